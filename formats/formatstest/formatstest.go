@@ -1,0 +1,80 @@
+// Package formatstest runs analyzers in tests without the scanning engine:
+// a Recorder is a formats.Scope that keeps every finding and member.
+package formatstest
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"testing"
+
+	"github.com/modelgate/modelgate/formats"
+)
+
+// Member is a container member handed to Recorder.Scan, with its bytes.
+type Member struct {
+	Name string
+	Data []byte
+	Err  error // the error reading it returned, if any
+}
+
+// Recorder is a formats.Scope that records what an analyzer reports. Scan
+// reads each member fully (so the container's member readers run) and
+// keeps its bytes; it does not analyze them.
+type Recorder struct {
+	Findings []formats.Finding
+	Members  []Member
+	Lim      formats.Limits
+}
+
+// NewRecorder returns a Recorder with the default limits.
+func NewRecorder() *Recorder { return &Recorder{Lim: formats.DefaultLimits()} }
+
+// Report implements formats.Scope.
+func (r *Recorder) Report(f formats.Finding) { r.Findings = append(r.Findings, f) }
+
+// Limits implements formats.Scope.
+func (r *Recorder) Limits() formats.Limits { return r.Lim }
+
+// Scan implements formats.Scope.
+func (r *Recorder) Scan(ctx context.Context, m *formats.Input) error {
+	rc, err := m.Open()
+	if err != nil {
+		r.Members = append(r.Members, Member{Name: m.Name, Err: err})
+		return nil
+	}
+	defer rc.Close()
+	data, err := io.ReadAll(rc)
+	r.Members = append(r.Members, Member{Name: m.Name, Data: data, Err: err})
+	return nil
+}
+
+// Rules returns the rule IDs of the recorded findings, in order.
+func (r *Recorder) Rules() []string {
+	out := make([]string, len(r.Findings))
+	for i, f := range r.Findings {
+		out[i] = f.Rule
+	}
+	return out
+}
+
+// Max returns the highest severity recorded, and false if there is none.
+func (r *Recorder) Max() (formats.Severity, bool) {
+	if len(r.Findings) == 0 {
+		return formats.Info, false
+	}
+	m := formats.Info
+	for _, f := range r.Findings {
+		m = max(m, f.Severity)
+	}
+	return m, true
+}
+
+// Run analyzes data named name with a and returns what it recorded and the
+// error it returned.
+func Run(t testing.TB, a formats.Analyzer, name string, data []byte) (*Recorder, error) {
+	t.Helper()
+	r := NewRecorder()
+	err := a.Analyze(context.Background(), formats.NewInput(name, bytes.NewReader(data), int64(len(data))), r)
+	return r, err
+}

@@ -1,0 +1,83 @@
+package formats
+
+import (
+	"context"
+	"sync"
+)
+
+// Format names, as Sniff reports them and analyzers register under them.
+const (
+	Pickle      = "pickle"
+	Zip         = "zip"
+	Tar         = "tar"
+	SevenZip    = "7z"
+	Gzip        = "gzip"
+	Bzip2       = "bzip2"
+	XZ          = "xz"
+	LZMA        = "lzma"
+	Zstd        = "zstd"
+	LZ4         = "lz4"
+	Zlib        = "zlib"
+	NumPy       = "numpy"
+	Safetensors = "safetensors"
+	GGUF        = "gguf"
+	GGML        = "ggml"
+	ONNX        = "onnx"
+	HDF5        = "hdf5"
+	TFLite      = "tflite"
+	SavedModel  = "savedmodel"
+	Executable  = "executable"
+)
+
+// Analyzer inspects one input of the format it is registered for. It
+// reports what it finds through s, hands container members back through
+// s.Scan, and returns an error when it could not read the whole input —
+// the engine then marks the input inconclusive, keeping every finding
+// already reported. An analyzer must honour ctx inside its loops and must
+// never allocate according to a length it has not checked against the
+// bytes that remain.
+type Analyzer interface {
+	Analyze(ctx context.Context, in *Input, s Scope) error
+}
+
+// AnalyzerFunc adapts a function to Analyzer.
+type AnalyzerFunc func(ctx context.Context, in *Input, s Scope) error
+
+// Analyze calls f.
+func (f AnalyzerFunc) Analyze(ctx context.Context, in *Input, s Scope) error { return f(ctx, in, s) }
+
+// Scope is the engine as an analyzer sees it.
+type Scope interface {
+	// Report records a finding at an offset of the input being analyzed.
+	Report(f Finding)
+	// Scan analyzes a member of the input being analyzed (an archive
+	// entry, a decompressed stream, a nested pickle) as a file of its own:
+	// it is sniffed and dispatched, its findings are located under
+	// "<input>!<member.Name>", and the engine's depth, member-count,
+	// decompressed-size and ratio caps are applied here, once. The error
+	// is a limit or a cancellation that should stop the container too.
+	Scan(ctx context.Context, member *Input) error
+	// Limits are the bounds in force.
+	Limits() Limits
+}
+
+var (
+	registryMu sync.RWMutex
+	analyzers  = map[string]Analyzer{}
+)
+
+// Register makes a an analyzer for format. A later registration for the
+// same format replaces an earlier one.
+func Register(format string, a Analyzer) {
+	registryMu.Lock()
+	defer registryMu.Unlock()
+	analyzers[format] = a
+}
+
+// Lookup returns the analyzer registered for format.
+func Lookup(format string) (Analyzer, bool) {
+	registryMu.RLock()
+	defer registryMu.RUnlock()
+	a, ok := analyzers[format]
+	return a, ok
+}

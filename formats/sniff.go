@@ -1,0 +1,313 @@
+package formats
+
+import (
+	"bytes"
+	"encoding/binary"
+	"io"
+	"path"
+	"strings"
+	"sync"
+)
+
+// Head is what Sniff looks at: the first bytes of a file and, for formats
+// found by a trailer (zip), its last bytes.
+type Head struct {
+	Name   string
+	Size   int64
+	Prefix []byte // the first min(Size, HeadSize) bytes
+	Suffix []byte // the last min(Size, TailSize) bytes; may overlap Prefix
+}
+
+// HeadSize and TailSize are how much of a file Sniff reads. TailSize covers
+// a zip end record with the longest possible comment.
+const (
+	HeadSize = 64 << 10
+	TailSize = 22 + 65535
+)
+
+// ReadHead reads the head and tail of a random-access input, or the head
+// of a stream (whose tail is then empty: zips inside streams are found by
+// their leading local header).
+func ReadHead(in *Input) (Head, error) {
+	h := Head{Name: in.Name, Size: in.Size}
+	if in.RandomAccess() {
+		n := min(in.Size, HeadSize)
+		h.Prefix = make([]byte, n)
+		if _, err := in.ra.ReadAt(h.Prefix, 0); err != nil && err != io.EOF {
+			return h, &ReadError{err}
+		}
+		t := min(in.Size, TailSize)
+		if t <= n && in.Size <= HeadSize {
+			h.Suffix = h.Prefix[in.Size-t:]
+			return h, nil
+		}
+		h.Suffix = make([]byte, t)
+		if _, err := in.ra.ReadAt(h.Suffix, in.Size-t); err != nil && err != io.EOF {
+			return h, &ReadError{err}
+		}
+		return h, nil
+	}
+	rc, err := in.Open()
+	if err != nil {
+		return h, &ReadError{err}
+	}
+	defer rc.Close()
+	buf := make([]byte, HeadSize)
+	n, err := io.ReadFull(rc, buf)
+	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+		return h, &ReadError{err}
+	}
+	h.Prefix = buf[:n]
+	if n < HeadSize {
+		h.Size, h.Suffix = int64(n), h.Prefix
+	}
+	return h, nil
+}
+
+// Probe decides whether h is of a format whose test is more than a magic
+// number (a protocol-0 pickle, say). Probes must be cheap and bounded by h.
+type Probe func(h Head) bool
+
+var (
+	probeMu sync.RWMutex
+	probes  = map[string]Probe{}
+)
+
+// RegisterProbe adds a structural test for format to Sniff, alongside the
+// built-in magic numbers. The analyzer package for a format registers its
+// probe when its magic alone cannot identify every file.
+func RegisterProbe(format string, p Probe) {
+	probeMu.Lock()
+	defer probeMu.Unlock()
+	probes[format] = p
+}
+
+func probe(format string, h Head) bool {
+	probeMu.RLock()
+	p := probes[format]
+	probeMu.RUnlock()
+	return p != nil && p(h)
+}
+
+// Sniff names every format h can be read as, most specific first: the
+// format at offset 0, then readings a loader could take from elsewhere in
+// the file (a zip found by its end record behind a pickle). An empty result
+// means the bytes match no model, pickle or container format.
+func Sniff(h Head) []string {
+	p := h.Prefix
+	var out []string
+	add := func(f string) {
+		for _, have := range out {
+			if have == f {
+				return
+			}
+		}
+		out = append(out, f)
+	}
+	switch {
+	case len(p) >= 2 && p[0] == 0x80 && p[1] <= 5:
+		add(Pickle)
+	case bytes.HasPrefix(p, []byte("PK\x03\x04")), bytes.HasPrefix(p, []byte("PK\x05\x06")), bytes.HasPrefix(p, []byte("PK\x07\x08")):
+		add(Zip)
+	case bytes.HasPrefix(p, []byte("\x93NUMPY")):
+		add(NumPy)
+	case bytes.HasPrefix(p, []byte("GGUF")):
+		add(GGUF)
+	case isGGML(p):
+		add(GGML)
+	case bytes.HasPrefix(p, []byte("7z\xbc\xaf\x27\x1c")):
+		add(SevenZip)
+	case bytes.HasPrefix(p, []byte("\x1f\x8b\x08")):
+		add(Gzip)
+	case len(p) >= 10 && bytes.HasPrefix(p, []byte("BZh")) && p[3] >= '1' && p[3] <= '9' && bytes.Equal(p[4:10], []byte("1AY&SY")):
+		add(Bzip2)
+	case bytes.HasPrefix(p, []byte("\xfd7zXZ\x00")):
+		add(XZ)
+	case bytes.HasPrefix(p, []byte("\x28\xb5\x2f\xfd")):
+		add(Zstd)
+	case bytes.HasPrefix(p, []byte("\x04\x22\x4d\x18")), bytes.HasPrefix(p, []byte("\x02\x21\x4c\x18")):
+		add(LZ4)
+	case isLZMAAlone(p):
+		add(LZMA)
+	case isZlib(p):
+		add(Zlib)
+	case len(p) >= 8 && bytes.Equal(p[4:8], []byte("TFL3")):
+		add(TFLite)
+	case isSafetensors(p, h.Size):
+		add(Safetensors)
+	case isExecutable(p):
+		add(Executable)
+	}
+	if hdf5Offset(p) >= 0 {
+		add(HDF5)
+	}
+	if isTar(p) {
+		add(Tar)
+	}
+	if len(out) == 0 || out[0] != Pickle {
+		if probe(Pickle, h) {
+			// A protocol-0/1 pickle has no magic; the pickle package's
+			// probe runs its machine over the head to decide.
+			out = append([]string{Pickle}, out...)
+		}
+	}
+	if len(out) == 0 {
+		base := strings.ToLower(path.Base(h.Name))
+		switch {
+		case base == "saved_model.pb" && isSavedModel(p):
+			add(SavedModel)
+		case isONNX(p) || probe(ONNX, h):
+			add(ONNX)
+		}
+	}
+	if HasZipEnd(h.Suffix) {
+		add(Zip)
+	}
+	return out
+}
+
+// HasZipEnd reports whether tail holds a zip end-of-central-directory
+// record (classic or zip64) whose comment length reaches exactly to the end,
+// which is how zip readers that search from the end find it.
+func HasZipEnd(tail []byte) bool {
+	for i := len(tail) - 22; i >= 0; i-- {
+		if tail[i] != 'P' || tail[i+1] != 'K' {
+			continue
+		}
+		if tail[i+2] == 5 && tail[i+3] == 6 {
+			clen := int(binary.LittleEndian.Uint16(tail[i+20:]))
+			if i+22+clen == len(tail) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func isGGML(p []byte) bool {
+	if len(p) < 4 {
+		return false
+	}
+	switch string(p[:4]) {
+	case "lmgg", "fmgg", "tjgg", "algg", "ggml", "ggmf", "ggjt", "ggla":
+		return true
+	}
+	return false
+}
+
+func isLZMAAlone(p []byte) bool {
+	// props byte (lc/lp/pb; 0x5D is what every encoder writes by default),
+	// a dictionary size, then a 64-bit uncompressed size or all ones.
+	if len(p) < 13 || p[0] != 0x5d {
+		return false
+	}
+	dict := binary.LittleEndian.Uint32(p[1:5])
+	size := binary.LittleEndian.Uint64(p[5:13])
+	return dict >= 1<<12 && dict <= 1<<30 && (size == ^uint64(0) || size < 1<<48)
+}
+
+func isZlib(p []byte) bool {
+	if len(p) < 2 || p[0]&0x0f != 8 || p[0]>>4 > 7 || p[1]&0x20 != 0 {
+		return false
+	}
+	return (uint16(p[0])<<8|uint16(p[1]))%31 == 0
+}
+
+func isSafetensors(p []byte, size int64) bool {
+	if len(p) < 10 {
+		return false
+	}
+	n := binary.LittleEndian.Uint64(p)
+	if n < 2 || n > 100_000_000 || size >= 0 && n > uint64(size)-8 {
+		return false
+	}
+	for _, c := range p[8:] {
+		switch c {
+		case ' ', '\t', '\r', '\n':
+			continue
+		case '{':
+			return true
+		}
+		return false
+	}
+	return false
+}
+
+func isExecutable(p []byte) bool {
+	switch {
+	case bytes.HasPrefix(p, []byte("\x7fELF")):
+		return true
+	case bytes.HasPrefix(p, []byte("\xfe\xed\xfa\xce")), bytes.HasPrefix(p, []byte("\xfe\xed\xfa\xcf")),
+		bytes.HasPrefix(p, []byte("\xce\xfa\xed\xfe")), bytes.HasPrefix(p, []byte("\xcf\xfa\xed\xfe")):
+		return true
+	case bytes.HasPrefix(p, []byte("MZ")) && len(p) >= 0x40:
+		off := int(binary.LittleEndian.Uint32(p[0x3c:]))
+		return off >= 0x40 && off+4 <= len(p) && bytes.Equal(p[off:off+4], []byte("PE\x00\x00"))
+	}
+	return false
+}
+
+// hdf5Offset returns where the HDF5 superblock signature sits (0, 512,
+// 1024, ... as the format allows a user block), or -1.
+func hdf5Offset(p []byte) int {
+	const sig = "\x89HDF\r\n\x1a\n"
+	for off := 0; off+len(sig) <= len(p); off = max(off*2, 512) {
+		if string(p[off:off+len(sig)]) == sig {
+			return off
+		}
+	}
+	return -1
+}
+
+func isTar(p []byte) bool {
+	if len(p) < 512 {
+		return false
+	}
+	if bytes.HasPrefix(p[257:], []byte("ustar")) {
+		return true
+	}
+	// A pre-POSIX (v7) header has no magic; its checksum field is the test.
+	return tarChecksumOK(p[:512])
+}
+
+func tarChecksumOK(b []byte) bool {
+	field := bytes.TrimRight(bytes.TrimLeft(b[148:156], " "), " \x00")
+	if len(field) == 0 || b[0] == 0 {
+		return false
+	}
+	var want int64
+	for _, c := range field {
+		if c < '0' || c > '7' {
+			return false
+		}
+		want = want*8 + int64(c-'0')
+	}
+	var sum int64
+	for i, c := range b {
+		if i >= 148 && i < 156 {
+			c = ' '
+		}
+		sum += int64(c)
+	}
+	return sum == want
+}
+
+// isSavedModel checks the SavedModel shape: field 1 (schema version) as a
+// varint, then field 2 (meta graphs) length-delimited.
+func isSavedModel(p []byte) bool {
+	return len(p) >= 4 && p[0] == 0x08 && p[1] < 0x80 && p[2] == 0x12
+}
+
+// isONNX accepts a ModelProto's usual opening: ir_version (field 1, a
+// small varint) followed by another ModelProto field. The ONNX analyzer
+// confirms the structure.
+func isONNX(p []byte) bool {
+	if len(p) < 4 || p[0] != 0x08 || p[1] == 0 || p[1] > 0x20 {
+		return false
+	}
+	switch p[2] {
+	case 0x12, 0x1a, 0x22, 0x28, 0x32, 0x3a, 0x42, 0x72:
+		return true
+	}
+	return false
+}

@@ -1,0 +1,3 @@
+module github.com/modelgate/modelgate
+
+go 1.26
