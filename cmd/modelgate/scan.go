@@ -1,0 +1,206 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/modelgate/modelgate/formats"
+	"github.com/modelgate/modelgate/scanner"
+	"github.com/modelgate/modelgate/scanner/fetch"
+	"github.com/modelgate/modelgate/scanner/report"
+)
+
+type scanOptions struct {
+	Targets []string
+	Format  string
+	Output  string
+	FailOn  string
+	Quiet   bool
+	Jobs    int
+	// Progress forces the progress display on or off; nil means "on
+	// when stderr is a terminal".
+	Progress *bool
+}
+
+func newScanCmd() *cobra.Command {
+	var o scanOptions
+	cmd := &cobra.Command{
+		Use:   "scan [flags] PATH...",
+		Short: "Scan model files and directories",
+		Long: "Scan model files and directories for code-execution payloads and malformed structure.\n\n" +
+			"Exit codes: 0 nothing at or above --fail-on; 1 a finding at or above --fail-on;\n" +
+			"2 no verdict (a file could not be fully read, or nothing was scanned); 3 usage error.",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usageError("scan needs at least one PATH (a model file or directory)")
+			}
+			o.Targets = args
+			code, err := runScan(cmd.Context(), o, cmd.OutOrStdout(), cmd.ErrOrStderr())
+			if err != nil || code != 0 {
+				return &exitError{code: code, err: err}
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.Format, "format", "text", "report format: text or json")
+	f.StringVarP(&o.Output, "output", "o", "", "write the report to `FILE` instead of standard output")
+	f.StringVar(&o.FailOn, "fail-on", "medium", "lowest severity that fails the scan: critical, high, medium, low or info")
+	f.BoolVarP(&o.Quiet, "quiet", "q", false, "print only what fails the scan, inconclusive files and the verdict")
+	f.IntVar(&o.Jobs, "jobs", 0, "files scanned at once (default: one per CPU)")
+	return cmd
+}
+
+// runScan does the work of `modelgate scan` and returns the exit code.
+func runScan(ctx context.Context, o scanOptions, stdout, stderr io.Writer) (int, error) {
+	failOn, err := formats.ParseSeverity(o.FailOn)
+	if err != nil {
+		return scanner.ExitUsage, fmt.Errorf("--fail-on: %v", err)
+	}
+	if o.Format != "text" && o.Format != "json" {
+		return scanner.ExitUsage, fmt.Errorf("--format %q: want text or json", o.Format)
+	}
+	if o.Jobs < 0 {
+		return scanner.ExitUsage, fmt.Errorf("--jobs %d: want a positive number", o.Jobs)
+	}
+	var targets []scanner.Target
+	for _, t := range o.Targets {
+		if i := strings.Index(t, "://"); i > 0 {
+			return scanner.ExitUsage, fmt.Errorf("%s: %s:// targets are not supported by this build; give a local path", t, t[:i])
+		}
+		src, err := fetch.NewLocal(t)
+		if err != nil {
+			return scanner.ExitNoVerdict, fmt.Errorf("%v (check the path)", err)
+		}
+		targets = append(targets, scanner.Target{Name: t, Source: src})
+	}
+
+	out := stdout
+	if o.Output != "" {
+		f, err := os.Create(o.Output)
+		if err != nil {
+			return scanner.ExitUsage, fmt.Errorf("-o: %v", err)
+		}
+		defer f.Close()
+		out = f
+	}
+
+	showProgress := isTerminal(stderr)
+	if o.Progress != nil {
+		showProgress = *o.Progress
+	}
+	opts := scanner.Options{Jobs: o.Jobs, FailOn: failOn, Version: Version()}
+	var prog *progress
+	if showProgress {
+		prog = startProgress(stderr)
+		opts.Progress = prog.update
+	}
+	rep, err := scanner.Scan(ctx, targets, opts)
+	prog.stop()
+	if err != nil {
+		return scanner.ExitNoVerdict, fmt.Errorf("scan interrupted: %v", err)
+	}
+
+	switch o.Format {
+	case "json":
+		err = report.WriteJSON(out, rep)
+	default:
+		err = report.WriteText(out, rep, report.TextOptions{Color: o.Output == "" && isTerminal(stdout), Quiet: o.Quiet})
+	}
+	if err != nil {
+		return scanner.ExitNoVerdict, fmt.Errorf("write report: %v", err)
+	}
+	if o.Output != "" {
+		if err := out.(*os.File).Close(); err != nil {
+			return scanner.ExitNoVerdict, fmt.Errorf("write report: %v", err)
+		}
+	}
+	return rep.ExitCode(), nil
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// progress draws one status line on a terminal once a scan has run longer
+// than a moment, and erases it when the scan ends.
+type progress struct {
+	w     io.Writer
+	start time.Time
+	mu    sync.Mutex
+	last  scanner.Progress
+	done  chan struct{}
+	wg    sync.WaitGroup
+}
+
+func startProgress(w io.Writer) *progress {
+	p := &progress{w: w, start: time.Now(), done: make(chan struct{})}
+	p.wg.Add(1)
+	go p.loop()
+	return p
+}
+
+func (p *progress) update(s scanner.Progress) {
+	p.mu.Lock()
+	p.last = s
+	p.mu.Unlock()
+}
+
+func (p *progress) loop() {
+	defer p.wg.Done()
+	delay := time.NewTimer(time.Second)
+	defer delay.Stop()
+	select {
+	case <-p.done:
+		return
+	case <-delay.C:
+	}
+	tick := time.NewTicker(200 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		p.mu.Lock()
+		s := p.last
+		p.mu.Unlock()
+		secs := time.Since(p.start).Seconds()
+		fmt.Fprintf(p.w, "\r\x1b[Kscanning: %d/%d files, %s, %s/s", s.Done, s.Files, bytesHuman(s.Bytes), bytesHuman(int64(float64(s.Bytes)/secs)))
+		select {
+		case <-p.done:
+			fmt.Fprint(p.w, "\r\x1b[K")
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+func (p *progress) stop() {
+	if p == nil {
+		return
+	}
+	close(p.done)
+	p.wg.Wait()
+}
+
+func bytesHuman(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}

@@ -1,0 +1,3 @@
+// Package all registers every analyzer this build has with package
+// formats. Import it for its side effects, as a program imports image/png.
+package all

@@ -1,0 +1,144 @@
+package scanner
+
+import (
+	"time"
+
+	"github.com/modelgate/modelgate/formats"
+)
+
+// SchemaVersion is the version of the JSON report schema
+// (docs/report-schema.md, schema/report.schema.json). It changes only when
+// a field changes meaning or disappears; new fields may appear within a
+// version.
+const SchemaVersion = "1"
+
+// Outcome is how the scan of one file ended.
+type Outcome string
+
+// Outcomes. A file is clean only when it was read completely and nothing
+// was found; anything the scanner could not fully read is inconclusive.
+const (
+	Clean        Outcome = "clean"
+	Findings     Outcome = "findings"
+	Inconclusive Outcome = "inconclusive"
+	Skipped      Outcome = "skipped"
+)
+
+// Exit codes of a scan, as DESIGN.md defines them.
+const (
+	ExitClean     = 0 // every file scanned, nothing at or above fail-on
+	ExitFindings  = 1 // a finding at or above fail-on (wins over errors)
+	ExitNoVerdict = 2 // an inconclusive file, a fetch error, or nothing scanned
+	ExitUsage     = 3 // bad flag, bad target syntax
+)
+
+// Report is the result of one scan.
+type Report struct {
+	SchemaVersion string        `json:"schema_version"`
+	Tool          Tool          `json:"tool"`
+	StartedAt     time.Time     `json:"started_at"`
+	Duration      time.Duration `json:"duration_ns"`
+	Targets       []string      `json:"targets"`
+	FailOn        formats.Severity `json:"-"`
+	Summary       Summary      `json:"summary"`
+	Files         []FileResult `json:"files"`
+	// Errors are failures that concern no single file: a target that
+	// could not be read, a walk that stopped.
+	Errors []string `json:"errors,omitempty"`
+}
+
+// Tool names the scanner that made a report.
+type Tool struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+// Summary counts a report's files and findings.
+type Summary struct {
+	Files        int            `json:"files"`
+	Clean        int            `json:"clean"`
+	WithFindings int            `json:"findings"`
+	Inconclusive int            `json:"inconclusive"`
+	Skipped      int            `json:"skipped"`
+	Bytes        int64          `json:"bytes"`
+	BySeverity   map[string]int `json:"by_severity"`
+	FailOn       string         `json:"fail_on"`
+	ExitCode     int            `json:"exit_code"`
+	Verdict      string         `json:"verdict"` // pass, fail or no-verdict
+}
+
+// FileResult is the scan of one file.
+type FileResult struct {
+	Path    string   `json:"path"`
+	Size    int64    `json:"size"`
+	SHA256  string   `json:"sha256,omitempty"`
+	Formats []string `json:"formats,omitempty"`
+	Outcome Outcome  `json:"outcome"`
+	// Reason classifies an inconclusive outcome: limit, parse-error,
+	// unsupported, read-error, canceled.
+	Reason string `json:"reason,omitempty"`
+	// Error says what could not be read, and where.
+	Error    string            `json:"error,omitempty"`
+	Findings []formats.Finding `json:"findings"`
+	// Members is how many container members were analyzed inside the file.
+	Members int `json:"members,omitempty"`
+}
+
+// MaxSeverity returns the highest severity among the file's findings.
+func (f *FileResult) MaxSeverity() (formats.Severity, bool) {
+	if len(f.Findings) == 0 {
+		return formats.Info, false
+	}
+	m := formats.Info
+	for _, x := range f.Findings {
+		m = max(m, x.Severity)
+	}
+	return m, true
+}
+
+// summarize fills r.Summary from r.Files for the fail-on threshold.
+func (r *Report) summarize() {
+	s := Summary{BySeverity: map[string]int{}, FailOn: r.FailOn.String()}
+	failed, noVerdict := false, len(r.Errors) > 0
+	scanned := 0
+	for i := range r.Files {
+		f := &r.Files[i]
+		s.Files++
+		s.Bytes += f.Size
+		switch f.Outcome {
+		case Clean:
+			s.Clean++
+		case Findings:
+			s.WithFindings++
+		case Inconclusive:
+			s.Inconclusive++
+			noVerdict = true
+		case Skipped:
+			s.Skipped++
+		}
+		if f.Outcome != Skipped {
+			scanned++
+		}
+		for _, x := range f.Findings {
+			s.BySeverity[x.Severity.String()]++
+			if x.Severity >= r.FailOn {
+				failed = true
+			}
+		}
+	}
+	if scanned == 0 {
+		noVerdict = true
+	}
+	switch {
+	case failed:
+		s.ExitCode, s.Verdict = ExitFindings, "fail"
+	case noVerdict:
+		s.ExitCode, s.Verdict = ExitNoVerdict, "no-verdict"
+	default:
+		s.ExitCode, s.Verdict = ExitClean, "pass"
+	}
+	r.Summary = s
+}
+
+// ExitCode is the process exit code the report calls for.
+func (r *Report) ExitCode() int { return r.Summary.ExitCode }

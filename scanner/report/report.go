@@ -1,0 +1,126 @@
+// Package report writes a scanner.Report for people (text) and for
+// machines (JSON, whose schema is documented in docs/report-schema.md and
+// schema/report.schema.json). Writers only format; they never decide a
+// verdict — that is the report's summary, computed by the scanner.
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/modelgate/modelgate/formats"
+	"github.com/modelgate/modelgate/scanner"
+)
+
+// WriteJSON writes r as one indented JSON document.
+func WriteJSON(w io.Writer, r *scanner.Report) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(r)
+}
+
+// TextOptions shape the text report.
+type TextOptions struct {
+	// Color adds ANSI colour to severities and outcomes (for a terminal).
+	Color bool
+	// Quiet prints only findings at or above the fail-on threshold,
+	// inconclusive files and the summary line.
+	Quiet bool
+}
+
+const (
+	ansiReset  = "\x1b[0m"
+	ansiBold   = "\x1b[1m"
+	ansiRed    = "\x1b[31m"
+	ansiYellow = "\x1b[33m"
+	ansiGreen  = "\x1b[32m"
+	ansiCyan   = "\x1b[36m"
+	ansiDim    = "\x1b[2m"
+)
+
+// WriteText writes r as a readable summary: one line per finding, one per
+// file that is not clean, and a verdict line.
+func WriteText(w io.Writer, r *scanner.Report, o TextOptions) error {
+	p := &printer{w: w, color: o.Color}
+	for _, e := range r.Errors {
+		p.line("%s %s", p.paint(ansiRed+ansiBold, "error"), e)
+	}
+	for i := range r.Files {
+		f := &r.Files[i]
+		switch f.Outcome {
+		case scanner.Clean:
+			if !o.Quiet {
+				p.line("%s %s", p.paint(ansiGreen, "clean       "), f.Path)
+			}
+		case scanner.Skipped:
+			if !o.Quiet {
+				p.line("%s %s", p.paint(ansiDim, "skipped     "), f.Path)
+			}
+		case scanner.Findings:
+			if top, _ := f.MaxSeverity(); !o.Quiet || top >= r.FailOn {
+				p.line("%s %s", p.paint(ansiYellow, "findings    "), f.Path)
+			}
+		case scanner.Inconclusive:
+			p.line("%s %s: %s (%s)", p.paint(ansiRed, "inconclusive"), f.Path, f.Error, f.Reason)
+		}
+		for _, x := range f.Findings {
+			if o.Quiet && x.Severity < r.FailOn {
+				continue
+			}
+			p.line("  %s %s %s: %s", p.severity(x.Severity), x.Rule, x.Location, x.Message)
+		}
+	}
+	s := r.Summary
+	var sev []string
+	for i := formats.Critical; i >= formats.Info; i-- {
+		if n := s.BySeverity[i.String()]; n > 0 {
+			sev = append(sev, fmt.Sprintf("%d %s", n, i))
+		}
+	}
+	findings := "no findings"
+	if len(sev) > 0 {
+		findings = strings.Join(sev, ", ")
+	}
+	verdict := map[string]string{"pass": ansiGreen, "fail": ansiRed, "no-verdict": ansiYellow}[s.Verdict]
+	p.line("%s: %d files (%d clean, %d with findings, %d inconclusive, %d skipped), %s; fail-on %s",
+		p.paint(verdict+ansiBold, strings.ToUpper(s.Verdict)), s.Files, s.Clean, s.WithFindings,
+		s.Inconclusive, s.Skipped, findings, s.FailOn)
+	return p.err
+}
+
+type printer struct {
+	w     io.Writer
+	color bool
+	err   error
+}
+
+func (p *printer) line(format string, args ...any) {
+	if p.err == nil {
+		_, p.err = fmt.Fprintf(p.w, format+"\n", args...)
+	}
+}
+
+func (p *printer) paint(code, s string) string {
+	if !p.color {
+		return s
+	}
+	return code + s + ansiReset
+}
+
+func (p *printer) severity(s formats.Severity) string {
+	label := fmt.Sprintf("%-8s", s)
+	switch s {
+	case formats.Critical:
+		return p.paint(ansiRed+ansiBold, label)
+	case formats.High:
+		return p.paint(ansiRed, label)
+	case formats.Medium:
+		return p.paint(ansiYellow, label)
+	case formats.Low:
+		return p.paint(ansiCyan, label)
+	}
+	return p.paint(ansiDim, label)
+}

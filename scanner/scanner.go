@@ -1,0 +1,296 @@
+// Package scanner is the scan pipeline: it walks a Source, identifies each
+// file by its bytes, dispatches it to the analyzers registered with package
+// formats (following container members back through the same registry,
+// under one set of caps), hashes every file in the same read pass, and
+// produces a Report with one outcome per file. It never loads or executes
+// a model, and it never reports a file it could not fully read as clean.
+package scanner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/modelgate/modelgate/formats"
+	"github.com/modelgate/modelgate/scanner/fetch"
+)
+
+// Options configure a scan.
+type Options struct {
+	// Jobs is how many files are scanned at once; 0 means one per CPU.
+	Jobs int
+	// FailOn is the lowest severity that fails the scan (exit code 1).
+	FailOn formats.Severity
+	// Limits bound the work per file; the zero value means DefaultLimits.
+	Limits formats.Limits
+	// Progress, if set, receives running totals as files complete.
+	Progress func(Progress)
+	// Version is recorded in the report's tool field.
+	Version string
+}
+
+// Progress is a running total of a scan.
+type Progress struct {
+	Files, Done int
+	Bytes       int64 // bytes of completed files
+}
+
+// Target is a named Source: what the user asked to scan.
+type Target struct {
+	Name   string
+	Source fetch.Source
+}
+
+// Scan scans every file of every target and returns the report. It
+// returns an error only when ctx is cancelled; failures to read a target
+// or a file are recorded in the report and make it inconclusive.
+func Scan(ctx context.Context, targets []Target, opts Options) (*Report, error) {
+	if opts.Jobs <= 0 {
+		opts.Jobs = runtime.NumCPU()
+	}
+	if opts.Limits == (formats.Limits{}) {
+		opts.Limits = formats.DefaultLimits()
+	}
+	rep := &Report{
+		SchemaVersion: SchemaVersion,
+		Tool:          Tool{Name: "modelgate", Version: opts.Version},
+		StartedAt:     time.Now().UTC(),
+		FailOn:        opts.FailOn,
+	}
+
+	var files []fetch.File
+	for _, t := range targets {
+		rep.Targets = append(rep.Targets, t.Name)
+		err := t.Source.Walk(ctx, func(f fetch.File) error {
+			files = append(files, f)
+			return nil
+		})
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			rep.Errors = append(rep.Errors, fmt.Sprintf("%s: %v", t.Name, err))
+		}
+	}
+
+	rep.Files = make([]FileResult, len(files))
+	var total int64
+	for _, f := range files {
+		total += f.Size
+	}
+	var done atomic.Int64
+	var doneBytes atomic.Int64
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for range min(opts.Jobs, max(len(files), 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				rep.Files[i] = scanFile(ctx, files[i], opts.Limits)
+				n := done.Add(1)
+				b := doneBytes.Add(files[i].Size)
+				if opts.Progress != nil {
+					opts.Progress(Progress{Files: len(files), Done: int(n), Bytes: b})
+				}
+			}
+		}()
+	}
+	for i := range files {
+		select {
+		case work <- i:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	close(work)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	rep.Duration = time.Since(rep.StartedAt)
+	rep.summarize()
+	return rep, nil
+}
+
+// scanFile scans one top-level file.
+func scanFile(ctx context.Context, f fetch.File, lim formats.Limits) FileResult {
+	res := FileResult{Path: f.Path, Size: f.Size, Findings: []formats.Finding{}}
+	rc, err := f.Open(ctx)
+	if err != nil {
+		res.Outcome, res.Reason, res.Error = Inconclusive, "read-error", err.Error()
+		return res
+	}
+	defer rc.Close()
+
+	hr := newHashingReaderAt(rc, f.Size)
+	fs := &fileScan{limits: lim, root: f.Path}
+	in := formats.NewInput(f.Rel, hr, f.Size)
+	res.Formats = fs.analyze(ctx, in, f.Path, 0)
+
+	sum, herr := hr.Sum()
+	if herr != nil {
+		fs.fail(f.Path, &formats.ReadError{Err: herr})
+	} else {
+		res.SHA256 = sum
+		if f.Digest != "" && f.Digest != "sha256:"+sum {
+			fs.report(f.Path, formats.NewFinding(RuleDigestMismatch, formats.NoOffset,
+				"content does not match the digest its origin states (%s)", f.Digest).With("sha256", sum))
+		}
+	}
+
+	res.Findings = append(res.Findings, fs.findings...)
+	slices.SortStableFunc(res.Findings, func(a, b formats.Finding) int { return int(b.Severity) - int(a.Severity) })
+	res.Members = int(fs.members.Load())
+	switch {
+	case fs.err != nil:
+		res.Outcome, res.Reason, res.Error = Inconclusive, formats.Reason(fs.err), fs.err.Error()
+	case len(res.Findings) > 0:
+		res.Outcome = Findings
+	case fs.skipped:
+		res.Outcome = Skipped
+	default:
+		res.Outcome = Clean
+	}
+	return res
+}
+
+// fileScan is the state shared by a top-level file and all its members:
+// the findings, the first error, and the budgets the caps draw on.
+type fileScan struct {
+	limits       formats.Limits
+	root         string
+	mu           sync.Mutex
+	findings     []formats.Finding
+	err          error
+	skipped      bool
+	members      atomic.Int64
+	decompressed atomic.Int64
+}
+
+func (fs *fileScan) report(loc string, f formats.Finding) {
+	f.Location = loc
+	if f.Offset >= 0 {
+		f.Location = fmt.Sprintf("%s@%d", loc, f.Offset)
+	}
+	fs.mu.Lock()
+	fs.findings = append(fs.findings, f)
+	fs.mu.Unlock()
+}
+
+// fail records the first error; later ones add nothing a user can act on.
+func (fs *fileScan) fail(loc string, err error) {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	if fs.err == nil {
+		if loc != fs.root {
+			err = &locatedError{loc: loc, err: err}
+		}
+		fs.err = err
+	}
+}
+
+type locatedError struct {
+	loc string
+	err error
+}
+
+func (e *locatedError) Error() string { return e.loc + ": " + e.err.Error() }
+func (e *locatedError) Unwrap() error { return e.err }
+
+// analyze sniffs in and runs the analyzer of every format it can be read
+// as. It returns the formats found.
+func (fs *fileScan) analyze(ctx context.Context, in *formats.Input, loc string, depth int) []string {
+	if in.Size == 0 {
+		if depth == 0 {
+			fs.skipped = true
+		}
+		return nil
+	}
+	head, err := formats.ReadHead(in)
+	if err != nil {
+		fs.fail(loc, err)
+		return nil
+	}
+	kinds := formats.Sniff(head)
+	for _, f := range checkExtension(in.Name, kinds) {
+		fs.report(loc, f)
+	}
+	if len(kinds) == 0 {
+		if want := claimedFormat(in.Name); want != "" {
+			fs.fail(loc, fmt.Errorf("content matches no known format, though the name says %s", want))
+		} else if depth == 0 {
+			fs.skipped = true
+		}
+		return nil
+	}
+	if f, ok := polyglot(kinds); ok {
+		fs.report(loc, f)
+	}
+	s := &scope{fs: fs, loc: loc, depth: depth}
+	for _, kind := range kinds {
+		if kind == formats.Executable {
+			fs.report(loc, formats.NewFinding(RuleExecutable, 0, "native executable inside a model artifact"))
+			continue
+		}
+		a, ok := formats.Lookup(kind)
+		if !ok {
+			fs.fail(loc, fmt.Errorf("%s: %w: no analyzer for this format in this build", kind, formats.ErrUnsupported))
+			continue
+		}
+		if err := a.Analyze(ctx, in, s); err != nil {
+			fs.fail(loc, fmt.Errorf("%s: %w", kind, err))
+		}
+	}
+	return kinds
+}
+
+// scope is the formats.Scope of one input at one location.
+type scope struct {
+	fs    *fileScan
+	loc   string
+	depth int
+}
+
+func (s *scope) Report(f formats.Finding) { s.fs.report(s.loc, f) }
+func (s *scope) Limits() formats.Limits  { return s.fs.limits }
+
+// Scan applies the caps that concern members, once for every container
+// format, then analyzes the member as a file of its own.
+func (s *scope) Scan(ctx context.Context, m *formats.Input) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	loc := s.loc + "!" + strings.TrimPrefix(m.Name, "/")
+	lim := s.fs.limits
+	if s.depth+1 > lim.Depth {
+		err := &formats.LimitError{Limit: "nesting-depth", Max: int64(lim.Depth)}
+		s.fs.fail(loc, err)
+		return err
+	}
+	if n := s.fs.members.Add(1); n > int64(lim.Members) {
+		err := &formats.LimitError{Limit: "archive-members", Max: int64(lim.Members)}
+		s.fs.fail(loc, err)
+		return err
+	}
+	if !m.RandomAccess() {
+		m = s.fs.budgeted(m)
+	}
+	s.fs.analyze(ctx, m, loc, s.depth+1)
+	s.fs.mu.Lock()
+	err := s.fs.err
+	s.fs.mu.Unlock()
+	var le *formats.LimitError
+	if errors.As(err, &le) {
+		return err
+	}
+	return nil
+}
