@@ -34,14 +34,14 @@ const (
 
 // Report is the result of one scan.
 type Report struct {
-	SchemaVersion string        `json:"schema_version"`
-	Tool          Tool          `json:"tool"`
-	StartedAt     time.Time     `json:"started_at"`
-	Duration      time.Duration `json:"duration_ns"`
-	Targets       []string      `json:"targets"`
+	SchemaVersion string           `json:"schema_version"`
+	Tool          Tool             `json:"tool"`
+	StartedAt     time.Time        `json:"started_at"`
+	Duration      time.Duration    `json:"duration_ns"`
+	Targets       []string         `json:"targets"`
 	FailOn        formats.Severity `json:"-"`
-	Summary       Summary      `json:"summary"`
-	Files         []FileResult `json:"files"`
+	Summary       Summary          `json:"summary"`
+	Files         []FileResult     `json:"files"`
 	// Errors are failures that concern no single file: a target that
 	// could not be read, a walk that stopped.
 	Errors []string `json:"errors,omitempty"`

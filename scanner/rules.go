@@ -85,7 +85,7 @@ var extensions = map[string]extension{
 	".h5":          {formats: []string{formats.HDF5}},
 	".hdf5":        {formats: []string{formats.HDF5}},
 	".keras":       {formats: []string{formats.Zip}},
-	".pb":          {formats: []string{formats.SavedModel, formats.ONNX}},
+	".pb":          {dataOnly: true},
 	".pkl":         {formats: []string{formats.Pickle}},
 	".pickle":      {formats: []string{formats.Pickle}},
 	".dill":        {formats: []string{formats.Pickle}},
@@ -125,6 +125,10 @@ func checkExtension(name string, kinds []string) []formats.Finding {
 	if e.dataOnly && slices.Contains(codeCarrying, kinds[0]) {
 		return []formats.Finding{formats.NewFinding(RuleDisguised, 0,
 			"%s content in a file named %s", kinds[0], ext(name)).With("format", kinds[0])}
+	}
+	if len(e.formats) == 0 {
+		// A generic extension (.txt, .pb) promises only "no code".
+		return nil
 	}
 	return []formats.Finding{formats.NewFinding(RuleLooseExtension, 0,
 		"%s content in a file named %s", kinds[0], ext(name)).With("format", kinds[0])}

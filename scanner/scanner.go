@@ -261,7 +261,7 @@ type scope struct {
 }
 
 func (s *scope) Report(f formats.Finding) { s.fs.report(s.loc, f) }
-func (s *scope) Limits() formats.Limits  { return s.fs.limits }
+func (s *scope) Limits() formats.Limits   { return s.fs.limits }
 
 // Scan applies the caps that concern members, once for every container
 // format, then analyzes the member as a file of its own.

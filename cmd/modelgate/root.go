@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -62,8 +63,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return ee.code
 	}
 	// cobra's own argument errors (unknown command, wrong arg count) are
-	// usage errors too.
-	fmt.Fprintf(stderr, "modelgate: %v\n", err)
+	// usage errors too; cobra spreads some over several lines.
+	fmt.Fprintf(stderr, "modelgate: %s (see modelgate --help)\n", strings.Join(strings.Fields(err.Error()), " "))
 	if ctx.Err() != nil {
 		return scanner.ExitNoVerdict
 	}

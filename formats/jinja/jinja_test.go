@@ -1,0 +1,161 @@
+package jinja
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/modelgate/modelgate/formats"
+)
+
+func maxSeverity(issues []Issue) (formats.Severity, bool) {
+	if len(issues) == 0 {
+		return formats.Info, false
+	}
+	return issues[0].Severity, true
+}
+
+func TestBenignTemplates(t *testing.T) {
+	files, err := filepath.Glob("testdata/*.jinja")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no benign templates: %v", err)
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			src, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if issues := Check(string(src)); len(issues) > 0 {
+				t.Errorf("benign template has issues: %v", issues)
+			}
+		})
+	}
+}
+
+func TestMaliciousTemplates(t *testing.T) {
+	tests := []struct {
+		name, src string
+		kind      Kind
+		sev       formats.Severity
+	}{
+		{"llama drama", `{% for x in ().__class__.__base__.__subclasses__() %}{% if "warning" in x.__name__ %}{{ x()._module.__builtins__['__import__']('os').popen("touch /tmp/retr0reg") }}{% endif %}{% endfor %}`, Escape, formats.Critical},
+		{"item dunder", `{{ ''['__class__']['__mro__'][1] }}`, Escape, formats.Critical},
+		{"attr filter literal", `{{ ()|attr('__class__') }}`, Escape, formats.Critical},
+		{"hex escape", `{{ ()|attr('\x5f\x5fclass\x5f\x5f') }}`, Escape, formats.Critical},
+		{"unicode escape", `{{ ()|attr("\u005f\u005fclass\u005f\u005f") }}`, Escape, formats.Critical},
+		{"octal escape", `{{ ()|attr("\137\137class\137\137") }}`, Escape, formats.Critical},
+		{"named escape", `{{ ()|attr("\N{LOW LINE}\N{LOW LINE}class\N{LOW LINE}\N{LOW LINE}") }}`, Escape, formats.Critical},
+		{"concatenation", `{{ ()|attr('__cla' ~ 'ss__') }}`, Escape, formats.Critical},
+		{"underscore concatenation", `{{ ()|attr('_' ~ '_' ~ 'cla' ~ 'ss' ~ '_' ~ '_') }}`, Escape, formats.Critical},
+		{"plus concatenation", `{% set a = '_' + '_' %}{{ x[a + 'class' + a] }}`, Escape, formats.High},
+		{"join list", `{{ ()|attr(['_','_','class','_','_']|join) }}`, Escape, formats.Critical},
+		{"computed attr", `{% set n = request.args.n %}{{ ()|attr(n) }}`, Escape, formats.Critical},
+		{"computed attr no globals", `{% set n = messages[0].content %}{{ ()|attr(n) }}`, Escape, formats.Critical},
+		{"format char", `{{ ()|attr('%c%c%c%c%c%c%c%c%c'|format(95,95,99,108,97,115,115,95,95)) }}`, Escape, formats.Critical},
+		{"percent char", `{{ ()|attr("%c%cclass%c%c" % (95,95,95,95)) }}`, Escape, formats.Critical},
+		{"str format char", `{{ x|attr('{:c}'.format(95) * 2) }}`, Escape, formats.High},
+		{"underscore repeat", `{{ x[('_' * 2) ~ 'class' ~ ('_' * 2)] }}`, Escape, formats.High},
+		{"lipsum globals", `{{ lipsum.__globals__['os'].popen('id').read() }}`, Escape, formats.Critical},
+		{"cycler init", `{{ cycler.__init__.__globals__.os.popen('id').read() }}`, Escape, formats.Critical},
+		{"joiner", `{{ joiner.__init__.__globals__ }}`, Escape, formats.Critical},
+		{"namespace init", `{{ namespace.__init__.__globals__.os.popen('id').read() }}`, Escape, formats.Critical},
+		{"lipsum bare", `{% set c = (lipsum|string|list) %}{{ c[18] }}`, Escape, formats.High},
+		{"generator string", `{% set c = (()|select|string|list) %}{{ c[24] }}`, Escape, formats.High},
+		{"self", `{{ self._TemplateReference__context }}`, Escape, formats.Critical},
+		{"config", `{{ config.items() }}`, Escape, formats.Critical},
+		{"request", `{{ request.application }}`, Escape, formats.Critical},
+		{"os", `{{ os.popen('id') }}`, Escape, formats.Critical},
+		{"dunder kwarg", `{{ dict(__class__=1)|list|first }}`, Escape, formats.Critical},
+		{"private attr", `{{ messages._private }}`, Escape, formats.High},
+		{"frame attr", `{{ g.gi_frame.f_back }}`, Escape, formats.Critical},
+		{"map computed attribute", `{{ messages|map(attribute=k)|list }}`, Escape, formats.High},
+		{"dunder in format string", `{{ '{0.__class__}'.format(x) }}`, Escape, formats.Critical},
+		{"include", `{% include 'other.jinja' %}`, Loader, formats.Medium},
+		{"import", `{% import 'macros.jinja' as m %}{{ m.x() }}`, Loader, formats.Medium},
+		{"from import", `{% from 'macros.jinja' import x %}`, Loader, formats.Medium},
+		{"extends", `{% extends 'base.jinja' %}`, Loader, formats.Medium},
+		{"huge range", `{% for i in range(1000000000) %}x{% endfor %}`, Resource, formats.Medium},
+		{"huge repeat", `{{ 'x' * 100000000000 }}`, Resource, formats.Medium},
+		{"unparsable", `{% for x in messages %}{{ x.content }}`, Unparsed, formats.Medium},
+		{"unknown tag", `{% frobnicate %}`, Unparsed, formats.Medium},
+		{"unterminated string", `{{ 'abc }}`, Unparsed, formats.Medium},
+		{"unparsable with payload", `{% for x in () %}{{ x.__class__ }}`, Escape, formats.Critical},
+		{"deep nesting", "{{ " + strings.Repeat("(", 10000) + "1" + strings.Repeat(")", 10000) + " }}", Unparsed, formats.Medium},
+		{"deep blocks", strings.Repeat("{% if x %}", 5000) + strings.Repeat("{% endif %}", 5000), Unparsed, formats.Medium},
+		{"large", "{{ x }}" + strings.Repeat("a", LargeTemplate), Resource, formats.Low},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			issues := Check(tt.src)
+			sev, ok := maxSeverity(issues)
+			if !ok {
+				t.Fatalf("no issues for %s", tt.src)
+			}
+			if sev != tt.sev {
+				t.Errorf("max severity %s, want %s: %v", sev, tt.sev, issues)
+			}
+			found := false
+			for _, is := range issues {
+				found = found || is.Kind == tt.kind
+			}
+			if !found {
+				t.Errorf("no %s issue: %v", tt.kind, issues)
+			}
+		})
+	}
+}
+
+func TestDecodeString(t *testing.T) {
+	tests := map[string]string{
+		`plain`:           "plain",
+		`\x5f\x5f`:        "__",
+		`\u005f`:          "_",
+		`\U0000005f`:      "_",
+		`\137`:            "_",
+		`\N{LOW LINE}`:    "_",
+		`\N{low line}x`:   "_x",
+		`\N{SNOWMAN}`:     "\uFFFD",
+		`a\nb`:            "a\nb",
+		`\x5`:             `\x5`,
+		`\N{unterminated`: `\N{unterminated`,
+		`trailing\`:       `trailing\`,
+		`\q`:              `\q`,
+		`\\x5f`:           `\x5f`,
+	}
+	for in, want := range tests {
+		if got := decodeString(in); got != want {
+			t.Errorf("decodeString(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func FuzzTemplate(f *testing.F) {
+	files, _ := filepath.Glob("testdata/*.jinja")
+	for _, p := range files {
+		if b, err := os.ReadFile(p); err == nil {
+			f.Add(string(b))
+		}
+	}
+	f.Add(`{{ ()|attr('\x5f\x5fclass\x5f\x5f') }}`)
+	f.Add(`{% set ns = namespace(a=1) %}{% set ns.a = '_' ~ '_' %}{{ x[ns.a] }}`)
+	f.Add(`{{ '%c'|format(95) }}{% include 'x' %}{% generation %}y{% endgeneration %}`)
+	f.Fuzz(func(t *testing.T, src string) {
+		issues := Check(src)
+		if len(issues) > MaxIssues {
+			t.Fatalf("%d issues", len(issues))
+		}
+	})
+}
+
+func BenchmarkCheck(b *testing.B) {
+	src, err := os.ReadFile("testdata/llama31_tools.jinja")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(src)))
+	for b.Loop() {
+		Check(string(src))
+	}
+}
