@@ -1,3 +1,7 @@
 // Package all registers every analyzer this build has with package
 // formats. Import it for its side effects, as a program imports image/png.
 package all
+
+import (
+	_ "github.com/modelgate/modelgate/formats/numpy"
+)

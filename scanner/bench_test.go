@@ -1,0 +1,103 @@
+package scanner_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	_ "github.com/modelgate/modelgate/formats/all"
+	"github.com/modelgate/modelgate/scanner"
+	"github.com/modelgate/modelgate/scanner/fetch"
+)
+
+// sha256File is the yardstick: one plain SHA-256 pass over the file.
+func sha256File(b *testing.B, path string) time.Duration {
+	b.Helper()
+	start := time.Now()
+	f, err := os.Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.CopyBuffer(h, f, make([]byte, 1<<20)); err != nil {
+		b.Fatal(err)
+	}
+	return time.Since(start)
+}
+
+// benchScan scans path b.N times and reports throughput and the ratio of
+// its throughput to a plain SHA-256 pass (1.0 = as fast as hashing alone).
+func benchScan(b *testing.B, path string) {
+	src, err := fetch.NewLocal(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	st, _ := os.Stat(path)
+	var yardstick time.Duration
+	for range 3 {
+		d := sha256File(b, path)
+		if yardstick == 0 || d < yardstick {
+			yardstick = d
+		}
+	}
+	b.SetBytes(st.Size())
+	b.ResetTimer()
+	for b.Loop() {
+		rep, err := scanner.Scan(context.Background(), []scanner.Target{{Name: path, Source: src}}, scanner.Options{Jobs: 1})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if f := rep.Files[0]; f.SHA256 == "" {
+			b.Fatalf("no hash: %+v", f)
+		}
+	}
+	perOp := b.Elapsed() / time.Duration(b.N)
+	b.ReportMetric(float64(yardstick)/float64(perOp), "x-sha256")
+}
+
+func writeBench(b *testing.B, name string, write func(w io.Writer)) string {
+	b.Helper()
+	p := filepath.Join(b.TempDir(), name)
+	f, err := os.Create(p)
+	if err != nil {
+		b.Fatal(err)
+	}
+	write(f)
+	if err := f.Close(); err != nil {
+		b.Fatal(err)
+	}
+	return p
+}
+
+func BenchmarkScan(b *testing.B) {
+	const size = 256 << 20
+	b.Run("unrecognised-256MiB", func(b *testing.B) {
+		benchScan(b, writeBench(b, "blob.dat", func(w io.Writer) {
+			buf := make([]byte, 1<<20)
+			for i := range buf {
+				buf[i] = byte(i*7 + i>>8)
+			}
+			for range size >> 20 {
+				w.Write(buf)
+			}
+		}))
+	})
+	b.Run("pickle-binbytes-256MiB", func(b *testing.B) {
+		benchScan(b, writeBench(b, "blob.pkl", func(w io.Writer) {
+			hdr := []byte{0x80, 0x04, 0x8e}
+			hdr = binary.LittleEndian.AppendUint64(hdr, size)
+			w.Write(hdr)
+			buf := make([]byte, 1<<20)
+			for range size >> 20 {
+				w.Write(buf)
+			}
+			w.Write([]byte{0x94, '.'})
+		}))
+	})
+}
