@@ -69,11 +69,14 @@ type Summary struct {
 
 // FileResult is the scan of one file.
 type FileResult struct {
-	Path    string   `json:"path"`
-	Size    int64    `json:"size"`
-	SHA256  string   `json:"sha256,omitempty"`
-	Formats []string `json:"formats,omitempty"`
-	Outcome Outcome  `json:"outcome"`
+	Path   string `json:"path"`
+	Size   int64  `json:"size"`
+	SHA256 string `json:"sha256,omitempty"`
+	// SHA256FromOrigin says SHA256 is the digest the origin states, trusted
+	// without reading every byte (quick mode).
+	SHA256FromOrigin bool     `json:"sha256_from_origin,omitempty"`
+	Formats          []string `json:"formats,omitempty"`
+	Outcome          Outcome  `json:"outcome"`
 	// Reason classifies an inconclusive outcome: limit, parse-error,
 	// unsupported, read-error, canceled.
 	Reason string `json:"reason,omitempty"`

@@ -2,10 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"sync"
 	"time"
 
@@ -14,7 +14,6 @@ import (
 	"github.com/modelgate/modelgate/formats"
 	"github.com/modelgate/modelgate/scanner"
 	"github.com/modelgate/modelgate/scanner/fetch"
-	"github.com/modelgate/modelgate/scanner/report"
 )
 
 type scanOptions struct {
@@ -27,6 +26,8 @@ type scanOptions struct {
 	// Progress forces the progress display on or off; nil means "on
 	// when stderr is a terminal".
 	Progress *bool
+	Fetch    fetch.Options
+	Gate     gateOptions
 }
 
 func newScanCmd() *cobra.Command {
@@ -55,6 +56,8 @@ func newScanCmd() *cobra.Command {
 	f.StringVar(&o.FailOn, "fail-on", "medium", "lowest severity that fails the scan: critical, high, medium, low or info")
 	f.BoolVarP(&o.Quiet, "quiet", "q", false, "print only what fails the scan, inconclusive files and the verdict")
 	f.IntVar(&o.Jobs, "jobs", 0, "files scanned at once (default: one per CPU)")
+	addFetchFlags(f, &o.Fetch)
+	addGateFlags(f, &o.Gate)
 	return cmd
 }
 
@@ -64,20 +67,24 @@ func runScan(ctx context.Context, o scanOptions, stdout, stderr io.Writer) (int,
 	if err != nil {
 		return scanner.ExitUsage, fmt.Errorf("--fail-on: %v", err)
 	}
-	if o.Format != "text" && o.Format != "json" {
-		return scanner.ExitUsage, fmt.Errorf("--format %q: want text or json", o.Format)
+	if err := checkFormat(o.Format); err != nil {
+		return scanner.ExitUsage, err
+	}
+	if err := o.Gate.validate(); err != nil {
+		return scanner.ExitUsage, err
 	}
 	if o.Jobs < 0 {
 		return scanner.ExitUsage, fmt.Errorf("--jobs %d: want a positive number", o.Jobs)
 	}
 	var targets []scanner.Target
 	for _, t := range o.Targets {
-		if i := strings.Index(t, "://"); i > 0 {
-			return scanner.ExitUsage, fmt.Errorf("%s: %s:// targets are not supported by this build; give a local path", t, t[:i])
+		src, err := fetch.Open(ctx, t, o.Fetch)
+		var ue *fetch.ErrUsage
+		if errors.As(err, &ue) {
+			return scanner.ExitUsage, err
 		}
-		src, err := fetch.NewLocal(t)
 		if err != nil {
-			return scanner.ExitNoVerdict, fmt.Errorf("%v (check the path)", err)
+			return scanner.ExitNoVerdict, fmt.Errorf("%v (check the target)", err)
 		}
 		targets = append(targets, scanner.Target{Name: t, Source: src})
 	}
@@ -108,13 +115,10 @@ func runScan(ctx context.Context, o scanOptions, stdout, stderr io.Writer) (int,
 		return scanner.ExitNoVerdict, fmt.Errorf("scan interrupted: %v", err)
 	}
 
-	switch o.Format {
-	case "json":
-		err = report.WriteJSON(out, rep)
-	default:
-		err = report.WriteText(out, rep, report.TextOptions{Color: o.Output == "" && isTerminal(stdout), Quiet: o.Quiet})
+	if err := o.Gate.apply(rep); err != nil {
+		return scanner.ExitUsage, err
 	}
-	if err != nil {
+	if err := writeReport(out, rep, o, o.Output == "" && isTerminal(stdout)); err != nil {
 		return scanner.ExitNoVerdict, fmt.Errorf("write report: %v", err)
 	}
 	if o.Output != "" {
