@@ -70,6 +70,9 @@ type Finding struct {
 	Location string            `json:"location"`
 	Offset   int64             `json:"offset"`
 	Details  map[string]string `json:"details,omitempty"`
+	// Member names the file of a Tree a layout finding is about; the
+	// engine folds it into Location.
+	Member string `json:"-"`
 }
 
 // NoOffset marks a finding that concerns a whole file, not a byte in it.
@@ -134,6 +137,12 @@ func (f Finding) With(key, value string) Finding {
 	}
 	d[key] = value
 	f.Details = d
+	return f
+}
+
+// In returns a copy of f about the tree member named member.
+func (f Finding) In(member string) Finding {
+	f.Member = member
 	return f
 }
 

@@ -10,8 +10,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path"
 	"runtime"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -69,12 +69,15 @@ func Scan(ctx context.Context, targets []Target, opts Options) (*Report, error) 
 	}
 
 	var files []fetch.File
-	for _, t := range targets {
+	spans := make([][2]int, len(targets)) // each target's files in files
+	for ti, t := range targets {
 		rep.Targets = append(rep.Targets, t.Name)
+		spans[ti][0] = len(files)
 		err := t.Source.Walk(ctx, func(f fetch.File) error {
 			files = append(files, f)
 			return nil
 		})
+		spans[ti][1] = len(files)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
@@ -120,6 +123,12 @@ func Scan(ctx context.Context, targets []Target, opts Options) (*Report, error) 
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	for ti, t := range targets {
+		lo, hi := spans[ti][0], spans[ti][1]
+		if extra := scanTree(ctx, t.Name, files[lo:hi], rep.Files[lo:hi], opts.Limits); extra != nil {
+			rep.Files = append(rep.Files, *extra)
+		}
+	}
 	rep.Duration = time.Since(rep.StartedAt)
 	rep.summarize()
 	return rep, nil
@@ -153,7 +162,7 @@ func scanFile(ctx context.Context, f fetch.File, lim formats.Limits, quick bool)
 	}
 
 	res.Findings = append(res.Findings, fs.findings...)
-	slices.SortStableFunc(res.Findings, func(a, b formats.Finding) int { return int(b.Severity) - int(a.Severity) })
+	sortFindings(res.Findings)
 	res.Members = int(fs.members.Load())
 	switch {
 	case fs.err != nil:
@@ -240,7 +249,7 @@ func (fs *fileScan) analyze(ctx context.Context, in *formats.Input, loc string, 
 	if f, ok := polyglot(kinds); ok {
 		fs.report(loc, f)
 	}
-	s := &scope{fs: fs, loc: loc, depth: depth}
+	s := &scope{fs: fs, loc: loc, sep: "!", depth: depth}
 	for _, kind := range kinds {
 		if kind == formats.Executable {
 			fs.report(loc, formats.NewFinding(RuleExecutable, 0, "native executable inside a model artifact"))
@@ -262,11 +271,21 @@ func (fs *fileScan) analyze(ctx context.Context, in *formats.Input, loc string, 
 type scope struct {
 	fs    *fileScan
 	loc   string
+	sep   string // joins loc and a member's name: "!" in a container, "/" in a directory
 	depth int
 }
 
-func (s *scope) Report(f formats.Finding) { s.fs.report(s.loc, f) }
-func (s *scope) Limits() formats.Limits   { return s.fs.limits }
+func (s *scope) Report(f formats.Finding) {
+	loc := s.loc
+	switch {
+	case f.Member != "" && s.sep == "/":
+		loc = path.Join(s.loc, f.Member)
+	case f.Member != "":
+		loc = s.loc + s.sep + f.Member
+	}
+	s.fs.report(loc, f)
+}
+func (s *scope) Limits() formats.Limits { return s.fs.limits }
 
 // Scan applies the caps that concern members, once for every container
 // format, then analyzes the member as a file of its own.
@@ -274,7 +293,7 @@ func (s *scope) Scan(ctx context.Context, m *formats.Input) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	loc := s.loc + "!" + strings.TrimPrefix(m.Name, "/")
+	loc := s.loc + s.sep + strings.TrimPrefix(m.Name, "/")
 	lim := s.fs.limits
 	if s.depth+1 > lim.Depth {
 		err := &formats.LimitError{Limit: "nesting-depth", Max: int64(lim.Depth)}

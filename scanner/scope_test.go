@@ -28,7 +28,7 @@ func TestScopeCaps(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			fs := &fileScan{limits: lim, root: "f"}
 			fs.members.Store(int64(tt.members))
-			s := &scope{fs: fs, loc: "f", depth: tt.depth}
+			s := &scope{fs: fs, loc: "f", sep: "!", depth: tt.depth}
 			err := s.Scan(context.Background(), member())
 			var le *formats.LimitError
 			if tt.wantLimit == "" {
@@ -49,7 +49,7 @@ func TestScopeCaps(t *testing.T) {
 
 func TestFindingLocations(t *testing.T) {
 	fs := &fileScan{root: "model.pt"}
-	s := &scope{fs: fs, loc: "model.pt!archive/data.pkl"}
+	s := &scope{fs: fs, loc: "model.pt!archive/data.pkl", sep: "!"}
 	s.Report(formats.Finding{Rule: "MG001", Offset: 1832})
 	s.Report(formats.Finding{Rule: "MG001", Offset: formats.NoOffset})
 	want := []string{"model.pt!archive/data.pkl@1832", "model.pt!archive/data.pkl"}

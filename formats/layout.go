@@ -1,0 +1,74 @@
+package formats
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+)
+
+// Tree is a set of named files that belong together: an archive's members
+// or the files of a model directory or repository.
+type Tree interface {
+	// Names lists the files, slash-separated and relative to the tree's
+	// root, in a stable order.
+	Names() []string
+	// Open returns one file of the tree by name.
+	Open(name string) (*Input, error)
+}
+
+// Layout checks a Tree as a whole, where a file-by-file reading is not
+// enough: a PyTorch checkpoint's storages against its pickle, a Keras
+// archive's config, a TensorFlow SavedModel's graph, a Hugging Face
+// repository's remote code and shard index. Every file of the tree is
+// also analyzed on its own; a layout adds what only the whole shows.
+type Layout interface {
+	// Match reports, from the names alone, whether the tree has this
+	// layout.
+	Match(names []string) bool
+	// AnalyzeTree checks the tree. A finding about one file of the tree
+	// names it in Finding.Member.
+	AnalyzeTree(ctx context.Context, t Tree, s Scope) error
+}
+
+var (
+	layoutMu sync.RWMutex
+	layouts  = map[string]Layout{}
+)
+
+// RegisterLayout makes l the layout registered under name.
+func RegisterLayout(name string, l Layout) {
+	layoutMu.Lock()
+	defer layoutMu.Unlock()
+	layouts[name] = l
+}
+
+// AnalyzeLayouts runs every registered layout that matches t, in name
+// order, and returns the names of those that matched. Container analyzers
+// call it with their members; the engine calls it for every target.
+func AnalyzeLayouts(ctx context.Context, t Tree, s Scope) ([]string, error) {
+	layoutMu.RLock()
+	names := make([]string, 0, len(layouts))
+	for n := range layouts {
+		names = append(names, n)
+	}
+	layoutMu.RUnlock()
+	slices.Sort(names)
+	files := t.Names()
+	var matched []string
+	var errs []error
+	for _, n := range names {
+		layoutMu.RLock()
+		l := layouts[n]
+		layoutMu.RUnlock()
+		if !l.Match(files) {
+			continue
+		}
+		matched = append(matched, n)
+		if err := l.AnalyzeTree(ctx, t, s); err != nil {
+			errs = append(errs, fmt.Errorf("%s layout: %w", n, err))
+		}
+	}
+	return matched, errors.Join(errs...)
+}
