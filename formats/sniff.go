@@ -105,6 +105,8 @@ func Sniff(h Head) []string {
 		out = append(out, f)
 	}
 	switch {
+	case isTorchLegacy(p):
+		add(TorchLegacy)
 	case len(p) >= 2 && p[0] == 0x80 && p[1] <= 5:
 		add(Pickle)
 	case bytes.HasPrefix(p, []byte("PK\x03\x04")), bytes.HasPrefix(p, []byte("PK\x05\x06")), bytes.HasPrefix(p, []byte("PK\x07\x08")):
@@ -144,7 +146,7 @@ func Sniff(h Head) []string {
 	if isTar(p) {
 		add(Tar)
 	}
-	if len(out) == 0 || out[0] != Pickle {
+	if len(out) == 0 || out[0] != Pickle && out[0] != TorchLegacy {
 		if probe(Pickle, h) {
 			// A protocol-0/1 pickle has no magic; the pickle package's
 			// probe runs its machine over the head to decide.
@@ -182,6 +184,25 @@ func HasZipEnd(tail []byte) bool {
 		}
 	}
 	return false
+}
+
+// torchMagic is PyTorch's legacy magic number 0x1950a86a20f9469cfc6c as
+// pickle's LONG1 writes it (little-endian, 10 bytes).
+const torchMagic = "\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19"
+
+// isTorchLegacy recognises the first pickle of a legacy torch.save file:
+// the magic number, at any protocol, as the whole of the first pickle.
+func isTorchLegacy(p []byte) bool {
+	if bytes.HasPrefix(p, []byte("L119547037146038801333356L\n.")) {
+		return true
+	}
+	if len(p) >= 2 && p[0] == 0x80 {
+		p = p[2:]
+	}
+	if len(p) >= 9 && p[0] == 0x95 {
+		p = p[9:]
+	}
+	return bytes.HasPrefix(p, []byte("\x8a\x0a"+torchMagic+"."))
 }
 
 func isGGML(p []byte) bool {

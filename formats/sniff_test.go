@@ -42,6 +42,10 @@ func TestSniff(t *testing.T) {
 	}{
 		{"pickle proto 2", "a", []byte("\x80\x02]q\x00."), []string{Pickle}},
 		{"pickle proto 5", "a", []byte("\x80\x05\x95\x00"), []string{Pickle}},
+		{"torch legacy proto 2", "a", []byte("\x80\x02\x8a\x0a" + torchMagic + ".\x80\x02M\xe9\x03."), []string{TorchLegacy}},
+		{"torch legacy proto 4", "a", []byte("\x80\x04\x95\x0d\x00\x00\x00\x00\x00\x00\x00\x8a\x0a" + torchMagic + ".\x80\x04"), []string{TorchLegacy}},
+		{"torch legacy proto 1", "a", []byte("L119547037146038801333356L\n.M\xe9\x03."), []string{TorchLegacy}},
+		{"torch magic not alone", "a", []byte("\x80\x02\x8a\x0a" + torchMagic + "\x85."), []string{Pickle}},
 		{"zip local header", "a", append([]byte("PK\x03\x04rest"), zipEnd("")...), []string{Zip}},
 		{"empty zip", "a", zipEnd(""), []string{Zip}},
 		{"pickle then zip", "a", append([]byte("\x80\x02N."), zipEnd("hi")...), []string{Pickle, Zip}},

@@ -90,10 +90,10 @@ var extensions = map[string]extension{
 	".pickle":      {formats: []string{formats.Pickle}},
 	".dill":        {formats: []string{formats.Pickle}},
 	".joblib":      {formats: append([]string{formats.Pickle}, compressed...)},
-	".pt":          {formats: []string{formats.Zip, formats.Pickle, formats.Tar}},
-	".pth":         {formats: []string{formats.Zip, formats.Pickle, formats.Tar}},
-	".ckpt":        {formats: []string{formats.Zip, formats.Pickle}},
-	".bin":         {formats: []string{formats.Pickle}},
+	".pt":          {formats: []string{formats.Zip, formats.TorchLegacy, formats.Pickle, formats.Tar}},
+	".pth":         {formats: []string{formats.Zip, formats.TorchLegacy, formats.Pickle, formats.Tar}},
+	".ckpt":        {formats: []string{formats.Zip, formats.TorchLegacy, formats.Pickle}},
+	".bin":         {formats: []string{formats.TorchLegacy, formats.Pickle}},
 	".jit":         {formats: []string{formats.Zip}},
 	".zip":         {formats: []string{formats.Zip}},
 	".7z":          {formats: []string{formats.SevenZip}},
@@ -110,7 +110,7 @@ var extensions = map[string]extension{
 
 // codeCarrying are formats whose loading can run code, directly or through
 // what they may contain.
-var codeCarrying = append([]string{formats.Pickle, formats.Zip, formats.Tar, formats.SevenZip, formats.Executable}, compressed...)
+var codeCarrying = append([]string{formats.Pickle, formats.TorchLegacy, formats.Zip, formats.Tar, formats.SevenZip, formats.Executable}, compressed...)
 
 func ext(name string) string { return strings.ToLower(path.Ext(name)) }
 
@@ -154,7 +154,7 @@ func polyglot(kinds []string) (formats.Finding, bool) {
 	}
 	f := formats.NewFinding(RulePolyglot, formats.NoOffset, "file is valid as %s", strings.Join(kinds, " and ")).
 		With("formats", strings.Join(kinds, ","))
-	if slices.Contains(kinds, formats.Pickle) {
+	if slices.Contains(kinds, formats.Pickle) || slices.Contains(kinds, formats.TorchLegacy) {
 		f = f.At(formats.High)
 	}
 	return f, true
