@@ -108,7 +108,12 @@ func Sniff(h Head) []string {
 	case isTorchLegacy(p):
 		add(TorchLegacy)
 	case len(p) >= 2 && p[0] == 0x80 && p[1] <= 5:
-		add(Pickle)
+		// A safetensors header length of 128 + 256k (k <= 5) bytes also
+		// starts with a PROTO opcode; it is a pickle only if what follows
+		// the PROTO parses as one.
+		if !isSafetensors(p, h.Size) || probe(Pickle, Head{Name: h.Name, Size: h.Size - 2, Prefix: p[2:]}) {
+			add(Pickle)
+		}
 	case bytes.HasPrefix(p, []byte("PK\x03\x04")), bytes.HasPrefix(p, []byte("PK\x05\x06")), bytes.HasPrefix(p, []byte("PK\x07\x08")):
 		add(Zip)
 	case bytes.HasPrefix(p, []byte("\x93NUMPY")):
@@ -135,10 +140,11 @@ func Sniff(h Head) []string {
 		add(Zlib)
 	case len(p) >= 8 && bytes.Equal(p[4:8], []byte("TFL3")):
 		add(TFLite)
-	case isSafetensors(p, h.Size):
-		add(Safetensors)
 	case isExecutable(p):
 		add(Executable)
+	}
+	if isSafetensors(p, h.Size) {
+		add(Safetensors)
 	}
 	if hdf5Offset(p) >= 0 {
 		add(HDF5)

@@ -63,6 +63,7 @@ func TestSniff(t *testing.T) {
 		{"zlib", "a", []byte("\x78\x9c\x01\x02"), []string{Zlib}},
 		{"tflite", "a", []byte("\x1c\x00\x00\x00TFL3\x00\x00"), []string{TFLite}},
 		{"safetensors", "a", safetensorsBytes(), []string{Safetensors}},
+		{"safetensors with a PROTO-like length", "a", append(binary.LittleEndian.AppendUint64(nil, 384), append([]byte("{}"), make([]byte, 382)...)...), []string{Safetensors}},
 		{"hdf5", "a", []byte("\x89HDF\r\n\x1a\n\x00\x00"), []string{HDF5}},
 		{"hdf5 after user block", "a", hdf5UserBlock, []string{HDF5}},
 		{"tar", "a", tarHeader, []string{Tar}},

@@ -123,14 +123,14 @@ func checkExtension(name string, kinds []string) []formats.Finding {
 		return nil
 	}
 	if e.dataOnly && slices.Contains(codeCarrying, kinds[0]) {
-		return []formats.Finding{formats.NewFinding(RuleDisguised, 0,
+		return []formats.Finding{formats.NewFinding(RuleDisguised, formats.NoOffset,
 			"%s content in a file named %s", kinds[0], ext(name)).With("format", kinds[0])}
 	}
 	if len(e.formats) == 0 {
 		// A generic extension (.txt, .pb) promises only "no code".
 		return nil
 	}
-	return []formats.Finding{formats.NewFinding(RuleLooseExtension, 0,
+	return []formats.Finding{formats.NewFinding(RuleLooseExtension, formats.NoOffset,
 		"%s content in a file named %s", kinds[0], ext(name)).With("format", kinds[0])}
 }
 

@@ -3,5 +3,10 @@
 package all
 
 import (
+	_ "github.com/modelgate/modelgate/formats/gguf"
+	_ "github.com/modelgate/modelgate/formats/hfrepo"
 	_ "github.com/modelgate/modelgate/formats/numpy"
+	_ "github.com/modelgate/modelgate/formats/pickle"
+	_ "github.com/modelgate/modelgate/formats/pytorch"
+	_ "github.com/modelgate/modelgate/formats/safetensors"
 )

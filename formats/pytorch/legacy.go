@@ -1,0 +1,153 @@
+package pytorch
+
+import (
+	"bufio"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/modelgate/modelgate/formats"
+	"github.com/modelgate/modelgate/formats/pickle"
+)
+
+// legacyPickles is how many pickles a legacy file stacks before its
+// storages: magic number, protocol version, sys_info, data, storage keys.
+const legacyPickles = 5
+
+// legacyProtocolVersion is what torch.save writes as the second pickle.
+const legacyProtocolVersion = 1001
+
+// maxKept bounds the container elements the machine keeps, so that the
+// storage-key list of a large model is read whole; memory stays bounded
+// by the file's own size.
+const maxKept = 1 << 20
+
+// analyzeLegacy checks a legacy torch.save file: its five pickles through
+// the pickle machine, then each raw storage record against the key order
+// and sizes the pickles declare, then whatever follows the last storage.
+func analyzeLegacy(ctx context.Context, in *formats.Input, s formats.Scope) error {
+	rc, err := in.Open()
+	if err != nil {
+		return &formats.ReadError{Err: err}
+	}
+	defer rc.Close()
+	decl := map[string]storage{}
+	opt := pickle.Options{Multiple: true, MaxStreams: legacyPickles, MaxItems: maxKept}
+	if in.RandomAccess() {
+		opt.Source, _, _ = in.ReaderAt(0)
+	}
+	opt.Hooks.OnPersistentID = func(off int64, pid pickle.Value) error {
+		declared(off, pid, decl)
+		return nil
+	}
+	res, err := pickle.Scan(ctx, rc, s, opt)
+	if err != nil {
+		return fmt.Errorf("legacy torch pickles: %w", err)
+	}
+	if res.Streams < legacyPickles {
+		return fmt.Errorf("legacy torch file ends after %d of its %d pickles", res.Streams, legacyPickles)
+	}
+	if v, ok := res.Values[1].Int(); !ok || v != legacyProtocolVersion {
+		s.Report(formats.NewFinding(RuleLegacyHeader, formats.NoOffset,
+			"protocol version pickle holds %s, not %d", res.Values[1], legacyProtocolVersion))
+	}
+	if res.Values[2].Kind() != pickle.KindDict {
+		s.Report(formats.NewFinding(RuleLegacyHeader, formats.NoOffset, "sys_info pickle holds %s, not a dict", res.Values[2]))
+	}
+	keys := res.Values[4]
+	if keys.Kind() != pickle.KindList || keys.Len() > int64(maxKept) {
+		return fmt.Errorf("legacy torch storage-key pickle holds %s, not a list of keys", keys)
+	}
+	return checkStorages(ctx, in, s, res.End, keys, decl)
+}
+
+// checkStorages walks the raw storage records after the pickles: each is
+// an int64 element count and that many elements, in storage-key order.
+func checkStorages(ctx context.Context, in *formats.Input, s formats.Scope, start int64, keys pickle.Value, decl map[string]storage) error {
+	rc, err := openAt(in, start)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	br := bufio.NewReaderSize(rc, 64<<10)
+	off := start
+	for i := range int(keys.Len()) {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		kv, _ := keys.Index(i)
+		key, ok := kv.Text()
+		if !ok {
+			return fmt.Errorf("storage key %d is %s, not a string", i, kv)
+		}
+		st, ok := decl[key]
+		if !ok {
+			s.Report(formats.NewFinding(RuleMissingStorage, off, "storage key %q is listed but no tensor declares it", key))
+		}
+		size, known := elementSize[st.typ]
+		if !known {
+			return fmt.Errorf("storage %q has type %q, whose element size is unknown", key, st.typ)
+		}
+		var hdr [8]byte
+		if _, err := io.ReadFull(br, hdr[:]); err != nil {
+			return fmt.Errorf("storage %q record at offset %d: %w", key, off, eofIsTruncation(err))
+		}
+		numel := int64(binary.LittleEndian.Uint64(hdr[:]))
+		if numel != st.numel {
+			s.Report(formats.NewFinding(RuleStorageSize, off, "storage %q records %d elements, the pickle declares %d", key, numel, st.numel).
+				With("key", key))
+		}
+		n := numel * size
+		if numel < 0 || numel > 1<<60 || n/size != numel {
+			return fmt.Errorf("storage %q at offset %d declares %d elements", key, off, numel)
+		}
+		if k, err := br.Discard(int(min(n, 1<<62))); err != nil || int64(k) != n {
+			// A storage that claims more bytes than the file holds.
+			s.Report(formats.NewFinding(RuleStorageSize, off, "storage %q needs %d bytes, the file ends first", key, n).With("key", key))
+			return nil
+		}
+		off += 8 + n
+	}
+	if _, err := br.Peek(1); errors.Is(err, io.EOF) {
+		return nil
+	} else if err != nil {
+		return &formats.ReadError{Err: err}
+	}
+	s.Report(formats.NewFinding(RuleTrailingData, off, "data follows the last of %d storages", keys.Len()))
+	return s.Scan(ctx, tail(in, off))
+}
+
+func eofIsTruncation(err error) error {
+	if errors.Is(err, io.EOF) {
+		return io.ErrUnexpectedEOF
+	}
+	return err
+}
+
+// openAt returns a reader over in from offset off.
+func openAt(in *formats.Input, off int64) (io.ReadCloser, error) {
+	if in.RandomAccess() {
+		ra, size, _ := in.ReaderAt(0)
+		return io.NopCloser(io.NewSectionReader(ra, off, size-off)), nil
+	}
+	rc, err := in.Open()
+	if err != nil {
+		return nil, &formats.ReadError{Err: err}
+	}
+	if _, err := io.CopyN(io.Discard, rc, off); err != nil {
+		rc.Close()
+		return nil, &formats.ReadError{Err: err}
+	}
+	return rc, nil
+}
+
+// tail is in from off to its end, as a member of its own.
+func tail(in *formats.Input, off int64) *formats.Input {
+	size := int64(-1)
+	if in.Size >= 0 {
+		size = in.Size - off
+	}
+	return formats.NewStreamInput("trailing-data", size, 0, func() (io.ReadCloser, error) { return openAt(in, off) })
+}

@@ -1,0 +1,249 @@
+package pytorch
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/modelgate/modelgate/formats"
+	"github.com/modelgate/modelgate/formats/pickle"
+)
+
+// zipLayout is a torch.save or torch.jit.save archive, seen through the
+// zip's members. The members themselves (data.pkl, constants.pkl, ...) are
+// analyzed one by one by the engine; this checks how they fit together.
+type zipLayout struct{}
+
+// Match reports a member at <root>/data.pkl, which every zip checkpoint
+// has (TorchScript archives too).
+func (zipLayout) Match(names []string) bool {
+	for _, n := range names {
+		if dir, base, ok := strings.Cut(n, "/"); ok && dir != "" && base == "data.pkl" {
+			return true
+		}
+	}
+	return false
+}
+
+// maxRecord bounds what is read of small records (version, byteorder) and
+// of each TorchScript source file.
+const (
+	maxRecord = 64
+	maxSource = 16 << 20
+)
+
+func (zipLayout) AnalyzeTree(ctx context.Context, t formats.Tree, s formats.Scope) error {
+	names := t.Names()
+	// torch reads every record under the folder of the archive's first
+	// entry, as miniz lists them.
+	root, _, _ := strings.Cut(names[0], "/")
+	prefix := root + "/"
+	roots := map[string]bool{}
+	for _, n := range names {
+		if dir, base, ok := strings.Cut(n, "/"); ok && base == "data.pkl" {
+			roots[dir] = true
+		}
+		if !strings.HasPrefix(n, prefix) {
+			s.Report(formats.NewFinding(RuleOutsideRoot, formats.NoOffset,
+				"member %q is outside the checkpoint root %q that torch.load reads", n, root).In(n))
+		}
+	}
+	if !roots[root] {
+		s.Report(formats.NewFinding(RuleLayout, formats.NoOffset, "no %sdata.pkl: torch.load finds no model in this archive", prefix))
+		return nil
+	}
+	if len(roots) > 1 {
+		s.Report(formats.NewFinding(RuleLayout, formats.NoOffset,
+			"%d folders hold a data.pkl; torch.load reads only %q, other tools may read another", len(roots), root))
+	}
+	var errs []error
+	if err := checkRecords(t, prefix, names, s); err != nil {
+		errs = append(errs, err)
+	}
+	if err := checkStorageRecords(ctx, t, prefix, names, s); err != nil {
+		errs = append(errs, err)
+	}
+	if err := checkTorchScript(ctx, t, prefix, names, s); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// readSmall reads a whole member of at most max bytes.
+func readSmall(t formats.Tree, name string, max int64) ([]byte, error) {
+	in, err := t.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	rc, err := in.Open()
+	if err != nil {
+		return nil, &formats.ReadError{Err: err}
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(io.LimitReader(rc, max+1))
+	if err != nil {
+		return nil, &formats.ReadError{Err: fmt.Errorf("read %s: %w", name, err)}
+	}
+	if int64(len(b)) > max {
+		return nil, &formats.LimitError{Limit: "pytorch-record-bytes", Max: max}
+	}
+	return b, nil
+}
+
+// checkRecords checks the byteorder and version records.
+func checkRecords(t formats.Tree, prefix string, names []string, s formats.Scope) error {
+	if slices.Contains(names, prefix+"byteorder") {
+		b, err := readSmall(t, prefix+"byteorder", maxRecord)
+		if err != nil {
+			return err
+		}
+		if v := string(b); v != "little" && v != "big" {
+			s.Report(formats.NewFinding(RuleRecord, formats.NoOffset, "byteorder record is %q, not little or big", v).In(prefix + "byteorder"))
+		}
+	}
+	for _, rec := range []string{"version", ".data/version"} {
+		if !slices.Contains(names, prefix+rec) {
+			continue
+		}
+		b, err := readSmall(t, prefix+rec, maxRecord)
+		if err != nil {
+			return err
+		}
+		if !regexp.MustCompile(`^[0-9]{1,4}\n?$`).Match(b) {
+			s.Report(formats.NewFinding(RuleRecord, formats.NoOffset, "%s record is %q, not a version number", rec, b).In(prefix + rec))
+		}
+	}
+	return nil
+}
+
+// discard is a Scope for re-reading a pickle whose findings the engine
+// already has from analyzing the member itself.
+type discard struct{ lim formats.Limits }
+
+func (discard) Report(formats.Finding)                     {}
+func (discard) Scan(context.Context, *formats.Input) error { return nil }
+func (d discard) Limits() formats.Limits                   { return d.lim }
+
+// checkStorageRecords compares the storages data.pkl declares with the
+// data/<key> records present.
+func checkStorageRecords(ctx context.Context, t formats.Tree, prefix string, names []string, s formats.Scope) error {
+	in, err := t.Open(prefix + "data.pkl")
+	if err != nil {
+		return err
+	}
+	rc, err := in.Open()
+	if err != nil {
+		return &formats.ReadError{Err: err}
+	}
+	defer rc.Close()
+	decl := map[string]storage{}
+	opt := pickle.Options{Multiple: false}
+	opt.Hooks.OnPersistentID = func(off int64, pid pickle.Value) error {
+		declared(off, pid, decl)
+		return nil
+	}
+	if _, err := pickle.Scan(ctx, bufio.NewReader(rc), discard{s.Limits()}, opt); err != nil {
+		// The engine reports the pickle's own error; the storages cannot
+		// be checked without it.
+		return nil
+	}
+	keys := make([]string, 0, len(decl))
+	for k := range decl {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		st := decl[k]
+		rec := prefix + "data/" + k
+		member := prefix + "data.pkl"
+		if !slices.Contains(names, rec) {
+			s.Report(formats.NewFinding(RuleMissingStorage, st.offset, "tensor storage %q has no %s record", k, rec).In(member).With("key", k))
+			continue
+		}
+		size, known := elementSize[st.typ]
+		if !known {
+			continue
+		}
+		r, err := t.Open(rec)
+		if err != nil {
+			return err
+		}
+		if want := st.numel * size; r.Size >= 0 && r.Size != want {
+			s.Report(formats.NewFinding(RuleStorageSize, st.offset,
+				"storage %q declares %d %s elements (%d bytes), its record holds %d bytes", k, st.numel, st.typ, want, r.Size).
+				In(member).With("key", k))
+		}
+	}
+	for _, n := range names {
+		if key, ok := strings.CutPrefix(n, prefix+"data/"); ok && !strings.Contains(key, "/") {
+			if _, used := decl[key]; !used {
+				s.Report(formats.NewFinding(RuleUnusedStorage, formats.NoOffset, "storage record %s is not used by data.pkl", n).In(n))
+			}
+		}
+	}
+	return nil
+}
+
+// standardNamespaces are TorchScript operator namespaces built into
+// PyTorch; others need a native extension loaded at run time.
+var standardNamespaces = map[string]bool{
+	"aten": true, "prim": true, "quantized": true, "_quantized": true, "prepacked": true, "_caffe2": true,
+	"profiler": true, "cuda": true, "mkldnn": true, "_nnapi": true, "_test": false, "xnnpack": true, "quantized_decomposed": true,
+}
+
+var (
+	opCall      = regexp.MustCompile(`\bops\.([A-Za-z_][A-Za-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_]*)`)
+	riskyCall   = regexp.MustCompile(`\btorch\.(save|from_file|load|classes\.[A-Za-z_][A-Za-z0-9_.]*)\b`)
+	riskyAtenOp = map[string]bool{"save": true, "from_file": true, "_load_library": true, "load": true}
+)
+
+// checkTorchScript reads the code/ sources of a TorchScript archive for
+// operators that reach files or native code.
+func checkTorchScript(ctx context.Context, t formats.Tree, prefix string, names []string, s formats.Scope) error {
+	var code, extra []string
+	for _, n := range names {
+		switch {
+		case strings.HasPrefix(n, prefix+"code/") && strings.HasSuffix(n, ".py"):
+			code = append(code, n)
+		case strings.HasPrefix(n, prefix+"extra/"):
+			extra = append(extra, n)
+		}
+	}
+	if len(code) == 0 && !slices.Contains(names, prefix+"constants.pkl") {
+		return nil
+	}
+	s.Report(formats.NewFinding(RuleTorchScript, formats.NoOffset, "TorchScript module with %d source files", len(code)))
+	if len(extra) > 0 {
+		s.Report(formats.NewFinding(RuleTorchScriptExtra, formats.NoOffset, "%d extra files: %s", len(extra), strings.Join(extra, ", ")))
+	}
+	for _, n := range code {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		src, err := readSmall(t, n, maxSource)
+		if err != nil {
+			return err
+		}
+		for _, m := range opCall.FindAllSubmatchIndex(src, -1) {
+			ns, op := string(src[m[2]:m[3]]), string(src[m[4]:m[5]])
+			switch {
+			case !standardNamespaces[ns]:
+				s.Report(formats.NewFinding(RuleTorchScriptOps, int64(m[0]),
+					"calls operator %s::%s from a namespace that needs a native extension", ns, op).In(n).With("operator", ns+"::"+op))
+			case riskyAtenOp[op]:
+				s.Report(formats.NewFinding(RuleTorchScriptOps, int64(m[0]),
+					"calls %s::%s, which reads or writes arbitrary files", ns, op).In(n).With("operator", ns+"::"+op))
+			}
+		}
+		for _, m := range riskyCall.FindAllSubmatchIndex(src, -1) {
+			s.Report(formats.NewFinding(RuleTorchScriptOps, int64(m[0]),
+				"calls torch.%s, which reaches files or native code", src[m[2]:m[3]]).In(n).With("call", "torch."+string(src[m[2]:m[3]])))
+		}
+	}
+	return nil
+}
