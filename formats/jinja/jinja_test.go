@@ -55,7 +55,7 @@ func TestMaliciousTemplates(t *testing.T) {
 		{"computed attr no globals", `{% set n = messages[0].content %}{{ ()|attr(n) }}`, Escape, formats.Critical},
 		{"format char", `{{ ()|attr('%c%c%c%c%c%c%c%c%c'|format(95,95,99,108,97,115,115,95,95)) }}`, Escape, formats.Critical},
 		{"percent char", `{{ ()|attr("%c%cclass%c%c" % (95,95,95,95)) }}`, Escape, formats.Critical},
-		{"str format char", `{{ x|attr('{:c}'.format(95) * 2) }}`, Escape, formats.High},
+		{"str format char", `{{ x['{:c}'.format(95) * 2] }}`, Escape, formats.High},
 		{"underscore repeat", `{{ x[('_' * 2) ~ 'class' ~ ('_' * 2)] }}`, Escape, formats.High},
 		{"lipsum globals", `{{ lipsum.__globals__['os'].popen('id').read() }}`, Escape, formats.Critical},
 		{"cycler init", `{{ cycler.__init__.__globals__.os.popen('id').read() }}`, Escape, formats.Critical},

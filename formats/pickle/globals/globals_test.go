@@ -1,0 +1,606 @@
+package globals
+
+import (
+	"bufio"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/modelgate/modelgate/formats"
+)
+
+// want is the expected verdict of one global: its class, the lowest
+// acceptable severity and, when set, the category.
+type want struct {
+	class    Class
+	severity formats.Severity
+	category string
+}
+
+var (
+	allowed  = want{class: Allowed, severity: formats.Info}
+	unknown  = want{class: Unknown, severity: formats.Medium}
+	critical = func(cat string) want { return want{Denied, formats.Critical, cat} }
+	high     = func(cat string) want { return want{Denied, formats.High, cat} }
+)
+
+func check(t *testing.T, module, name string, w want) {
+	t.Helper()
+	v := Judge(module, name)
+	if v.Class != w.class || v.Severity < w.severity || (w.category != "" && v.Category != w.category) {
+		t.Errorf("Judge(%q, %q) = %s %s %q (entry %q); want %s >= %s %q",
+			module, name, v.Class, v.Severity, v.Category, v.Entry, w.class, w.severity, w.category)
+	}
+	if w.class != Denied && v.Severity != w.severity {
+		t.Errorf("Judge(%q, %q) severity %s, want exactly %s", module, name, v.Severity, w.severity)
+	}
+}
+
+// TestBypassCatalogue asserts the verdict on every gadget of the bypass
+// catalogue (pickle-anchors.md §4 rows 16 and 23-34) and the peer tools' lists.
+func TestBypassCatalogue(t *testing.T) {
+	tests := []struct {
+		module, name string
+		want         want
+	}{
+		// row 16: submodule of a whole-module entry (CVE-2025-10157)
+		{"asyncio.unix_events", "_UnixSubprocessTransport._start", critical("process")},
+		{"asyncio.subprocess", "create_subprocess_shell", critical("process")},
+		{"asyncio", "create_subprocess_exec", critical("process")},
+		// row 23: dotted attribute through an innocent module
+		{"pathlib", "os.system", critical("process")},
+		{"posixpath", "os.system", critical("process")},
+		{"ntpath", "os.system", critical("process")},
+		{"shutil", "os.system", critical("process")},
+		{"torch.serialization", "pickle.loads", critical("nested-loader")},
+		{"collections", "abc.sys.modules", critical("interpreter")},
+		// row 24: dotted suffix on a listed name
+		{"builtins", "eval.__call__", critical("code-execution")},
+		{"builtins", "exec.__call__", critical("code-execution")},
+		{"builtins", "getattr.__self__", critical("attribute-traversal")},
+		// row 25: protocol<3 aliases, once mapped
+		{"pickle", "loads", critical("nested-loader")},
+		{"urllib.request", "urlopen", high("network")},
+		{"subprocess", "getoutput", critical("process")},
+		{"http.client", "HTTPSConnection", high("network")},
+		{"functools", "reduce", critical("code-execution")},
+		{"sys", "intern", critical("interpreter")},
+		// and unmapped, as a hand-made protocol>=3 pickle could name them
+		{"cPickle", "loads", critical("nested-loader")},
+		{"__builtin__", "eval", critical("")},
+		{"commands", "getoutput", critical("process")},
+		{"urllib2", "urlopen", high("network")},
+		{"httplib", "HTTPConnection", high("network")},
+		// rows 26-28
+		{"pip", "main", critical("process")},
+		{"pip._internal.cli.main", "main", critical("process")},
+		{"runpy", "_run_code", critical("code-execution")},
+		{"runpy", "run_path", critical("code-execution")},
+		{"bdb", "Bdb.run", critical("code-execution")},
+		{"pdb", "Pdb.run", critical("code-execution")},
+		{"_pickle", "loads", critical("nested-loader")},
+		{"operator", "attrgetter", critical("attribute-traversal")},
+		{"operator", "methodcaller", critical("attribute-traversal")},
+		{"_operator", "itemgetter", critical("attribute-traversal")},
+		{"pkgutil", "resolve_name", critical("import")},
+		// row 29: torch gadgets
+		{"torch.utils.collect_env", "run", critical("process")},
+		{"torch.utils.collect_env", "run_and_read_all", critical("process")},
+		{"torch.utils.bottleneck.__main__", "run_cprofile", critical("code-execution")},
+		{"torch.utils.bottleneck.__main__", "run_autograd_prof", critical("code-execution")},
+		{"torch._dynamo.guards", "GuardBuilder.get", critical("code-execution")},
+		{"torch.fx.experimental.symbolic_shapes", "ShapeEnv.evaluate_guards_expression", critical("code-execution")},
+		{"torch.jit.unsupported_tensor_ops", "execWrapper", critical("code-execution")},
+		{"torch._inductor.codecache", "compile_file", critical("code-execution")},
+		{"torch.utils._config_module", "ConfigModule.load_config", critical("nested-loader")},
+		{"torch.utils.data.datapipes.utils.decoder", "basichandlers", critical("nested-loader")},
+		{"torch.distributed.elastic.rendezvous.api", "basichandlers", critical("nested-loader")},
+		{"torch.serialization", "load", critical("nested-loader")},
+		{"torch", "load", critical("nested-loader")},
+		{"torch.hub", "load", critical("code-execution")},
+		{"torch.storage", "_load_from_bytes", critical("nested-loader")},
+		{"torch", "compile", critical("code-execution")},
+		{"torch.fx.graph_module", "reduce_graph_module", critical("code-execution")},
+		{"torch.distributed.rpc", "rpc_sync", critical("code-execution")},
+		{"torch", "ops.load_library", critical("code-execution")},
+		// row 30: numpy gadgets
+		{"numpy.testing._private.utils", "runstring", critical("code-execution")},
+		{"numpy.f2py.crackfortran", "getlincoef", critical("code-execution")},
+		{"numpy.f2py.crackfortran", "_eval_length", critical("code-execution")},
+		{"numpy", "__builtins__", critical("attribute-traversal")},
+		{"numpy", "load", critical("nested-loader")},
+		{"numpy.lib.npyio", "load", critical("nested-loader")},
+		{"numpy", "ndarray.tofile", high("file-io")},
+		// row 31: stdlib exec gadgets
+		{"cProfile", "run", critical("code-execution")},
+		{"cProfile", "runctx", critical("code-execution")},
+		{"profile", "run", critical("code-execution")},
+		{"profile", "Profile.runctx", critical("code-execution")},
+		{"trace", "Trace.run", critical("code-execution")},
+		{"trace", "Trace.runctx", critical("code-execution")},
+		{"timeit", "timeit", critical("code-execution")},
+		{"doctest", "debug_script", critical("code-execution")},
+		{"code", "InteractiveInterpreter.runcode", critical("code-execution")},
+		{"codeop", "compile_command", critical("code-execution")},
+		{"idlelib.pyshell", "ModifiedInterpreter.runcode", critical("code-execution")},
+		{"idlelib.pyshell", "ModifiedInterpreter.runcommand", critical("code-execution")},
+		{"idlelib.run", "Executive.runcode", critical("code-execution")},
+		{"idlelib.debugobj", "ObjectTreeItem.SetText", critical("code-execution")},
+		{"idlelib.autocomplete", "AutoComplete.get_entity", critical("code-execution")},
+		{"idlelib.autocomplete", "AutoComplete.fetch_completions", critical("code-execution")},
+		{"idlelib.calltip", "Calltip.fetch_tip", critical("code-execution")},
+		{"idlelib.calltip", "get_entity", critical("code-execution")},
+		{"lib2to3.pgen2.pgen", "ParserGenerator.make_label", critical("code-execution")},
+		{"lib2to3.pgen2.grammar", "Grammar.loads", critical("code-execution")},
+		{"ensurepip", "_run_pip", critical("process")},
+		{"venv", "create", critical("process")},
+		{"pydoc", "pipepager", critical("process")},
+		{"pydoc", "locate", critical("process")},
+		{"imaplib", "IMAP4_stream", critical("process")},
+		{"uuid", "_get_command_stdout", critical("process")},
+		{"_osx_support", "_read_output", critical("process")},
+		{"_osx_support", "_find_build_tool", critical("process")},
+		{"_aix_support", "_read_cmd_output", critical("process")},
+		{"_pyrepl.pager", "pipe_pager", critical("process")},
+		{"test.support.script_helper", "assert_python_ok", critical("process")},
+		{"multiprocessing.util", "spawnv_passfds", critical("process")},
+		{"_posixsubprocess", "fork_exec", critical("process")},
+		{"distutils.file_util", "write_file", critical("")},
+		{"logging", "FileHandler", high("file-io")},
+		{"_io", "FileIO", high("file-io")},
+		{"io", "open", high("file-io")},
+		{"urllib.request", "urlretrieve", high("network")},
+		{"ssl", "get_server_certificate", high("network")},
+		{"ctypes", "CDLL", critical("code-execution")},
+		{"pty", "spawn", critical("process")},
+		{"types", "CodeType", critical("code-execution")},
+		{"types", "FunctionType", critical("code-execution")},
+		{"cloudpickle.cloudpickle", "_make_function", critical("code-execution")},
+		{"cloudpickle.cloudpickle", "subimport", critical("code-execution")},
+		{"marshal", "loads", critical("code-execution")},
+		{"importlib", "import_module", critical("import")},
+		{"importlib.machinery", "SourceFileLoader", critical("import")},
+		// row 32: stdlib default-trust
+		{"pathlib", "Path.write_text", high("file-io")},
+		{"pathlib", "PosixPath.write_bytes", high("file-io")},
+		{"mailcap", "findmatch", critical("process")},
+		{"wsgiref.simple_server", "make_server", high("network")},
+		{"concurrent.futures", "ProcessPoolExecutor", critical("process")},
+		{"xml.etree.ElementTree", "parse", high("file-io")},
+		// row 33: builtins-only introspection chain
+		{"builtins", "print.__class__.__base__.__subclasses__", critical("attribute-traversal")},
+		{"builtins", "object.__subclasses__", critical("attribute-traversal")},
+		{"torch.nn.modules.linear", "Linear.__init__.__globals__", critical("attribute-traversal")},
+		{"collections", "OrderedDict.__reduce__", critical("attribute-traversal")},
+		{"builtins", "setattr", critical("attribute-traversal")},
+		// row 34: indirect model load
+		{"transformers.models.auto.auto_factory", "getattribute_from_module", critical("import")},
+		{"transformers", "AutoTokenizer.from_pretrained", critical("nested-loader")},
+		{"transformers.models.auto.tokenization_auto", "AutoTokenizer.from_pretrained", critical("")},
+		// modelscan's list (§1.2)
+		{"builtins", "eval", critical("code-execution")},
+		{"builtins", "compile", critical("code-execution")},
+		{"builtins", "getattr", critical("attribute-traversal")},
+		{"builtins", "apply", critical("code-execution")},
+		{"builtins", "exec", critical("code-execution")},
+		{"builtins", "open", high("file-io")},
+		{"builtins", "breakpoint", critical("code-execution")},
+		{"builtins", "__import__", critical("import")},
+		{"os", "system", critical("process")},
+		{"nt", "system", critical("process")},
+		{"posix", "system", critical("process")},
+		{"socket", "create_connection", high("network")},
+		{"subprocess", "run", critical("process")},
+		{"sys", "exit", critical("interpreter")},
+		{"shutil", "rmtree", critical("file-io")},
+		{"webbrowser", "open", high("process")},
+		{"requests.api", "get", high("network")},
+		{"aiohttp.client", "ClientSession", high("network")},
+		// picklescan's list (§2.2)
+		{"numpy.f2py", "compile", critical("code-execution")},
+		{"distutils.file_util", "copy_file", critical("")},
+		{"functools", "partial", critical("code-execution")},
+		{"uuid", "_popen", critical("process")},
+		{"ftplib", "FTP", high("network")},
+		// fickling's lists (§3.2), a module each
+		{"_ctypes", "dlopen", critical("code-execution")},
+		{"_frozen_importlib", "_load", critical("import")},
+		{"_frozen_importlib_external", "SourceFileLoader", critical("import")},
+		{"_imp", "create_dynamic", critical("import")},
+		{"_interpreters", "run_string", critical("code-execution")},
+		{"_xxsubinterpreters", "run_string", critical("code-execution")},
+		{"_signal", "signal", critical("interpreter")},
+		{"_sqlite3", "connect", high("file-io")},
+		{"_thread", "start_new_thread", critical("code-execution")},
+		{"atexit", "register", critical("code-execution")},
+		{"compileall", "compile_dir", high("file-io")},
+		{"dill", "loads", critical("nested-loader")},
+		{"dill._dill", "loads", critical("nested-loader")},
+		{"filecmp", "cmp", high("file-io")},
+		{"fileinput", "input", high("file-io")},
+		{"gc", "get_objects", critical("attribute-traversal")},
+		{"glob", "glob", high("file-io")},
+		{"imp", "load_source", critical("import")},
+		{"inspect", "getsource", high("")},
+		{"joblib", "load", critical("nested-loader")},
+		{"linecache", "getline", high("file-io")},
+		{"mmap", "mmap", high("file-io")},
+		{"nntplib", "NNTP", high("network")},
+		{"pexpect", "spawn", critical("process")},
+		{"pipes", "Template", critical("process")},
+		{"platform", "popen", critical("process")},
+		{"poplib", "POP3", high("network")},
+		{"py_compile", "compile", high("file-io")},
+		{"select", "select", high("network")},
+		{"selectors", "DefaultSelector", high("network")},
+		{"shelve", "open", critical("nested-loader")},
+		{"signal", "signal", critical("interpreter")},
+		{"site", "addsitedir", critical("code-execution")},
+		{"smtplib", "SMTP", high("network")},
+		{"socketserver", "TCPServer", high("network")},
+		{"sqlite3", "connect", high("file-io")},
+		{"syslog", "syslog", high("file-io")},
+		{"tarfile", "open", high("file-io")},
+		{"telnetlib", "Telnet", high("network")},
+		{"tempfile", "mkstemp", high("file-io")},
+		{"threading", "Thread", critical("code-execution")},
+		{"unittest", "main", critical("code-execution")},
+		{"urllib", "urlopen", high("network")},
+		{"xmlrpc.client", "ServerProxy", high("network")},
+		{"zipfile", "ZipFile", high("file-io")},
+		{"zipimport", "zipimporter", critical("import")},
+		{"difflib", "restore", high("")},
+		{"fickling.hook", "remove_hook", critical("scanner-deactivation")},
+		{"picklescan.scanner", "scan_file_path", critical("scanner-deactivation")},
+		{"modelscan", "ModelScan", critical("scanner-deactivation")},
+		{"modelaudit", "scan", critical("scanner-deactivation")},
+		{"pickle", "_Unpickler", critical("nested-loader")},
+		{"pickle", "Unpickler", critical("nested-loader")},
+		{"io", "FileIO", high("file-io")},
+		// ModelAudit's list and the brief
+		{"torch.distributed.rpc", "remote", critical("code-execution")},
+		{"pandas", "read_pickle", critical("nested-loader")},
+		{"pandas.io.pickle", "read_pickle", critical("nested-loader")},
+		{"pandas", "read_csv", high("network")},
+		{"zlib", "decompress", high("")},
+		{"multiprocessing", "Process", critical("process")},
+		{"ctypes.util", "find_library", critical("code-execution")},
+		{"builtins", "globals", critical("attribute-traversal")},
+		{"builtins", "vars", critical("attribute-traversal")},
+		{"builtins", "delattr", critical("attribute-traversal")},
+		{"builtins", "input", high("")},
+		{"builtins", "type", high("")},
+		{"sklearn.utils._testing", "assert_run_python_script", critical("code-execution")},
+		{"sklearn.tree", "export_graphviz", high("file-io")},
+		{"sklearn.tree._export", "export_graphviz", high("file-io")},
+		{"sklearn.externals.joblib", "load", critical("nested-loader")},
+		{"ultralytics.nn.autobackend", "AutoBackend", critical("process")},
+		{"logging.config", "dictConfig", critical("code-execution")},
+		{"yaml", "unsafe_load", critical("code-execution")},
+		{"hydra.utils", "instantiate", critical("import")},
+	}
+	for _, tt := range tests {
+		check(t, tt.module, tt.name, tt.want)
+	}
+}
+
+// TestRealGlobals asserts that every global real torch, numpy, scikit-learn
+// and joblib pickles name (testdata/real_globals.tsv, made by
+// testdata/real_globals.py) and the pickles of ../shared/realworld pass.
+func TestRealGlobals(t *testing.T) {
+	f, err := os.Open("testdata/real_globals.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	n := 0
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := sc.Text()
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		fields := strings.Split(line, "\t")
+		if len(fields) != 3 {
+			t.Fatalf("malformed line %q", line)
+		}
+		check(t, fields[0], fields[1], allowed)
+		n++
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if n < 150 {
+		t.Errorf("only %d real globals checked", n)
+	}
+	for _, g := range [][2]string{
+		// the realworld corpus: TorchScript archives, joblib, numpy, protocol-0 torch
+		{"__torch__.torch.nn.modules.conv.___torch_mangle_0", "Conv1d"},
+		{"__torch__.vad.utils.model_utils", "SileroVadBlock"},
+		{"torch.jit._pickle", "build_intlist"},
+		{"joblib.numpy_pickle", "NDArrayWrapper"},
+		{"numpy.matrixlib.defmatrix", "matrix"},
+		{"numpy._core.multiarray", "_reconstruct"},
+		{"numpy._core.multiarray", "scalar"},
+		{"builtins", "range"},
+		// the brief's realistic list and PyTorch's weights_only set
+		{"torch._utils", "_rebuild_tensor"},
+		{"torch._utils", "_rebuild_parameter_with_state"},
+		{"torch._utils", "_rebuild_nested_tensor"},
+		{"torch._utils", "_rebuild_device_tensor_from_numpy"},
+		{"torch._utils", "_rebuild_wrapper_subclass"},
+		{"torch._tensor", "_rebuild_from_type_v2"},
+		{"torch.storage", "UntypedStorage"},
+		{"torch.storage", "TypedStorage"},
+		{"torch.cuda", "HalfStorage"},
+		{"torch", "float8_e4m3fn"},
+		{"torch", "sparse_csr"},
+		{"torch", "channels_last"},
+		{"numpy.dtypes", "Float64DType"},
+		{"collections", "defaultdict"},
+		{"copyreg", "_reconstructor"},
+		{"builtins", "object"},
+		{"transformers.training_args", "TrainingArguments"},
+		{"transformers.trainer_utils", "IntervalStrategy"},
+		{"accelerate.utils.dataclasses", "DistributedType"},
+		{"tokenizers", "Tokenizer"},
+		{"tokenizers", "AddedToken"},
+		{"xgboost.sklearn", "XGBClassifier"},
+		{"xgboost.core", "Booster"},
+		{"lightgbm.sklearn", "LGBMClassifier"},
+		{"ultralytics.nn.tasks", "DetectionModel"},
+		{"ultralytics.nn.modules.block", "C2f"},
+		{"sklearn.linear_model._sgd_fast", "Hinge"},
+		{"sklearn._loss._loss", "__pyx_unpickle_CyHalfBinomialLoss"},
+		{"uuid", "UUID"},
+		{"pathlib", "PosixPath"},
+		{"_codecs", "encode"},
+	} {
+		check(t, g[0], g[1], allowed)
+	}
+}
+
+// TestPolicyEdges covers the matching rules one by one.
+func TestPolicyEdges(t *testing.T) {
+	tests := []struct {
+		name, module, global string
+		want                 want
+	}{
+		{"user class", "__main__", "Net", unknown},
+		{"unlisted package", "mypkg.models", "Classifier", unknown},
+		{"allow is exact: no dotted extension", "collections", "OrderedDict.fromkeys", unknown},
+		{"allow is exact: no parent", "torch", "_utils._rebuild_tensor_v2", unknown},
+		{"allow is exact: no sibling", "torch._utils", "_rebuild_other", unknown},
+		{"wildcard passes classes only", "sklearn.linear_model._base", "make_dataset", unknown},
+		{"wildcard passes no dotted name", "sklearn.tree._tree", "Tree.x", unknown},
+		{"wildcard refuses module aliases", "torch.nn.modules.activation", "F", unknown},
+		{"wildcard refuses dunders", "torch.nn.modules.linear", "__builtins__", critical("attribute-traversal")},
+		{"wildcard covers submodules", "sklearn.ensemble._hist_gradient_boosting.predictor", "TreePredictor", allowed},
+		{"wildcard needs a component boundary", "sklearn.treebank", "Tree", unknown},
+		{"deny beats wildcard allow", "sklearn.tree._export", "Exporter", high("file-io")},
+		{"exact allow beats deny", "logging", "getLogger", allowed},
+		{"exact allow beats deny in torch.jit", "torch.jit._pickle", "build_tensorlist", allowed},
+		{"deny prefix needs a component boundary", "ossify", "system", unknown},
+		{"case-sensitive", "OS", "system", unknown},
+		{"case-sensitive builtins", "builtins", "Eval", high("")},
+		{"module object itself", "os", "path", critical("process")},
+		{"submodule as module", "os.path", "join", critical("process")},
+		{"traversal through a class", "sklearn.tree._tree", "Tree.sys.modules", critical("interpreter")},
+		{"single-component names are not traversal", "numpy", "trace", unknown},
+		{"underscore module alias", "collections", "_sys.modules.get", critical("interpreter")},
+		{"underscore module alias to os", "tempfile", "_os.system", critical("process")},
+		{"listed module alias", "mymodule", "np.load", critical("nested-loader")},
+		{"listed dotted alias", "mymodule", "osp.os.system", critical("process")},
+		{"alias alone is a module object, not traversal", "collections", "_sys", unknown},
+		{"glob entry", "pandas", "read_parquet", high("network")},
+		{"glob is a prefix of one component", "pandas", "reader", unknown},
+		{"any-component entry", "diffusers", "StableDiffusionPipeline.from_single_file", critical("nested-loader")},
+		{"dunder in a module is not traversal", "numpy.__config__", "show", unknown},
+		{"private non-dunder names", "numpy.random._pickle", "__randomstate_ctor", allowed},
+		{"malformed: empty module", "", "system", unknown},
+		{"malformed: empty name", "os", "", unknown},
+		{"malformed: empty component", "os..path", "x", unknown},
+		{"malformed: newline", "os\n", "system", unknown},
+		{"too deep", "a", strings.Repeat("b.", 40) + "c", critical("attribute-traversal")},
+		{"too long", strings.Repeat("a", 2000), "b", critical("attribute-traversal")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { check(t, tt.module, tt.global, tt.want) })
+	}
+}
+
+func TestVerdictFields(t *testing.T) {
+	v := Judge("builtins", "eval")
+	if v.Entry != "builtins.eval" || v.Reason == "" || v.Category != "code-execution" {
+		t.Errorf("Judge(builtins, eval) = %+v", v)
+	}
+	v = Judge("os", "system")
+	if v.Entry != "os.*" {
+		t.Errorf("Judge(os, system).Entry = %q, want os.*", v.Entry)
+	}
+	v = Judge("torch._utils", "_rebuild_tensor_v2")
+	if v.Entry != "torch._utils._rebuild_tensor_v2" || v.Category != "" || v.Reason == "" {
+		t.Errorf("Judge(torch._utils, _rebuild_tensor_v2) = %+v", v)
+	}
+	if v := Judge("__main__", "Net"); v.Entry != "" || v.Category != "" || v.Reason == "" {
+		t.Errorf("unknown verdict = %+v", v)
+	}
+	// the most severe match wins; among equals the longer pattern
+	if v := Judge("imaplib", "IMAP4_stream"); v.Entry != "imaplib.IMAP4_stream" || v.Severity != formats.Critical {
+		t.Errorf("Judge(imaplib, IMAP4_stream) = %+v", v)
+	}
+	if v := Judge("torch.utils._config_module", "ConfigModule.load_config"); v.Entry != "torch.utils._config_module.*" {
+		t.Errorf("got entry %q", v.Entry)
+	}
+}
+
+func TestMapCompat(t *testing.T) {
+	tests := []struct{ m, n, wm, wn string }{
+		{"__builtin__", "eval", "builtins", "eval"},
+		{"__builtin__", "set", "builtins", "set"},
+		{"__builtin__", "xrange", "builtins", "range"},
+		{"__builtin__", "reduce", "functools", "reduce"},
+		{"__builtin__", "intern", "sys", "intern"},
+		{"__builtin__", "unicode", "builtins", "str"},
+		{"copy_reg", "_reconstructor", "copyreg", "_reconstructor"},
+		{"cPickle", "loads", "pickle", "loads"},
+		{"commands", "getoutput", "subprocess", "getoutput"},
+		{"httplib", "HTTPConnection", "http.client", "HTTPConnection"},
+		{"urllib2", "urlopen", "urllib.request", "urlopen"},
+		{"urllib", "urlopen", "urllib.request", "urlopen"},
+		{"urllib", "urlretrieve", "urllib.request", "urlretrieve"},
+		{"urlparse", "urljoin", "urllib.parse", "urljoin"},
+		{"thread", "start_new_thread", "_thread", "start_new_thread"},
+		{"SocketServer", "TCPServer", "socketserver", "TCPServer"},
+		{"BaseHTTPServer", "HTTPServer", "http.server", "HTTPServer"},
+		{"SimpleHTTPServer", "SimpleHTTPRequestHandler", "http.server", "SimpleHTTPRequestHandler"},
+		{"xmlrpclib", "ServerProxy", "xmlrpc.client", "ServerProxy"},
+		{"StringIO", "StringIO", "io", "StringIO"},
+		{"UserDict", "UserDict", "collections", "UserDict"},
+		{"exceptions", "ValueError", "builtins", "ValueError"},
+		{"itertools", "izip", "builtins", "zip"},
+		{"test.test_support", "run_unittest", "test.support", "run_unittest"},
+		{"dbm", "open", "dbm.ndbm", "open"},
+		// no mapping: module only maps as a whole, never by prefix
+		{"__builtin__.x", "eval", "__builtin__.x", "eval"},
+		{"os", "system", "os", "system"},
+		{"torch._utils", "_rebuild_tensor_v2", "torch._utils", "_rebuild_tensor_v2"},
+	}
+	for _, tt := range tests {
+		if m, n := MapCompat(tt.m, tt.n); m != tt.wm || n != tt.wn {
+			t.Errorf("MapCompat(%q, %q) = %q, %q; want %q, %q", tt.m, tt.n, m, n, tt.wm, tt.wn)
+		}
+	}
+	// every mapped global is judged at least as severely as intended
+	for _, g := range [][2]string{{"cPickle", "loads"}, {"commands", "getoutput"}, {"__builtin__", "eval"}, {"urllib2", "urlopen"}} {
+		m, n := MapCompat(g[0], g[1])
+		if v := Judge(m, n); v.Class != Denied {
+			t.Errorf("Judge(MapCompat(%v)) = %+v", g, v)
+		}
+	}
+	check(t, "builtins", "range", allowed)
+}
+
+func TestNestedLoader(t *testing.T) {
+	tests := []struct {
+		module, name string
+		want         bool
+	}{
+		{"pickle", "loads", true},
+		{"_pickle", "loads", true},
+		{"pickle", "_loads", true},
+		{"pickle", "Unpickler", true},
+		{"dill", "loads", true},
+		{"torch.storage", "_load_from_bytes", true},
+		{"torch", "load", true},
+		{"torch.serialization", "load", true},
+		{"numpy", "load", true},
+		{"joblib", "load", true},
+		{"pandas", "read_pickle", true},
+		{"shelve", "open", true},
+		{"torch.utils._config_module", "ConfigModule.load_config", true},
+		{"torch.utils.data.datapipes.utils.decoder", "basichandlers", true},
+		{"torch.serialization", "pickle.loads", true},
+		{"marshal", "loads", false},
+		{"builtins", "eval", false},
+		{"os", "system", false},
+		{"torch._utils", "_rebuild_tensor_v2", false},
+		{"__main__", "Net", false},
+	}
+	for _, tt := range tests {
+		if got := NestedLoader(tt.module, tt.name); got != tt.want {
+			t.Errorf("NestedLoader(%q, %q) = %v, want %v", tt.module, tt.name, got, tt.want)
+		}
+	}
+}
+
+// TestEveryEntry judges a global built from every list entry, so each line
+// of the data files is exercised by the matcher.
+func TestEveryEntry(t *testing.T) {
+	version, allow, deny := Lists()
+	if version == "" || len(allow) < 300 || len(deny) < 300 {
+		t.Fatalf("Lists() = %q, %d allow, %d deny", version, len(allow), len(deny))
+	}
+	for _, e := range allow {
+		if e.Severity != formats.Info || e.Category == "" || e.Reason == "" {
+			t.Errorf("allow entry %+v", e)
+		}
+		var mod, name string
+		switch {
+		case strings.HasSuffix(e.Pattern, ".*"):
+			mod, name = strings.TrimSuffix(e.Pattern, ".*"), "ProbeClass"
+		case strings.Contains(e.Pattern, ":"):
+			mod, name, _ = strings.Cut(e.Pattern, ":")
+		default:
+			i := strings.LastIndexByte(e.Pattern, '.')
+			mod, name = e.Pattern[:i], e.Pattern[i+1:]
+		}
+		if v := Judge(mod, name); v.Class != Allowed || v.Entry != e.Pattern {
+			t.Errorf("allow entry %q: Judge(%q, %q) = %+v", e.Pattern, mod, name, v)
+		}
+	}
+	for _, e := range deny {
+		var mod, name string
+		switch {
+		case strings.HasPrefix(e.Pattern, "*."):
+			mod, name = "somepkg", "Thing."+e.Pattern[2:]
+		case strings.HasSuffix(e.Pattern, ".*"):
+			mod, name = strings.TrimSuffix(e.Pattern, ".*"), "anything"
+		case strings.HasSuffix(e.Pattern, "*"):
+			i := strings.LastIndexByte(e.Pattern, '.')
+			mod, name = e.Pattern[:i], strings.TrimSuffix(e.Pattern[i+1:], "*")+"x"
+		default:
+			i := strings.LastIndexByte(e.Pattern, '.')
+			mod, name = e.Pattern[:i], e.Pattern[i+1:]
+		}
+		v := Judge(mod, name)
+		if _, exact := policy.allowExact[allowKey(mod, name)]; exact {
+			continue
+		}
+		if v.Class != Denied || v.Severity < e.Severity {
+			t.Errorf("deny entry %q: Judge(%q, %q) = %+v", e.Pattern, mod, name, v)
+		}
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	const okAllow = "#version\t1\nfoo.Bar\tinfo\tg\treason\n"
+	const okDeny = "#version\t1\nos.*\tcritical\tprocess\treason\n"
+	if _, err := parseLists(okAllow, okDeny); err != nil {
+		t.Fatalf("valid lists: %v", err)
+	}
+	tests := []struct{ name, allow, deny string }{
+		{"no version", "foo.Bar\tinfo\tg\tr\n", okDeny},
+		{"version mismatch", okAllow, "#version\t2\nos.*\tcritical\tprocess\tr\n"},
+		{"version after entries", "foo.Bar\tinfo\tg\tr\n#version\t1\n", okDeny},
+		{"three fields", "#version\t1\nfoo.Bar\tinfo\tg\n", okDeny},
+		{"empty field", "#version\t1\nfoo.Bar\tinfo\t\tr\n", okDeny},
+		{"padded field", "#version\t1\nfoo.Bar \tinfo\tg\tr\n", okDeny},
+		{"bad severity", "#version\t1\nfoo.Bar\tsevere\tg\tr\n", okDeny},
+		{"allow not info", "#version\t1\nfoo.Bar\thigh\tg\tr\n", okDeny},
+		{"deny below high", okAllow, "#version\t1\nos.*\tmedium\tprocess\tr\n"},
+		{"unknown category", okAllow, "#version\t1\nos.*\tcritical\tbad\tr\n"},
+		{"no module", "#version\t1\nBar\tinfo\tg\tr\n", okDeny},
+		{"bad identifier", "#version\t1\nfoo-bar.Baz\tinfo\tg\tr\n", okDeny},
+		{"duplicate allow", "#version\t1\nfoo.Bar\tinfo\tg\tr\nfoo.Bar\tinfo\tg\tr\n", okDeny},
+		{"duplicate deny", okAllow, "#version\t1\nos.*\tcritical\tprocess\tr\nos\tcritical\tprocess\tr\n"},
+		{"bad glob", okAllow, "#version\t1\nos*\tcritical\tprocess\tr\n"},
+		{"inner star", okAllow, "#version\t1\na.*.b\tcritical\tprocess\tr\n"},
+		{"no entries", "#version\t1\n", okDeny},
+	}
+	for _, tt := range tests {
+		if _, err := parseLists(tt.allow, tt.deny); err == nil {
+			t.Errorf("%s: parseLists accepted malformed input", tt.name)
+		}
+	}
+	for _, src := range []string{"", "np\n", "np\tnumpy\nnp\tnumpy\n", "n-p\tnumpy\n"} {
+		if _, err := parseAliases(src); err == nil {
+			t.Errorf("parseAliases(%q) accepted malformed input", src)
+		}
+	}
+	for _, src := range []string{"", "I\tonly\n", "X\ta\tb\n", "I\ta\tb\nI\ta\tc\nN\ta\tb\tc\td\n", "N\ta\tb\tc\n"} {
+		if _, err := parseCompat(src); err == nil {
+			t.Errorf("parseCompat(%q) accepted malformed input", src)
+		}
+	}
+}

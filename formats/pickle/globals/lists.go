@@ -1,0 +1,340 @@
+package globals
+
+import (
+	_ "embed"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/modelgate/modelgate/formats"
+)
+
+var (
+	//go:embed allow.tsv
+	allowTSV string
+	//go:embed deny.tsv
+	denyTSV string
+	//go:embed compat.tsv
+	compatTSV string
+	//go:embed aliases.tsv
+	aliasesTSV string
+)
+
+// The parsed lists are filled once at init and never written afterwards.
+var (
+	policy = mustParse(allowTSV, denyTSV)
+	compat = mustParseCompat(compatTSV)
+	// aliases maps attribute names commonly bound to modules to those modules.
+	aliases = mustParseAliases(aliasesTSV)
+)
+
+// entry is a parsed list line with the form of its pattern.
+type entry struct {
+	Entry
+	line int
+	glob string // for "parent.prefix*" deny entries: prefix
+}
+
+// lists is the parsed policy with its lookup indexes.
+type lists struct {
+	version string
+	allow   []*entry
+	deny    []*entry
+
+	allowExact  map[[2]string]*entry // allowKey(module, name)
+	allowPrefix map[string]*entry    // "module" of "module.*"
+	denyPrefix  map[string]*entry    // dotted path of "a.b" and of "a.b.*"
+	denyGlob    map[string][]*entry  // parent path of "parent.prefix*"
+	// denyComponent holds "*.X" entries: any path component X after the first.
+	denyComponent map[string]*entry
+}
+
+type compatTable struct {
+	modules map[string]string
+	names   map[[2]string][2]string
+}
+
+// mustParse parses the embedded lists. A malformed embedded list is a
+// programming error that the first test run reports, never an input error.
+func mustParse(allow, deny string) *lists {
+	l, err := parseLists(allow, deny)
+	if err != nil {
+		panic("globals: embedded list: " + err.Error())
+	}
+	return l
+}
+
+func mustParseCompat(src string) compatTable {
+	c, err := parseCompat(src)
+	if err != nil {
+		panic("globals: embedded compat.tsv: " + err.Error())
+	}
+	return c
+}
+
+func mustParseAliases(src string) map[string][]string {
+	a, err := parseAliases(src)
+	if err != nil {
+		panic("globals: embedded aliases.tsv: " + err.Error())
+	}
+	return a
+}
+
+// parseAliases reads "alias<TAB>module" lines.
+func parseAliases(src string) (map[string][]string, error) {
+	out := map[string][]string{}
+	for i, line := range strings.Split(src, "\n") {
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		f := strings.Split(line, "\t")
+		if len(f) != 2 || !ident(f[0]) || !identPath(f[1]) {
+			return nil, fmt.Errorf("line %d: malformed %q", i+1, line)
+		}
+		if _, dup := out[f[0]]; dup {
+			return nil, fmt.Errorf("line %d: duplicate alias %q", i+1, f[0])
+		}
+		out[f[0]] = strings.Split(f[1], ".")
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("empty table")
+	}
+	return out, nil
+}
+
+func parseLists(allowSrc, denySrc string) (*lists, error) {
+	l := &lists{
+		allowExact:    map[[2]string]*entry{},
+		allowPrefix:   map[string]*entry{},
+		denyPrefix:    map[string]*entry{},
+		denyGlob:      map[string][]*entry{},
+		denyComponent: map[string]*entry{},
+	}
+	av, allow, err := parseTSV("allow.tsv", allowSrc)
+	if err != nil {
+		return nil, err
+	}
+	dv, deny, err := parseTSV("deny.tsv", denySrc)
+	if err != nil {
+		return nil, err
+	}
+	if av != dv {
+		return nil, fmt.Errorf("allow.tsv version %q differs from deny.tsv version %q", av, dv)
+	}
+	l.version = av
+	for _, e := range allow {
+		if err := l.addAllow(e); err != nil {
+			return nil, fmt.Errorf("allow.tsv:%d: %q: %w", e.line, e.Pattern, err)
+		}
+	}
+	for _, e := range deny {
+		if err := l.addDeny(e); err != nil {
+			return nil, fmt.Errorf("deny.tsv:%d: %q: %w", e.line, e.Pattern, err)
+		}
+	}
+	return l, nil
+}
+
+// parseTSV reads "#version<TAB>v" and then pattern, severity, category and
+// reason lines; "#" starts a comment line.
+func parseTSV(file, src string) (string, []*entry, error) {
+	var version string
+	var out []*entry
+	for i, line := range strings.Split(src, "\n") {
+		n := i + 1
+		line = strings.TrimSuffix(line, "\r")
+		if v, ok := strings.CutPrefix(line, "#version\t"); ok {
+			if version != "" || len(out) > 0 {
+				return "", nil, fmt.Errorf("%s:%d: version line must come once, before the entries", file, n)
+			}
+			if v = strings.TrimSpace(v); v == "" {
+				return "", nil, fmt.Errorf("%s:%d: empty version", file, n)
+			}
+			version = v
+			continue
+		}
+		if strings.TrimSpace(line) == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		f := strings.Split(line, "\t")
+		if len(f) != 4 {
+			return "", nil, fmt.Errorf("%s:%d: want 4 tab-separated fields, got %d", file, n, len(f))
+		}
+		sev, err := formats.ParseSeverity(f[1])
+		if err != nil {
+			return "", nil, fmt.Errorf("%s:%d: %w", file, n, err)
+		}
+		for j, v := range f {
+			if v == "" || strings.TrimSpace(v) != v {
+				return "", nil, fmt.Errorf("%s:%d: field %d empty or padded with spaces", file, n, j+1)
+			}
+		}
+		out = append(out, &entry{Entry: Entry{Pattern: f[0], Severity: sev, Category: f[2], Reason: f[3]}, line: n})
+	}
+	if version == "" {
+		return "", nil, fmt.Errorf("%s: no #version line", file)
+	}
+	if len(out) == 0 {
+		return "", nil, fmt.Errorf("%s: no entries", file)
+	}
+	return version, out, nil
+}
+
+func (l *lists) addAllow(e *entry) error {
+	if e.Severity != formats.Info {
+		return fmt.Errorf("allowlist severity must be info, got %s", e.Severity)
+	}
+	if mod, ok := strings.CutSuffix(e.Pattern, ".*"); ok {
+		if !identPath(mod) {
+			return fmt.Errorf("module %q is not a dotted identifier", mod)
+		}
+		if _, dup := l.allowPrefix[mod]; dup {
+			return fmt.Errorf("duplicate wildcard")
+		}
+		l.allowPrefix[mod] = e
+		l.allow = append(l.allow, e)
+		return nil
+	}
+	mod, name, err := splitPattern(e.Pattern)
+	if err != nil {
+		return err
+	}
+	k := allowKey(mod, name)
+	if _, dup := l.allowExact[k]; dup {
+		return fmt.Errorf("duplicate entry")
+	}
+	l.allowExact[k] = e
+	l.allow = append(l.allow, e)
+	return nil
+}
+
+func (l *lists) addDeny(e *entry) error {
+	if e.Severity < formats.High {
+		return fmt.Errorf("denylist severity must be high or critical, got %s", e.Severity)
+	}
+	if !slices.Contains(Categories, e.Category) {
+		return fmt.Errorf("unknown category %q (want one of %s)", e.Category, strings.Join(Categories, ", "))
+	}
+	p := e.Pattern
+	switch {
+	case strings.HasPrefix(p, "*."):
+		c := p[2:]
+		if !ident(c) {
+			return fmt.Errorf("component %q is not an identifier", c)
+		}
+		if _, dup := l.denyComponent[c]; dup {
+			return fmt.Errorf("duplicate entry")
+		}
+		l.denyComponent[c] = e
+	case strings.HasSuffix(p, ".*"):
+		if err := l.addDenyPrefix(strings.TrimSuffix(p, ".*"), e); err != nil {
+			return err
+		}
+	case strings.HasSuffix(p, "*"):
+		i := strings.LastIndexByte(p, '.')
+		if i <= 0 {
+			return fmt.Errorf("glob must be parent.prefix*")
+		}
+		parent, last := p[:i], strings.TrimSuffix(p[i+1:], "*")
+		if !identPath(parent) || !ident(last) {
+			return fmt.Errorf("glob must be parent.prefix* with identifiers")
+		}
+		e.glob = last
+		l.denyGlob[parent] = append(l.denyGlob[parent], e)
+	default:
+		mod, name, err := splitPattern(p)
+		if err != nil {
+			return err
+		}
+		if err := l.addDenyPrefix(mod+"."+name, e); err != nil {
+			return err
+		}
+	}
+	l.deny = append(l.deny, e)
+	return nil
+}
+
+func (l *lists) addDenyPrefix(path string, e *entry) error {
+	if !identPath(path) {
+		return fmt.Errorf("%q is not a dotted identifier", path)
+	}
+	if _, dup := l.denyPrefix[path]; dup {
+		return fmt.Errorf("duplicate of another entry for %q", path)
+	}
+	l.denyPrefix[path] = e
+	return nil
+}
+
+// splitPattern splits "module:qual.name" at the colon and "module.name" at
+// its last dot.
+func splitPattern(p string) (string, string, error) {
+	mod, name, ok := strings.Cut(p, ":")
+	if !ok {
+		i := strings.LastIndexByte(p, '.')
+		if i < 0 {
+			return "", "", fmt.Errorf("want module.name or module:name")
+		}
+		mod, name = p[:i], p[i+1:]
+	}
+	if !identPath(mod) || !identPath(name) {
+		return "", "", fmt.Errorf("module %q or name %q is not a dotted identifier", mod, name)
+	}
+	return mod, name, nil
+}
+
+func identPath(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range strings.Split(s, ".") {
+		if !ident(c) {
+			return false
+		}
+	}
+	return true
+}
+
+// ident accepts ASCII Python identifiers; the lists name no others.
+func ident(s string) bool {
+	if s == "" || (s[0] >= '0' && s[0] <= '9') {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// parseCompat reads "I<TAB>old<TAB>new" and
+// "N<TAB>oldmod<TAB>oldname<TAB>newmod<TAB>newname" lines.
+func parseCompat(src string) (compatTable, error) {
+	c := compatTable{modules: map[string]string{}, names: map[[2]string][2]string{}}
+	for i, line := range strings.Split(src, "\n") {
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		f := strings.Split(line, "\t")
+		switch {
+		case f[0] == "I" && len(f) == 3 && identPath(f[1]) && identPath(f[2]):
+			if _, dup := c.modules[f[1]]; dup {
+				return c, fmt.Errorf("line %d: duplicate module %q", i+1, f[1])
+			}
+			c.modules[f[1]] = f[2]
+		case f[0] == "N" && len(f) == 5 && identPath(f[1]) && ident(f[2]) && identPath(f[3]) && ident(f[4]):
+			k := [2]string{f[1], f[2]}
+			if _, dup := c.names[k]; dup {
+				return c, fmt.Errorf("line %d: duplicate name %s.%s", i+1, f[1], f[2])
+			}
+			c.names[k] = [2]string{f[3], f[4]}
+		default:
+			return c, fmt.Errorf("line %d: malformed %q", i+1, line)
+		}
+	}
+	if len(c.modules) == 0 || len(c.names) == 0 {
+		return c, fmt.Errorf("empty table")
+	}
+	return c, nil
+}
