@@ -34,17 +34,62 @@ const (
 
 // Report is the result of one scan.
 type Report struct {
-	SchemaVersion string           `json:"schema_version"`
-	Tool          Tool             `json:"tool"`
-	StartedAt     time.Time        `json:"started_at"`
-	Duration      time.Duration    `json:"duration_ns"`
-	Targets       []string         `json:"targets"`
-	FailOn        formats.Severity `json:"-"`
-	Summary       Summary          `json:"summary"`
-	Files         []FileResult     `json:"files"`
+	SchemaVersion string        `json:"schema_version"`
+	Tool          Tool          `json:"tool"`
+	StartedAt     time.Time     `json:"started_at"`
+	Duration      time.Duration `json:"duration_ns"`
+	Targets       []string      `json:"targets"`
+	// Pinned maps a target given by a mutable reference (a branch, a tag)
+	// to the immutable one that was scanned (a commit, a manifest digest).
+	Pinned  map[string]string `json:"pinned,omitempty"`
+	FailOn  formats.Severity  `json:"-"`
+	Summary Summary           `json:"summary"`
+	Files   []FileResult      `json:"files"`
 	// Errors are failures that concern no single file: a target that
 	// could not be read, a walk that stopped.
 	Errors []string `json:"errors,omitempty"`
+	// Policy says which policy file shaped the verdict, when one did.
+	Policy *PolicyInfo `json:"policy,omitempty"`
+	// Baseline says what changed since an earlier report, when the scan
+	// was compared with one.
+	Baseline *BaselineInfo `json:"baseline,omitempty"`
+}
+
+// PolicyInfo records the policy a report was judged under.
+type PolicyInfo struct {
+	Source string `json:"source"` // the file it was read from
+	SHA256 string `json:"sha256"` // of the file's bytes, to tie a verdict to a policy version
+	// Notes are what a reviewer must know about how the policy applied:
+	// an expired waiver, a waiver that matched nothing, a requirement this
+	// build could not check.
+	Notes []string `json:"notes,omitempty"`
+}
+
+// BaselineInfo is the comparison of a scan with an earlier report.
+type BaselineInfo struct {
+	Source string `json:"source"`
+	// New counts findings that are new or more severe than in the
+	// baseline; Known counts those the baseline already had, which are
+	// moved to the files' suppressed lists.
+	New   int `json:"new"`
+	Known int `json:"known"`
+	// Drift lists files whose SHA-256 differs from the baseline's.
+	Drift []string `json:"drift,omitempty"`
+	// Removed lists files of the baseline that this scan did not see.
+	Removed []string `json:"removed,omitempty"`
+}
+
+// Suppression is a finding the gate took out of the verdict, and why. It
+// stays in the report so that nothing is hidden from a reviewer.
+type Suppression struct {
+	Finding formats.Finding `json:"finding"`
+	// Kind is waived (a policy waiver), disabled (a rule turned off by the
+	// policy), allowed-by-policy (a pickle global the policy allows) or
+	// baseline (already in the baseline report).
+	Kind    string `json:"kind"`
+	Reason  string `json:"reason,omitempty"`
+	Owner   string `json:"owner,omitempty"`
+	Expires string `json:"expires,omitempty"`
 }
 
 // Tool names the scanner that made a report.
@@ -85,6 +130,9 @@ type FileResult struct {
 	Findings []formats.Finding `json:"findings"`
 	// Members is how many container members were analyzed inside the file.
 	Members int `json:"members,omitempty"`
+	// Suppressed are findings a policy or baseline took out of the
+	// verdict; they count in no summary.
+	Suppressed []Suppression `json:"suppressed,omitempty"`
 }
 
 // MaxSeverity returns the highest severity among the file's findings.
@@ -98,6 +146,10 @@ func (f *FileResult) MaxSeverity() (formats.Severity, bool) {
 	}
 	return m, true
 }
+
+// Summarize recomputes r.Summary from r.Files and r.FailOn, after a policy
+// or a baseline has changed them.
+func (r *Report) Summarize() { r.summarize() }
 
 // summarize fills r.Summary from r.Files for the fail-on threshold.
 func (r *Report) summarize() {

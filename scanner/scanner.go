@@ -72,6 +72,12 @@ func Scan(ctx context.Context, targets []Target, opts Options) (*Report, error) 
 	spans := make([][2]int, len(targets)) // each target's files in files
 	for ti, t := range targets {
 		rep.Targets = append(rep.Targets, t.Name)
+		if ref := fetch.PinnedRef(t.Source); ref != "" {
+			if rep.Pinned == nil {
+				rep.Pinned = map[string]string{}
+			}
+			rep.Pinned[t.Name] = ref
+		}
 		spans[ti][0] = len(files)
 		err := t.Source.Walk(ctx, func(f fetch.File) error {
 			files = append(files, f)

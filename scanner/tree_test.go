@@ -53,7 +53,7 @@ func TestScanTree(t *testing.T) {
 		t.Errorf("config.json result %+v", cfg)
 	}
 	tree := rep.Files[2]
-	if tree.Path != dir || tree.Outcome != Findings || !slices.Equal(tree.Formats, []string{"test-marker"}) || tree.Findings[0].Location != dir {
+	if tree.Path != dir || tree.Outcome != Findings || !slices.Contains(tree.Formats, "test-marker") || tree.Findings[0].Location != dir {
 		t.Errorf("tree result %+v", tree)
 	}
 	if rep.ExitCode() != ExitFindings {

@@ -48,7 +48,7 @@ func TestUsageErrors(t *testing.T) {
 		{"negative jobs", []string{"scan", "--jobs", "-1", f}, "--jobs"},
 		{"unknown flag", []string{"scan", "--bogus", f}, "bogus"},
 		{"unknown command", []string{"scna", f}, "unknown command"},
-		{"remote target", []string{"scan", "s3://bucket/model"}, "s3:// targets"},
+		{"unsupported scheme", []string{"scan", "ftp://host/model"}, "ftp://"},
 		{"unknown rule", []string{"rules", "MG999"}, "unknown rule"},
 		{"output in missing dir", []string{"scan", "-o", filepath.Join(dir, "no/such/dir/r.json"), f}, "-o"},
 	}

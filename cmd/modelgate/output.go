@@ -11,16 +11,21 @@ import (
 // checkFormat rejects a --format this build cannot write.
 func checkFormat(name string) error {
 	switch name {
-	case "text", "json":
+	case "text", "json", "sarif", "markdown":
 		return nil
 	}
-	return fmt.Errorf("--format %q: want text or json", name)
+	return fmt.Errorf("--format %q: want text, json, sarif or markdown", name)
 }
 
 // writeReport writes rep in the format o asks for.
 func writeReport(w io.Writer, rep *scanner.Report, o scanOptions, color bool) error {
-	if o.Format == "json" {
+	switch o.Format {
+	case "json":
 		return report.WriteJSON(w, rep)
+	case "sarif":
+		return report.WriteSARIF(w, rep)
+	case "markdown":
+		return report.WriteMarkdown(w, rep)
 	}
 	return report.WriteText(w, rep, report.TextOptions{Color: color, Quiet: o.Quiet})
 }

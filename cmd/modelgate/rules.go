@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/modelgate/modelgate/formats"
+	"github.com/modelgate/modelgate/scanner/standards"
 )
 
 type rulesOptions struct {
@@ -45,12 +46,27 @@ func runRules(w io.Writer, o rulesOptions) error {
 	}
 	switch o.Format {
 	case "json":
+		type mapped struct {
+			formats.Rule
+			Standards standards.Mapping `json:"standards"`
+		}
+		out := make([]mapped, len(rules))
+		for i, r := range rules {
+			m, _ := standards.Lookup(r.ID)
+			out[i] = mapped{Rule: r, Standards: m}
+		}
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
-		return enc.Encode(rules)
+		return enc.Encode(out)
 	case "text":
 		for _, r := range rules {
-			if _, err := fmt.Fprintf(w, "%s  %-8s  %s\n%s\n\n", r.ID, r.Severity, r.Title, wrap(r.Doc, 76, "    ")); err != nil {
+			m, _ := standards.Lookup(r.ID)
+			var maps []string
+			for _, fw := range standards.Frameworks {
+				maps = append(maps, fw+": "+strings.Join(m.In(fw), ", "))
+			}
+			if _, err := fmt.Fprintf(w, "%s  %-8s  %s\n%s\n%s\n\n", r.ID, r.Severity, r.Title, wrap(r.Doc, 76, "    "),
+				wrap(strings.Join(maps, "; "), 76, "    ")); err != nil {
 				return err
 			}
 		}

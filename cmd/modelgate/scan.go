@@ -51,7 +51,7 @@ func newScanCmd() *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.Format, "format", "text", "report format: text or json")
+	f.StringVar(&o.Format, "format", "text", "report format: text, json, sarif or markdown")
 	f.StringVarP(&o.Output, "output", "o", "", "write the report to `FILE` instead of standard output")
 	f.StringVar(&o.FailOn, "fail-on", "medium", "lowest severity that fails the scan: critical, high, medium, low or info")
 	f.BoolVarP(&o.Quiet, "quiet", "q", false, "print only what fails the scan, inconclusive files and the verdict")
@@ -103,7 +103,7 @@ func runScan(ctx context.Context, o scanOptions, stdout, stderr io.Writer) (int,
 	if o.Progress != nil {
 		showProgress = *o.Progress
 	}
-	opts := scanner.Options{Jobs: o.Jobs, FailOn: failOn, Version: Version()}
+	opts := scanner.Options{Jobs: o.Jobs, FailOn: failOn, Version: Version(), Quick: o.Fetch.Quick}
 	var prog *progress
 	if showProgress {
 		prog = startProgress(stderr)
@@ -115,6 +115,7 @@ func runScan(ctx context.Context, o scanOptions, stdout, stderr io.Writer) (int,
 		return scanner.ExitNoVerdict, fmt.Errorf("scan interrupted: %v", err)
 	}
 
+	o.Gate.summaryOut = stderr
 	if err := o.Gate.apply(rep); err != nil {
 		return scanner.ExitUsage, err
 	}

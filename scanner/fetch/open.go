@@ -4,10 +4,25 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 )
 
 // Options configure how targets are fetched.
-type Options struct{}
+type Options struct {
+	// Quick reads only what the analyzers need from remote files and
+	// trusts the digests their origin states; the scan's Quick option must
+	// be set with it.
+	Quick bool
+	// HFEndpoint is the Hugging Face Hub to talk to; empty means
+	// $HF_ENDPOINT, else https://huggingface.co.
+	HFEndpoint string
+	// Endpoint is the URL of an S3-compatible object store.
+	Endpoint string
+	// Keep, when not empty, is a directory where every fetched remote file
+	// is kept once it has been read in full. Nothing is written to disk
+	// otherwise.
+	Keep string
+}
 
 // ErrUsage marks a target that is malformed or of an unsupported kind: a
 // usage error, not a failure to fetch.
@@ -15,10 +30,79 @@ type ErrUsage struct{ Msg string }
 
 func (e *ErrUsage) Error() string { return e.Msg }
 
-// Open resolves a target string to a Source.
+// Usagef builds an ErrUsage.
+func Usagef(format string, args ...any) error {
+	return &ErrUsage{Msg: fmt.Sprintf(format, args...)}
+}
+
+// Opener resolves a target of one scheme to a Source.
+type Opener func(ctx context.Context, target string, opts Options) (Source, error)
+
+var (
+	schemesMu sync.RWMutex
+	schemes   = map[string]Opener{}
+)
+
+// RegisterScheme makes open the fetcher of targets that start with
+// "scheme://". Sub-packages call it at init; a later registration for the
+// same scheme replaces an earlier one.
+func RegisterScheme(scheme string, open Opener) {
+	schemesMu.Lock()
+	defer schemesMu.Unlock()
+	schemes[strings.ToLower(scheme)] = open
+}
+
+// hosts maps an https URL host to the scheme whose fetcher understands its
+// URLs better than a plain download does (huggingface.co -> hf).
+var hosts = map[string]string{"huggingface.co": "hf", "www.huggingface.co": "hf", "hf.co": "hf"}
+
+// Open resolves a target string to a Source. A Source of a mutable
+// reference (a branch, a tag) is pinned to an immutable one and reports it
+// through Pinner.
 func Open(ctx context.Context, target string, opts Options) (Source, error) {
-	if i := strings.Index(target, "://"); i > 0 {
-		return nil, &ErrUsage{Msg: fmt.Sprintf("%s: %s:// targets are not supported by this build; give a local path", target, target[:i])}
+	i := strings.Index(target, "://")
+	if i <= 0 {
+		return NewLocal(target)
 	}
-	return NewLocal(target)
+	scheme := strings.ToLower(target[:i])
+	if scheme == "https" || scheme == "http" {
+		host, _, _ := strings.Cut(target[i+3:], "/")
+		if s, ok := hosts[strings.ToLower(host)]; ok && lookupScheme(s) != nil {
+			scheme = s
+		}
+	}
+	open := lookupScheme(scheme)
+	if open == nil {
+		return nil, Usagef("%s: %s:// targets are not supported by this build", target, target[:i])
+	}
+	src, err := open(ctx, target, opts)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Keep != "" {
+		return Keep(src, opts.Keep), nil
+	}
+	return src, nil
+}
+
+func lookupScheme(s string) Opener {
+	schemesMu.RLock()
+	defer schemesMu.RUnlock()
+	return schemes[s]
+}
+
+// Pinner is implemented by a Source whose target named a mutable
+// reference: Pinned returns the immutable reference it was resolved to
+// (hf://org/name@<commit>, oci://registry/repo@sha256:...), the one a
+// report should record.
+type Pinner interface {
+	Pinned() string
+}
+
+// PinnedRef returns the pinned reference of src, or "" when it has none.
+func PinnedRef(src Source) string {
+	if p, ok := src.(Pinner); ok {
+		return p.Pinned()
+	}
+	return ""
 }

@@ -1,7 +1,8 @@
-// Package report writes a scanner.Report for people (text) and for
-// machines (JSON, whose schema is documented in docs/report-schema.md and
-// schema/report.schema.json). Writers only format; they never decide a
-// verdict — that is the report's summary, computed by the scanner.
+// Package report writes a scanner.Report for people (text, Markdown, a
+// one-line summary) and for machines (JSON, whose schema is documented in
+// docs/report-schema.md and schema/report.schema.json, and SARIF 2.1.0 for
+// code scanning). Writers only format; they never decide a verdict — that
+// is the report's summary, computed by the scanner and the gate.
 package report
 
 import (
@@ -12,14 +13,34 @@ import (
 
 	"github.com/modelgate/modelgate/formats"
 	"github.com/modelgate/modelgate/scanner"
+	"github.com/modelgate/modelgate/scanner/standards"
 )
 
-// WriteJSON writes r as one indented JSON document.
+// WriteJSON writes r as one indented JSON document, with a "rules"
+// section documenting every rule the report mentions and the standards it
+// maps to.
 func WriteJSON(w io.Writer, r *scanner.Report) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(r)
+	doc := struct {
+		*scanner.Report
+		Rules []jsonRule `json:"rules"`
+	}{Report: r, Rules: []jsonRule{}}
+	for _, id := range ruleIDs(r) {
+		info := ruleInfo(id)
+		m, _ := standards.Lookup(id)
+		doc.Rules = append(doc.Rules, jsonRule{ID: id, Title: info.Title, Severity: info.Severity, Standards: m})
+	}
+	return enc.Encode(doc)
+}
+
+// jsonRule documents a rule in the JSON report.
+type jsonRule struct {
+	ID        string            `json:"id"`
+	Title     string            `json:"title"`
+	Severity  formats.Severity  `json:"default_severity"`
+	Standards standards.Mapping `json:"standards"`
 }
 
 // TextOptions shape the text report.
@@ -71,6 +92,22 @@ func WriteText(w io.Writer, r *scanner.Report, o TextOptions) error {
 				continue
 			}
 			p.line("  %s %s %s: %s", p.severity(x.Severity), x.Rule, x.Location, x.Message)
+		}
+		if !o.Quiet {
+			for _, x := range f.Suppressed {
+				p.line("  %s %s %s: %s [not counted, %s: %s]", p.paint(ansiDim, fmt.Sprintf("%-8s", x.Finding.Severity)), x.Finding.Rule,
+					x.Finding.Location, x.Finding.Message, x.Kind, x.Reason)
+			}
+		}
+	}
+	if r.Policy != nil {
+		for _, n := range r.Policy.Notes {
+			p.line("%s %s", p.paint(ansiYellow, "policy note "), n)
+		}
+	}
+	if b := r.Baseline; b != nil {
+		for _, d := range b.Drift {
+			p.line("%s %s", p.paint(ansiYellow, "changed     "), d)
 		}
 	}
 	s := r.Summary

@@ -1,0 +1,22 @@
+#!/usr/bin/python3
+"""Writes the compressed samples the compress tests read, with Python's own
+compressors (what joblib uses). Run with Debian's /usr/bin/python3 from this
+directory. The payload is a small protocol-2 pickle that calls os.system
+when loaded; nothing here ever loads it."""
+import bz2, gzip, lzma, zlib
+import lz4.frame
+
+PAYLOAD = b"\x80\x02cos\nsystem\nq\x00X\x02\x00\x00\x00idq\x01\x85q\x02Rq\x03."
+
+samples = {
+    "model.pkl.gz": gzip.compress(PAYLOAD, mtime=0),
+    "multi.pkl.gz": gzip.compress(PAYLOAD[:10], mtime=0) + gzip.compress(PAYLOAD[10:], mtime=0),
+    "model.pkl.bz2": bz2.compress(PAYLOAD),
+    "model.pkl.xz": lzma.compress(PAYLOAD, format=lzma.FORMAT_XZ),
+    "model.pkl.lzma": lzma.compress(PAYLOAD, format=lzma.FORMAT_ALONE),
+    "model.pkl.z": zlib.compress(PAYLOAD),
+    "model.pkl.lz4": lz4.frame.compress(PAYLOAD),
+}
+for name, data in samples.items():
+    with open(name, "wb") as f:
+        f.write(data)

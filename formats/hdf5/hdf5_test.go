@@ -1,0 +1,102 @@
+package hdf5
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func open(t testing.TB, name string) *File {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := Open(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return f
+}
+
+func TestRootAttributes(t *testing.T) {
+	for _, tc := range []struct {
+		file, attr, prefix string
+		min                int
+	}{
+		{"plain_v0.h5", "model_config", `{"class_name": "Sequential"`, 0},
+		{"plain_v0.h5", "keras_version", "2.4.0", 0},
+		{"userblock.h5", "model_config", `{"class_name": "Sequential"`, 0},
+		{"dense_v3.h5", "model_config", `{"class_name": "Sequential"`, 65536},
+		{"dense_v3.h5", "extra7", "v7", 0},
+	} {
+		t.Run(tc.file+"/"+tc.attr, func(t *testing.T) {
+			f := open(t, tc.file)
+			attrs, err := f.RootAttributes(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, a := range attrs {
+				if a.Name == tc.attr {
+					if !strings.HasPrefix(a.String(), tc.prefix) || len(a.String()) < tc.min {
+						t.Fatalf("%s = %.80q (%d bytes)", a.Name, a.String(), len(a.String()))
+					}
+					return
+				}
+			}
+			t.Fatalf("no attribute %s among %d", tc.attr, len(attrs))
+		})
+	}
+}
+
+func TestWalk(t *testing.T) {
+	for _, tc := range []struct {
+		file   string
+		want   Kind
+		target string
+	}{
+		{"plain_v0.h5", -1, ""},
+		{"dense_v3.h5", -1, ""},
+		{"userblock.h5", -1, ""},
+		{"external_link.h5", ExternalLink, "/etc/passwd.h5"},
+		{"external_link_dense.h5", ExternalLink, "../secret.h5"},
+		{"soft_link.h5", SoftLink, "/model_weights/dense"},
+		{"external_storage.h5", ExternalStorage, "/etc/passwd"},
+		{"virtual.h5", VirtualDataset, ""},
+		{"shape_bomb.h5", OversizedDataset, "10000000000 elements"},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			f := open(t, tc.file)
+			var got []Finding
+			if err := f.Walk(context.Background(), func(x Finding) { got = append(got, x) }); err != nil {
+				t.Fatal(err)
+			}
+			if tc.want < 0 {
+				if len(got) > 0 {
+					t.Fatalf("want nothing, got %+v", got)
+				}
+				return
+			}
+			for _, g := range got {
+				if g.Kind == tc.want && strings.Contains(g.Target, tc.target) {
+					return
+				}
+			}
+			t.Fatalf("want %v to %q, got %+v", tc.want, tc.target, got)
+		})
+	}
+}
+
+func TestObjectsCounted(t *testing.T) {
+	f := open(t, "dense_v3.h5")
+	if err := f.Walk(context.Background(), func(Finding) {}); err != nil {
+		t.Fatal(err)
+	}
+	// root, model_weights, dense, dense/dense, 2 datasets, many + 40
+	if f.objects < 47 {
+		t.Fatalf("visited %d objects", f.objects)
+	}
+}

@@ -1,0 +1,90 @@
+// Package keras analyzes Keras models: legacy HDF5 files (.h5, through the
+// bounded reader of package hdf5), Keras 3 archives (.keras, as a layout
+// over the zip's members) and the Keras metadata of TensorFlow
+// SavedModels (keras_metadata.pb). It judges every object of the model
+// config — Lambda bytecode, modules outside Keras, TorchModuleWrapper,
+// TFSMLayer, non-modelling Keras functions — and reports the HDF5
+// structures that read other files (external links, external storage,
+// virtual datasets, soft links).
+//
+// It never imports or deserializes a model: Lambda bytecode is read by
+// package marshal, statically, and embedded pickles are handed back to
+// the engine as members to scan.
+package keras
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/modelgate/modelgate/formats"
+	"github.com/modelgate/modelgate/formats/hdf5"
+)
+
+func init() {
+	formats.Register(formats.HDF5, formats.AnalyzerFunc(AnalyzeH5))
+}
+
+// Root attributes of a legacy Keras H5 file that hold configs.
+var configAttrs = map[string]bool{"model_config": true, "training_config": true}
+
+// AnalyzeH5 reads an HDF5 file: Keras configs in its root attributes, and
+// every object for links and storage that reach outside the file.
+func AnalyzeH5(ctx context.Context, in *formats.Input, s formats.Scope) error {
+	ra, size, err := in.ReaderAt(s.Limits().Buffer)
+	if err != nil {
+		return fmt.Errorf("hdf5 %s: %w", in.Name, err)
+	}
+	f, err := hdf5.Open(ra, size)
+	if err != nil {
+		return fmt.Errorf("hdf5 %s: %w", in.Name, err)
+	}
+	var errs []error
+	attrs, err := f.RootAttributes(ctx)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	var embedded []Embedded
+	for _, a := range attrs {
+		if !configAttrs[a.Name] {
+			continue
+		}
+		c := &Checker{Report: s.Report, At: int64(a.Addr)}
+		if err := c.CheckJSON([]byte(a.String()), a.Name); err != nil {
+			errs = append(errs, err)
+		}
+		embedded = append(embedded, c.Embedded...)
+	}
+	if err := f.Walk(ctx, func(x hdf5.Finding) { s.Report(hdf5Finding(x)) }); err != nil {
+		errs = append(errs, err)
+	}
+	if err := scanEmbedded(ctx, in.Name, embedded, s); err != nil {
+		errs = append(errs, err)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("hdf5 %s: %w", in.Name, err)
+	}
+	return nil
+}
+
+func hdf5Finding(x hdf5.Finding) formats.Finding {
+	rule := map[hdf5.Kind]string{
+		hdf5.ExternalLink: RuleExternalLink, hdf5.ExternalStorage: RuleExternalStorage,
+		hdf5.VirtualDataset: RuleVirtualDataset, hdf5.SoftLink: RuleSoftLink, hdf5.OversizedDataset: RuleShapeBomb,
+	}[x.Kind]
+	msg := fmt.Sprintf("%s at %s", x.Kind, x.Path)
+	if x.Target != "" {
+		msg += fmt.Sprintf(" to %q", x.Target)
+	}
+	return formats.NewFinding(rule, int64(x.Addr), "%s", msg).With("path", x.Path).With("target", x.Target)
+}
+
+func scanEmbedded(ctx context.Context, name string, blobs []Embedded, s formats.Scope) error {
+	for _, e := range blobs {
+		if err := s.Scan(ctx, formats.NewInput(e.Name, bytes.NewReader(e.Data), int64(len(e.Data)))); err != nil {
+			return fmt.Errorf("scan %s of %s: %w", e.Name, name, err)
+		}
+	}
+	return nil
+}

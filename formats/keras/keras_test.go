@@ -1,0 +1,243 @@
+package keras
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"google.golang.org/protobuf/encoding/protowire"
+
+	"github.com/modelgate/modelgate/formats"
+	"github.com/modelgate/modelgate/formats/formatstest"
+)
+
+// medium returns the rules recorded at medium or above.
+func medium(r *formatstest.Recorder) []string {
+	var out []string
+	for _, f := range r.Findings {
+		if f.Severity >= formats.Medium {
+			out = append(out, f.Rule)
+		}
+	}
+	return out
+}
+
+func TestH5(t *testing.T) {
+	for _, tc := range []struct {
+		file string
+		want string
+	}{
+		{"testdata/benign.h5", ""},
+		{"../hdf5/testdata/plain_v0.h5", ""},
+		{"../hdf5/testdata/dense_v3.h5", ""},
+		{"../hdf5/testdata/userblock.h5", ""},
+		{"testdata/lambda_tfkeras.h5", RuleLambda},
+		{"testdata/external_link.h5", RuleExternalLink},
+		{"../hdf5/testdata/external_link_dense.h5", RuleExternalLink},
+		{"../hdf5/testdata/external_storage.h5", RuleExternalStorage},
+		{"../hdf5/testdata/virtual.h5", RuleVirtualDataset},
+		{"../hdf5/testdata/soft_link.h5", RuleSoftLink},
+		{"../hdf5/testdata/shape_bomb.h5", RuleShapeBomb},
+	} {
+		t.Run(filepath.Base(tc.file), func(t *testing.T) {
+			data, err := os.ReadFile(tc.file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := formatstest.Run(t, formats.AnalyzerFunc(AnalyzeH5), tc.file, data)
+			if err != nil {
+				t.Fatalf("AnalyzeH5: %v", err)
+			}
+			got := medium(r)
+			if tc.want == "" && len(got) > 0 || tc.want != "" && !slices.Contains(got, tc.want) {
+				t.Fatalf("want %q, got %v", tc.want, r.Findings)
+			}
+		})
+	}
+}
+
+func TestLambdaNames(t *testing.T) {
+	data, err := os.ReadFile("testdata/lambda_tfkeras.h5")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _ := formatstest.Run(t, formats.AnalyzerFunc(AnalyzeH5), "m.h5", data)
+	for _, f := range r.Findings {
+		if f.Rule == RuleLambda {
+			if !strings.Contains(f.Details["names"], "system") || f.Severity != formats.Critical {
+				t.Fatalf("lambda finding lacks the names: %v", f)
+			}
+			return
+		}
+	}
+	t.Fatalf("no lambda finding: %v", r.Findings)
+}
+
+// zipTree is a formats.Tree over a zip's members.
+type zipTree map[string][]byte
+
+func (z zipTree) Names() []string {
+	var out []string
+	for k := range z {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func (z zipTree) Open(name string) (*formats.Input, error) {
+	b, ok := z[name]
+	if !ok {
+		return nil, os.ErrNotExist
+	}
+	return formats.NewInput(name, bytes.NewReader(b), int64(len(b))), nil
+}
+
+func readZip(t testing.TB, p string) zipTree {
+	t.Helper()
+	zr, err := zip.OpenReader(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	out := zipTree{}
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[f.Name] = b
+	}
+	return out
+}
+
+func TestArchive(t *testing.T) {
+	for _, tc := range []struct {
+		file string
+		want string
+		sev  formats.Severity
+	}{
+		{"testdata/benign.keras", "", 0},
+		{"/work/shared/realworld/keras/keras-mlx-branch-sequential.keras", "", 0},
+		{"/work/shared/realworld/keras/pre_pr22362_nested_container.keras", "", 0},
+		{"testdata/lambda_keras3.keras", RuleLambda, formats.Critical},
+		{"testdata/module_os.keras", RuleModule, formats.High},
+		{"testdata/unsafe_deserialization.keras", RuleGadget, formats.Critical},
+		{"testdata/get_file.keras", RuleGadget, formats.High},
+		{"testdata/torch_wrapper.keras", RuleUnsafeClass, formats.High},
+		{"testdata/tfsm.keras", RuleUnsafeClass, formats.High},
+		{"testdata/extra_member.keras", RuleExtraMember, formats.Medium},
+		{"testdata/sharded_escape.keras", RuleWeightMap, formats.High},
+	} {
+		t.Run(filepath.Base(tc.file), func(t *testing.T) {
+			if _, err := os.Stat(tc.file); err != nil {
+				t.Skip("sample not on this machine")
+			}
+			tree := readZip(t, tc.file)
+			if !(archive{}).Match(tree.Names()) {
+				t.Fatal("layout does not match")
+			}
+			r := formatstest.NewRecorder()
+			if err := (archive{}).AnalyzeTree(context.Background(), tree, r); err != nil {
+				t.Fatal(err)
+			}
+			got := medium(r)
+			if tc.want == "" {
+				if len(got) > 0 {
+					t.Fatalf("want nothing, got %v", r.Findings)
+				}
+				return
+			}
+			for _, f := range r.Findings {
+				if f.Rule == tc.want && f.Severity == tc.sev && f.Member != "" {
+					return
+				}
+			}
+			t.Fatalf("want %s at %v, got %v", tc.want, tc.sev, r.Findings)
+		})
+	}
+}
+
+func TestTorchWrapperScanned(t *testing.T) {
+	r := formatstest.NewRecorder()
+	if err := (archive{}).AnalyzeTree(context.Background(), readZip(t, "testdata/torch_wrapper.keras"), r); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Members) != 1 || len(r.Members[0].Data) == 0 || r.Members[0].Data[0] != 0x80 {
+		t.Fatalf("embedded pickle not handed to the engine: %+v", r.Members)
+	}
+}
+
+func TestRealWorldH5(t *testing.T) {
+	files, _ := filepath.Glob("/work/shared/realworld/keras/*.h5")
+	for _, k := range []string{"keras-mlx-branch-sequential.keras", "pre_pr22362_nested_container.keras"} {
+		p := "/work/shared/realworld/keras/" + k
+		if _, err := os.Stat(p); err == nil {
+			files = append(files, p+"!model.weights.h5")
+		}
+	}
+	if len(files) == 0 {
+		t.Skip("no real-world samples on this machine")
+	}
+	for _, p := range files {
+		var data []byte
+		if base, member, ok := strings.Cut(p, "!"); ok {
+			data = readZip(t, base)[member]
+		} else {
+			var err error
+			if data, err = os.ReadFile(p); err != nil {
+				t.Fatal(err)
+			}
+		}
+		r, err := formatstest.Run(t, formats.AnalyzerFunc(AnalyzeH5), p, data)
+		if err != nil {
+			t.Errorf("%s: %v", p, err)
+		}
+		if got := medium(r); len(got) > 0 {
+			t.Errorf("%s: %v", p, r.Findings)
+		}
+	}
+}
+
+func TestSavedModelMetadata(t *testing.T) {
+	lambda := `{"class_name": "Lambda", "config": {"name": "l", "function": ["` + lambdaB64(t) + `", null, null], "function_type": "lambda"}}`
+	var obj []byte
+	obj = protowire.AppendTag(obj, 5, protowire.BytesType)
+	obj = protowire.AppendString(obj, lambda)
+	var meta []byte
+	meta = protowire.AppendTag(meta, 1, protowire.BytesType)
+	meta = protowire.AppendBytes(meta, obj)
+	tree := zipTree{"m/saved_model.pb": {8, 1}, "m/keras_metadata.pb": meta}
+	if !(savedModelMeta{}).Match(tree.Names()) {
+		t.Fatal("layout does not match")
+	}
+	r := formatstest.NewRecorder()
+	if err := (savedModelMeta{}).AnalyzeTree(context.Background(), tree, r); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(r.Rules(), RuleLambda) || r.Findings[0].Member != "m/keras_metadata.pb" {
+		t.Fatalf("want a located lambda finding, got %v", r.Findings)
+	}
+}
+
+// lambdaB64 takes the bytecode of the Keras 3 sample's Lambda.
+func lambdaB64(t *testing.T) string {
+	cfg := string(readZip(t, "testdata/lambda_keras3.keras")["config.json"])
+	i := strings.Index(cfg, `"code": "`)
+	if i < 0 {
+		t.Fatal("no code in sample")
+	}
+	rest := cfg[i+len(`"code": "`):]
+	return rest[:strings.IndexByte(rest, '"')]
+}

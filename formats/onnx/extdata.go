@@ -1,0 +1,216 @@
+package onnx
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"path"
+	"strconv"
+	"strings"
+
+	"github.com/modelgate/modelgate/formats"
+)
+
+// The keys onnx writes and accepts in external_data.
+var externalKeys = map[string]bool{"location": true, "offset": true, "length": true, "checksum": true, "basepath": true}
+
+func (w *walker) external(tensor string, entries [][2]string, at int64) {
+	ref := ExternalRef{Tensor: tensor, Offset: -1, Length: -1, At: at}
+	seen := map[string]bool{}
+	bad := func(format string, args ...any) {
+		w.emit(formats.NewFinding(RuleExternalKeys, at, "tensor %q: "+format, append([]any{tensor}, args...)...).With("tensor", tensor))
+	}
+	for _, e := range entries {
+		k, v := e[0], e[1]
+		if seen[k] {
+			bad("duplicate external_data key %q", k)
+		}
+		seen[k] = true
+		if hasMemMarker(v) || hasMemMarker(k) {
+			w.emit(formats.NewFinding(RuleMemAddr, at, "tensor %q: external data names onnxruntime's in-memory address marker", tensor).
+				With("tensor", tensor).With("location", clip(v)))
+		}
+		switch k {
+		case "location":
+			ref.Location = v
+		case "offset", "length":
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n < 0 || strings.TrimSpace(v) != v || strings.HasPrefix(v, "+") {
+				bad("external_data %s %q is not a non-negative decimal integer", k, clip(v))
+				n = -1
+			}
+			if k == "offset" {
+				ref.Offset = n
+			} else {
+				ref.Length = n
+			}
+		case "checksum":
+		case "basepath":
+			bad("external_data has a basepath entry %q, which loaders may join with the location", clip(v))
+		default:
+			bad("unknown external_data key %q", clip(k))
+		}
+	}
+	if ref.Offset > 0 && ref.Length > 0 && ref.Offset > math.MaxInt64-ref.Length {
+		bad("external_data offset %d + length %d overflows", ref.Offset, ref.Length)
+	}
+	if ref.Location == "" {
+		bad("external data has no location")
+	} else if why := locationProblem(ref.Location); why != "" && !hasMemMarker(ref.Location) {
+		w.emit(formats.NewFinding(RuleExternalPath, at, "tensor %q: external data location %q %s", tensor, clip(ref.Location), why).
+			With("tensor", tensor).With("location", clip(ref.Location)))
+	}
+	if len(w.m.External) < MaxNodes {
+		w.m.External = append(w.m.External, ref)
+	}
+}
+
+// locationProblem says why an external-data location (or an EPContext
+// engine path) may resolve outside the model's directory, or "".
+func locationProblem(loc string) string {
+	for _, r := range loc {
+		if r < 0x20 || r == 0x7f {
+			return "contains control characters"
+		}
+	}
+	lower := strings.ToLower(loc)
+	switch {
+	case strings.HasPrefix(loc, `\\`) || strings.HasPrefix(loc, "//"):
+		return "is a UNC or network path"
+	case strings.HasPrefix(loc, "/") || strings.HasPrefix(loc, `\`):
+		return "is absolute"
+	case len(loc) >= 2 && loc[1] == ':' && (loc[0]|0x20 >= 'a' && loc[0]|0x20 <= 'z'):
+		return "has a drive letter"
+	case strings.Contains(lower, "://") || strings.HasPrefix(lower, "file:"):
+		return "is a URL"
+	case strings.HasPrefix(loc, "~"):
+		return "refers to a home directory"
+	case strings.HasPrefix(loc, "#"):
+		return "uses the reserved '#' prefix"
+	}
+	for _, seg := range strings.Split(strings.ReplaceAll(loc, `\`, "/"), "/") {
+		if seg == ".." {
+			return "has a '..' segment"
+		}
+	}
+	return ""
+}
+
+// layout checks external data against the files beside an ONNX model: a
+// per-file analysis sees only the model's own bytes.
+type layout struct{}
+
+func init() { formats.RegisterLayout("onnx", layout{}) }
+
+// Match implements formats.Layout: any tree with a .onnx file.
+func (layout) Match(names []string) bool {
+	for _, n := range names {
+		if strings.HasSuffix(strings.ToLower(n), ".onnx") {
+			return true
+		}
+	}
+	return false
+}
+
+// AnalyzeTree implements formats.Layout.
+func (layout) AnalyzeTree(ctx context.Context, t formats.Tree, s formats.Scope) error {
+	names := t.Names()
+	have := make(map[string]bool, len(names))
+	for _, n := range names {
+		have[n] = true
+	}
+	var errs []error
+	for _, n := range names {
+		if !strings.HasSuffix(strings.ToLower(n), ".onnx") {
+			continue
+		}
+		if err := checkTree(ctx, t, n, have, s); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("onnx external data: %w", err)
+	}
+	return nil
+}
+
+func checkTree(ctx context.Context, t formats.Tree, name string, have map[string]bool, s formats.Scope) error {
+	in, err := t.Open(name)
+	if err != nil {
+		return fmt.Errorf("open %q: %w", name, err)
+	}
+	if !isONNXInput(in) {
+		return nil
+	}
+	ra, size, err := in.ReaderAt(s.Limits().Buffer)
+	if err != nil {
+		return fmt.Errorf("read %q: %w", name, err)
+	}
+	// Findings about the model's own bytes come from its per-file
+	// analysis; here only the references matter.
+	m, err := Walk(ctx, ra, size, func(formats.Finding) {})
+	if err != nil {
+		return fmt.Errorf("walk %q: %w", name, err)
+	}
+	dir := path.Dir(name)
+	type span struct {
+		off, end int64
+		tensor   string
+	}
+	spans := map[string][]span{}
+	for _, r := range m.External {
+		if r.Location == "" || locationProblem(r.Location) != "" || hasMemMarker(r.Location) {
+			continue
+		}
+		target := path.Clean(path.Join(dir, strings.ReplaceAll(r.Location, `\`, "/")))
+		report := func(format string, args ...any) {
+			s.Report(formats.NewFinding(RuleExternalFile, r.At, "tensor %q: "+format, append([]any{r.Tensor}, args...)...).
+				With("tensor", r.Tensor).With("location", r.Location).In(name))
+		}
+		if !have[target] {
+			report("external data file %q is not in the model's directory", r.Location)
+			continue
+		}
+		ext, err := t.Open(target)
+		if err != nil {
+			report("external data file %q cannot be opened as a regular file: %v", r.Location, err)
+			continue
+		}
+		if ext.Size < 0 {
+			continue
+		}
+		off := max(r.Offset, 0)
+		length := r.Length
+		if length < 0 {
+			length = ext.Size - off
+		}
+		if off > ext.Size || length > ext.Size-off {
+			report("external data range %d+%d is beyond the %d bytes of %q", off, length, ext.Size, r.Location)
+			continue
+		}
+		for _, o := range spans[target] {
+			if off < o.end && o.off < off+length {
+				report("external data range %d+%d overlaps tensor %q in %q", off, length, o.tensor, r.Location)
+				break
+			}
+		}
+		if len(spans[target]) < 100_000 {
+			spans[target] = append(spans[target], span{off, off + length, r.Tensor})
+		}
+	}
+	return nil
+}
+
+func isONNXInput(in *formats.Input) bool {
+	h, err := formats.ReadHead(in)
+	if err != nil {
+		return false
+	}
+	for _, f := range formats.Sniff(h) {
+		if f == formats.ONNX {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,61 @@
+package pickle
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/modelgate/modelgate/formats"
+	"github.com/modelgate/modelgate/formats/formatstest"
+)
+
+// FuzzScan runs the machine and the probe over arbitrary bytes: no panic,
+// no hang, findings only for registered rules at offsets inside the input,
+// and a result that agrees with the error.
+func FuzzScan(f *testing.F) {
+	for _, v := range vectors {
+		f.Add(v.data)
+	}
+	files, _ := filepath.Glob(filepath.Join(samplesDir, "*", "*.pkl"))
+	local, _ := filepath.Glob(filepath.Join("testdata", "*.pkl"))
+	files = append(files, local...)
+	for _, name := range files {
+		if fi, err := os.Stat(name); err != nil || fi.Size() > 64<<10 {
+			continue
+		}
+		if data, err := os.ReadFile(name); err == nil {
+			f.Add(data)
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		rec := formatstest.NewRecorder()
+		rec.Lim.Opcodes = 200_000
+		rec.Lim.Stack = 10_000
+		rec.Lim.Memo = 10_000
+		rec.Lim.Pickles = 50
+		res, err := Scan(context.Background(), bytes.NewReader(data), rec, Options{Multiple: true, Source: bytes.NewReader(data)})
+		if res == nil {
+			t.Fatal("nil result")
+		}
+		if err == nil && res.Streams == 0 {
+			t.Fatal("no error and no pickle")
+		}
+		if res.End > int64(len(data)) {
+			t.Fatalf("end %d past %d bytes", res.End, len(data))
+		}
+		for _, fd := range rec.Findings {
+			if _, ok := formats.LookupRule(fd.Rule); !ok {
+				t.Fatalf("unregistered rule %s", fd.Rule)
+			}
+			if fd.Offset < 0 || fd.Offset > int64(len(data)) {
+				t.Fatalf("finding offset %d outside %d bytes: %v", fd.Offset, len(data), fd)
+			}
+		}
+		for _, v := range res.Values {
+			_ = v.String()
+		}
+		probe(head("fuzz", data))
+	})
+}

@@ -1,0 +1,1260 @@
+package pickle
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/modelgate/modelgate/formats"
+	"github.com/modelgate/modelgate/formats/pickle/globals"
+)
+
+// keepMax is the longest str or bytes constant whose content is kept;
+// longer ones are read through and only their position is remembered.
+const keepMax = 1024
+
+var (
+	errUnderflow = errors.New("unpickling stack underflow")
+	errNoMark    = errors.New("could not find MARK")
+	errOddItems  = errors.New("odd number of items for DICT or SETITEMS")
+	errBudget    = errors.New("probe budget reached")
+	errBeyond    = errors.New("argument longer than the file")
+)
+
+// Error is a pickle that could not be read to its end: the offset and
+// opcode where reading stopped, and why.
+type Error struct {
+	Offset int64
+	Opcode string
+	Err    error
+}
+
+func (e *Error) Error() string {
+	return fmt.Sprintf("pickle offset %d (%s): %v", e.Offset, e.Opcode, e.Err)
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// globalInfo is what the machine knows of one distinct global in a stream.
+type globalInfo struct {
+	ref     GlobalRef
+	calls   int64
+	call    string // the first call, rendered
+	callOp  string
+	callOff int64
+	// torchStreams counts calls whose payload was a constant legacy
+	// torch.save stream, scanned in full.
+	torchStreams int64
+}
+
+// mutation is a BUILD, SETITEM, APPEND or ADDITEMS applied to a global,
+// reported when the stream ends so that later lookups can raise it.
+type mutation struct {
+	off     int64
+	op      string
+	obj     *object
+	target  string
+	state   string
+	lookups int // global resolutions made before it
+}
+
+// shared is the state all streams and nested pickles of one Scan share.
+type shared struct {
+	pickles     int
+	nestedBytes int64
+	depth       int
+}
+
+// machine is the pickle machine for one input; it runs one stream at a
+// time (reset clears the stack and memo, as a new Unpickler would).
+type machine struct {
+	ctx   context.Context
+	st    *Stream
+	scope formats.Scope
+	opt   *Options
+	lim   formats.Limits
+	res   *Result
+	sh    *shared
+
+	probe     bool  // sniffing: no findings, strict syntax
+	consumed  bool  // an opcode took values off the stack
+	longArg   bool  // the last argument read was too long to keep
+	probeSize int64 // the file size while probing, or -1
+
+	stack    []Value
+	marks    []int
+	memo     [][]Value // dense blocks of memoChunk values
+	spare    [][]Value // cleared blocks for the next stream
+	memoMap  map[int64]Value
+	memoLen  int
+	proto    int
+	ops      int64
+	maxOps   int64
+	frameEnd int64
+	stream   int
+
+	globals   map[string]*object
+	order     []*object
+	mutations []mutation
+	lookups   int
+	reported  map[string]bool
+	counts    map[string]int
+	lineBuf   []byte
+	intern    map[string]string
+	maxItems  int
+	fatal     error // a limit or cancellation met inside a nested scan
+}
+
+func newMachine(ctx context.Context, st *Stream, s formats.Scope, opt *Options, res *Result, sh *shared) *machine {
+	m := &machine{ctx: ctx, st: st, scope: s, opt: opt, res: res, sh: sh, probeSize: -1}
+	m.lim = s.Limits()
+	m.maxOps = m.lim.Opcodes
+	if m.maxOps <= 0 {
+		m.maxOps = math.MaxInt64
+	}
+	m.maxItems = opt.MaxItems
+	if m.maxItems <= 0 {
+		m.maxItems = 64
+	}
+	m.intern = make(map[string]string)
+	return m
+}
+
+func (m *machine) reset() {
+	clear(m.stack)
+	m.stack = m.stack[:0]
+	m.marks = m.marks[:0]
+	for _, c := range m.memo {
+		clear(c)
+	}
+	m.spare = append(m.spare, m.memo...)
+	m.memo = m.memo[:0]
+	m.memoMap = nil
+	m.memoLen = 0
+	m.proto = 0
+	m.ops = 0
+	m.frameEnd = -1
+	m.globals = make(map[string]*object)
+	m.order = m.order[:0]
+	m.mutations = m.mutations[:0]
+	m.lookups = 0
+	m.reported = make(map[string]bool)
+	m.counts = make(map[string]int)
+}
+
+func (m *machine) report(f formats.Finding) {
+	if !m.probe {
+		m.scope.Report(f)
+	}
+}
+
+// once reports f unless a finding with the same key was reported in this
+// stream already.
+func (m *machine) once(key string, f func() formats.Finding) {
+	if m.reported[key] || m.probe {
+		return
+	}
+	m.reported[key] = true
+	m.report(f())
+}
+
+// capped reports whether another finding of kind may be reported in this
+// stream: repeated payload opcodes must not cost a finding (and a
+// rendering) each.
+func (m *machine) capped(kind string) bool {
+	m.counts[kind]++
+	return m.counts[kind] > maxRepeats
+}
+
+const maxRepeats = 16
+
+func (m *machine) fence() int {
+	if n := len(m.marks); n > 0 {
+		return m.marks[n-1]
+	}
+	return 0
+}
+
+func (m *machine) push(v Value) { m.stack = append(m.stack, v) }
+
+func (m *machine) pop() (Value, error) {
+	n := len(m.stack)
+	if n <= m.fence() {
+		return Value{}, errUnderflow
+	}
+	v := m.stack[n-1]
+	m.stack[n-1] = Value{}
+	m.stack = m.stack[:n-1]
+	return v, nil
+}
+
+func (m *machine) top() (*Value, error) {
+	n := len(m.stack)
+	if n <= m.fence() {
+		return nil, errUnderflow
+	}
+	return &m.stack[n-1], nil
+}
+
+// popMark removes the topmost mark and returns the items above it. The
+// slice aliases the stack and is valid until the next push.
+func (m *machine) popMark() ([]Value, error) {
+	n := len(m.marks)
+	if n == 0 {
+		return nil, errNoMark
+	}
+	k := m.marks[n-1]
+	m.marks = m.marks[:n-1]
+	items := m.stack[k:]
+	m.stack = m.stack[:k]
+	return items, nil
+}
+
+func (m *machine) container(kind Kind, items []Value) Value {
+	k := min(len(items), m.maxItems)
+	o := newObject(k)
+	o.items = append(o.items, items[:k]...)
+	o.count = int64(len(items))
+	clear(items)
+	return Value{kind: kind, o: o}
+}
+
+// Small objects are allocated with their elements in one piece: tuples of
+// one to three and calls are most of what real pickles build.
+type (
+	object1 struct {
+		o object
+		a [1]Value
+	}
+	object2 struct {
+		o object
+		a [2]Value
+	}
+	object3 struct {
+		o object
+		a [3]Value
+	}
+)
+
+// newObject returns an object with room for k elements.
+func newObject(k int) *object {
+	switch k {
+	case 0:
+		return &object{}
+	case 1:
+		x := &object1{}
+		x.o.items = x.a[:0]
+		return &x.o
+	case 2:
+		x := &object2{}
+		x.o.items = x.a[:0]
+		return &x.o
+	case 3:
+		x := &object3{}
+		x.o.items = x.a[:0]
+		return &x.o
+	}
+	return &object{items: make([]Value, 0, k)}
+}
+
+// memoChunk is the size of the memo's dense blocks: growing never copies.
+const memoChunk = 1 << 10
+
+func (m *machine) memoGet(i int64) (Value, bool) {
+	if i >= 0 && i < int64(len(m.memo))*memoChunk {
+		v := m.memo[i/memoChunk][i%memoChunk]
+		return v, v.kind != kindAbsent
+	}
+	v, ok := m.memoMap[i]
+	return v, ok
+}
+
+func (m *machine) memoPut(i int64, v Value) error {
+	dense := int64(len(m.memo)) * memoChunk
+	switch {
+	case i >= 0 && i < dense:
+		slot := &m.memo[i/memoChunk][i%memoChunk]
+		if slot.kind == kindAbsent {
+			m.memoLen++
+			if m.lim.Memo > 0 && m.memoLen > m.lim.Memo {
+				return &formats.LimitError{Limit: "pickle-memo", Max: int64(m.lim.Memo)}
+			}
+		}
+		*slot = v
+		return nil
+	case m.memoMap != nil:
+		if _, ok := m.memoMap[i]; ok {
+			m.memoMap[i] = v
+			return nil
+		}
+	}
+	m.memoLen++
+	if m.lim.Memo > 0 && m.memoLen > m.lim.Memo {
+		return &formats.LimitError{Limit: "pickle-memo", Max: int64(m.lim.Memo)}
+	}
+	// Indices just past the dense end (MEMOIZE, sequential PUTs) extend it
+	// by a block, as long as the blocks stay a quarter full; others go to
+	// the map, after which the dense part stays as it is so an index is
+	// never in both. Sparse PUTs thus cannot allocate more than they store.
+	if i >= 0 && i < dense+memoChunk && m.memoMap == nil && dense <= 4*int64(m.memoLen) {
+		for int64(len(m.memo))*memoChunk <= i {
+			var c []Value
+			if n := len(m.spare); n > 0 {
+				c, m.spare = m.spare[n-1], m.spare[:n-1]
+			} else {
+				c = make([]Value, memoChunk)
+			}
+			m.memo = append(m.memo, c)
+		}
+		m.memo[i/memoChunk][i%memoChunk] = v
+		return nil
+	}
+	if m.memoMap == nil {
+		m.memoMap = make(map[int64]Value)
+	}
+	m.memoMap[i] = v
+	return nil
+}
+
+// str makes a kept str or bytes value, sharing storage for repeated
+// short strings (dict keys, attribute names).
+func (m *machine) str(kind Kind, b []byte) Value {
+	if len(b) <= 32 {
+		if s, ok := m.intern[string(b)]; ok {
+			return Value{kind: kind, n: int64(len(s)), s: s}
+		}
+		s := string(b)
+		if len(m.intern) < 4096 {
+			m.intern[s] = s
+		}
+		return Value{kind: kind, n: int64(len(s)), s: s}
+	}
+	return Value{kind: kind, n: int64(len(b)), s: string(b)}
+}
+
+// payload reads a length-prefixed str or bytes argument of n bytes,
+// keeping it only when short.
+func (m *machine) payload(kind Kind, n uint64) (Value, error) {
+	if n > math.MaxInt64 {
+		return Value{}, fmt.Errorf("argument length %d exceeds the maximum", n)
+	}
+	if m.probeSize >= 0 && m.st.Offset()+int64(n) > m.probeSize {
+		return Value{}, errBeyond
+	}
+	if n <= keepMax {
+		b, err := m.st.next(int(n))
+		if err != nil {
+			return Value{}, err
+		}
+		return m.str(kind, b), nil
+	}
+	off := m.st.Offset()
+	m.longArg = true
+	if err := m.st.Discard(int64(n)); err != nil {
+		return Value{}, err
+	}
+	return Value{kind: kind, n: int64(n), o: &object{off: off, count: int64(n), enc: encRaw}}, nil
+}
+
+func (m *machine) u8() (uint64, error) {
+	b, err := m.st.ReadByte()
+	return uint64(b), err
+}
+
+func (m *machine) le(n int) (uint64, error) {
+	b, err := m.st.next(n)
+	if err != nil {
+		return 0, err
+	}
+	switch n {
+	case 2:
+		return uint64(binary.LittleEndian.Uint16(b)), nil
+	case 4:
+		return uint64(binary.LittleEndian.Uint32(b)), nil
+	}
+	return binary.LittleEndian.Uint64(b), nil
+}
+
+func (m *machine) line(keep int) ([]byte, int64, error) {
+	b, total, err := m.st.line(m.lineBuf, keep)
+	m.lineBuf = b[:0]
+	return b, total, err
+}
+
+// nameLine reads a GLOBAL or INST module or name line.
+func (m *machine) nameLine() (string, error) {
+	b, total, err := m.line(keepMax)
+	if err != nil {
+		return "", err
+	}
+	if !utf8.Valid(b) {
+		return "", errors.New("global name is not valid UTF-8")
+	}
+	if m.probe && (total > keepMax || !isIdentPath(b)) {
+		return "", errors.New("not an identifier")
+	}
+	s := string(b)
+	if total > keepMax {
+		s += "…"
+	}
+	return s, nil
+}
+
+// run executes one pickle stream up to its STOP and returns the value STOP
+// pops.
+func (m *machine) run() (v Value, err error) {
+	m.reset()
+	defer m.flush()
+	st := m.st
+	for {
+		off := st.Offset()
+		op, err := st.ReadByte()
+		if err != nil {
+			if m.ops == 0 && errors.Is(err, io.ErrUnexpectedEOF) {
+				return Value{}, &Error{Offset: off, Opcode: "EOF", Err: errors.New("no pickle: input ends")}
+			}
+			return Value{}, &Error{Offset: off, Opcode: "EOF", Err: fmt.Errorf("pickle ends before STOP: %w", err)}
+		}
+		m.ops++
+		if m.ops > m.maxOps {
+			if m.probe {
+				return Value{}, errBudget
+			}
+			return Value{}, &Error{Offset: off, Opcode: opName(op), Err: &formats.LimitError{Limit: "pickle-opcodes", Max: m.maxOps}}
+		}
+		if m.ops&0xffff == 0 {
+			if err := m.ctx.Err(); err != nil {
+				return Value{}, &Error{Offset: off, Opcode: opName(op), Err: err}
+			}
+		}
+		if op == opSTOP {
+			v, err := m.pop()
+			if err != nil {
+				return Value{}, &Error{Offset: off, Opcode: "STOP", Err: err}
+			}
+			m.checkFrame(off)
+			return v, nil
+		}
+		depth := len(m.stack)
+		if err := m.step(off, op); err != nil {
+			return Value{}, &Error{Offset: off, Opcode: opName(op), Err: err}
+		}
+		if len(m.stack) < depth {
+			m.consumed = true
+		}
+		if m.fatal != nil {
+			err := m.fatal
+			m.fatal = nil
+			return Value{}, &Error{Offset: off, Opcode: opName(op), Err: err}
+		}
+		if m.frameEnd >= 0 {
+			m.checkFrame(off)
+		}
+		if len(m.stack) > m.lim.Stack || len(m.marks) > m.lim.Stack {
+			if m.lim.Stack > 0 {
+				return Value{}, &Error{Offset: off, Opcode: opName(op), Err: &formats.LimitError{Limit: "pickle-stack", Max: int64(m.lim.Stack)}}
+			}
+		}
+	}
+}
+
+// checkFrame notices an opcode that began inside the current frame and
+// ended past it.
+func (m *machine) checkFrame(off int64) {
+	if m.frameEnd < 0 {
+		return
+	}
+	end := m.st.Offset()
+	if end < m.frameEnd {
+		return
+	}
+	if off < m.frameEnd && end > m.frameEnd {
+		m.once("frame-straddle", func() formats.Finding {
+			return formats.NewFinding(RuleFrame, off,
+				"opcode at offset %d straddles the end of a FRAME at offset %d", off, m.frameEnd).
+				With("frame_end", strconv.FormatInt(m.frameEnd, 10))
+		})
+	}
+	m.frameEnd = -1
+}
+
+// step executes one opcode other than STOP.
+func (m *machine) step(off int64, op byte) error {
+	st := m.st
+	switch op {
+	case opBININT1:
+		n, err := m.u8()
+		if err != nil {
+			return err
+		}
+		m.push(Value{kind: KindInt, n: int64(n)})
+	case opBININT2:
+		n, err := m.le(2)
+		if err != nil {
+			return err
+		}
+		m.push(Value{kind: KindInt, n: int64(n)})
+	case opBININT:
+		n, err := m.le(4)
+		if err != nil {
+			return err
+		}
+		m.push(Value{kind: KindInt, n: int64(int32(uint32(n)))})
+	case opBINFLOAT:
+		b, err := st.next(8)
+		if err != nil {
+			return err
+		}
+		m.push(Value{kind: KindFloat, n: int64(binary.BigEndian.Uint64(b))})
+	case opNONE:
+		m.push(Value{kind: KindNone})
+	case opNEWTRUE:
+		m.push(Value{kind: KindBool, n: 1})
+	case opNEWFALSE:
+		m.push(Value{kind: KindBool})
+	case opINT, opLONG:
+		b, total, err := m.line(64)
+		if err != nil {
+			return err
+		}
+		if op == opINT && total == 2 && b[0] == '0' && (b[1] == '0' || b[1] == '1') {
+			m.push(Value{kind: KindBool, n: int64(b[1] - '0')})
+			return nil
+		}
+		if op == opLONG && len(b) > 0 && int64(len(b)) == total && b[len(b)-1] == 'L' {
+			b = b[:len(b)-1]
+		}
+		if total > 64 {
+			if m.probe {
+				return errNotInt
+			}
+			m.push(Value{kind: KindBigInt})
+			return nil
+		}
+		n, big, err := parseInt(b)
+		if err != nil {
+			return err
+		}
+		if big {
+			m.push(Value{kind: KindBigInt})
+		} else {
+			m.push(Value{kind: KindInt, n: n})
+		}
+	case opLONG1, opLONG4:
+		var n uint64
+		var err error
+		if op == opLONG1 {
+			n, err = m.u8()
+		} else {
+			n, err = m.le(4)
+			if err == nil && int32(uint32(n)) < 0 {
+				return errors.New("LONG pickle has negative byte count")
+			}
+		}
+		if err != nil {
+			return err
+		}
+		if n <= 8 {
+			b, err := st.next(int(n))
+			if err != nil {
+				return err
+			}
+			var x int64
+			for i := len(b) - 1; i >= 0; i-- {
+				x = x<<8 | int64(b[i])
+			}
+			if n > 0 && n < 8 && b[n-1]&0x80 != 0 {
+				x -= 1 << (8 * n)
+			}
+			m.push(Value{kind: KindInt, n: x})
+			return nil
+		}
+		b, err := m.payload(KindBytes, n)
+		if err != nil {
+			return err
+		}
+		// The little-endian digits are kept when short: legacy PyTorch's
+		// magic number is one.
+		m.push(Value{kind: KindBigInt, s: b.s})
+	case opFLOAT:
+		b, total, err := m.line(64)
+		if err != nil {
+			return err
+		}
+		if total > 64 {
+			return errors.New("invalid float literal")
+		}
+		f, err := parseFloat(b)
+		if err != nil {
+			return err
+		}
+		m.push(Value{kind: KindFloat, n: floatBits(f)})
+	case opSHORTBINSTRING, opSHORTBINBYTES, opSHORTBINUNICODE:
+		n, err := m.u8()
+		if err != nil {
+			return err
+		}
+		return m.pushPayload(op, n)
+	case opBINSTRING:
+		n, err := m.le(4)
+		if err != nil {
+			return err
+		}
+		if int32(uint32(n)) < 0 {
+			return errors.New("BINSTRING pickle has negative byte count")
+		}
+		return m.pushPayload(op, n)
+	case opBINBYTES, opBINUNICODE:
+		n, err := m.le(4)
+		if err != nil {
+			return err
+		}
+		return m.pushPayload(op, n)
+	case opBINBYTES8, opBINUNICODE8, opBYTEARRAY8:
+		n, err := m.le(8)
+		if err != nil {
+			return err
+		}
+		return m.pushPayload(op, n)
+	case opSTRING, opUNICODE:
+		return m.textString(op)
+	case opEMPTYTUPLE:
+		m.push(Value{kind: KindTuple, o: &object{}})
+	case opEMPTYLIST:
+		m.push(Value{kind: KindList, o: &object{}})
+	case opEMPTYDICT:
+		m.push(Value{kind: KindDict, o: &object{}})
+	case opEMPTYSET:
+		m.push(Value{kind: KindSet, o: &object{}})
+	case opTUPLE1, opTUPLE2, opTUPLE3:
+		n := int(op-opTUPLE1) + 1
+		if len(m.stack)-n < m.fence() {
+			return errUnderflow
+		}
+		t := m.container(KindTuple, m.stack[len(m.stack)-n:])
+		m.stack = m.stack[:len(m.stack)-n]
+		m.push(t)
+	case opMARK:
+		m.marks = append(m.marks, len(m.stack))
+	case opTUPLE, opLIST, opFROZENSET:
+		items, err := m.popMark()
+		if err != nil {
+			return err
+		}
+		kind := KindTuple
+		if op == opLIST {
+			kind = KindList
+		} else if op == opFROZENSET {
+			kind = KindFrozenSet
+		}
+		m.push(m.container(kind, items))
+	case opDICT:
+		items, err := m.popMark()
+		if err != nil {
+			return err
+		}
+		if len(items)%2 != 0 {
+			return errOddItems
+		}
+		m.push(m.container(KindDict, items))
+	case opAPPEND:
+		v, err := m.pop()
+		if err != nil {
+			return err
+		}
+		return m.addItems(off, op, []Value{v})
+	case opAPPENDS, opSETITEMS, opADDITEMS:
+		items, err := m.popMark()
+		if err != nil {
+			return err
+		}
+		if op == opSETITEMS && len(items)%2 != 0 {
+			return errOddItems
+		}
+		return m.addItems(off, op, items)
+	case opSETITEM:
+		v, err := m.pop()
+		if err != nil {
+			return err
+		}
+		k, err := m.pop()
+		if err != nil {
+			return err
+		}
+		return m.addItems(off, op, []Value{k, v})
+	case opPOP:
+		if n := len(m.marks); n > 0 && m.marks[n-1] == len(m.stack) {
+			m.marks = m.marks[:n-1]
+			return nil
+		}
+		_, err := m.pop()
+		return err
+	case opPOPMARK:
+		items, err := m.popMark()
+		clear(items)
+		return err
+	case opDUP:
+		t, err := m.top()
+		if err != nil {
+			return err
+		}
+		m.push(*t)
+	case opBINPUT, opLONGBINPUT, opPUT:
+		var i int64
+		switch op {
+		case opBINPUT:
+			n, err := m.u8()
+			if err != nil {
+				return err
+			}
+			i = int64(n)
+		case opLONGBINPUT:
+			n, err := m.le(4)
+			if err != nil {
+				return err
+			}
+			i = int64(n)
+		default:
+			b, _, err := m.line(32)
+			if err != nil {
+				return err
+			}
+			n, big, err := parseDecimal(b)
+			if err != nil || big {
+				return errors.New("invalid PUT argument")
+			}
+			if n < 0 {
+				return errors.New("negative PUT argument")
+			}
+			i = n
+		}
+		t, err := m.top()
+		if err != nil {
+			return err
+		}
+		return m.memoPut(i, *t)
+	case opMEMOIZE:
+		t, err := m.top()
+		if err != nil {
+			return err
+		}
+		return m.memoPut(int64(m.memoLen), *t)
+	case opBINGET, opLONGBINGET, opGET:
+		var i int64
+		switch op {
+		case opBINGET:
+			n, err := m.u8()
+			if err != nil {
+				return err
+			}
+			i = int64(n)
+		case opLONGBINGET:
+			n, err := m.le(4)
+			if err != nil {
+				return err
+			}
+			i = int64(n)
+		default:
+			b, _, err := m.line(32)
+			if err != nil {
+				return err
+			}
+			n, big, err := parseDecimal(b)
+			if err != nil {
+				return errors.New("invalid GET argument")
+			}
+			if big {
+				n = -1
+			}
+			i = n
+		}
+		v, ok := m.memoGet(i)
+		if !ok {
+			m.report(formats.NewFinding(RuleMissingMemo, off, "%s of memo key %d, which holds nothing", opName(op), i))
+			return fmt.Errorf("memo value not found at index %d", i)
+		}
+		m.push(v)
+	case opGLOBAL:
+		mod, err := m.nameLine()
+		if err != nil {
+			return err
+		}
+		name, err := m.nameLine()
+		if err != nil {
+			return err
+		}
+		m.push(m.resolve(off, mod, name))
+	case opSTACKGLOBAL:
+		name, err := m.pop()
+		if err != nil {
+			return err
+		}
+		mod, err := m.pop()
+		if err != nil {
+			return err
+		}
+		ms, ok1 := mod.Text()
+		ns, ok2 := name.Text()
+		if !ok1 || !ok2 || mod.kind != KindStr || name.kind != KindStr {
+			if m.probe {
+				return errors.New("STACK_GLOBAL requires str")
+			}
+			m.lookups++
+			if !m.capped("dynamic") {
+				m.report(formats.NewFinding(RuleDynamicGlobal, off,
+					"STACK_GLOBAL imports a computed name: module %s, name %s", mod, name).
+					With("module", mod.String()).With("name", name.String()))
+			}
+			m.push(Value{kind: KindGlobal, o: &object{g: &gobj{dynamic: true}, off: off}})
+			return nil
+		}
+		m.push(m.resolve(off, ms, ns))
+	case opINST:
+		mod, err := m.nameLine()
+		if err != nil {
+			return err
+		}
+		name, err := m.nameLine()
+		if err != nil {
+			return err
+		}
+		items, err := m.popMark()
+		if err != nil {
+			return err
+		}
+		args := m.container(KindTuple, items)
+		cls := m.resolve(off, mod, name)
+		m.push(m.call(off, op, cls, args, Value{}))
+	case opOBJ:
+		items, err := m.popMark()
+		if err != nil {
+			return err
+		}
+		if len(items) == 0 {
+			return errUnderflow
+		}
+		cls := items[0]
+		args := m.container(KindTuple, items[1:])
+		items[0] = Value{}
+		m.push(m.call(off, op, cls, args, Value{}))
+	case opREDUCE:
+		args, err := m.pop()
+		if err != nil {
+			return err
+		}
+		t, err := m.top()
+		if err != nil {
+			return err
+		}
+		*t = m.call(off, op, *t, args, Value{})
+	case opNEWOBJ, opNEWOBJEX:
+		var kwargs Value
+		if op == opNEWOBJEX {
+			var err error
+			if kwargs, err = m.pop(); err != nil {
+				return err
+			}
+		}
+		args, err := m.pop()
+		if err != nil {
+			return err
+		}
+		cls, err := m.pop()
+		if err != nil {
+			return err
+		}
+		m.push(m.call(off, op, cls, args, kwargs))
+	case opBUILD:
+		state, err := m.pop()
+		if err != nil {
+			return err
+		}
+		t, err := m.top()
+		if err != nil {
+			return err
+		}
+		return m.build(off, t, state)
+	case opPERSID:
+		b, total, err := m.line(keepMax)
+		if err != nil {
+			return err
+		}
+		for _, c := range b {
+			if c >= 0x80 {
+				return errors.New("persistent IDs in protocol 0 must be ASCII strings")
+			}
+		}
+		pid := m.str(KindStr, b)
+		if total > keepMax {
+			pid = Value{kind: KindStr, n: total, o: &object{off: off + 1, count: total, enc: encRaw}}
+		}
+		return m.persistent(off, pid)
+	case opBINPERSID:
+		pid, err := m.pop()
+		if err != nil {
+			return err
+		}
+		return m.persistent(off, pid)
+	case opPROTO:
+		n, err := m.u8()
+		if err != nil {
+			return err
+		}
+		if n > 5 {
+			return fmt.Errorf("unsupported pickle protocol: %d", n)
+		}
+		if m.ops != 1 {
+			m.once("proto", func() formats.Finding {
+				return formats.NewFinding(RuleProto, off, "PROTO %d at offset %d is not the first opcode of the pickle", n, off).
+					With("protocol", strconv.FormatUint(n, 10))
+			})
+		}
+		m.proto = int(n)
+	case opFRAME:
+		n, err := m.le(8)
+		if err != nil {
+			return err
+		}
+		if n > math.MaxInt64 {
+			return errors.New("FRAME length exceeds the maximum")
+		}
+		if m.frameEnd >= 0 && off < m.frameEnd {
+			m.once("frame-nested", func() formats.Finding {
+				return formats.NewFinding(RuleFrame, off,
+					"FRAME at offset %d starts inside the frame that ends at offset %d", off, m.frameEnd).
+					With("frame_end", strconv.FormatInt(m.frameEnd, 10))
+			})
+		}
+		if m.probeSize >= 0 && st.Offset()+int64(n) > m.probeSize {
+			return errBeyond
+		}
+		m.frameEnd = st.Offset() + int64(n)
+	case opEXT1, opEXT2, opEXT4:
+		var code uint64
+		var err error
+		switch op {
+		case opEXT1:
+			code, err = m.u8()
+		case opEXT2:
+			code, err = m.le(2)
+		default:
+			code, err = m.le(4)
+			code = uint64(int64(int32(uint32(code))))
+		}
+		if err != nil {
+			return err
+		}
+		if int64(code) <= 0 {
+			return errors.New("EXT specifies code <= 0")
+		}
+		m.lookups++
+		m.once("ext", func() formats.Finding {
+			return formats.NewFinding(RuleExtension, off, "%s loads extension code %d from the copyreg registry", opName(op), int64(code)).
+				With("code", strconv.FormatInt(int64(code), 10))
+		})
+		m.push(Value{kind: KindExt, n: int64(code), o: &object{off: off}})
+	case opNEXTBUFFER:
+		m.push(Value{kind: KindBuffer, o: &object{off: off}})
+	case opREADONLYBUFFER:
+		if _, err := m.top(); err != nil {
+			return err
+		}
+	default:
+		m.report(formats.NewFinding(RuleBadOpcode, off, "byte 0x%02x at offset %d is not a pickle opcode", op, off).
+			With("byte", fmt.Sprintf("0x%02x", op)))
+		return fmt.Errorf("invalid load key 0x%02x", op)
+	}
+	return nil
+}
+
+func (m *machine) pushPayload(op byte, n uint64) error {
+	kind := KindBytes
+	switch op {
+	case opSHORTBINSTRING, opBINSTRING, opSHORTBINUNICODE, opBINUNICODE, opBINUNICODE8:
+		kind = KindStr
+	}
+	v, err := m.payload(kind, n)
+	if err != nil {
+		return err
+	}
+	m.push(v)
+	return nil
+}
+
+// textString reads a STRING or UNICODE line argument.
+func (m *machine) textString(op byte) error {
+	start := m.st.Offset()
+	b, total, err := m.line(keepMax + 2)
+	if err != nil {
+		m.longArg = total > keepMax
+		return err
+	}
+	if total > keepMax+2 {
+		if op == opSTRING && (b[0] != '\'' && b[0] != '"') {
+			return errUnquoted
+		}
+		enc := uint8(encUnicode)
+		if op == opSTRING {
+			enc = encString
+		}
+		m.push(Value{kind: KindStr, n: total, o: &object{off: start, count: total, enc: enc}})
+		return nil
+	}
+	var dec []byte
+	if op == opSTRING {
+		dec, err = unquoteString(b)
+	} else {
+		dec, err = rawUnicodeEscape(b)
+	}
+	if err != nil {
+		return err
+	}
+	m.push(m.str(KindStr, dec))
+	return nil
+}
+
+// addItems applies APPEND(S), SETITEM(S) or ADDITEMS to the stack top.
+func (m *machine) addItems(off int64, op byte, items []Value) error {
+	t, err := m.top()
+	if err != nil {
+		return err
+	}
+	want := KindList
+	switch op {
+	case opSETITEM, opSETITEMS:
+		want = KindDict
+	case opADDITEMS:
+		want = KindSet
+	}
+	switch t.kind {
+	case want:
+		o := t.o
+		room := 2*m.maxItems - len(o.items)
+		if want != KindDict {
+			room = m.maxItems - len(o.items)
+		}
+		if room > 0 {
+			o.items = append(o.items, items[:min(room, len(items))]...)
+		}
+		o.count += int64(len(items))
+	case KindCall, KindPersistent, KindExt, KindBuffer:
+		// An instance: its own append/__setitem__/add runs, which is the
+		// instance's class's business and judged with that class.
+	case KindList, KindDict:
+		if op != opSETITEM && op != opSETITEMS || t.kind != KindList {
+			m.confused(off, op, *t)
+		}
+	case KindGlobal:
+		m.mutate(off, op, *t, Value{kind: KindTuple, o: &object{items: items[:min(len(items), 4)], count: int64(len(items))}})
+	default:
+		m.confused(off, op, *t)
+	}
+	clear(items)
+	return nil
+}
+
+func (m *machine) confused(off int64, op byte, target Value) {
+	m.once("confused", func() formats.Finding {
+		return formats.NewFinding(RuleTypeConfusion, off, "%s applied to a %s value", opName(op), target.kind).
+			With("target", target.String())
+	})
+}
+
+// mutate records a change to a global, once per target and stream.
+func (m *machine) mutate(off int64, op byte, target, state Value) {
+	if m.probe || len(m.mutations) >= maxMutations {
+		return
+	}
+	for _, mu := range m.mutations {
+		if mu.obj == target.o {
+			return
+		}
+	}
+	m.mutations = append(m.mutations, mutation{off: off, op: opName(op), obj: target.o, target: target.String(),
+		state: state.String(), lookups: m.lookups})
+}
+
+const maxMutations = 64
+
+func (m *machine) build(off int64, t *Value, state Value) error {
+	switch t.kind {
+	case KindCall, KindPersistent:
+		s := state
+		t.o.state = &s
+	case KindGlobal:
+		m.mutate(off, opBUILD, *t, state)
+	case KindExt, KindBuffer:
+	default:
+		m.confused(off, opBUILD, *t)
+	}
+	if h := m.opt.Hooks.OnBuild; h != nil && !m.probe {
+		// The frame check is due now: what the hook reads lies outside
+		// the opcode stream (joblib commits its frame before array data).
+		m.checkFrame(off)
+		return h(m.st, *t, state)
+	}
+	return nil
+}
+
+func (m *machine) persistent(off int64, pid Value) error {
+	v := Value{kind: KindPersistent, o: &object{items: []Value{pid}, off: off}}
+	m.push(v)
+	if m.probe {
+		return nil
+	}
+	if h := m.opt.Hooks.OnPersistentID; h != nil {
+		return h(off, pid)
+	}
+	if len(m.res.PersistentIDs) >= maxPersistentIDs {
+		return &formats.LimitError{Limit: "pickle-persistent-ids", Max: maxPersistentIDs}
+	}
+	m.res.PersistentIDs = append(m.res.PersistentIDs, PersistentID{Offset: off, ID: pid})
+	return nil
+}
+
+const maxPersistentIDs = 1 << 20
+
+// resolve turns a module and name into a global value, normalised as
+// find_class does, and judges it the first time the stream meets it.
+func (m *machine) resolve(off int64, module, name string) Value {
+	if m.proto < 3 {
+		module, name = globals.MapCompat(module, name)
+	}
+	m.lookups++
+	key := module + "\x00" + name
+	if o, ok := m.globals[key]; ok {
+		return Value{kind: KindGlobal, o: o}
+	}
+	o := &object{g: &gobj{module: module, name: name}, off: off}
+	if !m.probe {
+		g := &globalInfo{ref: GlobalRef{Module: module, Name: name, Offset: off, Stream: m.stream,
+			Verdict: globals.Judge(module, name)}}
+		o.g.info = g
+		o.g.nested = globals.NestedLoader(module, name)
+		if len(m.res.Globals) < maxGlobals {
+			m.res.Globals = append(m.res.Globals, g.ref)
+		}
+		m.order = append(m.order, o)
+	}
+	if len(m.globals) < maxGlobals {
+		m.globals[key] = o
+	}
+	return Value{kind: KindGlobal, o: o}
+}
+
+const maxGlobals = 1 << 16
+
+// call records a call of fn and returns its symbolic result.
+func (m *machine) call(off int64, op byte, fn, args, kwargs Value) Value {
+	var o *object
+	if kwargs.kind != kindAbsent {
+		o = newObject(3)
+		o.items = append(o.items, fn, args, kwargs)
+	} else {
+		o = newObject(2)
+		o.items = append(o.items, fn, args)
+	}
+	o.op, o.off = op, off
+	res := Value{kind: KindCall, o: o}
+	if m.probe {
+		return res
+	}
+	switch fn.kind {
+	case KindGlobal:
+		if fn.o.g.dynamic {
+			m.once("computed-call", func() formats.Finding {
+				return formats.NewFinding(RuleComputedCall, off, "%s calls a dynamically imported global: %s", opName(op), res).
+					At(formats.Critical).With("call", res.String())
+			})
+			return res
+		}
+		g := fn.o.g.info
+		if g == nil || g.ref.Verdict.Class == globals.Allowed {
+			if fn.o.g.nested {
+				m.nested(off, fn, args)
+			}
+			return res
+		}
+		g.calls++
+		if g.calls == 1 {
+			g.call, g.callOp, g.callOff = res.String(), opName(op), off
+		}
+		if fn.o.g.nested && m.nested(off, fn, args) {
+			g.torchStreams++
+		}
+	case KindCall, KindPersistent, KindExt, KindBuffer:
+		m.once("computed-call", func() formats.Finding {
+			return formats.NewFinding(RuleComputedCall, off, "%s calls the result of %s", opName(op), fn).
+				With("call", res.String())
+		})
+	}
+	return res
+}
+
+// flush reports what a stream found that is only complete at its end: one
+// finding per distinct non-allowlisted global, with its first call, and
+// attribute overwrites, which are critical when more lookups followed.
+func (m *machine) flush() {
+	if m.probe {
+		return
+	}
+	for _, o := range m.order {
+		g := o.g.info
+		v := g.ref.Verdict
+		full := g.ref.Module + "." + g.ref.Name
+		var f formats.Finding
+		switch v.Class {
+		case globals.Allowed:
+			continue
+		case globals.Denied:
+			if v.Category == "nested-loader" && g.calls > 0 && g.torchStreams == g.calls {
+				// Every call loads a torch.save stream from the file, whose
+				// findings stand on their own: this is how torch tensors
+				// pickle with plain pickle.dumps.
+				continue
+			}
+			id := RuleDeniedGlobal
+			if v.Severity < formats.Critical {
+				id = RuleRiskyGlobal
+			}
+			f = formats.NewFinding(id, g.ref.Offset, "imports %s (%s)", full, reasonOr(v.Reason, "denylisted")).At(v.Severity)
+		default:
+			f = formats.NewFinding(RuleUnknownGlobal, g.ref.Offset, "imports %s, which is not on the allowlist", full).
+				At(max(v.Severity, formats.Medium))
+		}
+		f = f.With("global", full).With("module", g.ref.Module).With("name", g.ref.Name)
+		if v.Category != "" {
+			f = f.With("category", v.Category)
+		}
+		if v.Reason != "" {
+			f = f.With("reason", v.Reason)
+		}
+		if g.calls > 0 {
+			f = f.With("call", g.call).With("call_opcode", g.callOp).
+				With("call_offset", strconv.FormatInt(g.callOff, 10)).With("calls", strconv.FormatInt(g.calls, 10))
+		}
+		m.report(f)
+	}
+	m.order = m.order[:0]
+	for _, mu := range m.mutations {
+		f := formats.NewFinding(RuleGlobalMutation, mu.off, "%s overwrites attributes of %s with %s", mu.op, mu.target, mu.state).
+			With("target", mu.target).With("state", mu.state)
+		if m.lookups > mu.lookups {
+			f = f.At(formats.Critical).With("followed_by_lookups", strconv.Itoa(m.lookups-mu.lookups))
+		}
+		m.report(f)
+	}
+	m.mutations = m.mutations[:0]
+}
+
+func reasonOr(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}

@@ -1,0 +1,173 @@
+// Package pickle is a static emulator of Python's pickle machine
+// (protocols 0 to 5) and the analyzer for raw pickle files.
+//
+// The machine runs every opcode over a real stack, mark stack and memo of
+// small symbolic values, in one streaming pass: it normalises every global
+// the way CPython's find_class would, judges it with package
+// pickle/globals (allowlist first), follows calls, attribute overwrites,
+// dynamic imports, frames and nested pickles, and reports findings under
+// rules MG101–MG114. Other analyzers (PyTorch, joblib, NumPy) reuse it
+// through Scan.
+//
+// It never imports, calls or executes anything from the file, and never
+// allocates by a length read from the file: long str and bytes arguments
+// are read through, not kept.
+package pickle
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+
+	"github.com/modelgate/modelgate/formats"
+)
+
+func init() {
+	formats.Register(formats.Pickle, formats.AnalyzerFunc(analyze))
+	formats.RegisterProbe(formats.Pickle, probe)
+}
+
+// legacyTorchMagic is the first pickle of a legacy (non-zip) torch.save
+// file: the integer 0x1950a86a20f9469cfc6c, little-endian.
+var legacyTorchMagic = []byte{0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19}
+
+// legacyTorchPickles is how many pickles a legacy torch file stacks before
+// its raw storage bytes: magic, protocol version, sys info, data, keys.
+const legacyTorchPickles = 5
+
+// analyze scans a raw pickle file: every stacked pickle in it, then
+// whatever trails them.
+func analyze(ctx context.Context, in *formats.Input, s formats.Scope) error {
+	rc, err := in.Open()
+	if err != nil {
+		return &formats.ReadError{Err: fmt.Errorf("open %s: %w", in.Name, err)}
+	}
+	defer rc.Close()
+	opt := Options{Multiple: true, Source: sourceOf(in)}
+	opt.Hooks.AfterStream = legacyTorch(new(bool))
+	opt.Hooks.OnBuild = JoblibArrays(ctx, s)
+	if _, err := Scan(ctx, rc, s, opt); err != nil {
+		return fmt.Errorf("scan pickle %s: %w", in.Name, err)
+	}
+	return nil
+}
+
+// legacyTorch returns an AfterStream hook that ends the scan after a
+// legacy torch.save file's five pickles (the bytes after them are raw
+// tensor storage, which the PyTorch analyzer checks against the keys) and
+// sets *seen when the input is one.
+func legacyTorch(seen *bool) func(int, Value) bool {
+	return func(i int, v Value) bool {
+		if i == 0 && v.kind == KindBigInt && bytes.Equal([]byte(v.s), legacyTorchMagic) {
+			*seen = true
+		}
+		return !*seen || i+1 < legacyTorchPickles
+	}
+}
+
+// sourceOf gives random access to in for re-reading nested payloads: the
+// input's own when it has one, otherwise a re-opening reader, which is
+// slow but only used for the rare long nested payload.
+func sourceOf(in *formats.Input) io.ReaderAt {
+	if in.RandomAccess() {
+		if ra, _, err := in.ReaderAt(0); err == nil {
+			return ra
+		}
+	}
+	return reopener{in}
+}
+
+type reopener struct{ in *formats.Input }
+
+func (r reopener) ReadAt(p []byte, off int64) (int, error) {
+	rc, err := r.in.Open()
+	if err != nil {
+		return 0, err
+	}
+	defer rc.Close()
+	if _, err := io.CopyN(io.Discard, rc, off); err != nil {
+		return 0, err
+	}
+	return io.ReadFull(rc, p)
+}
+
+// probeOps is the opcode budget of the sniffing probe.
+const probeOps = 4096
+
+// probeStart lists the bytes a protocol 0 or 1 pickle can begin with.
+var probeStart = [256]bool{
+	opMARK: true, opEMPTYLIST: true, opEMPTYDICT: true, opEMPTYTUPLE: true, opGLOBAL: true, opINT: true,
+	opLONG: true, opFLOAT: true, opSTRING: true, opUNICODE: true, opNONE: true, opBININT1: true, opBININT: true,
+	opBININT2: true, opBINFLOAT: true, opBINUNICODE: true, opSHORTBINSTRING: true, opBINSTRING: true,
+	opBINBYTES: true, opSHORTBINBYTES: true, opPERSID: true,
+	// Protocol 2+ opcodes without a PROTO: loaders accept them, crafted
+	// files use them.
+	opSHORTBINUNICODE: true, opBINUNICODE8: true, opBINBYTES8: true, opFRAME: true, opNEWTRUE: true, opNEWFALSE: true,
+	opEMPTYSET: true, opLONG1: true,
+}
+
+// probe recognises a pickle without a PROTO magic (protocols 0 and 1) by
+// running the machine over the head of the file: it must reach STOP with
+// exactly one value, or run out of head or budget with a plausible stack,
+// after at least two opcodes. Text such as READMEs, JSON, Python source,
+// CSV or vocabularies fails within a few bytes.
+func probe(h formats.Head) bool {
+	p := h.Prefix
+	if len(p) < 2 || !probeStart[p[0]] {
+		return false
+	}
+	rec := discard{}
+	res := &Result{}
+	opt := &Options{}
+	m := newMachine(context.Background(), NewStream(bytes.NewReader(p), 0), rec, opt, res, &shared{})
+	m.probe = true
+	m.maxOps = probeOps
+	m.probeSize = h.Size
+	if h.Size < 0 {
+		m.probeSize = math.MaxInt64
+	} else if m.probeSize < int64(len(p)) {
+		m.probeSize = int64(len(p))
+	}
+	_, err := m.run()
+	switch {
+	case err == nil:
+		if len(m.stack) != 0 || len(m.marks) != 0 || m.ops < 2 {
+			return false
+		}
+		// A two-opcode pickle ("N.") must be the whole file: text such as
+		// "N.B." starts with one.
+		eof, _ := m.st.AtEOF()
+		return m.ops > 2 || eof && int64(len(p)) == m.probeSize
+	case errors.Is(err, errBudget):
+		return plausible(m)
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, errBeyond):
+		if int64(len(p)) < m.probeSize && !errors.Is(err, errBeyond) {
+			// Out of head: the file continues. A long argument whose
+			// declared length fits the file is a pickle's big string or
+			// blob, which may hide what follows it.
+			return m.longArg && len(m.stack) <= 16 || m.ops > 2 && plausible(m)
+		}
+		// A truncated pickle still runs every opcode before the cut, but
+		// only matters when it imports something.
+		return m.ops > 2 && m.lookups > 0
+	}
+	return false
+}
+
+// plausible tells a pickle cut short from a run of lines that happen to
+// parse as opcodes (every line of some text files starts with P, V or I):
+// a pickle builds structures, so something has consumed stack values or
+// imported a global, and the stack is shallow unless a MARK is open.
+func plausible(m *machine) bool {
+	return (m.consumed || m.lookups > 0) && (len(m.marks) > 0 || len(m.stack) <= 16)
+}
+
+// discard is the Scope of the probe: it keeps nothing.
+type discard struct{}
+
+func (discard) Report(formats.Finding)                     {}
+func (discard) Scan(context.Context, *formats.Input) error { return nil }
+func (discard) Limits() formats.Limits                     { return formats.DefaultLimits() }

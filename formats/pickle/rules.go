@@ -1,0 +1,81 @@
+package pickle
+
+import "github.com/modelgate/modelgate/formats"
+
+// Rule IDs of the pickle machine. They never change meaning.
+const (
+	RuleUnknownGlobal  = "MG101"
+	RuleDeniedGlobal   = "MG102"
+	RuleRiskyGlobal    = "MG103"
+	RuleDynamicGlobal  = "MG104"
+	RuleNestedPickle   = "MG105"
+	RuleGlobalMutation = "MG106"
+	RuleFrame          = "MG107"
+	RuleTrailingData   = "MG108"
+	RuleMissingMemo    = "MG109"
+	RuleBadOpcode      = "MG110"
+	RuleProto          = "MG111"
+	RuleComputedCall   = "MG112"
+	RuleExtension      = "MG113"
+	RuleTypeConfusion  = "MG114"
+)
+
+func init() {
+	for _, r := range []formats.Rule{
+		{ID: RuleUnknownGlobal, Severity: formats.Medium, Title: "pickle imports a global that is not on the allowlist",
+			Doc: "Loading this pickle imports a module attribute that is not on modelgate's allowlist of known-safe ML globals. " +
+				"A loader imports and may call it, so it can run code; PyTorch's weights_only loader would refuse it. " +
+				"Check the global in the finding's details: if it is a class from a library you trust, load the file with that " +
+				"library's safe loader or convert it to safetensors; otherwise do not load it."},
+		{ID: RuleDeniedGlobal, Severity: formats.Critical, Title: "pickle imports a global that can execute code",
+			Doc: "The pickle imports a global on the denylist of code-execution, process, import or nested-loader primitives " +
+				"(os.system, builtins.eval, subprocess, pickle.loads, ...). Loading the file runs attacker-chosen code. " +
+				"Do not load it; treat the file and its source as compromised."},
+		{ID: RuleRiskyGlobal, Severity: formats.High, Title: "pickle imports a global that reaches files or the network",
+			Doc: "The pickle imports a denylisted global that reads or writes files, opens network connections or otherwise " +
+				"acts outside the process (open, socket, urllib, shutil, ...). Loading the file can leak or overwrite data. " +
+				"Do not load it unless you know why a model file needs this."},
+		{ID: RuleDynamicGlobal, Severity: formats.Critical, Title: "STACK_GLOBAL with a computed module or name",
+			Doc: "A STACK_GLOBAL opcode takes its module or name from something other than a constant string (the result of a " +
+				"call, a number, bytes, a global). The imported name is only known at load time, which is how payloads hide from " +
+				"scanners. No legitimate pickler writes this. Do not load the file."},
+		{ID: RuleNestedPickle, Severity: formats.High, Title: "payload handed to a nested pickle loader",
+			Doc: "A call passes bytes to a function that unpickles them (pickle.loads, torch.storage._load_from_bytes, ...). " +
+				"When the bytes are constant modelgate scans them as a pickle of their own and this finding is informational; its " +
+				"findings are listed with a nested offset. When they are computed at load time, too large to re-read, or " +
+				"unparsable, the nested pickle cannot be checked and the finding is high: do not load the file."},
+		{ID: RuleGlobalMutation, Severity: formats.High, Title: "pickle overwrites attributes of a class or module",
+			Doc: "BUILD, SETITEM, APPEND or ADDITEMS is applied to a global (a class, function or module) instead of an object the " +
+				"pickle created, so loading it changes library code for the rest of the process, for example redirecting " +
+				"torch._utils to builtins.eval. It is critical when the same pickle then imports more globals. Do not load it."},
+		{ID: RuleFrame, Severity: formats.High, Title: "opcode straddles a FRAME boundary",
+			Doc: "An opcode starts inside a protocol-4 FRAME and ends after it, or a FRAME starts inside another. Picklers never " +
+				"write this; CPython versions disagree on how to read it (cpython#154848), so different loaders and scanners see " +
+				"different opcodes. modelgate reads on linearly and reports what follows. Do not trust the file."},
+		{ID: RuleTrailingData, Severity: formats.Medium, Title: "data after the end of the pickle",
+			Doc: "Bytes follow the pickle's STOP opcode and do not form another pickle. pickle.load ignores them, but loaders that " +
+				"read several pickles from one file (joblib, legacy PyTorch) may not, and this is where broken-pickle payloads " +
+				"hide. Low when they are only padding. Check where the file came from."},
+		{ID: RuleMissingMemo, Severity: formats.High, Title: "memo reference to a missing key",
+			Doc: "A GET opcode refers to a memo slot nothing was stored in. A loader fails there, but every call before it has " +
+				"already run; no pickler writes this and it is a known way to crash scanners. Do not load the file."},
+		{ID: RuleBadOpcode, Severity: formats.High, Title: "invalid pickle opcode",
+			Doc: "The pickle contains a byte that is not a pickle opcode. A loader stops with an error there, after running " +
+				"everything before it; crafted files use this to break scanners while keeping the payload. Do not load the file."},
+		{ID: RuleProto, Severity: formats.Medium, Title: "PROTO opcode out of place",
+			Doc: "A PROTO opcode appears after the first opcode or more than once. Picklers write exactly one, first. Changing the " +
+				"protocol mid-stream changes how globals are resolved (compat aliases, dotted names), which can mislead scanners."},
+		{ID: RuleComputedCall, Severity: formats.High, Title: "call of a computed object",
+			Doc: "A call opcode (REDUCE, OBJ, NEWOBJ, ...) calls something that is not an imported global: the result of an " +
+				"earlier call, a persistent object or an extension-registry entry. What runs is decided at load time, which " +
+				"is how call chains hide their target. Do not load the file."},
+		{ID: RuleExtension, Severity: formats.Medium, Title: "extension registry reference",
+			Doc: "EXT1/EXT2/EXT4 load a global through copyreg's extension registry, which is empty unless the loading program " +
+				"registered codes. The global cannot be identified from the file. Do not load it unless you know the registry."},
+		{ID: RuleTypeConfusion, Severity: formats.Medium, Title: "container opcode applied to a non-container",
+			Doc: "SETITEM, APPEND, ADDITEMS or BUILD targets a value of the wrong type (a string, number or tuple). Standard " +
+				"loaders fail there, restricted loaders have been corrupted this way (CVE-2026-24747). No pickler writes it."},
+	} {
+		formats.RegisterRule(r)
+	}
+}

@@ -1,0 +1,303 @@
+// Package tflite analyzes TensorFlow Lite flatbuffers: it verifies every
+// table, vector and string it follows against the file's bounds, lists
+// custom operators, decodes Flex operators' NodeDefs and judges their ops
+// like SavedModel ops, and checks buffer offsets and sizes.
+//
+// Tensor data is never read, and no interpreter is involved. A zip
+// appended to the model (TFLite metadata's associated files) is found by
+// the engine's sniff, which scans it as a zip reading of the same file.
+package tflite
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/modelgate/modelgate/formats"
+	"github.com/modelgate/modelgate/formats/tensorflow"
+)
+
+func init() {
+	formats.Register(formats.TFLite, formats.AnalyzerFunc(Analyze))
+}
+
+// Caps on the tables walked.
+const (
+	MaxSubgraphs = 10_000
+	MaxOperators = 10_000_000
+	MaxBuffers   = 10_000_000
+	maxOptions   = 16 << 20
+	maxFindings  = 200
+	// The flatbuffer itself is limited to 2 GiB by its 32-bit offsets.
+	maxFlatbuffer = 2<<30 - 1
+)
+
+// Builtin operator codes. CUSTOM marks a host-registered kernel; codes
+// above maxBuiltin are not in the schema this build knows.
+const (
+	builtinCustom = 32
+	maxBuiltin    = 210
+)
+
+// Model is what Walk learned about a TFLite model.
+type Model struct {
+	Version    uint64
+	Subgraphs  int
+	Operators  int
+	Buffers    int
+	CustomOps  []string
+	Flatbuffer int // bytes reached by the flatbuffer's references
+}
+
+// Analyze reads one TFLite model.
+func Analyze(ctx context.Context, in *formats.Input, s formats.Scope) error {
+	ra, size, err := in.ReaderAt(s.Limits().Buffer)
+	if err != nil {
+		return fmt.Errorf("tflite %s: %w", in.Name, err)
+	}
+	if _, err := Walk(ctx, ra, size, s.Report); err != nil {
+		return fmt.Errorf("tflite %s: %w", in.Name, err)
+	}
+	return nil
+}
+
+type walker struct {
+	ctx      context.Context
+	f        *fb
+	size     int64
+	report   func(formats.Finding)
+	m        *Model
+	reported int
+	seen     map[string]bool
+}
+
+func (w *walker) emit(f formats.Finding) {
+	if w.reported >= maxFindings && f.Severity < formats.Critical {
+		return
+	}
+	w.reported++
+	w.report(f)
+}
+
+// Walk verifies and judges the TFLite model in the first size bytes of ra.
+func Walk(ctx context.Context, ra interface {
+	ReadAt(p []byte, off int64) (int, error)
+}, size int64, report func(formats.Finding)) (*Model, error) {
+	w := &walker{ctx: ctx, size: size, report: report, m: &Model{}, seen: map[string]bool{}}
+	w.f = newFB(ra, int(min(size, maxFlatbuffer)))
+	root, err := w.f.u32(0)
+	if err != nil {
+		return w.m, fmt.Errorf("root offset: %w", err)
+	}
+	model, err := w.f.table(int(root))
+	if err != nil {
+		return w.m, fmt.Errorf("model table: %w", err)
+	}
+	if w.m.Version, _, err = w.f.scalar(model, 0, 4); err != nil {
+		return w.m, fmt.Errorf("model version: %w", err)
+	}
+	codes, err := w.operatorCodes(model)
+	if err != nil {
+		return w.m, err
+	}
+	if err := w.subgraphs(model, codes); err != nil {
+		return w.m, err
+	}
+	if err := w.buffers(model); err != nil {
+		return w.m, err
+	}
+	w.m.Flatbuffer = w.f.end
+	return w.m, nil
+}
+
+// opcode is one OperatorCode entry.
+type opcode struct {
+	builtin int64
+	custom  string
+}
+
+func (w *walker) operatorCodes(model table) ([]opcode, error) {
+	ts, err := w.f.tables(model, 1, MaxOperators)
+	if err != nil {
+		return nil, fmt.Errorf("operator codes: %w", err)
+	}
+	out := make([]opcode, 0, len(ts))
+	for i, t := range ts {
+		dep, _, err := w.f.scalar(t, 0, 1)
+		if err != nil {
+			return nil, fmt.Errorf("operator code %d: %w", i, err)
+		}
+		b, _, err := w.f.scalar(t, 3, 4)
+		if err != nil {
+			return nil, fmt.Errorf("operator code %d: %w", i, err)
+		}
+		custom, err := w.f.str(t, 1)
+		if err != nil {
+			return nil, fmt.Errorf("operator code %d custom code: %w", i, err)
+		}
+		// TFLite takes the larger of the deprecated byte and the int32
+		// field, which older writers leave at 0.
+		code := max(int64(int8(dep)), int64(int32(b)))
+		out = append(out, opcode{builtin: code, custom: custom})
+		if code < 0 || code > maxBuiltin {
+			w.emit(formats.NewFinding(RuleUnknownBuiltin, int64(t.pos), "operator code %d has builtin code %d, unknown to this schema", i, code).
+				With("builtin_code", strconv.FormatInt(code, 10)))
+		}
+		if code == builtinCustom && !strings.HasPrefix(custom, flexPrefix) {
+			w.m.CustomOps = append(w.m.CustomOps, custom)
+			if !benignCustom[custom] {
+				w.emit(formats.NewFinding(RuleCustomOp, int64(t.pos), "custom operator %q needs a host-registered kernel", custom).
+					With("custom_code", custom))
+			}
+		}
+	}
+	return out, nil
+}
+
+// Custom operators that TFLite itself ships kernels for (the
+// TFLite Micro audio front end, detection post-processing, the Keras
+// LSTM/RNN converters' fused ops); they need no third-party library.
+var benignCustom = map[string]bool{
+	"TFLite_Detection_PostProcess": true, "AudioSpectrogram": true, "Mfcc": true,
+	"SignalWindow": true, "SignalFftAutoScale": true, "SignalRfft": true, "SignalEnergy": true,
+	"SignalFilterBank": true, "SignalFilterBankSquareRoot": true, "SignalFilterBankSpectralSubtraction": true,
+	"SignalPCAN": true, "SignalFilterBankLog": true, "SignalFramer": true, "SignalOverlapAdd": true,
+	"SignalStacker": true, "SignalDelay": true, "SignalIrfft": true,
+	"TFLite_Audio_Frontend": true,
+}
+
+const flexPrefix = "Flex"
+
+func (w *walker) subgraphs(model table, codes []opcode) error {
+	sgs, err := w.f.tables(model, 2, MaxSubgraphs)
+	if err != nil {
+		return fmt.Errorf("subgraphs: %w", err)
+	}
+	w.m.Subgraphs = len(sgs)
+	for si, sg := range sgs {
+		ops, err := w.f.tables(sg, 3, MaxOperators)
+		if err != nil {
+			return fmt.Errorf("subgraph %d operators: %w", si, err)
+		}
+		for oi, op := range ops {
+			w.m.Operators++
+			if w.m.Operators > MaxOperators {
+				return &formats.LimitError{Limit: "tflite-operators", Max: MaxOperators}
+			}
+			if oi&1023 == 1023 {
+				if err := w.ctx.Err(); err != nil {
+					return err
+				}
+			}
+			idx, _, err := w.f.scalar(op, 0, 4)
+			if err != nil {
+				return fmt.Errorf("subgraph %d operator %d: %w", si, oi, err)
+			}
+			if idx >= uint64(len(codes)) {
+				w.emit(formats.NewFinding(RuleStructure, int64(op.pos), "subgraph %d operator %d uses operator code %d of %d", si, oi, idx, len(codes)))
+				continue
+			}
+			c := codes[idx]
+			if c.builtin == builtinCustom && strings.HasPrefix(c.custom, flexPrefix) {
+				if err := w.flex(op, c.custom); err != nil {
+					return fmt.Errorf("subgraph %d operator %d: %w", si, oi, err)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// flex decodes a Flex operator's NodeDef and judges its op.
+func (w *walker) flex(op table, custom string) error {
+	opts, err := w.f.blob(op, 5, maxOptions)
+	if err != nil {
+		return fmt.Errorf("custom options: %w", err)
+	}
+	name := strings.TrimPrefix(custom, flexPrefix)
+	strs, ferr := flexStrings(opts)
+	judged := false
+	if ferr == nil && len(strs) >= 2 {
+		var findings []formats.Finding
+		tfOp, err := tensorflow.JudgeNodeDef(w.ctx, strs[1], int64(op.pos), func(f formats.Finding) { findings = append(findings, f) })
+		if err == nil {
+			judged = true
+			for _, f := range findings {
+				w.emit(formats.NewFinding(RuleFlexOp, int64(op.pos), "Flex operator %s: %s", custom, f.Message).At(max(f.Severity, formats.Low)).
+					With("op", tfOp).With("custom_code", custom).With("tf_rule", f.Rule))
+			}
+			if len(findings) == 0 && !w.seen["flex\x00"+tfOp] {
+				w.seen["flex\x00"+tfOp] = true
+				w.emit(formats.NewFinding(RuleFlexOp, int64(op.pos), "Flex operator %s runs TensorFlow op %s", custom, tfOp).
+					With("op", tfOp).With("custom_code", custom))
+			}
+			if tfOp != name {
+				w.emit(formats.NewFinding(RuleFlexMismatch, int64(op.pos), "Flex operator %s carries a NodeDef for op %q", custom, tfOp).
+					With("op", tfOp).With("custom_code", custom))
+			}
+			name = tfOp
+		}
+	}
+	if !judged {
+		w.emit(formats.NewFinding(RuleFlexMismatch, int64(op.pos), "Flex operator %s has custom options that are not a NodeDef", custom).
+			With("custom_code", custom))
+		if _, sev := tensorflow.ClassifyOp(name); sev >= formats.Medium {
+			w.emit(formats.NewFinding(RuleFlexOp, int64(op.pos), "Flex operator %s runs TensorFlow op %s", custom, name).At(sev).With("op", name))
+		}
+	}
+	if !w.seen[name] {
+		w.seen[name] = true
+		w.m.CustomOps = append(w.m.CustomOps, custom)
+	}
+	return nil
+}
+
+func (w *walker) buffers(model table) error {
+	bufs, err := w.f.tables(model, 4, MaxBuffers)
+	if err != nil {
+		return fmt.Errorf("buffers: %w", err)
+	}
+	w.m.Buffers = len(bufs)
+	type span struct{ off, end uint64 }
+	var spans []span
+	for i, b := range bufs {
+		if i&1023 == 1023 {
+			if err := w.ctx.Err(); err != nil {
+				return err
+			}
+		}
+		if _, _, err := w.f.vector(b, 0, 1); err != nil {
+			return fmt.Errorf("buffer %d data: %w", i, err)
+		}
+		off, _, err := w.f.scalar(b, 1, 8)
+		if err != nil {
+			return fmt.Errorf("buffer %d offset: %w", i, err)
+		}
+		size, _, err := w.f.scalar(b, 2, 8)
+		if err != nil {
+			return fmt.Errorf("buffer %d size: %w", i, err)
+		}
+		// offset 1 is the schema's marker for "no data"; real data
+		// starts after the flatbuffer.
+		if off <= 1 {
+			continue
+		}
+		if off > uint64(w.size) || size > uint64(w.size)-off {
+			w.emit(formats.NewFinding(RuleBufferRange, int64(b.pos), "buffer %d range %d+%d is beyond the %d-byte file", i, off, size, w.size).
+				With("buffer", strconv.Itoa(i)))
+			continue
+		}
+		for _, sp := range spans {
+			if off < sp.end && sp.off < off+size {
+				w.emit(formats.NewFinding(RuleBufferRange, int64(b.pos), "buffer %d range %d+%d overlaps another buffer", i, off, size).
+					With("buffer", strconv.Itoa(i)))
+				break
+			}
+		}
+		if len(spans) < 10_000 {
+			spans = append(spans, span{off, off + size})
+		}
+	}
+	return nil
+}

@@ -1,0 +1,164 @@
+// Package blob fetches models from object storage — s3://bucket/prefix,
+// gs://bucket/prefix and azblob://container/prefix — through
+// gocloud.dev/blob with each provider's usual credential chain, and
+// serves every object through ranged reads. It never writes to disk.
+package blob
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"path"
+	"slices"
+	"strings"
+
+	"gocloud.dev/blob"
+	_ "gocloud.dev/blob/azureblob" // azblob://
+	_ "gocloud.dev/blob/gcsblob"   // gs://
+	_ "gocloud.dev/blob/s3blob"    // s3://
+	"gocloud.dev/gcerrors"
+
+	"github.com/modelgate/modelgate/formats"
+	"github.com/modelgate/modelgate/scanner/fetch"
+	"github.com/modelgate/modelgate/scanner/fetch/remote"
+)
+
+func init() {
+	for _, s := range []string{"s3", "gs", "azblob"} {
+		fetch.RegisterScheme(s, Open)
+	}
+}
+
+// maxObjects caps a listing; a prefix with more objects is not one model.
+const maxObjects = 100_000
+
+// Source is the objects under a prefix of a bucket.
+type Source struct {
+	bucket  *blob.Bucket
+	display string // scheme://bucket/
+	files   []fetch.File
+}
+
+// BucketURL turns a target into the gocloud bucket URL and the key prefix.
+// endpoint, for s3://, points at an S3-compatible store (path-style
+// addressing, region us-east-1 unless one is configured).
+func BucketURL(target, endpoint string) (bucketURL, prefix string, err error) {
+	u, err := url.Parse(target)
+	if err != nil || u.Host == "" {
+		return "", "", fetch.Usagef("%s: want s3://bucket[/prefix], gs://bucket[/prefix] or azblob://container[/prefix]", target)
+	}
+	prefix = strings.TrimPrefix(u.Path, "/")
+	q := u.Query()
+	if u.Scheme == "s3" && endpoint != "" {
+		q.Set("endpoint", endpoint)
+		q.Set("use_path_style", "true")
+		if strings.HasPrefix(endpoint, "http://") {
+			q.Set("disable_https", "true")
+		}
+		if q.Get("region") == "" && os.Getenv("AWS_REGION") == "" && os.Getenv("AWS_DEFAULT_REGION") == "" {
+			q.Set("region", "us-east-1")
+		}
+	}
+	b := url.URL{Scheme: u.Scheme, Host: u.Host, RawQuery: q.Encode()}
+	return b.String(), prefix, nil
+}
+
+// Open lists the objects of an object-storage target.
+func Open(ctx context.Context, target string, opts fetch.Options) (fetch.Source, error) {
+	bu, prefix, err := BucketURL(target, opts.Endpoint)
+	if err != nil {
+		return nil, err
+	}
+	b, err := blob.OpenBucket(ctx, bu)
+	if err != nil {
+		return nil, fmt.Errorf("%s: open bucket: %w", target, err)
+	}
+	u, _ := url.Parse(target)
+	s := &Source{bucket: b, display: u.Scheme + "://" + u.Host + "/"}
+	if err := s.list(ctx, prefix); err != nil {
+		b.Close()
+		return nil, fmt.Errorf("%s: %w", target, err)
+	}
+	if len(s.files) == 0 {
+		b.Close()
+		return nil, fmt.Errorf("%s: no objects under this prefix", target)
+	}
+	return s, nil
+}
+
+func (s *Source) list(ctx context.Context, prefix string) error {
+	if prefix != "" && !strings.HasSuffix(prefix, "/") {
+		attrs, err := s.bucket.Attributes(ctx, prefix)
+		if err == nil {
+			s.add(prefix, path.Base(prefix), attrs.Size)
+			return nil
+		}
+		if gcerrors.Code(err) != gcerrors.NotFound {
+			return fmt.Errorf("stat %s: %w", prefix, err)
+		}
+		prefix += "/"
+	}
+	it := s.bucket.List(&blob.ListOptions{Prefix: prefix})
+	for {
+		obj, err := it.Next(ctx)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("list %s: %w", prefix, err)
+		}
+		if obj.IsDir || strings.HasSuffix(obj.Key, "/") {
+			continue
+		}
+		if len(s.files) >= maxObjects {
+			return &formats.LimitError{Limit: "bucket-objects", Max: maxObjects}
+		}
+		s.add(obj.Key, strings.TrimPrefix(obj.Key, prefix), obj.Size)
+	}
+	slices.SortFunc(s.files, func(a, b fetch.File) int { return strings.Compare(a.Rel, b.Rel) })
+	return nil
+}
+
+func (s *Source) add(key, rel string, size int64) {
+	f := fetch.File{Path: s.display + key, Rel: rel, Size: size}
+	switch {
+	case rel == "" || strings.ContainsAny(rel, "\\\x00") || path.IsAbs(rel) || path.Clean(rel) != rel || slices.Contains(strings.Split(rel, "/"), ".."):
+		f.Open = func(context.Context) (fetch.ReaderAtCloser, error) {
+			return nil, fmt.Errorf("object key %q is not a safe relative path; refusing it", key)
+		}
+	case size < 0 || size > remote.MaxFileSize:
+		f.Open = func(context.Context) (fetch.ReaderAtCloser, error) {
+			return nil, fmt.Errorf("object %s states %d bytes: %w", key, size, &formats.LimitError{Limit: "remote-file-bytes", Max: remote.MaxFileSize})
+		}
+	default:
+		f.Open = func(ctx context.Context) (fetch.ReaderAtCloser, error) {
+			return remote.NewReaderAt(ctx, size, func(ctx context.Context, off, n int64) (io.ReadCloser, error) {
+				r, err := s.bucket.NewRangeReader(ctx, key, off, n, nil)
+				if err != nil {
+					return nil, fmt.Errorf("read %s at %d: %w", key, off, err)
+				}
+				return r, nil
+			}), nil
+		}
+	}
+	s.files = append(s.files, f)
+}
+
+// Walk implements fetch.Source.
+func (s *Source) Walk(ctx context.Context, fn func(fetch.File) error) error {
+	for _, f := range s.files {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := fn(f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Close releases the bucket.
+func (s *Source) Close() error { return s.bucket.Close() }

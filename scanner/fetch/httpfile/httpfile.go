@@ -1,0 +1,76 @@
+// Package httpfile fetches a single file named by an http(s):// URL,
+// learning its size from a one-byte range request and serving its bytes
+// through ranged reads. The origin states no digest, so the file is always
+// hashed. It never writes to disk.
+package httpfile
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"path"
+
+	"github.com/modelgate/modelgate/formats"
+	"github.com/modelgate/modelgate/scanner/fetch"
+	"github.com/modelgate/modelgate/scanner/fetch/remote"
+)
+
+func init() {
+	fetch.RegisterScheme("https", Open)
+	fetch.RegisterScheme("http", Open)
+}
+
+// Source is one file at a URL.
+type Source struct {
+	url  string
+	name string
+	size int64
+	http *remote.HTTP
+}
+
+// Open resolves a URL target.
+func Open(ctx context.Context, target string, _ fetch.Options) (fetch.Source, error) {
+	return OpenURL(ctx, target, nil)
+}
+
+// OpenURL learns the size of the file at rawURL through transport (nil
+// for the default).
+func OpenURL(ctx context.Context, rawURL string, transport http.RoundTripper) (*Source, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return nil, fetch.Usagef("%s: want an http(s) URL of one file", rawURL)
+	}
+	name := path.Base(u.Path)
+	if name == "/" || name == "." || name == "" {
+		name = "download"
+	}
+	h := remote.NewHTTP(transport)
+	h.Header.Set("User-Agent", "modelgate")
+	size, err := h.Stat(ctx, rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", u.Redacted(), err)
+	}
+	return &Source{url: rawURL, name: name, size: size, http: h}, nil
+}
+
+// Walk implements fetch.Source.
+func (s *Source) Walk(ctx context.Context, fn func(fetch.File) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	u, _ := url.Parse(s.url)
+	u.RawQuery = ""
+	size, loc := s.size, s.url
+	return fn(fetch.File{
+		Path: u.String(),
+		Rel:  s.name,
+		Size: size,
+		Open: func(ctx context.Context) (fetch.ReaderAtCloser, error) {
+			if size > remote.MaxFileSize {
+				return nil, fmt.Errorf("the server states %d bytes: %w", size, &formats.LimitError{Limit: "remote-file-bytes", Max: remote.MaxFileSize})
+			}
+			return remote.NewReaderAt(ctx, size, s.http.RangeOpener(loc)), nil
+		},
+	})
+}

@@ -1,0 +1,183 @@
+package policy
+
+import (
+	"fmt"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/modelgate/modelgate/formats"
+	"github.com/modelgate/modelgate/scanner"
+)
+
+// Suppression kinds, as the report records them.
+const (
+	KindWaived   = "waived"
+	KindDisabled = "disabled"
+	KindAllowed  = "allowed-by-policy"
+)
+
+// SignatureUnavailable is why a file a signature requirement covers is
+// inconclusive in this build.
+const SignatureUnavailable = "signature verification is not available in this build"
+
+// Apply judges r under p at time now and recomputes its summary. It never
+// removes a finding from the report: one the policy takes out of the
+// verdict moves to its file's Suppressed list with the reason. It does not
+// change r.FailOn: the caller decides how the policy's threshold combines
+// with the command line's.
+func (p *Policy) Apply(r *scanner.Report, now time.Time) {
+	info := &scanner.PolicyInfo{Source: p.Source, SHA256: p.SHA256}
+	waiverHits := make([]int, len(p.Waivers))
+	signatureFiles := 0
+	for i := range r.Files {
+		f := &r.Files[i]
+		if f.Outcome == scanner.Skipped {
+			continue
+		}
+		rel := relPaths(f.Path, r.Targets)
+		f.Findings = append(f.Findings, p.formatFindings(f)...)
+		if p.signatureRequired(rel) {
+			signatureFiles++
+			x := formats.NewFinding(RuleSignatureRequired, formats.NoOffset,
+				"the policy requires a verified signature for this file, and %s", SignatureUnavailable)
+			x.Location = f.Path
+			f.Findings = append(f.Findings, x)
+			f.Outcome, f.Reason, f.Error = scanner.Inconclusive, "unsupported", SignatureUnavailable+" (the policy requires a signature)"
+		}
+		kept := make([]formats.Finding, 0, len(f.Findings))
+		for _, x := range f.Findings {
+			if s, drop := p.judge(&x, f, rel, now, waiverHits); drop {
+				f.Suppressed = append(f.Suppressed, s)
+				continue
+			}
+			kept = append(kept, x)
+		}
+		f.Findings = kept
+		switch {
+		case f.Outcome == scanner.Findings && len(kept) == 0:
+			f.Outcome = scanner.Clean
+		case f.Outcome == scanner.Clean && len(kept) > 0:
+			f.Outcome = scanner.Findings
+		}
+	}
+	if signatureFiles > 0 {
+		info.Notes = append(info.Notes, fmt.Sprintf("%d file(s) require a signature and %s: they are inconclusive "+
+			"until a build with signature verification checks them", signatureFiles, SignatureUnavailable))
+	}
+	for i, w := range p.Waivers {
+		switch {
+		case w.Expired(now):
+			info.Notes = append(info.Notes, fmt.Sprintf("waiver at line %d (%s on %s, owner %s) expired on %s and no longer applies",
+				w.Pos.Line, w.Rule, w.Path, w.Owner, w.Expires.Format(time.DateOnly)))
+		case waiverHits[i] == 0:
+			info.Notes = append(info.Notes, fmt.Sprintf("waiver at line %d (%s on %s) matched no finding: remove it if the file changed",
+				w.Pos.Line, w.Rule, w.Path))
+		}
+	}
+	r.Policy = info
+	r.Summarize()
+}
+
+// judge applies the policy to one finding, possibly changing its severity,
+// and says whether it leaves the verdict and why.
+func (p *Policy) judge(x *formats.Finding, f *scanner.FileResult, rel []string, now time.Time, waiverHits []int) (scanner.Suppression, bool) {
+	for i := len(p.Rules) - 1; i >= 0; i-- {
+		o := p.Rules[i]
+		if o.Rule != x.Rule || !matchAny(o.Paths, rel) {
+			continue
+		}
+		if o.Disabled {
+			return scanner.Suppression{Finding: *x, Kind: KindDisabled, Reason: reasonOr(o.Reason, "rule disabled by the policy")}, true
+		}
+		x.Severity = o.Severity
+		break
+	}
+	if g, ok := x.Details["global"]; ok {
+		for _, a := range p.Globals {
+			if a.Global != g {
+				continue
+			}
+			if x.Rule == "MG101" || ((x.Rule == "MG102" || x.Rule == "MG103") && a.AllowsCodeExecution) {
+				return scanner.Suppression{Finding: *x, Kind: KindAllowed, Reason: a.Reason}, true
+			}
+		}
+	}
+	for i, w := range p.Waivers {
+		if w.Rule != x.Rule || f.SHA256 == "" || w.SHA256 != f.SHA256 || !matchAny([]Glob{w.Path}, rel) || w.Expired(now) {
+			continue
+		}
+		waiverHits[i]++
+		return scanner.Suppression{Finding: *x, Kind: KindWaived, Reason: w.Reason, Owner: w.Owner,
+			Expires: w.Expires.Format(time.DateOnly)}, true
+	}
+	return scanner.Suppression{}, false
+}
+
+func reasonOr(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// formatFindings reports every reading of f the policy does not allow.
+func (p *Policy) formatFindings(f *scanner.FileResult) []formats.Finding {
+	if p.Formats == nil {
+		return nil
+	}
+	var out []formats.Finding
+	for _, k := range f.Formats {
+		if slices.Contains(p.Formats, k) {
+			continue
+		}
+		x := formats.NewFinding(RuleFormatNotAllowed, formats.NoOffset, "%s is not an allowed format (the policy allows %s)",
+			k, strings.Join(p.Formats, ", ")).With("format", k)
+		x.Location = f.Path
+		out = append(out, x)
+	}
+	return out
+}
+
+func (p *Policy) signatureRequired(rel []string) bool {
+	for _, s := range p.Signatures {
+		if matchAny(s.Paths, rel) {
+			return true
+		}
+	}
+	return false
+}
+
+// matchAny reports whether any glob matches any of the file's paths; no
+// globs match every path.
+func matchAny(globs []Glob, rel []string) bool {
+	if len(globs) == 0 {
+		return true
+	}
+	for _, g := range globs {
+		for _, p := range rel {
+			if g.Match(p) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// relPaths returns the names a policy glob may match a file by: its path
+// as reported, and its path relative to each target that contains it, so
+// that one policy works whether the model directory is scanned as "." or
+// as "models/bert".
+func relPaths(p string, targets []string) []string {
+	p = path.Clean(filepath.ToSlash(p))
+	out := []string{p}
+	for _, t := range targets {
+		t = path.Clean(filepath.ToSlash(t))
+		if rest, ok := strings.CutPrefix(p, t+"/"); ok && rest != "" && !slices.Contains(out, rest) {
+			out = append(out, rest)
+		}
+	}
+	return out
+}

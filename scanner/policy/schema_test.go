@@ -1,0 +1,91 @@
+package policy
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"gopkg.in/yaml.v3"
+)
+
+// toJSON turns a YAML node into the value JSON Schema validates, keeping
+// dates as the strings they were written as.
+func toJSON(t *testing.T, n *yaml.Node) any {
+	t.Helper()
+	switch n.Kind {
+	case yaml.DocumentNode:
+		return toJSON(t, n.Content[0])
+	case yaml.MappingNode:
+		m := map[string]any{}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			m[n.Content[i].Value] = toJSON(t, n.Content[i+1])
+		}
+		return m
+	case yaml.SequenceNode:
+		l := []any{}
+		for _, c := range n.Content {
+			l = append(l, toJSON(t, c))
+		}
+		return l
+	}
+	switch n.ShortTag() {
+	case "!!int":
+		v, err := strconv.Atoi(n.Value)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	case "!!bool":
+		return isTrue(n.Value)
+	case "!!null":
+		return nil
+	}
+	return n.Value
+}
+
+// TestSchemaAgreesWithParser checks the published JSON Schema accepts the
+// policies the parser accepts, and rejects a sample of what it rejects.
+func TestSchemaAgreesWithParser(t *testing.T) {
+	sch, err := jsonschema.NewCompiler().Compile("../../schema/policy.schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(name string, data []byte, wantValid bool) {
+		t.Helper()
+		var n yaml.Node
+		if err := yaml.Unmarshal(data, &n); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		err := sch.Validate(toJSON(t, &n))
+		if (err == nil) != wantValid {
+			t.Errorf("%s: schema validation error %v, want valid=%v", name, err, wantValid)
+		}
+		_, perr := Parse(name, data)
+		if (perr == nil) != wantValid {
+			t.Errorf("%s: parse error %v, want valid=%v", name, perr, wantValid)
+		}
+	}
+	good, _ := filepath.Glob("testdata/*.yaml")
+	good = append(good, "../../examples/policy.yaml")
+	for _, g := range good {
+		data, err := os.ReadFile(g)
+		if err != nil {
+			t.Fatal(err)
+		}
+		check(g, data, true)
+	}
+	for name, bad := range map[string]string{
+		"unknown key":        "version: 1\nfail_on: high\n",
+		"bad severity":       "version: 1\nrules:\n  MG001: loud\n",
+		"missing version":    "fail-on: high\n",
+		"waiver date":        "version: 1\nwaivers:\n  - {rule: MG108, path: a, sha256: " + sha + ", reason: r, owner: o, expires: 31/12/2026}\n",
+		"issuers alone":      "version: 1\nsignatures:\n  require:\n    - issuers: [x]\n",
+		"empty formats":      "version: 1\nformats:\n  allow: []\n",
+		"absolute glob":      "version: 1\nrules:\n  MG001:\n    severity: low\n    paths: [/a]\n",
+		"global reason type": "version: 1\npickle:\n  allow:\n    - {global: a.B, reason: 5}\n",
+	} {
+		check(name, []byte(bad), false)
+	}
+}

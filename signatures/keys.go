@@ -1,0 +1,105 @@
+package signatures
+
+import (
+	"crypto"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"fmt"
+)
+
+// maxPEMBytes caps a key or certificate file.
+const maxPEMBytes = 1 << 20
+
+// LoadPublicKey reads a PEM (or DER) SubjectPublicKeyInfo public key.
+func LoadPublicKey(path string) (crypto.PublicKey, error) {
+	data, err := readCapped(path, maxPEMBytes)
+	if err != nil {
+		return nil, fmt.Errorf("read public key: %w", err)
+	}
+	der := data
+	if blk, _ := pem.Decode(data); blk != nil {
+		der = blk.Bytes
+	}
+	pub, err := x509.ParsePKIXPublicKey(der)
+	if err != nil {
+		return nil, fmt.Errorf("public key %s: %w", path, err)
+	}
+	if _, err := curveHash(pub); err != nil {
+		return nil, fmt.Errorf("public key %s: %w", path, err)
+	}
+	return pub, nil
+}
+
+// LoadPrivateKey reads an unencrypted PEM EC private key (PKCS#8 or SEC 1).
+func LoadPrivateKey(path string) (crypto.Signer, error) {
+	data, err := readCapped(path, maxPEMBytes)
+	if err != nil {
+		return nil, fmt.Errorf("read private key: %w", err)
+	}
+	blk, _ := pem.Decode(data)
+	if blk == nil {
+		return nil, fmt.Errorf("private key %s is not PEM", path)
+	}
+	if blk.Type == "ENCRYPTED PRIVATE KEY" {
+		return nil, fmt.Errorf("private key %s is encrypted; decrypt it first", path)
+	}
+	var key any
+	if key, err = x509.ParsePKCS8PrivateKey(blk.Bytes); err != nil {
+		if key, err = x509.ParseECPrivateKey(blk.Bytes); err != nil {
+			return nil, fmt.Errorf("private key %s: not a PKCS#8 or EC key", path)
+		}
+	}
+	s, ok := key.(crypto.Signer)
+	if !ok {
+		return nil, fmt.Errorf("private key %s cannot sign", path)
+	}
+	if _, err := curveHash(s.Public()); err != nil {
+		return nil, fmt.Errorf("private key %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// LoadCertificates reads every PEM certificate in the files, in order.
+func LoadCertificates(paths ...string) ([]*x509.Certificate, error) {
+	var out []*x509.Certificate
+	for _, p := range paths {
+		data, err := readCapped(p, maxPEMBytes)
+		if err != nil {
+			return nil, fmt.Errorf("read certificates: %w", err)
+		}
+		for {
+			var blk *pem.Block
+			blk, data = pem.Decode(data)
+			if blk == nil {
+				break
+			}
+			if blk.Type != "CERTIFICATE" {
+				continue
+			}
+			c, err := x509.ParseCertificate(blk.Bytes)
+			if err != nil {
+				return nil, fmt.Errorf("certificate in %s: %w", p, err)
+			}
+			out = append(out, c)
+		}
+	}
+	if len(out) == 0 {
+		return nil, errors.New("no PEM certificate found")
+	}
+	return out, nil
+}
+
+// LoadCAPool reads the CA certificates a certificate-method signature must
+// chain to.
+func LoadCAPool(paths ...string) (*x509.CertPool, error) {
+	certs, err := LoadCertificates(paths...)
+	if err != nil {
+		return nil, err
+	}
+	pool := x509.NewCertPool()
+	for _, c := range certs {
+		pool.AddCert(c)
+	}
+	return pool, nil
+}
