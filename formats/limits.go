@@ -35,6 +35,12 @@ type Limits struct {
 	// Pickles is the most pickle streams read from one input, counting
 	// streams concatenated after STOP and nested pickles.
 	Pickles int
+
+	// Quick asks analyzers to read only what analysis needs: the engine
+	// trusts the origin's digests instead of hashing every byte, so checks
+	// that would read whole members just to verify them (a zip entry's
+	// CRC) are skipped.
+	Quick bool
 }
 
 // DefaultLimits are generous for real models and strict for attacks.

@@ -7,7 +7,7 @@ import (
 
 // Format names, as Sniff reports them and analyzers register under them.
 const (
-	Pickle      = "pickle"
+	Pickle = "pickle"
 	// TorchLegacy is PyTorch's pre-1.6 torch.save format: a pickle of the
 	// magic number followed by four more pickles and raw storage bytes.
 	TorchLegacy = "pytorch-legacy"

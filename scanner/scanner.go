@@ -61,6 +61,7 @@ func Scan(ctx context.Context, targets []Target, opts Options) (*Report, error) 
 	if opts.Limits == (formats.Limits{}) {
 		opts.Limits = formats.DefaultLimits()
 	}
+	opts.Limits.Quick = opts.Quick
 	rep := &Report{
 		SchemaVersion: SchemaVersion,
 		Tool:          Tool{Name: "modelgate", Version: opts.Version},

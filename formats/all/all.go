@@ -3,10 +3,14 @@
 package all
 
 import (
+	_ "github.com/modelgate/modelgate/formats/compress"
 	_ "github.com/modelgate/modelgate/formats/gguf"
 	_ "github.com/modelgate/modelgate/formats/hfrepo"
 	_ "github.com/modelgate/modelgate/formats/numpy"
 	_ "github.com/modelgate/modelgate/formats/pickle"
 	_ "github.com/modelgate/modelgate/formats/pytorch"
 	_ "github.com/modelgate/modelgate/formats/safetensors"
+	_ "github.com/modelgate/modelgate/formats/sevenzip"
+	_ "github.com/modelgate/modelgate/formats/tar"
+	_ "github.com/modelgate/modelgate/formats/zip"
 )

@@ -18,9 +18,13 @@ type Member struct {
 	Err  error // the error reading it returned, if any
 }
 
+// MaxMember is how much of a member Recorder.Scan keeps; the rest is read
+// and dropped, so a decompression bomb cannot exhaust a test's memory.
+const MaxMember = 64 << 20
+
 // Recorder is a formats.Scope that records what an analyzer reports. Scan
 // reads each member fully (so the container's member readers run) and
-// keeps its bytes; it does not analyze them.
+// keeps up to MaxMember of its bytes; it does not analyze them.
 type Recorder struct {
 	Findings []formats.Finding
 	Members  []Member
@@ -44,7 +48,10 @@ func (r *Recorder) Scan(ctx context.Context, m *formats.Input) error {
 		return nil
 	}
 	defer rc.Close()
-	data, err := io.ReadAll(rc)
+	data, err := io.ReadAll(io.LimitReader(rc, MaxMember))
+	if err == nil {
+		_, err = io.Copy(io.Discard, rc)
+	}
 	r.Members = append(r.Members, Member{Name: m.Name, Data: data, Err: err})
 	return nil
 }

@@ -74,6 +74,10 @@ func kindOf(name string) fileKind {
 	base := strings.ToLower(path.Base(name))
 	ext := path.Ext(base)
 	switch {
+	case ext == ".py" && strings.Contains("/"+name, "/code/__torch__/"):
+		// TorchScript sources of a torch.jit.save archive: the pytorch
+		// layout checks their operators; they are not Hub remote code.
+		return kindNone
 	case ext == ".py":
 		return kindPython
 	case ext == ".jinja" || ext == ".j2":

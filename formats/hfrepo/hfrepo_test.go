@@ -339,3 +339,14 @@ func TestMatch(t *testing.T) {
 		}
 	}
 }
+
+func TestTorchScriptSourcesAreNotRemoteCode(t *testing.T) {
+	for _, n := range []string{"archive/code/__torch__/m.py", "code/__torch__/torch/nn/modules/linear.py"} {
+		if k := kindOf(n); k != kindNone {
+			t.Errorf("%s: kind %v, want none", n, k)
+		}
+	}
+	if kindOf("modeling_x.py") != kindPython {
+		t.Error("modeling_x.py is remote code")
+	}
+}

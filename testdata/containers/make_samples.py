@@ -37,6 +37,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import warnings
 import zipfile
 import zlib
 
@@ -241,6 +242,8 @@ def parse_cd(data):
     loc = data.rfind(b"PK\x06\x07", 0, eocd)
     if loc >= 0 and loc + 20 == eocd:
         z64 = struct.unpack("<Q", data[loc + 8:loc + 16])[0]
+        if data[loc - 56:loc - 52] == b"PK\x06\x06":
+            z64 = loc - 56  # where it is, not where the locator says (prefixed data)
         n, cd_size, cd_off = struct.unpack("<QQQ", data[z64 + 32:z64 + 56])
         end = z64
     else:
@@ -568,7 +571,9 @@ def make_benign(ctx):
     add(f"{B}npy_v2_header.npy", buf.getvalue(), "clean", "-",
         "np.lib.format.write_array version (2, 0): u32 header length")
     buf = io.BytesIO()
-    np.save(buf, np.zeros(3, dtype=[("\u00e9t\u00e9", "<f4"), ("\u4e16", "<i2")]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "can only be read by NumPy >= 1.17"
+        np.save(buf, np.zeros(3, dtype=[("\u00e9t\u00e9", "<f4"), ("\u4e16", "<i2")]))
     assert buf.getvalue()[6] == 3
     add(f"{B}npy_v3_utf8_fields.npy", buf.getvalue(), "clean", "-",
         "np.save of a structured dtype with non-latin-1 field names: header version 3.0 (UTF-8)")
@@ -1037,8 +1042,9 @@ class Walk:
                           (b"\xfd7zXZ\x00", lambda d: self.stream(lzma.LZMAFile, d)),
                           (b"\x5d\x00\x00", lambda d: self.stream(lzma.LZMAFile, d)),
                           (b"\x04\x22\x4d\x18", self.lz4), (b"\x28\xb5\x2f\xfd", self.zst),
-                          (b"\x78\xda", lambda d: zlib.decompress(d))):
-            if head.startswith(magic):
+                          (b"\x78", self.zlib)):
+            if head.startswith(magic) and (magic != b"\x78" or
+                                           int.from_bytes(head[:2], "big") % 31 == 0):
                 out = fn(data)
                 if out is None:
                     self.notes.append(f"{name}: over {CAP >> 20} MiB decompressed, not followed")
@@ -1057,9 +1063,14 @@ class Walk:
             self.zip(data, name, depth)
 
     def stream(self, cls, data):
-        with cls(fileobj=io.BytesIO(data)) if cls is not bz2.BZ2File \
-                else cls(io.BytesIO(data)) as f:
+        src = io.BytesIO(data)
+        with cls(fileobj=src) if cls is gzip.GzipFile else cls(src) as f:
             out = f.read(CAP + 1)
+        return None if len(out) > CAP else out
+
+    def zlib(self, data):
+        d = zlib.decompressobj()
+        out = d.decompress(data, CAP + 1)
         return None if len(out) > CAP else out
 
     def lz4(self, data):

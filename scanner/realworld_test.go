@@ -1,0 +1,50 @@
+package scanner_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/modelgate/modelgate/formats"
+	"github.com/modelgate/modelgate/scanner"
+	"github.com/modelgate/modelgate/scanner/fetch"
+)
+
+// realworldClean lists the folders of ../shared/realworld (public models
+// from real exporters) that must scan completely with nothing at medium or
+// above: the false-alarm check.
+var realworldClean = []string{"pytorch", "torchscript", "numpy", "joblib", "safetensors", "gguf"}
+
+func TestRealWorldModelsAreClean(t *testing.T) {
+	root := filepath.Join("..", "..", "shared", "realworld")
+	if _, err := os.Stat(root); err != nil {
+		t.Skip("../shared/realworld not present")
+	}
+	for _, dir := range realworldClean {
+		t.Run(dir, func(t *testing.T) {
+			p := filepath.Join(root, dir)
+			src, err := fetch.NewLocal(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep, err := scanner.Scan(context.Background(), []scanner.Target{{Name: p, Source: src}}, scanner.Options{FailOn: formats.Medium})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range rep.Files {
+				if f.Outcome == scanner.Inconclusive {
+					t.Errorf("%s: inconclusive: %s", f.Path, f.Error)
+				}
+				for _, x := range f.Findings {
+					if x.Severity >= formats.Medium {
+						t.Errorf("%s", x)
+					}
+				}
+			}
+			if rep.ExitCode() != scanner.ExitClean {
+				t.Errorf("exit %d", rep.ExitCode())
+			}
+		})
+	}
+}
