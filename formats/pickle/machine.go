@@ -105,7 +105,6 @@ type machine struct {
 	reported  map[string]bool
 	counts    map[string]int
 	lineBuf   []byte
-	intern    map[string]string
 	maxItems  int
 	fatal     error // a limit or cancellation met inside a nested scan
 }
@@ -121,7 +120,6 @@ func newMachine(ctx context.Context, st *Stream, s formats.Scope, opt *Options, 
 	if m.maxItems <= 0 {
 		m.maxItems = 64
 	}
-	m.intern = make(map[string]string)
 	return m
 }
 
@@ -321,19 +319,8 @@ func (m *machine) memoPut(i int64, v Value) error {
 	return nil
 }
 
-// str makes a kept str or bytes value, sharing storage for repeated
-// short strings (dict keys, attribute names).
+// str makes a kept str or bytes value.
 func (m *machine) str(kind Kind, b []byte) Value {
-	if len(b) <= 32 {
-		if s, ok := m.intern[string(b)]; ok {
-			return Value{kind: kind, n: int64(len(s)), s: s}
-		}
-		s := string(b)
-		if len(m.intern) < 4096 {
-			m.intern[s] = s
-		}
-		return Value{kind: kind, n: int64(len(s)), s: s}
-	}
 	return Value{kind: kind, n: int64(len(b)), s: string(b)}
 }
 
@@ -1126,7 +1113,7 @@ func (m *machine) resolve(off int64, module, name string) Value {
 		module, name = globals.MapCompat(module, name)
 	}
 	m.lookups++
-	key := module + "\x00" + name
+	key := strconv.Itoa(len(module)) + ":" + module + name
 	if o, ok := m.globals[key]; ok {
 		return Value{kind: KindGlobal, o: o}
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -405,7 +406,7 @@ func TestAnalyzer(t *testing.T) {
 	}
 	// A legacy torch file: five pickles, then raw storage bytes that are
 	// not reported as trailing data.
-	legacy := cat(proto(2), "\x8a\x0a"+string(legacyTorchMagic), stop, proto(2), "M\xe9\x03", stop, proto(2), emptyDict, stop,
+	legacy := cat(proto(2), "\x8a\x0a"+legacyTorchMagic, stop, proto(2), "M\xe9\x03", stop, proto(2), emptyDict, stop,
 		string(torchTensor), proto(2), emptyList, stop, strings.Repeat("\x01\x02", 64))
 	rec, err = formatstest.Run(t, a, "model.bin", legacy)
 	if err != nil {
@@ -413,5 +414,29 @@ func TestAnalyzer(t *testing.T) {
 	}
 	if slices.Contains(rec.Rules(), RuleTrailingData) {
 		t.Errorf("legacy torch storage reported as trailing data: %v", rec.Findings)
+	}
+}
+
+// TestNoAllocationByLength: lengths read from the file never size an
+// allocation; a 4 GiB BINBYTES8 claim over a few bytes costs what a small
+// pickle costs.
+func TestNoAllocationByLength(t *testing.T) {
+	for _, data := range [][]byte{
+		cat(proto(4), "\x8e"+le64(1<<62), "abc"),
+		cat(proto(4), "\x96"+le64(1<<32), "abc"),
+		cat(proto(4), "X"+le32(-1), "abc"),
+		cat(proto(2), "\x8b"+le32(1<<30), "abc"),
+		cat(proto(4), frame(1<<40), "N."),
+	} {
+		allocs := testing.AllocsPerRun(5, func() {
+			Scan(context.Background(), bytes.NewReader(data), formatstest.NewRecorder(), Options{})
+		})
+		var ms1, ms2 runtime.MemStats
+		runtime.ReadMemStats(&ms1)
+		Scan(context.Background(), bytes.NewReader(data), formatstest.NewRecorder(), Options{})
+		runtime.ReadMemStats(&ms2)
+		if grown := ms2.TotalAlloc - ms1.TotalAlloc; grown > 1<<20 || allocs > 100 {
+			t.Errorf("%q: %d bytes in %v allocations", data[:min(len(data), 12)], grown, allocs)
+		}
 	}
 }

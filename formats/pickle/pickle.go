@@ -32,7 +32,7 @@ func init() {
 
 // legacyTorchMagic is the first pickle of a legacy (non-zip) torch.save
 // file: the integer 0x1950a86a20f9469cfc6c, little-endian.
-var legacyTorchMagic = []byte{0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19}
+const legacyTorchMagic = "\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19"
 
 // legacyTorchPickles is how many pickles a legacy torch file stacks before
 // its raw storage bytes: magic, protocol version, sys info, data, keys.
@@ -61,7 +61,7 @@ func analyze(ctx context.Context, in *formats.Input, s formats.Scope) error {
 // sets *seen when the input is one.
 func legacyTorch(seen *bool) func(int, Value) bool {
 	return func(i int, v Value) bool {
-		if i == 0 && v.kind == KindBigInt && bytes.Equal([]byte(v.s), legacyTorchMagic) {
+		if i == 0 && v.kind == KindBigInt && v.s == legacyTorchMagic {
 			*seen = true
 		}
 		return !*seen || i+1 < legacyTorchPickles
