@@ -53,6 +53,9 @@ type Report struct {
 	// Baseline says what changed since an earlier report, when the scan
 	// was compared with one.
 	Baseline *BaselineInfo `json:"baseline,omitempty"`
+	// Signatures are the provenance checks made for the scan's targets:
+	// the ones --require-signature or a policy asked for.
+	Signatures []SignatureOutcome `json:"signatures,omitempty"`
 }
 
 // PolicyInfo records the policy a report was judged under.
@@ -63,6 +66,23 @@ type PolicyInfo struct {
 	// an expired waiver, a waiver that matched nothing, a requirement this
 	// build could not check.
 	Notes []string `json:"notes,omitempty"`
+}
+
+// SignatureOutcome is the signature check of one target.
+type SignatureOutcome struct {
+	Target string `json:"target"`
+	// Status is verified, unsigned, invalid or not-checked. Only verified
+	// means a trusted signer vouched for exactly the bytes scanned.
+	Status    string `json:"status"`
+	Reason    string `json:"reason,omitempty"`
+	Method    string `json:"method,omitempty"`
+	Identity  string `json:"identity,omitempty"`
+	Issuer    string `json:"issuer,omitempty"`
+	LogIndex  *int64 `json:"log_index,omitempty"`
+	SignedAt  string `json:"signed_at,omitempty"`
+	Signature string `json:"signature,omitempty"`
+	// RequiredBy says who asked: "command line" or the policy requirement.
+	RequiredBy string `json:"required_by"`
 }
 
 // BaselineInfo is the comparison of a scan with an earlier report.

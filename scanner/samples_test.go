@@ -71,6 +71,13 @@ func checkSamples(t *testing.T, manifest string) {
 				}
 				return
 			}
+			if s.expect == "inconclusive" {
+				// A resource attack: bounded, and never clean.
+				if r.Outcome != scanner.Inconclusive && !any {
+					t.Errorf("resource attack (%s): outcome %s, no finding", s.note, r.Outcome)
+				}
+				return
+			}
 			want, err := formats.ParseSeverity(s.expect)
 			if err != nil {
 				t.Fatal(err)
@@ -84,3 +91,5 @@ func checkSamples(t *testing.T, manifest string) {
 }
 
 func TestPickleSamples(t *testing.T) { checkSamples(t, "../testdata/pickle/samples.tsv") }
+
+func TestContainerSamples(t *testing.T) { checkSamples(t, "../testdata/containers/samples.tsv") }

@@ -312,10 +312,17 @@ func (s *scope) Scan(ctx context.Context, m *formats.Input) error {
 		s.fs.fail(loc, err)
 		return err
 	}
-	if !m.RandomAccess() {
-		m = s.fs.budgeted(m)
+	if m.RandomAccess() {
+		s.fs.analyze(ctx, m, loc, s.depth+1)
+	} else {
+		m, whole := s.fs.budgeted(m)
+		s.fs.analyze(ctx, m, loc, s.depth+1)
+		if !whole.Load() {
+			if err := drain(ctx, m); err != nil {
+				s.fs.fail(loc, err)
+			}
+		}
 	}
-	s.fs.analyze(ctx, m, loc, s.depth+1)
 	s.fs.mu.Lock()
 	err := s.fs.err
 	s.fs.mu.Unlock()

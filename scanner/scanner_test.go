@@ -99,7 +99,8 @@ func TestBudgetReader(t *testing.T) {
 			m := formats.NewStreamInput("m", -1, tt.packed, func() (io.ReadCloser, error) {
 				return io.NopCloser(bytes.NewReader(data)), nil
 			})
-			rc, _ := fs.budgeted(m).Open()
+			bm, _ := fs.budgeted(m)
+			rc, _ := bm.Open()
 			_, err := io.Copy(io.Discard, rc)
 			var le *formats.LimitError
 			switch {

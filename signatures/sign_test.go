@@ -233,6 +233,13 @@ func keylessSign(t *testing.T, vs *ca.VirtualSigstore, dir, identity, issuer str
 	if err != nil {
 		t.Fatal(err)
 	}
+	write(t, filepath.Join(dir, "model.sig"), string(virtualBundle(t, vs, identity, issuer, stmt)))
+}
+
+// virtualBundle is a v0.3 bundle file for a DSSE statement signed by the
+// virtual Sigstore instance.
+func virtualBundle(t *testing.T, vs *ca.VirtualSigstore, identity, issuer string, stmt []byte) []byte {
+	t.Helper()
 	e, err := vs.AttestAtTime(identity, issuer, stmt, time.Now(), true)
 	if err != nil {
 		t.Fatal(err)
@@ -286,7 +293,7 @@ func keylessSign(t *testing.T, vs *ca.VirtualSigstore, dir, identity, issuer str
 	if err != nil {
 		t.Fatal(err)
 	}
-	write(t, filepath.Join(dir, "model.sig"), string(out))
+	return out
 }
 
 func TestKeylessMethod(t *testing.T) {

@@ -29,6 +29,12 @@ type gateOptions struct {
 
 	policy *policy.Policy
 	base   *scanner.Report
+	// verifier makes the signature checker for a policy file; nil leaves
+	// signature requirements unverifiable (inconclusive).
+	verifier func(policyFile string) policy.Verifier
+	// afterPolicy runs once the policy has settled the fail-on threshold
+	// (the command line's signature requirement).
+	afterPolicy func(*scanner.Report) error
 }
 
 func addGateFlags(f *pflag.FlagSet, g *gateOptions) {
@@ -148,7 +154,16 @@ func (g *gateOptions) apply(rep *scanner.Report) error {
 				rep.FailOn = *p.FailOn
 			}
 		}
-		p.Apply(rep, g.now())
+		var v policy.Verifier
+		if g.verifier != nil {
+			v = g.verifier(p.Source)
+		}
+		p.Apply(rep, g.now(), v)
+	}
+	if g.afterPolicy != nil {
+		if err := g.afterPolicy(rep); err != nil {
+			return err
+		}
 	}
 	if g.base != nil {
 		baseline.Compare(rep, g.base, g.BaselineFile)

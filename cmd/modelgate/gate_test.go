@@ -98,7 +98,7 @@ func TestScanUnderPolicy(t *testing.T) {
 		{"explicit stricter fail-on wins", "version: 1\nfail-on: high\n", []string{"--fail-on", "low"}, 1, `"fail_on": "low"`},
 		{"explicit looser fail-on loses", "version: 1\nfail-on: medium\n", []string{"--fail-on", "critical"}, 1, `"fail_on": "medium"`},
 		{"formats", "version: 1\nformats:\n  allow: [safetensors]\n", nil, 1, `"rule": "MG090"`},
-		{"signatures fail closed", "version: 1\nfail-on: critical\nsignatures:\n  require:\n    - keys: [k.pub]\n", nil, 2, "signature verification is not available"},
+		{"signatures fail closed", "version: 1\nfail-on: critical\nsignatures:\n  require:\n    - keys: [k.pub]\n", nil, 1, `"required_by": "policy line 5"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

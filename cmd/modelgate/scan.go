@@ -25,9 +25,10 @@ type scanOptions struct {
 	Jobs    int
 	// Progress forces the progress display on or off; nil means "on
 	// when stderr is a terminal".
-	Progress *bool
-	Fetch    fetch.Options
-	Gate     gateOptions
+	Progress   *bool
+	Fetch      fetch.Options
+	Gate       gateOptions
+	Provenance provenanceOptions
 }
 
 func newScanCmd() *cobra.Command {
@@ -58,6 +59,7 @@ func newScanCmd() *cobra.Command {
 	f.IntVar(&o.Jobs, "jobs", 0, "files scanned at once (default: one per CPU)")
 	addFetchFlags(f, &o.Fetch)
 	addGateFlags(f, &o.Gate)
+	addProvenanceFlags(f, &o.Provenance)
 	return cmd
 }
 
@@ -71,6 +73,9 @@ func runScan(ctx context.Context, o scanOptions, stdout, stderr io.Writer) (int,
 		return scanner.ExitUsage, err
 	}
 	if err := o.Gate.validate(); err != nil {
+		return scanner.ExitUsage, err
+	}
+	if err := o.Provenance.validate(); err != nil {
 		return scanner.ExitUsage, err
 	}
 	if o.Jobs < 0 {
@@ -115,7 +120,12 @@ func runScan(ctx context.Context, o scanOptions, stdout, stderr io.Writer) (int,
 		return scanner.ExitNoVerdict, fmt.Errorf("scan interrupted: %v", err)
 	}
 
+	chk := &checker{ctx: ctx, rep: rep}
+	if o.Provenance.Require {
+		o.Gate.afterPolicy = func(*scanner.Report) error { return chk.requireAll(o.Provenance) }
+	}
 	o.Gate.summaryOut = stderr
+	o.Gate.verifier = chk.policyVerifier
 	if err := o.Gate.apply(rep); err != nil {
 		return scanner.ExitUsage, err
 	}

@@ -74,7 +74,7 @@ func kindOf(name string) fileKind {
 	base := strings.ToLower(path.Base(name))
 	ext := path.Ext(base)
 	switch {
-	case ext == ".py" && strings.Contains("/"+name, "/code/__torch__/"):
+	case ext == ".py" && strings.Contains("/"+name, "/code/__torch__"):
 		// TorchScript sources of a torch.jit.save archive: the pytorch
 		// layout checks their operators; they are not Hub remote code.
 		return kindNone

@@ -341,7 +341,7 @@ func TestMatch(t *testing.T) {
 }
 
 func TestTorchScriptSourcesAreNotRemoteCode(t *testing.T) {
-	for _, n := range []string{"archive/code/__torch__/m.py", "code/__torch__/torch/nn/modules/linear.py"} {
+	for _, n := range []string{"archive/code/__torch__/m.py", "archive/code/__torch__.py", "code/__torch__/torch/nn/modules/linear.py"} {
 		if k := kindOf(n); k != kindNone {
 			t.Errorf("%s: kind %v, want none", n, k)
 		}

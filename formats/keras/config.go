@@ -32,6 +32,9 @@ type Embedded struct {
 type Checker struct {
 	Report func(formats.Finding)
 	At     int64
+	// Version is the Keras version that saved the model, if known; it
+	// is added to findings because the advisories depend on it.
+	Version string
 	// Embedded collects blobs to scan as files of their own.
 	Embedded []Embedded
 	seen     map[string]bool
@@ -59,9 +62,6 @@ func (c *Checker) CheckJSON(data []byte, what string) error {
 	return c.walk(v, what, 0)
 }
 
-// CheckValue judges an already decoded config value.
-func (c *Checker) CheckValue(v any, where string) error { return c.walk(v, where, 0) }
-
 func (c *Checker) emit(key string, f formats.Finding) {
 	if c.seen == nil {
 		c.seen = map[string]bool{}
@@ -70,6 +70,9 @@ func (c *Checker) emit(key string, f formats.Finding) {
 		return
 	}
 	c.seen[key] = true
+	if c.Version != "" {
+		f = f.With("keras_version", c.Version)
+	}
 	c.Report(f)
 }
 

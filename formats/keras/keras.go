@@ -46,11 +46,17 @@ func AnalyzeH5(ctx context.Context, in *formats.Input, s formats.Scope) error {
 		errs = append(errs, err)
 	}
 	var embedded []Embedded
+	version := ""
+	for _, a := range attrs {
+		if a.Name == "keras_version" {
+			version = a.String()
+		}
+	}
 	for _, a := range attrs {
 		if !configAttrs[a.Name] {
 			continue
 		}
-		c := &Checker{Report: s.Report, At: int64(a.Addr)}
+		c := &Checker{Report: s.Report, At: int64(a.Addr), Version: version}
 		if err := c.CheckJSON([]byte(a.String()), a.Name); err != nil {
 			errs = append(errs, err)
 		}

@@ -241,3 +241,38 @@ func lambdaB64(t *testing.T) string {
 	rest := cfg[i+len(`"code": "`):]
 	return rest[:strings.IndexByte(rest, '"')]
 }
+
+func TestNotKeras(t *testing.T) {
+	tree := zipTree{"config.json": []byte(`{"model_type": "bert"}`), "metadata.json": []byte(`{"license": "mit"}`),
+		"model.weights.h5": nil, "README.md": []byte("hi")}
+	if (archive{}).Match([]string{"config.json", "metadata.json", "README.md"}) {
+		t.Fatal("matched a tree without weights")
+	}
+	r := formatstest.NewRecorder()
+	if err := (archive{}).AnalyzeTree(context.Background(), tree, r); err != nil || len(r.Findings) > 0 {
+		t.Fatalf("want nothing, got %v, %v", r.Findings, err)
+	}
+}
+
+func TestConfigRules(t *testing.T) {
+	for _, tc := range []struct {
+		name, config, want string
+	}{
+		{"invalid json", `{"class_name": `, RuleConfigInvalid},
+		{"invalid utf8", "{\"a\": \"\xff\"}", RuleConfigInvalid},
+		{"custom object", `{"module": null, "class_name": "Mine", "registered_name": "mypkg>Mine", "config": {}}`, RuleCustomObject},
+		{"builtins function", `{"module": "builtins", "class_name": "function", "config": "eval"}`, RuleModule},
+		{"builtins tuple", `{"module": "builtins", "class_name": "tuple", "config": [1, 2]}`, ""},
+		{"keras function", `{"module": "keras.activations", "class_name": "function", "config": "relu"}`, ""},
+		{"lambda named function", `{"class_name": "Lambda", "config": {"function": "system", "function_type": "function", "module": "os"}}`, RuleModule},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []string
+			c := &Checker{Report: func(f formats.Finding) { got = append(got, f.Rule) }}
+			_ = c.CheckJSON([]byte(tc.config), "config")
+			if tc.want == "" && len(got) > 0 || tc.want != "" && !slices.Contains(got, tc.want) {
+				t.Fatalf("want %q, got %v", tc.want, got)
+			}
+		})
+	}
+}

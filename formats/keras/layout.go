@@ -26,12 +26,14 @@ type archive struct{}
 
 // Match implements formats.Layout.
 func (archive) Match(names []string) bool {
-	var cfg, meta bool
+	var cfg, meta, weights bool
 	for _, n := range names {
 		cfg = cfg || n == "config.json"
 		meta = meta || n == "metadata.json"
+		weights = weights || !strings.Contains(n, "/") && (strings.HasSuffix(n, ".weights.h5") ||
+			strings.HasSuffix(n, ".weights.npz") || strings.HasSuffix(n, ".weights.json"))
 	}
-	return cfg && meta
+	return cfg && meta && weights
 }
 
 // expected reports whether Keras writes a member of this name.
@@ -49,13 +51,26 @@ func expected(n string) bool {
 // AnalyzeTree implements formats.Layout.
 func (archive) AnalyzeTree(ctx context.Context, t formats.Tree, s formats.Scope) error {
 	var errs []error
+	meta, err := readMember(t, "metadata.json", 1<<20)
+	if err != nil {
+		return fmt.Errorf("keras archive: %w", err)
+	}
+	var m struct {
+		Version *string `json:"keras_version"`
+	}
+	if err := json.Unmarshal(meta, &m); err != nil || m.Version == nil {
+		// A directory or zip that merely has files of these names (a
+		// repository with its own config.json) is not a Keras archive.
+		return nil
+	}
+	version := *m.Version
 	for _, n := range t.Names() {
 		if !expected(n) {
 			s.Report(formats.NewFinding(RuleExtraMember, formats.NoOffset, "member %q is not part of a Keras archive", n).
 				With("member", n).In(n))
 		}
 	}
-	c := &Checker{Report: func(f formats.Finding) { s.Report(f.In("config.json")) }, At: formats.NoOffset}
+	c := &Checker{Report: func(f formats.Finding) { s.Report(f.In("config.json")) }, At: formats.NoOffset, Version: version}
 	if data, err := readMember(t, "config.json", MaxConfig); err != nil {
 		errs = append(errs, err)
 	} else if err := c.CheckJSON(data, "config.json"); err != nil {
@@ -70,12 +85,6 @@ func (archive) AnalyzeTree(ctx context.Context, t formats.Tree, s formats.Scope)
 				errs = append(errs, err)
 			}
 		}
-	}
-	meta, err := readMember(t, "metadata.json", 1<<20)
-	if err != nil {
-		errs = append(errs, err)
-	} else if !json.Valid(meta) {
-		s.Report(formats.NewFinding(RuleConfigInvalid, formats.NoOffset, "metadata.json is not valid JSON").In("metadata.json"))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("keras archive: %w", err)

@@ -140,6 +140,9 @@ func TestRules(t *testing.T) {
 			return m.b(25, pb(nil).s(1, "F").s(10, "local").b(7, mknode("G", "local"))).
 				b(25, pb(nil).s(1, "G").s(10, "local").b(7, mknode("F", "local")))
 		}), RuleFunctionCycle},
+		{"shadowing function", model(graph(mknode("Relu", "")), func(m pb) pb {
+			return m.b(25, pb(nil).s(1, "Relu").s(10, "").b(7, mknode("Identity", "")))
+		}), RuleShadowFunction},
 		{"ort config", model(graph(relu), func(m pb) pb { return m.b(14, entry("ort_config", "{}")) }), ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -374,5 +377,49 @@ func TestLayoutSamples(t *testing.T) {
 		if got := slices.Contains(r.Rules(), RuleExternalFile); got != want {
 			t.Errorf("%s: want %v, got %v", dir, want, r.Findings)
 		}
+	}
+}
+
+// sparseReader reads as head followed by zeros up to size.
+type sparseReader struct {
+	head []byte
+	size int64
+}
+
+func (s sparseReader) ReadAt(p []byte, off int64) (int, error) {
+	if off >= s.size {
+		return 0, io.EOF
+	}
+	n := int(min(int64(len(p)), s.size-off))
+	clear(p[:n])
+	if off < int64(len(s.head)) {
+		copy(p[:n], s.head[off:])
+	}
+	if n < len(p) {
+		return n, io.EOF
+	}
+	return n, nil
+}
+
+func TestOver2GiB(t *testing.T) {
+	const raw = 3 << 30
+	hdr := tensor("w", 2, []uint64{raw}, nil)
+	hdr = protowire.AppendTag(hdr, 9, protowire.BytesType)
+	hdr = protowire.AppendVarint(hdr, raw)
+	g := pb(nil).b(1, mknode("Relu", ""))
+	g = protowire.AppendTag(g, 5, protowire.BytesType)
+	g = protowire.AppendVarint(g, uint64(len(hdr))+raw)
+	g = append(g, hdr...)
+	m := pb(nil).v(1, 8)
+	m = protowire.AppendTag(m, 7, protowire.BytesType)
+	m = protowire.AppendVarint(m, uint64(len(g))+raw)
+	m = append(m, g...)
+	size := int64(len(m)) + raw
+	var got []string
+	if _, err := Walk(context.Background(), sparseReader{m, size}, size, func(f formats.Finding) { got = append(got, f.Rule) }); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(got, RuleTooLarge) {
+		t.Fatalf("want %s, got %v", RuleTooLarge, got)
 	}
 }

@@ -20,6 +20,7 @@ const (
 	RuleTooLarge       = "MG621"
 	RuleFunctionCycle  = "MG622"
 	RuleORTConfig      = "MG623"
+	RuleShadowFunction = "MG624"
 )
 
 func init() {
@@ -56,6 +57,8 @@ func init() {
 			Doc: "A model-local function reaches itself through its nodes. Inlining never ends; the onnx checker overflowed its stack on such models (GHSA-7w46-vvrh-m8q5)."},
 		{ID: RuleORTConfig, Severity: formats.Low, Title: "ONNX model carries an onnxruntime configuration",
 			Doc: "metadata_props has an ort_config entry, which onnxruntime applies as session options when ORT_LOAD_CONFIG_FROM_MODEL=1; profiling options write files. Review the options."},
+		{ID: RuleShadowFunction, Severity: formats.Medium, Title: "ONNX model-local function in a standard domain",
+			Doc: "A model-local function is defined in a standard operator domain (ai.onnx, ai.onnx.ml, ai.onnx.preview.training), so nodes that look like standard operators run the function's body instead. Scanners and reviewers that trust standard op names miss the logic; runtimes disagree about which definition wins."},
 	} {
 		formats.RegisterRule(r)
 	}

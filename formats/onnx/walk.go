@@ -225,6 +225,10 @@ func (w *walker) function(f field) error {
 	if _, dup := w.funcs[key]; !dup {
 		w.funcs[key] = nil
 	}
+	if standardDomains[domain] {
+		w.emit(formats.NewFinding(RuleShadowFunction, f.Start, "model-local function %q is defined in standard domain %q", name, domain).
+			With("function", name).With("domain", domain))
+	}
 	w.curFunc = key
 	defer func() { w.curFunc = "" }()
 	return w.c.enter(w.ctx, f, func(g field) error {
@@ -368,6 +372,9 @@ var knownDomains = map[string]bool{
 	"com.ms.internal.nhwc": true, "org.pytorch.aten": true,
 	"com.microsoft.extensions": true, "ai.onnx.contrib": true,
 }
+
+// The domains whose operators the ONNX specification defines.
+var standardDomains = map[string]bool{"": true, "ai.onnx": true, "ai.onnx.ml": true, "ai.onnx.preview.training": true, "ai.onnx.training": true}
 
 // Operators of onnxruntime-extensions that call remote endpoints.
 var cloudOps = map[string]bool{

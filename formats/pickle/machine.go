@@ -1090,6 +1090,11 @@ func (m *machine) build(off int64, t *Value, state Value) error {
 
 func (m *machine) persistent(off int64, pid Value) error {
 	v := Value{kind: KindPersistent, o: &object{items: []Value{pid}, off: off}}
+	if h := m.opt.Hooks.PersistentLoad; h != nil && !m.probe {
+		if loaded, ok := h(pid); ok {
+			v = loaded
+		}
+	}
 	m.push(v)
 	if m.probe {
 		return nil

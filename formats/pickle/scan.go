@@ -43,6 +43,11 @@ type Hooks struct {
 	// OnPersistentID runs for every PERSID and BINPERSID. When it is set,
 	// Result.PersistentIDs is left empty.
 	OnPersistentID func(offset int64, pid Value) error
+	// PersistentLoad, when it returns ok, gives the value the loader's
+	// persistent_load returns for pid (legacy torch.save returns the class
+	// itself for a ("module", class, ...) ID), so the calls made on it are
+	// judged as calls of that value.
+	PersistentLoad func(pid Value) (Value, bool)
 	// AfterStream runs after each complete pickle with its index and the
 	// value its STOP returned; returning false ends the scan there.
 	AfterStream func(index int, v Value) bool

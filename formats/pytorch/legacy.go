@@ -42,6 +42,7 @@ func analyzeLegacy(ctx context.Context, in *formats.Input, s formats.Scope) erro
 		declared(off, pid, decl)
 		return nil
 	}
+	opt.Hooks.PersistentLoad = moduleClass
 	res, err := pickle.Scan(ctx, rc, s, opt)
 	if err != nil {
 		return fmt.Errorf("legacy torch pickles: %w", err)
@@ -61,6 +62,18 @@ func analyzeLegacy(ctx context.Context, in *formats.Input, s formats.Scope) erro
 		return fmt.Errorf("legacy torch storage-key pickle holds %s, not a list of keys", keys)
 	}
 	return checkStorages(ctx, in, s, res.End, keys, decl)
+}
+
+// moduleClass is legacy torch.load's persistent_load for a saved module:
+// ("module", class, source file, source) loads as the class itself, which
+// the pickle machine then judges like any global.
+func moduleClass(pid pickle.Value) (pickle.Value, bool) {
+	tag, _ := pid.Index(0)
+	if t, _ := tag.Text(); t != "module" || pid.Kind() != pickle.KindTuple {
+		return pickle.Value{}, false
+	}
+	class, _ := pid.Index(1)
+	return class, class.Kind() == pickle.KindGlobal
 }
 
 // checkStorages walks the raw storage records after the pickles: each is

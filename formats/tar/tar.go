@@ -31,7 +31,7 @@ func init() {
 		{ID: "MG230", Severity: formats.Medium, Title: "tar entry is a link",
 			Doc: "A symbolic or hard link entry. Extracting it creates a link that later entries, or the program that loads the model, can be tricked into following; it is high when the target leaves the extraction root (absolute, or '..' past the root) or when a later entry is written through the link (the Keras get_file and Python tarfile filter escapes). Model archives hold regular files and directories only."},
 		{ID: "MG231", Severity: formats.Medium, Title: "tar entry is a device or FIFO",
-			Doc: "A character device, block device or FIFO entry. Extracting it as root creates a device node; nothing in a model needs one."},
+			Doc: "A character device, block device or FIFO entry. Extracting it as root creates a device node — high for character and block devices, which give whoever writes to them raw access to memory or disks; nothing in a model needs one."},
 		{ID: "MG232", Severity: formats.High, Title: "tar entry path escapes the extraction root",
 			Doc: "An entry name (after GNU long-name and PAX overrides) is absolute, has a drive letter or a '..' segment, or contains a NUL byte. Extracting it writes outside the target directory (e.g. CVE-2024-5187 in ONNX's hub, CVE-2025-4517 in Python's tarfile)."},
 		{ID: "MG233", Severity: formats.Medium, Title: "unusual tar entry name",
@@ -209,7 +209,9 @@ func (w *walker) judge(i int, hdr *tar.Header, at int64) bool {
 		w.seen[hdr.Name] = i
 	}
 	switch hdr.Typeflag {
-	case tar.TypeReg, tar.TypeRegA, tar.TypeCont:
+	// '\x00' is the pre-POSIX regular-file flag (tar.TypeRegA, deprecated
+	// in archive/tar but still written by old tools).
+	case tar.TypeReg, '\x00', tar.TypeCont:
 		if isSparse(hdr) {
 			report("MG234", "entry %q is a sparse file", hdr.Name)
 		}
@@ -240,7 +242,11 @@ func (w *walker) judge(i int, hdr *tar.Header, at int64) bool {
 		return false
 	case tar.TypeChar, tar.TypeBlock, tar.TypeFifo:
 		kinds := map[byte]string{tar.TypeChar: "character device", tar.TypeBlock: "block device", tar.TypeFifo: "FIFO"}
-		report("MG231", "entry %q is a %s", hdr.Name, kinds[hdr.Typeflag])
+		f := formats.NewFinding("MG231", at, "entry %q is a %s", hdr.Name, kinds[hdr.Typeflag]).With("entry", hdr.Name)
+		if hdr.Typeflag != tar.TypeFifo {
+			f = f.At(formats.High)
+		}
+		w.s.Report(f)
 		return false
 	}
 	report("MG235", "entry %q has unknown type %q", hdr.Name, string(hdr.Typeflag))

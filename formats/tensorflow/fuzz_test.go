@@ -10,7 +10,7 @@ import (
 )
 
 func FuzzSavedModel(f *testing.F) {
-	files, _ := filepath.Glob("/work/shared/realworld/tf_savedmodel/*/saved_model.pb")
+	files, _ := filepath.Glob("testdata/*/saved_model.pb")
 	for _, p := range files {
 		if b, err := os.ReadFile(p); err == nil {
 			f.Add(b)

@@ -113,7 +113,7 @@ func WalkGraphDef(ctx context.Context, data []byte, report func(formats.Finding)
 // dangerous; it returns the op's name.
 func JudgeNodeDef(ctx context.Context, data []byte, at int64, report func(formats.Finding)) (string, error) {
 	w := &walker{ctx: ctx, report: report, g: &Graph{Ops: map[string]int{}}, seen: map[string]bool{}}
-	return w.node(fld{val: data, at: at}, "")
+	return w.node(fld{typ: protowire.BytesType, val: data, at: at}, "")
 }
 
 func (w *walker) emit(f formats.Finding) {

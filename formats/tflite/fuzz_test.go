@@ -11,7 +11,7 @@ import (
 )
 
 func FuzzTFLite(f *testing.F) {
-	files, _ := filepath.Glob("/work/shared/realworld/tflite/*.tflite")
+	files, _ := filepath.Glob("testdata/*.tflite")
 	for _, p := range files {
 		if b, err := os.ReadFile(p); err == nil && len(b) < 64<<10 {
 			f.Add(b)

@@ -47,6 +47,7 @@ func TestRules(t *testing.T) {
 		{"known custom", tflModel([]obj{opCode(32, "TFLite_Detection_PostProcess")}, []obj{operator(0, []byte{1})}, nil), ""},
 		{"custom op", tflModel([]obj{opCode(32, "MyNativeKernel")}, []obj{operator(0, []byte{1})}, nil), RuleCustomOp},
 		{"flex writefile", tflModel([]obj{opCode(32, "FlexWriteFile")}, []obj{operator(0, flexOptions("WriteFile", nodeDef("w", "WriteFile")))}, nil), RuleFlexOp},
+		{"flex benign", tflModel([]obj{opCode(32, "FlexAdd")}, []obj{operator(0, flexOptions("Add", nodeDef("a", "Add")))}, nil), ""},
 		{"flex mismatch", tflModel([]obj{opCode(32, "FlexAdd")}, []obj{operator(0, flexOptions("Add", nodeDef("w", "PyFunc")))}, nil), RuleFlexMismatch},
 		{"flex garbage", tflModel([]obj{opCode(32, "FlexReadFile")}, []obj{operator(0, []byte{9, 9, 9})}, nil), RuleFlexMismatch},
 		{"buffer beyond", tflModel(add, nil, []obj{buffer(nil, 4096, 16)}), RuleBufferRange},

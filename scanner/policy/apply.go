@@ -20,18 +20,32 @@ const (
 )
 
 // SignatureUnavailable is why a file a signature requirement covers is
-// inconclusive in this build.
-const SignatureUnavailable = "signature verification is not available in this build"
+// inconclusive when Apply is given no Verifier.
+const SignatureUnavailable = "no signature verifier was given"
+
+// Verifier checks the signature of one scanned target against one of the
+// policy's signature requirements, and says why when it does not verify.
+type Verifier func(target string, req SignatureRequirement) (ok bool, reason string)
 
 // Apply judges r under p at time now and recomputes its summary. It never
 // removes a finding from the report: one the policy takes out of the
 // verdict moves to its file's Suppressed list with the reason. It does not
 // change r.FailOn: the caller decides how the policy's threshold combines
 // with the command line's.
-func (p *Policy) Apply(r *scanner.Report, now time.Time) {
+//
+// Files a signature requirement covers are checked through verify, once
+// per target and requirement; a signature that does not verify is an MG091
+// finding on each covered file. Without a verifier they are inconclusive:
+// the gate fails closed.
+func (p *Policy) Apply(r *scanner.Report, now time.Time, verify Verifier) {
 	info := &scanner.PolicyInfo{Source: p.Source, SHA256: p.SHA256}
 	waiverHits := make([]int, len(p.Waivers))
 	signatureFiles := 0
+	type verdict struct {
+		ok     bool
+		reason string
+	}
+	verdicts := map[string]verdict{}
 	for i := range r.Files {
 		f := &r.Files[i]
 		if f.Outcome == scanner.Skipped {
@@ -39,13 +53,33 @@ func (p *Policy) Apply(r *scanner.Report, now time.Time) {
 		}
 		rel := relPaths(f.Path, r.Targets)
 		f.Findings = append(f.Findings, p.formatFindings(f)...)
-		if p.signatureRequired(rel) {
+		for _, req := range p.signatureRequirements(rel) {
+			if verify != nil {
+				target := targetOf(f.Path, r.Targets)
+				k := fmt.Sprintf("%s\x00%d", target, req.Pos.Line)
+				v, done := verdicts[k]
+				if !done {
+					v.ok, v.reason = verify(target, req)
+					verdicts[k] = v
+				}
+				if !v.ok {
+					// A required signature fails the gate whatever the
+					// threshold: the finding is at least at fail-on.
+					x := formats.NewFinding(RuleSignatureRequired, formats.NoOffset,
+						"the policy (line %d) requires a verified signature for this file: %s", req.Pos.Line, v.reason).
+						At(max(formats.High, r.FailOn))
+					x.Location = f.Path
+					f.Findings = append(f.Findings, x)
+				}
+				continue
+			}
 			signatureFiles++
 			x := formats.NewFinding(RuleSignatureRequired, formats.NoOffset,
 				"the policy requires a verified signature for this file, and %s", SignatureUnavailable)
 			x.Location = f.Path
 			f.Findings = append(f.Findings, x)
 			f.Outcome, f.Reason, f.Error = scanner.Inconclusive, "unsupported", SignatureUnavailable+" (the policy requires a signature)"
+			break
 		}
 		kept := make([]formats.Finding, 0, len(f.Findings))
 		for _, x := range f.Findings {
@@ -65,7 +99,7 @@ func (p *Policy) Apply(r *scanner.Report, now time.Time) {
 	}
 	if signatureFiles > 0 {
 		info.Notes = append(info.Notes, fmt.Sprintf("%d file(s) require a signature and %s: they are inconclusive "+
-			"until a build with signature verification checks them", signatureFiles, SignatureUnavailable))
+			"until a verifier checks them", signatureFiles, SignatureUnavailable))
 	}
 	for i, w := range p.Waivers {
 		switch {
@@ -141,13 +175,32 @@ func (p *Policy) formatFindings(f *scanner.FileResult) []formats.Finding {
 	return out
 }
 
-func (p *Policy) signatureRequired(rel []string) bool {
+// signatureRequirements returns the requirements that cover a file.
+func (p *Policy) signatureRequirements(rel []string) []SignatureRequirement {
+	var out []SignatureRequirement
 	for _, s := range p.Signatures {
 		if matchAny(s.Paths, rel) {
-			return true
+			out = append(out, s)
 		}
 	}
-	return false
+	return out
+}
+
+// targetOf returns the scan target a file was found under: the longest
+// target its path starts with, or the path itself.
+func targetOf(p string, targets []string) string {
+	best := ""
+	for _, t := range targets {
+		c := path.Clean(filepath.ToSlash(t))
+		q := path.Clean(filepath.ToSlash(p))
+		if (q == c || strings.HasPrefix(q, c+"/")) && len(t) > len(best) {
+			best = t
+		}
+	}
+	if best == "" {
+		return p
+	}
+	return best
 }
 
 // matchAny reports whether any glob matches any of the file's paths; no

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -101,7 +102,7 @@ func TestApply(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := report()
-			mustParse(t, tt.policy).Apply(r, now)
+			mustParse(t, tt.policy).Apply(r, now, nil)
 			if got := rulesOf(r); got != tt.want {
 				t.Errorf("findings %q, want %q", got, tt.want)
 			}
@@ -120,7 +121,7 @@ func TestApplyPassesOnceEverythingIsAccountedFor(t *testing.T) {
 	r := report()
 	mustParse(t, "pickle:\n  allow:\n    - {global: mypkg.model.Net, reason: ours}\n"+
 		"    - {global: builtins.exec, reason: fixture, "+CodeExecutionFlag+": true}\n"+
-		"waivers:\n  - {rule: MG108, path: '**/legacy.pkl', sha256: "+sha+", reason: pad, owner: me, expires: 2027-01-01}\n").Apply(r, now)
+		"waivers:\n  - {rule: MG108, path: '**/legacy.pkl', sha256: "+sha+", reason: pad, owner: me, expires: 2027-01-01}\n").Apply(r, now, nil)
 	if r.Summary.Verdict != "pass" || r.ExitCode() != scanner.ExitClean {
 		t.Fatalf("verdict %s exit %d: %s", r.Summary.Verdict, r.ExitCode(), rulesOf(r))
 	}
@@ -137,7 +138,7 @@ func TestApplyPassesOnceEverythingIsAccountedFor(t *testing.T) {
 
 func TestApplySignatureRequirementIsInconclusiveEvenWhenFindingIsDisabled(t *testing.T) {
 	r := report()
-	mustParse(t, "fail-on: critical\nrules:\n  MG091: off\nsignatures:\n  require:\n    - keys: [k.pub]\n      paths: ['*.safetensors']\n").Apply(r, now)
+	mustParse(t, "fail-on: critical\nrules:\n  MG091: off\nsignatures:\n  require:\n    - keys: [k.pub]\n      paths: ['*.safetensors']\n").Apply(r, now, nil)
 	f := r.Files[2]
 	if f.Outcome != scanner.Inconclusive || !strings.Contains(f.Error, SignatureUnavailable) {
 		t.Errorf("file %+v", f)
@@ -151,7 +152,7 @@ func TestApplySignatureRequirementIsInconclusiveEvenWhenFindingIsDisabled(t *tes
 
 func TestApplySkipsSkippedFiles(t *testing.T) {
 	r := report()
-	mustParse(t, "formats:\n  allow: [pickle, safetensors]\nsignatures:\n  require:\n    - keys: [k.pub]\n      paths: ['*.md']\n").Apply(r, now)
+	mustParse(t, "formats:\n  allow: [pickle, safetensors]\nsignatures:\n  require:\n    - keys: [k.pub]\n      paths: ['*.md']\n").Apply(r, now, nil)
 	if f := r.Files[0]; f.Outcome != scanner.Skipped || len(f.Findings) != 0 {
 		t.Errorf("README %+v", f)
 	}
@@ -169,6 +170,32 @@ func TestWaiverExpiry(t *testing.T) {
 	} {
 		if got := w.Expired(tt.at); got != tt.want {
 			t.Errorf("Expired(%v) = %v", tt.at, got)
+		}
+	}
+}
+
+func TestApplySignatureRequirementWithVerifier(t *testing.T) {
+	const pol = "signatures:\n  require:\n    - keys: [k.pub]\n      paths: ['*.safetensors', '*.pkl']\n"
+	for _, ok := range []bool{true, false} {
+		r := report()
+		calls := 0
+		mustParse(t, pol).Apply(r, now, func(target string, req SignatureRequirement) (bool, string) {
+			calls++
+			if target != "models" || len(req.Keys) != 1 {
+				t.Errorf("verify(%q, %+v)", target, req)
+			}
+			return ok, "digest mismatch: \"model.safetensors\" changed since signing"
+		})
+		if calls != 1 {
+			t.Errorf("verified %d times for one target and one requirement", calls)
+		}
+		f := r.Files[2]
+		got := slices.ContainsFunc(f.Findings, func(x formats.Finding) bool { return x.Rule == RuleSignatureRequired })
+		if got == ok || f.Outcome == scanner.Inconclusive {
+			t.Errorf("verified=%v: file %+v", ok, f)
+		}
+		if !ok && !strings.Contains(f.Findings[0].Message, "digest mismatch") {
+			t.Errorf("finding %q lacks the reason", f.Findings[0].Message)
 		}
 	}
 }

@@ -403,18 +403,58 @@ def tar_bytes(members, compress=None):
 
 
 # -------------------------------------------------------------------- torch
+def storage_ids(pkl):
+    """(storage type, key, numel) of each ('storage', type, key, location,
+    numel, ...) persistent id in a torch data pickle, in first-use order;
+    memo references are followed so repeated keys resolve."""
+    seq, memo = [], {}
+    for op, arg, _ in pickletools.genops(pkl):
+        if op.name in ("BINPUT", "LONG_BINPUT", "PUT"):
+            memo[arg] = seq[-1]
+        elif op.name == "MEMOIZE":
+            memo[len(memo)] = seq[-1]
+        elif op.name in ("BINGET", "LONG_BINGET", "GET"):
+            seq.append(memo.get(arg, (None, None)))
+        else:
+            seq.append((op.name, arg))
+    out = []
+    for i, (_, arg) in enumerate(seq[:-4]):
+        if arg == "storage" and seq[i + 1][0] == "GLOBAL":
+            out.append((seq[i + 1][1].split()[-1], seq[i + 2][1], seq[i + 4][1]))
+    return out
+
+
 def stable_storage_keys(b):
     """Rename the storage keys of a legacy torch.save stream to "0", "1", ...
-    Legacy torch.save keys storages by C pointer, which changes every run.
-    The stream is five protocol-2 pickles (magic, protocol, sys_info, data,
-    sorted key list) then raw storages; nothing refers to the keys by offset."""
-    (_, _), (_, _), (_, _), (_, _), (s5, e5) = stream_bounds(b, 5)
+    in first-use order, and write the raw storages in that order. Legacy
+    torch.save keys storages by C pointer and writes them sorted by key, so
+    both the names and the order change every run. The stream is five
+    protocol-2 pickles (magic, protocol, sys_info, data, key list), then per
+    key an 8-byte element count and the raw elements."""
+    import torch
+    bounds = stream_bounds(b, 5)
+    (s4, e4), (s5, e5) = bounds[3], bounds[4]
+    data_pkl = b[s4:e4]
     keys = [arg for op, arg, _ in pickletools.genops(b[s5:e5]) if op.name == "BINUNICODE"]
-    for i, key in enumerate(keys):
+    kinds = {}
+    for kind, key, _ in storage_ids(data_pkl):
+        kinds.setdefault(key, kind)
+    raw, pos, blobs = b[e5:], 0, {}
+    for key in keys:
+        n = int.from_bytes(raw[pos:pos + 8], "little")
+        size = 8 + n * getattr(torch, kinds[key])().element_size()
+        blobs[key], pos = raw[pos:pos + size], pos + size
+    assert pos == len(raw), (pos, len(raw))
+    order = list(kinds)
+    assert sorted(order) == sorted(keys)
+    for i, key in enumerate(order):
         old = P.BINUNICODE + struct.pack("<I", len(key)) + key.encode()
         new = P.BINUNICODE + struct.pack("<I", len(str(i))) + str(i).encode()
-        b = b.replace(old, new)
-    return b
+        assert data_pkl.count(old) == 1, key
+        data_pkl = data_pkl.replace(old, new)
+    key_list = pickle.dumps([str(i) for i in range(len(order))], protocol=2)
+    assert pickle.dumps(keys, protocol=2) == b[s5:e5]  # same writer, same form
+    return b[:s4] + data_pkl + key_list + b"".join(blobs[k] for k in order)
 
 
 def torch_zip(obj, name=None):
@@ -503,15 +543,24 @@ def scripted_modules():
         torch.manual_seed(0)
         buf = io.BytesIO()
         torch.jit.save(torch.jit.script(cls()), buf)
-        out[key] = buf.getvalue()
+        data = buf.getvalue()
+        assert build_zip(read_entries(data)) == data, key
+        out[key] = replace_member(data, ".debug_pkl", relative_source_path)
     return out
+
+
+def relative_source_path(debug_pkl):
+    """*.debug_pkl records the absolute path of this script; keep only its
+    name so that the output does not depend on where the checkout lives."""
+    path = os.path.abspath(__file__).encode()
+    old = P.BINUNICODE + struct.pack("<I", len(path)) + path
+    name = os.path.basename(path)
+    return debug_pkl.replace(old, P.BINUNICODE + struct.pack("<I", len(name)) + name)
 
 
 # ------------------------------------------------------------------- benign
 def make_benign(ctx):
-    import joblib
     import numpy as np
-    import torch
     from sklearn.datasets import make_classification
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import Pipeline
@@ -544,7 +593,6 @@ def make_benign(ctx):
 
     ts = scripted_modules()
     ctx["ts"] = ts
-    assert build_zip(read_entries(ts["tiny"])) == ts["tiny"]
     add(f"{B}torchscript_tiny.pt", ts["tiny"], "clean", "-",
         "torch.jit.save of a scripted Linear+relu module (code/, *.debug_pkl, constants.pkl)")
 
@@ -784,7 +832,8 @@ def make_malicious(ctx):
         return ZEntry(e.name, data=e.raw[:8], method=0) if e.name.endswith("/data/0") else e
     add(f"{M}torch_storage_truncated.pt", build_zip([shrink(e) for e in read_entries(sd_zip)]),
         "high", "-", "torch zip whose data.pkl declares 18 float32 elements for storage '0' "
-        "but archive/data/0 holds 8 bytes (CVE-2026-24747 size mismatch)", marker="skip")
+        "but archive/data/0 holds 8 bytes (CVE-2026-24747 size mismatch)",
+        marker="note:declares 72 bytes, record has 8")
 
     def inflate_numel(pkl):
         pat = re.compile(rb"(X\x01\x00\x00\x000q.X\x03\x00\x00\x00cpuq.)K(.)", re.S)
@@ -794,7 +843,8 @@ def make_malicious(ctx):
     add(f"{M}torch_storage_numel_inflated.pt", replace_member(sd_zip, "/data.pkl",
                                                               inflate_numel),
         "high", "-", "torch zip whose data.pkl persistent id declares 2^26 elements "
-        "(256 MiB) for storage '0', a 72-byte record (CVE-2026-24747)", marker="skip")
+        "(256 MiB) for storage '0', a 72-byte record (CVE-2026-24747)",
+        marker="note:declares 268435456 bytes, record has 72")
 
     # TorchScript.
     ts = ctx["ts"]
@@ -877,22 +927,22 @@ def make_malicious(ctx):
         ("model/config.json", b"{}\n", "file", None),
         ("model/weights.bin", None, "sym", "/root/.ssh/authorized_keys")]), "high", "-",
         "tar with a symlink member model/weights.bin -> /root/.ssh/authorized_keys",
-        marker="skip")
+        marker="note:type b'2'")
     add(f"{M}tar_hardlink.tar", tar_bytes([
         ("model/config.json", b"{}\n", "file", None),
         ("model/passwd", None, "hard", "/etc/passwd")]), "high", "-",
-        "tar with a hard link member model/passwd -> /etc/passwd", marker="skip")
+        "tar with a hard link member model/passwd -> /etc/passwd", marker="note:type b'1'")
     add(f"{M}tar_device.tar", tar_bytes([("model/null", None, "chr", None)]), "high", "-",
-        "tar with a character device member (1, 3)", marker="skip")
+        "tar with a character device member (1, 3)", marker="note:type b'3'")
     add(f"{M}tar_dotdot.tar", tar_bytes([
         ("model/config.json", b"{}\n", "file", None),
         ("model/../../../../tmp/pwned.sh", b"#!/bin/sh\necho pwned\n", "file", None)]),
         "high", "-", "tar member named model/../../../../tmp/pwned.sh (path traversal)",
-        marker="skip")
+        marker="note:escapes")
     add(f"{M}tar_pax_path_override.tar", tar_bytes([
         ("model/readme.txt", b"echo pwned\n", "pax", "../../../etc/cron.d/pwned")]),
         "high", "-", "tar whose ustar name is model/readme.txt but whose PAX 'path' record "
-        "says ../../../etc/cron.d/pwned (the effective name)", marker="skip")
+        "says ../../../etc/cron.d/pwned (the effective name)", marker="note:escapes")
 
     # Zip path and type tricks.
     for stem, name in (("dotdot", "../../../../tmp/pwned.sh"), ("absolute", "/etc/cron.d/pwned"),
@@ -900,12 +950,13 @@ def make_malicious(ctx):
                        ("drive", "C:/Windows/pwned.bat")):
         add(f"{M}zip_path_{stem}.zip", plain_zip([("model/config.json", b"{}\n"),
                                                   (name, b"echo pwned\n")]),
-            "high", "-", f"zip member named {name!r} (path traversal)", marker="skip")
+            "high", "-", f"zip member named {name!r} (path traversal)",
+            marker="note:unsafe name")
     link = ZEntry("model/weights.bin", data=b"/root/.ssh/authorized_keys", torch=False,
                   flags=0, version=20, made_by=0x031E, ext_attr=0o120777 << 16)
     add(f"{M}zip_symlink.zip", build_zip([link], torch_eocd=False), "high", "-",
         "zip entry with Unix mode S_IFLNK (symlink to /root/.ssh/authorized_keys)",
-        marker="skip")
+        marker="note:symlink mode")
 
     # Compression wrappers of a bare payload.
     ep = evil_pickle(2)
@@ -943,11 +994,12 @@ def make_hostile(M):
     bomb = build_zip([big], torch_eocd=False)
     add(f"{M}bomb_zip_1gib.zip", bomb, "inconclusive", "-",
         f"zip with one deflated member of 1 GiB zeros ({len(kernel)} compressed bytes, "
-        "ratio ~1000)", marker="skip", big=True)
+        "ratio ~1000)", marker="note:declares 1073741824", big=True)
     add(f"{M}bomb_zip_in_zip.zip", plain_zip([("inner.zip", bomb)]), "inconclusive", "-",
-        "zip holding the 1 GiB bomb zip, deflated again (a few KiB outside)", marker="skip", big=True)
+        "zip holding the 1 GiB bomb zip, deflated again (a few KiB outside)",
+        marker="note:declares 1073741824", big=True)
     add(f"{M}bomb_gzip_gzip.gz", gz(gz_stream_of_zeros(gib)), "inconclusive", "-",
-        "gzip of gzip of 1 GiB zeros", marker="skip", big=True)
+        "gzip of gzip of 1 GiB zeros", marker="note:over 64 MiB", big=True)
 
     small = bytes(16 << 20)
     k16 = deflate(small)
@@ -957,21 +1009,23 @@ def make_hostile(M):
         build_zip([k], cd_order=[], torch_eocd=False,
                   extra_cd=[(f"layer{i:03d}.bin", 0) for i in range(256)]),
         "inconclusive", "-", "non-recursive overlap bomb: 256 central records point at one "
-        "16 MiB deflate kernel (4 GiB declared)", marker="skip", big=True)
+        "16 MiB deflate kernel (4 GiB declared)", marker="note:local name 'k'",
+        big=True)
 
     lie = ZEntry("data.pkl", raw=deflate(bytes(1024)), crc=0, usize=0xFFFFFFFF, method=8,
                  torch=False, flags=0, version=45,
                  cd_extra=struct.pack("<HHQ", 1, 8, 1 << 62))
     add(f"{M}zip64_declares_2p62.zip", build_zip([lie], torch_eocd=False), "inconclusive",
         "-", "zip whose ZIP64 extra declares an uncompressed size of 2^62 bytes for a "
-        "1 KiB deflate stream", marker="skip", big=True)
+        "1 KiB deflate stream", marker="note:declares 4611686018427387904", big=True)
 
     many = io.BytesIO()
     with zipfile.ZipFile(many, "w", zipfile.ZIP_STORED) as z:
         for i in range(100_000):
             z.writestr(zipfile.ZipInfo(f"{i:05d}", date_time=FIXED_TIME), b"")
     add(f"{M}zip_100k_members.zip.xz", lzma.compress(many.getvalue(), preset=9), "inconclusive",
-        "-", "xz of a zip with 100,000 empty members (ZIP64 end record)", marker="skip", big=True)
+        "-", "xz of a zip with 100,000 empty members (ZIP64 end record)",
+        marker="note:100000 members", big=True)
 
     nest = evil_pickle(2)
     nest = plain_zip([("data.pkl", nest)])
@@ -979,7 +1033,7 @@ def make_hostile(M):
         nest = plain_zip([(f"level{49 - i}.zip", nest)])
     add(f"{M}zip_nested_50_deep.zip", nest, "inconclusive", "-",
         "zip in zip 50 levels deep, an os.system pickle innermost (beyond any depth cap)",
-        marker="skip", big=True)
+        marker="payload", big=True)
 
 
 def gz_stream_of_zeros(n):
@@ -1117,13 +1171,36 @@ class Walk:
             self.notes.append(f"{name}: zipfile ok")
         except Exception as e:  # zipfile raises many types on crafted input
             self.notes.append(f"{name}: zipfile refuses ({type(e).__name__}: {e})")
+        covered = self.zip_cd(data, name, depth)
+        # An end record outside every member of the last directory closes
+        # another archive (concatenated zips); one inside a member is a nested zip.
+        others = [m.start() for m in re.finditer(b"PK\x05\x06", data)
+                  if not any(a <= m.start() < b for a, b in covered)
+                  and m.start() + 22 < len(data) - 22]
+        if others:
+            self.notes.append(f"{name}: {len(others) + 1} end records")
+        for end in others:
+            self.zip_cd(data[:end + 22], name, depth)
+
+    def zip_cd(self, data, name, depth):
+        """The central directory whose end record closes data; returns the
+        byte ranges of its members."""
         try:
             records = parse_cd(data)
-        except Exception as e:
+        except Exception as e:  # crafted headers fail in struct and slicing
             self.notes.append(f"{name}: central directory unreadable ({e})")
-            return
+            return []
         seen = set()
+        if len(records) > 1000:
+            self.notes.append(f"{name}: {len(records)} members")
+        bodies = {}
         for r in records:
+            n = r["name"]
+            if (".." in re.split(r"[/\\]", n) or n.startswith("/") or "\\" in n
+                    or re.match(r"[A-Za-z]:", n)):
+                self.notes.append(f"{name}: unsafe name {n!r}")
+            if (r["ext_attr"] >> 16) & 0o170000 == 0o120000:
+                self.notes.append(f"{name}: {n} has symlink mode")
             if r["name"] != r["lname"]:
                 self.notes.append(f"{name}: local name {r['lname']!r} != {r['name']!r}")
             if r["name"] in seen:
@@ -1141,12 +1218,28 @@ class Walk:
                 continue
             if r["method"] == 0 and zlib.crc32(body) != r["crc"]:
                 self.notes.append(f"{name}: {r['name']} CRC mismatch")
+            bodies[r["name"]] = body
             self.walk(body, f"{name}!{r['name']}", depth + 1)
+        for n, body in bodies.items():
+            if n.endswith("/data.pkl"):
+                self.storages(body, n[:-len("data.pkl")], bodies, name)
         first = min(r["offset"] for r in records) if records else 0
         if first:
             self.notes.append(f"{name}: {first} bytes before the first entry")
-        if len(records) > 1000:
-            self.notes[:] = [n for n in self.notes if not n.startswith(f"{name}!")]
+        return [(r["offset"], r["offset"] + 30 + len(r["lname"]) + len(r["lextra"])
+                 + len(r["raw"])) for r in records]
+
+    def storages(self, pkl, root, bodies, name):
+        """Persistent ids ('storage', type, key, location, numel) of a torch
+        data.pkl against the size of each data/<key> record."""
+        sizes = {"FloatStorage": 4, "LongStorage": 8, "BFloat16Storage": 2}
+        for kind, key, numel in storage_ids(pkl):
+            if not isinstance(numel, int) or kind not in sizes:
+                continue
+            have = len(bodies.get(f"{root}data/{key}", b""))
+            if numel * sizes[kind] > have:
+                self.notes.append(f"{name}: storage {key} declares {numel * sizes[kind]} "
+                                  f"bytes, record has {have}")
 
     def npy(self, data, name):
         import numpy as np
@@ -1176,8 +1269,17 @@ def check(s):
         raise SystemExit(f"{s['path']}: no payload found ({w.notes})")
     elif isinstance(marker, bytes) and not any(marker in b for b in w.blobs):
         raise SystemExit(f"{s['path']}: marker {marker!r} not found")
-    notes = "; ".join(n for n in w.notes if "zipfile ok" not in n)
-    return (f"payload {bad}" if bad else "no dangerous global") + (f"; {notes}" if notes else "")
+    elif isinstance(marker, str) and marker.startswith("note:") and \
+            not any(marker[5:] in n for n in w.notes):
+        raise SystemExit(f"{s['path']}: no note with {marker[5:]!r} ({w.notes[:5]})")
+    notes = list(dict.fromkeys(n for n in w.notes if "zipfile ok" not in n))
+    if len(notes) > 6:
+        notes = notes[:6] + [f"... {len(notes) - 6} more"]
+    notes = "; ".join(notes)
+    head = f"payload {bad}" if bad else "no dangerous global"
+    if isinstance(marker, bytes):
+        head = f"{head}, {marker!r} present"
+    return head + (f"; {notes}" if notes else "")
 
 
 def load_benign(s):
@@ -1257,7 +1359,28 @@ benign file no dangerous global may appear, and the benign file is then loaded
 with the library that wrote it. Its output lists, per file, what the standard
 library sees (zipfile refusals, name mismatches, CRC errors, link types).
 
-The bombs are the only files above 200 KB (`bomb_zip_1gib.zip` is about 1 MB).
+Catalogue rows covered (section 4): 9 (7z), 10 (flag bits 0x1/0x20/0x40),
+11 (local/central name mismatch), 12 and 13 (pickle as data.txt, protocols 2
+and 0; pickle named .npy), 14 (CRC), 15 (raw pickle as .pt/.bin), 17 (legacy
+magic computed by eval or int, payload in pickle #5), 18 (legacy payload in
+pickle #4 and #3), 19 (pickle/zip polyglots both ways), 20 (joblib payload
+under every compression), 21 (duplicate data.pkl, malicious first and last).
+Rows 16 and 22-40 are pickle-level and live in `../pickle/`. Beyond the
+catalogue: prefixed data, two end records, overlapping entries, zip/tar path
+traversal (`..`, absolute, backslash, drive letter, PAX path override), zip
+and tar links and devices, TorchScript `aten::save`/`from_file`/non-aten
+operators and a payload in `constants.pkl`, CVE-2026-24747 storage sizes, npy
+object arrays (plain and a structured `O` field), npz, joblib object arrays and
+a payload after inline array bytes, the legacy 0.1.x tar layout, every
+compression wrapper (gzip, bz2, xz, lzma-alone, zstd, lz4, zlib), a three-deep
+gzip > zip > zip nest, and the resource attacks.
+
+For joblib the check can only confirm that the payload bytes are present after
+decompression: pickletools stops at the first inline array, which is exactly
+the desynchronisation a joblib-aware walker must avoid.
+
+The bombs are the only files above 200 KB (`bomb_zip_1gib.zip` is about 1 MB,
+`zip_100k_members.zip.xz` about 200 KB).
 
 ## Regenerate
 
@@ -1266,8 +1389,11 @@ The bombs are the only files above 200 KB (`bomb_zip_1gib.zip` is about 1 MB).
 (Debian's interpreter: the pyenv `python3` on PATH lacks the libraries; the
 `zstd` and `p7zip-full` packages provide the `zstd` and `7z` tools.) The script
 is deterministic: it re-executes itself with `PYTHONHASHSEED=0`, seeds every
-model, renames legacy storage keys (C pointers) to 0, 1, ..., and fixes zip,
-tar, gzip and 7z timestamps. It takes about a minute (the 1 GiB deflate).
+model, renames legacy storage keys (C pointers) to 0, 1, ..., fixes zip,
+tar, gzip and 7z timestamps, and keeps only the file name of this script in
+TorchScript `*.debug_pkl` members (re-deflated; the rest is torch's bytes).
+TorchScript debug info records this script's line numbers, so editing the
+script above `scripted_modules` changes those files. It takes about a minute (the 1 GiB deflate).
 
 ## Made with (Debian bookworm)
 

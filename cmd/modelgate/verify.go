@@ -1,0 +1,178 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/modelgate/modelgate/scanner"
+	"github.com/modelgate/modelgate/signatures"
+)
+
+// sigFlags are the trust options shared by verify and bom.
+type sigFlags struct {
+	Signature      string
+	Identity       string
+	IdentityRegexp string
+	Issuer         string
+	IssuerRegexp   string
+	TrustedRoot    string
+	Key            string
+	CARoots        []string
+	IgnorePaths    []string
+	IgnoreUnsigned bool
+}
+
+func addSigFlags(f *pflag.FlagSet, s *sigFlags) {
+	f.StringVar(&s.Signature, "signature", "", "signature `FILE` (default: model.sig in the model directory)")
+	f.StringVar(&s.Identity, "identity", "", "keyless: required certificate identity (email or URI)")
+	f.StringVar(&s.IdentityRegexp, "identity-regexp", "", "keyless: regular expression the certificate identity must match")
+	f.StringVar(&s.Issuer, "issuer", "", "keyless: required OIDC issuer")
+	f.StringVar(&s.IssuerRegexp, "issuer-regexp", "", "keyless: regular expression the OIDC issuer must match")
+	f.StringVar(&s.TrustedRoot, "trusted-root", "", "keyless: Sigstore trusted_root.json `FILE` (default: the public-good root built in)")
+	f.StringVar(&s.Key, "key", "", "public key `FILE` (PEM) for key-signed models")
+	f.StringArrayVar(&s.CARoots, "ca-roots", nil, "CA certificate `FILE` (PEM) a certificate-signed model must chain to; repeatable")
+	f.StringArrayVar(&s.IgnorePaths, "ignore-paths", nil, "model-relative `PATH` left out of the check; repeatable")
+	f.BoolVar(&s.IgnoreUnsigned, "ignore-unsigned-files", false, "accept files the signature does not list")
+}
+
+// any reports whether a trust source was given.
+func (s sigFlags) any() bool {
+	return s.Identity != "" || s.IdentityRegexp != "" || s.Key != "" || len(s.CARoots) > 0
+}
+
+// options turns the flags into verification options; a bad file is a
+// usage error.
+func (s sigFlags) options() (signatures.Options, error) {
+	o := signatures.Options{
+		SignaturePath: s.Signature,
+		Identity:      s.Identity, IdentityRegexp: s.IdentityRegexp,
+		Issuer: s.Issuer, IssuerRegexp: s.IssuerRegexp,
+		IgnorePaths: s.IgnorePaths, IgnoreUnsignedFiles: s.IgnoreUnsigned,
+	}
+	if (s.Identity != "" || s.IdentityRegexp != "") != (s.Issuer != "" || s.IssuerRegexp != "") {
+		return o, fmt.Errorf("--identity and --issuer go together (keyless signatures need both)")
+	}
+	if s.TrustedRoot != "" {
+		tr, err := signatures.LoadTrustedRoot(s.TrustedRoot)
+		if err != nil {
+			return o, fmt.Errorf("--trusted-root: %v", err)
+		}
+		o.TrustedRoot = tr
+	}
+	if s.Key != "" {
+		pub, err := signatures.LoadPublicKey(s.Key)
+		if err != nil {
+			return o, fmt.Errorf("--key: %v", err)
+		}
+		o.PublicKey = pub
+	}
+	if len(s.CARoots) > 0 {
+		pool, err := signatures.LoadCAPool(s.CARoots...)
+		if err != nil {
+			return o, fmt.Errorf("--ca-roots: %v", err)
+		}
+		o.CARoots = pool
+	}
+	return o, nil
+}
+
+type verifyOptions struct {
+	Target string
+	Format string
+	Sig    sigFlags
+}
+
+func newVerifyCmd() *cobra.Command {
+	var o verifyOptions
+	cmd := &cobra.Command{
+		Use:   "verify [flags] PATH|oci://REF",
+		Short: "Verify a model's OpenSSF Model Signing signature (model.sig) or an OCI artifact's cosign signature",
+		Long: "Verify the OMS signature of a model directory or file: the signer (keyless identity and\n" +
+			"issuer, a public key, or a certificate chain) and every file's digest. Offline: keyless\n" +
+			"signatures are checked against --trusted-root or the public-good root built in.\n" +
+			"For oci://REF, cosign signatures are read from the registry: Sigstore bundle referrers\n" +
+			"(key or keyless) and the legacy sha256-<digest>.sig tag (key).\n\n" +
+			"Exit codes: 0 verified; 1 invalid or unsigned; 3 usage error.",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.Target = args[0]
+			code, err := runVerify(cmd.Context(), o, cmd.OutOrStdout())
+			if err != nil || code != 0 {
+				return &exitError{code: code, err: err}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&o.Format, "format", "text", "output format: text or json")
+	addSigFlags(cmd.Flags(), &o.Sig)
+	return cmd
+}
+
+// runVerify does the work of `modelgate verify` and returns the exit code.
+func runVerify(ctx context.Context, o verifyOptions, stdout io.Writer) (int, error) {
+	if o.Format != "text" && o.Format != "json" {
+		return scanner.ExitUsage, fmt.Errorf("--format %q: want text or json", o.Format)
+	}
+	if !o.Sig.any() {
+		return scanner.ExitUsage, fmt.Errorf("say whom to trust: --identity and --issuer, --key, or --ca-roots")
+	}
+	opts, err := o.Sig.options()
+	if err != nil {
+		return scanner.ExitUsage, err
+	}
+	var r signatures.Result
+	if ref, ok := strings.CutPrefix(o.Target, "oci://"); ok {
+		r = signatures.VerifyOCI(ctx, ref, opts, signatures.OCIOptions{})
+	} else {
+		r = signatures.Verify(ctx, o.Target, opts)
+	}
+	if o.Format == "json" {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(struct {
+			Target string `json:"target"`
+			signatures.Result
+		}{o.Target, r}); err != nil {
+			return scanner.ExitNoVerdict, err
+		}
+	} else if _, err := fmt.Fprintln(stdout, describeResult(o.Target, r)); err != nil {
+		return scanner.ExitNoVerdict, err
+	}
+	switch r.Status {
+	case signatures.Verified:
+		return scanner.ExitClean, nil
+	case signatures.NotChecked:
+		return scanner.ExitNoVerdict, nil
+	}
+	return scanner.ExitFindings, nil
+}
+
+// describeResult is the one-line text form of a signature outcome.
+func describeResult(target string, r signatures.Result) string {
+	if r.Status != signatures.Verified {
+		return fmt.Sprintf("%s: %s: %s", r.Status, target, r.Reason)
+	}
+	s := fmt.Sprintf("verified: %s: %d files, method %s", target, len(r.Files), r.Method)
+	if r.Identity != "" {
+		s += fmt.Sprintf(", identity %s", r.Identity)
+	}
+	if r.Issuer != "" {
+		s += fmt.Sprintf(", issuer %s", r.Issuer)
+	}
+	if r.LogIndex != nil {
+		s += fmt.Sprintf(", Rekor log index %d", *r.LogIndex)
+	}
+	if r.SignedAt != "" {
+		s += fmt.Sprintf(", signed %s", r.SignedAt)
+	}
+	if r.KeyHint != "" {
+		s += fmt.Sprintf(", key %.16s", r.KeyHint)
+	}
+	return s
+}

@@ -1,0 +1,9 @@
+O
+"serveD
++
+cConst*
+valueBB
+
+w	WriteFile
+
+dDatasetFromGraph

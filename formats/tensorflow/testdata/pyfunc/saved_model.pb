@@ -1,0 +1,6 @@
+-
+"serve"
+ 
+pPyFunc*
+token
+pyfunc_0

@@ -1,0 +1,4 @@
+
+"serve
+
+r	RpcClient

@@ -1,0 +1,4 @@
+)
+"serve
+
+sCreateSummaryFileWriter

@@ -1,0 +1,248 @@
+package bom
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math/bits"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	cdx "github.com/CycloneDX/cyclonedx-go"
+	"gopkg.in/yaml.v3"
+
+	"github.com/modelgate/modelgate/formats"
+	"github.com/modelgate/modelgate/formats/safetensors"
+	"github.com/modelgate/modelgate/scanner"
+)
+
+// Caps on the metadata files read for the model card.
+const (
+	maxConfigBytes = 1 << 20
+	maxReadmeBytes = 256 << 10
+)
+
+// facts is what the model card says, each read from the model's own
+// headers and metadata files.
+type facts struct {
+	Architecture string
+	Family       string
+	Task         string
+	License      string
+	Datasets     []string
+	BaseModels   []string
+	Params       uint64
+	Dtypes       []string
+	Quantization string
+}
+
+func readFacts(ctx context.Context, root string, rep *scanner.Report) (*facts, error) {
+	f := &facts{}
+	if root == "" {
+		return f, nil
+	}
+	st, err := os.Stat(root)
+	if err != nil {
+		return nil, fmt.Errorf("model root: %w", err)
+	}
+	dir := root
+	if !st.IsDir() {
+		dir = filepath.Dir(root)
+	}
+	if err := f.readConfig(filepath.Join(dir, "config.json")); err != nil {
+		return nil, err
+	}
+	if err := f.readReadme(filepath.Join(dir, "README.md")); err != nil {
+		return nil, err
+	}
+	dtypes := map[string]bool{}
+	for _, fr := range rep.Files {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		// Only files that scanned clean are read again: a header the
+		// analyzers flagged is not a fact to record.
+		if !slices.Contains(fr.Formats, "safetensors") || fr.Outcome != scanner.Clean {
+			continue
+		}
+		p := root
+		if st.IsDir() {
+			p = filepath.Join(root, filepath.FromSlash(relPath(rep, fr.Path)))
+		}
+		if err := f.readSafetensors(ctx, p, dtypes); err != nil {
+			return nil, err
+		}
+	}
+	f.Dtypes = slices.Sorted(func(yield func(string) bool) {
+		for d := range dtypes {
+			if !yield(d) {
+				return
+			}
+		}
+	})
+	return f, nil
+}
+
+func readSmall(p string, limit int64) ([]byte, error) {
+	fh, err := os.Open(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", filepath.Base(p), err)
+	}
+	defer fh.Close()
+	var buf bytes.Buffer
+	if _, err := buf.ReadFrom(io.LimitReader(fh, limit)); err != nil {
+		return nil, fmt.Errorf("read %s: %w", filepath.Base(p), err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (f *facts) readConfig(p string) error {
+	data, err := readSmall(p, maxConfigBytes)
+	if err != nil || data == nil {
+		return err
+	}
+	var c struct {
+		Architectures []string `json:"architectures"`
+		ModelType     string   `json:"model_type"`
+		TorchDtype    any      `json:"torch_dtype"`
+		Quant         struct {
+			Method string `json:"quant_method"`
+		} `json:"quantization_config"`
+	}
+	// A config.json that is not the Transformers shape gives no facts;
+	// it is not an error of the BOM.
+	if json.Unmarshal(data, &c) != nil {
+		return nil
+	}
+	if len(c.Architectures) > 0 {
+		f.Architecture = c.Architectures[0]
+	}
+	f.Family = c.ModelType
+	f.Quantization = c.Quant.Method
+	return nil
+}
+
+// readReadme reads the Hugging Face model card's YAML front matter.
+func (f *facts) readReadme(p string) error {
+	data, err := readSmall(p, maxReadmeBytes)
+	if err != nil || data == nil {
+		return err
+	}
+	data = bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n"))
+	if !bytes.HasPrefix(data, []byte("---\n")) {
+		return nil
+	}
+	end := bytes.Index(data[4:], []byte("\n---"))
+	if end < 0 {
+		return nil
+	}
+	var fm struct {
+		License     any    `yaml:"license"`
+		Datasets    any    `yaml:"datasets"`
+		BaseModel   any    `yaml:"base_model"`
+		PipelineTag string `yaml:"pipeline_tag"`
+	}
+	if yaml.Unmarshal(data[4:4+end], &fm) != nil {
+		return nil
+	}
+	if l := stringList(fm.License); len(l) > 0 {
+		f.License = l[0]
+	}
+	f.Datasets = stringList(fm.Datasets)
+	f.BaseModels = stringList(fm.BaseModel)
+	f.Task = fm.PipelineTag
+	return nil
+}
+
+// stringList reads a YAML scalar or list of scalars.
+func stringList(v any) []string {
+	switch x := v.(type) {
+	case string:
+		if x != "" {
+			return []string{x}
+		}
+	case []any:
+		var out []string
+		for _, e := range x {
+			if s, ok := e.(string); ok && s != "" {
+				out = append(out, s)
+			}
+		}
+		slices.Sort(out)
+		return slices.Compact(out)
+	}
+	return nil
+}
+
+func (f *facts) readSafetensors(ctx context.Context, p string, dtypes map[string]bool) error {
+	fh, err := os.Open(p)
+	if err != nil {
+		return fmt.Errorf("open %s: %w", filepath.Base(p), err)
+	}
+	defer fh.Close()
+	st, err := fh.Stat()
+	if err != nil {
+		return fmt.Errorf("stat %s: %w", filepath.Base(p), err)
+	}
+	h, err := safetensors.ReadHeader(ctx, fh, st.Size(), func(formats.Finding) {})
+	if err != nil {
+		return fmt.Errorf("safetensors header of %s: %w", filepath.Base(p), err)
+	}
+	for _, t := range h.Tensors {
+		n := uint64(1)
+		for _, d := range t.Shape {
+			hi, lo := bits.Mul64(n, d)
+			if hi != 0 {
+				return fmt.Errorf("safetensors header of %s: tensor %q has an impossible shape", filepath.Base(p), t.Name)
+			}
+			n = lo
+		}
+		sum, carry := bits.Add64(f.Params, n, 0)
+		if carry != 0 {
+			return fmt.Errorf("safetensors header of %s: parameter count overflows", filepath.Base(p))
+		}
+		f.Params = sum
+		dtypes[t.Dtype] = true
+	}
+	return nil
+}
+
+func (f *facts) modelCard() *cdx.MLModelCard {
+	mp := &cdx.MLModelParameters{Task: f.Task, ArchitectureFamily: f.Family, ModelArchitecture: f.Architecture}
+	if len(f.Datasets) > 0 {
+		var ds []cdx.MLDatasetChoice
+		for _, d := range f.Datasets {
+			ds = append(ds, cdx.MLDatasetChoice{ComponentData: &cdx.ComponentData{Type: cdx.ComponentDataTypeDataset, Name: d}})
+		}
+		mp.Datasets = &ds
+	}
+	card := &cdx.MLModelCard{BOMRef: "model-card"}
+	if *mp != (cdx.MLModelParameters{}) {
+		card.ModelParameters = mp
+	}
+	return card
+}
+
+func (f *facts) properties() []cdx.Property {
+	var p []cdx.Property
+	if f.Params > 0 {
+		p = append(p, cdx.Property{Name: "modelgate:parameters", Value: strconv.FormatUint(f.Params, 10)})
+	}
+	if len(f.Dtypes) > 0 {
+		p = append(p, cdx.Property{Name: "modelgate:dtypes", Value: strings.Join(f.Dtypes, ",")})
+	}
+	if f.Quantization != "" {
+		p = append(p, cdx.Property{Name: "modelgate:quantization", Value: f.Quantization})
+	}
+	return p
+}
