@@ -26,6 +26,9 @@
 //	modelgate:sha256-from-origin    the hash is the origin's, not recomputed
 //	modelgate:location              where a finding is
 //	modelgate:detail:<key>          a finding's structured details
+//	modelgate:standard:atlas        a finding's MITRE ATLAS techniques (its CWEs are in cwes)
+//	modelgate:standard:owasp-llm    its OWASP Top 10 for LLM Applications 2025 entries
+//	modelgate:standard:nist-ai-rmf  the NIST AI RMF subcategories it evidences
 //	modelgate:parameters            parameter count from tensor headers
 //	modelgate:dtypes                tensor dtypes, comma-separated
 //	modelgate:quantization          quantization method from config.json
@@ -45,6 +48,7 @@ import (
 
 	"github.com/modelgate/modelgate/formats"
 	"github.com/modelgate/modelgate/scanner"
+	"github.com/modelgate/modelgate/scanner/standards"
 	"github.com/modelgate/modelgate/signatures"
 )
 
@@ -210,7 +214,7 @@ func findingVulns(f scanner.FileResult, ref string) []cdx.Vulnerability {
 			ID:          x.Rule,
 			Source:      &cdx.Source{Name: "modelgate"},
 			Ratings:     &[]cdx.VulnerabilityRating{{Severity: severity(x.Severity), Method: cdx.ScoringMethodOther}},
-			CWEs:        &[]int{cweFor(x)},
+			CWEs:        cwesFor(x),
 			Description: x.Message,
 			Affects:     &[]cdx.Affects{{Ref: ref}},
 		}
@@ -219,6 +223,17 @@ func findingVulns(f scanner.FileResult, ref string) []cdx.Vulnerability {
 			v.Recommendation = r.Doc
 		}
 		props := []cdx.Property{{Name: "modelgate:location", Value: x.Location}}
+		if m, ok := standards.Lookup(x.Rule); ok {
+			for _, fw := range []struct{ name, framework string }{
+				{"modelgate:standard:atlas", standards.ATLAS},
+				{"modelgate:standard:owasp-llm", standards.OWASPLLM},
+				{"modelgate:standard:nist-ai-rmf", standards.NISTAIRMF},
+			} {
+				if taxa := m.In(fw.framework); len(taxa) > 0 {
+					props = append(props, cdx.Property{Name: fw.name, Value: strings.Join(taxa, ", ")})
+				}
+			}
+		}
 		for k, val := range x.Details {
 			props = append(props, cdx.Property{Name: "modelgate:detail:" + k, Value: val})
 		}
@@ -245,23 +260,25 @@ func severity(s formats.Severity) cdx.Severity {
 	return cdx.SeverityInfo
 }
 
-// cweFor picks the weakness a rule family stands for: deserialization of
-// untrusted data for the code-carrying formats, code injection for
-// repository code, improper input validation for malformed structure. A
-// finding's "cwe" detail overrides it.
-func cweFor(f formats.Finding) int {
+// cwesFor lists the weaknesses a finding evidences: its "cwe" detail when
+// it names one, else its rule's CWE mapping (package standards), else
+// improper input validation.
+func cwesFor(f formats.Finding) *[]int {
 	if n, err := strconv.Atoi(strings.TrimPrefix(f.Details["cwe"], "CWE-")); err == nil && n > 0 {
-		return n
+		return &[]int{n}
 	}
-	switch {
-	case strings.HasPrefix(f.Rule, "MG1"), strings.HasPrefix(f.Rule, "MG3"), strings.HasPrefix(f.Rule, "MG7"):
-		return 502
-	case strings.HasPrefix(f.Rule, "MG8"):
-		return 94
-	case strings.HasPrefix(f.Rule, "MG6"):
-		return 829
+	var out []int
+	if m, ok := standards.Lookup(f.Rule); ok {
+		for _, c := range m.CWE {
+			if n, err := strconv.Atoi(strings.TrimPrefix(c, "CWE-")); err == nil && n > 0 {
+				out = append(out, n)
+			}
+		}
 	}
-	return 20
+	if len(out) == 0 {
+		out = []int{20}
+	}
+	return &out
 }
 
 func fileRef(p string) string { return "file:" + p }
