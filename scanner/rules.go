@@ -62,6 +62,7 @@ func init() {
 // extension describes what a file extension promises.
 type extension struct {
 	formats  []string // formats the extension may legitimately hold at offset 0
+	rawData  bool     // also names raw tensor data (ONNX external data): unrecognised bytes are no anomaly
 	dataOnly bool     // the extension names a format that cannot carry code
 }
 
@@ -93,7 +94,7 @@ var extensions = map[string]extension{
 	".pt":          {formats: []string{formats.Zip, formats.TorchLegacy, formats.Pickle, formats.Tar}},
 	".pth":         {formats: []string{formats.Zip, formats.TorchLegacy, formats.Pickle, formats.Tar}},
 	".ckpt":        {formats: []string{formats.Zip, formats.TorchLegacy, formats.Pickle}},
-	".bin":         {formats: []string{formats.TorchLegacy, formats.Pickle}},
+	".bin":         {formats: []string{formats.TorchLegacy, formats.Pickle}, rawData: true},
 	".jit":         {formats: []string{formats.Zip}},
 	".zip":         {formats: []string{formats.Zip}},
 	".7z":          {formats: []string{formats.SevenZip}},
@@ -139,7 +140,7 @@ func checkExtension(name string, kinds []string) []formats.Finding {
 // nothing Sniff could confirm.
 func claimedFormat(name string) string {
 	e, ok := extensions[ext(name)]
-	if !ok || len(e.formats) == 0 {
+	if !ok || len(e.formats) == 0 || e.rawData {
 		return ""
 	}
 	return ext(name)
