@@ -414,7 +414,6 @@ func (v *omsVerifier) compare(ctx context.Context, modelPath, sigPath string, m 
 	ignore := newIgnoreSet(defaults, sigRel, v.opts.IgnorePaths, m.Serialization.IgnorePaths)
 
 	var local map[string]string
-	var ignored []string
 	if v.scanned != nil && m.Serialization.Method == "files" && m.Serialization.HashType == "sha256" {
 		local = map[string]string{}
 		for _, f := range v.scanned {
@@ -425,7 +424,6 @@ func (v *omsVerifier) compare(ctx context.Context, modelPath, sigPath string, m 
 				if signerIgnores.has(f.Path) && (f.Model || v.isModelFile(f.Path)) {
 					return fmt.Errorf("the signature's ignore list hides model file %q", f.Path)
 				}
-				ignored = append(ignored, f.Path)
 				continue
 			}
 			local[f.Path] = strings.ToLower(f.SHA256)

@@ -97,7 +97,7 @@ func (f *File) denseObjects(ctx context.Context, heapAddr, btreeAddr uint64) ([]
 			return nil, err
 		}
 		if len(r) < idAt+h.idLen {
-			return nil, fmt.Errorf("B-tree record of %d bytes, heap IDs of %d: %w", len(r), h.idLen, ErrMalformed)
+			return nil, fmt.Errorf("v2 B-tree record of %d bytes, heap IDs of %d: %w", len(r), h.idLen, ErrMalformed)
 		}
 		o, err := f.heapObject(ctx, h, r[idAt:idAt+h.idLen])
 		if err != nil {
@@ -257,7 +257,7 @@ type btree struct {
 func (f *File) readBtree2(ctx context.Context, addr uint64) (int, [][]byte, error) {
 	b, err := f.upTo(addr, 64)
 	if err != nil {
-		return 0, nil, fmt.Errorf("B-tree at %#x: %w", addr, err)
+		return 0, nil, fmt.Errorf("v2 B-tree at %#x: %w", addr, err)
 	}
 	d := &dec{b: b, f: f}
 	d.sig("BTHD")
@@ -270,10 +270,10 @@ func (f *File) readBtree2(ctx context.Context, addr uint64) (int, [][]byte, erro
 	root := d.addr()
 	rootN := d.u16()
 	if d.err != nil {
-		return 0, nil, fmt.Errorf("B-tree at %#x: %w", addr, d.err)
+		return 0, nil, fmt.Errorf("v2 B-tree at %#x: %w", addr, d.err)
 	}
 	if recSize == 0 || nodeSize < 16 || nodeSize > maxBlock || depth > 16 {
-		return 0, nil, fmt.Errorf("B-tree at %#x: node size %d, record size %d, depth %d: %w", addr, nodeSize, recSize, depth, ErrMalformed)
+		return 0, nil, fmt.Errorf("v2 B-tree at %#x: node size %d, record size %d, depth %d: %w", addr, nodeSize, recSize, depth, ErrMalformed)
 	}
 	if root == undefined {
 		return typ, nil, nil
@@ -320,18 +320,18 @@ func (w *btWalk) node(addr, n uint64, depth int) error {
 	// No two pointers of a real B-tree lead to the same node; a tree
 	// that shares nodes would be walked exponentially often.
 	if w.visited[addr] {
-		return fmt.Errorf("B-tree node at %#x reached twice: %w", addr, ErrMalformed)
+		return fmt.Errorf("v2 B-tree node at %#x reached twice: %w", addr, ErrMalformed)
 	}
 	w.visited[addr] = true
 	if n > w.maxRec[depth] {
-		return fmt.Errorf("B-tree node at %#x claims %d records: %w", addr, n, ErrMalformed)
+		return fmt.Errorf("v2 B-tree node at %#x claims %d records: %w", addr, n, ErrMalformed)
 	}
 	if err := w.ctx.Err(); err != nil {
 		return err
 	}
 	b, err := w.f.upTo(addr, int64(w.nodeSize))
 	if err != nil {
-		return fmt.Errorf("B-tree node at %#x: %w", addr, err)
+		return fmt.Errorf("v2 B-tree node at %#x: %w", addr, err)
 	}
 	d := &dec{b: b, f: w.f}
 	if depth == 0 {
@@ -343,7 +343,7 @@ func (w *btWalk) node(addr, n uint64, depth int) error {
 	for range n {
 		r := d.bytes(w.recSize)
 		if d.err != nil {
-			return fmt.Errorf("B-tree node at %#x: %w", addr, d.err)
+			return fmt.Errorf("v2 B-tree node at %#x: %w", addr, d.err)
 		}
 		if len(w.recs) >= maxRecords {
 			return limitErr("hdf5-btree-records", maxRecords)
@@ -361,7 +361,7 @@ func (w *btWalk) node(addr, n uint64, depth int) error {
 			d.uint(encSize(w.cum[depth-1]))
 		}
 		if d.err != nil {
-			return fmt.Errorf("B-tree node at %#x: %w", addr, d.err)
+			return fmt.Errorf("v2 B-tree node at %#x: %w", addr, d.err)
 		}
 		kids = append(kids, c)
 	}

@@ -14,7 +14,6 @@ package hdf5
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -212,8 +211,6 @@ func (d *dec) sig(s string) {
 		d.err = fmt.Errorf("signature %q, want %q: %w", b, s, ErrMalformed)
 	}
 }
-
-func le16(b []byte) int { return int(binary.LittleEndian.Uint16(b)) }
 
 // checkCtx is called inside loops over file-controlled counts.
 func checkCtx(ctx context.Context, i int) error {

@@ -12,9 +12,6 @@ import (
 	"github.com/modelgate/modelgate/formats"
 )
 
-// The keys onnx writes and accepts in external_data.
-var externalKeys = map[string]bool{"location": true, "offset": true, "length": true, "checksum": true, "basepath": true}
-
 func (w *walker) external(tensor string, entries [][2]string, at int64) {
 	ref := ExternalRef{Tensor: tensor, Offset: -1, Length: -1, At: at}
 	seen := map[string]bool{}
