@@ -59,3 +59,30 @@ func FuzzScan(f *testing.F) {
 		probe(head("fuzz", data))
 	})
 }
+
+// FuzzJoblib runs the raw-pickle analyzer — with its joblib array walker
+// and legacy-torch handling — over arbitrary bytes seeded with real joblib
+// dumps: no panic, no hang, and findings only for registered rules.
+func FuzzJoblib(f *testing.F) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "joblib_*.pkl"))
+	more, _ := filepath.Glob(filepath.Join("..", "..", "testdata", "containers", "*", "joblib_*"))
+	for _, name := range append(files, more...) {
+		if fi, err := os.Stat(name); err != nil || fi.Size() > 64<<10 {
+			continue
+		}
+		if data, err := os.ReadFile(name); err == nil {
+			f.Add(data)
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		rec := formatstest.NewRecorder()
+		rec.Lim.Opcodes = 200_000
+		rec.Lim.Pickles = 50
+		analyze(context.Background(), formats.NewInput("f.joblib", bytes.NewReader(data), int64(len(data))), rec)
+		for _, x := range rec.Findings {
+			if _, ok := formats.LookupRule(x.Rule); !ok {
+				t.Fatalf("finding for unregistered rule %s", x.Rule)
+			}
+		}
+	})
+}
