@@ -1,7 +1,6 @@
 package signatures
 
 import (
-	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/sha256"
@@ -52,9 +51,11 @@ type OCIOptions struct {
 
 // VerifyOCI checks cosign signatures on the OCI artifact ref: Sigstore
 // bundles attached as referrers (key or keyless), then signatures under the
-// legacy sha256-<hex>.sig tag (key only: legacy keyless signatures need a
-// Rekor SET check this build does not do, and are reported not-checked).
-// The first signature that verifies makes the artifact verified.
+// legacy sha256-<hex>.sig tag (key, or keyless with the Fulcio certificate
+// and Rekor SET annotations, verified offline against the trust root).
+// The first signature that verifies makes the artifact verified; a legacy
+// keyless signature without a Rekor bundle annotation, or with a Rekor entry
+// kind other than hashedrekord, is not-checked unless another one failed.
 func VerifyOCI(ctx context.Context, ref string, opts Options, oo OCIOptions) Result {
 	r := verifyOCI(ctx, ref, opts, oo)
 	r.Reason = oneLine(r.Reason)
@@ -108,11 +109,14 @@ func verifyOCI(ctx context.Context, ref string, opts Options, oo OCIOptions) Res
 	}
 
 	legacy, err := verifyLegacyTag(nr.Context(), desc.Digest, opts, ro)
-	if err == nil {
+	switch {
+	case err == nil:
 		legacy.RootDigest = res.RootDigest
 		return legacy
-	}
-	if !errors.Is(err, errNoLegacy) {
+	case errors.Is(err, errNotCheckable) && len(reasons) == 0:
+		res.Status, res.Reason = NotChecked, err.Error()
+		return res
+	case !errors.Is(err, errNoLegacy):
 		reasons = append(reasons, err.Error())
 	}
 	if len(reasons) > 0 {
@@ -210,16 +214,12 @@ func verifyReferrerBundle(repo name.Repository, d v1.Descriptor, subject []byte,
 		policy = append(policy, verify.WithKey())
 	} else {
 		res.Method = "cosign-bundle-keyless"
-		if (opts.Identity == "" && opts.IdentityRegexp == "") || (opts.Issuer == "" && opts.IssuerRegexp == "") {
+		if !hasKeylessPolicy(opts) {
 			return Result{}, errors.New("keyless bundle needs a required identity and issuer")
 		}
-		tm, requireSCT := opts.TrustedRoot, opts.RequireSCT
-		if tm == nil {
-			pg, err := PublicGoodRoot()
-			if err != nil {
-				return Result{}, err
-			}
-			tm, requireSCT = pg, true
+		tm, requireSCT, err := keylessTrust(opts)
+		if err != nil {
+			return Result{}, err
 		}
 		vo := []verify.VerifierOption{verify.WithTransparencyLog(1), verify.WithObserverTimestamps(1)}
 		if requireSCT {
@@ -280,6 +280,9 @@ func verifyLegacyTag(repo name.Repository, d v1.Hash, opts Options, ro []remote.
 		return Result{}, fmt.Errorf("signature manifest: %w", err)
 	}
 	var reasons []string
+	// checkable says whether some layer failed a check, rather than every
+	// layer being one this build cannot check offline.
+	checkable := false
 	for i, l := range man.Layers {
 		if i >= maxOCISignatures {
 			break
@@ -287,10 +290,20 @@ func verifyLegacyTag(repo name.Repository, d v1.Hash, opts Options, ro []remote.
 		if string(l.MediaType) != SimpleSigningMediaType {
 			continue
 		}
-		if _, keyless := l.Annotations[cosignCertAnnotation]; keyless && opts.PublicKey == nil {
-			return Result{Status: NotChecked, Method: "cosign-legacy-keyless", Signature: tag.String(),
-				Reason: "legacy keyless cosign signature: its Rekor SET is not checked by this build; re-sign with --new-bundle-format"}, nil
+		// A layer with a certificate is keyless unless only a key was
+		// given, in which case the key is checked against the signature as
+		// cosign verify --key does.
+		if _, keyless := l.Annotations[cosignCertAnnotation]; keyless && (opts.PublicKey == nil || hasKeylessPolicy(opts)) {
+			r, err := verifyLegacyKeyless(repo, l, d, opts, ro)
+			if err != nil {
+				checkable = checkable || !errors.Is(err, errNotCheckable)
+				reasons = append(reasons, err.Error())
+				continue
+			}
+			r.Signature = tag.String()
+			return r, nil
 		}
+		checkable = true
 		if opts.PublicKey == nil {
 			reasons = append(reasons, "legacy signature needs a public key")
 			continue
@@ -303,6 +316,9 @@ func verifyLegacyTag(repo name.Repository, d v1.Hash, opts Options, ro []remote.
 	}
 	if len(reasons) == 0 {
 		return Result{}, fmt.Errorf("%s holds no signature layer", tag.TagStr())
+	}
+	if !checkable {
+		return Result{}, notCheckable("%s", strings.Join(reasons, "; "))
 	}
 	return Result{}, errors.New(strings.Join(reasons, "; "))
 }
@@ -327,12 +343,5 @@ func checkSimpleSigning(repo name.Repository, l v1.Descriptor, d v1.Hash, pub an
 	if !ecdsa.VerifyASN1(ec, digestWith(h, payload), sig) {
 		return errors.New("legacy signature does not verify with the given public key")
 	}
-	var ss simpleSigning
-	if err := json.NewDecoder(bytes.NewReader(payload)).Decode(&ss); err != nil {
-		return fmt.Errorf("simple signing payload: %w", err)
-	}
-	if ss.Critical.Image.Digest != d.String() {
-		return fmt.Errorf("legacy signature is for %s, not %s", ss.Critical.Image.Digest, d)
-	}
-	return nil
+	return checkPayloadDigest(payload, d)
 }

@@ -4,9 +4,7 @@ import (
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -18,8 +16,6 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/registry"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/empty"
-	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/static"
@@ -48,27 +44,6 @@ func pushImage(t *testing.T, host, repo string) (name.Reference, v1.Hash) {
 		t.Fatal(err)
 	}
 	return ref, d
-}
-
-// pushLegacy attaches a cosign tag-scheme signature claiming digest claim.
-func pushLegacy(t *testing.T, ref name.Reference, target, claim v1.Hash, key *ecdsa.PrivateKey) {
-	t.Helper()
-	payload := fmt.Appendf(nil, `{"critical":{"identity":{"docker-reference":%q},"image":{"docker-manifest-digest":%q},"type":"cosign container image signature"},"optional":null}`, ref.Context().Name(), claim.String())
-	sum := sha256.Sum256(payload)
-	sig, err := ecdsa.SignASN1(rand.Reader, key, sum[:])
-	if err != nil {
-		t.Fatal(err)
-	}
-	img, err := mutate.Append(empty.Image, mutate.Addendum{
-		Layer:       static.NewLayer(payload, SimpleSigningMediaType),
-		Annotations: map[string]string{CosignSignatureAnnotation: base64.StdEncoding.EncodeToString(sig)},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := remote.Write(ref.Context().Tag(legacyTag(target)), img); err != nil {
-		t.Fatal(err)
-	}
 }
 
 type rawManifest struct{ data []byte }
@@ -149,11 +124,11 @@ func TestVerifyOCI(t *testing.T) {
 	const id, iss = "ci@example.com", "https://token.example.com"
 
 	legacyRef, legacyDigest := pushImage(t, host, "models/legacy")
-	pushLegacy(t, legacyRef, legacyDigest, legacyDigest, key)
+	pushLegacyLayers(t, legacyRef, legacyDigest, keyLayer(t, legacyRef, legacyDigest, key))
 
 	otherRef, otherDigest := pushImage(t, host, "models/replayed")
 	_, aDigest := pushImage(t, host, "models/replayed-source")
-	pushLegacy(t, otherRef, otherDigest, aDigest, key)
+	pushLegacyLayers(t, otherRef, otherDigest, keyLayer(t, otherRef, aDigest, key))
 
 	bundleRef, bundleDigest := pushImage(t, host, "models/bundle-key")
 	pushReferrer(t, bundleRef, bundleDigest, keyBundle(t, key, statementFor(bundleDigest)))

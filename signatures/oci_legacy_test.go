@@ -1,0 +1,254 @@
+package signatures
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"io"
+	"log"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/registry"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/static"
+	"github.com/sigstore/sigstore-go/pkg/testing/ca"
+	"github.com/sigstore/sigstore-go/pkg/tlog"
+)
+
+// legacyLayer is one signature layer of a sha256-<hex>.sig tag.
+type legacyLayer struct {
+	payload     []byte
+	annotations map[string]string
+}
+
+func simpleSigningPayload(ref name.Reference, claim v1.Hash) []byte {
+	return fmt.Appendf(nil, `{"critical":{"identity":{"docker-reference":%q},"image":{"docker-manifest-digest":%q},"type":"cosign container image signature"},"optional":null}`, ref.Context().Name(), claim.String())
+}
+
+func keyLayer(t *testing.T, ref name.Reference, claim v1.Hash, key *ecdsa.PrivateKey) legacyLayer {
+	t.Helper()
+	payload := simpleSigningPayload(ref, claim)
+	sum := sha256.Sum256(payload)
+	sig, err := ecdsa.SignASN1(rand.Reader, key, sum[:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return legacyLayer{payload, map[string]string{CosignSignatureAnnotation: base64.StdEncoding.EncodeToString(sig)}}
+}
+
+// keylessSpec describes a legacy keyless signature to make, and what to
+// break in it.
+type keylessSpec struct {
+	fulcio *ca.VirtualSigstore // issues the certificate and logs the entry
+	rekor  *ca.VirtualSigstore // signs the SET; nil means fulcio
+	claim  v1.Hash             // the docker-manifest-digest the payload claims
+	// integrated overrides the integrated time the SET states.
+	integrated    time.Time
+	tamperPayload bool // push a payload other than the signed one
+	tamperSET     bool // flip a bit of the SET
+	tamperSig     bool // flip a bit of the signature annotation
+	noBundle      bool // leave out the Rekor bundle annotation
+}
+
+// keylessLayer signs a Simple Signing payload the way cosign sign did
+// before bundles: a Fulcio certificate, a hashedrekord Rekor entry, and the
+// entry's SET in the dev.sigstore.cosign/bundle annotation.
+func keylessLayer(t testing.TB, ref name.Reference, id, iss string, s keylessSpec) legacyLayer {
+	t.Helper()
+	payload := simpleSigningPayload(ref, s.claim)
+	e, err := s.fulcio.Sign(id, iss, payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vc, err := e.VerificationContent()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := e.SignatureContent()
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, err := e.TlogEntries()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tle := entries[0].TransparencyLogEntry()
+	rp := tlog.RekorPayload{
+		Body:           base64.StdEncoding.EncodeToString(tle.CanonicalizedBody),
+		IntegratedTime: tle.IntegratedTime,
+		LogIndex:       tle.LogIndex,
+		LogID:          hex.EncodeToString(tle.LogId.KeyId),
+	}
+	if !s.integrated.IsZero() {
+		rp.IntegratedTime = s.integrated.Unix()
+	}
+	rekor := s.rekor
+	if rekor == nil {
+		rekor = s.fulcio
+	} else if rp.LogID, err = rekor.RekorLogID(); err != nil {
+		t.Fatal(err)
+	}
+	set, err := rekor.RekorSignPayload(rp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.tamperSET {
+		set[len(set)/2] ^= 1
+	}
+	bundleJSON, err := json.Marshal(map[string]any{"SignedEntryTimestamp": set, "Payload": rp})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig := sc.Signature()
+	if s.tamperSig {
+		sig = append([]byte(nil), sig...)
+		sig[len(sig)/2] ^= 1
+	}
+	ann := map[string]string{
+		CosignSignatureAnnotation: base64.StdEncoding.EncodeToString(sig),
+		cosignCertAnnotation:      string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: vc.Certificate().Raw})),
+	}
+	if !s.noBundle {
+		ann[CosignBundleAnnotation] = string(bundleJSON)
+	}
+	if s.tamperPayload {
+		payload = append(payload, ' ')
+	}
+	return legacyLayer{payload, ann}
+}
+
+// pushLegacyLayers writes the sha256-<hex>.sig tag of target with layers.
+func pushLegacyLayers(t *testing.T, ref name.Reference, target v1.Hash, layers ...legacyLayer) {
+	t.Helper()
+	img := empty.Image
+	for _, l := range layers {
+		var err error
+		img, err = mutate.Append(img, mutate.Addendum{
+			Layer:       static.NewLayer(l.payload, SimpleSigningMediaType),
+			Annotations: l.annotations,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := remote.Write(ref.Context().Tag(legacyTag(target)), img); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestVerifyOCILegacyKeyless(t *testing.T) {
+	srv := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
+	defer srv.Close()
+	host := strings.TrimPrefix(srv.URL, "http://")
+	vs, err := ca.NewVirtualSigstore()
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherVS, err := ca.NewVirtualSigstore()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const id, iss = "ci@example.com", "https://token.example.com"
+	good := Options{Identity: id, Issuer: iss, TrustedRoot: vs}
+	_, elsewhere := pushImage(t, host, "models/elsewhere")
+
+	tests := []struct {
+		name string
+		// spec is completed with fulcio (default vs) and claim (default
+		// the artifact's digest) before signing.
+		spec   keylessSpec
+		extra  bool // a key layer for another image comes first
+		opts   Options
+		status Status
+		want   string
+	}{
+		{name: "good", opts: good, status: Verified},
+		{name: "identity and issuer regexp", opts: Options{IdentityRegexp: `^ci@example\.com$`, IssuerRegexp: `^https://token\.example\.com$`, TrustedRoot: vs}, status: Verified},
+		{name: "verified after a bad layer", extra: true, opts: good, status: Verified},
+		{name: "wrong identity", opts: Options{Identity: "mallory@example.com", Issuer: iss, TrustedRoot: vs}, status: Invalid, want: `expected SAN value "mallory@example.com"`},
+		{name: "wrong issuer", opts: Options{Identity: id, Issuer: "https://evil.example.com", TrustedRoot: vs}, status: Invalid, want: "expected issuer value"},
+		{name: "no identity policy", opts: Options{TrustedRoot: vs}, status: Invalid, want: "needs a required identity and issuer"},
+		{name: "tampered payload", spec: keylessSpec{tamperPayload: true}, opts: good, status: Invalid, want: "entry digest"},
+		{name: "tampered signature", spec: keylessSpec{tamperSig: true}, opts: good, status: Invalid, want: "legacy keyless signature rejected"},
+		{name: "signature for another manifest", spec: keylessSpec{claim: elsewhere}, opts: good, status: Invalid, want: "legacy signature is for " + elsewhere.String()},
+		{name: "bad SET", spec: keylessSpec{tamperSET: true}, opts: good, status: Invalid, want: "not enough verified log entries"},
+		{name: "SET from an untrusted log", spec: keylessSpec{rekor: otherVS}, opts: good, status: Invalid, want: "not enough verified log entries"},
+		{name: "SET integrated time outside the certificate", spec: keylessSpec{integrated: time.Now().Add(30 * time.Minute)}, opts: good, status: Invalid, want: "integrated time outside certificate validity"},
+		{name: "certificate from an untrusted Fulcio", spec: keylessSpec{fulcio: otherVS, rekor: vs}, opts: good, status: Invalid, want: "leaf certificate verification failed"},
+		{name: "no Rekor bundle", spec: keylessSpec{noBundle: true}, opts: good, status: NotChecked, want: "no Rekor bundle annotation"},
+		{name: "no Rekor bundle after a bad layer", spec: keylessSpec{noBundle: true}, extra: true, opts: good, status: Invalid, want: "needs a public key"},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ref, d := pushImage(t, host, fmt.Sprintf("models/legacy-keyless-%d", i))
+			s := tt.spec
+			if s.fulcio == nil {
+				s.fulcio = vs
+			}
+			if s.claim == (v1.Hash{}) {
+				s.claim = d
+			}
+			var layers []legacyLayer
+			if tt.extra {
+				layers = append(layers, keyLayer(t, ref, elsewhere, newKey(t, elliptic.P256())))
+			}
+			layers = append(layers, keylessLayer(t, ref, id, iss, s))
+			pushLegacyLayers(t, ref, d, layers...)
+
+			r := VerifyOCI(context.Background(), ref.String(), tt.opts, OCIOptions{})
+			if r.Status != tt.status {
+				t.Fatalf("status %s (%s), want %s", r.Status, r.Reason, tt.status)
+			}
+			if !strings.Contains(r.Reason, tt.want) || strings.Contains(r.Reason, "\n") {
+				t.Errorf("reason %q, want one line with %q", r.Reason, tt.want)
+			}
+			if r.Status != Verified {
+				return
+			}
+			if r.Method != "cosign-legacy-keyless" || r.Identity != id || r.Issuer != iss || r.LogIndex == nil || r.SignedAt == "" || r.RootDigest != d.String() {
+				t.Errorf("verified result lacks provenance: %+v", r)
+			}
+			if !strings.HasSuffix(r.Signature, ":"+legacyTag(d)) {
+				t.Errorf("signature location %q, want the %s tag", r.Signature, legacyTag(d))
+			}
+		})
+	}
+}
+
+func TestParseLegacyRekorBundle(t *testing.T) {
+	tests := []struct {
+		name, raw, want string
+	}{
+		{"not JSON", "{", "cosign bundle annotation"},
+		{"no SET", `{"Payload":{"body":"e30=","integratedTime":1,"logIndex":1,"logID":"00"}}`, "no SignedEntryTimestamp"},
+		{"body not base64", `{"SignedEntryTimestamp":"AA==","Payload":{"body":"!","integratedTime":1,"logIndex":1,"logID":"00"}}`, "no base64 entry body"},
+		{"body not a string", `{"SignedEntryTimestamp":"AA==","Payload":{"body":{},"integratedTime":1,"logIndex":1,"logID":"00"}}`, "cosign bundle annotation"},
+		{"log ID not hex", `{"SignedEntryTimestamp":"AA==","Payload":{"body":"e30=","integratedTime":1,"logIndex":1,"logID":"zz"}}`, "is not hex"},
+		{"no integrated time", `{"SignedEntryTimestamp":"AA==","Payload":{"body":"e30=","logIndex":1,"logID":"00"}}`, "no integrated time"},
+		{"rekord kind", `{"SignedEntryTimestamp":"AA==","Payload":{"body":"` + base64.StdEncoding.EncodeToString([]byte(`{"kind":"rekord","apiVersion":"0.0.1","spec":{}}`)) + `","integratedTime":1,"logIndex":1,"logID":"00"}}`, `kind "rekord" is not supported`},
+		{"hashedrekord without spec", `{"SignedEntryTimestamp":"AA==","Payload":{"body":"` + base64.StdEncoding.EncodeToString([]byte(`{"kind":"hashedrekord","apiVersion":"0.0.1"}`)) + `","integratedTime":1,"logIndex":1,"logID":"00"}}`, "rekor entry"},
+		{"over the cap", strings.Repeat(" ", maxBundleAnnotation+1), "over the cap"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := parseLegacyRekorBundle(tt.raw)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("error %v, want one containing %q", err, tt.want)
+			}
+		})
+	}
+}
