@@ -3,6 +3,9 @@ GO        ?= go
 PKGS      := ./...
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 FUZZTIME  ?= 10m
+# Minimizing large seeds (multi-megabyte models) can stall a worker;
+# bound it.
+FUZZMINIMIZE ?= 5s
 BENCHTIME ?= 1s
 
 .PHONY: build test fuzz bench lint vet fmt-check
@@ -29,7 +32,7 @@ fuzz:
 	@for pkg in $$($(GO) list $(PKGS)); do \
 	  for t in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
 	    echo "== $$pkg $$t"; \
-	    $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	    $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZE) $$pkg || exit 1; \
 	  done; \
 	done
 

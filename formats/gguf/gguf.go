@@ -3,8 +3,10 @@
 // sections: every count and length is checked against the bytes that
 // remain before anything is allocated, and the tensor layout is checked
 // against ggml's type table and alignment rules. Chat templates found in
-// the metadata are checked with package jinja. Legacy GGML files are
-// identified and reported unsupported.
+// the metadata are checked with package jinja. Legacy GGML files
+// (whisper.cpp models and Silero VAD, llama.cpp ggml/ggmf/ggjt) are parsed
+// the same bounded way, record by record to the end of the file; a legacy
+// header of no known layout is reported unsupported, never guessed at.
 //
 // The tensor data region is never read, and no template is ever rendered.
 package gguf

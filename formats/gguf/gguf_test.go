@@ -227,15 +227,6 @@ func TestVersion1Unsupported(t *testing.T) {
 	}
 }
 
-func TestGGMLUnsupported(t *testing.T) {
-	for _, magic := range []string{"lmgg", "tjgg", "ggjt"} {
-		_, err := formatstest.Run(t, formats.AnalyzerFunc(AnalyzeGGML), "m.bin", []byte(magic+"\x01\x00\x00\x00"))
-		if !errors.Is(err, formats.ErrUnsupported) {
-			t.Errorf("%s: err = %v", magic, err)
-		}
-	}
-}
-
 func TestCanceled(t *testing.T) {
 	g := base()
 	for range 1000 {
@@ -277,19 +268,6 @@ func TestRealWorld(t *testing.T) {
 				t.Logf("below medium: %v", f)
 			}
 		})
-	}
-}
-
-func TestRealWorldGGML(t *testing.T) {
-	for _, f := range realworld(t, "ggml") {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r, err := formatstest.Run(t, formats.AnalyzerFunc(AnalyzeGGML), filepath.Base(f), data)
-		if !errors.Is(err, formats.ErrUnsupported) || len(r.Findings) > 0 {
-			t.Errorf("%s: err = %v, findings %v", f, err, r.Findings)
-		}
 	}
 }
 

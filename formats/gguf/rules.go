@@ -24,6 +24,12 @@ const (
 	RuleTemplateParse  = "MG521"
 	RuleTemplateLoader = "MG522"
 	RuleTemplateDoS    = "MG523"
+	RuleGGMLHeader     = "MG530"
+	RuleGGMLTensor     = "MG531"
+	RuleGGMLRange      = "MG532"
+	RuleGGMLTrailing   = "MG533"
+	RuleGGMLDuplicate  = "MG534"
+	RuleGGMLPolyglot   = "MG535"
 )
 
 func init() {
@@ -68,6 +74,18 @@ func init() {
 			Doc: "The chat template uses include, import, extends or from, which read other templates through the renderer's loader (files on the host, in some deployments). Chat templates never need them."},
 		{ID: RuleTemplateDoS, Severity: formats.Low, Title: "GGUF chat template can exhaust resources",
 			Doc: "The chat template is unusually large, loops over huge ranges or repeats strings enormous numbers of times; even a sandboxed renderer can be made to hang or run out of memory."},
+		{ID: RuleGGMLHeader, Severity: formats.Medium, Title: "GGML legacy header invalid",
+			Doc: "A legacy GGML file (whisper.cpp model or Silero VAD, llama.cpp ggml/ggmf/ggjt) ends inside its header, or its mel filters, vocabulary or encoder-layer table are larger than the file or have a negative count. The legacy loaders size buffers from these fields without checking them against the file (a negative VAD model-type length or layer count becomes a huge allocation); a real converter never writes such a header."},
+		{ID: RuleGGMLTensor, Severity: formats.Medium, Title: "GGML legacy tensor record invalid",
+			Doc: "A tensor record of a legacy GGML file has more than 4 dimensions (whisper.cpp and llama.cpp read them into a 4-element array: a stack out-of-bounds write), a negative dimension, an unknown or removed ggml type, a shape that is not a whole number of its type's blocks or whose size overflows, more elements than the int32 count whisper.cpp keeps, or a name of 64 bytes or more or with control characters. Converters never write such records; reject the file."},
+		{ID: RuleGGMLRange, Severity: formats.Medium, Title: "GGML legacy tensor data beyond the end of file",
+			Doc: "A legacy GGML tensor's data, sized by its shape and ggml type, reaches past the end of the file: the file is truncated or its shape lies, and loaders that map the file read out of bounds."},
+		{ID: RuleGGMLTrailing, Severity: formats.Medium, Title: "GGML legacy trailing data",
+			Doc: "Bytes follow the last tensor of a legacy GGML file that do not form a tensor record. The legacy loaders read records until the end of file and ignore or reject such bytes; converters never write them, so they are room for an appended payload or a second format."},
+		{ID: RuleGGMLDuplicate, Severity: formats.High, Title: "GGML legacy duplicate tensor name",
+			Doc: "Two tensor records of a legacy GGML file share a name. The legacy loaders overwrite the first with the second, other readers keep the first, so the weights used depend on the reader."},
+		{ID: RuleGGMLPolyglot, Severity: formats.High, Title: "GGML legacy file that is also a zip",
+			Doc: "A zip end-of-central-directory record sits at the end of the legacy GGML file, so zip readers (torch.load, zipfile) see an archive. The engine analyzes the zip reading too."},
 	} {
 		formats.RegisterRule(r)
 	}
