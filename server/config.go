@@ -1,0 +1,209 @@
+package server
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/modelgate/modelgate/formats"
+)
+
+// Config configures the service. The zero value of a field means its
+// default (see Defaults); LoadConfig reads YAML (or JSON).
+type Config struct {
+	// Listen is the address the HTTP server listens on.
+	Listen string `yaml:"listen"`
+	// DataDir holds the SQLite database when Database is empty.
+	DataDir string `yaml:"data_dir"`
+	// Database is a PostgreSQL DSN (postgres://...) for several replicas,
+	// or a SQLite file path; empty means DataDir/modelgate.db.
+	Database string `yaml:"database"`
+	// Workers is how many jobs one process scans at once.
+	Workers int `yaml:"workers"`
+	// ScanJobs is how many files one scan reads at once.
+	ScanJobs int `yaml:"scan_jobs"`
+	// MaxBodyBytes caps a request body; larger ones get 413.
+	MaxBodyBytes int64 `yaml:"max_body_bytes"`
+	// ReplayWindow is how old an event's own timestamp may be, and how
+	// long delivery ids are remembered.
+	ReplayWindow time.Duration `yaml:"replay_window"`
+	// MaxAttempts bounds the scans of one job before it fails.
+	MaxAttempts int `yaml:"max_attempts"`
+	// RetryBase is the first retry delay; each retry doubles it, up to
+	// RetryMax.
+	RetryBase time.Duration `yaml:"retry_base"`
+	RetryMax  time.Duration `yaml:"retry_max"`
+	// Lease is how long a claimed job stays a worker's without a
+	// heartbeat; a crashed replica's job is retried after it.
+	Lease time.Duration `yaml:"lease"`
+	// Poll is how often an idle worker looks for a job another replica
+	// queued.
+	Poll time.Duration `yaml:"poll"`
+	// ShutdownGrace is how long running jobs may finish at shutdown
+	// before they are put back in the queue.
+	ShutdownGrace time.Duration `yaml:"shutdown_grace"`
+	// FailOn is the lowest severity that makes the verdict fail.
+	FailOn string `yaml:"fail_on"`
+	// NoReferrers turns off attaching the BOM and report to OCI artifacts.
+	NoReferrers bool `yaml:"no_referrers"`
+	// AllowLocalTargets lets POST /v1/scans name paths on this machine;
+	// off by default, since a caller could then read any file here.
+	AllowLocalTargets bool `yaml:"allow_local_targets"`
+	// HFEndpoint is the Hugging Face Hub that hf:// targets use.
+	HFEndpoint string `yaml:"hf_endpoint"`
+
+	Sources Sources `yaml:"sources"`
+	// Signature, when set, checks cosign signatures on OCI artifacts.
+	Signature SignatureConfig `yaml:"signature"`
+}
+
+// Sources holds one entry per event source. A source without a secret is
+// disabled: its endpoint answers 404.
+type Sources struct {
+	Distribution Source `yaml:"distribution"`
+	Harbor       Source `yaml:"harbor"`
+	HuggingFace  Source `yaml:"huggingface"`
+	API          Source `yaml:"api"`
+	// HarborScanner enables Harbor's pluggable scanner API (/api/v1/...);
+	// its secret is the access credential of the scanner registration.
+	HarborScanner Source `yaml:"harbor_scanner"`
+}
+
+// Source is an event source's credentials and addressing.
+type Source struct {
+	// Secret is the bearer token (Distribution, API), the Authorization
+	// header value (Harbor) or the webhook secret (Hugging Face). Write
+	// "env:NAME" or "file:/path" to read it from the environment or a
+	// file instead of the configuration.
+	Secret string `yaml:"secret"`
+	// Registry replaces the registry host:port of events, for when the
+	// service reaches the registry by another name than its clients.
+	Registry string `yaml:"registry"`
+}
+
+// SignatureConfig says which cosign signatures to trust on OCI artifacts.
+type SignatureConfig struct {
+	PublicKey string `yaml:"public_key"`
+	Identity  string `yaml:"identity"`
+	Issuer    string `yaml:"issuer"`
+}
+
+// Defaults returns the configuration used for every field left zero.
+func Defaults() Config {
+	return Config{
+		Listen:        ":8080",
+		DataDir:       "modelgate-data",
+		Workers:       2,
+		MaxBodyBytes:  1 << 20,
+		ReplayWindow:  24 * time.Hour,
+		MaxAttempts:   5,
+		RetryBase:     5 * time.Second,
+		RetryMax:      10 * time.Minute,
+		Lease:         2 * time.Minute,
+		Poll:          time.Second,
+		ShutdownGrace: 20 * time.Second,
+		FailOn:        "medium",
+	}
+}
+
+// LoadConfig reads a YAML or JSON configuration file; unknown keys are
+// errors, so a misspelt secret name does not silently disable a source.
+func LoadConfig(path string) (Config, error) {
+	var c Config
+	f, err := os.Open(path)
+	if err != nil {
+		return c, fmt.Errorf("read config: %w", err)
+	}
+	defer f.Close()
+	dec := yaml.NewDecoder(f)
+	dec.KnownFields(true)
+	if err := dec.Decode(&c); err != nil {
+		return c, fmt.Errorf("parse config %s: %w", path, err)
+	}
+	return c, nil
+}
+
+// withDefaults fills zero fields and resolves secrets.
+func (c Config) withDefaults() (Config, error) {
+	d := Defaults()
+	setStr := func(v *string, def string) {
+		if *v == "" {
+			*v = def
+		}
+	}
+	setDur := func(v *time.Duration, def time.Duration) {
+		if *v == 0 {
+			*v = def
+		}
+	}
+	setStr(&c.Listen, d.Listen)
+	setStr(&c.DataDir, d.DataDir)
+	setStr(&c.FailOn, d.FailOn)
+	if c.Workers == 0 {
+		c.Workers = d.Workers
+	}
+	if c.MaxBodyBytes == 0 {
+		c.MaxBodyBytes = d.MaxBodyBytes
+	}
+	if c.MaxAttempts == 0 {
+		c.MaxAttempts = d.MaxAttempts
+	}
+	setDur(&c.ReplayWindow, d.ReplayWindow)
+	setDur(&c.RetryBase, d.RetryBase)
+	setDur(&c.RetryMax, d.RetryMax)
+	setDur(&c.Lease, d.Lease)
+	setDur(&c.Poll, d.Poll)
+	if c.ShutdownGrace < 0 {
+		c.ShutdownGrace = 0
+	} else if c.ShutdownGrace == 0 {
+		c.ShutdownGrace = d.ShutdownGrace
+	}
+	if c.Database == "" {
+		c.Database = filepath.Join(c.DataDir, "modelgate.db")
+	}
+	if c.Workers < 0 || c.MaxBodyBytes < 0 || c.MaxAttempts < 0 || c.ScanJobs < 0 {
+		return c, fmt.Errorf("config: workers, scan_jobs, max_body_bytes and max_attempts must not be negative")
+	}
+	if _, err := formats.ParseSeverity(c.FailOn); err != nil {
+		return c, fmt.Errorf("config: fail_on: %w", err)
+	}
+	for _, s := range []struct {
+		name string
+		v    *string
+	}{{"distribution", &c.Sources.Distribution.Secret}, {"harbor", &c.Sources.Harbor.Secret}, {"huggingface", &c.Sources.HuggingFace.Secret}, {"api", &c.Sources.API.Secret}, {"harbor_scanner", &c.Sources.HarborScanner.Secret}} {
+		v, err := resolveSecret(*s.v)
+		if err != nil {
+			return c, fmt.Errorf("config: sources.%s.secret: %w", s.name, err)
+		}
+		*s.v = v
+	}
+	return c, nil
+}
+
+// resolveSecret reads env: and file: secrets.
+func resolveSecret(v string) (string, error) {
+	switch {
+	case strings.HasPrefix(v, "env:"):
+		name := strings.TrimPrefix(v, "env:")
+		s, ok := os.LookupEnv(name)
+		if !ok || s == "" {
+			return "", fmt.Errorf("environment variable %s is not set", name)
+		}
+		return s, nil
+	case strings.HasPrefix(v, "file:"):
+		b, err := os.ReadFile(strings.TrimPrefix(v, "file:"))
+		if err != nil {
+			return "", fmt.Errorf("read secret file: %w", err)
+		}
+		s := strings.TrimSpace(string(b))
+		if s == "" {
+			return "", fmt.Errorf("secret file %s is empty", strings.TrimPrefix(v, "file:"))
+		}
+		return s, nil
+	}
+	return v, nil
+}

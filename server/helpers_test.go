@@ -1,0 +1,263 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/static"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+
+	"github.com/modelgate/modelgate/server/store"
+)
+
+const testSecret = "s3cret-token"
+
+func readSample(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "testdata", "sample", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func testLogger(t testing.TB) *slog.Logger {
+	if testing.Verbose() {
+		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	return slog.New(slog.NewTextHandler(io.Discard, nil))
+}
+
+// testConfig is a configuration with every source enabled and short
+// timings.
+func testConfig(t testing.TB) Config {
+	s := Source{Secret: testSecret}
+	return Config{
+		DataDir:       t.TempDir(),
+		Workers:       2,
+		Poll:          50 * time.Millisecond,
+		RetryBase:     100 * time.Millisecond,
+		RetryMax:      time.Second,
+		Lease:         30 * time.Second,
+		ShutdownGrace: 2 * time.Second,
+		Sources:       Sources{Distribution: s, Harbor: s, HuggingFace: s, API: s},
+	}
+}
+
+// running is a server started by a test.
+type running struct {
+	srv  *Server
+	url  string
+	stop func() // cancels Run and waits for it
+}
+
+func listen(t testing.TB) net.Listener {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ln
+}
+
+// start runs srv on ln until the test ends or stop is called.
+func start(t testing.TB, srv *Server, ln net.Listener) *running {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Run(ctx, ln) }()
+	stopped := false
+	stop := func() {
+		if stopped {
+			return
+		}
+		stopped = true
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("run: %v", err)
+			}
+		case <-time.After(20 * time.Second):
+			t.Errorf("server did not stop")
+		}
+	}
+	t.Cleanup(stop)
+	return &running{srv: srv, url: "http://" + ln.Addr().String(), stop: stop}
+}
+
+func newServer(t testing.TB, cfg Config) *Server {
+	t.Helper()
+	srv, err := New(context.Background(), cfg, testLogger(t), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	return srv
+}
+
+// post sends body to url with headers and returns the status and body.
+func post(t testing.TB, url, body string, hdr map[string]string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func bearer() map[string]string { return map[string]string{"Authorization": "Bearer " + testSecret} }
+
+// waitDone waits until every job of digest has ended, and returns them.
+func waitDone(t testing.TB, st store.Store, digest string, timeout time.Duration) []store.Job {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		jobs, err := st.ByDigest(context.Background(), digest, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ended := len(jobs) > 0
+		for _, j := range jobs {
+			if j.State != store.Done && j.State != store.Failed {
+				ended = false
+			}
+		}
+		if ended {
+			return jobs
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("jobs of %s did not end within %v: %+v", digest, timeout, jobs)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// pushModel pushes an ORAS-style artifact whose one layer is data, titled
+// title, and returns the manifest digest.
+func pushModel(t testing.TB, host, repo, tag, title string, data []byte) string {
+	t.Helper()
+	r, err := name.NewRepository(host + "/" + repo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := []byte("{}")
+	desc := func(mt string, b []byte) v1.Descriptor {
+		s := sha256.Sum256(b)
+		return v1.Descriptor{MediaType: types.MediaType(mt), Size: int64(len(b)), Digest: v1.Hash{Algorithm: "sha256", Hex: hex.EncodeToString(s[:])}}
+	}
+	for _, b := range [][]byte{cfg, data} {
+		if err := remote.WriteLayer(r, static.NewLayer(b, types.MediaType("application/octet-stream"))); err != nil {
+			t.Fatalf("push blob: %v", err)
+		}
+	}
+	l := desc("application/vnd.oci.image.layer.v1.tar", data)
+	l.Annotations = map[string]string{"org.opencontainers.image.title": title}
+	m := v1.Manifest{SchemaVersion: 2, MediaType: types.OCIManifestSchema1, ArtifactType: "application/vnd.unknown.artifact.v1",
+		Config: desc("application/vnd.oci.empty.v1+json", cfg), Layers: []v1.Descriptor{l}}
+	b, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.Put(r.Tag(tag), rawManifestT{b}); err != nil {
+		t.Fatalf("push manifest: %v", err)
+	}
+	s := sha256.Sum256(b)
+	return "sha256:" + hex.EncodeToString(s[:])
+}
+
+type rawManifestT struct{ b []byte }
+
+func (r rawManifestT) RawManifest() ([]byte, error) { return r.b, nil }
+func (r rawManifestT) MediaType() (types.MediaType, error) {
+	return types.OCIManifestSchema1, nil
+}
+
+const distributionBinary = "/usr/bin/docker-registry"
+
+// startDistribution runs the CNCF Distribution registry on a free loopback
+// port, notifying notifyURL with the test token, and returns its host:port;
+// it skips the test when the binary is absent.
+func startDistribution(t testing.TB, notifyURL string) string {
+	t.Helper()
+	if _, err := os.Stat(distributionBinary); err != nil {
+		t.Skipf("%s not installed (Debian package docker-registry): skipping the end-to-end test", distributionBinary)
+	}
+	ln := listen(t)
+	addr := ln.Addr().String()
+	ln.Close()
+	dir := t.TempDir()
+	cfg := fmt.Sprintf(`version: 0.1
+log:
+  level: warn
+storage:
+  filesystem:
+    rootdirectory: %s
+  delete:
+    enabled: true
+http:
+  addr: %s
+notifications:
+  endpoints:
+    - name: modelgate
+      url: %s
+      headers:
+        Authorization: [Bearer %s]
+      timeout: 5s
+      threshold: 3
+      backoff: 200ms
+`, filepath.Join(dir, "data"), addr, notifyURL, testSecret)
+	path := filepath.Join(dir, "config.yml")
+	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(distributionBinary, "serve", path)
+	var logs bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+		if t.Failed() {
+			t.Logf("registry log:\n%s", logs.String())
+		}
+	})
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if c, err := net.Dial("tcp", addr); err == nil {
+			c.Close()
+			return addr
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("docker-registry did not start: %s", logs.String())
+	return ""
+}

@@ -1,0 +1,112 @@
+package server
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/modelgate/modelgate/server/store"
+)
+
+func testEnvelope(id, host, repo, digest string, at time.Time) string {
+	return fmt.Sprintf(`{"events":[{"id":%q,"timestamp":%q,"action":"push","target":{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":%q,"size":400,"repository":%q,"url":"http://%s/v2/%s/manifests/%s","tag":"v1"},"request":{"id":"r","addr":"127.0.0.1","host":%q,"method":"PUT","useragent":"test"},"actor":{},"source":{"addr":"reg","instanceID":"i"}}]}`,
+		id, at.UTC().Format(time.RFC3339Nano), digest, repo, host, repo, digest, host)
+}
+
+func fakeDigest(i int) string {
+	s := sha256.Sum256([]byte(fmt.Sprint("manifest", i)))
+	return "sha256:" + hex.EncodeToString(s[:])
+}
+
+// TestLoadBurst sends 1,000 Distribution events from 16 clients and checks
+// that each one is stored as a job before it is answered; it logs the
+// sustained rate and the p99 accept latency. Workers are not started, so
+// the figures are those of the accept path alone.
+func TestLoadBurst(t *testing.T) {
+	const events, clients = 1000, 16
+	srv := newServer(t, testConfig(t))
+	hs := httptest.NewServer(srv.Handler())
+	defer hs.Close()
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}, Timeout: 10 * time.Second}
+
+	lat := make([]time.Duration, events)
+	var wg sync.WaitGroup
+	next := make(chan int)
+	errs := make(chan error, events)
+	begin := time.Now()
+	for range clients {
+		wg.Go(func() {
+			for i := range next {
+				body := testEnvelope(fmt.Sprint("ev", i), "registry.test:5000", "load/model", fakeDigest(i), time.Now())
+				req, _ := http.NewRequest(http.MethodPost, hs.URL+"/v1/events/distribution", strings.NewReader(body))
+				req.Header.Set("Authorization", "Bearer "+testSecret)
+				req.Header.Set("Content-Type", "application/vnd.docker.distribution.events.v2+json")
+				t0 := time.Now()
+				resp, err := client.Do(req)
+				if err != nil {
+					errs <- err
+					continue
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				lat[i] = time.Since(t0)
+				if resp.StatusCode != http.StatusAccepted {
+					errs <- fmt.Errorf("event %d: status %d", i, resp.StatusCode)
+				}
+			}
+		})
+	}
+	for i := range events {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	elapsed := time.Since(begin)
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	slices.Sort(lat)
+	p99 := lat[events*99/100-1]
+	t.Logf("load: %d events in %v: %.0f events/s sustained, p50 %v, p99 accept latency %v (SQLite, synchronous=FULL, %d clients)",
+		events, elapsed.Round(time.Millisecond), float64(events)/elapsed.Seconds(), lat[events/2], p99, clients)
+	counts, err := srv.Store().Counts(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if counts[store.Queued] != events {
+		t.Fatalf("%d jobs queued, want %d: %v", counts[store.Queued], events, counts)
+	}
+	if elapsed > 30*time.Second {
+		t.Fatalf("burst took %v", elapsed)
+	}
+}
+
+// BenchmarkAccept measures the accept path of one Distribution event:
+// authenticate, parse, store durably, answer.
+func BenchmarkAccept(b *testing.B) {
+	srv := newServer(b, testConfig(b))
+	h := srv.Handler()
+	now := time.Now()
+	b.ResetTimer()
+	for i := range b.N {
+		body := testEnvelope(fmt.Sprint("b", i), "registry.test:5000", "bench/model", fakeDigest(i), now)
+		b.SetBytes(int64(len(body)))
+		req := httptest.NewRequest(http.MethodPost, "/v1/events/distribution", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+testSecret)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusAccepted {
+			b.Fatalf("status %d: %s", rec.Code, rec.Body)
+		}
+	}
+}

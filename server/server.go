@@ -1,0 +1,478 @@
+// Package server is the webhook service behind `modelgate serve`: it
+// receives push events from OCI registries (CNCF Distribution, Harbor)
+// and Hugging Face, and scan requests over a small HTTP API; it turns each
+// into a durable job keyed by the immutable digest or commit it names,
+// scans jobs with a bounded worker pool through the same fetchers, engine
+// and BOM builder as `modelgate scan`, stores the verdict, findings, BOM and
+// signature outcomes, and attaches the BOM and report to OCI artifacts as
+// referrers. It never loads or executes a model, never answers 2xx before
+// an event's job is stored, and never logs a secret.
+package server
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/modelgate/modelgate/formats"
+	"github.com/modelgate/modelgate/server/store"
+)
+
+// Server is one replica of the service.
+type Server struct {
+	cfg     Config
+	log     *slog.Logger
+	st      store.Store
+	m       *metrics
+	failOn  formats.Severity
+	version string
+	id      string // worker id prefix, unique per process
+	wake    chan struct{}
+	lock    *os.File // the SQLite data directory's lock
+	// now is the clock; tests replace it.
+	now func() time.Time
+}
+
+// New opens the store the configuration names and returns a server ready
+// to Run. With SQLite, it locks the data directory (one process per
+// directory) and requeues jobs a previous process left running.
+func New(ctx context.Context, cfg Config, log *slog.Logger, version string) (*Server, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	s := &Server{cfg: cfg, log: log, version: version, wake: make(chan struct{}, 1), now: time.Now}
+	s.failOn, _ = formats.ParseSeverity(cfg.FailOn)
+	host, _ := os.Hostname()
+	s.id = fmt.Sprintf("%s-%d-%s", host, os.Getpid(), store.NewID()[:6])
+	postgres := strings.HasPrefix(cfg.Database, "postgres://") || strings.HasPrefix(cfg.Database, "postgresql://")
+	if !postgres {
+		if err := os.MkdirAll(filepath.Dir(cfg.Database), 0o700); err != nil {
+			return nil, fmt.Errorf("data directory: %w", err)
+		}
+		if s.lock, err = lockFile(cfg.Database + ".lock"); err != nil {
+			return nil, err
+		}
+	}
+	s.st, err = store.Open(ctx, cfg.Database)
+	if err != nil {
+		s.unlock()
+		return nil, err
+	}
+	if !postgres {
+		// This process holds the data directory: whatever was running
+		// belonged to a process that is gone.
+		n, err := s.st.RecoverRunning(ctx)
+		if err != nil {
+			s.Close()
+			return nil, err
+		}
+		if n > 0 {
+			log.Info("requeued jobs left running by a previous process", "jobs", n)
+		}
+	}
+	s.m = newMetrics(s.st)
+	return s, nil
+}
+
+func lockFile(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("lock data directory: %w", err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("lock %s: another modelgate serve uses this data directory (use PostgreSQL for several replicas): %w", path, err)
+	}
+	return f, nil
+}
+
+func (s *Server) unlock() {
+	if s.lock != nil {
+		s.lock.Close()
+		s.lock = nil
+	}
+}
+
+// Store returns the server's store.
+func (s *Server) Store() store.Store { return s.st }
+
+// Close closes the store and releases the data directory.
+func (s *Server) Close() error {
+	err := s.st.Close()
+	s.unlock()
+	return err
+}
+
+// Run serves HTTP on ln (or on the configured address when ln is nil) and
+// runs the workers until ctx is done, then shuts down gracefully: it stops
+// accepting requests, lets running scans finish for ShutdownGrace and puts
+// the rest back in the queue.
+func (s *Server) Run(ctx context.Context, ln net.Listener) error {
+	if ln == nil {
+		var err error
+		if ln, err = net.Listen("tcp", s.cfg.Listen); err != nil {
+			return fmt.Errorf("listen: %w", err)
+		}
+	}
+	hs := &http.Server{
+		Handler:           s.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	s.log.Info("modelgate serve listening", "addr", ln.Addr().String(), "workers", s.cfg.Workers, "store", storeKind(s.cfg.Database))
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	wg.Go(func() { s.RunWorkers(ctx) })
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		cancel()
+		wg.Wait()
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err := hs.Shutdown(sctx)
+	wg.Wait()
+	if err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+func storeKind(dsn string) string {
+	if strings.HasPrefix(dsn, "postgres") {
+		return "postgres"
+	}
+	return "sqlite " + dsn
+}
+
+// Handler returns the HTTP API.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /v1/events/distribution", s.eventHandler("distribution", s.cfg.Sources.Distribution, func(b []byte) ([]event, int, error) {
+		return parseDistribution(b, s.cfg.Sources.Distribution.Registry)
+	}))
+	mux.HandleFunc("POST /v1/events/harbor", s.eventHandler("harbor", s.cfg.Sources.Harbor, func(b []byte) ([]event, int, error) {
+		return parseHarbor(b, s.cfg.Sources.Harbor.Registry)
+	}))
+	mux.HandleFunc("POST /v1/events/huggingface", s.eventHandler("huggingface", s.cfg.Sources.HuggingFace, parseHuggingFace))
+	mux.HandleFunc("POST /v1/scans", s.eventHandler("api", s.cfg.Sources.API, s.parseScanRequest))
+	mux.HandleFunc("GET /v1/scans/{id}", s.authed("api", s.getScan))
+	mux.HandleFunc("GET /v1/scans", s.authed("api", s.listScans))
+	mux.HandleFunc("GET /v1/artifacts/{digest}", s.authed("api", s.getArtifact))
+	s.harborScannerRoutes(mux)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	mux.HandleFunc("GET /readyz", s.ready)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.m.reg, promhttp.HandlerOpts{}))
+	return mux
+}
+
+func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+	defer cancel()
+	if err := s.st.Ping(ctx); err != nil {
+		s.log.Warn("not ready", "err", err)
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "store unavailable"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+}
+
+// secretsOf extracts the credentials a request presents for a source.
+func secretsOf(source string, r *http.Request) []string {
+	auth := r.Header.Get("Authorization")
+	bearer, isBearer := strings.CutPrefix(auth, "Bearer ")
+	switch source {
+	case "huggingface":
+		if v := r.Header.Get("X-Webhook-Secret"); v != "" {
+			return []string{v}
+		}
+		if v := r.URL.Query().Get("secret"); v != "" {
+			return []string{v}
+		}
+		return nil
+	case "harbor", "harbor-scanner":
+		// Harbor sends its configured header value verbatim: accept it
+		// whole or without a Bearer prefix.
+		if isBearer {
+			return []string{auth, bearer}
+		}
+		if auth != "" {
+			return []string{auth}
+		}
+		return nil
+	}
+	if isBearer && bearer != "" {
+		return []string{bearer}
+	}
+	return nil
+}
+
+// checkSecret compares in constant time; hashing first keeps the time
+// independent of the lengths too.
+func checkSecret(got, want string) bool {
+	g, w := sha256.Sum256([]byte(got)), sha256.Sum256([]byte(want))
+	return subtle.ConstantTimeCompare(g[:], w[:]) == 1 && want != ""
+}
+
+// authenticate answers 404 for a disabled source and 401 for a missing or
+// wrong secret, logging the source and peer but never the secret.
+func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, source string, src Source) bool {
+	if src.Secret == "" {
+		s.m.rejected.WithLabelValues(source, "disabled").Inc()
+		http.Error(w, source+" is not enabled on this server", http.StatusNotFound)
+		return false
+	}
+	got := secretsOf(source, r)
+	ok := false
+	for _, g := range got {
+		// Every candidate is compared, so that timing does not say which
+		// form matched.
+		if checkSecret(g, src.Secret) {
+			ok = true
+		}
+	}
+	if ok {
+		return true
+	}
+	reason := "wrong secret"
+	if len(got) == 0 {
+		reason = "missing secret"
+	}
+	s.m.rejected.WithLabelValues(source, "unauthorized").Inc()
+	s.log.Warn("rejected request", "source", source, "reason", reason, "remote", r.RemoteAddr, "path", r.URL.Path)
+	writeJSON(w, http.StatusUnauthorized, map[string]string{"error": reason})
+	return false
+}
+
+func (s *Server) authed(source string, h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if s.authenticate(w, r, source, s.cfg.Sources.API) {
+			h(w, r)
+		}
+	}
+}
+
+// readBody reads at most MaxBodyBytes, answering 413 beyond.
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request, source string) ([]byte, bool) {
+	if r.ContentLength > s.cfg.MaxBodyBytes {
+		s.m.rejected.WithLabelValues(source, "too-large").Inc()
+		writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"error": fmt.Sprintf("body larger than %d bytes", s.cfg.MaxBodyBytes)})
+		return nil, false
+	}
+	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes))
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		s.m.rejected.WithLabelValues(source, "too-large").Inc()
+		writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"error": fmt.Sprintf("body larger than %d bytes", s.cfg.MaxBodyBytes)})
+		return nil, false
+	}
+	if err != nil {
+		s.m.rejected.WithLabelValues(source, "read-error").Inc()
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "read body: " + err.Error()})
+		return nil, false
+	}
+	return b, true
+}
+
+// accepted is one job in an event response.
+type accepted struct {
+	ID      string      `json:"id"`
+	Target  string      `json:"target"`
+	State   store.State `json:"state"`
+	Created bool        `json:"created"`
+}
+
+// eventHandler authenticates, bounds and parses a payload, then stores one
+// job per event before answering 202. A delivery id seen before, or an
+// event older than the replay window, creates nothing.
+func (s *Server) eventHandler(source string, src Source, parse func([]byte) ([]event, int, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		if !s.authenticate(w, r, source, src) {
+			return
+		}
+		body, ok := s.readBody(w, r, source)
+		if !ok {
+			return
+		}
+		evs, ignored, err := parse(body)
+		if err != nil {
+			s.m.rejected.WithLabelValues(source, "malformed").Inc()
+			s.log.Warn("malformed payload", "source", source, "remote", r.RemoteAddr, "err", err)
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+			return
+		}
+		now := s.now()
+		for _, e := range evs {
+			if !e.At.IsZero() && (now.Sub(e.At) > s.cfg.ReplayWindow || e.At.Sub(now) > 5*time.Minute) {
+				s.m.rejected.WithLabelValues(source, "stale").Inc()
+				s.log.Warn("rejected event outside the replay window", "source", source, "remote", r.RemoteAddr, "delivery", e.Delivery, "event_time", e.At)
+				writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "event timestamp outside the replay window"})
+				return
+			}
+		}
+		resp := struct {
+			Jobs       []accepted `json:"jobs"`
+			Duplicates int        `json:"duplicates"`
+			Ignored    int        `json:"ignored"`
+		}{Jobs: []accepted{}, Ignored: ignored}
+		created := false
+		for _, ev := range evs {
+			// Only an immutable reference dedupes: a tag or a path may
+			// name other bytes next time.
+			key := ev.Target
+			if ev.Digest == "" {
+				key += "#" + store.NewID()
+			}
+			j, res, err := s.st.Enqueue(r.Context(), store.Job{Key: key, Target: ev.Target, Source: source, Digest: ev.Digest}, ev.Delivery)
+			if err != nil {
+				s.log.Error("store job", "source", source, "err", err)
+				writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "could not store the job; retry"})
+				return
+			}
+			switch {
+			case res.Created:
+				created = true
+				s.m.events.WithLabelValues(source, "queued").Inc()
+				s.log.Info("queued scan", "source", source, "job", j.ID, "target", j.Target, "delivery", ev.Delivery)
+			case res.Replayed:
+				s.m.events.WithLabelValues(source, "replayed").Inc()
+				s.log.Info("ignored a delivery seen before", "source", source, "job", j.ID, "delivery", ev.Delivery)
+			default:
+				s.m.events.WithLabelValues(source, "duplicate").Inc()
+			}
+			if !res.Created {
+				resp.Duplicates++
+			}
+			resp.Jobs = append(resp.Jobs, accepted{ID: j.ID, Target: j.Target, State: j.State, Created: res.Created})
+		}
+		if ignored > 0 {
+			s.m.events.WithLabelValues(source, "ignored").Add(float64(ignored))
+		}
+		if created {
+			s.notify()
+		}
+		s.m.accept.Observe(time.Since(start).Seconds())
+		writeJSON(w, http.StatusAccepted, resp)
+	}
+}
+
+// maxTarget caps the length of a target in a scan request.
+const maxTarget = 2048
+
+// parseScanRequest reads POST /v1/scans {"target": "..."}.
+func (s *Server) parseScanRequest(body []byte) ([]event, int, error) {
+	var req struct {
+		Target string `json:"target"`
+	}
+	dec := json.NewDecoder(strings.NewReader(string(body)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		return nil, 0, fmt.Errorf("scan request: %w", err)
+	}
+	t := strings.TrimSpace(req.Target)
+	if t == "" || len(t) > maxTarget || strings.ContainsAny(t, "\x00\n\r") {
+		return nil, 0, fmt.Errorf("scan request: want a target (oci://, hf://, s3://, https://) of at most %d bytes", maxTarget)
+	}
+	if !strings.Contains(t, "://") && !s.cfg.AllowLocalTargets {
+		return nil, 0, fmt.Errorf("scan request: local paths are not allowed on this server (allow_local_targets)")
+	}
+	if strings.HasPrefix(t, "file://") && !s.cfg.AllowLocalTargets {
+		return nil, 0, fmt.Errorf("scan request: local paths are not allowed on this server (allow_local_targets)")
+	}
+	return []event{{Target: t, Digest: immutableDigest(t)}}, 0, nil
+}
+
+func (s *Server) getScan(w http.ResponseWriter, r *http.Request) {
+	j, err := s.st.Get(r.Context(), r.PathValue("id"))
+	if errors.Is(err, store.ErrNotFound) {
+		writeJSON(w, http.StatusNotFound, map[string]string{"error": "no such scan"})
+		return
+	}
+	if err != nil {
+		s.log.Error("get scan", "err", err)
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "store unavailable"})
+		return
+	}
+	writeJSON(w, http.StatusOK, j)
+}
+
+func (s *Server) listScans(w http.ResponseWriter, r *http.Request) {
+	d := r.URL.Query().Get("digest")
+	if d == "" {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "want ?digest=sha256:... or a commit sha"})
+		return
+	}
+	jobs, err := s.st.ByDigest(r.Context(), d, false)
+	if err != nil {
+		s.log.Error("list scans", "err", err)
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "store unavailable"})
+		return
+	}
+	if jobs == nil {
+		jobs = []store.Job{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"scans": jobs})
+}
+
+// getArtifact answers with the latest finished result of a digest: its
+// verdict, findings counts, BOM and signature outcomes.
+func (s *Server) getArtifact(w http.ResponseWriter, r *http.Request) {
+	d := r.PathValue("digest")
+	jobs, err := s.st.ByDigest(r.Context(), d, true)
+	if err != nil {
+		s.log.Error("get artifact", "err", err)
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "store unavailable"})
+		return
+	}
+	if len(jobs) == 0 {
+		writeJSON(w, http.StatusNotFound, map[string]string{"error": "no scan of this digest"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"digest": d, "scans": jobs})
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}
+
+// notify wakes one idle worker.
+func (s *Server) notify() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}

@@ -1,0 +1,266 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	_ "github.com/modelgate/modelgate/formats/all" // every analyzer
+	"github.com/modelgate/modelgate/scanner"
+	"github.com/modelgate/modelgate/scanner/bom"
+	"github.com/modelgate/modelgate/scanner/fetch"
+	_ "github.com/modelgate/modelgate/scanner/fetch/all" // every fetcher
+	"github.com/modelgate/modelgate/scanner/report"
+	"github.com/modelgate/modelgate/server/store"
+	"github.com/modelgate/modelgate/signatures"
+)
+
+// RunWorkers scans jobs until ctx is done. It then stops claiming, gives
+// running scans ShutdownGrace to finish and puts the others back in the
+// queue.
+func (s *Server) RunWorkers(ctx context.Context) {
+	// Scans run under their own context so that shutdown can let them
+	// finish after ctx is done.
+	scanCtx, stopScans := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopScans()
+	var wg sync.WaitGroup
+	for i := range s.cfg.Workers {
+		wg.Go(func() { s.worker(ctx, scanCtx, fmt.Sprintf("%s/%d", s.id, i)) })
+	}
+	go s.pruneLoop(ctx)
+	<-ctx.Done()
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	t := time.NewTimer(s.cfg.ShutdownGrace)
+	defer t.Stop()
+	select {
+	case <-done:
+		return
+	case <-t.C:
+	}
+	s.log.Info("shutdown grace over: requeueing running scans")
+	stopScans()
+	<-done
+}
+
+func (s *Server) pruneLoop(ctx context.Context) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := s.st.PruneDeliveries(ctx, s.now().Add(-s.cfg.ReplayWindow)); err != nil && ctx.Err() == nil {
+				s.log.Warn("prune delivery ids", "err", err)
+			}
+		}
+	}
+}
+
+func (s *Server) worker(ctx, scanCtx context.Context, id string) {
+	for ctx.Err() == nil {
+		j, err := s.st.Claim(ctx, id, s.now(), s.cfg.Lease)
+		if err != nil && ctx.Err() == nil {
+			s.log.Warn("claim a job", "worker", id, "err", err)
+		}
+		if j == nil {
+			select {
+			case <-ctx.Done():
+				return
+			case <-s.wake:
+			case <-time.After(s.cfg.Poll):
+			}
+			continue
+		}
+		s.process(scanCtx, id, j)
+	}
+}
+
+// errRetry marks a failure worth another attempt (the origin could not be
+// reached); anything else ends the job failed.
+type errRetry struct{ err error }
+
+func (e *errRetry) Error() string { return e.err.Error() }
+func (e *errRetry) Unwrap() error { return e.err }
+
+// process runs one attempt of j and records how it ended.
+func (s *Server) process(ctx context.Context, worker string, j *store.Job) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	log := s.log.With("job", j.ID, "target", j.Target, "attempt", j.Attempts)
+	log.Info("scanning")
+	var hb sync.WaitGroup
+	hb.Go(func() { s.heartbeat(ctx, cancel, worker, j.ID, log) })
+	start := time.Now()
+	res, err := s.scan(ctx, j, log)
+	s.m.scanTime.Observe(time.Since(start).Seconds())
+	interrupted := ctx.Err() != nil
+	cancel()
+	hb.Wait()
+
+	// Outcomes are written even while shutting down, under a short
+	// context of their own.
+	wctx, wcancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer wcancel()
+	var rerr *errRetry
+	var serr error
+	switch {
+	case interrupted:
+		s.m.scans.WithLabelValues("released").Inc()
+		serr = s.st.Release(wctx, j.ID, worker)
+		log.Info("scan interrupted: job back in the queue")
+	case err == nil:
+		s.m.scans.WithLabelValues("done").Inc()
+		serr = s.st.Complete(wctx, j.ID, worker, *res)
+		log.Info("scan done", "verdict", res.Verdict, "findings", res.BySeverity, "duration", time.Since(start).Round(time.Millisecond))
+	case errors.As(err, &rerr) && j.Attempts < s.cfg.MaxAttempts:
+		s.m.scans.WithLabelValues("retry").Inc()
+		next := s.now().Add(s.backoff(j.Attempts))
+		serr = s.st.Retry(wctx, j.ID, worker, err.Error(), next)
+		log.Warn("scan attempt failed: will retry", "err", err, "next", next)
+	default:
+		s.m.scans.WithLabelValues("failed").Inc()
+		serr = s.st.Fail(wctx, j.ID, worker, err.Error())
+		log.Warn("scan failed", "err", err)
+	}
+	if serr != nil {
+		log.Error("record job outcome", "err", serr)
+	}
+}
+
+// heartbeat renews the lease while the scan runs and stops the scan when
+// the lease is lost to another replica.
+func (s *Server) heartbeat(ctx context.Context, stop context.CancelFunc, worker, id string, log *slog.Logger) {
+	t := time.NewTicker(s.cfg.Lease / 3)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			err := s.st.Extend(ctx, id, worker, s.now().Add(s.cfg.Lease))
+			if errors.Is(err, store.ErrLost) {
+				log.Warn("lease lost: stopping the scan", "err", err)
+				stop()
+				return
+			}
+			if err != nil && ctx.Err() == nil {
+				log.Warn("renew lease", "err", err)
+			}
+		}
+	}
+}
+
+func (s *Server) backoff(attempt int) time.Duration {
+	d := s.cfg.RetryBase
+	for i := 1; i < attempt && d < s.cfg.RetryMax; i++ {
+		d *= 2
+	}
+	return min(d, s.cfg.RetryMax)
+}
+
+// scan fetches and scans a job's target the way `modelgate scan` does,
+// checks its signature when configured, builds the BOM and attaches the
+// BOM and report to an OCI artifact.
+func (s *Server) scan(ctx context.Context, j *store.Job, log *slog.Logger) (*store.Result, error) {
+	fo := fetch.Options{HFEndpoint: s.cfg.HFEndpoint}
+	src, err := fetch.Open(ctx, j.Target, fo)
+	var ue *fetch.ErrUsage
+	if errors.As(err, &ue) {
+		return nil, fmt.Errorf("target: %w", err)
+	}
+	if err != nil {
+		return nil, &errRetry{fmt.Errorf("fetch: %w", err)}
+	}
+	rep, err := scanner.Scan(ctx, []scanner.Target{{Name: j.Target, Source: src}}, scanner.Options{Jobs: s.cfg.ScanJobs, FailOn: s.failOn, Version: s.version})
+	if err != nil {
+		return nil, fmt.Errorf("scan: %w", err)
+	}
+	// A target that could not be walked is worth another try while
+	// attempts remain; on the last one its no-verdict report is kept.
+	if len(rep.Errors) > 0 && j.Attempts < s.cfg.MaxAttempts {
+		return nil, &errRetry{fmt.Errorf("fetch: %s", strings.Join(rep.Errors, "; "))}
+	}
+	pinned := fetch.PinnedRef(src)
+	if pinned == "" {
+		pinned = j.Target
+	}
+	res := &store.Result{Verdict: rep.Summary.Verdict, ExitCode: rep.Summary.ExitCode, BySeverity: rep.Summary.BySeverity, Bytes: rep.Summary.Bytes, Pinned: pinned, Digest: immutableDigest(pinned)}
+	s.m.fetched.Add(float64(rep.Summary.Bytes))
+	for sev, n := range rep.Summary.BySeverity {
+		s.m.findings.WithLabelValues(sev).Add(float64(n))
+	}
+
+	var sig *signatures.Result
+	if strings.HasPrefix(pinned, "oci://") && s.signatureConfigured() {
+		r, err := s.verifyOCI(ctx, pinned)
+		if err != nil {
+			return nil, err
+		}
+		sig = &r
+		if res.Signatures, err = json.Marshal([]signatures.Result{r}); err != nil {
+			return nil, fmt.Errorf("encode signature outcome: %w", err)
+		}
+	}
+
+	var rb bytes.Buffer
+	if err := report.WriteJSON(&rb, rep); err != nil {
+		return nil, fmt.Errorf("write report: %w", err)
+	}
+	res.Report = rb.Bytes()
+	b, err := bom.Build(ctx, rep, bom.Options{PURL: purlOf(pinned), Revision: pinned, Signature: sig})
+	if err != nil {
+		return nil, fmt.Errorf("build BOM: %w", err)
+	}
+	var bb bytes.Buffer
+	if err := bom.Encode(&bb, b, "json"); err != nil {
+		return nil, err
+	}
+	res.BOM = bb.Bytes()
+
+	if strings.HasPrefix(pinned, "oci://") && !s.cfg.NoReferrers {
+		refs, err := s.attach(ctx, pinned, res.BOM, res.Report)
+		switch {
+		case err != nil:
+			// The verdict stands without its referrers; the job says why
+			// they are missing.
+			s.m.referrers.WithLabelValues("error").Inc()
+			res.ReferrerError = err.Error()
+			log.Warn("attach referrers", "err", err)
+		case len(refs) > 0:
+			s.m.referrers.WithLabelValues("attached").Add(float64(len(refs)))
+		}
+		res.Referrers = refs
+	}
+	return res, nil
+}
+
+// purlOf names a pinned target as a package URL.
+func purlOf(pinned string) string {
+	switch {
+	case strings.HasPrefix(pinned, "hf://"):
+		repo, rev, ok := strings.Cut(strings.TrimPrefix(pinned, "hf://"), "@")
+		if !ok {
+			return ""
+		}
+		rev, _, _ = strings.Cut(rev, "/")
+		return "pkg:huggingface/" + repo + "@" + rev
+	case strings.HasPrefix(pinned, "oci://"):
+		rest := strings.TrimPrefix(pinned, "oci://")
+		repo, digest, ok := strings.Cut(rest, "@")
+		if !ok {
+			return ""
+		}
+		host, path, _ := strings.Cut(repo, "/")
+		last := path[strings.LastIndex(path, "/")+1:]
+		return "pkg:oci/" + last + "@" + strings.ReplaceAll(digest, ":", "%3A") + "?repository_url=" + host + "/" + path
+	}
+	return ""
+}
