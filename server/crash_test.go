@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -62,7 +61,6 @@ func (c *crashable) Claim(ctx context.Context, w string, now time.Time, lease ti
 
 // gate holds blob downloads of a registry until opened.
 type gate struct {
-	once    sync.Once
 	open    chan struct{}
 	reached chan struct{}
 	blobs   atomic.Int32

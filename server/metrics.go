@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/modelgate/modelgate/server/store"
 )
@@ -60,7 +61,7 @@ func newMetrics(st store.Store) *metrics {
 		st:         st,
 	}
 	m.reg.MustRegister(m.events, m.rejected, m.accept, m.scans, m.scanTime, m.fetched, m.findings, m.referrers, m,
-		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
 
