@@ -692,33 +692,12 @@ func (m *machine) step(off int64, op byte) error {
 		}
 		m.push(*t)
 	case opBINPUT, opLONGBINPUT, opPUT:
-		var i int64
-		switch op {
-		case opBINPUT:
-			n, err := m.u8()
-			if err != nil {
-				return err
-			}
-			i = int64(n)
-		case opLONGBINPUT:
-			n, err := m.le(4)
-			if err != nil {
-				return err
-			}
-			i = int64(n)
-		default:
-			b, _, err := m.line(32)
-			if err != nil {
-				return err
-			}
-			n, big, err := parseDecimal(b)
-			if err != nil || big {
-				return errors.New("invalid PUT argument")
-			}
-			if n < 0 {
-				return errors.New("negative PUT argument")
-			}
-			i = n
+		i, err := m.memoIndex(op)
+		if err != nil {
+			return err
+		}
+		if i < 0 {
+			return errors.New("PUT argument out of range")
 		}
 		t, err := m.top()
 		if err != nil {
@@ -732,33 +711,9 @@ func (m *machine) step(off int64, op byte) error {
 		}
 		return m.memoPut(int64(m.memoLen), *t)
 	case opBINGET, opLONGBINGET, opGET:
-		var i int64
-		switch op {
-		case opBINGET:
-			n, err := m.u8()
-			if err != nil {
-				return err
-			}
-			i = int64(n)
-		case opLONGBINGET:
-			n, err := m.le(4)
-			if err != nil {
-				return err
-			}
-			i = int64(n)
-		default:
-			b, _, err := m.line(32)
-			if err != nil {
-				return err
-			}
-			n, big, err := parseDecimal(b)
-			if err != nil {
-				return errors.New("invalid GET argument")
-			}
-			if big {
-				n = -1
-			}
-			i = n
+		i, err := m.memoIndex(op)
+		if err != nil {
+			return err
 		}
 		v, ok := m.memoGet(i)
 		if !ok {
@@ -1086,6 +1041,32 @@ func (m *machine) build(off int64, t *Value, state Value) error {
 		return h(m.st, *t, state)
 	}
 	return nil
+}
+
+// memoIndex reads the memo index of a PUT or GET opcode in any of its
+// widths. A protocol-0 index beyond int64, or a negative one, comes back
+// as -1: a key no memo holds.
+func (m *machine) memoIndex(op byte) (int64, error) {
+	switch op {
+	case opBINPUT, opBINGET:
+		n, err := m.u8()
+		return int64(n), err
+	case opLONGBINPUT, opLONGBINGET:
+		n, err := m.le(4)
+		return int64(n), err
+	}
+	b, _, err := m.line(32)
+	if err != nil {
+		return 0, err
+	}
+	n, big, err := parseDecimal(b)
+	if err != nil {
+		return 0, fmt.Errorf("invalid %s argument", opName(op))
+	}
+	if big || n < 0 {
+		return -1, nil
+	}
+	return n, nil
 }
 
 func (m *machine) persistent(off int64, pid Value) error {
