@@ -15,10 +15,8 @@ import (
 	"hash/crc32"
 	"io"
 	"io/fs"
-	"strconv"
 	"strings"
 	"sync"
-	"unicode/utf8"
 
 	"github.com/bodgit/sevenzip"
 
@@ -71,7 +69,7 @@ func Analyze(ctx context.Context, in *formats.Input, s formats.Scope) error {
 		}
 		t.add(f)
 		m := &member{f: f}
-		name := displayName(f.Name)
+		name := formats.DisplayName(f.Name)
 		// The packed size of one file inside a solid block is not known;
 		// the whole archive's size is an upper bound, so the engine's ratio
 		// check stays conservative.
@@ -136,7 +134,7 @@ func open(ra io.ReaderAt, size int64) (r *sevenzip.Reader, err error) {
 }
 
 func judge(name string, mode fs.FileMode, s formats.Scope) {
-	if why, severe := checkPath(name); why != "" {
+	if why, severe := formats.CheckMemberPath(name); why != "" {
 		id := "MG242"
 		if severe {
 			id = "MG241"
@@ -228,35 +226,4 @@ func (g *guarded) Read(p []byte) (n int, err error) {
 
 func (g *guarded) Close() error { return g.rc.Close() }
 
-// checkPath says what is wrong with an entry name as an extraction path,
-// and whether it escapes the extraction root (severe) or is merely odd.
-// 7z stores names with '/' separators on every platform.
-func checkPath(name string) (why string, severe bool) {
-	switch {
-	case strings.IndexByte(name, 0) >= 0:
-		return "contains a NUL byte", true
-	case strings.HasPrefix(name, "/") || strings.HasPrefix(name, `\`):
-		return "absolute path", true
-	case len(name) >= 2 && name[1] == ':' && (name[0]|0x20 >= 'a' && name[0]|0x20 <= 'z'):
-		return "starts with a drive letter", true
-	}
-	for _, seg := range strings.Split(strings.ReplaceAll(name, `\`, "/"), "/") {
-		if seg == ".." {
-			return "has a parent-directory segment", true
-		}
-	}
-	switch {
-	case strings.ContainsFunc(name, func(c rune) bool { return c < 0x20 || c == 0x7f }):
-		return "contains a control character", false
-	case len(name) > 4096:
-		return "longer than 4096 bytes", false
-	}
-	return "", false
-}
 
-func displayName(name string) string {
-	if utf8.ValidString(name) && !strings.ContainsFunc(name, func(c rune) bool { return c < 0x20 || c == 0x7f }) {
-		return name
-	}
-	return strconv.Quote(name)
-}

@@ -19,9 +19,7 @@ import (
 	"fmt"
 	"io"
 	"path"
-	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/modelgate/modelgate/formats"
 )
@@ -147,7 +145,7 @@ func (w *walker) run(ctx context.Context) error {
 		if !w.judge(i, hdr, hdrAt) {
 			continue
 		}
-		name := displayName(hdr.Name)
+		name := formats.DisplayName(hdr.Name)
 		var m *formats.Input
 		var short error
 		switch {
@@ -189,7 +187,7 @@ func (w *walker) judge(i int, hdr *tar.Header, at int64) bool {
 		w.s.Report(f)
 		return f
 	}
-	if why, severe := checkPath(hdr.Name); why != "" {
+	if why, severe := formats.CheckMemberPath(hdr.Name); why != "" {
 		id := "MG233"
 		if severe {
 			id = "MG232"
@@ -325,38 +323,4 @@ type readCloser struct {
 	io.Closer
 }
 
-// checkPath says what is wrong with an entry name as an extraction path,
-// and whether it escapes the extraction root (severe) or is merely odd.
-func checkPath(name string) (why string, severe bool) {
-	switch {
-	case strings.IndexByte(name, 0) >= 0:
-		return "contains a NUL byte", true
-	case strings.HasPrefix(name, "/") || strings.HasPrefix(name, `\`):
-		return "absolute path", true
-	case len(name) >= 2 && name[1] == ':' && (name[0]|0x20 >= 'a' && name[0]|0x20 <= 'z'):
-		return "starts with a drive letter", true
-	}
-	for _, seg := range strings.Split(strings.ReplaceAll(name, `\`, "/"), "/") {
-		if seg == ".." {
-			return "has a parent-directory segment", true
-		}
-	}
-	switch {
-	case strings.Contains(name, `\`):
-		return "contains a backslash", false
-	case strings.ContainsFunc(name, func(c rune) bool { return c < 0x20 || c == 0x7f }):
-		return "contains a control character", false
-	case len(name) > 4096:
-		return "longer than 4096 bytes", false
-	}
-	return "", false
-}
 
-// displayName keeps printable names and quotes the rest, so a member name
-// cannot spoof a report line.
-func displayName(name string) string {
-	if utf8.ValidString(name) && !strings.ContainsFunc(name, func(c rune) bool { return c < 0x20 || c == 0x7f }) {
-		return name
-	}
-	return strconv.Quote(name)
-}

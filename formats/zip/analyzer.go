@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/modelgate/modelgate/formats"
 )
@@ -147,7 +146,7 @@ func (r *Reader) ScanEntries(ctx context.Context, s formats.Scope, skip func(*En
 		if skip != nil && skip(e) {
 			continue
 		}
-		name := DisplayName(e.Name)
+		name := formats.DisplayName(e.Name)
 		if err := s.Scan(ctx, e.Input(name)); err != nil {
 			return fmt.Errorf("scan member %q: %w", name, err)
 		}
@@ -216,11 +215,3 @@ func (c *ctxReader) Read(p []byte) (int, error) {
 	return c.r.Read(p)
 }
 
-// DisplayName is name as a member name for locations: unchanged when it
-// is printable UTF-8, Go-quoted otherwise so it cannot spoof a report.
-func DisplayName(name string) string {
-	if utf8.ValidString(name) && !strings.ContainsFunc(name, func(c rune) bool { return c < 0x20 || c == 0x7f }) {
-		return name
-	}
-	return strconv.Quote(name)
-}

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/modelgate/modelgate/formats"
 )
 
 // Kind classifies an anomaly: something in the archive's structure that
@@ -106,7 +108,7 @@ func (r *Reader) checkNames() {
 			names = append(names, e.LocalName)
 		}
 		for _, n := range names {
-			if why, severe := CheckPath(n); why != "" {
+			if why, severe := formats.CheckMemberPath(n); why != "" {
 				k := OddPath
 				if severe {
 					k = UnsafePath
@@ -141,34 +143,6 @@ func flagNames(f uint16) string {
 		out = append(out, "strong encryption")
 	}
 	return strings.Join(out, ", ")
-}
-
-// CheckPath says what is wrong with an entry name as an extraction path,
-// and whether it escapes the extraction root (severe) or is merely odd.
-// It returns "" for a clean name.
-func CheckPath(name string) (why string, severe bool) {
-	switch {
-	case strings.IndexByte(name, 0) >= 0:
-		return "contains a NUL byte", true
-	case strings.HasPrefix(name, "/") || strings.HasPrefix(name, `\`):
-		return "absolute path", true
-	case len(name) >= 2 && name[1] == ':' && (name[0]|0x20 >= 'a' && name[0]|0x20 <= 'z'):
-		return "starts with a drive letter", true
-	}
-	for _, seg := range strings.Split(strings.ReplaceAll(name, `\`, "/"), "/") {
-		if seg == ".." {
-			return "has a parent-directory segment", true
-		}
-	}
-	switch {
-	case strings.Contains(name, `\`):
-		return "contains a backslash", false
-	case strings.ContainsFunc(name, func(c rune) bool { return c < 0x20 || c == 0x7f }):
-		return "contains a control character", false
-	case len(name) > 4096:
-		return "longer than 4096 bytes", false
-	}
-	return "", false
 }
 
 type span struct {
