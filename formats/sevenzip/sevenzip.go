@@ -225,5 +225,3 @@ func (g *guarded) Read(p []byte) (n int, err error) {
 }
 
 func (g *guarded) Close() error { return g.rc.Close() }
-
-

@@ -322,5 +322,3 @@ type readCloser struct {
 	io.Reader
 	io.Closer
 }
-
-
