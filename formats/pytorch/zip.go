@@ -114,7 +114,7 @@ func checkRecords(t formats.Tree, prefix string, names []string, s formats.Scope
 		if err != nil {
 			return err
 		}
-		if !regexp.MustCompile(`^[0-9]{1,4}\n?$`).Match(b) {
+		if !versionRecord.Match(b) {
 			s.Report(formats.NewFinding(RuleRecord, formats.NoOffset, "%s record is %q, not a version number", rec, b).In(prefix + rec))
 		}
 	}
@@ -197,9 +197,10 @@ var standardNamespaces = map[string]bool{
 }
 
 var (
-	opCall      = regexp.MustCompile(`\bops\.([A-Za-z_][A-Za-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_]*)`)
-	riskyCall   = regexp.MustCompile(`\btorch\.(save|from_file|load|classes\.[A-Za-z_][A-Za-z0-9_.]*)\b`)
-	riskyAtenOp = map[string]bool{"save": true, "from_file": true, "_load_library": true, "load": true}
+	versionRecord = regexp.MustCompile(`^[0-9]{1,4}\n?$`)
+	opCall        = regexp.MustCompile(`\bops\.([A-Za-z_][A-Za-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_]*)`)
+	riskyCall     = regexp.MustCompile(`\btorch\.(save|from_file|load|classes\.[A-Za-z_][A-Za-z0-9_.]*)\b`)
+	riskyAtenOp   = map[string]bool{"save": true, "from_file": true, "_load_library": true, "load": true}
 )
 
 // checkTorchScript reads the code/ sources of a TorchScript archive for
