@@ -31,8 +31,11 @@ func init() {
 		Doc: "The file's name says it is a data-only format (safetensors, GGUF, ONNX, NumPy, text) but its " +
 			"bytes are a format that can run code when loaded (a pickle, an archive that may hold one, an " +
 			"executable). Scanners and reviewers that trust extensions skip such files, and a loader that " +
-			"sniffs content (torch.load, numpy.load with allow_pickle, joblib) would run it. Treat the " +
-			"artifact as hostile until its origin explains the file.",
+			"sniffs content (torch.load, numpy.load with allow_pickle, joblib) would run it. High when the " +
+			"content has findings or could not be fully read: the name then helps hide them. Low when " +
+			"modelgate read the whole content and found nothing, since it identifies files by their bytes " +
+			"and the name hid nothing from it; rename the file so that tools routing by name treat it as " +
+			"what it is.",
 	})
 	formats.RegisterRule(formats.Rule{
 		ID: RulePolyglot, Severity: formats.Medium,
@@ -77,6 +80,7 @@ var extensions = map[string]extension{
 	".npz":         {formats: []string{formats.Zip}, dataOnly: true},
 	".tflite":      {formats: []string{formats.TFLite}, dataOnly: true},
 	".txt":         {dataOnly: true},
+	".dat":         {dataOnly: true},
 	".json":        {dataOnly: true},
 	".md":          {dataOnly: true},
 	".csv":         {dataOnly: true},

@@ -192,6 +192,7 @@ type fileScan struct {
 	mu           sync.Mutex
 	findings     []formats.Finding
 	err          error
+	failedAt     []string // locations of every error, first to last
 	skipped      bool
 	members      atomic.Int64
 	decompressed atomic.Int64
@@ -207,16 +208,43 @@ func (fs *fileScan) report(loc string, f formats.Finding) {
 	fs.mu.Unlock()
 }
 
-// fail records the first error; later ones add nothing a user can act on.
+// fail records the first error; later ones add nothing a user can act on
+// beyond where they happened.
 func (fs *fileScan) fail(loc string, err error) {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
+	fs.failedAt = append(fs.failedAt, loc)
 	if fs.err == nil {
 		if loc != fs.root {
 			err = &locatedError{loc: loc, err: err}
 		}
 		fs.err = err
 	}
+}
+
+// troubleUnder reports whether the input at loc, or anything nested in
+// it, has a finding above info or could not be fully read.
+func (fs *fileScan) troubleUnder(loc string) bool {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	for _, f := range fs.findings {
+		if f.Severity > formats.Info && within(f.Location, loc) {
+			return true
+		}
+	}
+	for _, l := range fs.failedAt {
+		if within(l, loc) {
+			return true
+		}
+	}
+	return false
+}
+
+// within reports whether location l is loc itself, an offset in it or a
+// member nested in it.
+func within(l, loc string) bool {
+	rest, ok := strings.CutPrefix(l, loc)
+	return ok && (rest == "" || rest[0] == '@' || rest[0] == '!' || rest[0] == '/')
 }
 
 type locatedError struct {
@@ -242,8 +270,26 @@ func (fs *fileScan) analyze(ctx context.Context, in *formats.Input, loc string, 
 		return nil
 	}
 	kinds := formats.Sniff(head)
+	var disguise []formats.Finding
 	for _, f := range checkExtension(in.Name, kinds) {
+		if f.Rule == RuleDisguised {
+			disguise = append(disguise, f)
+			continue
+		}
 		fs.report(loc, f)
+	}
+	// A disguise is judged by what the content turned out to be, so it is
+	// reported once the content and everything nested in it are analyzed.
+	if len(disguise) > 0 {
+		defer func() {
+			hidden := fs.troubleUnder(loc)
+			for _, f := range disguise {
+				if !hidden {
+					f = f.At(formats.Low).With("content", "fully analyzed, no findings")
+				}
+				fs.report(loc, f)
+			}
+		}()
 	}
 	if len(kinds) == 0 {
 		if want := claimedFormat(in.Name); want != "" {
