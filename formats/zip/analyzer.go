@@ -53,7 +53,7 @@ func init() {
 		{ID: "MG208", Severity: formats.Medium, Title: "unusual zip entry name",
 			Doc: "An entry name contains a backslash or a control character, or is longer than 4096 bytes. Such names are interpreted differently by platforms and tools, and are a step in path-traversal and display-spoofing tricks."},
 		{ID: "MG209", Severity: formats.High, Title: "zip encryption or patch flag bits set",
-			Doc: "An entry has the encrypted (0x1), patched-data (0x20) or strong-encryption (0x40) flag set. PyTorch ignores these bits and loads the data while Python's zipfile and several scanners refuse the entry, which bypassed picklescan (CVE-2025-1945). modelgate reads the data as it stands; truly encrypted data cannot be scanned."},
+			Doc: "An entry has the encrypted (0x1), patched-data (0x20) or strong-encryption (0x40) flag set. PyTorch ignores these bits and loads the data while Python's zipfile and several scanners refuse the entry, which bypassed picklescan (CVE-2025-1945). modelgate reads the data as it stands. An entry whose data is really encrypted (traditional PKWARE or WinZip AES layout, and not readable as plaintext) is not reported under this rule: nobody can read it without the password, so it makes the file inconclusive (unsupported) instead."},
 		{ID: "MG210", Severity: formats.High, Title: "zip entry CRC mismatch",
 			Doc: "An entry's data does not match its CRC-32. PyTorch does not check CRCs, but scanners that do abort, which bypassed picklescan (CVE-2025-10156). The archive was modified after it was written; modelgate scans the data anyway."},
 		{ID: "MG211", Severity: formats.Medium, Title: "zip entry compression method not supported",
@@ -173,6 +173,11 @@ func cmpOffset(a, b int64) int {
 
 func (r *Reader) verify(ctx context.Context, idx int, s formats.Scope) error {
 	e := r.Entries[idx]
+	if e.encryption != "" {
+		// What was read deciding the encryption is ciphertext: its CRC
+		// and size say nothing about the member.
+		return nil
+	}
 	crc, n, ok := e.Checked()
 	if !ok && e.err == nil && e.Method == Store && !s.Limits().Quick {
 		rc, err := e.Open()

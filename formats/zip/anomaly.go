@@ -116,7 +116,9 @@ func (r *Reader) checkNames() {
 				r.note(Anomaly{Kind: k, Offset: e.at(), Entry: i, Message: fmt.Sprintf("entry name %q: %s", n, why)})
 			}
 		}
-		if f := (e.Flags | e.LocalFlags) & (FlagEncrypted | FlagPatched | FlagStrongEncrypted); f != 0 {
+		// A really encrypted entry is unreadable, not a disguise: the
+		// engine reports it inconclusive through its Input.
+		if f := (e.Flags | e.LocalFlags) & (FlagEncrypted | FlagPatched | FlagStrongEncrypted); f != 0 && e.encryption == "" {
 			r.note(Anomaly{Kind: FlagBits, Offset: e.at(), Entry: i,
 				Message: fmt.Sprintf("entry %q has flag bits %#x set (%s)", e.Name, f, flagNames(f))})
 		}
@@ -124,7 +126,7 @@ func (r *Reader) checkNames() {
 			r.note(Anomaly{Kind: SpecialFile, Offset: e.at(), Entry: i,
 				Message: fmt.Sprintf("entry %q has Unix mode %v", e.Name, m)})
 		}
-		if !e.Supported() {
+		if !e.Supported() && e.encryption == "" {
 			r.note(Anomaly{Kind: UnsupportedMethod, Offset: e.at(), Entry: i,
 				Message: fmt.Sprintf("entry %q uses compression method %d, which cannot be scanned", e.Name, e.Method)})
 		}

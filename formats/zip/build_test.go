@@ -24,6 +24,7 @@ type rawEntry struct {
 	noCentral bool   // local header only
 	noLocal   bool   // central record only (pointing at offset)
 	offset    *uint32
+	extra     []byte // extra field, in both headers
 }
 
 type rawZip struct {
@@ -109,10 +110,11 @@ func (z rawZip) bytes(t testing.TB) []byte {
 			h = le.AppendUint32(h, c32(csize))
 			h = le.AppendUint32(h, c32(usize))
 			h = le.AppendUint16(h, uint16(len(ln)))
-			h = le.AppendUint16(h, uint16(len(z64)))
+			h = le.AppendUint16(h, uint16(len(z64)+len(e.extra)))
 			out.Write(h)
 			out.WriteString(ln)
 			out.Write(z64)
+			out.Write(e.extra)
 			out.Write(comp)
 			if i < len(z.entries)-1 {
 				out.Write(z.gap)
@@ -136,7 +138,7 @@ func (z rawZip) bytes(t testing.TB) []byte {
 		h = le.AppendUint32(h, c32(csize))
 		h = le.AppendUint32(h, c32(usize))
 		h = le.AppendUint16(h, uint16(len(e.name)))
-		h = le.AppendUint16(h, uint16(len(z64)))
+		h = le.AppendUint16(h, uint16(len(z64)+len(e.extra)))
 		h = le.AppendUint16(h, 0)
 		h = le.AppendUint16(h, 0)
 		h = le.AppendUint16(h, 0)
@@ -145,6 +147,7 @@ func (z rawZip) bytes(t testing.TB) []byte {
 		cd.Write(h)
 		cd.WriteString(e.name)
 		cd.Write(z64)
+		cd.Write(e.extra)
 	}
 	cdOff := out.Len() - base
 	out.Write(cd.Bytes())

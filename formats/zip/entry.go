@@ -76,6 +76,8 @@ type Entry struct {
 	short          bool  // the file ends before the declared data does
 	end            int64 // just past the data and any descriptor
 	err            error // why the data cannot be read
+	aes            bool  // a WinZip AES extra field (0x9901) is present
+	encryption     string
 
 	mu   sync.Mutex
 	read readResult
@@ -89,6 +91,11 @@ type readResult struct {
 
 // Readable reports whether the entry's data can be read, and if not why.
 func (e *Entry) Readable() error { return e.err }
+
+// Encryption names the encryption that makes the entry's data unreadable
+// ("traditional PKWARE", "WinZip AES"), or is "" when its data can be
+// read as it stands, whatever its flags say (see Reader.checkEncryption).
+func (e *Entry) Encryption() string { return e.encryption }
 
 // DataSize is the number of compressed bytes present in the file.
 func (e *Entry) DataSize() int64 { return e.avail }

@@ -140,6 +140,9 @@ func Open(ctx context.Context, ra io.ReaderAt, size int64, opts Options) (*Reade
 	if r.End < 0 && len(r.Entries) == 0 {
 		return nil, errors.New("zip: no end record and no local header")
 	}
+	if err := r.checkEncryption(ctx); err != nil {
+		return nil, err
+	}
 	r.checkNames()
 	r.checkLayout(ends)
 	return r, nil
@@ -346,6 +349,7 @@ func (r *Reader) readEntries(ctx context.Context, rec endRecord, shift int64, by
 		}
 		off := uint64(le.Uint32(hdr[42:]))
 		e.zip64 = parseZip64(v[nameLen:nameLen+extraLen], &e.UncompressedSize, &e.CompressedSize, &off)
+		e.aes = hasAESField(v[nameLen : nameLen+extraLen])
 		e.declaredOffset = off
 		e.HeaderOffset = -1
 		if off <= uint64(r.size) && shift <= r.size-int64(off) {
@@ -418,6 +422,7 @@ func (r *Reader) readLocal(e *Entry) error {
 	}
 	e.LocalName = h.name
 	e.LocalFlags = h.flags
+	e.aes = e.aes || h.aes
 	e.DataOffset = h.dataOffset
 	e.headerOK = true
 	if h.name != e.Name {
@@ -443,6 +448,7 @@ type localHdr struct {
 	crc          uint32
 	csize, usize uint64
 	zip64        bool
+	aes          bool
 	dataOffset   int64
 }
 
@@ -472,6 +478,7 @@ func (r *Reader) localHeader(off int64) (localHdr, error) {
 	}
 	h.name = string(v[:nameLen])
 	h.zip64 = parseZip64(v[nameLen:], &h.usize, &h.csize, nil)
+	h.aes = hasAESField(v[nameLen:])
 	h.dataOffset = off + localLen + int64(nameLen+extraLen)
 	return h, nil
 }
@@ -493,7 +500,7 @@ func (r *Reader) setExtent(e *Entry) {
 	if e.LocalFlags&0x8 != 0 || e.Flags&0x8 != 0 {
 		e.end = min(e.end+r.descriptorLen(e), r.size)
 	}
-	if e.Method == Store && e.CompressedSize != e.UncompressedSize {
+	if e.Method == Store && e.CompressedSize != e.UncompressedSize && !storedEncrypted(e) {
 		r.note(Anomaly{Kind: SizeMismatch, Offset: e.HeaderOffset, Entry: e.Index,
 			Message: fmt.Sprintf("stored entry %q declares %d bytes stored but %d uncompressed", e.Name, e.CompressedSize, e.UncompressedSize)})
 	}
@@ -580,7 +587,7 @@ func (r *Reader) walk(ctx context.Context, byOffset map[int64]*Entry) error {
 		e := &Entry{
 			Index: -1, Name: h.name, LocalName: h.name, Flags: h.flags, LocalFlags: h.flags, Method: h.method,
 			CRC32: h.crc, CompressedSize: h.csize, UncompressedSize: h.usize,
-			HeaderOffset: pos, DataOffset: h.dataOffset, zip64: h.zip64, DirOffset: -1, headerOK: true, r: r,
+			HeaderOffset: pos, DataOffset: h.dataOffset, zip64: h.zip64, aes: h.aes, DirOffset: -1, headerOK: true, r: r,
 		}
 		if h.flags&0x8 != 0 && h.csize == 0 {
 			if err := r.findDescriptor(ctx, e); err != nil {
