@@ -11,6 +11,7 @@ const (
 	RuleCustomDomain   = "MG605"
 	RuleEPContext      = "MG606"
 	RuleNetworkOp      = "MG607"
+	RuleVendorDomain   = "MG608"
 	RuleExternalPath   = "MG610"
 	RuleExternalKeys   = "MG611"
 	RuleExternalFile   = "MG612"
@@ -33,12 +34,14 @@ func init() {
 			Doc: "A node has op_type PythonOp or PythonOpGrad (onnxruntime training), which dispatches to a Python autograd function by name at run time. It is only meaningful inside the ORTModule process that exported it; in a distributed model it means Python code will be looked up and called."},
 		{ID: RuleATen, Severity: formats.High, Title: "ONNX ATen node runs a PyTorch operator by name",
 			Doc: "A node has op_type ATen, which onnxruntime forwards to the PyTorch ATen operator named in its `operator` attribute when torch is present. Operators such as aten::save or aten::from_file read and write files. Check the listed operator names."},
-		{ID: RuleCustomDomain, Severity: formats.High, Title: "ONNX node in a custom operator domain",
-			Doc: "A node's domain is not one of the standard ONNX domains, onnxruntime's contrib domains, or a function defined in the model. Running it requires the host to register a native custom-operator library, i.e. native code shipped beside the model. Make sure you know and trust the library the model expects."},
+		{ID: RuleCustomDomain, Severity: formats.Medium, Title: "ONNX node in an unknown custom operator domain",
+			Doc: "A node's domain is not a standard ONNX domain, one whose kernels ship inside onnxruntime, a known vendor's domain (MG608), or a function defined in the model. Running it requires the host to register a native custom-operator library nobody vouches for, i.e. native code shipped beside the model; the model alone cannot make it run. Make sure you know and trust the library the model expects."},
 		{ID: RuleEPContext, Severity: formats.High, Title: "ONNX EPContext node with a cached engine",
-			Doc: "An EPContext node carries an execution provider's compiled context: with embed_mode=1 an opaque vendor binary (TensorRT engine, QNN context) that can embed plugin code, with embed_mode=0 a file path that onnxruntime opens (path-traversal fixes in onnxruntime PRs #19174, #28605, #28725). Only load such a model from a trusted producer on the hardware it was compiled for."},
+			Doc: "An EPContext node carries an execution provider's compiled context: with embed_mode=1 an opaque vendor binary (TensorRT engine, QNN context) that can embed plugin code and that modelgate cannot inspect (medium), with embed_mode=0 a file path that onnxruntime opens: medium inside the model's directory, high when the path is absolute, a URL or has a '..' segment (path-traversal fixes in onnxruntime PRs #19174, #28605, #28725). Only load such a model from a trusted producer on the hardware it was compiled for."},
 		{ID: RuleNetworkOp, Severity: formats.High, Title: "ONNX node sends network requests",
 			Doc: "A node is one of onnxruntime-extensions' cloud operators (AzureTritonInvoker, AzureTextToText, OpenAIAudioToText, ...) or has a URL-valued attribute: running the model sends data to a remote endpoint."},
+		{ID: RuleVendorDomain, Severity: formats.Low, Title: "ONNX node needs a known vendor's operator library",
+			Doc: "A node's domain belongs to a known vendor's custom-operator library (onnxruntime-extensions' ai.onnx.contrib, QONNX, FINN, Brevitas, OpenVINO, TensorRT plugins; the list and its sources are in formats/onnx/domains.tsv). The operator only runs if the host installs and registers that library; the model cannot make it execute anything by itself. Operators of these libraries that reach the network or run Python are reported by their own rules."},
 		{ID: RuleExternalPath, Severity: formats.High, Title: "ONNX external data location escapes the model directory",
 			Doc: "A tensor's external-data location is absolute, has a drive letter, a UNC or URL form, a '..' segment, or control characters. Loaders that follow it read any file the process can read into the model's weights (CVE-2022-25882, CVE-2024-27318), and re-saving writes outside the directory (CVE-2025-51480)."},
 		{ID: RuleExternalKeys, Severity: formats.Medium, Title: "ONNX external data entry malformed",

@@ -364,15 +364,6 @@ func clip(s string) string {
 	return s
 }
 
-// Domains onnx and onnxruntime define operators for; a node in any other
-// domain needs a custom-operator library or a model-local function.
-var knownDomains = map[string]bool{
-	"": true, "ai.onnx": true, "ai.onnx.ml": true, "ai.onnx.training": true, "ai.onnx.preview.training": true,
-	"com.microsoft": true, "com.microsoft.nchwc": true, "com.microsoft.experimental": true,
-	"com.ms.internal.nhwc": true, "org.pytorch.aten": true,
-	"com.microsoft.extensions": true, "ai.onnx.contrib": true,
-}
-
 // The domains whose operators the ONNX specification defines.
 var standardDomains = map[string]bool{"": true, "ai.onnx": true, "ai.onnx.ml": true, "ai.onnx.preview.training": true, "ai.onnx.training": true}
 
@@ -414,7 +405,7 @@ func (w *walker) judge(n *node) {
 		w.emit(formats.NewFinding(RuleNetworkOp, at, "%s node %q sends requests to %q", n.op, n.name, n.strs["model_uri"]).
 			With("node", n.name).With("model_uri", n.strs["model_uri"]))
 	}
-	if !knownDomains[n.domain] && len(w.custom) < maxAttrs {
+	if k := domains.lookup(n.domain).kind; (k == unknownDomain || k == libraryDomain) && len(w.custom) < maxAttrs {
 		w.custom = append(w.custom, nodeRef{domain: n.domain, op: n.op, name: n.name, at: at})
 	}
 }
@@ -432,16 +423,19 @@ func (w *walker) epContext(n *node) {
 		f = f.With("path", clip(ctxAttr))
 		if why := locationProblem(ctxAttr); why != "" {
 			f.Message += " (" + why + ")"
+		} else {
+			f = f.At(formats.Medium)
 		}
 	} else {
+		f = f.At(formats.Medium)
 		f.Message = fmt.Sprintf("EPContext node %q embeds a %d-byte compiled engine (source %q)", n.name, n.sizes["ep_cache_context"], n.strs["source"])
 		f = f.With("bytes", strconv.FormatInt(n.sizes["ep_cache_context"], 10))
 	}
 	w.emit(f)
 }
 
-// judgeCustom reports custom-domain nodes that no local function defines,
-// once per domain and operator.
+// judgeCustom reports nodes of vendor and unknown domains that no local
+// function defines, once per domain and operator.
 func (w *walker) judgeCustom() {
 	seen := map[string]bool{}
 	for _, r := range w.custom {
@@ -450,7 +444,12 @@ func (w *walker) judgeCustom() {
 			continue
 		}
 		seen[key] = true
-		w.emit(formats.NewFinding(RuleCustomDomain, r.at, "node %q uses operator %q of custom domain %q (needs a native custom-op library)", r.name, r.op, r.domain).
+		if info := domains.lookup(r.domain); info.kind == libraryDomain {
+			w.emit(formats.NewFinding(RuleVendorDomain, r.at, "node %q uses operator %q of %s's domain %q (needs that vendor's custom-op library)", r.name, r.op, info.vendor, r.domain).
+				With("domain", r.domain).With("op_type", r.op).With("vendor", info.vendor))
+			continue
+		}
+		w.emit(formats.NewFinding(RuleCustomDomain, r.at, "node %q uses operator %q of unknown custom domain %q (needs a native custom-op library)", r.name, r.op, r.domain).
 			With("domain", r.domain).With("op_type", r.op))
 	}
 }
