@@ -146,25 +146,17 @@ func (w *walker) operatorCodes(model table) ([]opcode, error) {
 		}
 		if code == builtinCustom && !strings.HasPrefix(custom, flexPrefix) {
 			w.m.CustomOps = append(w.m.CustomOps, custom)
-			if !benignCustom[custom] {
+			switch info := customOps.lookup(custom); info.kind {
+			case libraryOp:
+				w.emit(formats.NewFinding(RuleVendorCustomOp, int64(t.pos), "custom operator %q needs %s's kernel library", custom, info.vendor).
+					With("custom_code", custom).With("vendor", info.vendor))
+			case unknownOp:
 				w.emit(formats.NewFinding(RuleCustomOp, int64(t.pos), "custom operator %q needs a host-registered kernel", custom).
 					With("custom_code", custom))
 			}
 		}
 	}
 	return out, nil
-}
-
-// Custom operators that TFLite itself ships kernels for (the
-// TFLite Micro audio front end, detection post-processing, the Keras
-// LSTM/RNN converters' fused ops); they need no third-party library.
-var benignCustom = map[string]bool{
-	"TFLite_Detection_PostProcess": true, "AudioSpectrogram": true, "Mfcc": true,
-	"SignalWindow": true, "SignalFftAutoScale": true, "SignalRfft": true, "SignalEnergy": true,
-	"SignalFilterBank": true, "SignalFilterBankSquareRoot": true, "SignalFilterBankSpectralSubtraction": true,
-	"SignalPCAN": true, "SignalFilterBankLog": true, "SignalFramer": true, "SignalOverlapAdd": true,
-	"SignalStacker": true, "SignalDelay": true, "SignalIrfft": true,
-	"TFLite_Audio_Frontend": true,
 }
 
 const flexPrefix = "Flex"
@@ -229,8 +221,7 @@ func (w *walker) flex(op table, custom string) error {
 			}
 			if len(findings) == 0 && !w.seen["flex\x00"+tfOp] {
 				w.seen["flex\x00"+tfOp] = true
-				w.emit(formats.NewFinding(RuleFlexOp, int64(op.pos), "Flex operator %s runs TensorFlow op %s", custom, tfOp).
-					With("op", tfOp).With("custom_code", custom))
+				w.emit(flexFinding(int64(op.pos), custom, tfOp))
 			}
 			if tfOp != name {
 				w.emit(formats.NewFinding(RuleFlexMismatch, int64(op.pos), "Flex operator %s carries a NodeDef for op %q", custom, tfOp).
@@ -242,8 +233,10 @@ func (w *walker) flex(op table, custom string) error {
 	if !judged {
 		w.emit(formats.NewFinding(RuleFlexMismatch, int64(op.pos), "Flex operator %s has custom options that are not a NodeDef", custom).
 			With("custom_code", custom))
-		if _, sev := tensorflow.ClassifyOp(name); sev >= formats.Medium {
-			w.emit(formats.NewFinding(RuleFlexOp, int64(op.pos), "Flex operator %s runs TensorFlow op %s", custom, name).At(sev).With("op", name))
+		if f := flexFinding(int64(op.pos), custom, name); f.Severity >= formats.Medium {
+			w.emit(f)
+		} else if _, sev := tensorflow.ClassifyOp(name); sev >= formats.Medium {
+			w.emit(f.At(sev))
 		}
 	}
 	if !w.seen[name] {
@@ -251,6 +244,20 @@ func (w *walker) flex(op table, custom string) error {
 		w.m.CustomOps = append(w.m.CustomOps, custom)
 	}
 	return nil
+}
+
+// flexFinding reports a Flex op that no TensorFlow rule flagged: low,
+// except for checkpoint ops, which in a SavedModel restore the model's own
+// variables but in a TFLite model, which has no checkpoint, only read and
+// write the files their inputs name.
+func flexFinding(at int64, custom, tfOp string) formats.Finding {
+	f := formats.NewFinding(RuleFlexOp, at, "Flex operator %s runs TensorFlow op %s", custom, tfOp).
+		With("op", tfOp).With("custom_code", custom)
+	if c, _ := tensorflow.ClassifyOp(tfOp); c == tensorflow.Checkpoint {
+		f.Message += ", which reads or writes the files its inputs name"
+		f = f.At(formats.High)
+	}
+	return f
 }
 
 func (w *walker) buffers(model table) error {
