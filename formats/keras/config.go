@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -161,13 +162,46 @@ func (c *Checker) object(m map[string]any, where string) {
 		c.emit("gadget"+where, f)
 	}
 	if hasMod && cn != "" && !kerasModule(mod) && !(mod == "builtins" && builtinTypes[cn]) {
-		c.emit("module"+where, formats.NewFinding(RuleModule, c.At, "config at %s imports %s from module %q", where, name, mod).
-			With("module", mod).With("class_name", cn).With("name", name))
+		if lib, ok := extensionOf(mod, name); ok {
+			c.emit("module"+where, formats.NewFinding(RuleExtension, c.At, "config at %s uses %s from %s (module %q)", where, name, lib, mod).
+				With("module", mod).With("class_name", cn).With("name", name).With("library", lib))
+		} else {
+			c.emit("module"+where, formats.NewFinding(RuleModule, c.At, "config at %s imports %s from module %q", where, name, mod).
+				With("module", mod).With("class_name", cn).With("name", name))
+		}
 	}
+	c.pathArgs(m, cn, where)
 	if !hasMod && strings.Contains(reg, ">") && !kerasModule(strings.SplitN(reg, ">", 2)[0]) {
 		c.emit("custom"+reg, formats.NewFinding(RuleCustomObject, c.At, "config at %s needs custom object %q", where, reg).
 			With("registered_name", reg))
 	}
+}
+
+// pathArgs reports constructor arguments that name a file the class
+// reads while the model loads.
+func (c *Checker) pathArgs(m map[string]any, cn, where string) {
+	cfg, _ := m["config"].(map[string]any)
+	if cn == "" || cfg == nil {
+		return
+	}
+	for _, pa := range pathArgs {
+		if !classMatches(pa.class, cn) {
+			continue
+		}
+		v, ok := cfg[pa.arg].(string)
+		if !ok || v == "" || pa.protoRule && isEmbeddedProto(v) {
+			continue
+		}
+		c.emit("path"+where+"."+pa.arg, formats.NewFinding(RulePathArg, c.At, "%s at %s reads the file named by %s=%q when the model loads", cn, where, pa.arg, clip(v)).
+			With("class_name", cn).With("argument", pa.arg).With("path", clip(v)))
+	}
+}
+
+func clip(s string) string {
+	if len(s) > 200 {
+		return s[:200] + "..."
+	}
+	return s
 }
 
 // lambda judges a Lambda layer's function and output_shape in both the
@@ -190,8 +224,6 @@ func (c *Checker) lambda(m map[string]any, where string) {
 			}
 		case string:
 			switch typ {
-			case "lambda":
-				c.bytecode(fn, where+"."+key)
 			case "function":
 				modKey := "module"
 				if key == "output_shape" {
@@ -202,15 +234,27 @@ func (c *Checker) lambda(m map[string]any, where string) {
 					c.emit("lambdafn"+where+key, formats.NewFinding(RuleModule, c.At, "Lambda at %s calls %s from module %q", where, fn, mod).
 						With("module", mod).With("name", fn))
 				}
+				if !dottedName.MatchString(fn) {
+					c.source(fn, where+"."+key)
+				}
+			default:
+				// "lambda", or a type Keras does not write: judged by
+				// what the string holds.
+				c.bytecode(fn, where+"."+key)
 			}
 		}
 	}
 }
 
-// bytecode reports a base64 marshal code object and the names it uses.
+// bytecode reports a base64 marshal code object and the names it uses;
+// a string that is not base64 at all is Python source text.
 func (c *Checker) bytecode(b64 string, where string) {
 	f := formats.NewFinding(RuleLambda, c.At, "Lambda at %s carries Python bytecode", where)
 	raw, err := decodeBase64(b64)
+	if err != nil && strings.TrimSpace(b64) != "" {
+		c.source(b64, where)
+		return
+	}
 	if err == nil {
 		code, merr := marshal.Read(raw)
 		if merr == nil {
@@ -222,6 +266,26 @@ func (c *Checker) bytecode(b64 string, where string) {
 		}
 	}
 	c.emit("lambda"+where, f)
+}
+
+// A Python name or dotted path: what function_type "function" holds.
+var dottedName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$`)
+
+// Names in Python source that reach code execution, imports, processes,
+// files or the network.
+var dangerousSource = regexp.MustCompile(`\b(eval|exec|compile|__import__|import|importlib|os|subprocess|system|popen|spawn|open|builtins|__builtins__|getattr|globals|locals|pickle|marshal|socket|requests|urllib|http|shutil|sys|ctypes|pty)\b`)
+
+// source reports a Lambda function given as Python source text: medium,
+// high when the text names what runs code or reaches files or the network.
+func (c *Checker) source(text string, where string) {
+	f := formats.NewFinding(RuleLambdaSource, c.At, "Lambda at %s carries Python source text", where).With("source", clip(text))
+	if names := dangerousSource.FindAllString(text, 16); len(names) > 0 {
+		slices.Sort(names)
+		names = slices.Compact(names)
+		f.Message += " naming " + strings.Join(names, ", ")
+		f = f.With("names", strings.Join(names, ",")).At(formats.High)
+	}
+	c.emit("lambdasrc"+where, f)
 }
 
 func decodeBase64(s string) ([]byte, error) {

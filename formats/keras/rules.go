@@ -17,6 +17,9 @@ const (
 	RuleCustomObject    = "MG714"
 	RuleShapeBomb       = "MG715"
 	RuleWeightMap       = "MG716"
+	RulePathArg         = "MG717"
+	RuleLambdaSource    = "MG718"
+	RuleExtension       = "MG719"
 )
 
 func init() {
@@ -47,6 +50,12 @@ func init() {
 			Doc: "A dataset's shape and type declare more than max(4 GiB, 1000 times) the bytes the file stores for it. Loading the weights allocates by the declared shape, exhausting memory; Keras now refuses such datasets (CVE-2026-0897)."},
 		{ID: RuleWeightMap, Severity: formats.High, Title: "Keras sharded weights map names a file outside the archive",
 			Doc: "A *.weights.json weight_map of a sharded .keras model names a shard that is not a plain file name or is not in the archive. Keras opens the named file while loading weights, so a path with directories or '..' reads weights from elsewhere on the victim's machine."},
+		{ID: RulePathArg, Severity: formats.High, Title: "Keras layer argument names a file or URL to read",
+			Doc: "A layer that reads a file when it is constructed is given a string path or URL: the vocabulary of StringLookup, IntegerLookup or TextVectorization, the vocabulary, merges or proto of a keras_hub/keras_nlp tokenizer, the handle of a tensorflow_hub KerasLayer (the list and its sources are in formats/keras/pathargs.tsv). Loading the model reads that file from the loading machine (an SSH key, /etc/passwd) into the model, where inference or a re-save can leak it, and tf.io.gfile fetches gs://, s3://, hdfs:// or http URLs (SSRF). Recent Keras refuses vocabulary files in safe_mode; tf.keras and older loaders read them. Ship vocabularies inside the archive's assets instead."},
+		{ID: RuleLambdaSource, Severity: formats.Medium, Title: "Keras Lambda layer carries Python source text",
+			Doc: "A Lambda layer's function is Python source text rather than marshalled bytecode or a function name. Keras cannot rebuild it as shipped, so the file was not written by Keras, and loaders or helper code that evaluate such text run it. High when the text names eval, exec, imports, os, subprocess, open, sockets or similar. Rebuild the model without Lambda layers."},
+		{ID: RuleExtension, Severity: formats.Low, Title: "Keras config uses a layer of a known extension library",
+			Doc: "An object in the config names a layer or function of an established Keras extension library (QKeras, TensorFlow Addons, TF Model Optimization; the list and its sources are in formats/keras/extensions.tsv). Keras imports that library's module and builds the named class, which exists for modelling only; the model needs the library installed. Names of these modules outside the list are reported as MG701."},
 	} {
 		formats.RegisterRule(r)
 	}
