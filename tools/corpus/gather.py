@@ -67,6 +67,16 @@ SOURCES = [
     dict(name="whisper.cpp", repo="ggerganov/whisper.cpp", license="MIT", include=r"^models/"),
     dict(name="pytorch-serve", repo="pytorch/serve", license="Apache-2.0",
          include=r"\.(pt|pth)$"),
+    dict(name="opennmt-py", repo="OpenNMT/OpenNMT-py", license="MIT", include=r""),
+    dict(name="allennlp", repo="allenai/allennlp", license="Apache-2.0",
+         include=r"^test_fixtures/"),
+    dict(name="candle", repo="huggingface/candle", license="Apache-2.0 OR MIT", include=r""),
+    dict(name="mmcv", repo="open-mmlab/mmcv", license="Apache-2.0", include=r"^tests/"),
+    dict(name="coqui-tts", repo="coqui-ai/TTS", license="MPL-2.0", include=r""),
+    dict(name="skorch", repo="skorch-dev/skorch", license="BSD-3-Clause", include=r""),
+    # No license file in the repository: used here only to measure, never redistributed.
+    dict(name="hls4ml-example-models", repo="fastmachinelearning/example-models",
+         license="NOASSERTION", include=r"\.(h5|keras|onnx|pt)$"),
     # Files installed Debian packages ship (reproduce with `apt-get download PKG=VERSION` and
     # `dpkg-deb -x`): test data of the libraries themselves.
     dict(name="deb:python3-joblib", deb="python3-joblib", license="BSD-3-Clause",
@@ -83,6 +93,13 @@ SOURCES = [
          root="/usr/lib/python3/dist-packages/h5py", include=r""),
     dict(name="deb:python3-onnx", deb="python3-onnx", license="Apache-2.0",
          root="/usr/lib/python3/dist-packages/onnx", include=r""),
+    # Downloaded packages (CORPUS/dl): ONNX's backend-test models as Debian ships them (1.12),
+    # with the single-operator node tests sampled to a quarter by digest so that a thousand
+    # tiny models do not swamp the rest; Silero VAD as the vad-web npm package ships it.
+    dict(name="deb:libonnx-testdata", download="deb", package="libonnx-testdata",
+         version="1.12.0-2", license="MIT", include=r"\.onnx$", sample_node=4),
+    dict(name="npm:@ricky0123/vad-web", download="npm", package="@ricky0123/vad-web",
+         version="0.0.31", license="ISC", include=r"\.onnx$"),
 ]
 
 # Paths of scanners' attack samples and anything naming a payload: never benign by intent.
@@ -143,16 +160,18 @@ def classify(path, data, source):
             return "numpy"
         if ext == ".keras":
             return "keras"
-        if b"data.pkl" in data[:1 << 20] or ext in (".pt", ".pth", ".jit", ".ckpt"):
+        if b"data.pkl" in data[:1 << 20] or ext in (".pt", ".pth", ".th", ".jit", ".ckpt"):
             return "pytorch"
         return None
     inner = decompress_head(data)
     if is_pickle(inner, "") or inner[:6] == b"\x93NUMPY":
         return "joblib"
+    if inner[257:262] == b"ustar" and name == "model.tar.gz":
+        return "model-tar"  # AllenNLP's archive: config, vocabulary and a torch.save state
     if head[:4] == LZ4_FRAME and "joblib" in source:
         return "joblib"  # no lz4 in the standard library; joblib's own test data
     if is_pickle(head, ext):
-        if ext in (".pt", ".pth", ".bin", ".ckpt"):
+        if ext in (".pt", ".pth", ".th", ".bin", ".ckpt"):
             return "pytorch"
         if "joblib" in source or ext == ".joblib":
             return "joblib"
@@ -213,6 +232,43 @@ def from_deb(src):
             yield rel, data, f"deb:{src['deb']}={pkgver}:/{rel}"
 
 
+def from_download(src, dl):
+    """Files of a package fetched with its registry's own client into dl and unpacked."""
+    key = f"{src['download']}-{src['package'].replace('/', '+')}-{src['version']}"
+    root = os.path.join(dl, key)
+    if not os.path.isdir(root):
+        os.makedirs(dl, exist_ok=True)
+        tmp = root + ".tmp"
+        os.makedirs(tmp, exist_ok=True)
+        if src["download"] == "deb":
+            subprocess.run(["apt-get", "download", f"{src['package']}={src['version']}"],
+                           cwd=tmp, check=True, capture_output=True)
+            (pkg,) = [f for f in os.listdir(tmp) if f.endswith(".deb")]
+            subprocess.run(["dpkg-deb", "-x", pkg, "x"], cwd=tmp, check=True)
+        else:
+            out = subprocess.run(["npm", "pack", f"{src['package']}@{src['version']}"],
+                                 cwd=tmp, check=True, capture_output=True, text=True)
+            os.makedirs(os.path.join(tmp, "x"))
+            subprocess.run(["tar", "-xzf", out.stdout.strip().splitlines()[-1], "-C", "x"],
+                           cwd=tmp, check=True)
+        os.rename(tmp, root)
+    base = os.path.join(root, "x")
+    inc = re.compile(src["include"])
+    sep = "=" if src["download"] == "deb" else "@"
+    for dirpath, _dirs, files in os.walk(base):
+        for f in sorted(files):
+            full = os.path.join(dirpath, f)
+            rel = os.path.relpath(full, base)
+            if os.path.islink(full) or not inc.search(rel) or EXCLUDE.search(rel):
+                continue
+            with open(full, "rb") as fh:
+                data = fh.read()
+            n = src.get("sample_node")
+            if n and "/node/" in rel and int(hashlib.sha256(data).hexdigest()[:8], 16) % n:
+                continue
+            yield rel, data, f"{src['download']}:{src['package']}{sep}{src['version']}:{rel}"
+
+
 def realworld_digests(root):
     seen = set()
     for dirpath, _dirs, files in os.walk(root):
@@ -233,7 +289,12 @@ def main():
     seen = set()
     rows = []
     for src in SOURCES:
-        it = from_deb(src) if "deb" in src else from_git(src, args.mirrors)
+        if "download" in src:
+            it = from_download(src, os.path.join(args.corpus, "dl"))
+        elif "deb" in src:
+            it = from_deb(src)
+        else:
+            it = from_git(src, args.mirrors)
         kept = 0
         for path, data, origin in it:
             fmt = classify(path, data, src["name"])

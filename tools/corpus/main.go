@@ -356,7 +356,12 @@ func failureKeys(r result) []string {
 		ks = append(ks, f.Rule+" "+f.Severity+" "+subject)
 	}
 	if r.Exit == 2 && len(ks) == 0 {
-		ks = append(ks, "INCONCLUSIVE "+r.Reason)
+		why := r.Reason
+		if why == "" {
+			// No inconclusive file: the verdict is missing because nothing was scanned.
+			why = "outcome=" + r.Outcome
+		}
+		ks = append(ks, "INCONCLUSIVE "+why)
 	}
 	if r.Exit != 0 && r.Exit != 1 && r.Exit != 2 {
 		ks = append(ks, fmt.Sprintf("ERROR exit %d %s", r.Exit, r.Error))
@@ -384,7 +389,7 @@ func writeFailures(path string, res []result) error {
 			fmt.Fprintf(&b, "%s\t%s\t%s\t%s\n", r.File, f.Rule, f.Severity, oneLine(f.Message))
 		}
 		if len(r.Failing) == 0 {
-			fmt.Fprintf(&b, "%s\tINCONCLUSIVE\t%s\t%s\n", r.File, r.Reason, oneLine(r.Error))
+			fmt.Fprintf(&b, "%s\tINCONCLUSIVE\t%s\t%s\n", r.File, r.Reason, oneLine("outcome "+r.Outcome+": "+r.Error))
 		}
 	}
 	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
