@@ -74,6 +74,8 @@ SOURCES = [
     dict(name="mmcv", repo="open-mmlab/mmcv", license="Apache-2.0", include=r"^tests/"),
     dict(name="coqui-tts", repo="coqui-ai/TTS", license="MPL-2.0", include=r""),
     dict(name="skorch", repo="skorch-dev/skorch", license="BSD-3-Clause", include=r""),
+    dict(name="torchtext", repo="pytorch/text", license="BSD-3-Clause", include=r"^test/"),
+    dict(name="captum", repo="pytorch/captum", license="BSD-3-Clause", include=r""),
     # No license file in the repository: used here only to measure, never redistributed.
     dict(name="hls4ml-example-models", repo="fastmachinelearning/example-models",
          license="NOASSERTION", include=r"\.(h5|keras|onnx|pt)$"),

@@ -286,23 +286,27 @@ func summarize(w io.Writer, bin string, res []result) {
 	}
 
 	byRule := map[string]map[string]int{}
+	byLib := map[string]map[string]int{}
 	byKey := map[string]map[string]int{}
 	for _, r := range res {
-		seenRule, seenKey := map[string]bool{}, map[string]bool{}
+		seen := map[string]bool{}
 		for _, k := range failureKeys(r) {
 			rule, _, _ := strings.Cut(k, " ")
-			if !seenRule[rule] {
-				seenRule[rule] = true
-				count(byRule, rule, r.Split)
-			}
-			if !seenKey[k] {
-				seenKey[k] = true
-				count(byKey, k, r.Split)
+			for _, c := range []struct {
+				m   map[string]map[string]int
+				key string
+			}{{byRule, rule}, {byLib, libraryClass(k)}, {byKey, k}} {
+				if !seen[c.key] {
+					seen[c.key] = true
+					count(c.m, c.key, r.Split)
+				}
 			}
 		}
 	}
 	fmt.Fprintln(w, "\n## Failed or inconclusive files by rule (a file counts once per rule)")
 	writeCounts(w, byRule)
+	fmt.Fprintln(w, "\n## Failed or inconclusive files by rule and library (top-level module of the global)")
+	writeCounts(w, byLib)
 	fmt.Fprintln(w, "\n## Failed or inconclusive files by rule and global, operator or reason")
 	writeCounts(w, byKey)
 }
@@ -367,6 +371,17 @@ func failureKeys(r result) []string {
 		ks = append(ks, fmt.Sprintf("ERROR exit %d %s", r.Exit, r.Error))
 	}
 	return ks
+}
+
+// libraryClass folds a failure key to its library: "MG101 medium global=pandas.core.frame.DataFrame"
+// becomes "MG101 medium global=pandas.*"; keys without a global stay as they are.
+func libraryClass(key string) string {
+	head, global, ok := strings.Cut(key, " global=")
+	if !ok {
+		return key
+	}
+	top, _, _ := strings.Cut(global, ".")
+	return head + " global=" + top + ".*"
 }
 
 func sortedKeys[V any](m map[string]V) []string {
