@@ -104,6 +104,48 @@ SOURCES = [
          version="0.0.31", license="ISC", include=r"\.onnx$"),
 ]
 
+# "Wild" models: the first repositories, in the code index's alphabetical listing, that commit
+# a file named model.pkl, model.joblib, model.pt, model.tflite, model.keras or
+# model.safetensors — personal and course projects, the files users actually scan. Every model
+# file of each is kept; their licenses are read from the repository (mostly none stated).
+WILD = [
+    "00-Shivam-Kumar/Student-Performance-Prediction-System",
+    "0005sonuyadav-commits/Bank-churn-prediction",
+    "000SatwikTiwari/Milk-Quality-Prediction-98-Accuracy--API-with-Mongodb-",
+    "000lamaanish/diseasePreditionSystem",
+    "007kakashi/sentiment_analysis_D",
+    "00ganyu/AnemiaSense",
+    "01-Jitesh/forest-fire-prediction-",
+    "0101011/salary-prediction-scikitlearn-flask",
+    "000paradox000/udd-service-flask",
+    "009vinaysharma/AWS-MLOps-Student-Marks-Predictor-final",
+    "05AVM/DeployML2",
+    "05Kamali/Predictive-Maintainance",
+    "09Kanika/Breast_Cancer_Prediction",
+    "0bVdnt/iris-ml-api",
+    "0GhOsTO/outlyingPitch",
+    "0jaehunny0/rldvfs",
+    "0sigma101/BalkanID_Task",
+    "0xLienid/nano-gpt",
+    "11abdellah11/Denoising-with-DL",
+    "16seangai/pneumonia-classifier-web-app",
+    "180107121/Demo_Chess",
+    "1504raghavnama/Cup-and-Bottle-Object-Detection",
+    "15Eiman/ai-shapy-doodly",
+    "1minute99/StopSignDetection",
+    "21stfloor/waste-segregation",
+    "404error-010/ANN-Churn-Classification",
+    "Abhaypandy/ANN-classification-churn-prediction",
+    "Amd36/Handwritten_digit_classification_using_ANN",
+    "Adit3101/ANN_Classification_churn",
+    "AliBayatMokhtari/mnist-tinygrad",
+    "CoffeeVampir3/Model-Saving-Test-Repo",
+    "Hugodonotexit/BogoAI",
+]
+SOURCES += [dict(name="wild", repo=r, license="detect",
+                 include=r"\.(pkl|pickle|joblib|sav|pt|pth|bin|ckpt|keras|h5|hdf5|safetensors|"
+                         r"onnx|tflite|npy|npz|gguf)$") for r in WILD]
+
 # Paths of scanners' attack samples and anything naming a payload: never benign by intent.
 EXCLUDE = re.compile(r"malicious|exploit|payload|evil|attack|poison|backdoor|inject|"
                      r"picklescan|modelscan|fickling", re.I)
@@ -199,7 +241,11 @@ def from_git(src, mirrors):
     if not os.path.isdir(gitdir):
         print(f"skip {src['name']}: no mirror at {gitdir}", file=sys.stderr)
         return
+    if EXCLUDE.search(src["repo"]):
+        return
     commit = git(gitdir, "rev-parse", "HEAD").decode().strip()
+    if src["license"] == "detect":
+        src = dict(src, license=detect_license(gitdir))
     inc = re.compile(src["include"])
     for line in git(gitdir, "ls-tree", "-r", "-l", "HEAD").decode().splitlines():
         meta, path = line.split("\t", 1)
@@ -214,7 +260,26 @@ def from_git(src, mirrors):
             continue  # the snapshot left the blob out
         if data.startswith(b"version https://git-lfs"):
             continue
-        yield path, data, f"github:{src['repo']}@{commit}:{path}"
+        yield path, data, f"github:{src['repo']}@{commit}:{path}", src["license"]
+
+
+LICENSES = [("MIT License", "MIT"), ("Apache License", "Apache-2.0"),
+            ("GNU GENERAL PUBLIC LICENSE", "GPL"), ("BSD", "BSD"), ("Unlicense", "Unlicense")]
+
+
+def detect_license(gitdir):
+    names = git(gitdir, "ls-tree", "--name-only", "HEAD").decode().splitlines()
+    for n in names:
+        if re.match(r"(?i)^(license|licence|copying)", n):
+            try:
+                text = git(gitdir, "cat-file", "blob", f"HEAD:{n}")[:2000].decode("utf-8", "replace")
+            except subprocess.CalledProcessError:
+                continue
+            for needle, spdx in LICENSES:
+                if needle.lower() in text.lower():
+                    return spdx
+            return "see-repository"
+    return "NOASSERTION"
 
 
 def from_deb(src):
@@ -231,7 +296,7 @@ def from_deb(src):
                 continue
             with open(full, "rb") as fh:
                 data = fh.read()
-            yield rel, data, f"deb:{src['deb']}={pkgver}:/{rel}"
+            yield rel, data, f"deb:{src['deb']}={pkgver}:/{rel}", src["license"]
 
 
 def from_download(src, dl):
@@ -268,7 +333,7 @@ def from_download(src, dl):
             n = src.get("sample_node")
             if n and "/node/" in rel and int(hashlib.sha256(data).hexdigest()[:8], 16) % n:
                 continue
-            yield rel, data, f"{src['download']}:{src['package']}{sep}{src['version']}:{rel}"
+            yield rel, data, f"{src['download']}:{src['package']}{sep}{src['version']}:{rel}", src["license"]
 
 
 def realworld_digests(root):
@@ -298,7 +363,7 @@ def main():
         else:
             it = from_git(src, args.mirrors)
         kept = 0
-        for path, data, origin in it:
+        for path, data, origin, license_ in it:
             fmt = classify(path, data, src["name"])
             if fmt is None:
                 continue
@@ -306,16 +371,19 @@ def main():
             if digest in excluded or digest in seen:
                 continue
             seen.add(digest)
-            rel = os.path.join("files", src["name"].replace(":", "-"), path)
+            where = src["name"].replace(":", "-")
+            if src["name"] == "wild":
+                where = os.path.join(where, src["repo"].replace("/", "+"))
+            rel = os.path.join("files", where, path)
             out = os.path.join(args.corpus, rel)
             os.makedirs(os.path.dirname(out), exist_ok=True)
             with open(out, "wb") as fh:
                 fh.write(data)
             split = "tune" if digest[0] in "01234567" else "holdout"
-            rows.append((digest, split, fmt, src["name"], str(len(data)), src["license"],
+            rows.append((digest, split, fmt, src["name"], str(len(data)), license_,
                          origin, rel))
             kept += 1
-        print(f"{src['name']}: {kept} files", file=sys.stderr)
+        print(f"{src['name']} {src.get('repo', '')}: {kept} files", file=sys.stderr)
 
     rows.sort(key=lambda r: r[7])
     with open(os.path.join(args.corpus, "manifest.tsv"), "w") as fh:
