@@ -104,9 +104,9 @@ SOURCES = [
          version="0.0.31", license="ISC", include=r"\.onnx$"),
 ]
 
-# "Wild" models: the first repositories, in the code index's alphabetical listing, that commit
-# a file named model.pkl, model.joblib, model.pt, model.tflite, model.keras or
-# model.safetensors — personal and course projects, the files users actually scan. Every model
+# "Wild" models: repositories from the first page of the code index's alphabetical listing of
+# those that commit a file named model.pkl, model.joblib, model.pt, model.tflite, model.keras
+# or model.safetensors (those whose snapshot could be had) — personal and course projects, the files users actually scan. Every model
 # file of each is kept; their licenses are read from the repository (mostly none stated).
 WILD = [
     "00-Shivam-Kumar/Student-Performance-Prediction-System",
@@ -141,6 +141,16 @@ WILD = [
     "AliBayatMokhtari/mnist-tinygrad",
     "CoffeeVampir3/Model-Saving-Test-Repo",
     "Hugodonotexit/BogoAI",
+    "Aman-21k/cnn-fashion-mnist-classifier",
+    "2mdtln/FlowNet-ANN",
+    "22je0913/devnagari_alphabet_classifier",
+    "Aksh3141/NLP_assignment3",
+    "ErickParra/TTM_v1",
+    "AKGanesh/HandWrittenDigitsClassifier",
+    "AbhijitPrajapati/handwritten_digit_classification",
+    "AhmedSaidCitak/MNIST_MLP",
+    "Alireza-Abdolhosseini/MNIST",
+    "Arch-4ng3l/HandwrittenNumbers",
 ]
 SOURCES += [dict(name="wild", repo=r, license="detect",
                  include=r"\.(pkl|pickle|joblib|sav|pt|pth|bin|ckpt|keras|h5|hdf5|safetensors|"
