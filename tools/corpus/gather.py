@@ -1,0 +1,407 @@
+#!/usr/bin/python3
+"""Gather the real-world benign corpus into a directory outside the repository.
+
+Reads model files that real exporters wrote from (a) snapshots of public GitHub repositories
+brought by the `fetch` tool as bare git directories under MIRRORS (default /work/.mirror), and
+(b) files that installed Debian packages ship. It copies each kept file, under its original
+name, to CORPUS/files/SOURCE/ORIGINAL-PATH and writes CORPUS/manifest.tsv with its provenance
+(origin, commit or package version, license), size, sha256 and split.
+
+Kept are only files whose bytes are a model format modelgate claims (pickle, PyTorch, NumPy,
+joblib, ONNX, TFLite, Keras/HDF5, GGUF/GGML, safetensors, SavedModel); Git LFS pointers and
+blobs absent from a snapshot are skipped, and so is every path naming malicious samples.
+Files already in /work/shared/realworld (which modelgate was tuned on) are left out by digest.
+
+It never runs, imports or unpickles anything it copies. Standard library only.
+
+Usage: /usr/bin/python3 tools/corpus/gather.py [--mirrors DIR] [--corpus DIR]
+"""
+
+import argparse
+import bz2
+import gzip
+import hashlib
+import io
+import lzma
+import os
+import re
+import struct
+import subprocess
+import sys
+import zlib
+
+# Each source: name, kind, location, license (SPDX) and the paths to read. `include` is matched
+# against the path inside the repository (git) or below the package directory (deb).
+SOURCES = [
+    dict(name="joblib", repo="joblib/joblib", license="BSD-3-Clause",
+         include=r"^joblib/test/data/"),
+    dict(name="numpy", repo="numpy/numpy", license="BSD-3-Clause",
+         include=r"/tests/data/"),
+    dict(name="gensim", repo="piskvorky/gensim", license="LGPL-2.1-only",
+         include=r"^gensim/test/test_data/"),
+    dict(name="statsmodels", repo="statsmodels/statsmodels", license="BSD-3-Clause",
+         include=r"^statsmodels/"),
+    dict(name="scipy", repo="scipy/scipy", license="BSD-3-Clause",
+         include=r"^scipy/.*/(data|tests)/"),
+    dict(name="onnx", repo="onnx/onnx", license="Apache-2.0",
+         include=r"^onnx/backend/test/data/.*\.onnx$"),
+    dict(name="onnxscript", repo="microsoft/onnxscript", license="MIT",
+         include=r"\.onnx$"),
+    dict(name="onnxruntime-extensions", repo="microsoft/onnxruntime-extensions", license="MIT",
+         include=r"^test/"),
+    dict(name="onnxconverter-common", repo="microsoft/onnxconverter-common", license="MIT",
+         include=r"\.onnx$"),
+    dict(name="sklearn-onnx", repo="onnx/sklearn-onnx", license="Apache-2.0", include=r""),
+    dict(name="onnxmltools", repo="onnx/onnxmltools", license="Apache-2.0", include=r""),
+    dict(name="qonnx", repo="fastmachinelearning/qonnx", license="Apache-2.0", include=r""),
+    dict(name="tensorflow-onnx", repo="onnx/tensorflow-onnx", license="Apache-2.0", include=r""),
+    dict(name="silero-vad", repo="snakers4/silero-vad", license="MIT", include=r""),
+    dict(name="tflite-micro", repo="tensorflow/tflite-micro", license="Apache-2.0",
+         include=r"\.tflite$"),
+    dict(name="tflite-support", repo="tensorflow/tflite-support", license="Apache-2.0",
+         include=r"\.tflite$"),
+    dict(name="mediapipe", repo="google-ai-edge/mediapipe", license="Apache-2.0", include=r""),
+    dict(name="tfjs", repo="tensorflow/tfjs", license="Apache-2.0", include=r""),
+    dict(name="keras", repo="keras-team/keras", license="Apache-2.0", include=r""),
+    dict(name="llama.cpp", repo="ggerganov/llama.cpp", license="MIT", include=r"^models/"),
+    dict(name="whisper.cpp", repo="ggerganov/whisper.cpp", license="MIT", include=r"^models/"),
+    dict(name="pytorch-serve", repo="pytorch/serve", license="Apache-2.0",
+         include=r"\.(pt|pth)$"),
+    dict(name="opennmt-py", repo="OpenNMT/OpenNMT-py", license="MIT", include=r""),
+    dict(name="allennlp", repo="allenai/allennlp", license="Apache-2.0",
+         include=r"^test_fixtures/"),
+    dict(name="candle", repo="huggingface/candle", license="Apache-2.0 OR MIT", include=r""),
+    dict(name="mmcv", repo="open-mmlab/mmcv", license="Apache-2.0", include=r"^tests/"),
+    dict(name="coqui-tts", repo="coqui-ai/TTS", license="MPL-2.0", include=r""),
+    dict(name="skorch", repo="skorch-dev/skorch", license="BSD-3-Clause", include=r""),
+    dict(name="torchtext", repo="pytorch/text", license="BSD-3-Clause", include=r"^test/"),
+    dict(name="captum", repo="pytorch/captum", license="BSD-3-Clause", include=r""),
+    # No license file in the repository: used here only to measure, never redistributed.
+    dict(name="hls4ml-example-models", repo="fastmachinelearning/example-models",
+         license="NOASSERTION", include=r"\.(h5|keras|onnx|pt)$"),
+    # Files installed Debian packages ship (reproduce with `apt-get download PKG=VERSION` and
+    # `dpkg-deb -x`): test data of the libraries themselves.
+    dict(name="deb:python3-joblib", deb="python3-joblib", license="BSD-3-Clause",
+         root="/usr/lib/python3/dist-packages/joblib", include=r""),
+    dict(name="deb:python3-numpy", deb="python3-numpy", license="BSD-3-Clause",
+         root="/usr/lib/python3/dist-packages/numpy", include=r""),
+    dict(name="deb:python3-pandas", deb="python3-pandas", license="BSD-3-Clause",
+         root="/usr/lib/python3/dist-packages/pandas", include=r""),
+    dict(name="deb:python3-scipy", deb="python3-scipy", license="BSD-3-Clause",
+         root="/usr/lib/python3/dist-packages/scipy", include=r""),
+    dict(name="deb:python3-statsmodels", deb="python3-statsmodels", license="BSD-3-Clause",
+         root="/usr/lib/python3/dist-packages/statsmodels", include=r""),
+    dict(name="deb:python3-h5py", deb="python3-h5py", license="BSD-3-Clause",
+         root="/usr/lib/python3/dist-packages/h5py", include=r""),
+    dict(name="deb:python3-onnx", deb="python3-onnx", license="Apache-2.0",
+         root="/usr/lib/python3/dist-packages/onnx", include=r""),
+    # Downloaded packages (CORPUS/dl): ONNX's backend-test models as Debian ships them (1.12),
+    # with the single-operator node tests sampled to a quarter by digest so that a thousand
+    # tiny models do not swamp the rest; Silero VAD as the vad-web npm package ships it.
+    dict(name="deb:libonnx-testdata", download="deb", package="libonnx-testdata",
+         version="1.12.0-2", license="MIT", include=r"\.onnx$", sample_node=4),
+    dict(name="npm:@ricky0123/vad-web", download="npm", package="@ricky0123/vad-web",
+         version="0.0.31", license="ISC", include=r"\.onnx$"),
+]
+
+# "Wild" models: repositories from the first page of the code index's alphabetical listing of
+# those that commit a file named model.pkl, model.joblib, model.pt, model.tflite, model.keras
+# or model.safetensors (those whose snapshot could be had) — personal and course projects, the files users actually scan. Every model
+# file of each is kept; their licenses are read from the repository (mostly none stated).
+WILD = [
+    "00-Shivam-Kumar/Student-Performance-Prediction-System",
+    "0005sonuyadav-commits/Bank-churn-prediction",
+    "000SatwikTiwari/Milk-Quality-Prediction-98-Accuracy--API-with-Mongodb-",
+    "000lamaanish/diseasePreditionSystem",
+    "007kakashi/sentiment_analysis_D",
+    "00ganyu/AnemiaSense",
+    "01-Jitesh/forest-fire-prediction-",
+    "0101011/salary-prediction-scikitlearn-flask",
+    "000paradox000/udd-service-flask",
+    "009vinaysharma/AWS-MLOps-Student-Marks-Predictor-final",
+    "05AVM/DeployML2",
+    "05Kamali/Predictive-Maintainance",
+    "09Kanika/Breast_Cancer_Prediction",
+    "0bVdnt/iris-ml-api",
+    "0GhOsTO/outlyingPitch",
+    "0jaehunny0/rldvfs",
+    "0sigma101/BalkanID_Task",
+    "0xLienid/nano-gpt",
+    "11abdellah11/Denoising-with-DL",
+    "16seangai/pneumonia-classifier-web-app",
+    "180107121/Demo_Chess",
+    "1504raghavnama/Cup-and-Bottle-Object-Detection",
+    "15Eiman/ai-shapy-doodly",
+    "1minute99/StopSignDetection",
+    "21stfloor/waste-segregation",
+    "404error-010/ANN-Churn-Classification",
+    "Abhaypandy/ANN-classification-churn-prediction",
+    "Amd36/Handwritten_digit_classification_using_ANN",
+    "Adit3101/ANN_Classification_churn",
+    "AliBayatMokhtari/mnist-tinygrad",
+    "CoffeeVampir3/Model-Saving-Test-Repo",
+    "Hugodonotexit/BogoAI",
+    "Aman-21k/cnn-fashion-mnist-classifier",
+    "2mdtln/FlowNet-ANN",
+    "22je0913/devnagari_alphabet_classifier",
+    "Aksh3141/NLP_assignment3",
+    "ErickParra/TTM_v1",
+    "AKGanesh/HandWrittenDigitsClassifier",
+    "AbhijitPrajapati/handwritten_digit_classification",
+    "AhmedSaidCitak/MNIST_MLP",
+    "Alireza-Abdolhosseini/MNIST",
+    "Arch-4ng3l/HandwrittenNumbers",
+]
+SOURCES += [dict(name="wild", repo=r, license="detect",
+                 include=r"\.(pkl|pickle|joblib|sav|pt|pth|bin|ckpt|keras|h5|hdf5|safetensors|"
+                         r"onnx|tflite|npy|npz|gguf)$") for r in WILD]
+
+# Paths of scanners' attack samples and anything naming a payload: never benign by intent.
+EXCLUDE = re.compile(r"malicious|exploit|payload|evil|attack|poison|backdoor|inject|"
+                     r"picklescan|modelscan|fickling", re.I)
+
+MAX_SIZE = 64 << 20
+
+
+def is_pickle(head, ext):
+    if len(head) >= 2 and head[0] == 0x80 and 2 <= head[1] <= 5:
+        return True
+    # Protocol 0/1 pickles carry no magic: trust the name only when the first opcode fits.
+    return ext in (".pkl", ".pickle", ".p") and len(head) > 0 and head[:1] in b"(cl]}NIFSVKJ"
+
+
+def decompress_head(data):
+    """The first bytes of data's decompressed content, told by magic, or b"" when not one of
+    the compressions joblib writes (gzip, bz2, xz, lzma, zlib, joblib's "ZF" zlib file)."""
+    try:
+        if data[:2] == b"\x1f\x8b":
+            return gzip.GzipFile(fileobj=io.BytesIO(data)).read(4096)
+        if data[:3] == b"BZh":
+            return bz2.BZ2Decompressor().decompress(data)[:4096]
+        if data[:6] == b"\xfd7zXZ\x00" or data[:3] == b"\x5d\x00\x00":
+            return lzma.LZMADecompressor().decompress(data, 4096)
+        if data[:2] == b"ZF":
+            # joblib < 0.10: "ZF", the length in hex padded with spaces, then a zlib stream
+            # (whose first byte, 0x78, is the first "x" after the "0x" of the length).
+            return zlib.decompressobj().decompress(data[data.find(b"x", 4):], 4096)
+        if data[:1] == b"\x78":
+            return zlib.decompressobj().decompress(data, 4096)
+    except Exception:
+        return b""
+    return b""
+
+
+LZ4_FRAME = b"\x04\x22\x4d\x18"
+
+
+def classify(path, data, source):
+    """The model format of data, or None when it is not one modelgate claims."""
+    name = os.path.basename(path).lower()
+    ext = os.path.splitext(name)[1]
+    head = data[:64]
+    if head[:4] == b"GGUF":
+        return "gguf"
+    if head[:4] in (b"lmgg", b"tjgg", b"fmgg", b"algg"):
+        return "ggml"
+    if head[4:8] == b"TFL3":
+        return "tflite"
+    if head[:6] == b"\x93NUMPY":
+        return "numpy"
+    if head[:8] == b"\x89HDF\r\n\x1a\n":
+        return "keras-hdf5" if ext in (".h5", ".hdf5", ".keras") else "hdf5"
+    if head[:4] == b"PK\x03\x04":
+        if ext == ".npz":
+            return "numpy"
+        if ext == ".keras":
+            return "keras"
+        if b"data.pkl" in data[:1 << 20] or ext in (".pt", ".pth", ".th", ".jit", ".ckpt"):
+            return "pytorch"
+        return None
+    inner = decompress_head(data)
+    if is_pickle(inner, "") or inner[:6] == b"\x93NUMPY":
+        return "joblib"
+    if inner[257:262] == b"ustar" and name == "model.tar.gz":
+        return "model-tar"  # AllenNLP's archive: config, vocabulary and a torch.save state
+    if head[:4] == LZ4_FRAME and "joblib" in source:
+        return "joblib"  # no lz4 in the standard library; joblib's own test data
+    if is_pickle(head, ext):
+        if ext in (".pt", ".pth", ".th", ".bin", ".ckpt"):
+            return "pytorch"
+        if "joblib" in source or ext == ".joblib":
+            return "joblib"
+        return "pickle"
+    if len(data) > 10 and ext not in (".json", ".txt"):
+        (n,) = struct.unpack("<Q", data[:8])
+        if 2 <= n <= len(data) - 8 and data[8:9] == b"{":
+            return "safetensors"
+    if ext == ".onnx" and head[:1] == b"\x08":
+        return "onnx"
+    if name == "saved_model.pb":
+        return "savedmodel"
+    return None
+
+
+def git(gitdir, *args):
+    return subprocess.run(["git", "--git-dir", gitdir, *args], check=True,
+                          capture_output=True).stdout
+
+
+def from_git(src, mirrors):
+    gitdir = os.path.join(mirrors, src["repo"].replace("/", "+"), "repo")
+    if not os.path.isdir(gitdir):
+        print(f"skip {src['name']}: no mirror at {gitdir}", file=sys.stderr)
+        return
+    if EXCLUDE.search(src["repo"]):
+        return
+    commit = git(gitdir, "rev-parse", "HEAD").decode().strip()
+    if src["license"] == "detect":
+        src = dict(src, license=detect_license(gitdir))
+    inc = re.compile(src["include"])
+    for line in git(gitdir, "ls-tree", "-r", "-l", "HEAD").decode().splitlines():
+        meta, path = line.split("\t", 1)
+        _mode, kind, sha, size = meta.split()
+        if kind != "blob" or not size.isdigit() or not inc.search(path) or EXCLUDE.search(path):
+            continue
+        if not 0 < int(size) <= MAX_SIZE:
+            continue
+        try:
+            data = git(gitdir, "cat-file", "blob", sha)
+        except subprocess.CalledProcessError:
+            continue  # the snapshot left the blob out
+        if data.startswith(b"version https://git-lfs"):
+            continue
+        yield path, data, f"github:{src['repo']}@{commit}:{path}", src["license"]
+
+
+LICENSES = [("MIT License", "MIT"), ("Apache License", "Apache-2.0"),
+            ("GNU GENERAL PUBLIC LICENSE", "GPL"), ("BSD", "BSD"), ("Unlicense", "Unlicense")]
+
+
+def detect_license(gitdir):
+    names = git(gitdir, "ls-tree", "--name-only", "HEAD").decode().splitlines()
+    for n in names:
+        if re.match(r"(?i)^(license|licence|copying)", n):
+            try:
+                text = git(gitdir, "cat-file", "blob", f"HEAD:{n}")[:2000].decode("utf-8", "replace")
+            except subprocess.CalledProcessError:
+                continue
+            for needle, spdx in LICENSES:
+                if needle.lower() in text.lower():
+                    return spdx
+            return "see-repository"
+    return "NOASSERTION"
+
+
+def from_deb(src):
+    pkgver = subprocess.run(["dpkg-query", "-W", "-f", "${Version}", src["deb"]],
+                            capture_output=True, text=True).stdout.strip()
+    inc = re.compile(src["include"])
+    for dirpath, _dirs, files in os.walk(src["root"]):
+        for f in sorted(files):
+            full = os.path.join(dirpath, f)
+            rel = os.path.relpath(full, "/")
+            if os.path.islink(full) or not inc.search(rel) or EXCLUDE.search(rel):
+                continue
+            if not 0 < os.path.getsize(full) <= MAX_SIZE or f.endswith((".py", ".pyc")):
+                continue
+            with open(full, "rb") as fh:
+                data = fh.read()
+            yield rel, data, f"deb:{src['deb']}={pkgver}:/{rel}", src["license"]
+
+
+def from_download(src, dl):
+    """Files of a package fetched with its registry's own client into dl and unpacked."""
+    key = f"{src['download']}-{src['package'].replace('/', '+')}-{src['version']}"
+    root = os.path.join(dl, key)
+    if not os.path.isdir(root):
+        os.makedirs(dl, exist_ok=True)
+        tmp = root + ".tmp"
+        os.makedirs(tmp, exist_ok=True)
+        if src["download"] == "deb":
+            subprocess.run(["apt-get", "download", f"{src['package']}={src['version']}"],
+                           cwd=tmp, check=True, capture_output=True)
+            (pkg,) = [f for f in os.listdir(tmp) if f.endswith(".deb")]
+            subprocess.run(["dpkg-deb", "-x", pkg, "x"], cwd=tmp, check=True)
+        else:
+            out = subprocess.run(["npm", "pack", f"{src['package']}@{src['version']}"],
+                                 cwd=tmp, check=True, capture_output=True, text=True)
+            os.makedirs(os.path.join(tmp, "x"))
+            subprocess.run(["tar", "-xzf", out.stdout.strip().splitlines()[-1], "-C", "x"],
+                           cwd=tmp, check=True)
+        os.rename(tmp, root)
+    base = os.path.join(root, "x")
+    inc = re.compile(src["include"])
+    sep = "=" if src["download"] == "deb" else "@"
+    for dirpath, _dirs, files in os.walk(base):
+        for f in sorted(files):
+            full = os.path.join(dirpath, f)
+            rel = os.path.relpath(full, base)
+            if os.path.islink(full) or not inc.search(rel) or EXCLUDE.search(rel):
+                continue
+            with open(full, "rb") as fh:
+                data = fh.read()
+            n = src.get("sample_node")
+            if n and "/node/" in rel and int(hashlib.sha256(data).hexdigest()[:8], 16) % n:
+                continue
+            yield rel, data, f"{src['download']}:{src['package']}{sep}{src['version']}:{rel}", src["license"]
+
+
+def realworld_digests(root):
+    seen = set()
+    for dirpath, _dirs, files in os.walk(root):
+        for f in files:
+            with open(os.path.join(dirpath, f), "rb") as fh:
+                seen.add(hashlib.sha256(fh.read()).hexdigest())
+    return seen
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--mirrors", default="/work/.mirror")
+    ap.add_argument("--corpus", default="/work/corpus")
+    ap.add_argument("--realworld", default="/work/shared/realworld")
+    args = ap.parse_args()
+
+    excluded = realworld_digests(args.realworld)
+    seen = set()
+    rows = []
+    for src in SOURCES:
+        if "download" in src:
+            it = from_download(src, os.path.join(args.corpus, "dl"))
+        elif "deb" in src:
+            it = from_deb(src)
+        else:
+            it = from_git(src, args.mirrors)
+        kept = 0
+        for path, data, origin, license_ in it:
+            fmt = classify(path, data, src["name"])
+            if fmt is None:
+                continue
+            digest = hashlib.sha256(data).hexdigest()
+            if digest in excluded or digest in seen:
+                continue
+            seen.add(digest)
+            where = src["name"].replace(":", "-")
+            if src["name"] == "wild":
+                where = os.path.join(where, src["repo"].replace("/", "+"))
+            rel = os.path.join("files", where, path)
+            out = os.path.join(args.corpus, rel)
+            os.makedirs(os.path.dirname(out), exist_ok=True)
+            with open(out, "wb") as fh:
+                fh.write(data)
+            split = "tune" if digest[0] in "01234567" else "holdout"
+            rows.append((digest, split, fmt, src["name"], str(len(data)), license_,
+                         origin, rel))
+            kept += 1
+        print(f"{src['name']} {src.get('repo', '')}: {kept} files", file=sys.stderr)
+
+    rows.sort(key=lambda r: r[7])
+    with open(os.path.join(args.corpus, "manifest.tsv"), "w") as fh:
+        fh.write("sha256\tsplit\tformat\tsource\tsize\tlicense\torigin\tfile\n")
+        for r in rows:
+            fh.write("\t".join(r) + "\n")
+    print(f"total: {len(rows)} files", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
