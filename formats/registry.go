@@ -21,6 +21,9 @@ const (
 	Zstd        = "zstd"
 	LZ4         = "lz4"
 	Zlib        = "zlib"
+	// JoblibZFile is joblib's pre-0.10 compressed pickle ("ZF" + length +
+	// zlib); see ZFileHeader.
+	JoblibZFile = "joblib-zfile"
 	NumPy       = "numpy"
 	Safetensors = "safetensors"
 	GGUF        = "gguf"

@@ -136,6 +136,8 @@ func Sniff(h Head) []string {
 		add(LZ4)
 	case isLZMAAlone(p):
 		add(LZMA)
+	case isZFile(p):
+		add(JoblibZFile)
 	case isZlib(p):
 		add(Zlib)
 	case len(p) >= 8 && bytes.Equal(p[4:8], []byte("TFL3")):

@@ -69,7 +69,7 @@ type extension struct {
 	dataOnly bool     // the extension names a format that cannot carry code
 }
 
-var compressed = []string{formats.Gzip, formats.Bzip2, formats.XZ, formats.LZMA, formats.Zstd, formats.LZ4, formats.Zlib}
+var compressed = []string{formats.Gzip, formats.Bzip2, formats.XZ, formats.LZMA, formats.Zstd, formats.LZ4, formats.Zlib, formats.JoblibZFile}
 
 var extensions = map[string]extension{
 	".safetensors": {formats: []string{formats.Safetensors}, dataOnly: true},

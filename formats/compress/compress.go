@@ -1,6 +1,6 @@
 // Package compress unwraps single-stream compressed files — gzip (every
 // member of a multi-member file), bzip2, xz, lzma-alone, Zstandard, LZ4
-// frames and zlib — and hands the decompressed bytes back to the engine as
+// frames, zlib and joblib's old z-files — and hands the decompressed bytes back to the engine as
 // one member, so the engine sniffs and analyzes what is inside.
 //
 // It never decompresses on its own account: the member is a re-openable
@@ -73,6 +73,7 @@ var decoders = map[string]func(io.Reader) (io.ReadCloser, error){
 	formats.Zlib: func(r io.Reader) (io.ReadCloser, error) {
 		return zlib.NewReader(r)
 	},
+	formats.JoblibZFile: openZFile,
 }
 
 func init() {

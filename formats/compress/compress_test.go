@@ -70,6 +70,8 @@ func TestAnalyze(t *testing.T) {
 		{formats.LZMA, "model.pkl.lzma", "model.pkl", nil},
 		{formats.Zlib, "model.pkl.z", "model.pkl", nil},
 		{formats.LZ4, "model.pkl.lz4", "model.pkl", nil},
+		{formats.JoblibZFile, "model.pkl.zfile", "model.pkl.zfile", nil},
+		{formats.JoblibZFile, "old.gz", "old", zfileWide(t, readSample(t, "model.pkl.zfile"))},
 		{formats.Zstd, "w.tzst", "w.tar", zstdBytes(t, payload)},
 		{formats.LZ4, "legacy.lz4", "legacy", lz4Legacy(t, payload)},
 	}
@@ -106,6 +108,7 @@ func TestCorrupt(t *testing.T) {
 	for _, tt := range []struct{ format, file string }{
 		{formats.Gzip, "model.pkl.gz"}, {formats.Bzip2, "model.pkl.bz2"}, {formats.XZ, "model.pkl.xz"},
 		{formats.LZMA, "model.pkl.lzma"}, {formats.Zlib, "model.pkl.z"}, {formats.LZ4, "model.pkl.lz4"},
+		{formats.JoblibZFile, "model.pkl.zfile"},
 	} {
 		b := readSample(t, tt.file)
 		for name, bad := range map[string][]byte{

@@ -1,10 +1,20 @@
 #!/usr/bin/python3
 """Writes the compressed samples the compress tests read, with Python's own
-compressors (what joblib uses). Run with Debian's /usr/bin/python3 from this
+compressors (what joblib uses), and joblib's pre-0.10 z-file with joblib's
+own write_zfile. Run with Debian's /usr/bin/python3 from this
 directory. The payload is a small protocol-2 pickle that calls os.system
 when loaded; nothing here ever loads it."""
 import bz2, gzip, lzma, zlib
+import io
 import lz4.frame
+from joblib.numpy_pickle_compat import write_zfile
+
+
+def zfile(data):
+    buf = io.BytesIO()
+    write_zfile(buf, data)
+    return buf.getvalue()
+
 
 PAYLOAD = b"\x80\x02cos\nsystem\nq\x00X\x02\x00\x00\x00idq\x01\x85q\x02Rq\x03."
 
@@ -16,6 +26,7 @@ samples = {
     "model.pkl.lzma": lzma.compress(PAYLOAD, format=lzma.FORMAT_ALONE),
     "model.pkl.z": zlib.compress(PAYLOAD),
     "model.pkl.lz4": lz4.frame.compress(PAYLOAD),
+    "model.pkl.zfile": zfile(PAYLOAD),
 }
 for name, data in samples.items():
     with open(name, "wb") as f:
