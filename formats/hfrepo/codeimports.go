@@ -27,11 +27,11 @@ const (
 func init() {
 	for _, r := range []formats.Rule{
 		{ID: RuleConfigRunsCode, Severity: formats.Critical, Title: "configuration makes the loader run code without trust_remote_code",
-			Doc: "A loader imports Python code named in the repository's configuration without any opt-in: a sentence-transformers modules.json type outside sentence_transformers. of the form module.Class or owner/repo--module.Class is loaded through transformers' get_class_from_dynamic_module whenever the model is loaded from a local directory or cache path, with or without trust_remote_code (sentence-transformers 2.x to 5.x); a diffusers model_index.json custom pipeline (_class_name [module, Class]) or custom component ([module, Class] with <component>/<module>.py) runs with no trust_remote_code in diffusers before 0.38, and with it from 0.38. The code may be in the repository, in another repository at its current revision, or in a file on the host. It is critical because loading the model runs it; review the code or reject the model."},
+			Doc: "A loader imports Python code named in the repository's configuration without any opt-in: a sentence-transformers modules.json type outside sentence_transformers. of the form module.Class or owner/repo--module.Class is loaded through transformers' get_class_from_dynamic_module whenever the model is loaded from a local directory or cache path, with or without trust_remote_code (sentence-transformers 2.x to 5.x); a diffusers model_index.json custom pipeline (_class_name [module, Class] with module.py in the repository) or custom component ([module, Class] with <component>/<module>.py) runs with no trust_remote_code when diffusers before 0.38 loads the pipeline from a local directory (from the Hub, and from 0.38 on, it needs trust_remote_code); a _class_name naming owner/repo or a .py path makes diffusers before 0.38, loading by Hub id, fetch that repository's pipeline.py or that host file and run it with no opt-in. The code may be in the repository, in another repository at its current revision, or in a file on the host. It is critical because loading the model runs it; review the code or reject the model."},
 		{ID: RuleConfigImports, Severity: formats.Medium, Title: "configuration imports an installed Python module it names",
 			Doc: "A configuration names a module that the loader imports with importlib and then uses a class of: a sentence-transformers modules.json or Router/Asym types value outside sentence_transformers. with more than one dot, a WordEmbeddings tokenizer_class, a diffusers model_index.json component library that is not diffusers, transformers, onnxruntime.training or a diffusers pipeline module, a PEFT adapter_config.json auto_mapping.parent_library or megatron_core outside the packages PEFT allows. Importing runs the module's top-level code, so whatever is installed under that name runs at load; real configs name only the libraries' own packages. PEFT 0.19 and later refuse parent libraries outside diffusers, lerobot and transformers unless the caller allows them."},
 		{ID: RuleCommunityPipe, Severity: formats.Medium, Title: "diffusers community pipeline downloaded and run",
-			Doc: "model_index.json names a custom pipeline ([name, Class] in _class_name) that is not in the repository: DiffusionPipeline.from_pretrained downloads <name>.py from the diffusers community-pipelines mirror on the Hub (for the installed diffusers version, or main) and runs it, without trust_remote_code. The code is curated by the diffusers project but is not part of the artifact and was not scanned. Pin and review it, or vendor it into the repository."},
+			Doc: "model_index.json names a custom pipeline ([name, Class] in _class_name) that is not in the repository: DiffusionPipeline.from_pretrained, loading the pipeline by its Hub id, downloads <name>.py from the diffusers community-pipelines mirror on the Hub (for the installed diffusers version, or main) and runs it, without trust_remote_code. The code is curated by the diffusers project but is not part of the artifact and was not scanned. Pin and review it, or vendor it into the repository."},
 		{ID: RuleBaseModelPath, Severity: formats.Medium, Title: "PEFT adapter loads its base model from a local path",
 			Doc: "adapter_config.json base_model_name_or_path is a filesystem path (absolute, relative with .., ~, or with more than one slash) rather than a Hub repository id: AutoPeftModel loads the base model's weights and configuration from that place on the loading host, outside the artifact and the scan. Real adapters name the Hub id of their base model."},
 		{ID: RuleConfigCallsNamed, Severity: formats.High, Title: "configuration names a function the loader calls",
@@ -147,12 +147,16 @@ func (a *analysis) stModule(from, base string, typ *jvalue, moddir string, viaRo
 		}
 		return
 	}
+	// transformers' get_class_from_dynamic_module splits the reference
+	// once at "--" and once at "."; any other shape raises ValueError and
+	// sentence-transformers falls back to import_from_string.
 	repo, local, cross := "", ref, false
-	if i := strings.Index(ref, "--"); i >= 0 {
-		repo, local, cross = ref[:i], ref[i+2:], true
+	if parts := strings.Split(ref, "--"); len(parts) == 2 {
+		repo, local, cross = parts[0], parts[1], true
 	}
 	module, class, dotted := strings.Cut(local, ".")
-	if !viaRouter && (cross || dotted && !strings.Contains(class, ".")) {
+	dynamic := dotted && !strings.Contains(class, ".") && strings.Count(ref, "--") <= 1
+	if !viaRouter && dynamic {
 		var f formats.Finding
 		if cross {
 			f = formats.NewFinding(RuleConfigRunsCode, typ.off,
@@ -169,10 +173,13 @@ func (a *analysis) stModule(from, base string, typ *jvalue, moddir string, viaRo
 		a.report(from, f.With("type", truncate(ref, 300)))
 		return
 	}
-	if !dotted {
-		return // import_from_string refuses a name without a dot
+	i := strings.LastIndexByte(ref, '.')
+	if i < 0 || strings.ContainsAny(ref, "/-") {
+		// import_from_string refuses a name without a dot, and no module
+		// name holds a slash or a dash: nothing is imported.
+		return
 	}
-	mod := ref[:strings.LastIndexByte(ref, '.')]
+	mod := ref[:i]
 	a.report(from, formats.NewFinding(RuleConfigImports, typ.off,
 		"module type %q: sentence-transformers imports the installed module %q (import_from_string) and calls its class's load(); real models use sentence_transformers. classes",
 		truncate(ref, 200), truncate(mod, 100)).With("type", truncate(ref, 300)))
@@ -276,7 +283,7 @@ func (a *analysis) diffusersIndex(name string) {
 		switch {
 		case a.names[file]:
 			a.report(name, formats.NewFinding(RuleConfigRunsCode, v.off,
-				"component %q is custom code %s (class %s): DiffusionPipeline.from_pretrained runs it, without trust_remote_code before diffusers 0.38",
+				"component %q is custom code %s (class %s): DiffusionPipeline.from_pretrained runs it, without trust_remote_code when diffusers before 0.38 loads a local directory",
 				truncate(m.key, 100), file, truncate(class, 100)).With("module", file))
 		case diffusersLibraries[lib] || diffusersPipelineModules[lib]:
 		default:
@@ -295,18 +302,18 @@ func (a *analysis) customPipeline(name, base, module, class string, v *jvalue) {
 	switch {
 	case strings.HasSuffix(module, ".py") || strings.Contains(module, "\\") || strings.HasPrefix(module, "."):
 		f = formats.NewFinding(RuleConfigRunsCode, v.off,
-			"_class_name names the pipeline file %q: diffusers loads and runs that file from the loading host, outside the artifact", truncate(module, 200))
+			"_class_name names the pipeline file %q: loading by Hub id, diffusers runs that file from the loading host, outside the artifact (without trust_remote_code before 0.38)", truncate(module, 200))
 	case a.names[file]:
 		f = formats.NewFinding(RuleConfigRunsCode, v.off,
-			"_class_name makes %s (class %s) the pipeline: DiffusionPipeline.from_pretrained runs it, without trust_remote_code before diffusers 0.38",
+			"_class_name makes %s (class %s) the pipeline: DiffusionPipeline.from_pretrained runs it, without trust_remote_code when diffusers before 0.38 loads a local directory",
 			file, truncate(class, 100))
 	case strings.Contains(module, "/"):
 		f = formats.NewFinding(RuleConfigRunsCode, v.off,
-			"_class_name makes %s/pipeline.py, from another repository at its current revision, the pipeline: code outside this artifact, unpinned and unscanned",
+			"_class_name makes %s/pipeline.py, from another repository at its current revision, the pipeline when loaded by Hub id (without trust_remote_code before diffusers 0.38): code outside this artifact, unpinned and unscanned",
 			truncate(module, 200))
 	default:
 		f = formats.NewFinding(RuleCommunityPipe, v.off,
-			"_class_name makes community pipeline %q (class %s) the pipeline: diffusers downloads it from the community-pipelines mirror and runs it, without trust_remote_code",
+			"_class_name makes community pipeline %q (class %s) the pipeline: loading by Hub id, diffusers downloads it from the community-pipelines mirror and runs it, without trust_remote_code",
 			truncate(module, 100), truncate(class, 100))
 	}
 	a.report(name, f.With("pipeline", truncate(module, 200)))

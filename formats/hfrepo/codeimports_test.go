@@ -82,7 +82,9 @@ func TestModulesJSONTypes(t *testing.T) {
 		{"sentence_transformers.sparse_encoder.models.SpladePooling", ""},
 		{"custom_st.Transformer", RuleConfigRunsCode},
 		{"jinaai/jina-embeddings-v3--custom_st.Transformer", RuleConfigRunsCode},
-		{"org/repo--a--b.C", RuleConfigRunsCode},
+		{"org/repo--a--b.C", ""},
+		{"org/repo--a.b.C", ""},
+		{"custom_st.Transformer.Inner", RuleConfigImports},
 		{"evilpkg.models.Loader", RuleConfigImports},
 		{"Transformer", ""},
 	}

@@ -133,6 +133,7 @@ func checkTorchScript(ctx context.Context, t formats.Tree, prefix string, names 
 		s.Report(formats.NewFinding(RuleTorchScriptExtra, formats.NoOffset, "%d extra files: %s", len(extra), strings.Join(extra, ", ")))
 	}
 	var errs []error
+	inSource := map[string]bool{}
 	for _, n := range code {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -142,21 +143,22 @@ func checkTorchScript(ctx context.Context, t formats.Tree, prefix string, names 
 			errs = append(errs, fmt.Errorf("%s: %w", n, err))
 			continue
 		}
-		if err := checkSource(n, src, s); err != nil {
+		if err := checkSource(n, src, s, inSource); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", n, err))
 		}
 	}
 	if slices.Contains(names, prefix+"bytecode.pkl") {
-		if err := checkBytecode(ctx, t, prefix+"bytecode.pkl", s); err != nil {
+		if err := checkBytecode(ctx, t, prefix+"bytecode.pkl", s, inSource); err != nil {
 			errs = append(errs, err)
 		}
 	}
 	return errors.Join(errs...)
 }
 
-// checkSource reports what one code/ file reaches. Source that cannot be
-// read is a finding and an error: never clean.
-func checkSource(name string, src []byte, s formats.Scope) error {
+// checkSource reports what one code/ file reaches, and adds the operators
+// it reaches to ops. Source that cannot be read is a finding and an error:
+// never clean.
+func checkSource(name string, src []byte, s formats.Scope, ops map[string]bool) error {
 	uses, err := sourceUses(src)
 	if err != nil {
 		var le *formats.LimitError
@@ -166,10 +168,13 @@ func checkSource(name string, src []byte, s formats.Scope) error {
 		return err
 	}
 	for i, u := range uses {
-		if i == maxSourceFindings {
-			break
+		f := useFinding(u, src)
+		if op := f.Details["operator"]; op != "" {
+			ops[op] = true
 		}
-		s.Report(useFinding(u, src).In(name))
+		if i < maxSourceFindings {
+			s.Report(f.In(name))
+		}
 	}
 	return nil
 }
@@ -205,8 +210,9 @@ const maxBytecodeOps = 1 << 16
 
 // checkBytecode reads the operator tables of a lite-interpreter archive's
 // bytecode.pkl: _load_for_lite_interpreter runs these, not code/, so a
-// table can name an operator its source does not show.
-func checkBytecode(ctx context.Context, t formats.Tree, name string, s formats.Scope) error {
+// table can name an operator its source does not show. inSource holds the
+// operators found in code/.
+func checkBytecode(ctx context.Context, t formats.Tree, name string, s formats.Scope, inSource map[string]bool) error {
 	in, err := t.Open(name)
 	if err != nil {
 		return err
@@ -231,7 +237,7 @@ func checkBytecode(ctx context.Context, t formats.Tree, name string, s formats.S
 		if tag, _ := v.Index(0); v.Len() == 2 {
 			if text, _ := tag.Text(); text == "operators" {
 				table, _ := v.Index(1)
-				walkErr = bytecodeOps(table, name, seen, s)
+				walkErr = bytecodeOps(table, name, seen, inSource, s)
 				return
 			}
 		}
@@ -246,7 +252,7 @@ func checkBytecode(ctx context.Context, t formats.Tree, name string, s formats.S
 
 // bytecodeOps judges one operator table: a tuple of (name, overload,
 // argument count) tuples.
-func bytecodeOps(table pickle.Value, member string, seen map[string]bool, s formats.Scope) error {
+func bytecodeOps(table pickle.Value, member string, seen, inSource map[string]bool, s formats.Scope) error {
 	if table.Len() > maxBytecodeOps {
 		return &formats.LimitError{Limit: "torchscript-bytecode-operators", Max: maxBytecodeOps}
 	}
@@ -266,6 +272,9 @@ func bytecodeOps(table pickle.Value, member string, seen map[string]bool, s form
 			continue
 		}
 		seen[full] = true
+		if !inSource[full] {
+			msg += "; code/ does not show it, so the bytecode was not compiled from this source"
+		}
 		s.Report(formats.NewFinding(rule, formats.NoOffset, "mobile bytecode calls %s, which %s", truncateOp(full), msg).
 			In(member).With("operator", truncateOp(full)))
 	}
