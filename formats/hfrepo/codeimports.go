@@ -22,6 +22,7 @@ const (
 	RuleCommunityPipe    = "MG832"
 	RuleBaseModelPath    = "MG833"
 	RuleConfigCallsNamed = "MG834"
+	RuleUnsafeUnpickle   = "MG835"
 )
 
 func init() {
@@ -36,6 +37,8 @@ func init() {
 			Doc: "adapter_config.json base_model_name_or_path is a filesystem path (absolute, relative with .., ~, or with more than one slash) rather than a Hub repository id: AutoPeftModel loads the base model's weights and configuration from that place on the loading host, outside the artifact and the scan. Real adapters name the Hub id of their base model."},
 		{ID: RuleConfigCallsNamed, Severity: formats.High, Title: "configuration names a function the loader calls",
 			Doc: "A sentence-transformers Dense module's config.json activation_function is imported with import_from_string and called with no arguments on every load, whatever it names; a CrossEncoder config.json sentence_transformers.activation_fn (or sbert_ce_default_activation_function) is imported and called when the model is loaded with trust_remote_code=True (any value starting with torch. is called without it). Real models name torch.nn activation classes; anything else runs an arbitrary installed callable at load. The CrossEncoder case is medium because it needs trust_remote_code."},
+		{ID: RuleUnsafeUnpickle, Severity: formats.High, Title: "configuration turns off safe unpickling of the weights",
+			Doc: "A sentence-transformers sentence_bert_config.json sets model_args.weights_only to false. sentence-transformers passes model_args to transformers' from_pretrained (the caller's own arguments win, but a default left unset is taken from the file), which then reads pytorch_model.bin with torch.load(weights_only=False): the full pickle machine, so any callable in the weights runs at load. Real models never set it; the weights themselves are scanned as pickles, but the switch is there to make a payload run."},
 	} {
 		formats.RegisterRule(r)
 	}
@@ -53,6 +56,8 @@ func (a *analysis) codeImports(name string) {
 		a.peftAdapter(name)
 	case "config.json":
 		a.crossEncoder(name)
+	case "sentence_bert_config.json":
+		a.stModelArgs(name)
 	}
 }
 
@@ -248,6 +253,18 @@ func (a *analysis) crossEncoder(name string) {
 	a.report(name, formats.NewFinding(RuleConfigCallsNamed, v.off,
 		"CrossEncoder activation_fn %q: loaded with trust_remote_code=True, sentence-transformers imports it and calls it with no arguments", truncate(fn, 200)).
 		With("callable", truncate(fn, 300)).At(formats.Medium))
+}
+
+// stModelArgs checks the model_args a Transformer module's config hands
+// to transformers' from_pretrained (Transformer._load_init_kwargs: the
+// file's values are overridden by the caller's, and trust_remote_code and
+// revision always by the caller's).
+func (a *analysis) stModelArgs(name string) {
+	args := a.topKeys(name, "model_args")["model_args"]
+	if v := args.get("weights_only"); v != nil && v.kind == jBool && v.str == "false" {
+		a.report(name, formats.NewFinding(RuleUnsafeUnpickle, v.off,
+			"model_args.weights_only is false: transformers' from_pretrained then reads pytorch_model.bin with torch.load(weights_only=False), running any callable its pickle names"))
+	}
 }
 
 // diffusersLibraries are the libraries diffusers' LOADABLE_CLASSES names.

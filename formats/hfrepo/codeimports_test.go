@@ -31,6 +31,7 @@ func TestCodeImportingConfigs(t *testing.T) {
 			{RuleConfigImports, "3_Router/router_config.json", formats.Medium},
 			{RuleConfigCallsNamed, "3_Router/query_0_Dense/config.json", formats.High},
 			{RuleConfigCallsNamed, "config.json", formats.Medium},
+			{RuleUnsafeUnpickle, "sentence_bert_config.json", formats.High},
 		}},
 		{"diffusers-custom", []want{
 			{RuleConfigRunsCode, "model_index.json", formats.Critical},
@@ -162,7 +163,8 @@ func FuzzCodeImports(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		tree := memTree{"modules.json": b, "model_index.json": b, "adapter_config.json": b, "config.json": b,
-			"0_Router/router_config.json": b, "2_Dense/config.json": b, "x.py": []byte("import os\n")}
+			"0_Router/router_config.json": b, "2_Dense/config.json": b, "sentence_bert_config.json": b,
+			"x.py": []byte("import os\n")}
 		r := formatstest.NewRecorder()
 		_ = Layout{}.AnalyzeTree(context.Background(), tree, r)
 		for _, fd := range r.Findings {

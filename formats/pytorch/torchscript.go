@@ -1,6 +1,7 @@
 package pytorch
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -168,12 +169,12 @@ func checkSource(name string, src []byte, s formats.Scope, ops map[string]bool) 
 		return err
 	}
 	for i, u := range uses {
-		f := useFinding(u, src)
-		if op := f.Details["operator"]; op != "" {
-			ops[op] = true
+		if u.ref != "" {
+			what, _, _, _ := judgeRef(u.ref)
+			ops[what] = true
 		}
 		if i < maxSourceFindings {
-			s.Report(f.In(name))
+			s.Report(useFinding(u, src).In(name))
 		}
 	}
 	return nil
@@ -189,7 +190,7 @@ func sourceUses(src []byte) ([]tsUse, error) {
 }
 
 func useFinding(u tsUse, src []byte) formats.Finding {
-	line := 1 + strings.Count(string(src[:u.off]), "\n")
+	line := 1 + bytes.Count(src[:u.off], []byte("\n"))
 	switch {
 	case u.dynamic:
 		return formats.NewFinding(RuleTorchScriptForeign, int64(u.off),

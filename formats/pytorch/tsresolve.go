@@ -36,6 +36,10 @@ const (
 	maxPasses  = 32
 )
 
+// maxUses bounds the references kept from one file; the findings
+// reported are far fewer, and one is enough to fail the gate.
+const maxUses = 10_000
+
 var pyKeywords = map[string]bool{
 	"and": true, "as": true, "assert": true, "break": true, "class": true, "continue": true, "def": true,
 	"del": true, "elif": true, "else": true, "except": true, "finally": true, "for": true, "from": true,
@@ -340,7 +344,7 @@ func (r *resolver) extend(refs []string, name string, off int) []string {
 
 // use records a finding-worthy reference on the reporting pass.
 func (r *resolver) use(u tsUse) {
-	if !r.final || r.seen[u] {
+	if !r.final || r.seen[u] || len(r.uses) >= maxUses {
 		return
 	}
 	if u.ref != "" {

@@ -75,6 +75,8 @@ write("st-imports/3_Router/router_config.json", {
     "structure": {"query": ["query_0_Dense"], "document": ["document_1_X"]}, "parameters": {"default_route": "query"}})
 write("st-imports/3_Router/query_0_Dense/config.json", {"in_features": 384, "out_features": 384,
                                                         "activation_function": "pdb.set_trace"})
+write("st-imports/sentence_bert_config.json", {"max_seq_length": 512, "do_lower_case": False,
+                                               "model_args": {"weights_only": False, "trust_remote_code": True}})
 write("st-imports/config.json", {"architectures": ["BertForSequenceClassification"], "model_type": "bert",
                                  "sentence_transformers": {"activation_fn": "code.interact", "version": "4.0.1"}})
 
