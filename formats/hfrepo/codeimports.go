@@ -23,6 +23,7 @@ const (
 	RuleBaseModelPath    = "MG833"
 	RuleConfigCallsNamed = "MG834"
 	RuleUnsafeUnpickle   = "MG835"
+	RuleComponentSource  = "MG836"
 )
 
 func init() {
@@ -39,6 +40,8 @@ func init() {
 			Doc: "A sentence-transformers Dense module's config.json activation_function is imported with import_from_string and called with no arguments on every load, whatever it names; a CrossEncoder config.json sentence_transformers.activation_fn (or sbert_ce_default_activation_function) is imported and called when the model is loaded with trust_remote_code=True (any value starting with torch. is called without it). Real models name torch.nn activation classes; anything else runs an arbitrary installed callable at load. The CrossEncoder case is medium because it needs trust_remote_code."},
 		{ID: RuleUnsafeUnpickle, Severity: formats.High, Title: "configuration turns off safe unpickling of the weights",
 			Doc: "A sentence-transformers sentence_bert_config.json sets model_args.weights_only to false. sentence-transformers passes model_args to transformers' from_pretrained (the caller's own arguments win, but a default left unset is taken from the file), which then reads pytorch_model.bin with torch.load(weights_only=False): the full pickle machine, so any callable in the weights runs at load. Real models never set it; the weights themselves are scanned as pickles, but the switch is there to make a payload run."},
+		{ID: RuleComponentSource, Severity: formats.Low, Title: "diffusers modular pipeline loads a component from outside the artifact",
+			Doc: "A modular_model_index.json component's loading spec names pretrained_model_name_or_path: ModularPipeline loads that component's weights and configuration from another Hub repository (low: scan that repository too, and pin its revision), or from a path on the loading host or a URL (medium: outside the artifact and the scan). Its type_hint library is judged like a model_index.json library (MG831)."},
 	} {
 		formats.RegisterRule(r)
 	}
@@ -52,6 +55,8 @@ func (a *analysis) codeImports(name string) {
 		a.stModules(name)
 	case "model_index.json":
 		a.diffusersIndex(name)
+	case "modular_model_index.json":
+		a.modularIndex(name)
 	case "adapter_config.json":
 		a.peftAdapter(name)
 	case "config.json":
@@ -302,12 +307,60 @@ func (a *analysis) diffusersIndex(name string) {
 			a.report(name, formats.NewFinding(RuleConfigRunsCode, v.off,
 				"component %q is custom code %s (class %s): DiffusionPipeline.from_pretrained runs it, without trust_remote_code when diffusers before 0.38 loads a local directory",
 				truncate(m.key, 100), file, truncate(class, 100)).With("module", file))
-		case diffusersLibraries[lib] || diffusersPipelineModules[lib]:
 		default:
-			a.report(name, formats.NewFinding(RuleConfigImports, v.off,
-				"component %q names library %q: diffusers imports that installed module (importlib.import_module) and loads class %s from it; real pipelines use diffusers, transformers or a diffusers pipeline module",
-				truncate(m.key, 100), truncate(lib, 100), truncate(class, 100)).With("library", truncate(lib, 200)))
+			a.foreignLibrary(name, m.key, lib, class, v)
 		}
+	}
+}
+
+// foreignLibrary reports a component library diffusers would import from
+// the installed packages.
+func (a *analysis) foreignLibrary(name, component, lib, class string, v *jvalue) {
+	if diffusersLibraries[lib] || diffusersPipelineModules[lib] {
+		return
+	}
+	a.report(name, formats.NewFinding(RuleConfigImports, v.off,
+		"component %q names library %q: diffusers imports that installed module (importlib.import_module) and loads class %s from it; real pipelines use diffusers, transformers or a diffusers pipeline module",
+		truncate(component, 100), truncate(lib, 100), truncate(class, 100)).With("library", truncate(lib, 200)))
+}
+
+// modularIndex checks a diffusers modular_model_index.json: components
+// are [library, Class, spec]; ModularPipeline resolves the spec's
+// type_hint with simple_get_class_obj (an import, no repository code) and
+// loads the component from the spec's pretrained_model_name_or_path.
+func (a *analysis) modularIndex(name string) {
+	root := a.listing(name)
+	if root == nil || root.kind != jObject {
+		return
+	}
+	for _, m := range root.obj {
+		v := m.val
+		if strings.HasPrefix(m.key, "_") || v.kind != jArray || len(v.arr) != 3 {
+			continue
+		}
+		if lib, ok := str(v.arr[0]); ok {
+			class, _ := str(v.arr[1])
+			a.foreignLibrary(name, m.key, lib, class, v)
+		}
+		spec := v.arr[2]
+		if th := spec.get("type_hint"); th != nil && th.kind == jArray && len(th.arr) == 2 {
+			if lib, ok := str(th.arr[0]); ok {
+				class, _ := str(th.arr[1])
+				a.foreignLibrary(name, m.key, lib, class, th)
+			}
+		}
+		src := spec.get("pretrained_model_name_or_path")
+		from, ok := str(src)
+		if !ok || from == "" {
+			continue
+		}
+		f := formats.NewFinding(RuleComponentSource, src.off,
+			"component %q is loaded from another repository, %s: its weights and configuration are not part of this artifact and were not scanned", truncate(m.key, 100), truncate(from, 200))
+		if localPath(from) || strings.Contains(from, "://") {
+			f = formats.NewFinding(RuleComponentSource, src.off,
+				"component %q is loaded from %q, a path on the loading host or a URL: outside the artifact and the scan", truncate(m.key, 100), truncate(from, 200)).At(formats.Medium)
+		}
+		a.report(name, f.With("source", truncate(from, 300)))
 	}
 }
 

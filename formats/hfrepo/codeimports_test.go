@@ -44,6 +44,11 @@ func TestCodeImportingConfigs(t *testing.T) {
 			{RuleConfigImports, "model_index.json", formats.Medium},
 		}},
 		{"diffusers-crossrepo", []want{{RuleConfigRunsCode, "model_index.json", formats.Critical}}},
+		{"modular", []want{
+			{RuleComponentSource, "modular_model_index.json", formats.Low},
+			{RuleComponentSource, "modular_model_index.json", formats.Medium},
+			{RuleConfigImports, "modular_model_index.json", formats.Medium},
+		}},
 		{"peft-evil", []want{
 			{RuleConfigImports, "adapter_config.json", formats.Medium},
 			{RuleBaseModelPath, "adapter_config.json", formats.Medium},
@@ -162,7 +167,7 @@ func FuzzCodeImports(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		tree := memTree{"modules.json": b, "model_index.json": b, "adapter_config.json": b, "config.json": b,
+		tree := memTree{"modules.json": b, "model_index.json": b, "modular_model_index.json": b, "adapter_config.json": b, "config.json": b,
 			"0_Router/router_config.json": b, "2_Dense/config.json": b, "sentence_bert_config.json": b,
 			"x.py": []byte("import os\n")}
 		r := formatstest.NewRecorder()

@@ -116,3 +116,17 @@ write("peft-automap/adapter_config.json", dict(LORA, task_type=None, auto_mappin
     "base_model_class": "BertModel", "parent_library": "transformers.models.bert.modeling_bert"}))
 write("peft-evil/adapter_config.json", dict(LORA, task_type=None, base_model_name_or_path="/home/user/models/base",
                                             auto_mapping={"base_model_class": "Model", "parent_library": "evilpkg.models"}))
+
+# A modular pipeline (modular_model_index.json, as ModularPipeline's
+# save_pretrained writes it) taking components from the base model's
+# repository (low), and one taking them from a host path with a foreign
+# type_hint library.
+def spec(repo, sub, lib, cls):
+    return {"pretrained_model_name_or_path": repo, "revision": None, "subfolder": sub,
+            "type_hint": [lib, cls], "variant": None}
+write("modular/modular_model_index.json", {
+    "_blocks_class_name": "StableDiffusionXLAutoBlocks", "_class_name": "StableDiffusionXLModularPipeline",
+    "_diffusers_version": "0.35.0", "force_zeros_for_empty_prompt": True,
+    "unet": ["diffusers", "UNet2DConditionModel", spec("stabilityai/stable-diffusion-xl-base-1.0", "unet", "diffusers", "UNet2DConditionModel")],
+    "vae": ["diffusers", "AutoencoderKL", spec("/mnt/models/vae", None, "evilpkg.vae", "AutoencoderKL")],
+    "scheduler": [None, None, {"pretrained_model_name_or_path": None, "type_hint": [None, None]}]})
