@@ -17,6 +17,7 @@ import (
 const (
 	RuleTorchScriptForeign = "MG323"
 	RuleTorchScriptVendor  = "MG324"
+	RuleTorchScriptCustom  = "MG325"
 )
 
 func init() {
@@ -34,6 +35,12 @@ func init() {
 				"torchaudio, torchtext, PyG's torch_scatter/torch_sparse, fbgemm, TensorRT). torch.jit.load needs " +
 				"that library imported first, and running the module runs its native kernels; the archive itself " +
 				"carries no native code. Install the extension from a trusted source."},
+		{ID: RuleTorchScriptCustom, Severity: formats.Medium, Title: "TorchScript operator from an unknown extension namespace",
+			Doc: "The TorchScript code calls an operator (ops.<ns>.<op>) or uses a class (__torch__.torch.classes.<ns>) " +
+				"of a namespace neither PyTorch nor a well-known extension registers. With nothing else installed " +
+				"torch.jit.load refuses the module; where the host loads a library that registers the namespace, running " +
+				"the module runs that library's native code with arguments the archive chooses. Find out which " +
+				"extension the model needs and where it comes from before loading it."},
 	} {
 		formats.RegisterRule(r)
 	}
@@ -77,7 +84,7 @@ func judgeOp(ns, name string) (rule, msg string, ok bool) {
 	case vendorNamespaces[ns]:
 		return RuleTorchScriptVendor, fmt.Sprintf("needs the %s extension's native kernels", ns), true
 	}
-	return RuleTorchScriptOps, fmt.Sprintf("comes from namespace %q, which needs a native extension the archive does not carry", ns), true
+	return RuleTorchScriptCustom, fmt.Sprintf("comes from namespace %q, which needs a native extension the archive does not carry", ns), true
 }
 
 // judgeRef returns the operator or class a resolved reference names, and
