@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"path"
+	"regexp"
 	"strings"
 
 	"github.com/modelgate/modelgate/formats"
@@ -24,6 +25,7 @@ const (
 	RuleConfigCallsNamed = "MG834"
 	RuleUnsafeUnpickle   = "MG835"
 	RuleComponentSource  = "MG836"
+	RuleHubKernel        = "MG837"
 )
 
 func init() {
@@ -42,6 +44,8 @@ func init() {
 			Doc: "A sentence-transformers sentence_bert_config.json sets model_args.weights_only to false. sentence-transformers passes model_args to transformers' from_pretrained (the caller's own arguments win, but a default left unset is taken from the file), which then reads pytorch_model.bin with torch.load(weights_only=False): the full pickle machine, so any callable in the weights runs at load. Real models never set it; the weights themselves are scanned as pickles, but the switch is there to make a payload run."},
 		{ID: RuleComponentSource, Severity: formats.Low, Title: "diffusers modular pipeline loads a component from outside the artifact",
 			Doc: "A modular_model_index.json component's loading spec names pretrained_model_name_or_path: ModularPipeline loads that component's weights and configuration from another Hub repository (low: scan that repository too, and pin its revision), or from a path on the loading host or a URL (medium: outside the artifact and the scan). Its type_hint library is judged like a model_index.json library (MG831)."},
+		{ID: RuleHubKernel, Severity: formats.Medium, Title: "config.json selects attention kernels from a Hub repository",
+			Doc: "config.json sets attn_implementation (or _attn_implementation) to a Hub repository reference (owner/repo[@revision][:function]). PretrainedConfig takes the value from the file, and transformers with the kernels package installed may download that repository's compiled kernels, native code, and run them in every attention call (integrations/hub_kernels.load_and_register_attn_kernel); recent versions refuse repositories outside kernels-community unless the caller passes allow_all_kernels=True. kernels-community references are low: curated, but unpinned and outside the artifact. Real configs name sdpa, eager or flash_attention_2, or nothing."},
 	} {
 		formats.RegisterRule(r)
 	}
@@ -61,6 +65,7 @@ func (a *analysis) codeImports(name string) {
 		a.peftAdapter(name)
 	case "config.json":
 		a.crossEncoder(name)
+		a.hubKernel(name)
 	case "sentence_bert_config.json":
 		a.stModelArgs(name)
 	}
@@ -269,6 +274,34 @@ func (a *analysis) stModelArgs(name string) {
 	if v := args.get("weights_only"); v != nil && v.kind == jBool && v.str == "false" {
 		a.report(name, formats.NewFinding(RuleUnsafeUnpickle, v.off,
 			"model_args.weights_only is false: transformers' from_pretrained then reads pytorch_model.bin with torch.load(weights_only=False), running any callable its pickle names"))
+	}
+}
+
+// hubKernelRef is transformers' is_kernel pattern for an attention
+// implementation loaded from the Hub.
+var hubKernelRef = regexp.MustCompile(`^[^/:]+/[^/:]+(?:@[^/:]+)?(?::[^/:]+)?$`)
+
+// hubKernel checks a transformers config.json's attention implementation.
+func (a *analysis) hubKernel(name string) {
+	data, err := a.read(name, MaxConfigBytes)
+	if err != nil || !bytes.Contains(data, []byte("attn_implementation")) && !bytes.Contains(data, []byte(`\u`)) {
+		return
+	}
+	top := a.topKeys(name, "attn_implementation", "_attn_implementation")
+	for _, key := range []string{"attn_implementation", "_attn_implementation"} {
+		v := top[key]
+		ref, ok := str(v)
+		ref = strings.TrimPrefix(ref, "paged|")
+		if !ok || !hubKernelRef.MatchString(ref) {
+			continue
+		}
+		f := formats.NewFinding(RuleHubKernel, v.off,
+			"%s %q: transformers with the kernels package may download that repository's compiled attention kernels and run them", key, truncate(ref, 200)).
+			With("kernel", truncate(ref, 300))
+		if strings.HasPrefix(ref, "kernels-community/") {
+			f = f.At(formats.Low)
+		}
+		a.report(name, f)
 	}
 }
 

@@ -125,6 +125,26 @@ func TestListingMalformed(t *testing.T) {
 	}
 }
 
+func TestHubKernel(t *testing.T) {
+	for body, want := range map[string]formats.Severity{
+		`{"model_type": "llama", "attn_implementation": "attacker/kernels"}`:                   formats.Medium,
+		`{"model_type": "llama", "_attn_implementation": "attacker/kernels@v1:attn"}`:          formats.Medium,
+		`{"model_type": "llama", "attn_implementation": "kernels-community/flash-attn3"}`:      formats.Low,
+		`{"model_type": "llama", "attn_implementation": "paged|kernels-community/vllm-flash"}`: formats.Low,
+		`{"model_type": "llama", "attn_implementation": "sdpa"}`:                               -1,
+		`{"model_type": "llama", "attn_implementation": "flash_attention_2"}`:                  -1,
+	} {
+		r, err := run(t, memTree{"config.json": []byte(body)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		top, any := r.Max()
+		if want < 0 && any || want >= 0 && (!any || top != want || !slices.Contains(r.Rules(), RuleHubKernel)) {
+			t.Errorf("%s: %v", body, r.Findings)
+		}
+	}
+}
+
 func TestLocalPath(t *testing.T) {
 	for ref, want := range map[string]bool{
 		"meta-llama/Llama-2-7b-hf": false, "gpt2": false, "/models/base": true, "../base": true,
