@@ -93,3 +93,7 @@ func checkSamples(t *testing.T, manifest string) {
 func TestPickleSamples(t *testing.T) { checkSamples(t, "../testdata/pickle/samples.tsv") }
 
 func TestContainerSamples(t *testing.T) { checkSamples(t, "../testdata/containers/samples.tsv") }
+
+func TestTorchScriptSamples(t *testing.T) {
+	checkSamples(t, "../formats/pytorch/testdata/torchscript/samples.tsv")
+}

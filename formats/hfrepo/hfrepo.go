@@ -1,7 +1,9 @@
 // Package hfrepo checks a Hugging Face model repository (a directory, a
 // snapshot, an archive of one) as a whole for the code it would run when
 // loaded: auto_map entries that trust_remote_code follows, including
-// cross-repository references; Python files and custom_generate/; chat
+// cross-repository references; the sentence-transformers, diffusers and
+// PEFT configurations that import classes or modules by name (see
+// docs/code-importing-configs.md); Python files and custom_generate/; chat
 // templates in tokenizer and processor configs; Hydra/NeMo _target_
 // strings; Git LFS pointers standing where weights should be; and shard
 // indexes that name files outside the model directory or missing from it.
@@ -127,6 +129,7 @@ func (Layout) AnalyzeTree(ctx context.Context, t formats.Tree, s formats.Scope) 
 		case kindWeight:
 			a.lfs(n)
 		}
+		a.codeImports(n)
 	}
 	a.customGenerate(names)
 	return errors.Join(a.errs...)

@@ -477,3 +477,29 @@ func (p *jparser) hex4() (rune, bool) {
 	p.pos += 4
 	return rune(v), true
 }
+
+// maxTreeJSONBytes caps the documents parsed whole by parseJSONTree: the
+// small listing files (modules.json, model_index.json) that loaders read
+// entirely.
+const maxTreeJSONBytes = 1 << 20
+
+// parseJSONTree reads data, which may be any JSON value, materializing all
+// of it. Like parseJSON it records duplicate keys and wraps errJSON.
+func parseJSONTree(data []byte) (*jvalue, *jdoc, error) {
+	if len(data) > maxTreeJSONBytes {
+		return nil, nil, &formats.LimitError{Limit: "hfrepo-listing-bytes", Max: maxTreeJSONBytes}
+	}
+	if !utf8.Valid(data) {
+		return nil, nil, fmt.Errorf("%w: not valid UTF-8", errJSON)
+	}
+	p := &jparser{data: data, doc: jdoc{top: map[string]*jvalue{}}}
+	v, err := p.value(0, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	p.space()
+	if p.pos != len(p.data) {
+		return nil, nil, p.errorf("trailing data after the JSON value")
+	}
+	return v, &p.doc, nil
+}

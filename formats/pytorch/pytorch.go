@@ -68,9 +68,10 @@ func init() {
 				"(MG321); a program is still more than weights — load it only where running its code is fine."},
 		{ID: RuleTorchScriptOps, Severity: formats.High, Title: "TorchScript code reaches files, processes or native operators",
 			Doc: "The TorchScript code calls an operator that writes or reads arbitrary files (aten::save, " +
-				"aten::from_file), loads native libraries, or lives in a custom operator namespace that needs a " +
-				"native extension. Running this module can write a .bashrc or authorized_keys, read secrets, or run " +
-				"native code (Black Hat USA 2025, CVE-2025-32434). Do not load it."},
+				"aten::from_file) or loads native libraries, however it is spelled (aliases, getattr, parentheses, " +
+				"ops.aten), in code/ or in a mobile archive's bytecode.pkl. Running this module can write a .bashrc or " +
+				"authorized_keys, read secrets, or run native code (Black Hat USA 2025, CVE-2025-32434). Do not load " +
+				"it. Operators of extension namespaces are MG324 (known libraries) and MG325 (unknown ones)."},
 		{ID: RuleTorchScriptExtra, Severity: formats.Info, Title: "TorchScript extra files",
 			Doc: "The module carries extra/ files that torch.jit.load hands to the caller's _extra_files. They are " +
 				"scanned like any other member; code that reads them decides what they can do."},

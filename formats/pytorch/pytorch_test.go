@@ -67,7 +67,7 @@ func TestZipLayout(t *testing.T) {
 		{"torchscript file write", ok("archive/code/__torch__/m.py",
 			"def forward(self, x):\n  _0 = torch.ops.aten.save(x, \"/root/.bashrc\")\n  return x\n"), []string{RuleTorchScript, RuleTorchScriptOps}},
 		{"torchscript custom op", ok("archive/code/__torch__/m.py",
-			"def forward(self, x):\n  return ops.evil.run(x)\n", "archive/extra/notes", "hi"), []string{RuleTorchScript, RuleTorchScriptExtra, RuleTorchScriptOps}},
+			"def forward(self, x):\n  return ops.evil.run(x)\n", "archive/extra/notes", "hi"), []string{RuleTorchScript, RuleTorchScriptExtra, RuleTorchScriptCustom}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,0 +1,4 @@
+from diffusers import DiffusionPipeline
+
+class XPipeline(DiffusionPipeline):
+    pass
