@@ -143,6 +143,11 @@ func checkExtension(name string, kinds []string) []formats.Finding {
 // format with a recognisable signature, or "" when the name promises
 // nothing Sniff could confirm.
 func claimedFormat(name string) string {
+	if base := strings.ToLower(path.Base(name)); base == "saved_model.pb" {
+		// The name TensorFlow's loader opens in a SavedModel directory,
+		// whatever the bytes; ".pb" alone promises nothing.
+		return base
+	}
 	e, ok := extensions[ext(name)]
 	if !ok || len(e.formats) == 0 || e.rawData {
 		return ""
