@@ -1,6 +1,8 @@
 package scanner_test
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/modelgate/modelgate/formats"
@@ -53,5 +55,20 @@ func TestTFLiteAssociatedFiles(t *testing.T) {
 				t.Errorf("max severity %v, want at least %v and below %v: %v", top, tt.atLeast, tt.below, r.Findings)
 			}
 		})
+	}
+}
+
+// TestUnreadableSavedModelIsInconclusive checks that a file named
+// saved_model.pb, which TensorFlow's loader parses whatever its bytes, is
+// never skipped as inert when it matches no format: it is inconclusive,
+// with a reason.
+func TestUnreadableSavedModelIsInconclusive(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "saved_model.pb")
+	if err := os.WriteFile(p, []byte("\xff\xfe not a protobuf"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := scanOne(t, p)
+	if r.Outcome != scanner.Inconclusive || r.Reason == "" {
+		t.Fatalf("outcome %s, reason %q, want inconclusive with a reason", r.Outcome, r.Reason)
 	}
 }
