@@ -43,7 +43,9 @@ func init() {
 		Doc: "Different loaders would read this file differently: for example a pickle at offset 0 " +
 			"(what pickle.load and joblib.load run) with a zip appended (what zip readers and some " +
 			"scanners see). modelgate analyzes every reading, and reports the file itself because real " +
-			"exporters never write polyglots. High when one of the readings is a pickle.",
+			"exporters never write polyglots. High when one of the readings is a pickle. A zip that a " +
+			"model carries as part of its own format is not a second reading: the associated files " +
+			"tflite-support appends after a TFLite model with TFLITE_METADATA are noted as MG216 instead.",
 	})
 	formats.RegisterRule(formats.Rule{
 		ID: RuleExecutable, Severity: formats.Medium,
