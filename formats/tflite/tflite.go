@@ -5,7 +5,10 @@
 //
 // Tensor data is never read, and no interpreter is involved. A zip
 // appended to the model (TFLite metadata's associated files) is found by
-// the engine's sniff, which scans it as a zip reading of the same file.
+// the engine's sniff, which scans it as a zip reading of the same file;
+// this package registers the appendix check (AssociatedFiles) that tells
+// the zip analyzer when those bytes are the files the model's metadata
+// carries rather than a second format.
 package tflite
 
 import (
