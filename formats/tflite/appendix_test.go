@@ -194,3 +194,35 @@ func flexOptions2(op string, nodeDef []byte) []byte {
 	b = binary.LittleEndian.AppendUint32(b, uint32(r-v))
 	return append(b, fbtVector<<2|2, 4)
 }
+
+func TestLargeCustomOptions(t *testing.T) {
+	// Models over 2 GB keep custom options after the flatbuffer, at
+	// large_custom_options_offset; the interpreter reads them there and
+	// refuses a range outside the file.
+	opts := flexOptions("WriteFile", nodeDef("w", "WriteFile"))
+	build := func(off, size uint64) []byte {
+		op := tbl(scalar(4, 0), absent(), absent(), absent(), absent(), absent(), absent(), absent(), absent(), scalar(8, off), scalar(8, size))
+		return tflModel([]obj{opCode(32, "FlexWriteFile")}, []obj{op}, nil)
+	}
+	n := uint64(len(build(2, 0)))
+	for _, tc := range []struct {
+		name    string
+		data    []byte
+		rule    string
+		wantErr bool
+	}{
+		{"options after the flatbuffer", append(build(n, uint64(len(opts))), opts...), RuleFlexOp, false},
+		{"options beyond the file", build(n, uint64(len(opts))), "", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var rules []string
+			_, err := Walk(context.Background(), bytes.NewReader(tc.data), int64(len(tc.data)), func(f formats.Finding) { rules = append(rules, f.Rule) })
+			if (err != nil) != tc.wantErr {
+				t.Fatalf("err %v, want error %v", err, tc.wantErr)
+			}
+			if tc.rule != "" && !slices.Contains(rules, tc.rule) {
+				t.Fatalf("findings %v, want %s", rules, tc.rule)
+			}
+		})
+	}
+}
