@@ -72,3 +72,18 @@ func AnalyzeLayouts(ctx context.Context, t Tree, s Scope) ([]string, error) {
 	}
 	return matched, errors.Join(errs...)
 }
+
+// MatchLayouts names, in order, the registered layouts that a tree of
+// these file names has, without analyzing anything.
+func MatchLayouts(files []string) []string {
+	layoutMu.RLock()
+	defer layoutMu.RUnlock()
+	var matched []string
+	for n, l := range layouts {
+		if l.Match(files) {
+			matched = append(matched, n)
+		}
+	}
+	slices.Sort(matched)
+	return matched
+}

@@ -164,7 +164,7 @@ func Sniff(h Head) []string {
 	if len(out) == 0 {
 		base := strings.ToLower(path.Base(h.Name))
 		switch {
-		case base == "saved_model.pb" && isSavedModel(p):
+		case base == "saved_model.pb" && isSavedModel(p, h.Size):
 			add(SavedModel)
 		case isONNX(p) || probe(ONNX, h):
 			add(ONNX)
@@ -322,9 +322,17 @@ func tarChecksumOK(b []byte) bool {
 }
 
 // isSavedModel checks the SavedModel shape: field 1 (schema version) as a
-// varint, then field 2 (meta graphs) length-delimited.
-func isSavedModel(p []byte) bool {
-	return len(p) >= 4 && p[0] == 0x08 && p[1] < 0x80 && p[2] == 0x12
+// small varint, absent when 0 (TF1 Hub modules), then field 2 (a meta
+// graph) length-delimited, its length within the file.
+func isSavedModel(p []byte, size int64) bool {
+	if len(p) >= 2 && p[0] == 0x08 && p[1] < 0x80 {
+		p, size = p[2:], size-2
+	}
+	if len(p) < 2 || p[0] != 0x12 {
+		return false
+	}
+	n, k := binary.Uvarint(p[1:])
+	return k > 0 && (size < 0 || n <= uint64(max(size-1-int64(k), 0)))
 }
 
 // isONNX accepts a ModelProto's usual opening: ir_version (field 1, a

@@ -43,7 +43,9 @@ func init() {
 		Doc: "Different loaders would read this file differently: for example a pickle at offset 0 " +
 			"(what pickle.load and joblib.load run) with a zip appended (what zip readers and some " +
 			"scanners see). modelgate analyzes every reading, and reports the file itself because real " +
-			"exporters never write polyglots. High when one of the readings is a pickle.",
+			"exporters never write polyglots. High when one of the readings is a pickle. A zip that a " +
+			"model carries as part of its own format is not a second reading: the associated files " +
+			"tflite-support appends after a TFLite model with TFLITE_METADATA are noted as MG216 instead.",
 	})
 	formats.RegisterRule(formats.Rule{
 		ID: RuleExecutable, Severity: formats.Medium,
@@ -143,6 +145,11 @@ func checkExtension(name string, kinds []string) []formats.Finding {
 // format with a recognisable signature, or "" when the name promises
 // nothing Sniff could confirm.
 func claimedFormat(name string) string {
+	if base := strings.ToLower(path.Base(name)); base == "saved_model.pb" {
+		// The name TensorFlow's loader opens in a SavedModel directory,
+		// whatever the bytes; ".pb" alone promises nothing.
+		return base
+	}
 	e, ok := extensions[ext(name)]
 	if !ok || len(e.formats) == 0 || e.rawData {
 		return ""

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"path"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -299,10 +300,15 @@ func (fs *fileScan) analyze(ctx context.Context, in *formats.Input, loc string, 
 		}
 		return nil
 	}
-	if f, ok := polyglot(kinds); ok {
-		fs.report(loc, f)
-	}
 	s := &scope{fs: fs, loc: loc, sep: "!", depth: depth}
+	// A reading that an analyzer found to be part of the format at offset
+	// 0 (TFLite metadata's associated files) makes no polyglot, so the
+	// verdict waits for the analyzers.
+	defer func() {
+		if f, ok := polyglot(slices.DeleteFunc(slices.Clone(kinds), s.isAppended)); ok {
+			fs.report(loc, f)
+		}
+	}()
 	for _, kind := range kinds {
 		if kind == formats.Executable {
 			fs.report(loc, formats.NewFinding(RuleExecutable, 0, "native executable inside a model artifact"))
@@ -326,6 +332,9 @@ type scope struct {
 	loc   string
 	sep   string // joins loc and a member's name: "!" in a container, "/" in a directory
 	depth int
+	// appended are the readings analyzers found to belong to the format
+	// at offset 0; guarded by fs.mu.
+	appended []string
 }
 
 func (s *scope) Report(f formats.Finding) {
@@ -339,6 +348,20 @@ func (s *scope) Report(f formats.Finding) {
 	s.fs.report(loc, f)
 }
 func (s *scope) Limits() formats.Limits { return s.fs.limits }
+
+// Appended records that the reading of format belongs to the format at
+// offset 0 (formats.Appender).
+func (s *scope) Appended(format string) {
+	s.fs.mu.Lock()
+	defer s.fs.mu.Unlock()
+	s.appended = append(s.appended, format)
+}
+
+func (s *scope) isAppended(format string) bool {
+	s.fs.mu.Lock()
+	defer s.fs.mu.Unlock()
+	return slices.Contains(s.appended, format)
+}
 
 // Scan applies the caps that concern members, once for every container
 // format, then analyzes the member as a file of its own.

@@ -27,15 +27,21 @@ const (
 	pageSize  = 4096
 	maxPages  = 1024
 	maxString = 1 << 20
+	// maxRead caps one read: the largest blob a caller asks for (a Flex
+	// NodeDef carrying a SentencePiece model, say).
+	maxRead = maxOptions
 )
 
 func newFB(ra io.ReaderAt, size int) *fb {
 	return &fb{ra: ra, size: size, pages: map[int][]byte{}}
 }
 
-// bytes returns n bytes at off; n is at most maxString.
+// bytes returns n bytes at off; n is at most maxRead.
 func (f *fb) bytes(off, n int) ([]byte, error) {
-	if off < 0 || n < 0 || n > maxString || off > f.size-n {
+	if n > maxRead {
+		return nil, &formats.LimitError{Limit: "tflite-blob-bytes", Max: maxRead}
+	}
+	if off < 0 || n < 0 || off > f.size-n {
 		return nil, fmt.Errorf("%d bytes at %d: %w", n, off, errBounds)
 	}
 	f.end = max(f.end, off+n)
@@ -194,7 +200,9 @@ func (f *fb) blob(t table, i int, limit int) ([]byte, error) {
 		return nil, err
 	}
 	if n > limit {
-		return nil, fmt.Errorf("vector of %d bytes at %d over the limit of %d: %w", n, start, limit, errBounds)
+		// The bytes are in the file (vector checked them); only this
+		// reader declines to hold so many.
+		return nil, fmt.Errorf("vector of %d bytes at %d: %w", n, start, &formats.LimitError{Limit: "tflite-blob-bytes", Max: int64(limit)})
 	}
 	return f.bytes(start, n)
 }
@@ -206,7 +214,7 @@ func (f *fb) tables(t table, i int, limit int) ([]table, error) {
 		return nil, err
 	}
 	if n > limit {
-		return nil, fmt.Errorf("vector of %d tables over the limit of %d: %w", n, limit, errBounds)
+		return nil, fmt.Errorf("vector of %d tables: %w", n, &formats.LimitError{Limit: "tflite-tables", Max: int64(limit)})
 	}
 	out := make([]table, 0, n)
 	for k := range n {

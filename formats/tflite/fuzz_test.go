@@ -24,3 +24,14 @@ func FuzzTFLite(f *testing.F) {
 		_, _ = Walk(context.Background(), bytes.NewReader(b), int64(len(b)), func(formats.Finding) {})
 	})
 }
+
+func FuzzAssociatedFiles(f *testing.F) {
+	for _, b := range appendixSamples() {
+		f.Add(b, uint16(len(b)))
+	}
+	f.Add(tflWithMetadata(metadataName, metaFB([]string{"labels.txt"}, "vocab.txt")), uint16(0))
+	f.Fuzz(func(t *testing.T, b []byte, start uint16) {
+		s := min(int64(start), int64(len(b)))
+		_, _ = AssociatedFiles(context.Background(), bytes.NewReader(b), s, []string{"labels.txt"})
+	})
+}

@@ -5,12 +5,17 @@
 //
 // Tensor data is never read, and no interpreter is involved. A zip
 // appended to the model (TFLite metadata's associated files) is found by
-// the engine's sniff, which scans it as a zip reading of the same file.
+// the engine's sniff, which scans it as a zip reading of the same file;
+// this package registers the appendix check (AssociatedFiles) that tells
+// the zip analyzer when those bytes are the files the model's metadata
+// carries rather than a second format.
 package tflite
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 
@@ -42,12 +47,24 @@ const (
 
 // Model is what Walk learned about a TFLite model.
 type Model struct {
-	Version    uint64
-	Subgraphs  int
-	Operators  int
-	Buffers    int
-	CustomOps  []string
+	Version   uint64
+	Subgraphs int
+	Operators int
+	Buffers   int
+	CustomOps []string
+	// Metadata lists the model's metadata entries: a name and the index
+	// of the buffer that holds the entry's bytes.
+	Metadata   []Metadata
 	Flatbuffer int // bytes reached by the flatbuffer's references
+	// Extent is where the model's bytes end: the flatbuffer, or data
+	// stored after it (buffers and custom options of models over 2 GB).
+	Extent int64
+}
+
+// Metadata is one entry of the model's metadata table.
+type Metadata struct {
+	Name   string
+	Buffer int
 }
 
 // Analyze reads one TFLite model.
@@ -107,7 +124,11 @@ func Walk(ctx context.Context, ra interface {
 	if err := w.buffers(model); err != nil {
 		return w.m, err
 	}
+	if err := w.metadata(model); err != nil {
+		return w.m, err
+	}
 	w.m.Flatbuffer = w.f.end
+	w.m.Extent = max(w.m.Extent, int64(w.f.end))
 	return w.m, nil
 }
 
@@ -201,9 +222,40 @@ func (w *walker) subgraphs(model table, codes []opcode) error {
 	return nil
 }
 
+// customOptions returns an operator's custom options: the bytes at
+// large_custom_options_offset when that field says they sit outside the
+// flatbuffer (models over 2 GB), as the interpreter reads them, or the
+// custom_options vector.
+func (w *walker) customOptions(op table) ([]byte, error) {
+	off, _, err := w.f.scalar(op, 9, 8)
+	if err != nil {
+		return nil, err
+	}
+	if off <= 1 {
+		return w.f.blob(op, 5, maxOptions)
+	}
+	size, _, err := w.f.scalar(op, 10, 8)
+	if err != nil {
+		return nil, err
+	}
+	if off > uint64(w.size) || size > uint64(w.size)-off {
+		// The interpreter refuses the model: the options are out of bounds.
+		return nil, fmt.Errorf("large custom options %d+%d beyond the %d-byte file: %w", off, size, w.size, errBounds)
+	}
+	if size > maxOptions {
+		return nil, &formats.LimitError{Limit: "tflite-blob-bytes", Max: maxOptions}
+	}
+	w.m.Extent = max(w.m.Extent, int64(off+size))
+	out := make([]byte, size)
+	if _, err := w.f.ra.ReadAt(out, int64(off)); err != nil && !(errors.Is(err, io.EOF) && off+size == uint64(w.size)) {
+		return nil, &formats.ReadError{Err: err}
+	}
+	return out, nil
+}
+
 // flex decodes a Flex operator's NodeDef and judges its op.
 func (w *walker) flex(op table, custom string) error {
-	opts, err := w.f.blob(op, 5, maxOptions)
+	opts, err := w.customOptions(op)
 	if err != nil {
 		return fmt.Errorf("custom options: %w", err)
 	}
@@ -295,6 +347,7 @@ func (w *walker) buffers(model table) error {
 				With("buffer", strconv.Itoa(i)))
 			continue
 		}
+		w.m.Extent = max(w.m.Extent, int64(off+size))
 		for _, sp := range spans {
 			if off < sp.end && sp.off < off+size {
 				w.emit(formats.NewFinding(RuleBufferRange, int64(b.pos), "buffer %d range %d+%d overlaps another buffer", i, off, size).
@@ -304,6 +357,31 @@ func (w *walker) buffers(model table) error {
 		}
 		if len(spans) < 10_000 {
 			spans = append(spans, span{off, off + size})
+		}
+	}
+	return nil
+}
+
+// metadata reads the model's metadata table (name and buffer index of
+// each entry); the buffers themselves were checked by buffers.
+func (w *walker) metadata(model table) error {
+	ts, err := w.f.tables(model, 6, MaxBuffers)
+	if err != nil {
+		return fmt.Errorf("metadata: %w", err)
+	}
+	for i, t := range ts {
+		name, err := w.f.str(t, 0)
+		if err != nil {
+			return fmt.Errorf("metadata %d name: %w", i, err)
+		}
+		b, _, err := w.f.scalar(t, 1, 4)
+		if err != nil {
+			return fmt.Errorf("metadata %d buffer: %w", i, err)
+		}
+		// An index past the buffers names no bytes; readers that look
+		// the entry up find nothing.
+		if b < uint64(w.m.Buffers) && len(w.m.Metadata) < maxFindings {
+			w.m.Metadata = append(w.m.Metadata, Metadata{Name: name, Buffer: int(b)})
 		}
 	}
 	return nil

@@ -12,6 +12,9 @@ import (
 	"github.com/modelgate/modelgate/formats"
 )
 
+// RuleAppendix notes a zip that a model carries behind its own bytes.
+const RuleAppendix = "MG216"
+
 // Rule IDs of the zip analyzer, by anomaly kind.
 var ruleOf = map[Kind]string{
 	NameMismatch:      "MG200",
@@ -64,6 +67,8 @@ func init() {
 			Doc: "A local header in the chain of entries is not listed by the central directory. Loaders that read the directory do not see it, streaming readers do; it is a way to carry a file past one kind of reader. modelgate scans it too."},
 		{ID: "MG214", Severity: formats.High, Title: "zip entry is a symlink or device",
 			Doc: "An entry carries a Unix mode for a symbolic link, device, FIFO or socket. Extracted, a symlink can point outside the extraction root and redirect later writes. Model archives hold regular files only."},
+		{ID: RuleAppendix, Severity: formats.Info, Title: "zip appended to a model as its attached files",
+			Doc: "The zip follows a model of a format that carries attached files this way: a TensorFlow Lite FlatBuffer whose TFLITE_METADATA entry records associated files (labels, vocabularies), which tflite-support's MetadataPopulator appends as a zip. modelgate checked that the model parses within the bytes before the zip, that the model carries that metadata, and that no member name makes the archive a PyTorch, Keras or other model layout; it scans every member like any archive entry. Low when members are not recorded by the metadata (tflite-support packs such files with a warning): no TFLite loader looks them up, and they are scanned like the rest. A zip behind anything else is reported as MG203 and the file as a polyglot (MG003)."},
 		{ID: "MG215", Severity: formats.Medium, Title: "zip without a usable end record",
 			Doc: "No end-of-central-directory record leads to a central directory. Standard loaders cannot open the file; modelgate scans the entries its local headers list, but the file is inconclusive."},
 	} {
@@ -107,8 +112,16 @@ func Analyze(ctx context.Context, in *formats.Input, s formats.Scope) error {
 	if err != nil {
 		return fmt.Errorf("zip %q: %w", in.Name, err)
 	}
+	appendix := r.explainPrefix(ctx, ra)
 	for _, a := range r.Anomalies {
+		if a.Kind == PrefixData && appendix != nil {
+			s.Report(*appendix)
+			continue
+		}
 		s.Report(r.Finding(a))
+	}
+	if appendix != nil {
+		formats.MarkAppended(s, formats.Zip)
 	}
 	if err := r.ScanEntries(ctx, s, nil); err != nil {
 		return fmt.Errorf("zip %q: %w", in.Name, err)
@@ -118,6 +131,35 @@ func Analyze(ctx context.Context, in *formats.Input, s formats.Scope) error {
 		return fmt.Errorf("zip %q: %w", in.Name, err)
 	}
 	return nil
+}
+
+// explainPrefix returns the finding that replaces MG203 when the bytes
+// before the archive are a model that carries it as part of itself (a
+// TFLite model and the associated files its metadata records), or nil.
+// Members whose names give the archive a layout a loader would open as a
+// model of its own (a PyTorch data.pkl, a Keras config) keep it a
+// polyglot, whatever the prefix.
+func (r *Reader) explainPrefix(ctx context.Context, ra io.ReaderAt) *formats.Finding {
+	if r.Prefix <= 0 || r.Incomplete != nil {
+		return nil
+	}
+	names := make([]string, 0, len(r.Entries))
+	for _, e := range r.Entries {
+		names = append(names, e.Name)
+	}
+	if len(formats.MatchLayouts(names)) > 0 {
+		return nil
+	}
+	a := formats.ExplainPrefix(ctx, ra, r.Prefix, names)
+	if a == nil {
+		return nil
+	}
+	f := formats.NewFinding(RuleAppendix, 0, "%s", a.Note).With("format", a.Format).With("prefix_bytes", strconv.FormatInt(r.Prefix, 10))
+	if len(a.Unlisted) > 0 {
+		f = f.At(formats.Low).With("unlisted", strings.Join(a.Unlisted, ","))
+		f.Message += fmt.Sprintf("; %d of them (%s) not recorded by its metadata", len(a.Unlisted), strings.Join(a.Unlisted[:min(len(a.Unlisted), 3)], ", "))
+	}
+	return &f
 }
 
 // ScanEntries hands the entries back to the engine in file order, skipping

@@ -186,6 +186,7 @@ func (r *Reader) checkLayout(ends []int64) {
 			r.note(Anomaly{Kind: Overlap, Offset: s.start, Entry: -1,
 				Message: fmt.Sprintf("%s overlaps %s", s.what, owner)})
 		case s.start > reach && reach == 0:
+			r.Prefix = s.start
 			r.note(Anomaly{Kind: PrefixData, Offset: 0, Entry: -1,
 				Message: fmt.Sprintf("%d bytes before the first entry", s.start)})
 		case s.start > reach:

@@ -68,6 +68,10 @@ type Reader struct {
 	// End is the offset of the end-of-central-directory record used, or -1
 	// when none was found.
 	End int64
+	// Prefix is how many bytes precede the first record (a local header,
+	// or the central directory of an archive without entries); 0 when the
+	// archive starts the file.
+	Prefix int64
 	// Incomplete, when not nil, says why part of the archive could not be
 	// read (no end record, a central directory cut short, an entry running
 	// past the end of the file). Entries and Anomalies still hold all that
