@@ -1,9 +1,12 @@
-// Package numpy analyzes NumPy .npy files: it reads the header's Python
-// dict literal with a literal-only parser (never evaluating it), checks the
-// declared shape and dtype against the bytes present, and hands the pickle
-// that follows an object-dtype header back to the engine, because
-// np.load(allow_pickle=True) would unpickle it. It never reads array data
-// into memory. (.npz files are zips of .npy members: the zip analyzer hands
+// Package numpy analyzes NumPy .npy files: it reads the header the way
+// numpy 1.24's np.load does (its Python dict literal with a literal-only
+// parser that is never evaluated, the dtype as descr_to_dtype and np.dtype
+// build it), checks the declared shape and dtype against the bytes
+// present, and hands the pickle that follows an object-dtype header back
+// to the engine, because np.load(allow_pickle=True) would unpickle it.
+// When it cannot read a header exactly as numpy would, it hands the data
+// back as a possible pickle all the same and the file stays inconclusive.
+// It never reads array data into memory. (.npz files are zips of .npy members: the zip analyzer hands
 // each member back, and it arrives here.)
 package numpy
 
