@@ -314,7 +314,11 @@ func (g *gen) mutate(seed []byte) []byte {
 		i := g.pick(len(h))
 		alphabet := "'\"()[]{},: \n#\\0123456789-+LOoxbruUNV<>|=iSfa_"
 		c := alphabet[g.pick(len(alphabet))]
-		switch g.pick(3) {
+		switch g.pick(4) {
+		case 3:
+			snippets := []string{"\\\n", "#x\n", "\f", "\t", " \n ", "\n", "L", "_", "u", "r", "b", "0x", "+", "-", "(", ")", ",", "' '", "'O'", "\\N{LATIN CAPITAL LETTER O}"}
+			sn := snippets[g.pick(len(snippets))]
+			h = append(h[:i], append([]byte(sn), h[i:]...)...)
 		case 0:
 			h[i] = c
 		case 1:
