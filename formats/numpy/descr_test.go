@@ -87,7 +87,7 @@ func TestDescrGrammar(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.descr, func(t *testing.T) {
-			lit, err := parseLiteral("{'descr': "+tt.descr+"}", false)
+			lit, _, err := parseLiteral("{'descr': "+tt.descr+"}", false)
 			if err != nil {
 				if tt.err {
 					return

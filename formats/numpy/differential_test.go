@@ -118,10 +118,9 @@ func disagreement(data []byte, o oracle, r reading) string {
 	if r.err != nil {
 		return "" // inconclusive: never read as clean
 	}
-	flagged := false
-	if m, ok := r.rec.Max(); ok && m >= formats.Medium {
-		flagged = true
-	}
+	// Only a header finding counts: the marker data makes most
+	// non-object cases fail the size check whatever the header says.
+	flagged := slices.Contains(r.rec.Rules(), RuleHeader)
 	if !o.OK {
 		if !flagged && r.anaErr == nil {
 			return fmt.Sprintf("numpy refuses the header (%s); modelgate read it without a finding", o.Err)

@@ -37,10 +37,13 @@ const maxNamedEscapes = 64
 // try with the Python 2 long suffix ("3L") dropped (_filter_header). It
 // accepts a subset of what Python accepts and reads that subset exactly;
 // anything outside it is an error, never a guess.
-func parseLiteral(text string, version2 bool) (any, error) {
+//
+// dupKeys reports a repeated key in the outermost dict: Python keeps the
+// last value, other readers of .npy files the first.
+func parseLiteral(text string, version2 bool) (v any, dupKeys bool, err error) {
 	p := &litParser{s: text, allowL: version2}
 	if strings.ContainsAny(text, "\x00\r") {
-		return nil, errors.New("NUL or CR in the header")
+		return nil, false, errors.New("NUL or CR in the header")
 	}
 	p.i = len(text) - len(strings.TrimLeft(text, " \t"))
 	// The first logical line may be blank or a comment; indentation
@@ -57,16 +60,15 @@ func parseLiteral(text string, version2 bool) (any, error) {
 		break
 	}
 	if p.i >= len(p.s) || p.s[p.i] != '{' {
-		return nil, errors.New("header does not start with a dict literal")
+		return nil, false, errors.New("header does not start with a dict literal")
 	}
-	v, err := p.value(0)
-	if err != nil {
-		return nil, err
+	if v, err = p.value(0); err != nil {
+		return nil, false, err
 	}
 	if err := p.trailer(); err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return v, nil
+	return v, p.topDup, nil
 }
 
 // trailer accepts what may follow the literal: spaces and a comment, then
@@ -99,6 +101,7 @@ type litParser struct {
 	i      int
 	allowL bool
 	named  int
+	topDup bool // a key repeated in the outermost dict
 }
 
 func (p *litParser) comment() {
@@ -271,7 +274,9 @@ func (p *litParser) dict(depth int) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		d = d.set(k, v)
+		var dup bool
+		d, dup = d.set(k, v)
+		p.topDup = p.topDup || dup && depth == 0
 		p.space(depth + 1)
 		if p.i < len(p.s) && p.s[p.i] == ',' {
 			p.i++
@@ -286,16 +291,16 @@ func (p *litParser) dict(depth int) (any, error) {
 // set gives a repeated key the later value in the earlier place, as a
 // Python dict display does. Only str keys are compared: numpy rejects a
 // header with any other key, and the analyzer reports one.
-func (d dict) set(k, v any) dict {
+func (d dict) set(k, v any) (dict, bool) {
 	if ks, ok := k.(string); ok {
 		for i := range d {
 			if s, ok := d[i].key.(string); ok && s == ks {
 				d[i].val = v
-				return d
+				return d, true
 			}
 		}
 	}
-	return append(d, kv{k, v})
+	return append(d, kv{k, v}), false
 }
 
 func identChar(s string, i int) bool {

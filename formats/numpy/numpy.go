@@ -52,8 +52,8 @@ func init() {
 		ID: RuleHeader, Severity: formats.Medium,
 		Title: "NumPy header is malformed or unusual",
 		Doc: "The .npy header is not what numpy.save writes: an unknown format version, a header longer " +
-			"than NumPy's 10,000-byte limit, keys other than descr/fortran_order/shape, or values of the " +
-			"wrong type. Loaders disagree on such files, which is what disguised payloads rely on. " +
+			"than NumPy's 10,000-character limit, keys other than descr/fortran_order/shape, or a key given " +
+			"twice. Loaders disagree on such files, which is what disguised payloads rely on. " +
 			"Re-export the array with numpy.save.",
 	})
 	formats.RegisterRule(formats.Rule{
@@ -206,9 +206,12 @@ func readHeader(br *bufio.Reader, s formats.Scope) (*Header, error) {
 		s.Report(formats.NewFinding(RuleHeader, hoff,
 			"header of %d characters: np.load refuses headers over %d unless allow_pickle or max_header_size is given", chars, maxHeader))
 	}
-	lit, err := parseLiteral(text, h.Major < 3)
+	lit, dup, err := parseLiteral(text, h.Major < 3)
 	if err != nil {
 		return h, fmt.Errorf("npy header literal: %w", err)
+	}
+	if dup {
+		s.Report(formats.NewFinding(RuleHeader, hoff, "a header key appears twice: numpy keeps the last value, other readers the first"))
 	}
 	d, ok := lit.(dict)
 	if !ok {
