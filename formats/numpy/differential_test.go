@@ -156,7 +156,13 @@ type diffStats struct {
 // check runs one batch through numpy and modelgate.
 func check(t *testing.T, py string, cases map[string][]byte, mustRead map[string]bool, keep string, st *diffStats) {
 	t.Helper()
-	dir := t.TempDir()
+	// One directory per batch, removed at once: a long run writes
+	// millions of files.
+	dir, err := os.MkdirTemp("", "npydiff")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
 	var paths []string
 	byPath := map[string]string{}
 	for name, data := range cases {
