@@ -181,3 +181,62 @@ func TestSeedsRead(t *testing.T) {
 		}
 	}
 }
+
+// TestHeaderLiteral pins what modelgate reads of what ast.literal_eval
+// (CPython 3.11) accepts around and inside the header dict: the same where
+// it reads, and an error for what Python refuses and for the literals it
+// leaves out by design (triple quotes, floats, complex, sets, Ellipsis).
+func TestHeaderLiteral(t *testing.T) {
+	for _, tt := range []struct {
+		text string
+		ok   bool
+	}{
+		{"{'a': 1}\n\n", true},
+		{"{'a': 1} # c", true},
+		{"{'a': 1}\n  #c", true},
+		{"{'a': 1}\n  \n", true},
+		{"{'a': 1}\n  ", false}, // IndentationError
+		{"{'a': 1} \\\n", false},
+		{"  {'a': 1}", true},
+		{"\n{'a': 1}", true},
+		{"\n {'a': 1}", false},
+		{"#c\n{'a': 1}", true},
+		{"{'a':\n 1,\n}", true},
+		{"{'a' \\\n: 1}", true},
+		{"{'a': 00}", true},
+		{"{'a': 01}", false},
+		{"{'a': 0_0}", true},
+		{"{'a': 1__0}", false},
+		{"{'a': 0x_1f}", true},
+		{"{'a': -(1)}", true},
+		{"{'a': +-1}", false},
+		{"{'a': -True}", false},
+		{"{'a': 'x' b'y'}", false},
+		{"{'a': f'x'}", false},
+		{"{'a': '''x'''}", false},
+		{"{'a': 1.0}", false},
+		{"{'a': 1j}", false},
+		{"{'a': 1L}", false},
+		{"{'a': {1, 2}}", false},
+		{"{'a': ...}", false},
+		{"{'a': 1}\x00", false},
+	} {
+		_, _, err := parseLiteral(tt.text, false)
+		if (err == nil) != tt.ok {
+			t.Errorf("%q: err %v, want ok %v", tt.text, err, tt.ok)
+		}
+	}
+	if v, _, err := parseLiteral("{'a': 3L}", true); err != nil || v.(dict)[0].val != int64(3) {
+		t.Errorf("3L in a 1.0 header: %v %v", v, err)
+	}
+	v, _, err := parseLiteral(`{'a': u'\x41\101\u0041\N{latin capital letter a}' r'\n', 'b': b'\777'}`, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := v.(dict)[0].val; got != `AAAA\n` {
+		t.Errorf("escapes: %q", got)
+	}
+	if got := v.(dict)[1].val; got != pyBytes("\xff") {
+		t.Errorf("bytes escape: %q", got)
+	}
+}
