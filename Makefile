@@ -8,7 +8,7 @@ FUZZTIME  ?= 10m
 FUZZMINIMIZE ?= 5s
 BENCHTIME ?= 1s
 
-.PHONY: build test fuzz bench lint vet fmt-check
+.PHONY: build test fuzz bench lint vet fmt-check differential-numpy
 
 build:
 	$(GO) build -o bin/modelgate ./cmd/modelgate
@@ -40,3 +40,9 @@ fuzz:
 # SHA-256 pass over the same bytes.
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) $(PKGS)
+
+# The .npy differential test against numpy.load (Debian's python3-numpy),
+# for DIFFTIME (default 20m) instead of the few seconds `make test` gives it.
+DIFFTIME ?= 20m
+differential-numpy:
+	NPY_DIFF_DURATION=$(DIFFTIME) $(GO) test -count=1 -timeout 0 -run '^TestDifferentialNumPy$$' -v ./formats/numpy/

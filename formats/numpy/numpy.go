@@ -1,9 +1,12 @@
-// Package numpy analyzes NumPy .npy files: it reads the header's Python
-// dict literal with a literal-only parser (never evaluating it), checks the
-// declared shape and dtype against the bytes present, and hands the pickle
-// that follows an object-dtype header back to the engine, because
-// np.load(allow_pickle=True) would unpickle it. It never reads array data
-// into memory. (.npz files are zips of .npy members: the zip analyzer hands
+// Package numpy analyzes NumPy .npy files: it reads the header the way
+// numpy 1.24's np.load does (its Python dict literal with a literal-only
+// parser that is never evaluated, the dtype as descr_to_dtype and np.dtype
+// build it), checks the declared shape and dtype against the bytes
+// present, and hands the pickle that follows an object-dtype header back
+// to the engine, because np.load(allow_pickle=True) would unpickle it.
+// When it cannot read a header exactly as numpy would, it hands the data
+// back as a possible pickle all the same and the file stays inconclusive.
+// It never reads array data into memory. (.npz files are zips of .npy members: the zip analyzer hands
 // each member back, and it arrives here.)
 package numpy
 
@@ -49,8 +52,8 @@ func init() {
 		ID: RuleHeader, Severity: formats.Medium,
 		Title: "NumPy header is malformed or unusual",
 		Doc: "The .npy header is not what numpy.save writes: an unknown format version, a header longer " +
-			"than NumPy's 10,000-byte limit, keys other than descr/fortran_order/shape, or values of the " +
-			"wrong type. Loaders disagree on such files, which is what disguised payloads rely on. " +
+			"than NumPy's 10,000-character limit, keys other than descr/fortran_order/shape, or a key given " +
+			"twice. Loaders disagree on such files, which is what disguised payloads rely on. " +
 			"Re-export the array with numpy.save.",
 	})
 	formats.RegisterRule(formats.Rule{
@@ -89,22 +92,29 @@ func analyze(ctx context.Context, in *formats.Input, s formats.Scope) error {
 	br := bufio.NewReader(rc)
 	h, err := readHeader(br, s)
 	if err != nil {
+		if h != nil {
+			return unreadable(ctx, in, h, s, err)
+		}
 		return err
 	}
-	object, itemsize, err := dtype(h.Descr, 0)
+	d, err := descrToDtype(h.Descr, 0)
 	if err != nil {
-		return fmt.Errorf("npy descr: %w", err)
+		return unreadable(ctx, in, h, s, fmt.Errorf("npy descr: %w", err))
 	}
-	if object {
+	if d.object {
+		// read_array unpickles before it looks at the shape's size.
 		s.Report(formats.NewFinding(RuleObjectArray, h.DataOffset,
 			"object array (descr %v): its data is a pickle", h.Descr))
 		return s.Scan(ctx, rest(in, h.DataOffset, "object-array.pkl"))
 	}
 	want, ok := int64(1), true
-	for _, d := range h.Shape {
-		want, ok = mulCheck(want, d, ok)
+	for _, n := range h.Shape {
+		if n < 0 {
+			return fmt.Errorf("npy shape %v: negative dimension", h.Shape)
+		}
+		want, ok = mulCheck(want, n, ok)
 	}
-	want, ok = mulCheck(want, itemsize, ok)
+	want, ok = mulCheck(want, d.size, ok)
 	have, err := remaining(ctx, in, br, h.DataOffset)
 	if err != nil {
 		return err
@@ -121,7 +131,24 @@ func analyze(ctx context.Context, in *formats.Input, s formats.Scope) error {
 	return nil
 }
 
-// readHeader reads and checks the magic, version and header literal.
+// unreadable handles a header whose length is known but whose content
+// modelgate cannot read as numpy does. numpy may still read it, and when
+// its dtype holds objects np.load(allow_pickle=True) unpickles the data,
+// so the data is analyzed as a pickle; the input stays inconclusive.
+func unreadable(ctx context.Context, in *formats.Input, h *Header, s formats.Scope, cause error) error {
+	if in.Size >= 0 && in.Size <= h.DataOffset {
+		return cause // no data: nothing to unpickle
+	}
+	if err := s.Scan(ctx, rest(in, h.DataOffset, "object-array.pkl")); err != nil {
+		return err
+	}
+	return cause
+}
+
+// readHeader reads the magic, version and header the way numpy 1.24's
+// read_magic and _read_array_header do. Once the header's length is known
+// it returns the Header (with DataOffset) even when it also returns an
+// error about the header's content.
 func readHeader(br *bufio.Reader, s formats.Scope) (*Header, error) {
 	var pre [10]byte
 	if _, err := io.ReadFull(br, pre[:8]); err != nil {
@@ -148,68 +175,85 @@ func readHeader(br *bufio.Reader, s formats.Scope) (*Header, error) {
 		return nil, fmt.Errorf("npy: unknown format version %d.%d", h.Major, h.Minor)
 	}
 	if h.Minor != 0 {
-		s.Report(formats.NewFinding(RuleHeader, 6, "format version %d.%d: numpy writes only x.0", h.Major, h.Minor))
+		s.Report(formats.NewFinding(RuleHeader, 6, "format version %d.%d: numpy reads only x.0", h.Major, h.Minor))
 	}
 	if n > hardMaxHeader {
 		return nil, &formats.LimitError{Limit: "npy-header-bytes", Max: hardMaxHeader}
 	}
-	if n > maxHeader {
-		s.Report(formats.NewFinding(RuleHeader, h.DataOffset,
-			"header of %d bytes: np.load refuses headers over %d bytes unless max_header_size is raised", n, maxHeader))
-	}
-	text := make([]byte, n)
-	if _, err := io.ReadFull(br, text); err != nil {
+	raw := make([]byte, n)
+	if _, err := io.ReadFull(br, raw); err != nil {
 		return nil, fmt.Errorf("npy header (%d bytes): %w", n, err)
-	}
-	if h.Major == 3 && !utf8.Valid(text) {
-		return nil, errors.New("npy v3 header is not UTF-8")
-	}
-	lit, err := parseLiteral(text, h.Major == 3)
-	if err != nil {
-		return nil, fmt.Errorf("npy header literal: %w", err)
 	}
 	hoff := h.DataOffset
 	h.DataOffset += n
+	var text string
+	if h.Major == 3 {
+		if !utf8.Valid(raw) {
+			return h, errors.New("npy v3 header is not UTF-8")
+		}
+		text = string(raw)
+	} else {
+		// latin-1: every byte is the code point of the same value.
+		r := make([]rune, len(raw))
+		for i, b := range raw {
+			r[i] = rune(b)
+		}
+		text = string(r)
+	}
+	// The limit counts decoded characters; with allow_pickle=True np.load
+	// lifts it.
+	if chars := utf8.RuneCountInString(text); chars > maxHeader {
+		s.Report(formats.NewFinding(RuleHeader, hoff,
+			"header of %d characters: np.load refuses headers over %d unless allow_pickle or max_header_size is given", chars, maxHeader))
+	}
+	lit, dup, err := parseLiteral(text, h.Major < 3)
+	if err != nil {
+		return h, fmt.Errorf("npy header literal: %w", err)
+	}
+	if dup {
+		s.Report(formats.NewFinding(RuleHeader, hoff, "a header key appears twice: numpy keeps the last value, other readers the first"))
+	}
 	d, ok := lit.(dict)
 	if !ok {
-		return nil, fmt.Errorf("npy header is a %T, not a dict", lit)
+		return h, fmt.Errorf("npy header is a %T, not a dict", lit)
 	}
 	seen := map[string]bool{}
 	for _, kv := range d {
-		k, _ := kv.key.(string)
-		seen[k] = true
-		switch k {
-		case "descr":
+		k, isStr := kv.key.(string)
+		switch {
+		case isStr && k == "descr":
 			h.Descr = kv.val
-		case "fortran_order":
+		case isStr && k == "fortran_order":
 			b, ok := kv.val.(bool)
 			if !ok {
-				return nil, fmt.Errorf("npy fortran_order is %v, not a bool", kv.val)
+				return h, fmt.Errorf("npy fortran_order is %v, not a bool", kv.val)
 			}
 			h.FortranOrder = b
-		case "shape":
+		case isStr && k == "shape":
 			t, ok := kv.val.(tuple)
 			if !ok {
-				return nil, fmt.Errorf("npy shape is %v, not a tuple", kv.val)
+				return h, fmt.Errorf("npy shape is %v, not a tuple", kv.val)
 			}
 			for _, e := range t {
-				d, ok := e.(int64)
-				if !ok || d < 0 {
-					return nil, fmt.Errorf("npy shape %v: dimensions must be non-negative integers", kv.val)
+				switch e := e.(type) {
+				case int64:
+					h.Shape = append(h.Shape, e)
+				case bool: // isinstance(True, int)
+					h.Shape = append(h.Shape, map[bool]int64{false: 0, true: 1}[e])
+				default:
+					return h, fmt.Errorf("npy shape %v: dimensions must be integers numpy can count", kv.val)
 				}
-				h.Shape = append(h.Shape, d)
 			}
 		default:
-			s.Report(formats.NewFinding(RuleHeader, hoff, "unexpected header key %q", kv.key))
+			s.Report(formats.NewFinding(RuleHeader, hoff, "unexpected header key %v: numpy refuses the file", kv.key))
+			continue
 		}
+		seen[k] = true
 	}
 	for _, k := range []string{"descr", "fortran_order", "shape"} {
 		if !seen[k] {
-			return nil, fmt.Errorf("npy header lacks %q", k)
+			return h, fmt.Errorf("npy header lacks %q", k)
 		}
-	}
-	if len(d) != len(seen) {
-		s.Report(formats.NewFinding(RuleHeader, hoff, "duplicate header keys"))
 	}
 	return h, nil
 }

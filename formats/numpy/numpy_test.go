@@ -55,6 +55,7 @@ func TestAnalyze(t *testing.T) {
 		{"shape bomb", npy(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (9223372036854775807, 4), }", nil), []string{RuleSize}, false, nil},
 		{"trailing pickle", npy(1, f4x3, append(make([]byte, 12), pickle...)), []string{RuleTrailing}, false, []string{"trailing-data"}},
 		{"extra key", npy(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (3,), 'evil': 1}", make([]byte, 12)), []string{RuleHeader}, false, nil},
+		{"repeated key", npy(1, "{'descr': '|O', 'descr': '<f4', 'fortran_order': False, 'shape': (3,), }", make([]byte, 12)), []string{RuleHeader}, false, nil},
 		{"minor version", func() []byte { b := npy(1, f4x3, make([]byte, 12)); b[7] = 5; return b }(), []string{RuleHeader}, false, nil},
 		{"code in header", npy(1, "{'descr': __import__('os').system('id'), 'fortran_order': False, 'shape': (3,)}", nil), nil, true, nil},
 		{"missing key", npy(1, "{'descr': '<f4', 'shape': (3,)}", nil), nil, true, nil},

@@ -49,6 +49,14 @@ func (w *walker) external(tensor string, entries [][2]string, at int64) {
 			bad("unknown external_data key %q", clip(k))
 		}
 	}
+	if ref.Length == 0 {
+		// onnx before 2026 tests `if info.length:` and reads to the end of
+		// the file; later onnx reads nothing, onnxruntime the tensor's size.
+		bad("external_data length 0: onnx reads from the offset to the end of the file, onnxruntime the tensor's size")
+	}
+	if ref.Location != "" && locationProblem(ref.Location) == "" && sanitized(ref.Location) != path.Clean(strings.ReplaceAll(ref.Location, `\`, "/")) {
+		bad("external data location %q: onnx before 1.16 strips leading '.' and '/' and opens %q instead", clip(ref.Location), clip(sanitized(ref.Location)))
+	}
 	if ref.Offset > 0 && ref.Length > 0 && ref.Offset > math.MaxInt64-ref.Length {
 		bad("external_data offset %d + length %d overflows", ref.Offset, ref.Length)
 	}
@@ -61,6 +69,12 @@ func (w *walker) external(tensor string, entries [][2]string, at int64) {
 	if len(w.m.External) < MaxNodes {
 		w.m.External = append(w.m.External, ref)
 	}
+}
+
+// sanitized is the path onnx before 1.16 opened for a location:
+// _sanitize_path's lstrip('/.').
+func sanitized(loc string) string {
+	return path.Clean(strings.TrimLeft(strings.ReplaceAll(loc, `\`, "/"), "/."))
 }
 
 // locationProblem says why an external-data location (or an EPContext
@@ -179,7 +193,7 @@ func checkTree(ctx context.Context, t formats.Tree, name string, have map[string
 		}
 		off := max(r.Offset, 0)
 		length := r.Length
-		if length < 0 {
+		if length <= 0 { // absent or 0: onnx reads to the end of the file
 			length = ext.Size - off
 		}
 		if off > ext.Size || length > ext.Size-off {
