@@ -15,7 +15,13 @@ const (
 	RulePolyglot       = "MG003"
 	RuleExecutable     = "MG004"
 	RuleDigestMismatch = "MG005"
+	RulePolicyInTarget = "MG006"
 )
+
+// PolicyFileName is the name of a promotion-gate policy file. A file of
+// that name inside a scanned target is never applied; it is reported
+// (RulePolicyInTarget) so a reviewer sees the attempt.
+const PolicyFileName = ".modelgate.yaml"
 
 func init() {
 	formats.RegisterRule(formats.Rule{
@@ -56,6 +62,15 @@ func init() {
 		Doc: "The bytes scanned are not the bytes the registry, hub or manifest says the file has. The " +
 			"file was altered in transit or at rest, or the origin's metadata is wrong; either way the " +
 			"scan result cannot be tied to the published artifact. Fetch it again and compare.",
+	})
+	formats.RegisterRule(formats.Rule{
+		ID: RulePolicyInTarget, Severity: formats.Info,
+		Title: "Gate policy file inside the scanned artifact",
+		Doc: "The artifact carries a file named " + PolicyFileName + ", the name of a modelgate policy. A policy " +
+			"is configuration of the gate, chosen by whoever runs it; one shipped inside the artifact would let " +
+			"the uploader choose the verdict, so modelgate never applies it (only --policy or the working " +
+			"directory's). Loading the model does nothing with the file; it is reported because shipping a " +
+			"policy with a model is an attempt to steer a scanner, or a packaging mistake worth a look.",
 	})
 }
 

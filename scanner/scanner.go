@@ -230,6 +230,10 @@ func (e *locatedError) Unwrap() error { return e.err }
 // analyze sniffs in and runs the analyzer of every format it can be read
 // as. It returns the formats found.
 func (fs *fileScan) analyze(ctx context.Context, in *formats.Input, loc string, depth int) []string {
+	if path.Base(in.Name) == PolicyFileName {
+		fs.report(loc, formats.NewFinding(RulePolicyInTarget, formats.NoOffset,
+			"policy file inside the scanned artifact; not applied"))
+	}
 	if in.Size == 0 {
 		if depth == 0 {
 			fs.skipped = true
