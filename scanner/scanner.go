@@ -144,6 +144,17 @@ func Scan(ctx context.Context, targets []Target, opts Options) (*Report, error) 
 // scanFile scans one top-level file.
 func scanFile(ctx context.Context, f fetch.File, lim formats.Limits, quick bool) FileResult {
 	res := FileResult{Path: f.Path, Size: f.Size, Findings: []formats.Finding{}}
+	switch {
+	case f.Err != nil:
+		res.Outcome, res.Reason, res.Error = Inconclusive, "read-error", f.Err.Error()
+		if errors.As(f.Err, new(*fetch.NotReadError)) {
+			res.Reason = "unsupported"
+		}
+		return res
+	case f.Skip != "":
+		res.Outcome, res.Note = Skipped, f.Skip
+		return res
+	}
 	rc, err := f.Open(ctx)
 	if err != nil {
 		res.Outcome, res.Reason, res.Error = Inconclusive, "read-error", err.Error()

@@ -26,15 +26,21 @@ type sourceTree struct {
 func newSourceTree(ctx context.Context, files []fetch.File) *sourceTree {
 	t := &sourceTree{ctx: ctx, files: files, byRel: make(map[string]int, len(files))}
 	for i, f := range files {
-		t.byRel[f.Rel] = i
+		// An entry the walk could not or would not read is no file of
+		// the layout; it is reported on its own.
+		if f.Open != nil {
+			t.byRel[f.Rel] = i
+		}
 	}
 	return t
 }
 
 func (t *sourceTree) Names() []string {
-	names := make([]string, len(t.files))
-	for i, f := range t.files {
-		names[i] = f.Rel
+	names := make([]string, 0, len(t.byRel))
+	for _, f := range t.files {
+		if _, ok := t.byRel[f.Rel]; ok {
+			names = append(names, f.Rel)
+		}
 	}
 	return names
 }

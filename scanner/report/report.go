@@ -77,7 +77,9 @@ func WriteText(w io.Writer, r *scanner.Report, o TextOptions) error {
 				p.line("%s %s", p.paint(ansiGreen, "clean       "), f.Path)
 			}
 		case scanner.Skipped:
-			if !o.Quiet {
+			if !o.Quiet && f.Note != "" {
+				p.line("%s %s: %s", p.paint(ansiDim, "skipped     "), f.Path, f.Note)
+			} else if !o.Quiet {
 				p.line("%s %s", p.paint(ansiDim, "skipped     "), f.Path)
 			}
 		case scanner.Findings:

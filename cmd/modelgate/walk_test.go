@@ -1,0 +1,128 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// The local walk lists every entry it meets: links are followed inside
+// the target, and an entry it cannot or will not read (a link that leaves
+// the target, loops or dangles, a FIFO, a device) is inconclusive with a
+// reason while the walk goes on, never dropped.
+func TestLocalWalkEndToEnd(t *testing.T) {
+	evil, err := os.ReadFile("../../testdata/sample/evil.pkl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	clean, err := os.ReadFile("../../testdata/sample/model.pkl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	link := func(t *testing.T, old, new string) {
+		t.Helper()
+		if err := os.Symlink(old, new); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		name  string
+		setup func(t *testing.T, root string) string // returns the target
+		code  int
+		want  []string // lines of the text report, each a prefix
+		not   string   // must not appear
+	}{
+		{"symlinked subdirectory inside the target", func(t *testing.T, root string) string {
+			writeFile(t, root, "m/model.pkl", clean)
+			writeFile(t, root, "m/inner/evil.pkl", evil)
+			link(t, "inner", filepath.Join(root, "m/sub"))
+			return filepath.Join(root, "m")
+		}, 1, []string{"findings     m/inner/evil.pkl", "skipped      m/sub: same directory as"}, ""},
+		{"symlinked subdirectory leaving the target", func(t *testing.T, root string) string {
+			writeFile(t, root, "m/model.pkl", clean)
+			writeFile(t, root, "ext/evil.pkl", evil)
+			link(t, filepath.Join(root, "ext"), filepath.Join(root, "m/sub"))
+			return filepath.Join(root, "m")
+		}, 2, []string{"clean        m/model.pkl", "inconclusive m/sub: link to " + filepath.Join(root(t), "ext") + " leaves the target (unsupported)"}, ""},
+		{"file link leaving the target", func(t *testing.T, root string) string {
+			writeFile(t, root, "m/model.pkl", clean)
+			writeFile(t, root, "ext/evil.pkl", evil)
+			link(t, "../ext/evil.pkl", filepath.Join(root, "m/weights.pkl"))
+			return filepath.Join(root, "m")
+		}, 2, []string{"inconclusive m/weights.pkl: link to "}, ""},
+		{"link loop", func(t *testing.T, root string) string {
+			writeFile(t, root, "m/a/model.pkl", clean)
+			link(t, "..", filepath.Join(root, "m/a/up"))
+			return filepath.Join(root, "m")
+		}, 2, []string{"clean        m/a/model.pkl", "inconclusive m/a/up: link loops back"}, ""},
+		{"dangling link does not end the walk", func(t *testing.T, root string) string {
+			writeFile(t, root, "x/z.pkl", evil)
+			link(t, "/nonexistent", filepath.Join(root, "x/a"))
+			return filepath.Join(root, "x")
+		}, 1, []string{"inconclusive x/a: stat x/a: no such file or directory (read-error)", "findings     x/z.pkl", "  critical MG102 x/z.pkl"}, "stat x/a: stat"},
+		{"FIFO in a directory", func(t *testing.T, root string) string {
+			writeFile(t, root, "m/model.pkl", clean)
+			if err := syscall.Mkfifo(filepath.Join(root, "m/pipe.pkl"), 0o644); err != nil {
+				t.Skip("no FIFOs here:", err)
+			}
+			return filepath.Join(root, "m")
+		}, 2, []string{"clean        m/model.pkl", "inconclusive m/pipe.pkl: named pipe (FIFO), not a regular file (unsupported)"}, ""},
+		{"FIFO given directly", func(t *testing.T, root string) string {
+			if err := syscall.Mkfifo(filepath.Join(root, "pipe"), 0o644); err != nil {
+				t.Skip("no FIFOs here:", err)
+			}
+			return filepath.Join(root, "pipe")
+		}, 2, []string{"inconclusive pipe: named pipe (FIFO), not a regular file (unsupported)", "NO-VERDICT: 1 files "}, ""},
+		{"link to /dev/zero given directly", func(t *testing.T, root string) string {
+			link(t, "/dev/zero", filepath.Join(root, "zero.pkl"))
+			return filepath.Join(root, "zero.pkl")
+		}, 2, []string{"inconclusive zero.pkl: character device, not a regular file (unsupported)"}, ""},
+		{".git is skipped with a line", func(t *testing.T, root string) string {
+			writeFile(t, root, "m/model.pkl", clean)
+			writeFile(t, root, "m/.git/objects/evil.pkl", evil)
+			return filepath.Join(root, "m")
+		}, 0, []string{"skipped      m/.git: version-control metadata, not walked", "clean        m/model.pkl"}, ""},
+		{"Hugging Face cache snapshot links into its blobs", func(t *testing.T, root string) string {
+			writeFile(t, root, "models--org--name/blobs/0123abcd", evil)
+			writeFile(t, root, "models--org--name/snapshots/rev1/config.json", []byte("{}"))
+			link(t, "../../blobs/0123abcd", filepath.Join(root, "models--org--name/snapshots/rev1/model.pkl"))
+			return filepath.Join(root, "models--org--name/snapshots/rev1")
+		}, 1, []string{"findings     rev1/model.pkl"}, "inconclusive rev1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			base := t.TempDir()
+			target := tt.setup(t, base)
+			// Relative paths in the report, as a user typing them sees.
+			t.Chdir(filepath.Dir(target))
+			code, out, stderr := modelgate(t, "scan", filepath.Base(target))
+			if code != tt.code {
+				t.Errorf("exit %d, want %d\n%s%s", code, tt.code, out, stderr)
+			}
+			for _, w := range tt.want {
+				w = strings.ReplaceAll(w, root(t), base)
+				if !hasLinePrefix(out, w) {
+					t.Errorf("no line starting %q in\n%s", w, out)
+				}
+			}
+			if tt.not != "" && strings.Contains(out+stderr, tt.not) {
+				t.Errorf("%q in\n%s%s", tt.not, out, stderr)
+			}
+		})
+	}
+}
+
+// root is a placeholder for the test's temporary directory in expected
+// lines, which exist before the directory does.
+func root(*testing.T) string { return "\x00ROOT" }
+
+func hasLinePrefix(out, prefix string) bool {
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(l, prefix) {
+			return true
+		}
+	}
+	return false
+}
