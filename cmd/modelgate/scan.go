@@ -83,6 +83,7 @@ func runScan(ctx context.Context, o scanOptions, stdout, stderr io.Writer) (int,
 	}
 	var targets []scanner.Target
 	for _, t := range o.Targets {
+		t = fetch.CleanTarget(t)
 		src, err := fetch.Open(ctx, t, o.Fetch)
 		var ue *fetch.ErrUsage
 		if errors.As(err, &ue) {

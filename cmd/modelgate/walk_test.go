@@ -126,3 +126,23 @@ func hasLinePrefix(out, prefix string) bool {
 	}
 	return false
 }
+
+// A target is cleaned once, at the edge: the README's own example
+// (`modelgate bom ./my-model`) reads the files the report names.
+func TestTargetCleanedOnce(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	header := `{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}`
+	st := append([]byte{byte(len(header)), 0, 0, 0, 0, 0, 0, 0}, header...)
+	writeFile(t, dir, "my-model/model.safetensors", append(st, 0, 0, 0, 0))
+	for _, target := range []string{"./my-model", "my-model/", "./my-model/../my-model"} {
+		code, out, stderr := modelgate(t, "bom", target)
+		if code != 0 || !strings.Contains(out, `"bomFormat": "CycloneDX"`) {
+			t.Errorf("bom %s: exit %d, %s", target, code, stderr)
+		}
+		code, out, stderr = modelgate(t, "scan", target)
+		if code != 0 || !hasLinePrefix(out, "clean        my-model/model.safetensors") {
+			t.Errorf("scan %s: exit %d\n%s%s", target, code, out, stderr)
+		}
+	}
+}
