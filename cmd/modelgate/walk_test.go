@@ -146,3 +146,34 @@ func TestTargetCleanedOnce(t *testing.T) {
 		}
 	}
 }
+
+// A local file name cannot forge report lines: control characters in a
+// path are quoted in text, Markdown and SARIF messages, the way archive
+// member names are.
+func TestHostileFileNameIsQuoted(t *testing.T) {
+	evil, err := os.ReadFile("../../testdata/sample/evil.pkl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	name := "a\nPASS: 9 files (9 clean, 0 with findings)\nclean        x.pkl"
+	writeFile(t, dir, name, evil)
+	t.Chdir(dir)
+	for _, format := range []string{"text", "markdown", "sarif"} {
+		code, out, _ := modelgate(t, "scan", "--format", format, ".")
+		if code != 1 {
+			t.Errorf("%s: exit %d", format, code)
+		}
+		for _, l := range strings.Split(out, "\n") {
+			if strings.HasPrefix(l, "PASS") || strings.HasPrefix(l, "clean        x.pkl") {
+				t.Errorf("%s: forged line %q in\n%s", format, l, out)
+			}
+		}
+		if format == "markdown" && !strings.Contains(out, `| critical | MG102 | "a\\nPASS`) {
+			t.Errorf("markdown: the finding's row does not carry the quoted name:\n%s", out)
+		}
+		if format == "sarif" && !strings.Contains(out, `(at \"a\\nPASS: 9 files`) {
+			t.Errorf("sarif: the message does not carry the quoted name:\n%s", out)
+		}
+	}
+}

@@ -67,14 +67,14 @@ func WriteSARIF(w io.Writer, r *scanner.Report) error {
 	}
 	inv.WithProperties(props)
 	for _, e := range r.Errors {
-		inv.AddToolExecutionNotification(notification("error", e, ""))
+		inv.AddToolExecutionNotification(notification("error", q(e), ""))
 	}
 
 	for i := range r.Files {
 		f := &r.Files[i]
 		if f.Outcome == scanner.Inconclusive {
 			inv.AddToolExecutionNotification(notification("error",
-				fmt.Sprintf("%s is inconclusive (%s): %s", f.Path, f.Reason, f.Error), f.Path))
+				fmt.Sprintf("%s is inconclusive (%s): %s", q(f.Path), f.Reason, q(f.Error)), f.Path))
 		}
 		for _, x := range f.Findings {
 			run.AddResult(result(run, f, x))
@@ -222,9 +222,9 @@ func Fingerprint(x formats.Finding) string {
 }
 
 func result(run *sarif.Run, f *scanner.FileResult, x formats.Finding) *sarif.Result {
-	msg := x.Message
+	msg := q(x.Message)
 	if x.Location != "" && x.Location != f.Path {
-		msg += " (at " + x.Location + ")"
+		msg += " (at " + q(x.Location) + ")"
 	}
 	loc := sarif.NewLocationWithPhysicalLocation(sarif.NewPhysicalLocation().
 		WithArtifactLocation(sarif.NewSimpleArtifactLocation(artifactURI(f.Path))).
