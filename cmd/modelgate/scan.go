@@ -56,7 +56,7 @@ func newScanCmd() *cobra.Command {
 	f.StringVarP(&o.Output, "output", "o", "", "write the report to `FILE` instead of standard output")
 	f.StringVar(&o.FailOn, "fail-on", "medium", "lowest severity that fails the scan: critical, high, medium, low or info")
 	f.BoolVarP(&o.Quiet, "quiet", "q", false, "print only what fails the scan, inconclusive files and the verdict")
-	f.IntVar(&o.Jobs, "jobs", 0, "files scanned at once (default: one per CPU)")
+	f.IntVar(&o.Jobs, "jobs", 0, "files scanned at once; 0 means one per CPU")
 	addFetchFlags(f, &o.Fetch)
 	addGateFlags(f, &o.Gate)
 	addProvenanceFlags(f, &o.Provenance)
@@ -79,7 +79,7 @@ func runScan(ctx context.Context, o scanOptions, stdout, stderr io.Writer) (int,
 		return scanner.ExitUsage, err
 	}
 	if o.Jobs < 0 {
-		return scanner.ExitUsage, fmt.Errorf("--jobs %d: want a positive number", o.Jobs)
+		return scanner.ExitUsage, fmt.Errorf("--jobs %d: want a positive number, or 0 for one per CPU", o.Jobs)
 	}
 	var targets []scanner.Target
 	for _, t := range o.Targets {

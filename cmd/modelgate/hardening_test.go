@@ -177,3 +177,18 @@ func TestHostileFileNameIsQuoted(t *testing.T) {
 		}
 	}
 }
+
+// --jobs 0 is the documented default (one per CPU), not an accident;
+// below it is a usage error that says so.
+func TestJobsZeroMeansOnePerCPU(t *testing.T) {
+	f := writeFile(t, t.TempDir(), "model.pkl", []byte("\x80\x02K\x01."))
+	if code, _, stderr := modelgate(t, "scan", "--jobs", "0", f); code != 0 {
+		t.Errorf("--jobs 0: exit %d %s", code, stderr)
+	}
+	if _, out, _ := modelgate(t, "scan", "--help"); !strings.Contains(out, "0 means one per CPU") {
+		t.Errorf("--help does not document --jobs 0:\n%s", out)
+	}
+	if code, _, stderr := modelgate(t, "scan", "--jobs", "-1", f); code != 3 || !strings.Contains(stderr, "0 for one per CPU") {
+		t.Errorf("--jobs -1: exit %d %q", code, stderr)
+	}
+}
