@@ -192,3 +192,21 @@ func TestJobsZeroMeansOnePerCPU(t *testing.T) {
 		t.Errorf("--jobs -1: exit %d %q", code, stderr)
 	}
 }
+
+// A file whose findings the baseline already had is not "clean": the
+// text report says "baselined", and still lists what was taken out.
+func TestBaselinedFileIsNotCalledClean(t *testing.T) {
+	dir, _ := gateDir(t)
+	base := filepath.Join(t.TempDir(), "base.json")
+	if code, _, stderr := modelgate(t, "scan", "--format", "json", "-o", base, dir); code != 1 {
+		t.Fatalf("baseline scan: exit %d %s", code, stderr)
+	}
+	code, out, _ := modelgate(t, "scan", "--baseline", base, dir)
+	bad := filepath.Join(dir, "bad.npy")
+	if code != 0 || !hasLinePrefix(out, "baselined    "+bad) || hasLinePrefix(out, "clean        "+bad) {
+		t.Errorf("exit %d\n%s", code, out)
+	}
+	if !hasLinePrefix(out, "clean        "+filepath.Join(dir, "good.npy")) {
+		t.Errorf("good.npy is no longer clean:\n%s", out)
+	}
+}

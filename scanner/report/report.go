@@ -9,10 +9,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/modelgate/modelgate/formats"
 	"github.com/modelgate/modelgate/scanner"
+	"github.com/modelgate/modelgate/scanner/baseline"
 	"github.com/modelgate/modelgate/scanner/standards"
 )
 
@@ -74,7 +76,7 @@ func WriteText(w io.Writer, r *scanner.Report, o TextOptions) error {
 		switch f.Outcome {
 		case scanner.Clean:
 			if !o.Quiet {
-				p.line("%s %s", p.paint(ansiGreen, "clean       "), q(f.Path))
+				p.line("%s %s", p.paint(ansiGreen, cleanLabel(f)), q(f.Path))
 			}
 		case scanner.Skipped:
 			if !o.Quiet && f.Note != "" {
@@ -128,6 +130,20 @@ func WriteText(w io.Writer, r *scanner.Report, o TextOptions) error {
 		p.paint(verdict+ansiBold, strings.ToUpper(s.Verdict)), s.Files, s.Clean, s.WithFindings,
 		s.Inconclusive, s.Skipped, findings, s.FailOn)
 	return p.err
+}
+
+// cleanLabel names a clean file's outcome so a reader does not take a
+// file whose findings were taken out of the verdict for one with none:
+// "baselined" when the baseline already had them, "accepted" when only
+// the policy took them out.
+func cleanLabel(f *scanner.FileResult) string {
+	switch {
+	case slices.ContainsFunc(f.Suppressed, func(s scanner.Suppression) bool { return s.Kind == baseline.KindBaseline }):
+		return "baselined   "
+	case len(f.Suppressed) > 0:
+		return "accepted    "
+	}
+	return "clean       "
 }
 
 // q quotes a path or message that holds a control character, the way
