@@ -210,3 +210,36 @@ func TestBaselinedFileIsNotCalledClean(t *testing.T) {
 		t.Errorf("good.npy is no longer clean:\n%s", out)
 	}
 }
+
+// One scan writes every format a CI job needs (the GitHub Actions example
+// used to scan twice for SARIF and Markdown).
+func TestOneScanSeveralReports(t *testing.T) {
+	evil, err := os.ReadFile("../../testdata/sample/evil.pkl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	writeFile(t, dir, "m/evil.pkl", evil)
+	sarif, md, js := filepath.Join(dir, "r.sarif"), filepath.Join(dir, "r.md"), filepath.Join(dir, "r.json")
+	code, _, stderr := modelgate(t, "scan", "--format", "sarif", "-o", sarif, "--report", "markdown="+md, "--report", "json="+js, filepath.Join(dir, "m"))
+	if code != 1 {
+		t.Fatalf("exit %d %s", code, stderr)
+	}
+	for file, want := range map[string]string{sarif: `"ruleId": "MG102"`, md: "| critical | MG102 |", js: `"rule": "MG102"`} {
+		if b, err := os.ReadFile(file); err != nil || !strings.Contains(string(b), want) {
+			t.Errorf("%s: %v, want it to hold %q", file, err, want)
+		}
+	}
+	for _, bad := range []string{"markdown", "xml=r.xml", "markdown="} {
+		if code, _, stderr := modelgate(t, "scan", "--report", bad, dir); code != 3 || !strings.Contains(stderr, "--report") {
+			t.Errorf("--report %s: exit %d %q, want 3", bad, code, stderr)
+		}
+	}
+	examples, err := os.ReadFile("../../examples/github-actions/modelgate.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(examples), "modelgate scan "); n != 1 {
+		t.Errorf("the GitHub Actions example runs %d scans, want 1", n)
+	}
+}
