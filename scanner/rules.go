@@ -1,6 +1,8 @@
 package scanner
 
 import (
+	"encoding/binary"
+	"fmt"
 	"path"
 	"slices"
 	"strings"
@@ -159,6 +161,43 @@ func claimedFormat(name string) string {
 		return ""
 	}
 	return ext(name)
+}
+
+// describeHead says what was read at the start of a file whose name
+// claims format ext but whose bytes match no format: for safetensors, the
+// header length and why it cannot be one; otherwise the first bytes.
+func describeHead(ext string, h formats.Head) string {
+	p := h.Prefix
+	if ext == ".safetensors" && len(p) >= 8 {
+		n := binary.LittleEndian.Uint64(p)
+		switch {
+		case n > safetensorsMaxHeader:
+			return fmt.Sprintf("its first 8 bytes give a header length of %d bytes, over the %d the safetensors loader accepts", n, safetensorsMaxHeader)
+		case h.Size >= 8 && n > uint64(h.Size-8):
+			return fmt.Sprintf("its first 8 bytes give a header length of %d bytes, more than the %d bytes that follow", n, h.Size-8)
+		case len(p) > 8:
+			return fmt.Sprintf("its header (%d bytes) does not start with a JSON object: %s", n, firstBytes(p[8:]))
+		}
+	}
+	return "it starts " + firstBytes(p)
+}
+
+// safetensorsMaxHeader is the largest header the safetensors library
+// reads (MAX_HEADER_SIZE).
+const safetensorsMaxHeader = 100_000_000
+
+// firstBytes shows up to 16 leading bytes in hex, and as text when they
+// are printable.
+func firstBytes(p []byte) string {
+	p = p[:min(len(p), 16)]
+	if len(p) == 0 {
+		return "with no bytes"
+	}
+	s := fmt.Sprintf("% x", p)
+	if strings.IndexFunc(string(p), func(r rune) bool { return r < 0x20 || r > 0x7e }) < 0 {
+		s += fmt.Sprintf(" (%q)", p)
+	}
+	return s
 }
 
 // polyglot reports a file that can be read as several formats. Readings

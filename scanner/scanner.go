@@ -267,7 +267,7 @@ func (fs *fileScan) analyze(ctx context.Context, in *formats.Input, loc string, 
 	}
 	if len(kinds) == 0 {
 		if want := claimedFormat(in.Name); want != "" {
-			fs.fail(loc, fmt.Errorf("content matches no known format, though the name says %s", want))
+			fs.fail(loc, fmt.Errorf("content matches no known format, though the name says %s: %s", want, describeHead(want, head)))
 		} else if depth == 0 {
 			fs.skipped = true
 		}

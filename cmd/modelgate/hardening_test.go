@@ -243,3 +243,27 @@ func TestOneScanSeveralReports(t *testing.T) {
 		t.Errorf("the GitHub Actions example runs %d scans, want 1", n)
 	}
 }
+
+// A file whose name claims a format its bytes do not match is
+// inconclusive with what was read, not only "matches no known format".
+func TestUnmatchedContentSaysWhatWasRead(t *testing.T) {
+	dir := t.TempDir()
+	huge := []byte{0x00, 0xe8, 0x76, 0x48, 0x17, 0, 0, 0, '{', '}'} // 100 GB header length
+	writeFile(t, dir, "big.safetensors", huge)
+	short := []byte{0x40, 0, 0, 0, 0, 0, 0, 0, '{', '}'}
+	writeFile(t, dir, "short.safetensors", short)
+	writeFile(t, dir, "text.gguf", []byte("hello world"))
+	code, out, _ := modelgate(t, "scan", dir)
+	for _, want := range []string{
+		"big.safetensors: content matches no known format, though the name says .safetensors: its first 8 bytes give a header length of 100000000000 bytes, over the 100000000",
+		"short.safetensors: content matches no known format, though the name says .safetensors: its first 8 bytes give a header length of 64 bytes, more than the 2 bytes that follow",
+		`text.gguf: content matches no known format, though the name says .gguf: it starts 68 65 6c 6c 6f 20 77 6f 72 6c 64 ("hello world")`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("missing %q in\n%s", want, out)
+		}
+	}
+	if code != 2 {
+		t.Errorf("exit %d, want 2", code)
+	}
+}
