@@ -78,6 +78,9 @@ func summarize(r io.Reader, w io.Writer) *summary {
 		}
 		key := [2]string{e.Package, e.Test}
 		switch {
+		case e.Action == "build-output":
+			// Compiler errors, reported as events since Go 1.24.
+			fmt.Fprint(w, e.Output)
 		case e.Action == "output" && e.Test == "":
 			// Package lines: "ok  pkg 1.2s", "FAIL pkg", build errors.
 			// The bare PASS a verbose run adds is not in plain output.

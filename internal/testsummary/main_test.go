@@ -21,6 +21,8 @@ func TestSummarize(t *testing.T) {
 		`{"Action":"fail","Package":"m/a","Test":"TestBad"}`,
 		`{"Action":"output","Package":"m/a","Output":"PASS\n"}`,
 		`{"Action":"output","Package":"m/a","Output":"ok  \tm/a\t0.01s\n"}`,
+		`{"ImportPath":"m/c [m/c.test]","Action":"build-output","Output":"c_test.go:3:1: syntax error\n"}`,
+		`{"ImportPath":"m/c [m/c.test]","Action":"build-fail"}`,
 		`# m/b [build failed]`,
 	}, "\n")
 	var out bytes.Buffer
@@ -28,6 +30,7 @@ func TestSummarize(t *testing.T) {
 	out.WriteString(s.footer())
 	want := "    x_test.go:3: got 1, want 2\n--- FAIL: TestBad (0.00s)\n" +
 		"ok  \tm/a\t0.01s\n" +
+		"c_test.go:3:1: syntax error\n" +
 		"# m/b [build failed]\n" +
 		"SKIP m/a TestE2E: helpers_test.go:210: /usr/bin/docker-registry not installed\n" +
 		"tests skipped: 1 (listed above with their reasons; .ci/run installs docker-registry, postgresql-15 and the Python libraries they need)\n"
