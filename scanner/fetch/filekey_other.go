@@ -7,14 +7,14 @@ import (
 	"path/filepath"
 )
 
-// fileKey identifies a directory by its real path where the system gives
+// fileKey identifies a directory by its resolved path where the system gives
 // no device and inode.
-type fileKey struct{ real string }
+type fileKey struct{ resolved string }
 
 func keyOf(p string, _ fs.FileInfo) fileKey {
-	real, err := filepath.EvalSymlinks(p)
+	resolved, err := filepath.EvalSymlinks(p)
 	if err != nil {
-		real = p
+		resolved = p
 	}
-	return fileKey{real: real}
+	return fileKey{resolved: resolved}
 }

@@ -59,12 +59,12 @@ func (l *Local) Walk(ctx context.Context, fn func(File) error) error {
 	if !info.IsDir() {
 		return fn(localFile(l.root, filepath.Base(l.root), info))
 	}
-	real, err := realPath(l.root)
+	resolved, err := realPath(l.root)
 	if err != nil {
 		return err
 	}
-	w := &localWalk{fn: fn, bounds: []string{real}, seen: map[fileKey]string{}}
-	if blobs := hfCacheBlobs(real); blobs != "" {
+	w := &localWalk{fn: fn, bounds: []string{resolved}, seen: map[fileKey]string{}}
+	if blobs := hfCacheBlobs(resolved); blobs != "" {
 		w.bounds = append(w.bounds, blobs)
 	}
 	w.seen[keyOf(l.root, info)] = l.root
@@ -73,7 +73,7 @@ func (l *Local) Walk(ctx context.Context, fn func(File) error) error {
 
 type localWalk struct {
 	fn     func(File) error
-	bounds []string           // real paths links may resolve under
+	bounds []string           // real paths (links resolved) a link may lead under
 	seen   map[fileKey]string // directories walked, to the path they were walked as
 }
 
@@ -136,16 +136,16 @@ func (w *localWalk) link(p string) (fs.FileInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	real, err := realPath(p)
+	resolved, err := realPath(p)
 	if err != nil {
 		return nil, err
 	}
 	for _, b := range w.bounds {
-		if r, err := filepath.Rel(b, real); err == nil && r != ".." && !strings.HasPrefix(r, ".."+string(filepath.Separator)) {
+		if r, err := filepath.Rel(b, resolved); err == nil && r != ".." && !strings.HasPrefix(r, ".."+string(filepath.Separator)) {
 			return info, nil
 		}
 	}
-	return nil, notRead("link to %s leaves the target", real)
+	return nil, notRead("link to %s leaves the target", resolved)
 }
 
 // realPath is p made absolute, with every link resolved.
