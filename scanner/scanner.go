@@ -248,7 +248,7 @@ func (e *locatedError) Unwrap() error { return e.err }
 func (fs *fileScan) analyze(ctx context.Context, in *formats.Input, loc string, depth int) []string {
 	if path.Base(in.Name) == PolicyFileName {
 		fs.report(loc, formats.NewFinding(RulePolicyInTarget, formats.NoOffset,
-			"policy file inside the scanned artifact; not applied"))
+			"gate policy file inside the scanned target: a policy is never applied from a target, only from --policy or the working directory"))
 	}
 	if in.Size == 0 {
 		if depth == 0 {
