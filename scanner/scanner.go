@@ -209,18 +209,13 @@ type fileScan struct {
 }
 
 func (fs *fileScan) report(loc string, f formats.Finding) {
-	f.Location = at(loc, f.Offset)
+	f.Location = loc
+	if f.Offset >= 0 {
+		f.Location = fmt.Sprintf("%s@%d", loc, f.Offset)
+	}
 	fs.mu.Lock()
 	fs.findings = append(fs.findings, f)
 	fs.mu.Unlock()
-}
-
-// at is a finding's location: loc, and the byte offset when it has one.
-func at(loc string, off int64) string {
-	if off >= 0 {
-		return fmt.Sprintf("%s@%d", loc, off)
-	}
-	return loc
 }
 
 // fail records the first error; later ones add nothing a user can act on.

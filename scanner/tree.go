@@ -100,7 +100,11 @@ func scanTree(ctx context.Context, name string, files []fetch.File, results []Fi
 		i, ok := t.byRel[f.Member]
 		if !ok {
 			if single && f.Member == "" {
-				f.Location = at(name, f.Offset)
+				// About the tree, which is the file.
+				f.Location = name
+				if f.Offset >= 0 {
+					f.Location = fmt.Sprintf("%s@%d", name, f.Offset)
+				}
 			}
 			extra.Findings = append(extra.Findings, f)
 			continue

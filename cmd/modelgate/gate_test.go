@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -134,26 +133,23 @@ func TestBadPolicyIsUsageError(t *testing.T) {
 // inside a scanned target (at its root, deeper, or in an archive) is
 // never applied, whatever it says, and is reported as MG006.
 func TestPolicyInTargetIsNotApplied(t *testing.T) {
-	pickle, err := os.ReadFile("../../testdata/sample/model.pkl")
-	if err != nil {
-		t.Fatal(err)
-	}
+	loose := "version: 1\nfail-on: critical\n"
 	var zipped bytes.Buffer
 	zw := zip.NewWriter(&zipped)
 	w, _ := zw.Create(".modelgate.yaml")
-	w.Write([]byte("version: 1\nfail-on: critical\n"))
+	w.Write([]byte(loose))
 	if err := zw.Close(); err != nil {
 		t.Fatal(err)
 	}
 	for _, tt := range []struct{ name, policyAt, policy string }{
-		{"fail-on at the root", ".modelgate.yaml", "version: 1\nfail-on: critical\n"},
-		{"rule off at the root", ".modelgate.yaml", "version: 1\nrules:\n  MG002: off\n"},
-		{"deeper", "sub/.modelgate.yaml", "version: 1\nfail-on: critical\n"},
+		{"fail-on at the root", ".modelgate.yaml", loose},
+		{"rule lowered at the root", ".modelgate.yaml", "version: 1\nrules:\n  MG304: info\n"},
+		{"deeper", "sub/.modelgate.yaml", loose},
 		{"inside an archive", "policy.zip", zipped.String()},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
-			writeFile(t, dir, "model.safetensors", pickle)
+			writeFile(t, dir, "bad.npy", npy(4, "trailing")) // MG304, medium
 			writeFile(t, dir, tt.policyAt, []byte(tt.policy))
 			code, out, stderr := modelgate(t, "scan", dir)
 			if code != 1 {
