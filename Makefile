@@ -11,11 +11,14 @@ BENCHTIME ?= 1s
 .PHONY: build test fuzz bench lint vet fmt-check differential-numpy
 
 build:
-	$(GO) build -o bin/modelgate ./cmd/modelgate
+	$(GO) build -buildvcs=auto -o bin/modelgate ./cmd/modelgate
 
 # The whole test suite: what CI runs (.ci/run) and what a newcomer runs.
+# Output is plain go test's (ok/FAIL per package, failing tests' logs),
+# then every skipped test with its reason and a closing count: the
+# end-to-end tests skip without Debian's docker-registry and postgresql-15.
 test: fmt-check vet
-	$(GO) test -count=1 $(PKGS)
+	GO=$(GO) $(GO) run ./internal/testsummary -count=1 $(PKGS)
 
 vet:
 	$(GO) vet $(PKGS)

@@ -146,7 +146,11 @@ type FileResult struct {
 	// unsupported, read-error, canceled.
 	Reason string `json:"reason,omitempty"`
 	// Error says what could not be read, and where.
-	Error    string            `json:"error,omitempty"`
+	Error string `json:"error,omitempty"`
+	// Note says why a file was skipped without being read, when it was
+	// (version-control metadata, a directory already walked by another
+	// path).
+	Note     string            `json:"note,omitempty"`
 	Findings []formats.Finding `json:"findings"`
 	// Members is how many container members were analyzed inside the file.
 	Members int `json:"members,omitempty"`

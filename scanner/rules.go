@@ -1,6 +1,8 @@
 package scanner
 
 import (
+	"encoding/binary"
+	"fmt"
 	"path"
 	"slices"
 	"strings"
@@ -15,7 +17,13 @@ const (
 	RulePolyglot       = "MG003"
 	RuleExecutable     = "MG004"
 	RuleDigestMismatch = "MG005"
+	RulePolicyInTarget = "MG006"
 )
+
+// PolicyFileName is the name of a promotion-gate policy file. A file of
+// that name inside a scanned target is never applied; it is reported
+// (RulePolicyInTarget) so a reviewer sees the attempt.
+const PolicyFileName = ".modelgate.yaml"
 
 func init() {
 	formats.RegisterRule(formats.Rule{
@@ -61,6 +69,15 @@ func init() {
 		Doc: "The bytes scanned are not the bytes the registry, hub or manifest says the file has. The " +
 			"file was altered in transit or at rest, or the origin's metadata is wrong; either way the " +
 			"scan result cannot be tied to the published artifact. Fetch it again and compare.",
+	})
+	formats.RegisterRule(formats.Rule{
+		ID: RulePolicyInTarget, Severity: formats.Info,
+		Title: "Gate policy file inside the scanned artifact",
+		Doc: "The artifact carries a file named " + PolicyFileName + ", the name of a modelgate policy. A policy " +
+			"is configuration of the gate, chosen by whoever runs it; one shipped inside the artifact would let " +
+			"the uploader choose the verdict, so modelgate never applies it (only --policy or the working " +
+			"directory's). Loading the model does nothing with the file; it is reported because shipping a " +
+			"policy with a model is an attempt to steer a scanner, or a packaging mistake worth a look.",
 	})
 }
 
@@ -155,6 +172,43 @@ func claimedFormat(name string) string {
 		return ""
 	}
 	return ext(name)
+}
+
+// describeHead says what was read at the start of a file whose name
+// claims format ext but whose bytes match no format: for safetensors, the
+// header length and why it cannot be one; otherwise the first bytes.
+func describeHead(ext string, h formats.Head) string {
+	p := h.Prefix
+	if ext == ".safetensors" && len(p) >= 8 {
+		n := binary.LittleEndian.Uint64(p)
+		switch {
+		case n > safetensorsMaxHeader:
+			return fmt.Sprintf("its first 8 bytes give a header length of %d bytes, over the %d the safetensors loader accepts", n, safetensorsMaxHeader)
+		case h.Size >= 8 && n > uint64(h.Size-8):
+			return fmt.Sprintf("its first 8 bytes give a header length of %d bytes, more than the %d bytes that follow", n, h.Size-8)
+		case len(p) > 8:
+			return fmt.Sprintf("its header (%d bytes) does not start with a JSON object: %s", n, firstBytes(p[8:]))
+		}
+	}
+	return "it starts " + firstBytes(p)
+}
+
+// safetensorsMaxHeader is the largest header the safetensors library
+// reads (MAX_HEADER_SIZE).
+const safetensorsMaxHeader = 100_000_000
+
+// firstBytes shows up to 16 leading bytes in hex, and as text when they
+// are printable.
+func firstBytes(p []byte) string {
+	p = p[:min(len(p), 16)]
+	if len(p) == 0 {
+		return "with no bytes"
+	}
+	s := fmt.Sprintf("% x", p)
+	if strings.IndexFunc(string(p), func(r rune) bool { return r < 0x20 || r > 0x7e }) < 0 {
+		s += fmt.Sprintf(" (%q)", p)
+	}
+	return s
 }
 
 // polyglot reports a file that can be read as several formats. Readings

@@ -145,6 +145,17 @@ func Scan(ctx context.Context, targets []Target, opts Options) (*Report, error) 
 // scanFile scans one top-level file.
 func scanFile(ctx context.Context, f fetch.File, lim formats.Limits, quick bool) FileResult {
 	res := FileResult{Path: f.Path, Size: f.Size, Findings: []formats.Finding{}}
+	switch {
+	case f.Err != nil:
+		res.Outcome, res.Reason, res.Error = Inconclusive, "read-error", f.Err.Error()
+		if errors.As(f.Err, new(*fetch.NotReadError)) {
+			res.Reason = "unsupported"
+		}
+		return res
+	case f.Skip != "":
+		res.Outcome, res.Note = Skipped, f.Skip
+		return res
+	}
 	rc, err := f.Open(ctx)
 	if err != nil {
 		res.Outcome, res.Reason, res.Error = Inconclusive, "read-error", err.Error()
@@ -259,6 +270,10 @@ func (e *locatedError) Unwrap() error { return e.err }
 // analyze sniffs in and runs the analyzer of every format it can be read
 // as. It returns the formats found.
 func (fs *fileScan) analyze(ctx context.Context, in *formats.Input, loc string, depth int) []string {
+	if path.Base(in.Name) == PolicyFileName {
+		fs.report(loc, formats.NewFinding(RulePolicyInTarget, formats.NoOffset,
+			"gate policy file inside the scanned target: a policy is never applied from a target, only from --policy or the working directory"))
+	}
 	if in.Size == 0 {
 		if depth == 0 {
 			fs.skipped = true
@@ -294,7 +309,7 @@ func (fs *fileScan) analyze(ctx context.Context, in *formats.Input, loc string, 
 	}
 	if len(kinds) == 0 {
 		if want := claimedFormat(in.Name); want != "" {
-			fs.fail(loc, fmt.Errorf("content matches no known format, though the name says %s", want))
+			fs.fail(loc, fmt.Errorf("content matches no known format, though the name says %s: %s", want, describeHead(want, head)))
 		} else if depth == 0 {
 			fs.skipped = true
 		}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/modelgate/modelgate/formats"
@@ -26,15 +27,21 @@ type sourceTree struct {
 func newSourceTree(ctx context.Context, files []fetch.File) *sourceTree {
 	t := &sourceTree{ctx: ctx, files: files, byRel: make(map[string]int, len(files))}
 	for i, f := range files {
-		t.byRel[f.Rel] = i
+		// An entry the walk could not or would not read is no file of
+		// the layout; it is reported on its own.
+		if f.Open != nil {
+			t.byRel[f.Rel] = i
+		}
 	}
 	return t
 }
 
 func (t *sourceTree) Names() []string {
-	names := make([]string, len(t.files))
-	for i, f := range t.files {
-		names[i] = f.Rel
+	names := make([]string, 0, len(t.byRel))
+	for _, f := range t.files {
+		if _, ok := t.byRel[f.Rel]; ok {
+			names = append(names, f.Rel)
+		}
 	}
 	return names
 }
@@ -71,14 +78,34 @@ func scanTree(ctx context.Context, name string, files []fetch.File, results []Fi
 	t := newSourceTree(ctx, files)
 	defer t.close()
 	fs := &fileScan{limits: lim, root: name}
-	matched, err := formats.AnalyzeLayouts(ctx, t, &scope{fs: fs, loc: name, sep: "/"})
+	// Members are joined to loc: a directory target's path, or the
+	// directory part of a single-file target, whose one member is itself.
+	loc := name
+	single := len(files) == 1 && files[0].Path == name
+	if single {
+		loc = strings.TrimSuffix(name, files[0].Rel)
+	}
+	matched, err := formats.AnalyzeLayouts(ctx, t, &scope{fs: fs, loc: loc, sep: "/"})
 	if err != nil {
 		fs.fail(name, err)
 	}
 	extra := &FileResult{Path: name, Formats: matched, Findings: []formats.Finding{}}
+	if single {
+		// The target is that one file: what the layouts say about the
+		// tree is said about it, and it is counted once.
+		extra = &results[0]
+		extra.Formats = append(extra.Formats, matched...)
+	}
 	for _, f := range fs.findings {
 		i, ok := t.byRel[f.Member]
 		if !ok {
+			if single && f.Member == "" {
+				// About the tree, which is the file.
+				f.Location = name
+				if f.Offset >= 0 {
+					f.Location = fmt.Sprintf("%s@%d", name, f.Offset)
+				}
+			}
 			extra.Findings = append(extra.Findings, f)
 			continue
 		}
@@ -90,14 +117,19 @@ func scanTree(ctx context.Context, name string, files []fetch.File, results []Fi
 		}
 	}
 	switch {
-	case fs.err != nil:
+	case fs.err != nil && (!single || extra.Outcome != Inconclusive):
 		extra.Outcome, extra.Reason, extra.Error = Inconclusive, formats.Reason(fs.err), fs.err.Error()
-	case len(extra.Findings) > 0:
+	case fs.err != nil:
+		// The file's own failure came first and stays its reason.
+	case len(extra.Findings) > 0 && extra.Outcome != Inconclusive:
 		extra.Outcome = Findings
-	default:
+	case !single:
 		return nil
 	}
 	sortFindings(extra.Findings)
+	if single {
+		return nil
+	}
 	return extra
 }
 

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/modelgate/modelgate/formats"
@@ -58,5 +59,38 @@ func TestScanTree(t *testing.T) {
 	}
 	if rep.ExitCode() != ExitFindings {
 		t.Errorf("exit %d", rep.ExitCode())
+	}
+}
+
+// A single-file target is its own tree: what a layout says about the
+// tree as a whole belongs to that one file, which is counted once, and a
+// finding's location names the file once.
+func TestSingleFileTargetIsOneFile(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "marker.txt")
+	os.WriteFile(p, []byte("x"), 0o644)
+	src, _ := fetch.NewLocal(p)
+	rep, err := Scan(context.Background(), []Target{{Name: p, Source: src}}, Options{FailOn: formats.Medium})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Files) != 1 || rep.Summary.Files != 1 {
+		t.Fatalf("%d results, summary %d files, want 1: %+v", len(rep.Files), rep.Summary.Files, rep.Files)
+	}
+	// The layout cannot open sub/config.json in a one-file tree.
+	if f := rep.Files[0]; f.Path != p || f.Outcome != Inconclusive || f.Error == "" {
+		t.Errorf("result %+v, want the layout's failure on the file itself", f)
+	}
+
+	onnx := "../formats/onnx/testdata/external_missing/model.onnx"
+	src, _ = fetch.NewLocal(onnx)
+	rep, err = Scan(context.Background(), []Target{{Name: onnx, Source: src}}, Options{FailOn: formats.Medium})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range rep.Files[0].Findings {
+		if loc, _, _ := strings.Cut(x.Location, "@"); loc != onnx {
+			t.Errorf("location %q, want %s", x.Location, onnx)
+		}
 	}
 }

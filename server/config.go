@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -53,6 +54,10 @@ type Config struct {
 	// AllowLocalTargets lets POST /v1/scans name paths on this machine;
 	// off by default, since a caller could then read any file here.
 	AllowLocalTargets bool `yaml:"allow_local_targets"`
+	// AllowNoSources starts the service when no event source has a
+	// secret (every endpoint answers 404: only health and metrics work);
+	// without it, that configuration is refused as a mistake.
+	AllowNoSources bool `yaml:"allow_no_sources"`
 	// HFEndpoint is the Hugging Face Hub that hf:// targets use.
 	HFEndpoint string `yaml:"hf_endpoint"`
 
@@ -182,6 +187,23 @@ func (c Config) withDefaults() (Config, error) {
 		*s.v = v
 	}
 	return c, nil
+}
+
+// ErrNoSources is returned by New when no event source is enabled and
+// the configuration does not allow it.
+var ErrNoSources = errors.New("no event source is enabled: give at least one source a secret " +
+	"(sources.<name>.secret), or allow_no_sources to run without any")
+
+// sourceSecrets are the event sources in a stable order, with the endpoint
+// each one enables.
+func (c Config) sourceSecrets() []struct{ name, endpoint, secret string } {
+	return []struct{ name, endpoint, secret string }{
+		{"distribution", "POST /v1/events/distribution", c.Sources.Distribution.Secret},
+		{"harbor", "POST /v1/events/harbor", c.Sources.Harbor.Secret},
+		{"huggingface", "POST /v1/events/huggingface", c.Sources.HuggingFace.Secret},
+		{"api", "/v1/scans and /v1/artifacts", c.Sources.API.Secret},
+		{"harbor_scanner", "/api/v1 (Harbor pluggable scanner)", c.Sources.HarborScanner.Secret},
+	}
 }
 
 // resolveSecret reads env: and file: secrets.

@@ -59,6 +59,18 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, version string) (*Se
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	enabled := 0
+	for _, src := range cfg.sourceSecrets() {
+		if src.secret != "" {
+			enabled++
+			continue
+		}
+		log.Warn("event source disabled: no secret configured", "source", src.name, "endpoint", src.endpoint,
+			"configure", "sources."+src.name+".secret")
+	}
+	if enabled == 0 && !cfg.AllowNoSources {
+		return nil, ErrNoSources
+	}
 	s := &Server{cfg: cfg, log: log, version: version, wake: make(chan struct{}, 1), now: time.Now}
 	s.failOn, _ = formats.ParseSeverity(cfg.FailOn)
 	host, _ := os.Hostname()

@@ -6,6 +6,8 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 )
 
 // maxPEMBytes caps a key or certificate file.
@@ -102,4 +104,45 @@ func LoadCAPool(paths ...string) (*x509.CertPool, error) {
 		pool.AddCert(c)
 	}
 	return pool, nil
+}
+
+// WriteKeyPair writes a PEM private key to prefix.key (mode 0600) and its
+// public key to prefix.pub. It refuses when either file exists, so an
+// existing key pair is never lost, unless force is set; then both are
+// replaced, the private key again created with mode 0600 whatever the old
+// file's mode was.
+func WriteKeyPair(prefix string, priv, pub []byte, force bool) error {
+	keyPath, pubPath := prefix+".key", prefix+".pub"
+	if !force {
+		for _, p := range []string{keyPath, pubPath} {
+			if _, err := os.Lstat(p); err == nil {
+				return fmt.Errorf("%s already exists: pass --force to replace the key pair", p)
+			} else if !errors.Is(err, fs.ErrNotExist) {
+				return err
+			}
+		}
+	}
+	if err := writeNew(keyPath, priv, 0o600, force); err != nil {
+		return err
+	}
+	return writeNew(pubPath, pub, 0o644, force)
+}
+
+// writeNew creates path with mode perm; never through an existing file or
+// link, which force removes first.
+func writeNew(path string, data []byte, perm fs.FileMode, force bool) error {
+	if force {
+		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

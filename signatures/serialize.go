@@ -108,7 +108,8 @@ func listModel(ctx context.Context, root string, s Serialization, ignore ignoreS
 				return nil
 			}
 			if !s.AllowSymlinks {
-				return fmt.Errorf("symbolic link %q in the model and allow_symlinks is false", rel)
+				return fmt.Errorf("symbolic link %q in the model: the signature's serialization follows no links; "+
+					"replace it with the file it points to, or leave it out with --ignore-paths %s", rel, rel)
 			}
 			if info, err = os.Stat(p); err != nil {
 				return fmt.Errorf("follow symbolic link %q: %w", rel, err)

@@ -407,7 +407,15 @@ func TestSymlinkRejected(t *testing.T) {
 	if err := os.Symlink("config.json", filepath.Join(dir, "link.json")); err != nil {
 		t.Skip(err)
 	}
-	if _, err := Sign(context.Background(), dir, SignOptions{Key: key}); err == nil || !strings.Contains(err.Error(), "symbolic link") {
+	_, err := Sign(context.Background(), dir, SignOptions{Key: key})
+	if err == nil || !strings.Contains(err.Error(), "symbolic link") {
 		t.Fatalf("err %v, want a symlink refusal", err)
+	}
+	// The way out is a flag the user has, not a setting without one.
+	if strings.Contains(err.Error(), "allow_symlinks") || !strings.Contains(err.Error(), "--ignore-paths link.json") {
+		t.Errorf("err %q: want it to name --ignore-paths, not allow_symlinks", err)
+	}
+	if _, err := Sign(context.Background(), dir, SignOptions{Key: key, IgnorePaths: []string{"link.json"}}); err != nil {
+		t.Errorf("with the link ignored: %v", err)
 	}
 }

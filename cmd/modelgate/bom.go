@@ -38,7 +38,7 @@ func newBOMCmd() *cobra.Command {
 			"Exit codes: 0 the BOM was written; 2 the model could not be scanned or the BOM written; 3 usage error.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.Target = args[0]
+			o.Target = fetch.CleanTarget(args[0])
 			code, err := runBOM(cmd.Context(), o, cmd.OutOrStdout())
 			if err != nil || code != 0 {
 				return &exitError{code: code, err: err}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -39,7 +38,7 @@ type gateOptions struct {
 
 func addGateFlags(f *pflag.FlagSet, g *gateOptions) {
 	f.StringVar(&g.PolicyFile, "policy", "", "promotion-gate policy `FILE` (default: "+policy.FileName+
-		" in the working directory, else at the root of a scanned directory)")
+		" in the working directory; never one inside a scanned target)")
 	f.StringVar(&g.BaselineFile, "baseline", "", "earlier JSON report `FILE`: fail only on findings that are new or worse, and on files that changed")
 	f.BoolVar(&g.Summary, "summary", false, "print a one-line verdict for CI logs on standard error")
 	g.flags = f
@@ -48,8 +47,10 @@ func addGateFlags(f *pflag.FlagSet, g *gateOptions) {
 }
 
 // validate loads the policy and the baseline before anything is scanned,
-// so a mistake in either costs no scan time. A policy in a scanned
-// directory is only known once the targets are, and is loaded by apply.
+// so a mistake in either costs no scan time. The policy is configuration
+// of the gate: it comes from --policy or the working directory, never from
+// a scanned target, whose uploader would otherwise choose the verdict (the
+// scanner reports a policy file found in a target as MG006).
 func (g *gateOptions) validate() error {
 	if g.PolicyFile != "" {
 		p, err := policy.Load(g.PolicyFile)
@@ -81,66 +82,11 @@ func policyError(err error) error {
 	return err
 }
 
-// findTargetPolicy looks for a policy at the root of each scanned local
-// directory. Such a policy ships with the artifact it judges, so it may
-// not let code execution through: that takes a policy the gate's owner
-// passes with --policy or keeps in the working directory.
-func (g *gateOptions) findTargetPolicy(targets []string) error {
-	var found *policy.Policy
-	for _, t := range targets {
-		st, err := os.Stat(t)
-		if err != nil || !st.IsDir() {
-			continue
-		}
-		p, err := policy.Load(filepath.Join(t, policy.FileName))
-		if errors.Is(err, os.ErrNotExist) {
-			continue
-		}
-		if err != nil {
-			return policyError(err)
-		}
-		if found != nil && found.SHA256 != p.SHA256 {
-			return fmt.Errorf("different policies in %s and %s: pass the one to use with --policy", found.Source, p.Source)
-		}
-		if allowsCodeExecution(p) {
-			return fmt.Errorf("%s lets code execution through (%s), and it lies inside the scanned artifact: "+
-				"pass such a policy with --policy instead", p.Source, policy.CodeExecutionFlag)
-		}
-		found = p
-	}
-	g.policy = found
-	return nil
-}
-
-func allowsCodeExecution(p *policy.Policy) bool {
-	for _, r := range p.Rules {
-		if r.AllowsCodeExecution {
-			return true
-		}
-	}
-	for _, a := range p.Globals {
-		if a.AllowsCodeExecution {
-			return true
-		}
-	}
-	for _, w := range p.Waivers {
-		if w.AllowsCodeExecution {
-			return true
-		}
-	}
-	return false
-}
-
 // apply judges a finished report under the policy and the baseline, in
 // that order: drift findings first, so the policy's overrides and waivers
 // cover them; then the policy; then the comparison, on the severities the
 // policy decided.
 func (g *gateOptions) apply(rep *scanner.Report) error {
-	if g.policy == nil {
-		if err := g.findTargetPolicy(rep.Targets); err != nil {
-			return err
-		}
-	}
 	if g.base != nil {
 		baseline.Drift(rep, g.base)
 	}

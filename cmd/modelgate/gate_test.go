@@ -1,6 +1,7 @@
 package main
 
 import (
+	"archive/zip"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -128,17 +129,36 @@ func TestBadPolicyIsUsageError(t *testing.T) {
 	}
 }
 
-func TestPolicyInScannedDirectory(t *testing.T) {
-	dir, _ := gateDir(t)
-	writeFile(t, dir, ".modelgate.yaml", []byte("version: 1\nrules:\n  MG304: info\n"))
-	code, _, stderr := modelgate(t, "scan", dir)
-	if code != 0 {
-		t.Errorf("policy at the model root not applied: exit %d, %q", code, stderr)
+// A policy is configuration of the gate, never data of the artifact: one
+// inside a scanned target (at its root, deeper, or in an archive) is
+// never applied, whatever it says, and is reported as MG006.
+func TestPolicyInTargetIsNotApplied(t *testing.T) {
+	loose := "version: 1\nfail-on: critical\n"
+	var zipped bytes.Buffer
+	zw := zip.NewWriter(&zipped)
+	w, _ := zw.Create(".modelgate.yaml")
+	w.Write([]byte(loose))
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
 	}
-	writeFile(t, dir, ".modelgate.yaml", []byte("version: 1\npickle:\n  allow:\n    - global: os.system\n      reason: r\n      i-understand-this-allows-code-execution: true\n"))
-	code, _, stderr = modelgate(t, "scan", dir)
-	if code != 3 || !strings.Contains(stderr, "inside the scanned artifact") {
-		t.Errorf("code-execution policy inside the artifact: exit %d, %q", code, stderr)
+	for _, tt := range []struct{ name, policyAt, policy string }{
+		{"fail-on at the root", ".modelgate.yaml", loose},
+		{"rule lowered at the root", ".modelgate.yaml", "version: 1\nrules:\n  MG304: info\n"},
+		{"deeper", "sub/.modelgate.yaml", loose},
+		{"inside an archive", "policy.zip", zipped.String()},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			writeFile(t, dir, "bad.npy", npy(4, "trailing")) // MG304, medium
+			writeFile(t, dir, tt.policyAt, []byte(tt.policy))
+			code, out, stderr := modelgate(t, "scan", dir)
+			if code != 1 {
+				t.Errorf("exit %d, want 1: the target's policy was applied\n%s%s", code, out, stderr)
+			}
+			if !strings.Contains(out, "info     MG006 ") || !strings.Contains(out, ".modelgate.yaml") {
+				t.Errorf("no MG006 finding naming the policy file:\n%s", out)
+			}
+		})
 	}
 }
 

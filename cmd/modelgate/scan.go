@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -20,6 +21,8 @@ type scanOptions struct {
 	Targets []string
 	Format  string
 	Output  string
+	// Reports are more FORMAT=FILE outputs of the same scan.
+	Reports []string
 	FailOn  string
 	Quiet   bool
 	Jobs    int
@@ -54,9 +57,10 @@ func newScanCmd() *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&o.Format, "format", "text", "report format: text, json, sarif or markdown")
 	f.StringVarP(&o.Output, "output", "o", "", "write the report to `FILE` instead of standard output")
+	f.StringArrayVar(&o.Reports, "report", nil, "also write the report as `FORMAT=FILE` (e.g. markdown=summary.md); repeatable, so one scan feeds SARIF, JSON and Markdown")
 	f.StringVar(&o.FailOn, "fail-on", "medium", "lowest severity that fails the scan: critical, high, medium, low or info")
 	f.BoolVarP(&o.Quiet, "quiet", "q", false, "print only what fails the scan, inconclusive files and the verdict")
-	f.IntVar(&o.Jobs, "jobs", 0, "files scanned at once (default: one per CPU)")
+	f.IntVar(&o.Jobs, "jobs", 0, "files scanned at once; 0 means one per CPU")
 	addFetchFlags(f, &o.Fetch)
 	addGateFlags(f, &o.Gate)
 	addProvenanceFlags(f, &o.Provenance)
@@ -72,6 +76,10 @@ func runScan(ctx context.Context, o scanOptions, stdout, stderr io.Writer) (int,
 	if err := checkFormat(o.Format); err != nil {
 		return scanner.ExitUsage, err
 	}
+	extra, err := parseReports(o.Reports)
+	if err != nil {
+		return scanner.ExitUsage, err
+	}
 	if err := o.Gate.validate(); err != nil {
 		return scanner.ExitUsage, err
 	}
@@ -79,10 +87,11 @@ func runScan(ctx context.Context, o scanOptions, stdout, stderr io.Writer) (int,
 		return scanner.ExitUsage, err
 	}
 	if o.Jobs < 0 {
-		return scanner.ExitUsage, fmt.Errorf("--jobs %d: want a positive number", o.Jobs)
+		return scanner.ExitUsage, fmt.Errorf("--jobs %d: want a positive number, or 0 for one per CPU", o.Jobs)
 	}
 	var targets []scanner.Target
 	for _, t := range o.Targets {
+		t = fetch.CleanTarget(t)
 		src, err := fetch.Open(ctx, t, o.Fetch)
 		var ue *fetch.ErrUsage
 		if errors.As(err, &ue) {
@@ -137,7 +146,43 @@ func runScan(ctx context.Context, o scanOptions, stdout, stderr io.Writer) (int,
 			return scanner.ExitNoVerdict, fmt.Errorf("write report: %v", err)
 		}
 	}
+	for _, x := range extra {
+		if err := writeReportFile(x.file, rep, scanOptions{Format: x.format, Quiet: o.Quiet}); err != nil {
+			return scanner.ExitNoVerdict, fmt.Errorf("--report %s=%s: %v", x.format, x.file, err)
+		}
+	}
 	return rep.ExitCode(), nil
+}
+
+type extraReport struct{ format, file string }
+
+// parseReports reads --report FORMAT=FILE values before anything is
+// scanned, so a typo costs no scan time.
+func parseReports(values []string) ([]extraReport, error) {
+	var out []extraReport
+	for _, v := range values {
+		format, file, ok := strings.Cut(v, "=")
+		if !ok || file == "" {
+			return nil, fmt.Errorf("--report %q: want FORMAT=FILE, e.g. markdown=summary.md", v)
+		}
+		if err := checkFormat(format); err != nil {
+			return nil, fmt.Errorf("--report %q: %v", v, err)
+		}
+		out = append(out, extraReport{format: format, file: file})
+	}
+	return out, nil
+}
+
+func writeReportFile(name string, rep *scanner.Report, o scanOptions) error {
+	f, err := os.Create(name)
+	if err != nil {
+		return err
+	}
+	if err := writeReport(f, rep, o, false); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 func isTerminal(w io.Writer) bool {

@@ -24,6 +24,8 @@ type serveOptions struct {
 	Workers    int
 	LogFormat  string
 	LogLevel   string
+	// AllowNoSources starts the service with every event source disabled.
+	AllowNoSources bool
 	// set records which flags were given, to let them override the file.
 	set map[string]bool
 	// listener, when set (tests), is served instead of Listen.
@@ -54,7 +56,8 @@ func newServeCmd() *cobra.Command {
 			"and report to OCI artifacts as referrers.\n\n" +
 			"Secrets come from the configuration file or from MODELGATE_DISTRIBUTION_SECRET,\n" +
 			"MODELGATE_HARBOR_SECRET, MODELGATE_HF_WEBHOOK_SECRET and MODELGATE_API_TOKEN; a source\n" +
-			"without a secret is disabled. See docs/serve.md.",
+			"without a secret is disabled, with a warning in the log. With none enabled the service\n" +
+			"refuses to start unless --allow-no-sources is given. See docs/serve.md.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			o.set = map[string]bool{}
@@ -74,6 +77,7 @@ func newServeCmd() *cobra.Command {
 	f.IntVar(&o.Workers, "workers", 2, "scans run at once by this process")
 	f.StringVar(&o.LogFormat, "log-format", "json", "log format: json or text")
 	f.StringVar(&o.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
+	f.BoolVar(&o.AllowNoSources, "allow-no-sources", false, "start even when no event source has a secret (only health and metrics answer)")
 	return cmd
 }
 
@@ -110,6 +114,9 @@ func runServe(ctx context.Context, o serveOptions, stderr io.Writer) (int, error
 	if o.set["workers"] || cfg.Workers == 0 {
 		cfg.Workers = o.Workers
 	}
+	if o.AllowNoSources {
+		cfg.AllowNoSources = true
+	}
 	if cfg.Workers < 1 {
 		return scanner.ExitUsage, fmt.Errorf("--workers %d: want at least 1", cfg.Workers)
 	}
@@ -129,6 +136,11 @@ func runServe(ctx context.Context, o serveOptions, stderr io.Writer) (int, error
 		var pe *os.PathError
 		if errors.As(err, &pe) {
 			return scanner.ExitUsage, err
+		}
+		if errors.Is(err, server.ErrNoSources) {
+			return scanner.ExitUsage, fmt.Errorf("no event source is enabled: set at least one of %s, %s, %s or %s "+
+				"(or sources.<name>.secret in --config), or pass --allow-no-sources",
+				serveSecretEnv["distribution"], serveSecretEnv["harbor"], serveSecretEnv["huggingface"], serveSecretEnv["api"])
 		}
 		return scanner.ExitNoVerdict, err
 	}

@@ -72,3 +72,48 @@ func TestServeCommand(t *testing.T) {
 		t.Fatalf("logs: %s", logs.String())
 	}
 }
+
+// A source without a secret is disabled out loud, one warning each, and a
+// service with none enabled is refused unless asked for.
+func TestServeWarnsAboutDisabledSources(t *testing.T) {
+	for _, env := range serveSecretEnv {
+		t.Setenv(env, "")
+	}
+	code, _, stderr := modelgate(t, "serve", "--data-dir", t.TempDir(), "--listen", "127.0.0.1:0")
+	if code != 3 || !strings.Contains(stderr, "no event source is enabled") || !strings.Contains(stderr, "--allow-no-sources") {
+		t.Fatalf("no secrets: exit %d %q, want 3 naming --allow-no-sources", code, stderr)
+	}
+	if n := strings.Count(stderr, "event source disabled"); n != 5 {
+		t.Errorf("%d disabled-source warnings, want 5:\n%s", n, stderr)
+	}
+
+	for _, allow := range []bool{false, true} {
+		if !allow {
+			t.Setenv("MODELGATE_HF_WEBHOOK_SECRET", "s")
+		} else {
+			t.Setenv("MODELGATE_HF_WEBHOOK_SECRET", "")
+		}
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		var logs bytes.Buffer
+		code, err := runServe(ctx, serveOptions{DataDir: t.TempDir(), Workers: 1, LogFormat: "text", LogLevel: "info", listener: ln,
+			AllowNoSources: allow, ready: func(*server.Server) { cancel() }}, &logs)
+		cancel()
+		if code != 0 {
+			t.Fatalf("allow %v: exit %d %v\n%s", allow, code, err, logs.String())
+		}
+		want := 4
+		if allow {
+			want = 5
+		}
+		if n := strings.Count(logs.String(), "event source disabled"); n != want {
+			t.Errorf("allow %v: %d warnings, want %d:\n%s", allow, n, want, logs.String())
+		}
+		if !allow && strings.Contains(logs.String(), "source=huggingface") {
+			t.Errorf("the enabled source is warned about:\n%s", logs.String())
+		}
+	}
+}

@@ -7,7 +7,6 @@ import (
 	"crypto/rand"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/spf13/cobra"
 
@@ -24,6 +23,8 @@ type signOptions struct {
 	IgnorePaths []string
 	// GenerateKey writes PREFIX.key and PREFIX.pub and exits.
 	GenerateKey string
+	// Force lets GenerateKey replace an existing key pair.
+	Force bool
 }
 
 func newSignCmd() *cobra.Command {
@@ -34,7 +35,8 @@ func newSignCmd() *cobra.Command {
 		Long: "Sign a model directory or file with a private key, optionally with its certificate chain,\n" +
 			"writing an OMS model.sig (files serialization, SHA-256) that `modelgate verify` and the\n" +
 			"reference model_signing verifier accept. Keyless signing needs a network and is not offered.\n\n" +
-			"`modelgate sign --generate-key PREFIX` writes a new P-256 key pair to PREFIX.key and PREFIX.pub.\n\n" +
+			"`modelgate sign --generate-key PREFIX` writes a new P-256 key pair to PREFIX.key (mode 0600) and\n" +
+			"PREFIX.pub; it refuses to replace an existing file unless --force is given.\n\n" +
 			"Exit codes: 0 signed; 2 the model could not be read or signed; 3 usage error.",
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -55,6 +57,7 @@ func newSignCmd() *cobra.Command {
 	f.StringVar(&o.Signature, "signature", "", "where to write the signature (default: model.sig in the model directory)")
 	f.StringArrayVar(&o.IgnorePaths, "ignore-paths", nil, "model-relative `PATH` to leave out (recorded in the signature); repeatable")
 	f.StringVar(&o.GenerateKey, "generate-key", "", "write a new key pair to `PREFIX`.key and PREFIX.pub, then exit")
+	f.BoolVar(&o.Force, "force", false, "with --generate-key: replace an existing key pair")
 	return cmd
 }
 
@@ -64,7 +67,10 @@ func runSign(ctx context.Context, o signOptions, stdout io.Writer) (int, error) 
 		if o.Target != "" || o.Key != "" {
 			return scanner.ExitUsage, fmt.Errorf("--generate-key takes no PATH and no --key")
 		}
-		return generateKey(o.GenerateKey, stdout)
+		return generateKey(o.GenerateKey, o.Force, stdout)
+	}
+	if o.Force {
+		return scanner.ExitUsage, fmt.Errorf("--force only applies to --generate-key")
 	}
 	if o.Target == "" {
 		return scanner.ExitUsage, fmt.Errorf("sign needs the PATH of a model")
@@ -100,7 +106,7 @@ func runSign(ctx context.Context, o signOptions, stdout io.Writer) (int, error) 
 	return scanner.ExitClean, err
 }
 
-func generateKey(prefix string, stdout io.Writer) (int, error) {
+func generateKey(prefix string, force bool, stdout io.Writer) (int, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return scanner.ExitNoVerdict, fmt.Errorf("generate key: %v", err)
@@ -109,10 +115,7 @@ func generateKey(prefix string, stdout io.Writer) (int, error) {
 	if err != nil {
 		return scanner.ExitNoVerdict, err
 	}
-	if err := os.WriteFile(prefix+".key", priv, 0o600); err != nil {
-		return scanner.ExitUsage, fmt.Errorf("--generate-key: %v", err)
-	}
-	if err := os.WriteFile(prefix+".pub", pub, 0o644); err != nil {
+	if err := signatures.WriteKeyPair(prefix, priv, pub, force); err != nil {
 		return scanner.ExitUsage, fmt.Errorf("--generate-key: %v", err)
 	}
 	_, err = fmt.Fprintf(stdout, "wrote %s.key (keep it secret) and %s.pub\n", prefix, prefix)

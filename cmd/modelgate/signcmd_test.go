@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -93,5 +94,55 @@ func TestSignVerifyUsage(t *testing.T) {
 				t.Errorf("exit %d %q, want 3 mentioning %q", code, errOut, tt.want)
 			}
 		})
+	}
+}
+
+// --generate-key never replaces an existing key pair without --force, and
+// the private key is readable by its owner only.
+func TestGenerateKeyRefusesToOverwrite(t *testing.T) {
+	dir := t.TempDir()
+	prefix := filepath.Join(dir, "release")
+	if code, _, errOut := modelgate(t, "sign", "--generate-key", prefix); code != 0 {
+		t.Fatalf("first --generate-key: exit %d %s", code, errOut)
+	}
+	st, err := os.Stat(prefix + ".key")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Mode().Perm() != 0o600 {
+		t.Errorf("private key mode %v, want 0600", st.Mode().Perm())
+	}
+	first, _ := os.ReadFile(prefix + ".key")
+
+	code, _, errOut := modelgate(t, "sign", "--generate-key", prefix)
+	if code != 3 || !strings.Contains(errOut, "already exists") || !strings.Contains(errOut, "--force") {
+		t.Errorf("second --generate-key: exit %d %q, want 3 naming --force", code, errOut)
+	}
+	if again, _ := os.ReadFile(prefix + ".key"); !bytes.Equal(again, first) {
+		t.Error("the existing private key was overwritten")
+	}
+
+	// Only the public half left: still refused, nothing written.
+	other := filepath.Join(dir, "other")
+	writeFile(t, dir, "other.pub", []byte("keep me"))
+	if code, _, _ := modelgate(t, "sign", "--generate-key", other); code != 3 {
+		t.Errorf("existing .pub: exit %d, want 3", code)
+	}
+	if _, err := os.Stat(other + ".key"); err == nil {
+		t.Error("a private key was written next to an existing .pub")
+	}
+
+	// --force replaces both, and a loosened mode does not survive.
+	if err := os.Chmod(prefix+".key", 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := modelgate(t, "sign", "--generate-key", prefix, "--force"); code != 0 {
+		t.Fatalf("--force: exit %d %s", code, errOut)
+	}
+	if again, _ := os.ReadFile(prefix + ".key"); bytes.Equal(again, first) {
+		t.Error("--force did not replace the key")
+	}
+	if st, _ := os.Stat(prefix + ".key"); st.Mode().Perm() != 0o600 {
+		t.Errorf("replaced private key mode %v, want 0600", st.Mode().Perm())
 	}
 }

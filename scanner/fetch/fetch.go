@@ -26,8 +26,16 @@ type File struct {
 	Size int64
 	// Digest is the digest the origin states ("sha256:<hex>"), or "".
 	Digest string
-	// Open returns random access to the file's bytes.
+	// Open returns random access to the file's bytes; nil when Err or
+	// Skip is set.
 	Open func(ctx context.Context) (ReaderAtCloser, error)
+	// Err, when set, says why this entry of the tree could not be read as
+	// a file (a dangling link, a FIFO, a link leaving the target): the
+	// scan reports it inconclusive rather than drop it.
+	Err error
+	// Skip, when set, says why this entry was deliberately not read
+	// (version-control metadata): the scan lists it as skipped.
+	Skip string
 }
 
 // Source is a tree of files to scan.

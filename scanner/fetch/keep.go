@@ -32,6 +32,9 @@ func (k *keepSource) Pinned() string { return PinnedRef(k.src) }
 
 func (k *keepSource) Walk(ctx context.Context, fn func(File) error) error {
 	return k.src.Walk(ctx, func(f File) error {
+		if f.Open == nil {
+			return fn(f)
+		}
 		open, rel, size, digest := f.Open, f.Rel, f.Size, f.Digest
 		f.Open = func(ctx context.Context) (ReaderAtCloser, error) {
 			rc, err := open(ctx)

@@ -3,6 +3,7 @@ package fetch
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"sync"
 )
@@ -55,6 +56,17 @@ func RegisterScheme(scheme string, open Opener) {
 // hosts maps an https URL host to the scheme whose fetcher understands its
 // URLs better than a plain download does (huggingface.co -> hf).
 var hosts = map[string]string{"huggingface.co": "hf", "www.huggingface.co": "hf", "hf.co": "hf"}
+
+// CleanTarget returns the form of target every later step uses: a local
+// path cleaned once (./my-model/ is my-model), any other target as typed.
+// Report paths, the policy's globs and the files a BOM reads again all
+// derive from it, so they agree.
+func CleanTarget(target string) string {
+	if strings.Index(target, "://") > 0 {
+		return target
+	}
+	return filepath.Clean(target)
+}
 
 // Open resolves a target string to a Source. A Source of a mutable
 // reference (a branch, a tag) is pinned to an immutable one and reports it

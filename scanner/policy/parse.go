@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 
@@ -31,8 +32,8 @@ const maxErrors = 20
 const maxEntries = 10000
 
 // Error is one mistake in a policy file, with where it is and what to do.
-// Line and Column are 1-based; Column is 0 when the YAML reader gave only a
-// line.
+// Line and Column are 1-based; both are 0 for a mistake of the whole file
+// (empty, too large).
 type Error struct {
 	File         string
 	Line, Column int
@@ -74,7 +75,41 @@ func Load(name string) (*Policy, error) {
 	return Parse(name, data)
 }
 
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+var yamlLine = regexp.MustCompile(`^yaml: (?:line \d+: )?(.*)$`)
+
+// yamlProblem is a YAML syntax error's message without the line the YAML
+// reader gives, which names where the construct began, often a line
+// early, and never a column.
+func yamlProblem(err error) string {
+	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+		return m[1]
+	}
+	return err.Error()
+}
+
+// syntaxErrorAt finds the line and column (1-based, in characters) of a
+// YAML syntax error: the end of the shortest prefix of data that the YAML
+// reader already rejects with the same problem. A policy is small
+// (MaxSize), and the search reads O(log n) prefixes.
+func syntaxErrorAt(data []byte, problem string) (line, col int) {
+	fails := func(n int) bool {
+		var doc yaml.Node
+		err := yaml.NewDecoder(bytes.NewReader(data[:n])).Decode(&doc)
+		return err != nil && yamlProblem(err) == problem
+	}
+	lo, hi := 1, len(data)
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		if fails(mid) {
+			hi = mid
+		} else {
+			lo = mid + 1
+		}
+	}
+	before := data[:max(lo-1, 0)]
+	start := bytes.LastIndexByte(before, '\n') + 1
+	return bytes.Count(before, []byte("\n")) + 1, utf8.RuneCount(before[start:]) + 1
+}
 
 // Parse reads a policy from data; name is used in error messages. Every
 // error it returns is an Errors.
@@ -88,12 +123,9 @@ func Parse(name string, data []byte) (*Policy, error) {
 		if errors.Is(err, io.EOF) {
 			return nil, Errors{{File: name, Msg: fmt.Sprintf("empty policy: it needs at least \"version: %d\"", Version)}}
 		}
-		e := &Error{File: name, Msg: "not valid YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}
-		if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
-			e.Line, _ = strconv.Atoi(m[1])
-			e.Msg = "not valid YAML: " + m[2]
-		}
-		return nil, Errors{e}
+		msg := yamlProblem(err)
+		line, col := syntaxErrorAt(data, msg)
+		return nil, Errors{{File: name, Line: line, Column: col, Msg: "not valid YAML: " + msg}}
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {

@@ -57,8 +57,14 @@ func TestParseErrors(t *testing.T) {
 		want         string
 	}{
 		{"empty", "", 0, 0, "empty policy"},
-		{"syntax", "version: 1\nrules: [\n", 2, 0, "not valid YAML"},
-		{"tabs", "version: 1\n\tfail-on: high\n", 2, 0, "not valid YAML"},
+		{"syntax", "version: 1\nrules: [\n", 2, 8, "not valid YAML"},
+		{"tab", "version: 1\n\tfail-on: high\n", 2, 1, "tab character"},
+		{"unclosed flow", "version: 1\nrules:\n  MG001: [off\n", 3, 11, "did not find expected ',' or ']'"},
+		{"colon in value", "version: 1\nfail-on: high: x\n", 2, 14, "mapping values are not allowed"},
+		{"reserved character", "version: 1\nfail-on: @x\n", 2, 10, "cannot start any token"},
+		{"unclosed quote", "version: 1\nfail-on: \"high\n", 2, 10, "end of stream"},
+		{"bad indentation", "version: 1\nrules:\n  MG001: off\n MG002: off\n", 4, 2, "did not find expected key"},
+		{"column in characters", "version: 1\nrules: {é: 1\n", 2, 12, "did not find expected ',' or '}'"},
 		{"two documents", "version: 1\n---\nversion: 1\n", 2, 1, "more than one YAML document"},
 		{"not a mapping", "- version: 1\n", 1, 1, "policy must be a mapping"},
 		{"missing version", "fail-on: high\n", 1, 1, `missing required key "version"`},

@@ -17,14 +17,16 @@ import (
 	"time"
 
 	"github.com/modelgate/modelgate/formats"
+	"github.com/modelgate/modelgate/scanner"
 )
 
 // Version is the policy schema version this build reads.
 const Version = 1
 
 // FileName is the name under which a policy is found without --policy, in
-// the working directory or at the root of a scanned directory.
-const FileName = ".modelgate.yaml"
+// the working directory only: a policy inside a scanned target is never
+// applied (the scanner reports it instead).
+const FileName = scanner.PolicyFileName
 
 // CodeExecutionFlag is the key that must be set to true on every entry that
 // lets code-execution findings through.

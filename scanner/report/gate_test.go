@@ -240,3 +240,29 @@ func BenchmarkWriteSARIF(b *testing.B) {
 		}
 	}
 }
+
+// SARIF carries no placeholders: no empty arrays but runs and results, no
+// -1 index or offset, and a finding at a byte of the file itself gives
+// that byte as the region's byteOffset.
+func TestSARIFHasNoPlaceholders(t *testing.T) {
+	r := gated()
+	f := &r.Files[2]
+	f.Findings = append(f.Findings, formats.Finding{Rule: "MG108", Severity: formats.Medium, Message: "data after the end of the pickle",
+		Location: f.Path + "@77", Offset: 77})
+	var b bytes.Buffer
+	if err := WriteSARIF(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, bad := range []string{": -1", "[]", ": {}"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("SARIF holds %q", bad)
+		}
+	}
+	if !strings.Contains(out, `"byteOffset": 77`) {
+		t.Error("the finding at byte 77 of the file has no byteOffset")
+	}
+	if strings.Count(out, `"byteOffset"`) != 1 {
+		t.Error("a finding inside a member got the member's offset as the file's")
+	}
+}

@@ -164,4 +164,6 @@ var mdEscaper = strings.NewReplacer(
 	"|", `\|`, "&", "&amp;", "\n", " ", "\r", " ",
 )
 
-func md(s string) string { return mdEscaper.Replace(s) }
+// md quotes a string with control characters the way archive member
+// names are quoted, then escapes it for Markdown.
+func md(s string) string { return mdEscaper.Replace(formats.DisplayName(s)) }

@@ -9,10 +9,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/modelgate/modelgate/formats"
 	"github.com/modelgate/modelgate/scanner"
+	"github.com/modelgate/modelgate/scanner/baseline"
 	"github.com/modelgate/modelgate/scanner/standards"
 )
 
@@ -67,47 +69,49 @@ const (
 func WriteText(w io.Writer, r *scanner.Report, o TextOptions) error {
 	p := &printer{w: w, color: o.Color}
 	for _, e := range r.Errors {
-		p.line("%s %s", p.paint(ansiRed+ansiBold, "error"), e)
+		p.line("%s %s", p.paint(ansiRed+ansiBold, "error"), q(e))
 	}
 	for i := range r.Files {
 		f := &r.Files[i]
 		switch f.Outcome {
 		case scanner.Clean:
 			if !o.Quiet {
-				p.line("%s %s", p.paint(ansiGreen, "clean       "), f.Path)
+				p.line("%s %s", p.paint(ansiGreen, cleanLabel(f)), q(f.Path))
 			}
 		case scanner.Skipped:
-			if !o.Quiet {
-				p.line("%s %s", p.paint(ansiDim, "skipped     "), f.Path)
+			if !o.Quiet && f.Note != "" {
+				p.line("%s %s: %s", p.paint(ansiDim, "skipped     "), q(f.Path), q(f.Note))
+			} else if !o.Quiet {
+				p.line("%s %s", p.paint(ansiDim, "skipped     "), q(f.Path))
 			}
 		case scanner.Findings:
 			if top, _ := f.MaxSeverity(); !o.Quiet || top >= r.FailOn {
-				p.line("%s %s", p.paint(ansiYellow, "findings    "), f.Path)
+				p.line("%s %s", p.paint(ansiYellow, "findings    "), q(f.Path))
 			}
 		case scanner.Inconclusive:
-			p.line("%s %s: %s (%s)", p.paint(ansiRed, "inconclusive"), f.Path, f.Error, f.Reason)
+			p.line("%s %s: %s (%s)", p.paint(ansiRed, "inconclusive"), q(f.Path), q(f.Error), f.Reason)
 		}
 		for _, x := range f.Findings {
 			if o.Quiet && x.Severity < r.FailOn {
 				continue
 			}
-			p.line("  %s %s %s: %s", p.severity(x.Severity), x.Rule, x.Location, x.Message)
+			p.line("  %s %s %s: %s", p.severity(x.Severity), x.Rule, q(x.Location), q(x.Message))
 		}
 		if !o.Quiet {
 			for _, x := range f.Suppressed {
 				p.line("  %s %s %s: %s [not counted, %s: %s]", p.paint(ansiDim, fmt.Sprintf("%-8s", x.Finding.Severity)), x.Finding.Rule,
-					x.Finding.Location, x.Finding.Message, x.Kind, x.Reason)
+					q(x.Finding.Location), q(x.Finding.Message), x.Kind, q(x.Reason))
 			}
 		}
 	}
 	if r.Policy != nil {
 		for _, n := range r.Policy.Notes {
-			p.line("%s %s", p.paint(ansiYellow, "policy note "), n)
+			p.line("%s %s", p.paint(ansiYellow, "policy note "), q(n))
 		}
 	}
 	if b := r.Baseline; b != nil {
 		for _, d := range b.Drift {
-			p.line("%s %s", p.paint(ansiYellow, "changed     "), d)
+			p.line("%s %s", p.paint(ansiYellow, "changed     "), q(d))
 		}
 	}
 	s := r.Summary
@@ -127,6 +131,25 @@ func WriteText(w io.Writer, r *scanner.Report, o TextOptions) error {
 		s.Inconclusive, s.Skipped, findings, s.FailOn)
 	return p.err
 }
+
+// cleanLabel names a clean file's outcome so a reader does not take a
+// file whose findings were taken out of the verdict for one with none:
+// "baselined" when the baseline already had them, "accepted" when only
+// the policy took them out.
+func cleanLabel(f *scanner.FileResult) string {
+	switch {
+	case slices.ContainsFunc(f.Suppressed, func(s scanner.Suppression) bool { return s.Kind == baseline.KindBaseline }):
+		return "baselined   "
+	case len(f.Suppressed) > 0:
+		return "accepted    "
+	}
+	return "clean       "
+}
+
+// q quotes a path or message that holds a control character, the way
+// archive member names are quoted, so a file name cannot print a line of
+// its own (a fake verdict) in the report.
+func q(s string) string { return formats.DisplayName(s) }
 
 type printer struct {
 	w     io.Writer

@@ -1,8 +1,10 @@
 package report
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/url"
@@ -67,14 +69,14 @@ func WriteSARIF(w io.Writer, r *scanner.Report) error {
 	}
 	inv.WithProperties(props)
 	for _, e := range r.Errors {
-		inv.AddToolExecutionNotification(notification("error", e, ""))
+		inv.AddToolExecutionNotification(notification("error", q(e), ""))
 	}
 
 	for i := range r.Files {
 		f := &r.Files[i]
 		if f.Outcome == scanner.Inconclusive {
 			inv.AddToolExecutionNotification(notification("error",
-				fmt.Sprintf("%s is inconclusive (%s): %s", f.Path, f.Reason, f.Error), f.Path))
+				fmt.Sprintf("%s is inconclusive (%s): %s", q(f.Path), f.Reason, q(f.Error)), f.Path))
 		}
 		for _, x := range f.Findings {
 			run.AddResult(result(run, f, x))
@@ -97,7 +99,57 @@ func WriteSARIF(w io.Writer, r *scanner.Report) error {
 	log := sarif.NewReport()
 	log.Schema = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 	log.AddRun(run)
-	return log.PrettyWrite(w)
+	var raw bytes.Buffer
+	if err := log.Write(&raw); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(&raw)
+	dec.UseNumber()
+	var doc any
+	if err := dec.Decode(&doc); err != nil {
+		return err
+	}
+	out, err := json.MarshalIndent(prune(doc), "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(out, '\n'))
+	return err
+}
+
+// prune drops what the SARIF library writes for fields nobody set: empty
+// arrays and property bags, and the -1 its index, id, rank, offset and
+// length fields default to. SARIF readers treat both as absent, but they
+// read as if an offset or index were unknown where none applies. The runs
+// and results arrays stay even when empty: "no results" is a statement.
+func prune(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, x := range t {
+			t[k] = prune(x)
+			if unset(k, t[k]) {
+				delete(t, k)
+			}
+		}
+	case []any:
+		for i := range t {
+			t[i] = prune(t[i])
+		}
+	}
+	return v
+}
+
+func unset(key string, v any) bool {
+	switch x := v.(type) {
+	case []any:
+		return len(x) == 0 && key != "runs" && key != "results"
+	case map[string]any:
+		return len(x) == 0 && key == "properties"
+	case json.Number:
+		return x == "-1" && (key == "id" || key == "index" || key == "rank" || strings.HasSuffix(key, "Index") ||
+			strings.HasSuffix(key, "Offset") || strings.HasSuffix(key, "Length"))
+	}
+	return false
 }
 
 // ruleIDs lists every rule ID the report mentions, sorted.
@@ -222,16 +274,20 @@ func Fingerprint(x formats.Finding) string {
 }
 
 func result(run *sarif.Run, f *scanner.FileResult, x formats.Finding) *sarif.Result {
-	msg := x.Message
+	msg := q(x.Message)
 	if x.Location != "" && x.Location != f.Path {
-		msg += " (at " + x.Location + ")"
+		msg += " (at " + q(x.Location) + ")"
+	}
+	// Code scanning places an alert by line; a model file has no lines,
+	// so every result points at the file's start line. A finding at a
+	// byte of the file itself (not of a member) also gives that byte.
+	region := sarif.NewRegion().WithStartLine(1)
+	if x.Offset >= 0 && x.Location == fmt.Sprintf("%s@%d", f.Path, x.Offset) {
+		region.WithByteOffset(int(x.Offset))
 	}
 	loc := sarif.NewLocationWithPhysicalLocation(sarif.NewPhysicalLocation().
 		WithArtifactLocation(sarif.NewSimpleArtifactLocation(artifactURI(f.Path))).
-		// Code scanning places an alert by line; a model file has no
-		// lines, so every result points at the file's start and the
-		// byte offset is in the message and properties.
-		WithRegion(sarif.NewRegion().WithStartLine(1)))
+		WithRegion(region))
 	if member, _, _ := strings.Cut(x.Location, "@"); member != f.Path && member != "" {
 		loc.AddLogicalLocation(sarif.NewLogicalLocation().WithFullyQualifiedName(member).WithKind("member"))
 	}
