@@ -37,6 +37,12 @@ const (
 	// Resource is a construct that can exhaust CPU or memory when rendered
 	// even in a sandbox.
 	Resource
+	// Computed is an attribute or item lookup whose name is computed at
+	// render time, which can reach any attribute of any object.
+	Computed
+	// Unknown is a filter or test that is not Jinja2's own: a renderer
+	// that defines it runs host code the template chooses.
+	Unknown
 )
 
 func (k Kind) String() string {
@@ -49,6 +55,10 @@ func (k Kind) String() string {
 		return "loader"
 	case Resource:
 		return "resource"
+	case Computed:
+		return "computed"
+	case Unknown:
+		return "unknown"
 	}
 	return fmt.Sprintf("kind(%d)", int(k))
 }
@@ -144,6 +154,9 @@ type checker struct {
 	issues []Issue
 	seen   map[string]bool
 	folded map[uintptr]bool // concatenations already folded into an outer one
+	binds  bindings
+	// assigned are the names the template binds itself.
+	assigned map[string]bool
 }
 
 func (c *checker) add(k Kind, sev formats.Severity, tok *tokens.Token, evidence, format string, args ...any) {
@@ -169,8 +182,26 @@ func (c *checker) check(src string) {
 		c.add(Resource, formats.Low, nil, "", "template is %d bytes; chat templates are a few kilobytes", len(src))
 	}
 	toks, lexErr := lex(src)
+	jt, jerr := lexJinja(src)
+	jinjaOK := jerr == nil
+	if jinjaOK {
+		c.assigned = assignedNames(jt)
+	}
 	depth := c.scanTokens(toks)
+	// Jinja2's own tokens decide what is code. Where gonja cannot read a
+	// template Jinja2 accepts, or reads its code regions differently, the
+	// template is judged from Jinja2's tokens.
+	if jinjaOK {
+		c.scanJinjaTokens(jt)
+		if lexErr == "" {
+			if c.compareLexers(toks, jt) {
+				c.tokenAllowlist(jt)
+			}
+		}
+	}
 	switch {
+	case lexErr != "" && jinjaOK:
+		c.tokenAllowlist(jt)
 	case lexErr != "":
 		c.add(Unparsed, formats.Medium, nil, lexErr, "template does not lex (%s); Jinja2 may still render it", lexErr)
 	case len(src) > MaxParseBytes:
@@ -179,11 +210,17 @@ func (c *checker) check(src string) {
 		c.add(Unparsed, formats.Medium, nil, "", "template nests deeper than %d levels; not parsed", MaxNesting)
 	default:
 		tpl, err := parse(toks)
-		if err != nil {
+		switch {
+		case err != nil && jinjaOK:
+			// gonja's parser lags Jinja2's grammar in places (inline
+			// if in set, starred arguments, some tuple targets);
+			// Jinja2's tokens still show every lookup, filter and test.
+			c.tokenAllowlist(jt)
+		case err != nil:
 			c.add(Unparsed, formats.Medium, nil, err.Error(), "template does not parse (%v); Jinja2 or minja may still render it", err)
-			return
+		default:
+			c.walkTemplate(tpl)
 		}
-		c.walkTemplate(tpl)
 	}
 }
 
@@ -280,6 +317,7 @@ func (c *checker) checkName(t *tokens.Token, afterDot, tagName bool) {
 	case afterDot && internalAttrs[name]:
 		c.add(Escape, formats.Critical, t, name, "access to Python object internal %q (frames, code or globals)", name)
 	case afterDot:
+	case c.assigned[name]:
 	case dangerousNames[name]:
 		c.add(Escape, formats.Critical, t, name, "reference to %q, which no chat template's context provides; it is an entry point of published template-injection payloads", name)
 	case footholdGlobals[name]:
