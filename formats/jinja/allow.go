@@ -222,16 +222,32 @@ func (c *checker) isInt(v reflect.Value, depth int) bool {
 		if base := canon(v.FieldByName("Node")); base == "loop" {
 			return intAttrs[v.FieldByName("Attribute").String()]
 		}
-		return c.boundTo(canon(v), depth, func(bd binding) bool { return !bd.loop && c.isInt(bd.expr, depth+1) })
+		return c.intVar(canon(v), depth)
 	case typName:
-		return c.boundTo(canon(v), depth, func(bd binding) bool {
-			if bd.loop {
-				return isRange(bd.expr)
-			}
-			return c.isInt(bd.expr, depth+1)
-		})
+		return c.intVar(canon(v), depth)
 	}
 	return false
+}
+
+// intVar reports whether every assignment to a variable is an integer. It
+// remembers each answer, and counts a variable defined through itself as
+// not an integer, so that a chain of assignments costs its length once.
+func (c *checker) intVar(name string, depth int) bool {
+	if r, ok := c.intMemo[name]; ok {
+		return r
+	}
+	if c.intMemo == nil {
+		c.intMemo = map[string]bool{}
+	}
+	c.intMemo[name] = false
+	r := c.boundTo(name, depth, func(bd binding) bool {
+		if bd.loop {
+			return isRange(bd.expr)
+		}
+		return c.isInt(bd.expr, depth+1)
+	})
+	c.intMemo[name] = r
+	return r
 }
 
 // boundTo reports whether name is assigned at least once and every
@@ -305,6 +321,22 @@ func (c *checker) visitGetItem(v reflect.Value) {
 	key := truncate(exprText(arg), 60)
 	if s, ok := c.fold(arg, 0); ok && dunderRE.MatchString(s) {
 		c.add(Escape, formats.Critical, tok, s, "item lookup with the assembled Python internal name %q", truncate(s, 60))
+		return
+	}
+	c.computedItem(tok, canon(v.FieldByName("Node")), key)
+}
+
+// jinjaGlobals are the objects every Jinja2 environment provides whose
+// __init__.__globals__ (namespace, cycler, joiner) or other attributes
+// lead to Python's modules.
+var jinjaGlobals = setOf("namespace", "cycler", "joiner", "lipsum", "range", "dict")
+
+// computedItem reports x[key] with a computed key; on one of Jinja's own
+// objects it reaches __init__.__globals__ and so os in two steps.
+func (c *checker) computedItem(tok *tokens.Token, container, key string) {
+	root, _, _ := strings.Cut(container, ".")
+	if jinjaGlobals[root] && !c.assigned[root] {
+		c.add(Computed, formats.Critical, tok, key, "item lookup %s[%s] with a computed key on a Jinja global, whose __init__.__globals__ holds the os module", root, key)
 		return
 	}
 	c.add(Computed, formats.High, tok, key, "item lookup x[%s] with a key computed at render time: Jinja falls back to attribute access for a string key, so the template can reach any attribute", key)

@@ -157,6 +157,7 @@ type checker struct {
 	binds  bindings
 	// assigned are the names the template binds itself.
 	assigned map[string]bool
+	intMemo  map[string]bool
 }
 
 func (c *checker) add(k Kind, sev formats.Severity, tok *tokens.Token, evidence, format string, args ...any) {

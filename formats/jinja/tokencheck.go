@@ -78,6 +78,21 @@ func code(jt []jToken) []jToken {
 // integers or to keys of the mapping they index.
 func (c *checker) tokenAllowlist(jt []jToken) {
 	ts := code(jt)
+	// Bracket depth bounds what bracketed scans per bracket.
+	depth, deepest := 0, 0
+	for _, t := range ts {
+		switch t.Value {
+		case "(", "[", "{":
+			depth++
+		case ")", "]", "}":
+			depth--
+		}
+		deepest = max(deepest, depth)
+	}
+	if deepest > MaxNesting {
+		c.add(Unparsed, formats.Medium, nil, "", "template nests deeper than %d levels; not checked", MaxNesting)
+		return
+	}
 	c.checkTags(ts)
 	tb := tokenBindings(ts)
 	// The conditions of the {% if %} blocks open at each point: a lookup
@@ -125,6 +140,9 @@ func (c *checker) tokenAllowlist(jt []jToken) {
 		}
 	}
 }
+
+// maxScan bounds how far a condition is searched for a membership test.
+const maxScan = 512
 
 // keywords are the names Jinja2's parser treats as operators or tag
 // words; a bracket after one opens a list, not a subscript.
@@ -234,7 +252,7 @@ func containerText(ts []jToken) string {
 		return ""
 	}
 	parts := []string{ts[i].Value}
-	for i >= 2 && ts[i-1].Value == "." && ts[i-2].Type == tName {
+	for i >= 2 && ts[i-1].Value == "." && ts[i-2].Type == tName && len(parts) < MaxNesting {
 		parts = append([]string{ts[i-2].Value}, parts...)
 		i -= 2
 	}
@@ -403,9 +421,11 @@ func intExpr(ts []jToken, b *tokenBinds) bool {
 }
 
 // guarded reports whether the rest of the tag tests `key in container`, as
-// in x[k] if k in x else '': the lookup only runs for keys of the mapping.
+// in x[k] if k in x else ”: the lookup only runs for keys of the mapping.
 func guarded(rest []jToken, key, container string) bool {
-	for i := 0; i+2 < len(rest) && rest[i].Type != tBlockEnd && rest[i].Type != tVariableEnd; i++ {
+	// A condition is read up to its tag's end, and no further than a
+	// real one is long, so that a huge tag costs no quadratic time.
+	for i := 0; i+2 < len(rest) && i < maxScan && rest[i].Type != tBlockEnd && rest[i].Type != tVariableEnd; i++ {
 		negated := i > 0 && rest[i-1].Value == "not"
 		if !negated && rest[i].Value == key && rest[i+1].Value == "in" && containerText(nextName(rest[i+2:])) == container {
 			return true
@@ -461,6 +481,5 @@ func (c *checker) tokenSubscript(pos *tokens.Token, container string, rest []jTo
 	case len(key) == 1 && key[0].Type == tName && slices.ContainsFunc(conds, func(cond []jToken) bool { return guarded(cond, key[0].Value, container) }):
 		return
 	}
-	text := truncate(strings.TrimSpace(tokensText(key)), 60)
-	c.add(Computed, formats.High, pos, text, "item lookup x[%s] with a key computed at render time: Jinja falls back to attribute access for a string key, so the template can reach any attribute", text)
+	c.computedItem(pos, container, truncate(strings.TrimSpace(tokensText(key)), 60))
 }
