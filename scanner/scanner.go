@@ -193,6 +193,7 @@ type fileScan struct {
 	findings     []formats.Finding
 	err          error
 	skipped      bool
+	checked      map[string]bool // tree members a layout parsed and checked
 	members      atomic.Int64
 	decompressed atomic.Int64
 }
@@ -293,6 +294,20 @@ func (s *scope) Report(f formats.Finding) {
 	s.fs.report(loc, f)
 }
 func (s *scope) Limits() formats.Limits { return s.fs.limits }
+
+// Checked records a tree member a layout parsed and checked; only the
+// tree's own files (sep "/") have outcomes of their own.
+func (s *scope) Checked(member string) {
+	if s.sep != "/" {
+		return
+	}
+	s.fs.mu.Lock()
+	defer s.fs.mu.Unlock()
+	if s.fs.checked == nil {
+		s.fs.checked = map[string]bool{}
+	}
+	s.fs.checked[member] = true
+}
 
 // Scan applies the caps that concern members, once for every container
 // format, then analyzes the member as a file of its own.
