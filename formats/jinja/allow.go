@@ -486,9 +486,7 @@ func formatFieldNames(s string) []string {
 			break
 		}
 		field := s[i+1 : i+end]
-		for _, part := range strings.FieldsFunc(field, func(r rune) bool { return r == '.' || r == '[' || r == ']' }) {
-			names = append(names, part)
-		}
+		names = append(names, strings.FieldsFunc(field, func(r rune) bool { return r == '.' || r == '[' || r == ']' })...)
 		i += end
 	}
 	return names

@@ -389,7 +389,6 @@ func mappingText(iter []jToken) string {
 			i += 2
 			continue
 		}
-		i++
 		break
 	}
 	return strings.Join(parts, ".")
