@@ -501,6 +501,22 @@ func exprText(v reflect.Value) string {
 	if !v.IsValid() {
 		return "?"
 	}
+	switch v.Type() {
+	case typCall:
+		fn := concrete(v.FieldByName("Func"))
+		if fn.IsValid() && fn.Type() == typGetAttr {
+			return exprText(fn.FieldByName("Node")) + "." + fn.FieldByName("Attribute").String() + "(…)"
+		}
+		return exprText(v.FieldByName("Func")) + "(…)"
+	case typFiltered:
+		var b strings.Builder
+		b.WriteString(exprText(v.FieldByName("Expression")))
+		filters := v.FieldByName("Filters")
+		for i := range filters.Len() {
+			b.WriteString("|" + concrete(filters.Index(i)).FieldByName("Name").String())
+		}
+		return b.String()
+	}
 	if v.CanAddr() && v.Addr().CanInterface() {
 		if st, ok := v.Addr().Interface().(fmt.Stringer); ok {
 			return st.String()
