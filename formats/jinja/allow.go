@@ -68,6 +68,8 @@ var (
 	typDict     = reflect.TypeFor[nodes.Dict]()
 	typFor      = reflect.TypeFor[controlStructures.ForControlStructure]()
 	typSet      = reflect.TypeFor[controlStructures.SetControlStructure]()
+	typWith     = reflect.TypeFor[controlStructures.WithControlStructure]()
+	typMacro    = reflect.TypeFor[nodes.Macro]()
 )
 
 // bindings records, for each variable the template assigns (by name, or
@@ -94,18 +96,48 @@ func (b *bindings) add(name string, bd binding) {
 
 // collect records the template's assignments: {% for %} targets,
 // {% set %} (plain, namespace field and the fields namespace() is built
-// with).
+// with), {% with %} names and macro parameters. A name bound to a value
+// that is not looked at (a parameter, a with name, the second target of a
+// loop, a tuple target) gets a binding with no expression, which makes it
+// neither an integer nor a dict.
 func (b *bindings) collect(v reflect.Value) {
 	switch v.Type() {
 	case typFor:
 		obj := v.FieldByName("ObjectEvaluator")
 		key, val := v.FieldByName("Key").String(), v.FieldByName("Value").String()
 		b.add(key, binding{expr: obj, loop: true, pairKey: val != ""})
+		if val != "" {
+			b.add(val, binding{})
+		}
+	case typWith:
+		it := v.FieldByName("pairs").MapRange()
+		for it.Next() {
+			b.add(it.Key().String(), binding{})
+		}
+	case typMacro:
+		kw := v.FieldByName("Kwargs")
+		for i := range kw.Len() {
+			// gonja keeps a parameter's name as a String node.
+			if n, ok := literal(concrete(kw.Index(i)).FieldByName("Key")); ok {
+				b.add(n, binding{})
+			}
+		}
+		for _, f := range []string{"VarArgsName", "KwArgsName"} {
+			if n := v.FieldByName(f).String(); n != "" {
+				b.add(n, binding{})
+			}
+		}
 	case typSet:
 		target := concrete(v.FieldByName("target"))
 		expr := v.FieldByName("expression")
 		name := canon(target)
 		if name == "" {
+			// {% set a, b = ... %}: every name in the target.
+			walkValue(target, func(n reflect.Value) {
+				if n.Type() == typName {
+					b.add(canon(n), binding{})
+				}
+			})
 			return
 		}
 		b.add(name, binding{expr: expr})
@@ -219,7 +251,7 @@ func (c *checker) isInt(v reflect.Value, depth int) bool {
 			return intFilters[concrete(filters.Index(n-1)).FieldByName("Name").String()]
 		}
 	case typGetAttr:
-		if base := canon(v.FieldByName("Node")); base == "loop" {
+		if base := canon(v.FieldByName("Node")); base == "loop" && !c.assigned["loop"] {
 			return intAttrs[v.FieldByName("Attribute").String()]
 		}
 		return c.intVar(canon(v), depth)

@@ -108,6 +108,16 @@ func (c *checker) walkTemplate(tpl *nodes.Template) {
 
 // walkNodes calls visit with every struct node reachable from tpl.
 func walkNodes(tpl *nodes.Template, visit func(reflect.Value)) {
+	walkValue(reflect.ValueOf(tpl), visit)
+}
+
+// walkValue calls visit with every struct reachable from v through
+// pointers, interfaces, fields, slices and maps, v's own included when it
+// is a struct.
+func walkValue(v reflect.Value, visit func(reflect.Value)) {
+	if v.Kind() == reflect.Struct {
+		visit(v)
+	}
 	seen := map[uintptr]bool{}
 	var walk func(v reflect.Value, depth int)
 	walk = func(v reflect.Value, depth int) {
@@ -146,7 +156,7 @@ func walkNodes(tpl *nodes.Template, visit func(reflect.Value)) {
 			}
 		}
 	}
-	walk(reflect.ValueOf(tpl), 0)
+	walk(v, 0)
 }
 
 // visit checks one struct node; v is addressable and may come from an

@@ -1,12 +1,20 @@
 // Package jinja checks Jinja chat templates (GGUF tokenizer.chat_template,
-// Hugging Face tokenizer_config.json chat_template, chat_template.jinja) for
-// the server-side template injection family of CVE-2024-34359: reaching
-// Python internals through dunder attributes, template globals and
-// obfuscated attribute names.
+// Hugging Face tokenizer_config.json chat_template, chat_template.jinja)
+// against what real chat templates do: read the messages and tools they
+// are given through constant names, loop, branch, call Jinja2's own
+// filters and tests. Anything else is an issue: a dunder, private or
+// internal name; a lookup whose name is computed at render time (the way
+// payloads of the CVE-2024-34359 family get past name checks); a filter
+// or test Jinja2 does not define; template loading. docs/chat-templates.md
+// describes the allowlist.
 //
-// A template is lexed and parsed with gonja into an AST and inspected
-// statically. It is never rendered: nothing here evaluates an expression,
-// calls a filter or loads another template.
+// Where code begins and ends is decided by a port of Jinja2's own lexer
+// (lexer.go); the AST comes from gonja's parser, and where gonja reads the
+// code regions differently, or cannot parse what Jinja2 lexes, the
+// template is judged from Jinja2's tokens.
+//
+// Nothing here renders a template, evaluates an expression, calls a
+// filter or loads another template.
 package jinja
 
 import (

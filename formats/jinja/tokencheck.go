@@ -361,6 +361,17 @@ func tokenBindings(ts []jToken) *tokenBinds {
 				b.other[n] = true
 				delete(b.intOnly, n)
 			}
+		case len(tag) >= 2 && (tag[0].Value == "with" || tag[0].Value == "macro" || tag[0].Value == "call" ||
+			(tag[0].Value == "set" && (len(tag) < 3 || tag[2].Value != "="))):
+			// Names bound to values not looked at: with names, macro
+			// and call parameters, tuple targets.
+			for _, t := range tag[1:] {
+				if t.Type == tName {
+					b.other[t.Value] = true
+					delete(b.intOnly, t.Value)
+					delete(b.dict, t.Value)
+				}
+			}
 		case len(tag) >= 3 && tag[0].Value == "set" && tag[1].Type == tName && tag[2].Value == "=":
 			n := tag[1].Value
 			if len(tag) > 3 && tag[3].Value == "{" && len(bracketed(tag[4:])) == len(tag)-5 && !b.other[n] {
@@ -407,7 +418,7 @@ func intExpr(ts []jToken, b *tokenBinds) bool {
 		case t.Type == tOperator && strings.Contains("+ - * // % ( )", t.Value) && t.Value != "":
 		case t.Type == tOperator && t.Value == "|" && i+1 < len(ts) && intFilters[ts[i+1].Value]:
 			i++
-		case t.Type == tName && t.Value == "loop" && i+2 < len(ts) && ts[i+1].Value == "." && intAttrs[ts[i+2].Value]:
+		case t.Type == tName && t.Value == "loop" && !b.other["loop"] && !b.intOnly["loop"] && i+2 < len(ts) && ts[i+1].Value == "." && intAttrs[ts[i+2].Value]:
 			i += 2
 		case t.Type == tName && b.intOnly[t.Value] && !b.other[t.Value]:
 		case t.Type == tName && i+1 < len(ts) && ts[i+1].Value == "|" && i+2 < len(ts) && intFilters[ts[i+2].Value]:
