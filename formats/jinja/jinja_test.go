@@ -151,6 +151,8 @@ func FuzzTemplate(f *testing.F) {
 	f.Add(`{{ ()|attr('\x5f\x5fclass\x5f\x5f') }}`)
 	f.Add(`{% set ns = namespace(a=1) %}{% set ns.a = '_' ~ '_' %}{{ x[ns.a] }}`)
 	f.Add(`{{ '%c'|format(95) }}{% include 'x' %}{% generation %}y{% endgeneration %}`)
+	f.Add("{% raw -%} x {%\vendraw %}{{ x[k] }}{% endraw %}{#- c -#}{{ {'a':{'b':1}}|map('attr', n) }}")
+	f.Add("{% for k, v in d|items %}{{ d[k] }}{% endfor %}{% set x = (a if b else c) %}{{ y is mapping }}")
 	f.Fuzz(func(t *testing.T, src string) {
 		issues := Check(src)
 		if len(issues) > MaxIssues {
