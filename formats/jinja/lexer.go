@@ -3,9 +3,9 @@ package jinja
 import (
 	"fmt"
 	"github.com/nikolalohinski/gonja/v2/tokens"
-	"regexp"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // This file is Jinja2 3.1's lexer (jinja2/lexer.py, Lexer.tokeniter) for
@@ -17,12 +17,11 @@ import (
 // hide code from the checks (gonja ends {% raw %} only at "{%" followed by
 // ASCII whitespace and "endraw"; Jinja2 accepts any of Python's \s).
 //
-// Go's regexp has the leftmost-first semantics of Python's re for the
-// patterns used here; Python's \s (str.isspace) is spelled out because Go's
-// \s is ASCII only.
-
-// pyS is Python's \s for str patterns.
-const pyS = `[\t\n\v\f\r \x1c-\x1f\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]`
+// Jinja2 matches with regular expressions; here each of its patterns is
+// a small hand-written matcher with the same leftmost-first result, so
+// that lexing is linear in the template's length (Go's regexp restarts its
+// work on the whole remaining input at every token). Python's \s
+// (str.isspace) and \d (Unicode decimal digits) are spelled out.
 
 // Token types, named as Jinja2 names them.
 const (
@@ -51,42 +50,14 @@ type jToken struct {
 	Value string
 }
 
-type jrule struct {
-	re  *regexp.Regexp
-	typ string
-}
-
-var (
-	reRoot = regexp.MustCompile(`(?s)\A(.*?)(?:(?P<raw_begin>\{%(\-|\+|)` + pyS + `*raw` + pyS + `*(?:\-%\}` + pyS + `*|%\}))` +
-		`|(?P<variable_begin>\{\{(\-|\+|))|(?P<comment_begin>\{#(\-|\+|))|(?P<block_begin>\{%(\-|\+|)))`)
-	reComment  = regexp.MustCompile(`(?s)\A(.*?)((?:\+#\}|\-#\}` + pyS + `*|#\}\n?))`)
-	reBlockEnd = regexp.MustCompile(`(?s)\A(?:\+%\}|\-%\}` + pyS + `*|%\}\n?)`)
-	reVarEnd   = regexp.MustCompile(`(?s)\A(?:\-\}\}` + pyS + `*|\}\})`)
-	reRawEnd   = regexp.MustCompile(`(?s)\A(.*?)((?:\{%(\-|\+|))` + pyS + `*endraw` + pyS + `*(?:\+%\}|\-%\}` + pyS + `*|%\}\n?))`)
-	reNewline  = regexp.MustCompile(`\r\n|\r|\n`)
-	reWSFull   = regexp.MustCompile(`\A` + pyS + `+\z`)
-	tagRules   = []jrule{
-		{regexp.MustCompile(`\A` + pyS + `+`), tWhitespace},
-		{regexp.MustCompile(`(?i)\A(?:\d+_)*\d+(?:(?:\.(?:\d+_)*\d+)?e[+\-]?(?:\d+_)*\d+|\.(?:\d+_)*\d+)`), tFloat},
-		{regexp.MustCompile(`(?i)\A(?:0b(?:_?[0-1])+|0o(?:_?[0-7])+|0x(?:_?[\da-f])+|[1-9](?:_?\d)*|0(?:_?0)*)`), tInteger},
-		// Python's \w plus the identifier characters Jinja2 adds;
-		// Jinja2 rejects a name that is not an identifier only after
-		// lexing, so a name may start with a non-ASCII digit here too.
-		{regexp.MustCompile(`\A[\p{L}\p{N}\p{Mn}\p{Mc}\p{Pc}\x{b7}\x{2118}\x{212e}\x{309b}\x{309c}]+`), tName},
-		{regexp.MustCompile(`(?s)\A(?:'[^'\\]*(?:\\.[^'\\]*)*'|"[^"\\]*(?:\\.[^"\\]*)*")`), tString},
-		{regexp.MustCompile(`\A(?://|\*\*|==|!=|>=|<=|\+|\-|/|\*|%|~|\[|\]|\(|\)|\{|\}|>|<|=|\.|:|\||,|;)`), tOperator},
-	}
-)
-
 // lexJinja tokenizes src as Jinja2's tokeniter does. On a syntax error it
 // returns the tokens before it and the error, as Jinja2's generator would
 // have yielded them before raising.
 func lexJinja(src string) (toks []jToken, err error) {
-	lines := reNewline.Split(src, -1)
-	if lines[len(lines)-1] == "" {
-		lines = lines[:len(lines)-1]
-	}
-	src = strings.Join(lines, "\n")
+	// Jinja2 first turns \r\n and \r into \n and drops one trailing
+	// newline (keep_trailing_newline is off).
+	src = strings.ReplaceAll(strings.ReplaceAll(src, "\r\n", "\n"), "\r", "\n")
+	src = strings.TrimSuffix(src, "\n")
 	pos, line := 0, 1
 	stack := []string{"root"}
 	var balance []byte
@@ -104,115 +75,410 @@ func lexJinja(src string) (toks []jToken, err error) {
 		var matched string
 		switch state {
 		case "root":
-			m := reRoot.FindStringSubmatchIndex(rest)
-			if m == nil {
+			at, kind, sign, n := nextTag(rest)
+			if at < 0 {
 				emit(tData, rest)
 				line += strings.Count(rest, "\n")
 				matched = rest
 				break
 			}
-			text := rest[m[2]:m[3]]
-			// Named groups in order: raw_begin (4), sign (6),
-			// variable_begin (8), sign (10), comment_begin (12), sign
-			// (14), block_begin (16), sign (18).
-			var kind, sign, tag string
-			for _, g := range []struct {
-				name   string
-				at, sg int
-			}{{tRawBegin, 4, 6}, {tVariableBegin, 8, 10}, {tCommentBegin, 12, 14}, {tBlockBegin, 16, 18}} {
-				if m[g.at] >= 0 {
-					kind, sign, tag = g.name, rest[m[g.sg]:m[g.sg+1]], rest[m[g.at]:m[g.at+1]]
-					break
-				}
-			}
-			text = stripBefore(text, sign, kind != tVariableBegin, lineStarting, &newlinesStripped)
+			text := stripBefore(rest[:at], sign, kind != tVariableBegin, lineStarting, &newlinesStripped)
 			emit(tData, text)
 			line += strings.Count(text, "\n") + newlinesStripped
 			newlinesStripped = 0
+			tag := rest[at : at+n]
 			emit(kind, tag)
 			line += strings.Count(tag, "\n")
-			matched = rest[:m[1]]
+			matched = rest[:at+n]
 			stack = append(stack, kind)
 		case tCommentBegin:
-			m := reComment.FindStringSubmatchIndex(rest)
-			if m == nil {
+			q := strings.Index(rest, "#}")
+			if q < 0 {
 				return toks, fmt.Errorf("line %d: missing end of comment tag", line)
 			}
-			for _, t := range []struct {
-				typ    string
-				lo, hi int
-			}{{tComment, m[2], m[3]}, {tCommentEnd, m[4], m[5]}} {
-				v := rest[t.lo:t.hi]
-				emit(t.typ, v)
-				line += strings.Count(v, "\n")
+			p, end := q, q+2
+			switch {
+			case q > 0 && rest[q-1] == '+':
+				p = q - 1
+			case q > 0 && rest[q-1] == '-':
+				p, end = q-1, q+2+spaces(rest[q+2:])
+			case strings.HasPrefix(rest[end:], "\n"):
+				end++
 			}
-			matched = rest[:m[1]]
+			emit(tComment, rest[:p])
+			line += strings.Count(rest[:p], "\n")
+			emit(tCommentEnd, rest[p:end])
+			line += strings.Count(rest[p:end], "\n")
+			matched = rest[:end]
 			stack = stack[:len(stack)-1]
 		case tRawBegin:
-			m := reRawEnd.FindStringSubmatchIndex(rest)
-			if m == nil {
+			p, sign, n := -1, "", 0
+			for from := 0; ; {
+				q := strings.Index(rest[from:], "{%")
+				if q < 0 {
+					break
+				}
+				if sg, m := tagAt(rest[from+q:], "endraw", true); m > 0 {
+					p, sign, n = from+q, sg, m
+					break
+				}
+				from += q + 2
+			}
+			if p < 0 {
 				return toks, fmt.Errorf("line %d: missing end of raw directive", line)
 			}
-			text := stripBefore(rest[m[2]:m[3]], rest[m[6]:m[7]], true, lineStarting, &newlinesStripped)
+			text := stripBefore(rest[:p], sign, true, lineStarting, &newlinesStripped)
 			emit(tData, text)
 			line += strings.Count(text, "\n") + newlinesStripped
 			newlinesStripped = 0
-			end := rest[m[4]:m[5]]
+			end := rest[p : p+n]
 			emit(tRawEnd, end)
 			line += strings.Count(end, "\n")
-			matched = rest[:m[1]]
+			matched = rest[:p+n]
 			stack = stack[:len(stack)-1]
 		default: // block_begin, variable_begin
-			endRE, endType := reBlockEnd, tBlockEnd
-			if state == tVariableBegin {
-				endRE, endType = reVarEnd, tVariableEnd
-			}
 			if len(balance) == 0 {
-				if loc := endRE.FindStringIndex(rest); loc != nil {
-					matched = rest[:loc[1]]
-					emit(endType, matched)
+				n, typ := blockEnd(rest), tBlockEnd
+				if state == tVariableBegin {
+					n, typ = variableEnd(rest), tVariableEnd
+				}
+				if n > 0 {
+					matched = rest[:n]
+					emit(typ, matched)
 					line += strings.Count(matched, "\n")
 					stack = stack[:len(stack)-1]
 					break
 				}
 			}
-			for _, r := range tagRules {
-				if r.typ == tFloat && pos > 0 && src[pos-1] == '.' {
-					// (?<!\.): a float never starts right after a dot.
-					continue
-				}
-				loc := r.re.FindStringIndex(rest)
-				if loc == nil {
-					continue
-				}
-				matched = rest[:loc[1]]
-				if r.typ == tOperator {
-					switch matched {
-					case "{":
-						balance = append(balance, '}')
-					case "(":
-						balance = append(balance, ')')
-					case "[":
-						balance = append(balance, ']')
-					case "}", ")", "]":
-						if len(balance) == 0 || balance[len(balance)-1] != matched[0] {
-							return toks, fmt.Errorf("line %d: unexpected %q", line, matched)
-						}
-						balance = balance[:len(balance)-1]
-					}
-				}
-				emit(r.typ, matched)
-				line += strings.Count(matched, "\n")
-				break
-			}
-			if matched == "" {
+			typ, n := tagToken(rest, pos > 0 && src[pos-1] == '.')
+			if n == 0 {
 				return toks, fmt.Errorf("line %d: unexpected char %q", line, firstRune(rest))
 			}
+			matched = rest[:n]
+			if typ == tOperator {
+				switch matched {
+				case "{":
+					balance = append(balance, '}')
+				case "(":
+					balance = append(balance, ')')
+				case "[":
+					balance = append(balance, ']')
+				case "}", ")", "]":
+					if len(balance) == 0 || balance[len(balance)-1] != matched[0] {
+						return toks, fmt.Errorf("line %d: unexpected %q", line, matched)
+					}
+					balance = balance[:len(balance)-1]
+				}
+			}
+			emit(typ, matched)
+			line += strings.Count(matched, "\n")
 		}
 		lineStarting = strings.HasSuffix(matched, "\n")
 		pos += len(matched)
 	}
 	return toks, nil
+}
+
+// nextTag finds the first tag opening in s, as Jinja2's root pattern does:
+// its offset, kind, whitespace-control sign and length; at is -1 when
+// there is none. A whole "{% raw %}" is one raw_begin.
+func nextTag(s string) (at int, kind, sign string, n int) {
+	for from := 0; ; {
+		q := strings.IndexByte(s[from:], '{')
+		if q < 0 || from+q+1 >= len(s) {
+			return -1, "", "", 0
+		}
+		p := from + q
+		switch s[p+1] {
+		case '%':
+			if sg, m := tagAt(s[p:], "raw", false); m > 0 {
+				return p, tRawBegin, sg, m
+			}
+			sg := signAt(s, p+2)
+			return p, tBlockBegin, sg, 2 + len(sg)
+		case '{':
+			sg := signAt(s, p+2)
+			return p, tVariableBegin, sg, 2 + len(sg)
+		case '#':
+			sg := signAt(s, p+2)
+			return p, tCommentBegin, sg, 2 + len(sg)
+		}
+		from = p + 1
+	}
+}
+
+func signAt(s string, i int) string {
+	if i < len(s) && (s[i] == '-' || s[i] == '+') {
+		return s[i : i+1]
+	}
+	return ""
+}
+
+// tagAt matches "{%" sign \s* word \s* and a block end at the start of s:
+// for raw, "-%}" \s* or "%}"; for endraw (end true), "+%}", "-%}" \s* or
+// "%}" with trim_blocks' "\n". It returns the sign and the length, 0
+// when s does not start with such a tag.
+func tagAt(s, word string, end bool) (string, int) {
+	if !strings.HasPrefix(s, "{%") {
+		return "", 0
+	}
+	sign := signAt(s, 2)
+	i := 2 + len(sign)
+	i += spaces(s[i:])
+	if !strings.HasPrefix(s[i:], word) {
+		return "", 0
+	}
+	i += len(word)
+	i += spaces(s[i:])
+	switch {
+	case end && strings.HasPrefix(s[i:], "+%}"):
+		return sign, i + 3
+	case strings.HasPrefix(s[i:], "-%}"):
+		return sign, i + 3 + spaces(s[i+3:])
+	case strings.HasPrefix(s[i:], "%}"):
+		if end && strings.HasPrefix(s[i+2:], "\n") {
+			return sign, i + 3
+		}
+		return sign, i + 2
+	}
+	return "", 0
+}
+
+// blockEnd is the length of a block end at the start of s, or 0.
+func blockEnd(s string) int {
+	switch {
+	case strings.HasPrefix(s, "+%}"):
+		return 3
+	case strings.HasPrefix(s, "-%}"):
+		return 3 + spaces(s[3:])
+	case strings.HasPrefix(s, "%}\n"):
+		return 3
+	case strings.HasPrefix(s, "%}"):
+		return 2
+	}
+	return 0
+}
+
+// variableEnd is the length of a variable end at the start of s, or 0.
+func variableEnd(s string) int {
+	switch {
+	case strings.HasPrefix(s, "-}}"):
+		return 3 + spaces(s[3:])
+	case strings.HasPrefix(s, "}}"):
+		return 2
+	}
+	return 0
+}
+
+// spaces is the length of the run of Python whitespace at the start of s.
+func spaces(s string) int {
+	for i, r := range s {
+		if !isPySpace(r) {
+			return i
+		}
+	}
+	return len(s)
+}
+
+// tagToken matches Jinja2's rules inside a tag, in its order: whitespace,
+// float (never right after a dot), integer, name, string, operator. It
+// returns the type and length, 0 when nothing matches.
+func tagToken(s string, afterDot bool) (string, int) {
+	if n := spaces(s); n > 0 {
+		return tWhitespace, n
+	}
+	if !afterDot {
+		if n := float(s); n > 0 {
+			return tFloat, n
+		}
+	}
+	if n := integer(s); n > 0 {
+		return tInteger, n
+	}
+	if n := name(s); n > 0 {
+		return tName, n
+	}
+	if n := stringLit(s); n > 0 {
+		return tString, n
+	}
+	for _, op := range operators {
+		if strings.HasPrefix(s, op) {
+			return tOperator, len(op)
+		}
+	}
+	return "", 0
+}
+
+// operators in Jinja2's order: two-character ones first.
+var operators = []string{"//", "**", "==", "!=", ">=", "<=", "+", "-", "/", "*", "%", "~", "[", "]", "(", ")", "{", "}", ">", "<", "=", ".", ":", "|", ",", ";"}
+
+// digit reports a Python \d character at the start of s and its size.
+func digit(s string) int {
+	r, n := utf8.DecodeRuneInString(s)
+	if n > 0 && r != utf8.RuneError && unicode.Is(unicode.Nd, r) {
+		return n
+	}
+	return 0
+}
+
+// digits matches (\d+_)*\d+.
+func digits(s string) int {
+	i := 0
+	for {
+		j := i
+		for n := digit(s[j:]); n > 0; n = digit(s[j:]) {
+			j += n
+		}
+		if j == i {
+			return i
+		}
+		i = j
+		if i < len(s) && s[i] == '_' && digit(s[i+1:]) > 0 {
+			i++
+			continue
+		}
+		return i
+	}
+}
+
+// float matches (\d+_)*\d+((\.(\d+_)*\d+)?e[+-]?(\d+_)*\d+|\.(\d+_)*\d+),
+// ignoring case.
+func float(s string) int {
+	j := digits(s)
+	if j == 0 {
+		return 0
+	}
+	exp := func(i int) int {
+		if i >= len(s) || (s[i] != 'e' && s[i] != 'E') {
+			return 0
+		}
+		k := i + 1
+		if k < len(s) && (s[k] == '+' || s[k] == '-') {
+			k++
+		}
+		if d := digits(s[k:]); d > 0 {
+			return k + d
+		}
+		return 0
+	}
+	frac := 0
+	if j < len(s) && s[j] == '.' {
+		frac = digits(s[j+1:])
+	}
+	if frac > 0 {
+		if e := exp(j + 1 + frac); e > 0 {
+			return e
+		}
+	}
+	if e := exp(j); e > 0 {
+		return e
+	}
+	if frac > 0 {
+		return j + 1 + frac
+	}
+	return 0
+}
+
+// integer matches 0b(_?[01])+ | 0o(_?[0-7])+ | 0x(_?[\da-f])+ |
+// [1-9](_?\d)* | 0(_?0)*, ignoring case.
+func integer(s string) int {
+	if s == "" {
+		return 0
+	}
+	run := func(i int, ok func(string) int) int {
+		// (_?X)+ from i: the end of the run, or i when there is none.
+		for {
+			j := i
+			if j < len(s) && s[j] == '_' {
+				j++
+			}
+			n := ok(s[j:])
+			if n == 0 {
+				return i
+			}
+			i = j + n
+		}
+	}
+	class := func(set string) func(string) int {
+		return func(t string) int {
+			if t == "" {
+				return 0
+			}
+			c := t[0]
+			if c >= 'A' && c <= 'Z' {
+				c |= 0x20
+			}
+			if strings.IndexByte(set, c) >= 0 {
+				return 1
+			}
+			return 0
+		}
+	}
+	if s[0] == '0' && len(s) > 1 {
+		var set func(string) int
+		switch s[1] | 0x20 {
+		case 'b':
+			set = class("01")
+		case 'o':
+			set = class("01234567")
+		case 'x':
+			hex := class("abcdef")
+			set = func(t string) int { return max(digit(t), hex(t)) }
+		}
+		if set != nil {
+			if end := run(2, set); end > 2 {
+				return end
+			}
+		}
+	}
+	switch {
+	case s[0] >= '1' && s[0] <= '9':
+		return run(1, digit)
+	case s[0] == '0':
+		return run(1, class("0"))
+	}
+	return 0
+}
+
+// name matches Python's \w and the identifier characters Jinja2 adds, one
+// or more; Jinja2 rejects a name that is not an identifier only after
+// lexing, so a name may start with a non-ASCII digit here too.
+func name(s string) int {
+	for i, r := range s {
+		if !nameRune(r) {
+			return i
+		}
+	}
+	return len(s)
+}
+
+func nameRune(r rune) bool {
+	switch r {
+	case '_', 0xb7, 0x2118, 0x212e, 0x309b, 0x309c:
+		return true
+	}
+	return r != utf8.RuneError && (unicode.In(r, unicode.L, unicode.N, unicode.Mn, unicode.Mc, unicode.Pc))
+}
+
+// stringLit matches '([^'\\]*(?:\\.[^'\\]*)*)' or the same with ".
+func stringLit(s string) int {
+	if s == "" || (s[0] != '\'' && s[0] != '"') {
+		return 0
+	}
+	q := s[0]
+	for i := 1; i < len(s); i++ {
+		switch s[i] {
+		case '\\':
+			if i+1 >= len(s) {
+				return 0
+			}
+			_, n := utf8.DecodeRuneInString(s[i+1:])
+			i += n
+		case q:
+			return i + 1
+		}
+	}
+	return 0
 }
 
 // stripBefore applies whitespace control to the text before a tag: "-"
@@ -228,7 +494,7 @@ func stripBefore(text, sign string, lstrip, lineStarting bool, newlines *int) st
 		return text
 	}
 	lpos := strings.LastIndexByte(text, '\n') + 1
-	if (lpos > 0 || lineStarting) && reWSFull.MatchString(text[lpos:]) {
+	if rest := text[lpos:]; (lpos > 0 || lineStarting) && rest != "" && spaces(rest) == len(rest) {
 		return text[:lpos]
 	}
 	return text
