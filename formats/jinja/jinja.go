@@ -203,9 +203,7 @@ func (c *checker) check(src string) {
 	if jinjaOK {
 		c.scanJinjaTokens(jt)
 		if lexErr == "" {
-			if c.compareLexers(toks, jt) {
-				c.tokenAllowlist(jt)
-			}
+			c.compareLexers(toks, jt)
 		}
 	}
 	switch {
@@ -228,7 +226,12 @@ func (c *checker) check(src string) {
 		case err != nil:
 			c.add(Unparsed, formats.Medium, nil, err.Error(), "template does not parse (%v); Jinja2 or minja may still render it", err)
 		default:
+			// Both readings: the AST's knows more about what a key can
+			// hold; Jinja2's tokens are what Jinja2 runs.
 			c.walkTemplate(tpl)
+			if jinjaOK {
+				c.tokenAllowlist(jt)
+			}
 		}
 	}
 }

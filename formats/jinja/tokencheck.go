@@ -362,11 +362,22 @@ func tokenBindings(ts []jToken) *tokenBinds {
 				delete(b.intOnly, n)
 			}
 		case len(tag) >= 2 && (tag[0].Value == "with" || tag[0].Value == "macro" || tag[0].Value == "call" ||
-			(tag[0].Value == "set" && (len(tag) < 3 || tag[2].Value != "="))):
+			(tag[0].Value == "set" && (len(tag) < 3 || (tag[2].Value != "=" && tag[2].Value != ".")))):
 			// Names bound to values not looked at: with names, macro
-			// and call parameters, tuple targets.
-			for _, t := range tag[1:] {
-				if t.Type == tName {
+			// and call parameters (a name before "=", "," or ")"), tuple
+			// targets of set (every name before "=").
+			for j, t := range tag[1:] {
+				if tag[0].Value == "set" && t.Value == "=" {
+					break
+				}
+				if t.Type != tName {
+					continue
+				}
+				next := ""
+				if j+2 < len(tag) {
+					next = tag[j+2].Value
+				}
+				if tag[0].Value == "set" || next == "=" || next == "," || next == ")" {
 					b.other[t.Value] = true
 					delete(b.intOnly, t.Value)
 					delete(b.dict, t.Value)
