@@ -135,7 +135,7 @@ func (c *checker) tokenAllowlist(jt []jToken) {
 					c.checkLookupName(pos, n, "format field")
 				}
 			}
-		case t.Type == tOperator && t.Value == "[" && i > 0 && ((ts[i-1].Type == tName && !keywords[ts[i-1].Value]) || ts[i-1].Type == tString || ts[i-1].Value == "]" || ts[i-1].Value == ")"):
+		case t.Type == tOperator && t.Value == "[" && i > 0 && ((ts[i-1].Type == tName && !keywords[ts[i-1].Value]) || ts[i-1].Type == tString || ts[i-1].Value == "]" || ts[i-1].Value == ")" || ts[i-1].Value == "}"):
 			c.tokenSubscript(pos, containerText(ts[:i]), ts[i+1:], tb, conds)
 		}
 	}
@@ -300,6 +300,16 @@ func (c *checker) tokenFilterArgs(pos *tokens.Token, name string, rest []jToken)
 	}
 	if name == "map" && len(lits) > 0 && !allowedFilters[lits[0]] && !strings.Contains(tokensText(args), "attribute") {
 		c.add(Unknown, formats.Medium, pos, lits[0], "map applies filter %q, which is not one of Jinja2's", lits[0])
+	}
+	test := -1
+	switch name {
+	case "select", "reject":
+		test = 0
+	case "selectattr", "rejectattr":
+		test = 1
+	}
+	if test >= 0 && len(lits) > test && !allowedTests[lits[test]] {
+		c.add(Unknown, formats.Medium, pos, lits[test], "%s applies test %q, which is not one of Jinja2's", name, lits[test])
 	}
 }
 
