@@ -297,6 +297,23 @@ func (c *checker) boundTo(name string, depth int, ok func(binding) bool) bool {
 	return true
 }
 
+// literalStrings reports whether v is a list or tuple whose items are
+// string literals or lists or tuples of them.
+func literalStrings(v reflect.Value, depth int) bool {
+	v = concrete(v)
+	if !v.IsValid() || depth > 2 || (v.Type() != typList && v.Type() != typTuple) {
+		return false
+	}
+	items := v.FieldByName("Val")
+	for i := range items.Len() {
+		it := concrete(items.Index(i))
+		if !it.IsValid() || (it.Type() != typString && !literalStrings(it, depth+1)) {
+			return false
+		}
+	}
+	return items.Len() > 0
+}
+
 func isRange(v reflect.Value) bool {
 	v = concrete(v)
 	if !v.IsValid() || v.Type() != typCall {
@@ -316,8 +333,12 @@ func (c *checker) keySafe(container, key reflect.Value) bool {
 	}
 	cont := canon(container)
 	k := concrete(key)
-	if k.IsValid() && k.Type() == typName && cont != "" {
-		if c.boundTo(canon(k), 0, func(bd binding) bool { return bd.loop && mappingOf(bd.expr) == cont }) {
+	if k.IsValid() && k.Type() == typName {
+		// A loop over the keys of the mapping indexed, or over a list
+		// of string literals (each checked as a literal).
+		if c.boundTo(canon(k), 0, func(bd binding) bool {
+			return bd.loop && ((cont != "" && mappingOf(bd.expr) == cont) || literalStrings(bd.expr, 0))
+		}) {
 			return true
 		}
 	}

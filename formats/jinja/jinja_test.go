@@ -85,6 +85,7 @@ func TestMaliciousTemplates(t *testing.T) {
 		{"dict literal subscript", "{{ {'a': 1}[k] }}", Computed, formats.High},
 		{"unparsable with computed lookup", "{% set x = (a if b else c) %}{{ x[k] }}{% for (p, q) in r %}{% endfor %}", Computed, formats.High},
 		{"unparsable with unknown selectattr test", "{% for (p, q) in r %}{% endfor %}{{ xs|selectattr('a', 'shell')|list }}", Unknown, formats.Medium},
+		{"loop over a computed list", "{% for f in ['XXclassXX'|replace('X','_')] %}{{ x[f] }}{% endfor %}", Computed, formats.High},
 		{"include", `{% include 'other.jinja' %}`, Loader, formats.Medium},
 		{"import", `{% import 'macros.jinja' as m %}{{ m.x() }}`, Loader, formats.Medium},
 		{"from import", `{% from 'macros.jinja' import x %}`, Loader, formats.Medium},

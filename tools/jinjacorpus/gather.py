@@ -16,11 +16,12 @@ Sources (all MIT or Apache-2.0):
   nomic-ai/gpt4all             gpt4all-chat/src/jinja_replacements.cpp, metadata/models*.json
   contrapuntal/chat-template-patches  **/*.jinja
   abetlen/llama-cpp-python     llama_cpp/llama_chat_format.py module-level *_CHAT_TEMPLATE
-  google/minja                 tests_files/*.jinja
+  google/minja                 every version of **/*.jinja (third_party/templates/, tests_files/)
   predictionguard/vllm         every version of **/*.jinja in its history (a fork of vllm-project/vllm)
   withcatai/node-llama-cpp     test/standalone/chatWrappers/utils/jinjaTemplates.ts
-Earlier versions of ollama's template/index.json are read too: each is a
-template some release shipped.
+Earlier versions of ollama's template/index.json and renderer test data
+and of huggingface.js's e2e test are read too: each holds templates some
+release shipped.
 """
 import hashlib
 import json
@@ -148,12 +149,19 @@ def main(mirror, out):
             for ver, path, blob in history(gitdir, "template/index.json", r"^template/index\.json$"):
                 for e in json.loads(git(gitdir, "cat-file", "blob", blob)):
                     c.add(repo, ver, path, e["name"], e["template"])
-            for p in files(gitdir, r"testdata/.*\.jinja2?$"):
-                c.add(repo, commit, p, os.path.basename(p).split(".")[0], show(gitdir, p))
+            for ver, path, blob in history(gitdir, ":(glob)**/testdata/*.jinja*", r"testdata/.*\.jinja2?$"):
+                text = git(gitdir, "cat-file", "blob", blob).decode("utf-8")
+                c.add(repo, ver, path, os.path.basename(path).split(".")[0], text)
         elif repo == "huggingface/huggingface.js":
             p = "packages/jinja/test/e2e.test.js"
-            for k, v in js_templates(show(gitdir, p)).items():
-                c.add(repo, commit, p, k.split(" ")[0].replace("/", "-"), v)
+            for ver, path, blob in history(gitdir, p, r"^packages/jinja/test/e2e\.test\.js$"):
+                src = git(gitdir, "cat-file", "blob", blob).decode("utf-8")
+                try:
+                    found = js_templates(src)
+                except (ValueError, subprocess.CalledProcessError):
+                    continue  # an early version laid out differently
+                for k, v in found.items():
+                    c.add(repo, ver, path, k.split(" ")[0].replace("/", "-"), v)
         elif repo == "nomic-ai/gpt4all":
             p = "gpt4all-chat/src/jinja_replacements.cpp"
             for i, m in enumerate(re.finditer(r'R"TEMPLATE\((.*?)\)TEMPLATE"', show(gitdir, p), re.S)):
@@ -169,8 +177,9 @@ def main(mirror, out):
             for m in re.finditer(r'^([A-Z0-9_]+_CHAT_TEMPLATE) = "(.*)"$', show(gitdir, p), re.M):
                 c.add(repo, commit, p, m.group(1).lower(), json.loads('"' + m.group(2) + '"'))
         elif repo == "google/minja":
-            for p in files(gitdir, r"^tests_files/.*\.jinja$"):
-                c.add(repo, commit, p, os.path.basename(p)[:-6], show(gitdir, p))
+            for ver, path, blob in history(gitdir, ":(glob)**/*.jinja", r"\.jinja$"):
+                text = git(gitdir, "cat-file", "blob", blob).decode("utf-8")
+                c.add(repo, ver, path, os.path.basename(path)[:-6], text)
         elif repo == "predictionguard/vllm":
             for ver, path, blob in history(gitdir, ":(glob)**/*.jinja", r"\.jinja$"):
                 text = git(gitdir, "cat-file", "blob", blob).decode("utf-8")
