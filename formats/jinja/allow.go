@@ -3,6 +3,7 @@ package jinja
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/modelgate/modelgate/formats"
@@ -404,6 +405,13 @@ func (c *checker) checkLookupName(tok *tokens.Token, name, what string) {
 		c.add(Escape, formats.High, tok, name, "%s lookup of the private attribute %q, which Jinja's sandbox forbids", what, name)
 	case internalAttrs[name]:
 		c.add(Escape, formats.Critical, tok, name, "%s lookup of the Python object internal %q (frames, code or globals)", what, name)
+	case (name == "format" || name == "format_map") && what != "format field" && what != "item":
+		// s.format(...) written as a method call is judged by its format
+		// string (visitMethodCall); reached through attr or map, the
+		// format string is whatever the object is, and its fields read
+		// any attribute. (A "format" item is a JSON schema's key; called
+		// directly it is judged by visitMethodCall.)
+		c.add(Computed, formats.High, tok, name, "%s lookup of %q reaches str.format by name, whose fields read any attribute of its arguments", what, name)
 	}
 }
 
@@ -503,7 +511,27 @@ func (c *checker) checkAttributeArg(tok *tokens.Token, filter string, v reflect.
 // string must be a constant whose fields name ordinary attributes.
 func (c *checker) visitMethodCall(v reflect.Value) {
 	fn := concrete(v.FieldByName("Func"))
-	if !fn.IsValid() || fn.Type() != typGetAttr {
+	if !fn.IsValid() {
+		return
+	}
+	switch fn.Type() {
+	case typGetItem:
+		// x['format'](...): str.format reached by item.
+		if n, ok := literal(fn.FieldByName("Arg")); ok && (n == "format" || n == "format_map") {
+			c.add(Computed, formats.High, tokenOf(fn, "Location"), n, "str.%s reached by item lookup and called: its fields read any attribute of its arguments", n)
+		}
+		return
+	case typName:
+		// Calling a variable the template assigned a looked-up value
+		// to (not a macro, which {% macro %} binds): it may hold a bound
+		// method such as str.format reached by name.
+		n := canon(fn)
+		if slices.ContainsFunc(c.binds.exprs[n], func(bd binding) bool { return bd.expr.IsValid() && !isLiteral(bd.expr) }) {
+			c.add(Computed, formats.High, tokenOf(fn, "Name"), n, "calls %s, a value the template looked up, which may be a method such as str.format reached by name", n)
+		}
+		return
+	case typGetAttr:
+	default:
 		return
 	}
 	m := fn.FieldByName("Attribute").String()
@@ -520,6 +548,13 @@ func (c *checker) visitMethodCall(v reflect.Value) {
 	for _, name := range formatFieldNames(s) {
 		c.checkLookupName(tok, name, "format field")
 	}
+}
+
+// isLiteral reports whether an assigned expression is a literal, which no
+// call can turn into a method.
+func isLiteral(v reflect.Value) bool {
+	v = concrete(v)
+	return v.IsValid() && (v.Type() == typString || v.Type() == typInteger || v.Type() == typDict || v.Type() == typList)
 }
 
 // formatFieldNames returns the attribute and key names a str.format
