@@ -89,3 +89,53 @@ func TestChatTemplateOutcomes(t *testing.T) {
 		})
 	}
 }
+
+// TestTemplateCorpora scans, through the engine, every real chat template
+// of formats/jinja/testdata/corpus as a chat_template.jinja (each must end
+// clean) and every payload of testdata/malicious (each must fail the gate
+// at high or above).
+func TestTemplateCorpora(t *testing.T) {
+	for _, tt := range []struct {
+		glob   string
+		benign bool
+	}{{"../formats/jinja/testdata/corpus/*.jinja", true}, {"../formats/jinja/testdata/malicious/*.jinja", false}} {
+		files, err := filepath.Glob(tt.glob)
+		if err != nil || len(files) < 20 {
+			t.Fatalf("%s: %d files, %v", tt.glob, len(files), err)
+		}
+		dir := t.TempDir()
+		for _, f := range files {
+			src, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sub := filepath.Join(dir, filepath.Base(f))
+			if err := os.MkdirAll(sub, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(sub, "chat_template.jinja"), src, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		src, err := fetch.NewLocal(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := Scan(context.Background(), []Target{{Name: dir, Source: src}}, Options{FailOn: formats.Medium})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rep.Files) != len(files) {
+			t.Errorf("%d results for %d templates", len(rep.Files), len(files))
+		}
+		for _, r := range rep.Files {
+			top, any := r.MaxSeverity()
+			switch {
+			case tt.benign && r.Outcome != Clean:
+				t.Errorf("%s: outcome %s, findings %v", r.Path, r.Outcome, r.Findings)
+			case !tt.benign && (!any || top < formats.High):
+				t.Errorf("%s: outcome %s, max severity %v, want high or above", r.Path, r.Outcome, top)
+			}
+		}
+	}
+}
