@@ -18,6 +18,7 @@
 package jinja
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -191,7 +192,13 @@ func (c *checker) check(src string) {
 		c.add(Resource, formats.Low, nil, "", "template is %d bytes; chat templates are a few kilobytes", len(src))
 	}
 	toks, lexErr := lex(src)
-	jt, jerr := lexJinja(src)
+	// A template too large to parse is reported as such; it is not
+	// tokenized a second time either.
+	var jt []jToken
+	jerr := errTooLarge
+	if len(src) <= MaxParseBytes {
+		jt, jerr = lexJinja(src)
+	}
 	jinjaOK := jerr == nil
 	if jinjaOK {
 		c.assigned = assignedNames(jt)
@@ -235,6 +242,8 @@ func (c *checker) check(src string) {
 		}
 	}
 }
+
+var errTooLarge = errors.New("template too large")
 
 // lex tokenizes src with Jinja's default delimiters. It returns the tokens
 // up to the first error and the error's text.
