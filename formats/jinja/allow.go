@@ -83,9 +83,9 @@ type bindings struct {
 type binding struct {
 	// expr is the assigned expression; for a loop variable, the iterable.
 	expr reflect.Value
-	// loop is set for a loop variable: key is true for the first of two
-	// targets (for k, v in x|items), whose values are the mapping's keys.
-	loop, pairKey bool
+	// loop is set for a loop variable (the first target: for k, v in
+	// x|items binds k to the mapping's keys).
+	loop bool
 }
 
 func (b *bindings) add(name string, bd binding) {
@@ -106,7 +106,7 @@ func (b *bindings) collect(v reflect.Value) {
 	case typFor:
 		obj := v.FieldByName("ObjectEvaluator")
 		key, val := v.FieldByName("Key").String(), v.FieldByName("Value").String()
-		b.add(key, binding{expr: obj, loop: true, pairKey: val != ""})
+		b.add(key, binding{expr: obj, loop: true})
 		if val != "" {
 			b.add(val, binding{})
 		}
