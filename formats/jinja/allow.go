@@ -77,7 +77,8 @@ var (
 // ns.attr for a namespace field), every expression assigned to it, so
 // that a lookup key can be judged by where its values come from.
 type bindings struct {
-	exprs map[string][]binding
+	exprs  map[string][]binding
+	macros map[string]bool
 }
 
 type binding struct {
@@ -116,6 +117,10 @@ func (b *bindings) collect(v reflect.Value) {
 			b.add(it.Key().String(), binding{})
 		}
 	case typMacro:
+		if b.macros == nil {
+			b.macros = map[string]bool{}
+		}
+		b.macros[v.FieldByName("Name").String()] = true
 		kw := v.FieldByName("Kwargs")
 		for i := range kw.Len() {
 			// gonja keeps a parameter's name as a String node.
@@ -526,7 +531,9 @@ func (c *checker) visitMethodCall(v reflect.Value) {
 		// to (not a macro, which {% macro %} binds): it may hold a bound
 		// method such as str.format reached by name.
 		n := canon(fn)
-		if slices.ContainsFunc(c.binds.exprs[n], func(bd binding) bool { return bd.expr.IsValid() && !isLiteral(bd.expr) }) {
+		if slices.ContainsFunc(c.binds.exprs[n], func(bd binding) bool {
+			return bd.expr.IsValid() && !isLiteral(bd.expr) && !c.binds.macros[canon(bd.expr)]
+		}) {
 			c.add(Computed, formats.High, tokenOf(fn, "Name"), n, "calls %s, a value the template looked up, which may be a method such as str.format reached by name", n)
 		}
 		return

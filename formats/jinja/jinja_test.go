@@ -90,6 +90,7 @@ func TestMaliciousTemplates(t *testing.T) {
 		{"format reached by item", "{% set f = '{0.' ~ n ~ '}' %}{{ f['format'](x) }}", Computed, formats.High},
 		{"format method kept in a variable", "{% set f = s['format'] %}{{ f(x) }}", Computed, formats.High},
 		{"format through map", "{% for f in xs|map(attribute='format') %}{{ f(x) }}{% endfor %}", Computed, formats.High},
+		{"namespace field assigned a string after its use", "{% set ns = namespace(a=0, b=0) %}{% for m in messages %}{% set ns.a = ns.b %}{% set ns.b = m.content %}{% endfor %}{{ x[ns.a] }}", Computed, formats.High},
 		{"include", `{% include 'other.jinja' %}`, Loader, formats.Medium},
 		{"import", `{% import 'macros.jinja' as m %}{{ m.x() }}`, Loader, formats.Medium},
 		{"from import", `{% from 'macros.jinja' import x %}`, Loader, formats.Medium},
@@ -122,6 +123,24 @@ func TestMaliciousTemplates(t *testing.T) {
 				t.Errorf("no %s issue: %v", tt.kind, issues)
 			}
 		})
+	}
+}
+
+// TestCleanConstructs are forms real templates use that must raise nothing.
+func TestCleanConstructs(t *testing.T) {
+	for _, src := range []string{
+		"{% macro m(x) %}{{ x }}{% endmacro %}{% set f = m %}{{ f(1) }}",
+		"{% for k, v in tools[0]|items %}{{ tools[0][k] }}{% endfor %}",
+		"{% for i in range(messages|length) %}{{ messages[i]['content'] }}{{ messages[messages|length - 1 - i].role }}{% endfor %}",
+		"{% set ns = namespace(idx=0) %}{% for m in messages %}{% set ns.idx = loop.index0 %}{% endfor %}{{ messages[ns.idx].content }}",
+		"{% set types = {'string': 'str'} %}{{ types[param.type] }}",
+		"{% for f in ['maximum', 'minimum'] %}{% if f in p %}{{ p[f] }}{% endif %}{% endfor %}",
+		"{{ '<|image_{i:d}|>'.format(i=n) }}{{ messages|selectattr('role', 'equalto', 'user')|map(attribute='content')|join }}",
+		"{% raw %}{{ not code }}{% endraw %}{%- generation -%}{{ m.content }}{%- endgeneration -%}",
+	} {
+		if issues := Check(src); len(issues) > 0 {
+			t.Errorf("%s: %v", src, issues)
+		}
 	}
 }
 

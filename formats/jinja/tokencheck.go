@@ -247,16 +247,38 @@ func bracketed(ts []jToken) []jToken {
 // containerText is the text of the dotted name a subscript applies to:
 // messages, tool.function, x['a'].
 func containerText(ts []jToken) string {
+	var parts []string
 	i := len(ts) - 1
-	if i < 0 || ts[i].Type != tName {
+	for i >= 0 && len(parts) < MaxNesting {
+		switch {
+		case ts[i].Type == tName:
+			parts = append(parts, ts[i].Value)
+			if i >= 2 && ts[i-1].Value == "." {
+				i -= 2
+				continue
+			}
+			i = -1
+		case ts[i].Value == "]" && i >= 3 && ts[i-2].Value == "[" && (ts[i-1].Type == tString || ts[i-1].Type == tInteger):
+			parts = append(parts, constKey(ts[i-1]))
+			i -= 3
+		default:
+			return ""
+		}
+	}
+	if i >= 0 || len(parts) == 0 {
 		return ""
 	}
-	parts := []string{ts[i].Value}
-	for i >= 2 && ts[i-1].Value == "." && ts[i-2].Type == tName && len(parts) < MaxNesting {
-		parts = append([]string{ts[i-2].Value}, parts...)
-		i -= 2
-	}
+	slices.Reverse(parts)
 	return strings.Join(parts, ".")
+}
+
+// constKey is a constant attribute or item name as a path part: x.a and
+// x['a'] are the same lookup.
+func constKey(t jToken) string {
+	if t.Type == tString {
+		return decodeString(unquote(t.Value))
+	}
+	return t.Value
 }
 
 func (c *checker) tokenFilterArgs(pos *tokens.Token, name string, rest []jToken) {
@@ -323,15 +345,59 @@ func tokensText(ts []jToken) string {
 }
 
 // tokenBinds is what the template assigns to each name, by tokens.
+// Whether a name only ever holds integers is decided once every
+// assignment is known, since a loop may run an assignment after a later
+// one.
 type tokenBinds struct {
-	intOnly map[string]bool   // every assignment is integer arithmetic or a range loop
-	keyOf   map[string]string // a loop's first target over a mapping: that mapping
-	dict    map[string]bool   // assigned only dict literals
-	other   map[string]bool   // assigned anything else
+	ints   map[string][][]jToken // integer candidates: assigned expressions; nil for a range loop
+	notInt map[string]bool       // also assigned something that is not an integer candidate
+	keyOf  map[string]string     // a loop's first target over a mapping: that mapping
+	dict   map[string]bool       // assigned only dict literals
+	other  map[string]bool       // assigned anything but a dict literal or a mapping's keys
+	memo   map[string]bool
+}
+
+func (b *tokenBinds) setOther(n string) {
+	b.other[n] = true
+	b.notInt[n] = true
+	delete(b.dict, n)
+}
+
+// setExpr records n = expr.
+func (b *tokenBinds) setExpr(n string, expr []jToken) {
+	if len(expr) > 0 && expr[0].Value == "{" && len(bracketed(expr[1:])) == len(expr)-2 {
+		b.notInt[n] = true
+		if !b.other[n] {
+			b.dict[n] = true
+		}
+		return
+	}
+	b.ints[n] = append(b.ints[n], expr)
+	delete(b.dict, n)
+	b.other[n] = true
+}
+
+// isInt reports whether every assignment to n is an integer.
+func (b *tokenBinds) isInt(n string) bool {
+	if r, ok := b.memo[n]; ok {
+		return r
+	}
+	b.memo[n] = false // a name defined through itself is not
+	if b.notInt[n] || len(b.ints[n]) == 0 {
+		return false
+	}
+	for _, e := range b.ints[n] {
+		if e != nil && !intExpr(e, b) {
+			return false
+		}
+	}
+	b.memo[n] = true
+	return true
 }
 
 func tokenBindings(ts []jToken) *tokenBinds {
-	b := &tokenBinds{intOnly: map[string]bool{}, keyOf: map[string]string{}, dict: map[string]bool{}, other: map[string]bool{}}
+	b := &tokenBinds{ints: map[string][][]jToken{}, notInt: map[string]bool{}, keyOf: map[string]string{},
+		dict: map[string]bool{}, other: map[string]bool{}, memo: map[string]bool{}}
 	for i := 0; i+1 < len(ts); i++ {
 		if ts[i].Type != tBlockBegin {
 			continue
@@ -354,22 +420,21 @@ func tokenBindings(ts []jToken) *tokenBinds {
 				}
 			}
 			iter := tag[min(in+1, len(tag)):]
-			if len(iter) > 0 && iter[0].Value == "range" {
-				for _, n := range targets {
-					b.intOnly[n] = !b.other[n]
-				}
+			if len(iter) > 0 && iter[0].Value == "range" && len(targets) == 1 {
+				b.ints[targets[0]] = append(b.ints[targets[0]], nil)
+				b.other[targets[0]] = true
 				continue
 			}
 			if m := mappingText(iter); m != "" && len(targets) > 0 {
 				if prev, ok := b.keyOf[targets[0]]; ok && prev != m {
-					b.other[targets[0]] = true
+					b.setOther(targets[0])
 				}
 				b.keyOf[targets[0]] = m
+				b.notInt[targets[0]] = true
 				targets = targets[1:]
 			}
 			for _, n := range targets {
-				b.other[n] = true
-				delete(b.intOnly, n)
+				b.setOther(n)
 			}
 		case len(tag) >= 2 && (tag[0].Value == "with" || tag[0].Value == "macro" || tag[0].Value == "call" ||
 			(tag[0].Value == "set" && (len(tag) < 3 || (tag[2].Value != "=" && tag[2].Value != ".")))):
@@ -388,21 +453,40 @@ func tokenBindings(ts []jToken) *tokenBinds {
 					next = tag[j+2].Value
 				}
 				if tag[0].Value == "set" || next == "=" || next == "," || next == ")" {
-					b.other[t.Value] = true
-					delete(b.intOnly, t.Value)
-					delete(b.dict, t.Value)
+					b.setOther(t.Value)
 				}
 			}
+		case len(tag) >= 5 && tag[0].Value == "set" && tag[1].Type == tName && tag[2].Value == "." && tag[3].Type == tName && tag[4].Value == "=":
+			// {% set ns.x = ... %}
+			b.setExpr(tag[1].Value+"."+tag[3].Value, tag[5:])
 		case len(tag) >= 3 && tag[0].Value == "set" && tag[1].Type == tName && tag[2].Value == "=":
 			n := tag[1].Value
-			if len(tag) > 3 && tag[3].Value == "{" && len(bracketed(tag[4:])) == len(tag)-5 && !b.other[n] {
-				b.dict[n] = true
-			} else if intExpr(tag[3:], b) && !b.other[n] {
-				b.intOnly[n] = true
-			} else {
-				b.other[n] = true
-				delete(b.intOnly, n)
-				delete(b.dict, n)
+			b.setExpr(n, tag[3:])
+			if len(tag) > 4 && tag[3].Value == "namespace" && tag[4].Value == "(" {
+				// ns = namespace(a=..., b=...) binds ns.a and ns.b.
+				args := bracketed(tag[5:])
+				depth := 0
+				for j := 0; j+1 < len(args); j++ {
+					switch args[j].Value {
+					case "(", "[", "{":
+						depth++
+					case ")", "]", "}":
+						depth--
+					}
+					if depth != 0 || args[j].Type != tName || args[j+1].Value != "=" || (j > 0 && args[j-1].Value != ",") {
+						continue
+					}
+					end := j + 2
+					for d := 0; end < len(args) && (d > 0 || args[end].Value != ","); end++ {
+						switch args[end].Value {
+						case "(", "[", "{":
+							d++
+						case ")", "]", "}":
+							d--
+						}
+					}
+					b.setExpr(n+"."+args[j].Value, args[j+2:end])
+				}
 			}
 		}
 	}
@@ -412,13 +496,20 @@ func tokenBindings(ts []jToken) *tokenBinds {
 // mappingText is the dotted name a loop iterates the keys of: x, x|items,
 // x|dictsort, x.items(), x.keys().
 func mappingText(iter []jToken) string {
-	var parts []string
-	i := 0
-	for i < len(iter) && iter[i].Type == tName {
-		parts = append(parts, iter[i].Value)
-		if i+1 < len(iter) && iter[i+1].Value == "." && i+2 < len(iter) && iter[i+2].Type == tName &&
-			!(i+3 < len(iter) && iter[i+3].Value == "(") {
+	if len(iter) == 0 || iter[0].Type != tName {
+		return ""
+	}
+	parts := []string{iter[0].Value}
+	i := 1
+	for len(parts) < MaxNesting {
+		switch {
+		case i+1 < len(iter) && iter[i].Value == "." && iter[i+1].Type == tName && !(i+2 < len(iter) && iter[i+2].Value == "("):
+			parts = append(parts, iter[i+1].Value)
 			i += 2
+			continue
+		case i+2 < len(iter) && iter[i].Value == "[" && (iter[i+1].Type == tString || iter[i+1].Type == tInteger) && iter[i+2].Value == "]":
+			parts = append(parts, constKey(iter[i+1]))
+			i += 3
 			continue
 		}
 		break
@@ -439,9 +530,11 @@ func intExpr(ts []jToken, b *tokenBinds) bool {
 		case t.Type == tOperator && strings.Contains("+ - * // % ( )", t.Value) && t.Value != "":
 		case t.Type == tOperator && t.Value == "|" && i+1 < len(ts) && intFilters[ts[i+1].Value]:
 			i++
-		case t.Type == tName && t.Value == "loop" && !b.other["loop"] && !b.intOnly["loop"] && i+2 < len(ts) && ts[i+1].Value == "." && intAttrs[ts[i+2].Value]:
+		case t.Type == tName && t.Value == "loop" && !b.other["loop"] && !b.notInt["loop"] && len(b.ints["loop"]) == 0 && i+2 < len(ts) && ts[i+1].Value == "." && intAttrs[ts[i+2].Value]:
 			i += 2
-		case t.Type == tName && b.intOnly[t.Value] && !b.other[t.Value]:
+		case t.Type == tName && i+2 < len(ts) && ts[i+1].Value == "." && ts[i+2].Type == tName && b.isInt(t.Value+"."+ts[i+2].Value):
+			i += 2
+		case t.Type == tName && b.isInt(t.Value):
 		case t.Type == tName && i+1 < len(ts) && ts[i+1].Value == "|" && i+2 < len(ts) && intFilters[ts[i+2].Value]:
 			i += 2
 		default:
@@ -501,7 +594,7 @@ func (c *checker) tokenSubscript(pos *tokens.Token, container string, rest []jTo
 		return
 	case intExpr(key, b):
 		return
-	case len(key) == 1 && key[0].Type == tName && container != "" && b.keyOf[key[0].Value] == container && !b.other[key[0].Value]:
+	case len(key) == 1 && key[0].Type == tName && container != "" && b.keyOf[key[0].Value] == container && !b.other[key[0].Value] && len(b.ints[key[0].Value]) == 0:
 		return
 	case b.dict[container] && !b.other[container]:
 		// The template's own dict literal: a missing key falls back to
