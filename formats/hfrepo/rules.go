@@ -19,9 +19,10 @@ const (
 	RuleIndexPath       = "MG813"
 	RuleIndexMissing    = "MG814"
 	RuleMalformed       = "MG815"
-	// Template rules are numbered from MG830, apart from the config rules.
-	RuleTemplateComputed = "MG830"
-	RuleTemplateUnknown  = "MG831"
+	// Template rules are numbered from MG850, apart from the config rules
+	// (MG830 and up).
+	RuleTemplateComputed = "MG850"
+	RuleTemplateUnknown  = "MG851"
 )
 
 func init() {
