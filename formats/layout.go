@@ -87,3 +87,19 @@ func MatchLayouts(files []string) []string {
 	slices.Sort(matched)
 	return matched
 }
+
+// Checker is implemented by a Scope that records which files of a tree a
+// layout parsed and checked as a whole (a chat template, a config whose
+// code-bearing keys were read): such a file is clean when nothing was
+// found in it, never skipped as inert text.
+type Checker interface {
+	Checked(member string)
+}
+
+// MarkChecked tells s, if it records such things, that the layout parsed
+// and checked the tree's file member without error.
+func MarkChecked(s Scope, member string) {
+	if c, ok := s.(Checker); ok {
+		c.Checked(member)
+	}
+}

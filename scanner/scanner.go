@@ -206,6 +206,7 @@ type fileScan struct {
 	err          error
 	failedAt     []string // locations of every error, first to last
 	skipped      bool
+	checked      map[string]bool // tree members a layout parsed and checked
 	members      atomic.Int64
 	decompressed atomic.Int64
 }
@@ -376,6 +377,20 @@ func (s *scope) isAppended(format string) bool {
 	s.fs.mu.Lock()
 	defer s.fs.mu.Unlock()
 	return slices.Contains(s.appended, format)
+}
+
+// Checked records a tree member a layout parsed and checked; only the
+// tree's own files (sep "/") have outcomes of their own.
+func (s *scope) Checked(member string) {
+	if s.sep != "/" {
+		return
+	}
+	s.fs.mu.Lock()
+	defer s.fs.mu.Unlock()
+	if s.fs.checked == nil {
+		s.fs.checked = map[string]bool{}
+	}
+	s.fs.checked[member] = true
 }
 
 // Scan applies the caps that concern members, once for every container

@@ -96,6 +96,13 @@ func scanTree(ctx context.Context, name string, files []fetch.File, results []Fi
 		extra = &results[0]
 		extra.Formats = append(extra.Formats, matched...)
 	}
+	// A file a layout parsed and checked (a chat template, a config) is
+	// clean when nothing was found, not skipped as inert.
+	for member := range fs.checked {
+		if i, ok := t.byRel[member]; ok && results[i].Outcome == Skipped {
+			results[i].Outcome = Clean
+		}
+	}
 	for _, f := range fs.findings {
 		i, ok := t.byRel[f.Member]
 		if !ok {

@@ -453,6 +453,8 @@ var templateRules = map[jinja.Kind]string{
 	jinja.Unparsed: RuleTemplateParse,
 	jinja.Loader:   RuleTemplateLoader,
 	jinja.Resource: RuleTemplateDoS,
+	jinja.Computed: RuleTemplateComputed,
+	jinja.Unknown:  RuleTemplateUnknown,
 }
 
 func (p *parser) template(key, src string, at int64) {

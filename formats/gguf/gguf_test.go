@@ -181,6 +181,9 @@ func TestAnalyze(t *testing.T) {
 		{"template list escape", base().kvStrings("tokenizer.chat_templates", "default", `{{ self.__init__.__globals__ }}`).bytes(0), []string{RuleTemplateEscape}, false},
 		{"template parse", base().kvString("tokenizer.chat_template", `{% for m in messages %}`).bytes(0), []string{RuleTemplateParse}, false},
 		{"template loader", base().kvString("tokenizer.chat_template", `{% include 'x' %}`).bytes(0), []string{RuleTemplateLoader}, false},
+		{"template computed lookup", base().kvString("tokenizer.chat_template", `{% set i = 'XXinitXX'|replace('X','_') %}{{ namespace[i] }}`).bytes(0), []string{RuleTemplateComputed}, false},
+		{"template unknown filter", base().kvString("tokenizer.chat_template", `{{ messages|shell }}`).bytes(0), []string{RuleTemplateUnknown}, false},
+		{"template raw ended by a vertical tab", base().kvString("tokenizer.chat_template", "{% raw %}x{%\vendraw %}{{ cycler.__init__.__globals__.os.name }}{% raw %}{% endraw %}").bytes(0), []string{RuleTemplateEscape, RuleTemplateParse}, false},
 		{"template dos", base().kvString("tokenizer.chat_template", `{% for i in range(99999999999) %}x{% endfor %}`).bytes(0), []string{RuleTemplateDoS}, false},
 	}
 	for _, tt := range tests {

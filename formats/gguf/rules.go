@@ -4,32 +4,34 @@ import "github.com/modelgate/modelgate/formats"
 
 // Rule IDs. They never change meaning once released.
 const (
-	RuleHeader         = "MG500"
-	RuleBigEndian      = "MG502"
-	RuleMetadata       = "MG503"
-	RuleDuplicateKey   = "MG504"
-	RuleKeyName        = "MG505"
-	RuleUTF8           = "MG506"
-	RuleTokenizer      = "MG507"
-	RuleBlockCount     = "MG508"
-	RuleAlignment      = "MG509"
-	RuleTensorInfo     = "MG510"
-	RuleDuplicateName  = "MG511"
-	RuleTensorName     = "MG512"
-	RuleTensorOffset   = "MG513"
-	RuleTensorRange    = "MG514"
-	RuleTrailing       = "MG515"
-	RulePolyglot       = "MG516"
-	RuleTemplateEscape = "MG520"
-	RuleTemplateParse  = "MG521"
-	RuleTemplateLoader = "MG522"
-	RuleTemplateDoS    = "MG523"
-	RuleGGMLHeader     = "MG530"
-	RuleGGMLTensor     = "MG531"
-	RuleGGMLRange      = "MG532"
-	RuleGGMLTrailing   = "MG533"
-	RuleGGMLDuplicate  = "MG534"
-	RuleGGMLPolyglot   = "MG535"
+	RuleHeader           = "MG500"
+	RuleBigEndian        = "MG502"
+	RuleMetadata         = "MG503"
+	RuleDuplicateKey     = "MG504"
+	RuleKeyName          = "MG505"
+	RuleUTF8             = "MG506"
+	RuleTokenizer        = "MG507"
+	RuleBlockCount       = "MG508"
+	RuleAlignment        = "MG509"
+	RuleTensorInfo       = "MG510"
+	RuleDuplicateName    = "MG511"
+	RuleTensorName       = "MG512"
+	RuleTensorOffset     = "MG513"
+	RuleTensorRange      = "MG514"
+	RuleTrailing         = "MG515"
+	RulePolyglot         = "MG516"
+	RuleTemplateEscape   = "MG520"
+	RuleTemplateParse    = "MG521"
+	RuleTemplateLoader   = "MG522"
+	RuleTemplateDoS      = "MG523"
+	RuleTemplateComputed = "MG524"
+	RuleTemplateUnknown  = "MG525"
+	RuleGGMLHeader       = "MG530"
+	RuleGGMLTensor       = "MG531"
+	RuleGGMLRange        = "MG532"
+	RuleGGMLTrailing     = "MG533"
+	RuleGGMLDuplicate    = "MG534"
+	RuleGGMLPolyglot     = "MG535"
 )
 
 func init() {
@@ -69,7 +71,11 @@ func init() {
 		{ID: RuleTemplateEscape, Severity: formats.Critical, Title: "GGUF chat template reaches Python internals",
 			Doc: "The Jinja chat template accesses dunder attributes, Python internals or globals such as self, config, request, os, lipsum or cycler, directly or through attr/format filters, string concatenation or escapes. Rendered by an unsandboxed Jinja2 environment (llama-cpp-python < 0.2.72, CVE-2024-34359; SGLang, CVE-2026-5760) this runs code. Ordinary chat templates never do any of it."},
 		{ID: RuleTemplateParse, Severity: formats.Medium, Title: "GGUF chat template does not parse",
-			Doc: "The chat template is not valid Jinja for the scanner's parser, or is too large or deeply nested to parse safely, so it could not be checked; Jinja2, minja or minijinja may still render it. Review the template."},
+			Doc: "The chat template is not valid Jinja for the scanner, is too large or too deeply nested to check safely, uses a tag Jinja2 does not know or leaves a block open, or Jinja2's own lexer splits it into code and text differently from the scanner's parser (a raw section or comment ended by a Unicode space, for example), so code may have been hidden from the checks. It could not be fully checked; Jinja2, minja or minijinja may still render it. Review the template."},
+		{ID: RuleTemplateComputed, Severity: formats.High, Title: "GGUF chat template looks up attributes by computed names",
+			Doc: "The chat template looks up an attribute or item whose name is computed when it renders: x[key] where key is not a literal, an integer, or a key of the mapping it indexes; attr, map('attr'), map(attribute=), selectattr, groupby or sort with a computed name; str.format on a format string that is not a literal; map or select applying a filter or test named at render time. Jinja falls back to attribute access for a string key, so such a template can spell __init__ or __globals__ at render time from pieces no check sees, or take the name from a user's message; rendered by an unsandboxed Jinja2 (llama-cpp-python before 0.2.72, SGLang) it reaches os. It is critical when the lookup applies to one of Jinja's own objects (namespace, cycler, joiner, lipsum, range, dict), whose __init__.__globals__ holds the os module. Real chat templates never need it (docs/chat-templates.md)."},
+		{ID: RuleTemplateUnknown, Severity: formats.Medium, Title: "GGUF chat template uses a filter or test Jinja2 does not define",
+			Doc: "The chat template uses a filter or test that is not one of Jinja2 3.1's built-ins (or the pure from_json and regex_replace some renderers add). Jinja2 refuses such a template, but a renderer that registers a filter or test of that name runs the host's code on the template's arguments. Real chat templates use only Jinja2's own."},
 		{ID: RuleTemplateLoader, Severity: formats.Medium, Title: "GGUF chat template loads other templates",
 			Doc: "The chat template uses include, import, extends or from, which read other templates through the renderer's loader (files on the host, in some deployments). Chat templates never need them."},
 		{ID: RuleTemplateDoS, Severity: formats.Low, Title: "GGUF chat template can exhaust resources",

@@ -71,6 +71,17 @@ func (a *analysis) codeImports(name string) {
 	}
 }
 
+// codeImportingConfig reports whether codeImports parses name: such a file
+// is checked, never inert.
+func codeImportingConfig(name string) bool {
+	switch path.Base(name) {
+	case "modules.json", "model_index.json", "modular_model_index.json", "adapter_config.json",
+		"config.json", "sentence_bert_config.json":
+		return true
+	}
+	return false
+}
+
 // listing parses a small JSON file read whole by its loader, reporting it
 // when it is malformed.
 func (a *analysis) listing(name string) *jvalue {

@@ -113,6 +113,7 @@ func (Layout) AnalyzeTree(ctx context.Context, t formats.Tree, s formats.Scope) 
 				return errors.Join(append(a.errs, err)...)
 			}
 		}
+		errs := len(a.errs)
 		switch kindOf(n) {
 		case kindPython:
 			a.python(n)
@@ -130,6 +131,12 @@ func (Layout) AnalyzeTree(ctx context.Context, t formats.Tree, s formats.Scope) 
 			a.lfs(n)
 		}
 		a.codeImports(n)
+		// A template or config is read whole and parsed, or the read
+		// or parse fails: without an error it was checked, and is clean
+		// unless reported.
+		if k := kindOf(n); (k == kindTemplate || k == kindConfig || codeImportingConfig(n)) && len(a.errs) == errs {
+			formats.MarkChecked(s, n)
+		}
 	}
 	a.customGenerate(names)
 	return errors.Join(a.errs...)

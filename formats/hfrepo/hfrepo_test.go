@@ -139,6 +139,8 @@ func TestAnalyzeTree(t *testing.T) {
 		}},
 		{name: "ssti template", tree: repo(t, "ssti", nil), want: []want{
 			{RuleTemplateEscape, "tokenizer_config.json", formats.Critical},
+			// x() calls a class taken from __subclasses__().
+			{RuleTemplateComputed, "tokenizer_config.json", formats.High},
 		}},
 		{name: "ssti chat_template.jinja", tree: memTree{
 			"chat_template.jinja": []byte(`{{ lipsum.__globals__['os'].popen('id').read() }}`),

@@ -19,6 +19,10 @@ const (
 	RuleIndexPath       = "MG813"
 	RuleIndexMissing    = "MG814"
 	RuleMalformed       = "MG815"
+	// Template rules are numbered from MG850, apart from the config rules
+	// (MG830 and up).
+	RuleTemplateComputed = "MG850"
+	RuleTemplateUnknown  = "MG851"
 )
 
 func init() {
@@ -34,9 +38,13 @@ func init() {
 		{ID: RuleCustomGenerate, Severity: formats.Medium, Title: "custom generation method shipped (custom_generate/)",
 			Doc: "The repository has a custom_generate/ directory: transformers' generate(custom_generate=...) imports custom_generate/generate.py from it with trust_remote_code=True and may install custom_generate/requirements.txt. It replaces the decoding loop with the repository's own code. Review it like any remote code."},
 		{ID: RuleTemplateEscape, Severity: formats.Critical, Title: "chat template reaches Python internals",
-			Doc: "A Jinja chat template (tokenizer_config.json chat_template, chat_template.jinja, chat_template.json or a processor config) accesses dunder attributes, Python internals or globals such as self, config, request, os, lipsum or cycler, directly or through attr/format filters, string concatenation or escapes. Rendered by an unsandboxed Jinja2 environment (the CVE-2024-34359 family) it runs code on the serving host. Ordinary chat templates never do any of it; the checks are those applied to GGUF templates (MG520)."},
+			Doc: "A Jinja chat template (tokenizer_config.json chat_template, in either the string or the named-list form, chat_template.jinja, chat_template.json, additional_chat_templates/*.jinja or a processor config) looks up a dunder or private attribute or a Python object internal (mro, frames, code, globals), or names one in a string, a str.format field, an attr/map/selectattr argument, a concatenation, a join or an escape sequence, or uses an object such as self, config, request, os, lipsum or cycler. Rendered by an unsandboxed Jinja2 environment (llama-cpp-python before 0.2.72, CVE-2024-34359; SGLang, CVE-2026-5760) that walks from an object to os or builtins and runs code on the serving host. The real chat templates of published models never do any of it (docs/chat-templates.md); the checks are those applied to GGUF templates (MG520)."},
 		{ID: RuleTemplateParse, Severity: formats.Medium, Title: "chat template does not parse",
-			Doc: "A chat template in the repository is not valid Jinja for the scanner's parser, or is too large or too deeply nested to parse safely, so it could not be checked; Jinja2, minja or minijinja may still render it. Review the template."},
+			Doc: "A chat template in the repository is not valid Jinja for the scanner, is too large or too deeply nested to check safely, uses a tag Jinja2 does not know or leaves a block open, or Jinja2's own lexer splits it into code and text differently from the scanner's parser (a raw section or comment ended by a Unicode space, for example), so code may have been hidden from the checks. It could not be fully checked; Jinja2, minja or minijinja may still render it. Review the template."},
+		{ID: RuleTemplateComputed, Severity: formats.High, Title: "chat template looks up attributes by computed names",
+			Doc: "A chat template looks up an attribute or item whose name is computed when it renders: x[key] where key is not a literal, an integer, or a key of the mapping it indexes; attr, map('attr'), map(attribute=), selectattr, groupby or sort with a computed name; str.format on a format string that is not a literal; map or select applying a filter or test named at render time. Jinja falls back to attribute access for a string key, so such a template can spell __init__ or __globals__ at render time from pieces no check sees (underscores taken from an object's string form, center, format, %, ~, replace, join) or take the name from a user's message. It is critical when the lookup applies to one of Jinja's own objects (namespace, cycler, joiner, lipsum, range, dict), whose __init__.__globals__ holds the os module. Real chat templates index messages by integers and mappings by their own keys, and never need it."},
+		{ID: RuleTemplateUnknown, Severity: formats.Medium, Title: "chat template uses a filter or test Jinja2 does not define",
+			Doc: "A chat template uses a filter or test that is not one of Jinja2 3.1's built-ins (or the pure from_json and regex_replace some renderers add). Jinja2 refuses such a template, but a renderer that registers a filter or test of that name runs the host's code on the template's arguments: the template depends on what the serving host exposes. Real chat templates use only Jinja2's own."},
 		{ID: RuleTemplateLoader, Severity: formats.Medium, Title: "chat template loads other templates",
 			Doc: "A chat template uses include, import, extends or from, which read other templates through the renderer's loader (files on the serving host, in some deployments). Chat templates never need them."},
 		{ID: RuleTemplateDoS, Severity: formats.Low, Title: "chat template can exhaust resources",

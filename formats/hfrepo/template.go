@@ -17,6 +17,8 @@ var kindRules = map[jinja.Kind]string{
 	jinja.Unparsed: RuleTemplateParse,
 	jinja.Loader:   RuleTemplateLoader,
 	jinja.Resource: RuleTemplateDoS,
+	jinja.Computed: RuleTemplateComputed,
+	jinja.Unknown:  RuleTemplateUnknown,
 }
 
 // chatTemplates checks a config's chat_template: a string, or a list of

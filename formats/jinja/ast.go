@@ -82,20 +82,16 @@ func parse(toks []*tokens.Token) (tpl *nodes.Template, err error) {
 }
 
 var (
-	typString       = reflect.TypeFor[nodes.String]()
-	typFilterCall   = reflect.TypeFor[nodes.FilterCall]()
-	typFiltered     = reflect.TypeFor[nodes.FilteredExpression]()
-	typBinary       = reflect.TypeFor[nodes.BinaryExpression]()
-	typCall         = reflect.TypeFor[nodes.Call]()
-	typInteger      = reflect.TypeFor[nodes.Integer]()
-	typList         = reflect.TypeFor[nodes.List]()
-	typTuple        = reflect.TypeFor[nodes.Tuple]()
-	typName         = reflect.TypeFor[nodes.Name]()
-	typToken        = reflect.TypeFor[tokens.Token]()
-	attributeFilter = map[string]bool{
-		"map": true, "selectattr": true, "rejectattr": true, "sort": true, "groupby": true,
-		"sum": true, "unique": true, "min": true, "max": true,
-	}
+	typString     = reflect.TypeFor[nodes.String]()
+	typFilterCall = reflect.TypeFor[nodes.FilterCall]()
+	typFiltered   = reflect.TypeFor[nodes.FilteredExpression]()
+	typBinary     = reflect.TypeFor[nodes.BinaryExpression]()
+	typCall       = reflect.TypeFor[nodes.Call]()
+	typInteger    = reflect.TypeFor[nodes.Integer]()
+	typList       = reflect.TypeFor[nodes.List]()
+	typTuple      = reflect.TypeFor[nodes.Tuple]()
+	typName       = reflect.TypeFor[nodes.Name]()
+	typToken      = reflect.TypeFor[tokens.Token]()
 	// generatorFilters return lazy generator objects whose string form
 	// ("<generator object select_or_reject at ...>") is a known source of
 	// underscores and other characters for obfuscated payloads.
@@ -106,6 +102,22 @@ var (
 // unexported fields (set, with, filter), so the walk goes by reflection,
 // which may read unexported fields but never calls into the nodes.
 func (c *checker) walkTemplate(tpl *nodes.Template) {
+	walkNodes(tpl, c.binds.collect)
+	walkNodes(tpl, c.visit)
+}
+
+// walkNodes calls visit with every struct node reachable from tpl.
+func walkNodes(tpl *nodes.Template, visit func(reflect.Value)) {
+	walkValue(reflect.ValueOf(tpl), visit)
+}
+
+// walkValue calls visit with every struct reachable from v through
+// pointers, interfaces, fields, slices and maps, v's own included when it
+// is a struct.
+func walkValue(v reflect.Value, visit func(reflect.Value)) {
+	if v.Kind() == reflect.Struct {
+		visit(v)
+	}
 	seen := map[uintptr]bool{}
 	var walk func(v reflect.Value, depth int)
 	walk = func(v reflect.Value, depth int) {
@@ -123,7 +135,7 @@ func (c *checker) walkTemplate(tpl *nodes.Template) {
 			}
 			seen[v.Pointer()] = true
 			if v.Elem().Kind() == reflect.Struct {
-				c.visit(v.Elem())
+				visit(v.Elem())
 			}
 			walk(v.Elem(), depth+1)
 		case reflect.Struct:
@@ -144,7 +156,7 @@ func (c *checker) walkTemplate(tpl *nodes.Template) {
 			}
 		}
 	}
-	walk(reflect.ValueOf(tpl), 0)
+	walk(v, 0)
 }
 
 // visit checks one struct node; v is addressable and may come from an
@@ -152,13 +164,19 @@ func (c *checker) walkTemplate(tpl *nodes.Template) {
 func (c *checker) visit(v reflect.Value) {
 	switch v.Type() {
 	case typFilterCall:
+		c.visitFilterName(v)
 		c.visitFilter(v)
+	case typGetItem:
+		c.visitGetItem(v)
+	case typTestCall:
+		c.visitTest(v)
 	case typFiltered:
 		c.visitFilterChain(v)
 	case typBinary:
 		c.visitBinary(v)
 	case typCall:
 		c.visitCall(v)
+		c.visitMethodCall(v)
 	}
 }
 
@@ -280,32 +298,11 @@ func (c *checker) visitBinary(v reflect.Value) {
 	}
 }
 
+// visitFilter looks for %c formatting in a format filter's arguments;
+// visitFilterName judges the filter itself.
 func (c *checker) visitFilter(v reflect.Value) {
-	name := v.FieldByName("Name").String()
-	tok := tokenOf(v, "Token")
-	args := v.FieldByName("Args")
-	kwargs := v.FieldByName("Kwargs")
-	switch {
-	case name == "attr":
-		if args.Len() == 0 {
-			return
-		}
-		if _, ok := literal(args.Index(0)); !ok {
-			c.add(Escape, formats.Critical, tok, "attr", "attr filter with an attribute name computed at render time, the usual way around dunder checks")
-		}
-	case name == "format":
-		c.checkFormatArgs(tok, args)
-	case name == "join":
-		// '_'|join is harmless; a joined list of literals is folded by
-		// the chain check, which sees the list.
-	case attributeFilter[name]:
-		if kwargs.IsValid() && kwargs.Len() > 0 {
-			if a := kwargs.MapIndex(reflect.ValueOf("attribute")); a.IsValid() {
-				if _, ok := literal(a); !ok {
-					c.add(Escape, formats.High, tok, name, "%s filter with an attribute name computed at render time", name)
-				}
-			}
-		}
+	if v.FieldByName("Name").String() == "format" {
+		c.checkFormatArgs(tokenOf(v, "Token"), v.FieldByName("Args"))
 	}
 }
 

@@ -1,15 +1,24 @@
 // Package jinja checks Jinja chat templates (GGUF tokenizer.chat_template,
-// Hugging Face tokenizer_config.json chat_template, chat_template.jinja) for
-// the server-side template injection family of CVE-2024-34359: reaching
-// Python internals through dunder attributes, template globals and
-// obfuscated attribute names.
+// Hugging Face tokenizer_config.json chat_template, chat_template.jinja)
+// against what real chat templates do: read the messages and tools they
+// are given through constant names, loop, branch, call Jinja2's own
+// filters and tests. Anything else is an issue: a dunder, private or
+// internal name; a lookup whose name is computed at render time (the way
+// payloads of the CVE-2024-34359 family get past name checks); a filter
+// or test Jinja2 does not define; template loading. docs/chat-templates.md
+// describes the allowlist.
 //
-// A template is lexed and parsed with gonja into an AST and inspected
-// statically. It is never rendered: nothing here evaluates an expression,
-// calls a filter or loads another template.
+// Where code begins and ends is decided by a port of Jinja2's own lexer
+// (lexer.go); the AST comes from gonja's parser, and where gonja reads the
+// code regions differently, or cannot parse what Jinja2 lexes, the
+// template is judged from Jinja2's tokens.
+//
+// Nothing here renders a template, evaluates an expression, calls a
+// filter or loads another template.
 package jinja
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -37,6 +46,12 @@ const (
 	// Resource is a construct that can exhaust CPU or memory when rendered
 	// even in a sandbox.
 	Resource
+	// Computed is an attribute or item lookup whose name is computed at
+	// render time, which can reach any attribute of any object.
+	Computed
+	// Unknown is a filter or test that is not Jinja2's own: a renderer
+	// that defines it runs host code the template chooses.
+	Unknown
 )
 
 func (k Kind) String() string {
@@ -49,6 +64,10 @@ func (k Kind) String() string {
 		return "loader"
 	case Resource:
 		return "resource"
+	case Computed:
+		return "computed"
+	case Unknown:
+		return "unknown"
 	}
 	return fmt.Sprintf("kind(%d)", int(k))
 }
@@ -144,6 +163,10 @@ type checker struct {
 	issues []Issue
 	seen   map[string]bool
 	folded map[uintptr]bool // concatenations already folded into an outer one
+	binds  bindings
+	// assigned are the names the template binds itself.
+	assigned map[string]bool
+	intMemo  map[string]bool
 }
 
 func (c *checker) add(k Kind, sev formats.Severity, tok *tokens.Token, evidence, format string, args ...any) {
@@ -169,8 +192,30 @@ func (c *checker) check(src string) {
 		c.add(Resource, formats.Low, nil, "", "template is %d bytes; chat templates are a few kilobytes", len(src))
 	}
 	toks, lexErr := lex(src)
+	// A template too large to parse is reported as such; it is not
+	// tokenized a second time either.
+	var jt []jToken
+	jerr := errTooLarge
+	if len(src) <= MaxParseBytes {
+		jt, jerr = lexJinja(src)
+	}
+	jinjaOK := jerr == nil
+	if jinjaOK {
+		c.assigned = assignedNames(jt)
+	}
 	depth := c.scanTokens(toks)
+	// Jinja2's own tokens decide what is code. Where gonja cannot read a
+	// template Jinja2 accepts, or reads its code regions differently, the
+	// template is judged from Jinja2's tokens.
+	if jinjaOK {
+		c.scanJinjaTokens(jt)
+		if lexErr == "" {
+			c.compareLexers(toks, jt)
+		}
+	}
 	switch {
+	case lexErr != "" && jinjaOK:
+		c.tokenAllowlist(jt)
 	case lexErr != "":
 		c.add(Unparsed, formats.Medium, nil, lexErr, "template does not lex (%s); Jinja2 may still render it", lexErr)
 	case len(src) > MaxParseBytes:
@@ -179,13 +224,26 @@ func (c *checker) check(src string) {
 		c.add(Unparsed, formats.Medium, nil, "", "template nests deeper than %d levels; not parsed", MaxNesting)
 	default:
 		tpl, err := parse(toks)
-		if err != nil {
+		switch {
+		case err != nil && jinjaOK:
+			// gonja's parser lags Jinja2's grammar in places (inline
+			// if in set, starred arguments, some tuple targets);
+			// Jinja2's tokens still show every lookup, filter and test.
+			c.tokenAllowlist(jt)
+		case err != nil:
 			c.add(Unparsed, formats.Medium, nil, err.Error(), "template does not parse (%v); Jinja2 or minja may still render it", err)
-			return
+		default:
+			// Both readings: the AST's knows more about what a key can
+			// hold; Jinja2's tokens are what Jinja2 runs.
+			c.walkTemplate(tpl)
+			if jinjaOK {
+				c.tokenAllowlist(jt)
+			}
 		}
-		c.walkTemplate(tpl)
 	}
 }
+
+var errTooLarge = errors.New("template too large")
 
 // lex tokenizes src with Jinja's default delimiters. It returns the tokens
 // up to the first error and the error's text.
@@ -280,6 +338,7 @@ func (c *checker) checkName(t *tokens.Token, afterDot, tagName bool) {
 	case afterDot && internalAttrs[name]:
 		c.add(Escape, formats.Critical, t, name, "access to Python object internal %q (frames, code or globals)", name)
 	case afterDot:
+	case c.assigned[name]:
 	case dangerousNames[name]:
 		c.add(Escape, formats.Critical, t, name, "reference to %q, which no chat template's context provides; it is an entry point of published template-injection payloads", name)
 	case footholdGlobals[name]:

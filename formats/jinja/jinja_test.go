@@ -52,7 +52,7 @@ func TestMaliciousTemplates(t *testing.T) {
 		{"plus concatenation", `{% set a = '_' + '_' %}{{ x[a + 'class' + a] }}`, Escape, formats.High},
 		{"join list", `{{ ()|attr(['_','_','class','_','_']|join) }}`, Escape, formats.Critical},
 		{"computed attr", `{% set n = request.args.n %}{{ ()|attr(n) }}`, Escape, formats.Critical},
-		{"computed attr no globals", `{% set n = messages[0].content %}{{ ()|attr(n) }}`, Escape, formats.Critical},
+		{"computed attr no globals", `{% set n = messages[0].content %}{{ ()|attr(n) }}`, Computed, formats.Critical},
 		{"format char", `{{ ()|attr('%c%c%c%c%c%c%c%c%c'|format(95,95,99,108,97,115,115,95,95)) }}`, Escape, formats.Critical},
 		{"percent char", `{{ ()|attr("%c%cclass%c%c" % (95,95,95,95)) }}`, Escape, formats.Critical},
 		{"str format char", `{{ x['{:c}'.format(95) * 2] }}`, Escape, formats.High},
@@ -70,8 +70,27 @@ func TestMaliciousTemplates(t *testing.T) {
 		{"dunder kwarg", `{{ dict(__class__=1)|list|first }}`, Escape, formats.Critical},
 		{"private attr", `{{ messages._private }}`, Escape, formats.High},
 		{"frame attr", `{{ g.gi_frame.f_back }}`, Escape, formats.Critical},
-		{"map computed attribute", `{{ messages|map(attribute=k)|list }}`, Escape, formats.High},
+		{"map computed attribute", `{{ messages|map(attribute=k)|list }}`, Computed, formats.High},
 		{"dunder in format string", `{{ '{0.__class__}'.format(x) }}`, Escape, formats.Critical},
+		{"with shadows a range variable", "{% for i in range(1) %}{% endfor %}{% with i = 'XXclassXX'|replace('X','_') %}{{ x[i] }}{% endwith %}", Computed, formats.High},
+		{"tuple set shadows an integer", "{% set i = 0 %}{% set i, j = 'XXclassXX'|replace('X','_'), 1 %}{{ x[i] }}", Computed, formats.High},
+		{"macro parameter", "{% set i = 0 %}{% macro m(i) %}{{ x[i] }}{% endmacro %}{{ m('XXclassXX'|replace('X','_')) }}", Computed, formats.High},
+		{"loop reassigned", "{% set loop = {'index0': 'XXclassXX'|replace('X','_')} %}{{ x[loop.index0] }}", Computed, formats.High},
+		{"unknown test", "{% if x is shell %}{% endif %}", Unknown, formats.Medium},
+		{"format field dunder", "{{ '{0.__class__}'.format(x) }}", Escape, formats.Critical},
+		{"computed format string", "{% set f = '{0.' ~ n ~ '}' %}{{ f.format(x) }}", Computed, formats.High},
+		{"map applies a computed filter", "{{ xs|map(f)|list }}", Computed, formats.High},
+		{"select applies an unknown test", "{{ xs|select('shell')|list }}", Unknown, formats.Medium},
+		{"groupby computed", "{{ xs|groupby(k)|list }}", Computed, formats.High},
+		{"dict literal subscript", "{{ {'a': 1}[k] }}", Computed, formats.High},
+		{"unparsable with computed lookup", "{% set x = (a if b else c) %}{{ x[k] }}{% for (p, q) in r %}{% endfor %}", Computed, formats.High},
+		{"unparsable with unknown selectattr test", "{% for (p, q) in r %}{% endfor %}{{ xs|selectattr('a', 'shell')|list }}", Unknown, formats.Medium},
+		{"loop over a computed list", "{% for f in ['XXclassXX'|replace('X','_')] %}{{ x[f] }}{% endfor %}", Computed, formats.High},
+		{"format reached by attr", "{% set f = '{0.' ~ n ~ '}' %}{{ (f|attr('format'))(x) }}", Computed, formats.High},
+		{"format reached by item", "{% set f = '{0.' ~ n ~ '}' %}{{ f['format'](x) }}", Computed, formats.High},
+		{"format method kept in a variable", "{% set f = s['format'] %}{{ f(x) }}", Computed, formats.High},
+		{"format through map", "{% for f in xs|map(attribute='format') %}{{ f(x) }}{% endfor %}", Computed, formats.High},
+		{"namespace field assigned a string after its use", "{% set ns = namespace(a=0, b=0) %}{% for m in messages %}{% set ns.a = ns.b %}{% set ns.b = m.content %}{% endfor %}{{ x[ns.a] }}", Computed, formats.High},
 		{"include", `{% include 'other.jinja' %}`, Loader, formats.Medium},
 		{"import", `{% import 'macros.jinja' as m %}{{ m.x() }}`, Loader, formats.Medium},
 		{"from import", `{% from 'macros.jinja' import x %}`, Loader, formats.Medium},
@@ -104,6 +123,24 @@ func TestMaliciousTemplates(t *testing.T) {
 				t.Errorf("no %s issue: %v", tt.kind, issues)
 			}
 		})
+	}
+}
+
+// TestCleanConstructs are forms real templates use that must raise nothing.
+func TestCleanConstructs(t *testing.T) {
+	for _, src := range []string{
+		"{% macro m(x) %}{{ x }}{% endmacro %}{% set f = m %}{{ f(1) }}",
+		"{% for k, v in tools[0]|items %}{{ tools[0][k] }}{% endfor %}",
+		"{% for i in range(messages|length) %}{{ messages[i]['content'] }}{{ messages[messages|length - 1 - i].role }}{% endfor %}",
+		"{% set ns = namespace(idx=0) %}{% for m in messages %}{% set ns.idx = loop.index0 %}{% endfor %}{{ messages[ns.idx].content }}",
+		"{% set types = {'string': 'str'} %}{{ types[param.type] }}",
+		"{% for f in ['maximum', 'minimum'] %}{% if f in p %}{{ p[f] }}{% endif %}{% endfor %}",
+		"{{ '<|image_{i:d}|>'.format(i=n) }}{{ messages|selectattr('role', 'equalto', 'user')|map(attribute='content')|join }}",
+		"{% raw %}{{ not code }}{% endraw %}{%- generation -%}{{ m.content }}{%- endgeneration -%}",
+	} {
+		if issues := Check(src); len(issues) > 0 {
+			t.Errorf("%s: %v", src, issues)
+		}
 	}
 }
 
@@ -141,6 +178,8 @@ func FuzzTemplate(f *testing.F) {
 	f.Add(`{{ ()|attr('\x5f\x5fclass\x5f\x5f') }}`)
 	f.Add(`{% set ns = namespace(a=1) %}{% set ns.a = '_' ~ '_' %}{{ x[ns.a] }}`)
 	f.Add(`{{ '%c'|format(95) }}{% include 'x' %}{% generation %}y{% endgeneration %}`)
+	f.Add("{% raw -%} x {%\vendraw %}{{ x[k] }}{% endraw %}{#- c -#}{{ {'a':{'b':1}}|map('attr', n) }}")
+	f.Add("{% for k, v in d|items %}{{ d[k] }}{% endfor %}{% set x = (a if b else c) %}{{ y is mapping }}")
 	f.Fuzz(func(t *testing.T, src string) {
 		issues := Check(src)
 		if len(issues) > MaxIssues {
