@@ -8,7 +8,7 @@ FUZZTIME  ?= 10m
 FUZZMINIMIZE ?= 5s
 BENCHTIME ?= 1s
 
-.PHONY: build test fuzz bench lint vet fmt-check
+.PHONY: build test fuzz bench lint vet fmt-check allowlist
 
 build:
 	$(GO) build -o bin/modelgate ./cmd/modelgate
@@ -40,3 +40,10 @@ fuzz:
 # SHA-256 pass over the same bytes.
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) $(PKGS)
+
+# Regenerates the pickle allowlist's ecosystem lists from the installed
+# Debian libraries (python3-numpy, -scipy, -pandas, -sklearn, -statsmodels,
+# -gensim, -xgboost, -torch, -torchvision, -torchaudio, -nltk, -joblib).
+# The output is sorted and stamp-free: a rerun reproduces it byte for byte.
+allowlist:
+	/usr/bin/python3 tools/allowlist/generate.py
