@@ -338,7 +338,7 @@ ECOSYSTEMS = {
     "stdlib": (None, stdlib, None),
     "numpy": (("numpy",), numpy_objects, None),
     "scipy": (("scipy",), scipy_objects, None),
-    "pandas": (("pandas",), pandas_objects, None),
+    "pandas": (("pandas", "pytz", "dateutil"), pandas_objects, None),
     "sklearn": (("sklearn",), sklearn_objects, sklearn_enumerated),
     "statsmodels": (("statsmodels",), statsmodels_objects, None),
     "gensim": (("gensim",), gensim_objects, gensim_enumerated),

@@ -255,13 +255,13 @@ def main():
 
     deny = load_deny()
     hand = set() if args.no_hand else load_hand()
+    built = {}       # ecosystem -> its objects
     uses = {}        # (module, name) -> set of uses
     observed = {}    # (module, name) -> "pickled" | "enumerated"
     origin = {}      # (module, name) -> set of ecosystems whose objects named it
     for eco, (_tops, build, enumerate_) in builders.ECOSYSTEMS.items():
         objs = build()
-        if args.samples:
-            write_sample(args.samples, eco, objs)
+        built[eco] = objs
         for obj in objs:
             for data in pickles_of(obj, eco):
                 def note(key, use, eco=eco):
@@ -313,6 +313,11 @@ def main():
             excluded.append((eco, pat, ",".join(u), ver, how, why[1]))
             continue
         allowed.setdefault(eco, []).append((pat, ",".join(why[0]), ver, how, why[1]))
+
+    if args.samples:
+        ok = {k for k in uses if pattern(*k) in {a[0] for rows in allowed.values() for a in rows}} | hand
+        for eco, objs in built.items():
+            write_sample(args.samples, eco, [o for o in objs if _names_only(o, ok)])
 
     os.makedirs(args.out, exist_ok=True)
     versions = sorted({lib_version(e) for e in builders.ECOSYSTEMS})
@@ -367,17 +372,45 @@ def classify(checker, obj, u, module, name):
     return u, what + ": no file, network, process, import, eval or nested unpickling"
 
 
+def _names_only(obj, ok):
+    """Whether obj's protocol-4 pickle names only globals in ok (or
+    classes under a hand wildcard, which the samples do not need)."""
+    try:
+        data = pickle.dumps(obj, protocol=4)
+    except Exception:  # noqa: BLE001
+        return False
+    seen = set()
+    observe.walk(data, lambda key, _use: seen.add(key))
+    return seen <= ok
+
+
 def write_sample(folder, eco, objs):
+    """One pickle (protocol 4) of as many of the objects as fit in about
+    150 KB, for the engine test that asserts real pickles are clean."""
     os.makedirs(folder, exist_ok=True)
-    keep = []
+    keep, total = [], 0
     for o in objs:
         try:
-            if len(pickle.dumps(o, protocol=4)) < 40000:
-                keep.append(o)
+            n = len(pickle.dumps(o, protocol=4))
         except Exception:  # noqa: BLE001
-            pass
+            continue
+        if total + n <= 150000:
+            keep.append(o)
+            total += n
+    if not keep:
+        return
     with open(os.path.join(folder, eco + ".pkl"), "wb") as f:
         pickle.dump(keep, f, protocol=4)
+    if eco == "torch":
+        # torch.save of sparse COO and CSR tensors: its data.pkl names
+        # torch._utils._rebuild_sparse_tensor and layout globals.
+        import torch
+        buf = io.BytesIO()
+        torch.save({"coo": torch.eye(3).to_sparse(), "csr": torch.eye(3).to_sparse_csr()}, buf)
+        with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as z:
+            name = next(n for n in z.namelist() if n.endswith("data.pkl"))
+            with open(os.path.join(folder, "torch_sparse_data.pkl"), "wb") as f:
+                f.write(z.read(name))
 
 
 if __name__ == "__main__":
