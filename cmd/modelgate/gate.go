@@ -102,6 +102,12 @@ func (g *gateOptions) findTargetPolicy(targets []string) error {
 		if found != nil && found.SHA256 != p.SHA256 {
 			return fmt.Errorf("different policies in %s and %s: pass the one to use with --policy", found.Source, p.Source)
 		}
+		if p.Ecosystems != nil {
+			// Ecosystems decide how globals are judged while files are
+			// scanned; this policy was only found once the scan was done.
+			return fmt.Errorf("%s sets pickle.ecosystems, which takes effect while files are scanned: "+
+				"pass the policy with --policy or keep it in the working directory", p.Source)
+		}
 		if allowsCodeExecution(p) {
 			return fmt.Errorf("%s lets code execution through (%s), and it lies inside the scanned artifact: "+
 				"pass such a policy with --policy instead", p.Source, policy.CodeExecutionFlag)

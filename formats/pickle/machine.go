@@ -112,10 +112,12 @@ type machine struct {
 	lineBuf   []byte
 	maxItems  int
 	fatal     error // a limit or cancellation met inside a nested scan
+	// sel is the allowlist ecosystems the scan's policy switched off.
+	sel globals.Selection
 }
 
 func newMachine(ctx context.Context, st *Stream, s formats.Scope, opt *Options, res *Result, sh *shared) *machine {
-	m := &machine{ctx: ctx, st: st, scope: s, opt: opt, res: res, sh: sh, probeSize: -1}
+	m := &machine{ctx: ctx, st: st, scope: s, opt: opt, res: res, sh: sh, probeSize: -1, sel: globals.SelectionFrom(ctx)}
 	m.lim = s.Limits()
 	m.maxOps = m.lim.Opcodes
 	if m.maxOps <= 0 {
@@ -1111,7 +1113,7 @@ func (m *machine) resolve(off int64, module, name string) Value {
 	o := &object{g: &gobj{module: module, name: name}, off: off}
 	if !m.probe {
 		g := &globalInfo{ref: GlobalRef{Module: module, Name: name, Offset: off, Stream: m.stream,
-			Verdict: globals.Judge(module, name)}}
+			Verdict: globals.JudgeIn(module, name, m.sel)}}
 		o.g.info = g
 		o.g.nested = globals.NestedLoader(module, name)
 		if len(m.res.Globals) < maxGlobals {

@@ -1,6 +1,11 @@
 package pickle
 
 import (
+	"bytes"
+	"context"
+	"strings"
+
+	"github.com/modelgate/modelgate/formats/pickle/globals"
 	"os"
 	"path/filepath"
 	"slices"
@@ -87,5 +92,45 @@ func TestEcosystemSamples(t *testing.T) {
 				t.Errorf("real pickle has findings:\n%s", list(rec.Findings))
 			}
 		})
+	}
+}
+
+// TestEcosystemSelection asserts that a disabled ecosystem's globals are
+// judged as not on the allowlist, and that other ecosystems still count.
+func TestEcosystemSelection(t *testing.T) {
+	data, err := os.ReadFile("globals/testdata/ecosystems/gensim.pkl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	off, err := globals.NewSelection(nil, []string{"gensim"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		sel     globals.Selection
+		unknown bool
+	}{{globals.Selection{}, false}, {off, true}} {
+		rec := formatstest.NewRecorder()
+		ctx := globals.WithSelection(context.Background(), tt.sel)
+		if _, err := Scan(ctx, bytes.NewReader(data), rec, Options{Source: bytes.NewReader(data)}); err != nil {
+			t.Fatal(err)
+		}
+		var gensim, others int
+		for _, f := range rec.Findings {
+			if f.Rule != RuleUnknownGlobal {
+				continue
+			}
+			if strings.HasPrefix(f.Details["global"], "gensim.") {
+				gensim++
+			} else {
+				others++
+			}
+		}
+		if (gensim > 0) != tt.unknown || others > 0 {
+			t.Errorf("disabled %v: %d gensim and %d other unknown globals", tt.sel.Disabled(), gensim, others)
+		}
+	}
+	if _, err := globals.NewSelection([]string{"tensorflow"}, nil); err == nil {
+		t.Error("NewSelection accepted an unknown ecosystem")
 	}
 }
