@@ -621,3 +621,61 @@ func TestParseErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestGenerated checks the generator's output against the Go matcher:
+// no generated entry is on the denylist (only hand entries in allow.tsv
+// may override it), nothing the generator excluded is allowed, and the
+// known dangerous globals came out excluded with a reason.
+func TestGenerated(t *testing.T) {
+	for _, e := range policy.allow {
+		if e.file == "allow.tsv" {
+			continue
+		}
+		mod, name, err := splitPattern(e.Pattern)
+		if err != nil {
+			t.Fatalf("%s:%d: %v", e.file, e.line, err)
+		}
+		if ms := policy.denyMatches(mod, name); len(ms) > 0 {
+			t.Errorf("%s:%d: generated entry %s is denied by %s", e.file, e.line, e.Pattern, ms[0].e.Pattern)
+		}
+		if e.Observed == "source-read" {
+			t.Errorf("%s:%d: generated entry %s claims to be source-read", e.file, e.line, e.Pattern)
+		}
+	}
+	data, err := os.ReadFile("ecosystems/excluded.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	excluded := map[string]string{}
+	for _, line := range strings.Split(string(data), "\n") {
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		f := strings.Split(line, "\t")
+		if len(f) != 6 || f[5] == "" {
+			t.Fatalf("excluded.txt: malformed %q", line)
+		}
+		excluded[f[1]] = f[5]
+		if strings.Contains(f[1], "<locals>") {
+			continue
+		}
+		mod, name, err := splitPattern(f[1])
+		if err != nil {
+			t.Fatalf("excluded.txt: %q: %v", line, err)
+		}
+		if v := Judge(mod, name); v.Class == Allowed {
+			t.Errorf("excluded %s (%s) is allowed by %s", f[1], f[5], v.Entry)
+		}
+	}
+	for _, g := range []string{
+		"pandas.read_pickle", "pandas.io.pytables.HDFStore", "pandas.eval", "numpy.load", "numpy.frompyfunc",
+		"gensim.utils.unpickle", "gensim.models.word2vec.LineSentence", "gensim.corpora.textcorpus.TextCorpus",
+		"joblib.load", "torch.load", "torch.hub.load", "logging.FileHandler", "logging.handlers.SocketHandler",
+		"functools.partial", "operator.attrgetter", "operator.methodcaller", "collections.namedtuple",
+		"scipy.stats._continuous_distns.norm_gen", "builtins.map", "builtins.type", "builtins.vars",
+	} {
+		if excluded[g] == "" {
+			t.Errorf("%s is not excluded by the generator", g)
+		}
+	}
+}
