@@ -300,6 +300,48 @@ def nltk_objects():
             PunktParameters(), PunktSentenceTokenizer(tr.get_params()), ap, Tree("S", ["a"])]
 
 
+def pandas_enumerated():
+    import pandas  # noqa: F401 - imports pandas.core
+    return _classes_of(None, "pandas.core") + _classes_of(None, "pandas._libs")
+
+
+def scipy_enumerated():
+    import scipy.interpolate  # noqa: F401
+    import scipy.sparse  # noqa: F401
+    import scipy.spatial  # noqa: F401
+    import scipy.stats  # noqa: F401
+    out = []
+    for p in ("scipy.sparse", "scipy.interpolate", "scipy.spatial", "scipy.stats"):
+        out += _classes_of(None, p)
+    return out
+
+
+def statsmodels_enumerated():
+    import statsmodels.api  # noqa: F401
+    out = []
+    for p in ("statsmodels.regression", "statsmodels.genmod", "statsmodels.discrete", "statsmodels.robust",
+              "statsmodels.tsa", "statsmodels.base"):
+        out += _classes_of(None, p)
+    return out
+
+
+def nltk_enumerated():
+    import nltk.probability  # noqa: F401
+    import nltk.stem  # noqa: F401
+    import nltk.tag  # noqa: F401
+    import nltk.tokenize  # noqa: F401
+    import nltk.tree  # noqa: F401
+    out = []
+    for p in ("nltk.probability", "nltk.stem", "nltk.tag", "nltk.tokenize", "nltk.tree"):
+        out += _classes_of(None, p)
+    return out
+
+
+def xgboost_enumerated():
+    import xgboost  # noqa: F401
+    return _classes_of(None, "xgboost")
+
+
 def _classes_of(pkg, prefix):
     """Classes reachable as attributes of pkg and its already-imported
     submodules whose module is under prefix."""
@@ -337,15 +379,15 @@ PROBES = [
 ECOSYSTEMS = {
     "stdlib": (None, stdlib, None),
     "numpy": (("numpy",), numpy_objects, None),
-    "scipy": (("scipy",), scipy_objects, None),
-    "pandas": (("pandas", "pytz", "dateutil"), pandas_objects, None),
+    "scipy": (("scipy",), scipy_objects, scipy_enumerated),
+    "pandas": (("pandas", "pytz", "dateutil"), pandas_objects, pandas_enumerated),
     "sklearn": (("sklearn",), sklearn_objects, sklearn_enumerated),
-    "statsmodels": (("statsmodels",), statsmodels_objects, None),
+    "statsmodels": (("statsmodels",), statsmodels_objects, statsmodels_enumerated),
     "gensim": (("gensim",), gensim_objects, gensim_enumerated),
-    "xgboost": (("xgboost",), xgboost_objects, None),
+    "xgboost": (("xgboost",), xgboost_objects, xgboost_enumerated),
     "torch": (("torch",), torch_objects, torch_enumerated),
     "torchvision": (("torchvision",), torchvision_objects, torchvision_enumerated),
     "torchaudio": (("torchaudio",), torchaudio_objects, torchaudio_enumerated),
-    "nltk": (("nltk",), nltk_objects, None),
+    "nltk": (("nltk",), nltk_objects, nltk_enumerated),
     "joblib": (("joblib",), list, None),
 }
