@@ -421,6 +421,8 @@ def write_sample(folder, eco, objs):
         import torch
         buf = io.BytesIO()
         torch.save({"coo": torch.eye(3).to_sparse(), "csr": torch.eye(3).to_sparse_csr()}, buf)
+        with open(os.path.join(folder, "torch_sparse.pt"), "wb") as f:
+            f.write(buf.getvalue())
         with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as z:
             name = next(n for n in z.namelist() if n.endswith("data.pkl"))
             with open(os.path.join(folder, "torch_sparse_data.pkl"), "wb") as f:
