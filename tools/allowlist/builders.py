@@ -141,7 +141,7 @@ def sklearn_objects():
 
 def sklearn_enumerated():
     from sklearn.utils import all_estimators
-    return [cls for _, cls in all_estimators()]
+    return [(cls.__module__, cls.__qualname__, cls) for _, cls in all_estimators()]
 
 
 def statsmodels_objects():
@@ -189,8 +189,18 @@ def gensim_objects():
 
 
 def gensim_enumerated():
+    import importlib
+    import pkgutil
+
+    import gensim.corpora
     import gensim.models
-    return _classes_of(gensim.models, "gensim.models")
+    for pkg in (gensim.models, gensim.corpora):
+        for m in pkgutil.iter_modules(pkg.__path__):
+            try:
+                importlib.import_module(pkg.__name__ + "." + m.name)
+            except Exception:  # noqa: BLE001 - optional dependencies
+                pass
+    return _classes_of(None, "gensim.models") + _classes_of(None, "gensim.corpora")
 
 
 def xgboost_objects():
@@ -241,10 +251,7 @@ def torch_objects():
 def torch_enumerated():
     import torch.nn
     import torch.optim
-    out = _classes_of(torch.nn.modules, "torch.nn.modules")
-    out += _classes_of(torch.optim, "torch.optim")
-    out += _classes_of(torch.optim.lr_scheduler, "torch.optim.lr_scheduler")
-    return out
+    return _classes_of(None, "torch.nn.modules") + _classes_of(None, "torch.optim")
 
 
 def torchvision_objects():
@@ -343,19 +350,37 @@ def xgboost_enumerated():
 
 
 def _classes_of(pkg, prefix):
-    """Classes reachable as attributes of pkg and its already-imported
-    submodules whose module is under prefix."""
+    """Classes reachable as attributes of the already-imported modules
+    under prefix, as (module, name, class) under every name they have
+    there: their own, and the aliases libraries keep so that pickles made
+    by older versions still load (gensim's keyedvectors.Vocab,
+    pandas.core.internals.BlockManager, numpy.core.records.recarray)."""
     import sys
+    top = prefix.split(".")[0]
     out, seen = [], set()
     for modname, mod in sorted(sys.modules.items()):
         if mod is None or not (modname == prefix or modname.startswith(prefix + ".")):
             continue
-        for v in list(vars(mod).values()):
-            if isinstance(v, type) and (v.__module__ or "").startswith(prefix) and id(v) not in seen:
-                seen.add(id(v))
-                out.append(v)
+        for attr, v in sorted(vars(mod).items()):
+            if not isinstance(v, type) or (v.__module__ or "").split(".")[0] != top:
+                continue
+            for key in ((v.__module__, v.__qualname__), (modname, attr)):
+                if key not in seen:
+                    seen.add(key)
+                    out.append((key[0], key[1], v))
     return out
 
+
+def numpy_enumerated():
+    import numpy.core.records  # noqa: F401
+    return _classes_of(None, "numpy.core.records") + _classes_of(None, "numpy.random")
+
+
+# Names that older versions pickled and the installed library keeps so
+# that such pickles still load, with the use those pickles make of them.
+COMPAT = [
+    ("numpy.core._internal", "_reconstruct", "function"),  # Python 2 era object arrays
+]
 
 # Globals judged as if called with free arguments although no object here
 # names them: loaders that read files or unpickle, and gadgets that call
@@ -378,7 +403,7 @@ PROBES = [
 # ecosystem name -> (top-level modules, builder of objects, enumerator of classes)
 ECOSYSTEMS = {
     "stdlib": (None, stdlib, None),
-    "numpy": (("numpy",), numpy_objects, None),
+    "numpy": (("numpy",), numpy_objects, numpy_enumerated),
     "scipy": (("scipy",), scipy_objects, scipy_enumerated),
     "pandas": (("pandas", "pytz", "dateutil"), pandas_objects, pandas_enumerated),
     "sklearn": (("sklearn",), sklearn_objects, sklearn_enumerated),

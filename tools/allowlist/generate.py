@@ -272,17 +272,39 @@ def main():
                     origin.setdefault(key, set()).add(eco)
                 observe.walk(data, note)
         if enumerate_:
-            for cls in enumerate_():
-                key = (cls.__module__, cls.__qualname__)
+            for module, name, _cls in enumerate_():
+                key = (module, name)
                 if key not in observed:
                     uses.setdefault(key, set()).add("class")
                     observed[key] = "enumerated"
                     origin.setdefault(key, set()).add(eco)
 
+    for module, name, use in builders.COMPAT:
+        key = (module, name)
+        if key not in observed:
+            uses.setdefault(key, set()).add(use)
+            observed[key] = "enumerated"
+            origin.setdefault(key, set()).add(ecosystem_of(module))
+
+    # An alias (a re-export, a name kept for old pickles) is the same object
+    # as the name the pickles used: it may be used the same ways.
+    by_obj = {}
+    for key, how in observed.items():
+        if how == "pickled":
+            try:
+                by_obj.setdefault(id(resolve(*key)), set()).update(uses[key])
+            except Exception:  # noqa: BLE001 - judged (and excluded) below
+                pass
+    for key, how in observed.items():
+        if how == "enumerated":
+            try:
+                uses[key] |= by_obj.get(id(resolve(*key)), set())
+            except Exception:  # noqa: BLE001
+                pass
+
     for key in builders.PROBES:
-        if key not in uses:
-            uses[key] = {"function"}
-            observed[key] = "probed"
+        uses.setdefault(key, set()).add("function")
+        observed.setdefault(key, "probed")
 
     checker = static.Checker()
     allowed = {}   # eco -> lines
@@ -367,7 +389,9 @@ def classify(checker, obj, u, module, name):
         return None, "builtin outside the pure set"
     if isinstance(obj, type) and issubclass(obj, enum.Enum):
         if len(obj.__members__) == 0:
-            return None, "enum base without members: calling it is the functional API, which creates classes"
+            if "function" in u:
+                return None, "enum base without members: calling it is the functional API, which creates classes"
+            return u, "enum base without members, built as a class only (calling it, the functional API, is reported)"
         return u, "enum with members: REDUCE looks a member up by value; EnumMeta refuses to extend an enum that has members"
     if not callable(obj):
         return ["reference"], "constant value (%s); nothing is called" % type(obj).__name__

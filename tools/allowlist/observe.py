@@ -19,6 +19,7 @@ RECONSTRUCTORS = {
     ("copyreg", "__newobj_ex__"): {0: "class"},
     ("numpy.core.multiarray", "_reconstruct"): {0: "class"},
     ("numpy._core.multiarray", "_reconstruct"): {0: "class"},
+    ("numpy.core._internal", "_reconstruct"): {0: "class"},
     ("torch._tensor", "_rebuild_from_type"): {0: "function", 1: "class"},
     ("torch._tensor", "_rebuild_from_type_v2"): {0: "function", 1: "class"},
 }

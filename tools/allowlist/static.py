@@ -121,12 +121,21 @@ class Checker:
         seen.add(key)
         g = getattr(fn, "__globals__", {})
         for code_obj in _codes(code):
+            prev = None
             for ins in dis.get_instructions(code_obj):
+                on_self, prev = _on_self(prev, code_obj), ins
                 if ins.opname not in LOAD_OPS:
                     continue
                 name = ins.argval
                 if not isinstance(name, str):
                     continue
+                if on_self and ins.opname in ("LOAD_ATTR", "LOAD_METHOD") and cls is not None:
+                    # self.remove() is the class's own method, not os.remove:
+                    # follow it instead of judging the name.
+                    own = python_function(_lookup(cls, name))
+                    if own is not None and top(own.__module__) == lib and depth < MAX_DEPTH:
+                        self.check_code(own, lib, cls, depth + 1, seen)
+                        continue
                 parts = name.split(".")
                 for p in parts:
                     if p in DANGER:
@@ -178,6 +187,13 @@ class Checker:
                     raise Unsafe("C implementation %s has no bytecode to inspect and is not on the reviewed list" % what)
                 continue
             self.check_code(f, top(f.__module__), cls, 0, seen)
+
+
+def _on_self(prev, code):
+    """Whether the instruction after prev reads an attribute of the
+    method's first argument (self)."""
+    return (prev is not None and prev.opname == "LOAD_FAST" and code.co_argcount > 0
+            and prev.argval == code.co_varnames[0])
 
 
 def _lookup(cls, name):
