@@ -1191,6 +1191,7 @@ var argRoles = map[string][]globals.Use{
 	"copyreg.__newobj_ex__":                     {globals.UseClass},
 	"numpy.core.multiarray._reconstruct":        {globals.UseClass},
 	"numpy._core.multiarray._reconstruct":       {globals.UseClass},
+	"numpy.core._internal._reconstruct":         {globals.UseClass},
 	"torch._tensor._rebuild_from_type":          {globals.UseFunction, globals.UseClass},
 	"torch._tensor._rebuild_from_type_v2":       {globals.UseFunction, globals.UseClass},
 	"numpy.random._pickle.__bit_generator_ctor": {globals.UseFunction},

@@ -3,6 +3,8 @@ package pickle
 import (
 	"bytes"
 	"context"
+	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/modelgate/modelgate/formats/pickle/globals"
@@ -132,5 +134,37 @@ func TestEcosystemSelection(t *testing.T) {
 	}
 	if _, err := globals.NewSelection([]string{"tensorflow"}, nil); err == nil {
 		t.Error("NewSelection accepted an unknown ecosystem")
+	}
+}
+
+// TestArgRolesMatchGenerator keeps the machine's reconstructor table and
+// the allowlist generator's (tools/allowlist/observe.py) the same, so the
+// uses the generator records are the uses the machine checks.
+func TestArgRolesMatchGenerator(t *testing.T) {
+	src, err := os.ReadFile("../../tools/allowlist/observe.py")
+	if err != nil {
+		t.Fatal(err)
+	}
+	re := regexp.MustCompile(`\("([\w.]+)", "(\w+)"\): \{([^}]*)\}`)
+	names := map[string]globals.Use{"class": globals.UseClass, "function": globals.UseFunction}
+	got := map[string][]globals.Use{}
+	for _, m := range re.FindAllStringSubmatch(string(src), -1) {
+		var roles []globals.Use
+		for _, r := range regexp.MustCompile(`(\d+): "(\w+)"`).FindAllStringSubmatch(m[3], -1) {
+			i, _ := strconv.Atoi(r[1])
+			for len(roles) <= i {
+				roles = append(roles, 0)
+			}
+			roles[i] = names[r[2]]
+		}
+		got[m[1]+"."+m[2]] = roles
+	}
+	if len(got) != len(argRoles) {
+		t.Errorf("observe.py lists %d reconstructors, machine.go %d", len(got), len(argRoles))
+	}
+	for k, want := range argRoles {
+		if !slices.Equal(got[k], want) {
+			t.Errorf("%s: observe.py %v, machine.go %v", k, got[k], want)
+		}
 	}
 }

@@ -22,6 +22,12 @@ RECONSTRUCTORS = {
     ("numpy.core._internal", "_reconstruct"): {0: "class"},
     ("torch._tensor", "_rebuild_from_type"): {0: "function", 1: "class"},
     ("torch._tensor", "_rebuild_from_type_v2"): {0: "function", 1: "class"},
+    ("numpy.random._pickle", "__bit_generator_ctor"): {0: "function"},
+    ("numpy.random._pickle", "__generator_ctor"): {0: "function", 1: "function"},
+    ("numpy.random._pickle", "__randomstate_ctor"): {0: "function", 1: "function"},
+    ("builtins", "map"): {0: "function"},
+    ("builtins", "filter"): {0: "function"},
+    ("builtins", "iter"): {0: "function"},
 }
 
 
