@@ -8,7 +8,7 @@ FUZZTIME  ?= 10m
 FUZZMINIMIZE ?= 5s
 BENCHTIME ?= 1s
 
-.PHONY: build test fuzz bench lint vet fmt-check differential-numpy
+.PHONY: build test fuzz bench lint vet fmt-check differential-numpy allowlist
 
 build:
 	$(GO) build -buildvcs=auto -o bin/modelgate ./cmd/modelgate
@@ -49,3 +49,10 @@ bench:
 DIFFTIME ?= 20m
 differential-numpy:
 	NPY_DIFF_DURATION=$(DIFFTIME) $(GO) test -count=1 -timeout 0 -run '^TestDifferentialNumPy$$' -v ./formats/numpy/
+
+# Regenerates the pickle allowlist's ecosystem lists from the installed
+# Debian libraries (python3-numpy, -scipy, -pandas, -sklearn, -statsmodels,
+# -gensim, -xgboost, -torch, -torchvision, -torchaudio, -nltk, -joblib).
+# The output is sorted and stamp-free: a rerun reproduces it byte for byte.
+allowlist:
+	/usr/bin/python3 tools/allowlist/generate.py

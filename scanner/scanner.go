@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/modelgate/modelgate/formats"
+	"github.com/modelgate/modelgate/formats/pickle/globals"
 	"github.com/modelgate/modelgate/scanner/fetch"
 )
 
@@ -38,6 +39,9 @@ type Options struct {
 	// the bytes no analyzer needs: a remote file is then read only where
 	// its headers are. Files without a stated digest are still hashed.
 	Quick bool
+	// PickleEcosystems are the pickle allowlist ecosystems that count
+	// (a policy's pickle.ecosystems); the zero value counts every one.
+	PickleEcosystems globals.Selection
 }
 
 // Progress is a running total of a scan.
@@ -63,6 +67,9 @@ func Scan(ctx context.Context, targets []Target, opts Options) (*Report, error) 
 		opts.Limits = formats.DefaultLimits()
 	}
 	opts.Limits.Quick = opts.Quick
+	// Formats are reached through the registry; the context is how the
+	// selection reaches the pickle analyzers of every file and member.
+	ctx = globals.WithSelection(ctx, opts.PickleEcosystems)
 	rep := &Report{
 		SchemaVersion: SchemaVersion,
 		Tool:          Tool{Name: "modelgate", Version: opts.Version},

@@ -117,7 +117,8 @@ func runScan(ctx context.Context, o scanOptions, stdout, stderr io.Writer) (int,
 	if o.Progress != nil {
 		showProgress = *o.Progress
 	}
-	opts := scanner.Options{Jobs: o.Jobs, FailOn: failOn, Version: Version(), Quick: o.Fetch.Quick}
+	opts := scanner.Options{Jobs: o.Jobs, FailOn: failOn, Version: Version(), Quick: o.Fetch.Quick,
+		PickleEcosystems: o.Gate.policy.PickleSelection()}
 	var prog *progress
 	if showProgress {
 		prog = startProgress(stderr)

@@ -50,6 +50,11 @@ type globalInfo struct {
 	// torchStreams counts calls whose payload was a constant legacy
 	// torch.save stream, scanned in full.
 	torchStreams int64
+	// misuse is the first use of an allowlisted global that its entry does
+	// not permit (a class-only global called, a value built), rendered.
+	misuse    string
+	misuseOff int64
+	misuseUse globals.Use
 }
 
 // mutation is a BUILD, SETITEM, APPEND or ADDITEMS applied to a global,
@@ -107,10 +112,12 @@ type machine struct {
 	lineBuf   []byte
 	maxItems  int
 	fatal     error // a limit or cancellation met inside a nested scan
+	// sel is the allowlist ecosystems the scan's policy switched off.
+	sel globals.Selection
 }
 
 func newMachine(ctx context.Context, st *Stream, s formats.Scope, opt *Options, res *Result, sh *shared) *machine {
-	m := &machine{ctx: ctx, st: st, scope: s, opt: opt, res: res, sh: sh, probeSize: -1}
+	m := &machine{ctx: ctx, st: st, scope: s, opt: opt, res: res, sh: sh, probeSize: -1, sel: globals.SelectionFrom(ctx)}
 	m.lim = s.Limits()
 	m.maxOps = m.lim.Opcodes
 	if m.maxOps <= 0 {
@@ -1106,7 +1113,7 @@ func (m *machine) resolve(off int64, module, name string) Value {
 	o := &object{g: &gobj{module: module, name: name}, off: off}
 	if !m.probe {
 		g := &globalInfo{ref: GlobalRef{Module: module, Name: name, Offset: off, Stream: m.stream,
-			Verdict: globals.Judge(module, name)}}
+			Verdict: globals.JudgeIn(module, name, m.sel)}}
 		o.g.info = g
 		o.g.nested = globals.NestedLoader(module, name)
 		if len(m.res.Globals) < maxGlobals {
@@ -1148,6 +1155,12 @@ func (m *machine) call(off int64, op byte, fn, args, kwargs Value) Value {
 		}
 		g := fn.o.g.info
 		if g == nil || g.ref.Verdict.Class == globals.Allowed {
+			need := globals.UseFunction
+			if op == opNEWOBJ || op == opNEWOBJEX {
+				need = globals.UseClass
+			}
+			m.use(off, fn, need, res)
+			m.argRoles(off, fn, args, res)
 			if fn.o.g.nested {
 				m.nested(off, fn, args)
 			}
@@ -1169,6 +1182,51 @@ func (m *machine) call(off int64, op byte, fn, args, kwargs Value) Value {
 	return res
 }
 
+// argRoles are the arguments that allowlisted callables build or call:
+// a global passed there is used as a class to build or a function to call,
+// not merely held. Must match tools/allowlist/observe.py RECONSTRUCTORS.
+var argRoles = map[string][]globals.Use{
+	"copyreg._reconstructor":                    {globals.UseClass, globals.UseClass},
+	"copyreg.__newobj__":                        {globals.UseClass},
+	"copyreg.__newobj_ex__":                     {globals.UseClass},
+	"numpy.core.multiarray._reconstruct":        {globals.UseClass},
+	"numpy._core.multiarray._reconstruct":       {globals.UseClass},
+	"numpy.core._internal._reconstruct":         {globals.UseClass},
+	"torch._tensor._rebuild_from_type":          {globals.UseFunction, globals.UseClass},
+	"torch._tensor._rebuild_from_type_v2":       {globals.UseFunction, globals.UseClass},
+	"numpy.random._pickle.__bit_generator_ctor": {globals.UseFunction},
+	"numpy.random._pickle.__generator_ctor":     {globals.UseFunction, globals.UseFunction},
+	"numpy.random._pickle.__randomstate_ctor":   {globals.UseFunction, globals.UseFunction},
+	// map, filter and iter call their first argument on every item.
+	"builtins.map":    {globals.UseFunction},
+	"builtins.filter": {globals.UseFunction},
+	"builtins.iter":   {globals.UseFunction},
+}
+
+// argRoles checks the globals an allowlisted callable will build or call.
+func (m *machine) argRoles(off int64, fn, args Value, call Value) {
+	roles := argRoles[fn.o.g.module+"."+fn.o.g.name]
+	if roles == nil || args.kind != KindTuple || args.o == nil {
+		return
+	}
+	for i, need := range roles {
+		if i < len(args.o.items) && args.o.items[i].kind == KindGlobal {
+			m.use(off, args.o.items[i], need, call)
+		}
+	}
+}
+
+// use records a build or call of the global v; when v is allowlisted for
+// other uses only, the first such use is reported at the stream's end.
+// Unknown and denied globals are reported whatever their use.
+func (m *machine) use(off int64, v Value, need globals.Use, call Value) {
+	g := v.o.g.info
+	if g == nil || v.o.g.dynamic || g.ref.Verdict.Class != globals.Allowed || g.ref.Verdict.Uses.Has(need) || g.misuse != "" {
+		return
+	}
+	g.misuse, g.misuseOff, g.misuseUse = call.String(), off, need
+}
+
 // flush reports what a stream found that is only complete at its end: one
 // finding per distinct non-allowlisted global, with its first call, and
 // attribute overwrites, which are critical when more lookups followed.
@@ -1183,7 +1241,16 @@ func (m *machine) flush() {
 		var f formats.Finding
 		switch v.Class {
 		case globals.Allowed:
-			continue
+			if g.misuse == "" {
+				continue
+			}
+			how := "calls"
+			if g.misuseUse == globals.UseClass {
+				how = "builds"
+			}
+			f = formats.NewFinding(RuleMisusedGlobal, g.misuseOff, "%s %s, which the allowlist permits only as %s: %s",
+				how, full, v.Uses, g.misuse).
+				With("allowed_uses", v.Uses.String()).With("ecosystem", v.Ecosystem).With("entry", v.Entry)
 		case globals.Denied:
 			if v.Category == "nested-loader" && g.calls > 0 && g.torchStreams == g.calls {
 				// Every call loads a torch.save stream from the file, whose
@@ -1191,11 +1258,7 @@ func (m *machine) flush() {
 				// pickle with plain pickle.dumps.
 				continue
 			}
-			id := RuleDeniedGlobal
-			if v.Severity < formats.Critical {
-				id = RuleRiskyGlobal
-			}
-			f = formats.NewFinding(id, g.ref.Offset, "imports %s (%s)", full, reasonOr(v.Reason, "denylisted")).At(v.Severity)
+			f = formats.NewFinding(deniedRule(v), g.ref.Offset, "imports %s (%s)", full, reasonOr(v.Reason, "denylisted")).At(v.Severity)
 		default:
 			f = formats.NewFinding(RuleUnknownGlobal, g.ref.Offset, "imports %s, which is not on the allowlist", full).
 				At(max(v.Severity, formats.Medium))
@@ -1223,6 +1286,21 @@ func (m *machine) flush() {
 		m.report(f)
 	}
 	m.mutations = m.mutations[:0]
+}
+
+// deniedRule is the rule a denied global is reported under: what the
+// global can do decides it, so a rule's text stays true of its findings.
+func deniedRule(v globals.Verdict) string {
+	if v.Severity >= formats.Critical {
+		return RuleDeniedGlobal
+	}
+	switch v.Category {
+	case "file-io", "network":
+		return RuleRiskyGlobal
+	case "attribute-traversal", "interpreter":
+		return RuleIntrospection
+	}
+	return RuleDeniedGlobal
 }
 
 func reasonOr(s, def string) string {

@@ -6,7 +6,7 @@
 // the way CPython's find_class would, judges it with package
 // pickle/globals (allowlist first), follows calls, attribute overwrites,
 // dynamic imports, frames and nested pickles, and reports findings under
-// rules MG101–MG114. Other analyzers (PyTorch, joblib, NumPy) reuse it
+// rules MG101–MG116. Other analyzers (PyTorch, joblib, NumPy) reuse it
 // through Scan.
 //
 // It never imports, calls or executes anything from the file, and never

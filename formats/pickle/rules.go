@@ -18,6 +18,8 @@ const (
 	RuleComputedCall   = "MG112"
 	RuleExtension      = "MG113"
 	RuleTypeConfusion  = "MG114"
+	RuleIntrospection  = "MG115"
+	RuleMisusedGlobal  = "MG116"
 )
 
 func init() {
@@ -32,9 +34,21 @@ func init() {
 				"(os.system, builtins.eval, subprocess, pickle.loads, ...). Loading the file runs attacker-chosen code. " +
 				"Do not load it; treat the file and its source as compromised."},
 		{ID: RuleRiskyGlobal, Severity: formats.High, Title: "pickle imports a global that reaches files or the network",
-			Doc: "The pickle imports a denylisted global that reads or writes files, opens network connections or otherwise " +
-				"acts outside the process (open, socket, urllib, shutil, ...). Loading the file can leak or overwrite data. " +
+			Doc: "The pickle imports a denylisted global that reads or writes files or opens network connections " +
+				"(open, socket, urllib, pathlib, tempfile, ...). Loading the file can leak or overwrite data. " +
 				"Do not load it unless you know why a model file needs this."},
+		{ID: RuleIntrospection, Severity: formats.High, Title: "pickle imports an introspection or interpreter primitive",
+			Doc: "The pickle imports a denylisted global that reaches into the interpreter rather than the outside world: " +
+				"attribute and namespace introspection (type, dir, super, inspect, copy hooks, any builtin outside the pure " +
+				"set) or interpreter switches (resource limits, tracing, exit). Alone it reads no file and runs no command, but " +
+				"such primitives are the links of chains that end in code execution (type(x).__subclasses__() ...). " +
+				"Do not load it unless you know why a model file needs this."},
+		{ID: RuleMisusedGlobal, Severity: formats.Medium, Title: "allowlisted global used in a way the allowlist does not permit",
+			Doc: "The global is on the allowlist for some uses only: built as a class (NEWOBJ, copyreg._reconstructor, " +
+				"which run no constructor on the pickle's arguments), called as a function (REDUCE, OBJ, INST), or only held " +
+				"as a value. This pickle uses it another way, e.g. calls a class that libraries only ever rebuild, which runs " +
+				"its __init__ on arguments the file chose, or calls a function stored as a value. That is how an allowed " +
+				"class becomes a gadget; no library writes it. Do not load the file unless you know the library does this."},
 		{ID: RuleDynamicGlobal, Severity: formats.Critical, Title: "STACK_GLOBAL with a computed module or name",
 			Doc: "A STACK_GLOBAL opcode takes its module or name from something other than a constant string (the result of a " +
 				"call, a number, bytes, a global). The imported name is only known at load time, which is how payloads hide from " +

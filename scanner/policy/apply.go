@@ -134,7 +134,11 @@ func (p *Policy) judge(x *formats.Finding, f *scanner.FileResult, rel []string, 
 			if a.Global != g {
 				continue
 			}
-			if x.Rule == "MG101" || ((x.Rule == "MG102" || x.Rule == "MG103") && a.AllowsCodeExecution) {
+			// MG101 (not on the allowlist) and MG116 (used beyond its
+			// allowlist entry) need only the project's word; the denylist's
+			// rules need the flag as well.
+			if x.Rule == "MG101" || x.Rule == "MG116" ||
+				((x.Rule == "MG102" || x.Rule == "MG103" || x.Rule == "MG115") && a.AllowsCodeExecution) {
 				return scanner.Suppression{Finding: *x, Kind: KindAllowed, Reason: a.Reason}, true
 			}
 		}

@@ -199,3 +199,33 @@ func TestApplySignatureRequirementWithVerifier(t *testing.T) {
 		}
 	}
 }
+
+// TestAllowCoversSplitPickleRules: a policy's pickle.allow covers a global
+// reported as used beyond its allowlist entry (MG116) on the project's word,
+// and an introspection primitive (MG115) only with the flag.
+func TestAllowCoversSplitPickleRules(t *testing.T) {
+	mk := func() *scanner.Report {
+		r := &scanner.Report{Targets: []string{"models"}, FailOn: formats.Medium, Files: []scanner.FileResult{
+			{Path: "models/a.pkl", SHA256: sha, Formats: []string{"pickle"}, Outcome: scanner.Findings, Findings: []formats.Finding{
+				finding("MG116", formats.Medium, "models/a.pkl@10", "global", "mypkg.model.Net"),
+				finding("MG115", formats.High, "models/a.pkl@20", "global", "builtins.dir"),
+			}},
+		}}
+		r.Summarize()
+		return r
+	}
+	for _, tt := range []struct{ policy, want string }{
+		{"pickle:\n  allow:\n    - {global: mypkg.model.Net, reason: ours}\n", "MG115:high MG116/allowed-by-policy"},
+		{"pickle:\n  allow:\n    - {global: mypkg.model.Net, reason: ours}\n    - {global: builtins.dir, reason: fixture, " +
+			CodeExecutionFlag + ": true}\n", "MG116/allowed-by-policy MG115/allowed-by-policy"},
+	} {
+		r := mk()
+		mustParse(t, tt.policy).Apply(r, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), nil)
+		if got := rulesOf(r); got != tt.want {
+			t.Errorf("%q: got %q, want %q", tt.policy, got, tt.want)
+		}
+	}
+	if _, err := Parse("p.yaml", []byte("version: 1\npickle:\n  allow:\n    - {global: builtins.dir, reason: r}\n")); err == nil {
+		t.Error("allowing an introspection primitive without the flag was accepted")
+	}
+}

@@ -469,8 +469,14 @@ func (d *decoder) addOverride(n *yaml.Node, p *Policy, o RuleOverride) {
 }
 
 func (d *decoder) pickle(n *yaml.Node, p *Policy) {
+	var set bool
 	d.mapping(n, "pickle", map[string]field{
-		"allow": {required: true, decode: func(_, v *yaml.Node) {
+		"ecosystems": {decode: func(_, v *yaml.Node) {
+			set = true
+			d.ecosystems(v, p)
+		}},
+		"allow": {decode: func(_, v *yaml.Node) {
+			set = true
 			seen := map[string]bool{}
 			d.list(v, "pickle.allow", func(i int, item *yaml.Node) {
 				what := fmt.Sprintf("pickle.allow[%d]", i)
@@ -499,6 +505,45 @@ func (d *decoder) pickle(n *yaml.Node, p *Policy) {
 			})
 		}},
 	})
+	if !set && n.Kind == yaml.MappingNode {
+		d.fail(n, "pickle needs \"allow\" (project globals) or \"ecosystems\" (allowlist groups to switch on or off)")
+	}
+}
+
+// ecosystems decodes pickle.ecosystems: {enable: [...], disable: [...]}.
+func (d *decoder) ecosystems(n *yaml.Node, p *Policy) {
+	e := &EcosystemSelection{Pos: pos(n)}
+	names := func(v *yaml.Node, what string, out *[]string) {
+		*out = []string{}
+		d.list(v, what, func(i int, item *yaml.Node) {
+			w := fmt.Sprintf("%s[%d]", what, i)
+			s, ok := d.str(item, w)
+			if !ok {
+				return
+			}
+			if !slices.Contains(globals.Ecosystems(), s) {
+				d.fail(item, "%s: unknown pickle ecosystem %q%s (known: %s)", w, s, suggest(s, globals.Ecosystems()),
+					strings.Join(globals.Ecosystems(), ", "))
+				return
+			}
+			if slices.Contains(*out, s) {
+				d.fail(item, "%s: %s is listed twice", w, s)
+				return
+			}
+			*out = append(*out, s)
+		})
+	}
+	if !d.mapping(n, "pickle.ecosystems", map[string]field{
+		"enable":  {decode: func(_, v *yaml.Node) { names(v, "pickle.ecosystems.enable", &e.Enable) }},
+		"disable": {decode: func(_, v *yaml.Node) { names(v, "pickle.ecosystems.disable", &e.Disable) }},
+	}) {
+		return
+	}
+	if e.Enable == nil && e.Disable == nil {
+		d.fail(n, "pickle.ecosystems needs \"enable\" (the only ecosystems that count) or \"disable\"")
+		return
+	}
+	p.Ecosystems = e
 }
 
 // global checks a module.name string as findings report it.

@@ -95,7 +95,12 @@ func TestParseErrors(t *testing.T) {
 		{"alias", "version: 1\nx: &a high\nfail-on: *a\n", 2, 1, `unknown key "x"`},
 		{"alias value", "version: 1\nrules: &r\n  MG001: low\npickle: *r\n", 4, 9, "aliases are not allowed"},
 		{"pickle not mapping", "version: 1\npickle: [a]\n", 2, 9, "pickle must be a mapping"},
-		{"pickle missing allow", "version: 1\npickle: {}\n", 2, 9, `missing required key "allow"`},
+		{"pickle missing allow", "version: 1\npickle: {}\n", 2, 9, `pickle needs "allow"`},
+		{"unknown ecosystem", "version: 1\npickle:\n  ecosystems:\n    disable: [gensim, pandsa]\n", 4, 23, `unknown pickle ecosystem "pandsa", did you mean "pandas"?`},
+		{"unknown enabled ecosystem", "version: 1\npickle:\n  ecosystems:\n    enable:\n      - tensorflow\n", 5, 9, `unknown pickle ecosystem "tensorflow"`},
+		{"ecosystem twice", "version: 1\npickle:\n  ecosystems:\n    disable: [gensim, gensim]\n", 4, 23, "listed twice"},
+		{"ecosystems empty", "version: 1\npickle:\n  ecosystems: {}\n", 3, 15, `needs "enable"`},
+		{"ecosystems unknown key", "version: 1\npickle:\n  ecosystems:\n    off: [gensim]\n", 4, 5, `unknown key "off"`},
 		{"global missing reason", "version: 1\npickle:\n  allow:\n    - global: a.B\n", 4, 7, `missing required key "reason"`},
 		{"global empty reason", "version: 1\npickle:\n  allow:\n    - global: a.B\n      reason: \"  \"\n", 5, 15, "must not be empty"},
 		{"global no dot", "version: 1\npickle:\n  allow:\n    - global: Net\n      reason: r\n", 4, 15, "not a global"},
@@ -134,6 +139,25 @@ func TestParseErrors(t *testing.T) {
 				t.Errorf("got %q (line %d col %d), want %d:%d mentioning %q", err, e.Line, e.Column, tt.line, tt.col, tt.want)
 			}
 		})
+	}
+}
+
+func TestParseEcosystems(t *testing.T) {
+	p, err := Load(filepath.Join("testdata", "ecosystems.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Ecosystems == nil || strings.Join(p.Ecosystems.Enable, ",") != "torch,numpy,stdlib" || p.Ecosystems.Pos.Line != 6 {
+		t.Fatalf("ecosystems %+v", p.Ecosystems)
+	}
+	sel := p.PickleSelection()
+	for eco, on := range map[string]bool{"torch": true, "stdlib": true, "numpy": false, "gensim": false, "pandas": false} {
+		if sel.Enabled(eco) != on {
+			t.Errorf("Enabled(%s) = %v, want %v", eco, !on, on)
+		}
+	}
+	if (&Policy{}).PickleSelection().Enabled("gensim") != true {
+		t.Error("a policy without ecosystems disables some")
 	}
 }
 

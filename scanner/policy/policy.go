@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/modelgate/modelgate/formats"
+	"github.com/modelgate/modelgate/formats/pickle/globals"
 	"github.com/modelgate/modelgate/scanner"
 )
 
@@ -43,6 +44,10 @@ type Policy struct {
 	Rules []RuleOverride
 	// Globals extend the pickle allowlist.
 	Globals []AllowedGlobal
+	// Ecosystems, when not nil, switch groups of the pickle allowlist on or
+	// off (numpy, pandas, gensim, ...). It takes effect while files are
+	// scanned, so it must be known before the scan starts.
+	Ecosystems *EcosystemSelection
 	// Formats, when not nil, are the only formats a file may be read as.
 	Formats []string
 	// Signatures are signature requirements by path.
@@ -80,6 +85,29 @@ type AllowedGlobal struct {
 	Denied              bool
 	AllowsCodeExecution bool
 	Pos                 Position
+}
+
+// EcosystemSelection picks the pickle allowlist's ecosystems: Enable, when
+// not nil, lists the only ones that count; Disable switches ones off. A
+// disabled ecosystem's globals are judged as not on the allowlist (MG101).
+type EcosystemSelection struct {
+	Enable  []string
+	Disable []string
+	Pos     Position
+}
+
+// PickleSelection is the selection the pickle analyzers judge globals
+// with; every ecosystem counts when the policy sets none. Parsing checked
+// the names, so building it cannot fail.
+func (p *Policy) PickleSelection() globals.Selection {
+	if p == nil || p.Ecosystems == nil {
+		return globals.Selection{}
+	}
+	s, err := globals.NewSelection(p.Ecosystems.Enable, p.Ecosystems.Disable)
+	if err != nil {
+		return globals.Selection{}
+	}
+	return s
 }
 
 // SignatureRequirement says which files must carry a verified signature,

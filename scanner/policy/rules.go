@@ -34,6 +34,7 @@ func init() {
 var codeExecutionRules = map[string]bool{
 	"MG102": true, // denylisted global: code execution
 	"MG103": true, // denylisted global: files and network
+	"MG115": true, // denylisted global: introspection and interpreter primitives
 }
 
 // needsFlag reports whether loosening rule id needs CodeExecutionFlag.

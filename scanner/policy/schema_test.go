@@ -1,6 +1,10 @@
 package policy
 
 import (
+	"encoding/json"
+	"slices"
+
+	"github.com/modelgate/modelgate/formats/pickle/globals"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -47,6 +51,30 @@ func toJSON(t *testing.T, n *yaml.Node) any {
 
 // TestSchemaAgreesWithParser checks the published JSON Schema accepts the
 // policies the parser accepts, and rejects a sample of what it rejects.
+// TestSchemaEcosystems keeps the schema's ecosystem names those of the
+// embedded allowlist.
+func TestSchemaEcosystems(t *testing.T) {
+	data, err := os.ReadFile("../../schema/policy.schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Defs struct {
+			Ecosystems struct {
+				Items struct {
+					Enum []string `json:"enum"`
+				} `json:"items"`
+			} `json:"ecosystems"`
+		} `json:"$defs"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := doc.Defs.Ecosystems.Items.Enum, globals.Ecosystems(); !slices.Equal(got, want) {
+		t.Errorf("schema ecosystems %v, allowlist has %v", got, want)
+	}
+}
+
 func TestSchemaAgreesWithParser(t *testing.T) {
 	sch, err := jsonschema.NewCompiler().Compile("../../schema/policy.schema.json")
 	if err != nil {
@@ -77,6 +105,8 @@ func TestSchemaAgreesWithParser(t *testing.T) {
 		check(g, data, true)
 	}
 	for name, bad := range map[string]string{
+		"unknown ecosystem":  "version: 1\npickle:\n  ecosystems:\n    disable: [pandsa]\n",
+		"empty ecosystems":   "version: 1\npickle:\n  ecosystems: {}\n",
 		"unknown key":        "version: 1\nfail_on: high\n",
 		"bad severity":       "version: 1\nrules:\n  MG001: loud\n",
 		"missing version":    "fail-on: high\n",

@@ -9,7 +9,12 @@
 // denylist match (including every dotted prefix and traversal suffix of the
 // name, and any dunder attribute) raises the severity to high or critical,
 // then wildcard allowlist entries pass class names of known-safe packages,
-// and everything else is Unknown (medium).
+// and everything else is Unknown (medium). An allow entry says how the
+// global may be used (Uses): built as a class, called as a function, or
+// only held as a value; the pickle machine reports any other use. Allow
+// entries belong to ecosystems (ecosystems/*.tsv, generated from the
+// libraries by tools/allowlist, plus the hand-kept allow.tsv) that a
+// Selection can switch off.
 //
 // A verdict is a pure function of two strings and the embedded data: this
 // package never imports, resolves or executes anything, and never depends on
@@ -17,6 +22,8 @@
 package globals
 
 import (
+	"context"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -50,6 +57,67 @@ func (c Class) String() string {
 	return "class(?)"
 }
 
+// Use is a set of ways a pickle may use an allowlisted global.
+type Use uint8
+
+// Uses of a global. Every allowed global may be held as a value (a value
+// runs nothing until something calls it, and calls are judged); an entry
+// that permits only UseReference may not be built or called.
+const (
+	// UseReference: the global appears as a value (an argument, a dict
+	// value, BUILD state), e.g. builtins.hash stored as Word2Vec's hashfxn.
+	UseReference Use = 1 << iota
+	// UseClass: the class is built without its constructor running on the
+	// pickle's arguments: NEWOBJ/NEWOBJ_EX (cls.__new__), or the class
+	// argument of a reconstructor (copyreg._reconstructor, numpy's
+	// _reconstruct), then state restored by BUILD.
+	UseClass
+	// UseFunction: the global is called with the pickle's arguments by
+	// REDUCE, OBJ or INST (for a class that runs __init__).
+	UseFunction
+)
+
+var useNames = []struct {
+	u    Use
+	name string
+}{{UseClass, "class"}, {UseFunction, "function"}, {UseReference, "reference"}}
+
+// String renders a use set as its list spelling, "class,reference".
+func (u Use) String() string {
+	var parts []string
+	for _, n := range useNames {
+		if u&n.u != 0 {
+			parts = append(parts, n.name)
+		}
+	}
+	return strings.Join(parts, ",")
+}
+
+// Has reports whether every use in x is in u.
+func (u Use) Has(x Use) bool { return u&x == x }
+
+// parseUses reads "class,function,reference" (any non-empty subset, in
+// that order).
+func parseUses(s string) (Use, error) {
+	var u Use
+	for _, p := range strings.Split(s, ",") {
+		i := slices.IndexFunc(useNames, func(n struct {
+			u    Use
+			name string
+		}) bool {
+			return n.name == p
+		})
+		if i < 0 || u&useNames[i].u != 0 {
+			return 0, fmt.Errorf("uses %q: want a list of class, function, reference without repeats", s)
+		}
+		u |= useNames[i].u
+	}
+	if u.String() != s {
+		return 0, fmt.Errorf("uses %q: write them in the order %q", s, u.String())
+	}
+	return u, nil
+}
+
 // Verdict is the judgement on one global.
 type Verdict struct {
 	Class    Class
@@ -57,15 +125,88 @@ type Verdict struct {
 	Category string           // a deny category (see Categories); "" when allowed or unknown
 	Reason   string           // the matching entry's documented reason
 	Entry    string           // the list entry that matched, e.g. "os.*" or "builtins.eval"
+	// Uses and Ecosystem are set when Allowed: how the global may be used
+	// (UseReference is always included) and the ecosystem of its entry.
+	Uses      Use
+	Ecosystem string
 }
 
 // Entry is one line of an embedded list. For the allowlist Severity is
-// always Info and Category names the ecosystem ("torch", "sklearn", ...).
+// always Info, Category names the ecosystem ("torch", "sklearn", ...) and
+// Uses, Library and Observed give what the entry permits and its
+// provenance: the library and version it was checked against, and how the
+// global was seen ("pickled" in real pickles, "enumerated" from the
+// library, "probed", or "source-read" for entries written by reading the
+// library's source).
 type Entry struct {
 	Pattern  string
 	Severity formats.Severity
 	Category string
 	Reason   string
+	Uses     Use
+	Library  string
+	Observed string
+}
+
+// Selection switches allowlist ecosystems off: the globals of a disabled
+// ecosystem are judged as if it had no entries (Unknown, unless denied).
+// The zero Selection enables every ecosystem.
+type Selection struct {
+	off map[string]bool
+}
+
+// NewSelection builds a Selection from an enable list (nil: every
+// ecosystem) and a disable list. Every name must be an ecosystem of the
+// embedded lists.
+func NewSelection(enable, disable []string) (Selection, error) {
+	s := Selection{off: map[string]bool{}}
+	for _, n := range append(slices.Clone(enable), disable...) {
+		if !slices.Contains(policy.ecosystems, n) {
+			return Selection{}, fmt.Errorf("unknown pickle ecosystem %q (known: %s)", n, strings.Join(policy.ecosystems, ", "))
+		}
+	}
+	if enable != nil {
+		for _, e := range policy.ecosystems {
+			if !slices.Contains(enable, e) {
+				s.off[e] = true
+			}
+		}
+	}
+	for _, n := range disable {
+		s.off[n] = true
+	}
+	return s, nil
+}
+
+// Enabled reports whether ecosystem's entries count.
+func (s Selection) Enabled(ecosystem string) bool { return !s.off[ecosystem] }
+
+// Disabled returns the disabled ecosystems, sorted.
+func (s Selection) Disabled() []string {
+	var out []string
+	for e := range s.off {
+		out = append(out, e)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Ecosystems returns the names of the allowlist's ecosystems, sorted.
+func Ecosystems() []string { return slices.Clone(policy.ecosystems) }
+
+type selectionKey struct{}
+
+// WithSelection returns a context carrying s, for the pickle analyzers of
+// a scan to judge globals with (formats are reached through the registry,
+// so the context is how a scan's setting reaches them).
+func WithSelection(ctx context.Context, s Selection) context.Context {
+	return context.WithValue(ctx, selectionKey{}, s)
+}
+
+// SelectionFrom returns the Selection ctx carries, or the zero Selection.
+func SelectionFrom(ctx context.Context) Selection {
+	s, _ := ctx.Value(selectionKey{}).(Selection)
+	return s
 }
 
 // Categories lists the deny categories, in the order documentation shows them.
@@ -85,13 +226,23 @@ const (
 // compat-mapped (MapCompat) when the pickle's protocol is below 3; name may
 // be dotted (protocol >= 4 resolves it attribute by attribute).
 func Judge(module, name string) Verdict {
-	return policy.judge(module, name)
+	return policy.judge(module, name, Selection{})
+}
+
+// JudgeIn is Judge with the ecosystems s disables left out.
+func JudgeIn(module, name string, s Selection) Verdict {
+	return policy.judge(module, name, s)
 }
 
 // NestedLoader reports whether calling module.name deserialises its bytes
 // or string arguments (pickle.loads, torch.load on a buffer, ...), so the
 // caller should scan constant bytes arguments as pickles.
 func NestedLoader(module, name string) bool {
+	if _, ok := policy.allowExact[allowKey(module, name)]; ok {
+		// An exact allow entry was checked not to deserialise anything
+		// (torch.serialization._get_layout maps a layout name to a layout).
+		return false
+	}
 	for _, m := range policy.denyMatches(module, name) {
 		if m.e.Category == "nested-loader" {
 			return true
@@ -127,7 +278,7 @@ func Lists() (version string, allow, deny []Entry) {
 	return policy.version, allow, deny
 }
 
-func (p *lists) judge(module, name string) Verdict {
+func (p *lists) judge(module, name string, sel Selection) Verdict {
 	if len(module)+len(name) > maxGlobalLen || strings.Count(module, ".")+strings.Count(name, ".")+2 > maxComponents {
 		return Verdict{Class: Denied, Severity: formats.Critical, Category: "attribute-traversal",
 			Reason: "dotted global too long or too deep to be a real Python object; only hand-made pickles contain one"}
@@ -136,18 +287,23 @@ func (p *lists) judge(module, name string) Verdict {
 		return Verdict{Class: Unknown, Severity: formats.Medium,
 			Reason: "not a valid dotted Python name; the unpickler cannot resolve it as written"}
 	}
-	if e, ok := p.allowExact[allowKey(module, name)]; ok {
-		return Verdict{Class: Allowed, Severity: formats.Info, Reason: e.Reason, Entry: e.Pattern}
+	if e, ok := p.allowExact[allowKey(module, name)]; ok && sel.Enabled(e.Category) {
+		return allowedBy(e)
 	}
 	if best, ok := bestMatch(p.denyMatches(module, name)); ok {
 		return Verdict{Class: Denied, Severity: best.e.Severity, Category: best.e.Category,
 			Reason: best.e.Reason, Entry: best.e.Pattern}
 	}
-	if e, ok := p.allowWildcard(module, name); ok {
-		return Verdict{Class: Allowed, Severity: formats.Info, Reason: e.Reason, Entry: e.Pattern}
+	if e, ok := p.allowWildcard(module, name); ok && sel.Enabled(e.Category) {
+		return allowedBy(e)
 	}
 	return Verdict{Class: Unknown, Severity: formats.Medium,
 		Reason: "not on the allowlist of known-safe ML globals; loading it imports and may call code modelgate does not know"}
+}
+
+func allowedBy(e *entry) Verdict {
+	return Verdict{Class: Allowed, Severity: formats.Info, Reason: e.Reason, Entry: e.Pattern,
+		Uses: e.Uses | UseReference, Ecosystem: e.Category}
 }
 
 // match is one reason a global is denied: a list entry, or the dunder rule

@@ -3,6 +3,7 @@ package globals
 import (
 	"bufio"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -522,8 +523,12 @@ func TestEveryEntry(t *testing.T) {
 		t.Fatalf("Lists() = %q, %d allow, %d deny", version, len(allow), len(deny))
 	}
 	for _, e := range allow {
-		if e.Severity != formats.Info || e.Category == "" || e.Reason == "" {
-			t.Errorf("allow entry %+v", e)
+		// Provenance: every allow entry names its ecosystem, the library it
+		// was checked against, how it was observed, why it is safe and what
+		// it permits.
+		if e.Severity != formats.Info || e.Category == "" || e.Reason == "" || e.Library == "" ||
+			!slices.Contains(observations, e.Observed) || e.Uses == 0 {
+			t.Errorf("allow entry without provenance: %+v", e)
 		}
 		var mod, name string
 		switch {
@@ -564,29 +569,41 @@ func TestEveryEntry(t *testing.T) {
 }
 
 func TestParseErrors(t *testing.T) {
-	const okAllow = "#version\t1\nfoo.Bar\tinfo\tg\treason\n"
+	const okAllow = "#version\t1\nfoo.Bar\tclass\tg\tg==1\tpickled\treason\n"
 	const okDeny = "#version\t1\nos.*\tcritical\tprocess\treason\n"
-	if _, err := parseLists(okAllow, okDeny); err != nil {
+	one := func(s string) []source { return []source{{"allow.tsv", s}} }
+	if _, err := parseLists(one(okAllow), okDeny); err != nil {
 		t.Fatalf("valid lists: %v", err)
 	}
-	tests := []struct{ name, allow, deny string }{
-		{"no version", "foo.Bar\tinfo\tg\tr\n", okDeny},
-		{"version mismatch", okAllow, "#version\t2\nos.*\tcritical\tprocess\tr\n"},
-		{"version after entries", "foo.Bar\tinfo\tg\tr\n#version\t1\n", okDeny},
-		{"three fields", "#version\t1\nfoo.Bar\tinfo\tg\n", okDeny},
-		{"empty field", "#version\t1\nfoo.Bar\tinfo\t\tr\n", okDeny},
-		{"padded field", "#version\t1\nfoo.Bar \tinfo\tg\tr\n", okDeny},
-		{"bad severity", "#version\t1\nfoo.Bar\tsevere\tg\tr\n", okDeny},
-		{"allow not info", "#version\t1\nfoo.Bar\thigh\tg\tr\n", okDeny},
-		{"deny below high", okAllow, "#version\t1\nos.*\tmedium\tprocess\tr\n"},
-		{"unknown category", okAllow, "#version\t1\nos.*\tcritical\tbad\tr\n"},
-		{"no module", "#version\t1\nBar\tinfo\tg\tr\n", okDeny},
-		{"bad identifier", "#version\t1\nfoo-bar.Baz\tinfo\tg\tr\n", okDeny},
-		{"duplicate allow", "#version\t1\nfoo.Bar\tinfo\tg\tr\nfoo.Bar\tinfo\tg\tr\n", okDeny},
-		{"duplicate deny", okAllow, "#version\t1\nos.*\tcritical\tprocess\tr\nos\tcritical\tprocess\tr\n"},
-		{"bad glob", okAllow, "#version\t1\nos*\tcritical\tprocess\tr\n"},
-		{"inner star", okAllow, "#version\t1\na.*.b\tcritical\tprocess\tr\n"},
-		{"no entries", "#version\t1\n", okDeny},
+	tests := []struct {
+		name  string
+		allow []source
+		deny  string
+	}{
+		{"no version", one("foo.Bar\tclass\tg\tg\tpickled\tr\n"), okDeny},
+		{"version mismatch", one(okAllow), "#version\t2\nos.*\tcritical\tprocess\tr\n"},
+		{"version mismatch between allow files", []source{{"a", okAllow}, {"b", "#version\t2\nfoo.Baz\tclass\tg\tg\tpickled\tr\n"}}, okDeny},
+		{"version after entries", one("foo.Bar\tclass\tg\tg\tpickled\tr\n#version\t1\n"), okDeny},
+		{"old four-field allow line", one("#version\t1\nfoo.Bar\tinfo\tg\treason\n"), okDeny},
+		{"no provenance", one("#version\t1\nfoo.Bar\tclass\tg\t\t\treason\n"), okDeny},
+		{"unknown observation", one("#version\t1\nfoo.Bar\tclass\tg\tg\tguessed\treason\n"), okDeny},
+		{"unknown use", one("#version\t1\nfoo.Bar\tcall\tg\tg\tpickled\treason\n"), okDeny},
+		{"uses out of order", one("#version\t1\nfoo.Bar\treference,class\tg\tg\tpickled\treason\n"), okDeny},
+		{"repeated use", one("#version\t1\nfoo.Bar\tclass,class\tg\tg\tpickled\treason\n"), okDeny},
+		{"wildcard that calls", one("#version\t1\nfoo.*\tclass,function\tg\tg\tpickled\treason\n"), okDeny},
+		{"bad ecosystem", one("#version\t1\nfoo.Bar\tclass\tg-h\tg\tpickled\treason\n"), okDeny},
+		{"padded field", one("#version\t1\nfoo.Bar \tclass\tg\tg\tpickled\tr\n"), okDeny},
+		{"deny below high", one(okAllow), "#version\t1\nos.*\tmedium\tprocess\tr\n"},
+		{"bad severity", one(okAllow), "#version\t1\nos.*\tsevere\tprocess\tr\n"},
+		{"unknown category", one(okAllow), "#version\t1\nos.*\tcritical\tbad\tr\n"},
+		{"no module", one("#version\t1\nBar\tclass\tg\tg\tpickled\tr\n"), okDeny},
+		{"bad identifier", one("#version\t1\nfoo-bar.Baz\tclass\tg\tg\tpickled\tr\n"), okDeny},
+		{"duplicate allow", one("#version\t1\nfoo.Bar\tclass\tg\tg\tpickled\tr\nfoo.Bar\tclass\tg\tg\tpickled\tr\n"), okDeny},
+		{"duplicate across files", []source{{"a", okAllow}, {"b", okAllow}}, okDeny},
+		{"duplicate deny", one(okAllow), "#version\t1\nos.*\tcritical\tprocess\tr\nos\tcritical\tprocess\tr\n"},
+		{"bad glob", one(okAllow), "#version\t1\nos*\tcritical\tprocess\tr\n"},
+		{"inner star", one(okAllow), "#version\t1\na.*.b\tcritical\tprocess\tr\n"},
+		{"no entries", one("#version\t1\n"), okDeny},
 	}
 	for _, tt := range tests {
 		if _, err := parseLists(tt.allow, tt.deny); err == nil {
@@ -601,6 +618,64 @@ func TestParseErrors(t *testing.T) {
 	for _, src := range []string{"", "I\tonly\n", "X\ta\tb\n", "I\ta\tb\nI\ta\tc\nN\ta\tb\tc\td\n", "N\ta\tb\tc\n"} {
 		if _, err := parseCompat(src); err == nil {
 			t.Errorf("parseCompat(%q) accepted malformed input", src)
+		}
+	}
+}
+
+// TestGenerated checks the generator's output against the Go matcher:
+// no generated entry is on the denylist (only hand entries in allow.tsv
+// may override it), nothing the generator excluded is allowed, and the
+// known dangerous globals came out excluded with a reason.
+func TestGenerated(t *testing.T) {
+	for _, e := range policy.allow {
+		if e.file == "allow.tsv" {
+			continue
+		}
+		mod, name, err := splitPattern(e.Pattern)
+		if err != nil {
+			t.Fatalf("%s:%d: %v", e.file, e.line, err)
+		}
+		if ms := policy.denyMatches(mod, name); len(ms) > 0 {
+			t.Errorf("%s:%d: generated entry %s is denied by %s", e.file, e.line, e.Pattern, ms[0].e.Pattern)
+		}
+		if e.Observed == "source-read" {
+			t.Errorf("%s:%d: generated entry %s claims to be source-read", e.file, e.line, e.Pattern)
+		}
+	}
+	data, err := os.ReadFile("ecosystems/excluded.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	excluded := map[string]string{}
+	for _, line := range strings.Split(string(data), "\n") {
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		f := strings.Split(line, "\t")
+		if len(f) != 6 || f[5] == "" {
+			t.Fatalf("excluded.txt: malformed %q", line)
+		}
+		excluded[f[1]] = f[5]
+		if strings.Contains(f[1], "<locals>") {
+			continue
+		}
+		mod, name, err := splitPattern(f[1])
+		if err != nil {
+			t.Fatalf("excluded.txt: %q: %v", line, err)
+		}
+		if v := Judge(mod, name); v.Class == Allowed {
+			t.Errorf("excluded %s (%s) is allowed by %s", f[1], f[5], v.Entry)
+		}
+	}
+	for _, g := range []string{
+		"pandas.read_pickle", "pandas.io.pytables.HDFStore", "pandas.eval", "numpy.load", "numpy.frompyfunc",
+		"gensim.utils.unpickle", "gensim.models.word2vec.LineSentence", "gensim.corpora.textcorpus.TextCorpus",
+		"joblib.load", "torch.load", "torch.hub.load", "logging.FileHandler", "logging.handlers.SocketHandler",
+		"functools.partial", "operator.attrgetter", "operator.methodcaller", "collections.namedtuple",
+		"scipy.stats._continuous_distns.norm_gen", "builtins.map", "builtins.type", "builtins.vars",
+	} {
+		if excluded[g] == "" {
+			t.Errorf("%s is not excluded by the generator", g)
 		}
 	}
 }

@@ -1,8 +1,9 @@
 package globals
 
 import (
-	_ "embed"
+	"embed"
 	"fmt"
+	"io/fs"
 	"slices"
 	"strings"
 
@@ -14,6 +15,10 @@ var (
 	allowTSV string
 	//go:embed deny.tsv
 	denyTSV string
+	// ecosystemFS holds the generated lists (tools/allowlist), one per
+	// ecosystem.
+	//go:embed ecosystems/*.tsv
+	ecosystemFS embed.FS
 	//go:embed compat.tsv
 	compatTSV string
 	//go:embed aliases.tsv
@@ -22,7 +27,7 @@ var (
 
 // The parsed lists are filled once at init and never written afterwards.
 var (
-	policy = mustParse(allowTSV, denyTSV)
+	policy = mustParse(append([]source{{"allow.tsv", allowTSV}}, generated()...), denyTSV)
 	compat = mustParseCompat(compatTSV)
 	// aliases maps attribute names commonly bound to modules to those modules.
 	aliases = mustParseAliases(aliasesTSV)
@@ -31,15 +36,38 @@ var (
 // entry is a parsed list line with the form of its pattern.
 type entry struct {
 	Entry
+	file string
 	line int
 	glob string // for "parent.prefix*" deny entries: prefix
 }
 
+// source is one embedded allow file.
+type source struct{ name, text string }
+
+// generated returns the embedded ecosystem lists in name order.
+func generated() []source {
+	names, err := fs.Glob(ecosystemFS, "ecosystems/*.tsv")
+	if err != nil {
+		panic("globals: embedded ecosystems: " + err.Error())
+	}
+	slices.Sort(names)
+	out := make([]source, 0, len(names))
+	for _, n := range names {
+		b, err := ecosystemFS.ReadFile(n)
+		if err != nil {
+			panic("globals: embedded " + n + ": " + err.Error())
+		}
+		out = append(out, source{n, string(b)})
+	}
+	return out
+}
+
 // lists is the parsed policy with its lookup indexes.
 type lists struct {
-	version string
-	allow   []*entry
-	deny    []*entry
+	version    string
+	allow      []*entry
+	deny       []*entry
+	ecosystems []string // sorted names of the allow entries' ecosystems
 
 	allowExact  map[[2]string]*entry // allowKey(module, name)
 	allowPrefix map[string]*entry    // "module" of "module.*"
@@ -56,7 +84,7 @@ type compatTable struct {
 
 // mustParse parses the embedded lists. A malformed embedded list is a
 // programming error that the first test run reports, never an input error.
-func mustParse(allow, deny string) *lists {
+func mustParse(allow []source, deny string) *lists {
 	l, err := parseLists(allow, deny)
 	if err != nil {
 		panic("globals: embedded list: " + err.Error())
@@ -102,7 +130,7 @@ func parseAliases(src string) (map[string][]string, error) {
 	return out, nil
 }
 
-func parseLists(allowSrc, denySrc string) (*lists, error) {
+func parseLists(allowSrc []source, denySrc string) (*lists, error) {
 	l := &lists{
 		allowExact:    map[[2]string]*entry{},
 		allowPrefix:   map[string]*entry{},
@@ -110,21 +138,25 @@ func parseLists(allowSrc, denySrc string) (*lists, error) {
 		denyGlob:      map[string][]*entry{},
 		denyComponent: map[string]*entry{},
 	}
-	av, allow, err := parseTSV("allow.tsv", allowSrc)
+	dv, deny, err := parseTSV("deny.tsv", denySrc, 4)
 	if err != nil {
 		return nil, err
 	}
-	dv, deny, err := parseTSV("deny.tsv", denySrc)
-	if err != nil {
-		return nil, err
-	}
-	if av != dv {
-		return nil, fmt.Errorf("allow.tsv version %q differs from deny.tsv version %q", av, dv)
-	}
-	l.version = av
-	for _, e := range allow {
-		if err := l.addAllow(e); err != nil {
-			return nil, fmt.Errorf("allow.tsv:%d: %q: %w", e.line, e.Pattern, err)
+	l.version = dv
+	ecos := map[string]bool{}
+	for _, src := range allowSrc {
+		av, allow, err := parseTSV(src.name, src.text, 6)
+		if err != nil {
+			return nil, err
+		}
+		if av != dv {
+			return nil, fmt.Errorf("%s version %q differs from deny.tsv version %q", src.name, av, dv)
+		}
+		for _, e := range allow {
+			if err := l.addAllow(e); err != nil {
+				return nil, fmt.Errorf("%s:%d: %q: %w", e.file, e.line, e.Pattern, err)
+			}
+			ecos[e.Category] = true
 		}
 	}
 	for _, e := range deny {
@@ -132,12 +164,21 @@ func parseLists(allowSrc, denySrc string) (*lists, error) {
 			return nil, fmt.Errorf("deny.tsv:%d: %q: %w", e.line, e.Pattern, err)
 		}
 	}
+	for e := range ecos {
+		l.ecosystems = append(l.ecosystems, e)
+	}
+	slices.Sort(l.ecosystems)
 	return l, nil
 }
 
-// parseTSV reads "#version<TAB>v" and then pattern, severity, category and
-// reason lines; "#" starts a comment line.
-func parseTSV(file, src string) (string, []*entry, error) {
+// Observations an allow entry may state as its provenance.
+var observations = []string{"pickled", "enumerated", "probed", "source-read"}
+
+// parseTSV reads "#version<TAB>v" and then entry lines of fields
+// tab-separated fields; "#" starts a comment line. Deny lines (4 fields)
+// are pattern, severity, category, reason; allow lines (6 fields) are
+// pattern, uses, ecosystem, library, observed, reason.
+func parseTSV(file, src string, fields int) (string, []*entry, error) {
 	var version string
 	var out []*entry
 	for i, line := range strings.Split(src, "\n") {
@@ -157,19 +198,36 @@ func parseTSV(file, src string) (string, []*entry, error) {
 			continue
 		}
 		f := strings.Split(line, "\t")
-		if len(f) != 4 {
-			return "", nil, fmt.Errorf("%s:%d: want 4 tab-separated fields, got %d", file, n, len(f))
-		}
-		sev, err := formats.ParseSeverity(f[1])
-		if err != nil {
-			return "", nil, fmt.Errorf("%s:%d: %w", file, n, err)
+		if len(f) != fields {
+			return "", nil, fmt.Errorf("%s:%d: want %d tab-separated fields, got %d", file, n, fields, len(f))
 		}
 		for j, v := range f {
 			if v == "" || strings.TrimSpace(v) != v {
 				return "", nil, fmt.Errorf("%s:%d: field %d empty or padded with spaces", file, n, j+1)
 			}
 		}
-		out = append(out, &entry{Entry: Entry{Pattern: f[0], Severity: sev, Category: f[2], Reason: f[3]}, line: n})
+		e := &entry{file: file, line: n}
+		if fields == 4 {
+			sev, err := formats.ParseSeverity(f[1])
+			if err != nil {
+				return "", nil, fmt.Errorf("%s:%d: %w", file, n, err)
+			}
+			e.Entry = Entry{Pattern: f[0], Severity: sev, Category: f[2], Reason: f[3]}
+		} else {
+			uses, err := parseUses(f[1])
+			if err != nil {
+				return "", nil, fmt.Errorf("%s:%d: %w", file, n, err)
+			}
+			if !ident(f[2]) {
+				return "", nil, fmt.Errorf("%s:%d: ecosystem %q is not an identifier", file, n, f[2])
+			}
+			if !slices.Contains(observations, f[4]) {
+				return "", nil, fmt.Errorf("%s:%d: observed %q is not one of %s", file, n, f[4], strings.Join(observations, ", "))
+			}
+			e.Entry = Entry{Pattern: f[0], Severity: formats.Info, Category: f[2], Reason: f[5],
+				Uses: uses, Library: f[3], Observed: f[4]}
+		}
+		out = append(out, e)
 	}
 	if version == "" {
 		return "", nil, fmt.Errorf("%s: no #version line", file)
@@ -181,10 +239,10 @@ func parseTSV(file, src string) (string, []*entry, error) {
 }
 
 func (l *lists) addAllow(e *entry) error {
-	if e.Severity != formats.Info {
-		return fmt.Errorf("allowlist severity must be info, got %s", e.Severity)
-	}
 	if mod, ok := strings.CutSuffix(e.Pattern, ".*"); ok {
+		if e.Uses != UseClass|UseReference && e.Uses != UseClass {
+			return fmt.Errorf("a wildcard allows classes to build only (uses %q)", e.Uses)
+		}
 		if !identPath(mod) {
 			return fmt.Errorf("module %q is not a dotted identifier", mod)
 		}
@@ -200,8 +258,8 @@ func (l *lists) addAllow(e *entry) error {
 		return err
 	}
 	k := allowKey(mod, name)
-	if _, dup := l.allowExact[k]; dup {
-		return fmt.Errorf("duplicate entry")
+	if d, dup := l.allowExact[k]; dup {
+		return fmt.Errorf("duplicate of %s:%d", d.file, d.line)
 	}
 	l.allowExact[k] = e
 	l.allow = append(l.allow, e)

@@ -1,0 +1,170 @@
+package pickle
+
+import (
+	"bytes"
+	"context"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/modelgate/modelgate/formats/pickle/globals"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/modelgate/modelgate/formats"
+	"github.com/modelgate/modelgate/formats/formatstest"
+)
+
+// TestUseGadgets asserts that the allowlist's uses are enforced: a global
+// allowed to be built is reported when called with the pickle's arguments,
+// a value-only global is reported when called, and a reconstructor's class
+// argument must be allowed as a class. The benign forms pass.
+func TestUseGadgets(t *testing.T) {
+	newobj := "\x81"
+	tests := []struct {
+		name  string
+		data  []byte
+		rule  string // reported, or "" for clean
+		quiet string // a rule that must not be reported
+	}{
+		{"class-only global built by NEWOBJ", cat(proto(2), glob("torch.nn.modules.linear", "Linear"), emptyTuple, newobj, stop), "", ""},
+		{"class-only global called by REDUCE", cat(proto(2), glob("torch.nn.modules.linear", "Linear"), sbu("x"), tuple1, reduce, stop), RuleMisusedGlobal, ""},
+		{"wildcard class called by REDUCE", cat(proto(2), glob("ultralytics.nn.tasks", "DetectionModel"), sbu("https://x/y.yaml"), tuple1, reduce, stop), RuleMisusedGlobal, ""},
+		{"class-only global called by INST", cat(mark, inst("torch.nn.modules.linear", "Linear"), stop), RuleMisusedGlobal, ""},
+		{"value-only global called", cat(proto(2), glob("collections.abc", "Mapping"), emptyTuple, reduce, stop), RuleMisusedGlobal, ""},
+		{"value-only global built", cat(proto(2), glob("collections.abc", "Mapping"), emptyTuple, newobj, stop), RuleMisusedGlobal, ""},
+		{"value-only global held", cat(proto(2), glob("collections.abc", "Mapping"), tuple1, stop), "", ""},
+		{"enum base called (functional API)", cat(proto(2), glob("enum", "Enum"), sbu("E"), sbu("a b"), tuple2, reduce, stop), RuleMisusedGlobal, ""},
+		{"reconstructor with class-only class", cat(proto(2), glob("copyreg", "_reconstructor"), glob("torch.nn.modules.linear", "Linear"), glob("builtins", "object"), "N", "\x87", reduce, stop), "", ""},
+		{"reconstructor with value-only class", cat(proto(2), glob("copyreg", "_reconstructor"), glob("collections.abc", "Mapping"), glob("builtins", "object"), "N", "\x87", reduce, stop), RuleMisusedGlobal, ""},
+		{"rebuild_from_type_v2 calling a class-only global", cat(proto(2), glob("torch._tensor", "_rebuild_from_type_v2"), mark, glob("torch.nn.modules.linear", "Linear"), glob("torch", "Tensor"), emptyTuple, "N", "t", reduce, stop), RuleMisusedGlobal, ""},
+		{"map stays off the allowlist", cat(proto(2), glob("builtins", "list"), glob("builtins", "map"), glob("torch.nn.modules.linear", "Linear"), mark, sbu("x"), "l", tuple2, reduce, tuple1, reduce, stop), RuleIntrospection, ""},
+		{"pure builtin called", cat(proto(2), glob("builtins", "hash"), sbu("x"), tuple1, reduce, stop), "", ""},
+		{"builtins.hash as Word2Vec hashfxn", cat(proto(2), "}", sbu("hashfxn"), glob("builtins", "hash"), "s", stop), "", RuleRiskyGlobal},
+		{"introspection builtin", cat(proto(2), glob("builtins", "type"), sbu("x"), tuple1, reduce, stop), RuleIntrospection, RuleRiskyGlobal},
+		{"file builtin", cat(proto(2), glob("builtins", "open"), sbu("/etc/passwd"), tuple1, reduce, stop), RuleRiskyGlobal, ""},
+		{"layout name is not a nested pickle", cat(proto(2), glob("torch.serialization", "_get_layout"), sbu("torch.sparse_coo"), tuple1, reduce, stop), "", RuleNestedPickle},
+		{"functools.partial stays denied", cat(proto(2), glob("functools", "partial"), glob("torch.nn.modules.linear", "Linear"), tuple1, reduce, stop), RuleDeniedGlobal, ""},
+		{"namedtuple stays off the allowlist", cat(proto(2), glob("collections", "namedtuple"), sbu("P"), sbu("x"), tuple2, reduce, stop), RuleUnknownGlobal, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec, _, err := scanBytes(t, tt.data, Options{})
+			if err != nil {
+				t.Fatalf("error %v", err)
+			}
+			got := rec.Rules()
+			worst, any := rec.Max()
+			if tt.rule == "" && any && worst >= formats.Medium {
+				t.Errorf("benign form has findings: %v", rec.Findings)
+			}
+			if tt.rule != "" && !slices.Contains(got, tt.rule) {
+				t.Errorf("rule %s not reported; got %v", tt.rule, rec.Findings)
+			}
+			if tt.quiet != "" && slices.Contains(got, tt.quiet) {
+				t.Errorf("rule %s reported: %v", tt.quiet, rec.Findings)
+			}
+		})
+	}
+}
+
+// TestEcosystemSamples runs the analyzer over the real pickles the
+// allowlist generator wrote, one per ecosystem (globals/testdata/ecosystems,
+// made by tools/allowlist/generate.py --samples): none may have a finding
+// at medium or above.
+func TestEcosystemSamples(t *testing.T) {
+	files, err := filepath.Glob("globals/testdata/ecosystems/*.pkl")
+	if err != nil || len(files) < 12 {
+		t.Fatalf("ecosystem samples: %v %v", files, err)
+	}
+	a, _ := formats.Lookup(formats.Pickle)
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec, err := formatstest.Run(t, a, filepath.Base(f), data)
+			if err != nil {
+				t.Errorf("error %v", err)
+			}
+			if worst, any := rec.Max(); any && worst >= formats.Medium {
+				t.Errorf("real pickle has findings:\n%s", list(rec.Findings))
+			}
+		})
+	}
+}
+
+// TestEcosystemSelection asserts that a disabled ecosystem's globals are
+// judged as not on the allowlist, and that other ecosystems still count.
+func TestEcosystemSelection(t *testing.T) {
+	data, err := os.ReadFile("globals/testdata/ecosystems/gensim.pkl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	off, err := globals.NewSelection(nil, []string{"gensim"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		sel     globals.Selection
+		unknown bool
+	}{{globals.Selection{}, false}, {off, true}} {
+		rec := formatstest.NewRecorder()
+		ctx := globals.WithSelection(context.Background(), tt.sel)
+		if _, err := Scan(ctx, bytes.NewReader(data), rec, Options{Source: bytes.NewReader(data)}); err != nil {
+			t.Fatal(err)
+		}
+		var gensim, others int
+		for _, f := range rec.Findings {
+			if f.Rule != RuleUnknownGlobal {
+				continue
+			}
+			if strings.HasPrefix(f.Details["global"], "gensim.") {
+				gensim++
+			} else {
+				others++
+			}
+		}
+		if (gensim > 0) != tt.unknown || others > 0 {
+			t.Errorf("disabled %v: %d gensim and %d other unknown globals", tt.sel.Disabled(), gensim, others)
+		}
+	}
+	if _, err := globals.NewSelection([]string{"tensorflow"}, nil); err == nil {
+		t.Error("NewSelection accepted an unknown ecosystem")
+	}
+}
+
+// TestArgRolesMatchGenerator keeps the machine's reconstructor table and
+// the allowlist generator's (tools/allowlist/observe.py) the same, so the
+// uses the generator records are the uses the machine checks.
+func TestArgRolesMatchGenerator(t *testing.T) {
+	src, err := os.ReadFile("../../tools/allowlist/observe.py")
+	if err != nil {
+		t.Fatal(err)
+	}
+	re := regexp.MustCompile(`\("([\w.]+)", "(\w+)"\): \{([^}]*)\}`)
+	names := map[string]globals.Use{"class": globals.UseClass, "function": globals.UseFunction}
+	got := map[string][]globals.Use{}
+	for _, m := range re.FindAllStringSubmatch(string(src), -1) {
+		var roles []globals.Use
+		for _, r := range regexp.MustCompile(`(\d+): "(\w+)"`).FindAllStringSubmatch(m[3], -1) {
+			i, _ := strconv.Atoi(r[1])
+			for len(roles) <= i {
+				roles = append(roles, 0)
+			}
+			roles[i] = names[r[2]]
+		}
+		got[m[1]+"."+m[2]] = roles
+	}
+	if len(got) != len(argRoles) {
+		t.Errorf("observe.py lists %d reconstructors, machine.go %d", len(got), len(argRoles))
+	}
+	for k, want := range argRoles {
+		if !slices.Equal(got[k], want) {
+			t.Errorf("%s: observe.py %v, machine.go %v", k, got[k], want)
+		}
+	}
+}

@@ -1,0 +1,418 @@
+"""Real objects of each ecosystem, built and fitted small, and the classes
+the generator enumerates without instantiating. Every builder is
+deterministic (fixed seeds, one worker) so the pickles, and therefore the
+globals they name, are the same on every run."""
+import collections
+import datetime
+import decimal
+import fractions
+import re
+import uuid
+import warnings
+
+warnings.filterwarnings("ignore")
+
+
+def _safe(items, f, *a, **k):
+    """Appends f(*a, **k); a builder that breaks on this library version is
+    left out, so the output records what this version really pickles."""
+    try:
+        items.append(f(*a, **k))
+    except Exception:  # noqa: BLE001 - version drift in a library
+        pass
+
+
+def stdlib():
+    import argparse
+    import array
+    import types
+
+    Point = collections.namedtuple("Point", "x y")  # noqa: F841 - pickles by its own module name
+    return [
+        collections.OrderedDict(a=1), collections.defaultdict(list, a=[1]), collections.Counter("aab"),
+        collections.deque([1, 2], maxlen=5),
+        datetime.datetime(2020, 1, 2, 3, 4, 5, 6), datetime.date(2020, 1, 2), datetime.time(1, 2),
+        datetime.timedelta(days=1), datetime.timezone(datetime.timedelta(hours=1)),
+        datetime.datetime(2020, 1, 2, tzinfo=datetime.timezone.utc),
+        decimal.Decimal("1.5"), fractions.Fraction(1, 3), uuid.UUID(int=7), re.compile(r"a+b", re.I),
+        complex(1, 2), set([1]), frozenset([2]), bytearray(b"x"), range(3), slice(1, 2), Ellipsis,
+        NotImplemented, array.array("d", [1.0]), types.SimpleNamespace(a=1), argparse.Namespace(lr=0.1),
+        ValueError("x"), KeyError("k"), {"hashfxn": hash, "len": len},
+    ]
+
+
+def numpy_objects():
+    import numpy as np
+
+    r = np.random.RandomState(0)
+    items = [
+        np.arange(6, dtype=np.float32).reshape(2, 3), np.array([1, 2], dtype=np.int64), np.float64(1.5),
+        np.int32(3), np.bool_(True), np.str_("s"), np.datetime64("2020-01-01"), np.timedelta64(1, "D"),
+        np.dtype("f4"), np.dtype([("a", "<i4"), ("b", "<f8")]),
+        np.rec.array([(1, 2.0)], dtype=[("a", "<i4"), ("b", "<f8")]),
+        np.zeros(2, dtype=[("a", "<i4"), ("b", "<f8")])[0], np.matrix([[1, 2]]), np.ma.masked_array([1, 2], mask=[0, 1]),
+        np.array(["a", None], dtype=object), np.complex128(1j), np.float16(1), np.longdouble(1),
+        r, np.random.default_rng(0), np.random.SeedSequence(1),
+    ]
+    for bg in ("MT19937", "PCG64", "PCG64DXSM", "Philox", "SFC64"):
+        _safe(items, getattr(np.random, bg), 0)
+    _safe(items, lambda: np.random.Generator(np.random.Philox(1)))
+    return items
+
+
+def scipy_objects():
+    import numpy as np
+    import scipy.interpolate as si
+    import scipy.sparse as sp
+    import scipy.spatial as ss
+    import scipy.stats as st
+
+    m = sp.random(4, 4, density=0.5, random_state=0)
+    items = [m.tocsr(), m.tocsc(), m.tocoo(), m.tolil(), m.todok(), m.tobsr(), m.todia()]
+    for name in ("csr_array", "csc_array", "coo_array", "lil_array", "dok_array", "bsr_array", "dia_array"):
+        _safe(items, getattr(sp, name), m)
+    x = np.linspace(0, 1, 6)
+    items += [st.norm(0, 1), st.gamma(2.0), st.poisson(3), st.gaussian_kde(np.arange(5.0)),
+              si.interp1d(x, x ** 2), si.CubicSpline(x, x ** 2), si.UnivariateSpline(x, x ** 2),
+              si.PchipInterpolator(x, x), si.RegularGridInterpolator((x,), x), si.BSpline(np.arange(8.0), np.ones(4), 3),
+              ss.KDTree(np.eye(3)), ss.cKDTree(np.eye(3))]
+    return items
+
+
+def pandas_objects():
+    import numpy as np
+    import pandas as pd
+
+    df = pd.DataFrame({"a": [1, 2], "b": [1.5, 2.5], "c": ["x", "y"],
+                       "d": pd.Categorical(["u", "v"]), "t": pd.to_datetime(["2020-01-01", "2020-01-02"])})
+    items = [df, df["a"], df._mgr, pd.Series([1, None], dtype="Int64"), pd.Series([True, None], dtype="boolean"),
+             pd.Series(["a", None], dtype="string"), pd.Series([1.0, None], dtype="Float64"),
+             pd.Timestamp("2020-01-01"), pd.Timestamp("2020-01-01", tz="UTC"), pd.Timedelta("1D"),
+             pd.Period("2020-01", freq="M"), pd.Interval(0, 1), pd.NaT, pd.NA,
+             pd.Categorical(["a", "b", "a"]), pd.arrays.SparseArray([0, 0, 1]),
+             pd.Series(pd.arrays.SparseArray([0.0, 1.0])),
+             pd.Index([1, 2]), pd.Index([1.0, 2.5]), pd.Index(["a", "b"]), pd.RangeIndex(3),
+             pd.CategoricalIndex(["a", "b"]), pd.DatetimeIndex(["2020-01-01"]),
+             pd.date_range("2020-01-01", periods=2, tz="Europe/Paris"),
+             pd.TimedeltaIndex(["1D"]), pd.PeriodIndex(["2020-01"], freq="M"),
+             pd.IntervalIndex.from_breaks([0, 1, 2]), pd.MultiIndex.from_tuples([(1, "a"), (2, "b")]),
+             pd.Index([True, False]), pd.Index([1, 2], dtype="UInt8"),
+             pd.DataFrame(np.eye(2), index=pd.MultiIndex.from_tuples([(1, "a"), (2, "b")])),
+             pd.offsets.Day(2), pd.offsets.MonthEnd(), pd.offsets.Week(weekday=1), pd.offsets.BusinessDay(),
+             pd.DateOffset(months=1), pd.CategoricalDtype(["a", "b"]), pd.DatetimeTZDtype(tz="UTC"),
+             pd.PeriodDtype("D"), pd.IntervalDtype("int64"), pd.SparseDtype("float64")]
+    _safe(items, lambda: df.groupby("c").sum())
+    _safe(items, lambda: pd.Series([1, 2], index=pd.MultiIndex.from_product([["a"], [1, 2]])))
+    return items
+
+
+def sklearn_objects():
+    import numpy as np
+    from sklearn.utils import all_estimators
+
+    rng = np.random.RandomState(0)
+    X = rng.rand(30, 4)
+    y = (X[:, 0] > 0.5).astype(int)
+    yr = X[:, 1]
+    items = []
+    for name, Est in all_estimators():
+        try:
+            est = Est()
+        except Exception:
+            continue
+        for target in (y, yr, None):
+            try:
+                if target is None:
+                    est.fit(X)
+                else:
+                    est.fit(X, target)
+                break
+            except Exception:
+                continue
+        items.append(est)
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.feature_selection import SelectKBest, f_classif
+    items.append(make_pipeline(StandardScaler(), LogisticRegression()).fit(X, y))
+    items.append(SelectKBest(f_classif, k=2).fit(X, y))
+    return items
+
+
+def sklearn_enumerated():
+    from sklearn.utils import all_estimators
+    return [(cls.__module__, cls.__qualname__, cls) for _, cls in all_estimators()]
+
+
+def statsmodels_objects():
+    import numpy as np
+    import statsmodels.api as sm
+    from statsmodels.tsa.arima.model import ARIMA
+    from statsmodels.tsa.holtwinters import ExponentialSmoothing
+
+    rng = np.random.RandomState(0)
+    X = sm.add_constant(rng.rand(40, 2))
+    y = X @ np.array([1.0, 2.0, -1.0]) + rng.rand(40) * 0.1
+    yb = (rng.rand(40) > 0.5).astype(float)
+    items = [sm.OLS(y, X).fit(), sm.WLS(y, X).fit(), sm.GLS(y, X).fit(),
+             sm.GLM(yb, X, family=sm.families.Binomial()).fit(), sm.GLM(y, X).fit()]
+    _safe(items, lambda: sm.Logit(yb, X).fit(disp=0))
+    _safe(items, lambda: sm.RLM(y, X).fit())
+    _safe(items, lambda: sm.QuantReg(y, X).fit())
+    ts = np.cumsum(rng.rand(60))
+    _safe(items, lambda: ARIMA(ts, order=(1, 0, 0)).fit())
+    _safe(items, lambda: ExponentialSmoothing(ts).fit())
+    _safe(items, lambda: sm.tsa.AutoReg(ts, lags=1).fit())
+    return items
+
+
+def gensim_objects():
+    from gensim.corpora import Dictionary
+    from gensim.models import Doc2Vec, FastText, LdaModel, Phrases, TfidfModel, Word2Vec, LsiModel
+    from gensim.models.doc2vec import TaggedDocument
+    from gensim.models.phrases import FrozenPhrases
+
+    texts = [["human", "computer", "interface", "system"], ["user", "computer", "system", "response"],
+             ["graph", "trees", "minors", "survey"], ["graph", "minors", "trees", "user"]] * 3
+    d = Dictionary(texts)
+    corpus = [d.doc2bow(t) for t in texts]
+    w2v = Word2Vec(texts, vector_size=4, min_count=1, workers=1, seed=1, epochs=1)
+    items = [d, w2v, w2v.wv,
+             Doc2Vec([TaggedDocument(t, [i]) for i, t in enumerate(texts)], vector_size=4, min_count=1,
+                     workers=1, seed=1, epochs=1),
+             FastText(texts, vector_size=4, min_count=1, workers=1, seed=1, epochs=1, bucket=50),
+             LdaModel(corpus, num_topics=2, id2word=d, random_state=1, passes=1),
+             TfidfModel(corpus), LsiModel(corpus, num_topics=2, id2word=d)]
+    ph = Phrases(texts, min_count=1, threshold=0.1)
+    items += [ph, FrozenPhrases(ph)]
+    return items
+
+
+def gensim_enumerated():
+    import importlib
+    import pkgutil
+
+    import gensim.corpora
+    import gensim.models
+    for pkg in (gensim.models, gensim.corpora):
+        for m in pkgutil.iter_modules(pkg.__path__):
+            try:
+                importlib.import_module(pkg.__name__ + "." + m.name)
+            except Exception:  # noqa: BLE001 - optional dependencies
+                pass
+    return _classes_of(None, "gensim.models") + _classes_of(None, "gensim.corpora")
+
+
+def xgboost_objects():
+    import numpy as np
+    import xgboost as xgb
+
+    rng = np.random.RandomState(0)
+    X = rng.rand(20, 3)
+    y = (X[:, 0] > 0.5).astype(int)
+    items = []
+    for cls in (xgb.XGBClassifier, xgb.XGBRegressor, xgb.XGBRFClassifier, xgb.XGBRFRegressor):
+        items.append(cls(n_estimators=2, max_depth=2, n_jobs=1, random_state=0).fit(X, y))
+    items.append(xgb.XGBRanker(n_estimators=2, n_jobs=1).fit(X, y, group=[10, 10]))
+    items.append(xgb.train({"max_depth": 2, "nthread": 1}, xgb.DMatrix(X, y), 2))
+    return items
+
+
+def torch_objects():
+    import io
+    import torch
+
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(torch.nn.Conv2d(1, 2, 3), torch.nn.BatchNorm2d(2), torch.nn.ReLU(),
+                              torch.nn.Flatten(), torch.nn.Linear(2, 2), torch.nn.Dropout(0.1))
+    rnn = torch.nn.LSTM(2, 2)
+    opt = torch.optim.SGD(net.parameters(), lr=0.1, momentum=0.9)
+    items = [net, rnn, torch.nn.Embedding(3, 2), torch.nn.TransformerEncoderLayer(4, 2, 8),
+             torch.nn.GRU(2, 2), torch.nn.LayerNorm(2), torch.nn.MultiheadAttention(4, 2),
+             torch.zeros(2, 2), torch.tensor([1, 2], dtype=torch.int64), torch.nn.Parameter(torch.ones(2)),
+             torch.zeros(2, dtype=torch.float16), torch.Size([2, 3]), torch.device("cpu"), torch.float32,
+             torch.zeros(3).to_sparse(), torch.eye(2).to_sparse_csr(),
+             torch.quantize_per_tensor(torch.ones(2), 0.1, 0, torch.quint8),
+             net.state_dict(), opt.state_dict()]
+    for name in ("Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "ASGD", "NAdam", "RAdam", "Rprop", "SGD"):
+        o = getattr(torch.optim, name)(net.parameters(), lr=0.01)
+        items.append(o)
+        items.append(o.state_dict())
+    for make in (lambda o: torch.optim.lr_scheduler.StepLR(o, 1), lambda o: torch.optim.lr_scheduler.CosineAnnealingLR(o, 3),
+                 lambda o: torch.optim.lr_scheduler.OneCycleLR(o, 1.0, total_steps=5),
+                 lambda o: torch.optim.lr_scheduler.ReduceLROnPlateau(o),
+                 lambda o: torch.optim.lr_scheduler.ExponentialLR(o, 0.9),
+                 lambda o: torch.optim.lr_scheduler.MultiStepLR(o, [1, 2])):
+        s = make(torch.optim.SGD(net.parameters(), lr=0.1))
+        items.append(s.state_dict())
+    return items
+
+
+def torch_enumerated():
+    import torch.nn
+    import torch.optim
+    return _classes_of(None, "torch.nn.modules") + _classes_of(None, "torch.optim")
+
+
+def torchvision_objects():
+    import torch
+    import torchvision
+
+    torch.manual_seed(0)
+    t = torchvision.transforms
+    return [torchvision.models.resnet18(num_classes=2).layer1, torchvision.models.squeezenet1_0(num_classes=2).features[0],
+            t.Compose([t.Resize(4), t.CenterCrop(4), t.ToTensor(), t.Normalize([0.5], [0.5])]),
+            torchvision.ops.FrozenBatchNorm2d(2), torchvision.models.mobilenet_v2(num_classes=2).features[1]]
+
+
+def torchvision_enumerated():
+    import torchvision.models
+    import torchvision.ops
+    import torchvision.transforms
+    out = _classes_of(torchvision.models, "torchvision.models")
+    out += _classes_of(torchvision.ops, "torchvision.ops")
+    out += _classes_of(torchvision.transforms, "torchvision.transforms")
+    return out
+
+
+def torchaudio_objects():
+    import torch
+    import torchaudio
+
+    torch.manual_seed(0)
+    T = torchaudio.transforms
+    return [T.MelSpectrogram(n_fft=64, n_mels=8), T.MFCC(n_mfcc=4, melkwargs={"n_fft": 64, "n_mels": 8}),
+            T.Resample(16000, 8000), T.AmplitudeToDB(), T.Spectrogram(n_fft=32)]
+
+
+def torchaudio_enumerated():
+    import torchaudio.transforms
+    return _classes_of(torchaudio.transforms, "torchaudio.transforms")
+
+
+def nltk_objects():
+    from nltk.probability import ConditionalFreqDist, FreqDist
+    from nltk.stem import PorterStemmer, SnowballStemmer, WordNetLemmatizer
+    from nltk.tag.perceptron import AveragedPerceptron
+    from nltk.tokenize import RegexpTokenizer, TreebankWordTokenizer, WordPunctTokenizer
+    from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer, PunktTrainer
+    from nltk.tree import Tree
+
+    tr = PunktTrainer()
+    tr.train("Mr. Smith went home. He saw Dr. Brown. It rained.", finalize=True)
+    ap = AveragedPerceptron()
+    ap.weights = {"f": {"NN": 1.0}}
+    return [FreqDist("abca"), ConditionalFreqDist([("a", "b")]), PorterStemmer(), SnowballStemmer("english"),
+            WordNetLemmatizer(), RegexpTokenizer(r"\w+"), TreebankWordTokenizer(), WordPunctTokenizer(),
+            PunktParameters(), PunktSentenceTokenizer(tr.get_params()), ap, Tree("S", ["a"])]
+
+
+def pandas_enumerated():
+    import pandas  # noqa: F401 - imports pandas.core
+    return _classes_of(None, "pandas.core") + _classes_of(None, "pandas._libs")
+
+
+def scipy_enumerated():
+    import scipy.interpolate  # noqa: F401
+    import scipy.sparse  # noqa: F401
+    import scipy.spatial  # noqa: F401
+    import scipy.stats  # noqa: F401
+    out = []
+    for p in ("scipy.sparse", "scipy.interpolate", "scipy.spatial", "scipy.stats"):
+        out += _classes_of(None, p)
+    return out
+
+
+def statsmodels_enumerated():
+    import statsmodels.api  # noqa: F401
+    out = []
+    for p in ("statsmodels.regression", "statsmodels.genmod", "statsmodels.discrete", "statsmodels.robust",
+              "statsmodels.tsa", "statsmodels.base"):
+        out += _classes_of(None, p)
+    return out
+
+
+def nltk_enumerated():
+    import nltk.probability  # noqa: F401
+    import nltk.stem  # noqa: F401
+    import nltk.tag  # noqa: F401
+    import nltk.tokenize  # noqa: F401
+    import nltk.tree  # noqa: F401
+    out = []
+    for p in ("nltk.probability", "nltk.stem", "nltk.tag", "nltk.tokenize", "nltk.tree"):
+        out += _classes_of(None, p)
+    return out
+
+
+def xgboost_enumerated():
+    import xgboost  # noqa: F401
+    return _classes_of(None, "xgboost")
+
+
+def _classes_of(pkg, prefix):
+    """Classes reachable as attributes of the already-imported modules
+    under prefix, as (module, name, class) under every name they have
+    there: their own, and the aliases libraries keep so that pickles made
+    by older versions still load (gensim's keyedvectors.Vocab,
+    pandas.core.internals.BlockManager, numpy.core.records.recarray)."""
+    import sys
+    top = prefix.split(".")[0]
+    out, seen = [], set()
+    for modname, mod in sorted(sys.modules.items()):
+        if mod is None or not (modname == prefix or modname.startswith(prefix + ".")):
+            continue
+        for attr, v in sorted(vars(mod).items()):
+            if not isinstance(v, type) or (v.__module__ or "").split(".")[0] != top:
+                continue
+            for key in ((v.__module__, v.__qualname__), (modname, attr)):
+                if key not in seen:
+                    seen.add(key)
+                    out.append((key[0], key[1], v))
+    return out
+
+
+def numpy_enumerated():
+    import numpy.core.records  # noqa: F401
+    return _classes_of(None, "numpy.core.records") + _classes_of(None, "numpy.random")
+
+
+# Names that older versions pickled and the installed library keeps so
+# that such pickles still load, with the use those pickles make of them.
+COMPAT = [
+    ("numpy.core._internal", "_reconstruct", "function"),  # Python 2 era object arrays
+]
+
+# Globals judged as if called with free arguments although no object here
+# names them: loaders that read files or unpickle, and gadgets that call
+# or resolve what their arguments name. They must come out excluded.
+PROBES = [
+    ("pandas", "read_pickle"), ("pandas.io.pytables", "HDFStore"), ("pandas", "eval"), ("numpy", "load"),
+    ("numpy", "frompyfunc"), ("numpy.lib.npyio", "load"), ("gensim.utils", "unpickle"),
+    ("gensim.models.word2vec", "LineSentence"), ("gensim.models.word2vec", "PathLineSentences"),
+    ("gensim.corpora.textcorpus", "TextCorpus"), ("gensim.corpora.mmcorpus", "MmCorpus"),
+    ("gensim.utils", "SaveLoad"), ("joblib", "load"), ("torch", "load"), ("torch.hub", "load"),
+    ("logging", "FileHandler"), ("logging.handlers", "RotatingFileHandler"), ("logging.handlers", "SocketHandler"),
+    ("functools", "partial"), ("operator", "attrgetter"), ("operator", "methodcaller"),
+    ("collections", "namedtuple"), ("enum", "Enum"), ("typing", "NamedTuple"), ("typing", "get_type_hints"),
+    ("scipy.optimize", "minimize"), ("scipy.integrate", "quad"), ("statsmodels.iolib.smpickle", "load_pickle"),
+    ("nltk.data", "load"), ("xgboost.core", "Booster.load_model"),
+    ("sklearn.utils", "all_estimators"), ("builtins", "map"), ("builtins", "filter"), ("builtins", "iter"),
+    ("builtins", "type"), ("builtins", "vars"), ("builtins", "super"),
+]
+
+# ecosystem name -> (top-level modules, builder of objects, enumerator of classes)
+ECOSYSTEMS = {
+    "stdlib": (None, stdlib, None),
+    "numpy": (("numpy",), numpy_objects, numpy_enumerated),
+    "scipy": (("scipy",), scipy_objects, scipy_enumerated),
+    "pandas": (("pandas", "pytz", "dateutil"), pandas_objects, pandas_enumerated),
+    "sklearn": (("sklearn",), sklearn_objects, sklearn_enumerated),
+    "statsmodels": (("statsmodels",), statsmodels_objects, statsmodels_enumerated),
+    "gensim": (("gensim",), gensim_objects, gensim_enumerated),
+    "xgboost": (("xgboost",), xgboost_objects, xgboost_enumerated),
+    "torch": (("torch",), torch_objects, torch_enumerated),
+    "torchvision": (("torchvision",), torchvision_objects, torchvision_enumerated),
+    "torchaudio": (("torchaudio",), torchaudio_objects, torchaudio_enumerated),
+    "nltk": (("nltk",), nltk_objects, nltk_enumerated),
+    "joblib": (("joblib",), list, None),
+}

@@ -1,0 +1,457 @@
+#!/usr/bin/python3
+"""Generates modelgate's ecosystem allowlist from the libraries themselves.
+
+    make allowlist        (= /usr/bin/python3 tools/allowlist/generate.py)
+
+For each ecosystem it builds and fits real objects (builders.py), pickles
+them with protocols 0-5 (and torch.save, zip and legacy), and reads the
+opcodes (observe.py) to learn every global they name and how each is used:
+as a class to build, a function to call, or a value. Library classes the
+objects did not name are enumerated too (as classes only). Each global is
+then classified by static inspection of what loading it runs (static.py):
+safe entries go to formats/pickle/globals/ecosystems/<ecosystem>.tsv,
+everything else to formats/pickle/globals/ecosystems/excluded.txt with the
+reason. Globals the denylist matches, or that the hand-kept allow.tsv
+already lists, are not emitted (the hand entries stay authoritative).
+
+Output is sorted and carries no timestamps; library versions are recorded
+per entry, so a rerun with the same Debian packages reproduces it byte for
+byte. Nothing here reads the pickles back; nothing is downloaded.
+"""
+import argparse
+import importlib
+import io
+import os
+import pickle
+import sys
+import zipfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+import builders  # noqa: E402
+import observe  # noqa: E402
+import static  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(HERE))
+GLOBALS = os.path.join(ROOT, "formats", "pickle", "globals")
+VERSION = "2026.12.1"
+
+# C and Cython code has no bytecode to inspect. These owners were reviewed
+# by reading their source: their __new__/__setstate__/__reduce__ rebuild a
+# value from the arguments and touch nothing outside the object. Matched on
+# "module.qualname" of the class (or function) that defines the method.
+REVIEWED_C = [
+    ("builtins.object", "object construction"),
+    ("builtins.dict", "builtin container"), ("builtins.list", "builtin container"),
+    ("builtins.set", "builtin container"), ("builtins.frozenset", "builtin container"),
+    ("builtins.tuple", "builtin container"), ("builtins.bytearray", "builtin value type"),
+    ("builtins.bytes", "builtin value type"), ("builtins.str", "builtin value type"),
+    ("builtins.int", "builtin value type"), ("builtins.float", "builtin value type"),
+    ("builtins.complex", "builtin value type"), ("builtins.bool", "builtin value type"),
+    ("builtins.range", "builtin value type"), ("builtins.slice", "builtin value type"),
+    ("builtins.BaseException", "exception value"),
+    ("builtins.type", "class creation by the metaclass of a library class (its own __call__ runs __init__, inspected)"),
+    ("collections.OrderedDict", "C ordered dict"), ("collections.defaultdict", "C dict whose factory is stored, not called, at load"),
+    ("collections.deque", "C deque"), ("datetime.", "C datetime values"), ("decimal.Decimal", "C decimal value"),
+    ("array.array", "C array from a typecode and bytes"), ("array._array_reconstructor", "C array from a typecode and bytes"),
+    ("re.Pattern", "compiled regular expression (no code runs)"), ("_codecs.encode", "encodes a string to bytes"),
+    ("types.SimpleNamespace", "attribute bag"),
+    ("numpy.", "NumPy C types and reconstructors rebuild arrays, dtypes and scalars from shape, dtype and bytes"),
+    ("pandas._libs.", "pandas Cython value types (timestamps, periods, intervals, offsets, block placements) rebuild from fields"),
+    ("sklearn.", "scikit-learn Cython fitted state (trees, loss objects, neighbour trees) rebuilt from arrays"),
+    ("scipy.", "SciPy C/Cython fitted state rebuilt from arrays"),
+    ("torch._C.", "torch C types (Size, device, dtype, layouts, tensors) rebuilt from values"),
+    ("torch.Size", "shape tuple"), ("torch.device", "device descriptor"), ("torch.dtype", "dtype descriptor"),
+    ("torch.layout", "layout descriptor"), ("torch.memory_format", "memory format descriptor"),
+    ("torch.qscheme", "quantisation scheme descriptor"),
+    ("gensim.", "gensim Cython helpers rebuilt from arrays"),
+    ("statsmodels.", "statsmodels Cython state rebuilt from arrays"),
+]
+
+# Builtins whose call is pure: no I/O, no import, no attribute access by
+# name, no call of an argument. builtins is otherwise denied.
+PURE_BUILTINS = {
+    "abs", "all", "any", "ascii", "bin", "bool", "bytearray", "bytes", "chr", "complex", "dict", "divmod",
+    "enumerate", "float", "format", "frozenset", "hash", "hex", "int", "isinstance", "issubclass", "len",
+    "list", "max", "min", "next", "oct", "ord", "pow", "range", "repr", "reversed", "round", "set", "slice",
+    "sorted", "str", "sum", "tuple", "zip", "object", "Ellipsis", "NotImplemented", "callable", "id",
+}
+
+
+def reviewed(owner, method):
+    mod = getattr(owner, "__module__", None) or ""
+    q = getattr(owner, "__qualname__", getattr(owner, "__name__", ""))
+    full = mod + "." + q
+    if mod == "builtins" and isinstance(owner, type) and issubclass(owner, BaseException):
+        return "builtin exception value"
+    if mod == "builtins" and not isinstance(owner, type):
+        return "pure builtin" if q in PURE_BUILTINS else None
+    for prefix, why in REVIEWED_C:
+        if full == prefix or (prefix.endswith(".") and full.startswith(prefix)) or full.startswith(prefix + "."):
+            return why
+    return None
+
+
+# ---------------------------------------------------------------- denylist
+
+
+def load_deny():
+    out = []
+    with open(os.path.join(GLOBALS, "deny.tsv"), encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("#") or not line.strip():
+                continue
+            pat, _sev, cat, reason = line.rstrip("\n").split("\t")
+            out.append((pat, cat, reason))
+    return out
+
+
+def deny_match(deny, module, name):
+    """The first deny entry matching module.name, a Python restatement of
+    globals.denyMatches without module aliases (the Go test checks the
+    output with the real matcher)."""
+    path = module.split(".") + name.split(".")
+    name_start = module.count(".") + 1
+    starts = [0] + list(range(name_start, len(path) - 1))
+    for pat, cat, reason in deny:
+        if pat.startswith("*."):
+            if pat[2:] in path[1:]:
+                return pat, reason
+            continue
+        if ":" in pat:
+            pat = pat.replace(":", ".")
+        glob = pat.endswith("*") and not pat.endswith(".*")
+        base = pat[:-2] if pat.endswith(".*") else pat
+        for s in starts:
+            p = path[s:]
+            if glob:
+                parent, pre = base.rsplit(".", 1)
+                pre = pre[:-1]
+                pp = parent.split(".")
+                if len(p) > len(pp) and p[:len(pp)] == pp and p[len(pp)].startswith(pre):
+                    return pat, reason
+            else:
+                bp = base.split(".")
+                if len(p) >= len(bp) and p[:len(bp)] == bp:
+                    return pat, reason
+    for c in path[name_start:]:
+        if len(c) > 4 and c.startswith("__") and c.endswith("__"):
+            return "*.__dunder__", "reaches a dunder attribute"
+    return None
+
+
+def load_hand():
+    keys = set()
+    with open(os.path.join(GLOBALS, "allow.tsv"), encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("#") or not line.strip():
+                continue
+            pat = line.split("\t", 1)[0]
+            if pat.endswith(".*"):
+                continue
+            if ":" in pat:
+                m, n = pat.split(":", 1)
+            else:
+                m, n = pat.rsplit(".", 1)
+            keys.add((m, n))
+    return keys
+
+
+# ---------------------------------------------------------------- pickling
+
+
+def pickles_of(obj, eco):
+    """Every pickle stream the ecosystem's own savers write for obj."""
+    out = []
+    for proto in range(0, 6):
+        try:
+            out.append(pickle.dumps(obj, protocol=proto))
+        except Exception:  # noqa: BLE001 - some objects refuse old protocols
+            pass
+    if eco.startswith("torch"):
+        import torch
+        for zipped in (True, False):
+            buf = io.BytesIO()
+            try:
+                torch.save(obj, buf, _use_new_zipfile_serialization=zipped)
+            except Exception:  # noqa: BLE001
+                continue
+            data = buf.getvalue()
+            if zipped:
+                with zipfile.ZipFile(io.BytesIO(data)) as z:
+                    for n in z.namelist():
+                        if n.endswith(".pkl"):
+                            out.append(z.read(n))
+            else:
+                out.extend(_legacy_streams(data))
+    return out
+
+
+def _legacy_streams(data):
+    """The pickles at the head of a legacy torch.save stream: magic,
+    protocol, sys info, the object, the storage keys."""
+    import pickletools
+    f = io.BytesIO(data)
+    out = []
+    for _ in range(5):
+        start = f.tell()
+        try:
+            for _op in pickletools.genops(f):
+                pass
+        except Exception:  # noqa: BLE001 - raw storage bytes follow
+            break
+        out.append(data[start:f.tell()])
+    return out
+
+
+# ---------------------------------------------------------------- resolving
+
+
+def resolve(module, name):
+    mod = importlib.import_module(module)
+    obj = mod
+    for part in name.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+def stdlib_module(module):
+    return module.split(".")[0] in sys.stdlib_module_names
+
+
+def ecosystem_of(module):
+    top = module.split(".")[0]
+    if top in ("typing", "logging"):
+        return "stdlib"
+    for eco, (tops, _b, _e) in builders.ECOSYSTEMS.items():
+        if tops and top in tops:
+            return eco
+    if stdlib_module(module):
+        return "stdlib"
+    return None
+
+
+def pattern(module, name):
+    return module + (":" if "." in name else ".") + name
+
+
+def lib_version(eco):
+    if eco == "stdlib":
+        return "python==%d.%d" % sys.version_info[:2]
+    top = builders.ECOSYSTEMS[eco][0][0]
+    m = importlib.import_module(top)
+    return "%s==%s" % (top, getattr(m, "__version__", "unknown"))
+
+
+# ---------------------------------------------------------------- main
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--out", default=os.path.join(GLOBALS, "ecosystems"))
+    ap.add_argument("--no-hand", action="store_true",
+                    help="emit globals allow.tsv lists too (to find hand entries the generator now covers)")
+    ap.add_argument("--samples", help="also write one small real pickle per ecosystem to this folder")
+    args = ap.parse_args()
+
+    deny = load_deny()
+    hand = set() if args.no_hand else load_hand()
+    built = {}       # ecosystem -> its objects
+    uses = {}        # (module, name) -> set of uses
+    observed = {}    # (module, name) -> "pickled" | "enumerated"
+    origin = {}      # (module, name) -> set of ecosystems whose objects named it
+    for eco, (_tops, build, enumerate_) in builders.ECOSYSTEMS.items():
+        objs = build()
+        built[eco] = objs
+        for obj in objs:
+            for data in pickles_of(obj, eco):
+                def note(key, use, eco=eco):
+                    uses.setdefault(key, set()).add(use)
+                    observed[key] = "pickled"
+                    origin.setdefault(key, set()).add(eco)
+                observe.walk(data, note)
+        if enumerate_:
+            for module, name, _cls in enumerate_():
+                key = (module, name)
+                if key not in observed:
+                    uses.setdefault(key, set()).add("class")
+                    observed[key] = "enumerated"
+                    origin.setdefault(key, set()).add(eco)
+
+    for module, name, use in builders.COMPAT:
+        key = (module, name)
+        if key not in observed:
+            uses.setdefault(key, set()).add(use)
+            observed[key] = "enumerated"
+            origin.setdefault(key, set()).add(ecosystem_of(module))
+
+    # An alias (a re-export, a name kept for old pickles) is the same object
+    # as the name the pickles used: it may be used the same ways.
+    by_obj = {}
+    for key, how in observed.items():
+        if how == "pickled":
+            try:
+                by_obj.setdefault(id(resolve(*key)), set()).update(uses[key])
+            except Exception:  # noqa: BLE001 - judged (and excluded) below
+                pass
+    for key, how in observed.items():
+        if how == "enumerated":
+            try:
+                uses[key] |= by_obj.get(id(resolve(*key)), set())
+            except Exception:  # noqa: BLE001
+                pass
+
+    for key in builders.PROBES:
+        uses.setdefault(key, set()).add("function")
+        observed.setdefault(key, "probed")
+
+    checker = static.Checker()
+    allowed = {}   # eco -> lines
+    excluded = []
+    for key in sorted(uses):
+        module, name = key
+        u = sorted(uses[key])
+        eco = ecosystem_of(module)
+        pat = pattern(module, name)
+        how = observed[key]
+        if eco is None:
+            continue  # a global of a library this generator does not cover
+        if key in hand:
+            continue
+        ver = lib_version(eco)
+        d = deny_match(deny, module, name)
+        if d:
+            excluded.append((eco, pat, ",".join(u), ver, how, "denylisted (%s): %s" % d))
+            continue
+        if "<locals>" in name:
+            excluded.append((eco, pat, ",".join(u), ver, how, "local class: unresolvable by an unpickler"))
+            continue
+        try:
+            obj = resolve(module, name)
+        except Exception as e:  # noqa: BLE001
+            excluded.append((eco, pat, ",".join(u), ver, how, "does not resolve: %s" % type(e).__name__))
+            continue
+        why = classify(checker, obj, u, module, name)
+        if why[0] is None:
+            excluded.append((eco, pat, ",".join(u), ver, how, why[1]))
+            continue
+        allowed.setdefault(eco, []).append((pat, uses_text(why[0]), ver, how, why[1]))
+
+    if args.samples:
+        ok = {k for k in uses if pattern(*k) in {a[0] for rows in allowed.values() for a in rows}} | hand
+        # Plain pickles of tensors carry each storage as a nested legacy
+        # torch.save stream that modelgate scans in full.
+        ok.add(("torch.storage", "_load_from_bytes"))
+        for eco, objs in built.items():
+            write_sample(args.samples, eco, [o for o in objs if _names_only(o, ok)])
+
+    os.makedirs(args.out, exist_ok=True)
+    versions = sorted({lib_version(e) for e in builders.ECOSYSTEMS})
+    for eco in sorted(builders.ECOSYSTEMS):
+        path = os.path.join(args.out, eco + ".tsv")
+        if not allowed.get(eco):
+            # Every global this ecosystem's objects name is covered by
+            # allow.tsv or excluded; an empty list would embed nothing.
+            if os.path.exists(path):
+                os.remove(path)
+            continue
+        with open(os.path.join(args.out, eco + ".tsv"), "w", encoding="utf-8") as f:
+            f.write("#version\t%s\n" % VERSION)
+            f.write("# Generated by tools/allowlist/generate.py (make allowlist); do not edit by hand.\n")
+            f.write("# ecosystem %s; libraries: %s\n" % (eco, " ".join(versions)))
+            f.write("# pattern\tuses\tecosystem\tlibrary\tobserved\treason\n")
+            for pat, u, ver, how, reason in sorted(allowed.get(eco, [])):
+                f.write("\t".join((pat, u, eco, ver, how, reason)) + "\n")
+    with open(os.path.join(args.out, "excluded.txt"), "w", encoding="utf-8") as f:
+        f.write("# Globals the generator met and left off the allowlist, with the reason.\n")
+        f.write("# Generated by tools/allowlist/generate.py (make allowlist); do not edit by hand.\n")
+        f.write("# ecosystem\tpattern\tuses\tlibrary\tobserved\treason\n")
+        for row in sorted(excluded):
+            f.write("\t".join(row) + "\n")
+
+
+def uses_text(u):
+    """The uses in the lists' canonical order."""
+    return ",".join(x for x in ("class", "function", "reference") if x in u)
+
+
+def classify(checker, obj, u, module, name):
+    """(uses, reason) when safe, (None, reason) when excluded. A class that
+    passes is also allowed to be built: building runs the methods a value
+    or a call of it was already checked for (__new__, __setstate__, ...)."""
+    import enum
+    if isinstance(obj, type):
+        u = sorted(set(u) | {"class"})
+    if module == "builtins":
+        if name in PURE_BUILTINS or (isinstance(obj, type) and issubclass(obj, BaseException)):
+            return u, "pure builtin: computes a value from its arguments, no I/O, import or call of an argument"
+        return None, "builtin outside the pure set"
+    if isinstance(obj, type) and issubclass(obj, enum.Enum):
+        if len(obj.__members__) == 0:
+            if "function" in u:
+                return None, "enum base without members: calling it is the functional API, which creates classes"
+            return u, "enum base without members, built as a class only (calling it, the functional API, is reported)"
+        return u, "enum with members: REDUCE looks a member up by value; EnumMeta refuses to extend an enum that has members"
+    if not callable(obj):
+        return ["reference"], "constant value (%s); nothing is called" % type(obj).__name__
+    if not isinstance(obj, type) and "function" not in u and "class" not in u:
+        # A function stored as a value runs only when the loading program calls it.
+        pass
+    reason = checker.check(obj, u, reviewed)
+    if reason is not None:
+        return None, reason
+    if isinstance(obj, type):
+        what = "construction path (%s) inspected" % ", ".join(m for _o, m, _f in static.run_methods(obj, u)) \
+            if static.run_methods(obj, u) else "no construction code of its own"
+    else:
+        what = "function body and same-library callees inspected" if static.python_function(obj) else \
+            "C implementation reviewed: %s" % (reviewed(obj, None) or "")
+    return u, what + ": no file, network, process, import, eval or nested unpickling"
+
+
+def _names_only(obj, ok):
+    """Whether obj's protocol-4 pickle names only globals in ok (or
+    classes under a hand wildcard, which the samples do not need)."""
+    try:
+        data = pickle.dumps(obj, protocol=4)
+    except Exception:  # noqa: BLE001
+        return False
+    seen = set()
+    observe.walk(data, lambda key, _use: seen.add(key))
+    return seen <= ok
+
+
+def write_sample(folder, eco, objs):
+    """One pickle (protocol 4) of as many of the objects as fit in about
+    150 KB, for the engine test that asserts real pickles are clean."""
+    os.makedirs(folder, exist_ok=True)
+    keep, total = [], 0
+    for o in objs:
+        try:
+            n = len(pickle.dumps(o, protocol=4))
+        except Exception:  # noqa: BLE001
+            continue
+        if total + n <= 150000:
+            keep.append(o)
+            total += n
+    if not keep:
+        return
+    with open(os.path.join(folder, eco + ".pkl"), "wb") as f:
+        pickle.dump(keep, f, protocol=4)
+    if eco == "torch":
+        # torch.save of sparse COO and CSR tensors: its data.pkl names
+        # torch._utils._rebuild_sparse_tensor and layout globals.
+        import torch
+        buf = io.BytesIO()
+        torch.save({"coo": torch.eye(3).to_sparse(), "csr": torch.eye(3).to_sparse_csr()}, buf)
+        with open(os.path.join(folder, "torch_sparse.pt"), "wb") as f:
+            f.write(buf.getvalue())
+        with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as z:
+            name = next(n for n in z.namelist() if n.endswith("data.pkl"))
+            with open(os.path.join(folder, "torch_sparse_data.pkl"), "wb") as f:
+                f.write(z.read(name))
+
+
+if __name__ == "__main__":
+    main()
