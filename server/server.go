@@ -1,7 +1,8 @@
 // Package server is the webhook service behind `modelgate serve`: it
 // receives push events from OCI registries (CNCF Distribution, Harbor)
 // and Hugging Face, and scan requests over a small HTTP API; it turns each
-// into a durable job keyed by the immutable digest or commit it names,
+// into a durable job (keyed by registry, repository and digest for an OCI
+// artifact; a result is filed under the digest the fetcher verified),
 // scans jobs with a bounded worker pool through the same fetchers, engine
 // and BOM builder as `modelgate scan`, stores the verdict, findings, BOM and
 // signature outcomes, and attaches the BOM and report to OCI artifacts as
@@ -27,6 +28,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/modelgate/modelgate/formats"
@@ -409,7 +411,18 @@ func (s *Server) parseScanRequest(body []byte) ([]event, int, error) {
 	if strings.HasPrefix(t, "file://") && !s.cfg.AllowLocalTargets {
 		return nil, 0, fmt.Errorf("scan request: local paths are not allowed on this server (allow_local_targets)")
 	}
-	return []event{{Target: t, Digest: immutableDigest(t)}}, 0, nil
+	// A request names a target, never the key or the digest its result
+	// is filed under: those come from what the fetcher verifies (see
+	// scan). Only an OCI reference by digest, which the fetcher checks
+	// against the manifest bytes, is keyed by registry, repository and
+	// digest while it waits, so repeated requests share one job.
+	ev := event{Target: t}
+	if rest, ok := strings.CutPrefix(t, "oci://"); ok {
+		if d, err := name.NewDigest(rest); err == nil && ociDigest.MatchString(d.DigestStr()) {
+			ev.Target, ev.Digest = "oci://"+d.Context().Name()+"@"+d.DigestStr(), d.DigestStr()
+		}
+	}
+	return []event{ev}, 0, nil
 }
 
 func (s *Server) getScan(w http.ResponseWriter, r *http.Request) {

@@ -192,7 +192,7 @@ func (s *Server) scan(ctx context.Context, j *store.Job, log *slog.Logger) (*sto
 	if pinned == "" {
 		pinned = j.Target
 	}
-	res := &store.Result{Verdict: rep.Summary.Verdict, ExitCode: rep.Summary.ExitCode, BySeverity: rep.Summary.BySeverity, Bytes: rep.Summary.Bytes, Pinned: pinned, Digest: immutableDigest(pinned)}
+	res := &store.Result{Verdict: rep.Summary.Verdict, ExitCode: rep.Summary.ExitCode, BySeverity: rep.Summary.BySeverity, Bytes: rep.Summary.Bytes, Pinned: pinned, Digest: verifiedDigest(src)}
 	s.m.fetched.Add(float64(rep.Summary.Bytes))
 	for sev, n := range rep.Summary.BySeverity {
 		s.m.findings.WithLabelValues(sev).Add(float64(n))
@@ -240,6 +240,24 @@ func (s *Server) scan(ctx context.Context, j *store.Job, log *slog.Logger) (*sto
 		res.Referrers = refs
 	}
 	return res, nil
+}
+
+// verifiedDigest is the digest a result is filed under: the manifest
+// digest an OCI fetcher hashed, or the commit a whole Hugging Face
+// repository was resolved to; "" for anything else (a URL, an object, one
+// file of a repository), whatever text its target holds after an "@".
+func verifiedDigest(src fetch.Source) string {
+	p := fetch.PinnedRef(src)
+	switch {
+	case strings.HasPrefix(p, "oci://"):
+		return immutableDigest(p)
+	case strings.HasPrefix(p, "hf://"):
+		_, rev, ok := strings.Cut(strings.TrimPrefix(p, "hf://"), "@")
+		if ok && gitSHA.MatchString(rev) {
+			return rev
+		}
+	}
+	return ""
 }
 
 // purlOf names a pinned target as a package URL.
