@@ -80,9 +80,9 @@ func (s *Server) parseHarborScan(body []byte) ([]event, int, error) {
 	if err != nil || u.Host == "" {
 		return nil, 0, fmt.Errorf("harbor scan request: registry url %q", req.Registry.URL)
 	}
-	host := u.Host
-	if s.cfg.Sources.HarborScanner.Registry != "" {
-		host = s.cfg.Sources.HarborScanner.Registry
+	host, err := s.cfg.Sources.HarborScanner.registryFor(u.Host)
+	if err != nil {
+		return nil, 0, fmt.Errorf("harbor scan request: %w", err)
 	}
 	target, err := ociTarget(host, req.Artifact.Repository, req.Artifact.Digest)
 	if err != nil {

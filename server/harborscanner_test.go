@@ -22,7 +22,7 @@ func TestHarborScannerAPI(t *testing.T) {
 	digest := pushModel(t, host, "library/evil", "v1", "model.pkl", readSample(t, "evil.pkl"))
 
 	cfg := testConfig(t)
-	cfg.Sources.HarborScanner = Source{Secret: "Bearer harbor-scanner-token"}
+	cfg.Sources.HarborScanner = Source{Secret: "Bearer harbor-scanner-token", AllowedRegistries: testRegistries}
 	cfg.NoReferrers = true
 	srv := newServer(t, cfg)
 	r := start(t, srv, listen(t))

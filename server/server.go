@@ -46,6 +46,9 @@ type Server struct {
 	id      string // worker id prefix, unique per process
 	wake    chan struct{}
 	lock    *os.File // the SQLite data directory's lock
+	// transport carries every request to a registry, the Hub or a URL,
+	// through the address policy.
+	transport http.RoundTripper
 	// now is the clock; tests replace it.
 	now func() time.Time
 }
@@ -63,6 +66,11 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, version string) (*Se
 	}
 	s := &Server{cfg: cfg, log: log, version: version, wake: make(chan struct{}, 1), now: time.Now}
 	s.failOn, _ = formats.ParseSeverity(cfg.FailOn)
+	g, err := newDialGuard(cfg)
+	if err != nil {
+		return nil, err
+	}
+	s.transport = g.transport()
 	host, _ := os.Hostname()
 	s.id = fmt.Sprintf("%s-%d-%s", host, os.Getpid(), store.NewID()[:6])
 	postgres := strings.HasPrefix(cfg.Database, "postgres://") || strings.HasPrefix(cfg.Database, "postgresql://")
@@ -178,10 +186,10 @@ func storeKind(dsn string) string {
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/events/distribution", s.eventHandler("distribution", s.cfg.Sources.Distribution, func(b []byte) ([]event, int, error) {
-		return parseDistribution(b, s.cfg.Sources.Distribution.Registry)
+		return parseDistribution(b, s.cfg.Sources.Distribution)
 	}))
 	mux.HandleFunc("POST /v1/events/harbor", s.eventHandler("harbor", s.cfg.Sources.Harbor, func(b []byte) ([]event, int, error) {
-		return parseHarbor(b, s.cfg.Sources.Harbor.Registry)
+		return parseHarbor(b, s.cfg.Sources.Harbor)
 	}))
 	mux.HandleFunc("POST /v1/events/huggingface", s.eventHandler("huggingface", s.cfg.Sources.HuggingFace, parseHuggingFace))
 	mux.HandleFunc("POST /v1/scans", s.eventHandler("api", s.cfg.Sources.API, s.parseScanRequest))

@@ -7,15 +7,19 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 
 	_ "github.com/modelgate/modelgate/formats/all" // every analyzer
 	"github.com/modelgate/modelgate/scanner"
 	"github.com/modelgate/modelgate/scanner/bom"
 	"github.com/modelgate/modelgate/scanner/fetch"
 	_ "github.com/modelgate/modelgate/scanner/fetch/all" // every fetcher
+	"github.com/modelgate/modelgate/scanner/fetch/remote"
 	"github.com/modelgate/modelgate/scanner/report"
 	"github.com/modelgate/modelgate/server/store"
 	"github.com/modelgate/modelgate/signatures"
@@ -83,6 +87,25 @@ func (s *Server) worker(ctx, scanCtx context.Context, id string) {
 	}
 }
 
+// reasonOf is the text of err fit to store as a job's reason: what an
+// origin said in an error body or message is replaced by its status code,
+// so that a sender who points the service at an address cannot read the
+// answer back through GET /v1/scans.
+func reasonOf(err error) string {
+	msg := err.Error()
+	var te *transport.Error
+	if errors.As(err, &te) {
+		if i := strings.Index(msg, te.Error()); i >= 0 {
+			msg = msg[:i] + fmt.Sprintf("the registry answered %d %s", te.StatusCode, http.StatusText(te.StatusCode))
+		}
+	}
+	var se *remote.StatusError
+	if errors.As(err, &se) && se.Message != "" {
+		msg = strings.ReplaceAll(msg, ": "+se.Message, "")
+	}
+	return msg
+}
+
 // errRetry marks a failure worth another attempt (the origin could not be
 // reached); anything else ends the job failed.
 type errRetry struct{ err error }
@@ -123,11 +146,11 @@ func (s *Server) process(ctx context.Context, worker string, j *store.Job) {
 	case errors.As(err, &rerr) && j.Attempts < s.cfg.MaxAttempts:
 		s.m.scans.WithLabelValues("retry").Inc()
 		next := s.now().Add(s.backoff(j.Attempts))
-		serr = s.st.Retry(wctx, j.ID, worker, err.Error(), next)
+		serr = s.st.Retry(wctx, j.ID, worker, reasonOf(err), next)
 		log.Warn("scan attempt failed: will retry", "err", err, "next", next)
 	default:
 		s.m.scans.WithLabelValues("failed").Inc()
-		serr = s.st.Fail(wctx, j.ID, worker, err.Error())
+		serr = s.st.Fail(wctx, j.ID, worker, reasonOf(err))
 		log.Warn("scan failed", "err", err)
 	}
 	if serr != nil {
@@ -170,7 +193,7 @@ func (s *Server) backoff(attempt int) time.Duration {
 // checks its signature when configured, builds the BOM and attaches the
 // BOM and report to an OCI artifact.
 func (s *Server) scan(ctx context.Context, j *store.Job, log *slog.Logger) (*store.Result, error) {
-	fo := fetch.Options{HFEndpoint: s.cfg.HFEndpoint}
+	fo := fetch.Options{HFEndpoint: s.cfg.HFEndpoint, Transport: s.transport}
 	src, err := fetch.Open(ctx, j.Target, fo)
 	var ue *fetch.ErrUsage
 	if errors.As(err, &ue) {

@@ -67,12 +67,12 @@ type Options struct {
 }
 
 // Open resolves an oci:// target to a pinned Source.
-func Open(ctx context.Context, target string, _ fetch.Options) (fetch.Source, error) {
+func Open(ctx context.Context, target string, opts fetch.Options) (fetch.Source, error) {
 	ref, err := name.ParseReference(strings.TrimPrefix(target, "oci://"))
 	if err != nil {
 		return nil, fetch.Usagef("%s: want oci://registry/repository:tag or @sha256:<digest>: %v", target, err)
 	}
-	return OpenRef(ctx, ref, Options{})
+	return OpenRef(ctx, ref, Options{Transport: opts.Transport})
 }
 
 // OpenRef resolves ref to its manifest digest and lists its layers.
