@@ -249,7 +249,7 @@ func verifyReferrerBundle(repo name.Repository, d v1.Descriptor, subject []byte,
 		if verifier, err = verify.NewVerifier(tm, vo...); err != nil {
 			return Result{}, err
 		}
-		id, err := verify.NewShortCertificateIdentity(opts.Issuer, opts.IssuerRegexp, opts.Identity, opts.IdentityRegexp)
+		id, err := certificateIdentity(opts)
 		if err != nil {
 			return Result{}, fmt.Errorf("identity policy: %w", err)
 		}
