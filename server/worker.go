@@ -14,12 +14,14 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 
+	"github.com/modelgate/modelgate/formats"
 	_ "github.com/modelgate/modelgate/formats/all" // every analyzer
 	"github.com/modelgate/modelgate/scanner"
 	"github.com/modelgate/modelgate/scanner/bom"
 	"github.com/modelgate/modelgate/scanner/fetch"
 	_ "github.com/modelgate/modelgate/scanner/fetch/all" // every fetcher
 	"github.com/modelgate/modelgate/scanner/fetch/remote"
+	"github.com/modelgate/modelgate/scanner/policy"
 	"github.com/modelgate/modelgate/scanner/report"
 	"github.com/modelgate/modelgate/server/store"
 	"github.com/modelgate/modelgate/signatures"
@@ -215,12 +217,9 @@ func (s *Server) scan(ctx context.Context, j *store.Job, log *slog.Logger) (*sto
 	if pinned == "" {
 		pinned = j.Target
 	}
-	res := &store.Result{Verdict: rep.Summary.Verdict, ExitCode: rep.Summary.ExitCode, BySeverity: rep.Summary.BySeverity, Bytes: rep.Summary.Bytes, Pinned: pinned, Digest: verifiedDigest(src)}
-	s.m.fetched.Add(float64(rep.Summary.Bytes))
-	for sev, n := range rep.Summary.BySeverity {
-		s.m.findings.WithLabelValues(sev).Add(float64(n))
-	}
 
+	// A configured signature is a required one: anything but verified
+	// fails the verdict (MG091), as --require-signature does.
 	var sig *signatures.Result
 	if strings.HasPrefix(pinned, "oci://") && s.signatureConfigured() {
 		r, err := s.verifyOCI(ctx, pinned)
@@ -228,7 +227,28 @@ func (s *Server) scan(ctx context.Context, j *store.Job, log *slog.Logger) (*sto
 			return nil, err
 		}
 		sig = &r
-		if res.Signatures, err = json.Marshal([]signatures.Result{r}); err != nil {
+		rep.Signatures = append(rep.Signatures, scanner.SignatureOutcome{
+			Target: j.Target, Status: string(r.Status), Reason: r.Reason, Method: r.Method,
+			Identity: r.Identity, Issuer: r.Issuer, LogIndex: r.LogIndex, SignedAt: r.SignedAt,
+			Signature: r.Signature, RequiredBy: "serve configuration",
+		})
+		if r.Status != signatures.Verified {
+			f := formats.NewFinding(policy.RuleSignatureRequired, formats.NoOffset,
+				"signature required by the service configuration: %s: %s", r.Status, r.Reason).At(max(formats.High, s.failOn))
+			f.Location = pinned
+			rep.Files = append(rep.Files, scanner.FileResult{Path: pinned, Outcome: scanner.Findings, Findings: []formats.Finding{f}})
+			rep.Summarize()
+		}
+	}
+	res := &store.Result{Verdict: rep.Summary.Verdict, ExitCode: rep.Summary.ExitCode, BySeverity: rep.Summary.BySeverity, Bytes: rep.Summary.Bytes, Pinned: pinned, Digest: verifiedDigest(src)}
+	s.m.fetched.Add(float64(rep.Summary.Bytes))
+	for sev, n := range rep.Summary.BySeverity {
+		s.m.findings.WithLabelValues(sev).Add(float64(n))
+	}
+
+	if sig != nil {
+		var err error
+		if res.Signatures, err = json.Marshal([]signatures.Result{*sig}); err != nil {
 			return nil, fmt.Errorf("encode signature outcome: %w", err)
 		}
 	}
