@@ -222,10 +222,8 @@ func secretsOf(source string, r *http.Request) []string {
 	bearer, isBearer := strings.CutPrefix(auth, "Bearer ")
 	switch source {
 	case "huggingface":
+		// Header only: proxies and access logs keep query strings.
 		if v := r.Header.Get("X-Webhook-Secret"); v != "" {
-			return []string{v}
-		}
-		if v := r.URL.Query().Get("secret"); v != "" {
 			return []string{v}
 		}
 		return nil
