@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"strings"
 	"time"
 )
@@ -23,7 +24,8 @@ var metadataAddrs = []netip.Prefix{
 }
 
 // dialGuard connects only to public addresses, to the hosts the
-// configuration names as registries, and to the prefixes it allows. It
+// configuration names (registries, the Hub endpoint), and to the prefixes
+// it allows. It
 // resolves a name once and dials the address it checked, so a name that
 // resolves to a public address for the check and a private one for the
 // connection (DNS rebinding) gets nowhere; every redirect is a new dial
@@ -51,6 +53,10 @@ func newDialGuard(c Config) (*dialGuard, error) {
 		for _, r := range s.src.registries() {
 			g.hosts[strings.ToLower(r)] = true
 		}
+	}
+	// A Hub mirror the configuration names is allowed by name too.
+	if u, err := url.Parse(c.HFEndpoint); err == nil && u.Hostname() != "" {
+		g.hosts[strings.ToLower(u.Hostname())] = true
 	}
 	return g, nil
 }

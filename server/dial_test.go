@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -101,5 +102,31 @@ func TestAddressPolicy(t *testing.T) {
 	}
 	if n := seen.Load(); n == 0 {
 		t.Fatal("the explicitly allowed listener saw no request")
+	}
+}
+
+func TestDialGuardAddresses(t *testing.T) {
+	g, err := newDialGuard(Config{AllowAddresses: []string{"10.1.0.0/16", "192.168.7.7"}, HFEndpoint: "https://hub.internal:8443"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		ip   string
+		want bool
+	}{
+		{"8.8.8.8", true}, {"2606:4700::1111", true},
+		{"127.0.0.1", false}, {"::1", false}, {"169.254.169.254", false}, {"fd00:ec2::254", false},
+		{"10.0.0.1", false}, {"10.1.2.3", true}, {"172.16.0.1", false}, {"192.168.7.7", true}, {"192.168.7.8", false},
+		{"100.100.100.200", false}, {"0.0.0.0", false}, {"::", false}, {"fe80::1", false}, {"64:ff9b::a9fe:a9fe", false},
+	} {
+		if got := g.permitted(netip.MustParseAddr(c.ip).Unmap()); got != c.want {
+			t.Errorf("%s: permitted %v, want %v", c.ip, got, c.want)
+		}
+	}
+	if !g.named("HUB.internal", "8443") || g.named("other.internal", "443") {
+		t.Error("the Hub endpoint is not allowed by name, or another host is")
+	}
+	if _, err := newDialGuard(Config{AllowAddresses: []string{"not-an-address"}}); err == nil {
+		t.Error("a malformed allow_addresses entry was accepted")
 	}
 }
