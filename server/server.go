@@ -23,6 +23,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -472,6 +473,18 @@ func (s *Server) getArtifact(w http.ResponseWriter, r *http.Request) {
 		s.log.Error("get artifact", "err", err)
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "store unavailable"})
 		return
+	}
+	// ?repository=host/name narrows the results to that registry and
+	// repository: the same digest elsewhere is other signatures and
+	// other referrers.
+	if repo := r.URL.Query().Get("repository"); repo != "" {
+		jobs = slices.DeleteFunc(jobs, func(j store.Job) bool {
+			pinned := j.Target
+			if j.Result != nil && j.Result.Pinned != "" {
+				pinned = j.Result.Pinned
+			}
+			return !strings.HasPrefix(pinned, "oci://"+repo+"@")
+		})
 	}
 	if len(jobs) == 0 {
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "no scan of this digest"})

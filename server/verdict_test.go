@@ -79,6 +79,18 @@ func TestDigestComesFromTheFetcher(t *testing.T) {
 	if len(jobs) == 0 {
 		t.Error("the tag's scan is not filed under the digest it resolved to")
 	}
+	for repo, code := range map[string]int{host + "/models/victim": 200, host + "/models/other": 404} {
+		req, _ := http.NewRequest(http.MethodGet, r.url+"/v1/artifacts/"+victim+"?repository="+repo, nil)
+		req.Header.Set("Authorization", "Bearer "+testSecret)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != code {
+			t.Errorf("GET /v1/artifacts/...?repository=%s: %d, want %d", repo, resp.StatusCode, code)
+		}
+	}
 }
 
 func jobVerdict(j store.Job) string {
