@@ -275,7 +275,7 @@ func (s *Server) scan(ctx context.Context, j *store.Job, log *slog.Logger) (*sto
 			// The verdict stands without its referrers; the job says why
 			// they are missing.
 			s.m.referrers.WithLabelValues("error").Inc()
-			res.ReferrerError = err.Error()
+			res.ReferrerError = reasonOf(err)
 			log.Warn("attach referrers", "err", err)
 		case len(refs) > 0:
 			s.m.referrers.WithLabelValues("attached").Add(float64(len(refs)))
