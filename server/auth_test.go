@@ -59,6 +59,8 @@ func TestAuthAndPayloads(t *testing.T) {
 		{"hf missing", "/v1/events/huggingface", hf, nil, 401, "missing"},
 		{"hf wrong", "/v1/events/huggingface", hf, auth("X-Webhook-Secret", "hf-secreT"), 401, "wrong"},
 		{"hf bearer is not the secret", "/v1/events/huggingface", hf, bearer(), 401, "missing"},
+		// Proxies and access logs keep query strings: never a secret there.
+		{"hf secret in the query refused", "/v1/events/huggingface?secret=hf-secret", hf, nil, 401, "missing"},
 		{"hf ok", "/v1/events/huggingface", hf, auth("X-Webhook-Secret", "hf-secret"), 202, `"created":true`},
 		{"hf replayed", "/v1/events/huggingface", hf, auth("X-Webhook-Secret", "hf-secret"), 202, `"duplicates":1`},
 		{"hf dataset ignored", "/v1/events/huggingface", strings.Replace(hf, `"type":"model"`, `"type":"dataset"`, 1), auth("X-Webhook-Secret", "hf-secret"), 202, `"ignored":1`},
@@ -132,7 +134,7 @@ func TestAuthAndPayloads(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := string(raw)
-	for _, want := range []string{`modelgate_events_received_total{result="queued",source="distribution"} 1`, `modelgate_queue_depth 5`, `modelgate_requests_rejected_total{reason="unauthorized",source="huggingface"} 3`} {
+	for _, want := range []string{`modelgate_events_received_total{result="queued",source="distribution"} 1`, `modelgate_queue_depth 5`, `modelgate_requests_rejected_total{reason="unauthorized",source="huggingface"} 4`} {
 		if !strings.Contains(m, want) {
 			t.Errorf("metrics lack %s", want)
 		}

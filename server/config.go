@@ -3,6 +3,7 @@ package server
 import (
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -60,6 +61,10 @@ type Config struct {
 	AllowNoSources bool `yaml:"allow_no_sources"`
 	// HFEndpoint is the Hugging Face Hub that hf:// targets use.
 	HFEndpoint string `yaml:"hf_endpoint"`
+	// AllowAddresses lists the addresses or CIDR prefixes the service may
+	// connect to although they are loopback, link-local, private or a
+	// metadata service; the hosts named as registries are allowed too.
+	AllowAddresses []string `yaml:"allow_addresses"`
 
 	Sources Sources `yaml:"sources"`
 	// Signature, when set, checks cosign signatures on OCI artifacts.
@@ -88,6 +93,48 @@ type Source struct {
 	// Registry replaces the registry host:port of events, for when the
 	// service reaches the registry by another name than its clients.
 	Registry string `yaml:"registry"`
+	// AllowedRegistries lists the registries ("host" for any port, or
+	// "host:port") an event may name when Registry is not set. A push
+	// source needs one or the other: the service never fetches from
+	// whatever host a sender names.
+	AllowedRegistries []string `yaml:"allowed_registries"`
+}
+
+// registries are the hosts a source fetches from.
+func (s Source) registries() []string {
+	if s.Registry != "" {
+		return []string{s.Registry}
+	}
+	return s.AllowedRegistries
+}
+
+// registryFor is the host to fetch an event's artifact from: Registry,
+// or the event's own host when the allowlist names it.
+func (s Source) registryFor(eventHost string) (string, error) {
+	if s.Registry != "" {
+		return s.Registry, nil
+	}
+	h := strings.ToLower(eventHost)
+	name, _, err := net.SplitHostPort(h)
+	if err != nil {
+		name = h
+	}
+	for _, a := range s.AllowedRegistries {
+		if a = strings.ToLower(a); a == h || a == name {
+			return eventHost, nil
+		}
+	}
+	return "", fmt.Errorf("registry %q is not in allowed_registries", eventHost)
+}
+
+type namedSource struct {
+	name string
+	src  Source
+}
+
+// push lists the sources whose events name a registry to fetch from.
+func (s Sources) push() []namedSource {
+	return []namedSource{{"distribution", s.Distribution}, {"harbor", s.Harbor}, {"harbor_scanner", s.HarborScanner}}
 }
 
 // SignatureConfig says which cosign signatures to trust on OCI artifacts.
@@ -185,6 +232,14 @@ func (c Config) withDefaults() (Config, error) {
 			return c, fmt.Errorf("config: sources.%s.secret: %w", s.name, err)
 		}
 		*s.v = v
+	}
+	for _, s := range c.Sources.push() {
+		if s.src.Secret != "" && len(s.src.registries()) == 0 {
+			return c, fmt.Errorf("config: sources.%s: name the registry to fetch from (registry, or allowed_registries): without one, whoever holds the secret could make this service fetch from any host", s.name)
+		}
+	}
+	if _, err := newDialGuard(c); err != nil {
+		return c, err
 	}
 	return c, nil
 }

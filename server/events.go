@@ -78,7 +78,7 @@ type distributionEnvelope struct {
 // parseDistribution reads a CNCF Distribution notification envelope. Only
 // manifest pushes are scanned; the referrers fallback tag (an index of
 // referrers, pushed by this service among others) is not.
-func parseDistribution(body []byte, registry string) ([]event, int, error) {
+func parseDistribution(body []byte, src Source) ([]event, int, error) {
 	var env distributionEnvelope
 	if err := json.Unmarshal(body, &env); err != nil {
 		return nil, 0, fmt.Errorf("distribution envelope: %w", err)
@@ -97,13 +97,13 @@ func parseDistribution(body []byte, registry string) ([]event, int, error) {
 			ignored++
 			continue
 		}
-		host := registry
-		if host == "" {
-			if u, err := url.Parse(t.URL); err == nil && u.Host != "" {
-				host = u.Host
-			} else {
-				host = e.Request.Host
-			}
+		named := e.Request.Host
+		if u, err := url.Parse(t.URL); err == nil && u.Host != "" {
+			named = u.Host
+		}
+		host, err := src.registryFor(named)
+		if err != nil {
+			return nil, 0, fmt.Errorf("distribution event %s: %w", e.ID, err)
 		}
 		target, err := ociTarget(host, t.Repository, t.Digest)
 		if err != nil {
@@ -143,7 +143,7 @@ type harborPayload struct {
 
 // parseHarbor reads a Harbor webhook in its Default or CloudEvents format
 // and keeps artifact pushes.
-func parseHarbor(body []byte, registry string) ([]event, int, error) {
+func parseHarbor(body []byte, src Source) ([]event, int, error) {
 	var p harborPayload
 	if err := json.Unmarshal(body, &p); err != nil {
 		return nil, 0, fmt.Errorf("harbor webhook: %w", err)
@@ -184,9 +184,9 @@ func parseHarbor(body []byte, registry string) ([]event, int, error) {
 		if err != nil {
 			return nil, 0, fmt.Errorf("harbor webhook: resource_url %q: %w", r.ResourceURL, err)
 		}
-		host := ref.Context().RegistryStr()
-		if registry != "" {
-			host = registry
+		host, err := src.registryFor(ref.Context().RegistryStr())
+		if err != nil {
+			return nil, 0, fmt.Errorf("harbor webhook: %w", err)
 		}
 		target, err := ociTarget(host, ref.Context().RepositoryStr(), r.Digest)
 		if err != nil {

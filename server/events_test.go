@@ -23,17 +23,44 @@ func TestParseEvents(t *testing.T) {
 		ignored int
 		err     string
 	}{
-		{"distribution push", func(b []byte) ([]event, int, error) { return parseDistribution(b, "") }, testEnvelope("1", "reg:5000", "a/b", d, now), []string{"oci://reg:5000/a/b@" + d}, 0, ""},
-		{"distribution host override", func(b []byte) ([]event, int, error) { return parseDistribution(b, "registry.internal:5000") }, testEnvelope("1", "reg:5000", "a/b", d, now), []string{"oci://registry.internal:5000/a/b@" + d}, 0, ""},
-		{"distribution layer push ignored", func(b []byte) ([]event, int, error) { return parseDistribution(b, "") }, strings.Replace(testEnvelope("1", "reg:5000", "a/b", d, now), "application/vnd.oci.image.manifest.v1+json", "application/octet-stream", 1), nil, 1, ""},
-		{"distribution referrers tag ignored", func(b []byte) ([]event, int, error) { return parseDistribution(b, "") }, strings.Replace(testEnvelope("1", "reg:5000", "a/b", d, now), `"tag":"v1"`, `"tag":"sha256-`+d[7:]+`"`, 1), nil, 1, ""},
-		{"distribution host with path", func(b []byte) ([]event, int, error) { return parseDistribution(b, "evil/host") }, testEnvelope("1", "reg:5000", "a/b", d, now), nil, 0, "host"},
-		{"harbor default", func(b []byte) ([]event, int, error) { return parseHarbor(b, "") }, fmt.Sprintf(harborDefaultBody, now.Unix(), d), []string{"oci://harbor.test/library/model@" + d}, 0, ""},
-		{"harbor string occur_at", func(b []byte) ([]event, int, error) { return parseHarbor(b, "") }, strings.Replace(fmt.Sprintf(harborDefaultBody, now.Unix(), d), fmt.Sprint(now.Unix()), `"`+fmt.Sprint(now.Unix())+`"`, 1), []string{"oci://harbor.test/library/model@" + d}, 0, ""},
-		{"harbor cloudevents", func(b []byte) ([]event, int, error) { return parseHarbor(b, "h:443") }, fmt.Sprintf(harborCloudBody, "x", now.Format(time.RFC3339), d), []string{"oci://h:443/library/model@" + d}, 0, ""},
-		{"harbor pull ignored", func(b []byte) ([]event, int, error) { return parseHarbor(b, "") }, strings.Replace(fmt.Sprintf(harborDefaultBody, now.Unix(), d), "PUSH_ARTIFACT", "PULL_ARTIFACT", 1), nil, 1, ""},
-		{"harbor scan completed ignored", func(b []byte) ([]event, int, error) { return parseHarbor(b, "") }, strings.Replace(fmt.Sprintf(harborCloudBody, "x", now.Format(time.RFC3339), d), "harbor.artifact.pushed", "harbor.scan.completed", 1), nil, 1, ""},
-		{"harbor push without resources", func(b []byte) ([]event, int, error) { return parseHarbor(b, "") }, `{"type":"PUSH_ARTIFACT","occur_at":1,"event_data":{}}`, nil, 0, "resources"},
+		{"distribution push", func(b []byte) ([]event, int, error) {
+			return parseDistribution(b, Source{AllowedRegistries: []string{"reg:5000"}})
+		}, testEnvelope("1", "reg:5000", "a/b", d, now), []string{"oci://reg:5000/a/b@" + d}, 0, ""},
+		{"distribution host override", func(b []byte) ([]event, int, error) {
+			return parseDistribution(b, Source{Registry: "registry.internal:5000"})
+		}, testEnvelope("1", "reg:5000", "a/b", d, now), []string{"oci://registry.internal:5000/a/b@" + d}, 0, ""},
+		{"distribution layer push ignored", func(b []byte) ([]event, int, error) {
+			return parseDistribution(b, Source{AllowedRegistries: []string{"reg:5000"}})
+		}, strings.Replace(testEnvelope("1", "reg:5000", "a/b", d, now), "application/vnd.oci.image.manifest.v1+json", "application/octet-stream", 1), nil, 1, ""},
+		{"distribution referrers tag ignored", func(b []byte) ([]event, int, error) {
+			return parseDistribution(b, Source{AllowedRegistries: []string{"reg:5000"}})
+		}, strings.Replace(testEnvelope("1", "reg:5000", "a/b", d, now), `"tag":"v1"`, `"tag":"sha256-`+d[7:]+`"`, 1), nil, 1, ""},
+		{"distribution host with path", func(b []byte) ([]event, int, error) { return parseDistribution(b, Source{Registry: "evil/host"}) }, testEnvelope("1", "reg:5000", "a/b", d, now), nil, 0, "host"},
+		{"distribution host not allowed", func(b []byte) ([]event, int, error) {
+			return parseDistribution(b, Source{AllowedRegistries: []string{"reg:5001", "other"}})
+		}, testEnvelope("1", "reg:5000", "a/b", d, now), nil, 0, "allowed_registries"},
+		{"distribution host allowed on any port", func(b []byte) ([]event, int, error) {
+			return parseDistribution(b, Source{AllowedRegistries: []string{"REG"}})
+		}, testEnvelope("1", "reg:5000", "a/b", d, now), []string{"oci://reg:5000/a/b@" + d}, 0, ""},
+		{"harbor host not allowed", func(b []byte) ([]event, int, error) {
+			return parseHarbor(b, Source{AllowedRegistries: []string{"harbor.test:444"}})
+		}, fmt.Sprintf(harborDefaultBody, now.Unix(), d), nil, 0, "allowed_registries"},
+		{"harbor default", func(b []byte) ([]event, int, error) {
+			return parseHarbor(b, Source{AllowedRegistries: []string{"harbor.test"}})
+		}, fmt.Sprintf(harborDefaultBody, now.Unix(), d), []string{"oci://harbor.test/library/model@" + d}, 0, ""},
+		{"harbor string occur_at", func(b []byte) ([]event, int, error) {
+			return parseHarbor(b, Source{AllowedRegistries: []string{"harbor.test"}})
+		}, strings.Replace(fmt.Sprintf(harborDefaultBody, now.Unix(), d), fmt.Sprint(now.Unix()), `"`+fmt.Sprint(now.Unix())+`"`, 1), []string{"oci://harbor.test/library/model@" + d}, 0, ""},
+		{"harbor cloudevents", func(b []byte) ([]event, int, error) { return parseHarbor(b, Source{Registry: "h:443"}) }, fmt.Sprintf(harborCloudBody, "x", now.Format(time.RFC3339), d), []string{"oci://h:443/library/model@" + d}, 0, ""},
+		{"harbor pull ignored", func(b []byte) ([]event, int, error) {
+			return parseHarbor(b, Source{AllowedRegistries: []string{"harbor.test"}})
+		}, strings.Replace(fmt.Sprintf(harborDefaultBody, now.Unix(), d), "PUSH_ARTIFACT", "PULL_ARTIFACT", 1), nil, 1, ""},
+		{"harbor scan completed ignored", func(b []byte) ([]event, int, error) {
+			return parseHarbor(b, Source{AllowedRegistries: []string{"harbor.test"}})
+		}, strings.Replace(fmt.Sprintf(harborCloudBody, "x", now.Format(time.RFC3339), d), "harbor.artifact.pushed", "harbor.scan.completed", 1), nil, 1, ""},
+		{"harbor push without resources", func(b []byte) ([]event, int, error) {
+			return parseHarbor(b, Source{AllowedRegistries: []string{"harbor.test"}})
+		}, `{"type":"PUSH_ARTIFACT","occur_at":1,"event_data":{}}`, nil, 0, "resources"},
 		{"hf content", parseHuggingFace, fmt.Sprintf(hfBody, sha40(1), sha40(2)), []string{"hf://acme/tiny@" + sha40(2)}, 0, ""},
 		{"hf deleted ref", parseHuggingFace, strings.Replace(fmt.Sprintf(hfBody, sha40(1), sha40(2)), `"`+sha40(2)+`"`, "null", 1), nil, 1, ""},
 		{"hf no refs uses head_sha", parseHuggingFace, `{"event":{"action":"update","scope":"repo.content"},"repo":{"type":"model","name":"a/b","head_sha":"` + sha40(3) + `"}}`, []string{"hf://a/b@" + sha40(3)}, 0, ""},

@@ -29,7 +29,7 @@ func checkEvents(t *testing.T, evs []event, prefix string) {
 func FuzzParseDistribution(f *testing.F) {
 	seedPayloads(f)
 	f.Fuzz(func(t *testing.T, b []byte) {
-		evs, _, err := parseDistribution(b, "")
+		evs, _, err := parseDistribution(b, Source{AllowedRegistries: []string{"reg:5000"}})
 		if err == nil {
 			checkEvents(t, evs, "oci://")
 		}
@@ -39,7 +39,7 @@ func FuzzParseDistribution(f *testing.F) {
 func FuzzParseHarbor(f *testing.F) {
 	seedPayloads(f)
 	f.Fuzz(func(t *testing.T, b []byte) {
-		evs, _, err := parseHarbor(b, "")
+		evs, _, err := parseHarbor(b, Source{AllowedRegistries: []string{"harbor.test"}})
 		if err == nil {
 			checkEvents(t, evs, "oci://")
 		}

@@ -3,33 +3,37 @@ package server
 import (
 	"encoding/json"
 	"io"
-	"log"
 	"net/http"
-	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/google/go-containerregistry/pkg/registry"
 )
 
 // TestHarborScannerAPI drives the pluggable scanner API the way Harbor
-// does: metadata, a scan request, then report polls until it is ready.
+// does, against the real Distribution registry, and checks each answer's
+// status, media type and shape against the Scanner Adapter API v1.0
+// OpenAPI document: metadata, a scan request answered 202 with an id,
+// report polls answered 302 with Refresh-After until the report is ready,
+// the report in Harbor's and in raw form, and the errors.
 func TestHarborScannerAPI(t *testing.T) {
-	reg := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
-	defer reg.Close()
-	host := strings.TrimPrefix(reg.URL, "http://")
-	digest := pushModel(t, host, "library/evil", "v1", "model.pkl", readSample(t, "evil.pkl"))
-
+	if testing.Short() {
+		t.Skip("end-to-end test")
+	}
 	cfg := testConfig(t)
-	cfg.Sources.HarborScanner = Source{Secret: "Bearer harbor-scanner-token"}
+	cfg.Sources.Distribution = Source{}
+	cfg.Sources.HarborScanner = Source{Secret: "Bearer harbor-scanner-token", AllowedRegistries: testRegistries}
 	cfg.NoReferrers = true
-	srv := newServer(t, cfg)
-	r := start(t, srv, listen(t))
+	ln := listen(t)
+	host := startDistribution(t, "http://"+ln.Addr().String()+"/v1/events/distribution")
+	r := start(t, newServer(t, cfg), ln)
+	evil := pushModel(t, host, "library/evil", "v1", "model.pkl", readSample(t, "evil.pkl"))
+	opaque := pushModel(t, host, "library/opaque", "v1", "weights.bin", []byte(strings.Repeat("\x13\x37 unidentifiable ", 64)))
 	auth := map[string]string{"Authorization": "Bearer harbor-scanner-token"}
 
-	get := func(path string, hdr map[string]string) *http.Response {
-		req, _ := http.NewRequest(http.MethodGet, r.url+path, nil)
+	do := func(method, path, body string, hdr map[string]string) (*http.Response, []byte) {
+		t.Helper()
+		req, _ := http.NewRequest(method, r.url+path, strings.NewReader(body))
 		for k, v := range hdr {
 			req.Header.Set(k, v)
 		}
@@ -37,62 +41,110 @@ func TestHarborScannerAPI(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return resp
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return resp, b
 	}
-	if resp := get("/api/v1/metadata", nil); resp.StatusCode != http.StatusUnauthorized {
+	with := func(k, v string) map[string]string {
+		return map[string]string{"Authorization": auth["Authorization"], k: v}
+	}
+	want := func(what string, resp *http.Response, b []byte, code int, mediaType string) {
+		t.Helper()
+		if resp.StatusCode != code || resp.Header.Get("Content-Type") != mediaType {
+			t.Fatalf("%s: %d %q %s, want %d %q", what, resp.StatusCode, resp.Header.Get("Content-Type"), b, code, mediaType)
+		}
+	}
+
+	if resp, _ := do("GET", "/api/v1/metadata", "", nil); resp.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("metadata without credential: %d", resp.StatusCode)
 	}
-	resp := get("/api/v1/metadata", auth)
+	resp, b := do("GET", "/api/v1/metadata", "", auth)
+	want("metadata", resp, b, 200, harborMetadataType)
 	var meta struct {
 		Scanner      map[string]string `json:"scanner"`
 		Capabilities []struct {
+			Consumes []string `json:"consumes_mime_types"`
 			Produces []string `json:"produces_mime_types"`
 		} `json:"capabilities"`
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&meta); err != nil || meta.Scanner["name"] != "modelgate" || meta.Capabilities[0].Produces[0] != harborReportType {
-		t.Fatalf("metadata: %+v %v", meta, err)
+	if err := json.Unmarshal(b, &meta); err != nil || meta.Scanner["name"] != "modelgate" || len(meta.Capabilities) != 1 ||
+		meta.Capabilities[0].Produces[0] != harborReportType || len(meta.Capabilities[0].Consumes) == 0 {
+		t.Fatalf("metadata: %s %v", b, err)
 	}
-	resp.Body.Close()
 
-	body := `{"registry":{"url":"` + reg.URL + `","authorization":"Basic cm9ib3Q6c2VjcmV0"},"artifact":{"repository":"library/evil","digest":"` + digest + `","tag":"v1","mime_type":"application/vnd.oci.image.manifest.v1+json"}}`
-	code, out := post(t, r.url+"/api/v1/scan", body, auth)
-	if code != http.StatusAccepted {
-		t.Fatalf("scan: %d %s", code, out)
+	scan := func(repo, digest string) string {
+		t.Helper()
+		body := `{"registry":{"url":"http://` + host + `","authorization":"Basic cm9ib3Q6c2VjcmV0"},"artifact":{"repository":"` + repo + `","digest":"` + digest + `","tag":"v1","mime_type":"application/vnd.oci.image.manifest.v1+json"}}`
+		resp, b := do("POST", "/api/v1/scan", body, with("Content-Type", harborScanType))
+		want("scan "+repo, resp, b, 202, harborAcceptedType)
+		var acc map[string]any
+		if err := json.Unmarshal(b, &acc); err != nil || len(acc) != 1 || acc["id"] == "" {
+			t.Fatalf("scan answer %s: %v", b, err)
+		}
+		id, _ := acc["id"].(string)
+		return id
 	}
-	var acc struct {
-		Jobs []struct {
-			ID string `json:"id"`
-		} `json:"jobs"`
-	}
-	if err := json.Unmarshal([]byte(out), &acc); err != nil || len(acc.Jobs) != 1 {
-		t.Fatalf("scan answer %s: %v", out, err)
-	}
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		resp := get("/api/v1/scan/"+acc.Jobs[0].ID+"/report", auth)
-		if resp.StatusCode == http.StatusFound {
-			if resp.Header.Get("Refresh-After") == "" {
-				t.Fatal("302 without Refresh-After")
+	report := func(id, accept string) (*http.Response, []byte) {
+		t.Helper()
+		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+			resp, b := do("GET", "/api/v1/scan/"+id+"/report", "", with("Accept", accept))
+			if resp.StatusCode != http.StatusFound {
+				return resp, b
 			}
-			resp.Body.Close()
+			if n, err := strconv.Atoi(resp.Header.Get("Refresh-After")); err != nil || n <= 0 {
+				t.Fatalf("302 with Refresh-After %q", resp.Header.Get("Refresh-After"))
+			}
 			if time.Now().After(deadline) {
 				t.Fatal("report never ready")
 			}
-			time.Sleep(50 * time.Millisecond)
-			continue
 		}
-		var rep struct {
-			Severity        string       `json:"severity"`
-			Vulnerabilities []harborVuln `json:"vulnerabilities"`
-		}
-		err := json.NewDecoder(resp.Body).Decode(&rep)
-		resp.Body.Close()
-		if err != nil || resp.StatusCode != 200 || rep.Severity != "Critical" || len(rep.Vulnerabilities) == 0 || !strings.HasPrefix(rep.Vulnerabilities[0].ID, "MG1") {
-			t.Fatalf("report: %d %+v %v", resp.StatusCode, rep, err)
-		}
-		break
 	}
-	if resp := get("/api/v1/scan/nope/report", auth); resp.StatusCode != http.StatusNotFound {
-		t.Fatalf("unknown report: %d", resp.StatusCode)
+	type harborReport struct {
+		Severity        string       `json:"severity"`
+		Vulnerabilities []harborVuln `json:"vulnerabilities"`
+		Artifact        struct {
+			Repository string `json:"repository"`
+			Digest     string `json:"digest"`
+		} `json:"artifact"`
+	}
+
+	id := scan("library/evil", evil)
+	if again := scan("library/evil", evil); again != id {
+		t.Errorf("the same artifact asked twice got ids %s and %s", id, again)
+	}
+	resp, b = report(id, harborReportType)
+	want("report", resp, b, 200, harborReportType)
+	var rep harborReport
+	if err := json.Unmarshal(b, &rep); err != nil || rep.Severity != "Critical" || len(rep.Vulnerabilities) == 0 ||
+		!strings.HasPrefix(rep.Vulnerabilities[0].ID, "MG1") || rep.Artifact.Repository != "library/evil" || rep.Artifact.Digest != evil {
+		t.Fatalf("report: %s %v", b, err)
+	}
+	resp, b = report(id, harborRawType)
+	want("raw report", resp, b, 200, harborRawType)
+	if !strings.Contains(string(b), `"verdict":"fail"`) {
+		t.Fatalf("raw report: %s", b)
+	}
+
+	// No verdict is not clean: it is an Unknown entry.
+	resp, b = report(scan("library/opaque", opaque), harborReportType)
+	want("no-verdict report", resp, b, 200, harborReportType)
+	rep = harborReport{}
+	if err := json.Unmarshal(b, &rep); err != nil || rep.Severity != "Unknown" || len(rep.Vulnerabilities) != 1 || rep.Vulnerabilities[0].Severity != "Unknown" {
+		t.Fatalf("no-verdict report: %s %v", b, err)
+	}
+
+	resp, b = do("POST", "/api/v1/scan", `{"registry":`, with("Content-Type", harborScanType))
+	want("malformed request", resp, b, 400, harborErrorType)
+	resp, b = do("POST", "/api/v1/scan", `{"registry":{"url":"http://`+host+`"},"artifact":{"repository":"library/evil","digest":"sha256:nope"}}`, with("Content-Type", harborScanType))
+	want("invalid field", resp, b, 422, harborErrorType)
+	resp, b = do("GET", "/api/v1/scan/nope/report", "", auth)
+	want("unknown report", resp, b, 404, harborErrorType)
+	var e struct {
+		Error struct {
+			Message string `json:"message"`
+		} `json:"error"`
+	}
+	if json.Unmarshal(b, &e) != nil || e.Error.Message == "" {
+		t.Fatalf("error body %s", b)
 	}
 }

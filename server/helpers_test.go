@@ -49,15 +49,18 @@ func testLogger(t testing.TB) *slog.Logger {
 // timings.
 func testConfig(t testing.TB) Config {
 	s := Source{Secret: testSecret}
+	// The registries of tests listen on loopback, or are names in payloads.
+	push := Source{Secret: testSecret, AllowedRegistries: testRegistries}
 	return Config{
-		DataDir:       t.TempDir(),
-		Workers:       2,
-		Poll:          50 * time.Millisecond,
-		RetryBase:     100 * time.Millisecond,
-		RetryMax:      time.Second,
-		Lease:         30 * time.Second,
-		ShutdownGrace: 2 * time.Second,
-		Sources:       Sources{Distribution: s, Harbor: s, HuggingFace: s, API: s},
+		AllowAddresses: []string{"127.0.0.0/8"},
+		DataDir:        t.TempDir(),
+		Workers:        2,
+		Poll:           50 * time.Millisecond,
+		RetryBase:      100 * time.Millisecond,
+		RetryMax:       time.Second,
+		Lease:          30 * time.Second,
+		ShutdownGrace:  2 * time.Second,
+		Sources:        Sources{Distribution: push, Harbor: push, HuggingFace: s, API: s},
 	}
 }
 
@@ -261,3 +264,5 @@ notifications:
 	t.Fatalf("docker-registry did not start: %s", logs.String())
 	return ""
 }
+
+var testRegistries = []string{"127.0.0.1", "reg.test", "registry.test", "harbor.test", "reg"}

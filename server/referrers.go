@@ -32,7 +32,7 @@ const (
 const userAgent = "modelgate-serve"
 
 func (s *Server) remoteOptions(ctx context.Context) []remote.Option {
-	return []remote.Option{remote.WithContext(ctx), remote.WithAuthFromKeychain(authn.DefaultKeychain), remote.WithUserAgent(userAgent)}
+	return []remote.Option{remote.WithContext(ctx), remote.WithAuthFromKeychain(authn.DefaultKeychain), remote.WithUserAgent(userAgent), remote.WithTransport(s.transport)}
 }
 
 type rawManifest struct {

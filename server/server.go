@@ -1,7 +1,8 @@
 // Package server is the webhook service behind `modelgate serve`: it
 // receives push events from OCI registries (CNCF Distribution, Harbor)
 // and Hugging Face, and scan requests over a small HTTP API; it turns each
-// into a durable job keyed by the immutable digest or commit it names,
+// into a durable job (keyed by registry, repository and digest for an OCI
+// artifact; a result is filed under the digest the fetcher verified),
 // scans jobs with a bounded worker pool through the same fetchers, engine
 // and BOM builder as `modelgate scan`, stores the verdict, findings, BOM and
 // signature outcomes, and attaches the BOM and report to OCI artifacts as
@@ -22,11 +23,13 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
 
+	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/modelgate/modelgate/formats"
@@ -44,6 +47,9 @@ type Server struct {
 	id      string // worker id prefix, unique per process
 	wake    chan struct{}
 	lock    *os.File // the SQLite data directory's lock
+	// transport carries every request to a registry, the Hub or a URL,
+	// through the address policy.
+	transport http.RoundTripper
 	// now is the clock; tests replace it.
 	now func() time.Time
 }
@@ -73,6 +79,11 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, version string) (*Se
 	}
 	s := &Server{cfg: cfg, log: log, version: version, wake: make(chan struct{}, 1), now: time.Now}
 	s.failOn, _ = formats.ParseSeverity(cfg.FailOn)
+	g, err := newDialGuard(cfg)
+	if err != nil {
+		return nil, err
+	}
+	s.transport = g.transport()
 	host, _ := os.Hostname()
 	s.id = fmt.Sprintf("%s-%d-%s", host, os.Getpid(), store.NewID()[:6])
 	postgres := strings.HasPrefix(cfg.Database, "postgres://") || strings.HasPrefix(cfg.Database, "postgresql://")
@@ -188,10 +199,10 @@ func storeKind(dsn string) string {
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/events/distribution", s.eventHandler("distribution", s.cfg.Sources.Distribution, func(b []byte) ([]event, int, error) {
-		return parseDistribution(b, s.cfg.Sources.Distribution.Registry)
+		return parseDistribution(b, s.cfg.Sources.Distribution)
 	}))
 	mux.HandleFunc("POST /v1/events/harbor", s.eventHandler("harbor", s.cfg.Sources.Harbor, func(b []byte) ([]event, int, error) {
-		return parseHarbor(b, s.cfg.Sources.Harbor.Registry)
+		return parseHarbor(b, s.cfg.Sources.Harbor)
 	}))
 	mux.HandleFunc("POST /v1/events/huggingface", s.eventHandler("huggingface", s.cfg.Sources.HuggingFace, parseHuggingFace))
 	mux.HandleFunc("POST /v1/scans", s.eventHandler("api", s.cfg.Sources.API, s.parseScanRequest))
@@ -224,10 +235,8 @@ func secretsOf(source string, r *http.Request) []string {
 	bearer, isBearer := strings.CutPrefix(auth, "Bearer ")
 	switch source {
 	case "huggingface":
+		// Header only: proxies and access logs keep query strings.
 		if v := r.Header.Get("X-Webhook-Secret"); v != "" {
-			return []string{v}
-		}
-		if v := r.URL.Query().Get("secret"); v != "" {
 			return []string{v}
 		}
 		return nil
@@ -421,7 +430,18 @@ func (s *Server) parseScanRequest(body []byte) ([]event, int, error) {
 	if strings.HasPrefix(t, "file://") && !s.cfg.AllowLocalTargets {
 		return nil, 0, fmt.Errorf("scan request: local paths are not allowed on this server (allow_local_targets)")
 	}
-	return []event{{Target: t, Digest: immutableDigest(t)}}, 0, nil
+	// A request names a target, never the key or the digest its result
+	// is filed under: those come from what the fetcher verifies (see
+	// scan). Only an OCI reference by digest, which the fetcher checks
+	// against the manifest bytes, is keyed by registry, repository and
+	// digest while it waits, so repeated requests share one job.
+	ev := event{Target: t}
+	if rest, ok := strings.CutPrefix(t, "oci://"); ok {
+		if d, err := name.NewDigest(rest); err == nil && ociDigest.MatchString(d.DigestStr()) {
+			ev.Target, ev.Digest = "oci://"+d.Context().Name()+"@"+d.DigestStr(), d.DigestStr()
+		}
+	}
+	return []event{ev}, 0, nil
 }
 
 func (s *Server) getScan(w http.ResponseWriter, r *http.Request) {
@@ -465,6 +485,18 @@ func (s *Server) getArtifact(w http.ResponseWriter, r *http.Request) {
 		s.log.Error("get artifact", "err", err)
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "store unavailable"})
 		return
+	}
+	// ?repository=host/name narrows the results to that registry and
+	// repository: the same digest elsewhere is other signatures and
+	// other referrers.
+	if repo := r.URL.Query().Get("repository"); repo != "" {
+		jobs = slices.DeleteFunc(jobs, func(j store.Job) bool {
+			pinned := j.Target
+			if j.Result != nil && j.Result.Pinned != "" {
+				pinned = j.Result.Pinned
+			}
+			return !strings.HasPrefix(pinned, "oci://"+repo+"@")
+		})
 	}
 	if len(jobs) == 0 {
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "no scan of this digest"})

@@ -7,15 +7,21 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+
+	"github.com/modelgate/modelgate/formats"
 	_ "github.com/modelgate/modelgate/formats/all" // every analyzer
 	"github.com/modelgate/modelgate/scanner"
 	"github.com/modelgate/modelgate/scanner/bom"
 	"github.com/modelgate/modelgate/scanner/fetch"
 	_ "github.com/modelgate/modelgate/scanner/fetch/all" // every fetcher
+	"github.com/modelgate/modelgate/scanner/fetch/remote"
+	"github.com/modelgate/modelgate/scanner/policy"
 	"github.com/modelgate/modelgate/scanner/report"
 	"github.com/modelgate/modelgate/server/store"
 	"github.com/modelgate/modelgate/signatures"
@@ -83,6 +89,25 @@ func (s *Server) worker(ctx, scanCtx context.Context, id string) {
 	}
 }
 
+// reasonOf is the text of err fit to store as a job's reason: what an
+// origin said in an error body or message is replaced by its status code,
+// so that a sender who points the service at an address cannot read the
+// answer back through GET /v1/scans.
+func reasonOf(err error) string {
+	msg := err.Error()
+	var te *transport.Error
+	if errors.As(err, &te) {
+		if i := strings.Index(msg, te.Error()); i >= 0 {
+			msg = msg[:i] + fmt.Sprintf("the registry answered %d %s", te.StatusCode, http.StatusText(te.StatusCode))
+		}
+	}
+	var se *remote.StatusError
+	if errors.As(err, &se) && se.Message != "" {
+		msg = strings.ReplaceAll(msg, ": "+se.Message, "")
+	}
+	return msg
+}
+
 // errRetry marks a failure worth another attempt (the origin could not be
 // reached); anything else ends the job failed.
 type errRetry struct{ err error }
@@ -123,11 +148,11 @@ func (s *Server) process(ctx context.Context, worker string, j *store.Job) {
 	case errors.As(err, &rerr) && j.Attempts < s.cfg.MaxAttempts:
 		s.m.scans.WithLabelValues("retry").Inc()
 		next := s.now().Add(s.backoff(j.Attempts))
-		serr = s.st.Retry(wctx, j.ID, worker, err.Error(), next)
+		serr = s.st.Retry(wctx, j.ID, worker, reasonOf(err), next)
 		log.Warn("scan attempt failed: will retry", "err", err, "next", next)
 	default:
 		s.m.scans.WithLabelValues("failed").Inc()
-		serr = s.st.Fail(wctx, j.ID, worker, err.Error())
+		serr = s.st.Fail(wctx, j.ID, worker, reasonOf(err))
 		log.Warn("scan failed", "err", err)
 	}
 	if serr != nil {
@@ -170,7 +195,7 @@ func (s *Server) backoff(attempt int) time.Duration {
 // checks its signature when configured, builds the BOM and attaches the
 // BOM and report to an OCI artifact.
 func (s *Server) scan(ctx context.Context, j *store.Job, log *slog.Logger) (*store.Result, error) {
-	fo := fetch.Options{HFEndpoint: s.cfg.HFEndpoint}
+	fo := fetch.Options{HFEndpoint: s.cfg.HFEndpoint, Transport: s.transport}
 	src, err := fetch.Open(ctx, j.Target, fo)
 	var ue *fetch.ErrUsage
 	if errors.As(err, &ue) {
@@ -192,12 +217,9 @@ func (s *Server) scan(ctx context.Context, j *store.Job, log *slog.Logger) (*sto
 	if pinned == "" {
 		pinned = j.Target
 	}
-	res := &store.Result{Verdict: rep.Summary.Verdict, ExitCode: rep.Summary.ExitCode, BySeverity: rep.Summary.BySeverity, Bytes: rep.Summary.Bytes, Pinned: pinned, Digest: immutableDigest(pinned)}
-	s.m.fetched.Add(float64(rep.Summary.Bytes))
-	for sev, n := range rep.Summary.BySeverity {
-		s.m.findings.WithLabelValues(sev).Add(float64(n))
-	}
 
+	// A configured signature is a required one: anything but verified
+	// fails the verdict (MG091), as --require-signature does.
 	var sig *signatures.Result
 	if strings.HasPrefix(pinned, "oci://") && s.signatureConfigured() {
 		r, err := s.verifyOCI(ctx, pinned)
@@ -205,7 +227,28 @@ func (s *Server) scan(ctx context.Context, j *store.Job, log *slog.Logger) (*sto
 			return nil, err
 		}
 		sig = &r
-		if res.Signatures, err = json.Marshal([]signatures.Result{r}); err != nil {
+		rep.Signatures = append(rep.Signatures, scanner.SignatureOutcome{
+			Target: j.Target, Status: string(r.Status), Reason: r.Reason, Method: r.Method,
+			Identity: r.Identity, Issuer: r.Issuer, LogIndex: r.LogIndex, SignedAt: r.SignedAt,
+			Signature: r.Signature, RequiredBy: "serve configuration",
+		})
+		if r.Status != signatures.Verified {
+			f := formats.NewFinding(policy.RuleSignatureRequired, formats.NoOffset,
+				"signature required by the service configuration: %s: %s", r.Status, r.Reason).At(max(formats.High, s.failOn))
+			f.Location = pinned
+			rep.Files = append(rep.Files, scanner.FileResult{Path: pinned, Outcome: scanner.Findings, Findings: []formats.Finding{f}})
+			rep.Summarize()
+		}
+	}
+	res := &store.Result{Verdict: rep.Summary.Verdict, ExitCode: rep.Summary.ExitCode, BySeverity: rep.Summary.BySeverity, Bytes: rep.Summary.Bytes, Pinned: pinned, Digest: verifiedDigest(src)}
+	s.m.fetched.Add(float64(rep.Summary.Bytes))
+	for sev, n := range rep.Summary.BySeverity {
+		s.m.findings.WithLabelValues(sev).Add(float64(n))
+	}
+
+	if sig != nil {
+		var err error
+		if res.Signatures, err = json.Marshal([]signatures.Result{*sig}); err != nil {
 			return nil, fmt.Errorf("encode signature outcome: %w", err)
 		}
 	}
@@ -232,7 +275,7 @@ func (s *Server) scan(ctx context.Context, j *store.Job, log *slog.Logger) (*sto
 			// The verdict stands without its referrers; the job says why
 			// they are missing.
 			s.m.referrers.WithLabelValues("error").Inc()
-			res.ReferrerError = err.Error()
+			res.ReferrerError = reasonOf(err)
 			log.Warn("attach referrers", "err", err)
 		case len(refs) > 0:
 			s.m.referrers.WithLabelValues("attached").Add(float64(len(refs)))
@@ -240,6 +283,24 @@ func (s *Server) scan(ctx context.Context, j *store.Job, log *slog.Logger) (*sto
 		res.Referrers = refs
 	}
 	return res, nil
+}
+
+// verifiedDigest is the digest a result is filed under: the manifest
+// digest an OCI fetcher hashed, or the commit a whole Hugging Face
+// repository was resolved to; "" for anything else (a URL, an object, one
+// file of a repository), whatever text its target holds after an "@".
+func verifiedDigest(src fetch.Source) string {
+	p := fetch.PinnedRef(src)
+	switch {
+	case strings.HasPrefix(p, "oci://"):
+		return immutableDigest(p)
+	case strings.HasPrefix(p, "hf://"):
+		_, rev, ok := strings.Cut(strings.TrimPrefix(p, "hf://"), "@")
+		if ok && gitSHA.MatchString(rev) {
+			return rev
+		}
+	}
+	return ""
 }
 
 // purlOf names a pinned target as a package URL.

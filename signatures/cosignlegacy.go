@@ -171,7 +171,7 @@ func verifyLegacyKeyless(repo name.Repository, l v1.Descriptor, d v1.Hash, opts 
 	if err != nil {
 		return Result{}, fmt.Errorf("keyless verifier: %w", err)
 	}
-	id, err := verify.NewShortCertificateIdentity(opts.Issuer, opts.IssuerRegexp, opts.Identity, opts.IdentityRegexp)
+	id, err := certificateIdentity(opts)
 	if err != nil {
 		return Result{}, fmt.Errorf("identity policy: %w", err)
 	}

@@ -68,16 +68,16 @@ func verifyOCI(ctx context.Context, ref string, opts Options, oo OCIOptions) Res
 	if err != nil {
 		return Result{Status: NotChecked, Reason: fmt.Sprintf("OCI reference %q: %v", ref, err)}
 	}
-	desc, err := remote.Head(nr, ro...)
+	d, err := manifestDigest(nr, ro)
 	if err != nil {
 		return Result{Status: NotChecked, Reason: fmt.Sprintf("resolve %s: %v", ref, err)}
 	}
-	dig := nr.Context().Digest(desc.Digest.String())
-	raw, err := hex.DecodeString(desc.Digest.Hex)
-	if err != nil || desc.Digest.Algorithm != "sha256" {
-		return Result{Status: NotChecked, Reason: fmt.Sprintf("manifest digest %s is not sha256", desc.Digest)}
+	dig := nr.Context().Digest(d.String())
+	raw, err := hex.DecodeString(d.Hex)
+	if err != nil || d.Algorithm != "sha256" {
+		return Result{Status: NotChecked, Reason: fmt.Sprintf("manifest digest %s is not sha256", d)}
 	}
-	res := Result{Status: Unsigned, RootDigest: desc.Digest.String(), Reason: "no cosign signature (no bundle referrer, no " + legacyTag(desc.Digest) + " tag)"}
+	res := Result{Status: Unsigned, RootDigest: d.String(), Reason: "no cosign signature (no bundle referrer, no " + legacyTag(d) + " tag)"}
 	var reasons []string
 
 	idx, err := remote.Referrers(dig, ro...)
@@ -108,7 +108,7 @@ func verifyOCI(ctx context.Context, ref string, opts Options, oo OCIOptions) Res
 		}
 	}
 
-	legacy, err := verifyLegacyTag(nr.Context(), desc.Digest, opts, ro)
+	legacy, err := verifyLegacyTag(nr.Context(), d, opts, ro)
 	switch {
 	case err == nil:
 		legacy.RootDigest = res.RootDigest
@@ -123,6 +123,27 @@ func verifyOCI(ctx context.Context, ref string, opts Options, oo OCIOptions) Res
 		res.Status, res.Reason = Invalid, strings.Join(reasons, "; ")
 	}
 	return res
+}
+
+// manifestDigest is the digest whose signatures are checked: the digest a
+// by-digest reference names, as given, or for a tag the SHA-256 of the
+// manifest bytes received. A Docker-Content-Digest header is never
+// trusted: a registry that answers HEAD with a signed digest and GET with
+// another manifest must not get the other manifest verified.
+func manifestDigest(ref name.Reference, ro []remote.Option) (v1.Hash, error) {
+	if d, ok := ref.(name.Digest); ok {
+		return v1.NewHash(d.DigestStr())
+	}
+	// remote.Get hashes the body it read (it ignores the header for tags).
+	desc, err := remote.Get(ref, ro...)
+	if err != nil {
+		return v1.Hash{}, err
+	}
+	sum := sha256.Sum256(desc.Manifest)
+	if desc.Digest.String() != "sha256:"+hex.EncodeToString(sum[:]) {
+		return v1.Hash{}, fmt.Errorf("manifest of %s does not hash to the digest %s", ref, desc.Digest)
+	}
+	return desc.Digest, nil
 }
 
 var (
@@ -228,7 +249,7 @@ func verifyReferrerBundle(repo name.Repository, d v1.Descriptor, subject []byte,
 		if verifier, err = verify.NewVerifier(tm, vo...); err != nil {
 			return Result{}, err
 		}
-		id, err := verify.NewShortCertificateIdentity(opts.Issuer, opts.IssuerRegexp, opts.Identity, opts.IdentityRegexp)
+		id, err := certificateIdentity(opts)
 		if err != nil {
 			return Result{}, fmt.Errorf("identity policy: %w", err)
 		}

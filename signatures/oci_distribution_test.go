@@ -106,6 +106,10 @@ func TestVerifyOCIDistribution(t *testing.T) {
 		{"referrer bundle, keyless", bundleKeylessRef, keyless, Verified, "cosign-bundle-keyless", ""},
 		{"referrer bundle, keyless, wrong issuer", bundleKeylessRef, Options{Identity: id, Issuer: "https://evil.example.com", TrustedRoot: vs}, Invalid, "", "bundle referrer rejected"},
 		{"unsigned", unsignedRef, keyless, Unsigned, "", "no cosign signature"},
+		{"legacy tag, identity regexp", legacyKeylessRef, Options{IdentityRegexp: `ci@example\.com`, IssuerRegexp: `https://token\.example\.com`, TrustedRoot: vs}, Verified, "cosign-legacy-keyless", ""},
+		{"legacy tag, identity regexp matching a prefix", legacyKeylessRef, Options{IdentityRegexp: `ci@example`, Issuer: iss, TrustedRoot: vs}, Invalid, "", ""},
+		{"referrer bundle, issuer regexp matching a prefix", bundleKeylessRef, Options{Identity: id, IssuerRegexp: `https://token`, TrustedRoot: vs}, Invalid, "", ""},
+		{"referrer bundle, identity regexp", bundleKeylessRef, Options{IdentityRegexp: `ci@.*\.com`, Issuer: iss, TrustedRoot: vs}, Verified, "cosign-bundle-keyless", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -78,8 +78,9 @@ type Options struct {
 	SignaturePath string
 
 	// Keyless: the certificate identity (SAN) and OIDC issuer, each exact
-	// or a regular expression, and the trust root (nil: the embedded
-	// public-good root).
+	// or a regular expression that must match the whole value (it is
+	// anchored: alice@corp\.com does not accept alice@corp.com.evil.net),
+	// and the trust root (nil: the embedded public-good root).
 	Identity, IdentityRegexp string
 	Issuer, IssuerRegexp     string
 	TrustedRoot              root.TrustedMaterial
@@ -358,7 +359,7 @@ func (v *omsVerifier) checkKeyless(b *bundle.Bundle, m *Manifest, res *Result) e
 	if err != nil {
 		return fmt.Errorf("keyless verifier: %w", err)
 	}
-	id, err := verify.NewShortCertificateIdentity(v.opts.Issuer, v.opts.IssuerRegexp, v.opts.Identity, v.opts.IdentityRegexp)
+	id, err := certificateIdentity(v.opts)
 	if err != nil {
 		return fmt.Errorf("identity policy: %w", err)
 	}
@@ -569,3 +570,17 @@ func readCapped(p string, max int64) ([]byte, error) {
 
 // oneLine folds a multi-line library error into one line.
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// certificateIdentity is the keyless identity policy of opts, with the
+// regular expressions anchored at both ends.
+func certificateIdentity(opts Options) (verify.CertificateIdentity, error) {
+	return verify.NewShortCertificateIdentity(opts.Issuer, anchored(opts.IssuerRegexp), opts.Identity, anchored(opts.IdentityRegexp))
+}
+
+// anchored makes re match whole values only; "" stays "" (no regexp).
+func anchored(re string) string {
+	if re == "" {
+		return ""
+	}
+	return `^(?:` + re + `)$`
+}

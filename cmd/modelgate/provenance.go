@@ -111,7 +111,13 @@ func (c *checker) verify(target string, opts signatures.Options, requiredBy stri
 	var r signatures.Result
 	switch {
 	case strings.HasPrefix(target, "oci://"):
-		r = signatures.VerifyOCI(c.ctx, strings.TrimPrefix(target, "oci://"), opts, signatures.OCIOptions{})
+		// Check the manifest the scan pinned, never a second resolution
+		// of the tag, which may name other bytes by now.
+		ref := target
+		if p := c.rep.Pinned[target]; p != "" {
+			ref = p
+		}
+		r = signatures.VerifyOCI(c.ctx, strings.TrimPrefix(ref, "oci://"), opts, signatures.OCIOptions{})
 	case strings.Contains(target, "://"):
 		r = signatures.Result{Status: signatures.NotChecked,
 			Reason: "signatures of " + target[:strings.Index(target, "://")] + ":// targets are not checked yet; scan a verified local copy (--keep DIR)"}

@@ -31,9 +31,9 @@ type sigFlags struct {
 func addSigFlags(f *pflag.FlagSet, s *sigFlags) {
 	f.StringVar(&s.Signature, "signature", "", "signature `FILE` (default: model.sig in the model directory)")
 	f.StringVar(&s.Identity, "identity", "", "keyless: required certificate identity (email or URI)")
-	f.StringVar(&s.IdentityRegexp, "identity-regexp", "", "keyless: regular expression the certificate identity must match")
+	f.StringVar(&s.IdentityRegexp, "identity-regexp", "", "keyless: regular expression the whole certificate identity must match (anchored: alice@corp\\.com does not match alice@corp.com.evil.net)")
 	f.StringVar(&s.Issuer, "issuer", "", "keyless: required OIDC issuer")
-	f.StringVar(&s.IssuerRegexp, "issuer-regexp", "", "keyless: regular expression the OIDC issuer must match")
+	f.StringVar(&s.IssuerRegexp, "issuer-regexp", "", "keyless: regular expression the whole OIDC issuer must match (anchored)")
 	f.StringVar(&s.TrustedRoot, "trusted-root", "", "keyless: Sigstore trusted_root.json `FILE` (default: the public-good root built in)")
 	f.StringVar(&s.Key, "key", "", "public key `FILE` (PEM) for key-signed models")
 	f.StringArrayVar(&s.CARoots, "ca-roots", nil, "CA certificate `FILE` (PEM) a certificate-signed model must chain to; repeatable")

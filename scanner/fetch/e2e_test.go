@@ -13,7 +13,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/registry"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	_ "github.com/modelgate/modelgate/formats/all"
 	"github.com/modelgate/modelgate/scanner"
@@ -146,5 +149,60 @@ func TestKeep(t *testing.T) {
 	})
 	if len(names) != 1 {
 		t.Errorf("kept %v; want only a/b.bin (no file with a wrong digest, nothing outside the directory)", names)
+	}
+}
+
+// TestIndexChildren: an index's nested index is scanned, and a child of a
+// type the scanner does not read ends the scan without a verdict, naming
+// it, instead of being passed over (real Distribution registry).
+func TestIndexChildren(t *testing.T) {
+	host := fetchtest.StartDistribution(t)
+	if host == "" {
+		t.Skip("no Distribution registry")
+	}
+	evil, err := os.ReadFile("../../testdata/sample/evil.pkl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	push := func(tag string, data []byte) v1.Descriptor {
+		fetchtest.Push(t, host, "models/idx", tag, fetchtest.Artifact{
+			ArtifactType: "application/vnd.unknown.artifact.v1", ConfigMediaType: "application/vnd.oci.empty.v1+json",
+			Layers: []fetchtest.Layer{{MediaType: "application/vnd.oci.image.layer.v1.tar", Data: data, Annotations: map[string]string{"org.opencontainers.image.title": "model.pkl"}}},
+		})
+		ref, err := name.ParseReference(host + "/models/idx:" + tag)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := remote.Head(ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fetchtest.Manifest(d.Digest.String(), d.Size, string(d.MediaType))
+	}
+	benign := push("benign", []byte("\x80\x04K\x01."))
+	bad := push("evil", evil)
+	nd, ns := fetchtest.PushIndex(t, host, "models/idx", "nested", bad)
+	odd := fetchtest.Manifest(benign.Digest.String(), benign.Size, "application/vnd.example.odd+json")
+	fetchtest.PushIndex(t, host, "models/idx", "v1", benign, fetchtest.Manifest(nd, ns, "application/vnd.oci.image.index.v1+json"), odd)
+
+	target := "oci://" + host + "/models/idx:v1"
+	src, err := fetch.Open(context.Background(), target, fetch.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := scanner.Scan(context.Background(), []scanner.Target{{Name: target, Source: src}}, scanner.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found, named bool
+	for _, f := range rep.Files {
+		found = found || f.Outcome == scanner.Findings && strings.Contains(f.Path, bad.Digest.Hex[:12])
+		named = named || f.Outcome == scanner.Inconclusive && strings.Contains(f.Error, "application/vnd.example.odd+json")
+	}
+	if !found || !named || rep.Summary.Verdict == "pass" {
+		for _, f := range rep.Files {
+			t.Logf("%s: %s %s", f.Path, f.Outcome, f.Error)
+		}
+		t.Fatalf("verdict %s; nested index scanned: %v; odd child named: %v", rep.Summary.Verdict, found, named)
 	}
 }

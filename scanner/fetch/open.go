@@ -3,6 +3,7 @@ package fetch
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -23,6 +24,11 @@ type Options struct {
 	// is kept once it has been read in full. Nothing is written to disk
 	// otherwise.
 	Keep string
+	// Transport carries every HTTP request of the OCI, Hugging Face and
+	// http(s) fetchers; nil means http.DefaultTransport. A caller that
+	// polices where it connects (modelgate serve) sets it, and object
+	// store targets then may not override their endpoint.
+	Transport http.RoundTripper
 }
 
 // ErrUsage marks a target that is malformed or of an unsupported kind: a

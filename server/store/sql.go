@@ -207,7 +207,7 @@ func (s *sqlStore) Complete(ctx context.Context, id, worker string, r Result) er
 	if err != nil {
 		return fmt.Errorf("complete job %s: encode result: %w", id, err)
 	}
-	return s.update(ctx, "complete", id, worker, `state = ?, reason = '', result = ?, digest = CASE WHEN digest = '' THEN ? ELSE digest END`, string(Done), string(b), r.Digest)
+	return s.update(ctx, "complete", id, worker, `state = ?, reason = '', result = ?, digest = ?`, string(Done), string(b), r.Digest)
 }
 
 func (s *sqlStore) Fail(ctx context.Context, id, worker, reason string) error {

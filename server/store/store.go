@@ -48,7 +48,9 @@ type Job struct {
 	Target string `json:"target"`
 	// Source names who asked: distribution, harbor, huggingface, api.
 	Source string `json:"source"`
-	// Digest is the manifest digest or commit sha, for look-ups.
+	// Digest is the manifest digest or commit sha, for look-ups: the one
+	// a registry event named while the job waits, and the one the
+	// fetcher verified once it is done ("" when it verified none).
 	Digest    string    `json:"digest"`
 	State     State     `json:"state"`
 	Attempts  int       `json:"attempts"`
@@ -68,8 +70,9 @@ type Result struct {
 	BySeverity map[string]int `json:"by_severity,omitempty"`
 	Bytes      int64          `json:"bytes"`
 	Pinned     string         `json:"pinned,omitempty"`
-	// Digest is the digest or commit the scan pinned; Complete records it
-	// on a job that was asked for by a mutable reference.
+	// Digest is the digest or commit the fetcher verified (an OCI
+	// manifest digest, a whole Hub repository's commit), or ""; Complete
+	// files the job under it.
 	Digest string `json:"digest,omitempty"`
 	// Report and BOM are JSON documents kept verbatim.
 	Report     json.RawMessage `json:"report,omitempty"`

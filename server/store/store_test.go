@@ -77,7 +77,7 @@ func TestLifecycle(t *testing.T) {
 			if err := s.Complete(ctx, j.ID, "w2", store.Result{Verdict: "pass"}); !errors.Is(err, store.ErrLost) {
 				t.Fatalf("complete by a worker that lost the lease: %v", err)
 			}
-			if err := s.Complete(ctx, j.ID, "w3", store.Result{Verdict: "fail", BySeverity: map[string]int{"critical": 1}, Referrers: []string{"sha256:r"}}); err != nil {
+			if err := s.Complete(ctx, j.ID, "w3", store.Result{Verdict: "fail", Digest: "sha256:1", BySeverity: map[string]int{"critical": 1}, Referrers: []string{"sha256:r"}}); err != nil {
 				t.Fatal(err)
 			}
 			got, err := s.Get(ctx, j.ID)

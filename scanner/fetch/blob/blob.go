@@ -72,6 +72,11 @@ func Open(ctx context.Context, target string, opts fetch.Options) (fetch.Source,
 	if err != nil {
 		return nil, err
 	}
+	// The SDKs dial on their own; a caller that polices its connections
+	// cannot let a target point them at another endpoint.
+	if u, _ := url.Parse(target); opts.Transport != nil && u.RawQuery != "" {
+		return nil, fetch.Usagef("%s: parameters on an object store target are not accepted here", target)
+	}
 	b, err := blob.OpenBucket(ctx, bu)
 	if err != nil {
 		return nil, fmt.Errorf("%s: open bucket: %w", target, err)

@@ -190,7 +190,7 @@ func Open(ctx context.Context, target string, opts fetch.Options) (fetch.Source,
 	if err != nil {
 		return nil, err
 	}
-	return OpenRef(ctx, ref, nil)
+	return OpenRef(ctx, ref, opts.Transport)
 }
 
 // OpenRef resolves ref through the Hub's model-info API. transport is the

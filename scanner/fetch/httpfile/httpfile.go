@@ -30,8 +30,8 @@ type Source struct {
 }
 
 // Open resolves a URL target.
-func Open(ctx context.Context, target string, _ fetch.Options) (fetch.Source, error) {
-	return OpenURL(ctx, target, nil)
+func Open(ctx context.Context, target string, opts fetch.Options) (fetch.Source, error) {
+	return OpenURL(ctx, target, opts.Transport)
 }
 
 // OpenURL learns the size of the file at rawURL through transport (nil

@@ -1,7 +1,9 @@
 // Package oci fetches model artifacts from OCI registries
 // (oci://registry/repo:tag or @sha256:...): it resolves a tag to the
 // manifest digest and pins it, understands CNCF ModelPack, KitOps
-// ModelKit, Docker model, ORAS and plain image manifests, and exposes each
+// ModelKit, Docker model, ORAS and plain image manifests and indexes of
+// them (nested ones too; a child of another type becomes a file that
+// cannot be read, naming it, never a silent skip), and exposes each
 // layer as one file served by ranged blob reads and verified against the
 // layer digest. A tar layer is exposed whole, named .tar, .tar.gz or
 // .tar.zst, so the scan engine walks it as an archive in a stream; it is
@@ -67,12 +69,12 @@ type Options struct {
 }
 
 // Open resolves an oci:// target to a pinned Source.
-func Open(ctx context.Context, target string, _ fetch.Options) (fetch.Source, error) {
+func Open(ctx context.Context, target string, opts fetch.Options) (fetch.Source, error) {
 	ref, err := name.ParseReference(strings.TrimPrefix(target, "oci://"))
 	if err != nil {
 		return nil, fetch.Usagef("%s: want oci://registry/repository:tag or @sha256:<digest>: %v", target, err)
 	}
-	return OpenRef(ctx, ref, Options{})
+	return OpenRef(ctx, ref, Options{Transport: opts.Transport})
 }
 
 // OpenRef resolves ref to its manifest digest and lists its layers.
@@ -101,35 +103,64 @@ func OpenRef(ctx context.Context, ref name.Reference, o Options) (*Source, error
 	blobs := &blobClient{http: remote.NewHTTP(tr), base: fmt.Sprintf("%s://%s/v2/%s/blobs/", repo.Registry.Scheme(), repo.RegistryStr(), repo.RepositoryStr()), display: "oci://" + repo.Name() + "@" + desc.Digest.String()}
 
 	if desc.MediaType.IsIndex() {
-		idx, err := v1.ParseIndexManifest(bytes.NewReader(desc.Manifest))
-		if err != nil {
-			return nil, fmt.Errorf("%s: parse index: %w", s.pinned, err)
-		}
-		if len(idx.Manifests) > maxManifests {
-			return nil, fmt.Errorf("%s: %w", s.pinned, &formats.LimitError{Limit: "oci-index-manifests", Max: maxManifests})
-		}
 		s.kind = "index"
-		for _, m := range idx.Manifests {
-			if !m.MediaType.IsImage() {
-				continue
-			}
-			child, err := ggcr.Get(repo.Digest(m.Digest.String()), ropts...)
-			if err != nil {
-				return nil, fmt.Errorf("%s: manifest %s: %w", s.pinned, m.Digest, err)
-			}
-			prefix := m.Digest.Hex[:12]
-			if p := m.Platform; p != nil && p.OS != "" {
-				prefix = p.OS + "-" + p.Architecture + p.Variant + "-" + prefix
-			}
-			if err := s.addManifest(child.Manifest, prefix+"/", blobs); err != nil {
-				return nil, err
-			}
+		followed := 0
+		if err := s.addIndex(desc.Manifest, "", 0, &followed, repo, ropts, blobs); err != nil {
+			return nil, err
 		}
 	} else if err := s.addManifest(desc.Manifest, "", blobs); err != nil {
 		return nil, err
 	}
 	slices.SortFunc(s.files, func(a, b fetch.File) int { return strings.Compare(a.Rel, b.Rel) })
 	return s, nil
+}
+
+// maxIndexDepth caps the nesting of indexes.
+const maxIndexDepth = 4
+
+// addIndex adds the files of every manifest an index lists: an image
+// manifest's layers, a nested index's manifests in turn, and for a child
+// of any other type a file that cannot be opened, naming it, so the scan
+// ends without a verdict instead of passing over it.
+func (s *Source) addIndex(raw []byte, prefix string, depth int, followed *int, repo name.Repository, ropts []ggcr.Option, blobs *blobClient) error {
+	idx, err := v1.ParseIndexManifest(bytes.NewReader(raw))
+	if err != nil {
+		return fmt.Errorf("%s: parse index: %w", s.pinned, err)
+	}
+	for _, m := range idx.Manifests {
+		if *followed++; *followed > maxManifests {
+			return fmt.Errorf("%s: %w", s.pinned, &formats.LimitError{Limit: "oci-index-manifests", Max: maxManifests})
+		}
+		if m.Digest.Algorithm != "sha256" || len(m.Digest.Hex) != 64 {
+			return fmt.Errorf("%s: index lists manifest digest %s, not a sha256 this scanner can verify", s.pinned, m.Digest)
+		}
+		sub := prefix + m.Digest.Hex[:12]
+		if p := m.Platform; p != nil && p.OS != "" {
+			sub = prefix + p.OS + "-" + p.Architecture + p.Variant + "-" + m.Digest.Hex[:12]
+		}
+		if !m.MediaType.IsImage() && !m.MediaType.IsIndex() || m.MediaType.IsIndex() && depth+1 >= maxIndexDepth {
+			d, mt := m.Digest, m.MediaType
+			s.files = append(s.files, fetch.File{Path: blobs.display + "/" + sub, Rel: sub, Digest: d.String(),
+				Open: func(context.Context) (fetch.ReaderAtCloser, error) {
+					return nil, fmt.Errorf("index lists manifest %s of media type %q, which this scanner does not read (nested %d deep at most): not scanned", d, mt, maxIndexDepth)
+				}})
+			continue
+		}
+		// By digest, ggcr checks the bytes against it.
+		child, err := ggcr.Get(repo.Digest(m.Digest.String()), ropts...)
+		if err != nil {
+			return fmt.Errorf("%s: manifest %s: %w", s.pinned, m.Digest, err)
+		}
+		if m.MediaType.IsIndex() || child.MediaType.IsIndex() {
+			err = s.addIndex(child.Manifest, sub+"/", depth+1, followed, repo, ropts, blobs)
+		} else {
+			err = s.addManifest(child.Manifest, sub+"/", blobs)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (s *Source) addManifest(raw []byte, prefix string, blobs *blobClient) error {

@@ -2,7 +2,9 @@
 // origin (an HTTP server, an OCI registry, an object store) through ranged
 // reads: small reads are served from a few cached windows, sequential
 // reads from one streaming body whose requested span grows while the
-// reader keeps going, and jumps from a fresh ranged request. It also holds
+// reader keeps going, and jumps from a fresh ranged request. Every fetch
+// covers whole blocks, and a block an origin serves two ways fails the
+// file, so whatever an analyzer reads ahead is what the hash covers. It also holds
 // the HTTP client rules every fetcher shares (credentials only to the
 // origin host, bounded redirects and retries). It never writes to disk and
 // never interprets the bytes it serves.
@@ -53,6 +55,10 @@ type ReaderAt struct {
 	windows []window
 	fetched int64
 	closed  bool
+	blk     *blocks
+	// err is sticky: once an origin served a block two ways, or a block
+	// was served but could not be checked, nothing more is read.
+	err error
 }
 
 type window struct {
@@ -63,7 +69,7 @@ type window struct {
 // NewReaderAt returns random access to the size bytes open serves. ctx
 // bounds every request made on the reader's behalf.
 func NewReaderAt(ctx context.Context, size int64, open Opener) *ReaderAt {
-	return &ReaderAt{ctx: ctx, open: open, size: size, lastEnd: -1}
+	return &ReaderAt{ctx: ctx, open: open, size: size, lastEnd: -1, blk: newBlocks(size)}
 }
 
 // Size is the file's size.
@@ -97,6 +103,9 @@ func (r *ReaderAt) ReadAt(p []byte, off int64) (int, error) {
 	if r.closed {
 		return 0, errors.New("read from a closed remote file")
 	}
+	if r.err != nil {
+		return 0, r.err
+	}
 	n := 0
 	for n < len(p) {
 		if err := r.ctx.Err(); err != nil {
@@ -104,6 +113,12 @@ func (r *ReaderAt) ReadAt(p []byte, off int64) (int, error) {
 		}
 		m, err := r.readSome(p[n:], off+int64(n))
 		n += m
+		if errors.Is(err, ErrInconsistent) {
+			r.err = err
+		}
+		if r.err != nil {
+			return n, r.err
+		}
 		if err != nil {
 			return n, err
 		}
@@ -168,23 +183,27 @@ func (r *ReaderAt) openBody(off int64) error {
 	} else {
 		r.span = firstSpan
 	}
-	n := min(r.span, r.size-off)
-	body, err := r.open(r.ctx, off, n)
+	start, end := r.blk.align(off, min(off+r.span, r.size))
+	n := end - start
+	body, err := r.open(r.ctx, start, n)
 	if err != nil {
 		return err
 	}
 	if n >= aheadFrom {
 		body = newReadAhead(body)
 	}
-	r.body, r.pos, r.end, r.lastEnd = body, off, off+n, off+n
+	r.body = &checkedBody{rc: body, b: r.blk, off: start, h: r.blk.mac()}
+	r.pos, r.end, r.lastEnd = start, end, end
 	r.fetched += n
 	return nil
 }
 
 func (r *ReaderAt) readWindow(p []byte, off int64) (int, error) {
 	r.closeBody()
-	n := min(max(int64(len(p)), windowSize), r.size-off)
-	body, err := r.open(r.ctx, off, n)
+	start := off / r.blk.bs * r.blk.bs
+	start, end := r.blk.align(off, max(off+int64(len(p)), start+windowSize))
+	n := end - start
+	body, err := r.open(r.ctx, start, n)
 	if err != nil {
 		return 0, err
 	}
@@ -193,30 +212,42 @@ func (r *ReaderAt) readWindow(p []byte, off int64) (int, error) {
 	k, err := io.ReadFull(body, b)
 	r.fetched += n
 	if err != nil {
-		r.pos = off + int64(k)
+		r.pos = start + int64(k)
 		return 0, r.shortErr(err)
+	}
+	if err := r.blk.checkAll(start, b); err != nil {
+		return 0, err
 	}
 	if len(r.windows) == maxWindows {
 		r.windows = append(r.windows[:0], r.windows[1:]...)
 	}
-	r.windows = append(r.windows, window{off: off, b: b})
-	r.lastEnd = off + n
-	return copy(p, b), nil
+	r.windows = append(r.windows, window{off: start, b: b})
+	r.lastEnd = end
+	return copy(p, b[off-start:]), nil
 }
 
+// closeBody closes the open body after reading the rest of its current
+// block, so every block it served part of gets checked.
 func (r *ReaderAt) closeBody() {
-	if r.body != nil {
-		r.body.Close()
-		r.body = nil
+	if r.body == nil {
+		return
 	}
+	if rest := r.blk.blockEnd(r.pos) - r.pos; r.pos < r.end && r.pos%r.blk.bs != 0 && !r.closed {
+		if _, err := io.CopyN(io.Discard, r.body, rest); err != nil && r.err == nil {
+			r.err = fmt.Errorf("check bytes %d-%d already served: %w", r.pos/r.blk.bs*r.blk.bs, r.pos+rest-1, r.shortErr(err))
+		}
+	}
+	r.body.Close()
+	r.body = nil
 }
 
 // Close releases the open body and the cached windows.
 func (r *ReaderAt) Close() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.closed = true
 	r.closeBody()
-	r.windows, r.closed = nil, true
+	r.windows = nil
 	return nil
 }
 

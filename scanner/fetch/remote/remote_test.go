@@ -49,8 +49,10 @@ func TestReaderAtPatterns(t *testing.T) {
 		check(8, 1000) // same window
 		check(int64(len(body))-22, 22)
 		check(int64(len(body))-5000, 5000)
-		if !noRange && reqs.Load() != 3 {
-			t.Errorf("header-style reads took %d requests, want 3", reqs.Load())
+		// Windows are block-aligned: the end record and the 5000 bytes
+		// before it share one.
+		if !noRange && reqs.Load() != 2 {
+			t.Errorf("header-style reads took %d requests, want 2", reqs.Load())
 		}
 		for off := int64(1 << 20); off < int64(len(body)); off += 1 << 20 {
 			check(off, 1<<20)

@@ -150,3 +150,29 @@ http:
 	t.Fatalf("docker-registry did not start: %s", logs.String())
 	return ""
 }
+
+// Manifest describes a pushed manifest as an index lists it; mediaType
+// may say anything, so that an index can misdescribe a child.
+func Manifest(digest string, size int64, mediaType string) v1.Descriptor {
+	h, _ := v1.NewHash(digest)
+	return v1.Descriptor{MediaType: types.MediaType(mediaType), Digest: h, Size: size}
+}
+
+// PushIndex uploads an OCI index of children to host/repo:tag and returns
+// its digest.
+func PushIndex(t testing.TB, host, repo, tag string, children ...v1.Descriptor) (string, int64) {
+	t.Helper()
+	r, err := name.NewRepository(host + "/" + repo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(v1.IndexManifest{SchemaVersion: 2, MediaType: types.OCIImageIndex, Manifests: children})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.Put(r.Tag(tag), rawManifest{b, types.OCIImageIndex}); err != nil {
+		t.Fatalf("push index: %v", err)
+	}
+	s := sha256.Sum256(b)
+	return "sha256:" + hex.EncodeToString(s[:]), int64(len(b))
+}

@@ -1,0 +1,134 @@
+package main
+
+import (
+	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/pem"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/random"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/static"
+
+	"github.com/modelgate/modelgate/signatures"
+)
+
+// startDistribution runs the CNCF Distribution registry (Debian's
+// docker-registry) on a free loopback port and returns its host:port; it
+// skips the test when the binary is absent. (Twins of it live in the
+// packages that test against the registry.)
+func startDistribution(t *testing.T) string {
+	t.Helper()
+	const bin = "/usr/bin/docker-registry"
+	if _, err := os.Stat(bin); err != nil {
+		t.Skipf("%s not installed (Debian package docker-registry)", bin)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "config.yml")
+	if err := os.WriteFile(cfg, fmt.Appendf(nil, "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: %s\n", filepath.Join(dir, "data"), addr), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "serve", cfg)
+	var logs bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if c, err := net.Dial("tcp", addr); err == nil {
+			c.Close()
+			return addr
+		}
+	}
+	t.Fatalf("docker-registry did not start: %s", logs.String())
+	return ""
+}
+
+// TestScanVerifiesThePinnedManifest: `scan --require-signature` checks the
+// signature of the manifest it scanned. The tag here moves between the
+// scan's request and any later one (the first GET of it answers an
+// unsigned manifest, every later one the signed manifest): a second
+// resolution would verify bytes that were never scanned.
+func TestScanVerifiesThePinnedManifest(t *testing.T) {
+	host := startDistribution(t)
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	der, _ := x509.MarshalPKIXPublicKey(key.Public())
+	pub := writeFile(t, t.TempDir(), "cosign.pub", pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
+
+	repo, err := name.NewRepository(host + "/models/moving")
+	if err != nil {
+		t.Fatal(err)
+	}
+	push := func(tag string) string {
+		img, err := random.Image(128, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := remote.Write(repo.Tag(tag), img); err != nil {
+			t.Fatal(err)
+		}
+		d, _ := img.Digest()
+		return d.String()
+	}
+	signed, unsigned := push("v1"), push("unsigned")
+	payload := fmt.Appendf(nil, `{"critical":{"identity":{"docker-reference":%q},"image":{"docker-manifest-digest":%q},"type":"cosign container image signature"},"optional":null}`, repo.Name(), signed)
+	sum := sha256.Sum256(payload)
+	sig, _ := ecdsa.SignASN1(rand.Reader, key, sum[:])
+	img, err := mutate.Append(empty.Image, mutate.Addendum{
+		Layer:       static.NewLayer(payload, signatures.SimpleSigningMediaType),
+		Annotations: map[string]string{signatures.CosignSignatureAnnotation: base64.StdEncoding.EncodeToString(sig)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.Write(repo.Tag(strings.Replace(signed, ":", "-", 1)+".sig"), img); err != nil {
+		t.Fatal(err)
+	}
+
+	u, _ := url.Parse("http://" + host)
+	proxy := httputil.NewSingleHostReverseProxy(u)
+	var gets atomic.Int32
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet && r.URL.Path == "/v2/models/moving/manifests/v1" && gets.Add(1) == 1 {
+			r.URL.Path = "/v2/models/moving/manifests/unsigned"
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	defer front.Close()
+
+	target := "oci://" + strings.TrimPrefix(front.URL, "http://") + "/models/moving:v1"
+	code, out, stderr := modelgate(t, "scan", "--format", "json", "--require-signature", "--key", pub, target)
+	if !strings.Contains(out, unsigned) {
+		t.Fatalf("the scan did not pin the unsigned manifest (exit %d): %s %s", code, out, stderr)
+	}
+	if code != 1 || !strings.Contains(out, `"status": "unsigned"`) || !strings.Contains(out, `"rule": "MG091"`) || strings.Contains(out, `"status": "verified"`) {
+		t.Fatalf("exit %d: the signature of another manifest vouched for the scan:\n%s", code, out)
+	}
+}
