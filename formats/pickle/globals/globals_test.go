@@ -679,3 +679,40 @@ func TestGenerated(t *testing.T) {
 		}
 	}
 }
+
+// TestAliasUses checks that every name of one object permits the same
+// uses, and that a class allowed to be called may be built: old pickles
+// name numpy's matrix by its defining module and SciPy's sparse arrays by
+// modules of newer versions, through numpy's _reconstruct and
+// copyreg._reconstructor.
+func TestAliasUses(t *testing.T) {
+	for _, g := range [][2]string{
+		{"numpy", "matrix"}, {"numpy.matrixlib.defmatrix", "matrix"},
+		{"scipy.sparse._coo", "coo_array"}, {"scipy.sparse._csc", "csc_array"},
+		{"scipy.sparse._arrays", "coo_array"}, {"scipy.sparse", "csr_matrix"},
+	} {
+		v := Judge(g[0], g[1])
+		if v.Class != Allowed || !v.Uses.Has(UseClass|UseFunction) {
+			t.Errorf("%s.%s: %+v, want allowed as class and function", g[0], g[1], v)
+		}
+	}
+}
+
+// TestHandWidened checks how a generated line repeating a hand entry
+// merges: it adds uses, the hand entry keeps its provenance; any other
+// repetition is an error.
+func TestHandWidened(t *testing.T) {
+	hand := "#version\t1\nfoo.Bar\tfunction,reference\tg\tg\tsource-read\thand reason\n"
+	gen := "#version\t1\nfoo.Bar\tclass,function,reference\tg\tg==1\tenumerated\tgenerated reason\n"
+	l, err := parseLists([]source{{handFile, hand}, {"ecosystems/g.tsv", gen}}, "#version\t1\nos.*\tcritical\tprocess\tr\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := l.allowExact[allowKey("foo", "Bar")]
+	if e.Uses != UseClass|UseFunction|UseReference || e.Reason != "hand reason" || e.file != handFile || len(l.allow) != 1 {
+		t.Errorf("merged entry %+v (%d entries)", e, len(l.allow))
+	}
+	if _, err := parseLists([]source{{"ecosystems/g.tsv", gen}, {handFile, hand}}, "#version\t1\nos.*\tcritical\tprocess\tr\n"); err == nil {
+		t.Error("a hand entry after a generated one was accepted")
+	}
+}
