@@ -13,6 +13,10 @@ libraries wrote that named a global in a way the allowlist once misjudged.
                              (scipy.sparse._coo.coo_array); pass that file,
                              from SciPy's repository, as the argument (the
                              Debian copy is older and names coo_matrix)
+  gensim_tfidf_smartirs.pkl  gensim TfidfModel(smartirs="ntc") and one whose
+                             normalize is partial(smartirs_normalize, ...) as
+                             gensim 3 stored it: functools.partial of the
+                             tfidfmodel weighting functions, BUILD state set
 """
 import os
 import sys
@@ -40,8 +44,24 @@ def write(name, data):
         f.write(data)
 
 
+def gensim_tfidf():
+    import functools
+    import pickle
+
+    from gensim.corpora import Dictionary
+    from gensim.models import TfidfModel
+    from gensim.models.tfidfmodel import smartirs_normalize
+    texts = [["human", "computer", "interface"], ["user", "computer", "system"], ["graph", "trees", "user"]]
+    d = Dictionary(texts)
+    corpus = [d.doc2bow(t) for t in texts]
+    models = [TfidfModel(corpus, smartirs="ntc"),
+              TfidfModel(corpus, normalize=functools.partial(smartirs_normalize, norm_scheme="c"))]
+    return pickle.dumps(models, protocol=2)
+
+
 def main():
     write("joblib092_np16_matrix.pkl", joblib_zfile(JOBLIB))
+    write("gensim_tfidf_smartirs.pkl", gensim_tfidf())
     if len(sys.argv) > 1:
         with zipfile.ZipFile(sys.argv[1]) as z:
             write("propack_coo_array.pkl", npy_pickle(z.read("A_real.npy")))
