@@ -367,6 +367,8 @@ def main():
             continue
         allowed.setdefault(eco, []).append((pat, uses_text(why[0]), ver, how, why[1]))
 
+    compat_aliases(deny, hand, uses, allowed)
+
     if args.samples:
         ok = {k for k in uses if pattern(*k) in {a[0] for rows in allowed.values() for a in rows}} | set(hand)
         # Plain pickles of tensors carry each storage as a nested legacy
@@ -398,6 +400,70 @@ def main():
         f.write("# ecosystem\tpattern\tuses\tlibrary\tobserved\treason\n")
         for row in sorted(excluded):
             f.write("\t".join(row) + "\n")
+
+
+# ---------------------------------------------------------------- compat maps
+
+
+def pandas_class_locations():
+    """pandas.read_pickle's renames of classes of older pandas versions."""
+    from pandas.compat import pickle_compat
+    return "pandas.compat.pickle_compat._class_locations_map", dict(pickle_compat._class_locations_map), {}
+
+
+def torch_module_mapping():
+    """torch.load's module renames (zip format), a local of
+    torch.serialization._load read from its source."""
+    import ast
+    import inspect
+
+    import torch.serialization
+    tree = ast.parse(inspect.getsource(torch.serialization._load).lstrip())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.AnnAssign) and getattr(node.target, "id", "") == "load_module_mapping":
+            return "torch.serialization._load load_module_mapping", {}, ast.literal_eval(node.value)
+    raise LookupError("torch.serialization._load has no load_module_mapping")
+
+
+# Libraries' own tables of names older versions pickled, which their
+# loaders map to current names: (source, {old: new}, {old module: new module}).
+COMPAT_MAPS = [pandas_class_locations, torch_module_mapping]
+
+
+def compat_aliases(deny, hand, uses, allowed):
+    """Adds to allowed every old name of a library compat map whose current
+    name is allowed, with the current name's uses. The library's loader
+    reads the old name as the current one; a plain unpickler of this
+    version cannot import it, and one of an older version imports the
+    class the map says it became."""
+    have = {}
+    for rows in allowed.values():
+        for pat, u, _v, _h, _r in rows:
+            have.setdefault(pat, set()).update(u.split(","))
+    for key, u in hand.items():
+        have.setdefault(pattern(*key), set()).update(u)
+    taken = set(uses) | set(hand)
+    for source in COMPAT_MAPS:
+        where, names, modules = source()
+        pairs = list(names.items())
+        for old_mod, new_mod in modules.items():
+            for pat in have:
+                if pat.startswith(new_mod + ".") and ":" not in pat and pat.count(".") == new_mod.count(".") + 1:
+                    name = pat[len(new_mod) + 1:]
+                    pairs.append(((old_mod, name), (new_mod, name)))
+        for old, new in sorted(pairs):
+            target = pattern(*new)
+            eco = ecosystem_of(old[0])
+            if old in taken or target not in have or eco is None or deny_match(deny, *old):
+                continue
+            if new in observe.RECONSTRUCTORS:
+                # The machine checks a reconstructor's arguments under its
+                # own name only; an alias would escape that check.
+                continue
+            taken.add(old)
+            allowed.setdefault(eco, []).append((
+                pattern(*old), uses_text(have[target]), lib_version(eco), "enumerated",
+                "compat alias of %s (%s): the library's loader reads it as that global" % (target, where)))
 
 
 def resolve_moved(module, name):

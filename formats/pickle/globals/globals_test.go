@@ -716,3 +716,27 @@ func TestHandWidened(t *testing.T) {
 		t.Error("a hand entry after a generated one was accepted")
 	}
 }
+
+// TestCompatAliases checks that old names a library's own loader maps to
+// current ones (pandas' _class_locations_map, torch.load's module map) are
+// allowed with the current name's uses, and that a reconstructor's alias
+// is not (its arguments are checked under its own name only).
+func TestCompatAliases(t *testing.T) {
+	for _, tt := range []struct {
+		module, name string
+		uses         Use
+		source       string
+	}{
+		{"pandas.core.indexes.frozen", "FrozenNDArray", UseClass, "numpy.ndarray (pandas.compat.pickle_compat"},
+		{"pandas.indexes.base", "_new_Index", UseFunction, "pandas.core.indexes.base._new_Index"},
+		{"torch.tensor", "Tensor", UseClass | UseFunction, "torch._tensor.Tensor (torch.serialization"},
+	} {
+		v := Judge(tt.module, tt.name)
+		if v.Class != Allowed || !v.Uses.Has(tt.uses) || !strings.Contains(v.Reason, "compat alias of "+tt.source) {
+			t.Errorf("%s.%s: %+v", tt.module, tt.name, v)
+		}
+	}
+	if v := Judge("torch.tensor", "_rebuild_from_type_v2"); v.Class == Allowed {
+		t.Errorf("alias of a reconstructor allowed: %+v", v)
+	}
+}

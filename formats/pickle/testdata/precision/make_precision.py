@@ -17,6 +17,11 @@ libraries wrote that named a global in a way the allowlist once misjudged.
                              normalize is partial(smartirs_normalize, ...) as
                              gensim 3 stored it: functools.partial of the
                              tfidfmodel weighting functions, BUILD state set
+  pandas_mi_py27.pkl         pandas' own test pickle of a MultiIndex frame
+                             written by Python 2.7 pandas, which names
+                             pandas.core.indexes.frozen.FrozenNDArray (gone
+                             since pandas 1.0, kept in pandas.compat.
+                             pickle_compat._class_locations_map)
 """
 import os
 import sys
@@ -24,6 +29,7 @@ import zipfile
 import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+PANDAS = "/usr/lib/python3/dist-packages/pandas/tests/io/data/pickle/test_mi_py27.pkl"
 JOBLIB = "/usr/lib/python3/dist-packages/joblib/test/data/joblib_0.9.2_compressed_pickle_py27_np16.gz"
 
 
@@ -56,12 +62,17 @@ def gensim_tfidf():
     corpus = [d.doc2bow(t) for t in texts]
     models = [TfidfModel(corpus, smartirs="ntc"),
               TfidfModel(corpus, normalize=functools.partial(smartirs_normalize, norm_scheme="c"))]
+    for m in models:
+        # gensim stamps lifecycle events with the time; fixed so reruns match.
+        for ev in getattr(m, "lifecycle_events", None) or []:
+            ev["datetime"] = "2000-01-01T00:00:00"
     return pickle.dumps(models, protocol=2)
 
 
 def main():
     write("joblib092_np16_matrix.pkl", joblib_zfile(JOBLIB))
     write("gensim_tfidf_smartirs.pkl", gensim_tfidf())
+    write("pandas_mi_py27.pkl", open(PANDAS, "rb").read())
     if len(sys.argv) > 1:
         with zipfile.ZipFile(sys.argv[1]) as z:
             write("propack_coo_array.pkl", npy_pickle(z.read("A_real.npy")))
