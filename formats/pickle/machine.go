@@ -55,6 +55,13 @@ type globalInfo struct {
 	misuse    string
 	misuseOff int64
 	misuseUse globals.Use
+	// For functools.partial: the partial objects its calls made, and how
+	// often the global was pushed and consumed as a call's callable. A
+	// partial is cleared only when the global is used as nothing else.
+	partial       bool
+	partials      []*object
+	partialPushes int64
+	partialCalls  int64
 }
 
 // mutation is a BUILD, SETITEM, APPEND or ADDITEMS applied to a global,
@@ -185,7 +192,12 @@ func (m *machine) fence() int {
 	return 0
 }
 
-func (m *machine) push(v Value) { m.stack = append(m.stack, v) }
+func (m *machine) push(v Value) {
+	if v.kind == KindGlobal && v.o.g.info != nil && v.o.g.info.partial {
+		v.o.g.info.partialPushes++
+	}
+	m.stack = append(m.stack, v)
+}
 
 func (m *machine) pop() (Value, error) {
 	n := len(m.stack)
@@ -1116,6 +1128,7 @@ func (m *machine) resolve(off int64, module, name string) Value {
 			Verdict: globals.JudgeIn(module, name, m.sel)}}
 		o.g.info = g
 		o.g.nested = globals.NestedLoader(module, name)
+		g.partial = module == "functools" && name == "partial"
 		if len(m.res.Globals) < maxGlobals {
 			m.res.Globals = append(m.res.Globals, g.ref)
 		}
@@ -1170,6 +1183,14 @@ func (m *machine) call(off int64, op byte, fn, args, kwargs Value) Value {
 		if g.calls == 1 {
 			g.call, g.callOp, g.callOff = res.String(), opName(op), off
 		}
+		if g.partial {
+			if op != opINST {
+				g.partialCalls++
+			}
+			if len(g.partials) < maxPartials {
+				g.partials = append(g.partials, o)
+			}
+		}
 		if fn.o.g.nested && m.nested(off, fn, args) {
 			g.torchStreams++
 		}
@@ -1201,6 +1222,85 @@ var argRoles = map[string][]globals.Use{
 	"builtins.map":    {globals.UseFunction},
 	"builtins.filter": {globals.UseFunction},
 	"builtins.iter":   {globals.UseFunction},
+}
+
+// maxPartials bounds the partial objects a stream's functools.partial
+// calls are checked for; beyond it the global stays reported.
+const maxPartials = 1024
+
+// partialCleared reports whether every use of functools.partial in the
+// stream binds an allowlisted function to constant arguments: partial(f,
+// *args, **kw) built by REDUCE, OBJ, INST or NEWOBJ, whose BUILD state
+// (f, args, kw, dict) replaces all of it. The callable in both places must
+// be a global allowed as a function and every argument, keyword and
+// attribute a constant; the global may not be pushed for any other use
+// (held, passed to a reconstructor). Anything computed keeps the finding.
+func partialCleared(g *globalInfo) bool {
+	if !g.partial || len(g.partials) == 0 || int64(len(g.partials)) != g.calls || g.partialPushes != g.partialCalls {
+		return false
+	}
+	for _, o := range g.partials {
+		if len(o.items) != 2 && (len(o.items) != 3 || !constDict(o.items[2])) {
+			return false
+		}
+		args := o.items[1]
+		if args.kind != KindTuple || !kept(args) || len(args.o.items) == 0 || !callableFunction(args.o.items[0]) ||
+			!constants(args.o.items[1:], 0) {
+			return false
+		}
+		if o.state == nil {
+			continue
+		}
+		st := *o.state
+		if st.kind != KindTuple || !kept(st) || len(st.o.items) != 4 {
+			return false
+		}
+		f, a, kw, d := st.o.items[0], st.o.items[1], st.o.items[2], st.o.items[3]
+		if !callableFunction(f) || a.kind != KindTuple || !constant(a, 0) ||
+			(kw.kind != KindNone && !constDict(kw)) || (d.kind != KindNone && !constDict(d)) {
+			return false
+		}
+	}
+	return true
+}
+
+// callableFunction reports whether v is a global the allowlist permits to
+// be called.
+func callableFunction(v Value) bool {
+	if v.kind != KindGlobal || v.o.g.dynamic || v.o.g.info == nil {
+		return false
+	}
+	vd := v.o.g.info.ref.Verdict
+	return vd.Class == globals.Allowed && vd.Uses.Has(globals.UseFunction)
+}
+
+func constDict(v Value) bool { return v.kind == KindDict && constant(v, 0) }
+
+// kept reports whether a container holds every element it received.
+func kept(v Value) bool { return v.o != nil && v.o.count == int64(len(v.o.items)) }
+
+// maxConstDepth bounds how deep constant containers are followed.
+const maxConstDepth = 16
+
+// constant reports whether v is a value the pickle spelled out: None,
+// numbers, strings, bytes, and fully kept containers of them.
+func constant(v Value, depth int) bool {
+	switch v.kind {
+	case KindNone, KindBool, KindInt, KindBigInt, KindFloat, KindStr, KindBytes:
+		return true
+	case KindTuple, KindList, KindDict, KindSet, KindFrozenSet:
+		return depth < maxConstDepth && kept(v) && constants(v.o.items, depth+1)
+	}
+	return false
+}
+
+func constants(vs []Value, depth int) bool {
+	for _, v := range vs {
+		if !constant(v, depth) {
+			return false
+		}
+	}
+	return true
 }
 
 // argRoles checks the globals an allowlisted callable will build or call.
@@ -1252,6 +1352,9 @@ func (m *machine) flush() {
 				how, full, v.Uses, g.misuse).
 				With("allowed_uses", v.Uses.String()).With("ecosystem", v.Ecosystem).With("entry", v.Entry)
 		case globals.Denied:
+			if partialCleared(g) {
+				continue
+			}
 			if v.Category == "nested-loader" && g.calls > 0 && g.torchStreams == g.calls {
 				// Every call loads a torch.save stream from the file, whose
 				// findings stand on their own: this is how torch tensors

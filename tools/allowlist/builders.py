@@ -6,6 +6,7 @@ import collections
 import datetime
 import decimal
 import fractions
+import functools
 import re
 import uuid
 import warnings
@@ -183,8 +184,23 @@ def gensim_objects():
              FastText(texts, vector_size=4, min_count=1, workers=1, seed=1, epochs=1, bucket=50),
              LdaModel(corpus, num_topics=2, id2word=d, random_state=1, passes=1),
              TfidfModel(corpus), LsiModel(corpus, num_topics=2, id2word=d)]
+    # SMART schemes store functools.partial of the tfidfmodel weighting
+    # functions; each letter picks one branch of them.
+    for scheme in ("ntc", "lfn", "axu", "bpb", "Ltx", "dnc"):
+        _safe(items, TfidfModel, corpus, smartirs=scheme, pivot=1.0 if scheme[2] in "ub" else None, slope=0.5)
+    # gensim 3 stored normalize as partial(smartirs_normalize, norm_scheme=n)
+    # (tfidfmodel.py, 3.8); gensim 4 takes the same callable as normalize=.
+    from gensim.models.tfidfmodel import smartirs_normalize
+    _safe(items, TfidfModel, corpus, normalize=functools.partial(smartirs_normalize, norm_scheme="c"))
+    # A model that transformed a document holds the normaliser it picked.
+    for norm in (True, False):
+        m = TfidfModel(corpus, normalize=norm)
+        m[corpus[0]]
+        items.append(m)
     ph = Phrases(texts, min_count=1, threshold=0.1)
     items += [ph, FrozenPhrases(ph)]
+    npmi = Phrases(texts, min_count=1, threshold=-0.5, scoring="npmi")
+    items += [npmi, FrozenPhrases(npmi)]
     return items
 
 

@@ -142,19 +142,20 @@ def deny_match(deny, module, name):
 
 
 def load_hand():
-    keys = set()
+    """The exact entries of allow.tsv: (module, name) -> set of uses."""
+    keys = {}
     with open(os.path.join(GLOBALS, "allow.tsv"), encoding="utf-8") as f:
         for line in f:
             if line.startswith("#") or not line.strip():
                 continue
-            pat = line.split("\t", 1)[0]
+            pat, u = line.split("\t", 2)[:2]
             if pat.endswith(".*"):
                 continue
             if ":" in pat:
                 m, n = pat.split(":", 1)
             else:
                 m, n = pat.rsplit(".", 1)
-            keys.add((m, n))
+            keys[(m, n)] = set(u.split(","))
     return keys
 
 
@@ -256,7 +257,7 @@ def main():
     args = ap.parse_args()
 
     deny = load_deny()
-    hand = set() if args.no_hand else load_hand()
+    hand = {} if args.no_hand else load_hand()
     built = {}       # ecosystem -> its objects
     uses = {}        # (module, name) -> set of uses
     observed = {}    # (module, name) -> "pickled" | "enumerated"
@@ -286,21 +287,39 @@ def main():
             observed[key] = "enumerated"
             origin.setdefault(key, set()).add(ecosystem_of(module))
 
-    # An alias (a re-export, a name kept for old pickles) is the same object
-    # as the name the pickles used: it may be used the same ways.
+    # Aliases (a re-export, the defining module's spelling, a name kept for
+    # old pickles) are one object: every name of it may be used the ways
+    # any name of it was seen used, in the generated pickles or in a hand
+    # entry. Widened uses are checked like observed ones (classify); when
+    # they fail, a name keeps the uses seen under it.
     by_obj = {}
-    for key, how in observed.items():
-        if how == "pickled":
-            try:
-                by_obj.setdefault(id(resolve(*key)), set()).update(uses[key])
-            except Exception:  # noqa: BLE001 - judged (and excluded) below
-                pass
-    for key, how in observed.items():
-        if how == "enumerated":
-            try:
-                uses[key] |= by_obj.get(id(resolve(*key)), set())
-            except Exception:  # noqa: BLE001
-                pass
+    for key, u in list(uses.items()) + list(hand.items()):
+        if observed.get(key) == "enumerated" and key not in hand:
+            continue
+        try:
+            by_obj.setdefault(id(resolve(*key)), set()).update(u)
+        except Exception:  # noqa: BLE001 - judged (and excluded) below
+            pass
+    widened, moved = {}, {}
+    for key in set(uses) | set(hand):
+        try:
+            more = by_obj.get(id(resolve(*key)), set())
+        except Exception:  # noqa: BLE001
+            if key not in hand or "function" not in hand[key]:
+                continue
+            # A hand entry for another version of the library, whose module
+            # moved (scipy.sparse._coo.coo_array is scipy.sparse._arrays.
+            # coo_array here): the installed package's name for it tells
+            # whether it is a class, which being called already covers
+            # being built.
+            found = resolve_moved(*key)
+            if found is None:
+                continue
+            moved[key] = found
+            more = {"class"} if isinstance(found[1], type) else set()
+        own = hand.get(key, set()) if key in hand else uses[key]
+        if more - own:
+            widened[key] = own | more
 
     for key in builders.PROBES:
         uses.setdefault(key, set()).add("function")
@@ -309,16 +328,22 @@ def main():
     checker = static.Checker()
     allowed = {}   # eco -> lines
     excluded = []
-    for key in sorted(uses):
+    for key in sorted(set(uses) | set(widened)):
         module, name = key
-        u = sorted(uses[key])
         eco = ecosystem_of(module)
-        pat = pattern(module, name)
-        how = observed[key]
         if eco is None:
             continue  # a global of a library this generator does not cover
         if key in hand:
+            # allow.tsv stays authoritative; a generated line only adds the
+            # uses the same object's other names permit, checked here.
+            if key in widened and not deny_match(deny, module, name):
+                row = widen_hand(checker, key, sorted(widened[key]), observed.get(key, "enumerated"), moved)
+                if row:
+                    allowed.setdefault(eco, []).append(row)
             continue
+        u = sorted(uses[key])
+        pat = pattern(module, name)
+        how = observed[key]
         ver = lib_version(eco)
         d = deny_match(deny, module, name)
         if d:
@@ -332,14 +357,20 @@ def main():
         except Exception as e:  # noqa: BLE001
             excluded.append((eco, pat, ",".join(u), ver, how, "does not resolve: %s" % type(e).__name__))
             continue
-        why = classify(checker, obj, u, module, name)
+        why = (None, "")
+        if key in widened:
+            why = classify(checker, obj, sorted(widened[key]), module, name)
+        if why[0] is None:
+            why = classify(checker, obj, u, module, name)
         if why[0] is None:
             excluded.append((eco, pat, ",".join(u), ver, how, why[1]))
             continue
         allowed.setdefault(eco, []).append((pat, uses_text(why[0]), ver, how, why[1]))
 
+    compat_aliases(deny, hand, uses, allowed)
+
     if args.samples:
-        ok = {k for k in uses if pattern(*k) in {a[0] for rows in allowed.values() for a in rows}} | hand
+        ok = {k for k in uses if pattern(*k) in {a[0] for rows in allowed.values() for a in rows}} | set(hand)
         # Plain pickles of tensors carry each storage as a nested legacy
         # torch.save stream that modelgate scans in full.
         ok.add(("torch.storage", "_load_from_bytes"))
@@ -369,6 +400,102 @@ def main():
         f.write("# ecosystem\tpattern\tuses\tlibrary\tobserved\treason\n")
         for row in sorted(excluded):
             f.write("\t".join(row) + "\n")
+
+
+# ---------------------------------------------------------------- compat maps
+
+
+def pandas_class_locations():
+    """pandas.read_pickle's renames of classes of older pandas versions."""
+    from pandas.compat import pickle_compat
+    return "pandas.compat.pickle_compat._class_locations_map", dict(pickle_compat._class_locations_map), {}
+
+
+def torch_module_mapping():
+    """torch.load's module renames (zip format), a local of
+    torch.serialization._load read from its source."""
+    import ast
+    import inspect
+
+    import torch.serialization
+    tree = ast.parse(inspect.getsource(torch.serialization._load).lstrip())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.AnnAssign) and getattr(node.target, "id", "") == "load_module_mapping":
+            return "torch.serialization._load load_module_mapping", {}, ast.literal_eval(node.value)
+    raise LookupError("torch.serialization._load has no load_module_mapping")
+
+
+# Libraries' own tables of names older versions pickled, which their
+# loaders map to current names: (source, {old: new}, {old module: new module}).
+COMPAT_MAPS = [pandas_class_locations, torch_module_mapping]
+
+
+def compat_aliases(deny, hand, uses, allowed):
+    """Adds to allowed every old name of a library compat map whose current
+    name is allowed, with the current name's uses. The library's loader
+    reads the old name as the current one; a plain unpickler of this
+    version cannot import it, and one of an older version imports the
+    class the map says it became."""
+    have = {}
+    for rows in allowed.values():
+        for pat, u, _v, _h, _r in rows:
+            have.setdefault(pat, set()).update(u.split(","))
+    for key, u in hand.items():
+        have.setdefault(pattern(*key), set()).update(u)
+    taken = set(uses) | set(hand)
+    for source in COMPAT_MAPS:
+        where, names, modules = source()
+        pairs = list(names.items())
+        for old_mod, new_mod in modules.items():
+            for pat in have:
+                if pat.startswith(new_mod + ".") and ":" not in pat and pat.count(".") == new_mod.count(".") + 1:
+                    name = pat[len(new_mod) + 1:]
+                    pairs.append(((old_mod, name), (new_mod, name)))
+        for old, new in sorted(pairs):
+            target = pattern(*new)
+            eco = ecosystem_of(old[0])
+            if old in taken or target not in have or eco is None or deny_match(deny, *old):
+                continue
+            if new in observe.RECONSTRUCTORS:
+                # The machine checks a reconstructor's arguments under its
+                # own name only; an alias would escape that check.
+                continue
+            taken.add(old)
+            allowed.setdefault(eco, []).append((
+                pattern(*old), uses_text(have[target]), lib_version(eco), "enumerated",
+                "compat alias of %s (%s): the library's loader reads it as that global" % (target, where)))
+
+
+def resolve_moved(module, name):
+    """(spelling, object) for a name whose module does not exist in the
+    installed version: the same name in the nearest enclosing package."""
+    parts = module.split(".")
+    for i in range(len(parts) - 1, 0, -1):
+        try:
+            return pattern(".".join(parts[:i]), name), resolve(".".join(parts[:i]), name)
+        except Exception:  # noqa: BLE001
+            continue
+    return None
+
+
+def widen_hand(checker, key, u, how, moved):
+    """The generated line that widens a hand entry, or None when the
+    widened uses do not pass the check."""
+    module, name = key
+    note = "adds to the allow.tsv entry the uses of the same object's other names: "
+    if key in moved:
+        spelling, obj = moved[key]
+        note = "a class (%s in the installed version): being called, as allow.tsv permits, covers being built: " \
+            % spelling
+    else:
+        try:
+            obj = resolve(module, name)
+        except Exception:  # noqa: BLE001 - a name of a version not installed here
+            return None
+    why = classify(checker, obj, u, module, name)
+    if why[0] is None:
+        return None
+    return (pattern(module, name), uses_text(why[0]), lib_version(ecosystem_of(module)), how, note + why[1])
 
 
 def uses_text(u):

@@ -31,6 +31,16 @@ RECONSTRUCTORS = {
 }
 
 
+# functools.partial(func) is built by REDUCE and its state (func, args,
+# kwds, dict) restored by BUILD; the loading program calls func. Both
+# positions record func as a function (the machine checks both).
+PARTIAL = ("functools", "partial")
+
+
+class Partial:
+    """The result of calling functools.partial on the symbolic stack."""
+
+
 class G:
     """A global on the symbolic stack."""
 
@@ -91,6 +101,8 @@ def walk(data, note):
         if isinstance(fn, G):
             note(fn.key(), "function")
             roles = RECONSTRUCTORS.get(fn.key(), {})
+            if fn.key() == PARTIAL:
+                roles = {0: "function"}
         else:
             roles = {}
         if isinstance(args, tuple):
@@ -129,7 +141,15 @@ def walk(data, note):
         if n == "REDUCE":
             args, fn = pop(), pop()
             call(fn, args)
-            stack.append(None)
+            stack.append(Partial() if isinstance(fn, G) and fn.key() == PARTIAL else None)
+            continue
+        if n == "BUILD":
+            state = pop()
+            if isinstance(stack[-1], Partial) and isinstance(state, tuple) and len(state) == 4 \
+                    and isinstance(state[0], G):
+                note(state[0].key(), "function")
+                state = state[1:]
+            _refs(state, note)
             continue
         if n in ("NEWOBJ", "NEWOBJ_EX"):
             if n == "NEWOBJ_EX":

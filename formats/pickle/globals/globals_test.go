@@ -679,3 +679,64 @@ func TestGenerated(t *testing.T) {
 		}
 	}
 }
+
+// TestAliasUses checks that every name of one object permits the same
+// uses, and that a class allowed to be called may be built: old pickles
+// name numpy's matrix by its defining module and SciPy's sparse arrays by
+// modules of newer versions, through numpy's _reconstruct and
+// copyreg._reconstructor.
+func TestAliasUses(t *testing.T) {
+	for _, g := range [][2]string{
+		{"numpy", "matrix"}, {"numpy.matrixlib.defmatrix", "matrix"},
+		{"scipy.sparse._coo", "coo_array"}, {"scipy.sparse._csc", "csc_array"},
+		{"scipy.sparse._arrays", "coo_array"}, {"scipy.sparse", "csr_matrix"},
+	} {
+		v := Judge(g[0], g[1])
+		if v.Class != Allowed || !v.Uses.Has(UseClass|UseFunction) {
+			t.Errorf("%s.%s: %+v, want allowed as class and function", g[0], g[1], v)
+		}
+	}
+}
+
+// TestHandWidened checks how a generated line repeating a hand entry
+// merges: it adds uses, the hand entry keeps its provenance; any other
+// repetition is an error.
+func TestHandWidened(t *testing.T) {
+	hand := "#version\t1\nfoo.Bar\tfunction,reference\tg\tg\tsource-read\thand reason\n"
+	gen := "#version\t1\nfoo.Bar\tclass,function,reference\tg\tg==1\tenumerated\tgenerated reason\n"
+	l, err := parseLists([]source{{handFile, hand}, {"ecosystems/g.tsv", gen}}, "#version\t1\nos.*\tcritical\tprocess\tr\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := l.allowExact[allowKey("foo", "Bar")]
+	if e.Uses != UseClass|UseFunction|UseReference || e.Reason != "hand reason" || e.file != handFile || len(l.allow) != 1 {
+		t.Errorf("merged entry %+v (%d entries)", e, len(l.allow))
+	}
+	if _, err := parseLists([]source{{"ecosystems/g.tsv", gen}, {handFile, hand}}, "#version\t1\nos.*\tcritical\tprocess\tr\n"); err == nil {
+		t.Error("a hand entry after a generated one was accepted")
+	}
+}
+
+// TestCompatAliases checks that old names a library's own loader maps to
+// current ones (pandas' _class_locations_map, torch.load's module map) are
+// allowed with the current name's uses, and that a reconstructor's alias
+// is not (its arguments are checked under its own name only).
+func TestCompatAliases(t *testing.T) {
+	for _, tt := range []struct {
+		module, name string
+		uses         Use
+		source       string
+	}{
+		{"pandas.core.indexes.frozen", "FrozenNDArray", UseClass, "numpy.ndarray (pandas.compat.pickle_compat"},
+		{"pandas.indexes.base", "_new_Index", UseFunction, "pandas.core.indexes.base._new_Index"},
+		{"torch.tensor", "Tensor", UseClass | UseFunction, "torch._tensor.Tensor (torch.serialization"},
+	} {
+		v := Judge(tt.module, tt.name)
+		if v.Class != Allowed || !v.Uses.Has(tt.uses) || !strings.Contains(v.Reason, "compat alias of "+tt.source) {
+			t.Errorf("%s.%s: %+v", tt.module, tt.name, v)
+		}
+	}
+	if v := Judge("torch.tensor", "_rebuild_from_type_v2"); v.Class == Allowed {
+		t.Errorf("alias of a reconstructor allowed: %+v", v)
+	}
+}

@@ -27,7 +27,7 @@ var (
 
 // The parsed lists are filled once at init and never written afterwards.
 var (
-	policy = mustParse(append([]source{{"allow.tsv", allowTSV}}, generated()...), denyTSV)
+	policy = mustParse(append([]source{{handFile, allowTSV}}, generated()...), denyTSV)
 	compat = mustParseCompat(compatTSV)
 	// aliases maps attribute names commonly bound to modules to those modules.
 	aliases = mustParseAliases(aliasesTSV)
@@ -40,6 +40,10 @@ type entry struct {
 	line int
 	glob string // for "parent.prefix*" deny entries: prefix
 }
+
+// handFile is the hand-kept allow list; generated lists may repeat its
+// exact entries to add uses.
+const handFile = "allow.tsv"
 
 // source is one embedded allow file.
 type source struct{ name, text string }
@@ -259,7 +263,14 @@ func (l *lists) addAllow(e *entry) error {
 	}
 	k := allowKey(mod, name)
 	if d, dup := l.allowExact[k]; dup {
-		return fmt.Errorf("duplicate of %s:%d", d.file, d.line)
+		if d.file != handFile || e.file == handFile {
+			return fmt.Errorf("duplicate of %s:%d", d.file, d.line)
+		}
+		// The generator repeats a hand entry only to add the uses it
+		// checked for the same object's other names (an alias pickled
+		// another way); the hand entry keeps its provenance.
+		d.Uses |= e.Uses
+		return nil
 	}
 	l.allowExact[k] = e
 	l.allow = append(l.allow, e)

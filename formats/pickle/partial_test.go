@@ -1,0 +1,73 @@
+package pickle
+
+import (
+	"testing"
+
+	"github.com/modelgate/modelgate/formats"
+)
+
+// TestPartial asserts when functools.partial is cleared: only when every
+// callable it can end up holding (the REDUCE argument and the func of its
+// BUILD state) is allowed as a function and every argument is a constant,
+// as gensim's TfidfModel pickles partial(smartirs_wlocal, local_scheme='n').
+// Every other shape keeps the critical finding on functools.partial.
+func TestPartial(t *testing.T) {
+	const tfidf = "gensim.models.tfidfmodel"
+	partial := glob("functools", "partial")
+	wlocal := glob(tfidf, "smartirs_wlocal")
+	// BUILD state (func, args, kwds, dict) as gensim writes it.
+	state := func(fn, args, kw string) string { return mark + fn + args + kw + "N" + "t" + build }
+	kwN := emptyDict + sbs("local_scheme") + sbs("n") + "s"
+	computed := glob("builtins", "hash") + sbu("x") + tuple1 + reduce
+	tests := []struct {
+		name    string
+		data    []byte
+		cleared bool
+	}{
+		{"gensim shape", cat(proto(2), partial, wlocal, binput(1), tuple1, reduce, state(binget(1), emptyTuple, kwN), stop), true},
+		{"no BUILD", cat(proto(2), partial, wlocal, sbs("n"), tuple2, reduce, stop), true},
+		{"two partials through the memo", cat(proto(2), mark, partial, binput(0), wlocal, tuple1, reduce,
+			binget(0), glob(tfidf, "smartirs_wglobal"), tuple1, reduce, "l", stop), true},
+		{"denied function", cat(proto(2), partial, glob("os", "system"), sbs("id"), tuple2, reduce, stop), false},
+		{"unknown function", cat(proto(2), partial, glob("evil.mod", "run"), tuple1, reduce, stop), false},
+		{"class-only global", cat(proto(2), partial, glob("torch.nn.modules.linear", "Linear"), tuple1, reduce, stop), false},
+		{"value-only global", cat(proto(2), partial, glob("collections.abc", "Mapping"), tuple1, reduce, stop), false},
+		{"partial of partial", cat(proto(2), partial, binput(0), binget(0), tuple1, reduce, stop), false},
+		{"BUILD swaps func for os.system", cat(proto(2), partial, wlocal, tuple1, reduce,
+			state(glob("os", "system"), sbs("id")+tuple1, "N"), stop), false},
+		{"BUILD swaps func for an unknown global", cat(proto(2), partial, wlocal, tuple1, reduce,
+			state(glob("evil.mod", "run"), emptyTuple, "N"), stop), false},
+		{"computed positional argument", cat(proto(2), partial, wlocal, computed, tuple2, reduce, stop), false},
+		{"computed argument in BUILD state", cat(proto(2), partial, wlocal, tuple1, reduce,
+			state(wlocal, computed+tuple1, "N"), stop), false},
+		{"computed keyword in BUILD state", cat(proto(2), partial, wlocal, tuple1, reduce,
+			state(wlocal, emptyTuple, emptyDict+sbs("k")+computed+"s"), stop), false},
+		{"keywords mutated after BUILD", cat(proto(2), partial, wlocal, tuple1, reduce,
+			mark, wlocal, emptyTuple, emptyDict, binput(9), "N", "t", build, binget(9), sbs("k"), computed, "s", pop, stop), false},
+		{"BUILD state not a 4-tuple", cat(proto(2), partial, wlocal, tuple1, reduce, glob("os", "system"), build, stop), false},
+		{"partial held besides a benign call", cat(proto(2), mark, partial, binput(0), wlocal, tuple1, reduce,
+			glob("copyreg", "__newobj__"), binget(0), glob("os", "system"), tuple2, reduce, "l", stop), false},
+		{"partial held as a value", cat(proto(2), mark, partial, binput(0), wlocal, tuple1, reduce, binget(0), "l", stop), false},
+		{"computed callable", cat(proto(2), partial, computed, tuple1, reduce, stop), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec, _, err := scanBytes(t, tt.data, Options{})
+			if err != nil {
+				t.Fatalf("error %v", err)
+			}
+			var flagged bool
+			for _, f := range rec.Findings {
+				if f.Details["global"] == "functools.partial" && f.Severity == formats.Critical && f.Rule == RuleDeniedGlobal {
+					flagged = true
+				}
+			}
+			if flagged == tt.cleared {
+				t.Errorf("functools.partial flagged=%v, want %v: %s", flagged, !tt.cleared, list(rec.Findings))
+			}
+			if worst, any := rec.Max(); tt.cleared && any && worst >= formats.Medium {
+				t.Errorf("benign partial has findings: %s", list(rec.Findings))
+			}
+		})
+	}
+}
