@@ -5,10 +5,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
 
+	"github.com/modelgate/modelgate/formats"
 	"github.com/modelgate/modelgate/scanner"
 	"github.com/modelgate/modelgate/scanner/baseline"
 	"github.com/modelgate/modelgate/scanner/policy"
@@ -51,13 +54,20 @@ func addGateFlags(f *pflag.FlagSet, g *gateOptions) {
 // of the gate: it comes from --policy or the working directory, never from
 // a scanned target, whose uploader would otherwise choose the verdict (the
 // scanner reports a policy file found in a target as MG006).
-func (g *gateOptions) validate() error {
+func (g *gateOptions) validate(targets []string, stderr io.Writer) error {
 	if g.PolicyFile != "" {
 		p, err := policy.Load(g.PolicyFile)
 		if err != nil {
 			return policyError(err)
 		}
 		g.policy = p
+	} else if t, inside := insideTarget(policy.FileName, targets); inside {
+		// Scanning the working directory (or a directory above it) makes
+		// its policy file part of the artifact: its uploader wrote it.
+		if _, err := os.Lstat(policy.FileName); err == nil {
+			fmt.Fprintf(stderr, "modelgate: not applying ./%s: it lies inside the scanned target %s; pass it with --policy to use it\n",
+				policy.FileName, formats.DisplayName(t))
+		}
 	} else if p, err := policy.Load(policy.FileName); err == nil {
 		g.policy = p
 	} else if !errors.Is(err, os.ErrNotExist) {
@@ -71,6 +81,36 @@ func (g *gateOptions) validate() error {
 		g.base = b
 	}
 	return nil
+}
+
+// insideTarget reports the first local target that holds the file name
+// (relative to the working directory), after resolving links on both
+// sides; remote targets hold no local file.
+func insideTarget(name string, targets []string) (string, bool) {
+	abs, err := filepath.Abs(name)
+	if err != nil {
+		return "", false
+	}
+	dir := filepath.Dir(abs)
+	if r, err := filepath.EvalSymlinks(dir); err == nil {
+		dir = r
+	}
+	for _, t := range targets {
+		if strings.Contains(t, "://") {
+			continue
+		}
+		root, err := filepath.Abs(t)
+		if err != nil {
+			continue
+		}
+		if r, err := filepath.EvalSymlinks(root); err == nil {
+			root = r
+		}
+		if rel, err := filepath.Rel(root, dir); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return t, true
+		}
+	}
+	return "", false
 }
 
 // policyError tells how to fix a policy: every mistake with its place.

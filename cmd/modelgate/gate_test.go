@@ -162,6 +162,26 @@ func TestPolicyInTargetIsNotApplied(t *testing.T) {
 	}
 }
 
+// Scanning the working directory, or a directory above it, makes its
+// policy file part of the target: it is not applied either.
+func TestWorkingDirPolicyInsideTarget(t *testing.T) {
+	for _, tt := range []struct{ name, cwd, target string }{
+		{"scan .", "m", "."},
+		{"scan the parent", "m/sub", ".."},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			root := t.TempDir()
+			writeFile(t, root, "m/bad.npy", npy(4, "trailing")) // MG304, medium
+			writeFile(t, root, filepath.Join(tt.cwd, ".modelgate.yaml"), []byte("version: 1\nfail-on: critical\n"))
+			t.Chdir(filepath.Join(root, tt.cwd))
+			code, out, stderr := modelgate(t, "scan", tt.target)
+			if code != 1 || !strings.Contains(stderr, "not applying ./.modelgate.yaml") {
+				t.Errorf("exit %d, want 1 with a note on stderr\n%s%s", code, out, stderr)
+			}
+		})
+	}
+}
+
 func TestBaseline(t *testing.T) {
 	dir, _ := gateDir(t)
 	base := filepath.Join(t.TempDir(), "base.json")

@@ -80,7 +80,7 @@ func runScan(ctx context.Context, o scanOptions, stdout, stderr io.Writer) (int,
 	if err != nil {
 		return scanner.ExitUsage, err
 	}
-	if err := o.Gate.validate(); err != nil {
+	if err := o.Gate.validate(o.Targets, stderr); err != nil {
 		return scanner.ExitUsage, err
 	}
 	if err := o.Provenance.validate(); err != nil {

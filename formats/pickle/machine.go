@@ -1206,8 +1206,11 @@ func (m *machine) call(off int64, op byte, fn, args, kwargs Value) Value {
 // argRoles are the arguments that allowlisted callables build or call:
 // a global passed there is used as a class to build or a function to call,
 // not merely held. Must match tools/allowlist/observe.py RECONSTRUCTORS.
+// copyreg._reconstructor(cls, base, state) runs base.__new__(cls, state)
+// and then base.__init__(obj, state): base is called with the pickle's
+// arguments, as REDUCE would call it.
 var argRoles = map[string][]globals.Use{
-	"copyreg._reconstructor":                    {globals.UseClass, globals.UseClass},
+	"copyreg._reconstructor":                    {globals.UseClass, globals.UseFunction},
 	"copyreg.__newobj__":                        {globals.UseClass},
 	"copyreg.__newobj_ex__":                     {globals.UseClass},
 	"numpy.core.multiarray._reconstruct":        {globals.UseClass},

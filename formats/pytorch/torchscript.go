@@ -117,6 +117,11 @@ func judgeRef(ref string) (what, rule, msg string, ok bool) {
 	return ns + "::" + name, rule, msg, ok
 }
 
+// hasSuffixFold is strings.HasSuffix under ASCII case folding (see Match).
+func hasSuffixFold(s, suffix string) bool {
+	return len(s) >= len(suffix) && equalFoldASCII(s[len(s)-len(suffix):], suffix)
+}
+
 // maxSourceFindings caps the findings of one code/ file.
 const maxSourceFindings = 100
 
@@ -127,13 +132,14 @@ func checkTorchScript(ctx context.Context, t formats.Tree, prefix string, names 
 	var code, extra []string
 	for _, n := range names {
 		switch {
-		case strings.HasPrefix(n, prefix+"code/") && strings.HasSuffix(n, ".py"):
+		case hasPrefixFold(n, prefix+"code/") && hasSuffixFold(n, ".py"):
 			code = append(code, n)
-		case strings.HasPrefix(n, prefix+"extra/"):
+		case hasPrefixFold(n, prefix+"extra/"):
 			extra = append(extra, n)
 		}
 	}
-	if len(code) == 0 && !slices.Contains(names, prefix+"constants.pkl") && !slices.Contains(names, prefix+"bytecode.pkl") {
+	constants, bytecode := lookupFold(names, prefix+"constants.pkl"), lookupFold(names, prefix+"bytecode.pkl")
+	if len(code) == 0 && !slices.Contains(names, constants) && !slices.Contains(names, bytecode) {
 		return nil
 	}
 	s.Report(formats.NewFinding(RuleTorchScript, formats.NoOffset, "TorchScript module with %d source files", len(code)))
@@ -155,8 +161,8 @@ func checkTorchScript(ctx context.Context, t formats.Tree, prefix string, names 
 			errs = append(errs, fmt.Errorf("%s: %w", n, err))
 		}
 	}
-	if slices.Contains(names, prefix+"bytecode.pkl") {
-		if err := checkBytecode(ctx, t, prefix+"bytecode.pkl", s, inSource); err != nil {
+	if slices.Contains(names, bytecode) {
+		if err := checkBytecode(ctx, t, bytecode, s, inSource); err != nil {
 			errs = append(errs, err)
 		}
 	}

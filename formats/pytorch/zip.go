@@ -20,10 +20,13 @@ import (
 type zipLayout struct{}
 
 // Match reports a member at <root>/data.pkl, which every zip checkpoint
-// has (TorchScript archives too).
+// has (TorchScript archives too). torch's reader (miniz's
+// mz_zip_reader_locate_file without MZ_ZIP_FLAG_CASE_SENSITIVE) finds
+// records whatever their case, so names are compared case-folded
+// throughout this layout.
 func (zipLayout) Match(names []string) bool {
 	for _, n := range names {
-		if dir, base, ok := strings.Cut(n, "/"); ok && dir != "" && base == "data.pkl" {
+		if dir, base, ok := strings.Cut(n, "/"); ok && dir != "" && equalFoldASCII(base, "data.pkl") {
 			return true
 		}
 	}
@@ -45,15 +48,15 @@ func (zipLayout) AnalyzeTree(ctx context.Context, t formats.Tree, s formats.Scop
 	prefix := root + "/"
 	roots := map[string]bool{}
 	for _, n := range names {
-		if dir, base, ok := strings.Cut(n, "/"); ok && base == "data.pkl" {
-			roots[dir] = true
+		if dir, base, ok := strings.Cut(n, "/"); ok && equalFoldASCII(base, "data.pkl") {
+			roots[foldASCII(dir)] = true
 		}
-		if !strings.HasPrefix(n, prefix) {
+		if !hasPrefixFold(n, prefix) {
 			s.Report(formats.NewFinding(RuleOutsideRoot, formats.NoOffset,
 				"member %q is outside the checkpoint root %q that torch.load reads", n, root).In(n))
 		}
 	}
-	if !roots[root] {
+	if !roots[foldASCII(root)] {
 		s.Report(formats.NewFinding(RuleLayout, formats.NoOffset, "no %sdata.pkl: torch.load finds no model in this archive", prefix))
 		return nil
 	}
@@ -132,7 +135,7 @@ func (d discard) Limits() formats.Limits                   { return d.lim }
 // checkStorageRecords compares the storages data.pkl declares with the
 // data/<key> records present.
 func checkStorageRecords(ctx context.Context, t formats.Tree, prefix string, names []string, s formats.Scope) error {
-	in, err := t.Open(prefix + "data.pkl")
+	in, err := t.Open(lookupFold(names, prefix+"data.pkl"))
 	if err != nil {
 		return err
 	}
@@ -190,3 +193,52 @@ func checkStorageRecords(ctx context.Context, t formats.Tree, prefix string, nam
 }
 
 var versionRecord = regexp.MustCompile(`^[0-9]{1,4}\n?$`)
+
+// hasPrefixFold is strings.HasPrefix under ASCII case folding, as torch's
+// zip reader compares record names.
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && equalFoldASCII(s[:len(prefix)], prefix)
+}
+
+// equalFoldASCII compares as miniz's mz_zip_filename_compare does: bytes,
+// with A-Z folded to a-z and nothing else.
+func equalFoldASCII(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		if lowerASCII(a[i]) != lowerASCII(b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func lowerASCII(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// lookupFold returns the member torch opens for name: the first whose name
+// equals it case-folded, or name itself when none does.
+func lookupFold(names []string, name string) string {
+	if slices.Contains(names, name) {
+		return name
+	}
+	for _, n := range names {
+		if equalFoldASCII(n, name) {
+			return n
+		}
+	}
+	return name
+}
+
+func foldASCII(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		b[i] = lowerASCII(c)
+	}
+	return string(b)
+}

@@ -14,7 +14,7 @@ import pickletools
 
 # callable -> {argument index: use of a global passed there}
 RECONSTRUCTORS = {
-    ("copyreg", "_reconstructor"): {0: "class", 1: "class"},
+    ("copyreg", "_reconstructor"): {0: "class", 1: "function"},
     ("copyreg", "__newobj__"): {0: "class"},
     ("copyreg", "__newobj_ex__"): {0: "class"},
     ("numpy.core.multiarray", "_reconstruct"): {0: "class"},
