@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/modelgate/modelgate/formats"
@@ -62,6 +63,14 @@ type globalInfo struct {
 	partials      []*object
 	partialPushes int64
 	partialCalls  int64
+	// For builtins.getattr: calls that only name an attribute of a global
+	// by a constant, which is how protocols 2 and 3 pickle a nested class
+	// or function (save_global writes getattr(Outer, "inner")). Each is
+	// judged as the dotted global it names; getattr is cleared when it is
+	// used for nothing else.
+	getattr         bool
+	getattrPushes   int64
+	getattrResolved int64
 }
 
 // mutation is a BUILD, SETITEM, APPEND or ADDITEMS applied to a global,
@@ -193,8 +202,13 @@ func (m *machine) fence() int {
 }
 
 func (m *machine) push(v Value) {
-	if v.kind == KindGlobal && v.o.g.info != nil && v.o.g.info.partial {
-		v.o.g.info.partialPushes++
+	if v.kind == KindGlobal && v.o.g.info != nil {
+		if v.o.g.info.partial {
+			v.o.g.info.partialPushes++
+		}
+		if v.o.g.info.getattr {
+			v.o.g.info.getattrPushes++
+		}
 	}
 	m.stack = append(m.stack, v)
 }
@@ -1129,6 +1143,7 @@ func (m *machine) resolve(off int64, module, name string) Value {
 		o.g.info = g
 		o.g.nested = globals.NestedLoader(module, name)
 		g.partial = module == "functools" && name == "partial"
+		g.getattr = module == "builtins" && name == "getattr"
 		if len(m.res.Globals) < maxGlobals {
 			m.res.Globals = append(m.res.Globals, g.ref)
 		}
@@ -1183,6 +1198,12 @@ func (m *machine) call(off int64, op byte, fn, args, kwargs Value) Value {
 		if g.calls == 1 {
 			g.call, g.callOp, g.callOff = res.String(), opName(op), off
 		}
+		if g.getattr && op == opREDUCE && kwargs.kind == kindAbsent {
+			if parent, attr, ok := namedAttribute(args); ok {
+				g.getattrResolved++
+				return m.resolve(off, parent.module, parent.name+"."+attr)
+			}
+		}
 		if g.partial {
 			if op != opINST {
 				g.partialCalls++
@@ -1225,6 +1246,44 @@ var argRoles = map[string][]globals.Use{
 	"builtins.map":    {globals.UseFunction},
 	"builtins.filter": {globals.UseFunction},
 	"builtins.iter":   {globals.UseFunction},
+}
+
+// namedAttribute recognises the arguments (global, "name") of a getattr
+// call that only reaches an attribute of an imported global by a constant
+// identifier that is not a dunder: the call is then the dotted global
+// global.name, and is judged as one.
+func namedAttribute(args Value) (*gobj, string, bool) {
+	if args.kind != KindTuple || args.o == nil || len(args.o.items) != 2 || args.Len() != 2 {
+		return nil, "", false
+	}
+	parent, attr := args.o.items[0], args.o.items[1]
+	if parent.kind != KindGlobal || parent.o.g.dynamic || parent.o.g.info == nil {
+		return nil, "", false
+	}
+	name, ok := attr.Text()
+	if !ok || attr.kind != KindStr || !identifier(name) || isDunderName(name) {
+		return nil, "", false
+	}
+	return parent.o.g, name, true
+}
+
+// identifier reports a Python identifier of ASCII letters, digits and
+// underscores, not starting with a digit.
+func identifier(s string) bool {
+	if s == "" || len(s) > 256 || s[0] >= '0' && s[0] <= '9' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+func isDunderName(s string) bool {
+	return len(s) > 4 && strings.HasPrefix(s, "__") && strings.HasSuffix(s, "__")
 }
 
 // maxPartials bounds the partial objects a stream's functools.partial
@@ -1356,6 +1415,9 @@ func (m *machine) flush() {
 				With("allowed_uses", v.Uses.String()).With("ecosystem", v.Ecosystem).With("entry", v.Entry)
 		case globals.Denied:
 			if partialCleared(g) {
+				continue
+			}
+			if g.getattr && g.getattrResolved == g.calls && g.getattrPushes == g.getattrResolved && g.calls > 0 {
 				continue
 			}
 			if v.Category == "nested-loader" && g.calls > 0 && g.torchStreams == g.calls {
