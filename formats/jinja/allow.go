@@ -292,7 +292,7 @@ func (c *checker) intVar(name string, depth int) bool {
 // assignment satisfies ok.
 func (c *checker) boundTo(name string, depth int, ok func(binding) bool) bool {
 	bs := c.binds.exprs[name]
-	if name == "" || len(bs) == 0 || depth > MaxNesting {
+	if name == "" || len(bs) == 0 || depth > MaxNesting || !c.complete(name) {
 		return false
 	}
 	for _, bd := range bs {
@@ -343,7 +343,7 @@ func (c *checker) keySafe(container, key reflect.Value) bool {
 		// A loop over the keys of the mapping indexed, or over a list
 		// of string literals (each checked as a literal).
 		if c.boundTo(canon(k), 0, func(bd binding) bool {
-			return bd.loop && ((cont != "" && mappingOf(bd.expr) == cont) || literalStrings(bd.expr, 0))
+			return bd.loop && ((cont != "" && mappingOf(bd.expr) == cont && c.loopSafe(canon(k), cont) && !c.foothold(cont)) || literalStrings(bd.expr, 0))
 		}) {
 			return true
 		}
@@ -351,7 +351,7 @@ func (c *checker) keySafe(container, key reflect.Value) bool {
 	// A dict literal of the template's own: a missing key falls back to
 	// an attribute of dict, one step that reaches nothing by itself; the
 	// next computed step is judged on its own.
-	if c.boundTo(cont, 0, func(bd binding) bool {
+	if !c.foothold(cont) && c.boundTo(cont, 0, func(bd binding) bool {
 		d := concrete(bd.expr)
 		return !bd.loop && d.IsValid() && d.Type() == typDict
 	}) {
@@ -385,17 +385,12 @@ func (c *checker) visitGetItem(v reflect.Value) {
 	c.computedItem(tok, canon(v.FieldByName("Node")), key)
 }
 
-// jinjaGlobals are the objects every Jinja2 environment provides whose
-// __init__.__globals__ (namespace, cycler, joiner) or other attributes
-// lead to Python's modules.
-var jinjaGlobals = setOf("namespace", "cycler", "joiner", "lipsum", "range", "dict")
-
 // computedItem reports x[key] with a computed key; on one of Jinja's own
 // objects it reaches __init__.__globals__ and so os in two steps.
 func (c *checker) computedItem(tok *tokens.Token, container, key string) {
 	root, _, _ := strings.Cut(container, ".")
-	if jinjaGlobals[root] && !c.assigned[root] {
-		c.add(Computed, formats.Critical, tok, key, "item lookup %s[%s] with a computed key on a Jinja global, whose __init__.__globals__ holds the os module", root, key)
+	if c.foothold(container) || (c.binders == nil && footholds[root]) {
+		c.add(Computed, formats.Critical, tok, key, "item lookup %s[%s] with a computed key on %s, one of Jinja's own objects (namespace, cycler, joiner, lipsum, range, dict, self, loop, caller, a macro) whose attributes reach Python's globals and so the os module", root, key, root)
 		return
 	}
 	c.add(Computed, formats.High, tok, key, "item lookup x[%s] with a key computed at render time: Jinja falls back to attribute access for a string key, so the template can reach any attribute", key)

@@ -95,18 +95,20 @@ func (c *checker) tokenAllowlist(jt []jToken) {
 	}
 	c.checkTags(ts)
 	tb := tokenBindings(ts)
+	tb.complete = c.complete
+	tb.assigned = c.assigned
 	// The conditions of the {% if %} blocks open at each point: a lookup
 	// under {% if k in x %} only runs for keys of x.
-	var conds [][]jToken
+	var conds []guard
 	for i, t := range ts {
 		pos := &tokens.Token{Line: t.Line, Val: t.Value}
 		if t.Type == tBlockBegin && i+1 < len(ts) {
 			switch ts[i+1].Value {
 			case "if":
-				conds = append(conds, ts[i+2:])
+				conds = append(conds, guard{cond: ts[i+2:], start: i})
 			case "elif", "else":
 				if len(conds) > 0 {
-					conds[len(conds)-1] = ts[i+2:]
+					conds[len(conds)-1].cond = ts[i+2:]
 				}
 			case "endif":
 				if len(conds) > 0 {
@@ -136,7 +138,7 @@ func (c *checker) tokenAllowlist(jt []jToken) {
 				}
 			}
 		case t.Type == tOperator && t.Value == "[" && i > 0 && ((ts[i-1].Type == tName && !keywords[ts[i-1].Value]) || ts[i-1].Type == tString || ts[i-1].Value == "]" || ts[i-1].Value == ")" || ts[i-1].Value == "}"):
-			c.tokenSubscript(pos, containerText(ts[:i]), ts[i+1:], tb, conds)
+			c.tokenSubscript(pos, containerText(ts[:i]), ts, i, tb, conds)
 		}
 	}
 }
@@ -192,28 +194,6 @@ func (c *checker) checkTags(ts []jToken) {
 	if len(open) > 0 {
 		c.add(Unparsed, formats.Medium, nil, open[len(open)-1], "{%% %s %%} is never closed; the template could not be checked", open[len(open)-1])
 	}
-}
-
-// assignedNames are the names a template binds itself (set, for targets,
-// macro names and parameters): such a name is the template's variable,
-// not a global of the same name.
-func assignedNames(jt []jToken) map[string]bool {
-	ts := code(jt)
-	names := map[string]bool{}
-	for i := 0; i+2 < len(ts); i++ {
-		if ts[i].Type != tBlockBegin {
-			continue
-		}
-		switch ts[i+1].Value {
-		case "set", "for", "macro":
-			for j := i + 2; j < len(ts) && ts[j].Type != tBlockEnd && ts[j].Value != "=" && ts[j].Value != "in"; j++ {
-				if ts[j].Type == tName {
-					names[ts[j].Value] = true
-				}
-			}
-		}
-	}
-	return names
 }
 
 func unquote(s string) string {
@@ -355,6 +335,10 @@ type tokenBinds struct {
 	dict   map[string]bool       // assigned only dict literals
 	other  map[string]bool       // assigned anything but a dict literal or a mapping's keys
 	memo   map[string]bool
+	// complete and assigned come from the checker's binders: a name
+	// bound where these tables do not look is not vouched for.
+	complete func(string) bool
+	assigned map[string]bool
 }
 
 func (b *tokenBinds) setOther(n string) {
@@ -383,7 +367,7 @@ func (b *tokenBinds) isInt(n string) bool {
 		return r
 	}
 	b.memo[n] = false // a name defined through itself is not
-	if b.notInt[n] || len(b.ints[n]) == 0 {
+	if b.notInt[n] || len(b.ints[n]) == 0 || b.complete == nil || !b.complete(n) {
 		return false
 	}
 	for _, e := range b.ints[n] {
@@ -514,7 +498,41 @@ func mappingText(iter []jToken) string {
 		}
 		break
 	}
+	if !keysOnly(iter[i:]) {
+		return ""
+	}
 	return strings.Join(parts, ".")
+}
+
+// keysOnly reports whether what follows a mapping's name in a for tag
+// only turns it into its keys or (key, value) pairs: .items(), .keys(),
+// filters that list or order them, a loop filter (if ...). Anything else
+// (a call, a method, .values(), another filter) yields values that are
+// not keys of the mapping.
+func keysOnly(rest []jToken) bool {
+	i := 0
+	if i+3 < len(rest) && rest[i].Value == "." && (rest[i+1].Value == "items" || rest[i+1].Value == "keys") && rest[i+2].Value == "(" && rest[i+3].Value == ")" {
+		i += 4
+	}
+	for i < len(rest) {
+		switch {
+		case rest[i].Value == "if" || rest[i].Value == "recursive":
+			return true
+		case rest[i].Value == "|" && i+1 < len(rest):
+			switch rest[i+1].Value {
+			case "items", "dictsort", "list", "sort", "unique", "reverse":
+			default:
+				return false
+			}
+			i += 2
+			if i < len(rest) && rest[i].Value == "(" {
+				i += len(bracketed(rest[i+1:])) + 2
+			}
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // intExpr reports whether tokens are integer arithmetic over integers,
@@ -530,7 +548,7 @@ func intExpr(ts []jToken, b *tokenBinds) bool {
 		case t.Type == tOperator && strings.Contains("+ - * // % ( )", t.Value) && t.Value != "":
 		case t.Type == tOperator && t.Value == "|" && i+1 < len(ts) && intFilters[ts[i+1].Value]:
 			i++
-		case t.Type == tName && t.Value == "loop" && !b.other["loop"] && !b.notInt["loop"] && len(b.ints["loop"]) == 0 && i+2 < len(ts) && ts[i+1].Value == "." && intAttrs[ts[i+2].Value]:
+		case t.Type == tName && t.Value == "loop" && !b.assigned["loop"] && i+2 < len(ts) && ts[i+1].Value == "." && intAttrs[ts[i+2].Value]:
 			i += 2
 		case t.Type == tName && i+2 < len(ts) && ts[i+1].Value == "." && ts[i+2].Type == tName && b.isInt(t.Value+"."+ts[i+2].Value):
 			i += 2
@@ -570,7 +588,42 @@ func nextName(ts []jToken) []jToken {
 	return ts[:n]
 }
 
-func (c *checker) tokenSubscript(pos *tokens.Token, container string, rest []jToken, b *tokenBinds, conds [][]jToken) {
+// guard is an open {% if %}: the condition of its current branch and
+// where the block starts.
+type guard struct {
+	cond  []jToken
+	start int
+}
+
+// holds reports whether nothing re-binds key or container between the
+// {% if %} and the lookup at ts[at]: in the tags before the lookup's own
+// (whose value is computed before it binds anything), or anywhere in the
+// block when a loop inside it may run a later binding first.
+func (g guard) holds(ts []jToken, at int, key, container string) bool {
+	tag := at
+	for tag > g.start && ts[tag].Type != tBlockBegin && ts[tag].Type != tVariableBegin {
+		tag--
+	}
+	loops := 0
+	for j := g.start + 1; j+1 < tag; j++ {
+		if ts[j].Type == tBlockBegin {
+			switch ts[j+1].Value {
+			case "for":
+				loops++
+			case "endfor":
+				loops--
+			}
+		}
+	}
+	scope := ts[g.start:tag]
+	if loops > 0 {
+		scope = blockBody(ts, g.start)
+	}
+	return !rebinds(scope, key, container)
+}
+
+func (c *checker) tokenSubscript(pos *tokens.Token, container string, ts []jToken, at int, b *tokenBinds, conds []guard) {
+	rest := ts[at+1:]
 	key := bracketed(rest)
 	if len(key) == 0 {
 		return
@@ -594,15 +647,20 @@ func (c *checker) tokenSubscript(pos *tokens.Token, container string, rest []jTo
 		return
 	case intExpr(key, b):
 		return
-	case len(key) == 1 && key[0].Type == tName && container != "" && b.keyOf[key[0].Value] == container && !b.other[key[0].Value] && len(b.ints[key[0].Value]) == 0:
+	case len(key) == 1 && key[0].Type == tName && container != "" && b.keyOf[key[0].Value] == container && !b.other[key[0].Value] && len(b.ints[key[0].Value]) == 0 &&
+		c.loopSafe(key[0].Value, container) && !c.foothold(container):
 		return
-	case b.dict[container] && !b.other[container]:
+	case b.dict[container] && !b.other[container] && c.complete(container) && !c.foothold(container):
 		// The template's own dict literal: a missing key falls back to
 		// an attribute of dict, one step that reaches nothing by itself.
 		return
+	case len(key) == 1 && key[0].Type == tName && c.foothold(container):
 	case len(key) == 1 && key[0].Type == tName && guarded(rest, key[0].Value, container):
+		// Within one expression nothing can re-bind either name.
 		return
-	case len(key) == 1 && key[0].Type == tName && slices.ContainsFunc(conds, func(cond []jToken) bool { return guarded(cond, key[0].Value, container) }):
+	case len(key) == 1 && key[0].Type == tName && slices.ContainsFunc(conds, func(g guard) bool {
+		return guarded(g.cond, key[0].Value, container) && g.holds(ts, at, key[0].Value, container)
+	}):
 		return
 	}
 	c.computedItem(pos, container, truncate(strings.TrimSpace(tokensText(key)), 60))
