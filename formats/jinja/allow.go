@@ -304,7 +304,9 @@ func (c *checker) boundTo(name string, depth int, ok func(binding) bool) bool {
 }
 
 // literalStrings reports whether v is a list or tuple whose items are
-// string literals or lists or tuples of them.
+// string literals naming ordinary attributes, or lists or tuples of them:
+// a loop over ['gi_frame'] indexes with a name no literal lookup could
+// use unreported.
 func literalStrings(v reflect.Value, depth int) bool {
 	v = concrete(v)
 	if !v.IsValid() || depth > 2 || (v.Type() != typList && v.Type() != typTuple) {
@@ -316,8 +318,18 @@ func literalStrings(v reflect.Value, depth int) bool {
 		if !it.IsValid() || (it.Type() != typString && !literalStrings(it, depth+1)) {
 			return false
 		}
+		if it.Type() == typString && !ordinaryName(it.FieldByName("Val").String()) {
+			return false
+		}
 	}
 	return items.Len() > 0
+}
+
+// ordinaryName reports whether a constant lookup name is none that
+// checkLookupName reports: no underscore prefix, dunder or object
+// internal, not str.format.
+func ordinaryName(s string) bool {
+	return !strings.HasPrefix(s, "_") && !dunderRE.MatchString(s) && !internalAttrs[s] && s != "format" && s != "format_map"
 }
 
 func isRange(v reflect.Value) bool {

@@ -104,6 +104,25 @@ func TestMaliciousTemplates(t *testing.T) {
 		{"deep nesting", "{{ " + strings.Repeat("(", 10000) + "1" + strings.Repeat(")", 10000) + " }}", Unparsed, formats.Medium},
 		{"deep blocks", strings.Repeat("{% if x %}", 5000) + strings.Repeat("{% endif %}", 5000), Unparsed, formats.Medium},
 		{"large", "{{ x }}" + strings.Repeat("a", LargeTemplate), Resource, formats.Low},
+		{"keyword name dunder", `{{ (dict(x__init__=1)|first)[1:] }}`, Escape, formats.Critical},
+		{"keyword name private", `{{ dict(_os=1)|list }}`, Escape, formats.Critical},
+		{"container set in loop", `{% for k in a|list %}{% set a = namespace %}{{ a[k] }}{% endfor %}`, Computed, formats.Critical},
+		{"container with in loop", `{% for k in a|list %}{% with a = b %}{{ a[k] }}{% endwith %}{% endfor %}`, Computed, formats.High},
+		{"container for in loop", `{% for k in a|list %}{% for a in b %}{{ a[k] }}{% endfor %}{% endfor %}`, Computed, formats.High},
+		{"container field set in loop", `{% set ns = namespace(a=x) %}{% for k in ns.a|list %}{% set ns.a = b %}{{ ns.a[k] }}{% endfor %}`, Computed, formats.High},
+		{"container same for target", `{% for k, a in a|items %}{{ a[k] }}{% endfor %}`, Computed, formats.High},
+		{"recursive loop", `{% for k in a|list recursive %}{{ a[k] }}{{ loop(b) }}{% endfor %}`, Computed, formats.High},
+		{"loop over values", `{% for k in a.values() %}{{ a[k] }}{% endfor %}`, Computed, formats.High},
+		{"int field of re-bound namespace", `{% set ns = namespace(c=0) %}{% set ns = dict(c=x) %}{{ y[ns.c] }}`, Computed, formats.High},
+		{"int var imported", `{% set i = 0 %}{% from 't' import i %}{{ y[i] }}`, Computed, formats.High},
+		{"literal internal names", `{% for k in ['gi_frame'] %}{{ g[k] }}{% endfor %}`, Computed, formats.High},
+		{"lookup on macro", `{% macro m() %}{% endmacro %}{{ m[k] }}`, Computed, formats.Critical},
+		{"lookup on alias of namespace", `{% set n = namespace %}{{ n[k] }}`, Computed, formats.Critical},
+		{"lookup on loop", `{% for x in y %}{{ loop[k] }}{% endfor %}`, Computed, formats.Critical},
+		{"guard re-bound", `{% set x = 1 if y %}{% if k in a %}{% set a = b %}{{ a[k] }}{% endif %}`, Computed, formats.High},
+		{"guarded call", `{% set x = 1 if y %}{{ s[k](n) if k in s }}`, Computed, formats.High},
+		{"format by item unparsed", `{% set x = 1 if y %}{{ s['format'](n) }}`, Computed, formats.High},
+		{"call of looked-up value unparsed", `{% set x = 1 if y %}{% set f = s[k] if k in s %}{{ f(n) }}`, Computed, formats.High},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -137,6 +156,10 @@ func TestCleanConstructs(t *testing.T) {
 		"{% for f in ['maximum', 'minimum'] %}{% if f in p %}{{ p[f] }}{% endif %}{% endfor %}",
 		"{{ '<|image_{i:d}|>'.format(i=n) }}{{ messages|selectattr('role', 'equalto', 'user')|map(attribute='content')|join }}",
 		"{% raw %}{{ not code }}{% endraw %}{%- generation -%}{{ m.content }}{%- endgeneration -%}",
+		"{% for t in tools %}{% set t = t.function %}{% for k in t.parameters %}{{ t.parameters[k] }}{% endfor %}{% endfor %}",
+		"{% macro m(d, keys) %}{% for k in d if k not in keys %}{{ d[k] }}{% endfor %}{% endmacro %}",
+		"{% macro m(p, f=none) %}{% if f in p %}{% set p = p[f] %}{% endif %}{{ p }}{% endmacro %}{% set x = 1 if y %}",
+		"{{ dict(role='user', content=x)|tojson }}",
 	} {
 		if issues := Check(src); len(issues) > 0 {
 			t.Errorf("%s: %v", src, issues)

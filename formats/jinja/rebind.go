@@ -105,7 +105,17 @@ func tokenBinders(ts []jToken) map[string][]tokBinder {
 					depth--
 				}
 				if depth == 0 && t.Type == tName && j+2 < len(tag) && tag[j+2].Value == "=" {
-					add(t.Value, bindWith, nil)
+					// The value runs to the next comma at this depth.
+					end := j + 3
+					for d := 0; end < len(tag) && (d > 0 || tag[end].Value != ","); end++ {
+						switch tag[end].Value {
+						case "(", "[", "{":
+							d++
+						case ")", "]", "}":
+							d--
+						}
+					}
+					add(t.Value, bindWith, tag[j+3:end])
 				}
 			}
 		case "macro", "call":
@@ -333,9 +343,27 @@ func (c *checker) foothold(container string) bool {
 		return true
 	}
 	for _, b := range bs {
-		if b.kind == bindMacro || (b.kind == bindSet && (footholds[b.expr] || c.isMacro(b.expr))) {
+		if b.kind == bindMacro || ((b.kind == bindSet || b.kind == bindWith) && (footholds[b.expr] || c.isMacro(b.expr))) {
 			return true
 		}
+	}
+	return false
+}
+
+// holdsLookedUp reports whether a name is bound by set or a for loop to
+// something other than a literal or a macro: calling it may call a method
+// reached by a computed name.
+func (c *checker) holdsLookedUp(name string) bool {
+	for _, b := range c.binders[name] {
+		switch b.kind {
+		case bindSet, bindFor, bindForRest:
+		default:
+			continue
+		}
+		if b.expr == "" || strings.ContainsAny(b.expr[:1], "'\"0123456789[{") || c.isMacro(b.expr) {
+			continue
+		}
+		return true
 	}
 	return false
 }

@@ -137,6 +137,8 @@ func (c *checker) tokenAllowlist(jt []jToken) {
 					c.checkLookupName(pos, n, "format field")
 				}
 			}
+		case t.Type == tName && i+1 < len(ts) && ts[i+1].Value == "(" && !prevIs(tOperator, ".") && !prevIs(tOperator, "|") && !prevIs(tName, "is") && !prevIs(tBlockBegin, "") && c.holdsLookedUp(t.Value):
+			c.add(Computed, formats.High, pos, t.Value, "calls %s, a value the template looked up, which may be a method such as str.format reached by name", t.Value)
 		case t.Type == tOperator && t.Value == "[" && i > 0 && ((ts[i-1].Type == tName && !keywords[ts[i-1].Value]) || ts[i-1].Type == tString || ts[i-1].Value == "]" || ts[i-1].Value == ")" || ts[i-1].Value == "}"):
 			c.tokenSubscript(pos, containerText(ts[:i]), ts, i, tb, conds)
 		}
@@ -628,6 +630,10 @@ func (c *checker) tokenSubscript(pos *tokens.Token, container string, ts []jToke
 	if len(key) == 0 {
 		return
 	}
+	// A guard (k in x) vouches for x[k] as data: for a string or list x
+	// the lookup falls back to a method named by k, harmless unless
+	// called, as s['format'](obj) would be.
+	called := len(key)+1 < len(rest) && rest[len(key)+1].Value == "("
 	depth := 0
 	for _, t := range key {
 		switch t.Value {
@@ -643,7 +649,11 @@ func (c *checker) tokenSubscript(pos *tokens.Token, container string, ts []jToke
 	}
 	switch {
 	case len(key) == 1 && key[0].Type == tString:
-		c.checkLookupName(pos, decodeString(unquote(key[0].Value)), "item")
+		name := decodeString(unquote(key[0].Value))
+		c.checkLookupName(pos, name, "item")
+		if called && (name == "format" || name == "format_map") {
+			c.add(Computed, formats.High, pos, name, "str.%s reached by item lookup and called: its fields read any attribute of its arguments", name)
+		}
 		return
 	case intExpr(key, b):
 		return
@@ -655,10 +665,10 @@ func (c *checker) tokenSubscript(pos *tokens.Token, container string, ts []jToke
 		// an attribute of dict, one step that reaches nothing by itself.
 		return
 	case len(key) == 1 && key[0].Type == tName && c.foothold(container):
-	case len(key) == 1 && key[0].Type == tName && guarded(rest, key[0].Value, container):
+	case len(key) == 1 && key[0].Type == tName && !called && guarded(rest, key[0].Value, container):
 		// Within one expression nothing can re-bind either name.
 		return
-	case len(key) == 1 && key[0].Type == tName && slices.ContainsFunc(conds, func(g guard) bool {
+	case len(key) == 1 && key[0].Type == tName && !called && slices.ContainsFunc(conds, func(g guard) bool {
 		return guarded(g.cond, key[0].Value, container) && g.holds(ts, at, key[0].Value, container)
 	}):
 		return
