@@ -254,7 +254,21 @@ func (c *checker) isInt(v reflect.Value, depth int) bool {
 	case typFiltered:
 		filters := v.FieldByName("Filters")
 		if n := filters.Len(); n > 0 {
-			return intFilters[concrete(filters.Index(n-1)).FieldByName("Name").String()]
+			last := concrete(filters.Index(n - 1))
+			if !intFilters[last.FieldByName("Name").String()] {
+				return false
+			}
+			// x|int(d) and x|int(default=d) give d when x is no
+			// number: d must be an integer too.
+			if args := last.FieldByName("Args"); args.Len() > 0 && !c.isInt(args.Index(0), depth+1) {
+				return false
+			}
+			if kw := last.FieldByName("Kwargs"); kw.Len() > 0 {
+				if d := kw.MapIndex(reflect.ValueOf("default")); d.IsValid() && !c.isInt(d, depth+1) {
+					return false
+				}
+			}
+			return true
 		}
 	case typGetAttr:
 		if base := canon(v.FieldByName("Node")); base == "loop" && !c.assigned["loop"] {
@@ -280,7 +294,7 @@ func (c *checker) intVar(name string, depth int) bool {
 	c.intMemo[name] = false
 	r := c.boundTo(name, depth, func(bd binding) bool {
 		if bd.loop {
-			return isRange(bd.expr)
+			return isRange(bd.expr) && !c.assigned["range"]
 		}
 		return c.isInt(bd.expr, depth+1)
 	})

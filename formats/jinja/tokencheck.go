@@ -94,9 +94,8 @@ func (c *checker) tokenAllowlist(jt []jToken) {
 		return
 	}
 	c.checkTags(ts)
-	tb := tokenBindings(ts)
+	tb := tokenBindings(ts, c.assigned)
 	tb.complete = c.complete
-	tb.assigned = c.assigned
 	// The conditions of the {% if %} blocks open at each point: a lookup
 	// under {% if k in x %} only runs for keys of x.
 	var conds []guard
@@ -381,8 +380,8 @@ func (b *tokenBinds) isInt(n string) bool {
 	return true
 }
 
-func tokenBindings(ts []jToken) *tokenBinds {
-	b := &tokenBinds{ints: map[string][][]jToken{}, notInt: map[string]bool{}, keyOf: map[string]string{},
+func tokenBindings(ts []jToken, assigned map[string]bool) *tokenBinds {
+	b := &tokenBinds{assigned: assigned, ints: map[string][][]jToken{}, notInt: map[string]bool{}, keyOf: map[string]string{},
 		dict: map[string]bool{}, other: map[string]bool{}, memo: map[string]bool{}}
 	for i := 0; i+1 < len(ts); i++ {
 		if ts[i].Type != tBlockBegin {
@@ -406,7 +405,7 @@ func tokenBindings(ts []jToken) *tokenBinds {
 				}
 			}
 			iter := tag[min(in+1, len(tag)):]
-			if len(iter) > 0 && iter[0].Value == "range" && len(targets) == 1 {
+			if len(iter) > 0 && iter[0].Value == "range" && len(targets) == 1 && !assigned["range"] {
 				b.ints[targets[0]] = append(b.ints[targets[0]], nil)
 				b.other[targets[0]] = true
 				continue
