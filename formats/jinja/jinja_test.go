@@ -221,3 +221,43 @@ func BenchmarkCheck(b *testing.B) {
 		Check(string(src))
 	}
 }
+
+// TestStringSourcesAsKeys checks that a lookup key built without a
+// string literal, from any expression that yields a string, is reported:
+// critical on Jinja's own objects, at least high on anything else,
+// whether the key is used directly or through a variable.
+func TestStringSourcesAsKeys(t *testing.T) {
+	sources := []string{
+		"lipsum|string", "(range|string)[1:]", "x|pprint", "x|urlencode", "(x|e)|string", "(x|escape)|string",
+		"['a', 'b']|first", "x|last", "x|random", "x|min", "x|max", "joiner('a')()", "cycler('a').next()",
+		"x|join", "x ~ y", "'%s' % x", "x|map('string')|first", "x|list|first", "x|reverse|join", "x[1:]",
+		"x[0]", "(dict(a=1)|first)[1:]", "dict(a=1).keys()|first", "dict(a=1)|list|last", "caller()", "m()",
+		"x|string", "x|format(y)", "x|replace('a', 'b')", "x|center(9)", "x|lower", "x|trim", "x|int(y)",
+		"loop.cycle('a', 'b')", "(x|items|first)[0]", "x|tojson", "x|wordwrap(3)", "x|truncate(3)",
+	}
+	for _, s := range sources {
+		for _, tc := range []struct {
+			src string
+			sev formats.Severity
+		}{
+			{"{% macro m() %}{% endmacro %}{% for i in y %}{{ namespace[" + s + "] }}{% endfor %}", formats.Critical},
+			{"{% macro m() %}{% endmacro %}{% for i in y %}{{ z[" + s + "] }}{% endfor %}", formats.High},
+			{"{% macro m() %}{% endmacro %}{% for i in y %}{% set k = " + s + " %}{{ z[k] }}{% endfor %}", formats.High},
+			{"{% macro m() %}{% endmacro %}{% for i in y %}{% set k = " + s + " %}{{ z|attr(k) }}{% endfor %}", formats.Critical},
+		} {
+			sev, ok := maxSeverity(Check(tc.src))
+			if !ok || sev < tc.sev {
+				t.Errorf("%s: max severity %v (found %v), want %v or above", tc.src, sev, ok, tc.sev)
+			}
+		}
+	}
+	for _, src := range []string{
+		"{% set k %}a{% endset %}{{ z[k] }}",
+		"{% macro m() %}{{ caller() }}{% endmacro %}{% call m() %}a{% endcall %}{% set k = m() %}{{ z[k] }}",
+		"{% for i in y %}{% set k = loop.cycle('a', 'b') %}{{ loop[k] }}{% endfor %}",
+	} {
+		if sev, ok := maxSeverity(Check(src)); !ok || sev < formats.High {
+			t.Errorf("%s: max severity %v (found %v), want high or above", src, sev, ok)
+		}
+	}
+}
