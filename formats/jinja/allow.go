@@ -543,8 +543,16 @@ func (c *checker) visitMethodCall(v reflect.Value) {
 	switch fn.Type() {
 	case typGetItem:
 		// x['format'](...): str.format reached by item.
-		if n, ok := literal(fn.FieldByName("Arg")); ok && (n == "format" || n == "format_map") {
+		n, ok := literal(fn.FieldByName("Arg"))
+		if ok && (n == "format" || n == "format_map") {
 			c.add(Computed, formats.High, tokenOf(fn, "Location"), n, "str.%s reached by item lookup and called: its fields read any attribute of its arguments", n)
+		}
+		// x[k](...): the rules that vouch for k say the lookup reads
+		// data; a key of a list or string falls back to a method, and
+		// calling it (__getattribute__, format) reads any attribute.
+		if !ok && !c.isInt(fn.FieldByName("Arg"), 0) {
+			key := truncate(exprText(fn.FieldByName("Arg")), 60)
+			c.add(Computed, formats.High, tokenOf(fn, "Location"), key, "calls the result of the lookup x[%s], whose computed key may name a method", key)
 		}
 		return
 	case typName:

@@ -122,6 +122,9 @@ func TestMaliciousTemplates(t *testing.T) {
 		{"guard re-bound", `{% set x = 1 if y %}{% if k in a %}{% set a = b %}{{ a[k] }}{% endif %}`, Computed, formats.High},
 		{"guarded call", `{% set x = 1 if y %}{{ s[k](n) if k in s }}`, Computed, formats.High},
 		{"format by item unparsed", `{% set x = 1 if y %}{{ s['format'](n) }}`, Computed, formats.High},
+		{"call of dict-literal lookup", `{% set d = {} %}{{ d[k](x) }}`, Computed, formats.High},
+		{"call of loop-key lookup", `{% for k in a|list %}{{ a[k](x) }}{% endfor %}`, Computed, formats.High},
+		{"call of loop-key lookup unparsed", `{% set x = 1 if y %}{% for k in a|list %}{{ a[k](x) }}{% endfor %}`, Computed, formats.High},
 		{"call of looked-up value unparsed", `{% set x = 1 if y %}{% set f = s[k] if k in s %}{{ f(n) }}`, Computed, formats.High},
 	}
 	for _, tt := range tests {

@@ -629,9 +629,9 @@ func (c *checker) tokenSubscript(pos *tokens.Token, container string, ts []jToke
 	if len(key) == 0 {
 		return
 	}
-	// A guard (k in x) vouches for x[k] as data: for a string or list x
-	// the lookup falls back to a method named by k, harmless unless
-	// called, as s['format'](obj) would be.
+	// The rules below vouch for x[k] as data: for a string or list x the
+	// lookup falls back to a method named by k, harmless unless called,
+	// as s['format'](obj) or l['__getattribute__'](name) would be.
 	called := len(key)+1 < len(rest) && rest[len(key)+1].Value == "("
 	depth := 0
 	for _, t := range key {
@@ -656,10 +656,10 @@ func (c *checker) tokenSubscript(pos *tokens.Token, container string, ts []jToke
 		return
 	case intExpr(key, b):
 		return
-	case len(key) == 1 && key[0].Type == tName && container != "" && b.keyOf[key[0].Value] == container && !b.other[key[0].Value] && len(b.ints[key[0].Value]) == 0 &&
+	case len(key) == 1 && key[0].Type == tName && !called && container != "" && b.keyOf[key[0].Value] == container && !b.other[key[0].Value] && len(b.ints[key[0].Value]) == 0 &&
 		c.loopSafe(key[0].Value, container) && !c.foothold(container):
 		return
-	case b.dict[container] && !b.other[container] && c.complete(container) && !c.foothold(container):
+	case !called && b.dict[container] && !b.other[container] && c.complete(container) && !c.foothold(container):
 		// The template's own dict literal: a missing key falls back to
 		// an attribute of dict, one step that reaches nothing by itself.
 		return
