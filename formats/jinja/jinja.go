@@ -344,6 +344,12 @@ func (c *checker) checkName(t *tokens.Token, afterDot, tagName bool) {
 		}
 	case strings.HasPrefix(name, "__"):
 		c.add(Escape, formats.Critical, t, name, "access to Python internal %q (the CVE-2024-34359 sandbox-escape family)", name)
+	case dunderRE.MatchString(name):
+		// A name's text becomes data in more ways than a keyword
+		// argument: the repr of a namespace holding ns.x__init__, a
+		// macro's arguments and name, varargs and kwargs; sliced, it
+		// is a Python internal's name.
+		c.add(Escape, formats.Critical, t, name, "name %q holds a Python internal's name, which the template can read as a string (a namespace's repr, a macro's arguments) and slice", name)
 	case afterDot && strings.HasPrefix(name, "_"):
 		c.add(Escape, formats.High, t, name, "access to private attribute %q, which Jinja's sandbox forbids", name)
 	case afterDot && internalAttrs[name]:
