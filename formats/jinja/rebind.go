@@ -435,7 +435,7 @@ func insideCall(ts []jToken) bool {
 				return false
 			}
 			p := ts[i-1]
-			if p.Type == tName && keywords[p.Value] {
+			if p.Type == tName && keywordAt(ts, i-1) {
 				return false
 			}
 			if p.Type == tBlockBegin || (p.Type == tName && i >= 2 && ts[i-2].Type == tBlockBegin) {

@@ -138,7 +138,7 @@ func (c *checker) tokenAllowlist(jt []jToken) {
 			}
 		case t.Type == tName && i+1 < len(ts) && ts[i+1].Value == "(" && !prevIs(tOperator, ".") && !prevIs(tOperator, "|") && !prevIs(tName, "is") && !prevIs(tBlockBegin, "") && c.holdsLookedUp(t.Value):
 			c.add(Computed, formats.High, pos, t.Value, "calls %s, a value the template looked up, which may be a method such as str.format reached by name", t.Value)
-		case t.Type == tOperator && t.Value == "[" && i > 0 && ((ts[i-1].Type == tName && !keywords[ts[i-1].Value]) || ts[i-1].Type == tString || ts[i-1].Value == "]" || ts[i-1].Value == ")" || ts[i-1].Value == "}"):
+		case t.Type == tOperator && t.Value == "[" && i > 0 && ((ts[i-1].Type == tName && !keywordAt(ts, i-1)) || ts[i-1].Type == tString || ts[i-1].Value == "]" || ts[i-1].Value == ")" || ts[i-1].Value == "}"):
 			c.tokenSubscript(pos, containerText(ts[:i]), ts, i, tb, conds)
 		}
 	}
@@ -147,9 +147,16 @@ func (c *checker) tokenAllowlist(jt []jToken) {
 // maxScan bounds how far a condition is searched for a membership test.
 const maxScan = 512
 
-// keywords are the names Jinja2's parser treats as operators or tag
-// words; a bracket after one opens a list, not a subscript.
-var keywords = setOf("and", "or", "not", "in", "is", "if", "else", "elif", "for", "recursive", "set", "with", "import", "as", "from", "include", "extends", "call", "filter", "macro", "return", "do")
+// operatorWords are the names Jinja2's expression parser treats as
+// operators; a bracket after one opens a list, not a subscript.
+var operatorWords = setOf("and", "or", "not", "in", "is", "if", "else")
+
+// keywordAt reports whether the name ts[i] is an operator or, right after
+// {%, a tag's name. Anywhere else a tag word (call, filter, set, ...) is
+// an ordinary variable name to Jinja2: {{ call[k] }} is a subscript.
+func keywordAt(ts []jToken, i int) bool {
+	return operatorWords[ts[i].Value] || (i > 0 && ts[i-1].Type == tBlockBegin)
+}
 
 // knownTags are the tags Jinja2 3.1 knows by default, with loopcontrols
 // and transformers' generation extension.
