@@ -108,6 +108,7 @@ func TestMaliciousTemplates(t *testing.T) {
 		{"namespace field name dunder", `{% set ns = namespace() %}{% set ns.x__init__ = 1 %}{{ ns|string }}`, Escape, formats.Critical},
 		{"macro parameter name dunder", `{% macro m(x__init__) %}{% endmacro %}{{ m.arguments }}`, Escape, formats.Critical},
 		{"tag word as variable unparsed", `{% set x = 1 if y %}{% set filter = z %}{{ filter[k] }}`, Computed, formats.High},
+		{"filter block unparsed", `{% set x = 1 if y %}{% filter attr(k) %}b{% endfilter %}`, Computed, formats.Critical},
 		{"keyword name private", `{{ dict(_os=1)|list }}`, Escape, formats.Critical},
 		{"container set in loop", `{% for k in a|list %}{% set a = namespace %}{{ a[k] }}{% endfor %}`, Computed, formats.Critical},
 		{"container with in loop", `{% for k in a|list %}{% with a = b %}{{ a[k] }}{% endwith %}{% endfor %}`, Computed, formats.High},

@@ -119,7 +119,7 @@ func (c *checker) tokenAllowlist(jt []jToken) {
 			return i > 0 && ts[i-1].Type == typ && (val == "" || ts[i-1].Value == val)
 		}
 		switch {
-		case t.Type == tName && prevIs(tOperator, "|"):
+		case t.Type == tName && (prevIs(tOperator, "|") || (prevIs(tName, "filter") && i > 1 && ts[i-2].Type == tBlockBegin)):
 			if !allowedFilters[t.Value] {
 				c.add(Unknown, formats.Medium, pos, t.Value, "filter %q is not one of Jinja2's; a renderer that registers it runs the host's code", t.Value)
 			}
