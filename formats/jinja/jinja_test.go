@@ -109,6 +109,11 @@ func TestMaliciousTemplates(t *testing.T) {
 		{"macro parameter name dunder", `{% macro m(x__init__) %}{% endmacro %}{{ m.arguments }}`, Escape, formats.Critical},
 		{"tag word as variable unparsed", `{% set x = 1 if y %}{% set filter = z %}{{ filter[k] }}`, Computed, formats.High},
 		{"filter block unparsed", `{% set x = 1 if y %}{% filter attr(k) %}b{% endfilter %}`, Computed, formats.Critical},
+		{"guard with or unparsed", `{% set x = 1 if y %}{{ a[k] if true or k in a }}`, Computed, formats.High},
+		{"guard negated unparsed", `{% set x = 1 if y %}{{ a[k] if not (k in a) }}`, Computed, formats.High},
+		{"guard of another conditional unparsed", `{% set x = 1 if y %}{{ a[k] ~ ('' if k in a) }}`, Computed, formats.High},
+		{"guard on an item unparsed", `{% set x = 1 if y %}{{ a[k] if k in a[0] }}`, Computed, formats.High},
+		{"if guard with or unparsed", `{% set x = 1 if y %}{% if k in a or z %}{{ a[k] }}{% endif %}`, Computed, formats.High},
 		{"keyword name private", `{{ dict(_os=1)|list }}`, Escape, formats.Critical},
 		{"container set in loop", `{% for k in a|list %}{% set a = namespace %}{{ a[k] }}{% endfor %}`, Computed, formats.Critical},
 		{"container with in loop", `{% for k in a|list %}{% with a = b %}{{ a[k] }}{% endwith %}{% endfor %}`, Computed, formats.High},
@@ -167,6 +172,7 @@ func TestCleanConstructs(t *testing.T) {
 		"{% macro m(d, keys) %}{% for k in d if k not in keys %}{{ d[k] }}{% endfor %}{% endmacro %}",
 		"{% macro m(p, f=none) %}{% if f in p %}{% set p = p[f] %}{% endif %}{{ p }}{% endmacro %}{% set x = 1 if y %}",
 		"{{ dict(role='user', content=x)|tojson }}",
+		"{% set x = 1 if y %}{{ (nd[t] if t in nd else '')|tojson }}{{ '' ~ a[k] if k in a and z else '' }}{% if z and k in a %}{{ a[k] }}{% endif %}",
 	} {
 		if issues := Check(src); len(issues) > 0 {
 			t.Errorf("%s: %v", src, issues)

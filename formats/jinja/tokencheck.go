@@ -570,18 +570,83 @@ func intExpr(ts []jToken, b *tokenBinds) bool {
 	return true
 }
 
-// guarded reports whether the rest of the tag tests `key in container`, as
-// in x[k] if k in x else ”: the lookup only runs for keys of the mapping.
+// guarded reports whether the lookup whose key and closing bracket
+// start rest is the value of a conditional expression whose condition
+// tests `key in container`, as in x[k] if k in x else ”: the lookup
+// only runs for keys of the mapping. The conditional must be the one the
+// lookup belongs to: an if reached before any bracket closes around the
+// lookup (x[k] ~ (” if k in x) guards nothing).
 func guarded(rest []jToken, key, container string) bool {
-	// A condition is read up to its tag's end, and no further than a
-	// real one is long, so that a huge tag costs no quadratic time.
-	for i := 0; i+2 < len(rest) && i < maxScan && rest[i].Type != tBlockEnd && rest[i].Type != tVariableEnd; i++ {
-		negated := i > 0 && rest[i-1].Value == "not"
-		if !negated && rest[i].Value == key && rest[i+1].Value == "in" && containerText(nextName(rest[i+2:])) == container {
-			return true
+	depth := 0
+	for i := 0; i < len(rest) && i < maxScan; i++ {
+		t := rest[i]
+		if t.Type == tBlockEnd || t.Type == tVariableEnd {
+			return false
+		}
+		switch t.Value {
+		case "(", "[", "{":
+			depth++
+		case ")", "]", "}":
+			depth--
+		}
+		if depth < -1 {
+			// The lookup's own ']' takes depth to -1; below that a
+			// bracket around the lookup closed.
+			return false
+		}
+		if depth == -1 && t.Type == tName && t.Value == "if" {
+			return condGuards(rest[i+1:], key, container)
 		}
 	}
 	return false
+}
+
+// condGuards reports whether a condition (up to its tag's end, a closing
+// bracket or else) holds only when `key in container` does: the test is
+// one of its top-level conjuncts, not negated, and no top-level or or
+// conditional offers another way to be true.
+func condGuards(cond []jToken, key, container string) bool {
+	depth, found := 0, false
+	for i := 0; i < len(cond) && i < maxScan; i++ {
+		t := cond[i]
+		if t.Type == tBlockEnd || t.Type == tVariableEnd {
+			break
+		}
+		switch t.Value {
+		case "(", "[", "{":
+			depth++
+			continue
+		case ")", "]", "}":
+			depth--
+			if depth < 0 {
+				return found
+			}
+			continue
+		}
+		if depth != 0 || t.Type != tName {
+			continue
+		}
+		switch t.Value {
+		case "or", "if":
+			return false
+		case "else":
+			return found
+		}
+		if t.Value != key || i+2 >= len(cond) || cond[i+1].Value != "in" || (i > 0 && cond[i-1].Value == "not") {
+			continue
+		}
+		name := nextName(cond[i+2:])
+		if containerText(name) != container {
+			continue
+		}
+		if after := i + 2 + len(name); after < len(cond) {
+			if v := cond[after].Value; v == "[" || v == "(" || v == "." {
+				continue
+			}
+		}
+		found = true
+	}
+	return found
 }
 
 // nextName returns the dotted name at the start of ts, as tokens.
@@ -675,7 +740,7 @@ func (c *checker) tokenSubscript(pos *tokens.Token, container string, ts []jToke
 		// Within one expression nothing can re-bind either name.
 		return
 	case len(key) == 1 && key[0].Type == tName && !called && slices.ContainsFunc(conds, func(g guard) bool {
-		return guarded(g.cond, key[0].Value, container) && g.holds(ts, at, key[0].Value, container)
+		return condGuards(g.cond, key[0].Value, container) && g.holds(ts, at, key[0].Value, container)
 	}):
 		return
 	}
