@@ -114,6 +114,7 @@ func TestMaliciousTemplates(t *testing.T) {
 		{"guard of another conditional unparsed", `{% set x = 1 if y %}{{ a[k] ~ ('' if k in a) }}`, Computed, formats.High},
 		{"guard on an item unparsed", `{% set x = 1 if y %}{{ a[k] if k in a[0] }}`, Computed, formats.High},
 		{"if guard with or unparsed", `{% set x = 1 if y %}{% if k in a or z %}{{ a[k] }}{% endif %}`, Computed, formats.High},
+		{"guard on unnamed container unparsed", `{% set x = 1 if y %}{{ (p)[k] if k in (q) }}`, Computed, formats.High},
 		{"keyword name private", `{{ dict(_os=1)|list }}`, Escape, formats.Critical},
 		{"container set in loop", `{% for k in a|list %}{% set a = namespace %}{{ a[k] }}{% endfor %}`, Computed, formats.Critical},
 		{"container with in loop", `{% for k in a|list %}{% with a = b %}{{ a[k] }}{% endwith %}{% endfor %}`, Computed, formats.High},

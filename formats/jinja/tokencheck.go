@@ -606,6 +606,10 @@ func guarded(rest []jToken, key, container string) bool {
 // one of its top-level conjuncts, not negated, and no top-level or or
 // conditional offers another way to be true.
 func condGuards(cond []jToken, key, container string) bool {
+	if container == "" {
+		// (x)[k], f()[k]: no name to compare the test's with.
+		return false
+	}
 	depth, found := 0, false
 	for i := 0; i < len(cond) && i < maxScan; i++ {
 		t := cond[i]
