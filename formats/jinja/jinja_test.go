@@ -217,6 +217,7 @@ func FuzzTemplate(f *testing.F) {
 	f.Add(`{{ '%c'|format(95) }}{% include 'x' %}{% generation %}y{% endgeneration %}`)
 	f.Add("{% raw -%} x {%\vendraw %}{{ x[k] }}{% endraw %}{#- c -#}{{ {'a':{'b':1}}|map('attr', n) }}")
 	f.Add("{% for k, v in d|items %}{{ d[k] }}{% endfor %}{% set x = (a if b else c) %}{{ y is mapping }}")
+	f.Add("{% for k in a|list %}{% with a = dict(x__y=1) %}{{ a[k] if k in a and z }}{% endwith %}{% endfor %}{% macro m(p) %}{% call(q) n() %}{{ call[q] }}{% endcall %}{% endmacro %}")
 	f.Fuzz(func(t *testing.T, src string) {
 		issues := Check(src)
 		if len(issues) > MaxIssues {
