@@ -254,7 +254,21 @@ func (c *checker) isInt(v reflect.Value, depth int) bool {
 	case typFiltered:
 		filters := v.FieldByName("Filters")
 		if n := filters.Len(); n > 0 {
-			return intFilters[concrete(filters.Index(n-1)).FieldByName("Name").String()]
+			last := concrete(filters.Index(n - 1))
+			if !intFilters[last.FieldByName("Name").String()] {
+				return false
+			}
+			// x|int(d) and x|int(default=d) give d when x is no
+			// number: d must be an integer too.
+			if args := last.FieldByName("Args"); args.Len() > 0 && !c.isInt(args.Index(0), depth+1) {
+				return false
+			}
+			if kw := last.FieldByName("Kwargs"); kw.Len() > 0 {
+				if d := kw.MapIndex(reflect.ValueOf("default")); d.IsValid() && !c.isInt(d, depth+1) {
+					return false
+				}
+			}
+			return true
 		}
 	case typGetAttr:
 		if base := canon(v.FieldByName("Node")); base == "loop" && !c.assigned["loop"] {
@@ -280,7 +294,7 @@ func (c *checker) intVar(name string, depth int) bool {
 	c.intMemo[name] = false
 	r := c.boundTo(name, depth, func(bd binding) bool {
 		if bd.loop {
-			return isRange(bd.expr)
+			return isRange(bd.expr) && !c.assigned["range"]
 		}
 		return c.isInt(bd.expr, depth+1)
 	})
@@ -292,7 +306,7 @@ func (c *checker) intVar(name string, depth int) bool {
 // assignment satisfies ok.
 func (c *checker) boundTo(name string, depth int, ok func(binding) bool) bool {
 	bs := c.binds.exprs[name]
-	if name == "" || len(bs) == 0 || depth > MaxNesting {
+	if name == "" || len(bs) == 0 || depth > MaxNesting || !c.complete(name) {
 		return false
 	}
 	for _, bd := range bs {
@@ -304,7 +318,9 @@ func (c *checker) boundTo(name string, depth int, ok func(binding) bool) bool {
 }
 
 // literalStrings reports whether v is a list or tuple whose items are
-// string literals or lists or tuples of them.
+// string literals naming ordinary attributes, or lists or tuples of them:
+// a loop over ['gi_frame'] indexes with a name no literal lookup could
+// use unreported.
 func literalStrings(v reflect.Value, depth int) bool {
 	v = concrete(v)
 	if !v.IsValid() || depth > 2 || (v.Type() != typList && v.Type() != typTuple) {
@@ -316,8 +332,18 @@ func literalStrings(v reflect.Value, depth int) bool {
 		if !it.IsValid() || (it.Type() != typString && !literalStrings(it, depth+1)) {
 			return false
 		}
+		if it.Type() == typString && !ordinaryName(it.FieldByName("Val").String()) {
+			return false
+		}
 	}
 	return items.Len() > 0
+}
+
+// ordinaryName reports whether a constant lookup name is none that
+// checkLookupName reports: no underscore prefix, dunder or object
+// internal, not str.format.
+func ordinaryName(s string) bool {
+	return !strings.HasPrefix(s, "_") && !dunderRE.MatchString(s) && !internalAttrs[s] && s != "format" && s != "format_map"
 }
 
 func isRange(v reflect.Value) bool {
@@ -343,7 +369,7 @@ func (c *checker) keySafe(container, key reflect.Value) bool {
 		// A loop over the keys of the mapping indexed, or over a list
 		// of string literals (each checked as a literal).
 		if c.boundTo(canon(k), 0, func(bd binding) bool {
-			return bd.loop && ((cont != "" && mappingOf(bd.expr) == cont) || literalStrings(bd.expr, 0))
+			return bd.loop && ((cont != "" && mappingOf(bd.expr) == cont && c.loopSafe(canon(k), cont) && !c.foothold(cont)) || literalStrings(bd.expr, 0))
 		}) {
 			return true
 		}
@@ -351,7 +377,7 @@ func (c *checker) keySafe(container, key reflect.Value) bool {
 	// A dict literal of the template's own: a missing key falls back to
 	// an attribute of dict, one step that reaches nothing by itself; the
 	// next computed step is judged on its own.
-	if c.boundTo(cont, 0, func(bd binding) bool {
+	if !c.foothold(cont) && c.boundTo(cont, 0, func(bd binding) bool {
 		d := concrete(bd.expr)
 		return !bd.loop && d.IsValid() && d.Type() == typDict
 	}) {
@@ -385,17 +411,12 @@ func (c *checker) visitGetItem(v reflect.Value) {
 	c.computedItem(tok, canon(v.FieldByName("Node")), key)
 }
 
-// jinjaGlobals are the objects every Jinja2 environment provides whose
-// __init__.__globals__ (namespace, cycler, joiner) or other attributes
-// lead to Python's modules.
-var jinjaGlobals = setOf("namespace", "cycler", "joiner", "lipsum", "range", "dict")
-
 // computedItem reports x[key] with a computed key; on one of Jinja's own
 // objects it reaches __init__.__globals__ and so os in two steps.
 func (c *checker) computedItem(tok *tokens.Token, container, key string) {
 	root, _, _ := strings.Cut(container, ".")
-	if jinjaGlobals[root] && !c.assigned[root] {
-		c.add(Computed, formats.Critical, tok, key, "item lookup %s[%s] with a computed key on a Jinja global, whose __init__.__globals__ holds the os module", root, key)
+	if c.foothold(container) || (c.binders == nil && footholds[root]) {
+		c.add(Computed, formats.Critical, tok, key, "item lookup %s[%s] with a computed key on %s, one of Jinja's own objects (namespace, cycler, joiner, lipsum, range, dict, self, loop, caller, a macro) whose attributes reach Python's globals and so the os module", root, key, root)
 		return
 	}
 	c.add(Computed, formats.High, tok, key, "item lookup x[%s] with a key computed at render time: Jinja falls back to attribute access for a string key, so the template can reach any attribute", key)
@@ -522,8 +543,16 @@ func (c *checker) visitMethodCall(v reflect.Value) {
 	switch fn.Type() {
 	case typGetItem:
 		// x['format'](...): str.format reached by item.
-		if n, ok := literal(fn.FieldByName("Arg")); ok && (n == "format" || n == "format_map") {
+		n, ok := literal(fn.FieldByName("Arg"))
+		if ok && (n == "format" || n == "format_map") {
 			c.add(Computed, formats.High, tokenOf(fn, "Location"), n, "str.%s reached by item lookup and called: its fields read any attribute of its arguments", n)
+		}
+		// x[k](...): the rules that vouch for k say the lookup reads
+		// data; a key of a list or string falls back to a method, and
+		// calling it (__getattribute__, format) reads any attribute.
+		if !ok && !c.isInt(fn.FieldByName("Arg"), 0) {
+			key := truncate(exprText(fn.FieldByName("Arg")), 60)
+			c.add(Computed, formats.High, tokenOf(fn, "Location"), key, "calls the result of the lookup x[%s], whose computed key may name a method", key)
 		}
 		return
 	case typName:

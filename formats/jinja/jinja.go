@@ -166,7 +166,11 @@ type checker struct {
 	binds  bindings
 	// assigned are the names the template binds itself.
 	assigned map[string]bool
-	intMemo  map[string]bool
+	// binders are the template's bindings of each name, from Jinja2's
+	// tokens; nil when Jinja2's lexer refused the template.
+	binders map[string][]tokBinder
+	code    []jToken // Jinja2's tokens inside tags
+	intMemo map[string]bool
 }
 
 func (c *checker) add(k Kind, sev formats.Severity, tok *tokens.Token, evidence, format string, args ...any) {
@@ -201,7 +205,14 @@ func (c *checker) check(src string) {
 	}
 	jinjaOK := jerr == nil
 	if jinjaOK {
-		c.assigned = assignedNames(jt)
+		c.code = code(jt)
+		c.binders = tokenBinders(c.code)
+		c.assigned = map[string]bool{}
+		for n := range c.binders {
+			root, _, _ := strings.Cut(n, ".")
+			c.assigned[root] = true
+		}
+		c.checkKeywordNames(jt)
 	}
 	depth := c.scanTokens(toks)
 	// Jinja2's own tokens decide what is code. Where gonja cannot read a
@@ -333,6 +344,12 @@ func (c *checker) checkName(t *tokens.Token, afterDot, tagName bool) {
 		}
 	case strings.HasPrefix(name, "__"):
 		c.add(Escape, formats.Critical, t, name, "access to Python internal %q (the CVE-2024-34359 sandbox-escape family)", name)
+	case dunderRE.MatchString(name):
+		// A name's text becomes data in more ways than a keyword
+		// argument: the repr of a namespace holding ns.x__init__, a
+		// macro's arguments and name, varargs and kwargs; sliced, it
+		// is a Python internal's name.
+		c.add(Escape, formats.Critical, t, name, "name %q holds a Python internal's name, which the template can read as a string (a namespace's repr, a macro's arguments) and slice", name)
 	case afterDot && strings.HasPrefix(name, "_"):
 		c.add(Escape, formats.High, t, name, "access to private attribute %q, which Jinja's sandbox forbids", name)
 	case afterDot && internalAttrs[name]:

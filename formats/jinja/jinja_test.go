@@ -104,6 +104,38 @@ func TestMaliciousTemplates(t *testing.T) {
 		{"deep nesting", "{{ " + strings.Repeat("(", 10000) + "1" + strings.Repeat(")", 10000) + " }}", Unparsed, formats.Medium},
 		{"deep blocks", strings.Repeat("{% if x %}", 5000) + strings.Repeat("{% endif %}", 5000), Unparsed, formats.Medium},
 		{"large", "{{ x }}" + strings.Repeat("a", LargeTemplate), Resource, formats.Low},
+		{"keyword name dunder", `{{ (dict(x__init__=1)|first)[1:] }}`, Escape, formats.Critical},
+		{"namespace field name dunder", `{% set ns = namespace() %}{% set ns.x__init__ = 1 %}{{ ns|string }}`, Escape, formats.Critical},
+		{"macro parameter name dunder", `{% macro m(x__init__) %}{% endmacro %}{{ m.arguments }}`, Escape, formats.Critical},
+		{"tag word as variable unparsed", `{% set x = 1 if y %}{% set filter = z %}{{ filter[k] }}`, Computed, formats.High},
+		{"filter block unparsed", `{% set x = 1 if y %}{% filter attr(k) %}b{% endfilter %}`, Computed, formats.Critical},
+		{"guard with or unparsed", `{% set x = 1 if y %}{{ a[k] if true or k in a }}`, Computed, formats.High},
+		{"guard negated unparsed", `{% set x = 1 if y %}{{ a[k] if not (k in a) }}`, Computed, formats.High},
+		{"guard of another conditional unparsed", `{% set x = 1 if y %}{{ a[k] ~ ('' if k in a) }}`, Computed, formats.High},
+		{"guard on an item unparsed", `{% set x = 1 if y %}{{ a[k] if k in a[0] }}`, Computed, formats.High},
+		{"if guard with or unparsed", `{% set x = 1 if y %}{% if k in a or z %}{{ a[k] }}{% endif %}`, Computed, formats.High},
+		{"guard on unnamed container unparsed", `{% set x = 1 if y %}{{ (p)[k] if k in (q) }}`, Computed, formats.High},
+		{"keyword name private", `{{ dict(_os=1)|list }}`, Escape, formats.Critical},
+		{"container set in loop", `{% for k in a|list %}{% set a = namespace %}{{ a[k] }}{% endfor %}`, Computed, formats.Critical},
+		{"container with in loop", `{% for k in a|list %}{% with a = b %}{{ a[k] }}{% endwith %}{% endfor %}`, Computed, formats.High},
+		{"container for in loop", `{% for k in a|list %}{% for a in b %}{{ a[k] }}{% endfor %}{% endfor %}`, Computed, formats.High},
+		{"container field set in loop", `{% set ns = namespace(a=x) %}{% for k in ns.a|list %}{% set ns.a = b %}{{ ns.a[k] }}{% endfor %}`, Computed, formats.High},
+		{"container same for target", `{% for k, a in a|items %}{{ a[k] }}{% endfor %}`, Computed, formats.High},
+		{"recursive loop", `{% for k in a|list recursive %}{{ a[k] }}{{ loop(b) }}{% endfor %}`, Computed, formats.High},
+		{"loop over values", `{% for k in a.values() %}{{ a[k] }}{% endfor %}`, Computed, formats.High},
+		{"int field of re-bound namespace", `{% set ns = namespace(c=0) %}{% set ns = dict(c=x) %}{{ y[ns.c] }}`, Computed, formats.High},
+		{"int var imported", `{% set i = 0 %}{% from 't' import i %}{{ y[i] }}`, Computed, formats.High},
+		{"literal internal names", `{% for k in ['gi_frame'] %}{{ g[k] }}{% endfor %}`, Computed, formats.High},
+		{"lookup on macro", `{% macro m() %}{% endmacro %}{{ m[k] }}`, Computed, formats.Critical},
+		{"lookup on alias of namespace", `{% set n = namespace %}{{ n[k] }}`, Computed, formats.Critical},
+		{"lookup on loop", `{% for x in y %}{{ loop[k] }}{% endfor %}`, Computed, formats.Critical},
+		{"guard re-bound", `{% set x = 1 if y %}{% if k in a %}{% set a = b %}{{ a[k] }}{% endif %}`, Computed, formats.High},
+		{"guarded call", `{% set x = 1 if y %}{{ s[k](n) if k in s }}`, Computed, formats.High},
+		{"format by item unparsed", `{% set x = 1 if y %}{{ s['format'](n) }}`, Computed, formats.High},
+		{"call of dict-literal lookup", `{% set d = {} %}{{ d[k](x) }}`, Computed, formats.High},
+		{"call of loop-key lookup", `{% for k in a|list %}{{ a[k](x) }}{% endfor %}`, Computed, formats.High},
+		{"call of loop-key lookup unparsed", `{% set x = 1 if y %}{% for k in a|list %}{{ a[k](x) }}{% endfor %}`, Computed, formats.High},
+		{"call of looked-up value unparsed", `{% set x = 1 if y %}{% set f = s[k] if k in s %}{{ f(n) }}`, Computed, formats.High},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -137,6 +169,11 @@ func TestCleanConstructs(t *testing.T) {
 		"{% for f in ['maximum', 'minimum'] %}{% if f in p %}{{ p[f] }}{% endif %}{% endfor %}",
 		"{{ '<|image_{i:d}|>'.format(i=n) }}{{ messages|selectattr('role', 'equalto', 'user')|map(attribute='content')|join }}",
 		"{% raw %}{{ not code }}{% endraw %}{%- generation -%}{{ m.content }}{%- endgeneration -%}",
+		"{% for t in tools %}{% set t = t.function %}{% for k in t.parameters %}{{ t.parameters[k] }}{% endfor %}{% endfor %}",
+		"{% macro m(d, keys) %}{% for k in d if k not in keys %}{{ d[k] }}{% endfor %}{% endmacro %}",
+		"{% macro m(p, f=none) %}{% if f in p %}{% set p = p[f] %}{% endif %}{{ p }}{% endmacro %}{% set x = 1 if y %}",
+		"{{ dict(role='user', content=x)|tojson }}",
+		"{% set x = 1 if y %}{{ (nd[t] if t in nd else '')|tojson }}{{ '' ~ a[k] if k in a and z else '' }}{% if z and k in a %}{{ a[k] }}{% endif %}",
 	} {
 		if issues := Check(src); len(issues) > 0 {
 			t.Errorf("%s: %v", src, issues)
@@ -180,6 +217,7 @@ func FuzzTemplate(f *testing.F) {
 	f.Add(`{{ '%c'|format(95) }}{% include 'x' %}{% generation %}y{% endgeneration %}`)
 	f.Add("{% raw -%} x {%\vendraw %}{{ x[k] }}{% endraw %}{#- c -#}{{ {'a':{'b':1}}|map('attr', n) }}")
 	f.Add("{% for k, v in d|items %}{{ d[k] }}{% endfor %}{% set x = (a if b else c) %}{{ y is mapping }}")
+	f.Add("{% for k in a|list %}{% with a = dict(x__y=1) %}{{ a[k] if k in a and z }}{% endwith %}{% endfor %}{% macro m(p) %}{% call(q) n() %}{{ call[q] }}{% endcall %}{% endmacro %}")
 	f.Fuzz(func(t *testing.T, src string) {
 		issues := Check(src)
 		if len(issues) > MaxIssues {
@@ -196,5 +234,45 @@ func BenchmarkCheck(b *testing.B) {
 	b.SetBytes(int64(len(src)))
 	for b.Loop() {
 		Check(string(src))
+	}
+}
+
+// TestStringSourcesAsKeys checks that a lookup key built without a
+// string literal, from any expression that yields a string, is reported:
+// critical on Jinja's own objects, at least high on anything else,
+// whether the key is used directly or through a variable.
+func TestStringSourcesAsKeys(t *testing.T) {
+	sources := []string{
+		"lipsum|string", "(range|string)[1:]", "x|pprint", "x|urlencode", "(x|e)|string", "(x|escape)|string",
+		"['a', 'b']|first", "x|last", "x|random", "x|min", "x|max", "joiner('a')()", "cycler('a').next()",
+		"x|join", "x ~ y", "'%s' % x", "x|map('string')|first", "x|list|first", "x|reverse|join", "x[1:]",
+		"x[0]", "(dict(a=1)|first)[1:]", "dict(a=1).keys()|first", "dict(a=1)|list|last", "caller()", "m()",
+		"x|string", "x|format(y)", "x|replace('a', 'b')", "x|center(9)", "x|lower", "x|trim", "x|int(y)",
+		"loop.cycle('a', 'b')", "(x|items|first)[0]", "x|tojson", "x|wordwrap(3)", "x|truncate(3)",
+	}
+	for _, s := range sources {
+		for _, tc := range []struct {
+			src string
+			sev formats.Severity
+		}{
+			{"{% macro m() %}{% endmacro %}{% for i in y %}{{ namespace[" + s + "] }}{% endfor %}", formats.Critical},
+			{"{% macro m() %}{% endmacro %}{% for i in y %}{{ z[" + s + "] }}{% endfor %}", formats.High},
+			{"{% macro m() %}{% endmacro %}{% for i in y %}{% set k = " + s + " %}{{ z[k] }}{% endfor %}", formats.High},
+			{"{% macro m() %}{% endmacro %}{% for i in y %}{% set k = " + s + " %}{{ z|attr(k) }}{% endfor %}", formats.Critical},
+		} {
+			sev, ok := maxSeverity(Check(tc.src))
+			if !ok || sev < tc.sev {
+				t.Errorf("%s: max severity %v (found %v), want %v or above", tc.src, sev, ok, tc.sev)
+			}
+		}
+	}
+	for _, src := range []string{
+		"{% set k %}a{% endset %}{{ z[k] }}",
+		"{% macro m() %}{{ caller() }}{% endmacro %}{% call m() %}a{% endcall %}{% set k = m() %}{{ z[k] }}",
+		"{% for i in y %}{% set k = loop.cycle('a', 'b') %}{{ loop[k] }}{% endfor %}",
+	} {
+		if sev, ok := maxSeverity(Check(src)); !ok || sev < formats.High {
+			t.Errorf("%s: max severity %v (found %v), want high or above", src, sev, ok)
+		}
 	}
 }

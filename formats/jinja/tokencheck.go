@@ -94,19 +94,20 @@ func (c *checker) tokenAllowlist(jt []jToken) {
 		return
 	}
 	c.checkTags(ts)
-	tb := tokenBindings(ts)
+	tb := tokenBindings(ts, c.assigned)
+	tb.complete = c.complete
 	// The conditions of the {% if %} blocks open at each point: a lookup
 	// under {% if k in x %} only runs for keys of x.
-	var conds [][]jToken
+	var conds []guard
 	for i, t := range ts {
 		pos := &tokens.Token{Line: t.Line, Val: t.Value}
 		if t.Type == tBlockBegin && i+1 < len(ts) {
 			switch ts[i+1].Value {
 			case "if":
-				conds = append(conds, ts[i+2:])
+				conds = append(conds, guard{cond: ts[i+2:], start: i})
 			case "elif", "else":
 				if len(conds) > 0 {
-					conds[len(conds)-1] = ts[i+2:]
+					conds[len(conds)-1].cond = ts[i+2:]
 				}
 			case "endif":
 				if len(conds) > 0 {
@@ -118,7 +119,7 @@ func (c *checker) tokenAllowlist(jt []jToken) {
 			return i > 0 && ts[i-1].Type == typ && (val == "" || ts[i-1].Value == val)
 		}
 		switch {
-		case t.Type == tName && prevIs(tOperator, "|"):
+		case t.Type == tName && (prevIs(tOperator, "|") || (prevIs(tName, "filter") && i > 1 && ts[i-2].Type == tBlockBegin)):
 			if !allowedFilters[t.Value] {
 				c.add(Unknown, formats.Medium, pos, t.Value, "filter %q is not one of Jinja2's; a renderer that registers it runs the host's code", t.Value)
 			}
@@ -135,8 +136,10 @@ func (c *checker) tokenAllowlist(jt []jToken) {
 					c.checkLookupName(pos, n, "format field")
 				}
 			}
-		case t.Type == tOperator && t.Value == "[" && i > 0 && ((ts[i-1].Type == tName && !keywords[ts[i-1].Value]) || ts[i-1].Type == tString || ts[i-1].Value == "]" || ts[i-1].Value == ")" || ts[i-1].Value == "}"):
-			c.tokenSubscript(pos, containerText(ts[:i]), ts[i+1:], tb, conds)
+		case t.Type == tName && i+1 < len(ts) && ts[i+1].Value == "(" && !prevIs(tOperator, ".") && !prevIs(tOperator, "|") && !prevIs(tName, "is") && !prevIs(tBlockBegin, "") && c.holdsLookedUp(t.Value):
+			c.add(Computed, formats.High, pos, t.Value, "calls %s, a value the template looked up, which may be a method such as str.format reached by name", t.Value)
+		case t.Type == tOperator && t.Value == "[" && i > 0 && ((ts[i-1].Type == tName && !keywordAt(ts, i-1)) || ts[i-1].Type == tString || ts[i-1].Value == "]" || ts[i-1].Value == ")" || ts[i-1].Value == "}"):
+			c.tokenSubscript(pos, containerText(ts[:i]), ts, i, tb, conds)
 		}
 	}
 }
@@ -144,9 +147,16 @@ func (c *checker) tokenAllowlist(jt []jToken) {
 // maxScan bounds how far a condition is searched for a membership test.
 const maxScan = 512
 
-// keywords are the names Jinja2's parser treats as operators or tag
-// words; a bracket after one opens a list, not a subscript.
-var keywords = setOf("and", "or", "not", "in", "is", "if", "else", "elif", "for", "recursive", "set", "with", "import", "as", "from", "include", "extends", "call", "filter", "macro", "return", "do")
+// operatorWords are the names Jinja2's expression parser treats as
+// operators; a bracket after one opens a list, not a subscript.
+var operatorWords = setOf("and", "or", "not", "in", "is", "if", "else")
+
+// keywordAt reports whether the name ts[i] is an operator or, right after
+// {%, a tag's name. Anywhere else a tag word (call, filter, set, ...) is
+// an ordinary variable name to Jinja2: {{ call[k] }} is a subscript.
+func keywordAt(ts []jToken, i int) bool {
+	return operatorWords[ts[i].Value] || (i > 0 && ts[i-1].Type == tBlockBegin)
+}
 
 // knownTags are the tags Jinja2 3.1 knows by default, with loopcontrols
 // and transformers' generation extension.
@@ -192,28 +202,6 @@ func (c *checker) checkTags(ts []jToken) {
 	if len(open) > 0 {
 		c.add(Unparsed, formats.Medium, nil, open[len(open)-1], "{%% %s %%} is never closed; the template could not be checked", open[len(open)-1])
 	}
-}
-
-// assignedNames are the names a template binds itself (set, for targets,
-// macro names and parameters): such a name is the template's variable,
-// not a global of the same name.
-func assignedNames(jt []jToken) map[string]bool {
-	ts := code(jt)
-	names := map[string]bool{}
-	for i := 0; i+2 < len(ts); i++ {
-		if ts[i].Type != tBlockBegin {
-			continue
-		}
-		switch ts[i+1].Value {
-		case "set", "for", "macro":
-			for j := i + 2; j < len(ts) && ts[j].Type != tBlockEnd && ts[j].Value != "=" && ts[j].Value != "in"; j++ {
-				if ts[j].Type == tName {
-					names[ts[j].Value] = true
-				}
-			}
-		}
-	}
-	return names
 }
 
 func unquote(s string) string {
@@ -355,6 +343,10 @@ type tokenBinds struct {
 	dict   map[string]bool       // assigned only dict literals
 	other  map[string]bool       // assigned anything but a dict literal or a mapping's keys
 	memo   map[string]bool
+	// complete and assigned come from the checker's binders: a name
+	// bound where these tables do not look is not vouched for.
+	complete func(string) bool
+	assigned map[string]bool
 }
 
 func (b *tokenBinds) setOther(n string) {
@@ -383,7 +375,7 @@ func (b *tokenBinds) isInt(n string) bool {
 		return r
 	}
 	b.memo[n] = false // a name defined through itself is not
-	if b.notInt[n] || len(b.ints[n]) == 0 {
+	if b.notInt[n] || len(b.ints[n]) == 0 || b.complete == nil || !b.complete(n) {
 		return false
 	}
 	for _, e := range b.ints[n] {
@@ -395,8 +387,8 @@ func (b *tokenBinds) isInt(n string) bool {
 	return true
 }
 
-func tokenBindings(ts []jToken) *tokenBinds {
-	b := &tokenBinds{ints: map[string][][]jToken{}, notInt: map[string]bool{}, keyOf: map[string]string{},
+func tokenBindings(ts []jToken, assigned map[string]bool) *tokenBinds {
+	b := &tokenBinds{assigned: assigned, ints: map[string][][]jToken{}, notInt: map[string]bool{}, keyOf: map[string]string{},
 		dict: map[string]bool{}, other: map[string]bool{}, memo: map[string]bool{}}
 	for i := 0; i+1 < len(ts); i++ {
 		if ts[i].Type != tBlockBegin {
@@ -420,7 +412,7 @@ func tokenBindings(ts []jToken) *tokenBinds {
 				}
 			}
 			iter := tag[min(in+1, len(tag)):]
-			if len(iter) > 0 && iter[0].Value == "range" && len(targets) == 1 {
+			if len(iter) > 0 && iter[0].Value == "range" && len(targets) == 1 && !assigned["range"] {
 				b.ints[targets[0]] = append(b.ints[targets[0]], nil)
 				b.other[targets[0]] = true
 				continue
@@ -514,7 +506,41 @@ func mappingText(iter []jToken) string {
 		}
 		break
 	}
+	if !keysOnly(iter[i:]) {
+		return ""
+	}
 	return strings.Join(parts, ".")
+}
+
+// keysOnly reports whether what follows a mapping's name in a for tag
+// only turns it into its keys or (key, value) pairs: .items(), .keys(),
+// filters that list or order them, a loop filter (if ...). Anything else
+// (a call, a method, .values(), another filter) yields values that are
+// not keys of the mapping.
+func keysOnly(rest []jToken) bool {
+	i := 0
+	if i+3 < len(rest) && rest[i].Value == "." && (rest[i+1].Value == "items" || rest[i+1].Value == "keys") && rest[i+2].Value == "(" && rest[i+3].Value == ")" {
+		i += 4
+	}
+	for i < len(rest) {
+		switch {
+		case rest[i].Value == "if" || rest[i].Value == "recursive":
+			return true
+		case rest[i].Value == "|" && i+1 < len(rest):
+			switch rest[i+1].Value {
+			case "items", "dictsort", "list", "sort", "unique", "reverse":
+			default:
+				return false
+			}
+			i += 2
+			if i < len(rest) && rest[i].Value == "(" {
+				i += len(bracketed(rest[i+1:])) + 2
+			}
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // intExpr reports whether tokens are integer arithmetic over integers,
@@ -530,7 +556,7 @@ func intExpr(ts []jToken, b *tokenBinds) bool {
 		case t.Type == tOperator && strings.Contains("+ - * // % ( )", t.Value) && t.Value != "":
 		case t.Type == tOperator && t.Value == "|" && i+1 < len(ts) && intFilters[ts[i+1].Value]:
 			i++
-		case t.Type == tName && t.Value == "loop" && !b.other["loop"] && !b.notInt["loop"] && len(b.ints["loop"]) == 0 && i+2 < len(ts) && ts[i+1].Value == "." && intAttrs[ts[i+2].Value]:
+		case t.Type == tName && t.Value == "loop" && !b.assigned["loop"] && i+2 < len(ts) && ts[i+1].Value == "." && intAttrs[ts[i+2].Value]:
 			i += 2
 		case t.Type == tName && i+2 < len(ts) && ts[i+1].Value == "." && ts[i+2].Type == tName && b.isInt(t.Value+"."+ts[i+2].Value):
 			i += 2
@@ -544,18 +570,87 @@ func intExpr(ts []jToken, b *tokenBinds) bool {
 	return true
 }
 
-// guarded reports whether the rest of the tag tests `key in container`, as
-// in x[k] if k in x else ”: the lookup only runs for keys of the mapping.
+// guarded reports whether the lookup whose key and closing bracket
+// start rest is the value of a conditional expression whose condition
+// tests `key in container`, as in x[k] if k in x else ”: the lookup
+// only runs for keys of the mapping. The conditional must be the one the
+// lookup belongs to: an if reached before any bracket closes around the
+// lookup (x[k] ~ (” if k in x) guards nothing).
 func guarded(rest []jToken, key, container string) bool {
-	// A condition is read up to its tag's end, and no further than a
-	// real one is long, so that a huge tag costs no quadratic time.
-	for i := 0; i+2 < len(rest) && i < maxScan && rest[i].Type != tBlockEnd && rest[i].Type != tVariableEnd; i++ {
-		negated := i > 0 && rest[i-1].Value == "not"
-		if !negated && rest[i].Value == key && rest[i+1].Value == "in" && containerText(nextName(rest[i+2:])) == container {
-			return true
+	depth := 0
+	for i := 0; i < len(rest) && i < maxScan; i++ {
+		t := rest[i]
+		if t.Type == tBlockEnd || t.Type == tVariableEnd {
+			return false
+		}
+		switch t.Value {
+		case "(", "[", "{":
+			depth++
+		case ")", "]", "}":
+			depth--
+		}
+		if depth < -1 {
+			// The lookup's own ']' takes depth to -1; below that a
+			// bracket around the lookup closed.
+			return false
+		}
+		if depth == -1 && t.Type == tName && t.Value == "if" {
+			return condGuards(rest[i+1:], key, container)
 		}
 	}
 	return false
+}
+
+// condGuards reports whether a condition (up to its tag's end, a closing
+// bracket or else) holds only when `key in container` does: the test is
+// one of its top-level conjuncts, not negated, and no top-level or or
+// conditional offers another way to be true.
+func condGuards(cond []jToken, key, container string) bool {
+	if container == "" {
+		// (x)[k], f()[k]: no name to compare the test's with.
+		return false
+	}
+	depth, found := 0, false
+	for i := 0; i < len(cond) && i < maxScan; i++ {
+		t := cond[i]
+		if t.Type == tBlockEnd || t.Type == tVariableEnd {
+			break
+		}
+		switch t.Value {
+		case "(", "[", "{":
+			depth++
+			continue
+		case ")", "]", "}":
+			depth--
+			if depth < 0 {
+				return found
+			}
+			continue
+		}
+		if depth != 0 || t.Type != tName {
+			continue
+		}
+		switch t.Value {
+		case "or", "if":
+			return false
+		case "else":
+			return found
+		}
+		if t.Value != key || i+2 >= len(cond) || cond[i+1].Value != "in" || (i > 0 && cond[i-1].Value == "not") {
+			continue
+		}
+		name := nextName(cond[i+2:])
+		if containerText(name) != container {
+			continue
+		}
+		if after := i + 2 + len(name); after < len(cond) {
+			if v := cond[after].Value; v == "[" || v == "(" || v == "." {
+				continue
+			}
+		}
+		found = true
+	}
+	return found
 }
 
 // nextName returns the dotted name at the start of ts, as tokens.
@@ -570,11 +665,50 @@ func nextName(ts []jToken) []jToken {
 	return ts[:n]
 }
 
-func (c *checker) tokenSubscript(pos *tokens.Token, container string, rest []jToken, b *tokenBinds, conds [][]jToken) {
+// guard is an open {% if %}: the condition of its current branch and
+// where the block starts.
+type guard struct {
+	cond  []jToken
+	start int
+}
+
+// holds reports whether nothing re-binds key or container between the
+// {% if %} and the lookup at ts[at]: in the tags before the lookup's own
+// (whose value is computed before it binds anything), or anywhere in the
+// block when a loop inside it may run a later binding first.
+func (g guard) holds(ts []jToken, at int, key, container string) bool {
+	tag := at
+	for tag > g.start && ts[tag].Type != tBlockBegin && ts[tag].Type != tVariableBegin {
+		tag--
+	}
+	loops := 0
+	for j := g.start + 1; j+1 < tag; j++ {
+		if ts[j].Type == tBlockBegin {
+			switch ts[j+1].Value {
+			case "for":
+				loops++
+			case "endfor":
+				loops--
+			}
+		}
+	}
+	scope := ts[g.start:tag]
+	if loops > 0 {
+		scope = blockBody(ts, g.start)
+	}
+	return !rebinds(scope, key, container)
+}
+
+func (c *checker) tokenSubscript(pos *tokens.Token, container string, ts []jToken, at int, b *tokenBinds, conds []guard) {
+	rest := ts[at+1:]
 	key := bracketed(rest)
 	if len(key) == 0 {
 		return
 	}
+	// The rules below vouch for x[k] as data: for a string or list x the
+	// lookup falls back to a method named by k, harmless unless called,
+	// as s['format'](obj) or l['__getattribute__'](name) would be.
+	called := len(key)+1 < len(rest) && rest[len(key)+1].Value == "("
 	depth := 0
 	for _, t := range key {
 		switch t.Value {
@@ -590,19 +724,28 @@ func (c *checker) tokenSubscript(pos *tokens.Token, container string, rest []jTo
 	}
 	switch {
 	case len(key) == 1 && key[0].Type == tString:
-		c.checkLookupName(pos, decodeString(unquote(key[0].Value)), "item")
+		name := decodeString(unquote(key[0].Value))
+		c.checkLookupName(pos, name, "item")
+		if called && (name == "format" || name == "format_map") {
+			c.add(Computed, formats.High, pos, name, "str.%s reached by item lookup and called: its fields read any attribute of its arguments", name)
+		}
 		return
 	case intExpr(key, b):
 		return
-	case len(key) == 1 && key[0].Type == tName && container != "" && b.keyOf[key[0].Value] == container && !b.other[key[0].Value] && len(b.ints[key[0].Value]) == 0:
+	case len(key) == 1 && key[0].Type == tName && !called && container != "" && b.keyOf[key[0].Value] == container && !b.other[key[0].Value] && len(b.ints[key[0].Value]) == 0 &&
+		c.loopSafe(key[0].Value, container) && !c.foothold(container):
 		return
-	case b.dict[container] && !b.other[container]:
+	case !called && b.dict[container] && !b.other[container] && c.complete(container) && !c.foothold(container):
 		// The template's own dict literal: a missing key falls back to
 		// an attribute of dict, one step that reaches nothing by itself.
 		return
-	case len(key) == 1 && key[0].Type == tName && guarded(rest, key[0].Value, container):
+	case len(key) == 1 && key[0].Type == tName && c.foothold(container):
+	case len(key) == 1 && key[0].Type == tName && !called && guarded(rest, key[0].Value, container):
+		// Within one expression nothing can re-bind either name.
 		return
-	case len(key) == 1 && key[0].Type == tName && slices.ContainsFunc(conds, func(cond []jToken) bool { return guarded(cond, key[0].Value, container) }):
+	case len(key) == 1 && key[0].Type == tName && !called && slices.ContainsFunc(conds, func(g guard) bool {
+		return condGuards(g.cond, key[0].Value, container) && g.holds(ts, at, key[0].Value, container)
+	}):
 		return
 	}
 	c.computedItem(pos, container, truncate(strings.TrimSpace(tokensText(key)), 60))
