@@ -21,8 +21,10 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"unicode/utf8"
 
 	"github.com/modelgate/modelgate/formats"
+	"github.com/modelgate/modelgate/formats/pickle/globals"
 )
 
 func init() {
@@ -112,8 +114,9 @@ var probeStart = [256]bool{
 // probe recognises a pickle without a PROTO magic (protocols 0 and 1) by
 // running the machine over the head of the file: it must reach STOP with
 // exactly one value, or run out of head or budget with a plausible stack,
-// after at least two opcodes. Text such as READMEs, JSON, Python source,
-// CSV or vocabularies fails within a few bytes.
+// after at least two opcodes, or break after importing a global. Text such
+// as READMEs, JSON, Python source, CSV or vocabularies fails within a few
+// bytes, before any GLOBAL.
 func probe(h formats.Head) bool {
 	p := h.Prefix
 	if len(p) < 2 || !probeStart[p[0]] {
@@ -154,7 +157,38 @@ func probe(h formats.Head) bool {
 		// only matters when it imports something.
 		return m.ops > 2 && m.lookups > 0
 	}
+	// A pickle that breaks after a GLOBAL or STACK_GLOBAL (an invalid
+	// opcode, a stack underflow): loaders import the global before they
+	// fail, so the file is a (broken) pickle. The probe only counts a
+	// GLOBAL whose lines are identifiers; a word list ("cat\ndog\nbird")
+	// parses so too, so all-text heads must also name a global the lists
+	// know.
+	if m.lookups == 0 {
+		return false
+	}
+	if end := m.st.Offset(); end <= int64(len(p)) && !isText(p[:end]) {
+		return true
+	}
+	for _, o := range m.globals {
+		if globals.Judge(o.g.module, o.g.name).Class != globals.Unknown {
+			return true
+		}
+	}
 	return false
+}
+
+// isText reports whether b is UTF-8 without control bytes other than
+// tab, newline and carriage return.
+func isText(b []byte) bool {
+	if !utf8.Valid(b) {
+		return false
+	}
+	for _, c := range b {
+		if c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 // plausible tells a pickle cut short from a run of lines that happen to
