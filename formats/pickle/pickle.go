@@ -49,9 +49,42 @@ func analyze(ctx context.Context, in *formats.Input, s formats.Scope) error {
 	}
 	defer rc.Close()
 	opt := Options{Multiple: true, Source: sourceOf(in)}
-	opt.Hooks.AfterStream = legacyTorch(new(bool))
-	opt.Hooks.OnBuild = JoblibArrays(ctx, s)
-	if _, err := Scan(ctx, rc, s, opt); err != nil {
+	torch := legacyTorch(new(bool))
+	var count Value
+	var member tarMember
+	opt.Hooks.AfterStream = func(i int, v Value) bool {
+		switch i {
+		case 0:
+			count = v
+		case 1:
+			if _, ok := count.Int(); ok && count.kind == KindInt {
+				member, _ = tarRecord(v)
+			}
+		}
+		return member == notTarMember && torch(i, v)
+	}
+	joblib := JoblibArrays(ctx, s)
+	wrappers := 0
+	opt.Hooks.OnBuild = func(st *Stream, obj, state Value) (Value, error) {
+		v, err := joblib(st, obj, state)
+		if v.kind != kindAbsent {
+			wrappers++
+		}
+		return v, err
+	}
+	st := NewStream(rc, 0)
+	res, err := Scan(ctx, st, s, opt)
+	if err != nil {
+		return fmt.Errorf("scan pickle %s: %w", in.Name, err)
+	}
+	if member == notTarMember {
+		return nil
+	}
+	if wrappers > 0 {
+		// legacy_load reads the members with plain pickle.load.
+		return fmt.Errorf("scan pickle %s: a legacy torch tar member holding joblib array wrappers", in.Name)
+	}
+	if err := readTarMember(ctx, st, s, opt.Source, member, count.n, res.Values[1]); err != nil {
 		return fmt.Errorf("scan pickle %s: %w", in.Name, err)
 	}
 	return nil
