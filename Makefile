@@ -8,7 +8,11 @@ FUZZTIME  ?= 10m
 FUZZMINIMIZE ?= 5s
 BENCHTIME ?= 1s
 
-.PHONY: build test fuzz bench lint vet fmt-check
+DIFFTIME  ?= 30m
+DIFFRUN   ?= .
+DIFFSEED  ?= 1
+
+.PHONY: build test fuzz bench lint vet fmt-check differential
 
 build:
 	$(GO) build -o bin/modelgate ./cmd/modelgate
@@ -40,3 +44,12 @@ fuzz:
 # SHA-256 pass over the same bytes.
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) $(PKGS)
+
+# The differential tests against the real loaders (tools/differential):
+# DIFFTIME per loader family (pickle, joblib, torch; DIFFRUN picks some by
+# regexp, e.g. DIFFRUN=Joblib), seed DIFFSEED. Cases where a loader reaches
+# the marker payload and modelgate does not report it are kept under
+# tools/differential/testdata/found/. make test runs them for seconds.
+differential:
+	MG_DIFFTIME=$(DIFFTIME) MG_DIFFSEED=$(DIFFSEED) MG_DIFFKEEP=1 \
+	  $(GO) test -count=1 -timeout 0 -v -run '^Test($(DIFFRUN))' ./tools/differential/
