@@ -74,7 +74,8 @@ func dtypeFromString(name string) (d dtype, flexible bool, err error) {
 		if !ok {
 			return dtype{}, false, fmt.Errorf("dtype %q: unknown type code", name)
 		}
-		return dtype{itemsize: size, hasObject: kind == 'O'}, size == 0, nil
+		// 'c' is a one-character string: flexible, like S, U and V.
+		return dtype{itemsize: size, hasObject: kind == 'O'}, strings.IndexByte("SaUVc", kind) >= 0, nil
 	}
 	digits := t[1:]
 	if len(digits) > 9 || strings.Trim(digits, "0123456789") != "" {
@@ -162,17 +163,20 @@ func setDtypeState(d dtype, flexible bool, name string, state Value) (dtype, err
 	if flexible {
 		d.itemsize = elsize
 	}
-	if version < 3 {
-		if fields.kind != KindNone {
-			return dtype{}, fmt.Errorf("dtype %q: version %d state with fields", name, version)
-		}
-		return d, nil
-	}
 	if flags < 0 && flags >= -128 {
 		flags += 128
 	}
 	if flags < 0 || flags > 127 {
 		return dtype{}, fmt.Errorf("dtype %q state flags %d overflow", name, flags)
+	}
+	if version < 3 {
+		// Before version 3 numpy marks the dtype as holding objects when
+		// its type (or a field) does or the stated flags say so.
+		if fields.kind != KindNone {
+			return dtype{}, fmt.Errorf("dtype %q: version %d state with fields", name, version)
+		}
+		d.hasObject = d.hasObject || flags&1 != 0
+		return d, nil
 	}
 	d.hasObject = flags&1 != 0
 	return d, nil
