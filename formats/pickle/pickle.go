@@ -73,7 +73,13 @@ func analyze(ctx context.Context, in *formats.Input, s formats.Scope) error {
 		return v, err
 	}
 	st := NewStream(rc, 0)
-	res, err := Scan(ctx, st, s, opt)
+	tee := &teeScope{Scope: s, seen: map[string]bool{}}
+	res, err := Scan(ctx, st, tee, opt)
+	if wrappers > 0 {
+		// pickle.load reads the bytes joblib takes as array data as
+		// opcodes: what that reading imports or calls counts too.
+		plainReading(ctx, in, &plainScope{teeScope: tee})
+	}
 	if err != nil {
 		return fmt.Errorf("scan pickle %s: %w", in.Name, err)
 	}
@@ -88,6 +94,51 @@ func analyze(ctx context.Context, in *formats.Input, s formats.Scope) error {
 		return fmt.Errorf("scan pickle %s: %w", in.Name, err)
 	}
 	return nil
+}
+
+// plainReading scans in as plain pickle.load reads it, without joblib's
+// array reading, reporting through s; its errors are expected (array
+// bytes are rarely opcodes) and dropped.
+func plainReading(ctx context.Context, in *formats.Input, s formats.Scope) {
+	rc, err := in.Open()
+	if err != nil {
+		return
+	}
+	defer rc.Close()
+	Scan(ctx, rc, s, Options{Multiple: true, Source: sourceOf(in)})
+}
+
+// teeScope remembers the findings reported through it.
+type teeScope struct {
+	formats.Scope
+	seen map[string]bool
+}
+
+func findingKey(f formats.Finding) string {
+	if g := f.Details["global"]; g != "" {
+		return f.Rule + " " + g
+	}
+	return f.Rule + " " + f.Message
+}
+
+func (t *teeScope) Report(f formats.Finding) {
+	t.seen[findingKey(f)] = true
+	t.Scope.Report(f)
+}
+
+// plainScope passes on, from a second reading of the same bytes, the
+// findings about imports and calls that the first reading did not make.
+type plainScope struct{ *teeScope }
+
+// callRules are the findings about what a reading imports or calls.
+var callRules = map[string]bool{RuleUnknownGlobal: true, RuleDeniedGlobal: true, RuleRiskyGlobal: true,
+	RuleDynamicGlobal: true, RuleNestedPickle: true, RuleGlobalMutation: true, RuleComputedCall: true, RuleExtension: true}
+
+func (p *plainScope) Report(f formats.Finding) {
+	if !callRules[f.Rule] || p.seen[findingKey(f)] {
+		return
+	}
+	p.teeScope.Report(f.With("reading", "pickle.load, which reads joblib array bytes as opcodes"))
 }
 
 // legacyTorch returns an AfterStream hook that ends the scan after a

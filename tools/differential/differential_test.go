@@ -37,7 +37,7 @@ type family struct {
 
 var families = []family{
 	{name: "pickle", loaders: []string{"pickle", "pypickle"}, modules: []string{"numpy"}, ext: ".pkl", muts: bytewise,
-		extra: []string{"../../formats/pickle/testdata/broken_allowed_p0.pkl"}},
+		extra: []string{"../../formats/pickle/testdata/broken_allowed_p0.pkl", "../../formats/pickle/testdata/joblib_wrapper_*.pkl"}},
 	{name: "joblib", loaders: []string{"joblib"}, modules: []string{"numpy", "joblib"}, ext: ".joblib",
 		muts: append(slices.Clone(bytewise), joblibEdits...), extra: []string{"../../formats/pickle/testdata/joblib_wrapper_*.pkl"}},
 	{name: "torch", loaders: []string{"torch"}, modules: []string{"numpy", "torch"}, ext: ".pt", muts: bytewise,

@@ -139,3 +139,12 @@ write("joblib_ndwrapper_reconstructor.pkl",
 write("joblib_ndwrapper_init.pkl",
       b"\x80\x02" + ND + b"(X\x19\x00\x00\x00/tmp/mgmarker_payload.npycnumpy\nndarray\ntR}b.")
 write("joblib_ndwrapper_ok_sibling.pkl", ndwrapper(ND + b")\x81", "model.pkl_01.npy"))
+
+# A file for pickle.load rather than joblib.load: without the alignment
+# attribute (as joblib < 0.12 wrote), joblib reads the 24 bytes after the
+# BUILD as the array; pickle.load reads them as opcodes, which call the
+# marker.
+noalign = lambda h: h.replace(b"X\x1b\x00\x00\x00numpy_array_alignment_bytesq\x11K\x10", b"", 1)
+as_ops = PAYLOAD + b"N0N0N0N"
+assert len(as_ops) == NBYTES
+write("joblib_wrapper_plainload.pkl", build(CLASS + b")\x81", noalign, as_ops))
