@@ -94,6 +94,7 @@ func runFamily(t *testing.T, fam family) {
 	r := rand.New(rand.NewSource(seedValue(t)))
 	deadline := time.Now().Add(budget(t))
 	var tl tally
+	lastLog := time.Now()
 	for batch := 0; batch == 0 || time.Now().Before(deadline); batch++ {
 		bdir := filepath.Join(dir, "batch"+strconv.Itoa(batch))
 		if err := os.MkdirAll(bdir, 0o755); err != nil {
@@ -112,6 +113,10 @@ func runFamily(t *testing.T, fam family) {
 		}
 		check(t, py, fam, bdir, cases, &tl)
 		os.RemoveAll(bdir)
+		if time.Since(lastLog) > 5*time.Minute {
+			lastLog = time.Now()
+			t.Logf("%s: %d executions so far, marker reached %d times, all covered: %v", fam.name, tl.cases, tl.called, !t.Failed())
+		}
 	}
 	t.Logf("%s: %d executions (%d timed out), loader reached the marker in %d, modelgate covered %d; %d clean, %d inconclusive",
 		fam.name, tl.cases, tl.timeouts, tl.called, tl.covered, tl.clean, tl.inconclusive)
