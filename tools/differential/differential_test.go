@@ -294,3 +294,37 @@ func loadSeeds(t *testing.T, fam family) [][]byte {
 	}
 	return seeds
 }
+
+// TestFound replays the cases earlier runs kept (testdata/found): each
+// must now be reported, or be one the loader no longer reaches the marker
+// in.
+func TestFound(t *testing.T) {
+	for _, fam := range families {
+		files, _ := filepath.Glob(filepath.Join("testdata", "found", fam.name, "*"))
+		if len(files) == 0 {
+			continue
+		}
+		t.Run(fam.name, func(t *testing.T) {
+			if testing.Short() {
+				t.Skip("differential tests run the real loaders")
+			}
+			py := pythontest.Require(t, fam.modules...)
+			dir := t.TempDir()
+			cases := map[string][]byte{}
+			for i, f := range files {
+				data, err := os.ReadFile(f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				id := fmt.Sprintf("k%04d", i)
+				cases[id] = data
+				if err := os.WriteFile(filepath.Join(dir, id+fam.ext), data, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var tl tally
+			check(t, py, fam, dir, cases, &tl)
+			t.Logf("%s: %d kept cases, marker reached in %d, covered %d", fam.name, len(files), tl.called, tl.covered)
+		})
+	}
+}
