@@ -52,6 +52,17 @@ var bytewise = []Mutator{
 		}
 		return insert(b, r.Intn(len(b)+1), p)
 	},
+	// Overwrite bytes with a payload, keeping every length and offset:
+	// raw regions (array data, storages) stay where their reader expects.
+	func(r *rand.Rand, b []byte) []byte {
+		p := payloads[r.Intn(len(payloads))]
+		if len(b) < len(p) {
+			return b
+		}
+		c := bytes.Clone(b)
+		copy(c[r.Intn(len(b)-len(p)+1):], p)
+		return c
+	},
 	// Flip a byte.
 	func(r *rand.Rand, b []byte) []byte {
 		if len(b) == 0 {
