@@ -110,6 +110,14 @@ func JoblibArrays(ctx context.Context, s formats.Scope) func(*Stream, Value, Val
 		var err error
 		switch kind {
 		case arrayWrapper:
+			if n := st.FrameLeft(); n > 0 {
+				// joblib reads the array from the file, after the frame the
+				// unpickler has buffered, and then runs the frame's rest.
+				w.noted = false
+				w.odd("is built %d bytes before the end of its FRAME: joblib reads the array after the frame "+
+					"and the opcodes in between out of order", n)
+				return joblibArray(off), fmt.Errorf("joblib array at offset %d inside a FRAME", off)
+			}
 			err = readJoblibArray(ctx, s, st, a)
 		default:
 			err = w.companion(a)

@@ -148,3 +148,15 @@ noalign = lambda h: h.replace(b"X\x1b\x00\x00\x00numpy_array_alignment_bytesq\x1
 as_ops = PAYLOAD + b"N0N0N0N"
 assert len(as_ops) == NBYTES
 write("joblib_wrapper_plainload.pkl", build(CLASS + b")\x81", noalign, as_ops))
+
+# A wrapper BUILD that does not end its FRAME: joblib's unpickler has
+# buffered the whole frame, reads the array from the file after it, then
+# runs the rest of the frame — the payload — as opcodes.
+b = io.BytesIO()
+joblib.dump(ARRAY, b, protocol=4)
+d = b.getvalue()
+flen = struct.unpack("<Q", d[3:11])[0]
+frame, raw = d[11:11 + flen], d[11 + flen:-1]
+assert frame.endswith(b"ub") and d.endswith(b".")
+write("joblib_wrapper_in_frame.pkl",
+      d[:3] + struct.pack("<Q", flen + len(PAYLOAD)) + frame + PAYLOAD + raw + b".")
