@@ -183,8 +183,11 @@ def main():
     loaders = {c["loader"] for c in cases}
     # Import the libraries once; every child inherits them.
     import numpy  # noqa: F401
-    if "joblib" in loaders:
+    if loaders & {"joblib", "pickle", "pypickle"}:
+        # Pickles of joblib files import it; an import per child would
+        # eat the time limit.
         import joblib  # noqa: F401
+        import joblib.numpy_pickle  # noqa: F401
     if "torch" in loaders:
         import torch  # noqa: F401
     import mgmarker  # noqa: F401
