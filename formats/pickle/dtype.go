@@ -9,6 +9,9 @@ import (
 type dtype struct {
 	itemsize  int64
 	hasObject bool
+	// unusual says how the state differs from what numpy's own
+	// dtype.__reduce__ writes (empty when it does not).
+	unusual string
 }
 
 // readDtype mirrors numpy 1.24 for a numpy.dtype(name, align, copy) value
@@ -168,6 +171,15 @@ func setDtypeState(d dtype, flexible bool, name string, state Value) (dtype, err
 	}
 	if flags < 0 || flags > 127 {
 		return dtype{}, fmt.Errorf("dtype %q state flags %d overflow", name, flags)
+	}
+	typeObject := d.hasObject
+	switch {
+	case state.Len() < 8 || version < 3:
+		d.unusual = fmt.Sprintf("a version %d state of %d fields", version, state.Len())
+	case !flexible && (elsize != -1 || vals[2] != -1):
+		d.unusual = fmt.Sprintf("a stated item size %d for a %q, whose size is fixed", elsize, name)
+	case !strings.HasPrefix(strings.TrimLeft(name, "<>=|"), "V") && (flags&1 != 0) != typeObject:
+		d.unusual = fmt.Sprintf("flags %d for a %q", flags, name)
 	}
 	if version < 3 {
 		// Before version 3 numpy marks the dtype as holding objects when

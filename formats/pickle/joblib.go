@@ -118,7 +118,7 @@ func JoblibArrays(ctx context.Context, s formats.Scope) func(*Stream, Value, Val
 					"and the opcodes in between out of order", n)
 				return joblibArray(off), fmt.Errorf("joblib array at offset %d inside a FRAME", off)
 			}
-			err = readJoblibArray(ctx, s, st, a)
+			err = readJoblibArray(ctx, s, st, w, a)
 		default:
 			err = w.companion(a)
 		}
@@ -369,7 +369,7 @@ func truthy(v Value) bool {
 
 // readJoblibArray consumes what NumpyArrayWrapper.read_array (joblib 1.2)
 // reads after the BUILD, from the wrapper's attributes.
-func readJoblibArray(ctx context.Context, s formats.Scope, st *Stream, a map[string]Value) error {
+func readJoblibArray(ctx context.Context, s formats.Scope, st *Stream, w *wrapper, a map[string]Value) error {
 	shape, ok := a["shape"]
 	if !ok {
 		return errors.New("joblib array wrapper without a shape")
@@ -385,6 +385,9 @@ func readJoblibArray(ctx context.Context, s formats.Scope, st *Stream, a map[str
 	d, err := readDtype(dtype)
 	if err != nil {
 		return fmt.Errorf("joblib array at offset %d: %w", st.Offset(), err)
+	}
+	if d.unusual != "" {
+		w.odd("has a dtype with %s, which numpy never pickles", d.unusual)
 	}
 	if d.hasObject {
 		// An object array is a pickle of its own, read with pickle.load:

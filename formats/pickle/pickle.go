@@ -222,7 +222,9 @@ func probe(h formats.Head) bool {
 	switch {
 	case err == nil:
 		if len(m.stack) != 0 || len(m.marks) != 0 || m.ops < 2 {
-			return false
+			// pickle.load ignores what STOP leaves below the top (a joblib
+			// object array's nested pickle ends so, read without joblib).
+			return imports(m, p)
 		}
 		// A two-opcode pickle ("N.") must be the whole file: text such as
 		// "N.B." starts with one.
@@ -243,10 +245,15 @@ func probe(h formats.Head) bool {
 	}
 	// A pickle that breaks after a GLOBAL or STACK_GLOBAL (an invalid
 	// opcode, a stack underflow): loaders import the global before they
-	// fail, so the file is a (broken) pickle. The probe only counts a
-	// GLOBAL whose lines are identifiers; a word list ("cat\ndog\nbird")
-	// parses so too, so all-text heads must also name a global the lists
-	// know.
+	// fail, so the file is a (broken) pickle.
+	return imports(m, p)
+}
+
+// imports reports whether the probe's run imported a global the way a
+// pickle does. The probe only counts a GLOBAL whose lines are
+// identifiers; a word list ("cat\ndog\nbird") parses so too, so all-text
+// heads must also name a global the lists know.
+func imports(m *machine, p []byte) bool {
 	if m.lookups == 0 {
 		return false
 	}
