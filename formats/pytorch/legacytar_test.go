@@ -67,3 +67,24 @@ func TestLegacyTar(t *testing.T) {
 		})
 	}
 }
+
+// TestLegacyDuplicateKey reads a legacy torch.save stream whose data
+// pickle names one storage key twice with different types: torch.load's
+// persistent_load keeps the first (a FloatStorage of 3 elements), so the
+// raw record is 8 + 12 bytes and nothing trails it.
+func TestLegacyDuplicateKey(t *testing.T) {
+	a, _ := formats.Lookup(formats.TorchLegacy)
+	data, err := os.ReadFile(filepath.Join("testdata", "legacy_dup_key.pt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := formatstest.Run(t, a, "legacy_dup_key.pt", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range rec.Findings {
+		if f.Severity >= formats.Low {
+			t.Errorf("%s %s %s", f.Severity, f.Rule, f.Message)
+		}
+	}
+}

@@ -53,12 +53,17 @@ def write_tar(name, members):
 
 def save_legacy(obj):
     """torch 0.x's _save, with today's storages and tensor metadata."""
-    tensors, storages = {}, {}
+    tensors, storages, keys = {}, {}, {}
+
+    def key(o):
+        # torch 0.x used _cdata addresses; small stable numbers keep the
+        # output reproducible.
+        return keys.setdefault(id(o), 1000 + len(keys))
 
     def persistent_id(o):
         if torch.is_tensor(o):
-            tensors[id(o)] = o
-            return str(id(o))
+            tensors[key(o)] = o
+            return str(key(o))
         return None
 
     p = io.BytesIO()
@@ -68,10 +73,10 @@ def save_legacy(obj):
 
     t = io.BytesIO()
     pickle.dump(len(tensors), t, protocol=PROTO)
-    for key, tensor in tensors.items():
+    for k, tensor in tensors.items():
         storage = tensor.storage()
-        storages[id(storage._storage)] = storage
-        pickle.dump((key, id(storage._storage), getattr(torch, tensor.type().split(".")[-1])), t, protocol=PROTO)
+        storages[key(storage._storage)] = storage
+        pickle.dump((k, key(storage._storage), getattr(torch, tensor.type().split(".")[-1])), t, protocol=PROTO)
         t.write(struct.pack("<i", tensor.dim()) + b"\x00" * 4)
         t.write(struct.pack(f"<{tensor.dim()}q", *tensor.size()))
         t.write(struct.pack(f"<{tensor.dim()}q", *tensor.stride()))
@@ -79,9 +84,9 @@ def save_legacy(obj):
 
     s = io.BytesIO()
     pickle.dump(len(storages), s, protocol=PROTO)
-    for key, storage in storages.items():
+    for k, storage in storages.items():
         stype = getattr(torch, storage.pickle_storage_type())
-        pickle.dump((key, "cpu", stype), s, protocol=PROTO)
+        pickle.dump((k, "cpu", stype), s, protocol=PROTO)
         storage._storage._write_file(s, False, True, storage.element_size())
     pickle.dump([], s, protocol=PROTO)
 
@@ -130,3 +135,33 @@ def crafted():
 
 
 write_tar("legacy_tar_swallow.tar", crafted())
+
+
+# A legacy (non-tar) torch.save stream whose data pickle names storage key
+# '0' twice, first as a FloatStorage of 3 elements, then as a ByteStorage
+# of 3: persistent_load keeps the first, so torch.load reads 8 + 12 bytes.
+def legacy_dup_key():
+    import pickletools  # noqa: F401 (documentation: the opcodes below)
+    magic = pickle.dumps(0x1950a86a20f9469cfc6c, protocol=PROTO)
+    version = pickle.dumps(1001, protocol=PROTO)
+    sys_info = pickle.dumps(dict(protocol_version=1001, little_endian=True,
+                                 type_sizes=dict(short=2, int=4, long=4)), protocol=PROTO)
+
+    def pid(stype):
+        return (b"(X\x07\x00\x00\x00storagectorch\n" + stype + b"\nX\x01\x00\x00\x000X\x03\x00\x00\x00cpuK\x03Ntq\x00Q")
+
+    def tensor(stype):
+        return (b"ctorch._utils\n_rebuild_tensor_v2\n(" + pid(stype) +
+                b"K\x00K\x03\x85K\x01\x85\x89ccollections\nOrderedDict\n)RtR")
+
+    data = b"\x80\x02(" + tensor(b"FloatStorage") + tensor(b"ByteStorage") + b"l."
+    keys = pickle.dumps(["0"], protocol=PROTO)
+    raw = struct.pack("<q", 3) + struct.pack("<3f", 1.0, 2.0, 3.0)
+    return magic + version + sys_info + data + keys + raw
+
+
+path = os.path.join(here, "legacy_dup_key.pt")
+with open(path, "wb") as f:
+    f.write(legacy_dup_key())
+got = torch.load(path)
+assert got[0].tolist() == [1.0, 2.0, 3.0], got
