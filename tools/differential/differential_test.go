@@ -39,7 +39,8 @@ var families = []family{
 	{name: "pickle", loaders: []string{"pickle", "pypickle"}, modules: []string{"numpy"}, ext: ".pkl", muts: bytewise,
 		extra: []string{"../../formats/pickle/testdata/broken_allowed_p0.pkl", "../../formats/pickle/testdata/joblib_wrapper_*.pkl"}},
 	{name: "joblib", loaders: []string{"joblib"}, modules: []string{"numpy", "joblib"}, ext: ".joblib",
-		muts: append(slices.Clone(bytewise), joblibEdits...), extra: []string{"../../formats/pickle/testdata/joblib_wrapper_*.pkl"}},
+		muts:  append(slices.Clone(bytewise), joblibEdits...),
+		extra: []string{"../../formats/pickle/testdata/joblib_wrapper_*.pkl", "../../formats/pickle/testdata/joblib_ndwrapper_*.pkl"}},
 	{name: "torch", loaders: []string{"torch"}, modules: []string{"numpy", "torch"}, ext: ".pt", muts: bytewise,
 		extra: []string{"../../formats/pytorch/testdata/legacy_tar_*.tar"}},
 }
@@ -91,6 +92,11 @@ func runFamily(t *testing.T, fam family) {
 	py := pythontest.Require(t, fam.modules...)
 	dir := t.TempDir()
 	seeds := loadSeeds(t, fam)
+	if fam.name == "joblib" {
+		// The NDArrayWrapper samples name ../mgmarker_payload.npy; batches
+		// are folders of dir.
+		companion(t, py, filepath.Join(dir, "mgmarker_payload.npy"))
+	}
 	r := rand.New(rand.NewSource(seedValue(t)))
 	deadline := time.Now().Add(budget(t))
 	var tl tally
@@ -273,6 +279,16 @@ func load(t *testing.T, py, dir string, lines []string) []result {
 	return res
 }
 
+// companion writes the object .npy that calls the marker when loaded.
+func companion(t *testing.T, py, path string) {
+	runner, _ := filepath.Abs("runner.py")
+	cmd := exec.Command(py, runner, "--payload-npy", path)
+	cmd.Env = pythontest.Env(filepath.Dir(path))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("payload npy: %v: %s", err, out)
+	}
+}
+
 // loadSeeds reads the family's seeds, written with the real libraries by
 // runner.py --seeds (testdata/seeds), the crafted marker samples of the
 // format packages and the kept cases.
@@ -309,7 +325,13 @@ func TestFound(t *testing.T) {
 				t.Skip("differential tests run the real loaders")
 			}
 			py := pythontest.Require(t, fam.modules...)
-			dir := t.TempDir()
+			dir := filepath.Join(t.TempDir(), "found")
+			if err := os.Mkdir(dir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if fam.name == "joblib" {
+				companion(t, py, filepath.Join(filepath.Dir(dir), "mgmarker_payload.npy"))
+			}
 			cases := map[string][]byte{}
 			for i, f := range files {
 				data, err := os.ReadFile(f)

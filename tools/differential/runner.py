@@ -3,6 +3,7 @@
 Usage: /usr/bin/python3 runner.py CASES.json  (one JSON object per line:
 {"id": ..., "path": ..., "loader": "pickle" | "pypickle" | "joblib" | "torch"})
 or:    /usr/bin/python3 runner.py --seeds FAMILY OUTDIR
+or:    /usr/bin/python3 runner.py --payload-npy PATH
 
 For every case it forks a child that loads the file with the named loader
 and prints one JSON line {"id", "called", "status", "error"}: called is
@@ -12,7 +13,9 @@ and status is "ok", "error", "timeout" or "crash". The child runs with a
 CPU and time limit; nothing it loads is trusted.
 
 --seeds writes the seed files of a family, made by the real libraries
-(Debian's Python 3.11, numpy 1.24, joblib 1.2, torch 1.13).
+(Debian's Python 3.11, numpy 1.24, joblib 1.2, torch 1.13). --payload-npy
+writes the companion file that the joblib samples' NDArrayWrapper names
+("../mgmarker_payload.npy").
 """
 import io
 import json
@@ -173,9 +176,27 @@ def seeds(family, out):
     print(n)
 
 
+def payload_npy(path):
+    """An object .npy whose element unpickles by calling the marker: what
+    a pre-0.10 joblib NDArrayWrapper naming it makes numpy.load run."""
+    import numpy as np
+    sys.path.insert(0, marker_dir(os.path.dirname(os.path.abspath(path))))
+    import mgmarker
+
+    class Payload:
+        def __reduce__(self):
+            return (mgmarker.hit, ())
+
+    with open(path, "wb") as f:
+        np.save(f, np.array([Payload()], dtype=object), allow_pickle=True)
+
+
 def main():
     if sys.argv[1] == "--seeds":
         seeds(sys.argv[2], sys.argv[3])
+        return
+    if sys.argv[1] == "--payload-npy":
+        payload_npy(sys.argv[2])
         return
     with open(sys.argv[1]) as f:
         cases = [json.loads(line) for line in f if line.strip()]
