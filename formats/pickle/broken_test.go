@@ -45,6 +45,14 @@ func TestBrokenPickleSniff(t *testing.T) {
 			}
 		})
 	}
+	// All text, an unknown global, but called (OBJ) before the pickle
+	// breaks: the differential harness found it as the storages member of
+	// a mutated pre-1.0 torch tar (tools/differential/testdata/found).
+	called := "(cmgmarker\nhit\no0uq\x00ctorch\nFl"
+	h := formats.Head{Name: "storages", Size: int64(len(called)), Prefix: []byte(called), Suffix: []byte(called)}
+	if got := formats.Sniff(h); !slices.Contains(got, formats.Pickle) {
+		t.Errorf("a text pickle calling a global sniffed as %v", got)
+	}
 	// Real text that starts like a GLOBAL must stay text.
 	for _, text := range []string{
 		"cmake_uamqp\nuamqp\n", // a real top_level.txt

@@ -257,7 +257,8 @@ func imports(m *machine, p []byte) bool {
 	if m.lookups == 0 {
 		return false
 	}
-	if end := m.st.Offset(); end <= int64(len(p)) && !isText(p[:end]) {
+	end := min(m.st.Offset(), int64(len(p)))
+	if !isText(p[:end]) {
 		return true
 	}
 	for _, o := range m.globals {
@@ -265,7 +266,28 @@ func imports(m *machine, p []byte) bool {
 			return true
 		}
 	}
-	return false
+	return callsGlobal(p[:end])
+}
+
+// callsGlobal reports whether the machine, reading p as a pickle, calls a
+// global that is not on the allowlist before p ends or breaks: text such
+// as "(cmod\nfn\no" is a payload, whatever else follows.
+func callsGlobal(p []byte) bool {
+	rec := &callRecorder{}
+	m := newMachine(context.Background(), NewStream(bytes.NewReader(p), 0), rec, &Options{}, &Result{}, &shared{})
+	m.maxOps = probeOps
+	m.run()
+	return rec.called
+}
+
+// callRecorder notes a finding about a global the pickle calls.
+type callRecorder struct {
+	discard
+	called bool
+}
+
+func (c *callRecorder) Report(f formats.Finding) {
+	c.called = c.called || f.Details["call"] != ""
 }
 
 // isText reports whether b is UTF-8 without control bytes other than
