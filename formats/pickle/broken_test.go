@@ -53,6 +53,13 @@ func TestBrokenPickleSniff(t *testing.T) {
 	if got := formats.Sniff(h); !slices.Contains(got, formats.Pickle) {
 		t.Errorf("a text pickle calling a global sniffed as %v", got)
 	}
+	// A pickle cut short right after a call of a global (INST, then the
+	// end): C pickle.load calls it before it meets the end.
+	cut := "(imgmarker\nhit\n"
+	h = formats.Head{Name: "tensors", Size: int64(len(cut)), Prefix: []byte(cut), Suffix: []byte(cut)}
+	if got := formats.Sniff(h); !slices.Contains(got, formats.Pickle) {
+		t.Errorf("a truncated pickle calling a global sniffed as %v", got)
+	}
 	// Real text that starts like a GLOBAL must stay text.
 	for _, text := range []string{
 		"cmake_uamqp\nuamqp\n", // a real top_level.txt

@@ -240,8 +240,9 @@ func probe(h formats.Head) bool {
 			return m.longArg && len(m.stack) <= 16 || m.ops > 2 && plausible(m)
 		}
 		// A truncated pickle still runs every opcode before the cut, but
-		// only matters when it imports something.
-		return m.ops > 2 && m.lookups > 0
+		// only matters when it imports something; a short one ("(imod\nfn\n"
+		// then the end) counts when it imports the way a pickle does.
+		return m.ops > 2 && m.lookups > 0 || imports(m, p)
 	}
 	// A pickle that breaks after a GLOBAL or STACK_GLOBAL (an invalid
 	// opcode, a stack underflow): loaders import the global before they
