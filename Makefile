@@ -8,7 +8,11 @@ FUZZTIME  ?= 10m
 FUZZMINIMIZE ?= 5s
 BENCHTIME ?= 1s
 
-.PHONY: build test fuzz bench lint vet fmt-check differential-numpy allowlist
+DIFFTIME  ?= 30m
+DIFFRUN   ?= .
+DIFFSEED  ?= 1
+
+.PHONY: build test fuzz bench lint vet fmt-check differential differential-numpy allowlist
 
 build:
 	$(GO) build -buildvcs=auto -o bin/modelgate ./cmd/modelgate
@@ -44,9 +48,17 @@ fuzz:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) $(PKGS)
 
+# The differential tests against the real loaders (tools/differential):
+# DIFFTIME per loader family (pickle, joblib, torch; DIFFRUN picks some by
+# regexp, e.g. DIFFRUN=Joblib), seed DIFFSEED. Cases where a loader reaches
+# the marker payload and modelgate does not report it are kept under
+# tools/differential/testdata/found/. make test runs them for seconds.
+differential:
+	MG_DIFFTIME=$(DIFFTIME) MG_DIFFSEED=$(DIFFSEED) MG_DIFFKEEP=1 \
+	  $(GO) test -count=1 -timeout 0 -v -run '^Test($(DIFFRUN))' ./tools/differential/
+
 # The .npy differential test against numpy.load (Debian's python3-numpy),
-# for DIFFTIME (default 20m) instead of the few seconds `make test` gives it.
-DIFFTIME ?= 20m
+# for DIFFTIME (default 30m) instead of the few seconds `make test` gives it.
 differential-numpy:
 	NPY_DIFF_DURATION=$(DIFFTIME) $(GO) test -count=1 -timeout 0 -run '^TestDifferentialNumPy$$' -v ./formats/numpy/
 

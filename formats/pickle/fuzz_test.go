@@ -1,8 +1,10 @@
 package pickle
 
 import (
+	"archive/tar"
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -27,6 +29,24 @@ func FuzzScan(f *testing.F) {
 		}
 		if data, err := os.ReadFile(name); err == nil {
 			f.Add(data)
+		}
+	}
+	// The storages and tensors members of pre-1.0 torch tar checkpoints.
+	tars, _ := filepath.Glob(filepath.Join("..", "pytorch", "testdata", "legacy_tar_*.tar"))
+	for _, name := range tars {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			continue
+		}
+		tr := tar.NewReader(bytes.NewReader(data))
+		for {
+			hdr, err := tr.Next()
+			if err != nil {
+				break
+			}
+			if body, err := io.ReadAll(tr); err == nil && (hdr.Name == "storages" || hdr.Name == "tensors") {
+				f.Add(body)
+			}
 		}
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -62,7 +82,7 @@ func FuzzScan(f *testing.F) {
 
 // FuzzJoblib runs the raw-pickle analyzer — with its joblib array walker
 // and legacy-torch handling — over arbitrary bytes seeded with real joblib
-// dumps: no panic, no hang, and findings only for registered rules.
+// dumps and pre-1.0 torch tar members: no panic, no hang, and findings only for registered rules.
 func FuzzJoblib(f *testing.F) {
 	files, _ := filepath.Glob(filepath.Join("testdata", "joblib_*.pkl"))
 	more, _ := filepath.Glob(filepath.Join("..", "..", "testdata", "containers", "*", "joblib_*"))
@@ -72,6 +92,24 @@ func FuzzJoblib(f *testing.F) {
 		}
 		if data, err := os.ReadFile(name); err == nil {
 			f.Add(data)
+		}
+	}
+	// The storages and tensors members of pre-1.0 torch tar checkpoints.
+	tars, _ := filepath.Glob(filepath.Join("..", "pytorch", "testdata", "legacy_tar_*.tar"))
+	for _, name := range tars {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			continue
+		}
+		tr := tar.NewReader(bytes.NewReader(data))
+		for {
+			hdr, err := tr.Next()
+			if err != nil {
+				break
+			}
+			if body, err := io.ReadAll(tr); err == nil && (hdr.Name == "storages" || hdr.Name == "tensors") {
+				f.Add(body)
+			}
 		}
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
-	"strconv"
+	"path"
 	"strings"
 
 	"github.com/modelgate/modelgate/formats"
@@ -15,47 +15,390 @@ import (
 // joblib.dump writes each numpy array as a NumpyArrayWrapper object whose
 // BUILD is followed, outside the pickle opcodes, by the raw array bytes (or,
 // for object arrays, by a pickle of the array). joblib's NumpyUnpickler
-// reads them when it sees that BUILD; the machine must do the same to find
-// the next opcode.
+// (joblib 1.2 numpy_pickle.py, load_build) checks after every BUILD whether
+// the object on top of the stack is an instance of NumpyArrayWrapper or of
+// the pre-0.10 NDArrayWrapper/ZNDArrayWrapper — whatever opcode made it —
+// and replaces it with the array its read method returns. The machine does
+// the same here, with the attributes the instance has at that point.
 
-// joblibWrappers are the classes joblib's unpickler treats so.
-var joblibWrappers = map[string]bool{
-	"joblib.numpy_pickle.NumpyArrayWrapper":                   true,
-	"sklearn.externals.joblib.numpy_pickle.NumpyArrayWrapper": true,
+type wrapperKind uint8
+
+const (
+	notWrapper   wrapperKind = iota
+	arrayWrapper             // NumpyArrayWrapper: inline array bytes follow
+	fileWrapper              // NDArrayWrapper: numpy.load of a companion file
+	zfileWrapper             // ZNDArrayWrapper: a zlib companion file
+)
+
+// joblibWrappers are the names under which the wrapper classes are
+// importable (joblib 1.2 re-exports the compat classes from numpy_pickle;
+// scikit-learn < 0.23 vendored joblib as sklearn.externals.joblib).
+var joblibWrappers = map[string]wrapperKind{
+	"joblib.numpy_pickle.NumpyArrayWrapper":                        arrayWrapper,
+	"sklearn.externals.joblib.numpy_pickle.NumpyArrayWrapper":      arrayWrapper,
+	"joblib.numpy_pickle.NDArrayWrapper":                           fileWrapper,
+	"joblib.numpy_pickle_compat.NDArrayWrapper":                    fileWrapper,
+	"sklearn.externals.joblib.numpy_pickle.NDArrayWrapper":         fileWrapper,
+	"sklearn.externals.joblib.numpy_pickle_compat.NDArrayWrapper":  fileWrapper,
+	"joblib.numpy_pickle.ZNDArrayWrapper":                          zfileWrapper,
+	"joblib.numpy_pickle_compat.ZNDArrayWrapper":                   zfileWrapper,
+	"sklearn.externals.joblib.numpy_pickle.ZNDArrayWrapper":        zfileWrapper,
+	"sklearn.externals.joblib.numpy_pickle_compat.ZNDArrayWrapper": zfileWrapper,
 }
 
-// JoblibArrays returns an OnBuild hook that reads past the array data
-// following each NumpyArrayWrapper, scanning object arrays' embedded
-// pickles with s. The raw analyzer uses it, since joblib files are pickles.
-func JoblibArrays(ctx context.Context, s formats.Scope) func(*Stream, Value, Value) error {
-	return func(st *Stream, obj, state Value) error {
-		mod, name, ok := obj.Callable().Global()
-		if !ok || !joblibWrappers[mod+"."+name] {
-			return nil
+// wrapperInit lists each class's __init__ parameters with their defaults
+// (absent: required). Calling the class runs __init__, which sets them as
+// attributes.
+var wrapperInit = map[wrapperKind][]struct {
+	name string
+	def  Value
+}{
+	arrayWrapper: {{"subclass", Value{}}, {"shape", Value{}}, {"order", Value{}}, {"dtype", Value{}},
+		{"allow_mmap", Value{kind: KindBool}}, {"numpy_array_alignment_bytes", Value{kind: KindInt, n: joblibAlignment}}},
+	fileWrapper:  {{"filename", Value{}}, {"subclass", Value{}}, {"allow_mmap", Value{kind: KindBool, n: 1}}},
+	zfileWrapper: {{"filename", Value{}}, {"init_args", Value{}}, {"state", Value{}}},
+}
+
+// joblibAlignment is joblib's NUMPY_ARRAY_ALIGNMENT_BYTES, the only value it
+// writes as numpy_array_alignment_bytes.
+const joblibAlignment = 16
+
+// instanceMakers are the reconstructors that return an instance of their
+// first argument without running its __init__ (copyreg.__newobj__ is what
+// protocol 2+ NEWOBJ stands for, copyreg._reconstructor protocols 0 and 1).
+var instanceMakers = map[string]bool{
+	"copyreg.__newobj__": true, "copyreg.__newobj_ex__": true, "copyreg._reconstructor": true,
+	"builtins.object.__new__": true,
+}
+
+// JoblibArrays returns an OnBuild hook that mirrors joblib's load_build: it
+// reads past the array data following each NumpyArrayWrapper, scanning
+// object arrays' embedded pickles with s, and checks the companion file
+// names of the pre-0.10 wrappers. The raw analyzer uses it, since joblib
+// files are pickles.
+func JoblibArrays(ctx context.Context, s formats.Scope) func(*Stream, Value, Value) (Value, error) {
+	// attrs is each wrapper instance's __dict__, which successive BUILDs of
+	// the same (memoized) instance update.
+	attrs := map[*object]map[string]Value{}
+	return func(st *Stream, obj, state Value) (Value, error) {
+		kind, how, init := wrapperOf(obj)
+		if kind == notWrapper {
+			return Value{}, nil
 		}
-		return readJoblibArray(ctx, s, st, state)
+		off := st.Offset()
+		w := &wrapper{kind: kind, scope: s, off: off}
+		a, seen := attrs[obj.o]
+		if !seen {
+			if len(attrs) >= maxWrappers {
+				return Value{}, &formats.LimitError{Limit: "joblib-wrappers", Max: maxWrappers}
+			}
+			var err error
+			if a, err = w.initAttrs(init); err != nil {
+				return Value{}, fmt.Errorf("joblib wrapper at offset %d: %w", off, err)
+			}
+			attrs[obj.o] = a
+		}
+		if how != "" {
+			w.odd("is built by %s, not the way joblib pickles it", how)
+		} else if seen {
+			w.odd("is built a second time")
+		}
+		if err := w.setState(a, state); err != nil {
+			return Value{}, fmt.Errorf("joblib wrapper at offset %d: %w", off, err)
+		}
+		w.checkAttrs(a)
+		var err error
+		switch kind {
+		case arrayWrapper:
+			if n := st.FrameLeft(); n > 0 {
+				// joblib reads the array from the file, after the frame the
+				// unpickler has buffered, and then runs the frame's rest.
+				w.noted = false
+				w.odd("is built %d bytes before the end of its FRAME: joblib reads the array after the frame "+
+					"and the opcodes in between out of order", n)
+				return joblibArray(off), fmt.Errorf("joblib array at offset %d inside a FRAME", off)
+			}
+			err = readJoblibArray(ctx, s, st, w, a)
+		default:
+			err = w.companion(a)
+		}
+		// The loader leaves the array in the wrapper's place.
+		return joblibArray(off), err
 	}
 }
 
-func readJoblibArray(ctx context.Context, s formats.Scope, st *Stream, state Value) error {
-	dtype, _ := state.Get("dtype")
-	shape, _ := state.Get("shape")
-	itemsize, object, err := dtypeSize(dtype)
-	if err != nil {
-		return fmt.Errorf("joblib array at offset %d: %w", st.Offset(), err)
+// maxWrappers bounds the wrapper instances tracked per scan.
+const maxWrappers = 1 << 20
+
+// wrapperOf tells whether a built object is an instance of a joblib
+// wrapper class, and how it was made: how is empty when made the way
+// joblib's pickler makes it (NEWOBJ, or copyreg._reconstructor), and init
+// holds the arguments when the class was called (so __init__ ran).
+func wrapperOf(obj Value) (kind wrapperKind, how string, init *Value) {
+	if obj.kind != KindCall {
+		return notWrapper, "", nil
 	}
-	if object {
-		// An object array is a pickle of its own, read with pickle.load.
-		if _, err := Scan(ctx, st, s, Options{}); err != nil {
-			return fmt.Errorf("joblib object array: %w", err)
+	fn, args, op := obj.o.items[0], obj.o.items[1], obj.o.op
+	mod, name, ok := fn.Global()
+	if !ok {
+		return notWrapper, "", nil
+	}
+	if k := joblibWrappers[mod+"."+name]; k != notWrapper {
+		switch {
+		case op == opNEWOBJ || op == opNEWOBJEX:
+			return k, how, nil
+		case op == opREDUCE || args.Len() > 0:
+			// pickle's _instantiate calls the class for REDUCE, and for
+			// OBJ and INST when they have arguments.
+			return k, "a call of the class", &args
 		}
+		return k, opName(op), nil
+	}
+	if op != opREDUCE && op != opOBJ && op != opINST {
+		return notWrapper, "", nil
+	}
+	if !instanceMakers[mod+"."+name] && !strings.HasSuffix(name, ".__new__") {
+		return notWrapper, "", nil
+	}
+	cls, _ := args.Index(0)
+	cm, cn, ok := cls.Global()
+	k := joblibWrappers[cm+"."+cn]
+	if !ok || k == notWrapper {
+		return notWrapper, "", nil
+	}
+	if mod+"."+name == "copyreg._reconstructor" {
+		return k, "", nil
+	}
+	return k, mod + "." + name, nil
+}
+
+// joblibArray is what the loader leaves on the stack for a wrapper: an
+// ndarray, which the pickle may only BUILD or store from then on.
+func joblibArray(off int64) Value {
+	cls := Value{kind: KindGlobal, o: &object{g: &gobj{module: "numpy", name: "ndarray"}, off: off}}
+	return Value{kind: KindCall, o: &object{items: []Value{cls, {kind: KindTuple, o: &object{}}}, off: off, op: opBUILD}}
+}
+
+type wrapper struct {
+	kind  wrapperKind
+	scope formats.Scope
+	off   int64
+	noted bool
+}
+
+func (w *wrapper) class() string {
+	switch w.kind {
+	case arrayWrapper:
+		return "NumpyArrayWrapper"
+	case fileWrapper:
+		return "NDArrayWrapper"
+	}
+	return "ZNDArrayWrapper"
+}
+
+// odd reports, once per BUILD, a wrapper joblib.dump could not have written.
+func (w *wrapper) odd(format string, args ...any) {
+	if w.noted {
+		return
+	}
+	w.noted = true
+	msg := fmt.Sprintf(format, args...)
+	w.scope.Report(formats.NewFinding(RuleJoblibState, w.off, "joblib %s %s", w.class(), msg).With("class", w.class()))
+}
+
+// initAttrs is what __init__ sets when the class was called with args.
+func (w *wrapper) initAttrs(args *Value) (map[string]Value, error) {
+	a := map[string]Value{}
+	if args == nil {
+		return a, nil
+	}
+	params := wrapperInit[w.kind]
+	if args.kind != KindTuple || args.Len() > int64(len(params)) || int64(len(args.o.items)) != args.Len() {
+		return nil, fmt.Errorf("%s called with %s", w.class(), args)
+	}
+	for i, p := range params {
+		v, ok := args.Index(i)
+		if !ok {
+			if v = p.def; v.kind == kindAbsent {
+				return nil, fmt.Errorf("%s called without its %s", w.class(), p.name)
+			}
+		}
+		a[p.name] = v
+	}
+	return a, nil
+}
+
+// setState applies a BUILD state as pickle's load_build (Python 3.11) does
+// for a class without __setstate__: a dict updates the instance's
+// __dict__, a pair (dict, slotstate) then sets each slotstate item, a false
+// state nothing. An instance attribute __setstate__ (set by an earlier
+// BUILD) is called instead, which checkAttrs has reported.
+func (w *wrapper) setState(a map[string]Value, state Value) error {
+	if _, ok := a["__setstate__"]; ok {
 		return nil
+	}
+	var slots Value
+	if state.kind == KindTuple && state.Len() == 2 {
+		d, _ := state.Index(0)
+		s, ok := state.Index(1)
+		if !ok {
+			return errors.New("BUILD state not kept")
+		}
+		state, slots = d, s
+	}
+	if truthy(state) {
+		if err := w.update(a, state); err != nil {
+			return err
+		}
+	}
+	if truthy(slots) {
+		w.odd("state sets slot attributes")
+		return w.update(a, slots)
+	}
+	return nil
+}
+
+func (w *wrapper) update(a map[string]Value, d Value) error {
+	if d.kind != KindDict {
+		return fmt.Errorf("BUILD state %s has no items()", d)
+	}
+	if int64(len(d.o.items)) != 2*d.Len() {
+		return errors.New("BUILD state too large to follow")
+	}
+	for i := 0; i+1 < len(d.o.items); i += 2 {
+		k, v := d.o.items[i], d.o.items[i+1]
+		name, ok := k.Text()
+		if k.kind != KindStr || !ok {
+			w.odd("state has a key %s that is not an attribute name", k)
+			continue
+		}
+		a[name] = v
+	}
+	return nil
+}
+
+// joblibWrites are the attributes joblib gives each class.
+var joblibWrites = map[wrapperKind]map[string]bool{
+	arrayWrapper: {"subclass": true, "shape": true, "order": true, "dtype": true, "allow_mmap": true,
+		"numpy_array_alignment_bytes": true},
+	fileWrapper:  {"filename": true, "subclass": true, "allow_mmap": true},
+	zfileWrapper: {"filename": true, "init_args": true, "state": true},
+}
+
+// checkAttrs reports attributes and values joblib never writes: other
+// names can shadow the methods the loader calls (read, read_array, ...).
+func (w *wrapper) checkAttrs(a map[string]Value) {
+	for k := range a {
+		if !joblibWrites[w.kind][k] {
+			w.odd("has an attribute %q that joblib never writes", k)
+			return
+		}
+	}
+	if w.kind != arrayWrapper {
+		return
+	}
+	if v, ok := a["numpy_array_alignment_bytes"]; ok && (v.kind != KindInt || v.n != joblibAlignment) {
+		w.odd("has numpy_array_alignment_bytes %s; joblib writes %d", v, joblibAlignment)
+	}
+	if v := a["order"]; v.kind != KindStr || v.s != "C" && v.s != "F" {
+		w.odd("has order %s; joblib writes 'C' or 'F'", v)
+	}
+	if v, ok := a["allow_mmap"]; ok && v.kind != KindBool {
+		w.odd("has allow_mmap %s; joblib writes a bool", v)
+	}
+}
+
+// companion checks the file an NDArrayWrapper or ZNDArrayWrapper reads:
+// read() opens os.path.join(dirname of the joblib file, filename), with
+// numpy.load(allow_pickle=True) for NDArrayWrapper, so an absolute or
+// ".." name loads (and unpickles) any file on the machine.
+func (w *wrapper) companion(a map[string]Value) error {
+	v, ok := a["filename"]
+	if !ok {
+		return fmt.Errorf("joblib %s without a filename", w.class())
+	}
+	sev, what := formats.Critical, "numpy.load(allow_pickle=True), which unpickles whatever the file holds"
+	if w.kind == zfileWrapper {
+		sev, what = formats.High, "reads it as array data"
+	}
+	name, ok := v.Text()
+	if !ok || v.kind != KindStr && v.kind != KindBytes {
+		w.scope.Report(formats.NewFinding(RuleJoblibFile, w.off,
+			"joblib %s names its companion file by %s, known only at load time; joblib %s", w.class(), v, what).
+			At(sev).With("class", w.class()))
+		return nil
+	}
+	if outside(name) {
+		w.scope.Report(formats.NewFinding(RuleJoblibFile, w.off,
+			"joblib %s loads %q, outside the folder of the file; joblib %s", w.class(), name, what).
+			At(sev).With("class", w.class()).With("filename", name))
+		return nil
+	}
+	w.scope.Report(formats.NewFinding(RuleJoblibFile, w.off,
+		"joblib %s loads the companion file %q next to the file (pre-0.10 joblib layout)", w.class(), name).
+		At(formats.Info).With("class", w.class()).With("filename", name))
+	return nil
+}
+
+// outside reports whether os.path.join(dir, name) can leave dir.
+func outside(name string) bool {
+	if strings.HasPrefix(name, "/") || strings.ContainsRune(name, 0) {
+		return true
+	}
+	for _, part := range strings.Split(name, "/") {
+		if part == ".." {
+			return true
+		}
+	}
+	return path.Clean(name) == ".."
+}
+
+func truthy(v Value) bool {
+	switch v.kind {
+	case KindNone, kindAbsent:
+		return false
+	case KindBool, KindInt, KindFloat:
+		return v.n != 0
+	case KindStr, KindBytes:
+		return v.n != 0
+	case KindTuple, KindList, KindDict, KindSet, KindFrozenSet:
+		return v.Len() != 0
+	}
+	return true
+}
+
+// readJoblibArray consumes what NumpyArrayWrapper.read_array (joblib 1.2)
+// reads after the BUILD, from the wrapper's attributes.
+func readJoblibArray(ctx context.Context, s formats.Scope, st *Stream, w *wrapper, a map[string]Value) error {
+	shape, ok := a["shape"]
+	if !ok {
+		return errors.New("joblib array wrapper without a shape")
 	}
 	count, err := elements(shape)
 	if err != nil {
 		return fmt.Errorf("joblib array at offset %d: %w", st.Offset(), err)
 	}
-	if align, ok := state.Get("numpy_array_alignment_bytes"); ok && align.Kind() == KindInt {
+	dtype, ok := a["dtype"]
+	if !ok {
+		return errors.New("joblib array wrapper without a dtype")
+	}
+	d, err := readDtype(dtype)
+	if err != nil {
+		return fmt.Errorf("joblib array at offset %d: %w", st.Offset(), err)
+	}
+	if d.unusual != "" {
+		w.odd("has a dtype with %s, which numpy never pickles", d.unusual)
+	}
+	if d.hasObject {
+		// An object array is a pickle of its own, read with pickle.load:
+		// a plain unpickler, without joblib's BUILD.
+		if _, err := Scan(ctx, st, s, Options{}); err != nil {
+			return fmt.Errorf("joblib object array: %w", err)
+		}
+		return nil
+	}
+	// read_array reads the padding byte whenever the attribute is not None.
+	if align, ok := a["numpy_array_alignment_bytes"]; ok && align.kind != KindNone {
 		pad, err := st.ReadByte()
 		if err != nil {
 			return fmt.Errorf("joblib array padding: %w", err)
@@ -64,7 +407,10 @@ func readJoblibArray(ctx context.Context, s formats.Scope, st *Stream, state Val
 			return fmt.Errorf("joblib array padding: %w", err)
 		}
 	}
-	hi, size := bits.Mul64(count, uint64(itemsize))
+	if d.itemsize <= 0 {
+		return fmt.Errorf("joblib array at offset %d: dtype item size %d", st.Offset(), d.itemsize)
+	}
+	hi, size := bits.Mul64(count, uint64(d.itemsize))
 	if hi != 0 || size > math.MaxInt64 {
 		return errors.New("joblib array size overflows")
 	}
@@ -74,9 +420,12 @@ func readJoblibArray(ctx context.Context, s formats.Scope, st *Stream, state Val
 	return nil
 }
 
-// elements multiplies out a shape tuple.
+// elements multiplies out a shape as read_array does (an empty shape is one
+// element). Values numpy would take but joblib never writes (floats,
+// strings, negative or overflowing products, which numpy wraps) are errors:
+// the scan ends inconclusive rather than guess.
 func elements(shape Value) (uint64, error) {
-	if shape.Kind() != KindTuple || shape.Len() > 64 {
+	if shape.kind != KindTuple && shape.kind != KindList || shape.Len() > 64 || int64(len(shape.o.items)) != shape.Len() {
 		return 0, fmt.Errorf("shape %v is not a tuple of sizes", shape)
 	}
 	n := uint64(1)
@@ -87,55 +436,10 @@ func elements(shape Value) (uint64, error) {
 			return 0, fmt.Errorf("shape %v has a bad dimension", shape)
 		}
 		hi, lo := bits.Mul64(n, uint64(v))
-		if hi != 0 {
+		if hi != 0 || lo > math.MaxInt64 {
 			return 0, errors.New("shape overflows")
 		}
 		n = lo
 	}
 	return n, nil
-}
-
-// dtypeSize reads a numpy.dtype(name, ...) value with its BUILD state
-// (version, byte order, subarray, names, fields, elsize, alignment, flags).
-func dtypeSize(dtype Value) (size int64, object bool, err error) {
-	mod, fn, ok := dtype.Callable().Global()
-	if !ok || mod != "numpy" && mod != "numpy.core.multiarray" && mod != "numpy._core.multiarray" || fn != "dtype" {
-		return 0, false, fmt.Errorf("dtype %v is not a numpy.dtype", dtype)
-	}
-	arg, _ := dtype.Args().Index(0)
-	name, ok := arg.Text()
-	if !ok || name == "" {
-		return 0, false, fmt.Errorf("dtype %v has no name", dtype)
-	}
-	if state, ok := dtype.State(); ok {
-		if flags, ok := index(state, 7).Int(); ok && flags&1 != 0 {
-			return 0, true, nil // NPY_ITEM_REFCOUNT: holds Python objects
-		}
-		if elsize, ok := index(state, 5).Int(); ok && elsize > 0 {
-			return elsize, false, nil
-		}
-	}
-	kind, digits := name[0], strings.TrimLeft(name[1:], "<>|=")
-	if kind == 'O' {
-		return 0, true, nil
-	}
-	if kind == '?' {
-		return 1, false, nil
-	}
-	if i := strings.IndexByte(digits, '['); i >= 0 {
-		digits = digits[:i] // datetime units: M8[ns]
-	}
-	n, err := strconv.ParseInt(digits, 10, 64)
-	if err != nil || n <= 0 || n > 1<<20 {
-		return 0, false, fmt.Errorf("dtype %q: unknown item size", name)
-	}
-	if kind == 'U' {
-		n *= 4
-	}
-	return n, false, nil
-}
-
-func index(v Value, i int) Value {
-	x, _ := v.Index(i)
-	return x
 }

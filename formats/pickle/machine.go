@@ -1071,7 +1071,15 @@ func (m *machine) build(off int64, t *Value, state Value) error {
 		// The frame check is due now: what the hook reads lies outside
 		// the opcode stream (joblib commits its frame before array data).
 		m.checkFrame(off)
-		return h(m.st, *t, state)
+		if m.frameEnd >= 0 {
+			m.st.frameLeft = m.frameEnd - m.st.Offset()
+		}
+		v, err := h(m.st, *t, state)
+		m.st.frameLeft = 0
+		if v.kind != kindAbsent {
+			*t = v
+		}
+		return err
 	}
 	return nil
 }

@@ -361,10 +361,10 @@ func TestBuildHook(t *testing.T) {
 	data := cat(proto(2), glob("joblib.numpy_pickle", "NumpyArrayWrapper"), emptyTuple, newobj, string(state), build,
 		"\x03\xff\xff\xff", strings.Repeat("\xab", 24), stop)
 	var seen bool
-	opt := Options{Hooks: Hooks{OnBuild: func(s *Stream, obj, state Value) error {
+	opt := Options{Hooks: Hooks{OnBuild: func(s *Stream, obj, state Value) (Value, error) {
 		m, n, _ := obj.Callable().Global()
 		if m+"."+n != "joblib.numpy_pickle.NumpyArrayWrapper" {
-			return nil
+			return Value{}, nil
 		}
 		seen = true
 		shape, _ := state.Get("shape")
@@ -374,14 +374,14 @@ func TestBuildHook(t *testing.T) {
 			if _, ok := align.Int(); ok {
 				pad, err := s.ReadByte()
 				if err != nil {
-					return err
+					return Value{}, err
 				}
 				if err := s.Discard(int64(pad)); err != nil {
-					return err
+					return Value{}, err
 				}
 			}
 		}
-		return s.Discard(n0 * 8)
+		return Value{}, s.Discard(n0 * 8)
 	}}}
 	rec, res, err := scanBytes(t, data, opt)
 	if err != nil || !seen {

@@ -21,8 +21,10 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"unicode/utf8"
 
 	"github.com/modelgate/modelgate/formats"
+	"github.com/modelgate/modelgate/formats/pickle/globals"
 )
 
 func init() {
@@ -47,12 +49,96 @@ func analyze(ctx context.Context, in *formats.Input, s formats.Scope) error {
 	}
 	defer rc.Close()
 	opt := Options{Multiple: true, Source: sourceOf(in)}
-	opt.Hooks.AfterStream = legacyTorch(new(bool))
-	opt.Hooks.OnBuild = JoblibArrays(ctx, s)
-	if _, err := Scan(ctx, rc, s, opt); err != nil {
+	torch := legacyTorch(new(bool))
+	var count Value
+	var member tarMember
+	opt.Hooks.AfterStream = func(i int, v Value) bool {
+		switch i {
+		case 0:
+			count = v
+		case 1:
+			if _, ok := count.Int(); ok && count.kind == KindInt {
+				member, _ = tarRecord(v)
+			}
+		}
+		return member == notTarMember && torch(i, v)
+	}
+	joblib := JoblibArrays(ctx, s)
+	wrappers := 0
+	opt.Hooks.OnBuild = func(st *Stream, obj, state Value) (Value, error) {
+		v, err := joblib(st, obj, state)
+		if v.kind != kindAbsent {
+			wrappers++
+		}
+		return v, err
+	}
+	st := NewStream(rc, 0)
+	tee := &teeScope{Scope: s, seen: map[string]bool{}}
+	res, err := Scan(ctx, st, tee, opt)
+	if wrappers > 0 {
+		// pickle.load reads the bytes joblib takes as array data as
+		// opcodes: what that reading imports or calls counts too.
+		plainReading(ctx, in, &plainScope{teeScope: tee})
+	}
+	if err != nil {
+		return fmt.Errorf("scan pickle %s: %w", in.Name, err)
+	}
+	if member == notTarMember {
+		return nil
+	}
+	if wrappers > 0 {
+		// legacy_load reads the members with plain pickle.load.
+		return fmt.Errorf("scan pickle %s: a legacy torch tar member holding joblib array wrappers", in.Name)
+	}
+	if err := readTarMember(ctx, st, s, opt.Source, member, count.n, res.Values[1]); err != nil {
 		return fmt.Errorf("scan pickle %s: %w", in.Name, err)
 	}
 	return nil
+}
+
+// plainReading scans in as plain pickle.load reads it, without joblib's
+// array reading, reporting through s; its errors are expected (array
+// bytes are rarely opcodes) and dropped.
+func plainReading(ctx context.Context, in *formats.Input, s formats.Scope) {
+	rc, err := in.Open()
+	if err != nil {
+		return
+	}
+	defer rc.Close()
+	Scan(ctx, rc, s, Options{Multiple: true, Source: sourceOf(in)})
+}
+
+// teeScope remembers the findings reported through it.
+type teeScope struct {
+	formats.Scope
+	seen map[string]bool
+}
+
+func findingKey(f formats.Finding) string {
+	if g := f.Details["global"]; g != "" {
+		return f.Rule + " " + g
+	}
+	return f.Rule + " " + f.Message
+}
+
+func (t *teeScope) Report(f formats.Finding) {
+	t.seen[findingKey(f)] = true
+	t.Scope.Report(f)
+}
+
+// plainScope passes on, from a second reading of the same bytes, the
+// findings about imports and calls that the first reading did not make.
+type plainScope struct{ *teeScope }
+
+// callRules are the findings about what a reading imports or calls.
+var callRules = map[string]bool{RuleUnknownGlobal: true, RuleDeniedGlobal: true, RuleRiskyGlobal: true,
+	RuleDynamicGlobal: true, RuleNestedPickle: true, RuleGlobalMutation: true, RuleComputedCall: true, RuleExtension: true}
+
+func (p *plainScope) Report(f formats.Finding) {
+	if !callRules[f.Rule] || p.seen[findingKey(f)] {
+		return
+	}
+	p.teeScope.Report(f.With("reading", "pickle.load, which reads joblib array bytes as opcodes"))
 }
 
 // legacyTorch returns an AfterStream hook that ends the scan after a
@@ -112,8 +198,9 @@ var probeStart = [256]bool{
 // probe recognises a pickle without a PROTO magic (protocols 0 and 1) by
 // running the machine over the head of the file: it must reach STOP with
 // exactly one value, or run out of head or budget with a plausible stack,
-// after at least two opcodes. Text such as READMEs, JSON, Python source,
-// CSV or vocabularies fails within a few bytes.
+// after at least two opcodes, or break after importing a global. Text such
+// as READMEs, JSON, Python source, CSV or vocabularies fails within a few
+// bytes, before any GLOBAL.
 func probe(h formats.Head) bool {
 	p := h.Prefix
 	if len(p) < 2 || !probeStart[p[0]] {
@@ -135,7 +222,9 @@ func probe(h formats.Head) bool {
 	switch {
 	case err == nil:
 		if len(m.stack) != 0 || len(m.marks) != 0 || m.ops < 2 {
-			return false
+			// pickle.load ignores what STOP leaves below the top (a joblib
+			// object array's nested pickle ends so, read without joblib).
+			return imports(m, p)
 		}
 		// A two-opcode pickle ("N.") must be the whole file: text such as
 		// "N.B." starts with one.
@@ -151,10 +240,69 @@ func probe(h formats.Head) bool {
 			return m.longArg && len(m.stack) <= 16 || m.ops > 2 && plausible(m)
 		}
 		// A truncated pickle still runs every opcode before the cut, but
-		// only matters when it imports something.
-		return m.ops > 2 && m.lookups > 0
+		// only matters when it imports something; a short one ("(imod\nfn\n"
+		// then the end) counts when it imports the way a pickle does.
+		return m.ops > 2 && m.lookups > 0 || imports(m, p)
 	}
-	return false
+	// A pickle that breaks after a GLOBAL or STACK_GLOBAL (an invalid
+	// opcode, a stack underflow): loaders import the global before they
+	// fail, so the file is a (broken) pickle.
+	return imports(m, p)
+}
+
+// imports reports whether the probe's run imported a global the way a
+// pickle does. The probe only counts a GLOBAL whose lines are
+// identifiers; a word list ("cat\ndog\nbird") parses so too, so all-text
+// heads must also name a global the lists know.
+func imports(m *machine, p []byte) bool {
+	if m.lookups == 0 {
+		return false
+	}
+	end := min(m.st.Offset(), int64(len(p)))
+	if !isText(p[:end]) {
+		return true
+	}
+	for _, o := range m.globals {
+		if globals.Judge(o.g.module, o.g.name).Class != globals.Unknown {
+			return true
+		}
+	}
+	return callsGlobal(p[:end])
+}
+
+// callsGlobal reports whether the machine, reading p as a pickle, calls a
+// global that is not on the allowlist before p ends or breaks: text such
+// as "(cmod\nfn\no" is a payload, whatever else follows.
+func callsGlobal(p []byte) bool {
+	rec := &callRecorder{}
+	m := newMachine(context.Background(), NewStream(bytes.NewReader(p), 0), rec, &Options{}, &Result{}, &shared{})
+	m.maxOps = probeOps
+	m.run()
+	return rec.called
+}
+
+// callRecorder notes a finding about a global the pickle calls.
+type callRecorder struct {
+	discard
+	called bool
+}
+
+func (c *callRecorder) Report(f formats.Finding) {
+	c.called = c.called || f.Details["call"] != ""
+}
+
+// isText reports whether b is UTF-8 without control bytes other than
+// tab, newline and carriage return.
+func isText(b []byte) bool {
+	if !utf8.Valid(b) {
+		return false
+	}
+	for _, c := range b {
+		if c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 // plausible tells a pickle cut short from a run of lines that happen to

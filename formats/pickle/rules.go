@@ -20,6 +20,8 @@ const (
 	RuleTypeConfusion  = "MG114"
 	RuleIntrospection  = "MG115"
 	RuleMisusedGlobal  = "MG116"
+	RuleJoblibState    = "MG120"
+	RuleJoblibFile     = "MG121"
 )
 
 func init() {
@@ -89,6 +91,18 @@ func init() {
 		{ID: RuleTypeConfusion, Severity: formats.Medium, Title: "container opcode applied to a non-container",
 			Doc: "SETITEM, APPEND, ADDITEMS or BUILD targets a value of the wrong type (a string, number or tuple). Standard " +
 				"loaders fail there, restricted loaders have been corrupted this way (CVE-2026-24747). No pickler writes it."},
+		{ID: RuleJoblibState, Severity: formats.Medium, Title: "joblib array wrapper that joblib.dump never writes",
+			Doc: "joblib.load replaces every NumpyArrayWrapper (and pre-0.10 NDArrayWrapper) with an array it reads right after " +
+				"the wrapper's BUILD, whatever opcode made the wrapper and whatever attributes it has. This wrapper is built " +
+				"another way than joblib's pickler builds it, or has attributes or values joblib never writes (an alignment " +
+				"other than 16, an order other than C or F, attributes that shadow the wrapper's read methods). Readers can then " +
+				"disagree on where the pickle resumes after the array bytes. The file was crafted: re-save it with joblib.dump."},
+		{ID: RuleJoblibFile, Severity: formats.Critical, Title: "joblib wrapper loads a file outside the dump's folder",
+			Doc: "A pre-0.10 joblib NDArrayWrapper or ZNDArrayWrapper names a companion file that joblib.load opens as " +
+				"os.path.join(folder of the file, filename). NDArrayWrapper loads it with numpy.load(allow_pickle=True), which " +
+				"unpickles whatever that file holds (critical); ZNDArrayWrapper reads it as array data (high). An absolute or " +
+				"'..' name, or one computed at load time, reaches any file on the machine. Info when the companion file is " +
+				"next to the dump, as old joblib versions wrote it: scan it with the dump."},
 	} {
 		formats.RegisterRule(r)
 	}

@@ -102,3 +102,46 @@ func TestJoblib(t *testing.T) {
 		})
 	}
 }
+
+// TestJoblibWrappers reads joblib streams made from real joblib.dump output
+// (testdata/make_joblib_wrappers.py) whose array wrappers are built, or
+// whose state is written, another way than joblib writes them. joblib.load
+// reaches the mgmarker.hit payload in each (tools/differential checks it
+// with the real loader); modelgate must read the bytes after each BUILD as
+// joblib does and report the marker, or, for pre-0.10 wrappers naming a
+// file outside the dump's folder, report that file.
+func TestJoblibWrappers(t *testing.T) {
+	a, _ := formats.Lookup(formats.Pickle)
+	files, _ := filepath.Glob(filepath.Join("testdata", "joblib_*wrapper_*.pkl"))
+	if len(files) < 15 {
+		t.Fatalf("only %d wrapper samples; run testdata/make_joblib_wrappers.py", len(files))
+	}
+	for _, path := range files {
+		name := filepath.Base(path)
+		t.Run(name, func(t *testing.T) {
+			data, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec, err := formatstest.Run(t, a, name, data)
+			benign := strings.Contains(name, "_ok_")
+			if benign && err != nil {
+				t.Fatalf("benign sample ends inconclusive: %v", err)
+			}
+			var marker, outside bool
+			for _, f := range rec.Findings {
+				marker = marker || f.Details["global"] == "mgmarker.hit" || strings.Contains(f.Message, "mgmarker.hit")
+				outside = outside || f.Rule == RuleJoblibFile && f.Severity >= formats.Critical
+			}
+			worst, any := rec.Max()
+			switch {
+			case benign && any && worst >= formats.Medium:
+				t.Errorf("benign sample has findings:\n%s", list(rec.Findings))
+			case !benign && strings.HasPrefix(name, "joblib_ndwrapper_") && !outside:
+				t.Errorf("companion file outside the folder not reported (err %v):\n%s", err, list(rec.Findings))
+			case !benign && strings.HasPrefix(name, "joblib_wrapper_") && !marker:
+				t.Errorf("payload after the array not reported (err %v):\n%s", err, list(rec.Findings))
+			}
+		})
+	}
+}

@@ -38,8 +38,10 @@ type Options struct {
 type Hooks struct {
 	// OnBuild runs after every BUILD, with the object built (the stack top)
 	// and the state applied. It may consume bytes that a loader reads out of
-	// band right after the BUILD (joblib's array data) from s.
-	OnBuild func(s *Stream, obj, state Value) error
+	// band right after the BUILD (joblib's array data) from s. A returned
+	// Value other than the zero Value replaces the object on the stack, as
+	// joblib's load_build replaces its wrappers with arrays.
+	OnBuild func(s *Stream, obj, state Value) (Value, error)
 	// OnPersistentID runs for every PERSID and BINPERSID. When it is set,
 	// Result.PersistentIDs is left empty.
 	OnPersistentID func(offset int64, pid Value) error

@@ -23,7 +23,15 @@ type Stream struct {
 	end  int   // end of buffered bytes
 	base int64 // offset of buf[0] in the input
 	err  error // sticky error from r
+	// frameLeft is, while an OnBuild hook runs, how many bytes of the
+	// current protocol-4 FRAME follow the BUILD.
+	frameLeft int64
 }
+
+// FrameLeft tells an OnBuild hook how many bytes of the current FRAME
+// follow the BUILD. A loader that reads out of band from the file, as
+// joblib does, reads after the frame while the opcodes go on inside it.
+func (s *Stream) FrameLeft() int64 { return s.frameLeft }
 
 // NewStream returns a Stream reading r, whose first byte is at offset base
 // of the input.

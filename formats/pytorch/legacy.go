@@ -39,7 +39,16 @@ func analyzeLegacy(ctx context.Context, in *formats.Input, s formats.Scope) erro
 		opt.Source, _, _ = in.ReaderAt(0)
 	}
 	opt.Hooks.OnPersistentID = func(off int64, pid pickle.Value) error {
-		declared(off, pid, decl)
+		// persistent_load (torch 1.13 _legacy_load) creates a storage the
+		// first time its key appears; later IDs of the key reuse it, with
+		// its first type and size.
+		one := map[string]storage{}
+		declared(off, pid, one)
+		for k, v := range one {
+			if _, ok := decl[k]; !ok {
+				decl[k] = v
+			}
+		}
 		return nil
 	}
 	opt.Hooks.PersistentLoad = moduleClass
