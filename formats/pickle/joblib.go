@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
-	"path"
 	"strings"
 
 	"github.com/modelgate/modelgate/formats"
@@ -340,17 +339,12 @@ func (w *wrapper) companion(a map[string]Value) error {
 	return nil
 }
 
-// outside reports whether os.path.join(dir, name) can leave dir.
+// outside reports whether os.path.join(dir, name) names anything but a
+// file directly in dir. joblib only ever wrote companions next to the dump
+// (basename_NN.npy), so a name with a folder in it (".git/x.npy") points
+// where a scan of the model's files may not look.
 func outside(name string) bool {
-	if strings.HasPrefix(name, "/") || strings.ContainsRune(name, 0) {
-		return true
-	}
-	for _, part := range strings.Split(name, "/") {
-		if part == ".." {
-			return true
-		}
-	}
-	return path.Clean(name) == ".."
+	return strings.ContainsAny(name, "/\\\x00") || name == "." || name == ".."
 }
 
 func truthy(v Value) bool {

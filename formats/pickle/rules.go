@@ -101,7 +101,8 @@ func init() {
 			Doc: "A pre-0.10 joblib NDArrayWrapper or ZNDArrayWrapper names a companion file that joblib.load opens as " +
 				"os.path.join(folder of the file, filename). NDArrayWrapper loads it with numpy.load(allow_pickle=True), which " +
 				"unpickles whatever that file holds (critical); ZNDArrayWrapper reads it as array data (high). An absolute or " +
-				"'..' name, or one computed at load time, reaches any file on the machine. Info when the companion file is " +
+				"'..' name, one in a sub-folder (which joblib never wrote, and which a scan of the model's files may skip, such " +
+				"as .git/), or one computed at load time, reaches files the scan of the dump did not vouch for. Info when the companion file is " +
 				"next to the dump, as old joblib versions wrote it: scan it with the dump."},
 	} {
 		formats.RegisterRule(r)

@@ -134,6 +134,7 @@ def ndwrapper(construct, filename):
 ND = b"cjoblib.numpy_pickle\nNDArrayWrapper\n"
 write("joblib_ndwrapper_absolute.pkl", ndwrapper(ND + b")\x81", "/tmp/mgmarker_payload.npy"))
 write("joblib_ndwrapper_dotdot.pkl", ndwrapper(ND + b")\x81", "../mgmarker_payload.npy"))
+write("joblib_ndwrapper_subfolder.pkl", ndwrapper(ND + b")\x81", ".git/mgmarker_payload.npy"))
 write("joblib_ndwrapper_reconstructor.pkl",
       ndwrapper(b"ccopy_reg\n_reconstructor\n" + ND + b"c__builtin__\nobject\nN\x87R", "/tmp/mgmarker_payload.npy"))
 write("joblib_ndwrapper_init.pkl",
