@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/modelgate/modelgate/internal/registrytest"
 	"github.com/modelgate/modelgate/server/store"
 )
 
@@ -58,7 +59,7 @@ func TestAddressPolicy(t *testing.T) {
 
 	trapHost, seen := trap(t)
 	ln := listen(t)
-	host := startDistribution(t, "http://"+ln.Addr().String()+"/v1/events/distribution")
+	host := registrytest.Start(t, registrytest.Notify{URL: "http://" + ln.Addr().String() + "/v1/events/distribution", Token: testSecret})
 	cfg = testConfig(t)
 	cfg.AllowAddresses = nil
 	cfg.MaxAttempts = 2

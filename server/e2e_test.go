@@ -8,6 +8,8 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/modelgate/modelgate/internal/registrytest"
 )
 
 // TestDistributionEndToEnd pushes a benign and a malicious model to the
@@ -21,7 +23,7 @@ func TestDistributionEndToEnd(t *testing.T) {
 	srv := newServer(t, cfg)
 	ln := listen(t)
 	r := start(t, srv, ln)
-	host := startDistribution(t, r.url+"/v1/events/distribution")
+	host := registrytest.Start(t, registrytest.Notify{URL: r.url + "/v1/events/distribution", Token: testSecret})
 
 	benign := pushModel(t, host, "models/benign", "v1", "model.pkl", readSample(t, "model.pkl"))
 	evil := pushModel(t, host, "models/evil", "v1", "model.pkl", readSample(t, "evil.pkl"))

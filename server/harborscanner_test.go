@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/modelgate/modelgate/internal/registrytest"
 )
 
 // TestHarborScannerAPI drives the pluggable scanner API the way Harbor
@@ -25,7 +27,7 @@ func TestHarborScannerAPI(t *testing.T) {
 	cfg.Sources.HarborScanner = Source{Secret: "Bearer harbor-scanner-token", AllowedRegistries: testRegistries}
 	cfg.NoReferrers = true
 	ln := listen(t)
-	host := startDistribution(t, "http://"+ln.Addr().String()+"/v1/events/distribution")
+	host := registrytest.Start(t, registrytest.Notify{URL: "http://" + ln.Addr().String() + "/v1/events/distribution", Token: testSecret})
 	r := start(t, newServer(t, cfg), ln)
 	evil := pushModel(t, host, "library/evil", "v1", "model.pkl", readSample(t, "evil.pkl"))
 	opaque := pushModel(t, host, "library/opaque", "v1", "weights.bin", []byte(strings.Repeat("\x13\x37 unidentifiable ", 64)))

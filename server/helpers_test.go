@@ -1,18 +1,15 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -200,69 +197,6 @@ type rawManifestT struct{ b []byte }
 func (r rawManifestT) RawManifest() ([]byte, error) { return r.b, nil }
 func (r rawManifestT) MediaType() (types.MediaType, error) {
 	return types.OCIManifestSchema1, nil
-}
-
-const distributionBinary = "/usr/bin/docker-registry"
-
-// startDistribution runs the CNCF Distribution registry on a free loopback
-// port, notifying notifyURL with the test token, and returns its host:port;
-// it skips the test when the binary is absent.
-func startDistribution(t testing.TB, notifyURL string) string {
-	t.Helper()
-	if _, err := os.Stat(distributionBinary); err != nil {
-		t.Skipf("%s not installed (Debian package docker-registry): skipping the end-to-end test", distributionBinary)
-	}
-	ln := listen(t)
-	addr := ln.Addr().String()
-	ln.Close()
-	dir := t.TempDir()
-	cfg := fmt.Sprintf(`version: 0.1
-log:
-  level: warn
-storage:
-  filesystem:
-    rootdirectory: %s
-  delete:
-    enabled: true
-http:
-  addr: %s
-notifications:
-  endpoints:
-    - name: modelgate
-      url: %s
-      headers:
-        Authorization: [Bearer %s]
-      timeout: 5s
-      threshold: 3
-      backoff: 200ms
-`, filepath.Join(dir, "data"), addr, notifyURL, testSecret)
-	path := filepath.Join(dir, "config.yml")
-	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(distributionBinary, "serve", path)
-	var logs bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-		if t.Failed() {
-			t.Logf("registry log:\n%s", logs.String())
-		}
-	})
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		if c, err := net.Dial("tcp", addr); err == nil {
-			c.Close()
-			return addr
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("docker-registry did not start: %s", logs.String())
-	return ""
 }
 
 var testRegistries = []string{"127.0.0.1", "reg.test", "registry.test", "harbor.test", "reg"}

@@ -20,6 +20,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/static"
 
+	"github.com/modelgate/modelgate/internal/registrytest"
 	"github.com/modelgate/modelgate/server/store"
 	"github.com/modelgate/modelgate/signatures"
 )
@@ -72,7 +73,7 @@ func TestRequiredSignatureFailsTheVerdict(t *testing.T) {
 	cfg.Sources.Distribution = Source{}
 	cfg.Signature.PublicKey = pub
 	ln := listen(t)
-	host := startDistribution(t, "http://"+ln.Addr().String()+"/v1/events/distribution")
+	host := registrytest.Start(t, registrytest.Notify{URL: "http://" + ln.Addr().String() + "/v1/events/distribution", Token: testSecret})
 	r := start(t, newServer(t, cfg), ln)
 
 	sample := readSample(t, "model.pkl")

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/modelgate/modelgate/internal/registrytest"
 	"github.com/modelgate/modelgate/server/store"
 )
 
@@ -37,7 +38,7 @@ func TestDigestComesFromTheFetcher(t *testing.T) {
 	}
 	srv := newServer(t, testConfig(t))
 	r := start(t, srv, listen(t))
-	host := startDistribution(t, r.url+"/v1/events/distribution")
+	host := registrytest.Start(t, registrytest.Notify{URL: r.url + "/v1/events/distribution", Token: testSecret})
 	victim := pushModel(t, host, "models/victim", "v1", "model.pkl", readSample(t, "evil.pkl"))
 	benign := readSample(t, "model.pkl")
 	web := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -1,74 +1,24 @@
 package signatures
 
 import (
-	"bytes"
 	"context"
 	"crypto/elliptic"
-	"fmt"
-	"net"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/sigstore/sigstore-go/pkg/testing/ca"
+
+	"github.com/modelgate/modelgate/internal/registrytest"
 )
-
-// distributionBinary is where Debian's docker-registry package installs
-// the CNCF Distribution registry.
-const distributionBinary = "/usr/bin/docker-registry"
-
-// startDistribution runs the CNCF Distribution registry on a free loopback
-// port with storage in a temporary directory and no auth, and returns its
-// host:port. It skips the test when the binary is absent. (The same helper
-// lives in scanner/fetch/internal/fetchtest, which this package cannot
-// import.)
-func startDistribution(t *testing.T) string {
-	t.Helper()
-	if _, err := os.Stat(distributionBinary); err != nil {
-		t.Skipf("%s not installed (Debian package docker-registry; .ci/run installs it): skipping the real-registry test", distributionBinary)
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	dir := t.TempDir()
-	cfg := fmt.Sprintf("version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: %s\n", filepath.Join(dir, "data"), addr)
-	cfgPath := filepath.Join(dir, "config.yml")
-	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(distributionBinary, "serve", cfgPath)
-	var logs bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-	})
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if c, err := net.Dial("tcp", addr); err == nil {
-			c.Close()
-			return addr
-		}
-	}
-	t.Fatalf("docker-registry did not start: %s", logs.String())
-	return ""
-}
 
 // TestVerifyOCIDistribution pushes artifacts and cosign signatures of both
 // storage schemes, key and keyless, to a real Distribution registry (which
 // has no referrers API, so bundles are found through the referrers tag)
 // and verifies them.
 func TestVerifyOCIDistribution(t *testing.T) {
-	host := startDistribution(t)
+	host := registrytest.Start(t)
 	key := newKey(t, elliptic.P256())
 	vs, err := ca.NewVirtualSigstore()
 	if err != nil {

@@ -14,6 +14,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/modelgate/modelgate/internal/registrytest"
 )
 
 // splitView fronts the registry at host and answers HEAD of the tag with
@@ -40,7 +42,7 @@ func splitView(t *testing.T, host, repo, tag, other string) string {
 // TestVerifyOCISplitView: the signature is checked on the manifest bytes
 // received and hashed, never on the digest a HEAD announces.
 func TestVerifyOCISplitView(t *testing.T) {
-	host := startDistribution(t)
+	host := registrytest.Start(t)
 	key := newKey(t, elliptic.P256())
 	signedRef, signed := pushImage(t, host, "models/split")
 	pushLegacyLayers(t, signedRef, signed, keyLayer(t, signedRef, signed, key))

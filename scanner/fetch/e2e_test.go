@@ -19,6 +19,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	_ "github.com/modelgate/modelgate/formats/all"
+	"github.com/modelgate/modelgate/internal/registrytest"
 	"github.com/modelgate/modelgate/scanner"
 	"github.com/modelgate/modelgate/scanner/fetch"
 	_ "github.com/modelgate/modelgate/scanner/fetch/all"
@@ -156,10 +157,7 @@ func TestKeep(t *testing.T) {
 // type the scanner does not read ends the scan without a verdict, naming
 // it, instead of being passed over (real Distribution registry).
 func TestIndexChildren(t *testing.T) {
-	host := fetchtest.StartDistribution(t)
-	if host == "" {
-		t.Skip("no Distribution registry")
-	}
+	host := registrytest.Start(t)
 	evil, err := os.ReadFile("../../testdata/sample/evil.pkl")
 	if err != nil {
 		t.Fatal(err)

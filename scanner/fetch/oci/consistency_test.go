@@ -15,6 +15,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 
+	"github.com/modelgate/modelgate/internal/registrytest"
 	"github.com/modelgate/modelgate/scanner/fetch"
 	"github.com/modelgate/modelgate/scanner/fetch/internal/fetchtest"
 	"github.com/modelgate/modelgate/scanner/fetch/remote"
@@ -53,7 +54,7 @@ func twoFaced(t *testing.T, host string) string {
 // does) must either give the same bytes both times or fail; the analyzers
 // must never have judged bytes the digest does not cover.
 func TestAnalyzerBytesAreHashedBytes(t *testing.T) {
-	host := fetchtest.StartDistribution(t)
+	host := registrytest.Start(t)
 	data := bytes.Repeat([]byte("honest "), 2<<20/7)
 	fetchtest.Push(t, host, "org/twofaced", "latest", fetchtest.Artifact{
 		ConfigMediaType: ModelPackConfig,

@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/registry"
 
+	"github.com/modelgate/modelgate/internal/registrytest"
 	"github.com/modelgate/modelgate/scanner/fetch"
 	"github.com/modelgate/modelgate/scanner/fetch/internal/fetchtest"
 )
@@ -48,8 +49,8 @@ func registries(t *testing.T) map[string]string {
 	t.Cleanup(srv.Close)
 	regs := map[string]string{"ggcr": strings.TrimPrefix(srv.URL, "http://")}
 	if !testing.Short() {
-		if host := fetchtest.StartDistribution(t); host != "" {
-			regs["distribution"] = host
+		if registrytest.Available(t) {
+			regs["distribution"] = registrytest.Start(t)
 		}
 	}
 	return regs

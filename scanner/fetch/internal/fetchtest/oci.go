@@ -1,17 +1,10 @@
 package fetchtest
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
-	"net"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -91,64 +84,6 @@ func layerData(ls []Layer) [][]byte {
 		out = append(out, l.Data)
 	}
 	return out
-}
-
-// DistributionBinary is where Debian's docker-registry package installs
-// the CNCF Distribution registry.
-const DistributionBinary = "/usr/bin/docker-registry"
-
-// StartDistribution runs the CNCF Distribution registry on a free
-// loopback port with storage in a temporary directory and returns its
-// host:port, or "" when the binary is absent (the caller skips what needs
-// it).
-func StartDistribution(t testing.TB) string {
-	t.Helper()
-	if _, err := os.Stat(DistributionBinary); err != nil {
-		t.Logf("%s not installed (Debian package docker-registry): skipping the Distribution registry", DistributionBinary)
-		return ""
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	dir := t.TempDir()
-	cfg := fmt.Sprintf(`version: 0.1
-log:
-  level: error
-storage:
-  filesystem:
-    rootdirectory: %s
-  delete:
-    enabled: true
-http:
-  addr: %s
-`, filepath.Join(dir, "data"), addr)
-	cfgPath := filepath.Join(dir, "config.yml")
-	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(DistributionBinary, "serve", cfgPath)
-	var logs bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-	})
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		if c, err := net.Dial("tcp", addr); err == nil {
-			c.Close()
-			return addr
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("docker-registry did not start: %s", logs.String())
-	return ""
 }
 
 // Manifest describes a pushed manifest as an index lists it; mediaType
