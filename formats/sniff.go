@@ -2,6 +2,7 @@ package formats
 
 import (
 	"bytes"
+	"compress/flate"
 	"encoding/binary"
 	"io"
 	"path"
@@ -235,11 +236,24 @@ func isLZMAAlone(p []byte) bool {
 	return dict >= 1<<12 && dict <= 1<<30 && (size == ^uint64(0) || size < 1<<48)
 }
 
+// isZlib recognises a zlib stream: a two-byte header (method 8, no preset
+// dictionary, check bits) and deflate data that decodes as far as the head
+// goes. The header alone matches one two-byte pair in 31 and so ordinary
+// data (a protocol-0 pickle's "(S", a safetensors length of 376): a reading
+// only counts when it decodes.
 func isZlib(p []byte) bool {
 	if len(p) < 2 || p[0]&0x0f != 8 || p[0]>>4 > 7 || p[1]&0x20 != 0 {
 		return false
 	}
-	return (uint16(p[0])<<8|uint16(p[1]))%31 == 0
+	if (uint16(p[0])<<8|uint16(p[1]))%31 != 0 {
+		return false
+	}
+	r := flate.NewReader(bytes.NewReader(p[2:]))
+	defer r.Close()
+	// Decoding 1 MiB is proof enough (and bounds a bomb's cost); the head
+	// may end mid-stream; any other error is data that is not deflate.
+	_, err := io.CopyN(io.Discard, r, 1<<20)
+	return err == nil || err == io.EOF || err == io.ErrUnexpectedEOF
 }
 
 func isSafetensors(p []byte, size int64) bool {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -61,6 +62,11 @@ func TestSniff(t *testing.T) {
 		{"zstd", "a", []byte("\x28\xb5\x2f\xfd\x00"), []string{Zstd}},
 		{"lz4", "a", []byte("\x04\x22\x4d\x18\x00"), []string{LZ4}},
 		{"zlib", "a", []byte("\x78\x9c\x01\x02"), []string{Zlib}},
+		// A zlib header alone is one two-byte pair in 31: these decode as
+		// no deflate stream, so they are not a second reading.
+		// (the pickle package registers the probe that reads it as a pickle)
+		{"protocol-0 pickle with a zlib-like head", "a", []byte("(S'a'\np0\nS'b'\np1\ntp2\n."), nil},
+		{"safetensors header length 376", "a", append([]byte("\x78\x01\x00\x00\x00\x00\x00\x00"), []byte(`{"a":1}`+strings.Repeat(" ", 369))...), []string{Safetensors}},
 		{"tflite", "a", []byte("\x1c\x00\x00\x00TFL3\x00\x00"), []string{TFLite}},
 		{"safetensors", "a", safetensorsBytes(), []string{Safetensors}},
 		{"safetensors with a PROTO-like length", "a", append(binary.LittleEndian.AppendUint64(nil, 384), append([]byte("{}"), make([]byte, 382)...)...), []string{Safetensors}},
