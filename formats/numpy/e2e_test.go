@@ -55,3 +55,29 @@ func TestObjectDescrFailsGate(t *testing.T) {
 		}
 	}
 }
+
+// TestObjectArrayWithoutData: an object array cut at the end of its header
+// (issue 14, item 5). np.load(allow_pickle=True) fails unpickling nothing,
+// so the file is not a clean array: it ends inconclusive.
+func TestObjectArrayWithoutData(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "containers", "malicious", "npy_object_os_system.npy"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := int(binary.LittleEndian.Uint16(b[8:10]))
+	p := filepath.Join(t.TempDir(), "cut.npy")
+	if err := os.WriteFile(p, b[:10+n], 0o600); err != nil {
+		t.Fatal(err)
+	}
+	src, err := fetch.NewLocal(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := scanner.Scan(context.Background(), []scanner.Target{{Name: p, Source: src}}, scanner.Options{Jobs: 1, FailOn: formats.Medium})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := rep.Files[0]; r.Outcome != scanner.Inconclusive {
+		t.Errorf("outcome %s, want inconclusive (%s)", r.Outcome, r.Error)
+	}
+}

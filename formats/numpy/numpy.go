@@ -105,6 +105,12 @@ func analyze(ctx context.Context, in *formats.Input, s formats.Scope) error {
 		// read_array unpickles before it looks at the shape's size.
 		s.Report(formats.NewFinding(RuleObjectArray, h.DataOffset,
 			"object array (descr %v): its data is a pickle", h.Descr))
+		if _, err := br.Peek(1); err == io.EOF {
+			// pickle.load of nothing raises: np.load refuses the file, so
+			// it is not a clean array (a cut-off download, or a file made
+			// to look harmless).
+			return errors.New("npy object array with no data after the header: np.load fails unpickling it")
+		}
 		return s.Scan(ctx, rest(in, h.DataOffset, "object-array.pkl"))
 	}
 	want, ok := int64(1), true
