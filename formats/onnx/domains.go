@@ -2,8 +2,8 @@ package onnx
 
 import (
 	_ "embed"
-	"fmt"
-	"strings"
+
+	"github.com/modelgate/modelgate/formats"
 )
 
 // domains.tsv says, for each operator domain modelgate knows, what
@@ -28,16 +28,11 @@ type domainInfo struct {
 	vendor string
 }
 
-// domainTable holds exact domains and ".*" patterns, longest first.
-type domainTable struct {
-	exact    map[string]domainInfo
-	prefixes []string // "qonnx.custom_op." for the pattern "qonnx.custom_op.*"
-	byPrefix map[string]domainInfo
-}
+var domainKinds = map[string]domainKind{"standard": standardDomain, "runtime": runtimeDomain, "library": libraryDomain}
 
 var domains = mustParseDomains(domainsTSV)
 
-func mustParseDomains(tsv string) domainTable {
+func mustParseDomains(tsv string) formats.VendorTable {
 	t, err := parseDomains(tsv)
 	if err != nil {
 		panic("onnx: embedded domains.tsv: " + err.Error())
@@ -45,48 +40,12 @@ func mustParseDomains(tsv string) domainTable {
 	return t
 }
 
-func parseDomains(tsv string) (domainTable, error) {
-	t := domainTable{exact: map[string]domainInfo{}, byPrefix: map[string]domainInfo{}}
-	kinds := map[string]domainKind{"standard": standardDomain, "runtime": runtimeDomain, "library": libraryDomain}
-	for n, line := range strings.Split(tsv, "\n") {
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		c := strings.Split(line, "\t")
-		if len(c) != 4 || c[2] == "" || c[3] == "" {
-			return t, fmt.Errorf("line %d: want domain, kind, vendor and source", n+1)
-		}
-		k, ok := kinds[c[1]]
-		if !ok {
-			return t, fmt.Errorf("line %d: unknown kind %q", n+1, c[1])
-		}
-		info := domainInfo{kind: k, vendor: c[2]}
-		if p, ok := strings.CutSuffix(c[0], "*"); ok {
-			t.byPrefix[p] = info
-			t.prefixes = append(t.prefixes, p)
-			continue
-		}
-		if _, dup := t.exact[c[0]]; dup {
-			return t, fmt.Errorf("line %d: domain %q listed twice", n+1, c[0])
-		}
-		t.exact[c[0]] = info
-	}
-	return t, nil
+func parseDomains(tsv string) (formats.VendorTable, error) {
+	return formats.ParseVendorTable(tsv, "standard", "runtime", "library")
 }
 
-// lookup says what a node in domain d needs.
-func (t domainTable) lookup(d string) domainInfo {
-	if info, ok := t.exact[d]; ok {
-		return info
-	}
-	best := ""
-	for _, p := range t.prefixes {
-		if strings.HasPrefix(d, p) && len(p) > len(best) {
-			best = p
-		}
-	}
-	if best != "" {
-		return t.byPrefix[best]
-	}
-	return domainInfo{kind: unknownDomain}
+// lookupDomain says what a node in domain d needs.
+func lookupDomain(d string) domainInfo {
+	v := domains.Lookup(d)
+	return domainInfo{kind: domainKinds[v.Kind], vendor: v.Name}
 }

@@ -405,7 +405,7 @@ func (w *walker) judge(n *node) {
 		w.emit(formats.NewFinding(RuleNetworkOp, at, "%s node %q sends requests to %q", n.op, n.name, n.strs["model_uri"]).
 			With("node", n.name).With("model_uri", n.strs["model_uri"]))
 	}
-	if k := domains.lookup(n.domain).kind; (k == unknownDomain || k == libraryDomain) && len(w.custom) < maxAttrs {
+	if k := lookupDomain(n.domain).kind; (k == unknownDomain || k == libraryDomain) && len(w.custom) < maxAttrs {
 		w.custom = append(w.custom, nodeRef{domain: n.domain, op: n.op, name: n.name, at: at})
 	}
 }
@@ -444,7 +444,7 @@ func (w *walker) judgeCustom() {
 			continue
 		}
 		seen[key] = true
-		if info := domains.lookup(r.domain); info.kind == libraryDomain {
+		if info := lookupDomain(r.domain); info.kind == libraryDomain {
 			w.emit(formats.NewFinding(RuleVendorDomain, r.at, "node %q uses operator %q of %s's domain %q (needs that vendor's custom-op library)", r.name, r.op, info.vendor, r.domain).
 				With("domain", r.domain).With("op_type", r.op).With("vendor", info.vendor))
 			continue

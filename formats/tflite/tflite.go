@@ -167,7 +167,7 @@ func (w *walker) operatorCodes(model table) ([]opcode, error) {
 		}
 		if code == builtinCustom && !strings.HasPrefix(custom, flexPrefix) {
 			w.m.CustomOps = append(w.m.CustomOps, custom)
-			switch info := customOps.lookup(custom); info.kind {
+			switch info := lookupOp(custom); info.kind {
 			case libraryOp:
 				w.emit(formats.NewFinding(RuleVendorCustomOp, int64(t.pos), "custom operator %q needs %s's kernel library", custom, info.vendor).
 					With("custom_code", custom).With("vendor", info.vendor))
