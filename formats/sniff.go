@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"io"
 	"path"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -81,6 +82,27 @@ func RegisterProbe(format string, p Probe) {
 	probeMu.Lock()
 	defer probeMu.Unlock()
 	probes[format] = p
+}
+
+// probed runs the probes of formats Sniff has no built-in test for, in
+// name order, and names those that accept h.
+func probed(h Head) []string {
+	probeMu.RLock()
+	names := make([]string, 0, len(probes))
+	for n := range probes {
+		if n != Pickle && n != ONNX {
+			names = append(names, n)
+		}
+	}
+	probeMu.RUnlock()
+	slices.Sort(names)
+	var out []string
+	for _, n := range names {
+		if probe(n, h) {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 func probe(format string, h Head) bool {
@@ -161,6 +183,13 @@ func Sniff(h Head) []string {
 			// probe runs its machine over the head to decide.
 			out = append([]string{Pickle}, out...)
 		}
+	}
+	if len(out) == 0 {
+		// Formats without a magic of their own (an XML model, a protobuf
+		// with no file identifier) are identified by their packages'
+		// probes before the generic protobuf test below, which would
+		// otherwise take a Core ML model for ONNX.
+		out = append(out, probed(h)...)
 	}
 	if len(out) == 0 {
 		base := strings.ToLower(path.Base(h.Name))

@@ -1,0 +1,26 @@
+package openvino
+
+import "github.com/modelgate/modelgate/formats"
+
+// Rule IDs. They never change meaning once released.
+const (
+	RuleUnknownExtension = "MG940"
+	RuleVendorExtension  = "MG941"
+	RuleWeights          = "MG942"
+	RuleStructure        = "MG943"
+)
+
+func init() {
+	for _, r := range []formats.Rule{
+		{ID: RuleUnknownExtension, Severity: formats.Medium, Title: "OpenVINO layer needs an unknown extension",
+			Doc: "A layer of the IR is not an operation of any OpenVINO opset (its version is not \"opsetN\", or its type is in no opset table of formats/openvino/opsets.tsv), and no known extension library provides it. OpenVINO only reads the model if the host has loaded an extension (a native library, core.add_extension) that registers that type: native code distributed beside the model, which the model itself cannot make run. Make sure you know and trust that extension. A type added by an opset newer than this build's table is reported here too."},
+		{ID: RuleVendorExtension, Severity: formats.Low, Title: "OpenVINO layer from a known extension library",
+			Doc: "A layer's type is provided by a known project's extension library (openvino_tokenizers; the list and its sources are in formats/openvino/extensions.tsv). OpenVINO reads the model only if the host loads that library; the model cannot make it execute anything by itself."},
+		{ID: RuleWeights, Severity: formats.Medium, Title: "OpenVINO constant outside its weights file",
+			Doc: "A Const layer's offset and size are not numbers, overflow, or reach past the end of the .bin weights file beside the .xml. OpenVINO rejects the model or, in versions that map the file, reads bytes it should not; the IR was not written by OpenVINO's serializer."},
+		{ID: RuleStructure, Severity: formats.Medium, Title: "OpenVINO IR structure invalid",
+			Doc: "The IR has a DOCTYPE (entity declarations that XML readers treat differently; OpenVINO's serializer never writes one), two layers with one id, or an edge between layers that do not exist. Readers disagree on such a graph, and OpenVINO's serializer does not write it."},
+	} {
+		formats.RegisterRule(r)
+	}
+}
