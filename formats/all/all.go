@@ -5,6 +5,7 @@ package all
 import (
 	_ "github.com/modelgate/modelgate/formats/compress"
 	_ "github.com/modelgate/modelgate/formats/coreml"
+	_ "github.com/modelgate/modelgate/formats/executorch"
 	_ "github.com/modelgate/modelgate/formats/gguf"
 	_ "github.com/modelgate/modelgate/formats/hfrepo"
 	_ "github.com/modelgate/modelgate/formats/keras"
