@@ -23,6 +23,10 @@ type Appendix struct {
 	// Unlisted are members the model's metadata does not record: no
 	// loader of the model looks them up by name.
 	Unlisted []string
+	// Layouts are the layouts the archive may match and still belong to
+	// the model (a llamafile's weights and .args, which its own
+	// executable reads); any other layout keeps the file a polyglot.
+	Layouts []string
 }
 
 var (

@@ -97,3 +97,11 @@ func TestContainerSamples(t *testing.T) { checkSamples(t, "../testdata/container
 func TestTorchScriptSamples(t *testing.T) {
 	checkSamples(t, "../formats/pytorch/testdata/torchscript/samples.tsv")
 }
+
+func TestOpenVINOSamples(t *testing.T) { checkSamples(t, "../formats/openvino/testdata/samples.tsv") }
+
+func TestCoreMLSamples(t *testing.T) { checkSamples(t, "../formats/coreml/testdata/samples.tsv") }
+
+func TestExecuTorchSamples(t *testing.T) { checkSamples(t, "../formats/executorch/testdata/samples.tsv") }
+
+func TestLlamafileSamples(t *testing.T) { checkSamples(t, "../formats/llamafile/testdata/samples.tsv") }

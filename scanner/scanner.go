@@ -335,6 +335,14 @@ func (fs *fileScan) analyze(ctx context.Context, in *formats.Input, loc string, 
 	for _, kind := range kinds {
 		if kind == formats.Executable {
 			fs.report(loc, formats.NewFinding(RuleExecutable, 0, "native executable inside a model artifact"))
+			// Nothing in an executable is analyzed, but an analyzer
+			// registered for executables (llamafile) may name what
+			// it carries.
+			if a, ok := formats.Lookup(kind); ok {
+				if err := a.Analyze(ctx, in, s); err != nil {
+					fs.fail(loc, fmt.Errorf("%s: %w", kind, err))
+				}
+			}
 			continue
 		}
 		a, ok := formats.Lookup(kind)

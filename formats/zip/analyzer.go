@@ -147,12 +147,14 @@ func (r *Reader) explainPrefix(ctx context.Context, ra io.ReaderAt) *formats.Fin
 	for _, e := range r.Entries {
 		names = append(names, e.Name)
 	}
-	if len(formats.MatchLayouts(names)) > 0 {
-		return nil
-	}
 	a := formats.ExplainPrefix(ctx, ra, r.Prefix, names)
 	if a == nil {
 		return nil
+	}
+	for _, l := range formats.MatchLayouts(names) {
+		if !slices.Contains(a.Layouts, l) {
+			return nil
+		}
 	}
 	f := formats.NewFinding(RuleAppendix, 0, "%s", a.Note).With("format", a.Format).With("prefix_bytes", strconv.FormatInt(r.Prefix, 10))
 	if len(a.Unlisted) > 0 {
