@@ -102,6 +102,8 @@ func TestOpenVINOSamples(t *testing.T) { checkSamples(t, "../formats/openvino/te
 
 func TestCoreMLSamples(t *testing.T) { checkSamples(t, "../formats/coreml/testdata/samples.tsv") }
 
-func TestExecuTorchSamples(t *testing.T) { checkSamples(t, "../formats/executorch/testdata/samples.tsv") }
+func TestExecuTorchSamples(t *testing.T) {
+	checkSamples(t, "../formats/executorch/testdata/samples.tsv")
+}
 
 func TestLlamafileSamples(t *testing.T) { checkSamples(t, "../formats/llamafile/testdata/samples.tsv") }

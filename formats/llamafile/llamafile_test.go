@@ -75,7 +75,7 @@ func TestNotLlamafile(t *testing.T) {
 		head  string
 		names []string
 	}{
-		{"\x7fELF....", []string{"data.pkl"}},     // no weights
+		{"\x7fELF....", []string{"data.pkl"}},      // no weights
 		{"\x89PNG....", []string{"model.gguf"}},    // no executable
 		{"PK\x03\x04....", []string{"model.gguf"}}, // a zip before the zip
 	} {
