@@ -107,3 +107,7 @@ func TestExecuTorchSamples(t *testing.T) {
 }
 
 func TestLlamafileSamples(t *testing.T) { checkSamples(t, "../formats/llamafile/testdata/samples.tsv") }
+
+func TestPyTorchMobileSamples(t *testing.T) {
+	checkSamples(t, "../formats/pytorch/testdata/mobile/samples.tsv")
+}

@@ -1,4 +1,4 @@
-"""Writes malicious variants of benign_lite.ptl (made by make_torchscript.py
+"""Writes malicious variants of ../torchscript/benign_lite.ptl (made by make_torchscript.py
 with torch's own _save_for_lite_interpreter) by editing its bytecode.pkl,
 which the lite interpreter runs instead of code/:
 
@@ -44,8 +44,8 @@ def with_global(data):
 
 def main():
     os.chdir(os.path.dirname(os.path.abspath(__file__)))
-    edit("benign_lite.ptl", "malicious_lite_custom_op.ptl", custom_op)
-    edit("benign_lite.ptl", "malicious_lite_global.ptl", with_global)
+    edit("../torchscript/benign_lite.ptl", "malicious_lite_custom_op.ptl", custom_op)
+    edit("../torchscript/benign_lite.ptl", "malicious_lite_global.ptl", with_global)
 
 
 if __name__ == "__main__":
