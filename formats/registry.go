@@ -33,6 +33,12 @@ const (
 	TFLite      = "tflite"
 	SavedModel  = "savedmodel"
 	Executable  = "executable"
+	// OpenVINO is an OpenVINO IR .xml; CoreML a Core ML .mlmodel;
+	// ExecuTorch an ExecuTorch .pte program. Their packages' probes
+	// identify them.
+	OpenVINO   = "openvino-ir"
+	CoreML     = "coreml"
+	ExecuTorch = "executorch"
 )
 
 // Analyzer inspects one input of the format it is registered for. It

@@ -23,7 +23,7 @@ import (
 )
 
 // Format is the name Sniff gives a Core ML .mlmodel.
-const Format = "coreml"
+const Format = formats.CoreML
 
 // Caps on the walk.
 const (

@@ -24,7 +24,7 @@ import (
 )
 
 // Format is the name Sniff gives an ExecuTorch program.
-const Format = "executorch"
+const Format = formats.ExecuTorch
 
 // Caps on the walk.
 const (

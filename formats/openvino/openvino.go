@@ -25,7 +25,7 @@ import (
 )
 
 // Format is the name Sniff gives an OpenVINO IR .xml.
-const Format = "openvino-ir"
+const Format = formats.OpenVINO
 
 // Caps on what one IR may make the parser hold or walk.
 const (
@@ -234,7 +234,7 @@ func Walk(ctx context.Context, r io.Reader, report func(formats.Finding)) (*Mode
 	if len(stack) != 0 {
 		return m, errors.New("xml: document ends inside an element")
 	}
-	if n > maxFindings {
+	if n > maxFindings && report != nil {
 		report(formats.NewFinding(RuleStructure, formats.NoOffset, "%d more findings not listed", n-maxFindings).At(formats.Info))
 	}
 	return m, nil
