@@ -21,6 +21,7 @@ var update = flag.Bool("update", false, "rewrite testdata from the builders")
 
 func TestSamples(t *testing.T) {
 	want := map[string][]string{
+		"image2image.mlmodel":            nil,
 		"nn_benign.mlmodel":              nil,
 		"pipeline_benign.mlmodel":        nil,
 		"custom_model.mlmodel":           {RuleCustomModel},
@@ -42,13 +43,17 @@ func TestSamples(t *testing.T) {
 			}
 		}
 	}
+	names := []string{"image2image.mlmodel"} // real, see testdata/README.md
 	for name, data := range samples() {
-		p := filepath.Join("testdata", name)
+		names = append(names, name)
 		if *update {
-			if err := os.WriteFile(p, data, 0o644); err != nil {
+			if err := os.WriteFile(filepath.Join("testdata", name), data, 0o644); err != nil {
 				t.Fatal(err)
 			}
 		}
+	}
+	for _, name := range names {
+		p := filepath.Join("testdata", name)
 		t.Run(name, func(t *testing.T) {
 			b, err := os.ReadFile(p)
 			if err != nil {
@@ -192,6 +197,9 @@ func TestPackage(t *testing.T) {
 
 func FuzzWalk(f *testing.F) {
 	for _, b := range samples() {
+		f.Add(b)
+	}
+	if b, err := os.ReadFile("testdata/image2image.mlmodel"); err == nil {
 		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
