@@ -34,11 +34,13 @@ const (
 	SavedModel  = "savedmodel"
 	Executable  = "executable"
 	// OpenVINO is an OpenVINO IR .xml; CoreML a Core ML .mlmodel;
-	// ExecuTorch an ExecuTorch .pte program. Their packages' probes
+	// ExecuTorch an ExecuTorch .pte program and ExecuTorchData the .ptd
+	// file of named tensors a program may load. Their packages' probes
 	// identify them.
-	OpenVINO   = "openvino-ir"
-	CoreML     = "coreml"
-	ExecuTorch = "executorch"
+	OpenVINO       = "openvino-ir"
+	CoreML         = "coreml"
+	ExecuTorch     = "executorch"
+	ExecuTorchData = "executorch-data"
 )
 
 // Analyzer inspects one input of the format it is registered for. It

@@ -100,6 +100,7 @@ var extensions = map[string]extension{
 	".tflite":      {formats: []string{formats.TFLite}, dataOnly: true},
 	".mlmodel":     {formats: []string{formats.CoreML}, dataOnly: true},
 	".pte":         {formats: []string{formats.ExecuTorch}, dataOnly: true},
+	".ptd":         {formats: []string{formats.ExecuTorchData}, dataOnly: true},
 	".ptl":         {formats: []string{formats.Zip}},
 	".llamafile":   {formats: []string{formats.Executable}},
 	".txt":         {dataOnly: true},

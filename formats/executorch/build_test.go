@@ -164,3 +164,40 @@ func samples() map[string][]byte {
 		"pickle_payload.pte":  pte(program(plan(add, []*tbl{delegate("XnnpackBackend", 0, 0)}, call), nil, "\x80\x02cos\nsystem\nq\x00X\x02\x00\x00\x00idq\x01\x85q\x02Rq\x03."), nil),
 	}
 }
+
+// ptd writes a FlatTensor (extension/flat_tensor/serialize/flat_tensor.fbs)
+// with file identifier FT01, its FH01 header at offset 8 and the segment
+// data after it.
+func ptd(ft tbl, segments []byte) []byte {
+	w := &writer{b: make([]byte, 48)}
+	copy(w.b[4:], "FT01")
+	w.put32(0, uint32(w.table(ft)))
+	copy(w.b[8:], "FH01")
+	w.put32(12, 40)
+	binary.LittleEndian.PutUint64(w.b[16:], 48)
+	binary.LittleEndian.PutUint64(w.b[24:], uint64(len(w.b)-48))
+	w.align(16)
+	binary.LittleEndian.PutUint64(w.b[32:], uint64(len(w.b)))
+	binary.LittleEndian.PutUint64(w.b[40:], uint64(len(segments)))
+	return append(w.b, segments...)
+}
+
+func flatTensor(segs [][2]u64, named map[string]u32) tbl {
+	var st, nt []*tbl
+	for _, s := range segs {
+		st = append(st, &tbl{s[0], s[1]})
+	}
+	for k, i := range named {
+		nt = append(nt, &tbl{k, i})
+	}
+	return tbl{u32(0), st, nt}
+}
+
+// dataSamples are the crafted .ptd files of testdata.
+func dataSamples() map[string][]byte {
+	return map[string][]byte{
+		"weights.ptd":         ptd(flatTensor([][2]u64{{0, 16}}, map[string]u32{"linear.weight": 0}), make([]byte, 16)),
+		"ptd_beyond.ptd":      ptd(flatTensor([][2]u64{{0, 4096}}, map[string]u32{"linear.weight": 0}), make([]byte, 16)),
+		"ptd_bad_segment.ptd": ptd(flatTensor([][2]u64{{0, 16}}, map[string]u32{"linear.weight": 3}), make([]byte, 16)),
+	}
+}

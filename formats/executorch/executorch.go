@@ -7,6 +7,9 @@
 // delegates' backend ids, and the indices instructions use; delegate
 // payloads are handed back to the registry as members.
 //
+// The .ptd files of named tensors a program may load (FlatTensor, "FT01")
+// are identified too and their header, segments and names checked.
+//
 // The program is walked like the FlatBuffers verifier would, every offset
 // checked; tensor data is never read and nothing is executed.
 package executorch

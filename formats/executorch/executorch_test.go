@@ -122,3 +122,42 @@ func FuzzWalk(f *testing.F) {
 		_, _ = Walk(context.Background(), bytes.NewReader(b), int64(len(b)), 1<<20, formatstest.NewRecorder())
 	})
 }
+
+func TestDataSamples(t *testing.T) {
+	want := map[string][]string{"weights.ptd": nil, "ptd_beyond.ptd": {RuleSegment}, "ptd_bad_segment.ptd": {RuleStructure}}
+	for name, data := range dataSamples() {
+		p := filepath.Join("testdata", name)
+		if *update {
+			if err := os.WriteFile(p, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatalf("%v (run go test -update)", err)
+		}
+		if !isPTD(b, int64(len(b))) || isPTE(b, int64(len(b))) {
+			t.Fatalf("%s: probes disagree", name)
+		}
+		r, err := formatstest.Run(t, formats.AnalyzerFunc(AnalyzeData), name, b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := r.Rules(); !slices.Equal(got, want[name]) {
+			t.Errorf("%s: rules %v, want %v: %v", name, got, want[name], r.Findings)
+		}
+	}
+	r, err := formatstest.Run(t, formats.AnalyzerFunc(AnalyzeData), "x.ptd", append([]byte("\x10\x00\x00\x00FT01"), make([]byte, 64)...))
+	if err != nil || !slices.Equal(r.Rules(), []string{RuleStructure}) {
+		t.Errorf("no header: %v %v", r.Findings, err)
+	}
+}
+
+func FuzzWalkData(f *testing.F) {
+	for _, b := range dataSamples() {
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		_ = WalkData(context.Background(), bytes.NewReader(b), int64(len(b)), 1<<20, func(formats.Finding) {})
+	})
+}

@@ -23,9 +23,9 @@ func init() {
 		{ID: RuleBackend, Severity: formats.Info, Title: "ExecuTorch delegate to a known backend",
 			Doc: "A delegate runs part of the program on a known backend (XNNPACK, Core ML, Vulkan, QNN, ...; see formats/executorch/vendors.tsv). Its payload is compiled for that backend and opaque to this scan except where modelgate recognises its format (a Core ML delegate's model, say), in which case it is analyzed as a member."},
 		{ID: RuleSegment, Severity: formats.Medium, Title: "ExecuTorch segment outside the file",
-			Doc: "The extended header or a data segment (weights, delegate payloads) gives an offset and size that reach past the end of the file, before the segment base, or overflow. The runtime reads bytes that are not the segment, or rejects the program; the exporter never writes this."},
+			Doc: "The extended header, the flat tensor header of a .ptd, or a data segment (weights, delegate payloads, named tensors) gives an offset and size that reach past the end of the file, before the segment base, or overflow. The runtime reads bytes that are not the segment, or rejects the program; the exporter never writes this."},
 		{ID: RuleStructure, Severity: formats.Medium, Title: "ExecuTorch program structure invalid",
-			Doc: "An instruction refers to an operator or delegate the plan does not have, a delegate or constant refers to a segment or inline blob that does not exist, or the extended header is corrupt. Older runtimes read out of bounds on such indices; the exporter never writes them."},
+			Doc: "An instruction refers to an operator or delegate the plan does not have, a delegate, constant or named tensor refers to a segment or inline blob that does not exist, or the extended header (of a .pte) or flat tensor header (of a .ptd) is missing or corrupt. Older runtimes read out of bounds on such indices; the exporter never writes them."},
 	} {
 		formats.RegisterRule(r)
 	}
