@@ -32,14 +32,16 @@ func init() {
 const (
 	maxEntries = 100_000
 	maxCD      = 64 << 20
-	headProbe  = 4096
+	headProbe  = formats.HeadSize
 )
 
-// isExecutableHead recognises the executable formats a llamafile is built
-// as: APE ("MZqFpD", the DOS stub that is also a shell script), ELF, PE
-// and Mach-O.
+// isExecutableHead recognises an executable the way the engine's sniff
+// does (ELF, Mach-O, or an MZ header whose e_lfanew leads to a PE
+// signature, as an Actually Portable Executable's "MZqFpD" header does):
+// a prefix the engine would not report as an executable is not explained
+// away as one.
 func isExecutableHead(p []byte) bool {
-	for _, m := range []string{"MZqFpD", "\x7fELF", "\xfe\xed\xfa\xce", "\xfe\xed\xfa\xcf", "\xce\xfa\xed\xfe", "\xcf\xfa\xed\xfe"} {
+	for _, m := range []string{"\x7fELF", "\xfe\xed\xfa\xce", "\xfe\xed\xfa\xcf", "\xce\xfa\xed\xfe", "\xcf\xfa\xed\xfe"} {
 		if bytes.HasPrefix(p, []byte(m)) {
 			return true
 		}

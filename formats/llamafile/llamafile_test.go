@@ -78,6 +78,7 @@ func TestNotLlamafile(t *testing.T) {
 		{"\x7fELF....", []string{"data.pkl"}},      // no weights
 		{"\x89PNG....", []string{"model.gguf"}},    // no executable
 		{"PK\x03\x04....", []string{"model.gguf"}}, // a zip before the zip
+		{"MZqFpD='\n\n", []string{"model.gguf"}},   // an APE header without its PE signature
 	} {
 		if a, _ := appendix(context.Background(), strings.NewReader(tc.head), int64(len(tc.head)), tc.names); a != nil {
 			t.Errorf("%q %v accepted", tc.head, tc.names)
