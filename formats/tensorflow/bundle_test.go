@@ -1,0 +1,186 @@
+package tensorflow
+
+import (
+	"context"
+	"encoding/binary"
+	"hash/crc32"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/klauspost/compress/snappy"
+
+	"github.com/modelgate/modelgate/formats"
+	"github.com/modelgate/modelgate/formats/formatstest"
+)
+
+func maskCRC(c uint32) uint32 { return (c>>15 | c<<17) + 0xa282ead8 }
+
+// kv is one key and value of a table built by buildTable.
+type kv struct{ k, v string }
+
+// tableOpts bends buildTable to make damaged tables.
+type tableOpts struct {
+	snappy  bool
+	badCRC  bool
+	perBlk  int    // entries per data block; 0 means all in one
+	sepSkew string // appended to no separator, replaces the first one when set
+}
+
+func appendBlock(out []byte, entries []kv, o tableOpts, compress bool) ([]byte, uint64, uint64) {
+	var blk []byte
+	var restarts []uint32
+	for _, e := range entries {
+		restarts = append(restarts, uint32(len(blk)))
+		blk = binary.AppendUvarint(blk, 0)
+		blk = binary.AppendUvarint(blk, uint64(len(e.k)))
+		blk = binary.AppendUvarint(blk, uint64(len(e.v)))
+		blk = append(blk, e.k...)
+		blk = append(blk, e.v...)
+	}
+	if len(restarts) == 0 {
+		restarts = []uint32{0}
+	}
+	for _, r := range restarts {
+		blk = binary.LittleEndian.AppendUint32(blk, r)
+	}
+	blk = binary.LittleEndian.AppendUint32(blk, uint32(len(restarts)))
+	typ := byte(0)
+	if compress {
+		blk, typ = snappy.Encode(nil, blk), 1
+	}
+	off := uint64(len(out))
+	out = append(out, blk...)
+	out = append(out, typ)
+	crc := maskCRC(crc32.Checksum(append(blk, typ), castagnoli))
+	if o.badCRC {
+		crc++
+	}
+	return binary.LittleEndian.AppendUint32(out, crc), off, uint64(len(blk))
+}
+
+// buildTable writes a table the way TableBuilder lays one out (a restart
+// at every entry, which readers accept).
+func buildTable(entries []kv, o tableOpts) []byte {
+	per := o.perBlk
+	if per == 0 {
+		per = max(len(entries), 1)
+	}
+	var out []byte
+	var index []kv
+	for i := 0; i < len(entries); i += per {
+		chunk := entries[i:min(i+per, len(entries))]
+		var off, n uint64
+		out, off, n = appendBlock(out, chunk, o, o.snappy)
+		h := binary.AppendUvarint(binary.AppendUvarint(nil, off), n)
+		sep := chunk[len(chunk)-1].k
+		if o.sepSkew != "" && i == 0 {
+			sep = o.sepSkew
+		}
+		index = append(index, kv{sep, string(h)})
+	}
+	out, moff, mn := appendBlock(out, nil, tableOpts{}, false)
+	out, ioff, in := appendBlock(out, index, tableOpts{}, false)
+	var f []byte
+	for _, v := range []uint64{moff, mn, ioff, in} {
+		f = binary.AppendUvarint(f, v)
+	}
+	f = append(f, make([]byte, 40-len(f))...)
+	f = binary.LittleEndian.AppendUint64(f, tableMagic)
+	return append(out, f...)
+}
+
+func bundleHeader(shards uint64) string {
+	return string(pb(nil).v(1, shards).b(3, pb(nil).v(1, 1)))
+}
+
+func entry(dtype uint64, dims []uint64, shard, off, size uint64, crc uint32) string {
+	shape := pb(nil)
+	for _, d := range dims {
+		shape = shape.b(2, pb(nil).v(1, d))
+	}
+	e := pb(nil).v(1, dtype).b(2, shape).v(3, shard).v(4, off).v(5, size)
+	e = append(e, 0x35)
+	e = binary.LittleEndian.AppendUint32(e, crc)
+	return string(e)
+}
+
+func floatsCRC(b []byte) uint32 { return maskCRC(crc32.Checksum(b, castagnoli)) }
+
+func TestReadBundle(t *testing.T) {
+	data := []byte("0123456789abcdef")
+	good := []kv{{"", bundleHeader(2)}, {"a", entry(1, []uint64{2}, 0, 0, 8, floatsCRC(data[:8]))},
+		{"b", entry(1, []uint64{2}, 1, 0, 8, 0)}}
+	for _, tc := range []struct {
+		name  string
+		table []byte
+		want  string
+	}{
+		{"good", buildTable(good, tableOpts{}), ""},
+		{"snappy blocks", buildTable(good, tableOpts{snappy: true}), ""},
+		{"one entry per block", buildTable(good, tableOpts{perBlk: 1}), ""},
+		{"bad block checksum", buildTable(good, tableOpts{badCRC: true}), RuleIndexInvalid},
+		{"separator below its keys", buildTable(good, tableOpts{perBlk: 2, sepSkew: "\x00"}), RuleIndexInvalid},
+		{"no header", buildTable(good[1:], tableOpts{}), RuleIndexInvalid},
+		{"keys out of order", buildTable([]kv{good[0], good[2], good[1]}, tableOpts{}), RuleIndexInvalid},
+		{"shard 7 of 2", buildTable([]kv{good[0], {"a", entry(1, []uint64{2}, 7, 0, 8, 0)}}, tableOpts{}), RuleDataRange},
+		{"size against shape", buildTable([]kv{good[0], {"a", entry(1, []uint64{3}, 0, 0, 8, 0)}}, tableOpts{}), RuleDataRange},
+		{"resource dtype", buildTable([]kv{good[0], {"a", entry(20, nil, 0, 0, 8, 0)}}, tableOpts{}), RuleIndexInvalid},
+		{"overlap", buildTable([]kv{good[0], {"a", entry(1, []uint64{2}, 0, 0, 8, 0)}, {"b", entry(1, []uint64{2}, 0, 4, 8, 0)}}, tableOpts{}), RuleOverlap},
+		{"newer reader", buildTable([]kv{{"", string(pb(nil).v(1, 1).b(3, pb(nil).v(1, 2).v(2, 2)))}}, tableOpts{}), RuleIndexInvalid},
+		{"truncated footer", buildTable(good, tableOpts{})[:60], RuleIndexInvalid},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []string
+			b, err := ReadBundle(context.Background(), tc.table, func(f formats.Finding) {
+				if f.Severity >= formats.Medium {
+					got = append(got, f.Rule)
+				}
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.want == "" && (len(got) > 0 || !b.Valid) || tc.want != "" && !slices.Contains(got, tc.want) {
+				t.Fatalf("want %q, got %v", tc.want, got)
+			}
+		})
+	}
+}
+
+// TestRealIndexes reads indexes written by TensorFlow (testdata/README.md).
+func TestRealIndexes(t *testing.T) {
+	files, _ := filepath.Glob("testdata/ckpt/*/*.index")
+	if len(files) < 3 {
+		t.Fatalf("found %d real indexes", len(files))
+	}
+	for _, p := range files {
+		t.Run(p, func(t *testing.T) {
+			data, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h := formats.Head{Name: p, Size: int64(len(data)), Prefix: data, Suffix: data}
+			if got := formats.Sniff(h); !slices.Equal(got, []string{formats.TFCheckpointIndex}) {
+				t.Fatalf("Sniff = %q", got)
+			}
+			r, err := formatstest.Run(t, formats.AnalyzerFunc(AnalyzeIndex), p, data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range r.Findings {
+				if f.Severity > formats.Info {
+					t.Errorf("finding %v", f)
+				}
+			}
+			b, _ := ReadBundle(context.Background(), data, func(formats.Finding) {})
+			if !b.Valid || len(b.Entries) == 0 {
+				t.Fatalf("bundle %+v", b)
+			}
+			if strings.Contains(p, "keras_lso") && b.NumShards != 2 {
+				t.Errorf("num_shards %d, want 2", b.NumShards)
+			}
+		})
+	}
+}

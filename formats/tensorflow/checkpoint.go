@@ -1,0 +1,635 @@
+package tensorflow
+
+import (
+	"cmp"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"path"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/modelgate/modelgate/formats"
+)
+
+func init() {
+	formats.RegisterLayout("tensorflow-checkpoint", checkpointLayout{})
+}
+
+// shardName matches a data shard as DataFilename names it:
+// <prefix>.data-<shard>-of-<shards>, each number at least five digits.
+var shardName = regexp.MustCompile(`^(.+)\.data-([0-9]{5,})-of-([0-9]{5,})$`)
+
+// maxStringTensor bounds a string or variant tensor read into memory to
+// verify its checksum, which covers decoded lengths rather than raw bytes.
+const maxStringTensor = 64 << 20
+
+// checkpointLayout checks TensorFlow checkpoints as a whole: the data
+// shards against the index that describes them (a shard has no magic and
+// is identified only by a sibling index that claims it), and the
+// 'checkpoint' state file's paths against the directory.
+type checkpointLayout struct{}
+
+// Match implements formats.Layout.
+func (checkpointLayout) Match(names []string) bool {
+	for _, n := range names {
+		if strings.HasSuffix(n, ".index") || path.Base(n) == "checkpoint" || shardName.MatchString(n) {
+			return true
+		}
+	}
+	return false
+}
+
+// AnalyzeTree implements formats.Layout.
+func (checkpointLayout) AnalyzeTree(ctx context.Context, t formats.Tree, s formats.Scope) error {
+	names := t.Names()
+	have := make(map[string]bool, len(names))
+	for _, n := range names {
+		have[n] = true
+	}
+	claimed := map[string]bool{}
+	var errs []error
+	for _, n := range names {
+		switch {
+		case strings.HasSuffix(n, ".index"):
+			if err := checkShards(ctx, t, s, n, have, claimed); err != nil {
+				errs = append(errs, err)
+			}
+		case path.Base(n) == "checkpoint":
+			if err := checkStatePaths(t, s, n, have); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	for _, n := range names {
+		if shardName.MatchString(n) && !claimed[n] {
+			errs = append(errs, fmt.Errorf("data shard %s: no valid checkpoint index beside it claims it, so its bytes were not checked", n))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// checkShards reads the index n and checks every data shard it names.
+// An index that is not a valid bundle claims nothing: its own analysis
+// reports why.
+func checkShards(ctx context.Context, t formats.Tree, s formats.Scope, n string, have, claimed map[string]bool) error {
+	in, err := t.Open(n)
+	if err != nil {
+		return fmt.Errorf("checkpoint index %s: %w", n, err)
+	}
+	h, err := formats.ReadHead(in)
+	if err != nil || !hasTableFooter(h.Suffix) {
+		return nil
+	}
+	data, err := readAll(in, min(s.Limits().Buffer, MaxIndex))
+	if err != nil {
+		return fmt.Errorf("checkpoint index %s: %w", n, err)
+	}
+	b, err := ReadBundle(ctx, data, func(formats.Finding) {})
+	if err != nil {
+		return fmt.Errorf("checkpoint index %s: %w", n, err)
+	}
+	if !b.Valid {
+		return nil
+	}
+	prefix := strings.TrimSuffix(n, ".index")
+	shard := func(i int64) string { return fmt.Sprintf("%s.data-%05d-of-%05d", prefix, i, b.NumShards) }
+	for i := range int64(max(b.NumShards, 0)) {
+		if i >= 100_000 {
+			break
+		}
+		claimed[shard(i)] = have[shard(i)]
+	}
+	byShard := map[int64][]*Entry{}
+	for i := range b.Entries {
+		e := &b.Entries[i]
+		if e.Stored() && e.ShardID >= 0 && e.ShardID < int64(b.NumShards) && e.Offset >= 0 && e.Size >= 0 {
+			byShard[e.ShardID] = append(byShard[e.ShardID], e)
+		}
+	}
+	ids := make([]int64, 0, len(byShard))
+	for id := range byShard {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	var errs []error
+	for _, id := range ids {
+		name := shard(id)
+		if !have[name] {
+			errs = append(errs, fmt.Errorf("checkpoint index %s: data shard %s is not present, so %d tensors were not checked", n, path.Base(name), len(byShard[id])))
+			continue
+		}
+		if err := checkShard(ctx, t, s, name, byShard[id]); err != nil {
+			errs = append(errs, fmt.Errorf("data shard %s: %w", name, err))
+			continue
+		}
+		formats.MarkChecked(s, name)
+	}
+	for i := range int64(max(b.NumShards, 0)) {
+		if _, used := byShard[i]; !used && have[shard(i)] {
+			// Nothing restores from it: its bytes are never read.
+			formats.MarkChecked(s, shard(i))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// checkShard checks the entries stored in one data shard: their bytes are
+// within it and, unless the scan trusts digests (--quick), match their
+// CRC32C the way BundleReader::GetValue computes it.
+func checkShard(ctx context.Context, t formats.Tree, s formats.Scope, name string, entries []*Entry) error {
+	in, err := t.Open(name)
+	if err != nil {
+		return err
+	}
+	ra, size, err := in.ReaderAt(s.Limits().Buffer)
+	if err != nil {
+		return err
+	}
+	slices.SortFunc(entries, func(x, y *Entry) int { return cmp.Compare(x.Offset, y.Offset) })
+	reported := 0
+	bad := func(e *Entry, rule, format string, args ...any) {
+		if reported++; reported > 20 {
+			return
+		}
+		s.Report(formats.NewFinding(rule, e.Offset, "tensor %q: "+format, append([]any{clip(e.Key)}, args...)...).
+			With("tensor", clip(e.Key)).In(name))
+	}
+	for i, e := range entries {
+		if i&255 == 255 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		if e.Offset > size || e.Size > size-e.Offset {
+			bad(e, RuleDataRange, "bytes %d-%d lie past the end of the shard (%d bytes): the shard is truncated or the index edited", e.Offset, e.Offset+e.Size, size)
+			continue
+		}
+		if s.Limits().Quick || e.Size == 0 {
+			continue
+		}
+		got, why, err := tensorCRC(e, io.NewSectionReader(ra, e.Offset, e.Size))
+		switch {
+		case err != nil:
+			return err
+		case why != "":
+			bad(e, RuleChecksum, "%s", why)
+		case got != unmaskCRC(e.CRC32C):
+			bad(e, RuleChecksum, "bytes %d-%d do not match the CRC32C of the index", e.Offset, e.Offset+e.Size)
+		}
+	}
+	return nil
+}
+
+// tensorCRC computes an entry's checksum as TensorFlow does: over the raw
+// bytes of fixed-width tensors, and over decoded lengths, embedded
+// checksums and payloads of string and variant tensors. why says how the
+// bytes fail to decode.
+func tensorCRC(e *Entry, r *io.SectionReader) (crc uint32, why string, err error) {
+	if e.DType != dtString && e.DType != dtVariant {
+		h := crc32.New(castagnoli)
+		if _, err := io.Copy(h, r); err != nil {
+			return 0, "", &formats.ReadError{Err: err}
+		}
+		return h.Sum32(), "", nil
+	}
+	if e.Size > maxStringTensor {
+		return 0, "", &formats.LimitError{Limit: "tensorflow-string-tensor-bytes", Max: maxStringTensor}
+	}
+	b := make([]byte, e.Size)
+	if _, err := io.ReadFull(r, b); err != nil {
+		return 0, "", &formats.ReadError{Err: err}
+	}
+	if e.DType == dtString {
+		crc, why = stringCRC(b, e.Elements)
+	} else {
+		crc, why = variantCRC(b, e.Elements)
+	}
+	return crc, why, nil
+}
+
+func extend(crc uint32, b []byte) uint32 { return crc32.Update(crc, castagnoli, b) }
+
+// stringCRC follows ReadStringTensor: varint64 lengths, a masked checksum
+// of the lengths (each as a uint32, or a uint64 above 4 GiB), then the
+// bytes.
+func stringCRC(b []byte, n int64) (uint32, string) {
+	if n > int64(len(b)) {
+		return 0, "more strings than bytes"
+	}
+	lens := make([]uint64, n)
+	var crc uint32
+	p := b
+	for i := range lens {
+		v, k := binary.Uvarint(p)
+		if k <= 0 {
+			return 0, "string lengths do not decode"
+		}
+		lens[i], p = v, p[k:]
+		if v <= 1<<32-1 {
+			crc = extend(crc, binary.LittleEndian.AppendUint32(nil, uint32(v)))
+		} else {
+			crc = extend(crc, binary.LittleEndian.AppendUint64(nil, v))
+		}
+	}
+	if len(p) < 4 {
+		return 0, "string lengths run past the tensor's bytes"
+	}
+	if unmaskCRC(binary.LittleEndian.Uint32(p)) != crc {
+		return 0, "the checksum of the string lengths does not match"
+	}
+	crc, p = extend(crc, p[:4]), p[4:]
+	for _, l := range lens {
+		if l > uint64(len(p)) {
+			return 0, "strings run past the tensor's bytes"
+		}
+		crc, p = extend(crc, p[:l]), p[l:]
+	}
+	if len(p) != 0 {
+		return 0, fmt.Sprintf("%d bytes after the last string", len(p))
+	}
+	return crc, ""
+}
+
+// variantCRC follows ReadVariantTensor: per element a varint64 length (in
+// the checksum as a uint64), the serialized bytes and a running masked
+// checksum.
+func variantCRC(b []byte, n int64) (uint32, string) {
+	var crc uint32
+	p := b
+	for range n {
+		l, k := binary.Uvarint(p)
+		if k <= 0 || l > uint64(len(p)-k) || uint64(len(p)-k)-l < 4 {
+			return 0, "variant elements run past the tensor's bytes"
+		}
+		crc = extend(crc, binary.LittleEndian.AppendUint64(nil, l))
+		p = p[k:]
+		crc, p = extend(crc, p[:l]), p[l:]
+		if unmaskCRC(binary.LittleEndian.Uint32(p)) != crc {
+			return 0, "a variant element's checksum does not match"
+		}
+		crc, p = extend(crc, p[:4]), p[4:]
+	}
+	if len(p) != 0 {
+		return 0, fmt.Sprintf("%d bytes after the last variant element", len(p))
+	}
+	return crc, ""
+}
+
+// checkStatePaths judges the checkpoint paths of a 'checkpoint' state file
+// against the directory it is in.
+func checkStatePaths(t formats.Tree, s formats.Scope, n string, have map[string]bool) error {
+	in, err := t.Open(n)
+	if err != nil {
+		return fmt.Errorf("checkpoint state %s: %w", n, err)
+	}
+	h, err := formats.ReadHead(in)
+	if err != nil || !isCheckpointState(h.Prefix) {
+		return nil
+	}
+	data, err := readAll(in, MaxState)
+	if err != nil {
+		return fmt.Errorf("checkpoint state %s: %w", n, err)
+	}
+	st, err := ParseCheckpointState(data)
+	if err != nil {
+		// The file's own analysis reports it.
+		return nil
+	}
+	dir := path.Dir(n)
+	seen := map[string]bool{}
+	for _, p := range append([]string{st.ModelCheckpointPath}, st.AllModelCheckpointPaths...) {
+		if p == "" || seen[p] {
+			continue
+		}
+		seen[p] = true
+		why, sev := statePathProblem(p)
+		if why == "" {
+			continue
+		}
+		base := path.Base(strings.ReplaceAll(p, `\`, "/"))
+		if sev == formats.Medium && have[path.Join(dir, base)+".index"] {
+			why += "; a checkpoint of that name is beside it, so the path is likely the writer's (TF1 Saver)"
+			sev = formats.Low
+		}
+		s.Report(formats.NewFinding(RuleStatePath, formats.NoOffset, "checkpoint path %q %s", clip(p), why).
+			At(sev).With("path", clip(p)).In(n))
+	}
+	formats.MarkChecked(s, n)
+	return nil
+}
+
+// statePathProblem says why a checkpoint path leaves the directory of the
+// state file, and how severe that is.
+func statePathProblem(p string) (string, formats.Severity) {
+	q := strings.ReplaceAll(p, `\`, "/")
+	lower := strings.ToLower(q)
+	switch {
+	case strings.Contains(lower, "://"):
+		return "is a URL: restoring reads weights from another host", formats.High
+	case strings.ContainsFunc(p, func(r rune) bool { return r < 0x20 || r == 0x7f }):
+		return "contains control characters", formats.Medium
+	case strings.HasPrefix(q, "/"), strings.HasPrefix(q, "~"), len(q) >= 2 && q[1] == ':':
+		return "is absolute: restoring reads that path, not the files beside this one", formats.Medium
+	case slices.Contains(strings.Split(q, "/"), ".."):
+		return "leaves the directory with '..'", formats.Medium
+	}
+	return "", formats.Info
+}
+
+func init() {
+	formats.Register(formats.TFCheckpointState, formats.AnalyzerFunc(AnalyzeState))
+	formats.RegisterProbe(formats.TFCheckpointState, func(h formats.Head) bool { return isCheckpointState(h.Prefix) })
+}
+
+// MaxState bounds a 'checkpoint' state file: a few lines per checkpoint
+// kept.
+const MaxState = 16 << 20
+
+// CheckpointState is the text proto tf.train.CheckpointManager and Saver
+// keep in a file named 'checkpoint' (checkpoint_state.proto).
+type CheckpointState struct {
+	ModelCheckpointPath     string
+	AllModelCheckpointPaths []string
+}
+
+// AnalyzeState parses a 'checkpoint' state file; its paths are judged by
+// the "tensorflow-checkpoint" layout, which sees the directory.
+func AnalyzeState(ctx context.Context, in *formats.Input, s formats.Scope) error {
+	data, err := readAll(in, MaxState)
+	if err != nil {
+		return fmt.Errorf("checkpoint state %s: %w", in.Name, err)
+	}
+	if _, err := ParseCheckpointState(data); err != nil {
+		return fmt.Errorf("checkpoint state %s: %w", in.Name, err)
+	}
+	return nil
+}
+
+var stateFields = map[string]bool{
+	"model_checkpoint_path": true, "all_model_checkpoint_paths": true,
+	"all_model_checkpoint_timestamps": true, "last_preserved_timestamp": true,
+}
+
+// isCheckpointState accepts text that opens with a CheckpointState field
+// and its colon, after optional comments.
+func isCheckpointState(p []byte) bool {
+	lx := &textLexer{src: p}
+	tok, kind := lx.next()
+	if kind != tokIdent || !stateFields[tok] {
+		return false
+	}
+	_, kind = lx.next()
+	return kind == tokColon
+}
+
+// ParseCheckpointState reads the protobuf text format of a CheckpointState
+// as text_format.Merge does, for the four fields the message has.
+func ParseCheckpointState(data []byte) (*CheckpointState, error) {
+	st := &CheckpointState{}
+	lx := &textLexer{src: data}
+	for {
+		name, kind := lx.next()
+		switch kind {
+		case tokEOF:
+			return st, nil
+		case tokIdent:
+		default:
+			return nil, fmt.Errorf("line %d: expected a field name, found %q", lx.line, clip(name))
+		}
+		if !stateFields[name] {
+			return nil, fmt.Errorf("line %d: CheckpointState has no field %q", lx.line, clip(name))
+		}
+		if _, kind := lx.next(); kind != tokColon {
+			return nil, fmt.Errorf("line %d: expected ':' after %s", lx.line, name)
+		}
+		type value struct {
+			tok  string
+			kind tokKind
+		}
+		var vals []value
+		tok, kind := lx.next()
+		if kind == tokOpen {
+			for {
+				tok, kind = lx.next()
+				if kind == tokClose && len(vals) == 0 {
+					break
+				}
+				vals = append(vals, value{tok, kind})
+				if _, kind = lx.next(); kind == tokClose {
+					break
+				} else if kind != tokComma {
+					return nil, fmt.Errorf("line %d: expected ',' or ']' in the list of %s", lx.line, name)
+				}
+			}
+		} else {
+			vals = append(vals, value{tok, kind})
+		}
+		isPath := strings.HasSuffix(name, "path") || strings.HasSuffix(name, "paths")
+		for _, v := range vals {
+			switch {
+			case isPath && v.kind != tokString, !isPath && v.kind != tokNumber:
+				return nil, fmt.Errorf("line %d: bad value for %s", lx.line, name)
+			case !isPath:
+				if _, err := strconv.ParseFloat(strings.TrimRight(v.tok, "fF"), 64); err != nil && !isSpecialFloat(v.tok) {
+					return nil, fmt.Errorf("line %d: bad number %q for %s", lx.line, clip(v.tok), name)
+				}
+			case name == "model_checkpoint_path":
+				st.ModelCheckpointPath = v.tok
+			case len(st.AllModelCheckpointPaths) < 100_000:
+				st.AllModelCheckpointPaths = append(st.AllModelCheckpointPaths, v.tok)
+			}
+		}
+		if _, kind := lx.peek(); kind == tokComma || kind == tokSemi {
+			lx.next()
+		}
+	}
+}
+
+func isSpecialFloat(v string) bool {
+	switch strings.ToLower(strings.TrimPrefix(v, "-")) {
+	case "inf", "infinity", "nan", "inff", "infinityf", "nanf":
+		return true
+	}
+	return false
+}
+
+type tokKind int
+
+const (
+	tokBad tokKind = iota
+	tokEOF
+	tokIdent
+	tokString
+	tokNumber
+	tokColon
+	tokComma
+	tokSemi
+	tokOpen
+	tokClose
+)
+
+// textLexer splits protobuf text format into tokens; adjacent string
+// literals are one string, as in C.
+type textLexer struct {
+	src  []byte
+	off  int
+	line int
+}
+
+func (lx *textLexer) peek() (string, tokKind) {
+	save, line := lx.off, lx.line
+	tok, kind := lx.next()
+	lx.off, lx.line = save, line
+	return tok, kind
+}
+
+func (lx *textLexer) skip() {
+	for lx.off < len(lx.src) {
+		switch c := lx.src[lx.off]; {
+		case c == '\n':
+			lx.line++
+			lx.off++
+		case c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v':
+			lx.off++
+		case c == '#':
+			for lx.off < len(lx.src) && lx.src[lx.off] != '\n' {
+				lx.off++
+			}
+		default:
+			return
+		}
+	}
+}
+
+func (lx *textLexer) next() (string, tokKind) {
+	lx.skip()
+	if lx.off >= len(lx.src) {
+		return "", tokEOF
+	}
+	c := lx.src[lx.off]
+	switch {
+	case c == ':', c == ',', c == ';', c == '[', c == ']':
+		lx.off++
+		return string(c), map[byte]tokKind{':': tokColon, ',': tokComma, ';': tokSemi, '[': tokOpen, ']': tokClose}[c]
+	case c == '"' || c == '\'':
+		var sb strings.Builder
+		for lx.off < len(lx.src) && (lx.src[lx.off] == '"' || lx.src[lx.off] == '\'') {
+			s, ok := lx.quoted()
+			if !ok {
+				return "", tokBad
+			}
+			sb.WriteString(s)
+			lx.skip()
+		}
+		return sb.String(), tokString
+	case c == '_' || c|0x20 >= 'a' && c|0x20 <= 'z':
+		start := lx.off
+		for lx.off < len(lx.src) && isIdentByte(lx.src[lx.off]) {
+			lx.off++
+		}
+		tok := string(lx.src[start:lx.off])
+		if isSpecialFloat(tok) {
+			return tok, tokNumber
+		}
+		return tok, tokIdent
+	case c == '-' || c == '+' || c == '.' || c >= '0' && c <= '9':
+		start := lx.off
+		lx.off++
+		for lx.off < len(lx.src) && (isIdentByte(lx.src[lx.off]) || lx.src[lx.off] == '.' ||
+			(lx.src[lx.off] == '-' || lx.src[lx.off] == '+') && lx.src[lx.off-1]|0x20 == 'e') {
+			lx.off++
+		}
+		return string(lx.src[start:lx.off]), tokNumber
+	}
+	return string(c), tokBad
+}
+
+func isIdentByte(c byte) bool {
+	return c == '_' || c|0x20 >= 'a' && c|0x20 <= 'z' || c >= '0' && c <= '9'
+}
+
+// quoted reads one string literal with the C escapes text format allows.
+func (lx *textLexer) quoted() (string, bool) {
+	q := lx.src[lx.off]
+	lx.off++
+	var out []byte
+	for lx.off < len(lx.src) {
+		c := lx.src[lx.off]
+		lx.off++
+		switch {
+		case c == q:
+			return string(out), true
+		case c == '\n':
+			return "", false
+		case c != '\\':
+			out = append(out, c)
+			continue
+		}
+		if lx.off >= len(lx.src) {
+			return "", false
+		}
+		e := lx.src[lx.off]
+		lx.off++
+		switch e {
+		case 'n':
+			out = append(out, '\n')
+		case 't':
+			out = append(out, '\t')
+		case 'r':
+			out = append(out, '\r')
+		case 'a':
+			out = append(out, '\a')
+		case 'b':
+			out = append(out, '\b')
+		case 'f':
+			out = append(out, '\f')
+		case 'v':
+			out = append(out, '\v')
+		case '\\', '\'', '"', '?':
+			out = append(out, e)
+		case 'x', 'X':
+			v, n := digits(lx.src[lx.off:], 16, 2)
+			if n == 0 {
+				return "", false
+			}
+			out, lx.off = append(out, byte(v)), lx.off+n
+		case '0', '1', '2', '3', '4', '5', '6', '7':
+			v, n := digits(lx.src[lx.off-1:], 8, 3)
+			if v > 0xff {
+				return "", false
+			}
+			out, lx.off = append(out, byte(v)), lx.off-1+n
+		case 'u', 'U':
+			w := 4
+			if e == 'U' {
+				w = 8
+			}
+			v, n := digits(lx.src[lx.off:], 16, w)
+			if n != w || v > 0x10ffff {
+				return "", false
+			}
+			out, lx.off = append(out, string(rune(v))...), lx.off+n
+		default:
+			return "", false
+		}
+	}
+	return "", false
+}
+
+func digits(b []byte, base, most int) (int, int) {
+	v, n := 0, 0
+	for n < most && n < len(b) {
+		d := strings.IndexByte("0123456789abcdef"[:base], b[n]|0x20)
+		if d < 0 || b[n] < '0' || b[n] > 'f' {
+			break
+		}
+		v, n = v*base+d, n+1
+	}
+	return v, n
+}
