@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"hash/crc32"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -149,13 +148,12 @@ func TestReadBundle(t *testing.T) {
 	}
 }
 
+var realIndexes = []string{"testdata/ckpt/half_plus_two/variables.index", "testdata/ckpt/keras_lso/ckpt.index",
+	"testdata/ckpt/tf2onnx_regression/model.index"}
+
 // TestRealIndexes reads indexes written by TensorFlow (testdata/README.md).
 func TestRealIndexes(t *testing.T) {
-	files, _ := filepath.Glob("testdata/ckpt/*/*.index")
-	if len(files) < 3 {
-		t.Fatalf("found %d real indexes", len(files))
-	}
-	for _, p := range files {
+	for _, p := range realIndexes {
 		t.Run(p, func(t *testing.T) {
 			data, err := os.ReadFile(p)
 			if err != nil {

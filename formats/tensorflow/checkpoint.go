@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"io/fs"
 	"path"
 	"regexp"
 	"slices"
@@ -66,10 +67,19 @@ func (checkpointLayout) AnalyzeTree(ctx context.Context, t formats.Tree, s forma
 			}
 		}
 	}
+	var orphans []string
 	for _, n := range names {
 		if shardName.MatchString(n) && !claimed[n] {
-			errs = append(errs, fmt.Errorf("data shard %s: no valid checkpoint index beside it claims it, so its bytes were not checked", n))
+			orphans = append(orphans, n)
 		}
+	}
+	if len(orphans) > 0 {
+		list := strings.Join(orphans[:min(len(orphans), 5)], ", ")
+		if len(orphans) > 5 {
+			list += fmt.Sprintf(" and %d more", len(orphans)-5)
+		}
+		// Raw tensor bytes have no magic: only an index identifies them.
+		errs = append(errs, fmt.Errorf("data shards %s: no valid checkpoint index beside them claims them: %w", list, formats.ErrUnsupported))
 	}
 	return errors.Join(errs...)
 }
@@ -121,7 +131,7 @@ func checkShards(ctx context.Context, t formats.Tree, s formats.Scope, n string,
 	for _, id := range ids {
 		name := shard(id)
 		if !have[name] {
-			errs = append(errs, fmt.Errorf("checkpoint index %s: data shard %s is not present, so %d tensors were not checked", n, path.Base(name), len(byShard[id])))
+			errs = append(errs, &formats.ReadError{Err: fmt.Errorf("checkpoint index %s: data shard %s of %d tensors: %w", n, path.Base(name), len(byShard[id]), fs.ErrNotExist)})
 			continue
 		}
 		if err := checkShard(ctx, t, s, name, byShard[id]); err != nil {
@@ -308,12 +318,12 @@ func checkStatePaths(t formats.Tree, s formats.Scope, n string, have map[string]
 			continue
 		}
 		seen[p] = true
-		why, sev := statePathProblem(p)
+		why, sev, abs := statePathProblem(p)
 		if why == "" {
 			continue
 		}
 		base := path.Base(strings.ReplaceAll(p, `\`, "/"))
-		if sev == formats.Medium && have[path.Join(dir, base)+".index"] {
+		if abs && have[path.Join(dir, base)+".index"] {
 			why += "; a checkpoint of that name is beside it, so the path is likely the writer's (TF1 Saver)"
 			sev = formats.Low
 		}
@@ -325,21 +335,22 @@ func checkStatePaths(t formats.Tree, s formats.Scope, n string, have map[string]
 }
 
 // statePathProblem says why a checkpoint path leaves the directory of the
-// state file, and how severe that is.
-func statePathProblem(p string) (string, formats.Severity) {
+// state file, how severe that is, and whether the path is a plain
+// absolute one (which TF1's Saver writes).
+func statePathProblem(p string) (why string, sev formats.Severity, abs bool) {
 	q := strings.ReplaceAll(p, `\`, "/")
 	lower := strings.ToLower(q)
 	switch {
 	case strings.Contains(lower, "://"):
-		return "is a URL: restoring reads weights from another host", formats.High
+		return "is a URL: restoring reads weights from another host", formats.High, false
 	case strings.ContainsFunc(p, func(r rune) bool { return r < 0x20 || r == 0x7f }):
-		return "contains control characters", formats.Medium
-	case strings.HasPrefix(q, "/"), strings.HasPrefix(q, "~"), len(q) >= 2 && q[1] == ':':
-		return "is absolute: restoring reads that path, not the files beside this one", formats.Medium
+		return "contains control characters", formats.Medium, false
 	case slices.Contains(strings.Split(q, "/"), ".."):
-		return "leaves the directory with '..'", formats.Medium
+		return "leaves the directory with '..'", formats.Medium, false
+	case strings.HasPrefix(q, "/"), strings.HasPrefix(q, "~"), len(q) >= 2 && q[1] == ':':
+		return "is absolute: restoring reads that path, not the files beside this one", formats.Medium, true
 	}
-	return "", formats.Info
+	return "", formats.Info, false
 }
 
 func init() {
