@@ -128,10 +128,11 @@ func checkShards(ctx context.Context, t formats.Tree, s formats.Scope, n string,
 	}
 	slices.Sort(ids)
 	var errs []error
+	var missing []string
 	for _, id := range ids {
 		name := shard(id)
 		if !have[name] {
-			errs = append(errs, &formats.ReadError{Err: fmt.Errorf("checkpoint index %s: data shard %s of %d tensors: %w", n, path.Base(name), len(byShard[id]), fs.ErrNotExist)})
+			missing = append(missing, path.Base(name))
 			continue
 		}
 		if err := checkShard(ctx, t, s, name, byShard[id]); err != nil {
@@ -145,6 +146,10 @@ func checkShards(ctx context.Context, t formats.Tree, s formats.Scope, n string,
 			// Nothing restores from it: its bytes are never read.
 			formats.MarkChecked(s, shard(i))
 		}
+	}
+	if len(missing) > 0 {
+		errs = append(errs, &formats.ReadError{Err: fmt.Errorf("checkpoint index %s: its data shards %s: %w",
+			n, strings.Join(missing[:min(len(missing), 5)], ", "), fs.ErrNotExist)})
 	}
 	return errors.Join(errs...)
 }
