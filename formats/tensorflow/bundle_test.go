@@ -129,6 +129,8 @@ func TestReadBundle(t *testing.T) {
 		{"resource dtype", buildTable([]kv{good[0], {"a", entry(20, nil, 0, 0, 8, 0)}}, tableOpts{}), RuleIndexInvalid},
 		{"overlap", buildTable([]kv{good[0], {"a", entry(1, []uint64{2}, 0, 0, 8, 0)}, {"b", entry(1, []uint64{2}, 0, 4, 8, 0)}}, tableOpts{}), RuleOverlap},
 		{"newer reader", buildTable([]kv{{"", string(pb(nil).v(1, 1).b(3, pb(nil).v(1, 2).v(2, 2)))}}, tableOpts{}), RuleIndexInvalid},
+		{"V1 tensor slices", buildTable([]kv{{"", string(pb(nil).b(1, pb(nil).b(1, pb(nil).s(1, "w")).b(2, pb(nil).v(1, 1))))},
+			{"\x00w", string(pb(nil).b(2, pb(nil).s(1, "w").b(3, pb(nil).v(1, 1))))}}, tableOpts{}), ""},
 		{"truncated footer", buildTable(good, tableOpts{})[:60], RuleIndexInvalid},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

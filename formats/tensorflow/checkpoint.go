@@ -104,7 +104,7 @@ func checkShards(ctx context.Context, t formats.Tree, s formats.Scope, n string,
 	if err != nil {
 		return fmt.Errorf("checkpoint index %s: %w", n, err)
 	}
-	if !b.Valid {
+	if !b.Valid || b.TensorSlices {
 		return nil
 	}
 	prefix := strings.TrimSuffix(n, ".index")

@@ -2,6 +2,7 @@ package tensorflow_test
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -97,5 +98,39 @@ func TestGraphFiles(t *testing.T) {
 				t.Errorf("findings %v, want %s", r.Findings, tc.sev)
 			}
 		})
+	}
+}
+
+// TestSavedModelTruncatedVariables: a SavedModel whose variables shard is
+// cut short no longer passes (issue 14, item 6).
+func TestSavedModelTruncatedVariables(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, b []byte) {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	read := func(p string) []byte {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	write("saved_model.pb", read("testdata/benign/saved_model.pb"))
+	write("variables/variables.index", read("testdata/ckpt/half_plus_two/variables.index"))
+	data := read("testdata/ckpt/half_plus_two/variables.data-00000-of-00001")
+	write("variables/variables.data-00000-of-00001", data)
+	if rep := scan(t, dir); rep.ExitCode() != scanner.ExitClean {
+		t.Fatalf("whole SavedModel: exit %d", rep.ExitCode())
+	}
+	write("variables/variables.data-00000-of-00001", data[:len(data)-1])
+	rep := scan(t, dir)
+	if rep.ExitCode() != scanner.ExitFindings {
+		t.Fatalf("truncated variables: exit %d, files %+v", rep.ExitCode(), rep.Files)
 	}
 }
