@@ -115,8 +115,9 @@ func readTable(ctx context.Context, data []byte, fn func(key, val []byte, at int
 		if !first && bytes.Compare(sep, prevSep) <= 0 {
 			return problem(at, "index keys out of order")
 		}
+		lower, bounded := prevSep, !first
 		first = false
-		prevSep = append(prevSep[:0], sep...)
+		defer func() { prevSep = append(prevSep[:0], sep...) }()
 		off, n := binary.Uvarint(handle)
 		if n <= 0 {
 			return problem(at, "bad block handle in the index")
@@ -133,8 +134,8 @@ func readTable(ctx context.Context, data []byte, fn func(key, val []byte, at int
 			// Lookups seek the index for the first separator >= key and
 			// search that block only: a key above its separator is found
 			// by a full iteration but not by a lookup.
-			if bytes.Compare(key, sep) > 0 {
-				return problem(vat, "key %q lies beyond its block's index key %q", clip(string(key)), clip(string(sep)))
+			if bytes.Compare(key, sep) > 0 || bounded && bytes.Compare(key, lower) <= 0 {
+				return problem(vat, "key %q lies outside its block's index range", clip(string(key)))
 			}
 			return fn(key, val, vat)
 		})
@@ -198,6 +199,10 @@ func (r *tableReader) entriesOf(b []byte, base int64, ordered bool, fn func(key,
 		return problem(at(len(b)-4), "block claims %d restart points, more than it can hold", nr)
 	}
 	limit := len(b) - 4*(int(nr)+1)
+	if nr == 0 && limit > 0 {
+		// TensorFlow reads a block without restart points as empty.
+		return problem(at(limit), "block of %d bytes has no restart points, so its entries are unreadable", limit)
+	}
 	restarts := make(map[int]bool, nr)
 	prevRestart := -1
 	for i := range int(nr) {
