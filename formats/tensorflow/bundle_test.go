@@ -151,7 +151,7 @@ func TestReadBundle(t *testing.T) {
 }
 
 var realIndexes = []string{"testdata/ckpt/half_plus_two/variables.index", "testdata/ckpt/keras_lso/ckpt.index",
-	"testdata/ckpt/tf2onnx_regression/model.index"}
+	"testdata/ckpt/tf2onnx_regression/model.index", "testdata/ckpt/serving_v1_export/export"}
 
 // TestRealIndexes reads indexes written by TensorFlow (testdata/README.md).
 func TestRealIndexes(t *testing.T) {
@@ -175,6 +175,12 @@ func TestRealIndexes(t *testing.T) {
 				}
 			}
 			b, _ := ReadBundle(context.Background(), data, func(formats.Finding) {})
+			if strings.HasSuffix(p, "export") {
+				if !b.Valid || !b.TensorSlices || b.Slices != 2 {
+					t.Fatalf("V1 checkpoint read as %+v", b)
+				}
+				return
+			}
 			if !b.Valid || len(b.Entries) == 0 {
 				t.Fatalf("bundle %+v", b)
 			}

@@ -335,7 +335,7 @@ func checkStatePaths(t formats.Tree, s formats.Scope, n string, have map[string]
 			continue
 		}
 		base := path.Base(strings.ReplaceAll(p, `\`, "/"))
-		if abs && have[path.Join(dir, base)+".index"] {
+		if local := path.Join(dir, base); abs && (have[local+".index"] || have[local]) {
 			why += "; a checkpoint of that name is beside it, so the path is likely the writer's (TF1 Saver)"
 			sev = formats.Low
 		}

@@ -41,6 +41,7 @@ func TestCheckpointDirectories(t *testing.T) {
 		{"keras_lso", scanner.ExitClean, ""},
 		{"tf2onnx_regression", scanner.ExitClean, ""},
 		{"state_tf1_abspath", scanner.ExitClean, tensorflow.RuleStatePath},
+		{"serving_v1_export", scanner.ExitClean, tensorflow.RuleStatePath},
 		{"truncated_shard", scanner.ExitFindings, tensorflow.RuleDataRange},
 		{"offset_beyond_shard", scanner.ExitFindings, tensorflow.RuleDataRange},
 		{"bad_block_checksum", scanner.ExitFindings, tensorflow.RuleIndexInvalid},
