@@ -135,3 +135,33 @@ func TestSavedModelTruncatedVariables(t *testing.T) {
 		t.Fatalf("truncated variables: exit %d, files %+v", rep.ExitCode(), rep.Files)
 	}
 }
+
+// TestSavedModelCompanions: the data-only files TensorFlow writes beside
+// saved_model.pb are read and end clean, not skipped or unidentified.
+func TestSavedModelCompanions(t *testing.T) {
+	dir := t.TempDir()
+	for name, src := range map[string]string{
+		"saved_model.pb": "testdata/benign/saved_model.pb", "fingerprint.pb": "testdata/companions/fingerprint.pb",
+	} {
+		b, err := os.ReadFile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	debug := []byte{0x0a, 0x03, 'a', '.', 'p', 0x12, 0x00}
+	if err := os.MkdirAll(filepath.Join(dir, "debug"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "debug", "saved_model_debug_info.pb"), debug, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rep := scan(t, dir)
+	for _, f := range rep.Files {
+		if f.Outcome != scanner.Clean {
+			t.Errorf("%s: %s %s", f.Path, f.Outcome, f.Error)
+		}
+	}
+}
