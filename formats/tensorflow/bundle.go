@@ -288,7 +288,7 @@ func (b *Bundle) check(report func(formats.Finding)) {
 	}
 	if variants > 0 {
 		report(formats.NewFinding(RuleVariant, formats.NoOffset,
-			"checkpoint holds %d variant tensors, decoded by C++ decoders registered in the loading process", variants))
+			"checkpoint holds variant tensors (%d), decoded by C++ decoders registered in the loading process", variants))
 	}
 	b.checkOverlaps(report)
 }

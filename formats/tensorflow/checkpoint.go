@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 
+	"google.golang.org/protobuf/encoding/protowire"
+
 	"github.com/modelgate/modelgate/formats"
 )
 
@@ -33,8 +35,9 @@ var shardName = regexp.MustCompile(`^(.+)\.data-([0-9]{5,})-of-([0-9]{5,})$`)
 const maxCRCShard = 1 << 30
 
 // maxStringTensor bounds a string or variant tensor read into memory to
-// verify its checksum, which covers decoded lengths rather than raw bytes.
-const maxStringTensor = 64 << 20
+// look for nested graphs and verify its checksum, which covers decoded
+// lengths rather than raw bytes.
+const maxStringTensor = 256 << 20
 
 // checkpointLayout checks TensorFlow checkpoints as a whole: the data
 // shards against the index that describes them (a shard has no magic and
@@ -192,13 +195,36 @@ func checkShard(ctx context.Context, t formats.Tree, s formats.Scope, name strin
 			bad(e, RuleDataRange, "bytes %d-%d lie past the end of the shard (%d bytes): the shard is truncated or the index edited", e.Offset, e.Offset+e.Size, size)
 			continue
 		}
-		if s.Limits().Quick || size > maxCRCShard || e.Size == 0 {
+		if e.Size == 0 {
 			continue
 		}
-		got, why, err := tensorCRC(e, io.NewSectionReader(ra, e.Offset, e.Size))
+		verify := !s.Limits().Quick && size <= maxCRCShard
+		r := io.NewSectionReader(ra, e.Offset, e.Size)
+		var got uint32
+		var why string
+		if e.DType == dtString || e.DType == dtVariant {
+			if lim := min(s.Limits().Buffer, maxStringTensor); e.Size > lim {
+				return &formats.LimitError{Limit: "tensorflow-string-tensor-bytes", Max: lim}
+			}
+			b := make([]byte, e.Size)
+			if _, err := io.ReadFull(r, b); err != nil {
+				return &formats.ReadError{Err: err}
+			}
+			graphs := func(elem []byte) { nested(ctx, e, elem, name, s, 0) }
+			if e.DType == dtString {
+				got, why = stringTensor(b, e.Elements, graphs)
+			} else {
+				got, why = variantTensor(b, e.Elements, graphs)
+			}
+		} else if verify {
+			h := crc32.New(castagnoli)
+			if _, err := io.Copy(h, r); err != nil {
+				return &formats.ReadError{Err: err}
+			}
+			got = h.Sum32()
+		}
 		switch {
-		case err != nil:
-			return err
+		case !verify:
 		case why != "":
 			bad(e, RuleChecksum, "%s", why)
 		case got != unmaskCRC(e.CRC32C):
@@ -208,51 +234,63 @@ func checkShard(ctx context.Context, t formats.Tree, s formats.Scope, name strin
 	return nil
 }
 
-// tensorCRC computes an entry's checksum as TensorFlow does: over the raw
-// bytes of fixed-width tensors, and over decoded lengths, embedded
-// checksums and payloads of string and variant tensors. why says how the
-// bytes fail to decode.
-func tensorCRC(e *Entry, r *io.SectionReader) (crc uint32, why string, err error) {
-	if e.DType != dtString && e.DType != dtVariant {
-		h := crc32.New(castagnoli)
-		if _, err := io.Copy(h, r); err != nil {
-			return 0, "", &formats.ReadError{Err: err}
+// nested looks for serialized GraphDefs in one element of a string or
+// variant tensor: tf.data iterator state carries the dataset's graph, which
+// restoring the iterator instantiates and runs. Its ops are judged like any
+// other graph's.
+func nested(ctx context.Context, e *Entry, elem []byte, shard string, s formats.Scope, depth int) {
+	report := func(f formats.Finding) {
+		f.Offset = e.Offset
+		s.Report(f.With("tensor", clip(e.Key)).In(shard))
+	}
+	if isGraphDef(elem, true) {
+		report(formats.NewFinding(RuleNested, e.Offset, "checkpoint tensor %q holds a serialized GraphDef, which restoring may run", clip(e.Key)))
+		// A graph that does not walk has been reported as nested already.
+		_ = WalkGraphDef(ctx, elem, report)
+		return
+	}
+	if depth >= 2 {
+		return
+	}
+	// A VariantTensorDataProto: metadata (2) and tensors (3), whose
+	// string_val (8) and variant_val (15) may hold graphs.
+	_ = each(elem, 0, func(f fld) error {
+		switch {
+		case f.num == 2 && f.typ == protowire.BytesType:
+			nested(ctx, e, f.val, shard, s, depth+1)
+		case f.num == 3 && f.typ == protowire.BytesType:
+			return each(f.val, 0, func(g fld) error {
+				switch {
+				case g.num == 8 && g.typ == protowire.BytesType:
+					nested(ctx, e, g.val, shard, s, depth+1)
+				case g.num == 15 && g.typ == protowire.BytesType:
+					nested(ctx, e, g.val, shard, s, depth+1)
+				}
+				return nil
+			})
 		}
-		return h.Sum32(), "", nil
-	}
-	if e.Size > maxStringTensor {
-		return 0, "", &formats.LimitError{Limit: "tensorflow-string-tensor-bytes", Max: maxStringTensor}
-	}
-	b := make([]byte, e.Size)
-	if _, err := io.ReadFull(r, b); err != nil {
-		return 0, "", &formats.ReadError{Err: err}
-	}
-	if e.DType == dtString {
-		crc, why = stringCRC(b, e.Elements)
-	} else {
-		crc, why = variantCRC(b, e.Elements)
-	}
-	return crc, why, nil
+		return nil
+	})
 }
 
 func extend(crc uint32, b []byte) uint32 { return crc32.Update(crc, castagnoli, b) }
 
-// stringCRC follows ReadStringTensor: varint64 lengths, a masked checksum
-// of the lengths (each as a uint32, or a uint64 above 4 GiB), then the
-// bytes.
-func stringCRC(b []byte, n int64) (uint32, string) {
+// stringTensor follows ReadStringTensor: varint64 lengths, a masked
+// checksum of the lengths (each as a uint32, or a uint64 above 4 GiB),
+// then the bytes. It calls fn with each string and returns the checksum,
+// or why the bytes do not decode.
+func stringTensor(b []byte, n int64, fn func([]byte)) (uint32, string) {
 	if n > int64(len(b)) {
 		return 0, "more strings than bytes"
 	}
-	lens := make([]uint64, n)
 	var crc uint32
 	p := b
-	for i := range lens {
+	for range n {
 		v, k := binary.Uvarint(p)
 		if k <= 0 {
 			return 0, "string lengths do not decode"
 		}
-		lens[i], p = v, p[k:]
+		p = p[k:]
 		if v <= 1<<32-1 {
 			crc = extend(crc, binary.LittleEndian.AppendUint32(nil, uint32(v)))
 		} else {
@@ -266,10 +304,14 @@ func stringCRC(b []byte, n int64) (uint32, string) {
 		return 0, "the checksum of the string lengths does not match"
 	}
 	crc, p = extend(crc, p[:4]), p[4:]
-	for _, l := range lens {
+	lens := b
+	for range n {
+		l, k := binary.Uvarint(lens)
+		lens = lens[k:]
 		if l > uint64(len(p)) {
 			return 0, "strings run past the tensor's bytes"
 		}
+		fn(p[:l])
 		crc, p = extend(crc, p[:l]), p[l:]
 	}
 	if len(p) != 0 {
@@ -278,10 +320,10 @@ func stringCRC(b []byte, n int64) (uint32, string) {
 	return crc, ""
 }
 
-// variantCRC follows ReadVariantTensor: per element a varint64 length (in
-// the checksum as a uint64), the serialized bytes and a running masked
-// checksum.
-func variantCRC(b []byte, n int64) (uint32, string) {
+// variantTensor follows ReadVariantTensor: per element a varint64 length
+// (in the checksum as a uint64), the serialized VariantTensorDataProto and
+// a running masked checksum. It calls fn with each element.
+func variantTensor(b []byte, n int64, fn func([]byte)) (uint32, string) {
 	var crc uint32
 	p := b
 	for range n {
@@ -291,6 +333,7 @@ func variantCRC(b []byte, n int64) (uint32, string) {
 		}
 		crc = extend(crc, binary.LittleEndian.AppendUint64(nil, l))
 		p = p[k:]
+		fn(p[:l])
 		crc, p = extend(crc, p[:l]), p[l:]
 		if unmaskCRC(binary.LittleEndian.Uint32(p)) != crc {
 			return 0, "a variant element's checksum does not match"

@@ -2,6 +2,7 @@ package tensorflow
 
 import (
 	"context"
+	"encoding/binary"
 	"os"
 	"path/filepath"
 	"testing"
@@ -73,6 +74,7 @@ func checkpointSamples(t *testing.T) map[string]derived {
 			}
 			return v
 		})}},
+		"iterator_graph": iteratorGraph(t, hpIndex, hpData),
 		"missing_shard":     {"keras_lso", map[string][]byte{"ckpt.data-00001-of-00002": nil}},
 		"orphan_shard":      {"keras_lso", map[string][]byte{"ckpt.index": nil, "checkpoint": nil}},
 		"state_traversal":   {"tf2onnx_regression", map[string][]byte{"checkpoint": state("../../../victim/model")}},
@@ -126,4 +128,30 @@ func graphSamples(t *testing.T) map[string][]byte {
 		"readfile_in_function_frozen.pb": append(append([]byte(nil), frozen...), withFunction(nil, "__inference_f", nodeDef("r", "ReadFile"))...),
 		"writefile.meta":                 append(append([]byte(nil), meta...), pb(nil).b(2, graphDef(nodeDef("w", "WriteFile")))...),
 	}
+}
+
+// iteratorGraph adds a tf.data iterator state to a real checkpoint: a
+// variant tensor whose VariantTensorDataProto carries a dataset graph
+// with a WriteFile node, encoded as BundleWriter writes variants.
+func iteratorGraph(t *testing.T, index, data []byte) derived {
+	elem := pb(nil).s(1, "tensorflow::Iterator").b(3, pb(nil).v(1, 7).b(8, graphDef(nodeDef("w", "WriteFile"))))
+	var v []byte
+	v = binary.AppendUvarint(v, uint64(len(elem)))
+	crc := extend(extend(0, binary.LittleEndian.AppendUint64(nil, uint64(len(elem)))), elem)
+	v = append(v, elem...)
+	v = binary.LittleEndian.AppendUint32(v, maskCRC(crc))
+	crc = extend(crc, v[len(v)-4:])
+	off := uint64(len(data))
+	var kvs []kv
+	if err := readTable(context.Background(), index, func(k, val []byte, _ int64) error {
+		kvs = append(kvs, kv{string(k), string(val)})
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	kvs = append(kvs, kv{"iterator/.ATTRIBUTES/ITERATOR_STATE", entry(21, []uint64{1}, 0, off, uint64(len(v)), maskCRC(crc))})
+	return derived{"half_plus_two", map[string][]byte{
+		"variables.index":               buildTable(kvs, tableOpts{}),
+		"variables.data-00000-of-00001": append(append([]byte(nil), data...), v...),
+	}}
 }

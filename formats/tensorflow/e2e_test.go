@@ -50,6 +50,7 @@ func TestCheckpointDirectories(t *testing.T) {
 		{"shard_7_of_2", scanner.ExitFindings, tensorflow.RuleDataRange},
 		{"state_traversal", scanner.ExitFindings, tensorflow.RuleStatePath},
 		{"state_url", scanner.ExitFindings, tensorflow.RuleStatePath},
+		{"iterator_graph", scanner.ExitFindings, tensorflow.RuleFileWrite},
 		{"missing_shard", scanner.ExitNoVerdict, ""},
 		{"orphan_shard", scanner.ExitNoVerdict, ""},
 	} {

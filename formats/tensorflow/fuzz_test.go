@@ -37,8 +37,8 @@ func FuzzCheckpointIndex(f *testing.F) {
 		if err == nil && bundle.Valid && !hasTableFooter(b) {
 			t.Fatal("valid bundle without a footer")
 		}
-		stringCRC(b, int64(len(b)%7))
-		variantCRC(b, int64(len(b)%3))
+		stringTensor(b, int64(len(b)%7), func([]byte) {})
+		variantTensor(b, int64(len(b)%3), func([]byte) {})
 	})
 }
 

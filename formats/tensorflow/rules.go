@@ -32,7 +32,7 @@ func init() {
 		{ID: RuleNetworkOp, Severity: formats.High, Title: "TensorFlow graph talks to the network",
 			Doc: "A node is an RPC or collective-communication op, or a path constant is a remote URL (gs://, s3://, hdfs://, http://). Running the model connects to other hosts."},
 		{ID: RuleNested, Severity: formats.Medium, Title: "TensorFlow graph deserializes a nested graph",
-			Doc: "A node (DatasetFromGraph and similar) builds a graph from a serialized GraphDef held in a constant, which hides its ops from scanners that read only the outer graph (the tfhunt nested WriteFile PoC). modelgate parses the nested graph and reports its ops as well."},
+			Doc: "A node (DatasetFromGraph and similar) builds a graph from a serialized GraphDef held in a constant, which hides its ops from scanners that read only the outer graph (the tfhunt nested WriteFile PoC), or a checkpoint's string or variant tensor holds a serialized GraphDef (tf.data iterator state carries its dataset's graph, which restoring the iterator instantiates). modelgate parses the nested graph and reports its ops as well."},
 		{ID: RuleAssetPath, Severity: formats.High, Title: "SavedModel asset path escapes the model directory",
 			Doc: "An asset_file_def filename is absolute or has a '..' segment, so the ops that read assets read a file outside the SavedModel."},
 		{ID: RuleDebugOp, Severity: formats.Medium, Title: "TensorFlow graph writes summaries or debug dumps",
