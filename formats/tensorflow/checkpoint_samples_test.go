@@ -74,7 +74,7 @@ func checkpointSamples(t *testing.T) map[string]derived {
 			}
 			return v
 		})}},
-		"iterator_graph": iteratorGraph(t, hpIndex, hpData),
+		"iterator_graph":    iteratorGraph(t, hpIndex, hpData),
 		"missing_shard":     {"keras_lso", map[string][]byte{"ckpt.data-00001-of-00002": nil}},
 		"orphan_shard":      {"keras_lso", map[string][]byte{"ckpt.index": nil, "checkpoint": nil}},
 		"state_traversal":   {"tf2onnx_regression", map[string][]byte{"checkpoint": state("../../../victim/model")}},
