@@ -1,10 +1,13 @@
 package tensorflow
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
+	"fmt"
 	"hash/crc32"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -188,5 +191,121 @@ func TestRealIndexes(t *testing.T) {
 				t.Errorf("num_shards %d, want 2", b.NumShards)
 			}
 		})
+	}
+}
+
+// TestIndexMutants cuts and flips every byte of the real indexes. Every
+// cut index moves the footer, which TensorFlow then rejects, so each must
+// give a finding; a flip must give one unless it lands where no reader
+// looks (footer padding, the metaindex block TensorFlow never reads).
+func TestIndexMutants(t *testing.T) {
+	for _, p := range realIndexes {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := func(b []byte) bool {
+			any := false
+			if _, err := ReadBundle(context.Background(), b, func(f formats.Finding) { any = any || f.Severity >= formats.Medium }); err != nil {
+				t.Fatal(err)
+			}
+			return any
+		}
+		for n := range len(data) {
+			if !found(data[:n]) {
+				t.Errorf("%s cut at %d: no finding", p, n)
+			}
+		}
+		metaOff, metaSize, _, _, _ := footerHandles(data[len(data)-footerLen:])
+		quiet := 0
+		for i := range data {
+			if found(flip(data, i)) {
+				continue
+			}
+			inMeta := uint64(i) >= metaOff && uint64(i) < metaOff+metaSize+blockTrailer
+			if !inMeta && i < len(data)-footerLen {
+				t.Errorf("%s: byte %d flipped: no finding", p, i)
+			}
+			quiet++
+		}
+		t.Logf("%s: %d cuts and %d flips, %d flips unread by TensorFlow", p, len(data), len(data), quiet)
+	}
+}
+
+// memTree is a formats.Tree of files in memory.
+type memTree map[string][]byte
+
+func (m memTree) Names() []string {
+	var out []string
+	for n := range m {
+		out = append(out, n)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func (m memTree) Open(name string) (*formats.Input, error) {
+	b, ok := m[name]
+	if !ok {
+		return nil, os.ErrNotExist
+	}
+	return formats.NewInput(name, bytes.NewReader(b), int64(len(b))), nil
+}
+
+// TestShardMutants cuts and flips every byte of the real data shards: a
+// byte that some tensor covers must give a finding on the shard.
+func TestShardMutants(t *testing.T) {
+	for _, dir := range []string{"half_plus_two", "keras_lso", "tf2onnx_regression"} {
+		files, _ := filepath.Glob(filepath.Join("testdata", "ckpt", dir, "*"))
+		tree := memTree{}
+		var index string
+		for _, p := range files {
+			tree[filepath.Base(p)], _ = os.ReadFile(p)
+			if strings.HasSuffix(p, ".index") {
+				index = filepath.Base(p)
+			}
+		}
+		b, _ := ReadBundle(context.Background(), tree[index], func(formats.Finding) {})
+		mutants, quiet := 0, 0
+		for name, data := range tree {
+			m := shardName.FindStringSubmatch(name)
+			if m == nil {
+				continue
+			}
+			covered := make([]bool, len(data))
+			for _, e := range b.Entries {
+				if e.Stored() && fmt.Sprintf("%05d", e.ShardID) == m[2] {
+					for i := e.Offset; i < e.Offset+e.Size; i++ {
+						covered[i] = true
+					}
+				}
+			}
+			run := func(mut []byte) bool {
+				mutants++
+				tr := memTree{}
+				for k, v := range tree {
+					tr[k] = v
+				}
+				tr[name] = mut
+				r := formatstest.NewRecorder()
+				if err := (checkpointLayout{}).AnalyzeTree(context.Background(), tr, r); err != nil {
+					t.Fatal(err)
+				}
+				sev, any := r.Max()
+				return any && sev >= formats.Medium
+			}
+			for i := range data {
+				if !run(flip(data, i)) {
+					quiet++
+					if covered[i] {
+						t.Errorf("%s/%s: byte %d flipped: no finding", dir, name, i)
+					}
+				}
+				if !run(data[:i]) && slices.Contains(covered[i:], true) {
+					t.Errorf("%s/%s: cut at %d: no finding", dir, name, i)
+				}
+			}
+		}
+		t.Logf("%s: %d mutants, %d without a finding (bytes no tensor covers)", dir, mutants, quiet)
 	}
 }
