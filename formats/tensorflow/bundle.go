@@ -308,13 +308,20 @@ func (b *Bundle) checkOverlaps(report func(formats.Finding)) {
 		return cmp.Or(cmp.Compare(x.ShardID, y.ShardID), cmp.Compare(x.Offset, y.Offset))
 	})
 	reported := 0
-	for i := 1; i < len(stored) && reported < 20; i++ {
-		p, e := stored[i-1], stored[i]
-		if p.ShardID == e.ShardID && e.Offset < p.Offset+p.Size {
+	var reach *Entry // the entry reaching furthest in the shard so far
+	for _, e := range stored {
+		if reach == nil || reach.ShardID != e.ShardID {
+			reach = e
+			continue
+		}
+		if end := reach.Offset + reach.Size; e.Offset < end && reported < 20 {
 			reported++
 			report(formats.NewFinding(RuleOverlap, e.At, "tensors %q and %q share bytes %d-%d of shard %d",
-				clip(p.Key), clip(e.Key), e.Offset, min(p.Offset+p.Size, e.Offset+e.Size), e.ShardID).
-				With("tensor", clip(e.Key)).With("other", clip(p.Key)))
+				clip(reach.Key), clip(e.Key), e.Offset, min(end, e.Offset+e.Size), e.ShardID).
+				With("tensor", clip(e.Key)).With("other", clip(reach.Key)))
+		}
+		if e.Offset+e.Size > reach.Offset+reach.Size {
+			reach = e
 		}
 	}
 }

@@ -309,3 +309,17 @@ func TestShardMutants(t *testing.T) {
 		t.Logf("%s: %d mutants, %d without a finding (bytes no tensor covers)", dir, mutants, quiet)
 	}
 }
+
+// TestLayoutHugeShardCount: a header claiming two billion shards costs
+// nothing, and the shard it names is missing, so the tree is unchecked.
+func TestLayoutHugeShardCount(t *testing.T) {
+	tree := memTree{
+		"m.index":                     buildTable([]kv{{"", bundleHeader(1<<31 - 1)}, {"a", entry(1, []uint64{1}, 0, 0, 4, 0)}}, tableOpts{}),
+		"m.data-00000-of-00001":       make([]byte, 4),
+		"m.data-00000-of-2147483647x": nil,
+	}
+	err := (checkpointLayout{}).AnalyzeTree(context.Background(), tree, formatstest.NewRecorder())
+	if err == nil || !strings.Contains(err.Error(), "m.data-00000-of-2147483647") || !strings.Contains(err.Error(), "m.data-00000-of-00001") {
+		t.Fatalf("err %v", err)
+	}
+}

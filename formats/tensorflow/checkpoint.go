@@ -118,11 +118,18 @@ func checkShards(ctx context.Context, t formats.Tree, s formats.Scope, n string,
 	}
 	prefix := strings.TrimSuffix(n, ".index")
 	shard := func(i int64) string { return fmt.Sprintf("%s.data-%05d-of-%05d", prefix, i, b.NumShards) }
-	for i := range int64(max(b.NumShards, 0)) {
-		if i >= 100_000 {
-			break
+	// The shards present that this index names, found from the names so
+	// that a num_shards of two billion costs nothing.
+	var present []string
+	for name := range have {
+		if m := shardName.FindStringSubmatch(name); m != nil && m[1] == prefix {
+			i, err1 := strconv.ParseInt(m[2], 10, 64)
+			of, err2 := strconv.ParseInt(m[3], 10, 64)
+			if err1 == nil && err2 == nil && of == int64(b.NumShards) && i < of && name == shard(i) {
+				present = append(present, name)
+				claimed[name] = true
+			}
 		}
-		claimed[shard(i)] = have[shard(i)]
 	}
 	byShard := map[int64][]*Entry{}
 	for i := range b.Entries {
@@ -150,10 +157,14 @@ func checkShards(ctx context.Context, t formats.Tree, s formats.Scope, n string,
 		}
 		formats.MarkChecked(s, name)
 	}
-	for i := range int64(max(b.NumShards, 0)) {
-		if _, used := byShard[i]; !used && have[shard(i)] {
+	used := map[string]bool{}
+	for id := range byShard {
+		used[shard(id)] = true
+	}
+	for _, name := range present {
+		if !used[name] {
 			// Nothing restores from it: its bytes are never read.
-			formats.MarkChecked(s, shard(i))
+			formats.MarkChecked(s, name)
 		}
 	}
 	if len(missing) > 0 {
