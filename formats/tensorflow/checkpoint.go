@@ -29,10 +29,11 @@ func init() {
 var shardName = regexp.MustCompile(`^(.+)\.data-([0-9]{5,})-of-([0-9]{5,})$`)
 
 // maxCRCShard is the largest shard whose tensors' checksums are verified:
-// the layout reads a shard a second time to do it, which is cheap beside
-// the scan's own pass on a local disk but doubles the transfer of a remote
-// model. Larger shards are checked for ranges only.
-const maxCRCShard = 1 << 30
+// the layout reads a shard a second time to do it, which is cheap for a
+// small shard but would double the transfer of a large remote one. Larger
+// shards are checked for ranges, and their string and variant tensors
+// read, only.
+const maxCRCShard = 64 << 20
 
 // maxStringTensor bounds a string or variant tensor read into memory to
 // look for nested graphs and verify its checksum, which covers decoded
