@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/modelgate/modelgate/formats"
+	"github.com/modelgate/modelgate/formats/formatstest"
 )
 
 func FuzzSavedModel(f *testing.F) {
@@ -75,5 +76,28 @@ func FuzzCheckpointState(f *testing.F) {
 			t.Fatal("nil state without error")
 		}
 		isCheckpointState(b)
+	})
+}
+
+// FuzzCheckpointShard runs the checkpoint layout over the real Keras
+// checkpoint with its first shard (a string tensor) replaced.
+func FuzzCheckpointShard(f *testing.F) {
+	tree := memTree{}
+	files, _ := filepath.Glob("testdata/ckpt/keras_lso/*")
+	for _, p := range files {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		tree[filepath.Base(p)] = b
+	}
+	f.Add(tree["ckpt.data-00000-of-00002"])
+	f.Fuzz(func(t *testing.T, b []byte) {
+		tr := memTree{}
+		for k, v := range tree {
+			tr[k] = v
+		}
+		tr["ckpt.data-00000-of-00002"] = b
+		_ = (checkpointLayout{}).AnalyzeTree(context.Background(), tr, formatstest.NewRecorder())
 	})
 }
