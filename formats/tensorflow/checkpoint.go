@@ -102,13 +102,13 @@ func checkShards(ctx context.Context, t formats.Tree, s formats.Scope, n string,
 	if err != nil {
 		return fmt.Errorf("checkpoint index %s: %w", n, err)
 	}
-	h, err := formats.ReadHead(in)
-	if err != nil || !hasTableFooter(h.Suffix) {
-		return nil
-	}
 	data, err := readAll(in, min(s.Limits().Buffer, MaxIndex))
 	if err != nil {
 		return fmt.Errorf("checkpoint index %s: %w", n, err)
+	}
+	if !hasTableFooter(data) {
+		// Not a table: whatever it is, it claims no shards.
+		return nil
 	}
 	b, err := ReadBundle(ctx, data, func(formats.Finding) {})
 	if err != nil {
