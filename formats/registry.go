@@ -32,6 +32,16 @@ const (
 	HDF5        = "hdf5"
 	TFLite      = "tflite"
 	SavedModel  = "savedmodel"
+	// TFCheckpointIndex is a TensorFlow tensor-bundle index (.index): a
+	// LevelDB-format table of the tensors in the checkpoint's data shards.
+	TFCheckpointIndex = "tf-checkpoint-index"
+	// TFCheckpointState is the text CheckpointState proto TensorFlow names
+	// "checkpoint", which says which checkpoint prefix is the latest.
+	TFCheckpointState = "tf-checkpoint-state"
+	// TFGraphDef is a serialized GraphDef (a frozen graph) and TFMetaGraph a
+	// serialized MetaGraphDef (a TF1 .meta file).
+	TFGraphDef  = "tf-graphdef"
+	TFMetaGraph = "tf-metagraph"
 	Executable  = "executable"
 	// OpenVINO is an OpenVINO IR .xml; CoreML a Core ML .mlmodel;
 	// ExecuTorch an ExecuTorch .pte program and ExecuTorchData the .ptd

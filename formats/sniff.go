@@ -198,7 +198,17 @@ func Sniff(h Head) []string {
 			add(SavedModel)
 		case isONNX(p) || probe(ONNX, h):
 			add(ONNX)
+		case probe(TFGraphDef, h):
+			add(TFGraphDef)
+		case probe(TFMetaGraph, h):
+			add(TFMetaGraph)
+		case probe(TFCheckpointState, h):
+			add(TFCheckpointState)
 		}
+	}
+	if probe(TFCheckpointIndex, h) {
+		// Found by the magic at the end of its footer, like a zip.
+		add(TFCheckpointIndex)
 	}
 	if HasZipEnd(h.Suffix) {
 		add(Zip)

@@ -43,10 +43,7 @@ func TestRealWorldModelsAreClean(t *testing.T) {
 					}
 				}
 			}
-			// A folder of raw tensor data alone (a TF checkpoint) has
-			// nothing to scan: no verdict, which is right.
-			allSkipped := rep.Summary.Skipped == rep.Summary.Files
-			if rep.ExitCode() != scanner.ExitClean && !(allSkipped && rep.ExitCode() == scanner.ExitNoVerdict) {
+			if rep.ExitCode() != scanner.ExitClean {
 				t.Errorf("exit %d", rep.ExitCode())
 			}
 		})

@@ -96,11 +96,12 @@ func scanTree(ctx context.Context, name string, files []fetch.File, results []Fi
 		extra = &results[0]
 		extra.Formats = append(extra.Formats, matched...)
 	}
-	// A file a layout parsed and checked (a chat template, a config) is
-	// clean when nothing was found, not skipped as inert.
+	// A file a layout parsed and checked (a chat template, a config, a
+	// checkpoint's data shard, identified only by the index beside it) is
+	// clean when nothing was found, not skipped as inert nor unsupported.
 	for member := range fs.checked {
-		if i, ok := t.byRel[member]; ok && results[i].Outcome == Skipped {
-			results[i].Outcome = Clean
+		if i, ok := t.byRel[member]; ok && (results[i].Outcome == Skipped || unidentified(&results[i])) {
+			results[i].Outcome, results[i].Reason, results[i].Error = Clean, "", ""
 		}
 	}
 	for _, f := range fs.findings {
@@ -138,6 +139,12 @@ func scanTree(ctx context.Context, name string, files []fetch.File, results []Fi
 		return nil
 	}
 	return extra
+}
+
+// unidentified reports whether a file was inconclusive only because its
+// bytes matched no format.
+func unidentified(r *FileResult) bool {
+	return r.Outcome == Inconclusive && r.Reason == "unsupported" && len(r.Formats) == 0 && len(r.Findings) == 0
 }
 
 // sortFindings orders findings most severe first, keeping the order in

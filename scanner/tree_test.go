@@ -94,3 +94,34 @@ func TestSingleFileTargetIsOneFile(t *testing.T) {
 		}
 	}
 }
+
+// checkedLayout marks raw.data checked, the way a checkpoint index claims
+// its data shards.
+type checkedLayout struct{}
+
+func (checkedLayout) Match(names []string) bool { return slices.Contains(names, "raw.data") }
+
+func (checkedLayout) AnalyzeTree(_ context.Context, _ formats.Tree, s formats.Scope) error {
+	formats.MarkChecked(s, "raw.data")
+	return nil
+}
+
+func init() { formats.RegisterLayout("test-checked", checkedLayout{}) }
+
+// A file whose bytes alone identify nothing (skipped, or unsupported) is
+// clean once a layout has checked it as part of the tree.
+func TestCheckedMemberIsClean(t *testing.T) {
+	for _, before := range []FileResult{
+		{Outcome: Skipped},
+		{Outcome: Inconclusive, Reason: "unsupported", Error: "matches no known format"},
+	} {
+		files := []fetch.File{{Path: "d/raw.data", Rel: "raw.data", Size: 1,
+			Open: func(context.Context) (fetch.ReaderAtCloser, error) { return nil, os.ErrNotExist }}}
+		results := []FileResult{before}
+		results[0].Path = "d/raw.data"
+		scanTree(context.Background(), "d", files, results, formats.DefaultLimits())
+		if r := results[0]; r.Outcome != Clean || r.Reason != "" || r.Error != "" {
+			t.Errorf("from %s: %+v", before.Outcome, r)
+		}
+	}
+}

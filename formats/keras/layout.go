@@ -188,7 +188,9 @@ func (savedModelMeta) AnalyzeTree(ctx context.Context, t formats.Tree, s formats
 		}
 		if err := CheckMetadata(ctx, data, func(f formats.Finding) { s.Report(f.In(n)) }); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", n, err))
+			continue
 		}
+		formats.MarkChecked(s, n)
 	}
 	return errors.Join(errs...)
 }

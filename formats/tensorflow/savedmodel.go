@@ -1,12 +1,19 @@
-// Package tensorflow analyzes TensorFlow SavedModels: it reads
-// saved_model.pb with a protobuf walker and judges every node of every
-// meta graph, of the function library and of GraphDefs nested in string
-// constants, reporting ops that run Python, read or write files or talk to
-// the network, and asset paths that escape the model. Its "savedmodel"
-// layout reads keras_metadata.pb beside it for Keras Lambda layers.
+// Package tensorflow analyzes TensorFlow's model files: SavedModels
+// (saved_model.pb), frozen GraphDefs, TF1 MetaGraphDefs (.meta) and
+// checkpoints (tensor-bundle .index files, their data shards and the
+// 'checkpoint' state file).
 //
-// It never loads the graph into TensorFlow or executes any op; it also
-// exports ClassifyOp so that TFLite Flex ops are judged the same way.
+// One protobuf walker judges every node of every graph — meta graphs,
+// function libraries and GraphDefs nested in string constants — and
+// reports ops that run Python, read or write files or talk to the network,
+// and asset paths that escape the model. The checkpoint index is read as
+// the LevelDB-format table it is, with every block checksum verified, and
+// the "tensorflow-checkpoint" layout checks the data shards against it and
+// the state file's paths against the directory.
+//
+// It never loads a graph into TensorFlow, executes any op or restores a
+// tensor; it also exports ClassifyOp so that TFLite Flex ops are judged
+// the same way.
 package tensorflow
 
 import (
@@ -40,12 +47,21 @@ var errMalformed = errors.New("malformed protobuf")
 
 // Analyze reads one saved_model.pb.
 func Analyze(ctx context.Context, in *formats.Input, s formats.Scope) error {
+	return analyzeWith(ctx, in, s, "savedmodel", func(data []byte) error {
+		_, err := Walk(ctx, data, s.Report)
+		return err
+	})
+}
+
+// analyzeWith reads the whole input, which a protobuf reader needs, and
+// hands it to walk.
+func analyzeWith(ctx context.Context, in *formats.Input, s formats.Scope, what string, walk func([]byte) error) error {
 	data, err := readAll(in, min(s.Limits().Buffer, MaxFile))
 	if err != nil {
-		return fmt.Errorf("savedmodel %s: %w", in.Name, err)
+		return fmt.Errorf("%s %s: %w", what, in.Name, err)
 	}
-	if _, err := Walk(ctx, data, s.Report); err != nil {
-		return fmt.Errorf("savedmodel %s: %w", in.Name, err)
+	if err := walk(data); err != nil {
+		return fmt.Errorf("%s %s: %w", what, in.Name, err)
 	}
 	return nil
 }
@@ -83,9 +99,13 @@ type walker struct {
 	depth    int
 }
 
+func newWalker(ctx context.Context, report func(formats.Finding)) *walker {
+	return &walker{ctx: ctx, report: report, g: &Graph{Ops: map[string]int{}}, seen: map[string]bool{}}
+}
+
 // Walk reads a serialized SavedModel and reports its dangerous ops.
 func Walk(ctx context.Context, data []byte, report func(formats.Finding)) (*Graph, error) {
-	w := &walker{ctx: ctx, report: report, g: &Graph{Ops: map[string]int{}}, seen: map[string]bool{}}
+	w := newWalker(ctx, report)
 	err := each(data, 0, func(f fld) error {
 		if f.num == 2 && f.typ == protowire.BytesType {
 			w.g.MetaGraphs++
@@ -102,18 +122,24 @@ func Walk(ctx context.Context, data []byte, report func(formats.Finding)) (*Grap
 	return w.g, nil
 }
 
-// WalkGraphDef reads a serialized GraphDef, as nested in SavedModels and
-// TFLite Flex ops, and reports its dangerous ops.
+// WalkMetaGraph reads a serialized MetaGraphDef (a TF1 .meta file) and
+// reports its dangerous ops and asset paths.
+func WalkMetaGraph(ctx context.Context, data []byte, report func(formats.Finding)) (*Graph, error) {
+	w := newWalker(ctx, report)
+	w.g.MetaGraphs = 1
+	return w.g, w.metaGraph(fld{typ: protowire.BytesType, val: data})
+}
+
+// WalkGraphDef reads a serialized GraphDef — a frozen graph, or one nested
+// in a SavedModel or a TFLite Flex op — and reports its dangerous ops.
 func WalkGraphDef(ctx context.Context, data []byte, report func(formats.Finding)) error {
-	w := &walker{ctx: ctx, report: report, g: &Graph{Ops: map[string]int{}}, seen: map[string]bool{}}
-	return w.graphDef(fld{val: data})
+	return newWalker(ctx, report).graphDef(fld{val: data})
 }
 
 // JudgeNodeDef reads one serialized NodeDef and reports it if its op is
 // dangerous; it returns the op's name.
 func JudgeNodeDef(ctx context.Context, data []byte, at int64, report func(formats.Finding)) (string, error) {
-	w := &walker{ctx: ctx, report: report, g: &Graph{Ops: map[string]int{}}, seen: map[string]bool{}}
-	return w.node(fld{typ: protowire.BytesType, val: data, at: at}, "")
+	return newWalker(ctx, report).node(fld{typ: protowire.BytesType, val: data, at: at}, "")
 }
 
 func (w *walker) emit(f formats.Finding) {
@@ -151,8 +177,12 @@ func each(msg []byte, base int64, fn func(f fld) error) error {
 			if n >= 0 {
 				f.at += int64(n - len(f.val))
 			}
-		case protowire.Fixed32Type, protowire.Fixed64Type:
-			n = protowire.ConsumeFieldValue(num, typ, msg[off:])
+		case protowire.Fixed32Type:
+			var v uint32
+			v, n = protowire.ConsumeFixed32(msg[off:])
+			f.v = uint64(v)
+		case protowire.Fixed64Type:
+			f.v, n = protowire.ConsumeFixed64(msg[off:])
 		default:
 			return fmt.Errorf("wire type %d at offset %d: %w", typ, f.at, errMalformed)
 		}
