@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"io"
 	"path"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -81,6 +82,28 @@ func RegisterProbe(format string, p Probe) {
 	probeMu.Lock()
 	defer probeMu.Unlock()
 	probes[format] = p
+}
+
+// probeRegistered runs, in name order, the probes of formats that Sniff
+// has no built-in test for (Pickle and ONNX have one); the first that
+// accepts h names the format. Such probes must be strict: they are asked
+// about every file no magic number identified.
+func probeRegistered(h Head) (string, bool) {
+	probeMu.RLock()
+	names := make([]string, 0, len(probes))
+	for f := range probes {
+		if f != Pickle && f != ONNX {
+			names = append(names, f)
+		}
+	}
+	probeMu.RUnlock()
+	slices.Sort(names)
+	for _, f := range names {
+		if probe(f, h) {
+			return f, true
+		}
+	}
+	return "", false
 }
 
 func probe(format string, h Head) bool {
@@ -169,6 +192,10 @@ func Sniff(h Head) []string {
 			add(SavedModel)
 		case isONNX(p) || probe(ONNX, h):
 			add(ONNX)
+		default:
+			if f, ok := probeRegistered(h); ok {
+				add(f)
+			}
 		}
 	}
 	if HasZipEnd(h.Suffix) {

@@ -16,5 +16,6 @@ import (
 	_ "github.com/modelgate/modelgate/formats/tar"
 	_ "github.com/modelgate/modelgate/formats/tensorflow"
 	_ "github.com/modelgate/modelgate/formats/tflite"
+	_ "github.com/modelgate/modelgate/formats/xgboost"
 	_ "github.com/modelgate/modelgate/formats/zip"
 )
