@@ -9,6 +9,7 @@ import (
 	_ "github.com/modelgate/modelgate/formats/keras"
 	_ "github.com/modelgate/modelgate/formats/numpy"
 	_ "github.com/modelgate/modelgate/formats/onnx"
+	_ "github.com/modelgate/modelgate/formats/paddle"
 	_ "github.com/modelgate/modelgate/formats/pickle"
 	_ "github.com/modelgate/modelgate/formats/pytorch"
 	_ "github.com/modelgate/modelgate/formats/safetensors"
