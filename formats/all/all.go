@@ -3,6 +3,7 @@
 package all
 
 import (
+	_ "github.com/modelgate/modelgate/formats/catboost"
 	_ "github.com/modelgate/modelgate/formats/compress"
 	_ "github.com/modelgate/modelgate/formats/gguf"
 	_ "github.com/modelgate/modelgate/formats/hfrepo"
