@@ -95,15 +95,30 @@ func (r *paramReader) u64() (uint64, error) {
 	return binary.LittleEndian.Uint64(p), nil
 }
 
+// version reads a u32 version field, which Paddle writes as 0.
+func (r *paramReader) version(what string) error {
+	v, err := r.u32()
+	if err != nil {
+		return err
+	}
+	if v != 0 {
+		return fmt.Errorf("%s version %d at %d, not 0", what, v, r.off-4)
+	}
+	return nil
+}
+
 // header reads one record up to its data (the LoDTensor version and LoD,
 // the tensor version and TensorDesc) and returns the data's size.
 func (r *paramReader) header() (uint64, error) {
-	if v, err := r.u32(); err != nil || v != 0 {
-		return 0, fmt.Errorf("LoDTensor version %d at %d (want 0): %v", v, r.off-4, err)
+	if err := r.version("LoDTensor"); err != nil {
+		return 0, err
 	}
 	levels, err := r.u64()
-	if err != nil || levels > maxLoDLevels {
-		return 0, fmt.Errorf("%d LoD levels: %v", levels, err)
+	if err != nil {
+		return 0, err
+	}
+	if levels > maxLoDLevels {
+		return 0, fmt.Errorf("%d LoD levels at %d", levels, r.off-8)
 	}
 	for i := uint64(0); i < levels; i++ {
 		n, err := r.u64()
@@ -115,8 +130,8 @@ func (r *paramReader) header() (uint64, error) {
 		}
 		r.off += int64(n)
 	}
-	if v, err := r.u32(); err != nil || v != 0 {
-		return 0, fmt.Errorf("tensor version %d at %d (want 0): %v", v, r.off-4, err)
+	if err := r.version("tensor"); err != nil {
+		return 0, err
 	}
 	n, err := r.u32()
 	if err != nil {
