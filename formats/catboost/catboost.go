@@ -151,9 +151,10 @@ func Walk(ctx context.Context, ra io.ReaderAt, size int64, report func(formats.F
 			if err := w.ctrPart(ctx); err != nil {
 				return fmt.Errorf("part %s: %w", p, err)
 			}
-		case strings.Contains(p, "text_processing"):
-			// The text processing collection is delimited only by its
-			// own serializer; nothing after it can be checked.
+		case strings.Contains(p, "processing"):
+			// The text and embedding processing collections are delimited
+			// only by their own serializers; nothing after them can be
+			// checked.
 			return nil
 		default:
 			w.bad(coreAt, "model part %q is not one CatBoost writes; its loader rejects the model", p)

@@ -15,6 +15,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 
 	"google.golang.org/protobuf/encoding/protowire"
 
@@ -40,8 +41,8 @@ const (
 var (
 	pythonOps = map[string]bool{"py_func": true}
 	fileOps   = map[string]bool{"save": true, "load": true, "save_combine": true, "load_combine": true,
-		"sparse_tensor_load": true, "recv_save": true, "checkpoint_notify": true}
-	networkOps = map[string]bool{"send": true, "recv": true, "listen_and_serv": true, "send_barrier": true,
+		"sparse_tensor_load": true, "recv_save": true}
+	networkOps = map[string]bool{"checkpoint_notify": true, "send": true, "recv": true, "listen_and_serv": true, "send_barrier": true,
 		"fetch_barrier": true, "prefetch": true, "gen_nccl_id": true, "c_gen_nccl_id": true,
 		"gen_bkcl_id": true, "c_gen_bkcl_id": true, "c_gen_xccl_id": true, "send_and_recv": true,
 		"distributed_lookup_table": true, "distributed_push_sparse": true, "heter_listen_and_serv": true,
@@ -219,10 +220,21 @@ func (w *programWalker) blockField(f field) error {
 			"operator %s reads or writes %q", typ, attrs["file_path"]).With("op", typ).With("file_path", attrs["file_path"]))
 	case networkOps[typ]:
 		w.add(formats.NewFinding(RuleNetworkOp, int64(typeAt),
-			"operator %s connects to or listens on the network (%s)", typ, orNone(attrs["endpoints"]+attrs["endpoint"]+attrs["epmap"])).
+			"operator %s connects to or listens on the network (%s)", typ, endpoints(attrs)).
 			With("op", typ))
 	}
 	return nil
+}
+
+// endpoints names the addresses a network operator's attributes hold.
+func endpoints(attrs map[string]string) string {
+	var eps []string
+	for _, k := range []string{"endpoint", "endpoints", "epmap", "other_endpoints"} {
+		if attrs[k] != "" {
+			eps = append(eps, attrs[k])
+		}
+	}
+	return orNone(strings.Join(eps, ", "))
 }
 
 func orNone(s string) string {
