@@ -35,11 +35,15 @@ func (b fbuf) deref(pos int) (int, error) {
 	return pos + int(v), nil
 }
 
-// table is a verified table: its position and its vtable's field slots.
+// table is a table whose vtable has been checked: its position, its
+// vtable's position and size, and the table's size. Fields are looked up
+// when asked for, so a vtable's size costs nothing (a quadratic walk over
+// many tables sharing a huge vtable is no attack).
 type table struct {
-	b      fbuf
-	pos    int
-	fields []uint16
+	b     fbuf
+	pos   int
+	vt    int
+	vsize int
 }
 
 func (b fbuf) table(pos int) (table, error) {
@@ -56,23 +60,22 @@ func (b fbuf) table(pos int) (table, error) {
 	if vsize < 4 || vsize%2 != 0 || int(vt)+int(vsize) > len(b) || pos+int(tsize) > len(b) {
 		return table{}, fmt.Errorf("vtable of the table at %d is malformed", pos)
 	}
-	t := table{b: b, pos: pos}
-	for i := 4; i < int(vsize); i += 2 {
-		f, _ := b.u16(int(vt) + i)
-		if f != 0 && int(f) >= int(tsize) {
-			return table{}, fmt.Errorf("field of the table at %d lies outside the table", pos)
-		}
-		t.fields = append(t.fields, f)
-	}
-	return t, nil
+	return table{b: b, pos: pos, vt: int(vt), vsize: int(vsize)}, nil
 }
 
 // field returns the position of field i, or false when it is absent.
+// Like flatbuffers::Verifier, it checks the field's bytes against the
+// buffer, when they are read, not against the table's declared size.
 func (t table) field(i int) (int, bool) {
-	if i >= len(t.fields) || t.fields[i] == 0 {
+	slot := 4 + 2*i
+	if slot+2 > t.vsize {
 		return 0, false
 	}
-	return t.pos + int(t.fields[i]), true
+	f, _ := t.b.u16(t.vt + slot)
+	if f == 0 {
+		return 0, false
+	}
+	return t.pos + int(f), true
 }
 
 // vector returns the start and length of the vector field i holds, of
