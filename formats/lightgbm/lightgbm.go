@@ -279,6 +279,10 @@ func (w *walker) trailer() error {
 		if !ok {
 			return w.sc.Err()
 		}
+		if l == "[objective: custom]" || l == "[objective: none]" {
+			w.add(formats.NewFinding(RuleUserObjective, w.off,
+				"trained with a user-defined objective (%s); the model stores no code for it", strings.Trim(l, "[]")))
+		}
 		if v, ok := strings.CutPrefix(l, "pandas_categorical:"); ok {
 			if !json.Valid([]byte(v)) {
 				w.bad(w.off, "pandas_categorical is not JSON; the Python package fails to load the model")

@@ -63,6 +63,7 @@ func TestVariants(t *testing.T) {
 		{"child node out of range", strings.Replace(tiny, "right_child=2 -3 -4", "right_child=7 -3 -4", 1), RuleStructure, false},
 		{"pandas not json", strings.Replace(tiny, "pandas_categorical:null", "pandas_categorical:__import__('os')", 1), RuleStructure, false},
 		{"no end of trees", strings.Replace(tiny, "end of trees", "end of tree", 1), "", true},
+		{"python objective", strings.Replace(tiny, "[objective: regression]", "[objective: custom]", 1), RuleUserObjective, false},
 		{"tree_sizes count", strings.Replace(tiny, "tree_sizes=479", "tree_sizes=479 100", 1), RuleStructure, false},
 		{"cat boundaries", strings.Replace(cat, "cat_boundaries=0 1", "cat_boundaries=0 99", 1), RuleStructure, false},
 		{"truncated", tiny[:300], "", true},
