@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 
 	"github.com/modelgate/modelgate/formats"
 )
@@ -40,6 +41,9 @@ func walkJSON(ctx context.Context, in *formats.Input, c *checker) error {
 	dec.UseNumber()
 	var stack []frame
 	cur := "" // the key of the value about to be read
+	// children collects a tree's left_children or right_children array.
+	var children []int64
+	var childrenAt int64
 	for n := 0; ; n++ {
 		if n&0xfff == 0 {
 			if err := ctx.Err(); err != nil {
@@ -94,11 +98,26 @@ func walkJSON(ctx context.Context, in *formats.Input, c *checker) error {
 					return fmt.Errorf("model document is not an object")
 				}
 				stack = append(stack, frame{key: cur, object: t == '{', wantKey: t == '{'})
+				if t == '[' && isChildren(pathOf(stack[:len(stack)-1], cur)) {
+					children, childrenAt = []int64{}, off
+				}
 			case ']':
+				if children != nil {
+					c.children(pathOf(stack[:len(stack)-1], stack[len(stack)-1].key), children, childrenAt)
+					children = nil
+				}
 				stack = stack[:len(stack)-1]
 			}
 		case string:
 			c.str(pathOf(stack, cur), t, off)
+		case json.Number:
+			if children != nil {
+				v, err := t.Int64()
+				if err != nil {
+					v = math.MinInt64
+				}
+				children = append(children, v)
+			}
 		}
 	}
 	return nil

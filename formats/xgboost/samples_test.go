@@ -20,6 +20,7 @@ func TestSamples(t *testing.T) {
 		{"benign.ubj", ""},
 		{"benign_binf.model", ""},
 		{"benign_dart.deprecated", ""},
+		{"benign_dart.json", ""},
 		{"benign_gblinear.bin", ""},
 		{"plugin_objective.json", RuleUnknownComponent},
 		{"bad_child.model", RuleStructure},

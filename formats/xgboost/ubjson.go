@@ -189,10 +189,14 @@ func (u *ubReader) container(object bool, path []string, depth int) error {
 			return err
 		}
 		if w := scalarWidth(typ); !object && typ != 0 && w >= 0 {
-			// A typed array of numbers (the trees' arrays) is skipped whole.
 			if count > math.MaxInt64/8 {
 				return fmt.Errorf("array of %d elements", count)
 			}
+			if intWidth(typ) > 0 && isChildren(path) {
+				return u.children(typ, count, path)
+			}
+			// Any other typed array of numbers (weights, conditions) is
+			// skipped whole.
 			return u.skip(count * int64(w))
 		}
 	}
@@ -256,4 +260,23 @@ func (u *ubReader) key(m byte) (string, error) {
 	}
 	k := make([]byte, n)
 	return string(k), u.full(k)
+}
+
+// children reads a tree's typed array of child indices for the checker.
+func (u *ubReader) children(typ byte, count int64, path []string) error {
+	w := int64(intWidth(typ))
+	at := u.off
+	if u.size >= 0 && count*w > u.size-u.off {
+		return fmt.Errorf("array of %d elements reaches past the end of the file", count)
+	}
+	var b [8]byte
+	v := make([]int64, 0, min(count, 1<<16))
+	for i := int64(0); i < count; i++ {
+		if err := u.full(b[:w]); err != nil {
+			return err
+		}
+		v = append(v, intValue(typ, b[:w]))
+	}
+	u.c.children(path, v, at)
+	return nil
 }

@@ -161,6 +161,7 @@ type checker struct {
 	report   func(formats.Finding)
 	top      map[string]bool
 	findings int
+	nodes    int64 // the node count of the tree being read
 }
 
 // key records an object key at depth 1.
@@ -180,6 +181,37 @@ func (c *checker) str(path []string, v string, off int64) {
 		c.component("booster", v, boosters[v], off)
 	case match(path, "learner", "metrics", "[]", "name"):
 		c.component("metric", v, knownMetric(v), off)
+	}
+}
+
+// isChildren tells whether path is a tree's array of left or right
+// children: learner.gradient_booster.model.trees[] (gbtree) or
+// learner.gradient_booster.gbtree.model.trees[] (dart).
+func isChildren(path []string) bool {
+	n := len(path)
+	if n < 4 || path[n-1] != "left_children" && path[n-1] != "right_children" || path[n-2] != "[]" || path[n-3] != "trees" {
+		return false
+	}
+	return match(path[:n-3], "learner", "gradient_booster", "model") || match(path[:n-3], "learner", "gradient_booster", "gbtree", "model")
+}
+
+// children checks one tree's child array: XGBoost indexes its nodes with
+// these values without checking them. A tree's arrays all hold one entry
+// per node; -1 marks a leaf.
+func (c *checker) children(path []string, v []int64, off int64) {
+	n := int64(len(v))
+	if path[len(path)-1] == "left_children" {
+		c.nodes = n
+	} else if n != c.nodes {
+		c.add(formats.NewFinding(RuleStructure, off, "a tree has %d left children and %d right children", c.nodes, n))
+		return
+	}
+	for i, x := range v {
+		if x != -1 && (x < 1 || x >= n) {
+			c.add(formats.NewFinding(RuleStructure, off,
+				"a tree node %d has child %d outside its %d nodes", i, x, n))
+			return
+		}
 	}
 }
 

@@ -3,6 +3,7 @@ package xgboost
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"os"
 	"path/filepath"
 	"slices"
@@ -56,6 +57,10 @@ func TestVariants(t *testing.T) {
 		{"ubjson plugin objective", bytes.Replace(ubj, []byte("binary:logistic"), []byte("plugin:mylogist"), -1), RuleUnknownComponent, false},
 		{"ubjson plugin booster", bytes.Replace(ubj, []byte("gbtree"), []byte("mygbm!"), -1), RuleUnknownComponent, false},
 		{"binary plugin objective", bytes.Replace(bin, []byte("binary:logistic"), []byte("plugin:mylogist"), -1), RuleUnknownComponent, false},
+		{"json child outside the tree", bytes.Replace(js, []byte(`"left_children":[1,-1,-1]`), []byte(`"left_children":[1,-1,7]`), 1), RuleStructure, false},
+		{"json children counts differ", bytes.Replace(js, []byte(`"right_children":[2,-1,-1]`), []byte(`"right_children":[2,-1]`), 1), RuleStructure, false},
+		{"dart json child outside the tree", bytes.Replace(sample(t, "benign_dart.json"), []byte(`"left_children":[1,`), []byte(`"left_children":[9,`), 1), RuleStructure, false},
+		{"ubjson child outside the tree", ubjChild(t, ubj, 7), RuleStructure, false},
 		{"json truncated", js[:len(js)-3], "", true},
 		{"json trailing", append(slices.Clone(js), `{"x":1}`...), "", true},
 		{"json without version", bytes.Replace(js, []byte(`"version"`), []byte(`"versioX"`), 1), "", true},
@@ -99,4 +104,17 @@ func FuzzXGBoost(f *testing.F) {
 		in := formats.NewInput("m", bytes.NewReader(b), int64(len(b)))
 		_ = Analyze(context.Background(), in, formatstest.NewRecorder())
 	})
+}
+
+// ubjChild sets the third left child of the first tree of a UBJSON model,
+// a typed int32 array ("[$l#L", a count, big-endian values).
+func ubjChild(t *testing.T, ubj []byte, v int32) []byte {
+	t.Helper()
+	i := bytes.Index(ubj, []byte("left_children[$l#L"))
+	if i < 0 {
+		t.Fatal("no left_children array in the sample")
+	}
+	b := slices.Clone(ubj)
+	binary.BigEndian.PutUint32(b[i+len("left_children[$l#L")+8+8:], uint32(v))
+	return b
 }

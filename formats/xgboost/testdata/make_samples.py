@@ -21,7 +21,9 @@ tree = train(objective="binary:logistic", eval_metric=["auc", "error@0.6"])
 tree.save_model("benign.json")
 tree.save_model("benign.ubj")
 open("benign_binf.model", "wb").write(tree.save_raw("deprecated"))
-open("benign_dart.deprecated", "wb").write(train(objective="reg:squarederror", booster="dart").save_raw("deprecated"))
+dart = train(objective="reg:squarederror", booster="dart")
+open("benign_dart.deprecated", "wb").write(dart.save_raw("deprecated"))
+dart.save_model("benign_dart.json")
 open("benign_gblinear.bin", "wb").write(train(objective="count:poisson", booster="gblinear").save_raw("deprecated"))
 
 # An objective only a plugin build of XGBoost registers.
