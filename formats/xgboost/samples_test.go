@@ -21,6 +21,7 @@ func TestSamples(t *testing.T) {
 		{"benign_binf.model", ""},
 		{"benign_dart.deprecated", ""},
 		{"benign_dart.json", ""},
+		{"booster_config.json", ""},
 		{"benign_gblinear.bin", ""},
 		{"plugin_objective.json", RuleUnknownComponent},
 		{"bad_child.model", RuleStructure},

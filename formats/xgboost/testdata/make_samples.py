@@ -44,3 +44,8 @@ bad = bytearray(raw)
 struct.pack_into("<ii", bad, node0 + 4, 1000, 1001)
 open("bad_child.model", "wb").write(bytes(bad))
 open("trailing.model", "wb").write(bytes(raw) + b"\x80\x04cos\nsystem\n.")
+
+# Booster.save_config: the training configuration, also a {"learner": ...}
+# document, with metric names carrying parameters.
+ranked = xgb.train({"objective": "binary:logistic", "eval_metric": ["auc", "error@0.6", "ndcg@5-"]}, d, 2)
+open("booster_config.json", "w").write(ranked.save_config())
