@@ -4,8 +4,8 @@ import "github.com/modelgate/modelgate/formats"
 
 // Rule IDs. They never change meaning once released.
 const (
-	RuleStructure = "MG960"
-	RuleUserLoss  = "MG961"
+	RuleStructure = "MG920"
+	RuleUserLoss  = "MG921"
 )
 
 func init() {

@@ -4,9 +4,9 @@ import "github.com/modelgate/modelgate/formats"
 
 // Rule IDs. They never change meaning once released.
 const (
-	RuleUnknownObjective = "MG950"
-	RuleStructure        = "MG951"
-	RuleUserObjective    = "MG952"
+	RuleUnknownObjective = "MG910"
+	RuleStructure        = "MG911"
+	RuleUserObjective    = "MG912"
 )
 
 func init() {

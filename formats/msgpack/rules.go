@@ -4,8 +4,8 @@ import "github.com/modelgate/modelgate/formats"
 
 // Rule IDs. They never change meaning once released.
 const (
-	RuleDtype     = "MG970"
-	RuleStructure = "MG971"
+	RuleDtype     = "MG930"
+	RuleStructure = "MG931"
 )
 
 func init() {

@@ -4,8 +4,8 @@ import "github.com/modelgate/modelgate/formats"
 
 // Rule IDs. They never change meaning once released.
 const (
-	RuleUnknownComponent = "MG940"
-	RuleStructure        = "MG941"
+	RuleUnknownComponent = "MG900"
+	RuleStructure        = "MG901"
 )
 
 func init() {
