@@ -198,12 +198,6 @@ func Sniff(h Head) []string {
 			add(SavedModel)
 		case isONNX(p) || probe(ONNX, h):
 			add(ONNX)
-		case probe(TFGraphDef, h):
-			add(TFGraphDef)
-		case probe(TFMetaGraph, h):
-			add(TFMetaGraph)
-		case probe(TFCheckpointState, h):
-			add(TFCheckpointState)
 		}
 	}
 	if probe(TFCheckpointIndex, h) {

@@ -115,3 +115,20 @@ func FuzzSniff(f *testing.F) {
 		Sniff(Head{Name: "x", Size: int64(len(b)), Prefix: b, Suffix: b})
 	})
 }
+
+// TestRegisteredProbes: a probe an analyzer package registers names a
+// format only for bytes nothing else identified.
+func TestRegisteredProbes(t *testing.T) {
+	RegisterProbe("test-zz", func(h Head) bool { return bytes.HasPrefix(h.Prefix, []byte("ZZ")) })
+	defer func() {
+		probeMu.Lock()
+		delete(probes, "test-zz")
+		probeMu.Unlock()
+	}()
+	if got := Sniff(Head{Size: 4, Prefix: []byte("ZZzz")}); !slices.Equal(got, []string{"test-zz"}) {
+		t.Errorf("ZZzz: %v", got)
+	}
+	if got := Sniff(Head{Size: 6, Prefix: []byte("GGUFZZ")}); !slices.Equal(got, []string{GGUF}) {
+		t.Errorf("GGUFZZ: %v", got)
+	}
+}

@@ -135,6 +135,13 @@ var extensions = map[string]extension{
 	".zst":         {formats: []string{formats.Zstd}},
 	".lz4":         {formats: []string{formats.LZ4}},
 	".z":           {formats: []string{formats.Zlib}},
+	".ubj":         {formats: []string{formats.XGBoost}, dataOnly: true},
+	".cbm":         {formats: []string{formats.CatBoost}, dataOnly: true},
+	".msgpack":     {formats: []string{formats.Msgpack}, dataOnly: true},
+	".pdmodel":     {formats: []string{formats.PaddleProgram}},
+	".pdiparams":   {formats: []string{formats.PaddleParams}, dataOnly: true},
+	".pdparams":    {formats: []string{formats.Pickle}},
+	".pdopt":       {formats: []string{formats.Pickle}},
 }
 
 // codeCarrying are formats whose loading can run code, directly or through

@@ -581,6 +581,7 @@ var knownFormats = []string{
 	formats.Pickle, formats.Zip, formats.Tar, formats.SevenZip, formats.Gzip, formats.Bzip2, formats.XZ,
 	formats.LZMA, formats.Zstd, formats.LZ4, formats.Zlib, formats.NumPy, formats.Safetensors, formats.GGUF,
 	formats.GGML, formats.ONNX, formats.HDF5, formats.TFLite, formats.SavedModel, formats.Executable,
+	formats.XGBoost, formats.LightGBM, formats.CatBoost, formats.Msgpack, formats.PaddleProgram, formats.PaddleParams,
 }
 
 func (d *decoder) formats(n *yaml.Node, p *Policy) {
