@@ -13,6 +13,7 @@ import (
 	_ "github.com/modelgate/modelgate/formats/pytorch"
 	_ "github.com/modelgate/modelgate/formats/safetensors"
 	_ "github.com/modelgate/modelgate/formats/sevenzip"
+	_ "github.com/modelgate/modelgate/formats/skops"
 	_ "github.com/modelgate/modelgate/formats/tar"
 	_ "github.com/modelgate/modelgate/formats/tensorflow"
 	_ "github.com/modelgate/modelgate/formats/tflite"
