@@ -7,6 +7,7 @@ import (
 	_ "github.com/modelgate/modelgate/formats/gguf"
 	_ "github.com/modelgate/modelgate/formats/hfrepo"
 	_ "github.com/modelgate/modelgate/formats/keras"
+	_ "github.com/modelgate/modelgate/formats/mlflow"
 	_ "github.com/modelgate/modelgate/formats/numpy"
 	_ "github.com/modelgate/modelgate/formats/onnx"
 	_ "github.com/modelgate/modelgate/formats/pickle"
