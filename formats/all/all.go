@@ -18,5 +18,6 @@ import (
 	_ "github.com/modelgate/modelgate/formats/tar"
 	_ "github.com/modelgate/modelgate/formats/tensorflow"
 	_ "github.com/modelgate/modelgate/formats/tflite"
+	_ "github.com/modelgate/modelgate/formats/torchserve"
 	_ "github.com/modelgate/modelgate/formats/zip"
 )

@@ -5,7 +5,6 @@ import (
 	"testing"
 )
 
-
 func TestRequirements(t *testing.T) {
 	c := Checker{Shipped: func(n string) bool { return n == "constraints.txt" }}
 	tests := []struct {
