@@ -27,6 +27,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 
 	"github.com/modelgate/modelgate/formats"
@@ -37,9 +38,10 @@ import (
 const Name = "skops"
 
 // Bounds. Real schemas are kilobytes to a few megabytes (a forest of a
-// thousand trees), with nesting in the tens.
+// thousand trees), with nesting in the tens; a decoded schema takes about
+// ten times its size in memory.
 const (
-	maxSchemaBytes = 64 << 20
+	maxSchemaBytes = 16 << 20
 	maxDepth       = 256
 	maxNodes       = 1 << 20
 	maxFindings    = 200
@@ -181,8 +183,14 @@ func (c *checker) walk(v any, depth int) error {
 			}
 			c.node(x)
 		}
-		for _, child := range x {
-			if err := c.walk(child, depth+1); err != nil {
+		// Sorted keys keep the findings' order stable from run to run.
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			if err := c.walk(x[k], depth+1); err != nil {
 				return err
 			}
 		}
