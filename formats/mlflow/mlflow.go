@@ -98,7 +98,8 @@ type model struct {
 	mlmodel string
 	dir     string
 	errs    []error
-	code    map[string]bool // code directories already reported
+	code    map[string]bool   // code directories already reported
+	env     map[string]string // environment files MLmodel names, by kind
 }
 
 func (m *model) check() error {
@@ -163,6 +164,31 @@ func (m *model) pyfunc(conf *yaml.Node) {
 	if p := scalar(mapValue(conf, "python_model")); p != "" {
 		m.needFile("python_model", p)
 	}
+	// env is a conda file name (MLflow 1.x) or {conda, virtualenv}: the
+	// environment managers build from those files.
+	env := mapValue(conf, "env")
+	if p := scalar(env); p != "" {
+		m.envFile("env", p, "conda")
+	}
+	for _, k := range []string{"conda", "virtualenv"} {
+		if p := scalar(mapValue(env, k)); p != "" {
+			m.envFile("env."+k, p, k)
+		}
+	}
+}
+
+// envFile records an environment file MLmodel names, to be judged with
+// the checker of its kind; one the package lacks is reported.
+func (m *model) envFile(key, rel, kind string) {
+	n := join(m.dir, rel)
+	if !m.set[n] {
+		m.needFile(key, rel)
+		return
+	}
+	if m.env == nil {
+		m.env = map[string]string{}
+	}
+	m.env[n] = kind
 }
 
 // knownLoader reports MLflow's own flavor modules, which load their
@@ -320,19 +346,22 @@ func (m *model) hasDir(d string) bool {
 	return false
 }
 
-// environment judges the model directory's dependency lists.
+// environment judges the model directory's dependency lists: those
+// MLflow writes under fixed names and those MLmodel's env names.
 func (m *model) environment() {
 	c := pyreq.Checker{Shipped: func(name string) bool { return m.set[join(m.dir, name)] }}
-	for _, f := range []struct {
-		name  string
-		check func([]byte) []formats.Finding
-	}{
-		{"requirements.txt", c.Requirements},
-		{"constraints.txt", c.Requirements},
-		{"conda.yaml", c.Conda},
-		{"python_env.yaml", c.PythonEnv},
-	} {
-		n := join(m.dir, f.name)
+	checks := map[string]func([]byte) []formats.Finding{
+		"requirements": c.Requirements, "conda": c.Conda, "virtualenv": c.PythonEnv,
+	}
+	files := map[string]string{
+		join(m.dir, "requirements.txt"): "requirements", join(m.dir, "constraints.txt"): "requirements",
+		join(m.dir, "conda.yaml"): "conda", join(m.dir, "python_env.yaml"): "virtualenv",
+	}
+	for n, kind := range m.env {
+		files[n] = kind
+	}
+	for _, n := range sortedKeys(files) {
+		check := checks[files[n]]
 		if !m.set[n] {
 			continue
 		}
@@ -341,7 +370,7 @@ func (m *model) environment() {
 			m.errs = append(m.errs, fmt.Errorf("%s: %w", n, err))
 			continue
 		}
-		for _, fd := range f.check(b) {
+		for _, fd := range check(b) {
 			m.report(n, fd)
 		}
 		formats.MarkChecked(m.scope, n)
@@ -448,7 +477,7 @@ func scalar(n *yaml.Node) string {
 	return n.Value
 }
 
-func sortedKeys(m map[string]bool) []string {
+func sortedKeys[V any](m map[string]V) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {
 		out = append(out, k)

@@ -56,6 +56,10 @@ func TestLayout(t *testing.T) {
 		{"default pickle module", memTree{"MLmodel": []byte("flavors:\n  pytorch:\n    model_data: data\n"), "data/pickle_module_info.txt": []byte("mlflow.pytorch.pickle_module")}, nil},
 		{"requirements", memTree{"MLmodel": []byte(pyfunc), "requirements.txt": []byte("-i https://x.example\n"),
 			"python_env.yaml": []byte("dependencies:\n- -r requirements.txt\n")}, []string{pyreq.RuleIndex}},
+		{"env file missing", memTree{"MLmodel": []byte("flavors:\n  python_function:\n    loader_module: mlflow.sklearn\n    env:\n      conda: ../../conda.yaml\n")},
+			[]string{RuleMissing}},
+		{"env file elsewhere", memTree{"MLmodel": []byte("flavors:\n  python_function:\n    loader_module: mlflow.sklearn\n    env: envs/c.yaml\n"),
+			"envs/c.yaml": []byte("dependencies:\n- pip:\n  - git+https://x.example/y\n")}, []string{pyreq.RuleURL}},
 		{"broken yaml", memTree{"MLmodel": []byte("flavors: [\n")}, []string{RuleMalformed}},
 		{"alias flavors", memTree{"MLmodel": []byte("x: &a\n  loader_module: evil\nflavors:\n  python_function: *a\n")}, []string{RuleLoaderModule}},
 	}
