@@ -349,7 +349,11 @@ func (m *model) hasDir(d string) bool {
 // environment judges the model directory's dependency lists: those
 // MLflow writes under fixed names and those MLmodel's env names.
 func (m *model) environment() {
-	c := pyreq.Checker{Shipped: func(name string) bool { return m.set[join(m.dir, name)] }}
+	var included []string
+	c := pyreq.Checker{
+		Shipped: func(name string) bool { return m.set[join(m.dir, name)] },
+		Include: func(name string) { included = append(included, join(m.dir, name)) },
+	}
 	checks := map[string]func([]byte) []formats.Finding{
 		"requirements": c.Requirements, "conda": c.Conda, "virtualenv": c.PythonEnv,
 	}
@@ -360,11 +364,16 @@ func (m *model) environment() {
 	for n, kind := range m.env {
 		files[n] = kind
 	}
-	for _, n := range sortedKeys(files) {
+	queue := sortedKeys(files)
+	done := map[string]bool{}
+	for len(queue) > 0 {
+		n := queue[0]
+		queue = queue[1:]
 		check := checks[files[n]]
-		if !m.set[n] {
+		if !m.set[n] || done[n] {
 			continue
 		}
+		done[n] = true
 		b, err := read(m.tree, n, pyreq.MaxBytes)
 		if err != nil {
 			m.errs = append(m.errs, fmt.Errorf("%s: %w", n, err))
@@ -374,8 +383,20 @@ func (m *model) environment() {
 			m.report(n, fd)
 		}
 		formats.MarkChecked(m.scope, n)
+		// Files included with -r or -c are read by pip as part of the
+		// list; each is judged once, however often it is included.
+		for _, inc := range included {
+			if !done[inc] && len(done) < maxIncludes {
+				files[inc] = "requirements"
+				queue = append(queue, inc)
+			}
+		}
+		included = included[:0]
 	}
 }
+
+// maxIncludes bounds the dependency files one model's lists reach.
+const maxIncludes = 64
 
 func (m *model) report(member string, f formats.Finding) { m.scope.Report(f.In(member)) }
 

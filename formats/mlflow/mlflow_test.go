@@ -60,6 +60,8 @@ func TestLayout(t *testing.T) {
 			[]string{RuleMissing}},
 		{"env file elsewhere", memTree{"MLmodel": []byte("flavors:\n  python_function:\n    loader_module: mlflow.sklearn\n    env: envs/c.yaml\n"),
 			"envs/c.yaml": []byte("dependencies:\n- pip:\n  - git+https://x.example/y\n")}, []string{pyreq.RuleURL}},
+		{"included requirements", memTree{"MLmodel": []byte(pyfunc), "requirements.txt": []byte("-r extra.txt\nnumpy\n"),
+			"extra.txt": []byte("-r requirements.txt\n--extra-index-url https://x.example\n")}, []string{pyreq.RuleIndex}},
 		{"broken yaml", memTree{"MLmodel": []byte("flavors: [\n")}, []string{RuleMalformed}},
 		{"alias flavors", memTree{"MLmodel": []byte("x: &a\n  loader_module: evil\nflavors:\n  python_function: *a\n")}, []string{RuleLoaderModule}},
 	}

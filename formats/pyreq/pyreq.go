@@ -57,6 +57,9 @@ type Checker struct {
 	// written, names a file of the package that is scanned on its own;
 	// such an include is not reported. Nil reports every include.
 	Shipped func(name string) bool
+	// Include, when set, is told every shipped file an include names, so
+	// that the caller judges it too (pip reads it as part of the list).
+	Include func(name string)
 }
 
 // Requirements judges the lines of a pip requirements file and returns a
@@ -138,6 +141,9 @@ func (c Checker) option(line string) []formats.Finding {
 			With("option", name).With("value", value)}
 	case "-r", "--requirement", "-c", "--constraint":
 		if c.Shipped != nil && c.Shipped(value) {
+			if c.Include != nil {
+				c.Include(value)
+			}
 			return nil
 		}
 		return []formats.Finding{formats.NewFinding(RuleLocal, formats.NoOffset, "%s %s includes a dependency list that is not in the package", name, value).

@@ -237,22 +237,39 @@ func (a *archive) shadows() {
 // requirements judges the requirementsFile TorchServe pip-installs when
 // install_py_dep_per_model is set.
 func (a *archive) requirements(name string) error {
-	f := a.file(name)
-	if !a.set[f] {
+	if !a.set[a.file(name)] {
 		a.missing("requirementsFile", name)
 		return nil
 	}
-	data, err := read(a.tree, f, pyreq.MaxBytes)
-	if err != nil {
-		return fmt.Errorf("%s: %w", f, err)
+	// pip reads files the list includes (-r, -c) relative to the
+	// directory it runs in, the archive's; each is judged once.
+	queue := []string{a.file(name)}
+	c := pyreq.Checker{
+		Shipped: func(n string) bool { return a.set[a.file(n)] },
+		Include: func(n string) { queue = append(queue, a.file(n)) },
 	}
-	c := pyreq.Checker{Shipped: func(n string) bool { return a.set[a.file(n)] }}
-	for _, fd := range c.Requirements(data) {
-		a.report(f, fd)
+	done := map[string]bool{}
+	for len(queue) > 0 && len(done) < maxIncludes {
+		f := queue[0]
+		queue = queue[1:]
+		if done[f] {
+			continue
+		}
+		done[f] = true
+		data, err := read(a.tree, f, pyreq.MaxBytes)
+		if err != nil {
+			return fmt.Errorf("%s: %w", f, err)
+		}
+		for _, fd := range c.Requirements(data) {
+			a.report(f, fd)
+		}
+		formats.MarkChecked(a.scope, f)
 	}
-	formats.MarkChecked(a.scope, f)
 	return nil
 }
+
+// maxIncludes bounds the requirement files one archive's list reaches.
+const maxIncludes = 64
 
 func (a *archive) report(member string, f formats.Finding) { a.scope.Report(f.In(member)) }
 

@@ -53,6 +53,8 @@ func TestLayout(t *testing.T) {
 		{"shadow", memTree{manifestName: mf(`"handler": "image_classifier"`), "torch/__init__.py": nil, "json.py": nil}, []string{RuleShadow}},
 		{"requirements", memTree{manifestName: mf(`"handler": "image_classifier", "requirementsFile": "r.txt"`), "r.txt": []byte("-f https://x.example\n")},
 			[]string{pyreq.RuleIndex}},
+		{"included requirements", memTree{manifestName: mf(`"handler": "image_classifier", "requirementsFile": "r.txt"`), "r.txt": []byte("-r more.txt\n"),
+			"more.txt": []byte("-r r.txt\n-i https://x.example\n")}, []string{pyreq.RuleIndex}},
 		{"requirements missing", memTree{manifestName: mf(`"handler": "image_classifier", "requirementsFile": "r.txt"`)}, []string{RuleMissing}},
 		{"unpacked in a folder", memTree{"m/" + manifestName: mf(`"handler": "h"`), "m/h.py": nil}, []string{RuleHandler}},
 		{"not a manifest", memTree{manifestName: []byte(`{"a": 1}`)}, nil},
