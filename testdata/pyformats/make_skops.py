@@ -59,6 +59,9 @@ def benign():
               "sparse": scipy.sparse.random(4, 4, density=0.5, format="csr", random_state=0),
               "dtype": np.dtype("float32"), "scalar": np.float64(1.5)},
              path("benign", "skops_numpy_scipy_objects.skops"))
+    # BytesNode and BytearrayNode members (<uuid>.bin) hold raw bytes that
+    # skops reads as bytes and never loads.
+    sio.dump({"raw": bytes(range(64)), "buf": bytearray(b"abc")}, path("benign", "skops_bytes_members.skops"))
 
 
 def rewrite(src, dst, edit):
