@@ -76,15 +76,30 @@ func (Layout) AnalyzeTree(ctx context.Context, t formats.Tree, s formats.Scope) 
 	if err != nil {
 		return fmt.Errorf("skops: %w", err)
 	}
-	data, err := readCapped(in)
+	raw, err := readCapped(in)
+	data := pythonText(raw)
 	if err != nil {
 		var le *formats.LimitError
-		if errors.As(err, &le) && !looksLikeSchema(data) {
+		if errors.As(err, &le) && !mentionsLoader(data) {
 			return nil
 		}
 		return fmt.Errorf("skops: %s: %w", schemaName, err)
 	}
-	if !looksLikeSchema(data) {
+	if d := bytes.TrimLeft(data, " \t\r\n"); len(d) == 0 || d[0] != '{' {
+		return nil
+	}
+	root, err := decode(data)
+	if err != nil {
+		if !mentionsLoader(data) {
+			return nil
+		}
+		// Python's json may still read what this decoder refuses.
+		s.Report(formats.NewFinding(RuleMalformed, formats.NoOffset, "schema.json mentions skops loaders but does not parse (%v)", err).
+			With("problem", "parse").In(schemaName))
+		return fmt.Errorf("skops: %s: %w", schemaName, err)
+	}
+	obj, ok := root.(map[string]any)
+	if !ok || !isSchema(obj) {
 		return nil
 	}
 	members := map[string]bool{}
@@ -92,11 +107,41 @@ func (Layout) AnalyzeTree(ctx context.Context, t formats.Tree, s formats.Scope) 
 		members[n] = true
 	}
 	c := &checker{ctx: ctx, scope: s, sel: globals.SelectionFrom(ctx), members: members}
-	if err := c.check(data); err != nil {
+	if err := c.check(obj); err != nil {
 		return fmt.Errorf("skops: %s: %w", schemaName, err)
 	}
 	formats.MarkChecked(s, schemaName)
 	return nil
+}
+
+// isSchema reports whether a decoded JSON object is a skops schema: its
+// root node has the __loader__ and protocol keys skops.io.load reads.
+func isSchema(obj map[string]any) bool {
+	_, loader := obj["__loader__"]
+	_, protocol := obj["protocol"]
+	return loader && protocol
+}
+
+// mentionsLoader reports whether text that did not decode could be a
+// schema: it names a loader key, spelled out or escaped.
+func mentionsLoader(data []byte) bool {
+	return bytes.Contains(data, []byte("loader")) || bytes.Contains(data, []byte(`\u`))
+}
+
+// decode parses one JSON value as Python's json.loads does for skops's
+// schemas: numbers kept as written, NaN and Infinity accepted, nothing
+// but whitespace after it.
+func decode(data []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(pythonConstants(data)))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New("data after the JSON value")
+	}
+	return v, nil
 }
 
 // readCapped reads a member whole, or as much as the cap allows and a
@@ -117,15 +162,6 @@ func readCapped(in *formats.Input) ([]byte, error) {
 	return data, nil
 }
 
-// looksLikeSchema reports whether data starts as a JSON object and holds
-// the two keys every skops schema's root has: __loader__ and protocol.
-func looksLikeSchema(data []byte) bool {
-	d := bytes.TrimLeft(data, " \t\r\n")
-	if len(d) == 0 || d[0] != '{' {
-		return false
-	}
-	return bytes.Contains(data, []byte(`"__loader__"`)) && bytes.Contains(data, []byte(`"protocol"`))
-}
 
 // checker is one walk over one schema.
 type checker struct {
@@ -138,26 +174,12 @@ type checker struct {
 	seen     map[string]bool // "rule global use", reported once
 }
 
-func (c *checker) check(data []byte) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var root any
-	if err := dec.Decode(&root); err != nil {
-		return fmt.Errorf("parse: %w", err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		c.report(formats.NewFinding(RuleMalformed, formats.NoOffset, "schema.json has data after its JSON object; Python's json.loads refuses it").
-			With("problem", "trailing data"))
-	}
-	obj, ok := root.(map[string]any)
-	if !ok {
-		return errors.New("not a JSON object")
-	}
+func (c *checker) check(obj map[string]any) error {
 	if p, ok := obj["protocol"].(json.Number); !ok || !knownProtocol(p.String()) {
 		c.report(formats.NewFinding(RuleMalformed, formats.NoOffset, "schema.json protocol %v is not one skops writes (0 to 2)", obj["protocol"]).
 			With("problem", "protocol"))
 	}
-	return c.walk(root, 0)
+	return c.walk(obj, 0)
 }
 
 func knownProtocol(p string) bool { return p == "0" || p == "1" || p == "2" }

@@ -97,6 +97,14 @@ func TestNodes(t *testing.T) {
 			[]string{RuleMalformed}, formats.Medium},
 		{"duplicate report once", schema(dict(`"a": `+node("FunctionNode", "builtins", "exec", ""), `"b": `+node("FunctionNode", "builtins", "exec", ""))),
 			[]string{RuleDenied}, formats.Critical},
+		{"escaped keys", memTree{"schema.json": []byte(`{"protocol": 2, "\u005f_loader__": "FunctionNode", "__module__": "builtins", "__class__": "\u0065val"}`)},
+			[]string{RuleDenied}, formats.Critical},
+		{"NaN constants", memTree{"schema.json": []byte(`{"protocol": 2, "x": NaN, "y": [-Infinity, "NaN"], "__loader__": "FunctionNode", "__module__": "os", "__class__": "system"}`)},
+			[]string{RuleDenied}, formats.Critical},
+		{"utf-16 schema", memTree{"schema.json": utf16le(`{"protocol": 2, "__loader__": "FunctionNode", "__module__": "os", "__class__": "system"}`)},
+			[]string{RuleDenied}, formats.Critical},
+		{"utf-8 bom", memTree{"schema.json": []byte("\xef\xbb\xbf" + `{"protocol": 2, "__loader__": "FunctionNode", "__module__": "os", "__class__": "system"}`)},
+			[]string{RuleDenied}, formats.Critical},
 		{"not skops", memTree{"schema.json": []byte(`{"type": "object", "properties": {}}`)}, nil, formats.Info},
 	}
 	for _, tt := range tests {
@@ -119,6 +127,14 @@ func TestNodes(t *testing.T) {
 	}
 }
 
+func utf16le(s string) []byte {
+	var b []byte
+	for _, r := range s {
+		b = append(b, byte(r), 0)
+	}
+	return b
+}
+
 func (m memTree) with(names ...string) memTree {
 	for _, n := range names {
 		m[n] = []byte("\x93NUMPY")
@@ -134,9 +150,11 @@ func TestBounds(t *testing.T) {
 	if !errors.As(err, &le) {
 		t.Fatalf("deep schema: error %v, want a limit", err)
 	}
-	_, err = analyze(t, memTree{"schema.json": []byte(`{"protocol": 2, "__loader__": "JsonNode", `)})
-	if err == nil {
-		t.Fatal("truncated schema: no error")
+	for _, bad := range []string{`{"protocol": 2, "__loader__": "JsonNode", `, `{"protocol": 2, "__loader__": "JsonNode"} {}`} {
+		r, err := analyze(t, memTree{"schema.json": []byte(bad)})
+		if err == nil || !slices.Equal(r.Rules(), []string{RuleMalformed}) {
+			t.Errorf("%s: error %v, findings %v; want an error and %s", bad, err, r.Findings, RuleMalformed)
+		}
 	}
 }
 
