@@ -162,7 +162,6 @@ func readCapped(in *formats.Input) ([]byte, error) {
 	return data, nil
 }
 
-
 // checker is one walk over one schema.
 type checker struct {
 	ctx      context.Context
