@@ -31,6 +31,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/modelgate/modelgate/formats"
+	"github.com/modelgate/modelgate/formats/internal/pyyaml"
 	"github.com/modelgate/modelgate/formats/pyreq"
 )
 
@@ -40,8 +41,6 @@ const Name = "mlflow"
 // Bounds: an MLmodel is a few kilobytes, dependency lists too.
 const (
 	maxMLmodelBytes = 1 << 20
-	maxYAMLNodes    = 100_000
-	maxYAMLDepth    = 32
 	maxModels       = 1024
 )
 
@@ -107,24 +106,21 @@ func (m *model) check() error {
 	if err != nil {
 		return err
 	}
-	root, err := parse(data)
+	root, err := pyyaml.Parse(data)
 	if err != nil {
 		// Not YAML, or not an MLmodel: MLflow cannot load it either.
-		if bytes.Contains(data, []byte("flavors:")) {
+		if bytes.Contains(data, []byte("flavors")) {
 			m.report(m.mlmodel, formats.NewFinding(RuleMalformed, formats.NoOffset, "MLmodel does not parse as YAML (%v); MLflow cannot load it, other readers may", err))
 			return fmt.Errorf("parse: %w", err)
 		}
 		return nil
 	}
-	flavors := mapValue(root, "flavors")
+	flavors := pyyaml.Get(root, "flavors")
 	if flavors == nil || flavors.Kind != yaml.MappingNode {
 		return nil
 	}
-	for i := 0; i+1 < len(flavors.Content); i += 2 {
-		name, conf := flavors.Content[i].Value, flavors.Content[i+1]
-		if conf.Kind == yaml.AliasNode && conf.Alias != nil {
-			conf = conf.Alias
-		}
+	for _, e := range pyyaml.Entries(flavors) {
+		name, conf := e.Key, e.Value
 		switch name {
 		case "python_function":
 			m.pyfunc(conf)
@@ -143,7 +139,7 @@ func (m *model) check() error {
 // pyfunc checks the python_function flavor: the module imported to load
 // the model, models from code, and the pickled PythonModel.
 func (m *model) pyfunc(conf *yaml.Node) {
-	loader := scalar(mapValue(conf, "loader_module"))
+	loader := pyyaml.Scalar(pyyaml.Get(conf, "loader_module"))
 	switch {
 	case loader == "":
 		m.report(m.mlmodel, formats.NewFinding(RuleMalformed, formats.NoOffset, "python_function flavor has no loader_module; mlflow.pyfunc.load_model fails"))
@@ -156,22 +152,22 @@ func (m *model) pyfunc(conf *yaml.Node) {
 			"python_function loader_module %q is not an MLflow flavor: mlflow.pyfunc.load_model imports it from %s and calls its _load_pyfunc", loader, where).
 			With("loader_module", loader))
 	}
-	if p := scalar(mapValue(conf, "model_code_path")); p != "" {
+	if p := pyyaml.Scalar(pyyaml.Get(conf, "model_code_path")); p != "" {
 		m.report(m.mlmodel, formats.NewFinding(RuleModelCode, formats.NoOffset,
 			"model from code: loading executes the Python file %s", p).With("model_code_path", p))
 		m.needFile("model_code_path", p)
 	}
-	if p := scalar(mapValue(conf, "python_model")); p != "" {
+	if p := pyyaml.Scalar(pyyaml.Get(conf, "python_model")); p != "" {
 		m.needFile("python_model", p)
 	}
 	// env is a conda file name (MLflow 1.x) or {conda, virtualenv}: the
 	// environment managers build from those files.
-	env := mapValue(conf, "env")
-	if p := scalar(env); p != "" {
+	env := pyyaml.Get(conf, "env")
+	if p := pyyaml.Scalar(env); p != "" {
 		m.envFile("env", p, "conda")
 	}
 	for _, k := range []string{"conda", "virtualenv"} {
-		if p := scalar(mapValue(env, k)); p != "" {
+		if p := pyyaml.Scalar(pyyaml.Get(env, k)); p != "" {
 			m.envFile("env."+k, p, k)
 		}
 	}
@@ -229,7 +225,7 @@ func (m *model) moduleFile(conf *yaml.Node, mod string) string {
 // codeDirs are the flavor's code directories, as MLflow adds them to
 // sys.path: <model>/<code> (and each entry of it, for old models).
 func (m *model) codeDirs(conf *yaml.Node) []string {
-	c := scalar(mapValue(conf, "code"))
+	c := pyyaml.Scalar(pyyaml.Get(conf, "code"))
 	if c == "" {
 		return nil
 	}
@@ -299,7 +295,7 @@ var shadowed = map[string]bool{
 // <model_data>/pickle_module_info.txt and imports the module it names as
 // torch.load's pickle_module.
 func (m *model) pytorch(conf *yaml.Node) {
-	data := scalar(mapValue(conf, "model_data"))
+	data := pyyaml.Scalar(pyyaml.Get(conf, "model_data"))
 	if data == "" {
 		return
 	}
@@ -435,67 +431,6 @@ func read(t formats.Tree, name string, max int64) ([]byte, error) {
 		return nil, &formats.LimitError{Limit: "mlflow-file-bytes", Max: max}
 	}
 	return b, nil
-}
-
-// parse reads the first YAML document of data as a mapping, bounded in
-// depth and size; aliases are not followed while counting.
-func parse(data []byte) (root *yaml.Node, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			root, err = nil, fmt.Errorf("yaml parser failure: %v", r)
-		}
-	}()
-	var doc yaml.Node
-	if err := yaml.NewDecoder(bytes.NewReader(data)).Decode(&doc); err != nil {
-		return nil, err
-	}
-	count := 0
-	var walk func(n *yaml.Node, depth int) error
-	walk = func(n *yaml.Node, depth int) error {
-		count++
-		if depth > maxYAMLDepth || count > maxYAMLNodes {
-			return &formats.LimitError{Limit: "mlflow-yaml-nodes", Max: maxYAMLNodes}
-		}
-		for _, c := range n.Content {
-			if err := walk(c, depth+1); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	if err := walk(&doc, 0); err != nil {
-		return nil, err
-	}
-	if len(doc.Content) != 1 || doc.Content[0].Kind != yaml.MappingNode {
-		return nil, errors.New("not a YAML mapping")
-	}
-	return doc.Content[0], nil
-}
-
-// mapValue returns key's value in mapping n, one alias resolved; the last
-// duplicate wins, as in PyYAML.
-func mapValue(n *yaml.Node, key string) *yaml.Node {
-	if n == nil || n.Kind != yaml.MappingNode {
-		return nil
-	}
-	var v *yaml.Node
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if k := n.Content[i]; k.Kind == yaml.ScalarNode && k.Value == key {
-			v = n.Content[i+1]
-		}
-	}
-	if v != nil && v.Kind == yaml.AliasNode {
-		v = v.Alias
-	}
-	return v
-}
-
-// scalar returns a scalar node's value; "" for anything else or YAML null.
-func scalar(n *yaml.Node) string {
-	if n == nil || n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
-		return ""
-	}
-	return n.Value
 }
 
 func sortedKeys[V any](m map[string]V) []string {

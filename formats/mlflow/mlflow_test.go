@@ -62,6 +62,11 @@ func TestLayout(t *testing.T) {
 			"envs/c.yaml": []byte("dependencies:\n- pip:\n  - git+https://x.example/y\n")}, []string{pyreq.RuleURL}},
 		{"included requirements", memTree{"MLmodel": []byte(pyfunc), "requirements.txt": []byte("-r extra.txt\nnumpy\n"),
 			"extra.txt": []byte("-r requirements.txt\n--extra-index-url https://x.example\n")}, []string{pyreq.RuleIndex}},
+		{"merge key flavors", memTree{"MLmodel": []byte("base: &b\n  python_function:\n    loader_module: evil\nflavors:\n  <<: *b\n")}, []string{RuleLoaderModule}},
+		{"merge key overridden", memTree{"MLmodel": []byte("base: &b\n  loader_module: evil\nflavors:\n  python_function:\n    <<: [*b]\n    loader_module: mlflow.sklearn\n")}, nil},
+		{"merged value", memTree{"MLmodel": []byte("base: &b\n  loader_module: evil\nflavors:\n  python_function:\n    <<: *b\n")}, []string{RuleLoaderModule}},
+		{"quoted << is a key", memTree{"MLmodel": []byte("base: &b\n  loader_module: evil\nflavors:\n  python_function:\n    '<<': *b\n    loader_module: mlflow.sklearn\n")}, nil},
+		{"flavors spelled oddly", memTree{"MLmodel": []byte("\"flavors\" : {\n")}, []string{RuleMalformed}},
 		{"broken yaml", memTree{"MLmodel": []byte("flavors: [\n")}, []string{RuleMalformed}},
 		{"alias flavors", memTree{"MLmodel": []byte("x: &a\n  loader_module: evil\nflavors:\n  python_function: *a\n")}, []string{RuleLoaderModule}},
 	}

@@ -62,12 +62,25 @@ func isManifest(n string) bool {
 
 // manifest is the part of MANIFEST.json the loader reads.
 type manifest struct {
-	Model *struct {
-		Handler          string `json:"handler"`
-		SerializedFile   string `json:"serializedFile"`
-		ModelFile        string `json:"modelFile"`
-		RequirementsFile string `json:"requirementsFile"`
-	} `json:"model"`
+	Handler, SerializedFile, ModelFile, RequirementsFile string
+}
+
+// parseManifest decodes MANIFEST.json with exact key matching, as
+// Python's json does (Go's struct decoding would also take "HANDLER" for
+// "handler", and keep whichever came last). ok is false when the JSON has
+// no "model" object.
+func parseManifest(data []byte) (m manifest, ok bool, err error) {
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(data, &top); err != nil {
+		return m, false, err
+	}
+	var model map[string]any
+	if raw, found := top["model"]; !found || json.Unmarshal(raw, &model) != nil || model == nil {
+		return m, false, nil
+	}
+	str := func(k string) string { s, _ := model[k].(string); return s }
+	return manifest{Handler: str("handler"), SerializedFile: str("serializedFile"), ModelFile: str("modelFile"),
+		RequirementsFile: str("requirementsFile")}, true, nil
 }
 
 // AnalyzeTree checks every model archive of the tree.
@@ -108,9 +121,9 @@ func (a *archive) check() error {
 	if err != nil {
 		return err
 	}
-	var m manifest
-	if err := json.Unmarshal(data, &m); err != nil || m.Model == nil {
-		if bytes.Contains(data, []byte(`"handler"`)) {
+	model, ok, err := parseManifest(data)
+	if !ok {
+		if bytes.Contains(data, []byte("andler")) || bytes.Contains(data, []byte(`\u`)) {
 			a.report(a.manifest, formats.NewFinding(RuleMalformed, formats.NoOffset, "MANIFEST.json does not parse as a TorchServe manifest; TorchServe cannot load it, other readers may"))
 			if err != nil {
 				return fmt.Errorf("parse: %w", err)
@@ -118,7 +131,6 @@ func (a *archive) check() error {
 		}
 		return nil
 	}
-	model := m.Model
 	a.handler(model.Handler)
 	if model.ModelFile != "" {
 		if f := a.file(model.ModelFile); a.set[f] {

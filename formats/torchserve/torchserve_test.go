@@ -57,6 +57,8 @@ func TestLayout(t *testing.T) {
 			"more.txt": []byte("-r r.txt\n-i https://x.example\n")}, []string{pyreq.RuleIndex}},
 		{"requirements missing", memTree{manifestName: mf(`"handler": "image_classifier", "requirementsFile": "r.txt"`)}, []string{RuleMissing}},
 		{"unpacked in a folder", memTree{"m/" + manifestName: mf(`"handler": "h"`), "m/h.py": nil}, []string{RuleHandler}},
+		{"key case", memTree{manifestName: mf(`"handler": "h.py", "HANDLER": "image_classifier"`), "h.py": nil}, []string{RuleHandler}},
+		{"escaped key", memTree{manifestName: mf(`"\u0068andler": "h"`), "h.py": nil}, []string{RuleHandler}},
 		{"not a manifest", memTree{manifestName: []byte(`{"a": 1}`)}, nil},
 		{"broken manifest", memTree{manifestName: []byte(`{"model": {"handler": `)}, []string{RuleMalformed}},
 	}
