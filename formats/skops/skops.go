@@ -249,17 +249,29 @@ func (c *checker) node(n map[string]any) {
 	case roleRef:
 		c.judge(loader, module, class, globals.UseReference)
 	case roleFunction:
-		// The function is held and called by the model (a
-		// FunctionTransformer's func, a scorer). Protocol 0 named it in
-		// content.module_path and content.function instead.
-		c.judge(loader, module, class, globals.UseFunction)
+		// The function is imported and held, as a pickle holds a global
+		// by reference (a SelectKBest score_func, a FunctionTransformer's
+		// func): what the model later calls it with is the model's code,
+		// and a dangerous function is denied whatever its use. Protocol 0
+		// named it in content.module_path and content.function instead.
+		c.judge(loader, module, class, globals.UseReference)
 		if content, ok := n["content"].(map[string]any); ok {
 			m, _ := content["module_path"].(string)
 			f, _ := content["function"].(string)
 			if m != "" || f != "" {
-				c.judge(loader, m, f, globals.UseFunction)
+				c.judge(loader, m, f, globals.UseReference)
 			}
 		}
+	case roleLoss:
+		// LossNode calls the class with the arguments of its __reduce__.
+		// scikit-learn's Cython losses take only floats there (power,
+		// quantile, delta: _loss.pyx.tp, _sgd_fast.pyx) and pickle
+		// the same way, so an allowlisted class of those modules may be
+		// called; any other class is judged as called.
+		if v := globals.JudgeIn(module, class, c.sel); v.Class == globals.Allowed && slices.Contains(lossModules, module) {
+			break
+		}
+		c.judge(loader, module, class, globals.UseFunction)
 	case roleArray:
 		// NdArrayNode calls the class on the loaded array unless it is
 		// numpy.ndarray itself (np.generic scalars: numpy.float64(array)).
@@ -427,12 +439,17 @@ const (
 	roleClass                 // cls.__new__(cls), then state (ObjectNode)
 	roleCall                  // called with arguments from the file
 	roleRef                   // imported and held as a value (TypeNode)
-	roleFunction              // a function imported and held for the model to call
+	roleFunction              // a function imported and held (the model may call it later)
 	roleArray                 // NdArrayNode: called on the array unless numpy.ndarray
 	roleMethod                // MethodNode: getattr(obj, name)
 	roleOperator              // OperatorFuncNode: getattr(operator, class)(*attrs)
 	roleGenerator             // RandomGeneratorNode: class(bit_generator=numpy.random.<name>(...))
+	roleLoss                  // LossNode: class(*args) for scikit-learn's loss classes
 )
+
+// lossModules hold scikit-learn's Cython loss classes, which skops's
+// LossNode (and SGDNode before it) rebuilds by calling them.
+var lossModules = []string{"sklearn._loss._loss", "sklearn.linear_model._sgd_fast", "sklearn.linear_model.sgd_fast"}
 
 // loaders are skops's node types (skops/io _general.py, _numpy.py,
 // _scipy.py, _sklearn.py, _quantile_forest.py and old/, protocols 0-2) and
@@ -447,7 +464,7 @@ var loaders = map[string]role{
 	"TypeNode":                    roleRef,
 	"ObjectNode":                  roleClass,
 	"ConstructorFromReduceNode":   roleCall,
-	"LossNode":                    roleCall, // constructor (module, class) called with args
+	"LossNode":                    roleLoss,
 	"TreeNode":                    roleNone, // constructor fixed to sklearn.tree._tree.Tree
 	"QuantileForestNode":          roleNone, // constructor fixed by the loader
 	"_DictWithDeprecatedKeysNode": roleNone,
@@ -465,5 +482,5 @@ var loaders = map[string]role{
 	"RandomStateNode":             roleCall,
 	"RandomGeneratorNode":         roleGenerator,
 	"SparseMatrixNode":            roleNone, // scipy.sparse.load_npz, allow_pickle=False
-	"SGDNode":                     roleCall, // skops < 0.7: SGD loss functions, (module, class) called
+	"SGDNode":                     roleLoss, // skops < 0.7: SGD loss functions
 }

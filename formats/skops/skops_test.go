@@ -105,6 +105,10 @@ func TestNodes(t *testing.T) {
 			[]string{RuleDenied}, formats.Critical},
 		{"utf-8 bom", memTree{"schema.json": []byte("\xef\xbb\xbf" + `{"protocol": 2, "__loader__": "FunctionNode", "__module__": "os", "__class__": "system"}`)},
 			[]string{RuleDenied}, formats.Critical},
+		{"sklearn loss", schema(node("LossNode", "sklearn._loss._loss", "CyHalfTweedieLoss", `"__reduce__": {"args": `+node("TupleNode", "builtins", "tuple", `"content": []`)+`}`)),
+			nil, formats.Info},
+		{"loss outside sklearn", schema(node("LossNode", "subprocess", "Popen", "")), []string{RuleDenied}, formats.Critical},
+		{"held function", schema(node("FunctionNode", "sklearn.feature_selection._univariate_selection", "f_classif", "")), nil, formats.Info},
 		{"not skops", memTree{"schema.json": []byte(`{"type": "object", "properties": {}}`)}, nil, formats.Info},
 	}
 	for _, tt := range tests {
