@@ -25,8 +25,7 @@ func (c Checker) Conda(data []byte) []formats.Finding {
 			continue
 		}
 		if k := classify(ch.Value); k != "" {
-			out = append(out, formats.NewFinding(RuleIndex, formats.NoOffset, "conda channel %s: packages are downloaded from a location the model chooses", ch.Value).
-				With("channel", ch.Value).With("line", fmt.Sprint(ch.Line)))
+			out = append(out, indexFinding("channel", ch.Value).With("line", fmt.Sprint(ch.Line)))
 		}
 	}
 	for _, d := range pyyaml.Seq(pyyaml.Get(root, "dependencies")) {

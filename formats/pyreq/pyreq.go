@@ -33,7 +33,7 @@ const (
 func init() {
 	for _, r := range []formats.Rule{
 		{ID: RuleIndex, Severity: formats.High, Title: "dependency list chooses the package index",
-			Doc: "A requirements file, conda environment or python_env.yaml shipped with the model sets where packages are downloaded from: --index-url, --extra-index-url, --find-links or --trusted-host in a pip list, or a conda channel given as a URL. The model's serving environment (MLflow's env manager, TorchServe's install_py_dep_per_model, mlflow models serve) installs from that host, which runs its packages' code. An extra index is how dependency-confusion attacks substitute a package of the same name. Remove the option and install from your own index."},
+			Doc: "A requirements file, conda environment or python_env.yaml shipped with the model sets where packages are downloaded from: --index-url, --extra-index-url, --find-links or --trusted-host in a pip list, or a conda channel given as a URL. The model's serving environment (MLflow's env manager, TorchServe's install_py_dep_per_model, mlflow models serve) installs from that host, which runs its packages' code. An extra index is how dependency-confusion attacks substitute a package of the same name (the December 2022 torchtriton compromise went through PyTorch's nightly index). Low for HTTPS URLs of the public index and of well-known framework vendors (download.pytorch.org, pypi.nvidia.com, conda.anaconda.org, ...), high otherwise. Remove the option and install from your own index."},
 		{ID: RuleURL, Severity: formats.High, Title: "dependency installed from a URL or version-control checkout",
 			Doc: "A dependency is a direct URL (name @ https://..., a bare archive URL) or a VCS checkout (git+, hg+, svn+, bzr+), or an editable install (-e). Installing it downloads and runs whatever that location serves when the environment is built, outside any index and usually unpinned by a hash. Vendor the package or pin it by name, version and --hash from your index."},
 		{ID: RuleLocal, Severity: formats.Medium, Title: "dependency installed from a local path or another file",
@@ -134,8 +134,7 @@ func (c Checker) option(line string) []formats.Finding {
 	value = strings.Trim(value, `"'`)
 	switch name {
 	case "-i", "--index-url", "--extra-index-url", "-f", "--find-links", "--trusted-host":
-		return []formats.Finding{formats.NewFinding(RuleIndex, formats.NoOffset, "%s %s: packages are downloaded from a location the model chooses", name, value).
-			With("option", name).With("value", value)}
+		return []formats.Finding{indexFinding(name, value)}
 	case "-e", "--editable":
 		return []formats.Finding{formats.NewFinding(RuleURL, formats.NoOffset, "editable install of %s runs its setup code from that location", value).
 			With("option", name).With("value", value)}
@@ -226,4 +225,37 @@ func classify(t string) string {
 		return "path"
 	}
 	return ""
+}
+
+// knownIndexHosts serve the public index and the wheel indexes of major
+// framework vendors, which real requirements name to get CUDA builds
+// (--extra-index-url https://download.pytorch.org/whl/cu118).
+var knownIndexHosts = []string{
+	"pypi.org", "files.pythonhosted.org", "download.pytorch.org", "pypi.nvidia.com", "pypi.ngc.nvidia.com",
+	"conda.anaconda.org", "repo.anaconda.com", "data.pyg.org", "storage.googleapis.com/jax-releases",
+}
+
+// indexFinding reports an option that chooses where packages come from:
+// low for a well-known vendor index over HTTPS, high otherwise.
+func indexFinding(name, value string) formats.Finding {
+	f := formats.NewFinding(RuleIndex, formats.NoOffset, "%s %s: packages are downloaded from a location the model chooses", name, value).
+		With("option", name).With("value", value)
+	if knownIndex(value) {
+		f = f.At(formats.Low).With("vendor", "known")
+	}
+	return f
+}
+
+// knownIndex reports an https URL on a well-known index host.
+func knownIndex(u string) bool {
+	rest, ok := strings.CutPrefix(strings.ToLower(u), "https://")
+	if !ok {
+		return false
+	}
+	for _, h := range knownIndexHosts {
+		if rest == h || strings.HasPrefix(rest, h+"/") {
+			return true
+		}
+	}
+	return false
 }

@@ -2,7 +2,10 @@ package pyreq
 
 import (
 	"slices"
+	"strings"
 	"testing"
+
+	"github.com/modelgate/modelgate/formats"
 )
 
 func TestRequirements(t *testing.T) {
@@ -15,6 +18,7 @@ func TestRequirements(t *testing.T) {
 		{"extra index", "--extra-index-url https://pypi.evil.example/simple\nnumpy", []string{RuleIndex}},
 		{"index short form", "-ihttps://mirror.example/simple", []string{RuleIndex}},
 		{"find links", "-f ./wheels\n--trusted-host evil.example", []string{RuleIndex, RuleIndex}},
+		{"vendor index", "--extra-index-url https://download.pytorch.org/whl/cu118\n-f https://download.pytorch.org/whl/torch_stable.html\n-i http://pypi.org/simple", []string{RuleIndex, RuleIndex, RuleIndex}},
 		{"vcs", "git+https://github.com/x/y.git@main#egg=y", []string{RuleURL}},
 		{"direct reference", "torch @ https://download.example/torch.whl", []string{RuleURL}},
 		{"editable", "-e git+https://github.com/x/y#egg=y", []string{RuleURL}},
@@ -29,6 +33,9 @@ func TestRequirements(t *testing.T) {
 			var got []string
 			for _, f := range c.Requirements([]byte(tt.text)) {
 				got = append(got, f.Rule)
+				if tt.name == "vendor index" && (f.Severity == formats.Low) != strings.HasPrefix(f.Details["value"], "https://download.pytorch.org") {
+					t.Errorf("%s at %v", f.Details["value"], f.Severity)
+				}
 			}
 			if !slices.Equal(got, tt.want) {
 				t.Errorf("rules %v, want %v", got, tt.want)
