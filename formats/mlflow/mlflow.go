@@ -119,21 +119,50 @@ func (m *model) check() error {
 	if flavors == nil || flavors.Kind != yaml.MappingNode {
 		return nil
 	}
-	for _, e := range pyyaml.Entries(flavors) {
-		name, conf := e.Key, e.Value
-		switch name {
-		case "python_function":
-			m.pyfunc(conf)
-		case "pytorch":
-			m.pytorch(conf)
+	// MLflow 2 logs copies of MLmodel and the environment files under
+	// metadata/ next to the model (for get_model_dependencies): the copy
+	// loads nothing itself, so only its dependency lists are judged.
+	if !m.metadataCopy() {
+		for _, e := range pyyaml.Entries(flavors) {
+			name, conf := e.Key, e.Value
+			switch name {
+			case "python_function":
+				m.pyfunc(conf)
+			case "pytorch":
+				m.pytorch(conf)
+			}
+			m.codePaths(name, conf)
 		}
-		m.codePaths(name, conf)
 	}
 	m.environment()
+	if meta := join(m.dir, "registered_model_meta"); m.set[meta] {
+		m.registeredMeta(meta)
+	}
 	if len(m.errs) == 0 {
 		formats.MarkChecked(m.scope, m.mlmodel)
 	}
 	return errors.Join(m.errs...)
+}
+
+// metadataCopy reports an MLmodel in a metadata/ directory whose parent
+// holds the model's own MLmodel.
+func (m *model) metadataCopy() bool {
+	return path.Base(m.dir) == "metadata" && m.set[join(path.Dir(m.dir), "MLmodel")]
+}
+
+// registeredMeta checks registered_model_meta, the YAML MLflow writes
+// with a registered model's name and version: data no loader runs.
+func (m *model) registeredMeta(name string) {
+	b, err := read(m.tree, name, maxMLmodelBytes)
+	if err != nil {
+		m.errs = append(m.errs, fmt.Errorf("%s: %w", name, err))
+		return
+	}
+	if _, err := pyyaml.Parse(b); err != nil {
+		m.report(name, formats.NewFinding(RuleMalformed, formats.NoOffset, "registered_model_meta does not parse as YAML (%v)", err))
+		return
+	}
+	formats.MarkChecked(m.scope, name)
 }
 
 // pyfunc checks the python_function flavor: the module imported to load

@@ -67,6 +67,10 @@ func TestLayout(t *testing.T) {
 		{"merged value", memTree{"MLmodel": []byte("base: &b\n  loader_module: evil\nflavors:\n  python_function:\n    <<: *b\n")}, []string{RuleLoaderModule}},
 		{"quoted << is a key", memTree{"MLmodel": []byte("base: &b\n  loader_module: evil\nflavors:\n  python_function:\n    '<<': *b\n    loader_module: mlflow.sklearn\n")}, nil},
 		{"flavors spelled oddly", memTree{"MLmodel": []byte("\"flavors\" : {\n")}, []string{RuleMalformed}},
+		{"metadata copy", memTree{"m/MLmodel": []byte("flavors:\n  python_function:\n    loader_module: mlflow.pyfunc.model\n    python_model: python_model.pkl\n"),
+			"m/python_model.pkl": nil, "m/metadata/MLmodel": []byte("flavors:\n  python_function:\n    loader_module: mlflow.pyfunc.model\n    python_model: python_model.pkl\n"),
+			"m/metadata/requirements.txt": []byte("git+https://x.example/y\n"), "m/registered_model_meta": []byte("model_name: x\nmodel_version: '1'\n")},
+			[]string{pyreq.RuleURL}},
 		{"broken yaml", memTree{"MLmodel": []byte("flavors: [\n")}, []string{RuleMalformed}},
 		{"alias flavors", memTree{"MLmodel": []byte("x: &a\n  loader_module: evil\nflavors:\n  python_function: *a\n")}, []string{RuleLoaderModule}},
 	}

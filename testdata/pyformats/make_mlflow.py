@@ -118,6 +118,12 @@ def main():
     d = fresh("benign", "mlflow_sklearn")
     sklearn_model(d)
     env(d, ["cloudpickle==2.2.0", "scikit-learn==1.2.1"])
+    # MLflow 2 also logs metadata/ copies of MLmodel and the environment
+    # files, and a registry download adds registered_model_meta.
+    for name in ("MLmodel", "conda.yaml", "python_env.yaml", "requirements.txt"):
+        with open(os.path.join(d, name)) as f:
+            write(d, "metadata/" + name, f.read())
+    write(d, "registered_model_meta", "model_name: churn\nmodel_version: '3'\n")
 
     d = fresh("benign", "mlflow_pytorch")
     pytorch_model(d)
