@@ -210,6 +210,14 @@ func TestAnalyzeTree(t *testing.T) {
 		{name: "yaml alias target", tree: memTree{"conf.yaml": []byte("x: &t subprocess.call\nm:\n  _target_: *t\n")}, want: []want{
 			{RuleTargetDangerous, "conf.yaml", formats.High},
 		}},
+		{name: "nemo top-level target", tree: memTree{"model_config.yaml": []byte("target: subprocess.Popen\npreprocessor:\n  target: 3\n")}, want: []want{
+			{RuleTargetDangerous, "model_config.yaml", formats.High},
+		}},
+		{name: "nemo merged target", tree: memTree{"model_config.yaml": []byte("defaults: &d\n  target: os.system\n<<: *d\n")}, want: []want{
+			{RuleTargetDangerous, "model_config.yaml", formats.High},
+		}},
+		{name: "nemo model class", tree: memTree{"x/model_config.yaml": []byte("target: nemo.collections.asr.models.EncDecCTCModel\n")}},
+		{name: "target elsewhere is data", tree: memTree{"conf.yaml": []byte("target: os.system\n")}},
 		{name: "safe yaml", tree: memTree{"conf.yaml": []byte("m:\n  _target_: torch.nn.Linear\n  in_features: 3\nopt:\n  class_path: torch.optim.AdamW\n")}},
 		{name: "yaml torch.load under safe-looking prefix", tree: memTree{"conf.yaml": []byte("m:\n  _target_: torch.nn.Module.load\n")}, want: []want{
 			{RuleTargetDangerous, "conf.yaml", formats.High},

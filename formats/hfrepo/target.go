@@ -156,6 +156,9 @@ func (a *analysis) yaml(name string) {
 			a.fail(name, fmt.Errorf("YAML with instantiation keys does not parse: %w", perr))
 		}
 	}
+	if h, ok := nemoTarget(name, data); ok {
+		hits = append(hits, h)
+	}
 	seen := map[string]bool{}
 	for _, h := range hits {
 		if seen[h.key+"\x00"+h.value] {

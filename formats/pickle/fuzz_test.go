@@ -23,6 +23,9 @@ func FuzzScan(f *testing.F) {
 	files, _ := filepath.Glob(filepath.Join(samplesDir, "*", "*.pkl"))
 	local, _ := filepath.Glob(filepath.Join("testdata", "*.pkl"))
 	files = append(files, local...)
+	// dill and cloudpickle pickles: type lookups and forwarded calls.
+	py, _ := filepath.Glob(filepath.Join("..", "..", "testdata", "pyformats", "*", "*.pkl"))
+	files = append(files, py...)
 	for _, name := range files {
 		if fi, err := os.Stat(name); err != nil || fi.Size() > 64<<10 {
 			continue

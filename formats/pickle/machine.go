@@ -63,14 +63,14 @@ type globalInfo struct {
 	partials      []*object
 	partialPushes int64
 	partialCalls  int64
-	// For builtins.getattr: calls that only name an attribute of a global
-	// by a constant, which is how protocols 2 and 3 pickle a nested class
-	// or function (save_global writes getattr(Outer, "inner")). Each is
-	// judged as the dotted global it names; getattr is cleared when it is
-	// used for nothing else.
-	getattr         bool
-	getattrPushes   int64
-	getattrResolved int64
+	// For a lookup function (see lookups): calls that only name an object
+	// by constants, such as builtins.getattr(Outer, "inner"), which is how
+	// protocols 2 and 3 pickle a nested class or function, or dill's
+	// _load_type("list"). Each is judged as the global it names; the
+	// function is cleared when it is used for nothing else.
+	lookup         lookupFunc
+	lookupPushes   int64
+	lookupResolved int64
 }
 
 // mutation is a BUILD, SETITEM, APPEND or ADDITEMS applied to a global,
@@ -206,8 +206,8 @@ func (m *machine) push(v Value) {
 		if v.o.g.info.partial {
 			v.o.g.info.partialPushes++
 		}
-		if v.o.g.info.getattr {
-			v.o.g.info.getattrPushes++
+		if v.o.g.info.lookup != nil {
+			v.o.g.info.lookupPushes++
 		}
 	}
 	m.stack = append(m.stack, v)
@@ -1151,7 +1151,7 @@ func (m *machine) resolve(off int64, module, name string) Value {
 		o.g.info = g
 		o.g.nested = globals.NestedLoader(module, name)
 		g.partial = module == "functools" && name == "partial"
-		g.getattr = module == "builtins" && name == "getattr"
+		g.lookup = lookups[module+"."+name]
 		if len(m.res.Globals) < maxGlobals {
 			m.res.Globals = append(m.res.Globals, g.ref)
 		}
@@ -1206,10 +1206,10 @@ func (m *machine) call(off int64, op byte, fn, args, kwargs Value) Value {
 		if g.calls == 1 {
 			g.call, g.callOp, g.callOff = res.String(), opName(op), off
 		}
-		if g.getattr && op == opREDUCE && kwargs.kind == kindAbsent {
-			if parent, attr, ok := namedAttribute(args); ok {
-				g.getattrResolved++
-				return m.resolve(off, parent.module, parent.name+"."+attr)
+		if g.lookup != nil && op == opREDUCE && kwargs.kind == kindAbsent {
+			if module, name, ok := g.lookup(args); ok {
+				g.lookupResolved++
+				return m.resolve(off, module, name)
 			}
 		}
 		if g.partial {
@@ -1260,19 +1260,19 @@ var argRoles = map[string][]globals.Use{
 // call that only reaches an attribute of an imported global by a constant
 // identifier that is not a dunder: the call is then the dotted global
 // global.name, and is judged as one.
-func namedAttribute(args Value) (*gobj, string, bool) {
+func namedAttribute(args Value) (string, string, bool) {
 	if args.kind != KindTuple || args.o == nil || len(args.o.items) != 2 || args.Len() != 2 {
-		return nil, "", false
+		return "", "", false
 	}
 	parent, attr := args.o.items[0], args.o.items[1]
 	if parent.kind != KindGlobal || parent.o.g.dynamic || parent.o.g.info == nil {
-		return nil, "", false
+		return "", "", false
 	}
 	name, ok := attr.Text()
 	if !ok || attr.kind != KindStr || !identifier(name) || isDunderName(name) {
-		return nil, "", false
+		return "", "", false
 	}
-	return parent.o.g, name, true
+	return parent.o.g.module, parent.o.g.name + "." + name, true
 }
 
 // identifier reports a Python identifier of ASCII letters, digits and
@@ -1375,14 +1375,69 @@ func constants(vs []Value, depth int) bool {
 
 // argRoles checks the globals an allowlisted callable will build or call.
 func (m *machine) argRoles(off int64, fn, args Value, call Value) {
-	roles := argRoles[fn.o.g.module+"."+fn.o.g.name]
-	if roles == nil || args.kind != KindTuple || args.o == nil {
+	full := fn.o.g.module + "." + fn.o.g.name
+	if args.kind != KindTuple || args.o == nil {
 		return
 	}
+	if fw, ok := forwardCalls[full]; ok {
+		m.forward(off, fw, args, call)
+		return
+	}
+	roles := argRoles[full]
 	for i, need := range roles {
 		if i < len(args.o.items) && args.o.items[i].kind == KindGlobal {
 			m.use(off, args.o.items[i], need, call)
 		}
+	}
+}
+
+// forwardCalls are allowlisted callables that call one of their arguments
+// with another of their arguments as the argument tuple: the position of
+// the callable and of its arguments. dill's _create_array(f, args, state)
+// runs f(*args) and then the array's __setstate__(state).
+var forwardCalls = map[string][2]int{
+	"dill._dill._create_array": {0, 1},
+}
+
+// maxForwardDepth bounds forwarded calls nested in forwarded calls.
+const maxForwardDepth = 8
+
+// forward checks a forwarded call as if the pickle had made it itself: the
+// callable must be a global allowed as a function, and its own argument
+// roles apply to the forwarded arguments. A callable that is not a global
+// is a call of a computed object.
+func (m *machine) forward(off int64, fw [2]int, args Value, call Value) {
+	for depth := 0; depth < maxForwardDepth; depth++ {
+		if fw[0] >= len(args.o.items) {
+			return
+		}
+		f := args.o.items[fw[0]]
+		if f.kind != KindGlobal {
+			m.once("computed-call", func() formats.Finding {
+				return formats.NewFinding(RuleComputedCall, off, "%s calls its argument %s", call, f).
+					With("call", call.String())
+			})
+			return
+		}
+		m.use(off, f, globals.UseFunction, call)
+		if f.o.g.dynamic || fw[1] >= len(args.o.items) {
+			return
+		}
+		inner := args.o.items[fw[1]]
+		if inner.kind != KindTuple || inner.o == nil {
+			return
+		}
+		full := f.o.g.module + "." + f.o.g.name
+		next, ok := forwardCalls[full]
+		if !ok {
+			for i, need := range argRoles[full] {
+				if i < len(inner.o.items) && inner.o.items[i].kind == KindGlobal {
+					m.use(off, inner.o.items[i], need, call)
+				}
+			}
+			return
+		}
+		fw, args = next, inner
 	}
 }
 
@@ -1425,7 +1480,7 @@ func (m *machine) flush() {
 			if partialCleared(g) {
 				continue
 			}
-			if g.getattr && g.getattrResolved == g.calls && g.getattrPushes == g.getattrResolved && g.calls > 0 {
+			if g.lookup != nil && g.lookupResolved == g.calls && g.lookupPushes == g.lookupResolved && g.calls > 0 {
 				continue
 			}
 			if v.Category == "nested-loader" && g.calls > 0 && g.torchStreams == g.calls {

@@ -1,0 +1,113 @@
+package pickle
+
+import "strings"
+
+// lookupFunc recognises the arguments of a call that only looks an object
+// up by constant names, and returns the global the call evaluates to.
+type lookupFunc func(args Value) (module, name string, ok bool)
+
+// lookups are the functions whose calls the machine judges as the global
+// they return, when every argument is a constant name: a denylisted
+// lookup used only that way is cleared, since what it can reach is
+// exactly the globals it names, each judged on its own. Any other use (a
+// computed name, the function held or passed on) keeps its finding.
+var lookups = map[string]lookupFunc{
+	"builtins.getattr": namedAttribute,
+	// type(None) is how cloudpickle and copyreg pickle NoneType.
+	"builtins.type": constantType,
+	// dill pickles a builtin or interpreter type (list, NoneType, CodeType)
+	// as _load_type(name): a lookup in dill's _reverse_typemap.
+	"dill._dill._load_type": dillType,
+	"dill.dill._load_type":  dillType,
+	// cloudpickle pickles an interpreter type as _builtin_type(name), which
+	// returns getattr(types, name) ("ClassType" is type, for old pickles).
+	"cloudpickle.cloudpickle._builtin_type":                       cloudpickleType,
+	"cloudpickle.cloudpickle_fast._builtin_type":                  cloudpickleType,
+	"joblib.externals.cloudpickle.cloudpickle._builtin_type":      cloudpickleType,
+	"joblib.externals.cloudpickle.cloudpickle_fast._builtin_type": cloudpickleType,
+}
+
+// constName returns the single constant identifier argument of a call.
+func constName(args Value) (string, bool) {
+	if args.kind != KindTuple || args.o == nil || len(args.o.items) != 1 || args.Len() != 1 {
+		return "", false
+	}
+	a := args.o.items[0]
+	name, ok := a.Text()
+	if !ok || a.kind != KindStr || !identifier(name) {
+		return "", false
+	}
+	return name, true
+}
+
+// cloudpickleType is cloudpickle's _builtin_type(name): types.<name>.
+func cloudpickleType(args Value) (string, string, bool) {
+	name, ok := constName(args)
+	if !ok {
+		return "", "", false
+	}
+	if name == "ClassType" {
+		return "builtins", "type", true
+	}
+	return "types", name, true
+}
+
+// dillTypes are the entries of dill's _reverse_typemap (dill 0.3.x
+// _create_typemap and its updates) that are neither a builtins name nor a
+// name of the types module, spelled as the object they hold.
+var dillTypes = map[string][2]string{
+	"PartialType":          {"functools", "partial"},
+	"SuperType":            {"builtins", "super"},
+	"ItemGetterType":       {"operator", "itemgetter"},
+	"AttrGetterType":       {"operator", "attrgetter"},
+	"FileType":             {"_io", "FileIO"},
+	"BufferedRandomType":   {"_io", "BufferedRandom"},
+	"BufferedReaderType":   {"_io", "BufferedReader"},
+	"BufferedWriterType":   {"_io", "BufferedWriter"},
+	"TextWrapperType":      {"_io", "TextIOWrapper"},
+	"PyBufferedRandomType": {"_pyio", "BufferedRandom"},
+	"PyBufferedReaderType": {"_pyio", "BufferedReader"},
+	"PyBufferedWriterType": {"_pyio", "BufferedWriter"},
+	"PyTextWrapperType":    {"_pyio", "TextIOWrapper"},
+	"ExitType":             {"_sitebuiltins", "Quitter"},
+	"InputType":            {"_io", "TextIOWrapper"},
+	"OutputType":           {"_io", "TextIOWrapper"},
+}
+
+// dillType is dill's _load_type(name): builtins types under their
+// builtins name, types-module types (CodeType, FunctionType, ...) under
+// types, and the table's extras as the objects they hold. A name the table
+// lacks (a dict view type, a capsule) is judged as types.<name>, which no
+// allowlist passes: dill raises KeyError for a name that is not there.
+func dillType(args Value) (string, string, bool) {
+	name, ok := constName(args)
+	if !ok {
+		return "", "", false
+	}
+	if g, ok := dillTypes[name]; ok {
+		return g[0], g[1], true
+	}
+	if strings.HasSuffix(name, "Type") {
+		return "types", name, true
+	}
+	return "builtins", name, true
+}
+
+// constantType is type(x) for a constant whose type has a name: None,
+// Ellipsis and NotImplemented. Any other use of type (three arguments
+// create a class) is not a lookup.
+func constantType(args Value) (string, string, bool) {
+	if args.kind != KindTuple || args.o == nil || len(args.o.items) != 1 || args.Len() != 1 {
+		return "", "", false
+	}
+	a := args.o.items[0]
+	switch {
+	case a.kind == KindNone:
+		return "types", "NoneType", true
+	case a.kind == KindGlobal && a.o.g.module == "builtins" && a.o.g.name == "Ellipsis":
+		return "types", "EllipsisType", true
+	case a.kind == KindGlobal && a.o.g.module == "builtins" && a.o.g.name == "NotImplemented":
+		return "types", "NotImplementedType", true
+	}
+	return "", "", false
+}

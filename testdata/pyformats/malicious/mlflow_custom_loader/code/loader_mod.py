@@ -1,0 +1,6 @@
+import pickle
+
+
+def _load_pyfunc(path):
+    with open(path, 'rb') as f:
+        return pickle.load(f)
