@@ -103,6 +103,17 @@ func scanTree(ctx context.Context, name string, files []fetch.File, results []Fi
 			results[i].Outcome = Clean
 		}
 	}
+	// A file whose bytes matched nothing on their own but which a layout
+	// identified as a model's data (raw tensor bytes that the model's
+	// index or graph points into) is inert: its loader reads numbers.
+	for member, what := range fs.data {
+		if i, ok := t.byRel[member]; ok {
+			r := &results[i]
+			if r.Outcome == Inconclusive && r.Unidentified && r.Reason == "unsupported" && len(r.Findings) == 0 {
+				r.Outcome, r.Reason, r.Error, r.Unidentified, r.Note = Skipped, "", "", false, InertNote+what
+			}
+		}
+	}
 	for _, f := range fs.findings {
 		i, ok := t.byRel[f.Member]
 		if !ok {
