@@ -43,7 +43,7 @@ func sample() *scanner.Report {
 			{Path: "models/broken.gguf", Size: 232, Formats: []string{"gguf"}, Outcome: scanner.Inconclusive,
 				Reason: "parse-error", Error: "gguf: tensor info 3: truncated", Findings: []formats.Finding{}},
 			{Path: "models/frozen_graph.pb", Size: 300, Outcome: scanner.Inconclusive, Reason: "unsupported", Unidentified: true,
-				Error: "unidentified binary data (300 bytes, entropy 7.2 bits/byte, medium: structured binary), not a known model format; it starts 0a 0c",
+				Error:    "unidentified binary data (300 bytes, entropy 7.2 bits/byte, medium: structured binary), not a known model format; it starts 0a 0c",
 				Findings: []formats.Finding{}},
 			{Path: "models/weights.dat", Size: 260, Outcome: scanner.Skipped, Unidentified: true,
 				Note:     "accepted by policy (formats.unidentified, line 4): raw embedding table read by our own loader; content: unidentified binary data",
