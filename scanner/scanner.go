@@ -355,8 +355,10 @@ func (fs *fileScan) analyze(ctx context.Context, in *formats.Input, loc string, 
 }
 
 // identify classifies a top-level file that matches no format: inert
-// (skipped), a Git LFS pointer (its content was never read) or
-// unidentified (inconclusive, unsupported: the gate fails closed).
+// (skipped), a Git LFS pointer (inconclusive, read-error: its content was
+// never downloaded) or unidentified (inconclusive, unsupported: the gate
+// fails closed). Both of the last are unidentified content, which a
+// policy may accept by path.
 func (fs *fileScan) identify(ctx context.Context, in *formats.Input, head formats.Head, loc string) {
 	id, err := inert.Identify(ctx, in, head, !fs.limits.Quick)
 	switch {
@@ -365,6 +367,9 @@ func (fs *fileScan) identify(ctx context.Context, in *formats.Input, head format
 	case id.Class == inert.Inert:
 		fs.inert = id.What
 	case id.Class == inert.LFSPointer:
+		// The content it stands for was never seen: unidentified, and a
+		// read error rather than an unsupported format.
+		fs.unidentified = true
 		fs.fail(loc, &formats.ReadError{Err: errors.New(id.What)})
 	default:
 		fs.unidentified = true

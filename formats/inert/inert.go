@@ -1,6 +1,7 @@
 // Package inert identifies the files of a model artifact that no model
 // loader reads as a model or runs as code: text documents and configs,
-// images, audio samples, PDF documents, tokenizer vocabularies (including
+// images, fonts, audio samples, PDF documents, SQLite databases, tokenizer
+// vocabularies (including
 // sentencepiece models, which are protobufs), SavedModel fingerprints,
 // macOS Finder metadata and empty files. It also recognises Git LFS
 // pointers, which are not inert: they stand for content that was never
@@ -131,6 +132,15 @@ func media(in *formats.Input, h formats.Head) (string, bool, error) {
 	case bytes.HasPrefix(p, []byte("\x89PNG\r\n\x1a\n")):
 		ok, err := pngChunks(in, h.Size)
 		return "PNG image", ok, err
+	case (bytes.HasPrefix(p, []byte("wOFF")) || bytes.HasPrefix(p, []byte("wOF2"))) && len(p) >= 12 &&
+		int64(binary.BigEndian.Uint32(p[8:])) == h.Size:
+		return "web font (WOFF)", true, nil
+	case sfnt(p, h.Size):
+		return "font (TrueType/OpenType)", true, nil
+	case icon(p, h.Size):
+		return "icon image (ICO)", true, nil
+	case bytes.HasPrefix(p, []byte("SQLite format 3\x00")) && len(p) >= 100 && sqlitePages(p, h.Size):
+		return "SQLite database", true, nil
 	case bytes.HasPrefix(p, []byte("\xff\xd8\xff")) && bytes.HasSuffix(bytes.TrimRight(s, "\x00"), []byte("\xff\xd9")):
 		return "JPEG image", true, nil
 	case (bytes.HasPrefix(p, []byte("GIF87a")) || bytes.HasPrefix(p, []byte("GIF89a"))) && bytes.HasSuffix(s, []byte(";")):
@@ -153,6 +163,69 @@ func media(in *formats.Input, h formats.Head) (string, bool, error) {
 	return "", false, nil
 }
 
+// sfnt checks a TrueType or OpenType font's table directory: a known
+// version, a table count whose search fields agree with it, and tables
+// within the file.
+func sfnt(p []byte, size int64) bool {
+	if len(p) < 12 {
+		return false
+	}
+	switch string(p[:4]) {
+	case "\x00\x01\x00\x00", "OTTO", "true":
+	default:
+		return false
+	}
+	n := int(binary.BigEndian.Uint16(p[4:]))
+	if n == 0 || n > 64 || len(p) < 12+16*n {
+		return false
+	}
+	pow := 1
+	for pow*2 <= n {
+		pow *= 2
+	}
+	if int(binary.BigEndian.Uint16(p[6:])) != pow*16 {
+		return false
+	}
+	for i := range n {
+		e := p[12+16*i:]
+		off, length := int64(binary.BigEndian.Uint32(e[8:])), int64(binary.BigEndian.Uint32(e[12:]))
+		if off+length > size {
+			return false
+		}
+	}
+	return true
+}
+
+// icon checks an ICO directory: type 1, 1 to 255 images, each inside the
+// file.
+func icon(p []byte, size int64) bool {
+	if len(p) < 6 || !bytes.HasPrefix(p, []byte("\x00\x00\x01\x00")) {
+		return false
+	}
+	n := int(binary.LittleEndian.Uint16(p[4:]))
+	if n == 0 || len(p) < 6+16*n {
+		return false
+	}
+	for i := range n {
+		e := p[6+16*i:]
+		length, off := int64(binary.LittleEndian.Uint32(e[8:])), int64(binary.LittleEndian.Uint32(e[12:]))
+		if off < int64(6+16*n) || off+length > size {
+			return false
+		}
+	}
+	return true
+}
+
+// sqlitePages checks that a SQLite database's header page size divides
+// the file.
+func sqlitePages(p []byte, size int64) bool {
+	page := int64(binary.BigEndian.Uint16(p[16:]))
+	if page == 1 {
+		page = 65536
+	}
+	return page >= 512 && page&(page-1) == 0 && size%page == 0
+}
+
 // riff checks a RIFF container of the given form whose size field covers
 // the file exactly (one pad byte allowed).
 func riff(p []byte, size int64, form string) bool {
@@ -165,6 +238,10 @@ func riff(p []byte, size int64, form string) bool {
 
 // maxPNGChunks bounds the chunk walk; real images have tens.
 const maxPNGChunks = 1 << 16
+
+// maxPNGTrailer is how many bytes after IEND a PNG may have and still be
+// vouched for.
+const maxPNGTrailer = 4096
 
 // pngChunks walks a PNG's chunks and requires IEND to end the file: an
 // image with data appended is not vouched for.
@@ -188,7 +265,9 @@ func pngChunks(in *formats.Input, size int64) (bool, error) {
 			return false, nil
 		}
 		if string(hdr[4:]) == "IEND" {
-			return off+12+n == size, nil
+			// Editors leave a few bytes after IEND; image readers stop
+			// there and nothing else reads a PNG.
+			return size-(off+12+n) <= maxPNGTrailer, nil
 		}
 		if _, err := io.CopyN(io.Discard, r, n+4); err != nil {
 			return false, nil

@@ -101,7 +101,14 @@ func TestIdentify(t *testing.T) {
 		{"deploy.prototxt", []byte("layer { type: \"Python\" }\n"), true, Unidentified, "Caffe"},
 		{"MLmodel", []byte("flavors:\n  python_function:\n    loader_module: x\n"), true, Unidentified, "MLflow"},
 		{"logo.png", pngImg, true, Inert, "PNG image"},
-		{"logo.png", append(slices.Clone(pngImg), "PK trailing"...), true, Unidentified, "binary"},
+		{"logo.png", append(slices.Clone(pngImg), "a few bytes an editor left"...), true, Inert, "PNG image"},
+		{"logo.png", append(slices.Clone(pngImg), noise(5000)...), true, Unidentified, "binary"},
+		{"logo.png", pngImg[:len(pngImg)-4], true, Unidentified, "binary"},
+		{"font.woff2", append([]byte("wOF2\x00\x01\x00\x00\x00\x00\x00\x14"), make([]byte, 8)...), true, Inert, "WOFF"},
+		{"font.woff2", append([]byte("wOF2\x00\x01\x00\x00\x00\x00\x00\x15"), make([]byte, 8)...), true, Unidentified, "binary"},
+		{"font.ttf", sfntFont(), true, Inert, "TrueType"},
+		{"favicon.ico", append([]byte("\x00\x00\x01\x00\x01\x00\x10\x10\x00\x00\x01\x00\x20\x00\x04\x00\x00\x00\x16\x00\x00\x00"), 1, 2, 3, 4), true, Inert, "ICO"},
+		{"app.db", append([]byte("SQLite format 3\x00\x02\x00"), make([]byte, 512-18)...), true, Inert, "SQLite"},
 		{"photo.jpg", encoded(t, func(b *bytes.Buffer, m image.Image) error { return jpeg.Encode(b, m, nil) }), true, Inert, "JPEG image"},
 		{"anim.gif", encoded(t, func(b *bytes.Buffer, m image.Image) error { return gif.Encode(b, m, nil) }), true, Inert, "GIF image"},
 		{"logo.svg", []byte("<svg xmlns=\"http://www.w3.org/2000/svg\"/>\n"), true, Inert, "SVG image"},
@@ -126,6 +133,13 @@ func TestIdentify(t *testing.T) {
 			}
 		})
 	}
+}
+
+// sfntFont is a TrueType table directory with one table inside the file.
+func sfntFont() []byte {
+	b := []byte("\x00\x01\x00\x00\x00\x01\x00\x10\x00\x00\x00\x00")
+	b = append(b, "head\x00\x00\x00\x00\x00\x00\x00\x1c\x00\x00\x00\x04"...)
+	return append(b, 1, 2, 3, 4)
 }
 
 func FuzzIdentify(f *testing.F) {

@@ -139,6 +139,9 @@ func (layout) AnalyzeTree(ctx context.Context, t formats.Tree, s formats.Scope) 
 		if err := checkTree(ctx, t, n, have, s); err != nil {
 			errs = append(errs, err)
 		}
+		if err := markTestTensors(t, n, names, s); err != nil {
+			errs = append(errs, fmt.Errorf("test tensors of %q: %w", n, err))
+		}
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("onnx external data: %w", err)

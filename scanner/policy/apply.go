@@ -197,7 +197,7 @@ func (p *Policy) formatFindings(f *scanner.FileResult) []formats.Finding {
 	}
 	var out []formats.Finding
 	if f.Unidentified && f.Outcome == scanner.Inconclusive {
-		x := formats.NewFinding(RuleFormatNotAllowed, formats.NoOffset, "content matches no known format, and the policy allows only %s",
+		x := formats.NewFinding(RuleFormatNotAllowed, formats.NoOffset, "unidentified content is no allowed format (the policy allows %s)",
 			strings.Join(p.Formats, ", ")).With("format", "unidentified")
 		x.Location = f.Path
 		out = append(out, x)
