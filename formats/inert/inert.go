@@ -552,20 +552,18 @@ func describeText(base string, p []byte) string {
 // inconclusive outcome's message.
 func describeBinary(base string, h formats.Head, t text) string {
 	p := h.Prefix
-	var kind string
+	kind, tail := "unidentified binary data", ", not a known model format"
 	switch {
 	case strings.HasSuffix(base, ".pyc") && len(p) >= 4 && p[2] == '\r' && p[3] == '\n':
-		kind = "Python bytecode (.pyc): code, not a model format modelgate analyzes"
+		kind, tail = "Python bytecode (.pyc)", ": code Python imports, in no format modelgate analyzes"
 	case bytes.HasPrefix(p, []byte("\xff\xfe")) || bytes.HasPrefix(p, []byte("\xfe\xff")):
-		kind = "UTF-16 text, which modelgate does not read"
+		kind = "UTF-16 text, which modelgate does not read as text"
 	case !t.nul && t.badUTF8 && !t.controlled():
 		kind = "text that is not valid UTF-8"
 	case !t.nul && !t.badUTF8:
 		kind = "text with control characters"
-	default:
-		kind = "unidentified binary data"
 	}
-	return fmt.Sprintf("%s (%s, %s), not a known model format; it starts %s", kind, size(h.Size), entropy(p), firstBytes(p))
+	return fmt.Sprintf("%s (%s, %s)%s; it starts %s", kind, size(h.Size), entropy(p), tail, firstBytes(p))
 }
 
 // entropy describes the Shannon entropy of the head.
