@@ -1,11 +1,10 @@
 // Package inert identifies the files of a model artifact that no model
 // loader reads as a model or runs as code: text documents and configs,
 // images, fonts, audio samples, PDF documents, SQLite databases, tokenizer
-// vocabularies (including
-// sentencepiece models, which are protobufs), SavedModel fingerprints,
-// macOS Finder metadata and empty files. It also recognises Git LFS
-// pointers, which are not inert: they stand for content that was never
-// downloaded.
+// vocabularies (including sentencepiece models, which are protobufs),
+// SavedModel fingerprints, macOS Finder metadata and empty files. It also
+// recognises Git LFS pointers, which are not inert: they stand for content
+// that was never downloaded.
 //
 // The scanner consults it only for a file whose bytes match no model,
 // pickle or container format, so a format identified by its bytes always
