@@ -342,7 +342,7 @@ func piece(b []byte) bool {
 				return false
 			}
 			b = b[4:]
-		case 3<<3 | 0:
+		case 3 << 3: // type, a varint
 			v, k := binary.Uvarint(b)
 			if k <= 0 || v > 6 {
 				return false
