@@ -33,3 +33,9 @@ func TestTensorShaped(t *testing.T) {
 		}
 	}
 }
+
+func FuzzTensorShaped(f *testing.F) {
+	f.Add([]byte{0x08, 0x02, 0x10, 0x01, 0x4a, 0x00})
+	f.Add([]byte{0x6a, 0x02, 0x0a, 0x00})
+	f.Fuzz(func(t *testing.T, b []byte) { tensorShaped(b) })
+}

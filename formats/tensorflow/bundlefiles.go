@@ -110,7 +110,9 @@ func tableFile(t formats.Tree, name string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	if in.Size < tableFooter {
+	if in.Size < tableFooter || !in.RandomAccess() {
+		// A streamed archive member: only a target's own files have
+		// outcomes that identifying them changes, so it is not read.
 		return false, nil
 	}
 	ra, size, err := in.ReaderAt(1 << 20)
