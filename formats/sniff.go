@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"io"
 	"path"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -81,6 +82,21 @@ func RegisterProbe(format string, p Probe) {
 	probeMu.Lock()
 	defer probeMu.Unlock()
 	probes[format] = p
+}
+
+// otherProbes names, sorted, the formats with a registered probe that
+// Sniff does not consult in a place of its own.
+func otherProbes() []string {
+	probeMu.RLock()
+	defer probeMu.RUnlock()
+	var out []string
+	for f := range probes {
+		if f != Pickle && f != ONNX {
+			out = append(out, f)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 func probe(format string, h Head) bool {
@@ -169,6 +185,16 @@ func Sniff(h Head) []string {
 			add(SavedModel)
 		case isONNX(p) || probe(ONNX, h):
 			add(ONNX)
+		}
+	}
+	if len(out) == 0 {
+		// Formats with no magic of their own (text models, protobufs)
+		// are found by the probes their packages register, before
+		// anything may be judged inert or unidentified.
+		for _, f := range otherProbes() {
+			if probe(f, h) {
+				add(f)
+			}
 		}
 	}
 	if HasZipEnd(h.Suffix) {
