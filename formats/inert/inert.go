@@ -466,7 +466,9 @@ func readText(ctx context.Context, in *formats.Input, h formats.Head, whole bool
 		t.scan(chunk[:len(chunk)-keep], false)
 		t.pyYAML = t.pyYAML || bytes.Contains(chunk, pyYAMLTags[0]) || bytes.Contains(chunk, pyYAMLTags[1])
 		carry = append(carry[:0], chunk[len(chunk)-keep:]...)
-		if end {
+		// A NUL or an encoding error settles it: the rest of a large
+		// binary file is left to the hash.
+		if end || t.nul || t.badUTF8 {
 			t.judge()
 			return t, nil
 		}
