@@ -103,3 +103,22 @@ func MarkChecked(s Scope, member string) {
 		c.Checked(member)
 	}
 }
+
+// DataMarker is implemented by a Scope that records which files of a tree
+// a layout identified as data a model it read loads as numbers: the
+// shards a TensorFlow checkpoint index points into, the external data an
+// ONNX graph names. Such a file matches no format on its own bytes; the
+// layout's reading is what identifies it, so it is inert rather than
+// unidentified.
+type DataMarker interface {
+	Data(member, what string)
+}
+
+// MarkData tells s, if it records such things, that the tree's file member
+// is data of a model the layout read, described by what ("TensorFlow
+// checkpoint shard of variables.index").
+func MarkData(s Scope, member, what string) {
+	if d, ok := s.(DataMarker); ok {
+		d.Data(member, what)
+	}
+}

@@ -120,16 +120,24 @@ type Tool struct {
 
 // Summary counts a report's files and findings.
 type Summary struct {
-	Files        int            `json:"files"`
-	Clean        int            `json:"clean"`
-	WithFindings int            `json:"findings"`
-	Inconclusive int            `json:"inconclusive"`
-	Skipped      int            `json:"skipped"`
-	Bytes        int64          `json:"bytes"`
-	BySeverity   map[string]int `json:"by_severity"`
-	FailOn       string         `json:"fail_on"`
-	ExitCode     int            `json:"exit_code"`
-	Verdict      string         `json:"verdict"` // pass, fail or no-verdict
+	Files        int `json:"files"`
+	Clean        int `json:"clean"`
+	WithFindings int `json:"findings"`
+	Inconclusive int `json:"inconclusive"`
+	Skipped      int `json:"skipped"`
+	// Inert counts the skipped files identified as inert (text, images,
+	// tokenizer files, ...); Accepted the skipped files that are
+	// unidentified but accepted by the policy. Unsupported counts the
+	// inconclusive files of a format this build does not analyze or
+	// bytes it could not identify.
+	Inert       int            `json:"inert"`
+	Accepted    int            `json:"accepted"`
+	Unsupported int            `json:"unsupported"`
+	Bytes       int64          `json:"bytes"`
+	BySeverity  map[string]int `json:"by_severity"`
+	FailOn      string         `json:"fail_on"`
+	ExitCode    int            `json:"exit_code"`
+	Verdict     string         `json:"verdict"` // pass, fail or no-verdict
 }
 
 // FileResult is the scan of one file.
@@ -147,11 +155,16 @@ type FileResult struct {
 	Reason string `json:"reason,omitempty"`
 	// Error says what could not be read, and where.
 	Error string `json:"error,omitempty"`
-	// Note says why a file was skipped without being read, when it was
-	// (version-control metadata, a directory already walked by another
-	// path).
-	Note     string            `json:"note,omitempty"`
-	Findings []formats.Finding `json:"findings"`
+	// Note says why a file was skipped: what it was identified as when
+	// inert ("inert: Markdown text"), why it was not read (version-control
+	// metadata, a directory already walked by another path), or the policy
+	// entry that accepted an unidentified file and its reason.
+	Note string `json:"note,omitempty"`
+	// Unidentified says the file's bytes match no format modelgate knows
+	// and are not inert: it is inconclusive (unsupported), or skipped when
+	// a policy's formats.unidentified accepted its path.
+	Unidentified bool              `json:"unidentified,omitempty"`
+	Findings     []formats.Finding `json:"findings"`
 	// Members is how many container members were analyzed inside the file.
 	Members int `json:"members,omitempty"`
 	// Suppressed are findings a policy or baseline took out of the
@@ -192,8 +205,16 @@ func (r *Report) summarize() {
 		case Inconclusive:
 			s.Inconclusive++
 			noVerdict = true
+			if f.Reason == "unsupported" {
+				s.Unsupported++
+			}
 		case Skipped:
 			s.Skipped++
+			if f.Unidentified {
+				s.Accepted++
+			} else {
+				s.Inert++
+			}
 		}
 		if f.Outcome != Skipped {
 			scanned++

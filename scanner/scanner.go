@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/modelgate/modelgate/formats"
+	"github.com/modelgate/modelgate/formats/inert"
 	"github.com/modelgate/modelgate/formats/pickle/globals"
 	"github.com/modelgate/modelgate/scanner/fetch"
 )
@@ -190,13 +191,14 @@ func scanFile(ctx context.Context, f fetch.File, lim formats.Limits, quick bool)
 	res.Findings = append(res.Findings, fs.findings...)
 	sortFindings(res.Findings)
 	res.Members = int(fs.members.Load())
+	res.Unidentified = fs.unidentified
 	switch {
 	case fs.err != nil:
 		res.Outcome, res.Reason, res.Error = Inconclusive, formats.Reason(fs.err), fs.err.Error()
 	case len(res.Findings) > 0:
 		res.Outcome = Findings
-	case fs.skipped:
-		res.Outcome = Skipped
+	case fs.inert != "":
+		res.Outcome, res.Note = Skipped, InertNote+fs.inert
 	default:
 		res.Outcome = Clean
 	}
@@ -211,9 +213,11 @@ type fileScan struct {
 	mu           sync.Mutex
 	findings     []formats.Finding
 	err          error
-	failedAt     []string // locations of every error, first to last
-	skipped      bool
-	checked      map[string]bool // tree members a layout parsed and checked
+	failedAt     []string          // locations of every error, first to last
+	inert        string            // what the top-level file was identified as, when inert
+	unidentified bool              // the top-level file's bytes match no known format
+	checked      map[string]bool   // tree members a layout parsed and checked
+	data         map[string]string // tree members a layout identified as data of a model, and as what
 	members      atomic.Int64
 	decompressed atomic.Int64
 }
@@ -284,7 +288,7 @@ func (fs *fileScan) analyze(ctx context.Context, in *formats.Input, loc string, 
 	}
 	if in.Size == 0 {
 		if depth == 0 {
-			fs.skipped = true
+			fs.inert = "empty file"
 		}
 		return nil
 	}
@@ -317,9 +321,10 @@ func (fs *fileScan) analyze(ctx context.Context, in *formats.Input, loc string, 
 	}
 	if len(kinds) == 0 {
 		if want := claimedFormat(in.Name); want != "" {
+			fs.unidentified = depth == 0
 			fs.fail(loc, fmt.Errorf("content matches no known format, though the name says %s: %s", want, describeHead(want, head)))
 		} else if depth == 0 {
-			fs.skipped = true
+			fs.identify(ctx, in, head, loc)
 		}
 		return nil
 	}
@@ -356,6 +361,32 @@ func (fs *fileScan) analyze(ctx context.Context, in *formats.Input, loc string, 
 	}
 	return kinds
 }
+
+// identify classifies a top-level file that matches no format: inert
+// (skipped), a Git LFS pointer (inconclusive, read-error: its content was
+// never downloaded) or unidentified (inconclusive, unsupported: the gate
+// fails closed). Both of the last are unidentified content, which a
+// policy may accept by path.
+func (fs *fileScan) identify(ctx context.Context, in *formats.Input, head formats.Head, loc string) {
+	id, err := inert.Identify(ctx, in, head, !fs.limits.Quick)
+	switch {
+	case err != nil:
+		fs.fail(loc, err)
+	case id.Class == inert.Inert:
+		fs.inert = id.What
+	case id.Class == inert.LFSPointer:
+		// The content it stands for was never seen: unidentified, and a
+		// read error rather than an unsupported format.
+		fs.unidentified = true
+		fs.fail(loc, &formats.ReadError{Err: errors.New(id.What)})
+	default:
+		fs.unidentified = true
+		fs.fail(loc, &inert.UnidentifiedError{What: id.What})
+	}
+}
+
+// InertNote starts the note of a file skipped as inert.
+const InertNote = "inert: "
 
 // scope is the formats.Scope of one input at one location.
 type scope struct {
@@ -406,6 +437,21 @@ func (s *scope) Checked(member string) {
 		s.fs.checked = map[string]bool{}
 	}
 	s.fs.checked[member] = true
+}
+
+// Data records a tree member a layout identified as data that a model it
+// read loads (a TensorFlow checkpoint shard, ONNX external data); only
+// the tree's own files have outcomes of their own.
+func (s *scope) Data(member, what string) {
+	if s.sep != "/" {
+		return
+	}
+	s.fs.mu.Lock()
+	defer s.fs.mu.Unlock()
+	if s.fs.data == nil {
+		s.fs.data = map[string]string{}
+	}
+	s.fs.data[member] = what
 }
 
 // Scan applies the caps that concern members, once for every container

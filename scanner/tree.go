@@ -101,7 +101,18 @@ func scanTree(ctx context.Context, name string, files []fetch.File, results []Fi
 	// clean when nothing was found, not skipped as inert nor unsupported.
 	for member := range fs.checked {
 		if i, ok := t.byRel[member]; ok && (results[i].Outcome == Skipped || unidentified(&results[i])) {
-			results[i].Outcome, results[i].Reason, results[i].Error = Clean, "", ""
+			results[i].Outcome, results[i].Reason, results[i].Error, results[i].Unidentified = Clean, "", "", false
+		}
+	}
+	// A file whose bytes matched nothing on their own but which a layout
+	// identified as a model's data (raw tensor bytes that the model's
+	// index or graph points into) is inert: its loader reads numbers.
+	for member, what := range fs.data {
+		if i, ok := t.byRel[member]; ok {
+			r := &results[i]
+			if r.Outcome == Inconclusive && r.Unidentified && r.Reason == "unsupported" && len(r.Findings) == 0 {
+				r.Outcome, r.Reason, r.Error, r.Unidentified, r.Note = Skipped, "", "", false, InertNote+what
+			}
 		}
 	}
 	for _, f := range fs.findings {

@@ -139,6 +139,9 @@ func (layout) AnalyzeTree(ctx context.Context, t formats.Tree, s formats.Scope) 
 		if err := checkTree(ctx, t, n, have, s); err != nil {
 			errs = append(errs, err)
 		}
+		if err := markTestTensors(t, n, names, s); err != nil {
+			errs = append(errs, fmt.Errorf("test tensors of %q: %w", n, err))
+		}
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("onnx external data: %w", err)
@@ -200,6 +203,9 @@ func checkTree(ctx context.Context, t formats.Tree, name string, have map[string
 			report("external data range %d+%d is beyond the %d bytes of %q", off, length, ext.Size, r.Location)
 			continue
 		}
+		// The graph names the file and its bytes hold the tensor: raw
+		// numbers onnx reads into the tensor.
+		formats.MarkData(s, target, "ONNX external data of "+path.Base(name)+" (raw tensor bytes)")
 		for _, o := range spans[target] {
 			if off < o.end && o.off < off+length {
 				report("external data range %d+%d overlaps tensor %q in %q", off, length, o.tensor, r.Location)

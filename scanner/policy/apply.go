@@ -52,6 +52,7 @@ func (p *Policy) Apply(r *scanner.Report, now time.Time, verify Verifier) {
 			continue
 		}
 		rel := relPaths(f.Path, r.Targets)
+		p.acceptUnidentified(f, rel)
 		f.Findings = append(f.Findings, p.formatFindings(f)...)
 		for _, req := range p.signatureRequirements(rel) {
 			if verify != nil {
@@ -91,9 +92,12 @@ func (p *Policy) Apply(r *scanner.Report, now time.Time, verify Verifier) {
 		}
 		f.Findings = kept
 		switch {
+		case f.Outcome == scanner.Findings && len(kept) == 0 && f.Unidentified:
+			// Accepted unidentified content was never read clean.
+			f.Outcome = scanner.Skipped
 		case f.Outcome == scanner.Findings && len(kept) == 0:
 			f.Outcome = scanner.Clean
-		case f.Outcome == scanner.Clean && len(kept) > 0:
+		case (f.Outcome == scanner.Clean || f.Outcome == scanner.Skipped) && len(kept) > 0:
 			f.Outcome = scanner.Findings
 		}
 	}
@@ -161,12 +165,43 @@ func reasonOr(s, def string) string {
 	return s
 }
 
-// formatFindings reports every reading of f the policy does not allow.
+// AcceptedNote starts the note of an unidentified file a policy accepted.
+const AcceptedNote = "accepted by policy"
+
+// acceptUnidentified skips an inconclusive file whose content is
+// unidentified when an entry of formats.unidentified matches its path; the
+// note keeps the entry, its reason and what the content looked like. Its
+// findings, if any, are judged as usual.
+func (p *Policy) acceptUnidentified(f *scanner.FileResult, rel []string) {
+	if !f.Unidentified || f.Outcome != scanner.Inconclusive {
+		return
+	}
+	for _, u := range p.Unidentified {
+		if !matchAny(u.Paths, rel) {
+			continue
+		}
+		f.Note = fmt.Sprintf("%s (formats.unidentified, line %d): %s; content: %s", AcceptedNote, u.Pos.Line, u.Reason, f.Error)
+		f.Outcome, f.Reason, f.Error = scanner.Skipped, "", ""
+		if len(f.Findings) > 0 {
+			f.Outcome = scanner.Findings
+		}
+		return
+	}
+}
+
+// formatFindings reports every reading of f the policy does not allow, and
+// content that is no known format at all unless the policy accepted it.
 func (p *Policy) formatFindings(f *scanner.FileResult) []formats.Finding {
 	if p.Formats == nil {
 		return nil
 	}
 	var out []formats.Finding
+	if f.Unidentified && f.Outcome == scanner.Inconclusive {
+		x := formats.NewFinding(RuleFormatNotAllowed, formats.NoOffset, "unidentified content is no allowed format (the policy allows %s)",
+			strings.Join(p.Formats, ", ")).With("format", "unidentified")
+		x.Location = f.Path
+		out = append(out, x)
+	}
 	for _, k := range f.Formats {
 		if slices.Contains(p.Formats, k) {
 			continue

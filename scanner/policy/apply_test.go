@@ -229,3 +229,56 @@ func TestAllowCoversSplitPickleRules(t *testing.T) {
 		t.Error("allowing an introspection primitive without the flag was accepted")
 	}
 }
+
+// TestUnidentified: formats.unidentified skips unidentified content by
+// path with its reason, and formats.allow fails unidentified content that
+// no entry accepts; inert files need no entry.
+func TestUnidentified(t *testing.T) {
+	unidentified := func(path string, findings ...formats.Finding) scanner.FileResult {
+		return scanner.FileResult{Path: path, Outcome: scanner.Inconclusive, Reason: "unsupported", Unidentified: true,
+			Error: "unidentified binary data (4 KB)", Findings: append([]formats.Finding{}, findings...)}
+	}
+	accept := "formats:\n  unidentified:\n    - paths: [emb/*.dat]\n      reason: our own table\n"
+	tests := []struct {
+		name, policy string
+		file         scanner.FileResult
+		outcome      scanner.Outcome
+		note         string // in the file's note
+		rules        string
+		verdict      string
+	}{
+		{"not accepted", "", unidentified("models/emb/a.dat"), scanner.Inconclusive, "", "", "no-verdict"},
+		{"accepted", accept, unidentified("models/emb/a.dat"), scanner.Skipped,
+			"accepted by policy (formats.unidentified, line 4): our own table; content: unidentified binary data (4 KB)", "", "pass"},
+		{"other path", accept, unidentified("models/b.dat"), scanner.Inconclusive, "", "", "no-verdict"},
+		{"accepted keeps findings", accept, unidentified("models/emb/a.dat", finding("MG006", formats.Info, "models/emb/a.dat")),
+			scanner.Findings, "accepted by policy", "MG006:info", "pass"},
+		{"allow fails it", "formats:\n  allow: [safetensors]\n", unidentified("models/emb/a.dat"), scanner.Inconclusive, "", "MG090:high", "fail"},
+		{"allow and accepted", "formats:\n  allow: [safetensors]\n  unidentified:\n    - paths: ['**']\n      reason: r\n",
+			unidentified("models/emb/a.dat"), scanner.Skipped, "accepted by policy", "", "pass"},
+		{"allow ignores inert files", "formats:\n  allow: [safetensors]\n",
+			scanner.FileResult{Path: "models/README.md", Outcome: scanner.Skipped, Note: "inert: Markdown text", Findings: []formats.Finding{}},
+			scanner.Skipped, "inert", "", "pass"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := &scanner.Report{Targets: []string{"models"}, FailOn: formats.Medium, Files: []scanner.FileResult{
+				{Path: "models/model.safetensors", Formats: []string{"safetensors"}, Outcome: scanner.Clean, Findings: []formats.Finding{}},
+				tt.file,
+			}}
+			r.Summarize()
+			mustParse(t, tt.policy).Apply(r, now, nil)
+			f := r.Files[1]
+			if f.Outcome != tt.outcome || !strings.Contains(f.Note, tt.note) || rulesOf(r) != tt.rules || r.Summary.Verdict != tt.verdict {
+				t.Errorf("outcome %s, note %q, rules %q, verdict %s; want %s, %q, %q, %s",
+					f.Outcome, f.Note, rulesOf(r), r.Summary.Verdict, tt.outcome, tt.note, tt.rules, tt.verdict)
+			}
+			if f.Outcome == scanner.Skipped && (f.Error != "" || f.Reason != "") {
+				t.Errorf("a skipped file keeps error %q, reason %q", f.Error, f.Reason)
+			}
+			if tt.outcome == scanner.Skipped && tt.file.Unidentified && r.Summary.Accepted != 1 {
+				t.Errorf("summary %+v: want 1 accepted", r.Summary)
+			}
+		})
+	}
+}

@@ -585,8 +585,8 @@ var knownFormats = []string{
 }
 
 func (d *decoder) formats(n *yaml.Node, p *Policy) {
-	d.mapping(n, "formats", map[string]field{
-		"allow": {required: true, decode: func(_, v *yaml.Node) {
+	if !d.mapping(n, "formats", map[string]field{
+		"allow": {decode: func(_, v *yaml.Node) {
 			p.Formats = []string{}
 			d.list(v, "formats.allow", func(i int, item *yaml.Node) {
 				what := fmt.Sprintf("formats.allow[%d]", i)
@@ -604,7 +604,35 @@ func (d *decoder) formats(n *yaml.Node, p *Policy) {
 				d.fail(v, "formats.allow is empty, which would reject every file; list the allowed formats")
 			}
 		}},
+		"unidentified": {decode: func(_, v *yaml.Node) { d.unidentified(v, p) }},
+	}) {
+		return
+	}
+	if p.Formats == nil && p.Unidentified == nil && len(n.Content) == 0 {
+		d.fail(n, "formats needs \"allow\" (the only formats a file may be read as) or \"unidentified\" (paths whose unidentified content is accepted)")
+	}
+}
+
+// unidentified reads formats.unidentified: paths whose content matches no
+// known format and is not inert, accepted with a reason.
+func (d *decoder) unidentified(n *yaml.Node, p *Policy) {
+	p.Unidentified = []UnidentifiedAcceptance{}
+	d.list(n, "formats.unidentified", func(i int, item *yaml.Node) {
+		what := fmt.Sprintf("formats.unidentified[%d]", i)
+		u := UnidentifiedAcceptance{Pos: pos(item)}
+		if !d.mapping(item, what, map[string]field{
+			"paths":  {required: true, decode: func(_, v *yaml.Node) { u.Paths = d.globs(v, what+".paths") }},
+			"reason": {required: true, decode: func(_, v *yaml.Node) { u.Reason, _ = d.text(v, what+".reason") }},
+		}) {
+			return
+		}
+		if len(u.Paths) > 0 && u.Reason != "" {
+			p.Unidentified = append(p.Unidentified, u)
+		}
 	})
+	if n.Kind == yaml.SequenceNode && len(n.Content) == 0 {
+		d.fail(n, "formats.unidentified is an empty list; remove the key or list at least one {paths, reason} entry")
+	}
 }
 
 func (d *decoder) signatures(n *yaml.Node, p *Policy) {

@@ -33,10 +33,13 @@ func TestParseComplete(t *testing.T) {
 	if strings.Join(p.Formats, ",") != "safetensors,gguf,zip,pickle" {
 		t.Errorf("formats %v", p.Formats)
 	}
+	if len(p.Unidentified) != 1 || len(p.Unidentified[0].Paths) != 2 || p.Unidentified[0].Pos.Line != 25 || !strings.Contains(p.Unidentified[0].Reason, "numpy.fromfile") {
+		t.Errorf("unidentified %+v", p.Unidentified)
+	}
 	if len(p.Signatures) != 2 || len(p.Signatures[1].Keys) != 1 {
 		t.Errorf("signatures %+v", p.Signatures)
 	}
-	if len(p.Waivers) != 1 || p.Waivers[0].SHA256 != sha || p.Waivers[0].Expires.Format("2006-01-02") != "2026-12-31" || p.Waivers[0].Pos.Line != 32 {
+	if len(p.Waivers) != 1 || p.Waivers[0].SHA256 != sha || p.Waivers[0].Expires.Format("2006-01-02") != "2026-12-31" || p.Waivers[0].Pos.Line != 35 {
 		t.Errorf("waivers %+v", p.Waivers)
 	}
 	if len(p.SHA256) != 64 || p.Source == "" {

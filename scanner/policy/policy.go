@@ -1,8 +1,9 @@
 // Package policy reads a modelgate promotion-gate policy (a versioned YAML
 // file, schema/policy.schema.json) and applies it to a finished
 // scanner.Report: severity overrides and disabled rules, project-specific
-// pickle globals, allowed formats, signature requirements, waivers with an
-// owner and an expiry, and the fail-on threshold.
+// pickle globals, allowed formats, unidentified files accepted by path,
+// signature requirements, waivers with an owner and an expiry, and the
+// fail-on threshold.
 //
 // Reading is strict: an unknown key, a wrong type, a bad glob or date, an
 // unknown rule ID is an error with the file, line and column, because a
@@ -48,8 +49,12 @@ type Policy struct {
 	// off (numpy, pandas, gensim, ...). It takes effect while files are
 	// scanned, so it must be known before the scan starts.
 	Ecosystems *EcosystemSelection
-	// Formats, when not nil, are the only formats a file may be read as.
+	// Formats, when not nil, are the only formats a file may be read as;
+	// a file whose content is unidentified is read as none of them.
 	Formats []string
+	// Unidentified accepts files whose content matches no known format
+	// and is not inert, by path, each entry with its reason.
+	Unidentified []UnidentifiedAcceptance
 	// Signatures are signature requirements by path.
 	Signatures []SignatureRequirement
 	// Waivers take one finding of one exact file out of the verdict.
@@ -108,6 +113,15 @@ func (p *Policy) PickleSelection() globals.Selection {
 		return globals.Selection{}
 	}
 	return s
+}
+
+// UnidentifiedAcceptance accepts the files its globs match when their
+// content is unidentified: they are skipped, with the reason in the report,
+// instead of inconclusive.
+type UnidentifiedAcceptance struct {
+	Paths  []Glob
+	Reason string
+	Pos    Position
 }
 
 // SignatureRequirement says which files must carry a verified signature,

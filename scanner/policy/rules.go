@@ -13,9 +13,11 @@ func init() {
 		ID: RuleFormatNotAllowed, Severity: formats.High,
 		Title: "File format not allowed by the policy",
 		Doc: "The policy lists the formats that may be promoted (for example only safetensors and GGUF), and " +
-			"this file's bytes are another format. The file may be harmless, but the gate exists so that " +
+			"this file's bytes are another format, or match no format modelgate knows (and are not inert text, " +
+			"images or tokenizer files). The file may be harmless, but the gate exists so that " +
 			"formats able to carry code never reach production. Convert the model to an allowed format, or " +
-			"change the policy's formats.allow after review.",
+			"change the policy's formats.allow after review; unidentified content a reviewer vouches for is " +
+			"accepted by path with formats.unidentified.",
 	})
 	formats.RegisterRule(formats.Rule{
 		ID: RuleSignatureRequired, Severity: formats.High,

@@ -22,8 +22,8 @@ func WriteMarkdown(w io.Writer, r *scanner.Report) error {
 	s := r.Summary
 	p.line("## modelgate: %s", strings.ToUpper(s.Verdict))
 	p.line("")
-	p.line("**%d files** (%d clean, %d with findings, %d inconclusive, %d skipped) · %s · fail-on **%s** · exit code %d",
-		s.Files, s.Clean, s.WithFindings, s.Inconclusive, s.Skipped, severityCounts(s), s.FailOn, s.ExitCode)
+	p.line("**%d files** (%s) · %s · fail-on **%s** · exit code %d",
+		s.Files, fileCounts(s), severityCounts(s), s.FailOn, s.ExitCode)
 	for _, e := range r.Errors {
 		p.line("")
 		p.line("> **error:** %s", md(e))
@@ -63,6 +63,21 @@ func WriteMarkdown(w io.Writer, r *scanner.Report) error {
 		p.line("")
 		for _, f := range inconclusive {
 			p.line("- %s: %s (%s)", md(f.Path), md(f.Error), md(f.Reason))
+		}
+	}
+
+	var accepted []*scanner.FileResult
+	for i := range r.Files {
+		if f := &r.Files[i]; f.Unidentified && f.Outcome != scanner.Inconclusive {
+			accepted = append(accepted, f)
+		}
+	}
+	if len(accepted) > 0 {
+		p.line("")
+		p.line("### Unidentified content accepted by the policy (not read)")
+		p.line("")
+		for _, f := range accepted {
+			p.line("- %s: %s", md(f.Path), md(f.Note))
 		}
 	}
 
@@ -142,6 +157,21 @@ func WriteMarkdown(w io.Writer, r *scanner.Report) error {
 		}
 	}
 	return p.err
+}
+
+// fileCounts says how the files ended: how many clean, with findings,
+// inconclusive (and of those, how many of a format or content this build
+// cannot analyze) and skipped (as inert, or accepted by the policy).
+func fileCounts(s scanner.Summary) string {
+	inconclusive := fmt.Sprintf("%d inconclusive", s.Inconclusive)
+	if s.Unsupported > 0 {
+		inconclusive += fmt.Sprintf(" (%d unsupported)", s.Unsupported)
+	}
+	skipped := fmt.Sprintf("%d skipped as inert", s.Skipped)
+	if s.Accepted > 0 || s.Inert != s.Skipped {
+		skipped = fmt.Sprintf("%d skipped (%d inert, %d accepted by policy)", s.Skipped, s.Inert, s.Accepted)
+	}
+	return fmt.Sprintf("%d clean, %d with findings, %s, %s", s.Clean, s.WithFindings, inconclusive, skipped)
 }
 
 func severityCounts(s scanner.Summary) string {

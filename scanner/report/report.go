@@ -79,7 +79,11 @@ func WriteText(w io.Writer, r *scanner.Report, o TextOptions) error {
 				p.line("%s %s", p.paint(ansiGreen, cleanLabel(f)), q(f.Path))
 			}
 		case scanner.Skipped:
-			if !o.Quiet && f.Note != "" {
+			if f.Unidentified {
+				// Accepted by the policy: shown even when quiet, since a
+				// reviewer vouched for content nobody read.
+				p.line("%s %s: %s", p.paint(ansiYellow, "accepted    "), q(f.Path), q(f.Note))
+			} else if !o.Quiet && f.Note != "" {
 				p.line("%s %s: %s", p.paint(ansiDim, "skipped     "), q(f.Path), q(f.Note))
 			} else if !o.Quiet {
 				p.line("%s %s", p.paint(ansiDim, "skipped     "), q(f.Path))
@@ -126,9 +130,8 @@ func WriteText(w io.Writer, r *scanner.Report, o TextOptions) error {
 		findings = strings.Join(sev, ", ")
 	}
 	verdict := map[string]string{"pass": ansiGreen, "fail": ansiRed, "no-verdict": ansiYellow}[s.Verdict]
-	p.line("%s: %d files (%d clean, %d with findings, %d inconclusive, %d skipped), %s; fail-on %s",
-		p.paint(verdict+ansiBold, strings.ToUpper(s.Verdict)), s.Files, s.Clean, s.WithFindings,
-		s.Inconclusive, s.Skipped, findings, s.FailOn)
+	p.line("%s: %d files (%s), %s; fail-on %s",
+		p.paint(verdict+ansiBold, strings.ToUpper(s.Verdict)), s.Files, fileCounts(s), findings, s.FailOn)
 	return p.err
 }
 

@@ -25,11 +25,11 @@ func sample() *scanner.Report {
 		Targets:       []string{"models/"},
 		FailOn:        formats.Medium,
 		Summary: scanner.Summary{
-			Files: 4, Clean: 1, WithFindings: 1, Inconclusive: 1, Skipped: 1, Bytes: 4242,
+			Files: 6, Clean: 1, WithFindings: 1, Inconclusive: 2, Skipped: 2, Inert: 1, Accepted: 1, Unsupported: 1, Bytes: 4802,
 			BySeverity: map[string]int{"critical": 1, "info": 1}, FailOn: "medium", ExitCode: 1, Verdict: "fail",
 		},
 		Files: []scanner.FileResult{
-			{Path: "models/README.md", Size: 10, Outcome: scanner.Skipped, Findings: []formats.Finding{}},
+			{Path: "models/README.md", Size: 10, Outcome: scanner.Skipped, Note: "inert: Markdown text", Findings: []formats.Finding{}},
 			{Path: "models/model.safetensors", Size: 1000, SHA256: "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03",
 				Formats: []string{"safetensors"}, Outcome: scanner.Clean, Findings: []formats.Finding{}},
 			{Path: "models/pytorch_model.bin", Size: 3000, SHA256: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
@@ -42,6 +42,12 @@ func sample() *scanner.Report {
 				}},
 			{Path: "models/broken.gguf", Size: 232, Formats: []string{"gguf"}, Outcome: scanner.Inconclusive,
 				Reason: "parse-error", Error: "gguf: tensor info 3: truncated", Findings: []formats.Finding{}},
+			{Path: "models/frozen_graph.pb", Size: 300, Outcome: scanner.Inconclusive, Reason: "unsupported", Unidentified: true,
+				Error:    "unidentified binary data (300 bytes, entropy 7.2 bits/byte, medium: structured binary), not a known model format; it starts 0a 0c",
+				Findings: []formats.Finding{}},
+			{Path: "models/weights.dat", Size: 260, Outcome: scanner.Skipped, Unidentified: true,
+				Note:     "accepted by policy (formats.unidentified, line 4): raw embedding table read by our own loader; content: unidentified binary data",
+				Findings: []formats.Finding{}},
 		},
 	}
 }

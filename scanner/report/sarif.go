@@ -57,7 +57,8 @@ func WriteSARIF(w io.Writer, r *scanner.Report) error {
 		inv.WithStartTimeUtc(r.StartedAt.UTC().Format("2006-01-02T15:04:05.000Z"))
 		inv.WithEndTimeUtc(r.StartedAt.Add(r.Duration).UTC().Format("2006-01-02T15:04:05.000Z"))
 	}
-	props := sarif.NewPropertyBag().Add("fail_on", r.Summary.FailOn).Add("verdict", r.Summary.Verdict)
+	props := sarif.NewPropertyBag().Add("fail_on", r.Summary.FailOn).Add("verdict", r.Summary.Verdict).
+		Add("inert", r.Summary.Inert).Add("accepted", r.Summary.Accepted).Add("unsupported", r.Summary.Unsupported)
 	if r.Policy != nil {
 		props.Add("policy", r.Policy.Source).Add("policy_sha256", r.Policy.SHA256)
 		for _, n := range r.Policy.Notes {
@@ -77,6 +78,10 @@ func WriteSARIF(w io.Writer, r *scanner.Report) error {
 		if f.Outcome == scanner.Inconclusive {
 			inv.AddToolExecutionNotification(notification("error",
 				fmt.Sprintf("%s is inconclusive (%s): %s", q(f.Path), f.Reason, q(f.Error)), f.Path))
+		}
+		if f.Unidentified && f.Outcome != scanner.Inconclusive {
+			inv.AddToolExecutionNotification(notification("warning",
+				fmt.Sprintf("%s was not read: %s", q(f.Path), q(f.Note)), f.Path))
 		}
 		for _, x := range f.Findings {
 			run.AddResult(result(run, f, x))

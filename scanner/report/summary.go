@@ -13,8 +13,8 @@ import (
 // baseline changed.
 func WriteSummary(w io.Writer, r *scanner.Report) error {
 	s := r.Summary
-	line := fmt.Sprintf("modelgate: %s: %d files (%d clean, %d with findings, %d inconclusive, %d skipped); %s; fail-on %s; exit %d",
-		strings.ToUpper(s.Verdict), s.Files, s.Clean, s.WithFindings, s.Inconclusive, s.Skipped, severityCounts(s), s.FailOn, s.ExitCode)
+	line := fmt.Sprintf("modelgate: %s: %d files (%s); %s; fail-on %s; exit %d",
+		strings.ToUpper(s.Verdict), s.Files, fileCounts(s), severityCounts(s), s.FailOn, s.ExitCode)
 	if r.Policy != nil {
 		n := 0
 		for _, f := range r.Files {
