@@ -35,9 +35,10 @@ type Options struct {
 	Progress func(Progress)
 	// Version is recorded in the report's tool field.
 	Version string
-	// Quick trusts the digest a file's origin states instead of reading
-	// the bytes no analyzer needs: a remote file is then read only where
-	// its headers are. Files without a stated digest are still hashed.
+	// Quick is a structure-only scan: files are read only where the
+	// analyzers need (headers, zip directories, pickles), never to hash
+	// or CRC-check tensor data. A file's SHA-256 is then the digest its
+	// origin states, or not computed (FileResult.SHA256NotComputed).
 	Quick bool
 	// PickleEcosystems are the pickle allowlist ecosystems that count
 	// (a policy's pickle.ecosystems); the zero value counts every one.
@@ -170,14 +171,21 @@ func scanFile(ctx context.Context, f fetch.File, lim formats.Limits, quick bool)
 	}
 	defer rc.Close()
 
-	hr := newHashingReaderAt(rc, f.Size)
 	fs := &fileScan{limits: lim, root: f.Path}
-	in := formats.NewInput(f.Rel, hr, f.Size)
-	res.Formats = fs.analyze(ctx, in, f.Path, 0)
-
-	if hex, ok := strings.CutPrefix(f.Digest, "sha256:"); quick && ok {
-		res.SHA256, res.SHA256FromOrigin = hex, true
-	} else if sum, herr := hr.Sum(); herr != nil {
+	if quick {
+		// Structure only: the analyzers read what they need and nothing
+		// is read to hash the rest.
+		res.Formats = fs.analyze(ctx, formats.NewInput(f.Rel, rc, f.Size), f.Path, 0)
+		if hex, ok := strings.CutPrefix(f.Digest, "sha256:"); ok {
+			res.SHA256, res.SHA256FromOrigin = hex, true
+		} else {
+			res.SHA256NotComputed = NotComputedQuick
+		}
+		return fs.result(res)
+	}
+	hr := newHashingReaderAt(rc, f.Size)
+	res.Formats = fs.analyze(ctx, formats.NewInput(f.Rel, hr, f.Size), f.Path, 0)
+	if sum, herr := hr.Sum(); herr != nil {
 		fs.fail(f.Path, &formats.ReadError{Err: herr})
 	} else {
 		res.SHA256 = sum
@@ -187,6 +195,11 @@ func scanFile(ctx context.Context, f fetch.File, lim formats.Limits, quick bool)
 		}
 	}
 
+	return fs.result(res)
+}
+
+// result completes res with what the scan of its file found.
+func (fs *fileScan) result(res FileResult) FileResult {
 	res.Findings = append(res.Findings, fs.findings...)
 	sortFindings(res.Findings)
 	res.Members = int(fs.members.Load())

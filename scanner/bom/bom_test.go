@@ -205,6 +205,14 @@ func TestBOMOutcomes(t *testing.T) {
 			}
 		})
 	}
+	quick := &scanner.Report{Targets: []string{"/models/x/"}, Summary: scanner.Summary{Verdict: "pass"}, Files: []scanner.FileResult{
+		{Path: "m.safetensors", Outcome: scanner.Clean, SHA256NotComputed: scanner.NotComputedQuick},
+	}}
+	out := encode(t, quick, Options{}, "json")
+	validate(t, s, out)
+	if !bytes.Contains(out, []byte(`"value": "not computed (quick)"`)) || bytes.Contains(out, []byte(`"alg": "SHA-256"`)) {
+		t.Errorf("a quick scan's file without a hash:\n%s", out)
+	}
 	if _, err := Build(context.Background(), nil, Options{}); err == nil {
 		t.Error("built a BOM without a report")
 	}
