@@ -143,9 +143,13 @@ type FileResult struct {
 	// SHA256NotComputed says why SHA256 is empty for a file that was
 	// read: "quick" when a structure-only scan (--quick) read only what
 	// the analyzers need and the origin stated no digest.
-	SHA256NotComputed string   `json:"sha256_not_computed,omitempty"`
-	Formats           []string `json:"formats,omitempty"`
-	Outcome           Outcome  `json:"outcome"`
+	SHA256NotComputed string `json:"sha256_not_computed,omitempty"`
+	// Cached says the file was not analyzed: a result cache held the
+	// verdict of a scan of the same bytes (same SHA-256) under the same
+	// rules, build, policy and limits.
+	Cached  bool     `json:"cached,omitempty"`
+	Formats []string `json:"formats,omitempty"`
+	Outcome Outcome  `json:"outcome"`
 	// Reason classifies an inconclusive outcome: limit, parse-error,
 	// unsupported, read-error, canceled.
 	Reason string `json:"reason,omitempty"`

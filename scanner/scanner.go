@@ -43,6 +43,14 @@ type Options struct {
 	// PickleEcosystems are the pickle allowlist ecosystems that count
 	// (a policy's pickle.ecosystems); the zero value counts every one.
 	PickleEcosystems globals.Selection
+	// Cache, when set, answers for a file whose SHA-256 (the origin's, or
+	// computed for a local file) was scanned before under the same
+	// CacheVersion, AnalyzersVersion, limits and ecosystems, and keeps
+	// each new complete result.
+	Cache ResultCache
+	// CacheVersion is what else results depend on, as the caller knows
+	// it: the build (module version, VCS revision) and the policy.
+	CacheVersion string
 }
 
 // Progress is a running total of a scan.
@@ -116,7 +124,7 @@ func Scan(ctx context.Context, targets []Target, opts Options) (*Report, error) 
 		go func() {
 			defer wg.Done()
 			for i := range work {
-				rep.Files[i] = scanFile(ctx, files[i], opts.Limits, opts.Quick)
+				rep.Files[i] = scanFile(ctx, files[i], opts)
 				n := done.Add(1)
 				b := doneBytes.Add(files[i].Size)
 				if opts.Progress != nil {
@@ -151,7 +159,8 @@ func Scan(ctx context.Context, targets []Target, opts Options) (*Report, error) 
 }
 
 // scanFile scans one top-level file.
-func scanFile(ctx context.Context, f fetch.File, lim formats.Limits, quick bool) FileResult {
+func scanFile(ctx context.Context, f fetch.File, opts Options) FileResult {
+	lim, quick := opts.Limits, opts.Quick
 	res := FileResult{Path: f.Path, Size: f.Size, Findings: []formats.Finding{}}
 	switch {
 	case f.Err != nil:
@@ -163,6 +172,12 @@ func scanFile(ctx context.Context, f fetch.File, lim formats.Limits, quick bool)
 	case f.Skip != "":
 		res.Outcome, res.Note = Skipped, f.Skip
 		return res
+	}
+	cache := newFileCache(f, opts)
+	if cache != nil {
+		if res, ok := cache.lookup(ctx, quick); ok {
+			return res
+		}
 	}
 	rc, err := f.Open(ctx)
 	if err != nil {
@@ -181,7 +196,7 @@ func scanFile(ctx context.Context, f fetch.File, lim formats.Limits, quick bool)
 		} else {
 			res.SHA256NotComputed = NotComputedQuick
 		}
-		return fs.result(res)
+		return cache.keep(fs.result(res))
 	}
 	hr := newHashingReaderAt(rc, f.Size)
 	res.Formats = fs.analyze(ctx, formats.NewInput(f.Rel, hr, f.Size), f.Path, 0)
@@ -194,8 +209,7 @@ func scanFile(ctx context.Context, f fetch.File, lim formats.Limits, quick bool)
 				"content does not match the digest its origin states (%s)", f.Digest).With("sha256", sum))
 		}
 	}
-
-	return fs.result(res)
+	return cache.keep(fs.result(res))
 }
 
 // result completes res with what the scan of its file found.

@@ -133,12 +133,16 @@ func WriteText(w io.Writer, r *scanner.Report, o TextOptions) error {
 }
 
 // hashNote says when a file's SHA-256 was not computed, so a reader of a
-// quick scan's report does not take it for a verified one.
+// quick scan's report does not take it for a verified one, and when the
+// verdict came from the result cache.
 func hashNote(f *scanner.FileResult) string {
-	if f.SHA256NotComputed == "" {
-		return ""
+	switch {
+	case f.Cached:
+		return " (cached)"
+	case f.SHA256NotComputed != "":
+		return " (sha256: not computed (" + f.SHA256NotComputed + "))"
 	}
-	return " (sha256: not computed (" + f.SHA256NotComputed + "))"
+	return ""
 }
 
 // cleanLabel names a clean file's outcome so a reader does not take a
