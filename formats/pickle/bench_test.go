@@ -238,15 +238,42 @@ func BenchmarkDictHeavy(b *testing.B) {
 
 // BenchmarkDictHeavyShapes are the dict-heavy pickles of real models: a
 // PyTorch state_dict of 100k tensors, a str->int dict and a list of dicts.
+// Each also reports its rate as a ratio to the dense pickle's, measured
+// in the same run.
 func BenchmarkDictHeavyShapes(b *testing.B) {
+	dense, denseOps := denseInts(1_000_000)
+	denseRate := opsPerCPUSecond(b, dense, denseOps)
 	for _, c := range []struct {
 		name string
 		gen  func(int) ([]byte, int)
 	}{{"state-dict-100k", stateDict}, {"str-int-dict-1m", strIntDict}, {"list-of-dicts-200k", listOfDicts}} {
 		n := map[string]int{"state-dict-100k": 100_000, "str-int-dict-1m": 1_000_000, "list-of-dicts-200k": 200_000}[c.name]
 		data, ops := c.gen(n)
-		b.Run(c.name, func(b *testing.B) { benchScan(b, data, ops) })
+		b.Run(c.name, func(b *testing.B) {
+			benchScan(b, data, ops)
+			b.StopTimer()
+			if denseRate > 0 {
+				b.ReportMetric(opsPerCPUSecond(b, data, ops)/denseRate, "x-dense-rate")
+			}
+		})
 	}
+}
+
+// opsPerCPUSecond scans data a few times and returns its opcodes per CPU
+// second, or 0 where CPU time cannot be read.
+func opsPerCPUSecond(b *testing.B, data []byte, ops int) float64 {
+	const rounds = 3
+	t0, ok := cpuTime()
+	for range rounds {
+		if _, err := Scan(context.Background(), bytes.NewReader(data), discard{}, Options{Multiple: true}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	t1, _ := cpuTime()
+	if !ok || t1 <= t0 {
+		return 0
+	}
+	return float64(ops) * rounds / (t1 - t0).Seconds()
 }
 
 // BenchmarkBinBytes20MB shows memory does not grow with BINBYTES sizes:
