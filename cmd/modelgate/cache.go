@@ -2,6 +2,7 @@ package main
 
 import (
 	"crypto/sha256"
+	"debug/elf"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -62,7 +63,9 @@ func (o cacheOptions) open(stderr io.Writer, policySHA256 string) (scanner.Resul
 // buildVersion identifies the detection logic of this binary for cache
 // keys: the module version and the VCS revision the toolchain recorded,
 // or, when the revision is unknown or the tree was modified (so the
-// revision does not say what was built), the SHA-256 of the executable.
+// revision does not say what was built), the Go build ID of the
+// executable (a hash of everything compiled into it, embedded lists
+// included), else the SHA-256 of the executable.
 func buildVersion() (string, error) {
 	bi, ok := debug.ReadBuildInfo()
 	if ok {
@@ -84,6 +87,9 @@ func buildVersion() (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if id, ok := goBuildID(exe); ok {
+		return Version() + " buildid " + id, nil
+	}
 	f, err := os.Open(exe)
 	if err != nil {
 		return "", err
@@ -94,4 +100,25 @@ func buildVersion() (string, error) {
 		return "", err
 	}
 	return Version() + " exe " + hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// goBuildID returns the hex SHA-256 of the Go build ID note of an ELF
+// executable, which reading costs a few kilobytes instead of the whole
+// binary.
+func goBuildID(exe string) (string, bool) {
+	f, err := elf.Open(exe)
+	if err != nil {
+		return "", false
+	}
+	defer f.Close()
+	s := f.Section(".note.go.buildid")
+	if s == nil || s.Size > 4096 {
+		return "", false
+	}
+	b, err := s.Data()
+	if err != nil || len(b) == 0 {
+		return "", false
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:]), true
 }
