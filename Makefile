@@ -12,7 +12,7 @@ DIFFTIME  ?= 30m
 DIFFRUN   ?= .
 DIFFSEED  ?= 1
 
-.PHONY: build test fuzz bench lint vet fmt-check differential differential-numpy allowlist
+.PHONY: build test fuzz bench bench-scale lint vet fmt-check differential differential-numpy allowlist
 
 build:
 	$(GO) build -buildvcs=auto -o bin/modelgate ./cmd/modelgate
@@ -47,6 +47,15 @@ fuzz:
 # SHA-256 pass over the same bytes.
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) $(PKGS)
+
+# The figures of performance at scale alone, each a ratio measured in the
+# same run: a local --quick scan of a 1 GiB checkpoint (time, bytes read,
+# against the full scan) and of a 100-shard directory, cached re-scans
+# (bytes fetched from a Hub, bytes read locally), dict-heavy pickles
+# (opcodes per CPU second, against the dense rate).
+bench-scale:
+	$(GO) test -run '^$$' -bench 'Quick|CachedRescan' -benchtime $(BENCHTIME) ./scanner/ ./scanner/fetch/
+	$(GO) test -run '^$$' -bench 'DenseInts|DictHeavy' -benchmem -benchtime $(BENCHTIME) ./formats/pickle/
 
 # The differential tests against the real loaders (tools/differential):
 # DIFFTIME per loader family (pickle, joblib, torch; DIFFRUN picks some by

@@ -119,8 +119,9 @@ func BenchmarkScan(b *testing.B) {
 }
 
 // torchZip writes a torch.save-shaped zip checkpoint: one float32 storage
-// of n bytes, stored (uncompressed) as torch writes them.
-func torchZip(w io.Writer, n int64) error {
+// of n bytes, stored (uncompressed) as torch writes them, filled with fill
+// (a byte pattern when nil).
+func torchZip(w io.Writer, n int64, fill []byte) error {
 	zw := zip.NewWriter(w)
 	numel := n / 4
 	pkl := []byte("\x80\x02(X\x07\x00\x00\x00storagectorch\nFloatStorage\nX\x01\x00\x00\x000X\x03\x00\x00\x00cpu\x8a\x08")
@@ -139,9 +140,12 @@ func torchZip(w io.Writer, n int64) error {
 			f.Write(m.data)
 			continue
 		}
-		buf := make([]byte, 1<<20)
-		for i := range buf {
-			buf[i] = byte(i * 31)
+		buf := fill
+		if buf == nil {
+			buf = make([]byte, 1<<20)
+			for i := range buf {
+				buf[i] = byte(i * 31)
+			}
 		}
 		for left := m.size; left > 0; left -= int64(len(buf)) {
 			if _, err := f.Write(buf[:min(left, int64(len(buf)))]); err != nil {
@@ -161,7 +165,7 @@ func BenchmarkScanTorchCheckpoint(b *testing.B) {
 		gib = int64(v)
 	}
 	p := writeBench(b, "model.pt", func(w io.Writer) {
-		if err := torchZip(w, gib<<30); err != nil {
+		if err := torchZip(w, gib<<30, nil); err != nil {
 			b.Fatal(err)
 		}
 	})

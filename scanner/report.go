@@ -147,9 +147,17 @@ type FileResult struct {
 	SHA256 string `json:"sha256,omitempty"`
 	// SHA256FromOrigin says SHA256 is the digest the origin states, trusted
 	// without reading every byte (quick mode).
-	SHA256FromOrigin bool     `json:"sha256_from_origin,omitempty"`
-	Formats          []string `json:"formats,omitempty"`
-	Outcome          Outcome  `json:"outcome"`
+	SHA256FromOrigin bool `json:"sha256_from_origin,omitempty"`
+	// SHA256NotComputed says why SHA256 is empty for a file that was
+	// read: "quick" when a structure-only scan (--quick) read only what
+	// the analyzers need and the origin stated no digest.
+	SHA256NotComputed string `json:"sha256_not_computed,omitempty"`
+	// Cached says the file was not analyzed: a result cache held the
+	// verdict of a scan of the same bytes (same SHA-256) under the same
+	// rules, build, policy and limits.
+	Cached  bool     `json:"cached,omitempty"`
+	Formats []string `json:"formats,omitempty"`
+	Outcome Outcome  `json:"outcome"`
 	// Reason classifies an inconclusive outcome: limit, parse-error,
 	// unsupported, read-error, canceled.
 	Reason string `json:"reason,omitempty"`
@@ -171,6 +179,10 @@ type FileResult struct {
 	// verdict; they count in no summary.
 	Suppressed []Suppression `json:"suppressed,omitempty"`
 }
+
+// NotComputedQuick is FileResult.SHA256NotComputed for a file a quick
+// scan read only in part.
+const NotComputedQuick = "quick"
 
 // MaxSeverity returns the highest severity among the file's findings.
 func (f *FileResult) MaxSeverity() (formats.Severity, bool) {

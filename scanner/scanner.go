@@ -36,13 +36,22 @@ type Options struct {
 	Progress func(Progress)
 	// Version is recorded in the report's tool field.
 	Version string
-	// Quick trusts the digest a file's origin states instead of reading
-	// the bytes no analyzer needs: a remote file is then read only where
-	// its headers are. Files without a stated digest are still hashed.
+	// Quick is a structure-only scan: files are read only where the
+	// analyzers need (headers, zip directories, pickles), never to hash
+	// or CRC-check tensor data. A file's SHA-256 is then the digest its
+	// origin states, or not computed (FileResult.SHA256NotComputed).
 	Quick bool
 	// PickleEcosystems are the pickle allowlist ecosystems that count
 	// (a policy's pickle.ecosystems); the zero value counts every one.
 	PickleEcosystems globals.Selection
+	// Cache, when set, answers for a file whose SHA-256 (the origin's, or
+	// computed for a local file) was scanned before under the same
+	// CacheVersion, AnalyzersVersion, limits and ecosystems, and keeps
+	// each new complete result.
+	Cache ResultCache
+	// CacheVersion is what else results depend on, as the caller knows
+	// it: the build (module version, VCS revision) and the policy.
+	CacheVersion string
 }
 
 // Progress is a running total of a scan.
@@ -116,7 +125,7 @@ func Scan(ctx context.Context, targets []Target, opts Options) (*Report, error) 
 		go func() {
 			defer wg.Done()
 			for i := range work {
-				rep.Files[i] = scanFile(ctx, files[i], opts.Limits, opts.Quick)
+				rep.Files[i] = scanFile(ctx, files[i], opts)
 				n := done.Add(1)
 				b := doneBytes.Add(files[i].Size)
 				if opts.Progress != nil {
@@ -151,7 +160,8 @@ func Scan(ctx context.Context, targets []Target, opts Options) (*Report, error) 
 }
 
 // scanFile scans one top-level file.
-func scanFile(ctx context.Context, f fetch.File, lim formats.Limits, quick bool) FileResult {
+func scanFile(ctx context.Context, f fetch.File, opts Options) FileResult {
+	lim, quick := opts.Limits, opts.Quick
 	res := FileResult{Path: f.Path, Size: f.Size, Findings: []formats.Finding{}}
 	switch {
 	case f.Err != nil:
@@ -164,6 +174,12 @@ func scanFile(ctx context.Context, f fetch.File, lim formats.Limits, quick bool)
 		res.Outcome, res.Note = Skipped, f.Skip
 		return res
 	}
+	cache := newFileCache(f, opts)
+	if cache != nil {
+		if res, ok := cache.lookup(ctx, quick); ok {
+			return res
+		}
+	}
 	rc, err := f.Open(ctx)
 	if err != nil {
 		res.Outcome, res.Reason, res.Error = Inconclusive, "read-error", err.Error()
@@ -171,14 +187,21 @@ func scanFile(ctx context.Context, f fetch.File, lim formats.Limits, quick bool)
 	}
 	defer rc.Close()
 
-	hr := newHashingReaderAt(rc, f.Size)
 	fs := &fileScan{limits: lim, root: f.Path}
-	in := formats.NewInput(f.Rel, hr, f.Size)
-	res.Formats = fs.analyze(ctx, in, f.Path, 0)
-
-	if hex, ok := strings.CutPrefix(f.Digest, "sha256:"); quick && ok {
-		res.SHA256, res.SHA256FromOrigin = hex, true
-	} else if sum, herr := hr.Sum(); herr != nil {
+	if quick {
+		// Structure only: the analyzers read what they need and nothing
+		// is read to hash the rest.
+		res.Formats = fs.analyze(ctx, formats.NewInput(f.Rel, rc, f.Size), f.Path, 0)
+		if hex, ok := strings.CutPrefix(f.Digest, "sha256:"); ok {
+			res.SHA256, res.SHA256FromOrigin = hex, true
+		} else {
+			res.SHA256NotComputed = NotComputedQuick
+		}
+		return cache.keep(fs.result(res))
+	}
+	hr := newHashingReaderAt(rc, f.Size)
+	res.Formats = fs.analyze(ctx, formats.NewInput(f.Rel, hr, f.Size), f.Path, 0)
+	if sum, herr := hr.Sum(); herr != nil {
 		fs.fail(f.Path, &formats.ReadError{Err: herr})
 	} else {
 		res.SHA256 = sum
@@ -187,7 +210,11 @@ func scanFile(ctx context.Context, f fetch.File, lim formats.Limits, quick bool)
 				"content does not match the digest its origin states (%s)", f.Digest).With("sha256", sum))
 		}
 	}
+	return cache.keep(fs.result(res))
+}
 
+// result completes res with what the scan of its file found.
+func (fs *fileScan) result(res FileResult) FileResult {
 	res.Findings = append(res.Findings, fs.findings...)
 	sortFindings(res.Findings)
 	res.Members = int(fs.members.Load())

@@ -9,7 +9,7 @@ import (
 
 // addFetchFlags registers the flags that shape how targets are fetched.
 func addFetchFlags(f *pflag.FlagSet, o *fetch.Options) {
-	f.BoolVar(&o.Quick, "quick", false, "read only the parts of remote files the analyzers need (headers, zip directories, pickles) and trust the digests the origin states")
+	f.BoolVar(&o.Quick, "quick", false, "structure-only scan: read only what the analyzers need (headers, zip directories, pickles), never tensor data; trust the digests the origin states and compute none for local files")
 	f.StringVar(&o.HFEndpoint, "hf-endpoint", "", "Hugging Face Hub to fetch hf:// targets from (default $HF_ENDPOINT, else https://huggingface.co)")
 	f.StringVar(&o.Endpoint, "endpoint", "", "`URL` of an S3-compatible object store for s3:// targets")
 	f.StringVar(&o.Keep, "keep", "", "keep a copy of every fetched remote file under `DIR` (nothing is written to disk otherwise)")

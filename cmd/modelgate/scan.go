@@ -30,6 +30,7 @@ type scanOptions struct {
 	// when stderr is a terminal".
 	Progress   *bool
 	Fetch      fetch.Options
+	Cache      cacheOptions
 	Gate       gateOptions
 	Provenance provenanceOptions
 }
@@ -62,6 +63,7 @@ func newScanCmd() *cobra.Command {
 	f.BoolVarP(&o.Quiet, "quiet", "q", false, "print only what fails the scan, inconclusive files and the verdict")
 	f.IntVar(&o.Jobs, "jobs", 0, "files scanned at once; 0 means one per CPU")
 	addFetchFlags(f, &o.Fetch)
+	addCacheFlags(f, &o.Cache)
 	addGateFlags(f, &o.Gate)
 	addProvenanceFlags(f, &o.Provenance)
 	return cmd
@@ -119,6 +121,13 @@ func runScan(ctx context.Context, o scanOptions, stdout, stderr io.Writer) (int,
 	}
 	opts := scanner.Options{Jobs: o.Jobs, FailOn: failOn, Version: Version(), Quick: o.Fetch.Quick,
 		PickleEcosystems: o.Gate.policy.PickleSelection()}
+	var policySHA256 string
+	if o.Gate.policy != nil {
+		policySHA256 = o.Gate.policy.SHA256
+	}
+	if opts.Cache, opts.CacheVersion, err = o.Cache.open(stderr, policySHA256); err != nil {
+		return scanner.ExitUsage, err
+	}
 	var prog *progress
 	if showProgress {
 		prog = startProgress(stderr)

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/modelgate/modelgate/formats"
 	"github.com/modelgate/modelgate/formats/pickle/globals"
@@ -126,6 +127,7 @@ type machine struct {
 	reported  map[string]bool
 	counts    map[string]int
 	lineBuf   []byte
+	arena     arena
 	maxItems  int
 	fatal     error // a limit or cancellation met inside a nested scan
 	// sel is the allowlist ecosystems the scan's policy switched off.
@@ -248,49 +250,88 @@ func (m *machine) popMark() ([]Value, error) {
 
 func (m *machine) container(kind Kind, items []Value) Value {
 	k := min(len(items), m.maxItems)
-	o := newObject(k)
+	o := m.newObject(k)
 	o.items = append(o.items, items[:k]...)
 	o.count = int64(len(items))
 	clear(items)
 	return Value{kind: kind, o: o}
 }
 
-// Small objects are allocated with their elements in one piece: tuples of
-// one to three and calls are most of what real pickles build.
-type (
-	object1 struct {
-		o object
-		a [1]Value
+// newObject returns an object with room for k elements.
+func (m *machine) newObject(k int) *object {
+	o := m.arena.object()
+	if k > 0 {
+		o.items = m.arena.values(k)
 	}
-	object2 struct {
-		o object
-		a [2]Value
-	}
-	object3 struct {
-		o object
-		a [3]Value
-	}
+	return o
+}
+
+// arena hands out the machine's objects, element slices and short
+// strings from blocks: dict-heavy pickles (a state_dict, a list of
+// records) build millions of small values, and one allocation per block
+// instead of one per value is most of their speed. Blocks start small, so
+// a short pickle allocates little, and grow to a bound. A block lives as
+// long as any value carved from it; nothing carved is ever written again
+// except through its own object, whose element slice is capped so that
+// appending past it reallocates instead of reaching a neighbour.
+type arena struct {
+	objs  []object
+	vals  []Value
+	strs  []byte
+	nObjs int // size of the next object block
+	nVals int
+	nStrs int
+}
+
+const (
+	arenaMinBlock   = 8
+	arenaObjBlock   = 512
+	arenaValBlock   = 2048
+	arenaStrBlock   = 32 << 10
+	arenaMaxCarve   = 128 // longer element slices are allocated alone
+	arenaMaxCarvedS = 256 // and longer strings
 )
 
-// newObject returns an object with room for k elements.
-func newObject(k int) *object {
-	switch k {
-	case 0:
-		return &object{}
-	case 1:
-		x := &object1{}
-		x.o.items = x.a[:0]
-		return &x.o
-	case 2:
-		x := &object2{}
-		x.o.items = x.a[:0]
-		return &x.o
-	case 3:
-		x := &object3{}
-		x.o.items = x.a[:0]
-		return &x.o
+func grow(n *int, limit int) int {
+	*n = min(max(*n*2, arenaMinBlock), limit)
+	return *n
+}
+
+func (a *arena) object() *object {
+	if len(a.objs) == 0 {
+		a.objs = make([]object, grow(&a.nObjs, arenaObjBlock))
 	}
-	return &object{items: make([]Value, 0, k)}
+	o := &a.objs[0]
+	a.objs = a.objs[1:]
+	return o
+}
+
+// values returns an empty slice with room for k elements.
+func (a *arena) values(k int) []Value {
+	if k > arenaMaxCarve {
+		return make([]Value, 0, k)
+	}
+	if len(a.vals) < k {
+		a.vals = make([]Value, max(k, grow(&a.nVals, arenaValBlock)))
+	}
+	v := a.vals[:0:k]
+	a.vals = a.vals[k:]
+	return v
+}
+
+// str returns b as a string.
+func (a *arena) str(b []byte) string {
+	if len(b) == 0 || len(b) > arenaMaxCarvedS {
+		return string(b)
+	}
+	if cap(a.strs)-len(a.strs) < len(b) {
+		a.strs = make([]byte, 0, max(len(b), grow(&a.nStrs, arenaStrBlock)))
+	}
+	start := len(a.strs)
+	a.strs = append(a.strs, b...)
+	// The bytes are never written again: later strings are appended
+	// after them, and a full block is replaced, not reused.
+	return unsafe.String(&a.strs[start], len(b))
 }
 
 // memoChunk is the size of the memo's dense blocks: growing never copies.
@@ -354,7 +395,7 @@ func (m *machine) memoPut(i int64, v Value) error {
 
 // str makes a kept str or bytes value.
 func (m *machine) str(kind Kind, b []byte) Value {
-	return Value{kind: kind, n: int64(len(b)), s: string(b)}
+	return Value{kind: kind, n: int64(len(b)), s: m.arena.str(b)}
 }
 
 // payload reads a length-prefixed str or bytes argument of n bytes,
@@ -644,13 +685,13 @@ func (m *machine) step(off int64, op byte) error {
 	case opSTRING, opUNICODE:
 		return m.textString(op)
 	case opEMPTYTUPLE:
-		m.push(Value{kind: KindTuple, o: &object{}})
+		m.push(Value{kind: KindTuple, o: m.newObject(0)})
 	case opEMPTYLIST:
-		m.push(Value{kind: KindList, o: &object{}})
+		m.push(Value{kind: KindList, o: m.newObject(0)})
 	case opEMPTYDICT:
-		m.push(Value{kind: KindDict, o: &object{}})
+		m.push(Value{kind: KindDict, o: m.newObject(0)})
 	case opEMPTYSET:
-		m.push(Value{kind: KindSet, o: &object{}})
+		m.push(Value{kind: KindSet, o: m.newObject(0)})
 	case opTUPLE1, opTUPLE2, opTUPLE3:
 		n := int(op-opTUPLE1) + 1
 		if len(m.stack)-n < m.fence() {
@@ -1014,7 +1055,13 @@ func (m *machine) addItems(off int64, op byte, items []Value) error {
 			room = m.maxItems - len(o.items)
 		}
 		if room > 0 {
-			o.items = append(o.items, items[:min(room, len(items))]...)
+			add := items[:min(room, len(items))]
+			if cap(o.items) == 0 {
+				// Room for what a small container is built with in one
+				// go, or a few SETITEM/APPEND steps.
+				o.items = m.arena.values(min(room, max(len(add), 8)))
+			}
+			o.items = append(o.items, add...)
 		}
 		o.count += int64(len(items))
 	case KindCall, KindPersistent, KindExt, KindBuffer:
@@ -1111,7 +1158,9 @@ func (m *machine) memoIndex(op byte) (int64, error) {
 }
 
 func (m *machine) persistent(off int64, pid Value) error {
-	v := Value{kind: KindPersistent, o: &object{items: []Value{pid}, off: off}}
+	o := m.newObject(1)
+	o.items, o.off = append(o.items, pid), off
+	v := Value{kind: KindPersistent, o: o}
 	if h := m.opt.Hooks.PersistentLoad; h != nil && !m.probe {
 		if loaded, ok := h(pid); ok {
 			v = loaded
@@ -1169,10 +1218,10 @@ const maxGlobals = 1 << 16
 func (m *machine) call(off int64, op byte, fn, args, kwargs Value) Value {
 	var o *object
 	if kwargs.kind != kindAbsent {
-		o = newObject(3)
+		o = m.newObject(3)
 		o.items = append(o.items, fn, args, kwargs)
 	} else {
-		o = newObject(2)
+		o = m.newObject(2)
 		o.items = append(o.items, fn, args)
 	}
 	o.op, o.off = op, off

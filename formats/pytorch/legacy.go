@@ -87,13 +87,14 @@ func moduleClass(pid pickle.Value) (pickle.Value, bool) {
 
 // checkStorages walks the raw storage records after the pickles: each is
 // an int64 element count and that many elements, in storage-key order.
+// Only the counts are read; the elements are skipped (by offset when the
+// input is random access, so a structure-only scan reads no tensor data).
 func checkStorages(ctx context.Context, in *formats.Input, s formats.Scope, start int64, keys pickle.Value, decl map[string]storage) error {
-	rc, err := openAt(in, start)
+	recs, err := openRecords(in, start)
 	if err != nil {
 		return err
 	}
-	defer rc.Close()
-	br := bufio.NewReaderSize(rc, 64<<10)
+	defer recs.Close()
 	off := start
 	for i := range int(keys.Len()) {
 		if err := ctx.Err(); err != nil {
@@ -113,7 +114,7 @@ func checkStorages(ctx context.Context, in *formats.Input, s formats.Scope, star
 			return fmt.Errorf("storage %q has type %q, whose element size is unknown", key, st.typ)
 		}
 		var hdr [8]byte
-		if _, err := io.ReadFull(br, hdr[:]); err != nil {
+		if err := recs.header(hdr[:]); err != nil {
 			return fmt.Errorf("storage %q record at offset %d: %w", key, off, eofIsTruncation(err))
 		}
 		numel := int64(binary.LittleEndian.Uint64(hdr[:]))
@@ -125,20 +126,95 @@ func checkStorages(ctx context.Context, in *formats.Input, s formats.Scope, star
 		if numel < 0 || numel > 1<<60 || n/size != numel {
 			return fmt.Errorf("storage %q at offset %d declares %d elements", key, off, numel)
 		}
-		if k, err := br.Discard(int(min(n, 1<<62))); err != nil || int64(k) != n {
+		if !recs.skip(n) {
 			// A storage that claims more bytes than the file holds.
 			s.Report(formats.NewFinding(RuleStorageSize, off, "storage %q needs %d bytes, the file ends first", key, n).With("key", key))
 			return nil
 		}
 		off += 8 + n
 	}
-	if _, err := br.Peek(1); errors.Is(err, io.EOF) {
-		return nil
-	} else if err != nil {
+	if more, err := recs.more(); err != nil {
 		return &formats.ReadError{Err: err}
+	} else if !more {
+		return nil
 	}
 	s.Report(formats.NewFinding(RuleTrailingData, off, "data follows the last of %d storages", keys.Len()))
 	return s.Scan(ctx, tail(in, off))
+}
+
+// records reads the storage records from where the pickles end.
+type records struct {
+	// ra and size are the input when it is random access; off is then
+	// the position.
+	ra   io.ReaderAt
+	size int64
+	off  int64
+	// br reads a stream input.
+	br *bufio.Reader
+	rc io.Closer
+}
+
+func openRecords(in *formats.Input, start int64) (*records, error) {
+	if in.RandomAccess() && in.Size >= 0 {
+		ra, size, _ := in.ReaderAt(0)
+		return &records{ra: ra, size: size, off: start}, nil
+	}
+	rc, err := openAt(in, start)
+	if err != nil {
+		return nil, err
+	}
+	return &records{br: bufio.NewReaderSize(rc, 64<<10), rc: rc}, nil
+}
+
+// header reads the next len(p) bytes; io.EOF when none remain.
+func (r *records) header(p []byte) error {
+	if r.br != nil {
+		_, err := io.ReadFull(r.br, p)
+		return err
+	}
+	n, err := r.ra.ReadAt(p, r.off)
+	r.off += int64(n)
+	switch {
+	case n == len(p):
+		return nil
+	case n == 0 && (err == nil || errors.Is(err, io.EOF)):
+		return io.EOF
+	case err == nil || errors.Is(err, io.EOF):
+		return io.ErrUnexpectedEOF
+	}
+	return err
+}
+
+// skip passes over n bytes and reports whether the input holds them.
+func (r *records) skip(n int64) bool {
+	if r.br != nil {
+		k, err := r.br.Discard(int(min(n, 1<<62)))
+		return err == nil && int64(k) == n
+	}
+	if n > r.size-r.off {
+		return false
+	}
+	r.off += n
+	return true
+}
+
+// more reports whether bytes follow.
+func (r *records) more() (bool, error) {
+	if r.br != nil {
+		_, err := r.br.Peek(1)
+		if errors.Is(err, io.EOF) {
+			return false, nil
+		}
+		return err == nil, err
+	}
+	return r.off < r.size, nil
+}
+
+func (r *records) Close() error {
+	if r.rc != nil {
+		return r.rc.Close()
+	}
+	return nil
 }
 
 func eofIsTruncation(err error) error {

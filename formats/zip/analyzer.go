@@ -229,8 +229,11 @@ func (r *Reader) verify(ctx context.Context, idx int, s formats.Scope) error {
 			return fmt.Errorf("check CRC of %q: %w", e.Name, err)
 		}
 		// Large reads: io.Discard's ReadFrom would read in 8 KiB steps,
-		// one system call each on a local file.
-		_, err = io.CopyBuffer(struct{ io.Writer }{io.Discard}, &ctxReader{ctx: ctx, r: rc}, make([]byte, 1<<20))
+		// one system call each on a local file; but no larger than the
+		// entry, as an archive of many small entries would spend its time
+		// clearing buffers.
+		buf := make([]byte, max(min(e.UncompressedSize, e.CompressedSize, 1<<20), 512))
+		_, err = io.CopyBuffer(struct{ io.Writer }{io.Discard}, &ctxReader{ctx: ctx, r: rc}, buf)
 		rc.Close()
 		if err != nil {
 			return fmt.Errorf("check CRC of %q: %w", e.Name, err)

@@ -145,6 +145,14 @@ func Build(ctx context.Context, rep *scanner.Report, opts Options) (*cdx.BOM, er
 		if f.SHA256FromOrigin {
 			fp = append(fp, cdx.Property{Name: "modelgate:sha256-from-origin", Value: "true"})
 		}
+		if f.Cached {
+			// The verdict is an earlier scan's of the same bytes.
+			fp = append(fp, cdx.Property{Name: "modelgate:cached", Value: "true"})
+		}
+		if f.SHA256NotComputed != "" {
+			// No hash is stated rather than one the scan did not make.
+			fp = append(fp, cdx.Property{Name: "modelgate:sha256", Value: "not computed (" + f.SHA256NotComputed + ")"})
+		}
 		c.Properties = sortedProps(fp)
 		comps = append(comps, c)
 		deps = append(deps, ref)

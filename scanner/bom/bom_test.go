@@ -205,6 +205,16 @@ func TestBOMOutcomes(t *testing.T) {
 			}
 		})
 	}
+	quick := &scanner.Report{Targets: []string{"/models/x/"}, Summary: scanner.Summary{Verdict: "pass"}, Files: []scanner.FileResult{
+		{Path: "m.safetensors", Outcome: scanner.Clean, SHA256NotComputed: scanner.NotComputedQuick},
+		{Path: "c.safetensors", Outcome: scanner.Clean, SHA256: strings.Repeat("a", 64), Cached: true},
+	}}
+	out := encode(t, quick, Options{}, "json")
+	validate(t, s, out)
+	if !bytes.Contains(out, []byte(`"value": "not computed (quick)"`)) || bytes.Count(out, []byte(`"alg": "SHA-256"`)) != 1 ||
+		!bytes.Contains(out, []byte(`"name": "modelgate:cached"`)) {
+		t.Errorf("a quick scan's file without a hash:\n%s", out)
+	}
 	if _, err := Build(context.Background(), nil, Options{}); err == nil {
 		t.Error("built a BOM without a report")
 	}

@@ -3,6 +3,8 @@ package fetch_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"net/http"
@@ -12,6 +14,7 @@ import (
 	"time"
 
 	"github.com/modelgate/modelgate/scanner"
+	"github.com/modelgate/modelgate/scanner/cache"
 	"github.com/modelgate/modelgate/scanner/fetch"
 	"github.com/modelgate/modelgate/scanner/fetch/internal/fetchtest"
 )
@@ -109,4 +112,56 @@ func BenchmarkLoopbackDownload(b *testing.B) {
 		io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
 	}
+}
+
+// BenchmarkCachedRescan scans a 256 MiB Hub model in default (verified)
+// mode twice into one result cache and reports, measured in the same
+// run, the bytes the CDN sent for the first scan and for a re-scan, and
+// how much faster the re-scan is.
+func BenchmarkCachedRescan(b *testing.B) {
+	b.Setenv("HF_TOKEN", "")
+	b.Setenv("HF_HOME", b.TempDir())
+	b.Setenv("HF_HUB_CACHE", "")
+	const size = 256 << 20
+	data := fetchtest.SparseSafetensors(size, 400)
+	h := sha256.New()
+	if _, err := io.Copy(h, data); err != nil {
+		b.Fatal(err)
+	}
+	data.Seek(0, io.SeekStart)
+	hub := fetchtest.NewHub("org/big", commit, fetchtest.HubFile{Name: "model.safetensors",
+		Data: data, Size: size, LFS: true, SHA256: hex.EncodeToString(h.Sum(nil))})
+	defer hub.Close()
+	opts := fetch.Options{HFEndpoint: hub.API.URL}
+	scan := func(c scanner.ResultCache) (time.Duration, int64, bool) {
+		hub.CDNBytes.Store(0)
+		start := time.Now()
+		src, err := fetch.Open(context.Background(), "hf://org/big", opts)
+		if err != nil {
+			b.Fatal(err)
+		}
+		rep, err := scanner.Scan(context.Background(), []scanner.Target{{Name: "hf://org/big", Source: src}},
+			scanner.Options{Cache: c, CacheVersion: "bench"})
+		if err != nil || rep.Files[0].Outcome != scanner.Clean {
+			b.Fatalf("scan: %v %+v", err, rep.Files)
+		}
+		return time.Since(start), hub.CDNBytes.Load(), rep.Files[0].Cached
+	}
+	var firstTime, cachedTime time.Duration
+	var firstBytes, cachedBytes int64
+	for b.Loop() {
+		c, err := cache.Open(b.TempDir())
+		if err != nil {
+			b.Fatal(err)
+		}
+		t1, n1, hit1 := scan(c)
+		t2, n2, hit2 := scan(c)
+		if hit1 || !hit2 {
+			b.Fatalf("cached: first %v, second %v", hit1, hit2)
+		}
+		firstTime, firstBytes, cachedTime, cachedBytes = firstTime+t1, n1, cachedTime+t2, n2
+	}
+	b.ReportMetric(float64(firstBytes), "B-fetched-first")
+	b.ReportMetric(float64(cachedBytes), "B-fetched-rescan")
+	b.ReportMetric(float64(firstTime)/float64(cachedTime), "x-faster-rescan")
 }

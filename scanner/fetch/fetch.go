@@ -26,6 +26,9 @@ type File struct {
 	Size int64
 	// Digest is the digest the origin states ("sha256:<hex>"), or "".
 	Digest string
+	// Local says the bytes are on this machine: reading them twice costs
+	// no download.
+	Local bool
 	// Open returns random access to the file's bytes; nil when Err or
 	// Skip is set.
 	Open func(ctx context.Context) (ReaderAtCloser, error)

@@ -163,10 +163,11 @@ func localFile(p, rel string, info fs.FileInfo) File {
 		return File{Path: p, Rel: rel, Err: notRead("%s, not a regular file", kind(info.Mode()))}
 	}
 	return File{
-		Path: p,
-		Rel:  rel,
-		Size: info.Size(),
-		Open: func(context.Context) (ReaderAtCloser, error) { return openRegular(p) },
+		Path:  p,
+		Rel:   rel,
+		Size:  info.Size(),
+		Local: true,
+		Open:  func(context.Context) (ReaderAtCloser, error) { return openRegular(p) },
 	}
 }
 

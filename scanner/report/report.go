@@ -76,7 +76,7 @@ func WriteText(w io.Writer, r *scanner.Report, o TextOptions) error {
 		switch f.Outcome {
 		case scanner.Clean:
 			if !o.Quiet {
-				p.line("%s %s", p.paint(ansiGreen, cleanLabel(f)), q(f.Path))
+				p.line("%s %s%s", p.paint(ansiGreen, cleanLabel(f)), q(f.Path), hashNote(f))
 			}
 		case scanner.Skipped:
 			if f.Unidentified {
@@ -90,7 +90,7 @@ func WriteText(w io.Writer, r *scanner.Report, o TextOptions) error {
 			}
 		case scanner.Findings:
 			if top, _ := f.MaxSeverity(); !o.Quiet || top >= r.FailOn {
-				p.line("%s %s", p.paint(ansiYellow, "findings    "), q(f.Path))
+				p.line("%s %s%s", p.paint(ansiYellow, "findings    "), q(f.Path), hashNote(f))
 			}
 		case scanner.Inconclusive:
 			p.line("%s %s: %s (%s)", p.paint(ansiRed, "inconclusive"), q(f.Path), q(f.Error), f.Reason)
@@ -133,6 +133,19 @@ func WriteText(w io.Writer, r *scanner.Report, o TextOptions) error {
 	p.line("%s: %d files (%s), %s; fail-on %s",
 		p.paint(verdict+ansiBold, strings.ToUpper(s.Verdict)), s.Files, fileCounts(s), findings, s.FailOn)
 	return p.err
+}
+
+// hashNote says when a file's SHA-256 was not computed, so a reader of a
+// quick scan's report does not take it for a verified one, and when the
+// verdict came from the result cache.
+func hashNote(f *scanner.FileResult) string {
+	switch {
+	case f.Cached:
+		return " (cached)"
+	case f.SHA256NotComputed != "":
+		return " (sha256: not computed (" + f.SHA256NotComputed + "))"
+	}
+	return ""
 }
 
 // cleanLabel names a clean file's outcome so a reader does not take a

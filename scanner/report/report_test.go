@@ -89,3 +89,26 @@ func TestGolden(t *testing.T) {
 		})
 	}
 }
+
+// TestHashNotComputed checks that a quick scan's file without a digest
+// says so in the text and JSON reports, and claims no hash.
+func TestHashNotComputed(t *testing.T) {
+	r := &scanner.Report{FailOn: formats.Medium, Files: []scanner.FileResult{
+		{Path: "m.safetensors", Size: 1 << 30, Formats: []string{"safetensors"}, Outcome: scanner.Clean,
+			SHA256NotComputed: scanner.NotComputedQuick, Findings: []formats.Finding{}},
+	}}
+	r.Summarize()
+	var text, js bytes.Buffer
+	if err := WriteText(&text, r, TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteJSON(&js, r); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(text.Bytes(), []byte("m.safetensors (sha256: not computed (quick))")) {
+		t.Errorf("text report:\n%s", text.Bytes())
+	}
+	if !bytes.Contains(js.Bytes(), []byte(`"sha256_not_computed": "quick"`)) || bytes.Contains(js.Bytes(), []byte(`"sha256":`)) {
+		t.Errorf("JSON report:\n%s", js.Bytes())
+	}
+}
