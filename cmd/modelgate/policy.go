@@ -26,6 +26,19 @@ func newPolicyCmd() *cobra.Command {
 			return runPolicyCheck(cmd.OutOrStdout(), args[0])
 		},
 	})
+	cmd.AddCommand(&cobra.Command{
+		Use:   "suggest REPORT.json",
+		Short: "Draft a policy allowing the pickle globals a JSON report found not on the allowlist, for a reviewer",
+		Long: "Read a JSON report (modelgate scan --format json) and print a draft policy whose pickle.allow lists every\n" +
+			"global the report found not on the allowlist (MG101) or used beyond its entry (MG116), each with the\n" +
+			"files that named it and a reason that says REVIEW. It never lists a denylisted global. Loading a pickle\n" +
+			"imports every global it names: keep an entry only after reading what building it runs.\n\n" +
+			"Exit codes: 0 a draft was printed; 3 the report cannot be read.",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runPolicySuggest(cmd.OutOrStdout(), args[0])
+		},
+	})
 	return cmd
 }
 

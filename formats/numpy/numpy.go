@@ -68,7 +68,8 @@ func init() {
 		Title: "Data after the end of a NumPy array",
 		Doc: "Bytes follow the array's data. np.load ignores them, so they are a place to hide a payload " +
 			"from tools that read the array only; modelgate analyzes them as a file of their own. " +
-			"Re-export the array with numpy.save.",
+			"A lone line ending (\\n or \\r\\n, added by an editor or git) is reported low: it can hide " +
+			"nothing. Re-export the array with numpy.save.",
 	})
 	formats.Register(formats.NumPy, formats.AnalyzerFunc(analyze))
 }
@@ -130,11 +131,34 @@ func analyze(ctx context.Context, in *formats.Input, s formats.Scope) error {
 		s.Report(formats.NewFinding(RuleSize, h.DataOffset,
 			"shape %v of %v needs more data bytes than the %d present", h.Shape, h.Descr, have))
 	case want < have:
-		s.Report(formats.NewFinding(RuleTrailing, h.DataOffset+want,
-			"%d bytes after the array's %d data bytes", have-want, want))
+		f := formats.NewFinding(RuleTrailing, h.DataOffset+want,
+			"%d bytes after the array's %d data bytes", have-want, want)
+		if lineEnding(in, h.DataOffset+want, have-want) {
+			// A text tool's line ending (an editor, git's eol conversion) has
+			// no room for anything a reader could be handed.
+			f = f.At(formats.Low)
+		}
+		s.Report(f)
 		return s.Scan(ctx, rest(in, h.DataOffset+want, "trailing-data"))
 	}
 	return nil
+}
+
+// lineEnding reports whether the n bytes at off are a lone "\n" or "\r\n".
+// Only random-access inputs are read; a stream says no.
+func lineEnding(in *formats.Input, off, n int64) bool {
+	if n > 2 || !in.RandomAccess() {
+		return false
+	}
+	ra, _, err := in.ReaderAt(0)
+	if err != nil {
+		return false
+	}
+	b := make([]byte, n)
+	if _, err := ra.ReadAt(b, off); err != nil {
+		return false
+	}
+	return string(b) == "\n" || string(b) == "\r\n"
 }
 
 // unreadable handles a header whose length is known but whose content

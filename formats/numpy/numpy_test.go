@@ -132,3 +132,29 @@ func FuzzNumPy(f *testing.F) {
 		formatstest.Run(t, formats.AnalyzerFunc(analyze), "f.npy", b)
 	})
 }
+
+func TestTrailingLineEndingIsLow(t *testing.T) {
+	f4x3 := "{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }"
+	tests := []struct {
+		name  string
+		trail string
+		want  formats.Severity
+	}{
+		{"newline", "\n", formats.Low},
+		{"crlf", "\r\n", formats.Low},
+		{"two newlines", "\n\n", formats.Medium},
+		{"one other byte", "x", formats.Medium},
+		{"newline then payload", "\n\x80\x02", formats.Medium},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := formatstest.Run(t, formats.AnalyzerFunc(analyze), "a.npy", append(npy(1, f4x3, make([]byte, 12)), tt.trail...))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(r.Findings) != 1 || r.Findings[0].Rule != RuleTrailing || r.Findings[0].Severity != tt.want {
+				t.Errorf("findings %+v, want one %s at %v", r.Findings, RuleTrailing, tt.want)
+			}
+		})
+	}
+}

@@ -15,6 +15,7 @@ Files already in /work/shared/realworld (which modelgate was tuned on) are left 
 It never runs, imports or unpickles anything it copies. Standard library only.
 
 Usage: /usr/bin/python3 tools/corpus/gather.py [--mirrors DIR] [--corpus DIR]
+           [--set corpus|new3] [--exclude-manifest MANIFEST]...
 """
 
 import argparse
@@ -156,6 +157,86 @@ SOURCES += [dict(name="wild", repo=r, license="detect",
                  include=r"\.(pkl|pickle|joblib|sav|pt|pth|bin|ckpt|keras|h5|hdf5|safetensors|"
                          r"onnx|tflite|npy|npz|gguf)$") for r in WILD]
 
+# The third corpus ("new3", /work/h-precision-data/corpus3): sources that neither /work/corpus
+# nor /work/corpus2 read, gathered once to measure a binary tuned on those two. Project
+# sources are capped at MAX_PER_PROJECT files (sampled by a keyed hash of the digest), so that one repository's
+# hundreds of single-operator models do not swamp the rest. Left out although they hold
+# pickles: Xilinx/brevitas (Sphinx .doctree caches, not models) and tinygrad (profiler traces).
+SOURCES3 = [
+    dict(name="coral-test-data", repo="google-coral/test_data", license="Apache-2.0",
+         include=r"\.tflite$"),
+    dict(name="onnx2c", repo="kraiskil/onnx2c", license="BSD-3-Clause", include=r"\.onnx$"),
+    dict(name="connxr", repo="alrevuelta/cONNXr", license="MIT", include=r"\.onnx$"),
+    dict(name="glow", repo="pytorch/glow", license="Apache-2.0", include=r""),
+    dict(name="finn", repo="Xilinx/finn", license="BSD-3-Clause", include=r""),
+    dict(name="finn-examples", repo="Xilinx/finn-examples", license="BSD-3-Clause", include=r""),
+    dict(name="tinyengine", repo="mit-han-lab/tinyengine", license="MIT", include=r""),
+    dict(name="sktime", repo="sktime/sktime", license="BSD-3-Clause", include=r""),
+    dict(name="onnxruntime-inference-examples", repo="microsoft/onnxruntime-inference-examples",
+         license="MIT", include=r""),
+    dict(name="executorch", repo="pytorch/executorch", license="BSD-3-Clause", include=r""),
+    dict(name="arm-ml-examples", repo="ARM-software/ML-examples", license="Apache-2.0", include=r""),
+    dict(name="nnstreamer", repo="nnstreamer/nnstreamer", license="LGPL-2.1-only", include=r""),
+    dict(name="deepchem", repo="deepchem/deepchem", license="MIT", include=r""),
+    dict(name="azureml-notebooks", repo="Azure/MachineLearningNotebooks", license="MIT", include=r""),
+    dict(name="onnx-mlir", repo="onnx/onnx-mlir", license="Apache-2.0", include=r""),
+    dict(name="ai-edge-torch", repo="google-ai-edge/ai-edge-torch", license="Apache-2.0", include=r""),
+    dict(name="model-explorer", repo="google-ai-edge/model-explorer", license="Apache-2.0", include=r""),
+    dict(name="scikit-image", repo="scikit-image/scikit-image", license="BSD-3-Clause", include=r""),
+    dict(name="tengine", repo="OAID/Tengine", license="Apache-2.0", include=r""),
+]
+MAX_PER_PROJECT = 50
+
+# Wild repositories of the third corpus: the first page of the code index's listings of
+# repositories holding training_args.bin, rng_state.pth (Hugging Face Trainer checkpoints),
+# scaler.pkl, best_model.pth, model.tflite (past the first corpus's entries), model.sav and
+# keras_model.h5 (Teachable Machine exports), those whose snapshot could be had. Every model
+# file of each is kept.
+WILD3 = """
+10844110/t5-summarization-demo 1kaushikr/resume-ner 2002Mayankrana/summarization
+3L0L0/FLAN-T5-Motivation-Model 417-Panachai/SMALL-100-Fine-tune AGNEL-MIRIAM/Fakenewsdetector
+ASamy10/Deadline-Parser AanDevAnalyst/Mental_Health_Detector_System Abdallah690/Model
+Abdo0777/Consumer-Complaint-Classifier AbdullahZahid77/ClickBERT-Detector Action-Kamen/NN-and-NLP
+AdifaJahangir/Task-1-News-Topic-Classifier-Using-BERT AegisIK/GPT2Yelp
+Aggarwal0741993/FINE_TUNING_IMBD_DATASET Akshay-1031/NLP-PROJECT
+AlaricRJ/Fine-Tune-BERT-on-GoEmotion-Dataset AliAbdien/Fine-Tuning-GPT-2-for-Custom-Text-Generation
+AnCyNitinChaudhary/BERT_News_Classifier AryanAgarwal27/Bert_multiclass_sentiment_analysis
+Bareeraq/sentiment-analysis-tool CoralReefFish/whisper-tiny-nbaiLab
+00-himanshi/heart_disease_risk_prediction 001234docrazy/Terry- 007Aaradhya/AIML-Project-Churn-Predictor
+007pushkar/SHOPPER-SPECTRUM 00bambi00/cnc-predictive-maintenance 0123-hamn/Customer_Churn_Prediction
+01235-anuj/Using-LSTM-GRU-NextDayPricePrediction 018bhavana/Color-Prediction-using-SVR
+019akash/Fraudulent-Job-Posting-Detection 01End/Customer-Value-Prediction-Segmentation
+01addy/Heart-Disease-Prediction-using-ANN 03-princy/Turbofan-RUL-Prediction
+04yashgautam/Epileptic-Seizure-Recognition-using-Entropy 05tejas2004/ahd-flask-ap
+065010-AmanMalhi/upi-fraud-detection-ann 07naitik/NecX
+000wahab000/Evolution 128ffb/Kaggle-digit-recognizer 12iip/Breast-Cancer-Detection 20010923x/snow-predict
+2sdctharindu-hub/mug-cup-object-detection 30manas03/Movie-Recommender 718232157/CIFAR-100
+7endar/ai_based_trading_system 979-Ryan/cv_assignments
+83985151/androidMachineLearning 99choco99/FFPrediction ARDUDROID/rpi Abakun/lab2
+AbdelghafourElmobaraky/projet-classification-fruits
+Anika9203/negotiation-chatbot-api Anitha1406/English_To_Colloquial_Telugu_Translation_model
+Ayaa220/Propaganda-Detection-Using-LSTM-and-CNN DMalakhov1/PROJECT_LORA
+DeluxeViper/RL_UAV_Coverage_Optimization Dev-debasish-09/Nlp_Body_washdata
+DrAliya/NLP-SPAM-FRAUD-MULTITEXT-TWEETS JaboJean/EduAdvisor-Chatbot Jimmy-Mendez/canine-model
+Lina8822/EdgeAI-Optimizer-Comparison Medhajdixit/PRODIGY_GA_01
+05AVM/DeployML 0982689/IntelligentMobility 11-aryan/Customer-Churn-Prediction
+123sandra/Military-Vehicle_Fuel_Consumption_Prediction 134130U/Tuto_fastapi_gcp 14srilatha/BB-salary
+16521503/CS114.K21 21DS-SKYAI/Telco_Customer-Churn-Prediction 2black0/deploy-ta-dts-1
+316pd/EmailClassifier 4jgm2000/MazeRobot 5730281021-NB/BADS6005-WK4-HW
+00Ely00/Bot_IA 01kingmaker01/SEM_6_ML_MINI_PROJ 02Skanu/My_ideal_type 0730priya/project110
+0N1cky1/teachable-machine 0xRajvardhan/StockPredictionLSTM 10Abdullatif35/Natural-Disaster-Detection-Project
+124135417/bird_detection 1510Jeet/Stock-Market-Analyis-Prediction 18Aswin/American-Sign-Language-Detector
+19bcs02/plant_disease 1egolassik/Bird-classificator
+2nithing/covid_flask 2saleh1/sleep-detection-ai 2tle/rock_sissor_paper 3mako/DetectionImage
+7014gree/computer-vision-rock-paper-scissors 92009/rps 963n/TeachableMachine-Water-Classification
+4nirudh5/Customer-churn 63452516/Brainwave_Matrix 7606moeez/player_salary_pred
+9691AdityaGupta/Customer_churn_telecom
+""".split()
+SOURCES3 += [dict(name="wild", repo=r, license="detect",
+                  include=r"\.(pkl|pickle|joblib|sav|pt|pth|bin|ckpt|keras|h5|hdf5|safetensors|"
+                          r"onnx|tflite|npy|npz|gguf)$") for r in WILD3]
+SETS = {"corpus": SOURCES, "new3": SOURCES3}
+
 # Paths of scanners' attack samples and anything naming a payload: never benign by intent.
 EXCLUDE = re.compile(r"malicious|exploit|payload|evil|attack|poison|backdoor|inject|"
                      r"picklescan|modelscan|fickling", re.I)
@@ -248,6 +329,8 @@ def git(gitdir, *args):
 
 def from_git(src, mirrors):
     gitdir = os.path.join(mirrors, src["repo"].replace("/", "+"), "repo")
+    if os.path.isdir(os.path.join(gitdir, ".git")):
+        gitdir = os.path.join(gitdir, ".git")  # some snapshots come as a work tree
     if not os.path.isdir(gitdir):
         print(f"skip {src['name']}: no mirror at {gitdir}", file=sys.stderr)
         return
@@ -346,6 +429,17 @@ def from_download(src, dl):
             yield rel, data, f"{src['download']}:{src['package']}{sep}{src['version']}:{rel}", src["license"]
 
 
+def manifest_digests(paths):
+    """The sha256 column of other corpora's manifests (found by the header's sha256 column)."""
+    seen = set()
+    for p in paths:
+        with open(p, encoding="utf-8") as fh:
+            col = fh.readline().rstrip("\n").split("\t").index("sha256")
+            for line in fh:
+                seen.add(line.rstrip("\n").split("\t")[col])
+    return seen
+
+
 def realworld_digests(root):
     seen = set()
     for dirpath, _dirs, files in os.walk(root):
@@ -360,12 +454,16 @@ def main():
     ap.add_argument("--mirrors", default="/work/.mirror")
     ap.add_argument("--corpus", default="/work/corpus")
     ap.add_argument("--realworld", default="/work/shared/realworld")
+    ap.add_argument("--set", default="corpus", choices=sorted(SETS),
+                    help="which source list to gather (new3: the third corpus)")
+    ap.add_argument("--exclude-manifest", action="append", default=[],
+                    help="leave out files whose sha256 a manifest lists (another corpus)")
     args = ap.parse_args()
 
-    excluded = realworld_digests(args.realworld)
+    excluded = realworld_digests(args.realworld) | manifest_digests(args.exclude_manifest)
     seen = set()
     rows = []
-    for src in SOURCES:
+    for src in SETS[args.set]:
         if "download" in src:
             it = from_download(src, os.path.join(args.corpus, "dl"))
         elif "deb" in src:
@@ -373,13 +471,20 @@ def main():
         else:
             it = from_git(src, args.mirrors)
         kept = 0
+        found = []
         for path, data, origin, license_ in it:
             fmt = classify(path, data, src["name"])
             if fmt is None:
                 continue
             digest = hashlib.sha256(data).hexdigest()
-            if digest in excluded or digest in seen:
+            if digest in excluded or digest in seen or any(f[0] == digest for f in found):
                 continue
+            found.append((digest, path, data, origin, license_, fmt))
+        if args.set != "corpus" and src["name"] != "wild":
+            # A keyed hash picks the sample, so it is independent of the digest split.
+            found = sorted(found, key=lambda f: hashlib.sha256(b"cap" + f[0].encode()).digest())
+            found = found[:MAX_PER_PROJECT]
+        for digest, path, data, origin, license_, fmt in found:
             seen.add(digest)
             where = src["name"].replace(":", "-")
             if src["name"] == "wild":

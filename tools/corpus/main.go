@@ -155,6 +155,9 @@ func measure(args []string) error {
 	return nil
 }
 
+// readManifest reads a manifest by its header's column names, so corpora gathered by other
+// scripts (whose columns come in another order) measure the same way. A manifest without a
+// split column is split by digest, as gather.py splits: 0-7 tune, 8-f holdout.
 func readManifest(path string) ([]entry, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -163,17 +166,37 @@ func readManifest(path string) ([]entry, error) {
 	defer f.Close()
 	var es []entry
 	sc := bufio.NewScanner(f)
-	header := true
+	col := map[string]int{}
 	for sc.Scan() {
-		if header {
-			header = false
+		c := strings.Split(sc.Text(), "\t")
+		if len(col) == 0 {
+			for i, name := range c {
+				col[name] = i
+			}
+			for _, need := range []string{"sha256", "format", "source", "file"} {
+				if _, ok := col[need]; !ok {
+					return nil, fmt.Errorf("manifest %s: header has no %q column", path, need)
+				}
+			}
 			continue
 		}
-		c := strings.Split(sc.Text(), "\t")
-		if len(c) != 8 {
-			return nil, fmt.Errorf("manifest %s: line %q has %d columns, want 8", path, sc.Text(), len(c))
+		if len(c) != len(col) {
+			return nil, fmt.Errorf("manifest %s: line %q has %d columns, want %d", path, sc.Text(), len(c), len(col))
 		}
-		es = append(es, entry{SHA256: c[0], Split: c[1], Format: c[2], Source: c[3], Origin: c[6], File: c[7]})
+		get := func(name string) string {
+			if i, ok := col[name]; ok {
+				return c[i]
+			}
+			return ""
+		}
+		e := entry{SHA256: get("sha256"), Split: get("split"), Format: get("format"), Source: get("source"), Origin: get("origin"), File: get("file")}
+		if e.Split == "" {
+			e.Split = "holdout"
+			if e.SHA256 != "" && strings.ContainsRune("01234567", rune(e.SHA256[0])) {
+				e.Split = "tune"
+			}
+		}
+		es = append(es, e)
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("manifest %s: %w", path, err)

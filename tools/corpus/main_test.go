@@ -66,3 +66,24 @@ func TestReadManifestRejectsShortRows(t *testing.T) {
 		t.Errorf("readManifest error = %v, want a column-count error", err)
 	}
 }
+
+func TestReadManifestByHeader(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "manifest.tsv")
+	body := "source\trepo\tcommit\tpath\tformat\tsha256\tsize\tfile\n" +
+		"tract\tsonos/tract\tc0\tm.onnx\tonnx\t9abc\t10\tfiles/tract/m.onnx\n" +
+		"tract\tsonos/tract\tc0\tn.onnx\tonnx\t1abc\t10\tfiles/tract/n.onnx\n"
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	es, err := readManifest(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []entry{
+		{SHA256: "9abc", Split: "holdout", Format: "onnx", Source: "tract", File: "files/tract/m.onnx"},
+		{SHA256: "1abc", Split: "tune", Format: "onnx", Source: "tract", File: "files/tract/n.onnx"},
+	}
+	if len(es) != len(want) || es[0] != want[0] || es[1] != want[1] {
+		t.Errorf("readManifest = %+v, want %+v", es, want)
+	}
+}
