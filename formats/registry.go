@@ -2,6 +2,7 @@ package formats
 
 import (
 	"context"
+	"slices"
 	"sync"
 )
 
@@ -51,7 +52,32 @@ const (
 	CoreML         = "coreml"
 	ExecuTorch     = "executorch"
 	ExecuTorchData = "executorch-data"
+	// Formats of gradient-boosted tree libraries and of frameworks whose
+	// files their packages' probes identify by structure: XGBoost (JSON,
+	// UBJSON and legacy binary models), LightGBM text models, CatBoost
+	// .cbm, msgpack checkpoints (Flax, Orbax) and PaddlePaddle programs and
+	// parameters.
+	XGBoost       = "xgboost"
+	LightGBM      = "lightgbm"
+	CatBoost      = "catboost"
+	Msgpack       = "msgpack"
+	PaddleProgram = "paddle-program"
+	PaddleParams  = "paddle-params"
 )
+
+// Names lists, sorted, every format name Sniff can report: the names a
+// policy's formats.allow may use.
+func Names() []string {
+	n := []string{
+		Pickle, TorchLegacy, Zip, Tar, SevenZip, Gzip, Bzip2, XZ, LZMA, Zstd, LZ4, Zlib,
+		JoblibZFile, NumPy, Safetensors, GGUF, GGML, ONNX, HDF5, TFLite, SavedModel,
+		TFCheckpointIndex, TFCheckpointState, TFGraphDef, TFMetaGraph, Executable,
+		OpenVINO, CoreML, ExecuTorch, ExecuTorchData,
+		XGBoost, LightGBM, CatBoost, Msgpack, PaddleProgram, PaddleParams,
+	}
+	slices.Sort(n)
+	return n
+}
 
 // Analyzer inspects one input of the format it is registered for. It
 // reports what it finds through s, hands container members back through
@@ -96,6 +122,18 @@ func Register(format string, a Analyzer) {
 	registryMu.Lock()
 	defer registryMu.Unlock()
 	analyzers[format] = a
+}
+
+// Registered lists, sorted, the formats that have an analyzer.
+func Registered() []string {
+	registryMu.RLock()
+	defer registryMu.RUnlock()
+	n := make([]string, 0, len(analyzers))
+	for f := range analyzers {
+		n = append(n, f)
+	}
+	slices.Sort(n)
+	return n
 }
 
 // Lookup returns the analyzer registered for format.

@@ -576,14 +576,6 @@ func denylisted(global string) bool {
 	return false
 }
 
-// knownFormats are the format names Sniff reports.
-var knownFormats = []string{
-	formats.Pickle, formats.Zip, formats.Tar, formats.SevenZip, formats.Gzip, formats.Bzip2, formats.XZ,
-	formats.LZMA, formats.Zstd, formats.LZ4, formats.Zlib, formats.NumPy, formats.Safetensors, formats.GGUF,
-	formats.GGML, formats.ONNX, formats.HDF5, formats.TFLite, formats.SavedModel, formats.Executable,
-	formats.XGBoost, formats.LightGBM, formats.CatBoost, formats.Msgpack, formats.PaddleProgram, formats.PaddleParams,
-}
-
 func (d *decoder) formats(n *yaml.Node, p *Policy) {
 	if !d.mapping(n, "formats", map[string]field{
 		"allow": {decode: func(_, v *yaml.Node) {
@@ -594,8 +586,8 @@ func (d *decoder) formats(n *yaml.Node, p *Policy) {
 				if !ok {
 					return
 				}
-				if !slices.Contains(knownFormats, s) {
-					d.fail(item, "%s: unknown format %q (known: %s)", what, s, strings.Join(knownFormats, ", "))
+				if known := formats.Names(); !slices.Contains(known, s) {
+					d.fail(item, "%s: unknown format %q (known: %s)", what, s, strings.Join(known, ", "))
 					return
 				}
 				p.Formats = append(p.Formats, s)

@@ -2,14 +2,14 @@ package policy
 
 import (
 	"encoding/json"
-	"slices"
-
-	"github.com/modelgate/modelgate/formats/pickle/globals"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"testing"
 
+	"github.com/modelgate/modelgate/formats"
+	"github.com/modelgate/modelgate/formats/pickle/globals"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"gopkg.in/yaml.v3"
 )
@@ -49,8 +49,6 @@ func toJSON(t *testing.T, n *yaml.Node) any {
 	return n.Value
 }
 
-// TestSchemaAgreesWithParser checks the published JSON Schema accepts the
-// policies the parser accepts, and rejects a sample of what it rejects.
 // TestSchemaEcosystems keeps the schema's ecosystem names those of the
 // embedded allowlist.
 func TestSchemaEcosystems(t *testing.T) {
@@ -75,6 +73,35 @@ func TestSchemaEcosystems(t *testing.T) {
 	}
 }
 
+// TestSchemaFormats keeps the schema's format names those Sniff reports.
+func TestSchemaFormats(t *testing.T) {
+	data, err := os.ReadFile("../../schema/policy.schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Properties struct {
+			Formats struct {
+				Properties struct {
+					Allow struct {
+						Items struct {
+							Enum []string `json:"enum"`
+						} `json:"items"`
+					} `json:"allow"`
+				} `json:"properties"`
+			} `json:"formats"`
+		} `json:"properties"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := doc.Properties.Formats.Properties.Allow.Items.Enum, formats.Names(); !slices.Equal(got, want) {
+		t.Errorf("schema formats %v, Sniff reports %v", got, want)
+	}
+}
+
+// TestSchemaAgreesWithParser checks the published JSON Schema accepts the
+// policies the parser accepts, and rejects a sample of what it rejects.
 func TestSchemaAgreesWithParser(t *testing.T) {
 	sch, err := jsonschema.NewCompiler().Compile("../../schema/policy.schema.json")
 	if err != nil {
