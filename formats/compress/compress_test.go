@@ -234,3 +234,38 @@ func TestRealWorld(t *testing.T) {
 	}
 	t.Logf("%d compressed real-world files", n)
 }
+
+// TestTruncatedAnywhere cuts every sample at every byte: the unwrapped
+// member must end in an error however the cut falls, including right after
+// an xz block, where the index and footer are missing (xz -t: "Unexpected
+// end of input") and the decoder alone sees a whole stream. Cuts between
+// whole gzip members or xz streams are whole files and not tried.
+func TestTruncatedAnywhere(t *testing.T) {
+	multi := readSample(t, "multi.pkl.gz")
+	blocks := readSample(t, "blocks.pkl.xz")
+	for _, tt := range []struct {
+		format, file string
+		whole        []int // cuts that leave whole files
+	}{
+		{formats.Gzip, "model.pkl.gz", nil}, {formats.Gzip, "multi.pkl.gz", []int{len(multi) - 41}},
+		{formats.Bzip2, "model.pkl.bz2", nil}, {formats.XZ, "model.pkl.xz", nil},
+		{formats.XZ, "blocks.pkl.xz", []int{len(blocks) - 36, len(blocks) - 32}},
+		{formats.LZMA, "model.pkl.lzma", nil}, {formats.Zlib, "model.pkl.z", nil}, {formats.LZ4, "model.pkl.lz4", nil},
+		{formats.JoblibZFile, "model.pkl.zfile", nil},
+	} {
+		t.Run(tt.file, func(t *testing.T) {
+			b := readSample(t, tt.file)
+			if _, err := formatstest.Run(t, Analyzer{tt.format}, tt.file, b); err != nil {
+				t.Fatalf("whole file: %v", err)
+			}
+			for n := 1; n < len(b); n++ {
+				if slices.Contains(tt.whole, n) {
+					continue
+				}
+				if _, err := formatstest.Run(t, Analyzer{tt.format}, tt.file, b[:n]); err == nil {
+					t.Errorf("cut at %d of %d: no error", n, len(b))
+				}
+			}
+		})
+	}
+}
