@@ -359,7 +359,9 @@ func (m *machine) str(kind Kind, b []byte) Value {
 
 // payload reads a length-prefixed str or bytes argument of n bytes,
 // keeping it only when short.
-func (m *machine) payload(kind Kind, n uint64) (Value, error) {
+//
+// text, when set, is fed every byte of the argument.
+func (m *machine) payload(kind Kind, n uint64, text *pyUTF8) (Value, error) {
 	if n > math.MaxInt64 {
 		return Value{}, fmt.Errorf("argument length %d exceeds the maximum", n)
 	}
@@ -371,12 +373,26 @@ func (m *machine) payload(kind Kind, n uint64) (Value, error) {
 		if err != nil {
 			return Value{}, err
 		}
+		if text != nil {
+			text.write(b)
+		}
 		return m.str(kind, b), nil
 	}
 	off := m.st.Offset()
 	m.longArg = true
-	if err := m.st.Discard(int64(n)); err != nil {
-		return Value{}, err
+	if text == nil {
+		if err := m.st.Discard(int64(n)); err != nil {
+			return Value{}, err
+		}
+	} else {
+		for left := int64(n); left > 0; {
+			b, err := m.st.next(int(min(left, bufSize/2)))
+			if err != nil {
+				return Value{}, err
+			}
+			text.write(b)
+			left -= int64(len(b))
+		}
 	}
 	return Value{kind: kind, n: int64(n), o: &object{off: off, count: int64(n), enc: encRaw}}, nil
 }
@@ -594,7 +610,7 @@ func (m *machine) step(off int64, op byte) error {
 			m.push(Value{kind: KindInt, n: x})
 			return nil
 		}
-		b, err := m.payload(KindBytes, n)
+		b, err := m.payload(KindBytes, n, nil)
 		if err != nil {
 			return err
 		}
@@ -949,17 +965,28 @@ func (m *machine) step(off int64, op byte) error {
 
 func (m *machine) pushPayload(op byte, n uint64) error {
 	kind := KindBytes
+	var text *pyUTF8
 	switch op {
-	case opSHORTBINSTRING, opBINSTRING, opSHORTBINUNICODE, opBINUNICODE, opBINUNICODE8:
+	case opSHORTBINUNICODE, opBINUNICODE, opBINUNICODE8:
+		text = &pyUTF8{}
+		kind = KindStr
+	case opSHORTBINSTRING, opBINSTRING:
 		kind = KindStr
 	}
-	v, err := m.payload(kind, n)
+	v, err := m.payload(kind, n, text)
 	if err != nil {
 		return err
+	}
+	if text != nil && !text.ok() {
+		return errNotUTF8
 	}
 	m.push(v)
 	return nil
 }
+
+// errNotUTF8 is the UnicodeDecodeError CPython raises for a *BINUNICODE
+// argument that is not UTF-8 (lone surrogates aside).
+var errNotUTF8 = errors.New("'utf-8' codec can't decode the str argument")
 
 // textString reads a STRING or UNICODE line argument.
 func (m *machine) textString(op byte) error {
