@@ -136,6 +136,9 @@ func TestRules(t *testing.T) {
 		{"negative dim", model(withInit(graph(relu), tensor("w", 1, []uint64{^uint64(0)}, make([]byte, 16)))), RuleTensorSize},
 		{"no graph", pb(nil).v(1, 8).s(2, "x"), RuleStructure},
 		{"ir version", pb(nil).v(1, 99).b(7, graph(relu)), RuleStructure},
+		{"no opset import", pb(nil).v(1, 8).b(7, graph(relu)), RuleStructure},
+		{"opset import at IR version 2", pb(nil).v(1, 2).b(7, graph(relu)).b(8, pb(nil).s(1, "").v(2, 1)), RuleStructure},
+		{"IR version 2 without opset import", pb(nil).v(1, 2).b(7, graph(relu)), ""},
 		{"function cycle", model(graph(mknode("F", "local")), func(m pb) pb {
 			return m.b(25, pb(nil).s(1, "F").s(10, "local").b(7, mknode("G", "local"))).
 				b(25, pb(nil).s(1, "G").s(10, "local").b(7, mknode("F", "local")))

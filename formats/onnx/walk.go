@@ -125,6 +125,17 @@ func Walk(ctx context.Context, ra interface {
 		w.emit(formats.NewFinding(RuleStructure, 0, "IR version %d is outside the known range 1..14", w.m.IRVersion).
 			With("ir_version", strconv.FormatUint(w.m.IRVersion, 10)))
 	}
+	// onnx.checker.check_model: from IR version 3 a model names the
+	// operator sets it imports (an ONNX file cut before its opset_import
+	// fields ends this way); before 3 it may not name any.
+	switch {
+	case hasIR && w.m.IRVersion >= 3 && len(w.m.Opsets) == 0:
+		w.emit(formats.NewFinding(RuleStructure, 0, "model of IR version %d imports no operator set (opset_import is missing)", w.m.IRVersion).
+			With("ir_version", strconv.FormatUint(w.m.IRVersion, 10)))
+	case hasIR && w.m.IRVersion >= 1 && w.m.IRVersion < 3 && len(w.m.Opsets) > 0:
+		w.emit(formats.NewFinding(RuleStructure, 0, "model of IR version %d imports operator sets, which only IR version 3 and later may", w.m.IRVersion).
+			With("ir_version", strconv.FormatUint(w.m.IRVersion, 10)))
+	}
 	w.judgeCustom()
 	w.cycles()
 	return w.m, nil
