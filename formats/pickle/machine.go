@@ -924,6 +924,18 @@ func (m *machine) step(off int64, op byte) error {
 		if m.probeSize >= 0 && st.Offset()+int64(n) > m.probeSize {
 			return errBeyond
 		}
+		// CPython's unpickler reads the whole frame at once and raises
+		// "pickle data was truncated" when the input ends first. Frames
+		// are at most about 64 KiB (pickle's frame size target); a longer
+		// one is not looked ahead at.
+		if n <= bufSize {
+			if b := st.peek(int(n)); len(b) < int(n) {
+				if st.err != nil && st.err != io.EOF {
+					return readErr(st.err)
+				}
+				return errors.New("pickle data was truncated: the input ends inside the FRAME")
+			}
+		}
 		m.frameEnd = st.Offset() + int64(n)
 	case opEXT1, opEXT2, opEXT4:
 		var code uint64
