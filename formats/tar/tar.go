@@ -114,6 +114,11 @@ func (w *walker) run(ctx context.Context) error {
 		}
 		return cnt.n
 	}
+	// dataEnd is where the last regular entry's data ends, rounded up to
+	// whole blocks: Python's tarfile (and torch.load of a legacy tar)
+	// raises "unexpected end of data" when the file stops before it, even
+	// inside the padding archive/tar passes over.
+	var dataEnd int64
 	var live *liveMember
 	defer func() {
 		if live != nil {
@@ -131,6 +136,13 @@ func (w *walker) run(ctx context.Context) error {
 		hdrAt := pos()
 		hdr, err := tr.Next()
 		if err == io.EOF {
+			total := size
+			if sec == nil {
+				total = cnt.n
+			}
+			if total < dataEnd {
+				return fmt.Errorf("archive ends at %d, inside the data and padding of its last entry, which end at %d: %w", total, dataEnd, io.ErrUnexpectedEOF)
+			}
 			if err := w.checkTrailer(tr, sec, cnt, pos(), size); err != nil {
 				return err
 			}
@@ -142,6 +154,12 @@ func (w *walker) run(ctx context.Context) error {
 			return fmt.Errorf("entry %d at %d: %w", i, hdrAt, err)
 		}
 		at := pos()
+		switch hdr.Typeflag {
+		case tar.TypeReg, '\x00', tar.TypeCont:
+			if !isSparse(hdr) {
+				dataEnd = at + (hdr.Size+511)/512*512
+			}
+		}
 		if !w.judge(i, hdr, hdrAt) {
 			continue
 		}
