@@ -118,6 +118,9 @@ func Walk(ctx context.Context, ra interface {
 	if err != nil {
 		return w.m, fmt.Errorf("walk ONNX model: %w", err)
 	}
+	if err := newCursor(ra, size).wellFormed(ctx, mModel, size, 0); err != nil {
+		return w.m, fmt.Errorf("parse ONNX model as protobuf does: %w", err)
+	}
 	if !hasGraph {
 		w.emit(formats.NewFinding(RuleStructure, 0, "model has no graph"))
 	}
