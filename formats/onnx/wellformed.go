@@ -54,7 +54,7 @@ type fieldKind struct {
 	pack packing
 }
 
-func sub(m msgKind) fieldKind { return fieldKind{msg: m} }
+func sub(m msgKind) fieldKind    { return fieldKind{msg: m} }
 func packed(p packing) fieldKind { return fieldKind{pack: p} }
 
 var schema = map[msgKind]map[protowire.Number]fieldKind{
