@@ -842,6 +842,9 @@ func (m *machine) step(off int64, op byte) error {
 		if err != nil {
 			return err
 		}
+		if err := callableArgs(op, *t, args, Value{}); err != nil {
+			return err
+		}
 		*t = m.call(off, op, *t, args, Value{})
 	case opNEWOBJ, opNEWOBJEX:
 		var kwargs Value
@@ -857,6 +860,9 @@ func (m *machine) step(off int64, op byte) error {
 		}
 		cls, err := m.pop()
 		if err != nil {
+			return err
+		}
+		if err := callableArgs(op, cls, args, kwargs); err != nil {
 			return err
 		}
 		m.push(m.call(off, op, cls, args, kwargs))
@@ -971,6 +977,36 @@ func (m *machine) step(off int64, op byte) error {
 		m.report(formats.NewFinding(RuleBadOpcode, off, "byte 0x%02x at offset %d is not a pickle opcode", op, off).
 			With("byte", fmt.Sprintf("0x%02x", op)))
 		return fmt.Errorf("invalid load key 0x%02x", op)
+	}
+	return nil
+}
+
+// isData reports whether v is a value of a built-in data type: never
+// callable, never a class.
+func isData(v Value) bool {
+	switch v.kind {
+	case KindNone, KindBool, KindInt, KindBigInt, KindFloat, KindStr, KindBytes,
+		KindTuple, KindList, KindDict, KindSet, KindFrozenSet, KindBuffer:
+		return true
+	}
+	return false
+}
+
+// callableArgs is the TypeError CPython's unpickler raises before a call
+// of REDUCE or NEWOBJ(_EX) whose operands it cannot call: a data value as
+// the callable or class ("'str' object is not callable"), arguments that
+// are not a tuple ("argument list must be a tuple"), NEWOBJ_EX keywords
+// that are not a dict. Values the machine cannot know (results of calls,
+// globals) pass.
+func callableArgs(op byte, callable, args, kwargs Value) error {
+	if isData(callable) {
+		return fmt.Errorf("%s of a %s value, which is not callable", opName(op), callable.kind)
+	}
+	if isData(args) && args.kind != KindTuple {
+		return fmt.Errorf("%s arguments are a %s, not a tuple", opName(op), args.kind)
+	}
+	if op == opNEWOBJEX && isData(kwargs) && kwargs.kind != KindDict {
+		return fmt.Errorf("NEWOBJ_EX keywords are a %s, not a dict", kwargs.kind)
 	}
 	return nil
 }
