@@ -90,6 +90,7 @@ func TestAnalyze(t *testing.T) {
 		// tarfile raises "unexpected end of data" when the file stops
 		// inside the last entry's padding; archive/tar does not notice.
 		{name: "truncated in padding", data: build(t, ent{name: "a.pkl", data: pkl})[:512+len(pkl)+1], members: []string{"a.pkl"}, wantErr: true},
+		{name: "pax header with no entry after it", data: build(t, ent{name: strings.Repeat("d", 120) + ".pkl", data: pkl, format: tar.FormatPAX})[:1024], wantErr: true},
 		{name: "no end-of-archive blocks", data: build(t, ent{name: "a.pkl", data: pkl})[:1024], members: []string{"a.pkl"}},
 		{name: "member declaring 2^62 bytes", data: func() []byte {
 			var buf bytes.Buffer
