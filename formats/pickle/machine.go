@@ -15,6 +15,10 @@ import (
 	"github.com/modelgate/modelgate/formats/pickle/globals"
 )
 
+// maxFrame bounds the FRAME lengths the machine buffers to check that the
+// input holds them: pickle's frame size target is 64 KiB.
+const maxFrame = 16 << 20
+
 // keepMax is the longest str or bytes constant whose content is kept;
 // longer ones are read through and only their position is remembered.
 const keepMax = 1024
@@ -117,6 +121,9 @@ type machine struct {
 	ops      int64
 	maxOps   int64
 	frameEnd int64
+	// frameErr is CPython's error for a FRAME the input does not hold,
+	// returned at STOP.
+	frameErr error
 	stream   int
 
 	globals   map[string]*object
@@ -474,6 +481,9 @@ func (m *machine) run() (v Value, err error) {
 				return Value{}, &Error{Offset: off, Opcode: "STOP", Err: err}
 			}
 			m.checkFrame(off)
+			if m.frameErr != nil {
+				return v, &Error{Offset: off, Opcode: "STOP", Err: m.frameErr}
+			}
 			return v, nil
 		}
 		depth := len(m.stack)
@@ -931,15 +941,20 @@ func (m *machine) step(off int64, op byte) error {
 			return errBeyond
 		}
 		// CPython's unpickler reads the whole frame at once and raises
-		// "pickle data was truncated" when the input ends first. Frames
-		// are at most about 64 KiB (pickle's frame size target); a longer
-		// one is not looked ahead at.
-		if n <= bufSize {
-			if b := st.peek(int(n)); len(b) < int(n) {
-				if st.err != nil && st.err != io.EOF {
-					return readErr(st.err)
-				}
-				return errors.New("pickle data was truncated: the input ends inside the FRAME")
+		// "pickle data was truncated" when the input ends first. Picklers
+		// write frames of about 64 KiB (larger arguments go outside
+		// frames); a frame of more than maxFrame is not looked ahead at
+		// and makes the file unreadable here.
+		// The pure-Python unpickler (joblib's) reads on whatever the
+		// frame holds: the opcodes are still followed, and the load ends
+		// in the error at STOP.
+		if m.frameErr == nil {
+			if n > maxFrame {
+				m.frameErr = fmt.Errorf("FRAME at offset %d of %d bytes is longer than any pickler writes: %w", off, n, formats.ErrUnsupported)
+			} else if ok, err := st.has(int(n)); err != nil {
+				return err
+			} else if !ok {
+				m.frameErr = fmt.Errorf("pickle data was truncated: the input ends inside the FRAME at offset %d", off)
 			}
 		}
 		m.frameEnd = st.Offset() + int64(n)
