@@ -983,7 +983,10 @@ func (m *machine) step(off int64, op byte) error {
 		})
 		m.push(Value{kind: KindExt, n: int64(code), o: &object{off: off}})
 	case opNEXTBUFFER:
-		m.push(Value{kind: KindBuffer, o: &object{off: off}})
+		// pickle.load without buffers= (torch, joblib, numpy and every
+		// plain load) raises here; a loader that passes buffers reads on,
+		// and the file is unreadable to this scan.
+		return fmt.Errorf("pickle stream refers to out-of-band data but no buffers argument was given: %w", formats.ErrUnsupported)
 	case opREADONLYBUFFER:
 		if _, err := m.top(); err != nil {
 			return err
