@@ -100,19 +100,26 @@ func Open(ra io.ReaderAt, size int64) (*File, error) {
 	// base address is stored, so this reader does too.
 	d.addr()
 	f.base = sb
+	var eof uint64
 	if f.Version <= 1 {
 		d.addr() // free-space info
-		d.addr() // end of file
+		eof = d.addr()
 		d.addr() // driver info
 		d.addr() // root entry: link name offset
 		f.rootAddr = d.addr()
 	} else {
 		d.addr() // superblock extension
-		d.addr() // end of file
+		eof = d.addr()
 		f.rootAddr = d.addr()
 	}
 	if d.err != nil {
 		return nil, fmt.Errorf("superblock: %w", d.err)
+	}
+	// The library refuses a file shorter than the end-of-file address its
+	// superblock stores ("truncated file"): h5py cannot open it. Files with
+	// a user block store it counted from the file's start.
+	if eof != undefined && eof > uint64(size) {
+		return nil, fmt.Errorf("file is %d bytes, its end-of-file address is %d: truncated: %w", size, eof, io.ErrUnexpectedEOF)
 	}
 	return f, nil
 }

@@ -100,3 +100,22 @@ func TestObjectsCounted(t *testing.T) {
 		t.Fatalf("visited %d objects", f.objects)
 	}
 }
+
+// TestTruncatedBelowEOFAddress cuts files short of the end-of-file address
+// their superblock stores: the HDF5 library refuses them ("truncated
+// file"), so must Open.
+func TestTruncatedBelowEOFAddress(t *testing.T) {
+	for _, name := range []string{"plain_v0.h5", "dense_v3.h5", "userblock.h5"} {
+		b, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Open(bytes.NewReader(b), int64(len(b))); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		cut := b[:len(b)-1]
+		if _, err := Open(bytes.NewReader(cut), int64(len(cut))); err == nil {
+			t.Errorf("%s cut by a byte: no error", name)
+		}
+	}
+}
