@@ -1101,6 +1101,20 @@ func (m *machine) addItems(off int64, op byte, items []Value) error {
 	}
 	switch t.kind {
 	case want:
+		// A dict key or set item that is a list, dict or set raises
+		// TypeError (unhashable type) in CPython's unpickler.
+		step := 1
+		if want == KindDict {
+			step = 2
+		}
+		if want != KindList {
+			for i := 0; i < len(items); i += step {
+				switch items[i].kind {
+				case KindList, KindDict, KindSet:
+					return fmt.Errorf("unhashable type: '%s' as a %s key", items[i].kind, want)
+				}
+			}
+		}
 		o := t.o
 		room := 2*m.maxItems - len(o.items)
 		if want != KindDict {

@@ -159,7 +159,7 @@ var knownGaps = []struct {
 	{"", regexp.MustCompile(`data type .*not understood|of numpy\.(dtype|ndarray) pickle|pickle not returning string|buffer size does not match array size|value for flags variable|datetime metadata|__setstate__\(\) argument|Tuple must have size|NumpyArrayWrapper' object has no attribute`),
 		"numpy's and joblib's own checks of the arguments and state their objects are built from"},
 	{"", regexp.MustCompile(`unknown encoding`), "codec names given to _codecs.encode are not looked up"},
-	{"", regexp.MustCompile(`unhashable type`), "dict keys and set items that are unhashable containers"},
+	{"", regexp.MustCompile(`unhashable type`), "dict keys and set items unhashable through what they hold (a tuple holding a list, an object)"},
 	{"", regexp.MustCompile(`Weights only load failed`), "the harness loads torch files with weights_only=True, whose allowlist is narrower than torch.load's default"},
 	{"", regexp.MustCompile(`zip file version|too many files|unsupported multidisk`),
 		"zip fields only one reader refuses: the version needed to extract (zipfile), disk numbers and entry counts (PyTorch's miniz)"},
