@@ -243,18 +243,24 @@ func TestRealWorld(t *testing.T) {
 func TestTruncatedAnywhere(t *testing.T) {
 	multi := readSample(t, "multi.pkl.gz")
 	blocks := readSample(t, "blocks.pkl.xz")
+	zst := zstdBytes(t, bytes.Repeat(payload, 200))
 	for _, tt := range []struct {
 		format, file string
-		whole        []int // cuts that leave whole files
+		whole        []int  // cuts that leave whole files
+		data         []byte // when not a sample file
 	}{
-		{formats.Gzip, "model.pkl.gz", nil}, {formats.Gzip, "multi.pkl.gz", []int{len(multi) - 41}},
-		{formats.Bzip2, "model.pkl.bz2", nil}, {formats.XZ, "model.pkl.xz", nil},
-		{formats.XZ, "blocks.pkl.xz", []int{len(blocks) - 36, len(blocks) - 32}},
-		{formats.LZMA, "model.pkl.lzma", nil}, {formats.Zlib, "model.pkl.z", nil}, {formats.LZ4, "model.pkl.lz4", nil},
-		{formats.JoblibZFile, "model.pkl.zfile", nil},
+		{formats.Zstd, "model.pkl.zst", nil, zst},
+		{formats.Gzip, "model.pkl.gz", nil, nil}, {formats.Gzip, "multi.pkl.gz", []int{len(multi) - 41}, nil},
+		{formats.Bzip2, "model.pkl.bz2", nil, nil}, {formats.XZ, "model.pkl.xz", nil, nil},
+		{formats.XZ, "blocks.pkl.xz", []int{len(blocks) - 36, len(blocks) - 32}, nil},
+		{formats.LZMA, "model.pkl.lzma", nil, nil}, {formats.Zlib, "model.pkl.z", nil, nil}, {formats.LZ4, "model.pkl.lz4", nil, nil},
+		{formats.JoblibZFile, "model.pkl.zfile", nil, nil},
 	} {
 		t.Run(tt.file, func(t *testing.T) {
-			b := readSample(t, tt.file)
+			b := tt.data
+			if b == nil {
+				b = readSample(t, tt.file)
+			}
 			if _, err := formatstest.Run(t, Analyzer{tt.format}, tt.file, b); err != nil {
 				t.Fatalf("whole file: %v", err)
 			}
