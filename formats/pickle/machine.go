@@ -564,7 +564,7 @@ func (m *machine) step(off int64, op byte) error {
 	case opNEWFALSE:
 		m.push(Value{kind: KindBool})
 	case opINT, opLONG:
-		b, total, err := m.line(64)
+		b, total, err := m.line(keepMax)
 		if err != nil {
 			return err
 		}
@@ -575,7 +575,7 @@ func (m *machine) step(off int64, op byte) error {
 		if op == opLONG && len(b) > 0 && int64(len(b)) == total && b[len(b)-1] == 'L' {
 			b = b[:len(b)-1]
 		}
-		if total > 64 {
+		if total > keepMax {
 			if m.probe {
 				return errNotInt
 			}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"math"
+	"math/big"
 	"strconv"
 	"unicode/utf8"
 )
@@ -15,7 +16,7 @@ var errNotInt = errors.New("invalid integer literal")
 
 // parseInt reads an INT or LONG line the way int(s, 0) / strtol do. big is
 // true for a well-formed integer that does not fit in int64.
-func parseInt(b []byte) (v int64, big bool, err error) {
+func parseInt(b []byte) (v int64, isBig bool, err error) {
 	t := bytes.TrimSpace(b)
 	if len(t) == 0 {
 		return 0, false, errNotInt
@@ -26,6 +27,11 @@ func parseInt(b []byte) (v int64, big bool, err error) {
 	}
 	var ne *strconv.NumError
 	if errors.As(err, &ne) && ne.Err == strconv.ErrRange {
+		// ParseInt reports the overflow before it has seen every digit:
+		// the rest must still be digits for int() to take it.
+		if _, ok := new(big.Int).SetString(string(t), 0); !ok {
+			return 0, false, errNotInt
+		}
 		return 0, true, nil
 	}
 	return 0, false, errNotInt
