@@ -107,6 +107,11 @@ func Open(ra io.ReaderAt, size int64) (*File, error) {
 		d.addr() // driver info
 		d.addr() // root entry: link name offset
 		f.rootAddr = d.addr()
+		// The library refuses a cache type other than none, group or
+		// symbolic link ("unknown symbol table entry cache type").
+		if ct := d.uint(4); d.err == nil && ct > 2 {
+			return nil, fmt.Errorf("root group entry has cache type %d: %w", ct, ErrMalformed)
+		}
 	} else {
 		d.addr() // superblock extension
 		eof = d.addr()

@@ -119,3 +119,23 @@ func TestTruncatedBelowEOFAddress(t *testing.T) {
 		}
 	}
 }
+
+// TestRootCacheType: a root group entry whose cache type is not 0, 1 or 2
+// makes the library refuse the file.
+func TestRootCacheType(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("testdata", "plain_v0.h5"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := Open(bytes.NewReader(b), int64(len(b)))
+	if err != nil || f.offSize != 8 {
+		t.Fatalf("%v, offset size %d", err, f.offSize)
+	}
+	// Superblock v0 with 8-byte offsets: the root entry's cache type is
+	// at 24 + 4*8 + 16.
+	bad := bytes.Clone(b)
+	bad[72] = 0x64
+	if _, err := Open(bytes.NewReader(bad), int64(len(bad))); err == nil {
+		t.Error("cache type 100: no error")
+	}
+}
