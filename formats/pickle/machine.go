@@ -1130,6 +1130,18 @@ func (m *machine) addItems(off int64, op byte, items []Value) error {
 	case KindList, KindDict:
 		if op != opSETITEM && op != opSETITEMS || t.kind != KindList {
 			m.confused(off, op, *t)
+			break
+		}
+		// list[i] = v: CPython raises unless every key is an int index
+		// inside the list.
+		for i := 0; i+1 < len(items); i += 2 {
+			k := items[i]
+			if k.kind != KindInt && k.kind != KindBool {
+				return fmt.Errorf("list indices must be integers, not %s", k.kind)
+			}
+			if k.kind == KindInt && (k.n >= t.o.count || k.n < -t.o.count) {
+				return fmt.Errorf("list assignment index %d out of range for a list of %d", k.n, t.o.count)
+			}
 		}
 	case KindGlobal:
 		m.mutate(off, op, *t, Value{kind: KindTuple, o: &object{items: items[:min(len(items), 4)], count: int64(len(items))}})
