@@ -158,12 +158,16 @@ var knownGaps = []struct {
 		"HDF5 internals the HDF5 library checks: metadata checksums (Jenkins lookup3), local heaps, message flags, object header types"},
 	{"", regexp.MustCompile(`data type .*not understood|of numpy\.(dtype|ndarray) pickle|pickle not returning string|buffer size does not match array size|value for flags variable|datetime metadata|__setstate__\(\) argument|Tuple must have size|NumpyArrayWrapper' object has no attribute`),
 		"numpy's and joblib's own checks of the arguments and state their objects are built from"},
-	{"", regexp.MustCompile(`unknown encoding`), "codec names given to _codecs.encode are not looked up"},
+	{"", regexp.MustCompile(`_reconstruct\(\) argument|encode\(\) argument|unknown encoding|codec can't encode|Cannot construct a dtype|memoryview: a bytes-like|cannot be interpreted as an integer|Insufficient precision|bad argument to internal function`),
+		"the argument types and values allowlisted callables (numpy's reconstructors, _codecs.encode) accept"},
+	{"pickle", regexp.MustCompile(`no persistent_load function`), "persistent IDs, which torch's loader resolves, in a file read as a plain pickle"},
+	{"hdf5", regexp.MustCompile(`addr overflow|past end of allocation|different length than stored|dataset doesn't exist|temporary file space`),
+		"HDF5 dataset storage addresses and attribute encodings the library checks when it reads them"},
 	{"", regexp.MustCompile(`unhashable type`), "dict keys and set items unhashable through what they hold (a tuple holding a list, an object)"},
 	{"", regexp.MustCompile(`Weights only load failed`), "the harness loads torch files with weights_only=True, whose allowlist is narrower than torch.load's default"},
 	{"compressed:bzip2", regexp.MustCompile(`Invalid data stream`),
 		"Go's bzip2 decoder accepts some malformed block headers libbz2 refuses (it decodes the same bytes)"},
-	{"", regexp.MustCompile(`zip file version|too many files|unsupported multidisk`),
+	{"", regexp.MustCompile(`zip file version|too many files|unsupported multidisk|span multiple disks|not a ZIP archive`),
 		"zip fields only one reader refuses: the version needed to extract (zipfile), disk numbers and entry counts (PyTorch's miniz)"},
 }
 
