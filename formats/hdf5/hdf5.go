@@ -81,6 +81,11 @@ func Open(ra io.ReaderAt, size int64) (*File, error) {
 	var p int
 	switch f.Version {
 	case 0, 1:
+		// The free-space, root-group symbol-table and shared-header
+		// format versions are 0; the library refuses any other.
+		if hdr[9] != 0 || hdr[10] != 0 || hdr[12] != 0 {
+			return nil, fmt.Errorf("superblock format versions %d, %d, %d (all 0 in every HDF5 file): %w", hdr[9], hdr[10], hdr[12], ErrMalformed)
+		}
 		f.offSize, f.lenSize = int(hdr[13]), int(hdr[14])
 		p = 24
 		if f.Version == 1 {

@@ -138,4 +138,9 @@ func TestRootCacheType(t *testing.T) {
 	if _, err := Open(bytes.NewReader(bad), int64(len(bad))); err == nil {
 		t.Error("cache type 100: no error")
 	}
+	bad = bytes.Clone(b)
+	bad[10] = 0xff // root group symbol-table entry version
+	if _, err := Open(bytes.NewReader(bad), int64(len(bad))); err == nil {
+		t.Error("symbol-table entry version 255: no error")
+	}
 }
