@@ -226,15 +226,18 @@ func MemberName(name string) string {
 	return base
 }
 
-// xzTail remembers the end of an xz file as the decoder reads it: the last
-// twelve bytes before a run of zero bytes (stream padding), and how long
-// that run is.
+// xzTail remembers the end of an xz file as the decoder reads it: up to
+// xzTailMax bytes before a run of zero bytes (stream padding), and how
+// long that run is.
 type xzTail struct {
 	r     io.Reader
 	last  []byte
 	zeros int64
 	eof   bool
 }
+
+// xzTailMax covers a stream footer and an index of thousands of blocks.
+const xzTailMax = 64 << 10
 
 func (t *xzTail) Read(p []byte) (int, error) {
 	n, err := t.r.Read(p)
@@ -243,11 +246,11 @@ func (t *xzTail) Read(p []byte) (int, error) {
 		t.zeros += int64(n)
 	} else {
 		// The zeros before b's last non-zero byte were data, not padding.
-		for ; t.zeros > 0 && len(t.last) < 12; t.zeros-- {
-			t.last = append(t.last, 0)
-		}
+		t.last = append(t.last, make([]byte, min(t.zeros, xzTailMax))...)
 		t.last = append(t.last, b[:i+1]...)
-		t.last = t.last[max(len(t.last)-12, 0):]
+		if len(t.last) > 2*xzTailMax {
+			t.last = append(t.last[:0], t.last[len(t.last)-xzTailMax:]...)
+		}
 		t.zeros = int64(n - i - 1)
 	}
 	if err == io.EOF {
@@ -256,20 +259,35 @@ func (t *xzTail) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// check is asked when the decoder reports the end: the xz package ends
+// check is asked when the decoder reports the end. The xz package ends
 // without complaint when the file stops right after a block, before the
-// stream's index and footer that xz -t requires. The file must end in a
-// stream footer (its CRC32 right and its magic "YZ") followed by stream
-// padding in whole four-byte units; the decoder has checked the index
-// against the blocks.
+// stream's index and footer that xz -t requires, and when the index
+// indicator is damaged. The file must end in a stream footer (its CRC32
+// right and its magic "YZ") followed by stream padding in whole four-byte
+// units, and the index the footer points back to must start with its
+// indicator and match its CRC32.
 func (t *xzTail) check() error {
 	if !t.eof {
 		return nil
 	}
-	f := t.last
-	if len(f) < 12 || t.zeros%4 != 0 || string(f[10:12]) != "YZ" || f[8] != 0 || f[9] > 0x0f ||
-		crc32.ChecksumIEEE(f[4:10]) != binary.LittleEndian.Uint32(f[0:4]) {
-		return fmt.Errorf("xz stream ends before its index and footer: %w", io.ErrUnexpectedEOF)
+	if len(t.last) > xzTailMax {
+		t.last = t.last[len(t.last)-xzTailMax:]
+	}
+	bad := fmt.Errorf("xz stream does not end in an index and footer: %w", io.ErrUnexpectedEOF)
+	if len(t.last) < 12 || t.zeros%4 != 0 {
+		return bad
+	}
+	f := t.last[len(t.last)-12:]
+	if string(f[10:12]) != "YZ" || f[8] != 0 || f[9] > 0x0f || crc32.ChecksumIEEE(f[4:10]) != binary.LittleEndian.Uint32(f[0:4]) {
+		return bad
+	}
+	back := (int64(binary.LittleEndian.Uint32(f[4:8])) + 1) * 4
+	if back+12 > int64(len(t.last)) {
+		return nil // an index beyond the window: the decoder's word
+	}
+	idx := t.last[int64(len(t.last))-12-back : len(t.last)-12]
+	if idx[0] != 0 || crc32.ChecksumIEEE(idx[:len(idx)-4]) != binary.LittleEndian.Uint32(idx[len(idx)-4:]) {
+		return fmt.Errorf("xz index before the footer is damaged: %w", io.ErrUnexpectedEOF)
 	}
 	return nil
 }

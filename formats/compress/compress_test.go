@@ -275,3 +275,16 @@ func TestTruncatedAnywhere(t *testing.T) {
 		})
 	}
 }
+
+// TestXZIndexDamaged flips the index indicator of an xz file: the xz
+// package reads the flipped byte as a block header and ends quietly; xz -t
+// and Python's lzma refuse the file.
+func TestXZIndexDamaged(t *testing.T) {
+	b := readSample(t, "model.pkl.xz")
+	back := (int(binary.LittleEndian.Uint32(b[len(b)-8:])) + 1) * 4
+	bad := slices.Clone(b)
+	bad[len(b)-12-back] ^= 0x10
+	if _, err := formatstest.Run(t, Analyzer{formats.XZ}, "model.pkl.xz", bad); err == nil {
+		t.Error("no error")
+	}
+}
