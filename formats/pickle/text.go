@@ -56,6 +56,11 @@ func parseFloat(b []byte) (float64, error) {
 	if err != nil {
 		var ne *strconv.NumError
 		if errors.As(err, &ne) && ne.Err == strconv.ErrRange {
+			// CPython's FLOAT raises OverflowError for a literal beyond
+			// the float range; one too small to represent is 0.0.
+			if math.IsInf(f, 0) {
+				return 0, errors.New("value too large to convert to float")
+			}
 			return f, nil
 		}
 		return 0, errors.New("invalid float literal")
