@@ -12,7 +12,10 @@ DIFFTIME  ?= 30m
 DIFFRUN   ?= .
 DIFFSEED  ?= 1
 
-.PHONY: build test fuzz bench bench-scale lint vet fmt-check differential differential-numpy allowlist
+FAULTTIME ?= 10m
+FAULTSEED ?= 1
+
+.PHONY: build test fuzz bench bench-scale lint vet fmt-check differential differential-numpy faults allowlist
 
 build:
 	$(GO) build -buildvcs=auto -o bin/modelgate ./cmd/modelgate
@@ -70,6 +73,15 @@ differential:
 # for DIFFTIME (default 30m) instead of the few seconds `make test` gives it.
 differential-numpy:
 	NPY_DIFF_DURATION=$(DIFFTIME) $(GO) test -count=1 -timeout 0 -run '^TestDifferentialNumPy$$' -v ./formats/numpy/
+
+# The fault-injection test (tools/faults) for FAULTTIME (default 10m)
+# instead of the seconds `make test` gives it: truncated and bit-flipped
+# copies of every testdata file (and ../shared/realworld when present),
+# seed FAULTSEED; every mutant that passes the gate is read by the real
+# loader, which must accept it.
+faults:
+	MODELGATE_FAULT_BUDGET=$(FAULTTIME) MODELGATE_FAULT_SEED=$(FAULTSEED) \
+	  $(GO) test -count=1 -timeout 0 -v -run '^TestFaults$$' ./tools/faults/
 
 # Regenerates the pickle allowlist's ecosystem lists from the installed
 # Debian libraries (python3-numpy, -scipy, -pandas, -sklearn, -statsmodels,

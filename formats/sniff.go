@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/ulikunitz/xz/lzma"
 )
 
 // Head is what Sniff looks at: the first bytes of a file and, for formats
@@ -147,7 +149,7 @@ func Sniff(h Head) []string {
 		add(GGML)
 	case bytes.HasPrefix(p, []byte("7z\xbc\xaf\x27\x1c")):
 		add(SevenZip)
-	case bytes.HasPrefix(p, []byte("\x1f\x8b\x08")):
+	case isGzip(p):
 		add(Gzip)
 	case len(p) >= 10 && bytes.HasPrefix(p, []byte("BZh")) && p[3] >= '1' && p[3] <= '9' && bytes.Equal(p[4:10], []byte("1AY&SY")):
 		add(Bzip2)
@@ -155,7 +157,7 @@ func Sniff(h Head) []string {
 		add(XZ)
 	case bytes.HasPrefix(p, []byte("\x28\xb5\x2f\xfd")):
 		add(Zstd)
-	case bytes.HasPrefix(p, []byte("\x04\x22\x4d\x18")), bytes.HasPrefix(p, []byte("\x02\x21\x4c\x18")):
+	case isLZ4Frame(p), isLZ4Legacy(p):
 		add(LZ4)
 	case isLZMAAlone(p):
 		add(LZMA)
@@ -258,15 +260,152 @@ func isGGML(p []byte) bool {
 	return false
 }
 
+// isLZMAAlone recognises an .lzma (LZMA-alone) file: a props byte
+// (lc/lp/pb; 0x5D is what every encoder writes by default), a dictionary
+// size, a 64-bit uncompressed size or all ones, then a range-coded stream,
+// whose first byte is always zero, that decodes as far as the head goes.
+// The 13-byte header alone matches ordinary data: the protocol-1 pickle
+// ](J\0\0\0\0M\0\0M\0\0e. of [0, 0, 0] passes it.
 func isLZMAAlone(p []byte) bool {
-	// props byte (lc/lp/pb; 0x5D is what every encoder writes by default),
-	// a dictionary size, then a 64-bit uncompressed size or all ones.
-	if len(p) < 13 || p[0] != 0x5d {
+	if len(p) < 14 || p[0] != 0x5d || p[13] != 0 {
 		return false
 	}
 	dict := binary.LittleEndian.Uint32(p[1:5])
 	size := binary.LittleEndian.Uint64(p[5:13])
-	return dict >= 1<<12 && dict <= 1<<30 && (size == ^uint64(0) || size < 1<<48)
+	if dict < 1<<12 || dict > 1<<30 || size != ^uint64(0) && size >= 1<<48 {
+		return false
+	}
+	// Decoding at most sniffDecode bytes looks back at most that far: a
+	// dictionary of that size decodes them, whatever the header asks for.
+	h := bytes.Clone(p[:13])
+	binary.LittleEndian.PutUint32(h[1:5], min(dict, sniffDecode))
+	r, err := lzma.NewReader(io.MultiReader(bytes.NewReader(h), bytes.NewReader(p[13:])))
+	if err != nil {
+		return len(p) < 18 // the head ends inside the range coder's start
+	}
+	return decodesAsFar(r)
+}
+
+// sniffDecode is how much output proves a weak magic's stream decodes (and
+// bounds what a bomb costs the sniffer).
+const sniffDecode = 1 << 20
+
+// decodesAsFar reports whether r yields sniffDecode bytes, or ends (the
+// stream, or the head, which may stop mid-stream) without other error.
+func decodesAsFar(r io.Reader) bool {
+	_, err := io.CopyN(io.Discard, r, sniffDecode)
+	return err == nil || err == io.EOF || err == io.ErrUnexpectedEOF
+}
+
+// isGzip recognises a gzip member: the three-byte magic, flags without
+// the reserved bits, the optional header fields, and deflate data that
+// decodes as far as the head goes. Three bytes match ordinary data: a
+// safetensors header of 559,903 bytes starts 1f 8b 08.
+func isGzip(p []byte) bool {
+	if len(p) < 10 || !bytes.HasPrefix(p, []byte("\x1f\x8b\x08")) || p[3]&0xe0 != 0 {
+		return false
+	}
+	flags, rest := p[3], p[10:]
+	if flags&0x04 != 0 { // FEXTRA
+		if len(rest) < 2 {
+			return true // the head ends inside the header
+		}
+		n := int(binary.LittleEndian.Uint16(rest))
+		if len(rest) < 2+n {
+			return true
+		}
+		rest = rest[2+n:]
+	}
+	for _, bit := range []byte{0x08, 0x10} { // FNAME, FCOMMENT: NUL-terminated
+		if flags&bit != 0 {
+			i := bytes.IndexByte(rest, 0)
+			if i < 0 {
+				return true
+			}
+			rest = rest[i+1:]
+		}
+	}
+	if flags&0x02 != 0 { // FHCRC
+		if len(rest) < 2 {
+			return true
+		}
+		rest = rest[2:]
+	}
+	r := flate.NewReader(bytes.NewReader(rest))
+	defer r.Close()
+	return decodesAsFar(r)
+}
+
+// isLZ4Frame recognises an LZ4 frame: its magic, then a frame descriptor
+// of version 01 with the reserved bits clear and a known block size.
+func isLZ4Frame(p []byte) bool {
+	if len(p) < 7 || !bytes.HasPrefix(p, []byte("\x04\x22\x4d\x18")) {
+		return false
+	}
+	flg, bd := p[4], p[5]
+	return flg>>6 == 1 && flg&0x02 == 0 && bd&0x8f == 0 && bd>>4 >= 4
+}
+
+// isLZ4Legacy recognises the legacy LZ4 format (lz4 -l): its magic, then
+// blocks of a 32-bit compressed length (at most LZ4's bound for 8 MiB) and
+// LZ4 sequences. The sequences are followed as far as the head goes: each
+// match must reach back no further than the output so far.
+func isLZ4Legacy(p []byte) bool {
+	if len(p) < 9 || !bytes.HasPrefix(p, []byte("\x02\x21\x4c\x18")) {
+		return false
+	}
+	n := int64(binary.LittleEndian.Uint32(p[4:8]))
+	if n == 0 || n > 8<<20+8<<20/255+16 {
+		return false
+	}
+	b := p[8:min(int64(len(p)), 8+n)]
+	var out int64
+	for i := 0; i < len(b); {
+		tok := b[i]
+		i++
+		lit := int64(tok >> 4)
+		if lit == 15 {
+			for i < len(b) {
+				c := b[i]
+				i++
+				lit += int64(c)
+				if c != 255 {
+					break
+				}
+			}
+		}
+		i += int(min(lit, int64(len(b))+1))
+		out += lit
+		if i >= len(b) {
+			// The last sequence is literals only; a head cut mid-block
+			// ends here too.
+			return i == len(b) || int64(len(b)) < n
+		}
+		if i+2 > len(b) {
+			return int64(len(b)) < n
+		}
+		off := int64(binary.LittleEndian.Uint16(b[i:]))
+		i += 2
+		if off == 0 || off > out {
+			return false
+		}
+		m := int64(tok&15) + 4
+		if tok&15 == 15 {
+			for i < len(b) {
+				c := b[i]
+				i++
+				m += int64(c)
+				if c != 255 {
+					break
+				}
+			}
+		}
+		out += m
+		if out > 8<<20 {
+			return false
+		}
+	}
+	return true
 }
 
 // isZlib recognises a zlib stream: a two-byte header (method 8, no preset
@@ -335,15 +474,54 @@ func hdf5Offset(p []byte) int {
 	return -1
 }
 
+// isTar recognises a tar header block: a checksum that verifies (over
+// unsigned or signed bytes, as Python's tarfile accepts either) and octal
+// mode, size and mtime fields and a known type flag, as tar readers parse
+// them. The "ustar" magic is not required (pre-POSIX v7 headers have none)
+// and not enough (five bytes at offset 257 are ordinary data's too).
 func isTar(p []byte) bool {
 	if len(p) < 512 {
 		return false
 	}
-	if bytes.HasPrefix(p[257:], []byte("ustar")) {
+	b := p[:512]
+	if !tarChecksumOK(b) {
+		return false
+	}
+	for _, f := range [][2]int{{100, 108}, {124, 136}, {136, 148}} { // mode, size, mtime
+		if !tarNumeric(b[f[0]:f[1]]) {
+			return false
+		}
+	}
+	switch t := b[156]; {
+	case t == 0, t >= '0' && t <= '7', t >= 'A' && t <= 'Z', t == 'g', t == 'x':
 		return true
 	}
-	// A pre-POSIX (v7) header has no magic; its checksum field is the test.
-	return tarChecksumOK(p[:512])
+	return false
+}
+
+// tarNumeric accepts an octal field as tar readers parse it (spaces,
+// octal digits, NUL or space padding) or a base-256 one (first byte 0x80 or
+// 0xff).
+func tarNumeric(f []byte) bool {
+	if f[0] == 0x80 || f[0] == 0xff {
+		return true
+	}
+	t := bytes.TrimLeft(f, " ")
+	end := bytes.IndexAny(t, " \x00")
+	if end < 0 {
+		end = len(t)
+	}
+	for _, c := range t[:end] {
+		if c < '0' || c > '7' {
+			return false
+		}
+	}
+	for _, c := range t[end:] {
+		if c != ' ' && c != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 func tarChecksumOK(b []byte) bool {
@@ -358,14 +536,15 @@ func tarChecksumOK(b []byte) bool {
 		}
 		want = want*8 + int64(c-'0')
 	}
-	var sum int64
+	var sum, signed int64
 	for i, c := range b {
 		if i >= 148 && i < 156 {
 			c = ' '
 		}
 		sum += int64(c)
+		signed += int64(int8(c))
 	}
-	return sum == want
+	return sum == want || signed == want
 }
 
 // isSavedModel checks the SavedModel shape: field 1 (schema version) as a

@@ -1,11 +1,17 @@
 package formats
 
 import (
+	"archive/tar"
 	"bytes"
 	"encoding/binary"
+	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/pierrec/lz4/v4"
 )
 
 func head(name string, b []byte) Head {
@@ -26,9 +32,7 @@ func zipEnd(comment string) []byte {
 }
 
 func TestSniff(t *testing.T) {
-	tarHeader := make([]byte, 1024)
-	copy(tarHeader, "file.txt")
-	copy(tarHeader[257:], "ustar\x0000")
+	tarHeader := tarBytes(t, true)
 	pe := make([]byte, 0x100)
 	copy(pe, "MZ")
 	binary.LittleEndian.PutUint32(pe[0x3c:], 0x80)
@@ -55,12 +59,12 @@ func TestSniff(t *testing.T) {
 		{"gguf", "a", []byte("GGUF\x03\x00\x00\x00"), []string{GGUF}},
 		{"ggml", "a", []byte("lmgg\x01\x00\x00\x00"), []string{GGML}},
 		{"7z", "a", []byte("7z\xbc\xaf\x27\x1c\x00\x04"), []string{SevenZip}},
-		{"gzip", "a", []byte("\x1f\x8b\x08\x00\x00\x00"), []string{Gzip}},
+		{"gzip", "a", []byte("\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03\xcb\xc8\x04\x00\xac\x2a\x93\xd8\x02\x00\x00\x00"), []string{Gzip}},
 		{"bzip2", "a", []byte("BZh91AY&SY\x00"), []string{Bzip2}},
 		{"xz", "a", []byte("\xfd7zXZ\x00\x00"), []string{XZ}},
 		{"lzma alone", "a", []byte("\x5d\x00\x00\x80\x00\xff\xff\xff\xff\xff\xff\xff\xff\x00"), []string{LZMA}},
 		{"zstd", "a", []byte("\x28\xb5\x2f\xfd\x00"), []string{Zstd}},
-		{"lz4", "a", []byte("\x04\x22\x4d\x18\x00"), []string{LZ4}},
+		{"lz4", "a", []byte("\x04\x22\x4d\x18\x64\x40\xa7"), []string{LZ4}},
 		{"zlib", "a", []byte("\x78\x9c\x01\x02"), []string{Zlib}},
 		// A zlib header alone is one two-byte pair in 31: these decode as
 		// no deflate stream, so they are not a second reading.
@@ -130,5 +134,127 @@ func TestRegisteredProbes(t *testing.T) {
 	}
 	if got := Sniff(Head{Size: 6, Prefix: []byte("GGUFZZ")}); !slices.Equal(got, []string{GGUF}) {
 		t.Errorf("GGUFZZ: %v", got)
+	}
+}
+
+// tarBytes is a one-file tar written by archive/tar; without ustar, its
+// magic and version are blanked and the checksum redone, as a pre-POSIX
+// (v7) header has none.
+func tarBytes(t *testing.T, ustar bool) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	w := tar.NewWriter(&buf)
+	if err := w.WriteHeader(&tar.Header{Name: "file.txt", Mode: 0o644, Size: 2, Format: tar.FormatUSTAR}); err != nil {
+		t.Fatal(err)
+	}
+	w.Write([]byte("hi"))
+	w.Close()
+	b := buf.Bytes()
+	if !ustar {
+		clear(b[257:265])
+		clear(b[265:512]) // uname, gname, devices, prefix: v7 has none
+		setTarChecksum(b)
+	}
+	return b
+}
+
+func setTarChecksum(b []byte) {
+	copy(b[148:156], "        ")
+	var sum int
+	for _, c := range b[:512] {
+		sum += int(c)
+	}
+	copy(b[148:156], fmt.Sprintf("%06o\x00 ", sum))
+}
+
+// TestSniffWeakMagic checks every magic short enough to occur in ordinary
+// data: it is a reading only when what follows it decodes. Real files of
+// each format are still found; ordinary data that starts with the same
+// bytes is not taken for them.
+func TestSniffWeakMagic(t *testing.T) {
+	sample := func(name string) []byte {
+		b, err := os.ReadFile(filepath.Join("compress", "testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	var legacy bytes.Buffer
+	lw := lz4.NewWriter(&legacy)
+	if err := lw.Apply(lz4.LegacyOption(true)); err != nil {
+		t.Fatal(err)
+	}
+	lw.Write(bytes.Repeat([]byte("model weights "), 300))
+	lw.Close()
+	// A safetensors file whose header length's low bytes spell magic.
+	st := func(magic string) []byte {
+		b := make([]byte, 8)
+		copy(b, magic)
+		n := binary.LittleEndian.Uint64(b)
+		hdr := append([]byte(`{"__metadata__":{"a":"b"}}`), bytes.Repeat([]byte(" "), int(min(n, 1<<20))-26)...)
+		return append(b, hdr...)
+	}
+	text := []byte(strings.Repeat("The quick brown fox jumps over the lazy dog. ", 20))
+	v7 := tarBytes(t, false)
+	badV7 := slices.Clone(v7)
+	copy(badV7[124:136], "12x45678901\x00") // size is not octal
+	setTarChecksum(badV7)
+	ustarLike := slices.Clone(text)
+	copy(ustarLike[257:], "ustar\x0000")
+	for _, tt := range []struct {
+		name   string
+		data   []byte
+		format string
+		want   bool
+	}{
+		{"gzip file", sample("model.pkl.gz"), Gzip, true},
+		{"multi-member gzip", sample("multi.pkl.gz"), Gzip, true},
+		{"safetensors header of 559,903 bytes", st("\x1f\x8b\x08"), Gzip, false},
+		{"lzma-alone file", sample("model.pkl.lzma"), LZMA, true},
+		{"protocol-1 pickle of [0, 0, 0]", []byte("](J\x00\x00\x00\x00M\x00\x00M\x00\x00e."), LZMA, false},
+		{"protocol-1 list with a memo", []byte("]q\x00(K\x01K\x02e."), LZMA, false},
+		{"lz4 frame", sample("model.pkl.lz4"), LZ4, true},
+		{"lz4 frame magic then text", append([]byte("\x04\x22\x4d\x18"), text...), LZ4, false},
+		{"lz4 legacy file", legacy.Bytes(), LZ4, true},
+		{"lz4 legacy magic then text", append([]byte("\x02\x21\x4c\x18"), text...), LZ4, false},
+		{"lz4 legacy magic then a match before any output", []byte("\x02\x21\x4c\x18\x05\x00\x00\x00\x04\x01\x00\x00\x00"), LZ4, false},
+		{"zlib file", sample("model.pkl.z"), Zlib, true},
+		{"safetensors header of 376 bytes", st("\x78\x01"), Zlib, false},
+		{"safetensors header of 40,056 bytes", st("\x78\x9c"), Zlib, false},
+		{"protocol-0 pickle", []byte("(S'a'\np0\nS'b'\np1\ntp2\n."), Zlib, false},
+		{"ustar file", tarBytes(t, true), Tar, true},
+		{"v7 tar file", v7, Tar, true},
+		{"v7 header whose size is not octal", badV7, Tar, false},
+		{"text with ustar at 257", ustarLike, Tar, false},
+		{"text", text, Tar, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got := slices.Contains(Sniff(head("a", tt.data)), tt.format)
+			if got != tt.want {
+				t.Errorf("sniffed as %s: %v, want %v (%q)", tt.format, got, tt.want, Sniff(head("a", tt.data)))
+			}
+		})
+	}
+}
+
+// TestSniffSafetensorsLengths sniffs a safetensors file for every header
+// length below 64 KiB whose low byte begins a weak magic (zlib, gzip,
+// lzma-alone, lz4): each is a safetensors file and nothing else (lengths of
+// 128 + 256k also start like a pickle's PROTO and are left to that test).
+func TestSniffSafetensorsLengths(t *testing.T) {
+	buf := bytes.Repeat([]byte(" "), 8+1<<16)
+	for _, low := range []byte{0x08, 0x18, 0x28, 0x38, 0x48, 0x58, 0x68, 0x78, 0x1f, 0x5d, 0x02, 0x04} {
+		for hi := range 256 {
+			n := int(low) | hi<<8
+			if n < 2 {
+				continue
+			}
+			b := buf[:8+n]
+			binary.LittleEndian.PutUint64(b, uint64(n))
+			copy(b[8:], "{}")
+			if got := Sniff(head("a", b)); !slices.Equal(got, []string{Safetensors}) {
+				t.Errorf("header length %d: %q", n, got)
+			}
+		}
 	}
 }

@@ -1,11 +1,15 @@
 package main
 
 import (
+	"bytes"
+	"encoding/binary"
 	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
+
+	"google.golang.org/protobuf/encoding/protowire"
 )
 
 // The local walk lists every entry it meets: links are followed inside
@@ -265,5 +269,60 @@ func TestUnmatchedContentSaysWhatWasRead(t *testing.T) {
 	}
 	if code != 2 {
 		t.Errorf("exit %d, want 2", code)
+	}
+}
+
+// A stream the loader rejects is never clean: an xz file cut right before
+// its index and footer, an ONNX model cut before its opset_import, a
+// pickle whose str argument CPython cannot decode (lone surrogates aside,
+// which "surrogatepass" lets through).
+func TestRejectedStreamsEndToEnd(t *testing.T) {
+	xzFile, err := os.ReadFile("../../formats/compress/testdata/model.pkl.xz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The footer's backward size is the index's length in 4-byte units.
+	index := (int(binary.LittleEndian.Uint32(xzFile[len(xzFile)-8:])) + 1) * 4
+	onnxFile, err := os.ReadFile("../../formats/onnx/testdata/benign_subgraphs.onnx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opset := -1
+	for b, off := onnxFile, 0; len(b) > 0; {
+		num, typ, n := protowire.ConsumeTag(b)
+		if n < 0 {
+			t.Fatal("benign_subgraphs.onnx does not parse")
+		}
+		if num == 8 {
+			opset = off
+			break
+		}
+		m := protowire.ConsumeFieldValue(num, typ, b[n:])
+		b, off = b[n+m:], off+n+m
+	}
+	if opset < 0 {
+		t.Fatal("benign_subgraphs.onnx has no opset_import")
+	}
+	long := append([]byte("\x80\x04X\xd0\x07\x00\x00"), bytes.Repeat([]byte("a"), 1999)...)
+	long = append(long, 0xff, '.')
+	for _, tt := range []struct {
+		name string
+		data []byte
+		code int
+		want string
+	}{
+		{"cut.pkl.xz", xzFile[:len(xzFile)-12-index], 2, "inconclusive "},
+		{"cut.onnx", onnxFile[:opset], 1, "findings "},
+		{"short.pkl", []byte("\x80\x04\x8c\x02\xc3\x28."), 2, "inconclusive "},
+		{"long.pkl", long, 2, "inconclusive "},
+		{"surrogate.pkl", []byte("\x80\x04\x8c\x03\xed\xa0\x80."), 0, "clean "},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := writeFile(t, t.TempDir(), tt.name, tt.data)
+			code, out, stderr := modelgate(t, "scan", f)
+			if code != tt.code || !hasLinePrefix(out, tt.want) {
+				t.Errorf("exit %d, want %d and a line %q:\n%s%s", code, tt.code, tt.want, out, stderr)
+			}
+		})
 	}
 }

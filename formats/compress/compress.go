@@ -12,10 +12,13 @@ package compress
 
 import (
 	"bufio"
+	"bytes"
 	"compress/bzip2"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"path"
 	"strings"
@@ -142,14 +145,26 @@ func Member(format string, in *formats.Input) (*Stream, error) {
 		if err != nil {
 			return nil, &formats.ReadError{Err: fmt.Errorf("open %s: %w", in.Name, err)}
 		}
-		d, err := dec(bufio.NewReaderSize(src, 64<<10))
+		var (
+			tail *xzTail
+			r    io.Reader = src
+		)
+		if format == formats.XZ {
+			tail = &xzTail{r: src}
+			r = tail
+		}
+		d, err := dec(bufio.NewReaderSize(r, 64<<10))
 		if err != nil {
 			src.Close()
 			err = fmt.Errorf("decompress %s %q: %w", format, in.Name, err)
 			st.fail(err)
 			return nil, err
 		}
-		return &stream{d: d, src: src, st: st, what: format + " " + in.Name}, nil
+		s := &stream{d: d, src: src, st: st, what: format + " " + in.Name}
+		if tail != nil {
+			s.end = tail.check
+		}
+		return s, nil
 	})
 	return st, nil
 }
@@ -161,10 +176,16 @@ type stream struct {
 	src  io.Closer
 	st   *Stream
 	what string
+	end  func() error // checks what the decoder accepts as the end, when it is lax
 }
 
 func (r *stream) Read(p []byte) (int, error) {
 	n, err := r.d.Read(p)
+	if err == io.EOF && r.end != nil {
+		if eerr := r.end(); eerr != nil {
+			err = eerr
+		}
+	}
 	if err != nil && err != io.EOF {
 		err = fmt.Errorf("decompress %s: %w", r.what, err)
 		r.st.fail(err)
@@ -203,6 +224,72 @@ func MemberName(name string) string {
 		return base[:len(base)-len(ext)] + repl
 	}
 	return base
+}
+
+// xzTail remembers the end of an xz file as the decoder reads it: up to
+// xzTailMax bytes before a run of zero bytes (stream padding), and how
+// long that run is.
+type xzTail struct {
+	r     io.Reader
+	last  []byte
+	zeros int64
+	eof   bool
+}
+
+// xzTailMax covers a stream footer and an index of thousands of blocks.
+const xzTailMax = 64 << 10
+
+func (t *xzTail) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	b := p[:n]
+	if i := bytes.LastIndexFunc(b, func(c rune) bool { return c != 0 }); i < 0 {
+		t.zeros += int64(n)
+	} else {
+		// The zeros before b's last non-zero byte were data, not padding.
+		t.last = append(t.last, make([]byte, min(t.zeros, xzTailMax))...)
+		t.last = append(t.last, b[:i+1]...)
+		if len(t.last) > 2*xzTailMax {
+			t.last = append(t.last[:0], t.last[len(t.last)-xzTailMax:]...)
+		}
+		t.zeros = int64(n - i - 1)
+	}
+	if err == io.EOF {
+		t.eof = true
+	}
+	return n, err
+}
+
+// check is asked when the decoder reports the end. The xz package ends
+// without complaint when the file stops right after a block, before the
+// stream's index and footer that xz -t requires, and when the index
+// indicator is damaged. The file must end in a stream footer (its CRC32
+// right and its magic "YZ") followed by stream padding in whole four-byte
+// units, and the index the footer points back to must start with its
+// indicator and match its CRC32.
+func (t *xzTail) check() error {
+	if !t.eof {
+		return nil
+	}
+	if len(t.last) > xzTailMax {
+		t.last = t.last[len(t.last)-xzTailMax:]
+	}
+	bad := fmt.Errorf("xz stream does not end in an index and footer: %w", io.ErrUnexpectedEOF)
+	if len(t.last) < 12 || t.zeros%4 != 0 {
+		return bad
+	}
+	f := t.last[len(t.last)-12:]
+	if string(f[10:12]) != "YZ" || f[8] != 0 || f[9] > 0x0f || crc32.ChecksumIEEE(f[4:10]) != binary.LittleEndian.Uint32(f[0:4]) {
+		return bad
+	}
+	back := (int64(binary.LittleEndian.Uint32(f[4:8])) + 1) * 4
+	if back+12 > int64(len(t.last)) {
+		return nil // an index beyond the window: the decoder's word
+	}
+	idx := t.last[int64(len(t.last))-12-back : len(t.last)-12]
+	if idx[0] != 0 || crc32.ChecksumIEEE(idx[:len(idx)-4]) != binary.LittleEndian.Uint32(idx[len(idx)-4:]) {
+		return fmt.Errorf("xz index before the footer is damaged: %w", io.ErrUnexpectedEOF)
+	}
+	return nil
 }
 
 // checkXZDict refuses an xz stream whose first block asks for an LZMA2

@@ -234,3 +234,57 @@ func TestRealWorld(t *testing.T) {
 	}
 	t.Logf("%d compressed real-world files", n)
 }
+
+// TestTruncatedAnywhere cuts every sample at every byte: the unwrapped
+// member must end in an error however the cut falls, including right after
+// an xz block, where the index and footer are missing (xz -t: "Unexpected
+// end of input") and the decoder alone sees a whole stream. Cuts between
+// whole gzip members or xz streams are whole files and not tried.
+func TestTruncatedAnywhere(t *testing.T) {
+	multi := readSample(t, "multi.pkl.gz")
+	blocks := readSample(t, "blocks.pkl.xz")
+	zst := zstdBytes(t, bytes.Repeat(payload, 200))
+	for _, tt := range []struct {
+		format, file string
+		whole        []int  // cuts that leave whole files
+		data         []byte // when not a sample file
+	}{
+		{formats.Zstd, "model.pkl.zst", nil, zst},
+		{formats.Gzip, "model.pkl.gz", nil, nil}, {formats.Gzip, "multi.pkl.gz", []int{len(multi) - 41}, nil},
+		{formats.Bzip2, "model.pkl.bz2", nil, nil}, {formats.XZ, "model.pkl.xz", nil, nil},
+		{formats.XZ, "blocks.pkl.xz", []int{len(blocks) - 36, len(blocks) - 32}, nil},
+		{formats.LZMA, "model.pkl.lzma", nil, nil}, {formats.Zlib, "model.pkl.z", nil, nil}, {formats.LZ4, "model.pkl.lz4", nil, nil},
+		{formats.JoblibZFile, "model.pkl.zfile", nil, nil},
+	} {
+		t.Run(tt.file, func(t *testing.T) {
+			b := tt.data
+			if b == nil {
+				b = readSample(t, tt.file)
+			}
+			if _, err := formatstest.Run(t, Analyzer{tt.format}, tt.file, b); err != nil {
+				t.Fatalf("whole file: %v", err)
+			}
+			for n := 1; n < len(b); n++ {
+				if slices.Contains(tt.whole, n) {
+					continue
+				}
+				if _, err := formatstest.Run(t, Analyzer{tt.format}, tt.file, b[:n]); err == nil {
+					t.Errorf("cut at %d of %d: no error", n, len(b))
+				}
+			}
+		})
+	}
+}
+
+// TestXZIndexDamaged flips the index indicator of an xz file: the xz
+// package reads the flipped byte as a block header and ends quietly; xz -t
+// and Python's lzma refuse the file.
+func TestXZIndexDamaged(t *testing.T) {
+	b := readSample(t, "model.pkl.xz")
+	back := (int(binary.LittleEndian.Uint32(b[len(b)-8:])) + 1) * 4
+	bad := slices.Clone(b)
+	bad[len(b)-12-back] ^= 0x10
+	if _, err := formatstest.Run(t, Analyzer{formats.XZ}, "model.pkl.xz", bad); err == nil {
+		t.Error("no error")
+	}
+}

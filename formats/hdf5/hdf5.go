@@ -81,6 +81,11 @@ func Open(ra io.ReaderAt, size int64) (*File, error) {
 	var p int
 	switch f.Version {
 	case 0, 1:
+		// The free-space, root-group symbol-table and shared-header
+		// format versions are 0; the library refuses any other.
+		if hdr[9] != 0 || hdr[10] != 0 || hdr[12] != 0 {
+			return nil, fmt.Errorf("superblock format versions %d, %d, %d (all 0 in every HDF5 file): %w", hdr[9], hdr[10], hdr[12], ErrMalformed)
+		}
 		f.offSize, f.lenSize = int(hdr[13]), int(hdr[14])
 		p = 24
 		if f.Version == 1 {
@@ -100,19 +105,31 @@ func Open(ra io.ReaderAt, size int64) (*File, error) {
 	// base address is stored, so this reader does too.
 	d.addr()
 	f.base = sb
+	var eof uint64
 	if f.Version <= 1 {
 		d.addr() // free-space info
-		d.addr() // end of file
+		eof = d.addr()
 		d.addr() // driver info
 		d.addr() // root entry: link name offset
 		f.rootAddr = d.addr()
+		// The library refuses a cache type other than none, group or
+		// symbolic link ("unknown symbol table entry cache type").
+		if ct := d.uint(4); d.err == nil && ct > 2 {
+			return nil, fmt.Errorf("root group entry has cache type %d: %w", ct, ErrMalformed)
+		}
 	} else {
 		d.addr() // superblock extension
-		d.addr() // end of file
+		eof = d.addr()
 		f.rootAddr = d.addr()
 	}
 	if d.err != nil {
 		return nil, fmt.Errorf("superblock: %w", d.err)
+	}
+	// The library refuses a file shorter than the end-of-file address its
+	// superblock stores ("truncated file"): h5py cannot open it. Files with
+	// a user block store it counted from the file's start.
+	if eof != undefined && eof > uint64(size) {
+		return nil, fmt.Errorf("file is %d bytes, its end-of-file address is %d: truncated: %w", size, eof, io.ErrUnexpectedEOF)
 	}
 	return f, nil
 }

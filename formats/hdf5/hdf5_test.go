@@ -100,3 +100,47 @@ func TestObjectsCounted(t *testing.T) {
 		t.Fatalf("visited %d objects", f.objects)
 	}
 }
+
+// TestTruncatedBelowEOFAddress cuts files short of the end-of-file address
+// their superblock stores: the HDF5 library refuses them ("truncated
+// file"), so must Open.
+func TestTruncatedBelowEOFAddress(t *testing.T) {
+	for _, name := range []string{"plain_v0.h5", "dense_v3.h5", "userblock.h5"} {
+		b, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Open(bytes.NewReader(b), int64(len(b))); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		cut := b[:len(b)-1]
+		if _, err := Open(bytes.NewReader(cut), int64(len(cut))); err == nil {
+			t.Errorf("%s cut by a byte: no error", name)
+		}
+	}
+}
+
+// TestRootCacheType: a root group entry whose cache type is not 0, 1 or 2
+// makes the library refuse the file.
+func TestRootCacheType(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("testdata", "plain_v0.h5"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := Open(bytes.NewReader(b), int64(len(b)))
+	if err != nil || f.offSize != 8 {
+		t.Fatalf("%v, offset size %d", err, f.offSize)
+	}
+	// Superblock v0 with 8-byte offsets: the root entry's cache type is
+	// at 24 + 4*8 + 16.
+	bad := bytes.Clone(b)
+	bad[72] = 0x64
+	if _, err := Open(bytes.NewReader(bad), int64(len(bad))); err == nil {
+		t.Error("cache type 100: no error")
+	}
+	bad = bytes.Clone(b)
+	bad[10] = 0xff // root group symbol-table entry version
+	if _, err := Open(bytes.NewReader(bad), int64(len(bad))); err == nil {
+		t.Error("symbol-table entry version 255: no error")
+	}
+}

@@ -136,6 +136,9 @@ func TestRules(t *testing.T) {
 		{"negative dim", model(withInit(graph(relu), tensor("w", 1, []uint64{^uint64(0)}, make([]byte, 16)))), RuleTensorSize},
 		{"no graph", pb(nil).v(1, 8).s(2, "x"), RuleStructure},
 		{"ir version", pb(nil).v(1, 99).b(7, graph(relu)), RuleStructure},
+		{"no opset import", pb(nil).v(1, 8).b(7, graph(relu)), RuleStructure},
+		{"opset import at IR version 2", pb(nil).v(1, 2).b(7, graph(relu)).b(8, pb(nil).s(1, "").v(2, 1)), RuleStructure},
+		{"IR version 2 without opset import", pb(nil).v(1, 2).b(7, graph(relu)), ""},
 		{"function cycle", model(graph(mknode("F", "local")), func(m pb) pb {
 			return m.b(25, pb(nil).s(1, "F").s(10, "local").b(7, mknode("G", "local"))).
 				b(25, pb(nil).s(1, "G").s(10, "local").b(7, mknode("F", "local")))
@@ -187,6 +190,13 @@ func TestMalformed(t *testing.T) {
 		{"length past end", append(slices.Clone(good), 0x3a, 0x7f)},
 		{"group wire type", append(slices.Clone(good), 0x0b)},
 		{"field zero", append(slices.Clone(good), 0x00, 0x00)},
+		// Messages the walker does not judge are parsed all the same by
+		// protobuf: a value_info name running past its message, a shape
+		// dimension inside a type, packed floats of 5 bytes.
+		{"graph output name past its value_info", model(graph(mknode("Relu", "")).b(12, pb{0x0a, 0x7f, 'y'}))},
+		{"broken shape in an input type", model(graph(mknode("Relu", "")).b(11, pb(nil).s(1, "x").b(2, pb(nil).b(1, pb(nil).v(1, 1).b(2, pb{0x0a, 0x05, 0x08})))))},
+		{"packed floats not whole", model(withInit(graph(mknode("Relu", "")), pb(nil).v(1, 1).v(2, 1).s(8, "w").b(4, []byte{0, 0, 0, 0, 0})))},
+		{"packed dims cut in a varint", model(withInit(graph(mknode("Relu", "")), pb(nil).b(1, []byte{0x80}).v(2, 1).s(8, "w")))},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if _, err := formatstest.Run(t, formats.AnalyzerFunc(Analyze), "m.onnx", tc.data); err == nil {

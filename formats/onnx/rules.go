@@ -53,7 +53,7 @@ func init() {
 		{ID: RuleTensorSize, Severity: formats.Medium, Title: "ONNX tensor data size inconsistent with its shape",
 			Doc: "An inline tensor's raw_data length differs from its dims times its element size, a dimension is negative, or the product overflows. The onnx checker rejects it, and several onnx and onnxruntime memory-safety bugs were reached exactly this way."},
 		{ID: RuleStructure, Severity: formats.Medium, Title: "ONNX model structure invalid",
-			Doc: "The model has no graph, an IR version outside the known range, or bytes after the last valid field. The reference loader rejects it or reads it differently from other tools; treat the file as crafted."},
+			Doc: "The model has no graph, an IR version outside the known range, no operator-set import (IR version 3 and later) or one where IR versions 1 and 2 allow none, or bytes after the last valid field. The reference loader rejects it or reads it differently from other tools; treat the file as crafted."},
 		{ID: RuleTooLarge, Severity: formats.Medium, Title: "ONNX file of 2 GiB or more",
 			Doc: "Protobuf's C++ parser refuses messages of 2 GiB or more, so the standard onnx and onnxruntime loaders cannot read the file; large models keep their weights in external data. A file this size reads differently in different tools."},
 		{ID: RuleFunctionCycle, Severity: formats.Medium, Title: "ONNX model-local functions call each other in a cycle",

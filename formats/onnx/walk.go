@@ -118,11 +118,25 @@ func Walk(ctx context.Context, ra interface {
 	if err != nil {
 		return w.m, fmt.Errorf("walk ONNX model: %w", err)
 	}
+	if err := newCursor(ra, size).wellFormed(ctx, mModel, size, 0); err != nil {
+		return w.m, fmt.Errorf("parse ONNX model as protobuf does: %w", err)
+	}
 	if !hasGraph {
 		w.emit(formats.NewFinding(RuleStructure, 0, "model has no graph"))
 	}
 	if !hasIR || w.m.IRVersion < 1 || w.m.IRVersion > 14 {
 		w.emit(formats.NewFinding(RuleStructure, 0, "IR version %d is outside the known range 1..14", w.m.IRVersion).
+			With("ir_version", strconv.FormatUint(w.m.IRVersion, 10)))
+	}
+	// onnx.checker.check_model: from IR version 3 a model names the
+	// operator sets it imports (an ONNX file cut before its opset_import
+	// fields ends this way); before 3 it may not name any.
+	switch {
+	case hasIR && w.m.IRVersion >= 3 && len(w.m.Opsets) == 0:
+		w.emit(formats.NewFinding(RuleStructure, 0, "model of IR version %d imports no operator set (opset_import is missing)", w.m.IRVersion).
+			With("ir_version", strconv.FormatUint(w.m.IRVersion, 10)))
+	case hasIR && w.m.IRVersion >= 1 && w.m.IRVersion < 3 && len(w.m.Opsets) > 0:
+		w.emit(formats.NewFinding(RuleStructure, 0, "model of IR version %d imports operator sets, which only IR version 3 and later may", w.m.IRVersion).
 			With("ir_version", strconv.FormatUint(w.m.IRVersion, 10)))
 	}
 	w.judgeCustom()

@@ -16,6 +16,10 @@ import (
 	"github.com/modelgate/modelgate/formats/pickle/globals"
 )
 
+// maxFrame bounds the FRAME lengths the machine buffers to check that the
+// input holds them: pickle's frame size target is 64 KiB.
+const maxFrame = 16 << 20
+
 // keepMax is the longest str or bytes constant whose content is kept;
 // longer ones are read through and only their position is remembered.
 const keepMax = 1024
@@ -118,6 +122,9 @@ type machine struct {
 	ops      int64
 	maxOps   int64
 	frameEnd int64
+	// frameErr is CPython's error for a FRAME the input does not hold,
+	// returned at STOP.
+	frameErr error
 	stream   int
 
 	globals   map[string]*object
@@ -400,7 +407,9 @@ func (m *machine) str(kind Kind, b []byte) Value {
 
 // payload reads a length-prefixed str or bytes argument of n bytes,
 // keeping it only when short.
-func (m *machine) payload(kind Kind, n uint64) (Value, error) {
+//
+// text, when set, is fed every byte of the argument.
+func (m *machine) payload(kind Kind, n uint64, text *pyUTF8) (Value, error) {
 	if n > math.MaxInt64 {
 		return Value{}, fmt.Errorf("argument length %d exceeds the maximum", n)
 	}
@@ -412,12 +421,26 @@ func (m *machine) payload(kind Kind, n uint64) (Value, error) {
 		if err != nil {
 			return Value{}, err
 		}
+		if text != nil {
+			text.write(b)
+		}
 		return m.str(kind, b), nil
 	}
 	off := m.st.Offset()
 	m.longArg = true
-	if err := m.st.Discard(int64(n)); err != nil {
-		return Value{}, err
+	if text == nil {
+		if err := m.st.Discard(int64(n)); err != nil {
+			return Value{}, err
+		}
+	} else {
+		for left := int64(n); left > 0; {
+			b, err := m.st.next(int(min(left, bufSize/2)))
+			if err != nil {
+				return Value{}, err
+			}
+			text.write(b)
+			left -= int64(len(b))
+		}
 	}
 	return Value{kind: kind, n: int64(n), o: &object{off: off, count: int64(n), enc: encRaw}}, nil
 }
@@ -499,6 +522,9 @@ func (m *machine) run() (v Value, err error) {
 				return Value{}, &Error{Offset: off, Opcode: "STOP", Err: err}
 			}
 			m.checkFrame(off)
+			if m.frameErr != nil {
+				return v, &Error{Offset: off, Opcode: "STOP", Err: m.frameErr}
+			}
 			return v, nil
 		}
 		depth := len(m.stack)
@@ -579,7 +605,7 @@ func (m *machine) step(off int64, op byte) error {
 	case opNEWFALSE:
 		m.push(Value{kind: KindBool})
 	case opINT, opLONG:
-		b, total, err := m.line(64)
+		b, total, err := m.line(keepMax)
 		if err != nil {
 			return err
 		}
@@ -590,7 +616,7 @@ func (m *machine) step(off int64, op byte) error {
 		if op == opLONG && len(b) > 0 && int64(len(b)) == total && b[len(b)-1] == 'L' {
 			b = b[:len(b)-1]
 		}
-		if total > 64 {
+		if total > keepMax {
 			if m.probe {
 				return errNotInt
 			}
@@ -635,7 +661,7 @@ func (m *machine) step(off int64, op byte) error {
 			m.push(Value{kind: KindInt, n: x})
 			return nil
 		}
-		b, err := m.payload(KindBytes, n)
+		b, err := m.payload(KindBytes, n, nil)
 		if err != nil {
 			return err
 		}
@@ -867,6 +893,9 @@ func (m *machine) step(off int64, op byte) error {
 		if err != nil {
 			return err
 		}
+		if err := callableArgs(op, *t, args, Value{}); err != nil {
+			return err
+		}
 		*t = m.call(off, op, *t, args, Value{})
 	case opNEWOBJ, opNEWOBJEX:
 		var kwargs Value
@@ -882,6 +911,9 @@ func (m *machine) step(off int64, op byte) error {
 		}
 		cls, err := m.pop()
 		if err != nil {
+			return err
+		}
+		if err := callableArgs(op, cls, args, kwargs); err != nil {
 			return err
 		}
 		m.push(m.call(off, op, cls, args, kwargs))
@@ -949,6 +981,23 @@ func (m *machine) step(off int64, op byte) error {
 		if m.probeSize >= 0 && st.Offset()+int64(n) > m.probeSize {
 			return errBeyond
 		}
+		// CPython's unpickler reads the whole frame at once and raises
+		// "pickle data was truncated" when the input ends first. Picklers
+		// write frames of about 64 KiB (larger arguments go outside
+		// frames); a frame of more than maxFrame is not looked ahead at
+		// and makes the file unreadable here.
+		// The pure-Python unpickler (joblib's) reads on whatever the
+		// frame holds: the opcodes are still followed, and the load ends
+		// in the error at STOP.
+		if m.frameErr == nil {
+			if n > maxFrame {
+				m.frameErr = fmt.Errorf("FRAME at offset %d of %d bytes is longer than any pickler writes: %w", off, n, formats.ErrUnsupported)
+			} else if ok, err := st.has(int(n)); err != nil {
+				return err
+			} else if !ok {
+				m.frameErr = fmt.Errorf("pickle data was truncated: the input ends inside the FRAME at offset %d", off)
+			}
+		}
 		m.frameEnd = st.Offset() + int64(n)
 	case opEXT1, opEXT2, opEXT4:
 		var code uint64
@@ -975,7 +1024,10 @@ func (m *machine) step(off int64, op byte) error {
 		})
 		m.push(Value{kind: KindExt, n: int64(code), o: &object{off: off}})
 	case opNEXTBUFFER:
-		m.push(Value{kind: KindBuffer, o: &object{off: off}})
+		// pickle.load without buffers= (torch, joblib, numpy and every
+		// plain load) raises here; a loader that passes buffers reads on,
+		// and the file is unreadable to this scan.
+		return fmt.Errorf("pickle stream refers to out-of-band data but no buffers argument was given: %w", formats.ErrUnsupported)
 	case opREADONLYBUFFER:
 		if _, err := m.top(); err != nil {
 			return err
@@ -988,19 +1040,60 @@ func (m *machine) step(off int64, op byte) error {
 	return nil
 }
 
+// isData reports whether v is a value of a built-in data type: never
+// callable, never a class.
+func isData(v Value) bool {
+	switch v.kind {
+	case KindNone, KindBool, KindInt, KindBigInt, KindFloat, KindStr, KindBytes,
+		KindTuple, KindList, KindDict, KindSet, KindFrozenSet, KindBuffer:
+		return true
+	}
+	return false
+}
+
+// callableArgs is the TypeError CPython's unpickler raises before a call
+// of REDUCE or NEWOBJ(_EX) whose operands it cannot call: a data value as
+// the callable or class ("'str' object is not callable"), arguments that
+// are not a tuple ("argument list must be a tuple"), NEWOBJ_EX keywords
+// that are not a dict. Values the machine cannot know (results of calls,
+// globals) pass.
+func callableArgs(op byte, callable, args, kwargs Value) error {
+	if isData(callable) {
+		return fmt.Errorf("%s of a %s value, which is not callable", opName(op), callable.kind)
+	}
+	if isData(args) && args.kind != KindTuple {
+		return fmt.Errorf("%s arguments are a %s, not a tuple", opName(op), args.kind)
+	}
+	if op == opNEWOBJEX && isData(kwargs) && kwargs.kind != KindDict {
+		return fmt.Errorf("NEWOBJ_EX keywords are a %s, not a dict", kwargs.kind)
+	}
+	return nil
+}
+
 func (m *machine) pushPayload(op byte, n uint64) error {
 	kind := KindBytes
+	var text *pyUTF8
 	switch op {
-	case opSHORTBINSTRING, opBINSTRING, opSHORTBINUNICODE, opBINUNICODE, opBINUNICODE8:
+	case opSHORTBINUNICODE, opBINUNICODE, opBINUNICODE8:
+		text = &pyUTF8{}
+		kind = KindStr
+	case opSHORTBINSTRING, opBINSTRING:
 		kind = KindStr
 	}
-	v, err := m.payload(kind, n)
+	v, err := m.payload(kind, n, text)
 	if err != nil {
 		return err
+	}
+	if text != nil && !text.ok() {
+		return errNotUTF8
 	}
 	m.push(v)
 	return nil
 }
+
+// errNotUTF8 is the UnicodeDecodeError CPython raises for a *BINUNICODE
+// argument that is not UTF-8 (lone surrogates aside).
+var errNotUTF8 = errors.New("'utf-8' codec can't decode the str argument")
 
 // textString reads a STRING or UNICODE line argument.
 func (m *machine) textString(op byte) error {
@@ -1049,6 +1142,20 @@ func (m *machine) addItems(off int64, op byte, items []Value) error {
 	}
 	switch t.kind {
 	case want:
+		// A dict key or set item that is a list, dict or set raises
+		// TypeError (unhashable type) in CPython's unpickler.
+		step := 1
+		if want == KindDict {
+			step = 2
+		}
+		if want != KindList {
+			for i := 0; i < len(items); i += step {
+				switch items[i].kind {
+				case KindList, KindDict, KindSet:
+					return fmt.Errorf("unhashable type: '%s' as a %s key", items[i].kind, want)
+				}
+			}
+		}
 		o := t.o
 		room := 2*m.maxItems - len(o.items)
 		if want != KindDict {
@@ -1070,6 +1177,18 @@ func (m *machine) addItems(off int64, op byte, items []Value) error {
 	case KindList, KindDict:
 		if op != opSETITEM && op != opSETITEMS || t.kind != KindList {
 			m.confused(off, op, *t)
+			break
+		}
+		// list[i] = v: CPython raises unless every key is an int index
+		// inside the list.
+		for i := 0; i+1 < len(items); i += 2 {
+			k := items[i]
+			if k.kind != KindInt && k.kind != KindBool {
+				return fmt.Errorf("list indices must be integers, not %s", k.kind)
+			}
+			if k.kind == KindInt && (k.n >= t.o.count || k.n < -t.o.count) {
+				return fmt.Errorf("list assignment index %d out of range for a list of %d", k.n, t.o.count)
+			}
 		}
 	case KindGlobal:
 		m.mutate(off, op, *t, Value{kind: KindTuple, o: &object{items: items[:min(len(items), 4)], count: int64(len(items))}})

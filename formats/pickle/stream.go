@@ -195,6 +195,24 @@ func readErr(err error) error {
 	return &formats.ReadError{Err: err}
 }
 
+// has reports whether at least n more bytes can be read, buffering them
+// (the buffer grows to n when it must; n is the caller's to bound).
+func (s *Stream) has(n int) (bool, error) {
+	if n > len(s.buf) {
+		buf := make([]byte, n)
+		s.end = copy(buf, s.buf[s.pos:s.end])
+		s.base += int64(s.pos)
+		s.pos, s.buf = 0, buf
+	}
+	if len(s.peek(n)) >= n {
+		return true, nil
+	}
+	if s.err != nil && s.err != io.EOF {
+		return false, readErr(s.err)
+	}
+	return false, nil
+}
+
 // peek returns up to n of the next bytes without consuming them; fewer
 // when the input ends first.
 func (s *Stream) peek(n int) []byte {

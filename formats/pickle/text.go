@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"math"
+	"math/big"
 	"strconv"
 	"unicode/utf8"
 )
@@ -15,7 +16,7 @@ var errNotInt = errors.New("invalid integer literal")
 
 // parseInt reads an INT or LONG line the way int(s, 0) / strtol do. big is
 // true for a well-formed integer that does not fit in int64.
-func parseInt(b []byte) (v int64, big bool, err error) {
+func parseInt(b []byte) (v int64, isBig bool, err error) {
 	t := bytes.TrimSpace(b)
 	if len(t) == 0 {
 		return 0, false, errNotInt
@@ -26,6 +27,11 @@ func parseInt(b []byte) (v int64, big bool, err error) {
 	}
 	var ne *strconv.NumError
 	if errors.As(err, &ne) && ne.Err == strconv.ErrRange {
+		// ParseInt reports the overflow before it has seen every digit:
+		// the rest must still be digits for int() to take it.
+		if _, ok := new(big.Int).SetString(string(t), 0); !ok {
+			return 0, false, errNotInt
+		}
 		return 0, true, nil
 	}
 	return 0, false, errNotInt
@@ -50,6 +56,11 @@ func parseFloat(b []byte) (float64, error) {
 	if err != nil {
 		var ne *strconv.NumError
 		if errors.As(err, &ne) && ne.Err == strconv.ErrRange {
+			// CPython's FLOAT raises OverflowError for a literal beyond
+			// the float range; one too small to represent is 0.0.
+			if math.IsInf(f, 0) {
+				return 0, errors.New("value too large to convert to float")
+			}
 			return f, nil
 		}
 		return 0, errors.New("invalid float literal")
@@ -246,3 +257,61 @@ func isIdentPath(s []byte) bool {
 }
 
 func floatBits(f float64) int64 { return int64(math.Float64bits(f)) }
+
+// pyUTF8 checks text the way CPython's unpickler decodes the arguments of
+// SHORT_BINUNICODE, BINUNICODE and BINUNICODE8: bytes.decode("utf-8",
+// "surrogatepass"). That is strict UTF-8 (no overlong forms, nothing above
+// U+10FFFF, no truncated sequence) except that a lone surrogate encoded in
+// three bytes (ED A0..BF 80..BF) is accepted. Anything else raises
+// UnicodeDecodeError and ends the load. It is fed in pieces, so a long
+// argument is checked as it is read through.
+type pyUTF8 struct {
+	need   int  // continuation bytes still expected
+	lo, hi byte // the range of the next continuation byte
+	bad    bool
+}
+
+func (v *pyUTF8) write(b []byte) {
+	for _, c := range b {
+		if v.bad {
+			return
+		}
+		if v.need > 0 {
+			if c < v.lo || c > v.hi {
+				v.bad = true
+			}
+			v.need--
+			v.lo, v.hi = 0x80, 0xbf
+			continue
+		}
+		v.lo, v.hi = 0x80, 0xbf
+		switch {
+		case c < 0x80:
+		case c >= 0xc2 && c <= 0xdf:
+			v.need = 1
+		case c == 0xe0:
+			v.need, v.lo = 2, 0xa0
+		case c >= 0xe1 && c <= 0xef:
+			// ED A0..BF would be a surrogate: surrogatepass lets it through.
+			v.need = 2
+		case c == 0xf0:
+			v.need, v.lo = 3, 0x90
+		case c >= 0xf1 && c <= 0xf3:
+			v.need = 3
+		case c == 0xf4:
+			v.need, v.hi = 3, 0x8f
+		default:
+			v.bad = true
+		}
+	}
+}
+
+// ok reports whether everything written decodes, to the end.
+func (v *pyUTF8) ok() bool { return !v.bad && v.need == 0 }
+
+// validPyUTF8 reports whether b decodes with "utf-8", "surrogatepass".
+func validPyUTF8(b []byte) bool {
+	var v pyUTF8
+	v.write(b)
+	return v.ok()
+}

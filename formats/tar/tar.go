@@ -76,12 +76,27 @@ type walker struct {
 type counter struct {
 	r io.Reader
 	n int64
+	// watch is an offset whose 512-byte block is kept in blk as it
+	// passes (got counts the bytes kept): the header after the last
+	// entry, which archive/tar does not return when it is dangling.
+	watch int64
+	blk   [512]byte
+	got   int
 }
 
 func (c *counter) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
+	if lo, hi := max(c.watch, c.n), min(c.watch+512, c.n+int64(n)); c.watch >= 0 && lo < hi {
+		copy(c.blk[lo-c.watch:], p[lo-c.n:hi-c.n])
+		c.got = max(c.got, int(hi-c.watch))
+	}
 	c.n += int64(n)
 	return n, err
+}
+
+// setWatch starts keeping the block at off (-1: none).
+func (c *counter) setWatch(off int64) {
+	c.watch, c.got = off, 0
 }
 
 func (w *walker) run(ctx context.Context) error {
@@ -114,6 +129,14 @@ func (w *walker) run(ctx context.Context) error {
 		}
 		return cnt.n
 	}
+	// dataEnd is where the last regular entry's data ends, rounded up to
+	// whole blocks: Python's tarfile (and torch.load of a legacy tar)
+	// raises "unexpected end of data" when the file stops before it, even
+	// inside the padding archive/tar passes over.
+	var dataEnd int64
+	// next is where the header after the last entry starts (-1 when a
+	// sparse entry makes it unknown).
+	var next int64
 	var live *liveMember
 	defer func() {
 		if live != nil {
@@ -131,6 +154,16 @@ func (w *walker) run(ctx context.Context) error {
 		hdrAt := pos()
 		hdr, err := tr.Next()
 		if err == io.EOF {
+			total := size
+			if sec == nil {
+				total = cnt.n
+			}
+			if total < dataEnd {
+				return fmt.Errorf("archive ends at %d, inside the data and padding of its last entry, which end at %d: %w", total, dataEnd, io.ErrUnexpectedEOF)
+			}
+			if err := danglingExtended(sec, cnt, next, size); err != nil {
+				return err
+			}
 			if err := w.checkTrailer(tr, sec, cnt, pos(), size); err != nil {
 				return err
 			}
@@ -142,6 +175,23 @@ func (w *walker) run(ctx context.Context) error {
 			return fmt.Errorf("entry %d at %d: %w", i, hdrAt, err)
 		}
 		at := pos()
+		switch hdr.Typeflag {
+		case tar.TypeReg, '\x00', tar.TypeCont:
+			if !isSparse(hdr) {
+				dataEnd = at + (hdr.Size+511)/512*512
+			}
+		}
+		switch {
+		case isSparse(hdr) || hdr.Typeflag == tar.TypeGNUSparse:
+			next = -1
+		case hdr.Typeflag == tar.TypeReg || hdr.Typeflag == '\x00' || hdr.Typeflag == tar.TypeCont:
+			next = at + (hdr.Size+511)/512*512
+		default:
+			next = at
+		}
+		if cnt != nil {
+			cnt.setWatch(next)
+		}
 		if !w.judge(i, hdr, hdrAt) {
 			continue
 		}
@@ -288,6 +338,36 @@ func (w *walker) checkTrailer(tr *tar.Reader, sec *io.SectionReader, cnt *counte
 		if err != nil {
 			return &formats.ReadError{Err: fmt.Errorf("read after end marker: %w", err)}
 		}
+	}
+	return nil
+}
+
+// danglingExtended refuses an archive whose last header is a pax or GNU
+// long-name header with no entry after it: archive/tar ends there as if
+// at the end marker, Python's tarfile raises (the header it extends is
+// missing). A random-access archive is read at next; a streamed one kept
+// the block as it passed.
+func danglingExtended(sec *io.SectionReader, cnt *counter, next, size int64) error {
+	var b []byte
+	switch {
+	case next < 0:
+		return nil
+	case sec != nil:
+		if next+512 > size {
+			return nil
+		}
+		b = make([]byte, 512)
+		if _, err := sec.ReadAt(b, next); err != nil {
+			return &formats.ReadError{Err: fmt.Errorf("read header at %d: %w", next, err)}
+		}
+	case cnt != nil && cnt.watch == next && cnt.got == 512:
+		b = cnt.blk[:]
+	default:
+		return nil
+	}
+	switch b[156] {
+	case tar.TypeXHeader, tar.TypeXGlobalHeader, tar.TypeGNULongName, tar.TypeGNULongLink:
+		return fmt.Errorf("extended header at %d is followed by no entry: %w", next, io.ErrUnexpectedEOF)
 	}
 	return nil
 }

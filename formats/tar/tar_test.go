@@ -87,6 +87,11 @@ func TestAnalyze(t *testing.T) {
 		{name: "duplicate", data: build(t, ent{name: "a.pkl", data: pkl}, ent{name: "a.pkl", data: []byte("x")}), rules: []string{"MG236"}, members: []string{"a.pkl", "a.pkl"}},
 		{name: "trailing data", data: append(slices.Clone(benign), []byte("PK\x05\x06 hidden")...), rules: []string{"MG237"}, members: []string{"model/data.pkl", "model/empty"}},
 		{name: "truncated", data: build(t, ent{name: "a.pkl", data: bytes.Repeat(pkl, 100)})[:1024], members: []string{"a.pkl"}, wantErr: true},
+		// tarfile raises "unexpected end of data" when the file stops
+		// inside the last entry's padding; archive/tar does not notice.
+		{name: "truncated in padding", data: build(t, ent{name: "a.pkl", data: pkl})[:512+len(pkl)+1], members: []string{"a.pkl"}, wantErr: true},
+		{name: "pax header with no entry after it", data: build(t, ent{name: strings.Repeat("d", 120) + ".pkl", data: pkl, format: tar.FormatPAX})[:1024], wantErr: true},
+		{name: "no end-of-archive blocks", data: build(t, ent{name: "a.pkl", data: pkl})[:1024], members: []string{"a.pkl"}},
 		{name: "member declaring 2^62 bytes", data: func() []byte {
 			var buf bytes.Buffer
 			w := tar.NewWriter(&buf)

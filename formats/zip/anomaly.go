@@ -118,7 +118,7 @@ func (r *Reader) checkNames() {
 		}
 		// A really encrypted entry is unreadable, not a disguise: the
 		// engine reports it inconclusive through its Input.
-		if f := (e.Flags | e.LocalFlags) & (FlagEncrypted | FlagPatched | FlagStrongEncrypted); f != 0 && e.encryption == "" {
+		if f := (e.Flags|e.LocalFlags)&(FlagEncrypted|FlagPatched|FlagStrongEncrypted) | e.Flags&FlagMasked; f != 0 && e.encryption == "" {
 			r.note(Anomaly{Kind: FlagBits, Offset: e.at(), Entry: i,
 				Message: fmt.Sprintf("entry %q has flag bits %#x set (%s)", e.Name, f, flagNames(f))})
 		}
@@ -143,6 +143,9 @@ func flagNames(f uint16) string {
 	}
 	if f&FlagStrongEncrypted != 0 {
 		out = append(out, "strong encryption")
+	}
+	if f&FlagMasked != 0 {
+		out = append(out, "masked local header")
 	}
 	return strings.Join(out, ", ")
 }

@@ -37,6 +37,11 @@ const (
 	FlagEncrypted       uint16 = 0x1
 	FlagPatched         uint16 = 0x20
 	FlagStrongEncrypted uint16 = 0x40
+	// FlagMasked (central-directory encryption: local header values
+	// masked) in a central-directory record makes PyTorch's reader (miniz)
+	// refuse the whole archive, "unsupported encryption", while Python's
+	// zipfile ignores it.
+	FlagMasked uint16 = 0x2000
 )
 
 // Dictionary and window caps for the LZMA-family and Zstandard methods:

@@ -39,6 +39,8 @@ func TestAnalyze(t *testing.T) {
 			rules: []string{"MG209"}, members: []string{"data.pkl"}},
 		{name: "patched and strong flags deflated", data: rawZip{entries: []rawEntry{{name: "data.pkl", method: Deflate, flags: FlagPatched | FlagStrongEncrypted, data: pkl}}}.bytes(t),
 			rules: []string{"MG209"}, members: []string{"data.pkl"}},
+		{name: "masked local header flag (PyTorch refuses the archive)", data: rawZip{entries: []rawEntry{{name: "data.pkl", flags: FlagMasked, data: pkl}}}.bytes(t),
+			rules: []string{"MG209"}, members: []string{"data.pkl"}},
 		{name: "local name differs", data: rawZip{entries: []rawEntry{{name: "data.pkl", localName: "datap.kl", data: pkl}}}.bytes(t),
 			rules: []string{"MG200"}, members: []string{"data.pkl"}},
 		{name: "crc mismatch stored", data: rawZip{entries: []rawEntry{{name: "data.pkl", data: pkl, crc: u32(0xdeadbeef)}}}.bytes(t),

@@ -31,3 +31,11 @@ samples = {
 for name, data in samples.items():
     with open(name, "wb") as f:
         f.write(data)
+
+# Two xz blocks, a second stream and stream padding, made by xz(1) itself
+# (Python's lzma writes one block): a file cut right after a block, before
+# the index and footer, is what the xz package takes for a whole stream.
+import subprocess
+blocks = subprocess.run(["xz", "--block-size=20", "-c"], input=PAYLOAD, capture_output=True, check=True).stdout
+with open("blocks.pkl.xz", "wb") as f:
+    f.write(blocks + b"\0" * 4 + lzma.compress(b"", format=lzma.FORMAT_XZ))
