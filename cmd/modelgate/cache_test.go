@@ -23,7 +23,7 @@ func TestMain(m *testing.M) {
 
 func TestScanCacheFlags(t *testing.T) {
 	dir := t.TempDir()
-	p := writeFile(t, dir, "model.pkl", []byte("\x80\x04\x95\x1c\x00\x00\x00\x00\x00\x00\x00\x8c\x02os\x8c\x06system\x93\x8c\x02id\x85R."))
+	p := writeFile(t, dir, "model.pkl", []byte("\x80\x04\x95\x14\x00\x00\x00\x00\x00\x00\x00\x8c\x02os\x8c\x06system\x93\x8c\x02id\x85R."))
 	cdir := filepath.Join(t.TempDir(), "cache")
 	for i, tt := range []struct {
 		args   []string
