@@ -40,6 +40,8 @@ type Source struct {
 	bucket  *blob.Bucket
 	display string // scheme://bucket/
 	files   []fetch.File
+	// conns bounds the connections an object is fetched over.
+	conns int
 }
 
 // BucketURL turns a target into the gocloud bucket URL and the key prefix.
@@ -82,7 +84,7 @@ func Open(ctx context.Context, target string, opts fetch.Options) (fetch.Source,
 		return nil, fmt.Errorf("%s: open bucket: %w", target, err)
 	}
 	u, _ := url.Parse(target)
-	s := &Source{bucket: b, display: u.Scheme + "://" + u.Host + "/"}
+	s := &Source{bucket: b, display: u.Scheme + "://" + u.Host + "/", conns: opts.Conns()}
 	if err := s.list(ctx, prefix); err != nil {
 		b.Close()
 		return nil, fmt.Errorf("%s: %w", target, err)
@@ -146,7 +148,7 @@ func (s *Source) add(key, rel string, size int64) {
 					return nil, fmt.Errorf("read %s at %d: %w", key, off, err)
 				}
 				return r, nil
-			}), nil
+			}).Parallel(s.conns), nil
 		}
 	}
 	s.files = append(s.files, f)

@@ -215,10 +215,7 @@ func (h *HTTP) RangeOpener(url string) Opener {
 				return nil, fmt.Errorf("GET %s: Content-Range %q does not answer bytes=%d-: %v", redact(url), resp.Header.Get("Content-Range"), off, err)
 			}
 		case http.StatusOK:
-			if _, err := io.CopyN(io.Discard, resp.Body, off); err != nil {
-				resp.Body.Close()
-				return nil, fmt.Errorf("GET %s: skip to byte %d of a server that ignores Range: %w", redact(url), off, ErrShortBody)
-			}
+			return &wholeBody{body: resp.Body, skip: off, n: n, url: redact(url)}, nil
 		default:
 			resp.Body.Close()
 			return nil, fmt.Errorf("GET %s: unexpected status %d for a range", redact(url), resp.StatusCode)
