@@ -61,6 +61,7 @@ type ReaderAt struct {
 	// conns > 1 lets a long sequential read go parallel; parFetched
 	// counts what parallel streams requested.
 	conns      int
+	chunk      int64
 	parFetched atomic.Int64
 	backoff    time.Duration
 	// err is sticky: once an origin served a block two ways, or a block
@@ -76,7 +77,7 @@ type window struct {
 // NewReaderAt returns random access to the size bytes open serves. ctx
 // bounds every request made on the reader's behalf.
 func NewReaderAt(ctx context.Context, size int64, open Opener) *ReaderAt {
-	return &ReaderAt{ctx: ctx, open: open, size: size, lastEnd: -1, blk: newBlocks(size), conns: 1, backoff: 200 * time.Millisecond}
+	return &ReaderAt{ctx: ctx, open: open, size: size, lastEnd: -1, blk: newBlocks(size), conns: 1, chunk: parallelChunk, backoff: 100 * time.Millisecond}
 }
 
 // Parallel lets a long sequential read of the file (a hashing pass) fetch
@@ -205,7 +206,7 @@ func (r *ReaderAt) openBody(off, want int64) error {
 	} else {
 		r.span = firstSpan
 	}
-	chunk := max(parallelChunk, r.blk.bs)
+	chunk := max(r.chunk, r.blk.bs)
 	if r.conns > 1 && max(r.span, want) >= parallelFrom && r.size-off >= 2*chunk {
 		// A stream this long is read to the file's end (the hashing
 		// pass): fetch the rest of the file in chunks over several
