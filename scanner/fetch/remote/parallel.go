@@ -59,8 +59,9 @@ func (w *wholeBody) Close() error { return w.body.Close() }
 
 // parallelBody streams the bytes [off, end) of a file by fetching chunks
 // of it over up to conns concurrent ranged requests, and yields them in
-// order. At most conns chunks are held, fetched or being fetched, so
-// memory is bounded by conns × chunk. A chunk whose request fails, or
+// order. At most conns chunks are being fetched, and conns+1 held in
+// all (the one being read included), so memory is bounded by
+// (conns+1) × chunk. A chunk whose request fails, or
 // whose body ends early, is fetched again a bounded number of times;
 // every chunk is read in full before any of its bytes is yielded, so a
 // failed attempt never yields bytes.
@@ -68,6 +69,7 @@ type parallelBody struct {
 	cancel context.CancelFunc
 	order  chan chan chunkResult // result of each chunk, in file order
 	free   chan []byte           // buffers not in use; nil ones not yet allocated
+	fetch  chan struct{}         // a token per fetch in flight
 	cur    []byte                // the rest of the chunk being yielded
 	buf    []byte                // the buffer cur lies in
 	err    error
@@ -86,9 +88,10 @@ func newParallelBody(ctx context.Context, open Opener, off, end, chunk int64, co
 	pb := &parallelBody{
 		cancel: cancel,
 		order:  make(chan chan chunkResult, conns),
-		free:   make(chan []byte, conns),
+		free:   make(chan []byte, conns+1),
+		fetch:  make(chan struct{}, conns),
 	}
-	for range conns {
+	for range conns + 1 {
 		pb.free <- nil
 	}
 	pb.wg.Add(1)
@@ -107,6 +110,11 @@ func (pb *parallelBody) dispatch(ctx context.Context, open Opener, off, end, chu
 		case <-ctx.Done():
 			return
 		}
+		select {
+		case pb.fetch <- struct{}{}:
+		case <-ctx.Done():
+			return
+		}
 		n := min(chunk, end-off)
 		if buf == nil {
 			buf = make([]byte, chunk)
@@ -122,6 +130,7 @@ func (pb *parallelBody) dispatch(ctx context.Context, open Opener, off, end, chu
 		go func(off int64, b []byte) {
 			defer pb.wg.Done()
 			err := fetchChunk(ctx, open, off, b, backoff)
+			<-pb.fetch
 			res <- chunkResult{b: b, err: err}
 		}(off, buf[:n])
 	}
