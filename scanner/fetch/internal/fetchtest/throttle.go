@@ -19,8 +19,8 @@ type Throttled struct {
 	// Conns counts the connections opened, Reqs the requests served and
 	// Bytes the body bytes sent.
 	Conns, Reqs, Bytes atomic.Int64
-	perConn     float64
-	all         *bucket
+	perConn            float64
+	all                *bucket
 }
 
 // NewThrottled serves data (any path) with Range support at perConn bytes
