@@ -28,7 +28,8 @@ type Source struct {
 	size int64
 	http *remote.HTTP
 	// conns bounds the connections a file is fetched over.
-	conns int
+	conns  int
+	budget *remote.Budget
 }
 
 // Open resolves a URL target.
@@ -38,6 +39,7 @@ func Open(ctx context.Context, target string, opts fetch.Options) (fetch.Source,
 		return nil, err
 	}
 	s.conns = opts.Conns()
+	s.budget = remote.SourceBudget(s.conns)
 	return s, nil
 }
 
@@ -77,7 +79,7 @@ func (s *Source) Walk(ctx context.Context, fn func(fetch.File) error) error {
 			if size > remote.MaxFileSize {
 				return nil, fmt.Errorf("the server states %d bytes: %w", size, &formats.LimitError{Limit: "remote-file-bytes", Max: remote.MaxFileSize})
 			}
-			return remote.NewReaderAt(ctx, size, s.http.RangeOpener(loc)).Parallel(s.conns), nil
+			return remote.NewReaderAt(ctx, size, s.http.RangeOpener(loc)).Parallel(s.conns, s.budget), nil
 		},
 	})
 }

@@ -103,7 +103,7 @@ func OpenRef(ctx context.Context, ref name.Reference, o Options) (*Source, error
 		return nil, fmt.Errorf("oci://%s: authenticate: %w", ref, err)
 	}
 	s := &Source{pinned: "oci://" + repo.Name() + "@" + desc.Digest.String()}
-	blobs := &blobClient{http: remote.NewHTTP(tr), base: fmt.Sprintf("%s://%s/v2/%s/blobs/", repo.Registry.Scheme(), repo.RegistryStr(), repo.RepositoryStr()), display: "oci://" + repo.Name() + "@" + desc.Digest.String(), conns: o.Connections}
+	blobs := &blobClient{http: remote.NewHTTP(tr), base: fmt.Sprintf("%s://%s/v2/%s/blobs/", repo.Registry.Scheme(), repo.RegistryStr(), repo.RepositoryStr()), display: "oci://" + repo.Name() + "@" + desc.Digest.String(), conns: o.Connections, budget: remote.SourceBudget(o.Connections)}
 
 	if desc.MediaType.IsIndex() {
 		s.kind = "index"
@@ -207,7 +207,7 @@ func (s *Source) addManifest(raw []byte, prefix string, blobs *blobClient) error
 			}
 		default:
 			f.Open = func(ctx context.Context) (fetch.ReaderAtCloser, error) {
-				return remote.NewReaderAt(ctx, size, blobs.http.RangeOpener(blobs.base+d.String())).Parallel(blobs.conns), nil
+				return remote.NewReaderAt(ctx, size, blobs.http.RangeOpener(blobs.base+d.String())).Parallel(blobs.conns, blobs.budget), nil
 			}
 		}
 		s.files = append(s.files, f)
@@ -218,6 +218,7 @@ func (s *Source) addManifest(raw []byte, prefix string, blobs *blobClient) error
 type blobClient struct {
 	http    *remote.HTTP
 	conns   int
+	budget  *remote.Budget
 	base    string
 	display string
 }

@@ -57,21 +57,56 @@ func (w *wholeBody) Read(p []byte) (int, error) {
 
 func (w *wholeBody) Close() error { return w.body.Close() }
 
+// Budget bounds the chunk buffers that the parallel streams of several
+// files hold together. A Source shares one among its files, so the memory
+// a scan holds stays the budget's chunks × 8 MiB however many files it
+// reads at once.
+type Budget struct{ bufs chan []byte }
+
+// SourceBudget is the budget a Source shares among its files: two files
+// at full speed over conns connections each.
+func SourceBudget(conns int) *Budget { return NewBudget(2 * (conns + 1)) }
+
+// NewBudget returns a budget of chunks buffers.
+func NewBudget(chunks int) *Budget {
+	b := &Budget{bufs: make(chan []byte, max(chunks, 1))}
+	for range cap(b.bufs) {
+		b.bufs <- nil
+	}
+	return b
+}
+
+// get takes a buffer of n bytes, allocating it on first use.
+func (b *Budget) get(ctx context.Context, n int64) ([]byte, bool) {
+	select {
+	case buf := <-b.bufs:
+		if int64(cap(buf)) < n {
+			buf = make([]byte, n)
+		}
+		return buf[:n], true
+	case <-ctx.Done():
+		return nil, false
+	}
+}
+
+// put gives a buffer back; every buffer put was got, so it never blocks.
+func (b *Budget) put(buf []byte) { b.bufs <- buf }
+
 // parallelBody streams the bytes [off, end) of a file by fetching chunks
 // of it over up to conns concurrent ranged requests, and yields them in
-// order. At most conns chunks are being fetched, and conns+1 held in
-// all (the one being read included), so memory is bounded by
-// (conns+1) × chunk. A chunk whose request fails, or
-// whose body ends early, is fetched again a bounded number of times;
-// every chunk is read in full before any of its bytes is yielded, so a
-// failed attempt never yields bytes.
+// order. At most conns chunks are being fetched, and conns+1 held in all
+// (the one being read included); their buffers come from a Budget. A
+// chunk whose request fails, or whose body ends early, is fetched again a
+// bounded number of times; every chunk is read in full before any of its
+// bytes is yielded, so a failed attempt never yields bytes.
 type parallelBody struct {
 	cancel context.CancelFunc
 	order  chan chan chunkResult // result of each chunk, in file order
-	free   chan []byte           // buffers not in use; nil ones not yet allocated
-	fetch  chan struct{}         // a token per fetch in flight
-	cur    []byte                // the rest of the chunk being yielded
-	buf    []byte                // the buffer cur lies in
+	budget *Budget
+	held   chan struct{} // a token per chunk held
+	fetch  chan struct{} // a token per fetch in flight
+	cur    []byte        // the rest of the chunk being yielded
+	buf    []byte        // the buffer cur lies in
 	err    error
 	wg     sync.WaitGroup
 }
@@ -83,48 +118,50 @@ type chunkResult struct {
 
 // newParallelBody starts fetching; fetched counts the bytes requested.
 // backoff is the first wait before a chunk is fetched again; it doubles.
-func newParallelBody(ctx context.Context, open Opener, off, end, chunk int64, conns int, fetched *atomic.Int64, backoff time.Duration) *parallelBody {
+func newParallelBody(ctx context.Context, open Opener, off, end, chunk int64, conns int, budget *Budget, fetched *atomic.Int64, backoff time.Duration) *parallelBody {
 	ctx, cancel := context.WithCancel(ctx)
+	if budget == nil {
+		budget = NewBudget(conns + 1)
+	}
 	pb := &parallelBody{
 		cancel: cancel,
-		order:  make(chan chan chunkResult, conns),
-		free:   make(chan []byte, conns+1),
+		order:  make(chan chan chunkResult, conns+1),
+		budget: budget,
+		held:   make(chan struct{}, conns+1),
 		fetch:  make(chan struct{}, conns),
-	}
-	for range conns + 1 {
-		pb.free <- nil
 	}
 	pb.wg.Add(1)
 	go pb.dispatch(ctx, open, off, end, chunk, fetched, backoff)
 	return pb
 }
 
-// dispatch starts one fetch per chunk as buffers come free.
+// dispatch starts one fetch per chunk as buffers come free. The order
+// queue holds conns+1 results, as many as chunks held, so sending on it
+// never blocks.
 func (pb *parallelBody) dispatch(ctx context.Context, open Opener, off, end, chunk int64, fetched *atomic.Int64, backoff time.Duration) {
 	defer pb.wg.Done()
 	defer close(pb.order)
 	for ; off < end; off += chunk {
-		var buf []byte
 		select {
-		case buf = <-pb.free:
+		case pb.held <- struct{}{}:
 		case <-ctx.Done():
 			return
 		}
 		select {
 		case pb.fetch <- struct{}{}:
 		case <-ctx.Done():
+			<-pb.held
 			return
 		}
 		n := min(chunk, end-off)
-		if buf == nil {
-			buf = make([]byte, chunk)
-		}
-		res := make(chan chunkResult, 1)
-		select {
-		case pb.order <- res:
-		case <-ctx.Done():
+		buf, ok := pb.budget.get(ctx, n)
+		if !ok {
+			<-pb.fetch
+			<-pb.held
 			return
 		}
+		res := make(chan chunkResult, 1)
+		pb.order <- res
 		fetched.Add(n)
 		pb.wg.Add(1)
 		go func(off int64, b []byte) {
@@ -132,7 +169,7 @@ func (pb *parallelBody) dispatch(ctx context.Context, open Opener, off, end, chu
 			err := fetchChunk(ctx, open, off, b, backoff)
 			<-pb.fetch
 			res <- chunkResult{b: b, err: err}
-		}(off, buf[:n])
+		}(off, buf)
 	}
 }
 
@@ -184,7 +221,7 @@ func (pb *parallelBody) Read(p []byte) (int, error) {
 			return 0, pb.err
 		}
 		if pb.buf != nil {
-			pb.free <- pb.buf[:cap(pb.buf)]
+			pb.release(pb.buf)
 			pb.buf = nil
 		}
 		res, ok := <-pb.order
@@ -195,7 +232,7 @@ func (pb *parallelBody) Read(p []byte) (int, error) {
 		r := <-res
 		if r.err != nil {
 			pb.err = r.err
-			pb.free <- r.b[:cap(r.b)]
+			pb.release(r.b)
 			continue
 		}
 		pb.cur, pb.buf = r.b, r.b
@@ -205,9 +242,25 @@ func (pb *parallelBody) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-// Close cancels the fetches in flight and waits for them to stop.
+func (pb *parallelBody) release(b []byte) {
+	pb.budget.put(b)
+	<-pb.held
+}
+
+// Close cancels the fetches in flight, waits for them to stop and gives
+// every buffer back to the budget.
 func (pb *parallelBody) Close() error {
 	pb.cancel()
 	pb.wg.Wait()
+	if pb.buf != nil {
+		pb.release(pb.buf)
+		pb.buf, pb.cur = nil, nil
+	}
+	for res := range pb.order {
+		pb.release((<-res).b)
+	}
+	if pb.err == nil {
+		pb.err = errors.New("read from a closed parallel stream")
+	}
 	return nil
 }

@@ -46,7 +46,7 @@ func readAll(r *ReaderAt) ([32]byte, error) {
 }
 
 func parallelReader(size int64, open Opener, conns int) *ReaderAt {
-	r := NewReaderAt(context.Background(), size, open).Parallel(conns)
+	r := NewReaderAt(context.Background(), size, open).Parallel(conns, nil)
 	r.chunk, r.backoff = testChunk, time.Millisecond
 	return r
 }
@@ -252,5 +252,49 @@ func TestParallelCloseMidStream(t *testing.T) {
 	case <-closed:
 	case <-time.After(5 * time.Second):
 		t.Fatal("Close did not stop the fetches in flight")
+	}
+}
+
+// TestParallelSharedBudget reads several files at once through one budget
+// smaller than any one stream wants: each comes out whole, and closing a
+// stream mid-way gives its buffers back.
+func TestParallelSharedBudget(t *testing.T) {
+	body := testBody(3 << 20)
+	want := sha256.Sum256(body)
+	open := func(ctx context.Context, off, n int64) (io.ReadCloser, error) {
+		time.Sleep(time.Millisecond)
+		return io.NopCloser(bytes.NewReader(body[off : off+n])), nil
+	}
+	budget := NewBudget(3)
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	for i := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := parallelReader(int64(len(body)), open, 4)
+			r.budget = budget
+			defer r.Close()
+			if i == 3 {
+				// Stops after 1 MiB, with chunks still held.
+				r.ReadAt(make([]byte, 1<<20), 0)
+				return
+			}
+			got, err := readAll(r)
+			if err == nil && got != want {
+				err = fmt.Errorf("reader %d: wrong digest", i)
+			}
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := len(budget.bufs); n != 3 {
+		t.Fatalf("%d of 3 buffers back in the budget", n)
 	}
 }

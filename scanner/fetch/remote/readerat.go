@@ -61,6 +61,7 @@ type ReaderAt struct {
 	// conns > 1 lets a long sequential read go parallel; parFetched
 	// counts what parallel streams requested.
 	conns      int
+	budget     *Budget
 	chunk      int64
 	parFetched atomic.Int64
 	backoff    time.Duration
@@ -82,10 +83,11 @@ func NewReaderAt(ctx context.Context, size int64, open Opener) *ReaderAt {
 
 // Parallel lets a long sequential read of the file (a hashing pass) fetch
 // it over up to conns connections at once, in chunks of ranged requests
-// reassembled in order; conns <= 1 keeps one connection. It returns r and
-// must be called before the first read.
-func (r *ReaderAt) Parallel(conns int) *ReaderAt {
-	r.conns = max(conns, 1)
+// reassembled in order; conns <= 1 keeps one connection. The chunks it
+// holds come from budget, shared with other files' readers (nil: its
+// own). It returns r and must be called before the first read.
+func (r *ReaderAt) Parallel(conns int, budget *Budget) *ReaderAt {
+	r.conns, r.budget = max(conns, 1), budget
 	return r
 }
 
@@ -212,7 +214,7 @@ func (r *ReaderAt) openBody(off, want int64) error {
 		// pass): fetch the rest of the file in chunks over several
 		// connections, a bounded number ahead of the reader.
 		start := off / r.blk.bs * r.blk.bs
-		body := newParallelBody(r.ctx, r.open, start, r.size, chunk, r.conns, &r.parFetched, r.backoff)
+		body := newParallelBody(r.ctx, r.open, start, r.size, chunk, r.conns, r.budget, &r.parFetched, r.backoff)
 		r.body = &checkedBody{rc: body, b: r.blk, off: start, h: r.blk.mac()}
 		r.pos, r.end, r.lastEnd = start, r.size, r.size
 		return nil
