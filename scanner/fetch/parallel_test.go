@@ -95,7 +95,7 @@ func TestParallelScan(t *testing.T) {
 // server's copies) is not what bounds the rate on a loaded machine.
 func BenchmarkParallelFetch(b *testing.B) {
 	const perConn, total = 6 << 20, 48 << 20
-	const small, large = 32 << 20, 256 << 20
+	const small, large = 32 << 20, 512 << 20
 	rate := func(size int64, conns int) float64 {
 		data := fetchtest.SparseSafetensors(size, 50)
 		srv := fetchtest.NewThrottled(data, size, perConn, total)
