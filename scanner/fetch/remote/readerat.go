@@ -2,7 +2,9 @@
 // origin (an HTTP server, an OCI registry, an object store) through ranged
 // reads: small reads are served from a few cached windows, sequential
 // reads from one streaming body whose requested span grows while the
-// reader keeps going, and jumps from a fresh ranged request. Every fetch
+// reader keeps going (or, when allowed, from chunks fetched over several
+// connections at once and yielded in order), and jumps from a fresh
+// ranged request. Every fetch
 // covers whole blocks, and a block an origin serves two ways fails the
 // file, so whatever an analyzer reads ahead is what the hash covers. It also holds
 // the HTTP client rules every fetcher shares (credentials only to the
