@@ -55,9 +55,11 @@ bench:
 # same run: a local --quick scan of a 1 GiB checkpoint (time, bytes read,
 # against the full scan) and of a 100-shard directory, cached re-scans
 # (bytes fetched from a Hub, bytes read locally), dict-heavy pickles
-# (opcodes per CPU second, against the dense rate).
+# (opcodes per CPU second, against the dense rate), a default remote scan
+# from a loopback server limiting each connection's rate (against the
+# server's aggregate limit and against one connection).
 bench-scale:
-	$(GO) test -run '^$$' -bench 'Quick|CachedRescan' -benchtime $(BENCHTIME) ./scanner/ ./scanner/fetch/
+	$(GO) test -run '^$$' -bench 'Quick|CachedRescan|ParallelFetch' -benchtime $(BENCHTIME) ./scanner/ ./scanner/fetch/
 	$(GO) test -run '^$$' -bench 'DenseInts|DictHeavy' -benchmem -benchtime $(BENCHTIME) ./formats/pickle/
 
 # The differential tests against the real loaders (tools/differential):

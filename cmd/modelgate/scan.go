@@ -91,6 +91,9 @@ func runScan(ctx context.Context, o scanOptions, stdout, stderr io.Writer) (int,
 	if o.Jobs < 0 {
 		return scanner.ExitUsage, fmt.Errorf("--jobs %d: want a positive number, or 0 for one per CPU", o.Jobs)
 	}
+	if o.Fetch.Connections < 0 || o.Fetch.Connections > fetch.MaxConnections {
+		return scanner.ExitUsage, fmt.Errorf("--connections %d: want 1 to %d", o.Fetch.Connections, fetch.MaxConnections)
+	}
 	var targets []scanner.Target
 	for _, t := range o.Targets {
 		t = fetch.CleanTarget(t)

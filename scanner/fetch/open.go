@@ -29,6 +29,30 @@ type Options struct {
 	// polices where it connects (modelgate serve) sets it, and object
 	// store targets then may not override their endpoint.
 	Transport http.RoundTripper
+	// Connections bounds the ranged requests one remote file is fetched
+	// over when it is read in full; 0 means DefaultConnections. Quick
+	// scans read little of each file and use one.
+	Connections int
+}
+
+// DefaultConnections is the default of Options.Connections: CDNs
+// (Hugging Face's, S3) cap each connection's rate well below a host's
+// link, and eight connections at 15 MB/s each fill a gigabit one.
+const DefaultConnections = 8
+
+// MaxConnections caps Options.Connections: more would look like abuse to
+// an origin and hold connections × 8 MiB in memory per file.
+const MaxConnections = 64
+
+// Conns is how many connections one remote file may be fetched over.
+func (o Options) Conns() int {
+	switch {
+	case o.Quick:
+		return 1
+	case o.Connections <= 0:
+		return DefaultConnections
+	}
+	return min(o.Connections, MaxConnections)
 }
 
 // ErrUsage marks a target that is malformed or of an unsupported kind: a

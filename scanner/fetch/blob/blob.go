@@ -40,6 +40,10 @@ type Source struct {
 	bucket  *blob.Bucket
 	display string // scheme://bucket/
 	files   []fetch.File
+	// conns bounds the connections an object is fetched over; budget the
+	// chunks all objects being read hold.
+	conns  int
+	budget *remote.Budget
 }
 
 // BucketURL turns a target into the gocloud bucket URL and the key prefix.
@@ -82,7 +86,7 @@ func Open(ctx context.Context, target string, opts fetch.Options) (fetch.Source,
 		return nil, fmt.Errorf("%s: open bucket: %w", target, err)
 	}
 	u, _ := url.Parse(target)
-	s := &Source{bucket: b, display: u.Scheme + "://" + u.Host + "/"}
+	s := &Source{bucket: b, display: u.Scheme + "://" + u.Host + "/", conns: opts.Conns(), budget: remote.SourceBudget(opts.Conns())}
 	if err := s.list(ctx, prefix); err != nil {
 		b.Close()
 		return nil, fmt.Errorf("%s: %w", target, err)
@@ -146,7 +150,7 @@ func (s *Source) add(key, rel string, size int64) {
 					return nil, fmt.Errorf("read %s at %d: %w", key, off, err)
 				}
 				return r, nil
-			}), nil
+			}).Parallel(s.conns, s.budget), nil
 		}
 	}
 	s.files = append(s.files, f)

@@ -166,6 +166,10 @@ type Source struct {
 	hub    *remote.HTTP // carries the token
 	cdn    *remote.HTTP // never carries it
 	cache  string       // the repo's folder in the local cache, or ""
+	// conns bounds the connections a file is fetched over; budget the
+	// chunks all files being read hold.
+	conns  int
+	budget *remote.Budget
 }
 
 type sibling struct {
@@ -190,7 +194,13 @@ func Open(ctx context.Context, target string, opts fetch.Options) (fetch.Source,
 	if err != nil {
 		return nil, err
 	}
-	return OpenRef(ctx, ref, opts.Transport)
+	s, err := OpenRef(ctx, ref, opts.Transport)
+	if err != nil {
+		return nil, err
+	}
+	s.conns = opts.Conns()
+	s.budget = remote.SourceBudget(s.conns)
+	return s, nil
 }
 
 // OpenRef resolves ref through the Hub's model-info API. transport is the
@@ -368,7 +378,7 @@ func (s *Source) open(ctx context.Context, name string, size int64) (fetch.Reade
 	if loc == u {
 		client = s.hub
 	}
-	return remote.NewReaderAt(ctx, size, client.RangeOpener(loc)), nil
+	return remote.NewReaderAt(ctx, size, client.RangeOpener(loc)).Parallel(s.conns, s.budget), nil
 }
 
 // locate follows the Hub's relative redirects (a renamed repository) with

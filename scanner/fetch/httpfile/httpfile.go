@@ -27,11 +27,20 @@ type Source struct {
 	name string
 	size int64
 	http *remote.HTTP
+	// conns bounds the connections a file is fetched over.
+	conns  int
+	budget *remote.Budget
 }
 
 // Open resolves a URL target.
 func Open(ctx context.Context, target string, opts fetch.Options) (fetch.Source, error) {
-	return OpenURL(ctx, target, opts.Transport)
+	s, err := OpenURL(ctx, target, opts.Transport)
+	if err != nil {
+		return nil, err
+	}
+	s.conns = opts.Conns()
+	s.budget = remote.SourceBudget(s.conns)
+	return s, nil
 }
 
 // OpenURL learns the size of the file at rawURL through transport (nil
@@ -70,7 +79,7 @@ func (s *Source) Walk(ctx context.Context, fn func(fetch.File) error) error {
 			if size > remote.MaxFileSize {
 				return nil, fmt.Errorf("the server states %d bytes: %w", size, &formats.LimitError{Limit: "remote-file-bytes", Max: remote.MaxFileSize})
 			}
-			return remote.NewReaderAt(ctx, size, s.http.RangeOpener(loc)), nil
+			return remote.NewReaderAt(ctx, size, s.http.RangeOpener(loc)).Parallel(s.conns, s.budget), nil
 		},
 	})
 }

@@ -66,6 +66,9 @@ type Source struct {
 type Options struct {
 	Keychain  authn.Keychain
 	Transport http.RoundTripper
+	// Connections bounds the connections a layer is fetched over; 0 or
+	// 1 means one.
+	Connections int
 }
 
 // Open resolves an oci:// target to a pinned Source.
@@ -74,7 +77,7 @@ func Open(ctx context.Context, target string, opts fetch.Options) (fetch.Source,
 	if err != nil {
 		return nil, fetch.Usagef("%s: want oci://registry/repository:tag or @sha256:<digest>: %v", target, err)
 	}
-	return OpenRef(ctx, ref, Options{Transport: opts.Transport})
+	return OpenRef(ctx, ref, Options{Transport: opts.Transport, Connections: opts.Conns()})
 }
 
 // OpenRef resolves ref to its manifest digest and lists its layers.
@@ -100,7 +103,7 @@ func OpenRef(ctx context.Context, ref name.Reference, o Options) (*Source, error
 		return nil, fmt.Errorf("oci://%s: authenticate: %w", ref, err)
 	}
 	s := &Source{pinned: "oci://" + repo.Name() + "@" + desc.Digest.String()}
-	blobs := &blobClient{http: remote.NewHTTP(tr), base: fmt.Sprintf("%s://%s/v2/%s/blobs/", repo.Registry.Scheme(), repo.RegistryStr(), repo.RepositoryStr()), display: "oci://" + repo.Name() + "@" + desc.Digest.String()}
+	blobs := &blobClient{http: remote.NewHTTP(tr), base: fmt.Sprintf("%s://%s/v2/%s/blobs/", repo.Registry.Scheme(), repo.RegistryStr(), repo.RepositoryStr()), display: "oci://" + repo.Name() + "@" + desc.Digest.String(), conns: o.Connections, budget: remote.SourceBudget(o.Connections)}
 
 	if desc.MediaType.IsIndex() {
 		s.kind = "index"
@@ -204,7 +207,7 @@ func (s *Source) addManifest(raw []byte, prefix string, blobs *blobClient) error
 			}
 		default:
 			f.Open = func(ctx context.Context) (fetch.ReaderAtCloser, error) {
-				return remote.NewReaderAt(ctx, size, blobs.http.RangeOpener(blobs.base+d.String())), nil
+				return remote.NewReaderAt(ctx, size, blobs.http.RangeOpener(blobs.base+d.String())).Parallel(blobs.conns, blobs.budget), nil
 			}
 		}
 		s.files = append(s.files, f)
@@ -214,6 +217,8 @@ func (s *Source) addManifest(raw []byte, prefix string, blobs *blobClient) error
 
 type blobClient struct {
 	http    *remote.HTTP
+	conns   int
+	budget  *remote.Budget
 	base    string
 	display string
 }

@@ -2,7 +2,9 @@
 // origin (an HTTP server, an OCI registry, an object store) through ranged
 // reads: small reads are served from a few cached windows, sequential
 // reads from one streaming body whose requested span grows while the
-// reader keeps going, and jumps from a fresh ranged request. Every fetch
+// reader keeps going (or, when allowed, from chunks fetched over several
+// connections at once and yielded in order), and jumps from a fresh
+// ranged request. Every fetch
 // covers whole blocks, and a block an origin serves two ways fails the
 // file, so whatever an analyzer reads ahead is what the hash covers. It also holds
 // the HTTP client rules every fetcher shares (credentials only to the
@@ -16,6 +18,8 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"sync/atomic"
+	"time"
 )
 
 // Opener returns a body holding the bytes [off, off+n) of a file. A body
@@ -56,6 +60,13 @@ type ReaderAt struct {
 	fetched int64
 	closed  bool
 	blk     *blocks
+	// conns > 1 lets a long sequential read go parallel; parFetched
+	// counts what parallel streams requested.
+	conns      int
+	budget     *Budget
+	chunk      int64
+	parFetched atomic.Int64
+	backoff    time.Duration
 	// err is sticky: once an origin served a block two ways, or a block
 	// was served but could not be checked, nothing more is read.
 	err error
@@ -69,7 +80,17 @@ type window struct {
 // NewReaderAt returns random access to the size bytes open serves. ctx
 // bounds every request made on the reader's behalf.
 func NewReaderAt(ctx context.Context, size int64, open Opener) *ReaderAt {
-	return &ReaderAt{ctx: ctx, open: open, size: size, lastEnd: -1, blk: newBlocks(size)}
+	return &ReaderAt{ctx: ctx, open: open, size: size, lastEnd: -1, blk: newBlocks(size), conns: 1, chunk: parallelChunk, backoff: 100 * time.Millisecond}
+}
+
+// Parallel lets a long sequential read of the file (a hashing pass) fetch
+// it over up to conns connections at once, in chunks of ranged requests
+// reassembled in order; conns <= 1 keeps one connection. The chunks it
+// holds come from budget, shared with other files' readers (nil: its
+// own). It returns r and must be called before the first read.
+func (r *ReaderAt) Parallel(conns int, budget *Budget) *ReaderAt {
+	r.conns, r.budget = max(conns, 1), budget
+	return r
 }
 
 // Size is the file's size.
@@ -79,7 +100,7 @@ func (r *ReaderAt) Size() int64 { return r.size }
 func (r *ReaderAt) Fetched() int64 {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.fetched
+	return r.fetched + r.parFetched.Load()
 }
 
 // ErrShortBody is returned when the origin ends a body before the bytes it
@@ -113,6 +134,12 @@ func (r *ReaderAt) ReadAt(p []byte, off int64) (int, error) {
 		}
 		m, err := r.readSome(p[n:], off+int64(n))
 		n += m
+		if errors.Is(err, errRangeIgnored) {
+			// Chunks end at block boundaries, so no block was left half
+			// served: the rest comes over one connection.
+			r.conns = 1
+			continue
+		}
 		if errors.Is(err, ErrInconsistent) {
 			r.err = err
 		}
@@ -139,7 +166,7 @@ func (r *ReaderAt) readSome(p []byte, off int64) (int, error) {
 		return r.readBody(p, off)
 	}
 	if int64(len(p)) >= firstSpan || off == r.lastEnd {
-		if err := r.openBody(off); err != nil {
+		if err := r.openBody(off, int64(len(p))); err != nil {
 			return 0, err
 		}
 		return r.readBody(p, off)
@@ -176,12 +203,23 @@ func (r *ReaderAt) shortErr(err error) error {
 	return err
 }
 
-func (r *ReaderAt) openBody(off int64) error {
+func (r *ReaderAt) openBody(off, want int64) error {
 	r.closeBody()
 	if off == r.lastEnd && r.span > 0 {
 		r.span = min(2*r.span, maxSpan)
 	} else {
 		r.span = firstSpan
+	}
+	chunk := max(r.chunk, r.blk.bs)
+	if r.conns > 1 && max(r.span, want) >= parallelFrom && r.size-off >= 2*chunk {
+		// A stream this long is read to the file's end (the hashing
+		// pass): fetch the rest of the file in chunks over several
+		// connections, a bounded number ahead of the reader.
+		start := off / r.blk.bs * r.blk.bs
+		body := newParallelBody(r.ctx, r.open, start, r.size, chunk, r.conns, r.budget, &r.parFetched, r.backoff)
+		r.body = &checkedBody{rc: body, b: r.blk, off: start, h: r.blk.mac()}
+		r.pos, r.end, r.lastEnd = start, r.size, r.size
+		return nil
 	}
 	start, end := r.blk.align(off, min(off+r.span, r.size))
 	n := end - start
