@@ -63,6 +63,9 @@ const (
 	Msgpack       = "msgpack"
 	PaddleProgram = "paddle-program"
 	PaddleParams  = "paddle-params"
+	// PyYAML is YAML text carrying PyYAML python tags, which formats/inert
+	// names when it reads such text (no magic identifies YAML).
+	PyYAML = "pyyaml"
 )
 
 // Names lists, sorted, every format name Sniff can report: the names a
@@ -74,6 +77,7 @@ func Names() []string {
 		TFCheckpointIndex, TFCheckpointState, TFGraphDef, TFMetaGraph, Executable,
 		OpenVINO, CoreML, ExecuTorch, ExecuTorchData,
 		XGBoost, LightGBM, CatBoost, Msgpack, PaddleProgram, PaddleParams,
+		PyYAML,
 	}
 	slices.Sort(n)
 	return n

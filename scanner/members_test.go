@@ -152,3 +152,45 @@ func TestUnidentifiedMembers(t *testing.T) {
 		})
 	}
 }
+
+// TestPyYAMLText: YAML with PyYAML python tags is read by the pyyaml
+// analyzer, at the top level and inside an archive, instead of ending
+// unidentified; a tag-handle directive it does not resolve stays
+// inconclusive.
+func TestPyYAMLText(t *testing.T) {
+	payload := []byte("model: resnet\nhook: !!python/object/apply:os.system [id]\n")
+	tests := []struct {
+		name    string
+		file    string
+		data    []byte
+		outcome scanner.Outcome
+	}{
+		{"payload", "config.yaml", payload, scanner.Findings},
+		{"payload in a zip", "bundle.zip", zipOf(t, member{"cfg/config.yaml", payload}), scanner.Findings},
+		{"plain tuple", "hparams.yaml", []byte("betas: !!python/tuple\n- 0.9\n- 0.999\n"), scanner.Clean},
+		{"tag directive", "config.yaml", []byte("%TAG !p! tag:yaml.org,2002:python/\n---\nx: !p!object/apply:os.system [id]\n# !!python/\n"), scanner.Inconclusive},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), tt.file)
+			if err := os.WriteFile(p, tt.data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			src, err := fetch.NewLocal(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep, err := scanner.Scan(context.Background(), []scanner.Target{{Name: p, Source: src}}, scanner.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := rep.Files[0]
+			if got.Outcome != tt.outcome {
+				t.Fatalf("outcome %s (%s) %q %v, want %s", got.Outcome, got.Reason, got.Error, got.Findings, tt.outcome)
+			}
+			if tt.outcome == scanner.Findings && got.Findings[0].Rule != "MG890" {
+				t.Errorf("findings %v", got.Findings)
+			}
+		})
+	}
+}

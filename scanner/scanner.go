@@ -350,15 +350,19 @@ func (fs *fileScan) analyze(ctx context.Context, in *formats.Input, loc string, 
 		}()
 	}
 	if len(kinds) == 0 {
+		var read string
 		if want := claimedFormat(in.Name); want != "" {
 			fs.unidentified = depth == 0
 			fs.fail(loc, fmt.Errorf("content matches no known format, though the name says %s: %s", want, describeHead(want, head)))
 		} else if depth == 0 {
-			fs.identify(ctx, in, head, loc)
+			read = fs.identify(ctx, in, head, loc)
 		} else {
-			fs.identifyMember(ctx, in, head, loc)
+			read = fs.identifyMember(ctx, in, head, loc)
 		}
-		return nil
+		if read == "" {
+			return nil
+		}
+		kinds = []string{read}
 	}
 	s := &scope{fs: fs, loc: loc, sep: "!", depth: depth}
 	// A reading that an analyzer found to be part of the format at offset
@@ -398,10 +402,13 @@ func (fs *fileScan) analyze(ctx context.Context, in *formats.Input, loc string, 
 // (skipped), a Git LFS pointer (inconclusive, read-error: its content was
 // never downloaded) or unidentified (inconclusive, unsupported: the gate
 // fails closed). Both of the last are unidentified content, which a
-// policy may accept by path.
-func (fs *fileScan) identify(ctx context.Context, in *formats.Input, head formats.Head, loc string) {
+// policy may accept by path. Text that a registered analyzer reads (YAML
+// with PyYAML python tags) is none of these: identify returns its format.
+func (fs *fileScan) identify(ctx context.Context, in *formats.Input, head formats.Head, loc string) string {
 	id, err := inert.Identify(ctx, in, head, !fs.limits.Quick)
 	switch {
+	case err == nil && readable(id):
+		return id.Format
 	case err != nil:
 		fs.fail(loc, err)
 	case id.Class == inert.Inert:
@@ -415,6 +422,16 @@ func (fs *fileScan) identify(ctx context.Context, in *formats.Input, head format
 		fs.unidentified = true
 		fs.fail(loc, &inert.UnidentifiedError{What: id.What})
 	}
+	return ""
+}
+
+// readable reports text that inert names a registered format for.
+func readable(id inert.Identity) bool {
+	if id.Format == "" {
+		return false
+	}
+	_, ok := formats.Lookup(id.Format)
+	return ok
 }
 
 // unknownMember is a container member whose bytes match no format and are
@@ -428,9 +445,11 @@ type unknownMember struct {
 // An inert one (text, an image) passes; any other is held until the whole
 // file is read, as its container's format may still say the member is
 // data it reads itself (a PyTorch storage, an ExecuTorch segment).
-func (fs *fileScan) identifyMember(ctx context.Context, in *formats.Input, head formats.Head, loc string) {
+func (fs *fileScan) identifyMember(ctx context.Context, in *formats.Input, head formats.Head, loc string) string {
 	id, err := inert.Identify(ctx, in, head, !fs.limits.Quick)
 	switch {
+	case err == nil && readable(id):
+		return id.Format
 	case err != nil:
 		fs.fail(loc, err)
 	case id.Class == inert.Inert:
@@ -439,6 +458,7 @@ func (fs *fileScan) identifyMember(ctx context.Context, in *formats.Input, head 
 		fs.pending = append(fs.pending, unknownMember{loc: loc, what: id.What})
 		fs.mu.Unlock()
 	}
+	return ""
 }
 
 // failUnknownMembers makes the file inconclusive for every member whose

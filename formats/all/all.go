@@ -20,6 +20,7 @@ import (
 	_ "github.com/modelgate/modelgate/formats/paddle"
 	_ "github.com/modelgate/modelgate/formats/pickle"
 	_ "github.com/modelgate/modelgate/formats/pytorch"
+	_ "github.com/modelgate/modelgate/formats/pyyaml"
 	_ "github.com/modelgate/modelgate/formats/safetensors"
 	_ "github.com/modelgate/modelgate/formats/sevenzip"
 	_ "github.com/modelgate/modelgate/formats/skops"
