@@ -66,6 +66,9 @@ const (
 	// PyYAML is YAML text carrying PyYAML python tags, which formats/inert
 	// names when it reads such text (no magic identifies YAML).
 	PyYAML = "pyyaml"
+	// ProtoText is protobuf text (.pbtxt, .prototxt): a TensorFlow
+	// GraphDef or a Caffe net, which formats/inert names by its name.
+	ProtoText = "prototext"
 )
 
 // Names lists, sorted, every format name Sniff can report: the names a
@@ -77,7 +80,7 @@ func Names() []string {
 		TFCheckpointIndex, TFCheckpointState, TFGraphDef, TFMetaGraph, Executable,
 		OpenVINO, CoreML, ExecuTorch, ExecuTorchData,
 		XGBoost, LightGBM, CatBoost, Msgpack, PaddleProgram, PaddleParams,
-		PyYAML,
+		PyYAML, ProtoText,
 	}
 	slices.Sort(n)
 	return n

@@ -19,6 +19,7 @@ import (
 	_ "github.com/modelgate/modelgate/formats/openvino"
 	_ "github.com/modelgate/modelgate/formats/paddle"
 	_ "github.com/modelgate/modelgate/formats/pickle"
+	_ "github.com/modelgate/modelgate/formats/prototext"
 	_ "github.com/modelgate/modelgate/formats/pytorch"
 	_ "github.com/modelgate/modelgate/formats/pyyaml"
 	_ "github.com/modelgate/modelgate/formats/safetensors"

@@ -97,8 +97,11 @@ func Identify(ctx context.Context, in *formats.Input, h formats.Head, whole bool
 	if t.ok {
 		if what := codeText(base, t); what != "" {
 			id := Identity{Class: Unidentified, What: what}
-			if t.pyYAML {
+			switch ext := path.Ext(base); {
+			case t.pyYAML:
 				id.Format = formats.PyYAML
+			case ext == ".pbtxt" || ext == ".prototxt":
+				id.Format = formats.ProtoText
 			}
 			return id, nil
 		}
