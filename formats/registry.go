@@ -63,6 +63,12 @@ const (
 	Msgpack       = "msgpack"
 	PaddleProgram = "paddle-program"
 	PaddleParams  = "paddle-params"
+	// PyYAML is YAML text carrying PyYAML python tags, which formats/inert
+	// names when it reads such text (no magic identifies YAML).
+	PyYAML = "pyyaml"
+	// ProtoText is protobuf text (.pbtxt, .prototxt): a TensorFlow
+	// GraphDef or a Caffe net, which formats/inert names by its name.
+	ProtoText = "prototext"
 )
 
 // Names lists, sorted, every format name Sniff can report: the names a
@@ -74,6 +80,7 @@ func Names() []string {
 		TFCheckpointIndex, TFCheckpointState, TFGraphDef, TFMetaGraph, Executable,
 		OpenVINO, CoreML, ExecuTorch, ExecuTorchData,
 		XGBoost, LightGBM, CatBoost, Msgpack, PaddleProgram, PaddleParams,
+		PyYAML, ProtoText,
 	}
 	slices.Sort(n)
 	return n

@@ -215,6 +215,7 @@ func scanFile(ctx context.Context, f fetch.File, opts Options) FileResult {
 
 // result completes res with what the scan of its file found.
 func (fs *fileScan) result(res FileResult) FileResult {
+	fs.failUnknownMembers()
 	res.Findings = append(res.Findings, fs.findings...)
 	sortFindings(res.Findings)
 	res.Members = int(fs.members.Load())
@@ -245,6 +246,8 @@ type fileScan struct {
 	unidentified bool              // the top-level file's bytes match no known format
 	checked      map[string]bool   // tree members a layout parsed and checked
 	data         map[string]string // tree members a layout identified as data of a model, and as what
+	vouched      map[string]bool   // container members (by location) their container's format reads or checked
+	pending      []unknownMember   // container members whose bytes match no format and are not inert
 	members      atomic.Int64
 	decompressed atomic.Int64
 }
@@ -347,13 +350,19 @@ func (fs *fileScan) analyze(ctx context.Context, in *formats.Input, loc string, 
 		}()
 	}
 	if len(kinds) == 0 {
+		var read string
 		if want := claimedFormat(in.Name); want != "" {
 			fs.unidentified = depth == 0
 			fs.fail(loc, fmt.Errorf("content matches no known format, though the name says %s: %s", want, describeHead(want, head)))
 		} else if depth == 0 {
-			fs.identify(ctx, in, head, loc)
+			read = fs.identify(ctx, in, head, loc)
+		} else {
+			read = fs.identifyMember(ctx, in, head, loc)
 		}
-		return nil
+		if read == "" {
+			return nil
+		}
+		kinds = []string{read}
 	}
 	s := &scope{fs: fs, loc: loc, sep: "!", depth: depth}
 	// A reading that an analyzer found to be part of the format at offset
@@ -393,10 +402,13 @@ func (fs *fileScan) analyze(ctx context.Context, in *formats.Input, loc string, 
 // (skipped), a Git LFS pointer (inconclusive, read-error: its content was
 // never downloaded) or unidentified (inconclusive, unsupported: the gate
 // fails closed). Both of the last are unidentified content, which a
-// policy may accept by path.
-func (fs *fileScan) identify(ctx context.Context, in *formats.Input, head formats.Head, loc string) {
+// policy may accept by path. Text that a registered analyzer reads (YAML
+// with PyYAML python tags) is none of these: identify returns its format.
+func (fs *fileScan) identify(ctx context.Context, in *formats.Input, head formats.Head, loc string) string {
 	id, err := inert.Identify(ctx, in, head, !fs.limits.Quick)
 	switch {
+	case err == nil && readable(id):
+		return id.Format
 	case err != nil:
 		fs.fail(loc, err)
 	case id.Class == inert.Inert:
@@ -410,6 +422,71 @@ func (fs *fileScan) identify(ctx context.Context, in *formats.Input, head format
 		fs.unidentified = true
 		fs.fail(loc, &inert.UnidentifiedError{What: id.What})
 	}
+	return ""
+}
+
+// readable reports text that inert names a registered format for.
+func readable(id inert.Identity) bool {
+	if id.Format == "" {
+		return false
+	}
+	_, ok := formats.Lookup(id.Format)
+	return ok
+}
+
+// unknownMember is a container member whose bytes match no format and are
+// not inert: what it looked like, and where.
+type unknownMember struct {
+	loc  string
+	what string
+}
+
+// identifyMember classifies a container member that matches no format.
+// An inert one (text, an image) passes; any other is held until the whole
+// file is read, as its container's format may still say the member is
+// data it reads itself (a PyTorch storage, an ExecuTorch segment).
+func (fs *fileScan) identifyMember(ctx context.Context, in *formats.Input, head formats.Head, loc string) string {
+	id, err := inert.Identify(ctx, in, head, !fs.limits.Quick)
+	switch {
+	case err == nil && readable(id):
+		return id.Format
+	case err != nil:
+		fs.fail(loc, err)
+	case id.Class == inert.Inert:
+	default:
+		fs.mu.Lock()
+		fs.pending = append(fs.pending, unknownMember{loc: loc, what: id.What})
+		fs.mu.Unlock()
+	}
+	return ""
+}
+
+// failUnknownMembers makes the file inconclusive for every member whose
+// bytes matched no format, are not inert and that no container format
+// vouched for: an unknown payload hidden in an archive does not pass.
+func (fs *fileScan) failUnknownMembers() {
+	fs.mu.Lock()
+	var unknown []unknownMember
+	for _, m := range fs.pending {
+		if !fs.vouched[m.loc] {
+			unknown = append(unknown, m)
+		}
+	}
+	fs.pending = nil
+	fs.mu.Unlock()
+	for _, m := range unknown {
+		fs.fail(m.loc, &inert.UnidentifiedError{What: "member matches no known format: " + m.what})
+	}
+}
+
+// vouch records that the container at s.loc reads its member itself.
+func (s *scope) vouch(member string) {
+	s.fs.mu.Lock()
+	defer s.fs.mu.Unlock()
+	if s.fs.vouched == nil {
+		s.fs.vouched = map[string]bool{}
+	}
+	s.fs.vouched[s.loc+s.sep+strings.TrimPrefix(formats.DisplayName(member), "/")] = true
 }
 
 // InertNote starts the note of a file skipped as inert.
@@ -453,9 +530,11 @@ func (s *scope) isAppended(format string) bool {
 }
 
 // Checked records a tree member a layout parsed and checked; only the
-// tree's own files (sep "/") have outcomes of their own.
+// tree's own files (sep "/") have outcomes of their own, a container's
+// member is vouched for.
 func (s *scope) Checked(member string) {
 	if s.sep != "/" {
+		s.vouch(member)
 		return
 	}
 	s.fs.mu.Lock()
@@ -468,9 +547,11 @@ func (s *scope) Checked(member string) {
 
 // Data records a tree member a layout identified as data that a model it
 // read loads (a TensorFlow checkpoint shard, ONNX external data); only
-// the tree's own files have outcomes of their own.
+// the tree's own files have outcomes of their own, a container's member
+// is vouched for.
 func (s *scope) Data(member, what string) {
 	if s.sep != "/" {
+		s.vouch(member)
 		return
 	}
 	s.fs.mu.Lock()

@@ -410,6 +410,10 @@ func (w *walker) delegate(plan string, i int, d table) error {
 		return err
 	}
 	name := fmt.Sprintf("delegates/%s-%d", strings.Map(safeRune, id), i)
+	// The blob is the backend's own compiled program, which its native
+	// runtime reads as data; scanned for anything it embeds, it needs no
+	// format of its own.
+	formats.MarkData(w.s, name, "ExecuTorch "+formats.DisplayName(id)+" delegate blob")
 	switch {
 	case loc == 0 && idx < uint64(len(w.inline)):
 		blob := w.inline[idx]

@@ -29,6 +29,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/modelgate/modelgate/formats"
+	"github.com/modelgate/modelgate/formats/pyyaml"
 )
 
 // Class is what Identify made of a file.
@@ -52,6 +53,9 @@ const (
 type Identity struct {
 	Class Class
 	What  string
+	// Format, for unidentified text, is the registered format that reads
+	// it (formats.PyYAML for text with PyYAML python tags), or "".
+	Format string
 }
 
 // maxControlPerMille is how many C0 control characters (other than tab,
@@ -72,19 +76,19 @@ func Identify(ctx context.Context, in *formats.Input, h formats.Head, whole bool
 	base := strings.ToLower(path.Base(in.Name))
 	p := h.Prefix
 	if h.Size == 0 || in.Size == 0 {
-		return Identity{Inert, "empty file"}, nil
+		return Identity{Class: Inert, What: "empty file"}, nil
 	}
 	if what, ok := lfsPointer(p, h.Size); ok {
-		return Identity{LFSPointer, what}, nil
+		return Identity{Class: LFSPointer, What: what}, nil
 	}
 	if what, ok, err := media(in, h); err != nil || ok {
-		return Identity{Inert, what}, err
+		return Identity{Class: Inert, What: what}, err
 	}
 	if ok, err := sentencePiece(ctx, in); err != nil || ok {
-		return Identity{Inert, "sentencepiece tokenizer model"}, err
+		return Identity{Class: Inert, What: "sentencepiece tokenizer model"}, err
 	}
 	if base == "fingerprint.pb" && fingerprint(p, h.Size) {
-		return Identity{Inert, "TensorFlow SavedModel fingerprint"}, nil
+		return Identity{Class: Inert, What: "TensorFlow SavedModel fingerprint"}, nil
 	}
 	t, err := readText(ctx, in, h, whole)
 	if err != nil {
@@ -92,11 +96,18 @@ func Identify(ctx context.Context, in *formats.Input, h formats.Head, whole bool
 	}
 	if t.ok {
 		if what := codeText(base, t); what != "" {
-			return Identity{Unidentified, what}, nil
+			id := Identity{Class: Unidentified, What: what}
+			switch ext := path.Ext(base); {
+			case t.pyYAML:
+				id.Format = formats.PyYAML
+			case ext == ".pbtxt" || ext == ".prototxt":
+				id.Format = formats.ProtoText
+			}
+			return id, nil
 		}
-		return Identity{Inert, describeText(base, p)}, nil
+		return Identity{Class: Inert, What: describeText(base, p)}, nil
 	}
-	return Identity{Unidentified, describeBinary(base, h, t)}, nil
+	return Identity{Class: Unidentified, What: describeBinary(base, h, t)}, nil
 }
 
 // lfsPointer recognises a Git LFS pointer (at most 1024 bytes, by the
@@ -412,8 +423,13 @@ type text struct {
 }
 
 // pyYAMLTags are the tags by which PyYAML's unsafe and full loaders build
-// Python objects, import modules or call functions.
+// Python objects, import modules or call functions; pyyaml.Tagged also
+// finds them percent-escaped and behind %TAG directives.
 var pyYAMLTags = [][]byte{[]byte("!!python/"), []byte("tag:yaml.org,2002:python/")}
+
+func pyYAMLTagged(b []byte) bool {
+	return bytes.Contains(b, pyYAMLTags[0]) || bytes.Contains(b, pyYAMLTags[1]) || pyyaml.Tagged(b)
+}
 
 // readText reads the file (or, when !whole, its head and tail) and judges
 // whether it is text.
@@ -464,7 +480,7 @@ func readText(ctx context.Context, in *formats.Input, h formats.Head, whole bool
 			}
 		}
 		t.scan(chunk[:len(chunk)-keep], false)
-		t.pyYAML = t.pyYAML || bytes.Contains(chunk, pyYAMLTags[0]) || bytes.Contains(chunk, pyYAMLTags[1])
+		t.pyYAML = t.pyYAML || pyYAMLTagged(chunk)
 		carry = append(carry[:0], chunk[len(chunk)-keep:]...)
 		// A NUL or an encoding error settles it: the rest of a large
 		// binary file is left to the hash.
@@ -505,7 +521,7 @@ func (t *text) scan(b []byte, cut bool) {
 			t.control++
 		}
 	}
-	t.pyYAML = t.pyYAML || bytes.Contains(b, pyYAMLTags[0]) || bytes.Contains(b, pyYAMLTags[1])
+	t.pyYAML = t.pyYAML || pyYAMLTagged(b)
 }
 
 // codeText says why text that model frameworks interpret is not inert,

@@ -191,6 +191,10 @@ func checkTree(ctx context.Context, t formats.Tree, name string, have map[string
 			report("external data file %q cannot be opened as a regular file: %v", r.Location, err)
 			continue
 		}
+		// The graph names the file and onnx reads its bytes as the
+		// tensor's raw numbers, whether or not its size is known here (a
+		// compressed archive member's is not).
+		formats.MarkData(s, target, "ONNX external data of "+path.Base(name)+" (raw tensor bytes)")
 		if ext.Size < 0 {
 			continue
 		}
@@ -203,9 +207,6 @@ func checkTree(ctx context.Context, t formats.Tree, name string, have map[string
 			report("external data range %d+%d is beyond the %d bytes of %q", off, length, ext.Size, r.Location)
 			continue
 		}
-		// The graph names the file and its bytes hold the tensor: raw
-		// numbers onnx reads into the tensor.
-		formats.MarkData(s, target, "ONNX external data of "+path.Base(name)+" (raw tensor bytes)")
 		for _, o := range spans[target] {
 			if off < o.end && o.off < off+length {
 				report("external data range %d+%d overlaps tensor %q in %q", off, length, o.tensor, r.Location)

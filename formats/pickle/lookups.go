@@ -111,3 +111,40 @@ func constantType(args Value) (string, string, bool) {
 	}
 	return "", "", false
 }
+
+// evalName recognises the arguments of eval(name, {name: value}), which
+// is how paddle.save pickles a LoDTensor (reduce_LoDTensor in
+// paddle/framework/io.py returns (eval, ('data', {'data': array}))), and
+// returns value, what the call evaluates to. Evaluating a bare name looks
+// it up in the globals dict and calls nothing: the dict must be a pickled
+// dict literal (an exact dict, whose lookup runs no __getitem__) holding
+// that one str key, so that the name neither falls through to builtins nor
+// compares against a key of another type, and the name an ASCII identifier
+// that is no keyword. Any other call of eval stays denied.
+func evalName(args Value) (Value, bool) {
+	if args.kind != KindTuple || args.o == nil || len(args.o.items) != 2 || args.Len() != 2 {
+		return Value{}, false
+	}
+	code, env := args.o.items[0], args.o.items[1]
+	name, ok := code.Text()
+	if !ok || code.kind != KindStr || !identifier(name) || pythonKeywords[name] {
+		return Value{}, false
+	}
+	if env.kind != KindDict || env.o == nil || env.Len() != 1 || len(env.o.items) != 2 {
+		return Value{}, false
+	}
+	if k := env.o.items[0]; k.kind != KindStr || k.o != nil || k.s != name {
+		return Value{}, false
+	}
+	return env.o.items[1], true
+}
+
+// pythonKeywords are Python 3's reserved words, which eval does not look up
+// as names.
+var pythonKeywords = map[string]bool{
+	"False": true, "None": true, "True": true, "and": true, "as": true, "assert": true, "async": true,
+	"await": true, "break": true, "class": true, "continue": true, "def": true, "del": true, "elif": true,
+	"else": true, "except": true, "finally": true, "for": true, "from": true, "global": true, "if": true,
+	"import": true, "in": true, "is": true, "lambda": true, "nonlocal": true, "not": true, "or": true,
+	"pass": true, "raise": true, "return": true, "try": true, "while": true, "with": true, "yield": true,
+}

@@ -61,3 +61,48 @@ func TestTypeLookups(t *testing.T) {
 		})
 	}
 }
+
+// TestEvalName checks the one eval call cleared: paddle.save's
+// eval('data', {'data': array}) for a LoDTensor evaluates a bare name in
+// a one-entry dict literal. Every other use of eval stays critical.
+func TestEvalName(t *testing.T) {
+	eval2, eval := glob("__builtin__", "eval"), glob("builtins", "eval")
+	one := func(k string) string { return emptyDict + sbu(k) + k1(1) + "s" }
+	tests := []struct {
+		name  string
+		data  []byte
+		worst formats.Severity
+	}{
+		{"paddle LoDTensor", cat(proto(2), eval2, sbu("data"), one("data"), tuple2, reduce, stop), formats.Info},
+		{"another identifier", cat(proto(4), eval, sbu("w_0"), one("w_0"), tuple2, reduce, stop), formats.Info},
+		{"twice, memoized name", cat(proto(2), emptyList, mark, eval2, binput(1), sbu("data"), binput(2), emptyDict, binget(2), k1(1), "s", tuple2, reduce,
+			binget(1), binget(2), emptyDict, binget(2), k1(2), "s", tuple2, reduce, "e", stop), formats.Info},
+		{"expression", cat(proto(4), eval, sbu("__import__('os').system('id')"), one("x"), tuple2, reduce, stop), formats.Critical},
+		{"name the dict lacks", cat(proto(4), eval, sbu("exec"), one("data"), tuple2, reduce, stop), formats.Critical},
+		{"two keys", cat(proto(4), eval, sbu("data"), emptyDict, mark, sbu("data"), k1(1), sbu("exec"), k1(2), "u", tuple2, reduce, stop), formats.Critical},
+		{"bytes key", cat(proto(4), eval, sbu("data"), emptyDict, sbb("data"), k1(1), "s", tuple2, reduce, stop), formats.Critical},
+		{"keyword", cat(proto(4), eval, sbu("None"), one("None"), tuple2, reduce, stop), formats.Critical},
+		{"locals too", cat(proto(4), eval, sbu("data"), one("data"), one("data"), "\x87", reduce, stop), formats.Critical},
+		{"globals not a dict literal", cat(proto(4), eval, sbu("data"), glob("collections", "OrderedDict"), emptyTuple, reduce, tuple2, reduce, stop), formats.Critical},
+		{"one call, one held", cat(proto(4), eval, binput(1), sbu("data"), one("data"), tuple2, reduce, pop, binget(1), stop), formats.Critical},
+		{"expression after a name", cat(proto(4), emptyList, mark, eval, binput(1), sbu("data"), one("data"), tuple2, reduce,
+			binget(1), sbu("exec('x')"), one("data"), tuple2, reduce, "e", stop), formats.Critical},
+		{"the value is judged", cat(proto(4), eval, sbu("data"), emptyDict, sbu("data"), glob("os", "system"), "s", tuple2, reduce,
+			sbu("id"), tuple1, reduce, stop), formats.Critical},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec, _, err := scanBytes(t, tt.data, Options{})
+			if err != nil {
+				t.Fatalf("error %v", err)
+			}
+			worst, _ := rec.Max()
+			if len(rec.Findings) == 0 {
+				worst = formats.Info
+			}
+			if worst != tt.worst {
+				t.Errorf("worst %v, want %v: %s", worst, tt.worst, list(rec.Findings))
+			}
+		})
+	}
+}

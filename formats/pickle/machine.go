@@ -76,6 +76,10 @@ type globalInfo struct {
 	lookup         lookupFunc
 	lookupPushes   int64
 	lookupResolved int64
+	// nameEval marks builtins.eval, whose calls that only evaluate a bare
+	// name in a one-entry globals dict (see evalName) count as resolved
+	// lookups: it is cleared when it is used for nothing else.
+	nameEval bool
 }
 
 // mutation is a BUILD, SETITEM, APPEND or ADDITEMS applied to a global,
@@ -215,7 +219,7 @@ func (m *machine) push(v Value) {
 		if v.o.g.info.partial {
 			v.o.g.info.partialPushes++
 		}
-		if v.o.g.info.lookup != nil {
+		if v.o.g.info.lookup != nil || v.o.g.info.nameEval {
 			v.o.g.info.lookupPushes++
 		}
 	}
@@ -1320,6 +1324,7 @@ func (m *machine) resolve(off int64, module, name string) Value {
 		o.g.nested = globals.NestedLoader(module, name)
 		g.partial = module == "functools" && name == "partial"
 		g.lookup = lookups[module+"."+name]
+		g.nameEval = module == "builtins" && name == "eval"
 		if len(m.res.Globals) < maxGlobals {
 			m.res.Globals = append(m.res.Globals, g.ref)
 		}
@@ -1378,6 +1383,12 @@ func (m *machine) call(off int64, op byte, fn, args, kwargs Value) Value {
 			if module, name, ok := g.lookup(args); ok {
 				g.lookupResolved++
 				return m.resolve(off, module, name)
+			}
+		}
+		if g.nameEval && op == opREDUCE && kwargs.kind == kindAbsent {
+			if v, ok := evalName(args); ok {
+				g.lookupResolved++
+				return v
 			}
 		}
 		if g.partial {
@@ -1648,7 +1659,7 @@ func (m *machine) flush() {
 			if partialCleared(g) {
 				continue
 			}
-			if g.lookup != nil && g.lookupResolved == g.calls && g.lookupPushes == g.lookupResolved && g.calls > 0 {
+			if (g.lookup != nil || g.nameEval) && g.lookupResolved == g.calls && g.lookupPushes == g.lookupResolved && g.calls > 0 {
 				continue
 			}
 			if v.Category == "nested-loader" && g.calls > 0 && g.torchStreams == g.calls {

@@ -168,6 +168,8 @@ func checkStorageRecords(ctx context.Context, t formats.Tree, prefix string, nam
 			s.Report(formats.NewFinding(RuleMissingStorage, st.offset, "tensor storage %q has no %s record", k, rec).In(member).With("key", k))
 			continue
 		}
+		// torch.load reads the record as the storage's raw bytes.
+		formats.MarkData(s, rec, "PyTorch tensor storage "+k)
 		size, known := elementSize[st.typ]
 		if !known {
 			continue

@@ -288,9 +288,14 @@ func (c *checker) node(n map[string]any) {
 	}
 	if f, ok := n["file"]; ok {
 		name, _ := f.(string)
-		if !c.members[name] {
+		switch {
+		case !c.members[name]:
 			c.report(formats.NewFinding(RuleMalformed, formats.NoOffset, "%s node of %s.%s reads member %q, which the archive does not have", loader, module, class, name).
 				With("problem", "missing member").With("file", name))
+		case loader == "BytesNode" || loader == "BytearrayNode":
+			// skops reads the member as the value's raw bytes; any other
+			// loader hands it to numpy, so it must be identified as such.
+			formats.MarkData(c.scope, name, "skops "+loader+" value")
 		}
 	}
 }

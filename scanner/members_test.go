@@ -1,0 +1,207 @@
+package scanner_test
+
+import (
+	"archive/tar"
+	"archive/zip"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/modelgate/modelgate/scanner"
+	"github.com/modelgate/modelgate/scanner/fetch"
+)
+
+type member struct {
+	name string
+	data []byte
+}
+
+func zipOf(t *testing.T, ms ...member) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	w := zip.NewWriter(&buf)
+	for _, m := range ms {
+		f, err := w.Create(m.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.Write(m.data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func tgzOf(t *testing.T, ms ...member) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	z := gzip.NewWriter(&buf)
+	w := tar.NewWriter(z)
+	for _, m := range ms {
+		if err := w.WriteHeader(&tar.Header{Name: m.name, Mode: 0o644, Size: int64(len(m.data))}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Write(m.data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := z.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func gzipOf(t *testing.T, data []byte) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	z := gzip.NewWriter(&buf)
+	if _, err := z.Write(data); err != nil {
+		t.Fatal(err)
+	}
+	if err := z.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// TestUnidentifiedMembers: a container member whose bytes match no format
+// and are not inert makes its file inconclusive (unsupported), naming the
+// member, unless the container's own format reads it as data (a PyTorch
+// storage that data.pkl declares).
+func TestUnidentifiedMembers(t *testing.T) {
+	torchZip, err := os.ReadFile("../testdata/containers/benign/torch_zip_state_dict.pt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The same checkpoint with one more record data.pkl never declares.
+	var extra bytes.Buffer
+	{
+		r, err := zip.NewReader(bytes.NewReader(torchZip), int64(len(torchZip)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := zip.NewWriter(&extra)
+		for _, f := range r.File {
+			if err := w.Copy(f); err != nil {
+				t.Fatal(err)
+			}
+		}
+		f, err := w.Create("archive/data/999")
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.Write(blob(4096))
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	onnxModel, err := os.ReadFile("../formats/onnx/testdata/external_ok/model.onnx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	onnxWeights, err := os.ReadFile("../formats/onnx/testdata/external_ok/weights.bin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		file    string
+		data    []byte
+		outcome scanner.Outcome
+		member  string // named in the error
+	}{
+		// zip.Writer.Create deflates: the layout cannot size the member,
+		// but the graph still names it as its external data.
+		{"onnx external data", "onnx.zip", zipOf(t, member{"m/model.onnx", onnxModel}, member{"m/weights.bin", onnxWeights}), scanner.Clean, ""},
+		{"zip of text", "docs.zip", zipOf(t, member{"README.md", []byte("# model\n")}, member{"config.json", []byte(`{"a": 1}`)}), scanner.Skipped, ""},
+		{"zip with payload", "model.zip", zipOf(t, member{"README.md", []byte("# model\n")}, member{"weights.dat", blob(4096)}), scanner.Inconclusive, "model.zip!weights.dat"},
+		{"tar.gz with payload", "model.tar.gz", tgzOf(t, member{"m/notes.txt", []byte("hi\n")}, member{"m/payload", blob(4096)}), scanner.Inconclusive, "!m/payload"},
+		{"gzip of payload", "weights.gz", gzipOf(t, blob(4096)), scanner.Inconclusive, "weights.gz!"},
+		{"gzip of text", "notes.txt.gz", gzipOf(t, []byte("plain text\n")), scanner.Skipped, ""},
+		{"torch storages", "model.pt", torchZip, scanner.Clean, ""},
+		{"undeclared storage", "extra.pt", extra.Bytes(), scanner.Inconclusive, "extra.pt!archive/data/999"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), tt.file)
+			if err := os.WriteFile(p, tt.data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			src, err := fetch.NewLocal(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep, err := scanner.Scan(context.Background(), []scanner.Target{{Name: p, Source: src}}, scanner.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(rep.Files) != 1 {
+				t.Fatalf("%d results", len(rep.Files))
+			}
+			got := rep.Files[0]
+			if got.Outcome != tt.outcome && !(tt.outcome == scanner.Skipped && got.Outcome == scanner.Clean) {
+				t.Fatalf("outcome %s (%s) %q, want %s", got.Outcome, got.Reason, got.Error, tt.outcome)
+			}
+			if tt.outcome == scanner.Inconclusive {
+				if got.Reason != "unsupported" || !strings.Contains(got.Error, tt.member) || !strings.Contains(got.Error, "matches no known format") {
+					t.Errorf("%s %q, want unsupported naming %s", got.Reason, got.Error, tt.member)
+				}
+				if got.Unidentified {
+					t.Error("a container is not itself unidentified")
+				}
+			}
+		})
+	}
+}
+
+// TestPyYAMLText: YAML with PyYAML python tags is read by the pyyaml
+// analyzer, at the top level and inside an archive, instead of ending
+// unidentified; a tag-handle directive it does not resolve stays
+// inconclusive.
+func TestPyYAMLText(t *testing.T) {
+	payload := []byte("model: resnet\nhook: !!python/object/apply:os.system [id]\n")
+	tests := []struct {
+		name    string
+		file    string
+		data    []byte
+		outcome scanner.Outcome
+	}{
+		{"payload", "config.yaml", payload, scanner.Findings},
+		{"payload in a zip", "bundle.zip", zipOf(t, member{"cfg/config.yaml", payload}), scanner.Findings},
+		{"plain tuple", "hparams.yaml", []byte("betas: !!python/tuple\n- 0.9\n- 0.999\n"), scanner.Clean},
+		{"tag directive", "config.yaml", []byte("%TAG !p! tag:yaml.org,2002:python/\n---\nx: !p!object/apply:os.system [id]\n# !!python/\n"), scanner.Inconclusive},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), tt.file)
+			if err := os.WriteFile(p, tt.data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			src, err := fetch.NewLocal(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep, err := scanner.Scan(context.Background(), []scanner.Target{{Name: p, Source: src}}, scanner.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := rep.Files[0]
+			if got.Outcome != tt.outcome {
+				t.Fatalf("outcome %s (%s) %q %v, want %s", got.Outcome, got.Reason, got.Error, got.Findings, tt.outcome)
+			}
+			if tt.outcome == scanner.Findings && got.Findings[0].Rule != "MG890" {
+				t.Errorf("findings %v", got.Findings)
+			}
+		})
+	}
+}
