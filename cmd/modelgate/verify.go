@@ -97,8 +97,12 @@ func newVerifyCmd() *cobra.Command {
 			"issuer, a public key, or a certificate chain) and every file's digest. Offline: keyless\n" +
 			"signatures are checked against --trusted-root or the public-good root built in.\n" +
 			"For oci://REF, cosign signatures are read from the registry: Sigstore bundle referrers\n" +
-			"(key or keyless) and the legacy sha256-<digest>.sig tag (key).\n\n" +
-			"Exit codes: 0 verified; 1 invalid or unsigned; 3 usage error.",
+			"(key or keyless) and the legacy sha256-<digest>.sig tag (key). With --key, the in-toto\n" +
+			"attestations of the sha256-<digest>.att tag (`modelgate attest`, `cosign attest --key`) are\n" +
+			"checked with cosign's verifier too, and their predicates reported: modelgate's verdict, a\n" +
+			"CycloneDX BOM, SLSA provenance (builder, source repository and digest).\n\n" +
+			"Exit codes: 0 verified (for oci:// with --key: the signature, or with no signature the\n" +
+			"attestations); 1 invalid or unsigned, or an attestation that does not verify; 3 usage error.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Target = args[0]
