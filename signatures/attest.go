@@ -16,6 +16,7 @@ import (
 	"github.com/sigstore/cosign/v2/pkg/cosign"
 	"github.com/sigstore/cosign/v2/pkg/cosign/attestation"
 	cremote "github.com/sigstore/cosign/v2/pkg/cosign/remote"
+	"github.com/sigstore/cosign/v2/pkg/oci"
 	"github.com/sigstore/cosign/v2/pkg/oci/mutate"
 	ociremote "github.com/sigstore/cosign/v2/pkg/oci/remote"
 	"github.com/sigstore/cosign/v2/pkg/oci/static"
@@ -121,7 +122,7 @@ func AttestOCI(ctx context.Context, ref name.Digest, key crypto.Signer, stmts []
 		}
 		se, err = mutate.AttachAttestationToEntity(se, att,
 			mutate.WithDupeDetector(cremote.NewDupeDetector(sv)),
-			mutate.WithReplaceOp(cremote.NewReplaceOp(s.PredicateType)))
+			mutate.WithReplaceOp(replacePredicate(s.PredicateType)))
 		if err != nil {
 			return fmt.Errorf("attest %s: %w", s.PredicateType, err)
 		}
@@ -130,6 +131,70 @@ func AttestOCI(ctx context.Context, ref name.Digest, key crypto.Signer, stmts []
 		return fmt.Errorf("attest: push %s: %w", legacyAttTag(h), err)
 	}
 	return nil
+}
+
+// replacePredicate drops the attestations of one predicate type before a
+// new one is added, as cosign's replace operation does, without writing to
+// standard error. Layers whose statement cannot be read are kept: they
+// are not modelgate's to delete.
+type replacePredicate string
+
+func (r replacePredicate) Replace(base oci.Signatures, add oci.Signature) (oci.Signatures, error) {
+	old, err := base.Get()
+	if err != nil {
+		return nil, fmt.Errorf("read attestations: %w", err)
+	}
+	keep := []oci.Signature{add}
+	for _, s := range old {
+		if t, err := predicateTypeOf(s); err == nil && t == string(r) {
+			continue
+		}
+		keep = append(keep, s)
+	}
+	return replaced{Signatures: base, sigs: keep}, nil
+}
+
+// replaced is the attestation set a replacement leaves; mutate rebuilds
+// the image from Get.
+type replaced struct {
+	oci.Signatures
+	sigs []oci.Signature
+}
+
+func (r replaced) Get() ([]oci.Signature, error) { return r.sigs, nil }
+
+// predicateTypeOf is the predicate type of a DSSE-wrapped in-toto statement.
+func predicateTypeOf(s payloader) (string, error) {
+	body, err := envelopeBody(s)
+	if err != nil {
+		return "", err
+	}
+	var st struct {
+		PredicateType string `json:"predicateType"`
+	}
+	if err := json.Unmarshal(body, &st); err != nil {
+		return "", fmt.Errorf("in-toto statement: %w", err)
+	}
+	return st.PredicateType, nil
+}
+
+// envelopeBody is the decoded payload of a DSSE envelope layer.
+func envelopeBody(s payloader) ([]byte, error) {
+	raw, err := s.Payload()
+	if err != nil {
+		return nil, fmt.Errorf("attestation payload: %w", err)
+	}
+	var env struct {
+		Payload string `json:"payload"`
+	}
+	if err := json.Unmarshal(raw, &env); err != nil {
+		return nil, fmt.Errorf("attestation envelope: %w", err)
+	}
+	body, err := base64.StdEncoding.DecodeString(env.Payload)
+	if err != nil {
+		return nil, fmt.Errorf("attestation envelope payload: %w", err)
+	}
+	return body, nil
 }
 
 // Attestation is one verified in-toto attestation of an OCI artifact.
@@ -255,19 +320,9 @@ type payloader interface{ Payload() ([]byte, error) }
 
 // readAttestation decodes a verified DSSE envelope's in-toto statement.
 func readAttestation(s payloader) (Attestation, error) {
-	raw, err := s.Payload()
+	body, err := envelopeBody(s)
 	if err != nil {
-		return Attestation{}, fmt.Errorf("attestation payload: %w", err)
-	}
-	var env struct {
-		Payload string `json:"payload"`
-	}
-	if err := json.Unmarshal(raw, &env); err != nil {
-		return Attestation{}, fmt.Errorf("attestation envelope: %w", err)
-	}
-	body, err := base64.StdEncoding.DecodeString(env.Payload)
-	if err != nil {
-		return Attestation{}, fmt.Errorf("attestation envelope payload: %w", err)
+		return Attestation{}, err
 	}
 	var st struct {
 		PredicateType string          `json:"predicateType"`

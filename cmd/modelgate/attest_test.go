@@ -61,6 +61,10 @@ func TestAttestVerifiedByCosign(t *testing.T) {
 		t.Fatalf("attest again: exit %d: %s", code, stderr)
 	}
 
+	if n := attLayers(t, host+"/models/m@"+benign); n != 2 {
+		t.Fatalf("after attesting twice the .att tag holds %d attestations, want 2 (replaced)", n)
+	}
+
 	pub, err := signatures.LoadPublicKey(pubFile)
 	if err != nil {
 		t.Fatal(err)
@@ -276,6 +280,22 @@ func rewriteVerdict(t *testing.T, ref string) {
 	if err := remote.Write(tag, out); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// attLayers counts the attestations under ref's sha256-<hex>.att tag.
+func attLayers(t *testing.T, ref string) int {
+	t.Helper()
+	d := mustRef(t, ref).(name.Digest)
+	h, _ := v1.NewHash(d.DigestStr())
+	img, err := remote.Image(d.Context().Tag(h.Algorithm + "-" + h.Hex + ".att"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ls, err := img.Layers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(ls)
 }
 
 // pushArtifact pushes a one-file OCI artifact under tag and returns its
