@@ -94,6 +94,27 @@ func TestAttestVerifiedByCosign(t *testing.T) {
 		t.Fatalf("verify: exit %d:\n%s", code, out)
 	}
 
+	code, out, _ = modelgate(t, "verify", "--format", "json", "--key", pubFile, "oci://"+host+"/models/evil@"+evil)
+	var vj struct {
+		Status       string
+		Attestations struct {
+			Status       string
+			Attestations []struct {
+				PredicateType string         `json:"predicate_type"`
+				Verdict       string         `json:"verdict"`
+				Findings      map[string]int `json:"findings"`
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &vj); err != nil || code != 0 || vj.Status != "unsigned" || vj.Attestations.Status != "verified" || len(vj.Attestations.Attestations) != 2 {
+		t.Fatalf("verify --format json: exit %d, %v:\n%s", code, err, out)
+	}
+	for _, a := range vj.Attestations.Attestations {
+		if a.PredicateType == signatures.VerdictPredicateType && (a.Verdict != "fail" || a.Findings["critical"]+a.Findings["high"] == 0) {
+			t.Fatalf("evil verdict: %+v", a)
+		}
+	}
+
 	tests := []struct {
 		name   string
 		tamper func(t *testing.T) string // returns the reference to verify
