@@ -24,6 +24,7 @@ import (
 	"github.com/sigstore/sigstore/pkg/signature"
 	"github.com/sigstore/sigstore/pkg/signature/dsse"
 	sigopts "github.com/sigstore/sigstore/pkg/signature/options"
+	"github.com/sigstore/sigstore/pkg/signature/payload"
 )
 
 // Predicate types of the attestations modelgate attaches.
@@ -418,4 +419,44 @@ func pickDigest(d map[string]string) string {
 // legacyAttTag is cosign's attestation tag for a manifest digest.
 func legacyAttTag(d v1.Hash) string {
 	return d.Algorithm + "-" + d.Hex + ".att"
+}
+
+// SignOCI signs the manifest ref names the way `cosign sign --key
+// --tlog-upload=false` (cosign v2) does: a simple-signing payload naming
+// the repository and digest, signed with key, attached as a layer of the
+// sha256-<hex>.sig tag. A signature by the same key already there is kept,
+// not duplicated.
+func SignOCI(ctx context.Context, ref name.Digest, key crypto.Signer, ro []remote.Option) error {
+	if h, err := v1.NewHash(ref.DigestStr()); err != nil || h.Algorithm != "sha256" {
+		return fmt.Errorf("sign: %s is not a sha256 manifest digest", ref.DigestStr())
+	}
+	hash, err := curveHash(key.Public())
+	if err != nil {
+		return fmt.Errorf("sign: %w", err)
+	}
+	sv, err := signature.LoadSignerVerifier(key, hash)
+	if err != nil {
+		return fmt.Errorf("sign: %w", err)
+	}
+	pl, err := payload.Cosign{Image: ref}.MarshalJSON()
+	if err != nil {
+		return fmt.Errorf("sign: payload: %w", err)
+	}
+	sig, err := sv.SignMessage(bytes.NewReader(pl), sigopts.WithContext(ctx))
+	if err != nil {
+		return fmt.Errorf("sign: %w", err)
+	}
+	s, err := static.NewSignature(pl, base64.StdEncoding.EncodeToString(sig))
+	if err != nil {
+		return fmt.Errorf("sign: %w", err)
+	}
+	oo := []ociremote.Option{ociremote.WithRemoteOptions(append([]remote.Option{remote.WithContext(ctx)}, ro...)...)}
+	se, err := mutate.AttachSignatureToEntity(ociremote.SignedUnknown(ref, oo...), s, mutate.WithDupeDetector(cremote.NewDupeDetector(sv)))
+	if err != nil {
+		return fmt.Errorf("sign: %w", err)
+	}
+	if err := ociremote.WriteSignatures(ref.Repository, se, oo...); err != nil {
+		return fmt.Errorf("sign: push signature: %w", err)
+	}
+	return nil
 }

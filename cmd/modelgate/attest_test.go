@@ -344,3 +344,43 @@ func pushArtifact(t *testing.T, host, repo, tag, title string, data []byte) stri
 	s := sha256.Sum256(raw)
 	return "sha256:" + hex.EncodeToString(s[:])
 }
+
+// TestSignOCIVerifiedByCosign: `modelgate sign oci://` makes a signature
+// cosign's verifier (`cosign verify --key --insecure-ignore-tlog`) and
+// `modelgate verify` accept, and neither accepts it for a moved tag.
+func TestSignOCIVerifiedByCosign(t *testing.T) {
+	host := registrytest.Start(t)
+	prefix := filepath.Join(t.TempDir(), "k")
+	modelgate(t, "sign", "--generate-key", prefix)
+	d := pushArtifact(t, host, "models/s", "v1", "model.pkl", benignPickle)
+	target := "oci://" + host + "/models/s@" + d
+	for range 2 { // signing twice attaches one signature
+		if code, out, stderr := modelgate(t, "sign", "--key", prefix+".key", target); code != 0 {
+			t.Fatalf("sign: exit %d: %s %s", code, out, stderr)
+		}
+	}
+	pub, err := signatures.LoadPublicKey(prefix + ".pub")
+	if err != nil {
+		t.Fatal(err)
+	}
+	co := checkOpts(t, pub)
+	co.ClaimVerifier = cosign.SimpleClaimVerifier
+	sigs, _, err := cosign.VerifyImageSignatures(context.Background(), mustRef(t, host+"/models/s:v1"), co)
+	if err != nil || len(sigs) != 1 {
+		t.Fatalf("cosign verify: %d signatures, %v", len(sigs), err)
+	}
+	if code, out, _ := modelgate(t, "verify", "--key", prefix+".pub", "oci://"+host+"/models/s:v1"); code != 0 || !strings.Contains(out, "verified: ") {
+		t.Fatalf("verify: exit %d:\n%s", code, out)
+	}
+
+	pushArtifact(t, host, "models/s", "v1", "model.pkl", evilPickle)
+	if _, _, err := cosign.VerifyImageSignatures(context.Background(), mustRef(t, host+"/models/s:v1"), co); err == nil {
+		t.Fatal("cosign verified the signature for a moved tag")
+	}
+	if code, out, _ := modelgate(t, "verify", "--key", prefix+".pub", "oci://"+host+"/models/s:v1"); code != 1 || !strings.Contains(out, "unsigned") {
+		t.Fatalf("verify of a moved tag: exit %d:\n%s", code, out)
+	}
+	if code, _, stderr := modelgate(t, "sign", "--key", prefix+".key", "oci://"+host+"/models/s:v1"); code != 3 || !strings.Contains(stderr, "by digest") {
+		t.Fatalf("sign by tag: exit %d: %s", code, stderr)
+	}
+}
