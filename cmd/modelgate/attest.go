@@ -56,7 +56,7 @@ func newAttestCmd() *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.Key, "key", "", "private key `FILE` (PEM, EC P-256/P-384/P-521, unencrypted; `modelgate sign --generate-key` makes one)")
+	f.StringVar(&o.Key, "key", "", "private key `FILE` (PEM, EC P-256/P-384/P-521: unencrypted, as `modelgate sign --generate-key` writes, or from `cosign generate-key-pair` with $COSIGN_PASSWORD)")
 	f.StringVar(&o.FailOn, "fail-on", "medium", "lowest severity that fails the verdict: critical, high, medium, low or info")
 	f.StringVar(&o.Name, "name", "", "model name in the BOM (default: the repository)")
 	f.StringVar(&o.Gate.PolicyFile, "policy", "", "promotion-gate policy `FILE`; its digest is recorded in the verdict")
@@ -82,7 +82,7 @@ func runAttest(ctx context.Context, o attestOptions, stdout, stderr io.Writer) (
 	if o.Key == "" {
 		return scanner.ExitUsage, fmt.Errorf("attest needs --key (a private key; make one with `modelgate sign --generate-key`)")
 	}
-	key, err := signatures.LoadPrivateKey(o.Key)
+	key, err := loadSigningKey(o.Key)
 	if err != nil {
 		return scanner.ExitUsage, fmt.Errorf("--key: %v", err)
 	}

@@ -384,3 +384,34 @@ func TestSignOCIVerifiedByCosign(t *testing.T) {
 		t.Fatalf("sign by tag: exit %d: %s", code, stderr)
 	}
 }
+
+// TestAttestWithCosignKey: a key pair `cosign generate-key-pair` made
+// signs, with $COSIGN_PASSWORD, and its public key verifies.
+func TestAttestWithCosignKey(t *testing.T) {
+	host := registrytest.Start(t)
+	kp, err := cosign.GenerateKeyPair(func(bool) ([]byte, error) { return []byte("s3cret"), nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	priv := writeFile(t, dir, "cosign.key", kp.PrivateBytes)
+	pubFile := writeFile(t, dir, "cosign.pub", kp.PublicBytes)
+	d := pushArtifact(t, host, "models/c", "v1", "model.pkl", benignPickle)
+	target := "oci://" + host + "/models/c@" + d
+
+	t.Setenv("COSIGN_PASSWORD", "wrong")
+	if code, _, stderr := modelgate(t, "attest", "--key", priv, target); code != 3 || !strings.Contains(stderr, "COSIGN_PASSWORD") {
+		t.Fatalf("wrong password: exit %d: %s", code, stderr)
+	}
+	t.Setenv("COSIGN_PASSWORD", "s3cret")
+	if code, out, stderr := modelgate(t, "attest", "--key", priv, target); code != 0 {
+		t.Fatalf("attest: exit %d: %s %s", code, out, stderr)
+	}
+	pub, err := signatures.LoadPublicKey(pubFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if preds := cosignVerify(t, host+"/models/c:v1", pub); preds[signatures.VerdictPredicateType] == nil {
+		t.Fatalf("no verdict: %v", preds)
+	}
+}

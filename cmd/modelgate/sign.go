@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -56,7 +58,7 @@ func newSignCmd() *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.Key, "key", "", "private key `FILE` (PEM, EC P-256/P-384/P-521, unencrypted)")
+	f.StringVar(&o.Key, "key", "", "private key `FILE` (PEM, EC P-256/P-384/P-521: unencrypted, or from `cosign generate-key-pair` with $COSIGN_PASSWORD)")
 	f.StringVar(&o.Cert, "cert", "", "signing certificate `FILE` (PEM) for the key: makes a certificate-method signature")
 	f.StringArrayVar(&o.Chain, "chain", nil, "intermediate CA certificate `FILE` (PEM) to include; repeatable")
 	f.StringVar(&o.Signature, "signature", "", "where to write the signature (default: model.sig in the model directory)")
@@ -89,7 +91,7 @@ func runSign(ctx context.Context, o signOptions, stdout io.Writer) (int, error) 
 	if o.Cert == "" && len(o.Chain) > 0 {
 		return scanner.ExitUsage, fmt.Errorf("--chain needs --cert")
 	}
-	key, err := signatures.LoadPrivateKey(o.Key)
+	key, err := loadSigningKey(o.Key)
 	if err != nil {
 		return scanner.ExitUsage, fmt.Errorf("--key: %v", err)
 	}
@@ -126,7 +128,7 @@ func signOCI(ctx context.Context, ref string, o signOptions, stdout io.Writer) (
 	if o.Key == "" {
 		return scanner.ExitUsage, fmt.Errorf("sign needs --key (a private key; make one with --generate-key)")
 	}
-	key, err := signatures.LoadPrivateKey(o.Key)
+	key, err := loadSigningKey(o.Key)
 	if err != nil {
 		return scanner.ExitUsage, fmt.Errorf("--key: %v", err)
 	}
@@ -151,4 +153,10 @@ func generateKey(prefix string, force bool, stdout io.Writer) (int, error) {
 	}
 	_, err = fmt.Fprintf(stdout, "wrote %s.key (keep it secret) and %s.pub\n", prefix, prefix)
 	return scanner.ExitClean, err
+}
+
+// loadSigningKey reads --key: a PEM EC key, or a key `cosign
+// generate-key-pair` wrote, decrypted with $COSIGN_PASSWORD as cosign does.
+func loadSigningKey(path string) (crypto.Signer, error) {
+	return signatures.LoadPrivateKeyPassword(path, []byte(os.Getenv("COSIGN_PASSWORD")))
 }
