@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+
+	"github.com/secure-systems-lab/go-securesystemslib/encrypted"
 )
 
 // maxPEMBytes caps a key or certificate file.
@@ -33,8 +35,22 @@ func LoadPublicKey(path string) (crypto.PublicKey, error) {
 	return pub, nil
 }
 
-// LoadPrivateKey reads an unencrypted PEM EC private key (PKCS#8 or SEC 1).
+// LoadPrivateKey reads an unencrypted PEM EC private key (PKCS#8 or SEC 1),
+// or a cosign-encrypted one with an empty password.
 func LoadPrivateKey(path string) (crypto.Signer, error) {
+	return LoadPrivateKeyPassword(path, nil)
+}
+
+// PEM types of the encrypted keys `cosign generate-key-pair` writes.
+const (
+	sigstoreKeyPEM = "ENCRYPTED SIGSTORE PRIVATE KEY"
+	cosignKeyPEM   = "ENCRYPTED COSIGN PRIVATE KEY"
+)
+
+// LoadPrivateKeyPassword reads an unencrypted PEM EC private key (PKCS#8
+// or SEC 1), or a key `cosign generate-key-pair` wrote, decrypted with
+// password.
+func LoadPrivateKeyPassword(path string, password []byte) (crypto.Signer, error) {
 	data, err := readCapped(path, maxPEMBytes)
 	if err != nil {
 		return nil, fmt.Errorf("read private key: %w", err)
@@ -45,6 +61,13 @@ func LoadPrivateKey(path string) (crypto.Signer, error) {
 	}
 	if blk.Type == "ENCRYPTED PRIVATE KEY" {
 		return nil, fmt.Errorf("private key %s is encrypted; decrypt it first", path)
+	}
+	if blk.Type == sigstoreKeyPEM || blk.Type == cosignKeyPEM {
+		der, err := encrypted.Decrypt(blk.Bytes, password)
+		if err != nil {
+			return nil, fmt.Errorf("private key %s: decrypt (is COSIGN_PASSWORD right?): %w", path, err)
+		}
+		blk.Bytes = der
 	}
 	var key any
 	if key, err = x509.ParsePKCS8PrivateKey(blk.Bytes); err != nil {

@@ -43,7 +43,7 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		return &exitError{code: scanner.ExitUsage, err: err}
 	})
-	root.AddCommand(newScanCmd(), newRulesCmd(), newVersionCmd(), newPolicyCmd(), newVerifyCmd(), newSignCmd(), newBOMCmd(), newServeCmd())
+	root.AddCommand(newScanCmd(), newRulesCmd(), newVersionCmd(), newPolicyCmd(), newVerifyCmd(), newSignCmd(), newAttestCmd(), newBOMCmd(), newServeCmd())
 	return root
 }
 

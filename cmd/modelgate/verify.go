@@ -97,8 +97,12 @@ func newVerifyCmd() *cobra.Command {
 			"issuer, a public key, or a certificate chain) and every file's digest. Offline: keyless\n" +
 			"signatures are checked against --trusted-root or the public-good root built in.\n" +
 			"For oci://REF, cosign signatures are read from the registry: Sigstore bundle referrers\n" +
-			"(key or keyless) and the legacy sha256-<digest>.sig tag (key).\n\n" +
-			"Exit codes: 0 verified; 1 invalid or unsigned; 3 usage error.",
+			"(key or keyless) and the legacy sha256-<digest>.sig tag (key). With --key, the in-toto\n" +
+			"attestations of the sha256-<digest>.att tag (`modelgate attest`, `cosign attest --key`) are\n" +
+			"checked with cosign's verifier too, and their predicates reported: modelgate's verdict, a\n" +
+			"CycloneDX BOM, SLSA provenance (builder, source repository and digest).\n\n" +
+			"Exit codes: 0 verified (for oci:// with --key: the signature, or with no signature the\n" +
+			"attestations); 1 invalid or unsigned, or an attestation that does not verify; 3 usage error.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Target = args[0]
@@ -127,8 +131,15 @@ func runVerify(ctx context.Context, o verifyOptions, stdout io.Writer) (int, err
 		return scanner.ExitUsage, err
 	}
 	var r signatures.Result
+	var atts *signatures.AttestationsResult
 	if ref, ok := strings.CutPrefix(o.Target, "oci://"); ok {
 		r = signatures.VerifyOCI(ctx, ref, opts, signatures.OCIOptions{})
+		// Attestations are key-signed (modelgate attest, cosign attest
+		// --key): they are checked when a key is the trust source.
+		if opts.PublicKey != nil {
+			a := signatures.VerifyOCIAttestations(ctx, ref, opts.PublicKey, nil)
+			atts = &a
+		}
 	} else {
 		r = signatures.Verify(ctx, o.Target, opts)
 	}
@@ -138,19 +149,82 @@ func runVerify(ctx context.Context, o verifyOptions, stdout io.Writer) (int, err
 		if err := enc.Encode(struct {
 			Target string `json:"target"`
 			signatures.Result
-		}{o.Target, r}); err != nil {
+			Attestations *signatures.AttestationsResult `json:"attestations,omitempty"`
+		}{o.Target, r, atts}); err != nil {
 			return scanner.ExitNoVerdict, err
 		}
-	} else if _, err := fmt.Fprintln(stdout, describeResult(o.Target, r)); err != nil {
-		return scanner.ExitNoVerdict, err
+	} else {
+		lines := []string{describeResult(o.Target, r)}
+		if atts != nil {
+			lines = append(lines, describeAttestations(o.Target, *atts)...)
+		}
+		if _, err := fmt.Fprintln(stdout, strings.Join(lines, "\n")); err != nil {
+			return scanner.ExitNoVerdict, err
+		}
+	}
+	return verifyExit(r, atts), nil
+}
+
+// verifyExit combines a signature outcome with an attestation outcome: an
+// attestation that fails to verify fails the artifact whatever its
+// signature; an artifact with no signature but verified attestations is
+// vouched for by them.
+func verifyExit(r signatures.Result, atts *signatures.AttestationsResult) int {
+	if atts != nil {
+		switch atts.Status {
+		case signatures.Invalid:
+			return scanner.ExitFindings
+		case signatures.Verified:
+			if r.Status == signatures.Unsigned {
+				return scanner.ExitClean
+			}
+		}
 	}
 	switch r.Status {
 	case signatures.Verified:
-		return scanner.ExitClean, nil
+		return scanner.ExitClean
 	case signatures.NotChecked:
-		return scanner.ExitNoVerdict, nil
+		return scanner.ExitNoVerdict
 	}
-	return scanner.ExitFindings, nil
+	return scanner.ExitFindings
+}
+
+// describeAttestations is the text form of an attestation outcome: a
+// status line, then one line per verified attestation.
+func describeAttestations(target string, a signatures.AttestationsResult) []string {
+	if a.Status != signatures.Verified {
+		return []string{fmt.Sprintf("attestations %s: %s: %s", a.Status, target, a.Reason)}
+	}
+	out := []string{fmt.Sprintf("attestations verified: %s: %d", target, len(a.Attestations))}
+	for _, x := range a.Attestations {
+		s := "  " + x.PredicateType
+		if x.Verdict != "" {
+			s += fmt.Sprintf(": verdict %s, rules %s", x.Verdict, x.RulesVersion)
+			if x.PolicyDigest != "" {
+				s += ", policy " + x.PolicyDigest
+			}
+			var counts []string
+			for _, sev := range []string{"critical", "high", "medium", "low", "info"} {
+				counts = append(counts, fmt.Sprintf("%s %d", sev, x.Findings[sev]))
+			}
+			s += ", findings " + strings.Join(counts, " ")
+		}
+		if p := x.Provenance; p != nil {
+			s += fmt.Sprintf(": builder %s, source %s", orNone(p.BuilderID), orNone(p.SourceRepository))
+			if p.SourceDigest != "" {
+				s += "@" + p.SourceDigest
+			}
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
 }
 
 // describeResult is the one-line text form of a signature outcome.
