@@ -66,9 +66,9 @@ type walker struct {
 	reported int
 	depth    int
 	custom   []nodeRef
-	main     bool            // walking the model's own graph, not a subgraph or training graph
+	main     bool // walking the model's own graph, not a subgraph or training graph
 	inits    map[string]bool
-	fact     *tensorFact // set while walking an initializer // the main graph's initializer names, for telling inputs from weights
+	fact     *tensorFact         // set while walking an initializer // the main graph's initializer names, for telling inputs from weights
 	funcs    map[string][]string // "domain:name" of a local function -> ops it calls
 	curFunc  string
 }

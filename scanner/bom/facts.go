@@ -19,7 +19,11 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/modelgate/modelgate/formats"
+	"github.com/modelgate/modelgate/formats/gguf"
+	"github.com/modelgate/modelgate/formats/onnx"
+	"github.com/modelgate/modelgate/formats/pytorch/inventory"
 	"github.com/modelgate/modelgate/formats/safetensors"
+	"github.com/modelgate/modelgate/formats/tflite"
 	"github.com/modelgate/modelgate/scanner"
 )
 
@@ -27,6 +31,7 @@ import (
 const (
 	maxConfigBytes = 1 << 20
 	maxReadmeBytes = 256 << 10
+	maxIO          = 64
 )
 
 // facts is what the model card says, each read from the model's own
@@ -41,6 +46,15 @@ type facts struct {
 	Params       uint64
 	Dtypes       []string
 	Quantization string
+	// Tensors counts the tensors (initializers, for ONNX) the headers
+	// list; Operators the graph nodes (ONNX, TFLite operators).
+	Tensors   int
+	Operators int
+	// ContextLength is a GGUF model's context length.
+	ContextLength uint64
+	// Opsets lists ONNX operator sets as domain:version.
+	Opsets          []string
+	Inputs, Outputs []string
 }
 
 func readFacts(ctx context.Context, root string, rep *scanner.Report) (*facts, error) {
@@ -62,32 +76,139 @@ func readFacts(ctx context.Context, root string, rep *scanner.Report) (*facts, e
 	if err := f.readReadme(filepath.Join(dir, "README.md")); err != nil {
 		return nil, err
 	}
-	dtypes := map[string]bool{}
+	dtypes, opsets := map[string]bool{}, map[string]bool{}
 	for _, fr := range rep.Files {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		// Only files that scanned clean are read again: a header the
 		// analyzers flagged is not a fact to record.
-		if !slices.Contains(fr.Formats, "safetensors") || fr.Outcome != scanner.Clean {
+		if fr.Outcome != scanner.Clean {
 			continue
 		}
 		p := root
 		if st.IsDir() {
 			p = filepath.Join(root, filepath.FromSlash(relPath(rep, fr.Path)))
 		}
-		if err := f.readSafetensors(ctx, p, dtypes); err != nil {
+		if slices.Contains(fr.Formats, "safetensors") {
+			if err := f.readSafetensors(ctx, p, dtypes); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if err := f.readHeaders(ctx, p, fr.Formats, dtypes, opsets); err != nil {
 			return nil, err
 		}
 	}
-	f.Dtypes = slices.Sorted(func(yield func(string) bool) {
-		for d := range dtypes {
+	f.Dtypes = sortedKeys(dtypes)
+	f.Opsets = sortedKeys(opsets)
+	return f, nil
+}
+
+func sortedKeys(m map[string]bool) []string {
+	return slices.Sorted(func(yield func(string) bool) {
+		for d := range m {
 			if !yield(d) {
 				return
 			}
 		}
 	})
-	return f, nil
+}
+
+// addParams adds n parameters, reporting an overflow.
+func (f *facts) addParams(n uint64) error {
+	sum, carry := bits.Add64(f.Params, n, 0)
+	if carry != 0 {
+		return errors.New("parameter count overflows")
+	}
+	f.Params = sum
+	return nil
+}
+
+// readHeaders reads the facts of a clean file in one of the formats whose
+// headers say what the model is. A file whose facts cannot be read (a
+// TorchScript archive's pickle names classes the inventory does not admit,
+// a zip is not a checkpoint) contributes none: its verdict is the scan's.
+func (f *facts) readHeaders(ctx context.Context, p string, formatNames []string, dtypes, opsets map[string]bool) error {
+	var kind string
+	for _, k := range []string{"zip", "pytorch-legacy", "onnx", "gguf", "tflite"} {
+		if slices.Contains(formatNames, k) {
+			kind = k
+			break
+		}
+	}
+	if kind == "" {
+		return nil
+	}
+	fh, err := os.Open(p)
+	if err != nil {
+		return fmt.Errorf("open %s: %w", filepath.Base(p), err)
+	}
+	defer fh.Close()
+	st, err := fh.Stat()
+	if err != nil {
+		return fmt.Errorf("stat %s: %w", filepath.Base(p), err)
+	}
+	size := st.Size()
+	switch kind {
+	case "zip", "pytorch-legacy":
+		decode := inventory.Zip
+		if kind == "pytorch-legacy" {
+			decode = inventory.Legacy
+		}
+		inv, err := decode(ctx, fh, size)
+		if err != nil {
+			return ctx.Err()
+		}
+		f.Tensors += len(inv.Tensors)
+		for _, d := range inv.Dtypes() {
+			dtypes[d] = true
+		}
+		return f.addParams(inv.Params)
+	case "onnx":
+		m, err := onnx.Walk(ctx, fh, size, func(formats.Finding) {})
+		if err != nil {
+			return ctx.Err()
+		}
+		f.Tensors += m.Initializers
+		f.Operators += m.Nodes
+		for d := range m.Dtypes {
+			dtypes[d] = true
+		}
+		for d, v := range m.Opsets {
+			if d == "" {
+				d = "ai.onnx"
+			}
+			opsets[d+":"+strconv.FormatUint(v, 10)] = true
+		}
+		f.Inputs = append(f.Inputs, m.Inputs...)
+		f.Outputs = append(f.Outputs, m.Outputs...)
+		return f.addParams(m.Params)
+	case "gguf":
+		g, err := gguf.Describe(ctx, fh, size)
+		if err != nil {
+			return ctx.Err()
+		}
+		if f.Family == "" {
+			f.Family = g.Architecture
+		}
+		f.ContextLength = max(f.ContextLength, g.ContextLength)
+		if f.Quantization == "" {
+			f.Quantization = g.FileType
+		}
+		f.Tensors += g.Tensors
+		for d := range g.TensorTypes {
+			dtypes[d] = true
+		}
+		return f.addParams(g.Params)
+	case "tflite":
+		m, err := tflite.Walk(ctx, fh, size, func(formats.Finding) {})
+		if err != nil {
+			return ctx.Err()
+		}
+		f.Operators += m.Operators
+	}
+	return nil
 }
 
 func readSmall(p string, limit int64) ([]byte, error) {
@@ -198,6 +319,7 @@ func (f *facts) readSafetensors(ctx context.Context, p string, dtypes map[string
 	if err != nil {
 		return fmt.Errorf("safetensors header of %s: %w", filepath.Base(p), err)
 	}
+	f.Tensors += len(h.Tensors)
 	for _, t := range h.Tensors {
 		n := uint64(1)
 		for _, d := range t.Shape {
@@ -226,6 +348,19 @@ func (f *facts) modelCard() *cdx.MLModelCard {
 		}
 		mp.Datasets = &ds
 	}
+	ios := func(names []string) *[]cdx.MLInputOutputParameters {
+		if len(names) == 0 {
+			return nil
+		}
+		// A directory of many models lists the first maxIO.
+		names = names[:min(len(names), maxIO)]
+		out := make([]cdx.MLInputOutputParameters, len(names))
+		for i, n := range names {
+			out[i].Format = n
+		}
+		return &out
+	}
+	mp.Inputs, mp.Outputs = ios(f.Inputs), ios(f.Outputs)
 	card := &cdx.MLModelCard{BOMRef: "model-card"}
 	if *mp != (cdx.MLModelParameters{}) {
 		card.ModelParameters = mp
@@ -243,6 +378,18 @@ func (f *facts) properties() []cdx.Property {
 	}
 	if f.Quantization != "" {
 		p = append(p, cdx.Property{Name: "modelgate:quantization", Value: f.Quantization})
+	}
+	if f.Tensors > 0 {
+		p = append(p, cdx.Property{Name: "modelgate:tensors", Value: strconv.Itoa(f.Tensors)})
+	}
+	if f.Operators > 0 {
+		p = append(p, cdx.Property{Name: "modelgate:operators", Value: strconv.Itoa(f.Operators)})
+	}
+	if f.ContextLength > 0 {
+		p = append(p, cdx.Property{Name: "modelgate:context-length", Value: strconv.FormatUint(f.ContextLength, 10)})
+	}
+	if len(f.Opsets) > 0 {
+		p = append(p, cdx.Property{Name: "modelgate:opsets", Value: strings.Join(f.Opsets, ",")})
 	}
 	return p
 }
