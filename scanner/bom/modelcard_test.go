@@ -1,0 +1,112 @@
+package bom
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/modelgate/modelgate/internal/pythontest"
+	"github.com/modelgate/modelgate/scanner"
+)
+
+// realworldFacts are the ../shared/realworld folders whose models' headers
+// say what the models are, and a fact each model's BOM must carry.
+var realworldFacts = map[string]func(f *facts) bool{
+	"pytorch":     func(f *facts) bool { return f.Tensors > 0 && f.Params > 0 && len(f.Dtypes) > 0 },
+	"safetensors": func(f *facts) bool { return f.Tensors > 0 && f.Params > 0 && len(f.Dtypes) > 0 },
+	"onnx":        func(f *facts) bool { return len(f.Opsets) > 0 && len(f.Outputs) > 0 },
+	"gguf":        func(f *facts) bool { return f.Family != "" && f.ContextLength > 0 },
+	"tflite":      func(f *facts) bool { return f.Operators > 0 },
+}
+
+func modelFiles(t *testing.T) []string {
+	root := filepath.Join("..", "..", "..", "shared", "realworld")
+	if _, err := os.Stat(root); err != nil {
+		t.Skip("../shared/realworld not present")
+	}
+	var files []string
+	for dir := range realworldFacts {
+		err := filepath.WalkDir(filepath.Join(root, dir), func(p string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				files = append(files, p)
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return append(files, filepath.Join("testdata", "tiny_llama.gguf"))
+}
+
+func factsOf(t *testing.T, p string) (*facts, *scanner.Report) {
+	t.Helper()
+	rep := scan(t, p)
+	if rep.Summary.Verdict != "pass" {
+		t.Fatalf("%s: verdict %s", p, rep.Summary.Verdict)
+	}
+	f, err := readFacts(context.Background(), p, rep)
+	if err != nil {
+		t.Fatalf("%s: %v", p, err)
+	}
+	return f, rep
+}
+
+// TestRealWorldModelCards: every real model's BOM says what the model is,
+// and still validates.
+func TestRealWorldModelCards(t *testing.T) {
+	s := schema(t)
+	for _, p := range modelFiles(t) {
+		f, rep := factsOf(t, p)
+		dir := filepath.Base(filepath.Dir(p))
+		for k := range realworldFacts {
+			if strings.Contains(filepath.ToSlash(p), "/realworld/"+k+"/") {
+				dir = k
+			}
+		}
+		if ok := realworldFacts[dir]; ok != nil && !ok(f) {
+			t.Errorf("%s: model card lacks its format's facts: %+v", p, f)
+		}
+		validate(t, s, encode(t, rep, Options{Root: p}, "json"))
+	}
+}
+
+// TestParameterCounts checks the parameter and tensor counts of every real
+// model against the format's own library (testdata/reference_counts.py).
+func TestParameterCounts(t *testing.T) {
+	py := pythontest.Require(t, "torch", "onnx")
+	var files []string
+	for _, p := range modelFiles(t) {
+		if !strings.HasSuffix(p, ".tflite") {
+			files = append(files, p)
+		}
+	}
+	script, err := filepath.Abs(filepath.Join("testdata", "reference_counts.py"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(py, append([]string{script}, files...)...)
+	cmd.Env = pythontest.Env(t.TempDir())
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("reference counts: %v", err)
+	}
+	var want map[string][2]uint64
+	if err := json.Unmarshal(out, &want); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range files {
+		f, _ := factsOf(t, p)
+		if got := [2]uint64{f.Params, uint64(f.Tensors)}; got != want[p] {
+			t.Errorf("%s: parameters, tensors %v; the library says %v", p, got, want[p])
+		}
+	}
+	// Counted by hand from make_gguf.py: 256*4 + 4.
+	if w := want[filepath.Join("testdata", "tiny_llama.gguf")]; w != [2]uint64{1028, 2} {
+		t.Errorf("tiny_llama.gguf reference %v, want [1028 2]", w)
+	}
+}
