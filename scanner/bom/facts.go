@@ -207,6 +207,8 @@ func (f *facts) readHeaders(ctx context.Context, p string, formatNames []string,
 			return ctx.Err()
 		}
 		f.Operators += m.Operators
+		f.Inputs = append(f.Inputs, m.Inputs...)
+		f.Outputs = append(f.Outputs, m.Outputs...)
 	}
 	return nil
 }

@@ -20,7 +20,7 @@ var realworldFacts = map[string]func(f *facts) bool{
 	"safetensors": func(f *facts) bool { return f.Tensors > 0 && f.Params > 0 && len(f.Dtypes) > 0 },
 	"onnx":        func(f *facts) bool { return len(f.Opsets) > 0 && len(f.Outputs) > 0 },
 	"gguf":        func(f *facts) bool { return f.Family != "" && f.ContextLength > 0 },
-	"tflite":      func(f *facts) bool { return f.Operators > 0 },
+	"tflite":      func(f *facts) bool { return f.Operators > 0 && len(f.Inputs) > 0 && len(f.Outputs) > 0 },
 }
 
 func modelFiles(t *testing.T) []string {
