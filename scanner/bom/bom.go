@@ -33,14 +33,16 @@
 //	modelgate:dtypes                tensor dtypes, comma-separated, each in its format's spelling
 //	modelgate:quantization          quantization method from config.json, or a GGUF file type
 //	modelgate:tensors               tensors listed (ONNX: initializers)
-//	modelgate:operators             graph nodes (ONNX) or operators (TFLite)
+//	modelgate:operators             graph nodes (ONNX, SavedModel) or operators (TFLite)
+//	modelgate:layers                a Keras model's top-level layers
 //	modelgate:context-length        a GGUF model's context length
 //	modelgate:opsets                ONNX operator sets, domain:version, comma-separated
 //
 // The facts come from the headers of files that scanned clean:
 // safetensors headers, PyTorch checkpoints' data.pkl (decoded with
 // allowlisted globals only, see formats/pytorch/inventory), ONNX graphs,
-// GGUF headers and TFLite flatbuffers. cyclonedx-go has no modelCard
+// GGUF headers, TFLite flatbuffers, SavedModel graphs, TensorFlow
+// checkpoint indexes and Keras archives' config.json. cyclonedx-go has no modelCard
 // properties, so the counts are the model component's properties and the
 // card holds what its own fields name: architecture, family, task,
 // datasets, inputs and outputs.

@@ -1,6 +1,7 @@
 package bom
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -20,9 +21,11 @@ import (
 
 	"github.com/modelgate/modelgate/formats"
 	"github.com/modelgate/modelgate/formats/gguf"
+	"github.com/modelgate/modelgate/formats/hdf5"
 	"github.com/modelgate/modelgate/formats/onnx"
 	"github.com/modelgate/modelgate/formats/pytorch/inventory"
 	"github.com/modelgate/modelgate/formats/safetensors"
+	"github.com/modelgate/modelgate/formats/tensorflow"
 	"github.com/modelgate/modelgate/formats/tflite"
 	"github.com/modelgate/modelgate/scanner"
 )
@@ -50,6 +53,7 @@ type facts struct {
 	// list; Operators the graph nodes (ONNX, TFLite operators).
 	Tensors   int
 	Operators int
+	Layers    int // Keras layers
 	// ContextLength is a GGUF model's context length.
 	ContextLength uint64
 	// Opsets lists ONNX operator sets as domain:version.
@@ -131,7 +135,7 @@ func (f *facts) addParams(n uint64) error {
 // a zip is not a checkpoint) contributes none: its verdict is the scan's.
 func (f *facts) readHeaders(ctx context.Context, p string, formatNames []string, dtypes, opsets map[string]bool) error {
 	var kind string
-	for _, k := range []string{"zip", "pytorch-legacy", "onnx", "gguf", "tflite"} {
+	for _, k := range []string{"zip", "pytorch-legacy", "onnx", "gguf", "tflite", "savedmodel", "tf-checkpoint-index", "hdf5"} {
 		if slices.Contains(formatNames, k) {
 			kind = k
 			break
@@ -158,6 +162,9 @@ func (f *facts) readHeaders(ctx context.Context, p string, formatNames []string,
 		}
 		inv, err := decode(ctx, fh, size)
 		if err != nil {
+			if kind == "zip" {
+				return f.readKerasZip(ctx, fh, size)
+			}
 			return ctx.Err()
 		}
 		f.Tensors += len(inv.Tensors)
@@ -209,8 +216,127 @@ func (f *facts) readHeaders(ctx context.Context, p string, formatNames []string,
 		f.Operators += m.Operators
 		f.Inputs = append(f.Inputs, m.Inputs...)
 		f.Outputs = append(f.Outputs, m.Outputs...)
+	case "hdf5":
+		return f.readKerasH5(ctx, fh, size)
+	case "savedmodel", "tf-checkpoint-index":
+		if size > maxTFBytes {
+			return nil
+		}
+		data := make([]byte, size)
+		if _, err := fh.ReadAt(data, 0); err != nil {
+			return fmt.Errorf("read %s: %w", filepath.Base(p), err)
+		}
+		if kind == "savedmodel" {
+			g, err := tensorflow.Walk(ctx, data, func(formats.Finding) {})
+			if err != nil {
+				return ctx.Err()
+			}
+			f.Operators += g.Nodes
+			return nil
+		}
+		b, err := tensorflow.ReadBundle(ctx, data, func(formats.Finding) {})
+		if err != nil || !b.Valid {
+			return ctx.Err()
+		}
+		for _, e := range b.Entries {
+			// Strings are the checkpoint's object graph, not weights;
+			// optimizer slots are training state.
+			if e.DType == tfString || e.Elements < 0 || !e.Stored() || strings.Contains(e.Key, ".OPTIMIZER_SLOT") {
+				continue
+			}
+			f.Tensors++
+			dtypes[tfDtypeName(e.DType)] = true
+			if err := f.addParams(uint64(e.Elements)); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
+}
+
+// maxTFBytes caps the TensorFlow protobufs and indexes read for facts.
+const maxTFBytes = 256 << 20
+
+const tfString = 7
+
+// tfDtypes are TensorFlow's DataType names.
+var tfDtypes = map[uint64]string{1: "float32", 2: "float64", 3: "int32", 4: "uint8", 5: "int16", 6: "int8",
+	8: "complex64", 9: "int64", 10: "bool", 14: "bfloat16", 17: "uint16", 18: "complex128", 19: "float16",
+	22: "uint32", 23: "uint64"}
+
+func tfDtypeName(t uint64) string {
+	if n, ok := tfDtypes[t]; ok {
+		return n
+	}
+	return "dtype" + strconv.FormatUint(t, 10)
+}
+
+// readKerasZip reads a Keras v3 archive's config.json: the model's class
+// and its layers.
+func (f *facts) readKerasZip(ctx context.Context, ra io.ReaderAt, size int64) error {
+	zr, err := zip.NewReader(ra, size)
+	if err != nil {
+		return ctx.Err()
+	}
+	for _, m := range zr.File {
+		if m.Name != "config.json" || m.UncompressedSize64 > maxConfigBytes {
+			continue
+		}
+		rc, err := m.Open()
+		if err != nil {
+			return ctx.Err()
+		}
+		data, err := io.ReadAll(io.LimitReader(rc, maxConfigBytes))
+		rc.Close()
+		if err != nil {
+			return ctx.Err()
+		}
+		f.kerasConfig(data)
+	}
+	return nil
+}
+
+// readKerasH5 reads a Keras HDF5 file's model_config attribute.
+func (f *facts) readKerasH5(ctx context.Context, ra io.ReaderAt, size int64) error {
+	h, err := hdf5.Open(ra, size)
+	if err != nil {
+		return ctx.Err()
+	}
+	attrs, err := h.RootAttributes(ctx)
+	if err != nil {
+		return ctx.Err()
+	}
+	for _, a := range attrs {
+		if a.Name == "model_config" {
+			f.kerasConfig([]byte(a.String()))
+		}
+	}
+	return nil
+}
+
+// kerasConfig reads a Keras model config: its class, and its layers (a
+// Sequential config of Keras 2.1 and before is the list of layers itself).
+func (f *facts) kerasConfig(data []byte) {
+	var c struct {
+		ClassName string          `json:"class_name"`
+		Config    json.RawMessage `json:"config"`
+	}
+	if json.Unmarshal(data, &c) != nil || c.ClassName == "" {
+		return
+	}
+	var layers []json.RawMessage
+	var inner struct {
+		Layers []json.RawMessage `json:"layers"`
+	}
+	if json.Unmarshal(c.Config, &inner) == nil {
+		layers = inner.Layers
+	} else if json.Unmarshal(c.Config, &layers) != nil {
+		layers = nil
+	}
+	if f.Architecture == "" {
+		f.Architecture = c.ClassName
+	}
+	f.Layers += len(layers)
 }
 
 func readSmall(p string, limit int64) ([]byte, error) {
@@ -383,6 +509,9 @@ func (f *facts) properties() []cdx.Property {
 	}
 	if f.Tensors > 0 {
 		p = append(p, cdx.Property{Name: "modelgate:tensors", Value: strconv.Itoa(f.Tensors)})
+	}
+	if f.Layers > 0 {
+		p = append(p, cdx.Property{Name: "modelgate:layers", Value: strconv.Itoa(f.Layers)})
 	}
 	if f.Operators > 0 {
 		p = append(p, cdx.Property{Name: "modelgate:operators", Value: strconv.Itoa(f.Operators)})
