@@ -14,7 +14,6 @@ package inventory
 
 import (
 	"archive/zip"
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/binary"
@@ -252,24 +251,29 @@ func uints(v any) ([]uint64, bool) {
 	return out, true
 }
 
-// load decodes one pickle from r. gopickle is not written for hostile
-// input (an unhashable dict key panics), so a panic is an error here.
-func (d *decoder) load(r io.Reader) (v any, err error) {
+// load decodes the pickle at the start of data and returns it and where
+// it ends. gopickle is not written for hostile input (an unhashable dict
+// key panics), so a panic is an error here.
+func (d *decoder) load(data []byte) (v any, end int, err error) {
+	end, err = pickleEnd(data)
+	if err != nil {
+		return nil, 0, fmt.Errorf("decode pickle: %w", err)
+	}
 	defer func() {
 		if p := recover(); p != nil {
 			v, err = nil, fmt.Errorf("decode pickle: %v", p)
 		}
 	}()
-	u := pickle.NewUnpickler(r)
+	u := pickle.NewUnpickler(bytes.NewReader(data[:end]))
 	u.FindClass = d.findClass
 	u.PersistentLoad = d.persistentLoad
 	u.GetExtension = func(code int) (any, error) { return nil, fmt.Errorf("extension code %d", code) }
 	u.NextBuffer = func() (any, error) { return nil, errors.New("out-of-band buffer") }
 	v, err = u.Load()
 	if err != nil {
-		return nil, fmt.Errorf("decode pickle: %w", err)
+		return nil, 0, fmt.Errorf("decode pickle: %w", err)
 	}
-	return v, nil
+	return v, end, nil
 }
 
 // collect walks the decoded object for tensors, naming each by the keys
@@ -421,7 +425,7 @@ func Zip(ctx context.Context, ra io.ReaderAt, size int64) (*Inventory, error) {
 		return nil, fmt.Errorf("read data.pkl: %w", err)
 	}
 	d := &decoder{storages: map[string]*storage{}}
-	v, err := d.load(bytes.NewReader(data))
+	v, _, err := d.load(data)
 	if err != nil {
 		return nil, err
 	}
@@ -437,33 +441,25 @@ func Zip(ctx context.Context, ra io.ReaderAt, size int64) (*Inventory, error) {
 	return d.inventory(ctx, v)
 }
 
-// countingReader counts the bytes read from it.
-type countingReader struct {
-	r io.Reader
-	n int64
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	return n, err
-}
-
 // Legacy lists the tensors of a legacy torch.save stream: the magic
 // number, protocol version and system-info pickles, the object's pickle,
 // the list of storage keys, then each storage as a little-endian element
 // count and its bytes. Each storage's count is checked against the
 // pickle's, and the storages against the file's size.
 func Legacy(ctx context.Context, ra io.ReaderAt, size int64) (*Inventory, error) {
-	cr := &countingReader{r: io.NewSectionReader(ra, 0, min(size, MaxPickle))}
-	br := bufio.NewReader(cr)
+	head := make([]byte, min(size, MaxPickle))
+	if n, err := ra.ReadAt(head, 0); n < len(head) {
+		return nil, fmt.Errorf("read legacy stream: %w", err)
+	}
 	d := &decoder{storages: map[string]*storage{}}
 	var v any
+	off := 0
 	for i := range 5 {
-		x, err := d.load(br)
+		x, n, err := d.load(head[off:])
 		if err != nil {
 			return nil, fmt.Errorf("pickle %d of the legacy stream: %w", i+1, err)
 		}
+		off += n
 		if i == 3 {
 			v = x
 		}
@@ -472,30 +468,38 @@ func Legacy(ctx context.Context, ra io.ReaderAt, size int64) (*Inventory, error)
 			if !ok {
 				return nil, fmt.Errorf("storage key list is %T", x)
 			}
-			off := cr.n - int64(br.Buffered())
-			if len(*keys) != len(d.storages) {
-				return nil, fmt.Errorf("%d storage keys for %d storages", len(*keys), len(d.storages))
-			}
-			for _, k := range *keys {
-				ks, _ := k.(string)
-				s, ok := d.storages[ks]
-				if !ok {
-					return nil, fmt.Errorf("storage key %v names no storage", k)
-				}
-				var hdr [8]byte
-				if _, err := ra.ReadAt(hdr[:], off); err != nil {
-					return nil, fmt.Errorf("storage %q header at %d: %w", ks, off, err)
-				}
-				if n := binary.LittleEndian.Uint64(hdr[:]); n != s.numel {
-					return nil, fmt.Errorf("storage %q: file says %d elements, pickle %d", ks, n, s.numel)
-				}
-				n, ok := nbytes(s)
-				if !ok || n > uint64(size-off-8) {
-					return nil, fmt.Errorf("storage %q runs past the end of the file", ks)
-				}
-				off += 8 + int64(n)
+			if err := d.checkLegacyStorages(ra, size, int64(off), *keys); err != nil {
+				return nil, err
 			}
 		}
 	}
 	return d.inventory(ctx, v)
+}
+
+// checkLegacyStorages reads each storage's element count, in the order of
+// keys, from off on.
+func (d *decoder) checkLegacyStorages(ra io.ReaderAt, size, off int64, keys []any) error {
+	if len(keys) != len(d.storages) {
+		return fmt.Errorf("%d storage keys for %d storages", len(keys), len(d.storages))
+	}
+	for _, k := range keys {
+		ks, _ := k.(string)
+		s, ok := d.storages[ks]
+		if !ok {
+			return fmt.Errorf("storage key %v names no storage", k)
+		}
+		var hdr [8]byte
+		if _, err := ra.ReadAt(hdr[:], off); err != nil {
+			return fmt.Errorf("storage %q header at %d: %w", ks, off, err)
+		}
+		if n := binary.LittleEndian.Uint64(hdr[:]); n != s.numel {
+			return fmt.Errorf("storage %q: file says %d elements, pickle %d", ks, n, s.numel)
+		}
+		n, ok := nbytes(s)
+		if !ok || n > uint64(size-off-8) {
+			return fmt.Errorf("storage %q runs past the end of the file", ks)
+		}
+		off += 8 + int64(n)
+	}
+	return nil
 }

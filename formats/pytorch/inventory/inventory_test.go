@@ -107,6 +107,8 @@ func TestRefused(t *testing.T) {
 		{"os.system", map[string][]byte{"small_zip/data.pkl": []byte("cos\nsystem\n(S'id'\ntR.")}, "not allowlisted"},
 		{"unknown global", map[string][]byte{"small_zip/data.pkl": []byte("cfoo\nbar\n)R.")}, "not allowlisted"},
 		{"storage short", map[string][]byte{"small_zip/data/0": make([]byte, 4)}, "member holds 4 bytes"},
+		{"huge length", map[string][]byte{"small_zip/data.pkl": []byte("\x80\x04\x8e\x00\x00\x00\x00\x00\x01\x00\x00.")}, "run past the pickle"},
+		{"huge frame", map[string][]byte{"small_zip/data.pkl": []byte("\x80\x04\x95\x00\x00\x00\x00\x01\x00\x00\x00N.")}, "runs past the pickle"},
 		{"truncated", map[string][]byte{"small_zip/data.pkl": []byte("\x80\x02}q\x00(X")}, "decode pickle"},
 		{"no persistent load of other tags", map[string][]byte{"small_zip/data.pkl": []byte("(S'module'\ntQ.")}, "not a storage tuple"},
 	} {
@@ -165,4 +167,20 @@ print(json.dumps(res))
 			t.Errorf("%s: params, tensors %v; torch %v", p, got, want[p])
 		}
 	}
+}
+
+func FuzzInventory(f *testing.F) {
+	for _, name := range []string{"small_zip.pt", "small_legacy.pt", "shared_view.pt"} {
+		data, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		inv, err := decode(data)
+		if err == nil && len(inv.Tensors) > MaxTensors {
+			t.Fatalf("%d tensors", len(inv.Tensors))
+		}
+	})
 }
