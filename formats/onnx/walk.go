@@ -44,7 +44,21 @@ type Model struct {
 	Dtypes       map[string]int
 	// Inputs and Outputs name the main graph's inputs (initializers left
 	// out) and outputs, up to maxIO of each.
-	Inputs, Outputs []string
+	Inputs, Outputs []Value
+}
+
+// Value is a graph input or output.
+type Value struct {
+	Name string
+	Type string // "float32[1,3,N,224]", "sequence", ...; "" when not stated
+}
+
+// String renders the value as "name: type".
+func (v Value) String() string {
+	if v.Type == "" {
+		return v.Name
+	}
+	return v.Name + ": " + v.Type
 }
 
 const maxIO = 64
@@ -143,7 +157,7 @@ func Walk(ctx context.Context, ra interface {
 	}
 	w.judgeCustom()
 	w.cycles()
-	w.m.Inputs = slices.DeleteFunc(w.m.Inputs, func(n string) bool { return w.inits[n] })
+	w.m.Inputs = slices.DeleteFunc(w.m.Inputs, func(v Value) bool { return w.inits[v.Name] })
 	w.m.Inputs = w.m.Inputs[:min(len(w.m.Inputs), maxIO)]
 	return w.m, nil
 }
@@ -222,14 +236,19 @@ func (w *walker) graph(f field) error {
 			if !top {
 				return nil
 			}
-			name, err := w.valueName(g)
-			if err != nil {
-				return err
+			if g.Num == 11 && len(w.m.Inputs) >= maxIO+len(w.inits) || g.Num == 12 && len(w.m.Outputs) >= maxIO {
+				return nil
 			}
-			if g.Num == 11 && len(w.m.Inputs) < maxIO+len(w.inits) {
-				w.m.Inputs = append(w.m.Inputs, name)
-			} else if g.Num == 12 && len(w.m.Outputs) < maxIO {
-				w.m.Outputs = append(w.m.Outputs, name)
+			// A value the facts cannot read is left out: facts never
+			// change what the walk finds.
+			v, err := w.valueInfo(g)
+			if err != nil {
+				return w.ctx.Err()
+			}
+			if g.Num == 11 {
+				w.m.Inputs = append(w.m.Inputs, v)
+			} else {
+				w.m.Outputs = append(w.m.Outputs, v)
 			}
 			return nil
 		case 15:
@@ -539,17 +558,76 @@ var elemBits = map[uint64]uint64{
 
 const dataTypeString = 8
 
-// valueName reads a ValueInfoProto's name.
-func (w *walker) valueName(f field) (string, error) {
-	var name string
+// valueInfo reads a ValueInfoProto's name and, for a tensor, its element
+// type and shape ("float32[1,3,N,224]", a symbolic dimension by its name,
+// an unknown one as "?").
+func (w *walker) valueInfo(f field) (Value, error) {
+	var v Value
 	err := w.c.enter(w.ctx, f, func(g field) error {
 		var err error
-		if g.Num == 1 {
-			name, _, err = w.c.str(g, maxString)
+		switch g.Num {
+		case 1:
+			v.Name, _, err = w.c.str(g, maxString)
+		case 2:
+			v.Type, err = w.typeProto(g)
 		}
 		return err
 	})
-	return name, err
+	return v, err
+}
+
+// typeProto renders a TypeProto: a tensor's element type and shape, or
+// the kind of a sequence, map or optional.
+func (w *walker) typeProto(f field) (string, error) {
+	var out string
+	err := w.c.enter(w.ctx, f, func(g field) error {
+		switch g.Num {
+		case 1, 8: // tensor_type, sparse_tensor_type
+			var elem uint64
+			var dims []string
+			shaped := false
+			err := w.c.enter(w.ctx, g, func(h field) error {
+				switch h.Num {
+				case 1:
+					elem = h.Val
+				case 2:
+					shaped = true
+					return w.c.enter(w.ctx, h, func(d field) error {
+						if d.Num != 1 || len(dims) > maxDims {
+							return nil
+						}
+						dim := "?"
+						err := w.c.enter(w.ctx, d, func(x field) error {
+							var err error
+							switch x.Num {
+							case 1:
+								dim = strconv.FormatInt(int64(x.Val), 10)
+							case 2:
+								dim, _, err = w.c.str(x, 64)
+							}
+							return err
+						})
+						dims = append(dims, dim)
+						return err
+					})
+				}
+				return nil
+			})
+			out = dtypeName(elem)
+			if shaped {
+				out += "[" + strings.Join(dims, ",") + "]"
+			}
+			return err
+		case 4:
+			out = "sequence"
+		case 5:
+			out = "map"
+		case 9:
+			out = "optional"
+		}
+		return nil
+	})
+	return out, err
 }
 
 // initializer walks one of the main graph's initializers, counting it

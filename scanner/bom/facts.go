@@ -188,8 +188,12 @@ func (f *facts) readHeaders(ctx context.Context, p string, formatNames []string,
 			}
 			opsets[d+":"+strconv.FormatUint(v, 10)] = true
 		}
-		f.Inputs = append(f.Inputs, m.Inputs...)
-		f.Outputs = append(f.Outputs, m.Outputs...)
+		for _, v := range m.Inputs {
+			f.Inputs = append(f.Inputs, v.String())
+		}
+		for _, v := range m.Outputs {
+			f.Outputs = append(f.Outputs, v.String())
+		}
 		return f.addParams(m.Params)
 	case "gguf":
 		g, err := gguf.Describe(ctx, fh, size)

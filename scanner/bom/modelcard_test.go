@@ -6,6 +6,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -130,5 +132,34 @@ func TestParameterCounts(t *testing.T) {
 	// Counted by hand from make_gguf.py: 256*4 + 4.
 	if w := want[filepath.Join("testdata", "tiny_llama.gguf")]; w != [2]uint64{1028, 2} {
 		t.Errorf("tiny_llama.gguf reference %v, want [1028 2]", w)
+	}
+}
+
+// TestModelCardFields pins what a few real models' cards say.
+func TestModelCardFields(t *testing.T) {
+	root := filepath.Join("..", "..", "..", "shared", "realworld")
+	if _, err := os.Stat(root); err != nil {
+		t.Skip("../shared/realworld not present")
+	}
+	for _, tc := range []struct {
+		path string
+		want func(f *facts) []string
+		is   []string
+	}{
+		{"onnx/onnx-backend-light/light_resnet50.onnx", func(f *facts) []string { return append(f.Inputs, f.Outputs...) },
+			[]string{"gpu_0/data_0: float32[1,3,224,224]", "gpu_0/softmax_1: float32[1,1000]"}},
+		{"onnx/silero/silero_vad_16k_op15.onnx", func(f *facts) []string { return f.Inputs },
+			[]string{"input: float32[batch,sequence]", "state: float32[2,batch,128]", "sr: int64[]"}},
+		{"tflite/person_detect.tflite", func(f *facts) []string { return append(f.Inputs, f.Outputs...) },
+			[]string{"input", "MobilenetV1/Predictions/Reshape_1"}},
+		{"gguf/ggml-vocab-phi-3.gguf", func(f *facts) []string { return []string{f.Family} }, []string{"phi3"}},
+		{"keras/keras-mlx-branch-sequential.keras", func(f *facts) []string { return []string{f.Architecture, strconv.Itoa(f.Layers)} },
+			[]string{"Sequential", "3"}},
+		{"pytorch/candle/test_with_key.pt", func(f *facts) []string { return f.Dtypes }, []string{"int64"}},
+	} {
+		f, _ := factsOf(t, filepath.Join(root, tc.path))
+		if got := tc.want(f); !slices.Equal(got, tc.is) {
+			t.Errorf("%s: %q, want %q", tc.path, got, tc.is)
+		}
 	}
 }
