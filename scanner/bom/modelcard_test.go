@@ -163,3 +163,11 @@ func TestModelCardFields(t *testing.T) {
 		}
 	}
 }
+
+func TestGGUFCard(t *testing.T) {
+	f, _ := factsOf(t, filepath.Join("testdata", "tiny_llama.gguf"))
+	got := []string{f.Family, strconv.FormatUint(f.ContextLength, 10), f.Quantization, strings.Join(f.Dtypes, ",")}
+	if want := []string{"llama", "2048", "MOSTLY_Q4_K_M", "F32,Q4_K"}; !slices.Equal(got, want) {
+		t.Errorf("%q, want %q", got, want)
+	}
+}
