@@ -86,6 +86,8 @@ type parser struct {
 	keys      map[string]int64
 	vocab     map[string]uint64 // array lengths of the tokenizer arrays
 	tensors   []tensorInfo
+	arch      string
+	scalars   map[string]uint64 // the scalar keys Facts reports
 }
 
 func (p *parser) add(f formats.Finding) {
@@ -112,8 +114,7 @@ func Analyze(ctx context.Context, in *formats.Input, s formats.Scope) error {
 // infos, and the end-record area), and an error when the file could not
 // be read to the end of its tensor infos.
 func Check(ctx context.Context, ra io.ReaderAt, size int64, report func(formats.Finding)) (int64, error) {
-	p := &parser{ctx: ctx, r: newReader(ra, size), report: report, counts: map[string]int{},
-		scratch: make([]byte, 4096), alignment: defaultAlignment, keys: map[string]int64{}, vocab: map[string]uint64{}}
+	p := newParser(ctx, ra, size, report)
 	err := p.parse()
 	if err != nil {
 		if errors.Is(err, errTruncated) {
@@ -123,6 +124,12 @@ func Check(ctx context.Context, ra io.ReaderAt, size int64, report func(formats.
 	}
 	p.layout()
 	return p.r.read, p.zipEnd()
+}
+
+func newParser(ctx context.Context, ra io.ReaderAt, size int64, report func(formats.Finding)) *parser {
+	return &parser{ctx: ctx, r: newReader(ra, size), report: report, counts: map[string]int{},
+		scratch: make([]byte, 4096), alignment: defaultAlignment, keys: map[string]int64{}, vocab: map[string]uint64{},
+		scalars: map[string]uint64{}}
 }
 
 func (p *parser) parse() error {
@@ -281,6 +288,9 @@ func (p *parser) value(key string, typ uint32, at int64) error {
 		if isTemplateKey(key) {
 			p.template(key, string(b), vat)
 		}
+		if key == "general.architecture" {
+			p.arch = truncate(string(b), 80)
+		}
 		return nil
 	case typ == tArray:
 		return p.array(key, at, 0)
@@ -292,6 +302,9 @@ func (p *parser) value(key string, typ uint32, at int64) error {
 	}
 	if typ == tBool && v > 1 {
 		p.add(formats.NewFinding(RuleMetadata, at, "metadata %q BOOL value is %d, not 0 or 1", truncate(key, 80), v).With("key", truncate(key, 80)))
+	}
+	if key == "general.file_type" || strings.HasSuffix(key, ".context_length") {
+		p.scalars[key] = v
 	}
 	switch {
 	case key == "general.alignment":

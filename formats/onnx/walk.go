@@ -37,7 +37,31 @@ type Model struct {
 	Nodes   int
 	// External lists every tensor whose data lives in another file.
 	External []ExternalRef
+	// Initializers counts the main graph's initializers; Params sums
+	// their element counts and Dtypes counts them by element type.
+	Initializers int
+	Params       uint64
+	Dtypes       map[string]int
+	// Inputs and Outputs name the main graph's inputs (initializers left
+	// out) and outputs, up to maxIO of each.
+	Inputs, Outputs []Value
 }
+
+// Value is a graph input or output.
+type Value struct {
+	Name string
+	Type string // "float32[1,3,N,224]", "sequence", ...; "" when not stated
+}
+
+// String renders the value as "name: type".
+func (v Value) String() string {
+	if v.Type == "" {
+		return v.Name
+	}
+	return v.Name + ": " + v.Type
+}
+
+const maxIO = 64
 
 // ExternalRef is one tensor's external-data reference.
 type ExternalRef struct {
@@ -56,6 +80,9 @@ type walker struct {
 	reported int
 	depth    int
 	custom   []nodeRef
+	main     bool // walking the model's own graph, not a subgraph or training graph
+	inits    map[string]bool
+	fact     *tensorFact         // set while walking an initializer // the main graph's initializer names, for telling inputs from weights
 	funcs    map[string][]string // "domain:name" of a local function -> ops it calls
 	curFunc  string
 }
@@ -76,7 +103,8 @@ func Walk(ctx context.Context, ra interface {
 		ctx:    ctx,
 		c:      newCursor(ra, size),
 		report: report,
-		m:      &Model{Opsets: map[string]uint64{}, Domains: map[string]int{}},
+		m:      &Model{Opsets: map[string]uint64{}, Domains: map[string]int{}, Dtypes: map[string]int{}},
+		inits:  map[string]bool{},
 		funcs:  map[string][]string{},
 	}
 	if size >= 1<<31 {
@@ -98,6 +126,8 @@ func Walk(ctx context.Context, ra interface {
 			return err
 		case 7:
 			hasGraph = true
+			w.main = true
+			defer func() { w.main = false }()
 			return w.graph(f)
 		case 8:
 			return w.opset(f)
@@ -141,6 +171,8 @@ func Walk(ctx context.Context, ra interface {
 	}
 	w.judgeCustom()
 	w.cycles()
+	w.m.Inputs = slices.DeleteFunc(w.m.Inputs, func(v Value) bool { return w.inits[v.Name] })
+	w.m.Inputs = w.m.Inputs[:min(len(w.m.Inputs), maxIO)]
 	return w.m, nil
 }
 
@@ -204,12 +236,35 @@ func (w *walker) graph(f field) error {
 	}
 	w.depth++
 	defer func() { w.depth-- }()
+	top := w.main && w.depth == 1
 	return w.c.enter(w.ctx, f, func(g field) error {
 		switch g.Num {
 		case 1:
 			return w.node(g)
 		case 5:
+			if top {
+				return w.initializer(g)
+			}
 			return w.tensor(g)
+		case 11, 12:
+			if !top {
+				return nil
+			}
+			if g.Num == 11 && len(w.m.Inputs) >= maxIO+len(w.inits) || g.Num == 12 && len(w.m.Outputs) >= maxIO {
+				return nil
+			}
+			// A value the facts cannot read is left out: facts never
+			// change what the walk finds.
+			v, err := w.valueInfo(g)
+			if err != nil {
+				return w.ctx.Err()
+			}
+			if g.Num == 11 {
+				w.m.Inputs = append(w.m.Inputs, v)
+			} else {
+				w.m.Outputs = append(w.m.Outputs, v)
+			}
+			return nil
 		case 15:
 			return w.sparse(g)
 		}
@@ -517,6 +572,129 @@ var elemBits = map[uint64]uint64{
 
 const dataTypeString = 8
 
+// valueInfo reads a ValueInfoProto's name and, for a tensor, its element
+// type and shape ("float32[1,3,N,224]", a symbolic dimension by its name,
+// an unknown one as "?").
+func (w *walker) valueInfo(f field) (Value, error) {
+	var v Value
+	err := w.c.enter(w.ctx, f, func(g field) error {
+		var err error
+		switch g.Num {
+		case 1:
+			v.Name, _, err = w.c.str(g, maxString)
+		case 2:
+			v.Type, err = w.typeProto(g)
+		}
+		return err
+	})
+	return v, err
+}
+
+// typeProto renders a TypeProto: a tensor's element type and shape, or
+// the kind of a sequence, map or optional.
+func (w *walker) typeProto(f field) (string, error) {
+	var out string
+	err := w.c.enter(w.ctx, f, func(g field) error {
+		switch g.Num {
+		case 1, 8: // tensor_type, sparse_tensor_type
+			var elem uint64
+			var dims []string
+			shaped := false
+			err := w.c.enter(w.ctx, g, func(h field) error {
+				switch h.Num {
+				case 1:
+					elem = h.Val
+				case 2:
+					shaped = true
+					return w.c.enter(w.ctx, h, func(d field) error {
+						if d.Num != 1 || len(dims) > maxDims {
+							return nil
+						}
+						dim := "?"
+						err := w.c.enter(w.ctx, d, func(x field) error {
+							var err error
+							switch x.Num {
+							case 1:
+								dim = strconv.FormatInt(int64(x.Val), 10)
+							case 2:
+								dim, _, err = w.c.str(x, 64)
+							}
+							return err
+						})
+						dims = append(dims, dim)
+						return err
+					})
+				}
+				return nil
+			})
+			out = dtypeName(elem)
+			if shaped {
+				out += "[" + strings.Join(dims, ",") + "]"
+			}
+			return err
+		case 4:
+			out = "sequence"
+		case 5:
+			out = "map"
+		case 9:
+			out = "optional"
+		}
+		return nil
+	})
+	return out, err
+}
+
+// initializer walks one of the main graph's initializers, counting it
+// for the model's facts.
+func (w *walker) initializer(f field) error {
+	t := &tensorFact{}
+	w.fact = t
+	defer func() { w.fact = nil }()
+	if err := w.tensor(f); err != nil {
+		return err
+	}
+	w.m.Initializers++
+	if len(w.inits) < 1<<16 {
+		w.inits[t.name] = true
+	}
+	w.m.Dtypes[dtypeName(t.dtype)]++
+	if !t.ok {
+		return nil
+	}
+	n := uint64(1)
+	for _, d := range t.dims {
+		hi, lo := bits.Mul64(n, uint64(d))
+		if hi != 0 || d < 0 {
+			return nil
+		}
+		n = lo
+	}
+	if sum, carry := bits.Add64(w.m.Params, n, 0); carry == 0 {
+		w.m.Params = sum
+	}
+	return nil
+}
+
+// tensorFact is what initializer learns from tensor.
+type tensorFact struct {
+	name  string
+	dims  []int64
+	dtype uint64
+	ok    bool // false when the dims were beyond maxDims
+}
+
+// dtypeNames are TensorProto.DataType's names, lower-cased.
+var dtypeNames = []string{"undefined", "float32", "uint8", "int8", "uint16", "int16", "int32", "int64", "string", "bool",
+	"float16", "float64", "uint32", "uint64", "complex64", "complex128", "bfloat16", "float8e4m3fn", "float8e4m3fnuz",
+	"float8e5m2", "float8e5m2fnuz", "uint4", "int4", "float4e2m1"}
+
+func dtypeName(t uint64) string {
+	if t < uint64(len(dtypeNames)) {
+		return dtypeNames[t]
+	}
+	return "type" + strconv.FormatUint(t, 10)
+}
+
 func (w *walker) tensor(f field) error {
 	var (
 		name     string
@@ -572,6 +750,9 @@ func (w *walker) tensor(f field) error {
 	})
 	if err != nil {
 		return err
+	}
+	if w.fact != nil && ndims <= maxDims {
+		*w.fact = tensorFact{name: name, dims: dims, dtype: dtype, ok: true}
 	}
 	if location == 1 || len(ext) > 0 {
 		if inline || rawLen >= 0 {

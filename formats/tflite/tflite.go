@@ -59,7 +59,12 @@ type Model struct {
 	// Extent is where the model's bytes end: the flatbuffer, or data
 	// stored after it (buffers and custom options of models over 2 GB).
 	Extent int64
+	// Inputs and Outputs name the main subgraph's input and output
+	// tensors, up to maxIO of each, for the model's facts.
+	Inputs, Outputs []string
 }
+
+const maxIO = 64
 
 // Metadata is one entry of the model's metadata table.
 type Metadata struct {
@@ -188,6 +193,9 @@ func (w *walker) subgraphs(model table, codes []opcode) error {
 		return fmt.Errorf("subgraphs: %w", err)
 	}
 	w.m.Subgraphs = len(sgs)
+	if len(sgs) > 0 {
+		w.m.Inputs, w.m.Outputs = w.io(sgs[0], 1), w.io(sgs[0], 2)
+	}
 	for si, sg := range sgs {
 		ops, err := w.f.tables(sg, 3, MaxOperators)
 		if err != nil {
@@ -220,6 +228,42 @@ func (w *walker) subgraphs(model table, codes []opcode) error {
 		}
 	}
 	return nil
+}
+
+// io names the tensors listed in field (inputs 1, outputs 2) of subgraph
+// sg. It judges nothing, leaves the flatbuffer's measured reach as the
+// checks found it, and leaves out what it cannot read.
+func (w *walker) io(sg table, field int) []string {
+	end := w.f.end
+	defer func() { w.f.end = end }()
+	ts, nt, err := w.f.vector(sg, 0, 4)
+	if err != nil || ts == 0 {
+		return nil
+	}
+	is, ni, err := w.f.vector(sg, field, 4)
+	if err != nil || is == 0 {
+		return nil
+	}
+	var names []string
+	for k := range min(ni, maxIO) {
+		idx, err := w.f.u32(is + 4*k)
+		if err != nil || int(idx) >= nt {
+			continue
+		}
+		p := ts + 4*int(idx)
+		o, err := w.f.u32(p)
+		if err != nil {
+			continue
+		}
+		t, err := w.f.table(p + int(o))
+		if err != nil {
+			continue
+		}
+		if name, err := w.f.str(t, 3); err == nil {
+			names = append(names, name)
+		}
+	}
+	return names
 }
 
 // customOptions returns an operator's custom options: the bytes at

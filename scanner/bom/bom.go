@@ -4,7 +4,7 @@
 // with its SHA-256 for every file, every finding as a vulnerability, and
 // provenance as properties in the modelgate: namespace. It reads only
 // headers and small metadata files (config.json, the README's front
-// matter, safetensors headers), never tensor data, and its output is
+// matter, model headers), never tensor data, and its output is
 // byte-identical for the same input.
 //
 // Property names (all values are strings):
@@ -30,8 +30,22 @@
 //	modelgate:standard:owasp-llm    its OWASP Top 10 for LLM Applications 2025 entries
 //	modelgate:standard:nist-ai-rmf  the NIST AI RMF subcategories it evidences
 //	modelgate:parameters            parameter count from tensor headers
-//	modelgate:dtypes                tensor dtypes, comma-separated
-//	modelgate:quantization          quantization method from config.json
+//	modelgate:dtypes                tensor dtypes, comma-separated, each in its format's spelling
+//	modelgate:quantization          quantization method from config.json, or a GGUF file type
+//	modelgate:tensors               tensors listed (ONNX: initializers)
+//	modelgate:operators             graph nodes (ONNX, SavedModel) or operators (TFLite)
+//	modelgate:layers                a Keras model's top-level layers
+//	modelgate:context-length        a GGUF model's context length
+//	modelgate:opsets                ONNX operator sets, domain:version, comma-separated
+//
+// The facts come from the headers of files that scanned clean:
+// safetensors headers, PyTorch checkpoints' data.pkl (decoded with
+// allowlisted globals only, see formats/pytorch/inventory), ONNX graphs,
+// GGUF headers, TFLite flatbuffers, SavedModel graphs, TensorFlow
+// checkpoint indexes and Keras archives' config.json. cyclonedx-go has no modelCard
+// properties, so the counts are the model component's properties and the
+// card holds what its own fields name: architecture, family, task,
+// datasets, inputs and outputs.
 package bom
 
 import (

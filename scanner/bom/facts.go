@@ -1,6 +1,7 @@
 package bom
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -19,7 +20,13 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/modelgate/modelgate/formats"
+	"github.com/modelgate/modelgate/formats/gguf"
+	"github.com/modelgate/modelgate/formats/hdf5"
+	"github.com/modelgate/modelgate/formats/onnx"
+	"github.com/modelgate/modelgate/formats/pytorch/inventory"
 	"github.com/modelgate/modelgate/formats/safetensors"
+	"github.com/modelgate/modelgate/formats/tensorflow"
+	"github.com/modelgate/modelgate/formats/tflite"
 	"github.com/modelgate/modelgate/scanner"
 )
 
@@ -27,6 +34,7 @@ import (
 const (
 	maxConfigBytes = 1 << 20
 	maxReadmeBytes = 256 << 10
+	maxIO          = 64
 )
 
 // facts is what the model card says, each read from the model's own
@@ -41,6 +49,16 @@ type facts struct {
 	Params       uint64
 	Dtypes       []string
 	Quantization string
+	// Tensors counts the tensors (initializers, for ONNX) the headers
+	// list; Operators the graph nodes (ONNX, TFLite operators).
+	Tensors   int
+	Operators int
+	Layers    int // Keras layers
+	// ContextLength is a GGUF model's context length.
+	ContextLength uint64
+	// Opsets lists ONNX operator sets as domain:version.
+	Opsets          []string
+	Inputs, Outputs []string
 }
 
 func readFacts(ctx context.Context, root string, rep *scanner.Report) (*facts, error) {
@@ -62,32 +80,267 @@ func readFacts(ctx context.Context, root string, rep *scanner.Report) (*facts, e
 	if err := f.readReadme(filepath.Join(dir, "README.md")); err != nil {
 		return nil, err
 	}
-	dtypes := map[string]bool{}
+	dtypes, opsets := map[string]bool{}, map[string]bool{}
 	for _, fr := range rep.Files {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		// Only files that scanned clean are read again: a header the
 		// analyzers flagged is not a fact to record.
-		if !slices.Contains(fr.Formats, "safetensors") || fr.Outcome != scanner.Clean {
+		if fr.Outcome != scanner.Clean {
 			continue
 		}
 		p := root
 		if st.IsDir() {
 			p = filepath.Join(root, filepath.FromSlash(relPath(rep, fr.Path)))
 		}
-		if err := f.readSafetensors(ctx, p, dtypes); err != nil {
+		if slices.Contains(fr.Formats, "safetensors") {
+			if err := f.readSafetensors(ctx, p, dtypes); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if err := f.readHeaders(ctx, p, fr.Formats, dtypes, opsets); err != nil {
 			return nil, err
 		}
 	}
-	f.Dtypes = slices.Sorted(func(yield func(string) bool) {
-		for d := range dtypes {
+	f.Dtypes = sortedKeys(dtypes)
+	f.Opsets = sortedKeys(opsets)
+	return f, nil
+}
+
+func sortedKeys(m map[string]bool) []string {
+	return slices.Sorted(func(yield func(string) bool) {
+		for d := range m {
 			if !yield(d) {
 				return
 			}
 		}
 	})
-	return f, nil
+}
+
+// addParams adds n parameters, reporting an overflow.
+func (f *facts) addParams(n uint64) error {
+	sum, carry := bits.Add64(f.Params, n, 0)
+	if carry != 0 {
+		return errors.New("parameter count overflows")
+	}
+	f.Params = sum
+	return nil
+}
+
+// readHeaders reads the facts of a clean file in one of the formats whose
+// headers say what the model is. A file whose facts cannot be read (a
+// TorchScript archive's pickle names classes the inventory does not admit,
+// a zip is not a checkpoint) contributes none: its verdict is the scan's.
+func (f *facts) readHeaders(ctx context.Context, p string, formatNames []string, dtypes, opsets map[string]bool) error {
+	var kind string
+	for _, k := range []string{"zip", "pytorch-legacy", "onnx", "gguf", "tflite", "savedmodel", "tf-checkpoint-index", "hdf5"} {
+		if slices.Contains(formatNames, k) {
+			kind = k
+			break
+		}
+	}
+	if kind == "" {
+		return nil
+	}
+	fh, err := os.Open(p)
+	if err != nil {
+		return fmt.Errorf("open %s: %w", filepath.Base(p), err)
+	}
+	defer fh.Close()
+	st, err := fh.Stat()
+	if err != nil {
+		return fmt.Errorf("stat %s: %w", filepath.Base(p), err)
+	}
+	size := st.Size()
+	switch kind {
+	case "zip", "pytorch-legacy":
+		decode := inventory.Zip
+		if kind == "pytorch-legacy" {
+			decode = inventory.Legacy
+		}
+		inv, err := decode(ctx, fh, size)
+		if err != nil {
+			if kind == "zip" {
+				return f.readKerasZip(ctx, fh, size)
+			}
+			return ctx.Err()
+		}
+		f.Tensors += len(inv.Tensors)
+		for _, d := range inv.Dtypes() {
+			dtypes[d] = true
+		}
+		return f.addParams(inv.Params)
+	case "onnx":
+		m, err := onnx.Walk(ctx, fh, size, func(formats.Finding) {})
+		if err != nil {
+			return ctx.Err()
+		}
+		f.Tensors += m.Initializers
+		f.Operators += m.Nodes
+		for d := range m.Dtypes {
+			dtypes[d] = true
+		}
+		for d, v := range m.Opsets {
+			if d == "" {
+				d = "ai.onnx"
+			}
+			opsets[d+":"+strconv.FormatUint(v, 10)] = true
+		}
+		for _, v := range m.Inputs {
+			f.Inputs = append(f.Inputs, v.String())
+		}
+		for _, v := range m.Outputs {
+			f.Outputs = append(f.Outputs, v.String())
+		}
+		return f.addParams(m.Params)
+	case "gguf":
+		g, err := gguf.Describe(ctx, fh, size)
+		if err != nil {
+			return ctx.Err()
+		}
+		if f.Family == "" {
+			f.Family = g.Architecture
+		}
+		f.ContextLength = max(f.ContextLength, g.ContextLength)
+		if f.Quantization == "" {
+			f.Quantization = g.FileType
+		}
+		f.Tensors += g.Tensors
+		for d := range g.TensorTypes {
+			dtypes[d] = true
+		}
+		return f.addParams(g.Params)
+	case "tflite":
+		m, err := tflite.Walk(ctx, fh, size, func(formats.Finding) {})
+		if err != nil {
+			return ctx.Err()
+		}
+		f.Operators += m.Operators
+		f.Inputs = append(f.Inputs, m.Inputs...)
+		f.Outputs = append(f.Outputs, m.Outputs...)
+	case "hdf5":
+		return f.readKerasH5(ctx, fh, size)
+	case "savedmodel", "tf-checkpoint-index":
+		if size > maxTFBytes {
+			return nil
+		}
+		data := make([]byte, size)
+		if _, err := fh.ReadAt(data, 0); err != nil {
+			return fmt.Errorf("read %s: %w", filepath.Base(p), err)
+		}
+		if kind == "savedmodel" {
+			g, err := tensorflow.Walk(ctx, data, func(formats.Finding) {})
+			if err != nil {
+				return ctx.Err()
+			}
+			f.Operators += g.Nodes
+			return nil
+		}
+		b, err := tensorflow.ReadBundle(ctx, data, func(formats.Finding) {})
+		if err != nil || !b.Valid {
+			return ctx.Err()
+		}
+		for _, e := range b.Entries {
+			// Strings are the checkpoint's object graph, not weights;
+			// optimizer slots are training state.
+			if e.DType == tfString || e.Elements < 0 || !e.Stored() || strings.Contains(e.Key, ".OPTIMIZER_SLOT") {
+				continue
+			}
+			f.Tensors++
+			dtypes[tfDtypeName(e.DType)] = true
+			if err := f.addParams(uint64(e.Elements)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// maxTFBytes caps the TensorFlow protobufs and indexes read for facts.
+const maxTFBytes = 256 << 20
+
+const tfString = 7
+
+// tfDtypes are TensorFlow's DataType names.
+var tfDtypes = map[uint64]string{1: "float32", 2: "float64", 3: "int32", 4: "uint8", 5: "int16", 6: "int8",
+	8: "complex64", 9: "int64", 10: "bool", 14: "bfloat16", 17: "uint16", 18: "complex128", 19: "float16",
+	22: "uint32", 23: "uint64"}
+
+func tfDtypeName(t uint64) string {
+	if n, ok := tfDtypes[t]; ok {
+		return n
+	}
+	return "dtype" + strconv.FormatUint(t, 10)
+}
+
+// readKerasZip reads a Keras v3 archive's config.json: the model's class
+// and its layers.
+func (f *facts) readKerasZip(ctx context.Context, ra io.ReaderAt, size int64) error {
+	zr, err := zip.NewReader(ra, size)
+	if err != nil {
+		return ctx.Err()
+	}
+	for _, m := range zr.File {
+		if m.Name != "config.json" || m.UncompressedSize64 > maxConfigBytes {
+			continue
+		}
+		rc, err := m.Open()
+		if err != nil {
+			return ctx.Err()
+		}
+		data, err := io.ReadAll(io.LimitReader(rc, maxConfigBytes))
+		rc.Close()
+		if err != nil {
+			return ctx.Err()
+		}
+		f.kerasConfig(data)
+	}
+	return nil
+}
+
+// readKerasH5 reads a Keras HDF5 file's model_config attribute.
+func (f *facts) readKerasH5(ctx context.Context, ra io.ReaderAt, size int64) error {
+	h, err := hdf5.Open(ra, size)
+	if err != nil {
+		return ctx.Err()
+	}
+	attrs, err := h.RootAttributes(ctx)
+	if err != nil {
+		return ctx.Err()
+	}
+	for _, a := range attrs {
+		if a.Name == "model_config" {
+			f.kerasConfig([]byte(a.String()))
+		}
+	}
+	return nil
+}
+
+// kerasConfig reads a Keras model config: its class, and its layers (a
+// Sequential config of Keras 2.1 and before is the list of layers itself).
+func (f *facts) kerasConfig(data []byte) {
+	var c struct {
+		ClassName string          `json:"class_name"`
+		Config    json.RawMessage `json:"config"`
+	}
+	if json.Unmarshal(data, &c) != nil || c.ClassName == "" {
+		return
+	}
+	var layers []json.RawMessage
+	var inner struct {
+		Layers []json.RawMessage `json:"layers"`
+	}
+	if json.Unmarshal(c.Config, &inner) == nil {
+		layers = inner.Layers
+	} else if json.Unmarshal(c.Config, &layers) != nil {
+		layers = nil
+	}
+	if f.Architecture == "" {
+		f.Architecture = c.ClassName
+	}
+	f.Layers += len(layers)
 }
 
 func readSmall(p string, limit int64) ([]byte, error) {
@@ -198,6 +451,7 @@ func (f *facts) readSafetensors(ctx context.Context, p string, dtypes map[string
 	if err != nil {
 		return fmt.Errorf("safetensors header of %s: %w", filepath.Base(p), err)
 	}
+	f.Tensors += len(h.Tensors)
 	for _, t := range h.Tensors {
 		n := uint64(1)
 		for _, d := range t.Shape {
@@ -226,6 +480,19 @@ func (f *facts) modelCard() *cdx.MLModelCard {
 		}
 		mp.Datasets = &ds
 	}
+	ios := func(names []string) *[]cdx.MLInputOutputParameters {
+		if len(names) == 0 {
+			return nil
+		}
+		// A directory of many models lists the first maxIO.
+		names = names[:min(len(names), maxIO)]
+		out := make([]cdx.MLInputOutputParameters, len(names))
+		for i, n := range names {
+			out[i].Format = n
+		}
+		return &out
+	}
+	mp.Inputs, mp.Outputs = ios(f.Inputs), ios(f.Outputs)
 	card := &cdx.MLModelCard{BOMRef: "model-card"}
 	if *mp != (cdx.MLModelParameters{}) {
 		card.ModelParameters = mp
@@ -243,6 +510,21 @@ func (f *facts) properties() []cdx.Property {
 	}
 	if f.Quantization != "" {
 		p = append(p, cdx.Property{Name: "modelgate:quantization", Value: f.Quantization})
+	}
+	if f.Tensors > 0 {
+		p = append(p, cdx.Property{Name: "modelgate:tensors", Value: strconv.Itoa(f.Tensors)})
+	}
+	if f.Layers > 0 {
+		p = append(p, cdx.Property{Name: "modelgate:layers", Value: strconv.Itoa(f.Layers)})
+	}
+	if f.Operators > 0 {
+		p = append(p, cdx.Property{Name: "modelgate:operators", Value: strconv.Itoa(f.Operators)})
+	}
+	if f.ContextLength > 0 {
+		p = append(p, cdx.Property{Name: "modelgate:context-length", Value: strconv.FormatUint(f.ContextLength, 10)})
+	}
+	if len(f.Opsets) > 0 {
+		p = append(p, cdx.Property{Name: "modelgate:opsets", Value: strings.Join(f.Opsets, ",")})
 	}
 	return p
 }

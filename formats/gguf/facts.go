@@ -1,0 +1,71 @@
+package gguf
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math/bits"
+	"strconv"
+
+	"github.com/modelgate/modelgate/formats"
+)
+
+// Facts is what a GGUF file's header says the model is.
+type Facts struct {
+	Architecture  string // general.architecture
+	ContextLength uint64 // <architecture>.context_length; 0 when absent
+	FileType      string // general.file_type as llama.cpp names it ("MOSTLY_Q4_K_M")
+	Tensors       int
+	Params        uint64         // sum of the tensors' element counts
+	TensorTypes   map[string]int // tensors per ggml type ("Q4_K", "F32")
+}
+
+// fileTypes are llama.cpp's llama_ftype names.
+var fileTypes = map[uint64]string{
+	0: "ALL_F32", 1: "MOSTLY_F16", 2: "MOSTLY_Q4_0", 3: "MOSTLY_Q4_1", 7: "MOSTLY_Q8_0", 8: "MOSTLY_Q5_0",
+	9: "MOSTLY_Q5_1", 10: "MOSTLY_Q2_K", 11: "MOSTLY_Q3_K_S", 12: "MOSTLY_Q3_K_M", 13: "MOSTLY_Q3_K_L",
+	14: "MOSTLY_Q4_K_S", 15: "MOSTLY_Q4_K_M", 16: "MOSTLY_Q5_K_S", 17: "MOSTLY_Q5_K_M", 18: "MOSTLY_Q6_K",
+	19: "MOSTLY_IQ2_XXS", 20: "MOSTLY_IQ2_XS", 21: "MOSTLY_Q2_K_S", 22: "MOSTLY_IQ3_XS", 23: "MOSTLY_IQ3_XXS",
+	24: "MOSTLY_IQ1_S", 25: "MOSTLY_IQ4_NL", 26: "MOSTLY_IQ3_S", 27: "MOSTLY_IQ3_M", 28: "MOSTLY_IQ2_S",
+	29: "MOSTLY_IQ2_M", 30: "MOSTLY_IQ4_XS", 31: "MOSTLY_IQ1_M", 32: "MOSTLY_BF16", 36: "MOSTLY_TQ1_0",
+	37: "MOSTLY_TQ2_0",
+}
+
+// Describe reads the header of the GGUF file in ra for its facts. It
+// judges nothing (findings are dropped: the file is expected to have been
+// scanned already) and reads no tensor data.
+func Describe(ctx context.Context, ra io.ReaderAt, size int64) (*Facts, error) {
+	p := newParser(ctx, ra, size, func(formats.Finding) {})
+	if err := p.parse(); err != nil {
+		return nil, fmt.Errorf("gguf header: %w", err)
+	}
+	f := &Facts{Architecture: p.arch, Tensors: len(p.tensors), TensorTypes: map[string]int{}}
+	f.ContextLength = p.scalars[p.arch+".context_length"]
+	if v, ok := p.scalars["general.file_type"]; ok {
+		f.FileType = fileTypes[v]
+		if f.FileType == "" {
+			f.FileType = "file_type " + strconv.FormatUint(v, 10)
+		}
+	}
+	for _, t := range p.tensors {
+		name := "type " + strconv.FormatUint(uint64(t.typ), 10)
+		if gt, ok := ggmlTypes[t.typ]; ok {
+			name = gt.name
+		}
+		f.TensorTypes[name]++
+		n := uint64(1)
+		for _, d := range t.dims {
+			hi, lo := bits.Mul64(n, d)
+			if hi != 0 {
+				return nil, fmt.Errorf("gguf tensor %q: element count overflows", t.name)
+			}
+			n = lo
+		}
+		sum, carry := bits.Add64(f.Params, n, 0)
+		if carry != 0 {
+			return nil, fmt.Errorf("gguf: parameter count overflows")
+		}
+		f.Params = sum
+	}
+	return f, nil
+}
