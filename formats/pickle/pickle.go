@@ -199,7 +199,7 @@ var probeStart = [256]bool{
 	// Protocol 2+ opcodes without a PROTO: loaders accept them, crafted
 	// files use them.
 	opSHORTBINUNICODE: true, opBINUNICODE8: true, opBINBYTES8: true, opFRAME: true, opNEWTRUE: true, opNEWFALSE: true,
-	opEMPTYSET: true, opLONG1: true,
+	opEMPTYSET: true, opLONG1: true, opLONG4: true, opBYTEARRAY8: true,
 }
 
 // probe recognises a pickle without a PROTO magic (protocols 0 and 1) by

@@ -1,0 +1,57 @@
+package scanner_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/modelgate/modelgate/formats"
+	"github.com/modelgate/modelgate/scanner"
+	"github.com/modelgate/modelgate/scanner/fetch"
+)
+
+// scanFiles writes files into a new directory, scans it and returns the
+// report.
+func scanFiles(t *testing.T, files map[string][]byte) *scanner.Report {
+	t.Helper()
+	dir := t.TempDir()
+	for name, data := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	src, err := fetch.NewLocal(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := scanner.Scan(context.Background(), []scanner.Target{{Name: dir, Source: src}}, scanner.Options{Jobs: 1, FailOn: formats.Medium})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+// A layout that marks a file checked or data must not make a payload the
+// sniffer missed clean: torch.load("pytorch_model.bin") runs a pickle
+// whatever the .xml beside it says.
+func TestLayoutDoesNotCleanPayloads(t *testing.T) {
+	ir, err := os.ReadFile(filepath.Join("..", "formats", "openvino", "testdata", "const_add.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	payload := "cposix\nsystem\n(Vtouch marker\ntR."
+	for name, start := range map[string]string{
+		"LONG4":      "\x8b\x01\x00\x00\x00\x05" + "0",
+		"BYTEARRAY8": "\x96\x01\x00\x00\x00\x00\x00\x00\x00x" + "0",
+	} {
+		rep := scanFiles(t, map[string][]byte{"pytorch_model.xml": ir, "pytorch_model.bin": []byte(start + payload)})
+		if rep.ExitCode() == scanner.ExitClean {
+			t.Errorf("%s-led pickle as an OpenVINO .bin: %+v", name, rep.Files)
+		}
+	}
+}
