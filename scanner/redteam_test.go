@@ -1,9 +1,12 @@
 package scanner_test
 
 import (
+	"archive/tar"
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/modelgate/modelgate/formats"
@@ -52,6 +55,36 @@ func TestLayoutDoesNotCleanPayloads(t *testing.T) {
 		rep := scanFiles(t, map[string][]byte{"pytorch_model.xml": ir, "pytorch_model.bin": []byte(start + payload)})
 		if rep.ExitCode() == scanner.ExitClean {
 			t.Errorf("%s-led pickle as an OpenVINO .bin: %+v", name, rep.Files)
+		}
+	}
+}
+
+// A pickle whose payload sits beyond the head the sniffing probe reads
+// (or beyond its opcode budget) behind opcodes that only push values is
+// still a pickle: pickle.load and torch.load run it, whatever the name,
+// and whether it is a file of its own or a legacy torch tar's member.
+func TestPayloadBeyondTheProbe(t *testing.T) {
+	payload := "cposix\nsystem\n(Vtouch marker\ntR."
+	run := strings.Repeat("N", 5000)
+	far := strings.Repeat("N", 200_000)
+	var tarball bytes.Buffer
+	tw := tar.NewWriter(&tarball)
+	for _, n := range []string{"storages", "tensors", "pickle"} {
+		body := run + payload
+		tw.WriteHeader(&tar.Header{Name: n, Mode: 0o644, Size: int64(len(body)), Format: tar.FormatUSTAR})
+		tw.Write([]byte(body))
+	}
+	tw.Close()
+	for name, data := range map[string]string{
+		"text.bin":          run + payload,
+		"far.txt":           far + payload,
+		"header.gif":        "GIF89a\x01\x00\x01" + run + payload + ";",
+		"legacy_model.bin":  tarball.String(),
+		"pytorch_model.pkl": run + payload,
+	} {
+		rep := scanFiles(t, map[string][]byte{name: []byte(data)})
+		if rep.ExitCode() != scanner.ExitFindings {
+			t.Errorf("%s: exit %d, %+v", name, rep.ExitCode(), rep.Files)
 		}
 	}
 }

@@ -20,6 +20,7 @@ import (
 
 	"github.com/modelgate/modelgate/formats"
 	"github.com/modelgate/modelgate/formats/inert"
+	"github.com/modelgate/modelgate/formats/pickle"
 	"github.com/modelgate/modelgate/formats/pickle/globals"
 	"github.com/modelgate/modelgate/scanner/fetch"
 )
@@ -345,6 +346,21 @@ func (fs *fileScan) analyze(ctx context.Context, in *formats.Input, loc string, 
 				fs.report(loc, f)
 			}
 		}()
+	}
+	if len(kinds) == 0 {
+		// The sniffing probe reads only the head, under an opcode
+		// budget: a pickle can open with a run of harmless opcodes
+		// ("NNNN...", a GIF header) that pushes its payload beyond
+		// what the probe sees, while pickle.load or torch.load (a
+		// legacy tar's members) runs it whatever the file is named.
+		ok, err := pickle.Runs(ctx, in)
+		if err != nil {
+			fs.fail(loc, err)
+			return nil
+		}
+		if ok {
+			kinds = []string{formats.Pickle}
+		}
 	}
 	if len(kinds) == 0 {
 		if want := claimedFormat(in.Name); want != "" {
