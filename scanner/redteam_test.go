@@ -3,6 +3,7 @@ package scanner_test
 import (
 	"archive/tar"
 	"bytes"
+	"compress/gzip"
 	"context"
 	"os"
 	"path/filepath"
@@ -62,7 +63,8 @@ func TestLayoutDoesNotCleanPayloads(t *testing.T) {
 // A pickle whose payload sits beyond the head the sniffing probe reads
 // (or beyond its opcode budget) behind opcodes that only push values is
 // still a pickle: pickle.load and torch.load run it, whatever the name,
-// and whether it is a file of its own or a legacy torch tar's member.
+// and whether it is a file of its own, a legacy torch tar's member or a
+// compressed stream.
 func TestPayloadBeyondTheProbe(t *testing.T) {
 	payload := "cposix\nsystem\n(Vtouch marker\ntR."
 	run := strings.Repeat("N", 5000)
@@ -75,12 +77,18 @@ func TestPayloadBeyondTheProbe(t *testing.T) {
 		tw.Write([]byte(body))
 	}
 	tw.Close()
+	// joblib.load unwraps a gzip stream, whose size is unknown until read.
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte(run + payload))
+	zw.Close()
 	for name, data := range map[string]string{
 		"text.bin":          run + payload,
 		"far.txt":           far + payload,
 		"header.gif":        "GIF89a\x01\x00\x01" + run + payload + ";",
 		"legacy_model.bin":  tarball.String(),
 		"pytorch_model.pkl": run + payload,
+		"joblib_model.bin":  gz.String(),
 	} {
 		rep := scanFiles(t, map[string][]byte{name: []byte(data)})
 		if rep.ExitCode() != scanner.ExitFindings {

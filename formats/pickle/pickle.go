@@ -335,7 +335,7 @@ func (discard) Limits() formats.Limits                     { return formats.Defa
 // of harmless opcodes ("NNNN...") can push a payload beyond what it
 // sees, while torch.load or pickle.load on that file runs it.
 func Runs(ctx context.Context, in *formats.Input) (bool, error) {
-	if in.Size < 2 {
+	if in.Size >= 0 && in.Size < 2 {
 		return false, nil
 	}
 	rc, err := in.Open()
