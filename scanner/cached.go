@@ -149,6 +149,13 @@ func (c *fileCache) store(res FileResult) error {
 	if res.Cached || res.SHA256 == "" || (res.Outcome != Clean && res.Outcome != Findings) {
 		return nil
 	}
+	if res.SHA256FromOrigin {
+		// A quick scan read only some of the bytes and took their
+		// digest on the origin's word: kept under that digest, a
+		// verdict on whatever a lying origin served would answer for
+		// the bytes the digest names, wherever they come from next.
+		return nil
+	}
 	if c.prehash != "" && c.prehash != res.SHA256 {
 		// The file changed between the lookup and the analysis.
 		return nil
