@@ -2,6 +2,7 @@ package scanner_test
 
 import (
 	"archive/tar"
+	"archive/zip"
 	"bytes"
 	"compress/gzip"
 	"context"
@@ -64,7 +65,7 @@ func TestLayoutDoesNotCleanPayloads(t *testing.T) {
 // (or beyond its opcode budget) behind opcodes that only push values is
 // still a pickle: pickle.load and torch.load run it, whatever the name,
 // and whether it is a file of its own, a legacy torch tar's member or a
-// compressed stream.
+// compressed stream, or first in a zip found by its end record.
 func TestPayloadBeyondTheProbe(t *testing.T) {
 	payload := "cposix\nsystem\n(Vtouch marker\ntR."
 	run := strings.Repeat("N", 5000)
@@ -82,7 +83,15 @@ func TestPayloadBeyondTheProbe(t *testing.T) {
 	zw := gzip.NewWriter(&gz)
 	zw.Write([]byte(run + payload))
 	zw.Close()
+	// A zip appended after the pickle is found by its end record; torch.load
+	// sees no zip magic at offset 0 and unpickles the head.
+	var zipped bytes.Buffer
+	zz := zip.NewWriter(&zipped)
+	w, _ := zz.Create("README.txt")
+	w.Write([]byte("hello"))
+	zz.Close()
 	for name, data := range map[string]string{
+		"zip_after.bin":     run + payload + zipped.String(),
 		"text.bin":          run + payload,
 		"far.txt":           far + payload,
 		"header.gif":        "GIF89a\x01\x00\x01" + run + payload + ";",
