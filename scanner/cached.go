@@ -20,7 +20,7 @@ import (
 // VCS revision (which the caller puts in Options.CacheVersion): bump it in
 // any change that can change a file's findings or outcome, so that a
 // build from a modified tree never reuses results of an older one.
-const AnalyzersVersion = "2026-12-07.1"
+const AnalyzersVersion = "2026-12-07.2"
 
 // ResultCache keeps scan results by key (package scanner/cache). Get must
 // return exactly the bytes Put stored under the key, or nothing.
@@ -147,6 +147,13 @@ func (c *fileCache) keep(res FileResult) FileResult {
 // digest claim).
 func (c *fileCache) store(res FileResult) error {
 	if res.Cached || res.SHA256 == "" || (res.Outcome != Clean && res.Outcome != Findings) {
+		return nil
+	}
+	if res.SHA256FromOrigin {
+		// A quick scan read only some of the bytes and took their
+		// digest on the origin's word: kept under that digest, a
+		// verdict on whatever a lying origin served would answer for
+		// the bytes the digest names, wherever they come from next.
 		return nil
 	}
 	if c.prehash != "" && c.prehash != res.SHA256 {

@@ -239,4 +239,18 @@ func TestCacheOriginDigest(t *testing.T) {
 			t.Errorf("cached %v, %v", r.Cached, verdictOf(r))
 		}
 	}
+	// A quick scan never hashes what it reads: its verdict on the bytes a
+	// lying origin served must not be kept under the digest it claimed
+	// (that of a payload, say), or the next quick scan of the real
+	// payload would be answered from the cache.
+	for i := range 2 {
+		rep, err := scanner.Scan(context.Background(), []scanner.Target{{Name: "hf://org/m", Source: lies}},
+			scanner.Options{Jobs: 1, Cache: c, CacheVersion: "v1", Quick: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := rep.Files[0]; r.Cached {
+			t.Errorf("quick scan %d answered from the cache: %s", i, r.Outcome)
+		}
+	}
 }

@@ -7,6 +7,7 @@
 package scanner
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -20,6 +21,7 @@ import (
 
 	"github.com/modelgate/modelgate/formats"
 	"github.com/modelgate/modelgate/formats/inert"
+	"github.com/modelgate/modelgate/formats/pickle"
 	"github.com/modelgate/modelgate/formats/pickle/globals"
 	"github.com/modelgate/modelgate/scanner/fetch"
 )
@@ -349,6 +351,22 @@ func (fs *fileScan) analyze(ctx context.Context, in *formats.Input, loc string, 
 			}
 		}()
 	}
+	if headUnclaimed(kinds, head.Prefix) {
+		// The sniffing probe reads only the head, under an opcode
+		// budget: a pickle can open with a run of harmless opcodes
+		// ("NNNN...", a GIF header) that pushes its payload beyond
+		// what the probe sees, before anything (a zip found by its
+		// end record), while pickle.load or torch.load (a legacy
+		// tar's members) runs it whatever the file is named.
+		ok, err := pickle.Runs(ctx, in)
+		if err != nil {
+			fs.fail(loc, err)
+			return nil
+		}
+		if ok {
+			kinds = append([]string{formats.Pickle}, kinds...)
+		}
+	}
 	if len(kinds) == 0 {
 		var read string
 		if want := claimedFormat(in.Name); want != "" {
@@ -396,6 +414,23 @@ func (fs *fileScan) analyze(ctx context.Context, in *formats.Input, loc string, 
 		}
 	}
 	return kinds
+}
+
+// headUnclaimed reports whether no format in kinds owns the file's first
+// bytes: there is none, or only readings found elsewhere in the file (a
+// zip by its end record, a TensorFlow index by its footer, HDF5 behind a
+// user block), so the head is what pickle.load would read.
+func headUnclaimed(kinds []string, p []byte) bool {
+	for _, k := range kinds {
+		switch {
+		case k == formats.Zip && !bytes.HasPrefix(p, []byte("PK")):
+		case k == formats.TFCheckpointIndex:
+		case k == formats.HDF5 && !bytes.HasPrefix(p, []byte("\x89HDF")):
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // identify classifies a top-level file that matches no format: inert

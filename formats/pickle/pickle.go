@@ -199,7 +199,7 @@ var probeStart = [256]bool{
 	// Protocol 2+ opcodes without a PROTO: loaders accept them, crafted
 	// files use them.
 	opSHORTBINUNICODE: true, opBINUNICODE8: true, opBINBYTES8: true, opFRAME: true, opNEWTRUE: true, opNEWFALSE: true,
-	opEMPTYSET: true, opLONG1: true,
+	opEMPTYSET: true, opLONG1: true, opLONG4: true, opBYTEARRAY8: true,
 }
 
 // probe recognises a pickle without a PROTO magic (protocols 0 and 1) by
@@ -326,3 +326,39 @@ type discard struct{}
 func (discard) Report(formats.Finding)                     {}
 func (discard) Scan(context.Context, *formats.Input) error { return nil }
 func (discard) Limits() formats.Limits                     { return formats.DefaultLimits() }
+
+// Runs reports whether in, read from its first byte as pickle.load reads
+// it, imports a global the lists know or calls a global before it stops
+// or breaks, or runs into a cap (then nothing vouches for it). The
+// scanner asks it of a file identified as inert (text, a GIF image): the
+// sniffing probe reads only the head, under an opcode budget, so a run
+// of harmless opcodes ("NNNN...") can push a payload beyond what it
+// sees, while torch.load or pickle.load on that file runs it.
+func Runs(ctx context.Context, in *formats.Input) (bool, error) {
+	if in.Size >= 0 && in.Size < 2 {
+		return false, nil
+	}
+	rc, err := in.Open()
+	if err != nil {
+		return false, &formats.ReadError{Err: fmt.Errorf("open %s: %w", in.Name, err)}
+	}
+	defer rc.Close()
+	rec := &callRecorder{}
+	m := newMachine(ctx, NewStream(rc, 0), rec, &Options{}, &Result{}, &shared{})
+	_, err = m.run()
+	if cerr := ctx.Err(); cerr != nil {
+		return false, cerr
+	}
+	if errors.As(err, new(*formats.LimitError)) {
+		return true, nil
+	}
+	if m.lookups == 0 {
+		return false, nil
+	}
+	for _, o := range m.globals {
+		if globals.Judge(o.g.module, o.g.name).Class != globals.Unknown {
+			return true, nil
+		}
+	}
+	return rec.called, nil
+}

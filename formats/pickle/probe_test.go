@@ -30,6 +30,10 @@ func TestProbePickles(t *testing.T) {
 		"big string first, proto 0": cat(uni(strings.Repeat("x", 100000)), pop, glob("os", "system"), mark, str0("id"), "tR", stop),
 		"big blob first, proto 1":   cat("T"+le32(100000), strings.Repeat("x", 100000), pop, glob("os", "system"), mark, str0("id"), "tR", stop),
 		"big proto 0 list":          cat(mark, "lp0\n", strings.Repeat("I12345\na", 20000), stop),
+		// pickle.load takes any opcode first; these two push a value
+		// without a PROTO, so a payload can follow them.
+		"LONG4 first":      cat("\x8b\x01\x00\x00\x00\x05", pop, glob("posix", "system"), mark, str0("id"), "tR", stop),
+		"BYTEARRAY8 first": cat("\x96\x01\x00\x00\x00\x00\x00\x00\x00x", pop, glob("posix", "system"), mark, str0("id"), "tR", stop),
 	}
 	for name, data := range cases {
 		if !probe(head(name, data)) {

@@ -78,7 +78,8 @@ func Get(n *yaml.Node, key string) *yaml.Node {
 
 // Entries lists mapping n's scalar keys and values in the order PyYAML
 // builds the dict: keys of merged mappings (<<: *a or <<: [*a, *b]) first,
-// the earlier merge winning, then the mapping's own keys, which override
+// the earlier mapping of a list winning and a later << key overriding an
+// earlier one, then the mapping's own keys, which override
 // merged ones, the last duplicate winning. Values are dereferenced.
 func Entries(n *yaml.Node) []Entry {
 	return entries(n, 0)
@@ -108,9 +109,12 @@ func entries(n *yaml.Node, depth int) []Entry {
 			if v != nil && v.Kind == yaml.SequenceNode {
 				sources = v.Content
 			}
-			for _, src := range sources {
-				for _, e := range entries(src, depth+1) {
-					set(e, false)
+			// PyYAML's flatten_mapping concatenates the sources of each
+			// << key in reverse, and the << keys in order, then builds
+			// the dict from that list: the last of it wins.
+			for j := len(sources) - 1; j >= 0; j-- {
+				for _, e := range entries(sources[j], depth+1) {
+					set(e, true)
 				}
 			}
 		}

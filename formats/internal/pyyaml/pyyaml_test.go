@@ -19,6 +19,11 @@ func TestGet(t *testing.T) {
 		{"b: &b {x: 1}\nm:\n  '<<': *b\n", "m.x", ""},
 		{"v: &v hello\nm: {x: *v}\n", "m.x", "hello"},
 		{"m: {x: null}\n", "m.x", ""},
+		// Several << keys: PyYAML concatenates their entries in order and
+		// builds the dict from them, so a later << key overrides an earlier.
+		{"b: &b {x: 1}\nc: &c {x: 3}\nm:\n  <<: *b\n  <<: *c\n", "m.x", "3"},
+		{"b: &b {x: 1}\nc: &c {x: 3}\nd: &d {x: 4}\nm:\n  <<: *d\n  <<: [*b, *c]\n", "m.x", "1"},
+		{"m:\n  <<: {x: 1}\n  <<: {y: 2}\n", "m.x", "1"},
 	}
 	for _, tt := range tests {
 		root, err := Parse([]byte(tt.doc))
