@@ -12,7 +12,7 @@ import (
 // OpenPostgres connects to PostgreSQL and creates the schema if needed.
 // Several processes may share one database: a job is claimed with SELECT
 // ... FOR UPDATE SKIP LOCKED, so two replicas never take the same job.
-func OpenPostgres(ctx context.Context, dsn string) (Store, error) {
+func OpenPostgres(ctx context.Context, dsn string, opts ...Option) (Store, error) {
 	db, err := sql.Open("pgx", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open postgres: %w", err)
@@ -29,6 +29,7 @@ func OpenPostgres(ctx context.Context, dsn string) (Store, error) {
 		db.Close()
 		return nil, err
 	}
+	s.startCommitter(buildOptions(opts).maxGroup)
 	return s, nil
 }
 

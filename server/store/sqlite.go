@@ -13,7 +13,7 @@ import (
 // database is in WAL mode with full synchronous commits, so a job is on
 // disk when Enqueue returns; one connection serialises writers, which is
 // what SQLite does anyway.
-func OpenSQLite(ctx context.Context, path string) (Store, error) {
+func OpenSQLite(ctx context.Context, path string, opts ...Option) (Store, error) {
 	q := url.Values{}
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(FULL)")
@@ -29,5 +29,6 @@ func OpenSQLite(ctx context.Context, path string) (Store, error) {
 		db.Close()
 		return nil, err
 	}
+	s.startCommitter(buildOptions(opts).maxGroup)
 	return s, nil
 }
