@@ -199,12 +199,17 @@ func (s *sqlStore) writeGroup(group []*enqueueReq) ([]enqueueRes, error) {
 		}
 		return strings.Compare(group[a].delivery, group[b].delivery)
 	})
+	insDelivery, err := tx.PrepareContext(ctx, s.q(`INSERT INTO deliveries (source, id, seen_at) VALUES (?, ?, ?) ON CONFLICT (source, id) DO NOTHING`))
+	if err != nil {
+		return nil, err
+	}
+	defer insDelivery.Close()
 	for _, i := range order {
 		r := group[i]
 		if r.delivery == "" {
 			continue
 		}
-		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO deliveries (source, id, seen_at) VALUES (?, ?, ?) ON CONFLICT (source, id) DO NOTHING`), r.job.Source, r.delivery, ms(now))
+		res, err := insDelivery.ExecContext(ctx, r.job.Source, r.delivery, ms(now))
 		if err != nil {
 			return nil, fmt.Errorf("record delivery %s/%s: %w", r.job.Source, r.delivery, err)
 		}
