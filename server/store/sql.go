@@ -25,6 +25,8 @@ type sqlStore struct {
 	db *sql.DB
 	d  dialect
 	c  *committer
+	// stopBG stops background work (SQLite's checkpointer), or is nil.
+	stopBG func()
 }
 
 const schema = `
@@ -265,6 +267,10 @@ func (s *sqlStore) Ping(ctx context.Context) error {
 func (s *sqlStore) Close() error {
 	if s.c != nil {
 		s.stopCommitter()
+	}
+	if s.stopBG != nil {
+		s.stopBG()
+		s.stopBG = nil
 	}
 	return s.db.Close()
 }
