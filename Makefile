@@ -7,6 +7,7 @@ FUZZTIME  ?= 10m
 # bound it.
 FUZZMINIMIZE ?= 5s
 BENCHTIME ?= 1s
+ACCEPTEVENTS ?= 5000
 
 DIFFTIME  ?= 30m
 DIFFRUN   ?= .
@@ -52,10 +53,13 @@ bench:
 # same run: a local --quick scan of a 1 GiB checkpoint (time, bytes read,
 # against the full scan) and of a 100-shard directory, cached re-scans
 # (bytes fetched from a Hub, bytes read locally), dict-heavy pickles
-# (opcodes per CPU second, against the dense rate).
+# (opcodes per CPU second, against the dense rate), and the service's
+# accept rate and p99 latency with 32 concurrent senders on SQLite, one
+# commit per event against group commit (ACCEPTEVENTS events each).
 bench-scale:
 	$(GO) test -run '^$$' -bench 'Quick|CachedRescan' -benchtime $(BENCHTIME) ./scanner/ ./scanner/fetch/
 	$(GO) test -run '^$$' -bench 'DenseInts|DictHeavy' -benchmem -benchtime $(BENCHTIME) ./formats/pickle/
+	$(GO) test -run '^$$' -bench 'AcceptRate' -benchtime $(ACCEPTEVENTS)x ./server/
 
 # The differential tests against the real loaders (tools/differential):
 # DIFFTIME per loader family (pickle, joblib, torch; DIFFRUN picks some by
