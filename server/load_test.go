@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/modelgate/modelgate/server/internal/pgtest"
 	"github.com/modelgate/modelgate/server/store"
 )
 
@@ -112,27 +113,40 @@ func BenchmarkAccept(b *testing.B) {
 }
 
 // BenchmarkAcceptRate sends Distribution events over HTTP from 32
-// concurrent senders to a service on SQLite and reports the accept rate
-// (events/s) and the p99 accept latency, with one commit per event
-// (commit=single, as before group commit) and with group commit
-// (commit=group), measured in the same run. Workers are not started.
+// concurrent senders to a service and reports the accept rate (events/s)
+// and the p99 accept latency, with one commit per event (commit=single,
+// as before group commit) and with group commit (commit=group), measured
+// in the same run, on SQLite and, where it can run, PostgreSQL. Workers
+// are not started.
 func BenchmarkAcceptRate(b *testing.B) {
-	for _, mode := range []struct {
-		name string
-		max  int
-	}{{"single", 1}, {"group", store.DefaultMaxGroup}} {
-		b.Run("commit="+mode.name, func(b *testing.B) {
-			srv := newServer(b, testConfig(b))
-			reopenStore(b, srv, store.MaxGroup(mode.max))
-			hs := httptest.NewServer(srv.Handler())
-			defer hs.Close()
-			b.ResetTimer()
-			rate, p99 := burst(b, hs.URL, b.N, 32)
-			b.StopTimer()
-			b.ReportMetric(rate, "events/s")
-			b.ReportMetric(float64(p99.Microseconds())/1000, "p99-ms")
-			b.ReportMetric(0, "ns/op")
-		})
+	backends := []string{"sqlite"}
+	if !testing.Short() {
+		backends = append(backends, "postgres")
+	}
+	for _, backend := range backends {
+		for _, mode := range []struct {
+			name string
+			max  int
+		}{{"single", 1}, {"group", store.DefaultMaxGroup}} {
+			b.Run(backend+"/commit="+mode.name, func(b *testing.B) {
+				cfg := testConfig(b)
+				if backend == "postgres" {
+					if cfg.Database = pgtest.Fresh(b); cfg.Database == "" {
+						b.Skip("PostgreSQL is not available here (see the log above)")
+					}
+				}
+				srv := newServer(b, cfg)
+				reopenStore(b, srv, store.MaxGroup(mode.max))
+				hs := httptest.NewServer(srv.Handler())
+				defer hs.Close()
+				b.ResetTimer()
+				rate, p99 := burst(b, hs.URL, b.N, 32)
+				b.StopTimer()
+				b.ReportMetric(rate, "events/s")
+				b.ReportMetric(float64(p99.Microseconds())/1000, "p99-ms")
+				b.ReportMetric(0, "ns/op")
+			})
+		}
 	}
 }
 

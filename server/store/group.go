@@ -54,30 +54,34 @@ type enqueueRes struct {
 	err error
 }
 
-// committer turns concurrent Enqueue calls into group commits. One
-// goroutine owns the writing: while it commits a group, the calls that
-// arrive wait on an unbuffered channel, and it takes all of them as the
-// next group. Under load a group holds what arrived during one commit;
+// committer turns concurrent Enqueue calls into group commits. Its
+// goroutines own the writing: while they commit, the calls that arrive
+// wait on an unbuffered channel, and the next one free takes all of them
+// as its group. Under load a group holds what arrived during one commit;
 // alone, an event commits at once. No call is answered before the commit
 // holding it is done, and a failed commit fails every call in it.
 type committer struct {
 	reqs     chan *enqueueReq
 	quit     chan struct{}
-	stopped  chan struct{}
+	loops    sync.WaitGroup
 	stopOnce sync.Once
 	max      int
 }
 
-func (s *sqlStore) startCommitter(maxGroup int) {
-	s.c = &committer{reqs: make(chan *enqueueReq), quit: make(chan struct{}), stopped: make(chan struct{}), max: maxGroup}
-	go s.commitLoop()
+// startCommitter starts n commit loops: one for SQLite, which has one
+// writer anyway; a few for PostgreSQL, whose commits can overlap.
+func (s *sqlStore) startCommitter(maxGroup, n int) {
+	s.c = &committer{reqs: make(chan *enqueueReq), quit: make(chan struct{}), max: maxGroup}
+	for range n {
+		s.c.loops.Go(s.commitLoop)
+	}
 }
 
-// stopCommitter ends the loop after the group in flight; later Enqueue
+// stopCommitter ends the loops after the groups in flight; later Enqueue
 // calls get errClosed.
 func (s *sqlStore) stopCommitter() {
 	s.c.stopOnce.Do(func() { close(s.c.quit) })
-	<-s.c.stopped
+	s.c.loops.Wait()
 }
 
 func (s *sqlStore) Enqueue(ctx context.Context, j Job, delivery string) (Job, Enqueued, error) {
@@ -100,7 +104,6 @@ func (s *sqlStore) Enqueue(ctx context.Context, j Job, delivery string) (Job, En
 }
 
 func (s *sqlStore) commitLoop() {
-	defer close(s.c.stopped)
 	for {
 		var group []*enqueueReq
 		select {

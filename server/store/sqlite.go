@@ -43,7 +43,7 @@ func OpenSQLite(ctx context.Context, path string, opts ...Option) (Store, error)
 	}
 	cp.SetMaxOpenConns(1)
 	s.startCheckpointer(cp)
-	s.startCommitter(buildOptions(opts).maxGroup)
+	s.startCommitter(buildOptions(opts).maxGroup, 1)
 	return s, nil
 }
 
