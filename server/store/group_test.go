@@ -2,8 +2,10 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 func openSQLiteT(t *testing.T) *sqlStore {
@@ -81,5 +83,34 @@ func TestEnqueueAfterClose(t *testing.T) {
 	s.Close()
 	if _, _, err := s.Enqueue(context.Background(), Job{Key: "k"}, ""); err == nil {
 		t.Fatal("enqueue after close succeeded")
+	}
+}
+
+// TestCheckpointsOffTheCommitPath checks that commits never checkpoint
+// (the writer's automatic checkpoints are off) and that the background
+// checkpointer keeps the write-ahead log from growing: once it has
+// copied the log, the next commit starts the log over.
+func TestCheckpointsOffTheCommitPath(t *testing.T) {
+	s := openSQLiteT(t)
+	ctx := context.Background()
+	var auto int
+	if err := s.db.QueryRow(`PRAGMA wal_autocheckpoint`).Scan(&auto); err != nil || auto != 0 {
+		t.Fatalf("writer's wal_autocheckpoint = %d (%v), want 0", auto, err)
+	}
+	for i := range 300 {
+		if _, _, err := s.Enqueue(ctx, Job{Key: fmt.Sprint("k", i), Target: "t", Source: "api", Digest: "d"}, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(3 * checkpointEvery)
+	if _, _, err := s.Enqueue(ctx, Job{Key: "last", Target: "t", Source: "api", Digest: "d"}, ""); err != nil {
+		t.Fatal(err)
+	}
+	var busy, log, done int
+	if err := s.db.QueryRow(`PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &log, &done); err != nil {
+		t.Fatal(err)
+	}
+	if log > 20 {
+		t.Fatalf("the log holds %d frames after a checkpoint and one commit: the checkpointer did not run", log)
 	}
 }
