@@ -7,6 +7,7 @@ FUZZTIME  ?= 10m
 # bound it.
 FUZZMINIMIZE ?= 5s
 BENCHTIME ?= 1s
+ACCEPTEVENTS ?= 5000
 
 DIFFTIME  ?= 30m
 DIFFRUN   ?= .
@@ -57,10 +58,13 @@ bench:
 # (bytes fetched from a Hub, bytes read locally), dict-heavy pickles
 # (opcodes per CPU second, against the dense rate), a default remote scan
 # from a loopback server limiting each connection's rate (against the
-# server's aggregate limit and against one connection).
+# server's aggregate limit and against one connection), and the service's
+# accept rate and p99 latency with 32 concurrent senders on SQLite, one
+# commit per event against group commit (ACCEPTEVENTS events each).
 bench-scale:
 	$(GO) test -run '^$$' -bench 'Quick|CachedRescan|ParallelFetch' -benchtime $(BENCHTIME) ./scanner/ ./scanner/fetch/
 	$(GO) test -run '^$$' -bench 'DenseInts|DictHeavy' -benchmem -benchtime $(BENCHTIME) ./formats/pickle/
+	$(GO) test -run '^$$' -bench 'AcceptRate' -benchtime $(ACCEPTEVENTS)x ./server/
 
 # The differential tests against the real loaders (tools/differential):
 # DIFFTIME per loader family (pickle, joblib, torch; DIFFRUN picks some by

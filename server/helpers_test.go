@@ -44,13 +44,16 @@ func testLogger(t testing.TB) *slog.Logger {
 
 // testConfig is a configuration with every source enabled and short
 // timings.
-func testConfig(t testing.TB) Config {
+func testConfig(t testing.TB) Config { return testConfigIn(t.TempDir()) }
+
+// testConfigIn is testConfig with its data in dir.
+func testConfigIn(dir string) Config {
 	s := Source{Secret: testSecret}
 	// The registries of tests listen on loopback, or are names in payloads.
 	push := Source{Secret: testSecret, AllowedRegistries: testRegistries}
 	return Config{
 		AllowAddresses: []string{"127.0.0.0/8"},
-		DataDir:        t.TempDir(),
+		DataDir:        dir,
 		Workers:        2,
 		Poll:           50 * time.Millisecond,
 		RetryBase:      100 * time.Millisecond,

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/modelgate/modelgate/server/internal/pgtest"
 	"github.com/modelgate/modelgate/server/store"
 )
 
@@ -109,4 +110,116 @@ func BenchmarkAccept(b *testing.B) {
 			b.Fatalf("status %d: %s", rec.Code, rec.Body)
 		}
 	}
+}
+
+// BenchmarkAcceptRate sends Distribution events over HTTP from 32
+// concurrent senders to a service and reports the accept rate (events/s)
+// and the p99 accept latency, with one commit per event (commit=single,
+// as before group commit) and with group commit (commit=group), measured
+// in the same run, on SQLite and, where it can run, PostgreSQL. Workers
+// are not started.
+func BenchmarkAcceptRate(b *testing.B) {
+	backends := []string{"sqlite"}
+	if !testing.Short() {
+		backends = append(backends, "postgres")
+	}
+	for _, backend := range backends {
+		for _, mode := range []struct {
+			name string
+			max  int
+		}{{"single", 1}, {"group", store.DefaultMaxGroup}} {
+			b.Run(backend+"/commit="+mode.name, func(b *testing.B) {
+				cfg := testConfig(b)
+				if backend == "postgres" {
+					if cfg.Database = pgtest.Fresh(b); cfg.Database == "" {
+						b.Skip("PostgreSQL is not available here (see the log above)")
+					}
+				}
+				srv := newServer(b, cfg)
+				reopenStore(b, srv, store.MaxGroup(mode.max))
+				hs := httptest.NewServer(srv.Handler())
+				defer hs.Close()
+				b.ResetTimer()
+				rate, p99 := burst(b, hs.URL, b.N, 32)
+				b.StopTimer()
+				b.ReportMetric(rate, "events/s")
+				b.ReportMetric(float64(p99.Microseconds())/1000, "p99-ms")
+				b.ReportMetric(0, "ns/op")
+			})
+		}
+	}
+}
+
+// reopenStore replaces the store New opened with one opened with opts.
+func reopenStore(t testing.TB, srv *Server, opts ...store.Option) {
+	t.Helper()
+	if err := srv.st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(context.Background(), srv.cfg.Database, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.st = st
+	srv.m = newMetrics(st)
+}
+
+// burst sends events Distribution events (fakeDigest(0) onwards) from
+// clients concurrent senders to the service at url, checks each is
+// answered 202, and returns the rate and the p99 latency.
+func burst(t testing.TB, url string, events, clients int) (float64, time.Duration) {
+	t.Helper()
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}, Timeout: 10 * time.Second}
+	defer client.CloseIdleConnections()
+	lat := make([]time.Duration, events)
+	var wg sync.WaitGroup
+	next := make(chan int)
+	errs := make(chan error, events)
+	begin := time.Now()
+	for range clients {
+		wg.Go(func() {
+			for i := range next {
+				t0 := time.Now()
+				code, err := sendEvent(client, url, i, t0)
+				lat[i] = time.Since(t0)
+				if err == nil && code != http.StatusAccepted {
+					err = fmt.Errorf("event %d: status %d", i, code)
+				}
+				if err != nil {
+					errs <- err
+				}
+			}
+		})
+	}
+	for i := range events {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	elapsed := time.Since(begin)
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	slices.Sort(lat)
+	return float64(events) / elapsed.Seconds(), lat[max(0, (events*99+99)/100-1)]
+}
+
+// sendEvent posts the Distribution event of manifest i to the service at
+// url and returns the status.
+func sendEvent(client *http.Client, url string, i int, at time.Time) (int, error) {
+	body := testEnvelope(fmt.Sprint("ev", i), "registry.test:5000", "load/model", fakeDigest(i), at)
+	req, err := http.NewRequest(http.MethodPost, url+"/v1/events/distribution", strings.NewReader(body))
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Authorization", "Bearer "+testSecret)
+	req.Header.Set("Content-Type", "application/vnd.docker.distribution.events.v2+json")
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode, nil
 }

@@ -9,10 +9,15 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // the pgx database/sql driver
 )
 
+// pgCommitters is how many group commits one process keeps in flight on
+// PostgreSQL; their groups take row locks in key order, so they cannot
+// deadlock with each other or with other replicas.
+const pgCommitters = 4
+
 // OpenPostgres connects to PostgreSQL and creates the schema if needed.
 // Several processes may share one database: a job is claimed with SELECT
 // ... FOR UPDATE SKIP LOCKED, so two replicas never take the same job.
-func OpenPostgres(ctx context.Context, dsn string) (Store, error) {
+func OpenPostgres(ctx context.Context, dsn string, opts ...Option) (Store, error) {
 	db, err := sql.Open("pgx", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open postgres: %w", err)
@@ -29,6 +34,7 @@ func OpenPostgres(ctx context.Context, dsn string) (Store, error) {
 		db.Close()
 		return nil, err
 	}
+	s.startCommitter(buildOptions(opts).maxGroup, pgCommitters)
 	return s, nil
 }
 

@@ -24,6 +24,9 @@ type dialect struct {
 type sqlStore struct {
 	db *sql.DB
 	d  dialect
+	c  *committer
+	// stopBG stops background work (SQLite's checkpointer), or is nil.
+	stopBG func()
 }
 
 const schema = `
@@ -108,51 +111,6 @@ func scanJob(row interface{ Scan(...any) error }, withResult bool) (*Job, error)
 		j.Result = &r
 	}
 	return &j, nil
-}
-
-func (s *sqlStore) Enqueue(ctx context.Context, j Job, delivery string) (Job, Enqueued, error) {
-	now := time.Now()
-	if j.ID == "" {
-		j.ID = NewID()
-	}
-	if j.NextAt.IsZero() {
-		j.NextAt = now
-	}
-	var e Enqueued
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return Job{}, e, fmt.Errorf("enqueue %s: %w", j.Key, err)
-	}
-	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, s.q(`INSERT INTO jobs (id, key, target, source, digest, state, next_at, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`),
-		j.ID, j.Key, j.Target, j.Source, j.Digest, string(Queued), ms(j.NextAt), ms(now), ms(now))
-	if err != nil {
-		return Job{}, e, fmt.Errorf("enqueue %s: %w", j.Key, err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return Job{}, e, fmt.Errorf("enqueue %s: %w", j.Key, err)
-	}
-	e.Created = n == 1
-	if delivery != "" {
-		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO deliveries (source, id, seen_at) VALUES (?, ?, ?) ON CONFLICT (source, id) DO NOTHING`), j.Source, delivery, ms(now))
-		if err != nil {
-			return Job{}, e, fmt.Errorf("record delivery %s/%s: %w", j.Source, delivery, err)
-		}
-		if n, err = res.RowsAffected(); err != nil {
-			return Job{}, e, fmt.Errorf("record delivery %s/%s: %w", j.Source, delivery, err)
-		}
-		e.Replayed = n == 0
-	}
-	got, err := scanJob(tx.QueryRowContext(ctx, s.q(`SELECT `+jobCols+` FROM jobs WHERE key = ?`), j.Key), false)
-	if err != nil {
-		return Job{}, e, fmt.Errorf("enqueue %s: read back: %w", j.Key, err)
-	}
-	if err := tx.Commit(); err != nil {
-		return Job{}, e, fmt.Errorf("enqueue %s: commit: %w", j.Key, err)
-	}
-	return *got, e, nil
 }
 
 // PruneDeliveries forgets delivery ids seen before t.
@@ -304,4 +262,15 @@ func (s *sqlStore) Ping(ctx context.Context) error {
 	return nil
 }
 
-func (s *sqlStore) Close() error { return s.db.Close() }
+// Close stops taking events, lets the group commit in flight finish and
+// closes the database.
+func (s *sqlStore) Close() error {
+	if s.c != nil {
+		s.stopCommitter()
+	}
+	if s.stopBG != nil {
+		s.stopBG()
+		s.stopBG = nil
+	}
+	return s.db.Close()
+}

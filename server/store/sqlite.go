@@ -5,21 +5,28 @@ import (
 	"database/sql"
 	"fmt"
 	"net/url"
+	"time"
 
 	_ "modernc.org/sqlite" // the pure-Go SQLite driver
 )
 
+// checkpointEvery is how often the background checkpointer copies the
+// write-ahead log into the database file.
+const checkpointEvery = 250 * time.Millisecond
+
 // OpenSQLite opens (creating if needed) the SQLite database at path. The
 // database is in WAL mode with full synchronous commits, so a job is on
 // disk when Enqueue returns; one connection serialises writers, which is
-// what SQLite does anyway.
-func OpenSQLite(ctx context.Context, path string) (Store, error) {
+// what SQLite does anyway. Checkpoints run on a connection of their own,
+// off the commit path: left to the writer, every thousandth page it
+// writes would make one commit wait for the database file's fsync.
+func OpenSQLite(ctx context.Context, path string, opts ...Option) (Store, error) {
 	q := url.Values{}
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(FULL)")
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "foreign_keys(ON)")
-	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode()+"&_pragma=wal_autocheckpoint(0)")
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
@@ -29,5 +36,38 @@ func OpenSQLite(ctx context.Context, path string) (Store, error) {
 		db.Close()
 		return nil, err
 	}
+	cp, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	cp.SetMaxOpenConns(1)
+	s.startCheckpointer(cp)
+	s.startCommitter(buildOptions(opts).maxGroup, 1)
 	return s, nil
+}
+
+// startCheckpointer runs passive checkpoints on cp, which never block the
+// writer, until Close. A checkpoint that fails is tried again next time;
+// the log is only copied, never lost.
+func (s *sqlStore) startCheckpointer(cp *sql.DB) {
+	quit, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(checkpointEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				_, _ = cp.Exec(`PRAGMA wal_checkpoint(PASSIVE)`)
+			case <-quit:
+				return
+			}
+		}
+	}()
+	s.stopBG = func() {
+		close(quit)
+		<-done
+		cp.Close()
+	}
 }

@@ -98,7 +98,8 @@ type Store interface {
 	// and records the sender's delivery id (when not empty) for j.Source,
 	// in one transaction. It returns the stored job, whether it was
 	// created and whether the delivery id had been seen before. It
-	// returns only once both are durable.
+	// returns only once both are durable. Calls made together share one
+	// commit (group commit); when that commit fails, each of them fails.
 	Enqueue(ctx context.Context, j Job, delivery string) (Job, Enqueued, error)
 	// PruneDeliveries forgets delivery ids seen before t.
 	PruneDeliveries(ctx context.Context, before time.Time) error
@@ -132,11 +133,11 @@ type Store interface {
 
 // Open opens the store a DSN names: postgres:// or postgresql:// selects
 // PostgreSQL, anything else is a SQLite database file path.
-func Open(ctx context.Context, dsn string) (Store, error) {
+func Open(ctx context.Context, dsn string, opts ...Option) (Store, error) {
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		return OpenPostgres(ctx, dsn)
+		return OpenPostgres(ctx, dsn, opts...)
 	}
-	return OpenSQLite(ctx, dsn)
+	return OpenSQLite(ctx, dsn, opts...)
 }
 
 // NewID returns a random job id.

@@ -180,3 +180,56 @@ func TestConcurrentClaims(t *testing.T) {
 		})
 	}
 }
+
+// TestConcurrentEnqueue sends each key from several goroutines at once, so
+// that copies meet in one group commit and across groups: each key makes
+// one job, created once, and every call learns its id.
+func TestConcurrentEnqueue(t *testing.T) {
+	for name, s := range backends(t) {
+		t.Run(name, func(t *testing.T) {
+			const keys, copies = 40, 4
+			ids := make([][]string, keys)
+			created := make([]int, keys)
+			var mu sync.Mutex
+			var wg sync.WaitGroup
+			for k := range keys {
+				ids[k] = make([]string, copies)
+				for c := range copies {
+					wg.Go(func() {
+						key := fmt.Sprintf("oci://r/a@sha256:%d", k)
+						j, e, err := s.Enqueue(context.Background(), store.Job{Key: key, Target: key, Source: "distribution", Digest: key}, fmt.Sprintf("ev%d-%d", k, c))
+						if err != nil {
+							t.Error(err)
+							return
+						}
+						mu.Lock()
+						defer mu.Unlock()
+						ids[k][c] = j.ID
+						if e.Created {
+							created[k]++
+						}
+					})
+				}
+			}
+			wg.Wait()
+			for k := range keys {
+				if created[k] != 1 {
+					t.Errorf("key %d created %d times", k, created[k])
+				}
+				for c := range copies {
+					if ids[k][c] != ids[k][0] || ids[k][c] == "" {
+						t.Errorf("key %d: ids %v", k, ids[k])
+						break
+					}
+				}
+			}
+			counts, err := s.Counts(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if counts[store.Queued] != keys {
+				t.Fatalf("%v, want %d queued", counts, keys)
+			}
+		})
+	}
+}
