@@ -29,10 +29,10 @@ var lookups = map[string]lookupFunc{
 
 // constName returns the single constant identifier argument of a call.
 func constName(args Value) (string, bool) {
-	if args.kind != KindTuple || args.o == nil || len(args.o.items) != 1 || args.Len() != 1 {
+	if args.kind != KindTuple || args.obj() == nil || len(args.obj().items) != 1 || args.Len() != 1 {
 		return "", false
 	}
-	a := args.o.items[0]
+	a := args.obj().items[0]
 	name, ok := a.Text()
 	if !ok || a.kind != KindStr || !identifier(name) {
 		return "", false
@@ -97,16 +97,16 @@ func dillType(args Value) (string, string, bool) {
 // Ellipsis and NotImplemented. Any other use of type (three arguments
 // create a class) is not a lookup.
 func constantType(args Value) (string, string, bool) {
-	if args.kind != KindTuple || args.o == nil || len(args.o.items) != 1 || args.Len() != 1 {
+	if args.kind != KindTuple || args.obj() == nil || len(args.obj().items) != 1 || args.Len() != 1 {
 		return "", "", false
 	}
-	a := args.o.items[0]
+	a := args.obj().items[0]
 	switch {
 	case a.kind == KindNone:
 		return "types", "NoneType", true
-	case a.kind == KindGlobal && a.o.g.module == "builtins" && a.o.g.name == "Ellipsis":
+	case a.kind == KindGlobal && a.obj().g.module == "builtins" && a.obj().g.name == "Ellipsis":
 		return "types", "EllipsisType", true
-	case a.kind == KindGlobal && a.o.g.module == "builtins" && a.o.g.name == "NotImplemented":
+	case a.kind == KindGlobal && a.obj().g.module == "builtins" && a.obj().g.name == "NotImplemented":
 		return "types", "NotImplementedType", true
 	}
 	return "", "", false

@@ -204,12 +204,12 @@ func (m *machine) fence() int {
 }
 
 func (m *machine) push(v Value) {
-	if v.kind == KindGlobal && v.o.g.info != nil {
-		if v.o.g.info.partial {
-			v.o.g.info.partialPushes++
+	if v.kind == KindGlobal && v.obj().g.info != nil {
+		if v.obj().g.info.partial {
+			v.obj().g.info.partialPushes++
 		}
-		if v.o.g.info.lookup != nil {
-			v.o.g.info.lookupPushes++
+		if v.obj().g.info.lookup != nil {
+			v.obj().g.info.lookupPushes++
 		}
 	}
 	m.stack = append(m.stack, v)
@@ -254,7 +254,7 @@ func (m *machine) container(kind Kind, items []Value) Value {
 	o.items = append(o.items, items[:k]...)
 	o.count = int64(len(items))
 	clear(items)
-	return Value{kind: kind, o: o}
+	return objValue(kind, o)
 }
 
 // newObject returns an object with room for k elements.
@@ -395,7 +395,7 @@ func (m *machine) memoPut(i int64, v Value) error {
 
 // str makes a kept str or bytes value.
 func (m *machine) str(kind Kind, b []byte) Value {
-	return Value{kind: kind, n: int64(len(b)), s: m.arena.str(b)}
+	return textValue(kind, m.arena.str(b))
 }
 
 // payload reads a length-prefixed str or bytes argument of n bytes,
@@ -419,7 +419,7 @@ func (m *machine) payload(kind Kind, n uint64) (Value, error) {
 	if err := m.st.Discard(int64(n)); err != nil {
 		return Value{}, err
 	}
-	return Value{kind: kind, n: int64(n), o: &object{off: off, count: int64(n), enc: encRaw}}, nil
+	return withN(objValue(kind, &object{off: off, count: int64(n), enc: encRaw}), int64(n)), nil
 }
 
 func (m *machine) u8() (uint64, error) {
@@ -641,7 +641,7 @@ func (m *machine) step(off int64, op byte) error {
 		}
 		// The little-endian digits are kept when short: legacy PyTorch's
 		// magic number is one.
-		m.push(Value{kind: KindBigInt, s: b.s})
+		m.push(textValue(KindBigInt, b.chars()))
 	case opFLOAT:
 		b, total, err := m.line(64)
 		if err != nil {
@@ -685,13 +685,13 @@ func (m *machine) step(off int64, op byte) error {
 	case opSTRING, opUNICODE:
 		return m.textString(op)
 	case opEMPTYTUPLE:
-		m.push(Value{kind: KindTuple, o: m.newObject(0)})
+		m.push(objValue(KindTuple, m.newObject(0)))
 	case opEMPTYLIST:
-		m.push(Value{kind: KindList, o: m.newObject(0)})
+		m.push(objValue(KindList, m.newObject(0)))
 	case opEMPTYDICT:
-		m.push(Value{kind: KindDict, o: m.newObject(0)})
+		m.push(objValue(KindDict, m.newObject(0)))
 	case opEMPTYSET:
-		m.push(Value{kind: KindSet, o: m.newObject(0)})
+		m.push(objValue(KindSet, m.newObject(0)))
 	case opTUPLE1, opTUPLE2, opTUPLE3:
 		n := int(op-opTUPLE1) + 1
 		if len(m.stack)-n < m.fence() {
@@ -826,7 +826,7 @@ func (m *machine) step(off int64, op byte) error {
 					"STACK_GLOBAL imports a computed name: module %s, name %s", mod, name).
 					With("module", mod.String()).With("name", name.String()))
 			}
-			m.push(Value{kind: KindGlobal, o: &object{g: &gobj{dynamic: true}, off: off}})
+			m.push(objValue(KindGlobal, &object{g: &gobj{dynamic: true}, off: off}))
 			return nil
 		}
 		m.push(m.resolve(off, ms, ns))
@@ -907,7 +907,7 @@ func (m *machine) step(off int64, op byte) error {
 		}
 		pid := m.str(KindStr, b)
 		if total > keepMax {
-			pid = Value{kind: KindStr, n: total, o: &object{off: off + 1, count: total, enc: encRaw}}
+			pid = withN(objValue(KindStr, &object{off: off + 1, count: total, enc: encRaw}), total)
 		}
 		return m.persistent(off, pid)
 	case opBINPERSID:
@@ -973,9 +973,9 @@ func (m *machine) step(off int64, op byte) error {
 			return formats.NewFinding(RuleExtension, off, "%s loads extension code %d from the copyreg registry", opName(op), int64(code)).
 				With("code", strconv.FormatInt(int64(code), 10))
 		})
-		m.push(Value{kind: KindExt, n: int64(code), o: &object{off: off}})
+		m.push(withN(objValue(KindExt, &object{off: off}), int64(code)))
 	case opNEXTBUFFER:
-		m.push(Value{kind: KindBuffer, o: &object{off: off}})
+		m.push(objValue(KindBuffer, &object{off: off}))
 	case opREADONLYBUFFER:
 		if _, err := m.top(); err != nil {
 			return err
@@ -1018,7 +1018,7 @@ func (m *machine) textString(op byte) error {
 		if op == opSTRING {
 			enc = encString
 		}
-		m.push(Value{kind: KindStr, n: total, o: &object{off: start, count: total, enc: enc}})
+		m.push(withN(objValue(KindStr, &object{off: start, count: total, enc: enc}), total))
 		return nil
 	}
 	var dec []byte
@@ -1049,7 +1049,7 @@ func (m *machine) addItems(off int64, op byte, items []Value) error {
 	}
 	switch t.kind {
 	case want:
-		o := t.o
+		o := t.obj()
 		room := 2*m.maxItems - len(o.items)
 		if want != KindDict {
 			room = m.maxItems - len(o.items)
@@ -1072,7 +1072,7 @@ func (m *machine) addItems(off int64, op byte, items []Value) error {
 			m.confused(off, op, *t)
 		}
 	case KindGlobal:
-		m.mutate(off, op, *t, Value{kind: KindTuple, o: &object{items: items[:min(len(items), 4)], count: int64(len(items))}})
+		m.mutate(off, op, *t, objValue(KindTuple, &object{items: items[:min(len(items), 4)], count: int64(len(items))}))
 	default:
 		m.confused(off, op, *t)
 	}
@@ -1093,11 +1093,11 @@ func (m *machine) mutate(off int64, op byte, target, state Value) {
 		return
 	}
 	for _, mu := range m.mutations {
-		if mu.obj == target.o {
+		if mu.obj == target.obj() {
 			return
 		}
 	}
-	m.mutations = append(m.mutations, mutation{off: off, op: opName(op), obj: target.o, target: target.String(),
+	m.mutations = append(m.mutations, mutation{off: off, op: opName(op), obj: target.obj(), target: target.String(),
 		state: state.String(), lookups: m.lookups})
 }
 
@@ -1107,7 +1107,7 @@ func (m *machine) build(off int64, t *Value, state Value) error {
 	switch t.kind {
 	case KindCall, KindPersistent:
 		s := state
-		t.o.state = &s
+		t.obj().state = &s
 	case KindGlobal:
 		m.mutate(off, opBUILD, *t, state)
 	case KindExt, KindBuffer:
@@ -1160,7 +1160,7 @@ func (m *machine) memoIndex(op byte) (int64, error) {
 func (m *machine) persistent(off int64, pid Value) error {
 	o := m.newObject(1)
 	o.items, o.off = append(o.items, pid), off
-	v := Value{kind: KindPersistent, o: o}
+	v := objValue(KindPersistent, o)
 	if h := m.opt.Hooks.PersistentLoad; h != nil && !m.probe {
 		if loaded, ok := h(pid); ok {
 			v = loaded
@@ -1191,7 +1191,7 @@ func (m *machine) resolve(off int64, module, name string) Value {
 	m.lookups++
 	key := strconv.Itoa(len(module)) + ":" + module + name
 	if o, ok := m.globals[key]; ok {
-		return Value{kind: KindGlobal, o: o}
+		return objValue(KindGlobal, o)
 	}
 	o := &object{g: &gobj{module: module, name: name}, off: off}
 	if !m.probe {
@@ -1209,7 +1209,7 @@ func (m *machine) resolve(off int64, module, name string) Value {
 	if len(m.globals) < maxGlobals {
 		m.globals[key] = o
 	}
-	return Value{kind: KindGlobal, o: o}
+	return objValue(KindGlobal, o)
 }
 
 const maxGlobals = 1 << 16
@@ -1225,20 +1225,20 @@ func (m *machine) call(off int64, op byte, fn, args, kwargs Value) Value {
 		o.items = append(o.items, fn, args)
 	}
 	o.op, o.off = op, off
-	res := Value{kind: KindCall, o: o}
+	res := objValue(KindCall, o)
 	if m.probe {
 		return res
 	}
 	switch fn.kind {
 	case KindGlobal:
-		if fn.o.g.dynamic {
+		if fn.obj().g.dynamic {
 			m.once("computed-call", func() formats.Finding {
 				return formats.NewFinding(RuleComputedCall, off, "%s calls a dynamically imported global: %s", opName(op), res).
 					At(formats.Critical).With("call", res.String())
 			})
 			return res
 		}
-		g := fn.o.g.info
+		g := fn.obj().g.info
 		if g == nil || g.ref.Verdict.Class == globals.Allowed {
 			need := globals.UseFunction
 			if op == opNEWOBJ || op == opNEWOBJEX {
@@ -1246,7 +1246,7 @@ func (m *machine) call(off int64, op byte, fn, args, kwargs Value) Value {
 			}
 			m.use(off, fn, need, res)
 			m.argRoles(off, fn, args, res)
-			if fn.o.g.nested {
+			if fn.obj().g.nested {
 				m.nested(off, fn, args)
 			}
 			return res
@@ -1269,7 +1269,7 @@ func (m *machine) call(off int64, op byte, fn, args, kwargs Value) Value {
 				g.partials = append(g.partials, o)
 			}
 		}
-		if fn.o.g.nested && m.nested(off, fn, args) {
+		if fn.obj().g.nested && m.nested(off, fn, args) {
 			g.torchStreams++
 		}
 	case KindCall, KindPersistent, KindExt, KindBuffer:
@@ -1310,18 +1310,18 @@ var argRoles = map[string][]globals.Use{
 // identifier that is not a dunder: the call is then the dotted global
 // global.name, and is judged as one.
 func namedAttribute(args Value) (string, string, bool) {
-	if args.kind != KindTuple || args.o == nil || len(args.o.items) != 2 || args.Len() != 2 {
+	if args.kind != KindTuple || args.obj() == nil || len(args.obj().items) != 2 || args.Len() != 2 {
 		return "", "", false
 	}
-	parent, attr := args.o.items[0], args.o.items[1]
-	if parent.kind != KindGlobal || parent.o.g.dynamic || parent.o.g.info == nil {
+	parent, attr := args.obj().items[0], args.obj().items[1]
+	if parent.kind != KindGlobal || parent.obj().g.dynamic || parent.obj().g.info == nil {
 		return "", "", false
 	}
 	name, ok := attr.Text()
 	if !ok || attr.kind != KindStr || !identifier(name) || isDunderName(name) {
 		return "", "", false
 	}
-	return parent.o.g.module, parent.o.g.name + "." + name, true
+	return parent.obj().g.module, parent.obj().g.name + "." + name, true
 }
 
 // identifier reports a Python identifier of ASCII letters, digits and
@@ -1363,18 +1363,18 @@ func partialCleared(g *globalInfo) bool {
 			return false
 		}
 		args := o.items[1]
-		if args.kind != KindTuple || !kept(args) || len(args.o.items) == 0 || !callableFunction(args.o.items[0]) ||
-			!constants(args.o.items[1:], 0) {
+		if args.kind != KindTuple || !kept(args) || len(args.obj().items) == 0 || !callableFunction(args.obj().items[0]) ||
+			!constants(args.obj().items[1:], 0) {
 			return false
 		}
 		if o.state == nil {
 			continue
 		}
 		st := *o.state
-		if st.kind != KindTuple || !kept(st) || len(st.o.items) != 4 {
+		if st.kind != KindTuple || !kept(st) || len(st.obj().items) != 4 {
 			return false
 		}
-		f, a, kw, d := st.o.items[0], st.o.items[1], st.o.items[2], st.o.items[3]
+		f, a, kw, d := st.obj().items[0], st.obj().items[1], st.obj().items[2], st.obj().items[3]
 		if !callableFunction(f) || a.kind != KindTuple || !constant(a, 0) ||
 			(kw.kind != KindNone && !constDict(kw)) || (d.kind != KindNone && !constDict(d)) {
 			return false
@@ -1386,17 +1386,17 @@ func partialCleared(g *globalInfo) bool {
 // callableFunction reports whether v is a global the allowlist permits to
 // be called.
 func callableFunction(v Value) bool {
-	if v.kind != KindGlobal || v.o.g.dynamic || v.o.g.info == nil {
+	if v.kind != KindGlobal || v.obj().g.dynamic || v.obj().g.info == nil {
 		return false
 	}
-	vd := v.o.g.info.ref.Verdict
+	vd := v.obj().g.info.ref.Verdict
 	return vd.Class == globals.Allowed && vd.Uses.Has(globals.UseFunction)
 }
 
 func constDict(v Value) bool { return v.kind == KindDict && constant(v, 0) }
 
 // kept reports whether a container holds every element it received.
-func kept(v Value) bool { return v.o != nil && v.o.count == int64(len(v.o.items)) }
+func kept(v Value) bool { return v.obj() != nil && v.obj().count == int64(len(v.obj().items)) }
 
 // maxConstDepth bounds how deep constant containers are followed.
 const maxConstDepth = 16
@@ -1408,7 +1408,7 @@ func constant(v Value, depth int) bool {
 	case KindNone, KindBool, KindInt, KindBigInt, KindFloat, KindStr, KindBytes:
 		return true
 	case KindTuple, KindList, KindDict, KindSet, KindFrozenSet:
-		return depth < maxConstDepth && kept(v) && constants(v.o.items, depth+1)
+		return depth < maxConstDepth && kept(v) && constants(v.obj().items, depth+1)
 	}
 	return false
 }
@@ -1424,8 +1424,8 @@ func constants(vs []Value, depth int) bool {
 
 // argRoles checks the globals an allowlisted callable will build or call.
 func (m *machine) argRoles(off int64, fn, args Value, call Value) {
-	full := fn.o.g.module + "." + fn.o.g.name
-	if args.kind != KindTuple || args.o == nil {
+	full := fn.obj().g.module + "." + fn.obj().g.name
+	if args.kind != KindTuple || args.obj() == nil {
 		return
 	}
 	if fw, ok := forwardCalls[full]; ok {
@@ -1434,8 +1434,8 @@ func (m *machine) argRoles(off int64, fn, args Value, call Value) {
 	}
 	roles := argRoles[full]
 	for i, need := range roles {
-		if i < len(args.o.items) && args.o.items[i].kind == KindGlobal {
-			m.use(off, args.o.items[i], need, call)
+		if i < len(args.obj().items) && args.obj().items[i].kind == KindGlobal {
+			m.use(off, args.obj().items[i], need, call)
 		}
 	}
 }
@@ -1457,10 +1457,10 @@ const maxForwardDepth = 8
 // is a call of a computed object.
 func (m *machine) forward(off int64, fw [2]int, args Value, call Value) {
 	for depth := 0; depth < maxForwardDepth; depth++ {
-		if fw[0] >= len(args.o.items) {
+		if fw[0] >= len(args.obj().items) {
 			return
 		}
-		f := args.o.items[fw[0]]
+		f := args.obj().items[fw[0]]
 		if f.kind != KindGlobal {
 			m.once("computed-call", func() formats.Finding {
 				return formats.NewFinding(RuleComputedCall, off, "%s calls its argument %s", call, f).
@@ -1469,19 +1469,19 @@ func (m *machine) forward(off int64, fw [2]int, args Value, call Value) {
 			return
 		}
 		m.use(off, f, globals.UseFunction, call)
-		if f.o.g.dynamic || fw[1] >= len(args.o.items) {
+		if f.obj().g.dynamic || fw[1] >= len(args.obj().items) {
 			return
 		}
-		inner := args.o.items[fw[1]]
-		if inner.kind != KindTuple || inner.o == nil {
+		inner := args.obj().items[fw[1]]
+		if inner.kind != KindTuple || inner.obj() == nil {
 			return
 		}
-		full := f.o.g.module + "." + f.o.g.name
+		full := f.obj().g.module + "." + f.obj().g.name
 		next, ok := forwardCalls[full]
 		if !ok {
 			for i, need := range argRoles[full] {
-				if i < len(inner.o.items) && inner.o.items[i].kind == KindGlobal {
-					m.use(off, inner.o.items[i], need, call)
+				if i < len(inner.obj().items) && inner.obj().items[i].kind == KindGlobal {
+					m.use(off, inner.obj().items[i], need, call)
 				}
 			}
 			return
@@ -1494,8 +1494,8 @@ func (m *machine) forward(off int64, fw [2]int, args Value, call Value) {
 // other uses only, the first such use is reported at the stream's end.
 // Unknown and denied globals are reported whatever their use.
 func (m *machine) use(off int64, v Value, need globals.Use, call Value) {
-	g := v.o.g.info
-	if g == nil || v.o.g.dynamic || g.ref.Verdict.Class != globals.Allowed || g.ref.Verdict.Uses.Has(need) || g.misuse != "" {
+	g := v.obj().g.info
+	if g == nil || v.obj().g.dynamic || g.ref.Verdict.Class != globals.Allowed || g.ref.Verdict.Uses.Has(need) || g.misuse != "" {
 		return
 	}
 	g.misuse, g.misuseOff, g.misuseUse = call.String(), off, need
