@@ -137,7 +137,7 @@ func wrapperOf(obj Value) (kind wrapperKind, how string, init *Value) {
 	if obj.kind != KindCall {
 		return notWrapper, "", nil
 	}
-	fn, args, op := obj.obj().items[0], obj.obj().items[1], obj.obj().op
+	fn, args, op := obj.elems()[0], obj.elems()[1], obj.obj().op
 	mod, name, ok := fn.Global()
 	if !ok {
 		return notWrapper, "", nil
@@ -212,7 +212,7 @@ func (w *wrapper) initAttrs(args *Value) (map[string]Value, error) {
 		return a, nil
 	}
 	params := wrapperInit[w.kind]
-	if args.kind != KindTuple || args.Len() > int64(len(params)) || int64(len(args.obj().items)) != args.Len() {
+	if args.kind != KindTuple || args.Len() > int64(len(params)) || int64(len(args.elems())) != args.Len() {
 		return nil, fmt.Errorf("%s called with %s", w.class(), args)
 	}
 	for i, p := range params {
@@ -261,11 +261,11 @@ func (w *wrapper) update(a map[string]Value, d Value) error {
 	if d.kind != KindDict {
 		return fmt.Errorf("BUILD state %s has no items()", d)
 	}
-	if int64(len(d.obj().items)) != 2*d.Len() {
+	if int64(len(d.elems())) != 2*d.Len() {
 		return errors.New("BUILD state too large to follow")
 	}
-	for i := 0; i+1 < len(d.obj().items); i += 2 {
-		k, v := d.obj().items[i], d.obj().items[i+1]
+	for i := 0; i+1 < len(d.elems()); i += 2 {
+		k, v := d.elems()[i], d.elems()[i+1]
 		name, ok := k.Text()
 		if k.kind != KindStr || !ok {
 			w.odd("state has a key %s that is not an attribute name", k)
@@ -419,7 +419,7 @@ func readJoblibArray(ctx context.Context, s formats.Scope, st *Stream, w *wrappe
 // strings, negative or overflowing products, which numpy wraps) are errors:
 // the scan ends inconclusive rather than guess.
 func elements(shape Value) (uint64, error) {
-	if shape.kind != KindTuple && shape.kind != KindList || shape.Len() > 64 || int64(len(shape.obj().items)) != shape.Len() {
+	if shape.kind != KindTuple && shape.kind != KindList || shape.Len() > 64 || int64(len(shape.elems())) != shape.Len() {
 		return 0, fmt.Errorf("shape %v is not a tuple of sizes", shape)
 	}
 	n := uint64(1)

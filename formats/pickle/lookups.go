@@ -29,10 +29,10 @@ var lookups = map[string]lookupFunc{
 
 // constName returns the single constant identifier argument of a call.
 func constName(args Value) (string, bool) {
-	if args.kind != KindTuple || args.obj() == nil || len(args.obj().items) != 1 || args.Len() != 1 {
+	if args.kind != KindTuple || len(args.elems()) != 1 || args.Len() != 1 {
 		return "", false
 	}
-	a := args.obj().items[0]
+	a := args.elems()[0]
 	name, ok := a.Text()
 	if !ok || a.kind != KindStr || !identifier(name) {
 		return "", false
@@ -97,10 +97,10 @@ func dillType(args Value) (string, string, bool) {
 // Ellipsis and NotImplemented. Any other use of type (three arguments
 // create a class) is not a lookup.
 func constantType(args Value) (string, string, bool) {
-	if args.kind != KindTuple || args.obj() == nil || len(args.obj().items) != 1 || args.Len() != 1 {
+	if args.kind != KindTuple || len(args.elems()) != 1 || args.Len() != 1 {
 		return "", "", false
 	}
-	a := args.obj().items[0]
+	a := args.elems()[0]
 	switch {
 	case a.kind == KindNone:
 		return "types", "NoneType", true

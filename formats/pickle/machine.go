@@ -145,6 +145,8 @@ func newMachine(ctx context.Context, st *Stream, s formats.Scope, opt *Options, 
 	if m.maxItems <= 0 {
 		m.maxItems = 64
 	}
+	// An inline tuple counts its kept elements in 32 bits.
+	m.maxItems = min(m.maxItems, math.MaxUint32)
 	return m
 }
 
@@ -250,6 +252,11 @@ func (m *machine) popMark() ([]Value, error) {
 
 func (m *machine) container(kind Kind, items []Value) Value {
 	k := min(len(items), m.maxItems)
+	if kind == KindTuple {
+		elems := append(m.arena.values(k), items[:k]...)
+		clear(items)
+		return tupleValue(elems, len(items))
+	}
 	o := m.newObject(k)
 	o.items = append(o.items, items[:k]...)
 	o.count = int64(len(items))
@@ -685,7 +692,7 @@ func (m *machine) step(off int64, op byte) error {
 	case opSTRING, opUNICODE:
 		return m.textString(op)
 	case opEMPTYTUPLE:
-		m.push(objValue(KindTuple, m.newObject(0)))
+		m.push(Value{kind: KindTuple, inline: true})
 	case opEMPTYLIST:
 		m.push(objValue(KindList, m.newObject(0)))
 	case opEMPTYDICT:
@@ -1310,10 +1317,10 @@ var argRoles = map[string][]globals.Use{
 // identifier that is not a dunder: the call is then the dotted global
 // global.name, and is judged as one.
 func namedAttribute(args Value) (string, string, bool) {
-	if args.kind != KindTuple || args.obj() == nil || len(args.obj().items) != 2 || args.Len() != 2 {
+	if args.kind != KindTuple || len(args.elems()) != 2 || args.Len() != 2 {
 		return "", "", false
 	}
-	parent, attr := args.obj().items[0], args.obj().items[1]
+	parent, attr := args.elems()[0], args.elems()[1]
 	if parent.kind != KindGlobal || parent.obj().g.dynamic || parent.obj().g.info == nil {
 		return "", "", false
 	}
@@ -1363,18 +1370,18 @@ func partialCleared(g *globalInfo) bool {
 			return false
 		}
 		args := o.items[1]
-		if args.kind != KindTuple || !kept(args) || len(args.obj().items) == 0 || !callableFunction(args.obj().items[0]) ||
-			!constants(args.obj().items[1:], 0) {
+		if args.kind != KindTuple || !kept(args) || len(args.elems()) == 0 || !callableFunction(args.elems()[0]) ||
+			!constants(args.elems()[1:], 0) {
 			return false
 		}
 		if o.state == nil {
 			continue
 		}
 		st := *o.state
-		if st.kind != KindTuple || !kept(st) || len(st.obj().items) != 4 {
+		if st.kind != KindTuple || !kept(st) || len(st.elems()) != 4 {
 			return false
 		}
-		f, a, kw, d := st.obj().items[0], st.obj().items[1], st.obj().items[2], st.obj().items[3]
+		f, a, kw, d := st.elems()[0], st.elems()[1], st.elems()[2], st.elems()[3]
 		if !callableFunction(f) || a.kind != KindTuple || !constant(a, 0) ||
 			(kw.kind != KindNone && !constDict(kw)) || (d.kind != KindNone && !constDict(d)) {
 			return false
@@ -1396,7 +1403,13 @@ func callableFunction(v Value) bool {
 func constDict(v Value) bool { return v.kind == KindDict && constant(v, 0) }
 
 // kept reports whether a container holds every element it received.
-func kept(v Value) bool { return v.obj() != nil && v.obj().count == int64(len(v.obj().items)) }
+func kept(v Value) bool {
+	switch v.kind {
+	case KindTuple, KindList, KindDict, KindSet, KindFrozenSet:
+		return v.count() == int64(len(v.elems()))
+	}
+	return false
+}
 
 // maxConstDepth bounds how deep constant containers are followed.
 const maxConstDepth = 16
@@ -1408,7 +1421,7 @@ func constant(v Value, depth int) bool {
 	case KindNone, KindBool, KindInt, KindBigInt, KindFloat, KindStr, KindBytes:
 		return true
 	case KindTuple, KindList, KindDict, KindSet, KindFrozenSet:
-		return depth < maxConstDepth && kept(v) && constants(v.obj().items, depth+1)
+		return depth < maxConstDepth && kept(v) && constants(v.elems(), depth+1)
 	}
 	return false
 }
@@ -1425,7 +1438,7 @@ func constants(vs []Value, depth int) bool {
 // argRoles checks the globals an allowlisted callable will build or call.
 func (m *machine) argRoles(off int64, fn, args Value, call Value) {
 	full := fn.obj().g.module + "." + fn.obj().g.name
-	if args.kind != KindTuple || args.obj() == nil {
+	if args.kind != KindTuple {
 		return
 	}
 	if fw, ok := forwardCalls[full]; ok {
@@ -1434,8 +1447,8 @@ func (m *machine) argRoles(off int64, fn, args Value, call Value) {
 	}
 	roles := argRoles[full]
 	for i, need := range roles {
-		if i < len(args.obj().items) && args.obj().items[i].kind == KindGlobal {
-			m.use(off, args.obj().items[i], need, call)
+		if i < len(args.elems()) && args.elems()[i].kind == KindGlobal {
+			m.use(off, args.elems()[i], need, call)
 		}
 	}
 }
@@ -1457,10 +1470,10 @@ const maxForwardDepth = 8
 // is a call of a computed object.
 func (m *machine) forward(off int64, fw [2]int, args Value, call Value) {
 	for depth := 0; depth < maxForwardDepth; depth++ {
-		if fw[0] >= len(args.obj().items) {
+		if fw[0] >= len(args.elems()) {
 			return
 		}
-		f := args.obj().items[fw[0]]
+		f := args.elems()[fw[0]]
 		if f.kind != KindGlobal {
 			m.once("computed-call", func() formats.Finding {
 				return formats.NewFinding(RuleComputedCall, off, "%s calls its argument %s", call, f).
@@ -1469,19 +1482,19 @@ func (m *machine) forward(off int64, fw [2]int, args Value, call Value) {
 			return
 		}
 		m.use(off, f, globals.UseFunction, call)
-		if f.obj().g.dynamic || fw[1] >= len(args.obj().items) {
+		if f.obj().g.dynamic || fw[1] >= len(args.elems()) {
 			return
 		}
-		inner := args.obj().items[fw[1]]
-		if inner.kind != KindTuple || inner.obj() == nil {
+		inner := args.elems()[fw[1]]
+		if inner.kind != KindTuple {
 			return
 		}
 		full := f.obj().g.module + "." + f.obj().g.name
 		next, ok := forwardCalls[full]
 		if !ok {
 			for i, need := range argRoles[full] {
-				if i < len(inner.obj().items) && inner.obj().items[i].kind == KindGlobal {
-					m.use(off, inner.obj().items[i], need, call)
+				if i < len(inner.elems()) && inner.elems()[i].kind == KindGlobal {
+					m.use(off, inner.elems()[i], need, call)
 				}
 			}
 			return

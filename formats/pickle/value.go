@@ -50,9 +50,13 @@ func (k Kind) String() string {
 type Value struct {
 	kind Kind
 	// inline is set when p points at the n bytes of a kept str, bytes or
-	// bigint's content; otherwise p is an *object or nil.
+	// bigint's content, or at the nk kept elements of a tuple that
+	// received n; otherwise p is an *object or nil. A tuple never changes
+	// once built, so it needs no object of its own: state_dicts and
+	// records are mostly tuples.
 	inline bool
-	n      int64 // int value, bool, float bits, or str/bytes length in bytes
+	nk     uint32
+	n      int64 // int value, bool, float bits, str/bytes length in bytes, or an inline tuple's count
 	// p is one pointer for what was a string and an *object: dict-heavy
 	// pickles hold millions of Values in the memo and in containers, and
 	// a 24-byte Value with one pointer word halves what the garbage
@@ -86,6 +90,44 @@ func (v Value) obj() *object {
 		return nil
 	}
 	return (*object)(v.p)
+}
+
+// tupleValue makes a tuple that received count elements and keeps elems,
+// which must never be written again.
+func tupleValue(elems []Value, count int) Value {
+	v := Value{kind: KindTuple, inline: true, nk: uint32(len(elems)), n: int64(count)}
+	if len(elems) > 0 {
+		v.p = unsafe.Pointer(&elems[0])
+	}
+	return v
+}
+
+// elems returns the kept elements of a container or call.
+func (v Value) elems() []Value {
+	if v.inline {
+		if v.kind != KindTuple || v.p == nil {
+			return nil
+		}
+		return unsafe.Slice((*Value)(v.p), v.nk)
+	}
+	if o := v.obj(); o != nil {
+		return o.items
+	}
+	return nil
+}
+
+// count returns how many elements a container received.
+func (v Value) count() int64 {
+	if v.inline {
+		if v.kind == KindTuple {
+			return v.n
+		}
+		return 0
+	}
+	if o := v.obj(); o != nil {
+		return o.count
+	}
+	return 0
 }
 
 // chars returns the kept content of a str, bytes or bigint value, or "".
@@ -162,9 +204,9 @@ func (v Value) Size() int64 {
 func (v Value) Len() int64 {
 	switch v.kind {
 	case KindTuple, KindList, KindSet, KindFrozenSet:
-		return v.obj().count
+		return v.count()
 	case KindDict:
-		return v.obj().count / 2
+		return v.count() / 2
 	}
 	return 0
 }
@@ -174,12 +216,12 @@ func (v Value) Len() int64 {
 func (v Value) Index(i int) (Value, bool) {
 	switch v.kind {
 	case KindTuple, KindList, KindSet, KindFrozenSet:
-		if i >= 0 && i < len(v.obj().items) {
-			return v.obj().items[i], true
+		if i >= 0 && i < len(v.elems()) {
+			return v.elems()[i], true
 		}
 	case KindDict:
-		if i >= 0 && 2*i < len(v.obj().items) {
-			return v.obj().items[2*i], true
+		if i >= 0 && 2*i < len(v.elems()) {
+			return v.elems()[2*i], true
 		}
 	}
 	return Value{}, false
@@ -190,9 +232,9 @@ func (v Value) Get(key string) (Value, bool) {
 	if v.kind != KindDict {
 		return Value{}, false
 	}
-	for i := 0; i+1 < len(v.obj().items); i += 2 {
-		if k := v.obj().items[i]; k.kind == KindStr && k.obj() == nil && k.chars() == key {
-			return v.obj().items[i+1], true
+	for i := 0; i+1 < len(v.elems()); i += 2 {
+		if k := v.elems()[i]; k.kind == KindStr && k.obj() == nil && k.chars() == key {
+			return v.elems()[i+1], true
 		}
 	}
 	return Value{}, false
@@ -210,7 +252,7 @@ func (v Value) Global() (module, name string, ok bool) {
 // Callable returns what a call value called.
 func (v Value) Callable() Value {
 	if v.kind == KindCall {
-		return v.obj().items[0]
+		return v.elems()[0]
 	}
 	return Value{}
 }
@@ -218,7 +260,7 @@ func (v Value) Callable() Value {
 // Args returns the positional arguments of a call value, as a tuple.
 func (v Value) Args() Value {
 	if v.kind == KindCall {
-		return v.obj().items[1]
+		return v.elems()[1]
 	}
 	return Value{}
 }
@@ -234,7 +276,7 @@ func (v Value) State() (Value, bool) {
 // PersistentID returns the persistent ID a persistent value was loaded by.
 func (v Value) PersistentID() Value {
 	if v.kind == KindPersistent {
-		return v.obj().items[0]
+		return v.elems()[0]
 	}
 	return Value{}
 }
@@ -294,7 +336,7 @@ func render(b *strings.Builder, v Value, depth int) {
 		} else {
 			renderItems(b, v, depth)
 		}
-		if v.kind == KindTuple && v.obj().count == 1 {
+		if v.kind == KindTuple && v.count() == 1 {
 			b.WriteByte(',')
 		}
 		b.WriteString(close)
@@ -309,8 +351,8 @@ func render(b *strings.Builder, v Value, depth int) {
 			b.WriteString("<call>")
 			return
 		}
-		render(b, v.obj().items[0], depth-1)
-		args := v.obj().items[1]
+		render(b, v.elems()[0], depth-1)
+		args := v.elems()[1]
 		if args.kind == KindTuple {
 			b.WriteByte('(')
 			renderItems(b, args, depth-1)
@@ -323,7 +365,7 @@ func render(b *strings.Builder, v Value, depth int) {
 	case KindPersistent:
 		b.WriteString("persistent_load(")
 		if depth > 0 {
-			render(b, v.obj().items[0], depth-1)
+			render(b, v.elems()[0], depth-1)
 		}
 		b.WriteByte(')')
 	case KindExt:
@@ -336,7 +378,7 @@ func render(b *strings.Builder, v Value, depth int) {
 }
 
 func renderItems(b *strings.Builder, v Value, depth int) {
-	items := v.obj().items
+	items := v.elems()
 	step := 1
 	if v.kind == KindDict {
 		step = 2
@@ -355,7 +397,7 @@ func renderItems(b *strings.Builder, v Value, depth int) {
 			render(b, items[i+1], depth-1)
 		}
 	}
-	if int64(len(items)) < v.obj().count {
+	if int64(len(items)) < v.count() {
 		b.WriteString(", …")
 	}
 }
