@@ -1064,9 +1064,14 @@ func (m *machine) addItems(off int64, op byte, items []Value) error {
 		if room > 0 {
 			add := items[:min(room, len(items))]
 			if cap(o.items) == 0 {
-				// Room for what a small container is built with in one
-				// go, or a few SETITEM/APPEND steps.
-				o.items = m.arena.values(min(room, max(len(add), 8)))
+				// A batch (APPENDS, SETITEMS, ADDITEMS) is how picklers
+				// fill a container of more than one element, so it gets
+				// room for itself only; single steps get room for a few.
+				n := len(add)
+				if op == opAPPEND || op == opSETITEM {
+					n = min(room, max(n, 8))
+				}
+				o.items = m.arena.values(n)
 			}
 			o.items = append(o.items, add...)
 		}
@@ -1207,7 +1212,10 @@ func (m *machine) resolve(off int64, module, name string) Value {
 		o.g.info = g
 		o.g.nested = globals.NestedLoader(module, name)
 		g.partial = module == "functools" && name == "partial"
-		g.lookup = lookups[module+"."+name]
+		full := module + "." + name
+		g.lookup = lookups[full]
+		o.g.roles = argRoles[full]
+		o.g.fwd, o.g.hasFwd = forwardCalls[full]
 		if len(m.res.Globals) < maxGlobals {
 			m.res.Globals = append(m.res.Globals, g.ref)
 		}
@@ -1437,16 +1445,14 @@ func constants(vs []Value, depth int) bool {
 
 // argRoles checks the globals an allowlisted callable will build or call.
 func (m *machine) argRoles(off int64, fn, args Value, call Value) {
-	full := fn.obj().g.module + "." + fn.obj().g.name
 	if args.kind != KindTuple {
 		return
 	}
-	if fw, ok := forwardCalls[full]; ok {
-		m.forward(off, fw, args, call)
+	if g := fn.obj().g; g.hasFwd {
+		m.forward(off, g.fwd, args, call)
 		return
 	}
-	roles := argRoles[full]
-	for i, need := range roles {
+	for i, need := range fn.obj().g.roles {
 		if i < len(args.elems()) && args.elems()[i].kind == KindGlobal {
 			m.use(off, args.elems()[i], need, call)
 		}
@@ -1489,10 +1495,9 @@ func (m *machine) forward(off int64, fw [2]int, args Value, call Value) {
 		if inner.kind != KindTuple {
 			return
 		}
-		full := f.obj().g.module + "." + f.obj().g.name
-		next, ok := forwardCalls[full]
+		next, ok := f.obj().g.fwd, f.obj().g.hasFwd
 		if !ok {
-			for i, need := range argRoles[full] {
+			for i, need := range f.obj().g.roles {
 				if i < len(inner.elems()) && inner.elems()[i].kind == KindGlobal {
 					m.use(off, inner.elems()[i], need, call)
 				}

@@ -4,6 +4,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/modelgate/modelgate/formats/pickle/globals"
 	"unsafe"
 )
 
@@ -161,6 +163,11 @@ type gobj struct {
 	dynamic      bool // STACK_GLOBAL whose operands were not constant strings
 	nested       bool // a nested loader: its bytes argument is a pickle
 	info         *globalInfo
+	// roles and fwd are the global's entries in argRoles and forwardCalls,
+	// looked up once per stream rather than on every call.
+	roles  []globals.Use
+	fwd    [2]int
+	hasFwd bool
 }
 
 // Kind returns the value's kind.
