@@ -151,7 +151,7 @@ func newMachine(ctx context.Context, st *Stream, s formats.Scope, opt *Options, 
 }
 
 func (m *machine) reset() {
-	clear(m.stack)
+	clear(m.stack[:cap(m.stack)])
 	m.stack = m.stack[:0]
 	m.marks = m.marks[:0]
 	for _, c := range m.memo {
@@ -222,8 +222,12 @@ func (m *machine) pop() (Value, error) {
 	if n <= m.fence() {
 		return Value{}, errUnderflow
 	}
+	// Slots above the top are not cleared when values leave the stack:
+	// the next push overwrites them, reset drops them, and the stack
+	// limit bounds what they hold meanwhile. Clearing cost a write
+	// barrier per value while the collector runs, which on dict-heavy
+	// pickles is most of the time.
 	v := m.stack[n-1]
-	m.stack[n-1] = Value{}
 	m.stack = m.stack[:n-1]
 	return v, nil
 }
@@ -254,13 +258,11 @@ func (m *machine) container(kind Kind, items []Value) Value {
 	k := min(len(items), m.maxItems)
 	if kind == KindTuple {
 		elems := append(m.arena.values(k), items[:k]...)
-		clear(items)
 		return tupleValue(elems, len(items))
 	}
 	o := m.newObject(k)
 	o.items = append(o.items, items[:k]...)
 	o.count = int64(len(items))
-	clear(items)
 	return objValue(kind, o)
 }
 
@@ -763,8 +765,7 @@ func (m *machine) step(off int64, op byte) error {
 		_, err := m.pop()
 		return err
 	case opPOPMARK:
-		items, err := m.popMark()
-		clear(items)
+		_, err := m.popMark()
 		return err
 	case opDUP:
 		t, err := m.top()
@@ -1088,7 +1089,6 @@ func (m *machine) addItems(off int64, op byte, items []Value) error {
 	default:
 		m.confused(off, op, *t)
 	}
-	clear(items)
 	return nil
 }
 
