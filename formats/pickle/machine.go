@@ -151,8 +151,15 @@ func newMachine(ctx context.Context, st *Stream, s formats.Scope, opt *Options, 
 }
 
 func (m *machine) reset() {
-	clear(m.stack[:cap(m.stack)])
-	m.stack = m.stack[:0]
+	// pop leaves stale values above the top; a small stack is cleared
+	// whole, a large one dropped, so that one deep stream cannot make
+	// every later stream's reset cost its depth.
+	if cap(m.stack) <= 256 {
+		clear(m.stack[:cap(m.stack)])
+		m.stack = m.stack[:0]
+	} else {
+		m.stack = nil
+	}
 	m.marks = m.marks[:0]
 	for _, c := range m.memo {
 		clear(c)
@@ -223,8 +230,8 @@ func (m *machine) pop() (Value, error) {
 		return Value{}, errUnderflow
 	}
 	// Slots above the top are not cleared when values leave the stack:
-	// the next push overwrites them, reset drops them, and the stack
-	// limit bounds what they hold meanwhile. Clearing cost a write
+	// the next push overwrites them, reset clears or drops them, and the
+	// stack limit bounds what they hold meanwhile. Clearing cost a write
 	// barrier per value while the collector runs, which on dict-heavy
 	// pickles is most of the time.
 	v := m.stack[n-1]
