@@ -212,16 +212,24 @@ func (m *machine) fence() int {
 	return 0
 }
 
+// push is small enough to be inlined into every opcode's case; the
+// bookkeeping for globals is apart.
 func (m *machine) push(v Value) {
-	if v.kind == KindGlobal && v.obj().g.info != nil {
-		if v.obj().g.info.partial {
-			v.obj().g.info.partialPushes++
-		}
-		if v.obj().g.info.lookup != nil {
-			v.obj().g.info.lookupPushes++
-		}
+	if v.kind == KindGlobal {
+		countPush(v)
 	}
 	m.stack = append(m.stack, v)
+}
+
+func countPush(v Value) {
+	if g := v.obj().g.info; g != nil {
+		if g.partial {
+			g.partialPushes++
+		}
+		if g.lookup != nil {
+			g.lookupPushes++
+		}
+	}
 }
 
 func (m *machine) pop() (Value, error) {
