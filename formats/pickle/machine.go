@@ -1017,6 +1017,16 @@ func (m *machine) pushPayload(op byte, n uint64) error {
 	case opSHORTBINSTRING, opBINSTRING, opSHORTBINUNICODE, opBINUNICODE, opBINUNICODE8:
 		kind = KindStr
 	}
+	if n <= keepMax && m.probeSize < 0 {
+		// What payload does for a short argument outside probing, without
+		// its calls: dict keys and record fields are mostly short strings.
+		b, err := m.st.next(int(n))
+		if err != nil {
+			return err
+		}
+		m.push(m.str(kind, b))
+		return nil
+	}
 	v, err := m.payload(kind, n)
 	if err != nil {
 		return err
