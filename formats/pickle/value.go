@@ -4,9 +4,9 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/modelgate/modelgate/formats/pickle/globals"
-	"unsafe"
 )
 
 // Kind is the type of a symbolic Value.
