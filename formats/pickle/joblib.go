@@ -86,7 +86,7 @@ func JoblibArrays(ctx context.Context, s formats.Scope) func(*Stream, Value, Val
 		}
 		off := st.Offset()
 		w := &wrapper{kind: kind, scope: s, off: off}
-		a, seen := attrs[obj.o]
+		a, seen := attrs[obj.obj()]
 		if !seen {
 			if len(attrs) >= maxWrappers {
 				return Value{}, &formats.LimitError{Limit: "joblib-wrappers", Max: maxWrappers}
@@ -95,7 +95,7 @@ func JoblibArrays(ctx context.Context, s formats.Scope) func(*Stream, Value, Val
 			if a, err = w.initAttrs(init); err != nil {
 				return Value{}, fmt.Errorf("joblib wrapper at offset %d: %w", off, err)
 			}
-			attrs[obj.o] = a
+			attrs[obj.obj()] = a
 		}
 		if how != "" {
 			w.odd("is built by %s, not the way joblib pickles it", how)
@@ -137,7 +137,7 @@ func wrapperOf(obj Value) (kind wrapperKind, how string, init *Value) {
 	if obj.kind != KindCall {
 		return notWrapper, "", nil
 	}
-	fn, args, op := obj.o.items[0], obj.o.items[1], obj.o.op
+	fn, args, op := obj.elems()[0], obj.elems()[1], obj.obj().op
 	mod, name, ok := fn.Global()
 	if !ok {
 		return notWrapper, "", nil
@@ -174,8 +174,8 @@ func wrapperOf(obj Value) (kind wrapperKind, how string, init *Value) {
 // joblibArray is what the loader leaves on the stack for a wrapper: an
 // ndarray, which the pickle may only BUILD or store from then on.
 func joblibArray(off int64) Value {
-	cls := Value{kind: KindGlobal, o: &object{g: &gobj{module: "numpy", name: "ndarray"}, off: off}}
-	return Value{kind: KindCall, o: &object{items: []Value{cls, {kind: KindTuple, o: &object{}}}, off: off, op: opBUILD}}
+	cls := objValue(KindGlobal, &object{g: &gobj{module: "numpy", name: "ndarray"}, off: off})
+	return objValue(KindCall, &object{items: []Value{cls, objValue(KindTuple, &object{})}, off: off, op: opBUILD})
 }
 
 type wrapper struct {
@@ -212,7 +212,7 @@ func (w *wrapper) initAttrs(args *Value) (map[string]Value, error) {
 		return a, nil
 	}
 	params := wrapperInit[w.kind]
-	if args.kind != KindTuple || args.Len() > int64(len(params)) || int64(len(args.o.items)) != args.Len() {
+	if args.kind != KindTuple || args.Len() > int64(len(params)) || int64(len(args.elems())) != args.Len() {
 		return nil, fmt.Errorf("%s called with %s", w.class(), args)
 	}
 	for i, p := range params {
@@ -261,11 +261,11 @@ func (w *wrapper) update(a map[string]Value, d Value) error {
 	if d.kind != KindDict {
 		return fmt.Errorf("BUILD state %s has no items()", d)
 	}
-	if int64(len(d.o.items)) != 2*d.Len() {
+	if int64(len(d.elems())) != 2*d.Len() {
 		return errors.New("BUILD state too large to follow")
 	}
-	for i := 0; i+1 < len(d.o.items); i += 2 {
-		k, v := d.o.items[i], d.o.items[i+1]
+	for i := 0; i+1 < len(d.elems()); i += 2 {
+		k, v := d.elems()[i], d.elems()[i+1]
 		name, ok := k.Text()
 		if k.kind != KindStr || !ok {
 			w.odd("state has a key %s that is not an attribute name", k)
@@ -299,7 +299,7 @@ func (w *wrapper) checkAttrs(a map[string]Value) {
 	if v, ok := a["numpy_array_alignment_bytes"]; ok && (v.kind != KindInt || v.n != joblibAlignment) {
 		w.odd("has numpy_array_alignment_bytes %s; joblib writes %d", v, joblibAlignment)
 	}
-	if v := a["order"]; v.kind != KindStr || v.s != "C" && v.s != "F" {
+	if v := a["order"]; v.kind != KindStr || v.chars() != "C" && v.chars() != "F" {
 		w.odd("has order %s; joblib writes 'C' or 'F'", v)
 	}
 	if v, ok := a["allow_mmap"]; ok && v.kind != KindBool {
@@ -419,7 +419,7 @@ func readJoblibArray(ctx context.Context, s formats.Scope, st *Stream, w *wrappe
 // strings, negative or overflowing products, which numpy wraps) are errors:
 // the scan ends inconclusive rather than guess.
 func elements(shape Value) (uint64, error) {
-	if shape.kind != KindTuple && shape.kind != KindList || shape.Len() > 64 || int64(len(shape.o.items)) != shape.Len() {
+	if shape.kind != KindTuple && shape.kind != KindList || shape.Len() > 64 || int64(len(shape.elems())) != shape.Len() {
 		return 0, fmt.Errorf("shape %v is not a tuple of sizes", shape)
 	}
 	n := uint64(1)

@@ -156,12 +156,21 @@ func newMachine(ctx context.Context, st *Stream, s formats.Scope, opt *Options, 
 	if m.maxItems <= 0 {
 		m.maxItems = 64
 	}
+	// An inline tuple counts its kept elements in 32 bits.
+	m.maxItems = min(m.maxItems, math.MaxUint32)
 	return m
 }
 
 func (m *machine) reset() {
-	clear(m.stack)
-	m.stack = m.stack[:0]
+	// pop leaves stale values above the top; a small stack is cleared
+	// whole, a large one dropped, so that one deep stream cannot make
+	// every later stream's reset cost its depth.
+	if cap(m.stack) <= 256 {
+		clear(m.stack[:cap(m.stack)])
+		m.stack = m.stack[:0]
+	} else {
+		m.stack = nil
+	}
 	m.marks = m.marks[:0]
 	for _, c := range m.memo {
 		clear(c)
@@ -214,16 +223,24 @@ func (m *machine) fence() int {
 	return 0
 }
 
+// push is small enough to be inlined into every opcode's case; the
+// bookkeeping for globals is apart.
 func (m *machine) push(v Value) {
-	if v.kind == KindGlobal && v.o.g.info != nil {
-		if v.o.g.info.partial {
-			v.o.g.info.partialPushes++
-		}
-		if v.o.g.info.lookup != nil || v.o.g.info.nameEval {
-			v.o.g.info.lookupPushes++
-		}
+	if v.kind == KindGlobal {
+		countPush(v)
 	}
 	m.stack = append(m.stack, v)
+}
+
+func countPush(v Value) {
+	if g := v.obj().g.info; g != nil {
+		if g.partial {
+			g.partialPushes++
+		}
+		if g.lookup != nil || g.nameEval {
+			g.lookupPushes++
+		}
+	}
 }
 
 func (m *machine) pop() (Value, error) {
@@ -231,8 +248,12 @@ func (m *machine) pop() (Value, error) {
 	if n <= m.fence() {
 		return Value{}, errUnderflow
 	}
+	// Slots above the top are not cleared when values leave the stack:
+	// the next push overwrites them, reset clears or drops them, and the
+	// stack limit bounds what they hold meanwhile. Clearing cost a write
+	// barrier per value while the collector runs, which on dict-heavy
+	// pickles is most of the time.
 	v := m.stack[n-1]
-	m.stack[n-1] = Value{}
 	m.stack = m.stack[:n-1]
 	return v, nil
 }
@@ -261,11 +282,14 @@ func (m *machine) popMark() ([]Value, error) {
 
 func (m *machine) container(kind Kind, items []Value) Value {
 	k := min(len(items), m.maxItems)
+	if kind == KindTuple {
+		elems := append(m.arena.values(k), items[:k]...)
+		return tupleValue(elems, len(items))
+	}
 	o := m.newObject(k)
 	o.items = append(o.items, items[:k]...)
 	o.count = int64(len(items))
-	clear(items)
-	return Value{kind: kind, o: o}
+	return objValue(kind, o)
 }
 
 // newObject returns an object with room for k elements.
@@ -406,7 +430,7 @@ func (m *machine) memoPut(i int64, v Value) error {
 
 // str makes a kept str or bytes value.
 func (m *machine) str(kind Kind, b []byte) Value {
-	return Value{kind: kind, n: int64(len(b)), s: m.arena.str(b)}
+	return textValue(kind, m.arena.str(b))
 }
 
 // payload reads a length-prefixed str or bytes argument of n bytes,
@@ -446,7 +470,7 @@ func (m *machine) payload(kind Kind, n uint64, text *pyUTF8) (Value, error) {
 			left -= int64(len(b))
 		}
 	}
-	return Value{kind: kind, n: int64(n), o: &object{off: off, count: int64(n), enc: encRaw}}, nil
+	return withN(objValue(kind, &object{off: off, count: int64(n), enc: encRaw}), int64(n)), nil
 }
 
 func (m *machine) u8() (uint64, error) {
@@ -671,7 +695,7 @@ func (m *machine) step(off int64, op byte) error {
 		}
 		// The little-endian digits are kept when short: legacy PyTorch's
 		// magic number is one.
-		m.push(Value{kind: KindBigInt, s: b.s})
+		m.push(textValue(KindBigInt, b.chars()))
 	case opFLOAT:
 		b, total, err := m.line(64)
 		if err != nil {
@@ -715,13 +739,13 @@ func (m *machine) step(off int64, op byte) error {
 	case opSTRING, opUNICODE:
 		return m.textString(op)
 	case opEMPTYTUPLE:
-		m.push(Value{kind: KindTuple, o: m.newObject(0)})
+		m.push(Value{kind: KindTuple, inline: true})
 	case opEMPTYLIST:
-		m.push(Value{kind: KindList, o: m.newObject(0)})
+		m.push(objValue(KindList, m.newObject(0)))
 	case opEMPTYDICT:
-		m.push(Value{kind: KindDict, o: m.newObject(0)})
+		m.push(objValue(KindDict, m.newObject(0)))
 	case opEMPTYSET:
-		m.push(Value{kind: KindSet, o: m.newObject(0)})
+		m.push(objValue(KindSet, m.newObject(0)))
 	case opTUPLE1, opTUPLE2, opTUPLE3:
 		n := int(op-opTUPLE1) + 1
 		if len(m.stack)-n < m.fence() {
@@ -786,8 +810,7 @@ func (m *machine) step(off int64, op byte) error {
 		_, err := m.pop()
 		return err
 	case opPOPMARK:
-		items, err := m.popMark()
-		clear(items)
+		_, err := m.popMark()
 		return err
 	case opDUP:
 		t, err := m.top()
@@ -856,7 +879,7 @@ func (m *machine) step(off int64, op byte) error {
 					"STACK_GLOBAL imports a computed name: module %s, name %s", mod, name).
 					With("module", mod.String()).With("name", name.String()))
 			}
-			m.push(Value{kind: KindGlobal, o: &object{g: &gobj{dynamic: true}, off: off}})
+			m.push(objValue(KindGlobal, &object{g: &gobj{dynamic: true}, off: off}))
 			return nil
 		}
 		m.push(m.resolve(off, ms, ns))
@@ -943,7 +966,7 @@ func (m *machine) step(off int64, op byte) error {
 		}
 		pid := m.str(KindStr, b)
 		if total > keepMax {
-			pid = Value{kind: KindStr, n: total, o: &object{off: off + 1, count: total, enc: encRaw}}
+			pid = withN(objValue(KindStr, &object{off: off + 1, count: total, enc: encRaw}), total)
 		}
 		return m.persistent(off, pid)
 	case opBINPERSID:
@@ -1026,7 +1049,7 @@ func (m *machine) step(off int64, op byte) error {
 			return formats.NewFinding(RuleExtension, off, "%s loads extension code %d from the copyreg registry", opName(op), int64(code)).
 				With("code", strconv.FormatInt(int64(code), 10))
 		})
-		m.push(Value{kind: KindExt, n: int64(code), o: &object{off: off}})
+		m.push(withN(objValue(KindExt, &object{off: off}), int64(code)))
 	case opNEXTBUFFER:
 		// pickle.load without buffers= (torch, joblib, numpy and every
 		// plain load) raises here; a loader that passes buffers reads on,
@@ -1084,6 +1107,22 @@ func (m *machine) pushPayload(op byte, n uint64) error {
 	case opSHORTBINSTRING, opBINSTRING:
 		kind = KindStr
 	}
+	if n <= keepMax && m.probeSize < 0 {
+		// What payload does for a short argument outside probing, without
+		// its calls: dict keys and record fields are mostly short strings.
+		b, err := m.st.next(int(n))
+		if err != nil {
+			return err
+		}
+		if text != nil {
+			text.write(b)
+			if !text.ok() {
+				return errNotUTF8
+			}
+		}
+		m.push(m.str(kind, b))
+		return nil
+	}
 	v, err := m.payload(kind, n, text)
 	if err != nil {
 		return err
@@ -1115,7 +1154,7 @@ func (m *machine) textString(op byte) error {
 		if op == opSTRING {
 			enc = encString
 		}
-		m.push(Value{kind: KindStr, n: total, o: &object{off: start, count: total, enc: enc}})
+		m.push(withN(objValue(KindStr, &object{off: start, count: total, enc: enc}), total))
 		return nil
 	}
 	var dec []byte
@@ -1160,7 +1199,7 @@ func (m *machine) addItems(off int64, op byte, items []Value) error {
 				}
 			}
 		}
-		o := t.o
+		o := t.obj()
 		room := 2*m.maxItems - len(o.items)
 		if want != KindDict {
 			room = m.maxItems - len(o.items)
@@ -1168,9 +1207,14 @@ func (m *machine) addItems(off int64, op byte, items []Value) error {
 		if room > 0 {
 			add := items[:min(room, len(items))]
 			if cap(o.items) == 0 {
-				// Room for what a small container is built with in one
-				// go, or a few SETITEM/APPEND steps.
-				o.items = m.arena.values(min(room, max(len(add), 8)))
+				// A batch (APPENDS, SETITEMS, ADDITEMS) is how picklers
+				// fill a container of more than one element, so it gets
+				// room for itself only; single steps get room for a few.
+				n := len(add)
+				if op == opAPPEND || op == opSETITEM {
+					n = min(room, max(n, 8))
+				}
+				o.items = m.arena.values(n)
 			}
 			o.items = append(o.items, add...)
 		}
@@ -1190,16 +1234,15 @@ func (m *machine) addItems(off int64, op byte, items []Value) error {
 			if k.kind != KindInt && k.kind != KindBool {
 				return fmt.Errorf("list indices must be integers, not %s", k.kind)
 			}
-			if k.kind == KindInt && (k.n >= t.o.count || k.n < -t.o.count) {
-				return fmt.Errorf("list assignment index %d out of range for a list of %d", k.n, t.o.count)
+			if k.kind == KindInt && (k.n >= t.count() || k.n < -t.count()) {
+				return fmt.Errorf("list assignment index %d out of range for a list of %d", k.n, t.count())
 			}
 		}
 	case KindGlobal:
-		m.mutate(off, op, *t, Value{kind: KindTuple, o: &object{items: items[:min(len(items), 4)], count: int64(len(items))}})
+		m.mutate(off, op, *t, objValue(KindTuple, &object{items: items[:min(len(items), 4)], count: int64(len(items))}))
 	default:
 		m.confused(off, op, *t)
 	}
-	clear(items)
 	return nil
 }
 
@@ -1216,11 +1259,11 @@ func (m *machine) mutate(off int64, op byte, target, state Value) {
 		return
 	}
 	for _, mu := range m.mutations {
-		if mu.obj == target.o {
+		if mu.obj == target.obj() {
 			return
 		}
 	}
-	m.mutations = append(m.mutations, mutation{off: off, op: opName(op), obj: target.o, target: target.String(),
+	m.mutations = append(m.mutations, mutation{off: off, op: opName(op), obj: target.obj(), target: target.String(),
 		state: state.String(), lookups: m.lookups})
 }
 
@@ -1230,7 +1273,7 @@ func (m *machine) build(off int64, t *Value, state Value) error {
 	switch t.kind {
 	case KindCall, KindPersistent:
 		s := state
-		t.o.state = &s
+		t.obj().state = &s
 	case KindGlobal:
 		m.mutate(off, opBUILD, *t, state)
 	case KindExt, KindBuffer:
@@ -1283,7 +1326,7 @@ func (m *machine) memoIndex(op byte) (int64, error) {
 func (m *machine) persistent(off int64, pid Value) error {
 	o := m.newObject(1)
 	o.items, o.off = append(o.items, pid), off
-	v := Value{kind: KindPersistent, o: o}
+	v := objValue(KindPersistent, o)
 	if h := m.opt.Hooks.PersistentLoad; h != nil && !m.probe {
 		if loaded, ok := h(pid); ok {
 			v = loaded
@@ -1314,7 +1357,7 @@ func (m *machine) resolve(off int64, module, name string) Value {
 	m.lookups++
 	key := strconv.Itoa(len(module)) + ":" + module + name
 	if o, ok := m.globals[key]; ok {
-		return Value{kind: KindGlobal, o: o}
+		return objValue(KindGlobal, o)
 	}
 	o := &object{g: &gobj{module: module, name: name}, off: off}
 	if !m.probe {
@@ -1323,8 +1366,11 @@ func (m *machine) resolve(off int64, module, name string) Value {
 		o.g.info = g
 		o.g.nested = globals.NestedLoader(module, name)
 		g.partial = module == "functools" && name == "partial"
-		g.lookup = lookups[module+"."+name]
-		g.nameEval = module == "builtins" && name == "eval"
+		full := module + "." + name
+		g.lookup = lookups[full]
+		g.nameEval = full == "builtins.eval"
+		o.g.roles = argRoles[full]
+		o.g.fwd, o.g.hasFwd = forwardCalls[full]
 		if len(m.res.Globals) < maxGlobals {
 			m.res.Globals = append(m.res.Globals, g.ref)
 		}
@@ -1333,7 +1379,7 @@ func (m *machine) resolve(off int64, module, name string) Value {
 	if len(m.globals) < maxGlobals {
 		m.globals[key] = o
 	}
-	return Value{kind: KindGlobal, o: o}
+	return objValue(KindGlobal, o)
 }
 
 const maxGlobals = 1 << 16
@@ -1349,20 +1395,20 @@ func (m *machine) call(off int64, op byte, fn, args, kwargs Value) Value {
 		o.items = append(o.items, fn, args)
 	}
 	o.op, o.off = op, off
-	res := Value{kind: KindCall, o: o}
+	res := objValue(KindCall, o)
 	if m.probe {
 		return res
 	}
 	switch fn.kind {
 	case KindGlobal:
-		if fn.o.g.dynamic {
+		if fn.obj().g.dynamic {
 			m.once("computed-call", func() formats.Finding {
 				return formats.NewFinding(RuleComputedCall, off, "%s calls a dynamically imported global: %s", opName(op), res).
 					At(formats.Critical).With("call", res.String())
 			})
 			return res
 		}
-		g := fn.o.g.info
+		g := fn.obj().g.info
 		if g == nil || g.ref.Verdict.Class == globals.Allowed {
 			need := globals.UseFunction
 			if op == opNEWOBJ || op == opNEWOBJEX {
@@ -1370,7 +1416,7 @@ func (m *machine) call(off int64, op byte, fn, args, kwargs Value) Value {
 			}
 			m.use(off, fn, need, res)
 			m.argRoles(off, fn, args, res)
-			if fn.o.g.nested {
+			if fn.obj().g.nested {
 				m.nested(off, fn, args)
 			}
 			return res
@@ -1399,7 +1445,7 @@ func (m *machine) call(off int64, op byte, fn, args, kwargs Value) Value {
 				g.partials = append(g.partials, o)
 			}
 		}
-		if fn.o.g.nested && m.nested(off, fn, args) {
+		if fn.obj().g.nested && m.nested(off, fn, args) {
 			g.torchStreams++
 		}
 	case KindCall, KindPersistent, KindExt, KindBuffer:
@@ -1440,18 +1486,18 @@ var argRoles = map[string][]globals.Use{
 // identifier that is not a dunder: the call is then the dotted global
 // global.name, and is judged as one.
 func namedAttribute(args Value) (string, string, bool) {
-	if args.kind != KindTuple || args.o == nil || len(args.o.items) != 2 || args.Len() != 2 {
+	if args.kind != KindTuple || len(args.elems()) != 2 || args.Len() != 2 {
 		return "", "", false
 	}
-	parent, attr := args.o.items[0], args.o.items[1]
-	if parent.kind != KindGlobal || parent.o.g.dynamic || parent.o.g.info == nil {
+	parent, attr := args.elems()[0], args.elems()[1]
+	if parent.kind != KindGlobal || parent.obj().g.dynamic || parent.obj().g.info == nil {
 		return "", "", false
 	}
 	name, ok := attr.Text()
 	if !ok || attr.kind != KindStr || !identifier(name) || isDunderName(name) {
 		return "", "", false
 	}
-	return parent.o.g.module, parent.o.g.name + "." + name, true
+	return parent.obj().g.module, parent.obj().g.name + "." + name, true
 }
 
 // identifier reports a Python identifier of ASCII letters, digits and
@@ -1493,18 +1539,18 @@ func partialCleared(g *globalInfo) bool {
 			return false
 		}
 		args := o.items[1]
-		if args.kind != KindTuple || !kept(args) || len(args.o.items) == 0 || !callableFunction(args.o.items[0]) ||
-			!constants(args.o.items[1:], 0) {
+		if args.kind != KindTuple || !kept(args) || len(args.elems()) == 0 || !callableFunction(args.elems()[0]) ||
+			!constants(args.elems()[1:], 0) {
 			return false
 		}
 		if o.state == nil {
 			continue
 		}
 		st := *o.state
-		if st.kind != KindTuple || !kept(st) || len(st.o.items) != 4 {
+		if st.kind != KindTuple || !kept(st) || len(st.elems()) != 4 {
 			return false
 		}
-		f, a, kw, d := st.o.items[0], st.o.items[1], st.o.items[2], st.o.items[3]
+		f, a, kw, d := st.elems()[0], st.elems()[1], st.elems()[2], st.elems()[3]
 		if !callableFunction(f) || a.kind != KindTuple || !constant(a, 0) ||
 			(kw.kind != KindNone && !constDict(kw)) || (d.kind != KindNone && !constDict(d)) {
 			return false
@@ -1516,17 +1562,23 @@ func partialCleared(g *globalInfo) bool {
 // callableFunction reports whether v is a global the allowlist permits to
 // be called.
 func callableFunction(v Value) bool {
-	if v.kind != KindGlobal || v.o.g.dynamic || v.o.g.info == nil {
+	if v.kind != KindGlobal || v.obj().g.dynamic || v.obj().g.info == nil {
 		return false
 	}
-	vd := v.o.g.info.ref.Verdict
+	vd := v.obj().g.info.ref.Verdict
 	return vd.Class == globals.Allowed && vd.Uses.Has(globals.UseFunction)
 }
 
 func constDict(v Value) bool { return v.kind == KindDict && constant(v, 0) }
 
 // kept reports whether a container holds every element it received.
-func kept(v Value) bool { return v.o != nil && v.o.count == int64(len(v.o.items)) }
+func kept(v Value) bool {
+	switch v.kind {
+	case KindTuple, KindList, KindDict, KindSet, KindFrozenSet:
+		return v.count() == int64(len(v.elems()))
+	}
+	return false
+}
 
 // maxConstDepth bounds how deep constant containers are followed.
 const maxConstDepth = 16
@@ -1538,7 +1590,7 @@ func constant(v Value, depth int) bool {
 	case KindNone, KindBool, KindInt, KindBigInt, KindFloat, KindStr, KindBytes:
 		return true
 	case KindTuple, KindList, KindDict, KindSet, KindFrozenSet:
-		return depth < maxConstDepth && kept(v) && constants(v.o.items, depth+1)
+		return depth < maxConstDepth && kept(v) && constants(v.elems(), depth+1)
 	}
 	return false
 }
@@ -1554,18 +1606,16 @@ func constants(vs []Value, depth int) bool {
 
 // argRoles checks the globals an allowlisted callable will build or call.
 func (m *machine) argRoles(off int64, fn, args Value, call Value) {
-	full := fn.o.g.module + "." + fn.o.g.name
-	if args.kind != KindTuple || args.o == nil {
+	if args.kind != KindTuple {
 		return
 	}
-	if fw, ok := forwardCalls[full]; ok {
-		m.forward(off, fw, args, call)
+	if g := fn.obj().g; g.hasFwd {
+		m.forward(off, g.fwd, args, call)
 		return
 	}
-	roles := argRoles[full]
-	for i, need := range roles {
-		if i < len(args.o.items) && args.o.items[i].kind == KindGlobal {
-			m.use(off, args.o.items[i], need, call)
+	for i, need := range fn.obj().g.roles {
+		if i < len(args.elems()) && args.elems()[i].kind == KindGlobal {
+			m.use(off, args.elems()[i], need, call)
 		}
 	}
 }
@@ -1587,10 +1637,10 @@ const maxForwardDepth = 8
 // is a call of a computed object.
 func (m *machine) forward(off int64, fw [2]int, args Value, call Value) {
 	for depth := 0; depth < maxForwardDepth; depth++ {
-		if fw[0] >= len(args.o.items) {
+		if fw[0] >= len(args.elems()) {
 			return
 		}
-		f := args.o.items[fw[0]]
+		f := args.elems()[fw[0]]
 		if f.kind != KindGlobal {
 			m.once("computed-call", func() formats.Finding {
 				return formats.NewFinding(RuleComputedCall, off, "%s calls its argument %s", call, f).
@@ -1599,19 +1649,18 @@ func (m *machine) forward(off int64, fw [2]int, args Value, call Value) {
 			return
 		}
 		m.use(off, f, globals.UseFunction, call)
-		if f.o.g.dynamic || fw[1] >= len(args.o.items) {
+		if f.obj().g.dynamic || fw[1] >= len(args.elems()) {
 			return
 		}
-		inner := args.o.items[fw[1]]
-		if inner.kind != KindTuple || inner.o == nil {
+		inner := args.elems()[fw[1]]
+		if inner.kind != KindTuple {
 			return
 		}
-		full := f.o.g.module + "." + f.o.g.name
-		next, ok := forwardCalls[full]
+		next, ok := f.obj().g.fwd, f.obj().g.hasFwd
 		if !ok {
-			for i, need := range argRoles[full] {
-				if i < len(inner.o.items) && inner.o.items[i].kind == KindGlobal {
-					m.use(off, inner.o.items[i], need, call)
+			for i, need := range f.obj().g.roles {
+				if i < len(inner.elems()) && inner.elems()[i].kind == KindGlobal {
+					m.use(off, inner.elems()[i], need, call)
 				}
 			}
 			return
@@ -1624,8 +1673,8 @@ func (m *machine) forward(off int64, fw [2]int, args Value, call Value) {
 // other uses only, the first such use is reported at the stream's end.
 // Unknown and denied globals are reported whatever their use.
 func (m *machine) use(off int64, v Value, need globals.Use, call Value) {
-	g := v.o.g.info
-	if g == nil || v.o.g.dynamic || g.ref.Verdict.Class != globals.Allowed || g.ref.Verdict.Uses.Has(need) || g.misuse != "" {
+	g := v.obj().g.info
+	if g == nil || v.obj().g.dynamic || g.ref.Verdict.Class != globals.Allowed || g.ref.Verdict.Uses.Has(need) || g.misuse != "" {
 		return
 	}
 	g.misuse, g.misuseOff, g.misuseUse = call.String(), off, need

@@ -154,7 +154,7 @@ func (p *plainScope) Report(f formats.Finding) {
 // sets *seen when the input is one.
 func legacyTorch(seen *bool) func(int, Value) bool {
 	return func(i int, v Value) bool {
-		if i == 0 && v.kind == KindBigInt && v.s == legacyTorchMagic {
+		if i == 0 && v.kind == KindBigInt && v.chars() == legacyTorchMagic {
 			*seen = true
 		}
 		return !*seen || i+1 < legacyTorchPickles

@@ -266,14 +266,14 @@ func (m *machine) nested(off int64, fn, args Value) (torchStream bool) {
 func (m *machine) nestedSource(v Value) (io.ReaderAt, int64, string) {
 	switch v.kind {
 	case KindBytes, KindStr:
-		if v.o == nil {
-			return bytes.NewReader([]byte(v.s)), v.n, ""
+		if v.obj() == nil {
+			return bytes.NewReader([]byte(v.chars())), v.n, ""
 		}
-		if v.o.enc == encRaw {
+		if v.obj().enc == encRaw {
 			if m.opt.Source == nil {
 				return nil, 0, "payload too long to keep and the input is not re-readable"
 			}
-			return io.NewSectionReader(m.opt.Source, v.o.off, v.o.count), v.o.count, ""
+			return io.NewSectionReader(m.opt.Source, v.obj().off, v.obj().count), v.obj().count, ""
 		}
 		b, why := m.textOf(v)
 		if b == nil {
@@ -312,21 +312,21 @@ func (m *machine) textOf(v Value) ([]byte, string) {
 	if v.kind != KindStr && v.kind != KindBytes {
 		return nil, "not a constant string"
 	}
-	if v.o == nil {
-		return []byte(v.s), ""
+	if v.obj() == nil {
+		return []byte(v.chars()), ""
 	}
 	if m.opt.Source == nil {
 		return nil, "payload too long to keep and the input is not re-readable"
 	}
-	if m.sh.nestedBytes+v.o.count > nestedCap {
+	if m.sh.nestedBytes+v.obj().count > nestedCap {
 		return nil, "payload beyond the nested-scan budget"
 	}
-	b := make([]byte, v.o.count)
-	if _, err := m.opt.Source.ReadAt(b, v.o.off); err != nil && !errors.Is(err, io.EOF) {
+	b := make([]byte, v.obj().count)
+	if _, err := m.opt.Source.ReadAt(b, v.obj().off); err != nil && !errors.Is(err, io.EOF) {
 		return nil, "re-reading the payload failed: " + err.Error()
 	}
 	var err error
-	switch v.o.enc {
+	switch v.obj().enc {
 	case encString:
 		b, err = unquoteString(b)
 	case encUnicode:

@@ -4,6 +4,9 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unsafe"
+
+	"github.com/modelgate/modelgate/formats/pickle/globals"
 )
 
 // Kind is the type of a symbolic Value.
@@ -48,9 +51,93 @@ func (k Kind) String() string {
 // Values are read-only views; the zero Value is an absent value.
 type Value struct {
 	kind Kind
-	n    int64  // int value, bool, float bits, or str/bytes length in bytes
-	s    string // str/bytes content when kept (len(s) == n)
-	o    *object
+	// inline is set when p points at the n bytes of a kept str, bytes or
+	// bigint's content, or at the nk kept elements of a tuple that
+	// received n; otherwise p is an *object or nil. A tuple never changes
+	// once built, so it needs no object of its own: state_dicts and
+	// records are mostly tuples.
+	inline bool
+	nk     uint32
+	n      int64 // int value, bool, float bits, str/bytes length in bytes, or an inline tuple's count
+	// p is one pointer for what was a string and an *object: dict-heavy
+	// pickles hold millions of Values in the memo and in containers, and
+	// a 24-byte Value with one pointer word halves what the garbage
+	// collector scans and what copying them moves.
+	p unsafe.Pointer
+}
+
+// objValue makes a value of kind that refers to o.
+func objValue(kind Kind, o *object) Value { return Value{kind: kind, p: unsafe.Pointer(o)} }
+
+// textValue makes a value of kind that keeps s as its content.
+func textValue(kind Kind, s string) Value {
+	if s == "" {
+		// No pointer at all: an empty string's data may point past the
+		// end of the block it was cut from.
+		return Value{kind: kind, inline: true}
+	}
+	return Value{kind: kind, inline: true, n: int64(len(s)), p: unsafe.Pointer(unsafe.StringData(s))}
+}
+
+// withN returns v with n set: the length of an unkept payload, an
+// extension code.
+func withN(v Value, n int64) Value {
+	v.n = n
+	return v
+}
+
+// obj returns the object a value refers to, or nil.
+func (v Value) obj() *object {
+	if v.inline {
+		return nil
+	}
+	return (*object)(v.p)
+}
+
+// tupleValue makes a tuple that received count elements and keeps elems,
+// which must never be written again.
+func tupleValue(elems []Value, count int) Value {
+	v := Value{kind: KindTuple, inline: true, nk: uint32(len(elems)), n: int64(count)}
+	if len(elems) > 0 {
+		v.p = unsafe.Pointer(&elems[0])
+	}
+	return v
+}
+
+// elems returns the kept elements of a container or call.
+func (v Value) elems() []Value {
+	if v.inline {
+		if v.kind != KindTuple || v.p == nil {
+			return nil
+		}
+		return unsafe.Slice((*Value)(v.p), v.nk)
+	}
+	if o := v.obj(); o != nil {
+		return o.items
+	}
+	return nil
+}
+
+// count returns how many elements a container received.
+func (v Value) count() int64 {
+	if v.inline {
+		if v.kind == KindTuple {
+			return v.n
+		}
+		return 0
+	}
+	if o := v.obj(); o != nil {
+		return o.count
+	}
+	return 0
+}
+
+// chars returns the kept content of a str, bytes or bigint value, or "".
+func (v Value) chars() string {
+	if !v.inline || v.p == nil {
+		return ""
+	}
+	return unsafe.String((*byte)(v.p), int(v.n))
 }
 
 // text encodings of payloads that were too long to keep, for re-reading.
@@ -76,6 +163,11 @@ type gobj struct {
 	dynamic      bool // STACK_GLOBAL whose operands were not constant strings
 	nested       bool // a nested loader: its bytes argument is a pickle
 	info         *globalInfo
+	// roles and fwd are the global's entries in argRoles and forwardCalls,
+	// looked up once per stream rather than on every call.
+	roles  []globals.Use
+	fwd    [2]int
+	hasFwd bool
 }
 
 // Kind returns the value's kind.
@@ -100,8 +192,8 @@ func (v Value) Float() (float64, bool) {
 // Text returns the content of a str or bytes value; ok is false when the
 // value is of another kind or was too long to keep.
 func (v Value) Text() (s string, ok bool) {
-	if (v.kind == KindStr || v.kind == KindBytes) && v.o == nil {
-		return v.s, true
+	if (v.kind == KindStr || v.kind == KindBytes) && v.obj() == nil {
+		return v.chars(), true
 	}
 	return "", false
 }
@@ -119,9 +211,9 @@ func (v Value) Size() int64 {
 func (v Value) Len() int64 {
 	switch v.kind {
 	case KindTuple, KindList, KindSet, KindFrozenSet:
-		return v.o.count
+		return v.count()
 	case KindDict:
-		return v.o.count / 2
+		return v.count() / 2
 	}
 	return 0
 }
@@ -131,12 +223,12 @@ func (v Value) Len() int64 {
 func (v Value) Index(i int) (Value, bool) {
 	switch v.kind {
 	case KindTuple, KindList, KindSet, KindFrozenSet:
-		if i >= 0 && i < len(v.o.items) {
-			return v.o.items[i], true
+		if i >= 0 && i < len(v.elems()) {
+			return v.elems()[i], true
 		}
 	case KindDict:
-		if i >= 0 && 2*i < len(v.o.items) {
-			return v.o.items[2*i], true
+		if i >= 0 && 2*i < len(v.elems()) {
+			return v.elems()[2*i], true
 		}
 	}
 	return Value{}, false
@@ -147,9 +239,9 @@ func (v Value) Get(key string) (Value, bool) {
 	if v.kind != KindDict {
 		return Value{}, false
 	}
-	for i := 0; i+1 < len(v.o.items); i += 2 {
-		if k := v.o.items[i]; k.kind == KindStr && k.o == nil && k.s == key {
-			return v.o.items[i+1], true
+	for i := 0; i+1 < len(v.elems()); i += 2 {
+		if k := v.elems()[i]; k.kind == KindStr && k.obj() == nil && k.chars() == key {
+			return v.elems()[i+1], true
 		}
 	}
 	return Value{}, false
@@ -158,16 +250,16 @@ func (v Value) Get(key string) (Value, bool) {
 // Global returns the normalised module and name of a global (a dotted name
 // stays dotted). ok is false for other kinds and for dynamic globals.
 func (v Value) Global() (module, name string, ok bool) {
-	if v.kind != KindGlobal || v.o.g.dynamic {
+	if v.kind != KindGlobal || v.obj().g.dynamic {
 		return "", "", false
 	}
-	return v.o.g.module, v.o.g.name, true
+	return v.obj().g.module, v.obj().g.name, true
 }
 
 // Callable returns what a call value called.
 func (v Value) Callable() Value {
 	if v.kind == KindCall {
-		return v.o.items[0]
+		return v.elems()[0]
 	}
 	return Value{}
 }
@@ -175,15 +267,15 @@ func (v Value) Callable() Value {
 // Args returns the positional arguments of a call value, as a tuple.
 func (v Value) Args() Value {
 	if v.kind == KindCall {
-		return v.o.items[1]
+		return v.elems()[1]
 	}
 	return Value{}
 }
 
 // State returns what BUILD set on a call or persistent value.
 func (v Value) State() (Value, bool) {
-	if (v.kind == KindCall || v.kind == KindPersistent) && v.o.state != nil {
-		return *v.o.state, true
+	if (v.kind == KindCall || v.kind == KindPersistent) && v.obj().state != nil {
+		return *v.obj().state, true
 	}
 	return Value{}, false
 }
@@ -191,7 +283,7 @@ func (v Value) State() (Value, bool) {
 // PersistentID returns the persistent ID a persistent value was loaded by.
 func (v Value) PersistentID() Value {
 	if v.kind == KindPersistent {
-		return v.o.items[0]
+		return v.elems()[0]
 	}
 	return Value{}
 }
@@ -231,16 +323,16 @@ func render(b *strings.Builder, v Value, depth int) {
 		if v.kind == KindBytes {
 			b.WriteByte('b')
 		}
-		if v.o != nil {
+		if v.obj() != nil {
 			b.WriteString("<" + strconv.FormatInt(v.n, 10) + " bytes>")
 			return
 		}
-		s := v.s
+		s := v.chars()
 		if len(s) > 64 {
 			s = s[:64]
 		}
 		b.WriteString(strconv.Quote(s))
-		if len(v.s) > 64 {
+		if len(v.chars()) > 64 {
 			b.WriteString("…")
 		}
 	case KindTuple, KindList, KindSet, KindFrozenSet, KindDict:
@@ -251,23 +343,23 @@ func render(b *strings.Builder, v Value, depth int) {
 		} else {
 			renderItems(b, v, depth)
 		}
-		if v.kind == KindTuple && v.o.count == 1 {
+		if v.kind == KindTuple && v.count() == 1 {
 			b.WriteByte(',')
 		}
 		b.WriteString(close)
 	case KindGlobal:
-		if v.o.g.dynamic {
+		if v.obj().g.dynamic {
 			b.WriteString("<dynamic global>")
 			return
 		}
-		b.WriteString(v.o.g.module + "." + v.o.g.name)
+		b.WriteString(v.obj().g.module + "." + v.obj().g.name)
 	case KindCall:
 		if depth == 0 {
 			b.WriteString("<call>")
 			return
 		}
-		render(b, v.o.items[0], depth-1)
-		args := v.o.items[1]
+		render(b, v.elems()[0], depth-1)
+		args := v.elems()[1]
 		if args.kind == KindTuple {
 			b.WriteByte('(')
 			renderItems(b, args, depth-1)
@@ -280,7 +372,7 @@ func render(b *strings.Builder, v Value, depth int) {
 	case KindPersistent:
 		b.WriteString("persistent_load(")
 		if depth > 0 {
-			render(b, v.o.items[0], depth-1)
+			render(b, v.elems()[0], depth-1)
 		}
 		b.WriteByte(')')
 	case KindExt:
@@ -293,7 +385,7 @@ func render(b *strings.Builder, v Value, depth int) {
 }
 
 func renderItems(b *strings.Builder, v Value, depth int) {
-	items := v.o.items
+	items := v.elems()
 	step := 1
 	if v.kind == KindDict {
 		step = 2
@@ -312,7 +404,7 @@ func renderItems(b *strings.Builder, v Value, depth int) {
 			render(b, items[i+1], depth-1)
 		}
 	}
-	if int64(len(items)) < v.o.count {
+	if int64(len(items)) < v.count() {
 		b.WriteString(", …")
 	}
 }
