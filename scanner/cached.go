@@ -37,6 +37,9 @@ type fileCache struct {
 	// prehash is the SHA-256 computed before the analysis, to look the
 	// file up; the result is only stored if the analysis pass sums to it.
 	prehash string
+	// stamp is the local file's stamp before the lookup; the result is
+	// only stored if the file's stamp is the same after the analysis.
+	stamp string
 }
 
 func newFileCache(f fetch.File, opts Options) *fileCache {
@@ -80,6 +83,13 @@ func (c *fileCache) lookup(ctx context.Context, quick bool) (FileResult, bool) {
 	if !fromOrigin {
 		if !c.f.Local || quick {
 			return FileResult{}, false
+		}
+		if c.f.Stamp != nil {
+			st, err := c.f.Stamp()
+			if err != nil {
+				return FileResult{}, false
+			}
+			c.stamp = st
 		}
 		sum, err := c.hash(ctx)
 		if err != nil {
@@ -159,6 +169,17 @@ func (c *fileCache) store(res FileResult) error {
 	if c.prehash != "" && c.prehash != res.SHA256 {
 		// The file changed between the lookup and the analysis.
 		return nil
+	}
+	if c.stamp != "" {
+		// The analyzers re-read parts of the file (heads, directories)
+		// that the hashing pass does not see again: a file written to
+		// during the scan may have been judged on other bytes than those
+		// hashed. A writer changes the stamp; a file system that serves
+		// different bytes to different reads without one is beyond it,
+		// and a cache is per user for that reason too.
+		if st, err := c.f.Stamp(); err != nil || st != c.stamp {
+			return nil
+		}
 	}
 	cr := cachedResult{Size: res.Size, Formats: res.Formats, Outcome: res.Outcome, Members: res.Members,
 		Findings: make([]formats.Finding, 0, len(res.Findings))}

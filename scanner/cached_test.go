@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -251,6 +252,53 @@ func TestCacheOriginDigest(t *testing.T) {
 		}
 		if r := rep.Files[0]; r.Cached {
 			t.Errorf("quick scan %d answered from the cache: %s", i, r.Outcome)
+		}
+	}
+}
+
+// stampSource is one local file whose stamp changes on every call when
+// touched is set: a writer at work during the scan.
+type stampSource struct {
+	data    []byte
+	touched bool
+	calls   atomic.Int64
+}
+
+func (s *stampSource) Walk(ctx context.Context, fn func(fetch.File) error) error {
+	return fn(fetch.File{Path: "d/model.pkl", Rel: "model.pkl", Size: int64(len(s.data)), Local: true,
+		Stamp: func() (string, error) {
+			n := s.calls.Add(1)
+			if !s.touched {
+				n = 0
+			}
+			return strconv.FormatInt(n, 10), nil
+		},
+		Open: func(context.Context) (fetch.ReaderAtCloser, error) {
+			return nopCloser{bytes.NewReader(s.data)}, nil
+		}})
+}
+
+// TestCacheFileChangedDuringScan checks that a local file whose stamp
+// changed between the lookup and the end of its analysis is not cached:
+// the analyzers' re-reads may have seen other bytes than those hashed.
+func TestCacheFileChangedDuringScan(t *testing.T) {
+	for _, touched := range []bool{false, true} {
+		c, err := cache.Open(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := &stampSource{data: evil, touched: touched}
+		var cached bool
+		for range 2 {
+			rep, err := scanner.Scan(context.Background(), []scanner.Target{{Name: "d", Source: s}},
+				scanner.Options{Jobs: 1, Cache: c, CacheVersion: "v1"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			cached = rep.Files[0].Cached
+		}
+		if cached == touched {
+			t.Errorf("file touched during its scans %v: second scan cached %v", touched, cached)
 		}
 	}
 }

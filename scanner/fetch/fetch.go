@@ -29,6 +29,11 @@ type File struct {
 	// Local says the bytes are on this machine: reading them twice costs
 	// no download.
 	Local bool
+	// Stamp, for a local file, describes its identity and last change
+	// (device, inode, size, modification and change times) as the system
+	// reports them now; two equal stamps around a scan mean no writer
+	// touched the file in between. Nil when the origin has none.
+	Stamp func() (string, error)
 	// Open returns random access to the file's bytes; nil when Err or
 	// Skip is set.
 	Open func(ctx context.Context) (ReaderAtCloser, error)

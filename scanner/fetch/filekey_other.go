@@ -3,6 +3,7 @@
 package fetch
 
 import (
+	"fmt"
 	"io/fs"
 	"path/filepath"
 )
@@ -17,4 +18,9 @@ func keyOf(p string, _ fs.FileInfo) fileKey {
 		resolved = p
 	}
 	return fileKey{resolved: resolved}
+}
+
+// stampOf describes a file's last change as far as the system says.
+func stampOf(info fs.FileInfo) string {
+	return fmt.Sprintf("%d:%d", info.Size(), info.ModTime().UnixNano())
 }

@@ -3,6 +3,7 @@
 package fetch
 
 import (
+	"fmt"
 	"io/fs"
 	"syscall"
 )
@@ -16,4 +17,14 @@ func keyOf(_ string, info fs.FileInfo) fileKey {
 		return fileKey{dev: uint64(st.Dev), ino: uint64(st.Ino)}
 	}
 	return fileKey{}
+}
+
+// stampOf describes a file's identity and last change: a write changes
+// its change time even when the writer restores size and mtime.
+func stampOf(info fs.FileInfo) string {
+	if st, ok := info.Sys().(*syscall.Stat_t); ok {
+		return fmt.Sprintf("%d:%d:%d:%d.%d:%d.%d", st.Dev, st.Ino, st.Size,
+			st.Mtim.Sec, st.Mtim.Nsec, st.Ctim.Sec, st.Ctim.Nsec)
+	}
+	return fmt.Sprintf("%d:%d", info.Size(), info.ModTime().UnixNano())
 }

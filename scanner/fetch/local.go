@@ -167,7 +167,14 @@ func localFile(p, rel string, info fs.FileInfo) File {
 		Rel:   rel,
 		Size:  info.Size(),
 		Local: true,
-		Open:  func(context.Context) (ReaderAtCloser, error) { return openRegular(p) },
+		Stamp: func() (string, error) {
+			info, err := os.Stat(p)
+			if err != nil {
+				return "", err
+			}
+			return stampOf(info), nil
+		},
+		Open: func(context.Context) (ReaderAtCloser, error) { return openRegular(p) },
 	}
 }
 
