@@ -87,13 +87,14 @@ type walker struct {
 	ra   io.ReaderAt
 	size int64
 	f    *fb
+	prog []byte // the program's bytes, which f reads
 	s    formats.Scope
 	p    *Program
 	n    int
 	// segments are the data segments' absolute offsets and sizes, or
 	// {-1, -1} for one outside the file.
 	segments [][2]int64
-	inline   [][2]int // inline delegate data: start and length in f.b
+	inline   [][2]int // inline delegate data: start and length in prog
 }
 
 func (w *walker) emit(f formats.Finding) {
@@ -118,7 +119,7 @@ func Walk(ctx context.Context, ra io.ReaderAt, size, limit int64, s formats.Scop
 	if err != nil {
 		return w.p, err
 	}
-	w.f = &fb{b: b}
+	w.prog, w.f = b, newFB(b)
 	err = w.program()
 	if errors.Is(err, errBounds) {
 		// The bytes were identified as a program: a reference out of
@@ -173,29 +174,29 @@ func (w *walker) header() error {
 
 func (w *walker) program() error {
 	f := w.f
-	root, err := f.u32(0)
+	root, err := f.U32(0)
 	if err != nil {
 		return err
 	}
-	prog, err := f.table(int(root))
+	prog, err := f.Table(int(root))
 	if err != nil {
 		return err
 	}
 	if err := w.segmentTable(prog); err != nil {
 		return err
 	}
-	inline, err := f.tables(prog, 3)
+	inline, err := f.Tables(prog, 3, maxTables)
 	if err != nil {
 		return err
 	}
 	for _, t := range inline {
-		start, n, err := f.vector(t, 0, 1)
+		start, n, err := f.Vector(t, 0, 1)
 		if err != nil {
 			return err
 		}
 		w.inline = append(w.inline, [2]int{start, n})
 	}
-	plans, err := f.tables(prog, 1)
+	plans, err := f.Tables(prog, 1, maxTables)
 	if err != nil {
 		return err
 	}
@@ -210,36 +211,36 @@ func (w *walker) program() error {
 	if err := w.constants(prog); err != nil {
 		return err
 	}
-	named, err := f.tables(prog, 7)
+	named, err := f.Tables(prog, 7, maxTables)
 	if err != nil {
 		return err
 	}
 	for _, t := range named {
-		idx, err := f.scalar(t, 1, 4)
+		idx, err := f.Scalar(t, 1, 4)
 		if err != nil {
 			return err
 		}
 		if idx >= uint64(len(w.segments)) {
-			key, _ := f.str(t, 0)
-			w.emit(formats.NewFinding(RuleStructure, int64(t.pos), "named data %s refers to segment %d of %d", formats.DisplayName(key), idx, len(w.segments)))
+			key, _ := f.Str(t, 0)
+			w.emit(formats.NewFinding(RuleStructure, int64(t.Pos()), "named data %s refers to segment %d of %d", formats.DisplayName(key), idx, len(w.segments)))
 		}
 	}
 	return nil
 }
 
 func (w *walker) segmentTable(prog table) error {
-	segs, err := w.f.tables(prog, 4)
+	segs, err := w.f.Tables(prog, 4, maxTables)
 	if err != nil {
 		return err
 	}
 	w.p.Segments = len(segs)
 	h := w.p.Header
 	for i, t := range segs {
-		off, err := w.f.scalar(t, 0, 8)
+		off, err := w.f.Scalar(t, 0, 8)
 		if err != nil {
 			return err
 		}
-		n, err := w.f.scalar(t, 1, 8)
+		n, err := w.f.Scalar(t, 1, 8)
 		if err != nil {
 			return err
 		}
@@ -248,12 +249,12 @@ func (w *walker) segmentTable(prog table) error {
 		if !h.Present && n > 0 {
 			// Exporters write an empty constant segment into programs
 			// without a header; one with bytes cannot be located.
-			w.emit(formats.NewFinding(RuleStructure, int64(t.pos), "segment %d has %d bytes but the file has no extended header to locate it", i, n))
+			w.emit(formats.NewFinding(RuleStructure, int64(t.Pos()), "segment %d has %d bytes but the file has no extended header to locate it", i, n))
 			w.segments = append(w.segments, [2]int64{-1, -1})
 			continue
 		}
 		if base > size || off > size-base || n > size-base-off {
-			w.emit(formats.NewFinding(RuleSegment, int64(t.pos), "segment %d of %d bytes at %d (after the segment base %d) reaches past the end of the file (%d bytes)", i, n, off, base, size))
+			w.emit(formats.NewFinding(RuleSegment, int64(t.Pos()), "segment %d of %d bytes at %d (after the segment base %d) reaches past the end of the file (%d bytes)", i, n, off, base, size))
 			w.segments = append(w.segments, [2]int64{-1, -1})
 			continue
 		}
@@ -263,24 +264,24 @@ func (w *walker) segmentTable(prog table) error {
 }
 
 func (w *walker) constants(prog table) error {
-	p, err := w.f.ref(prog, 5)
+	p, err := w.f.Ref(prog, 5)
 	if err != nil || p == 0 {
 		return err
 	}
-	t, err := w.f.table(p)
+	t, err := w.f.Table(p)
 	if err != nil {
 		return err
 	}
-	idx, err := w.f.scalar(t, 0, 4)
+	idx, err := w.f.Scalar(t, 0, 4)
 	if err != nil {
 		return err
 	}
-	start, n, err := w.f.vector(t, 1, 8)
+	start, n, err := w.f.Vector(t, 1, 8)
 	if err != nil || n == 0 {
 		return err
 	}
 	if idx >= uint64(len(w.segments)) {
-		w.emit(formats.NewFinding(RuleStructure, int64(t.pos), "constants are in segment %d of %d", idx, len(w.segments)))
+		w.emit(formats.NewFinding(RuleStructure, int64(t.Pos()), "constants are in segment %d of %d", idx, len(w.segments)))
 		return nil
 	}
 	seg := w.segments[idx]
@@ -288,7 +289,7 @@ func (w *walker) constants(prog table) error {
 		return nil
 	}
 	for k := range n {
-		if off := binary.LittleEndian.Uint64(w.f.b[start+8*k:]); off > uint64(seg[1]) {
+		if off := binary.LittleEndian.Uint64(w.prog[start+8*k:]); off > uint64(seg[1]) {
 			w.emit(formats.NewFinding(RuleSegment, int64(start+8*k), "constant %d at offset %d lies past the end of its segment (%d bytes)", k, off, seg[1]))
 		}
 	}
@@ -297,24 +298,24 @@ func (w *walker) constants(prog table) error {
 
 func (w *walker) plan(plan table) error {
 	f := w.f
-	name, err := f.str(plan, 0)
+	name, err := f.Str(plan, 0)
 	if err != nil {
 		return err
 	}
 	w.p.Plans = append(w.p.Plans, name)
-	ops, err := f.tables(plan, 6)
+	ops, err := f.Tables(plan, 6, maxTables)
 	if err != nil {
 		return err
 	}
 	for _, op := range ops {
-		n, err := f.str(op, 0)
+		n, err := f.Str(op, 0)
 		if err != nil {
 			return err
 		}
 		w.p.Operators = append(w.p.Operators, n)
-		w.operator(op.pos, n)
+		w.operator(op.Pos(), n)
 	}
-	dels, err := f.tables(plan, 7)
+	dels, err := f.Tables(plan, 7, maxTables)
 	if err != nil {
 		return err
 	}
@@ -323,32 +324,32 @@ func (w *walker) plan(plan table) error {
 			return err
 		}
 	}
-	chains, err := f.tables(plan, 5)
+	chains, err := f.Tables(plan, 5, maxTables)
 	if err != nil {
 		return err
 	}
 	for _, c := range chains {
-		instrs, err := f.tables(c, 2)
+		instrs, err := f.Tables(c, 2, maxTables)
 		if err != nil {
 			return err
 		}
 		for _, in := range instrs {
-			kind, err := f.scalar(in, 0, 1)
+			kind, err := f.Scalar(in, 0, 1)
 			if err != nil {
 				return err
 			}
 			if kind != 1 && kind != 2 {
 				continue
 			}
-			p, err := f.ref(in, 1)
+			p, err := f.Ref(in, 1)
 			if err != nil || p == 0 {
 				return err
 			}
-			call, err := f.table(p)
+			call, err := f.Table(p)
 			if err != nil {
 				return err
 			}
-			idx, err := f.scalar(call, 0, 4)
+			idx, err := f.Scalar(call, 0, 4)
 			if err != nil {
 				return err
 			}
@@ -357,7 +358,7 @@ func (w *walker) plan(plan table) error {
 				have, what = len(dels), "delegate"
 			}
 			if i < 0 || int(i) >= have {
-				w.emit(formats.NewFinding(RuleStructure, int64(call.pos), "an instruction of plan %s calls %s %d of %d", formats.DisplayName(name), what, i, have))
+				w.emit(formats.NewFinding(RuleStructure, int64(call.Pos()), "an instruction of plan %s calls %s %d of %d", formats.DisplayName(name), what, i, have))
 			}
 		}
 	}
@@ -383,29 +384,29 @@ func (w *walker) operator(at int, name string) {
 
 func (w *walker) delegate(plan string, i int, d table) error {
 	f := w.f
-	id, err := f.str(d, 0)
+	id, err := f.Str(d, 0)
 	if err != nil {
 		return err
 	}
 	w.p.Delegates = append(w.p.Delegates, id)
 	if v := vendors.Lookup(id); v.Kind == "backend" {
-		w.emit(formats.NewFinding(RuleBackend, int64(d.pos), "plan %s delegates to %s", formats.DisplayName(plan), v.Name).With("backend", id))
+		w.emit(formats.NewFinding(RuleBackend, int64(d.Pos()), "plan %s delegates to %s", formats.DisplayName(plan), v.Name).With("backend", id))
 	} else {
-		w.emit(formats.NewFinding(RuleUnknownBackend, int64(d.pos), "plan %s delegates to backend %s, which no known ExecuTorch backend registers", formats.DisplayName(plan), formats.DisplayName(id)).With("backend", id))
+		w.emit(formats.NewFinding(RuleUnknownBackend, int64(d.Pos()), "plan %s delegates to backend %s, which no known ExecuTorch backend registers", formats.DisplayName(plan), formats.DisplayName(id)).With("backend", id))
 	}
-	p, err := f.ref(d, 1)
+	p, err := f.Ref(d, 1)
 	if err != nil || p == 0 {
 		return err
 	}
-	ref, err := f.table(p)
+	ref, err := f.Table(p)
 	if err != nil {
 		return err
 	}
-	loc, err := f.scalar(ref, 0, 1)
+	loc, err := f.Scalar(ref, 0, 1)
 	if err != nil {
 		return err
 	}
-	idx, err := f.scalar(ref, 1, 4)
+	idx, err := f.Scalar(ref, 1, 4)
 	if err != nil {
 		return err
 	}
@@ -417,7 +418,7 @@ func (w *walker) delegate(plan string, i int, d table) error {
 	switch {
 	case loc == 0 && idx < uint64(len(w.inline)):
 		blob := w.inline[idx]
-		data := w.f.b[blob[0] : blob[0]+blob[1]]
+		data := w.prog[blob[0] : blob[0]+blob[1]]
 		return w.s.Scan(w.ctx, formats.NewInput(name, bytes.NewReader(data), int64(len(data))))
 	case loc == 1 && idx < uint64(len(w.segments)):
 		seg := w.segments[idx]
@@ -426,7 +427,7 @@ func (w *walker) delegate(plan string, i int, d table) error {
 		}
 		return w.s.Scan(w.ctx, formats.NewInput(name, io.NewSectionReader(w.ra, seg[0], seg[1]), seg[1]))
 	}
-	w.emit(formats.NewFinding(RuleStructure, int64(ref.pos), "delegate %s refers to %s %d, which the program does not have", formats.DisplayName(id),
+	w.emit(formats.NewFinding(RuleStructure, int64(ref.Pos()), "delegate %s refers to %s %d, which the program does not have", formats.DisplayName(id),
 		map[bool]string{true: "inline data", false: "segment"}[loc == 0], idx))
 	return nil
 }

@@ -79,7 +79,7 @@ func WalkData(ctx context.Context, ra io.ReaderAt, size, limit int64, report fun
 	if err != nil {
 		return err
 	}
-	err = walkFlatTensor(ctx, &fb{b: b}, base, usize, report)
+	err = walkFlatTensor(ctx, newFB(b), base, usize, report)
 	if errors.Is(err, errBounds) {
 		report(formats.NewFinding(RuleStructure, formats.NoOffset, "%v", err))
 		err = nil
@@ -88,15 +88,15 @@ func WalkData(ctx context.Context, ra io.ReaderAt, size, limit int64, report fun
 }
 
 func walkFlatTensor(ctx context.Context, f *fb, base, size uint64, report func(formats.Finding)) error {
-	root, err := f.u32(0)
+	root, err := f.U32(0)
 	if err != nil {
 		return err
 	}
-	t, err := f.table(int(root))
+	t, err := f.Table(int(root))
 	if err != nil {
 		return err
 	}
-	segs, err := f.tables(t, 1)
+	segs, err := f.Tables(t, 1, maxTables)
 	if err != nil {
 		return err
 	}
@@ -107,19 +107,19 @@ func walkFlatTensor(ctx context.Context, f *fb, base, size uint64, report func(f
 		}
 	}
 	for i, sg := range segs {
-		off, err := f.scalar(sg, 0, 8)
+		off, err := f.Scalar(sg, 0, 8)
 		if err != nil {
 			return err
 		}
-		n, err := f.scalar(sg, 1, 8)
+		n, err := f.Scalar(sg, 1, 8)
 		if err != nil {
 			return err
 		}
 		if base > size || off > size-base || n > size-base-off {
-			emit(formats.NewFinding(RuleSegment, int64(sg.pos), "segment %d of %d bytes at %d (after the segment base %d) reaches past the end of the file (%d bytes)", i, n, off, base, size))
+			emit(formats.NewFinding(RuleSegment, int64(sg.Pos()), "segment %d of %d bytes at %d (after the segment base %d) reaches past the end of the file (%d bytes)", i, n, off, base, size))
 		}
 	}
-	named, err := f.tables(t, 2)
+	named, err := f.Tables(t, 2, maxTables)
 	if err != nil {
 		return err
 	}
@@ -129,13 +129,13 @@ func walkFlatTensor(ctx context.Context, f *fb, base, size uint64, report func(f
 				return err
 			}
 		}
-		idx, err := f.scalar(nd, 1, 4)
+		idx, err := f.Scalar(nd, 1, 4)
 		if err != nil {
 			return err
 		}
 		if idx >= uint64(len(segs)) {
-			key, _ := f.str(nd, 0)
-			emit(formats.NewFinding(RuleStructure, int64(nd.pos), "named tensor %s refers to segment %d of %d", formats.DisplayName(key), idx, len(segs)))
+			key, _ := f.Str(nd, 0)
+			emit(formats.NewFinding(RuleStructure, int64(nd.Pos()), "named tensor %s refers to segment %d of %d", formats.DisplayName(key), idx, len(segs)))
 		}
 	}
 	return nil
