@@ -83,11 +83,11 @@ func AssociatedFiles(ctx context.Context, ra io.ReaderAt, start int64, names []s
 // has no such metadata.
 func recordedFiles(ctx context.Context, ra io.ReaderAt, size int64, m *Model) (map[string]bool, error) {
 	f := newFB(ra, int(min(size, maxFlatbuffer)))
-	root, err := f.u32(0)
+	root, err := f.U32(0)
 	if err != nil {
 		return nil, err
 	}
-	model, err := f.table(int(root))
+	model, err := f.Table(int(root))
 	if err != nil {
 		return nil, err
 	}
@@ -95,22 +95,22 @@ func recordedFiles(ctx context.Context, ra io.ReaderAt, size int64, m *Model) (m
 		if md.Name != metadataName {
 			continue
 		}
-		buf, err := f.elem(model, 4, md.Buffer)
+		buf, err := elem(f, model, 4, md.Buffer)
 		if err != nil {
 			return nil, fmt.Errorf("metadata buffer: %w", err)
 		}
-		start, n, err := f.vector(buf, 0, 1)
+		start, n, err := f.Vector(buf, 0, 1)
 		if err != nil {
 			return nil, fmt.Errorf("metadata buffer: %w", err)
 		}
 		if start == 0 {
 			// Data stored after the flatbuffer; Walk checked the range
 			// lies within size.
-			off, _, err := f.scalar(buf, 1, 8)
+			off, err := f.Scalar(buf, 1, 8)
 			if err != nil {
 				return nil, err
 			}
-			sz, _, err := f.scalar(buf, 2, 8)
+			sz, err := f.Scalar(buf, 2, 8)
 			if err != nil {
 				return nil, err
 			}
@@ -155,17 +155,17 @@ func associatedNames(ctx context.Context, ra io.ReaderAt, n int) (map[string]boo
 	if string(id[:]) != metadataID {
 		return nil, nil
 	}
-	root, err := f.u32(0)
+	root, err := f.U32(0)
 	if err != nil {
 		return nil, err
 	}
-	meta, err := f.table(int(root))
+	meta, err := f.Table(int(root))
 	if err != nil {
 		return nil, err
 	}
 	c := &collector{f: f, names: map[string]bool{}}
 	c.files(meta, modelMetaFiles)
-	sgs, err := f.tables(meta, modelMetaSubgraphs, maxAssociated)
+	sgs, err := f.Tables(meta, modelMetaSubgraphs, maxAssociated)
 	if err != nil {
 		return nil, err
 	}
@@ -175,7 +175,7 @@ func associatedNames(ctx context.Context, ra io.ReaderAt, n int) (map[string]boo
 		}
 		c.files(sg, subgraphFiles)
 		for _, field := range []int{subgraphInputs, subgraphOutputs} {
-			ts, err := f.tables(sg, field, maxAssociated)
+			ts, err := f.Tables(sg, field, maxAssociated)
 			c.fail(err)
 			for _, t := range ts {
 				c.files(t, tensorFiles)
@@ -206,10 +206,10 @@ func (c *collector) fail(err error) {
 
 // files adds the names of the [AssociatedFile] vector in field i of t.
 func (c *collector) files(t table, i int) {
-	ts, err := c.f.tables(t, i, maxAssociated)
+	ts, err := c.f.Tables(t, i, maxAssociated)
 	c.fail(err)
 	for _, af := range ts {
-		name, err := c.f.str(af, 0)
+		name, err := c.f.Str(af, 0)
 		c.fail(err)
 		if len(c.names) >= maxAssociated {
 			c.fail(&formats.LimitError{Limit: "tflite-associated-files", Max: maxAssociated})
@@ -222,10 +222,10 @@ func (c *collector) files(t table, i int) {
 // units adds the files named by the tokenizer options of the
 // [ProcessUnit] vector in field i of t.
 func (c *collector) units(t table, i int) {
-	ts, err := c.f.tables(t, i, maxAssociated)
+	ts, err := c.f.Tables(t, i, maxAssociated)
 	c.fail(err)
 	for _, u := range ts {
-		kind, _, err := c.f.scalar(u, 0, 1)
+		kind, err := c.f.Scalar(u, 0, 1)
 		c.fail(err)
 		var fields []int
 		switch kind {
@@ -238,12 +238,12 @@ func (c *collector) units(t table, i int) {
 		default:
 			continue
 		}
-		p, err := c.f.ref(u, 1)
+		p, err := c.f.Ref(u, 1)
 		c.fail(err)
 		if p == 0 || err != nil {
 			continue
 		}
-		opts, err := c.f.table(p)
+		opts, err := c.f.Table(p)
 		if err != nil {
 			c.fail(err)
 			continue
@@ -257,17 +257,13 @@ func (c *collector) units(t table, i int) {
 var errNoElement = errors.New("vector index out of range")
 
 // elem returns table k of the table vector in field i of t.
-func (f *fb) elem(t table, i, k int) (table, error) {
-	start, n, err := f.vector(t, i, 4)
+func elem(f *fb, t table, i, k int) (table, error) {
+	start, n, err := f.Vector(t, i, 4)
 	if err != nil {
 		return table{}, err
 	}
 	if start == 0 || k < 0 || k >= n {
 		return table{}, errNoElement
 	}
-	o, err := f.u32(start + 4*k)
-	if err != nil {
-		return table{}, err
-	}
-	return f.table(start + 4*k + int(o))
+	return f.Elem(start, k)
 }

@@ -86,6 +86,7 @@ func Analyze(ctx context.Context, in *formats.Input, s formats.Scope) error {
 
 type walker struct {
 	ctx      context.Context
+	ra       io.ReaderAt
 	f        *fb
 	size     int64
 	report   func(formats.Finding)
@@ -106,17 +107,17 @@ func (w *walker) emit(f formats.Finding) {
 func Walk(ctx context.Context, ra interface {
 	ReadAt(p []byte, off int64) (int, error)
 }, size int64, report func(formats.Finding)) (*Model, error) {
-	w := &walker{ctx: ctx, size: size, report: report, m: &Model{}, seen: map[string]bool{}}
+	w := &walker{ctx: ctx, ra: ra, size: size, report: report, m: &Model{}, seen: map[string]bool{}}
 	w.f = newFB(ra, int(min(size, maxFlatbuffer)))
-	root, err := w.f.u32(0)
+	root, err := w.f.U32(0)
 	if err != nil {
 		return w.m, fmt.Errorf("root offset: %w", err)
 	}
-	model, err := w.f.table(int(root))
+	model, err := w.f.Table(int(root))
 	if err != nil {
 		return w.m, fmt.Errorf("model table: %w", err)
 	}
-	if w.m.Version, _, err = w.f.scalar(model, 0, 4); err != nil {
+	if w.m.Version, err = w.f.Scalar(model, 0, 4); err != nil {
 		return w.m, fmt.Errorf("model version: %w", err)
 	}
 	codes, err := w.operatorCodes(model)
@@ -132,8 +133,8 @@ func Walk(ctx context.Context, ra interface {
 	if err := w.metadata(model); err != nil {
 		return w.m, err
 	}
-	w.m.Flatbuffer = w.f.end
-	w.m.Extent = max(w.m.Extent, int64(w.f.end))
+	w.m.Flatbuffer = w.f.End
+	w.m.Extent = max(w.m.Extent, int64(w.f.End))
 	return w.m, nil
 }
 
@@ -144,21 +145,21 @@ type opcode struct {
 }
 
 func (w *walker) operatorCodes(model table) ([]opcode, error) {
-	ts, err := w.f.tables(model, 1, MaxOperators)
+	ts, err := w.f.Tables(model, 1, MaxOperators)
 	if err != nil {
 		return nil, fmt.Errorf("operator codes: %w", err)
 	}
 	out := make([]opcode, 0, len(ts))
 	for i, t := range ts {
-		dep, _, err := w.f.scalar(t, 0, 1)
+		dep, err := w.f.Scalar(t, 0, 1)
 		if err != nil {
 			return nil, fmt.Errorf("operator code %d: %w", i, err)
 		}
-		b, _, err := w.f.scalar(t, 3, 4)
+		b, err := w.f.Scalar(t, 3, 4)
 		if err != nil {
 			return nil, fmt.Errorf("operator code %d: %w", i, err)
 		}
-		custom, err := w.f.str(t, 1)
+		custom, err := w.f.Str(t, 1)
 		if err != nil {
 			return nil, fmt.Errorf("operator code %d custom code: %w", i, err)
 		}
@@ -167,17 +168,17 @@ func (w *walker) operatorCodes(model table) ([]opcode, error) {
 		code := max(int64(int8(dep)), int64(int32(b)))
 		out = append(out, opcode{builtin: code, custom: custom})
 		if code < 0 || code > maxBuiltin {
-			w.emit(formats.NewFinding(RuleUnknownBuiltin, int64(t.pos), "operator code %d has builtin code %d, unknown to this schema", i, code).
+			w.emit(formats.NewFinding(RuleUnknownBuiltin, int64(t.Pos()), "operator code %d has builtin code %d, unknown to this schema", i, code).
 				With("builtin_code", strconv.FormatInt(code, 10)))
 		}
 		if code == builtinCustom && !strings.HasPrefix(custom, flexPrefix) {
 			w.m.CustomOps = append(w.m.CustomOps, custom)
 			switch info := lookupOp(custom); info.kind {
 			case libraryOp:
-				w.emit(formats.NewFinding(RuleVendorCustomOp, int64(t.pos), "custom operator %q needs %s's kernel library", custom, info.vendor).
+				w.emit(formats.NewFinding(RuleVendorCustomOp, int64(t.Pos()), "custom operator %q needs %s's kernel library", custom, info.vendor).
 					With("custom_code", custom).With("vendor", info.vendor))
 			case unknownOp:
-				w.emit(formats.NewFinding(RuleCustomOp, int64(t.pos), "custom operator %q needs a host-registered kernel", custom).
+				w.emit(formats.NewFinding(RuleCustomOp, int64(t.Pos()), "custom operator %q needs a host-registered kernel", custom).
 					With("custom_code", custom))
 			}
 		}
@@ -188,7 +189,7 @@ func (w *walker) operatorCodes(model table) ([]opcode, error) {
 const flexPrefix = "Flex"
 
 func (w *walker) subgraphs(model table, codes []opcode) error {
-	sgs, err := w.f.tables(model, 2, MaxSubgraphs)
+	sgs, err := w.f.Tables(model, 2, MaxSubgraphs)
 	if err != nil {
 		return fmt.Errorf("subgraphs: %w", err)
 	}
@@ -197,7 +198,7 @@ func (w *walker) subgraphs(model table, codes []opcode) error {
 		w.m.Inputs, w.m.Outputs = w.io(sgs[0], 1), w.io(sgs[0], 2)
 	}
 	for si, sg := range sgs {
-		ops, err := w.f.tables(sg, 3, MaxOperators)
+		ops, err := w.f.Tables(sg, 3, MaxOperators)
 		if err != nil {
 			return fmt.Errorf("subgraph %d operators: %w", si, err)
 		}
@@ -211,12 +212,12 @@ func (w *walker) subgraphs(model table, codes []opcode) error {
 					return err
 				}
 			}
-			idx, _, err := w.f.scalar(op, 0, 4)
+			idx, err := w.f.Scalar(op, 0, 4)
 			if err != nil {
 				return fmt.Errorf("subgraph %d operator %d: %w", si, oi, err)
 			}
 			if idx >= uint64(len(codes)) {
-				w.emit(formats.NewFinding(RuleStructure, int64(op.pos), "subgraph %d operator %d uses operator code %d of %d", si, oi, idx, len(codes)))
+				w.emit(formats.NewFinding(RuleStructure, int64(op.Pos()), "subgraph %d operator %d uses operator code %d of %d", si, oi, idx, len(codes)))
 				continue
 			}
 			c := codes[idx]
@@ -234,32 +235,32 @@ func (w *walker) subgraphs(model table, codes []opcode) error {
 // sg. It judges nothing, leaves the flatbuffer's measured reach as the
 // checks found it, and leaves out what it cannot read.
 func (w *walker) io(sg table, field int) []string {
-	end := w.f.end
-	defer func() { w.f.end = end }()
-	ts, nt, err := w.f.vector(sg, 0, 4)
+	end := w.f.End
+	defer func() { w.f.End = end }()
+	ts, nt, err := w.f.Vector(sg, 0, 4)
 	if err != nil || ts == 0 {
 		return nil
 	}
-	is, ni, err := w.f.vector(sg, field, 4)
+	is, ni, err := w.f.Vector(sg, field, 4)
 	if err != nil || is == 0 {
 		return nil
 	}
 	var names []string
 	for k := range min(ni, maxIO) {
-		idx, err := w.f.u32(is + 4*k)
+		idx, err := w.f.U32(is + 4*k)
 		if err != nil || int(idx) >= nt {
 			continue
 		}
 		p := ts + 4*int(idx)
-		o, err := w.f.u32(p)
+		o, err := w.f.U32(p)
 		if err != nil {
 			continue
 		}
-		t, err := w.f.table(p + int(o))
+		t, err := w.f.Table(p + int(o))
 		if err != nil {
 			continue
 		}
-		if name, err := w.f.str(t, 3); err == nil {
+		if name, err := w.f.Str(t, 3); err == nil {
 			names = append(names, name)
 		}
 	}
@@ -271,14 +272,14 @@ func (w *walker) io(sg table, field int) []string {
 // flatbuffer (models over 2 GB), as the interpreter reads them, or the
 // custom_options vector.
 func (w *walker) customOptions(op table) ([]byte, error) {
-	off, _, err := w.f.scalar(op, 9, 8)
+	off, err := w.f.Scalar(op, 9, 8)
 	if err != nil {
 		return nil, err
 	}
 	if off <= 1 {
-		return w.f.blob(op, 5, maxOptions)
+		return w.f.Blob(op, 5, maxOptions)
 	}
-	size, _, err := w.f.scalar(op, 10, 8)
+	size, err := w.f.Scalar(op, 10, 8)
 	if err != nil {
 		return nil, err
 	}
@@ -291,7 +292,7 @@ func (w *walker) customOptions(op table) ([]byte, error) {
 	}
 	w.m.Extent = max(w.m.Extent, int64(off+size))
 	out := make([]byte, size)
-	if _, err := w.f.ra.ReadAt(out, int64(off)); err != nil && !(errors.Is(err, io.EOF) && off+size == uint64(w.size)) {
+	if _, err := w.ra.ReadAt(out, int64(off)); err != nil && !(errors.Is(err, io.EOF) && off+size == uint64(w.size)) {
 		return nil, &formats.ReadError{Err: err}
 	}
 	return out, nil
@@ -308,28 +309,28 @@ func (w *walker) flex(op table, custom string) error {
 	judged := false
 	if ferr == nil && len(strs) >= 2 {
 		var findings []formats.Finding
-		tfOp, err := tensorflow.JudgeNodeDef(w.ctx, strs[1], int64(op.pos), func(f formats.Finding) { findings = append(findings, f) })
+		tfOp, err := tensorflow.JudgeNodeDef(w.ctx, strs[1], int64(op.Pos()), func(f formats.Finding) { findings = append(findings, f) })
 		if err == nil {
 			judged = true
 			for _, f := range findings {
-				w.emit(formats.NewFinding(RuleFlexOp, int64(op.pos), "Flex operator %s: %s", custom, f.Message).At(max(f.Severity, formats.Low)).
+				w.emit(formats.NewFinding(RuleFlexOp, int64(op.Pos()), "Flex operator %s: %s", custom, f.Message).At(max(f.Severity, formats.Low)).
 					With("op", tfOp).With("custom_code", custom).With("tf_rule", f.Rule))
 			}
 			if len(findings) == 0 && !w.seen["flex\x00"+tfOp] {
 				w.seen["flex\x00"+tfOp] = true
-				w.emit(flexFinding(int64(op.pos), custom, tfOp))
+				w.emit(flexFinding(int64(op.Pos()), custom, tfOp))
 			}
 			if tfOp != name {
-				w.emit(formats.NewFinding(RuleFlexMismatch, int64(op.pos), "Flex operator %s carries a NodeDef for op %q", custom, tfOp).
+				w.emit(formats.NewFinding(RuleFlexMismatch, int64(op.Pos()), "Flex operator %s carries a NodeDef for op %q", custom, tfOp).
 					With("op", tfOp).With("custom_code", custom))
 			}
 			name = tfOp
 		}
 	}
 	if !judged {
-		w.emit(formats.NewFinding(RuleFlexMismatch, int64(op.pos), "Flex operator %s has custom options that are not a NodeDef", custom).
+		w.emit(formats.NewFinding(RuleFlexMismatch, int64(op.Pos()), "Flex operator %s has custom options that are not a NodeDef", custom).
 			With("custom_code", custom))
-		if f := flexFinding(int64(op.pos), custom, name); f.Severity >= formats.Medium {
+		if f := flexFinding(int64(op.Pos()), custom, name); f.Severity >= formats.Medium {
 			w.emit(f)
 		} else if _, sev := tensorflow.ClassifyOp(name); sev >= formats.Medium {
 			w.emit(f.At(sev))
@@ -357,7 +358,7 @@ func flexFinding(at int64, custom, tfOp string) formats.Finding {
 }
 
 func (w *walker) buffers(model table) error {
-	bufs, err := w.f.tables(model, 4, MaxBuffers)
+	bufs, err := w.f.Tables(model, 4, MaxBuffers)
 	if err != nil {
 		return fmt.Errorf("buffers: %w", err)
 	}
@@ -370,14 +371,14 @@ func (w *walker) buffers(model table) error {
 				return err
 			}
 		}
-		if _, _, err := w.f.vector(b, 0, 1); err != nil {
+		if _, _, err := w.f.Vector(b, 0, 1); err != nil {
 			return fmt.Errorf("buffer %d data: %w", i, err)
 		}
-		off, _, err := w.f.scalar(b, 1, 8)
+		off, err := w.f.Scalar(b, 1, 8)
 		if err != nil {
 			return fmt.Errorf("buffer %d offset: %w", i, err)
 		}
-		size, _, err := w.f.scalar(b, 2, 8)
+		size, err := w.f.Scalar(b, 2, 8)
 		if err != nil {
 			return fmt.Errorf("buffer %d size: %w", i, err)
 		}
@@ -387,14 +388,14 @@ func (w *walker) buffers(model table) error {
 			continue
 		}
 		if off > uint64(w.size) || size > uint64(w.size)-off {
-			w.emit(formats.NewFinding(RuleBufferRange, int64(b.pos), "buffer %d range %d+%d is beyond the %d-byte file", i, off, size, w.size).
+			w.emit(formats.NewFinding(RuleBufferRange, int64(b.Pos()), "buffer %d range %d+%d is beyond the %d-byte file", i, off, size, w.size).
 				With("buffer", strconv.Itoa(i)))
 			continue
 		}
 		w.m.Extent = max(w.m.Extent, int64(off+size))
 		for _, sp := range spans {
 			if off < sp.end && sp.off < off+size {
-				w.emit(formats.NewFinding(RuleBufferRange, int64(b.pos), "buffer %d range %d+%d overlaps another buffer", i, off, size).
+				w.emit(formats.NewFinding(RuleBufferRange, int64(b.Pos()), "buffer %d range %d+%d overlaps another buffer", i, off, size).
 					With("buffer", strconv.Itoa(i)))
 				break
 			}
@@ -409,16 +410,16 @@ func (w *walker) buffers(model table) error {
 // metadata reads the model's metadata table (name and buffer index of
 // each entry); the buffers themselves were checked by buffers.
 func (w *walker) metadata(model table) error {
-	ts, err := w.f.tables(model, 6, MaxBuffers)
+	ts, err := w.f.Tables(model, 6, MaxBuffers)
 	if err != nil {
 		return fmt.Errorf("metadata: %w", err)
 	}
 	for i, t := range ts {
-		name, err := w.f.str(t, 0)
+		name, err := w.f.Str(t, 0)
 		if err != nil {
 			return fmt.Errorf("metadata %d name: %w", i, err)
 		}
-		b, _, err := w.f.scalar(t, 1, 4)
+		b, err := w.f.Scalar(t, 1, 4)
 		if err != nil {
 			return fmt.Errorf("metadata %d buffer: %w", i, err)
 		}
