@@ -138,7 +138,7 @@ func Walk(ctx context.Context, ra io.ReaderAt, size int64, report func(formats.F
 	if err != nil {
 		return err
 	}
-	parts, err := w.core(fbuf(core), coreAt)
+	parts, err := w.core(core, coreAt)
 	if err != nil {
 		return fmt.Errorf("model core: %w", err)
 	}
@@ -190,10 +190,10 @@ func (w *walker) ctrPart(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		fb := fbuf(b)
-		root, err := fb.deref(0)
+		fb := newFbuf(b)
+		root, err := fb.Deref(0)
 		if err == nil {
-			_, err = fb.table(root)
+			_, err = fb.Table(root)
 		}
 		if err != nil {
 			w.bad(at, "CTR table %d is not a valid flatbuffer: %v", i, err)
@@ -203,45 +203,46 @@ func (w *walker) ctrPart(ctx context.Context) error {
 }
 
 // core checks the model core and returns its part IDs.
-func (w *walker) core(b fbuf, at int64) ([]string, error) {
-	root, err := b.deref(0)
+func (w *walker) core(raw []byte, at int64) ([]string, error) {
+	b := newFbuf(raw)
+	root, err := b.Deref(0)
 	if err != nil {
 		return nil, err
 	}
-	t, err := b.table(root)
+	t, err := b.Table(root)
 	if err != nil {
 		return nil, err
 	}
-	ver, err := t.str(coreFormatVersion)
+	ver, err := b.Str(t, coreFormatVersion)
 	if err != nil {
 		return nil, err
 	}
 	if ver != coreVersion {
 		w.bad(at, "core format %q is not one CatBoost reads", truncate(ver))
 	}
-	if p, ok := t.field(coreTrees); ok {
-		tp, err := b.deref(p)
+	tp, err := b.Ref(t, coreTrees)
+	if err != nil {
+		return nil, err
+	}
+	if tp != 0 {
+		trees, err := b.Table(tp)
 		if err != nil {
 			return nil, err
 		}
-		trees, err := b.table(tp)
-		if err != nil {
-			return nil, err
-		}
-		if err := w.trees(trees, at); err != nil {
+		if err := w.trees(b, trees, at); err != nil {
 			return nil, err
 		}
 	}
-	info, err := t.tables(coreInfoMap)
+	info, err := b.Tables(t, coreInfoMap, anyTables)
 	if err != nil {
 		return nil, err
 	}
 	for _, kv := range info {
-		k, err := kv.str(0)
+		k, err := b.Str(kv, 0)
 		if err != nil {
 			return nil, err
 		}
-		v, err := kv.str(1)
+		v, err := b.Str(kv, 1)
 		if err != nil {
 			return nil, err
 		}
@@ -249,51 +250,53 @@ func (w *walker) core(b fbuf, at int64) ([]string, error) {
 			w.params(v, at)
 		}
 	}
-	start, n, err := t.vector(corePartIDs, 4)
+	start, n, err := b.Vector(t, corePartIDs, 4)
 	if err != nil {
 		return nil, err
 	}
 	var parts []string
 	for i := 0; i < n; i++ {
-		sp, err := b.deref(start + 4*i)
+		sp, err := b.Deref(start + 4*i)
 		if err != nil {
 			return nil, err
 		}
-		ln, err := b.u32(sp)
-		if err != nil || uint64(ln) > uint64(len(b)-sp-4) {
+		ln, err := b.U32(sp)
+		if err != nil || uint64(ln) > uint64(len(raw)-sp-4) {
 			return nil, fmt.Errorf("part ID %d outside the core", i)
 		}
-		parts = append(parts, string(b[sp+4:sp+4+int(ln)]))
+		parts = append(parts, string(raw[sp+4:sp+4+int(ln)]))
 	}
 	return parts, nil
 }
 
 // trees checks every tree's splits and leaves against the arrays they
 // index, as the evaluator trusts them.
-func (w *walker) trees(t table, at int64) error {
-	_, nSplits, err := t.vector(treesSplits, 4)
+func (w *walker) trees(b *fbuf, t table, at int64) error {
+	_, nSplits, err := b.Vector(t, treesSplits, 4)
 	if err != nil {
 		return err
 	}
-	sizes, err := t.ints(treesSizes)
+	sizes, err := ints(b, t, treesSizes)
 	if err != nil {
 		return err
 	}
-	starts, err := t.ints(treesStartOffsets)
+	starts, err := ints(b, t, treesStartOffsets)
 	if err != nil {
 		return err
 	}
-	_, nLeaves, err := t.vector(treesLeafValues, 8)
+	_, nLeaves, err := b.Vector(t, treesLeafValues, 8)
 	if err != nil {
 		return err
 	}
-	_, nSteps, err := t.vector(treesStepNodes, 4)
+	_, nSteps, err := b.Vector(t, treesStepNodes, 4)
 	if err != nil {
 		return err
 	}
 	dim := int64(1)
-	if p, ok := t.field(treesApproxDimension); ok {
-		v, err := t.b.u32(p)
+	if p, err := b.Field(t, treesApproxDimension); err != nil {
+		return err
+	} else if p != 0 {
+		v, err := b.U32(p)
 		if err != nil {
 			return err
 		}

@@ -88,13 +88,12 @@ func TestTreesOutOfRange(t *testing.T) {
 	// A tree size beyond the splits: raise the first TreeSizes entry of
 	// iris by patching the vector, found through the analyzer's reader.
 	iris := sample(t, "iris.cbm")
-	core := fbuf(iris[8 : 8+coreSize(iris)])
-	root, _ := core.deref(0)
-	ct, _ := core.table(root)
-	p, _ := ct.field(coreTrees)
-	tp, _ := core.deref(p)
-	trees, _ := core.table(tp)
-	start, n, err := trees.vector(treesSizes, 4)
+	core := newFbuf(iris[8 : 8+coreSize(iris)])
+	root, _ := core.Deref(0)
+	ct, _ := core.Table(root)
+	tp, _ := core.Ref(ct, coreTrees)
+	trees, _ := core.Table(tp)
+	start, n, err := core.Vector(trees, treesSizes, 4)
 	if err != nil || n == 0 {
 		t.Fatal("no tree sizes")
 	}

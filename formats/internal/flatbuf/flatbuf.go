@@ -156,11 +156,19 @@ func (r *Reader) Ref(t Table, i int) (int, error) {
 	if err != nil || p == 0 {
 		return 0, err
 	}
-	o, err := r.U32(p)
+	return r.Deref(p)
+}
+
+// Deref follows the offset stored at pos.
+func (r *Reader) Deref(pos int) (int, error) {
+	o, err := r.U32(pos)
 	if err != nil {
 		return 0, err
 	}
-	return p + int(o), nil
+	if uint64(pos)+uint64(o) >= uint64(r.size) {
+		return 0, fmt.Errorf("offset at %d leads to %d: %w", pos, uint64(pos)+uint64(o), ErrBounds)
+	}
+	return pos + int(o), nil
 }
 
 // Vector returns where the elements of the vector in field i of t start
@@ -232,12 +240,11 @@ func (r *Reader) Tables(t Table, i, limit int) ([]Table, error) {
 // Elem checks and returns table k of the table vector whose elements
 // start at start (as Vector returned it; k below its length).
 func (r *Reader) Elem(start, k int) (Table, error) {
-	p := start + 4*k
-	o, err := r.U32(p)
+	p, err := r.Deref(start + 4*k)
 	if err != nil {
 		return Table{}, err
 	}
-	return r.Table(p + int(o))
+	return r.Table(p)
 }
 
 // Pos is where t is in the buffer.
