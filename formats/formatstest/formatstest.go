@@ -5,7 +5,10 @@ package formatstest
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
+	"io/fs"
+	"slices"
 	"testing"
 
 	"github.com/modelgate/modelgate/formats"
@@ -83,5 +86,36 @@ func Run(t testing.TB, a formats.Analyzer, name string, data []byte) (*Recorder,
 	t.Helper()
 	r := NewRecorder()
 	err := a.Analyze(context.Background(), formats.NewInput(name, bytes.NewReader(data), int64(len(data))), r)
+	return r, err
+}
+
+// Tree is a formats.Tree of files held in memory, by slash-separated name.
+type Tree map[string][]byte
+
+// Names implements formats.Tree.
+func (t Tree) Names() []string {
+	names := make([]string, 0, len(t))
+	for n := range t {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// Open implements formats.Tree.
+func (t Tree) Open(name string) (*formats.Input, error) {
+	b, ok := t[name]
+	if !ok {
+		return nil, fmt.Errorf("open %s: %w", name, fs.ErrNotExist)
+	}
+	return formats.NewInput(name, bytes.NewReader(b), int64(len(b))), nil
+}
+
+// RunTree checks tree with the layout l and returns what it recorded and
+// the error it returned.
+func RunTree(t testing.TB, l formats.Layout, tree formats.Tree) (*Recorder, error) {
+	t.Helper()
+	r := NewRecorder()
+	err := l.AnalyzeTree(context.Background(), tree, r)
 	return r, err
 }

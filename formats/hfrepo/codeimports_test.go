@@ -1,7 +1,6 @@
 package hfrepo
 
 import (
-	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -56,7 +55,7 @@ func TestCodeImportingConfigs(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.dir, func(t *testing.T) {
-			r, err := run(t, repo(t, "code-configs/"+tt.dir, nil))
+			r, err := formatstest.RunTree(t, Layout{}, repo(t, "code-configs/"+tt.dir, nil))
 			if err != nil {
 				t.Fatalf("error: %v", err)
 			}
@@ -95,8 +94,8 @@ func TestModulesJSONTypes(t *testing.T) {
 		{"Transformer", ""},
 	}
 	for _, tt := range tests {
-		tree := memTree{"modules.json": []byte(`[{"idx": 0, "name": "0", "path": "", "type": "` + tt.typ + `"}]`)}
-		r, err := run(t, tree)
+		tree := formatstest.Tree{"modules.json": []byte(`[{"idx": 0, "name": "0", "path": "", "type": "` + tt.typ + `"}]`)}
+		r, err := formatstest.RunTree(t, Layout{}, tree)
 		if err != nil {
 			t.Fatalf("%s: %v", tt.typ, err)
 		}
@@ -114,11 +113,11 @@ func TestModulesJSONTypes(t *testing.T) {
 // parse is reported and never clean.
 func TestListingMalformed(t *testing.T) {
 	for _, name := range []string{"modules.json", "model_index.json"} {
-		r, err := run(t, memTree{name: []byte(`[{"type": "x.Y"`)})
+		r, err := formatstest.RunTree(t, Layout{}, formatstest.Tree{name: []byte(`[{"type": "x.Y"`)})
 		if err == nil || !slices.Contains(r.Rules(), RuleMalformed) {
 			t.Errorf("%s: error %v, rules %v", name, err, r.Rules())
 		}
-		r, _ = run(t, memTree{name: []byte(`{"_class_name": "A", "_class_name": ["x", "Y"]}`)})
+		r, _ = formatstest.RunTree(t, Layout{}, formatstest.Tree{name: []byte(`{"_class_name": "A", "_class_name": ["x", "Y"]}`)})
 		if name == "model_index.json" && !slices.Contains(r.Rules(), RuleMalformed) {
 			t.Errorf("%s: duplicate key not reported: %v", name, r.Rules())
 		}
@@ -134,7 +133,7 @@ func TestHubKernel(t *testing.T) {
 		`{"model_type": "llama", "attn_implementation": "sdpa"}`:                               -1,
 		`{"model_type": "llama", "attn_implementation": "flash_attention_2"}`:                  -1,
 	} {
-		r, err := run(t, memTree{"config.json": []byte(body)})
+		r, err := formatstest.RunTree(t, Layout{}, formatstest.Tree{"config.json": []byte(body)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -166,7 +165,7 @@ func TestProcessorAutoMap(t *testing.T) {
 		"video_preprocessor_config.json": `{"auto_map": {"AutoVideoProcessor": "video_processing_x.XVideoProcessor"}}`,
 		"transformer/config.json":        `{"_class_name": "XTransformer", "_diffusers_version": "0.35.0", "auto_map": {"AutoModel": "transformer_x.XTransformer"}}`,
 	} {
-		r, err := run(t, memTree{name: []byte(body)})
+		r, err := formatstest.RunTree(t, Layout{}, formatstest.Tree{name: []byte(body)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -187,11 +186,10 @@ func FuzzCodeImports(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		tree := memTree{"modules.json": b, "model_index.json": b, "modular_model_index.json": b, "adapter_config.json": b, "config.json": b,
+		tree := formatstest.Tree{"modules.json": b, "model_index.json": b, "modular_model_index.json": b, "adapter_config.json": b, "config.json": b,
 			"0_Router/router_config.json": b, "2_Dense/config.json": b, "sentence_bert_config.json": b,
 			"x.py": []byte("import os\n")}
-		r := formatstest.NewRecorder()
-		_ = Layout{}.AnalyzeTree(context.Background(), tree, r)
+		r, _ := formatstest.RunTree(t, Layout{}, tree)
 		for _, fd := range r.Findings {
 			if _, ok := tree[fd.Member]; !ok {
 				t.Fatalf("finding about %q", fd.Member)

@@ -17,30 +17,10 @@ import (
 	"github.com/modelgate/modelgate/formats/formatstest"
 )
 
-// memTree is an in-memory formats.Tree.
-type memTree map[string][]byte
-
-func (t memTree) Names() []string {
-	var names []string
-	for n := range t {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	return names
-}
-
-func (t memTree) Open(name string) (*formats.Input, error) {
-	b, ok := t[name]
-	if !ok {
-		return nil, fmt.Errorf("open %s: %w", name, fs.ErrNotExist)
-	}
-	return formats.NewInput(name, bytes.NewReader(b), int64(len(b))), nil
-}
-
 // repo loads testdata/<dir> as a tree and adds extra files.
-func repo(t testing.TB, dir string, extra map[string]string) memTree {
+func repo(t testing.TB, dir string, extra map[string]string) formatstest.Tree {
 	t.Helper()
-	tree := memTree{}
+	tree := formatstest.Tree{}
 	if dir != "" {
 		root := filepath.Join("testdata", dir)
 		err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
@@ -67,13 +47,6 @@ func safetensorsFile(tensor string) string {
 	hdr := []byte(`{"` + tensor + `":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}`)
 	b := binary.LittleEndian.AppendUint64(nil, uint64(len(hdr)))
 	return string(append(append(b, hdr...), 0, 0, 0, 0))
-}
-
-func run(t testing.TB, tree formats.Tree) (*formatstest.Recorder, error) {
-	t.Helper()
-	r := formatstest.NewRecorder()
-	err := Layout{}.AnalyzeTree(context.Background(), tree, r)
-	return r, err
 }
 
 // want is a finding expected on a file.
@@ -114,7 +87,7 @@ subprocess.Popen(["sh", "-c", "id"])
 func TestAnalyzeTree(t *testing.T) {
 	tests := []struct {
 		name    string
-		tree    memTree
+		tree    formatstest.Tree
 		want    []want
 		wantErr bool
 	}{
@@ -142,21 +115,21 @@ func TestAnalyzeTree(t *testing.T) {
 			// x() calls a class taken from __subclasses__().
 			{RuleTemplateComputed, "tokenizer_config.json", formats.High},
 		}},
-		{name: "ssti chat_template.jinja", tree: memTree{
+		{name: "ssti chat_template.jinja", tree: formatstest.Tree{
 			"chat_template.jinja": []byte(`{{ lipsum.__globals__['os'].popen('id').read() }}`),
 		}, want: []want{{RuleTemplateEscape, "chat_template.jinja", formats.Critical}}},
-		{name: "chat_template.json", tree: memTree{
+		{name: "chat_template.json", tree: formatstest.Tree{
 			"chat_template.json": []byte(`{"chat_template": "{{ cycler.__init__.__globals__ }}"}`),
 		}, want: []want{{RuleTemplateEscape, "chat_template.json", formats.Critical}}},
 		{name: "nemo target", tree: repo(t, "nemo", nil), want: []want{
 			{RuleTargetDangerous, "model_config.yaml", formats.High},
 			{RuleTarget, "model_config.yaml", formats.Medium},
 		}},
-		{name: "target in json", tree: memTree{
+		{name: "target in json", tree: formatstest.Tree{
 			"hparams.json": []byte(`{"model": {"_target_": "builtins.eval", "x": 1}}`),
 			"vocab.json":   []byte(`{"a": 1}`),
 		}, want: []want{{RuleTargetDangerous, "hparams.json", formats.High}}},
-		{name: "escaped target key in json", tree: memTree{
+		{name: "escaped target key in json", tree: formatstest.Tree{
 			"hparams.json": []byte(`{"\u005ftarget_": "subprocess.run"}`),
 		}, want: []want{{RuleTargetDangerous, "hparams.json", formats.High}}},
 		{name: "lfs pointer", tree: repo(t, "lfs", map[string]string{"config.json": `{"model_type":"bert"}`}), want: []want{
@@ -170,10 +143,10 @@ func TestAnalyzeTree(t *testing.T) {
 			{RuleIndexPath, "pytorch_model.bin.index.json", formats.High},
 			{RuleIndexMissing, "pytorch_model.bin.index.json", formats.Medium},
 		}},
-		{name: "dropper python", tree: memTree{"scripts/preprocess.py": []byte(dropper)}, want: []want{
+		{name: "dropper python", tree: formatstest.Tree{"scripts/preprocess.py": []byte(dropper)}, want: []want{
 			{RulePythonDangerous, "scripts/preprocess.py", formats.High},
 		}},
-		{name: "custom_generate", tree: memTree{
+		{name: "custom_generate", tree: formatstest.Tree{
 			"config.json":                      []byte(`{"model_type":"qwen2"}`),
 			"custom_generate/generate.py":      []byte("def generate(model, **kw):\n    return model\n"),
 			"custom_generate/requirements.txt": []byte("numpy\n"),
@@ -181,7 +154,7 @@ func TestAnalyzeTree(t *testing.T) {
 			{RulePython, "custom_generate/generate.py", formats.Medium},
 			{RuleCustomGenerate, "custom_generate/generate.py", formats.Medium},
 		}},
-		{name: "duplicate auto_map", tree: memTree{
+		{name: "duplicate auto_map", tree: formatstest.Tree{
 			"config.json": []byte(`{"auto_map": {"AutoModel": "m.A"}, "x": 1, "auto_map": {"AutoModel": "m.B"}}`),
 			"m.py":        []byte("import torch\n"),
 		}, want: []want{
@@ -189,37 +162,37 @@ func TestAnalyzeTree(t *testing.T) {
 			{RuleAutoMap, "config.json", formats.High},
 			{RulePython, "m.py", formats.Medium},
 		}},
-		{name: "auto_map module escaping", tree: memTree{
+		{name: "auto_map module escaping", tree: formatstest.Tree{
 			"config.json": []byte(`{"auto_map": {"AutoModel": "../../x.Evil"}}`),
 		}, want: []want{{RuleAutoMap, "config.json", formats.Critical}}},
-		{name: "auto_map missing module", tree: memTree{
+		{name: "auto_map missing module", tree: formatstest.Tree{
 			"sub/config.json": []byte(`{"auto_map": {"AutoModel": "modeling_y.Y"}}`),
 			"modeling_y.py":   []byte("import torch\n"),
 		}, want: []want{
 			{RuleAutoMap, "sub/config.json", formats.High},
 			{RulePython, "modeling_y.py", formats.Medium},
 		}},
-		{name: "malformed config", tree: memTree{"config.json": []byte(`{"auto_map": {`)}, want: []want{
+		{name: "malformed config", tree: formatstest.Tree{"config.json": []byte(`{"auto_map": {`)}, want: []want{
 			{RuleMalformed, "config.json", formats.Low},
 		}, wantErr: true},
-		{name: "nan config is python json", tree: memTree{"config.json": []byte(`{"eps": NaN, "max": Infinity, "min": -Infinity}`)}},
-		{name: "bad yaml with target", tree: memTree{"conf.yaml": []byte("a: [\n_target_: os.system\n")}, want: []want{
+		{name: "nan config is python json", tree: formatstest.Tree{"config.json": []byte(`{"eps": NaN, "max": Infinity, "min": -Infinity}`)}},
+		{name: "bad yaml with target", tree: formatstest.Tree{"conf.yaml": []byte("a: [\n_target_: os.system\n")}, want: []want{
 			{RuleMalformed, "conf.yaml", formats.Low},
 			{RuleTargetDangerous, "conf.yaml", formats.High},
 		}, wantErr: true},
-		{name: "yaml alias target", tree: memTree{"conf.yaml": []byte("x: &t subprocess.call\nm:\n  _target_: *t\n")}, want: []want{
+		{name: "yaml alias target", tree: formatstest.Tree{"conf.yaml": []byte("x: &t subprocess.call\nm:\n  _target_: *t\n")}, want: []want{
 			{RuleTargetDangerous, "conf.yaml", formats.High},
 		}},
-		{name: "nemo top-level target", tree: memTree{"model_config.yaml": []byte("target: subprocess.Popen\npreprocessor:\n  target: 3\n")}, want: []want{
+		{name: "nemo top-level target", tree: formatstest.Tree{"model_config.yaml": []byte("target: subprocess.Popen\npreprocessor:\n  target: 3\n")}, want: []want{
 			{RuleTargetDangerous, "model_config.yaml", formats.High},
 		}},
-		{name: "nemo merged target", tree: memTree{"model_config.yaml": []byte("defaults: &d\n  target: os.system\n<<: *d\n")}, want: []want{
+		{name: "nemo merged target", tree: formatstest.Tree{"model_config.yaml": []byte("defaults: &d\n  target: os.system\n<<: *d\n")}, want: []want{
 			{RuleTargetDangerous, "model_config.yaml", formats.High},
 		}},
-		{name: "nemo model class", tree: memTree{"x/model_config.yaml": []byte("target: nemo.collections.asr.models.EncDecCTCModel\n")}},
-		{name: "target elsewhere is data", tree: memTree{"conf.yaml": []byte("target: os.system\n")}},
-		{name: "safe yaml", tree: memTree{"conf.yaml": []byte("m:\n  _target_: torch.nn.Linear\n  in_features: 3\nopt:\n  class_path: torch.optim.AdamW\n")}},
-		{name: "yaml torch.load under safe-looking prefix", tree: memTree{"conf.yaml": []byte("m:\n  _target_: torch.nn.Module.load\n")}, want: []want{
+		{name: "nemo model class", tree: formatstest.Tree{"x/model_config.yaml": []byte("target: nemo.collections.asr.models.EncDecCTCModel\n")}},
+		{name: "target elsewhere is data", tree: formatstest.Tree{"conf.yaml": []byte("target: os.system\n")}},
+		{name: "safe yaml", tree: formatstest.Tree{"conf.yaml": []byte("m:\n  _target_: torch.nn.Linear\n  in_features: 3\nopt:\n  class_path: torch.optim.AdamW\n")}},
+		{name: "yaml torch.load under safe-looking prefix", tree: formatstest.Tree{"conf.yaml": []byte("m:\n  _target_: torch.nn.Module.load\n")}, want: []want{
 			{RuleTargetDangerous, "conf.yaml", formats.High},
 		}},
 	}
@@ -228,7 +201,7 @@ func TestAnalyzeTree(t *testing.T) {
 			if !(Layout{}).Match(tt.tree.Names()) {
 				t.Fatalf("Match(%v) = false", tt.tree.Names())
 			}
-			r, err := run(t, tt.tree)
+			r, err := formatstest.RunTree(t, Layout{}, tt.tree)
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("err = %v, wantErr %v", err, tt.wantErr)
 			}
@@ -257,7 +230,7 @@ func TestAnalyzeTree(t *testing.T) {
 }
 
 func TestFindingDetails(t *testing.T) {
-	r, err := run(t, repo(t, "remote", map[string]string{"modeling_x.py": modelingX}))
+	r, err := formatstest.RunTree(t, Layout{}, repo(t, "remote", map[string]string{"modeling_x.py": modelingX}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -291,7 +264,7 @@ func TestFindingDetails(t *testing.T) {
 }
 
 func TestLFSMessage(t *testing.T) {
-	r, _ := run(t, repo(t, "lfs", nil))
+	r, _ := formatstest.RunTree(t, Layout{}, repo(t, "lfs", nil))
 	if len(r.Findings) != 1 {
 		t.Fatalf("findings = %v", r.Findings)
 	}
@@ -302,19 +275,19 @@ func TestLFSMessage(t *testing.T) {
 }
 
 func TestSizeCap(t *testing.T) {
-	big := memTree{"config.json": append([]byte(`{"a":"`), bytes.Repeat([]byte("x"), MaxConfigBytes)...)}
-	_, err := run(t, big)
+	big := formatstest.Tree{"config.json": append([]byte(`{"a":"`), bytes.Repeat([]byte("x"), MaxConfigBytes)...)}
+	_, err := formatstest.RunTree(t, Layout{}, big)
 	var le *formats.LimitError
 	if !errors.As(err, &le) {
 		t.Fatalf("err = %v, want a LimitError", err)
 	}
 	// A large vocabulary without instantiation keys is not a limit.
-	vocab := memTree{"tokenizer.json": append(append([]byte(`{"v":"`), bytes.Repeat([]byte("y"), MaxConfigBytes)...), `"}`...)}
-	if _, err := run(t, vocab); err != nil {
+	vocab := formatstest.Tree{"tokenizer.json": append(append([]byte(`{"v":"`), bytes.Repeat([]byte("y"), MaxConfigBytes)...), `"}`...)}
+	if _, err := formatstest.RunTree(t, Layout{}, vocab); err != nil {
 		t.Fatalf("large vocabulary: %v", err)
 	}
 	vocab["tokenizer.json"] = append(vocab["tokenizer.json"][:len(vocab["tokenizer.json"])-2], `_target_"}`...)
-	if _, err := run(t, vocab); !errors.As(err, &le) {
+	if _, err := formatstest.RunTree(t, Layout{}, vocab); !errors.As(err, &le) {
 		t.Fatalf("large json with _target_: err = %v, want a LimitError", err)
 	}
 }

@@ -2,7 +2,6 @@ package hfrepo
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"os"
@@ -131,9 +130,8 @@ func FuzzConfig(f *testing.F) {
 		if err == nil && doc == nil {
 			t.Fatal("nil document without error")
 		}
-		tree := memTree{"config.json": b, "tokenizer_config.json": b, "m.py": []byte("import os\n"), "c.yaml": b}
-		r := formatstest.NewRecorder()
-		_ = Layout{}.AnalyzeTree(context.Background(), tree, r)
+		tree := formatstest.Tree{"config.json": b, "tokenizer_config.json": b, "m.py": []byte("import os\n"), "c.yaml": b}
+		r, _ := formatstest.RunTree(t, Layout{}, tree)
 		for _, fd := range r.Findings {
 			if _, ok := tree[fd.Member]; !ok {
 				t.Fatalf("finding about %q", fd.Member)

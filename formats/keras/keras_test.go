@@ -148,8 +148,8 @@ func TestArchive(t *testing.T) {
 			if !(archive{}).Match(tree.Names()) {
 				t.Fatal("layout does not match")
 			}
-			r := formatstest.NewRecorder()
-			if err := (archive{}).AnalyzeTree(context.Background(), tree, r); err != nil {
+			r, err := formatstest.RunTree(t, archive{}, tree)
+			if err != nil {
 				t.Fatal(err)
 			}
 			got := medium(r)
@@ -170,8 +170,8 @@ func TestArchive(t *testing.T) {
 }
 
 func TestTorchWrapperScanned(t *testing.T) {
-	r := formatstest.NewRecorder()
-	if err := (archive{}).AnalyzeTree(context.Background(), readZip(t, "testdata/torch_wrapper.keras"), r); err != nil {
+	r, err := formatstest.RunTree(t, archive{}, readZip(t, "testdata/torch_wrapper.keras"))
+	if err != nil {
 		t.Fatal(err)
 	}
 	if len(r.Members) != 1 || len(r.Members[0].Data) == 0 || r.Members[0].Data[0] != 0x80 {
@@ -222,8 +222,8 @@ func TestSavedModelMetadata(t *testing.T) {
 	if !(savedModelMeta{}).Match(tree.Names()) {
 		t.Fatal("layout does not match")
 	}
-	r := formatstest.NewRecorder()
-	if err := (savedModelMeta{}).AnalyzeTree(context.Background(), tree, r); err != nil {
+	r, err := formatstest.RunTree(t, savedModelMeta{}, tree)
+	if err != nil {
 		t.Fatal(err)
 	}
 	if !slices.Contains(r.Rules(), RuleLambda) || r.Findings[0].Member != "m/keras_metadata.pb" {

@@ -1,83 +1,59 @@
 package mlflow
 
 import (
-	"bytes"
-	"context"
-	"os"
 	"slices"
 	"testing"
 
-	"github.com/modelgate/modelgate/formats"
 	"github.com/modelgate/modelgate/formats/formatstest"
 	"github.com/modelgate/modelgate/formats/pyreq"
 )
-
-type memTree map[string][]byte
-
-func (m memTree) Names() []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
-}
-
-func (m memTree) Open(name string) (*formats.Input, error) {
-	b, ok := m[name]
-	if !ok {
-		return nil, os.ErrNotExist
-	}
-	return formats.NewInput(name, bytes.NewReader(b), int64(len(b))), nil
-}
 
 const pyfunc = "flavors:\n  python_function:\n    loader_module: mlflow.sklearn\n    model_path: model.pkl\n"
 
 func TestLayout(t *testing.T) {
 	tests := []struct {
 		name  string
-		tree  memTree
+		tree  formatstest.Tree
 		rules []string
 	}{
-		{"sklearn", memTree{"m/MLmodel": []byte(pyfunc), "m/model.pkl": nil}, nil},
-		{"not an MLmodel", memTree{"MLmodel": []byte("just text\n")}, nil},
-		{"custom loader", memTree{"MLmodel": []byte("flavors:\n  python_function:\n    loader_module: my.loader\n    code: code\n"),
+		{"sklearn", formatstest.Tree{"m/MLmodel": []byte(pyfunc), "m/model.pkl": nil}, nil},
+		{"not an MLmodel", formatstest.Tree{"MLmodel": []byte("just text\n")}, nil},
+		{"custom loader", formatstest.Tree{"MLmodel": []byte("flavors:\n  python_function:\n    loader_module: my.loader\n    code: code\n"),
 			"code/my/loader.py": nil}, []string{RuleLoaderModule, RuleCode}},
-		{"custom loader installed", memTree{"MLmodel": []byte("flavors:\n  python_function:\n    loader_module: other\n")}, []string{RuleLoaderModule}},
-		{"pyfunc loaders package", memTree{"MLmodel": []byte("flavors:\n  python_function:\n    loader_module: mlflow.pyfunc.loaders.chat_model\n")}, nil},
-		{"no loader", memTree{"MLmodel": []byte("flavors:\n  python_function:\n    data: x\n")}, []string{RuleMalformed}},
-		{"shadow package", memTree{"MLmodel": []byte("flavors:\n  sklearn:\n    code: code\n"), "code/sklearn/__init__.py": nil}, []string{RuleShadow}},
-		{"model from code", memTree{"MLmodel": []byte("flavors:\n  python_function:\n    loader_module: mlflow.pyfunc.model\n    model_code_path: m.py\n")},
+		{"custom loader installed", formatstest.Tree{"MLmodel": []byte("flavors:\n  python_function:\n    loader_module: other\n")}, []string{RuleLoaderModule}},
+		{"pyfunc loaders package", formatstest.Tree{"MLmodel": []byte("flavors:\n  python_function:\n    loader_module: mlflow.pyfunc.loaders.chat_model\n")}, nil},
+		{"no loader", formatstest.Tree{"MLmodel": []byte("flavors:\n  python_function:\n    data: x\n")}, []string{RuleMalformed}},
+		{"shadow package", formatstest.Tree{"MLmodel": []byte("flavors:\n  sklearn:\n    code: code\n"), "code/sklearn/__init__.py": nil}, []string{RuleShadow}},
+		{"model from code", formatstest.Tree{"MLmodel": []byte("flavors:\n  python_function:\n    loader_module: mlflow.pyfunc.model\n    model_code_path: m.py\n")},
 			[]string{RuleModelCode, RuleMissing}},
-		{"python model missing", memTree{"MLmodel": []byte("flavors:\n  python_function:\n    loader_module: mlflow.pyfunc.model\n    python_model: ../python_model.pkl\n")},
+		{"python model missing", formatstest.Tree{"MLmodel": []byte("flavors:\n  python_function:\n    loader_module: mlflow.pyfunc.model\n    python_model: ../python_model.pkl\n")},
 			[]string{RuleMissing}},
-		{"pickle module", memTree{"MLmodel": []byte("flavors:\n  pytorch:\n    model_data: data\n"), "data/pickle_module_info.txt": []byte("evil")},
+		{"pickle module", formatstest.Tree{"MLmodel": []byte("flavors:\n  pytorch:\n    model_data: data\n"), "data/pickle_module_info.txt": []byte("evil")},
 			[]string{RulePickleModule}},
-		{"default pickle module", memTree{"MLmodel": []byte("flavors:\n  pytorch:\n    model_data: data\n"), "data/pickle_module_info.txt": []byte("mlflow.pytorch.pickle_module")}, nil},
-		{"requirements", memTree{"MLmodel": []byte(pyfunc), "requirements.txt": []byte("-i https://x.example\n"),
+		{"default pickle module", formatstest.Tree{"MLmodel": []byte("flavors:\n  pytorch:\n    model_data: data\n"), "data/pickle_module_info.txt": []byte("mlflow.pytorch.pickle_module")}, nil},
+		{"requirements", formatstest.Tree{"MLmodel": []byte(pyfunc), "requirements.txt": []byte("-i https://x.example\n"),
 			"python_env.yaml": []byte("dependencies:\n- -r requirements.txt\n")}, []string{pyreq.RuleIndex}},
-		{"env file missing", memTree{"MLmodel": []byte("flavors:\n  python_function:\n    loader_module: mlflow.sklearn\n    env:\n      conda: ../../conda.yaml\n")},
+		{"env file missing", formatstest.Tree{"MLmodel": []byte("flavors:\n  python_function:\n    loader_module: mlflow.sklearn\n    env:\n      conda: ../../conda.yaml\n")},
 			[]string{RuleMissing}},
-		{"env file elsewhere", memTree{"MLmodel": []byte("flavors:\n  python_function:\n    loader_module: mlflow.sklearn\n    env: envs/c.yaml\n"),
+		{"env file elsewhere", formatstest.Tree{"MLmodel": []byte("flavors:\n  python_function:\n    loader_module: mlflow.sklearn\n    env: envs/c.yaml\n"),
 			"envs/c.yaml": []byte("dependencies:\n- pip:\n  - git+https://x.example/y\n")}, []string{pyreq.RuleURL}},
-		{"included requirements", memTree{"MLmodel": []byte(pyfunc), "requirements.txt": []byte("-r extra.txt\nnumpy\n"),
+		{"included requirements", formatstest.Tree{"MLmodel": []byte(pyfunc), "requirements.txt": []byte("-r extra.txt\nnumpy\n"),
 			"extra.txt": []byte("-r requirements.txt\n--extra-index-url https://x.example\n")}, []string{pyreq.RuleIndex}},
-		{"merge key flavors", memTree{"MLmodel": []byte("base: &b\n  python_function:\n    loader_module: evil\nflavors:\n  <<: *b\n")}, []string{RuleLoaderModule}},
-		{"merge key overridden", memTree{"MLmodel": []byte("base: &b\n  loader_module: evil\nflavors:\n  python_function:\n    <<: [*b]\n    loader_module: mlflow.sklearn\n")}, nil},
-		{"merged value", memTree{"MLmodel": []byte("base: &b\n  loader_module: evil\nflavors:\n  python_function:\n    <<: *b\n")}, []string{RuleLoaderModule}},
-		{"quoted << is a key", memTree{"MLmodel": []byte("base: &b\n  loader_module: evil\nflavors:\n  python_function:\n    '<<': *b\n    loader_module: mlflow.sklearn\n")}, nil},
-		{"flavors spelled oddly", memTree{"MLmodel": []byte("\"flavors\" : {\n")}, []string{RuleMalformed}},
-		{"metadata copy", memTree{"m/MLmodel": []byte("flavors:\n  python_function:\n    loader_module: mlflow.pyfunc.model\n    python_model: python_model.pkl\n"),
+		{"merge key flavors", formatstest.Tree{"MLmodel": []byte("base: &b\n  python_function:\n    loader_module: evil\nflavors:\n  <<: *b\n")}, []string{RuleLoaderModule}},
+		{"merge key overridden", formatstest.Tree{"MLmodel": []byte("base: &b\n  loader_module: evil\nflavors:\n  python_function:\n    <<: [*b]\n    loader_module: mlflow.sklearn\n")}, nil},
+		{"merged value", formatstest.Tree{"MLmodel": []byte("base: &b\n  loader_module: evil\nflavors:\n  python_function:\n    <<: *b\n")}, []string{RuleLoaderModule}},
+		{"quoted << is a key", formatstest.Tree{"MLmodel": []byte("base: &b\n  loader_module: evil\nflavors:\n  python_function:\n    '<<': *b\n    loader_module: mlflow.sklearn\n")}, nil},
+		{"flavors spelled oddly", formatstest.Tree{"MLmodel": []byte("\"flavors\" : {\n")}, []string{RuleMalformed}},
+		{"metadata copy", formatstest.Tree{"m/MLmodel": []byte("flavors:\n  python_function:\n    loader_module: mlflow.pyfunc.model\n    python_model: python_model.pkl\n"),
 			"m/python_model.pkl": nil, "m/metadata/MLmodel": []byte("flavors:\n  python_function:\n    loader_module: mlflow.pyfunc.model\n    python_model: python_model.pkl\n"),
 			"m/metadata/requirements.txt": []byte("git+https://x.example/y\n"), "m/registered_model_meta": []byte("model_name: x\nmodel_version: '1'\n")},
 			[]string{pyreq.RuleURL}},
-		{"broken yaml", memTree{"MLmodel": []byte("flavors: [\n")}, []string{RuleMalformed}},
-		{"alias flavors", memTree{"MLmodel": []byte("x: &a\n  loader_module: evil\nflavors:\n  python_function: *a\n")}, []string{RuleLoaderModule}},
+		{"broken yaml", formatstest.Tree{"MLmodel": []byte("flavors: [\n")}, []string{RuleMalformed}},
+		{"alias flavors", formatstest.Tree{"MLmodel": []byte("x: &a\n  loader_module: evil\nflavors:\n  python_function: *a\n")}, []string{RuleLoaderModule}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := formatstest.NewRecorder()
-			_ = Layout{}.AnalyzeTree(context.Background(), tt.tree, r)
+			r, _ := formatstest.RunTree(t, Layout{}, tt.tree)
 			if got := r.Rules(); !slices.Equal(got, tt.rules) {
 				t.Errorf("rules %v, want %v: %v", got, tt.rules, r.Findings)
 			}
@@ -89,8 +65,7 @@ func FuzzMLmodel(f *testing.F) {
 	f.Add([]byte(pyfunc))
 	f.Add([]byte("flavors:\n  pytorch:\n    model_data: data\n  python_function:\n    code: code\n    loader_module: x\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		r := formatstest.NewRecorder()
-		tree := memTree{"MLmodel": data, "data/pickle_module_info.txt": []byte("x"), "code/x.py": nil, "requirements.txt": data}
-		_ = Layout{}.AnalyzeTree(context.Background(), tree, r)
+		tree := formatstest.Tree{"MLmodel": data, "data/pickle_module_info.txt": []byte("x"), "code/x.py": nil, "requirements.txt": data}
+		_, _ = formatstest.RunTree(t, Layout{}, tree)
 	})
 }

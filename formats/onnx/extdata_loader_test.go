@@ -1,7 +1,6 @@
 package onnx
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"slices"
@@ -38,8 +37,8 @@ func TestExternalDataLoadersDisagree(t *testing.T) {
 			if !slices.Contains(r.Rules(), tc.fileRule) {
 				t.Errorf("model: want %s, got %v", tc.fileRule, r.Findings)
 			}
-			lr := formatstest.NewRecorder()
-			if err := (layout{}).AnalyzeTree(context.Background(), dirTree(filepath.Join("testdata", tc.dir)), lr); err != nil {
+			lr, err := formatstest.RunTree(t, layout{}, dirTree(filepath.Join("testdata", tc.dir)))
+			if err != nil {
 				t.Fatal(err)
 			}
 			if tc.layoutRule != "" && !slices.Contains(lr.Rules(), tc.layoutRule) {

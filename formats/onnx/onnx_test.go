@@ -227,25 +227,6 @@ func TestProbe(t *testing.T) {
 	}
 }
 
-type memTree map[string][]byte
-
-func (m memTree) Names() []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
-}
-
-func (m memTree) Open(name string) (*formats.Input, error) {
-	b, ok := m[name]
-	if !ok {
-		return nil, os.ErrNotExist
-	}
-	return formats.NewInput(name, bytesReader(b), int64(len(b))), nil
-}
-
 type bytesReader []byte
 
 func (b bytesReader) ReadAt(p []byte, off int64) (int, error) {
@@ -265,19 +246,19 @@ func TestLayout(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name string
-		tree memTree
+		tree formatstest.Tree
 		want bool
 	}{
-		{"present", memTree{"d/m.onnx": m("location", "w.bin", "offset", "0", "length", "16"), "d/w.bin": make([]byte, 16)}, false},
-		{"missing", memTree{"d/m.onnx": m("location", "w.bin")}, true},
-		{"beyond", memTree{"d/m.onnx": m("location", "w.bin", "offset", "8", "length", "16"), "d/w.bin": make([]byte, 16)}, true},
+		{"present", formatstest.Tree{"d/m.onnx": m("location", "w.bin", "offset", "0", "length", "16"), "d/w.bin": make([]byte, 16)}, false},
+		{"missing", formatstest.Tree{"d/m.onnx": m("location", "w.bin")}, true},
+		{"beyond", formatstest.Tree{"d/m.onnx": m("location", "w.bin", "offset", "8", "length", "16"), "d/w.bin": make([]byte, 16)}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if !(layout{}).Match(tc.tree.Names()) {
 				t.Fatal("layout does not match")
 			}
-			r := formatstest.NewRecorder()
-			if err := (layout{}).AnalyzeTree(context.Background(), tc.tree, r); err != nil {
+			r, err := formatstest.RunTree(t, layout{}, tc.tree)
+			if err != nil {
 				t.Fatal(err)
 			}
 			got := slices.Contains(r.Rules(), RuleExternalFile)
@@ -380,8 +361,8 @@ func (d dirTree) Open(name string) (*formats.Input, error) {
 
 func TestLayoutSamples(t *testing.T) {
 	for dir, want := range map[string]bool{"testdata/external_ok": false, "testdata/external_missing": true} {
-		r := formatstest.NewRecorder()
-		if err := (layout{}).AnalyzeTree(context.Background(), dirTree(dir), r); err != nil {
+		r, err := formatstest.RunTree(t, layout{}, dirTree(dir))
+		if err != nil {
 			t.Fatal(err)
 		}
 		if got := slices.Contains(r.Rules(), RuleExternalFile); got != want {

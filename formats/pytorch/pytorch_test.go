@@ -74,8 +74,8 @@ func TestZipLayout(t *testing.T) {
 			if !(zipLayout{}).Match(tt.t.Names()) {
 				t.Fatal("layout does not match")
 			}
-			r := formatstest.NewRecorder()
-			if err := (zipLayout{}).AnalyzeTree(context.Background(), tt.t, r); err != nil {
+			r, err := formatstest.RunTree(t, zipLayout{}, tt.t)
+			if err != nil {
 				t.Fatal(err)
 			}
 			if !slices.Equal(r.Rules(), tt.want) {

@@ -2,7 +2,6 @@ package pytorch
 
 import (
 	"archive/zip"
-	"context"
 	"errors"
 	"io"
 	"path/filepath"
@@ -49,8 +48,8 @@ func TestTorchScriptSamples(t *testing.T) {
 	}
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
-			rec := formatstest.NewRecorder()
-			if err := (zipLayout{}).AnalyzeTree(context.Background(), zipTree(t, f), rec); err != nil {
+			rec, err := formatstest.RunTree(t, zipLayout{}, zipTree(t, f))
+			if err != nil {
 				t.Fatalf("error: %v", err)
 			}
 			top, _ := rec.Max()
@@ -171,8 +170,8 @@ func TestBytecodeOperators(t *testing.T) {
 			mt.data[n] = []byte(strings.ReplaceAll(string(b), "torch.save(x, \"modelgate-marker\")", "torch.relu(x)"))
 		}
 	}
-	rec := formatstest.NewRecorder()
-	if err := (zipLayout{}).AnalyzeTree(context.Background(), mt, rec); err != nil {
+	rec, err := formatstest.RunTree(t, zipLayout{}, mt)
+	if err != nil {
 		t.Fatal(err)
 	}
 	found := false

@@ -1,10 +1,7 @@
 package skops
 
 import (
-	"bytes"
-	"context"
 	"errors"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -12,31 +9,6 @@ import (
 	"github.com/modelgate/modelgate/formats"
 	"github.com/modelgate/modelgate/formats/formatstest"
 )
-
-type memTree map[string][]byte
-
-func (m memTree) Names() []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
-}
-
-func (m memTree) Open(name string) (*formats.Input, error) {
-	b, ok := m[name]
-	if !ok {
-		return nil, os.ErrNotExist
-	}
-	return formats.NewInput(name, bytes.NewReader(b), int64(len(b))), nil
-}
-
-func analyze(t testing.TB, tree memTree) (*formatstest.Recorder, error) {
-	t.Helper()
-	r := formatstest.NewRecorder()
-	return r, Layout{}.AnalyzeTree(context.Background(), tree, r)
-}
 
 // node renders one schema node; extra is more JSON members, without braces.
 func node(loader, module, class, extra string) string {
@@ -47,8 +19,8 @@ func node(loader, module, class, extra string) string {
 	return s + "}"
 }
 
-func schema(root string) memTree {
-	return memTree{"schema.json": []byte(strings.Replace(root, "{", `{"protocol": 2, "_skops_version": "0.11.0", `, 1))}
+func schema(root string) formatstest.Tree {
+	return formatstest.Tree{"schema.json": []byte(strings.Replace(root, "{", `{"protocol": 2, "_skops_version": "0.11.0", `, 1))}
 }
 
 func dict(entries ...string) string {
@@ -61,14 +33,14 @@ func TestNodes(t *testing.T) {
 	}
 	tests := []struct {
 		name  string
-		tree  memTree
+		tree  formatstest.Tree
 		rules []string // rule IDs reported, in order
 		worst formats.Severity
 	}{
 		{"estimator", schema(node("ObjectNode", "sklearn.linear_model._logistic", "LogisticRegression",
 			`"content": `+dict(`"C": `+json("1.0")))), nil, formats.Info},
 		{"function eval", schema(node("FunctionNode", "builtins", "eval", "")), []string{RuleDenied}, formats.Critical},
-		{"protocol 0 function", memTree{"schema.json": []byte(`{"protocol": 0, "__loader__": "FunctionNode", "__module__": "numpy", "__class__": "add",
+		{"protocol 0 function", formatstest.Tree{"schema.json": []byte(`{"protocol": 0, "__loader__": "FunctionNode", "__module__": "numpy", "__class__": "add",
 			"content": {"module_path": "posix", "function": "system"}}`)}, []string{RuleUnknown, RuleDenied}, formats.Critical},
 		{"reduce call", schema(node("ConstructorFromReduceNode", "subprocess", "Popen", `"content": `+node("TupleNode", "builtins", "tuple", `"content": []`))),
 			[]string{RuleDenied}, formats.Critical},
@@ -86,34 +58,34 @@ func TestNodes(t *testing.T) {
 			[]string{RuleOperator}, formats.Critical},
 		{"operator outside operator", schema(node("OperatorFuncNode", "os", "itemgetter", "")), []string{RuleMalformed, RuleOperator}, formats.Critical},
 		{"unknown loader", schema(node("EvalNode", "builtins", "dict", "")), []string{RuleMalformed}, formats.Medium},
-		{"numpy scalar", schema(node("NdArrayNode", "numpy", "float64", `"type": "numpy", "file": "a.npy"`)).with("a.npy"), nil, formats.Info},
+		{"numpy scalar", withArrays(schema(node("NdArrayNode", "numpy", "float64", `"type": "numpy", "file": "a.npy"`)), "a.npy"), nil, formats.Info},
 		{"array member missing", schema(node("NdArrayNode", "numpy", "ndarray", `"type": "numpy", "file": "gone.npy"`)), []string{RuleMalformed}, formats.Medium},
-		{"array class called", schema(node("NdArrayNode", "os", "system", `"type": "numpy", "file": "a.npy"`)).with("a.npy"), []string{RuleDenied}, formats.Critical},
+		{"array class called", withArrays(schema(node("NdArrayNode", "os", "system", `"type": "numpy", "file": "a.npy"`)), "a.npy"), []string{RuleDenied}, formats.Critical},
 		{"bit generator", schema(node("RandomGeneratorNode", "numpy.random._generator", "Generator",
 			`"content": {"bit_generator": `+dict(`"bit_generator": `+json(`\"posix.system\"`))+`, "seed_seq": {}}`)), []string{RuleDenied}, formats.Critical},
 		{"node hidden in an unknown field", schema(node("JsonNode", "builtins", "str", `"extra": `+node("FunctionNode", "os", "system", ""))),
 			[]string{RuleDenied}, formats.Critical},
-		{"bad protocol", memTree{"schema.json": []byte(`{"protocol": 99, "__loader__": "JsonNode", "__module__": "builtins", "__class__": "str", "content": "1"}`)},
+		{"bad protocol", formatstest.Tree{"schema.json": []byte(`{"protocol": 99, "__loader__": "JsonNode", "__module__": "builtins", "__class__": "str", "content": "1"}`)},
 			[]string{RuleMalformed}, formats.Medium},
 		{"duplicate report once", schema(dict(`"a": `+node("FunctionNode", "builtins", "exec", ""), `"b": `+node("FunctionNode", "builtins", "exec", ""))),
 			[]string{RuleDenied}, formats.Critical},
-		{"escaped keys", memTree{"schema.json": []byte(`{"protocol": 2, "\u005f_loader__": "FunctionNode", "__module__": "builtins", "__class__": "\u0065val"}`)},
+		{"escaped keys", formatstest.Tree{"schema.json": []byte(`{"protocol": 2, "\u005f_loader__": "FunctionNode", "__module__": "builtins", "__class__": "\u0065val"}`)},
 			[]string{RuleDenied}, formats.Critical},
-		{"NaN constants", memTree{"schema.json": []byte(`{"protocol": 2, "x": NaN, "y": [-Infinity, "NaN"], "__loader__": "FunctionNode", "__module__": "os", "__class__": "system"}`)},
+		{"NaN constants", formatstest.Tree{"schema.json": []byte(`{"protocol": 2, "x": NaN, "y": [-Infinity, "NaN"], "__loader__": "FunctionNode", "__module__": "os", "__class__": "system"}`)},
 			[]string{RuleDenied}, formats.Critical},
-		{"utf-16 schema", memTree{"schema.json": utf16le(`{"protocol": 2, "__loader__": "FunctionNode", "__module__": "os", "__class__": "system"}`)},
+		{"utf-16 schema", formatstest.Tree{"schema.json": utf16le(`{"protocol": 2, "__loader__": "FunctionNode", "__module__": "os", "__class__": "system"}`)},
 			[]string{RuleDenied}, formats.Critical},
-		{"utf-8 bom", memTree{"schema.json": []byte("\xef\xbb\xbf" + `{"protocol": 2, "__loader__": "FunctionNode", "__module__": "os", "__class__": "system"}`)},
+		{"utf-8 bom", formatstest.Tree{"schema.json": []byte("\xef\xbb\xbf" + `{"protocol": 2, "__loader__": "FunctionNode", "__module__": "os", "__class__": "system"}`)},
 			[]string{RuleDenied}, formats.Critical},
 		{"sklearn loss", schema(node("LossNode", "sklearn._loss._loss", "CyHalfTweedieLoss", `"__reduce__": {"args": `+node("TupleNode", "builtins", "tuple", `"content": []`)+`}`)),
 			nil, formats.Info},
 		{"loss outside sklearn", schema(node("LossNode", "subprocess", "Popen", "")), []string{RuleDenied}, formats.Critical},
 		{"held function", schema(node("FunctionNode", "sklearn.feature_selection._univariate_selection", "f_classif", "")), nil, formats.Info},
-		{"not skops", memTree{"schema.json": []byte(`{"type": "object", "properties": {}}`)}, nil, formats.Info},
+		{"not skops", formatstest.Tree{"schema.json": []byte(`{"type": "object", "properties": {}}`)}, nil, formats.Info},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r, err := analyze(t, tt.tree)
+			r, err := formatstest.RunTree(t, Layout{}, tt.tree)
 			if err != nil {
 				t.Fatalf("error %v", err)
 			}
@@ -139,7 +111,8 @@ func utf16le(s string) []byte {
 	return b
 }
 
-func (m memTree) with(names ...string) memTree {
+// withArrays adds a stub .npy file under each name to m.
+func withArrays(m formatstest.Tree, names ...string) formatstest.Tree {
 	for _, n := range names {
 		m[n] = []byte("\x93NUMPY")
 	}
@@ -149,13 +122,13 @@ func (m memTree) with(names ...string) memTree {
 func TestBounds(t *testing.T) {
 	deep := strings.Repeat(`{"__loader__": "ListNode", "__module__": "builtins", "__class__": "list", "content": [`, maxDepth+2) +
 		strings.Repeat("]}", maxDepth+2)
-	_, err := analyze(t, memTree{"schema.json": []byte(`{"protocol": 2, "x": ` + deep + `, "__loader__": "JsonNode"}`)})
+	_, err := formatstest.RunTree(t, Layout{}, formatstest.Tree{"schema.json": []byte(`{"protocol": 2, "x": ` + deep + `, "__loader__": "JsonNode"}`)})
 	var le *formats.LimitError
 	if !errors.As(err, &le) {
 		t.Fatalf("deep schema: error %v, want a limit", err)
 	}
 	for _, bad := range []string{`{"protocol": 2, "__loader__": "JsonNode", `, `{"protocol": 2, "__loader__": "JsonNode"} {}`} {
-		r, err := analyze(t, memTree{"schema.json": []byte(bad)})
+		r, err := formatstest.RunTree(t, Layout{}, formatstest.Tree{"schema.json": []byte(bad)})
 		if err == nil || !slices.Equal(r.Rules(), []string{RuleMalformed}) {
 			t.Errorf("%s: error %v, findings %v; want an error and %s", bad, err, r.Findings, RuleMalformed)
 		}
@@ -172,8 +145,7 @@ func FuzzSchema(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		r := formatstest.NewRecorder()
-		_ = Layout{}.AnalyzeTree(context.Background(), memTree{"schema.json": data, "a.npy": nil}, r)
+		r, _ := formatstest.RunTree(t, Layout{}, formatstest.Tree{"schema.json": data, "a.npy": nil})
 		for _, fd := range r.Findings {
 			if _, ok := formats.LookupRule(fd.Rule); !ok {
 				t.Fatalf("unregistered rule %s", fd.Rule)

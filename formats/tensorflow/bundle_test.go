@@ -1,7 +1,6 @@
 package tensorflow
 
 import (
-	"bytes"
 	"context"
 	"encoding/binary"
 	"fmt"
@@ -232,32 +231,12 @@ func TestIndexMutants(t *testing.T) {
 	}
 }
 
-// memTree is a formats.Tree of files in memory.
-type memTree map[string][]byte
-
-func (m memTree) Names() []string {
-	var out []string
-	for n := range m {
-		out = append(out, n)
-	}
-	slices.Sort(out)
-	return out
-}
-
-func (m memTree) Open(name string) (*formats.Input, error) {
-	b, ok := m[name]
-	if !ok {
-		return nil, os.ErrNotExist
-	}
-	return formats.NewInput(name, bytes.NewReader(b), int64(len(b))), nil
-}
-
 // TestShardMutants cuts and flips every byte of the real data shards: a
 // byte that some tensor covers must give a finding on the shard.
 func TestShardMutants(t *testing.T) {
 	for _, dir := range []string{"half_plus_two", "keras_lso", "tf2onnx_regression"} {
 		files, _ := filepath.Glob(filepath.Join("testdata", "ckpt", dir, "*"))
-		tree := memTree{}
+		tree := formatstest.Tree{}
 		var index string
 		for _, p := range files {
 			tree[filepath.Base(p)], _ = os.ReadFile(p)
@@ -282,13 +261,13 @@ func TestShardMutants(t *testing.T) {
 			}
 			run := func(mut []byte) bool {
 				mutants++
-				tr := memTree{}
+				tr := formatstest.Tree{}
 				for k, v := range tree {
 					tr[k] = v
 				}
 				tr[name] = mut
-				r := formatstest.NewRecorder()
-				if err := (checkpointLayout{}).AnalyzeTree(context.Background(), tr, r); err != nil {
+				r, err := formatstest.RunTree(t, checkpointLayout{}, tr)
+				if err != nil {
 					t.Fatal(err)
 				}
 				sev, any := r.Max()
@@ -313,12 +292,12 @@ func TestShardMutants(t *testing.T) {
 // TestLayoutHugeShardCount: a header claiming two billion shards costs
 // nothing, and the shard it names is missing, so the tree is unchecked.
 func TestLayoutHugeShardCount(t *testing.T) {
-	tree := memTree{
+	tree := formatstest.Tree{
 		"m.index":                     buildTable([]kv{{"", bundleHeader(1<<31 - 1)}, {"a", entry(1, []uint64{1}, 0, 0, 4, 0)}}, tableOpts{}),
 		"m.data-00000-of-00001":       make([]byte, 4),
 		"m.data-00000-of-2147483647x": nil,
 	}
-	err := (checkpointLayout{}).AnalyzeTree(context.Background(), tree, formatstest.NewRecorder())
+	_, err := formatstest.RunTree(t, checkpointLayout{}, tree)
 	if err == nil || !strings.Contains(err.Error(), "m.data-00000-of-2147483647") || !strings.Contains(err.Error(), "m.data-00000-of-00001") {
 		t.Fatalf("err %v", err)
 	}

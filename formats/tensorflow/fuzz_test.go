@@ -82,7 +82,7 @@ func FuzzCheckpointState(f *testing.F) {
 // FuzzCheckpointShard runs the checkpoint layout over the real Keras
 // checkpoint with its first shard (a string tensor) replaced.
 func FuzzCheckpointShard(f *testing.F) {
-	tree := memTree{}
+	tree := formatstest.Tree{}
 	files, _ := filepath.Glob("testdata/ckpt/keras_lso/*")
 	for _, p := range files {
 		b, err := os.ReadFile(p)
@@ -93,11 +93,11 @@ func FuzzCheckpointShard(f *testing.F) {
 	}
 	f.Add(tree["ckpt.data-00000-of-00002"])
 	f.Fuzz(func(t *testing.T, b []byte) {
-		tr := memTree{}
+		tr := formatstest.Tree{}
 		for k, v := range tree {
 			tr[k] = v
 		}
 		tr["ckpt.data-00000-of-00002"] = b
-		_ = (checkpointLayout{}).AnalyzeTree(context.Background(), tr, formatstest.NewRecorder())
+		_, _ = formatstest.RunTree(t, checkpointLayout{}, tr)
 	})
 }
