@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
-	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 
@@ -13,18 +11,9 @@ import (
 	"github.com/modelgate/modelgate/formats/formatstest"
 )
 
-func sample(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 func TestRealModels(t *testing.T) {
 	for _, n := range []string{"churn_mixed.cbm", "iris.cbm"} {
-		b := sample(t, n)
+		b := formatstest.Testdata(t, n)
 		if !Probe(formats.Head{Size: int64(len(b)), Prefix: b}) {
 			t.Fatalf("%s: probe does not identify it", n)
 		}
@@ -39,8 +28,8 @@ func TestRealModels(t *testing.T) {
 func coreSize(b []byte) int { return int(binary.LittleEndian.Uint32(b[4:])) }
 
 func TestVariants(t *testing.T) {
-	churn := sample(t, "churn_mixed.cbm")
-	iris := sample(t, "iris.cbm")
+	churn := formatstest.Testdata(t, "churn_mixed.cbm")
+	iris := formatstest.Testdata(t, "iris.cbm")
 	core := 8 + coreSize(churn)
 	for _, tc := range []struct {
 		name    string
@@ -70,7 +59,7 @@ func TestVariants(t *testing.T) {
 // TestUserLoss edits the stored parameters' loss (same length, so the
 // flatbuffer stays valid).
 func TestUserLoss(t *testing.T) {
-	churn := sample(t, "churn_mixed.cbm")
+	churn := formatstest.Testdata(t, "churn_mixed.cbm")
 	old := []byte(`"objective_metric":{"type":"Logloss","params":{}}`)
 	repl := []byte(`"objective_metric":{"type":"UserPerObjMetric"}`)
 	repl = append(repl, bytes.Repeat([]byte(" "), len(old)-len(repl))...)
@@ -87,7 +76,7 @@ func TestUserLoss(t *testing.T) {
 func TestTreesOutOfRange(t *testing.T) {
 	// A tree size beyond the splits: raise the first TreeSizes entry of
 	// iris by patching the vector, found through the analyzer's reader.
-	iris := sample(t, "iris.cbm")
+	iris := formatstest.Testdata(t, "iris.cbm")
 	core := newFbuf(iris[8 : 8+coreSize(iris)])
 	root, _ := core.Deref(0)
 	ct, _ := core.Table(root)

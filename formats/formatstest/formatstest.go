@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 
@@ -118,4 +120,15 @@ func RunTree(t testing.TB, l formats.Layout, tree formats.Tree) (*Recorder, erro
 	r := NewRecorder()
 	err := l.AnalyzeTree(context.Background(), tree, r)
 	return r, err
+}
+
+// Testdata returns the bytes of testdata/name, failing t if it cannot be
+// read.
+func Testdata(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

@@ -4,23 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
-	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 
 	"github.com/modelgate/modelgate/formats"
 	"github.com/modelgate/modelgate/formats/formatstest"
 )
-
-func sample(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
 
 func TestProbeRejects(t *testing.T) {
 	for _, p := range []string{
@@ -45,9 +34,9 @@ func TestProbeRejects(t *testing.T) {
 
 // TestVariants edits the real samples into what XGBoost never writes.
 func TestVariants(t *testing.T) {
-	ubj := sample(t, "benign.ubj")
-	bin := sample(t, "benign_binf.model")
-	js := sample(t, "benign.json")
+	ubj := formatstest.Testdata(t, "benign.ubj")
+	bin := formatstest.Testdata(t, "benign_binf.model")
+	js := formatstest.Testdata(t, "benign.json")
 	for _, tc := range []struct {
 		name    string
 		data    []byte
@@ -59,7 +48,7 @@ func TestVariants(t *testing.T) {
 		{"binary plugin objective", bytes.Replace(bin, []byte("binary:logistic"), []byte("plugin:mylogist"), -1), RuleUnknownComponent, false},
 		{"json child outside the tree", bytes.Replace(js, []byte(`"left_children":[1,-1,-1]`), []byte(`"left_children":[1,-1,7]`), 1), RuleStructure, false},
 		{"json children counts differ", bytes.Replace(js, []byte(`"right_children":[2,-1,-1]`), []byte(`"right_children":[2,-1]`), 1), RuleStructure, false},
-		{"dart json child outside the tree", bytes.Replace(sample(t, "benign_dart.json"), []byte(`"left_children":[1,`), []byte(`"left_children":[9,`), 1), RuleStructure, false},
+		{"dart json child outside the tree", bytes.Replace(formatstest.Testdata(t, "benign_dart.json"), []byte(`"left_children":[1,`), []byte(`"left_children":[9,`), 1), RuleStructure, false},
 		{"ubjson child outside the tree", ubjChild(t, ubj, 7), RuleStructure, false},
 		{"json truncated", js[:len(js)-3], "", true},
 		{"json trailing", append(slices.Clone(js), `{"x":1}`...), "", true},
@@ -98,7 +87,7 @@ func TestDeepNesting(t *testing.T) {
 
 func FuzzXGBoost(f *testing.F) {
 	for _, n := range []string{"benign.ubj", "benign_binf.model", "benign_dart.deprecated", "benign_gblinear.bin", "plugin_objective.json"} {
-		f.Add(sample(f, n))
+		f.Add(formatstest.Testdata(f, n))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		in := formats.NewInput("m", bytes.NewReader(b), int64(len(b)))
