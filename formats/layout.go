@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"sync"
 )
@@ -121,4 +122,30 @@ func MarkData(s Scope, member, what string) {
 	if d, ok := s.(DataMarker); ok {
 		d.Data(member, what)
 	}
+}
+
+// ReadFile returns the bytes of the file name of t, at most max of them:
+// a larger file is a LimitError under the name limit, never a silently
+// truncated read.
+func ReadFile(t Tree, name string, max int64, limit string) ([]byte, error) {
+	in, err := t.Open(name)
+	if err != nil {
+		return nil, fmt.Errorf("open: %w", err)
+	}
+	if in.Size > max {
+		return nil, &LimitError{Limit: limit, Max: max}
+	}
+	rc, err := in.Open()
+	if err != nil {
+		return nil, &ReadError{Err: err}
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(io.LimitReader(rc, max+1))
+	if err != nil {
+		return nil, &ReadError{Err: err}
+	}
+	if int64(len(b)) > max {
+		return nil, &LimitError{Limit: limit, Max: max}
+	}
+	return b, nil
 }

@@ -170,26 +170,7 @@ func (a *analysis) fail(name string, err error) {
 // read returns a file's bytes, at most max of them. A larger file is a
 // LimitError, never a silently truncated read.
 func (a *analysis) read(name string, max int64) ([]byte, error) {
-	in, err := a.tree.Open(name)
-	if err != nil {
-		return nil, fmt.Errorf("open: %w", err)
-	}
-	if in.Size > max {
-		return nil, &formats.LimitError{Limit: "hfrepo-config-bytes", Max: max}
-	}
-	rc, err := in.Open()
-	if err != nil {
-		return nil, &formats.ReadError{Err: err}
-	}
-	defer rc.Close()
-	data, err := io.ReadAll(io.LimitReader(rc, max+1))
-	if err != nil {
-		return nil, &formats.ReadError{Err: err}
-	}
-	if int64(len(data)) > max {
-		return nil, &formats.LimitError{Limit: "hfrepo-config-bytes", Max: max}
-	}
-	return data, nil
+	return formats.ReadFile(a.tree, name, max, "hfrepo-config-bytes")
 }
 
 // contains reports whether the file holds any of needles, reading it in

@@ -22,7 +22,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"path"
 	"slices"
 	"sort"
@@ -440,26 +439,7 @@ func dir(name string) string {
 }
 
 func read(t formats.Tree, name string, max int64) ([]byte, error) {
-	in, err := t.Open(name)
-	if err != nil {
-		return nil, fmt.Errorf("open: %w", err)
-	}
-	if in.Size > max {
-		return nil, &formats.LimitError{Limit: "mlflow-file-bytes", Max: max}
-	}
-	rc, err := in.Open()
-	if err != nil {
-		return nil, &formats.ReadError{Err: err}
-	}
-	defer rc.Close()
-	b, err := io.ReadAll(io.LimitReader(rc, max+1))
-	if err != nil {
-		return nil, &formats.ReadError{Err: err}
-	}
-	if int64(len(b)) > max {
-		return nil, &formats.LimitError{Limit: "mlflow-file-bytes", Max: max}
-	}
-	return b, nil
+	return formats.ReadFile(t, name, max, "mlflow-file-bytes")
 }
 
 func sortedKeys[V any](m map[string]V) []string {

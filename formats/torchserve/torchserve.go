@@ -26,7 +26,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"path"
 	"slices"
 	"strings"
@@ -286,24 +285,5 @@ const maxIncludes = 64
 func (a *archive) report(member string, f formats.Finding) { a.scope.Report(f.In(member)) }
 
 func read(t formats.Tree, name string, max int64) ([]byte, error) {
-	in, err := t.Open(name)
-	if err != nil {
-		return nil, fmt.Errorf("open: %w", err)
-	}
-	if in.Size > max {
-		return nil, &formats.LimitError{Limit: "torchserve-file-bytes", Max: max}
-	}
-	rc, err := in.Open()
-	if err != nil {
-		return nil, &formats.ReadError{Err: err}
-	}
-	defer rc.Close()
-	b, err := io.ReadAll(io.LimitReader(rc, max+1))
-	if err != nil {
-		return nil, &formats.ReadError{Err: err}
-	}
-	if int64(len(b)) > max {
-		return nil, &formats.LimitError{Limit: "torchserve-file-bytes", Max: max}
-	}
-	return b, nil
+	return formats.ReadFile(t, name, max, "torchserve-file-bytes")
 }
