@@ -51,10 +51,7 @@ func lz4Legacy(t testing.TB, b []byte) []byte {
 
 func readSample(t testing.TB, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := formatstest.Testdata(t, name)
 	return b
 }
 

@@ -7,14 +7,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/modelgate/modelgate/formats/formatstest"
 )
 
 func open(t testing.TB, name string) *File {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := formatstest.Testdata(t, name)
 	f, err := Open(bytes.NewReader(b), int64(len(b)))
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
@@ -106,10 +105,7 @@ func TestObjectsCounted(t *testing.T) {
 // file"), so must Open.
 func TestTruncatedBelowEOFAddress(t *testing.T) {
 	for _, name := range []string{"plain_v0.h5", "dense_v3.h5", "userblock.h5"} {
-		b, err := os.ReadFile(filepath.Join("testdata", name))
-		if err != nil {
-			t.Fatal(err)
-		}
+		b := formatstest.Testdata(t, name)
 		if _, err := Open(bytes.NewReader(b), int64(len(b))); err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}

@@ -3,8 +3,6 @@ package lightgbm
 import (
 	"bytes"
 	"context"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -17,10 +15,7 @@ var real = []string{"tiniest_single_tree.txt", "pure_categorical.txt", "mixed_ca
 
 func sample(t testing.TB, name string) string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := formatstest.Testdata(t, name)
 	return string(b)
 }
 

@@ -315,10 +315,7 @@ func TestSamples(t *testing.T) {
 		{"epcontext_path.onnx", RuleEPContext},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
-			data, err := os.ReadFile(filepath.Join("testdata", tc.file))
-			if err != nil {
-				t.Fatal(err)
-			}
+			data := formatstest.Testdata(t, tc.file)
 			r, err := formatstest.Run(t, formats.AnalyzerFunc(Analyze), tc.file, data)
 			if err != nil {
 				t.Fatal(err)

@@ -30,10 +30,7 @@ func TestSamples(t *testing.T) {
 		{"dangling_edge.xml", []string{RuleStructure}},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
-			b, err := os.ReadFile(filepath.Join("testdata", tc.file))
-			if err != nil {
-				t.Fatal(err)
-			}
+			b := formatstest.Testdata(t, tc.file)
 			if !isIR(b) {
 				t.Fatal("probe does not accept the sample")
 			}

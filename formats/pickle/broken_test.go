@@ -27,10 +27,7 @@ func TestBrokenPickleSniff(t *testing.T) {
 		{"broken_allowed_p0.pkl", formats.High}, // MG110: the invalid opcode
 	} {
 		t.Run(c.file, func(t *testing.T) {
-			data, err := os.ReadFile(filepath.Join("testdata", c.file))
-			if err != nil {
-				t.Fatal(err)
-			}
+			data := formatstest.Testdata(t, c.file)
 			h := formats.Head{Name: c.file, Size: int64(len(data)), Prefix: data, Suffix: data}
 			if got := formats.Sniff(h); !slices.Contains(got, formats.Pickle) {
 				t.Fatalf("sniffed as %v, not a pickle", got)

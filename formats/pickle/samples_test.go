@@ -84,10 +84,7 @@ func TestJoblib(t *testing.T) {
 		{"joblib_payload_after_arrays.pkl", true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			data, err := os.ReadFile(filepath.Join("testdata", c.name))
-			if err != nil {
-				t.Fatal(err)
-			}
+			data := formatstest.Testdata(t, c.name)
 			rec, err := formatstest.Run(t, a, c.name, data)
 			if err != nil {
 				t.Fatalf("error %v; findings:\n%s", err, list(rec.Findings))

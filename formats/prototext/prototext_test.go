@@ -2,8 +2,6 @@ package prototext
 
 import (
 	"errors"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -19,10 +17,7 @@ func TestSamples(t *testing.T) {
 	}
 	for name, rules := range want {
 		t.Run(name, func(t *testing.T) {
-			b, err := os.ReadFile(filepath.Join("testdata", name))
-			if err != nil {
-				t.Fatal(err)
-			}
+			b := formatstest.Testdata(t, name)
 			rec, err := formatstest.Run(t, formats.AnalyzerFunc(Analyze), name, b)
 			if err != nil {
 				t.Fatal(err)

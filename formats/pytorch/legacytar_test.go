@@ -31,10 +31,7 @@ func TestLegacyTar(t *testing.T) {
 		{"legacy_tar_swallow.tar", true},
 	} {
 		t.Run(c.file, func(t *testing.T) {
-			data, err := os.ReadFile(filepath.Join("testdata", c.file))
-			if err != nil {
-				t.Fatal(err)
-			}
+			data := formatstest.Testdata(t, c.file)
 			tr := tar.NewReader(bytes.NewReader(data))
 			marker := false
 			for {

@@ -1,8 +1,6 @@
 package pyyaml
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -72,10 +70,7 @@ func TestSamples(t *testing.T) {
 	a, _ := formats.Lookup(formats.PyYAML)
 	for name, w := range want {
 		t.Run(name, func(t *testing.T) {
-			b, err := os.ReadFile(filepath.Join("testdata", name))
-			if err != nil {
-				t.Fatal(err)
-			}
+			b := formatstest.Testdata(t, name)
 			rec, err := formatstest.Run(t, a, name, b)
 			if err != nil {
 				t.Fatal(err)

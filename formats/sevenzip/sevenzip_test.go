@@ -33,10 +33,7 @@ func TestAnalyze(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			data, err := os.ReadFile(filepath.Join("testdata", tt.file))
-			if err != nil {
-				t.Fatal(err)
-			}
+			data := formatstest.Testdata(t, tt.file)
 			h, _ := formats.ReadHead(formats.NewInput(tt.file, bytes.NewReader(data), int64(len(data))))
 			if f := formats.Sniff(h); len(f) == 0 || f[0] != formats.SevenZip {
 				t.Errorf("sniffed as %v", f)

@@ -1,8 +1,6 @@
 package xgboost
 
 import (
-	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 
@@ -28,10 +26,7 @@ func TestSamples(t *testing.T) {
 		{"trailing.model", RuleStructure},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			b, err := os.ReadFile(filepath.Join("testdata", tc.name))
-			if err != nil {
-				t.Fatal(err)
-			}
+			b := formatstest.Testdata(t, tc.name)
 			if !Probe(formats.Head{Name: tc.name, Size: int64(len(b)), Prefix: b}) {
 				t.Fatal("probe does not identify the sample")
 			}
