@@ -126,16 +126,7 @@ func FuzzWalk(f *testing.F) {
 func TestDataSamples(t *testing.T) {
 	want := map[string][]string{"weights.ptd": nil, "ptd_beyond.ptd": {RuleSegment}, "ptd_bad_segment.ptd": {RuleStructure}}
 	for name, data := range dataSamples() {
-		p := filepath.Join("testdata", name)
-		if *update {
-			if err := os.WriteFile(p, data, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatalf("%v (run go test -update)", err)
-		}
+		b := formatstest.Built(t, name, data, *update)
 		if !isPTD(b, int64(len(b))) || isPTE(b, int64(len(b))) {
 			t.Fatalf("%s: probes disagree", name)
 		}

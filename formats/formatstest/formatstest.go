@@ -132,3 +132,25 @@ func Testdata(t testing.TB, name string) []byte {
 	}
 	return b
 }
+
+// Built returns the committed sample testdata/name (slash-separated),
+// first rewriting it from built when update is set (go test -update):
+// samples a test's builders make stay on disk for the fuzzers and the
+// gate tests, and a stale one shows as a failing test.
+func Built(t testing.TB, name string, built []byte, update bool) []byte {
+	t.Helper()
+	p := filepath.Join("testdata", filepath.FromSlash(name))
+	if update {
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, built, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatalf("%v (run go test -update)", err)
+	}
+	return b
+}

@@ -39,17 +39,8 @@ func TestSamples(t *testing.T) {
 		"benign.pdiparams": "", "trailing.pdiparams": RuleStructure, "beyond_file.pdiparams": RuleStructure,
 	}
 	for name, data := range samples() {
-		p := filepath.Join("testdata", name)
-		if *update {
-			if err := os.WriteFile(p, data, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
 		t.Run(name, func(t *testing.T) {
-			b, err := os.ReadFile(p)
-			if err != nil {
-				t.Fatalf("%v (run go test -update)", err)
-			}
+			b := formatstest.Built(t, name, data, *update)
 			a, probe := AnalyzeProgram, ProbeProgram
 			if filepath.Ext(name) == ".pdiparams" {
 				a, probe = AnalyzeParams, ProbeParams

@@ -2,7 +2,7 @@ package tensorflow
 
 import (
 	"flag"
-	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -40,19 +40,8 @@ func samples() map[string]sample {
 func TestSamples(t *testing.T) {
 	for dir, s := range samples() {
 		p := filepath.Join("testdata", dir, "saved_model.pb")
-		if *update {
-			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(p, s.data, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
 		t.Run(dir, func(t *testing.T) {
-			b, err := os.ReadFile(p)
-			if err != nil {
-				t.Fatalf("%v (run go test -update)", err)
-			}
+			b := formatstest.Built(t, path.Join(dir, "saved_model.pb"), s.data, *update)
 			r, err := formatstest.Run(t, formats.AnalyzerFunc(Analyze), p, b)
 			if err != nil {
 				t.Fatal(err)

@@ -2,8 +2,6 @@ package tflite
 
 import (
 	"flag"
-	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 
@@ -35,17 +33,8 @@ func TestSamples(t *testing.T) {
 		"unknown_builtin.tflite": RuleUnknownBuiltin, "bad_opcode.tflite": RuleStructure,
 	}
 	for name, data := range samples() {
-		p := filepath.Join("testdata", name)
-		if *update {
-			if err := os.WriteFile(p, data, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
 		t.Run(name, func(t *testing.T) {
-			b, err := os.ReadFile(p)
-			if err != nil {
-				t.Fatalf("%v (run go test -update)", err)
-			}
+			b := formatstest.Built(t, name, data, *update)
 			r, err := formatstest.Run(t, formats.AnalyzerFunc(Analyze), name, b)
 			if err != nil {
 				t.Fatal(err)
