@@ -6,19 +6,25 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/modelgate/modelgate/formats"
+	"github.com/modelgate/modelgate/scanner/fetch/oci"
 	"github.com/modelgate/modelgate/server/store"
 )
 
-// Harbor's pluggable scanner API (Scanner Adapter API v1.0, the OpenAPI
+// Harbor's pluggable scanner API (Scanner Adapter API v1.2, the OpenAPI
 // document of goharbor/pluggable-scanner-spec): Harbor registers the
 // service as a scanner, asks it to scan an artifact (202 with the scan
 // request id) and polls for a report (302 with Refresh-After until it is
-// ready) in Harbor's vulnerability report format, or the raw modelgate
-// report. A finding becomes a "vulnerability" whose id is the rule ID and
+// ready) in Harbor's vulnerability report format, the raw modelgate
+// report, or the SBOM report, whose sbom is the CycloneDX ML-BOM the same
+// scan built (the SBOM reads nothing the scan did not). Both capabilities
+// are served from one scan, so a scan request's enabled_capabilities only
+// rejects what cannot be served. A finding becomes a "vulnerability" whose id is the rule ID and
 // whose package is the file; a file that could not be fully scanned, and a
 // scan that ended without a verdict, are listed with severity Unknown, so
 // that no verdict never reads as clean.
@@ -29,7 +35,22 @@ const (
 	harborReportType   = "application/vnd.scanner.adapter.vuln.report.harbor+json; version=1.0"
 	harborRawType      = "application/vnd.scanner.adapter.vuln.report.raw"
 	harborErrorType    = "application/vnd.scanner.adapter.error+json; version=1.0"
+	harborSBOMType     = "application/vnd.security.sbom.report+json; version=1.0"
+	// cycloneDXType is the one sbom_media_type served: SPDX has no
+	// ML-BOM counterpart here.
+	cycloneDXType = "application/vnd.cyclonedx+json"
 )
+
+// harborConsumes are the artifact media types both capabilities accept:
+// image manifests, and the model artifact conventions the OCI fetcher
+// reads (CNCF ModelPack and KitOps artifact types, Docker model config).
+var harborConsumes = []string{
+	"application/vnd.oci.image.manifest.v1+json",
+	"application/vnd.docker.distribution.manifest.v2+json",
+	oci.ModelPackArtifact,
+	oci.KitOpsArtifact,
+	oci.DockerModelConfig,
+}
 
 // harborRefreshAfter is how many seconds Harbor is told to wait before
 // polling a report again.
@@ -66,8 +87,14 @@ func (s *Server) harborMetadata(w http.ResponseWriter, _ *http.Request) {
 	harborJSON(w, http.StatusOK, harborMetadataType, map[string]any{
 		"scanner": map[string]string{"name": "modelgate", "vendor": "modelgate", "version": s.version},
 		"capabilities": []map[string]any{{
-			"consumes_mime_types": []string{"application/vnd.oci.image.manifest.v1+json", "application/vnd.docker.distribution.manifest.v2+json"},
+			"type":                "vulnerability",
+			"consumes_mime_types": harborConsumes,
 			"produces_mime_types": []string{harborReportType, harborRawType},
+		}, {
+			"type":                  "sbom",
+			"consumes_mime_types":   harborConsumes,
+			"produces_mime_types":   []string{harborSBOMType},
+			"additional_attributes": map[string][]string{"sbom_media_types": {cycloneDXType}},
 		}},
 		"properties": map[string]string{
 			"harbor.scanner-adapter/scanner-type": "model-artifact",
@@ -86,6 +113,39 @@ type harborScanRequest struct {
 		Tag        string `json:"tag"`
 		MimeType   string `json:"mime_type"`
 	} `json:"artifact"`
+	EnabledCapabilities []struct {
+		Type       string   `json:"type"`
+		Produces   []string `json:"produces_mime_types"`
+		Parameters *struct {
+			SBOMMediaTypes []string `json:"sbom_media_types"`
+		} `json:"parameters"`
+	} `json:"enabled_capabilities"`
+}
+
+// checkCapabilities rejects a scan request that enables a capability, a
+// report type or an SBOM format this scanner does not produce, so that
+// Harbor learns it now rather than when it polls the report.
+func (req *harborScanRequest) checkCapabilities() error {
+	for _, c := range req.EnabledCapabilities {
+		var produces []string
+		switch c.Type {
+		case "vulnerability":
+			produces = []string{harborReportType, harborRawType}
+		case "sbom":
+			produces = []string{harborSBOMType}
+			if c.Parameters != nil && len(c.Parameters.SBOMMediaTypes) > 0 && !slices.Contains(c.Parameters.SBOMMediaTypes, cycloneDXType) {
+				return fmt.Errorf("harbor scan request: sbom_media_types %q: only %s is produced", c.Parameters.SBOMMediaTypes, cycloneDXType)
+			}
+		default:
+			return fmt.Errorf("harbor scan request: capability type %q: want vulnerability or sbom", c.Type)
+		}
+		for _, mt := range c.Produces {
+			if !slices.Contains(produces, mt) {
+				return fmt.Errorf("harbor scan request: %s capability does not produce %q", c.Type, mt)
+			}
+		}
+	}
+	return nil
 }
 
 // errHarborJSON marks a scan request that is not JSON of the right shape
@@ -99,6 +159,9 @@ func (s *Server) parseHarborScan(body []byte) (event, error) {
 	var req harborScanRequest
 	if err := json.Unmarshal(body, &req); err != nil {
 		return event{}, fmt.Errorf("%w: %v", errHarborJSON, err)
+	}
+	if err := req.checkCapabilities(); err != nil {
+		return event{}, err
 	}
 	u, err := url.Parse(req.Registry.URL)
 	if err != nil || u.Host == "" {
@@ -186,7 +249,20 @@ func (s *Server) harborReport(w http.ResponseWriter, r *http.Request) {
 		harborError(w, http.StatusInternalServerError, "store unavailable")
 		return
 	}
-	raw := acceptsRaw(r.Header.Get("Accept"))
+	want := acceptedReport(r.Header.Get("Accept"))
+	if want == harborSBOMType {
+		// Asked before the job's state: a request Harbor cannot be
+		// answered is 400 whether or not the scan has finished.
+		switch mt := r.URL.Query().Get("sbom_media_type"); mt {
+		case cycloneDXType:
+		case "":
+			harborError(w, http.StatusBadRequest, "an SBOM report needs ?sbom_media_type="+cycloneDXType)
+			return
+		default:
+			harborError(w, http.StatusBadRequest, "sbom_media_type "+strconv.Quote(mt)+": only "+cycloneDXType+" is produced")
+			return
+		}
+	}
 	switch j.State {
 	case store.Queued, store.Running:
 		w.Header().Set("Refresh-After", harborRefreshAfter)
@@ -197,10 +273,26 @@ func (s *Server) harborReport(w http.ResponseWriter, r *http.Request) {
 		harborError(w, http.StatusInternalServerError, "scan failed: "+j.Reason)
 		return
 	}
-	if raw && j.Result != nil {
+	if want == harborRawType && j.Result != nil {
 		w.Header().Set("Content-Type", harborRawType)
 		w.WriteHeader(http.StatusOK)
 		_, _ = w.Write(j.Result.Report)
+		return
+	}
+	repo, digest := harborArtifact(j.Target)
+	if want == harborSBOMType {
+		if j.Result == nil || len(j.Result.BOM) == 0 || !json.Valid(j.Result.BOM) {
+			harborError(w, http.StatusInternalServerError, "stored BOM unreadable")
+			return
+		}
+		harborJSON(w, http.StatusOK, harborSBOMType, map[string]any{
+			"generated_at":      j.UpdatedAt.Format(time.RFC3339),
+			"artifact":          map[string]string{"repository": repo, "digest": digest, "mime_type": "application/vnd.oci.image.manifest.v1+json"},
+			"scanner":           map[string]string{"name": "modelgate", "vendor": "modelgate", "version": s.version},
+			"vendor_attributes": map[string]string{"spec-version": "1.6", "create-by": "modelgate"},
+			"media_type":        cycloneDXType,
+			"sbom":              j.Result.BOM,
+		})
 		return
 	}
 	var rep struct {
@@ -256,8 +348,6 @@ func (s *Server) harborReport(w http.ResponseWriter, r *http.Request) {
 		// Harbor's own scale has None for a report without entries.
 		overall = "None"
 	}
-	repo, digest, _ := strings.Cut(strings.TrimPrefix(j.Target, "oci://"), "@")
-	_, repo, _ = strings.Cut(repo, "/")
 	harborJSON(w, http.StatusOK, harborReportType, map[string]any{
 		"generated_at":    j.UpdatedAt.Format(time.RFC3339),
 		"artifact":        map[string]string{"repository": repo, "digest": digest, "mime_type": "application/vnd.oci.image.manifest.v1+json"},
@@ -267,17 +357,27 @@ func (s *Server) harborReport(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// acceptsRaw reports whether an Accept header asks for the raw report
-// rather than Harbor's vulnerability report.
-func acceptsRaw(accept string) bool {
+// harborArtifact splits a job's oci://host/repo@digest target into the
+// repository and digest Harbor names the artifact by.
+func harborArtifact(target string) (repo, digest string) {
+	repo, digest, _ = strings.Cut(strings.TrimPrefix(target, "oci://"), "@")
+	_, repo, _ = strings.Cut(repo, "/")
+	return repo, digest
+}
+
+// acceptedReport returns the report type an Accept header asks for: the
+// raw report, the SBOM report, or else Harbor's vulnerability report.
+func acceptedReport(accept string) string {
 	for _, part := range strings.Split(accept, ",") {
 		mt, _, _ := strings.Cut(strings.TrimSpace(part), ";")
 		switch strings.TrimSpace(mt) {
 		case harborRawType:
-			return true
-		case "application/vnd.scanner.adapter.vuln.report.harbor+json":
-			return false
+			return harborRawType
+		case "application/vnd.security.sbom.report+json":
+			return harborSBOMType
+		case "application/vnd.scanner.adapter.vuln.report.harbor+json", "application/vnd.security.vulnerability.report":
+			return harborReportType
 		}
 	}
-	return false
+	return harborReportType
 }

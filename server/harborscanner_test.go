@@ -1,16 +1,48 @@
 package server
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
 	"github.com/modelgate/modelgate/internal/registrytest"
 )
+
+// cycloneDX16 compiles the CycloneDX 1.6 JSON schema vendored beside the
+// BOM builder.
+func cycloneDX16(t *testing.T) *jsonschema.Schema {
+	t.Helper()
+	c := jsonschema.NewCompiler()
+	for _, name := range []string{"bom-1.6.schema.json", "spdx.schema.json", "jsf-0.82.schema.json"} {
+		f, err := os.Open(filepath.Join("..", "scanner", "bom", "testdata", "schema", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc, err := jsonschema.UnmarshalJSON(f)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.AddResource("http://cyclonedx.org/schema/"+name, doc); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, err := c.Compile("http://cyclonedx.org/schema/bom-1.6.schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
 
 // TestHarborScannerAPI drives the pluggable scanner API the way Harbor
 // does, against the real Distribution registry, and checks each answer's
@@ -65,18 +97,30 @@ func TestHarborScannerAPI(t *testing.T) {
 	var meta struct {
 		Scanner      map[string]string `json:"scanner"`
 		Capabilities []struct {
-			Consumes []string `json:"consumes_mime_types"`
-			Produces []string `json:"produces_mime_types"`
+			Type       string              `json:"type"`
+			Consumes   []string            `json:"consumes_mime_types"`
+			Produces   []string            `json:"produces_mime_types"`
+			Attributes map[string][]string `json:"additional_attributes"`
 		} `json:"capabilities"`
 	}
-	if err := json.Unmarshal(b, &meta); err != nil || meta.Scanner["name"] != "modelgate" || len(meta.Capabilities) != 1 ||
-		meta.Capabilities[0].Produces[0] != harborReportType || len(meta.Capabilities[0].Consumes) == 0 {
+	if err := json.Unmarshal(b, &meta); err != nil || meta.Scanner["name"] != "modelgate" || len(meta.Capabilities) != 2 ||
+		meta.Capabilities[0].Type != "vulnerability" || meta.Capabilities[0].Produces[0] != harborReportType ||
+		meta.Capabilities[1].Type != "sbom" || !slices.Equal(meta.Capabilities[1].Produces, []string{harborSBOMType}) ||
+		!slices.Equal(meta.Capabilities[1].Attributes["sbom_media_types"], []string{"application/vnd.cyclonedx+json"}) {
 		t.Fatalf("metadata: %s %v", b, err)
 	}
+	for _, c := range meta.Capabilities {
+		for _, mt := range []string{"application/vnd.oci.image.manifest.v1+json", "application/vnd.cncf.model.manifest.v1+json",
+			"application/vnd.kitops.modelkit.manifest.v1+json", "application/vnd.docker.ai.model.config.v0.2+json"} {
+			if !slices.Contains(c.Consumes, mt) {
+				t.Errorf("%s capability does not consume %s: %v", c.Type, mt, c.Consumes)
+			}
+		}
+	}
 
-	scan := func(repo, digest string) string {
+	scanWith := func(repo, digest, capabilities string) string {
 		t.Helper()
-		body := `{"registry":{"url":"http://` + host + `","authorization":"Basic cm9ib3Q6c2VjcmV0"},"artifact":{"repository":"` + repo + `","digest":"` + digest + `","tag":"v1","mime_type":"application/vnd.oci.image.manifest.v1+json"}}`
+		body := `{"registry":{"url":"http://` + host + `","authorization":"Basic cm9ib3Q6c2VjcmV0"},"artifact":{"repository":"` + repo + `","digest":"` + digest + `","tag":"v1","mime_type":"application/vnd.oci.image.manifest.v1+json"}` + capabilities + `}`
 		resp, b := do("POST", "/api/v1/scan", body, with("Content-Type", harborScanType))
 		want("scan "+repo, resp, b, 202, harborAcceptedType)
 		var acc map[string]any
@@ -86,10 +130,11 @@ func TestHarborScannerAPI(t *testing.T) {
 		id, _ := acc["id"].(string)
 		return id
 	}
-	report := func(id, accept string) (*http.Response, []byte) {
+	scan := func(repo, digest string) string { t.Helper(); return scanWith(repo, digest, "") }
+	reportQ := func(id, query, accept string) (*http.Response, []byte) {
 		t.Helper()
 		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-			resp, b := do("GET", "/api/v1/scan/"+id+"/report", "", with("Accept", accept))
+			resp, b := do("GET", "/api/v1/scan/"+id+"/report"+query, "", with("Accept", accept))
 			if resp.StatusCode != http.StatusFound {
 				return resp, b
 			}
@@ -101,6 +146,7 @@ func TestHarborScannerAPI(t *testing.T) {
 			}
 		}
 	}
+	report := func(id, accept string) (*http.Response, []byte) { t.Helper(); return reportQ(id, "", accept) }
 	type harborReport struct {
 		Severity        string       `json:"severity"`
 		Vulnerabilities []harborVuln `json:"vulnerabilities"`
@@ -125,6 +171,52 @@ func TestHarborScannerAPI(t *testing.T) {
 	want("raw report", resp, b, 200, harborRawType)
 	if !strings.Contains(string(b), `"verdict":"fail"`) {
 		t.Fatalf("raw report: %s", b)
+	}
+
+	// The SBOM report of the same scan: Harbor's envelope around the
+	// CycloneDX 1.6 ML-BOM, whose vulnerabilities are the findings.
+	sbomID := scanWith("library/evil", evil, `,"enabled_capabilities":[{"type":"sbom","produces_mime_types":["`+harborSBOMType+`"],"parameters":{"sbom_media_types":["application/spdx+json","application/vnd.cyclonedx+json"]}}]`)
+	if sbomID != id {
+		t.Errorf("an SBOM request for a scanned artifact got a new job %s, not %s", sbomID, id)
+	}
+	resp, b = reportQ(sbomID, "?sbom_media_type=application/vnd.cyclonedx%2Bjson", harborSBOMType)
+	want("sbom report", resp, b, 200, harborSBOMType)
+	var sr struct {
+		GeneratedAt string            `json:"generated_at"`
+		Artifact    map[string]string `json:"artifact"`
+		Scanner     map[string]string `json:"scanner"`
+		MediaType   string            `json:"media_type"`
+		SBOM        json.RawMessage   `json:"sbom"`
+	}
+	if err := json.Unmarshal(b, &sr); err != nil || sr.MediaType != "application/vnd.cyclonedx+json" || sr.Artifact["digest"] != evil ||
+		sr.Artifact["repository"] != "library/evil" || sr.Scanner["name"] != "modelgate" {
+		t.Fatalf("sbom report: %.300s %v", b, err)
+	}
+	if _, err := time.Parse(time.RFC3339, sr.GeneratedAt); err != nil {
+		t.Errorf("generated_at %q: %v", sr.GeneratedAt, err)
+	}
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(sr.SBOM))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cycloneDX16(t).Validate(doc); err != nil {
+		t.Fatalf("sbom does not validate against CycloneDX 1.6: %v", err)
+	}
+	if !bytes.Contains(sr.SBOM, []byte(`"vulnerabilities"`)) || !bytes.Contains(sr.SBOM, []byte(`"modelgate:verdict","value":"fail"`)) {
+		t.Errorf("sbom lacks the findings or the verdict: %.500s", sr.SBOM)
+	}
+	for _, q := range []string{"", "?sbom_media_type=application/spdx%2Bjson"} {
+		resp, b = do("GET", "/api/v1/scan/"+id+"/report"+q, "", with("Accept", harborSBOMType))
+		want("sbom report "+q, resp, b, 400, harborErrorType)
+	}
+	for _, caps := range []string{
+		`,"enabled_capabilities":[{"type":"sbom","parameters":{"sbom_media_types":["application/spdx+json"]}}]`,
+		`,"enabled_capabilities":[{"type":"malware"}]`,
+		`,"enabled_capabilities":[{"type":"vulnerability","produces_mime_types":["` + harborSBOMType + `"]}]`,
+	} {
+		body := `{"registry":{"url":"http://` + host + `"},"artifact":{"repository":"library/evil","digest":"` + evil + `"}` + caps + `}`
+		resp, b = do("POST", "/api/v1/scan", body, with("Content-Type", harborScanType))
+		want("capabilities "+caps, resp, b, 422, harborErrorType)
 	}
 
 	// No verdict is not clean: it is an Unknown entry.

@@ -17,6 +17,10 @@ func checkFormat(name string) error {
 	return fmt.Errorf("--format %q: want text, json, sarif or markdown", name)
 }
 
+// isBOMFormat reports whether a --report format names the CycloneDX
+// ML-BOM (JSON), which is built from the report rather than rendering it.
+func isBOMFormat(name string) bool { return name == "cyclonedx" || name == "bom" }
+
 // writeReport writes rep in the format o asks for.
 func writeReport(w io.Writer, rep *scanner.Report, o scanOptions, color bool) error {
 	switch o.Format {

@@ -46,6 +46,9 @@ func (p *provenanceOptions) validate() error {
 type checker struct {
 	ctx context.Context
 	rep *scanner.Report
+	// results keeps each target's signature outcome for the BOM: a
+	// verified one, else the last one checked.
+	results map[string]signatures.Result
 }
 
 // requireAll verifies every target with the command line's trust flags and
@@ -134,6 +137,12 @@ func (c *checker) verify(target string, opts signatures.Options, requiredBy stri
 
 // record adds one signature check to the report.
 func (c *checker) record(target string, r signatures.Result, requiredBy string) {
+	if c.results == nil {
+		c.results = map[string]signatures.Result{}
+	}
+	if prev, ok := c.results[target]; !ok || prev.Status != signatures.Verified {
+		c.results[target] = r
+	}
 	c.rep.Signatures = append(c.rep.Signatures, scanner.SignatureOutcome{
 		Target: target, Status: string(r.Status), Reason: r.Reason, Method: r.Method,
 		Identity: r.Identity, Issuer: r.Issuer, LogIndex: r.LogIndex, SignedAt: r.SignedAt,

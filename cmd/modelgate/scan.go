@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/modelgate/modelgate/formats"
 	"github.com/modelgate/modelgate/scanner"
+	"github.com/modelgate/modelgate/scanner/bom"
 	"github.com/modelgate/modelgate/scanner/fetch"
 )
 
@@ -23,9 +25,11 @@ type scanOptions struct {
 	Output  string
 	// Reports are more FORMAT=FILE outputs of the same scan.
 	Reports []string
-	FailOn  string
-	Quiet   bool
-	Jobs    int
+	// BOM names a file for the CycloneDX ML-BOM of the same scan.
+	BOM    string
+	FailOn string
+	Quiet  bool
+	Jobs   int
 	// Progress forces the progress display on or off; nil means "on
 	// when stderr is a terminal".
 	Progress   *bool
@@ -58,7 +62,8 @@ func newScanCmd() *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&o.Format, "format", "text", "report format: text, json, sarif or markdown")
 	f.StringVarP(&o.Output, "output", "o", "", "write the report to `FILE` instead of standard output")
-	f.StringArrayVar(&o.Reports, "report", nil, "also write the report as `FORMAT=FILE` (e.g. markdown=summary.md); repeatable, so one scan feeds SARIF, JSON and Markdown")
+	f.StringArrayVar(&o.Reports, "report", nil, "also write the report as `FORMAT=FILE` (e.g. markdown=summary.md, cyclonedx=model.cdx.json); repeatable, so one scan feeds SARIF, JSON, Markdown and the BOM")
+	f.StringVar(&o.BOM, "bom", "", "also write the CycloneDX 1.6 ML-BOM of this scan to `FILE` (as `modelgate bom` would, without reading the model again)")
 	f.StringVar(&o.FailOn, "fail-on", "medium", "lowest severity that fails the scan: critical, high, medium, low or info")
 	f.BoolVarP(&o.Quiet, "quiet", "q", false, "print only what fails the scan, inconclusive files and the verdict")
 	f.IntVar(&o.Jobs, "jobs", 0, "files scanned at once; 0 means one per CPU")
@@ -81,6 +86,9 @@ func runScan(ctx context.Context, o scanOptions, stdout, stderr io.Writer) (int,
 	extra, err := parseReports(o.Reports)
 	if err != nil {
 		return scanner.ExitUsage, err
+	}
+	if o.BOM != "" {
+		extra = append(extra, extraReport{format: "cyclonedx", file: o.BOM})
 	}
 	if err := o.Gate.validate(o.Targets, stderr); err != nil {
 		return scanner.ExitUsage, err
@@ -159,12 +167,53 @@ func runScan(ctx context.Context, o scanOptions, stdout, stderr io.Writer) (int,
 			return scanner.ExitNoVerdict, fmt.Errorf("write report: %v", err)
 		}
 	}
+	var bomDoc []byte
 	for _, x := range extra {
-		if err := writeReportFile(x.file, rep, scanOptions{Format: x.format, Quiet: o.Quiet}); err != nil {
+		if isBOMFormat(x.format) && bomDoc == nil {
+			// Built once from this scan's report and signature checks:
+			// the BOM never reads the model's bytes again.
+			if bomDoc, err = scanBOM(ctx, rep, chk); err != nil {
+				return scanner.ExitNoVerdict, fmt.Errorf("--bom %s: %v", x.file, err)
+			}
+		}
+		if err := writeReportFile(x.file, rep, scanOptions{Format: x.format, Quiet: o.Quiet}, bomDoc); err != nil {
 			return scanner.ExitNoVerdict, fmt.Errorf("--report %s=%s: %v", x.format, x.file, err)
 		}
 	}
 	return rep.ExitCode(), nil
+}
+
+// scanBOM encodes the CycloneDX ML-BOM of a finished scan. A single local
+// target is its model's root, so the model card is filled from its
+// metadata files and format headers (config.json, README.md and headers,
+// each under bom's caps) as `modelgate bom` does; the weights are never
+// read again. The signature outcome is the one this scan's checks
+// recorded, if any.
+func scanBOM(ctx context.Context, rep *scanner.Report, chk *checker) ([]byte, error) {
+	var bo bom.Options
+	if len(rep.Targets) == 1 {
+		t := rep.Targets[0]
+		if !strings.Contains(t, "://") {
+			if _, err := os.Stat(t); err == nil {
+				bo.Root = t
+			}
+		}
+		if r, ok := chk.results[t]; ok {
+			bo.Signature = &r
+		}
+		if p := rep.Pinned[t]; p != "" {
+			bo.Revision = p
+		}
+	}
+	b, err := bom.Build(ctx, rep, bo)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if err := bom.Encode(&buf, b, "json"); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 type extraReport struct{ format, file string }
@@ -178,15 +227,24 @@ func parseReports(values []string) ([]extraReport, error) {
 		if !ok || file == "" {
 			return nil, fmt.Errorf("--report %q: want FORMAT=FILE, e.g. markdown=summary.md", v)
 		}
+		if isBOMFormat(format) {
+			out = append(out, extraReport{format: format, file: file})
+			continue
+		}
 		if err := checkFormat(format); err != nil {
-			return nil, fmt.Errorf("--report %q: %v", v, err)
+			return nil, fmt.Errorf("--report %q: %v (or cyclonedx, bom)", v, err)
 		}
 		out = append(out, extraReport{format: format, file: file})
 	}
 	return out, nil
 }
 
-func writeReportFile(name string, rep *scanner.Report, o scanOptions) error {
+// writeReportFile writes rep to the file name in o's format; a BOM format
+// writes bomDoc, already encoded.
+func writeReportFile(name string, rep *scanner.Report, o scanOptions, bomDoc []byte) error {
+	if isBOMFormat(o.Format) {
+		return os.WriteFile(name, bomDoc, 0o644)
+	}
 	f, err := os.Create(name)
 	if err != nil {
 		return err

@@ -37,6 +37,14 @@ func TestScanSignVerify(t *testing.T) {
 	if code != 0 || !strings.Contains(out, `"modelgate:signature:status"`) || !strings.Contains(out, `"value": "verified"`) {
 		t.Fatalf("bom: exit %d %.400q", code, out)
 	}
+	// The scan's own BOM, from its signature check, is the bom command's.
+	scanBOM := filepath.Join(dir, "scan.cdx.json")
+	if code, _, errOut := modelgate(t, "scan", "-q", "--require-signature", "--key", key+".pub", "--bom", scanBOM, model); code != 0 {
+		t.Fatalf("scan --bom: exit %d %q", code, errOut)
+	}
+	if b, err := os.ReadFile(scanBOM); err != nil || string(b) != out {
+		t.Fatalf("scan --bom differs from bom:\n%s\n%s", b, out)
+	}
 
 	writeFile(t, model, "config.json", []byte(`{"architectures":["EvilNet"]}`))
 	code, out, _ = modelgate(t, "verify", "--key", key+".pub", model)

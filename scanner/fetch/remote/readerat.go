@@ -222,6 +222,14 @@ func (r *ReaderAt) openBody(off, want int64) error {
 		return nil
 	}
 	start, end := r.blk.align(off, min(off+r.span, r.size))
+	for _, w := range r.windows {
+		// A window already holds what follows (a tail read before the
+		// body): the stream stops where it starts, so no byte is
+		// fetched twice. Windows start on a block boundary.
+		if w.off > off && w.off < end {
+			end = w.off
+		}
+	}
 	n := end - start
 	body, err := r.open(r.ctx, start, n)
 	if err != nil {

@@ -140,3 +140,26 @@ func FuzzParseContentRange(f *testing.F) {
 		}
 	})
 }
+
+// TestStreamStopsAtWindow reads a file the way a scan does: its head and
+// tail windows, then the rest front to back; the tail is not fetched
+// again by the stream.
+func TestStreamStopsAtWindow(t *testing.T) {
+	body := make([]byte, 2<<20)
+	for i := range body {
+		body[i] = byte(i * 13)
+	}
+	srv, _ := serve(t, body, false)
+	r := NewReaderAt(context.Background(), int64(len(body)), NewHTTP(nil).RangeOpener(srv.URL))
+	defer r.Close()
+	p := make([]byte, 1<<20)
+	for _, rd := range []struct{ off, n int64 }{{0, 64 << 10}, {int64(len(body)) - 100, 100}, {64 << 10, 1 << 20}, {64<<10 + 1<<20, int64(len(body)) - (64<<10 + 1<<20)}} {
+		k, err := r.ReadAt(p[:rd.n], rd.off)
+		if err != nil && !errors.Is(err, io.EOF) || !bytes.Equal(p[:k], body[rd.off:rd.off+int64(k)]) || int64(k) != rd.n {
+			t.Fatalf("ReadAt(%d, %d): %d %v", rd.off, rd.n, k, err)
+		}
+	}
+	if got := r.Fetched(); got != int64(len(body)) {
+		t.Errorf("fetched %d bytes of a %d-byte file", got, len(body))
+	}
+}
