@@ -7,4 +7,5 @@ import (
 	_ "github.com/modelgate/modelgate/scanner/fetch/hf"
 	_ "github.com/modelgate/modelgate/scanner/fetch/httpfile"
 	_ "github.com/modelgate/modelgate/scanner/fetch/oci"
+	_ "github.com/modelgate/modelgate/scanner/fetch/sagemaker"
 )
