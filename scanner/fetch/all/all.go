@@ -8,4 +8,5 @@ import (
 	_ "github.com/modelgate/modelgate/scanner/fetch/httpfile"
 	_ "github.com/modelgate/modelgate/scanner/fetch/oci"
 	_ "github.com/modelgate/modelgate/scanner/fetch/sagemaker"
+	_ "github.com/modelgate/modelgate/scanner/fetch/vertex"
 )
