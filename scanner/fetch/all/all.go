@@ -3,6 +3,7 @@
 package all
 
 import (
+	_ "github.com/modelgate/modelgate/scanner/fetch/azureml"
 	_ "github.com/modelgate/modelgate/scanner/fetch/blob"
 	_ "github.com/modelgate/modelgate/scanner/fetch/hf"
 	_ "github.com/modelgate/modelgate/scanner/fetch/httpfile"

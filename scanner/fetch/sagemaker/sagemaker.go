@@ -97,7 +97,11 @@ func Open(ctx context.Context, target string, opts fetch.Options) (fetch.Source,
 		}
 		locs = append(locs, loc)
 	}
-	return artifact.Open(ctx, "sagemaker://"+region+"/"+d.ModelPackageArn, locs, opts)
+	src, err := artifact.Open(ctx, "sagemaker://"+region+"/"+d.ModelPackageArn, locs, opts)
+	if err != nil {
+		return nil, err
+	}
+	return src, nil
 }
 
 func endpoint(region string) string {

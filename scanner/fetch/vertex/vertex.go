@@ -70,7 +70,7 @@ func Open(ctx context.Context, target string, opts fetch.Options) (fetch.Source,
 		return nil, fmt.Errorf("%s: %w", target, err)
 	}
 	if !versionRE.MatchString(m.VersionID) {
-		return nil, fmt.Errorf("%s: Models.get answered versionId %q, not a version ID", target, m.VersionID)
+		return nil, fmt.Errorf("%s: models.get answered versionId %q, not a version ID", target, m.VersionID)
 	}
 	if m.ArtifactURI == "" {
 		return nil, fmt.Errorf("%s: model version %s has no artifactUri (its model lives in the serving container image): nothing to scan", target, m.VersionID)
@@ -79,7 +79,11 @@ func Open(ctx context.Context, target string, opts fetch.Options) (fetch.Source,
 		return nil, fmt.Errorf("%s: %w", target, err)
 	}
 	base, _, _ := strings.Cut(name, "@")
-	return artifact.Open(ctx, "vertex://"+base+"@"+m.VersionID, []string{m.ArtifactURI}, opts)
+	src, err := artifact.Open(ctx, "vertex://"+base+"@"+m.VersionID, []string{m.ArtifactURI}, opts)
+	if err != nil {
+		return nil, err
+	}
+	return src, nil
 }
 
 func get(ctx context.Context, name, location string, rt http.RoundTripper) (*model, error) {
@@ -94,33 +98,33 @@ func get(ctx context.Context, name, location string, rt http.RoundTripper) (*mod
 	if !strings.HasPrefix(base, "http://") {
 		ts, err := google.DefaultTokenSource(ctx, "https://www.googleapis.com/auth/cloud-platform")
 		if err != nil {
-			return nil, fmt.Errorf("Google Application Default Credentials: %w", err)
+			return nil, fmt.Errorf("google application default credentials: %w", err)
 		}
 		client.Transport = &oauth2.Transport{Source: ts, Base: rt}
 	}
 	url := base + "/v1/" + name
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
-		return nil, fmt.Errorf("Models.get: %w", err)
+		return nil, fmt.Errorf("models.get: %w", err)
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("Models.get: %w", err)
+		return nil, fmt.Errorf("models.get: %w", err)
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse+1))
 	if err != nil {
-		return nil, fmt.Errorf("Models.get %s: read answer: %w", url, err)
+		return nil, fmt.Errorf("models.get %s: read answer: %w", url, err)
 	}
 	if len(raw) > maxResponse {
-		return nil, fmt.Errorf("Models.get %s: answer larger than %d bytes", url, maxResponse)
+		return nil, fmt.Errorf("models.get %s: answer larger than %d bytes", url, maxResponse)
 	}
 	if resp.StatusCode != http.StatusOK {
 		return nil, apiError(resp.StatusCode, raw)
 	}
 	var m model
 	if err := json.Unmarshal(raw, &m); err != nil {
-		return nil, fmt.Errorf("Models.get %s: parse answer: %w", url, err)
+		return nil, fmt.Errorf("models.get %s: parse answer: %w", url, err)
 	}
 	return &m, nil
 }
@@ -140,7 +144,7 @@ func apiError(status int, raw []byte) error {
 		code = http.StatusText(status)
 	}
 	if e.Error.Message == "" {
-		return fmt.Errorf("Models.get: HTTP %d %s", status, code)
+		return fmt.Errorf("models.get: HTTP %d %s", status, code)
 	}
-	return fmt.Errorf("Models.get: HTTP %d %s: %s", status, code, strings.Join(strings.Fields(e.Error.Message), " "))
+	return fmt.Errorf("models.get: HTTP %d %s: %s", status, code, strings.Join(strings.Fields(e.Error.Message), " "))
 }

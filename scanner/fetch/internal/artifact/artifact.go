@@ -58,7 +58,7 @@ func Open(ctx context.Context, pinned string, locations []string, opts fetch.Opt
 	if len(locations) > maxArtifacts {
 		return nil, fmt.Errorf("%s: the registry names %d artifact locations, more than the %d accepted", pinned, len(locations), maxArtifacts)
 	}
-	s := &Source{pinned: pinned}
+	var srcs []fetch.Source
 	seen := map[string]bool{}
 	for _, loc := range locations {
 		if seen[loc] {
@@ -69,14 +69,22 @@ func Open(ctx context.Context, pinned string, locations []string, opts fetch.Opt
 		if err != nil {
 			return nil, fmt.Errorf("%s: artifact %w", pinned, err)
 		}
-		s.parts = append(s.parts, part{src: src})
+		srcs = append(srcs, src)
 	}
-	if len(s.parts) > 1 {
-		for i := range s.parts {
-			s.parts[i].prefix = fmt.Sprintf("%02d/", i)
+	return Join(pinned, srcs...), nil
+}
+
+// Join pins sources already opened (one per artifact location).
+func Join(pinned string, srcs ...fetch.Source) *Source {
+	s := &Source{pinned: pinned}
+	for i, src := range srcs {
+		p := part{src: src}
+		if len(srcs) > 1 {
+			p.prefix = fmt.Sprintf("%02d/", i)
 		}
+		s.parts = append(s.parts, p)
 	}
-	return s, nil
+	return s
 }
 
 // Pinned implements fetch.Pinner.
