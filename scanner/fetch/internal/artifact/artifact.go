@@ -53,7 +53,7 @@ func CheckURL(loc string, schemes ...string) error {
 // With more than one location, each one's files sit under its two-digit index.
 func Open(ctx context.Context, pinned string, locations []string, opts fetch.Options) (*Source, error) {
 	if len(locations) == 0 {
-		return nil, fmt.Errorf("%s: the registry names no artifact location for this version", pinned)
+		return nil, fmt.Errorf("%s: the registry names no artifact in object storage for this version (a model inside the serving image: scan the image with oci://)", pinned)
 	}
 	if len(locations) > maxArtifacts {
 		return nil, fmt.Errorf("%s: the registry names %d artifact locations, more than the %d accepted", pinned, len(locations), maxArtifacts)
