@@ -61,6 +61,12 @@ func standIn(t *testing.T) *httptest.Server {
 		case arn + "evil/2":
 			container["ModelDataSource"] = map[string]any{"S3DataSource": map[string]any{
 				"S3Uri": "s3://models/evil/", "S3DataType": "S3Prefix", "CompressionType": "None"}}
+		case arn + "pair/1":
+			second := map[string]any{"ModelDataUrl": "s3://models/evil/model.pkl"}
+			container["ModelDataUrl"] = "s3://models/benign/model.tar.gz"
+			json.NewEncoder(w).Encode(map[string]any{"ModelPackageArn": pkg,
+				"InferenceSpecification": map[string]any{"Containers": []any{container, second, container}}})
+			return
 		case arn + "sneaky/1":
 			container["ModelDataUrl"] = "s3://models/benign/model.tar.gz?endpoint=http://169.254.169.254"
 		case arn + "secret/1":
@@ -110,6 +116,28 @@ func TestScanModelPackage(t *testing.T) {
 					quick, tt.target, rep.Summary.Verdict, rep.Pinned[tt.target], len(rep.Files), rep.Errors, tt.verdict, tt.pinned)
 			}
 		}
+	}
+}
+
+// TestContainers checks that a package whose containers each name a
+// location is scanned whole, each location under its own index.
+func TestContainers(t *testing.T) {
+	s3 := fetchtest.StartS3(t, "models", map[string][]byte{
+		"benign/model.tar.gz": tarGz(t, "model.pkl", []byte(benignPkl)),
+		"evil/model.pkl":      []byte(evilPkl),
+	})
+	t.Setenv("AWS_ENDPOINT_URL_SAGEMAKER", standIn(t).URL)
+	src, err := fetch.Open(context.Background(), "sagemaker://us-east-1/"+arn+"pair/1", fetch.Options{Endpoint: s3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rels []string
+	src.Walk(context.Background(), func(f fetch.File) error {
+		rels = append(rels, f.Rel)
+		return nil
+	})
+	if strings.Join(rels, " ") != "00/model.tar.gz 01/model.pkl" {
+		t.Errorf("files %q, want the two distinct locations under 00/ and 01/", rels)
 	}
 }
 
