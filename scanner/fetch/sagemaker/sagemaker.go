@@ -6,7 +6,8 @@
 // through the s3:// fetcher. It never creates, changes or deploys a model
 // package, and never follows a location that is not a plain s3:// URL.
 //
-// The API endpoint is https://api.sagemaker.REGION.amazonaws.com, or
+// The API endpoint is https://api.sagemaker.REGION.amazonaws.com (.com.cn
+// in China), or
 // $AWS_ENDPOINT_URL_SAGEMAKER as the AWS SDKs read it; --endpoint still
 // points the artifact reads at an S3-compatible store.
 package sagemaker
@@ -107,6 +108,9 @@ func Open(ctx context.Context, target string, opts fetch.Options) (fetch.Source,
 func endpoint(region string) string {
 	if e := os.Getenv("AWS_ENDPOINT_URL_SAGEMAKER"); e != "" {
 		return strings.TrimSuffix(e, "/") + "/"
+	}
+	if strings.HasPrefix(region, "cn-") { // the aws-cn partition's domain
+		return "https://api.sagemaker." + region + ".amazonaws.com.cn/"
 	}
 	return "https://api.sagemaker." + region + ".amazonaws.com/"
 }
