@@ -5,11 +5,18 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
 	_ "github.com/modelgate/modelgate/formats/all"
 	"github.com/modelgate/modelgate/scanner"
@@ -38,8 +45,27 @@ func tarGz(t *testing.T, name string, body []byte) []byte {
 	return buf.Bytes()
 }
 
+// validSignature signs the request again with the test credentials at
+// its X-Amz-Date and compares, as the service does.
+func validSignature(r *http.Request, body []byte) bool {
+	at, err := time.Parse("20060102T150405Z", r.Header.Get("X-Amz-Date"))
+	if err != nil {
+		return false
+	}
+	again, _ := http.NewRequest(r.Method, "http://"+r.Host+r.URL.RequestURI(), bytes.NewReader(body))
+	for _, h := range []string{"Content-Type", "X-Amz-Target"} {
+		again.Header.Set(h, r.Header.Get(h))
+	}
+	sum := sha256.Sum256(body)
+	creds := aws.Credentials{AccessKeyID: "test", SecretAccessKey: "test"}
+	if err := v4.NewSigner().SignHTTP(context.Background(), creds, again, hex.EncodeToString(sum[:]), "sagemaker", "us-east-1", at); err != nil {
+		return false
+	}
+	return again.Header.Get("Authorization") == r.Header.Get("Authorization")
+}
+
 // standIn answers DescribeModelPackage as the SageMaker API reference
-// documents it: awsJson1_1, SigV4-signed, errors as {"__type", "message"}.
+// documents it: awsJson1_1, SigV4-signed (checked), errors as {"__type", "message"}.
 func standIn(t *testing.T) *httptest.Server {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost || r.Header.Get("X-Amz-Target") != "SageMaker.DescribeModelPackage" ||
@@ -49,8 +75,14 @@ func standIn(t *testing.T) *httptest.Server {
 			http.Error(w, `{"__type":"IncompleteSignature","message":"bad request"}`, http.StatusBadRequest)
 			return
 		}
+		body, _ := io.ReadAll(r.Body)
+		if !validSignature(r, body) {
+			w.WriteHeader(http.StatusForbidden)
+			w.Write([]byte(`{"__type":"SignatureDoesNotMatch","message":"The request signature we calculated does not match the signature you provided."}`))
+			return
+		}
 		var in struct{ ModelPackageName string }
-		json.NewDecoder(r.Body).Decode(&in)
+		json.Unmarshal(body, &in)
 		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 		container := map[string]any{"Image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/infer:1"}
 		pkg := in.ModelPackageName
