@@ -4,7 +4,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/modelgate/modelgate/scanner/fetch"
-	_ "github.com/modelgate/modelgate/scanner/fetch/all" // hf://, oci://, s3://, gs://, azblob://, https://
+	_ "github.com/modelgate/modelgate/scanner/fetch/all" // hf://, oci://, s3://, gs://, azblob://, https://, sagemaker://, vertex://, azureml://
 )
 
 // addFetchFlags registers the flags that shape how targets are fetched.

@@ -3,8 +3,11 @@
 package all
 
 import (
+	_ "github.com/modelgate/modelgate/scanner/fetch/azureml"
 	_ "github.com/modelgate/modelgate/scanner/fetch/blob"
 	_ "github.com/modelgate/modelgate/scanner/fetch/hf"
 	_ "github.com/modelgate/modelgate/scanner/fetch/httpfile"
 	_ "github.com/modelgate/modelgate/scanner/fetch/oci"
+	_ "github.com/modelgate/modelgate/scanner/fetch/sagemaker"
+	_ "github.com/modelgate/modelgate/scanner/fetch/vertex"
 )

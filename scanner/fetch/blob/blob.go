@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -81,12 +82,36 @@ func Open(ctx context.Context, target string, opts fetch.Options) (fetch.Source,
 	if u, _ := url.Parse(target); opts.Transport != nil && u.RawQuery != "" {
 		return nil, fetch.Usagef("%s: parameters on an object store target are not accepted here", target)
 	}
+	u, _ := url.Parse(target)
+	s, err := open(ctx, target, bu, u.Scheme+"://"+u.Host+"/", prefix, opts)
+	if err != nil {
+		return nil, err // not a typed nil in the interface
+	}
+	return s, nil
+}
+
+// accountRE is an Azure storage account name.
+var accountRE = regexp.MustCompile(`^[a-z0-9]{3,24}$`)
+
+// OpenAzure lists the blobs under prefix in container of the storage
+// account, on the endpoint the azblob:// fetcher is configured for
+// ($AZURE_STORAGE_DOMAIN, else blob.core.windows.net). A model registry
+// names the account; only a valid account name is taken.
+func OpenAzure(ctx context.Context, account, container, prefix string, opts fetch.Options) (*Source, error) {
+	target := "azblob://" + container + "/" + prefix
+	if !accountRE.MatchString(account) {
+		return nil, fmt.Errorf("%s: %q is not a storage account name", target, account)
+	}
+	bu := (&url.URL{Scheme: "azblob", Host: container, RawQuery: url.Values{"storage_account": {account}}.Encode()}).String()
+	return open(ctx, target, bu, "azblob://"+container+"/", prefix, opts)
+}
+
+func open(ctx context.Context, target, bu, display, prefix string, opts fetch.Options) (*Source, error) {
 	b, err := blob.OpenBucket(ctx, bu)
 	if err != nil {
 		return nil, fmt.Errorf("%s: open bucket: %w", target, err)
 	}
-	u, _ := url.Parse(target)
-	s := &Source{bucket: b, display: u.Scheme + "://" + u.Host + "/", conns: opts.Conns(), budget: remote.SourceBudget(opts.Conns())}
+	s := &Source{bucket: b, display: display, conns: opts.Conns(), budget: remote.SourceBudget(opts.Conns())}
 	if err := s.list(ctx, prefix); err != nil {
 		b.Close()
 		return nil, fmt.Errorf("%s: %w", target, err)

@@ -1,0 +1,210 @@
+// Package azureml fetches a model version from an Azure Machine Learning
+// registry: azureml://registries/R/models/M/versions/V is read with the
+// Azure Resource Manager "Registry Model Versions - Get" call (the Azure
+// identity chain: environment, workload identity, managed identity, Azure
+// CLI), and the version's properties.modelUri, a blob in the registry's
+// storage account, is read through the azblob:// fetcher. It never
+// creates, changes or deploys a model, and never follows a modelUri that
+// is not a plain Azure Blob Storage URL.
+//
+// Resource Manager needs the registry's subscription and resource group:
+// give them in the target (azureml://subscriptions/S/resourceGroups/G/
+// registries/R/models/M/versions/V) or as $AZURE_SUBSCRIPTION_ID and
+// $AZURE_RESOURCE_GROUP. The endpoint is https://management.azure.com, or
+// $MODELGATE_AZUREML_ENDPOINT; an http:// override is taken for a local
+// stand-in and is sent no credentials.
+package azureml
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+
+	"github.com/modelgate/modelgate/scanner/fetch"
+	"github.com/modelgate/modelgate/scanner/fetch/blob"
+	"github.com/modelgate/modelgate/scanner/fetch/internal/artifact"
+)
+
+func init() { fetch.RegisterScheme("azureml", Open) }
+
+const (
+	apiVersion = "2024-10-01"
+	// maxResponse caps a model version answer; real ones are a few KB.
+	maxResponse = 4 << 20
+)
+
+var (
+	targetRE = regexp.MustCompile(`^azureml://(subscriptions/([0-9a-fA-F-]{36})/resourceGroups/([a-zA-Z0-9_()-][a-zA-Z0-9._()-]{0,89})/)?registries/([a-zA-Z0-9][a-zA-Z0-9_-]{2,32})/models/([a-zA-Z0-9][a-zA-Z0-9._-]{0,254})/versions/([a-zA-Z0-9][a-zA-Z0-9._-]{0,63})$`)
+	subRE    = regexp.MustCompile(`^[0-9a-fA-F-]{36}$`)
+	groupRE  = regexp.MustCompile(`^[a-zA-Z0-9_()-][a-zA-Z0-9._()-]{0,89}$`)
+	// blobHostRE is a storage account's blob endpoint.
+	blobHostRE = regexp.MustCompile(`^([a-z0-9]{3,24})\.blob\.core\.windows\.net$`)
+)
+
+// Ref is a registry model version.
+type Ref struct{ Subscription, ResourceGroup, Registry, Model, Version string }
+
+// Parse reads an azureml:// target, taking the subscription and resource
+// group from the environment when the target has none.
+func Parse(target string) (Ref, error) {
+	m := targetRE.FindStringSubmatch(target)
+	if m == nil {
+		return Ref{}, fetch.Usagef("%s: want azureml://registries/REGISTRY/models/MODEL/versions/VERSION (or azureml://subscriptions/SUB/resourceGroups/GROUP/registries/...)", target)
+	}
+	r := Ref{m[2], m[3], m[4], m[5], m[6]}
+	if r.Subscription == "" {
+		r.Subscription, r.ResourceGroup = os.Getenv("AZURE_SUBSCRIPTION_ID"), os.Getenv("AZURE_RESOURCE_GROUP")
+		if !subRE.MatchString(r.Subscription) || !groupRE.MatchString(r.ResourceGroup) {
+			return Ref{}, fetch.Usagef("%s: the registry's subscription and resource group are needed: set AZURE_SUBSCRIPTION_ID and AZURE_RESOURCE_GROUP, or write azureml://subscriptions/SUB/resourceGroups/GROUP/registries/...", target)
+		}
+	}
+	return r, nil
+}
+
+func (r Ref) path() string {
+	return "/subscriptions/" + url.PathEscape(r.Subscription) + "/resourceGroups/" + url.PathEscape(r.ResourceGroup) +
+		"/providers/Microsoft.MachineLearningServices/registries/" + url.PathEscape(r.Registry) +
+		"/models/" + url.PathEscape(r.Model) + "/versions/" + url.PathEscape(r.Version)
+}
+
+// Open resolves an azureml:// target to the blobs of the model version.
+func Open(ctx context.Context, target string, opts fetch.Options) (fetch.Source, error) {
+	ref, err := Parse(target)
+	if err != nil {
+		return nil, err
+	}
+	modelURI, err := get(ctx, ref, opts.Transport)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", target, err)
+	}
+	account, container, prefix, err := blobLocation(modelURI)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", target, err)
+	}
+	pinned := "azureml://subscriptions/" + ref.Subscription + "/resourceGroups/" + ref.ResourceGroup +
+		"/registries/" + ref.Registry + "/models/" + ref.Model + "/versions/" + ref.Version
+	src, err := blob.OpenAzure(ctx, account, container, prefix, opts)
+	if err != nil {
+		return nil, fmt.Errorf("%s: artifact %w", target, err)
+	}
+	return artifact.Join(pinned, src), nil
+}
+
+// blobLocation splits a modelUri — https://ACCOUNT.blob.core.windows.net/
+// CONTAINER/PATH or wasbs://CONTAINER@ACCOUNT.blob.core.windows.net/PATH.
+func blobLocation(modelURI string) (account, container, prefix string, err error) {
+	u, perr := url.Parse(modelURI)
+	bad := fmt.Errorf("modelUri %q is not a plain Azure Blob Storage URL; refusing it", modelURI)
+	if perr != nil || u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" {
+		return "", "", "", bad
+	}
+	m := blobHostRE.FindStringSubmatch(u.Host)
+	if m == nil {
+		return "", "", "", bad
+	}
+	path := strings.TrimPrefix(u.Path, "/")
+	switch u.Scheme {
+	case "https":
+		if u.User != nil {
+			return "", "", "", bad
+		}
+		container, prefix, _ = strings.Cut(path, "/")
+	case "wasbs", "wasb":
+		if u.User == nil {
+			return "", "", "", bad
+		}
+		container, prefix = u.User.Username(), path
+		if _, hasPass := u.User.Password(); hasPass {
+			return "", "", "", bad
+		}
+	default:
+		return "", "", "", bad
+	}
+	if container == "" || strings.ContainsAny(container, "/?#") {
+		return "", "", "", bad
+	}
+	return m[1], container, prefix, nil
+}
+
+func get(ctx context.Context, ref Ref, rt http.RoundTripper) (string, error) {
+	if rt == nil {
+		rt = http.DefaultTransport
+	}
+	base := "https://management.azure.com"
+	if e := os.Getenv("MODELGATE_AZUREML_ENDPOINT"); e != "" {
+		base = strings.TrimSuffix(e, "/")
+	}
+	u := base + ref.path() + "?api-version=" + apiVersion
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return "", fmt.Errorf("get model version: %w", err)
+	}
+	if !strings.HasPrefix(base, "http://") {
+		cred, err := azidentity.NewDefaultAzureCredential(nil)
+		if err != nil {
+			return "", fmt.Errorf("azure credentials: %w", err)
+		}
+		tok, err := cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{"https://management.azure.com/.default"}})
+		if err != nil {
+			return "", fmt.Errorf("azure credentials: %s", strings.Join(strings.Fields(err.Error()), " "))
+		}
+		req.Header.Set("Authorization", "Bearer "+tok.Token)
+	}
+	resp, err := (&http.Client{Transport: rt, Timeout: time.Minute}).Do(req)
+	if err != nil {
+		return "", fmt.Errorf("get model version: %w", err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse+1))
+	if err != nil {
+		return "", fmt.Errorf("get model version: read answer: %w", err)
+	}
+	if len(raw) > maxResponse {
+		return "", fmt.Errorf("get model version: answer larger than %d bytes", maxResponse)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return "", apiError(resp.StatusCode, raw)
+	}
+	var v struct {
+		Properties struct {
+			ModelURI string `json:"modelUri"`
+		} `json:"properties"`
+	}
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return "", fmt.Errorf("get model version: parse answer: %w", err)
+	}
+	if v.Properties.ModelURI == "" {
+		return "", fmt.Errorf("get model version: the answer has no properties.modelUri")
+	}
+	return v.Properties.ModelURI, nil
+}
+
+// apiError renders a Resource Manager error answer ({"error": {"code",
+// "message"}}) on one line.
+func apiError(status int, raw []byte) error {
+	var e struct {
+		Error struct {
+			Code    string `json:"code"`
+			Message string `json:"message"`
+		} `json:"error"`
+	}
+	_ = json.Unmarshal(raw, &e)
+	code := e.Error.Code
+	if code == "" {
+		code = http.StatusText(status)
+	}
+	if e.Error.Message == "" {
+		return fmt.Errorf("get model version: HTTP %d %s", status, code)
+	}
+	return fmt.Errorf("get model version: HTTP %d %s: %s", status, code, strings.Join(strings.Fields(e.Error.Message), " "))
+}
