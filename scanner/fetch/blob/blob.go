@@ -125,7 +125,7 @@ func open(ctx context.Context, target, bu, display, prefix string, opts fetch.Op
 
 func (s *Source) list(ctx context.Context, prefix string) error {
 	if prefix != "" && !strings.HasSuffix(prefix, "/") {
-		attrs, err := s.bucket.Attributes(ctx, prefix)
+		attrs, err := s.attributes(ctx, prefix)
 		if err == nil {
 			s.add(prefix, path.Base(prefix), attrs.Size)
 			return nil
@@ -154,6 +154,19 @@ func (s *Source) list(ctx context.Context, prefix string) error {
 	}
 	slices.SortFunc(s.files, func(a, b fetch.File) int { return strings.Compare(a.Rel, b.Rel) })
 	return nil
+}
+
+// attributes asks the store about one object. gocloud's azureblob driver
+// dereferences response headers it assumes present (x-ms-creation-time):
+// an answer without them must end the scan of this target with an error,
+// not crash the process.
+func (s *Source) attributes(ctx context.Context, key string) (attrs *blob.Attributes, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			attrs, err = nil, fmt.Errorf("the storage service's answer about %s lacks a field its client requires: %v", key, r)
+		}
+	}()
+	return s.bucket.Attributes(ctx, key)
 }
 
 func (s *Source) add(key, rel string, size int64) {

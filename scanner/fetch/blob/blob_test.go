@@ -89,3 +89,14 @@ func TestBucketURL(t *testing.T) {
 		}
 	}
 }
+
+// TestAzureAnswerMissingAHeader checks that a Blob service answering Get
+// Blob Properties without x-ms-creation-time, which gocloud's driver
+// dereferences unchecked, costs the target an error, not the process.
+func TestAzureAnswerMissingAHeader(t *testing.T) {
+	fetchtest.StartAzureBlobOmitting(t, "acct", "models", map[string][]byte{"m/model.bin": []byte("\x80\x02.")}, "x-ms-creation-time")
+	_, err := OpenAzure(context.Background(), "acct", "models", "m/model.bin", fetch.Options{})
+	if err == nil || !strings.Contains(err.Error(), "lacks a field") {
+		t.Fatalf("got %v, want an error saying the answer lacks a field", err)
+	}
+}

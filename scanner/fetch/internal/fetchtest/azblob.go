@@ -20,6 +20,13 @@ import (
 // does not check the shared-key signature.
 func StartAzureBlob(t testing.TB, account, container string, blobs map[string][]byte) {
 	t.Helper()
+	StartAzureBlobOmitting(t, account, container, blobs, "")
+}
+
+// StartAzureBlobOmitting is StartAzureBlob with one response header never
+// sent, as a store that differs from the documented API would answer.
+func StartAzureBlobOmitting(t testing.TB, account, container string, blobs map[string][]byte, omit string) {
+	t.Helper()
 	modified := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("x-ms-version", "2023-11-03")
@@ -70,6 +77,9 @@ func StartAzureBlob(t testing.TB, account, container string, blobs map[string][]
 		w.Header().Set("ETag", `"0x1"`)
 		// Get Blob Properties documents it; gocloud dereferences it unchecked.
 		w.Header().Set("x-ms-creation-time", modified.Format(http.TimeFormat))
+		if omit != "" {
+			w.Header().Del(omit)
+		}
 		if r.Method == http.MethodHead {
 			w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 			w.Header().Set("Last-Modified", modified.Format(http.TimeFormat))
