@@ -96,7 +96,7 @@ func ParseRef(target string) (Ref, error) {
 	}
 	rest, _, _ = strings.Cut(rest, "#")
 	host, p, _ := strings.Cut(rest, "/")
-	i := strings.LastIndex("/"+p, "/models/")
+	i := strings.Index("/"+p, "/models/")
 	if i < 0 {
 		return Ref{}, usage
 	}

@@ -142,3 +142,24 @@ func TestParseRef(t *testing.T) {
 		})
 	}
 }
+
+func FuzzParseRef(f *testing.F) {
+	for _, s := range []string{"mlflow://h:5000/models/clf/3", "mlflow://h/p/models/a@b", "mlflow+http://h/models/x/Staging#run_id=1", "mlflow:///models/m/1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, target string) {
+		r, err := mlflow.ParseRef(target)
+		if err != nil {
+			return
+		}
+		set := 0
+		for _, v := range []string{r.Version, r.Alias, r.Stage} {
+			if v != "" {
+				set++
+			}
+		}
+		if r.Name == "" || set != 1 || r.Server == "" {
+			t.Fatalf("%q parsed to %+v", target, r)
+		}
+	})
+}
