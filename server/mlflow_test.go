@@ -85,6 +85,12 @@ func TestMLflowWebhook(t *testing.T) {
 		}
 	}
 
+	// The API may name versions of the configured server only: the
+	// service's MLflow credentials go nowhere else.
+	if code, resp := post(t, r.url+"/v1/scans", `{"target":"mlflow+http://127.0.0.2:1/models/clf/1"}`, bearer()); code != http.StatusBadRequest {
+		t.Fatalf("mlflow target on another host: %d %s, want 400", code, resp)
+	}
+
 	body, hdr := mlflowDelivery(mlflowSecret, "d-3", "registered_model", "created", map[string]string{"name": "clf"})
 	if code, resp := post(t, url, body, hdr); code != http.StatusAccepted || !strings.Contains(resp, `"ignored":1`) {
 		t.Fatalf("other event: %d %s", code, resp)

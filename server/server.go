@@ -21,6 +21,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -435,6 +436,14 @@ func (s *Server) parseScanRequest(body []byte) ([]event, int, error) {
 	}
 	if strings.HasPrefix(t, "file://") && !s.cfg.AllowLocalTargets {
 		return nil, 0, fmt.Errorf("scan request: local paths are not allowed on this server (allow_local_targets)")
+	}
+	// The service's MLflow credentials are for its tracking server only.
+	if scheme, rest, _ := strings.Cut(t, "://"); strings.HasPrefix(strings.ToLower(scheme), "mlflow") {
+		u, err := url.Parse(s.cfg.Sources.MLflow.TrackingURI)
+		host, _, _ := strings.Cut(rest, "/")
+		if err != nil || u.Host == "" || !strings.EqualFold(host, u.Host) {
+			return nil, 0, fmt.Errorf("scan request: mlflow targets must name this server's MLflow tracking server (sources.mlflow.tracking_uri)")
+		}
 	}
 	// A request names a target, never the key or the digest its result
 	// is filed under: those come from what the fetcher verifies (see

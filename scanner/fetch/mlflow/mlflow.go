@@ -9,7 +9,8 @@
 // gs:// and azblob:// locations through package blob. It authenticates as
 // the MLflow client does (MLFLOW_TRACKING_TOKEN as a bearer token, else
 // MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD as basic auth),
-// only towards the tracking server. It never writes to disk, never loads
+// only towards the tracking server, and, when MLFLOW_TRACKING_URI is set,
+// only when the target names its host. It never writes to disk, never loads
 // the model and never changes the registry.
 //
 // Scheme rule: mlflow://HOST talks https; mlflow+http://HOST talks plain
@@ -203,7 +204,7 @@ func NewClient(server string, transport http.RoundTripper) *Client {
 	if transport == nil {
 		transport = http.DefaultTransport
 	}
-	c := &Client{Server: strings.TrimRight(server, "/"), header: AuthHeader()}
+	c := &Client{Server: strings.TrimRight(server, "/"), header: credentialsFor(server)}
 	c.header.Set("User-Agent", "modelgate")
 	// The API never redirects; following one would carry the credentials
 	// somewhere else.
@@ -222,6 +223,22 @@ func AuthHeader() http.Header {
 		h.Set("Authorization", req.Header.Get("Authorization"))
 	}
 	return h
+}
+
+// credentialsFor is AuthHeader when the credentials are the server's: the
+// MLflow client sends them only to MLFLOW_TRACKING_URI, so a target on
+// another host gets none of them.
+func credentialsFor(server string) http.Header {
+	env := os.Getenv("MLFLOW_TRACKING_URI")
+	if env == "" {
+		return AuthHeader()
+	}
+	eu, err1 := url.Parse(env)
+	su, err2 := url.Parse(server)
+	if err1 != nil || err2 != nil || !strings.EqualFold(eu.Host, su.Host) {
+		return http.Header{}
+	}
+	return AuthHeader()
 }
 
 // APIError is a refusal of the tracking server.
@@ -446,7 +463,7 @@ func explain(ref Ref, err error) error {
 		switch {
 		case ae.Code == http.StatusUnauthorized || ae.Code == http.StatusForbidden || ae.ErrorCode == "PERMISSION_DENIED" || ae.ErrorCode == "UNAUTHENTICATED":
 			hint := "set MLFLOW_TRACKING_TOKEN or MLFLOW_TRACKING_USERNAME/MLFLOW_TRACKING_PASSWORD"
-			if AuthHeader().Get("Authorization") != "" {
+			if credentialsFor(ref.Server).Get("Authorization") != "" {
 				hint = "the credentials in use may not read this model"
 			}
 			return fmt.Errorf("%s: permission denied by the MLflow server: %s: %w", ref, hint, err)

@@ -87,6 +87,8 @@ func TestOneLineErrors(t *testing.T) {
 		{"no token", "mlflow+http://" + host + "/models/clf/1", "", "permission denied by the MLflow server: set MLFLOW_TRACKING_TOKEN"},
 		{"wrong token", "mlflow+http://" + host + "/models/clf/1", "bad", "the credentials in use may not read this model"},
 		{"unreachable", "mlflow+http://" + deadHost + "/models/clf/1", "", "cannot reach the MLflow tracking server"},
+		// MLFLOW_TRACKING_URI names another server: its token stays home.
+		{"token of another server", "mlflow+http://" + host + "/models/clf/1", "tok", "set MLFLOW_TRACKING_TOKEN"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s.SetToken("")
@@ -94,6 +96,9 @@ func TestOneLineErrors(t *testing.T) {
 				s.SetToken("tok")
 			}
 			t.Setenv("MLFLOW_TRACKING_TOKEN", tc.token)
+			if tc.name == "token of another server" {
+				t.Setenv("MLFLOW_TRACKING_URI", "http://mlflow.elsewhere.example:5000")
+			}
 			_, err := scan(t, tc.target, fetch.Options{})
 			t.Log(err)
 			if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
