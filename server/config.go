@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -81,6 +82,21 @@ type Sources struct {
 	// HarborScanner enables Harbor's pluggable scanner API (/api/v1/...);
 	// its secret is the access credential of the scanner registration.
 	HarborScanner Source `yaml:"harbor_scanner"`
+	// MLflow enables MLflow webhooks (/v1/events/mlflow).
+	MLflow MLflowSource `yaml:"mlflow"`
+}
+
+// MLflowSource is an MLflow tracking server whose webhooks the service
+// takes. The service reads the model versions and writes their
+// modelgate.verdict tags with the MLflow client's credentials from its
+// environment (MLFLOW_TRACKING_TOKEN, or MLFLOW_TRACKING_USERNAME and
+// MLFLOW_TRACKING_PASSWORD).
+type MLflowSource struct {
+	// Secret is the webhook's HMAC secret (env: and file: as for Source).
+	Secret string `yaml:"secret"`
+	// TrackingURI is the server's URL, http(s)://host[:port][/prefix]:
+	// events name no server, so every version is read from this one.
+	TrackingURI string `yaml:"tracking_uri"`
 }
 
 // Source is an event source's credentials and addressing.
@@ -226,7 +242,7 @@ func (c Config) withDefaults() (Config, error) {
 	for _, s := range []struct {
 		name string
 		v    *string
-	}{{"distribution", &c.Sources.Distribution.Secret}, {"harbor", &c.Sources.Harbor.Secret}, {"huggingface", &c.Sources.HuggingFace.Secret}, {"api", &c.Sources.API.Secret}, {"harbor_scanner", &c.Sources.HarborScanner.Secret}} {
+	}{{"distribution", &c.Sources.Distribution.Secret}, {"harbor", &c.Sources.Harbor.Secret}, {"huggingface", &c.Sources.HuggingFace.Secret}, {"api", &c.Sources.API.Secret}, {"harbor_scanner", &c.Sources.HarborScanner.Secret}, {"mlflow", &c.Sources.MLflow.Secret}} {
 		v, err := resolveSecret(*s.v)
 		if err != nil {
 			return c, fmt.Errorf("config: sources.%s.secret: %w", s.name, err)
@@ -236,6 +252,12 @@ func (c Config) withDefaults() (Config, error) {
 	for _, s := range c.Sources.push() {
 		if s.src.Secret != "" && len(s.src.registries()) == 0 {
 			return c, fmt.Errorf("config: sources.%s: name the registry to fetch from (registry, or allowed_registries): without one, whoever holds the secret could make this service fetch from any host", s.name)
+		}
+	}
+	if c.Sources.MLflow.Secret != "" {
+		u, err := url.Parse(c.Sources.MLflow.TrackingURI)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || u.RawQuery != "" {
+			return c, fmt.Errorf("config: sources.mlflow.tracking_uri: want http(s)://host[:port][/prefix] without credentials, got %q", c.Sources.MLflow.TrackingURI)
 		}
 	}
 	if _, err := newDialGuard(c); err != nil {
@@ -258,6 +280,7 @@ func (c Config) sourceSecrets() []struct{ name, endpoint, secret string } {
 		{"huggingface", "POST /v1/events/huggingface", c.Sources.HuggingFace.Secret},
 		{"api", "/v1/scans and /v1/artifacts", c.Sources.API.Secret},
 		{"harbor_scanner", "/api/v1 (Harbor pluggable scanner)", c.Sources.HarborScanner.Secret},
+		{"mlflow", "POST /v1/events/mlflow", c.Sources.MLflow.Secret},
 	}
 }
 

@@ -21,6 +21,9 @@ type event struct {
 	Delivery string
 	// At is the sender's timestamp, zero when it has none.
 	At time.Time
+	// Immutable says Target names bytes that never change although it
+	// holds no digest (an MLflow model version), so its job dedupes.
+	Immutable bool
 }
 
 // maxEvents caps the events taken from one payload.

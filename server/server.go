@@ -21,6 +21,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -205,6 +206,7 @@ func (s *Server) Handler() http.Handler {
 		return parseHarbor(b, s.cfg.Sources.Harbor)
 	}))
 	mux.HandleFunc("POST /v1/events/huggingface", s.eventHandler("huggingface", s.cfg.Sources.HuggingFace, parseHuggingFace))
+	mux.HandleFunc("POST /v1/events/mlflow", s.mlflowHandler)
 	mux.HandleFunc("POST /v1/scans", s.eventHandler("api", s.cfg.Sources.API, s.parseScanRequest))
 	mux.HandleFunc("GET /v1/scans/{id}", s.authed("api", s.getScan))
 	mux.HandleFunc("GET /v1/scans", s.authed("api", s.listScans))
@@ -332,9 +334,8 @@ type accepted struct {
 	Created bool        `json:"created"`
 }
 
-// eventHandler authenticates, bounds and parses a payload, then stores one
-// job per event before answering 202. A delivery id seen before, or an
-// event older than the replay window, creates nothing.
+// eventHandler authenticates, bounds and parses a payload, then accepts
+// its events.
 func (s *Server) eventHandler(source string, src Source, parse func([]byte) ([]event, int, error)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -352,59 +353,65 @@ func (s *Server) eventHandler(source string, src Source, parse func([]byte) ([]e
 			writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
 			return
 		}
-		now := s.now()
-		for _, e := range evs {
-			if !e.At.IsZero() && (now.Sub(e.At) > s.cfg.ReplayWindow || e.At.Sub(now) > 5*time.Minute) {
-				s.m.rejected.WithLabelValues(source, "stale").Inc()
-				s.log.Warn("rejected event outside the replay window", "source", source, "remote", r.RemoteAddr, "delivery", e.Delivery, "event_time", e.At)
-				writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "event timestamp outside the replay window"})
-				return
-			}
-		}
-		resp := struct {
-			Jobs       []accepted `json:"jobs"`
-			Duplicates int        `json:"duplicates"`
-			Ignored    int        `json:"ignored"`
-		}{Jobs: []accepted{}, Ignored: ignored}
-		created := false
-		for _, ev := range evs {
-			// Only an immutable reference dedupes: a tag or a path may
-			// name other bytes next time.
-			key := ev.Target
-			if ev.Digest == "" {
-				key += "#" + store.NewID()
-			}
-			j, res, err := s.st.Enqueue(r.Context(), store.Job{Key: key, Target: ev.Target, Source: source, Digest: ev.Digest}, ev.Delivery)
-			if err != nil {
-				s.log.Error("store job", "source", source, "err", err)
-				writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "could not store the job; retry"})
-				return
-			}
-			switch {
-			case res.Created:
-				created = true
-				s.m.events.WithLabelValues(source, "queued").Inc()
-				s.log.Info("queued scan", "source", source, "job", j.ID, "target", j.Target, "delivery", ev.Delivery)
-			case res.Replayed:
-				s.m.events.WithLabelValues(source, "replayed").Inc()
-				s.log.Info("ignored a delivery seen before", "source", source, "job", j.ID, "delivery", ev.Delivery)
-			default:
-				s.m.events.WithLabelValues(source, "duplicate").Inc()
-			}
-			if !res.Created {
-				resp.Duplicates++
-			}
-			resp.Jobs = append(resp.Jobs, accepted{ID: j.ID, Target: j.Target, State: j.State, Created: res.Created})
-		}
-		if ignored > 0 {
-			s.m.events.WithLabelValues(source, "ignored").Add(float64(ignored))
-		}
-		if created {
-			s.notify()
-		}
-		s.m.accept.Observe(time.Since(start).Seconds())
-		writeJSON(w, http.StatusAccepted, resp)
+		s.accept(w, r, source, evs, ignored, start)
 	}
+}
+
+// accept stores one job per event before answering 202. A delivery id
+// seen before, or an event older than the replay window, creates nothing.
+func (s *Server) accept(w http.ResponseWriter, r *http.Request, source string, evs []event, ignored int, start time.Time) {
+	now := s.now()
+	for _, e := range evs {
+		if !e.At.IsZero() && (now.Sub(e.At) > s.cfg.ReplayWindow || e.At.Sub(now) > 5*time.Minute) {
+			s.m.rejected.WithLabelValues(source, "stale").Inc()
+			s.log.Warn("rejected event outside the replay window", "source", source, "remote", r.RemoteAddr, "delivery", e.Delivery, "event_time", e.At)
+			writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "event timestamp outside the replay window"})
+			return
+		}
+	}
+	resp := struct {
+		Jobs       []accepted `json:"jobs"`
+		Duplicates int        `json:"duplicates"`
+		Ignored    int        `json:"ignored"`
+	}{Jobs: []accepted{}, Ignored: ignored}
+	created := false
+	for _, ev := range evs {
+		// Only an immutable reference dedupes: a tag or a path may
+		// name other bytes next time.
+		key := ev.Target
+		if ev.Digest == "" && !ev.Immutable {
+			key += "#" + store.NewID()
+		}
+		j, res, err := s.st.Enqueue(r.Context(), store.Job{Key: key, Target: ev.Target, Source: source, Digest: ev.Digest}, ev.Delivery)
+		if err != nil {
+			s.log.Error("store job", "source", source, "err", err)
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "could not store the job; retry"})
+			return
+		}
+		switch {
+		case res.Created:
+			created = true
+			s.m.events.WithLabelValues(source, "queued").Inc()
+			s.log.Info("queued scan", "source", source, "job", j.ID, "target", j.Target, "delivery", ev.Delivery)
+		case res.Replayed:
+			s.m.events.WithLabelValues(source, "replayed").Inc()
+			s.log.Info("ignored a delivery seen before", "source", source, "job", j.ID, "delivery", ev.Delivery)
+		default:
+			s.m.events.WithLabelValues(source, "duplicate").Inc()
+		}
+		if !res.Created {
+			resp.Duplicates++
+		}
+		resp.Jobs = append(resp.Jobs, accepted{ID: j.ID, Target: j.Target, State: j.State, Created: res.Created})
+	}
+	if ignored > 0 {
+		s.m.events.WithLabelValues(source, "ignored").Add(float64(ignored))
+	}
+	if created {
+		s.notify()
+	}
+	s.m.accept.Observe(time.Since(start).Seconds())
+	writeJSON(w, http.StatusAccepted, resp)
 }
 
 // maxTarget caps the length of a target in a scan request.
@@ -429,6 +436,14 @@ func (s *Server) parseScanRequest(body []byte) ([]event, int, error) {
 	}
 	if strings.HasPrefix(t, "file://") && !s.cfg.AllowLocalTargets {
 		return nil, 0, fmt.Errorf("scan request: local paths are not allowed on this server (allow_local_targets)")
+	}
+	// The service's MLflow credentials are for its tracking server only.
+	if scheme, rest, _ := strings.Cut(t, "://"); strings.HasPrefix(strings.ToLower(scheme), "mlflow") {
+		u, err := url.Parse(s.cfg.Sources.MLflow.TrackingURI)
+		host, _, _ := strings.Cut(rest, "/")
+		if err != nil || u.Host == "" || !strings.EqualFold(host, u.Host) {
+			return nil, 0, fmt.Errorf("scan request: mlflow targets must name this server's MLflow tracking server (sources.mlflow.tracking_uri)")
+		}
 	}
 	// A request names a target, never the key or the digest its result
 	// is filed under: those come from what the fetcher verifies (see

@@ -154,6 +154,11 @@ func (s *Server) process(ctx context.Context, worker string, j *store.Job) {
 		s.m.scans.WithLabelValues("failed").Inc()
 		serr = s.st.Fail(wctx, j.ID, worker, reasonOf(err))
 		log.Warn("scan failed", "err", err)
+		if j.Source == "mlflow" {
+			if terr := s.tagMLflow(wctx, j.Target, "no-verdict"); terr != nil {
+				log.Warn("could not tag the model version inconclusive", "err", terr)
+			}
+		}
 	}
 	if serr != nil {
 		log.Error("record job outcome", "err", serr)
@@ -281,6 +286,14 @@ func (s *Server) scan(ctx context.Context, j *store.Job, log *slog.Logger) (*sto
 			s.m.referrers.WithLabelValues("attached").Add(float64(len(refs)))
 		}
 		res.Referrers = refs
+	}
+	// A deployment job reads the verdict from the tag: without it the
+	// scan has not delivered, and is tried again.
+	if j.Source == "mlflow" {
+		if err := s.tagMLflow(ctx, j.Target, res.Verdict); err != nil {
+			return nil, &errRetry{err}
+		}
+		log.Info("tagged the model version", "tag", MLflowVerdictTag, "verdict", mlflowVerdict(res.Verdict))
 	}
 	return res, nil
 }

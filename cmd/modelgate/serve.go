@@ -41,21 +41,25 @@ var serveSecretEnv = map[string]string{
 	"harbor":       "MODELGATE_HARBOR_SECRET",
 	"huggingface":  "MODELGATE_HF_WEBHOOK_SECRET",
 	"api":          "MODELGATE_API_TOKEN",
+	"mlflow":       "MODELGATE_MLFLOW_WEBHOOK_SECRET",
 }
 
 func newServeCmd() *cobra.Command {
 	var o serveOptions
 	cmd := &cobra.Command{
 		Use:   "serve [flags]",
-		Short: "Scan models on registry push: a webhook service for Distribution, Harbor and Hugging Face",
+		Short: "Scan models on registry push: a webhook service for Distribution, Harbor, Hugging Face and MLflow",
 		Long: "Run the registry webhook service. It receives push events from a CNCF Distribution\n" +
 			"registry (POST /v1/events/distribution), Harbor (/v1/events/harbor), Hugging Face\n" +
-			"(/v1/events/huggingface) and scan requests (POST /v1/scans), stores one job per\n" +
-			"pushed digest or commit, scans it, keeps the verdict, findings and AI-BOM\n" +
-			"(GET /v1/scans/{id}, /v1/scans?digest=, /v1/artifacts/{digest}) and attaches the BOM\n" +
-			"and report to OCI artifacts as referrers.\n\n" +
+			"(/v1/events/huggingface), MLflow (/v1/events/mlflow) and scan requests (POST /v1/scans),\n" +
+			"stores one job per pushed digest, commit or model version, scans it, keeps the verdict,\n" +
+			"findings and AI-BOM (GET /v1/scans/{id}, /v1/scans?digest=, /v1/artifacts/{digest}),\n" +
+			"attaches the BOM and report to OCI artifacts as referrers, and writes an MLflow model\n" +
+			"version's verdict to its modelgate.verdict tag.\n\n" +
 			"Secrets come from the configuration file or from MODELGATE_DISTRIBUTION_SECRET,\n" +
-			"MODELGATE_HARBOR_SECRET, MODELGATE_HF_WEBHOOK_SECRET and MODELGATE_API_TOKEN; a source\n" +
+			"MODELGATE_HARBOR_SECRET, MODELGATE_HF_WEBHOOK_SECRET, MODELGATE_API_TOKEN and\n" +
+			"MODELGATE_MLFLOW_WEBHOOK_SECRET (MLflow also needs MLFLOW_TRACKING_URI, and reads and\n" +
+			"tags with MLFLOW_TRACKING_TOKEN or MLFLOW_TRACKING_USERNAME/PASSWORD); a source\n" +
 			"without a secret is disabled, with a warning in the log. With none enabled the service\n" +
 			"refuses to start unless --allow-no-sources is given. See docs/serve.md.",
 		Args: cobra.NoArgs,
@@ -125,10 +129,15 @@ func runServe(ctx context.Context, o serveOptions, stderr io.Writer) (int, error
 		"harbor":       &cfg.Sources.Harbor.Secret,
 		"huggingface":  &cfg.Sources.HuggingFace.Secret,
 		"api":          &cfg.Sources.API.Secret,
+		"mlflow":       &cfg.Sources.MLflow.Secret,
 	} {
 		if *dst == "" {
 			*dst = os.Getenv(serveSecretEnv[src])
 		}
+	}
+	// The MLflow client's own variable names the tracking server.
+	if cfg.Sources.MLflow.TrackingURI == "" {
+		cfg.Sources.MLflow.TrackingURI = os.Getenv("MLFLOW_TRACKING_URI")
 	}
 	log := slog.New(h)
 	srv, err := server.New(ctx, cfg, log, Version())

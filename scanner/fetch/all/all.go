@@ -7,6 +7,7 @@ import (
 	_ "github.com/modelgate/modelgate/scanner/fetch/blob"
 	_ "github.com/modelgate/modelgate/scanner/fetch/hf"
 	_ "github.com/modelgate/modelgate/scanner/fetch/httpfile"
+	_ "github.com/modelgate/modelgate/scanner/fetch/mlflow"
 	_ "github.com/modelgate/modelgate/scanner/fetch/oci"
 	_ "github.com/modelgate/modelgate/scanner/fetch/sagemaker"
 	_ "github.com/modelgate/modelgate/scanner/fetch/vertex"
