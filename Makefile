@@ -35,7 +35,7 @@ release:
 	@for p in $(PLATFORMS); do \
 	  os=$${p%/*}; arch=$${p#*/}; ext=; [ "$$os" = windows ] && ext=.exe; \
 	  out=dist/modelgate-$(VERSION)-$$os-$$arch$$ext; echo "== $$out"; \
-	  CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath \
+	  CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -buildvcs=auto \
 	    -ldflags "-s -w -X main.version=$(VERSION)" -o $$out ./cmd/modelgate || exit 1; \
 	done
 	cd dist && sha256sum modelgate-* > SHA256SUMS
