@@ -24,7 +24,7 @@ func keyOf(_ string, info fs.FileInfo) fileKey {
 func stampOf(info fs.FileInfo) string {
 	if st, ok := info.Sys().(*syscall.Stat_t); ok {
 		return fmt.Sprintf("%d:%d:%d:%d.%d:%d.%d", st.Dev, st.Ino, st.Size,
-			st.Mtim.Sec, st.Mtim.Nsec, st.Ctim.Sec, st.Ctim.Nsec)
+			mtim(st).Sec, mtim(st).Nsec, ctim(st).Sec, ctim(st).Nsec)
 	}
 	return fmt.Sprintf("%d:%d", info.Size(), info.ModTime().UnixNano())
 }
