@@ -239,12 +239,21 @@ func TestOneScanSeveralReports(t *testing.T) {
 			t.Errorf("--report %s: exit %d %q, want 3", bad, code, stderr)
 		}
 	}
-	examples, err := os.ReadFile("../../examples/github-actions/modelgate.yml")
+	// The GitHub Actions example uses the repository's action, whose
+	// script runs the gate's scan once.
+	example, err := os.ReadFile("../../examples/github-actions/modelgate.yml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := strings.Count(string(examples), "modelgate scan "); n != 1 {
-		t.Errorf("the GitHub Actions example runs %d scans, want 1", n)
+	if !strings.Contains(string(example), "uses: modelgate/modelgate@") {
+		t.Error("the GitHub Actions example does not use the modelgate action")
+	}
+	script, err := os.ReadFile("../../scripts/action-scan.sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(script), `"$mg" scan `); n != 1 {
+		t.Errorf("the action's script runs %d scans, want 1", n)
 	}
 }
 
