@@ -19,7 +19,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -33,6 +32,7 @@ import (
 	"github.com/modelgate/modelgate/scanner/fetch"
 	"github.com/modelgate/modelgate/scanner/fetch/blob"
 	"github.com/modelgate/modelgate/scanner/fetch/internal/artifact"
+	"github.com/modelgate/modelgate/scanner/fetch/remote"
 )
 
 func init() { fetch.RegisterScheme("azureml", Open) }
@@ -165,12 +165,9 @@ func get(ctx context.Context, ref Ref, rt http.RoundTripper) (string, error) {
 		return "", fmt.Errorf("get model version: %w", err)
 	}
 	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse+1))
+	raw, err := remote.ReadAnswer(resp.Body, maxResponse)
 	if err != nil {
-		return "", fmt.Errorf("get model version: read answer: %w", err)
-	}
-	if len(raw) > maxResponse {
-		return "", fmt.Errorf("get model version: answer larger than %d bytes", maxResponse)
+		return "", fmt.Errorf("get model version: %w", err)
 	}
 	if resp.StatusCode != http.StatusOK {
 		return "", apiError(resp.StatusCode, raw)

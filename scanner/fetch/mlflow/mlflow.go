@@ -295,9 +295,9 @@ func (c *Client) Call(ctx context.Context, method, endpoint string, query url.Va
 		return fmt.Errorf("%s %s: %w", method, endpoint, err)
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes+1))
+	data, err := remote.ReadAnswer(resp.Body, maxAnswerBytes)
 	if err != nil {
-		return fmt.Errorf("%s %s: read answer: %w", method, endpoint, err)
+		return fmt.Errorf("%s %s: %w", method, endpoint, err)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode >= 300 {
 		ae := &APIError{Code: resp.StatusCode}
@@ -309,9 +309,6 @@ func (c *Client) Call(ctx context.Context, method, endpoint string, query url.Va
 			ae.ErrorCode, ae.Message = oneLine(e.ErrorCode), oneLine(e.Message)
 		}
 		return ae
-	}
-	if len(data) > maxAnswerBytes {
-		return fmt.Errorf("%s %s: answer over %d bytes", method, endpoint, maxAnswerBytes)
 	}
 	if out == nil {
 		return nil

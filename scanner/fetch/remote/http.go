@@ -283,3 +283,16 @@ func (h *HTTP) Stat(ctx context.Context, url string) (int64, error) {
 	}
 	return resp.ContentLength, nil
 }
+
+// ReadAnswer reads an API answer whole, refusing one longer than max
+// bytes: a registry's answer is hostile input and is never held unbounded.
+func ReadAnswer(r io.Reader, max int64) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, max+1))
+	if err != nil {
+		return nil, fmt.Errorf("read answer: %w", err)
+	}
+	if int64(len(b)) > max {
+		return nil, fmt.Errorf("answer larger than %d bytes", max)
+	}
+	return b, nil
+}

@@ -19,7 +19,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"regexp"
@@ -31,6 +30,7 @@ import (
 
 	"github.com/modelgate/modelgate/scanner/fetch"
 	"github.com/modelgate/modelgate/scanner/fetch/internal/artifact"
+	"github.com/modelgate/modelgate/scanner/fetch/remote"
 )
 
 func init() { fetch.RegisterScheme("sagemaker", Open) }
@@ -148,12 +148,9 @@ func describe(ctx context.Context, region, pkg string, rt http.RoundTripper) (*d
 		return nil, fmt.Errorf("DescribeModelPackage: %w", err)
 	}
 	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse+1))
+	raw, err := remote.ReadAnswer(resp.Body, maxResponse)
 	if err != nil {
-		return nil, fmt.Errorf("DescribeModelPackage at %s: read answer: %w", url, err)
-	}
-	if len(raw) > maxResponse {
-		return nil, fmt.Errorf("DescribeModelPackage at %s: answer larger than %d bytes", url, maxResponse)
+		return nil, fmt.Errorf("DescribeModelPackage at %s: %w", url, err)
 	}
 	if resp.StatusCode != http.StatusOK {
 		return nil, apiError(resp.StatusCode, raw)

@@ -16,7 +16,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"regexp"
@@ -28,6 +27,7 @@ import (
 
 	"github.com/modelgate/modelgate/scanner/fetch"
 	"github.com/modelgate/modelgate/scanner/fetch/internal/artifact"
+	"github.com/modelgate/modelgate/scanner/fetch/remote"
 )
 
 func init() { fetch.RegisterScheme("vertex", Open) }
@@ -112,12 +112,9 @@ func get(ctx context.Context, name, location string, rt http.RoundTripper) (*mod
 		return nil, fmt.Errorf("models.get: %w", err)
 	}
 	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse+1))
+	raw, err := remote.ReadAnswer(resp.Body, maxResponse)
 	if err != nil {
-		return nil, fmt.Errorf("models.get %s: read answer: %w", url, err)
-	}
-	if len(raw) > maxResponse {
-		return nil, fmt.Errorf("models.get %s: answer larger than %d bytes", url, maxResponse)
+		return nil, fmt.Errorf("models.get %s: %w", url, err)
 	}
 	if resp.StatusCode != http.StatusOK {
 		return nil, apiError(resp.StatusCode, raw)
