@@ -113,6 +113,10 @@ func TestUnidentifiedMembers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	scriptConstants, err := os.ReadFile("../formats/pytorch/testdata/script_constants.pt")
+	if err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name    string
 		file    string
@@ -129,6 +133,9 @@ func TestUnidentifiedMembers(t *testing.T) {
 		{"gzip of payload", "weights.gz", gzipOf(t, blob(4096)), scanner.Inconclusive, "weights.gz!"},
 		{"gzip of text", "notes.txt.gz", gzipOf(t, []byte("plain text\n")), scanner.Skipped, ""},
 		{"torch storages", "model.pt", torchZip, scanner.Clean, ""},
+		// constants/0 holds the raw bytes of a constant tensor that
+		// constants.pkl declares; the only finding is MG320 (info).
+		{"torchscript constants", "script.pt", scriptConstants, scanner.Findings, ""},
 		{"undeclared storage", "extra.pt", extra.Bytes(), scanner.Inconclusive, "extra.pt!archive/data/999"},
 	}
 	for _, tt := range tests {

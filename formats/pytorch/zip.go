@@ -71,6 +71,9 @@ func (zipLayout) AnalyzeTree(ctx context.Context, t formats.Tree, s formats.Scop
 	if err := checkStorageRecords(ctx, t, prefix, names, s); err != nil {
 		errs = append(errs, err)
 	}
+	if err := markConstants(ctx, t, prefix, names, s); err != nil {
+		errs = append(errs, err)
+	}
 	if err := checkTorchScript(ctx, t, prefix, names, s); err != nil {
 		errs = append(errs, err)
 	}
@@ -132,28 +135,57 @@ func (discard) Report(formats.Finding)                     {}
 func (discard) Scan(context.Context, *formats.Input) error { return nil }
 func (d discard) Limits() formats.Limits                   { return d.lim }
 
-// checkStorageRecords compares the storages data.pkl declares with the
-// data/<key> records present.
-func checkStorageRecords(ctx context.Context, t formats.Tree, prefix string, names []string, s formats.Scope) error {
-	in, err := t.Open(lookupFold(names, prefix+"data.pkl"))
+// declaredStorages returns the storages a pickle member declares by
+// persistent ID, or ok false when the pickle does not read (the engine
+// reports its error when it analyzes the member itself).
+func declaredStorages(ctx context.Context, t formats.Tree, member string, s formats.Scope) (decl map[string]storage, ok bool, err error) {
+	in, err := t.Open(member)
 	if err != nil {
-		return err
+		return nil, false, err
 	}
 	rc, err := in.Open()
 	if err != nil {
-		return &formats.ReadError{Err: err}
+		return nil, false, &formats.ReadError{Err: err}
 	}
 	defer rc.Close()
-	decl := map[string]storage{}
+	decl = map[string]storage{}
 	opt := pickle.Options{Multiple: false}
 	opt.Hooks.OnPersistentID = func(off int64, pid pickle.Value) error {
 		declared(off, pid, decl)
 		return nil
 	}
 	if _, err := pickle.Scan(ctx, bufio.NewReader(rc), discard{s.Limits()}, opt); err != nil {
-		// The engine reports the pickle's own error; the storages cannot
-		// be checked without it.
+		return nil, false, nil
+	}
+	return decl, true, nil
+}
+
+// markConstants vouches for the constants/<key> records a TorchScript
+// archive's constants.pkl declares: torch.jit.load reads them as the raw
+// bytes of the constant tensors' storages.
+func markConstants(ctx context.Context, t formats.Tree, prefix string, names []string, s formats.Scope) error {
+	member := lookupFold(names, prefix+"constants.pkl")
+	if !slices.Contains(names, member) {
 		return nil
+	}
+	decl, ok, err := declaredStorages(ctx, t, member, s)
+	if !ok {
+		return err
+	}
+	for k := range decl {
+		if rec := prefix + "constants/" + k; slices.Contains(names, rec) {
+			formats.MarkData(s, rec, "TorchScript constant storage "+k)
+		}
+	}
+	return nil
+}
+
+// checkStorageRecords compares the storages data.pkl declares with the
+// data/<key> records present.
+func checkStorageRecords(ctx context.Context, t formats.Tree, prefix string, names []string, s formats.Scope) error {
+	decl, ok, err := declaredStorages(ctx, t, lookupFold(names, prefix+"data.pkl"), s)
+	if !ok {
+		return err
 	}
 	keys := make([]string, 0, len(decl))
 	for k := range decl {
