@@ -224,20 +224,25 @@ type AttestationsResult struct {
 }
 
 // VerifyOCIAttestations checks the attestations under the sha256-<hex>.att
-// tag of ref with cosign's verifier, as `cosign verify-attestation --key
-// PUB --insecure-ignore-tlog` does: each DSSE envelope's signature by pub,
-// and the in-toto subject naming the manifest digest. A tag is resolved
-// once, by hashing the manifest received. Every attestation present must
-// verify: one that does not makes the result invalid even when others do,
-// so a forged verdict beside a genuine BOM is never passed over.
-func VerifyOCIAttestations(ctx context.Context, ref string, pub crypto.PublicKey, ro []remote.Option) AttestationsResult {
-	r := verifyOCIAttestations(ctx, ref, pub, ro)
+// tag of ref with cosign's verifier, as `cosign verify-attestation` does:
+// each DSSE envelope's signature (by opts.PublicKey as with --key
+// --insecure-ignore-tlog, or keyless: a Fulcio certificate for the
+// required identity and issuer under the trusted root, with its Rekor
+// bundle offline or, when oo.AllowNetworkTlog is set, a Rekor lookup), and
+// the in-toto subject naming the manifest digest. A tag is resolved once,
+// by hashing the manifest received. Every attestation present must verify:
+// one that fails makes the result invalid even when others verify, so a
+// forged verdict beside a genuine BOM is never passed over; one that could
+// not be checked (keyless, no Rekor bundle, Rekor not allowed) makes it
+// not-checked.
+func VerifyOCIAttestations(ctx context.Context, ref string, opts Options, oo OCIOptions) AttestationsResult {
+	r := verifyOCIAttestations(ctx, ref, opts, oo)
 	r.Reason = oneLine(r.Reason)
 	return r
 }
 
-func verifyOCIAttestations(ctx context.Context, ref string, pub crypto.PublicKey, ro []remote.Option) AttestationsResult {
-	ro = append([]remote.Option{remote.WithContext(ctx)}, ro...)
+func verifyOCIAttestations(ctx context.Context, ref string, opts Options, oo OCIOptions) AttestationsResult {
+	ro := append([]remote.Option{remote.WithContext(ctx)}, oo.Remote...)
 	nr, err := name.ParseReference(ref)
 	if err != nil {
 		return AttestationsResult{Status: NotChecked, Reason: fmt.Sprintf("OCI reference %q: %v", ref, err)}
@@ -251,19 +256,29 @@ func verifyOCIAttestations(ctx context.Context, ref string, pub crypto.PublicKey
 		res.Status, res.Reason = NotChecked, fmt.Sprintf("manifest digest %s is not sha256", d)
 		return res
 	}
-	hash, err := curveHash(pub)
-	if err != nil {
-		res.Status, res.Reason = NotChecked, err.Error()
+	var cos []*cosign.CheckOpts
+	if opts.PublicKey != nil {
+		co, err := keyCheckOpts(opts, cosign.IntotoSubjectClaimVerifier, ro)
+		if err != nil {
+			res.Status, res.Reason = NotChecked, err.Error()
+			return res
+		}
+		cos = append(cos, co)
+	}
+	if hasKeylessPolicy(opts) {
+		co, err := keylessCheckOpts(opts, oo, cosign.IntotoSubjectClaimVerifier, ro)
+		if err != nil {
+			res.Status, res.Reason = NotChecked, err.Error()
+			return res
+		}
+		cos = append(cos, co)
+	}
+	if len(cos) == 0 {
+		res.Status, res.Reason = NotChecked, "no trust source for attestations (a public key, or a keyless identity and issuer)"
 		return res
 	}
-	verifier, err := signature.LoadVerifier(pub, hash)
-	if err != nil {
-		res.Status, res.Reason = NotChecked, err.Error()
-		return res
-	}
-	oo := []ociremote.Option{ociremote.WithRemoteOptions(ro...)}
 	tag := nr.Context().Tag(legacyAttTag(d))
-	atts, err := ociremote.Signatures(tag, oo...)
+	atts, err := ociremote.Signatures(tag, ociremote.WithRemoteOptions(ro...))
 	var nf *ociremote.EntityNotFoundError
 	if errors.As(err, &nf) {
 		res.Status, res.Reason = Unsigned, "no attestations (no "+tag.TagStr()+" tag)"
@@ -279,42 +294,60 @@ func verifyOCIAttestations(ctx context.Context, ref string, pub crypto.PublicKey
 		return res
 	}
 	if len(all) == 0 {
-		res.Status, res.Reason = Unsigned, "no attestations (the "+tag.TagStr()+" tag has none)"
+		res.Status, res.Reason = Unsigned, "no attestations (no "+tag.TagStr()+" tag, or it holds none)"
 		return res
 	}
 	if len(all) > maxOCISignatures {
 		res.Status, res.Reason = NotChecked, fmt.Sprintf("%s holds %d attestations, more than %d", tag.TagStr(), len(all), maxOCISignatures)
 		return res
 	}
-	co := &cosign.CheckOpts{
-		SigVerifier:   verifier,
-		ClaimVerifier: cosign.IntotoSubjectClaimVerifier,
-		// Key-signed attestations offline: no Rekor entry, no Fulcio
-		// certificate, hence no SCT either.
-		IgnoreTlog: true,
-		IgnoreSCT:  true,
-	}
-	checked, _, err := cosign.VerifyImageAttestation(ctx, atts, d, co)
-	if err != nil {
-		res.Status, res.Reason = Invalid, fmt.Sprintf("attestations of %s: %v", d, err)
-		return res
-	}
-	for _, s := range checked {
-		a, err := readAttestation(s)
-		if err != nil {
-			res.Status, res.Reason = Invalid, err.Error()
-			return res
+	var failed, unchecked []string
+	for i, s := range all {
+		var errs []string
+		ok := false
+		for _, co := range cos {
+			_, _, err := cosign.VerifyImageAttestation(ctx, oneSignature{atts, s}, d, co)
+			if err == nil {
+				ok = true
+				break
+			}
+			errs = append(errs, err.Error())
 		}
-		res.Attestations = append(res.Attestations, a)
+		switch {
+		case ok:
+			a, err := readAttestation(s)
+			if err != nil {
+				res.Status, res.Reason = Invalid, err.Error()
+				return res
+			}
+			res.Attestations = append(res.Attestations, a)
+		case !oo.AllowNetworkTlog && allKeylessWithoutBundle([]oci.Signature{s}):
+			unchecked = append(unchecked, fmt.Sprintf("attestation %d is keyless without a Rekor bundle; checking it needs an online Rekor lookup, which was not allowed (--allow-network-tlog)", i+1))
+		default:
+			failed = append(failed, fmt.Sprintf("attestation %d: %s", i+1, strings.Join(errs, "; ")))
+		}
 	}
-	if len(checked) < len(all) {
+	switch {
+	case len(failed) > 0:
 		res.Status = Invalid
-		res.Reason = fmt.Sprintf("%d of %d attestations of %s did not verify", len(all)-len(checked), len(all), d)
-		return res
+		res.Reason = fmt.Sprintf("%d of %d attestations of %s did not verify: %s", len(failed), len(all), d, strings.Join(failed, "; "))
+	case len(unchecked) > 0:
+		res.Status = NotChecked
+		res.Reason = fmt.Sprintf("%d of %d attestations of %s not checked: %s", len(unchecked), len(all), d, strings.Join(unchecked, "; "))
+	default:
+		res.Status = Verified
 	}
-	res.Status = Verified
 	return res
 }
+
+// oneSignature hands cosign's VerifyImageAttestation one attestation of a
+// tag, so each is judged on its own.
+type oneSignature struct {
+	oci.Signatures
+	s oci.Signature
+}
+
+func (o oneSignature) Get() ([]oci.Signature, error) { return []oci.Signature{o.s}, nil }
 
 // payloader is what readAttestation needs of a verified cosign layer.
 type payloader interface{ Payload() ([]byte, error) }

@@ -4,10 +4,6 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-
-	"github.com/google/go-containerregistry/pkg/name"
-	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/sigstore/sigstore-go/pkg/testing/ca"
 )
 
 // FuzzParseSignature feeds arbitrary model.sig bytes through the bundle
@@ -45,32 +41,6 @@ func FuzzParseStatement(f *testing.F) {
 			if checkResourceName(n) != nil {
 				t.Fatalf("accepted resource name %q", n)
 			}
-		}
-	})
-}
-
-// FuzzLegacyRekorBundle feeds arbitrary dev.sigstore.cosign/bundle
-// annotations to their parser, seeded with one a virtual Sigstore made.
-func FuzzLegacyRekorBundle(f *testing.F) {
-	vs, err := ca.NewVirtualSigstore()
-	if err != nil {
-		f.Fatal(err)
-	}
-	ref, err := name.ParseReference("registry.example/models/m:v1")
-	if err != nil {
-		f.Fatal(err)
-	}
-	d := v1.Hash{Algorithm: "sha256", Hex: "0000000000000000000000000000000000000000000000000000000000000000"}
-	l := keylessLayer(f, ref, "ci@example.com", "https://token.example.com", keylessSpec{fulcio: vs, claim: d})
-	f.Add(l.annotations[CosignBundleAnnotation])
-	f.Add(`{"SignedEntryTimestamp":"AA==","Payload":{"body":"e30=","integratedTime":1,"logIndex":1,"logID":"00"}}`)
-	f.Fuzz(func(t *testing.T, raw string) {
-		e, err := parseLegacyRekorBundle(raw)
-		if err != nil {
-			return
-		}
-		if !e.HasInclusionPromise() || e.LogIndex() < 0 || e.IntegratedTime().IsZero() {
-			t.Fatalf("accepted an entry without a SET, log index or time: %q", raw)
 		}
 	})
 }

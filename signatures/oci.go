@@ -2,9 +2,8 @@ package signatures
 
 import (
 	"context"
-	"crypto/ecdsa"
 	"crypto/sha256"
-	"encoding/base64"
+	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -16,13 +15,15 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
-	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
-	protobundle "github.com/sigstore/protobuf-specs/gen/pb-go/bundle/v1"
+	"github.com/sigstore/cosign/v2/pkg/cosign"
+	"github.com/sigstore/cosign/v2/pkg/oci"
+	ociremote "github.com/sigstore/cosign/v2/pkg/oci/remote"
+	rekorclient "github.com/sigstore/rekor/pkg/client"
 	"github.com/sigstore/sigstore-go/pkg/bundle"
 	"github.com/sigstore/sigstore-go/pkg/root"
 	"github.com/sigstore/sigstore-go/pkg/verify"
+	"github.com/sigstore/sigstore/pkg/cryptoutils"
 	"github.com/sigstore/sigstore/pkg/signature"
-	"google.golang.org/protobuf/encoding/protojson"
 )
 
 // Media types and annotations of cosign's two storage schemes.
@@ -34,8 +35,15 @@ const (
 	SimpleSigningMediaType = "application/vnd.dev.cosign.simplesigning.v1+json"
 	// CosignSignatureAnnotation holds a legacy layer's base64 signature.
 	CosignSignatureAnnotation = "dev.cosignproject.cosign/signature"
-	cosignCertAnnotation      = "dev.sigstore.cosign/certificate"
+	// CosignBundleAnnotation holds the Rekor SignedEntryTimestamp
+	// ("bundle") cosign attaches to a keyless tag-scheme signature layer.
+	CosignBundleAnnotation = "dev.sigstore.cosign/bundle"
+	cosignCertAnnotation   = "dev.sigstore.cosign/certificate"
 )
+
+// DefaultRekorURL is the public-good transparency log, asked only when
+// OCIOptions.AllowNetworkTlog is set.
+const DefaultRekorURL = "https://rekor.sigstore.dev"
 
 // Caps on what a registry may hand the verifier.
 const (
@@ -43,19 +51,28 @@ const (
 	maxPayloadBytes  = 1 << 20
 )
 
-// OCIOptions say how to reach the registry; the trust options are
-// Options' Identity/Issuer/TrustedRoot (keyless) and PublicKey (key).
+// OCIOptions say how to reach the registry and the transparency log; the
+// trust options are Options' Identity/Issuer/TrustedRoot (keyless) and
+// PublicKey (key).
 type OCIOptions struct {
 	Remote []remote.Option
+	// AllowNetworkTlog lets a keyless signature or attestation that
+	// carries no Rekor bundle be checked by looking its entry up in the
+	// transparency log at RekorURL (default DefaultRekorURL), as `cosign
+	// verify` does online. Without it such a signature is not-checked,
+	// never verified.
+	AllowNetworkTlog bool
+	RekorURL         string
 }
 
-// VerifyOCI checks cosign signatures on the OCI artifact ref: Sigstore
-// bundles attached as referrers (key or keyless), then signatures under the
-// legacy sha256-<hex>.sig tag (key, or keyless with the Fulcio certificate
-// and Rekor SET annotations, verified offline against the trust root).
-// The first signature that verifies makes the artifact verified; a legacy
-// keyless signature without a Rekor bundle annotation, or with a Rekor entry
-// kind other than hashedrekord, is not-checked unless another one failed.
+// VerifyOCI checks cosign signatures on the OCI artifact ref with cosign's
+// verifier: Sigstore bundles attached as referrers (key or keyless), then
+// signatures under the legacy sha256-<hex>.sig tag (key, or keyless with
+// the Fulcio certificate and the Rekor SET annotation, verified offline
+// against the trust root). The first signature that verifies makes the
+// artifact verified. A legacy keyless signature without a Rekor bundle
+// annotation is looked up in Rekor only when oo.AllowNetworkTlog is set;
+// otherwise it is not-checked, unless another signature failed.
 func VerifyOCI(ctx context.Context, ref string, opts Options, oo OCIOptions) Result {
 	r := verifyOCI(ctx, ref, opts, oo)
 	r.Reason = oneLine(r.Reason)
@@ -89,16 +106,16 @@ func verifyOCI(ctx context.Context, ref string, opts Options, oo OCIOptions) Res
 		return Result{Status: NotChecked, RootDigest: res.RootDigest, Reason: fmt.Sprintf("referrers index: %v", err)}
 	}
 	seen := 0
-	for _, d := range im.Manifests {
+	for _, desc := range im.Manifests {
 		// Some registries report the config media type (the OCI empty
 		// descriptor) instead of the manifest's artifactType.
-		if d.ArtifactType != BundleArtifactType && d.ArtifactType != "" && d.ArtifactType != emptyConfigType {
+		if desc.ArtifactType != BundleArtifactType && desc.ArtifactType != "" && desc.ArtifactType != emptyConfigType {
 			continue
 		}
 		if seen++; seen > maxOCISignatures {
 			break
 		}
-		r, err := verifyReferrerBundle(nr.Context(), d, raw, opts, ro)
+		r, err := verifyReferrerBundle(ctx, nr.Context(), desc, raw, opts, oo, ro)
 		switch {
 		case err == nil:
 			r.RootDigest = res.RootDigest
@@ -108,7 +125,7 @@ func verifyOCI(ctx context.Context, ref string, opts Options, oo OCIOptions) Res
 		}
 	}
 
-	legacy, err := verifyLegacyTag(nr.Context(), d, opts, ro)
+	legacy, err := verifyLegacyTag(ctx, dig, d, opts, oo, ro)
 	switch {
 	case err == nil:
 		legacy.RootDigest = res.RootDigest
@@ -129,7 +146,8 @@ func verifyOCI(ctx context.Context, ref string, opts Options, oo OCIOptions) Res
 // by-digest reference names, as given, or for a tag the SHA-256 of the
 // manifest bytes received. A Docker-Content-Digest header is never
 // trusted: a registry that answers HEAD with a signed digest and GET with
-// another manifest must not get the other manifest verified.
+// another manifest must not get the other manifest verified. (cosign's
+// ResolveDigest takes the header; it is only ever handed a digest.)
 func manifestDigest(ref name.Reference, ro []remote.Option) (v1.Hash, error) {
 	if d, ok := ref.(name.Digest); ok {
 		return v1.NewHash(d.DigestStr())
@@ -149,6 +167,11 @@ func manifestDigest(ref name.Reference, ro []remote.Option) (v1.Hash, error) {
 var (
 	errNoLegacy  = errors.New("no legacy signature tag")
 	errNotBundle = errors.New("referrer is not a Sigstore bundle")
+	// errNotCheckable marks signatures this run could not check (a
+	// keyless signature with no Rekor bundle, and no permission to ask
+	// Rekor), as opposed to one that fails a check: alone, it makes the
+	// outcome not-checked.
+	errNotCheckable = errors.New("signature cannot be checked offline")
 )
 
 const emptyConfigType = "application/vnd.oci.empty.v1+json"
@@ -179,7 +202,91 @@ func readBlob(repo name.Repository, d v1.Hash, max int64, ro []remote.Option) ([
 	return data, nil
 }
 
-func verifyReferrerBundle(repo name.Repository, d v1.Descriptor, subject []byte, opts Options, ro []remote.Option) (Result, error) {
+// keylessTrust is the trust root and SCT requirement for keyless
+// verification: the configured root, or the embedded public-good one, whose
+// Fulcio certificates always carry SCTs.
+func keylessTrust(opts Options) (root.TrustedMaterial, bool, error) {
+	if opts.TrustedRoot != nil {
+		return opts.TrustedRoot, opts.RequireSCT, nil
+	}
+	pg, err := PublicGoodRoot()
+	if err != nil {
+		return nil, false, err
+	}
+	return pg, true, nil
+}
+
+// hasKeylessPolicy says whether opts require a certificate identity and
+// issuer, which keyless verification cannot do without: cosign's verifier
+// given none accepts any identity.
+func hasKeylessPolicy(opts Options) bool {
+	return (opts.Identity != "" || opts.IdentityRegexp != "") && (opts.Issuer != "" || opts.IssuerRegexp != "")
+}
+
+// keyCheckOpts are cosign's options for `cosign verify --key
+// --insecure-ignore-tlog`: modelgate signs and attests with a key and no
+// transparency-log entry, so none is required.
+func keyCheckOpts(opts Options, claims func(oci.Signature, v1.Hash, map[string]any) error, ro []remote.Option) (*cosign.CheckOpts, error) {
+	h, err := curveHash(opts.PublicKey)
+	if err != nil {
+		return nil, err
+	}
+	sv, err := signature.LoadVerifier(opts.PublicKey, h)
+	if err != nil {
+		return nil, fmt.Errorf("load public key: %w", err)
+	}
+	return &cosign.CheckOpts{
+		RegistryClientOpts: []ociremote.Option{ociremote.WithRemoteOptions(ro...)},
+		SigVerifier:        sv,
+		ClaimVerifier:      claims,
+		// cosign's bundle verifier wants trusted material even for a key;
+		// an empty collection trusts no CA and no log.
+		TrustedMaterial: root.TrustedMaterialCollection{},
+		IgnoreTlog:      true,
+		IgnoreSCT:       true,
+		Offline:         true,
+	}, nil
+}
+
+// keylessCheckOpts are cosign's options for keyless verification: the
+// Fulcio chain, SCT and Rekor log keys from the trusted root, the identity
+// and issuer (regular expressions anchored, unlike cosign's), and Rekor
+// online only when allowed.
+func keylessCheckOpts(opts Options, oo OCIOptions, claims func(oci.Signature, v1.Hash, map[string]any) error, ro []remote.Option) (*cosign.CheckOpts, error) {
+	if !hasKeylessPolicy(opts) {
+		return nil, errors.New("keyless signature needs a required identity and issuer")
+	}
+	tm, requireSCT, err := keylessTrust(opts)
+	if err != nil {
+		return nil, err
+	}
+	co := &cosign.CheckOpts{
+		RegistryClientOpts: []ociremote.Option{ociremote.WithRemoteOptions(ro...)},
+		ClaimVerifier:      claims,
+		TrustedMaterial:    tm,
+		Identities: []cosign.Identity{{
+			Issuer: opts.Issuer, IssuerRegExp: anchored(opts.IssuerRegexp),
+			Subject: opts.Identity, SubjectRegExp: anchored(opts.IdentityRegexp),
+		}},
+		IgnoreSCT: !requireSCT,
+		Offline:   !oo.AllowNetworkTlog,
+	}
+	if oo.AllowNetworkTlog {
+		url := oo.RekorURL
+		if url == "" {
+			url = DefaultRekorURL
+		}
+		if co.RekorClient, err = rekorclient.GetRekorClient(url); err != nil {
+			return nil, fmt.Errorf("rekor client: %w", err)
+		}
+	}
+	return co, nil
+}
+
+// verifyReferrerBundle reads one referrer, capped, and hands its Sigstore
+// bundle to cosign's bundle verifier (cosign's own GetBundles reads bundles
+// uncapped and skips unreadable ones silently).
+func verifyReferrerBundle(ctx context.Context, repo name.Repository, d v1.Descriptor, subject []byte, opts Options, oo OCIOptions, ro []remote.Option) (Result, error) {
 	m, err := remote.Get(repo.Digest(d.Digest.String()), ro...)
 	if err != nil {
 		return Result{}, fmt.Errorf("fetch bundle referrer: %w", err)
@@ -201,61 +308,27 @@ func verifyReferrerBundle(repo name.Repository, d v1.Descriptor, subject []byte,
 	if err != nil {
 		return Result{}, err
 	}
-	var pb protobundle.Bundle
-	if err := protojson.Unmarshal(data, &pb); err != nil {
+	var b bundle.Bundle
+	if err := b.UnmarshalJSON(data); err != nil {
 		return Result{}, fmt.Errorf("referrer is not a Sigstore bundle: %w", err)
-	}
-	b, err := bundle.NewBundle(&pb)
-	if err != nil {
-		return Result{}, fmt.Errorf("invalid Sigstore bundle: %w", err)
 	}
 	sum := sha256.Sum256(data)
 	res := Result{Status: Verified, Signature: repo.Digest(d.Digest.String()).String(), SignatureSHA256: hex.EncodeToString(sum[:])}
-	policy := []verify.PolicyOption{}
-	var verifier *verify.Verifier
-	if pb.GetVerificationMaterial().GetPublicKey() != nil {
+	var co *cosign.CheckOpts
+	if b.GetVerificationMaterial().GetPublicKey() != nil {
 		res.Method = "cosign-bundle-key"
 		if opts.PublicKey == nil {
 			return Result{}, errors.New("bundle signed with a key, and no public key was given")
 		}
-		h, err := curveHash(opts.PublicKey)
-		if err != nil {
-			return Result{}, err
-		}
-		sv, err := signature.LoadVerifier(opts.PublicKey, h)
-		if err != nil {
-			return Result{}, fmt.Errorf("load public key: %w", err)
-		}
-		tm := root.NewTrustedPublicKeyMaterial(func(string) (root.TimeConstrainedVerifier, error) {
-			return root.NewExpiringKey(sv, time.Time{}, time.Time{}), nil
-		})
-		if verifier, err = verify.NewVerifier(tm, verify.WithNoObserverTimestamps()); err != nil {
-			return Result{}, err
-		}
-		policy = append(policy, verify.WithKey())
+		co, err = keyCheckOpts(opts, nil, ro)
 	} else {
 		res.Method = "cosign-bundle-keyless"
-		if !hasKeylessPolicy(opts) {
-			return Result{}, errors.New("keyless bundle needs a required identity and issuer")
-		}
-		tm, requireSCT, err := keylessTrust(opts)
-		if err != nil {
-			return Result{}, err
-		}
-		vo := []verify.VerifierOption{verify.WithTransparencyLog(1), verify.WithObserverTimestamps(1)}
-		if requireSCT {
-			vo = append(vo, verify.WithSignedCertificateTimestamps(1))
-		}
-		if verifier, err = verify.NewVerifier(tm, vo...); err != nil {
-			return Result{}, err
-		}
-		id, err := certificateIdentity(opts)
-		if err != nil {
-			return Result{}, fmt.Errorf("identity policy: %w", err)
-		}
-		policy = append(policy, verify.WithCertificateIdentity(id))
+		co, err = keylessCheckOpts(opts, oo, nil, ro)
 	}
-	out, err := verifier.Verify(b, verify.NewPolicy(verify.WithArtifactDigest("sha256", subject), policy...))
+	if err != nil {
+		return Result{}, err
+	}
+	out, err := cosign.VerifyNewBundle(ctx, co, verify.WithArtifactDigest("sha256", subject), &b)
 	if err != nil {
 		return Result{}, fmt.Errorf("bundle referrer rejected: %v", err)
 	}
@@ -275,94 +348,110 @@ func verifyReferrerBundle(repo name.Repository, d v1.Descriptor, subject []byte,
 	return res, nil
 }
 
-// simpleSigning is the part of a cosign Simple Signing payload that binds
-// it to a manifest.
-type simpleSigning struct {
-	Critical struct {
-		Image struct {
-			Digest string `json:"docker-manifest-digest"`
-		} `json:"image"`
-		Type string `json:"type"`
-	} `json:"critical"`
-}
-
-func verifyLegacyTag(repo name.Repository, d v1.Hash, opts Options, ro []remote.Option) (Result, error) {
-	tag := repo.Tag(legacyTag(d))
-	img, err := remote.Image(tag, ro...)
-	var terr *transport.Error
-	if errors.As(err, &terr) && terr.StatusCode == 404 {
-		return Result{}, errNoLegacy
-	}
+// verifyLegacyTag checks the sha256-<hex>.sig tag of dig with cosign's
+// VerifyImageSignatures: with the key when one is given, then keyless when
+// an identity is required. A tag whose every layer is keyless without a
+// Rekor bundle, checked with Rekor off limits, is not-checked.
+func verifyLegacyTag(ctx context.Context, dig name.Digest, d v1.Hash, opts Options, oo OCIOptions, ro []remote.Option) (Result, error) {
+	tag := dig.Context().Tag(legacyTag(d))
+	sigs, err := legacySignatures(tag, ro)
 	if err != nil {
-		return Result{}, fmt.Errorf("fetch %s: %w", tag.TagStr(), err)
-	}
-	man, err := img.Manifest()
-	if err != nil {
-		return Result{}, fmt.Errorf("signature manifest: %w", err)
+		return Result{}, err
 	}
 	var reasons []string
-	// checkable says whether some layer failed a check, rather than every
-	// layer being one this build cannot check offline.
-	checkable := false
-	for i, l := range man.Layers {
-		if i >= maxOCISignatures {
-			break
+	try := func(method string, co *cosign.CheckOpts, err error) (Result, bool) {
+		if err != nil {
+			reasons = append(reasons, err.Error())
+			return Result{}, false
 		}
-		if string(l.MediaType) != SimpleSigningMediaType {
-			continue
+		checked, _, err := cosign.VerifyImageSignatures(ctx, dig, co)
+		if err != nil {
+			reasons = append(reasons, err.Error())
+			return Result{}, false
 		}
-		// A layer with a certificate is keyless unless only a key was
-		// given, in which case the key is checked against the signature as
-		// cosign verify --key does.
-		if _, keyless := l.Annotations[cosignCertAnnotation]; keyless && (opts.PublicKey == nil || hasKeylessPolicy(opts)) {
-			r, err := verifyLegacyKeyless(repo, l, d, opts, ro)
-			if err != nil {
-				checkable = checkable || !errors.Is(err, errNotCheckable)
-				reasons = append(reasons, err.Error())
-				continue
-			}
-			r.Signature = tag.String()
+		return legacyResult(method, tag, checked[0]), true
+	}
+	if opts.PublicKey != nil {
+		co, err := keyCheckOpts(opts, cosign.SimpleClaimVerifier, ro)
+		if r, ok := try("cosign-legacy-key", co, err); ok {
 			return r, nil
 		}
-		checkable = true
-		if opts.PublicKey == nil {
-			reasons = append(reasons, "legacy signature needs a public key")
-			continue
-		}
-		if err := checkSimpleSigning(repo, l, d, opts.PublicKey, ro); err != nil {
-			reasons = append(reasons, err.Error())
-			continue
-		}
-		return Result{Status: Verified, Method: "cosign-legacy-key", Signature: tag.String(), SignatureSHA256: l.Digest.Hex}, nil
 	}
-	if len(reasons) == 0 {
-		return Result{}, fmt.Errorf("%s holds no signature layer", tag.TagStr())
+	if opts.PublicKey == nil || hasKeylessPolicy(opts) {
+		co, err := keylessCheckOpts(opts, oo, cosign.SimpleClaimVerifier, ro)
+		if r, ok := try("cosign-legacy-keyless", co, err); ok {
+			return r, nil
+		}
 	}
-	if !checkable {
-		return Result{}, notCheckable("%s", strings.Join(reasons, "; "))
+	if !oo.AllowNetworkTlog && allKeylessWithoutBundle(sigs) {
+		return Result{}, fmt.Errorf("%w: %s holds only keyless signatures without a Rekor bundle; checking them needs an online Rekor lookup, which was not allowed (--allow-network-tlog)", errNotCheckable, tag.TagStr())
 	}
 	return Result{}, errors.New(strings.Join(reasons, "; "))
 }
 
-func checkSimpleSigning(repo name.Repository, l v1.Descriptor, d v1.Hash, pub any, ro []remote.Option) error {
-	sig, err := base64.StdEncoding.DecodeString(l.Annotations[CosignSignatureAnnotation])
-	if err != nil || len(sig) == 0 {
-		return errors.New("legacy signature layer has no base64 signature annotation")
+// legacySignatures reads the layers of a sha256-<hex>.sig tag through
+// cosign's reader, to tell an absent tag and unbundled keyless layers
+// apart; their checks are cosign's.
+func legacySignatures(tag name.Tag, ro []remote.Option) ([]oci.Signature, error) {
+	s, err := ociremote.Signatures(tag, ociremote.WithRemoteOptions(ro...))
+	var nf *ociremote.EntityNotFoundError
+	if errors.As(err, &nf) {
+		return nil, errNoLegacy
 	}
-	payload, err := readBlob(repo, l.Digest, maxPayloadBytes, ro)
 	if err != nil {
-		return err
+		return nil, fmt.Errorf("fetch %s: %w", tag.TagStr(), err)
 	}
-	ec, ok := pub.(*ecdsa.PublicKey)
-	if !ok {
-		return fmt.Errorf("%T keys are not supported for cosign signatures", pub)
-	}
-	h, err := curveHash(ec)
+	all, err := s.Get()
 	if err != nil {
-		return err
+		return nil, fmt.Errorf("fetch %s: %w", tag.TagStr(), err)
 	}
-	if !ecdsa.VerifyASN1(ec, digestWith(h, payload), sig) {
-		return errors.New("legacy signature does not verify with the given public key")
+	// cosign's reader answers an absent tag with an empty set.
+	if len(all) == 0 {
+		return nil, errNoLegacy
 	}
-	return checkPayloadDigest(payload, d)
+	if len(all) > maxOCISignatures {
+		return nil, fmt.Errorf("%s holds %d signatures, more than %d", tag.TagStr(), len(all), maxOCISignatures)
+	}
+	return all, nil
+}
+
+// allKeylessWithoutBundle says whether every signature carries a
+// certificate and no Rekor bundle: what cosign checks only online.
+func allKeylessWithoutBundle(sigs []oci.Signature) bool {
+	for _, s := range sigs {
+		c, err := s.Cert()
+		if err != nil || c == nil {
+			return false
+		}
+		if b, err := s.Bundle(); err != nil || b != nil {
+			return false
+		}
+	}
+	return len(sigs) > 0
+}
+
+// legacyResult describes a signature cosign verified.
+func legacyResult(method string, tag name.Tag, s oci.Signature) Result {
+	r := Result{Status: Verified, Method: method, Signature: tag.String()}
+	if d, err := s.Digest(); err == nil {
+		r.SignatureSHA256 = d.Hex
+	}
+	if c, err := s.Cert(); err == nil && c != nil && method != "cosign-legacy-key" {
+		ce := cosign.CertExtensions{Cert: c}
+		r.Identity, r.Issuer = certSubject(c), ce.GetIssuer()
+	}
+	if b, err := s.Bundle(); err == nil && b != nil {
+		i := b.Payload.LogIndex
+		r.LogIndex = &i
+		r.SignedAt = time.Unix(b.Payload.IntegratedTime, 0).UTC().Format(time.RFC3339)
+	}
+	return r
+}
+
+// certSubject is a Fulcio certificate's identity: its first SAN.
+func certSubject(c *x509.Certificate) string {
+	if sans := cryptoutils.GetSubjectAlternateNames(c); len(sans) > 0 {
+		return sans[0]
+	}
+	return ""
 }

@@ -51,7 +51,7 @@ func TestVerifyOCIDistribution(t *testing.T) {
 	}{
 		{"legacy tag, key", legacyKeyRef, Options{PublicKey: key.Public()}, Verified, "cosign-legacy-key", ""},
 		{"legacy tag, keyless", legacyKeylessRef, keyless, Verified, "cosign-legacy-keyless", ""},
-		{"legacy tag, keyless, wrong identity", legacyKeylessRef, Options{Identity: "mallory@example.com", Issuer: iss, TrustedRoot: vs}, Invalid, "", "expected SAN value"},
+		{"legacy tag, keyless, wrong identity", legacyKeylessRef, Options{Identity: "mallory@example.com", Issuer: iss, TrustedRoot: vs}, Invalid, "", "none of the expected identities matched"},
 		{"referrer bundle, key", bundleKeyRef, Options{PublicKey: key.Public()}, Verified, "cosign-bundle-key", ""},
 		{"referrer bundle, keyless", bundleKeylessRef, keyless, Verified, "cosign-bundle-keyless", ""},
 		{"referrer bundle, keyless, wrong issuer", bundleKeylessRef, Options{Identity: id, Issuer: "https://evil.example.com", TrustedRoot: vs}, Invalid, "", "bundle referrer rejected"},

@@ -146,8 +146,8 @@ func TestVerifyOCI(t *testing.T) {
 		want   string
 	}{
 		{"legacy tag, key", legacyRef, Options{PublicKey: key.Public()}, Verified, ""},
-		{"legacy tag, wrong key", legacyRef, Options{PublicKey: wrongKey.Public()}, Invalid, "does not verify"},
-		{"legacy tag for another image", otherRef, Options{PublicKey: key.Public()}, Invalid, "not sha256:"},
+		{"legacy tag, wrong key", legacyRef, Options{PublicKey: wrongKey.Public()}, Invalid, "invalid signature"},
+		{"legacy tag for another image", otherRef, Options{PublicKey: key.Public()}, Invalid, "invalid or missing digest in claim"},
 		{"referrer bundle, key", bundleRef, Options{PublicKey: key.Public()}, Verified, ""},
 		{"referrer bundle, wrong key", bundleRef, Options{PublicKey: wrongKey.Public()}, Invalid, "bundle referrer rejected"},
 		{"referrer bundle, keyless", keylessRef, Options{Identity: id, Issuer: iss, TrustedRoot: vs}, Verified, ""},

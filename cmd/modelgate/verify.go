@@ -26,6 +26,10 @@ type sigFlags struct {
 	CARoots        []string
 	IgnorePaths    []string
 	IgnoreUnsigned bool
+	// AllowNetworkTlog and RekorURL let oci:// keyless signatures without
+	// a Rekor bundle be looked up online.
+	AllowNetworkTlog bool
+	RekorURL         string
 }
 
 func addSigFlags(f *pflag.FlagSet, s *sigFlags) {
@@ -39,6 +43,8 @@ func addSigFlags(f *pflag.FlagSet, s *sigFlags) {
 	f.StringArrayVar(&s.CARoots, "ca-roots", nil, "CA certificate `FILE` (PEM) a certificate-signed model must chain to; repeatable")
 	f.StringArrayVar(&s.IgnorePaths, "ignore-paths", nil, "model-relative `PATH` left out of the check; repeatable")
 	f.BoolVar(&s.IgnoreUnsigned, "ignore-unsigned-files", false, "accept files the signature does not list")
+	f.BoolVar(&s.AllowNetworkTlog, "allow-network-tlog", false, "oci://: look keyless signatures and attestations that carry no Rekor bundle up in the transparency log online (without it they are reported not-checked)")
+	f.StringVar(&s.RekorURL, "rekor-url", signatures.DefaultRekorURL, "transparency log `URL` for --allow-network-tlog")
 }
 
 // any reports whether a trust source was given.
@@ -97,10 +103,12 @@ func newVerifyCmd() *cobra.Command {
 			"issuer, a public key, or a certificate chain) and every file's digest. Offline: keyless\n" +
 			"signatures are checked against --trusted-root or the public-good root built in.\n" +
 			"For oci://REF, cosign signatures are read from the registry: Sigstore bundle referrers\n" +
-			"(key or keyless) and the legacy sha256-<digest>.sig tag (key). With --key, the in-toto\n" +
-			"attestations of the sha256-<digest>.att tag (`modelgate attest`, `cosign attest --key`) are\n" +
-			"checked with cosign's verifier too, and their predicates reported: modelgate's verdict, a\n" +
-			"CycloneDX BOM, SLSA provenance (builder, source repository and digest).\n\n" +
+			"(key or keyless) and the legacy sha256-<digest>.sig tag (key or keyless), and the in-toto\n" +
+			"attestations of the sha256-<digest>.att tag (`modelgate attest`, `cosign attest`), all with\n" +
+			"cosign's verifier; the attestations' predicates are reported: modelgate's verdict, a\n" +
+			"CycloneDX BOM, SLSA provenance (builder, source repository and digest). A keyless\n" +
+			"signature without a Rekor bundle is looked up in Rekor only with --allow-network-tlog,\n" +
+			"and is otherwise reported not-checked.\n\n" +
 			"Exit codes: 0 verified (for oci:// with --key: the signature, or with no signature the\n" +
 			"attestations); 1 invalid or unsigned, or an attestation that does not verify; 3 usage error.",
 		Args: cobra.ExactArgs(1),
@@ -133,13 +141,10 @@ func runVerify(ctx context.Context, o verifyOptions, stdout io.Writer) (int, err
 	var r signatures.Result
 	var atts *signatures.AttestationsResult
 	if ref, ok := strings.CutPrefix(o.Target, "oci://"); ok {
-		r = signatures.VerifyOCI(ctx, ref, opts, signatures.OCIOptions{})
-		// Attestations are key-signed (modelgate attest, cosign attest
-		// --key): they are checked when a key is the trust source.
-		if opts.PublicKey != nil {
-			a := signatures.VerifyOCIAttestations(ctx, ref, opts.PublicKey, nil)
-			atts = &a
-		}
+		oo := signatures.OCIOptions{AllowNetworkTlog: o.Sig.AllowNetworkTlog, RekorURL: o.Sig.RekorURL}
+		r = signatures.VerifyOCI(ctx, ref, opts, oo)
+		a := signatures.VerifyOCIAttestations(ctx, ref, opts, oo)
+		atts = &a
 	} else {
 		r = signatures.Verify(ctx, o.Target, opts)
 	}
@@ -177,6 +182,10 @@ func verifyExit(r signatures.Result, atts *signatures.AttestationsResult) int {
 		case signatures.Verified:
 			if r.Status == signatures.Unsigned {
 				return scanner.ExitClean
+			}
+		case signatures.NotChecked:
+			if r.Status == signatures.Unsigned {
+				return scanner.ExitNoVerdict
 			}
 		}
 	}
