@@ -1,0 +1,318 @@
+package signatures
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/registry"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/static"
+	"github.com/sigstore/sigstore-go/pkg/testing/ca"
+	"github.com/sigstore/sigstore-go/pkg/tlog"
+)
+
+// rekorStandIn answers Rekor's search (POST /api/v1/log/entries/retrieve)
+// as the public log does, from the entries it was given: each entry whose
+// hashedrekord digest the query names, with an inclusion proof in a
+// one-leaf tree the virtual Sigstore signs.
+type rekorStandIn struct {
+	t       *testing.T
+	vs      *ca.VirtualSigstore
+	entries map[string]rekorEntry // by payload sha256 hex
+	queries int
+}
+
+type rekorEntry struct {
+	payload tlog.RekorPayload
+	set     []byte
+}
+
+func (r *rekorStandIn) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	if req.Method != http.MethodPost || req.URL.Path != "/api/v1/log/entries/retrieve" {
+		http.NotFound(w, req)
+		return
+	}
+	r.queries++
+	var q struct {
+		Entries []struct {
+			Kind string `json:"kind"`
+			Spec struct {
+				Data struct {
+					Hash struct{ Value string } `json:"hash"`
+				} `json:"data"`
+			} `json:"spec"`
+		} `json:"entries"`
+	}
+	if err := json.NewDecoder(req.Body).Decode(&q); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	out := []map[string]any{}
+	for _, pe := range q.Entries {
+		e, ok := r.entries[pe.Spec.Data.Hash.Value]
+		if !ok || pe.Kind != rekorKindHashedRekord {
+			continue
+		}
+		body, err := base64.StdEncoding.DecodeString(e.payload.Body.(string))
+		if err != nil {
+			r.t.Error(err)
+			return
+		}
+		proof, err := r.vs.GetInclusionProof(body)
+		if err != nil {
+			r.t.Error(err)
+			return
+		}
+		leaf := sha256.Sum256(append([]byte{0}, body...))
+		out = append(out, map[string]any{hex.EncodeToString(leaf[:]): map[string]any{
+			"body": e.payload.Body, "integratedTime": e.payload.IntegratedTime,
+			"logID": e.payload.LogID, "logIndex": e.payload.LogIndex,
+			"verification": map[string]any{"inclusionProof": proof, "signedEntryTimestamp": e.set},
+		}})
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if err := json.NewEncoder(w).Encode(out); err != nil {
+		r.t.Error(err)
+	}
+}
+
+const rekorKindHashedRekord = "hashedrekord"
+
+// unbundled takes the Rekor bundle annotation out of a keyless layer, as
+// cosign signatures made before the bundle existed (or with an upload that
+// did not return one) look, and returns the entry it described.
+func unbundled(t *testing.T, l legacyLayer) (legacyLayer, rekorEntry) {
+	t.Helper()
+	var b struct {
+		SignedEntryTimestamp []byte
+		Payload              tlog.RekorPayload
+	}
+	if err := json.Unmarshal([]byte(l.annotations[CosignBundleAnnotation]), &b); err != nil {
+		t.Fatal(err)
+	}
+	delete(l.annotations, CosignBundleAnnotation)
+	return l, rekorEntry{b.Payload, b.SignedEntryTimestamp}
+}
+
+// TestVerifyOCILegacyKeylessOnline checks keyless tag-scheme signatures
+// without a Rekor bundle: not-checked offline, and with
+// --allow-network-tlog looked up in a Rekor stand-in whose answers are
+// verified against the trusted root (inclusion proof, SET, entry matching
+// the signature).
+func TestVerifyOCILegacyKeylessOnline(t *testing.T) {
+	srv := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
+	defer srv.Close()
+	host := strings.TrimPrefix(srv.URL, "http://")
+	vs, err := ca.NewVirtualSigstore()
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherVS, err := ca.NewVirtualSigstore()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const id, iss = "ci@example.com", "https://token.example.com"
+	good := Options{Identity: id, Issuer: iss, TrustedRoot: vs}
+
+	tests := []struct {
+		name    string
+		logged  bool                // the stand-in holds the entry
+		rekor   *ca.VirtualSigstore // signs the SET and proof; nil means vs
+		allow   bool
+		opts    Options
+		status  Status
+		want    string
+		queries int
+	}{
+		{name: "offline", logged: true, opts: good, status: NotChecked, want: "--allow-network-tlog"},
+		{name: "online, logged", logged: true, allow: true, opts: good, status: Verified, queries: 1},
+		{name: "online, not in the log", allow: true, opts: good, status: Invalid, want: "not found in transparency log", queries: 1},
+		{name: "online, entry signed by an untrusted log", logged: true, rekor: otherVS, allow: true, opts: good, status: Invalid, want: "no valid tlog entries", queries: 1},
+		{name: "online, wrong identity", logged: true, allow: true, opts: Options{Identity: "mallory@example.com", Issuer: iss, TrustedRoot: vs}, status: Invalid, want: "none of the expected identities matched", queries: 1},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ref, d := pushImage(t, host, fmt.Sprintf("models/online-%d", i))
+			rekor := tt.rekor
+			if rekor == nil {
+				rekor = vs
+			}
+			l, e := unbundled(t, keylessLayer(t, ref, id, iss, keylessSpec{fulcio: vs, rekor: tt.rekor, claim: d}))
+			pushLegacyLayers(t, ref, d, l)
+			si := &rekorStandIn{t: t, vs: rekor, entries: map[string]rekorEntry{}}
+			if tt.logged {
+				sum := sha256.Sum256(l.payload)
+				si.entries[hex.EncodeToString(sum[:])] = e
+			}
+			rs := httptest.NewServer(si)
+			defer rs.Close()
+
+			r := VerifyOCI(context.Background(), ref.String(), tt.opts, OCIOptions{AllowNetworkTlog: tt.allow, RekorURL: rs.URL})
+			if r.Status != tt.status {
+				t.Fatalf("status %s (%s), want %s", r.Status, r.Reason, tt.status)
+			}
+			if !strings.Contains(r.Reason, tt.want) {
+				t.Errorf("reason %q, want %q", r.Reason, tt.want)
+			}
+			if si.queries != tt.queries {
+				t.Errorf("%d Rekor queries, want %d", si.queries, tt.queries)
+			}
+			if r.Status == Verified && (r.Method != "cosign-legacy-keyless" || r.Identity != id || r.Issuer != iss) {
+				t.Errorf("verified result lacks the signer: %+v", r)
+			}
+		})
+	}
+}
+
+// keylessAttestationLayer is a DSSE attestation signed with a Fulcio
+// certificate of vs, laid out as `cosign attest` (keyless) wrote it under
+// the sha256-<hex>.att tag: the envelope as the layer, the certificate, and
+// the Rekor dsse entry's SET unless noBundle.
+func keylessAttestationLayer(t *testing.T, vs *ca.VirtualSigstore, id, iss string, stmt []byte, noBundle bool) legacyLayer {
+	t.Helper()
+	e, err := vs.Attest(id, iss, stmt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := e.SignatureContent()
+	if err != nil {
+		t.Fatal(err)
+	}
+	env, err := json.Marshal(sc.EnvelopeContent().RawEnvelope())
+	if err != nil {
+		t.Fatal(err)
+	}
+	vc, err := e.VerificationContent()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ann := map[string]string{
+		CosignSignatureAnnotation: "",
+		cosignCertAnnotation:      string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: vc.Certificate().Raw})),
+		"predicateType":           VerdictPredicateType,
+	}
+	if !noBundle {
+		entries, err := e.TlogEntries()
+		if err != nil {
+			t.Fatal(err)
+		}
+		tle := entries[0].TransparencyLogEntry()
+		rp := tlog.RekorPayload{
+			Body: base64.StdEncoding.EncodeToString(tle.CanonicalizedBody), IntegratedTime: tle.IntegratedTime,
+			LogIndex: tle.LogIndex, LogID: hex.EncodeToString(tle.LogId.KeyId),
+		}
+		set, err := vs.RekorSignPayload(rp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bj, err := json.Marshal(map[string]any{"SignedEntryTimestamp": set, "Payload": rp})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ann[CosignBundleAnnotation] = string(bj)
+	}
+	return legacyLayer{env, ann}
+}
+
+func pushAttestationLayers(t *testing.T, ref name.Reference, target v1.Hash, layers ...legacyLayer) {
+	t.Helper()
+	img := empty.Image
+	for _, l := range layers {
+		var err error
+		img, err = mutate.Append(img, mutate.Addendum{
+			Layer:       static.NewLayer(l.payload, "application/vnd.dsse.envelope.v1+json"),
+			Annotations: l.annotations,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := remote.Write(ref.Context().Tag(legacyAttTag(target)), img); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func verdictStatement(d v1.Hash, verdict string) []byte {
+	return fmt.Appendf(nil, `{"_type":"https://in-toto.io/Statement/v0.1","subject":[{"name":"m","digest":{"sha256":%q}}],"predicateType":%q,"predicate":{"verdict":%q,"rulesVersion":"test"}}`, d.Hex, VerdictPredicateType, verdict)
+}
+
+// TestVerifyOCIAttestationsKeyless checks keyless attestations offline
+// with their Rekor bundle against a locally made trusted root, and that
+// one without a bundle is not-checked, never verified.
+func TestVerifyOCIAttestationsKeyless(t *testing.T) {
+	srv := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
+	defer srv.Close()
+	host := strings.TrimPrefix(srv.URL, "http://")
+	vs, err := ca.NewVirtualSigstore()
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherVS, err := ca.NewVirtualSigstore()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const id, iss = "ci@example.com", "https://token.example.com"
+	good := Options{Identity: id, Issuer: iss, TrustedRoot: vs}
+	_, elsewhere := pushImage(t, host, "models/att-elsewhere")
+
+	tests := []struct {
+		name   string
+		layers func(d v1.Hash) []legacyLayer
+		opts   Options
+		status Status
+		want   string
+	}{
+		{"bundled", func(d v1.Hash) []legacyLayer {
+			return []legacyLayer{keylessAttestationLayer(t, vs, id, iss, verdictStatement(d, "pass"), false)}
+		}, good, Verified, ""},
+		{"wrong identity", func(d v1.Hash) []legacyLayer {
+			return []legacyLayer{keylessAttestationLayer(t, vs, id, iss, verdictStatement(d, "pass"), false)}
+		}, Options{Identity: "mallory@example.com", Issuer: iss, TrustedRoot: vs}, Invalid, "none of the expected identities matched"},
+		{"untrusted Fulcio", func(d v1.Hash) []legacyLayer {
+			return []legacyLayer{keylessAttestationLayer(t, otherVS, id, iss, verdictStatement(d, "pass"), false)}
+		}, good, Invalid, "did not verify"},
+		{"subject is another manifest", func(d v1.Hash) []legacyLayer {
+			return []legacyLayer{keylessAttestationLayer(t, vs, id, iss, verdictStatement(elsewhere, "pass"), false)}
+		}, good, Invalid, "did not verify"},
+		{"no bundle", func(d v1.Hash) []legacyLayer {
+			return []legacyLayer{keylessAttestationLayer(t, vs, id, iss, verdictStatement(d, "pass"), true)}
+		}, good, NotChecked, "--allow-network-tlog"},
+		{"no bundle beside a verified one", func(d v1.Hash) []legacyLayer {
+			return []legacyLayer{
+				keylessAttestationLayer(t, vs, id, iss, verdictStatement(d, "pass"), false),
+				keylessAttestationLayer(t, vs, id, iss, verdictStatement(d, "pass"), true),
+			}
+		}, good, NotChecked, "1 of 2 attestations"},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ref, d := pushImage(t, host, fmt.Sprintf("models/att-keyless-%d", i))
+			pushAttestationLayers(t, ref, d, tt.layers(d)...)
+			r := VerifyOCIAttestations(context.Background(), ref.String(), tt.opts, OCIOptions{})
+			if r.Status != tt.status {
+				t.Fatalf("status %s (%s), want %s", r.Status, r.Reason, tt.status)
+			}
+			if !strings.Contains(r.Reason, tt.want) {
+				t.Errorf("reason %q, want %q", r.Reason, tt.want)
+			}
+			if r.Status == Verified && (len(r.Attestations) != 1 || r.Attestations[0].Verdict != "pass") {
+				t.Errorf("attestations %+v, want the pass verdict", r.Attestations)
+			}
+		})
+	}
+}
