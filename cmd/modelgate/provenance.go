@@ -46,6 +46,8 @@ func (p *provenanceOptions) validate() error {
 type checker struct {
 	ctx context.Context
 	rep *scanner.Report
+	// oci says whether Rekor may be asked about oci:// signatures.
+	oci signatures.OCIOptions
 	// results keeps each target's signature outcome for the BOM: a
 	// verified one, else the last one checked.
 	results map[string]signatures.Result
@@ -120,7 +122,7 @@ func (c *checker) verify(target string, opts signatures.Options, requiredBy stri
 		if p := c.rep.Pinned[target]; p != "" {
 			ref = p
 		}
-		r = signatures.VerifyOCI(c.ctx, strings.TrimPrefix(ref, "oci://"), opts, signatures.OCIOptions{})
+		r = signatures.VerifyOCI(c.ctx, strings.TrimPrefix(ref, "oci://"), opts, c.oci)
 	case strings.Contains(target, "://"):
 		r = signatures.Result{Status: signatures.NotChecked,
 			Reason: "signatures of " + target[:strings.Index(target, "://")] + ":// targets are not checked yet; scan a verified local copy (--keep DIR)"}

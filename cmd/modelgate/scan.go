@@ -15,6 +15,7 @@ import (
 
 	"github.com/modelgate/modelgate/formats"
 	"github.com/modelgate/modelgate/scanner"
+	"github.com/modelgate/modelgate/signatures"
 	"github.com/modelgate/modelgate/scanner/bom"
 	"github.com/modelgate/modelgate/scanner/fetch"
 )
@@ -150,7 +151,7 @@ func runScan(ctx context.Context, o scanOptions, stdout, stderr io.Writer) (int,
 		return scanner.ExitNoVerdict, fmt.Errorf("scan interrupted: %v", err)
 	}
 
-	chk := &checker{ctx: ctx, rep: rep}
+	chk := &checker{ctx: ctx, rep: rep, oci: signatures.OCIOptions{AllowNetworkTlog: o.Provenance.Sig.AllowNetworkTlog, RekorURL: o.Provenance.Sig.RekorURL}}
 	if o.Provenance.Require {
 		o.Gate.afterPolicy = func(*scanner.Report) error { return chk.requireAll(o.Provenance) }
 	}
