@@ -15,9 +15,9 @@ import (
 
 	"github.com/modelgate/modelgate/formats"
 	"github.com/modelgate/modelgate/scanner"
-	"github.com/modelgate/modelgate/signatures"
 	"github.com/modelgate/modelgate/scanner/bom"
 	"github.com/modelgate/modelgate/scanner/fetch"
+	"github.com/modelgate/modelgate/signatures"
 )
 
 type scanOptions struct {
