@@ -415,3 +415,89 @@ func TestAttestWithCosignKey(t *testing.T) {
 		t.Fatalf("no verdict: %v", preds)
 	}
 }
+
+// TestBOMRecordsAttestedProvenance: `modelgate bom oci://` with a key puts
+// a verified SLSA provenance into the model's pedigree, compares an
+// attested CycloneDX BOM with its own, and reports an attested BOM of
+// other bytes (exit 1).
+func TestBOMRecordsAttestedProvenance(t *testing.T) {
+	host := registrytest.Start(t)
+	prefix := filepath.Join(t.TempDir(), "k")
+	modelgate(t, "sign", "--generate-key", prefix)
+	key, err := signatures.LoadPrivateKey(prefix + ".key")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := pushArtifact(t, host, "models/prov", "v1", "model.pkl", benignPickle)
+	target := "oci://" + host + "/models/prov@" + d
+	if code, _, stderr := modelgate(t, "attest", "--key", prefix+".key", target); code != 0 {
+		t.Fatalf("attest: exit %d: %s", code, stderr)
+	}
+	slsa := `{"buildDefinition":{"buildType":"https://actions.github.io/buildtypes/workflow/v1",` +
+		`"resolvedDependencies":[{"uri":"git+https://github.com/org/model@refs/heads/main","digest":{"gitCommit":"0123abcd"}}]},` +
+		`"runDetails":{"builder":{"id":"https://github.com/actions/runner/github-hosted"}}}`
+	ref, _ := name.NewDigest(host + "/models/prov@" + d)
+	if err := signatures.AttestOCI(context.Background(), ref, key,
+		[]signatures.Statement{{PredicateType: "https://slsa.dev/provenance/v1", Predicate: []byte(slsa)}}, nil); err != nil {
+		t.Fatal(err)
+	}
+
+	type bomDoc struct {
+		Metadata struct {
+			Component struct {
+				Pedigree struct {
+					Commits []struct{ UID, URL string }
+					Notes   string
+				}
+				Properties []struct{ Name, Value string }
+			}
+		}
+	}
+	props := func(b bomDoc) map[string][]string {
+		m := map[string][]string{}
+		for _, p := range b.Metadata.Component.Properties {
+			m[p.Name] = append(m[p.Name], p.Value)
+		}
+		return m
+	}
+
+	code, out, stderr := modelgate(t, "bom", "--key", prefix+".pub", target)
+	var b bomDoc
+	if err := json.Unmarshal([]byte(out), &b); err != nil || code != 0 {
+		t.Fatalf("bom: exit %d, %v: %s\n%s", code, err, stderr, out)
+	}
+	p := props(b)
+	if c := b.Metadata.Component.Pedigree.Commits; len(c) != 1 || c[0].UID != "0123abcd" || c[0].URL != "git+https://github.com/org/model@refs/heads/main" {
+		t.Errorf("pedigree commits %+v", c)
+	}
+	for k, v := range map[string]string{
+		"modelgate:attestations:status": "verified", "modelgate:signature:status": "unsigned",
+		"modelgate:provenance:builder": "https://github.com/actions/runner/github-hosted",
+		"modelgate:attested-bom":       "match",
+	} {
+		if len(p[k]) != 1 || p[k][0] != v {
+			t.Errorf("%s = %v, want %s", k, p[k], v)
+		}
+	}
+
+	// A BOM attested for other bytes: the same BOM with the file's hash
+	// changed, signed by the same key.
+	own := strings.Replace(out, sha256Hex(benignPickle), strings.Repeat("ab", 32), 1)
+	if err := signatures.AttestOCI(context.Background(), ref, key,
+		[]signatures.Statement{{PredicateType: signatures.CycloneDXPredicateType, Predicate: []byte(own)}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr = modelgate(t, "bom", "--key", prefix+".pub", target)
+	if err := json.Unmarshal([]byte(out), &b); err != nil || code != 1 {
+		t.Fatalf("bom of a mismatching attested BOM: exit %d, want 1, %v: %s", code, err, stderr)
+	}
+	want := "model.pkl: attested sha256:" + strings.Repeat("ab", 32) + ", scanned sha256:" + sha256Hex(benignPickle)
+	if p := props(b); len(p["modelgate:attested-bom"]) != 1 || p["modelgate:attested-bom"][0] != "mismatch" || !strings.Contains(stderr, want) {
+		t.Errorf("mismatch not reported: %v\nstderr: %s", p["modelgate:attested-bom:mismatch"], stderr)
+	}
+}
+
+func sha256Hex(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
+}

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
+	cdx "github.com/CycloneDX/cyclonedx-go"
 	"github.com/spf13/cobra"
 
 	"github.com/modelgate/modelgate/formats"
@@ -34,12 +36,17 @@ func newBOMCmd() *cobra.Command {
 		Long: "Scan a model and write a CycloneDX 1.6 ML-BOM: the model with its model card, every file\n" +
 			"with its SHA-256 and scan outcome, every finding as a vulnerability, and the signature\n" +
 			"outcome as modelgate: properties (checked when --identity/--issuer, --key or --ca-roots\n" +
-			"is given). The output is byte-identical for the same input.\n\n" +
-			"Exit codes: 0 the BOM was written; 2 the model could not be scanned or the BOM written; 3 usage error.",
+			"is given). For oci://, the trust flags also check the artifact's in-toto attestations with\n" +
+			"cosign's verifier; when all verify, SLSA provenance (builder, source repository and digest)\n" +
+			"goes into the model's pedigree and properties, and an attested CycloneDX BOM is compared with\n" +
+			"this scan's files (each difference is printed and recorded). The output is byte-identical\n" +
+			"for the same input.\n\n" +
+			"Exit codes: 0 the BOM was written; 1 it was written, and an attested BOM names other files or\n" +
+			"hashes; 2 the model could not be scanned or the BOM written; 3 usage error.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Target = fetch.CleanTarget(args[0])
-			code, err := runBOM(cmd.Context(), o, cmd.OutOrStdout())
+			code, err := runBOM(cmd.Context(), o, cmd.OutOrStdout(), cmd.ErrOrStderr())
 			if err != nil || code != 0 {
 				return &exitError{code: code, err: err}
 			}
@@ -57,7 +64,7 @@ func newBOMCmd() *cobra.Command {
 }
 
 // runBOM does the work of `modelgate bom` and returns the exit code.
-func runBOM(ctx context.Context, o bomOptions, stdout io.Writer) (int, error) {
+func runBOM(ctx context.Context, o bomOptions, stdout, stderr io.Writer) (int, error) {
 	if o.Format != "json" && o.Format != "xml" {
 		return scanner.ExitUsage, fmt.Errorf("--format %q: want json or xml", o.Format)
 	}
@@ -89,10 +96,24 @@ func runBOM(ctx context.Context, o bomOptions, stdout io.Writer) (int, error) {
 			r := signatures.VerifyDir(ctx, o.Target, nil, sigOpts)
 			bo.Signature = &r
 		}
+	} else if ref, ok := strings.CutPrefix(o.Target, "oci://"); ok && o.Sig.any() {
+		// The manifest the scan pinned, never a second resolution of a
+		// tag that may name other bytes by now.
+		if p := rep.Pinned[o.Target]; p != "" {
+			ref = strings.TrimPrefix(p, "oci://")
+		}
+		oo := signatures.OCIOptions{AllowNetworkTlog: o.Sig.AllowNetworkTlog, RekorURL: o.Sig.RekorURL}
+		r := signatures.VerifyOCI(ctx, ref, sigOpts, oo)
+		a := signatures.VerifyOCIAttestations(ctx, ref, sigOpts, oo)
+		bo.Signature, bo.Attestations = &r, &a
 	}
 	b, err := bom.Build(ctx, rep, bo)
 	if err != nil {
 		return scanner.ExitNoVerdict, err
+	}
+	mismatch := attestedMismatch(b)
+	for _, m := range mismatch {
+		fmt.Fprintf(stderr, "attested BOM differs: %s\n", m)
 	}
 	out := stdout
 	var file *os.File
@@ -111,5 +132,23 @@ func runBOM(ctx context.Context, o bomOptions, stdout io.Writer) (int, error) {
 			return scanner.ExitNoVerdict, fmt.Errorf("write BOM: %v", err)
 		}
 	}
+	if len(mismatch) > 0 {
+		return scanner.ExitFindings, nil
+	}
 	return scanner.ExitClean, nil
+}
+
+// attestedMismatch lists the files in which a verified attested BOM and
+// the scan disagree, from the model component's properties.
+func attestedMismatch(b *cdx.BOM) []string {
+	if b.Metadata == nil || b.Metadata.Component == nil || b.Metadata.Component.Properties == nil {
+		return nil
+	}
+	var out []string
+	for _, p := range *b.Metadata.Component.Properties {
+		if p.Name == "modelgate:attested-bom:mismatch" {
+			out = append(out, p.Value)
+		}
+	}
+	return out
 }

@@ -37,6 +37,15 @@
 //	modelgate:layers                a Keras model's top-level layers
 //	modelgate:context-length        a GGUF model's context length
 //	modelgate:opsets                ONNX operator sets, domain:version, comma-separated
+//	modelgate:attestations:status   verified, invalid, unsigned or not-checked (OCI in-toto attestations)
+//	modelgate:attestations:reason   why they are not verified
+//	modelgate:attestations:predicate  a verified attestation's predicate type
+//	modelgate:provenance:builder    SLSA provenance builder id (verified attestation)
+//	modelgate:provenance:build-type SLSA build type
+//	modelgate:provenance:source     source repository (also the pedigree commit's url)
+//	modelgate:provenance:source-digest  source digest, alg:hex (the pedigree commit's uid is its hex)
+//	modelgate:attested-bom          match or mismatch: an attested CycloneDX BOM's files against this scan's
+//	modelgate:attested-bom:mismatch one differing file
 //
 // The facts come from the headers of files that scanned clean:
 // safetensors headers, PyTorch checkpoints' data.pkl (decoded with
@@ -81,6 +90,11 @@ type Options struct {
 	Revision string
 	// Signature is the model's signature outcome; nil means not checked.
 	Signature *signatures.Result
+	// Attestations is the outcome of checking an OCI artifact's in-toto
+	// attestations; nil means not checked. Only when every one verified
+	// are their claims recorded: SLSA provenance in the model's pedigree,
+	// and an attested CycloneDX BOM compared with this one's files.
+	Attestations *signatures.AttestationsResult
 }
 
 const modelRef = "model"
@@ -124,7 +138,6 @@ func Build(ctx context.Context, rep *scanner.Report, opts Options) (*cdx.BOM, er
 	}
 	props := provenance(rep, opts)
 	props = append(props, facts.properties()...)
-	model.Properties = sortedProps(props)
 	if s := opts.Signature; s != nil && s.Signature != "" && s.SignatureSHA256 != "" {
 		model.ExternalReferences = &[]cdx.ExternalReference{{
 			URL:     signatureURL(opts.Root, s.Signature),
@@ -175,6 +188,8 @@ func Build(ctx context.Context, rep *scanner.Report, opts Options) (*cdx.BOM, er
 	for i := range vulns {
 		vulns[i].BOMRef = fmt.Sprintf("finding-%d", i+1)
 	}
+	props = append(props, attestedFacts(&model, comps, opts.Attestations)...)
+	model.Properties = sortedProps(props)
 
 	tool := cdx.Component{Type: cdx.ComponentTypeApplication, Name: rep.Tool.Name, Version: rep.Tool.Version}
 	b.Metadata = &cdx.Metadata{
