@@ -70,6 +70,11 @@ type Config struct {
 	Sources Sources `yaml:"sources"`
 	// Signature, when set, checks cosign signatures on OCI artifacts.
 	Signature SignatureConfig `yaml:"signature"`
+	// AttestKey is a private key file (PEM EC key, unencrypted or from
+	// `cosign generate-key-pair` with $COSIGN_PASSWORD); when set, every
+	// scanned OCI artifact gets its BOM and verdict attached as in-toto
+	// attestations signed with it, as `modelgate attest` attaches them.
+	AttestKey string `yaml:"attest_key"`
 }
 
 // Sources holds one entry per event source. A source without a secret is

@@ -35,6 +35,10 @@ var (
 	repoName   = regexp.MustCompile(`^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$`)
 	hfRepo     = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*$`)
 	fallbackTg = regexp.MustCompile(`^sha256-[0-9a-f]{64}$`)
+	// cosignTag is where cosign (and modelgate attest, and serve with an
+	// attest key) store signatures, attestations and SBOMs of another
+	// manifest: not models, and scanning them would attest attestations.
+	cosignTag = regexp.MustCompile(`^sha256-[0-9a-f]{64}\.(?:sig|att|sbom)$`)
 )
 
 // manifestTypes are the media types of a push worth scanning.
@@ -96,7 +100,7 @@ func parseDistribution(body []byte, src Source) ([]event, int, error) {
 	ignored := 0
 	for _, e := range env.Events {
 		t := e.Target
-		if e.Action != "push" || !manifestTypes[t.MediaType] || fallbackTg.MatchString(t.Tag) {
+		if e.Action != "push" || !manifestTypes[t.MediaType] || fallbackTg.MatchString(t.Tag) || cosignTag.MatchString(t.Tag) {
 			ignored++
 			continue
 		}

@@ -14,6 +14,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/static"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
+	"github.com/modelgate/modelgate/scanner"
+	"github.com/modelgate/modelgate/scanner/bom"
 	"github.com/modelgate/modelgate/signatures"
 )
 
@@ -85,6 +87,56 @@ func (s *Server) attach(ctx context.Context, pinned string, bomJSON, reportJSON 
 		out = append(out, d)
 	}
 	return out, nil
+}
+
+// cosignLayerTypes are the layer media types of cosign's signatures,
+// attestations and bundles: manifests made of them describe another
+// artifact and get no attestations of their own (attesting them would
+// announce another push to attest, without end).
+var cosignLayerTypes = map[types.MediaType]bool{
+	signatures.SimpleSigningMediaType:          true,
+	"application/vnd.dsse.envelope.v1+json":    true,
+	signatures.BundleArtifactType:              true,
+	"application/vnd.dev.sigstore.bundle+json": true,
+}
+
+// attest attaches the scan's BOM and verdict to the pinned artifact as
+// in-toto attestations signed with the configured key, under cosign's
+// sha256-<hex>.att tag, and returns that tag. Artifacts attach skips, and
+// cosign's own signatures and attestations, get none ("" and no error).
+func (s *Server) attest(ctx context.Context, pinned string, rep *scanner.Report, bomJSON []byte) (string, error) {
+	ref, err := name.NewDigest(strings.TrimPrefix(pinned, "oci://"))
+	if err != nil {
+		return "", fmt.Errorf("attest: %s is not a digest reference: %w", pinned, err)
+	}
+	opts := s.remoteOptions(ctx)
+	desc, err := remote.Get(ref, opts...)
+	if err != nil {
+		return "", fmt.Errorf("attest: read subject %s: %w", ref, err)
+	}
+	if !desc.MediaType.IsImage() {
+		return "", nil
+	}
+	m, err := v1.ParseManifest(bytes.NewReader(desc.Manifest))
+	if err != nil {
+		return "", fmt.Errorf("attest: parse subject %s: %w", ref, err)
+	}
+	if m.Subject != nil || m.ArtifactType == BOMArtifactType || m.ArtifactType == ReportArtifactType {
+		return "", nil
+	}
+	for _, l := range m.Layers {
+		if cosignLayerTypes[l.MediaType] {
+			return "", nil
+		}
+	}
+	stmts, err := bom.Statements(bomJSON, rep, ref.DigestStr())
+	if err != nil {
+		return "", fmt.Errorf("attest: %w", err)
+	}
+	if err := signatures.AttestOCI(ctx, ref, s.attestKey, stmts, opts); err != nil {
+		return "", err
+	}
+	return ref.Context().Tag(strings.Replace(ref.DigestStr(), ":", "-", 1) + ".att").String(), nil
 }
 
 func verdictOf(reportJSON []byte) string {

@@ -12,6 +12,7 @@ package server
 
 import (
 	"context"
+	"crypto"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/json"
@@ -34,6 +35,7 @@ import (
 
 	"github.com/modelgate/modelgate/formats"
 	"github.com/modelgate/modelgate/server/store"
+	"github.com/modelgate/modelgate/signatures"
 )
 
 // Server is one replica of the service.
@@ -52,6 +54,9 @@ type Server struct {
 	transport http.RoundTripper
 	// now is the clock; tests replace it.
 	now func() time.Time
+	// attestKey signs the attestations of scanned OCI artifacts; nil
+	// means none are attached.
+	attestKey crypto.Signer
 }
 
 // New opens the store the configuration names and returns a server ready
@@ -79,6 +84,11 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, version string) (*Se
 	}
 	s := &Server{cfg: cfg, log: log, version: version, wake: make(chan struct{}, 1), now: time.Now}
 	s.failOn, _ = formats.ParseSeverity(cfg.FailOn)
+	if cfg.AttestKey != "" {
+		if s.attestKey, err = signatures.LoadPrivateKeyPassword(cfg.AttestKey, []byte(os.Getenv("COSIGN_PASSWORD"))); err != nil {
+			return nil, fmt.Errorf("attest_key: %w", err)
+		}
+	}
 	g, err := newDialGuard(cfg)
 	if err != nil {
 		return nil, err

@@ -287,6 +287,20 @@ func (s *Server) scan(ctx context.Context, j *store.Job, log *slog.Logger) (*sto
 		}
 		res.Referrers = refs
 	}
+	if strings.HasPrefix(pinned, "oci://") && s.attestKey != nil {
+		att, err := s.attest(ctx, pinned, rep, res.BOM)
+		switch {
+		case err != nil:
+			// As with referrers, the verdict stands; the job says why the
+			// attestations are missing.
+			s.m.referrers.WithLabelValues("error").Inc()
+			res.ReferrerError = strings.TrimPrefix(strings.Join([]string{res.ReferrerError, reasonOf(err)}, "; "), "; ")
+			log.Warn("attach attestations", "err", err)
+		case att != "":
+			s.m.referrers.WithLabelValues("attested").Add(2)
+			res.Referrers = append(res.Referrers, att)
+		}
+	}
 	// A deployment job reads the verdict from the tag: without it the
 	// scan has not delivered, and is tried again.
 	if j.Source == "mlflow" {

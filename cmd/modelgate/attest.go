@@ -3,11 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"strings"
 	"time"
 
@@ -117,13 +115,9 @@ func runAttest(ctx context.Context, o attestOptions, stdout, stderr io.Writer) (
 	if err := bom.Encode(&bomJSON, b, "json"); err != nil {
 		return scanner.ExitNoVerdict, err
 	}
-	verdict, err := json.Marshal(verdictOf(rep, dig.DigestStr()))
+	stmts, err := bom.Statements(bomJSON.Bytes(), rep, dig.DigestStr())
 	if err != nil {
-		return scanner.ExitNoVerdict, fmt.Errorf("encode verdict: %v", err)
-	}
-	stmts := []signatures.Statement{
-		{PredicateType: signatures.CycloneDXPredicateType, Predicate: bomJSON.Bytes()},
-		{PredicateType: signatures.VerdictPredicateType, Predicate: verdict},
+		return scanner.ExitNoVerdict, err
 	}
 	if err := signatures.AttestOCI(ctx, dig, key, stmts, nil); err != nil {
 		return scanner.ExitNoVerdict, err
@@ -133,31 +127,4 @@ func runAttest(ctx context.Context, o attestOptions, stdout, stderr io.Writer) (
 		return scanner.ExitNoVerdict, err
 	}
 	return rep.ExitCode(), nil
-}
-
-// verdictOf is the verdict predicate of a judged report about digest.
-func verdictOf(rep *scanner.Report, digest string) signatures.Verdict {
-	v := signatures.Verdict{
-		Verdict:      rep.Summary.Verdict,
-		RulesVersion: rep.Tool.Version,
-		FailOn:       rep.Summary.FailOn,
-		Findings:     map[string]int{},
-		Files: map[string]int{
-			"scanned": rep.Summary.Files, "clean": rep.Summary.Clean, "findings": rep.Summary.WithFindings,
-			"inconclusive": rep.Summary.Inconclusive, "skipped": rep.Summary.Skipped,
-		},
-		Subject:   digest,
-		ScannedAt: rep.StartedAt.UTC().Format(time.RFC3339),
-	}
-	v.Scanner.Name, v.Scanner.Version = rep.Tool.Name, rep.Tool.Version
-	// Every severity is present, zero or not, so a policy can test
-	// findings.critical == 0 without a missing key reading as a pass.
-	for _, s := range []formats.Severity{formats.Info, formats.Low, formats.Medium, formats.High, formats.Critical} {
-		v.Findings[s.String()] = 0
-	}
-	maps.Copy(v.Findings, rep.Summary.BySeverity)
-	if rep.Policy != nil {
-		v.PolicyDigest = "sha256:" + rep.Policy.SHA256
-	}
-	return v
 }

@@ -26,6 +26,8 @@ type serveOptions struct {
 	LogLevel   string
 	// AllowNoSources starts the service with every event source disabled.
 	AllowNoSources bool
+	// AttestKey signs attestations of every scanned OCI artifact.
+	AttestKey string
 	// set records which flags were given, to let them override the file.
 	set map[string]bool
 	// listener, when set (tests), is served instead of Listen.
@@ -54,7 +56,8 @@ func newServeCmd() *cobra.Command {
 			"(/v1/events/huggingface), MLflow (/v1/events/mlflow) and scan requests (POST /v1/scans),\n" +
 			"stores one job per pushed digest, commit or model version, scans it, keeps the verdict,\n" +
 			"findings and AI-BOM (GET /v1/scans/{id}, /v1/scans?digest=, /v1/artifacts/{digest}),\n" +
-			"attaches the BOM and report to OCI artifacts as referrers, and writes an MLflow model\n" +
+			"attaches the BOM and report to OCI artifacts as referrers (and, with --attest-key, as\n" +
+			"signed in-toto attestations, as `modelgate attest` does), and writes an MLflow model\n" +
 			"version's verdict to its modelgate.verdict tag.\n\n" +
 			"Secrets come from the configuration file or from MODELGATE_DISTRIBUTION_SECRET,\n" +
 			"MODELGATE_HARBOR_SECRET, MODELGATE_HF_WEBHOOK_SECRET, MODELGATE_API_TOKEN and\n" +
@@ -82,6 +85,7 @@ func newServeCmd() *cobra.Command {
 	f.StringVar(&o.LogFormat, "log-format", "json", "log format: json or text")
 	f.StringVar(&o.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
 	f.BoolVar(&o.AllowNoSources, "allow-no-sources", false, "start even when no event source has a secret (only health and metrics answer)")
+	f.StringVar(&o.AttestKey, "attest-key", "", "private key `FILE` (as for `modelgate attest --key`): attach every scanned OCI artifact's BOM and verdict as signed in-toto attestations")
 	return cmd
 }
 
@@ -115,6 +119,7 @@ func runServe(ctx context.Context, o serveOptions, stderr io.Writer) (int, error
 	override("listen", &cfg.Listen, o.Listen)
 	override("data-dir", &cfg.DataDir, o.DataDir)
 	override("database", &cfg.Database, o.Database)
+	override("attest-key", &cfg.AttestKey, o.AttestKey)
 	if o.set["workers"] || cfg.Workers == 0 {
 		cfg.Workers = o.Workers
 	}
