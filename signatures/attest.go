@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -170,13 +171,7 @@ func predicateTypeOf(s payloader) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	var st struct {
-		PredicateType string `json:"predicateType"`
-	}
-	if err := json.Unmarshal(body, &st); err != nil {
-		return "", fmt.Errorf("in-toto statement: %w", err)
-	}
-	return st.PredicateType, nil
+	return predicateTypeIn(body)
 }
 
 // envelopeBody is the decoded payload of a DSSE envelope layer.
@@ -278,27 +273,31 @@ func verifyOCIAttestations(ctx context.Context, ref string, opts Options, oo OCI
 		return res
 	}
 	tag := nr.Context().Tag(legacyAttTag(d))
+	var all []oci.Signature
 	atts, err := ociremote.Signatures(tag, ociremote.WithRemoteOptions(ro...))
 	var nf *ociremote.EntityNotFoundError
-	if errors.As(err, &nf) {
-		res.Status, res.Reason = Unsigned, "no attestations (no "+tag.TagStr()+" tag)"
-		return res
-	}
-	if err != nil {
+	switch {
+	case errors.As(err, &nf):
+	case err != nil:
 		res.Status, res.Reason = NotChecked, fmt.Sprintf("read %s: %v", tag.TagStr(), err)
 		return res
-	}
-	all, err := atts.Get()
-	if err != nil {
-		res.Status, res.Reason = NotChecked, fmt.Sprintf("read %s: %v", tag.TagStr(), err)
-		return res
-	}
-	if len(all) == 0 {
-		res.Status, res.Reason = Unsigned, "no attestations (no "+tag.TagStr()+" tag, or it holds none)"
-		return res
+	default:
+		if all, err = atts.Get(); err != nil {
+			res.Status, res.Reason = NotChecked, fmt.Sprintf("read %s: %v", tag.TagStr(), err)
+			return res
+		}
 	}
 	if len(all) > maxOCISignatures {
 		res.Status, res.Reason = NotChecked, fmt.Sprintf("%s holds %d attestations, more than %d", tag.TagStr(), len(all), maxOCISignatures)
+		return res
+	}
+	bundles, err := attestationBundles(nr.Context().Digest(d.String()), ro)
+	if err != nil {
+		res.Status, res.Reason = NotChecked, err.Error()
+		return res
+	}
+	if len(all)+len(bundles) == 0 {
+		res.Status, res.Reason = Unsigned, "no attestations (no "+tag.TagStr()+" tag, no attestation bundle referrer)"
 		return res
 	}
 	var failed, unchecked []string
@@ -327,13 +326,27 @@ func verifyOCIAttestations(ctx context.Context, ref string, opts Options, oo OCI
 			failed = append(failed, fmt.Sprintf("attestation %d: %s", i+1, strings.Join(errs, "; ")))
 		}
 	}
+	subject, _ := hex.DecodeString(d.Hex)
+	for _, rb := range bundles {
+		if _, _, err := checkBundle(ctx, rb.bundle, subject, opts, oo, ro); err != nil {
+			failed = append(failed, fmt.Sprintf("attestation bundle %s: %v", rb.location, err))
+			continue
+		}
+		a, err := readStatement(rb.bundle.GetDsseEnvelope().GetPayload())
+		if err != nil {
+			res.Status, res.Reason = Invalid, err.Error()
+			return res
+		}
+		res.Attestations = append(res.Attestations, a)
+	}
+	total := len(all) + len(bundles)
 	switch {
 	case len(failed) > 0:
 		res.Status = Invalid
-		res.Reason = fmt.Sprintf("%d of %d attestations of %s did not verify: %s", len(failed), len(all), d, strings.Join(failed, "; "))
+		res.Reason = fmt.Sprintf("%d of %d attestations of %s did not verify: %s", len(failed), total, d, strings.Join(failed, "; "))
 	case len(unchecked) > 0:
 		res.Status = NotChecked
-		res.Reason = fmt.Sprintf("%d of %d attestations of %s not checked: %s", len(unchecked), len(all), d, strings.Join(unchecked, "; "))
+		res.Reason = fmt.Sprintf("%d of %d attestations of %s not checked: %s", len(unchecked), total, d, strings.Join(unchecked, "; "))
 	default:
 		res.Status = Verified
 	}
@@ -358,6 +371,53 @@ func readAttestation(s payloader) (Attestation, error) {
 	if err != nil {
 		return Attestation{}, err
 	}
+	return readStatement(body)
+}
+
+// cosignSignPredicate is the predicate type of the statement cosign v3
+// signs as an image signature: a signature, not an attestation.
+const cosignSignPredicate = "https://sigstore.dev/cosign/sign/v1"
+
+// attestationBundles are the Sigstore bundle referrers of dig that hold an
+// in-toto statement other than a cosign signature's: what `cosign attest`
+// attaches with the new bundle format (the cosign v3 default). A referrer
+// that cannot be read is left out here; VerifyOCI reports it.
+func attestationBundles(dig name.Digest, ro []remote.Option) ([]referrerBundle, error) {
+	descs, err := bundleReferrers(dig, ro)
+	if err != nil {
+		return nil, err
+	}
+	var out []referrerBundle
+	for _, desc := range descs {
+		rb, err := readReferrerBundle(dig.Context(), desc, ro)
+		if err != nil {
+			continue
+		}
+		env := rb.bundle.GetDsseEnvelope()
+		if env == nil || env.GetPayloadType() != ctypes.IntotoPayloadType {
+			continue
+		}
+		if t, err := predicateTypeIn(env.GetPayload()); err != nil || t == cosignSignPredicate {
+			continue
+		}
+		out = append(out, rb)
+	}
+	return out, nil
+}
+
+// predicateTypeIn is the predicate type of an in-toto statement.
+func predicateTypeIn(body []byte) (string, error) {
+	var st struct {
+		PredicateType string `json:"predicateType"`
+	}
+	if err := json.Unmarshal(body, &st); err != nil {
+		return "", fmt.Errorf("in-toto statement: %w", err)
+	}
+	return st.PredicateType, nil
+}
+
+// readStatement decodes a verified in-toto statement.
+func readStatement(body []byte) (Attestation, error) {
 	var st struct {
 		PredicateType string          `json:"predicateType"`
 		Predicate     json.RawMessage `json:"predicate"`

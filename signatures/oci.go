@@ -97,24 +97,11 @@ func verifyOCI(ctx context.Context, ref string, opts Options, oo OCIOptions) Res
 	res := Result{Status: Unsigned, RootDigest: d.String(), Reason: "no cosign signature (no bundle referrer, no " + legacyTag(d) + " tag)"}
 	var reasons []string
 
-	idx, err := remote.Referrers(dig, ro...)
+	descs, err := bundleReferrers(dig, ro)
 	if err != nil {
-		return Result{Status: NotChecked, RootDigest: res.RootDigest, Reason: fmt.Sprintf("list referrers: %v", err)}
+		return Result{Status: NotChecked, RootDigest: res.RootDigest, Reason: err.Error()}
 	}
-	im, err := idx.IndexManifest()
-	if err != nil {
-		return Result{Status: NotChecked, RootDigest: res.RootDigest, Reason: fmt.Sprintf("referrers index: %v", err)}
-	}
-	seen := 0
-	for _, desc := range im.Manifests {
-		// Some registries report the config media type (the OCI empty
-		// descriptor) instead of the manifest's artifactType.
-		if desc.ArtifactType != BundleArtifactType && desc.ArtifactType != "" && desc.ArtifactType != emptyConfigType {
-			continue
-		}
-		if seen++; seen > maxOCISignatures {
-			break
-		}
+	for _, desc := range descs {
 		r, err := verifyReferrerBundle(ctx, nr.Context(), desc, raw, opts, oo, ro)
 		switch {
 		case err == nil:
@@ -283,62 +270,116 @@ func keylessCheckOpts(opts Options, oo OCIOptions, claims func(oci.Signature, v1
 	return co, nil
 }
 
-// verifyReferrerBundle reads one referrer, capped, and hands its Sigstore
-// bundle to cosign's bundle verifier (cosign's own GetBundles reads bundles
-// uncapped and skips unreadable ones silently).
-func verifyReferrerBundle(ctx context.Context, repo name.Repository, d v1.Descriptor, subject []byte, opts Options, oo OCIOptions, ro []remote.Option) (Result, error) {
+// referrerBundle is a Sigstore bundle attached as a referrer: where it is,
+// the SHA-256 of its bytes, and the bundle.
+type referrerBundle struct {
+	location string
+	sha256   string
+	bundle   *bundle.Bundle
+}
+
+// bundleReferrers lists the referrers of dig that may be Sigstore bundles,
+// at most maxOCISignatures of them.
+func bundleReferrers(dig name.Digest, ro []remote.Option) ([]v1.Descriptor, error) {
+	idx, err := remote.Referrers(dig, ro...)
+	if err != nil {
+		return nil, fmt.Errorf("list referrers: %w", err)
+	}
+	im, err := idx.IndexManifest()
+	if err != nil {
+		return nil, fmt.Errorf("referrers index: %w", err)
+	}
+	var out []v1.Descriptor
+	for _, desc := range im.Manifests {
+		// Some registries report the config media type (the OCI empty
+		// descriptor) instead of the manifest's artifactType.
+		if desc.ArtifactType != BundleArtifactType && desc.ArtifactType != "" && desc.ArtifactType != emptyConfigType {
+			continue
+		}
+		if len(out) == maxOCISignatures {
+			break
+		}
+		out = append(out, desc)
+	}
+	return out, nil
+}
+
+// readReferrerBundle reads one referrer, capped, as a Sigstore bundle
+// (cosign's own GetBundles reads bundles uncapped and skips unreadable
+// ones silently); errNotBundle when it is another kind of artifact.
+func readReferrerBundle(repo name.Repository, d v1.Descriptor, ro []remote.Option) (referrerBundle, error) {
 	m, err := remote.Get(repo.Digest(d.Digest.String()), ro...)
 	if err != nil {
-		return Result{}, fmt.Errorf("fetch bundle referrer: %w", err)
+		return referrerBundle{}, fmt.Errorf("fetch bundle referrer: %w", err)
 	}
 	var man struct {
 		v1.Manifest
 		ArtifactType string `json:"artifactType"`
 	}
 	if err := json.Unmarshal(m.Manifest, &man); err != nil {
-		return Result{}, fmt.Errorf("bundle referrer manifest: %w", err)
+		return referrerBundle{}, fmt.Errorf("bundle referrer manifest: %w", err)
 	}
 	if man.ArtifactType != BundleArtifactType && (len(man.Layers) == 0 || string(man.Layers[0].MediaType) != BundleArtifactType) {
-		return Result{}, errNotBundle
+		return referrerBundle{}, errNotBundle
 	}
 	if len(man.Layers) != 1 {
-		return Result{}, fmt.Errorf("bundle referrer has %d layers, want 1", len(man.Layers))
+		return referrerBundle{}, fmt.Errorf("bundle referrer has %d layers, want 1", len(man.Layers))
 	}
 	data, err := readBlob(repo, man.Layers[0].Digest, maxSignatureBytes, ro)
 	if err != nil {
-		return Result{}, err
+		return referrerBundle{}, err
 	}
 	var b bundle.Bundle
 	if err := b.UnmarshalJSON(data); err != nil {
-		return Result{}, fmt.Errorf("referrer is not a Sigstore bundle: %w", err)
+		return referrerBundle{}, fmt.Errorf("referrer is not a Sigstore bundle: %w", err)
 	}
 	sum := sha256.Sum256(data)
-	res := Result{Status: Verified, Signature: repo.Digest(d.Digest.String()).String(), SignatureSHA256: hex.EncodeToString(sum[:])}
+	return referrerBundle{location: repo.Digest(d.Digest.String()).String(), sha256: hex.EncodeToString(sum[:]), bundle: &b}, nil
+}
+
+// checkBundle hands a bundle to cosign's bundle verifier, with the key
+// when it names one, else keyless; subject is the manifest digest its
+// statement or signature must be about.
+func checkBundle(ctx context.Context, b *bundle.Bundle, subject []byte, opts Options, oo OCIOptions, ro []remote.Option) (*verify.VerificationResult, string, error) {
 	var co *cosign.CheckOpts
+	var err error
+	method := "cosign-bundle-keyless"
 	if b.GetVerificationMaterial().GetPublicKey() != nil {
-		res.Method = "cosign-bundle-key"
+		method = "cosign-bundle-key"
 		if opts.PublicKey == nil {
-			return Result{}, errors.New("bundle signed with a key, and no public key was given")
+			return nil, method, errors.New("bundle signed with a key, and no public key was given")
 		}
 		co, err = keyCheckOpts(opts, nil, ro)
 	} else {
-		res.Method = "cosign-bundle-keyless"
 		co, err = keylessCheckOpts(opts, oo, nil, ro)
 	}
 	if err != nil {
+		return nil, method, err
+	}
+	out, err := cosign.VerifyNewBundle(ctx, co, verify.WithArtifactDigest("sha256", subject), b)
+	if err != nil {
+		return nil, method, fmt.Errorf("bundle referrer rejected: %v", err)
+	}
+	return out, method, nil
+}
+
+func verifyReferrerBundle(ctx context.Context, repo name.Repository, d v1.Descriptor, subject []byte, opts Options, oo OCIOptions, ro []remote.Option) (Result, error) {
+	rb, err := readReferrerBundle(repo, d, ro)
+	if err != nil {
 		return Result{}, err
 	}
-	out, err := cosign.VerifyNewBundle(ctx, co, verify.WithArtifactDigest("sha256", subject), &b)
+	out, method, err := checkBundle(ctx, rb.bundle, subject, opts, oo, ro)
 	if err != nil {
-		return Result{}, fmt.Errorf("bundle referrer rejected: %v", err)
+		return Result{}, err
 	}
+	res := Result{Status: Verified, Method: method, Signature: rb.location, SignatureSHA256: rb.sha256}
 	if c := out.Signature.Certificate; c != nil {
 		res.Identity, res.Issuer = c.SubjectAlternativeName, c.Issuer
 	}
 	for _, ts := range out.VerifiedTimestamps {
 		res.SignedAt = ts.Timestamp.UTC().Format(time.RFC3339)
 	}
-	if entries, err := b.TlogEntries(); err == nil && len(entries) > 0 {
+	if entries, err := rb.bundle.TlogEntries(); err == nil && len(entries) > 0 {
 		i := entries[0].LogIndex()
 		res.LogIndex = &i
 	}

@@ -276,33 +276,53 @@ func TestVerifyOCIAttestationsKeyless(t *testing.T) {
 		opts   Options
 		status Status
 		want   string
+		// bundle, when set, makes a Sigstore bundle attached as a
+		// referrer, as cosign v3 attests.
+		bundle func(d v1.Hash) []byte
 	}{
 		{"bundled", func(d v1.Hash) []legacyLayer {
 			return []legacyLayer{keylessAttestationLayer(t, vs, id, iss, verdictStatement(d, "pass"), false)}
-		}, good, Verified, ""},
+		}, good, Verified, "", nil},
 		{"wrong identity", func(d v1.Hash) []legacyLayer {
 			return []legacyLayer{keylessAttestationLayer(t, vs, id, iss, verdictStatement(d, "pass"), false)}
-		}, Options{Identity: "mallory@example.com", Issuer: iss, TrustedRoot: vs}, Invalid, "none of the expected identities matched"},
+		}, Options{Identity: "mallory@example.com", Issuer: iss, TrustedRoot: vs}, Invalid, "none of the expected identities matched", nil},
 		{"untrusted Fulcio", func(d v1.Hash) []legacyLayer {
 			return []legacyLayer{keylessAttestationLayer(t, otherVS, id, iss, verdictStatement(d, "pass"), false)}
-		}, good, Invalid, "did not verify"},
+		}, good, Invalid, "did not verify", nil},
 		{"subject is another manifest", func(d v1.Hash) []legacyLayer {
 			return []legacyLayer{keylessAttestationLayer(t, vs, id, iss, verdictStatement(elsewhere, "pass"), false)}
-		}, good, Invalid, "did not verify"},
+		}, good, Invalid, "did not verify", nil},
 		{"no bundle", func(d v1.Hash) []legacyLayer {
 			return []legacyLayer{keylessAttestationLayer(t, vs, id, iss, verdictStatement(d, "pass"), true)}
-		}, good, NotChecked, "--allow-network-tlog"},
+		}, good, NotChecked, "--allow-network-tlog", nil},
 		{"no bundle beside a verified one", func(d v1.Hash) []legacyLayer {
 			return []legacyLayer{
 				keylessAttestationLayer(t, vs, id, iss, verdictStatement(d, "pass"), false),
 				keylessAttestationLayer(t, vs, id, iss, verdictStatement(d, "pass"), true),
 			}
-		}, good, NotChecked, "1 of 2 attestations"},
+		}, good, NotChecked, "1 of 2 attestations", nil},
+		{"bundle referrer", nil, good, Verified, "", func(d v1.Hash) []byte {
+			return virtualBundle(t, vs, id, iss, verdictStatement(d, "pass"))
+		}},
+		{"bundle referrer, wrong issuer", nil, Options{Identity: id, Issuer: "https://evil.example.com", TrustedRoot: vs}, Invalid, "bundle referrer rejected", func(d v1.Hash) []byte {
+			return virtualBundle(t, vs, id, iss, verdictStatement(d, "pass"))
+		}},
+		{"bundle referrer about another manifest", nil, good, Invalid, "bundle referrer rejected", func(d v1.Hash) []byte {
+			return virtualBundle(t, vs, id, iss, verdictStatement(elsewhere, "pass"))
+		}},
+		{"a signature bundle is no attestation", nil, good, Unsigned, "no attestations", func(d v1.Hash) []byte {
+			return virtualBundle(t, vs, id, iss, statementFor(d))
+		}},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ref, d := pushImage(t, host, fmt.Sprintf("models/att-keyless-%d", i))
-			pushAttestationLayers(t, ref, d, tt.layers(d)...)
+			if tt.layers != nil {
+				pushAttestationLayers(t, ref, d, tt.layers(d)...)
+			}
+			if tt.bundle != nil {
+				pushReferrer(t, ref, d, tt.bundle(d))
+			}
 			r := VerifyOCIAttestations(context.Background(), ref.String(), tt.opts, OCIOptions{})
 			if r.Status != tt.status {
 				t.Fatalf("status %s (%s), want %s", r.Status, r.Reason, tt.status)
