@@ -87,7 +87,7 @@ func readFacts(ctx context.Context, root string, rep *scanner.Report) (*facts, e
 		}
 		// Only files that scanned clean are read again: a header the
 		// analyzers flagged is not a fact to record.
-		if fr.Outcome != scanner.Clean {
+		if !scannedClean(fr) {
 			continue
 		}
 		p := root
@@ -107,6 +107,24 @@ func readFacts(ctx context.Context, root string, rep *scanner.Report) (*facts, e
 	f.Dtypes = sortedKeys(dtypes)
 	f.Opsets = sortedKeys(opsets)
 	return f, nil
+}
+
+// scannedClean says whether a file scanned clean, or with notes only: an
+// info finding (a TorchScript archive's MG320, which names every one)
+// flags nothing about the bytes the facts come from.
+func scannedClean(fr scanner.FileResult) bool {
+	if fr.Outcome == scanner.Clean {
+		return true
+	}
+	if fr.Outcome != scanner.Findings || len(fr.Findings) == 0 {
+		return false
+	}
+	for _, x := range fr.Findings {
+		if x.Severity != formats.Info {
+			return false
+		}
+	}
+	return true
 }
 
 func sortedKeys(m map[string]bool) []string {
@@ -170,6 +188,9 @@ func (f *facts) readHeaders(ctx context.Context, p string, formatNames []string,
 		f.Tensors += len(inv.Tensors)
 		for _, d := range inv.Dtypes() {
 			dtypes[d] = true
+		}
+		if kind == "zip" {
+			f.readTorchScript(ctx, fh, size)
 		}
 		return f.addParams(inv.Params)
 	case "onnx":
@@ -277,6 +298,21 @@ func tfDtypeName(t uint64) string {
 
 // readKerasZip reads a Keras v3 archive's config.json: the model's class
 // and its layers.
+// readTorchScript records a TorchScript archive's module class as the
+// architecture (unless config.json named one) and its forward signature as
+// inputs and outputs; a torch.save checkpoint has none.
+func (f *facts) readTorchScript(ctx context.Context, ra io.ReaderAt, size int64) {
+	s, err := inventory.TorchScript(ctx, ra, size)
+	if err != nil {
+		return
+	}
+	if f.Architecture == "" {
+		f.Architecture = s.Class
+	}
+	f.Inputs = append(f.Inputs, s.Inputs...)
+	f.Outputs = append(f.Outputs, s.Outputs...)
+}
+
 func (f *facts) readKerasZip(ctx context.Context, ra io.ReaderAt, size int64) error {
 	zr, err := zip.NewReader(ra, size)
 	if err != nil {

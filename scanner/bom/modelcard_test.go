@@ -171,3 +171,15 @@ func TestGGUFCard(t *testing.T) {
 		t.Errorf("%q, want %q", got, want)
 	}
 }
+
+// TestTorchScriptCard: a torch.jit.save archive's card names its module
+// and forward signature, beside the tensor facts.
+func TestTorchScriptCard(t *testing.T) {
+	p := filepath.Join("..", "..", "formats", "pytorch", "testdata", "torchscript", "benign_script.pt")
+	f, rep := factsOf(t, p)
+	got := []string{f.Architecture, strings.Join(f.Inputs, ";"), strings.Join(f.Outputs, ";"), strconv.FormatUint(f.Params, 10)}
+	if want := []string{"Flow", "x: Tensor;tag: str", "Tensor", "20"}; !slices.Equal(got, want) {
+		t.Errorf("%q, want %q", got, want)
+	}
+	validate(t, schema(t), encode(t, rep, Options{Root: p}, "json"))
+}
