@@ -228,4 +228,3 @@ func topIndex(s string, c byte) int {
 	}
 	return -1
 }
-
