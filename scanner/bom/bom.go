@@ -47,9 +47,11 @@
 //	modelgate:attested-bom          match or mismatch: an attested CycloneDX BOM's files against this scan's
 //	modelgate:attested-bom:mismatch one differing file
 //
-// The facts come from the headers of files that scanned clean:
+// The facts come from the headers of files that scanned clean (or with
+// info findings only):
 // safetensors headers, PyTorch checkpoints' data.pkl (decoded with
-// allowlisted globals only, see formats/pytorch/inventory), ONNX graphs,
+// allowlisted globals only, see formats/pytorch/inventory; a TorchScript
+// archive's module class and forward signature too), ONNX graphs,
 // GGUF headers, TFLite flatbuffers, SavedModel graphs, TensorFlow
 // checkpoint indexes and Keras archives' config.json. cyclonedx-go has no modelCard
 // properties, so the counts are the model component's properties and the

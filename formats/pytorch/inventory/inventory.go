@@ -8,8 +8,11 @@
 // the few torch rebuild functions are modelled, every other allowed global
 // is an inert placeholder that records its arguments), and PersistentLoad
 // returns a placeholder for each storage, so no tensor data is read and
-// nothing runs. It is meant for files the scan found clean; it never judges
-// a file, and an error only means there are no facts to record.
+// nothing runs. For a TorchScript archive it also names the top-level
+// module's class (data.pkl's first GLOBAL) and its forward signature, read
+// as text from the archive's code/. It is meant for files the scan found
+// clean; it never judges a file, and an error only means there are no
+// facts to record.
 package inventory
 
 import (
