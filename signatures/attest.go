@@ -320,7 +320,7 @@ func verifyOCIAttestations(ctx context.Context, ref string, opts Options, oo OCI
 				return res
 			}
 			res.Attestations = append(res.Attestations, a)
-		case !oo.AllowNetworkTlog && allKeylessWithoutBundle([]oci.Signature{s}):
+		case !oo.AllowNetworkTlog && hasKeylessPolicy(opts) && allKeylessWithoutBundle([]oci.Signature{s}):
 			unchecked = append(unchecked, fmt.Sprintf("attestation %d is keyless without a Rekor bundle; checking it needs an online Rekor lookup, which was not allowed (--allow-network-tlog)", i+1))
 		default:
 			failed = append(failed, fmt.Sprintf("attestation %d: %s", i+1, strings.Join(errs, "; ")))

@@ -424,7 +424,8 @@ func verifyLegacyTag(ctx context.Context, dig name.Digest, d v1.Hash, opts Optio
 			return r, nil
 		}
 	}
-	if !oo.AllowNetworkTlog && allKeylessWithoutBundle(sigs) {
+	// Only a keyless check could have accepted them, and only online.
+	if !oo.AllowNetworkTlog && hasKeylessPolicy(opts) && allKeylessWithoutBundle(sigs) {
 		return Result{}, fmt.Errorf("%w: %s holds only keyless signatures without a Rekor bundle; checking them needs an online Rekor lookup, which was not allowed (--allow-network-tlog)", errNotCheckable, tag.TagStr())
 	}
 	return Result{}, errors.New(strings.Join(reasons, "; "))

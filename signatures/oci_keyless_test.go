@@ -2,6 +2,7 @@ package signatures
 
 import (
 	"context"
+	"crypto/elliptic"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -140,6 +141,8 @@ func TestVerifyOCILegacyKeylessOnline(t *testing.T) {
 		queries int
 	}{
 		{name: "offline", logged: true, opts: good, status: NotChecked, want: "--allow-network-tlog"},
+		// A key cannot vouch for a keyless signature, online or not.
+		{name: "offline, a key only", logged: true, opts: Options{PublicKey: newKey(t, elliptic.P256()).Public()}, status: Invalid},
 		{name: "online, logged", logged: true, allow: true, opts: good, status: Verified, queries: 1},
 		{name: "online, not in the log", allow: true, opts: good, status: Invalid, want: "not found in transparency log", queries: 1},
 		{name: "online, entry signed by an untrusted log", logged: true, rekor: otherVS, allow: true, opts: good, status: Invalid, want: "no valid tlog entries", queries: 1},
@@ -295,6 +298,9 @@ func TestVerifyOCIAttestationsKeyless(t *testing.T) {
 		{"no bundle", func(d v1.Hash) []legacyLayer {
 			return []legacyLayer{keylessAttestationLayer(t, vs, id, iss, verdictStatement(d, "pass"), true)}
 		}, good, NotChecked, "--allow-network-tlog", nil},
+		{"no bundle, a key only", func(d v1.Hash) []legacyLayer {
+			return []legacyLayer{keylessAttestationLayer(t, vs, id, iss, verdictStatement(d, "pass"), true)}
+		}, Options{PublicKey: newKey(t, elliptic.P256()).Public()}, Invalid, "did not verify", nil},
 		{"no bundle beside a verified one", func(d v1.Hash) []legacyLayer {
 			return []legacyLayer{
 				keylessAttestationLayer(t, vs, id, iss, verdictStatement(d, "pass"), false),
