@@ -104,5 +104,11 @@ func TestServeAttestsWhatItScans(t *testing.T) {
 		if jobs, err := srv.Store().ByDigest(context.Background(), desc.Digest.String(), true); err != nil || len(jobs) != 0 {
 			t.Fatalf("%s: the attestation manifest got jobs: %+v %v", c.repo, jobs, err)
 		}
+		// Asked to scan it through the API, the service does, but
+		// attests no attestation.
+		j := scanVia(t, r, "oci://"+host+"/"+c.repo+"@"+desc.Digest.String())
+		if j.Result == nil || len(j.Result.Referrers) > 2 || strings.Contains(strings.Join(j.Result.Referrers, " "), ".att") {
+			t.Fatalf("%s: the attestation manifest was attested: %+v", c.repo, j.Result)
+		}
 	}
 }
