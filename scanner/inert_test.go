@@ -77,6 +77,11 @@ func TestInertAndUnidentified(t *testing.T) {
 				"vocab.txt": {scanner.Skipped, "", "inert: text"},
 				"empty":     {scanner.Skipped, "", "inert: empty file"},
 			}},
+		{"empty file named as a model", map[string][]byte{"model.pt": nil, "model.safetensors": {}},
+			map[string]want{
+				"model.pt":          {scanner.Skipped, "", "inert: empty file"},
+				"model.safetensors": {scanner.Skipped, "", "inert: empty file"},
+			}},
 		{"binary named as text", map[string][]byte{"README.md": blob(300)},
 			map[string]want{"README.md": {scanner.Inconclusive, "unsupported", "unidentified binary data"}}},
 	}
