@@ -64,6 +64,10 @@ type Identity struct {
 // UTF-8 has many.
 const maxControlPerMille = 10
 
+// maxTagCarry bounds the bytes of a possible PyYAML tag that the text
+// check carries from one chunk into the next.
+const maxTagCarry = 64 << 10
+
 // maxStructureBytes caps the protobuf files (sentencepiece models) read
 // whole for a structure check; real tokenizer models are a few MB.
 const maxStructureBytes = 64 << 20
@@ -477,6 +481,16 @@ func readText(ctx context.Context, in *formats.Input, h formats.Head, whole bool
 			keep = min(len(chunk), 32)
 			for keep > 0 && !utf8.RuneStart(chunk[len(chunk)-keep]) {
 				keep--
+			}
+			// A tag's escaped spelling can be longer than that: the
+			// whole run that may be a tag goes round. One longer than
+			// any a config holds is taken for a tag (the pyyaml
+			// analyzer reads the file whole).
+			switch tail := pyyaml.OpenTail(chunk); {
+			case tail > maxTagCarry:
+				t.pyYAML = true
+			case tail > keep:
+				keep = tail
 			}
 		}
 		t.scan(chunk[:len(chunk)-keep], false)

@@ -68,6 +68,15 @@ func TestIdentify(t *testing.T) {
 	nulLate := append([]byte(strings.Repeat("text line\n", 20000)), 0)
 	nulLate = append(nulLate, strings.Repeat("more text\n", 20000)...)
 	tagLate := strings.Repeat("a: 1\n", (1<<20)/5) + "x: !!python/object/apply:os.system ['id']\n"
+	// The chunk boundary (1 MiB) falls inside tags whose escaped
+	// spellings are longer than the bytes the rune check carries.
+	tagAcross := func(tag string, at int) []byte {
+		n := (1 << 20) - at - len("x: ")
+		pad := strings.Repeat("a: 1\n", n/5) + strings.Repeat("#", n%5)
+		return []byte(pad + "x: " + tag + " ['id']\n")
+	}
+	verbatim := "!<tag:yaml.org,2002:%70%79%74%68%6f%6e/%6f%62%6a%65%63%74/apply:os.system>"
+	escaped := "!!%70%79%74%68%6f%6e/%6f%62%6a%65%63%74/%61%70%70%6c%79:os.system"
 	fingerprint := []byte{0x08, 0x96, 0x01, 0x10, 0x01, 0x18, 0x02, 0x20, 0x03, 0x28, 0x04, 0x32, 0x02, 0x08, 0x01}
 	real, err := os.ReadFile("testdata/sentencepiece_test_model.model")
 	if err != nil {
@@ -97,6 +106,11 @@ func TestIdentify(t *testing.T) {
 		{"controls.txt", bytes.Repeat([]byte("a\x01\x02\x03"), 100), true, Unidentified, "text with control characters"},
 		{"hparams.yaml", []byte("x: !!python/object/apply:os.system ['id']\n"), true, Unidentified, "PyYAML python tags"},
 		{"hparams.yaml", []byte(tagLate), true, Unidentified, "PyYAML python tags"},
+		{"hparams.yaml", tagAcross(verbatim, 40), true, Unidentified, "PyYAML python tags"},
+		{"hparams.yaml", tagAcross(verbatim, 70), true, Unidentified, "PyYAML python tags"},
+		{"hparams.yaml", tagAcross(escaped, 50), true, Unidentified, "PyYAML python tags"},
+		{"hparams.yaml", tagAcross("!<"+strings.Repeat("x", 100<<10), 80<<10), true, Unidentified, "PyYAML python tags"},
+		{"hparams.yaml", tagAcross("!<"+strings.Repeat("x", 10<<10), 5<<10), true, Inert, "YAML text"},
 		{"graph.pbtxt", []byte("node { name: \"a\" op: \"PyFunc\" }\n"), true, Unidentified, "protobuf text"},
 		{"deploy.prototxt", []byte("layer { type: \"Python\" }\n"), true, Unidentified, "Caffe"},
 		{"MLmodel", []byte("flavors:\n  python_function:\n    loader_module: x\n"), true, Unidentified, "MLflow"},
