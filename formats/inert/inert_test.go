@@ -1,9 +1,11 @@
 package inert
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/binary"
+	"hash/crc32"
 	"image"
 	"image/gif"
 	"image/jpeg"
@@ -29,6 +31,31 @@ func identify(t *testing.T, name string, data []byte, whole bool) Identity {
 		t.Fatal(err)
 	}
 	return id
+}
+
+// withPNGChunk inserts a chunk before a PNG's IEND.
+func withPNGChunk(img []byte, typ string, data []byte) []byte {
+	c := binary.BigEndian.AppendUint32(nil, uint32(len(data)))
+	c = append(append(c, typ...), data...)
+	c = binary.BigEndian.AppendUint32(c, crc32.ChecksumIEEE(c[4:]))
+	return slices.Concat(img[:len(img)-12], c, img[len(img)-12:])
+}
+
+func zipOf(t *testing.T, name string, data []byte) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	z := zip.NewWriter(&b)
+	w, err := z.Create(name)
+	if err == nil {
+		_, err = w.Write(data)
+	}
+	if err == nil {
+		err = z.Close()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
 }
 
 func noise(n int) []byte {
@@ -83,6 +110,8 @@ func TestIdentify(t *testing.T) {
 		t.Fatal(err)
 	}
 	pngImg := encoded(t, func(b *bytes.Buffer, m image.Image) error { return png.Encode(b, m) })
+	jpegImg := encoded(t, func(b *bytes.Buffer, m image.Image) error { return jpeg.Encode(b, m, nil) })
+	zipped := zipOf(t, "model.pkl", []byte("\x80\x04cos\nsystem\n."))
 	tests := []struct {
 		name  string
 		data  []byte
@@ -118,6 +147,15 @@ func TestIdentify(t *testing.T) {
 		{"logo.png", append(slices.Clone(pngImg), "a few bytes an editor left"...), true, Inert, "PNG image"},
 		{"logo.png", append(slices.Clone(pngImg), noise(5000)...), true, Unidentified, "binary"},
 		{"logo.png", pngImg[:len(pngImg)-4], true, Unidentified, "binary"},
+		// Room for a payload inside a well-formed image: a zip any zip
+		// reader finds from the end, or a large private chunk.
+		{"logo.png", withPNGChunk(pngImg, "prIv", zipped), true, Unidentified, "PNG image that also holds a zip end record"},
+		{"logo.png", withPNGChunk(pngImg, "prIv", noise(100<<10)), true, Unidentified, "PNG image with 100.0 KB of chunks of no known type"},
+		{"logo.png", withPNGChunk(pngImg, "prIv", noise(1<<10)), true, Inert, "PNG image"},
+		{"logo.png", withPNGChunk(pngImg, "mkBF", noise(100<<10)), true, Inert, "PNG image"},
+		{"logo.png", withPNGChunk(pngImg, "PRIV", nil), true, Unidentified, "critical chunk of unknown type \"PRIV\""},
+		{"photo.jpg", slices.Concat(jpegImg[:len(jpegImg)-2], zipped, []byte("\xff\xd9")), true, Unidentified, "JPEG image that also holds a zip end record"},
+		{"anim.gif", slices.Concat(encoded(t, func(b *bytes.Buffer, m image.Image) error { return gif.Encode(b, m, nil) }), zipped, []byte(";")), true, Unidentified, "GIF image that also holds a zip end record"},
 		{"font.woff2", append([]byte("wOF2\x00\x01\x00\x00\x00\x00\x00\x14"), make([]byte, 8)...), true, Inert, "WOFF"},
 		{"font.woff2", append([]byte("wOF2\x00\x01\x00\x00\x00\x00\x00\x15"), make([]byte, 8)...), true, Unidentified, "binary"},
 		{"font.ttf", sfntFont(), true, Inert, "TrueType"},
