@@ -23,6 +23,13 @@ func TestSamples(t *testing.T) {
 		{"const_add.xml", nil},
 		{"loop_body.xml", nil},
 		{"weights_beyond.xml", nil}, // the .bin's size is the layout's to check
+		// Real IRs with their weights, from openvinotoolkit/model_server's
+		// tests (see samples.tsv).
+		{"ovms_dummy.xml", nil},
+		{"ovms_dummy_fp64.xml", nil},
+		{"ovms_increment.xml", nil},
+		{"ovms_summator.xml", nil},
+		{"ovms_scalar.xml", nil},
 		{"tokenizer_ext.xml", []string{RuleVendorExtension}},
 		{"custom_ext.xml", []string{RuleUnknownExtension}},
 		{"bad_offset.xml", []string{RuleWeights}},
@@ -113,6 +120,13 @@ func TestLayout(t *testing.T) {
 	}{
 		{[]string{"const_add.xml", "const_add.bin"}, nil},
 		{[]string{"weights_beyond.xml", "weights_beyond.bin"}, []string{RuleWeights}},
+		{[]string{"ovms_dummy.xml", "ovms_dummy.bin"}, nil},
+		{[]string{"ovms_dummy_fp64.xml", "ovms_dummy_fp64.bin"}, nil},
+		{[]string{"ovms_increment.xml", "ovms_increment.bin"}, nil},
+		{[]string{"ovms_summator.xml", "ovms_summator.bin"}, nil},
+		{[]string{"ovms_scalar.xml", "ovms_scalar.bin"}, nil},
+		// The real dummy.xml with its weights cut to 2 of their 4 bytes.
+		{[]string{"ovms_dummy_cut.xml", "ovms_dummy_cut.bin"}, []string{RuleWeights}},
 	} {
 		l := layout{}
 		if !l.Match(tc.names) || l.Match(tc.names[:1]) {
