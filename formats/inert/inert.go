@@ -2,7 +2,8 @@
 // loader reads as a model or runs as code: text documents and configs,
 // images, fonts, audio samples, PDF documents, SQLite databases, tokenizer
 // vocabularies (including sentencepiece models, which are protobufs),
-// SavedModel fingerprints, macOS Finder metadata and empty files. It also
+// SavedModel fingerprints, macOS Finder metadata, Hadoop checksum files and
+// empty files. It also
 // recognises Git LFS pointers, which are not inert: they stand for content
 // that was never downloaded.
 //
@@ -184,6 +185,8 @@ func media(in *formats.Input, h formats.Head) (what string, ok bool, hidden stri
 		return "PDF document", true, "", nil
 	case bytes.HasPrefix(p, []byte("\x00\x00\x00\x01Bud1")):
 		return "macOS Finder metadata (.DS_Store)", true, "", nil
+	case hadoopCRC(p, h.Size):
+		return "Hadoop checksum file (.crc)", true, "", nil
 	}
 	return "", false, "", nil
 }
@@ -239,6 +242,18 @@ func icon(p []byte, size int64) bool {
 		}
 	}
 	return true
+}
+
+// hadoopCRC checks a Hadoop ChecksumFileSystem checksum file, as Spark
+// writes one beside every file of a saved ML pipeline: "crc\0", the bytes
+// per checksum, then one CRC-32 per chunk of the file it covers, and
+// nothing else.
+func hadoopCRC(p []byte, size int64) bool {
+	if len(p) < 8 || !bytes.HasPrefix(p, []byte("crc\x00")) || size > 1<<20 || (size-8)%4 != 0 {
+		return false
+	}
+	n := binary.BigEndian.Uint32(p[4:])
+	return n > 0 && n <= 1<<20
 }
 
 // sqlitePages checks that a SQLite database's header page size divides

@@ -167,6 +167,9 @@ func TestIdentify(t *testing.T) {
 		{"sample.wav", append([]byte("RIFF\x24\x00\x00\x00WAVEfmt "), make([]byte, 28)...), true, Inert, "WAV audio"},
 		{"paper.pdf", []byte("%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n%%EOF\n"), true, Inert, "PDF document"},
 		{".DS_Store", append([]byte("\x00\x00\x00\x01Bud1"), make([]byte, 100)...), true, Inert, "Finder"},
+		// Spark's ML pipeline writer leaves one beside every part file.
+		{".part-00000.crc", []byte("crc\x00\x00\x00\x02\x00\x05\x45\xa9\xa1"), true, Inert, "Hadoop checksum"},
+		{".part-00000.crc", []byte("crc\x00\x00\x00\x02\x00\x05\x45\xa9"), true, Unidentified, "binary"},
 		{"tokenizer.model", spm, true, Inert, "sentencepiece"},
 		{"spiece.model", real, true, Inert, "sentencepiece"},
 		{"tokenizer.model", append(slices.Clone(spm), 6<<3|2, 0), true, Unidentified, "binary"},
