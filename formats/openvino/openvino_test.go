@@ -175,3 +175,51 @@ func FuzzWalk(f *testing.F) {
 		_, _ = Walk(context.Background(), bytes.NewReader(b), func(formats.Finding) {})
 	})
 }
+
+// TestChatTemplate: the chat template openvino_tokenizers keeps in a
+// tokenizer IR's rt_info is checked as a chat template; a value of the
+// same name elsewhere is not.
+func TestChatTemplate(t *testing.T) {
+	ir := func(rt string) []byte {
+		return []byte(`<?xml version="1.0"?>
+<net name="tokenizer" version="11">
+	<layers>
+		<layer id="0" name="string_input" type="Parameter" version="opset1">
+			<data shape="?" element_type="string"/>
+			<output><port id="0" precision="STRING"/></output>
+		</layer>
+	</layers>
+	<edges/>
+	<rt_info>` + rt + `</rt_info>
+</net>
+`)
+	}
+	for _, tc := range []struct {
+		name, rt string
+		want     []string
+	}{
+		{"benign", `<add_attention_mask value="True"/><chat_template value="{% for message in messages %}{{ '&lt;|' + message['role'] + '|&gt;' + message['content'] }}{% endfor %}"/>`, nil},
+		{"escape", `<chat_template value="{{ cycler.__init__.__globals__.os.popen('id').read() }}"/>`, []string{RuleTemplate}},
+		{"loader", `<chat_template value="{% include 'x.j2' %}"/>`, []string{RuleTemplate}},
+		{"not the model's", `<nested><chat_template value="{{ cycler.__init__.__globals__.os }}"/></nested>`, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := ir(tc.rt)
+			if !isIR(b) {
+				t.Fatal("probe does not accept the IR")
+			}
+			r, err := formatstest.Run(t, formats.AnalyzerFunc(Analyze), "openvino_tokenizer.xml", b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := slices.Compact(r.Rules()); !slices.Equal(got, tc.want) {
+				t.Fatalf("rules %v, want %v: %v", got, tc.want, r.Findings)
+			}
+			for _, f := range r.Findings {
+				if f.Severity < formats.Medium {
+					t.Errorf("finding below medium: %v", f)
+				}
+			}
+		})
+	}
+}
