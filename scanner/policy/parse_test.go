@@ -284,3 +284,20 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// FuzzGlob: any pattern parses or is refused without a panic, and a parsed
+// one matches files or members, never both.
+func FuzzGlob(f *testing.F) {
+	for _, s := range []string{"model.tar!extra/blob.bin", "a[!]b!*", "**/x.zip!**!y", "[]!]x!y", "a!b!c"} {
+		f.Add(s, "model.tar", "extra/blob.bin")
+	}
+	f.Fuzz(func(t *testing.T, pattern, file, member string) {
+		g, err := ParseGlob(pattern)
+		if err != nil {
+			return
+		}
+		if g.Match(file) && g.MatchMember(file, []string{member}) {
+			t.Fatalf("%q matches %q both as a file and with a member", pattern, file)
+		}
+	})
+}
