@@ -18,6 +18,7 @@
 package inert
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/binary"
@@ -168,7 +169,8 @@ func media(in *formats.Input, h formats.Head) (what string, ok bool, hidden stri
 	case bytes.HasPrefix(p, []byte("SQLite format 3\x00")) && len(p) >= 100 && sqlitePages(p, h.Size):
 		return "SQLite database", true, "", nil
 	case bytes.HasPrefix(p, []byte("\xff\xd8\xff")) && bytes.HasSuffix(bytes.TrimRight(s, "\x00"), []byte("\xff\xd9")):
-		return "JPEG image", true, "", nil
+		hidden, err := jpegSegments(in)
+		return "JPEG image", err == nil, hidden, err
 	case (bytes.HasPrefix(p, []byte("GIF87a")) || bytes.HasPrefix(p, []byte("GIF89a"))) && bytes.HasSuffix(s, []byte(";")):
 		return "GIF image", true, "", nil
 	case riff(p, h.Size, "WEBP"):
@@ -312,6 +314,61 @@ var pngKnown = map[string]bool{
 // carry and still be vouched for: a payload needs room, a private marker
 // does not.
 const maxPNGUnknown = 64 << 10
+
+// jpegKnownApp are the application segments cameras, editors and color
+// management write: JFIF (APP0), Exif and XMP (APP1), ICC profiles and MPF
+// (APP2), Photoshop (APP13), Adobe (APP14).
+var jpegKnownApp = map[byte]bool{0xe0: true, 0xe1: true, 0xe2: true, 0xed: true, 0xee: true}
+
+// maxJPEGSegments bounds the walk of a JPEG's header segments.
+const maxJPEGSegments = 4096
+
+// jpegSegments walks a JPEG's marker segments up to its first scan and
+// says what room for something else they hold: over maxPNGUnknown bytes
+// of application segments of no known use.
+func jpegSegments(in *formats.Input) (string, error) {
+	r, err := in.Open()
+	if err != nil {
+		return "", &formats.ReadError{Err: err}
+	}
+	defer r.Close()
+	br := bufio.NewReader(r)
+	if _, err := br.Discard(2); err != nil {
+		return "", nil
+	}
+	var unknown int64
+	var hdr [4]byte
+	for range maxJPEGSegments {
+		if _, err := io.ReadFull(br, hdr[:2]); err != nil || hdr[0] != 0xff {
+			break
+		}
+		m := hdr[1]
+		if m == 0xff || m == 0x01 || m >= 0xd0 && m <= 0xd7 {
+			// Fill bytes and markers without a length.
+			continue
+		}
+		if m == 0xda || m == 0xd9 {
+			break
+		}
+		if _, err := io.ReadFull(br, hdr[2:]); err != nil {
+			break
+		}
+		n := int64(binary.BigEndian.Uint16(hdr[2:])) - 2
+		if n < 0 {
+			break
+		}
+		if m >= 0xe0 && m <= 0xef && !jpegKnownApp[m] {
+			unknown += n
+		}
+		if _, err := br.Discard(int(n)); err != nil {
+			break
+		}
+	}
+	if unknown > maxPNGUnknown {
+		return fmt.Sprintf("with %s of application segments of no known use", size(unknown)), nil
+	}
+	return "", nil
+}
 
 // maxPNGChunks bounds the chunk walk; real images have tens.
 const maxPNGChunks = 1 << 16

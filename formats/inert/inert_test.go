@@ -41,6 +41,18 @@ func withPNGChunk(img []byte, typ string, data []byte) []byte {
 	return slices.Concat(img[:len(img)-12], c, img[len(img)-12:])
 }
 
+// withJPEGSegments inserts n application segments of marker m, each of
+// size bytes, after a JPEG's SOI.
+func withJPEGSegments(img []byte, m byte, n, size int) []byte {
+	out := slices.Clone(img[:2])
+	for range n {
+		out = append(out, 0xff, m)
+		out = binary.BigEndian.AppendUint16(out, uint16(size+2))
+		out = append(out, noise(size)...)
+	}
+	return append(out, img[2:]...)
+}
+
 func zipOf(t *testing.T, name string, data []byte) []byte {
 	t.Helper()
 	var b bytes.Buffer
@@ -155,6 +167,9 @@ func TestIdentify(t *testing.T) {
 		{"logo.png", withPNGChunk(pngImg, "mkBF", noise(100<<10)), true, Inert, "PNG image"},
 		{"logo.png", withPNGChunk(pngImg, "PRIV", nil), true, Unidentified, "critical chunk of unknown type \"PRIV\""},
 		{"photo.jpg", slices.Concat(jpegImg[:len(jpegImg)-2], zipped, []byte("\xff\xd9")), true, Unidentified, "JPEG image that also holds a zip end record"},
+		{"photo.jpg", withJPEGSegments(jpegImg, 0xef, 3, 60000), true, Unidentified, "JPEG image with 175.8 KB of application segments of no known use"},
+		{"photo.jpg", withJPEGSegments(jpegImg, 0xef, 1, 60000), true, Inert, "JPEG image"},
+		{"photo.jpg", withJPEGSegments(jpegImg, 0xe1, 3, 60000), true, Inert, "JPEG image"}, // Exif, XMP
 		{"anim.gif", slices.Concat(encoded(t, func(b *bytes.Buffer, m image.Image) error { return gif.Encode(b, m, nil) }), zipped, []byte(";")), true, Unidentified, "GIF image that also holds a zip end record"},
 		{"font.woff2", append([]byte("wOF2\x00\x01\x00\x00\x00\x00\x00\x14"), make([]byte, 8)...), true, Inert, "WOFF"},
 		{"font.woff2", append([]byte("wOF2\x00\x01\x00\x00\x00\x00\x00\x15"), make([]byte, 8)...), true, Unidentified, "binary"},
