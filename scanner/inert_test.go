@@ -1,10 +1,16 @@
 package scanner_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/binary"
+	"hash/crc32"
+	"image"
+	"image/png"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -22,6 +28,20 @@ func blob(n int) []byte {
 		b = append(b, byte(r.IntN(256)))
 	}
 	return b
+}
+
+// pngWith is a 4x4 PNG with data in a private chunk before IEND.
+func pngWith(t *testing.T, data []byte) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := png.Encode(&b, image.NewGray(image.Rect(0, 0, 4, 4))); err != nil {
+		t.Fatal(err)
+	}
+	img := b.Bytes()
+	c := binary.BigEndian.AppendUint32(nil, uint32(len(data)))
+	c = append(append(c, "prIv"...), data...)
+	c = binary.BigEndian.AppendUint32(c, crc32.ChecksumIEEE(c[4:]))
+	return slices.Concat(img[:len(img)-12], c, img[len(img)-12:])
 }
 
 // testTensor is a serialized float TensorProto of two elements.
@@ -77,6 +97,14 @@ func TestInertAndUnidentified(t *testing.T) {
 				"vocab.txt": {scanner.Skipped, "", "inert: text"},
 				"empty":     {scanner.Skipped, "", "inert: empty file"},
 			}},
+		{"empty file named as a model", map[string][]byte{"model.pt": nil, "model.safetensors": {}},
+			map[string]want{
+				"model.pt":          {scanner.Skipped, "", "inert: empty file"},
+				"model.safetensors": {scanner.Skipped, "", "inert: empty file"},
+			}},
+		// A zip reader opens an image whose last bytes hold a zip.
+		{"image holding a zip", map[string][]byte{"logo.png": pngWith(t, zipOf(t, member{"data.pkl", []byte("\x80\x02cos\nsystem\n.")}))},
+			map[string]want{"logo.png": {scanner.Inconclusive, "unsupported", "PNG image that also holds a zip end record"}}},
 		{"binary named as text", map[string][]byte{"README.md": blob(300)},
 			map[string]want{"README.md": {scanner.Inconclusive, "unsupported", "unidentified binary data"}}},
 	}

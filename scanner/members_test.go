@@ -10,9 +10,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/modelgate/modelgate/scanner"
 	"github.com/modelgate/modelgate/scanner/fetch"
+	"github.com/modelgate/modelgate/scanner/policy"
 )
 
 type member struct {
@@ -166,6 +168,60 @@ func TestUnidentifiedMembers(t *testing.T) {
 				if got.Unidentified {
 					t.Error("a container is not itself unidentified")
 				}
+				// Nothing else went wrong: a policy may accept them.
+				if len(got.UnidentifiedMembers) != 1 || !strings.Contains(got.UnidentifiedMembers[0], tt.member) ||
+					!strings.HasPrefix(got.UnidentifiedMembers[0], got.Path+"!") {
+					t.Errorf("unidentified members %q, want the one at %s", got.UnidentifiedMembers, tt.member)
+				}
+			}
+		})
+	}
+}
+
+// TestUnidentifiedMembersAccepted: a policy's member glob accepts an
+// archive's unknown member, and only when nothing else went wrong.
+func TestUnidentifiedMembersAccepted(t *testing.T) {
+	accept, err := policy.Parse("p.yaml", []byte("version: 1\nformats:\n  unidentified:\n"+
+		"    - paths: ['model.tar.gz!model.tar!m/payload']\n      reason: our lookup table\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		members []member
+		outcome scanner.Outcome
+	}{
+		{"accepted", []member{{"m/notes.txt", []byte("hi\n")}, {"m/payload", blob(4096)}}, scanner.Clean},
+		{"another member", []member{{"m/other", blob(4096)}}, scanner.Inconclusive},
+		{"accepted, but another too", []member{{"m/payload", blob(4096)}, {"m/other", blob(4096)}}, scanner.Inconclusive},
+		// A cut archive is inconclusive for a reason no entry accepts.
+		{"accepted, archive cut", []member{{"m/payload", blob(4096)}, {"m/cut.tar", []byte("x")}}, scanner.Inconclusive},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			data := tgzOf(t, tt.members...)
+			if tt.name == "accepted, archive cut" {
+				data = data[:len(data)-20]
+			}
+			p := filepath.Join(t.TempDir(), "model.tar.gz")
+			if err := os.WriteFile(p, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			src, err := fetch.NewLocal(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep, err := scanner.Scan(context.Background(), []scanner.Target{{Name: p, Source: src}}, scanner.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			accept.Apply(rep, time.Now(), nil)
+			got := rep.Files[0]
+			if got.Outcome != tt.outcome {
+				t.Fatalf("outcome %s %q (members %q, note %q), want %s", got.Outcome, got.Error, got.UnidentifiedMembers, got.Note, tt.outcome)
+			}
+			if tt.outcome == scanner.Clean && (!strings.Contains(got.Note, "our lookup table") || rep.Summary.ExitCode != scanner.ExitClean) {
+				t.Errorf("note %q, exit %d", got.Note, rep.Summary.ExitCode)
 			}
 		})
 	}

@@ -64,7 +64,7 @@ func TestPyFormatSamplesListed(t *testing.T) {
 	for _, s := range readManifest(t, "../testdata/pyformats/samples.tsv") {
 		listed[filepath.Base(s.path)] = true
 	}
-	for _, kind := range []string{"benign", "malicious"} {
+	for _, kind := range []string{"benign", "malicious", "real"} {
 		entries, err := os.ReadDir(filepath.Join("../testdata/pyformats", kind))
 		if err != nil {
 			t.Fatal(err)

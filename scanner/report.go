@@ -171,8 +171,13 @@ type FileResult struct {
 	// Unidentified says the file's bytes match no format modelgate knows
 	// and are not inert: it is inconclusive (unsupported), or skipped when
 	// a policy's formats.unidentified accepted its path.
-	Unidentified bool              `json:"unidentified,omitempty"`
-	Findings     []formats.Finding `json:"findings"`
+	Unidentified bool `json:"unidentified,omitempty"`
+	// UnidentifiedMembers are the locations of the container members
+	// ("model.tar!extra/blob.bin") whose bytes match no known format and
+	// are not inert, when they are all that left the file inconclusive: a
+	// policy's formats.unidentified may accept them by member glob.
+	UnidentifiedMembers []string          `json:"unidentified_members,omitempty"`
+	Findings            []formats.Finding `json:"findings"`
 	// Members is how many container members were analyzed inside the file.
 	Members int `json:"members,omitempty"`
 	// Suppressed are findings a policy or baseline took out of the

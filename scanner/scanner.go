@@ -217,7 +217,16 @@ func scanFile(ctx context.Context, f fetch.File, opts Options) FileResult {
 
 // result completes res with what the scan of its file found.
 func (fs *fileScan) result(res FileResult) FileResult {
-	fs.failUnknownMembers()
+	if unknown := fs.failUnknownMembers(); len(unknown) > 0 && len(unknown) == len(fs.failedAt) {
+		// Nothing else went wrong: a policy may accept these members.
+		res.UnidentifiedMembers = unknown
+		for _, l := range fs.failedAt {
+			if !slices.Contains(unknown, l) {
+				res.UnidentifiedMembers = nil
+				break
+			}
+		}
+	}
 	res.Findings = append(res.Findings, fs.findings...)
 	sortFindings(res.Findings)
 	res.Members = int(fs.members.Load())
@@ -369,7 +378,10 @@ func (fs *fileScan) analyze(ctx context.Context, in *formats.Input, loc string, 
 	}
 	if len(kinds) == 0 {
 		var read string
-		if want := claimedFormat(in.Name); want != "" {
+		// An empty file is judged by inert whatever its name: no loader
+		// reads anything from it (TorchServe's own test archives carry
+		// an empty model.pt beside their handler).
+		if want := claimedFormat(in.Name); want != "" && head.Size > 0 {
 			fs.unidentified = depth == 0
 			fs.fail(loc, fmt.Errorf("content matches no known format, though the name says %s: %s", want, describeHead(want, head)))
 		} else if depth == 0 {
@@ -498,8 +510,9 @@ func (fs *fileScan) identifyMember(ctx context.Context, in *formats.Input, head 
 
 // failUnknownMembers makes the file inconclusive for every member whose
 // bytes matched no format, are not inert and that no container format
-// vouched for: an unknown payload hidden in an archive does not pass.
-func (fs *fileScan) failUnknownMembers() {
+// vouched for: an unknown payload hidden in an archive does not pass. It
+// returns their locations.
+func (fs *fileScan) failUnknownMembers() []string {
 	fs.mu.Lock()
 	var unknown []unknownMember
 	for _, m := range fs.pending {
@@ -509,9 +522,12 @@ func (fs *fileScan) failUnknownMembers() {
 	}
 	fs.pending = nil
 	fs.mu.Unlock()
+	var locs []string
 	for _, m := range unknown {
 		fs.fail(m.loc, &inert.UnidentifiedError{What: "member matches no known format: " + m.what})
+		locs = append(locs, m.loc)
 	}
+	return locs
 }
 
 // vouch records that the container at s.loc reads its member itself.

@@ -3,7 +3,8 @@
 // walks pipelines, neural networks (with their branch and loop bodies) and
 // ML programs, and reports what makes Core ML run code the app supplies
 // (custom models, custom layers) or open files (linked models, ML program
-// weight files), with paths that leave the model judged high.
+// weight files), with paths that leave the model judged high. ML program
+// operations are checked against the MIL opsets coremltools defines.
 //
 // Fields are read in place: weights embedded in the protobuf are skipped,
 // never copied. Nothing is compiled or loaded.
@@ -140,6 +141,22 @@ type walker struct {
 	m      *Model
 	report func(formats.Finding)
 	n      int
+	// unknownOps are the op types outside milOps already reported.
+	unknownOps map[string]bool
+}
+
+// opType reports, once per type, an ML program operation that no MIL
+// opset defines.
+func (w *walker) opType(at int64, typ string) {
+	if _, ok := milOps[typ]; ok || w.unknownOps[typ] {
+		return
+	}
+	if w.unknownOps == nil {
+		w.unknownOps = map[string]bool{}
+	}
+	w.unknownOps[typ] = true
+	w.emit(formats.NewFinding(RuleUnknownOp, at, "ML program operation %q is in no MIL opset coremltools defines", formats.DisplayName(typ)).
+		With("op", typ))
 }
 
 func (w *walker) emit(f formats.Finding) {
@@ -435,6 +452,12 @@ func (w *walker) block(f field, depth int) error {
 func (w *walker) operation(f field, depth int) error {
 	return w.p.sub(f, func(g field) error {
 		switch g.num {
+		case 1: // type
+			typ, err := w.p.str(g)
+			if err != nil {
+				return err
+			}
+			w.opType(g.at, typ)
 		case 2: // inputs: map<string, Argument>; Argument.arguments (1) are Bindings whose value is field 2
 			return w.mapValues(g, func(arg field) error {
 				return w.p.sub(arg, func(b field) error {

@@ -207,3 +207,43 @@ func FuzzWalk(f *testing.F) {
 		_, _ = Walk(context.Background(), bytes.NewReader(b), int64(len(b)), func(formats.Finding) {})
 	})
 }
+
+// TestProgramOps: an ML program operation of no MIL opset is reported
+// once per type, at low; every op coremltools defines passes.
+func TestProgramOps(t *testing.T) {
+	prog := func(types ...string) []byte {
+		var ops [][]byte
+		for _, typ := range types {
+			ops = append(ops, sub(3, str(1, typ)))
+		}
+		block := sub(2, str(2, "y"), msg(ops...))
+		fn := sub(2, str(1, "main"), sub(2, str(2, "CoreML8"), sub(3, str(1, "CoreML8"), block)))
+		return model(9, sub(tMLProgram, varint(1, 1), fn))
+	}
+	for _, tc := range []struct {
+		name  string
+		types []string
+		want  []string
+	}{
+		{"known", []string{"const", "linear", "scaled_dot_product_attention", "read_state", "coreml_update_state", "constexpr_lut_to_dense"}, nil},
+		{"unknown, twice", []string{"const", "py_func", "py_func", "custom_kernel"}, []string{RuleUnknownOp, RuleUnknownOp}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, err := formatstest.Run(t, formats.AnalyzerFunc(Analyze), "m.mlmodel", prog(tc.types...))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := r.Rules(); !slices.Equal(got, tc.want) {
+				t.Fatalf("rules %v, want %v: %v", got, tc.want, r.Findings)
+			}
+			for _, f := range r.Findings {
+				if f.Severity != formats.Low {
+					t.Errorf("severity %s: %v", f.Severity, f)
+				}
+			}
+		})
+	}
+	if len(milOps) < 150 || milOps["const"] != "iOS15" {
+		t.Errorf("milops.tsv read as %d ops, const in %q", len(milOps), milOps["const"])
+	}
+}

@@ -11,6 +11,7 @@ const (
 	RuleSerialized  = "MG964"
 	RuleStructure   = "MG965"
 	RulePackage     = "MG966"
+	RuleUnknownOp   = "MG967"
 )
 
 func init() {
@@ -29,6 +30,8 @@ func init() {
 			Doc: "A field of the Model protobuf has the wrong wire type, a length beyond its message, or the model has no model type. Core ML rejects such a file; it was not written by coremltools, and readers that skip what they cannot parse see a different model."},
 		{ID: RulePackage, Severity: formats.High, Title: "Core ML package manifest refers outside the package",
 			Doc: "An item of an .mlpackage's Manifest.json has a path that is absolute or climbs out of the package's Data directory with \"..\". Core ML opens items by these paths, so the package makes it read a file that is not part of it."},
+		{ID: RuleUnknownOp, Severity: formats.Low, Title: "Core ML ML program operation of no known opset",
+			Doc: "An operation of the ML program has a type that no MIL opset of coremltools defines (formats/coreml/milops.tsv, from coremltools' op definitions for iOS15 to iOS18 and its coreml dialect). Core ML runs ML programs only from its built-in operations and has no way to register custom ones, so it refuses such a program unless the operation belongs to an OS release newer than this table; the file was not written by the coremltools this table comes from. Nothing the model supplies runs."},
 	} {
 		formats.RegisterRule(r)
 	}

@@ -144,8 +144,39 @@ func TestDataSamples(t *testing.T) {
 	}
 }
 
+// TestRealData: a .ptd written by ExecuTorch's own FlatTensorSerializer
+// (testdata/make_ptd.py) is clean, and cut short it is not.
+func TestRealData(t *testing.T) {
+	b, err := os.ReadFile("testdata/linear_flat_tensor.ptd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		data []byte
+		want []string
+	}{
+		{"whole", b, nil},
+		{"cut in its segment data", b[:420], []string{RuleSegment, RuleSegment}},
+	} {
+		if !isPTD(tc.data, int64(len(tc.data))) || isPTE(tc.data, int64(len(tc.data))) {
+			t.Fatalf("%s: probes disagree", tc.name)
+		}
+		r, err := formatstest.Run(t, formats.AnalyzerFunc(AnalyzeData), "linear.ptd", tc.data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := r.Rules(); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: rules %v, want %v: %v", tc.name, got, tc.want, r.Findings)
+		}
+	}
+}
+
 func FuzzWalkData(f *testing.F) {
 	for _, b := range dataSamples() {
+		f.Add(b)
+	}
+	if b, err := os.ReadFile("testdata/linear_flat_tensor.ptd"); err == nil {
 		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {

@@ -190,6 +190,14 @@ func TestAnalyzeTree(t *testing.T) {
 			{RuleTargetDangerous, "model_config.yaml", formats.High},
 		}},
 		{name: "nemo model class", tree: formatstest.Tree{"x/model_config.yaml": []byte("target: nemo.collections.asr.models.EncDecCTCModel\n")}},
+		// From NeMo's own TTS configs (examples/tts/conf at 8cfedd72).
+		{name: "nemo text normalizer", tree: formatstest.Tree{"model_config.yaml": []byte("text_normalizer:\n  _target_: nemo_text_processing.text_normalization.normalize.Normalizer\n  lang: en\n")}},
+		{name: "nemo tokenizer switch", tree: formatstest.Tree{"model_config.yaml": []byte("text_tokenizers:\n  multilingual_sentencepiece:\n    _target_: AutoTokenizer\n    pretrained_model: bert-base-multilingual-uncased\n")},
+			want: []want{{RuleTarget, "model_config.yaml", formats.Low}}},
+		{name: "other bare target", tree: formatstest.Tree{"model_config.yaml": []byte("m:\n  _target_: MyThing\n")},
+			want: []want{{RuleTarget, "model_config.yaml", formats.Medium}}},
+		{name: "under a normalizer", tree: formatstest.Tree{"conf.yaml": []byte("m:\n  _target_: nemo_text_processing.text_normalization.normalize.Normalizer.load\n")},
+			want: []want{{RuleTargetDangerous, "conf.yaml", formats.High}}},
 		{name: "target elsewhere is data", tree: formatstest.Tree{"conf.yaml": []byte("target: os.system\n")}},
 		{name: "safe yaml", tree: formatstest.Tree{"conf.yaml": []byte("m:\n  _target_: torch.nn.Linear\n  in_features: 3\nopt:\n  class_path: torch.optim.AdamW\n")}},
 		{name: "yaml torch.load under safe-looking prefix", tree: formatstest.Tree{"conf.yaml": []byte("m:\n  _target_: torch.nn.Module.load\n")}, want: []want{

@@ -22,6 +22,18 @@ var safeTargetPrefixes = []string{
 	"nemo.collections.", "nemo.core.classes.", "nemo.core.neural_types.", "nemo.core.optim.",
 	"megatron.core.", "pytorch_lightning.callbacks.", "pytorch_lightning.loggers.",
 	"lightning.pytorch.callbacks.", "lightning.pytorch.loggers.", "timm.models.", "timm.layers.",
+	// NVIDIA's text normalizers, which NeMo's TTS configs name: they
+	// build grammars (and cache them in the directory the config names).
+	"nemo_text_processing.text_normalization.normalize.Normalizer",
+	"nemo_text_processing.inverse_text_normalization.inverse_normalize.InverseNormalizer",
+}
+
+// nemoSentinels are bare _target_ values NeMo's own code reads as a switch
+// rather than handing them to Hydra (which imports the first part of a
+// name as a module and so could call no bare name), and what each does.
+var nemoSentinels = map[string]string{
+	"AutoTokenizer": "NeMo's MagpieTTS reads it as its switch to load a Hugging Face tokenizer by the name in pretrained_model " +
+		"(AutoTokenizer.from_pretrained, which fetches it from the Hub)",
 }
 
 // dangerousModules are top-level modules whose callables run commands,
@@ -89,6 +101,8 @@ func (a *analysis) judgeTarget(name, key, value string, off int64, line int) {
 		f = formats.NewFinding(RuleTarget, off, "%s %q is not a plain dotted name (an interpolation or obfuscation); what it instantiates cannot be checked statically", key, truncate(t, 200))
 	case safeTarget(t):
 		return
+	case nemoSentinels[t] != "":
+		f = formats.NewFinding(RuleTarget, off, "%s %q names no Python object: %s", key, t, nemoSentinels[t]).At(formats.Low)
 	default:
 		f = formats.NewFinding(RuleTarget, off, "%s %q is instantiated when the config loads and is outside the known-safe packages", key, truncate(t, 200))
 	}

@@ -2,7 +2,8 @@
 // loader reads as a model or runs as code: text documents and configs,
 // images, fonts, audio samples, PDF documents, SQLite databases, tokenizer
 // vocabularies (including sentencepiece models, which are protobufs),
-// SavedModel fingerprints, macOS Finder metadata and empty files. It also
+// SavedModel fingerprints, macOS Finder metadata, Hadoop checksum files and
+// empty files. It also
 // recognises Git LFS pointers, which are not inert: they stand for content
 // that was never downloaded.
 //
@@ -17,6 +18,7 @@
 package inert
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/binary"
@@ -64,6 +66,10 @@ type Identity struct {
 // UTF-8 has many.
 const maxControlPerMille = 10
 
+// maxTagCarry bounds the bytes of a possible PyYAML tag that the text
+// check carries from one chunk into the next.
+const maxTagCarry = 64 << 10
+
 // maxStructureBytes caps the protobuf files (sentencepiece models) read
 // whole for a structure check; real tokenizer models are a few MB.
 const maxStructureBytes = 64 << 20
@@ -81,7 +87,16 @@ func Identify(ctx context.Context, in *formats.Input, h formats.Head, whole bool
 	if what, ok := lfsPointer(p, h.Size); ok {
 		return Identity{Class: LFSPointer, What: what}, nil
 	}
-	if what, ok, err := media(in, h); err != nil || ok {
+	if what, ok, hidden, err := media(in, h); err != nil || ok {
+		if err == nil && zipEnd(h.Suffix) {
+			// Python's zipfile, Java's and Go's zip readers look for the
+			// end record in this window, wherever the format at offset
+			// 0 says the file ends.
+			return Identity{Class: Unidentified, What: what + " that also holds a zip end record in its last 64 KB: zip readers open it as an archive"}, nil
+		}
+		if hidden != "" {
+			return Identity{Class: Unidentified, What: what + " " + hidden}, nil
+		}
 		return Identity{Class: Inert, What: what}, err
 	}
 	if ok, err := sentencePiece(ctx, in); err != nil || ok {
@@ -135,42 +150,47 @@ func lfsPointer(p []byte, size int64) (string, bool) {
 
 // media recognises images, audio and PDF documents by their signatures
 // and the structure that ends them, so that another format cannot hide
-// behind an image's first bytes.
-func media(in *formats.Input, h formats.Head) (string, bool, error) {
+// behind an image's first bytes. hidden, when not "", says what room for
+// something else a file whose structure checks out holds: it is not
+// vouched for.
+func media(in *formats.Input, h formats.Head) (what string, ok bool, hidden string, err error) {
 	p, s := h.Prefix, h.Suffix
 	switch {
 	case bytes.HasPrefix(p, []byte("\x89PNG\r\n\x1a\n")):
-		ok, err := pngChunks(in, h.Size)
-		return "PNG image", ok, err
+		ok, hidden, err := pngChunks(in, h.Size)
+		return "PNG image", ok, hidden, err
 	case (bytes.HasPrefix(p, []byte("wOFF")) || bytes.HasPrefix(p, []byte("wOF2"))) && len(p) >= 12 &&
 		int64(binary.BigEndian.Uint32(p[8:])) == h.Size:
-		return "web font (WOFF)", true, nil
+		return "web font (WOFF)", true, "", nil
 	case sfnt(p, h.Size):
-		return "font (TrueType/OpenType)", true, nil
+		return "font (TrueType/OpenType)", true, "", nil
 	case icon(p, h.Size):
-		return "icon image (ICO)", true, nil
+		return "icon image (ICO)", true, "", nil
 	case bytes.HasPrefix(p, []byte("SQLite format 3\x00")) && len(p) >= 100 && sqlitePages(p, h.Size):
-		return "SQLite database", true, nil
+		return "SQLite database", true, "", nil
 	case bytes.HasPrefix(p, []byte("\xff\xd8\xff")) && bytes.HasSuffix(bytes.TrimRight(s, "\x00"), []byte("\xff\xd9")):
-		return "JPEG image", true, nil
+		hidden, err := jpegSegments(in)
+		return "JPEG image", err == nil, hidden, err
 	case (bytes.HasPrefix(p, []byte("GIF87a")) || bytes.HasPrefix(p, []byte("GIF89a"))) && bytes.HasSuffix(s, []byte(";")):
-		return "GIF image", true, nil
+		return "GIF image", true, "", nil
 	case riff(p, h.Size, "WEBP"):
-		return "WebP image", true, nil
+		return "WebP image", true, "", nil
 	case riff(p, h.Size, "WAVE"):
-		return "WAV audio", true, nil
+		return "WAV audio", true, "", nil
 	case bytes.HasPrefix(p, []byte("fLaC")):
-		return "FLAC audio", true, nil
+		return "FLAC audio", true, "", nil
 	case bytes.HasPrefix(p, []byte("OggS\x00")):
-		return "Ogg audio", true, nil
+		return "Ogg audio", true, "", nil
 	case bytes.HasPrefix(p, []byte("ID3")) && len(p) >= 10 && p[3] <= 4:
-		return "MP3 audio", true, nil
+		return "MP3 audio", true, "", nil
 	case bytes.HasPrefix(p, []byte("%PDF-")) && bytes.Contains(s[max(len(s)-1024, 0):], []byte("%%EOF")):
-		return "PDF document", true, nil
+		return "PDF document", true, "", nil
 	case bytes.HasPrefix(p, []byte("\x00\x00\x00\x01Bud1")):
-		return "macOS Finder metadata (.DS_Store)", true, nil
+		return "macOS Finder metadata (.DS_Store)", true, "", nil
+	case hadoopCRC(p, h.Size):
+		return "Hadoop checksum file (.crc)", true, "", nil
 	}
-	return "", false, nil
+	return "", false, "", nil
 }
 
 // sfnt checks a TrueType or OpenType font's table directory: a known
@@ -226,6 +246,18 @@ func icon(p []byte, size int64) bool {
 	return true
 }
 
+// hadoopCRC checks a Hadoop ChecksumFileSystem checksum file, as Spark
+// writes one beside every file of a saved ML pipeline: "crc\0", the bytes
+// per checksum, then one CRC-32 per chunk of the file it covers, and
+// nothing else.
+func hadoopCRC(p []byte, size int64) bool {
+	if len(p) < 8 || !bytes.HasPrefix(p, []byte("crc\x00")) || size > 1<<20 || (size-8)%4 != 0 {
+		return false
+	}
+	n := binary.BigEndian.Uint32(p[4:])
+	return n > 0 && n <= 1<<20
+}
+
 // sqlitePages checks that a SQLite database's header page size divides
 // the file.
 func sqlitePages(p []byte, size int64) bool {
@@ -246,6 +278,98 @@ func riff(p []byte, size int64, form string) bool {
 	return n == size || n+1 == size
 }
 
+// zipEnd reports a zip end-of-central-directory record anywhere in tail
+// (the last TailSize bytes) whose entry counts agree, which is all a zip
+// reader searching from the end asks of it.
+func zipEnd(tail []byte) bool {
+	sig := []byte("PK\x05\x06")
+	for end := len(tail); end >= 4; {
+		i := bytes.LastIndex(tail[:end], sig)
+		if i < 0 {
+			return false
+		}
+		if i+22 <= len(tail) && binary.LittleEndian.Uint16(tail[i+8:]) == binary.LittleEndian.Uint16(tail[i+10:]) {
+			return true
+		}
+		end = i + len(sig) - 1
+	}
+	return false
+}
+
+// pngKnown are the chunk types of the PNG specification (third edition,
+// with APNG), its registered extensions and the private chunks common
+// editors and platforms write (Apple's CgBI and iDOT, Adobe Fireworks'
+// mkBF family, Android's nine-patch npTc family).
+var pngKnown = map[string]bool{
+	"IHDR": true, "PLTE": true, "IDAT": true, "IEND": true, "tRNS": true, "cHRM": true, "gAMA": true,
+	"iCCP": true, "sBIT": true, "sRGB": true, "cICP": true, "mDCV": true, "mDCv": true, "cLLI": true, "cLLi": true,
+	"tEXt": true, "zTXt": true, "iTXt": true, "bKGD": true, "hIST": true, "pHYs": true, "sPLT": true,
+	"eXIf": true, "tIME": true, "acTL": true, "fcTL": true, "fdAT": true, "oFFs": true, "pCAL": true,
+	"sCAL": true, "sTER": true, "gIFg": true, "gIFx": true, "gIFt": true, "dSIG": true, "CgBI": true,
+	"iDOT": true, "vpAg": true, "caNv": true, "orNT": true, "mkBF": true, "mkBS": true, "mkBT": true,
+	"mkTS": true, "prVW": true, "npTc": true, "npLb": true, "npOl": true, "meTa": true, "skMf": true, "skRf": true,
+}
+
+// maxPNGUnknown is how many bytes of unknown ancillary chunks a PNG may
+// carry and still be vouched for: a payload needs room, a private marker
+// does not.
+const maxPNGUnknown = 64 << 10
+
+// jpegKnownApp are the application segments cameras, editors and color
+// management write: JFIF (APP0), Exif and XMP (APP1), ICC profiles and MPF
+// (APP2), Photoshop (APP13), Adobe (APP14).
+var jpegKnownApp = map[byte]bool{0xe0: true, 0xe1: true, 0xe2: true, 0xed: true, 0xee: true}
+
+// maxJPEGSegments bounds the walk of a JPEG's header segments.
+const maxJPEGSegments = 4096
+
+// jpegSegments walks a JPEG's marker segments up to its first scan and
+// says what room for something else they hold: over maxPNGUnknown bytes
+// of application segments of no known use.
+func jpegSegments(in *formats.Input) (string, error) {
+	r, err := in.Open()
+	if err != nil {
+		return "", &formats.ReadError{Err: err}
+	}
+	defer r.Close()
+	br := bufio.NewReader(r)
+	if _, err := br.Discard(2); err != nil {
+		return "", nil
+	}
+	var unknown int64
+	var hdr [4]byte
+	for range maxJPEGSegments {
+		if _, err := io.ReadFull(br, hdr[:2]); err != nil || hdr[0] != 0xff {
+			break
+		}
+		m := hdr[1]
+		if m == 0xff || m == 0x01 || m >= 0xd0 && m <= 0xd7 {
+			// Fill bytes and markers without a length.
+			continue
+		}
+		if m == 0xda || m == 0xd9 {
+			break
+		}
+		if _, err := io.ReadFull(br, hdr[2:]); err != nil {
+			break
+		}
+		n := int64(binary.BigEndian.Uint16(hdr[2:])) - 2
+		if n < 0 {
+			break
+		}
+		if m >= 0xe0 && m <= 0xef && !jpegKnownApp[m] {
+			unknown += n
+		}
+		if _, err := br.Discard(int(n)); err != nil {
+			break
+		}
+	}
+	if unknown > maxPNGUnknown {
+		return fmt.Sprintf("with %s of application segments of no known use", size(unknown)), nil
+	}
+	return "", nil
+}
+
 // maxPNGChunks bounds the chunk walk; real images have tens.
 const maxPNGChunks = 1 << 16
 
@@ -255,36 +379,52 @@ const maxPNGTrailer = 4096
 
 // pngChunks walks a PNG's chunks and requires IEND to end the file: an
 // image with data appended is not vouched for.
-func pngChunks(in *formats.Input, size int64) (bool, error) {
+func pngChunks(in *formats.Input, total int64) (ok bool, hidden string, err error) {
 	r, err := in.Open()
 	if err != nil {
-		return false, &formats.ReadError{Err: err}
+		return false, "", &formats.ReadError{Err: err}
 	}
 	defer r.Close()
 	off := int64(8)
 	if _, err := io.CopyN(io.Discard, r, off); err != nil {
-		return false, nil
+		return false, "", nil
 	}
 	var hdr [8]byte
+	var unknown int64
 	for range maxPNGChunks {
 		if _, err := io.ReadFull(r, hdr[:]); err != nil {
-			return false, nil
+			return false, "", nil
 		}
 		n := int64(binary.BigEndian.Uint32(hdr[:4]))
-		if n > math.MaxInt32 || off+12+n > size {
-			return false, nil
+		if n > math.MaxInt32 || off+12+n > total {
+			return false, "", nil
 		}
-		if string(hdr[4:]) == "IEND" {
+		typ := string(hdr[4:])
+		if typ == "IEND" {
 			// Editors leave a few bytes after IEND; image readers stop
 			// there and nothing else reads a PNG.
-			return size-(off+12+n) <= maxPNGTrailer, nil
+			if total-(off+12+n) > maxPNGTrailer {
+				return false, "", nil
+			}
+			if unknown > maxPNGUnknown {
+				return true, fmt.Sprintf("with %s of chunks of no known type", size(unknown)), nil
+			}
+			return true, "", nil
+		}
+		if !pngKnown[typ] {
+			// A decoder refuses an unknown critical chunk (bit 5 of
+			// the first letter clear): no image reader wants the file.
+			if hdr[4]&0x20 == 0 {
+				return true, fmt.Sprintf("with a critical chunk of unknown type %q", typ), nil
+			}
+			unknown += n
 		}
 		if _, err := io.CopyN(io.Discard, r, n+4); err != nil {
-			return false, nil
+			return false, "", nil
 		}
 		off += 12 + n
 	}
-	return false, nil
+	return false, "", nil
 }
 
 // sentencePiece checks a sentencepiece ModelProto: only fields 1 (pieces),
@@ -477,6 +617,16 @@ func readText(ctx context.Context, in *formats.Input, h formats.Head, whole bool
 			keep = min(len(chunk), 32)
 			for keep > 0 && !utf8.RuneStart(chunk[len(chunk)-keep]) {
 				keep--
+			}
+			// A tag's escaped spelling can be longer than that: the
+			// whole run that may be a tag goes round. One longer than
+			// any a config holds is taken for a tag (the pyyaml
+			// analyzer reads the file whole).
+			switch tail := pyyaml.OpenTail(chunk); {
+			case tail > maxTagCarry:
+				t.pyYAML = true
+			case tail > keep:
+				keep = tail
 			}
 		}
 		t.scan(chunk[:len(chunk)-keep], false)

@@ -1,9 +1,11 @@
 package inert
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/binary"
+	"hash/crc32"
 	"image"
 	"image/gif"
 	"image/jpeg"
@@ -29,6 +31,43 @@ func identify(t *testing.T, name string, data []byte, whole bool) Identity {
 		t.Fatal(err)
 	}
 	return id
+}
+
+// withPNGChunk inserts a chunk before a PNG's IEND.
+func withPNGChunk(img []byte, typ string, data []byte) []byte {
+	c := binary.BigEndian.AppendUint32(nil, uint32(len(data)))
+	c = append(append(c, typ...), data...)
+	c = binary.BigEndian.AppendUint32(c, crc32.ChecksumIEEE(c[4:]))
+	return slices.Concat(img[:len(img)-12], c, img[len(img)-12:])
+}
+
+// withJPEGSegments inserts n application segments of marker m, each of
+// size bytes, after a JPEG's SOI.
+func withJPEGSegments(img []byte, m byte, n, size int) []byte {
+	out := slices.Clone(img[:2])
+	for range n {
+		out = append(out, 0xff, m)
+		out = binary.BigEndian.AppendUint16(out, uint16(size+2))
+		out = append(out, noise(size)...)
+	}
+	return append(out, img[2:]...)
+}
+
+func zipOf(t *testing.T, name string, data []byte) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	z := zip.NewWriter(&b)
+	w, err := z.Create(name)
+	if err == nil {
+		_, err = w.Write(data)
+	}
+	if err == nil {
+		err = z.Close()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
 }
 
 func noise(n int) []byte {
@@ -68,12 +107,23 @@ func TestIdentify(t *testing.T) {
 	nulLate := append([]byte(strings.Repeat("text line\n", 20000)), 0)
 	nulLate = append(nulLate, strings.Repeat("more text\n", 20000)...)
 	tagLate := strings.Repeat("a: 1\n", (1<<20)/5) + "x: !!python/object/apply:os.system ['id']\n"
+	// The chunk boundary (1 MiB) falls inside tags whose escaped
+	// spellings are longer than the bytes the rune check carries.
+	tagAcross := func(tag string, at int) []byte {
+		n := (1 << 20) - at - len("x: ")
+		pad := strings.Repeat("a: 1\n", n/5) + strings.Repeat("#", n%5)
+		return []byte(pad + "x: " + tag + " ['id']\n")
+	}
+	verbatim := "!<tag:yaml.org,2002:%70%79%74%68%6f%6e/%6f%62%6a%65%63%74/apply:os.system>"
+	escaped := "!!%70%79%74%68%6f%6e/%6f%62%6a%65%63%74/%61%70%70%6c%79:os.system"
 	fingerprint := []byte{0x08, 0x96, 0x01, 0x10, 0x01, 0x18, 0x02, 0x20, 0x03, 0x28, 0x04, 0x32, 0x02, 0x08, 0x01}
 	real, err := os.ReadFile("testdata/sentencepiece_test_model.model")
 	if err != nil {
 		t.Fatal(err)
 	}
 	pngImg := encoded(t, func(b *bytes.Buffer, m image.Image) error { return png.Encode(b, m) })
+	jpegImg := encoded(t, func(b *bytes.Buffer, m image.Image) error { return jpeg.Encode(b, m, nil) })
+	zipped := zipOf(t, "model.pkl", []byte("\x80\x04cos\nsystem\n."))
 	tests := []struct {
 		name  string
 		data  []byte
@@ -97,6 +147,11 @@ func TestIdentify(t *testing.T) {
 		{"controls.txt", bytes.Repeat([]byte("a\x01\x02\x03"), 100), true, Unidentified, "text with control characters"},
 		{"hparams.yaml", []byte("x: !!python/object/apply:os.system ['id']\n"), true, Unidentified, "PyYAML python tags"},
 		{"hparams.yaml", []byte(tagLate), true, Unidentified, "PyYAML python tags"},
+		{"hparams.yaml", tagAcross(verbatim, 40), true, Unidentified, "PyYAML python tags"},
+		{"hparams.yaml", tagAcross(verbatim, 70), true, Unidentified, "PyYAML python tags"},
+		{"hparams.yaml", tagAcross(escaped, 50), true, Unidentified, "PyYAML python tags"},
+		{"hparams.yaml", tagAcross("!<"+strings.Repeat("x", 100<<10), 80<<10), true, Unidentified, "PyYAML python tags"},
+		{"hparams.yaml", tagAcross("!<"+strings.Repeat("x", 10<<10), 5<<10), true, Inert, "YAML text"},
 		{"graph.pbtxt", []byte("node { name: \"a\" op: \"PyFunc\" }\n"), true, Unidentified, "protobuf text"},
 		{"deploy.prototxt", []byte("layer { type: \"Python\" }\n"), true, Unidentified, "Caffe"},
 		{"MLmodel", []byte("flavors:\n  python_function:\n    loader_module: x\n"), true, Unidentified, "MLflow"},
@@ -104,6 +159,18 @@ func TestIdentify(t *testing.T) {
 		{"logo.png", append(slices.Clone(pngImg), "a few bytes an editor left"...), true, Inert, "PNG image"},
 		{"logo.png", append(slices.Clone(pngImg), noise(5000)...), true, Unidentified, "binary"},
 		{"logo.png", pngImg[:len(pngImg)-4], true, Unidentified, "binary"},
+		// Room for a payload inside a well-formed image: a zip any zip
+		// reader finds from the end, or a large private chunk.
+		{"logo.png", withPNGChunk(pngImg, "prIv", zipped), true, Unidentified, "PNG image that also holds a zip end record"},
+		{"logo.png", withPNGChunk(pngImg, "prIv", noise(100<<10)), true, Unidentified, "PNG image with 100.0 KB of chunks of no known type"},
+		{"logo.png", withPNGChunk(pngImg, "prIv", noise(1<<10)), true, Inert, "PNG image"},
+		{"logo.png", withPNGChunk(pngImg, "mkBF", noise(100<<10)), true, Inert, "PNG image"},
+		{"logo.png", withPNGChunk(pngImg, "PRIV", nil), true, Unidentified, "critical chunk of unknown type \"PRIV\""},
+		{"photo.jpg", slices.Concat(jpegImg[:len(jpegImg)-2], zipped, []byte("\xff\xd9")), true, Unidentified, "JPEG image that also holds a zip end record"},
+		{"photo.jpg", withJPEGSegments(jpegImg, 0xef, 3, 60000), true, Unidentified, "JPEG image with 175.8 KB of application segments of no known use"},
+		{"photo.jpg", withJPEGSegments(jpegImg, 0xef, 1, 60000), true, Inert, "JPEG image"},
+		{"photo.jpg", withJPEGSegments(jpegImg, 0xe1, 3, 60000), true, Inert, "JPEG image"}, // Exif, XMP
+		{"anim.gif", slices.Concat(encoded(t, func(b *bytes.Buffer, m image.Image) error { return gif.Encode(b, m, nil) }), zipped, []byte(";")), true, Unidentified, "GIF image that also holds a zip end record"},
 		{"font.woff2", append([]byte("wOF2\x00\x01\x00\x00\x00\x00\x00\x14"), make([]byte, 8)...), true, Inert, "WOFF"},
 		{"font.woff2", append([]byte("wOF2\x00\x01\x00\x00\x00\x00\x00\x15"), make([]byte, 8)...), true, Unidentified, "binary"},
 		{"font.ttf", sfntFont(), true, Inert, "TrueType"},
@@ -115,6 +182,9 @@ func TestIdentify(t *testing.T) {
 		{"sample.wav", append([]byte("RIFF\x24\x00\x00\x00WAVEfmt "), make([]byte, 28)...), true, Inert, "WAV audio"},
 		{"paper.pdf", []byte("%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n%%EOF\n"), true, Inert, "PDF document"},
 		{".DS_Store", append([]byte("\x00\x00\x00\x01Bud1"), make([]byte, 100)...), true, Inert, "Finder"},
+		// Spark's ML pipeline writer leaves one beside every part file.
+		{".part-00000.crc", []byte("crc\x00\x00\x00\x02\x00\x05\x45\xa9\xa1"), true, Inert, "Hadoop checksum"},
+		{".part-00000.crc", []byte("crc\x00\x00\x00\x02\x00\x05\x45\xa9"), true, Unidentified, "binary"},
 		{"tokenizer.model", spm, true, Inert, "sentencepiece"},
 		{"spiece.model", real, true, Inert, "sentencepiece"},
 		{"tokenizer.model", append(slices.Clone(spm), 6<<3|2, 0), true, Unidentified, "binary"},

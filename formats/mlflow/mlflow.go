@@ -181,9 +181,15 @@ func (m *model) pyfunc(conf *yaml.Node) {
 			With("loader_module", loader))
 	}
 	if p := pyyaml.Scalar(pyyaml.Get(conf, "model_code_path")); p != "" {
+		// MLflow records the path the code had when it was logged (an
+		// absolute path on that machine) and loads the file of that base
+		// name from the model directory (os.path.basename, which on the
+		// POSIX hosts that serve models splits at "/" only).
+		base := p[strings.LastIndexByte(p, '/')+1:]
 		m.report(m.mlmodel, formats.NewFinding(RuleModelCode, formats.NoOffset,
-			"model from code: loading executes the Python file %s", p).With("model_code_path", p))
-		m.needFile("model_code_path", p)
+			"model from code: loading executes the model's Python file %s (model_code_path %s)", base, p).
+			With("model_code_path", p).With("file", base))
+		m.needFile("model_code_path", base)
 	}
 	if p := pyyaml.Scalar(pyyaml.Get(conf, "python_model")); p != "" {
 		m.needFile("python_model", p)

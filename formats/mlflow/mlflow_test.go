@@ -26,6 +26,12 @@ func TestLayout(t *testing.T) {
 		{"shadow package", formatstest.Tree{"MLmodel": []byte("flavors:\n  sklearn:\n    code: code\n"), "code/sklearn/__init__.py": nil}, []string{RuleShadow}},
 		{"model from code", formatstest.Tree{"MLmodel": []byte("flavors:\n  python_function:\n    loader_module: mlflow.pyfunc.model\n    model_code_path: m.py\n")},
 			[]string{RuleModelCode, RuleMissing}},
+		// MLflow 2.12's langchain flavor as MLflow wrote it: the path the
+		// code had at log time, loaded by base name from the model.
+		{"model from code logged elsewhere", formatstest.Tree{"MLmodel": []byte("flavors:\n  python_function:\n    loader_module: mlflow.langchain\n    model_code_path: /tmp/lc_model.py\n"),
+			"lc_model.py": []byte("x = 1\n")}, []string{RuleModelCode}},
+		{"model from code logged elsewhere, missing", formatstest.Tree{"MLmodel": []byte("flavors:\n  python_function:\n    loader_module: mlflow.langchain\n    model_code_path: /tmp/lc_model.py\n"),
+			"tmp/lc_model.py": []byte("x = 1\n")}, []string{RuleModelCode, RuleMissing}},
 		{"python model missing", formatstest.Tree{"MLmodel": []byte("flavors:\n  python_function:\n    loader_module: mlflow.pyfunc.model\n    python_model: ../python_model.pkl\n")},
 			[]string{RuleMissing}},
 		{"pickle module", formatstest.Tree{"MLmodel": []byte("flavors:\n  pytorch:\n    model_data: data\n"), "data/pickle_module_info.txt": []byte("evil")},

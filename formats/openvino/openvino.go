@@ -2,7 +2,8 @@
 // layers it checks against OpenVINO's opsets (a layer no opset defines
 // needs a host-registered extension: native code), whose Const layers'
 // offsets and sizes it checks against the .bin weights beside it, and
-// whose graph it checks for edges to nowhere and repeated ids.
+// whose graph it checks for edges to nowhere and repeated ids, and whose
+// rt_info chat template (a tokenizer IR's) it checks with package jinja.
 //
 // The XML is read as a token stream with caps on bytes, depth and layers;
 // no entity is expanded and nothing in the model is run or loaded. The
@@ -22,6 +23,7 @@ import (
 	"strings"
 
 	"github.com/modelgate/modelgate/formats"
+	"github.com/modelgate/modelgate/formats/jinja"
 )
 
 // Format is the name Sniff gives an OpenVINO IR .xml.
@@ -194,6 +196,12 @@ func Walk(ctx context.Context, r io.Reader, report func(formats.Finding)) (*Mode
 					g.ids[id] = true
 				}
 				checkType(emit, off, lname, typ, version)
+			case name == "chat_template" && parent == "rt_info" && len(stack) == 2:
+				// The model's own rt_info (net > rt_info), where
+				// openvino_tokenizers keeps the chat template.
+				if v, ok := attr(t, "value"); ok {
+					template(emit, off, v)
+				}
 			case name == "data" && layer.depth == len(stack)-1 && parent == "layer" && layer.typ == "Const":
 				c, ok, why := constOf(t, layer.name)
 				if ok {
@@ -242,6 +250,27 @@ func Walk(ctx context.Context, r io.Reader, report func(formats.Finding)) (*Mode
 
 // isBody names the elements that hold a sub-graph of TensorIterator, Loop
 // and If layers (and the numbered bodies of multi-subgraph ops).
+// template reports what the jinja checks find in an rt_info chat template.
+func template(emit func(formats.Finding), off int64, src string) {
+	for _, is := range jinja.Check(src) {
+		f := formats.NewFinding(RuleTemplate, off, "rt_info chat_template: %s", is.Message).At(is.Severity).With("kind", is.Kind.String())
+		if is.Line > 0 {
+			f = f.With("line", strconv.Itoa(is.Line)).With("column", strconv.Itoa(is.Col))
+		}
+		if is.Evidence != "" {
+			f = f.With("evidence", formats.DisplayName(clip(is.Evidence, 200)))
+		}
+		emit(f)
+	}
+}
+
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
+}
+
 func isBody(name string) bool {
 	if name == "then_body" || name == "else_body" {
 		return true

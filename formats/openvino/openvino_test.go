@@ -23,6 +23,13 @@ func TestSamples(t *testing.T) {
 		{"const_add.xml", nil},
 		{"loop_body.xml", nil},
 		{"weights_beyond.xml", nil}, // the .bin's size is the layout's to check
+		// Real IRs with their weights, from openvinotoolkit/model_server's
+		// tests (see samples.tsv).
+		{"ovms_dummy.xml", nil},
+		{"ovms_dummy_fp64.xml", nil},
+		{"ovms_increment.xml", nil},
+		{"ovms_summator.xml", nil},
+		{"ovms_scalar.xml", nil},
 		{"tokenizer_ext.xml", []string{RuleVendorExtension}},
 		{"custom_ext.xml", []string{RuleUnknownExtension}},
 		{"bad_offset.xml", []string{RuleWeights}},
@@ -113,6 +120,13 @@ func TestLayout(t *testing.T) {
 	}{
 		{[]string{"const_add.xml", "const_add.bin"}, nil},
 		{[]string{"weights_beyond.xml", "weights_beyond.bin"}, []string{RuleWeights}},
+		{[]string{"ovms_dummy.xml", "ovms_dummy.bin"}, nil},
+		{[]string{"ovms_dummy_fp64.xml", "ovms_dummy_fp64.bin"}, nil},
+		{[]string{"ovms_increment.xml", "ovms_increment.bin"}, nil},
+		{[]string{"ovms_summator.xml", "ovms_summator.bin"}, nil},
+		{[]string{"ovms_scalar.xml", "ovms_scalar.bin"}, nil},
+		// The real dummy.xml with its weights cut to 2 of their 4 bytes.
+		{[]string{"ovms_dummy_cut.xml", "ovms_dummy_cut.bin"}, []string{RuleWeights}},
 	} {
 		l := layout{}
 		if !l.Match(tc.names) || l.Match(tc.names[:1]) {
@@ -160,4 +174,52 @@ func FuzzWalk(f *testing.F) {
 		isIR(b)
 		_, _ = Walk(context.Background(), bytes.NewReader(b), func(formats.Finding) {})
 	})
+}
+
+// TestChatTemplate: the chat template openvino_tokenizers keeps in a
+// tokenizer IR's rt_info is checked as a chat template; a value of the
+// same name elsewhere is not.
+func TestChatTemplate(t *testing.T) {
+	ir := func(rt string) []byte {
+		return []byte(`<?xml version="1.0"?>
+<net name="tokenizer" version="11">
+	<layers>
+		<layer id="0" name="string_input" type="Parameter" version="opset1">
+			<data shape="?" element_type="string"/>
+			<output><port id="0" precision="STRING"/></output>
+		</layer>
+	</layers>
+	<edges/>
+	<rt_info>` + rt + `</rt_info>
+</net>
+`)
+	}
+	for _, tc := range []struct {
+		name, rt string
+		want     []string
+	}{
+		{"benign", `<add_attention_mask value="True"/><chat_template value="{% for message in messages %}{{ '&lt;|' + message['role'] + '|&gt;' + message['content'] }}{% endfor %}"/>`, nil},
+		{"escape", `<chat_template value="{{ cycler.__init__.__globals__.os.popen('id').read() }}"/>`, []string{RuleTemplate}},
+		{"loader", `<chat_template value="{% include 'x.j2' %}"/>`, []string{RuleTemplate}},
+		{"not the model's", `<nested><chat_template value="{{ cycler.__init__.__globals__.os }}"/></nested>`, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := ir(tc.rt)
+			if !isIR(b) {
+				t.Fatal("probe does not accept the IR")
+			}
+			r, err := formatstest.Run(t, formats.AnalyzerFunc(Analyze), "openvino_tokenizer.xml", b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := slices.Compact(r.Rules()); !slices.Equal(got, tc.want) {
+				t.Fatalf("rules %v, want %v: %v", got, tc.want, r.Findings)
+			}
+			for _, f := range r.Findings {
+				if f.Severity < formats.Medium {
+					t.Errorf("finding below medium: %v", f)
+				}
+			}
+		})
+	}
 }

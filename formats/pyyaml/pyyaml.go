@@ -158,15 +158,31 @@ func tags(b []byte) []tag {
 // verbatim tag also takes '!').
 func uriRun(b []byte, verbatim bool) []byte {
 	n := 0
-	for n < len(b) {
-		c := b[n]
-		ok := c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || strings.IndexByte("-;/?:@&=+$,_.~*'()[]%", c) >= 0 || verbatim && c == '!'
-		if !ok {
-			break
-		}
+	for n < len(b) && uriChar(b[n], verbatim) {
 		n++
 	}
 	return b[:n]
+}
+
+func uriChar(c byte, verbatim bool) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || strings.IndexByte("-;/?:@&=+$,_.~*'()[]%", c) >= 0 || verbatim && c == '!'
+}
+
+// OpenTail is how many of b's last bytes may start a tag that goes on past
+// b's end: the bytes from the first '!' of b's trailing run of tag
+// characters, or 0. A reader that looks for tags chunk by chunk carries
+// them into the next chunk, so that a tag cut by a chunk's end, however
+// long its escaped spelling, is seen whole.
+func OpenTail(b []byte) int {
+	i := len(b)
+	for i > 0 && (uriChar(b[i-1], true) || b[i-1] == '<') {
+		i--
+	}
+	j := bytes.IndexByte(b[i:], '!')
+	if j < 0 {
+		return 0
+	}
+	return len(b) - i - j
 }
 
 // unescape decodes %XX escapes as PyYAML does (UTF-8); ok is false when

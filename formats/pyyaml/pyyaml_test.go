@@ -111,3 +111,23 @@ func TestTagged(t *testing.T) {
 		}
 	}
 }
+
+func TestOpenTail(t *testing.T) {
+	tests := []struct {
+		in   string
+		want int
+	}{
+		{"a: 1\n", 0},
+		{"x: !!pyth", 6},
+		{"x: !<tag:yaml.org,2002:%70", 23},
+		{"x: !<tag:a!b", 9}, // a verbatim tag may hold '!': from its first one
+		{"x: !!python/object:a ", 0},
+		{"x: !<t> y", 0},
+		{"!", 1},
+	}
+	for _, tt := range tests {
+		if got := OpenTail([]byte(tt.in)); got != tt.want {
+			t.Errorf("OpenTail(%q) = %d, want %d", tt.in, got, tt.want)
+		}
+	}
+}

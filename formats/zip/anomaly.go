@@ -192,6 +192,9 @@ func (r *Reader) checkLayout(ends []int64) {
 			r.Prefix = s.start
 			r.note(Anomaly{Kind: PrefixData, Offset: 0, Entry: -1,
 				Message: fmt.Sprintf("%d bytes before the first entry", s.start)})
+		case s.start > reach && r.zeros(reach, s.start):
+			// Alignment padding (zipalign puts each entry's data on a
+			// 64 KiB boundary): zero bytes hide no record.
 		case s.start > reach:
 			r.note(Anomaly{Kind: HiddenData, Offset: reach, Entry: -1,
 				Message: fmt.Sprintf("%d bytes between %s and %s belong to no record", s.start-reach, owner, s.what)})
@@ -206,6 +209,32 @@ func (r *Reader) checkLayout(ends []int64) {
 	}
 	r.checkEnds(ends, data)
 	r.summarize()
+}
+
+// maxZeroGap bounds the gap between records that is read to see whether
+// it is padding; alignments are at most a few pages in practice.
+const maxZeroGap = 16 << 20
+
+// zeros reports whether bytes [from, to) of the archive are all zero. A
+// gap over maxZeroGap, or one that cannot be read, is not.
+func (r *Reader) zeros(from, to int64) bool {
+	if to-from > maxZeroGap {
+		return false
+	}
+	buf := make([]byte, min(to-from, 64<<10))
+	for off := from; off < to; {
+		n := min(int64(len(buf)), to-off)
+		if _, err := r.ra.ReadAt(buf[:n], off); err != nil {
+			return false
+		}
+		for _, c := range buf[:n] {
+			if c != 0 {
+				return false
+			}
+		}
+		off += n
+	}
+	return true
 }
 
 // checkEnds reports end-record signatures other than the one used, except

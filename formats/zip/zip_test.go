@@ -57,6 +57,11 @@ func TestAnalyze(t *testing.T) {
 			rules: []string{"MG204"}, members: []string{"a.pkl"}},
 		{name: "hidden data between entries", data: rawZip{gap: []byte("hidden!"), entries: []rawEntry{{name: "a", data: pkl}, {name: "b", data: pkl}}}.bytes(t),
 			rules: []string{"MG205"}, members: []string{"a", "b"}},
+		// zipalign pads with zeros so that each entry's data is aligned.
+		{name: "zero padding between entries", data: rawZip{gap: make([]byte, 4000), entries: []rawEntry{{name: "a", data: pkl}, {name: "b", data: pkl}}}.bytes(t),
+			members: []string{"a", "b"}},
+		{name: "padding hiding a byte", data: rawZip{gap: append(make([]byte, 4000), 1), entries: []rawEntry{{name: "a", data: pkl}, {name: "b", data: pkl}}}.bytes(t),
+			rules: []string{"MG205"}, members: []string{"a", "b"}},
 		{name: "second end record in comment", data: rawZip{comment: fakeEnd, entries: []rawEntry{{name: "a.pkl", data: pkl}}}.bytes(t),
 			rules: []string{"MG206", "MG205"}, members: []string{"a.pkl"}},
 		{name: "parent traversal", data: rawZip{entries: []rawEntry{{name: "../../.bashrc", data: pkl}}}.bytes(t),

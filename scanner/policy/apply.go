@@ -173,6 +173,10 @@ const AcceptedNote = "accepted by policy"
 // note keeps the entry, its reason and what the content looked like. Its
 // findings, if any, are judged as usual.
 func (p *Policy) acceptUnidentified(f *scanner.FileResult, rel []string) {
+	if f.Outcome == scanner.Inconclusive && len(f.UnidentifiedMembers) > 0 {
+		p.acceptMembers(f, rel)
+		return
+	}
 	if !f.Unidentified || f.Outcome != scanner.Inconclusive {
 		return
 	}
@@ -187,6 +191,47 @@ func (p *Policy) acceptUnidentified(f *scanner.FileResult, rel []string) {
 		}
 		return
 	}
+}
+
+// acceptMembers ends the inconclusive outcome of a container whose only
+// trouble is members of unidentified content, when member globs of
+// formats.unidentified accept every one of them. The container was read;
+// its note names each accepted member with the entry and its reason.
+func (p *Policy) acceptMembers(f *scanner.FileResult, rel []string) {
+	var notes []string
+	for _, loc := range f.UnidentifiedMembers {
+		rest, ok := strings.CutPrefix(loc, f.Path+"!")
+		if !ok {
+			return
+		}
+		chain := strings.Split(rest, "!")
+		u, ok := p.memberEntry(rel, chain)
+		if !ok {
+			return
+		}
+		notes = append(notes, fmt.Sprintf("%s (line %d: %s)", loc, u.Pos.Line, u.Reason))
+	}
+	f.Note = fmt.Sprintf("%s (formats.unidentified): members of unidentified content, not read: %s; first: %s",
+		AcceptedNote, strings.Join(notes, ", "), f.Error)
+	f.Outcome, f.Reason, f.Error = scanner.Clean, "", ""
+	if len(f.Findings) > 0 {
+		f.Outcome = scanner.Findings
+	}
+}
+
+// memberEntry is the first entry of formats.unidentified with a member glob
+// matching the member chain of a file known by the names rel.
+func (p *Policy) memberEntry(rel, chain []string) (UnidentifiedAcceptance, bool) {
+	for _, u := range p.Unidentified {
+		for _, g := range u.Paths {
+			for _, r := range rel {
+				if g.MatchMember(r, chain) {
+					return u, true
+				}
+			}
+		}
+	}
+	return UnidentifiedAcceptance{}, false
 }
 
 // formatFindings reports every reading of f the policy does not allow, and

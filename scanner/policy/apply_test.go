@@ -239,6 +239,20 @@ func TestUnidentified(t *testing.T) {
 			Error: "unidentified binary data (4 KB)", Findings: append([]formats.Finding{}, findings...)}
 	}
 	accept := "formats:\n  unidentified:\n    - paths: [emb/*.dat]\n      reason: our own table\n"
+	memberPolicy := "formats:\n  unidentified:\n    - paths: ['m.tar!extra/blob.bin', 'm.tar!*.lut']\n      reason: lookup table\n"
+	withMembers := func(path string, rest ...any) scanner.FileResult {
+		f := scanner.FileResult{Path: path, Outcome: scanner.Inconclusive, Reason: "unsupported", Findings: []formats.Finding{}}
+		for _, x := range rest {
+			switch x := x.(type) {
+			case string:
+				f.UnidentifiedMembers = append(f.UnidentifiedMembers, x)
+			case formats.Finding:
+				f.Findings = append(f.Findings, x)
+			}
+		}
+		f.Error = f.UnidentifiedMembers[0] + ": member matches no known format: unidentified binary data"
+		return f
+	}
 	tests := []struct {
 		name, policy string
 		file         scanner.FileResult
@@ -256,6 +270,17 @@ func TestUnidentified(t *testing.T) {
 		{"allow fails it", "formats:\n  allow: [safetensors]\n", unidentified("models/emb/a.dat"), scanner.Inconclusive, "", "MG090:high", "fail"},
 		{"allow and accepted", "formats:\n  allow: [safetensors]\n  unidentified:\n    - paths: ['**']\n      reason: r\n",
 			unidentified("models/emb/a.dat"), scanner.Skipped, "accepted by policy", "", "pass"},
+		{"member not accepted", accept, withMembers("models/m.tar", "models/m.tar!extra/blob.bin"), scanner.Inconclusive, "", "", "no-verdict"},
+		{"member accepted", memberPolicy, withMembers("models/m.tar", "models/m.tar!extra/blob.bin"), scanner.Clean,
+			"accepted by policy (formats.unidentified): members of unidentified content, not read: models/m.tar!extra/blob.bin (line 4: lookup table)", "", "pass"},
+		{"members all accepted", memberPolicy, withMembers("models/m.tar", "models/m.tar!extra/blob.bin", "models/m.tar!x.lut"), scanner.Clean,
+			"models/m.tar!x.lut (line 4", "", "pass"},
+		{"one member left", memberPolicy, withMembers("models/m.tar", "models/m.tar!extra/blob.bin", "models/m.tar!other.bin"),
+			scanner.Inconclusive, "", "", "no-verdict"},
+		{"member of another container", memberPolicy, withMembers("models/n.tar", "models/n.tar!extra/blob.bin"), scanner.Inconclusive, "", "", "no-verdict"},
+		{"nested member needs its level", memberPolicy, withMembers("models/m.tar", "models/m.tar!extra/blob.bin!y"), scanner.Inconclusive, "", "", "no-verdict"},
+		{"member accepted keeps findings", memberPolicy, withMembers("models/m.tar", "models/m.tar!extra/blob.bin", finding("MG201", formats.Medium, "models/m.tar!a")),
+			scanner.Findings, "accepted by policy", "MG201:medium", "fail"},
 		{"allow ignores inert files", "formats:\n  allow: [safetensors]\n",
 			scanner.FileResult{Path: "models/README.md", Outcome: scanner.Skipped, Note: "inert: Markdown text", Findings: []formats.Finding{}},
 			scanner.Skipped, "inert", "", "pass"},

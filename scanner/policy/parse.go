@@ -310,10 +310,20 @@ func (d *decoder) strings(n *yaml.Node, what string) []string {
 	return out
 }
 
-func (d *decoder) globs(n *yaml.Node, what string) []Glob {
+func (d *decoder) globs(n *yaml.Node, what string) []Glob { return d.globList(n, what, false) }
+
+// memberGlobs reads a list of globs that may name container members
+// ("model.tar!extra/blob.bin").
+func (d *decoder) memberGlobs(n *yaml.Node, what string) []Glob { return d.globList(n, what, true) }
+
+func (d *decoder) globList(n *yaml.Node, what string, members bool) []Glob {
 	var out []Glob
 	d.list(n, what, func(i int, item *yaml.Node) {
-		if g, ok := d.glob(item, fmt.Sprintf("%s[%d]", what, i)); ok {
+		read := d.fileGlob
+		if members {
+			read = d.glob
+		}
+		if g, ok := read(item, fmt.Sprintf("%s[%d]", what, i)); ok {
 			out = append(out, g)
 		}
 	})
@@ -334,6 +344,17 @@ func (d *decoder) glob(n *yaml.Node, what string) (Glob, bool) {
 		return Glob{}, false
 	}
 	return g, true
+}
+
+// fileGlob reads a glob that names files only.
+func (d *decoder) fileGlob(n *yaml.Node, what string) (Glob, bool) {
+	g, ok := d.glob(n, what)
+	if ok && g.IsMember() {
+		d.fail(n, "%s: %q names a container member (\"!\"), which only formats.unidentified accepts; write [!] for a literal ! in a file name",
+			what, g.Pattern)
+		return Glob{}, false
+	}
+	return g, ok
 }
 
 // severity reads a severity, or "off" when allowOff.
@@ -613,7 +634,7 @@ func (d *decoder) unidentified(n *yaml.Node, p *Policy) {
 		what := fmt.Sprintf("formats.unidentified[%d]", i)
 		u := UnidentifiedAcceptance{Pos: pos(item)}
 		if !d.mapping(item, what, map[string]field{
-			"paths":  {required: true, decode: func(_, v *yaml.Node) { u.Paths = d.globs(v, what+".paths") }},
+			"paths":  {required: true, decode: func(_, v *yaml.Node) { u.Paths = d.memberGlobs(v, what+".paths") }},
 			"reason": {required: true, decode: func(_, v *yaml.Node) { u.Reason, _ = d.text(v, what+".reason") }},
 		}) {
 			return
@@ -668,7 +689,7 @@ func (d *decoder) waivers(n *yaml.Node, p *Policy) {
 		w := Waiver{Pos: pos(item)}
 		if !d.mapping(item, what, map[string]field{
 			"rule": {required: true, decode: func(_, v *yaml.Node) { w.Rule, _ = d.ruleID(v, what+".rule") }},
-			"path": {required: true, decode: func(_, v *yaml.Node) { w.Path, _ = d.glob(v, what+".path") }},
+			"path": {required: true, decode: func(_, v *yaml.Node) { w.Path, _ = d.fileGlob(v, what+".path") }},
 			"sha256": {required: true, decode: func(_, v *yaml.Node) {
 				s, ok := d.str(v, what+".sha256")
 				if ok && !sha256Pattern.MatchString(s) {

@@ -206,6 +206,9 @@ func TestGlob(t *testing.T) {
 		{"release/**", "release/a/b", true},
 		{"release/**", "other/a", false},
 		{"a/[bc]/d", "a/c/d", true},
+		{"x[!]y.bin", "x!y.bin", true},
+		{"**", "model.tar!extra/blob.bin", true}, // a file path that holds "!": files only
+		{"model.tar!extra/blob.bin", "model.tar!extra/blob.bin", false},
 	}
 	for _, tt := range tests {
 		g, err := ParseGlob(tt.pattern)
@@ -214,6 +217,45 @@ func TestGlob(t *testing.T) {
 		}
 		if got := g.Match(tt.path); got != tt.want {
 			t.Errorf("%q.Match(%q) = %v", tt.pattern, tt.path, got)
+		}
+	}
+}
+
+// TestMemberGlob: a member glob matches one level of nesting per part, and
+// no wildcard crosses a "!".
+func TestMemberGlob(t *testing.T) {
+	tests := []struct {
+		pattern, file string
+		chain         []string
+		want          bool
+	}{
+		{"model.tar!extra/blob.bin", "model.tar", []string{"extra/blob.bin"}, true},
+		{"model.tar!extra/blob.bin", "dir/model.tar", []string{"extra/blob.bin"}, true}, // file part without "/": any directory
+		{"model.tar!extra/blob.bin", "model.tar", []string{"blob.bin"}, false},
+		{"model.tar!*.bin", "model.tar", []string{"deep/er/blob.bin"}, true},
+		{"model.tar!extra/*", "model.tar", []string{"extra/a/b"}, false},
+		{"model.tar!**", "model.tar", []string{"a/b"}, true},
+		{"model.tar!**", "model.tar", []string{"a", "b"}, false}, // nesting is counted
+		{"a.zip!inner.tar!x.bin", "a.zip", []string{"inner.tar", "x.bin"}, true},
+		{"a.zip!inner.tar!x.bin", "a.zip", []string{"inner.tar"}, false},
+		{"*!x", "other.zip", []string{"x"}, true},
+		{"*.bin", "model.tar", []string{"a.bin"}, false}, // a file glob names no member
+		{"d[!]x/m.tar!a[!]b", "d!x/m.tar", []string{"a!b"}, true},
+		{"models/**/m.tar!x", "models/a/m.tar", []string{"x"}, true},
+		{"models/*.tar!x", "other/m.tar", []string{"x"}, false},
+	}
+	for _, tt := range tests {
+		g, err := ParseGlob(tt.pattern)
+		if err != nil {
+			t.Fatalf("%q: %v", tt.pattern, err)
+		}
+		if got := g.MatchMember(tt.file, tt.chain); got != tt.want {
+			t.Errorf("%q.MatchMember(%q, %q) = %v", tt.pattern, tt.file, tt.chain, got)
+		}
+	}
+	for _, bad := range []string{"!x", "a!", "a!!b", "a!/b", "a!b//c", "a!x**y", "a!b!c!d!e!f!g!h!i!j"} {
+		if _, err := ParseGlob(bad); err == nil {
+			t.Errorf("ParseGlob(%q) accepted", bad)
 		}
 	}
 }
@@ -239,6 +281,23 @@ func FuzzParse(f *testing.F) {
 			if !errors.As(err, &es) || len(es) == 0 {
 				t.Fatalf("error %v is not Errors", err)
 			}
+		}
+	})
+}
+
+// FuzzGlob: any pattern parses or is refused without a panic, and a parsed
+// one matches files or members, never both.
+func FuzzGlob(f *testing.F) {
+	for _, s := range []string{"model.tar!extra/blob.bin", "a[!]b!*", "**/x.zip!**!y", "[]!]x!y", "a!b!c"} {
+		f.Add(s, "model.tar", "extra/blob.bin")
+	}
+	f.Fuzz(func(t *testing.T, pattern, file, member string) {
+		g, err := ParseGlob(pattern)
+		if err != nil {
+			return
+		}
+		if g.Match(file) && g.MatchMember(file, []string{member}) {
+			t.Fatalf("%q matches %q both as a file and with a member", pattern, file)
 		}
 	})
 }

@@ -132,21 +132,23 @@ func TestSchemaAgreesWithParser(t *testing.T) {
 		check(g, data, true)
 	}
 	for name, bad := range map[string]string{
-		"unknown ecosystem":  "version: 1\npickle:\n  ecosystems:\n    disable: [pandsa]\n",
-		"empty ecosystems":   "version: 1\npickle:\n  ecosystems: {}\n",
-		"unknown key":        "version: 1\nfail_on: high\n",
-		"bad severity":       "version: 1\nrules:\n  MG001: loud\n",
-		"missing version":    "fail-on: high\n",
-		"waiver date":        "version: 1\nwaivers:\n  - {rule: MG108, path: a, sha256: " + sha + ", reason: r, owner: o, expires: 31/12/2026}\n",
-		"issuers alone":      "version: 1\nsignatures:\n  require:\n    - issuers: [x]\n",
-		"empty formats":      "version: 1\nformats:\n  allow: []\n",
-		"no formats key":     "version: 1\nformats: {}\n",
-		"accepted no reason": "version: 1\nformats:\n  unidentified:\n    - paths: [a.bin]\n",
-		"accepted no paths":  "version: 1\nformats:\n  unidentified:\n    - {paths: [], reason: r}\n",
-		"accepted empty":     "version: 1\nformats:\n  unidentified: []\n",
-		"accepted blank":     "version: 1\nformats:\n  unidentified:\n    - {paths: [a.bin], reason: ' '}\n",
-		"absolute glob":      "version: 1\nrules:\n  MG001:\n    severity: low\n    paths: [/a]\n",
-		"global reason type": "version: 1\npickle:\n  allow:\n    - {global: a.B, reason: 5}\n",
+		"unknown ecosystem":    "version: 1\npickle:\n  ecosystems:\n    disable: [pandsa]\n",
+		"empty ecosystems":     "version: 1\npickle:\n  ecosystems: {}\n",
+		"unknown key":          "version: 1\nfail_on: high\n",
+		"bad severity":         "version: 1\nrules:\n  MG001: loud\n",
+		"missing version":      "fail-on: high\n",
+		"waiver date":          "version: 1\nwaivers:\n  - {rule: MG108, path: a, sha256: " + sha + ", reason: r, owner: o, expires: 31/12/2026}\n",
+		"issuers alone":        "version: 1\nsignatures:\n  require:\n    - issuers: [x]\n",
+		"empty formats":        "version: 1\nformats:\n  allow: []\n",
+		"no formats key":       "version: 1\nformats: {}\n",
+		"accepted no reason":   "version: 1\nformats:\n  unidentified:\n    - paths: [a.bin]\n",
+		"accepted no paths":    "version: 1\nformats:\n  unidentified:\n    - {paths: [], reason: r}\n",
+		"accepted empty":       "version: 1\nformats:\n  unidentified: []\n",
+		"accepted blank":       "version: 1\nformats:\n  unidentified:\n    - {paths: [a.bin], reason: ' '}\n",
+		"absolute glob":        "version: 1\nrules:\n  MG001:\n    severity: low\n    paths: [/a]\n",
+		"member glob in rules": "version: 1\nrules:\n  MG001:\n    severity: low\n    paths: ['a.tar!b']\n",
+		"empty member part":    "version: 1\nformats:\n  unidentified:\n    - {paths: ['a.tar!'], reason: r}\n",
+		"global reason type":   "version: 1\npickle:\n  allow:\n    - {global: a.B, reason: 5}\n",
 	} {
 		check(name, []byte(bad), false)
 	}

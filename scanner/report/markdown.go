@@ -68,7 +68,7 @@ func WriteMarkdown(w io.Writer, r *scanner.Report) error {
 
 	var accepted []*scanner.FileResult
 	for i := range r.Files {
-		if f := &r.Files[i]; f.Unidentified && f.Outcome != scanner.Inconclusive {
+		if f := &r.Files[i]; (f.Unidentified || len(f.UnidentifiedMembers) > 0 && f.Note != "") && f.Outcome != scanner.Inconclusive {
 			accepted = append(accepted, f)
 		}
 	}

@@ -95,6 +95,10 @@ func WriteText(w io.Writer, r *scanner.Report, o TextOptions) error {
 		case scanner.Inconclusive:
 			p.line("%s %s: %s (%s)", p.paint(ansiRed, "inconclusive"), q(f.Path), q(f.Error), f.Reason)
 		}
+		if f.Outcome != scanner.Inconclusive && len(f.UnidentifiedMembers) > 0 && f.Note != "" {
+			// Members the policy accepted unread: shown even when quiet.
+			p.line("  %s %s", p.paint(ansiYellow, "accepted"), q(f.Note))
+		}
 		for _, x := range f.Findings {
 			if o.Quiet && x.Severity < r.FailOn {
 				continue

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -110,5 +111,29 @@ func TestHashNotComputed(t *testing.T) {
 	}
 	if !bytes.Contains(js.Bytes(), []byte(`"sha256_not_computed": "quick"`)) || bytes.Contains(js.Bytes(), []byte(`"sha256":`)) {
 		t.Errorf("JSON report:\n%s", js.Bytes())
+	}
+}
+
+// TestAcceptedMembersShown: members of a container a policy accepted
+// unread are shown in the text report even when quiet, and in Markdown.
+func TestAcceptedMembersShown(t *testing.T) {
+	note := "accepted by policy (formats.unidentified): members of unidentified content, not read: models/m.tar!extra/blob.bin (line 4: lookup table)"
+	r := &scanner.Report{Targets: []string{"models/"}, FailOn: formats.Medium, Files: []scanner.FileResult{
+		{Path: "models/m.tar", Size: 10240, Formats: []string{"tar"}, Outcome: scanner.Clean, Members: 2,
+			UnidentifiedMembers: []string{"models/m.tar!extra/blob.bin"}, Note: note, Findings: []formats.Finding{}},
+	}}
+	r.Summarize()
+	var text, md bytes.Buffer
+	if err := WriteText(&text, r, TextOptions{Quiet: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteMarkdown(&md, r); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(text.String(), "accepted") || !strings.Contains(text.String(), "extra/blob.bin") {
+		t.Errorf("text report hides the accepted members:\n%s", text.String())
+	}
+	if !strings.Contains(md.String(), "extra/blob.bin") {
+		t.Errorf("markdown report hides the accepted members:\n%s", md.String())
 	}
 }

@@ -7,6 +7,8 @@ MAR-INF/MANIFEST.json and the files at its root under their base names
 at pytorch/serve HEAD); a .nemo is a tar (optionally gzipped) of
 model_config.yaml and model_weights.ckpt (NeMo's SaveRestoreConnector).
 The weights are real: torch.jit.save and torch.save of a small network.
+The benign TorchServe sample is made by torch-model-archiver itself
+(make_mar_archiver.py).
 Run with Debian's interpreter: /usr/bin/python3 make_archives.py.
 """
 import io
@@ -91,8 +93,6 @@ optim:
 
 
 def main():
-    mar("benign", "torchserve_torchscript.mar", {"serializedFile": "model.pt", "handler": "image_classifier"},
-        {"model.pt": scripted(), "index_to_name.json": json.dumps({"0": "a", "1": "b"})})
     mar("malicious", "torchserve_custom_handler.mar", {"serializedFile": "model.pt", "handler": "handler.py"},
         {"model.pt": scripted(), "handler.py": HANDLER})
     mar("malicious", "torchserve_shadowed_builtin_handler.mar", {"serializedFile": "model.pt", "handler": "image_classifier"},
