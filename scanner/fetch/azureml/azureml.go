@@ -47,8 +47,6 @@ var (
 	targetRE = regexp.MustCompile(`^azureml://(subscriptions/([0-9a-fA-F-]{36})/resourceGroups/([a-zA-Z0-9_()-][a-zA-Z0-9._()-]{0,89})/)?registries/([a-zA-Z0-9][a-zA-Z0-9_-]{2,32})/models/([a-zA-Z0-9][a-zA-Z0-9._-]{0,254})/versions/([a-zA-Z0-9][a-zA-Z0-9._-]{0,63})$`)
 	subRE    = regexp.MustCompile(`^[0-9a-fA-F-]{36}$`)
 	groupRE  = regexp.MustCompile(`^[a-zA-Z0-9_()-][a-zA-Z0-9._()-]{0,89}$`)
-	// blobHostRE is a storage account's blob endpoint.
-	blobHostRE = regexp.MustCompile(`^([a-z0-9]{3,24})\.blob\.core\.windows\.net$`)
 )
 
 // Ref is a registry model version.
@@ -87,53 +85,17 @@ func Open(ctx context.Context, target string, opts fetch.Options) (fetch.Source,
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", target, err)
 	}
-	account, container, prefix, err := blobLocation(modelURI)
+	loc, err := blob.ParseAzureURL(modelURI)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", target, err)
+		return nil, fmt.Errorf("%s: modelUri %w", target, err)
 	}
 	pinned := "azureml://subscriptions/" + ref.Subscription + "/resourceGroups/" + ref.ResourceGroup +
 		"/registries/" + ref.Registry + "/models/" + ref.Model + "/versions/" + ref.Version
-	src, err := blob.OpenAzure(ctx, account, container, prefix, opts)
+	src, err := blob.OpenAzureLocation(ctx, loc, opts)
 	if err != nil {
 		return nil, fmt.Errorf("%s: artifact %w", target, err)
 	}
 	return artifact.Join(pinned, src), nil
-}
-
-// blobLocation splits a modelUri — https://ACCOUNT.blob.core.windows.net/
-// CONTAINER/PATH or wasbs://CONTAINER@ACCOUNT.blob.core.windows.net/PATH.
-func blobLocation(modelURI string) (account, container, prefix string, err error) {
-	u, perr := url.Parse(modelURI)
-	bad := fmt.Errorf("modelUri %q is not a plain Azure Blob Storage URL; refusing it", modelURI)
-	if perr != nil || u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" {
-		return "", "", "", bad
-	}
-	m := blobHostRE.FindStringSubmatch(u.Host)
-	if m == nil {
-		return "", "", "", bad
-	}
-	path := strings.TrimPrefix(u.Path, "/")
-	switch u.Scheme {
-	case "https":
-		if u.User != nil {
-			return "", "", "", bad
-		}
-		container, prefix, _ = strings.Cut(path, "/")
-	case "wasbs", "wasb":
-		if u.User == nil {
-			return "", "", "", bad
-		}
-		container, prefix = u.User.Username(), path
-		if _, hasPass := u.User.Password(); hasPass {
-			return "", "", "", bad
-		}
-	default:
-		return "", "", "", bad
-	}
-	if container == "" || strings.ContainsAny(container, "/?#") {
-		return "", "", "", bad
-	}
-	return m[1], container, prefix, nil
 }
 
 func get(ctx context.Context, ref Ref, rt http.RoundTripper) (string, error) {

@@ -108,7 +108,7 @@ func TestErrors(t *testing.T) {
 	tests := []struct{ endpoint, target, want string }{
 		{api.URL, reg + "bert/versions/9", "HTTP 404 UserError: Not found: model version does not exist."},
 		{api.URL, reg + "secret/versions/1", "HTTP 403 AuthorizationFailed: The client 'ci' with object id 'x' does not have authorization"},
-		{api.URL, reg + "sneaky/versions/1", "not a plain Azure Blob Storage URL"},
+		{api.URL, reg + "sneaky/versions/1", "not a plain Azure Blob Storage or Data Lake URL"},
 		{down.URL, reg + "bert/versions/3", "connection refused"},
 		{api.URL, reg + "../versions/1", "want azureml://registries/"},
 		{api.URL, "azureml://registries/acme-reg/models/bert", "want azureml://registries/"},

@@ -98,11 +98,21 @@ var accountRE = regexp.MustCompile(`^[a-z0-9]{3,24}$`)
 // ($AZURE_STORAGE_DOMAIN, else blob.core.windows.net). A model registry
 // names the account; only a valid account name is taken.
 func OpenAzure(ctx context.Context, account, container, prefix string, opts fetch.Options) (*Source, error) {
+	return openAzure(ctx, account, container, prefix, "", opts)
+}
+
+// openAzure is OpenAzure on the blob service domain given ("" for the
+// configured one).
+func openAzure(ctx context.Context, account, container, prefix, domain string, opts fetch.Options) (*Source, error) {
 	target := "azblob://" + container + "/" + prefix
 	if !accountRE.MatchString(account) {
 		return nil, fmt.Errorf("%s: %q is not a storage account name", target, account)
 	}
-	bu := (&url.URL{Scheme: "azblob", Host: container, RawQuery: url.Values{"storage_account": {account}}.Encode()}).String()
+	q := url.Values{"storage_account": {account}}
+	if domain != "" {
+		q.Set("domain", domain)
+	}
+	bu := (&url.URL{Scheme: "azblob", Host: container, RawQuery: q.Encode()}).String()
 	return open(ctx, target, bu, "azblob://"+container+"/", prefix, opts)
 }
 

@@ -6,10 +6,12 @@
 // (version number, run id, source), asks model-versions/get-download-uri
 // where its artifacts are, and serves them: mlflow-artifacts: locations
 // through the tracking server's artifacts proxy with ranged reads, s3://,
-// gs:// and azblob:// locations through package blob. It authenticates as
-// the MLflow client does (MLFLOW_TRACKING_TOKEN as a bearer token, else
-// MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD as basic auth),
-// only towards the tracking server, and, when MLFLOW_TRACKING_URI is set,
+// gs://, wasbs://CONTAINER@ACCOUNT.blob.core.windows.net/PATH and
+// abfss://FILESYSTEM@ACCOUNT.dfs.core.windows.net/PATH locations through
+// package blob (the Azure ones with the azblob:// fetcher's credentials).
+// It authenticates as the MLflow client does (MLFLOW_TRACKING_TOKEN as a
+// bearer token, else MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD
+// as basic auth), only towards the tracking server, and, when MLFLOW_TRACKING_URI is set,
 // only when the target names its host. It never writes to disk, never loads
 // the model and never changes the registry.
 //
@@ -482,8 +484,16 @@ func (c *Client) openArtifacts(ctx context.Context, ref Ref, uri string, opts fe
 		return c.openProxy(ctx, ref, uri, opts)
 	case "s3", "gs":
 		return blob.Open(ctx, uri, opts)
+	case "wasbs", "abfss":
+		// MLflow's AzureBlobArtifactRepository and
+		// AzureDataLakeArtifactRepository locations.
+		l, err := blob.ParseAzureURL(uri)
+		if err != nil {
+			return nil, err
+		}
+		return blob.OpenAzureLocation(ctx, l, opts)
 	}
-	return nil, fmt.Errorf("artifact location scheme %s: is not supported (mlflow-artifacts:, s3:// and gs:// are)", scheme)
+	return nil, fmt.Errorf("artifact location scheme %s: is not supported (mlflow-artifacts:, s3://, gs://, wasbs:// and abfss:// are)", scheme)
 }
 
 // proxyPath turns mlflow-artifacts:/path or mlflow-artifacts://host/path

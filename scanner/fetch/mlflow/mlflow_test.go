@@ -71,6 +71,38 @@ func TestScanModelVersions(t *testing.T) {
 	}
 }
 
+// TestAzureArtifacts reads versions whose artifacts MLflow stored in Azure
+// Blob Storage (wasbs://) and Data Lake Gen2 (abfss://) from the Azure
+// Blob stand-in, and refuses a location that is not a plain one.
+func TestAzureArtifacts(t *testing.T) {
+	env(t)
+	s := mlflowtest.Start(t)
+	host := strings.TrimPrefix(s.URL, "http://")
+	s.Versions = append(s.Versions,
+		mlflowtest.Version{Name: "azclf", Number: "1", RunID: "run5", Source: "models:/m-5", Download: "wasbs://mlruns@acmestore.blob.core.windows.net/0/run5/artifacts/model"},
+		mlflowtest.Version{Name: "azclf", Number: "2", RunID: "run6", Source: "models:/m-6", Download: "abfss://mlruns@acmestore.dfs.core.windows.net/0/run6/artifacts/model"},
+		mlflowtest.Version{Name: "azclf", Number: "3", RunID: "run7", Source: "models:/m-7", Download: "wasbs://mlruns@acmestore.blob.core.windows.net.evil.example/0/run5/artifacts/model"},
+	)
+	fetchtest.StartAzureBlob(t, "acmestore", "mlruns", map[string][]byte{
+		"0/run5/artifacts/model/MLmodel": mlflowtest.MLmodel, "0/run5/artifacts/model/model.pkl": mlflowtest.Benign,
+		"0/run6/artifacts/model/MLmodel": mlflowtest.MLmodel, "0/run6/artifacts/model/model.pkl": mlflowtest.Evil,
+	})
+	for _, tc := range []struct{ version, verdict string }{{"1", "pass"}, {"2", "fail"}} {
+		target := "mlflow+http://" + host + "/models/azclf/" + tc.version
+		rep, err := scan(t, target, fetch.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Summary.Verdict != tc.verdict || len(rep.Files) != 2 {
+			t.Errorf("%s: verdict %s over %d files, want %s over 2", target, rep.Summary.Verdict, len(rep.Files), tc.verdict)
+		}
+	}
+	_, err := scan(t, "mlflow+http://"+host+"/models/azclf/3", fetch.Options{})
+	if err == nil || !strings.Contains(err.Error(), "not a plain Azure Blob Storage or Data Lake URL") {
+		t.Errorf("a wasbs:// location on another host: %v, want it refused", err)
+	}
+}
+
 func TestOneLineErrors(t *testing.T) {
 	env(t)
 	s := mlflowtest.Start(t)
