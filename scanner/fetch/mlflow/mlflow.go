@@ -229,8 +229,13 @@ func AuthHeader() http.Header {
 
 // credentialsFor is AuthHeader when the credentials are the server's: the
 // MLflow client sends them only to MLFLOW_TRACKING_URI, so a target on
-// another host gets none of them.
+// another host gets none of them. A Databricks workspace's registry is
+// read, as the Databricks client does, with DATABRICKS_TOKEN when
+// DATABRICKS_HOST names it.
 func credentialsFor(server string) http.Header {
+	if tok := strings.TrimSpace(os.Getenv("DATABRICKS_TOKEN")); tok != "" && sameHost(os.Getenv("DATABRICKS_HOST"), server) {
+		return http.Header{"Authorization": {"Bearer " + tok}}
+	}
 	env := os.Getenv("MLFLOW_TRACKING_URI")
 	if env == "" {
 		return AuthHeader()
@@ -241,6 +246,20 @@ func credentialsFor(server string) http.Header {
 		return http.Header{}
 	}
 	return AuthHeader()
+}
+
+// sameHost reports whether host (a URL, or a bare host as DATABRICKS_HOST
+// may be) names server's host.
+func sameHost(host, server string) bool {
+	if host == "" {
+		return false
+	}
+	if !strings.Contains(host, "://") {
+		host = "https://" + host
+	}
+	hu, err1 := url.Parse(host)
+	su, err2 := url.Parse(server)
+	return err1 == nil && err2 == nil && hu.Host != "" && strings.EqualFold(hu.Host, su.Host)
 }
 
 // APIError is a refusal of the tracking server.
