@@ -40,6 +40,7 @@ import (
 	"github.com/modelgate/modelgate/formats"
 	"github.com/modelgate/modelgate/scanner/fetch"
 	"github.com/modelgate/modelgate/scanner/fetch/blob"
+	"github.com/modelgate/modelgate/scanner/fetch/internal/artifact"
 	"github.com/modelgate/modelgate/scanner/fetch/remote"
 )
 
@@ -420,8 +421,9 @@ type Source struct {
 	uri     string
 }
 
-// Pinned implements fetch.Pinner: the version's reference, with the run id
-// and the registered source in the fragment.
+// Pinned implements fetch.Pinner: the version's reference, with the run id,
+// the registered source and, when the storage keeps versions, the object
+// versions read in the fragment.
 func (s *Source) Pinned() string {
 	q := url.Values{}
 	if s.version.RunID != "" {
@@ -430,10 +432,7 @@ func (s *Source) Pinned() string {
 	if s.version.Source != "" {
 		q.Set("source", s.version.Source)
 	}
-	if len(q) == 0 {
-		return s.ref.String()
-	}
-	return s.ref.String() + "#" + q.Encode()
+	return artifact.WithVersions(s.ref.String(), q, s.Source)
 }
 
 // Version is the resolved model version.
@@ -502,7 +501,7 @@ func (c *Client) openArtifacts(ctx context.Context, ref Ref, uri string, opts fe
 	case "mlflow-artifacts":
 		return c.openProxy(ctx, ref, uri, opts)
 	case "s3", "gs":
-		return blob.Open(ctx, uri, opts)
+		return blob.OpenPinned(ctx, uri, opts)
 	case "wasbs", "abfss":
 		// MLflow's AzureBlobArtifactRepository and
 		// AzureDataLakeArtifactRepository locations.

@@ -46,10 +46,10 @@ func TestScanModelVersions(t *testing.T) {
 	for _, tc := range []struct {
 		target, verdict, pinned string
 	}{
-		{"mlflow+http://" + host + "/models/clf/1", "pass", "mlflow+http://" + host + "/models/clf/1#run_id=run1&source=models%3A%2Fm-1"},
-		{"mlflow+http://" + host + "/models/clf@champion", "pass", "mlflow+http://" + host + "/models/clf/1#run_id=run1&source=models%3A%2Fm-1"},
+		{"mlflow+http://" + host + "/models/clf/1", "pass", "mlflow+http://" + host + "/models/clf/1#run_id=run1&source=models:/m-1"},
+		{"mlflow+http://" + host + "/models/clf@champion", "pass", "mlflow+http://" + host + "/models/clf/1#run_id=run1&source=models:/m-1"},
 		{"mlflow+http://" + host + "/models/clf/2", "fail", ""},
-		{"mlflow+http://" + host + "/models/clf/production", "fail", "mlflow+http://" + host + "/models/clf/2#run_id=run2&source=runs%3A%2Frun2%2Fmodel"},
+		{"mlflow+http://" + host + "/models/clf/production", "fail", "mlflow+http://" + host + "/models/clf/2#run_id=run2&source=runs:/run2/model"},
 		{"mlflow+http://" + host + "/models/s3clf/1", "pass", ""},
 		{"mlflow+http://" + host + "/models/s3clf/2", "fail", ""},
 	} {
@@ -66,6 +66,10 @@ func TestScanModelVersions(t *testing.T) {
 			}
 			if tc.pinned != "" && rep.Pinned[tc.target] != tc.pinned {
 				t.Errorf("pinned %q, want %q", rep.Pinned[tc.target], tc.pinned)
+			}
+			// Artifacts in S3 are pinned to the object versions read.
+			if strings.Contains(tc.target, "s3clf") && !strings.Contains(rep.Pinned[tc.target], "#object=s3://models/0/run") {
+				t.Errorf("pinned %q names no object version", rep.Pinned[tc.target])
 			}
 		})
 	}
