@@ -7,6 +7,11 @@
 // creates, changes or deploys a model, and never follows a modelUri that
 // is not a plain Azure Blob Storage URL.
 //
+// A datastore URI, azureml://subscriptions/S/resourcegroups/G/workspaces/W/
+// datastores/D/paths/P (as the Azure ML SDK and CLI name data and model
+// files), is read the same way: "Datastores - Get" names the Azure Blob
+// container or Data Lake Gen2 file system, and P is read under it.
+//
 // Resource Manager needs the registry's subscription and resource group:
 // give them in the target (azureml://subscriptions/S/resourceGroups/G/
 // registries/R/models/M/versions/V) or as $AZURE_SUBSCRIPTION_ID and
@@ -75,8 +80,15 @@ func (r Ref) path() string {
 		"/models/" + url.PathEscape(r.Model) + "/versions/" + url.PathEscape(r.Version)
 }
 
-// Open resolves an azureml:// target to the blobs of the model version.
+// Open resolves an azureml:// target to the blobs of the model version,
+// or of the datastore path.
 func Open(ctx context.Context, target string, opts fetch.Options) (fetch.Source, error) {
+	if d, ok, err := ParseDatastore(target); ok {
+		if err != nil {
+			return nil, err
+		}
+		return openDatastore(ctx, target, d, opts)
+	}
 	ref, err := Parse(target)
 	if err != nil {
 		return nil, err
@@ -98,7 +110,9 @@ func Open(ctx context.Context, target string, opts fetch.Options) (fetch.Source,
 	return artifact.Join(pinned, src), nil
 }
 
-func get(ctx context.Context, ref Ref, rt http.RoundTripper) (string, error) {
+// armGet reads the Resource Manager resource at path (under the endpoint)
+// into out; what names the call in errors.
+func armGet(ctx context.Context, path, what string, rt http.RoundTripper, out any) error {
 	if rt == nil {
 		rt = http.DefaultTransport
 	}
@@ -106,41 +120,48 @@ func get(ctx context.Context, ref Ref, rt http.RoundTripper) (string, error) {
 	if e := os.Getenv("MODELGATE_AZUREML_ENDPOINT"); e != "" {
 		base = strings.TrimSuffix(e, "/")
 	}
-	u := base + ref.path() + "?api-version=" + apiVersion
+	u := base + path + "?api-version=" + apiVersion
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
-		return "", fmt.Errorf("get model version: %w", err)
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	if !strings.HasPrefix(base, "http://") {
 		cred, err := azidentity.NewDefaultAzureCredential(nil)
 		if err != nil {
-			return "", fmt.Errorf("azure credentials: %w", err)
+			return fmt.Errorf("azure credentials: %w", err)
 		}
 		tok, err := cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{"https://management.azure.com/.default"}})
 		if err != nil {
-			return "", fmt.Errorf("azure credentials: %s", strings.Join(strings.Fields(err.Error()), " "))
+			return fmt.Errorf("azure credentials: %s", strings.Join(strings.Fields(err.Error()), " "))
 		}
 		req.Header.Set("Authorization", "Bearer "+tok.Token)
 	}
 	resp, err := (&http.Client{Transport: rt, Timeout: time.Minute}).Do(req)
 	if err != nil {
-		return "", fmt.Errorf("get model version: %w", err)
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	defer resp.Body.Close()
 	raw, err := remote.ReadAnswer(resp.Body, maxResponse)
 	if err != nil {
-		return "", fmt.Errorf("get model version: %w", err)
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return "", apiError(resp.StatusCode, raw)
+		return fmt.Errorf("%s: %w", what, apiError(resp.StatusCode, raw))
 	}
+	if err := json.Unmarshal(raw, out); err != nil {
+		return fmt.Errorf("%s: parse answer: %w", what, err)
+	}
+	return nil
+}
+
+func get(ctx context.Context, ref Ref, rt http.RoundTripper) (string, error) {
 	var v struct {
 		Properties struct {
 			ModelURI string `json:"modelUri"`
 		} `json:"properties"`
 	}
-	if err := json.Unmarshal(raw, &v); err != nil {
-		return "", fmt.Errorf("get model version: parse answer: %w", err)
+	if err := armGet(ctx, ref.path(), "get model version", rt, &v); err != nil {
+		return "", err
 	}
 	if v.Properties.ModelURI == "" {
 		return "", fmt.Errorf("get model version: the answer has no properties.modelUri")
@@ -163,7 +184,7 @@ func apiError(status int, raw []byte) error {
 		code = http.StatusText(status)
 	}
 	if e.Error.Message == "" {
-		return fmt.Errorf("get model version: HTTP %d %s", status, code)
+		return fmt.Errorf("HTTP %d %s", status, code)
 	}
-	return fmt.Errorf("get model version: HTTP %d %s: %s", status, code, strings.Join(strings.Fields(e.Error.Message), " "))
+	return fmt.Errorf("HTTP %d %s: %s", status, code, strings.Join(strings.Fields(e.Error.Message), " "))
 }

@@ -24,3 +24,19 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseDatastore checks that a datastore URI never yields a path that
+// leaves the datastore.
+func FuzzParseDatastore(f *testing.F) {
+	f.Add("azureml://subscriptions/00000000-1111-2222-3333-444444444444/resourcegroups/g/workspaces/ws1/datastores/workspaceblobstore/paths/m/3/")
+	f.Add("azureml://subscriptions/00000000-1111-2222-3333-444444444444/resourcegroups/g/workspaces/ws1/datastores/d/paths/a/%2e%2e/b")
+	f.Fuzz(func(t *testing.T, target string) {
+		d, ok, err := ParseDatastore(target)
+		if !ok || err != nil {
+			return
+		}
+		if strings.HasPrefix(d.Path, "/") || strings.Contains("/"+d.Path+"/", "/../") || strings.ContainsAny(d.Name+d.Workspace, "/?#%") {
+			t.Fatalf("%q parsed to %+v", target, d)
+		}
+	})
+}
