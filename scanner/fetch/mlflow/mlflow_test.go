@@ -204,3 +204,23 @@ func FuzzParseRef(f *testing.F) {
 		}
 	})
 }
+
+// TestDatabricksToken: a workspace's registry is read with DATABRICKS_TOKEN
+// when DATABRICKS_HOST (a URL or a bare host) names it, and only then.
+func TestDatabricksToken(t *testing.T) {
+	env(t)
+	s := mlflowtest.Start(t)
+	s.SetToken("dapi-tok")
+	host := strings.TrimPrefix(s.URL, "http://")
+	t.Setenv("DATABRICKS_TOKEN", "dapi-tok")
+	for _, tc := range []struct {
+		databricksHost string
+		ok             bool
+	}{{host, true}, {s.URL, true}, {"adb-1.azuredatabricks.net", false}, {"", false}} {
+		t.Setenv("DATABRICKS_HOST", tc.databricksHost)
+		_, err := scan(t, "mlflow+http://"+host+"/models/clf/1", fetch.Options{})
+		if (err == nil) != tc.ok {
+			t.Errorf("DATABRICKS_HOST=%q: %v, want ok=%v", tc.databricksHost, err, tc.ok)
+		}
+	}
+}
