@@ -39,6 +39,7 @@ release:
 	    -ldflags "-s -w -X main.version=$(VERSION)" -o $$out ./cmd/modelgate || exit 1; \
 	done
 	cd dist && sha256sum modelgate-* > SHA256SUMS
+	@ls -l dist
 
 # The container image (tools/image: static binary, CA bundle, user 65532,
 # reproducible digest), built without Docker and pushed to IMAGE with the

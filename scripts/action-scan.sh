@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The shell half of action.yml, kept here so a test can run it.
 #
-#   action-scan.sh scan     scan INPUT_PATHS and INPUT_TARGETS; write SARIF
-#                           (INPUT_SARIF), the BOM (INPUT_BOM) and the job
-#                           summary; record exit-code, verdict, sarif and bom
-#                           in $GITHUB_OUTPUT. Exits 0 so the SARIF upload
-#                           runs whatever the verdict.
+#   action-scan.sh scan     scan INPUT_PATHS and INPUT_TARGETS once, writing
+#                           SARIF (INPUT_SARIF), JSON (INPUT_JSON), the BOM
+#                           (INPUT_BOM) and the job summary from that one
+#                           read; record exit-code, verdict, sarif, json and
+#                           bom in $GITHUB_OUTPUT. Exits 0 so the SARIF
+#                           upload runs whatever the verdict.
 #   action-scan.sh enforce  exit with MG_EXIT, the scan's exit code.
 #
 # MODELGATE names the binary (default: modelgate on PATH).
@@ -28,49 +29,33 @@ scan() {
 	read -r -d '' -a args <<<"${INPUT_ARGS:-}"
 	if [ ${#targets[@]} -eq 0 ]; then
 		echo "::error::modelgate: no paths or targets given"
-		{ echo "exit-code=3"; echo "verdict=usage-error"; echo "sarif="; echo "bom="; } >>"$out"
+		{ echo "exit-code=3"; echo "verdict=usage-error"; echo "sarif="; echo "json="; echo "bom="; } >>"$out"
 		return 0
 	fi
-	local sarif=${INPUT_SARIF:-modelgate.sarif}
+	local sarif=${INPUT_SARIF:-modelgate.sarif} json=${INPUT_JSON:-} bom=${INPUT_BOM:-}
 	[ -n "${INPUT_POLICY:-}" ] && args+=(--policy "$INPUT_POLICY")
 	[ -n "${INPUT_FAIL_ON:-}" ] && args+=(--fail-on "$INPUT_FAIL_ON")
+	# One read of the models feeds every report: SARIF on -o, the rest
+	# through --report, the BOM of every target through --bom.
+	[ -n "$json" ] && args+=(--report "json=$json")
+	[ -n "$bom" ] && args+=(--bom "$bom")
 	if [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then
 		args+=(--report "markdown=$GITHUB_STEP_SUMMARY")
 	fi
+	rm -f -- "$sarif" ${json:+"$json"} ${bom:+"$bom"}
 	"$mg" scan --summary --format sarif -o "$sarif" "${args[@]}" -- "${targets[@]}"
 	local code=$?
 	[ -s "$sarif" ] || sarif=""
-
-	# The BOM is written by a second read of each target: `modelgate bom`
-	# takes one target at a time.
-	local boms=() bom=${INPUT_BOM:-}
-	if [ -n "$bom" ] && [ "$code" -le 2 ]; then
-		local i=0 t file
-		for t in "${targets[@]}"; do
-			i=$((i + 1))
-			file=$bom
-			if [ ${#targets[@]} -gt 1 ]; then
-				case "$bom" in
-				*.*) file="${bom%.*}-$i.${bom##*.}" ;;
-				*) file="$bom-$i" ;;
-				esac
-			fi
-			if "$mg" bom -o "$file" -- "$t"; then
-				boms+=("$file")
-			else
-				echo "::warning::modelgate: no BOM for $t"
-			fi
-		done
-	fi
+	[ -n "$json" ] && [ ! -s "$json" ] && json=""
+	[ -n "$bom" ] && [ ! -s "$bom" ] && bom=""
 	local verdict
 	verdict=$(verdict_of "$code")
 	{
 		echo "exit-code=$code"
 		echo "verdict=$verdict"
 		echo "sarif=$sarif"
-		echo "bom<<MODELGATE_EOF"
-		[ ${#boms[@]} -gt 0 ] && printf '%s\n' "${boms[@]}"
-		echo "MODELGATE_EOF"
+		echo "json=$json"
+		echo "bom=$bom"
 	} >>"$out"
 	echo "modelgate: $verdict (exit $code)"
 	return 0

@@ -89,6 +89,9 @@ type Sources struct {
 	HarborScanner Source `yaml:"harbor_scanner"`
 	// MLflow enables MLflow webhooks (/v1/events/mlflow).
 	MLflow MLflowSource `yaml:"mlflow"`
+	// Databricks enables Databricks Workspace Model Registry webhooks
+	// (/v1/events/databricks); its tracking_uri is the workspace URL.
+	Databricks MLflowSource `yaml:"databricks"`
 }
 
 // MLflowSource is an MLflow tracking server whose webhooks the service
@@ -247,7 +250,7 @@ func (c Config) withDefaults() (Config, error) {
 	for _, s := range []struct {
 		name string
 		v    *string
-	}{{"distribution", &c.Sources.Distribution.Secret}, {"harbor", &c.Sources.Harbor.Secret}, {"huggingface", &c.Sources.HuggingFace.Secret}, {"api", &c.Sources.API.Secret}, {"harbor_scanner", &c.Sources.HarborScanner.Secret}, {"mlflow", &c.Sources.MLflow.Secret}} {
+	}{{"distribution", &c.Sources.Distribution.Secret}, {"harbor", &c.Sources.Harbor.Secret}, {"huggingface", &c.Sources.HuggingFace.Secret}, {"api", &c.Sources.API.Secret}, {"harbor_scanner", &c.Sources.HarborScanner.Secret}, {"mlflow", &c.Sources.MLflow.Secret}, {"databricks", &c.Sources.Databricks.Secret}} {
 		v, err := resolveSecret(*s.v)
 		if err != nil {
 			return c, fmt.Errorf("config: sources.%s.secret: %w", s.name, err)
@@ -259,10 +262,16 @@ func (c Config) withDefaults() (Config, error) {
 			return c, fmt.Errorf("config: sources.%s: name the registry to fetch from (registry, or allowed_registries): without one, whoever holds the secret could make this service fetch from any host", s.name)
 		}
 	}
-	if c.Sources.MLflow.Secret != "" {
-		u, err := url.Parse(c.Sources.MLflow.TrackingURI)
+	for _, s := range []struct {
+		name string
+		src  MLflowSource
+	}{{"mlflow", c.Sources.MLflow}, {"databricks", c.Sources.Databricks}} {
+		if s.src.Secret == "" {
+			continue
+		}
+		u, err := url.Parse(s.src.TrackingURI)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || u.RawQuery != "" {
-			return c, fmt.Errorf("config: sources.mlflow.tracking_uri: want http(s)://host[:port][/prefix] without credentials, got %q", c.Sources.MLflow.TrackingURI)
+			return c, fmt.Errorf("config: sources.%s.tracking_uri: want http(s)://host[:port][/prefix] without credentials, got %q", s.name, s.src.TrackingURI)
 		}
 	}
 	if _, err := newDialGuard(c); err != nil {
@@ -286,6 +295,7 @@ func (c Config) sourceSecrets() []struct{ name, endpoint, secret string } {
 		{"api", "/v1/scans and /v1/artifacts", c.Sources.API.Secret},
 		{"harbor_scanner", "/api/v1 (Harbor pluggable scanner)", c.Sources.HarborScanner.Secret},
 		{"mlflow", "POST /v1/events/mlflow", c.Sources.MLflow.Secret},
+		{"databricks", "POST /v1/events/databricks", c.Sources.Databricks.Secret},
 	}
 }
 

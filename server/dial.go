@@ -54,8 +54,10 @@ func newDialGuard(c Config) (*dialGuard, error) {
 			g.hosts[strings.ToLower(r)] = true
 		}
 	}
-	if u, err := url.Parse(c.Sources.MLflow.TrackingURI); err == nil && u.Hostname() != "" && c.Sources.MLflow.Secret != "" {
-		g.hosts[strings.ToLower(u.Hostname())] = true
+	for _, src := range []MLflowSource{c.Sources.MLflow, c.Sources.Databricks} {
+		if u, err := url.Parse(src.TrackingURI); err == nil && u.Hostname() != "" && src.Secret != "" {
+			g.hosts[strings.ToLower(u.Hostname())] = true
+		}
 	}
 	// A Hub mirror the configuration names is allowed by name too.
 	if u, err := url.Parse(c.HFEndpoint); err == nil && u.Hostname() != "" {

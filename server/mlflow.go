@@ -151,6 +151,10 @@ func mlflowTarget(trackingURI, name, version string) (string, error) {
 	return base + "/models/" + n + "/" + version, nil
 }
 
+// tagsVerdict reports whether a job of source writes its verdict to the
+// model version's tag: MLflow's and Databricks' registries.
+func tagsVerdict(source string) bool { return source == "mlflow" || source == "databricks" }
+
 // mlflowVerdict is the tag value of a verdict.
 func mlflowVerdict(verdict string) string {
 	if verdict == "pass" || verdict == "fail" {

@@ -216,6 +216,7 @@ func (s *Server) Handler() http.Handler {
 	}))
 	mux.HandleFunc("POST /v1/events/huggingface", s.eventHandler("huggingface", s.cfg.Sources.HuggingFace, parseHuggingFace))
 	mux.HandleFunc("POST /v1/events/mlflow", s.mlflowHandler)
+	mux.HandleFunc("POST /v1/events/databricks", s.databricksHandler)
 	mux.HandleFunc("POST /v1/scans", s.eventHandler("api", s.cfg.Sources.API, s.parseScanRequest))
 	mux.HandleFunc("GET /v1/scans/{id}", s.authed("api", s.getScan))
 	mux.HandleFunc("GET /v1/scans", s.authed("api", s.listScans))
@@ -446,12 +447,16 @@ func (s *Server) parseScanRequest(body []byte) ([]event, int, error) {
 	if strings.HasPrefix(t, "file://") && !s.cfg.AllowLocalTargets {
 		return nil, 0, fmt.Errorf("scan request: local paths are not allowed on this server (allow_local_targets)")
 	}
-	// The service's MLflow credentials are for its tracking server only.
+	// The service's MLflow credentials are for its tracking servers only.
 	if scheme, rest, _ := strings.Cut(t, "://"); strings.HasPrefix(strings.ToLower(scheme), "mlflow") {
-		u, err := url.Parse(s.cfg.Sources.MLflow.TrackingURI)
 		host, _, _ := strings.Cut(rest, "/")
-		if err != nil || u.Host == "" || !strings.EqualFold(host, u.Host) {
-			return nil, 0, fmt.Errorf("scan request: mlflow targets must name this server's MLflow tracking server (sources.mlflow.tracking_uri)")
+		known := false
+		for _, uri := range []string{s.cfg.Sources.MLflow.TrackingURI, s.cfg.Sources.Databricks.TrackingURI} {
+			u, err := url.Parse(uri)
+			known = known || (err == nil && u.Host != "" && strings.EqualFold(host, u.Host))
+		}
+		if !known {
+			return nil, 0, fmt.Errorf("scan request: mlflow targets must name this server's MLflow tracking server (sources.mlflow.tracking_uri) or Databricks workspace (sources.databricks.tracking_uri)")
 		}
 	}
 	// A request names a target, never the key or the digest its result

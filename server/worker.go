@@ -154,7 +154,7 @@ func (s *Server) process(ctx context.Context, worker string, j *store.Job) {
 		s.m.scans.WithLabelValues("failed").Inc()
 		serr = s.st.Fail(wctx, j.ID, worker, reasonOf(err))
 		log.Warn("scan failed", "err", err)
-		if j.Source == "mlflow" {
+		if tagsVerdict(j.Source) {
 			if terr := s.tagMLflow(wctx, j.Target, "no-verdict"); terr != nil {
 				log.Warn("could not tag the model version inconclusive", "err", terr)
 			}
@@ -303,7 +303,7 @@ func (s *Server) scan(ctx context.Context, j *store.Job, log *slog.Logger) (*sto
 	}
 	// A deployment job reads the verdict from the tag: without it the
 	// scan has not delivered, and is tried again.
-	if j.Source == "mlflow" {
+	if tagsVerdict(j.Source) {
 		if err := s.tagMLflow(ctx, j.Target, res.Verdict); err != nil {
 			return nil, &errRetry{err}
 		}

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -44,6 +45,7 @@ var serveSecretEnv = map[string]string{
 	"huggingface":  "MODELGATE_HF_WEBHOOK_SECRET",
 	"api":          "MODELGATE_API_TOKEN",
 	"mlflow":       "MODELGATE_MLFLOW_WEBHOOK_SECRET",
+	"databricks":   "MODELGATE_DATABRICKS_WEBHOOK_SECRET",
 }
 
 func newServeCmd() *cobra.Command {
@@ -53,7 +55,8 @@ func newServeCmd() *cobra.Command {
 		Short: "Scan models on registry push: a webhook service for Distribution, Harbor, Hugging Face and MLflow",
 		Long: "Run the registry webhook service. It receives push events from a CNCF Distribution\n" +
 			"registry (POST /v1/events/distribution), Harbor (/v1/events/harbor), Hugging Face\n" +
-			"(/v1/events/huggingface), MLflow (/v1/events/mlflow) and scan requests (POST /v1/scans),\n" +
+			"(/v1/events/huggingface), MLflow (/v1/events/mlflow), Databricks' model registry\n" +
+			"(/v1/events/databricks) and scan requests (POST /v1/scans),\n" +
 			"stores one job per pushed digest, commit or model version, scans it, keeps the verdict,\n" +
 			"findings and AI-BOM (GET /v1/scans/{id}, /v1/scans?digest=, /v1/artifacts/{digest}),\n" +
 			"attaches the BOM and report to OCI artifacts as referrers (and, with --attest-key, as\n" +
@@ -62,7 +65,8 @@ func newServeCmd() *cobra.Command {
 			"Secrets come from the configuration file or from MODELGATE_DISTRIBUTION_SECRET,\n" +
 			"MODELGATE_HARBOR_SECRET, MODELGATE_HF_WEBHOOK_SECRET, MODELGATE_API_TOKEN and\n" +
 			"MODELGATE_MLFLOW_WEBHOOK_SECRET (MLflow also needs MLFLOW_TRACKING_URI, and reads and\n" +
-			"tags with MLFLOW_TRACKING_TOKEN or MLFLOW_TRACKING_USERNAME/PASSWORD); a source\n" +
+			"tags with MLFLOW_TRACKING_TOKEN or MLFLOW_TRACKING_USERNAME/PASSWORD), and\n" +
+			"MODELGATE_DATABRICKS_WEBHOOK_SECRET (with DATABRICKS_HOST and DATABRICKS_TOKEN); a source\n" +
 			"without a secret is disabled, with a warning in the log. With none enabled the service\n" +
 			"refuses to start unless --allow-no-sources is given. See docs/serve.md.",
 		Args: cobra.NoArgs,
@@ -135,6 +139,7 @@ func runServe(ctx context.Context, o serveOptions, stderr io.Writer) (int, error
 		"huggingface":  &cfg.Sources.HuggingFace.Secret,
 		"api":          &cfg.Sources.API.Secret,
 		"mlflow":       &cfg.Sources.MLflow.Secret,
+		"databricks":   &cfg.Sources.Databricks.Secret,
 	} {
 		if *dst == "" {
 			*dst = os.Getenv(serveSecretEnv[src])
@@ -143,6 +148,13 @@ func runServe(ctx context.Context, o serveOptions, stderr io.Writer) (int, error
 	// The MLflow client's own variable names the tracking server.
 	if cfg.Sources.MLflow.TrackingURI == "" {
 		cfg.Sources.MLflow.TrackingURI = os.Getenv("MLFLOW_TRACKING_URI")
+	}
+	// And the Databricks client's names the workspace, scheme optional.
+	if h := os.Getenv("DATABRICKS_HOST"); cfg.Sources.Databricks.TrackingURI == "" && h != "" {
+		if !strings.Contains(h, "://") {
+			h = "https://" + h
+		}
+		cfg.Sources.Databricks.TrackingURI = h
 	}
 	log := slog.New(h)
 	srv, err := server.New(ctx, cfg, log, Version())

@@ -83,8 +83,8 @@ func TestServeWarnsAboutDisabledSources(t *testing.T) {
 	if code != 3 || !strings.Contains(stderr, "no event source is enabled") || !strings.Contains(stderr, "--allow-no-sources") {
 		t.Fatalf("no secrets: exit %d %q, want 3 naming --allow-no-sources", code, stderr)
 	}
-	if n := strings.Count(stderr, "event source disabled"); n != 6 {
-		t.Errorf("%d disabled-source warnings, want 6:\n%s", n, stderr)
+	if n := strings.Count(stderr, "event source disabled"); n != 7 {
+		t.Errorf("%d disabled-source warnings, want 7:\n%s", n, stderr)
 	}
 
 	for _, allow := range []bool{false, true} {
@@ -105,9 +105,9 @@ func TestServeWarnsAboutDisabledSources(t *testing.T) {
 		if code != 0 {
 			t.Fatalf("allow %v: exit %d %v\n%s", allow, code, err, logs.String())
 		}
-		want := 5
+		want := 6
 		if allow {
-			want = 6
+			want = 7
 		}
 		if n := strings.Count(logs.String(), "event source disabled"); n != want {
 			t.Errorf("allow %v: %d warnings, want %d:\n%s", allow, n, want, logs.String())

@@ -61,7 +61,7 @@ func TestActionShape(t *testing.T) {
 	if a.Runs.Using != "composite" {
 		t.Fatalf("runs.using = %q, want composite", a.Runs.Using)
 	}
-	for _, in := range []string{"paths", "targets", "policy", "fail-on", "sarif", "bom", "upload-sarif", "args"} {
+	for _, in := range []string{"paths", "targets", "policy", "fail-on", "sarif", "json", "bom", "upload-sarif", "args"} {
 		i, ok := a.Inputs[in]
 		if !ok {
 			t.Errorf("input %s missing", in)
@@ -71,7 +71,7 @@ func TestActionShape(t *testing.T) {
 			t.Errorf("input %s: needs a description and a default", in)
 		}
 	}
-	for _, out := range []string{"exit-code", "verdict", "sarif", "bom"} {
+	for _, out := range []string{"exit-code", "verdict", "sarif", "json", "bom"} {
 		o, ok := a.Outputs[out]
 		if !ok {
 			t.Errorf("output %s missing", out)
@@ -146,7 +146,9 @@ func TestActionShape(t *testing.T) {
 }
 
 // TestActionScript runs the action's shell steps with a built binary, as
-// the runner would: inputs in INPUT_*, outputs to $GITHUB_OUTPUT.
+// the runner would: inputs in INPUT_*, outputs to $GITHUB_OUTPUT. The
+// binary is called through a wrapper that logs each call, so the test
+// sees that one scan writes SARIF, JSON and the BOM.
 func TestActionScript(t *testing.T) {
 	bin := modelgate(t)
 	script := abs(t, "scripts/action-scan.sh")
@@ -156,15 +158,14 @@ func TestActionScript(t *testing.T) {
 	tests := []struct {
 		name     string
 		paths    string
-		bom      string
+		bom      bool
 		wantCode int
 		verdict  string
-		boms     int
 	}{
-		{"benign", "model.pkl", "model.cdx.json", 0, "pass", 1},
-		{"malicious", "model.pkl\nevil.pkl", "model.cdx.json", 1, "fail", 2},
-		{"unreadable is no verdict", blob, "", 2, "no-verdict", 0},
-		{"nothing to scan", "", "model.cdx.json", 3, "usage-error", 0},
+		{"benign", "model.pkl", true, 0, "pass"},
+		{"malicious", "model.pkl\nevil.pkl", true, 1, "fail"},
+		{"unreadable is no verdict", blob, false, 2, "no-verdict"},
+		{"nothing to scan", "", true, 3, "usage-error"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -172,17 +173,24 @@ func TestActionScript(t *testing.T) {
 			outFile := filepath.Join(dir, "output")
 			summary := filepath.Join(dir, "summary.md")
 			sarif := filepath.Join(dir, "modelgate.sarif")
+			jsonFile := filepath.Join(dir, "modelgate.json")
 			bom := ""
-			if tc.bom != "" {
-				bom = filepath.Join(dir, tc.bom)
+			if tc.bom {
+				bom = filepath.Join(dir, "model.cdx.json")
+			}
+			calls := filepath.Join(dir, "calls")
+			wrapper := filepath.Join(dir, "modelgate")
+			if err := os.WriteFile(wrapper, []byte("#!/bin/sh\necho \"$1\" >> "+strconv.Quote(calls)+"\nexec "+strconv.Quote(bin)+" \"$@\"\n"), 0o755); err != nil {
+				t.Fatal(err)
 			}
 			env := []string{
-				"MODELGATE=" + bin,
+				"MODELGATE=" + wrapper,
 				"GITHUB_OUTPUT=" + outFile,
 				"GITHUB_STEP_SUMMARY=" + summary,
 				"INPUT_PATHS=" + tc.paths,
 				"INPUT_TARGETS=",
 				"INPUT_SARIF=" + sarif,
+				"INPUT_JSON=" + jsonFile,
 				"INPUT_BOM=" + bom,
 				"INPUT_ARGS=--no-cache",
 				"INPUT_POLICY=",
@@ -196,6 +204,14 @@ func TestActionScript(t *testing.T) {
 			if out["exit-code"] != strconv.Itoa(tc.wantCode) || out["verdict"] != tc.verdict {
 				t.Fatalf("outputs %v, want exit-code %d verdict %s\n%s", out, tc.wantCode, tc.verdict, log)
 			}
+			called, _ := os.ReadFile(calls)
+			wantCalls := "scan\n"
+			if tc.wantCode == 3 {
+				wantCalls = ""
+			}
+			if string(called) != wantCalls {
+				t.Errorf("modelgate called as %q, want one scan (%q)", called, wantCalls)
+			}
 			if tc.wantCode <= 2 {
 				if out["sarif"] != sarif {
 					t.Errorf("sarif output %q, want %q", out["sarif"], sarif)
@@ -203,20 +219,33 @@ func TestActionScript(t *testing.T) {
 				if v := readJSON(t, sarif)["version"]; v != "2.1.0" {
 					t.Errorf("SARIF version %v", v)
 				}
+				if out["json"] != jsonFile {
+					t.Errorf("json output %q, want %q", out["json"], jsonFile)
+				}
+				if _, ok := readJSON(t, jsonFile)["targets"]; !ok {
+					t.Errorf("%s: no targets in the JSON report", jsonFile)
+				}
 				if st, err := os.Stat(summary); err != nil || st.Size() == 0 {
 					t.Errorf("no job summary written: %v", err)
 				}
 			}
-			var boms []string
-			if out["bom"] != "" {
-				boms = strings.Split(out["bom"], "\n")
-			}
-			if len(boms) != tc.boms {
-				t.Fatalf("BOMs %q, want %d", boms, tc.boms)
-			}
-			for _, p := range boms {
-				if f := readJSON(t, p)["bomFormat"]; f != "CycloneDX" {
-					t.Errorf("%s: bomFormat %v", p, f)
+			if !tc.bom || tc.wantCode > 2 {
+				if out["bom"] != "" {
+					t.Errorf("bom output %q, want none", out["bom"])
+				}
+			} else {
+				if out["bom"] != bom {
+					t.Fatalf("bom output %q, want %q", out["bom"], bom)
+				}
+				doc := readJSON(t, bom)
+				if f := doc["bomFormat"]; f != "CycloneDX" {
+					t.Errorf("%s: bomFormat %v", bom, f)
+				}
+				b, _ := os.ReadFile(bom)
+				for _, name := range strings.Split(tc.paths, "\n") {
+					if !strings.Contains(string(b), name) {
+						t.Errorf("the BOM does not name %s", name)
+					}
 				}
 			}
 

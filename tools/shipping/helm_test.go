@@ -306,7 +306,7 @@ func TestHelmChart(t *testing.T) {
 				if get(t, env["MODELGATE_DATABASE"], "valueFrom", "secretKeyRef", "name") != "mg-db" {
 					t.Errorf("MODELGATE_DATABASE %v", env["MODELGATE_DATABASE"])
 				}
-				for _, name := range []string{"MODELGATE_DISTRIBUTION_SECRET", "MODELGATE_HARBOR_SECRET", "MODELGATE_HF_WEBHOOK_SECRET", "MODELGATE_API_TOKEN"} {
+				for _, name := range []string{"MODELGATE_DISTRIBUTION_SECRET", "MODELGATE_HARBOR_SECRET", "MODELGATE_HF_WEBHOOK_SECRET", "MODELGATE_API_TOKEN", "MODELGATE_MLFLOW_WEBHOOK_SECRET", "MLFLOW_TRACKING_TOKEN", "MODELGATE_DATABRICKS_WEBHOOK_SECRET", "DATABRICKS_TOKEN"} {
 					if get(t, env[name], "valueFrom", "secretKeyRef", "name") != "mg-secrets" {
 						t.Errorf("%s %v", name, env[name])
 					}

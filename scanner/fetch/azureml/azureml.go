@@ -7,6 +7,11 @@
 // creates, changes or deploys a model, and never follows a modelUri that
 // is not a plain Azure Blob Storage URL.
 //
+// A datastore URI, azureml://subscriptions/S/resourcegroups/G/workspaces/W/
+// datastores/D/paths/P (as the Azure ML SDK and CLI name data and model
+// files), is read the same way: "Datastores - Get" names the Azure Blob
+// container or Data Lake Gen2 file system, and P is read under it.
+//
 // Resource Manager needs the registry's subscription and resource group:
 // give them in the target (azureml://subscriptions/S/resourceGroups/G/
 // registries/R/models/M/versions/V) or as $AZURE_SUBSCRIPTION_ID and
@@ -47,8 +52,6 @@ var (
 	targetRE = regexp.MustCompile(`^azureml://(subscriptions/([0-9a-fA-F-]{36})/resourceGroups/([a-zA-Z0-9_()-][a-zA-Z0-9._()-]{0,89})/)?registries/([a-zA-Z0-9][a-zA-Z0-9_-]{2,32})/models/([a-zA-Z0-9][a-zA-Z0-9._-]{0,254})/versions/([a-zA-Z0-9][a-zA-Z0-9._-]{0,63})$`)
 	subRE    = regexp.MustCompile(`^[0-9a-fA-F-]{36}$`)
 	groupRE  = regexp.MustCompile(`^[a-zA-Z0-9_()-][a-zA-Z0-9._()-]{0,89}$`)
-	// blobHostRE is a storage account's blob endpoint.
-	blobHostRE = regexp.MustCompile(`^([a-z0-9]{3,24})\.blob\.core\.windows\.net$`)
 )
 
 // Ref is a registry model version.
@@ -77,8 +80,15 @@ func (r Ref) path() string {
 		"/models/" + url.PathEscape(r.Model) + "/versions/" + url.PathEscape(r.Version)
 }
 
-// Open resolves an azureml:// target to the blobs of the model version.
+// Open resolves an azureml:// target to the blobs of the model version,
+// or of the datastore path.
 func Open(ctx context.Context, target string, opts fetch.Options) (fetch.Source, error) {
+	if d, ok, err := ParseDatastore(target); ok {
+		if err != nil {
+			return nil, err
+		}
+		return openDatastore(ctx, target, d, opts)
+	}
 	ref, err := Parse(target)
 	if err != nil {
 		return nil, err
@@ -87,56 +97,22 @@ func Open(ctx context.Context, target string, opts fetch.Options) (fetch.Source,
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", target, err)
 	}
-	account, container, prefix, err := blobLocation(modelURI)
+	loc, err := blob.ParseAzureURL(modelURI)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", target, err)
+		return nil, fmt.Errorf("%s: modelUri %w", target, err)
 	}
 	pinned := "azureml://subscriptions/" + ref.Subscription + "/resourceGroups/" + ref.ResourceGroup +
 		"/registries/" + ref.Registry + "/models/" + ref.Model + "/versions/" + ref.Version
-	src, err := blob.OpenAzure(ctx, account, container, prefix, opts)
+	src, err := blob.OpenAzureLocation(ctx, loc, opts)
 	if err != nil {
 		return nil, fmt.Errorf("%s: artifact %w", target, err)
 	}
 	return artifact.Join(pinned, src), nil
 }
 
-// blobLocation splits a modelUri — https://ACCOUNT.blob.core.windows.net/
-// CONTAINER/PATH or wasbs://CONTAINER@ACCOUNT.blob.core.windows.net/PATH.
-func blobLocation(modelURI string) (account, container, prefix string, err error) {
-	u, perr := url.Parse(modelURI)
-	bad := fmt.Errorf("modelUri %q is not a plain Azure Blob Storage URL; refusing it", modelURI)
-	if perr != nil || u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" {
-		return "", "", "", bad
-	}
-	m := blobHostRE.FindStringSubmatch(u.Host)
-	if m == nil {
-		return "", "", "", bad
-	}
-	path := strings.TrimPrefix(u.Path, "/")
-	switch u.Scheme {
-	case "https":
-		if u.User != nil {
-			return "", "", "", bad
-		}
-		container, prefix, _ = strings.Cut(path, "/")
-	case "wasbs", "wasb":
-		if u.User == nil {
-			return "", "", "", bad
-		}
-		container, prefix = u.User.Username(), path
-		if _, hasPass := u.User.Password(); hasPass {
-			return "", "", "", bad
-		}
-	default:
-		return "", "", "", bad
-	}
-	if container == "" || strings.ContainsAny(container, "/?#") {
-		return "", "", "", bad
-	}
-	return m[1], container, prefix, nil
-}
-
-func get(ctx context.Context, ref Ref, rt http.RoundTripper) (string, error) {
+// armGet reads the Resource Manager resource at path (under the endpoint)
+// into out; what names the call in errors.
+func armGet(ctx context.Context, path, what string, rt http.RoundTripper, out any) error {
 	if rt == nil {
 		rt = http.DefaultTransport
 	}
@@ -144,41 +120,48 @@ func get(ctx context.Context, ref Ref, rt http.RoundTripper) (string, error) {
 	if e := os.Getenv("MODELGATE_AZUREML_ENDPOINT"); e != "" {
 		base = strings.TrimSuffix(e, "/")
 	}
-	u := base + ref.path() + "?api-version=" + apiVersion
+	u := base + path + "?api-version=" + apiVersion
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
-		return "", fmt.Errorf("get model version: %w", err)
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	if !strings.HasPrefix(base, "http://") {
 		cred, err := azidentity.NewDefaultAzureCredential(nil)
 		if err != nil {
-			return "", fmt.Errorf("azure credentials: %w", err)
+			return fmt.Errorf("azure credentials: %w", err)
 		}
 		tok, err := cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{"https://management.azure.com/.default"}})
 		if err != nil {
-			return "", fmt.Errorf("azure credentials: %s", strings.Join(strings.Fields(err.Error()), " "))
+			return fmt.Errorf("azure credentials: %s", strings.Join(strings.Fields(err.Error()), " "))
 		}
 		req.Header.Set("Authorization", "Bearer "+tok.Token)
 	}
 	resp, err := (&http.Client{Transport: rt, Timeout: time.Minute}).Do(req)
 	if err != nil {
-		return "", fmt.Errorf("get model version: %w", err)
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	defer resp.Body.Close()
 	raw, err := remote.ReadAnswer(resp.Body, maxResponse)
 	if err != nil {
-		return "", fmt.Errorf("get model version: %w", err)
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return "", apiError(resp.StatusCode, raw)
+		return fmt.Errorf("%s: %w", what, apiError(resp.StatusCode, raw))
 	}
+	if err := json.Unmarshal(raw, out); err != nil {
+		return fmt.Errorf("%s: parse answer: %w", what, err)
+	}
+	return nil
+}
+
+func get(ctx context.Context, ref Ref, rt http.RoundTripper) (string, error) {
 	var v struct {
 		Properties struct {
 			ModelURI string `json:"modelUri"`
 		} `json:"properties"`
 	}
-	if err := json.Unmarshal(raw, &v); err != nil {
-		return "", fmt.Errorf("get model version: parse answer: %w", err)
+	if err := armGet(ctx, ref.path(), "get model version", rt, &v); err != nil {
+		return "", err
 	}
 	if v.Properties.ModelURI == "" {
 		return "", fmt.Errorf("get model version: the answer has no properties.modelUri")
@@ -201,7 +184,7 @@ func apiError(status int, raw []byte) error {
 		code = http.StatusText(status)
 	}
 	if e.Error.Message == "" {
-		return fmt.Errorf("get model version: HTTP %d %s", status, code)
+		return fmt.Errorf("HTTP %d %s", status, code)
 	}
-	return fmt.Errorf("get model version: HTTP %d %s: %s", status, code, strings.Join(strings.Fields(e.Error.Message), " "))
+	return fmt.Errorf("HTTP %d %s: %s", status, code, strings.Join(strings.Fields(e.Error.Message), " "))
 }

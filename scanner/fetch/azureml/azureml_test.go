@@ -16,11 +16,15 @@ import (
 )
 
 const (
-	sub       = "00000000-1111-2222-3333-444444444444"
-	group     = "ml-rg"
-	arm       = "/subscriptions/" + sub + "/resourceGroups/" + group + "/providers/Microsoft.MachineLearningServices/registries/acme-reg/models/"
-	benignPkl = "\x80\x02}q\x00X\x01\x00\x00\x00aq\x01K\x01s."
-	evilPkl   = "\x80\x02cos\nsystem\nq\x00X\x02\x00\x00\x00idq\x01\x85q\x02Rq\x03."
+	sub   = "00000000-1111-2222-3333-444444444444"
+	group = "ml-rg"
+	arm   = "/subscriptions/" + sub + "/resourceGroups/" + group + "/providers/Microsoft.MachineLearningServices/registries/acme-reg/models/"
+	// datastores is where "Datastores - Get" answers for workspace acme-ws.
+	datastores = "/subscriptions/" + sub + "/resourceGroups/" + group + "/providers/Microsoft.MachineLearningServices/workspaces/acme-ws/datastores/"
+	// datastoreURI is how the Azure ML SDK writes a datastore path.
+	datastoreURI = "azureml://subscriptions/" + sub + "/resourcegroups/" + group + "/workspaces/acme-ws/datastores/"
+	benignPkl    = "\x80\x02}q\x00X\x01\x00\x00\x00aq\x01K\x01s."
+	evilPkl      = "\x80\x02cos\nsystem\nq\x00X\x02\x00\x00\x00idq\x01\x85q\x02Rq\x03."
 )
 
 // standIn answers "Registry Model Versions - Get" as the Azure Resource
@@ -34,6 +38,25 @@ func standIn(t *testing.T) *httptest.Server {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet || r.URL.Query().Get("api-version") == "" {
 			errorJSON(w, 400, "MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests.")
+			return
+		}
+		if ds, ok := strings.CutPrefix(r.URL.Path, datastores); ok {
+			props := map[string]any{"accountName": "acmestore", "endpoint": "core.windows.net", "protocol": "https"}
+			switch ds {
+			case "workspaceblobstore":
+				props["datastoreType"], props["containerName"] = "AzureBlob", "acme-models"
+			case "lake":
+				props["datastoreType"], props["filesystem"] = "AzureDataLakeGen2", "acme-models"
+			case "files":
+				props["datastoreType"], props["fileShareName"] = "AzureFile", "share"
+			case "elsewhere":
+				props["datastoreType"], props["containerName"], props["endpoint"] = "AzureBlob", "acme-models", "core.evil.example"
+			default:
+				errorJSON(w, 404, "UserError", "DatastoreNotFound: datastore "+ds+" does not exist.")
+				return
+			}
+			json.NewEncoder(w).Encode(map[string]any{"id": r.URL.Path, "name": ds,
+				"type": "Microsoft.MachineLearningServices/workspaces/datastores", "properties": props})
 			return
 		}
 		uri := ""
@@ -78,6 +101,8 @@ func TestScanModelVersion(t *testing.T) {
 		{"azureml://registries/acme-reg/models/bert/versions/3", "pass", long + "bert/versions/3", 2},
 		{long + "bert/versions/3", "pass", long + "bert/versions/3", 2},
 		{"azureml://registries/acme-reg/models/evil/versions/1", "fail", long + "evil/versions/1", 1},
+		{datastoreURI + "workspaceblobstore/paths/bert/3", "pass", datastoreURI + "workspaceblobstore/paths/bert/3", 2},
+		{datastoreURI + "lake/paths/evil/model.pkl", "fail", datastoreURI + "lake/paths/evil/model.pkl", 1},
 	}
 	for _, quick := range []bool{false, true} {
 		for _, tt := range tests {
@@ -108,10 +133,14 @@ func TestErrors(t *testing.T) {
 	tests := []struct{ endpoint, target, want string }{
 		{api.URL, reg + "bert/versions/9", "HTTP 404 UserError: Not found: model version does not exist."},
 		{api.URL, reg + "secret/versions/1", "HTTP 403 AuthorizationFailed: The client 'ci' with object id 'x' does not have authorization"},
-		{api.URL, reg + "sneaky/versions/1", "not a plain Azure Blob Storage URL"},
+		{api.URL, reg + "sneaky/versions/1", "not a plain Azure Blob Storage or Data Lake URL"},
 		{down.URL, reg + "bert/versions/3", "connection refused"},
 		{api.URL, reg + "../versions/1", "want azureml://registries/"},
 		{api.URL, "azureml://registries/acme-reg/models/bert", "want azureml://registries/"},
+		{api.URL, datastoreURI + "nope/paths/bert/3", "get datastore: HTTP 404 UserError: DatastoreNotFound"},
+		{api.URL, datastoreURI + "files/paths/bert/3", `of type "AzureFile": only AzureBlob and AzureDataLakeGen2`},
+		{api.URL, datastoreURI + "elsewhere/paths/bert/3", "not a plain Azure Blob Storage or Data Lake URL"},
+		{api.URL, datastoreURI + "workspaceblobstore/paths/bert/../evil", "not a plain relative path"},
 	}
 	for _, tt := range tests {
 		t.Setenv("MODELGATE_AZUREML_ENDPOINT", tt.endpoint)

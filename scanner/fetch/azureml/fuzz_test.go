@@ -5,29 +5,8 @@ import (
 	"testing"
 )
 
-// FuzzLocation checks that a hostile modelUri never yields an account or
-// container that could steer the blob client elsewhere.
-func FuzzLocation(f *testing.F) {
-	for _, s := range []string{
-		"https://acct.blob.core.windows.net/c/p/q",
-		"wasbs://c@acct.blob.core.windows.net/p",
-		"https://acct.blob.core.windows.net.evil/c/p",
-		"wasbs://c:k@acct.blob.core.windows.net/p",
-		"azureml://registries/r/models/m/versions/1",
-	} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, uri string) {
-		account, container, _, err := blobLocation(uri)
-		if err != nil {
-			return
-		}
-		if !blobHostRE.MatchString(account+".blob.core.windows.net") || container == "" || strings.ContainsAny(container, "/?#") {
-			t.Fatalf("%q accepted as account %q container %q", uri, account, container)
-		}
-	})
-}
-
+// FuzzParse checks that a target never parses to a path segment that
+// could steer the Resource Manager call elsewhere.
 func FuzzParse(f *testing.F) {
 	f.Add("azureml://registries/reg/models/m/versions/1")
 	f.Add("azureml://subscriptions/00000000-1111-2222-3333-444444444444/resourceGroups/g/registries/reg/models/m/versions/1")
@@ -42,6 +21,22 @@ func FuzzParse(f *testing.F) {
 			if s == "" || s == "." || s == ".." || strings.ContainsAny(s, "/?#%") {
 				t.Fatalf("%q parsed to an unsafe path segment %q", target, s)
 			}
+		}
+	})
+}
+
+// FuzzParseDatastore checks that a datastore URI never yields a path that
+// leaves the datastore.
+func FuzzParseDatastore(f *testing.F) {
+	f.Add("azureml://subscriptions/00000000-1111-2222-3333-444444444444/resourcegroups/g/workspaces/ws1/datastores/workspaceblobstore/paths/m/3/")
+	f.Add("azureml://subscriptions/00000000-1111-2222-3333-444444444444/resourcegroups/g/workspaces/ws1/datastores/d/paths/a/%2e%2e/b")
+	f.Fuzz(func(t *testing.T, target string) {
+		d, ok, err := ParseDatastore(target)
+		if !ok || err != nil {
+			return
+		}
+		if strings.HasPrefix(d.Path, "/") || strings.Contains("/"+d.Path+"/", "/../") || strings.ContainsAny(d.Name+d.Workspace, "/?#%") {
+			t.Fatalf("%q parsed to %+v", target, d)
 		}
 	})
 }

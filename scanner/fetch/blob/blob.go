@@ -39,8 +39,12 @@ const maxObjects = 100_000
 // Source is the objects under a prefix of a bucket.
 type Source struct {
 	bucket  *blob.Bucket
+	scheme  string
 	display string // scheme://bucket/
 	files   []fetch.File
+	keys    []string // the object key of each of files
+	// versions are the object versions OpenPinned pinned.
+	versions []string
 	// conns bounds the connections an object is fetched over; budget the
 	// chunks all objects being read hold.
 	conns  int
@@ -98,11 +102,21 @@ var accountRE = regexp.MustCompile(`^[a-z0-9]{3,24}$`)
 // ($AZURE_STORAGE_DOMAIN, else blob.core.windows.net). A model registry
 // names the account; only a valid account name is taken.
 func OpenAzure(ctx context.Context, account, container, prefix string, opts fetch.Options) (*Source, error) {
+	return openAzure(ctx, account, container, prefix, "", opts)
+}
+
+// openAzure is OpenAzure on the blob service domain given ("" for the
+// configured one).
+func openAzure(ctx context.Context, account, container, prefix, domain string, opts fetch.Options) (*Source, error) {
 	target := "azblob://" + container + "/" + prefix
 	if !accountRE.MatchString(account) {
 		return nil, fmt.Errorf("%s: %q is not a storage account name", target, account)
 	}
-	bu := (&url.URL{Scheme: "azblob", Host: container, RawQuery: url.Values{"storage_account": {account}}.Encode()}).String()
+	q := url.Values{"storage_account": {account}}
+	if domain != "" {
+		q.Set("domain", domain)
+	}
+	bu := (&url.URL{Scheme: "azblob", Host: container, RawQuery: q.Encode()}).String()
 	return open(ctx, target, bu, "azblob://"+container+"/", prefix, opts)
 }
 
@@ -111,7 +125,8 @@ func open(ctx context.Context, target, bu, display, prefix string, opts fetch.Op
 	if err != nil {
 		return nil, fmt.Errorf("%s: open bucket: %w", target, err)
 	}
-	s := &Source{bucket: b, display: display, conns: opts.Conns(), budget: remote.SourceBudget(opts.Conns())}
+	scheme, _, _ := strings.Cut(display, "://")
+	s := &Source{bucket: b, scheme: scheme, display: display, conns: opts.Conns(), budget: remote.SourceBudget(opts.Conns())}
 	if err := s.list(ctx, prefix); err != nil {
 		b.Close()
 		return nil, fmt.Errorf("%s: %w", target, err)
@@ -152,7 +167,16 @@ func (s *Source) list(ctx context.Context, prefix string) error {
 		}
 		s.add(obj.Key, strings.TrimPrefix(obj.Key, prefix), obj.Size)
 	}
-	slices.SortFunc(s.files, func(a, b fetch.File) int { return strings.Compare(a.Rel, b.Rel) })
+	idx := make([]int, len(s.files))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortFunc(idx, func(a, b int) int { return strings.Compare(s.files[a].Rel, s.files[b].Rel) })
+	files, keys := make([]fetch.File, len(idx)), make([]string, len(idx))
+	for i, j := range idx {
+		files[i], keys[i] = s.files[j], s.keys[j]
+	}
+	s.files, s.keys = files, keys
 	return nil
 }
 
@@ -170,7 +194,17 @@ func (s *Source) attributes(ctx context.Context, key string) (attrs *blob.Attrib
 }
 
 func (s *Source) add(key, rel string, size int64) {
-	f := fetch.File{Path: s.display + key, Rel: rel, Size: size}
+	s.files = append(s.files, fetch.File{Path: s.display + key, Rel: rel})
+	s.keys = append(s.keys, key)
+	s.setFile(len(s.files)-1, key, size, "")
+}
+
+// setFile makes files[i] the object key of size bytes, read at version v
+// ("" for whatever version is current).
+func (s *Source) setFile(i int, key string, size int64, v string) {
+	f := &s.files[i]
+	f.Size = size
+	rel := f.Rel
 	switch {
 	case rel == "" || strings.ContainsAny(rel, "\\\x00") || path.IsAbs(rel) || path.Clean(rel) != rel || slices.Contains(strings.Split(rel, "/"), ".."):
 		f.Open = func(context.Context) (fetch.ReaderAtCloser, error) {
@@ -183,7 +217,7 @@ func (s *Source) add(key, rel string, size int64) {
 	default:
 		f.Open = func(ctx context.Context) (fetch.ReaderAtCloser, error) {
 			return remote.NewReaderAt(ctx, size, func(ctx context.Context, off, n int64) (io.ReadCloser, error) {
-				r, err := s.bucket.NewRangeReader(ctx, key, off, n, nil)
+				r, err := s.bucket.NewRangeReader(ctx, key, off, n, s.readVersion(v))
 				if err != nil {
 					return nil, fmt.Errorf("read %s at %d: %w", key, off, err)
 				}
@@ -191,7 +225,6 @@ func (s *Source) add(key, rel string, size int64) {
 			}).Parallel(s.conns, s.budget), nil
 		}
 	}
-	s.files = append(s.files, f)
 }
 
 // Walk implements fetch.Source.

@@ -40,7 +40,10 @@ const maxInfoBytes = 64 << 20
 
 // Ref is a parsed Hugging Face target.
 type Ref struct {
-	Endpoint string // scheme://host of the Hub
+	// Endpoint is the Hub's base URL: scheme://host, with a path prefix
+	// for a Hub API served under one (a JFrog Artifactory Hugging Face
+	// repository: https://HOST/artifactory/api/huggingfaceml/REPO).
+	Endpoint string
 	Repo     string // org/name
 	Revision string // branch, tag or commit; "main" when not given
 	Path     string // file or directory inside the repo, or ""

@@ -5,9 +5,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -283,4 +286,58 @@ func FuzzParseRef(f *testing.F) {
 			t.Errorf("%q gave repo %q", s, r.Repo)
 		}
 	})
+}
+
+// TestEndpointUnderAPathPrefix reads a repository through a Hub API served
+// under a path, as JFrog Artifactory serves a Hugging Face repository
+// (HF_ENDPOINT=https://HOST/artifactory/api/huggingfaceml/REPO), with the
+// Artifactory token as HF_TOKEN; the token stays off the download host.
+func TestEndpointUnderAPathPrefix(t *testing.T) {
+	isolate(t, "jfrog-identity-token")
+	weights := []byte(strings.Repeat("weights!", 1000))
+	hub := fetchtest.NewHub("org/model", commit,
+		fetchtest.HubFile{Name: "config.json", Body: []byte(`{}`)},
+		fetchtest.HubFile{Name: "model.safetensors", Body: weights, LFS: true},
+	)
+	defer hub.Close()
+	hub.Token = "jfrog-identity-token"
+	const prefix = "/artifactory/api/huggingfaceml/hf-remote"
+	var outside atomic.Int32
+	art := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasPrefix(r.URL.Path, prefix+"/") {
+			outside.Add(1)
+			http.NotFound(w, r)
+			return
+		}
+		http.StripPrefix(prefix, hub.API.Config.Handler).ServeHTTP(w, r)
+	}))
+	defer art.Close()
+
+	for _, endpoint := range []string{art.URL + prefix, art.URL + prefix + "/"} {
+		src, err := fetch.Open(context.Background(), "hf://org/model", fetch.Options{HFEndpoint: endpoint})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := fetch.PinnedRef(src), "hf://org/model@"+commit; got != want {
+			t.Errorf("pinned %q, want %q", got, want)
+		}
+		files := walk(t, src)
+		if got := readAll(t, files["model.safetensors"]); string(got) != string(weights) {
+			t.Error("weights differ")
+		}
+		if got := readAll(t, files["config.json"]); string(got) != `{}` {
+			t.Errorf("config = %q", got)
+		}
+	}
+	if n := outside.Load(); n != 0 {
+		t.Errorf("%d requests left the repository's path prefix", n)
+	}
+	if hub.Leaked.Load() != 0 {
+		t.Errorf("the token reached the download host %d times", hub.Leaked.Load())
+	}
+
+	t.Setenv("HF_TOKEN", "")
+	if _, err := fetch.Open(context.Background(), "hf://org/model", fetch.Options{HFEndpoint: art.URL + prefix}); err == nil || !strings.Contains(err.Error(), "set HF_TOKEN") {
+		t.Errorf("without the token: %v, want a hint to set HF_TOKEN", err)
+	}
 }

@@ -2,6 +2,12 @@
 // learning its size from a one-byte range request and serving its bytes
 // through ranged reads. The origin states no digest, so the file is always
 // hashed. It never writes to disk.
+//
+// A file behind token authentication (a JFrog Artifactory generic
+// repository, https://HOST/artifactory/REPO/PATH) is read with
+// $MODELGATE_HTTP_TOKEN as a bearer token, sent only over https and only
+// to the host $MODELGATE_HTTP_TOKEN_HOST names: never to another target's
+// host, nor to the host a redirect leads to.
 package httpfile
 
 import (
@@ -9,7 +15,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
 	"path"
+	"strings"
 
 	"github.com/modelgate/modelgate/formats"
 	"github.com/modelgate/modelgate/scanner/fetch"
@@ -56,11 +64,47 @@ func OpenURL(ctx context.Context, rawURL string, transport http.RoundTripper) (*
 	}
 	h := remote.NewHTTP(transport)
 	h.Header.Set("User-Agent", "modelgate")
+	auth, err := authorization(u)
+	if err != nil {
+		return nil, err
+	}
+	if auth != "" {
+		h.Header.Set("Authorization", auth)
+	}
 	size, err := h.Stat(ctx, rawURL)
 	if err != nil {
+		if remote.IsStatus(err, http.StatusUnauthorized, http.StatusForbidden) {
+			hint := "set MODELGATE_HTTP_TOKEN and MODELGATE_HTTP_TOKEN_HOST=" + u.Host
+			if auth != "" {
+				hint = "the token in MODELGATE_HTTP_TOKEN may not read it"
+			}
+			return nil, fmt.Errorf("%s: permission denied: %s: %w", u.Redacted(), hint, err)
+		}
 		return nil, fmt.Errorf("%s: %w", u.Redacted(), err)
 	}
 	return &Source{url: rawURL, name: name, size: size, http: h}, nil
+}
+
+// authorization is the Authorization header for u: the bearer token of
+// $MODELGATE_HTTP_TOKEN when u is https on the host (host[:port])
+// $MODELGATE_HTTP_TOKEN_HOST names, else none. A token without a host
+// is refused rather than sent to whatever the target names.
+func authorization(u *url.URL) (string, error) {
+	tok := strings.TrimSpace(os.Getenv("MODELGATE_HTTP_TOKEN"))
+	if tok == "" {
+		return "", nil
+	}
+	host := strings.TrimSpace(os.Getenv("MODELGATE_HTTP_TOKEN_HOST"))
+	if host == "" {
+		return "", fetch.Usagef("%s: MODELGATE_HTTP_TOKEN is set but MODELGATE_HTTP_TOKEN_HOST does not name the host it is for", u.Redacted())
+	}
+	if !strings.EqualFold(host, u.Host) {
+		return "", nil
+	}
+	if u.Scheme != "https" {
+		return "", fetch.Usagef("%s: refusing to send MODELGATE_HTTP_TOKEN over plain http", u.Redacted())
+	}
+	return "Bearer " + tok, nil
 }
 
 // Walk implements fetch.Source.

@@ -6,10 +6,12 @@
 // (version number, run id, source), asks model-versions/get-download-uri
 // where its artifacts are, and serves them: mlflow-artifacts: locations
 // through the tracking server's artifacts proxy with ranged reads, s3://,
-// gs:// and azblob:// locations through package blob. It authenticates as
-// the MLflow client does (MLFLOW_TRACKING_TOKEN as a bearer token, else
-// MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD as basic auth),
-// only towards the tracking server, and, when MLFLOW_TRACKING_URI is set,
+// gs://, wasbs://CONTAINER@ACCOUNT.blob.core.windows.net/PATH and
+// abfss://FILESYSTEM@ACCOUNT.dfs.core.windows.net/PATH locations through
+// package blob (the Azure ones with the azblob:// fetcher's credentials).
+// It authenticates as the MLflow client does (MLFLOW_TRACKING_TOKEN as a
+// bearer token, else MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD
+// as basic auth), only towards the tracking server, and, when MLFLOW_TRACKING_URI is set,
 // only when the target names its host. It never writes to disk, never loads
 // the model and never changes the registry.
 //
@@ -38,6 +40,7 @@ import (
 	"github.com/modelgate/modelgate/formats"
 	"github.com/modelgate/modelgate/scanner/fetch"
 	"github.com/modelgate/modelgate/scanner/fetch/blob"
+	"github.com/modelgate/modelgate/scanner/fetch/internal/artifact"
 	"github.com/modelgate/modelgate/scanner/fetch/remote"
 )
 
@@ -227,8 +230,13 @@ func AuthHeader() http.Header {
 
 // credentialsFor is AuthHeader when the credentials are the server's: the
 // MLflow client sends them only to MLFLOW_TRACKING_URI, so a target on
-// another host gets none of them.
+// another host gets none of them. A Databricks workspace's registry is
+// read, as the Databricks client does, with DATABRICKS_TOKEN when
+// DATABRICKS_HOST names it.
 func credentialsFor(server string) http.Header {
+	if tok := strings.TrimSpace(os.Getenv("DATABRICKS_TOKEN")); tok != "" && sameHost(os.Getenv("DATABRICKS_HOST"), server) {
+		return http.Header{"Authorization": {"Bearer " + tok}}
+	}
 	env := os.Getenv("MLFLOW_TRACKING_URI")
 	if env == "" {
 		return AuthHeader()
@@ -239,6 +247,20 @@ func credentialsFor(server string) http.Header {
 		return http.Header{}
 	}
 	return AuthHeader()
+}
+
+// sameHost reports whether host (a URL, or a bare host as DATABRICKS_HOST
+// may be) names server's host.
+func sameHost(host, server string) bool {
+	if host == "" {
+		return false
+	}
+	if !strings.Contains(host, "://") {
+		host = "https://" + host
+	}
+	hu, err1 := url.Parse(host)
+	su, err2 := url.Parse(server)
+	return err1 == nil && err2 == nil && hu.Host != "" && strings.EqualFold(hu.Host, su.Host)
 }
 
 // APIError is a refusal of the tracking server.
@@ -399,8 +421,9 @@ type Source struct {
 	uri     string
 }
 
-// Pinned implements fetch.Pinner: the version's reference, with the run id
-// and the registered source in the fragment.
+// Pinned implements fetch.Pinner: the version's reference, with the run id,
+// the registered source and, when the storage keeps versions, the object
+// versions read in the fragment.
 func (s *Source) Pinned() string {
 	q := url.Values{}
 	if s.version.RunID != "" {
@@ -409,10 +432,7 @@ func (s *Source) Pinned() string {
 	if s.version.Source != "" {
 		q.Set("source", s.version.Source)
 	}
-	if len(q) == 0 {
-		return s.ref.String()
-	}
-	return s.ref.String() + "#" + q.Encode()
+	return artifact.WithVersions(s.ref.String(), q, s.Source)
 }
 
 // Version is the resolved model version.
@@ -481,9 +501,17 @@ func (c *Client) openArtifacts(ctx context.Context, ref Ref, uri string, opts fe
 	case "mlflow-artifacts":
 		return c.openProxy(ctx, ref, uri, opts)
 	case "s3", "gs":
-		return blob.Open(ctx, uri, opts)
+		return blob.OpenPinned(ctx, uri, opts)
+	case "wasbs", "abfss":
+		// MLflow's AzureBlobArtifactRepository and
+		// AzureDataLakeArtifactRepository locations.
+		l, err := blob.ParseAzureURL(uri)
+		if err != nil {
+			return nil, err
+		}
+		return blob.OpenAzureLocation(ctx, l, opts)
 	}
-	return nil, fmt.Errorf("artifact location scheme %s: is not supported (mlflow-artifacts:, s3:// and gs:// are)", scheme)
+	return nil, fmt.Errorf("artifact location scheme %s: is not supported (mlflow-artifacts:, s3://, gs://, wasbs:// and abfss:// are)", scheme)
 }
 
 // proxyPath turns mlflow-artifacts:/path or mlflow-artifacts://host/path

@@ -18,7 +18,7 @@ import (
 )
 
 func env(t *testing.T) {
-	for _, k := range []string{"MLFLOW_TRACKING_URI", "MLFLOW_TRACKING_TOKEN", "MLFLOW_TRACKING_USERNAME", "MLFLOW_TRACKING_PASSWORD"} {
+	for _, k := range []string{"MLFLOW_TRACKING_URI", "MLFLOW_TRACKING_TOKEN", "MLFLOW_TRACKING_USERNAME", "MLFLOW_TRACKING_PASSWORD", "DATABRICKS_HOST", "DATABRICKS_TOKEN"} {
 		t.Setenv(k, "")
 	}
 }
@@ -46,10 +46,10 @@ func TestScanModelVersions(t *testing.T) {
 	for _, tc := range []struct {
 		target, verdict, pinned string
 	}{
-		{"mlflow+http://" + host + "/models/clf/1", "pass", "mlflow+http://" + host + "/models/clf/1#run_id=run1&source=models%3A%2Fm-1"},
-		{"mlflow+http://" + host + "/models/clf@champion", "pass", "mlflow+http://" + host + "/models/clf/1#run_id=run1&source=models%3A%2Fm-1"},
+		{"mlflow+http://" + host + "/models/clf/1", "pass", "mlflow+http://" + host + "/models/clf/1#run_id=run1&source=models:/m-1"},
+		{"mlflow+http://" + host + "/models/clf@champion", "pass", "mlflow+http://" + host + "/models/clf/1#run_id=run1&source=models:/m-1"},
 		{"mlflow+http://" + host + "/models/clf/2", "fail", ""},
-		{"mlflow+http://" + host + "/models/clf/production", "fail", "mlflow+http://" + host + "/models/clf/2#run_id=run2&source=runs%3A%2Frun2%2Fmodel"},
+		{"mlflow+http://" + host + "/models/clf/production", "fail", "mlflow+http://" + host + "/models/clf/2#run_id=run2&source=runs:/run2/model"},
 		{"mlflow+http://" + host + "/models/s3clf/1", "pass", ""},
 		{"mlflow+http://" + host + "/models/s3clf/2", "fail", ""},
 	} {
@@ -67,7 +67,43 @@ func TestScanModelVersions(t *testing.T) {
 			if tc.pinned != "" && rep.Pinned[tc.target] != tc.pinned {
 				t.Errorf("pinned %q, want %q", rep.Pinned[tc.target], tc.pinned)
 			}
+			// Artifacts in S3 are pinned to the object versions read.
+			if strings.Contains(tc.target, "s3clf") && !strings.Contains(rep.Pinned[tc.target], "#object=s3://models/0/run") {
+				t.Errorf("pinned %q names no object version", rep.Pinned[tc.target])
+			}
 		})
+	}
+}
+
+// TestAzureArtifacts reads versions whose artifacts MLflow stored in Azure
+// Blob Storage (wasbs://) and Data Lake Gen2 (abfss://) from the Azure
+// Blob stand-in, and refuses a location that is not a plain one.
+func TestAzureArtifacts(t *testing.T) {
+	env(t)
+	s := mlflowtest.Start(t)
+	host := strings.TrimPrefix(s.URL, "http://")
+	s.Versions = append(s.Versions,
+		mlflowtest.Version{Name: "azclf", Number: "1", RunID: "run5", Source: "models:/m-5", Download: "wasbs://mlruns@acmestore.blob.core.windows.net/0/run5/artifacts/model"},
+		mlflowtest.Version{Name: "azclf", Number: "2", RunID: "run6", Source: "models:/m-6", Download: "abfss://mlruns@acmestore.dfs.core.windows.net/0/run6/artifacts/model"},
+		mlflowtest.Version{Name: "azclf", Number: "3", RunID: "run7", Source: "models:/m-7", Download: "wasbs://mlruns@acmestore.blob.core.windows.net.evil.example/0/run5/artifacts/model"},
+	)
+	fetchtest.StartAzureBlob(t, "acmestore", "mlruns", map[string][]byte{
+		"0/run5/artifacts/model/MLmodel": mlflowtest.MLmodel, "0/run5/artifacts/model/model.pkl": mlflowtest.Benign,
+		"0/run6/artifacts/model/MLmodel": mlflowtest.MLmodel, "0/run6/artifacts/model/model.pkl": mlflowtest.Evil,
+	})
+	for _, tc := range []struct{ version, verdict string }{{"1", "pass"}, {"2", "fail"}} {
+		target := "mlflow+http://" + host + "/models/azclf/" + tc.version
+		rep, err := scan(t, target, fetch.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Summary.Verdict != tc.verdict || len(rep.Files) != 2 {
+			t.Errorf("%s: verdict %s over %d files, want %s over 2", target, rep.Summary.Verdict, len(rep.Files), tc.verdict)
+		}
+	}
+	_, err := scan(t, "mlflow+http://"+host+"/models/azclf/3", fetch.Options{})
+	if err == nil || !strings.Contains(err.Error(), "not a plain Azure Blob Storage or Data Lake URL") {
+		t.Errorf("a wasbs:// location on another host: %v, want it refused", err)
 	}
 }
 
@@ -167,4 +203,24 @@ func FuzzParseRef(f *testing.F) {
 			t.Fatalf("%q parsed to %+v", target, r)
 		}
 	})
+}
+
+// TestDatabricksToken: a workspace's registry is read with DATABRICKS_TOKEN
+// when DATABRICKS_HOST (a URL or a bare host) names it, and only then.
+func TestDatabricksToken(t *testing.T) {
+	env(t)
+	s := mlflowtest.Start(t)
+	s.SetToken("dapi-tok")
+	host := strings.TrimPrefix(s.URL, "http://")
+	t.Setenv("DATABRICKS_TOKEN", "dapi-tok")
+	for _, tc := range []struct {
+		databricksHost string
+		ok             bool
+	}{{host, true}, {s.URL, true}, {"adb-1.azuredatabricks.net", false}, {"", false}} {
+		t.Setenv("DATABRICKS_HOST", tc.databricksHost)
+		_, err := scan(t, "mlflow+http://"+host+"/models/clf/1", fetch.Options{})
+		if (err == nil) != tc.ok {
+			t.Errorf("DATABRICKS_HOST=%q: %v, want ok=%v", tc.databricksHost, err, tc.ok)
+		}
+	}
 }

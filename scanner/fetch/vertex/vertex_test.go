@@ -66,14 +66,16 @@ func TestScanModelVersion(t *testing.T) {
 		"bert/30/not-this.pkl": []byte(evilPkl),
 	})
 	t.Setenv("MODELGATE_VERTEX_ENDPOINT", standIn(t).URL)
+	// The objects read are pinned to their Cloud Storage generation.
+	const bert3 = "#object=gs://acme-models/bert/3/config.json%231&object=gs://acme-models/bert/3/model.pkl%231"
 	tests := []struct {
 		target, verdict, pinned string
 		files                   int
 	}{
-		{"vertex://" + models + "bert@3", "pass", "vertex://" + models + "bert@3", 2},
-		{"vertex://" + models + "bert@default", "pass", "vertex://" + models + "bert@3", 2},
-		{"vertex://" + models + "bert", "pass", "vertex://" + models + "bert@3", 2},
-		{"vertex://" + models + "evil@1", "fail", "vertex://" + models + "evil@1", 1},
+		{"vertex://" + models + "bert@3", "pass", "vertex://" + models + "bert@3" + bert3, 2},
+		{"vertex://" + models + "bert@default", "pass", "vertex://" + models + "bert@3" + bert3, 2},
+		{"vertex://" + models + "bert", "pass", "vertex://" + models + "bert@3" + bert3, 2},
+		{"vertex://" + models + "evil@1", "fail", "vertex://" + models + "evil@1#object=gs://acme-models/evil/model.pkl%231", 1},
 	}
 	for _, quick := range []bool{false, true} {
 		for _, tt := range tests {

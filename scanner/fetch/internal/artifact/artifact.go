@@ -65,7 +65,7 @@ func Open(ctx context.Context, pinned string, locations []string, opts fetch.Opt
 			continue
 		}
 		seen[loc] = true
-		src, err := blob.Open(ctx, loc, opts)
+		src, err := blob.OpenPinned(ctx, loc, opts)
 		if err != nil {
 			return nil, fmt.Errorf("%s: artifact %w", pinned, err)
 		}
@@ -87,8 +87,40 @@ func Join(pinned string, srcs ...fetch.Source) *Source {
 	return s
 }
 
-// Pinned implements fetch.Pinner.
-func (s *Source) Pinned() string { return s.pinned }
+// versioned is a source that read its objects at pinned versions.
+type versioned interface{ Versions() []string }
+
+// Pinned implements fetch.Pinner: the registry's reference and, when the
+// storage keeps versions, the object versions read, as
+// REF#object=s3://b/k?versionId=V&object=gs://b/k%23GEN... (a query).
+func (s *Source) Pinned() string {
+	srcs := make([]fetch.Source, len(s.parts))
+	for i, p := range s.parts {
+		srcs[i] = p.src
+	}
+	return WithVersions(s.pinned, url.Values{}, srcs...)
+}
+
+// readable undoes the escaping of characters a fragment may hold as they
+// are (RFC 3986), so the URLs in a pinned reference read as URLs; a
+// fragment still parses with url.ParseQuery.
+var readable = strings.NewReplacer("%3A", ":", "%2F", "/", "%3F", "?", "%3D", "=")
+
+// WithVersions appends q and the object versions of srcs to pinned as
+// its fragment.
+func WithVersions(pinned string, q url.Values, srcs ...fetch.Source) string {
+	for _, src := range srcs {
+		if v, ok := src.(versioned); ok {
+			for _, o := range v.Versions() {
+				q.Add("object", o)
+			}
+		}
+	}
+	if len(q) == 0 {
+		return pinned
+	}
+	return pinned + "#" + readable.Replace(q.Encode())
+}
 
 // Walk implements fetch.Source.
 func (s *Source) Walk(ctx context.Context, fn func(fetch.File) error) error {

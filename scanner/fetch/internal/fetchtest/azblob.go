@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -23,12 +24,34 @@ func StartAzureBlob(t testing.TB, account, container string, blobs map[string][]
 	StartAzureBlobOmitting(t, account, container, blobs, "")
 }
 
+// azure is the one address of every Azure Blob stand-in of a test
+// binary: gocloud's azureblob reads its AZURE_STORAGE_* environment once
+// per process, so the stand-in stays where the first one was and serves
+// with the handler of the test running now.
+var azure struct {
+	once sync.Once
+	addr string
+	mu   sync.Mutex
+	h    http.Handler
+}
+
+func serveAzure(w http.ResponseWriter, r *http.Request) {
+	azure.mu.Lock()
+	h := azure.h
+	azure.mu.Unlock()
+	if h == nil {
+		http.Error(w, "no Azure Blob stand-in is running", http.StatusServiceUnavailable)
+		return
+	}
+	h.ServeHTTP(w, r)
+}
+
 // StartAzureBlobOmitting is StartAzureBlob with one response header never
 // sent, as a store that differs from the documented API would answer.
 func StartAzureBlobOmitting(t testing.TB, account, container string, blobs map[string][]byte, omit string) {
 	t.Helper()
 	modified := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("x-ms-version", "2023-11-03")
 		acct, rest, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
 		cont, name, _ := strings.Cut(rest, "/")
@@ -89,9 +112,19 @@ func StartAzureBlobOmitting(t testing.TB, account, container string, blobs map[s
 			r.Header.Set("Range", rg)
 		}
 		http.ServeContent(w, r, "", modified, bytes.NewReader(body))
-	}))
-	t.Cleanup(srv.Close)
-	t.Setenv("AZURE_STORAGE_DOMAIN", strings.TrimPrefix(srv.URL, "http://"))
+	})
+	azure.once.Do(func() {
+		azure.addr = strings.TrimPrefix(httptest.NewServer(http.HandlerFunc(serveAzure)).URL, "http://")
+	})
+	azure.mu.Lock()
+	azure.h = h
+	azure.mu.Unlock()
+	t.Cleanup(func() {
+		azure.mu.Lock()
+		azure.h = nil
+		azure.mu.Unlock()
+	})
+	t.Setenv("AZURE_STORAGE_DOMAIN", azure.addr)
 	t.Setenv("AZURE_STORAGE_PROTOCOL", "http")
 	t.Setenv("AZURE_STORAGE_IS_LOCAL_EMULATOR", "true")
 	t.Setenv("AZURE_STORAGE_ACCOUNT", account) // the shared key is this account's
