@@ -175,9 +175,8 @@ func wrapperOf(obj Value) (kind wrapperKind, how string, init *Value) {
 // ndarray, which the pickle may only BUILD or store from then on.
 func joblibArray(t *tables, off int64) Value {
 	cls := t.globalValue(&gobj{module: "numpy", name: "ndarray"}, off)
-	args, _ := t.newObject(0)
-	ref, o := t.newObject(2)
-	t.appendItems(o, []cell{cls.cell, t.objValue(KindTuple, args).cell}, 2)
+	args, _ := t.newObject()
+	ref, o := t.newObjectOf([]cell{cls.cell, t.objValue(KindTuple, args).cell})
 	o.off, o.op = off, opBUILD
 	return t.objValue(KindCall, ref)
 }

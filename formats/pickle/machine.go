@@ -280,8 +280,7 @@ func (m *machine) container(kind Kind, items []cell) Value {
 		}
 		return v
 	}
-	ref, o := m.t.newObject(k)
-	m.t.appendItems(o, items[:k], k)
+	ref, o := m.t.newObjectOf(items[:k])
 	o.count = int64(len(items))
 	return m.t.objValue(kind, ref)
 }
@@ -289,7 +288,7 @@ func (m *machine) container(kind Kind, items []cell) Value {
 // newObject returns a value of kind referring to a new object made at
 // off.
 func (m *machine) newObject(kind Kind, off int64) (Value, *object) {
-	ref, o := m.t.newObject(0)
+	ref, o := m.t.newObject()
 	o.off = off
 	return m.t.objValue(kind, ref), o
 }
@@ -688,7 +687,7 @@ func (m *machine) step(off int64, op byte) error {
 		} else if op == opEMPTYSET {
 			kind = KindSet
 		}
-		ref, _ := m.t.newObject(0)
+		ref, _ := m.t.newObject()
 		m.push(m.t.objValue(kind, ref))
 	case opTUPLE1, opTUPLE2, opTUPLE3:
 		n := int(op-opTUPLE1) + 1
@@ -1201,8 +1200,7 @@ func (m *machine) addItems(off int64, op byte, items []cell) error {
 			break
 		}
 		k := min(len(items), 4)
-		ref, o := m.t.newObject(k)
-		m.t.appendItems(o, items[:k], k)
+		ref, o := m.t.newObjectOf(items[:k])
 		o.count = int64(len(items))
 		m.mutate(off, op, t, m.t.objValue(KindTuple, ref))
 	default:
@@ -1238,8 +1236,9 @@ func (m *machine) build(off int64, t *cell, state Value) error {
 	obj := m.t.val(*t)
 	switch t.kind {
 	case KindCall, KindPersistent:
-		o := obj.obj()
-		o.state, o.hasState = state.cell, true
+		ref, s := m.t.cells.carve(1, &m.t.full)
+		s[0] = state.cell
+		obj.obj().state = ref
 	case KindGlobal:
 		m.mutate(off, opBUILD, obj, state)
 	case KindExt, KindBuffer:
@@ -1293,8 +1292,7 @@ func (m *machine) memoIndex(op byte) (int64, error) {
 }
 
 func (m *machine) persistent(off int64, pid Value) error {
-	ref, o := m.t.newObject(1)
-	m.t.appendItems(o, []cell{pid.cell}, 1)
+	ref, o := m.t.newObjectOf([]cell{pid.cell})
 	o.off = off
 	v := m.t.objValue(KindPersistent, ref)
 	if h := m.opt.Hooks.PersistentLoad; h != nil && !m.probe {
@@ -1314,6 +1312,11 @@ func (m *machine) persistent(off int64, pid Value) error {
 	}
 	if len(m.res.PersistentIDs) >= maxPersistentIDs {
 		return &formats.LimitError{Limit: "pickle-persistent-ids", Max: maxPersistentIDs}
+	}
+	if ids := m.res.PersistentIDs; len(ids) == cap(ids) {
+		// Doubling: append grows a long slice by a quarter, which for a
+		// state_dict's 100k IDs copied five times what they hold.
+		m.res.PersistentIDs = append(make([]PersistentID, 0, max(64, 2*len(ids))), ids...)
 	}
 	m.res.PersistentIDs = append(m.res.PersistentIDs, PersistentID{Offset: off, ID: pid})
 	return nil
@@ -1365,8 +1368,7 @@ func (m *machine) call(off int64, op byte, fn, args, kwargs Value) Value {
 	if kwargs.kind != kindAbsent {
 		n = 3
 	}
-	ref, o := m.t.newObject(n)
-	m.t.appendItems(o, items[:n], n)
+	ref, o := m.t.newObjectOf(items[:n])
 	o.op, o.off = op, off
 	res := m.t.objValue(KindCall, ref)
 	if m.probe {

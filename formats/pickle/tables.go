@@ -100,12 +100,20 @@ func (s *store[T]) slice(ref uint32, k int) []T {
 	return s.chunks[ref>>refBits][off : off+k : off+k]
 }
 
-// newObject carves an object with room for k elements and returns its ref.
-func (t *tables) newObject(k int) (uint32, *object) {
+// newObject carves an empty object and returns its ref.
+func (t *tables) newObject() (uint32, *object) {
 	ref, o := t.objs.carve(1, &t.full)
-	if k > 0 {
-		o[0].items, _ = t.cells.carve(k, &t.full)
-		o[0].capItems = uint32(k)
+	return ref, &o[0]
+}
+
+// newObjectOf carves an object that keeps cs and returns its ref.
+func (t *tables) newObjectOf(cs []cell) (uint32, *object) {
+	ref, o := t.objs.carve(1, &t.full)
+	if len(cs) > 0 {
+		var items []cell
+		o[0].items, items = t.cells.carve(len(cs), &t.full)
+		copy(items, cs)
+		o[0].nItems, o[0].capItems = uint32(len(cs)), uint32(len(cs))
 	}
 	return ref, &o[0]
 }
@@ -137,7 +145,7 @@ func (t *tables) global(g *gobj) uint32 {
 
 // globalValue makes a value of a new global object for g.
 func (t *tables) globalValue(g *gobj, off int64) Value {
-	ref, o := t.newObject(0)
+	ref, o := t.newObject()
 	o.off = off
 	v := t.objValue(KindGlobal, ref)
 	v.n = int64(t.global(g))

@@ -185,15 +185,14 @@ const (
 type object struct {
 	count int64 // elements received, or an unkept payload's stored length
 	off   int64 // offset of the opcode that made it, or of an unkept payload
-	state cell  // what BUILD set on a call or persistent value, when hasState
 	// items, nItems and capItems are the kept elements, in cells; a
 	// dict's are key, value, key, value ...
 	items    uint32
 	nItems   uint32
 	capItems uint32
-	op       byte  // KindCall: the opcode; items holds callable, args[, kwargs]
-	enc      uint8 // an unkept payload's encoding
-	hasState bool
+	state    uint32 // the cell BUILD set on a call or persistent value, or 0
+	op       byte   // KindCall: the opcode; items holds callable, args[, kwargs]
+	enc      uint8  // an unkept payload's encoding
 }
 
 // gobj is a global: one per distinct global and stream.
@@ -314,8 +313,8 @@ func (v Value) Args() Value {
 
 // State returns what BUILD set on a call or persistent value.
 func (v Value) State() (Value, bool) {
-	if (v.kind == KindCall || v.kind == KindPersistent) && v.obj().hasState {
-		return v.t.val(v.obj().state), true
+	if (v.kind == KindCall || v.kind == KindPersistent) && v.obj().state != 0 {
+		return v.t.val(*v.t.cells.at(v.obj().state)), true
 	}
 	return Value{}, false
 }

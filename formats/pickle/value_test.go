@@ -68,7 +68,7 @@ func TestStoreFull(t *testing.T) {
 // elements in order.
 func TestAppendItems(t *testing.T) {
 	tb := newTables()
-	ref, o := tb.newObject(0)
+	ref, o := tb.newObject()
 	for i := range 300 {
 		tb.appendItems(o, []cell{{kind: KindInt, n: int64(i)}, {kind: KindInt, n: -int64(i)}}, 256)
 		if int(o.nItems) >= 256 {
