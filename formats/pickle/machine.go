@@ -271,8 +271,8 @@ func (m *machine) popMark() ([]cell, error) {
 
 func (m *machine) container(kind Kind, items []cell) Value {
 	k := min(len(items), m.maxItems)
-	if kind == KindTuple && k <= math.MaxUint16 {
-		v := Value{cell: cell{kind: KindTuple, inline: true, nk: uint16(k), n: int64(len(items))}, t: m.t}
+	if kind == KindTuple && k <= maxInlineKept {
+		v := Value{cell: cell{kind: KindTuple, aux: 1 | uint16(k)<<1, n: int64(len(items))}, t: m.t}
 		if k > 0 {
 			var elems []cell
 			v.ref, elems = m.t.cells.carve(k, &m.t.full)
@@ -630,7 +630,7 @@ func (m *machine) step(off int64, op byte) error {
 		}
 		// The little-endian digits are kept when short: legacy PyTorch's
 		// magic number is one.
-		if b.inline {
+		if b.inline() {
 			b.kind = KindBigInt
 		} else {
 			b = scalar(KindBigInt, 0)
@@ -679,7 +679,7 @@ func (m *machine) step(off int64, op byte) error {
 	case opSTRING, opUNICODE:
 		return m.textString(op)
 	case opEMPTYTUPLE:
-		m.push(Value{cell: cell{kind: KindTuple, inline: true}})
+		m.push(Value{cell: cell{kind: KindTuple, aux: 1}})
 	case opEMPTYLIST, opEMPTYDICT, opEMPTYSET:
 		kind := KindList
 		if op == opEMPTYDICT {

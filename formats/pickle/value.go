@@ -66,16 +66,29 @@ type cell struct {
 	// n is an int value, bool, float bits, str/bytes length in bytes, an
 	// inline tuple's count, or a global's index in tables.globs.
 	n int64
-	// ref is, when inline is set, the first of the n bytes of a kept str,
-	// bytes or bigint's content, or of the nk kept elements of a tuple
-	// that received n; otherwise an object's index, or 0 for none. A
-	// tuple never changes once built, so it needs no object of its own:
+	// ref is, when the value is inline, the first of the n bytes of a
+	// kept str, bytes or bigint's content, or of the kept elements of a
+	// tuple that received n; otherwise an object's index, or 0 for none.
+	// A tuple never changes once built, so it needs no object of its own:
 	// state_dicts and records are mostly tuples.
-	ref    uint32
-	nk     uint16
-	kind   Kind
-	inline bool
+	ref uint32
+	// aux is 1 for an inline value, plus twice an inline tuple's kept
+	// elements.
+	aux  uint16
+	kind Kind
+	// No more fields: the compiler keeps a struct of at most four fields
+	// in registers, and copies a larger one through memory, which costs a
+	// store-forwarding stall on every push.
 }
+
+// maxInlineKept is the most elements an inline tuple keeps.
+const maxInlineKept = math.MaxUint16 >> 1
+
+// inline reports whether ref is a kept content or tuple's elements.
+func (c cell) inline() bool { return c.aux&1 != 0 }
+
+// nk is how many elements an inline tuple keeps.
+func (c cell) nk() int { return int(c.aux >> 1) }
 
 // scalar makes a value of kind that refers to nothing.
 func scalar(kind Kind, n int64) Value { return Value{cell: cell{kind: kind, n: n}} }
@@ -91,11 +104,11 @@ func (t *tables) objValue(kind Kind, ref uint32) Value {
 // textValue makes a value of kind that keeps b as its content.
 func (t *tables) textValue(kind Kind, b []byte) Value {
 	if len(b) == 0 {
-		return Value{cell: cell{kind: kind, inline: true}, t: t}
+		return Value{cell: cell{kind: kind, aux: 1}, t: t}
 	}
 	ref, s := t.bytes.carve(len(b), &t.full)
 	copy(s, b)
-	return Value{cell: cell{kind: kind, inline: true, n: int64(len(b)), ref: ref}, t: t}
+	return Value{cell: cell{kind: kind, aux: 1, n: int64(len(b)), ref: ref}, t: t}
 }
 
 // withN returns v with n set: the length of an unkept payload, an
@@ -107,7 +120,7 @@ func withN(v Value, n int64) Value {
 
 // obj returns the object a value refers to, or nil.
 func (v Value) obj() *object {
-	if v.inline || v.ref == 0 {
+	if v.inline() || v.ref == 0 {
 		return nil
 	}
 	return v.t.objs.at(v.ref)
@@ -118,11 +131,11 @@ func (v Value) gobj() *gobj { return v.t.globs[v.n] }
 
 // cells returns the kept elements of a container or call.
 func (v Value) cells() []cell {
-	if v.inline {
-		if v.kind != KindTuple || v.nk == 0 {
+	if v.inline() {
+		if v.kind != KindTuple || v.nk() == 0 {
 			return nil
 		}
-		return v.t.cells.slice(v.ref, int(v.nk))
+		return v.t.cells.slice(v.ref, v.nk())
 	}
 	if o := v.obj(); o != nil && o.nItems > 0 {
 		return v.t.cells.slice(o.items, int(o.nItems))
@@ -132,11 +145,11 @@ func (v Value) cells() []cell {
 
 // nkept returns how many elements of a container or call are kept.
 func (v Value) nkept() int {
-	if v.inline {
+	if v.inline() {
 		if v.kind != KindTuple {
 			return 0
 		}
-		return int(v.nk)
+		return v.nk()
 	}
 	if o := v.obj(); o != nil {
 		return int(o.nItems)
@@ -150,7 +163,7 @@ func (v Value) at(i int) Value { return v.t.val(v.cells()[i]) }
 
 // count returns how many elements a container received.
 func (v Value) count() int64 {
-	if v.inline {
+	if v.inline() {
 		if v.kind == KindTuple {
 			return v.n
 		}
@@ -164,7 +177,7 @@ func (v Value) count() int64 {
 
 // chars returns the kept content of a str, bytes or bigint value, or "".
 func (v Value) chars() string {
-	if !v.inline || v.n == 0 || v.kind == KindTuple {
+	if !v.inline() || v.n == 0 || v.kind == KindTuple {
 		return ""
 	}
 	b := v.t.bytes.slice(v.ref, int(v.n))
