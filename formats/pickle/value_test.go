@@ -2,6 +2,7 @@ package pickle
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 	"unsafe"
 )
@@ -132,5 +133,31 @@ func TestValueViews(t *testing.T) {
 				t.Errorf("renders %s, want %s", s, tt.render)
 			}
 		})
+	}
+}
+
+// A tuple keeping more elements than an inline tuple can count is kept in
+// an object, and reads back the same.
+func TestLargeTuple(t *testing.T) {
+	const n = maxInlineKept + 10
+	var b strings.Builder
+	b.WriteString(proto(2) + mark)
+	for i := range n {
+		b.WriteString(k1(byte(i)))
+	}
+	b.WriteString("t" + stop)
+	var got Value
+	opt := Options{MaxItems: n, Hooks: Hooks{AfterStream: func(_ int, v Value) bool { got = v; return true }}}
+	if _, _, err := scanBytes(t, []byte(b.String()), opt); err != nil {
+		t.Fatal(err)
+	}
+	if got.Kind() != KindTuple || got.Len() != n || got.inline() {
+		t.Fatalf("got %s of %d, inline %v", got.Kind(), got.Len(), got.inline())
+	}
+	if v, ok := got.Index(n - 1); !ok || v.n != (n-1)%256 {
+		t.Errorf("last element %v %v", v, ok)
+	}
+	if s := got.String(); !strings.HasPrefix(s, "(0, 1, 2, 3, 4, 5, 6, 7, …") {
+		t.Errorf("renders %s", s)
 	}
 }
