@@ -79,7 +79,15 @@ func JoblibArrays(ctx context.Context, s formats.Scope) func(*Stream, Value, Val
 	// attrs is each wrapper instance's __dict__, which successive BUILDs of
 	// the same (memoized) instance update.
 	attrs := map[*object]map[string]Value{}
+	var stream *tables
+	instances := 0
 	return func(st *Stream, obj, state Value) (Value, error) {
+		if obj.t != stream {
+			// Each stream has its own memo, so its instances are new:
+			// the attributes of the last stream's need not be kept.
+			clear(attrs)
+			stream = obj.t
+		}
 		kind, how, init := wrapperOf(obj)
 		if kind == notWrapper {
 			return Value{}, nil
@@ -88,9 +96,10 @@ func JoblibArrays(ctx context.Context, s formats.Scope) func(*Stream, Value, Val
 		w := &wrapper{kind: kind, scope: s, off: off}
 		a, seen := attrs[obj.obj()]
 		if !seen {
-			if len(attrs) >= maxWrappers {
+			if instances >= maxWrappers {
 				return Value{}, &formats.LimitError{Limit: "joblib-wrappers", Max: maxWrappers}
 			}
+			instances++
 			var err error
 			if a, err = w.initAttrs(init); err != nil {
 				return Value{}, fmt.Errorf("joblib wrapper at offset %d: %w", off, err)

@@ -138,8 +138,13 @@ type machine struct {
 	counts    map[string]int
 	lineBuf   []byte
 	t         *tables // the current stream's
-	maxItems  int
-	fatal     error // a limit or cancellation met inside a nested scan
+	// kept holds the values earlier streams returned, copied out of their
+	// tables so that those are freed; pidStart is where the current
+	// stream's persistent IDs start in Result.PersistentIDs.
+	kept     *tables
+	pidStart int
+	maxItems int
+	fatal    error // a limit or cancellation met inside a nested scan
 	// sel is the allowlist ecosystems the scan's policy switched off.
 	sel globals.Selection
 }
@@ -176,12 +181,32 @@ func (m *machine) reset() {
 	m.ops = 0
 	m.frameEnd = -1
 	m.globals = make(map[string]Value)
+	if m.t != nil && len(m.res.PersistentIDs) > m.pidStart {
+		c := newCopier(m.t, m.keptTables())
+		for i := m.pidStart; i < len(m.res.PersistentIDs); i++ {
+			m.res.PersistentIDs[i].ID = c.value(m.res.PersistentIDs[i].ID)
+		}
+	}
+	m.pidStart = len(m.res.PersistentIDs)
 	m.t = newTables()
 	m.order = m.order[:0]
 	m.mutations = m.mutations[:0]
 	m.lookups = 0
 	m.reported = make(map[string]bool)
 	m.counts = make(map[string]int)
+}
+
+func (m *machine) keptTables() *tables {
+	if m.kept == nil {
+		m.kept = newTables()
+	}
+	return m.kept
+}
+
+// keep returns v, which the current stream returned, copied out of the
+// stream's tables.
+func (m *machine) keep(v Value) Value {
+	return newCopier(m.t, m.keptTables()).value(v)
 }
 
 func (m *machine) report(f formats.Finding) {

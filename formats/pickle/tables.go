@@ -151,3 +151,107 @@ func (t *tables) globalValue(g *gobj, off int64) Value {
 	v.n = int64(t.global(g))
 	return v
 }
+
+// copier copies values, with every cell they reach, from one stream's
+// tables to the tables values are kept in after their stream ends: what a
+// stream returns (Result.Values, Result.PersistentIDs) then keeps alive
+// only what it reaches, not all the garbage the stream made. Shared
+// objects, tuples and strings are copied once, so cycles and shared
+// subtrees stay as they were; the copy works from a list, not by
+// recursion, since nesting can be as deep as the stack limit.
+type copier struct {
+	from, to *tables
+	objs     map[uint32]uint32
+	tuples   map[uint32]uint32
+	strs     map[uint32]uint32
+	globs    map[int64]int64
+	work     []copyTask
+}
+
+type copyTask struct{ src, dst []cell }
+
+func newCopier(from, to *tables) *copier {
+	return &copier{from: from, to: to, objs: map[uint32]uint32{}, tuples: map[uint32]uint32{},
+		strs: map[uint32]uint32{}, globs: map[int64]int64{}}
+}
+
+// value returns v as kept in c.to. A value of other tables than c.from
+// is returned as it is.
+func (c *copier) value(v Value) Value {
+	if v.t != c.from {
+		return v
+	}
+	x := c.cell(v.cell)
+	for len(c.work) > 0 {
+		t := c.work[len(c.work)-1]
+		c.work = c.work[:len(c.work)-1]
+		for i, s := range t.src {
+			t.dst[i] = c.cell(s)
+		}
+	}
+	return c.to.val(x)
+}
+
+// cell returns x as kept in c.to, queueing the cells it refers to.
+func (c *copier) cell(x cell) cell {
+	switch {
+	case x.kind == KindGlobal:
+		x.ref = c.object(x.ref)
+		g, ok := c.globs[x.n]
+		if !ok {
+			g = int64(c.to.global(c.from.globs[x.n]))
+			c.globs[x.n] = g
+		}
+		x.n = g
+	case x.inline() && x.kind == KindTuple:
+		if x.nk() == 0 {
+			return x
+		}
+		ref, ok := c.tuples[x.ref]
+		if !ok {
+			var dst []cell
+			ref, dst = c.to.cells.carve(x.nk(), &c.to.full)
+			c.tuples[x.ref] = ref
+			c.work = append(c.work, copyTask{src: c.from.cells.slice(x.ref, x.nk()), dst: dst})
+		}
+		x.ref = ref
+	case x.inline():
+		if x.n == 0 {
+			return x
+		}
+		ref, ok := c.strs[x.ref]
+		if !ok {
+			var dst []byte
+			ref, dst = c.to.bytes.carve(int(x.n), &c.to.full)
+			copy(dst, c.from.bytes.slice(x.ref, int(x.n)))
+			c.strs[x.ref] = ref
+		}
+		x.ref = ref
+	case x.ref != 0:
+		x.ref = c.object(x.ref)
+	}
+	return x
+}
+
+// object returns the ref in c.to of the object ref in c.from.
+func (c *copier) object(ref uint32) uint32 {
+	if to, ok := c.objs[ref]; ok {
+		return to
+	}
+	src := *c.from.objs.at(ref)
+	to, o := c.to.newObject()
+	c.objs[ref] = to
+	o.count, o.off, o.op, o.enc = src.count, src.off, src.op, src.enc
+	if src.nItems > 0 {
+		var dst []cell
+		o.items, dst = c.to.cells.carve(int(src.nItems), &c.to.full)
+		o.nItems, o.capItems = src.nItems, src.nItems
+		c.work = append(c.work, copyTask{src: c.from.cells.slice(src.items, int(src.nItems)), dst: dst})
+	}
+	if src.state != 0 {
+		var dst []cell
+		o.state, dst = c.to.cells.carve(1, &c.to.full)
+		c.work = append(c.work, copyTask{src: c.from.cells.slice(src.state, 1), dst: dst})
+	}
+	return to
+}
