@@ -6,8 +6,9 @@ package pickle
 // small values; carving them from chunks costs one allocation per chunk,
 // and the collector never scans a chunk's contents. Chunks start small,
 // so a short pickle allocates little, and grow to a bound. Nothing carved
-// is freed before the stream's values are all unreachable: each stream
-// gets new tables, which the Values it returned keep alive.
+// is freed while the stream runs; each stream gets new tables, and what
+// it returns is copied out of them (see copier), so that they are freed
+// with all the garbage the stream made.
 type tables struct {
 	cells store[cell]
 	objs  store[object]
