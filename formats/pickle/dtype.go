@@ -121,7 +121,7 @@ func datetimeType(t string) bool {
 // flexible types; flags (NPY_ITEM_HASOBJECT is bit 0) are taken from the
 // state from version 3 on, and worked out from the type before.
 func setDtypeState(d dtype, flexible bool, name string, state Value) (dtype, error) {
-	if state.kind != KindTuple || int64(len(state.elems())) != state.Len() {
+	if state.kind != KindTuple || int64(state.nkept()) != state.Len() {
 		return dtype{}, fmt.Errorf("dtype %q state %v is not a tuple", name, state)
 	}
 	at := func(i int) Value { v, _ := state.Index(i); return v }

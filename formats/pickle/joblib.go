@@ -53,8 +53,8 @@ var wrapperInit = map[wrapperKind][]struct {
 	def  Value
 }{
 	arrayWrapper: {{"subclass", Value{}}, {"shape", Value{}}, {"order", Value{}}, {"dtype", Value{}},
-		{"allow_mmap", Value{kind: KindBool}}, {"numpy_array_alignment_bytes", Value{kind: KindInt, n: joblibAlignment}}},
-	fileWrapper:  {{"filename", Value{}}, {"subclass", Value{}}, {"allow_mmap", Value{kind: KindBool, n: 1}}},
+		{"allow_mmap", scalar(KindBool, 0)}, {"numpy_array_alignment_bytes", scalar(KindInt, joblibAlignment)}},
+	fileWrapper:  {{"filename", Value{}}, {"subclass", Value{}}, {"allow_mmap", scalar(KindBool, 1)}},
 	zfileWrapper: {{"filename", Value{}}, {"init_args", Value{}}, {"state", Value{}}},
 }
 
@@ -79,7 +79,15 @@ func JoblibArrays(ctx context.Context, s formats.Scope) func(*Stream, Value, Val
 	// attrs is each wrapper instance's __dict__, which successive BUILDs of
 	// the same (memoized) instance update.
 	attrs := map[*object]map[string]Value{}
+	var stream *tables
+	instances := 0
 	return func(st *Stream, obj, state Value) (Value, error) {
+		if obj.t != stream {
+			// Each stream has its own memo, so its instances are new:
+			// the attributes of the last stream's need not be kept.
+			clear(attrs)
+			stream = obj.t
+		}
 		kind, how, init := wrapperOf(obj)
 		if kind == notWrapper {
 			return Value{}, nil
@@ -88,9 +96,10 @@ func JoblibArrays(ctx context.Context, s formats.Scope) func(*Stream, Value, Val
 		w := &wrapper{kind: kind, scope: s, off: off}
 		a, seen := attrs[obj.obj()]
 		if !seen {
-			if len(attrs) >= maxWrappers {
+			if instances >= maxWrappers {
 				return Value{}, &formats.LimitError{Limit: "joblib-wrappers", Max: maxWrappers}
 			}
+			instances++
 			var err error
 			if a, err = w.initAttrs(init); err != nil {
 				return Value{}, fmt.Errorf("joblib wrapper at offset %d: %w", off, err)
@@ -115,14 +124,14 @@ func JoblibArrays(ctx context.Context, s formats.Scope) func(*Stream, Value, Val
 				w.noted = false
 				w.odd("is built %d bytes before the end of its FRAME: joblib reads the array after the frame "+
 					"and the opcodes in between out of order", n)
-				return joblibArray(off), fmt.Errorf("joblib array at offset %d inside a FRAME", off)
+				return joblibArray(obj.t, off), fmt.Errorf("joblib array at offset %d inside a FRAME", off)
 			}
 			err = readJoblibArray(ctx, s, st, w, a)
 		default:
 			err = w.companion(a)
 		}
 		// The loader leaves the array in the wrapper's place.
-		return joblibArray(off), err
+		return joblibArray(obj.t, off), err
 	}
 }
 
@@ -137,7 +146,7 @@ func wrapperOf(obj Value) (kind wrapperKind, how string, init *Value) {
 	if obj.kind != KindCall {
 		return notWrapper, "", nil
 	}
-	fn, args, op := obj.elems()[0], obj.elems()[1], obj.obj().op
+	fn, args, op := obj.at(0), obj.at(1), obj.obj().op
 	mod, name, ok := fn.Global()
 	if !ok {
 		return notWrapper, "", nil
@@ -173,9 +182,12 @@ func wrapperOf(obj Value) (kind wrapperKind, how string, init *Value) {
 
 // joblibArray is what the loader leaves on the stack for a wrapper: an
 // ndarray, which the pickle may only BUILD or store from then on.
-func joblibArray(off int64) Value {
-	cls := objValue(KindGlobal, &object{g: &gobj{module: "numpy", name: "ndarray"}, off: off})
-	return objValue(KindCall, &object{items: []Value{cls, objValue(KindTuple, &object{})}, off: off, op: opBUILD})
+func joblibArray(t *tables, off int64) Value {
+	cls := t.globalValue(&gobj{module: "numpy", name: "ndarray"}, off)
+	args, _ := t.newObject()
+	ref, o := t.newObjectOf([]cell{cls.cell, t.objValue(KindTuple, args).cell})
+	o.off, o.op = off, opBUILD
+	return t.objValue(KindCall, ref)
 }
 
 type wrapper struct {
@@ -212,7 +224,7 @@ func (w *wrapper) initAttrs(args *Value) (map[string]Value, error) {
 		return a, nil
 	}
 	params := wrapperInit[w.kind]
-	if args.kind != KindTuple || args.Len() > int64(len(params)) || int64(len(args.elems())) != args.Len() {
+	if args.kind != KindTuple || args.Len() > int64(len(params)) || int64(args.nkept()) != args.Len() {
 		return nil, fmt.Errorf("%s called with %s", w.class(), args)
 	}
 	for i, p := range params {
@@ -261,11 +273,11 @@ func (w *wrapper) update(a map[string]Value, d Value) error {
 	if d.kind != KindDict {
 		return fmt.Errorf("BUILD state %s has no items()", d)
 	}
-	if int64(len(d.elems())) != 2*d.Len() {
+	if int64(d.nkept()) != 2*d.Len() {
 		return errors.New("BUILD state too large to follow")
 	}
-	for i := 0; i+1 < len(d.elems()); i += 2 {
-		k, v := d.elems()[i], d.elems()[i+1]
+	for i := 0; i+1 < d.nkept(); i += 2 {
+		k, v := d.at(i), d.at(i+1)
 		name, ok := k.Text()
 		if k.kind != KindStr || !ok {
 			w.odd("state has a key %s that is not an attribute name", k)
@@ -419,7 +431,7 @@ func readJoblibArray(ctx context.Context, s formats.Scope, st *Stream, w *wrappe
 // strings, negative or overflowing products, which numpy wraps) are errors:
 // the scan ends inconclusive rather than guess.
 func elements(shape Value) (uint64, error) {
-	if shape.kind != KindTuple && shape.kind != KindList || shape.Len() > 64 || int64(len(shape.elems())) != shape.Len() {
+	if shape.kind != KindTuple && shape.kind != KindList || shape.Len() > 64 || int64(shape.nkept()) != shape.Len() {
 		return 0, fmt.Errorf("shape %v is not a tuple of sizes", shape)
 	}
 	n := uint64(1)

@@ -29,10 +29,10 @@ var lookups = map[string]lookupFunc{
 
 // constName returns the single constant identifier argument of a call.
 func constName(args Value) (string, bool) {
-	if args.kind != KindTuple || len(args.elems()) != 1 || args.Len() != 1 {
+	if args.kind != KindTuple || args.nkept() != 1 || args.Len() != 1 {
 		return "", false
 	}
-	a := args.elems()[0]
+	a := args.at(0)
 	name, ok := a.Text()
 	if !ok || a.kind != KindStr || !identifier(name) {
 		return "", false
@@ -97,16 +97,16 @@ func dillType(args Value) (string, string, bool) {
 // Ellipsis and NotImplemented. Any other use of type (three arguments
 // create a class) is not a lookup.
 func constantType(args Value) (string, string, bool) {
-	if args.kind != KindTuple || len(args.elems()) != 1 || args.Len() != 1 {
+	if args.kind != KindTuple || args.nkept() != 1 || args.Len() != 1 {
 		return "", "", false
 	}
-	a := args.elems()[0]
+	a := args.at(0)
 	switch {
 	case a.kind == KindNone:
 		return "types", "NoneType", true
-	case a.kind == KindGlobal && a.obj().g.module == "builtins" && a.obj().g.name == "Ellipsis":
+	case a.kind == KindGlobal && a.gobj().module == "builtins" && a.gobj().name == "Ellipsis":
 		return "types", "EllipsisType", true
-	case a.kind == KindGlobal && a.obj().g.module == "builtins" && a.obj().g.name == "NotImplemented":
+	case a.kind == KindGlobal && a.gobj().module == "builtins" && a.gobj().name == "NotImplemented":
 		return "types", "NotImplementedType", true
 	}
 	return "", "", false
@@ -122,21 +122,21 @@ func constantType(args Value) (string, string, bool) {
 // compares against a key of another type, and the name an ASCII identifier
 // that is no keyword. Any other call of eval stays denied.
 func evalName(args Value) (Value, bool) {
-	if args.kind != KindTuple || args.Len() != 2 || len(args.elems()) != 2 {
+	if args.kind != KindTuple || args.Len() != 2 || args.nkept() != 2 {
 		return Value{}, false
 	}
-	code, env := args.elems()[0], args.elems()[1]
+	code, env := args.at(0), args.at(1)
 	name, ok := code.Text()
 	if !ok || code.kind != KindStr || !identifier(name) || pythonKeywords[name] {
 		return Value{}, false
 	}
-	if env.kind != KindDict || env.obj() == nil || env.Len() != 1 || len(env.elems()) != 2 {
+	if env.kind != KindDict || env.obj() == nil || env.Len() != 1 || env.nkept() != 2 {
 		return Value{}, false
 	}
-	if k, ok := env.elems()[0].Text(); !ok || env.elems()[0].kind != KindStr || k != name {
+	if k, ok := env.at(0).Text(); !ok || env.at(0).kind != KindStr || k != name {
 		return Value{}, false
 	}
-	return env.elems()[1], true
+	return env.at(1), true
 }
 
 // pythonKeywords are Python 3's reserved words, which eval does not look up

@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
-	"unsafe"
 
 	"github.com/modelgate/modelgate/formats"
 	"github.com/modelgate/modelgate/formats/pickle/globals"
@@ -65,7 +64,7 @@ type globalInfo struct {
 	// often the global was pushed and consumed as a call's callable. A
 	// partial is cleared only when the global is used as nothing else.
 	partial       bool
-	partials      []*object
+	partials      []Value
 	partialPushes int64
 	partialCalls  int64
 	// For a lookup function (see lookups): calls that only name an object
@@ -116,11 +115,11 @@ type machine struct {
 	longArg   bool  // the last argument read was too long to keep
 	probeSize int64 // the file size while probing, or -1
 
-	stack    []Value
+	stack    []cell
 	marks    []int
-	memo     [][]Value // dense blocks of memoChunk values
-	spare    [][]Value // cleared blocks for the next stream
-	memoMap  map[int64]Value
+	memo     [][]cell // dense blocks of memoChunk values
+	spare    [][]cell // cleared blocks for the next stream
+	memoMap  map[int64]cell
 	memoLen  int
 	proto    int
 	ops      int64
@@ -131,16 +130,21 @@ type machine struct {
 	frameErr error
 	stream   int
 
-	globals   map[string]*object
-	order     []*object
+	globals   map[string]Value
+	order     []*gobj
 	mutations []mutation
 	lookups   int
 	reported  map[string]bool
 	counts    map[string]int
 	lineBuf   []byte
-	arena     arena
-	maxItems  int
-	fatal     error // a limit or cancellation met inside a nested scan
+	t         *tables // the current stream's
+	// kept holds the values earlier streams returned, copied out of their
+	// tables so that those are freed; pidStart is where the current
+	// stream's persistent IDs start in Result.PersistentIDs.
+	kept     *tables
+	pidStart int
+	maxItems int
+	fatal    error // a limit or cancellation met inside a nested scan
 	// sel is the allowlist ecosystems the scan's policy switched off.
 	sel globals.Selection
 }
@@ -156,21 +160,15 @@ func newMachine(ctx context.Context, st *Stream, s formats.Scope, opt *Options, 
 	if m.maxItems <= 0 {
 		m.maxItems = 64
 	}
-	// An inline tuple counts its kept elements in 32 bits.
-	m.maxItems = min(m.maxItems, math.MaxUint32)
+	// An object counts its kept elements in 32 bits (a dict's twice).
+	m.maxItems = min(m.maxItems, math.MaxUint32/2)
 	return m
 }
 
 func (m *machine) reset() {
-	// pop leaves stale values above the top; a small stack is cleared
-	// whole, a large one dropped, so that one deep stream cannot make
-	// every later stream's reset cost its depth.
-	if cap(m.stack) <= 256 {
-		clear(m.stack[:cap(m.stack)])
-		m.stack = m.stack[:0]
-	} else {
-		m.stack = nil
-	}
+	// Cells hold no pointers: what pop leaves above the top keeps
+	// nothing alive, and the stack is reused as it is.
+	m.stack = m.stack[:0]
 	m.marks = m.marks[:0]
 	for _, c := range m.memo {
 		clear(c)
@@ -182,12 +180,33 @@ func (m *machine) reset() {
 	m.proto = 0
 	m.ops = 0
 	m.frameEnd = -1
-	m.globals = make(map[string]*object)
+	m.globals = make(map[string]Value)
+	if m.t != nil && len(m.res.PersistentIDs) > m.pidStart {
+		c := newCopier(m.t, m.keptTables())
+		for i := m.pidStart; i < len(m.res.PersistentIDs); i++ {
+			m.res.PersistentIDs[i].ID = c.value(m.res.PersistentIDs[i].ID)
+		}
+	}
+	m.pidStart = len(m.res.PersistentIDs)
+	m.t = newTables()
 	m.order = m.order[:0]
 	m.mutations = m.mutations[:0]
 	m.lookups = 0
 	m.reported = make(map[string]bool)
 	m.counts = make(map[string]int)
+}
+
+func (m *machine) keptTables() *tables {
+	if m.kept == nil {
+		m.kept = newTables()
+	}
+	return m.kept
+}
+
+// keep returns v, which the current stream returned, copied out of the
+// stream's tables.
+func (m *machine) keep(v Value) Value {
+	return newCopier(m.t, m.keptTables()).value(v)
 }
 
 func (m *machine) report(f formats.Finding) {
@@ -229,11 +248,11 @@ func (m *machine) push(v Value) {
 	if v.kind == KindGlobal {
 		countPush(v)
 	}
-	m.stack = append(m.stack, v)
+	m.stack = append(m.stack, v.cell)
 }
 
 func countPush(v Value) {
-	if g := v.obj().g.info; g != nil {
+	if g := v.gobj().info; g != nil {
 		if g.partial {
 			g.partialPushes++
 		}
@@ -248,17 +267,12 @@ func (m *machine) pop() (Value, error) {
 	if n <= m.fence() {
 		return Value{}, errUnderflow
 	}
-	// Slots above the top are not cleared when values leave the stack:
-	// the next push overwrites them, reset clears or drops them, and the
-	// stack limit bounds what they hold meanwhile. Clearing cost a write
-	// barrier per value while the collector runs, which on dict-heavy
-	// pickles is most of the time.
 	v := m.stack[n-1]
 	m.stack = m.stack[:n-1]
-	return v, nil
+	return m.t.val(v), nil
 }
 
-func (m *machine) top() (*Value, error) {
+func (m *machine) top() (*cell, error) {
 	n := len(m.stack)
 	if n <= m.fence() {
 		return nil, errUnderflow
@@ -268,7 +282,7 @@ func (m *machine) top() (*Value, error) {
 
 // popMark removes the topmost mark and returns the items above it. The
 // slice aliases the stack and is valid until the next push.
-func (m *machine) popMark() ([]Value, error) {
+func (m *machine) popMark() ([]cell, error) {
 	n := len(m.marks)
 	if n == 0 {
 		return nil, errNoMark
@@ -280,99 +294,34 @@ func (m *machine) popMark() ([]Value, error) {
 	return items, nil
 }
 
-func (m *machine) container(kind Kind, items []Value) Value {
+func (m *machine) container(kind Kind, items []cell) Value {
 	k := min(len(items), m.maxItems)
-	if kind == KindTuple {
-		elems := append(m.arena.values(k), items[:k]...)
-		return tupleValue(elems, len(items))
+	if kind == KindTuple && k <= maxInlineKept {
+		v := Value{cell: cell{kind: KindTuple, aux: 1 | uint16(k)<<1, n: int64(len(items))}, t: m.t}
+		if k > 0 {
+			var elems []cell
+			v.ref, elems = m.t.cells.carve(k, &m.t.full)
+			copy(elems, items[:k])
+		}
+		return v
 	}
-	o := m.newObject(k)
-	o.items = append(o.items, items[:k]...)
+	ref, o := m.t.newObjectOf(items[:k])
 	o.count = int64(len(items))
-	return objValue(kind, o)
+	return m.t.objValue(kind, ref)
 }
 
-// newObject returns an object with room for k elements.
-func (m *machine) newObject(k int) *object {
-	o := m.arena.object()
-	if k > 0 {
-		o.items = m.arena.values(k)
-	}
-	return o
-}
-
-// arena hands out the machine's objects, element slices and short
-// strings from blocks: dict-heavy pickles (a state_dict, a list of
-// records) build millions of small values, and one allocation per block
-// instead of one per value is most of their speed. Blocks start small, so
-// a short pickle allocates little, and grow to a bound. A block lives as
-// long as any value carved from it; nothing carved is ever written again
-// except through its own object, whose element slice is capped so that
-// appending past it reallocates instead of reaching a neighbour.
-type arena struct {
-	objs  []object
-	vals  []Value
-	strs  []byte
-	nObjs int // size of the next object block
-	nVals int
-	nStrs int
-}
-
-const (
-	arenaMinBlock   = 8
-	arenaObjBlock   = 512
-	arenaValBlock   = 2048
-	arenaStrBlock   = 32 << 10
-	arenaMaxCarve   = 128 // longer element slices are allocated alone
-	arenaMaxCarvedS = 256 // and longer strings
-)
-
-func grow(n *int, limit int) int {
-	*n = min(max(*n*2, arenaMinBlock), limit)
-	return *n
-}
-
-func (a *arena) object() *object {
-	if len(a.objs) == 0 {
-		a.objs = make([]object, grow(&a.nObjs, arenaObjBlock))
-	}
-	o := &a.objs[0]
-	a.objs = a.objs[1:]
-	return o
-}
-
-// values returns an empty slice with room for k elements.
-func (a *arena) values(k int) []Value {
-	if k > arenaMaxCarve {
-		return make([]Value, 0, k)
-	}
-	if len(a.vals) < k {
-		a.vals = make([]Value, max(k, grow(&a.nVals, arenaValBlock)))
-	}
-	v := a.vals[:0:k]
-	a.vals = a.vals[k:]
-	return v
-}
-
-// str returns b as a string.
-func (a *arena) str(b []byte) string {
-	if len(b) == 0 || len(b) > arenaMaxCarvedS {
-		return string(b)
-	}
-	if cap(a.strs)-len(a.strs) < len(b) {
-		a.strs = make([]byte, 0, max(len(b), grow(&a.nStrs, arenaStrBlock)))
-	}
-	start := len(a.strs)
-	a.strs = append(a.strs, b...)
-	// The bytes are never written again: later strings are appended
-	// after them, and a full block is replaced, not reused.
-	return unsafe.String(&a.strs[start], len(b))
+// newObject returns a value of kind referring to a new object made at
+// off.
+func (m *machine) newObject(kind Kind, off int64) (Value, *object) {
+	ref, o := m.t.newObject()
+	o.off = off
+	return m.t.objValue(kind, ref), o
 }
 
 // memoChunk is the size of the memo's dense blocks: growing never copies.
 const memoChunk = 1 << 10
 
-func (m *machine) memoGet(i int64) (Value, bool) {
+func (m *machine) memoGet(i int64) (cell, bool) {
 	if i >= 0 && i < int64(len(m.memo))*memoChunk {
 		v := m.memo[i/memoChunk][i%memoChunk]
 		return v, v.kind != kindAbsent
@@ -381,7 +330,7 @@ func (m *machine) memoGet(i int64) (Value, bool) {
 	return v, ok
 }
 
-func (m *machine) memoPut(i int64, v Value) error {
+func (m *machine) memoPut(i int64, v cell) error {
 	dense := int64(len(m.memo)) * memoChunk
 	switch {
 	case i >= 0 && i < dense:
@@ -410,11 +359,11 @@ func (m *machine) memoPut(i int64, v Value) error {
 	// never in both. Sparse PUTs thus cannot allocate more than they store.
 	if i >= 0 && i < dense+memoChunk && m.memoMap == nil && dense <= 4*int64(m.memoLen) {
 		for int64(len(m.memo))*memoChunk <= i {
-			var c []Value
+			var c []cell
 			if n := len(m.spare); n > 0 {
 				c, m.spare = m.spare[n-1], m.spare[:n-1]
 			} else {
-				c = make([]Value, memoChunk)
+				c = make([]cell, memoChunk)
 			}
 			m.memo = append(m.memo, c)
 		}
@@ -422,15 +371,23 @@ func (m *machine) memoPut(i int64, v Value) error {
 		return nil
 	}
 	if m.memoMap == nil {
-		m.memoMap = make(map[int64]Value)
+		m.memoMap = make(map[int64]cell)
 	}
 	m.memoMap[i] = v
 	return nil
 }
 
+// unkept makes a str or bytes value of count bytes at off, too long to
+// keep, in encoding enc.
+func (m *machine) unkept(kind Kind, off, count int64, enc uint8) Value {
+	v, o := m.newObject(kind, off)
+	o.count, o.enc = count, enc
+	return withN(v, count)
+}
+
 // str makes a kept str or bytes value.
 func (m *machine) str(kind Kind, b []byte) Value {
-	return textValue(kind, m.arena.str(b))
+	return m.t.textValue(kind, b)
 }
 
 // payload reads a length-prefixed str or bytes argument of n bytes,
@@ -470,7 +427,7 @@ func (m *machine) payload(kind Kind, n uint64, text *pyUTF8) (Value, error) {
 			left -= int64(len(b))
 		}
 	}
-	return withN(objValue(kind, &object{off: off, count: int64(n), enc: encRaw}), int64(n)), nil
+	return m.unkept(kind, off, int64(n), encRaw), nil
 }
 
 func (m *machine) u8() (uint64, error) {
@@ -562,9 +519,12 @@ func (m *machine) run() (v Value, err error) {
 		if len(m.stack) < depth {
 			m.consumed = true
 		}
-		if m.fatal != nil {
+		if m.fatal != nil || m.t.full {
 			err := m.fatal
 			m.fatal = nil
+			if err == nil {
+				err = &formats.LimitError{Limit: "pickle-value-chunks", Max: scratchChunk}
+			}
 			return Value{}, &Error{Offset: off, Opcode: opName(op), Err: err}
 		}
 		if m.frameEnd >= 0 {
@@ -607,38 +567,38 @@ func (m *machine) step(off int64, op byte) error {
 		if err != nil {
 			return err
 		}
-		m.push(Value{kind: KindInt, n: int64(n)})
+		m.push(scalar(KindInt, int64(n)))
 	case opBININT2:
 		n, err := m.le(2)
 		if err != nil {
 			return err
 		}
-		m.push(Value{kind: KindInt, n: int64(n)})
+		m.push(scalar(KindInt, int64(n)))
 	case opBININT:
 		n, err := m.le(4)
 		if err != nil {
 			return err
 		}
-		m.push(Value{kind: KindInt, n: int64(int32(uint32(n)))})
+		m.push(scalar(KindInt, int64(int32(uint32(n)))))
 	case opBINFLOAT:
 		b, err := st.next(8)
 		if err != nil {
 			return err
 		}
-		m.push(Value{kind: KindFloat, n: int64(binary.BigEndian.Uint64(b))})
+		m.push(scalar(KindFloat, int64(binary.BigEndian.Uint64(b))))
 	case opNONE:
-		m.push(Value{kind: KindNone})
+		m.push(scalar(KindNone, 0))
 	case opNEWTRUE:
-		m.push(Value{kind: KindBool, n: 1})
+		m.push(scalar(KindBool, 1))
 	case opNEWFALSE:
-		m.push(Value{kind: KindBool})
+		m.push(scalar(KindBool, 0))
 	case opINT, opLONG:
 		b, total, err := m.line(keepMax)
 		if err != nil {
 			return err
 		}
 		if op == opINT && total == 2 && b[0] == '0' && (b[1] == '0' || b[1] == '1') {
-			m.push(Value{kind: KindBool, n: int64(b[1] - '0')})
+			m.push(scalar(KindBool, int64(b[1]-'0')))
 			return nil
 		}
 		if op == opLONG && len(b) > 0 && int64(len(b)) == total && b[len(b)-1] == 'L' {
@@ -648,7 +608,7 @@ func (m *machine) step(off int64, op byte) error {
 			if m.probe {
 				return errNotInt
 			}
-			m.push(Value{kind: KindBigInt})
+			m.push(scalar(KindBigInt, 0))
 			return nil
 		}
 		n, big, err := parseInt(b)
@@ -656,9 +616,9 @@ func (m *machine) step(off int64, op byte) error {
 			return err
 		}
 		if big {
-			m.push(Value{kind: KindBigInt})
+			m.push(scalar(KindBigInt, 0))
 		} else {
-			m.push(Value{kind: KindInt, n: n})
+			m.push(scalar(KindInt, n))
 		}
 	case opLONG1, opLONG4:
 		var n uint64
@@ -686,7 +646,7 @@ func (m *machine) step(off int64, op byte) error {
 			if n > 0 && n < 8 && b[n-1]&0x80 != 0 {
 				x -= 1 << (8 * n)
 			}
-			m.push(Value{kind: KindInt, n: x})
+			m.push(scalar(KindInt, x))
 			return nil
 		}
 		b, err := m.payload(KindBytes, n, nil)
@@ -695,7 +655,12 @@ func (m *machine) step(off int64, op byte) error {
 		}
 		// The little-endian digits are kept when short: legacy PyTorch's
 		// magic number is one.
-		m.push(textValue(KindBigInt, b.chars()))
+		if b.inline() {
+			b.kind = KindBigInt
+		} else {
+			b = scalar(KindBigInt, 0)
+		}
+		m.push(b)
 	case opFLOAT:
 		b, total, err := m.line(64)
 		if err != nil {
@@ -708,7 +673,7 @@ func (m *machine) step(off int64, op byte) error {
 		if err != nil {
 			return err
 		}
-		m.push(Value{kind: KindFloat, n: floatBits(f)})
+		m.push(scalar(KindFloat, floatBits(f)))
 	case opSHORTBINSTRING, opSHORTBINBYTES, opSHORTBINUNICODE:
 		n, err := m.u8()
 		if err != nil {
@@ -739,13 +704,16 @@ func (m *machine) step(off int64, op byte) error {
 	case opSTRING, opUNICODE:
 		return m.textString(op)
 	case opEMPTYTUPLE:
-		m.push(Value{kind: KindTuple, inline: true})
-	case opEMPTYLIST:
-		m.push(objValue(KindList, m.newObject(0)))
-	case opEMPTYDICT:
-		m.push(objValue(KindDict, m.newObject(0)))
-	case opEMPTYSET:
-		m.push(objValue(KindSet, m.newObject(0)))
+		m.push(Value{cell: cell{kind: KindTuple, aux: 1}})
+	case opEMPTYLIST, opEMPTYDICT, opEMPTYSET:
+		kind := KindList
+		if op == opEMPTYDICT {
+			kind = KindDict
+		} else if op == opEMPTYSET {
+			kind = KindSet
+		}
+		ref, _ := m.t.newObject()
+		m.push(m.t.objValue(kind, ref))
 	case opTUPLE1, opTUPLE2, opTUPLE3:
 		n := int(op-opTUPLE1) + 1
 		if len(m.stack)-n < m.fence() {
@@ -782,7 +750,7 @@ func (m *machine) step(off int64, op byte) error {
 		if err != nil {
 			return err
 		}
-		return m.addItems(off, op, []Value{v})
+		return m.addItems(off, op, []cell{v.cell})
 	case opAPPENDS, opSETITEMS, opADDITEMS:
 		items, err := m.popMark()
 		if err != nil {
@@ -801,7 +769,7 @@ func (m *machine) step(off int64, op byte) error {
 		if err != nil {
 			return err
 		}
-		return m.addItems(off, op, []Value{k, v})
+		return m.addItems(off, op, []cell{k.cell, v.cell})
 	case opPOP:
 		if n := len(m.marks); n > 0 && m.marks[n-1] == len(m.stack) {
 			m.marks = m.marks[:n-1]
@@ -817,7 +785,7 @@ func (m *machine) step(off int64, op byte) error {
 		if err != nil {
 			return err
 		}
-		m.push(*t)
+		m.push(m.t.val(*t))
 	case opBINPUT, opLONGBINPUT, opPUT:
 		i, err := m.memoIndex(op)
 		if err != nil {
@@ -847,7 +815,7 @@ func (m *machine) step(off int64, op byte) error {
 			m.report(formats.NewFinding(RuleMissingMemo, off, "%s of memo key %d, which holds nothing", opName(op), i))
 			return fmt.Errorf("memo value not found at index %d", i)
 		}
-		m.push(v)
+		m.push(m.t.val(v))
 	case opGLOBAL:
 		mod, err := m.nameLine()
 		if err != nil {
@@ -879,7 +847,7 @@ func (m *machine) step(off int64, op byte) error {
 					"STACK_GLOBAL imports a computed name: module %s, name %s", mod, name).
 					With("module", mod.String()).With("name", name.String()))
 			}
-			m.push(objValue(KindGlobal, &object{g: &gobj{dynamic: true}, off: off}))
+			m.push(m.t.globalValue(&gobj{dynamic: true}, off))
 			return nil
 		}
 		m.push(m.resolve(off, ms, ns))
@@ -907,9 +875,8 @@ func (m *machine) step(off int64, op byte) error {
 		if len(items) == 0 {
 			return errUnderflow
 		}
-		cls := items[0]
+		cls := m.t.val(items[0])
 		args := m.container(KindTuple, items[1:])
-		items[0] = Value{}
 		m.push(m.call(off, op, cls, args, Value{}))
 	case opREDUCE:
 		args, err := m.pop()
@@ -920,10 +887,11 @@ func (m *machine) step(off int64, op byte) error {
 		if err != nil {
 			return err
 		}
-		if err := callableArgs(op, *t, args, Value{}); err != nil {
+		fn := m.t.val(*t)
+		if err := callableArgs(op, fn, args, Value{}); err != nil {
 			return err
 		}
-		*t = m.call(off, op, *t, args, Value{})
+		*t = m.call(off, op, fn, args, Value{}).cell
 	case opNEWOBJ, opNEWOBJEX:
 		var kwargs Value
 		if op == opNEWOBJEX {
@@ -964,9 +932,11 @@ func (m *machine) step(off int64, op byte) error {
 				return errors.New("persistent IDs in protocol 0 must be ASCII strings")
 			}
 		}
-		pid := m.str(KindStr, b)
+		var pid Value
 		if total > keepMax {
-			pid = withN(objValue(KindStr, &object{off: off + 1, count: total, enc: encRaw}), total)
+			pid = m.unkept(KindStr, off+1, total, encRaw)
+		} else {
+			pid = m.str(KindStr, b)
 		}
 		return m.persistent(off, pid)
 	case opBINPERSID:
@@ -1049,7 +1019,8 @@ func (m *machine) step(off int64, op byte) error {
 			return formats.NewFinding(RuleExtension, off, "%s loads extension code %d from the copyreg registry", opName(op), int64(code)).
 				With("code", strconv.FormatInt(int64(code), 10))
 		})
-		m.push(withN(objValue(KindExt, &object{off: off}), int64(code)))
+		ext, _ := m.newObject(KindExt, off)
+		m.push(withN(ext, int64(code)))
 	case opNEXTBUFFER:
 		// pickle.load without buffers= (torch, joblib, numpy and every
 		// plain load) raises here; a loader that passes buffers reads on,
@@ -1063,6 +1034,15 @@ func (m *machine) step(off int64, op byte) error {
 		m.report(formats.NewFinding(RuleBadOpcode, off, "byte 0x%02x at offset %d is not a pickle opcode", op, off).
 			With("byte", fmt.Sprintf("0x%02x", op)))
 		return fmt.Errorf("invalid load key 0x%02x", op)
+	}
+	return nil
+}
+
+// own checks that a value a hook returned is one of this stream's: the
+// machine stores cells, which mean something only with their tables.
+func (m *machine) own(v Value) error {
+	if v.t != nil && v.t != m.t {
+		return errors.New("a hook returned a value of another pickle stream")
 	}
 	return nil
 }
@@ -1154,7 +1134,7 @@ func (m *machine) textString(op byte) error {
 		if op == opSTRING {
 			enc = encString
 		}
-		m.push(withN(objValue(KindStr, &object{off: start, count: total, enc: enc}), total))
+		m.push(m.unkept(KindStr, start, total, enc))
 		return nil
 	}
 	var dec []byte
@@ -1171,11 +1151,12 @@ func (m *machine) textString(op byte) error {
 }
 
 // addItems applies APPEND(S), SETITEM(S) or ADDITEMS to the stack top.
-func (m *machine) addItems(off int64, op byte, items []Value) error {
-	t, err := m.top()
+func (m *machine) addItems(off int64, op byte, items []cell) error {
+	tc, err := m.top()
 	if err != nil {
 		return err
 	}
+	t := m.t.val(*tc)
 	want := KindList
 	switch op {
 	case opSETITEM, opSETITEMS:
@@ -1200,13 +1181,13 @@ func (m *machine) addItems(off int64, op byte, items []Value) error {
 			}
 		}
 		o := t.obj()
-		room := 2*m.maxItems - len(o.items)
+		limit := 2 * m.maxItems
 		if want != KindDict {
-			room = m.maxItems - len(o.items)
+			limit = m.maxItems
 		}
-		if room > 0 {
+		if room := limit - int(o.nItems); room > 0 {
 			add := items[:min(room, len(items))]
-			if cap(o.items) == 0 {
+			if o.capItems == 0 {
 				// A batch (APPENDS, SETITEMS, ADDITEMS) is how picklers
 				// fill a container of more than one element, so it gets
 				// room for itself only; single steps get room for a few.
@@ -1214,9 +1195,10 @@ func (m *machine) addItems(off int64, op byte, items []Value) error {
 				if op == opAPPEND || op == opSETITEM {
 					n = min(room, max(n, 8))
 				}
-				o.items = m.arena.values(n)
+				o.items, _ = m.t.cells.carve(n, &m.t.full)
+				o.capItems = uint32(n)
 			}
-			o.items = append(o.items, add...)
+			m.t.appendItems(o, add, limit)
 		}
 		o.count += int64(len(items))
 	case KindCall, KindPersistent, KindExt, KindBuffer:
@@ -1224,7 +1206,7 @@ func (m *machine) addItems(off int64, op byte, items []Value) error {
 		// instance's class's business and judged with that class.
 	case KindList, KindDict:
 		if op != opSETITEM && op != opSETITEMS || t.kind != KindList {
-			m.confused(off, op, *t)
+			m.confused(off, op, t)
 			break
 		}
 		// list[i] = v: CPython raises unless every key is an int index
@@ -1239,9 +1221,15 @@ func (m *machine) addItems(off int64, op byte, items []Value) error {
 			}
 		}
 	case KindGlobal:
-		m.mutate(off, op, *t, objValue(KindTuple, &object{items: items[:min(len(items), 4)], count: int64(len(items))}))
+		if m.probe || len(m.mutations) >= maxMutations {
+			break
+		}
+		k := min(len(items), 4)
+		ref, o := m.t.newObjectOf(items[:k])
+		o.count = int64(len(items))
+		m.mutate(off, op, t, m.t.objValue(KindTuple, ref))
 	default:
-		m.confused(off, op, *t)
+		m.confused(off, op, t)
 	}
 	return nil
 }
@@ -1269,16 +1257,18 @@ func (m *machine) mutate(off int64, op byte, target, state Value) {
 
 const maxMutations = 64
 
-func (m *machine) build(off int64, t *Value, state Value) error {
+func (m *machine) build(off int64, t *cell, state Value) error {
+	obj := m.t.val(*t)
 	switch t.kind {
 	case KindCall, KindPersistent:
-		s := state
-		t.obj().state = &s
+		ref, s := m.t.cells.carve(1, &m.t.full)
+		s[0] = state.cell
+		obj.obj().state = ref
 	case KindGlobal:
-		m.mutate(off, opBUILD, *t, state)
+		m.mutate(off, opBUILD, obj, state)
 	case KindExt, KindBuffer:
 	default:
-		m.confused(off, opBUILD, *t)
+		m.confused(off, opBUILD, obj)
 	}
 	if h := m.opt.Hooks.OnBuild; h != nil && !m.probe {
 		// The frame check is due now: what the hook reads lies outside
@@ -1287,10 +1277,13 @@ func (m *machine) build(off int64, t *Value, state Value) error {
 		if m.frameEnd >= 0 {
 			m.st.frameLeft = m.frameEnd - m.st.Offset()
 		}
-		v, err := h(m.st, *t, state)
+		v, err := h(m.st, obj, state)
 		m.st.frameLeft = 0
 		if v.kind != kindAbsent {
-			*t = v
+			if err := m.own(v); err != nil {
+				return err
+			}
+			*t = v.cell
 		}
 		return err
 	}
@@ -1324,11 +1317,14 @@ func (m *machine) memoIndex(op byte) (int64, error) {
 }
 
 func (m *machine) persistent(off int64, pid Value) error {
-	o := m.newObject(1)
-	o.items, o.off = append(o.items, pid), off
-	v := objValue(KindPersistent, o)
+	ref, o := m.t.newObjectOf([]cell{pid.cell})
+	o.off = off
+	v := m.t.objValue(KindPersistent, ref)
 	if h := m.opt.Hooks.PersistentLoad; h != nil && !m.probe {
 		if loaded, ok := h(pid); ok {
+			if err := m.own(loaded); err != nil {
+				return err
+			}
 			v = loaded
 		}
 	}
@@ -1341,6 +1337,11 @@ func (m *machine) persistent(off int64, pid Value) error {
 	}
 	if len(m.res.PersistentIDs) >= maxPersistentIDs {
 		return &formats.LimitError{Limit: "pickle-persistent-ids", Max: maxPersistentIDs}
+	}
+	if ids := m.res.PersistentIDs; len(ids) == cap(ids) {
+		// Doubling: append grows a long slice by a quarter, which for a
+		// state_dict's 100k IDs copied five times what they hold.
+		m.res.PersistentIDs = append(make([]PersistentID, 0, max(64, 2*len(ids))), ids...)
 	}
 	m.res.PersistentIDs = append(m.res.PersistentIDs, PersistentID{Offset: off, ID: pid})
 	return nil
@@ -1356,59 +1357,58 @@ func (m *machine) resolve(off int64, module, name string) Value {
 	}
 	m.lookups++
 	key := strconv.Itoa(len(module)) + ":" + module + name
-	if o, ok := m.globals[key]; ok {
-		return objValue(KindGlobal, o)
+	if v, ok := m.globals[key]; ok {
+		return v
 	}
-	o := &object{g: &gobj{module: module, name: name}, off: off}
+	o := &gobj{module: module, name: name}
+	v := m.t.globalValue(o, off)
 	if !m.probe {
 		g := &globalInfo{ref: GlobalRef{Module: module, Name: name, Offset: off, Stream: m.stream,
 			Verdict: globals.JudgeIn(module, name, m.sel)}}
-		o.g.info = g
-		o.g.nested = globals.NestedLoader(module, name)
+		o.info = g
+		o.nested = globals.NestedLoader(module, name)
 		g.partial = module == "functools" && name == "partial"
 		full := module + "." + name
 		g.lookup = lookups[full]
 		g.nameEval = full == "builtins.eval"
-		o.g.roles = argRoles[full]
-		o.g.fwd, o.g.hasFwd = forwardCalls[full]
+		o.roles = argRoles[full]
+		o.fwd, o.hasFwd = forwardCalls[full]
 		if len(m.res.Globals) < maxGlobals {
 			m.res.Globals = append(m.res.Globals, g.ref)
 		}
 		m.order = append(m.order, o)
 	}
 	if len(m.globals) < maxGlobals {
-		m.globals[key] = o
+		m.globals[key] = v
 	}
-	return objValue(KindGlobal, o)
+	return v
 }
 
 const maxGlobals = 1 << 16
 
 // call records a call of fn and returns its symbolic result.
 func (m *machine) call(off int64, op byte, fn, args, kwargs Value) Value {
-	var o *object
+	items := [3]cell{fn.cell, args.cell, kwargs.cell}
+	n := 2
 	if kwargs.kind != kindAbsent {
-		o = m.newObject(3)
-		o.items = append(o.items, fn, args, kwargs)
-	} else {
-		o = m.newObject(2)
-		o.items = append(o.items, fn, args)
+		n = 3
 	}
+	ref, o := m.t.newObjectOf(items[:n])
 	o.op, o.off = op, off
-	res := objValue(KindCall, o)
+	res := m.t.objValue(KindCall, ref)
 	if m.probe {
 		return res
 	}
 	switch fn.kind {
 	case KindGlobal:
-		if fn.obj().g.dynamic {
+		if fn.gobj().dynamic {
 			m.once("computed-call", func() formats.Finding {
 				return formats.NewFinding(RuleComputedCall, off, "%s calls a dynamically imported global: %s", opName(op), res).
 					At(formats.Critical).With("call", res.String())
 			})
 			return res
 		}
-		g := fn.obj().g.info
+		g := fn.gobj().info
 		if g == nil || g.ref.Verdict.Class == globals.Allowed {
 			need := globals.UseFunction
 			if op == opNEWOBJ || op == opNEWOBJEX {
@@ -1416,7 +1416,7 @@ func (m *machine) call(off int64, op byte, fn, args, kwargs Value) Value {
 			}
 			m.use(off, fn, need, res)
 			m.argRoles(off, fn, args, res)
-			if fn.obj().g.nested {
+			if fn.gobj().nested {
 				m.nested(off, fn, args)
 			}
 			return res
@@ -1442,10 +1442,10 @@ func (m *machine) call(off int64, op byte, fn, args, kwargs Value) Value {
 				g.partialCalls++
 			}
 			if len(g.partials) < maxPartials {
-				g.partials = append(g.partials, o)
+				g.partials = append(g.partials, res)
 			}
 		}
-		if fn.obj().g.nested && m.nested(off, fn, args) {
+		if fn.gobj().nested && m.nested(off, fn, args) {
 			g.torchStreams++
 		}
 	case KindCall, KindPersistent, KindExt, KindBuffer:
@@ -1486,18 +1486,18 @@ var argRoles = map[string][]globals.Use{
 // identifier that is not a dunder: the call is then the dotted global
 // global.name, and is judged as one.
 func namedAttribute(args Value) (string, string, bool) {
-	if args.kind != KindTuple || len(args.elems()) != 2 || args.Len() != 2 {
+	if args.kind != KindTuple || args.nkept() != 2 || args.Len() != 2 {
 		return "", "", false
 	}
-	parent, attr := args.elems()[0], args.elems()[1]
-	if parent.kind != KindGlobal || parent.obj().g.dynamic || parent.obj().g.info == nil {
+	parent, attr := args.at(0), args.at(1)
+	if parent.kind != KindGlobal || parent.gobj().dynamic || parent.gobj().info == nil {
 		return "", "", false
 	}
 	name, ok := attr.Text()
 	if !ok || attr.kind != KindStr || !identifier(name) || isDunderName(name) {
 		return "", "", false
 	}
-	return parent.obj().g.module, parent.obj().g.name + "." + name, true
+	return parent.gobj().module, parent.gobj().name + "." + name, true
 }
 
 // identifier reports a Python identifier of ASCII letters, digits and
@@ -1534,23 +1534,23 @@ func partialCleared(g *globalInfo) bool {
 	if !g.partial || len(g.partials) == 0 || int64(len(g.partials)) != g.calls || g.partialPushes != g.partialCalls {
 		return false
 	}
-	for _, o := range g.partials {
-		if len(o.items) != 2 && (len(o.items) != 3 || !constDict(o.items[2])) {
+	for _, p := range g.partials {
+		if p.nkept() != 2 && (p.nkept() != 3 || !constDict(p.at(2))) {
 			return false
 		}
-		args := o.items[1]
-		if args.kind != KindTuple || !kept(args) || len(args.elems()) == 0 || !callableFunction(args.elems()[0]) ||
-			!constants(args.elems()[1:], 0) {
+		args := p.at(1)
+		if args.kind != KindTuple || !kept(args) || args.nkept() == 0 || !callableFunction(args.at(0)) ||
+			!constants(args, 1, 0) {
 			return false
 		}
-		if o.state == nil {
+		st, ok := p.State()
+		if !ok {
 			continue
 		}
-		st := *o.state
-		if st.kind != KindTuple || !kept(st) || len(st.elems()) != 4 {
+		if st.kind != KindTuple || !kept(st) || st.nkept() != 4 {
 			return false
 		}
-		f, a, kw, d := st.elems()[0], st.elems()[1], st.elems()[2], st.elems()[3]
+		f, a, kw, d := st.at(0), st.at(1), st.at(2), st.at(3)
 		if !callableFunction(f) || a.kind != KindTuple || !constant(a, 0) ||
 			(kw.kind != KindNone && !constDict(kw)) || (d.kind != KindNone && !constDict(d)) {
 			return false
@@ -1562,10 +1562,10 @@ func partialCleared(g *globalInfo) bool {
 // callableFunction reports whether v is a global the allowlist permits to
 // be called.
 func callableFunction(v Value) bool {
-	if v.kind != KindGlobal || v.obj().g.dynamic || v.obj().g.info == nil {
+	if v.kind != KindGlobal || v.gobj().dynamic || v.gobj().info == nil {
 		return false
 	}
-	vd := v.obj().g.info.ref.Verdict
+	vd := v.gobj().info.ref.Verdict
 	return vd.Class == globals.Allowed && vd.Uses.Has(globals.UseFunction)
 }
 
@@ -1575,7 +1575,7 @@ func constDict(v Value) bool { return v.kind == KindDict && constant(v, 0) }
 func kept(v Value) bool {
 	switch v.kind {
 	case KindTuple, KindList, KindDict, KindSet, KindFrozenSet:
-		return v.count() == int64(len(v.elems()))
+		return v.count() == int64(v.nkept())
 	}
 	return false
 }
@@ -1590,14 +1590,16 @@ func constant(v Value, depth int) bool {
 	case KindNone, KindBool, KindInt, KindBigInt, KindFloat, KindStr, KindBytes:
 		return true
 	case KindTuple, KindList, KindDict, KindSet, KindFrozenSet:
-		return depth < maxConstDepth && kept(v) && constants(v.elems(), depth+1)
+		return depth < maxConstDepth && kept(v) && constants(v, 0, depth+1)
 	}
 	return false
 }
 
-func constants(vs []Value, depth int) bool {
-	for _, v := range vs {
-		if !constant(v, depth) {
+// constants reports whether the kept elements of v from the from-th on
+// are all constant.
+func constants(v Value, from, depth int) bool {
+	for _, c := range v.cells()[from:] {
+		if !constant(v.t.val(c), depth) {
 			return false
 		}
 	}
@@ -1609,13 +1611,13 @@ func (m *machine) argRoles(off int64, fn, args Value, call Value) {
 	if args.kind != KindTuple {
 		return
 	}
-	if g := fn.obj().g; g.hasFwd {
+	if g := fn.gobj(); g.hasFwd {
 		m.forward(off, g.fwd, args, call)
 		return
 	}
-	for i, need := range fn.obj().g.roles {
-		if i < len(args.elems()) && args.elems()[i].kind == KindGlobal {
-			m.use(off, args.elems()[i], need, call)
+	for i, need := range fn.gobj().roles {
+		if i < args.nkept() && args.at(i).kind == KindGlobal {
+			m.use(off, args.at(i), need, call)
 		}
 	}
 }
@@ -1637,10 +1639,10 @@ const maxForwardDepth = 8
 // is a call of a computed object.
 func (m *machine) forward(off int64, fw [2]int, args Value, call Value) {
 	for depth := 0; depth < maxForwardDepth; depth++ {
-		if fw[0] >= len(args.elems()) {
+		if fw[0] >= args.nkept() {
 			return
 		}
-		f := args.elems()[fw[0]]
+		f := args.at(fw[0])
 		if f.kind != KindGlobal {
 			m.once("computed-call", func() formats.Finding {
 				return formats.NewFinding(RuleComputedCall, off, "%s calls its argument %s", call, f).
@@ -1649,18 +1651,18 @@ func (m *machine) forward(off int64, fw [2]int, args Value, call Value) {
 			return
 		}
 		m.use(off, f, globals.UseFunction, call)
-		if f.obj().g.dynamic || fw[1] >= len(args.elems()) {
+		if f.gobj().dynamic || fw[1] >= args.nkept() {
 			return
 		}
-		inner := args.elems()[fw[1]]
+		inner := args.at(fw[1])
 		if inner.kind != KindTuple {
 			return
 		}
-		next, ok := f.obj().g.fwd, f.obj().g.hasFwd
+		next, ok := f.gobj().fwd, f.gobj().hasFwd
 		if !ok {
-			for i, need := range f.obj().g.roles {
-				if i < len(inner.elems()) && inner.elems()[i].kind == KindGlobal {
-					m.use(off, inner.elems()[i], need, call)
+			for i, need := range f.gobj().roles {
+				if i < inner.nkept() && inner.at(i).kind == KindGlobal {
+					m.use(off, inner.at(i), need, call)
 				}
 			}
 			return
@@ -1673,8 +1675,8 @@ func (m *machine) forward(off int64, fw [2]int, args Value, call Value) {
 // other uses only, the first such use is reported at the stream's end.
 // Unknown and denied globals are reported whatever their use.
 func (m *machine) use(off int64, v Value, need globals.Use, call Value) {
-	g := v.obj().g.info
-	if g == nil || v.obj().g.dynamic || g.ref.Verdict.Class != globals.Allowed || g.ref.Verdict.Uses.Has(need) || g.misuse != "" {
+	g := v.gobj().info
+	if g == nil || v.gobj().dynamic || g.ref.Verdict.Class != globals.Allowed || g.ref.Verdict.Uses.Has(need) || g.misuse != "" {
 		return
 	}
 	g.misuse, g.misuseOff, g.misuseUse = call.String(), off, need
@@ -1688,7 +1690,7 @@ func (m *machine) flush() {
 		return
 	}
 	for _, o := range m.order {
-		g := o.g.info
+		g := o.info
 		v := g.ref.Verdict
 		full := g.ref.Module + "." + g.ref.Name
 		var f formats.Finding

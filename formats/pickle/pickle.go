@@ -270,7 +270,7 @@ func imports(m *machine, p []byte) bool {
 		return true
 	}
 	for _, o := range m.globals {
-		if globals.Judge(o.g.module, o.g.name).Class != globals.Unknown {
+		if globals.Judge(o.gobj().module, o.gobj().name).Class != globals.Unknown {
 			return true
 		}
 	}
@@ -356,7 +356,7 @@ func Runs(ctx context.Context, in *formats.Input) (bool, error) {
 		return false, nil
 	}
 	for _, o := range m.globals {
-		if globals.Judge(o.g.module, o.g.name).Class != globals.Unknown {
+		if globals.Judge(o.gobj().module, o.gobj().name).Class != globals.Unknown {
 			return true, nil
 		}
 	}

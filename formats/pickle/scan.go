@@ -144,6 +144,7 @@ func scan(ctx context.Context, r io.Reader, s formats.Scope, opt *Options, res *
 		}
 		res.Streams++
 		res.End = st.Offset()
+		v = m.keep(v)
 		res.Values = append(res.Values, v)
 		if h := opt.Hooks.AfterStream; h != nil && !h(i, v) {
 			return nil

@@ -2,6 +2,7 @@ package pickle
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"math"
 	"math/big"
@@ -272,6 +273,17 @@ type pyUTF8 struct {
 }
 
 func (v *pyUTF8) write(b []byte) {
+	if v.need == 0 {
+		// ASCII, which names and keys mostly are, leaves no state: skip
+		// it eight bytes at a time.
+		i := 0
+		for ; i+8 <= len(b); i += 8 {
+			if binary.LittleEndian.Uint64(b[i:])&0x8080808080808080 != 0 {
+				break
+			}
+		}
+		b = b[i:]
+	}
 	for _, c := range b {
 		if v.bad {
 			return

@@ -50,33 +50,65 @@ func (k Kind) String() string {
 // counts them all), and what globals, calls and persistent loads produced.
 // Values are read-only views; the zero Value is an absent value.
 type Value struct {
-	kind Kind
-	// inline is set when p points at the n bytes of a kept str, bytes or
-	// bigint's content, or at the nk kept elements of a tuple that
-	// received n; otherwise p is an *object or nil. A tuple never changes
-	// once built, so it needs no object of its own: state_dicts and
-	// records are mostly tuples.
-	inline bool
-	nk     uint32
-	n      int64 // int value, bool, float bits, str/bytes length in bytes, or an inline tuple's count
-	// p is one pointer for what was a string and an *object: dict-heavy
-	// pickles hold millions of Values in the memo and in containers, and
-	// a 24-byte Value with one pointer word halves what the garbage
-	// collector scans and what copying them moves.
-	p unsafe.Pointer
+	cell
+	// t holds what the cell refers to by index. The memo, the stack and
+	// containers keep bare cells; a Value is a cell with its tables, made
+	// when one is read.
+	t *tables
 }
 
-// objValue makes a value of kind that refers to o.
-func objValue(kind Kind, o *object) Value { return Value{kind: kind, p: unsafe.Pointer(o)} }
+// cell is what the machine stores of a value: 16 bytes and no pointer.
+// Dict-heavy pickles hold millions of them in the memo and in containers;
+// blocks of pointer-free cells are never scanned by the garbage
+// collector and cost no write barrier to fill, which was a third of the
+// machine's time when values held pointers.
+type cell struct {
+	// n is an int value, bool, float bits, str/bytes length in bytes, an
+	// inline tuple's count, or a global's index in tables.globs.
+	n int64
+	// ref is, when the value is inline, the first of the n bytes of a
+	// kept str, bytes or bigint's content, or of the kept elements of a
+	// tuple that received n; otherwise an object's index, or 0 for none.
+	// A tuple never changes once built, so it needs no object of its own:
+	// state_dicts and records are mostly tuples.
+	ref uint32
+	// aux is 1 for an inline value, plus twice an inline tuple's kept
+	// elements.
+	aux  uint16
+	kind Kind
+	// No more fields: the compiler keeps a struct of at most four fields
+	// in registers, and copies a larger one through memory, which costs a
+	// store-forwarding stall on every push.
+}
 
-// textValue makes a value of kind that keeps s as its content.
-func textValue(kind Kind, s string) Value {
-	if s == "" {
-		// No pointer at all: an empty string's data may point past the
-		// end of the block it was cut from.
-		return Value{kind: kind, inline: true}
+// maxInlineKept is the most elements an inline tuple keeps.
+const maxInlineKept = math.MaxUint16 >> 1
+
+// inline reports whether ref is a kept content or tuple's elements.
+func (c cell) inline() bool { return c.aux&1 != 0 }
+
+// nk is how many elements an inline tuple keeps.
+func (c cell) nk() int { return int(c.aux >> 1) }
+
+// scalar makes a value of kind that refers to nothing.
+func scalar(kind Kind, n int64) Value { return Value{cell: cell{kind: kind, n: n}} }
+
+// val makes a Value of a cell stored in t.
+func (t *tables) val(c cell) Value { return Value{cell: c, t: t} }
+
+// objValue makes a value of kind that refers to object ref.
+func (t *tables) objValue(kind Kind, ref uint32) Value {
+	return Value{cell: cell{kind: kind, ref: ref}, t: t}
+}
+
+// textValue makes a value of kind that keeps b as its content.
+func (t *tables) textValue(kind Kind, b []byte) Value {
+	if len(b) == 0 {
+		return Value{cell: cell{kind: kind, aux: 1}, t: t}
 	}
-	return Value{kind: kind, inline: true, n: int64(len(s)), p: unsafe.Pointer(unsafe.StringData(s))}
+	ref, s := t.bytes.carve(len(b), &t.full)
+	copy(s, b)
+	return Value{cell: cell{kind: kind, aux: 1, n: int64(len(b)), ref: ref}, t: t}
 }
 
 // withN returns v with n set: the length of an unkept payload, an
@@ -88,39 +120,50 @@ func withN(v Value, n int64) Value {
 
 // obj returns the object a value refers to, or nil.
 func (v Value) obj() *object {
-	if v.inline {
+	if v.inline() || v.ref == 0 {
 		return nil
 	}
-	return (*object)(v.p)
+	return v.t.objs.at(v.ref)
 }
 
-// tupleValue makes a tuple that received count elements and keeps elems,
-// which must never be written again.
-func tupleValue(elems []Value, count int) Value {
-	v := Value{kind: KindTuple, inline: true, nk: uint32(len(elems)), n: int64(count)}
-	if len(elems) > 0 {
-		v.p = unsafe.Pointer(&elems[0])
-	}
-	return v
-}
+// gobj returns the global a KindGlobal value refers to.
+func (v Value) gobj() *gobj { return v.t.globs[v.n] }
 
-// elems returns the kept elements of a container or call.
-func (v Value) elems() []Value {
-	if v.inline {
-		if v.kind != KindTuple || v.p == nil {
+// cells returns the kept elements of a container or call.
+func (v Value) cells() []cell {
+	if v.inline() {
+		if v.kind != KindTuple || v.nk() == 0 {
 			return nil
 		}
-		return unsafe.Slice((*Value)(v.p), v.nk)
+		return v.t.cells.slice(v.ref, v.nk())
 	}
-	if o := v.obj(); o != nil {
-		return o.items
+	if o := v.obj(); o != nil && o.nItems > 0 {
+		return v.t.cells.slice(o.items, int(o.nItems))
 	}
 	return nil
 }
 
+// nkept returns how many elements of a container or call are kept.
+func (v Value) nkept() int {
+	if v.inline() {
+		if v.kind != KindTuple {
+			return 0
+		}
+		return v.nk()
+	}
+	if o := v.obj(); o != nil {
+		return int(o.nItems)
+	}
+	return 0
+}
+
+// at returns the i-th kept element of a container or call, which must
+// exist.
+func (v Value) at(i int) Value { return v.t.val(v.cells()[i]) }
+
 // count returns how many elements a container received.
 func (v Value) count() int64 {
-	if v.inline {
+	if v.inline() {
 		if v.kind == KindTuple {
 			return v.n
 		}
@@ -134,10 +177,13 @@ func (v Value) count() int64 {
 
 // chars returns the kept content of a str, bytes or bigint value, or "".
 func (v Value) chars() string {
-	if !v.inline || v.p == nil {
+	if !v.inline() || v.n == 0 || v.kind == KindTuple {
 		return ""
 	}
-	return unsafe.String((*byte)(v.p), int(v.n))
+	b := v.t.bytes.slice(v.ref, int(v.n))
+	// The bytes are never written again: later strings are carved after
+	// them, and a full chunk is replaced, not reused.
+	return unsafe.String(&b[0], len(b))
 }
 
 // text encodings of payloads that were too long to keep, for re-reading.
@@ -147,14 +193,19 @@ const (
 	encUnicode        // a UNICODE line: raw-unicode-escape
 )
 
+// object is what a value that is not inline refers to; it holds no
+// pointer either.
 type object struct {
-	items []Value // elements; a dict's are key, value, key, value ...
-	count int64   // elements received, or an unkept payload's stored length
-	off   int64   // offset of the opcode that made it, or of an unkept payload
-	state *Value  // what BUILD set on a call or persistent value
-	g     *gobj   // KindGlobal
-	op    byte    // KindCall: the opcode; items holds callable, args[, kwargs]
-	enc   uint8   // an unkept payload's encoding
+	count int64 // elements received, or an unkept payload's stored length
+	off   int64 // offset of the opcode that made it, or of an unkept payload
+	// items, nItems and capItems are the kept elements, in cells; a
+	// dict's are key, value, key, value ...
+	items    uint32
+	nItems   uint32
+	capItems uint32
+	state    uint32 // the cell BUILD set on a call or persistent value, or 0
+	op       byte   // KindCall: the opcode; items holds callable, args[, kwargs]
+	enc      uint8  // an unkept payload's encoding
 }
 
 // gobj is a global: one per distinct global and stream.
@@ -223,12 +274,12 @@ func (v Value) Len() int64 {
 func (v Value) Index(i int) (Value, bool) {
 	switch v.kind {
 	case KindTuple, KindList, KindSet, KindFrozenSet:
-		if i >= 0 && i < len(v.elems()) {
-			return v.elems()[i], true
+		if i >= 0 && i < v.nkept() {
+			return v.at(i), true
 		}
 	case KindDict:
-		if i >= 0 && 2*i < len(v.elems()) {
-			return v.elems()[2*i], true
+		if i >= 0 && 2*i < v.nkept() {
+			return v.at(2 * i), true
 		}
 	}
 	return Value{}, false
@@ -239,9 +290,10 @@ func (v Value) Get(key string) (Value, bool) {
 	if v.kind != KindDict {
 		return Value{}, false
 	}
-	for i := 0; i+1 < len(v.elems()); i += 2 {
-		if k := v.elems()[i]; k.kind == KindStr && k.obj() == nil && k.chars() == key {
-			return v.elems()[i+1], true
+	items := v.cells()
+	for i := 0; i+1 < len(items); i += 2 {
+		if k := v.t.val(items[i]); k.kind == KindStr && k.obj() == nil && k.chars() == key {
+			return v.t.val(items[i+1]), true
 		}
 	}
 	return Value{}, false
@@ -250,16 +302,16 @@ func (v Value) Get(key string) (Value, bool) {
 // Global returns the normalised module and name of a global (a dotted name
 // stays dotted). ok is false for other kinds and for dynamic globals.
 func (v Value) Global() (module, name string, ok bool) {
-	if v.kind != KindGlobal || v.obj().g.dynamic {
+	if v.kind != KindGlobal || v.gobj().dynamic {
 		return "", "", false
 	}
-	return v.obj().g.module, v.obj().g.name, true
+	return v.gobj().module, v.gobj().name, true
 }
 
 // Callable returns what a call value called.
 func (v Value) Callable() Value {
 	if v.kind == KindCall {
-		return v.elems()[0]
+		return v.at(0)
 	}
 	return Value{}
 }
@@ -267,15 +319,15 @@ func (v Value) Callable() Value {
 // Args returns the positional arguments of a call value, as a tuple.
 func (v Value) Args() Value {
 	if v.kind == KindCall {
-		return v.elems()[1]
+		return v.at(1)
 	}
 	return Value{}
 }
 
 // State returns what BUILD set on a call or persistent value.
 func (v Value) State() (Value, bool) {
-	if (v.kind == KindCall || v.kind == KindPersistent) && v.obj().state != nil {
-		return *v.obj().state, true
+	if (v.kind == KindCall || v.kind == KindPersistent) && v.obj().state != 0 {
+		return v.t.val(*v.t.cells.at(v.obj().state)), true
 	}
 	return Value{}, false
 }
@@ -283,7 +335,7 @@ func (v Value) State() (Value, bool) {
 // PersistentID returns the persistent ID a persistent value was loaded by.
 func (v Value) PersistentID() Value {
 	if v.kind == KindPersistent {
-		return v.elems()[0]
+		return v.at(0)
 	}
 	return Value{}
 }
@@ -348,18 +400,18 @@ func render(b *strings.Builder, v Value, depth int) {
 		}
 		b.WriteString(close)
 	case KindGlobal:
-		if v.obj().g.dynamic {
+		if v.gobj().dynamic {
 			b.WriteString("<dynamic global>")
 			return
 		}
-		b.WriteString(v.obj().g.module + "." + v.obj().g.name)
+		b.WriteString(v.gobj().module + "." + v.gobj().name)
 	case KindCall:
 		if depth == 0 {
 			b.WriteString("<call>")
 			return
 		}
-		render(b, v.elems()[0], depth-1)
-		args := v.elems()[1]
+		render(b, v.at(0), depth-1)
+		args := v.at(1)
 		if args.kind == KindTuple {
 			b.WriteByte('(')
 			renderItems(b, args, depth-1)
@@ -372,7 +424,7 @@ func render(b *strings.Builder, v Value, depth int) {
 	case KindPersistent:
 		b.WriteString("persistent_load(")
 		if depth > 0 {
-			render(b, v.elems()[0], depth-1)
+			render(b, v.at(0), depth-1)
 		}
 		b.WriteByte(')')
 	case KindExt:
@@ -385,7 +437,7 @@ func render(b *strings.Builder, v Value, depth int) {
 }
 
 func renderItems(b *strings.Builder, v Value, depth int) {
-	items := v.elems()
+	items := v.cells()
 	step := 1
 	if v.kind == KindDict {
 		step = 2
@@ -398,10 +450,10 @@ func renderItems(b *strings.Builder, v Value, depth int) {
 			b.WriteString("…")
 			return
 		}
-		render(b, items[i], depth-1)
+		render(b, v.t.val(items[i]), depth-1)
 		if step == 2 {
 			b.WriteString(": ")
-			render(b, items[i+1], depth-1)
+			render(b, v.t.val(items[i+1]), depth-1)
 		}
 	}
 	if int64(len(items)) < v.count() {
