@@ -14,6 +14,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -33,6 +34,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/modelgate/modelgate/formats"
+	"github.com/modelgate/modelgate/scanner/cache"
 	"github.com/modelgate/modelgate/server/store"
 )
 
@@ -44,9 +46,12 @@ type Server struct {
 	m       *metrics
 	failOn  formats.Severity
 	version string
-	id      string // worker id prefix, unique per process
-	wake    chan struct{}
-	lock    *os.File // the SQLite data directory's lock
+	// cacheVersion is the result cache's key version (build and policy),
+	// "" when there is no cache.
+	cacheVersion string
+	id           string // worker id prefix, unique per process
+	wake         chan struct{}
+	lock         *os.File // the SQLite data directory's lock
 	// transport carries every request to a registry, the Hub or a URL,
 	// through the address policy.
 	transport http.RoundTripper
@@ -79,6 +84,13 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, version string) (*Se
 	}
 	s := &Server{cfg: cfg, log: log, version: version, wake: make(chan struct{}, 1), now: time.Now}
 	s.failOn, _ = formats.ParseSeverity(cfg.FailOn)
+	if !cfg.NoCache {
+		if build, err := cache.BuildID(version); err != nil {
+			log.Warn("no result cache: cannot identify this build", "err", err)
+		} else {
+			s.cacheVersion = cache.KeyVersion(build, servePolicySHA256(cfg))
+		}
+	}
 	g, err := newDialGuard(cfg)
 	if err != nil {
 		return nil, err
@@ -114,6 +126,13 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, version string) (*Se
 	}
 	s.m = newMetrics(s.st)
 	return s, nil
+}
+
+// servePolicySHA256 stands for the policy file of `modelgate scan` in the
+// result cache's keys: the service has none, and judges by its fail_on.
+func servePolicySHA256(cfg Config) string {
+	sum := sha256.Sum256([]byte("modelgate serve\x00fail_on " + cfg.FailOn))
+	return hex.EncodeToString(sum[:])
 }
 
 func lockFile(path string) (*os.File, error) {

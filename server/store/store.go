@@ -2,7 +2,7 @@
 // of jobs keyed by the immutable reference they scan (so a repeated event
 // never scans the same content twice), leases that let a crashed worker's
 // job be retried, the delivery ids seen for replay protection, and each
-// job's result. It has two backends behind one Store interface: SQLite in a
+// job's result, and the result cache of files scanned before. It has two backends behind one Store interface: SQLite in a
 // data directory (the embedded default) and PostgreSQL for several
 // replicas. It never scans, fetches or interprets a model.
 package store
@@ -69,7 +69,10 @@ type Result struct {
 	ExitCode   int            `json:"exit_code"`
 	BySeverity map[string]int `json:"by_severity,omitempty"`
 	Bytes      int64          `json:"bytes"`
-	Pinned     string         `json:"pinned,omitempty"`
+	// Cached counts the files the result cache answered for: bytes
+	// scanned before, neither fetched nor analyzed again.
+	Cached int    `json:"cached,omitempty"`
+	Pinned string `json:"pinned,omitempty"`
 	// Digest is the digest or commit the fetcher verified (an OCI
 	// manifest digest, a whole Hub repository's commit), or ""; Complete
 	// files the job under it.
@@ -125,6 +128,12 @@ type Store interface {
 	// ByDigest lists the jobs of a digest, newest first, without results
 	// unless withResult.
 	ByDigest(ctx context.Context, digest string, withResult bool) ([]Job, error)
+	// CachedResult returns the scan result cache's value under key (a key
+	// the scanner derived), or false when there is none or the entry
+	// fails its checksum.
+	CachedResult(ctx context.Context, key string) ([]byte, bool, error)
+	// CacheResult stores value under key, replacing any entry.
+	CacheResult(ctx context.Context, key string, value []byte) error
 	// Counts returns the number of jobs in each state.
 	Counts(ctx context.Context) (map[State]int, error)
 	Ping(ctx context.Context) error

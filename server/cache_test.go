@@ -1,0 +1,188 @@
+package server
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/modelgate/modelgate/internal/registrytest"
+	"github.com/modelgate/modelgate/server/store"
+)
+
+// blobCounter is a reverse proxy to a registry that counts the bytes of
+// blob bodies it passes on, per digest, so a test sees what a scan
+// downloaded.
+type blobCounter struct {
+	mu    sync.Mutex
+	bytes map[string]*atomic.Int64
+}
+
+// of returns the counter of digest's bytes.
+func (c *blobCounter) of(digest string) *atomic.Int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.bytes == nil {
+		c.bytes = map[string]*atomic.Int64{}
+	}
+	if c.bytes[digest] == nil {
+		c.bytes[digest] = new(atomic.Int64)
+	}
+	return c.bytes[digest]
+}
+
+// listenOn listens on addr again once a stopped server let it go.
+func listenOn(addr string) (net.Listener, error) {
+	var err error
+	for range 50 {
+		var ln net.Listener
+		if ln, err = net.Listen("tcp", addr); err == nil {
+			return ln, nil
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return nil, err
+}
+
+func (c *blobCounter) start(t *testing.T, registry string) string {
+	t.Helper()
+	u, err := url.Parse("http://" + registry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rp := httputil.NewSingleHostReverseProxy(u)
+	rp.ModifyResponse = func(resp *http.Response) error {
+		if _, d, ok := strings.Cut(resp.Request.URL.Path, "/blobs/"); ok && resp.Request.Method == http.MethodGet {
+			resp.Body = &countingBody{ReadCloser: resp.Body, n: c.of(d)}
+		}
+		return nil
+	}
+	ts := httptest.NewServer(rp)
+	t.Cleanup(ts.Close)
+	return strings.TrimPrefix(ts.URL, "http://")
+}
+
+type countingBody struct {
+	io.ReadCloser
+	n *atomic.Int64
+}
+
+func (b *countingBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	b.n.Add(int64(n))
+	return n, err
+}
+
+// TestResultCacheAcrossTags pushes models to the real Distribution
+// registry, whose notifications reach the service, and reads the
+// registry through a proxy that counts blob bytes. A new manifest over
+// layers the service scanned before costs no layer download and says
+// cached, with the same verdict (a malicious layer's cached result still
+// fails); a service of another version, or judging under another
+// fail_on, scans the layers again.
+func TestResultCacheAcrossTags(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test")
+	}
+	cfg := testConfig(t)
+	cfg.NoReferrers = true
+	ln := listen(t)
+	addr := ln.Addr().String()
+	registry := registrytest.Start(t, registrytest.Notify{URL: "http://" + addr + "/v1/events/distribution", Token: testSecret})
+	var counter blobCounter
+	cfg.Sources.Distribution.Registry = counter.start(t, registry)
+
+	// Layers above the 1 KiB that the Hugging Face layout reads of a
+	// weight file that could be a Git LFS pointer: a string, and the same
+	// string before the sample's call of os.system.
+	str := binary.LittleEndian.AppendUint32([]byte("\x80\x04X"), 8192)
+	str = append(str, bytes.Repeat([]byte("a"), 8192)...)
+	models := []struct {
+		repo, verdict string
+		data          []byte
+	}{
+		{"cache/benign", "pass", append(slices.Clip(str), '.')},
+		{"cache/evil", "fail", append(append(slices.Clip(str), '0'), readSample(t, "evil.pkl")[11:]...)},
+	}
+	stages := []struct {
+		name, version, failOn string
+		cached                bool
+	}{
+		{"first scan", "test", "", false},
+		{"new tag, same layers", "test", "", true},
+		{"another rules version", "test-2", "", false},
+		{"another policy", "test-2", "high", false},
+		{"again under it", "test-2", "high", true},
+	}
+	var r *running
+	var srv *Server
+	for i, st := range stages {
+		if i == 0 || st.version != stages[i-1].version || st.failOn != stages[i-1].failOn {
+			if r != nil {
+				r.stop()
+				srv.Close()
+				var err error
+				if ln, err = listenOn(addr); err != nil {
+					t.Fatal(err)
+				}
+			}
+			c := cfg
+			c.FailOn = st.failOn
+			var err error
+			if srv, err = New(t.Context(), c, testLogger(t), st.version); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { srv.Close() })
+			r = start(t, srv, ln)
+		}
+		for _, m := range models {
+			sum := sha256.Sum256(m.data)
+			layer := counter.of("sha256:" + hex.EncodeToString(sum[:]))
+			layer.Store(0)
+			tag := "v" + string(rune('a'+i))
+			d := pushModelVariant(t, registry, m.repo, tag, "model.pkl", m.data, tag)
+			jobs := waitDone(t, srv.Store(), d, 30*time.Second)
+			if len(jobs) != 1 || jobs[0].State != store.Done || jobs[0].Result == nil {
+				t.Fatalf("%s, %s: jobs %+v", st.name, m.repo, jobs)
+			}
+			res := jobs[0].Result
+			fetched := layer.Load()
+			t.Logf("%s, %s: verdict %s, %d cached, %d blob bytes fetched", st.name, m.repo, res.Verdict, res.Cached, fetched)
+			if res.Verdict != m.verdict {
+				t.Errorf("%s, %s: verdict %s, want %s", st.name, m.repo, res.Verdict, m.verdict)
+			}
+			var rep struct {
+				Files []struct {
+					Cached bool `json:"cached"`
+				} `json:"files"`
+			}
+			if err := json.Unmarshal(res.Report, &rep); err != nil || len(rep.Files) != 1 {
+				t.Fatalf("%s, %s: report %s: %v", st.name, m.repo, res.Report, err)
+			}
+			if st.cached {
+				if res.Cached != 1 || !rep.Files[0].Cached || fetched != 0 {
+					t.Errorf("%s, %s: want the cached result and no layer bytes fetched: %d cached, report says %v, %d bytes fetched",
+						st.name, m.repo, res.Cached, rep.Files[0].Cached, fetched)
+				}
+				continue
+			}
+			if res.Cached != 0 || rep.Files[0].Cached || fetched < int64(len(m.data)) {
+				t.Errorf("%s, %s: want a scan of the downloaded layer: %d cached, report says %v, %d of %d bytes fetched",
+					st.name, m.repo, res.Cached, rep.Files[0].Cached, fetched, len(m.data))
+			}
+		}
+	}
+}
