@@ -392,20 +392,27 @@ func (s *Server) accept(w http.ResponseWriter, r *http.Request, source string, e
 		Duplicates int        `json:"duplicates"`
 		Ignored    int        `json:"ignored"`
 	}{Jobs: []accepted{}, Ignored: ignored}
-	created := false
-	for _, ev := range evs {
+	// One transaction for the payload: a Distribution envelope carries
+	// many events, and its 2xx says all of them are stored.
+	batch := make([]store.Pending, len(evs))
+	for i, ev := range evs {
 		// Only an immutable reference dedupes: a tag or a path may
 		// name other bytes next time.
 		key := ev.Target
 		if ev.Digest == "" && !ev.Immutable {
 			key += "#" + store.NewID()
 		}
-		j, res, err := s.st.Enqueue(r.Context(), store.Job{Key: key, Target: ev.Target, Source: source, Digest: ev.Digest}, ev.Delivery)
-		if err != nil {
-			s.log.Error("store job", "source", source, "err", err)
-			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "could not store the job; retry"})
-			return
-		}
+		batch[i] = store.Pending{Job: store.Job{Key: key, Target: ev.Target, Source: source, Digest: ev.Digest}, Delivery: ev.Delivery}
+	}
+	jobs, outcomes, err := s.st.EnqueueBatch(r.Context(), batch)
+	if err != nil {
+		s.log.Error("store jobs", "source", source, "events", len(batch), "err", err)
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "could not store the jobs; retry"})
+		return
+	}
+	created := false
+	for i, j := range jobs {
+		res, ev := outcomes[i], evs[i]
 		switch {
 		case res.Created:
 			created = true

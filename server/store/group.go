@@ -40,18 +40,18 @@ func buildOptions(opts []Option) options {
 // errClosed answers Enqueue calls made after Close.
 var errClosed = errors.New("store closed")
 
-// enqueueReq is one Enqueue call waiting for the commit that holds it.
+// enqueueReq is one Enqueue or EnqueueBatch call waiting for the commit
+// that holds it.
 type enqueueReq struct {
-	ctx      context.Context
-	job      Job
-	delivery string
-	done     chan enqueueRes
+	ctx   context.Context
+	items []Pending
+	done  chan enqueueRes
 }
 
 type enqueueRes struct {
-	job Job
-	e   Enqueued
-	err error
+	jobs []Job
+	e    []Enqueued
+	err  error
 }
 
 // committer turns concurrent Enqueue calls into group commits. Its
@@ -85,22 +85,45 @@ func (s *sqlStore) stopCommitter() {
 }
 
 func (s *sqlStore) Enqueue(ctx context.Context, j Job, delivery string) (Job, Enqueued, error) {
-	if j.ID == "" {
-		j.ID = NewID()
+	jobs, e, err := s.EnqueueBatch(ctx, []Pending{{Job: j, Delivery: delivery}})
+	if err != nil {
+		return Job{}, Enqueued{}, err
 	}
-	r := &enqueueReq{ctx: ctx, job: j, delivery: delivery, done: make(chan enqueueRes, 1)}
+	return jobs[0], e[0], nil
+}
+
+func (s *sqlStore) EnqueueBatch(ctx context.Context, batch []Pending) ([]Job, []Enqueued, error) {
+	if len(batch) == 0 {
+		return nil, nil, nil
+	}
+	items := make([]Pending, len(batch))
+	for i, p := range batch {
+		if p.Job.ID == "" {
+			p.Job.ID = NewID()
+		}
+		items[i] = p
+	}
+	r := &enqueueReq{ctx: ctx, items: items, done: make(chan enqueueRes, 1)}
 	select {
 	case s.c.reqs <- r:
 	case <-ctx.Done():
-		return Job{}, Enqueued{}, fmt.Errorf("enqueue %s: %w", j.Key, ctx.Err())
+		return nil, nil, fmt.Errorf("enqueue %s: %w", r.what(), ctx.Err())
 	case <-s.c.quit:
-		return Job{}, Enqueued{}, fmt.Errorf("enqueue %s: %w", j.Key, errClosed)
+		return nil, nil, fmt.Errorf("enqueue %s: %w", r.what(), errClosed)
 	}
-	// Once handed over the job may be committed: wait for the outcome
+	// Once handed over the jobs may be committed: wait for the outcome
 	// whatever ctx says, so that no caller reports a failure for a job
 	// that is in fact stored.
 	res := <-r.done
-	return res.job, res.e, res.err
+	return res.jobs, res.e, res.err
+}
+
+// what names a call's jobs in errors.
+func (r *enqueueReq) what() string {
+	if len(r.items) == 1 {
+		return r.items[0].Job.Key
+	}
+	return fmt.Sprintf("%d jobs (%s, ...)", len(r.items), r.items[0].Job.Key)
 }
 
 func (s *sqlStore) commitLoop() {
@@ -112,11 +135,13 @@ func (s *sqlStore) commitLoop() {
 		case <-s.c.quit:
 			return
 		}
+		n := len(group[0].items)
 	more:
-		for len(group) < s.c.max {
+		for n < s.c.max {
 			select {
 			case r := <-s.c.reqs:
 				group = append(group, r)
+				n += len(r.items)
 			default:
 				break more
 			}
@@ -133,108 +158,112 @@ func (s *sqlStore) commitLoop() {
 // one call at a time.
 func (s *sqlStore) commitGroup(group []*enqueueReq) {
 	live := group[:0]
+	var items []Pending
 	for _, r := range group {
 		if err := r.ctx.Err(); err != nil {
-			r.done <- enqueueRes{err: fmt.Errorf("enqueue %s: %w", r.job.Key, err)}
+			r.done <- enqueueRes{err: fmt.Errorf("enqueue %s: %w", r.what(), err)}
 			continue
 		}
 		live = append(live, r)
+		items = append(items, r.items...)
 	}
 	if len(live) == 0 {
 		return
 	}
-	res, err := s.writeGroup(live)
-	for i, r := range live {
+	jobs, e, err := s.writeGroup(items)
+	for _, r := range live {
 		if err != nil {
-			r.done <- enqueueRes{err: fmt.Errorf("enqueue %s: group commit of %d events: %w", r.job.Key, len(live), err)}
+			r.done <- enqueueRes{err: fmt.Errorf("enqueue %s: group commit of %d events: %w", r.what(), len(items), err)}
 			continue
 		}
-		r.done <- res[i]
+		n := len(r.items)
+		r.done <- enqueueRes{jobs: jobs[:n:n], e: e[:n:n]}
+		jobs, e = jobs[n:], e[n:]
 	}
 }
 
-func (s *sqlStore) writeGroup(group []*enqueueReq) ([]enqueueRes, error) {
+func (s *sqlStore) writeGroup(group []Pending) ([]Job, []Enqueued, error) {
 	// The group's transaction must not end with one caller's request.
 	ctx := context.Background()
 	now := time.Now()
-	out := make([]enqueueRes, len(group))
+	jobs, out := make([]Job, len(group)), make([]Enqueued, len(group))
 	order := make([]int, len(group))
 	for i := range order {
 		order[i] = i
 	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer tx.Rollback()
 
-	slices.SortStableFunc(order, func(a, b int) int { return strings.Compare(group[a].job.Key, group[b].job.Key) })
+	slices.SortStableFunc(order, func(a, b int) int { return strings.Compare(group[a].Job.Key, group[b].Job.Key) })
 	insJob, err := tx.PrepareContext(ctx, s.q(`INSERT INTO jobs (id, key, target, source, digest, state, next_at, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer insJob.Close()
 	for _, i := range order {
-		j := group[i].job
+		j := group[i].Job
 		if j.NextAt.IsZero() {
 			j.NextAt = now
 		}
 		r, err := insJob.ExecContext(ctx, j.ID, j.Key, j.Target, j.Source, j.Digest, string(Queued), ms(j.NextAt), ms(now), ms(now))
 		if err != nil {
-			return nil, fmt.Errorf("insert %s: %w", j.Key, err)
+			return nil, nil, fmt.Errorf("insert %s: %w", j.Key, err)
 		}
 		n, err := r.RowsAffected()
 		if err != nil {
-			return nil, fmt.Errorf("insert %s: %w", j.Key, err)
+			return nil, nil, fmt.Errorf("insert %s: %w", j.Key, err)
 		}
-		out[i].e.Created = n == 1
+		out[i].Created = n == 1
 		if n == 1 {
 			// What the read-back would return, without the round trip.
-			out[i].job = Job{ID: j.ID, Key: j.Key, Target: j.Target, Source: j.Source, Digest: j.Digest, State: Queued,
+			jobs[i] = Job{ID: j.ID, Key: j.Key, Target: j.Target, Source: j.Source, Digest: j.Digest, State: Queued,
 				NextAt: time.UnixMilli(ms(j.NextAt)).UTC(), CreatedAt: time.UnixMilli(ms(now)).UTC(), UpdatedAt: time.UnixMilli(ms(now)).UTC()}
 		}
 	}
 
 	slices.SortStableFunc(order, func(a, b int) int {
-		if c := strings.Compare(group[a].job.Source, group[b].job.Source); c != 0 {
+		if c := strings.Compare(group[a].Job.Source, group[b].Job.Source); c != 0 {
 			return c
 		}
-		return strings.Compare(group[a].delivery, group[b].delivery)
+		return strings.Compare(group[a].Delivery, group[b].Delivery)
 	})
 	insDelivery, err := tx.PrepareContext(ctx, s.q(`INSERT INTO deliveries (source, id, seen_at) VALUES (?, ?, ?) ON CONFLICT (source, id) DO NOTHING`))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer insDelivery.Close()
 	for _, i := range order {
 		r := group[i]
-		if r.delivery == "" {
+		if r.Delivery == "" {
 			continue
 		}
-		res, err := insDelivery.ExecContext(ctx, r.job.Source, r.delivery, ms(now))
+		res, err := insDelivery.ExecContext(ctx, r.Job.Source, r.Delivery, ms(now))
 		if err != nil {
-			return nil, fmt.Errorf("record delivery %s/%s: %w", r.job.Source, r.delivery, err)
+			return nil, nil, fmt.Errorf("record delivery %s/%s: %w", r.Job.Source, r.Delivery, err)
 		}
 		n, err := res.RowsAffected()
 		if err != nil {
-			return nil, fmt.Errorf("record delivery %s/%s: %w", r.job.Source, r.delivery, err)
+			return nil, nil, fmt.Errorf("record delivery %s/%s: %w", r.Job.Source, r.Delivery, err)
 		}
-		out[i].e.Replayed = n == 0
+		out[i].Replayed = n == 0
 	}
 
 	for i, r := range group {
-		if out[i].e.Created {
+		if out[i].Created {
 			continue
 		}
-		got, err := scanJob(tx.QueryRowContext(ctx, s.q(`SELECT `+jobCols+` FROM jobs WHERE key = ?`), r.job.Key), false)
+		got, err := scanJob(tx.QueryRowContext(ctx, s.q(`SELECT `+jobCols+` FROM jobs WHERE key = ?`), r.Job.Key), false)
 		if err != nil {
-			return nil, fmt.Errorf("read back %s: %w", r.job.Key, err)
+			return nil, nil, fmt.Errorf("read back %s: %w", r.Job.Key, err)
 		}
-		out[i].job = *got
+		jobs[i] = *got
 	}
 	if err := tx.Commit(); err != nil {
-		return nil, fmt.Errorf("commit: %w", err)
+		return nil, nil, fmt.Errorf("commit: %w", err)
 	}
-	return out, nil
+	return jobs, out, nil
 }

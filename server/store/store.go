@@ -94,6 +94,13 @@ type Enqueued struct {
 	Replayed bool
 }
 
+// Pending is a job to enqueue and the sender's delivery id of the event
+// that asked for it ("" when it has none).
+type Pending struct {
+	Job      Job
+	Delivery string
+}
+
 // Store is the durable queue and result store. Every method is safe for
 // concurrent use, across goroutines and, for PostgreSQL, across processes.
 type Store interface {
@@ -104,6 +111,11 @@ type Store interface {
 	// returns only once both are durable. Calls made together share one
 	// commit (group commit); when that commit fails, each of them fails.
 	Enqueue(ctx context.Context, j Job, delivery string) (Job, Enqueued, error)
+	// EnqueueBatch is Enqueue of several jobs in one transaction (the
+	// events of one webhook payload): it returns once all of them are
+	// durable, or fails for all. Jobs of one key, in the batch or
+	// stored before, share one job; the results are in batch order.
+	EnqueueBatch(ctx context.Context, batch []Pending) ([]Job, []Enqueued, error)
 	// PruneDeliveries forgets delivery ids seen before t.
 	PruneDeliveries(ctx context.Context, before time.Time) error
 	// Claim takes the oldest job that is ready (queued and due, or
