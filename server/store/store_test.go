@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -276,5 +277,27 @@ func TestEnqueueBatch(t *testing.T) {
 				t.Fatalf("empty batch: %v %v %v", jobs, e, err)
 			}
 		})
+	}
+}
+
+// TestSQLitePathWithURICharacters opens a database whose path holds the
+// characters that start a URI's query and fragment: the file is where the
+// path says, not at a truncated path.
+func TestSQLitePathWithURICharacters(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data#1?x=%41")
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, "jobs.db")
+	s, err := store.Open(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, _, err := s.Enqueue(context.Background(), store.Job{Key: "k", Target: "t", Source: "api"}, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(p); err != nil {
+		t.Fatalf("the database is not at its path: %v", err)
 	}
 }
