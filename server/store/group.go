@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
@@ -9,6 +10,10 @@ import (
 	"sync"
 	"time"
 )
+
+// pgRowsPerStatement caps the rows of one multi-row statement on
+// PostgreSQL, well within its limit on parameters.
+const pgRowsPerStatement = 100
 
 // DefaultMaxGroup caps the events one group commit holds, so that one
 // transaction stays short and a failed one fails few requests.
@@ -182,6 +187,105 @@ func (s *sqlStore) commitGroup(group []*enqueueReq) {
 	}
 }
 
+// stmts prepares a transaction's statements once per text: a group runs
+// the same few statements many times.
+type stmts struct {
+	tx   *sql.Tx
+	byQ  map[string]*sql.Stmt
+	fmtQ func(string) string
+}
+
+func (st *stmts) get(ctx context.Context, query string) (*sql.Stmt, error) {
+	if p, ok := st.byQ[query]; ok {
+		return p, nil
+	}
+	p, err := st.tx.PrepareContext(ctx, st.fmtQ(query))
+	if err != nil {
+		return nil, err
+	}
+	st.byQ[query] = p
+	return p, nil
+}
+
+func (st *stmts) close() {
+	for _, p := range st.byQ {
+		p.Close()
+	}
+}
+
+// values is the VALUES list of rows rows of cols placeholders each.
+func values(rows, cols int) string {
+	row := "(" + strings.Repeat("?, ", cols-1) + "?)"
+	return strings.Repeat(row+", ", rows-1) + row
+}
+
+// insert runs INSERT INTO head VALUES ... ON CONFLICT conflict DO
+// NOTHING over rows, and says which rows were inserted (of rows with one
+// key, at most the first). SQLite runs one prepared statement per row,
+// which costs it less than parsing a long one; PostgreSQL answers each
+// statement over the network, so there the rows go in a few statements
+// that return the keys inserted (returned, the SQL of key).
+func (s *sqlStore) insert(ctx context.Context, st *stmts, head, conflict string, rows [][]any, key func(int) string, returned string) ([]bool, error) {
+	inserted := make([]bool, len(rows))
+	if len(rows) == 0 {
+		return inserted, nil
+	}
+	cols := len(rows[0])
+	if !s.d.numbered {
+		p, err := st.get(ctx, `INSERT INTO `+head+` VALUES `+values(1, cols)+` ON CONFLICT `+conflict+` DO NOTHING`)
+		if err != nil {
+			return nil, err
+		}
+		for i, args := range rows {
+			r, err := p.ExecContext(ctx, args...)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", key(i), err)
+			}
+			n, err := r.RowsAffected()
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", key(i), err)
+			}
+			inserted[i] = n == 1
+		}
+		return inserted, nil
+	}
+	fresh := map[string]bool{}
+	for lo := 0; lo < len(rows); lo += pgRowsPerStatement {
+		chunk := rows[lo:min(lo+pgRowsPerStatement, len(rows))]
+		p, err := st.get(ctx, `INSERT INTO `+head+` VALUES `+values(len(chunk), cols)+` ON CONFLICT `+conflict+` DO NOTHING RETURNING `+returned)
+		if err != nil {
+			return nil, err
+		}
+		args := make([]any, 0, cols*len(chunk))
+		for _, r := range chunk {
+			args = append(args, r...)
+		}
+		if err := func() error {
+			rs, err := p.QueryContext(ctx, args...)
+			if err != nil {
+				return err
+			}
+			defer rs.Close()
+			for rs.Next() {
+				var k string
+				if err := rs.Scan(&k); err != nil {
+					return err
+				}
+				fresh[k] = true
+			}
+			return rs.Err()
+		}(); err != nil {
+			return nil, fmt.Errorf("%s, ...: %w", key(lo), err)
+		}
+	}
+	for i := range rows {
+		k := key(i)
+		inserted[i] = fresh[k]
+		delete(fresh, k)
+	}
+	return inserted, nil
+}
+
 func (s *sqlStore) writeGroup(group []Pending) ([]Job, []Enqueued, error) {
 	// The group's transaction must not end with one caller's request.
 	ctx := context.Background()
@@ -196,33 +300,34 @@ func (s *sqlStore) writeGroup(group []Pending) ([]Job, []Enqueued, error) {
 		return nil, nil, err
 	}
 	defer tx.Rollback()
-
+	st := &stmts{tx: tx, byQ: map[string]*sql.Stmt{}, fmtQ: s.q}
+	defer st.close()
 	slices.SortStableFunc(order, func(a, b int) int { return strings.Compare(group[a].Job.Key, group[b].Job.Key) })
-	insJob, err := tx.PrepareContext(ctx, s.q(`INSERT INTO jobs (id, key, target, source, digest, state, next_at, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`))
-	if err != nil {
-		return nil, nil, err
-	}
-	defer insJob.Close()
-	for _, i := range order {
+	rows := make([][]any, len(order))
+	for n, i := range order {
 		j := group[i].Job
 		if j.NextAt.IsZero() {
 			j.NextAt = now
 		}
-		r, err := insJob.ExecContext(ctx, j.ID, j.Key, j.Target, j.Source, j.Digest, string(Queued), ms(j.NextAt), ms(now), ms(now))
-		if err != nil {
-			return nil, nil, fmt.Errorf("insert %s: %w", j.Key, err)
+		rows[n] = []any{j.ID, j.Key, j.Target, j.Source, j.Digest, string(Queued), ms(j.NextAt), ms(now), ms(now)}
+	}
+	inserted, err := s.insert(ctx, st, `jobs (id, key, target, source, digest, state, next_at, created_at, updated_at)`, `(key)`, rows,
+		func(n int) string { return group[order[n]].Job.ID }, `id`)
+	if err != nil {
+		return nil, nil, fmt.Errorf("insert jobs: %w", err)
+	}
+	for n, i := range order {
+		if !inserted[n] {
+			continue
 		}
-		n, err := r.RowsAffected()
-		if err != nil {
-			return nil, nil, fmt.Errorf("insert %s: %w", j.Key, err)
+		j := group[i].Job
+		if j.NextAt.IsZero() {
+			j.NextAt = now
 		}
-		out[i].Created = n == 1
-		if n == 1 {
-			// What the read-back would return, without the round trip.
-			jobs[i] = Job{ID: j.ID, Key: j.Key, Target: j.Target, Source: j.Source, Digest: j.Digest, State: Queued,
-				NextAt: time.UnixMilli(ms(j.NextAt)).UTC(), CreatedAt: time.UnixMilli(ms(now)).UTC(), UpdatedAt: time.UnixMilli(ms(now)).UTC()}
-		}
+		out[i].Created = true
+		// What the read-back would return, without the round trip.
+		jobs[i] = Job{ID: j.ID, Key: j.Key, Target: j.Target, Source: j.Source, Digest: j.Digest, State: Queued,
+			NextAt: time.UnixMilli(ms(j.NextAt)).UTC(), CreatedAt: time.UnixMilli(ms(now)).UTC(), UpdatedAt: time.UnixMilli(ms(now)).UTC()}
 	}
 
 	slices.SortStableFunc(order, func(a, b int) int {
@@ -231,25 +336,19 @@ func (s *sqlStore) writeGroup(group []Pending) ([]Job, []Enqueued, error) {
 		}
 		return strings.Compare(group[a].Delivery, group[b].Delivery)
 	})
-	insDelivery, err := tx.PrepareContext(ctx, s.q(`INSERT INTO deliveries (source, id, seen_at) VALUES (?, ?, ?) ON CONFLICT (source, id) DO NOTHING`))
-	if err != nil {
-		return nil, nil, err
+	withDelivery := slices.DeleteFunc(slices.Clone(order), func(i int) bool { return group[i].Delivery == "" })
+	rows = rows[:0]
+	for _, i := range withDelivery {
+		rows = append(rows, []any{group[i].Job.Source, group[i].Delivery, ms(now)})
 	}
-	defer insDelivery.Close()
-	for _, i := range order {
-		r := group[i]
-		if r.Delivery == "" {
-			continue
-		}
-		res, err := insDelivery.ExecContext(ctx, r.Job.Source, r.Delivery, ms(now))
-		if err != nil {
-			return nil, nil, fmt.Errorf("record delivery %s/%s: %w", r.Job.Source, r.Delivery, err)
-		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return nil, nil, fmt.Errorf("record delivery %s/%s: %w", r.Job.Source, r.Delivery, err)
-		}
-		out[i].Replayed = n == 0
+	// Sources hold no "/": source/id names one delivery.
+	inserted, err = s.insert(ctx, st, `deliveries (source, id, seen_at)`, `(source, id)`, rows,
+		func(n int) string { return group[withDelivery[n]].Job.Source + "/" + group[withDelivery[n]].Delivery }, `source || '/' || id`)
+	if err != nil {
+		return nil, nil, fmt.Errorf("record deliveries: %w", err)
+	}
+	for n, i := range withDelivery {
+		out[i].Replayed = !inserted[n]
 	}
 
 	for i, r := range group {
