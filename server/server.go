@@ -107,7 +107,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, version string) (*Se
 			return nil, err
 		}
 	}
-	s.st, err = store.Open(ctx, cfg.Database)
+	commits := newCommitMetrics()
+	s.st, err = store.Open(ctx, cfg.Database, store.ObserveGroups(commits.observe))
 	if err != nil {
 		s.unlock()
 		return nil, err
@@ -124,7 +125,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, version string) (*Se
 			log.Info("requeued jobs left running by a previous process", "jobs", n)
 		}
 	}
-	s.m = newMetrics(s.st)
+	s.m = newMetrics(s.st, commits)
 	return s, nil
 }
 

@@ -22,7 +22,30 @@ const DefaultMaxGroup = 256
 // Option tunes a store when it is opened.
 type Option func(*options)
 
-type options struct{ maxGroup int }
+type options struct {
+	maxGroup int
+	observe  func(GroupCommit)
+}
+
+// GroupCommit describes one group commit, for metrics: where the time
+// of an Enqueue call goes.
+type GroupCommit struct {
+	// Events is how many events the group held.
+	Events int
+	// Waited is how long its longest-waiting call waited for a
+	// committer: queueing behind the commits in progress.
+	Waited time.Duration
+	// Took is the group's transaction, its commit (and sync) included.
+	Took time.Duration
+	// Failed says the commit failed.
+	Failed bool
+}
+
+// ObserveGroups calls f after each group commit, on the committer's
+// goroutine: f must be quick.
+func ObserveGroups(f func(GroupCommit)) Option {
+	return func(o *options) { o.observe = f }
+}
 
 // MaxGroup caps the Enqueue calls that share one commit; 1 commits each
 // on its own (one fsync per event, as before group commit).
@@ -51,6 +74,7 @@ type enqueueReq struct {
 	ctx   context.Context
 	items []Pending
 	done  chan enqueueRes
+	at    time.Time // when the call was made
 }
 
 type enqueueRes struct {
@@ -71,12 +95,13 @@ type committer struct {
 	loops    sync.WaitGroup
 	stopOnce sync.Once
 	max      int
+	observe  func(GroupCommit)
 }
 
 // startCommitter starts n commit loops: one for SQLite, which has one
 // writer anyway; a few for PostgreSQL, whose commits can overlap.
-func (s *sqlStore) startCommitter(maxGroup, n int) {
-	s.c = &committer{reqs: make(chan *enqueueReq), quit: make(chan struct{}), max: maxGroup}
+func (s *sqlStore) startCommitter(o options, n int) {
+	s.c = &committer{reqs: make(chan *enqueueReq), quit: make(chan struct{}), max: o.maxGroup, observe: o.observe}
 	for range n {
 		s.c.loops.Go(s.commitLoop)
 	}
@@ -108,7 +133,7 @@ func (s *sqlStore) EnqueueBatch(ctx context.Context, batch []Pending) ([]Job, []
 		}
 		items[i] = p
 	}
-	r := &enqueueReq{ctx: ctx, items: items, done: make(chan enqueueRes, 1)}
+	r := &enqueueReq{ctx: ctx, items: items, done: make(chan enqueueRes, 1), at: time.Now()}
 	select {
 	case s.c.reqs <- r:
 	case <-ctx.Done():
@@ -175,7 +200,15 @@ func (s *sqlStore) commitGroup(group []*enqueueReq) {
 	if len(live) == 0 {
 		return
 	}
+	start := time.Now()
 	jobs, e, err := s.writeGroup(items)
+	if s.c.observe != nil {
+		var waited time.Duration
+		for _, r := range live {
+			waited = max(waited, start.Sub(r.at))
+		}
+		s.c.observe(GroupCommit{Events: len(items), Waited: waited, Took: time.Since(start), Failed: err != nil})
+	}
 	for _, r := range live {
 		if err != nil {
 			r.done <- enqueueRes{err: fmt.Errorf("enqueue %s: group commit of %d events: %w", r.what(), len(items), err)}

@@ -47,7 +47,7 @@ func OpenSQLite(ctx context.Context, path string, opts ...Option) (Store, error)
 	}
 	cp.SetMaxOpenConns(1)
 	s.startCheckpointer(cp)
-	s.startCommitter(buildOptions(opts).maxGroup, 1)
+	s.startCommitter(buildOptions(opts), 1)
 	return s, nil
 }
 
