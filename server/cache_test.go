@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -57,7 +58,7 @@ func listenOn(addr string) (net.Listener, error) {
 	return nil, err
 }
 
-func (c *blobCounter) start(t *testing.T, registry string) string {
+func (c *blobCounter) start(t testing.TB, registry string) string {
 	t.Helper()
 	u, err := url.Parse("http://" + registry)
 	if err != nil {
@@ -185,4 +186,48 @@ func TestResultCacheAcrossTags(t *testing.T) {
 			}
 		}
 	}
+}
+
+// BenchmarkServiceCachedRescan pushes a 32 MiB model to the real
+// Distribution registry and scans it through the service by webhook, then
+// pushes it under new tags (new manifests over the same layer): it
+// reports the layer bytes the first scan and a re-scan fetched, and how
+// much faster the re-scan's job ended.
+func BenchmarkServiceCachedRescan(b *testing.B) {
+	cfg := testConfig(b)
+	cfg.NoReferrers = true
+	ln := listen(b)
+	registry := registrytest.Start(b, registrytest.Notify{URL: "http://" + ln.Addr().String() + "/v1/events/distribution", Token: testSecret})
+	var counter blobCounter
+	cfg.Sources.Distribution.Registry = counter.start(b, registry)
+	srv := newServer(b, cfg)
+	start(b, srv, ln)
+
+	const size = 32 << 20
+	data := binary.LittleEndian.AppendUint32([]byte("\x80\x04X"), size)
+	data = append(data, bytes.Repeat([]byte("a"), size)...)
+	data = append(data, '.')
+	sum := sha256.Sum256(data)
+	layer := counter.of("sha256:" + hex.EncodeToString(sum[:]))
+	scan := func(tag string) (int64, time.Duration) {
+		layer.Store(0)
+		t0 := time.Now()
+		d := pushModelVariant(b, registry, "bench/model", tag, "model.pkl", data, tag)
+		jobs := waitDone(b, srv.Store(), d, 2*time.Minute)
+		if len(jobs) != 1 || jobs[0].Result == nil || jobs[0].Result.Verdict != "pass" {
+			b.Fatalf("%s: jobs %+v", tag, jobs)
+		}
+		return layer.Load(), time.Since(t0)
+	}
+	firstBytes, firstTime := scan("first")
+	b.ResetTimer()
+	var rescanBytes int64
+	for i := range b.N {
+		n, _ := scan(fmt.Sprint("rescan-", i))
+		rescanBytes += n
+	}
+	rescanTime := b.Elapsed() / time.Duration(b.N)
+	b.ReportMetric(float64(firstBytes), "B-fetched-first")
+	b.ReportMetric(float64(rescanBytes)/float64(b.N), "B-fetched-rescan")
+	b.ReportMetric(float64(firstTime)/float64(rescanTime), "x-faster-rescan")
 }
