@@ -13,7 +13,6 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -30,6 +29,19 @@ import (
 type blobCounter struct {
 	mu    sync.Mutex
 	bytes map[string]*atomic.Int64
+	// serve, when it holds a digest, is what the proxy serves for that
+	// blob instead of the registry's bytes: a registry that lies.
+	serve map[string][]byte
+}
+
+// lie makes the proxy serve data for digest; nil stops it.
+func (c *blobCounter) lie(digest string, data []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.serve == nil {
+		c.serve = map[string][]byte{}
+	}
+	c.serve[digest] = data
 }
 
 // of returns the counter of digest's bytes.
@@ -71,9 +83,32 @@ func (c *blobCounter) start(t testing.TB, registry string) string {
 		}
 		return nil
 	}
-	ts := httptest.NewServer(rp)
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, d, ok := strings.Cut(r.URL.Path, "/blobs/"); ok && r.Method == http.MethodGet {
+			c.mu.Lock()
+			data := c.serve[d]
+			c.mu.Unlock()
+			if data != nil {
+				n := c.of(d)
+				http.ServeContent(&countingWriter{ResponseWriter: w, n: n}, r, "", time.Time{}, bytes.NewReader(data))
+				return
+			}
+		}
+		rp.ServeHTTP(w, r)
+	}))
 	t.Cleanup(ts.Close)
 	return strings.TrimPrefix(ts.URL, "http://")
+}
+
+type countingWriter struct {
+	http.ResponseWriter
+	n *atomic.Int64
+}
+
+func (w *countingWriter) Write(p []byte) (int, error) {
+	n, err := w.ResponseWriter.Write(p)
+	w.n.Add(int64(n))
+	return n, err
 }
 
 type countingBody struct {
@@ -85,6 +120,22 @@ func (b *countingBody) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)
 	b.n.Add(int64(n))
 	return n, err
+}
+
+// benignLayer is a pickle of an n-byte string: above the 1 KiB that the
+// Hugging Face layout reads of a weight file that could be a Git LFS
+// pointer, so that a cached layer is read by nothing.
+func benignLayer(n int) []byte {
+	b := binary.LittleEndian.AppendUint32([]byte("\x80\x04X"), uint32(n))
+	b = append(b, bytes.Repeat([]byte("a"), n)...)
+	return append(b, '.')
+}
+
+// evilLayer is the n-byte string popped before the sample's call of
+// os.system.
+func evilLayer(t testing.TB, n int) []byte {
+	b := benignLayer(n)
+	return append(append(b[:len(b)-1], '0'), readSample(t, "evil.pkl")[11:]...)
 }
 
 // TestResultCacheAcrossTags pushes models to the real Distribution
@@ -106,17 +157,12 @@ func TestResultCacheAcrossTags(t *testing.T) {
 	var counter blobCounter
 	cfg.Sources.Distribution.Registry = counter.start(t, registry)
 
-	// Layers above the 1 KiB that the Hugging Face layout reads of a
-	// weight file that could be a Git LFS pointer: a string, and the same
-	// string before the sample's call of os.system.
-	str := binary.LittleEndian.AppendUint32([]byte("\x80\x04X"), 8192)
-	str = append(str, bytes.Repeat([]byte("a"), 8192)...)
 	models := []struct {
 		repo, verdict string
 		data          []byte
 	}{
-		{"cache/benign", "pass", append(slices.Clip(str), '.')},
-		{"cache/evil", "fail", append(append(slices.Clip(str), '0'), readSample(t, "evil.pkl")[11:]...)},
+		{"cache/benign", "pass", benignLayer(8192)},
+		{"cache/evil", "fail", evilLayer(t, 8192)},
 	}
 	stages := []struct {
 		name, version, failOn string
@@ -188,6 +234,55 @@ func TestResultCacheAcrossTags(t *testing.T) {
 	}
 }
 
+// TestResultCacheNeverTrustsAStatedDigest has a registry serve a benign
+// pickle for the digest of a malicious layer (of the same size): the
+// service hashes what it got, reports the mismatch and keeps nothing
+// under that digest, so that when the real layer is served under a new
+// tag it is fetched and fails, never answered by the benign verdict.
+func TestResultCacheNeverTrustsAStatedDigest(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test")
+	}
+	cfg := testConfig(t)
+	cfg.NoReferrers = true
+	ln := listen(t)
+	registry := registrytest.Start(t, registrytest.Notify{URL: "http://" + ln.Addr().String() + "/v1/events/distribution", Token: testSecret})
+	var counter blobCounter
+	cfg.Sources.Distribution.Registry = counter.start(t, registry)
+	srv := newServer(t, cfg)
+	start(t, srv, ln)
+
+	evil := evilLayer(t, 8192)
+	benign := benignLayer(len(evil) - 8)
+	if len(benign) != len(evil) {
+		t.Fatalf("%d benign bytes for %d", len(benign), len(evil))
+	}
+	sum := sha256.Sum256(evil)
+	digest := "sha256:" + hex.EncodeToString(sum[:])
+	counter.lie(digest, benign)
+	for _, c := range []struct {
+		tag     string
+		lie     bool
+		finding string
+	}{{"lied", true, "MG005"}, {"real", false, "MG102"}} {
+		if !c.lie {
+			counter.lie(digest, nil)
+		}
+		layer := counter.of(digest)
+		layer.Store(0)
+		d := pushModelVariant(t, registry, "cache/lied", c.tag, "model.pkl", evil, c.tag)
+		jobs := waitDone(t, srv.Store(), d, 30*time.Second)
+		if len(jobs) != 1 || jobs[0].State != store.Done || jobs[0].Result == nil {
+			t.Fatalf("%s: jobs %+v", c.tag, jobs)
+		}
+		res := jobs[0].Result
+		if res.Verdict != "fail" || res.Cached != 0 || layer.Load() < int64(len(evil)) || !strings.Contains(string(res.Report), `"`+c.finding+`"`) {
+			t.Errorf("%s: verdict %s, %d cached, %d bytes fetched, want a fetched layer failing with %s: %s",
+				c.tag, res.Verdict, res.Cached, layer.Load(), c.finding, res.Report)
+		}
+	}
+}
+
 // BenchmarkServiceCachedRescan pushes a 32 MiB model to the real
 // Distribution registry and scans it through the service by webhook, then
 // pushes it under new tags (new manifests over the same layer): it
@@ -203,10 +298,7 @@ func BenchmarkServiceCachedRescan(b *testing.B) {
 	srv := newServer(b, cfg)
 	start(b, srv, ln)
 
-	const size = 32 << 20
-	data := binary.LittleEndian.AppendUint32([]byte("\x80\x04X"), size)
-	data = append(data, bytes.Repeat([]byte("a"), size)...)
-	data = append(data, '.')
+	data := benignLayer(32 << 20)
 	sum := sha256.Sum256(data)
 	layer := counter.of("sha256:" + hex.EncodeToString(sum[:]))
 	scan := func(tag string) (int64, time.Duration) {
