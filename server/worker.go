@@ -55,6 +55,11 @@ func (s *Server) RunWorkers(ctx context.Context) {
 	<-done
 }
 
+// cacheTTL is how long a result cache entry is kept: entries of earlier
+// builds or policies are never read again, and a file still pushed is
+// scanned afresh once in that time.
+const cacheTTL = 30 * 24 * time.Hour
+
 func (s *Server) pruneLoop(ctx context.Context) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
@@ -65,6 +70,9 @@ func (s *Server) pruneLoop(ctx context.Context) {
 		case <-t.C:
 			if err := s.st.PruneDeliveries(ctx, s.now().Add(-s.cfg.ReplayWindow)); err != nil && ctx.Err() == nil {
 				s.log.Warn("prune delivery ids", "err", err)
+			}
+			if err := s.st.PruneCache(ctx, s.now().Add(-cacheTTL)); err != nil && ctx.Err() == nil {
+				s.log.Warn("prune the result cache", "err", err)
 			}
 		}
 	}

@@ -65,3 +65,10 @@ func (s *sqlStore) CacheResult(ctx context.Context, key string, value []byte) er
 	}
 	return nil
 }
+
+func (s *sqlStore) PruneCache(ctx context.Context, before time.Time) error {
+	if _, err := s.db.ExecContext(ctx, s.q(`DELETE FROM result_cache WHERE stored_at < ?`), ms(before)); err != nil {
+		return fmt.Errorf("prune the result cache: %w", err)
+	}
+	return nil
+}

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/modelgate/modelgate/server/internal/pgtest"
 	"github.com/modelgate/modelgate/server/store"
@@ -80,6 +81,22 @@ func TestResultCache(t *testing.T) {
 			q(`UPDATE result_cache SET key = ?2 WHERE key = ?1`)
 			if got, ok, err := s.CachedResult(ctx, k2); ok || err != nil {
 				t.Fatalf("an entry moved under another key was trusted: %q %v", got, err)
+			}
+			// Pruning forgets entries stored before the time given.
+			if err := s.CacheResult(ctx, k1, []byte(`{"v":1}`)); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.PruneCache(ctx, time.Now().Add(-time.Hour)); err != nil {
+				t.Fatal(err)
+			}
+			if _, ok, _ := s.CachedResult(ctx, k1); !ok {
+				t.Fatal("a fresh entry was pruned")
+			}
+			if err := s.PruneCache(ctx, time.Now().Add(time.Hour)); err != nil {
+				t.Fatal(err)
+			}
+			if _, ok, _ := s.CachedResult(ctx, k1); ok {
+				t.Fatal("an old entry was kept")
 			}
 		})
 	}

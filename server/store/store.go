@@ -146,6 +146,8 @@ type Store interface {
 	CachedResult(ctx context.Context, key string) ([]byte, bool, error)
 	// CacheResult stores value under key, replacing any entry.
 	CacheResult(ctx context.Context, key string, value []byte) error
+	// PruneCache forgets result cache entries stored before t.
+	PruneCache(ctx context.Context, before time.Time) error
 	// Counts returns the number of jobs in each state.
 	Counts(ctx context.Context) (map[State]int, error)
 	Ping(ctx context.Context) error
