@@ -76,7 +76,8 @@ fuzz:
 # Benchmarks report throughput and, where it matters, the ratio to a plain
 # SHA-256 pass over the same bytes.
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) $(PKGS)
+	$(GO) test -run '^$$' -bench . -skip 'Quick|CachedRescan|ParallelFetch|DenseInts|DictHeavy|AcceptRate' -benchmem -benchtime $(BENCHTIME) $(PKGS)
+	$(MAKE) --no-print-directory bench-scale
 
 # The figures of performance at scale alone, each a ratio measured in the
 # same run: a local --quick scan of a 1 GiB checkpoint (time, bytes read,
@@ -85,12 +86,16 @@ bench:
 # (opcodes per CPU second, against the dense rate), a default remote scan
 # from a loopback server limiting each connection's rate (against the
 # server's aggregate limit and against one connection), and the service's
-# accept rate and p99 latency with 32 concurrent senders on SQLite, one
-# commit per event against group commit (ACCEPTEVENTS events each).
+# accept rate and p99 latency with 32 concurrent senders on SQLite and
+# PostgreSQL, one commit per event against group commit (ACCEPTEVENTS
+# events each, with where the p99 goes), and the service's cached re-scan
+# of a model pushed under a new tag (layer bytes fetched). `make bench`
+# runs every benchmark and then these.
 bench-scale:
 	$(GO) test -run '^$$' -bench 'Quick|CachedRescan|ParallelFetch' -benchtime $(BENCHTIME) ./scanner/ ./scanner/fetch/
 	$(GO) test -run '^$$' -bench 'DenseInts|DictHeavy' -benchmem -benchtime $(BENCHTIME) ./formats/pickle/
 	$(GO) test -run '^$$' -bench 'AcceptRate' -benchtime $(ACCEPTEVENTS)x ./server/
+	$(GO) test -run '^$$' -bench 'ServiceCachedRescan' -benchtime 3x ./server/
 
 # The differential tests against the real loaders (tools/differential):
 # DIFFTIME per loader family (pickle, joblib, torch; DIFFRUN picks some by

@@ -51,6 +51,10 @@ type Config struct {
 	ShutdownGrace time.Duration `yaml:"shutdown_grace"`
 	// FailOn is the lowest severity that makes the verdict fail.
 	FailOn string `yaml:"fail_on"`
+	// NoCache turns off the result cache: every file of every job is
+	// fetched and analyzed, even when the service scanned the same bytes
+	// before.
+	NoCache bool `yaml:"no_cache"`
 	// NoReferrers turns off attaching the BOM and report to OCI artifacts.
 	NoReferrers bool `yaml:"no_referrers"`
 	// AllowLocalTargets lets POST /v1/scans name paths on this machine;

@@ -166,6 +166,13 @@ func waitDone(t testing.TB, st store.Store, digest string, timeout time.Duration
 // title, and returns the manifest digest.
 func pushModel(t testing.TB, host, repo, tag, title string, data []byte) string {
 	t.Helper()
+	return pushModelVariant(t, host, repo, tag, title, data, "")
+}
+
+// pushModelVariant is pushModel with variant, when not empty, annotated on
+// the manifest: each variant is another manifest over the same layers.
+func pushModelVariant(t testing.TB, host, repo, tag, title string, data []byte, variant string) string {
+	t.Helper()
 	r, err := name.NewRepository(host + "/" + repo)
 	if err != nil {
 		t.Fatal(err)
@@ -184,6 +191,9 @@ func pushModel(t testing.TB, host, repo, tag, title string, data []byte) string 
 	l.Annotations = map[string]string{"org.opencontainers.image.title": title}
 	m := v1.Manifest{SchemaVersion: 2, MediaType: types.OCIManifestSchema1, ArtifactType: "application/vnd.unknown.artifact.v1",
 		Config: desc("application/vnd.oci.empty.v1+json", cfg), Layers: []v1.Descriptor{l}}
+	if variant != "" {
+		m.Annotations = map[string]string{"org.example.variant": variant}
+	}
 	b, err := json.Marshal(m)
 	if err != nil {
 		t.Fatal(err)

@@ -17,6 +17,7 @@ type metrics struct {
 	events     *prometheus.CounterVec
 	rejected   *prometheus.CounterVec
 	accept     prometheus.Histogram
+	commits    *commitMetrics
 	scans      *prometheus.CounterVec
 	scanTime   prometheus.Histogram
 	fetched    prometheus.Counter
@@ -27,9 +28,48 @@ type metrics struct {
 	st         store.Store
 }
 
-func newMetrics(st store.Store) *metrics {
+// commitMetrics describe the store's group commits: made before the store
+// is opened, which reports to them.
+type commitMetrics struct {
+	events prometheus.Histogram
+	waited prometheus.Histogram
+	took   prometheus.Histogram
+	failed prometheus.Counter
+}
+
+func newCommitMetrics() *commitMetrics {
+	return &commitMetrics{
+		events: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "modelgate_commit_group_events", Help: "Events stored by one group commit.",
+			Buckets: prometheus.ExponentialBuckets(1, 2, 11),
+		}),
+		waited: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "modelgate_commit_wait_seconds", Help: "How long a group's longest-waiting event waited for a committer (queueing behind commits in progress).",
+			Buckets: prometheus.ExponentialBuckets(0.0001, 2, 16),
+		}),
+		took: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "modelgate_commit_duration_seconds", Help: "Duration of a group commit's transaction, its sync to disk included.",
+			Buckets: prometheus.ExponentialBuckets(0.0001, 2, 16),
+		}),
+		failed: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "modelgate_commit_failures_total", Help: "Group commits that failed (each of their events was answered 503).",
+		}),
+	}
+}
+
+func (c *commitMetrics) observe(g store.GroupCommit) {
+	c.events.Observe(float64(g.Events))
+	c.waited.Observe(g.Waited.Seconds())
+	c.took.Observe(g.Took.Seconds())
+	if g.Failed {
+		c.failed.Inc()
+	}
+}
+
+func newMetrics(st store.Store, commits *commitMetrics) *metrics {
 	m := &metrics{
-		reg: prometheus.NewRegistry(),
+		commits: commits,
+		reg:     prometheus.NewRegistry(),
 		events: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "modelgate_events_received_total", Help: "Events received, by source and what became of them (queued, duplicate, ignored).",
 		}, []string{"source", "result"}),
@@ -61,6 +101,7 @@ func newMetrics(st store.Store) *metrics {
 		st:         st,
 	}
 	m.reg.MustRegister(m.events, m.rejected, m.accept, m.scans, m.scanTime, m.fetched, m.findings, m.referrers, m,
+		commits.events, commits.waited, commits.took, commits.failed,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -15,6 +15,7 @@ import (
 	"crypto"
 	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -34,6 +35,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/modelgate/modelgate/formats"
+	"github.com/modelgate/modelgate/scanner/cache"
 	"github.com/modelgate/modelgate/server/store"
 	"github.com/modelgate/modelgate/signatures"
 )
@@ -46,9 +48,12 @@ type Server struct {
 	m       *metrics
 	failOn  formats.Severity
 	version string
-	id      string // worker id prefix, unique per process
-	wake    chan struct{}
-	lock    *os.File // the SQLite data directory's lock
+	// cacheVersion is the result cache's key version (build and policy),
+	// "" when there is no cache.
+	cacheVersion string
+	id           string // worker id prefix, unique per process
+	wake         chan struct{}
+	lock         *os.File // the SQLite data directory's lock
 	// transport carries every request to a registry, the Hub or a URL,
 	// through the address policy.
 	transport http.RoundTripper
@@ -89,6 +94,13 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, version string) (*Se
 			return nil, fmt.Errorf("attest_key: %w", err)
 		}
 	}
+	if !cfg.NoCache {
+		if build, err := cache.BuildID(version); err != nil {
+			log.Warn("no result cache: cannot identify this build", "err", err)
+		} else {
+			s.cacheVersion = cache.KeyVersion(build, servePolicySHA256(cfg))
+		}
+	}
 	g, err := newDialGuard(cfg)
 	if err != nil {
 		return nil, err
@@ -105,7 +117,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, version string) (*Se
 			return nil, err
 		}
 	}
-	s.st, err = store.Open(ctx, cfg.Database)
+	commits := newCommitMetrics()
+	s.st, err = store.Open(ctx, cfg.Database, store.ObserveGroups(commits.observe))
 	if err != nil {
 		s.unlock()
 		return nil, err
@@ -122,8 +135,15 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, version string) (*Se
 			log.Info("requeued jobs left running by a previous process", "jobs", n)
 		}
 	}
-	s.m = newMetrics(s.st)
+	s.m = newMetrics(s.st, commits)
 	return s, nil
+}
+
+// servePolicySHA256 stands for the policy file of `modelgate scan` in the
+// result cache's keys: the service has none, and judges by its fail_on.
+func servePolicySHA256(cfg Config) string {
+	sum := sha256.Sum256([]byte("modelgate serve\x00fail_on " + cfg.FailOn))
+	return hex.EncodeToString(sum[:])
 }
 
 func lockFile(path string) (*os.File, error) {
@@ -384,20 +404,27 @@ func (s *Server) accept(w http.ResponseWriter, r *http.Request, source string, e
 		Duplicates int        `json:"duplicates"`
 		Ignored    int        `json:"ignored"`
 	}{Jobs: []accepted{}, Ignored: ignored}
-	created := false
-	for _, ev := range evs {
+	// One transaction for the payload: a Distribution envelope carries
+	// many events, and its 2xx says all of them are stored.
+	batch := make([]store.Pending, len(evs))
+	for i, ev := range evs {
 		// Only an immutable reference dedupes: a tag or a path may
 		// name other bytes next time.
 		key := ev.Target
 		if ev.Digest == "" && !ev.Immutable {
 			key += "#" + store.NewID()
 		}
-		j, res, err := s.st.Enqueue(r.Context(), store.Job{Key: key, Target: ev.Target, Source: source, Digest: ev.Digest}, ev.Delivery)
-		if err != nil {
-			s.log.Error("store job", "source", source, "err", err)
-			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "could not store the job; retry"})
-			return
-		}
+		batch[i] = store.Pending{Job: store.Job{Key: key, Target: ev.Target, Source: source, Digest: ev.Digest}, Delivery: ev.Delivery}
+	}
+	jobs, outcomes, err := s.st.EnqueueBatch(r.Context(), batch)
+	if err != nil {
+		s.log.Error("store jobs", "source", source, "events", len(batch), "err", err)
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "could not store the jobs; retry"})
+		return
+	}
+	created := false
+	for i, j := range jobs {
+		res, ev := outcomes[i], evs[i]
 		switch {
 		case res.Created:
 			created = true

@@ -55,6 +55,11 @@ func (s *Server) RunWorkers(ctx context.Context) {
 	<-done
 }
 
+// cacheTTL is how long a result cache entry is kept: entries of earlier
+// builds or policies are never read again, and a file still pushed is
+// scanned afresh once in that time.
+const cacheTTL = 30 * 24 * time.Hour
+
 func (s *Server) pruneLoop(ctx context.Context) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
@@ -65,6 +70,9 @@ func (s *Server) pruneLoop(ctx context.Context) {
 		case <-t.C:
 			if err := s.st.PruneDeliveries(ctx, s.now().Add(-s.cfg.ReplayWindow)); err != nil && ctx.Err() == nil {
 				s.log.Warn("prune delivery ids", "err", err)
+			}
+			if err := s.st.PruneCache(ctx, s.now().Add(-cacheTTL)); err != nil && ctx.Err() == nil {
+				s.log.Warn("prune the result cache", "err", err)
 			}
 		}
 	}
@@ -209,7 +217,11 @@ func (s *Server) scan(ctx context.Context, j *store.Job, log *slog.Logger) (*sto
 	if err != nil {
 		return nil, &errRetry{fmt.Errorf("fetch: %w", err)}
 	}
-	rep, err := scanner.Scan(ctx, []scanner.Target{{Name: j.Target, Source: src}}, scanner.Options{Jobs: s.cfg.ScanJobs, FailOn: s.failOn, Version: s.version})
+	opts := scanner.Options{Jobs: s.cfg.ScanJobs, FailOn: s.failOn, Version: s.version}
+	if s.cacheVersion != "" {
+		opts.Cache, opts.CacheVersion = &dbCache{ctx: ctx, st: s.st, log: log}, s.cacheVersion
+	}
+	rep, err := scanner.Scan(ctx, []scanner.Target{{Name: j.Target, Source: src}}, opts)
 	if err != nil {
 		return nil, fmt.Errorf("scan: %w", err)
 	}
@@ -246,7 +258,15 @@ func (s *Server) scan(ctx context.Context, j *store.Job, log *slog.Logger) (*sto
 		}
 	}
 	res := &store.Result{Verdict: rep.Summary.Verdict, ExitCode: rep.Summary.ExitCode, BySeverity: rep.Summary.BySeverity, Bytes: rep.Summary.Bytes, Pinned: pinned, Digest: verifiedDigest(src)}
-	s.m.fetched.Add(float64(rep.Summary.Bytes))
+	var fetched int64
+	for _, f := range rep.Files {
+		if f.Cached {
+			res.Cached++
+		} else {
+			fetched += f.Size
+		}
+	}
+	s.m.fetched.Add(float64(fetched))
 	for sev, n := range rep.Summary.BySeverity {
 		s.m.findings.WithLabelValues(sev).Add(float64(n))
 	}
@@ -310,6 +330,33 @@ func (s *Server) scan(ctx context.Context, j *store.Job, log *slog.Logger) (*sto
 		log.Info("tagged the model version", "tag", MLflowVerdictTag, "verdict", mlflowVerdict(res.Verdict))
 	}
 	return res, nil
+}
+
+// dbCache is the scanner's result cache in the service's database. The
+// scanner derives the keys and decides what may be kept and reused: only
+// complete verdicts on bytes the scan itself hashed, so a layer's entry is
+// only ever filed under a digest this service verified. A damaged entry
+// is a miss; a database error is one too, after a warning.
+type dbCache struct {
+	ctx context.Context
+	st  store.Store
+	log *slog.Logger
+}
+
+func (c *dbCache) Get(key string) ([]byte, bool) {
+	b, ok, err := c.st.CachedResult(c.ctx, key)
+	if err != nil {
+		c.log.Warn("result cache", "err", err)
+	}
+	return b, ok
+}
+
+func (c *dbCache) Put(key string, value []byte) error {
+	err := c.st.CacheResult(c.ctx, key, value)
+	if err != nil {
+		c.log.Warn("result cache", "err", err)
+	}
+	return err
 }
 
 // verifiedDigest is the digest a result is filed under: the manifest

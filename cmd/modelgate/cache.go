@@ -1,14 +1,8 @@
 package main
 
 import (
-	"crypto/sha256"
-	"debug/elf"
-	"encoding/hex"
 	"fmt"
 	"io"
-	"os"
-	"runtime/debug"
-	"strings"
 
 	"github.com/spf13/pflag"
 
@@ -44,7 +38,7 @@ func (o cacheOptions) open(stderr io.Writer, policySHA256 string) (scanner.Resul
 		}
 		dir = d
 	}
-	build, err := buildVersion()
+	build, err := cache.BuildID(Version())
 	if err != nil {
 		fmt.Fprintf(stderr, "note: no result cache (cannot identify this build: %v); scanning every file\n", err)
 		return nil, "", nil
@@ -57,68 +51,5 @@ func (o cacheOptions) open(stderr io.Writer, policySHA256 string) (scanner.Resul
 		fmt.Fprintf(stderr, "note: no result cache (%v); scanning every file\n", err)
 		return nil, "", nil
 	}
-	return c, build + "\x00policy " + policySHA256, nil
-}
-
-// buildVersion identifies the detection logic of this binary for cache
-// keys: the module version and the VCS revision the toolchain recorded,
-// or, when the revision is unknown or the tree was modified (so the
-// revision does not say what was built), the Go build ID of the
-// executable (a hash of everything compiled into it, embedded lists
-// included), else the SHA-256 of the executable.
-func buildVersion() (string, error) {
-	bi, ok := debug.ReadBuildInfo()
-	if ok {
-		var rev string
-		modified := false
-		for _, s := range bi.Settings {
-			switch s.Key {
-			case "vcs.revision":
-				rev = s.Value
-			case "vcs.modified":
-				modified = s.Value == "true"
-			}
-		}
-		if rev != "" && !modified {
-			return strings.Join([]string{Version(), bi.Main.Version, rev}, " "), nil
-		}
-	}
-	exe, err := os.Executable()
-	if err != nil {
-		return "", err
-	}
-	if id, ok := goBuildID(exe); ok {
-		return Version() + " buildid " + id, nil
-	}
-	f, err := os.Open(exe)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return Version() + " exe " + hex.EncodeToString(h.Sum(nil)), nil
-}
-
-// goBuildID returns the hex SHA-256 of the Go build ID note of an ELF
-// executable, which reading costs a few kilobytes instead of the whole
-// binary.
-func goBuildID(exe string) (string, bool) {
-	f, err := elf.Open(exe)
-	if err != nil {
-		return "", false
-	}
-	defer f.Close()
-	s := f.Section(".note.go.buildid")
-	if s == nil || s.Size > 4096 {
-		return "", false
-	}
-	b, err := s.Data()
-	if err != nil || len(b) == 0 {
-		return "", false
-	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:]), true
+	return c, cache.KeyVersion(build, policySHA256), nil
 }

@@ -46,13 +46,3 @@ func TestScanCacheFlags(t *testing.T) {
 		t.Errorf("world-writable --cache-dir: exit %d, %s", code, stderr)
 	}
 }
-
-func TestBuildVersion(t *testing.T) {
-	a, err := buildVersion()
-	if err != nil || a == "" {
-		t.Fatalf("%q %v", a, err)
-	}
-	if b, _ := buildVersion(); b != a {
-		t.Errorf("unstable build version: %q, then %q", a, b)
-	}
-}

@@ -19,7 +19,7 @@ func openSQLiteT(t *testing.T) *sqlStore {
 }
 
 func req(key, delivery string) *enqueueReq {
-	return &enqueueReq{ctx: context.Background(), job: Job{ID: NewID(), Key: key, Target: key, Source: "distribution", Digest: "d"}, delivery: delivery, done: make(chan enqueueRes, 1)}
+	return &enqueueReq{ctx: context.Background(), items: []Pending{{Job: Job{ID: NewID(), Key: key, Target: key, Source: "distribution", Digest: "d"}, Delivery: delivery}}, done: make(chan enqueueRes, 1)}
 }
 
 // TestGroupAnswersAsOneAtATime commits one group holding a key twice and
@@ -29,14 +29,17 @@ func TestGroupAnswersAsOneAtATime(t *testing.T) {
 	s := openSQLiteT(t)
 	group := []*enqueueReq{req("k/b", "ev1"), req("k/a", "ev2"), req("k/b", "ev1"), req("k/a", "ev3")}
 	s.commitGroup(group)
-	var got []enqueueRes
-	for _, r := range group {
-		got = append(got, <-r.done)
+	type one struct {
+		job Job
+		e   Enqueued
 	}
-	for i, r := range got {
-		if r.err != nil {
-			t.Fatalf("call %d: %v", i, r.err)
+	var got []one
+	for i, r := range group {
+		res := <-r.done
+		if res.err != nil || len(res.jobs) != 1 || len(res.e) != 1 {
+			t.Fatalf("call %d: %+v", i, res)
 		}
+		got = append(got, one{res.jobs[0], res.e[0]})
 	}
 	want := []Enqueued{{Created: true}, {Created: true}, {Replayed: true}, {}}
 	for i, w := range want {
@@ -44,7 +47,7 @@ func TestGroupAnswersAsOneAtATime(t *testing.T) {
 			t.Errorf("call %d: %+v, want %+v", i, got[i].e, w)
 		}
 	}
-	if got[0].job.ID != group[0].job.ID || got[2].job.ID != got[0].job.ID || got[3].job.ID != got[1].job.ID {
+	if got[0].job.ID != group[0].items[0].Job.ID || got[2].job.ID != got[0].job.ID || got[3].job.ID != got[1].job.ID {
 		t.Errorf("job ids: %s %s %s %s", got[0].job.ID, got[1].job.ID, got[2].job.ID, got[3].job.ID)
 	}
 	if got[0].job.State != Queued || got[2].job.State != Queued || got[0].job.CreatedAt.IsZero() {

@@ -34,7 +34,7 @@ func OpenPostgres(ctx context.Context, dsn string, opts ...Option) (Store, error
 		db.Close()
 		return nil, err
 	}
-	s.startCommitter(buildOptions(opts).maxGroup, pgCommitters)
+	s.startCommitter(buildOptions(opts), pgCommitters)
 	return s, nil
 }
 

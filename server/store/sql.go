@@ -54,6 +54,12 @@ CREATE TABLE IF NOT EXISTS deliveries (
 	seen_at BIGINT NOT NULL,
 	PRIMARY KEY (source, id)
 );
+CREATE TABLE IF NOT EXISTS result_cache (
+	key TEXT PRIMARY KEY,
+	value TEXT NOT NULL,
+	checksum TEXT NOT NULL,
+	stored_at BIGINT NOT NULL
+);
 `
 
 func (s *sqlStore) migrate(ctx context.Context) error {

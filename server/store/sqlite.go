@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"net/url"
+	"strings"
 	"time"
 
 	_ "modernc.org/sqlite" // the pure-Go SQLite driver
@@ -26,7 +27,10 @@ func OpenSQLite(ctx context.Context, path string, opts ...Option) (Store, error)
 	q.Add("_pragma", "synchronous(FULL)")
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "foreign_keys(ON)")
-	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode()+"&_pragma=wal_autocheckpoint(0)")
+	// A URI file name: "?" and "#" in the path would start its query or
+	// fragment, and SQLite would open another file than the one named.
+	uri := "file:" + strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
+	db, err := sql.Open("sqlite", uri+"?"+q.Encode()+"&_pragma=wal_autocheckpoint(0)")
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
@@ -36,14 +40,14 @@ func OpenSQLite(ctx context.Context, path string, opts ...Option) (Store, error)
 		db.Close()
 		return nil, err
 	}
-	cp, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	cp, err := sql.Open("sqlite", uri+"?"+q.Encode())
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
 	cp.SetMaxOpenConns(1)
 	s.startCheckpointer(cp)
-	s.startCommitter(buildOptions(opts).maxGroup, 1)
+	s.startCommitter(buildOptions(opts), 1)
 	return s, nil
 }
 

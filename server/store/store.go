@@ -2,7 +2,7 @@
 // of jobs keyed by the immutable reference they scan (so a repeated event
 // never scans the same content twice), leases that let a crashed worker's
 // job be retried, the delivery ids seen for replay protection, and each
-// job's result. It has two backends behind one Store interface: SQLite in a
+// job's result, and the result cache of files scanned before. It has two backends behind one Store interface: SQLite in a
 // data directory (the embedded default) and PostgreSQL for several
 // replicas. It never scans, fetches or interprets a model.
 package store
@@ -69,7 +69,10 @@ type Result struct {
 	ExitCode   int            `json:"exit_code"`
 	BySeverity map[string]int `json:"by_severity,omitempty"`
 	Bytes      int64          `json:"bytes"`
-	Pinned     string         `json:"pinned,omitempty"`
+	// Cached counts the files the result cache answered for: bytes
+	// scanned before, neither fetched nor analyzed again.
+	Cached int    `json:"cached,omitempty"`
+	Pinned string `json:"pinned,omitempty"`
 	// Digest is the digest or commit the fetcher verified (an OCI
 	// manifest digest, a whole Hub repository's commit), or ""; Complete
 	// files the job under it.
@@ -91,6 +94,13 @@ type Enqueued struct {
 	Replayed bool
 }
 
+// Pending is a job to enqueue and the sender's delivery id of the event
+// that asked for it ("" when it has none).
+type Pending struct {
+	Job      Job
+	Delivery string
+}
+
 // Store is the durable queue and result store. Every method is safe for
 // concurrent use, across goroutines and, for PostgreSQL, across processes.
 type Store interface {
@@ -101,6 +111,11 @@ type Store interface {
 	// returns only once both are durable. Calls made together share one
 	// commit (group commit); when that commit fails, each of them fails.
 	Enqueue(ctx context.Context, j Job, delivery string) (Job, Enqueued, error)
+	// EnqueueBatch is Enqueue of several jobs in one transaction (the
+	// events of one webhook payload): it returns once all of them are
+	// durable, or fails for all. Jobs of one key, in the batch or
+	// stored before, share one job; the results are in batch order.
+	EnqueueBatch(ctx context.Context, batch []Pending) ([]Job, []Enqueued, error)
 	// PruneDeliveries forgets delivery ids seen before t.
 	PruneDeliveries(ctx context.Context, before time.Time) error
 	// Claim takes the oldest job that is ready (queued and due, or
@@ -125,6 +140,14 @@ type Store interface {
 	// ByDigest lists the jobs of a digest, newest first, without results
 	// unless withResult.
 	ByDigest(ctx context.Context, digest string, withResult bool) ([]Job, error)
+	// CachedResult returns the scan result cache's value under key (a key
+	// the scanner derived), or false when there is none or the entry
+	// fails its checksum.
+	CachedResult(ctx context.Context, key string) ([]byte, bool, error)
+	// CacheResult stores value under key, replacing any entry.
+	CacheResult(ctx context.Context, key string, value []byte) error
+	// PruneCache forgets result cache entries stored before t.
+	PruneCache(ctx context.Context, before time.Time) error
 	// Counts returns the number of jobs in each state.
 	Counts(ctx context.Context) (map[State]int, error)
 	Ping(ctx context.Context) error

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -231,5 +232,72 @@ func TestConcurrentEnqueue(t *testing.T) {
 				t.Fatalf("%v, want %d queued", counts, keys)
 			}
 		})
+	}
+}
+
+// TestEnqueueBatch stores the events of one payload in one call: a key
+// the batch names twice, or that was stored before, makes one job, and a
+// delivery id seen before is a replay, as when enqueued one by one.
+func TestEnqueueBatch(t *testing.T) {
+	for name, s := range backends(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			job := func(k string) store.Job {
+				return store.Job{Key: "oci://r/m@" + k, Target: "oci://r/m@" + k, Source: "distribution", Digest: k}
+			}
+			before, _, err := s.Enqueue(ctx, job("sha256:0"), "ev0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			batch := []store.Pending{
+				{Job: job("sha256:2"), Delivery: "ev1"},
+				{Job: job("sha256:1"), Delivery: "ev2"},
+				{Job: job("sha256:2"), Delivery: "ev3"},
+				{Job: job("sha256:0"), Delivery: "ev4"},
+				{Job: job("sha256:3"), Delivery: "ev0"},
+			}
+			jobs, e, err := s.EnqueueBatch(ctx, batch)
+			if err != nil || len(jobs) != len(batch) || len(e) != len(batch) {
+				t.Fatalf("%d jobs, %d outcomes, %v", len(jobs), len(e), err)
+			}
+			want := []store.Enqueued{{Created: true}, {Created: true}, {}, {}, {Created: true, Replayed: true}}
+			for i, w := range want {
+				if e[i] != w || jobs[i].Key != batch[i].Job.Key || jobs[i].State != store.Queued {
+					t.Errorf("event %d: %+v %+v, want %+v", i, e[i], jobs[i], w)
+				}
+			}
+			if jobs[2].ID != jobs[0].ID || jobs[3].ID != before.ID {
+				t.Errorf("one job per key: %s %s, %s %s", jobs[0].ID, jobs[2].ID, before.ID, jobs[3].ID)
+			}
+			counts, err := s.Counts(ctx)
+			if err != nil || counts[store.Queued] != 4 {
+				t.Fatalf("counts %v %v", counts, err)
+			}
+			if jobs, e, err := s.EnqueueBatch(ctx, nil); err != nil || jobs != nil || e != nil {
+				t.Fatalf("empty batch: %v %v %v", jobs, e, err)
+			}
+		})
+	}
+}
+
+// TestSQLitePathWithURICharacters opens a database whose path holds the
+// characters that start a URI's query and fragment: the file is where the
+// path says, not at a truncated path.
+func TestSQLitePathWithURICharacters(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data#1?x=%41")
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, "jobs.db")
+	s, err := store.Open(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, _, err := s.Enqueue(context.Background(), store.Job{Key: "k", Target: "t", Source: "api"}, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(p); err != nil {
+		t.Fatalf("the database is not at its path: %v", err)
 	}
 }
