@@ -68,6 +68,14 @@ type globalInfo struct {
 	partials      []*object
 	partialPushes int64
 	partialCalls  int64
+	// For scikit-learn's FunctionTransformer: the instances NEWOBJ built,
+	// and how often the class was pushed and built. It is cleared when
+	// every instance's callables are None or allowlisted functions (see
+	// transformerCleared) and the class is used as nothing else.
+	transformer       bool
+	transformers      []*object
+	transformerPushes int64
+	transformerBuilds int64
 	// For a lookup function (see lookups): calls that only name an object
 	// by constants, such as builtins.getattr(Outer, "inner"), which is how
 	// protocols 2 and 3 pickle a nested class or function, or dill's
@@ -236,6 +244,9 @@ func countPush(v Value) {
 	if g := v.obj().g.info; g != nil {
 		if g.partial {
 			g.partialPushes++
+		}
+		if g.transformer {
+			g.transformerPushes++
 		}
 		if g.lookup != nil || g.nameEval {
 			g.lookupPushes++
@@ -1272,6 +1283,9 @@ const maxMutations = 64
 func (m *machine) build(off int64, t *Value, state Value) error {
 	switch t.kind {
 	case KindCall, KindPersistent:
+		if t.obj().state != nil {
+			poisonTransformer(*t)
+		}
 		s := state
 		t.obj().state = &s
 	case KindGlobal:
@@ -1367,6 +1381,7 @@ func (m *machine) resolve(off int64, module, name string) Value {
 		o.g.nested = globals.NestedLoader(module, name)
 		g.partial = module == "functools" && name == "partial"
 		full := module + "." + name
+		g.transformer = functionTransformers[full]
 		g.lookup = lookups[full]
 		g.nameEval = full == "builtins.eval"
 		o.g.roles = argRoles[full]
@@ -1443,6 +1458,12 @@ func (m *machine) call(off int64, op byte, fn, args, kwargs Value) Value {
 			}
 			if len(g.partials) < maxPartials {
 				g.partials = append(g.partials, o)
+			}
+		}
+		if g.transformer && op == opNEWOBJ {
+			g.transformerBuilds++
+			if len(g.transformers) < maxPartials {
+				g.transformers = append(g.transformers, o)
 			}
 		}
 		if fn.obj().g.nested && m.nested(off, fn, args) {
@@ -1554,6 +1575,64 @@ func partialCleared(g *globalInfo) bool {
 		if !callableFunction(f) || a.kind != KindTuple || !constant(a, 0) ||
 			(kw.kind != KindNone && !constDict(kw)) || (d.kind != KindNone && !constDict(d)) {
 			return false
+		}
+	}
+	return true
+}
+
+// functionTransformers are the names of scikit-learn's FunctionTransformer,
+// which calls its func, inverse_func and feature_names_out attributes on
+// the data it transforms, with kw_args and inv_kw_args.
+var functionTransformers = map[string]bool{
+	"sklearn.preprocessing.FunctionTransformer":                       true,
+	"sklearn.preprocessing._function_transformer.FunctionTransformer": true,
+}
+
+// poisonTransformer keeps a FunctionTransformer built twice from being
+// cleared: a dict state updates the instance's attributes, so an earlier
+// state's func survives a later one that leaves it out.
+func poisonTransformer(v Value) {
+	if v.kind != KindCall || len(v.obj().items) == 0 {
+		return
+	}
+	if fn := v.obj().items[0]; fn.kind == KindGlobal {
+		if g := fn.obj().g.info; g != nil && g.transformer {
+			g.transformerBuilds = -1
+		}
+	}
+}
+
+// transformerCleared reports whether every FunctionTransformer of the
+// stream is built the way pickle builds one (NEWOBJ with no arguments,
+// then BUILD with a dict) and can only call what the allowlist permits to
+// be called: func, inverse_func and feature_names_out are None (the
+// identity scikit-learn >= 1.2 fits for every ColumnTransformer
+// "passthrough"), a string (feature_names_out) or allowlisted functions,
+// and the keyword arguments they get are constants. Building the class
+// runs no code of its own; only those calls could.
+func transformerCleared(g *globalInfo) bool {
+	if !g.transformer || len(g.transformers) == 0 || int64(len(g.transformers)) != g.calls ||
+		g.transformerBuilds != g.calls || g.transformerPushes != g.transformerBuilds {
+		return false
+	}
+	for _, o := range g.transformers {
+		if len(o.items) != 2 || o.items[1].kind != KindTuple || !kept(o.items[1]) || len(o.items[1].elems()) != 0 {
+			return false
+		}
+		if o.state == nil || o.state.kind != KindDict || !kept(*o.state) {
+			return false
+		}
+		st := *o.state
+		for _, k := range []string{"func", "inverse_func", "feature_names_out"} {
+			v, ok := st.Get(k)
+			if ok && v.kind != KindNone && !callableFunction(v) && (k != "feature_names_out" || v.kind != KindStr) {
+				return false
+			}
+		}
+		for _, k := range []string{"kw_args", "inv_kw_args"} {
+			if v, ok := st.Get(k); ok && v.kind != KindNone && !constDict(v) {
+				return false
+			}
 		}
 	}
 	return true
@@ -1705,7 +1784,7 @@ func (m *machine) flush() {
 				how, full, v.Uses, g.misuse).
 				With("allowed_uses", v.Uses.String()).With("ecosystem", v.Ecosystem).With("entry", v.Entry)
 		case globals.Denied:
-			if partialCleared(g) {
+			if partialCleared(g) || transformerCleared(g) {
 				continue
 			}
 			if (g.lookup != nil || g.nameEval) && g.lookupResolved == g.calls && g.lookupPushes == g.lookupResolved && g.calls > 0 {
