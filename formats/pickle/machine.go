@@ -68,11 +68,13 @@ type globalInfo struct {
 	partials      []*object
 	partialPushes int64
 	partialCalls  int64
-	// For scikit-learn's FunctionTransformer: the instances NEWOBJ built,
-	// and how often the class was pushed and built. It is cleared when
-	// every instance's callables are None or allowlisted functions (see
-	// transformerCleared) and the class is used as nothing else.
-	transformer       bool
+	// For a denied class that only calls callables its attributes hold
+	// (holders: scikit-learn's FunctionTransformer, Keras's Tokenizer):
+	// the instances NEWOBJ built, and how often the class was pushed and
+	// built. It is cleared when every instance's callables are None or
+	// allowlisted functions (see transformerCleared) and the class is
+	// used as nothing else.
+	transformer       *holder
 	transformers      []*object
 	transformerPushes int64
 	transformerBuilds int64
@@ -245,7 +247,7 @@ func countPush(v Value) {
 		if g.partial {
 			g.partialPushes++
 		}
-		if g.transformer {
+		if g.transformer != nil {
 			g.transformerPushes++
 		}
 		if g.lookup != nil || g.nameEval {
@@ -1381,7 +1383,7 @@ func (m *machine) resolve(off int64, module, name string) Value {
 		o.g.nested = globals.NestedLoader(module, name)
 		g.partial = module == "functools" && name == "partial"
 		full := module + "." + name
-		g.transformer = functionTransformers[full]
+		g.transformer = holders[full]
 		g.lookup = lookups[full]
 		g.nameEval = full == "builtins.eval"
 		o.g.roles = argRoles[full]
@@ -1460,7 +1462,7 @@ func (m *machine) call(off int64, op byte, fn, args, kwargs Value) Value {
 				g.partials = append(g.partials, o)
 			}
 		}
-		if g.transformer && op == opNEWOBJ {
+		if g.transformer != nil && op == opNEWOBJ {
 			g.transformerBuilds++
 			if len(g.transformers) < maxPartials {
 				g.transformers = append(g.transformers, o)
@@ -1580,38 +1582,64 @@ func partialCleared(g *globalInfo) bool {
 	return true
 }
 
-// functionTransformers are the names of scikit-learn's FunctionTransformer,
-// which calls its func, inverse_func and feature_names_out attributes on
-// the data it transforms, with kw_args and inv_kw_args.
-var functionTransformers = map[string]bool{
-	"sklearn.preprocessing.FunctionTransformer":                       true,
-	"sklearn.preprocessing._function_transformer.FunctionTransformer": true,
+// holder describes a class whose construction by pickle (NEWOBJ, then
+// BUILD with a dict: none of them defines __setstate__ or __reduce__) runs
+// none of its code, and which later calls only the callables held in the
+// named attributes, with the keyword arguments held in kwargs.
+type holder struct {
+	callables []string
+	strOK     string // a callable attribute that may also hold a string
+	kwargs    []string
 }
 
-// poisonTransformer keeps a FunctionTransformer built twice from being
-// cleared: a dict state updates the instance's attributes, so an earlier
-// state's func survives a later one that leaves it out.
+var (
+	// FunctionTransformer calls func and inverse_func on the data, with
+	// kw_args and inv_kw_args, and feature_names_out (a callable or
+	// "one-to-one") for the output's column names.
+	functionTransformer = &holder{callables: []string{"func", "inverse_func", "feature_names_out"},
+		strOK: "feature_names_out", kwargs: []string{"kw_args", "inv_kw_args"}}
+	// Keras's text Tokenizer calls analyzer on each text it fits or
+	// converts (keras/src/legacy/preprocessing/text.py at 3422977,
+	// tf_keras/preprocessing/text.py at dd0a723; the same class in Keras
+	// 2.x and in keras.src before 3.0).
+	kerasTokenizer = &holder{callables: []string{"analyzer"}}
+	holders        = map[string]*holder{
+		"sklearn.preprocessing.FunctionTransformer":                       functionTransformer,
+		"sklearn.preprocessing._function_transformer.FunctionTransformer": functionTransformer,
+		"keras.preprocessing.text.Tokenizer":                              kerasTokenizer,
+		"keras.src.preprocessing.text.Tokenizer":                          kerasTokenizer,
+		"keras.src.legacy.preprocessing.text.Tokenizer":                   kerasTokenizer,
+		"tf_keras.preprocessing.text.Tokenizer":                           kerasTokenizer,
+		"tf_keras.src.preprocessing.text.Tokenizer":                       kerasTokenizer,
+	}
+)
+
+// poisonTransformer keeps a holder class built twice from being cleared:
+// a dict state updates the instance's attributes, so an earlier state's
+// callable survives a later one that leaves it out.
 func poisonTransformer(v Value) {
 	if v.kind != KindCall || len(v.obj().items) == 0 {
 		return
 	}
 	if fn := v.obj().items[0]; fn.kind == KindGlobal {
-		if g := fn.obj().g.info; g != nil && g.transformer {
+		if g := fn.obj().g.info; g != nil && g.transformer != nil {
 			g.transformerBuilds = -1
 		}
 	}
 }
 
-// transformerCleared reports whether every FunctionTransformer of the
-// stream is built the way pickle builds one (NEWOBJ with no arguments,
-// then BUILD with a dict) and can only call what the allowlist permits to
-// be called: func, inverse_func and feature_names_out are None (the
-// identity scikit-learn >= 1.2 fits for every ColumnTransformer
-// "passthrough"), a string (feature_names_out) or allowlisted functions,
-// and the keyword arguments they get are constants. Building the class
-// runs no code of its own; only those calls could.
+// transformerCleared reports whether every instance of a holder class in
+// the stream is built the way pickle builds one (NEWOBJ with no
+// arguments, then one BUILD with a dict) and can only call what the
+// allowlist permits to be called: each callable attribute is None, an
+// allowlisted function or, where the class allows it, a string, and the
+// keyword arguments they get are constants. A FunctionTransformer whose
+// func is None is the identity scikit-learn >= 1.2 fits for every
+// ColumnTransformer "passthrough"; a Tokenizer's analyzer is None unless
+// the user passed one.
 func transformerCleared(g *globalInfo) bool {
-	if !g.transformer || len(g.transformers) == 0 || int64(len(g.transformers)) != g.calls ||
+	h := g.transformer
+	if h == nil || len(g.transformers) == 0 || int64(len(g.transformers)) != g.calls ||
 		g.transformerBuilds != g.calls || g.transformerPushes != g.transformerBuilds {
 		return false
 	}
@@ -1623,13 +1651,13 @@ func transformerCleared(g *globalInfo) bool {
 			return false
 		}
 		st := *o.state
-		for _, k := range []string{"func", "inverse_func", "feature_names_out"} {
+		for _, k := range h.callables {
 			v, ok := st.Get(k)
-			if ok && v.kind != KindNone && !callableFunction(v) && (k != "feature_names_out" || v.kind != KindStr) {
+			if ok && v.kind != KindNone && !callableFunction(v) && (k != h.strOK || v.kind != KindStr) {
 				return false
 			}
 		}
-		for _, k := range []string{"kw_args", "inv_kw_args"} {
+		for _, k := range h.kwargs {
 			if v, ok := st.Get(k); ok && v.kind != KindNone && !constDict(v) {
 				return false
 			}

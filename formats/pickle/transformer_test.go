@@ -11,8 +11,10 @@ import (
 // is cleared: only when every instance is built by NEWOBJ with no
 // arguments and one BUILD whose func, inverse_func and feature_names_out
 // are None, a string (feature_names_out) or allowlisted functions, with
-// constant keyword arguments. Any other shape keeps MG102 (high).
-func TestFunctionTransformer(t *testing.T) {
+// constant keyword arguments. Any other shape keeps MG102 (high). Keras's
+// text Tokenizer, whose only callable is analyzer, is judged the same way;
+// other Keras globals stay denied.
+func TestCallableHolders(t *testing.T) {
 	real, err := os.ReadFile("testdata/column_passthrough.pkl")
 	if err != nil {
 		t.Fatal(err)
@@ -25,26 +27,36 @@ func TestFunctionTransformer(t *testing.T) {
 	inst := func(items ...string) string {
 		return ft + emptyTuple + newobj + emptyDict + mark + string(cat(items...)) + "u" + build
 	}
+	tok := glob("keras.src.legacy.preprocessing.text", "Tokenizer")
+	tokenizer := func(analyzer string) string {
+		return tok + emptyTuple + newobj + emptyDict + mark + sbs("word_counts") + glob("collections", "OrderedDict") + emptyTuple + reduce +
+			sbs("filters") + sbs("!?") + sbs("num_words") + "N" + sbs("analyzer") + analyzer + "u" + build
+	}
 	tests := []struct {
 		name    string
+		global  string
 		data    []byte
 		cleared bool
 	}{
-		{"scikit-learn passthrough", real, true},
-		{"identity", cat(proto(2), inst(item("func", "N"), item("inverse_func", "N"), item("feature_names_out", sbs("one-to-one"))), stop), true},
-		{"allowlisted function with constant kw_args", cat(proto(2),
+		{"scikit-learn passthrough", "FunctionTransformer", real, true},
+		{"identity", "FunctionTransformer", cat(proto(2), inst(item("func", "N"), item("inverse_func", "N"), item("feature_names_out", sbs("one-to-one"))), stop), true},
+		{"allowlisted function with constant kw_args", "FunctionTransformer", cat(proto(2),
 			inst(item("func", wlocal), item("kw_args", emptyDict+sbs("k")+sbs("v")+"s")), stop), true},
-		{"class-only global as func", cat(proto(2), inst(item("func", linear)), stop), false},
-		{"unknown global as func", cat(proto(2), inst(item("func", glob("evil.mod", "run"))), stop), false},
-		{"denied global as inverse_func", cat(proto(2), inst(item("inverse_func", glob("os", "system"))), stop), false},
-		{"callable feature_names_out not allowlisted", cat(proto(2), inst(item("feature_names_out", glob("evil.mod", "names"))), stop), false},
-		{"computed kw_args", cat(proto(2), inst(item("func", wlocal), item("kw_args", emptyDict+sbs("k")+computed+"s")), stop), false},
-		{"second BUILD leaves an earlier func in place", cat(proto(2), inst(item("func", linear)),
+		{"class-only global as func", "FunctionTransformer", cat(proto(2), inst(item("func", linear)), stop), false},
+		{"unknown global as func", "FunctionTransformer", cat(proto(2), inst(item("func", glob("evil.mod", "run"))), stop), false},
+		{"denied global as inverse_func", "FunctionTransformer", cat(proto(2), inst(item("inverse_func", glob("os", "system"))), stop), false},
+		{"callable feature_names_out not allowlisted", "FunctionTransformer", cat(proto(2), inst(item("feature_names_out", glob("evil.mod", "names"))), stop), false},
+		{"computed kw_args", "FunctionTransformer", cat(proto(2), inst(item("func", wlocal), item("kw_args", emptyDict+sbs("k")+computed+"s")), stop), false},
+		{"second BUILD leaves an earlier func in place", "FunctionTransformer", cat(proto(2), inst(item("func", linear)),
 			emptyDict+build, stop), false},
-		{"built by REDUCE", cat(proto(2), ft, emptyTuple, reduce, emptyDict, build, stop), false},
-		{"NEWOBJ with arguments", cat(proto(2), ft, wlocal, tuple1, newobj, stop), false},
-		{"no BUILD state", cat(proto(2), ft, emptyTuple, newobj, stop), false},
-		{"class held as a value", cat(proto(2), mark, inst(), ft, "l", stop), false},
+		{"built by REDUCE", "FunctionTransformer", cat(proto(2), ft, emptyTuple, reduce, emptyDict, build, stop), false},
+		{"NEWOBJ with arguments", "FunctionTransformer", cat(proto(2), ft, wlocal, tuple1, newobj, stop), false},
+		{"no BUILD state", "FunctionTransformer", cat(proto(2), ft, emptyTuple, newobj, stop), false},
+		{"class held as a value", "FunctionTransformer", cat(proto(2), mark, inst(), ft, "l", stop), false},
+		{"Keras Tokenizer", "Tokenizer", cat(proto(2), tokenizer("N"), stop), true},
+		{"Keras Tokenizer with an unknown analyzer", "Tokenizer", cat(proto(2), tokenizer(glob("evil.mod", "split")), stop), false},
+		{"Keras Tokenizer with a class-only analyzer", "Tokenizer", cat(proto(2), tokenizer(linear), stop), false},
+		{"Keras model", "Functional", cat(proto(2), glob("keras.src.models.functional", "Functional"), emptyTuple, newobj, emptyDict, build, stop), false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -54,15 +66,15 @@ func TestFunctionTransformer(t *testing.T) {
 			}
 			var flagged bool
 			for _, f := range rec.Findings {
-				if f.Details["name"] == "FunctionTransformer" && f.Severity >= formats.High {
+				if f.Details["name"] == tt.global && f.Severity >= formats.High {
 					flagged = true
 				}
 			}
 			if flagged == tt.cleared {
-				t.Errorf("FunctionTransformer flagged=%v, want %v: %s", flagged, !tt.cleared, list(rec.Findings))
+				t.Errorf("%s flagged=%v, want %v: %s", tt.global, flagged, !tt.cleared, list(rec.Findings))
 			}
 			if worst, any := rec.Max(); tt.cleared && any && worst >= formats.Medium {
-				t.Errorf("benign FunctionTransformer has findings: %s", list(rec.Findings))
+				t.Errorf("benign %s has findings: %s", tt.global, list(rec.Findings))
 			}
 		})
 	}
