@@ -74,6 +74,56 @@ func AnalyzeLayouts(ctx context.Context, t Tree, s Scope) ([]string, error) {
 	return matched, errors.Join(errs...)
 }
 
+// SiblingOpener is the Tree of one local file scanned on its own, whose
+// neighbours on disk can still be looked at: a layout following a reference
+// the file makes to a file beside it (an ONNX model's external data) opens
+// that file through it rather than calling it absent. OpenSibling returns
+// an error wrapping fs.ErrNotExist when there is no such file, and another
+// error for anything but a regular file reached without symlinks.
+type SiblingOpener interface {
+	OpenSibling(name string) (*Input, error)
+}
+
+// DataLister is a Layout that names, before the files of a tree are
+// analyzed one by one, the files its loader reads only as raw numbers and
+// never parses: a PyTorch checkpoint's declared storages. A container does
+// not hand them to the analyzers, as bytes of a storage that happen to
+// read as a pickle are no pickle to the loader; it vouches for them as the
+// model's data instead.
+type DataLister interface {
+	// DataFiles maps each such file of t to what it is. It returns nothing
+	// when what declares them cannot be read (the engine reports that
+	// file's error when it analyzes it).
+	DataFiles(ctx context.Context, t Tree, s Scope) map[string]string
+}
+
+// DataFiles collects the data files of every registered layout of t that
+// is a DataLister.
+func DataFiles(ctx context.Context, t Tree, s Scope) map[string]string {
+	layoutMu.RLock()
+	var listers []Layout
+	for _, l := range layouts {
+		if _, ok := l.(DataLister); ok {
+			listers = append(listers, l)
+		}
+	}
+	layoutMu.RUnlock()
+	if len(listers) == 0 {
+		return nil
+	}
+	files := t.Names()
+	out := map[string]string{}
+	for _, l := range listers {
+		if !l.Match(files) {
+			continue
+		}
+		for name, what := range l.(DataLister).DataFiles(ctx, t, s) {
+			out[name] = what
+		}
+	}
+	return out
+}
+
 // MatchLayouts names, in order, the registered layouts that a tree of
 // these file names has, without analyzing anything.
 func MatchLayouts(files []string) []string {

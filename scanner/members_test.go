@@ -119,6 +119,10 @@ func TestUnidentifiedMembers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	lookalike, err := os.ReadFile("../formats/pytorch/testdata/storage_lookalike.pt")
+	if err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name    string
 		file    string
@@ -138,6 +142,9 @@ func TestUnidentifiedMembers(t *testing.T) {
 		// constants/0 holds the raw bytes of a constant tensor that
 		// constants.pkl declares; the only finding is MG320 (info).
 		{"torchscript constants", "script.pt", scriptConstants, scanner.Findings, ""},
+		// data/0's float bytes read as EMPTY_DICT, EXT1 on their own;
+		// torch.load reads the declared storage only as numbers.
+		{"storage that looks like a pickle", "lookalike.pt", lookalike, scanner.Clean, ""},
 		{"undeclared storage", "extra.pt", extra.Bytes(), scanner.Inconclusive, "extra.pt!archive/data/999"},
 	}
 	for _, tt := range tests {

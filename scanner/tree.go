@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -19,6 +21,9 @@ type sourceTree struct {
 	ctx   context.Context
 	files []fetch.File
 	byRel map[string]int
+	// dir, for a single local file scanned on its own, is the directory
+	// holding it, where OpenSibling looks.
+	dir string
 
 	mu     sync.Mutex
 	opened []io.Closer
@@ -62,6 +67,44 @@ func (t *sourceTree) Open(name string) (*formats.Input, error) {
 	return formats.NewInput(name, rc, f.Size), nil
 }
 
+// OpenSibling implements formats.SiblingOpener for a single local file:
+// name, relative to the file's directory, must lead through real
+// directories (no symlink, no "..") to a regular file.
+func (t *sourceTree) OpenSibling(name string) (*formats.Input, error) {
+	if t.dir == "" || !fs.ValidPath(name) || name == "." {
+		return nil, fmt.Errorf("open %s: %w", name, fs.ErrNotExist)
+	}
+	p := t.dir
+	parts := strings.Split(name, "/")
+	for i, part := range parts {
+		p = filepath.Join(p, part)
+		fi, err := os.Lstat(p)
+		if err != nil {
+			return nil, err
+		}
+		last := i == len(parts)-1
+		switch {
+		case !last && !fi.IsDir():
+			return nil, fmt.Errorf("%s: %s is not a directory", name, part)
+		case last && !fi.Mode().IsRegular():
+			return nil, fmt.Errorf("%s is not a regular file (mode %s)", name, fi.Mode().Type())
+		}
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() {
+		f.Close()
+		return nil, fmt.Errorf("%s is not a regular file", name)
+	}
+	t.mu.Lock()
+	t.opened = append(t.opened, f)
+	t.mu.Unlock()
+	return formats.NewInput(name, f, fi.Size()), nil
+}
+
 func (t *sourceTree) close() {
 	for _, c := range t.opened {
 		c.Close()
@@ -84,6 +127,9 @@ func scanTree(ctx context.Context, name string, files []fetch.File, results []Fi
 	single := len(files) == 1 && files[0].Path == name
 	if single {
 		loc = strings.TrimSuffix(name, files[0].Rel)
+		if files[0].Local {
+			t.dir = filepath.Dir(name)
+		}
 	}
 	matched, err := formats.AnalyzeLayouts(ctx, t, &scope{fs: fs, loc: loc, sep: "/"})
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"math"
 	"path"
 	"strconv"
@@ -182,12 +183,23 @@ func checkTree(ctx context.Context, t formats.Tree, name string, have map[string
 			s.Report(formats.NewFinding(RuleExternalFile, r.At, "tensor %q: "+format, append([]any{r.Tensor}, args...)...).
 				With("tensor", r.Tensor).With("location", r.Location).In(name))
 		}
-		if !have[target] {
-			report("external data file %q is not in the model's directory", r.Location)
-			continue
+		var ext *formats.Input
+		var err error
+		if have[target] {
+			ext, err = t.Open(target)
+		} else {
+			ext, err = openSibling(t, target)
 		}
-		ext, err := t.Open(target)
-		if err != nil {
+		switch {
+		case errors.Is(err, fs.ErrNotExist) && !have[target]:
+			// An absent file holds no bytes a loader could be made to
+			// read: onnx.load fails on the model. Only a file that is
+			// there can be a symlink or too short, which stay high.
+			s.Report(formats.NewFinding(RuleExternalFile, r.At,
+				"tensor %q: external data file %q is not among the scanned files: its bytes were not checked, and the model cannot load without it (scan the model's directory)", r.Tensor, r.Location).
+				At(formats.Low).With("tensor", r.Tensor).With("location", r.Location).With("absent", "true").In(name))
+			continue
+		case err != nil:
 			report("external data file %q cannot be opened as a regular file: %v", r.Location, err)
 			continue
 		}
@@ -218,6 +230,15 @@ func checkTree(ctx context.Context, t formats.Tree, name string, have map[string
 		}
 	}
 	return nil
+}
+
+// openSibling opens a file beside a model scanned on its own, when the
+// tree can (formats.SiblingOpener); otherwise the file is absent.
+func openSibling(t formats.Tree, name string) (*formats.Input, error) {
+	if o, ok := t.(formats.SiblingOpener); ok {
+		return o.OpenSibling(name)
+	}
+	return nil, fmt.Errorf("open %s: %w", name, fs.ErrNotExist)
 }
 
 func isONNXInput(in *formats.Input) bool {

@@ -248,10 +248,12 @@ func TestLayout(t *testing.T) {
 		name string
 		tree formatstest.Tree
 		want bool
+		sev  formats.Severity // of the MG612 finding
 	}{
-		{"present", formatstest.Tree{"d/m.onnx": m("location", "w.bin", "offset", "0", "length", "16"), "d/w.bin": make([]byte, 16)}, false},
-		{"missing", formatstest.Tree{"d/m.onnx": m("location", "w.bin")}, true},
-		{"beyond", formatstest.Tree{"d/m.onnx": m("location", "w.bin", "offset", "8", "length", "16"), "d/w.bin": make([]byte, 16)}, true},
+		{"present", formatstest.Tree{"d/m.onnx": m("location", "w.bin", "offset", "0", "length", "16"), "d/w.bin": make([]byte, 16)}, false, 0},
+		// Nothing to read: the model cannot load, no file is misread.
+		{"missing", formatstest.Tree{"d/m.onnx": m("location", "w.bin")}, true, formats.Low},
+		{"beyond", formatstest.Tree{"d/m.onnx": m("location", "w.bin", "offset", "8", "length", "16"), "d/w.bin": make([]byte, 16)}, true, formats.High},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if !(layout{}).Match(tc.tree.Names()) {
@@ -268,6 +270,9 @@ func TestLayout(t *testing.T) {
 			for _, f := range r.Findings {
 				if f.Member != "d/m.onnx" {
 					t.Fatalf("finding not located in the model: %+v", f)
+				}
+				if f.Rule == RuleExternalFile && f.Severity != tc.sev {
+					t.Fatalf("want %s, got %+v", tc.sev, f)
 				}
 			}
 		})

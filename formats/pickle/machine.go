@@ -67,6 +67,16 @@ type globalInfo struct {
 	partials      []Value
 	partialPushes int64
 	partialCalls  int64
+	// For a denied class that only calls callables its attributes hold
+	// (holders: scikit-learn's FunctionTransformer, Keras's Tokenizer):
+	// the instances NEWOBJ built, and how often the class was pushed and
+	// built. It is cleared when every instance's callables are None or
+	// allowlisted functions (see transformerCleared) and the class is
+	// used as nothing else.
+	transformer       *holder
+	transformers      []Value
+	transformerPushes int64
+	transformerBuilds int64
 	// For a lookup function (see lookups): calls that only name an object
 	// by constants, such as builtins.getattr(Outer, "inner"), which is how
 	// protocols 2 and 3 pickle a nested class or function, or dill's
@@ -255,6 +265,9 @@ func countPush(v Value) {
 	if g := v.gobj().info; g != nil {
 		if g.partial {
 			g.partialPushes++
+		}
+		if g.transformer != nil {
+			g.transformerPushes++
 		}
 		if g.lookup != nil || g.nameEval {
 			g.lookupPushes++
@@ -1261,6 +1274,9 @@ func (m *machine) build(off int64, t *cell, state Value) error {
 	obj := m.t.val(*t)
 	switch t.kind {
 	case KindCall, KindPersistent:
+		if obj.obj().state != 0 {
+			poisonTransformer(obj)
+		}
 		ref, s := m.t.cells.carve(1, &m.t.full)
 		s[0] = state.cell
 		obj.obj().state = ref
@@ -1369,6 +1385,7 @@ func (m *machine) resolve(off int64, module, name string) Value {
 		o.nested = globals.NestedLoader(module, name)
 		g.partial = module == "functools" && name == "partial"
 		full := module + "." + name
+		g.transformer = holders[full]
 		g.lookup = lookups[full]
 		g.nameEval = full == "builtins.eval"
 		o.roles = argRoles[full]
@@ -1443,6 +1460,12 @@ func (m *machine) call(off int64, op byte, fn, args, kwargs Value) Value {
 			}
 			if len(g.partials) < maxPartials {
 				g.partials = append(g.partials, res)
+			}
+		}
+		if g.transformer != nil && op == opNEWOBJ {
+			g.transformerBuilds++
+			if len(g.transformers) < maxPartials {
+				g.transformers = append(g.transformers, res)
 			}
 		}
 		if fn.gobj().nested && m.nested(off, fn, args) {
@@ -1554,6 +1577,90 @@ func partialCleared(g *globalInfo) bool {
 		if !callableFunction(f) || a.kind != KindTuple || !constant(a, 0) ||
 			(kw.kind != KindNone && !constDict(kw)) || (d.kind != KindNone && !constDict(d)) {
 			return false
+		}
+	}
+	return true
+}
+
+// holder describes a class whose construction by pickle (NEWOBJ, then
+// BUILD with a dict: none of them defines __setstate__ or __reduce__) runs
+// none of its code, and which later calls only the callables held in the
+// named attributes, with the keyword arguments held in kwargs.
+type holder struct {
+	callables []string
+	strOK     string // a callable attribute that may also hold a string
+	kwargs    []string
+}
+
+var (
+	// FunctionTransformer calls func and inverse_func on the data, with
+	// kw_args and inv_kw_args, and feature_names_out (a callable or
+	// "one-to-one") for the output's column names.
+	functionTransformer = &holder{callables: []string{"func", "inverse_func", "feature_names_out"},
+		strOK: "feature_names_out", kwargs: []string{"kw_args", "inv_kw_args"}}
+	// Keras's text Tokenizer calls analyzer on each text it fits or
+	// converts (keras/src/legacy/preprocessing/text.py at 3422977,
+	// tf_keras/preprocessing/text.py at dd0a723; the same class in Keras
+	// 2.x and in keras.src before 3.0).
+	kerasTokenizer = &holder{callables: []string{"analyzer"}}
+	holders        = map[string]*holder{
+		"sklearn.preprocessing.FunctionTransformer":                       functionTransformer,
+		"sklearn.preprocessing._function_transformer.FunctionTransformer": functionTransformer,
+		"keras.preprocessing.text.Tokenizer":                              kerasTokenizer,
+		"keras.src.preprocessing.text.Tokenizer":                          kerasTokenizer,
+		"keras.src.legacy.preprocessing.text.Tokenizer":                   kerasTokenizer,
+		"tf_keras.preprocessing.text.Tokenizer":                           kerasTokenizer,
+		"tf_keras.src.preprocessing.text.Tokenizer":                       kerasTokenizer,
+	}
+)
+
+// poisonTransformer keeps a holder class built twice from being cleared:
+// a dict state updates the instance's attributes, so an earlier state's
+// callable survives a later one that leaves it out.
+func poisonTransformer(v Value) {
+	if v.kind != KindCall || v.nkept() == 0 {
+		return
+	}
+	if fn := v.at(0); fn.kind == KindGlobal {
+		if g := fn.gobj().info; g != nil && g.transformer != nil {
+			g.transformerBuilds = -1
+		}
+	}
+}
+
+// transformerCleared reports whether every instance of a holder class in
+// the stream is built the way pickle builds one (NEWOBJ with no
+// arguments, then one BUILD with a dict) and can only call what the
+// allowlist permits to be called: each callable attribute is None, an
+// allowlisted function or, where the class allows it, a string, and the
+// keyword arguments they get are constants. A FunctionTransformer whose
+// func is None is the identity scikit-learn >= 1.2 fits for every
+// ColumnTransformer "passthrough"; a Tokenizer's analyzer is None unless
+// the user passed one.
+func transformerCleared(g *globalInfo) bool {
+	h := g.transformer
+	if h == nil || len(g.transformers) == 0 || int64(len(g.transformers)) != g.calls ||
+		g.transformerBuilds != g.calls || g.transformerPushes != g.transformerBuilds {
+		return false
+	}
+	for _, o := range g.transformers {
+		if o.nkept() != 2 || o.at(1).kind != KindTuple || !kept(o.at(1)) || o.at(1).nkept() != 0 {
+			return false
+		}
+		st, ok := o.State()
+		if !ok || st.kind != KindDict || !kept(st) {
+			return false
+		}
+		for _, k := range h.callables {
+			v, ok := st.Get(k)
+			if ok && v.kind != KindNone && !callableFunction(v) && (k != h.strOK || v.kind != KindStr) {
+				return false
+			}
+		}
+		for _, k := range h.kwargs {
+			if v, ok := st.Get(k); ok && v.kind != KindNone && !constDict(v) {
+				return false
+			}
 		}
 	}
 	return true
@@ -1707,7 +1814,7 @@ func (m *machine) flush() {
 				how, full, v.Uses, g.misuse).
 				With("allowed_uses", v.Uses.String()).With("ecosystem", v.Ecosystem).With("entry", v.Entry)
 		case globals.Denied:
-			if partialCleared(g) {
+			if partialCleared(g) || transformerCleared(g) {
 				continue
 			}
 			if (g.lookup != nil || g.nameEval) && g.lookupResolved == g.calls && g.lookupPushes == g.lookupResolved && g.calls > 0 {

@@ -33,6 +33,39 @@ func (zipLayout) Match(names []string) bool {
 	return false
 }
 
+// DataFiles implements formats.DataLister: torch.load reads the
+// data/<key> records data.pkl declares, and torch.jit.load the
+// constants/<key> records constants.pkl declares, as the raw bytes of
+// tensor storages; it never unpickles them.
+func (zipLayout) DataFiles(ctx context.Context, t formats.Tree, s formats.Scope) map[string]string {
+	names := t.Names()
+	if len(names) == 0 {
+		return nil
+	}
+	root, _, _ := strings.Cut(names[0], "/")
+	prefix := root + "/"
+	out := map[string]string{}
+	for _, rec := range []struct{ pkl, dir, what string }{
+		{"data.pkl", "data/", "PyTorch tensor storage "},
+		{"constants.pkl", "constants/", "TorchScript constant storage "},
+	} {
+		member := lookupFold(names, prefix+rec.pkl)
+		if !slices.Contains(names, member) {
+			continue
+		}
+		decl, ok, _ := declaredStorages(ctx, t, member, s)
+		if !ok {
+			continue
+		}
+		for k := range decl {
+			if n := lookupFold(names, prefix+rec.dir+k); slices.Contains(names, n) {
+				out[n] = rec.what + k
+			}
+		}
+	}
+	return out
+}
+
 // maxRecord bounds what is read of small records (version, byteorder) and
 // of each TorchScript source file.
 const (

@@ -123,7 +123,17 @@ func Analyze(ctx context.Context, in *formats.Input, s formats.Scope) error {
 	if appendix != nil {
 		formats.MarkAppended(s, formats.Zip)
 	}
-	if err := r.ScanEntries(ctx, s, nil); err != nil {
+	// What a layout's loader reads only as numbers is vouched for, not
+	// analyzed (see formats.DataLister).
+	data := formats.DataFiles(ctx, r.Tree(), s)
+	skip := func(e *Entry) bool {
+		what, ok := data[e.Name]
+		if ok {
+			formats.MarkData(s, e.Name, what)
+		}
+		return ok
+	}
+	if err := r.ScanEntries(ctx, s, skip); err != nil {
 		return fmt.Errorf("zip %q: %w", in.Name, err)
 	}
 	_, lerr := formats.AnalyzeLayouts(ctx, r.Tree(), s)
@@ -165,7 +175,8 @@ func (r *Reader) explainPrefix(ctx context.Context, ra io.ReaderAt) *formats.Fin
 }
 
 // ScanEntries hands the entries back to the engine in file order, skipping
-// empty directory entries and those skip says to skip (skip may be nil),
+// empty directory entries and those skip says to skip (skip may be nil;
+// their CRC is still checked),
 // and reports CRC and size mismatches found while reading them. A stored
 // entry the engine did not read to the end is read here once to check its
 // CRC (except in quick mode, which reads only what analysis needs); a
@@ -188,6 +199,9 @@ func (r *Reader) ScanEntries(ctx context.Context, s formats.Scope, skip func(*En
 			continue
 		}
 		if skip != nil && skip(e) {
+			if err := r.verify(ctx, idx, s); err != nil {
+				return err
+			}
 			continue
 		}
 		name := formats.DisplayName(e.Name)

@@ -15,7 +15,7 @@ Files already in /work/shared/realworld (which modelgate was tuned on) are left 
 It never runs, imports or unpickles anything it copies. Standard library only.
 
 Usage: /usr/bin/python3 tools/corpus/gather.py [--mirrors DIR] [--corpus DIR]
-           [--set corpus|new3] [--exclude-manifest MANIFEST]...
+           [--set corpus|new3|new4] [--exclude-manifest MANIFEST]...
 """
 
 import argparse
@@ -235,7 +235,99 @@ Lina8822/EdgeAI-Optimizer-Comparison Medhajdixit/PRODIGY_GA_01
 SOURCES3 += [dict(name="wild", repo=r, license="detect",
                   include=r"\.(pkl|pickle|joblib|sav|pt|pth|bin|ckpt|keras|h5|hdf5|safetensors|"
                           r"onnx|tflite|npy|npz|gguf)$") for r in WILD3]
-SETS = {"corpus": SOURCES, "new3": SOURCES3}
+
+# The fourth corpus ("new4", /work/corpus4): sources none of the first three read, gathered once
+# to measure main as a new user meets it. Every source, wild ones too, is capped at
+# MAX_PER_PROJECT files. Projects: the few whose snapshots could be had and hold model files
+# (darts' test artefacts, keras-cv's test arrays, Coral's PoseNet models).
+SOURCES4 = [
+    dict(name="darts", repo="unit8co/darts", license="Apache-2.0", include=r"/tests/"),
+    dict(name="keras-cv", repo="keras-team/keras-cv", license="Apache-2.0", include=r""),
+    dict(name="coral-posenet", repo="google-coral/project-posenet", license="Apache-2.0",
+         include=r"\.tflite$"),
+]
+
+# Wild repositories of the fourth corpus: the first page of the code index's listings of
+# repositories holding model.h5, tokenizer.pickle, vectorizer.pkl, model.onnx,
+# label_encoder.pkl, model.pth, model_unquant.tflite (Teachable Machine), adapter_model.safetensors
+# (PEFT), weights.npy, best_model.keras, pipeline.joblib, checkpoint.pt, finalized_model.sav,
+# clf.pkl and model.npz, skipping those the earlier corpora read and those whose snapshot could
+# not be had. Every model file of each is kept (up to MAX_PER_PROJECT).
+WILD4 = """
+000jd/Doctra-restapi 02tanishk/ANN-Classfication 07sebascode/Project1
+08Gauri/Neural-Network-Visualiser 0KNV1/test-chatbot 0Xuser100/Customer-Churn-Prediction-App
+0bit-0/P02 0d11d/Battery-Status-Estimation
+0m0D1NGR0NALD/Transformer-Health-Index-Indication-Classifier 0xCorolaire/ML-Analysis
+0xDaksh/Credit-Card-Fraud 0xMikado/DeepChest-app 1000sAlex/Py_f4_neuron 106ab8037/keras
+108360150-Qiuchonghao/MachineLearning_Houseprice
+0Xuser100/next-word-prediction-lstm-gru-streamlit 10done/NextWordPrediction 110119076/ThinkNext
+121455646513/text-generation-lstm 1238833/ai-candidate-checker 13lack13lood/StockNewsSentiment
+1404Samyak/LSTM-RNN 17ayushh/Next-Word-Predictor-using-GRU 1Razaa/Chatbot
+1ds20ai026/BardBrainAI 1mpossible-code/EssayInsight 20Tsthurman/WKU-Chatbot
+2654Ankit/Text_Classification 121455646513/text-style-classifier 002ayush/BNSEWA
+007VICKY007/Binary-Classification---Sentiment 009os/Book-Recommendation-System
+00Himanshu/Decision-Tree-Hate-Spech-Classification 0115-navya/emotion-detection-web-app
+01VPC/SMS-spam-classifier 0332241033-bit/Stadistics_Machine_Learning
+03saketsahu/EmailClassificationAPI 040rehamat/Deception_Detector
+05-archana/Sentimental-analysis-Twitter 069-103-121/sms-spam-main-01
+0805gunjan/Sms-Spam-Detection 0jas0jas/Youtube-AI-Comment-Analyzer 0rea/dataset_RJ
+1dsanaasiddiqui/lime_experimentation 24122040-kin/Pok-mon 2u1jun/ReinforcementProject
+3d-printing-managment-system/model 7hufofbun/DSEB--Machine-Learning_Group5 98PASS/RL_Godot
+ADHIRAJ994/ANN-Classification ATMI/OzonCup-sumbission
+Abhi-sheKkK/Microplastic_detection_on_ESP32-S3 Abhinay8339/latex_project Acidlambunk/fffff
+Adheesh-22/VDAI Aditya7615/AgriFutura-AI-Diagnosis 05soumya-st/ML_projects
+06-03-2002/adverse-weather 0x-Apollyon/AntiArgfuscator 0xme10/Drug-Review-Analysis
+1-3-Rahma/ArrhythmiaClassification-UI 1030058/pt-nutricional-ensemble-classifier
+1113333ewdef/Project_Capstone3_Nurlailatul-Romadhoni 1122334455-eng/Speech_Emotion_Recognition
+11SantoshSingh/Learning_disability_Detector 123-wang-en-ci/ShowSToFM_AIVC
+123anumzehra123/AI-project 123bhavani123/Analyzing-Human-Mobility-Patterns-using-Mobile-Data
+12ashwani/Loan-Repayment-Assessment-in-Banking 0123YHYQ1129/YeQing-FinalYearProject-FlaskWeb
+02022yan/Machine-learning_CNN 04RR/HEG-Classification 0729max0729/PINNforEM
+0fatihyildiz/python-101 0x1F8F/Image-Models 0xf10yd/oh-mi-tax 101010zyl/FULLY_CONNECTED_LAYER
+116taj/MinesweeperDDQNAgent 12L-zl/pytorch_nlp 18702193515/Data_science 1RaghavM/PyTorch
+1bananachicken/TinyNet 1pha/brain-age-prediction 201UnownY/ai4mfg-InspectorsAlly-streamlitApp
+2do1/SeeO-K Abhinavvv05/garbage-classifier AdarshKumar420/saurav
+Adii1106/HandSignDetection-RPS- Adithya-2549/Weed-detection Ag4m08/project-124 Ajmalva/Osprey
+Akinuo/ThesisASL AlexInfi/TEC-284-Lab-14-Alex-Robertson Alisha-igniter/ewaste_ai_assistant
+AnantKamat12/Custom_object_classify Apollo9662/tensor-flow-model
+CarolineBaillie/FishClassification 7SH7/trip_advisor Abhishek7281/Finetuning_personal_dataset
+D-Trifonova/FMI-ChatBot F1nnSBK/luna_hole Import-Saurabh/Gliner_Finetuning
+LuisWangSS/DeepLearning_midterm abrhaleyarefaine1997/gpt2-tigrinya-lora 1n6ty/Aero
+AaronDavidSchneider/bomberman_RA AbinayaVelusamy996/house-price-prediction-ML
+AdiGajbhiye/grid-world Anoobee/Emojify Anshuman-Dhillon/Digit-Classification
+Axel-Jacobsen/Succotash 0RedMarin0/ANALYZE 1kagro/backend-net-monitor-ai
+23A91A61D8/Build-a-Deep-Neural-Network-with-TensorFlow-Keras-for-Binary-Classification
+269460/SN 57cell/nlf-classifier 7jadhavAbhi7/Devanagiri_Character_Classification
+AAI-511/AAI-511-final-project AFried2/CST-435-RNN APintos2/streamlit_mnist
+23061223/Early-Diabetes-Detection-Dashboard 7vaibhav31/Customer_Churn_Prediction
+ASAKHRI/ProjetFilRouge Abu-bakar56/loan-Approval-System Adeikalam/projet_trading_auto
+Alaboy19/model-serving-github-actions-render AmiraBah/projet7 2757412961/Kriging
+AikenChung/microBE Amaluddin11/Collaboration-and-Competition Andrewhuang723/MPNN_predict
+Bjarten/early-stopping-pytorch ChrisNick92/SpokenDigitRecognition
+CS-Learnings/lyhue1991-eat_pytorch_in_20_days 123kubix123/bme688-fire
+12razacoder23/spamham-detector 1707073Jafril/MLE_Assesment
+19121a0586/natural_disaster_prediction 2200030071/ROCK-VS-MINES
+808Code/p2p-lending-prediction-back A-Misha/Submission_Polynomial AAF108/datamining
+ADI10HERO/SBI_predict_for_bank AakBak/Speech-Emotion-Recognition 0805gunjan/Machine_Learning
+12ashwani/student_ml AB20CS/DiabetesPredictor AayushSo/udacity-capstone
+AbdulkareemSaleh/Mobile-price-prediction-site- Abubakr1710/CAT_or_DOG
+AdrienGsnlt/P7-Scoring-Model AlexanderEgorovNRNUMEPHI/ML AJslashTracey/Neurales_Netz_EF
+AlexGiazitzis/RNN-from-scratch Andrej235/hand-drawn-digits CasvandenBogaard/home-depot
+AlaneLiang/ONNX-Model-Inference-with-Rust Alanzangana1/ml_framework_alan_zangana_lab_3
+AleksandraPasternak/DaisNet Alirezak2n/Onnx_iDeepLC Anindya-Prithvi/MNIST_CAELatentSpace
+Anietie/ML-Portfolio-2026 Ankita-ai-R/error-detector-app AnnamariaCusmai/New_correction
+AnthxnyL/what-s-the-number Apurvashelar/Quick-Draw-Recognizer---Backend Aronnaxx/d00t
+Ashlinder/inf2009proj2 Aympab/simple-hpc-ai-integration Aztro2004/SoloVolleyballAI
+BKZRackham/Mini-Projet BenPinhasov/MesoNet Beyazt43/ML_Basics BvoJa/GPTTT Andrearb1219/App_FastApi2
+Aqeel-0/final-year-project Artur-Abalov/Ticket-Priority-Classifier Ash-onn/House-Price-Prediction-Project
+Ashish-Sinha07/HELP-NGO-Country-Data-Clustering BI-202510-G24/proyect1-BI-regresion
+BleyerMel/test_poc_projet7 BoumaMenno/deployed-ml-model Hmbown/shannon-control-unit Kuntya/Udacity
+AlainSG/SeriesTemporales Ahmad-Zaman-Khan/Bitcoin-Price-Prediction AlexAlkhatib/sign-mnist
+""".split()
+SOURCES4 += [dict(name="wild", repo=r, license="detect",
+                  include=r"\.(pkl|pickle|joblib|sav|pt|pth|bin|ckpt|keras|h5|hdf5|safetensors|"
+                          r"onnx|tflite|npy|npz|gguf|zip)$") for r in WILD4]
+SETS = {"corpus": SOURCES, "new3": SOURCES3, "new4": SOURCES4}
 
 # Paths of scanners' attack samples and anything naming a payload: never benign by intent.
 EXCLUDE = re.compile(r"malicious|exploit|payload|evil|attack|poison|backdoor|inject|"
@@ -455,7 +547,7 @@ def main():
     ap.add_argument("--corpus", default="/work/corpus")
     ap.add_argument("--realworld", default="/work/shared/realworld")
     ap.add_argument("--set", default="corpus", choices=sorted(SETS),
-                    help="which source list to gather (new3: the third corpus)")
+                    help="which source list to gather (new3, new4: the third and fourth corpora)")
     ap.add_argument("--exclude-manifest", action="append", default=[],
                     help="leave out files whose sha256 a manifest lists (another corpus)")
     args = ap.parse_args()
@@ -480,7 +572,7 @@ def main():
             if digest in excluded or digest in seen or any(f[0] == digest for f in found):
                 continue
             found.append((digest, path, data, origin, license_, fmt))
-        if args.set != "corpus" and src["name"] != "wild":
+        if args.set == "new4" or (args.set != "corpus" and src["name"] != "wild"):
             # A keyed hash picks the sample, so it is independent of the digest split.
             found = sorted(found, key=lambda f: hashlib.sha256(b"cap" + f[0].encode()).digest())
             found = found[:MAX_PER_PROJECT]
