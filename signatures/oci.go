@@ -18,6 +18,7 @@ import (
 	"github.com/sigstore/cosign/v2/pkg/cosign"
 	"github.com/sigstore/cosign/v2/pkg/oci"
 	ociremote "github.com/sigstore/cosign/v2/pkg/oci/remote"
+	ctypes "github.com/sigstore/cosign/v2/pkg/types"
 	rekorclient "github.com/sigstore/rekor/pkg/client"
 	"github.com/sigstore/sigstore-go/pkg/bundle"
 	"github.com/sigstore/sigstore-go/pkg/root"
@@ -66,7 +67,8 @@ type OCIOptions struct {
 }
 
 // VerifyOCI checks cosign signatures on the OCI artifact ref with cosign's
-// verifier: Sigstore bundles attached as referrers (key or keyless), then
+// verifier: Sigstore signature bundles attached as referrers (key or
+// keyless; an attestation bundle is not a signature of the artifact), then
 // signatures under the legacy sha256-<hex>.sig tag (key, or keyless with
 // the Fulcio certificate and the Rekor SET annotation, verified offline
 // against the trust root). The first signature that verifies makes the
@@ -337,6 +339,24 @@ func readReferrerBundle(repo name.Repository, d v1.Descriptor, ro []remote.Optio
 	return referrerBundle{location: repo.Digest(d.Digest.String()).String(), sha256: hex.EncodeToString(sum[:]), bundle: &b}, nil
 }
 
+// isSignatureBundle says whether a bundle signs the artifact itself: a
+// message signature over its digest, or the in-toto statement of
+// predicate type https://sigstore.dev/cosign/sign/v1 that `cosign sign`
+// makes. Any other statement is an attestation, which says something
+// about the artifact (a fail verdict, a BOM of whatever was scanned)
+// without its signer vouching for it.
+func isSignatureBundle(b *bundle.Bundle) bool {
+	env := b.GetDsseEnvelope()
+	if env == nil {
+		return b.GetMessageSignature() != nil
+	}
+	if env.GetPayloadType() != ctypes.IntotoPayloadType {
+		return false
+	}
+	t, err := predicateTypeIn(env.GetPayload())
+	return err == nil && t == cosignSignPredicate
+}
+
 // checkBundle hands a bundle to cosign's bundle verifier, with the key
 // when it names one, else keyless; subject is the manifest digest its
 // statement or signature must be about.
@@ -367,6 +387,9 @@ func verifyReferrerBundle(ctx context.Context, repo name.Repository, d v1.Descri
 	rb, err := readReferrerBundle(repo, d, ro)
 	if err != nil {
 		return Result{}, err
+	}
+	if !isSignatureBundle(rb.bundle) {
+		return Result{}, errNotBundle
 	}
 	out, method, err := checkBundle(ctx, rb.bundle, subject, opts, oo, ro)
 	if err != nil {
