@@ -302,6 +302,10 @@ func verifyOCIAttestations(ctx context.Context, ref string, opts Options, oo OCI
 	}
 	var failed, unchecked []string
 	for i, s := range all {
+		if err := withinCap(s, maxSignatureBytes); err != nil {
+			unchecked = append(unchecked, fmt.Sprintf("attestation %d: %v", i+1, err))
+			continue
+		}
 		var errs []string
 		ok := false
 		for _, co := range cos {

@@ -18,6 +18,7 @@ import (
 	"github.com/sigstore/cosign/v2/pkg/cosign"
 	"github.com/sigstore/cosign/v2/pkg/oci"
 	ociremote "github.com/sigstore/cosign/v2/pkg/oci/remote"
+	"github.com/sigstore/cosign/v2/pkg/oci/static"
 	ctypes "github.com/sigstore/cosign/v2/pkg/types"
 	rekorclient "github.com/sigstore/rekor/pkg/client"
 	"github.com/sigstore/sigstore-go/pkg/bundle"
@@ -418,9 +419,25 @@ func verifyReferrerBundle(ctx context.Context, repo name.Repository, d v1.Descri
 // Rekor bundle, checked with Rekor off limits, is not-checked.
 func verifyLegacyTag(ctx context.Context, dig name.Digest, d v1.Hash, opts Options, oo OCIOptions, ro []remote.Option) (Result, error) {
 	tag := dig.Context().Tag(legacyTag(d))
-	sigs, err := legacySignatures(tag, ro)
+	all, err := legacySignatures(tag, ro)
 	if err != nil {
 		return Result{}, err
+	}
+	// Layers over the cap are never read; the others are read once each
+	// (static.Copy, as cosign's own loop does) and handed to cosign one by
+	// one, so that what is checked is the tag read here.
+	var sigs []oci.Signature
+	var over []string
+	for _, s := range all {
+		if err := withinCap(s, maxPayloadBytes); err != nil {
+			over = append(over, err.Error())
+			continue
+		}
+		c, err := static.Copy(s)
+		if err != nil {
+			return Result{}, fmt.Errorf("read %s: %w", tag.TagStr(), err)
+		}
+		sigs = append(sigs, c)
 	}
 	var reasons []string
 	try := func(method string, co *cosign.CheckOpts, err error) (Result, bool) {
@@ -428,12 +445,14 @@ func verifyLegacyTag(ctx context.Context, dig name.Digest, d v1.Hash, opts Optio
 			reasons = append(reasons, err.Error())
 			return Result{}, false
 		}
-		checked, _, err := cosign.VerifyImageSignatures(ctx, dig, co)
-		if err != nil {
-			reasons = append(reasons, err.Error())
-			return Result{}, false
+		for _, s := range sigs {
+			if _, err := cosign.VerifyImageSignature(ctx, s, d, co); err != nil {
+				reasons = append(reasons, err.Error())
+				continue
+			}
+			return legacyResult(method, tag, s), true
 		}
-		return legacyResult(method, tag, checked[0]), true
+		return Result{}, false
 	}
 	if opts.PublicKey != nil {
 		co, err := keyCheckOpts(opts, cosign.SimpleClaimVerifier, ro)
@@ -446,6 +465,9 @@ func verifyLegacyTag(ctx context.Context, dig name.Digest, d v1.Hash, opts Optio
 		if r, ok := try("cosign-legacy-keyless", co, err); ok {
 			return r, nil
 		}
+	}
+	if len(over) > 0 {
+		return Result{}, fmt.Errorf("%w: %s: %s", errNotCheckable, tag.TagStr(), strings.Join(over, "; "))
 	}
 	// Only a keyless check could have accepted them, and only online.
 	if !oo.AllowNetworkTlog && hasKeylessPolicy(opts) && allKeylessWithoutBundle(sigs) {
@@ -478,6 +500,21 @@ func legacySignatures(tag name.Tag, ro []remote.Option) ([]oci.Signature, error)
 		return nil, fmt.Errorf("%s holds %d signatures, more than %d", tag.TagStr(), len(all), maxOCISignatures)
 	}
 	return all, nil
+}
+
+// withinCap refuses a signature or attestation layer whose manifest states
+// more than max bytes, before anything reads it (cosign's own cap is 128
+// MiB a layer).
+func withinCap(s oci.Signature, max int64) error {
+	size, err := s.Size()
+	if err != nil {
+		return fmt.Errorf("layer size: %w", err)
+	}
+	if size < 0 || size > max {
+		d, _ := s.Digest()
+		return fmt.Errorf("layer %s states %d bytes, over the cap of %d", d, size, max)
+	}
+	return nil
 }
 
 // allKeylessWithoutBundle says whether every signature carries a

@@ -1,0 +1,125 @@
+package signatures
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/registry"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/static"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+)
+
+// putLayers writes tag as a manifest whose layers are descs, as a hostile
+// registry may serve it: the sizes are what the manifest states, whatever
+// the blobs hold.
+func putLayers(t *testing.T, repo name.Repository, tag string, descs ...v1.Descriptor) {
+	t.Helper()
+	cfg := static.NewLayer([]byte("{}"), "application/vnd.oci.empty.v1+json")
+	if err := remote.WriteLayer(repo, cfg); err != nil {
+		t.Fatal(err)
+	}
+	cd, _ := cfg.Digest()
+	man, err := json.Marshal(v1.Manifest{
+		SchemaVersion: 2, MediaType: types.OCIManifestSchema1,
+		Config: v1.Descriptor{MediaType: "application/vnd.oci.empty.v1+json", Digest: cd, Size: 2},
+		Layers: descs,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.Put(repo.Tag(tag), rawManifest{man}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func blobDesc(t *testing.T, repo name.Repository, data []byte, mt types.MediaType, ann map[string]string) v1.Descriptor {
+	t.Helper()
+	l := static.NewLayer(data, mt)
+	if err := remote.WriteLayer(repo, l); err != nil {
+		t.Fatal(err)
+	}
+	d, _ := l.Digest()
+	return v1.Descriptor{MediaType: mt, Digest: d, Size: int64(len(data)), Annotations: ann}
+}
+
+// TestVerifyOCIHostileSizes: signature and attestation layers over the
+// caps are not read (cosign's own cap is 128 MiB a layer, read by several
+// workers at once), and the outcome is not-checked, never verified.
+func TestVerifyOCIHostileSizes(t *testing.T) {
+	var mu sync.Mutex
+	fetched := map[string]bool{}
+	reg := registry.New(registry.Logger(log.New(io.Discard, "", 0)))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		if r.Method == http.MethodGet {
+			fetched[r.URL.Path] = true
+		}
+		mu.Unlock()
+		reg.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	host := strings.TrimPrefix(srv.URL, "http://")
+	key := newKey(t, elliptic.P256())
+	opts := Options{PublicKey: key.Public()}
+
+	t.Run("signature payload over the cap", func(t *testing.T) {
+		ref, d := pushImage(t, host, "models/big-sig")
+		// A genuine signature of a padded payload: cosign would verify it.
+		payload := append(simpleSigningPayload(ref, d), bytes.Repeat([]byte(" "), maxPayloadBytes)...)
+		sum := sha256.Sum256(payload)
+		sig, err := ecdsa.SignASN1(rand.Reader, key, sum[:])
+		if err != nil {
+			t.Fatal(err)
+		}
+		pushLegacyLayers(t, ref, d, legacyLayer{payload, map[string]string{CosignSignatureAnnotation: base64.StdEncoding.EncodeToString(sig)}})
+		r := VerifyOCI(context.Background(), ref.String(), opts, OCIOptions{})
+		if r.Status != NotChecked || !strings.Contains(r.Reason, "cap") {
+			t.Fatalf("status %s (%s), want not-checked at the cap", r.Status, r.Reason)
+		}
+	})
+
+	t.Run("attestation layer stated over the cap", func(t *testing.T) {
+		ref, d := pushImage(t, host, "models/big-att")
+		desc := blobDesc(t, ref.Context(), []byte("big"), "application/vnd.dsse.envelope.v1+json", nil)
+		desc.Size = maxSignatureBytes + 1
+		putLayers(t, ref.Context(), legacyAttTag(d), desc)
+		r := VerifyOCIAttestations(context.Background(), ref.String(), opts, OCIOptions{})
+		if r.Status != NotChecked || !strings.Contains(r.Reason, "cap") {
+			t.Fatalf("status %s (%s), want not-checked at the cap", r.Status, r.Reason)
+		}
+	})
+
+	t.Run("signature layer stated over the cap beside a good one", func(t *testing.T) {
+		ref, d := pushImage(t, host, "models/big-sig-2")
+		good := keyLayer(t, ref, d, key)
+		gd := blobDesc(t, ref.Context(), good.payload, SimpleSigningMediaType, good.annotations)
+		big := blobDesc(t, ref.Context(), []byte("big"), SimpleSigningMediaType, good.annotations)
+		big.Size = 100 << 20
+		putLayers(t, ref.Context(), legacyTag(d), big, gd)
+		r := VerifyOCI(context.Background(), ref.String(), opts, OCIOptions{})
+		if r.Status != Verified {
+			t.Fatalf("status %s (%s), want the good signature verified", r.Status, r.Reason)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if p := "/v2/models/big-sig-2/blobs/" + big.Digest.String(); fetched[p] {
+			t.Errorf("the layer over the cap was read: %s", p)
+		}
+	})
+}
