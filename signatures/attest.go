@@ -93,6 +93,9 @@ func AttestOCI(ctx context.Context, ref name.Digest, key crypto.Signer, stmts []
 	}
 	wrapped := dsse.WrapSigner(sv, ctypes.IntotoPayloadType)
 	oo := []ociremote.Option{ociremote.WithRemoteOptions(append([]remote.Option{remote.WithContext(ctx)}, ro...)...)}
+	if err := checkAttTag(ref.Context().Tag(legacyAttTag(h)), oo); err != nil {
+		return fmt.Errorf("attest: %w", err)
+	}
 	se := ociremote.SignedUnknown(ref, oo...)
 	for _, s := range stmts {
 		typ := s.PredicateType
@@ -131,6 +134,34 @@ func AttestOCI(ctx context.Context, ref name.Digest, key crypto.Signer, stmts []
 	}
 	if err := ociremote.WriteAttestations(ref.Repository, se, oo...); err != nil {
 		return fmt.Errorf("attest: push %s: %w", legacyAttTag(h), err)
+	}
+	return nil
+}
+
+// checkAttTag refuses an attestation tag that anyone able to push may have
+// filled before the attester came: more layers than a verifier checks, or
+// a layer over the cap. Replacing and de-duplicating read every layer
+// there (cosign allows 1,000 of up to 128 MiB each).
+func checkAttTag(tag name.Tag, oo []ociremote.Option) error {
+	atts, err := ociremote.Signatures(tag, oo...)
+	var nf *ociremote.EntityNotFoundError
+	if errors.As(err, &nf) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read %s: %w", tag.TagStr(), err)
+	}
+	all, err := atts.Get()
+	if err != nil {
+		return fmt.Errorf("read %s: %w", tag.TagStr(), err)
+	}
+	if len(all) > maxOCISignatures {
+		return fmt.Errorf("%s holds %d attestations, more than %d", tag.TagStr(), len(all), maxOCISignatures)
+	}
+	for _, s := range all {
+		if err := withinCap(s, maxSignatureBytes); err != nil {
+			return fmt.Errorf("%s: %w", tag.TagStr(), err)
+		}
 	}
 	return nil
 }

@@ -30,14 +30,23 @@ import (
 // the blobs hold.
 func putLayers(t *testing.T, repo name.Repository, tag string, descs ...v1.Descriptor) {
 	t.Helper()
-	cfg := static.NewLayer([]byte("{}"), "application/vnd.oci.empty.v1+json")
+	// An image config naming the layers, as cosign's own tags have.
+	var diffs []v1.Hash
+	for _, d := range descs {
+		diffs = append(diffs, d.Digest)
+	}
+	cj, err := json.Marshal(v1.ConfigFile{RootFS: v1.RootFS{Type: "layers", DiffIDs: diffs}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := static.NewLayer(cj, types.OCIConfigJSON)
 	if err := remote.WriteLayer(repo, cfg); err != nil {
 		t.Fatal(err)
 	}
 	cd, _ := cfg.Digest()
 	man, err := json.Marshal(v1.Manifest{
 		SchemaVersion: 2, MediaType: types.OCIManifestSchema1,
-		Config: v1.Descriptor{MediaType: "application/vnd.oci.empty.v1+json", Digest: cd, Size: 2},
+		Config: v1.Descriptor{MediaType: types.OCIConfigJSON, Digest: cd, Size: int64(len(cj))},
 		Layers: descs,
 	})
 	if err != nil {
@@ -120,6 +129,57 @@ func TestVerifyOCIHostileSizes(t *testing.T) {
 		defer mu.Unlock()
 		if p := "/v2/models/big-sig-2/blobs/" + big.Digest.String(); fetched[p] {
 			t.Errorf("the layer over the cap was read: %s", p)
+		}
+	})
+}
+
+// TestAttestOCIHostileTag: an uploader who can push can fill the
+// sha256-<hex>.att tag of a digest before the service attests it; the
+// attester then neither reads a layer over the cap nor more layers than
+// the verifier would ever check.
+func TestAttestOCIHostileTag(t *testing.T) {
+	var mu sync.Mutex
+	fetched := map[string]bool{}
+	reg := registry.New(registry.Logger(log.New(io.Discard, "", 0)))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet {
+			mu.Lock()
+			fetched[r.URL.Path] = true
+			mu.Unlock()
+		}
+		reg.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	host := strings.TrimPrefix(srv.URL, "http://")
+	key := newKey(t, elliptic.P256())
+	stmts := []Statement{{PredicateType: VerdictPredicateType, Predicate: []byte(`{"verdict":"pass"}`)}}
+
+	t.Run("layer stated over the cap", func(t *testing.T) {
+		ref, d := pushImage(t, host, "models/att-big")
+		big := blobDesc(t, ref.Context(), []byte("big"), "application/vnd.dsse.envelope.v1+json", nil)
+		big.Size = maxSignatureBytes + 1
+		putLayers(t, ref.Context(), legacyAttTag(d), big)
+		err := AttestOCI(context.Background(), ref.Context().Digest(d.String()), key, stmts, nil)
+		if err == nil || !strings.Contains(err.Error(), "cap") {
+			t.Fatalf("err %v, want the cap named", err)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if p := "/v2/models/att-big/blobs/" + big.Digest.String(); fetched[p] {
+			t.Errorf("the layer over the cap was read: %s", p)
+		}
+	})
+
+	t.Run("more layers than are ever checked", func(t *testing.T) {
+		ref, d := pushImage(t, host, "models/att-many")
+		var descs []v1.Descriptor
+		for i := range maxOCISignatures + 1 {
+			descs = append(descs, blobDesc(t, ref.Context(), []byte(strings.Repeat("x", i+1)), "application/vnd.dsse.envelope.v1+json", nil))
+		}
+		putLayers(t, ref.Context(), legacyAttTag(d), descs...)
+		err := AttestOCI(context.Background(), ref.Context().Digest(d.String()), key, stmts, nil)
+		if err == nil || !strings.Contains(err.Error(), "more than") {
+			t.Fatalf("err %v, want the count cap named", err)
 		}
 	})
 }
