@@ -132,6 +132,21 @@ func verifyOCI(ctx context.Context, ref string, opts Options, oo OCIOptions) Res
 	return res
 }
 
+// PinOCI resolves ref once to repository@sha256:<hex> (a digest reference
+// as given, a tag by hashing the manifest received), so that a caller
+// checking both signatures and attestations checks one manifest.
+func PinOCI(ctx context.Context, ref string, oo OCIOptions) (string, error) {
+	nr, err := name.ParseReference(ref)
+	if err != nil {
+		return "", fmt.Errorf("OCI reference %q: %w", ref, err)
+	}
+	d, err := manifestDigest(nr, append([]remote.Option{remote.WithContext(ctx)}, oo.Remote...))
+	if err != nil {
+		return "", fmt.Errorf("resolve %s: %w", ref, err)
+	}
+	return nr.Context().Digest(d.String()).String(), nil
+}
+
 // manifestDigest is the digest whose signatures are checked: the digest a
 // by-digest reference names, as given, or for a tag the SHA-256 of the
 // manifest bytes received. A Docker-Content-Digest header is never
