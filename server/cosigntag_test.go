@@ -55,6 +55,7 @@ func pushLayerAs(t *testing.T, host, repo, tag string, mt types.MediaType, ann m
 
 // TestServeScansModelsUnderCosignTags: a tag name is the uploader's to
 // choose. A model pushed under a cosign-looking sha256-<hex>.sig/.att tag,
+// or under the referrers fallback tag sha256-<hex> (which holds an index),
 // or one whose layer claims a cosign media type but names a file, is
 // scanned like any other push; only cosign's own signature manifests are
 // passed over.
@@ -75,7 +76,8 @@ func TestServeScansModelsUnderCosignTags(t *testing.T) {
 		ann       map[string]string
 	}{
 		{"model under a .sig tag", fake + ".sig", "application/vnd.oci.image.layer.v1.tar", map[string]string{"org.opencontainers.image.title": "model.pkl"}},
-		{"model under an .att tag", fake + ".att", "application/vnd.oci.image.layer.v1.tar", map[string]string{"org.opencontainers.image.title": "model.pkl"}},
+		{"model under the referrers fallback tag", fake, "application/vnd.oci.image.layer.v1.tar", map[string]string{"org.opencontainers.image.title": "fallback.pkl"}},
+		{"model under an .att tag", fake + ".att", "application/vnd.oci.image.layer.v1.tar", map[string]string{"org.opencontainers.image.title": "att.pkl"}},
 		{"model dressed as a DSSE envelope", fake + ".att", "application/vnd.dsse.envelope.v1+json", map[string]string{"org.opencontainers.image.title": "model.pkl"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -54,6 +54,12 @@ var manifestTypes = map[string]bool{
 	"application/vnd.docker.distribution.manifest.list.v2+json": true,
 }
 
+// indexTypes are the media types of an image index.
+var indexTypes = map[string]bool{
+	"application/vnd.oci.image.index.v1+json":                   true,
+	"application/vnd.docker.distribution.manifest.list.v2+json": true,
+}
+
 // ociTarget builds oci://host/repo@digest after checking each part, so
 // that a payload cannot smuggle another scheme or path into the target.
 func ociTarget(host, repo, digest string) (string, error) {
@@ -88,8 +94,8 @@ type distributionEnvelope struct {
 }
 
 // parseDistribution reads a CNCF Distribution notification envelope. Only
-// manifest pushes are scanned; the referrers fallback tag (an index of
-// referrers, pushed by this service among others) is not. Pushes to
+// manifest pushes are scanned; an index pushed to the referrers fallback
+// tag (an index of referrers, pushed by this service among others) is not. Pushes to
 // cosign's sha256-<hex>.sig/.att/.sbom tags are marked, for
 // passOverCosign to look at the manifest.
 func parseDistribution(body []byte, src Source) ([]event, int, error) {
@@ -107,7 +113,10 @@ func parseDistribution(body []byte, src Source) ([]event, int, error) {
 	ignored := 0
 	for _, e := range env.Events {
 		t := e.Target
-		if e.Action != "push" || !manifestTypes[t.MediaType] || fallbackTg.MatchString(t.Tag) {
+		// The referrers fallback tag holds an index, whose manifests were
+		// pushed (and announced) one by one before it; any other manifest
+		// pushed under that name is announced only here.
+		if e.Action != "push" || !manifestTypes[t.MediaType] || fallbackTg.MatchString(t.Tag) && indexTypes[t.MediaType] {
 			ignored++
 			continue
 		}
