@@ -123,9 +123,12 @@ func isCosignManifest(m *v1.Manifest) bool {
 // this service's own among them, are not models. Any other manifest
 // under such a tag, or one that cannot be read, is scanned.
 func (s *Server) passOverCosign(evs []event, ignored int) ([]event, int) {
+	// One budget for the whole payload: past it, the rest are scanned.
+	ctx, cancel := context.WithTimeout(context.Background(), cosignCheckTimeout)
+	defer cancel()
 	out := evs[:0:0]
 	for _, ev := range evs {
-		if ev.CosignTag && s.cosignManifest(ev.Target) {
+		if ev.CosignTag && s.cosignManifest(ctx, ev.Target) {
 			ignored++
 			continue
 		}
@@ -136,13 +139,11 @@ func (s *Server) passOverCosign(evs []event, ignored int) ([]event, int) {
 
 // cosignManifest reads the manifest target names (by digest) and says
 // whether it is cosign's; false when it cannot be read.
-func (s *Server) cosignManifest(target string) bool {
+func (s *Server) cosignManifest(ctx context.Context, target string) bool {
 	ref, err := name.NewDigest(strings.TrimPrefix(target, "oci://"))
-	if err != nil {
+	if err != nil || ctx.Err() != nil {
 		return false
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), cosignCheckTimeout)
-	defer cancel()
 	desc, err := remote.Get(ref, s.remoteOptions(ctx)...)
 	if err != nil || !desc.MediaType.IsImage() {
 		return false
@@ -151,8 +152,8 @@ func (s *Server) cosignManifest(target string) bool {
 	return err == nil && isCosignManifest(m)
 }
 
-// cosignCheckTimeout bounds the manifest read that decides, while the
-// registry's webhook call waits, whether a push is cosign's.
+// cosignCheckTimeout bounds the manifest reads that decide, while the
+// registry's webhook call waits, which pushes of a payload are cosign's.
 const cosignCheckTimeout = 10 * time.Second
 
 // attest attaches the scan's BOM and verdict to the pinned artifact as
