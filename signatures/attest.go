@@ -283,6 +283,7 @@ func verifyOCIAttestations(ctx context.Context, ref string, opts Options, oo OCI
 		return res
 	}
 	var cos []*cosign.CheckOpts
+	var keyless *cosign.CheckOpts
 	if opts.PublicKey != nil {
 		co, err := keyCheckOpts(opts, cosign.IntotoSubjectClaimVerifier, ro)
 		if err != nil {
@@ -297,7 +298,7 @@ func verifyOCIAttestations(ctx context.Context, ref string, opts Options, oo OCI
 			res.Status, res.Reason = NotChecked, err.Error()
 			return res
 		}
-		cos = append(cos, co)
+		cos, keyless = append(cos, co), co
 	}
 	if len(cos) == 0 {
 		res.Status, res.Reason = NotChecked, "no trust source for attestations (a public key, or a keyless identity and issuer)"
@@ -355,7 +356,11 @@ func verifyOCIAttestations(ctx context.Context, ref string, opts Options, oo OCI
 				return res
 			}
 			res.Attestations = append(res.Attestations, a)
-		case !oo.AllowNetworkTlog && hasKeylessPolicy(opts) && allKeylessWithoutBundle([]oci.Signature{s}):
+		case !oo.AllowNetworkTlog && keyless != nil && allKeylessWithoutBundle([]oci.Signature{s}):
+			if err := allButLog(ctx, s, d, keyless, true); err != nil {
+				failed = append(failed, fmt.Sprintf("attestation %d, keyless without a Rekor bundle, fails offline: %v", i+1, err))
+				continue
+			}
 			unchecked = append(unchecked, fmt.Sprintf("attestation %d is keyless without a Rekor bundle; checking it needs an online Rekor lookup, which was not allowed (--allow-network-tlog)", i+1))
 		default:
 			failed = append(failed, fmt.Sprintf("attestation %d: %s", i+1, strings.Join(errs, "; ")))

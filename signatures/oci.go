@@ -455,6 +455,7 @@ func verifyLegacyTag(ctx context.Context, dig name.Digest, d v1.Hash, opts Optio
 		sigs = append(sigs, c)
 	}
 	var reasons []string
+	var keyless *cosign.CheckOpts
 	try := func(method string, co *cosign.CheckOpts, err error) (Result, bool) {
 		if err != nil {
 			reasons = append(reasons, err.Error())
@@ -480,12 +481,18 @@ func verifyLegacyTag(ctx context.Context, dig name.Digest, d v1.Hash, opts Optio
 		if r, ok := try("cosign-legacy-keyless", co, err); ok {
 			return r, nil
 		}
+		keyless = co
 	}
 	if len(over) > 0 {
 		return Result{}, fmt.Errorf("%w: %s: %s", errNotCheckable, tag.TagStr(), strings.Join(over, "; "))
 	}
 	// Only a keyless check could have accepted them, and only online.
-	if !oo.AllowNetworkTlog && hasKeylessPolicy(opts) && allKeylessWithoutBundle(sigs) {
+	if !oo.AllowNetworkTlog && keyless != nil && allKeylessWithoutBundle(sigs) {
+		for i, s := range sigs {
+			if err := allButLog(ctx, s, d, keyless, false); err != nil {
+				return Result{}, fmt.Errorf("%s: signature %d, keyless without a Rekor bundle, fails offline: %v", tag.TagStr(), i+1, err)
+			}
+		}
 		return Result{}, fmt.Errorf("%w: %s holds only keyless signatures without a Rekor bundle; checking them needs an online Rekor lookup, which was not allowed (--allow-network-tlog)", errNotCheckable, tag.TagStr())
 	}
 	return Result{}, errors.New(strings.Join(reasons, "; "))
@@ -530,6 +537,31 @@ func withinCap(s oci.Signature, max int64) error {
 		return fmt.Errorf("layer %s states %d bytes, over the cap of %d", d, size, max)
 	}
 	return nil
+}
+
+// allButLog checks a keyless signature or attestation without a Rekor
+// bundle as far as it can be checked offline: the certificate chains to
+// the trusted root (at its own issue time: without a log entry there is no
+// signing time) and names the required identity, and the signature and
+// its claims verify under the certificate's key. What passes could be
+// genuine and is not-checked; what fails is a forgery whatever Rekor holds.
+func allButLog(ctx context.Context, s oci.Signature, d v1.Hash, co *cosign.CheckOpts, attestation bool) error {
+	cert, err := s.Cert()
+	if err != nil || cert == nil {
+		return fmt.Errorf("certificate: %v", err)
+	}
+	v, err := cosign.ValidateAndUnpackCert(cert, co)
+	if err != nil {
+		return err
+	}
+	c := *co
+	c.SigVerifier, c.IgnoreTlog, c.Offline, c.RekorClient = v, true, true, nil
+	if attestation {
+		_, _, err = cosign.VerifyImageAttestation(ctx, oneSignature{s: s}, d, &c)
+	} else {
+		_, err = cosign.VerifyImageSignature(ctx, s, d, &c)
+	}
+	return err
 }
 
 // allKeylessWithoutBundle says whether every signature carries a
