@@ -355,18 +355,16 @@ func readReferrerBundle(repo name.Repository, d v1.Descriptor, ro []remote.Optio
 	return referrerBundle{location: repo.Digest(d.Digest.String()).String(), sha256: hex.EncodeToString(sum[:]), bundle: &b}, nil
 }
 
-// isSignatureBundle says whether a bundle signs the artifact itself: a
-// message signature over its digest, or the in-toto statement of
-// predicate type https://sigstore.dev/cosign/sign/v1 that `cosign sign`
-// makes. Any other statement is an attestation, which says something
-// about the artifact (a fail verdict, a BOM of whatever was scanned)
-// without its signer vouching for it.
+// isSignatureBundle says whether a bundle signs the image itself: the
+// in-toto statement of predicate type https://sigstore.dev/cosign/sign/v1
+// that `cosign sign` makes. Any other statement is an attestation, which
+// says something about the artifact (a fail verdict, a BOM of whatever
+// was scanned) without its signer vouching for it; a message signature is
+// `cosign sign-blob`'s, of a file that may merely hold the manifest's
+// bytes.
 func isSignatureBundle(b *bundle.Bundle) bool {
 	env := b.GetDsseEnvelope()
-	if env == nil {
-		return b.GetMessageSignature() != nil
-	}
-	if env.GetPayloadType() != ctypes.IntotoPayloadType {
+	if env == nil || env.GetPayloadType() != ctypes.IntotoPayloadType {
 		return false
 	}
 	t, err := predicateTypeIn(env.GetPayload())
