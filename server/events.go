@@ -24,6 +24,10 @@ type event struct {
 	// Immutable says Target names bytes that never change although it
 	// holds no digest (an MLflow model version), so its job dedupes.
 	Immutable bool
+	// CosignTag says the push was to a tag named the way cosign names
+	// signatures and attestations: a name the uploader chose, so only
+	// the manifest can say whether it is one (passOverCosign).
+	CosignTag bool
 }
 
 // maxEvents caps the events taken from one payload.
@@ -37,7 +41,8 @@ var (
 	fallbackTg = regexp.MustCompile(`^sha256-[0-9a-f]{64}$`)
 	// cosignTag is where cosign (and modelgate attest, and serve with an
 	// attest key) store signatures, attestations and SBOMs of another
-	// manifest: not models, and scanning them would attest attestations.
+	// manifest. Anyone who can push can use such a tag name for a model,
+	// so the name alone never skips a scan.
 	cosignTag = regexp.MustCompile(`^sha256-[0-9a-f]{64}\.(?:sig|att|sbom)$`)
 )
 
@@ -46,6 +51,12 @@ var manifestTypes = map[string]bool{
 	"application/vnd.oci.image.manifest.v1+json":                true,
 	"application/vnd.oci.image.index.v1+json":                   true,
 	"application/vnd.docker.distribution.manifest.v2+json":      true,
+	"application/vnd.docker.distribution.manifest.list.v2+json": true,
+}
+
+// indexTypes are the media types of an image index.
+var indexTypes = map[string]bool{
+	"application/vnd.oci.image.index.v1+json":                   true,
 	"application/vnd.docker.distribution.manifest.list.v2+json": true,
 }
 
@@ -83,8 +94,10 @@ type distributionEnvelope struct {
 }
 
 // parseDistribution reads a CNCF Distribution notification envelope. Only
-// manifest pushes are scanned; the referrers fallback tag (an index of
-// referrers, pushed by this service among others) is not.
+// manifest pushes are scanned; an index pushed to the referrers fallback
+// tag (an index of referrers, pushed by this service among others) is not. Pushes to
+// cosign's sha256-<hex>.sig/.att/.sbom tags are marked, for
+// passOverCosign to look at the manifest.
 func parseDistribution(body []byte, src Source) ([]event, int, error) {
 	var env distributionEnvelope
 	if err := json.Unmarshal(body, &env); err != nil {
@@ -100,7 +113,10 @@ func parseDistribution(body []byte, src Source) ([]event, int, error) {
 	ignored := 0
 	for _, e := range env.Events {
 		t := e.Target
-		if e.Action != "push" || !manifestTypes[t.MediaType] || fallbackTg.MatchString(t.Tag) || cosignTag.MatchString(t.Tag) {
+		// The referrers fallback tag holds an index, whose manifests were
+		// pushed (and announced) one by one before it; any other manifest
+		// pushed under that name is announced only here.
+		if e.Action != "push" || !manifestTypes[t.MediaType] || fallbackTg.MatchString(t.Tag) && indexTypes[t.MediaType] {
 			ignored++
 			continue
 		}
@@ -116,7 +132,7 @@ func parseDistribution(body []byte, src Source) ([]event, int, error) {
 		if err != nil {
 			return nil, 0, fmt.Errorf("distribution event %s: %w", e.ID, err)
 		}
-		out = append(out, event{Target: target, Digest: t.Digest, Delivery: e.ID, At: e.Timestamp})
+		out = append(out, event{Target: target, Digest: t.Digest, Delivery: e.ID, At: e.Timestamp, CosignTag: cosignTag.MatchString(t.Tag)})
 	}
 	return out, ignored, nil
 }

@@ -34,7 +34,10 @@ func TestParseEvents(t *testing.T) {
 		}, strings.Replace(testEnvelope("1", "reg:5000", "a/b", d, now), "application/vnd.oci.image.manifest.v1+json", "application/octet-stream", 1), nil, 1, ""},
 		{"distribution referrers tag ignored", func(b []byte) ([]event, int, error) {
 			return parseDistribution(b, Source{AllowedRegistries: []string{"reg:5000"}})
-		}, strings.Replace(testEnvelope("1", "reg:5000", "a/b", d, now), `"tag":"v1"`, `"tag":"sha256-`+d[7:]+`"`, 1), nil, 1, ""},
+		}, strings.NewReplacer(`"tag":"v1"`, `"tag":"sha256-`+d[7:]+`"`, "image.manifest.v1", "image.index.v1").Replace(testEnvelope("1", "reg:5000", "a/b", d, now)), nil, 1, ""},
+		{"distribution manifest under the referrers tag scanned", func(b []byte) ([]event, int, error) {
+			return parseDistribution(b, Source{AllowedRegistries: []string{"reg:5000"}})
+		}, strings.Replace(testEnvelope("1", "reg:5000", "a/b", d, now), `"tag":"v1"`, `"tag":"sha256-`+d[7:]+`"`, 1), []string{"oci://reg:5000/a/b@" + d}, 0, ""},
 		{"distribution host with path", func(b []byte) ([]event, int, error) { return parseDistribution(b, Source{Registry: "evil/host"}) }, testEnvelope("1", "reg:5000", "a/b", d, now), nil, 0, "host"},
 		{"distribution host not allowed", func(b []byte) ([]event, int, error) {
 			return parseDistribution(b, Source{AllowedRegistries: []string{"reg:5001", "other"}})

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
@@ -28,6 +29,8 @@ const (
 	// registry policy can read it from the referrers list alone.
 	AnnotationVerdict = "dev.modelgate.verdict"
 	annotationTitle   = "org.opencontainers.image.title"
+	// annotationFilepath is ModelPack's file path of a layer.
+	annotationFilepath = "org.cncf.model.filepath"
 )
 
 // userAgent marks the service's own pushes in registry logs.
@@ -99,6 +102,59 @@ var cosignLayerTypes = map[types.MediaType]bool{
 	signatures.BundleArtifactType:              true,
 	"application/vnd.dev.sigstore.bundle+json": true,
 }
+
+// isCosignManifest says whether m is cosign's: layers that are all of
+// cosign's media types and name no file (a loader that writes layers out as
+// files, ORAS or ModelPack, would write a titled one whatever its type).
+func isCosignManifest(m *v1.Manifest) bool {
+	if len(m.Layers) == 0 {
+		return false
+	}
+	for _, l := range m.Layers {
+		if !cosignLayerTypes[l.MediaType] || l.Annotations[annotationTitle] != "" || l.Annotations[annotationFilepath] != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// passOverCosign drops the events of pushes to cosign-named tags whose
+// manifest is cosign's (isCosignManifest): signatures and attestations,
+// this service's own among them, are not models. Any other manifest
+// under such a tag, or one that cannot be read, is scanned.
+func (s *Server) passOverCosign(evs []event, ignored int) ([]event, int) {
+	// One budget for the whole payload: past it, the rest are scanned.
+	ctx, cancel := context.WithTimeout(context.Background(), cosignCheckTimeout)
+	defer cancel()
+	out := evs[:0:0]
+	for _, ev := range evs {
+		if ev.CosignTag && s.cosignManifest(ctx, ev.Target) {
+			ignored++
+			continue
+		}
+		out = append(out, ev)
+	}
+	return out, ignored
+}
+
+// cosignManifest reads the manifest target names (by digest) and says
+// whether it is cosign's; false when it cannot be read.
+func (s *Server) cosignManifest(ctx context.Context, target string) bool {
+	ref, err := name.NewDigest(strings.TrimPrefix(target, "oci://"))
+	if err != nil || ctx.Err() != nil {
+		return false
+	}
+	desc, err := remote.Get(ref, s.remoteOptions(ctx)...)
+	if err != nil || !desc.MediaType.IsImage() {
+		return false
+	}
+	m, err := v1.ParseManifest(bytes.NewReader(desc.Manifest))
+	return err == nil && isCosignManifest(m)
+}
+
+// cosignCheckTimeout bounds the manifest reads that decide, while the
+// registry's webhook call waits, which pushes of a payload are cosign's.
+const cosignCheckTimeout = 10 * time.Second
 
 // attest attaches the scan's BOM and verdict to the pinned artifact as
 // in-toto attestations signed with the configured key, under cosign's

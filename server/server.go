@@ -229,7 +229,12 @@ func storeKind(dsn string) string {
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/events/distribution", s.eventHandler("distribution", s.cfg.Sources.Distribution, func(b []byte) ([]event, int, error) {
-		return parseDistribution(b, s.cfg.Sources.Distribution)
+		evs, ignored, err := parseDistribution(b, s.cfg.Sources.Distribution)
+		if err != nil {
+			return nil, 0, err
+		}
+		evs, ignored = s.passOverCosign(evs, ignored)
+		return evs, ignored, nil
 	}))
 	mux.HandleFunc("POST /v1/events/harbor", s.eventHandler("harbor", s.cfg.Sources.Harbor, func(b []byte) ([]event, int, error) {
 		return parseHarbor(b, s.cfg.Sources.Harbor)

@@ -93,6 +93,9 @@ func AttestOCI(ctx context.Context, ref name.Digest, key crypto.Signer, stmts []
 	}
 	wrapped := dsse.WrapSigner(sv, ctypes.IntotoPayloadType)
 	oo := []ociremote.Option{ociremote.WithRemoteOptions(append([]remote.Option{remote.WithContext(ctx)}, ro...)...)}
+	if err := checkAttTag(ref.Context().Tag(legacyAttTag(h)), oo); err != nil {
+		return fmt.Errorf("attest: %w", err)
+	}
 	se := ociremote.SignedUnknown(ref, oo...)
 	for _, s := range stmts {
 		typ := s.PredicateType
@@ -131,6 +134,34 @@ func AttestOCI(ctx context.Context, ref name.Digest, key crypto.Signer, stmts []
 	}
 	if err := ociremote.WriteAttestations(ref.Repository, se, oo...); err != nil {
 		return fmt.Errorf("attest: push %s: %w", legacyAttTag(h), err)
+	}
+	return nil
+}
+
+// checkAttTag refuses an attestation tag that anyone able to push may have
+// filled before the attester came: more layers than a verifier checks, or
+// a layer over the cap. Replacing and de-duplicating read every layer
+// there (cosign allows 1,000 of up to 128 MiB each).
+func checkAttTag(tag name.Tag, oo []ociremote.Option) error {
+	atts, err := ociremote.Signatures(tag, oo...)
+	var nf *ociremote.EntityNotFoundError
+	if errors.As(err, &nf) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read %s: %w", tag.TagStr(), err)
+	}
+	all, err := atts.Get()
+	if err != nil {
+		return fmt.Errorf("read %s: %w", tag.TagStr(), err)
+	}
+	if len(all) > maxOCISignatures {
+		return fmt.Errorf("%s holds %d attestations, more than %d", tag.TagStr(), len(all), maxOCISignatures)
+	}
+	for _, s := range all {
+		if err := withinCap(s, maxSignatureBytes); err != nil {
+			return fmt.Errorf("%s: %w", tag.TagStr(), err)
+		}
 	}
 	return nil
 }
@@ -252,6 +283,7 @@ func verifyOCIAttestations(ctx context.Context, ref string, opts Options, oo OCI
 		return res
 	}
 	var cos []*cosign.CheckOpts
+	var keyless *cosign.CheckOpts
 	if opts.PublicKey != nil {
 		co, err := keyCheckOpts(opts, cosign.IntotoSubjectClaimVerifier, ro)
 		if err != nil {
@@ -266,7 +298,7 @@ func verifyOCIAttestations(ctx context.Context, ref string, opts Options, oo OCI
 			res.Status, res.Reason = NotChecked, err.Error()
 			return res
 		}
-		cos = append(cos, co)
+		cos, keyless = append(cos, co), co
 	}
 	if len(cos) == 0 {
 		res.Status, res.Reason = NotChecked, "no trust source for attestations (a public key, or a keyless identity and issuer)"
@@ -302,6 +334,10 @@ func verifyOCIAttestations(ctx context.Context, ref string, opts Options, oo OCI
 	}
 	var failed, unchecked []string
 	for i, s := range all {
+		if err := withinCap(s, maxSignatureBytes); err != nil {
+			unchecked = append(unchecked, fmt.Sprintf("attestation %d: %v", i+1, err))
+			continue
+		}
 		var errs []string
 		ok := false
 		for _, co := range cos {
@@ -320,7 +356,11 @@ func verifyOCIAttestations(ctx context.Context, ref string, opts Options, oo OCI
 				return res
 			}
 			res.Attestations = append(res.Attestations, a)
-		case !oo.AllowNetworkTlog && hasKeylessPolicy(opts) && allKeylessWithoutBundle([]oci.Signature{s}):
+		case !oo.AllowNetworkTlog && keyless != nil && allKeylessWithoutBundle([]oci.Signature{s}):
+			if err := allButLog(ctx, s, d, keyless, true); err != nil {
+				failed = append(failed, fmt.Sprintf("attestation %d, keyless without a Rekor bundle, fails offline: %v", i+1, err))
+				continue
+			}
 			unchecked = append(unchecked, fmt.Sprintf("attestation %d is keyless without a Rekor bundle; checking it needs an online Rekor lookup, which was not allowed (--allow-network-tlog)", i+1))
 		default:
 			failed = append(failed, fmt.Sprintf("attestation %d: %s", i+1, strings.Join(errs, "; ")))

@@ -18,6 +18,8 @@ import (
 	"github.com/sigstore/cosign/v2/pkg/cosign"
 	"github.com/sigstore/cosign/v2/pkg/oci"
 	ociremote "github.com/sigstore/cosign/v2/pkg/oci/remote"
+	"github.com/sigstore/cosign/v2/pkg/oci/static"
+	ctypes "github.com/sigstore/cosign/v2/pkg/types"
 	rekorclient "github.com/sigstore/rekor/pkg/client"
 	"github.com/sigstore/sigstore-go/pkg/bundle"
 	"github.com/sigstore/sigstore-go/pkg/root"
@@ -66,7 +68,8 @@ type OCIOptions struct {
 }
 
 // VerifyOCI checks cosign signatures on the OCI artifact ref with cosign's
-// verifier: Sigstore bundles attached as referrers (key or keyless), then
+// verifier: Sigstore signature bundles attached as referrers (key or
+// keyless; an attestation bundle is not a signature of the artifact), then
 // signatures under the legacy sha256-<hex>.sig tag (key, or keyless with
 // the Fulcio certificate and the Rekor SET annotation, verified offline
 // against the trust root). The first signature that verifies makes the
@@ -127,6 +130,21 @@ func verifyOCI(ctx context.Context, ref string, opts Options, oo OCIOptions) Res
 		res.Status, res.Reason = Invalid, strings.Join(reasons, "; ")
 	}
 	return res
+}
+
+// PinOCI resolves ref once to repository@sha256:<hex> (a digest reference
+// as given, a tag by hashing the manifest received), so that a caller
+// checking both signatures and attestations checks one manifest.
+func PinOCI(ctx context.Context, ref string, oo OCIOptions) (string, error) {
+	nr, err := name.ParseReference(ref)
+	if err != nil {
+		return "", fmt.Errorf("OCI reference %q: %w", ref, err)
+	}
+	d, err := manifestDigest(nr, append([]remote.Option{remote.WithContext(ctx)}, oo.Remote...))
+	if err != nil {
+		return "", fmt.Errorf("resolve %s: %w", ref, err)
+	}
+	return nr.Context().Digest(d.String()).String(), nil
 }
 
 // manifestDigest is the digest whose signatures are checked: the digest a
@@ -337,6 +355,22 @@ func readReferrerBundle(repo name.Repository, d v1.Descriptor, ro []remote.Optio
 	return referrerBundle{location: repo.Digest(d.Digest.String()).String(), sha256: hex.EncodeToString(sum[:]), bundle: &b}, nil
 }
 
+// isSignatureBundle says whether a bundle signs the image itself: the
+// in-toto statement of predicate type https://sigstore.dev/cosign/sign/v1
+// that `cosign sign` makes. Any other statement is an attestation, which
+// says something about the artifact (a fail verdict, a BOM of whatever
+// was scanned) without its signer vouching for it; a message signature is
+// `cosign sign-blob`'s, of a file that may merely hold the manifest's
+// bytes.
+func isSignatureBundle(b *bundle.Bundle) bool {
+	env := b.GetDsseEnvelope()
+	if env == nil || env.GetPayloadType() != ctypes.IntotoPayloadType {
+		return false
+	}
+	t, err := predicateTypeIn(env.GetPayload())
+	return err == nil && t == cosignSignPredicate
+}
+
 // checkBundle hands a bundle to cosign's bundle verifier, with the key
 // when it names one, else keyless; subject is the manifest digest its
 // statement or signature must be about.
@@ -368,6 +402,9 @@ func verifyReferrerBundle(ctx context.Context, repo name.Repository, d v1.Descri
 	if err != nil {
 		return Result{}, err
 	}
+	if !isSignatureBundle(rb.bundle) {
+		return Result{}, errNotBundle
+	}
 	out, method, err := checkBundle(ctx, rb.bundle, subject, opts, oo, ro)
 	if err != nil {
 		return Result{}, err
@@ -395,22 +432,41 @@ func verifyReferrerBundle(ctx context.Context, repo name.Repository, d v1.Descri
 // Rekor bundle, checked with Rekor off limits, is not-checked.
 func verifyLegacyTag(ctx context.Context, dig name.Digest, d v1.Hash, opts Options, oo OCIOptions, ro []remote.Option) (Result, error) {
 	tag := dig.Context().Tag(legacyTag(d))
-	sigs, err := legacySignatures(tag, ro)
+	all, err := legacySignatures(tag, ro)
 	if err != nil {
 		return Result{}, err
 	}
+	// Layers over the cap are never read; the others are read once each
+	// (static.Copy, as cosign's own loop does) and handed to cosign one by
+	// one, so that what is checked is the tag read here.
+	var sigs []oci.Signature
+	var over []string
+	for _, s := range all {
+		if err := withinCap(s, maxPayloadBytes); err != nil {
+			over = append(over, err.Error())
+			continue
+		}
+		c, err := static.Copy(s)
+		if err != nil {
+			return Result{}, fmt.Errorf("read %s: %w", tag.TagStr(), err)
+		}
+		sigs = append(sigs, c)
+	}
 	var reasons []string
+	var keyless *cosign.CheckOpts
 	try := func(method string, co *cosign.CheckOpts, err error) (Result, bool) {
 		if err != nil {
 			reasons = append(reasons, err.Error())
 			return Result{}, false
 		}
-		checked, _, err := cosign.VerifyImageSignatures(ctx, dig, co)
-		if err != nil {
-			reasons = append(reasons, err.Error())
-			return Result{}, false
+		for _, s := range sigs {
+			if _, err := cosign.VerifyImageSignature(ctx, s, d, co); err != nil {
+				reasons = append(reasons, err.Error())
+				continue
+			}
+			return legacyResult(method, tag, s), true
 		}
-		return legacyResult(method, tag, checked[0]), true
+		return Result{}, false
 	}
 	if opts.PublicKey != nil {
 		co, err := keyCheckOpts(opts, cosign.SimpleClaimVerifier, ro)
@@ -423,9 +479,18 @@ func verifyLegacyTag(ctx context.Context, dig name.Digest, d v1.Hash, opts Optio
 		if r, ok := try("cosign-legacy-keyless", co, err); ok {
 			return r, nil
 		}
+		keyless = co
+	}
+	if len(over) > 0 {
+		return Result{}, fmt.Errorf("%w: %s: %s", errNotCheckable, tag.TagStr(), strings.Join(over, "; "))
 	}
 	// Only a keyless check could have accepted them, and only online.
-	if !oo.AllowNetworkTlog && hasKeylessPolicy(opts) && allKeylessWithoutBundle(sigs) {
+	if !oo.AllowNetworkTlog && keyless != nil && allKeylessWithoutBundle(sigs) {
+		for i, s := range sigs {
+			if err := allButLog(ctx, s, d, keyless, false); err != nil {
+				return Result{}, fmt.Errorf("%s: signature %d, keyless without a Rekor bundle, fails offline: %v", tag.TagStr(), i+1, err)
+			}
+		}
 		return Result{}, fmt.Errorf("%w: %s holds only keyless signatures without a Rekor bundle; checking them needs an online Rekor lookup, which was not allowed (--allow-network-tlog)", errNotCheckable, tag.TagStr())
 	}
 	return Result{}, errors.New(strings.Join(reasons, "; "))
@@ -455,6 +520,46 @@ func legacySignatures(tag name.Tag, ro []remote.Option) ([]oci.Signature, error)
 		return nil, fmt.Errorf("%s holds %d signatures, more than %d", tag.TagStr(), len(all), maxOCISignatures)
 	}
 	return all, nil
+}
+
+// withinCap refuses a signature or attestation layer whose manifest states
+// more than max bytes, before anything reads it (cosign's own cap is 128
+// MiB a layer).
+func withinCap(s oci.Signature, max int64) error {
+	size, err := s.Size()
+	if err != nil {
+		return fmt.Errorf("layer size: %w", err)
+	}
+	if size < 0 || size > max {
+		d, _ := s.Digest()
+		return fmt.Errorf("layer %s states %d bytes, over the cap of %d", d, size, max)
+	}
+	return nil
+}
+
+// allButLog checks a keyless signature or attestation without a Rekor
+// bundle as far as it can be checked offline: the certificate chains to
+// the trusted root (at its own issue time: without a log entry there is no
+// signing time) and names the required identity, and the signature and
+// its claims verify under the certificate's key. What passes could be
+// genuine and is not-checked; what fails is a forgery whatever Rekor holds.
+func allButLog(ctx context.Context, s oci.Signature, d v1.Hash, co *cosign.CheckOpts, attestation bool) error {
+	cert, err := s.Cert()
+	if err != nil || cert == nil {
+		return fmt.Errorf("certificate: %v", err)
+	}
+	v, err := cosign.ValidateAndUnpackCert(cert, co)
+	if err != nil {
+		return err
+	}
+	c := *co
+	c.SigVerifier, c.IgnoreTlog, c.Offline, c.RekorClient = v, true, true, nil
+	if attestation {
+		_, _, err = cosign.VerifyImageAttestation(ctx, oneSignature{s: s}, d, &c)
+	} else {
+		_, err = cosign.VerifyImageSignature(ctx, s, d, &c)
+	}
+	return err
 }
 
 // allKeylessWithoutBundle says whether every signature carries a

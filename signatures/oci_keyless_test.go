@@ -134,6 +134,7 @@ func TestVerifyOCILegacyKeylessOnline(t *testing.T) {
 		name    string
 		logged  bool                // the stand-in holds the entry
 		rekor   *ca.VirtualSigstore // signs the SET and proof; nil means vs
+		fulcio  *ca.VirtualSigstore // issues the certificate; nil means vs
 		allow   bool
 		opts    Options
 		status  Status
@@ -142,6 +143,9 @@ func TestVerifyOCILegacyKeylessOnline(t *testing.T) {
 	}{
 		{name: "offline", logged: true, opts: good, status: NotChecked, want: "--allow-network-tlog"},
 		// A key cannot vouch for a keyless signature, online or not.
+		// Only the log lookup is missing offline: a certificate from
+		// another CA is a forgery, not a question for Rekor.
+		{name: "offline, untrusted Fulcio", logged: true, fulcio: otherVS, opts: good, status: Invalid, want: "fails offline"},
 		{name: "offline, a key only", logged: true, opts: Options{PublicKey: newKey(t, elliptic.P256()).Public()}, status: Invalid},
 		{name: "online, logged", logged: true, allow: true, opts: good, status: Verified, queries: 1},
 		{name: "online, not in the log", allow: true, opts: good, status: Invalid, want: "not found in transparency log", queries: 1},
@@ -155,7 +159,11 @@ func TestVerifyOCILegacyKeylessOnline(t *testing.T) {
 			if rekor == nil {
 				rekor = vs
 			}
-			l, e := unbundled(t, keylessLayer(t, ref, id, iss, keylessSpec{fulcio: vs, rekor: tt.rekor, claim: d}))
+			fulcio := tt.fulcio
+			if fulcio == nil {
+				fulcio = vs
+			}
+			l, e := unbundled(t, keylessLayer(t, ref, id, iss, keylessSpec{fulcio: fulcio, rekor: tt.rekor, claim: d}))
 			pushLegacyLayers(t, ref, d, l)
 			si := &rekorStandIn{t: t, vs: rekor, entries: map[string]rekorEntry{}}
 			if tt.logged {
@@ -301,6 +309,21 @@ func TestVerifyOCIAttestationsKeyless(t *testing.T) {
 		{"no bundle, a key only", func(d v1.Hash) []legacyLayer {
 			return []legacyLayer{keylessAttestationLayer(t, vs, id, iss, verdictStatement(d, "pass"), true)}
 		}, Options{PublicKey: newKey(t, elliptic.P256()).Public()}, Invalid, "did not verify", nil},
+		// Without a bundle only the log lookup is missing; a layer that
+		// fails what can be checked offline (its certificate, identity,
+		// signature, subject) is a forgery, not a question for Rekor.
+		{"no bundle, untrusted Fulcio, beside a verified one", func(d v1.Hash) []legacyLayer {
+			return []legacyLayer{
+				keylessAttestationLayer(t, vs, id, iss, verdictStatement(d, "fail"), false),
+				keylessAttestationLayer(t, otherVS, id, iss, verdictStatement(d, "pass"), true),
+			}
+		}, good, Invalid, "1 of 2 attestations", nil},
+		{"no bundle, wrong identity", func(d v1.Hash) []legacyLayer {
+			return []legacyLayer{keylessAttestationLayer(t, vs, "mallory@example.com", iss, verdictStatement(d, "pass"), true)}
+		}, good, Invalid, "did not verify", nil},
+		{"no bundle, another subject", func(d v1.Hash) []legacyLayer {
+			return []legacyLayer{keylessAttestationLayer(t, vs, id, iss, verdictStatement(elsewhere, "pass"), true)}
+		}, good, Invalid, "did not verify", nil},
 		{"no bundle beside a verified one", func(d v1.Hash) []legacyLayer {
 			return []legacyLayer{
 				keylessAttestationLayer(t, vs, id, iss, verdictStatement(d, "pass"), false),

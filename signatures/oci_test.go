@@ -138,6 +138,34 @@ func TestVerifyOCI(t *testing.T) {
 
 	unsignedRef, _ := pushImage(t, host, "models/unsigned")
 
+	// An attestation is a statement about the artifact, not a signature of
+	// it: a signer who attests a fail verdict (or a BOM of whatever it
+	// scanned) has not vouched for the artifact.
+	attestedRef, attestedDigest := pushImage(t, host, "models/attested-only")
+	pushReferrer(t, attestedRef, attestedDigest, keyBundle(t, key, verdictStatement(attestedDigest, "fail")))
+	// A blob signature (cosign sign-blob --bundle) of a file that holds
+	// the manifest's bytes signs a file, not an image.
+	blobRef, blobDigest := pushImage(t, host, "models/blob-signed")
+	mdesc, err := remote.Get(blobRef)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kp, err := newKeypair(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pb, err := sign.Bundle(&sign.PlainData{Data: mdesc.Manifest}, kp, sign.BundleOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	blobBundle, err := protojson.Marshal(pb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pushReferrer(t, blobRef, blobDigest, blobBundle)
+	keylessAttestedRef, keylessAttestedDigest := pushImage(t, host, "models/keyless-attested-only")
+	pushReferrer(t, keylessAttestedRef, keylessAttestedDigest, virtualBundle(t, vs, id, iss, verdictStatement(keylessAttestedDigest, "fail")))
+
 	tests := []struct {
 		name   string
 		ref    name.Reference
@@ -154,6 +182,9 @@ func TestVerifyOCI(t *testing.T) {
 		{"referrer bundle, wrong identity", keylessRef, Options{Identity: "mallory@example.com", Issuer: iss, TrustedRoot: vs}, Invalid, "bundle referrer rejected"},
 		{"referrer bundle, wrong issuer", keylessRef, Options{Identity: id, Issuer: "https://evil.example.com", TrustedRoot: vs}, Invalid, "bundle referrer rejected"},
 		{"unsigned", unsignedRef, Options{PublicKey: key.Public()}, Unsigned, "no cosign signature"},
+		{"blob signature bundle is no image signature", blobRef, Options{PublicKey: key.Public()}, Unsigned, "no cosign signature"},
+		{"attestation bundle is no signature, key", attestedRef, Options{PublicKey: key.Public()}, Unsigned, "no cosign signature"},
+		{"attestation bundle is no signature, keyless", keylessAttestedRef, Options{Identity: id, Issuer: iss, TrustedRoot: vs}, Unsigned, "no cosign signature"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -142,6 +142,12 @@ func runVerify(ctx context.Context, o verifyOptions, stdout io.Writer) (int, err
 	var atts *signatures.AttestationsResult
 	if ref, ok := strings.CutPrefix(o.Target, "oci://"); ok {
 		oo := signatures.OCIOptions{AllowNetworkTlog: o.Sig.AllowNetworkTlog, RekorURL: o.Sig.RekorURL}
+		// One resolution of a tag for both checks: a tag moved between
+		// them would pair one manifest's signature with another's
+		// attestations. (When it fails, each check says why.)
+		if p, err := signatures.PinOCI(ctx, ref, oo); err == nil {
+			ref = p
+		}
 		r = signatures.VerifyOCI(ctx, ref, opts, oo)
 		a := signatures.VerifyOCIAttestations(ctx, ref, opts, oo)
 		atts = &a
