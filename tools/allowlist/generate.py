@@ -35,7 +35,7 @@ import static  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(HERE))
 GLOBALS = os.path.join(ROOT, "formats", "pickle", "globals")
-VERSION = "2026.12.2"
+VERSION = "2026.12.3"
 
 # C and Cython code has no bytecode to inspect. These owners were reviewed
 # by reading their source: their __new__/__setstate__/__reduce__ rebuild a
@@ -286,6 +286,25 @@ def main():
             uses.setdefault(key, set()).add(use)
             observed[key] = "enumerated"
             origin.setdefault(key, set()).add(ecosystem_of(module))
+
+    # An enum member named by getattr(Enum, "NAME") stands for its class's
+    # other members too: each is a constant of the same class, and another
+    # object (another study state, another interpolation mode) names them.
+    import enum
+    for key in sorted(k for k in uses if "." in k[1] and uses[k] == {"reference"}):
+        try:
+            member = resolve(*key)
+        except Exception:  # noqa: BLE001 - judged (and excluded) below
+            continue
+        if not isinstance(member, enum.Enum):
+            continue
+        cls_name = key[1].rsplit(".", 1)[0]
+        for name in type(member).__members__:
+            other = (key[0], cls_name + "." + name)
+            if other not in uses:
+                uses[other] = {"reference"}
+                observed[other] = "enumerated"
+                origin.setdefault(other, set()).update(origin.get(key, ()))
 
     # Aliases (a re-export, the defining module's spelling, a name kept for
     # old pickles) are one object: every name of it may be used the ways
