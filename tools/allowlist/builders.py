@@ -495,7 +495,8 @@ def sentencepiece_objects():
     model = io.BytesIO()
     text = ["the cat sat on the mat", "a dog ran to the cat", "cats and dogs and mats"] * 20
     spm.SentencePieceTrainer.train(sentence_iterator=iter(text), model_writer=model, vocab_size=30,
-                                   model_type="bpe", minloglevel=2, num_threads=1, seed_sentencepiece_size=100)
+                                   model_type="bpe", minloglevel=2, num_threads=1, seed_sentencepiece_size=100,
+                                   normalization_rule_name="identity")
     return [spm.SentencePieceProcessor(model_proto=model.getvalue())]
 
 

@@ -14,6 +14,12 @@ everything else to formats/pickle/globals/ecosystems/excluded.txt with the
 reason. Globals the denylist matches, or that the hand-kept allow.tsv
 already lists, are not emitted (the hand entries stay authoritative).
 
+It imports Debian's python3-numpy, -scipy, -pandas, -sklearn, -statsmodels,
+-gensim, -xgboost, -torch, -torchvision, -torchaudio, -nltk, -imblearn,
+-networkx, -keras-preprocessing, -sklearn-pandas, -skimage, -sentencepiece
+and -optuna (apt-get install them first); a missing one stops the run
+rather than dropping its ecosystem.
+
 Output is sorted and carries no timestamps; library versions are recorded
 per entry, so a rerun with the same Debian packages reproduces it byte for
 byte. Nothing here reads the pickles back; nothing is downloaded.
