@@ -66,6 +66,9 @@ func TestUseGadgets(t *testing.T) {
 		{"category_encoders.target_encoder.TargetEncoder built", cat(proto(2), glob("copyreg", "_reconstructor"), glob("category_encoders.target_encoder", "TargetEncoder"), glob("builtins", "object"), "N", "\x87", reduce, stop), "", ""},
 		{"alibi.explainers.anchor_image.AnchorImage built", cat(proto(2), glob("copyreg", "_reconstructor"), glob("alibi.explainers.anchor_image", "AnchorImage"), glob("builtins", "object"), "N", "\x87", reduce, stop), "", ""},
 		{"tslearn.clustering.kmeans.TimeSeriesKMeans built", cat(proto(2), glob("copyreg", "_reconstructor"), glob("tslearn.clustering.kmeans", "TimeSeriesKMeans"), glob("builtins", "object"), "N", "\x87", reduce, stop), "", ""},
+		{"enum member by value (Python < 3.11)", cat(proto(2), glob("optuna.trial._state", "TrialState"), "K\x01", tuple1, reduce, stop), "", ""},
+		{"old optuna enum member by value", cat(proto(2), glob("optuna.structs", "StudyDirection"), "K\x01", tuple1, reduce, stop), "", ""},
+		{"optuna study called", cat(proto(2), glob("optuna.study", "Study"), sbu("sqlite:///x.db"), tuple1, reduce, stop), RuleMisusedGlobal, ""},
 		{"cupy array stays off the allowlist", cat(proto(2), glob("cupy._core.core", "array"), emptyTuple, reduce, stop), RuleUnknownGlobal, ""},
 		{"namedtuple stays off the allowlist", cat(proto(2), glob("collections", "namedtuple"), sbu("P"), sbu("x"), tuple2, reduce, stop), RuleUnknownGlobal, ""},
 	}

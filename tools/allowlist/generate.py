@@ -544,7 +544,19 @@ def classify(checker, obj, u, module, name):
             if "function" in u:
                 return None, "enum base without members: calling it is the functional API, which creates classes"
             return u, "enum base without members, built as a class only (calling it, the functional API, is reported)"
-        return u, "enum with members: REDUCE looks a member up by value; EnumMeta refuses to extend an enum that has members"
+        # Python < 3.11 pickles a member as a call of its class with the
+        # value, whatever this version's pickles show: a class with
+        # members may always be called, unless a _missing_ hook of its
+        # own (run on an unknown value) fails the check.
+        missing = [k.__dict__["_missing_"] for k in obj.__mro__
+                   if "_missing_" in k.__dict__ and not k.__module__.startswith("enum")]
+        if missing:
+            bad = checker.check(missing[0].__func__ if hasattr(missing[0], "__func__") else missing[0],
+                                ["function"], reviewed)
+            if bad is not None:
+                return None, "enum whose _missing_ hook runs on a called value: " + bad
+        return sorted(set(u) | {"function"}), \
+            "enum with members: REDUCE looks a member up by value; EnumMeta refuses to extend an enum that has members"
     if not callable(obj):
         return ["reference"], "constant value (%s); nothing is called" % type(obj).__name__
     if not isinstance(obj, type) and "function" not in u and "class" not in u:
