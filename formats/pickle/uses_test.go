@@ -69,6 +69,9 @@ func TestUseGadgets(t *testing.T) {
 		{"enum member by value (Python < 3.11)", cat(proto(2), glob("optuna.trial._state", "TrialState"), "K\x01", tuple1, reduce, stop), "", ""},
 		{"old optuna enum member by value", cat(proto(2), glob("optuna.structs", "StudyDirection"), "K\x01", tuple1, reduce, stop), "", ""},
 		{"optuna study called", cat(proto(2), glob("optuna.study", "Study"), sbu("sqlite:///x.db"), tuple1, reduce, stop), RuleMisusedGlobal, ""},
+		{"tf_keras Tokenizer called", cat(proto(2), glob("tf_keras.src.preprocessing.text", "Tokenizer"), sbu("x"), tuple1, reduce, stop), RuleMisusedGlobal, ""},
+		{"keras loader beside the Tokenizer stays denied", cat(proto(2), glob("keras.src.saving.saving_api", "load_model"), sbu("x.keras"), tuple1, reduce, stop), RuleDeniedGlobal, ""},
+		{"keras_preprocessing loader helper stays off", cat(proto(2), glob("keras_preprocessing.image.utils", "load_img"), sbu("/etc/passwd"), tuple1, reduce, stop), RuleUnknownGlobal, ""},
 		{"cupy array stays off the allowlist", cat(proto(2), glob("cupy._core.core", "array"), emptyTuple, reduce, stop), RuleUnknownGlobal, ""},
 		{"namedtuple stays off the allowlist", cat(proto(2), glob("collections", "namedtuple"), sbu("P"), sbu("x"), tuple2, reduce, stop), RuleUnknownGlobal, ""},
 	}
