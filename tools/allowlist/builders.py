@@ -581,6 +581,10 @@ PROBES = [
     ("nltk.data", "load"), ("xgboost.core", "Booster.load_model"),
     ("sklearn.utils", "all_estimators"), ("builtins", "map"), ("builtins", "filter"), ("builtins", "iter"),
     ("builtins", "type"), ("builtins", "vars"), ("builtins", "super"),
+    ("networkx.readwrite.gpickle", "read_gpickle"),
+    ("keras_preprocessing.image.utils", "load_img"), ("keras_preprocessing.text", "tokenizer_from_json"),
+    ("optuna.storages", "RDBStorage"), ("optuna.storages", "JournalFileStorage"),
+    ("skimage.io", "imread"), ("skimage.io", "imread_collection"), ("imblearn.datasets", "fetch_datasets"),
 ]
 
 # ecosystem name -> (top-level modules, builder of objects, enumerator of classes)
