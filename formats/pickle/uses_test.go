@@ -47,6 +47,28 @@ func TestUseGadgets(t *testing.T) {
 		{"file builtin", cat(proto(2), glob("builtins", "open"), sbu("/etc/passwd"), tuple1, reduce, stop), RuleRiskyGlobal, ""},
 		{"layout name is not a nested pickle", cat(proto(2), glob("torch.serialization", "_get_layout"), sbu("torch.sparse_coo"), tuple1, reduce, stop), "", RuleNestedPickle},
 		{"functools.partial stays denied", cat(proto(2), glob("functools", "partial"), glob("torch.nn.modules.linear", "Linear"), tuple1, reduce, stop), RuleDeniedGlobal, ""},
+		// Ecosystems added from the libraries (Debian) and from their source:
+		// each class is allowed to be built, never called with the pickle's
+		// arguments. SentencePieceProcessor(model_file) reads that file.
+		{"sentencepiece processor called with a path", cat(proto(2), glob("sentencepiece", "SentencePieceProcessor"), sbu("/etc/passwd"), tuple1, reduce, stop), RuleMisusedGlobal, ""},
+		{"sentencepiece processor built", cat(proto(2), glob("copyreg", "_reconstructor"), glob("sentencepiece", "SentencePieceProcessor"), glob("builtins", "object"), "N", "\x87", reduce, stop), "", ""},
+		{"category_encoders wildcard class called", cat(proto(2), glob("category_encoders.hashing", "HashingEncoder"), sbu("x"), tuple1, reduce, stop), RuleMisusedGlobal, ""},
+		{"sklearn_pandas mapper called", cat(proto(2), glob("sklearn_pandas.dataframe_mapper", "DataFrameMapper"), sbu("x"), tuple1, reduce, stop), RuleMisusedGlobal, ""},
+		{"alibi explainer called", cat(proto(2), glob("alibi.explainers.anchors.anchor_image", "AnchorImage"), sbu("x"), tuple1, reduce, stop), RuleMisusedGlobal, ""},
+		{"networkx graph built", cat(proto(2), glob("networkx.classes.graph", "Graph"), emptyTuple, newobj, stop), "", ""},
+		{"enum member held", cat(proto(2), glob("builtins", "getattr"), glob("optuna.trial._state", "TrialState"), sbu("COMPLETE"), tuple2, reduce, stop), "", ""},
+		{"enum member called", cat(proto(2), glob("builtins", "getattr"), glob("optuna.trial._state", "TrialState"), sbu("COMPLETE"), tuple2, reduce, emptyTuple, reduce, stop), RuleMisusedGlobal, ""},
+		{"category_encoders.target_encoder.TargetEncoder built", cat(proto(2), glob("copyreg", "_reconstructor"), glob("category_encoders.target_encoder", "TargetEncoder"), glob("builtins", "object"), "N", "\x87", reduce, stop), "", ""},
+		{"alibi.explainers.anchor_image.AnchorImage built", cat(proto(2), glob("copyreg", "_reconstructor"), glob("alibi.explainers.anchor_image", "AnchorImage"), glob("builtins", "object"), "N", "\x87", reduce, stop), "", ""},
+		{"tslearn.clustering.kmeans.TimeSeriesKMeans built", cat(proto(2), glob("copyreg", "_reconstructor"), glob("tslearn.clustering.kmeans", "TimeSeriesKMeans"), glob("builtins", "object"), "N", "\x87", reduce, stop), "", ""},
+		{"enum member by value (Python < 3.11)", cat(proto(2), glob("optuna.trial._state", "TrialState"), "K\x01", tuple1, reduce, stop), "", ""},
+		{"old optuna enum member by value", cat(proto(2), glob("optuna.structs", "StudyDirection"), "K\x01", tuple1, reduce, stop), "", ""},
+		{"optuna study called", cat(proto(2), glob("optuna.study", "Study"), sbu("sqlite:///x.db"), tuple1, reduce, stop), RuleMisusedGlobal, ""},
+		{"keras loader beside the Tokenizer stays denied", cat(proto(2), glob("keras.src.saving.saving_api", "load_model"), sbu("x.keras"), tuple1, reduce, stop), RuleDeniedGlobal, ""},
+		{"keras_preprocessing loader helper stays off", cat(proto(2), glob("keras_preprocessing.image.utils", "load_img"), sbu("/etc/passwd"), tuple1, reduce, stop), RuleUnknownGlobal, ""},
+		{"keras_preprocessing Tokenizer is left to the holder check", cat(proto(2), glob("keras_preprocessing.text", "Tokenizer"), emptyTuple, newobj, stop), RuleUnknownGlobal, ""},
+		{"imblearn FunctionSampler is left to the holder check", cat(proto(2), glob("imblearn.base", "FunctionSampler"), emptyTuple, newobj, stop), RuleUnknownGlobal, ""},
+		{"cupy array stays off the allowlist", cat(proto(2), glob("cupy._core.core", "array"), emptyTuple, reduce, stop), RuleUnknownGlobal, ""},
 		{"namedtuple stays off the allowlist", cat(proto(2), glob("collections", "namedtuple"), sbu("P"), sbu("x"), tuple2, reduce, stop), RuleUnknownGlobal, ""},
 	}
 	for _, tt := range tests {

@@ -365,6 +365,173 @@ def xgboost_enumerated():
     return _classes_of(None, "xgboost")
 
 
+def _xy():
+    import numpy as np
+    rng = np.random.RandomState(0)
+    X = rng.rand(40, 4)
+    return X, (X[:, 0] > 0.5).astype(int)
+
+
+def imblearn_objects():
+    from imblearn.utils.testing import all_estimators
+    from imblearn.pipeline import make_pipeline
+    from imblearn.over_sampling import SMOTE
+    from sklearn.linear_model import LogisticRegression
+
+    X, y = _xy()
+    items = []
+    for _name, Est in all_estimators():
+        try:
+            est = Est()
+        except Exception:  # noqa: BLE001 - estimators with required arguments
+            continue
+        try:
+            if hasattr(est, "fit_resample"):
+                est.fit_resample(X, y)
+            else:
+                est.fit(X, y)
+        except Exception:  # noqa: BLE001 - kept unfitted
+            pass
+        items.append(est)
+    _safe(items, lambda: make_pipeline(SMOTE(random_state=0), LogisticRegression()).fit(X, y))
+    return items
+
+
+def imblearn_enumerated():
+    from imblearn.utils.testing import all_estimators
+    return [(cls.__module__, cls.__qualname__, cls) for _, cls in all_estimators()]
+
+
+def networkx_objects():
+    import networkx as nx
+
+    items = []
+    for cls in (nx.Graph, nx.DiGraph, nx.MultiGraph, nx.MultiDiGraph):
+        g = cls(name="g")
+        g.add_edge(1, 2, weight=0.5)
+        g.add_node("a", label="x")
+        items.append(g)
+    items += [nx.karate_club_graph(), nx.path_graph(4).to_directed(), nx.minimum_spanning_tree(nx.cycle_graph(4))]
+    return items
+
+
+def networkx_enumerated():
+    import networkx.classes  # noqa: F401
+    return _classes_of(None, "networkx.classes")
+
+
+def keras_preprocessing_objects():
+    import numpy as np
+    from keras_preprocessing.image import ImageDataGenerator
+    from keras_preprocessing.sequence import TimeseriesGenerator
+    from keras_preprocessing.text import Tokenizer
+
+    texts = ["the cat sat", "the dog ran", "a cat and a dog"]
+    items = []
+    for kw in ({}, {"num_words": 5, "oov_token": "<unk>"}, {"char_level": True, "lower": False}):
+        t = Tokenizer(**kw)
+        t.fit_on_texts(texts)
+        t.texts_to_sequences(texts)
+        items.append(t)
+    t = Tokenizer()
+    t.fit_on_sequences([[1, 2], [2, 3]])
+    items.append(t)
+    items.append(ImageDataGenerator(rescale=1.0 / 255, rotation_range=10, horizontal_flip=True))
+    _safe(items, TimeseriesGenerator, np.arange(10.0), np.arange(10.0), length=2)
+    return items
+
+
+def keras_preprocessing_enumerated():
+    import keras_preprocessing.image  # noqa: F401
+    import keras_preprocessing.sequence  # noqa: F401
+    import keras_preprocessing.text  # noqa: F401
+    return _classes_of(None, "keras_preprocessing")
+
+
+def sklearn_pandas_objects():
+    import pandas as pd
+    from sklearn.preprocessing import LabelBinarizer, StandardScaler
+    from sklearn_pandas import DataFrameMapper, gen_features
+
+    df = pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": ["x", "y", "x"], "c": [3.0, 2.0, 1.0]})
+    items = []
+    for kw in ({}, {"df_out": True}, {"default": None, "sparse": True}):
+        m = DataFrameMapper([(["a"], StandardScaler()), ("b", LabelBinarizer()),
+                             (["c"], [StandardScaler()], {"alias": "cc"})], **kw)
+        _safe(items, m.fit, df)
+    _safe(items, lambda: DataFrameMapper(gen_features(columns=[["a"], ["c"]], classes=[StandardScaler])).fit(df))
+    return items
+
+
+def sklearn_pandas_enumerated():
+    import sklearn_pandas  # noqa: F401
+    return _classes_of(None, "sklearn_pandas")
+
+
+def skimage_objects():
+    import numpy as np
+    from skimage import transform as tf
+
+    src = np.array([[0, 0], [0, 1], [1, 1], [1, 0], [0.5, 0.2]], dtype=float)
+    dst = src * 2 + 1
+    items = []
+    for cls in (tf.SimilarityTransform, tf.AffineTransform, tf.EuclideanTransform, tf.ProjectiveTransform,
+                tf.PolynomialTransform, tf.PiecewiseAffineTransform, tf.EssentialMatrixTransform,
+                tf.FundamentalMatrixTransform):
+        t = cls()
+        _safe(items, lambda t=t: (t.estimate(src, dst), t)[1])
+    return items
+
+
+def skimage_enumerated():
+    import skimage.transform  # noqa: F401
+    return _classes_of(None, "skimage.transform")
+
+
+def sentencepiece_objects():
+    import io
+    import sentencepiece as spm
+
+    model = io.BytesIO()
+    text = ["the cat sat on the mat", "a dog ran to the cat", "cats and dogs and mats"] * 20
+    spm.SentencePieceTrainer.train(sentence_iterator=iter(text), model_writer=model, vocab_size=30,
+                                   model_type="bpe", minloglevel=2, num_threads=1, seed_sentencepiece_size=100,
+                                   normalization_rule_name="identity")
+    return [spm.SentencePieceProcessor(model_proto=model.getvalue())]
+
+
+def optuna_objects():
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
+
+    def objective(t):
+        return t.suggest_float("x", 0, 1) ** 2 + t.suggest_int("n", 1, 3) + len(t.suggest_categorical("c", ["a", "bb"]))
+
+    items = []
+    for sampler in (optuna.samplers.TPESampler(seed=0), optuna.samplers.RandomSampler(seed=0),
+                    optuna.samplers.CmaEsSampler(seed=0), optuna.samplers.QMCSampler(seed=0),
+                    optuna.samplers.NSGAIISampler(seed=0)):
+        try:
+            st = optuna.create_study(sampler=sampler, pruner=optuna.pruners.MedianPruner())
+            st.optimize(objective, n_trials=3)
+        except Exception:  # noqa: BLE001 - optional dependencies of a sampler
+            continue
+        items += [st, st.best_trial, st.trials, st.best_params]
+    return items
+
+
+def optuna_enumerated():
+    import optuna.distributions  # noqa: F401
+    import optuna.pruners  # noqa: F401
+    import optuna.samplers  # noqa: F401
+    import optuna.trial  # noqa: F401
+    out = []
+    for p in ("optuna.distributions", "optuna.pruners", "optuna.samplers", "optuna.trial"):
+        out += _classes_of(None, p)
+    return out
+
+
 def _classes_of(pkg, prefix):
     """Classes reachable as attributes of the already-imported modules
     under prefix, as (module, name, class) under every name they have
@@ -414,6 +581,10 @@ PROBES = [
     ("nltk.data", "load"), ("xgboost.core", "Booster.load_model"),
     ("sklearn.utils", "all_estimators"), ("builtins", "map"), ("builtins", "filter"), ("builtins", "iter"),
     ("builtins", "type"), ("builtins", "vars"), ("builtins", "super"),
+    ("networkx.readwrite.gpickle", "read_gpickle"),
+    ("keras_preprocessing.image.utils", "load_img"), ("keras_preprocessing.text", "tokenizer_from_json"),
+    ("optuna.storages", "RDBStorage"), ("optuna.storages", "JournalFileStorage"),
+    ("skimage.io", "imread"), ("skimage.io", "imread_collection"), ("imblearn.datasets", "fetch_datasets"),
 ]
 
 # ecosystem name -> (top-level modules, builder of objects, enumerator of classes)
@@ -431,4 +602,11 @@ ECOSYSTEMS = {
     "torchaudio": (("torchaudio",), torchaudio_objects, torchaudio_enumerated),
     "nltk": (("nltk",), nltk_objects, nltk_enumerated),
     "joblib": (("joblib",), list, None),
+    "imblearn": (("imblearn",), imblearn_objects, imblearn_enumerated),
+    "networkx": (("networkx",), networkx_objects, networkx_enumerated),
+    "keras_preprocessing": (("keras_preprocessing",), keras_preprocessing_objects, keras_preprocessing_enumerated),
+    "sklearn_pandas": (("sklearn_pandas",), sklearn_pandas_objects, sklearn_pandas_enumerated),
+    "skimage": (("skimage",), skimage_objects, skimage_enumerated),
+    "sentencepiece": (("sentencepiece",), sentencepiece_objects, None),
+    "optuna": (("optuna",), optuna_objects, optuna_enumerated),
 }

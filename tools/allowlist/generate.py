@@ -14,6 +14,12 @@ everything else to formats/pickle/globals/ecosystems/excluded.txt with the
 reason. Globals the denylist matches, or that the hand-kept allow.tsv
 already lists, are not emitted (the hand entries stay authoritative).
 
+It imports Debian's python3-numpy, -scipy, -pandas, -sklearn, -statsmodels,
+-gensim, -xgboost, -torch, -torchvision, -torchaudio, -nltk, -imblearn,
+-networkx, -keras-preprocessing, -sklearn-pandas, -skimage, -sentencepiece
+and -optuna (apt-get install them first); a missing one stops the run
+rather than dropping its ecosystem.
+
 Output is sorted and carries no timestamps; library versions are recorded
 per entry, so a rerun with the same Debian packages reproduces it byte for
 byte. Nothing here reads the pickles back; nothing is downloaded.
@@ -35,7 +41,7 @@ import static  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(HERE))
 GLOBALS = os.path.join(ROOT, "formats", "pickle", "globals")
-VERSION = "2026.12.2"
+VERSION = "2026.12.3"
 
 # C and Cython code has no bytecode to inspect. These owners were reviewed
 # by reading their source: their __new__/__setstate__/__reduce__ rebuild a
@@ -76,6 +82,20 @@ PURE_BUILTINS = {
     "enumerate", "float", "format", "frozenset", "hash", "hex", "int", "isinstance", "issubclass", "len",
     "list", "max", "min", "next", "oct", "ord", "pow", "range", "repr", "reversed", "round", "set", "slice",
     "sorted", "str", "sum", "tuple", "zip", "object", "Ellipsis", "NotImplemented", "callable", "id",
+}
+
+
+# Classes that hold a callable the user's program later calls on its data
+# (a tokenizer's analyzer, a sampler's func): building one runs no code,
+# but an allowed class would let any global allowed to be held, a
+# class-only one included, sit where it will be called. They are left to
+# the pickle machine's holder check (formats/pickle machine.go holders),
+# which clears such a class only when each held callable is None or a
+# global allowed as a function.
+HOLDERS = {
+    ("keras_preprocessing.text", "Tokenizer"): "analyzer",
+    ("imblearn.base", "FunctionSampler"): "func",
+    ("imblearn", "FunctionSampler"): "func",
 }
 
 
@@ -287,6 +307,25 @@ def main():
             observed[key] = "enumerated"
             origin.setdefault(key, set()).add(ecosystem_of(module))
 
+    # An enum member named by getattr(Enum, "NAME") stands for its class's
+    # other members too: each is a constant of the same class, and another
+    # object (another study state, another interpolation mode) names them.
+    import enum
+    for key in sorted(k for k in uses if "." in k[1] and uses[k] == {"reference"}):
+        try:
+            member = resolve(*key)
+        except Exception:  # noqa: BLE001 - judged (and excluded) below
+            continue
+        if not isinstance(member, enum.Enum):
+            continue
+        cls_name = key[1].rsplit(".", 1)[0]
+        for name in type(member).__members__:
+            other = (key[0], cls_name + "." + name)
+            if other not in uses:
+                uses[other] = {"reference"}
+                observed[other] = "enumerated"
+                origin.setdefault(other, set()).update(origin.get(key, ()))
+
     # Aliases (a re-export, the defining module's spelling, a name kept for
     # old pickles) are one object: every name of it may be used the ways
     # any name of it was seen used, in the generated pickles or in a hand
@@ -348,6 +387,11 @@ def main():
         d = deny_match(deny, module, name)
         if d:
             excluded.append((eco, pat, ",".join(u), ver, how, "denylisted (%s): %s" % d))
+            continue
+        if key in HOLDERS:
+            excluded.append((eco, pat, ",".join(u), ver, how,
+                             "holds %s, a callable its methods call on the data: left to the pickle machine's holder check"
+                             % HOLDERS[key]))
             continue
         if "<locals>" in name:
             excluded.append((eco, pat, ",".join(u), ver, how, "local class: unresolvable by an unpickler"))
@@ -519,7 +563,19 @@ def classify(checker, obj, u, module, name):
             if "function" in u:
                 return None, "enum base without members: calling it is the functional API, which creates classes"
             return u, "enum base without members, built as a class only (calling it, the functional API, is reported)"
-        return u, "enum with members: REDUCE looks a member up by value; EnumMeta refuses to extend an enum that has members"
+        # Python < 3.11 pickles a member as a call of its class with the
+        # value, whatever this version's pickles show: a class with
+        # members may always be called, unless a _missing_ hook of its
+        # own (run on an unknown value) fails the check.
+        missing = [k.__dict__["_missing_"] for k in obj.__mro__
+                   if "_missing_" in k.__dict__ and not k.__module__.startswith("enum")]
+        if missing:
+            bad = checker.check(missing[0].__func__ if hasattr(missing[0], "__func__") else missing[0],
+                                ["function"], reviewed)
+            if bad is not None:
+                return None, "enum whose _missing_ hook runs on a called value: " + bad
+        return sorted(set(u) | {"function"}), \
+            "enum with members: REDUCE looks a member up by value; EnumMeta refuses to extend an enum that has members"
     if not callable(obj):
         return ["reference"], "constant value (%s); nothing is called" % type(obj).__name__
     if not isinstance(obj, type) and "function" not in u and "class" not in u:

@@ -35,6 +35,7 @@ RECONSTRUCTORS = {
 # kwds, dict) restored by BUILD; the loading program calls func. Both
 # positions record func as a function (the machine checks both).
 PARTIAL = ("functools", "partial")
+GETATTR = ("builtins", "getattr")
 
 
 class Partial:
@@ -140,6 +141,14 @@ def walk(data, note):
             continue
         if n == "REDUCE":
             args, fn = pop(), pop()
+            if isinstance(fn, G) and fn.key() == GETATTR and isinstance(args, tuple) and len(args) == 2 \
+                    and isinstance(args[0], G) and isinstance(args[1], str) and args[1].isidentifier() \
+                    and not args[1].startswith("__"):
+                # getattr(Class, "NAME"), how Python >= 3.11 pickles an enum
+                # member: the machine judges it as the global
+                # module:Class.NAME, used the way the result is used.
+                stack.append(G(args[0].module, args[0].name + "." + args[1]))
+                continue
             call(fn, args)
             stack.append(Partial() if isinstance(fn, G) and fn.key() == PARTIAL else None)
             continue

@@ -33,7 +33,8 @@ DANGER = {
     # network
     "socket": "opens sockets", "urllib": "fetches URLs", "urlopen": "fetches URLs", "requests": "fetches URLs",
     "http": "reaches http", "download": "downloads", "hf_hub_download": "downloads",
-    "urlretrieve": "fetches URLs",
+    "urlretrieve": "fetches URLs", "sqlalchemy": "connects to databases", "create_engine": "connects to databases",
+    "redis": "connects to Redis servers", "grpc": "opens network channels",
     # processes
     "subprocess": "spawns processes", "system": "runs shell commands", "popen": "runs shell commands",
     "Popen": "spawns processes", "spawn": "spawns processes", "fork": "forks", "multiprocessing": "spawns processes",
