@@ -1602,8 +1602,9 @@ var (
 	// converts (keras/src/legacy/preprocessing/text.py at 3422977,
 	// tf_keras/preprocessing/text.py at dd0a723; the same class in Keras
 	// 2.x and in keras.src before 3.0).
-	kerasTokenizer = &holder{callables: []string{"analyzer"}}
-	holders        = map[string]*holder{
+	kerasTokenizer  = &holder{callables: []string{"analyzer"}}
+	functionSampler = &holder{callables: []string{"func"}, kwargs: []string{"kw_args"}}
+	holders         = map[string]*holder{
 		"sklearn.preprocessing.FunctionTransformer":                       functionTransformer,
 		"sklearn.preprocessing._function_transformer.FunctionTransformer": functionTransformer,
 		"keras.preprocessing.text.Tokenizer":                              kerasTokenizer,
@@ -1611,6 +1612,13 @@ var (
 		"keras.src.legacy.preprocessing.text.Tokenizer":                   kerasTokenizer,
 		"tf_keras.preprocessing.text.Tokenizer":                           kerasTokenizer,
 		"tf_keras.src.preprocessing.text.Tokenizer":                       kerasTokenizer,
+		// The same Tokenizer in the standalone keras_preprocessing package
+		// (keras_preprocessing/text.py, 1.1.2) that Keras 2.0-2.5 imported.
+		"keras_preprocessing.text.Tokenizer": kerasTokenizer,
+		// imbalanced-learn's FunctionSampler calls func with kw_args in
+		// fit_resample (imblearn/base.py, 0.10); func None resamples nothing.
+		"imblearn.FunctionSampler":      functionSampler,
+		"imblearn.base.FunctionSampler": functionSampler,
 	}
 )
 
@@ -1828,6 +1836,9 @@ func (m *machine) flush() {
 			}
 			f = formats.NewFinding(deniedRule(v), g.ref.Offset, "imports %s (%s)", full, reasonOr(v.Reason, "denylisted")).At(v.Severity)
 		default:
+			if transformerCleared(g) {
+				continue
+			}
 			f = formats.NewFinding(RuleUnknownGlobal, g.ref.Offset, "imports %s, which is not on the allowlist", full).
 				At(max(v.Severity, formats.Medium))
 		}

@@ -362,6 +362,10 @@ func TestRealGlobals(t *testing.T) {
 		{"ultralytics.nn.modules.block", "C2f"},
 		{"sklearn.linear_model._sgd_fast", "Hinge"},
 		{"sklearn._loss._loss", "__pyx_unpickle_CyHalfBinomialLoss"},
+		// scikit-learn 1.5-1.8 meson builds name its Cython losses under
+		// the bare module _loss (PR #33770)
+		{"_loss", "CyHalfBinomialLoss"},
+		{"_loss", "__pyx_unpickle_CyHalfSquaredError"},
 		{"uuid", "UUID"},
 		{"pathlib", "PosixPath"},
 		{"_codecs", "encode"},
@@ -378,6 +382,8 @@ func TestPolicyEdges(t *testing.T) {
 	}{
 		{"user class", "__main__", "Net", unknown},
 		{"unlisted package", "mypkg.models", "Classifier", unknown},
+		{"bare _loss lists scikit-learn's names only", "_loss", "Evil", unknown},
+		{"bare _loss lists no dotted names", "_loss", "CyHalfBinomialLoss.loss", unknown},
 		{"allow is exact: no dotted extension", "collections", "OrderedDict.fromkeys", unknown},
 		{"allow is exact: no parent", "torch", "_utils._rebuild_tensor_v2", unknown},
 		{"allow is exact: no sibling", "torch._utils", "_rebuild_other", unknown},
