@@ -1,6 +1,7 @@
 package pickle
 
 import (
+	"archive/tar"
 	"archive/zip"
 	"bytes"
 	"encoding/json"
@@ -21,8 +22,9 @@ import (
 // (keras/src/saving/keras_saveable.py, KerasSaveable.__reduce__) pickle it
 // as getattr(cls, "_unpickle_model")(io.BytesIO), the buffer holding a
 // .keras archive that _load_model_from_fileobj reads with safe_mode=False.
-// Keras 2.7 to 2.10 pickled a tar of a SavedModel as a numpy array; that
-// shape is not in the table, so it stays reported.
+// Keras 2.7 to 2.10 called the same function with a one-dimensional uint8
+// numpy array holding a tar of a SavedModel, which it extracts and loads
+// with keras.saving.save.load_model (v2.10.0 pickle_utils.py).
 var kerasLoaders = map[string]kerasArg{
 	"keras.saving.pickle_utils.deserialize_model_from_bytecode":        kerasBytes,
 	"keras.src.saving.pickle_utils.deserialize_model_from_bytecode":    kerasBytes,
@@ -69,22 +71,31 @@ func (m *machine) kerasModel(off int64, full string, args Value) bool {
 			return false
 		}
 	}
+	ext, what, how := ".keras", "Keras archive", "with safe_mode off"
+	if shape == kerasBytes {
+		if b, ok := ndarrayBytes(arg); ok {
+			arg, ext, what, how = b, ".tar", "tar of a Keras SavedModel", "as a SavedModel (Lambda layers are rebuilt)"
+		}
+	}
 	if arg.kind != KindBytes && !(arg.kind == KindCall && isCodecsEncode(arg.Callable())) {
 		return false
 	}
 	ra, n, _ := m.nestedSource(arg)
-	if ra == nil || m.sh.nestedBytes+n > nestedCap || !kerasArchive(ra, n) {
+	if ra == nil || m.sh.nestedBytes+n > nestedCap {
+		return false
+	}
+	if ext == ".keras" && !kerasArchive(ra, n) || ext == ".tar" && !kerasSavedModelTar(ra, n) {
 		return false
 	}
 	m.sh.nestedBytes += n
-	name := fmt.Sprintf("nested@%d.keras", off)
+	name := fmt.Sprintf("nested@%d%s", off, ext)
 	if err := m.scope.Scan(m.ctx, formats.NewInput(name, ra, n)); err != nil {
 		m.fatal = err
 		return false
 	}
 	m.report(formats.NewFinding(RuleDeniedGlobal, off,
-		"%s loads an embedded %d-byte Keras archive with safe_mode off, the way Keras pickles a model; it was scanned as %s", full, n, name).
-		At(formats.Info).With("loader", full).With("bytes", strconv.FormatInt(n, 10)).With("safe_mode", "false"))
+		"%s loads an embedded %d-byte %s %s, the way Keras pickles a model; it was scanned as %s", full, n, what, how, name).
+		At(formats.Info).With("global", full).With("loader", full).With("bytes", strconv.FormatInt(n, 10)).With("member", name))
 	return true
 }
 
@@ -169,4 +180,65 @@ func kerasArchive(ra io.ReaderAt, n int64) bool {
 		Version *string `json:"keras_version"`
 	}
 	return json.Unmarshal(data, &md) == nil && md.Version != nil
+}
+
+// ndarrayBytes returns the bytes of a one-dimensional numpy array of
+// one-byte elements whose data is in the file: written by joblib (see
+// joblibArray) or by ndarray.__reduce__ as
+// _reconstruct(ndarray, (0,), b"b") with the BUILD state
+// (1, (n,), dtype, False, data).
+func ndarrayBytes(v Value) (Value, bool) {
+	if b, ok := joblibBytes(v); ok {
+		return b, true
+	}
+	if v.kind != KindCall {
+		return Value{}, false
+	}
+	mod, name, ok := v.Callable().Global()
+	if !ok || name != "_reconstruct" || mod != "numpy.core.multiarray" && mod != "numpy._core.multiarray" {
+		return Value{}, false
+	}
+	cls, _ := v.Args().Index(0)
+	if m, n, ok := cls.Global(); !ok || m != "numpy" || n != "ndarray" {
+		return Value{}, false
+	}
+	st, ok := v.State()
+	if !ok || st.kind != KindTuple || st.Len() != 5 {
+		return Value{}, false
+	}
+	version, _ := st.Index(0)
+	shape, _ := st.Index(1)
+	dt, _ := st.Index(2)
+	fortran, _ := st.Index(3)
+	data, _ := st.Index(4)
+	if ver, ok := version.Int(); !ok || ver != 1 || fortran.kind != KindBool || shape.kind != KindTuple || shape.Len() != 1 {
+		return Value{}, false
+	}
+	size, _ := shape.Index(0)
+	count, ok := size.Int()
+	d, err := readDtype(dt)
+	if !ok || err != nil || d.itemsize != 1 || d.hasObject || data.kind == KindBytes && data.Size() != count {
+		return Value{}, false
+	}
+	return data, true
+}
+
+// kerasSavedModelTar reports whether ra is a tar holding a SavedModel with
+// Keras metadata at its root, which the keras-savedmodel and TensorFlow
+// layouts judge (Keras 2.7 to 2.10 write members relative to the model
+// directory).
+func kerasSavedModelTar(ra io.ReaderAt, n int64) bool {
+	tr := tar.NewReader(io.NewSectionReader(ra, 0, n))
+	var meta, graph bool
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			return meta && graph
+		}
+		if err != nil {
+			return false
+		}
+		meta = meta || h.Name == "keras_metadata.pb" && h.Typeflag == tar.TypeReg
+		graph = graph || h.Name == "saved_model.pb" && h.Typeflag == tar.TypeReg
+	}
 }
