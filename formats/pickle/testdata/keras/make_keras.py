@@ -83,13 +83,16 @@ write("keras2_bytes.pkl", Keras2Model(benign), 4)
 write("keras2_bytes_p2.pkl", Keras2Model(benign), 2)
 write("keras2_lambda.pkl", Keras2Model(lam), 4)
 write("keras3_bytesio.pkl", {"model": Functional(benign)}, 4)
+write("keras3_bytesio_p2.pkl", Functional(benign), 2)
 write("keras3_lambda.pkl", Functional(lam), 4)
 # Not what Keras writes: the loader given a string, or a non-Keras zip.
 write("keras2_str.pkl", Keras2Model(benign.decode("latin-1")), 4)
 plain = io.BytesIO()
 with zipfile.ZipFile(plain, "w") as zf:
-    zf.writestr("config.json", '{"module": "os", "class_name": "function", "config": "system"}')
-    zf.writestr("model.weights.h5", b"")
+    # Fixed dates keep the output the same on every run.
+    zf.writestr(zipfile.ZipInfo("config.json", (2025, 1, 1, 0, 0, 0)),
+                '{"module": "os", "class_name": "function", "config": "system"}')
+    zf.writestr(zipfile.ZipInfo("model.weights.h5", (2025, 1, 1, 0, 0, 0)), b"")
 write("keras2_notkeras.pkl", Keras2Model(plain.getvalue()), 4)
 
 
