@@ -111,3 +111,7 @@ func TestLlamafileSamples(t *testing.T) { checkSamples(t, "../formats/llamafile/
 func TestPyTorchMobileSamples(t *testing.T) {
 	checkSamples(t, "../formats/pytorch/testdata/mobile/samples.tsv")
 }
+
+func TestPickleKerasSamples(t *testing.T) {
+	checkSamples(t, "../formats/pickle/testdata/keras/samples.tsv")
+}

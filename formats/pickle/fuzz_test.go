@@ -23,6 +23,9 @@ func FuzzScan(f *testing.F) {
 	files, _ := filepath.Glob(filepath.Join(samplesDir, "*", "*.pkl"))
 	local, _ := filepath.Glob(filepath.Join("testdata", "*.pkl"))
 	files = append(files, local...)
+	// Pickled Keras models: their archives are handed to the registry.
+	keras, _ := filepath.Glob(filepath.Join("testdata", "keras", "*.pkl"))
+	files = append(files, keras...)
 	// dill and cloudpickle pickles: type lookups and forwarded calls.
 	py, _ := filepath.Glob(filepath.Join("..", "..", "testdata", "pyformats", "*", "*.pkl"))
 	files = append(files, py...)
@@ -89,6 +92,8 @@ func FuzzScan(f *testing.F) {
 func FuzzJoblib(f *testing.F) {
 	files, _ := filepath.Glob(filepath.Join("testdata", "joblib_*.pkl"))
 	more, _ := filepath.Glob(filepath.Join("..", "..", "testdata", "containers", "*", "joblib_*"))
+	keras, _ := filepath.Glob(filepath.Join("testdata", "keras", "*.joblib"))
+	more = append(more, keras...)
 	for _, name := range append(files, more...) {
 		if fi, err := os.Stat(name); err != nil || fi.Size() > 64<<10 {
 			continue

@@ -124,14 +124,16 @@ func JoblibArrays(ctx context.Context, s formats.Scope) func(*Stream, Value, Val
 				w.noted = false
 				w.odd("is built %d bytes before the end of its FRAME: joblib reads the array after the frame "+
 					"and the opcodes in between out of order", n)
-				return joblibArray(obj.t, off), fmt.Errorf("joblib array at offset %d inside a FRAME", off)
+				return joblibArray(obj.t, off, rawBytes{}), fmt.Errorf("joblib array at offset %d inside a FRAME", off)
 			}
-			err = readJoblibArray(ctx, s, st, w, a)
+			var raw rawBytes
+			raw, err = readJoblibArray(ctx, s, st, w, a)
+			// The loader leaves the array in the wrapper's place.
+			return joblibArray(obj.t, off, raw), err
 		default:
 			err = w.companion(a)
 		}
-		// The loader leaves the array in the wrapper's place.
-		return joblibArray(obj.t, off), err
+		return joblibArray(obj.t, off, rawBytes{}), err
 	}
 }
 
@@ -180,14 +182,40 @@ func wrapperOf(obj Value) (kind wrapperKind, how string, init *Value) {
 	return k, mod + "." + name, nil
 }
 
+// rawBytes locates the data of a one-dimensional joblib array of one-byte
+// elements in the input (n > 0 when known).
+type rawBytes struct{ off, n int64 }
+
 // joblibArray is what the loader leaves on the stack for a wrapper: an
-// ndarray, which the pickle may only BUILD or store from then on.
-func joblibArray(t *tables, off int64) Value {
+// ndarray, which the pickle may only BUILD or store from then on. A byte
+// array whose data lies in the input keeps it as its state, an unkept
+// bytes value, so that a loader given the array (Keras 2.7 to 2.10 pickle
+// a model as a uint8 array of a tar) can have its bytes scanned.
+func joblibArray(t *tables, off int64, raw rawBytes) Value {
 	cls := t.globalValue(&gobj{module: "numpy", name: "ndarray"}, off)
 	args, _ := t.newObject()
 	ref, o := t.newObjectOf([]cell{cls.cell, t.objValue(KindTuple, args).cell})
 	o.off, o.op = off, opBUILD
+	if raw.n > 0 {
+		dref, d := t.newObject()
+		d.off, d.count, d.enc = raw.off, raw.n, encRaw
+		sref, cs := t.cells.carve(1, &t.full)
+		cs[0] = withN(t.objValue(KindBytes, dref), raw.n).cell
+		o.state = sref
+	}
 	return t.objValue(KindCall, ref)
+}
+
+// joblibBytes returns the bytes value of a byte array joblibArray made.
+func joblibBytes(v Value) (Value, bool) {
+	if v.kind != KindCall || v.obj().op != opBUILD {
+		return Value{}, false
+	}
+	if mod, name, ok := v.Callable().Global(); !ok || mod != "numpy" || name != "ndarray" {
+		return Value{}, false
+	}
+	st, ok := v.State()
+	return st, ok && st.kind == KindBytes
 }
 
 type wrapper struct {
@@ -374,23 +402,24 @@ func truthy(v Value) bool {
 }
 
 // readJoblibArray consumes what NumpyArrayWrapper.read_array (joblib 1.2)
-// reads after the BUILD, from the wrapper's attributes.
-func readJoblibArray(ctx context.Context, s formats.Scope, st *Stream, w *wrapper, a map[string]Value) error {
+// reads after the BUILD, from the wrapper's attributes, and where the data
+// of a one-dimensional byte array lies.
+func readJoblibArray(ctx context.Context, s formats.Scope, st *Stream, w *wrapper, a map[string]Value) (rawBytes, error) {
 	shape, ok := a["shape"]
 	if !ok {
-		return errors.New("joblib array wrapper without a shape")
+		return rawBytes{}, errors.New("joblib array wrapper without a shape")
 	}
 	count, err := elements(shape)
 	if err != nil {
-		return fmt.Errorf("joblib array at offset %d: %w", st.Offset(), err)
+		return rawBytes{}, fmt.Errorf("joblib array at offset %d: %w", st.Offset(), err)
 	}
 	dtype, ok := a["dtype"]
 	if !ok {
-		return errors.New("joblib array wrapper without a dtype")
+		return rawBytes{}, errors.New("joblib array wrapper without a dtype")
 	}
 	d, err := readDtype(dtype)
 	if err != nil {
-		return fmt.Errorf("joblib array at offset %d: %w", st.Offset(), err)
+		return rawBytes{}, fmt.Errorf("joblib array at offset %d: %w", st.Offset(), err)
 	}
 	if d.unusual != "" {
 		w.odd("has a dtype with %s, which numpy never pickles", d.unusual)
@@ -399,31 +428,35 @@ func readJoblibArray(ctx context.Context, s formats.Scope, st *Stream, w *wrappe
 		// An object array is a pickle of its own, read with pickle.load:
 		// a plain unpickler, without joblib's BUILD.
 		if _, err := Scan(ctx, st, s, Options{}); err != nil {
-			return fmt.Errorf("joblib object array: %w", err)
+			return rawBytes{}, fmt.Errorf("joblib object array: %w", err)
 		}
-		return nil
+		return rawBytes{}, nil
 	}
 	// read_array reads the padding byte whenever the attribute is not None.
 	if align, ok := a["numpy_array_alignment_bytes"]; ok && align.kind != KindNone {
 		pad, err := st.ReadByte()
 		if err != nil {
-			return fmt.Errorf("joblib array padding: %w", err)
+			return rawBytes{}, fmt.Errorf("joblib array padding: %w", err)
 		}
 		if err := st.Discard(int64(pad)); err != nil {
-			return fmt.Errorf("joblib array padding: %w", err)
+			return rawBytes{}, fmt.Errorf("joblib array padding: %w", err)
 		}
 	}
 	if d.itemsize <= 0 {
-		return fmt.Errorf("joblib array at offset %d: dtype item size %d", st.Offset(), d.itemsize)
+		return rawBytes{}, fmt.Errorf("joblib array at offset %d: dtype item size %d", st.Offset(), d.itemsize)
 	}
 	hi, size := bits.Mul64(count, uint64(d.itemsize))
 	if hi != 0 || size > math.MaxInt64 {
-		return errors.New("joblib array size overflows")
+		return rawBytes{}, errors.New("joblib array size overflows")
 	}
+	start := st.Offset()
 	if err := st.Discard(int64(size)); err != nil {
-		return fmt.Errorf("joblib array data (%d bytes): %w", size, err)
+		return rawBytes{}, fmt.Errorf("joblib array data (%d bytes): %w", size, err)
 	}
-	return nil
+	if order, _ := a["order"].Text(); d.itemsize == 1 && shape.kind == KindTuple && shape.Len() == 1 && order == "C" {
+		return rawBytes{start, int64(size)}, nil
+	}
+	return rawBytes{}, nil
 }
 
 // elements multiplies out a shape as read_array does (an empty shape is one

@@ -89,6 +89,10 @@ type globalInfo struct {
 	// name in a one-entry globals dict (see evalName) count as resolved
 	// lookups: it is cleared when it is used for nothing else.
 	nameEval bool
+	// For a Keras model loader (see kerasLoaders): calls with the shape
+	// Keras writes whose .keras archive was scanned as a nested file.
+	keras      bool
+	kerasLoads int64
 }
 
 // mutation is a BUILD, SETITEM, APPEND or ADDITEMS applied to a global,
@@ -155,6 +159,9 @@ type machine struct {
 	pidStart int
 	maxItems int
 	fatal    error // a limit or cancellation met inside a nested scan
+	// kerasLoads counts the current stream's Keras model loads scanned
+	// as nested files (see kerasModel).
+	kerasLoads int64
 	// sel is the allowlist ecosystems the scan's policy switched off.
 	sel globals.Selection
 }
@@ -202,6 +209,7 @@ func (m *machine) reset() {
 	m.order = m.order[:0]
 	m.mutations = m.mutations[:0]
 	m.lookups = 0
+	m.kerasLoads = 0
 	m.reported = make(map[string]bool)
 	m.counts = make(map[string]int)
 }
@@ -1388,6 +1396,7 @@ func (m *machine) resolve(off int64, module, name string) Value {
 		g.transformer = holders[full]
 		g.lookup = lookups[full]
 		g.nameEval = full == "builtins.eval"
+		g.keras = kerasLoaders[full] != 0
 		o.roles = argRoles[full]
 		o.fwd, o.hasFwd = forwardCalls[full]
 		if len(m.res.Globals) < maxGlobals {
@@ -1470,6 +1479,11 @@ func (m *machine) call(off int64, op byte, fn, args, kwargs Value) Value {
 		}
 		if fn.gobj().nested && m.nested(off, fn, args) {
 			g.torchStreams++
+		}
+		if g.keras && op == opREDUCE && kwargs.kind == kindAbsent &&
+			m.kerasModel(off, g.ref.Module+"."+g.ref.Name, args) {
+			g.kerasLoads++
+			m.kerasLoads++
 		}
 	case KindCall, KindPersistent, KindExt, KindBuffer:
 		m.once("computed-call", func() formats.Finding {
@@ -1826,6 +1840,13 @@ func (m *machine) flush() {
 				continue
 			}
 			if (g.lookup != nil || g.nameEval) && g.lookupResolved == g.calls && g.lookupPushes == g.lookupResolved && g.calls > 0 {
+				continue
+			}
+			if g.keras && g.calls > 0 && g.kerasLoads == g.calls ||
+				kerasModelClasses[full] && g.calls == 0 && m.kerasLoads > 0 {
+				// Every call loads a Keras archive from the file, which
+				// the Keras analyzer judged as a nested file; the class is
+				// only where Keras 3 looks its loader up.
 				continue
 			}
 			if v.Category == "nested-loader" && g.calls > 0 && g.torchStreams == g.calls {

@@ -34,7 +34,10 @@ func init() {
 		{ID: RuleDeniedGlobal, Severity: formats.Critical, Title: "pickle imports a global that can execute code",
 			Doc: "The pickle imports a global on the denylist of code-execution, process, import or nested-loader primitives " +
 				"(os.system, builtins.eval, subprocess, pickle.loads, ...). Loading the file runs attacker-chosen code. " +
-				"Do not load it; treat the file and its source as compromised."},
+				"Do not load it; treat the file and its source as compromised. A Keras model loader called exactly the way " +
+				"Keras pickles a model (deserialize_model_from_bytecode on constant bytes or a uint8 array, _unpickle_model " +
+				"on a BytesIO) is reported info instead: the embedded .keras archive or SavedModel tar is analyzed as a Keras " +
+				"model loaded with safe_mode off, and its own findings (Lambda layers, foreign modules) stand."},
 		{ID: RuleRiskyGlobal, Severity: formats.High, Title: "pickle imports a global that reaches files or the network",
 			Doc: "The pickle imports a denylisted global that reads or writes files or opens network connections " +
 				"(open, socket, urllib, pathlib, tempfile, ...). Loading the file can leak or overwrite data. " +

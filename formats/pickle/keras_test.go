@@ -1,0 +1,69 @@
+package pickle
+
+import (
+	"os"
+	"slices"
+	"testing"
+
+	"github.com/modelgate/modelgate/formats"
+	"github.com/modelgate/modelgate/formats/formatstest"
+)
+
+// TestKerasModel checks that a Keras model loader called the way Keras
+// pickles a model hands its .keras archive to the registry and is cleared,
+// and that every other shape keeps MG102 high.
+func TestKerasModel(t *testing.T) {
+	archive, err := os.ReadFile("../keras/testdata/benign.keras")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ar := string(archive)
+	loader := cat(proto(4), sbu("keras.saving.pickle_utils"), sbu("deserialize_model_from_bytecode"), stackGlobal)
+	unpickle := cat(proto(4), sbu("builtins"), sbu("getattr"), stackGlobal,
+		sbu("keras.src.models.functional"), sbu("Functional"), stackGlobal, sbu("_unpickle_model"), tuple2, reduce)
+	bytesIO := cat(sbu("_io"), sbu("BytesIO"), stackGlobal)
+	for _, c := range []struct {
+		name    string
+		data    []byte
+		cleared bool
+	}{
+		{"Keras 2 bytes", cat(string(loader), bb(ar), tuple1, reduce, stop), true},
+		{"Keras 3 BytesIO state", cat(string(unpickle), string(bytesIO), emptyTuple, newobj,
+			bb(ar), "J"+le32(len(ar)), "N", "\x87", build, tuple1, reduce, stop), true},
+		{"Keras 3 BytesIO(bytes)", cat(string(unpickle), string(bytesIO), bb(ar), tuple1, reduce, tuple1, reduce, stop), true},
+		{"str argument", cat(string(loader), bu(latin1Text(archive)), tuple1, reduce, stop), false},
+		{"two arguments", cat(string(loader), bb(ar), k1(1), tuple2, reduce, stop), false},
+		{"not a zip", cat(string(loader), bb("hello"), tuple1, reduce, stop), false},
+		{"zip without metadata", cat(string(loader), bb(ar[:100]), tuple1, reduce, stop), false},
+		{"BytesIO with a __dict__", cat(string(unpickle), string(bytesIO), emptyTuple, newobj,
+			bb(ar), k1(0), emptyDict, sbu("x"), k1(1), "s", "\x87", build, tuple1, reduce, stop), false},
+		{"loader imported, not called", cat(string(loader), stop), false},
+		{"class called", cat(proto(4), sbu("keras.src.models.functional"), sbu("Functional"), stackGlobal,
+			emptyTuple, reduce, stop), false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			a, _ := formats.Lookup(formats.Pickle)
+			rec, err := formatstest.Run(t, a, "model.pkl", c.data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			worst, _ := rec.Max()
+			nested := slices.ContainsFunc(rec.Members, func(m formatstest.Member) bool { return string(m.Data) == ar })
+			if c.cleared && (worst >= formats.Medium || !nested) {
+				t.Errorf("want cleared with the archive scanned (scanned: %v):\n%s", nested, list(rec.Findings))
+			}
+			if !c.cleared && worst < formats.High {
+				t.Errorf("want high:\n%s", list(rec.Findings))
+			}
+		})
+	}
+}
+
+// latin1Text is b decoded as Latin-1, the str a pickler writes for it.
+func latin1Text(b []byte) string {
+	r := make([]rune, len(b))
+	for i, c := range b {
+		r[i] = rune(c)
+	}
+	return string(r)
+}
