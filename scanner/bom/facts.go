@@ -22,6 +22,7 @@ import (
 	"github.com/modelgate/modelgate/formats"
 	"github.com/modelgate/modelgate/formats/gguf"
 	"github.com/modelgate/modelgate/formats/hdf5"
+	"github.com/modelgate/modelgate/formats/numpy"
 	"github.com/modelgate/modelgate/formats/onnx"
 	"github.com/modelgate/modelgate/formats/pytorch/inventory"
 	"github.com/modelgate/modelgate/formats/safetensors"
@@ -59,6 +60,12 @@ type facts struct {
 	// Opsets lists ONNX operator sets as domain:version.
 	Opsets          []string
 	Inputs, Outputs []string
+	// Arrays lists NumPy arrays and joblib's array wrappers as
+	// "name: descr[shape]" (a lone .npy's name is its file's).
+	Arrays []string
+	// Classes are the classes a clean joblib pickle builds, other than
+	// the arrays' own: the estimator's.
+	Classes []string
 }
 
 func readFacts(ctx context.Context, root string, rep *scanner.Report) (*facts, error) {
@@ -153,7 +160,7 @@ func (f *facts) addParams(n uint64) error {
 // a zip is not a checkpoint) contributes none: its verdict is the scan's.
 func (f *facts) readHeaders(ctx context.Context, p string, formatNames []string, dtypes, opsets map[string]bool) error {
 	var kind string
-	for _, k := range []string{"zip", "pytorch-legacy", "onnx", "gguf", "tflite", "savedmodel", "tf-checkpoint-index", "hdf5"} {
+	for _, k := range []string{"zip", "pytorch-legacy", "onnx", "gguf", "tflite", "savedmodel", "tf-checkpoint-index", "hdf5", "numpy"} {
 		if slices.Contains(formatNames, k) {
 			kind = k
 			break
@@ -181,7 +188,10 @@ func (f *facts) readHeaders(ctx context.Context, p string, formatNames []string,
 		inv, err := decode(ctx, fh, size)
 		if err != nil {
 			if kind == "zip" {
-				return f.readKerasZip(ctx, fh, size)
+				if err := f.readKerasZip(ctx, fh, size); err != nil {
+					return err
+				}
+				return f.readNpz(ctx, fh, size, dtypes)
 			}
 			return ctx.Err()
 		}
@@ -243,6 +253,12 @@ func (f *facts) readHeaders(ctx context.Context, p string, formatNames []string,
 		f.Outputs = append(f.Outputs, m.Outputs...)
 	case "hdf5":
 		return f.readKerasH5(ctx, fh, size)
+	case "numpy":
+		a, err := numpy.Describe(fh)
+		if err != nil {
+			return ctx.Err()
+		}
+		return f.addArray(filepath.Base(p), a, dtypes)
 	case "savedmodel", "tf-checkpoint-index":
 		if size > maxTFBytes {
 			return nil
@@ -562,5 +578,58 @@ func (f *facts) properties() []cdx.Property {
 	if len(f.Opsets) > 0 {
 		p = append(p, cdx.Property{Name: "modelgate:opsets", Value: strings.Join(f.Opsets, ",")})
 	}
+	for _, a := range f.Arrays[:min(len(f.Arrays), maxIO)] {
+		p = append(p, cdx.Property{Name: "modelgate:array", Value: a})
+	}
+	for _, c := range f.Classes[:min(len(f.Classes), maxIO)] {
+		p = append(p, cdx.Property{Name: "modelgate:class", Value: c})
+	}
 	return p
+}
+
+// readNpz reads the header of every .npy member of an .npz archive
+// (np.savez): only the header's bytes are decompressed, never the data.
+func (f *facts) readNpz(ctx context.Context, ra io.ReaderAt, size int64, dtypes map[string]bool) error {
+	zr, err := zip.NewReader(ra, size)
+	if err != nil {
+		return ctx.Err()
+	}
+	for _, m := range zr.File {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		name, ok := strings.CutSuffix(m.Name, ".npy")
+		if !ok {
+			continue
+		}
+		rc, err := m.Open()
+		if err != nil {
+			continue
+		}
+		a, err := numpy.Describe(rc)
+		rc.Close()
+		if err != nil {
+			continue
+		}
+		if err := f.addArray(name, a, dtypes); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// addArray records one array: a tensor, its elements as parameters.
+func (f *facts) addArray(name string, a *numpy.Array, dtypes map[string]bool) error {
+	f.Tensors++
+	dtypes[a.Descr] = true
+	f.Arrays = append(f.Arrays, name+": "+a.Descr+shapeString(a.Shape))
+	return f.addParams(a.Elements)
+}
+
+func shapeString(shape []int64) string {
+	parts := make([]string, len(shape))
+	for i, d := range shape {
+		parts[i] = strconv.FormatInt(d, 10)
+	}
+	return "[" + strings.Join(parts, ",") + "]"
 }
