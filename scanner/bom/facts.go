@@ -20,10 +20,12 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/modelgate/modelgate/formats"
+	"github.com/modelgate/modelgate/formats/compress"
 	"github.com/modelgate/modelgate/formats/gguf"
 	"github.com/modelgate/modelgate/formats/hdf5"
 	"github.com/modelgate/modelgate/formats/numpy"
 	"github.com/modelgate/modelgate/formats/onnx"
+	"github.com/modelgate/modelgate/formats/pickle"
 	"github.com/modelgate/modelgate/formats/pytorch/inventory"
 	"github.com/modelgate/modelgate/formats/safetensors"
 	"github.com/modelgate/modelgate/formats/tensorflow"
@@ -100,6 +102,12 @@ func readFacts(ctx context.Context, root string, rep *scanner.Report) (*facts, e
 		p := root
 		if st.IsDir() {
 			p = filepath.Join(root, filepath.FromSlash(relPath(rep, fr.Path)))
+		}
+		if k := joblibKind(fr.Formats); k != "" {
+			if err := f.readJoblib(ctx, p, k, dtypes); err != nil {
+				return nil, err
+			}
+			continue
 		}
 		if slices.Contains(fr.Formats, "safetensors") {
 			if err := f.readSafetensors(ctx, p, dtypes); err != nil {
@@ -632,4 +640,65 @@ func shapeString(shape []int64) string {
 		parts[i] = strconv.FormatInt(d, 10)
 	}
 	return "[" + strings.Join(parts, ",") + "]"
+}
+
+// joblibKind is how a file may hold a joblib dump: "pickle" for a raw
+// pickle, a compression format for joblib's compressed dumps (the
+// scanner names a file by its outer format only); "" otherwise.
+func joblibKind(formatNames []string) string {
+	for _, k := range []string{formats.Pickle, formats.Zlib, formats.Gzip, formats.XZ, formats.LZ4, formats.Bzip2, formats.LZMA} {
+		if slices.Contains(formatNames, k) {
+			return k
+		}
+	}
+	return ""
+}
+
+// maxJoblibBytes caps the joblib dumps read again for facts: the pickle
+// machine steps over the array data by reading it, so this is a second
+// read of the whole (decompressed) file.
+const maxJoblibBytes = 1 << 30
+
+// readJoblib reads the arrays a joblib dump declares and the classes its
+// pickle imports. A file that is not a joblib or plain pickle gives none.
+func (f *facts) readJoblib(ctx context.Context, p, kind string, dtypes map[string]bool) error {
+	fh, err := os.Open(p)
+	if err != nil {
+		return fmt.Errorf("open %s: %w", filepath.Base(p), err)
+	}
+	defer fh.Close()
+	st, err := fh.Stat()
+	if err != nil {
+		return fmt.Errorf("stat %s: %w", filepath.Base(p), err)
+	}
+	var r io.Reader = fh
+	if kind != formats.Pickle {
+		m, err := compress.Member(kind, formats.NewInput(filepath.Base(p), fh, st.Size()))
+		if err != nil {
+			return ctx.Err()
+		}
+		rc, err := m.Input.Open()
+		if err != nil {
+			return ctx.Err()
+		}
+		defer rc.Close()
+		r = rc
+	}
+	j, err := pickle.DescribeJoblib(ctx, io.LimitReader(r, maxJoblibBytes))
+	if err != nil {
+		return ctx.Err()
+	}
+	for i, a := range j.Arrays {
+		f.Tensors++
+		dtypes[a.Dtype] = true
+		f.Arrays = append(f.Arrays, "array "+strconv.Itoa(i)+": "+a.Dtype+shapeString(a.Shape))
+		if err := f.addParams(a.Elements); err != nil {
+			return err
+		}
+	}
+	for _, c := range j.Companions {
+		f.Arrays = append(f.Arrays, "companion file: "+c)
+	}
+	f.Classes = append(f.Classes, j.Classes...)
+	return nil
 }
