@@ -68,6 +68,8 @@ type facts struct {
 	// Classes are the classes a clean joblib pickle builds, other than
 	// the arrays' own: the estimator's.
 	Classes []string
+	// HParams are a legacy GGML header's hyper-parameters, name=value.
+	HParams []string
 }
 
 func readFacts(ctx context.Context, root string, rep *scanner.Report) (*facts, error) {
@@ -124,9 +126,15 @@ func readFacts(ctx context.Context, root string, rep *scanner.Report) (*facts, e
 	return f, nil
 }
 
-// scannedClean says whether a file scanned clean, or with notes only: an
-// info finding (a TorchScript archive's MG320, which names every one)
-// flags nothing about the bytes the facts come from.
+// scannedClean says whether a file's facts may be read: it scanned clean,
+// or with findings of info and low severity only. Those flag nothing that
+// loading the file can do (an info note such as a TorchScript archive's
+// MG320; a low one such as a Keras custom object the config names or a
+// trailing line ending), and every facts reader is a parser that executes
+// nothing (pickles go through allowlisted globals only). A medium finding
+// or worse is left out: it says loaders may read the bytes otherwise than
+// modelgate does (an odd header, an unknown global), so its facts could
+// describe a model the loader never builds.
 func scannedClean(fr scanner.FileResult) bool {
 	if fr.Outcome == scanner.Clean {
 		return true
@@ -135,7 +143,7 @@ func scannedClean(fr scanner.FileResult) bool {
 		return false
 	}
 	for _, x := range fr.Findings {
-		if x.Severity != formats.Info {
+		if x.Severity != formats.Info && x.Severity != formats.Low {
 			return false
 		}
 	}
@@ -168,7 +176,7 @@ func (f *facts) addParams(n uint64) error {
 // a zip is not a checkpoint) contributes none: its verdict is the scan's.
 func (f *facts) readHeaders(ctx context.Context, p string, formatNames []string, dtypes, opsets map[string]bool) error {
 	var kind string
-	for _, k := range []string{"zip", "pytorch-legacy", "onnx", "gguf", "tflite", "savedmodel", "tf-checkpoint-index", "hdf5", "numpy"} {
+	for _, k := range []string{"zip", "pytorch-legacy", "onnx", "gguf", "tflite", "savedmodel", "tf-checkpoint-index", "hdf5", "numpy", "ggml"} {
 		if slices.Contains(formatNames, k) {
 			kind = k
 			break
@@ -246,6 +254,23 @@ func (f *facts) readHeaders(ctx context.Context, p string, formatNames []string,
 		if f.Quantization == "" {
 			f.Quantization = g.FileType
 		}
+		f.Tensors += g.Tensors
+		for d := range g.TensorTypes {
+			dtypes[d] = true
+		}
+		return f.addParams(g.Params)
+	case "ggml":
+		g, err := gguf.DescribeGGML(ctx, fh, size)
+		if err != nil {
+			return ctx.Err()
+		}
+		if f.Family == "" {
+			f.Family = g.Family
+		}
+		if f.Quantization == "" {
+			f.Quantization = g.FileType
+		}
+		f.HParams = append(f.HParams, g.HParams...)
 		f.Tensors += g.Tensors
 		for d := range g.TensorTypes {
 			dtypes[d] = true
@@ -585,6 +610,9 @@ func (f *facts) properties() []cdx.Property {
 	}
 	if len(f.Opsets) > 0 {
 		p = append(p, cdx.Property{Name: "modelgate:opsets", Value: strings.Join(f.Opsets, ",")})
+	}
+	if len(f.HParams) > 0 {
+		p = append(p, cdx.Property{Name: "modelgate:hparams", Value: strings.Join(f.HParams, ",")})
 	}
 	for _, a := range f.Arrays[:min(len(f.Arrays), maxIO)] {
 		p = append(p, cdx.Property{Name: "modelgate:array", Value: a})
