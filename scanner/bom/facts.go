@@ -306,6 +306,7 @@ func (f *facts) readHeaders(ctx context.Context, p string, formatNames []string,
 				return ctx.Err()
 			}
 			f.Operators += g.Nodes
+			f.savedModelCard(g)
 			return nil
 		}
 		b, err := tensorflow.ReadBundle(ctx, data, func(formats.Finding) {})
@@ -319,7 +320,7 @@ func (f *facts) readHeaders(ctx context.Context, p string, formatNames []string,
 				continue
 			}
 			f.Tensors++
-			dtypes[tfDtypeName(e.DType)] = true
+			dtypes[tensorflow.DTypeName(e.DType)] = true
 			if err := f.addParams(uint64(e.Elements)); err != nil {
 				return err
 			}
@@ -332,18 +333,6 @@ func (f *facts) readHeaders(ctx context.Context, p string, formatNames []string,
 const maxTFBytes = 256 << 20
 
 const tfString = 7
-
-// tfDtypes are TensorFlow's DataType names.
-var tfDtypes = map[uint64]string{1: "float32", 2: "float64", 3: "int32", 4: "uint8", 5: "int16", 6: "int8",
-	8: "complex64", 9: "int64", 10: "bool", 14: "bfloat16", 17: "uint16", 18: "complex128", 19: "float16",
-	22: "uint32", 23: "uint64"}
-
-func tfDtypeName(t uint64) string {
-	if n, ok := tfDtypes[t]; ok {
-		return n
-	}
-	return "dtype" + strconv.FormatUint(t, 10)
-}
 
 // readKerasZip reads a Keras v3 archive's config.json: the model's class
 // and its layers.
@@ -729,4 +718,28 @@ func (f *facts) readJoblib(ctx context.Context, p, kind string, dtypes map[strin
 	}
 	f.Classes = append(f.Classes, j.Classes...)
 	return nil
+}
+
+// savedModelCard records a SavedModel's Keras class as its architecture and
+// its serving signature's inputs and outputs ("serving_default", else every
+// signature's, by key).
+func (f *facts) savedModelCard(g *tensorflow.Graph) {
+	if f.Architecture == "" {
+		f.Architecture = g.Class
+	}
+	keys := sortedKeys(func() map[string]bool {
+		m := map[string]bool{}
+		for k := range g.Signatures {
+			m[k] = true
+		}
+		return m
+	}())
+	if _, ok := g.Signatures["serving_default"]; ok {
+		keys = []string{"serving_default"}
+	}
+	for _, k := range keys {
+		s := g.Signatures[k]
+		f.Inputs = append(f.Inputs, s.Inputs...)
+		f.Outputs = append(f.Outputs, s.Outputs...)
+	}
 }
