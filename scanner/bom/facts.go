@@ -396,8 +396,11 @@ func (f *facts) readKerasH5(ctx context.Context, ra io.ReaderAt, size int64) err
 // Sequential config of Keras 2.1 and before is the list of layers itself).
 func (f *facts) kerasConfig(data []byte) {
 	var c struct {
-		ClassName string          `json:"class_name"`
-		Config    json.RawMessage `json:"config"`
+		ClassName   string          `json:"class_name"`
+		Config      json.RawMessage `json:"config"`
+		BuildConfig struct {
+			InputShape json.RawMessage `json:"input_shape"`
+		} `json:"build_config"`
 	}
 	if json.Unmarshal(data, &c) != nil || c.ClassName == "" {
 		return
@@ -415,6 +418,13 @@ func (f *facts) kerasConfig(data []byte) {
 		f.Architecture = c.ClassName
 	}
 	f.Layers += len(layers)
+	// Keras 3 records the shape a built model was built with; a
+	// subclassed model's config has no layers, so it is what says how
+	// the model is called.
+	var shape bytes.Buffer
+	if len(c.BuildConfig.InputShape) > 0 && json.Compact(&shape, c.BuildConfig.InputShape) == nil && shape.String() != "null" && shape.Len() <= 256 {
+		f.Inputs = append(f.Inputs, "input_shape: "+shape.String())
+	}
 }
 
 func readSmall(p string, limit int64) ([]byte, error) {
