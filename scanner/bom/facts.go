@@ -726,6 +726,11 @@ func (f *facts) readJoblib(ctx context.Context, p, kind string, dtypes map[strin
 	for _, c := range j.Companions {
 		f.Arrays = append(f.Arrays, "companion file: "+c)
 	}
+	// The first class a pickle imports is the object it builds outermost
+	// (a Pipeline, before its steps).
+	if f.Architecture == "" && len(j.Classes) > 0 {
+		f.Architecture = j.Classes[0]
+	}
 	f.Classes = append(f.Classes, j.Classes...)
 	return nil
 }

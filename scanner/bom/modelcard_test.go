@@ -279,3 +279,25 @@ func TestTorchScriptCard(t *testing.T) {
 	}
 	validate(t, schema(t), encode(t, rep, Options{Root: p}, "json"))
 }
+
+// TestJoblibCard: a joblib dump of an estimator names its class as the
+// architecture and lists the arrays its wrappers declare.
+func TestJoblibCard(t *testing.T) {
+	p := filepath.Join("..", "..", "formats", "pickle", "testdata", "joblib_estimator.pkl")
+	f, rep := factsOf(t, p)
+	data := encode(t, rep, Options{Root: p}, "json")
+	validate(t, schema(t), data)
+	params, props := cardOf(t, data)
+	if params["modelArchitecture"] != "sklearn.linear_model._logistic.LogisticRegression" {
+		t.Errorf("card %v", params)
+	}
+	want := []string{"modelgate:array=array 0: i8[2]", "modelgate:array=array 1: i4[1]", "modelgate:array=array 2: f8[1,2]",
+		"modelgate:array=array 3: f8[1]", "modelgate:class=sklearn.linear_model._logistic.LogisticRegression",
+		"modelgate:dtypes=f8,i4,i8", "modelgate:parameters=6", "modelgate:tensors=4"}
+	if !slices.Equal(props, want) {
+		t.Errorf("properties %q, want %q", props, want)
+	}
+	if f.Params != 6 {
+		t.Errorf("parameters %d", f.Params)
+	}
+}
