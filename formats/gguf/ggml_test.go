@@ -250,6 +250,7 @@ func FuzzGGML(f *testing.F) {
 	f.Add(llamaHeader("tjgg", 3).tensor("a", 2, 18*2, 64).tensor("b", 0, 4, 1).bytes())
 	f.Fuzz(func(t *testing.T, data []byte) {
 		_, _ = CheckGGML(context.Background(), bytes.NewReader(data), int64(len(data)), func(formats.Finding) {})
+		_, _ = DescribeGGML(context.Background(), bytes.NewReader(data), int64(len(data)))
 	})
 }
 
