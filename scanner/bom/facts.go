@@ -737,24 +737,30 @@ func (f *facts) readJoblib(ctx context.Context, p, kind string, dtypes map[strin
 
 // savedModelCard records a SavedModel's Keras class as its architecture and
 // its serving signature's inputs and outputs ("serving_default", else every
-// signature's, by key).
+// signature's but TensorFlow's own "__saved_model_init_op", by key), and
+// the task a classify or regress serving signature states.
 func (f *facts) savedModelCard(g *tensorflow.Graph) {
 	if f.Architecture == "" {
 		f.Architecture = g.Class
 	}
-	keys := sortedKeys(func() map[string]bool {
-		m := map[string]bool{}
-		for k := range g.Signatures {
-			m[k] = true
+	keys := map[string]bool{}
+	for k := range g.Signatures {
+		if !strings.HasPrefix(k, "__") {
+			keys[k] = true
 		}
-		return m
-	}())
-	if _, ok := g.Signatures["serving_default"]; ok {
-		keys = []string{"serving_default"}
 	}
-	for _, k := range keys {
+	if s, ok := g.Signatures["serving_default"]; ok {
+		keys = map[string]bool{"serving_default": true}
+		if t := servingTasks[s.Method]; t != "" && f.Task == "" {
+			f.Task = t
+		}
+	}
+	for _, k := range sortedKeys(keys) {
 		s := g.Signatures[k]
 		f.Inputs = append(f.Inputs, s.Inputs...)
 		f.Outputs = append(f.Outputs, s.Outputs...)
 	}
 }
+
+// servingTasks are the TensorFlow Serving methods that name a task.
+var servingTasks = map[string]string{"tensorflow/serving/classify": "classification", "tensorflow/serving/regress": "regression"}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/modelgate/modelgate/formats/tensorflow"
 	"github.com/modelgate/modelgate/internal/pythontest"
 	"github.com/modelgate/modelgate/scanner"
 )
@@ -299,5 +300,35 @@ func TestJoblibCard(t *testing.T) {
 	}
 	if f.Params != 6 {
 		t.Errorf("parameters %d", f.Params)
+	}
+}
+
+// TestSavedModelCard: the serving signature is the card's inputs and
+// outputs, and a classify or regress method its task; without one, every
+// signature's but TensorFlow's init op.
+func TestSavedModelCard(t *testing.T) {
+	sig := func(method string, in, out string) tensorflow.Signature {
+		return tensorflow.Signature{Method: method, Inputs: []string{in}, Outputs: []string{out}}
+	}
+	for _, tc := range []struct {
+		name string
+		sigs map[string]tensorflow.Signature
+		want []string
+	}{
+		{"serving", map[string]tensorflow.Signature{
+			"serving_default": sig("tensorflow/serving/regress", "x: float32[-1,1]", "y: float32[-1,1]"),
+			"other":           sig("tensorflow/serving/predict", "z: int64[]", "w: int64[]"),
+		}, []string{"Sequential", "regression", "x: float32[-1,1]", "y: float32[-1,1]"}},
+		{"no serving", map[string]tensorflow.Signature{
+			"b":                     sig("tensorflow/serving/classify", "b: string[?]", "s: float32[-1]"),
+			"a":                     sig("tensorflow/serving/predict", "a: float32[2]", "o: float32[2]"),
+			"__saved_model_init_op": {Outputs: []string{"__saved_model_init_op: [?]"}},
+		}, []string{"Sequential", "", "a: float32[2];b: string[?]", "o: float32[2];s: float32[-1]"}},
+	} {
+		f := &facts{}
+		f.savedModelCard(&tensorflow.Graph{Class: "Sequential", Signatures: tc.sigs})
+		if got := []string{f.Architecture, f.Task, strings.Join(f.Inputs, ";"), strings.Join(f.Outputs, ";")}; !slices.Equal(got, tc.want) {
+			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
+		}
 	}
 }
