@@ -109,7 +109,6 @@ func readFacts(ctx context.Context, root string, rep *scanner.Report) (*facts, e
 			if err := f.readJoblib(ctx, p, k, dtypes); err != nil {
 				return nil, err
 			}
-			continue
 		}
 		if slices.Contains(fr.Formats, "safetensors") {
 			if err := f.readSafetensors(ctx, p, dtypes); err != nil {
