@@ -69,3 +69,88 @@ func Describe(ctx context.Context, ra io.ReaderAt, size int64) (*Facts, error) {
 	}
 	return f, nil
 }
+
+// LegacyFacts is what a legacy GGML file's header and tensor records say
+// the model is.
+type LegacyFacts struct {
+	Layout string // as CheckGGML names it
+	// Family is the model family the layout is for: whisper, llama, or
+	// the VAD header's model type ("silero-v6.2.0").
+	Family string
+	// HParams are the header's hyper-parameters as name=value, in the
+	// order the header stores them.
+	HParams []string
+	// FileType is the ftype as llama.cpp names it, when the header has one.
+	FileType    string
+	Tensors     int
+	Params      uint64
+	TensorTypes map[string]int
+	overflow    bool
+}
+
+// whisperHParams and llamaHParams name the int32 hyper-parameters after
+// the magic (and ggmf/ggjt's version), as whisper.cpp and llama.cpp read
+// them.
+var (
+	whisperHParams = []string{"n_vocab", "n_audio_ctx", "n_audio_state", "n_audio_head", "n_audio_layer",
+		"n_text_ctx", "n_text_state", "n_text_head", "n_text_layer", "n_mels", "ftype"}
+	llamaHParams = []string{"n_vocab", "n_embd", "n_mult", "n_head", "n_layer", "n_rot", "ftype"}
+	vadHParams   = []string{"version_major", "version_minor", "version_patch", "window_size", "context_size", "encoder_layers"}
+)
+
+// hparams reads the hyper-parameters from the head, which the layout check
+// has matched.
+func (f *LegacyFacts) hparams(layout string, head []byte) {
+	f.Layout = layout
+	var names []string
+	off := 4
+	switch {
+	case layout == LayoutWhisper:
+		f.Family, names = "whisper", whisperHParams
+	case layout == LayoutVAD:
+		n := int(i32at(head, 4))
+		f.Family, names, off = string(head[8:8+n]), vadHParams, 8+n
+	default:
+		f.Family, names = "llama", llamaHParams
+		if layout != LayoutLlama {
+			off = 8
+		}
+	}
+	for i, name := range names {
+		at := off + 4*i
+		if at+4 > len(head) {
+			break
+		}
+		v := i32at(head, at)
+		f.HParams = append(f.HParams, name+"="+strconv.FormatInt(int64(v), 10))
+		if name == "ftype" {
+			// whisper.cpp stores ggml's quantization version in the
+			// thousands.
+			t := uint64(v % 1000)
+			if f.FileType = fileTypes[t]; f.FileType == "" {
+				f.FileType = "ftype " + strconv.FormatUint(t, 10)
+			}
+		}
+	}
+}
+
+func (f *LegacyFacts) add(typ string, elems uint64) {
+	f.Tensors++
+	f.TensorTypes[typ]++
+	sum, carry := bits.Add64(f.Params, elems, 0)
+	f.Params, f.overflow = sum, f.overflow || carry != 0
+}
+
+// DescribeGGML walks the legacy GGML file in ra as CheckGGML does (header,
+// vocabulary, tensor records, stepping over tensor data) for its facts. It
+// judges nothing; the file is expected to have been scanned already.
+func DescribeGGML(ctx context.Context, ra io.ReaderAt, size int64) (*LegacyFacts, error) {
+	f := &LegacyFacts{TensorTypes: map[string]int{}}
+	if _, err := checkGGML(ctx, ra, size, func(formats.Finding) {}, f); err != nil {
+		return nil, fmt.Errorf("ggml: %w", err)
+	}
+	if f.overflow {
+		return nil, fmt.Errorf("ggml: parameter count overflows")
+	}
+	return f, nil
+}

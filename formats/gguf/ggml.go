@@ -83,6 +83,8 @@ type legacyParser struct {
 	names  map[string]int64
 	fmt    legacyFormat
 	name   []byte // scratch for tensor names
+	// facts, when set, collects what the header and tensor records say.
+	facts *LegacyFacts
 }
 
 func (p *legacyParser) add(f formats.Finding) {
@@ -111,6 +113,10 @@ func AnalyzeGGML(ctx context.Context, in *formats.Input, s formats.Scope) error 
 // when the file is of no known layout (wrapping formats.ErrUnsupported)
 // or could not be read to its end.
 func CheckGGML(ctx context.Context, ra io.ReaderAt, size int64, report func(formats.Finding)) (string, error) {
+	return checkGGML(ctx, ra, size, report, nil)
+}
+
+func checkGGML(ctx context.Context, ra io.ReaderAt, size int64, report func(formats.Finding), facts *LegacyFacts) (string, error) {
 	if size < 0 {
 		return "", fmt.Errorf("file of unknown size %d", size)
 	}
@@ -126,7 +132,7 @@ func CheckGGML(ctx context.Context, ra io.ReaderAt, size int64, report func(form
 	if !ok {
 		return "", fmt.Errorf("unknown magic %q", magic)
 	}
-	p := &legacyParser{ctx: ctx, r: newReader(ra, size), report: report, counts: map[string]int{}, names: map[string]int64{}, name: make([]byte, maxLegacyName)}
+	p := &legacyParser{ctx: ctx, r: newReader(ra, size), report: report, counts: map[string]int{}, names: map[string]int64{}, name: make([]byte, maxLegacyName), facts: facts}
 	var parse func() error
 	switch {
 	case magic == "lmgg" && vadShape(head):
@@ -149,6 +155,9 @@ func CheckGGML(ctx context.Context, ra io.ReaderAt, size int64, report func(form
 		return "", fmt.Errorf("legacy GGML %s: %w", desc, errTruncated)
 	default:
 		return "", fmt.Errorf("legacy GGML %s with an unrecognised header (%s): %w", desc, knownLayouts, formats.ErrUnsupported)
+	}
+	if facts != nil {
+		facts.hparams(p.fmt.layout, head)
 	}
 	err := parse()
 	if err == nil {
@@ -458,6 +467,9 @@ func (p *legacyParser) tensor(at int64, nDims, nameLen, typ int32) error {
 	if !ok {
 		bad("tensor %s of shape %v is not a whole number of %s blocks or its size overflows", show, dims, gt.name)
 		return fmt.Errorf("tensor %s: shape %v", show, dims)
+	}
+	if p.facts != nil {
+		p.facts.add(gt.name, elems)
 	}
 	if p.fmt.int32Count && elems > math.MaxInt32 {
 		bad("tensor %s has %d elements; whisper.cpp's loader counts them in an int32, which wraps", show, elems)

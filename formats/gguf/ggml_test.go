@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -249,6 +250,7 @@ func FuzzGGML(f *testing.F) {
 	f.Add(llamaHeader("tjgg", 3).tensor("a", 2, 18*2, 64).tensor("b", 0, 4, 1).bytes())
 	f.Fuzz(func(t *testing.T, data []byte) {
 		_, _ = CheckGGML(context.Background(), bytes.NewReader(data), int64(len(data)), func(formats.Finding) {})
+		_, _ = DescribeGGML(context.Background(), bytes.NewReader(data), int64(len(data)))
 	})
 }
 
@@ -319,5 +321,41 @@ func BenchmarkGGMLRealVAD(b *testing.B) {
 		if _, err := CheckGGML(context.Background(), bytes.NewReader(data), int64(len(data)), func(f formats.Finding) { b.Fatal(f) }); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestDescribeGGML: the facts of each legacy layout are its header's
+// hyper-parameters and its tensor records' counts.
+func TestDescribeGGML(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		data       []byte
+		family     string
+		hparams    int
+		fileType   string
+		tensors    int
+		params     uint64
+		types      []string
+		firstParam string
+	}{
+		{"whisper", whisper().bytes(), "whisper", 11, "MOSTLY_F16", 3, 384 + 3*80*384 + 64*3, []string{"F16", "F32", "Q4_0"}, "n_vocab=51865"},
+		{"vad", vad().bytes(), "silero-16k", 6, "", 3, 3*129*128 + 1 + 256*258, []string{"F16", "F32"}, "version_major=6"},
+		{"ggjt", llamaHeader("tjgg", 3).tensor("tok", 0, 4*64*3, 64, 3).bytes(), "llama", 7, "MOSTLY_F16", 1, 192, []string{"F32"}, "n_vocab=3"},
+		{"no tensors", whisperHeader().bytes(), "whisper", 11, "MOSTLY_F16", 0, 0, nil, "n_vocab=51865"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f, err := DescribeGGML(context.Background(), bytes.NewReader(tc.data), int64(len(tc.data)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			types := slices.Sorted(maps.Keys(f.TensorTypes))
+			if f.Family != tc.family || len(f.HParams) != tc.hparams || f.HParams[0] != tc.firstParam || f.FileType != tc.fileType ||
+				f.Tensors != tc.tensors || f.Params != tc.params || !slices.Equal(types, tc.types) {
+				t.Errorf("got %+v", f)
+			}
+		})
+	}
+	if _, err := DescribeGGML(context.Background(), bytes.NewReader([]byte("lmgg")), 4); err == nil {
+		t.Error("a bare magic gave facts")
 	}
 }

@@ -1,6 +1,7 @@
 package numpy
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"os"
@@ -130,6 +131,7 @@ func FuzzNumPy(f *testing.F) {
 	f.Add(npy(3, "{'descr': [('a', '<i4', (2,)), ('b', '|O')], 'fortran_order': False, 'shape': (1,), }", []byte("\x80\x03N.")))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		formatstest.Run(t, formats.AnalyzerFunc(analyze), "f.npy", b)
+		_, _ = Describe(bytes.NewReader(b))
 	})
 }
 

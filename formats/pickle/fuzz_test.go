@@ -130,5 +130,6 @@ func FuzzJoblib(f *testing.F) {
 				t.Fatalf("finding for unregistered rule %s", x.Rule)
 			}
 		}
+		_, _ = DescribeJoblib(context.Background(), bytes.NewReader(data))
 	})
 }

@@ -88,6 +88,11 @@ type Graph struct {
 	Functions  int
 	// Ops counts the nodes of each op type.
 	Ops map[string]int
+	// Signatures are the meta graphs' signature defs, by key.
+	Signatures map[string]Signature
+	// Class is the Keras class_name the root object's metadata states
+	// (a Keras SavedModel); "" otherwise.
+	Class string
 }
 
 type walker struct {
@@ -209,8 +214,12 @@ func (w *walker) metaGraph(f fld) error {
 		switch g.num {
 		case 2:
 			return w.graphDef(g)
+		case 5:
+			w.signature(g)
 		case 6:
 			return w.asset(g)
+		case 7:
+			w.rootClass(g)
 		}
 		return nil
 	})

@@ -37,6 +37,9 @@
 //	modelgate:layers                a Keras model's top-level layers
 //	modelgate:context-length        a GGUF model's context length
 //	modelgate:opsets                ONNX operator sets, domain:version, comma-separated
+//	modelgate:hparams               a legacy GGML header's hyper-parameters, name=value, comma-separated
+//	modelgate:array                 one NumPy array or joblib array wrapper, "name: descr[shape]" (one property each), or a pre-0.10 joblib companion file
+//	modelgate:class                 a class a joblib or plain pickle builds (allowlisted, not containers or numpy's or joblib's own)
 //	modelgate:attestations:status   verified, invalid, unsigned or not-checked (OCI in-toto attestations)
 //	modelgate:attestations:reason   why they are not verified
 //	modelgate:attestations:predicate  a verified attestation's predicate type
@@ -48,15 +51,27 @@
 //	modelgate:attested-bom:mismatch one differing file
 //
 // The facts come from the headers of files that scanned clean (or with
-// info findings only):
+// info and low findings only, see scannedClean):
 // safetensors headers, PyTorch checkpoints' data.pkl (decoded with
 // allowlisted globals only, see formats/pytorch/inventory; a TorchScript
 // archive's module class and forward signature too), ONNX graphs,
-// GGUF headers, TFLite flatbuffers, SavedModel graphs, TensorFlow
-// checkpoint indexes and Keras archives' config.json. cyclonedx-go has no modelCard
+// GGUF and legacy GGML headers, TFLite flatbuffers, SavedModel graphs
+// (their serving signature and Keras class too), TensorFlow checkpoint
+// indexes, Keras archives' config.json, NumPy .npy headers and .npz
+// members' headers, and joblib dumps (the arrays their wrappers declare
+// and the classes their pickle imports, read by the pickle machine, which
+// executes nothing). A file scanned alone that is only part of a model (a
+// checkpoint shard or index) has no verdict of its own and states no
+// facts; its directory does. cyclonedx-go has no modelCard
 // properties, so the counts are the model component's properties and the
 // card holds what its own fields name: architecture, family, task,
 // datasets, inputs and outputs.
+//
+// Reading facts re-reads parts of files the scan read: headers only for
+// most formats, but a whole ONNX graph (not its external data), a whole
+// SavedModel or checkpoint index, the legacy GGML vocabulary and tensor
+// records, and, for joblib, the whole (decompressed) dump once more, since
+// the pickle machine steps over array data by reading it (capped at 1 GiB).
 package bom
 
 import (

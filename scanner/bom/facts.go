@@ -20,9 +20,12 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/modelgate/modelgate/formats"
+	"github.com/modelgate/modelgate/formats/compress"
 	"github.com/modelgate/modelgate/formats/gguf"
 	"github.com/modelgate/modelgate/formats/hdf5"
+	"github.com/modelgate/modelgate/formats/numpy"
 	"github.com/modelgate/modelgate/formats/onnx"
+	"github.com/modelgate/modelgate/formats/pickle"
 	"github.com/modelgate/modelgate/formats/pytorch/inventory"
 	"github.com/modelgate/modelgate/formats/safetensors"
 	"github.com/modelgate/modelgate/formats/tensorflow"
@@ -59,6 +62,14 @@ type facts struct {
 	// Opsets lists ONNX operator sets as domain:version.
 	Opsets          []string
 	Inputs, Outputs []string
+	// Arrays lists NumPy arrays and joblib's array wrappers as
+	// "name: descr[shape]" (a lone .npy's name is its file's).
+	Arrays []string
+	// Classes are the classes a clean joblib pickle builds, other than
+	// the arrays' own: the estimator's.
+	Classes []string
+	// HParams are a legacy GGML header's hyper-parameters, name=value.
+	HParams []string
 }
 
 func readFacts(ctx context.Context, root string, rep *scanner.Report) (*facts, error) {
@@ -94,6 +105,11 @@ func readFacts(ctx context.Context, root string, rep *scanner.Report) (*facts, e
 		if st.IsDir() {
 			p = filepath.Join(root, filepath.FromSlash(relPath(rep, fr.Path)))
 		}
+		if k := joblibKind(fr.Formats); k != "" {
+			if err := f.readJoblib(ctx, p, k, dtypes); err != nil {
+				return nil, err
+			}
+		}
 		if slices.Contains(fr.Formats, "safetensors") {
 			if err := f.readSafetensors(ctx, p, dtypes); err != nil {
 				return nil, err
@@ -109,9 +125,15 @@ func readFacts(ctx context.Context, root string, rep *scanner.Report) (*facts, e
 	return f, nil
 }
 
-// scannedClean says whether a file scanned clean, or with notes only: an
-// info finding (a TorchScript archive's MG320, which names every one)
-// flags nothing about the bytes the facts come from.
+// scannedClean says whether a file's facts may be read: it scanned clean,
+// or with findings of info and low severity only. Those flag nothing that
+// loading the file can do (an info note such as a TorchScript archive's
+// MG320; a low one such as a Keras custom object the config names or a
+// trailing line ending), and every facts reader is a parser that executes
+// nothing (pickles go through allowlisted globals only). A medium finding
+// or worse is left out: it says loaders may read the bytes otherwise than
+// modelgate does (an odd header, an unknown global), so its facts could
+// describe a model the loader never builds.
 func scannedClean(fr scanner.FileResult) bool {
 	if fr.Outcome == scanner.Clean {
 		return true
@@ -120,7 +142,7 @@ func scannedClean(fr scanner.FileResult) bool {
 		return false
 	}
 	for _, x := range fr.Findings {
-		if x.Severity != formats.Info {
+		if x.Severity != formats.Info && x.Severity != formats.Low {
 			return false
 		}
 	}
@@ -153,7 +175,7 @@ func (f *facts) addParams(n uint64) error {
 // a zip is not a checkpoint) contributes none: its verdict is the scan's.
 func (f *facts) readHeaders(ctx context.Context, p string, formatNames []string, dtypes, opsets map[string]bool) error {
 	var kind string
-	for _, k := range []string{"zip", "pytorch-legacy", "onnx", "gguf", "tflite", "savedmodel", "tf-checkpoint-index", "hdf5"} {
+	for _, k := range []string{"zip", "pytorch-legacy", "onnx", "gguf", "tflite", "savedmodel", "tf-checkpoint-index", "hdf5", "numpy", "ggml"} {
 		if slices.Contains(formatNames, k) {
 			kind = k
 			break
@@ -181,7 +203,10 @@ func (f *facts) readHeaders(ctx context.Context, p string, formatNames []string,
 		inv, err := decode(ctx, fh, size)
 		if err != nil {
 			if kind == "zip" {
-				return f.readKerasZip(ctx, fh, size)
+				if err := f.readKerasZip(ctx, fh, size); err != nil {
+					return err
+				}
+				return f.readNpz(ctx, fh, size, dtypes)
 			}
 			return ctx.Err()
 		}
@@ -233,6 +258,23 @@ func (f *facts) readHeaders(ctx context.Context, p string, formatNames []string,
 			dtypes[d] = true
 		}
 		return f.addParams(g.Params)
+	case "ggml":
+		g, err := gguf.DescribeGGML(ctx, fh, size)
+		if err != nil {
+			return ctx.Err()
+		}
+		if f.Family == "" {
+			f.Family = g.Family
+		}
+		if f.Quantization == "" {
+			f.Quantization = g.FileType
+		}
+		f.HParams = append(f.HParams, g.HParams...)
+		f.Tensors += g.Tensors
+		for d := range g.TensorTypes {
+			dtypes[d] = true
+		}
+		return f.addParams(g.Params)
 	case "tflite":
 		m, err := tflite.Walk(ctx, fh, size, func(formats.Finding) {})
 		if err != nil {
@@ -243,6 +285,12 @@ func (f *facts) readHeaders(ctx context.Context, p string, formatNames []string,
 		f.Outputs = append(f.Outputs, m.Outputs...)
 	case "hdf5":
 		return f.readKerasH5(ctx, fh, size)
+	case "numpy":
+		a, err := numpy.Describe(fh)
+		if err != nil {
+			return ctx.Err()
+		}
+		return f.addArray(filepath.Base(p), a, dtypes)
 	case "savedmodel", "tf-checkpoint-index":
 		if size > maxTFBytes {
 			return nil
@@ -257,6 +305,7 @@ func (f *facts) readHeaders(ctx context.Context, p string, formatNames []string,
 				return ctx.Err()
 			}
 			f.Operators += g.Nodes
+			f.savedModelCard(g)
 			return nil
 		}
 		b, err := tensorflow.ReadBundle(ctx, data, func(formats.Finding) {})
@@ -270,7 +319,7 @@ func (f *facts) readHeaders(ctx context.Context, p string, formatNames []string,
 				continue
 			}
 			f.Tensors++
-			dtypes[tfDtypeName(e.DType)] = true
+			dtypes[tensorflow.DTypeName(e.DType)] = true
 			if err := f.addParams(uint64(e.Elements)); err != nil {
 				return err
 			}
@@ -283,18 +332,6 @@ func (f *facts) readHeaders(ctx context.Context, p string, formatNames []string,
 const maxTFBytes = 256 << 20
 
 const tfString = 7
-
-// tfDtypes are TensorFlow's DataType names.
-var tfDtypes = map[uint64]string{1: "float32", 2: "float64", 3: "int32", 4: "uint8", 5: "int16", 6: "int8",
-	8: "complex64", 9: "int64", 10: "bool", 14: "bfloat16", 17: "uint16", 18: "complex128", 19: "float16",
-	22: "uint32", 23: "uint64"}
-
-func tfDtypeName(t uint64) string {
-	if n, ok := tfDtypes[t]; ok {
-		return n
-	}
-	return "dtype" + strconv.FormatUint(t, 10)
-}
 
 // readKerasZip reads a Keras v3 archive's config.json: the model's class
 // and its layers.
@@ -358,8 +395,11 @@ func (f *facts) readKerasH5(ctx context.Context, ra io.ReaderAt, size int64) err
 // Sequential config of Keras 2.1 and before is the list of layers itself).
 func (f *facts) kerasConfig(data []byte) {
 	var c struct {
-		ClassName string          `json:"class_name"`
-		Config    json.RawMessage `json:"config"`
+		ClassName   string          `json:"class_name"`
+		Config      json.RawMessage `json:"config"`
+		BuildConfig struct {
+			InputShape json.RawMessage `json:"input_shape"`
+		} `json:"build_config"`
 	}
 	if json.Unmarshal(data, &c) != nil || c.ClassName == "" {
 		return
@@ -377,6 +417,13 @@ func (f *facts) kerasConfig(data []byte) {
 		f.Architecture = c.ClassName
 	}
 	f.Layers += len(layers)
+	// Keras 3 records the shape a built model was built with; a
+	// subclassed model's config has no layers, so it is what says how
+	// the model is called.
+	var shape bytes.Buffer
+	if len(c.BuildConfig.InputShape) > 0 && json.Compact(&shape, c.BuildConfig.InputShape) == nil && shape.String() != "null" && shape.Len() <= 256 {
+		f.Inputs = append(f.Inputs, "input_shape: "+shape.String())
+	}
 }
 
 func readSmall(p string, limit int64) ([]byte, error) {
@@ -562,5 +609,157 @@ func (f *facts) properties() []cdx.Property {
 	if len(f.Opsets) > 0 {
 		p = append(p, cdx.Property{Name: "modelgate:opsets", Value: strings.Join(f.Opsets, ",")})
 	}
+	if len(f.HParams) > 0 {
+		p = append(p, cdx.Property{Name: "modelgate:hparams", Value: strings.Join(f.HParams, ",")})
+	}
+	for _, a := range f.Arrays[:min(len(f.Arrays), maxIO)] {
+		p = append(p, cdx.Property{Name: "modelgate:array", Value: a})
+	}
+	for _, c := range f.Classes[:min(len(f.Classes), maxIO)] {
+		p = append(p, cdx.Property{Name: "modelgate:class", Value: c})
+	}
 	return p
 }
+
+// readNpz reads the header of every .npy member of an .npz archive
+// (np.savez): only the header's bytes are decompressed, never the data.
+func (f *facts) readNpz(ctx context.Context, ra io.ReaderAt, size int64, dtypes map[string]bool) error {
+	zr, err := zip.NewReader(ra, size)
+	if err != nil {
+		return ctx.Err()
+	}
+	for _, m := range zr.File {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		name, ok := strings.CutSuffix(m.Name, ".npy")
+		if !ok {
+			continue
+		}
+		rc, err := m.Open()
+		if err != nil {
+			continue
+		}
+		a, err := numpy.Describe(rc)
+		rc.Close()
+		if err != nil {
+			continue
+		}
+		if err := f.addArray(name, a, dtypes); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// addArray records one array: a tensor, its elements as parameters.
+func (f *facts) addArray(name string, a *numpy.Array, dtypes map[string]bool) error {
+	f.Tensors++
+	dtypes[a.Descr] = true
+	f.Arrays = append(f.Arrays, name+": "+a.Descr+shapeString(a.Shape))
+	return f.addParams(a.Elements)
+}
+
+func shapeString(shape []int64) string {
+	parts := make([]string, len(shape))
+	for i, d := range shape {
+		parts[i] = strconv.FormatInt(d, 10)
+	}
+	return "[" + strings.Join(parts, ",") + "]"
+}
+
+// joblibKind is how a file may hold a joblib dump: "pickle" for a raw
+// pickle, a compression format for joblib's compressed dumps (the
+// scanner names a file by its outer format only); "" otherwise.
+func joblibKind(formatNames []string) string {
+	for _, k := range []string{formats.Pickle, formats.Zlib, formats.Gzip, formats.XZ, formats.LZ4, formats.Bzip2, formats.LZMA} {
+		if slices.Contains(formatNames, k) {
+			return k
+		}
+	}
+	return ""
+}
+
+// maxJoblibBytes caps the joblib dumps read again for facts: the pickle
+// machine steps over the array data by reading it, so this is a second
+// read of the whole (decompressed) file.
+const maxJoblibBytes = 1 << 30
+
+// readJoblib reads the arrays a joblib dump declares and the classes its
+// pickle imports. A file that is not a joblib or plain pickle gives none.
+func (f *facts) readJoblib(ctx context.Context, p, kind string, dtypes map[string]bool) error {
+	fh, err := os.Open(p)
+	if err != nil {
+		return fmt.Errorf("open %s: %w", filepath.Base(p), err)
+	}
+	defer fh.Close()
+	st, err := fh.Stat()
+	if err != nil {
+		return fmt.Errorf("stat %s: %w", filepath.Base(p), err)
+	}
+	var r io.Reader = fh
+	if kind != formats.Pickle {
+		m, err := compress.Member(kind, formats.NewInput(filepath.Base(p), fh, st.Size()))
+		if err != nil {
+			return ctx.Err()
+		}
+		rc, err := m.Input.Open()
+		if err != nil {
+			return ctx.Err()
+		}
+		defer rc.Close()
+		r = rc
+	}
+	j, err := pickle.DescribeJoblib(ctx, io.LimitReader(r, maxJoblibBytes))
+	if err != nil {
+		return ctx.Err()
+	}
+	for i, a := range j.Arrays {
+		f.Tensors++
+		dtypes[a.Dtype] = true
+		f.Arrays = append(f.Arrays, "array "+strconv.Itoa(i)+": "+a.Dtype+shapeString(a.Shape))
+		if err := f.addParams(a.Elements); err != nil {
+			return err
+		}
+	}
+	for _, c := range j.Companions {
+		f.Arrays = append(f.Arrays, "companion file: "+c)
+	}
+	// The first class a pickle imports is the object it builds outermost
+	// (a Pipeline, before its steps).
+	if f.Architecture == "" && len(j.Classes) > 0 {
+		f.Architecture = j.Classes[0]
+	}
+	f.Classes = append(f.Classes, j.Classes...)
+	return nil
+}
+
+// savedModelCard records a SavedModel's Keras class as its architecture and
+// its serving signature's inputs and outputs ("serving_default", else every
+// signature's but TensorFlow's own "__saved_model_init_op", by key), and
+// the task a classify or regress serving signature states.
+func (f *facts) savedModelCard(g *tensorflow.Graph) {
+	if f.Architecture == "" {
+		f.Architecture = g.Class
+	}
+	keys := map[string]bool{}
+	for k := range g.Signatures {
+		if !strings.HasPrefix(k, "__") {
+			keys[k] = true
+		}
+	}
+	if s, ok := g.Signatures["serving_default"]; ok {
+		keys = map[string]bool{"serving_default": true}
+		if t := servingTasks[s.Method]; t != "" && f.Task == "" {
+			f.Task = t
+		}
+	}
+	for _, k := range sortedKeys(keys) {
+		s := g.Signatures[k]
+		f.Inputs = append(f.Inputs, s.Inputs...)
+		f.Outputs = append(f.Outputs, s.Outputs...)
+	}
+}
+
+// servingTasks are the TensorFlow Serving methods that name a task.
+var servingTasks = map[string]string{"tensorflow/serving/classify": "classification", "tensorflow/serving/regress": "regression"}
