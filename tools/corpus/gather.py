@@ -15,7 +15,7 @@ Files already in /work/shared/realworld (which modelgate was tuned on) are left 
 It never runs, imports or unpickles anything it copies. Standard library only.
 
 Usage: /usr/bin/python3 tools/corpus/gather.py [--mirrors DIR] [--corpus DIR]
-           [--set corpus|new3|new4] [--exclude-manifest MANIFEST]...
+           [--set corpus|new3|new4|new5] [--exclude-manifest MANIFEST]...
 """
 
 import argparse
@@ -327,7 +327,86 @@ AlainSG/SeriesTemporales Ahmad-Zaman-Khan/Bitcoin-Price-Prediction AlexAlkhatib/
 SOURCES4 += [dict(name="wild", repo=r, license="detect",
                   include=r"\.(pkl|pickle|joblib|sav|pt|pth|bin|ckpt|keras|h5|hdf5|safetensors|"
                           r"onnx|tflite|npy|npz|gguf|zip)$") for r in WILD4]
-SETS = {"corpus": SOURCES, "new3": SOURCES3, "new4": SOURCES4}
+# The fifth corpus ("new5", /work/corpus5): sources none of the first four read, gathered once to
+# measure main untuned (issue 12). Projects: Rust, Java, Kotlin, Elixir and Flutter bindings'
+# and runtimes' test models (burn, tract, tch-rs, ort, wonnx, rten, ortex, tensorflow/rust, DJL,
+# KotlinDL, tflite_flutter, flutter_tflite, onnxruntime-genai) and KServe's sample models.
+SOURCES5 = [
+    dict(name="burn", repo="tracel-ai/burn", license="MIT OR Apache-2.0", include=r""),
+    dict(name="tract", repo="sonos/tract", license="MIT OR Apache-2.0", include=r""),
+    dict(name="tch-rs", repo="LaurentMazare/tch-rs", license="MIT OR Apache-2.0", include=r""),
+    dict(name="ort", repo="pykeio/ort", license="MIT OR Apache-2.0", include=r""),
+    dict(name="wonnx", repo="webonnx/wonnx", license="MIT OR Apache-2.0", include=r""),
+    dict(name="rten", repo="robertknight/rten", license="MIT OR Apache-2.0", include=r""),
+    dict(name="ortex", repo="elixir-nx/ortex", license="detect", include=r""),
+    dict(name="tensorflow-rust", repo="tensorflow/rust", license="Apache-2.0", include=r""),
+    dict(name="djl", repo="deepjavalibrary/djl", license="Apache-2.0", include=r""),
+    dict(name="kotlindl", repo="Kotlin/kotlindl", license="Apache-2.0", include=r""),
+    dict(name="tflite-flutter", repo="am15h/tflite_flutter_plugin", license="Apache-2.0",
+         include=r""),
+    dict(name="flutter-tflite", repo="shaqian/flutter_tflite", license="MIT", include=r""),
+    dict(name="onnxruntime-genai", repo="microsoft/onnxruntime-genai", license="MIT", include=r""),
+    dict(name="kserve", repo="kserve/kserve", license="Apache-2.0", include=r""),
+]
+
+# Wild repositories of the fifth corpus: the first page of the code index's listings of
+# repositories holding best.pt (YOLO runs), encoder.pkl, scaler.joblib, classifier.pkl,
+# rf_model.pkl, xgb_model.pkl, model_weights.h5 and app/src/main/assets/model.tflite (Android
+# apps), names no earlier corpus listed, skipping repositories the earlier corpora read (none of
+# these was) and those whose snapshot could not be had. Every model file of each is kept (up to
+# MAX_PER_PROJECT).
+WILD5 = """
+090402Tai2002/minh_tai 09078270504/YOLOV8 0Dynamoxd/Computer-Vision-Traffic-System
+1-hexene/more99 121865/test 189-dot/Lung-disease-classification-YOLO 1enT/CV-practice
+1qh/up-or-down 22pilarskil/radar_tracker 2treesan/FIRE 43EVER/detect 4sens/yoloImp
+AaronG428/RL_2048_DQN 007-athul/ictexam
+07viveksable/Churn-Early-Warning-Counterfactual-Retention-System 110805/Spelling_Correction
+110805/Tense_Conversion 123risa/late-delivery-predictor 1332888423alessa/La-Trobe-Final-Project
+13nerubepe/APPLICATION-ML 1404Samyak/Ensemble-Boosting-Classification-
+1mamta/anveshan-scam-detector-2025 22f3002283/BDM 23ece008/scrap-price-predictor
+67160173-panutsaya/online-retail 72646/guvi-restuarant-recomendation
+727aps/Network-Anomaly-Detector 004-AbhilashSingh/Water-Quality-Prediction
+06pratyush/songRecommendationSystem 07nirbhay/Crop_recommendation
+0900786010/Customer-Segmentation 10meters/IMDB_model_interface
+112223344/predictive_maintenance_project 1205GIO/Q4 17sindhu/AnoMatrix 1952ma/projet7
+1Khizar/Customer-Segmentation-Dashboard 1fatmasalah/HR-Project 2001welly/all-sensors
+2025ad05024/ML-HeartDisease-Assignment 22IMED/air-pollution-ml
+0Xuser100/BankNotePredictor-UsingFastApi-ML 100855807/Final-Test-Heroku
+123ashishrawat/customer-personality-analysis 1543siddhant/Crop_Fertilizer_Prediction
+16AbhinavReddy/Bank-Note-Authentication 2021-CSE-28/Chronic-Kidney-Disease
+202311003/idm_assignment_3 2234019565w/CTR 30973ajay/bank_note 43piRcubed/portfolio
+7-atharva/Crop-Planning-with-Disease-Prevention 8766874774/Fertilizer_recommendation_system
+0appip75/predict-asd-streamlit-app 0neAnd0nlyKen/apdd_kelompok-5 101sid/rice_yield_cg
+19kirti/Aortalyze 1saumya/NeuroDx 2025aa05808/ml_assignment 2071637627/personal-comfort-model
+2134689/LoanWise 2201AI24/Tobacco-Use-and-Mortality 231B175/MULTIPLE-DISEASE-PROJECT
+23F24862/housepriceprediction-RIHAM-MPA 24236510-ui/wqd7012_groupwork 02tanishq/Documind-AI
+0verdoz/ml_project1 13927202821/GID-Depression-predict 18567123302/XGBoost5
+18vaa/Boston-Housing-Prediction 1pol/vehicle_maintenance_app 2002Yash/Introvert-vs-Extrovert
+2002nishthajain/StressLevelEstimator 2003UJAN/Coral-Reef-Bleaching-Prediction
+2004harsha/video-game-sales-prediction 2006e-dot/telco-churn-predictor
+1993jayant/general_chatbot 30blay/bipedModel 42cosmos/hg-mldl 6kavi/stock-forecasting-with-cnn
+778569/Artificial-neural-network-of-Mobile-phone-specifications A7ZH/Airbnb_Price_Predictor
+AI-jan-apr/keras-classification-task-Aside00 Aaronvpp/LSTM-Name-Classification
+AashishChapain/MNIST_Deep Abhaya1998/Autoencoder_RGB2GRAY AbhijithGanesh/StockSage
+Achraf-Louiza/My-Image-Recognition-Model 007seann/deep-learning-realtime-har-iot
+0RosHantha0/Smart-Waste-Collection-Scheduler 0xSG/HealthAssistant
+17-doha/android-face-recognition 20dchen01/Plant-disease-detection 786akifsk/SoilMonitorApp
+980101/my-home-catalog AbbrorSholakhudin/tugas_akhir_deptc Abhi1code/FMaskDetection
+Adham-Mostafa99/C4Deaf Adithia88/classification-on-mobile-phone AdityaApte02/MiniProjectLAyouts
+Ahmad-Hassan-0/Fractal-Application
+AB261/Insurance-Chatbot AEE099/hospital-imaging-analysis ALINVINI/CAR-DHEKO AM-201/Laptop-Prices-Predector
+AMNA335/House-Rnt AMOFAH292/fps_anomaly_api ARRGUPT/WeatherWise_Website 2k3manu/realtime-epilepsy-prediction
+30-DarenOng/CelestialObjectClassification 3LUZ/proyecto_2 4lif56/fyp-flask-api 5abolb28/Crypto-Prediction
+AdityaSurve/ImageRecognition Ahmadhha/deep-learning-challenge AiMiningStuff/mnist_cnn AjayPrasath01/AI-App
+AjonG04/HLB Akashk132/PPGCardioApp AkshayKajale/FaceExpressionTest 2024-SPARCS-HACKATHON/Backend
+ARJUN-s2004/Swiggy-s-Restaurant-Recommendation-System-
+ARTMIDST/Assignment-Applied-Machine-Learning-Project---End-to-End-Regression
+ASHOK1306768/AI-STARTUP-SUCCESS-PREDICTION
+""".split()
+SOURCES5 += [dict(name="wild", repo=r, license="detect",
+                  include=r"\.(pkl|pickle|joblib|sav|pt|pth|bin|ckpt|keras|h5|hdf5|safetensors|"
+                          r"onnx|tflite|npy|npz|gguf|zip)$") for r in WILD5]
+SETS = {"corpus": SOURCES, "new3": SOURCES3, "new4": SOURCES4, "new5": SOURCES5}
 
 # Paths of scanners' attack samples and anything naming a payload: never benign by intent.
 EXCLUDE = re.compile(r"malicious|exploit|payload|evil|attack|poison|backdoor|inject|"
@@ -547,7 +626,7 @@ def main():
     ap.add_argument("--corpus", default="/work/corpus")
     ap.add_argument("--realworld", default="/work/shared/realworld")
     ap.add_argument("--set", default="corpus", choices=sorted(SETS),
-                    help="which source list to gather (new3, new4: the third and fourth corpora)")
+                    help="which source list to gather (new3, new4, new5: the third to fifth corpora)")
     ap.add_argument("--exclude-manifest", action="append", default=[],
                     help="leave out files whose sha256 a manifest lists (another corpus)")
     args = ap.parse_args()
@@ -572,7 +651,7 @@ def main():
             if digest in excluded or digest in seen or any(f[0] == digest for f in found):
                 continue
             found.append((digest, path, data, origin, license_, fmt))
-        if args.set == "new4" or (args.set != "corpus" and src["name"] != "wild"):
+        if args.set in ("new4", "new5") or (args.set != "corpus" and src["name"] != "wild"):
             # A keyed hash picks the sample, so it is independent of the digest split.
             found = sorted(found, key=lambda f: hashlib.sha256(b"cap" + f[0].encode()).digest())
             found = found[:MAX_PER_PROJECT]
