@@ -366,6 +366,10 @@ func TestRealGlobals(t *testing.T) {
 		// the bare module _loss (PR #33770)
 		{"_loss", "CyHalfBinomialLoss"},
 		{"_loss", "__pyx_unpickle_CyHalfSquaredError"},
+		// scikit-learn >= 1.3 metadata routing, numpy 2's public masked array
+		{"sklearn.utils._metadata_requests", "MetadataRequest"},
+		{"sklearn.utils._metadata_requests", "MethodMetadataRequest"},
+		{"numpy.ma", "MaskedArray"},
 		{"uuid", "UUID"},
 		{"pathlib", "PosixPath"},
 		{"_codecs", "encode"},
