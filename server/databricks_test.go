@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/modelgate/modelgate/internal/mlflowtest"
-	"github.com/modelgate/modelgate/server/store"
 )
 
 const databricksSecret = "databricks-webhook-secret"
@@ -59,28 +58,7 @@ func TestDatabricksWebhook(t *testing.T) {
 		if code != http.StatusAccepted {
 			t.Fatalf("%s: %d %s", c.event, code, resp)
 		}
-		var out struct {
-			Jobs []accepted `json:"jobs"`
-		}
-		if err := json.Unmarshal([]byte(resp), &out); err != nil || len(out.Jobs) != 1 {
-			t.Fatalf("%s: %s", c.event, resp)
-		}
-		want := "mlflow+http://" + strings.TrimPrefix(ml.URL, "http://") + "/models/clf/" + c.version
-		if out.Jobs[0].Target != want {
-			t.Fatalf("target %s, want %s", out.Jobs[0].Target, want)
-		}
-		j := waitJob(t, srv.Store(), out.Jobs[0].ID)
-		if j.State != store.Done || j.Result.Verdict != c.verdict {
-			t.Fatalf("%s: job %+v", c.event, j)
-		}
-		select {
-		case tag := <-ml.Tags:
-			if tag != (mlflowtest.Tag{Name: "clf", Version: c.version, Key: "modelgate.verdict", Value: c.verdict, Auth: "Bearer dapi-tok"}) {
-				t.Fatalf("tag %+v", tag)
-			}
-		case <-time.After(5 * time.Second):
-			t.Fatal("no set-tag call")
-		}
+		wantTaggedScan(t, srv, ml, c.event, resp, c.version, c.verdict, "Bearer dapi-tok")
 	}
 
 	// The verdict tag this service writes comes back as an event: it
@@ -114,11 +92,7 @@ func TestDatabricksWebhook(t *testing.T) {
 			t.Errorf("%s: %d %s, want 401", name, code, resp)
 		}
 	}
-	select {
-	case tag := <-ml.Tags:
-		t.Fatalf("unexpected set-tag %+v", tag)
-	default:
-	}
+	wantNoTag(t, ml)
 }
 
 // TestDatabricksWebhookDisabled: without a secret the endpoint is not there.

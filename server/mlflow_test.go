@@ -57,28 +57,7 @@ func TestMLflowWebhook(t *testing.T) {
 		if code != http.StatusAccepted {
 			t.Fatalf("%s: %d %s", c.entity, code, resp)
 		}
-		var out struct {
-			Jobs []accepted `json:"jobs"`
-		}
-		if err := json.Unmarshal([]byte(resp), &out); err != nil || len(out.Jobs) != 1 {
-			t.Fatalf("%s: %s", c.entity, resp)
-		}
-		want := "mlflow+http://" + strings.TrimPrefix(ml.URL, "http://") + "/models/clf/" + c.version
-		if out.Jobs[0].Target != want {
-			t.Fatalf("target %s, want %s", out.Jobs[0].Target, want)
-		}
-		j := waitJob(t, srv.Store(), out.Jobs[0].ID)
-		if j.State != store.Done || j.Result.Verdict != c.verdict {
-			t.Fatalf("%s: job %+v", c.entity, j)
-		}
-		select {
-		case tag := <-ml.Tags:
-			if tag != (mlflowtest.Tag{Name: "clf", Version: c.version, Key: "modelgate.verdict", Value: c.verdict, Auth: "Bearer tok"}) {
-				t.Fatalf("tag %+v", tag)
-			}
-		case <-time.After(5 * time.Second):
-			t.Fatal("no set-tag call")
-		}
+		wantTaggedScan(t, srv, ml, c.entity, resp, c.version, c.verdict, "Bearer tok")
 		// The same delivery again creates nothing.
 		if code, resp := post(t, url, body, hdr); code != http.StatusAccepted || !strings.Contains(resp, `"duplicates":1`) {
 			t.Fatalf("replay: %d %s", code, resp)
@@ -113,11 +92,7 @@ func TestMLflowWebhook(t *testing.T) {
 			t.Errorf("%s: %d %s, want 401", name, code, resp)
 		}
 	}
-	select {
-	case tag := <-ml.Tags:
-		t.Fatalf("unexpected set-tag %+v", tag)
-	default:
-	}
+	wantNoTag(t, ml)
 }
 
 // TestMLflowWebhookDisabled: without a secret the endpoint is not there.
@@ -178,4 +153,44 @@ func FuzzMLflowSignature(f *testing.F) {
 			t.Fatalf("signature %q judged wrongly", sig)
 		}
 	})
+}
+
+// wantTaggedScan checks that a webhook answered resp with one scan of
+// version of the registered model clf, that it ended with verdict, and
+// that the verdict was written back as the modelgate.verdict tag with
+// auth.
+func wantTaggedScan(t *testing.T, srv *Server, ml *mlflowtest.Server, event, resp, version, verdict, auth string) {
+	t.Helper()
+	var out struct {
+		Jobs []accepted `json:"jobs"`
+	}
+	if err := json.Unmarshal([]byte(resp), &out); err != nil || len(out.Jobs) != 1 {
+		t.Fatalf("%s: %s", event, resp)
+	}
+	want := "mlflow+http://" + strings.TrimPrefix(ml.URL, "http://") + "/models/clf/" + version
+	if out.Jobs[0].Target != want {
+		t.Fatalf("target %s, want %s", out.Jobs[0].Target, want)
+	}
+	j := waitJob(t, srv.Store(), out.Jobs[0].ID)
+	if j.State != store.Done || j.Result.Verdict != verdict {
+		t.Fatalf("%s: job %+v", event, j)
+	}
+	select {
+	case tag := <-ml.Tags:
+		if tag != (mlflowtest.Tag{Name: "clf", Version: version, Key: "modelgate.verdict", Value: verdict, Auth: auth}) {
+			t.Fatalf("tag %+v", tag)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no set-tag call")
+	}
+}
+
+// wantNoTag checks that no tag was written since the last one read.
+func wantNoTag(t *testing.T, ml *mlflowtest.Server) {
+	t.Helper()
+	select {
+	case tag := <-ml.Tags:
+		t.Fatalf("unexpected set-tag %+v", tag)
+	default:
+	}
 }
