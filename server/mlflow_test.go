@@ -106,11 +106,7 @@ func TestMLflowWebhookDisabled(t *testing.T) {
 }
 
 func TestParseMLflow(t *testing.T) {
-	for _, c := range []struct {
-		body, target string
-		ignored      int
-		bad          bool
-	}{
+	checkParse(t, func(b []byte) ([]event, int, error) { return parseMLflow(b, "https://m.example/mlflow/") }, []parseCase{
 		{body: `{"entity":"model_version","action":"created","data":{"name":"clf","version":"3"}}`, target: "mlflow://m.example/mlflow/models/clf/3"},
 		{body: `{"type":"model_version_alias.created","data":{"name":"a b@c/d","version":"1","alias":"x"}}`, target: "mlflow://m.example/mlflow/models/a%20b%40c%2Fd/1"},
 		{body: `{"entity":"model_version_tag","action":"set","data":{"name":"clf","version":"3"}}`, ignored: 1},
@@ -119,8 +115,23 @@ func TestParseMLflow(t *testing.T) {
 		{body: `{"entity":"model_version","action":"created","data":{"name":"a\u0000b","version":"3"}}`, bad: true},
 		{body: `{"data":{}}`, bad: true},
 		{body: `[`, bad: true},
-	} {
-		evs, ignored, err := parseMLflow([]byte(c.body), "https://m.example/mlflow/")
+	}, nil)
+}
+
+// parseCase is a webhook body and what its parser makes of it: one scan
+// of target, or ignored events, or an error (bad).
+type parseCase struct {
+	body, target string
+	ignored      int
+	bad          bool
+}
+
+// checkParse runs parse on each case's body; check, when not nil, also
+// looks at the one event of a case with a target.
+func checkParse(t *testing.T, parse func([]byte) ([]event, int, error), cases []parseCase, check func(body string, ev event)) {
+	t.Helper()
+	for _, c := range cases {
+		evs, ignored, err := parse([]byte(c.body))
 		if c.bad {
 			if err == nil {
 				t.Errorf("%s: want an error, got %+v", c.body, evs)
@@ -134,6 +145,9 @@ func TestParseMLflow(t *testing.T) {
 		got := ""
 		if len(evs) == 1 {
 			got = evs[0].Target
+			if check != nil {
+				check(c.body, evs[0])
+			}
 		}
 		if got != c.target {
 			t.Errorf("%s: target %q, want %q", c.body, got, c.target)
