@@ -2,7 +2,6 @@ package scanner_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/binary"
 	"hash/crc32"
 	"image"
@@ -18,7 +17,6 @@ import (
 
 	_ "github.com/modelgate/modelgate/formats/all"
 	"github.com/modelgate/modelgate/scanner"
-	"github.com/modelgate/modelgate/scanner/fetch"
 )
 
 func blob(n int) []byte {
@@ -120,14 +118,7 @@ func TestInertAndUnidentified(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			src, err := fetch.NewLocal(dir)
-			if err != nil {
-				t.Fatal(err)
-			}
-			rep, err := scanner.Scan(context.Background(), []scanner.Target{{Name: dir, Source: src}}, scanner.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
+			rep := scanPath(t, dir)
 			for name, w := range tt.want {
 				var got *scanner.FileResult
 				for i := range rep.Files {

@@ -149,18 +149,7 @@ func TestUnidentifiedMembers(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := filepath.Join(t.TempDir(), tt.file)
-			if err := os.WriteFile(p, tt.data, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			src, err := fetch.NewLocal(p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			rep, err := scanner.Scan(context.Background(), []scanner.Target{{Name: p, Source: src}}, scanner.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
+			rep := scanFile(t, tt.file, tt.data)
 			if len(rep.Files) != 1 {
 				t.Fatalf("%d results", len(rep.Files))
 			}
@@ -210,18 +199,7 @@ func TestUnidentifiedMembersAccepted(t *testing.T) {
 			if tt.name == "accepted, archive cut" {
 				data = data[:len(data)-20]
 			}
-			p := filepath.Join(t.TempDir(), "model.tar.gz")
-			if err := os.WriteFile(p, data, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			src, err := fetch.NewLocal(p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			rep, err := scanner.Scan(context.Background(), []scanner.Target{{Name: p, Source: src}}, scanner.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
+			rep := scanFile(t, "model.tar.gz", data)
 			accept.Apply(rep, time.Now(), nil)
 			got := rep.Files[0]
 			if got.Outcome != tt.outcome {
@@ -253,18 +231,7 @@ func TestPyYAMLText(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := filepath.Join(t.TempDir(), tt.file)
-			if err := os.WriteFile(p, tt.data, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			src, err := fetch.NewLocal(p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			rep, err := scanner.Scan(context.Background(), []scanner.Target{{Name: p, Source: src}}, scanner.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
+			rep := scanFile(t, tt.file, tt.data)
 			got := rep.Files[0]
 			if got.Outcome != tt.outcome {
 				t.Fatalf("outcome %s (%s) %q %v, want %s", got.Outcome, got.Reason, got.Error, got.Findings, tt.outcome)
@@ -274,4 +241,29 @@ func TestPyYAMLText(t *testing.T) {
 			}
 		})
 	}
+}
+
+// scanFile writes data as name in a temporary directory and scans it with
+// the default options.
+func scanFile(t *testing.T, name string, data []byte) *scanner.Report {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return scanPath(t, p)
+}
+
+// scanPath scans the file or directory at p with the default options.
+func scanPath(t *testing.T, p string) *scanner.Report {
+	t.Helper()
+	src, err := fetch.NewLocal(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := scanner.Scan(context.Background(), []scanner.Target{{Name: p, Source: src}}, scanner.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
 }

@@ -1,14 +1,11 @@
 package scanner_test
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/modelgate/modelgate/formats"
-	"github.com/modelgate/modelgate/scanner"
-	"github.com/modelgate/modelgate/scanner/fetch"
 )
 
 // TestSingleFileSiblings: an ONNX model scanned on its own, as users scan a
@@ -48,14 +45,7 @@ func TestSingleFileSiblings(t *testing.T) {
 			if err := tc.sibling(dir); err != nil {
 				t.Fatal(err)
 			}
-			src, err := fetch.NewLocal(p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			rep, err := scanner.Scan(context.Background(), []scanner.Target{{Name: p, Source: src}}, scanner.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
+			rep := scanPath(t, p)
 			if len(rep.Files) != 1 {
 				t.Fatalf("%d results", len(rep.Files))
 			}

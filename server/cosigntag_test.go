@@ -5,9 +5,6 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -15,7 +12,6 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
-	"github.com/google/go-containerregistry/pkg/v1/static"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	"github.com/modelgate/modelgate/internal/registrytest"
@@ -25,32 +21,7 @@ import (
 // type mt and the given annotations, and returns the manifest digest.
 func pushLayerAs(t *testing.T, host, repo, tag string, mt types.MediaType, ann map[string]string, data []byte) string {
 	t.Helper()
-	r, err := name.NewRepository(host + "/" + repo)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := []byte("{}")
-	desc := func(mt types.MediaType, b []byte) v1.Descriptor {
-		s := sha256.Sum256(b)
-		return v1.Descriptor{MediaType: mt, Size: int64(len(b)), Digest: v1.Hash{Algorithm: "sha256", Hex: hex.EncodeToString(s[:])}}
-	}
-	for _, b := range [][]byte{cfg, data} {
-		if err := remote.WriteLayer(r, static.NewLayer(b, "application/octet-stream")); err != nil {
-			t.Fatal(err)
-		}
-	}
-	l := desc(mt, data)
-	l.Annotations = ann
-	b, err := json.Marshal(v1.Manifest{SchemaVersion: 2, MediaType: types.OCIManifestSchema1,
-		Config: desc("application/vnd.oci.empty.v1+json", cfg), Layers: []v1.Descriptor{l}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := remote.Put(r.Tag(tag), rawManifestT{b}); err != nil {
-		t.Fatal(err)
-	}
-	s := sha256.Sum256(b)
-	return "sha256:" + hex.EncodeToString(s[:])
+	return pushArtifact(t, host, repo, tag, mt, ann, data, v1.Manifest{})
 }
 
 // TestServeScansModelsUnderCosignTags: a tag name is the uploader's to

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/modelgate/modelgate/internal/mlflowtest"
-	"github.com/modelgate/modelgate/server/store"
 )
 
 const databricksSecret = "databricks-webhook-secret"
@@ -59,28 +58,7 @@ func TestDatabricksWebhook(t *testing.T) {
 		if code != http.StatusAccepted {
 			t.Fatalf("%s: %d %s", c.event, code, resp)
 		}
-		var out struct {
-			Jobs []accepted `json:"jobs"`
-		}
-		if err := json.Unmarshal([]byte(resp), &out); err != nil || len(out.Jobs) != 1 {
-			t.Fatalf("%s: %s", c.event, resp)
-		}
-		want := "mlflow+http://" + strings.TrimPrefix(ml.URL, "http://") + "/models/clf/" + c.version
-		if out.Jobs[0].Target != want {
-			t.Fatalf("target %s, want %s", out.Jobs[0].Target, want)
-		}
-		j := waitJob(t, srv.Store(), out.Jobs[0].ID)
-		if j.State != store.Done || j.Result.Verdict != c.verdict {
-			t.Fatalf("%s: job %+v", c.event, j)
-		}
-		select {
-		case tag := <-ml.Tags:
-			if tag != (mlflowtest.Tag{Name: "clf", Version: c.version, Key: "modelgate.verdict", Value: c.verdict, Auth: "Bearer dapi-tok"}) {
-				t.Fatalf("tag %+v", tag)
-			}
-		case <-time.After(5 * time.Second):
-			t.Fatal("no set-tag call")
-		}
+		wantTaggedScan(t, srv, ml, c.event, resp, c.version, c.verdict, "Bearer dapi-tok")
 	}
 
 	// The verdict tag this service writes comes back as an event: it
@@ -114,11 +92,7 @@ func TestDatabricksWebhook(t *testing.T) {
 			t.Errorf("%s: %d %s, want 401", name, code, resp)
 		}
 	}
-	select {
-	case tag := <-ml.Tags:
-		t.Fatalf("unexpected set-tag %+v", tag)
-	default:
-	}
+	wantNoTag(t, ml)
 }
 
 // TestDatabricksWebhookDisabled: without a secret the endpoint is not there.
@@ -132,11 +106,7 @@ func TestDatabricksWebhookDisabled(t *testing.T) {
 }
 
 func TestParseDatabricks(t *testing.T) {
-	for _, c := range []struct {
-		body, target string
-		ignored      int
-		bad          bool
-	}{
+	checkParse(t, func(b []byte) ([]event, int, error) { return parseDatabricks(b, "https://w.example") }, []parseCase{
 		{body: `{"event":"MODEL_VERSION_CREATED","event_timestamp":1589859029343,"model_name":"clf","version":"3"}`, target: "mlflow://w.example/models/clf/3"},
 		{body: `{"event":"TRANSITION_REQUEST_TO_PRODUCTION_CREATED","event_timestamp":1589859029343,"model_name":"a b@c","version":"8","to_stage":"Production"}`, target: "mlflow://w.example/models/a%20b%40c/8"},
 		{body: `{"event":"MODEL_VERSION_TRANSITIONED_STAGE","event_timestamp":1589859029343,"model_name":"clf","version":"8","to_stage":"Staging"}`, target: "mlflow://w.example/models/clf/8"},
@@ -149,29 +119,11 @@ func TestParseDatabricks(t *testing.T) {
 		{body: `{"event":"MODEL_VERSION_CREATED","event_timestamp":"soon","model_name":"clf","version":"3"}`, bad: true},
 		{body: `{"model_name":"clf","version":"3"}`, bad: true},
 		{body: `[`, bad: true},
-	} {
-		evs, ignored, err := parseDatabricks([]byte(c.body), "https://w.example")
-		if c.bad {
-			if err == nil {
-				t.Errorf("%s: want an error, got %+v", c.body, evs)
-			}
-			continue
+	}, func(body string, ev event) {
+		if ev.At.UnixMilli() != 1589859029343 {
+			t.Errorf("%s: time %v", body, ev.At)
 		}
-		if err != nil || ignored != c.ignored {
-			t.Errorf("%s: %v, ignored %d", c.body, err, ignored)
-			continue
-		}
-		got := ""
-		if len(evs) == 1 {
-			got = evs[0].Target
-			if evs[0].At.UnixMilli() != 1589859029343 {
-				t.Errorf("%s: time %v", c.body, evs[0].At)
-			}
-		}
-		if got != c.target {
-			t.Errorf("%s: target %q, want %q", c.body, got, c.target)
-		}
-	}
+	})
 }
 
 // FuzzDatabricksSignature: no payload passes without the secret's signature.

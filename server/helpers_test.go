@@ -173,27 +173,36 @@ func pushModel(t testing.TB, host, repo, tag, title string, data []byte) string 
 // the manifest: each variant is another manifest over the same layers.
 func pushModelVariant(t testing.TB, host, repo, tag, title string, data []byte, variant string) string {
 	t.Helper()
+	m := v1.Manifest{ArtifactType: "application/vnd.unknown.artifact.v1"}
+	if variant != "" {
+		m.Annotations = map[string]string{"org.example.variant": variant}
+	}
+	return pushArtifact(t, host, repo, tag, "application/vnd.oci.image.layer.v1.tar", map[string]string{"org.opencontainers.image.title": title}, data, m)
+}
+
+// pushArtifact pushes under tag an OCI manifest, m completed with an empty
+// config and one layer, data of media type mt annotated with ann, and
+// returns the manifest digest.
+func pushArtifact(t testing.TB, host, repo, tag string, mt types.MediaType, ann map[string]string, data []byte, m v1.Manifest) string {
+	t.Helper()
 	r, err := name.NewRepository(host + "/" + repo)
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg := []byte("{}")
-	desc := func(mt string, b []byte) v1.Descriptor {
+	desc := func(mt types.MediaType, b []byte) v1.Descriptor {
 		s := sha256.Sum256(b)
-		return v1.Descriptor{MediaType: types.MediaType(mt), Size: int64(len(b)), Digest: v1.Hash{Algorithm: "sha256", Hex: hex.EncodeToString(s[:])}}
+		return v1.Descriptor{MediaType: mt, Size: int64(len(b)), Digest: v1.Hash{Algorithm: "sha256", Hex: hex.EncodeToString(s[:])}}
 	}
 	for _, b := range [][]byte{cfg, data} {
-		if err := remote.WriteLayer(r, static.NewLayer(b, types.MediaType("application/octet-stream"))); err != nil {
+		if err := remote.WriteLayer(r, static.NewLayer(b, "application/octet-stream")); err != nil {
 			t.Fatalf("push blob: %v", err)
 		}
 	}
-	l := desc("application/vnd.oci.image.layer.v1.tar", data)
-	l.Annotations = map[string]string{"org.opencontainers.image.title": title}
-	m := v1.Manifest{SchemaVersion: 2, MediaType: types.OCIManifestSchema1, ArtifactType: "application/vnd.unknown.artifact.v1",
-		Config: desc("application/vnd.oci.empty.v1+json", cfg), Layers: []v1.Descriptor{l}}
-	if variant != "" {
-		m.Annotations = map[string]string{"org.example.variant": variant}
-	}
+	l := desc(mt, data)
+	l.Annotations = ann
+	m.SchemaVersion, m.MediaType = 2, types.OCIManifestSchema1
+	m.Config, m.Layers = desc("application/vnd.oci.empty.v1+json", cfg), []v1.Descriptor{l}
 	b, err := json.Marshal(m)
 	if err != nil {
 		t.Fatal(err)

@@ -57,28 +57,7 @@ func TestMLflowWebhook(t *testing.T) {
 		if code != http.StatusAccepted {
 			t.Fatalf("%s: %d %s", c.entity, code, resp)
 		}
-		var out struct {
-			Jobs []accepted `json:"jobs"`
-		}
-		if err := json.Unmarshal([]byte(resp), &out); err != nil || len(out.Jobs) != 1 {
-			t.Fatalf("%s: %s", c.entity, resp)
-		}
-		want := "mlflow+http://" + strings.TrimPrefix(ml.URL, "http://") + "/models/clf/" + c.version
-		if out.Jobs[0].Target != want {
-			t.Fatalf("target %s, want %s", out.Jobs[0].Target, want)
-		}
-		j := waitJob(t, srv.Store(), out.Jobs[0].ID)
-		if j.State != store.Done || j.Result.Verdict != c.verdict {
-			t.Fatalf("%s: job %+v", c.entity, j)
-		}
-		select {
-		case tag := <-ml.Tags:
-			if tag != (mlflowtest.Tag{Name: "clf", Version: c.version, Key: "modelgate.verdict", Value: c.verdict, Auth: "Bearer tok"}) {
-				t.Fatalf("tag %+v", tag)
-			}
-		case <-time.After(5 * time.Second):
-			t.Fatal("no set-tag call")
-		}
+		wantTaggedScan(t, srv, ml, c.entity, resp, c.version, c.verdict, "Bearer tok")
 		// The same delivery again creates nothing.
 		if code, resp := post(t, url, body, hdr); code != http.StatusAccepted || !strings.Contains(resp, `"duplicates":1`) {
 			t.Fatalf("replay: %d %s", code, resp)
@@ -113,11 +92,7 @@ func TestMLflowWebhook(t *testing.T) {
 			t.Errorf("%s: %d %s, want 401", name, code, resp)
 		}
 	}
-	select {
-	case tag := <-ml.Tags:
-		t.Fatalf("unexpected set-tag %+v", tag)
-	default:
-	}
+	wantNoTag(t, ml)
 }
 
 // TestMLflowWebhookDisabled: without a secret the endpoint is not there.
@@ -131,11 +106,7 @@ func TestMLflowWebhookDisabled(t *testing.T) {
 }
 
 func TestParseMLflow(t *testing.T) {
-	for _, c := range []struct {
-		body, target string
-		ignored      int
-		bad          bool
-	}{
+	checkParse(t, func(b []byte) ([]event, int, error) { return parseMLflow(b, "https://m.example/mlflow/") }, []parseCase{
 		{body: `{"entity":"model_version","action":"created","data":{"name":"clf","version":"3"}}`, target: "mlflow://m.example/mlflow/models/clf/3"},
 		{body: `{"type":"model_version_alias.created","data":{"name":"a b@c/d","version":"1","alias":"x"}}`, target: "mlflow://m.example/mlflow/models/a%20b%40c%2Fd/1"},
 		{body: `{"entity":"model_version_tag","action":"set","data":{"name":"clf","version":"3"}}`, ignored: 1},
@@ -144,8 +115,23 @@ func TestParseMLflow(t *testing.T) {
 		{body: `{"entity":"model_version","action":"created","data":{"name":"a\u0000b","version":"3"}}`, bad: true},
 		{body: `{"data":{}}`, bad: true},
 		{body: `[`, bad: true},
-	} {
-		evs, ignored, err := parseMLflow([]byte(c.body), "https://m.example/mlflow/")
+	}, nil)
+}
+
+// parseCase is a webhook body and what its parser makes of it: one scan
+// of target, or ignored events, or an error (bad).
+type parseCase struct {
+	body, target string
+	ignored      int
+	bad          bool
+}
+
+// checkParse runs parse on each case's body; check, when not nil, also
+// looks at the one event of a case with a target.
+func checkParse(t *testing.T, parse func([]byte) ([]event, int, error), cases []parseCase, check func(body string, ev event)) {
+	t.Helper()
+	for _, c := range cases {
+		evs, ignored, err := parse([]byte(c.body))
 		if c.bad {
 			if err == nil {
 				t.Errorf("%s: want an error, got %+v", c.body, evs)
@@ -159,6 +145,9 @@ func TestParseMLflow(t *testing.T) {
 		got := ""
 		if len(evs) == 1 {
 			got = evs[0].Target
+			if check != nil {
+				check(c.body, evs[0])
+			}
 		}
 		if got != c.target {
 			t.Errorf("%s: target %q, want %q", c.body, got, c.target)
@@ -178,4 +167,44 @@ func FuzzMLflowSignature(f *testing.F) {
 			t.Fatalf("signature %q judged wrongly", sig)
 		}
 	})
+}
+
+// wantTaggedScan checks that a webhook answered resp with one scan of
+// version of the registered model clf, that it ended with verdict, and
+// that the verdict was written back as the modelgate.verdict tag with
+// auth.
+func wantTaggedScan(t *testing.T, srv *Server, ml *mlflowtest.Server, event, resp, version, verdict, auth string) {
+	t.Helper()
+	var out struct {
+		Jobs []accepted `json:"jobs"`
+	}
+	if err := json.Unmarshal([]byte(resp), &out); err != nil || len(out.Jobs) != 1 {
+		t.Fatalf("%s: %s", event, resp)
+	}
+	want := "mlflow+http://" + strings.TrimPrefix(ml.URL, "http://") + "/models/clf/" + version
+	if out.Jobs[0].Target != want {
+		t.Fatalf("target %s, want %s", out.Jobs[0].Target, want)
+	}
+	j := waitJob(t, srv.Store(), out.Jobs[0].ID)
+	if j.State != store.Done || j.Result.Verdict != verdict {
+		t.Fatalf("%s: job %+v", event, j)
+	}
+	select {
+	case tag := <-ml.Tags:
+		if tag != (mlflowtest.Tag{Name: "clf", Version: version, Key: "modelgate.verdict", Value: verdict, Auth: auth}) {
+			t.Fatalf("tag %+v", tag)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no set-tag call")
+	}
+}
+
+// wantNoTag checks that no tag was written since the last one read.
+func wantNoTag(t *testing.T, ml *mlflowtest.Server) {
+	t.Helper()
+	select {
+	case tag := <-ml.Tags:
+		t.Fatalf("unexpected set-tag %+v", tag)
+	default:
+	}
 }

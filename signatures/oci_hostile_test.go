@@ -67,23 +67,34 @@ func blobDesc(t *testing.T, repo name.Repository, data []byte, mt types.MediaTyp
 	return v1.Descriptor{MediaType: mt, Digest: d, Size: int64(len(data)), Annotations: ann}
 }
 
+// recordingRegistry starts a registry that notes the paths it was asked to
+// GET; fetched tells whether path was.
+func recordingRegistry(t *testing.T) (host string, fetched func(path string) bool) {
+	t.Helper()
+	var mu sync.Mutex
+	got := map[string]bool{}
+	reg := registry.New(registry.Logger(log.New(io.Discard, "", 0)))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet {
+			mu.Lock()
+			got[r.URL.Path] = true
+			mu.Unlock()
+		}
+		reg.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return strings.TrimPrefix(srv.URL, "http://"), func(path string) bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return got[path]
+	}
+}
+
 // TestVerifyOCIHostileSizes: signature and attestation layers over the
 // caps are not read (cosign's own cap is 128 MiB a layer, read by several
 // workers at once), and the outcome is not-checked, never verified.
 func TestVerifyOCIHostileSizes(t *testing.T) {
-	var mu sync.Mutex
-	fetched := map[string]bool{}
-	reg := registry.New(registry.Logger(log.New(io.Discard, "", 0)))
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		if r.Method == http.MethodGet {
-			fetched[r.URL.Path] = true
-		}
-		mu.Unlock()
-		reg.ServeHTTP(w, r)
-	}))
-	defer srv.Close()
-	host := strings.TrimPrefix(srv.URL, "http://")
+	host, fetched := recordingRegistry(t)
 	key := newKey(t, elliptic.P256())
 	opts := Options{PublicKey: key.Public()}
 
@@ -125,9 +136,7 @@ func TestVerifyOCIHostileSizes(t *testing.T) {
 		if r.Status != Verified {
 			t.Fatalf("status %s (%s), want the good signature verified", r.Status, r.Reason)
 		}
-		mu.Lock()
-		defer mu.Unlock()
-		if p := "/v2/models/big-sig-2/blobs/" + big.Digest.String(); fetched[p] {
+		if p := "/v2/models/big-sig-2/blobs/" + big.Digest.String(); fetched(p) {
 			t.Errorf("the layer over the cap was read: %s", p)
 		}
 	})
@@ -138,19 +147,7 @@ func TestVerifyOCIHostileSizes(t *testing.T) {
 // attester then neither reads a layer over the cap nor more layers than
 // the verifier would ever check.
 func TestAttestOCIHostileTag(t *testing.T) {
-	var mu sync.Mutex
-	fetched := map[string]bool{}
-	reg := registry.New(registry.Logger(log.New(io.Discard, "", 0)))
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodGet {
-			mu.Lock()
-			fetched[r.URL.Path] = true
-			mu.Unlock()
-		}
-		reg.ServeHTTP(w, r)
-	}))
-	defer srv.Close()
-	host := strings.TrimPrefix(srv.URL, "http://")
+	host, fetched := recordingRegistry(t)
 	key := newKey(t, elliptic.P256())
 	stmts := []Statement{{PredicateType: VerdictPredicateType, Predicate: []byte(`{"verdict":"pass"}`)}}
 
@@ -163,9 +160,7 @@ func TestAttestOCIHostileTag(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "cap") {
 			t.Fatalf("err %v, want the cap named", err)
 		}
-		mu.Lock()
-		defer mu.Unlock()
-		if p := "/v2/models/att-big/blobs/" + big.Digest.String(); fetched[p] {
+		if p := "/v2/models/att-big/blobs/" + big.Digest.String(); fetched(p) {
 			t.Errorf("the layer over the cap was read: %s", p)
 		}
 	})

@@ -7,22 +7,14 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"encoding/pem"
 	"fmt"
-	"io"
-	"log"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/registry"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/empty"
-	"github.com/google/go-containerregistry/pkg/v1/mutate"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
-	"github.com/google/go-containerregistry/pkg/v1/static"
 	"github.com/sigstore/sigstore-go/pkg/testing/ca"
 	"github.com/sigstore/sigstore-go/pkg/tlog"
 )
@@ -116,17 +108,7 @@ func unbundled(t *testing.T, l legacyLayer) (legacyLayer, rekorEntry) {
 // verified against the trusted root (inclusion proof, SET, entry matching
 // the signature).
 func TestVerifyOCILegacyKeylessOnline(t *testing.T) {
-	srv := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
-	defer srv.Close()
-	host := strings.TrimPrefix(srv.URL, "http://")
-	vs, err := ca.NewVirtualSigstore()
-	if err != nil {
-		t.Fatal(err)
-	}
-	otherVS, err := ca.NewVirtualSigstore()
-	if err != nil {
-		t.Fatal(err)
-	}
+	host, vs, otherVS := keylessSetup(t)
 	const id, iss = "ci@example.com", "https://token.example.com"
 	good := Options{Identity: id, Issuer: iss, TrustedRoot: vs}
 
@@ -214,48 +196,19 @@ func keylessAttestationLayer(t *testing.T, vs *ca.VirtualSigstore, id, iss strin
 	}
 	ann := map[string]string{
 		CosignSignatureAnnotation: "",
-		cosignCertAnnotation:      string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: vc.Certificate().Raw})),
+		cosignCertAnnotation:      certPEM(vc.Certificate().Raw),
 		"predicateType":           VerdictPredicateType,
 	}
 	if !noBundle {
-		entries, err := e.TlogEntries()
-		if err != nil {
-			t.Fatal(err)
-		}
-		tle := entries[0].TransparencyLogEntry()
-		rp := tlog.RekorPayload{
-			Body: base64.StdEncoding.EncodeToString(tle.CanonicalizedBody), IntegratedTime: tle.IntegratedTime,
-			LogIndex: tle.LogIndex, LogID: hex.EncodeToString(tle.LogId.KeyId),
-		}
-		set, err := vs.RekorSignPayload(rp)
-		if err != nil {
-			t.Fatal(err)
-		}
-		bj, err := json.Marshal(map[string]any{"SignedEntryTimestamp": set, "Payload": rp})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ann[CosignBundleAnnotation] = string(bj)
+		ann[CosignBundleAnnotation] = rekorBundle(t, vs, rekorPayload(t, e), false)
 	}
 	return legacyLayer{env, ann}
 }
 
+// pushAttestationLayers writes the sha256-<hex>.att tag of target with layers.
 func pushAttestationLayers(t *testing.T, ref name.Reference, target v1.Hash, layers ...legacyLayer) {
 	t.Helper()
-	img := empty.Image
-	for _, l := range layers {
-		var err error
-		img, err = mutate.Append(img, mutate.Addendum{
-			Layer:       static.NewLayer(l.payload, "application/vnd.dsse.envelope.v1+json"),
-			Annotations: l.annotations,
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := remote.Write(ref.Context().Tag(legacyAttTag(target)), img); err != nil {
-		t.Fatal(err)
-	}
+	pushTagLayers(t, ref.Context().Tag(legacyAttTag(target)), "application/vnd.dsse.envelope.v1+json", layers)
 }
 
 func verdictStatement(d v1.Hash, verdict string) []byte {
@@ -266,17 +219,7 @@ func verdictStatement(d v1.Hash, verdict string) []byte {
 // with their Rekor bundle against a locally made trusted root, and that
 // one without a bundle is not-checked, never verified.
 func TestVerifyOCIAttestationsKeyless(t *testing.T) {
-	srv := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
-	defer srv.Close()
-	host := strings.TrimPrefix(srv.URL, "http://")
-	vs, err := ca.NewVirtualSigstore()
-	if err != nil {
-		t.Fatal(err)
-	}
-	otherVS, err := ca.NewVirtualSigstore()
-	if err != nil {
-		t.Fatal(err)
-	}
+	host, vs, otherVS := keylessSetup(t)
 	const id, iss = "ci@example.com", "https://token.example.com"
 	good := Options{Identity: id, Issuer: iss, TrustedRoot: vs}
 	_, elsewhere := pushImage(t, host, "models/att-elsewhere")

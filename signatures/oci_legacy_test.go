@@ -25,6 +25,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/static"
+	"github.com/google/go-containerregistry/pkg/v1/types"
 	"github.com/sigstore/sigstore-go/pkg/testing/ca"
 	"github.com/sigstore/sigstore-go/pkg/tlog"
 )
@@ -82,17 +83,7 @@ func keylessLayer(t testing.TB, ref name.Reference, id, iss string, s keylessSpe
 	if err != nil {
 		t.Fatal(err)
 	}
-	entries, err := e.TlogEntries()
-	if err != nil {
-		t.Fatal(err)
-	}
-	tle := entries[0].TransparencyLogEntry()
-	rp := tlog.RekorPayload{
-		Body:           base64.StdEncoding.EncodeToString(tle.CanonicalizedBody),
-		IntegratedTime: tle.IntegratedTime,
-		LogIndex:       tle.LogIndex,
-		LogID:          hex.EncodeToString(tle.LogId.KeyId),
-	}
+	rp := rekorPayload(t, e)
 	if !s.integrated.IsZero() {
 		rp.IntegratedTime = s.integrated.Unix()
 	}
@@ -102,17 +93,7 @@ func keylessLayer(t testing.TB, ref name.Reference, id, iss string, s keylessSpe
 	} else if rp.LogID, err = rekor.RekorLogID(); err != nil {
 		t.Fatal(err)
 	}
-	set, err := rekor.RekorSignPayload(rp)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if s.tamperSET {
-		set[len(set)/2] ^= 1
-	}
-	bundleJSON, err := json.Marshal(map[string]any{"SignedEntryTimestamp": set, "Payload": rp})
-	if err != nil {
-		t.Fatal(err)
-	}
+	bundleJSON := rekorBundle(t, rekor, rp, s.tamperSET)
 	sig := sc.Signature()
 	if s.tamperSig {
 		sig = append([]byte(nil), sig...)
@@ -120,10 +101,10 @@ func keylessLayer(t testing.TB, ref name.Reference, id, iss string, s keylessSpe
 	}
 	ann := map[string]string{
 		CosignSignatureAnnotation: base64.StdEncoding.EncodeToString(sig),
-		cosignCertAnnotation:      string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: vc.Certificate().Raw})),
+		cosignCertAnnotation:      certPEM(vc.Certificate().Raw),
 	}
 	if !s.noBundle {
-		ann[CosignBundleAnnotation] = string(bundleJSON)
+		ann[CosignBundleAnnotation] = bundleJSON
 	}
 	if s.tamperPayload {
 		payload = append(payload, ' ')
@@ -131,37 +112,89 @@ func keylessLayer(t testing.TB, ref name.Reference, id, iss string, s keylessSpe
 	return legacyLayer{payload, ann}
 }
 
+// rekorPayload is the hashedrekord entry the virtual Sigstore logged for e,
+// as a Rekor bundle annotation states it.
+func rekorPayload(t testing.TB, e *ca.TestEntity) tlog.RekorPayload {
+	t.Helper()
+	entries, err := e.TlogEntries()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tle := entries[0].TransparencyLogEntry()
+	return tlog.RekorPayload{
+		Body:           base64.StdEncoding.EncodeToString(tle.CanonicalizedBody),
+		IntegratedTime: tle.IntegratedTime,
+		LogIndex:       tle.LogIndex,
+		LogID:          hex.EncodeToString(tle.LogId.KeyId),
+	}
+}
+
+// rekorBundle is the dev.sigstore.cosign/bundle annotation for rp, its SET
+// signed by rekor (with a bit flipped when tamperSET).
+func rekorBundle(t testing.TB, rekor *ca.VirtualSigstore, rp tlog.RekorPayload, tamperSET bool) string {
+	t.Helper()
+	set, err := rekor.RekorSignPayload(rp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tamperSET {
+		set[len(set)/2] ^= 1
+	}
+	bj, err := json.Marshal(map[string]any{"SignedEntryTimestamp": set, "Payload": rp})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(bj)
+}
+
+func certPEM(der []byte) string {
+	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
+}
+
 // pushLegacyLayers writes the sha256-<hex>.sig tag of target with layers.
 func pushLegacyLayers(t *testing.T, ref name.Reference, target v1.Hash, layers ...legacyLayer) {
+	t.Helper()
+	pushTagLayers(t, ref.Context().Tag(legacyTag(target)), SimpleSigningMediaType, layers)
+}
+
+// pushTagLayers writes tag as an image of layers, each of media type mt.
+func pushTagLayers(t *testing.T, tag name.Tag, mt types.MediaType, layers []legacyLayer) {
 	t.Helper()
 	img := empty.Image
 	for _, l := range layers {
 		var err error
 		img, err = mutate.Append(img, mutate.Addendum{
-			Layer:       static.NewLayer(l.payload, SimpleSigningMediaType),
+			Layer:       static.NewLayer(l.payload, mt),
 			Annotations: l.annotations,
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := remote.Write(ref.Context().Tag(legacyTag(target)), img); err != nil {
+	if err := remote.Write(tag, img); err != nil {
 		t.Fatal(err)
 	}
 }
 
-func TestVerifyOCILegacyKeyless(t *testing.T) {
+// keylessSetup starts a registry and two virtual Sigstores: the trusted
+// one, and another whose certificates and log entries are not trusted.
+func keylessSetup(t *testing.T) (host string, vs, otherVS *ca.VirtualSigstore) {
+	t.Helper()
 	srv := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
-	defer srv.Close()
-	host := strings.TrimPrefix(srv.URL, "http://")
+	t.Cleanup(srv.Close)
 	vs, err := ca.NewVirtualSigstore()
 	if err != nil {
 		t.Fatal(err)
 	}
-	otherVS, err := ca.NewVirtualSigstore()
+	otherVS, err = ca.NewVirtualSigstore()
 	if err != nil {
 		t.Fatal(err)
 	}
+	return strings.TrimPrefix(srv.URL, "http://"), vs, otherVS
+}
+
+func TestVerifyOCILegacyKeyless(t *testing.T) {
+	host, vs, otherVS := keylessSetup(t)
 	const id, iss = "ci@example.com", "https://token.example.com"
 	good := Options{Identity: id, Issuer: iss, TrustedRoot: vs}
 	_, elsewhere := pushImage(t, host, "models/elsewhere")

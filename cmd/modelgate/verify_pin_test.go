@@ -2,23 +2,12 @@ package main
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
 	"encoding/json"
-	"encoding/pem"
 	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
-	"strings"
 	"sync/atomic"
 	"testing"
 
 	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/v1/random"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/modelgate/modelgate/internal/registrytest"
 	"github.com/modelgate/modelgate/signatures"
@@ -31,26 +20,12 @@ import (
 // signature of one manifest with the attestations of another.
 func TestVerifyResolvesTheTagOnce(t *testing.T) {
 	host := registrytest.Start(t)
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	der, _ := x509.MarshalPKIXPublicKey(key.Public())
-	pub := writeFile(t, t.TempDir(), "cosign.pub", pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
-
+	key, pub := cosignKey(t)
 	repo, err := name.NewRepository(host + "/models/flip")
 	if err != nil {
 		t.Fatal(err)
 	}
-	push := func(tag string) name.Digest {
-		img, err := random.Image(128, 1)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := remote.Write(repo.Tag(tag), img); err != nil {
-			t.Fatal(err)
-		}
-		d, _ := img.Digest()
-		return repo.Digest(d.String())
-	}
-	signed, other := push("v1"), push("other")
+	signed, other := pushRandom(t, repo, "v1"), pushRandom(t, repo, "other")
 	if err := signatures.SignOCI(context.Background(), signed, key, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -60,18 +35,14 @@ func TestVerifyResolvesTheTagOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	u, _ := url.Parse("http://" + host)
-	proxy := httputil.NewSingleHostReverseProxy(u)
 	var gets atomic.Int32
-	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	front := proxyRegistry(t, host, func(r *http.Request) {
 		if (r.Method == http.MethodGet || r.Method == http.MethodHead) && r.URL.Path == "/v2/models/flip/manifests/v1" && gets.Add(1) > 1 {
 			r.URL.Path = "/v2/models/flip/manifests/other"
 		}
-		proxy.ServeHTTP(w, r)
-	}))
-	defer front.Close()
+	})
 
-	target := "oci://" + strings.TrimPrefix(front.URL, "http://") + "/models/flip:v1"
+	target := "oci://" + front + "/models/flip:v1"
 	code, out, stderr := modelgate(t, "verify", "--format", "json", "--key", pub, target)
 	var got struct {
 		Status       string `json:"status"`

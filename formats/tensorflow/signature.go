@@ -31,34 +31,25 @@ func (w *walker) signature(f fld) {
 	if len(w.g.Signatures) >= maxSignatures {
 		return
 	}
-	var key string
 	var sig Signature
-	ok := sub(f, func(g fld) error {
+	key, err := mapEntry(f, func(h fld) error {
 		switch {
-		case g.num == 1 && g.typ == protowire.BytesType:
-			key = string(g.val)
-		case g.num == 2 && g.typ == protowire.BytesType:
-			return sub(g, func(h fld) error {
-				switch {
-				case h.num == 3 && h.typ == protowire.BytesType:
-					sig.Method = string(h.val)
-				case (h.num == 1 || h.num == 2) && h.typ == protowire.BytesType:
-					io, err := tensorInfoEntry(h)
-					if err != nil {
-						return err
-					}
-					if h.num == 1 {
-						sig.Inputs = append(sig.Inputs, io)
-					} else {
-						sig.Outputs = append(sig.Outputs, io)
-					}
-				}
-				return nil
-			})
+		case h.num == 3 && h.typ == protowire.BytesType:
+			sig.Method = string(h.val)
+		case (h.num == 1 || h.num == 2) && h.typ == protowire.BytesType:
+			io, err := tensorInfoEntry(h)
+			if err != nil {
+				return err
+			}
+			if h.num == 1 {
+				sig.Inputs = append(sig.Inputs, io)
+			} else {
+				sig.Outputs = append(sig.Outputs, io)
+			}
 		}
 		return nil
-	}) == nil
-	if ok {
+	})
+	if err == nil {
 		slices.Sort(sig.Inputs)
 		slices.Sort(sig.Outputs)
 		w.g.Signatures[key] = sig
@@ -67,30 +58,37 @@ func (w *walker) signature(f fld) {
 
 // tensorInfoEntry reads a map<string, TensorInfo> entry as "key: dtype[shape]".
 func tensorInfoEntry(f fld) (string, error) {
-	var key, dtype string
+	var dtype string
 	shape := "[?]"
-	err := sub(f, func(g fld) error {
+	key, err := mapEntry(f, func(h fld) error {
 		switch {
-		case g.num == 1 && g.typ == protowire.BytesType:
-			key = string(g.val)
-		case g.num == 2 && g.typ == protowire.BytesType:
-			return sub(g, func(h fld) error {
-				switch {
-				case h.num == 2 && h.typ == protowire.VarintType:
-					dtype = DTypeName(h.v)
-				case h.num == 3 && h.typ == protowire.BytesType:
-					s, err := shapeOf(h)
-					if err != nil {
-						return err
-					}
-					shape = s
-				}
-				return nil
-			})
+		case h.num == 2 && h.typ == protowire.VarintType:
+			dtype = DTypeName(h.v)
+		case h.num == 3 && h.typ == protowire.BytesType:
+			s, err := shapeOf(h)
+			if err != nil {
+				return err
+			}
+			shape = s
 		}
 		return nil
 	})
 	return key + ": " + dtype + shape, err
+}
+
+// mapEntry reads a protobuf map<string, message> entry: the key (field 1),
+// and the value (field 2) field by field with value.
+func mapEntry(f fld, value func(fld) error) (key string, err error) {
+	err = sub(f, func(g fld) error {
+		switch {
+		case g.num == 1 && g.typ == protowire.BytesType:
+			key = string(g.val)
+		case g.num == 2 && g.typ == protowire.BytesType:
+			return sub(g, value)
+		}
+		return nil
+	})
+	return key, err
 }
 
 // shapeOf reads a TensorShapeProto.

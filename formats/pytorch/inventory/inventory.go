@@ -394,22 +394,31 @@ func nbytes(s *storage) (uint64, bool) {
 	return lo, hi == 0
 }
 
+// openArchive opens a torch zip archive: torch reads every record under
+// the folder of the first entry, whatever its case, so members are keyed
+// by their lower-cased names.
+func openArchive(ra io.ReaderAt, size int64) (root string, members map[string]*zip.File, err error) {
+	zr, err := zip.NewReader(ra, size)
+	if err != nil {
+		return "", nil, fmt.Errorf("open zip: %w", err)
+	}
+	if len(zr.File) == 0 {
+		return "", nil, errors.New("empty zip")
+	}
+	root, _, _ = strings.Cut(zr.File[0].Name, "/")
+	members = map[string]*zip.File{}
+	for _, f := range zr.File {
+		members[strings.ToLower(f.Name)] = f
+	}
+	return root, members, nil
+}
+
 // Zip lists the tensors of a torch.save zip archive from its data.pkl,
 // and checks each storage against its data/<key> member's size.
 func Zip(ctx context.Context, ra io.ReaderAt, size int64) (*Inventory, error) {
-	zr, err := zip.NewReader(ra, size)
+	root, members, err := openArchive(ra, size)
 	if err != nil {
-		return nil, fmt.Errorf("open zip: %w", err)
-	}
-	if len(zr.File) == 0 {
-		return nil, errors.New("empty zip")
-	}
-	// torch reads every record under the folder of the first entry,
-	// whatever its case.
-	root, _, _ := strings.Cut(zr.File[0].Name, "/")
-	members := map[string]*zip.File{}
-	for _, f := range zr.File {
-		members[strings.ToLower(f.Name)] = f
+		return nil, err
 	}
 	pkl, ok := members[strings.ToLower(root+"/data.pkl")]
 	if !ok {

@@ -18,11 +18,32 @@ import (
 
 func open(t *testing.T, p string) (*Inventory, error) {
 	t.Helper()
+	return decode(readFile(t, p))
+}
+
+func readFile(t *testing.T, p string) []byte {
+	t.Helper()
 	data, err := os.ReadFile(p)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return decode(data)
+	return data
+}
+
+// torchSays runs script with torch, the files as its arguments, and
+// decodes the JSON it prints into want.
+func torchSays(t *testing.T, script string, files []string, want any) {
+	t.Helper()
+	py := pythontest.Require(t, "torch")
+	cmd := exec.Command(py, append([]string{"-c", script}, files...)...)
+	cmd.Env = pythontest.Env(t.TempDir())
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("torch: %v", err)
+	}
+	if err := json.Unmarshal(out, want); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func decode(data []byte) (*Inventory, error) {
@@ -126,7 +147,7 @@ func TestRefused(t *testing.T) {
 // lacks protocol 4's FRAME, so the files, all scanned clean, are loaded
 // plainly in a subprocess).
 func TestParamsMatchTorch(t *testing.T) {
-	py := pythontest.Require(t, "torch")
+	pythontest.Require(t, "torch")
 	files, _ := filepath.Glob(filepath.Join("..", "..", "..", "..", "shared", "realworld", "pytorch", "*", "*"))
 	local, _ := filepath.Glob(filepath.Join("testdata", "*.pt"))
 	files = append(files, local...)
@@ -147,16 +168,8 @@ for p in sys.argv[1:]:
     res[p] = [sum(t.numel() for t in ts), len(ts)]
 print(json.dumps(res))
 `
-	cmd := exec.Command(py, append([]string{"-c", script}, files...)...)
-	cmd.Env = pythontest.Env(t.TempDir())
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("torch: %v", err)
-	}
 	var want map[string][2]uint64
-	if err := json.Unmarshal(out, &want); err != nil {
-		t.Fatal(err)
-	}
+	torchSays(t, script, files, &want)
 	for _, p := range files {
 		inv, err := open(t, p)
 		if err != nil {

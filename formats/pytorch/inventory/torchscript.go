@@ -30,17 +30,9 @@ type Script struct {
 // a torch.jit.save archive. It reads data.pkl's first opcodes and one
 // code/ source as text; nothing is decoded into objects or run.
 func TorchScript(ctx context.Context, ra io.ReaderAt, size int64) (*Script, error) {
-	zr, err := zip.NewReader(ra, size)
+	root, members, err := openArchive(ra, size)
 	if err != nil {
-		return nil, fmt.Errorf("open zip: %w", err)
-	}
-	if len(zr.File) == 0 {
-		return nil, errors.New("empty zip")
-	}
-	root, _, _ := strings.Cut(zr.File[0].Name, "/")
-	members := map[string]*zip.File{}
-	for _, f := range zr.File {
-		members[strings.ToLower(f.Name)] = f
+		return nil, err
 	}
 	pkl, err := readMember(members, root+"/data.pkl", 1<<10)
 	if err != nil {
@@ -142,7 +134,7 @@ func forwardSignature(src []byte, class string) (inputs, outputs []string) {
 		return nil, nil
 	}
 	rest := body[i+len("def forward("):]
-	close := matching(rest)
+	close := topIndex(rest, ')')
 	if close < 0 {
 		return nil, nil
 	}
@@ -166,32 +158,6 @@ func forwardSignature(src []byte, class string) (inputs, outputs []string) {
 	return inputs, outputs
 }
 
-// matching is the index of the ")" closing the "(" just before s, or -1.
-func matching(s string) int {
-	depth := 0
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '(', '[', '{':
-			depth++
-		case ')', ']', '}':
-			if depth == 0 {
-				if s[i] == ')' {
-					return i
-				}
-				return -1
-			}
-			depth--
-		case '"', '\'':
-			j := strings.IndexByte(s[i+1:], s[i])
-			if j < 0 {
-				return -1
-			}
-			i += j + 1
-		}
-	}
-	return -1
-}
-
 // splitTop splits s at the commas outside brackets and quotes.
 func splitTop(s string) []string {
 	var out []string
@@ -205,7 +171,10 @@ func splitTop(s string) []string {
 	}
 }
 
-// topIndex is the first c in s outside brackets and quotes, or -1.
+// topIndex is the first c in s outside brackets and quotes, or -1. A
+// closing bracket that s did not open ends the search: it is the answer
+// when it is c, so topIndex(s, ')') is the ")" closing the "(" just before
+// s; else there is none.
 func topIndex(s string, c byte) int {
 	depth := 0
 	for i := 0; i < len(s); i++ {
@@ -213,6 +182,12 @@ func topIndex(s string, c byte) int {
 		case '(', '[', '{':
 			depth++
 		case ')', ']', '}':
+			if depth == 0 {
+				if s[i] == c {
+					return i
+				}
+				return -1
+			}
 			depth--
 		case '"', '\'':
 			j := strings.IndexByte(s[i+1:], s[i])

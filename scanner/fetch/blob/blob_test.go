@@ -3,7 +3,6 @@ package blob
 import (
 	"bytes"
 	"context"
-	"io"
 	"strings"
 	"testing"
 
@@ -34,20 +33,7 @@ func TestS3(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer src.(*Source).Close()
-			got := map[string][]byte{}
-			err = src.Walk(context.Background(), func(f fetch.File) error {
-				rc, err := f.Open(context.Background())
-				if err != nil {
-					return err
-				}
-				defer rc.Close()
-				b, err := io.ReadAll(io.NewSectionReader(rc, 0, f.Size))
-				got[f.Rel] = b
-				return err
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
+			got := readFiles(t, src)
 			if len(got) != len(tt.want) {
 				t.Errorf("got %d files, want %d", len(got), len(tt.want))
 			}
