@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -1661,6 +1662,33 @@ func transformerCleared(g *globalInfo) bool {
 			if v, ok := st.Get(k); ok && v.kind != KindNone && !constDict(v) {
 				return false
 			}
+		}
+		if !plainAttributes(st, h) {
+			return false
+		}
+	}
+	return true
+}
+
+// plainAttributes reports whether the attributes a holder's state sets
+// besides its callables and keyword arguments hold no global, persistent
+// ID or extension: an instance attribute shadows the class's methods
+// (transform, fit, append, which APPEND calls while loading), so one
+// holding a callable would be called in the method's place.
+func plainAttributes(st Value, h *holder) bool {
+	items := st.cells()
+	for i := 0; i+1 < len(items); i += 2 {
+		k := st.t.val(items[i])
+		if k.kind != KindStr {
+			continue
+		}
+		name, ok := k.Text()
+		if ok && (slices.Contains(h.callables, name) || slices.Contains(h.kwargs, name)) {
+			continue
+		}
+		switch st.t.val(items[i+1]).kind {
+		case KindGlobal, KindPersistent, KindExt, KindBuffer:
+			return false
 		}
 	}
 	return true
