@@ -61,7 +61,7 @@ func (zipLayout) DataFiles(ctx context.Context, t formats.Tree, s formats.Scope)
 			if !storageKey(k) {
 				continue
 			}
-			if n := lookupFold(names, prefix+rec.dir+k); slices.Contains(names, n) {
+			if n := lookupFold(names, prefix+rec.dir+k); slices.Contains(names, n) && !npyMagic(t, n) {
 				out[n] = rec.what + k
 			}
 		}
@@ -84,6 +84,25 @@ func storageKey(k string) bool {
 		}
 	}
 	return true
+}
+
+// npyMagic reports whether a record begins with the NumPy magic, or cannot
+// be read: np.load of the same zip as an npz reads any member that begins
+// with it as an array, whatever its name, and unpickles an object array
+// under allow_pickle. Such a record is analyzed, not vouched for.
+func npyMagic(t formats.Tree, name string) bool {
+	in, err := t.Open(name)
+	if err != nil {
+		return true
+	}
+	rc, err := in.Open()
+	if err != nil {
+		return true
+	}
+	defer rc.Close()
+	var b [6]byte
+	n, _ := io.ReadFull(rc, b[:])
+	return string(b[:n]) == "\x93NUMPY"
 }
 
 // maxRecord bounds what is read of small records (version, byteorder) and

@@ -3,6 +3,9 @@
 # the tensor's float bytes), and whose archive/data/0.npy is an object-dtype
 # .npy holding os.system: np.load(path, allow_pickle=True)["archive/data/0"]
 # runs it. The storage's size matches the tensor's, so the checkpoint loads.
+# malicious/torch_storage_npy_magic.npz keeps torch's own name, data/0:
+# NpzFile reads any member that begins with the NumPy magic as an array,
+# whatever its name.
 # Run with Debian's /usr/bin/python3.
 import io
 import os
@@ -40,3 +43,6 @@ with zipfile.ZipFile("malicious/torch_storage_npy_polyglot.npz", "w") as out:
             out.writestr(root + "/data/0.npy", npy)
         else:
             out.writestr(n, z.read(n))
+with zipfile.ZipFile("malicious/torch_storage_npy_magic.npz", "w") as out:
+    for n in names:
+        out.writestr(n, npy if n == root + "/data/0" else z.read(n))
