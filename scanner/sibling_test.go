@@ -1,6 +1,7 @@
 package scanner_test
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -20,6 +21,9 @@ func TestSingleFileSiblings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The same model whose location is weights\bin: onnx.load on POSIX
+	// opens a file of that name, on Windows weights/bin.
+	backslash := bytes.Replace(model, []byte("weights.bin"), []byte(`weights\bin`), 1)
 	weights, err := os.ReadFile("../formats/onnx/testdata/external_ok/weights.bin")
 	if err != nil {
 		t.Fatal(err)
@@ -32,17 +36,31 @@ func TestSingleFileSiblings(t *testing.T) {
 		name    string
 		sibling func(dir string) error // makes weights.bin beside the model
 		want    formats.Severity       // of MG612; 0: none
+		model   []byte                 // nil: model.onnx as made
 	}{
-		{"present", func(d string) error { return os.WriteFile(filepath.Join(d, "weights.bin"), weights, 0o644) }, 0},
-		{"absent", func(string) error { return nil }, formats.Low},
-		{"symlink", func(d string) error { return os.Symlink(outside, filepath.Join(d, "weights.bin")) }, formats.High},
-		{"short", func(d string) error { return os.WriteFile(filepath.Join(d, "weights.bin"), weights[:100], 0o644) }, formats.High},
-		{"directory", func(d string) error { return os.Mkdir(filepath.Join(d, "weights.bin"), 0o755) }, formats.High},
+		{"present", func(d string) error { return os.WriteFile(filepath.Join(d, "weights.bin"), weights, 0o644) }, 0, nil},
+		{"absent", func(string) error { return nil }, formats.Low, nil},
+		{"symlink", func(d string) error { return os.Symlink(outside, filepath.Join(d, "weights.bin")) }, formats.High, nil},
+		{"short", func(d string) error { return os.WriteFile(filepath.Join(d, "weights.bin"), weights[:100], 0o644) }, formats.High, nil},
+		{"directory", func(d string) error { return os.Mkdir(filepath.Join(d, "weights.bin"), 0o755) }, formats.High, nil},
+		{"backslash location, symlink of that name", func(d string) error { return os.Symlink(outside, filepath.Join(d, `weights\bin`)) }, formats.High, backslash},
+		{"backslash location, symlink in a folder", func(d string) error {
+			if err := os.Mkdir(filepath.Join(d, "weights"), 0o755); err != nil {
+				return err
+			}
+			return os.Symlink(outside, filepath.Join(d, "weights", "bin"))
+		}, formats.High, backslash},
+		{"backslash location, regular file of that name", func(d string) error { return os.WriteFile(filepath.Join(d, `weights\bin`), weights, 0o644) }, 0, backslash},
+		{"backslash location, absent", func(string) error { return nil }, formats.Low, backslash},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
 			p := filepath.Join(dir, "model.onnx")
-			if err := os.WriteFile(p, model, 0o644); err != nil {
+			m := model
+			if tc.model != nil {
+				m = tc.model
+			}
+			if err := os.WriteFile(p, m, 0o644); err != nil {
 				t.Fatal(err)
 			}
 			if err := tc.sibling(dir); err != nil {
