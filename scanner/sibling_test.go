@@ -89,3 +89,63 @@ func TestSingleFileSiblings(t *testing.T) {
 		})
 	}
 }
+
+// TestDirectorySiblings: in a local directory scan, external data the walk
+// did not list (a .git folder is not walked) is checked on disk as a
+// single file's sibling is: onnx.load reads it whatever the walk skipped.
+func TestDirectorySiblings(t *testing.T) {
+	model, err := os.ReadFile("../formats/onnx/testdata/external_ok/model.onnx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	weights, err := os.ReadFile("../formats/onnx/testdata/external_ok/weights.bin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inGit := bytes.Replace(model, []byte("weights.bin"), []byte("w/.git/x.bn"), 1)
+	outside := filepath.Join(t.TempDir(), "secret")
+	if err := os.WriteFile(outside, weights, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name    string
+		sibling func(path string) error // makes w/.git/x.bn
+		want    formats.Severity
+	}{
+		{"symlink leaving the directory", func(p string) error { return os.Symlink(outside, p) }, formats.High},
+		{"regular file", func(p string) error { return os.WriteFile(p, weights, 0o644) }, 0},
+		{"absent", func(string) error { return nil }, formats.Low},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, "model.onnx"), inGit, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.MkdirAll(filepath.Join(dir, "w", ".git"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := tc.sibling(filepath.Join(dir, "w", ".git", "x.bn")); err != nil {
+				t.Fatal(err)
+			}
+			src, err := fetch.NewLocal(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep, err := scanner.Scan(context.Background(), []scanner.Target{{Name: dir, Source: src}}, scanner.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got formats.Severity
+			for _, r := range rep.Files {
+				for _, f := range r.Findings {
+					if f.Rule == "MG612" {
+						got = max(got, f.Severity)
+					}
+				}
+			}
+			if got != tc.want {
+				t.Fatalf("MG612 at %v, want %v: %+v", got, tc.want, rep.Files)
+			}
+		})
+	}
+}

@@ -22,7 +22,9 @@ type sourceTree struct {
 	files []fetch.File
 	byRel map[string]int
 	// dir, for a single local file scanned on its own, is the directory
-	// holding it, where OpenSibling looks.
+	// holding it, and for a local directory, that directory: where
+	// OpenSibling looks for files the walk did not list (a .git folder
+	// is not walked, yet a loader reads what a model names in it).
 	dir string
 
 	mu     sync.Mutex
@@ -67,8 +69,8 @@ func (t *sourceTree) Open(name string) (*formats.Input, error) {
 	return formats.NewInput(name, rc, f.Size), nil
 }
 
-// OpenSibling implements formats.SiblingOpener for a single local file:
-// name, relative to the file's directory, must lead through real
+// OpenSibling implements formats.SiblingOpener for a local target: name,
+// relative to the file's directory or the target directory, must lead through real
 // directories (no symlink, no "..") to a regular file.
 func (t *sourceTree) OpenSibling(name string) (*formats.Input, error) {
 	if t.dir == "" || !fs.ValidPath(name) || name == "." {
@@ -105,6 +107,27 @@ func (t *sourceTree) OpenSibling(name string) (*formats.Input, error) {
 	return formats.NewInput(name, f, fi.Size()), nil
 }
 
+// localRoot returns the directory a local directory target's files are
+// in, or "" when any file it lists for reading is not local.
+func localRoot(files []fetch.File) string {
+	root := ""
+	for _, f := range files {
+		if f.Open == nil {
+			continue
+		}
+		rel := filepath.FromSlash(f.Rel)
+		if !f.Local || f.Rel == "" || !strings.HasSuffix(f.Path, string(filepath.Separator)+rel) {
+			return ""
+		}
+		r := strings.TrimSuffix(f.Path, string(filepath.Separator)+rel)
+		if root != "" && r != root {
+			return ""
+		}
+		root = r
+	}
+	return root
+}
+
 func (t *sourceTree) close() {
 	for _, c := range t.opened {
 		c.Close()
@@ -130,6 +153,8 @@ func scanTree(ctx context.Context, name string, files []fetch.File, results []Fi
 		if files[0].Local {
 			t.dir = filepath.Dir(name)
 		}
+	} else {
+		t.dir = localRoot(files)
 	}
 	matched, err := formats.AnalyzeLayouts(ctx, t, &scope{fs: fs, loc: loc, sep: "/"})
 	if err != nil {
