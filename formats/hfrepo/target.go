@@ -22,10 +22,16 @@ var safeTargetPrefixes = []string{
 	"nemo.collections.", "nemo.core.classes.", "nemo.core.neural_types.", "nemo.core.optim.",
 	"megatron.core.", "pytorch_lightning.callbacks.", "pytorch_lightning.loggers.",
 	"lightning.pytorch.callbacks.", "lightning.pytorch.loggers.", "timm.models.", "timm.layers.",
+}
+
+// safeTargets are classes known safe by their whole name, not as a package
+// prefix: Hydra follows every further dotted part with getattr, so
+// Normalizer.__init__.__globals__.get would reach the module's globals.
+var safeTargets = map[string]bool{
 	// NVIDIA's text normalizers, which NeMo's TTS configs name: they
 	// build grammars (and cache them in the directory the config names).
-	"nemo_text_processing.text_normalization.normalize.Normalizer",
-	"nemo_text_processing.inverse_text_normalization.inverse_normalize.InverseNormalizer",
+	"nemo_text_processing.text_normalization.normalize.Normalizer":                        true,
+	"nemo_text_processing.inverse_text_normalization.inverse_normalize.InverseNormalizer": true,
 }
 
 // nemoSentinels are bare _target_ values NeMo's own code reads as a switch
@@ -82,6 +88,9 @@ func dangerousTarget(t string) string {
 }
 
 func safeTarget(t string) bool {
+	if safeTargets[t] {
+		return true
+	}
 	for _, p := range safeTargetPrefixes {
 		if strings.HasPrefix(t, p) {
 			return true
