@@ -56,6 +56,11 @@ var dangerousModules = map[string]bool{
 	"operator": true, "types": true, "inspect": true, "exec": true, "eval": true,
 }
 
+// commonSegments are names of dangerousModules that packages also use for
+// submodules of their own (nemo's types, a signal-processing module), so
+// they are dangerous only as the first part of a name.
+var commonSegments = map[string]bool{"types": true, "signal": true, "platform": true, "code": true, "http": true}
+
 // dangerousLeaves are callable names that run or load code whatever
 // module they come from.
 var dangerousLeaves = map[string]bool{
@@ -74,9 +79,22 @@ var dottedRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9
 func dangerousTarget(t string) string {
 	parts := strings.Split(t, ".")
 	leaf := parts[len(parts)-1]
+	inner := ""
+	for _, p := range parts[1:] {
+		if strings.HasPrefix(p, "__") || dangerousModules[p] && !commonSegments[p] || p == "python_multiprocessing" {
+			inner = p
+			break
+		}
+	}
 	switch {
 	case dangerousModules[parts[0]]:
 		return "module " + parts[0] + " runs commands, evaluates code, opens connections or loads pickles"
+	case inner != "":
+		// Hydra's _locate follows each dotted part with getattr, so a
+		// package's name reaches the modules it imported
+		// (torch.utils.data.dataloader.os.posix_spawn) and, through
+		// dunder attributes, a function's globals.
+		return "its part " + inner + " reaches a module that runs commands, evaluates code or loads pickles, or an attribute of the interpreter's internals"
 	case dangerousLeaves[leaf], strings.HasPrefix(leaf, "exec"), strings.HasPrefix(leaf, "spawn"):
 		return leaf + " runs, imports or loads code"
 	case strings.HasPrefix(t, "hydra.") || strings.HasPrefix(t, "omegaconf."):
