@@ -199,7 +199,7 @@ func (m *machine) reset() {
 		}
 	}
 	m.pidStart = len(m.res.PersistentIDs)
-	m.t = newTables()
+	m.t = m.newTables()
 	m.order = m.order[:0]
 	m.mutations = m.mutations[:0]
 	m.lookups = 0
@@ -207,9 +207,17 @@ func (m *machine) reset() {
 	m.counts = make(map[string]int)
 }
 
+func (m *machine) newTables() *tables {
+	t := newTables()
+	if m.opt.tableBytes > 0 {
+		t.left = m.opt.tableBytes
+	}
+	return t
+}
+
 func (m *machine) keptTables() *tables {
 	if m.kept == nil {
-		m.kept = newTables()
+		m.kept = m.newTables()
 	}
 	return m.kept
 }
@@ -493,6 +501,10 @@ func (m *machine) nameLine() (string, error) {
 func (m *machine) run() (v Value, err error) {
 	m.reset()
 	defer m.flush()
+	if m.kept != nil && m.kept.full {
+		// The persistent IDs of the stream before did not fit.
+		return Value{}, &Error{Offset: m.st.Offset(), Opcode: "-", Err: m.kept.limitError()}
+	}
 	st := m.st
 	for {
 		off := st.Offset()
@@ -537,7 +549,7 @@ func (m *machine) run() (v Value, err error) {
 			err := m.fatal
 			m.fatal = nil
 			if err == nil {
-				err = &formats.LimitError{Limit: "pickle-value-chunks", Max: scratchChunk}
+				err = m.t.limitError()
 			}
 			return Value{}, &Error{Offset: off, Opcode: opName(op), Err: err}
 		}
