@@ -52,6 +52,10 @@ func TestSingleFileSiblings(t *testing.T) {
 		}, formats.High, backslash},
 		{"backslash location, regular file of that name", func(d string) error { return os.WriteFile(filepath.Join(d, `weights\bin`), weights, 0o644) }, 0, backslash},
 		{"backslash location, absent", func(string) error { return nil }, formats.Low, backslash},
+		// macOS and Windows open Weights.bin for weights.bin.
+		{"symlink differing in case", func(d string) error { return os.Symlink(outside, filepath.Join(d, "Weights.BIN")) }, formats.High, nil},
+		{"symlink with a trailing dot", func(d string) error { return os.Symlink(outside, filepath.Join(d, "weights.bin.")) }, formats.High, nil},
+		{"file differing in case", func(d string) error { return os.WriteFile(filepath.Join(d, "WEIGHTS.bin"), weights, 0o644) }, 0, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()

@@ -2,6 +2,7 @@ package scanner
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -70,8 +71,11 @@ func (t *sourceTree) Open(name string) (*formats.Input, error) {
 }
 
 // OpenSibling implements formats.SiblingOpener for a local target: name,
-// relative to the file's directory or the target directory, must lead through real
-// directories (no symlink, no "..") to a regular file.
+// relative to the file's directory or the target directory, must lead
+// through real directories (no symlink, no "..") to a regular file. An
+// entry that is not there under its name is looked for as loaders on
+// macOS and Windows find it: the one differing only in case or trailing
+// dots and spaces.
 func (t *sourceTree) OpenSibling(name string) (*formats.Input, error) {
 	if t.dir == "" || !fs.ValidPath(name) || name == "." {
 		return nil, fmt.Errorf("open %s: %w", name, fs.ErrNotExist)
@@ -79,8 +83,18 @@ func (t *sourceTree) OpenSibling(name string) (*formats.Input, error) {
 	p := t.dir
 	parts := strings.Split(name, "/")
 	for i, part := range parts {
+		dir := p
 		p = filepath.Join(p, part)
 		fi, err := os.Lstat(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			// A loader on a case-insensitive file system (macOS, Windows),
+			// or on Windows, which drops trailing dots and spaces, opens
+			// the entry that differs only so.
+			if alt := foldEntry(dir, part); alt != "" {
+				p = filepath.Join(dir, alt)
+				fi, err = os.Lstat(p)
+			}
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -105,6 +119,35 @@ func (t *sourceTree) OpenSibling(name string) (*formats.Input, error) {
 	t.opened = append(t.opened, f)
 	t.mu.Unlock()
 	return formats.NewInput(name, f, fi.Size()), nil
+}
+
+// maxFoldEntries bounds the directory read for an entry whose name
+// differs only in case or trailing dots and spaces.
+const maxFoldEntries = 100_000
+
+// foldEntry returns the one entry of dir whose name equals name but for
+// case and trailing dots and spaces, or "".
+func foldEntry(dir, name string) string {
+	f, err := os.Open(dir)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	names, err := f.Readdirnames(maxFoldEntries)
+	if err != nil && len(names) == 0 {
+		return ""
+	}
+	want := strings.TrimRight(name, ". ")
+	found := ""
+	for _, n := range names {
+		if strings.EqualFold(strings.TrimRight(n, ". "), want) {
+			if found != "" {
+				return ""
+			}
+			found = n
+		}
+	}
+	return found
 }
 
 // localRoot returns the directory a local directory target's files are
