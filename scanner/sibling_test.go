@@ -24,6 +24,8 @@ func TestSingleFileSiblings(t *testing.T) {
 	// The same model whose location is weights\bin: onnx.load on POSIX
 	// opens a file of that name, on Windows weights/bin.
 	backslash := bytes.Replace(model, []byte("weights.bin"), []byte(`weights\bin`), 1)
+	// A location in NFC; macOS opens the NFD name of the same text.
+	accented := bytes.Replace(model, []byte("weights.bin"), []byte("w\u00e9igts.bin"), 1)
 	weights, err := os.ReadFile("../formats/onnx/testdata/external_ok/weights.bin")
 	if err != nil {
 		t.Fatal(err)
@@ -55,6 +57,7 @@ func TestSingleFileSiblings(t *testing.T) {
 		// macOS and Windows open Weights.bin for weights.bin.
 		{"symlink differing in case", func(d string) error { return os.Symlink(outside, filepath.Join(d, "Weights.BIN")) }, formats.High, nil},
 		{"symlink with a trailing dot", func(d string) error { return os.Symlink(outside, filepath.Join(d, "weights.bin.")) }, formats.High, nil},
+		{"symlink in another Unicode normalization", func(d string) error { return os.Symlink(outside, filepath.Join(d, "we\u0301igts.bin")) }, formats.High, accented},
 		{"file differing in case", func(d string) error { return os.WriteFile(filepath.Join(d, "WEIGHTS.bin"), weights, 0o644) }, 0, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

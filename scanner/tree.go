@@ -14,6 +14,7 @@ import (
 
 	"github.com/modelgate/modelgate/formats"
 	"github.com/modelgate/modelgate/scanner/fetch"
+	"golang.org/x/text/unicode/norm"
 )
 
 // sourceTree is one target's files as a formats.Tree, for the layouts
@@ -74,8 +75,8 @@ func (t *sourceTree) Open(name string) (*formats.Input, error) {
 // relative to the file's directory or the target directory, must lead
 // through real directories (no symlink, no "..") to a regular file. An
 // entry that is not there under its name is looked for as loaders on
-// macOS and Windows find it: the one differing only in case or trailing
-// dots and spaces.
+// macOS and Windows find it: the one differing only in case, Unicode
+// normalization or trailing dots and spaces.
 func (t *sourceTree) OpenSibling(name string) (*formats.Input, error) {
 	if t.dir == "" || !fs.ValidPath(name) || name == "." {
 		return nil, fmt.Errorf("open %s: %w", name, fs.ErrNotExist)
@@ -126,7 +127,7 @@ func (t *sourceTree) OpenSibling(name string) (*formats.Input, error) {
 const maxFoldEntries = 100_000
 
 // foldEntry returns the one entry of dir whose name equals name but for
-// case and trailing dots and spaces, or "".
+// case, Unicode normalization and trailing dots and spaces, or "".
 func foldEntry(dir, name string) string {
 	f, err := os.Open(dir)
 	if err != nil {
@@ -137,10 +138,10 @@ func foldEntry(dir, name string) string {
 	if err != nil && len(names) == 0 {
 		return ""
 	}
-	want := strings.TrimRight(name, ". ")
+	want := norm.NFC.String(strings.TrimRight(name, ". "))
 	found := ""
 	for _, n := range names {
-		if strings.EqualFold(strings.TrimRight(n, ". "), want) {
+		if strings.EqualFold(norm.NFC.String(strings.TrimRight(n, ". ")), want) {
 			if found != "" {
 				return ""
 			}
