@@ -380,8 +380,10 @@ func (fs *fileScan) analyze(ctx context.Context, in *formats.Input, loc string, 
 		var read string
 		// An empty file is judged by inert whatever its name: no loader
 		// reads anything from it (TorchServe's own test archives carry
-		// an empty model.pt beside their handler).
-		if want := claimedFormat(in.Name); want != "" && head.Size > 0 {
+		// an empty model.pt beside their handler). A decompressed stream
+		// of no stated size that yields nothing is not known empty: the
+		// decoder may have stopped where the loader's fails or goes on.
+		if want := claimedFormat(in.Name); want != "" && (head.Size > 0 || in.Size < 0) {
 			fs.unidentified = depth == 0
 			fs.fail(loc, fmt.Errorf("content matches no known format, though the name says %s: %s", want, describeHead(want, head)))
 		} else if depth == 0 {
