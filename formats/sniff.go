@@ -23,10 +23,11 @@ type Head struct {
 }
 
 // HeadSize and TailSize are how much of a file Sniff reads. TailSize covers
-// a zip end record with the longest possible comment.
+// a zip end record with the longest possible comment, and is the window
+// Python's zipfile searches for one (1<<16 + 22 bytes, one more).
 const (
 	HeadSize = 64 << 10
-	TailSize = 22 + 65535
+	TailSize = 22 + 1<<16
 )
 
 // ReadHead reads the head and tail of a random-access input, or the head

@@ -193,11 +193,30 @@ func TestUnidentifiedMembersAccepted(t *testing.T) {
 		// A cut archive is inconclusive for a reason no entry accepts.
 		{"accepted, archive cut", []member{{"m/payload", blob(4096)}, {"m/cut.tar", []byte("x")}}, scanner.Inconclusive},
 	}
+	// A plain tar (named .tar.gz) whose one member is named
+	// model.tar!m/payload: its location spells the accepted member's,
+	// one level of nesting up.
+	var named bytes.Buffer
+	{
+		tw := tar.NewWriter(&named)
+		b := blob(4096)
+		tw.WriteHeader(&tar.Header{Name: "model.tar!m/payload", Mode: 0o644, Size: int64(len(b))})
+		tw.Write(b)
+		tw.Close()
+	}
+	tests = append(tests, struct {
+		name    string
+		members []member
+		outcome scanner.Outcome
+	}{"a member whose name holds the separator", nil, scanner.Inconclusive})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			data := tgzOf(t, tt.members...)
 			if tt.name == "accepted, archive cut" {
 				data = data[:len(data)-20]
+			}
+			if tt.members == nil {
+				data = named.Bytes()
 			}
 			rep := scanFile(t, "model.tar.gz", data)
 			accept.Apply(rep, time.Now(), nil)

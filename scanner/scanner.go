@@ -380,14 +380,16 @@ func (fs *fileScan) analyze(ctx context.Context, in *formats.Input, loc string, 
 		var read string
 		// An empty file is judged by inert whatever its name: no loader
 		// reads anything from it (TorchServe's own test archives carry
-		// an empty model.pt beside their handler).
-		if want := claimedFormat(in.Name); want != "" && head.Size > 0 {
+		// an empty model.pt beside their handler). A decompressed stream
+		// of no stated size that yields nothing is not known empty: the
+		// decoder may have stopped where the loader's fails or goes on.
+		if want := claimedFormat(in.Name); want != "" && (head.Size > 0 || in.Size < 0) {
 			fs.unidentified = depth == 0
 			fs.fail(loc, fmt.Errorf("content matches no known format, though the name says %s: %s", want, describeHead(want, head)))
 		} else if depth == 0 {
 			read = fs.identify(ctx, in, head, loc)
 		} else {
-			read = fs.identifyMember(ctx, in, head, loc)
+			read = fs.identifyMember(ctx, in, head, loc, depth)
 		}
 		if read == "" {
 			return nil
@@ -486,13 +488,17 @@ func readable(id inert.Identity) bool {
 type unknownMember struct {
 	loc  string
 	what string
+	// ambiguous marks a location whose "!" separators outnumber its
+	// levels of nesting: a name holds one, so a member glob could take
+	// it for a member nested otherwise.
+	ambiguous bool
 }
 
 // identifyMember classifies a container member that matches no format.
 // An inert one (text, an image) passes; any other is held until the whole
 // file is read, as its container's format may still say the member is
 // data it reads itself (a PyTorch storage, an ExecuTorch segment).
-func (fs *fileScan) identifyMember(ctx context.Context, in *formats.Input, head formats.Head, loc string) string {
+func (fs *fileScan) identifyMember(ctx context.Context, in *formats.Input, head formats.Head, loc string, depth int) string {
 	id, err := inert.Identify(ctx, in, head, !fs.limits.Quick)
 	switch {
 	case err == nil && readable(id):
@@ -502,7 +508,7 @@ func (fs *fileScan) identifyMember(ctx context.Context, in *formats.Input, head 
 	case id.Class == inert.Inert:
 	default:
 		fs.mu.Lock()
-		fs.pending = append(fs.pending, unknownMember{loc: loc, what: id.What})
+		fs.pending = append(fs.pending, unknownMember{loc: loc, what: id.What, ambiguous: strings.Count(loc, "!") > depth+strings.Count(fs.root, "!")})
 		fs.mu.Unlock()
 	}
 	return ""
@@ -511,7 +517,8 @@ func (fs *fileScan) identifyMember(ctx context.Context, in *formats.Input, head 
 // failUnknownMembers makes the file inconclusive for every member whose
 // bytes matched no format, are not inert and that no container format
 // vouched for: an unknown payload hidden in an archive does not pass. It
-// returns their locations.
+// returns their locations, or none when a location is ambiguous (a member
+// glob must not take it for another).
 func (fs *fileScan) failUnknownMembers() []string {
 	fs.mu.Lock()
 	var unknown []unknownMember
@@ -523,9 +530,14 @@ func (fs *fileScan) failUnknownMembers() []string {
 	fs.pending = nil
 	fs.mu.Unlock()
 	var locs []string
+	ambiguous := false
 	for _, m := range unknown {
 		fs.fail(m.loc, &inert.UnidentifiedError{What: "member matches no known format: " + m.what})
 		locs = append(locs, m.loc)
+		ambiguous = ambiguous || m.ambiguous
+	}
+	if ambiguous {
+		return nil
 	}
 	return locs
 }

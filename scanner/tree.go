@@ -2,6 +2,7 @@ package scanner
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/modelgate/modelgate/formats"
 	"github.com/modelgate/modelgate/scanner/fetch"
+	"golang.org/x/text/unicode/norm"
 )
 
 // sourceTree is one target's files as a formats.Tree, for the layouts
@@ -22,7 +24,9 @@ type sourceTree struct {
 	files []fetch.File
 	byRel map[string]int
 	// dir, for a single local file scanned on its own, is the directory
-	// holding it, where OpenSibling looks.
+	// holding it, and for a local directory, that directory: where
+	// OpenSibling looks for files the walk did not list (a .git folder
+	// is not walked, yet a loader reads what a model names in it).
 	dir string
 
 	mu     sync.Mutex
@@ -67,9 +71,12 @@ func (t *sourceTree) Open(name string) (*formats.Input, error) {
 	return formats.NewInput(name, rc, f.Size), nil
 }
 
-// OpenSibling implements formats.SiblingOpener for a single local file:
-// name, relative to the file's directory, must lead through real
-// directories (no symlink, no "..") to a regular file.
+// OpenSibling implements formats.SiblingOpener for a local target: name,
+// relative to the file's directory or the target directory, must lead
+// through real directories (no symlink, no "..") to a regular file. An
+// entry that is not there under its name is looked for as loaders on
+// macOS and Windows find it: the one differing only in case, Unicode
+// normalization or trailing dots and spaces.
 func (t *sourceTree) OpenSibling(name string) (*formats.Input, error) {
 	if t.dir == "" || !fs.ValidPath(name) || name == "." {
 		return nil, fmt.Errorf("open %s: %w", name, fs.ErrNotExist)
@@ -77,8 +84,18 @@ func (t *sourceTree) OpenSibling(name string) (*formats.Input, error) {
 	p := t.dir
 	parts := strings.Split(name, "/")
 	for i, part := range parts {
+		dir := p
 		p = filepath.Join(p, part)
 		fi, err := os.Lstat(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			// A loader on a case-insensitive file system (macOS, Windows),
+			// or on Windows, which drops trailing dots and spaces, opens
+			// the entry that differs only so.
+			if alt := foldEntry(dir, part); alt != "" {
+				p = filepath.Join(dir, alt)
+				fi, err = os.Lstat(p)
+			}
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -103,6 +120,56 @@ func (t *sourceTree) OpenSibling(name string) (*formats.Input, error) {
 	t.opened = append(t.opened, f)
 	t.mu.Unlock()
 	return formats.NewInput(name, f, fi.Size()), nil
+}
+
+// maxFoldEntries bounds the directory read for an entry whose name
+// differs only in case or trailing dots and spaces.
+const maxFoldEntries = 100_000
+
+// foldEntry returns the one entry of dir whose name equals name but for
+// case, Unicode normalization and trailing dots and spaces, or "".
+func foldEntry(dir, name string) string {
+	f, err := os.Open(dir)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	names, err := f.Readdirnames(maxFoldEntries)
+	if err != nil && len(names) == 0 {
+		return ""
+	}
+	want := norm.NFC.String(strings.TrimRight(name, ". "))
+	found := ""
+	for _, n := range names {
+		if strings.EqualFold(norm.NFC.String(strings.TrimRight(n, ". ")), want) {
+			if found != "" {
+				return ""
+			}
+			found = n
+		}
+	}
+	return found
+}
+
+// localRoot returns the directory a local directory target's files are
+// in, or "" when any file it lists for reading is not local.
+func localRoot(files []fetch.File) string {
+	root := ""
+	for _, f := range files {
+		if f.Open == nil {
+			continue
+		}
+		rel := filepath.FromSlash(f.Rel)
+		if !f.Local || f.Rel == "" || !strings.HasSuffix(f.Path, string(filepath.Separator)+rel) {
+			return ""
+		}
+		r := strings.TrimSuffix(f.Path, string(filepath.Separator)+rel)
+		if root != "" && r != root {
+			return ""
+		}
+		root = r
+	}
+	return root
 }
 
 func (t *sourceTree) close() {
@@ -130,6 +197,8 @@ func scanTree(ctx context.Context, name string, files []fetch.File, results []Fi
 		if files[0].Local {
 			t.dir = filepath.Dir(name)
 		}
+	} else {
+		t.dir = localRoot(files)
 	}
 	matched, err := formats.AnalyzeLayouts(ctx, t, &scope{fs: fs, loc: loc, sep: "/"})
 	if err != nil {

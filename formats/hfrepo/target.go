@@ -22,10 +22,16 @@ var safeTargetPrefixes = []string{
 	"nemo.collections.", "nemo.core.classes.", "nemo.core.neural_types.", "nemo.core.optim.",
 	"megatron.core.", "pytorch_lightning.callbacks.", "pytorch_lightning.loggers.",
 	"lightning.pytorch.callbacks.", "lightning.pytorch.loggers.", "timm.models.", "timm.layers.",
+}
+
+// safeTargets are classes known safe by their whole name, not as a package
+// prefix: Hydra follows every further dotted part with getattr, so
+// Normalizer.__init__.__globals__.get would reach the module's globals.
+var safeTargets = map[string]bool{
 	// NVIDIA's text normalizers, which NeMo's TTS configs name: they
 	// build grammars (and cache them in the directory the config names).
-	"nemo_text_processing.text_normalization.normalize.Normalizer",
-	"nemo_text_processing.inverse_text_normalization.inverse_normalize.InverseNormalizer",
+	"nemo_text_processing.text_normalization.normalize.Normalizer":                        true,
+	"nemo_text_processing.inverse_text_normalization.inverse_normalize.InverseNormalizer": true,
 }
 
 // nemoSentinels are bare _target_ values NeMo's own code reads as a switch
@@ -50,6 +56,11 @@ var dangerousModules = map[string]bool{
 	"operator": true, "types": true, "inspect": true, "exec": true, "eval": true,
 }
 
+// commonSegments are names of dangerousModules that packages also use for
+// submodules of their own (nemo's types, a signal-processing module), so
+// they are dangerous only as the first part of a name.
+var commonSegments = map[string]bool{"types": true, "signal": true, "platform": true, "code": true, "http": true}
+
 // dangerousLeaves are callable names that run or load code whatever
 // module they come from.
 var dangerousLeaves = map[string]bool{
@@ -68,9 +79,22 @@ var dottedRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9
 func dangerousTarget(t string) string {
 	parts := strings.Split(t, ".")
 	leaf := parts[len(parts)-1]
+	inner := ""
+	for _, p := range parts[1:] {
+		if strings.HasPrefix(p, "__") || dangerousModules[p] && !commonSegments[p] || p == "python_multiprocessing" {
+			inner = p
+			break
+		}
+	}
 	switch {
 	case dangerousModules[parts[0]]:
 		return "module " + parts[0] + " runs commands, evaluates code, opens connections or loads pickles"
+	case inner != "":
+		// Hydra's _locate follows each dotted part with getattr, so a
+		// package's name reaches the modules it imported
+		// (torch.utils.data.dataloader.os.posix_spawn) and, through
+		// dunder attributes, a function's globals.
+		return "its part " + inner + " reaches a module that runs commands, evaluates code or loads pickles, or an attribute of the interpreter's internals"
 	case dangerousLeaves[leaf], strings.HasPrefix(leaf, "exec"), strings.HasPrefix(leaf, "spawn"):
 		return leaf + " runs, imports or loads code"
 	case strings.HasPrefix(t, "hydra.") || strings.HasPrefix(t, "omegaconf."):
@@ -82,6 +106,9 @@ func dangerousTarget(t string) string {
 }
 
 func safeTarget(t string) bool {
+	if safeTargets[t] {
+		return true
+	}
 	for _, p := range safeTargetPrefixes {
 		if strings.HasPrefix(t, p) {
 			return true

@@ -87,13 +87,20 @@ func Identify(ctx context.Context, in *formats.Input, h formats.Head, whole bool
 	if what, ok := lfsPointer(p, h.Size); ok {
 		return Identity{Class: LFSPointer, What: what}, nil
 	}
+	id, err := classify(ctx, in, h, whole, base)
+	if err == nil && id.Class == Inert && zipEnd(h.Suffix, h.Size) {
+		// Python's zipfile, Java's and Go's zip readers look for the end
+		// record in this window, wherever the format at offset 0 says the
+		// file ends (an image, a tokenizer model's piece text).
+		return Identity{Class: Unidentified, What: id.What + " that also holds a zip end record in its last 64 KB: zip readers open it as an archive"}, nil
+	}
+	return id, err
+}
+
+// classify identifies a non-empty file that is no LFS pointer.
+func classify(ctx context.Context, in *formats.Input, h formats.Head, whole bool, base string) (Identity, error) {
+	p := h.Prefix
 	if what, ok, hidden, err := media(in, h); err != nil || ok {
-		if err == nil && zipEnd(h.Suffix) {
-			// Python's zipfile, Java's and Go's zip readers look for the
-			// end record in this window, wherever the format at offset
-			// 0 says the file ends.
-			return Identity{Class: Unidentified, What: what + " that also holds a zip end record in its last 64 KB: zip readers open it as an archive"}, nil
-		}
 		if hidden != "" {
 			return Identity{Class: Unidentified, What: what + " " + hidden}, nil
 		}
@@ -278,20 +285,38 @@ func riff(p []byte, size int64, form string) bool {
 	return n == size || n+1 == size
 }
 
-// zipEnd reports a zip end-of-central-directory record anywhere in tail
-// (the last TailSize bytes) whose entry counts agree, which is all a zip
-// reader searching from the end asks of it.
-func zipEnd(tail []byte) bool {
+// zipEnd reports a zip end-of-central-directory record in tail (the last
+// TailSize bytes of a file of size bytes) that a zip reader searching from
+// the end would open: Python's zipfile takes the last signature in the
+// window whose 22 bytes are there, reads neither entry count, and finds
+// the central directory the size field says lies just before the record.
+// A record whose central directory is in tail must point at one; one
+// pointing before tail, or a zip64 one, is taken as it is.
+func zipEnd(tail []byte, size int64) bool {
 	sig := []byte("PK\x05\x06")
+	at := size - int64(len(tail))
 	for end := len(tail); end >= 4; {
 		i := bytes.LastIndex(tail[:end], sig)
 		if i < 0 {
 			return false
 		}
-		if i+22 <= len(tail) && binary.LittleEndian.Uint16(tail[i+8:]) == binary.LittleEndian.Uint16(tail[i+10:]) {
+		end = i + len(sig) - 1
+		if i+22 > len(tail) {
+			continue
+		}
+		cd := int64(binary.LittleEndian.Uint32(tail[i+12:]))
+		if binary.LittleEndian.Uint32(tail[i+16:]) == math.MaxUint32 || cd == math.MaxUint32 {
+			return true // zip64: the locator before it says where
+		}
+		start := at + int64(i) - cd
+		switch {
+		case cd == 0 || start < 0:
+			// No entries, or a directory before the file's start.
+		case start < at:
+			return true
+		case bytes.HasPrefix(tail[start-at:], []byte("PK\x01\x02")):
 			return true
 		}
-		end = i + len(sig) - 1
 	}
 	return false
 }

@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/modelgate/modelgate/formats"
 )
@@ -68,6 +69,39 @@ func zipOf(t *testing.T, name string, data []byte) []byte {
 		t.Fatal(err)
 	}
 	return b.Bytes()
+}
+
+// countsDisagree sets a zip's end record to count no entries on its disk.
+func countsDisagree(z []byte) []byte {
+	z = slices.Clone(z)
+	i := bytes.LastIndex(z, []byte("PK\x05\x06"))
+	z[i+8], z[i+9] = 0, 0
+	return z
+}
+
+// utf8Zip is a stored zip of a pickle whose bytes are all valid UTF-8, as a
+// sentencepiece piece's text must be.
+func utf8Zip(t *testing.T) []byte {
+	t.Helper()
+	for pad := range 4096 {
+		var b bytes.Buffer
+		z := zip.NewWriter(&b)
+		w, err := z.CreateHeader(&zip.FileHeader{Name: "model.pkl", Method: zip.Store})
+		if err == nil {
+			_, err = w.Write(append([]byte("cos\nsystem\n(S'id'\ntR."), bytes.Repeat([]byte(" "), pad)...))
+		}
+		if err == nil {
+			err = z.Close()
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if utf8.Valid(b.Bytes()) {
+			return b.Bytes()
+		}
+	}
+	t.Fatal("no zip of valid UTF-8")
+	return nil
 }
 
 func noise(n int) []byte {
@@ -167,6 +201,14 @@ func TestIdentify(t *testing.T) {
 		{"logo.png", withPNGChunk(pngImg, "mkBF", noise(100<<10)), true, Inert, "PNG image"},
 		{"logo.png", withPNGChunk(pngImg, "PRIV", nil), true, Unidentified, "critical chunk of unknown type \"PRIV\""},
 		{"photo.jpg", slices.Concat(jpegImg[:len(jpegImg)-2], zipped, []byte("\xff\xd9")), true, Unidentified, "JPEG image that also holds a zip end record"},
+		// Python's zipfile reads neither entry count of the end record,
+		// and looks for it in the last 1<<16 + 22 bytes.
+		{"logo.png", withPNGChunk(pngImg, "tEXt", countsDisagree(zipped)), true, Unidentified, "PNG image that also holds a zip end record"},
+		{"logo.png", withPNGChunk(pngImg, "tEXt", slices.Concat(zipped, bytes.Repeat([]byte("x"), 1<<16+22-22-4-12))), true, Unidentified, "PNG image that also holds a zip end record"},
+		{"logo.png", withPNGChunk(pngImg, "tEXt", slices.Concat(zipped, bytes.Repeat([]byte("x"), 1<<16+22-22-4-12+1))), true, Inert, "PNG image"},
+		// An end record whose central directory is not where it says.
+		{"logo.png", withPNGChunk(pngImg, "tEXt", slices.Concat([]byte("PK\x05\x06\x00\x00\x00\x00\x01\x00\x01\x00\x30\x00\x00\x00"), make([]byte, 6))), true, Inert, "PNG image"},
+		{"tokenizer.model", pb(pb(nil, 1, spPiece(string(utf8Zip(t)), 1)), 2, pb(nil, 1, []byte("corpus.txt"))), true, Unidentified, "zip end record"},
 		{"photo.jpg", withJPEGSegments(jpegImg, 0xef, 3, 60000), true, Unidentified, "JPEG image with 175.8 KB of application segments of no known use"},
 		{"photo.jpg", withJPEGSegments(jpegImg, 0xef, 1, 60000), true, Inert, "JPEG image"},
 		{"photo.jpg", withJPEGSegments(jpegImg, 0xe1, 3, 60000), true, Inert, "JPEG image"}, // Exif, XMP

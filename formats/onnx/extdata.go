@@ -169,67 +169,88 @@ func checkTree(ctx context.Context, t formats.Tree, name string, have map[string
 		return fmt.Errorf("walk %q: %w", name, err)
 	}
 	dir := path.Dir(name)
-	type span struct {
-		off, end int64
-		tensor   string
-	}
 	spans := map[string][]span{}
 	for _, r := range m.External {
 		if r.Location == "" || locationProblem(r.Location) != "" || hasMemMarker(r.Location) {
 			continue
 		}
-		target := path.Clean(path.Join(dir, strings.ReplaceAll(r.Location, `\`, "/")))
 		report := func(format string, args ...any) {
 			s.Report(formats.NewFinding(RuleExternalFile, r.At, "tensor %q: "+format, append([]any{r.Tensor}, args...)...).
 				With("tensor", r.Tensor).With("location", r.Location).In(name))
 		}
-		var ext *formats.Input
-		var err error
-		if have[target] {
-			ext, err = t.Open(target)
-		} else {
-			ext, err = openSibling(t, target)
+		// Windows loaders read a backslash as a separator, POSIX ones as
+		// part of the name: a location holding one names two files, and
+		// each that is there is checked.
+		targets := []string{path.Clean(path.Join(dir, strings.ReplaceAll(r.Location, `\`, "/")))}
+		if strings.Contains(r.Location, `\`) {
+			targets = append(targets, path.Clean(path.Join(dir, r.Location)))
 		}
-		switch {
-		case errors.Is(err, fs.ErrNotExist) && !have[target]:
+		absent := 0
+		for _, target := range targets {
+			var ext *formats.Input
+			var err error
+			if have[target] {
+				ext, err = t.Open(target)
+			} else {
+				ext, err = openSibling(t, target)
+			}
+			switch {
+			case errors.Is(err, fs.ErrNotExist) && !have[target]:
+				absent++
+				continue
+			case err != nil:
+				report("external data file %q cannot be opened as a regular file: %v", r.Location, err)
+				continue
+			}
+			checkRange(s, spans, name, target, ext, r, report)
+		}
+		if absent == len(targets) {
 			// An absent file holds no bytes a loader could be made to
 			// read: onnx.load fails on the model. Only a file that is
 			// there can be a symlink or too short, which stay high.
 			s.Report(formats.NewFinding(RuleExternalFile, r.At,
 				"tensor %q: external data file %q is not among the scanned files: its bytes were not checked, and the model cannot load without it (scan the model's directory)", r.Tensor, r.Location).
 				At(formats.Low).With("tensor", r.Tensor).With("location", r.Location).With("absent", "true").In(name))
-			continue
-		case err != nil:
-			report("external data file %q cannot be opened as a regular file: %v", r.Location, err)
-			continue
-		}
-		// The graph names the file and onnx reads its bytes as the
-		// tensor's raw numbers, whether or not its size is known here (a
-		// compressed archive member's is not).
-		formats.MarkData(s, target, "ONNX external data of "+path.Base(name)+" (raw tensor bytes)")
-		if ext.Size < 0 {
-			continue
-		}
-		off := max(r.Offset, 0)
-		length := r.Length
-		if length <= 0 { // absent or 0: onnx reads to the end of the file
-			length = ext.Size - off
-		}
-		if off > ext.Size || length > ext.Size-off {
-			report("external data range %d+%d is beyond the %d bytes of %q", off, length, ext.Size, r.Location)
-			continue
-		}
-		for _, o := range spans[target] {
-			if off < o.end && o.off < off+length {
-				report("external data range %d+%d overlaps tensor %q in %q", off, length, o.tensor, r.Location)
-				break
-			}
-		}
-		if len(spans[target]) < 100_000 {
-			spans[target] = append(spans[target], span{off, off + length, r.Tensor})
 		}
 	}
 	return nil
+}
+
+// span is the range of an external data file one tensor reads.
+type span struct {
+	off, end int64
+	tensor   string
+}
+
+// checkRange checks the range a tensor reads of an external data file
+// that is there, against its size and the ranges other tensors read.
+func checkRange(s formats.Scope, spans map[string][]span, name, target string, ext *formats.Input, r ExternalRef,
+	report func(format string, args ...any)) {
+	// The graph names the file and onnx reads its bytes as the tensor's
+	// raw numbers, whether or not its size is known here (a compressed
+	// archive member's is not).
+	formats.MarkData(s, target, "ONNX external data of "+path.Base(name)+" (raw tensor bytes)")
+	if ext.Size < 0 {
+		return
+	}
+	off := max(r.Offset, 0)
+	length := r.Length
+	if length <= 0 { // absent or 0: onnx reads to the end of the file
+		length = ext.Size - off
+	}
+	if off > ext.Size || length > ext.Size-off {
+		report("external data range %d+%d is beyond the %d bytes of %q", off, length, ext.Size, r.Location)
+		return
+	}
+	for _, o := range spans[target] {
+		if off < o.end && o.off < off+length {
+			report("external data range %d+%d overlaps tensor %q in %q", off, length, o.tensor, r.Location)
+			break
+		}
+	}
+	if len(spans[target]) < 100_000 {
+		spans[target] = append(spans[target], span{off, off + length, r.Tensor})
+	}
 }
 
 // openSibling opens a file beside a model scanned on its own, when the

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -205,7 +206,7 @@ func (m *machine) reset() {
 		}
 	}
 	m.pidStart = len(m.res.PersistentIDs)
-	m.t = newTables()
+	m.t = m.newTables()
 	m.order = m.order[:0]
 	m.mutations = m.mutations[:0]
 	m.lookups = 0
@@ -214,9 +215,17 @@ func (m *machine) reset() {
 	m.counts = make(map[string]int)
 }
 
+func (m *machine) newTables() *tables {
+	t := newTables()
+	if m.opt.tableBytes > 0 {
+		t.left = m.opt.tableBytes
+	}
+	return t
+}
+
 func (m *machine) keptTables() *tables {
 	if m.kept == nil {
-		m.kept = newTables()
+		m.kept = m.newTables()
 	}
 	return m.kept
 }
@@ -500,6 +509,10 @@ func (m *machine) nameLine() (string, error) {
 func (m *machine) run() (v Value, err error) {
 	m.reset()
 	defer m.flush()
+	if m.kept != nil && m.kept.full {
+		// The persistent IDs of the stream before did not fit.
+		return Value{}, &Error{Offset: m.st.Offset(), Opcode: "-", Err: m.kept.limitError()}
+	}
 	st := m.st
 	for {
 		off := st.Offset()
@@ -544,7 +557,7 @@ func (m *machine) run() (v Value, err error) {
 			err := m.fatal
 			m.fatal = nil
 			if err == nil {
-				err = &formats.LimitError{Limit: "pickle-value-chunks", Max: scratchChunk}
+				err = m.t.limitError()
 			}
 			return Value{}, &Error{Offset: off, Opcode: opName(op), Err: err}
 		}
@@ -1683,6 +1696,33 @@ func transformerCleared(g *globalInfo) bool {
 			if v, ok := st.Get(k); ok && v.kind != KindNone && !constDict(v) {
 				return false
 			}
+		}
+		if !plainAttributes(st, h) {
+			return false
+		}
+	}
+	return true
+}
+
+// plainAttributes reports whether the attributes a holder's state sets
+// besides its callables and keyword arguments hold no global, persistent
+// ID or extension: an instance attribute shadows the class's methods
+// (transform, fit, append, which APPEND calls while loading), so one
+// holding a callable would be called in the method's place.
+func plainAttributes(st Value, h *holder) bool {
+	items := st.cells()
+	for i := 0; i+1 < len(items); i += 2 {
+		k := st.t.val(items[i])
+		if k.kind != KindStr {
+			continue
+		}
+		name, ok := k.Text()
+		if ok && (slices.Contains(h.callables, name) || slices.Contains(h.kwargs, name)) {
+			continue
+		}
+		switch st.t.val(items[i+1]).kind {
+		case KindGlobal, KindPersistent, KindExt, KindBuffer:
+			return false
 		}
 	}
 	return true

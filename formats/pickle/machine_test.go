@@ -362,6 +362,37 @@ func TestLimits(t *testing.T) {
 	}
 }
 
+// TestTableBudget: what a stream carves is never freed while it runs, so
+// its tables have a byte budget: garbage (lists built and popped) ends in
+// a limit error, as do the values every stream returned, kept for the
+// caller, once they outgrow it. A stream that keeps little runs through.
+func TestTableBudget(t *testing.T) {
+	const budget = 1 << 20
+	list := mark + strings.Repeat("N", 1000) + "l"
+	cases := []struct {
+		name  string
+		data  []byte
+		limit string // "": no error
+	}{
+		{"garbage", cat(proto(2), strings.Repeat("]Na0", 20000), "N", stop), "pickle-value-bytes"},
+		{"returned values", cat(strings.Repeat(string(cat(proto(2), list, stop)), 200)), "pickle-value-bytes"},
+		{"within", cat(proto(2), strings.Repeat("]Na0", 1000), "N", stop), ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Scan(context.Background(), bytes.NewReader(c.data), formatstest.NewRecorder(),
+				Options{Multiple: true, MaxItems: 1000, tableBytes: budget})
+			var le *formats.LimitError
+			switch {
+			case c.limit == "" && err != nil:
+				t.Fatalf("err %v", err)
+			case c.limit != "" && (!errors.As(err, &le) || le.Limit != c.limit):
+				t.Fatalf("err %v, want limit %s", err, c.limit)
+			}
+		})
+	}
+}
+
 func TestCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()

@@ -32,6 +32,8 @@ type Options struct {
 	MaxItems int
 	// Hooks let a caller act on the machine as it runs.
 	Hooks Hooks
+	// tableBytes, for tests, replaces maxTableBytes.
+	tableBytes int64
 }
 
 // Hooks are called by the machine; a hook's error stops the scan.
@@ -145,6 +147,9 @@ func scan(ctx context.Context, r io.Reader, s formats.Scope, opt *Options, res *
 		res.Streams++
 		res.End = st.Offset()
 		v = m.keep(v)
+		if m.kept.full {
+			return &Error{Offset: res.End, Opcode: "STOP", Err: m.kept.limitError()}
+		}
 		res.Values = append(res.Values, v)
 		if h := opt.Hooks.AfterStream; h != nil && !h(i, v) {
 			return nil

@@ -1,5 +1,11 @@
 package pickle
 
+import (
+	"unsafe"
+
+	"github.com/modelgate/modelgate/formats"
+)
+
 // tables hold what one pickle stream's cells refer to by index: objects,
 // container elements and kept strings, in chunks that hold no pointers.
 // Dict-heavy pickles (a state_dict, a list of records) build millions of
@@ -14,11 +20,21 @@ type tables struct {
 	objs  store[object]
 	bytes store[byte]
 	globs []*gobj
-	// full is set when an index space ran out: the machine stops at the
-	// end of the opcode with a limit error, before anything reads what was
-	// carved from the scratch chunk since.
+	// full is set when an index space or the byte budget ran out: the
+	// machine stops at the end of the opcode with a limit error, before
+	// anything reads what was carved from the scratch chunk since.
 	full bool
+	// left is what the chunks may still take, in bytes. Nothing carved is
+	// freed while the stream runs, so without it the garbage of a stream
+	// (a list built and popped, 4 bytes of pickle for 170 of chunks)
+	// would grow with the opcodes run, not with what the stream keeps.
+	left int64
 }
+
+// maxTableBytes bounds the chunks of one stream's tables, and those that
+// keep what every stream of an input returned: a 100k-tensor state_dict
+// takes tens of MB.
+const maxTableBytes = 1 << 30
 
 const (
 	// refBits is how many low bits of a ref are the offset in its chunk;
@@ -37,9 +53,18 @@ const (
 )
 
 func newTables() *tables {
-	t := &tables{}
+	t := &tables{left: maxTableBytes}
 	t.cells.max, t.objs.max, t.bytes.max = cellChunkMax, objChunkMax, byteChunkMax
+	t.cells.left, t.objs.left, t.bytes.left = &t.left, &t.left, &t.left
 	return t
+}
+
+// limitError is the limit a full table hit.
+func (t *tables) limitError() error {
+	if t.left < 0 {
+		return &formats.LimitError{Limit: "pickle-value-bytes", Max: maxTableBytes}
+	}
+	return &formats.LimitError{Limit: "pickle-value-chunks", Max: scratchChunk}
 }
 
 // store is one table: a list of chunks, the last of which is carved.
@@ -49,6 +74,20 @@ type store[T any] struct {
 	curRef uint32 // the ref of cur[0]
 	next   int    // the size of the next chunk
 	max    int    // the largest chunk carved into several pieces
+	left   *int64 // the tables' byte budget, shared by their stores
+}
+
+// grow makes a chunk of n elements, charging it to the budget.
+func (s *store[T]) grow(n int, full *bool) []T {
+	c := make([]T, n)
+	if s.left != nil {
+		var zero T
+		*s.left -= int64(n) * int64(unsafe.Sizeof(zero))
+		if *s.left < 0 {
+			*full = true
+		}
+	}
+	return c
 }
 
 // carve returns a ref and a zeroed slice of k elements, contiguous, that
@@ -79,11 +118,11 @@ func (s *store[T]) carve(k int, full *bool) (uint32, []T) {
 		return scratchChunk << refBits, v
 	}
 	if k > s.max {
-		s.chunks = append(s.chunks, make([]T, k))
+		s.chunks = append(s.chunks, s.grow(k, full))
 		return uint32(ci) << refBits, s.chunks[ci][:k:k]
 	}
 	s.next = min(max(s.next*2, chunkMin), s.max)
-	c := make([]T, max(k, s.next)+skip)
+	c := s.grow(max(k, s.next)+skip, full)
 	s.chunks = append(s.chunks, c)
 	s.cur = c[skip:]
 	s.curRef = uint32(ci)<<refBits | uint32(skip)

@@ -290,8 +290,11 @@ func (v Value) Get(key string) (Value, bool) {
 	if v.kind != KindDict {
 		return Value{}, false
 	}
+	// SETITEM(S) on a dict the pickle holds twice (through the memo)
+	// keeps every pair it set; the last one for a key is what the dict
+	// holds when loaded.
 	items := v.cells()
-	for i := 0; i+1 < len(items); i += 2 {
+	for i := len(items)&^1 - 2; i >= 0; i -= 2 {
 		if k := v.t.val(items[i]); k.kind == KindStr && k.obj() == nil && k.chars() == key {
 			return v.t.val(items[i+1]), true
 		}

@@ -58,12 +58,51 @@ func (zipLayout) DataFiles(ctx context.Context, t formats.Tree, s formats.Scope)
 			continue
 		}
 		for k := range decl {
-			if n := lookupFold(names, prefix+rec.dir+k); slices.Contains(names, n) {
+			if !storageKey(k) {
+				continue
+			}
+			if n := lookupFold(names, prefix+rec.dir+k); slices.Contains(names, n) && !npyMagic(t, n) {
 				out[n] = rec.what + k
 			}
 		}
 	}
 	return out
+}
+
+// storageKey reports whether a declared storage's key is a decimal
+// number, as torch.save and torch.jit.save name every storage. Only those
+// records are vouched for: a key such as "0.npy" names a record that other
+// loaders read by its name (np.load unpickles an object array in
+// archive/data/0.npy of the same zip), so it is analyzed as any member.
+func storageKey(k string) bool {
+	if k == "" || len(k) > 20 {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		if k[i] < '0' || k[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// npyMagic reports whether a record begins with the NumPy magic, or cannot
+// be read: np.load of the same zip as an npz reads any member that begins
+// with it as an array, whatever its name, and unpickles an object array
+// under allow_pickle. Such a record is analyzed, not vouched for.
+func npyMagic(t formats.Tree, name string) bool {
+	in, err := t.Open(name)
+	if err != nil {
+		return true
+	}
+	rc, err := in.Open()
+	if err != nil {
+		return true
+	}
+	defer rc.Close()
+	var b [6]byte
+	n, _ := io.ReadFull(rc, b[:])
+	return string(b[:n]) == "\x93NUMPY"
 }
 
 // maxRecord bounds what is read of small records (version, byteorder) and
