@@ -114,7 +114,7 @@ func runBOM(ctx context.Context, o bomOptions, stdout, stderr io.Writer) (int, e
 		if p := rep.Pinned[o.Target]; p != "" {
 			ref = strings.TrimPrefix(p, "oci://")
 		}
-		oo := signatures.OCIOptions{AllowNetworkTlog: o.Sig.AllowNetworkTlog, RekorURL: o.Sig.RekorURL}
+		oo := signatures.OCIOptions{Remote: sigRemote(o.Fetch.Stall()), AllowNetworkTlog: o.Sig.AllowNetworkTlog, RekorURL: o.Sig.RekorURL}
 		r := signatures.VerifyOCI(ctx, ref, sigOpts, oo)
 		a := signatures.VerifyOCIAttestations(ctx, ref, sigOpts, oo)
 		bo.Signature, bo.Attestations = &r, &a

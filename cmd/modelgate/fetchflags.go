@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	ggcr "github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/spf13/pflag"
 
 	"github.com/modelgate/modelgate/scanner/fetch"
@@ -48,4 +49,14 @@ func checkFetchFlags(o *fetch.Options, timeout time.Duration) error {
 		o.StallTimeout = -1
 	}
 	return nil
+}
+
+// sigRemote is how signature checks reach a registry: through the stall
+// guard, so a registry that stalls cannot hold a run while its signatures
+// are read either.
+func sigRemote(stall time.Duration) []ggcr.Option {
+	if stall <= 0 {
+		return nil
+	}
+	return []ggcr.Option{ggcr.WithTransport(remote.StallGuard(nil, stall))}
 }

@@ -165,7 +165,7 @@ func runScan(ctx context.Context, o scanOptions, stdout, stderr io.Writer) (int,
 		return scanner.ExitNoVerdict, fmt.Errorf("scan interrupted: %v", err)
 	}
 
-	chk := &checker{ctx: ctx, rep: rep, oci: signatures.OCIOptions{AllowNetworkTlog: o.Provenance.Sig.AllowNetworkTlog, RekorURL: o.Provenance.Sig.RekorURL}}
+	chk := &checker{ctx: ctx, rep: rep, oci: signatures.OCIOptions{Remote: sigRemote(o.Fetch.Stall()), AllowNetworkTlog: o.Provenance.Sig.AllowNetworkTlog, RekorURL: o.Provenance.Sig.RekorURL}}
 	if o.Provenance.Require {
 		o.Gate.afterPolicy = func(*scanner.Report) error { return chk.requireAll(o.Provenance) }
 	}
