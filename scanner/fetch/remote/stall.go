@@ -40,7 +40,9 @@ func (e *StallError) Error() string {
 // time a read waits counts, not the time the consumer takes between
 // reads nor the length of the download, so a large model at a low rate
 // passes, and a trickle of a byte per window passes too (a total bound
-// is the caller's deadline). d <= 0 returns base unguarded.
+// is the caller's deadline). Sending a request's body counts toward the
+// wait for its answer: the fetchers and the service upload small bodies
+// only. d <= 0 returns base unguarded.
 func StallGuard(base http.RoundTripper, d time.Duration) http.RoundTripper {
 	if d <= 0 {
 		return base
