@@ -13,6 +13,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/modelgate/modelgate/formats"
+	"github.com/modelgate/modelgate/scanner/fetch/remote"
 )
 
 // Config configures the service. The zero value of a field means its
@@ -49,6 +50,13 @@ type Config struct {
 	// ShutdownGrace is how long running jobs may finish at shutdown
 	// before they are put back in the queue.
 	ShutdownGrace time.Duration `yaml:"shutdown_grace"`
+	// JobTimeout bounds one attempt of a job: a scan still running then
+	// ends the job failed (no verdict) and frees its worker. Negative
+	// means no bound.
+	JobTimeout time.Duration `yaml:"job_timeout"`
+	// StallTimeout fails a request whose origin sends nothing for this
+	// long (remote.StallGuard); negative means no bound.
+	StallTimeout time.Duration `yaml:"stall_timeout"`
 	// FailOn is the lowest severity that makes the verdict fail.
 	FailOn string `yaml:"fail_on"`
 	// NoCache turns off the result cache: every file of every job is
@@ -186,6 +194,8 @@ func Defaults() Config {
 		Lease:         2 * time.Minute,
 		Poll:          time.Second,
 		ShutdownGrace: 20 * time.Second,
+		JobTimeout:    2 * time.Hour,
+		StallTimeout:  remote.DefaultStallTimeout,
 		FailOn:        "medium",
 	}
 }
@@ -237,6 +247,8 @@ func (c Config) withDefaults() (Config, error) {
 	setDur(&c.RetryMax, d.RetryMax)
 	setDur(&c.Lease, d.Lease)
 	setDur(&c.Poll, d.Poll)
+	setDur(&c.JobTimeout, d.JobTimeout)
+	setDur(&c.StallTimeout, d.StallTimeout)
 	if c.ShutdownGrace < 0 {
 		c.ShutdownGrace = 0
 	} else if c.ShutdownGrace == 0 {

@@ -36,6 +36,7 @@ import (
 
 	"github.com/modelgate/modelgate/formats"
 	"github.com/modelgate/modelgate/scanner/cache"
+	"github.com/modelgate/modelgate/scanner/fetch/remote"
 	"github.com/modelgate/modelgate/server/store"
 	"github.com/modelgate/modelgate/signatures"
 )
@@ -105,7 +106,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, version string) (*Se
 	if err != nil {
 		return nil, err
 	}
-	s.transport = g.transport()
+	// The stall guard covers the service's own requests too (referrers,
+	// signatures, MLflow), not only the fetchers'.
+	s.transport = remote.StallGuard(g.transport(), max(cfg.StallTimeout, 0))
 	host, _ := os.Hostname()
 	s.id = fmt.Sprintf("%s-%d-%s", host, os.Getpid(), store.NewID()[:6])
 	postgres := strings.HasPrefix(cfg.Database, "postgres://") || strings.HasPrefix(cfg.Database, "postgresql://")

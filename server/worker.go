@@ -123,6 +123,9 @@ type errRetry struct{ err error }
 func (e *errRetry) Error() string { return e.err.Error() }
 func (e *errRetry) Unwrap() error { return e.err }
 
+// errJobTimeout is the cause of a scan stopped at job_timeout.
+var errJobTimeout = errors.New("job_timeout reached")
+
 // process runs one attempt of j and records how it ended.
 func (s *Server) process(ctx context.Context, worker string, j *store.Job) {
 	ctx, cancel := context.WithCancel(ctx)
@@ -132,9 +135,19 @@ func (s *Server) process(ctx context.Context, worker string, j *store.Job) {
 	var hb sync.WaitGroup
 	hb.Go(func() { s.heartbeat(ctx, cancel, worker, j.ID, log) })
 	start := time.Now()
-	res, err := s.scan(ctx, j, log)
+	jctx, jcancel := ctx, context.CancelFunc(func() {})
+	if s.cfg.JobTimeout > 0 {
+		jctx, jcancel = context.WithTimeoutCause(ctx, s.cfg.JobTimeout, errJobTimeout)
+	}
+	res, err := s.scan(jctx, j, log)
+	jcancel()
 	s.m.scanTime.Observe(time.Since(start).Seconds())
 	interrupted := ctx.Err() != nil
+	if err != nil && !interrupted && errors.Is(context.Cause(jctx), errJobTimeout) {
+		// Not retried: a target that held a worker this long would hold
+		// it again on every attempt.
+		err = fmt.Errorf("timeout: the scan did not end within job_timeout %s", s.cfg.JobTimeout)
+	}
 	cancel()
 	hb.Wait()
 
@@ -208,7 +221,7 @@ func (s *Server) backoff(attempt int) time.Duration {
 // checks its signature when configured, builds the BOM and attaches the
 // BOM and report to an OCI artifact.
 func (s *Server) scan(ctx context.Context, j *store.Job, log *slog.Logger) (*store.Result, error) {
-	fo := fetch.Options{HFEndpoint: s.cfg.HFEndpoint, Transport: s.transport}
+	fo := fetch.Options{HFEndpoint: s.cfg.HFEndpoint, Transport: s.transport, Policed: true, StallTimeout: s.cfg.StallTimeout}
 	src, err := fetch.Open(ctx, j.Target, fo)
 	var ue *fetch.ErrUsage
 	if errors.As(err, &ue) {

@@ -88,6 +88,9 @@ func runAttest(ctx context.Context, o attestOptions, stdout, stderr io.Writer) (
 	if err := o.Gate.validate([]string{o.Target}, stderr); err != nil {
 		return scanner.ExitUsage, err
 	}
+	if err := checkFetchFlags(&o.Fetch, 0); err != nil {
+		return scanner.ExitUsage, err
+	}
 	src, err := fetch.Open(ctx, o.Target, o.Fetch)
 	var ue *fetch.ErrUsage
 	if errors.As(err, &ue) {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
 	"github.com/spf13/cobra"
@@ -25,7 +26,9 @@ type bomOptions struct {
 	Name   string
 	PURL   string
 	Fetch  fetch.Options
-	Sig    sigFlags
+	// Timeout, when > 0, is the deadline of the whole run.
+	Timeout time.Duration
+	Sig     sigFlags
 }
 
 func newBOMCmd() *cobra.Command {
@@ -59,6 +62,7 @@ func newBOMCmd() *cobra.Command {
 	f.StringVar(&o.Name, "name", "", "model name (default: the target's base name)")
 	f.StringVar(&o.PURL, "purl", "", "package URL of the model, e.g. pkg:huggingface/org/name@sha")
 	addFetchFlags(f, &o.Fetch)
+	addTimeoutFlag(f, &o.Timeout)
 	addSigFlags(f, &o.Sig)
 	return cmd
 }
@@ -75,6 +79,11 @@ func runBOM(ctx context.Context, o bomOptions, stdout, stderr io.Writer) (int, e
 			return scanner.ExitUsage, err
 		}
 	}
+	if err := checkFetchFlags(&o.Fetch, o.Timeout); err != nil {
+		return scanner.ExitUsage, err
+	}
+	ctx, cancel := withTimeout(ctx, o.Timeout)
+	defer cancel()
 	src, err := fetch.Open(ctx, o.Target, o.Fetch)
 	var ue *fetch.ErrUsage
 	if errors.As(err, &ue) {
@@ -85,6 +94,9 @@ func runBOM(ctx context.Context, o bomOptions, stdout, stderr io.Writer) (int, e
 	}
 	rep, err := scanner.Scan(ctx, []scanner.Target{{Name: o.Target, Source: src}}, scanner.Options{FailOn: formats.Medium, Version: Version()})
 	if err != nil {
+		if c := context.Cause(ctx); c != nil {
+			err = c
+		}
 		return scanner.ExitNoVerdict, fmt.Errorf("scan interrupted: %v", err)
 	}
 	bo := bom.Options{Name: o.Name, PURL: o.PURL}
@@ -102,7 +114,7 @@ func runBOM(ctx context.Context, o bomOptions, stdout, stderr io.Writer) (int, e
 		if p := rep.Pinned[o.Target]; p != "" {
 			ref = strings.TrimPrefix(p, "oci://")
 		}
-		oo := signatures.OCIOptions{AllowNetworkTlog: o.Sig.AllowNetworkTlog, RekorURL: o.Sig.RekorURL}
+		oo := signatures.OCIOptions{Remote: sigRemote(o.Fetch.Stall()), AllowNetworkTlog: o.Sig.AllowNetworkTlog, RekorURL: o.Sig.RekorURL}
 		r := signatures.VerifyOCI(ctx, ref, sigOpts, oo)
 		a := signatures.VerifyOCIAttestations(ctx, ref, sigOpts, oo)
 		bo.Signature, bo.Attestations = &r, &a

@@ -33,8 +33,10 @@ type scanOptions struct {
 	Jobs   int
 	// Progress forces the progress display on or off; nil means "on
 	// when stderr is a terminal".
-	Progress   *bool
-	Fetch      fetch.Options
+	Progress *bool
+	Fetch    fetch.Options
+	// Timeout, when > 0, is the deadline of the whole scan.
+	Timeout    time.Duration
 	Cache      cacheOptions
 	Gate       gateOptions
 	Provenance provenanceOptions
@@ -69,6 +71,7 @@ func newScanCmd() *cobra.Command {
 	f.BoolVarP(&o.Quiet, "quiet", "q", false, "print only what fails the scan, inconclusive files and the verdict")
 	f.IntVar(&o.Jobs, "jobs", 0, "files scanned at once; 0 means one per CPU")
 	addFetchFlags(f, &o.Fetch)
+	addTimeoutFlag(f, &o.Timeout)
 	addCacheFlags(f, &o.Cache)
 	addGateFlags(f, &o.Gate)
 	addProvenanceFlags(f, &o.Provenance)
@@ -103,6 +106,11 @@ func runScan(ctx context.Context, o scanOptions, stdout, stderr io.Writer) (int,
 	if o.Fetch.Connections < 0 || o.Fetch.Connections > fetch.MaxConnections {
 		return scanner.ExitUsage, fmt.Errorf("--connections %d: want 1 to %d", o.Fetch.Connections, fetch.MaxConnections)
 	}
+	if err := checkFetchFlags(&o.Fetch, o.Timeout); err != nil {
+		return scanner.ExitUsage, err
+	}
+	ctx, cancel := withTimeout(ctx, o.Timeout)
+	defer cancel()
 	var targets []scanner.Target
 	for _, t := range o.Targets {
 		t = fetch.CleanTarget(t)
@@ -112,6 +120,9 @@ func runScan(ctx context.Context, o scanOptions, stdout, stderr io.Writer) (int,
 			return scanner.ExitUsage, err
 		}
 		if err != nil {
+			if c := context.Cause(ctx); c != nil {
+				return scanner.ExitNoVerdict, fmt.Errorf("%v: %v", c, err)
+			}
 			return scanner.ExitNoVerdict, fmt.Errorf("%v (check the target)", err)
 		}
 		targets = append(targets, scanner.Target{Name: t, Source: src})
@@ -148,10 +159,13 @@ func runScan(ctx context.Context, o scanOptions, stdout, stderr io.Writer) (int,
 	rep, err := scanner.Scan(ctx, targets, opts)
 	prog.stop()
 	if err != nil {
+		if c := context.Cause(ctx); c != nil {
+			err = c
+		}
 		return scanner.ExitNoVerdict, fmt.Errorf("scan interrupted: %v", err)
 	}
 
-	chk := &checker{ctx: ctx, rep: rep, oci: signatures.OCIOptions{AllowNetworkTlog: o.Provenance.Sig.AllowNetworkTlog, RekorURL: o.Provenance.Sig.RekorURL}}
+	chk := &checker{ctx: ctx, rep: rep, oci: signatures.OCIOptions{Remote: sigRemote(o.Fetch.Stall()), AllowNetworkTlog: o.Provenance.Sig.AllowNetworkTlog, RekorURL: o.Provenance.Sig.RekorURL}}
 	if o.Provenance.Require {
 		o.Gate.afterPolicy = func(*scanner.Report) error { return chk.requireAll(o.Provenance) }
 	}

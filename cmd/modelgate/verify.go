@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/modelgate/modelgate/scanner"
+	"github.com/modelgate/modelgate/scanner/fetch/remote"
 	"github.com/modelgate/modelgate/signatures"
 )
 
@@ -141,7 +142,7 @@ func runVerify(ctx context.Context, o verifyOptions, stdout io.Writer) (int, err
 	var r signatures.Result
 	var atts *signatures.AttestationsResult
 	if ref, ok := strings.CutPrefix(o.Target, "oci://"); ok {
-		oo := signatures.OCIOptions{AllowNetworkTlog: o.Sig.AllowNetworkTlog, RekorURL: o.Sig.RekorURL}
+		oo := signatures.OCIOptions{Remote: sigRemote(remote.DefaultStallTimeout), AllowNetworkTlog: o.Sig.AllowNetworkTlog, RekorURL: o.Sig.RekorURL}
 		// One resolution of a tag for both checks: a tag moved between
 		// them would pair one manifest's signature with another's
 		// attestations. (When it fails, each check says why.)

@@ -7,6 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
+
+	"github.com/modelgate/modelgate/scanner/fetch/remote"
 )
 
 // Options configure how targets are fetched.
@@ -29,6 +32,14 @@ type Options struct {
 	// polices where it connects (modelgate serve) sets it, and object
 	// store targets then may not override their endpoint.
 	Transport http.RoundTripper
+	// Policed says Transport is a caller's policed one: Open sets it
+	// when it wraps a caller's Transport in the stall guard.
+	Policed bool
+	// StallTimeout bounds how long a request waits for its answer and a
+	// read for its next byte (remote.StallGuard); 0 means
+	// remote.DefaultStallTimeout, a negative value no bound. It never
+	// bounds a whole download.
+	StallTimeout time.Duration
 	// Connections bounds the ranged requests one remote file is fetched
 	// over when it is read in full; 0 means DefaultConnections. Quick
 	// scans read little of each file and use one.
@@ -53,6 +64,17 @@ func (o Options) Conns() int {
 		return DefaultConnections
 	}
 	return min(o.Connections, MaxConnections)
+}
+
+// Stall is the stall timeout StallTimeout means; 0 is none.
+func (o Options) Stall() time.Duration {
+	switch {
+	case o.StallTimeout == 0:
+		return remote.DefaultStallTimeout
+	case o.StallTimeout < 0:
+		return 0
+	}
+	return o.StallTimeout
 }
 
 // ErrUsage marks a target that is malformed or of an unsupported kind: a
@@ -116,6 +138,10 @@ func Open(ctx context.Context, target string, opts Options) (Source, error) {
 	open := lookupScheme(scheme)
 	if open == nil {
 		return nil, Usagef("%s: %s:// targets are not supported by this build", target, target[:i])
+	}
+	if !remote.Guarded(opts.Transport) {
+		opts.Policed = opts.Policed || opts.Transport != nil
+		opts.Transport = remote.StallGuard(opts.Transport, opts.Stall())
 	}
 	src, err := open(ctx, target, opts)
 	if err != nil {

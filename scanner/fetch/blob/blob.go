@@ -15,6 +15,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"gocloud.dev/blob"
 	_ "gocloud.dev/blob/azureblob" // azblob://
@@ -49,6 +50,8 @@ type Source struct {
 	// chunks all objects being read hold.
 	conns  int
 	budget *remote.Budget
+	// stall bounds a wait of the SDK's ranged reads (remote.GuardOpener).
+	stall time.Duration
 }
 
 // BucketURL turns a target into the gocloud bucket URL and the key prefix.
@@ -83,7 +86,7 @@ func Open(ctx context.Context, target string, opts fetch.Options) (fetch.Source,
 	}
 	// The SDKs dial on their own; a caller that polices its connections
 	// cannot let a target point them at another endpoint.
-	if u, _ := url.Parse(target); opts.Transport != nil && u.RawQuery != "" {
+	if u, _ := url.Parse(target); (opts.Policed || opts.Transport != nil && !remote.Guarded(opts.Transport)) && u.RawQuery != "" {
 		return nil, fetch.Usagef("%s: parameters on an object store target are not accepted here", target)
 	}
 	u, _ := url.Parse(target)
@@ -126,7 +129,7 @@ func open(ctx context.Context, target, bu, display, prefix string, opts fetch.Op
 		return nil, fmt.Errorf("%s: open bucket: %w", target, err)
 	}
 	scheme, _, _ := strings.Cut(display, "://")
-	s := &Source{bucket: b, scheme: scheme, display: display, conns: opts.Conns(), budget: remote.SourceBudget(opts.Conns())}
+	s := &Source{bucket: b, scheme: scheme, display: display, conns: opts.Conns(), budget: remote.SourceBudget(opts.Conns()), stall: opts.Stall()}
 	if err := s.list(ctx, prefix); err != nil {
 		b.Close()
 		return nil, fmt.Errorf("%s: %w", target, err)
@@ -216,13 +219,13 @@ func (s *Source) setFile(i int, key string, size int64, v string) {
 		}
 	default:
 		f.Open = func(ctx context.Context) (fetch.ReaderAtCloser, error) {
-			return remote.NewReaderAt(ctx, size, func(ctx context.Context, off, n int64) (io.ReadCloser, error) {
+			return remote.NewReaderAt(ctx, size, remote.GuardOpener(func(ctx context.Context, off, n int64) (io.ReadCloser, error) {
 				r, err := s.bucket.NewRangeReader(ctx, key, off, n, s.readVersion(v))
 				if err != nil {
 					return nil, fmt.Errorf("read %s at %d: %w", key, off, err)
 				}
 				return r, nil
-			}).Parallel(s.conns, s.budget), nil
+			}, s.display, s.stall)).Parallel(s.conns, s.budget), nil
 		}
 	}
 }

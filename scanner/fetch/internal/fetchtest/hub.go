@@ -53,6 +53,9 @@ type Hub struct {
 	Unavailable atomic.Int32
 	// LoopResolve makes resolve redirect to itself forever.
 	LoopResolve bool
+	// StallCDN makes the CDN send an answer's headers and then nothing
+	// until the client gives up.
+	StallCDN bool
 }
 
 // NewHub serves files as repo at commit.
@@ -193,6 +196,13 @@ func (h *Hub) serveCDN(w http.ResponseWriter, r *http.Request) {
 	}
 	if r.URL.Query().Get("X-Amz-Signature") != "secret" {
 		w.WriteHeader(http.StatusForbidden)
+		return
+	}
+	if h.StallCDN {
+		w.Header().Set("Content-Length", "1000")
+		w.WriteHeader(http.StatusOK)
+		w.(http.Flusher).Flush()
+		<-r.Context().Done()
 		return
 	}
 	name := r.URL.Path[len("/repos/"):]
