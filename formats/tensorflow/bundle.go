@@ -8,6 +8,7 @@ import (
 	"math"
 	"math/bits"
 	"slices"
+	"strings"
 
 	"google.golang.org/protobuf/encoding/protowire"
 
@@ -77,11 +78,44 @@ func AnalyzeIndex(ctx context.Context, in *formats.Input, s formats.Scope) error
 	if err != nil {
 		return fmt.Errorf("checkpoint index %s: %w", in.Name, err)
 	}
+	if !strings.HasSuffix(in.Name, ".index") {
+		if n, ok, err := plainTable(ctx, data); err != nil {
+			return fmt.Errorf("table %s: %w", in.Name, err)
+		} else if ok {
+			s.Report(formats.NewFinding(RuleLevelDB, 0, "a LevelDB table of %d entries whose first key is not a checkpoint header: key/value data TensorFlow never opens as an index (not named .index)", n))
+			return nil
+		}
+	}
 	if _, err := ReadBundle(ctx, data, s.Report); err != nil {
 		return fmt.Errorf("checkpoint index %s: %w", in.Name, err)
 	}
 	return nil
 }
+
+// plainTable reports whether data is a well-formed table (every block's
+// checksum verified, keys in order) whose first key is not the empty key
+// a tensor bundle's header has, and how many entries it holds. A damaged
+// table, or one that may be a bundle, is left to ReadBundle.
+func plainTable(ctx context.Context, data []byte) (int, bool, error) {
+	n := 0
+	err := readTable(ctx, data, func(key, _ []byte, _ int64) error {
+		if n == 0 && len(key) == 0 {
+			return errBundle
+		}
+		n++
+		return nil
+	})
+	var p *tableProblem
+	switch {
+	case errors.Is(err, errBundle), errors.As(err, &p):
+		return 0, false, nil
+	case err != nil:
+		return 0, false, err
+	}
+	return n, n > 0, nil
+}
+
+var errBundle = errors.New("first key is a bundle header")
 
 // ReadBundle reads a tensor-bundle index and reports what TensorFlow's
 // BundleReader would reject or read inconsistently. It returns an error

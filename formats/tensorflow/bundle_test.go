@@ -302,3 +302,39 @@ func TestLayoutHugeShardCount(t *testing.T) {
 		t.Fatalf("err %v", err)
 	}
 }
+
+// TestLevelDBTable: a real LevelDB table (a TFLite regex tokenizer's
+// vocabulary) shares the checkpoint index's footer magic. Under a name
+// TensorFlow never opens as an index it is data (MG746, info); named
+// .index, where TensorFlow would read it, it is still an invalid index.
+func TestLevelDBTable(t *testing.T) {
+	data, err := os.ReadFile("testdata/leveldb/index.ldb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name string
+		want string
+		sev  formats.Severity
+	}{
+		{"index.ldb", RuleLevelDB, formats.Info},
+		{"variables.index", RuleIndexInvalid, formats.Medium},
+	} {
+		r, err := formatstest.Run(t, formats.AnalyzerFunc(AnalyzeIndex), tt.name, data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(r.Findings) != 1 || r.Findings[0].Rule != tt.want || r.Findings[0].Severity != tt.sev {
+			t.Errorf("%s: findings %v, want one %s (%s)", tt.name, r.Findings, tt.want, tt.sev)
+		}
+	}
+	cut := append([]byte(nil), data...)
+	cut[10] ^= 0xff
+	r, err := formatstest.Run(t, formats.AnalyzerFunc(AnalyzeIndex), "index.ldb", cut)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Findings) == 0 || r.Findings[0].Rule != RuleIndexInvalid {
+		t.Errorf("damaged table: findings %v, want %s", r.Findings, RuleIndexInvalid)
+	}
+}

@@ -19,6 +19,7 @@ const (
 	RuleOverlap      = "MG743"
 	RuleStatePath    = "MG744"
 	RuleVariant      = "MG745"
+	RuleLevelDB      = "MG746"
 )
 
 func init() {
@@ -49,6 +50,8 @@ func init() {
 			Doc: "Two index entries point at overlapping bytes of the same data shard. TensorFlow's writer lays tensors out one after another, so this index was edited: the same bytes restore as two tensors."},
 		{ID: RuleStatePath, Severity: formats.Medium, Title: "TensorFlow checkpoint state points outside the directory",
 			Doc: "The 'checkpoint' file (CheckpointState) names a checkpoint by an absolute path, a path with '..', or a URL. tf.train.latest_checkpoint returns that path as is, so restoring reads weights from elsewhere (from the network for gs://, s3://, hdfs://, http://: high) instead of the files scanned here. TF1's Saver wrote absolute paths of the machine that trained the model: when the named checkpoint is present beside the file, the finding is low."},
+		{ID: RuleLevelDB, Severity: formats.Info, Title: "LevelDB table that is not a TensorFlow checkpoint index",
+			Doc: "The file is a table in the LevelDB format TensorFlow's checkpoint index shares (the same footer magic), but its first key is not a tensor bundle's header and its name does not end in .index, the only name TensorFlow opens a checkpoint index by. Its blocks were read and their checksums verified. Such tables hold key/value data, for example the vocabulary of a TFLite regex tokenizer (index.ldb); nothing loads them as code."},
 		{ID: RuleVariant, Severity: formats.Info, Title: "TensorFlow checkpoint holds variant tensors",
 			Doc: "Some tensors have the DT_VARIANT type (dataset iterator state, tensor lists). Restoring them runs the C++ decoder registered for their type name in the loading process; nothing in the file is executed, but their contents are not tensors of numbers."},
 	} {
