@@ -259,6 +259,7 @@ type fileScan struct {
 	data         map[string]string // tree members a layout identified as data of a model, and as what
 	vouched      map[string]bool   // container members (by location) their container's format reads or checked
 	pending      []unknownMember   // container members whose bytes match no format and are not inert
+	kept         map[keptAt]kept   // what analyses kept for layouts (formats.Keeper)
 	members      atomic.Int64
 	decompressed atomic.Int64
 }
@@ -611,6 +612,44 @@ func (s *scope) Data(member, what string) {
 		s.fs.data = map[string]string{}
 	}
 	s.fs.data[member] = what
+}
+
+// keptAt is where and under which key an analysis kept something.
+type keptAt struct{ loc, key string }
+
+// kept is what one analysis kept; again marks a location analyzed more
+// than once, whose results a layout cannot tell apart.
+type kept struct {
+	v     any
+	again bool
+}
+
+// Keep records v for the layouts of the tree this input belongs to
+// (formats.Keeper).
+func (s *scope) Keep(key string, v any) {
+	s.fs.mu.Lock()
+	defer s.fs.mu.Unlock()
+	if s.fs.kept == nil {
+		s.fs.kept = map[keptAt]kept{}
+	}
+	at := keptAt{s.loc, key}
+	if _, dup := s.fs.kept[at]; dup {
+		s.fs.kept[at] = kept{again: true}
+		return
+	}
+	s.fs.kept[at] = kept{v: v}
+}
+
+// Kept returns what the analysis of member kept under key, when it was
+// analyzed once at that location.
+func (s *scope) Kept(member, key string) (any, bool) {
+	s.fs.mu.Lock()
+	defer s.fs.mu.Unlock()
+	k, ok := s.fs.kept[keptAt{s.loc + s.sep + strings.TrimPrefix(formats.DisplayName(member), "/"), key}]
+	if !ok || k.again {
+		return nil, false
+	}
+	return k.v, true
 }
 
 // Scan applies the caps that concern members, once for every container
