@@ -2,12 +2,16 @@ package scanner_test
 
 import (
 	"archive/zip"
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -140,6 +144,95 @@ func BenchmarkScanTorchStateDict(b *testing.B) {
 			b.ReportMetric(float64(perOp.Microseconds())/1000, "ms/scan")
 			b.ReportMetric(float64(read)/float64(size), "B-read/B-file")
 			b.ReportMetric(float64(yardstick)/float64(perOp), "x-sha256")
+		})
+	}
+}
+
+// TestDeclaredStoragesOnce checks that data.pkl's own analysis, kept for
+// the layout rather than parsed again, vouches for exactly the storages it
+// declares, whatever the order of the members: a record whose float bytes
+// read as a pickle (storage_lookalike.pt's data/0) is data when data.pkl
+// declares it, and is analyzed otherwise.
+func TestDeclaredStoragesOnce(t *testing.T) {
+	orig, err := zip.OpenReader("../formats/pytorch/testdata/storage_lookalike.pt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer orig.Close()
+	recs := map[string][]byte{}
+	var names []string
+	for _, f := range orig.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, base, _ := strings.Cut(f.Name, "/")
+		recs[base] = b
+		names = append(names, base)
+	}
+	noStorage := []byte("\x80\x02}q\x00.")
+	build := func(order []string, data map[string][]byte) string {
+		var b bytes.Buffer
+		zw := zip.NewWriter(&b)
+		for _, n := range order {
+			w, err := zw.CreateHeader(&zip.FileHeader{Name: "archive/" + n, Method: zip.Store})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v, ok := data[n]; ok {
+				w.Write(v)
+				delete(data, n) // a repeated name takes the record's bytes once
+			} else {
+				w.Write(recs[n])
+			}
+		}
+		if err := zw.Close(); err != nil {
+			t.Fatal(err)
+		}
+		p := filepath.Join(t.TempDir(), "model.pt")
+		if err := os.WriteFile(p, b.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	rest := slices.DeleteFunc(slices.Clone(names), func(n string) bool { return n == "data.pkl" || n == "data/0" })
+	tests := []struct {
+		name     string
+		order    []string
+		data     map[string][]byte
+		analyzed bool // data/0 analyzed as a file of its own
+	}{
+		{"as torch writes it", names, nil, false},
+		{"storage before data.pkl", append([]string{"data/0", "data.pkl"}, rest...), nil, false},
+		{"undeclared look-alike before data.pkl", append([]string{"data/7", "data/0", "data.pkl"}, rest...),
+			map[string][]byte{"data/7": recs["data/0"]}, true},
+		{"data.pkl declaring nothing", append([]string{"data.pkl", "data/0"}, rest...),
+			map[string][]byte{"data.pkl": noStorage}, true},
+		// torch.load and the layout read the first of two alike names:
+		// the analyses of both are not told apart, so the layout reads it.
+		{"two data.pkl, the first declaring nothing", append([]string{"data.pkl", "data.pkl", "data/0"}, rest...),
+			map[string][]byte{"data.pkl": noStorage}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := build(tt.order, maps.Clone(tt.data))
+			for _, quick := range []bool{false, true} {
+				f := scanMode(t, p, quick)
+				analyzed := strings.Contains(f.Error, "data/7") || strings.Contains(f.Error, "data/0")
+				for _, x := range f.Findings {
+					if strings.Contains(x.Location, "!archive/data/") {
+						analyzed = true
+					}
+				}
+				if analyzed != tt.analyzed {
+					t.Errorf("quick=%v: data record analyzed %v, want %v: %s %s %v", quick, analyzed, tt.analyzed, f.Outcome, f.Error, f.Findings)
+				}
+			}
 		})
 	}
 }
