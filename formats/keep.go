@@ -8,15 +8,17 @@ package formats
 // once (a zip naming two entries alike) keeps nothing, and the layout
 // then reads the file itself.
 type Keeper interface {
-	// Keep records v under key for the input being analyzed.
-	Keep(key string, v any)
+	// Keep records what v returns under key for the input being
+	// analyzed; it calls v only when a layout may ask for it (the input
+	// is a member of a tree).
+	Keep(key string, v func() any)
 	// Kept returns what was kept under key for the tree's file member.
 	Kept(member, key string) (any, bool)
 }
 
-// Keep records, if s keeps such things, v under key for the input being
-// analyzed through s.
-func Keep(s Scope, key string, v any) {
+// Keep records, if s keeps such things, what v returns under key for the
+// input being analyzed through s.
+func Keep(s Scope, key string, v func() any) {
 	if k, ok := s.(Keeper); ok {
 		k.Keep(key, v)
 	}

@@ -681,9 +681,14 @@ type kept struct {
 	again bool
 }
 
-// Keep records v for the layouts of the tree this input belongs to
-// (formats.Keeper).
-func (s *scope) Keep(key string, v any) {
+// Keep records what v returns for the layouts of the container this
+// input is a member of (formats.Keeper); a top-level file's layouts read
+// the files of its directory, which are scanned on their own.
+func (s *scope) Keep(key string, v func() any) {
+	if s.depth == 0 {
+		return
+	}
+	kv := v()
 	s.fs.mu.Lock()
 	defer s.fs.mu.Unlock()
 	if s.fs.kept == nil {
@@ -694,7 +699,7 @@ func (s *scope) Keep(key string, v any) {
 		s.fs.kept[at] = kept{again: true}
 		return
 	}
-	s.fs.kept[at] = kept{v: v}
+	s.fs.kept[at] = kept{v: kv}
 }
 
 // Kept returns what the analysis of member kept under key, when it was

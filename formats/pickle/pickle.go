@@ -84,7 +84,7 @@ func analyze(ctx context.Context, in *formats.Input, s formats.Scope) error {
 		// The first pickle was read as pickle.load reads it: what it
 		// loads by persistent ID is what torch.load's unpickler of this
 		// file asks for, kept for the layouts of its tree.
-		formats.Keep(s, KeptPersistentIDs, firstPersistentIDs(res.PersistentIDs, firstEnd))
+		formats.Keep(s, KeptPersistentIDs, func() any { return firstPersistentIDs(res.PersistentIDs, firstEnd) })
 	}
 	if wrappers > 0 {
 		// pickle.load reads the bytes joblib takes as array data as
