@@ -124,6 +124,30 @@ func DataFiles(ctx context.Context, t Tree, s Scope) map[string]string {
 	return out
 }
 
+// DataDeclarer is a DataLister whose listing reads some of the tree's own
+// files (a PyTorch checkpoint's data.pkl). A container analyzes those
+// first, so that the listing can use what their analysis kept (Keeper)
+// instead of parsing them a second time.
+type DataDeclarer interface {
+	// Declarers names the files of a tree of these names that DataFiles
+	// reads.
+	Declarers(names []string) []string
+}
+
+// Declarers collects the files that the DataListers of a tree of these
+// names read to list its data files.
+func Declarers(names []string) []string {
+	layoutMu.RLock()
+	defer layoutMu.RUnlock()
+	var out []string
+	for _, l := range layouts {
+		if d, ok := l.(DataDeclarer); ok && l.Match(names) {
+			out = append(out, d.Declarers(names)...)
+		}
+	}
+	return out
+}
+
 // MatchLayouts names, in order, the registered layouts that a tree of
 // these file names has, without analyzing anything.
 func MatchLayouts(files []string) []string {

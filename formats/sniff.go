@@ -38,8 +38,12 @@ func ReadHead(in *Input) (Head, error) {
 	if in.RandomAccess() {
 		n := min(in.Size, HeadSize)
 		h.Prefix = make([]byte, n)
-		if _, err := in.ra.ReadAt(h.Prefix, 0); err != nil && err != io.EOF {
+		got, err := in.ra.ReadAt(h.Prefix, 0)
+		if err != nil && err != io.EOF {
 			return h, &ReadError{err}
+		}
+		if _, cached := in.ra.(*headReaderAt); !cached && got > 0 {
+			in.ra = &headReaderAt{ra: in.ra, head: slices.Clone(h.Prefix[:got])}
 		}
 		t := min(in.Size, TailSize)
 		if t <= n && in.Size <= HeadSize {
@@ -67,6 +71,29 @@ func ReadHead(in *Input) (Head, error) {
 		h.Size, h.Suffix = int64(n), h.Prefix
 	}
 	return h, nil
+}
+
+// headReaderAt serves reads of an input's first bytes from the head
+// ReadHead read, so that an analyzer reading the input from its start
+// does not read them from the origin again (DESIGN.md: one read pass per
+// file). Only the head is served: a zip entry computes its CRC, and the
+// engine its SHA-256, from reads that advance in order from the start,
+// which the head read itself was.
+type headReaderAt struct {
+	ra   io.ReaderAt
+	head []byte
+}
+
+func (h *headReaderAt) ReadAt(p []byte, off int64) (int, error) {
+	if off < 0 || off >= int64(len(h.head)) {
+		return h.ra.ReadAt(p, off)
+	}
+	n := copy(p, h.head[off:])
+	if n == len(p) {
+		return n, nil
+	}
+	m, err := h.ra.ReadAt(p[n:], int64(len(h.head)))
+	return n + m, err
 }
 
 // Probe decides whether h is of a format whose test is more than a magic

@@ -25,9 +25,23 @@ func newHashingReaderAt(ra io.ReaderAt, size int64) *hashingReaderAt {
 	return &hashingReaderAt{ra: ra, size: size, h: sha256.New()}
 }
 
+// maxGap is the most a read may land beyond the hashed frontier for the
+// bytes between to be read and hashed then. A zip's local headers, read
+// once when the archive is opened, lie between the entries its analyzer
+// reads in order; without this, hashing would stop at the first of them
+// and Sum would read every entry after it a second time.
+const maxGap = 4 << 10
+
 func (r *hashingReaderAt) ReadAt(p []byte, off int64) (int, error) {
 	n, err := r.ra.ReadAt(p, off)
 	r.mu.Lock()
+	if gap := off - r.frontier; gap > 0 && gap <= maxGap && n > 0 {
+		buf := make([]byte, gap)
+		if m, _ := r.ra.ReadAt(buf, r.frontier); m == len(buf) {
+			r.h.Write(buf)
+			r.frontier = off
+		}
+	}
 	if off <= r.frontier && off+int64(n) > r.frontier {
 		r.h.Write(p[r.frontier-off : n])
 		r.frontier = off + int64(n)

@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"path"
 	"runtime"
 	"slices"
@@ -120,6 +121,10 @@ func Scan(ctx context.Context, targets []Target, opts Options) (*Report, error) 
 	}
 	var done atomic.Int64
 	var doneBytes atomic.Int64
+	// small holds the bytes of the small files, as their scan read them,
+	// for the layouts that read them again (an LFS pointer check).
+	small := make([][]byte, len(files))
+	var smallBudget atomic.Int64
 	work := make(chan int)
 	var wg sync.WaitGroup
 	for range min(opts.Jobs, max(len(files), 1)) {
@@ -127,7 +132,7 @@ func Scan(ctx context.Context, targets []Target, opts Options) (*Report, error) 
 		go func() {
 			defer wg.Done()
 			for i := range work {
-				rep.Files[i] = scanFile(ctx, files[i], opts)
+				rep.Files[i], small[i] = scanFile(ctx, files[i], opts, &smallBudget)
 				n := done.Add(1)
 				b := doneBytes.Add(files[i].Size)
 				if opts.Progress != nil {
@@ -152,7 +157,7 @@ func Scan(ctx context.Context, targets []Target, opts Options) (*Report, error) 
 	}
 	for ti, t := range targets {
 		lo, hi := spans[ti][0], spans[ti][1]
-		if extra := scanTree(ctx, t.Name, files[lo:hi], rep.Files[lo:hi], opts.Limits); extra != nil {
+		if extra := scanTree(ctx, t.Name, files[lo:hi], rep.Files[lo:hi], small[lo:hi], opts.Limits); extra != nil {
 			rep.Files = append(rep.Files, *extra)
 		}
 	}
@@ -161,8 +166,54 @@ func Scan(ctx context.Context, targets []Target, opts Options) (*Report, error) 
 	return rep, nil
 }
 
-// scanFile scans one top-level file.
-func scanFile(ctx context.Context, f fetch.File, opts Options) FileResult {
+// Files of at most maxSmallFile bytes, up to maxSmallFiles bytes of them
+// in one scan, are kept as the scan read them for the layouts, which
+// would otherwise read them again (DESIGN.md: one read pass per file):
+// an LFS pointer is at most 1 KiB.
+const (
+	maxSmallFile  = 1 << 10
+	maxSmallFiles = 16 << 20
+)
+
+// smallReaderAt keeps the bytes of a small file when one read returns
+// them all.
+type smallReaderAt struct {
+	ra     io.ReaderAt
+	size   int64
+	budget *atomic.Int64
+	mu     sync.Mutex
+	kept   []byte
+}
+
+func (s *smallReaderAt) ReadAt(p []byte, off int64) (int, error) {
+	n, err := s.ra.ReadAt(p, off)
+	if off == 0 && int64(n) == s.size {
+		s.mu.Lock()
+		if s.kept == nil && s.budget.Add(int64(n)) <= maxSmallFiles {
+			s.kept = slices.Clone(p[:n])
+		}
+		s.mu.Unlock()
+	}
+	return n, err
+}
+
+func (s *smallReaderAt) bytes() []byte {
+	if s == nil {
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.kept
+}
+
+// scanFile scans one top-level file. It returns the bytes of a small
+// file as the scan read them, or nil.
+func scanFile(ctx context.Context, f fetch.File, opts Options, budget *atomic.Int64) (FileResult, []byte) {
+	res, small := scanFileKeeping(ctx, f, opts, budget)
+	return res, small.bytes()
+}
+
+func scanFileKeeping(ctx context.Context, f fetch.File, opts Options, budget *atomic.Int64) (FileResult, *smallReaderAt) {
 	lim, quick := opts.Limits, opts.Quick
 	res := FileResult{Path: f.Path, Size: f.Size, Findings: []formats.Finding{}}
 	switch {
@@ -171,37 +222,43 @@ func scanFile(ctx context.Context, f fetch.File, opts Options) FileResult {
 		if errors.As(f.Err, new(*fetch.NotReadError)) {
 			res.Reason = "unsupported"
 		}
-		return res
+		return res, nil
 	case f.Skip != "":
 		res.Outcome, res.Note = Skipped, f.Skip
-		return res
+		return res, nil
 	}
 	cache := newFileCache(f, opts)
 	if cache != nil {
 		if res, ok := cache.lookup(ctx, quick); ok {
-			return res
+			return res, nil
 		}
 	}
 	rc, err := f.Open(ctx)
 	if err != nil {
 		res.Outcome, res.Reason, res.Error = Inconclusive, "read-error", err.Error()
-		return res
+		return res, nil
 	}
 	defer rc.Close()
+	var ra io.ReaderAt = rc
+	var small *smallReaderAt
+	if f.Size > 0 && f.Size <= maxSmallFile {
+		small = &smallReaderAt{ra: rc, size: f.Size, budget: budget}
+		ra = small
+	}
 
 	fs := &fileScan{limits: lim, root: f.Path}
 	if quick {
 		// Structure only: the analyzers read what they need and nothing
 		// is read to hash the rest.
-		res.Formats = fs.analyze(ctx, formats.NewInput(f.Rel, rc, f.Size), f.Path, 0)
+		res.Formats = fs.analyze(ctx, formats.NewInput(f.Rel, ra, f.Size), f.Path, 0)
 		if hex, ok := strings.CutPrefix(f.Digest, "sha256:"); ok {
 			res.SHA256, res.SHA256FromOrigin = hex, true
 		} else {
 			res.SHA256NotComputed = NotComputedQuick
 		}
-		return cache.keep(fs.result(res))
+		return cache.keep(fs.result(res)), small
 	}
-	hr := newHashingReaderAt(rc, f.Size)
+	hr := newHashingReaderAt(ra, f.Size)
 	res.Formats = fs.analyze(ctx, formats.NewInput(f.Rel, hr, f.Size), f.Path, 0)
 	if sum, herr := hr.Sum(); herr != nil {
 		fs.fail(f.Path, &formats.ReadError{Err: herr})
@@ -212,7 +269,7 @@ func scanFile(ctx context.Context, f fetch.File, opts Options) FileResult {
 				"content does not match the digest its origin states (%s)", f.Digest).With("sha256", sum))
 		}
 	}
-	return cache.keep(fs.result(res))
+	return cache.keep(fs.result(res)), small
 }
 
 // result completes res with what the scan of its file found.
@@ -259,6 +316,7 @@ type fileScan struct {
 	data         map[string]string // tree members a layout identified as data of a model, and as what
 	vouched      map[string]bool   // container members (by location) their container's format reads or checked
 	pending      []unknownMember   // container members whose bytes match no format and are not inert
+	kept         map[keptAt]kept   // what analyses kept for layouts (formats.Keeper)
 	members      atomic.Int64
 	decompressed atomic.Int64
 }
@@ -623,6 +681,49 @@ func (s *scope) Data(member, what string) {
 		s.fs.data = map[string]string{}
 	}
 	s.fs.data[member] = what
+}
+
+// keptAt is where and under which key an analysis kept something.
+type keptAt struct{ loc, key string }
+
+// kept is what one analysis kept; again marks a location analyzed more
+// than once, whose results a layout cannot tell apart.
+type kept struct {
+	v     any
+	again bool
+}
+
+// Keep records what v returns for the layouts of the container this
+// input is a member of (formats.Keeper); a top-level file's layouts read
+// the files of its directory, which are scanned on their own.
+func (s *scope) Keep(key string, v func() any) {
+	if s.depth == 0 {
+		return
+	}
+	kv := v()
+	s.fs.mu.Lock()
+	defer s.fs.mu.Unlock()
+	if s.fs.kept == nil {
+		s.fs.kept = map[keptAt]kept{}
+	}
+	at := keptAt{s.loc, key}
+	if _, dup := s.fs.kept[at]; dup {
+		s.fs.kept[at] = kept{again: true}
+		return
+	}
+	s.fs.kept[at] = kept{v: kv}
+}
+
+// Kept returns what the analysis of member kept under key, when it was
+// analyzed once at that location.
+func (s *scope) Kept(member, key string) (any, bool) {
+	s.fs.mu.Lock()
+	defer s.fs.mu.Unlock()
+	k, ok := s.fs.kept[keptAt{s.loc + s.sep + strings.TrimPrefix(formats.DisplayName(member), "/"), key}]
+	if !ok || k.again {
+		return nil, false
+	}
+	return k.v, true
 }
 
 // Scan applies the caps that concern members, once for every container

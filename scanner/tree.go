@@ -1,6 +1,7 @@
 package scanner
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -23,6 +24,9 @@ type sourceTree struct {
 	ctx   context.Context
 	files []fetch.File
 	byRel map[string]int
+	// small holds, by file, the bytes of small files as their scan read
+	// them, or nil.
+	small [][]byte
 	// dir, for a single local file scanned on its own, is the directory
 	// holding it, and for a local directory, that directory: where
 	// OpenSibling looks for files the walk did not list (a .git folder
@@ -33,8 +37,8 @@ type sourceTree struct {
 	opened []io.Closer
 }
 
-func newSourceTree(ctx context.Context, files []fetch.File) *sourceTree {
-	t := &sourceTree{ctx: ctx, files: files, byRel: make(map[string]int, len(files))}
+func newSourceTree(ctx context.Context, files []fetch.File, small [][]byte) *sourceTree {
+	t := &sourceTree{ctx: ctx, files: files, byRel: make(map[string]int, len(files)), small: small}
 	for i, f := range files {
 		// An entry the walk could not or would not read is no file of
 		// the layout; it is reported on its own.
@@ -61,6 +65,9 @@ func (t *sourceTree) Open(name string) (*formats.Input, error) {
 		return nil, fmt.Errorf("open %s: %w", name, fs.ErrNotExist)
 	}
 	f := t.files[i]
+	if i < len(t.small) && t.small[i] != nil && int64(len(t.small[i])) == f.Size {
+		return formats.NewInput(name, bytes.NewReader(t.small[i]), f.Size), nil
+	}
 	rc, err := f.Open(t.ctx)
 	if err != nil {
 		return nil, &formats.ReadError{Err: err}
@@ -181,11 +188,11 @@ func (t *sourceTree) close() {
 // scanTree runs the registered layouts over one target's files. Findings
 // about one file join that file's result; the rest, and any error, make a
 // result of their own for the target, which it returns (or nil).
-func scanTree(ctx context.Context, name string, files []fetch.File, results []FileResult, lim formats.Limits) *FileResult {
+func scanTree(ctx context.Context, name string, files []fetch.File, results []FileResult, small [][]byte, lim formats.Limits) *FileResult {
 	if len(files) == 0 {
 		return nil
 	}
-	t := newSourceTree(ctx, files)
+	t := newSourceTree(ctx, files, small)
 	defer t.close()
 	fs := &fileScan{limits: lim, root: name}
 	// Members are joined to loc: a directory target's path, or the

@@ -119,7 +119,7 @@ func TestCheckedMemberIsClean(t *testing.T) {
 			Open: func(context.Context) (fetch.ReaderAtCloser, error) { return nil, os.ErrNotExist }}}
 		results := []FileResult{before}
 		results[0].Path = "d/raw.data"
-		scanTree(context.Background(), "d", files, results, formats.DefaultLimits())
+		scanTree(context.Background(), "d", files, results, nil, formats.DefaultLimits())
 		if r := results[0]; r.Outcome != Clean || r.Reason != "" || r.Error != "" {
 			t.Errorf("from %s: %+v", before.Outcome, r)
 		}

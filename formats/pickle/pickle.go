@@ -52,10 +52,13 @@ func analyze(ctx context.Context, in *formats.Input, s formats.Scope) error {
 	torch := legacyTorch(new(bool))
 	var count Value
 	var member tarMember
+	st := NewStream(rc, 0)
+	firstEnd := int64(-1)
 	opt.Hooks.AfterStream = func(i int, v Value) bool {
 		switch i {
 		case 0:
 			count = v
+			firstEnd = st.Offset()
 		case 1:
 			if _, ok := count.Int(); ok && count.kind == KindInt {
 				member, _ = tarRecord(v)
@@ -65,16 +68,24 @@ func analyze(ctx context.Context, in *formats.Input, s formats.Scope) error {
 	}
 	joblib := JoblibArrays(ctx, s)
 	wrappers := 0
+	outOfBand := false
 	opt.Hooks.OnBuild = func(st *Stream, obj, state Value) (Value, error) {
+		at := st.Offset()
 		v, err := joblib(st, obj, state)
 		if v.kind != kindAbsent {
 			wrappers++
 		}
+		outOfBand = outOfBand || v.kind != kindAbsent || st.Offset() != at
 		return v, err
 	}
-	st := NewStream(rc, 0)
 	tee := &teeScope{Scope: s, seen: map[string]bool{}}
 	res, err := Scan(ctx, st, tee, opt)
+	if firstEnd >= 0 && !outOfBand {
+		// The first pickle was read as pickle.load reads it: what it
+		// loads by persistent ID is what torch.load's unpickler of this
+		// file asks for, kept for the layouts of its tree.
+		formats.Keep(s, KeptPersistentIDs, func() any { return firstPersistentIDs(res.PersistentIDs, firstEnd) })
+	}
 	if wrappers > 0 {
 		// pickle.load reads the bytes joblib takes as array data as
 		// opcodes: what that reading imports or calls counts too.

@@ -44,6 +44,7 @@ func (zipLayout) DataFiles(ctx context.Context, t formats.Tree, s formats.Scope)
 	}
 	root, _, _ := strings.Cut(names[0], "/")
 	prefix := root + "/"
+	idx := indexNames(names)
 	out := map[string]string{}
 	for _, rec := range []struct{ pkl, dir, what string }{
 		{"data.pkl", "data/", "PyTorch tensor storage "},
@@ -61,7 +62,7 @@ func (zipLayout) DataFiles(ctx context.Context, t formats.Tree, s formats.Scope)
 			if !storageKey(k) {
 				continue
 			}
-			if n := lookupFold(names, prefix+rec.dir+k); slices.Contains(names, n) && !npyMagic(t, n) {
+			if n := idx.lookupFold(prefix + rec.dir + k); idx.has(n) && !npyMagic(t, n) {
 				out[n] = rec.what + k
 			}
 		}
@@ -103,6 +104,22 @@ func npyMagic(t formats.Tree, name string) bool {
 	var b [6]byte
 	n, _ := io.ReadFull(rc, b[:])
 	return string(b[:n]) == "\x93NUMPY"
+}
+
+// Declarers implements formats.DataDeclarer: DataFiles reads data.pkl and
+// constants.pkl.
+func (zipLayout) Declarers(names []string) []string {
+	if len(names) == 0 {
+		return nil
+	}
+	root, _, _ := strings.Cut(names[0], "/")
+	var out []string
+	for _, pkl := range []string{"data.pkl", "constants.pkl"} {
+		if member := lookupFold(names, root+"/"+pkl); slices.Contains(names, member) {
+			out = append(out, member)
+		}
+	}
+	return out
 }
 
 // maxRecord bounds what is read of small records (version, byteorder) and
@@ -209,8 +226,19 @@ func (d discard) Limits() formats.Limits                   { return d.lim }
 
 // declaredStorages returns the storages a pickle member declares by
 // persistent ID, or ok false when the pickle does not read (the engine
-// reports its error when it analyzes the member itself).
+// reports its error when it analyzes the member itself). It uses what the
+// member's own analysis kept when there is that, and parses the member
+// otherwise (a tree whose files were not analyzed through s).
 func declaredStorages(ctx context.Context, t formats.Tree, member string, s formats.Scope) (decl map[string]storage, ok bool, err error) {
+	if v, kept := formats.Kept(s, member, pickle.KeptPersistentIDs); kept {
+		if ids, isIDs := v.([]pickle.PersistentID); isIDs {
+			decl = map[string]storage{}
+			for _, id := range ids {
+				declared(id.Offset, id.ID, decl)
+			}
+			return decl, true, nil
+		}
+	}
 	in, err := t.Open(member)
 	if err != nil {
 		return nil, false, err
@@ -244,8 +272,9 @@ func markConstants(ctx context.Context, t formats.Tree, prefix string, names []s
 	if !ok {
 		return err
 	}
+	idx := indexNames(names)
 	for k := range decl {
-		if rec := prefix + "constants/" + k; slices.Contains(names, rec) {
+		if rec := prefix + "constants/" + k; idx.has(rec) {
 			formats.MarkData(s, rec, "TorchScript constant storage "+k)
 		}
 	}
@@ -264,11 +293,12 @@ func checkStorageRecords(ctx context.Context, t formats.Tree, prefix string, nam
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
+	idx := indexNames(names)
 	for _, k := range keys {
 		st := decl[k]
 		rec := prefix + "data/" + k
 		member := prefix + "data.pkl"
-		if !slices.Contains(names, rec) {
+		if !idx.has(rec) {
 			s.Report(formats.NewFinding(RuleMissingStorage, st.offset, "tensor storage %q has no %s record", k, rec).In(member).With("key", k))
 			continue
 		}
@@ -337,6 +367,38 @@ func lookupFold(names []string, name string) string {
 		if equalFoldASCII(n, name) {
 			return n
 		}
+	}
+	return name
+}
+
+// nameIndex answers what slices.Contains and lookupFold do over a tree's
+// names in constant time: a state_dict declares up to hundreds of
+// thousands of storages, each looked up by name.
+type nameIndex struct {
+	exact map[string]bool
+	fold  map[string]string // folded name to the first name that folds to it
+}
+
+func indexNames(names []string) nameIndex {
+	x := nameIndex{exact: make(map[string]bool, len(names)), fold: make(map[string]string, len(names))}
+	for _, n := range names {
+		x.exact[n] = true
+		if f := foldASCII(n); x.fold[f] == "" {
+			x.fold[f] = n
+		}
+	}
+	return x
+}
+
+func (x nameIndex) has(name string) bool { return x.exact[name] }
+
+// lookupFold is lookupFold over the indexed names.
+func (x nameIndex) lookupFold(name string) string {
+	if x.exact[name] {
+		return name
+	}
+	if n, ok := x.fold[foldASCII(name)]; ok {
+		return n
 	}
 	return name
 }

@@ -124,16 +124,25 @@ func Analyze(ctx context.Context, in *formats.Input, s formats.Scope) error {
 		formats.MarkAppended(s, formats.Zip)
 	}
 	// What a layout's loader reads only as numbers is vouched for, not
-	// analyzed (see formats.DataLister).
-	data := formats.DataFiles(ctx, r.Tree(), s)
+	// analyzed (see formats.DataLister). The files that declare it are
+	// analyzed first, and the listing uses what their analysis kept.
+	tree := r.Tree()
+	first := formats.Declarers(tree.Names())
+	var data map[string]string
 	skip := func(e *Entry) bool {
+		if slices.Contains(first, e.Name) {
+			return false
+		}
+		if data == nil {
+			data = formats.DataFiles(ctx, tree, s)
+		}
 		what, ok := data[e.Name]
 		if ok {
 			formats.MarkData(s, e.Name, what)
 		}
 		return ok
 	}
-	if err := r.ScanEntries(ctx, s, skip); err != nil {
+	if err := r.scanEntries(ctx, s, first, skip); err != nil {
 		return fmt.Errorf("zip %q: %w", in.Name, err)
 	}
 	_, lerr := formats.AnalyzeLayouts(ctx, r.Tree(), s)
@@ -183,11 +192,24 @@ func (r *Reader) explainPrefix(ctx context.Context, ra io.ReaderAt) *formats.Fin
 // compressed one is only checked when the engine read it through,
 // as reading it again would spend the decompression budget twice.
 func (r *Reader) ScanEntries(ctx context.Context, s formats.Scope, skip func(*Entry) bool) error {
+	return r.scanEntries(ctx, s, nil, skip)
+}
+
+// scanEntries is ScanEntries handing the entries named first back before
+// the others, and asking skip about an entry only once those are scanned.
+func (r *Reader) scanEntries(ctx context.Context, s formats.Scope, first []string, skip func(*Entry) bool) error {
 	order := make([]int, len(r.Entries))
 	for i := range order {
 		order[i] = i
 	}
 	slices.SortStableFunc(order, func(a, b int) int {
+		fa, fb := slices.Contains(first, r.Entries[a].Name), slices.Contains(first, r.Entries[b].Name)
+		switch {
+		case fa && !fb:
+			return -1
+		case fb && !fa:
+			return 1
+		}
 		return cmpOffset(r.Entries[a].HeaderOffset, r.Entries[b].HeaderOffset)
 	})
 	for _, idx := range order {
