@@ -33,6 +33,7 @@ var ruleOf = map[Kind]string{
 	LocalOnly:         "MG213",
 	SpecialFile:       "MG214",
 	NoEnd:             "MG215",
+	DirectoryData:     "MG217",
 }
 
 func init() {
@@ -69,6 +70,8 @@ func init() {
 			Doc: "An entry carries a Unix mode for a symbolic link, device, FIFO or socket. Extracted, a symlink can point outside the extraction root and redirect later writes. Model archives hold regular files only."},
 		{ID: RuleAppendix, Severity: formats.Info, Title: "zip appended to a model as its attached files",
 			Doc: "The zip follows a model of a format that carries attached files this way: a TensorFlow Lite FlatBuffer whose TFLITE_METADATA entry records associated files (labels, vocabularies), which tflite-support's MetadataPopulator appends as a zip. modelgate checked that the model parses within the bytes before the zip, that the model carries that metadata, and that no member name makes the archive a PyTorch, Keras or other model layout; it scans every member like any archive entry. Low when members are not recorded by the metadata (tflite-support packs such files with a warning): no TFLite loader looks them up, and they are scanned like the rest. A zip behind anything else is reported as MG203 and the file as a polyglot (MG003)."},
+		{ID: "MG217", Severity: formats.Medium, Title: "zip entry marked as a directory holds data",
+			Doc: "An entry whose name ends in '/' or whose MS-DOS attributes carry the directory bit (0x10) holds bytes. miniz, the zip reader inside PyTorch, takes it for a directory and extracts nothing, so torch.load reads an uninitialised buffer (or fails) where Python's zipfile, picklescan and modelgate read the stored bytes: the scanned bytes are not the loaded ones. Zip writers mark only empty directory entries so."},
 		{ID: "MG215", Severity: formats.Medium, Title: "zip without a usable end record",
 			Doc: "No end-of-central-directory record leads to a central directory. Standard loaders cannot open the file; modelgate scans the entries its local headers list, but the file is inconclusive."},
 	} {

@@ -32,6 +32,7 @@ const (
 	LocalOnly                         // an entry only a local header lists
 	SpecialFile                       // a symlink, device, FIFO or socket entry
 	NoEnd                             // no usable end-of-central-directory record
+	DirectoryData                     // an entry miniz takes for a directory holds data
 )
 
 var kindNames = map[Kind]string{
@@ -40,6 +41,7 @@ var kindNames = map[Kind]string{
 	MultipleEnds: "multiple-end-records", UnsafePath: "unsafe-path", OddPath: "odd-path",
 	FlagBits: "flag-bits", CRCMismatch: "crc-mismatch", UnsupportedMethod: "unsupported-method",
 	SizeMismatch: "size-mismatch", LocalOnly: "local-only-entry", SpecialFile: "special-file", NoEnd: "no-end-record",
+	DirectoryData: "directory-with-data",
 }
 
 func (k Kind) String() string {
@@ -126,12 +128,25 @@ func (r *Reader) checkNames() {
 			r.note(Anomaly{Kind: SpecialFile, Offset: e.at(), Entry: i,
 				Message: fmt.Sprintf("entry %q has Unix mode %v", e.Name, m)})
 		}
+		// miniz, PyTorch's zip reader, takes an entry whose name ends in
+		// '/' or whose MS-DOS attributes carry the directory bit for a
+		// directory and extracts nothing from it (torch.load then reads an
+		// uninitialised buffer), while Python's zipfile and this reader
+		// read the stored bytes.
+		if (strings.HasSuffix(e.Name, "/") || e.ExternalAttrs&dosDirectory != 0) && (e.UncompressedSize > 0 || e.CompressedSize > 0) {
+			r.note(Anomaly{Kind: DirectoryData, Offset: e.at(), Entry: i,
+				Message: fmt.Sprintf("entry %q is a directory to miniz (PyTorch) but holds %d bytes that other readers read", e.Name, e.UncompressedSize)})
+		}
 		if !e.Supported() && e.encryption == "" {
 			r.note(Anomaly{Kind: UnsupportedMethod, Offset: e.at(), Entry: i,
 				Message: fmt.Sprintf("entry %q uses compression method %d, which cannot be scanned", e.Name, e.Method)})
 		}
 	}
 }
+
+// dosDirectory is the MS-DOS directory attribute in an entry's external
+// attributes (MZ_ZIP_DOS_DIR_ATTRIBUTE_BITFLAG in miniz).
+const dosDirectory = 0x10
 
 func flagNames(f uint16) string {
 	var out []string

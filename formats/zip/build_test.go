@@ -21,6 +21,7 @@ type rawEntry struct {
 	csize     *uint64 // declared compressed size (central and local)
 	usize     *uint64
 	mode      uint32 // Unix mode for the external attributes, 0 for none
+	dosAttrs  uint8  // MS-DOS attributes, the low byte of the external attributes
 	noCentral bool   // local header only
 	noLocal   bool   // central record only (pointing at offset)
 	offset    *uint32
@@ -142,7 +143,7 @@ func (z rawZip) bytes(t testing.TB) []byte {
 		h = le.AppendUint16(h, 0)
 		h = le.AppendUint16(h, 0)
 		h = le.AppendUint16(h, 0)
-		h = le.AppendUint32(h, e.mode<<16)
+		h = le.AppendUint32(h, e.mode<<16|uint32(e.dosAttrs))
 		h = le.AppendUint32(h, off)
 		cd.Write(h)
 		cd.WriteString(e.name)
