@@ -195,28 +195,29 @@ func (f *facts) readHeaders(ctx context.Context, p string, formatNames []string,
 	}
 	size := st.Size()
 	switch kind {
-	case "zip", "pytorch-legacy":
-		decode := inventory.Zip
-		if kind == "pytorch-legacy" {
-			decode = inventory.Legacy
+	case "zip":
+		// One read of the directory and of data.pkl serves both the
+		// inventory and the TorchScript facts.
+		a, err := inventory.OpenZip(fh, size)
+		var inv *inventory.Inventory
+		if err == nil {
+			inv, err = a.Inventory(ctx)
 		}
-		inv, err := decode(ctx, fh, size)
 		if err != nil {
-			if kind == "zip" {
-				if err := f.readKerasZip(ctx, fh, size); err != nil {
-					return err
-				}
-				return f.readNpz(ctx, fh, size, dtypes)
+			if err := f.readKerasZip(ctx, fh, size); err != nil {
+				return err
 			}
+			return f.readNpz(ctx, fh, size, dtypes)
+		}
+		f.addInventory(inv, dtypes)
+		f.readTorchScript(ctx, a)
+		return f.addParams(inv.Params)
+	case "pytorch-legacy":
+		inv, err := inventory.Legacy(ctx, fh, size)
+		if err != nil {
 			return ctx.Err()
 		}
-		f.Tensors += len(inv.Tensors)
-		for _, d := range inv.Dtypes() {
-			dtypes[d] = true
-		}
-		if kind == "zip" {
-			f.readTorchScript(ctx, fh, size)
-		}
+		f.addInventory(inv, dtypes)
 		return f.addParams(inv.Params)
 	case "onnx":
 		m, err := onnx.Walk(ctx, fh, size, func(formats.Finding) {})
@@ -333,13 +334,21 @@ const maxTFBytes = 256 << 20
 
 const tfString = 7
 
+// addInventory counts a PyTorch checkpoint's tensors and their dtypes.
+func (f *facts) addInventory(inv *inventory.Inventory, dtypes map[string]bool) {
+	f.Tensors += len(inv.Tensors)
+	for _, d := range inv.Dtypes() {
+		dtypes[d] = true
+	}
+}
+
 // readKerasZip reads a Keras v3 archive's config.json: the model's class
 // and its layers.
 // readTorchScript records a TorchScript archive's module class as the
 // architecture (unless config.json named one) and its forward signature as
 // inputs and outputs; a torch.save checkpoint has none.
-func (f *facts) readTorchScript(ctx context.Context, ra io.ReaderAt, size int64) {
-	s, err := inventory.TorchScript(ctx, ra, size)
+func (f *facts) readTorchScript(ctx context.Context, a *inventory.Archive) {
+	s, err := a.TorchScript(ctx)
 	if err != nil {
 		return
 	}

@@ -394,32 +394,48 @@ func nbytes(s *storage) (uint64, bool) {
 	return lo, hi == 0
 }
 
-// openArchive opens a torch zip archive: torch reads every record under
+// Archive is a torch zip archive whose directory was read once, for both
+// its inventory and its TorchScript facts. Torch reads every record under
 // the folder of the first entry, whatever its case, so members are keyed
 // by their lower-cased names.
-func openArchive(ra io.ReaderAt, size int64) (root string, members map[string]*zip.File, err error) {
+type Archive struct {
+	root    string
+	members map[string]*zip.File
+	// pkl is data.pkl as Inventory read it, so that TorchScript reads
+	// its head from there rather than from the file again.
+	pkl []byte
+}
+
+// OpenZip reads the directory of a torch zip archive.
+func OpenZip(ra io.ReaderAt, size int64) (*Archive, error) {
 	zr, err := zip.NewReader(ra, size)
 	if err != nil {
-		return "", nil, fmt.Errorf("open zip: %w", err)
+		return nil, fmt.Errorf("open zip: %w", err)
 	}
 	if len(zr.File) == 0 {
-		return "", nil, errors.New("empty zip")
+		return nil, errors.New("empty zip")
 	}
-	root, _, _ = strings.Cut(zr.File[0].Name, "/")
-	members = map[string]*zip.File{}
+	a := &Archive{members: map[string]*zip.File{}}
+	a.root, _, _ = strings.Cut(zr.File[0].Name, "/")
 	for _, f := range zr.File {
-		members[strings.ToLower(f.Name)] = f
+		a.members[strings.ToLower(f.Name)] = f
 	}
-	return root, members, nil
+	return a, nil
 }
 
 // Zip lists the tensors of a torch.save zip archive from its data.pkl,
 // and checks each storage against its data/<key> member's size.
 func Zip(ctx context.Context, ra io.ReaderAt, size int64) (*Inventory, error) {
-	root, members, err := openArchive(ra, size)
+	a, err := OpenZip(ra, size)
 	if err != nil {
 		return nil, err
 	}
+	return a.Inventory(ctx)
+}
+
+// Inventory lists the tensors of the archive as Zip does.
+func (a *Archive) Inventory(ctx context.Context) (*Inventory, error) {
+	root, members := a.root, a.members
 	pkl, ok := members[strings.ToLower(root+"/data.pkl")]
 	if !ok {
 		return nil, fmt.Errorf("no %s/data.pkl", root)
@@ -436,6 +452,7 @@ func Zip(ctx context.Context, ra io.ReaderAt, size int64) (*Inventory, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read data.pkl: %w", err)
 	}
+	a.pkl = data
 	d := &decoder{storages: map[string]*storage{}}
 	v, _, err := d.load(data)
 	if err != nil {

@@ -13,6 +13,9 @@ import (
 // signature.
 const maxSource = 4 << 20
 
+// scriptHead is how much of data.pkl is read for its first GLOBAL.
+const scriptHead = 1 << 10
+
 // Script is what a TorchScript archive says about its top-level module:
 // the class data.pkl builds its root from, and that class's forward
 // signature in the archive's code/.
@@ -30,13 +33,23 @@ type Script struct {
 // a torch.jit.save archive. It reads data.pkl's first opcodes and one
 // code/ source as text; nothing is decoded into objects or run.
 func TorchScript(ctx context.Context, ra io.ReaderAt, size int64) (*Script, error) {
-	root, members, err := openArchive(ra, size)
+	a, err := OpenZip(ra, size)
 	if err != nil {
 		return nil, err
 	}
-	pkl, err := readMember(members, root+"/data.pkl", 1<<10)
-	if err != nil {
-		return nil, err
+	return a.TorchScript(ctx)
+}
+
+// TorchScript reads the archive's TorchScript facts as TorchScript does;
+// data.pkl's head comes from what Inventory read, if it ran.
+func (a *Archive) TorchScript(ctx context.Context) (*Script, error) {
+	root, members := a.root, a.members
+	pkl := a.pkl[:min(len(a.pkl), scriptHead)]
+	if a.pkl == nil {
+		var err error
+		if pkl, err = readMember(members, root+"/data.pkl", scriptHead); err != nil {
+			return nil, err
+		}
 	}
 	module, class, err := firstGlobal(pkl)
 	if err != nil {

@@ -107,3 +107,42 @@ func FuzzForwardSignature(f *testing.F) {
 		TorchScript(context.Background(), bytes.NewReader(b), int64(len(b)))
 	})
 }
+
+// TestArchiveOneRead checks that an archive opened once gives the same
+// TorchScript facts after its inventory read data.pkl as TorchScript
+// reading the file alone.
+func TestArchiveOneRead(t *testing.T) {
+	paths, err := filepath.Glob(filepath.Join(tsDir, "*.pt*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	paths = append(paths, filepath.Join("testdata", "small_zip.pt"), filepath.Join("testdata", "shared_view.pt"))
+	ctx := context.Background()
+	for _, p := range paths {
+		t.Run(filepath.Base(p), func(t *testing.T) {
+			data := readFile(t, p)
+			alone, errAlone := TorchScript(ctx, bytes.NewReader(data), int64(len(data)))
+			a, err := OpenZip(bytes.NewReader(data), int64(len(data)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, _ = a.Inventory(ctx)
+			shared, errShared := a.TorchScript(ctx)
+			if (errAlone == nil) != (errShared == nil) {
+				t.Fatalf("alone: %v; after the inventory: %v", errAlone, errShared)
+			}
+			if j1, j2 := mustJSON(t, alone), mustJSON(t, shared); j1 != j2 {
+				t.Errorf("alone %s, after the inventory %s", j1, j2)
+			}
+		})
+	}
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
