@@ -233,6 +233,7 @@ func scanFileKeeping(ctx context.Context, f fetch.File, opts Options, budget *at
 			return res, nil
 		}
 	}
+	unchanged := stampGuard(f)
 	rc, err := f.Open(ctx)
 	if err != nil {
 		res.Outcome, res.Reason, res.Error = Inconclusive, "read-error", err.Error()
@@ -251,6 +252,9 @@ func scanFileKeeping(ctx context.Context, f fetch.File, opts Options, budget *at
 		// Structure only: the analyzers read what they need and nothing
 		// is read to hash the rest.
 		res.Formats = fs.analyze(ctx, formats.NewInput(f.Rel, ra, f.Size), f.Path, 0)
+		if err := unchanged(); err != nil {
+			fs.fail(f.Path, err)
+		}
 		if hex, ok := strings.CutPrefix(f.Digest, "sha256:"); ok {
 			res.SHA256, res.SHA256FromOrigin = hex, true
 		} else {
@@ -269,7 +273,32 @@ func scanFileKeeping(ctx context.Context, f fetch.File, opts Options, budget *at
 				"content does not match the digest its origin states (%s)", f.Digest).With("sha256", sum))
 		}
 	}
+	if err := unchanged(); err != nil {
+		fs.fail(f.Path, err)
+	}
 	return cache.keep(fs.result(res)), small
+}
+
+// stampGuard takes the stamp of a local file before its scan reads it, and
+// returns a check that fails when the file was written to since (or can no
+// longer be stamped): the analyzers re-read heads and directories that the
+// hash does not see again, so the verdict may concern other bytes than
+// those the reported sha256 covers. A file without stamps passes.
+func stampGuard(f fetch.File) func() error {
+	if f.Stamp == nil {
+		return func() error { return nil }
+	}
+	before, err := f.Stamp()
+	if err != nil {
+		return func() error { return nil }
+	}
+	return func() error {
+		after, err := f.Stamp()
+		if err == nil && after == before {
+			return nil
+		}
+		return &formats.ReadError{Err: errors.Join(errors.New("the file changed while it was scanned"), err)}
+	}
 }
 
 // result completes res with what the scan of its file found.

@@ -88,9 +88,10 @@ func storageKey(k string) bool {
 }
 
 // npyMagic reports whether a record begins with the NumPy magic, or cannot
-// be read: np.load of the same zip as an npz reads any member that begins
-// with it as an array, whatever its name, and unpickles an object array
-// under allow_pickle. Such a record is analyzed, not vouched for.
+// be opened or read (a record shorter than the magic was read): np.load of
+// the same zip as an npz reads any member that begins with it as an array,
+// whatever its name, and unpickles an object array under allow_pickle.
+// Such a record is analyzed, not vouched for.
 func npyMagic(t formats.Tree, name string) bool {
 	in, err := t.Open(name)
 	if err != nil {
@@ -102,7 +103,13 @@ func npyMagic(t formats.Tree, name string) bool {
 	}
 	defer rc.Close()
 	var b [6]byte
-	n, _ := io.ReadFull(rc, b[:])
+	n, err := io.ReadFull(rc, b[:])
+	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+		// Bytes not read are not known to be raw: an origin that fails
+		// this one read and serves the record again to the hash would
+		// have its magic go unseen.
+		return true
+	}
 	return string(b[:n]) == "\x93NUMPY"
 }
 
