@@ -62,31 +62,16 @@ func (s *Server) databricksHandler(w http.ResponseWriter, r *http.Request) {
 	const source = "databricks"
 	start := time.Now()
 	src := s.cfg.Sources.Databricks
-	if src.Secret == "" {
-		s.m.rejected.WithLabelValues(source, "disabled").Inc()
-		http.Error(w, source+" is not enabled on this server", http.StatusNotFound)
-		return
-	}
-	body, ok := s.readBody(w, r, source)
+	body, ok := s.signedBody(w, r, source, src.Secret, func(body []byte) (string, bool) {
+		sig := r.Header.Get(databricksSignatureHeader)
+		return sig, databricksSigned(src.Secret, body, sig)
+	})
 	if !ok {
-		return
-	}
-	sig := r.Header.Get(databricksSignatureHeader)
-	if !databricksSigned(src.Secret, body, sig) {
-		reason := "wrong signature"
-		if sig == "" {
-			reason = "missing signature"
-		}
-		s.m.rejected.WithLabelValues(source, "unauthorized").Inc()
-		s.log.Warn("rejected request", "source", source, "reason", reason, "remote", r.RemoteAddr, "path", r.URL.Path)
-		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": reason})
 		return
 	}
 	evs, ignored, err := parseDatabricks(body, src.TrackingURI)
 	if err != nil {
-		s.m.rejected.WithLabelValues(source, "malformed").Inc()
-		s.log.Warn("malformed payload", "source", source, "remote", r.RemoteAddr, "err", err)
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+		s.malformed(w, r, source, err)
 		return
 	}
 	s.accept(w, r, source, evs, ignored, start)

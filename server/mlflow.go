@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -50,37 +51,22 @@ func (s *Server) mlflowHandler(w http.ResponseWriter, r *http.Request) {
 	const source = "mlflow"
 	start := time.Now()
 	src := s.cfg.Sources.MLflow
-	if src.Secret == "" {
-		s.m.rejected.WithLabelValues(source, "disabled").Inc()
-		http.Error(w, source+" is not enabled on this server", http.StatusNotFound)
-		return
-	}
-	body, ok := s.readBody(w, r, source)
+	delivery, ts := r.Header.Get(mlflowDeliveryHeader), r.Header.Get(mlflowTimestampHeader)
+	body, ok := s.signedBody(w, r, source, src.Secret, func(body []byte) (string, bool) {
+		sig := r.Header.Get(mlflowSignatureHeader)
+		return sig, mlflowSigned(src.Secret, delivery, ts, body, sig)
+	})
 	if !ok {
-		return
-	}
-	delivery, ts, sig := r.Header.Get(mlflowDeliveryHeader), r.Header.Get(mlflowTimestampHeader), r.Header.Get(mlflowSignatureHeader)
-	if !mlflowSigned(src.Secret, delivery, ts, body, sig) {
-		reason := "wrong signature"
-		if sig == "" {
-			reason = "missing signature"
-		}
-		s.m.rejected.WithLabelValues(source, "unauthorized").Inc()
-		s.log.Warn("rejected request", "source", source, "reason", reason, "remote", r.RemoteAddr, "path", r.URL.Path)
-		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": reason})
 		return
 	}
 	sec, err := strconv.ParseInt(ts, 10, 64)
 	if err != nil {
-		s.m.rejected.WithLabelValues(source, "malformed").Inc()
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "X-MLflow-Timestamp is not a Unix time"})
+		s.malformed(w, r, source, errors.New("X-MLflow-Timestamp is not a Unix time"))
 		return
 	}
 	evs, ignored, err := parseMLflow(body, src.TrackingURI)
 	if err != nil {
-		s.m.rejected.WithLabelValues(source, "malformed").Inc()
-		s.log.Warn("malformed payload", "source", source, "remote", r.RemoteAddr, "err", err)
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+		s.malformed(w, r, source, err)
 		return
 	}
 	for i := range evs {

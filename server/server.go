@@ -342,6 +342,41 @@ func (s *Server) authed(source string, h http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
+// signedBody reads the body of a webhook signed with an HMAC over it
+// (MLflow, Databricks): 404 when the source is disabled, 413 beyond
+// MaxBodyBytes, 401 unless signed reports the header's signature valid.
+// signed returns the signature it checked, so that a missing one is told
+// apart from a wrong one in the answer and the log.
+func (s *Server) signedBody(w http.ResponseWriter, r *http.Request, source, secret string, signed func(body []byte) (sig string, ok bool)) ([]byte, bool) {
+	if secret == "" {
+		s.m.rejected.WithLabelValues(source, "disabled").Inc()
+		http.Error(w, source+" is not enabled on this server", http.StatusNotFound)
+		return nil, false
+	}
+	body, ok := s.readBody(w, r, source)
+	if !ok {
+		return nil, false
+	}
+	if sig, ok := signed(body); !ok {
+		reason := "wrong signature"
+		if sig == "" {
+			reason = "missing signature"
+		}
+		s.m.rejected.WithLabelValues(source, "unauthorized").Inc()
+		s.log.Warn("rejected request", "source", source, "reason", reason, "remote", r.RemoteAddr, "path", r.URL.Path)
+		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": reason})
+		return nil, false
+	}
+	return body, true
+}
+
+// malformed answers 400 for a payload its source's parser refused.
+func (s *Server) malformed(w http.ResponseWriter, r *http.Request, source string, err error) {
+	s.m.rejected.WithLabelValues(source, "malformed").Inc()
+	s.log.Warn("malformed payload", "source", source, "remote", r.RemoteAddr, "err", err)
+	writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+}
+
 // readBody reads at most MaxBodyBytes, answering 413 beyond.
 func (s *Server) readBody(w http.ResponseWriter, r *http.Request, source string) ([]byte, bool) {
 	if r.ContentLength > s.cfg.MaxBodyBytes {
@@ -386,9 +421,7 @@ func (s *Server) eventHandler(source string, src Source, parse func([]byte) ([]e
 		}
 		evs, ignored, err := parse(body)
 		if err != nil {
-			s.m.rejected.WithLabelValues(source, "malformed").Inc()
-			s.log.Warn("malformed payload", "source", source, "remote", r.RemoteAddr, "err", err)
-			writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+			s.malformed(w, r, source, err)
 			return
 		}
 		s.accept(w, r, source, evs, ignored, start)
