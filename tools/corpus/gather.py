@@ -426,7 +426,8 @@ SOURCES6 = [
     dict(name="tslearn", repo="tslearn-team/tslearn", license="BSD-2-Clause", include=r""),
 ]
 
-# Wild repositories of the sixth corpus: the first page of the code index's listings of
+# Wild repositories of the sixth corpus: repositories from the first page (taken in order, not
+# all of it) of the code index's listings of
 # repositories holding tfidf_vectorizer.pkl, last.pt (YOLO runs), my_model.h5,
 # model_quantized.onnx, pipeline.pkl, embeddings.npy, svm_model.pkl, lstm_model.h5,
 # preprocessor.pkl, movies.pkl, labels.npy and optimizer.pt, names no earlier corpus listed, skipping
