@@ -15,7 +15,7 @@ Files already in /work/shared/realworld (which modelgate was tuned on) are left 
 It never runs, imports or unpickles anything it copies. Standard library only.
 
 Usage: /usr/bin/python3 tools/corpus/gather.py [--mirrors DIR] [--corpus DIR]
-           [--set corpus|new3|new4|new5] [--exclude-manifest MANIFEST]...
+           [--set corpus|new3|new4|new5|new6] [--exclude-manifest MANIFEST]...
 """
 
 import argparse
@@ -406,7 +406,78 @@ ASHOK1306768/AI-STARTUP-SUCCESS-PREDICTION
 SOURCES5 += [dict(name="wild", repo=r, license="detect",
                   include=r"\.(pkl|pickle|joblib|sav|pt|pth|bin|ckpt|keras|h5|hdf5|safetensors|"
                           r"onnx|tflite|npy|npz|gguf|zip)$") for r in WILD5]
-SETS = {"corpus": SOURCES, "new3": SOURCES3, "new4": SOURCES4, "new5": SOURCES5}
+# The sixth corpus ("new6", /work/corpus6): sources no earlier manifest's origin names, gathered
+# once to measure main untuned (issue 12). Projects: runtimes' and converters' test assets the
+# earlier sets did not read (ncnn, MNN, TNN, Tengine's test data, emlearn, hummingbird, NNoM,
+# nnabla, onnx optimizer, onnx-simplifier, sherpa-onnx, pmdarima, tslearn).
+SOURCES6 = [
+    dict(name="ncnn", repo="Tencent/ncnn", license="BSD-3-Clause", include=r""),
+    dict(name="mnn", repo="alibaba/MNN", license="Apache-2.0", include=r""),
+    dict(name="tnn", repo="Tencent/TNN", license="BSD-3-Clause", include=r""),
+    dict(name="tengine-test-data", repo="BUG1989/tengine_test_data", license="detect", include=r""),
+    dict(name="emlearn", repo="emlearn/emlearn", license="MIT", include=r""),
+    dict(name="hummingbird", repo="microsoft/hummingbird", license="MIT", include=r""),
+    dict(name="nnom", repo="majianjia/nnom", license="Apache-2.0", include=r""),
+    dict(name="nnabla", repo="sony/nnabla", license="Apache-2.0", include=r""),
+    dict(name="onnx-optimizer", repo="onnx/optimizer", license="Apache-2.0", include=r""),
+    dict(name="onnx-simplifier", repo="daquexian/onnx-simplifier", license="Apache-2.0", include=r""),
+    dict(name="sherpa-onnx", repo="k2-fsa/sherpa-onnx", license="Apache-2.0", include=r""),
+    dict(name="pmdarima", repo="alkaline-ml/pmdarima", license="MIT", include=r""),
+    dict(name="tslearn", repo="tslearn-team/tslearn", license="BSD-2-Clause", include=r""),
+]
+
+# Wild repositories of the sixth corpus: repositories from the first page (taken in order, not
+# all of it) of the code index's listings of
+# repositories holding tfidf_vectorizer.pkl, last.pt (YOLO runs), my_model.h5,
+# model_quantized.onnx, pipeline.pkl, embeddings.npy, svm_model.pkl, lstm_model.h5,
+# preprocessor.pkl, movies.pkl, labels.npy and optimizer.pt, names no earlier corpus listed, skipping
+# repositories an earlier manifest names and those whose snapshot could not be had, plus one
+# repository already mirrored here that no manifest names. Every model file of each is kept (up
+# to MAX_PER_PROJECT).
+WILD6 = """
+0-Andrewsiah-0/Voice-To-Text-Scam-detection- 001Diwakar001/Fake_news 003shrey/NLP-Sentiment-Analysis
+00DV001/SMS-SpamIdentification 05elia/Anime_reviews_Streamlit_App 0742-saravana/Language-Detector
+29aarushi/Weather-image-classification-using-YOLO 105650036/machine-learning-regression 12xiaohai/CNN
+A-Raafat/CNN_MNIST tarekziade/onnx-custom-op natejly2/Pupil 22Ranjan15/Home-Sweet-Home
+2Patty/Sepsis-project AKASH-RJ/elastic_net Aaryyan777/Word2Vec-Implementation
+111522203011/ML_Final_year_project 11SShukla/Mental_Health_Story_Analyzer 12albin/hatespeechdetector
+1381aliajvand1381/medical_ai_backend 15kay/classification_model
+AIMANALFAHAD/SYST-ME-DE-RECONNAISSANCE-DU-SON EnzeXu/PyTorch_Demo Aoiwata/yolov5
+1133afridi/ML_COURSE_PROJECT 22anjali00/Customer-Conversion-Prediction 4prathamesh/face_recognition_model
+A3014aditya/ANN-Implementation-Demo-Projects AGronowski/informationBottleneck ABCchocolate/NIDS
+ANKIT-12GU/California_House_Predictor ARS326/car-insurance-claim-predictor
+Abhishek-465/Star-type-detection Afsana1313/diabetes_detection_model
+15crickets/newMovieRecommendations ADiEmme/test_embeddings AhmadBustati/device-price-prediction-
+0123-hamn/California_Housing_Prediction_model
+02veronik/api_tomatos 0305priyanka/Data_analytics_project 1054reddy/spam-detection
+10mudassir007/Student-Stress-Prediction 12021003012/DeepFake-Audio-Detection-MFCC-main-
+123samlee/AI_prediction_de_latence_wifi 1609457965/timealalyze 2308087369/PV-prediction-DKA
+23a31a44b4/RainFall 24-0/stockmarketprediction_ml 45prad/deepfakeDetection 5hiv4n5h/stock-prediction-api
+711GHOST/Twitter-Sentiment-Analysis 0xAboraida/credit-score-app 111202214411-ux/UAS_A11.2022.14411
+14122002-muhmmad/Bank_Marketing_campaign 1419Nitesh/intership_project
+18sharath/Crop-yield-predictor-Machine-learning-Project 2024ume1759-netizen/Productivity
+20kxrina/sleepdisorder 24ukandev-blip/icecream_sales 0415-Ak/Movie-Recommendation-System
+06harshini/movie_recommender 0plaze0/movieRecommender 0xAppy/content-based-movie-recommender
+06abhi2006/Face-Recognition-based-Attendence-system-with-website 0xCwrw/DevelopmentProject
+11a55an/nature-inspired-algorithms-for-improving-underwater-image-classification
+404notfounderor/FaceDetection_AIMS_Project 6410110096/Mini_project_Ai 7009soham/Watermelon
+AdamJedz/NeuralNets FoxChem/Usage-of-Braindecode JHermosillaD/Autoencoders Julius6043/eeg-brain-interface
+KevinJr20/SDL-translator ML-Space-Weather/LiveDst PdAlbedo/Recognition_using_Deep_Networks
+SamNicklez/ml-project-2 saratbhargava/torch_tutor krypton-unite/time_series_predictor
+loic001/deep_bci_study pacman82/rubbish
+17297781Karthik/Fake-news-detection 1793468/Fake_News_Detection 17ash/Spam-Detection
+18Venus/Document-Classification-NLP 193b1a0415/Sentiment-Analysis Akila-Ayanthi/Face-Mask-Detection
+Angelishere/Wall_Progress_Classification Aqualatic/cvision BharathiJotthshanaB/Helmet-Detection-using-YOLOv8
+2020-Hallym-Capstone-Design-Team-PHAS/PHAS_MachineLearning 20bharathkumar/road_sign_recognition
+23spakkerakari/DigAgML 2k21a1316/STOCK-MARKET-ANALYSIS 33naihe33/keras_- 71hyeon/Deep-Learning
+AKBAPEL/ml-demo-cars AKSHAYJULOORI/Runs ANJALISHARMA1600/Bearing-Fault-Detector
+Abhinav-0103/Housing-Price-Predictor 1143051639Luke/ChatGPT-Canvas-Academic-Navigator 1daniel3333/blog
+23522232-glitch/Chatbot
+""".split()
+SOURCES6 += [dict(name="wild", repo=r, license="detect",
+                  include=r"\.(pkl|pickle|joblib|sav|pt|pth|bin|ckpt|keras|h5|hdf5|safetensors|"
+                          r"onnx|tflite|npy|npz|gguf|zip)$") for r in WILD6]
+SETS = {"corpus": SOURCES, "new3": SOURCES3, "new4": SOURCES4, "new5": SOURCES5, "new6": SOURCES6}
 
 # Paths of scanners' attack samples and anything naming a payload: never benign by intent.
 EXCLUDE = re.compile(r"malicious|exploit|payload|evil|attack|poison|backdoor|inject|"
@@ -626,7 +697,7 @@ def main():
     ap.add_argument("--corpus", default="/work/corpus")
     ap.add_argument("--realworld", default="/work/shared/realworld")
     ap.add_argument("--set", default="corpus", choices=sorted(SETS),
-                    help="which source list to gather (new3, new4, new5: the third to fifth corpora)")
+                    help="which source list to gather (new3 to new6: the third to sixth corpora)")
     ap.add_argument("--exclude-manifest", action="append", default=[],
                     help="leave out files whose sha256 a manifest lists (another corpus)")
     args = ap.parse_args()
@@ -651,7 +722,7 @@ def main():
             if digest in excluded or digest in seen or any(f[0] == digest for f in found):
                 continue
             found.append((digest, path, data, origin, license_, fmt))
-        if args.set in ("new4", "new5") or (args.set != "corpus" and src["name"] != "wild"):
+        if args.set in ("new4", "new5", "new6") or (args.set != "corpus" and src["name"] != "wild"):
             # A keyed hash picks the sample, so it is independent of the digest split.
             found = sorted(found, key=lambda f: hashlib.sha256(b"cap" + f[0].encode()).digest())
             found = found[:MAX_PER_PROJECT]
