@@ -360,6 +360,8 @@ func TestRealGlobals(t *testing.T) {
 		{"lightgbm.sklearn", "LGBMClassifier"},
 		{"ultralytics.nn.tasks", "DetectionModel"},
 		{"ultralytics.nn.modules.block", "C2f"},
+		{"ultralytics.utils.loss", "v8ClassificationLoss"},
+		{"ultralytics.yolo.data.augment", "CenterCrop"},
 		{"sklearn.linear_model._sgd_fast", "Hinge"},
 		{"sklearn._loss._loss", "__pyx_unpickle_CyHalfBinomialLoss"},
 		// scikit-learn 1.5-1.8 meson builds name its Cython losses under
