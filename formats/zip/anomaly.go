@@ -133,7 +133,10 @@ func (r *Reader) checkNames() {
 		// directory and extracts nothing from it (torch.load then reads an
 		// uninitialised buffer), while Python's zipfile and this reader
 		// read the stored bytes.
-		if (strings.HasSuffix(e.Name, "/") || e.ExternalAttrs&dosDirectory != 0) && (e.UncompressedSize > 0 || e.CompressedSize > 0) {
+		// Only the declared uncompressed size counts: writers deflate
+		// empty directory entries to two bytes, and a size that the data
+		// does not match is MG212.
+		if (strings.HasSuffix(e.Name, "/") || e.ExternalAttrs&dosDirectory != 0) && e.UncompressedSize > 0 {
 			r.note(Anomaly{Kind: DirectoryData, Offset: e.at(), Entry: i,
 				Message: fmt.Sprintf("entry %q is a directory to miniz (PyTorch) but holds %d bytes that other readers read", e.Name, e.UncompressedSize)})
 		}

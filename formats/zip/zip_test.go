@@ -80,6 +80,8 @@ func TestAnalyze(t *testing.T) {
 			rules: []string{"MG217"}, members: []string{"archive/data.pkl"}},
 		{name: "data in an entry named as a directory", data: rawZip{entries: []rawEntry{{name: "archive/data/", data: pkl}}}.bytes(t),
 			rules: []string{"MG217"}, members: []string{"archive/data/"}},
+		{name: "deflated empty directory entry (two bytes of deflate)", data: rawZip{entries: []rawEntry{{name: "d/", method: Deflate, dosAttrs: 0x10}, {name: "d/a.pkl", data: pkl}}}.bytes(t),
+			members: []string{"d/", "d/a.pkl"}},
 		{name: "empty directory entry with the DOS bit, and a file with the archive bit", data: rawZip{entries: []rawEntry{{name: "d/", dosAttrs: 0x10}, {name: "d/a.pkl", dosAttrs: 0x20, data: pkl}}}.bytes(t),
 			members: []string{"d/a.pkl"}},
 		{name: "unsupported method", data: rawZip{entries: []rawEntry{{name: "a.pkl", method: 99, data: pkl}}}.bytes(t),
