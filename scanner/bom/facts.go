@@ -184,16 +184,11 @@ func (f *facts) readHeaders(ctx context.Context, p string, formatNames []string,
 	if kind == "" {
 		return nil
 	}
-	fh, err := os.Open(p)
+	fh, size, err := openModel(p)
 	if err != nil {
-		return fmt.Errorf("open %s: %w", filepath.Base(p), err)
+		return err
 	}
 	defer fh.Close()
-	st, err := fh.Stat()
-	if err != nil {
-		return fmt.Errorf("stat %s: %w", filepath.Base(p), err)
-	}
-	size := st.Size()
 	switch kind {
 	case "zip":
 		// One read of the directory and of data.pkl serves both the
@@ -342,8 +337,6 @@ func (f *facts) addInventory(inv *inventory.Inventory, dtypes map[string]bool) {
 	}
 }
 
-// readKerasZip reads a Keras v3 archive's config.json: the model's class
-// and its layers.
 // readTorchScript records a TorchScript archive's module class as the
 // architecture (unless config.json named one) and its forward signature as
 // inputs and outputs; a torch.save checkpoint has none.
@@ -359,6 +352,8 @@ func (f *facts) readTorchScript(ctx context.Context, a *inventory.Archive) {
 	f.Outputs = append(f.Outputs, s.Outputs...)
 }
 
+// readKerasZip reads a Keras v3 archive's config.json: the model's class
+// and its layers.
 func (f *facts) readKerasZip(ctx context.Context, ra io.ReaderAt, size int64) error {
 	zr, err := zip.NewReader(ra, size)
 	if err != nil {
@@ -433,6 +428,21 @@ func (f *facts) kerasConfig(data []byte) {
 	if len(c.BuildConfig.InputShape) > 0 && json.Compact(&shape, c.BuildConfig.InputShape) == nil && shape.String() != "null" && shape.Len() <= 256 {
 		f.Inputs = append(f.Inputs, "input_shape: "+shape.String())
 	}
+}
+
+// openModel opens a model file the scan read, for its facts, and says its
+// size: the facts readers read it as a ReaderAt, each under its own cap.
+func openModel(p string) (*os.File, int64, error) {
+	fh, err := os.Open(p)
+	if err != nil {
+		return nil, 0, fmt.Errorf("open %s: %w", filepath.Base(p), err)
+	}
+	st, err := fh.Stat()
+	if err != nil {
+		fh.Close()
+		return nil, 0, fmt.Errorf("stat %s: %w", filepath.Base(p), err)
+	}
+	return fh, st.Size(), nil
 }
 
 func readSmall(p string, limit int64) ([]byte, error) {
@@ -530,16 +540,12 @@ func stringList(v any) []string {
 }
 
 func (f *facts) readSafetensors(ctx context.Context, p string, dtypes map[string]bool) error {
-	fh, err := os.Open(p)
+	fh, size, err := openModel(p)
 	if err != nil {
-		return fmt.Errorf("open %s: %w", filepath.Base(p), err)
+		return err
 	}
 	defer fh.Close()
-	st, err := fh.Stat()
-	if err != nil {
-		return fmt.Errorf("stat %s: %w", filepath.Base(p), err)
-	}
-	h, err := safetensors.ReadHeader(ctx, fh, st.Size(), func(formats.Finding) {})
+	h, err := safetensors.ReadHeader(ctx, fh, size, func(formats.Finding) {})
 	if err != nil {
 		return fmt.Errorf("safetensors header of %s: %w", filepath.Base(p), err)
 	}
@@ -697,18 +703,14 @@ const maxJoblibBytes = 1 << 30
 // readJoblib reads the arrays a joblib dump declares and the classes its
 // pickle imports. A file that is not a joblib or plain pickle gives none.
 func (f *facts) readJoblib(ctx context.Context, p, kind string, dtypes map[string]bool) error {
-	fh, err := os.Open(p)
+	fh, size, err := openModel(p)
 	if err != nil {
-		return fmt.Errorf("open %s: %w", filepath.Base(p), err)
+		return err
 	}
 	defer fh.Close()
-	st, err := fh.Stat()
-	if err != nil {
-		return fmt.Errorf("stat %s: %w", filepath.Base(p), err)
-	}
 	var r io.Reader = fh
 	if kind != formats.Pickle {
-		m, err := compress.Member(kind, formats.NewInput(filepath.Base(p), fh, st.Size()))
+		m, err := compress.Member(kind, formats.NewInput(filepath.Base(p), fh, size))
 		if err != nil {
 			return ctx.Err()
 		}

@@ -26,16 +26,16 @@ def product(dims):
     return n
 
 
-def torch_counts(path):
-    import torch
-
-    seen, tensors = set(), []
+def distinct(root, kind):
+    """Every distinct kind instance reachable from root through dicts,
+    lists and tuples (a shared one counted once)."""
+    seen, found = set(), []
 
     def walk(o):
-        if isinstance(o, torch.Tensor):
+        if isinstance(o, kind):
             if id(o) not in seen:
                 seen.add(id(o))
-                tensors.append(o)
+                found.append(o)
         elif isinstance(o, dict):
             for v in o.values():
                 walk(v)
@@ -43,9 +43,16 @@ def torch_counts(path):
             for v in o:
                 walk(v)
 
+    walk(root)
+    return found
+
+
+def torch_counts(path):
+    import torch
+
     # The files scanned clean; torch 1.13's weights_only loader lacks
     # protocol 4's FRAME, so they are loaded plainly in this subprocess.
-    walk(torch.load(path, map_location="cpu"))
+    tensors = distinct(torch.load(path, map_location="cpu"), torch.Tensor)
     return [sum(t.numel() for t in tensors), len(tensors)]
 
 
@@ -140,21 +147,7 @@ def joblib_counts(path):
     import joblib
     import numpy as np
 
-    seen, arrays = set(), []
-
-    def walk(o):
-        if isinstance(o, np.ndarray):
-            if id(o) not in seen:
-                seen.add(id(o))
-                arrays.append(o)
-        elif isinstance(o, dict):
-            for v in o.values():
-                walk(v)
-        elif isinstance(o, (list, tuple)):
-            for v in o:
-                walk(v)
-
-    walk(joblib.load(path))
+    arrays = distinct(joblib.load(path), np.ndarray)
     return [sum(a.size for a in arrays), len(arrays)]
 
 
