@@ -29,7 +29,6 @@ import (
 	"os"
 	"regexp"
 	"strings"
-	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
@@ -113,9 +112,6 @@ func Open(ctx context.Context, target string, opts fetch.Options) (fetch.Source,
 // armGet reads the Resource Manager resource at path (under the endpoint)
 // into out; what names the call in errors.
 func armGet(ctx context.Context, path, what string, rt http.RoundTripper, out any) error {
-	if rt == nil {
-		rt = http.DefaultTransport
-	}
 	base := "https://management.azure.com"
 	if e := os.Getenv("MODELGATE_AZUREML_ENDPOINT"); e != "" {
 		base = strings.TrimSuffix(e, "/")
@@ -136,22 +132,10 @@ func armGet(ctx context.Context, path, what string, rt http.RoundTripper, out an
 		}
 		req.Header.Set("Authorization", "Bearer "+tok.Token)
 	}
-	resp, err := (&http.Client{Transport: rt, Timeout: time.Minute}).Do(req)
-	if err != nil {
-		return fmt.Errorf("%s: %w", what, err)
-	}
-	defer resp.Body.Close()
-	raw, err := remote.ReadAnswer(resp.Body, maxResponse)
-	if err != nil {
-		return fmt.Errorf("%s: %w", what, err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("%s: %w", what, apiError(resp.StatusCode, raw))
-	}
-	if err := json.Unmarshal(raw, out); err != nil {
-		return fmt.Errorf("%s: parse answer: %w", what, err)
-	}
-	return nil
+	call := remote.APICall{Op: what, At: what, Limit: maxResponse, Refused: func(status int, raw []byte) error {
+		return fmt.Errorf("%s: %w", what, apiError(status, raw))
+	}}
+	return call.Do(req, rt, out)
 }
 
 func get(ctx context.Context, ref Ref, rt http.RoundTripper) (string, error) {
@@ -179,12 +163,5 @@ func apiError(status int, raw []byte) error {
 		} `json:"error"`
 	}
 	_ = json.Unmarshal(raw, &e)
-	code := e.Error.Code
-	if code == "" {
-		code = http.StatusText(status)
-	}
-	if e.Error.Message == "" {
-		return fmt.Errorf("HTTP %d %s", status, code)
-	}
-	return fmt.Errorf("HTTP %d %s: %s", status, code, strings.Join(strings.Fields(e.Error.Message), " "))
+	return remote.RefusalError(status, e.Error.Code, e.Error.Message)
 }

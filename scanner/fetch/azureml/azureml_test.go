@@ -9,10 +9,10 @@ import (
 	"testing"
 
 	_ "github.com/modelgate/modelgate/formats/all"
-	"github.com/modelgate/modelgate/scanner"
 	"github.com/modelgate/modelgate/scanner/fetch"
 	"github.com/modelgate/modelgate/scanner/fetch/azureml"
 	"github.com/modelgate/modelgate/scanner/fetch/internal/fetchtest"
+	"github.com/modelgate/modelgate/scanner/fetch/internal/scantest"
 )
 
 const (
@@ -106,14 +106,7 @@ func TestScanModelVersion(t *testing.T) {
 	}
 	for _, quick := range []bool{false, true} {
 		for _, tt := range tests {
-			src, err := fetch.Open(context.Background(), tt.target, fetch.Options{Quick: quick})
-			if err != nil {
-				t.Fatalf("%s: %v", tt.target, err)
-			}
-			rep, err := scanner.Scan(context.Background(), []scanner.Target{{Name: tt.target, Source: src}}, scanner.Options{Quick: quick})
-			if err != nil {
-				t.Fatal(err)
-			}
+			rep := scantest.Scan(t, tt.target, fetch.Options{Quick: quick})
 			if rep.Summary.Verdict != tt.verdict || rep.Pinned[tt.target] != tt.pinned || len(rep.Files) != tt.files {
 				t.Errorf("quick=%v %s: verdict %s pinned %q (%d files, errors %v); want %s pinned %q, %d files",
 					quick, tt.target, rep.Summary.Verdict, rep.Pinned[tt.target], len(rep.Files), rep.Errors, tt.verdict, tt.pinned, tt.files)

@@ -328,7 +328,7 @@ func (c *Client) Call(ctx context.Context, method, endpoint string, query url.Va
 			Message   string `json:"message"`
 		}
 		if json.Unmarshal(data, &e) == nil {
-			ae.ErrorCode, ae.Message = oneLine(e.ErrorCode), oneLine(e.Message)
+			ae.ErrorCode, ae.Message = remote.OneLine(e.ErrorCode), remote.OneLine(e.Message)
 		}
 		return ae
 	}
@@ -339,19 +339,6 @@ func (c *Client) Call(ctx context.Context, method, endpoint string, query url.Va
 		return fmt.Errorf("%s %s: decode answer: %w", method, endpoint, err)
 	}
 	return nil
-}
-
-func oneLine(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if r < ' ' {
-			return ' '
-		}
-		return r
-	}, s)
-	if len(s) > 300 {
-		s = s[:300] + "..."
-	}
-	return s
 }
 
 // Resolve finds the model version ref names.

@@ -140,7 +140,7 @@ func (h *HTTP) Do(ctx context.Context, method, url string, header http.Header) (
 			return resp, nil
 		}
 		se := &StatusError{Method: method, URL: redact(url), Code: resp.StatusCode,
-			ErrorCode: resp.Header.Get("X-Error-Code"), Message: oneLine(resp.Header.Get("X-Error-Message"))}
+			ErrorCode: resp.Header.Get("X-Error-Code"), Message: OneLine(resp.Header.Get("X-Error-Message"))}
 		delay := retryAfter(resp.Header.Get("Retry-After"), wait)
 		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 		resp.Body.Close()
@@ -177,7 +177,9 @@ func retryAfter(v string, def time.Duration) time.Duration {
 	return def
 }
 
-func oneLine(s string) string {
+// OneLine makes a server-supplied text fit one line of an error: control
+// characters become spaces and it is cut at 300 bytes.
+func OneLine(s string) string {
 	s = strings.Map(func(r rune) rune {
 		if r < ' ' {
 			return ' '

@@ -139,25 +139,10 @@ func describe(ctx context.Context, region, pkg string, rt http.RoundTripper) (*d
 	if err := v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), "sagemaker", region, time.Now()); err != nil {
 		return nil, fmt.Errorf("DescribeModelPackage: sign: %w", err)
 	}
-	if rt == nil {
-		rt = http.DefaultTransport
-	}
-	client := &http.Client{Transport: rt, Timeout: time.Minute}
-	resp, err := client.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("DescribeModelPackage: %w", err)
-	}
-	defer resp.Body.Close()
-	raw, err := remote.ReadAnswer(resp.Body, maxResponse)
-	if err != nil {
-		return nil, fmt.Errorf("DescribeModelPackage at %s: %w", url, err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		return nil, apiError(resp.StatusCode, raw)
-	}
 	var d description
-	if err := json.Unmarshal(raw, &d); err != nil {
-		return nil, fmt.Errorf("DescribeModelPackage at %s: parse answer: %w", url, err)
+	call := remote.APICall{Op: "DescribeModelPackage", At: "DescribeModelPackage at " + url, Limit: maxResponse, Refused: apiError}
+	if err := call.Do(req, rt, &d); err != nil {
+		return nil, err
 	}
 	return &d, nil
 }
@@ -179,11 +164,5 @@ func apiError(status int, raw []byte) error {
 	if msg == "" {
 		msg = e.MessageU
 	}
-	if code == "" {
-		code = http.StatusText(status)
-	}
-	if msg == "" {
-		return fmt.Errorf("DescribeModelPackage: HTTP %d %s", status, code)
-	}
-	return fmt.Errorf("DescribeModelPackage: HTTP %d %s: %s", status, code, strings.Join(strings.Fields(msg), " "))
+	return fmt.Errorf("DescribeModelPackage: %w", remote.RefusalError(status, code, msg))
 }

@@ -19,9 +19,9 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
 	_ "github.com/modelgate/modelgate/formats/all"
-	"github.com/modelgate/modelgate/scanner"
 	"github.com/modelgate/modelgate/scanner/fetch"
 	"github.com/modelgate/modelgate/scanner/fetch/internal/fetchtest"
+	"github.com/modelgate/modelgate/scanner/fetch/internal/scantest"
 	"github.com/modelgate/modelgate/scanner/fetch/sagemaker"
 )
 
@@ -138,14 +138,7 @@ func TestScanModelPackage(t *testing.T) {
 	}
 	for _, quick := range []bool{false, true} {
 		for _, tt := range tests {
-			src, err := fetch.Open(context.Background(), tt.target, fetch.Options{Endpoint: s3, Quick: quick})
-			if err != nil {
-				t.Fatalf("%s: %v", tt.target, err)
-			}
-			rep, err := scanner.Scan(context.Background(), []scanner.Target{{Name: tt.target, Source: src}}, scanner.Options{Quick: quick})
-			if err != nil {
-				t.Fatal(err)
-			}
+			rep := scantest.Scan(t, tt.target, fetch.Options{Endpoint: s3, Quick: quick})
 			p := rep.Pinned[tt.target]
 			if rep.Summary.Verdict != tt.verdict || !strings.HasPrefix(p, tt.pinned) || len(p) == len(tt.pinned) || strings.Count(p, "#") != 1 || len(rep.Files) == 0 {
 				t.Errorf("quick=%v %s: verdict %s pinned %q (%d files, errors %v); want %s pinned %q",

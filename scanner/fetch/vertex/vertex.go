@@ -20,7 +20,6 @@ import (
 	"os"
 	"regexp"
 	"strings"
-	"time"
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/google"
@@ -94,34 +93,23 @@ func get(ctx context.Context, name, location string, rt http.RoundTripper) (*mod
 	if e := os.Getenv("MODELGATE_VERTEX_ENDPOINT"); e != "" {
 		base = strings.TrimSuffix(e, "/")
 	}
-	client := &http.Client{Transport: rt, Timeout: time.Minute}
+	transport := rt
 	if !strings.HasPrefix(base, "http://") {
 		ts, err := google.DefaultTokenSource(ctx, "https://www.googleapis.com/auth/cloud-platform")
 		if err != nil {
 			return nil, fmt.Errorf("google application default credentials: %w", err)
 		}
-		client.Transport = &oauth2.Transport{Source: ts, Base: rt}
+		transport = &oauth2.Transport{Source: ts, Base: rt}
 	}
 	url := base + "/v1/" + name
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return nil, fmt.Errorf("models.get: %w", err)
 	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("models.get: %w", err)
-	}
-	defer resp.Body.Close()
-	raw, err := remote.ReadAnswer(resp.Body, maxResponse)
-	if err != nil {
-		return nil, fmt.Errorf("models.get %s: %w", url, err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		return nil, apiError(resp.StatusCode, raw)
-	}
 	var m model
-	if err := json.Unmarshal(raw, &m); err != nil {
-		return nil, fmt.Errorf("models.get %s: parse answer: %w", url, err)
+	call := remote.APICall{Op: "models.get", At: "models.get " + url, Limit: maxResponse, Refused: apiError}
+	if err := call.Do(req, transport, &m); err != nil {
+		return nil, err
 	}
 	return &m, nil
 }
@@ -136,12 +124,5 @@ func apiError(status int, raw []byte) error {
 		} `json:"error"`
 	}
 	_ = json.Unmarshal(raw, &e)
-	code := e.Error.Status
-	if code == "" {
-		code = http.StatusText(status)
-	}
-	if e.Error.Message == "" {
-		return fmt.Errorf("models.get: HTTP %d %s", status, code)
-	}
-	return fmt.Errorf("models.get: HTTP %d %s: %s", status, code, strings.Join(strings.Fields(e.Error.Message), " "))
+	return fmt.Errorf("models.get: %w", remote.RefusalError(status, e.Error.Status, e.Error.Message))
 }
