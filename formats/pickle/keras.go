@@ -84,10 +84,12 @@ func (m *machine) kerasModel(off int64, full string, args Value) bool {
 	if ra == nil || m.sh.nestedBytes+n > nestedCap {
 		return false
 	}
+	// Checking the shape reads the bytes too: a memoized zip handed to the
+	// loader again and again is charged each time, whatever it holds.
+	m.sh.nestedBytes += n
 	if ext == ".keras" && !kerasArchive(ra, n) || ext == ".tar" && !kerasSavedModelTar(ra, n) {
 		return false
 	}
-	m.sh.nestedBytes += n
 	name := fmt.Sprintf("nested@%d%s", off, ext)
 	if err := m.scope.Scan(m.ctx, formats.NewInput(name, ra, n)); err != nil {
 		m.fatal = err

@@ -1,8 +1,14 @@
 package pickle
 
 import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/modelgate/modelgate/formats"
@@ -66,4 +72,63 @@ func latin1Text(b []byte) string {
 		r[i] = rune(c)
 	}
 	return string(r)
+}
+
+// countingReaderAt counts the bytes read through it.
+type countingReaderAt struct {
+	ra io.ReaderAt
+	n  int64
+}
+
+func (c *countingReaderAt) ReadAt(p []byte, off int64) (int, error) {
+	k, err := c.ra.ReadAt(p, off)
+	c.n += int64(k)
+	return k, err
+}
+
+// TestKerasModelRepeatedArchive checks that the bytes a Keras loader's
+// argument is checked in count against the nested-scan budget even when
+// they turn out not to be a .keras archive: one memoized zip handed to the
+// loader thousands of times must not have its directory read every time.
+func TestKerasModelRepeatedArchive(t *testing.T) {
+	var zb bytes.Buffer
+	zw := zip.NewWriter(&zb)
+	w, err := zw.CreateHeader(&zip.FileHeader{Name: "pad", Method: zip.Store})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Write(make([]byte, 4<<20)); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2000 {
+		if _, err := zw.Create(fmt.Sprintf("f%d", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := zw.Create("config.json"); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	b.WriteString(string(cat(proto(4), sbu("keras.saving.pickle_utils"), sbu("deserialize_model_from_bytecode"), stackGlobal, memoize)))
+	b.WriteString(bb(zb.String()) + memoize)
+	for range 2000 {
+		b.WriteString(binget(0) + binget(1) + tuple1 + reduce + pop)
+	}
+	b.WriteString("N" + stop)
+	data := b.String()
+	src := &countingReaderAt{ra: strings.NewReader(data)}
+	a, _ := formats.Lookup(formats.Pickle)
+	rec := formatstest.NewRecorder()
+	if err := a.Analyze(context.Background(), formats.NewInput("model.pkl", src, int64(len(data))), rec); err != nil {
+		t.Fatal(err)
+	}
+	if worst, _ := rec.Max(); worst < formats.High {
+		t.Errorf("want high:\n%s", list(rec.Findings))
+	}
+	if limit := int64(nestedCap + 2*len(data)); src.n > limit {
+		t.Errorf("read %d bytes of the input, want at most %d", src.n, limit)
+	}
 }

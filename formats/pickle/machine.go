@@ -78,6 +78,11 @@ type globalInfo struct {
 	transformers      []Value
 	transformerPushes int64
 	transformerBuilds int64
+	// transformerStates is the item count of each instance's BUILD state
+	// when BUILD ran, by the instance's ref: BUILD copies the dict into
+	// the instance, so items the memoized dict gets later (a func set to
+	// None) are not what the instance holds.
+	transformerStates map[uint32]int64
 	// For a lookup function (see lookups): calls that only name an object
 	// by constants, such as builtins.getattr(Outer, "inner"), which is how
 	// protocols 2 and 3 pickle a nested class or function, or dill's
@@ -1301,6 +1306,7 @@ func (m *machine) build(off int64, t *cell, state Value) error {
 		ref, s := m.t.cells.carve(1, &m.t.full)
 		s[0] = state.cell
 		obj.obj().state = ref
+		noteTransformerState(obj, state)
 	case KindGlobal:
 		m.mutate(off, opBUILD, obj, state)
 	case KindExt, KindBuffer:
@@ -1663,6 +1669,22 @@ func poisonTransformer(v Value) {
 	}
 }
 
+// noteTransformerState records the item count of a holder instance's
+// BUILD state as BUILD saw it (see globalInfo.transformerStates).
+func noteTransformerState(v, state Value) {
+	if v.nkept() == 0 || v.at(0).kind != KindGlobal {
+		return
+	}
+	g := v.at(0).gobj().info
+	if g == nil || g.transformer == nil || state.kind != KindDict || len(g.transformerStates) >= maxPartials {
+		return
+	}
+	if g.transformerStates == nil {
+		g.transformerStates = map[uint32]int64{}
+	}
+	g.transformerStates[v.ref] = state.count()
+}
+
 // transformerCleared reports whether every instance of a holder class in
 // the stream is built the way pickle builds one (NEWOBJ with no
 // arguments, then one BUILD with a dict) and can only call what the
@@ -1684,6 +1706,9 @@ func transformerCleared(g *globalInfo) bool {
 		}
 		st, ok := o.State()
 		if !ok || st.kind != KindDict || !kept(st) {
+			return false
+		}
+		if n, ok := g.transformerStates[o.ref]; !ok || n != st.count() {
 			return false
 		}
 		for _, k := range h.callables {

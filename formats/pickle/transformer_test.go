@@ -66,6 +66,8 @@ func TestCallableHolders(t *testing.T) {
 		{"duplicate func key, the later one wins", "FunctionTransformer", cat(proto(2), inst(item("func", "N"), item("func", linear)), stop), false},
 		{"state dict changed through the memo after BUILD", "FunctionTransformer", cat(proto(2), ft, emptyTuple, newobj,
 			emptyDict, binput(0), mark, sbs("func"), "N", "u", build, binget(0), sbs("func"), linear, "s", pop, stop), false},
+		{"state dict emptied of func through the memo after BUILD", "FunctionTransformer", cat(proto(2), ft, emptyTuple, newobj,
+			emptyDict, binput(0), mark, sbs("func"), linear, "u", build, binget(0), sbs("func"), "N", "s", pop, stop), false},
 		{"an attribute shadowing a method", "FunctionTransformer", cat(proto(2), inst(item("transform", linear)), stop), false},
 		{"an attribute shadowing append, which APPEND calls", "FunctionTransformer", cat(proto(2), inst(item("append", linear)), "N", "a", stop), false},
 		{"state as (dict, slotstate)", "FunctionTransformer", cat(proto(2), ft, emptyTuple, newobj, "N", emptyDict, sbs("func"), linear, "s", tuple2, build, stop), false},
