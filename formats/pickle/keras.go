@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"archive/zip"
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -144,9 +145,37 @@ func isCodecsEncode(fn Value) bool {
 // config.json, metadata.json with a keras_version, and a weights file at
 // the root. A zip that is not one would have its members scanned one by
 // one, leaving the model config unjudged.
+// maxKerasEntries bounds the entries of an archive read as a Keras model:
+// archive/zip allocates a record per entry its directory lists, a few
+// hundred bytes each, and a .keras archive holds a handful (config,
+// metadata, weights and the assets of a few layers).
+const maxKerasEntries = 4096
+
+// fewEntries reports whether the zip's end record, where archive/zip
+// looks for it, lists at most maxKerasEntries entries and needs no zip64
+// record (whose count would be 64 bits wide): what archive/zip would
+// then allocate for the directory stays small.
+func fewEntries(ra io.ReaderAt, n int64) bool {
+	const endLen = 22
+	tail := make([]byte, min(n, endLen+1<<16))
+	if _, err := ra.ReadAt(tail, n-int64(len(tail))); err != nil && err != io.EOF {
+		return false
+	}
+	i := bytes.LastIndex(tail, []byte("PK\x05\x06"))
+	if i < 0 || len(tail)-i < endLen {
+		return false
+	}
+	end := tail[i:]
+	total := binary.LittleEndian.Uint16(end[10:])
+	return total != 0xffff && total <= maxKerasEntries && binary.LittleEndian.Uint32(end[16:]) != 0xffffffff
+}
+
 func kerasArchive(ra io.ReaderAt, n int64) bool {
 	head := make([]byte, 4)
 	if k, _ := ra.ReadAt(head, 0); k < 4 || !bytes.Equal(head, []byte("PK\x03\x04")) {
+		return false
+	}
+	if !fewEntries(ra, n) {
 		return false
 	}
 	zr, err := zip.NewReader(ra, n)

@@ -24,6 +24,7 @@ func TestKerasModel(t *testing.T) {
 		t.Fatal(err)
 	}
 	ar := string(archive)
+	crowded := crowdedKeras(t, archive, maxKerasEntries+1)
 	loader := cat(proto(4), sbu("keras.saving.pickle_utils"), sbu("deserialize_model_from_bytecode"), stackGlobal)
 	unpickle := cat(proto(4), sbu("builtins"), sbu("getattr"), stackGlobal,
 		sbu("keras.src.models.functional"), sbu("Functional"), stackGlobal, sbu("_unpickle_model"), tuple2, reduce)
@@ -43,6 +44,7 @@ func TestKerasModel(t *testing.T) {
 		{"zip without metadata", cat(string(loader), bb(ar[:100]), tuple1, reduce, stop), false},
 		{"BytesIO with a __dict__", cat(string(unpickle), string(bytesIO), emptyTuple, newobj,
 			bb(ar), k1(0), emptyDict, sbu("x"), k1(1), "s", "\x87", build, tuple1, reduce, stop), false},
+		{"Keras archive with more entries than a model has", cat(string(loader), bb(crowded), tuple1, reduce, stop), false},
 		{"loader imported, not called", cat(string(loader), stop), false},
 		{"class called", cat(proto(4), sbu("keras.src.models.functional"), sbu("Functional"), stackGlobal,
 			emptyTuple, reduce, stop), false},
@@ -131,4 +133,30 @@ func TestKerasModelRepeatedArchive(t *testing.T) {
 	if limit := int64(nestedCap + 2*len(data)); src.n > limit {
 		t.Errorf("read %d bytes of the input, want at most %d", src.n, limit)
 	}
+}
+
+// crowdedKeras copies a .keras archive's entries into a new zip with n
+// empty entries added, as a directory archive/zip would allocate for.
+func crowdedKeras(t *testing.T, archive []byte, n int) string {
+	t.Helper()
+	src, err := zip.NewReader(bytes.NewReader(archive), int64(len(archive)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	w := zip.NewWriter(&buf)
+	for _, f := range src.File {
+		if err := w.Copy(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range n {
+		if _, err := w.CreateHeader(&zip.FileHeader{Name: fmt.Sprintf("assets/%d", i), Method: zip.Store}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.String()
 }
