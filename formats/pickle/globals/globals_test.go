@@ -372,6 +372,11 @@ func TestRealGlobals(t *testing.T) {
 		{"sklearn.utils._metadata_requests", "MetadataRequest"},
 		{"sklearn.utils._metadata_requests", "MethodMetadataRequest"},
 		{"numpy.ma", "MaskedArray"},
+		// scikit-learn-intelex estimators and the oneDAL models they pickle
+		{"sklearnex.ensemble._forest", "RandomForestClassifier"},
+		{"onedal.ensemble.forest", "RandomForestClassifier"},
+		{"onedal._onedal_py_host.decision_forest.classification", "model"},
+		{"onedal._onedal_py_dpc.svm.nu_regression", "model"},
 		{"uuid", "UUID"},
 		{"pathlib", "PosixPath"},
 		{"_codecs", "encode"},
@@ -388,6 +393,8 @@ func TestPolicyEdges(t *testing.T) {
 	}{
 		{"user class", "__main__", "Net", unknown},
 		{"unlisted package", "mypkg.models", "Classifier", unknown},
+		{"oneDAL lists its models, not its results", "onedal._onedal_py_host.decision_forest.classification", "train_result", unknown},
+		{"oneDAL wildcards cover estimator packages only", "onedal._device_offload", "SyclQueue", unknown},
 		{"bare _loss lists scikit-learn's names only", "_loss", "Evil", unknown},
 		{"bare _loss lists no dotted names", "_loss", "CyHalfBinomialLoss.loss", unknown},
 		{"allow is exact: no dotted extension", "collections", "OrderedDict.fromkeys", unknown},
