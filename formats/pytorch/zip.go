@@ -34,9 +34,10 @@ func (zipLayout) Match(names []string) bool {
 }
 
 // DataFiles implements formats.DataLister: torch.load reads the
-// data/<key> records data.pkl declares, and torch.jit.load the
-// constants/<key> records constants.pkl declares, as the raw bytes of
-// tensor storages; it never unpickles them.
+// data/<key> records data.pkl declares, torch.jit.load the
+// constants/<key> records constants.pkl declares, and the lite interpreter
+// the records bytecode.pkl declares (see scriptArchives), as the raw bytes
+// of tensor storages; none of them unpickles those records.
 func (zipLayout) DataFiles(ctx context.Context, t formats.Tree, s formats.Scope) map[string]string {
 	names := t.Names()
 	if len(names) == 0 {
@@ -46,10 +47,8 @@ func (zipLayout) DataFiles(ctx context.Context, t formats.Tree, s formats.Scope)
 	prefix := root + "/"
 	idx := indexNames(names)
 	out := map[string]string{}
-	for _, rec := range []struct{ pkl, dir, what string }{
-		{"data.pkl", "data/", "PyTorch tensor storage "},
-		{"constants.pkl", "constants/", "TorchScript constant storage "},
-	} {
+	archives := append([]tensorArchive{{"data.pkl", "data/", "PyTorch tensor storage "}}, scriptArchives(prefix, names)...)
+	for _, rec := range archives {
 		member := lookupFold(names, prefix+rec.pkl)
 		if !slices.Contains(names, member) {
 			continue
@@ -113,15 +112,15 @@ func npyMagic(t formats.Tree, name string) bool {
 	return string(b[:n]) == "\x93NUMPY"
 }
 
-// Declarers implements formats.DataDeclarer: DataFiles reads data.pkl and
-// constants.pkl.
+// Declarers implements formats.DataDeclarer: DataFiles reads data.pkl,
+// constants.pkl and bytecode.pkl.
 func (zipLayout) Declarers(names []string) []string {
 	if len(names) == 0 {
 		return nil
 	}
 	root, _, _ := strings.Cut(names[0], "/")
 	var out []string
-	for _, pkl := range []string{"data.pkl", "constants.pkl"} {
+	for _, pkl := range []string{"data.pkl", "constants.pkl", "bytecode.pkl"} {
 		if member := lookupFold(names, root+"/"+pkl); slices.Contains(names, member) {
 			out = append(out, member)
 		}
@@ -267,22 +266,53 @@ func declaredStorages(ctx context.Context, t formats.Tree, member string, s form
 	return decl, true, nil
 }
 
-// markConstants vouches for the constants/<key> records a TorchScript
-// archive's constants.pkl declares: torch.jit.load reads them as the raw
-// bytes of the constant tensors' storages.
+// tensorArchive is a pickle of a PyTorch archive whose persistent IDs
+// name tensor storages, the folder the loader reads them from, and how a
+// vouched record is described.
+type tensorArchive struct{ pkl, dir, what string }
+
+// scriptArchives are the TorchScript pickles whose storages the loaders
+// read as raw bytes: torch.jit.load reads constants.pkl's from
+// constants/, and the lite interpreter (_load_for_mobile) reads
+// bytecode.pkl's from bytecode/ when any record's name contains
+// "bytecode/", and from constants/ otherwise (mobile/import.cpp,
+// isTensorInBytecodeArchive), which is where _save_for_lite_interpreter
+// writes the tensors constants.pkl does not already hold.
+func scriptArchives(prefix string, names []string) []tensorArchive {
+	dir := "constants/"
+	for _, n := range names {
+		if strings.Contains(strings.TrimPrefix(n, prefix), "bytecode/") {
+			dir = "bytecode/"
+			break
+		}
+	}
+	return []tensorArchive{
+		{"constants.pkl", "constants/", "TorchScript constant storage "},
+		{"bytecode.pkl", dir, "TorchScript mobile bytecode storage "},
+	}
+}
+
+// markConstants vouches for the records a TorchScript archive's
+// constants.pkl and bytecode.pkl declare (see scriptArchives): the loaders
+// read them as the raw bytes of tensor storages.
 func markConstants(ctx context.Context, t formats.Tree, prefix string, names []string, s formats.Scope) error {
-	member := lookupFold(names, prefix+"constants.pkl")
-	if !slices.Contains(names, member) {
-		return nil
-	}
-	decl, ok, err := declaredStorages(ctx, t, member, s)
-	if !ok {
-		return err
-	}
 	idx := indexNames(names)
-	for k := range decl {
-		if rec := prefix + "constants/" + k; idx.has(rec) {
-			formats.MarkData(s, rec, "TorchScript constant storage "+k)
+	for _, a := range scriptArchives(prefix, names) {
+		member := lookupFold(names, prefix+a.pkl)
+		if !slices.Contains(names, member) {
+			continue
+		}
+		decl, ok, err := declaredStorages(ctx, t, member, s)
+		if !ok {
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		for k := range decl {
+			if rec := prefix + a.dir + k; idx.has(rec) {
+				formats.MarkData(s, rec, a.what+k)
+			}
 		}
 	}
 	return nil
