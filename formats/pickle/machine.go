@@ -99,6 +99,44 @@ type globalInfo struct {
 	// Keras writes whose .keras archive was scanned as a nested file.
 	keras      bool
 	kerasLoads int64
+	// For a name of the loading program's main module (see mainName):
+	// the uses that build it as a class, and those that call it (REDUCE,
+	// OBJ, INST, an allowlisted callable's function argument, a forwarded
+	// call, BUILD or SETITEM applied to it), with the first call. Any other
+	// appearance only holds it as a value. It is reported under
+	// RuleMainGlobal when nothing calls it.
+	main        bool
+	mainBuilds  int64
+	mainCalls   int64
+	mainCall    string
+	mainCallOp  string
+	mainCallOff int64
+}
+
+// mainName reports whether module.name is one plain attribute of the
+// loading program's main module: find_class("__main__", name) imports
+// nothing (__main__ is always in sys.modules) and returns what the
+// program itself defines under that name. Not "__mp_main__": multiprocessing
+// aliases it to __main__ only once imported; otherwise find_class imports a
+// module of that name from sys.path (CPython multiprocessing/__init__.py,
+// spawn.py). Not a dotted name (protocol 4 walks __main__.os.system), nor
+// one starting with "__" (__builtins__, __loader__, mangled names), which
+// reach the interpreter rather than the program's definitions.
+func mainName(module, name string) bool {
+	return module == "__main__" && identifier(name) && !strings.HasPrefix(name, "__")
+}
+
+// mainUse records a use of a main-module name: a build, or a call
+// rendered as call made by op at off.
+func (g *globalInfo) mainUse(off int64, op string, build bool, call Value) {
+	if build {
+		g.mainBuilds++
+		return
+	}
+	g.mainCalls++
+	if g.mainCalls == 1 {
+		g.mainCall, g.mainCallOp, g.mainCallOff = call.String(), op, off
+	}
 }
 
 // mutation is a BUILD, SETITEM, APPEND or ADDITEMS applied to a global,
@@ -1282,7 +1320,16 @@ func (m *machine) confused(off int64, op byte, target Value) {
 
 // mutate records a change to a global, once per target and stream.
 func (m *machine) mutate(off int64, op byte, target, state Value) {
-	if m.probe || len(m.mutations) >= maxMutations {
+	if m.probe {
+		return
+	}
+	if g := target.gobj().info; g != nil && g.main {
+		// BUILD calls the object's __setstate__ or sets its attributes,
+		// SETITEM its __setitem__: the program's code with the file's
+		// state, and a change to the program itself.
+		g.mainUse(off, opName(op), false, target)
+	}
+	if len(m.mutations) >= maxMutations {
 		return
 	}
 	for _, mu := range m.mutations {
@@ -1415,6 +1462,7 @@ func (m *machine) resolve(off int64, module, name string) Value {
 		g.transformer = holders[full]
 		g.lookup = lookups[full]
 		g.nameEval = full == "builtins.eval"
+		g.main = mainName(module, name)
 		g.keras = kerasLoaders[full] != 0
 		o.roles = argRoles[full]
 		o.fwd, o.hasFwd = forwardCalls[full]
@@ -1469,6 +1517,9 @@ func (m *machine) call(off int64, op byte, fn, args, kwargs Value) Value {
 		g.calls++
 		if g.calls == 1 {
 			g.call, g.callOp, g.callOff = res.String(), opName(op), off
+		}
+		if g.main {
+			g.mainUse(off, opName(op), op == opNEWOBJ || op == opNEWOBJEX, res)
 		}
 		if g.lookup != nil && op == opREDUCE && kwargs.kind == kindAbsent {
 			if module, name, ok := g.lookup(args); ok {
@@ -1689,7 +1740,8 @@ func noteTransformerState(v, state Value) {
 // the stream is built the way pickle builds one (NEWOBJ with no
 // arguments, then one BUILD with a dict) and can only call what the
 // allowlist permits to be called: each callable attribute is None, an
-// allowlisted function or, where the class allows it, a string, and the
+// allowlisted function, a name of the loading program's main module (see
+// mainFunction) or, where the class allows it, a string, and the
 // keyword arguments they get are constants. A FunctionTransformer whose
 // func is None is the identity scikit-learn >= 1.2 fits for every
 // ColumnTransformer "passthrough"; a Tokenizer's analyzer is None unless
@@ -1713,7 +1765,7 @@ func transformerCleared(g *globalInfo) bool {
 		}
 		for _, k := range h.callables {
 			v, ok := st.Get(k)
-			if ok && v.kind != KindNone && !callableFunction(v) && (k != h.strOK || v.kind != KindStr) {
+			if ok && v.kind != KindNone && !callableFunction(v) && !mainFunction(v) && (k != h.strOK || v.kind != KindStr) {
 				return false
 			}
 		}
@@ -1761,6 +1813,14 @@ func callableFunction(v Value) bool {
 	}
 	vd := v.gobj().info.ref.Verdict
 	return vd.Class == globals.Allowed && vd.Uses.Has(globals.UseFunction)
+}
+
+// mainFunction reports whether v is a plain name of the loading program's
+// main module (see mainName): a holder that calls it calls the program's
+// own function, which the name's own finding (RuleMainGlobal, or MG101
+// when the pickle also calls it) reports.
+func mainFunction(v Value) bool {
+	return v.kind == KindGlobal && !v.gobj().dynamic && v.gobj().info != nil && v.gobj().info.main
 }
 
 func constDict(v Value) bool { return v.kind == KindDict && constant(v, 0) }
@@ -1870,6 +1930,9 @@ func (m *machine) forward(off int64, fw [2]int, args Value, call Value) {
 // Unknown and denied globals are reported whatever their use.
 func (m *machine) use(off int64, v Value, need globals.Use, call Value) {
 	g := v.gobj().info
+	if g != nil && g.main {
+		g.mainUse(off, "argument", need == globals.UseClass, call)
+	}
 	if g == nil || v.gobj().dynamic || g.ref.Verdict.Class != globals.Allowed || g.ref.Verdict.Uses.Has(need) || g.misuse != "" {
 		return
 	}
@@ -1925,6 +1988,20 @@ func (m *machine) flush() {
 			if transformerCleared(g) {
 				continue
 			}
+			if mainOnly(g) {
+				f = formats.NewFinding(RuleMainGlobal, g.ref.Offset, "refers to %s, the loading program's own definition, "+
+					"which it only %s", full, mainUses(g))
+				break
+			}
+			// A main-module name the pickle calls runs whatever the loading
+			// program defines under that name with the file's arguments
+			// (__main__.system("...") in a script that imported system from
+			// os). It stays an unknown import, medium like any other: in a
+			// program that lacks the name loading fails before the call,
+			// and benign pickles do call a script's own reconstructor
+			// functions (a __reduce__ returning a module-level function), so
+			// raising it would not change the default gate and would
+			// misname those.
 			f = formats.NewFinding(RuleUnknownGlobal, g.ref.Offset, "imports %s, which is not on the allowlist", full).
 				At(max(v.Severity, formats.Medium))
 		}
@@ -1935,7 +2012,10 @@ func (m *machine) flush() {
 		if v.Reason != "" {
 			f = f.With("reason", v.Reason)
 		}
-		if g.calls > 0 {
+		if g.main && g.mainCalls > 0 {
+			f = f.With("call", g.mainCall).With("call_opcode", g.mainCallOp).
+				With("call_offset", strconv.FormatInt(g.mainCallOff, 10)).With("calls", strconv.FormatInt(g.mainCalls, 10))
+		} else if g.calls > 0 {
 			f = f.With("call", g.call).With("call_opcode", g.callOp).
 				With("call_offset", strconv.FormatInt(g.callOff, 10)).With("calls", strconv.FormatInt(g.calls, 10))
 		}
@@ -1951,6 +2031,21 @@ func (m *machine) flush() {
 		m.report(f)
 	}
 	m.mutations = m.mutations[:0]
+}
+
+// mainOnly reports whether g is a main-module name (see mainName) that
+// the stream only builds as a class or holds as a value, and that the
+// allowlist does not judge worse than unknown.
+func mainOnly(g *globalInfo) bool {
+	return g.main && g.mainCalls == 0 && g.ref.Verdict.Class == globals.Unknown && g.ref.Verdict.Severity <= formats.Medium
+}
+
+// mainUses says how a main-module name cleared by mainOnly is used.
+func mainUses(g *globalInfo) string {
+	if g.mainBuilds > 0 {
+		return "builds as a class (NEWOBJ, copyreg._reconstructor with base object)"
+	}
+	return "holds as a value"
 }
 
 // deniedRule is the rule a denied global is reported under: what the
