@@ -1298,6 +1298,7 @@ func (m *machine) addItems(off int64, op byte, items []cell) error {
 			}
 		}
 	case KindGlobal:
+		mainTarget(off, op, t)
 		if m.probe || len(m.mutations) >= maxMutations {
 			break
 		}
@@ -1320,16 +1321,7 @@ func (m *machine) confused(off int64, op byte, target Value) {
 
 // mutate records a change to a global, once per target and stream.
 func (m *machine) mutate(off int64, op byte, target, state Value) {
-	if m.probe {
-		return
-	}
-	if g := target.gobj().info; g != nil && g.main {
-		// BUILD calls the object's __setstate__ or sets its attributes,
-		// SETITEM its __setitem__: the program's code with the file's
-		// state, and a change to the program itself.
-		g.mainUse(off, opName(op), false, target)
-	}
-	if len(m.mutations) >= maxMutations {
+	if m.probe || len(m.mutations) >= maxMutations {
 		return
 	}
 	for _, mu := range m.mutations {
@@ -1343,6 +1335,16 @@ func (m *machine) mutate(off int64, op byte, target, state Value) {
 
 const maxMutations = 64
 
+// mainTarget counts BUILD, SETITEM, APPEND or ADDITEMS applied to a name of
+// the loading program's main module as a call of it: they call its
+// __setstate__, __setitem__ or append, or set its attributes, which is the
+// program's code run on the file's state and a change to the program.
+func mainTarget(off int64, op byte, target Value) {
+	if g := target.gobj().info; g != nil && g.main {
+		g.mainUse(off, opName(op), false, target)
+	}
+}
+
 func (m *machine) build(off int64, t *cell, state Value) error {
 	obj := m.t.val(*t)
 	switch t.kind {
@@ -1355,6 +1357,7 @@ func (m *machine) build(off int64, t *cell, state Value) error {
 		obj.obj().state = ref
 		noteTransformerState(obj, state)
 	case KindGlobal:
+		mainTarget(off, opBUILD, obj)
 		m.mutate(off, opBUILD, obj, state)
 	case KindExt, KindBuffer:
 	default:

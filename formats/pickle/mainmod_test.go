@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -136,6 +137,10 @@ func TestMainUses(t *testing.T) {
 		rule string           // its rule
 		sev  formats.Severity // its least severity
 	}
+	var mutations strings.Builder
+	for i := range maxMutations {
+		mutations.WriteString(glob("evil.mod", "g"+strconv.Itoa(i)) + emptyDict + build + pop)
+	}
 	low := func(name string) want { return want{name, RuleMainGlobal, formats.Low} }
 	unknown := func(name string) want { return want{name, RuleUnknownGlobal, formats.Medium} }
 	tests := []struct {
@@ -174,6 +179,8 @@ func TestMainUses(t *testing.T) {
 			[]want{unknown("A"), {"", RuleGlobalMutation, formats.High}}, true},
 		{"SETITEM on the global itself", cat(proto(2), mainA, sbu("x"), k1(1), "s", stop),
 			[]want{unknown("A"), {"", RuleGlobalMutation, formats.High}}, true},
+		{"SETITEM on the global after the mutation cap", cat(proto(2), mutations.String(), mainA, sbu("x"), k1(1), "s", stop),
+			[]want{unknown("A")}, true},
 		// Names that are not a plain attribute of the main module.
 		{"dotted __main__ + os.system, protocol 4", cat(proto(4), sbu("__main__"), sbu("os.system"), stackGlobal, sbu("id"), tuple1, reduce, stop),
 			[]want{{"os.system", "", formats.Medium}}, true},
