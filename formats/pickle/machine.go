@@ -2046,7 +2046,7 @@ func mainOnly(g *globalInfo) bool {
 // mainUses says how a main-module name cleared by mainOnly is used.
 func mainUses(g *globalInfo) string {
 	if g.mainBuilds > 0 {
-		return "builds as a class (NEWOBJ, copyreg._reconstructor with base object)"
+		return "builds as a class"
 	}
 	return "holds as a value"
 }
