@@ -121,9 +121,33 @@ type globalInfo struct {
 // module of that name from sys.path (CPython multiprocessing/__init__.py,
 // spawn.py). Not a dotted name (protocol 4 walks __main__.os.system), nor
 // one starting with "__" (__builtins__, __loader__, mangled names), which
-// reach the interpreter rather than the program's definitions.
+// reach the interpreter rather than the program's definitions. Not a name
+// spelled like a process, file, network or loader function (mainImports):
+// there the program's "definition" is likely the library function a
+// script imported by name, which a holder would call on the data.
 func mainName(module, name string) bool {
-	return module == "__main__" && identifier(name) && !strings.HasPrefix(name, "__")
+	return module == "__main__" && identifier(name) && !strings.HasPrefix(name, "__") && !mainImports[name]
+}
+
+// mainImports are the names that "from os import system" and the like bind
+// in a script's main module to functions that run processes, change or
+// read files, open connections, import code or unpickle (os, subprocess,
+// shutil, builtins, pickle, marshal, importlib, runpy, urllib, socket,
+// ctypes, pty). A __main__ name spelled like one stays an unknown import.
+var mainImports = map[string]bool{
+	"system": true, "popen": true, "Popen": true, "execl": true, "execle": true, "execlp": true, "execlpe": true,
+	"execv": true, "execve": true, "execvp": true, "execvpe": true, "spawnl": true, "spawnle": true, "spawnlp": true,
+	"spawnlpe": true, "spawnv": true, "spawnve": true, "spawnvp": true, "spawnvpe": true, "posix_spawn": true,
+	"posix_spawnp": true, "fork": true, "forkpty": true, "kill": true, "killpg": true, "startfile": true, "putenv": true,
+	"call": true, "check_call": true, "check_output": true, "run": true, "getoutput": true, "getstatusoutput": true,
+	"spawn": true, "remove": true, "unlink": true, "rmdir": true, "removedirs": true, "rename": true, "renames": true,
+	"replace": true, "chmod": true, "chown": true, "symlink": true, "link": true, "truncate": true, "rmtree": true,
+	"move": true, "copy": true, "copy2": true, "copyfile": true, "copytree": true, "make_archive": true,
+	"unpack_archive": true, "open": true, "eval": true, "exec": true, "compile": true, "input": true,
+	"breakpoint": true, "getattr": true, "setattr": true, "delattr": true, "globals": true, "vars": true,
+	"load": true, "loads": true, "Unpickler": true, "import_module": true, "reload": true, "run_path": true,
+	"run_module": true, "urlopen": true, "urlretrieve": true, "socket": true, "create_connection": true,
+	"CDLL": true, "cdll": true,
 }
 
 // mainUse records a use of a main-module name: a build, or a call

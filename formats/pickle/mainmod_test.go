@@ -119,7 +119,8 @@ func zipMember(t *testing.T, data []byte, suffix string) []byte {
 // builds as a class or holds as a value. A call of any kind (REDUCE, OBJ,
 // INST, a reconstructor's base, a forwarded or reconstructor-called
 // function, BUILD or SETITEM applied to the global) keeps MG101 medium;
-// dotted names, dunders and __mp_main__ are never low; a callable holder
+// dotted names, dunders, __mp_main__ and names spelled like os.system and
+// its kin are never low; a callable holder
 // is cleared only when its callables are __main__ names or allowlisted
 // functions.
 func TestMainUses(t *testing.T) {
@@ -189,6 +190,10 @@ func TestMainUses(t *testing.T) {
 		{"__main__.__builtins__", cat(proto(2), glob("__main__", "__builtins__"), tuple1, stop), []want{{"__builtins__", "", formats.Medium}}, true},
 		{"__main__.__loader__", cat(proto(2), glob("__main__", "__loader__"), tuple1, stop), []want{{"__loader__", "", formats.Medium}}, true},
 		{"mangled name", cat(proto(2), glob("__main__", "__A"), emptyTuple, newobj, stop), []want{unknown("__A")}, true},
+		{"held name spelled like os.system", cat(proto(2), emptyDict, sbu("f"), glob("__main__", "system"), "s", stop),
+			[]want{unknown("system")}, true},
+		{"FunctionTransformer of __main__.check_output", cat(proto(2), ft(sbs("func"), glob("__main__", "check_output")), stop),
+			[]want{unknown("check_output"), {"FunctionTransformer", RuleDeniedGlobal, formats.High}}, true},
 		{"__mp_main__ imports a module of that name", cat(proto(2), glob("__mp_main__", "A"), emptyTuple, newobj, stop),
 			[]want{unknown("A")}, true},
 		{"FunctionTransformer of a __main__ function and an unknown one", cat(proto(2), ft(sbs("func"), glob("__main__", "f"),

@@ -64,8 +64,10 @@ func init() {
 				"defines the name, building the instance runs that program's own __new__ and __setstate__, and a holder later " +
 				"calls that program's own function. The file brings no code, but it can only be loaded by the code that saved " +
 				"it: load it there, or re-save the weights as a state_dict or safetensors and the estimator's parameters " +
-				"without the script's functions. A pickle that calls a __main__ name (REDUCE, OBJ, INST) or names a dotted, " +
-				"dunder or __mp_main__ attribute is reported as not on the allowlist (MG101) instead. A policy can raise " +
+				"without the script's functions. A pickle that calls a __main__ name (REDUCE, OBJ, INST), names a dotted, " +
+				"dunder or __mp_main__ attribute, or one spelled like a function scripts import by name to run processes, " +
+				"touch files or unpickle (system, Popen, remove, loads, ...), is reported as not on the allowlist (MG101) " +
+				"instead. A policy can raise " +
 				"this rule (rules.MG117: medium) to fail the gate on such files."},
 		{ID: RuleDynamicGlobal, Severity: formats.Critical, Title: "STACK_GLOBAL with a computed module or name",
 			Doc: "A STACK_GLOBAL opcode takes its module or name from something other than a constant string (the result of a " +
