@@ -23,6 +23,9 @@ func FuzzScan(f *testing.F) {
 	files, _ := filepath.Glob(filepath.Join(samplesDir, "*", "*.pkl"))
 	local, _ := filepath.Glob(filepath.Join("testdata", "*.pkl"))
 	files = append(files, local...)
+	// Pickles naming the saving program's own definitions (__main__).
+	mainmod, _ := filepath.Glob(filepath.Join("testdata", "mainmod", "*.pkl"))
+	files = append(files, mainmod...)
 	// Pickled Keras models: their archives are handed to the registry.
 	keras, _ := filepath.Glob(filepath.Join("testdata", "keras", "*.pkl"))
 	files = append(files, keras...)

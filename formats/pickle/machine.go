@@ -99,6 +99,68 @@ type globalInfo struct {
 	// Keras writes whose .keras archive was scanned as a nested file.
 	keras      bool
 	kerasLoads int64
+	// For a name of the loading program's main module (see mainName):
+	// the uses that build it as a class, and those that call it (REDUCE,
+	// OBJ, INST, an allowlisted callable's function argument, a forwarded
+	// call, BUILD or SETITEM applied to it), with the first call. Any other
+	// appearance only holds it as a value. It is reported under
+	// RuleMainGlobal when nothing calls it.
+	main        bool
+	mainBuilds  int64
+	mainCalls   int64
+	mainCall    string
+	mainCallOp  string
+	mainCallOff int64
+}
+
+// mainName reports whether module.name is one plain attribute of the
+// loading program's main module: find_class("__main__", name) imports
+// nothing (__main__ is always in sys.modules) and returns what the
+// program itself defines under that name. Not "__mp_main__": multiprocessing
+// aliases it to __main__ only once imported; otherwise find_class imports a
+// module of that name from sys.path (CPython multiprocessing/__init__.py,
+// spawn.py). Not a dotted name (protocol 4 walks __main__.os.system), nor
+// one starting with "__" (__builtins__, __loader__, mangled names), which
+// reach the interpreter rather than the program's definitions. Not a name
+// spelled like a process, file, network or loader function (mainImports):
+// there the program's "definition" is likely the library function a
+// script imported by name, which a holder would call on the data.
+func mainName(module, name string) bool {
+	return module == "__main__" && identifier(name) && !strings.HasPrefix(name, "__") && !mainImports[name]
+}
+
+// mainImports are the names that "from os import system" and the like bind
+// in a script's main module to functions that run processes, change or
+// read files, open connections, import code or unpickle (os, subprocess,
+// shutil, builtins, pickle, marshal, importlib, runpy, urllib, socket,
+// ctypes, pty). A __main__ name spelled like one stays an unknown import.
+var mainImports = map[string]bool{
+	"system": true, "popen": true, "Popen": true, "execl": true, "execle": true, "execlp": true, "execlpe": true,
+	"execv": true, "execve": true, "execvp": true, "execvpe": true, "spawnl": true, "spawnle": true, "spawnlp": true,
+	"spawnlpe": true, "spawnv": true, "spawnve": true, "spawnvp": true, "spawnvpe": true, "posix_spawn": true,
+	"posix_spawnp": true, "fork": true, "forkpty": true, "kill": true, "killpg": true, "startfile": true, "putenv": true,
+	"call": true, "check_call": true, "check_output": true, "run": true, "getoutput": true, "getstatusoutput": true,
+	"spawn": true, "remove": true, "unlink": true, "rmdir": true, "removedirs": true, "rename": true, "renames": true,
+	"replace": true, "chmod": true, "chown": true, "symlink": true, "link": true, "truncate": true, "rmtree": true,
+	"move": true, "copy": true, "copy2": true, "copyfile": true, "copytree": true, "make_archive": true,
+	"unpack_archive": true, "open": true, "eval": true, "exec": true, "compile": true, "input": true,
+	"breakpoint": true, "getattr": true, "setattr": true, "delattr": true, "globals": true, "vars": true,
+	"load": true, "loads": true, "Unpickler": true, "import_module": true, "reload": true, "run_path": true,
+	"run_module": true, "urlopen": true, "urlretrieve": true, "socket": true, "create_connection": true,
+	"CDLL": true, "cdll": true,
+}
+
+// mainUse records a use of a main-module name: a build, or a call
+// rendered as call made by op at off.
+func (g *globalInfo) mainUse(off int64, op string, build bool, call Value) {
+	if build {
+		g.mainBuilds++
+		return
+	}
+	g.mainCalls++
+	if g.mainCalls == 1 {
+		g.mainCall, g.mainCallOp, g.mainCallOff = call.String(), op, off
+	}
 }
 
 // mutation is a BUILD, SETITEM, APPEND or ADDITEMS applied to a global,
@@ -1260,6 +1322,7 @@ func (m *machine) addItems(off int64, op byte, items []cell) error {
 			}
 		}
 	case KindGlobal:
+		mainTarget(off, op, t)
 		if m.probe || len(m.mutations) >= maxMutations {
 			break
 		}
@@ -1296,6 +1359,16 @@ func (m *machine) mutate(off int64, op byte, target, state Value) {
 
 const maxMutations = 64
 
+// mainTarget counts BUILD, SETITEM, APPEND or ADDITEMS applied to a name of
+// the loading program's main module as a call of it: they call its
+// __setstate__, __setitem__ or append, or set its attributes, which is the
+// program's code run on the file's state and a change to the program.
+func mainTarget(off int64, op byte, target Value) {
+	if g := target.gobj().info; g != nil && g.main {
+		g.mainUse(off, opName(op), false, target)
+	}
+}
+
 func (m *machine) build(off int64, t *cell, state Value) error {
 	obj := m.t.val(*t)
 	switch t.kind {
@@ -1308,6 +1381,7 @@ func (m *machine) build(off int64, t *cell, state Value) error {
 		obj.obj().state = ref
 		noteTransformerState(obj, state)
 	case KindGlobal:
+		mainTarget(off, opBUILD, obj)
 		m.mutate(off, opBUILD, obj, state)
 	case KindExt, KindBuffer:
 	default:
@@ -1415,6 +1489,7 @@ func (m *machine) resolve(off int64, module, name string) Value {
 		g.transformer = holders[full]
 		g.lookup = lookups[full]
 		g.nameEval = full == "builtins.eval"
+		g.main = mainName(module, name)
 		g.keras = kerasLoaders[full] != 0
 		o.roles = argRoles[full]
 		o.fwd, o.hasFwd = forwardCalls[full]
@@ -1469,6 +1544,9 @@ func (m *machine) call(off int64, op byte, fn, args, kwargs Value) Value {
 		g.calls++
 		if g.calls == 1 {
 			g.call, g.callOp, g.callOff = res.String(), opName(op), off
+		}
+		if g.main {
+			g.mainUse(off, opName(op), op == opNEWOBJ || op == opNEWOBJEX, res)
 		}
 		if g.lookup != nil && op == opREDUCE && kwargs.kind == kindAbsent {
 			if module, name, ok := g.lookup(args); ok {
@@ -1689,7 +1767,8 @@ func noteTransformerState(v, state Value) {
 // the stream is built the way pickle builds one (NEWOBJ with no
 // arguments, then one BUILD with a dict) and can only call what the
 // allowlist permits to be called: each callable attribute is None, an
-// allowlisted function or, where the class allows it, a string, and the
+// allowlisted function, a name of the loading program's main module (see
+// mainFunction) or, where the class allows it, a string, and the
 // keyword arguments they get are constants. A FunctionTransformer whose
 // func is None is the identity scikit-learn >= 1.2 fits for every
 // ColumnTransformer "passthrough"; a Tokenizer's analyzer is None unless
@@ -1713,7 +1792,7 @@ func transformerCleared(g *globalInfo) bool {
 		}
 		for _, k := range h.callables {
 			v, ok := st.Get(k)
-			if ok && v.kind != KindNone && !callableFunction(v) && (k != h.strOK || v.kind != KindStr) {
+			if ok && v.kind != KindNone && !callableFunction(v) && !mainFunction(v) && (k != h.strOK || v.kind != KindStr) {
 				return false
 			}
 		}
@@ -1761,6 +1840,14 @@ func callableFunction(v Value) bool {
 	}
 	vd := v.gobj().info.ref.Verdict
 	return vd.Class == globals.Allowed && vd.Uses.Has(globals.UseFunction)
+}
+
+// mainFunction reports whether v is a plain name of the loading program's
+// main module (see mainName): a holder that calls it calls the program's
+// own function, which the name's own finding (RuleMainGlobal, or MG101
+// when the pickle also calls it) reports.
+func mainFunction(v Value) bool {
+	return v.kind == KindGlobal && !v.gobj().dynamic && v.gobj().info != nil && v.gobj().info.main
 }
 
 func constDict(v Value) bool { return v.kind == KindDict && constant(v, 0) }
@@ -1870,6 +1957,9 @@ func (m *machine) forward(off int64, fw [2]int, args Value, call Value) {
 // Unknown and denied globals are reported whatever their use.
 func (m *machine) use(off int64, v Value, need globals.Use, call Value) {
 	g := v.gobj().info
+	if g != nil && g.main {
+		g.mainUse(off, "argument", need == globals.UseClass, call)
+	}
 	if g == nil || v.gobj().dynamic || g.ref.Verdict.Class != globals.Allowed || g.ref.Verdict.Uses.Has(need) || g.misuse != "" {
 		return
 	}
@@ -1925,6 +2015,20 @@ func (m *machine) flush() {
 			if transformerCleared(g) {
 				continue
 			}
+			if mainOnly(g) {
+				f = formats.NewFinding(RuleMainGlobal, g.ref.Offset, "refers to %s, the loading program's own definition, "+
+					"which it only %s", full, mainUses(g))
+				break
+			}
+			// A main-module name the pickle calls runs whatever the loading
+			// program defines under that name with the file's arguments
+			// (__main__.system("...") in a script that imported system from
+			// os). It stays an unknown import, medium like any other: in a
+			// program that lacks the name loading fails before the call,
+			// and benign pickles do call a script's own reconstructor
+			// functions (a __reduce__ returning a module-level function), so
+			// raising it would not change the default gate and would
+			// misname those.
 			f = formats.NewFinding(RuleUnknownGlobal, g.ref.Offset, "imports %s, which is not on the allowlist", full).
 				At(max(v.Severity, formats.Medium))
 		}
@@ -1935,7 +2039,10 @@ func (m *machine) flush() {
 		if v.Reason != "" {
 			f = f.With("reason", v.Reason)
 		}
-		if g.calls > 0 {
+		if g.main && g.mainCalls > 0 {
+			f = f.With("call", g.mainCall).With("call_opcode", g.mainCallOp).
+				With("call_offset", strconv.FormatInt(g.mainCallOff, 10)).With("calls", strconv.FormatInt(g.mainCalls, 10))
+		} else if g.calls > 0 {
 			f = f.With("call", g.call).With("call_opcode", g.callOp).
 				With("call_offset", strconv.FormatInt(g.callOff, 10)).With("calls", strconv.FormatInt(g.calls, 10))
 		}
@@ -1951,6 +2058,21 @@ func (m *machine) flush() {
 		m.report(f)
 	}
 	m.mutations = m.mutations[:0]
+}
+
+// mainOnly reports whether g is a main-module name (see mainName) that
+// the stream only builds as a class or holds as a value, and that the
+// allowlist does not judge worse than unknown.
+func mainOnly(g *globalInfo) bool {
+	return g.main && g.mainCalls == 0 && g.ref.Verdict.Class == globals.Unknown && g.ref.Verdict.Severity <= formats.Medium
+}
+
+// mainUses says how a main-module name cleared by mainOnly is used.
+func mainUses(g *globalInfo) string {
+	if g.mainBuilds > 0 {
+		return "builds as a class"
+	}
+	return "holds as a value"
 }
 
 // deniedRule is the rule a denied global is reported under: what the

@@ -20,6 +20,7 @@ const (
 	RuleTypeConfusion  = "MG114"
 	RuleIntrospection  = "MG115"
 	RuleMisusedGlobal  = "MG116"
+	RuleMainGlobal     = "MG117"
 	RuleJoblibState    = "MG120"
 	RuleJoblibFile     = "MG121"
 )
@@ -54,6 +55,20 @@ func init() {
 				"as a value. This pickle uses it another way, e.g. calls a class that libraries only ever rebuild, which runs " +
 				"its __init__ on arguments the file chose, or calls a function stored as a value. That is how an allowed " +
 				"class becomes a gadget; no library writes it. Do not load the file unless you know the library does this."},
+		{ID: RuleMainGlobal, Severity: formats.Low, Title: "pickle refers to the loading program's own definitions",
+			Doc: "The pickle names a class or function of __main__, the program that saved it (a notebook's class Net, a " +
+				"script's tokenizer function), and only builds that class the way pickle rebuilds an instance (NEWOBJ, " +
+				"copyreg._reconstructor with base object) or holds the name as a value, for example as a FunctionTransformer's " +
+				"func or a vectorizer's tokenizer. Loading it imports nothing: find_class returns the attribute of the loading " +
+				"program's own main module. In any other program loading fails with an AttributeError; in a program that " +
+				"defines the name, building the instance runs that program's own __new__ and __setstate__, and a holder later " +
+				"calls that program's own function. The file brings no code, but it can only be loaded by the code that saved " +
+				"it: load it there, or re-save the weights as a state_dict or safetensors and the estimator's parameters " +
+				"without the script's functions. A pickle that calls a __main__ name (REDUCE, OBJ, INST), names a dotted, " +
+				"dunder or __mp_main__ attribute, or one spelled like a function scripts import by name to run processes, " +
+				"touch files or unpickle (system, Popen, remove, loads, ...), is reported as not on the allowlist (MG101) " +
+				"instead. A policy can raise " +
+				"this rule (rules.MG117: medium) to fail the gate on such files."},
 		{ID: RuleDynamicGlobal, Severity: formats.Critical, Title: "STACK_GLOBAL with a computed module or name",
 			Doc: "A STACK_GLOBAL opcode takes its module or name from something other than a constant string (the result of a " +
 				"call, a number, bytes, a global). The imported name is only known at load time, which is how payloads hide from " +
