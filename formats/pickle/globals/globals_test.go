@@ -377,6 +377,10 @@ func TestRealGlobals(t *testing.T) {
 		{"onedal.ensemble.forest", "RandomForestClassifier"},
 		{"onedal._onedal_py_host.decision_forest.classification", "model"},
 		{"onedal._onedal_py_dpc.svm.nu_regression", "model"},
+		// Keras fit histories pickled whole, under each Keras layout
+		{"keras.src.callbacks.history", "History"},
+		{"keras.src.callbacks", "History"},
+		{"tensorflow.python.keras.callbacks", "History"},
 		{"uuid", "UUID"},
 		{"pathlib", "PosixPath"},
 		{"_codecs", "encode"},
@@ -395,6 +399,7 @@ func TestPolicyEdges(t *testing.T) {
 		{"unlisted package", "mypkg.models", "Classifier", unknown},
 		{"oneDAL lists its models, not its results", "onedal._onedal_py_host.decision_forest.classification", "train_result", unknown},
 		{"oneDAL wildcards cover estimator packages only", "onedal._device_offload", "SyclQueue", unknown},
+		{"Keras History is exact: other callbacks stay denied", "keras.src.callbacks.history", "ModelCheckpoint", high("code-execution")},
 		{"bare _loss lists scikit-learn's names only", "_loss", "Evil", unknown},
 		{"bare _loss lists no dotted names", "_loss", "CyHalfBinomialLoss.loss", unknown},
 		{"allow is exact: no dotted extension", "collections", "OrderedDict.fromkeys", unknown},
