@@ -15,7 +15,7 @@ Files already in /work/shared/realworld (which modelgate was tuned on) are left 
 It never runs, imports or unpickles anything it copies. Standard library only.
 
 Usage: /usr/bin/python3 tools/corpus/gather.py [--mirrors DIR] [--corpus DIR]
-           [--set corpus|new3|new4|new5|new6] [--exclude-manifest MANIFEST]...
+           [--set corpus|new3|new4|new5|new6|new7] [--exclude-manifest MANIFEST]...
 """
 
 import argparse
@@ -477,7 +477,152 @@ Abhinav-0103/Housing-Price-Predictor 1143051639Luke/ChatGPT-Canvas-Academic-Navi
 SOURCES6 += [dict(name="wild", repo=r, license="detect",
                   include=r"\.(pkl|pickle|joblib|sav|pt|pth|bin|ckpt|keras|h5|hdf5|safetensors|"
                           r"onnx|tflite|npy|npz|gguf|zip)$") for r in WILD6]
-SETS = {"corpus": SOURCES, "new3": SOURCES3, "new4": SOURCES4, "new5": SOURCES5, "new6": SOURCES6}
+# The seventh corpus ("new7", /work/corpus7): sources no earlier manifest names (corpus2's
+# manifest names them in its `repo` column) and no earlier SOURCES list reads, gathered once to
+# measure main untuned (issue 12). Projects: test assets and shipped models of ML runtimes and
+# libraries whose snapshots hold model blobs (TF examples', TF Text's and TF-DF's SavedModels and
+# TFLite files, AllenNLP models' fixtures, Triton's and OpenVINO Model Server's sample models,
+# uTensor's test graphs, SB3's trained agents' VecNormalize pickles and evaluations, fairseq, MONAI,
+# UMAP, HDBSCAN, neat-python), vendors' sample apps (ML Kit, PyTorch's Android and iOS demos,
+# Windows ML) and well-known courses that commit their models. Left out: repositories corpus2
+# read (LiteRT, MLCommons Tiny, TF Serving, TFX, MLServer, SHAP, SpeechBrain, esp-dl, ...), forks
+# of repositories an earlier set read (eundoosong/onnx is onnx/onnx), scanners' own test data,
+# profiler traces and data-only HDF5. Every source of this set, wild ones too, is capped at
+# MAX_PER_SOURCE7 files (fewer than MAX_PER_PROJECT), so that no repository dominates.
+SOURCES7 = [
+    dict(name="tf-examples", repo="tensorflow/examples", license="Apache-2.0", include=r""),
+    dict(name="tf-text", repo="tensorflow/text", license="Apache-2.0", include=r""),
+    dict(name="tf-decision-forests", repo="tensorflow/decision-forests", license="Apache-2.0",
+         include=r""),
+    dict(name="flutter-tflite-tf", repo="tensorflow/flutter-tflite", license="Apache-2.0",
+         include=r""),
+    dict(name="allennlp-models", repo="allenai/allennlp-models", license="Apache-2.0",
+         include=r""),
+    dict(name="alibi", repo="SeldonIO/alibi", license="BUSL-1.1", include=r""),
+    dict(name="triton-server", repo="triton-inference-server/server", license="BSD-3-Clause",
+         include=r""),
+    dict(name="openvino-model-server", repo="openvinotoolkit/model_server", license="Apache-2.0",
+         include=r""),
+    dict(name="utensor", repo="uTensor/uTensor", license="Apache-2.0", include=r""),
+    dict(name="rl-trained-agents", repo="DLR-RM/rl-trained-agents", license="MIT", include=r""),
+    dict(name="fairseq", repo="facebookresearch/fairseq", license="MIT", include=r""),
+    dict(name="monai", repo="Project-MONAI/MONAI", license="Apache-2.0", include=r""),
+    dict(name="neural-compressor", repo="intel/neural-compressor", license="Apache-2.0",
+         include=r""),
+    dict(name="umap", repo="lmcinnes/umap", license="BSD-3-Clause", include=r""),
+    dict(name="hdbscan", repo="scikit-learn-contrib/hdbscan", license="BSD-3-Clause", include=r""),
+    dict(name="coreml-survival-guide", repo="hollance/coreml-survival-guide", license="detect",
+         include=r""),
+    dict(name="neat-python", repo="CodeReclaimers/neat-python", license="BSD-3-Clause",
+         include=r""),
+    # Vendors' sample apps and well-known courses that commit their models.
+    dict(name="mlkit-samples", repo="googlesamples/mlkit", license="detect", include=r""),
+    dict(name="tflite-flutter-helper", repo="am15h/tflite_flutter_helper", license="detect",
+         include=r""),
+    dict(name="pytorch-android-demo", repo="pytorch/android-demo-app", license="detect",
+         include=r""),
+    dict(name="pytorch-ios-demo", repo="pytorch/ios-demo-app", license="detect", include=r""),
+    dict(name="windows-ml", repo="microsoft/Windows-Machine-Learning", license="detect",
+         include=r""),
+    dict(name="ml-book", repo="rasbt/machine-learning-book", license="detect", include=r""),
+    dict(name="pml-book-3rd", repo="rasbt/python-machine-learning-book-3rd-edition",
+         license="detect", include=r""),
+    dict(name="pytorch-deep-learning", repo="mrdbourke/pytorch-deep-learning", license="detect",
+         include=r""),
+    dict(name="udacity-dl-pytorch", repo="udacity/deep-learning-v2-pytorch", license="detect",
+         include=r""),
+]
+MAX_PER_SOURCE7 = 10
+
+# Wild repositories of the seventh corpus: the first page (taken in order) of the code index's
+# listings of repositories holding knn_model.pkl, random_forest.pkl, kmeans.pkl,
+# count_vectorizer.pkl, lr_model.pkl, word2vec.model (gensim), encodings.pickle (face_recognition),
+# vocab.pkl, model_best.pth, cnn_model.h5, detect.tflite, X_train.npy, generator.pth (GANs),
+# history.pkl (Keras fit histories), best.onnx, pytorch_model.bin, last.ckpt (Lightning),
+# learned_embeds.safetensors (textual inversion), mnist.onnx and model.weights.h5 (Keras 3), names
+# no earlier set listed, one line per name in that order, skipping repositories an earlier
+# manifest or WILD list names, those already mirrored here before this set was gathered, and
+# those whose snapshot could not be had or held no model file. Every model file of each is kept
+# (up to MAX_PER_SOURCE7).
+WILD7 = """
+004ppf/kkn_prestamo_machado 05elia/heart-disease-streamlit-app 1Yosh1/mining_assignment
+2025AA05375-WILP-BITS/ML_Assignment_2_Project_Breast_Cancer
+2025aa05057-glitch/credit-card-churn-ml-assignment 2025ab05021-netizen/2025AB05021_ML_Assignment_2
+227Y1A66B9/Symptomate 2406025-dotcom/UAS-Kecerdasan-Buatan-Farmers-Yield-Prediction
+29tarunchahar/Iris-Flower-Classification 3-mi-3/KNN_Iris 404-Abhishekk/ML-Programs
+0xPriyanshuJha/ML-Expedition 20030054/fraudDetection 2024dc04135-ux/student_health_data
+2025ac05650/2025ac05650-ML-assignment-2 2111200/Santhiya 3pAto/Rice-disease-predictor
+ABHISHEKSHARMA7878/Patient_Clustring APepey/pseudoProof Aakash109-hub/Rainfall_Prediction
+AbGunay/mindtitan_task
+0Abdalla0/RetailSegmentation 112208012-art/rent_project 1402Diana/mini_project_API
+1404Samyak/K-means-Classifier 301007/revisao-de-agrupamentos 4t0s/issa_grand
+611noorsaeed/Customer-Segmentation-Using-KMeans-Clustering-in-Python-Real-World-Example-with-Sklearn
+AIEngr/Customer-Segmentation AKASH-RJ/Pca AMIYA-debug/Mall-Customer-Segmentation
+AaratiJoshi/SalesForecasting_Joshi_Aarati
+1Khizar/Movie-Review-Sentiment-Analyzer AK-r47/spam_email_detection
+ALMufrashA/China-Cancer-Patient-Survival-Status-Prediction-using-Machine-Learning
+AarohiMhaske/Cyberbullying_Text_Analysis Aayanshhh/Sentiment_Analysis
+Abdulhameed556/spam-detection-app AbdullahProjects/Movies-Sentiments-Detection
+Abhinav0610/skillsbuild AdityaNarayan23/Fake_News_Detection AdityaPatel0049/Sentiment-Analysis
+
+2410030171-Chaitra/Fake-Review-Detection-in-Online-Review-Platforms-Using-Deep-Learning-Based-Explainable-NLP-Models
+25Iqbalhossain/Fake-News-Detections ADWI19/ml-house-price-prediction AIforeverything/NLP
+AJustinD/StockPrediction Aamir973/mr1 AbdallahIbrahim27/Credit-Card-Fraud-Detection
+AbdelrahmanSallah/Final_Project_Banking_Data_ML Abhay-Yadav1/carprice
+0nliner/avito_parser 1193600423/PytorchProject 24218558/skillsclasses_workshop_1
+24f2007883/Smart-MCQ-Solver 9rince/NLP AI-Winner/Solejay-code
+AaryadevChandra/Text-autocomplete-using-C-BOW AbdelGhafour69/tweet_sentiment_analysis
+AbdulSattar17/Student-Sentiment-Analysis Abhishek6970/Gensim Adhisashan/Skills-2024
+00JIMMY00/Graduation-FCAI 036Michael/AI_home_detection 0xMo1995/BuddyBotProject
+10Akshatha/Attendance_M_Sys_Project 1deli/colabreguiredfiles 69shishir69/community_security
+9633425857/criminal-detection 97sriram/Image-Processing AK3847/FaceLog AYOCODEE/AI-AT-THE-EDGE
+0708andreas/komma 0x03a/Neural-Storyteller-Image-Captioning-with-Seq2Seq 18520285/CS106.K21
+2025HearAIFall/DeepLearning 22f2001391/smart-mcq-solver-deployment
+47-Nibirh/GK-General-Knowledge-Question-Answering-System 4n0rm4lp3rs0n/emotions
+611noorsaeed/Research-Papers-Recommendation-System-and-Subject-Area-Prediction-Using-Deep-Learning-and-LLMS
+986512/sichuan-tour-ai
+ASR01/heartbeat_analisys Armature-Repository/Noisy-Dampened-Spring-Prediction-Algorithm-
+FanChiMao/Competition-2021-Pytorch-Reggression Grimm111111/co Hangrrry/asc_pose_net
+Harshitaggarwal4/SMAI-Assignment-3 HieuAI2005/handwritting Hyo1-Lee/CapstoneDesign
+ICDM2023-SubgroupTE/SubgroupTE KhunJahad/medihouse-prediction
+0skovgaard0/Melissa_RL_System 23csu404/CodeClauseInternship_ImageRecognitionCNN 23csu404/chatbot
+406345/swrd_dnn_lecture 717821L241/Fruit-Disease-Detection A-I-nstein/mnist_cnn
+AbhiJ-lab/Computational-Biology-Hub-Projects
+AryanWadhwa05/Aryan-Raspberry-Pi-Image-Recognition HansolSon1113/simpleCar
+cmpss94068/tensorflowlite ejfpangilinan/AI-Trashcan-Rawfiles gmikels/cloud-cmle-mobilenet
+guyberger/Respitrack2_DL itimmisriis/graph mmmwembe/pet-ai-detector thierrytheg/android_app
+xu21beve/Image_Recognition
+ABarcaru/SuPP AKSHAYGOWDAS/IDS-ML-DL AahanKotian/ChurnRetentionPipeline
+Aashitaalsocodes/WSN_AI_Project Abhi000-4/plantdiseasedetection AdiiPrabhu/temporla-lstm
+Ahmed15497/heart-prediction-RL
+0210-greyorange/Medical-model-visualization 23f1000879/digit-generator 77-223255/homework
+AMshoka/Generative-Adversarial-Network-GAN-MNIST Ahmed-Samir11/MNIST_GAN
+Ajay17102004/BATCH36-MAJOR- Akhilesh-0529/digit-generator-webapp AllanGitGud/gan
+Amrutha-kv2569/Gen-Ai-1- AnuragBorisa/QuantumForge ApaarRaina/GAN-from-scratch
+22eg110d12/drowsy-driver-system 2spi/Image-enhancer Abhiroop001/RizzlerChatbot
+Abhisekh97/tensorflow-1-public Agrawalya90/Emotion-Triggered-Interactive-Study-Aid-Extension
+AliZDone/Shakespeare-sonnets- Alisha4406/Fashion-MNIST-Classification
+AllergySavvy/ML-AllergySavvy-Dev AmbleParth/Coursera-CNN-using-tensorflow
+AbyssSkb/CRAIC2024
+Herutriana44/TinyPeLLM
+Elendil-Q/aegnn LanceKnight/MolKGNN annshorn/EyeTrackDiagError blaneart/ganVanGogh
+ctlaltdefeat/imbalanced-gan-translation
+cocopo11/ink-and-wash-textual-inversion ttekcor/Embedding_stable_diffusion
+Ainit-NNTK/mnist_onnx_export_rknn AndreyGermanov/pytorch_onnx_exporter Aritra93/mnist-web-demo
+ColdCrawd/RedesNeuronales Frenz86/mnistonnx SightVanish/Pytorch2ONNX aarnphm/dirt
+akinobu123/tf2onnx ccoltong1215/simple-lenet5-torch-mnist fan2tamo/OpenVino_MNIST helius0908/aiTest
+joeylical/archieve_onnx_to_code liuyuan000/rv1126_mnist long-long-float/mini-cnn-runtime
+michbogos/mnist-experiments ohhmkar/gopherRT-MNIST onjackay/model-deploy-tutorial ram6ces/mnist
+ttarter3/CPE490590hw05 wuhanstudio/onnx-parser yliess86/MNISTWeb zuramai/mnist-onnx
+2025btechaimlankit22413-stack/stockapp ACertainArchangel/space-invaders-RL
+AdhamAllamx/TensorFlow_Eigenfaces_Facial_Recognition Ahmedrabei1581/Real-Estate-predict
+AntleWheels/Leaf-Disease-Detection ArinolaDev/chatbot-api Arya202004/Fake_Account_Detection
+""".split()
+SOURCES7 += [dict(name="wild", repo=r, license="detect",
+                  include=r"\.(pkl|pickle|joblib|sav|pt|pth|bin|ckpt|keras|h5|hdf5|safetensors|"
+                          r"onnx|tflite|npy|npz|gguf|zip|model)$") for r in WILD7]
+SETS = {"corpus": SOURCES, "new3": SOURCES3, "new4": SOURCES4, "new5": SOURCES5, "new6": SOURCES6,
+        "new7": SOURCES7}
 
 # Paths of scanners' attack samples and anything naming a payload: never benign by intent.
 EXCLUDE = re.compile(r"malicious|exploit|payload|evil|attack|poison|backdoor|inject|"
@@ -697,7 +842,7 @@ def main():
     ap.add_argument("--corpus", default="/work/corpus")
     ap.add_argument("--realworld", default="/work/shared/realworld")
     ap.add_argument("--set", default="corpus", choices=sorted(SETS),
-                    help="which source list to gather (new3 to new6: the third to sixth corpora)")
+                    help="which source list to gather (new3 to new7: the third to seventh corpora)")
     ap.add_argument("--exclude-manifest", action="append", default=[],
                     help="leave out files whose sha256 a manifest lists (another corpus)")
     args = ap.parse_args()
@@ -722,10 +867,11 @@ def main():
             if digest in excluded or digest in seen or any(f[0] == digest for f in found):
                 continue
             found.append((digest, path, data, origin, license_, fmt))
-        if args.set in ("new4", "new5", "new6") or (args.set != "corpus" and src["name"] != "wild"):
+        capped = args.set in ("new4", "new5", "new6", "new7")
+        if capped or (args.set != "corpus" and src["name"] != "wild"):
             # A keyed hash picks the sample, so it is independent of the digest split.
             found = sorted(found, key=lambda f: hashlib.sha256(b"cap" + f[0].encode()).digest())
-            found = found[:MAX_PER_PROJECT]
+            found = found[:MAX_PER_SOURCE7 if args.set == "new7" else MAX_PER_PROJECT]
         for digest, path, data, origin, license_, fmt in found:
             seen.add(digest)
             where = src["name"].replace(":", "-")
