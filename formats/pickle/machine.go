@@ -1701,6 +1701,9 @@ type holder struct {
 	callables []string
 	strOK     string // a callable attribute that may also hold a string
 	kwargs    []string
+	// state, when set, must accept each instance's BUILD state: for a
+	// class whose __setstate__ or __del__ acts on its attributes.
+	state func(st Value) bool
 }
 
 var (
@@ -1715,6 +1718,13 @@ var (
 	// 2.x and in keras.src before 3.0).
 	kerasTokenizer  = &holder{callables: []string{"analyzer"}}
 	functionSampler = &holder{callables: []string{"func"}, kwargs: []string{"kw_args"}}
+	// sklearn-crfsuite's FileResource owns the CRF model file
+	// (sklearn_crfsuite/_fileresource.py at 6efccac): __setstate__ writes
+	// the pickled bytes to a new tempfile.mkstemp(suffix, prefix) file, and
+	// __del__ closes fd and unlinks name when auto is set. It is cleared
+	// only with the state CRF pickles (crfsuiteFileState); a state that
+	// names a file would have __del__ delete it.
+	fileResource = &holder{state: crfsuiteFileState}
 	holders         = map[string]*holder{
 		"sklearn.preprocessing.FunctionTransformer":                       functionTransformer,
 		"sklearn.preprocessing._function_transformer.FunctionTransformer": functionTransformer,
@@ -1730,8 +1740,63 @@ var (
 		// fit_resample (imblearn/base.py, 0.10); func None resamples nothing.
 		"imblearn.FunctionSampler":      functionSampler,
 		"imblearn.base.FunctionSampler": functionSampler,
+		"sklearn_crfsuite._fileresource.FileResource": fileResource,
 	}
 )
+
+// crfsuiteFileState reports whether a FileResource state is the one
+// sklearn-crfsuite's __getstate__ writes for the temporary model file of a
+// fitted CRF: name None and auto true (so __setstate__ picks a new mkstemp
+// path and __del__ removes only that file), prefix and suffix plain
+// file-name characters (mkstemp joins them into the path: a separator, a
+// drive or ".." would place the file elsewhere), and only the attributes
+// FileResource has.
+func crfsuiteFileState(st Value) bool {
+	items := st.cells()
+	for i := 0; i+1 < len(items); i += 2 {
+		name, ok := st.t.val(items[i]).Text()
+		if !ok {
+			return false
+		}
+		v := st.t.val(items[i+1])
+		switch name {
+		case "name":
+			ok = v.kind == KindNone
+		case "auto":
+			ok = v.kind == KindBool && v.n == 1
+		case "keep_tempfiles":
+			ok = v.kind == KindBool || v.kind == KindNone // older releases write None
+		case "prefix", "suffix":
+			ok = v.kind == KindStr && plainFileName(v)
+		case "fd":
+			ok = v.kind == KindInt
+		case "__FILE_RESOURCE_DATA__":
+		default:
+			ok = false
+		}
+		if !ok {
+			return false
+		}
+	}
+	_, named := st.Get("name")
+	_, auto := st.Get("auto")
+	return named && auto
+}
+
+// plainFileName reports whether a str value holds only letters, digits,
+// ".", "_" and "-", and no "..".
+func plainFileName(v Value) bool {
+	t, ok := v.Text()
+	if !ok || strings.Contains(t, "..") {
+		return false
+	}
+	for _, c := range t {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
 
 // poisonTransformer keeps a holder class built twice from being cleared:
 // a dict state updates the instance's attributes, so an earlier state's
@@ -1801,7 +1866,7 @@ func transformerCleared(g *globalInfo) bool {
 				return false
 			}
 		}
-		if !plainAttributes(st, h) {
+		if !plainAttributes(st, h) || h.state != nil && !h.state(st) {
 			return false
 		}
 	}

@@ -400,6 +400,7 @@ func TestPolicyEdges(t *testing.T) {
 		{"oneDAL lists its models, not its results", "onedal._onedal_py_host.decision_forest.classification", "train_result", unknown},
 		{"oneDAL wildcards cover estimator packages only", "onedal._device_offload", "SyclQueue", unknown},
 		{"Keras History is exact: other callbacks stay denied", "keras.src.callbacks.history", "ModelCheckpoint", high("code-execution")},
+		{"crfsuite FileResource deletes the file its state names", "sklearn_crfsuite._fileresource", "FileResource", high("file-io")},
 		{"bare _loss lists scikit-learn's names only", "_loss", "Evil", unknown},
 		{"bare _loss lists no dotted names", "_loss", "CyHalfBinomialLoss.loss", unknown},
 		{"allow is exact: no dotted extension", "collections", "OrderedDict.fromkeys", unknown},
