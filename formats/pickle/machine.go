@@ -1725,7 +1725,7 @@ var (
 	// only with the state CRF pickles (crfsuiteFileState); a state that
 	// names a file would have __del__ delete it.
 	fileResource = &holder{state: crfsuiteFileState}
-	holders         = map[string]*holder{
+	holders      = map[string]*holder{
 		"sklearn.preprocessing.FunctionTransformer":                       functionTransformer,
 		"sklearn.preprocessing._function_transformer.FunctionTransformer": functionTransformer,
 		"keras.preprocessing.text.Tokenizer":                              kerasTokenizer,
@@ -1738,8 +1738,8 @@ var (
 		"keras_preprocessing.text.Tokenizer": kerasTokenizer,
 		// imbalanced-learn's FunctionSampler calls func with kw_args in
 		// fit_resample (imblearn/base.py, 0.10); func None resamples nothing.
-		"imblearn.FunctionSampler":      functionSampler,
-		"imblearn.base.FunctionSampler": functionSampler,
+		"imblearn.FunctionSampler":                    functionSampler,
+		"imblearn.base.FunctionSampler":               functionSampler,
 		"sklearn_crfsuite._fileresource.FileResource": fileResource,
 	}
 )
