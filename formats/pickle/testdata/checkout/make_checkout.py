@@ -1,0 +1,115 @@
+"""Writes a real YOLO training checkpoint the way train.py of a research
+git checkout makes best.pt/last.pt, with that checkout's own code and a
+tiny model config, so the pickle names the checkout-relative globals
+(models.yolo.DetectionModel, models.common.Conv, ...) exactly as
+torch.save writes them:
+
+  yolov5_checkout_last.pt  ultralytics/yolov5 at tag v7.0 (915bbf294; later
+                           commits import the pip-only ultralytics package):
+                           DetectionModel, Detect, Conv, C3, Bottleneck,
+                           SPPF, Concat
+  yolov7_checkout_last.pt  WongKinYiu/yolov7 at a207844: Model, IDetect,
+                           ImplicitA, ImplicitM, Conv, MP, SPPCSPC, RepConv,
+                           Concat
+
+Run with Debian's interpreter (python3-torch, python3-opencv, python3-yaml,
+python3-pandas, python3-requests, python3-matplotlib, python3-seaborn,
+python3-ipython, python3-psutil):
+
+    /usr/bin/python3 make_checkout.py yolov5 path/to/yolov5 .
+    /usr/bin/python3 make_checkout.py yolov7 path/to/yolov7 .
+
+Nothing is stubbed: the classes are the checkout's. Each checkpoint dict
+has its train.py's keys (yolov5 v7.0 train.py lines 372-381, yolov7
+train.py lines 454-461); seeds and the date are fixed so the files are
+reproducible.
+"""
+import os
+import sys
+from copy import deepcopy
+
+project, checkout, out = sys.argv[1], os.path.abspath(sys.argv[2]), os.path.abspath(sys.argv[3])
+sys.path.insert(0, checkout)
+os.chdir(checkout)
+
+import torch  # noqa: E402
+
+torch.manual_seed(0)
+hyp = {"lr0": 0.01, "momentum": 0.937, "weight_decay": 0.0005, "box": 0.05, "cls": 0.5, "obj": 1.0}
+anchors = [[10, 13, 16, 30, 33, 23], [30, 61, 62, 45, 59, 119]]
+
+if project == "yolov5":
+    from models.yolo import DetectionModel
+    from utils.torch_utils import ModelEMA, de_parallel, smart_optimizer
+
+    cfg = {
+        "nc": 2, "depth_multiple": 0.33, "width_multiple": 0.125, "anchors": anchors,
+        "backbone": [
+            [-1, 1, "Conv", [64, 6, 2, 2]],
+            [-1, 1, "Conv", [128, 3, 2]],
+            [-1, 1, "C3", [128]],
+            [-1, 1, "Conv", [256, 3, 2]],
+            [-1, 1, "SPPF", [256, 5]],
+        ],
+        "head": [
+            [-1, 1, "Conv", [128, 1, 1]],
+            [-1, 1, "nn.Upsample", [None, 2, "nearest"]],
+            [[-1, 2], 1, "Concat", [1]],
+            [-1, 1, "C3", [128, False]],
+            [[8, 5], 1, "Detect", ["nc", "anchors"]],
+        ],
+    }
+    model = DetectionModel(cfg, ch=3)
+    model.names = {0: "a", 1: "b"}
+    optimizer = smart_optimizer(model, "SGD", hyp["lr0"], hyp["momentum"], hyp["weight_decay"])
+elif project == "yolov7":
+    from models.yolo import Model
+    from utils.torch_utils import ModelEMA
+
+    def de_parallel(m):
+        return m
+
+    cfg = {
+        "nc": 2, "depth_multiple": 1.0, "width_multiple": 1.0, "anchors": anchors,
+        "backbone": [
+            [-1, 1, "Conv", [8, 3, 2]],
+            [-1, 1, "Conv", [16, 3, 2]],
+            [-1, 1, "MP", []],
+            [-1, 1, "Conv", [16, 1, 1]],
+            [-1, 1, "SPPCSPC", [16]],
+        ],
+        "head": [
+            [-1, 1, "Conv", [8, 1, 1]],
+            [-1, 1, "nn.Upsample", [None, 2, "nearest"]],
+            [[-1, 1], 1, "Concat", [1]],
+            [-1, 1, "RepConv", [16, 3, 1]],
+            [[8, 4], 1, "IDetect", ["nc", "anchors"]],
+        ],
+    }
+    model = Model(cfg, ch=3)
+    model.names = ["a", "b"]
+    optimizer = torch.optim.SGD(model.parameters(), lr=hyp["lr0"], momentum=hyp["momentum"], nesterov=True)
+else:
+    sys.exit("project must be yolov5 or yolov7")
+
+# train.py sets these on the model before training.
+model.nc = 2
+model.hyp = hyp
+model.gr = 1.0
+model.class_weights = torch.ones(2)
+ema = ModelEMA(model)
+ckpt = {
+    "epoch": 0,
+    "best_fitness": 0.0,
+    "model": deepcopy(de_parallel(model)).half(),
+    "ema": deepcopy(ema.ema).half(),
+    "updates": ema.updates,
+    "optimizer": optimizer.state_dict(),
+}
+if project == "yolov5":
+    ckpt.update({"opt": {"weights": "yolov5s.pt", "cfg": "tiny.yaml", "data": "data.yaml", "epochs": 1,
+                         "batch_size": 2, "imgsz": 64, "save_dir": "runs/train/exp"},
+                 "git": None, "date": "2026-12-07T00:00:00"})
+else:
+    ckpt.update({"training_results": "", "wandb_id": None})
+torch.save(ckpt, os.path.join(out, "%s_checkout_last.pt" % project))
