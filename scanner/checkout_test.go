@@ -12,7 +12,7 @@ import (
 )
 
 // TestCheckoutCheckpoints scans training checkpoints that train.py of
-// YOLOv5 and YOLOv7 git checkouts wrote with the checkouts' own classes
+// YOLOv5, YOLOv7 and YOLOv9 git checkouts wrote with the checkouts' own classes
 // (formats/pickle/testdata/checkout, made by make_checkout.py): their
 // pickles name models.yolo.* and models.common.* relative to the
 // repository root. With every ecosystem on they are clean at fail-on
@@ -32,6 +32,10 @@ func TestCheckoutCheckpoints(t *testing.T) {
 		{"yolov7_checkout_last.pt", []string{"models.yolo.Model", "models.yolo.IDetect", "models.common.ImplicitA",
 			"models.common.ImplicitM", "models.common.Conv", "models.common.MP", "models.common.SPPCSPC",
 			"models.common.RepConv", "models.common.Concat"}},
+		{"yolov9_checkout_last.pt", []string{"models.yolo.DetectionModel", "models.yolo.DualDDetect", "models.common.DFL",
+			"models.common.Silence", "models.common.Conv", "models.common.RepNCSPELAN4", "models.common.RepNCSP",
+			"models.common.RepNBottleneck", "models.common.RepConvN", "models.common.ADown", "models.common.SPPELAN",
+			"models.common.SP", "models.common.Concat"}},
 	} {
 		t.Run(tt.file, func(t *testing.T) {
 			path := "../formats/pickle/testdata/checkout/" + tt.file

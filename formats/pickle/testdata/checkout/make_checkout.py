@@ -11,6 +11,10 @@ torch.save writes them:
   yolov7_checkout_last.pt  WongKinYiu/yolov7 at a207844: Model, IDetect,
                            ImplicitA, ImplicitM, Conv, MP, SPPCSPC, RepConv,
                            Concat
+  yolov9_checkout_last.pt  WongKinYiu/yolov9 at 5b1ea9a (train_dual.py):
+                           DetectionModel, DualDDetect, DFL, Silence, Conv,
+                           RepNCSPELAN4, RepNCSP, RepNBottleneck, RepConvN,
+                           ADown, SPPELAN, SP, Concat
 
 Run with Debian's interpreter (python3-torch, python3-opencv, python3-yaml,
 python3-pandas, python3-requests, python3-matplotlib, python3-seaborn,
@@ -18,10 +22,11 @@ python3-ipython, python3-psutil):
 
     /usr/bin/python3 make_checkout.py yolov5 path/to/yolov5 .
     /usr/bin/python3 make_checkout.py yolov7 path/to/yolov7 .
+    /usr/bin/python3 make_checkout.py yolov9 path/to/yolov9 .
 
 Nothing is stubbed: the classes are the checkout's. Each checkpoint dict
 has its train.py's keys (yolov5 v7.0 train.py lines 372-381, yolov7
-train.py lines 454-461); seeds and the date are fixed so the files are
+train.py lines 454-461, yolov9 train_dual.py lines 378-387); seeds and the date are fixed so the files are
 reproducible.
 """
 import os
@@ -89,8 +94,32 @@ elif project == "yolov7":
     model = Model(cfg, ch=3)
     model.names = ["a", "b"]
     optimizer = torch.optim.SGD(model.parameters(), lr=hyp["lr0"], momentum=hyp["momentum"], nesterov=True)
+elif project == "yolov9":
+    from models.yolo import DetectionModel
+    from utils.torch_utils import ModelEMA, de_parallel, smart_optimizer
+
+    cfg = {
+        "nc": 2, "depth_multiple": 1.0, "width_multiple": 1.0, "anchors": 3,
+        "backbone": [
+            [-1, 1, "Silence", []],
+            [-1, 1, "Conv", [8, 3, 2]],
+            [-1, 1, "Conv", [16, 3, 2]],
+            [-1, 1, "RepNCSPELAN4", [16, 16, 8, 1]],
+            [-1, 1, "ADown", [16]],
+            [-1, 1, "SPPELAN", [16, 8]],
+        ],
+        "head": [
+            [-1, 1, "nn.Upsample", [None, 2, "nearest"]],
+            [[-1, 3], 1, "Concat", [1]],
+            [-1, 1, "RepNCSPELAN4", [16, 16, 8, 1]],
+            [[8, 8], 1, "DualDDetect", ["nc"]],
+        ],
+    }
+    model = DetectionModel(cfg, ch=3)
+    model.names = {0: "a", 1: "b"}
+    optimizer = smart_optimizer(model, "SGD", hyp["lr0"], hyp["momentum"], hyp["weight_decay"])
 else:
-    sys.exit("project must be yolov5 or yolov7")
+    sys.exit("project must be yolov5, yolov7 or yolov9")
 
 # train.py sets these on the model before training.
 model.nc = 2
@@ -106,8 +135,8 @@ ckpt = {
     "updates": ema.updates,
     "optimizer": optimizer.state_dict(),
 }
-if project == "yolov5":
-    ckpt.update({"opt": {"weights": "yolov5s.pt", "cfg": "tiny.yaml", "data": "data.yaml", "epochs": 1,
+if project in ("yolov5", "yolov9"):
+    ckpt.update({"opt": {"weights": "", "cfg": "tiny.yaml", "data": "data.yaml", "epochs": 1,
                          "batch_size": 2, "imgsz": 64, "save_dir": "runs/train/exp"},
                  "git": None, "date": "2026-12-07T00:00:00"})
 else:
