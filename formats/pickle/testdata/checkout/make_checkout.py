@@ -15,6 +15,11 @@ torch.save writes them:
                            DetectionModel, DualDDetect, DFL, Silence, Conv,
                            RepNCSPELAN4, RepNCSP, RepNBottleneck, RepConvN,
                            ADown, SPPELAN, SP, Concat
+  yolov6_checkout_last.pt  meituan/YOLOv6 at e86a483 (yolov6/core/engine.py):
+                           yolov6.models.yolo.Model, EfficientRep,
+                           RepBiFPANNeck, effidehead.Detect, RepVGGBlock,
+                           RepBlock, ConvBNReLU, ConvBNSiLU, BiFusion,
+                           CSPSPPF, Transpose, ConvModule
 
 Run with Debian's interpreter (python3-torch, python3-opencv, python3-yaml,
 python3-pandas, python3-requests, python3-matplotlib, python3-seaborn,
@@ -23,10 +28,15 @@ python3-ipython, python3-psutil):
     /usr/bin/python3 make_checkout.py yolov5 path/to/yolov5 .
     /usr/bin/python3 make_checkout.py yolov7 path/to/yolov7 .
     /usr/bin/python3 make_checkout.py yolov9 path/to/yolov9 .
+    /usr/bin/python3 make_checkout.py yolov6 path/to/YOLOv6 .
 
-Nothing is stubbed: the classes are the checkout's. Each checkpoint dict
+Nothing is stubbed: the classes are the checkout's. YOLOv6 reads its model
+config through addict (not in Debian); the config is never pickled, so it is
+given here as a small attribute dictionary with the fields of
+configs/yolov6n.py. Each checkpoint dict
 has its train.py's keys (yolov5 v7.0 train.py lines 372-381, yolov7
-train.py lines 454-461, yolov9 train_dual.py lines 378-387); seeds and the date are fixed so the files are
+train.py lines 454-461, yolov9 train_dual.py lines 378-387, YOLOv6
+yolov6/core/engine.py lines 192-200); seeds and the date are fixed so the files are
 reproducible.
 """
 import os
@@ -118,14 +128,34 @@ elif project == "yolov9":
     model = DetectionModel(cfg, ch=3)
     model.names = {0: "a", 1: "b"}
     optimizer = smart_optimizer(model, "SGD", hyp["lr0"], hyp["momentum"], hyp["weight_decay"])
-else:
-    sys.exit("project must be yolov5, yolov7 or yolov9")
+elif project == "yolov6":
+    from yolov6.models.yolo import Model
+    from yolov6.utils.ema import ModelEMA
 
-# train.py sets these on the model before training.
-model.nc = 2
-model.hyp = hyp
-model.gr = 1.0
-model.class_weights = torch.ones(2)
+    class Cfg(dict):
+        __getattr__ = dict.__getitem__
+
+    def de_parallel(m):
+        return m
+
+    cfg = Cfg(training_mode="repvgg", model=Cfg(
+        depth_multiple=0.01, width_multiple=0.03125,
+        backbone=Cfg(type="EfficientRep", num_repeats=[1, 6, 12, 18, 6], out_channels=[64, 128, 256, 512, 1024],
+                     fuse_P2=True, cspsppf=True),
+        neck=Cfg(type="RepBiFPANNeck", num_repeats=[12, 12, 12, 12], out_channels=[256, 128, 128, 256, 256, 512]),
+        head=Cfg(num_layers=3, use_dfl=False, reg_max=0)))
+    model = Model(cfg, channels=3, num_classes=2)
+    optimizer = torch.optim.SGD(model.parameters(), lr=hyp["lr0"], momentum=hyp["momentum"], nesterov=True)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lr_lambda=lambda x: 1.0)
+else:
+    sys.exit("project must be yolov5, yolov6, yolov7 or yolov9")
+
+if project != "yolov6":
+    # train.py sets these on the model before training.
+    model.nc = 2
+    model.hyp = hyp
+    model.gr = 1.0
+    model.class_weights = torch.ones(2)
 ema = ModelEMA(model)
 ckpt = {
     "epoch": 0,
@@ -139,6 +169,8 @@ if project in ("yolov5", "yolov9"):
     ckpt.update({"opt": {"weights": "", "cfg": "tiny.yaml", "data": "data.yaml", "epochs": 1,
                          "batch_size": 2, "imgsz": 64, "save_dir": "runs/train/exp"},
                  "git": None, "date": "2026-12-07T00:00:00"})
-else:
+elif project == "yolov7":
     ckpt.update({"training_results": "", "wandb_id": None})
+else:
+    ckpt.update({"scheduler": scheduler.state_dict(), "epoch": 0, "results": (0.0, 0.0)})
 torch.save(ckpt, os.path.join(out, "%s_checkout_last.pt" % project))
