@@ -75,6 +75,12 @@ func TestUseGadgets(t *testing.T) {
 		{"OmegaConf.load stays denied", cat(proto(2), glob("omegaconf", "OmegaConf.load"), sbu("/etc/passwd"), tuple1, reduce, stop), RuleDeniedGlobal, ""},
 		{"OmegaConf re-exported elsewhere stays denied", cat(proto(2), glob("omegaconf.dictconfig", "OmegaConf.register_new_resolver"), sbu("e"), glob("builtins", "print"), tuple2, reduce, stop), RuleDeniedGlobal, ""},
 		{"omegaconf class importer stays denied", cat(proto(2), glob("omegaconf._utils", "_get_class"), sbu("os.system"), tuple1, reduce, stop), RuleDeniedGlobal, ""},
+		{"lightning AttributeDict built", cat(proto(2), glob("pytorch_lightning.utilities.parsing", "AttributeDict"), emptyTuple, newobj, stop), "", ""},
+		{"lightning AttributeDict called", cat(proto(2), glob("lightning.fabric.utilities.data", "AttributeDict"), sbu("x"), tuple1, reduce, stop), RuleMisusedGlobal, ""},
+		{"lightning callback class (a dict key) built", cat(proto(2), glob("pytorch_lightning.callbacks.model_checkpoint", "ModelCheckpoint"), emptyTuple, newobj, stop), RuleMisusedGlobal, ""},
+		{"lightning callback class (a dict key) called", cat(proto(2), glob("pytorch_lightning.callbacks.model_checkpoint", "ModelCheckpoint"), sbu("/tmp"), tuple1, reduce, stop), RuleMisusedGlobal, ""},
+		{"load_from_checkpoint stays denied", cat(proto(2), glob("pytorch_lightning.core.lightning", "LightningModule.load_from_checkpoint"), sbu("https://x/m.ckpt"), tuple1, reduce, stop), RuleDeniedGlobal, ""},
+		{"lightning cloud_io load stays denied", cat(proto(2), glob("lightning.fabric.utilities.cloud_io", "_load"), sbu("https://x/m.ckpt"), tuple1, reduce, stop), RuleDeniedGlobal, ""},
 		{"namedtuple stays off the allowlist", cat(proto(2), glob("collections", "namedtuple"), sbu("P"), sbu("x"), tuple2, reduce, stop), RuleUnknownGlobal, ""},
 	}
 	for _, tt := range tests {
@@ -136,6 +142,8 @@ func TestEcosystemSelection(t *testing.T) {
 	}{
 		{"globals/testdata/ecosystems/gensim.pkl", "gensim", []string{"gensim."}},
 		{"globals/testdata/ecosystems/omegaconf.pkl", "omegaconf", []string{"omegaconf."}},
+		{"globals/testdata/ecosystems/lightning_1x.pkl", "lightning", []string{"pytorch_lightning."}},
+		{"globals/testdata/ecosystems/lightning_2x.pkl", "lightning", []string{"lightning."}},
 	} {
 		t.Run(tt.ecosystem, func(t *testing.T) {
 			data, err := os.ReadFile(tt.file)
