@@ -81,6 +81,11 @@ func TestUseGadgets(t *testing.T) {
 		{"lightning callback class (a dict key) called", cat(proto(2), glob("pytorch_lightning.callbacks.model_checkpoint", "ModelCheckpoint"), sbu("/tmp"), tuple1, reduce, stop), RuleMisusedGlobal, ""},
 		{"load_from_checkpoint stays denied", cat(proto(2), glob("pytorch_lightning.core.lightning", "LightningModule.load_from_checkpoint"), sbu("https://x/m.ckpt"), tuple1, reduce, stop), RuleDeniedGlobal, ""},
 		{"lightning cloud_io load stays denied", cat(proto(2), glob("lightning.fabric.utilities.cloud_io", "_load"), sbu("https://x/m.ckpt"), tuple1, reduce, stop), RuleDeniedGlobal, ""},
+		{"surprise SVD built", cat(proto(2), glob("surprise.prediction_algorithms.matrix_factorization", "SVD"), emptyTuple, newobj, stop), "", ""},
+		{"surprise SVD called", cat(proto(2), glob("surprise.prediction_algorithms.matrix_factorization", "SVD"), emptyTuple, reduce, stop), RuleMisusedGlobal, ""},
+		{"surprise dataset called with a file", cat(proto(2), glob("surprise.dataset", "DatasetAutoFolds"), sbu("/etc/passwd"), tuple1, reduce, stop), RuleMisusedGlobal, ""},
+		{"surprise dump.load stays denied", cat(proto(2), glob("surprise.dump", "load"), sbu("x.pkl"), tuple1, reduce, stop), RuleDeniedGlobal, ""},
+		{"surprise load_builtin stays denied", cat(proto(2), glob("surprise.dataset", "Dataset.load_builtin"), sbu("ml-100k"), tuple1, reduce, stop), RuleRiskyGlobal, ""},
 		{"namedtuple stays off the allowlist", cat(proto(2), glob("collections", "namedtuple"), sbu("P"), sbu("x"), tuple2, reduce, stop), RuleUnknownGlobal, ""},
 	}
 	for _, tt := range tests {
@@ -144,6 +149,8 @@ func TestEcosystemSelection(t *testing.T) {
 		{"globals/testdata/ecosystems/omegaconf.pkl", "omegaconf", []string{"omegaconf."}},
 		{"globals/testdata/ecosystems/lightning_1x.pkl", "lightning", []string{"pytorch_lightning."}},
 		{"globals/testdata/ecosystems/lightning_2x.pkl", "lightning", []string{"lightning."}},
+		{"globals/testdata/ecosystems/surprise_1.pkl", "surprise", []string{"surprise."}},
+		{"globals/testdata/ecosystems/surprise_2.pkl", "surprise", []string{"surprise."}},
 	} {
 		t.Run(tt.ecosystem, func(t *testing.T) {
 			data, err := os.ReadFile(tt.file)

@@ -14,6 +14,7 @@ are small and fixed, so a rerun writes the same bytes.
 import enum
 import io
 import os
+import pickle
 import sys
 import types
 import zipfile
@@ -96,9 +97,53 @@ def lightning():
     return out
 
 
+def surprise():
+    import collections
+
+    import numpy as np
+
+    class Prediction(collections.namedtuple("Prediction", ["uid", "iid", "r_ui", "est", "details"])):
+        __slots__ = ()
+
+    classes = {n: type(n, (), {}) for n in ("Trainset", "Reader", "SVD", "KNNBasic")}
+    module("surprise.prediction_algorithms.predictions", Prediction=Prediction)
+    module("surprise.trainset", Trainset=classes["Trainset"])
+    module("surprise.reader", Reader=classes["Reader"])
+    module("surprise.prediction_algorithms.matrix_factorization", SVD=classes["SVD"])
+    module("surprise.prediction_algorithms.knns", KNNBasic=classes["KNNBasic"])
+
+    rng = np.random.RandomState(0)
+    trainset = classes["Trainset"]()
+    ur = collections.defaultdict(list, {0: [(0, 4.0), (1, 3.0)], 1: [(0, 5.0)]})
+    ir = collections.defaultdict(list, {0: [(0, 4.0), (1, 5.0)], 1: [(0, 3.0)]})
+    trainset.__dict__.update(ur=ur, ir=ir, n_users=2, n_items=2, n_ratings=3, rating_scale=(1, 5), offset=0,
+                             _raw2inner_id_users={"u1": 0, "u2": 1}, _raw2inner_id_items={"i1": 0, "i2": 1},
+                             _global_mean=4.0, _inner2raw_id_users=None, _inner2raw_id_items=None)
+    svd = classes["SVD"]()
+    svd.__dict__.update(bsl_options={}, sim_options={"user_based": True}, n_factors=2, n_epochs=2, biased=True,
+                        init_mean=0, init_std_dev=0.1, lr_bu=0.005, lr_bi=0.005, lr_pu=0.005, lr_qi=0.005,
+                        reg_bu=0.02, reg_bi=0.02, reg_pu=0.02, reg_qi=0.02, random_state=rng, verbose=False,
+                        trainset=trainset, bu=np.zeros(2), bi=np.zeros(2), pu=rng.normal(size=(2, 2)),
+                        qi=rng.normal(size=(2, 2)))
+    knn = classes["KNNBasic"]()
+    knn.__dict__.update(bsl_options={}, sim_options={"name": "cosine", "user_based": False}, k=40, min_k=1,
+                        verbose=False, trainset=trainset, n_x=2, n_y=2, xr=ir, yr=ur, sim=np.eye(2))
+    reader = classes["Reader"]()
+    reader.__dict__.update(sep=",", skip_lines=0, rating_scale=(1, 5), with_timestamp=False, indexes=[0, 1, 2])
+    preds = [Prediction("u1", "i1", 4.0, 3.9, {"was_impossible": False}),
+             Prediction("u2", "i3", 3.0, 4.0, {"was_impossible": True, "reason": "User and/or item is unknown."})]
+    # surprise.dump.dump pickles with pickle.HIGHEST_PROTOCOL; protocol 4 keeps the bytes the same on
+    # every Python this runs on.
+    return [pickle.dumps({"predictions": preds, "algo": svd}, protocol=4),
+            pickle.dumps({"predictions": None, "algo": knn, "reader": reader}, protocol=2)]
+
+
 def main():
     for i, data in enumerate(lightning()):
         with open(os.path.join(HERE, "lightning_%dx.pkl" % (i + 1)), "wb") as f:
+            f.write(data)
+    for i, data in enumerate(surprise()):
+        with open(os.path.join(HERE, "surprise_%d.pkl" % (i + 1)), "wb") as f:
             f.write(data)
 
 
