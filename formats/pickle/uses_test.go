@@ -86,6 +86,13 @@ func TestUseGadgets(t *testing.T) {
 		{"surprise dataset called with a file", cat(proto(2), glob("surprise.dataset", "DatasetAutoFolds"), sbu("/etc/passwd"), tuple1, reduce, stop), RuleMisusedGlobal, ""},
 		{"surprise dump.load stays denied", cat(proto(2), glob("surprise.dump", "load"), sbu("x.pkl"), tuple1, reduce, stop), RuleDeniedGlobal, ""},
 		{"surprise load_builtin stays denied", cat(proto(2), glob("surprise.dataset", "Dataset.load_builtin"), sbu("ml-100k"), tuple1, reduce, stop), RuleRiskyGlobal, ""},
+		{"timm model class called", cat(proto(2), glob("timm.models.resnet", "ResNet"), emptyTuple, reduce, stop), RuleMisusedGlobal, ""},
+		{"timm create_model is no class", cat(proto(2), glob("timm.models._factory", "create_model"), sbu("resnet18"), tuple1, reduce, stop), RuleUnknownGlobal, ""},
+		{"timm hub names stay denied under the wildcard", cat(proto(2), glob("timm.models._hub", "TemporaryDirectory"), emptyTuple, newobj, stop), RuleRiskyGlobal, ""},
+		{"timm load_checkpoint stays denied", cat(proto(2), glob("timm.models._helpers", "load_checkpoint"), sbu("x.pth"), tuple1, reduce, stop), RuleDeniedGlobal, ""},
+		{"smp hub mixin stays denied", cat(proto(2), glob("segmentation_models_pytorch.base.hub_mixin", "HfApi"), emptyTuple, newobj, stop), RuleRiskyGlobal, ""},
+		{"smp dataset stays off", cat(proto(2), glob("segmentation_models_pytorch.datasets.oxford_pet", "OxfordPetDataset"), emptyTuple, newobj, stop), RuleUnknownGlobal, ""},
+		{"efficientnet class called", cat(proto(2), glob("efficientnet_pytorch.model", "EfficientNet"), emptyTuple, reduce, stop), RuleMisusedGlobal, ""},
 		{"namedtuple stays off the allowlist", cat(proto(2), glob("collections", "namedtuple"), sbu("P"), sbu("x"), tuple2, reduce, stop), RuleUnknownGlobal, ""},
 	}
 	for _, tt := range tests {
@@ -151,6 +158,9 @@ func TestEcosystemSelection(t *testing.T) {
 		{"globals/testdata/ecosystems/lightning_2x.pkl", "lightning", []string{"lightning."}},
 		{"globals/testdata/ecosystems/surprise_1.pkl", "surprise", []string{"surprise."}},
 		{"globals/testdata/ecosystems/surprise_2.pkl", "surprise", []string{"surprise."}},
+		{"globals/testdata/ecosystems/timm_model.pkl", "timm", []string{"timm."}},
+		{"globals/testdata/ecosystems/segmentation_models_pytorch_model.pkl", "segmentation_models_pytorch", []string{"segmentation_models_pytorch."}},
+		{"globals/testdata/ecosystems/efficientnet_pytorch_model.pkl", "efficientnet_pytorch", []string{"efficientnet_pytorch."}},
 	} {
 		t.Run(tt.ecosystem, func(t *testing.T) {
 			data, err := os.ReadFile(tt.file)

@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """Hand-assembled pickles of libraries Debian does not package, for the
-ecosystems allow.tsv lists from their source (lightning, surprise).
+ecosystems allow.tsv lists from their source (lightning, surprise, timm,
+segmentation_models_pytorch, efficientnet_pytorch).
 
     /usr/bin/python3 formats/pickle/globals/testdata/ecosystems/hand_samples.py
 
@@ -8,7 +9,8 @@ Each library's classes are stand-ins registered under the real module
 names, with the members the real classes have (read at the commits
 allow.tsv names), so the streams name the same globals in the same roles
 as the library's own files: a Trainer.save_checkpoint checkpoint's
-data.pkl (torch.save, zip) and surprise.dump.dump's pickle. The values
+data.pkl (torch.save, zip), surprise.dump.dump's pickle and the data.pkl
+of torch.save(model) for the model libraries. The values
 are small and fixed, so a rerun writes the same bytes.
 """
 import enum
@@ -138,9 +140,76 @@ def surprise():
             pickle.dumps({"predictions": None, "algo": knn, "reader": reader}, protocol=2)]
 
 
+def whole_models():
+    """torch.save(model) of a timm, a segmentation_models_pytorch and an
+    efficientnet_pytorch model: nn.Module stand-ins under the real class
+    names, holding real torch layers."""
+    import collections
+
+    import torch
+    from torch import nn
+
+    def mod(name, cls, base=nn.Module):
+        c = type(cls, (base,), {"forward": lambda self, x: x})
+        module(name, **{cls: c})
+        return c
+
+    torch.manual_seed(0)
+    # timm 0.9+: timm.models.resnet.ResNet of timm.models.resnet.BasicBlock and timm.layers helpers.
+    resnet, block = mod("timm.models.resnet", "ResNet"), mod("timm.models.resnet", "BasicBlock")
+    pool = mod("timm.layers.adaptive_avgmax_pool", "SelectAdaptivePool2d")
+    b = block()
+    b.conv1, b.bn1, b.act1 = nn.Conv2d(3, 4, 3, bias=False), nn.BatchNorm2d(4), nn.ReLU(inplace=True)
+    m = resnet()
+    m.conv1, m.layer1, m.global_pool, m.fc = nn.Conv2d(3, 3, 1), nn.Sequential(b), pool(), nn.Linear(4, 2)
+    m.global_pool.pool, m.global_pool.flatten = nn.AdaptiveAvgPool2d(1), nn.Flatten(1)
+    m.num_classes, m.pretrained_cfg = 2, {"architecture": "resnet18", "num_classes": 2, "mean": (0.485, 0.456, 0.406)}
+    models = {"timm": m}
+    # segmentation_models_pytorch 0.3+: decoders/unet/model.Unet with encoders/resnet.ResNetEncoder.
+    unet = mod("segmentation_models_pytorch.decoders.unet.model", "Unet")
+    enc = mod("segmentation_models_pytorch.encoders.resnet", "ResNetEncoder")
+    dec = mod("segmentation_models_pytorch.decoders.unet.decoder", "UnetDecoder")
+    head = mod("segmentation_models_pytorch.base.heads", "SegmentationHead", nn.Sequential)
+    act = mod("segmentation_models_pytorch.base.modules", "Activation")
+    u = unet()
+    u.encoder, u.decoder = enc(), dec()
+    u.encoder.conv1, u.encoder._out_channels, u.encoder._depth = nn.Conv2d(3, 4, 3), (3, 4), 1
+    u.decoder.center = nn.Identity()
+    a = act()
+    a.activation = nn.Sigmoid()
+    u.segmentation_head = head(nn.Conv2d(4, 1, 3, padding=1), nn.Identity(), a)
+    u.classification_head, u.name = None, "u-resnet18"
+    models["segmentation_models_pytorch"] = u
+    # efficientnet_pytorch: model.EfficientNet of model.MBConvBlock and utils layers, with its namedtuples.
+    eff, mb = mod("efficientnet_pytorch.model", "EfficientNet"), mod("efficientnet_pytorch.model", "MBConvBlock")
+    conv = mod("efficientnet_pytorch.utils", "Conv2dStaticSamePadding", nn.Conv2d)
+    swish = mod("efficientnet_pytorch.utils", "MemoryEfficientSwish")
+    gp = collections.namedtuple("GlobalParams", ["width_coefficient", "dropout_rate", "image_size"])
+    ba = collections.namedtuple("BlockArgs", ["num_repeat", "kernel_size", "stride", "expand_ratio"])
+    module("efficientnet_pytorch.utils", GlobalParams=gp, BlockArgs=ba)
+    e = eff()
+    c = conv(3, 4, 3, bias=False)
+    c.static_padding = nn.ZeroPad2d((1, 1, 1, 1))
+    blk = mb()
+    blk._block_args, blk._depthwise_conv, blk._swish = ba(1, 3, [1], 1), c, swish()
+    e._conv_stem, e._blocks, e._swish = conv(3, 3, 1), nn.ModuleList([blk]), swish()
+    e._global_params, e._blocks_args = gp(1.0, 0.2, 224), [ba(1, 3, [1], 1)]
+    models["efficientnet_pytorch"] = e
+    out = {}
+    for name, model in models.items():
+        buf = io.BytesIO()
+        torch.save(model, buf)
+        with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as z:
+            out[name] = z.read(next(n for n in z.namelist() if n.endswith("data.pkl")))
+    return out
+
+
 def main():
     for i, data in enumerate(lightning()):
         with open(os.path.join(HERE, "lightning_%dx.pkl" % (i + 1)), "wb") as f:
+            f.write(data)
+    for name, data in whole_models().items():
+        with open(os.path.join(HERE, "%s_model.pkl" % name), "wb") as f:
             f.write(data)
     for i, data in enumerate(surprise()):
         with open(os.path.join(HERE, "surprise_%d.pkl" % (i + 1)), "wb") as f:
