@@ -253,7 +253,9 @@ def torch_objects():
              torch.zeros(2, dtype=torch.float16), torch.Size([2, 3]), torch.device("cpu"), torch.float32,
              torch.zeros(3).to_sparse(), torch.eye(2).to_sparse_csr(),
              torch.quantize_per_tensor(torch.ones(2), 0.1, 0, torch.quint8),
-             net.state_dict(), opt.state_dict()]
+             net.state_dict(), opt.state_dict(),
+             # torch.__version__ (TorchVersion, a str subclass): Lightning and pyannote checkpoints record it.
+             {"torch": torch.__version__}]
     for name in ("Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "ASGD", "NAdam", "RAdam", "Rprop", "SGD"):
         o = getattr(torch.optim, name)(net.parameters(), lr=0.01)
         items.append(o)
