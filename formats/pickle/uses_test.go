@@ -93,6 +93,8 @@ func TestUseGadgets(t *testing.T) {
 		{"smp hub mixin stays denied", cat(proto(2), glob("segmentation_models_pytorch.base.hub_mixin", "HfApi"), emptyTuple, newobj, stop), RuleRiskyGlobal, ""},
 		{"smp dataset stays off", cat(proto(2), glob("segmentation_models_pytorch.datasets.oxford_pet", "OxfordPetDataset"), emptyTuple, newobj, stop), RuleUnknownGlobal, ""},
 		{"efficientnet class called", cat(proto(2), glob("efficientnet_pytorch.model", "EfficientNet"), emptyTuple, reduce, stop), RuleMisusedGlobal, ""},
+		{"mlxtend stacking called", cat(proto(2), glob("mlxtend.classifier.stacking_classification", "StackingClassifier"), emptyTuple, reduce, stop), RuleMisusedGlobal, ""},
+		{"mlxtend feature selector stays off", cat(proto(2), glob("mlxtend.feature_selection.sequential_feature_selector", "SequentialFeatureSelector"), emptyTuple, newobj, stop), RuleUnknownGlobal, ""},
 		{"namedtuple stays off the allowlist", cat(proto(2), glob("collections", "namedtuple"), sbu("P"), sbu("x"), tuple2, reduce, stop), RuleUnknownGlobal, ""},
 	}
 	for _, tt := range tests {
@@ -161,6 +163,7 @@ func TestEcosystemSelection(t *testing.T) {
 		{"globals/testdata/ecosystems/timm_model.pkl", "timm", []string{"timm."}},
 		{"globals/testdata/ecosystems/segmentation_models_pytorch_model.pkl", "segmentation_models_pytorch", []string{"segmentation_models_pytorch."}},
 		{"globals/testdata/ecosystems/efficientnet_pytorch_model.pkl", "efficientnet_pytorch", []string{"efficientnet_pytorch."}},
+		{"globals/testdata/ecosystems/mlxtend.pkl", "mlxtend", []string{"mlxtend."}},
 	} {
 		t.Run(tt.ecosystem, func(t *testing.T) {
 			data, err := os.ReadFile(tt.file)

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Hand-assembled pickles of libraries Debian does not package, for the
 ecosystems allow.tsv lists from their source (lightning, surprise, timm,
-segmentation_models_pytorch, efficientnet_pytorch).
+segmentation_models_pytorch, efficientnet_pytorch, mlxtend).
 
     /usr/bin/python3 formats/pickle/globals/testdata/ecosystems/hand_samples.py
 
@@ -204,6 +204,29 @@ def whole_models():
     return out
 
 
+def mlxtend():
+    """A fitted StackingClassifier over real scikit-learn estimators, and a
+    TransactionEncoder, as joblib.dump or pickle.dump write them."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.naive_bayes import GaussianNB
+    from sklearn.preprocessing import LabelEncoder
+
+    stacking, encoder = type("StackingClassifier", (), {}), type("TransactionEncoder", (), {})
+    module("mlxtend.classifier.stacking_classification", StackingClassifier=stacking)
+    module("mlxtend.preprocessing.transactionencoder", TransactionEncoder=encoder)
+    x, y = np.array([[0.0, 1.0], [1.0, 0.0], [1.0, 1.0], [0.0, 0.0]]), np.array([0, 1, 1, 0])
+    base = [LogisticRegression().fit(x, y), GaussianNB().fit(x, y)]
+    st = stacking()
+    st.__dict__.update(classifiers=base, meta_classifier=LogisticRegression(), use_probas=False, average_probas=False,
+                       verbose=0, use_features_in_secondary=False, store_train_meta_features=False,
+                       use_clones=True, fit_base_estimators=True, clfs_=base,
+                       meta_clf_=LogisticRegression().fit(x, y), _label_encoder=LabelEncoder().fit(y))
+    te = encoder()
+    te.__dict__.update(columns_=["bread", "milk"], columns_mapping_={"bread": 0, "milk": 1})
+    return pickle.dumps([st, te], protocol=4)
+
+
 def main():
     for i, data in enumerate(lightning()):
         with open(os.path.join(HERE, "lightning_%dx.pkl" % (i + 1)), "wb") as f:
@@ -211,6 +234,8 @@ def main():
     for name, data in whole_models().items():
         with open(os.path.join(HERE, "%s_model.pkl" % name), "wb") as f:
             f.write(data)
+    with open(os.path.join(HERE, "mlxtend.pkl"), "wb") as f:
+        f.write(mlxtend())
     for i, data in enumerate(surprise()):
         with open(os.path.join(HERE, "surprise_%d.pkl" % (i + 1)), "wb") as f:
             f.write(data)
