@@ -95,6 +95,8 @@ func TestUseGadgets(t *testing.T) {
 		{"efficientnet class called", cat(proto(2), glob("efficientnet_pytorch.model", "EfficientNet"), emptyTuple, reduce, stop), RuleMisusedGlobal, ""},
 		{"mlxtend stacking called", cat(proto(2), glob("mlxtend.classifier.stacking_classification", "StackingClassifier"), emptyTuple, reduce, stop), RuleMisusedGlobal, ""},
 		{"mlxtend feature selector stays off", cat(proto(2), glob("mlxtend.feature_selection.sequential_feature_selector", "SequentialFeatureSelector"), emptyTuple, newobj, stop), RuleUnknownGlobal, ""},
+		{"pyannote specifications called", cat(proto(2), glob("pyannote.audio.core.task", "Specifications"), sbu("x"), tuple1, reduce, stop), RuleMisusedGlobal, ""},
+		{"pyannote enum member by value (Python < 3.11)", cat(proto(2), glob("pyannote.audio.core.task", "Problem"), "K\x01", tuple1, reduce, stop), "", ""},
 		{"namedtuple stays off the allowlist", cat(proto(2), glob("collections", "namedtuple"), sbu("P"), sbu("x"), tuple2, reduce, stop), RuleUnknownGlobal, ""},
 	}
 	for _, tt := range tests {
@@ -164,6 +166,7 @@ func TestEcosystemSelection(t *testing.T) {
 		{"globals/testdata/ecosystems/segmentation_models_pytorch_model.pkl", "segmentation_models_pytorch", []string{"segmentation_models_pytorch."}},
 		{"globals/testdata/ecosystems/efficientnet_pytorch_model.pkl", "efficientnet_pytorch", []string{"efficientnet_pytorch."}},
 		{"globals/testdata/ecosystems/mlxtend.pkl", "mlxtend", []string{"mlxtend."}},
+		{"globals/testdata/ecosystems/pyannote.pkl", "pyannote", []string{"pyannote."}},
 	} {
 		t.Run(tt.ecosystem, func(t *testing.T) {
 			data, err := os.ReadFile(tt.file)

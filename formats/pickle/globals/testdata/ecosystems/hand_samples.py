@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Hand-assembled pickles of libraries Debian does not package, for the
 ecosystems allow.tsv lists from their source (lightning, surprise, timm,
-segmentation_models_pytorch, efficientnet_pytorch, mlxtend).
+segmentation_models_pytorch, efficientnet_pytorch, mlxtend, pyannote).
 
     /usr/bin/python3 formats/pickle/globals/testdata/ecosystems/hand_samples.py
 
@@ -227,6 +227,52 @@ def mlxtend():
     return pickle.dumps([st, te], protocol=4)
 
 
+def pyannote():
+    """A pyannote.audio segmentation checkpoint's data.pkl: Lightning's keys
+    plus checkpoint["pyannote.audio"] (versions with torch.__version__, the
+    architecture strings, the task Specifications)."""
+    import dataclasses
+
+    import torch
+
+    class Problem(enum.Enum):
+        BINARY_CLASSIFICATION = 0
+        MONO_LABEL_CLASSIFICATION = 1
+
+    class Resolution(enum.Enum):
+        FRAME = 1
+        CHUNK = 2
+
+    @dataclasses.dataclass
+    class Specifications:
+        problem: Problem
+        resolution: Resolution
+        duration: float
+        warm_up: tuple = (0.0, 0.0)
+        classes: list = None
+        powerset_max_classes: int = None
+        permutation_invariant: bool = False
+
+    module("pyannote.audio.core.task", Problem=Problem, Resolution=Resolution, Specifications=Specifications)
+    ckpt = {
+        "epoch": 3, "global_step": 100, "pytorch-lightning_version": "1.9.0",
+        "state_dict": OrderedDict([("sincnet.conv1d.0.filterbank.low_hz_", torch.zeros(4))]),
+        "callbacks": {"ModelCheckpoint{'monitor': 'loss/val', 'mode': 'min'}": {"best_model_score": torch.tensor(0.3)}},
+        "hparams_name": "kwargs", "hyper_parameters": {"sincnet": {"stride": 10}, "lstm": {"hidden_size": 128}},
+        "pyannote.audio": {
+            "versions": {"torch": torch.__version__, "pyannote.audio": "3.1.0"},
+            "architecture": {"module": "pyannote.audio.models.segmentation.PyanNet", "class": "PyanNet"},
+            "specifications": Specifications(Problem.MONO_LABEL_CLASSIFICATION, Resolution.FRAME, 10.0,
+                                             classes=["speaker#1", "speaker#2", "speaker#3"], powerset_max_classes=2,
+                                             permutation_invariant=True),
+        },
+    }
+    buf = io.BytesIO()
+    torch.save(ckpt, buf)
+    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as z:
+        return z.read(next(n for n in z.namelist() if n.endswith("data.pkl")))
+
+
 def main():
     for i, data in enumerate(lightning()):
         with open(os.path.join(HERE, "lightning_%dx.pkl" % (i + 1)), "wb") as f:
@@ -234,6 +280,8 @@ def main():
     for name, data in whole_models().items():
         with open(os.path.join(HERE, "%s_model.pkl" % name), "wb") as f:
             f.write(data)
+    with open(os.path.join(HERE, "pyannote.pkl"), "wb") as f:
+        f.write(pyannote())
     with open(os.path.join(HERE, "mlxtend.pkl"), "wb") as f:
         f.write(mlxtend())
     for i, data in enumerate(surprise()):
