@@ -106,7 +106,9 @@ NOTES = {
     "omegaconf": "; interpolations (${a.b}, ${resolver:args}) stay strings in the nodes at load (__setstate__ only"
                  " updates __dict__ and normalises type metadata); reading the value later resolves them through the"
                  " resolvers the loading program registered (omegaconf's own oc.env reads an environment variable,"
-                 " oc.decode/oc.create parse a string), never at load",
+                 " oc.decode/oc.create parse a string), never at load; OmegaConf.to_object, when the program calls it,"
+                 " instantiates the structured config's object_type (a class the pickle names, judged as its own"
+                 " global) with the config's values",
 }
 
 
