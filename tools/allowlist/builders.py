@@ -3,11 +3,15 @@ the generator enumerates without instantiating. Every builder is
 deterministic (fixed seeds, one worker) so the pickles, and therefore the
 globals they name, are the same on every run."""
 import collections
+import dataclasses
 import datetime
 import decimal
+import enum
 import fractions
 import functools
+import pathlib
 import re
+import typing
 import uuid
 import warnings
 
@@ -249,7 +253,9 @@ def torch_objects():
              torch.zeros(2, dtype=torch.float16), torch.Size([2, 3]), torch.device("cpu"), torch.float32,
              torch.zeros(3).to_sparse(), torch.eye(2).to_sparse_csr(),
              torch.quantize_per_tensor(torch.ones(2), 0.1, 0, torch.quint8),
-             net.state_dict(), opt.state_dict()]
+             net.state_dict(), opt.state_dict(),
+             # torch.__version__ (TorchVersion, a str subclass): Lightning and pyannote checkpoints record it.
+             {"torch": torch.__version__}]
     for name in ("Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "ASGD", "NAdam", "RAdam", "Rprop", "SGD"):
         o = getattr(torch.optim, name)(net.parameters(), lr=0.01)
         items.append(o)
@@ -532,6 +538,55 @@ def optuna_enumerated():
     return out
 
 
+class OcMode(enum.Enum):
+    """A user enum of a structured config (pickled as builders.OcMode, a
+    global of no ecosystem: what counts is what omegaconf stores beside it)."""
+    TRAIN = 1
+    EVAL = 2
+
+
+@dataclasses.dataclass
+class OcOptim:
+    """A user structured config: every node type omegaconf types fields with."""
+    lr: float = 0.1
+    name: str = "adam"
+    steps: int = 3
+    nesterov: bool = False
+    blob: bytes = b"x"
+    out: pathlib.Path = pathlib.Path("runs")
+    mode: OcMode = OcMode.TRAIN
+    betas: typing.List[float] = dataclasses.field(default_factory=lambda: [0.9, 0.99])
+    extra: typing.Dict[str, int] = dataclasses.field(default_factory=dict)
+    warmup: typing.Optional[int] = None
+    required: str = "???"
+
+
+def omegaconf_objects():
+    from omegaconf import OmegaConf
+
+    plain = OmegaConf.create({
+        "model": {"lr": 0.001, "layers": [64, 32, {"act": "relu"}], "name": "net"},
+        "trainer": {"max_epochs": 3, "lr": "${model.lr}", "home": "${oc.env:HOME,/tmp}",
+                    "run": "${now:%Y}-${model.name}"},
+        "none": None, "missing": "???", "ratio": 0.5, "flag": True,
+    })
+    items = [plain, plain.model, OmegaConf.create([1, "${0}", {"k": [1, 2]}, None]),
+             OmegaConf.create({"a": 1}, flags={"readonly": True})]
+    for f in (lambda: OmegaConf.structured(OcOptim), lambda: OmegaConf.merge(OmegaConf.structured(OcOptim), {"lr": 0.2}),
+              lambda: OmegaConf.structured(OcOptim(lr=3.0))):
+        _safe(items, f)
+    return items
+
+
+def omegaconf_enumerated():
+    """The config and node classes under the modules that define them; the
+    names these modules import (the grammar parser and visitor, errors,
+    _utils.ValueKind) are not what a config pickles."""
+    import omegaconf  # noqa: F401
+    own = ("omegaconf.base", "omegaconf.basecontainer", "omegaconf.dictconfig", "omegaconf.listconfig", "omegaconf.nodes")
+    return [(m, n, c) for m, n, c in _classes_of(None, "omegaconf") if m in own and c.__module__ == m]
+
+
 def _classes_of(pkg, prefix):
     """Classes reachable as attributes of the already-imported modules
     under prefix, as (module, name, class) under every name they have
@@ -585,6 +640,8 @@ PROBES = [
     ("keras_preprocessing.image.utils", "load_img"), ("keras_preprocessing.text", "tokenizer_from_json"),
     ("optuna.storages", "RDBStorage"), ("optuna.storages", "JournalFileStorage"),
     ("skimage.io", "imread"), ("skimage.io", "imread_collection"), ("imblearn.datasets", "fetch_datasets"),
+    ("omegaconf", "OmegaConf"), ("omegaconf._utils", "_get_class"), ("omegaconf.resolvers.oc", "env"),
+    ("omegaconf.resolvers.oc", "decode"), ("omegaconf._impl", "_resolve"),
 ]
 
 # ecosystem name -> (top-level modules, builder of objects, enumerator of classes)
@@ -609,4 +666,5 @@ ECOSYSTEMS = {
     "skimage": (("skimage",), skimage_objects, skimage_enumerated),
     "sentencepiece": (("sentencepiece",), sentencepiece_objects, None),
     "optuna": (("optuna",), optuna_objects, optuna_enumerated),
+    "omegaconf": (("omegaconf",), omegaconf_objects, omegaconf_enumerated),
 }

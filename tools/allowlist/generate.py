@@ -16,8 +16,8 @@ already lists, are not emitted (the hand entries stay authoritative).
 
 It imports Debian's python3-numpy, -scipy, -pandas, -sklearn, -statsmodels,
 -gensim, -xgboost, -torch, -torchvision, -torchaudio, -nltk, -imblearn,
--networkx, -keras-preprocessing, -sklearn-pandas, -skimage, -sentencepiece
-and -optuna (apt-get install them first); a missing one stops the run
+-networkx, -keras-preprocessing, -sklearn-pandas, -skimage, -sentencepiece,
+-optuna and -omegaconf (apt-get install them first); a missing one stops the run
 rather than dropping its ecosystem.
 
 Output is sorted and carries no timestamps; library versions are recorded
@@ -63,6 +63,8 @@ REVIEWED_C = [
     ("array.array", "C array from a typecode and bytes"), ("array._array_reconstructor", "C array from a typecode and bytes"),
     ("re.Pattern", "compiled regular expression (no code runs)"), ("_codecs.encode", "encodes a string to bytes"),
     ("types.SimpleNamespace", "attribute bag"),
+    ("typing.Dict", "typing alias of dict: held as an annotation; calling it calls dict() and sets __orig_class__"),
+    ("typing.List", "typing alias of list: held as an annotation; calling it calls list() and sets __orig_class__"),
     ("numpy.", "NumPy C types and reconstructors rebuild arrays, dtypes and scalars from shape, dtype and bytes"),
     ("pandas._libs.", "pandas Cython value types (timestamps, periods, intervals, offsets, block placements) rebuild from fields"),
     ("sklearn.", "scikit-learn Cython fitted state (trees, loss objects, neighbour trees) rebuilt from arrays"),
@@ -96,6 +98,17 @@ HOLDERS = {
     ("keras_preprocessing.text", "Tokenizer"): "analyzer",
     ("imblearn.base", "FunctionSampler"): "func",
     ("imblearn", "FunctionSampler"): "func",
+}
+
+# What loading an ecosystem's objects leaves for later, beyond what the
+# static check sees: appended to the reason of each of its entries.
+NOTES = {
+    "omegaconf": "; interpolations (${a.b}, ${resolver:args}) stay strings in the nodes at load (__setstate__ only"
+                 " updates __dict__ and normalises type metadata); reading the value later resolves them through the"
+                 " resolvers the loading program registered (omegaconf's own oc.env reads an environment variable,"
+                 " oc.decode/oc.create parse a string), never at load; OmegaConf.to_object, when the program calls it,"
+                 " instantiates the structured config's object_type (a class the pickle names, judged as its own"
+                 " global) with the config's values",
 }
 
 
@@ -409,7 +422,7 @@ def main():
         if why[0] is None:
             excluded.append((eco, pat, ",".join(u), ver, how, why[1]))
             continue
-        allowed.setdefault(eco, []).append((pat, uses_text(why[0]), ver, how, why[1]))
+        allowed.setdefault(eco, []).append((pat, uses_text(why[0]), ver, how, why[1] + NOTES.get(eco, "")))
 
     compat_aliases(deny, hand, uses, allowed)
 

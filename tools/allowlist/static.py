@@ -104,6 +104,12 @@ REVIEWED_PY = {
     "pandas.util._exceptions.find_stack_level":
         "computes a warnings stacklevel by walking frames and comparing file names with the package path; reads no file",
     "pandas.util._exceptions.rewrite_exception": "re-raises an exception with a renamed class",
+    "omegaconf._utils.is_list_annotation": "compares sys.version_info, then a type's __origin__ with list",
+    "omegaconf._utils.is_dict_annotation": "compares sys.version_info, then a type's __origin__ and __base__ with dict",
+    "omegaconf._utils.is_union_annotation": "compares sys.version_info, then isinstance of types.UnionType or __origin__ is Union",
+    "omegaconf._utils.type_str": "formats a type's name for error messages; sys.version_info only",
+    "omegaconf._utils.is_primitive_type_annotation": "issubclass of a type against Enum, pathlib.Path and builtin value types",
+    "omegaconf._utils._raise": "re-raises an error; reads the OC_CAUSE environment variable and sys.gettrace to choose the traceback",
 }
 
 
