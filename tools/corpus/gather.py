@@ -646,7 +646,7 @@ SOURCES8 = [
 # le.pkl, imputer.pkl, ohe.pkl, features.pkl, df.pkl, movie_list.pkl, face_encodings.pkl
 # (face_recognition), model.ckpt, checkpoint.pth.tar, emotion_model.h5, super_resolution.onnx
 # (the PyTorch ONNX export tutorial), weights.npz, yolov8n.pt, unet.pth, resnet18.onnx,
-# embeddings.npz and lgbm_model.pkl (mobilenet.tflite's single listing gave no snapshot), names
+# embeddings.npz and lgbm_model.pkl (mobilenet.tflite's one listed repository held no model), names
 # no earlier set listed, grouped by name in that order, skipping repositories an earlier manifest
 # or WILD list names, those already mirrored here before this set was gathered, those whose path
 # names an attack (EXCLUDE), those whose snapshot could not be had or held no model file, and
