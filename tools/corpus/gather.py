@@ -626,12 +626,12 @@ SOURCES7 += [dict(name="wild", repo=r, license="detect",
 # set was gathered, kept sealed for the final false-alarm measurement (issue 12). Projects: ML
 # libraries' and examples' test assets and shipped models whose snapshots hold real blobs
 # (chemprop's test checkpoints and arrays, RDKit's test pickles, onnx2tf's test models,
-# SageMaker examples' model artefacts, MMDeploy's test dataset-info pickles). Left out: cloudpickle's
-# old_pickles (functions and classes pickled by value: code by design, not models), and the
-# projects whose snapshot is too large to bring here (ml-agents, ML-For-Beginners, opencv_extra,
-# pandas, mlflow, torchaudio, torchvision) or held no model file (explainerdashboard,
-# TinyNeuralNetwork, gradio, model_optimization). Every source, wild ones too, is capped at
-# MAX_PER_SOURCE7 files, as in the seventh set.
+# SageMaker examples' model artefacts, MMDeploy's test dataset-info pickles). Left out:
+# cloudpickle's old_pickles (functions and classes pickled by value: code by design, not models),
+# and the projects whose snapshot is too large to bring here (ml-agents, ML-For-Beginners,
+# opencv_extra, pandas, mlflow, torchaudio, torchvision) or held no model file
+# (explainerdashboard, TinyNeuralNetwork, gradio, model_optimization). Every source, wild ones
+# too, is capped at MAX_PER_SOURCE7 files, as in the seventh set.
 SOURCES8 = [
     dict(name="chemprop", repo="chemprop/chemprop", license="MIT", include=r""),
     dict(name="rdkit", repo="rdkit/rdkit", license="BSD-3-Clause", include=r""),
