@@ -15,7 +15,7 @@ Files already in /work/shared/realworld (which modelgate was tuned on) are left 
 It never runs, imports or unpickles anything it copies. Standard library only.
 
 Usage: /usr/bin/python3 tools/corpus/gather.py [--mirrors DIR] [--corpus DIR]
-           [--set corpus|new3|new4|new5|new6|new7] [--exclude-manifest MANIFEST]...
+           [--set corpus|new3|new4|new5|new6|new7|new8] [--exclude-manifest MANIFEST]...
 """
 
 import argparse
@@ -621,8 +621,121 @@ AntleWheels/Leaf-Disease-Detection ArinolaDev/chatbot-api Arya202004/Fake_Accoun
 SOURCES7 += [dict(name="wild", repo=r, license="detect",
                   include=r"\.(pkl|pickle|joblib|sav|pt|pth|bin|ckpt|keras|h5|hdf5|safetensors|"
                           r"onnx|tflite|npy|npz|gguf|zip|model)$") for r in WILD7]
+# The eighth corpus ("new8", /work/corpus8): sources no earlier manifest names (corpus2's in its
+# `repo` column) and no earlier SOURCES or WILD list reads, none of them mirrored here before this
+# set was gathered, kept sealed for the final false-alarm measurement (issue 12). Projects: ML
+# libraries' and examples' test assets and shipped models whose snapshots hold real blobs
+# (chemprop's test checkpoints and arrays, RDKit's test pickles, onnx2tf's test models,
+# SageMaker examples' model artefacts, MMDeploy's test dataset-info pickles). Left out:
+# cloudpickle's old_pickles (functions and classes pickled by value: code by design, not models),
+# and the projects whose snapshot is too large to bring here (ml-agents, ML-For-Beginners,
+# opencv_extra, pandas, mlflow, torchaudio, torchvision) or held no model file
+# (explainerdashboard, TinyNeuralNetwork, gradio, model_optimization). Every source, wild ones
+# too, is capped at MAX_PER_SOURCE7 files, as in the seventh set.
+SOURCES8 = [
+    dict(name="chemprop", repo="chemprop/chemprop", license="MIT", include=r""),
+    dict(name="rdkit", repo="rdkit/rdkit", license="BSD-3-Clause", include=r""),
+    dict(name="onnx2tf", repo="PINTO0309/onnx2tf", license="MIT", include=r""),
+    dict(name="sagemaker-examples", repo="aws/amazon-sagemaker-examples", license="Apache-2.0",
+         include=r""),
+    dict(name="mmdeploy", repo="open-mmlab/mmdeploy", license="Apache-2.0", include=r""),
+]
+
+# Wild repositories of the eighth corpus: the first page (taken in order) of the code index's
+# listings of repositories holding svm.pkl, gbm_model.pkl, catboost_model.pkl, model.pickle,
+# le.pkl, imputer.pkl, ohe.pkl, features.pkl, df.pkl, movie_list.pkl, face_encodings.pkl
+# (face_recognition), model.ckpt, checkpoint.pth.tar, emotion_model.h5, super_resolution.onnx
+# (the PyTorch ONNX export tutorial), weights.npz, yolov8n.pt, unet.pth, resnet18.onnx,
+# embeddings.npz and lgbm_model.pkl (mobilenet.tflite's one listed repository held no model), names
+# no earlier set listed, grouped by name in that order, skipping repositories an earlier manifest
+# or WILD list names, those already mirrored here before this set was gathered, those whose path
+# names an attack (EXCLUDE), those whose snapshot could not be had or held no model file, and
+# those whose every model file an earlier corpus already holds (by digest).
+# Every model file of each is kept (up to MAX_PER_SOURCE7).
+WILD8 = """
+1308995444/svm 214G1A0519/CSE-2021-2025-Batch-A4 3browns1asian/machine-learning
+6704062611280/Ai-Webapp 80325-B1/Customer-Churn-Prediction AMEER-NAZAR/Hate-Speech-Recognition
+Aaradhana-R/Water-Quality-Prediction AbasMohamed/Somali-Football-Match-Predictor
+AbdullahRehman352/streamlit Abhishek-Gujar/MindReader
+AboSamra97/Computation Adithia88/Flask-Simple-Classfication
+Alko2122/AI BerkKilicoglu/Fuel-Consumption-Estimator CurryevtWSN/2022_12_2
+CurryevtWSN/wei_cancer_2 DHollenbach/record-linkage-and-deduplication DeniseChiaa/projectmldp
+Doga0/breast-cancer-classification Ellis-Opare/api-mental HowardHNguyen/cvd
+IkmeeU-daidee/hospital-overcrowding-lime-dashboard Liudianban630/predictionmodel
+MarianoEzequielSerrano/Clasificador-de-libros P11K/UAS-Data-Mining PigeonPhobia/no-bylan-regressor
+04-shreyas/Crop-Water-Requirement-Analysis-using-AIML 10-Rani/network-intrusion-dashboard
+17609858895/Ammonia-nitrogen 9endu/rotbot ADDY-IN/ETF_Prediction_Model ATHIK05/backend
+AaronSam-30052003/supply_chain_disruption Abnederio/Project
+Aditya-hub31/Titanic-Survival---Machine-Learning-Project Ah93/Hotel-Revenue-Prediction-App
+AhmedEssam29/Maid.CC AkankshaDadhich/Half-Truth_Detection_RND_1 AlisherNarzulloev/mental_health
+AmirHosseinSoleymani/FraudDetectionERC20
+03222000/driver-behaviour-jenkins 0siris7/Keystroke-Dynamics 0siris7/exam_auth
+0xN1nja/Heart-Failure-Detection-Using-Sklearn 0xN1nja/Pima-Indians-Diabetes-Dataset-Sklearn
+100KhanMawaz/Sign_language_detection 12200065/rainfall 14-purva/Technocolabs-Internship
+1paragraph/Klarna_test 2211-vk/oo 26vyshnavi/Customer-Churn-Prediction
+2D-array/Bangalore-House-Price-Prediction 2mdsajid/py-ai-bot-api 4a615029/arkanoid 6760525/ec2-ml
+259divija/1.-Predictive-Modeling-of-Congenital-Heart-Disease-
+ArthurStoliarchuk/Text-Classification-System-uClassify AyeshaAhmadSumi/Data-science-assignments
+BINAYKUMAR943/dataScienceProjects-spamSmsDetector Bethcosima/Enfermedades
+Christian-JericoR/deployment_chatbot Dereck-jos/jj Devraaz/FinessStatus
+Devraaz/Social-Media-Addiction-Detector Evgenzayts/author-definition FZ-Charrate/FuturePath-AI
+GunaShankar12/Phishing-Website HugoT0/API_projet
+ABOUD43/OC-Projet6-Implementez-modele-scoring AGhaith/Machine-Project
+Abhi101004/Final-Year-Project Abhi2282003/Manipal Abhilash490/Diabetics-Prediction-
+AbhinandSanthosh/Crime_rate Abubakersiddique99/Heart_disease_prediction Adipar/ExoSearch
+Aditya1265/stroke-prediction Akash-250800/Rainfall-Prediction-using-Machine-Learning
+AMIYA-debug/sms-classify Aadish-Sanghvi/1_Restaurant_Ratings_Prediction
+Aasthapandit/mushroom-classification-web Abdullah20004/Data-Science
+AbhijithreddyPonnala/Bot-and-Human-API-Traffic-Analyzer Abhiolar/online_retail
+Ac0307/Bank_Customer_Churn_ANN AriqGChowdhury/SymptomCheckerAI
+Asadtafheem05/Loan-interest-rate-prediction Banuprakash-Vellingiri/car_price_prediction
+BhavanaKranthiLingineni/SocialMedia BhoomikaTanwar28/smartcart-customer-segmentation
+BismahRehman/fyp_project4
+0Ascendant0/Student_Dropout_Prediction 111ayush111/credit-risk-scorer 1Asif1/CogniLife
+22471A1233/BladderCancerTypePrediction
+01saurabhshukla/Laptop_price_predictor 123aloktiwari/Laptop-predictor
+1428akash/Laptop-Price-Predictor 18909636780/BCR-SVM 1Aahana/Laptop_Price_Predictor
+2001abhishek/Laptop-Price-Prediction 2182003/Laptop_Price_Predication
+44-566-Machine-Learning-S24/ml-s24-project-grispinogunnar 5ud21/Laptop_CP_Prediction 97varun/yaqaw
+611noorsaeed/Job-Recommendation-System-Machine-Learning 9685-ms/Laptop-predictor
+A-safarji/Books-Recommnder- AAKASHSHEDGE/hello-dash ABHISHEK1163/Laptop-Predictor
+033vishal/movie-recommender-system 122shashikant/Movie-Recommended-system
+1403Muskan/movie_recommended_system 19Shradha/movie-recommendation
+1Shivani0/Movie-Recommender-System 23amitkr/Movie-Recommender-System
+8Niharika/Movie_Recommendation_Application Abhinav-kanduri/Movie_Recommendation_System
+Abhishek18141/Movie_Recommendation_System Abuzaid-01/movie_recommend_system
+Adarshcoder7/Movie-Recommender Aditya-Ranjan1234/Movie_Recommendation Aditya041103/MovieMate
+Aditya285-S/Marvel-verse-web-appilication
+15mustajab/Real-Time-Number-Plate-Face-Detection-using-YOLO 4LPH7/Face_detector
+Aadhithya-58/My_Projects AaftabAalam/Amara AdelAdool/Face-Recognition-Attendance-System
+0xonaroll/Real_Estate_Predictive_Model 109360243/quant_without_brevitas AAKim34/ReconSpectra
+ALIOUNEDIANKHA/UpsideDown
+AqibJavaid899/PyTorch_Models DucTriCE/Unet_Model
+AbhilashKathi/ai_hackverse Adeel455/Face-Emotion-dectition
+AkshatSan/Mood_Detection_using_cnn_and_Computer_Vision AliAlaaShawky/OpenMouthDetection
+2hg7274/onnx_example Cyber-Surfer/AI-510-summer-2024-PE09 DaoDacDat/YOLOv5Face_Tflite
+Gureum-Yeoreum-Tori/RDOPT JH95-ai/onnx_demo TheRadDani/Torch-Model-Deployed-in-CPP
+ZhanqiZhang66/pytorch_onnx_model braingeneers/sims-web gavrilova21/bigdata_project
+huangbinz/onnx_convert jakariamd/591-final-project leriomaggio/pyscript-fetch-resources
+lindelei/Udacity
+42ndPerson/ShakespeareLM Ap4chee/NeuralNetwork ConorONeill27/OCRFromScratch
+EgorFyodorov/Tic-Tac-Toe HakimRashid/FirstNeural-Network
+Custom-Pipeline-Defect-Detector/p3 Florihanna-HN45/nckhchinh
+March-08/sentinel_cloud_coverage Thegudiya/brain-tumor-segmentation
+allen-ajith/pcam-interpretability
+01257066/AI-Model-Optimization-Benchmark MarkZ2012/ONNX_VisualNode chilung/dllab-5-2-tensorrt
+ghotiv/resnetrk3568
+4prathamesh/continuos_authentication Adavyayay/TDS_project1_api
+AdityaBhadoria09/ASS2_EE782_AI_agent Anirudh2141-DS/DeFi-Depeg-Sentinel
+Ashika148/Contactless-Attendance-System-YOLOv8-and-emotion-tracking
+0x106053b/sign_language_detection_demo1 7Uravity/Data-Science A-Marc/YTintel-extension
+ABDULLAHis17/car-price-ai-flask ADTrades/fastapi-live-signals
+""".split()
+SOURCES8 += [dict(name="wild", repo=r, license="detect",
+                  include=r"\.(pkl|pickle|joblib|sav|pt|pth|bin|ckpt|keras|h5|hdf5|safetensors|"
+                          r"onnx|tflite|npy|npz|gguf|zip|model)$") for r in WILD8]
 SETS = {"corpus": SOURCES, "new3": SOURCES3, "new4": SOURCES4, "new5": SOURCES5, "new6": SOURCES6,
-        "new7": SOURCES7}
+        "new7": SOURCES7, "new8": SOURCES8}
 
 # Paths of scanners' attack samples and anything naming a payload: never benign by intent.
 EXCLUDE = re.compile(r"malicious|exploit|payload|evil|attack|poison|backdoor|inject|"
@@ -842,7 +955,7 @@ def main():
     ap.add_argument("--corpus", default="/work/corpus")
     ap.add_argument("--realworld", default="/work/shared/realworld")
     ap.add_argument("--set", default="corpus", choices=sorted(SETS),
-                    help="which source list to gather (new3 to new7: the third to seventh corpora)")
+                    help="which source list to gather (new3 to new8: the third to eighth corpora)")
     ap.add_argument("--exclude-manifest", action="append", default=[],
                     help="leave out files whose sha256 a manifest lists (another corpus)")
     args = ap.parse_args()
@@ -867,11 +980,11 @@ def main():
             if digest in excluded or digest in seen or any(f[0] == digest for f in found):
                 continue
             found.append((digest, path, data, origin, license_, fmt))
-        capped = args.set in ("new4", "new5", "new6", "new7")
+        capped = args.set in ("new4", "new5", "new6", "new7", "new8")
         if capped or (args.set != "corpus" and src["name"] != "wild"):
             # A keyed hash picks the sample, so it is independent of the digest split.
             found = sorted(found, key=lambda f: hashlib.sha256(b"cap" + f[0].encode()).digest())
-            found = found[:MAX_PER_SOURCE7 if args.set == "new7" else MAX_PER_PROJECT]
+            found = found[:MAX_PER_SOURCE7 if args.set in ("new7", "new8") else MAX_PER_PROJECT]
         for digest, path, data, origin, license_, fmt in found:
             seen.add(digest)
             where = src["name"].replace(":", "-")
