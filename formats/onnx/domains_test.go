@@ -35,6 +35,8 @@ func TestOperatorSeverityByConsequence(t *testing.T) {
 		{"tf2onnx unconverted tf op", mknode("Bucketize", "ai.onnx.converters.tensorflow"), RuleVendorDomain, formats.Low},
 		{"amd quark op", mknode("ExtendedQuantizeLinear", "com.amd.quark"), RuleVendorDomain, formats.Low},
 		{"vitis ai op", mknode("FixNeuron", "com.vai.quantize"), RuleVendorDomain, formats.Low},
+		{"ryzen ai op", mknode("MHAGRPB", "com.amd"), RuleVendorDomain, formats.Low},
+		{"amd lookalike", mknode("X", "com.amdx"), RuleCustomDomain, formats.Medium},
 		{"tensorrt fp8 op", mknode("TRT_FP8QuantizeLinear", "trt"), RuleVendorDomain, formats.Low},
 		{"qualcomm qnn op", mknode("StatefulLstm", "qti_aisw"), RuleVendorDomain, formats.Low},
 		{"aimet op", mknode("QcQuantizeOp", "aimet.customop.cuda"), RuleVendorDomain, formats.Low},
