@@ -55,7 +55,7 @@ func init() {
 		{ID: RuleLambdaSource, Severity: formats.Medium, Title: "Keras Lambda layer carries Python source text",
 			Doc: "A Lambda layer's function is Python source text rather than marshalled bytecode or a function name. Keras cannot rebuild it as shipped, so the file was not written by Keras, and loaders or helper code that evaluate such text run it. High when the text names eval, exec, imports, os, subprocess, open, sockets or similar. Rebuild the model without Lambda layers."},
 		{ID: RuleExtension, Severity: formats.Low, Title: "Keras config uses a layer of a known extension library",
-			Doc: "An object in the config names a layer or function of an established Keras extension library (QKeras, TensorFlow Addons, TF Model Optimization; the list and its sources are in formats/keras/extensions.tsv). Keras imports that library's module and builds the named class, which exists for modelling only; the model needs the library installed. Names of these modules outside the list are reported as MG701."},
+			Doc: "An object in the config names a layer or function of an established Keras extension library (QKeras, TensorFlow Addons, TF Model Optimization, Larq, vit-keras, the TF*MainLayer classes of Hugging Face transformers and others; the list and its sources are in formats/keras/extensions.tsv). Keras imports that library's module and builds the named class, which exists for modelling only; the model needs the library installed. Names of these modules outside the list are reported as MG701."},
 	} {
 		formats.RegisterRule(r)
 	}

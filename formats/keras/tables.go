@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"encoding/base64"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -27,6 +28,7 @@ type pathArg struct {
 type extension struct {
 	module, library string
 	names           map[string]bool // nil: every name
+	patterns        []string        // names given as "Prefix*Suffix"
 }
 
 var (
@@ -88,7 +90,18 @@ func parseExtensions(tsv string) ([]extension, error) {
 		if r[1] != "*" {
 			e.names = map[string]bool{}
 			for _, n := range strings.Split(r[1], ",") {
-				e.names[strings.TrimSpace(n)] = true
+				n = strings.TrimSpace(n)
+				switch strings.Count(n, "*") {
+				case 0:
+					e.names[n] = true
+				case 1:
+					if n == "*" {
+						return nil, fmt.Errorf("%s: \"*\" inside a list would cover every name", r[0])
+					}
+					e.patterns = append(e.patterns, n)
+				default:
+					return nil, fmt.Errorf("%s: name pattern %q has more than one \"*\"", r[0], n)
+				}
 			}
 		}
 		out = append(out, e)
@@ -112,11 +125,18 @@ func classMatches(pattern, class string) bool {
 func extensionOf(mod, name string) (string, bool) {
 	for _, e := range extensions {
 		in := mod == e.module || strings.HasSuffix(e.module, ".") && strings.HasPrefix(mod, e.module)
-		if in && (e.names == nil || e.names[name]) {
+		if in && (e.names == nil || e.names[name] || slices.ContainsFunc(e.patterns, func(p string) bool { return globMatches(p, name) })) {
 			return e.library, true
 		}
 	}
 	return "", false
+}
+
+// globMatches applies a name pattern with one "*": the name must begin
+// with what precedes it and end with what follows it.
+func globMatches(pattern, name string) bool {
+	pre, suf, _ := strings.Cut(pattern, "*")
+	return len(name) >= len(pre)+len(suf) && strings.HasPrefix(name, pre) && strings.HasSuffix(name, suf)
 }
 
 // isEmbeddedProto mirrors keras_hub's SentencePieceTokenizer.set_proto: a

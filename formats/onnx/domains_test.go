@@ -1,6 +1,7 @@
 package onnx
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/modelgate/modelgate/formats"
@@ -28,6 +29,21 @@ func TestOperatorSeverityByConsequence(t *testing.T) {
 		{"finn op", mknode("MultiThreshold", "finn.custom_op.general"), RuleVendorDomain, formats.Low},
 		{"brevitas op", mknode("Quant", "onnx.brevitas"), RuleVendorDomain, formats.Low},
 		{"unlisted microsoft sub-domain", mknode("X", "com.microsoft.foo"), RuleVendorDomain, formats.Low},
+		{"mmdeploy op", mknode("MMCVMultiLevelRoiAlign", "mmdeploy"), RuleVendorDomain, formats.Low},
+		{"mmcv op", mknode("MMCVModulatedDeformConv2d", "mmcv"), RuleVendorDomain, formats.Low},
+		{"paddle2onnx custom op", mknode("multiclass_nms3", "Paddle"), RuleVendorDomain, formats.Low},
+		{"tf2onnx unconverted tf op", mknode("Bucketize", "ai.onnx.converters.tensorflow"), RuleVendorDomain, formats.Low},
+		{"amd quark op", mknode("ExtendedQuantizeLinear", "com.amd.quark"), RuleVendorDomain, formats.Low},
+		{"vitis ai op", mknode("FixNeuron", "com.vai.quantize"), RuleVendorDomain, formats.Low},
+		{"ryzen ai op", mknode("MHAGRPB", "com.amd"), RuleVendorDomain, formats.Low},
+		{"amd lookalike", mknode("X", "com.amdx"), RuleCustomDomain, formats.Medium},
+		{"tensorrt fp8 op", mknode("TRT_FP8QuantizeLinear", "trt"), RuleVendorDomain, formats.Low},
+		{"qualcomm qnn op", mknode("StatefulLstm", "qti_aisw"), RuleVendorDomain, formats.Low},
+		{"aimet op", mknode("QcQuantizeOp", "aimet.customop.cuda"), RuleVendorDomain, formats.Low},
+		{"onnx-extended op", mknode("TreeEnsembleRegressor", "onnx_extented.ortops.optim.cpu"), RuleVendorDomain, formats.Low},
+		{"pytorch fallthrough op", mknode("ListConstruct", "prim"), RuleVendorDomain, formats.Low},
+		{"pytorch python op keeps its rule", mknode("PythonOp", "prim", strAttr("name", "MyFn")), RulePythonOp, formats.High},
+		{"case matters", mknode("X", "paddle"), RuleCustomDomain, formats.Medium},
 		{"unknown domain", mknode("Evil", "com.evil"), RuleCustomDomain, formats.Medium},
 		{"prefix without its dot", mknode("Evil", "qonnx.custom_opx"), RuleCustomDomain, formats.Medium},
 		{"pyop in a vendor domain", mknode("PyOp", "ai.onnx.contrib", strAttr("module", "os")), RulePyOp, formats.Critical},
@@ -73,6 +89,35 @@ func TestParseDomains(t *testing.T) {
 	} {
 		if _, err := parseDomains(tc.tsv); (err == nil) != tc.ok {
 			t.Errorf("%s: err %v", tc.name, err)
+		}
+	}
+}
+
+// TestGenericDomainsStayUnknown checks that names any project could pick
+// (examples, tests, tutorials) are not a vendor, and that no pattern in the
+// table is broad enough to cover them.
+func TestGenericDomainsStayUnknown(t *testing.T) {
+	for _, d := range []string{"custom", "test", "custom_domain", "test.customop", "test.customop.ov", "custom.domain",
+		"com.custom", "com.example", "com.example.native", "com.test", "some.domain", "test.domain", "local",
+		"local_domain", "pkg.custom", "MyReluDomain", "lang.lua", "ai", "com", "org", "pkg", "org.pytorch.mylib"} {
+		if k := lookupDomain(d).kind; k != unknownDomain {
+			t.Errorf("domain %q is kind %d, want unknown", d, k)
+		}
+	}
+	generic := map[string]bool{"ai": true, "com": true, "org": true, "pkg": true, "custom": true, "test": true,
+		"local": true, "example": true, "onnx": true}
+	for n, line := range strings.Split(domainsTSV, "\n") {
+		name, _, _ := strings.Cut(line, "\t")
+		p, ok := strings.CutSuffix(name, ".*")
+		if strings.HasPrefix(line, "#") || !ok {
+			if strings.HasSuffix(name, "*") && !strings.HasPrefix(line, "#") {
+				t.Errorf("line %d: pattern %q must end in \".*\"", n+1, name)
+			}
+			continue
+		}
+		labels := strings.Split(p, ".")
+		if len(labels) < 2 || generic[labels[len(labels)-1]] {
+			t.Errorf("line %d: pattern %q is too broad to name one vendor", n+1, name)
 		}
 	}
 }

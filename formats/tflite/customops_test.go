@@ -1,6 +1,7 @@
 package tflite
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/modelgate/modelgate/formats"
@@ -35,6 +36,13 @@ func TestOperatorSeverityByConsequence(t *testing.T) {
 		{"TFLite optional parse-example kernel", custom("ParseExampleV2"), RuleVendorCustomOp, formats.Low},
 		{"TFLite list kernels", custom("TensorListReserve"), RuleVendorCustomOp, formats.Low},
 		{"LiteRT NPU dispatch", custom("DISPATCH_OP"), RuleVendorCustomOp, formats.Low},
+		{"TFLite Micro circular buffer", custom("CIRCULAR_BUFFER"), "", 0},
+		{"TFLite Micro decode", custom("TFLM_DECODE"), "", 0},
+		{"SentencePiece detokenizer", custom("TFSentencepieceDetokenizeOp"), RuleVendorCustomOp, formats.Low},
+		{"converter SGNN projection", custom("tftext:custom:SgnnProjection"), RuleVendorCustomOp, formats.Low},
+		{"converter quantize composite", custom("odml.quantize_and_dequantize"), RuleVendorCustomOp, formats.Low},
+		{"NXP Neutron NPU graph", custom("NeutronGraph"), RuleVendorCustomOp, formats.Low},
+		{"unlisted converter composite", custom("odml.detector"), RuleCustomOp, formats.Medium},
 		{"unknown kernel", custom("MyNativeKernel"), RuleCustomOp, formats.Medium},
 		{"list pattern needs its prefix", custom("TensorLis"), RuleCustomOp, formats.Medium},
 		{"pattern needs its prefix", custom("TFTextFastWordpieceTokenizer"), RuleCustomOp, formats.Medium},
@@ -80,6 +88,30 @@ func TestParseCustomOps(t *testing.T) {
 	} {
 		if _, err := parseOps(tc.tsv); (err == nil) != tc.ok {
 			t.Errorf("%s: err %v", tc.name, err)
+		}
+	}
+}
+
+// TestGenericCustomOpsStayUnknown checks that names any project could pick
+// (examples, tests, tutorials) are not a vendor's kernel, and that no
+// pattern in the table is broad enough to cover them.
+func TestGenericCustomOpsStayUnknown(t *testing.T) {
+	for _, n := range []string{"CustomOp", "MyCustomOp", "MY_CUSTOM_OP", "my_custom_op", "custom", "test", "FakeOp",
+		"OTHER_CUSTOM_OP", "mock_custom", "no_op", "Custom>Thing", "odml.some_op", "TF", "Addons>EmbeddingBag"} {
+		if k := lookupOp(n).kind; k != unknownOp {
+			t.Errorf("custom op %q is kind %d, want unknown", n, k)
+		}
+	}
+	for n, line := range strings.Split(customOpsTSV, "\n") {
+		name, _, _ := strings.Cut(line, "\t")
+		p, ok := strings.CutSuffix(name, "*")
+		if strings.HasPrefix(line, "#") || !ok {
+			continue
+		}
+		// A pattern names one project by a separator its names carry
+		// (TFText>...) or a prefix long enough to be its own.
+		if !strings.ContainsAny(p, ">:.") && len(p) < 8 {
+			t.Errorf("line %d: pattern %q is too broad to name one project", n+1, name)
 		}
 	}
 }
