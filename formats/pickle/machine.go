@@ -1583,12 +1583,30 @@ func (m *machine) call(off int64, op byte, fn, args, kwargs Value) Value {
 			m.kerasLoads++
 		}
 	case KindCall, KindPersistent, KindExt, KindBuffer:
+		if partialObject(fn) {
+			// Calling a functools.partial object calls the function it
+			// binds, which partialCleared judges with the partial.
+			break
+		}
 		m.once("computed-call", func() formats.Finding {
 			return formats.NewFinding(RuleComputedCall, off, "%s calls the result of %s", opName(op), fn).
 				With("call", res.String())
 		})
 	}
 	return res
+}
+
+// partialObject reports whether v is an object functools.partial made: a
+// call of the partial global, which stays reported (critical) unless every
+// partial in the stream binds an allowlisted function to constants.
+// pandas 1.3+ pickles each DataFrame block this way: REDUCE of
+// partial(new_block, ndim=2) on the block's values and placement.
+func partialObject(v Value) bool {
+	if v.kind != KindCall || v.nkept() == 0 {
+		return false
+	}
+	f := v.at(0)
+	return f.kind == KindGlobal && !f.gobj().dynamic && f.gobj().info != nil && f.gobj().info.partial
 }
 
 // argRoles are the arguments that allowlisted callables build or call:

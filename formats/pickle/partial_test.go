@@ -49,6 +49,14 @@ func TestPartial(t *testing.T) {
 			glob("copyreg", "__newobj__"), binget(0), glob("os", "system"), tuple2, reduce, "l", stop), false},
 		{"partial held as a value", cat(proto(2), mark, partial, binput(0), wlocal, tuple1, reduce, binget(0), "l", stop), false},
 		{"computed callable", cat(proto(2), partial, computed, tuple1, reduce, stop), false},
+		// pandas 1.3+ pickles each DataFrame block as a call of
+		// partial(new_block, ndim=2) on its values and placement.
+		{"pandas block: the partial object called", cat(proto(2), partial, glob("pandas.core.internals.blocks", "new_block"),
+			binput(1), tuple1, reduce, state(binget(1), emptyTuple, emptyDict+sbs("ndim")+"K\x02s"), sbu("values"), sbu("placement"),
+			tuple2, reduce, stop), true},
+		{"a partial of os.system called", cat(proto(2), partial, glob("os", "system"), tuple1, reduce, sbu("id"), tuple1, reduce, stop), false},
+		{"a partial of a class-only global called", cat(proto(2), partial, glob("torch.nn.modules.linear", "Linear"), tuple1, reduce,
+			sbu("x"), tuple1, reduce, stop), false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
