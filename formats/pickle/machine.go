@@ -83,6 +83,10 @@ type globalInfo struct {
 	// the instance, so items the memoized dict gets later (a func set to
 	// None) are not what the instance holds.
 	transformerStates map[uint32]int64
+	// holderBuilds counts the BUILDs applied to instances of a holder
+	// class, recorded or not: an instance without a recorded state is
+	// known never to have run __setstate__ only when they all were.
+	holderBuilds int64
 	// For a lookup function (see lookups): calls that only name an object
 	// by constants, such as builtins.getattr(Outer, "inner"), which is how
 	// protocols 2 and 3 pickle a nested class or function, or dill's
@@ -1376,6 +1380,7 @@ func (m *machine) build(off int64, t *cell, state Value) error {
 		if obj.obj().state != 0 {
 			poisonTransformer(obj)
 		}
+		countHolderBuild(obj)
 		ref, s := m.t.cells.carve(1, &m.t.full)
 		s[0] = state.cell
 		obj.obj().state = ref
@@ -1486,7 +1491,7 @@ func (m *machine) resolve(off int64, module, name string) Value {
 		o.nested = globals.NestedLoader(module, name)
 		g.partial = module == "functools" && name == "partial"
 		full := module + "." + name
-		g.transformer = holders[full]
+		g.transformer = holderOf(module, name, full)
 		g.lookup = lookups[full]
 		g.nameEval = full == "builtins.eval"
 		g.main = mainName(module, name)
@@ -1762,6 +1767,87 @@ var (
 	}
 )
 
+// holderOf returns the holder description of a class, or nil: the
+// holders table, and scipy.stats's distribution classes, whose
+// rv_generic.__setstate__ execs the _parse_arg_template string of their
+// state (scipy/stats/_distn_infrastructure.py _attach_argparser_methods).
+func holderOf(module, name, full string) *holder {
+	if h := holders[full]; h != nil {
+		return h
+	}
+	switch module {
+	case "scipy.stats._continuous_distns", "scipy.stats._discrete_distns", "scipy.stats._distn_infrastructure",
+		"scipy.stats._levy_stable", "scipy.stats.distributions":
+		// scipy names every rv_generic subclass *_gen, besides the bases.
+		switch {
+		case strings.HasSuffix(name, "_gen") && identifier(name),
+			name == "rv_continuous", name == "rv_discrete", name == "rv_histogram", name == "rv_sample":
+			return scipyDistribution
+		}
+	}
+	return nil
+}
+
+// scipyDistribution is a scipy.stats distribution object: cleared only
+// when the code its __setstate__ execs is the argument parser scipy
+// generates (scipyArgTemplate).
+var scipyDistribution = &holder{state: scipyDistState}
+
+// scipyDistState reports whether a distribution's state carries, as
+// _parse_arg_template, exactly what rv_generic._construct_argparser
+// writes for its shapes. Without the key __setstate__ fails before any
+// exec.
+func scipyDistState(st Value) bool {
+	v, ok := st.Get("_parse_arg_template")
+	if !ok {
+		return true
+	}
+	t, ok := v.Text()
+	return ok && v.kind == KindStr && scipyArgTemplate(t)
+}
+
+// scipyArgTemplate reports whether s is scipy's parse_arg_template
+// (scipy/stats/_distn_infrastructure.py, 1.4 to 1.16) filled in for
+// identifier shapes and the continuous ("loc=0, scale=1") or discrete
+// ("loc=0") location and scale: three def statements whose bodies only
+// return their arguments. Any other text is code the loader would exec.
+func scipyArgTemplate(s string) bool {
+	const head = "\ndef _parse_args(self, "
+	rest, ok := strings.CutPrefix(s, head)
+	if !ok {
+		return false
+	}
+	for _, ls := range [][2]string{{"loc=0, scale=1", "loc, scale"}, {"loc=0", "loc, 1"}} {
+		shapes, _, found := strings.Cut(rest, " "+ls[0]+"):\n")
+		if !found || !scipyShapes(shapes) {
+			continue
+		}
+		want := "\ndef _parse_args(self, " + shapes + " " + ls[0] + "):\n" +
+			"    return (" + shapes + "), " + ls[1] + "\n\n" +
+			"def _parse_args_rvs(self, " + shapes + " " + ls[0] + ", size=None):\n" +
+			"    return self._argcheck_rvs(" + shapes + " " + ls[1] + ", size=size)\n\n" +
+			"def _parse_args_stats(self, " + shapes + " " + ls[0] + ", moments='mv'):\n" +
+			"    return (" + shapes + "), " + ls[1] + ", moments\n"
+		if s == want {
+			return true
+		}
+	}
+	return false
+}
+
+// scipyShapes reports whether s is the shape_arg_str scipy writes: empty,
+// or identifiers each followed by ", ".
+func scipyShapes(s string) bool {
+	for s != "" {
+		name, rest, ok := strings.Cut(s, ", ")
+		if !ok || !identifier(name) {
+			return false
+		}
+		s = rest
+	}
+	return true
+}
+
 // crfsuiteFileState reports whether a FileResource state is the one
 // sklearn-crfsuite's __getstate__ writes for the temporary model file of a
 // fitted CRF: name None and auto true (so __setstate__ picks a new mkstemp
@@ -1830,6 +1916,17 @@ func poisonTransformer(v Value) {
 	}
 }
 
+// countHolderBuild counts a BUILD applied to an instance of a holder
+// class (see globalInfo.holderBuilds).
+func countHolderBuild(v Value) {
+	if v.kind != KindCall || v.nkept() == 0 || v.at(0).kind != KindGlobal {
+		return
+	}
+	if g := v.at(0).gobj().info; g != nil && g.transformer != nil {
+		g.holderBuilds++
+	}
+}
+
 // noteTransformerState records the item count of a holder instance's
 // BUILD state as BUILD saw it (see globalInfo.transformerStates).
 func noteTransformerState(v, state Value) {
@@ -1862,11 +1959,24 @@ func transformerCleared(g *globalInfo) bool {
 		g.transformerBuilds != g.calls || g.transformerPushes != g.transformerBuilds {
 		return false
 	}
+	var stated int64
+	for _, o := range g.transformers {
+		if _, ok := o.State(); ok {
+			stated++
+		}
+	}
 	for _, o := range g.transformers {
 		if o.nkept() != 2 || o.at(1).kind != KindTuple || !kept(o.at(1)) || o.at(1).nkept() != 0 {
 			return false
 		}
 		st, ok := o.State()
+		if !ok && h.state != nil && stated == g.holderBuilds {
+			// Never BUILT (a stream that stops first, as pickle.load's
+			// reading of a joblib dump does at the array bytes): the
+			// __setstate__ or attributes the state check guards never
+			// came into being.
+			continue
+		}
 		if !ok || st.kind != KindDict || !kept(st) {
 			return false
 		}

@@ -401,6 +401,8 @@ func TestPolicyEdges(t *testing.T) {
 		{"oneDAL wildcards cover estimator packages only", "onedal._device_offload", "SyclQueue", unknown},
 		{"Keras History is exact: other callbacks stay denied", "keras.src.callbacks.history", "ModelCheckpoint", high("code-execution")},
 		{"crfsuite FileResource deletes the file its state names", "sklearn_crfsuite._fileresource", "FileResource", high("file-io")},
+		{"a scipy distribution execs its pickled template", "scipy.stats._continuous_distns", "uniform_gen", critical("code-execution")},
+		{"a frozen scipy distribution only holds one", "scipy.stats._distn_infrastructure", "rv_continuous_frozen", allowed},
 		{"bare _loss lists scikit-learn's names only", "_loss", "Evil", unknown},
 		{"bare _loss lists no dotted names", "_loss", "CyHalfBinomialLoss.loss", unknown},
 		{"allow is exact: no dotted extension", "collections", "OrderedDict.fromkeys", unknown},
