@@ -372,6 +372,7 @@ func TestRealGlobals(t *testing.T) {
 		{"sklearn.utils._metadata_requests", "MetadataRequest"},
 		{"sklearn.utils._metadata_requests", "MethodMetadataRequest"},
 		{"numpy.ma", "MaskedArray"},
+		{"sklearn.neighbors._dist_metrics", "newObj"},
 		// scikit-learn-intelex estimators and the oneDAL models they pickle
 		{"sklearnex.ensemble._forest", "RandomForestClassifier"},
 		{"onedal.ensemble.forest", "RandomForestClassifier"},
