@@ -8,10 +8,11 @@ import (
 )
 
 // TestNewerLibraryPickles assembles pickles the way releases newer than
-// Debian's write them (numpy 2, pandas 2.1-3, statsmodels 0.14, scikit-learn
-// SGD losses, torch >= 2.0 distributed-checkpoint metadata), read from each
-// library's __reduce__/__getstate__: each must come out clean, and calling a
-// class-only entry with the pickle's arguments must still be MG116.
+// Debian's write them (numpy 2, pandas 2.1-3, statsmodels
+// 0.14, scikit-learn SGD losses, gensim 4.3 BM25, torch >= 2.0 distributed-
+// checkpoint metadata), read from each library's __reduce__/__getstate__:
+// each must come out clean, and calling a class-only entry with the
+// pickle's arguments must still be MG116.
 func TestNewerLibraryPickles(t *testing.T) {
 	const (
 		tuple3  = "\x87"
@@ -73,6 +74,8 @@ func TestNewerLibraryPickles(t *testing.T) {
 		{"statsmodels 0.14 Identity link", cat(proto(2), built("statsmodels.genmod.families.links", "Identity"), emptyDict, sbu("power"), "G\x3f\xf0\x00\x00\x00\x00\x00\x00", setitem, build, stop), ""},
 		{"statsmodels link called", cat(proto(2), glob("statsmodels.genmod.families.links", "Identity"), emptyTuple, reduce, stop), RuleMisusedGlobal},
 		{"statsmodels hurdle model called", cat(proto(2), glob("statsmodels.discrete.truncated_model", "HurdleCountModel"), emptyList, emptyList, tuple2, reduce, stop), RuleMisusedGlobal},
+		{"gensim 4.3 BM25 model", cat(proto(2), built("gensim.models.bm25model", "OkapiBM25Model"), emptyDict, sbu("k1"), "G\x3f\xf8\x00\x00\x00\x00\x00\x00", setitem, build, stop), ""},
+		{"gensim BM25 model called", cat(proto(2), glob("gensim.models.bm25model", "OkapiBM25Model"), emptyList, tuple1, reduce, stop), RuleMisusedGlobal},
 		{"sklearn SGD SquaredLoss", cat(proto(2), glob("sklearn.linear_model._sgd_fast", "SquaredLoss"), emptyTuple, reduce, stop), ""},
 		{"sklearn SGD Huber", cat(proto(2), glob("sklearn.linear_model._sgd_fast", "Huber"), "G\x3f\xf5\x99\x99\x99\x99\x99\x9a", tuple1, reduce, stop), ""},
 		{"torch DCP metadata (Python < 3.12 enum)", metadata(encCall), ""},

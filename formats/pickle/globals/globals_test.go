@@ -808,6 +808,12 @@ func TestNewerLibraryVersions(t *testing.T) {
 		{"statsmodels.discrete.truncated_model.HurdleCountResultsWrapper", class},
 		{"statsmodels.discrete.count_model.ZeroInflatedResults", class},
 		{"statsmodels.discrete.discrete_model.NegativeBinomialPResultsWrapper", class},
+		{"gensim.models.bm25model.OkapiBM25Model", class},
+		{"gensim.models.bm25model.LuceneBM25Model", class},
+		{"gensim.models.bm25model.AtireBM25Model", class},
+		{"numpy._core._internal._convert_to_stringdtype_kwargs", UseFunction | UseReference},
+		{"sklearn.linear_model._sgd_fast.SquaredLoss", call},
+		{"sklearn.linear_model._sgd_fast.Huber", call},
 		{"torch.distributed.checkpoint.metadata.Metadata", class},
 		{"torch.distributed.checkpoint.metadata.TensorStorageMetadata", class},
 		{"torch.distributed.checkpoint.metadata.BytesStorageMetadata", class},
@@ -852,6 +858,9 @@ func TestNewerLibraryVersions(t *testing.T) {
 		{"device mesh not reviewed", "torch.distributed.device_mesh", "DeviceMesh", unknown},
 		{"xgboost collective config not listed", "xgboost.collective", "Config", unknown},
 		{"statsmodels links module is exact", "statsmodels.genmod.families.links", "Evil", unknown},
+		{"gensim BM25 abstract base not listed", "gensim.models.bm25model", "BM25ABC", unknown},
+		{"pyarrow array rebuilder refused", "pyarrow.lib", "_restore_array", unknown},
+		{"numpy internal module is exact", "numpy._core._internal", "_ctypes", unknown},
 	} {
 		t.Run(tt.name, func(t *testing.T) { check(t, tt.module, tt.global, tt.want) })
 	}
