@@ -8,7 +8,7 @@ import (
 )
 
 // TestNewerLibraryPickles assembles pickles the way releases newer than
-// Debian's write them (numpy 2, pandas 2.1-3, statsmodels
+// Debian's write them (numpy 2, pandas 2.1-3 and its offsets, statsmodels
 // 0.14, scikit-learn SGD losses, gensim 4.3 BM25, torch >= 2.0 distributed-
 // checkpoint metadata), read from each library's __reduce__/__getstate__:
 // each must come out clean, and calling a class-only entry with the
@@ -74,6 +74,8 @@ func TestNewerLibraryPickles(t *testing.T) {
 		{"statsmodels 0.14 Identity link", cat(proto(2), built("statsmodels.genmod.families.links", "Identity"), emptyDict, sbu("power"), "G\x3f\xf0\x00\x00\x00\x00\x00\x00", setitem, build, stop), ""},
 		{"statsmodels link called", cat(proto(2), glob("statsmodels.genmod.families.links", "Identity"), emptyTuple, reduce, stop), RuleMisusedGlobal},
 		{"statsmodels hurdle model called", cat(proto(2), glob("statsmodels.discrete.truncated_model", "HurdleCountModel"), emptyList, emptyList, tuple2, reduce, stop), RuleMisusedGlobal},
+		{"pandas hourly offset", cat(proto(2), glob("pandas._libs.tslibs.offsets", "Hour"), k1(1), falseOp, tuple2, reduce, stop), ""},
+		{"pandas quarter offset", cat(proto(2), glob("pandas._libs.tslibs.offsets", "QuarterEnd"), k1(1), falseOp, k1(3), tuple3, reduce, stop), ""},
 		{"gensim 4.3 BM25 model", cat(proto(2), built("gensim.models.bm25model", "OkapiBM25Model"), emptyDict, sbu("k1"), "G\x3f\xf8\x00\x00\x00\x00\x00\x00", setitem, build, stop), ""},
 		{"gensim BM25 model called", cat(proto(2), glob("gensim.models.bm25model", "OkapiBM25Model"), emptyList, tuple1, reduce, stop), RuleMisusedGlobal},
 		{"sklearn SGD SquaredLoss", cat(proto(2), glob("sklearn.linear_model._sgd_fast", "SquaredLoss"), emptyTuple, reduce, stop), ""},

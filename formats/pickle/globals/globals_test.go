@@ -794,6 +794,8 @@ func TestNewerLibraryVersions(t *testing.T) {
 		{"pandas.core.dtypes.dtypes.SparseDtype", class},
 		{"pandas.core.arrays.string_.StringArrayNumpySemantics", class},
 		{"pandas.core.arrays.string_.StringDtype", call},
+		{"pandas._libs.tslibs.offsets.Hour", class | UseFunction},
+		{"pandas._libs.tslibs.offsets.QuarterEnd", class | UseFunction},
 		{"statsmodels.genmod.families.links.Identity", class},
 		{"statsmodels.genmod.families.links.InversePower", class},
 		{"statsmodels.genmod.families.links.InverseSquared", class},
