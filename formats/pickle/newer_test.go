@@ -64,6 +64,13 @@ func TestNewerLibraryPickles(t *testing.T) {
 		{"numpy 2 recarray called", cat(proto(2), glob("numpy.rec", "recarray"), k1(3), tuple1, reduce, stop), RuleMisusedGlobal},
 		{"numpy 2 StringDType", cat(proto(2), glob("numpy._core._internal", "_convert_to_stringdtype_kwargs"), k1(1), tuple1, reduce, stop), ""},
 		{"numpy 2 StringDType with na_object", cat(proto(2), glob("numpy._core._internal", "_convert_to_stringdtype_kwargs"), k1(1), nan, tuple2, reduce, stop), ""},
+		// numpy >= 2: Generator.__reduce__ is (__generator_ctor, (bit_generator,)) and
+		// BitGenerator.__reduce__ is (__bit_generator_ctor, (type(self),), (state, seed_seq)).
+		{"numpy 2 Generator", cat(proto(2), glob("numpy.random._pickle", "__generator_ctor"),
+			glob("numpy.random._pickle", "__bit_generator_ctor"), glob("numpy.random._pcg64", "PCG64"), tuple1, reduce,
+			emptyDict, sbu("bit_generator"), sbu("PCG64"), setitem, glob("numpy.random.bit_generator", "SeedSequence"), emptyTuple, newobj, tuple2, build,
+			tuple1, reduce, stop), ""},
+		{"numpy 2 bit generator ctor calling a class-only class", cat(proto(2), glob("numpy.random._pickle", "__bit_generator_ctor"), glob("numpy.random.bit_generator", "SeedSequence"), tuple1, reduce, stop), RuleMisusedGlobal},
 		{"pandas 2.3 StringDtype", cat(proto(2), glob("pandas.core.arrays.string_", "StringDtype"), sbu("python"), glob("pandas._libs.missing", "NA"), tuple2, reduce, stop), ""},
 		{"pandas 3 NaN StringDtype", cat(proto(2), glob("pandas.core.arrays.string_", "StringDtype"), sbu("python"), nan, tuple2, reduce, stop), ""},
 		{"pandas 2.1 NumpyExtensionArray", cat(proto(2), glob("pandas._libs.arrays", "__pyx_unpickle_NDArrayBacked"), glob("pandas.core.arrays.numpy_", "NumpyExtensionArray"), k1(7), none, tuple3, reduce,
