@@ -146,6 +146,9 @@ def sklearn_objects():
     from sklearn.feature_selection import SelectKBest, f_classif
     items.append(make_pipeline(StandardScaler(), LogisticRegression()).fit(X, y))
     items.append(SelectKBest(f_classif, k=2).fit(X, y))
+    # every built-in scorer: a search estimator keeps one (scorer_) holding its metric function
+    from sklearn.metrics import get_scorer, get_scorer_names
+    items.extend(get_scorer(n) for n in get_scorer_names())
     return items
 
 

@@ -815,6 +815,8 @@ func TestNewerLibraryVersions(t *testing.T) {
 		{"gensim.models.bm25model.AtireBM25Model", class},
 		{"numpy._core._internal._convert_to_stringdtype_kwargs", UseFunction | UseReference},
 		{"sklearn.linear_model._sgd_fast.SquaredLoss", call},
+		{"sklearn.metrics._regression.root_mean_squared_error", value},
+		{"sklearn.metrics._classification.d2_log_loss_score", value},
 		{"sklearn.linear_model._sgd_fast.Huber", call},
 		{"torch.distributed.checkpoint.metadata.Metadata", class},
 		{"torch.distributed.checkpoint.metadata.TensorStorageMetadata", class},
