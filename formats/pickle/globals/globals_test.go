@@ -809,6 +809,8 @@ func TestNewerLibraryVersions(t *testing.T) {
 		{"statsmodels.discrete.truncated_model._RCensored", class},
 		{"statsmodels.discrete.truncated_model.HurdleCountResultsWrapper", class},
 		{"statsmodels.discrete.count_model.ZeroInflatedResults", class},
+		{"statsmodels.tsa.stl.mstl.MSTL", class},
+		{"statsmodels.distributions.empirical_distribution.ECDF", class},
 		{"statsmodels.discrete.discrete_model.NegativeBinomialPResultsWrapper", class},
 		{"gensim.models.bm25model.OkapiBM25Model", class},
 		{"gensim.models.bm25model.LuceneBM25Model", class},
