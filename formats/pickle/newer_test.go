@@ -8,11 +8,11 @@ import (
 )
 
 // TestNewerLibraryPickles assembles pickles the way releases newer than
-// Debian's write them (numpy 2, pandas 2.1-3 and its offsets, statsmodels
-// 0.14, scikit-learn SGD losses, gensim 4.3 BM25, torch >= 2.0 distributed-
-// checkpoint metadata), read from each library's __reduce__/__getstate__:
-// each must come out clean, and calling a class-only entry with the
-// pickle's arguments must still be MG116.
+// Debian's write them (numpy 2, scipy 1.15, pandas 2.1-3 and its offsets,
+// statsmodels 0.14, scikit-learn SGD losses and scorers, gensim 4.3 BM25,
+// torch >= 2.0 distributed-checkpoint metadata), read from each library's
+// __reduce__/__getstate__: each must come out clean, and calling a
+// class-only entry with the pickle's arguments must still be MG116.
 func TestNewerLibraryPickles(t *testing.T) {
 	const (
 		tuple3  = "\x87"
@@ -71,6 +71,10 @@ func TestNewerLibraryPickles(t *testing.T) {
 			emptyDict, sbu("bit_generator"), sbu("PCG64"), setitem, glob("numpy.random.bit_generator", "SeedSequence"), emptyTuple, newobj, tuple2, build,
 			tuple1, reduce, stop), ""},
 		{"numpy 2 bit generator ctor calling a class-only class", cat(proto(2), glob("numpy.random._pickle", "__bit_generator_ctor"), glob("numpy.random.bit_generator", "SeedSequence"), tuple1, reduce, stop), RuleMisusedGlobal},
+		{"scipy 1.15 LinearNDInterpolator", cat(proto(2), built("scipy.interpolate._interpnd", "LinearNDInterpolator"), emptyDict,
+			sbu("tri"), built("scipy.spatial._qhull", "Delaunay"), emptyDict, sbu("ndim"), k1(2), setitem, build, setitem,
+			sbu("values"), reconstruct("numpy", "ndarray"), setitem, build, stop), ""},
+		{"scipy interpolator called", cat(proto(2), glob("scipy.interpolate._interpnd", "LinearNDInterpolator"), emptyList, emptyList, tuple2, reduce, stop), RuleMisusedGlobal},
 		{"pandas 2.3 StringDtype", cat(proto(2), glob("pandas.core.arrays.string_", "StringDtype"), sbu("python"), glob("pandas._libs.missing", "NA"), tuple2, reduce, stop), ""},
 		{"pandas 3 NaN StringDtype", cat(proto(2), glob("pandas.core.arrays.string_", "StringDtype"), sbu("python"), nan, tuple2, reduce, stop), ""},
 		{"pandas 2.1 NumpyExtensionArray", cat(proto(2), glob("pandas._libs.arrays", "__pyx_unpickle_NDArrayBacked"), glob("pandas.core.arrays.numpy_", "NumpyExtensionArray"), k1(7), none, tuple3, reduce,

@@ -789,6 +789,9 @@ func TestNewerLibraryVersions(t *testing.T) {
 	}{
 		{"numpy.rec.recarray", class},
 		{"numpy.char.chararray", class},
+		{"scipy.interpolate._interpnd.LinearNDInterpolator", class},
+		{"scipy.interpolate._ndbspline.NdBSpline", class},
+		{"scipy.interpolate._bary_rational.AAA", class},
 		{"pandas.core.arrays.numpy_.NumpyExtensionArray", class},
 		{"pandas.core.dtypes.dtypes.NumpyEADtype", class},
 		{"pandas.core.dtypes.dtypes.SparseDtype", class},
