@@ -8,11 +8,11 @@ import (
 )
 
 // TestNewerLibraryPickles assembles pickles the way releases newer than
-// Debian's write them (numpy 2, scipy 1.15, pandas 2.1-3 and its offsets,
-// statsmodels 0.14, scikit-learn SGD losses and scorers, gensim 4.3 BM25,
-// torch >= 2.0 distributed-checkpoint metadata), read from each library's
-// __reduce__/__getstate__: each must come out clean, and calling a
-// class-only entry with the pickle's arguments must still be MG116.
+// Debian's write them (Python 3.13 paths, numpy 2, scipy 1.15, pandas 2.1-3
+// and its offsets, statsmodels 0.14, scikit-learn SGD losses and scorers,
+// gensim 4.3 BM25, torch >= 2.0 distributed-checkpoint metadata), read from
+// each library's __reduce__/__getstate__: each must come out clean, and
+// calling a class-only entry with the pickle's arguments must still be MG116.
 func TestNewerLibraryPickles(t *testing.T) {
 	const (
 		tuple3  = "\x87"
@@ -75,6 +75,8 @@ func TestNewerLibraryPickles(t *testing.T) {
 			sbu("tri"), built("scipy.spatial._qhull", "Delaunay"), emptyDict, sbu("ndim"), k1(2), setitem, build, setitem,
 			sbu("values"), reconstruct("numpy", "ndarray"), setitem, build, stop), ""},
 		{"scipy interpolator called", cat(proto(2), glob("scipy.interpolate._interpnd", "LinearNDInterpolator"), emptyList, emptyList, tuple2, reduce, stop), RuleMisusedGlobal},
+		{"Python 3.13 PosixPath", cat(proto(2), glob("pathlib._local", "PosixPath"), sbu("runs"), sbu("exp1"), tuple2, reduce, stop), ""},
+		{"Python 3.13 Path.write_text stays denied", cat(proto(4), sbu("pathlib._local"), sbu("Path.write_text"), stackGlobal, stop), RuleRiskyGlobal},
 		{"pandas 2.3 StringDtype", cat(proto(2), glob("pandas.core.arrays.string_", "StringDtype"), sbu("python"), glob("pandas._libs.missing", "NA"), tuple2, reduce, stop), ""},
 		{"pandas 3 NaN StringDtype", cat(proto(2), glob("pandas.core.arrays.string_", "StringDtype"), sbu("python"), nan, tuple2, reduce, stop), ""},
 		{"pandas 2.1 NumpyExtensionArray", cat(proto(2), glob("pandas._libs.arrays", "__pyx_unpickle_NDArrayBacked"), glob("pandas.core.arrays.numpy_", "NumpyExtensionArray"), k1(7), none, tuple3, reduce,
