@@ -76,6 +76,7 @@ func TestNewerLibraryPickles(t *testing.T) {
 			sbu("values"), reconstruct("numpy", "ndarray"), setitem, build, stop), ""},
 		{"scipy interpolator called", cat(proto(2), glob("scipy.interpolate._interpnd", "LinearNDInterpolator"), emptyList, emptyList, tuple2, reduce, stop), RuleMisusedGlobal},
 		{"Python 3.13 PosixPath", cat(proto(2), glob("pathlib._local", "PosixPath"), sbu("runs"), sbu("exp1"), tuple2, reduce, stop), ""},
+		{"Python 3.13 PosixPath built by NEWOBJ", cat(proto(2), glob("pathlib._local", "PosixPath"), emptyTuple, newobj, stop), RuleMisusedGlobal},
 		{"Python 3.13 Path.write_text stays denied", cat(proto(4), sbu("pathlib._local"), sbu("Path.write_text"), stackGlobal, stop), RuleRiskyGlobal},
 		{"pandas 2.3 StringDtype", cat(proto(2), glob("pandas.core.arrays.string_", "StringDtype"), sbu("python"), glob("pandas._libs.missing", "NA"), tuple2, reduce, stop), ""},
 		{"pandas 3 NaN StringDtype", cat(proto(2), glob("pandas.core.arrays.string_", "StringDtype"), sbu("python"), nan, tuple2, reduce, stop), ""},
