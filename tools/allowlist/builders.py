@@ -104,6 +104,15 @@ def pandas_objects():
              pd.Index([True, False]), pd.Index([1, 2], dtype="UInt8"),
              pd.DataFrame(np.eye(2), index=pd.MultiIndex.from_tuples([(1, "a"), (2, "b")])),
              pd.offsets.Day(2), pd.offsets.MonthEnd(), pd.offsets.Week(weekday=1), pd.offsets.BusinessDay(),
+             # every SingleConstructorOffset pickles as a call of its class with its attributes
+             # (offsets.pyx __reduce__), so a DatetimeIndex of any frequency names its offset as a call
+             pd.offsets.Hour(), pd.offsets.Minute(), pd.offsets.Second(), pd.offsets.Milli(), pd.offsets.Micro(),
+             pd.offsets.Nano(), pd.offsets.MonthBegin(), pd.offsets.BusinessMonthEnd(), pd.offsets.BusinessMonthBegin(),
+             pd.offsets.QuarterEnd(startingMonth=3), pd.offsets.QuarterBegin(startingMonth=1), pd.offsets.BQuarterEnd(),
+             pd.offsets.BQuarterBegin(), pd.offsets.YearEnd(), pd.offsets.YearBegin(), pd.offsets.BYearEnd(),
+             pd.offsets.BYearBegin(), pd.offsets.SemiMonthEnd(), pd.offsets.SemiMonthBegin(),
+             pd.offsets.WeekOfMonth(week=1, weekday=2), pd.offsets.LastWeekOfMonth(weekday=4), pd.offsets.Easter(),
+             pd.date_range("2020-01-01", periods=3, freq="H"), pd.date_range("2020-01-01", periods=3, freq="MS"),
              pd.DateOffset(months=1), pd.CategoricalDtype(["a", "b"]), pd.DatetimeTZDtype(tz="UTC"),
              pd.PeriodDtype("D"), pd.IntervalDtype("int64"), pd.SparseDtype("float64")]
     _safe(items, lambda: df.groupby("c").sum())
@@ -141,6 +150,9 @@ def sklearn_objects():
     from sklearn.feature_selection import SelectKBest, f_classif
     items.append(make_pipeline(StandardScaler(), LogisticRegression()).fit(X, y))
     items.append(SelectKBest(f_classif, k=2).fit(X, y))
+    # every built-in scorer: a search estimator keeps one (scorer_) holding its metric function
+    from sklearn.metrics import get_scorer, get_scorer_names
+    items.extend(get_scorer(n) for n in get_scorer_names())
     return items
 
 

@@ -780,3 +780,110 @@ func TestCompatAliases(t *testing.T) {
 		t.Errorf("alias of a reconstructor allowed: %+v", v)
 	}
 }
+
+// TestNewerLibraryVersions covers the hand entries for names that newer
+// releases than Debian's (numpy 2, pandas 2.1-3, statsmodels 0.14, torch
+// 2.x distributed checkpoints) pickle through, each with exactly the uses
+// the library's own pickling needs: classes only built, and a call only
+// where the library's __reduce__ returns one.
+func TestNewerLibraryVersions(t *testing.T) {
+	const (
+		class = UseClass | UseReference
+		call  = UseClass | UseFunction | UseReference
+		value = UseReference
+	)
+	for _, tt := range []struct {
+		global string
+		uses   Use
+	}{
+		{"numpy.rec.recarray", class},
+		{"numpy.char.chararray", class},
+		{"scipy.interpolate._interpnd.LinearNDInterpolator", class},
+		{"scipy.interpolate._ndbspline.NdBSpline", class},
+		{"scipy.interpolate._bary_rational.AAA", class},
+		{"pandas.core.arrays.numpy_.NumpyExtensionArray", class},
+		{"pandas.core.dtypes.dtypes.NumpyEADtype", class},
+		{"pandas.core.dtypes.dtypes.SparseDtype", class},
+		{"pandas.core.arrays.string_.StringArrayNumpySemantics", class},
+		{"pandas.core.arrays.string_.StringDtype", call},
+		{"pandas._libs.tslibs.offsets.Hour", class | UseFunction},
+		{"pandas._libs.tslibs.offsets.QuarterEnd", class | UseFunction},
+		{"statsmodels.genmod.families.links.Identity", class},
+		{"statsmodels.genmod.families.links.InversePower", class},
+		{"statsmodels.genmod.families.links.InverseSquared", class},
+		{"statsmodels.genmod.families.links.Sqrt", class},
+		{"statsmodels.genmod.families.links.LogC", class},
+		{"statsmodels.genmod.families.links.logc", class},
+		{"statsmodels.genmod.families.links.Probit", class},
+		{"statsmodels.genmod.families.links.Cauchy", class},
+		{"statsmodels.discrete.truncated_model.TruncatedLFPoisson", class},
+		{"statsmodels.discrete.truncated_model.HurdleCountModel", class},
+		{"statsmodels.discrete.truncated_model._RCensored", class},
+		{"statsmodels.discrete.truncated_model.HurdleCountResultsWrapper", class},
+		{"statsmodels.discrete.count_model.ZeroInflatedResults", class},
+		{"statsmodels.tsa.stl.mstl.MSTL", class},
+		{"statsmodels.distributions.empirical_distribution.ECDF", class},
+		{"statsmodels.discrete.discrete_model.NegativeBinomialPResultsWrapper", class},
+		{"gensim.models.bm25model.OkapiBM25Model", class},
+		{"gensim.models.bm25model.LuceneBM25Model", class},
+		{"gensim.models.bm25model.AtireBM25Model", class},
+		{"numpy._core._internal._convert_to_stringdtype_kwargs", UseFunction | UseReference},
+		{"sklearn.linear_model._sgd_fast.SquaredLoss", call},
+		{"sklearn.metrics._regression.root_mean_squared_error", value},
+		{"sklearn.metrics._classification.d2_log_loss_score", value},
+		{"sklearn.linear_model._sgd_fast.Huber", call},
+		{"pathlib._local.PosixPath", UseFunction | UseReference},
+		{"pathlib._local.WindowsPath", UseFunction | UseReference},
+		{"torch.distributed.checkpoint.metadata.Metadata", class},
+		{"torch.distributed.checkpoint.metadata.TensorStorageMetadata", class},
+		{"torch.distributed.checkpoint.metadata.BytesStorageMetadata", class},
+		{"torch.distributed.checkpoint.metadata.ChunkStorageMetadata", class},
+		{"torch.distributed.checkpoint.metadata.MetadataIndex", class},
+		{"torch.distributed.checkpoint.metadata.StorageMeta", class},
+		{"torch.distributed.checkpoint.metadata.TensorProperties", class},
+		{"torch.distributed.checkpoint.metadata._MEM_FORMAT_ENCODING", UseFunction | UseReference},
+		{"torch.distributed.checkpoint.metadata:_MEM_FORMAT_ENCODING.TORCH_CONTIGUOUS_FORMAT", value},
+		{"torch.distributed.checkpoint.metadata:_MEM_FORMAT_ENCODING.TORCH_CHANNELS_LAST", value},
+		{"torch.distributed.checkpoint.metadata:_MEM_FORMAT_ENCODING.TORCH_PRESERVE_FORMAT", value},
+		{"torch.distributed.checkpoint.filesystem._StorageInfo", class},
+		{"torch.distributed._shard.sharded_tensor.metadata.TensorProperties", class},
+		{"torch.distributed._shard.sharded_tensor.metadata.MEM_FORMAT_ENCODING", UseFunction | UseReference},
+		{"torch.distributed._shard.sharded_tensor.metadata:MEM_FORMAT_ENCODING.TORCH_CONTIGUOUS_FORMAT", value},
+	} {
+		module, name, ok := strings.Cut(tt.global, ":")
+		if !ok {
+			i := strings.LastIndex(tt.global, ".")
+			module, name = tt.global[:i], tt.global[i+1:]
+		}
+		v := Judge(module, name)
+		if v.Class != Allowed || v.Uses != tt.uses {
+			t.Errorf("%s: %s uses %s (entry %q), want allowed for %s", tt.global, v.Class, v.Uses, v.Entry, tt.uses)
+		}
+	}
+	// Neighbours of those entries stay as they were: exact entries open
+	// no module, and the names read and refused stay unknown.
+	for _, tt := range []struct {
+		name, module, global string
+		want                 want
+	}{
+		{"numpy.rec lists recarray only", "numpy.rec", "fromfile", unknown},
+		{"numpy.char lists chararray only", "numpy.char", "array", unknown},
+		{"pandas dtypes module is exact", "pandas.core.dtypes.dtypes", "Evil", unknown},
+		{"pyarrow-backed dtype not read", "pandas.core.dtypes.dtypes", "ArrowDtype", unknown},
+		{"zoneinfo reads the tz file its key names", "zoneinfo", "ZoneInfo._unpickle", unknown},
+		{"DCP metadata module is exact", "torch.distributed.checkpoint.metadata", "Evil", unknown},
+		{"DCP enum member is a value, no dotted extension", "torch.distributed.checkpoint.metadata", "_MEM_FORMAT_ENCODING.TORCH_CONTIGUOUS_FORMAT.x", unknown},
+		{"DCP readers not listed", "torch.distributed.checkpoint.filesystem", "FileSystemReader", unknown},
+		{"DTensor not reviewed", "torch.distributed.tensor", "DTensor", unknown},
+		{"device mesh not reviewed", "torch.distributed.device_mesh", "DeviceMesh", unknown},
+		{"xgboost collective config not listed", "xgboost.collective", "Config", unknown},
+		{"statsmodels links module is exact", "statsmodels.genmod.families.links", "Evil", unknown},
+		{"Python 3.13 path methods stay denied", "pathlib._local", "Path.write_text", high("file-io")},
+		{"Python 3.13 pathlib internals stay denied", "pathlib._local", "os", high("")},
+		{"gensim BM25 abstract base not listed", "gensim.models.bm25model", "BM25ABC", unknown},
+		{"pyarrow array rebuilder refused", "pyarrow.lib", "_restore_array", unknown},
+		{"numpy internal module is exact", "numpy._core._internal", "_ctypes", unknown},
+	} {
+		t.Run(tt.name, func(t *testing.T) { check(t, tt.module, tt.global, tt.want) })
+	}
+}
