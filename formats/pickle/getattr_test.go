@@ -31,6 +31,13 @@ func TestGetattrOfGlobal(t *testing.T) {
 		{"not an identifier", cat(proto(2), getattr, outer, sbu("a.b"), tuple2, reduce, stop), true, ""},
 		{"three arguments", cat(proto(2), getattr, outer, sbu("x"), "N", "\x87", reduce, stop), true, ""},
 		{"getattr held as a value", cat(proto(2), mark, getattr, binput(0), outer, sbu("copy"), tuple2, reduce, binget(0), "l", stop), true, ""},
+		// A bound method of a constant string, as pickle writes "".join,
+		// is the str method it names.
+		{"bound method of a string", cat(proto(2), getattr, sbu(""), sbu("join"), tuple2, reduce, stop), false, ""},
+		{"the unbound str method", cat(proto(2), getattr, glob("__builtin__", "str"), sbu("lower"), tuple2, reduce, stop), false, ""},
+		{"str.format traverses attributes", cat(proto(2), getattr, sbu("{0.__class__}"), sbu("format"), tuple2, reduce, stop), false, "builtins.str.format"},
+		{"str.encode looks codecs up", cat(proto(2), getattr, sbu("x"), sbu("encode"), tuple2, reduce, stop), false, "builtins.str.encode"},
+		{"a dunder of a string", cat(proto(2), getattr, sbu(""), sbu("__class__"), tuple2, reduce, stop), true, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1647,11 +1647,16 @@ func namedAttribute(args Value) (string, string, bool) {
 		return "", "", false
 	}
 	parent, attr := args.at(0), args.at(1)
-	if parent.kind != KindGlobal || parent.gobj().dynamic || parent.gobj().info == nil {
-		return "", "", false
-	}
 	name, ok := attr.Text()
 	if !ok || attr.kind != KindStr || !identifier(name) || isDunderName(name) {
+		return "", "", false
+	}
+	if _, ok := parent.Text(); ok && parent.kind == KindStr {
+		// A bound method of a constant string (getattr("", "join"), how
+		// pickle writes "".join) is the str method it names.
+		return "builtins", "str." + name, true
+	}
+	if parent.kind != KindGlobal || parent.gobj().dynamic || parent.gobj().info == nil {
 		return "", "", false
 	}
 	return parent.gobj().module, parent.gobj().name + "." + name, true
