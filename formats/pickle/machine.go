@@ -1304,7 +1304,11 @@ func (m *machine) addItems(off int64, op byte, items []cell) error {
 		o.count += int64(len(items))
 	case KindCall, KindPersistent, KindExt, KindBuffer:
 		// An instance: its own append/__setitem__/add runs, which is the
-		// instance's class's business and judged with that class.
+		// instance's class's business and judged with that class, except
+		// where the class reads its items as attributes (itemAttributes).
+		if op == opSETITEM || op == opSETITEMS {
+			m.itemAttributes(off, op, t, items, nil)
+		}
 	case KindList, KindDict:
 		if op != opSETITEM && op != opSETITEMS || t.kind != KindList {
 			m.confused(off, op, t)
@@ -1380,6 +1384,12 @@ func (m *machine) build(off int64, t *cell, state Value) error {
 		s[0] = state.cell
 		obj.obj().state = ref
 		noteTransformerState(obj, state)
+		if state.kind == KindTuple && state.nkept() == 2 {
+			// The second element's pairs are set with setattr, which an
+			// item-attribute class turns into items.
+			pairs, loose := m.pairs(state.at(1))
+			m.itemAttributes(off, opBUILD, obj, pairs, loose)
+		}
 	case KindGlobal:
 		mainTarget(off, opBUILD, obj)
 		m.mutate(off, opBUILD, obj, state)
@@ -1536,6 +1546,12 @@ func (m *machine) call(off int64, op byte, fn, args, kwargs Value) Value {
 			}
 			m.use(off, fn, need, res)
 			m.argRoles(off, fn, args, res)
+			if g != nil && g.ref.Module == "copyreg" && g.ref.Name == "_reconstructor" && args.kind == KindTuple && args.nkept() == 3 {
+				// _reconstructor(cls, base, state) runs base.__init__(obj,
+				// state): dict's fills the items from state.
+				pairs, loose := m.pairs(args.at(2))
+				m.itemAttributes(off, op, res, pairs, loose)
+			}
 			if fn.gobj().nested {
 				m.nested(off, fn, args)
 			}
@@ -1589,6 +1605,98 @@ func (m *machine) call(off int64, op byte, fn, args, kwargs Value) Value {
 		})
 	}
 	return res
+}
+
+// itemAttributeClasses are allowlisted dict subclasses whose __getattr__
+// returns the item of that name (and whose __setattr__, for
+// AttributeDict, sets one): scikit-learn's Bunch (sklearn/utils/_bunch.py)
+// and Lightning's AttributeDict (see allow.tsv). The unpickler looks up
+// extend or append on the instance for APPEND and APPENDS, and
+// __setstate__ for BUILD (AttributeDict has none of them), so an item the
+// pickle sets under such a name is called with the pickle's arguments.
+var itemAttributeClasses = map[string]bool{
+	"sklearn.utils.Bunch":                               true,
+	"sklearn.utils._bunch.Bunch":                        true,
+	"pytorch_lightning.utilities.parsing.AttributeDict": true,
+	"lightning.pytorch.utilities.parsing.AttributeDict": true,
+	"lightning_fabric.utilities.data.AttributeDict":     true,
+	"lightning.fabric.utilities.data.AttributeDict":     true,
+}
+
+// unpicklerLookups are the attributes CPython's unpickler looks up on an
+// object it fills: extend and append (APPEND, APPENDS), __setstate__
+// (BUILD).
+var unpicklerLookups = map[string]bool{"extend": true, "append": true, "__setstate__": true}
+
+// itemAttributes judges the key/value pairs put into an instance of an
+// item-attribute class (itemAttributeClasses) by SETITEM, SETITEMS, BUILD's
+// setattr or copyreg._reconstructor's base.__init__, and the values whose
+// key the pickle left to be computed (loose): a value that can be called
+// (a global, or an object the pickle built) set under a name the unpickler
+// looks up, or under a computed key, is judged as a call of that value, as
+// REDUCE would be.
+func (m *machine) itemAttributes(off int64, op byte, inst Value, pairs, loose []cell) {
+	if m.probe || !itemAttributeClass(inst) {
+		return
+	}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		k := m.t.val(pairs[i])
+		if name, ok := k.Text(); k.kind == KindStr && (ok && !unpicklerLookups[name] || !ok && k.Size() > 16) ||
+			k.kind != KindStr && constant(k, 0) {
+			continue
+		}
+		loose = append(loose, pairs[i+1])
+	}
+	for _, c := range loose {
+		switch v := m.t.val(c); v.kind {
+		case KindGlobal, KindCall, KindPersistent, KindExt, KindBuffer:
+			m.call(off, op, v, Value{cell: cell{kind: KindTuple, aux: 1}}, Value{})
+		}
+	}
+}
+
+// itemAttributeClass reports whether v is an instance of an
+// item-attribute class built the way pickle builds one: NEWOBJ or
+// NEWOBJ_EX of the class, or copyreg's __newobj__, __newobj_ex__ or
+// _reconstructor with the class first.
+func itemAttributeClass(v Value) bool {
+	if v.kind != KindCall || v.nkept() < 2 {
+		return false
+	}
+	cls := v.at(0)
+	if cls.kind == KindGlobal && !cls.gobj().dynamic &&
+		(cls.gobj().module == "copyreg" && strings.HasPrefix(cls.gobj().name, "_")) {
+		if args := v.at(1); args.kind == KindTuple && args.nkept() > 0 {
+			cls = args.at(0)
+		}
+	}
+	return cls.kind == KindGlobal && !cls.gobj().dynamic && itemAttributeClasses[cls.gobj().module+"."+cls.gobj().name]
+}
+
+// pairs splits what dict.update or setattr receives: the key/value cells
+// of a dict or of a list or tuple of 2-tuples, and, loose, any other
+// element or value that is not a constant, whose keys the pickle did not
+// spell out.
+func (m *machine) pairs(v Value) (pairs, loose []cell) {
+	switch v.kind {
+	case KindNone:
+		return nil, nil
+	case KindDict:
+		return v.cells(), nil
+	case KindList, KindTuple:
+		for _, c := range v.cells() {
+			if p := m.t.val(c); p.kind == KindTuple && p.nkept() == 2 {
+				pairs = append(pairs, p.cells()...)
+			} else {
+				loose = append(loose, c)
+			}
+		}
+		return pairs, loose
+	}
+	if constant(v, 0) {
+		return nil, nil
+	}
+	return nil, []cell{v.cell}
 }
 
 // argRoles are the arguments that allowlisted callables build or call:
