@@ -78,3 +78,24 @@ func TestItemAttributes(t *testing.T) {
 		})
 	}
 }
+
+// TestProtocolHookReads asserts that an allowed pure builtin handed an
+// instance whose protocol hook (__len__, __iter__) opens the path its
+// state names does not pass: gensim's TextCorpus.__len__ reads self.input
+// through utils.file_or_filename (smart_open, so a URL too). With
+// /usr/bin/python3 and gensim 4.2 this stream returns the line count of
+// the file it names.
+func TestProtocolHookReads(t *testing.T) {
+	for _, mod := range []string{"gensim.corpora.wikicorpus", "gensim.corpora", "gensim.corpora.textcorpus"} {
+		corpus := cat(glob(mod, "TextCorpus"), emptyTuple, newobj, emptyDict, mark, sbu("input"), sbu("/etc/passwd"),
+			sbu("length"), "N", "u", build)
+		data := cat(proto(2), glob("builtins", "len"), string(corpus), tuple1, reduce, stop)
+		rec, _, err := scanBytes(t, data, Options{})
+		if err != nil {
+			t.Fatalf("error %v", err)
+		}
+		if worst, _ := rec.Max(); worst < formats.Medium {
+			t.Errorf("%s.TextCorpus: worst %s: %s", mod, worst, list(rec.Findings))
+		}
+	}
+}
