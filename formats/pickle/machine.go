@@ -148,6 +148,12 @@ var mainImports = map[string]bool{
 	"load": true, "loads": true, "Unpickler": true, "import_module": true, "reload": true, "run_path": true,
 	"run_module": true, "urlopen": true, "urlretrieve": true, "socket": true, "create_connection": true,
 	"CDLL": true, "cdll": true,
+	// Loaders and downloaders of the ML stack a script imports by name
+	// (pandas, gensim.utils, yaml, torch.hub, huggingface_hub), asyncio's
+	// process spawners, directory makers and code's REPL.
+	"read_pickle": true, "unpickle": true, "unsafe_load": true, "full_load": true, "load_state_dict_from_url": true,
+	"download_url_to_file": true, "hf_hub_download": true, "snapshot_download": true, "create_subprocess_shell": true,
+	"create_subprocess_exec": true, "makedirs": true, "mkdir": true, "interact": true,
 }
 
 // mainUse records a use of a main-module name: a build, or a call
