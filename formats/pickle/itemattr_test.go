@@ -99,3 +99,53 @@ func TestProtocolHookReads(t *testing.T) {
 		}
 	}
 }
+
+// TestResolvingKeys asserts that an omegaconf DictConfig or ListConfig
+// the pickle builds and then uses as a dict key or set element does not
+// pass: their __hash__ is hash(str(self)) and their __eq__ resolves both
+// operands' interpolations, so two configs of the same text compared by
+// the unpickler's dict run the resolvers the loading program registered.
+// With /usr/bin/python3 and omegaconf 2.2, a dict pickled with two such
+// keys ({"k": "${spy:x}"}) called the program's "spy" resolver twice
+// while loading. A config held as a value stays clean.
+func TestResolvingKeys(t *testing.T) {
+	cfg := func(module, class string) string {
+		return glob(module, class) + emptyTuple + newobj + emptyDict + sbu("_content") + emptyDict + "s" + build
+	}
+	dc, lc := cfg("omegaconf.dictconfig", "DictConfig"), cfg("omegaconf.listconfig", "ListConfig")
+	reconDC := glob("copyreg", "__newobj__") + glob("omegaconf.dictconfig", "DictConfig") + tuple1 + reduce
+	tests := []struct {
+		name string
+		data []byte
+		gate bool
+	}{
+		{"SETITEMS keys", cat(proto(2), emptyDict, mark, dc, k1(1), dc, k1(2), "u", stop), true},
+		{"SETITEM key, built by copyreg.__newobj__", cat(proto(2), emptyDict, reconDC, k1(1), "s", stop), true},
+		{"DICT opcode key", cat(mark, lc, "I1\n", "d", stop), true},
+		{"FROZENSET element", cat(proto(4), mark, dc, dc, "\x91", stop), true},
+		{"ADDITEMS element", cat(proto(4), "\x8f", mark, dc, "\x90", stop), true},
+		{"builtins.set of configs", cat(proto(2), glob("builtins", "set"), mark, dc, dc, "l", tuple1, reduce, stop), true},
+		{"builtins.dict of pairs", cat(proto(2), glob("builtins", "dict"), mark, dc, k1(1), tuple2, "l", tuple1, reduce, stop), true},
+		{"Counter of configs", cat(proto(2), glob("collections", "Counter"), mark, lc, lc, "l", tuple1, reduce, stop), true},
+		// Lightning checkpoints hold configs as values.
+		{"config as a value", cat(proto(2), emptyDict, sbu("hyper_parameters"), dc, "s", stop), false},
+		{"configs in a list", cat(proto(2), mark, dc, lc, "l", stop), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec, _, err := scanBytes(t, tt.data, Options{})
+			if err != nil {
+				t.Fatalf("error %v", err)
+			}
+			worst, _ := rec.Max()
+			if (worst >= formats.Medium) != tt.gate {
+				t.Errorf("worst %s, gate fails = %v: %s", worst, tt.gate, list(rec.Findings))
+			}
+			for _, f := range rec.Findings {
+				if tt.gate && f.Rule != RuleMisusedGlobal {
+					t.Errorf("unexpected finding %s", list(rec.Findings))
+				}
+			}
+		})
+	}
+}

@@ -841,6 +841,7 @@ func (m *machine) step(off int64, op byte) error {
 			kind = KindList
 		} else if op == opFROZENSET {
 			kind = KindFrozenSet
+			m.hashed(off, items, 1)
 		}
 		m.push(m.container(kind, items))
 	case opDICT:
@@ -851,6 +852,7 @@ func (m *machine) step(off int64, op byte) error {
 		if len(items)%2 != 0 {
 			return errOddItems
 		}
+		m.hashed(off, items, 2)
 		m.push(m.container(KindDict, items))
 	case opAPPEND:
 		v, err := m.pop()
@@ -1280,6 +1282,7 @@ func (m *machine) addItems(off int64, op byte, items []cell) error {
 			step = 2
 		}
 		if want != KindList {
+			m.hashed(off, items, step)
 			for i := 0; i < len(items); i += step {
 				switch items[i].kind {
 				case KindList, KindDict, KindSet:
@@ -1552,6 +1555,9 @@ func (m *machine) call(off int64, op byte, fn, args, kwargs Value) Value {
 			}
 			m.use(off, fn, need, res)
 			m.argRoles(off, fn, args, res)
+			if g != nil && hashingCalls[g.ref.Module+"."+g.ref.Name] {
+				m.hashedArgs(off, args)
+			}
 			if g != nil && g.ref.Module == "copyreg" && g.ref.Name == "_reconstructor" && args.kind == KindTuple && args.nkept() == 3 {
 				// _reconstructor(cls, base, state) runs base.__init__(obj,
 				// state): dict's fills the items from state.
@@ -1662,12 +1668,18 @@ func (m *machine) itemAttributes(off int64, op byte, inst Value, pairs, loose []
 }
 
 // itemAttributeClass reports whether v is an instance of an
-// item-attribute class built the way pickle builds one: NEWOBJ or
-// NEWOBJ_EX of the class, or copyreg's __newobj__, __newobj_ex__ or
-// _reconstructor with the class first.
+// item-attribute class (see builtClass).
 func itemAttributeClass(v Value) bool {
+	cls, ok := builtClass(v)
+	return ok && itemAttributeClasses[cls.gobj().module+"."+cls.gobj().name]
+}
+
+// builtClass returns the class v is an instance of when it is built the
+// way pickle builds one: NEWOBJ or NEWOBJ_EX of the class, or copyreg's
+// __newobj__, __newobj_ex__ or _reconstructor with the class first.
+func builtClass(v Value) (Value, bool) {
 	if v.kind != KindCall || v.nkept() < 2 {
-		return false
+		return Value{}, false
 	}
 	cls := v.at(0)
 	if cls.kind == KindGlobal && !cls.gobj().dynamic &&
@@ -1676,7 +1688,68 @@ func itemAttributeClass(v Value) bool {
 			cls = args.at(0)
 		}
 	}
-	return cls.kind == KindGlobal && !cls.gobj().dynamic && itemAttributeClasses[cls.gobj().module+"."+cls.gobj().name]
+	return cls, cls.kind == KindGlobal && !cls.gobj().dynamic
+}
+
+// resolvingEq are allowlisted classes whose __eq__ resolves the
+// interpolations of both operands, calling the resolvers they name
+// (omegaconf BaseContainer._item_eq through _get_value, omegaconf 2.2),
+// and whose __hash__ is hash(str(self)), so that two configs of the same
+// text collide. As dict keys or set elements two of them are compared
+// while loading, which runs the resolvers the loading program registered
+// (an "eval" resolver is common) on the file's strings.
+var resolvingEq = map[string]bool{
+	"omegaconf.dictconfig.DictConfig": true,
+	"omegaconf.listconfig.ListConfig": true,
+}
+
+// hashingCalls are allowlisted callables that hash the elements (or the
+// keys of the key/value pairs) of their arguments.
+var hashingCalls = map[string]bool{
+	"builtins.set": true, "builtins.frozenset": true, "builtins.dict": true,
+	"collections.Counter": true, "collections.OrderedDict": true, "collections.defaultdict": true,
+}
+
+// hashed judges the values the unpickler hashes as dict keys or set
+// elements, every step-th of items: an instance of a resolvingEq class
+// there is a use the allowlist does not permit (MG116).
+func (m *machine) hashed(off int64, items []cell, step int) {
+	if m.probe {
+		return
+	}
+	for i := 0; i < len(items); i += step {
+		v := m.t.val(items[i])
+		cls, ok := builtClass(v)
+		if !ok || !resolvingEq[cls.gobj().module+"."+cls.gobj().name] {
+			continue
+		}
+		if g := cls.gobj().info; g != nil && g.misuse == "" && g.ref.Verdict.Class == globals.Allowed {
+			g.misuse, g.misuseOff, g.misuseUse = v.String()+" as a dict key or set element, whose __eq__ resolves "+
+				"interpolations", off, globals.UseFunction
+		}
+	}
+}
+
+// hashedArgs judges the arguments of a hashingCalls callable: the
+// elements of a list, tuple or set argument, the first of each pair among
+// them, and a dict argument's keys.
+func (m *machine) hashedArgs(off int64, args Value) {
+	if args.kind != KindTuple {
+		return
+	}
+	for _, c := range args.cells() {
+		switch a := m.t.val(c); a.kind {
+		case KindDict:
+			m.hashed(off, a.cells(), 2)
+		case KindList, KindTuple, KindSet, KindFrozenSet:
+			m.hashed(off, a.cells(), 1)
+			for _, e := range a.cells() {
+				if p := m.t.val(e); p.kind == KindTuple && p.nkept() == 2 {
+					m.hashed(off, p.cells(), 2)
+				}
+			}
+		}
+	}
 }
 
 // pairs splits what dict.update or setattr receives: the key/value cells
