@@ -152,6 +152,12 @@ var mainImports = map[string]bool{
 	"load": true, "loads": true, "Unpickler": true, "import_module": true, "reload": true, "run_path": true,
 	"run_module": true, "urlopen": true, "urlretrieve": true, "socket": true, "create_connection": true,
 	"CDLL": true, "cdll": true,
+	// Loaders and downloaders of the ML stack a script imports by name
+	// (pandas, gensim.utils, yaml, torch.hub, huggingface_hub), asyncio's
+	// process spawners, directory makers and code's REPL.
+	"read_pickle": true, "unpickle": true, "unsafe_load": true, "full_load": true, "load_state_dict_from_url": true,
+	"download_url_to_file": true, "hf_hub_download": true, "snapshot_download": true, "create_subprocess_shell": true,
+	"create_subprocess_exec": true, "makedirs": true, "mkdir": true, "interact": true,
 }
 
 // mainUse records a use of a main-module name: a build, or a call
@@ -839,6 +845,7 @@ func (m *machine) step(off int64, op byte) error {
 			kind = KindList
 		} else if op == opFROZENSET {
 			kind = KindFrozenSet
+			m.hashed(off, items, 1)
 		}
 		m.push(m.container(kind, items))
 	case opDICT:
@@ -849,6 +856,7 @@ func (m *machine) step(off int64, op byte) error {
 		if len(items)%2 != 0 {
 			return errOddItems
 		}
+		m.hashed(off, items, 2)
 		m.push(m.container(KindDict, items))
 	case opAPPEND:
 		v, err := m.pop()
@@ -1278,6 +1286,7 @@ func (m *machine) addItems(off int64, op byte, items []cell) error {
 			step = 2
 		}
 		if want != KindList {
+			m.hashed(off, items, step)
 			for i := 0; i < len(items); i += step {
 				switch items[i].kind {
 				case KindList, KindDict, KindSet:
@@ -1308,7 +1317,11 @@ func (m *machine) addItems(off int64, op byte, items []cell) error {
 		o.count += int64(len(items))
 	case KindCall, KindPersistent, KindExt, KindBuffer:
 		// An instance: its own append/__setitem__/add runs, which is the
-		// instance's class's business and judged with that class.
+		// instance's class's business and judged with that class, except
+		// where the class reads its items as attributes (itemAttributes).
+		if op == opSETITEM || op == opSETITEMS {
+			m.itemAttributes(off, op, t, items, nil)
+		}
 	case KindList, KindDict:
 		if op != opSETITEM && op != opSETITEMS || t.kind != KindList {
 			m.confused(off, op, t)
@@ -1385,6 +1398,12 @@ func (m *machine) build(off int64, t *cell, state Value) error {
 		s[0] = state.cell
 		obj.obj().state = ref
 		noteTransformerState(obj, state)
+		if state.kind == KindTuple && state.nkept() == 2 {
+			// The second element's pairs are set with setattr, which an
+			// item-attribute class turns into items.
+			pairs, loose := m.pairs(state.at(1))
+			m.itemAttributes(off, opBUILD, obj, pairs, loose)
+		}
 	case KindGlobal:
 		mainTarget(off, opBUILD, obj)
 		m.mutate(off, opBUILD, obj, state)
@@ -1541,6 +1560,15 @@ func (m *machine) call(off int64, op byte, fn, args, kwargs Value) Value {
 			}
 			m.use(off, fn, need, res)
 			m.argRoles(off, fn, args, res)
+			if g != nil && hashingCalls[g.ref.Module+"."+g.ref.Name] {
+				m.hashedArgs(off, args)
+			}
+			if g != nil && g.ref.Module == "copyreg" && g.ref.Name == "_reconstructor" && args.kind == KindTuple && args.nkept() == 3 {
+				// _reconstructor(cls, base, state) runs base.__init__(obj,
+				// state): dict's fills the items from state.
+				pairs, loose := m.pairs(args.at(2))
+				m.itemAttributes(off, op, res, pairs, loose)
+			}
 			if fn.gobj().nested {
 				m.nested(off, fn, args)
 			}
@@ -1612,6 +1640,165 @@ func partialObject(v Value) bool {
 	}
 	f := v.at(0)
 	return f.kind == KindGlobal && !f.gobj().dynamic && f.gobj().info != nil && f.gobj().info.partial
+}
+
+// itemAttributeClasses are allowlisted dict subclasses whose __getattr__
+// returns the item of that name (and whose __setattr__, for
+// AttributeDict, sets one): scikit-learn's Bunch (sklearn/utils/_bunch.py)
+// and Lightning's AttributeDict (see allow.tsv). The unpickler looks up
+// extend or append on the instance for APPEND and APPENDS, and
+// __setstate__ for BUILD (AttributeDict has none of them), so an item the
+// pickle sets under such a name is called with the pickle's arguments.
+var itemAttributeClasses = map[string]bool{
+	"sklearn.utils.Bunch":                               true,
+	"sklearn.utils._bunch.Bunch":                        true,
+	"pytorch_lightning.utilities.parsing.AttributeDict": true,
+	"lightning.pytorch.utilities.parsing.AttributeDict": true,
+	"lightning_fabric.utilities.data.AttributeDict":     true,
+	"lightning.fabric.utilities.data.AttributeDict":     true,
+}
+
+// unpicklerLookups are the attributes CPython's unpickler looks up on an
+// object it fills: extend and append (APPEND, APPENDS), __setstate__
+// (BUILD).
+var unpicklerLookups = map[string]bool{"extend": true, "append": true, "__setstate__": true}
+
+// itemAttributes judges the key/value pairs put into an instance of an
+// item-attribute class (itemAttributeClasses) by SETITEM, SETITEMS, BUILD's
+// setattr or copyreg._reconstructor's base.__init__, and the values whose
+// key the pickle left to be computed (loose): a value that can be called
+// (a global, or an object the pickle built) set under a name the unpickler
+// looks up, or under a computed key, is judged as a call of that value, as
+// REDUCE would be.
+func (m *machine) itemAttributes(off int64, op byte, inst Value, pairs, loose []cell) {
+	if m.probe || !itemAttributeClass(inst) {
+		return
+	}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		k := m.t.val(pairs[i])
+		if name, ok := k.Text(); k.kind == KindStr && (ok && !unpicklerLookups[name] || !ok && k.Size() > 16) ||
+			k.kind != KindStr && constant(k, 0) {
+			continue
+		}
+		loose = append(loose, pairs[i+1])
+	}
+	for _, c := range loose {
+		switch v := m.t.val(c); v.kind {
+		case KindGlobal, KindCall, KindPersistent, KindExt, KindBuffer:
+			m.call(off, op, v, Value{cell: cell{kind: KindTuple, aux: 1}}, Value{})
+		}
+	}
+}
+
+// itemAttributeClass reports whether v is an instance of an
+// item-attribute class (see builtClass).
+func itemAttributeClass(v Value) bool {
+	cls, ok := builtClass(v)
+	return ok && itemAttributeClasses[cls.gobj().module+"."+cls.gobj().name]
+}
+
+// builtClass returns the class v is an instance of when it is built the
+// way pickle builds one: NEWOBJ or NEWOBJ_EX of the class, or copyreg's
+// __newobj__, __newobj_ex__ or _reconstructor with the class first.
+func builtClass(v Value) (Value, bool) {
+	if v.kind != KindCall || v.nkept() < 2 {
+		return Value{}, false
+	}
+	cls := v.at(0)
+	if cls.kind == KindGlobal && !cls.gobj().dynamic &&
+		(cls.gobj().module == "copyreg" && strings.HasPrefix(cls.gobj().name, "_")) {
+		if args := v.at(1); args.kind == KindTuple && args.nkept() > 0 {
+			cls = args.at(0)
+		}
+	}
+	return cls, cls.kind == KindGlobal && !cls.gobj().dynamic
+}
+
+// resolvingEq are allowlisted classes whose __eq__ resolves the
+// interpolations of both operands, calling the resolvers they name
+// (omegaconf BaseContainer._item_eq through _get_value, omegaconf 2.2),
+// and whose __hash__ is hash(str(self)), so that two configs of the same
+// text collide. As dict keys or set elements two of them are compared
+// while loading, which runs the resolvers the loading program registered
+// (an "eval" resolver is common) on the file's strings.
+var resolvingEq = map[string]bool{
+	"omegaconf.dictconfig.DictConfig": true,
+	"omegaconf.listconfig.ListConfig": true,
+}
+
+// hashingCalls are allowlisted callables that hash the elements (or the
+// keys of the key/value pairs) of their arguments.
+var hashingCalls = map[string]bool{
+	"builtins.set": true, "builtins.frozenset": true, "builtins.dict": true,
+	"collections.Counter": true, "collections.OrderedDict": true, "collections.defaultdict": true,
+}
+
+// hashed judges the values the unpickler hashes as dict keys or set
+// elements, every step-th of items: an instance of a resolvingEq class
+// there is a use the allowlist does not permit (MG116).
+func (m *machine) hashed(off int64, items []cell, step int) {
+	if m.probe {
+		return
+	}
+	for i := 0; i < len(items); i += step {
+		v := m.t.val(items[i])
+		cls, ok := builtClass(v)
+		if !ok || !resolvingEq[cls.gobj().module+"."+cls.gobj().name] {
+			continue
+		}
+		if g := cls.gobj().info; g != nil && g.misuse == "" && g.ref.Verdict.Class == globals.Allowed {
+			g.misuse, g.misuseOff, g.misuseUse = v.String()+" as a dict key or set element, whose __eq__ resolves "+
+				"interpolations", off, globals.UseFunction
+		}
+	}
+}
+
+// hashedArgs judges the arguments of a hashingCalls callable: the
+// elements of a list, tuple or set argument, the first of each pair among
+// them, and a dict argument's keys.
+func (m *machine) hashedArgs(off int64, args Value) {
+	if args.kind != KindTuple {
+		return
+	}
+	for _, c := range args.cells() {
+		switch a := m.t.val(c); a.kind {
+		case KindDict:
+			m.hashed(off, a.cells(), 2)
+		case KindList, KindTuple, KindSet, KindFrozenSet:
+			m.hashed(off, a.cells(), 1)
+			for _, e := range a.cells() {
+				if p := m.t.val(e); p.kind == KindTuple && p.nkept() == 2 {
+					m.hashed(off, p.cells(), 2)
+				}
+			}
+		}
+	}
+}
+
+// pairs splits what dict.update or setattr receives: the key/value cells
+// of a dict or of a list or tuple of 2-tuples, and, loose, any other
+// element or value that is not a constant, whose keys the pickle did not
+// spell out.
+func (m *machine) pairs(v Value) (pairs, loose []cell) {
+	switch v.kind {
+	case KindNone:
+		return nil, nil
+	case KindDict:
+		return v.cells(), nil
+	case KindList, KindTuple:
+		for _, c := range v.cells() {
+			if p := m.t.val(c); p.kind == KindTuple && p.nkept() == 2 {
+				pairs = append(pairs, p.cells()...)
+			} else {
+				loose = append(loose, c)
+			}
+		}
+		return pairs, loose
+	}
+	if constant(v, 0) {
+		return nil, nil
+	}
+	return nil, []cell{v.cell}
 }
 
 // argRoles are the arguments that allowlisted callables build or call:

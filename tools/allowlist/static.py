@@ -27,7 +27,10 @@ DANGER = {
     "Path": "builds filesystem paths", "mmap": "maps files", "memmap": "maps files",
     "fromfile": "reads files", "tofile": "writes files", "HDFStore": "opens HDF5 files",
     "h5py": "opens HDF5 files", "tables": "opens HDF5 files", "smart_open": "opens local and remote files",
-    "fsspec": "opens local and remote files", "read_csv": "reads files", "read_pickle": "unpickles files",
+    "fsspec": "opens local and remote files",
+    # gensim's helper that smart_open-s a path or URL (TextCorpus.__len__ and __iter__ reach it through the
+    # utils module, whose attributes the checker does not follow)
+    "file_or_filename": "opens local and remote files", "read_csv": "reads files", "read_pickle": "unpickles files",
     "glob": "lists files", "listdir": "lists files", "scandir": "lists files", "walk": "walks directories",
     "isfile": "probes the filesystem", "exists": "probes the filesystem", "stat": "probes the filesystem",
     # network
