@@ -232,6 +232,14 @@ type machine struct {
 	kerasLoads int64
 	// sel is the allowlist ecosystems the scan's policy switched off.
 	sel globals.Selection
+	// hookList and hookIdx (by object ref) are the instances whose
+	// attributes hold a callable under a name the unpickler calls, and
+	// attrDicts the instance each dict flagged flagAttrDict fills (see
+	// hooks.go).
+	hookList  []hookSet
+	hookIdx   map[uint32]int32
+	attrDicts map[uint32]cell
+	lostHooks map[lostHook]cell
 }
 
 func newMachine(ctx context.Context, st *Stream, s formats.Scope, opt *Options, res *Result, sh *shared) *machine {
@@ -845,7 +853,11 @@ func (m *machine) step(off int64, op byte) error {
 		if len(items)%2 != 0 {
 			return errOddItems
 		}
-		m.push(m.container(KindDict, items))
+		d := m.container(KindDict, items)
+		if !m.probe && len(items) > m.maxItems {
+			m.dictItems(off, d.ref, d.obj(), items, m.maxItems)
+		}
+		m.push(d)
 	case opAPPEND:
 		v, err := m.pop()
 		if err != nil {
@@ -1300,11 +1312,20 @@ func (m *machine) addItems(off int64, op byte, items []cell) error {
 				o.capItems = uint32(n)
 			}
 			m.t.appendItems(o, add, limit)
+			if want == KindDict && (len(add) < len(items) || o.flags != 0) && !m.probe {
+				m.dictItems(off, t.ref, o, items, len(add))
+			}
+		} else if want == KindDict && !m.probe {
+			m.dictItems(off, t.ref, o, items, 0)
 		}
 		o.count += int64(len(items))
 	case KindCall, KindPersistent, KindExt, KindBuffer:
 		// An instance: its own append/__setitem__/add runs, which is the
-		// instance's class's business and judged with that class.
+		// instance's class's business and judged with that class, unless
+		// an instance attribute shadows it.
+		if instance(t) && !m.probe {
+			m.itemHooks(off, op, t, items)
+		}
 	case KindList, KindDict:
 		if op != opSETITEM && op != opSETITEMS || t.kind != KindList {
 			m.confused(off, op, t)
@@ -1380,10 +1401,16 @@ func (m *machine) build(off int64, t *cell, state Value) error {
 		s[0] = state.cell
 		obj.obj().state = ref
 		noteTransformerState(obj, state)
+		if instance(obj) && !m.probe {
+			m.buildHooks(off, obj, state)
+		}
 	case KindGlobal:
 		mainTarget(off, opBUILD, obj)
 		m.mutate(off, opBUILD, obj, state)
 	case KindExt, KindBuffer:
+		if instance(obj) && !m.probe {
+			m.buildHooks(off, obj, state)
+		}
 	default:
 		m.confused(off, opBUILD, obj)
 	}
@@ -2038,6 +2065,7 @@ func (m *machine) flush() {
 	if m.probe {
 		return
 	}
+	m.flushHooks()
 	for _, o := range m.order {
 		g := o.info
 		v := g.ref.Verdict
