@@ -68,13 +68,15 @@ type hookSet struct {
 // dicts tracked as instance dicts; beyond it a hook is reported when set.
 const maxHooks = maxPartials
 
+// hookLength reports whether c is a kept str as long as a hook name: the
+// cheap test that every dict key and instance item passes through.
+func hookLength(c cell) bool {
+	return c.kind == KindStr && c.aux&1 != 0 && uint64(c.n) < 13 && (1<<3|1<<6|1<<12)>>c.n&1 != 0
+}
+
 // hookIndex returns the hook a dict key names, or -1.
 func hookIndex(k Value) int {
-	if k.kind != KindStr || !k.inline() {
-		return -1
-	}
-	switch k.n {
-	case 3, 6, 12:
+	if hookLength(k.cell) {
 		switch k.chars() {
 		case "__setstate__":
 			return hookSetstate
@@ -141,6 +143,9 @@ func (m *machine) hold(off int64, inst Value, h int, c cell, lost bool) {
 // object, whose flags tell of hook names beyond its kept items, or 0.
 func (m *machine) setAttrs(off int64, inst Value, items []cell, ref uint32, slot bool) {
 	for i := 0; i+1 < len(items); i += 2 {
+		if items[i].kind != KindStr {
+			continue
+		}
 		k := m.t.val(items[i])
 		if h := hookIndex(k); h >= 0 {
 			m.hold(off, inst, h, items[i+1], false)

@@ -1285,11 +1285,15 @@ func (m *machine) addItems(off int64, op byte, items []cell) error {
 		if want == KindDict {
 			step = 2
 		}
+		// named notes a dict key spelled like a hook (see hooks.go).
+		named := false
 		if want != KindList {
 			for i := 0; i < len(items); i += step {
 				switch items[i].kind {
 				case KindList, KindDict, KindSet:
 					return fmt.Errorf("unhashable type: '%s' as a %s key", items[i].kind, want)
+				case KindStr:
+					named = named || hookLength(items[i])
 				}
 			}
 		}
@@ -1312,10 +1316,10 @@ func (m *machine) addItems(off int64, op byte, items []cell) error {
 				o.capItems = uint32(n)
 			}
 			m.t.appendItems(o, add, limit)
-			if want == KindDict && (len(add) < len(items) || o.flags != 0) && !m.probe {
+			if named && want == KindDict && !m.probe {
 				m.dictItems(off, t.ref, o, items, len(add))
 			}
-		} else if want == KindDict && !m.probe {
+		} else if named && want == KindDict && !m.probe {
 			m.dictItems(off, t.ref, o, items, 0)
 		}
 		o.count += int64(len(items))
