@@ -235,3 +235,21 @@ for load in (pickle.loads, lambda d: pickle._Unpickler(io.BytesIO(d)).load()):
 	}
 	return string(out)
 }
+
+// TestInstanceHooksCap asserts that a hook set on an instance beyond the
+// ones the machine tracks is still judged, as called where it is set.
+func TestInstanceHooksCap(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(proto(2))
+	for i := 0; i < maxHooks; i++ {
+		b.WriteString(linear + attrState("__setstate__", glob("builtins", "hash")) + build + pop)
+	}
+	b.WriteString(linear + attrState("__setstate__", glob("ultralytics.nn.tasks", "DetectionModel")) + build + stop)
+	rec, _, err := scanBytes(t, []byte(b.String()), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(rec.Rules(), RuleMisusedGlobal) {
+		t.Errorf("hook beyond the cap not reported: %v", rec.Findings)
+	}
+}
