@@ -141,7 +141,8 @@ func (m *machine) hold(off int64, inst Value, h int, c cell, lost bool) {
 // attributes of inst; slot is set for a BUILD slot state, which setattr
 // applies and which can replace __class__ and __dict__. ref is the dict's
 // object, whose flags tell of hook names beyond its kept items, or 0.
-func (m *machine) setAttrs(off int64, inst Value, items []cell, ref uint32, slot bool) {
+// It reports whether a hook name was among the items.
+func (m *machine) setAttrs(off int64, inst Value, items []cell, ref uint32, slot bool) (named bool) {
 	for i := 0; i+1 < len(items); i += 2 {
 		if items[i].kind != KindStr {
 			continue
@@ -149,6 +150,7 @@ func (m *machine) setAttrs(off int64, inst Value, items []cell, ref uint32, slot
 		k := m.t.val(items[i])
 		if h := hookIndex(k); h >= 0 {
 			m.hold(off, inst, h, items[i+1], false)
+			named = true
 			continue
 		}
 		if !slot || k.kind != KindStr || !k.inline() || k.n != 8 && k.n != 9 {
@@ -159,10 +161,7 @@ func (m *machine) setAttrs(off int64, inst Value, items []cell, ref uint32, slot
 		case "__class__":
 			m.setClass(off, inst, v)
 		case "__dict__":
-			if v.kind == KindDict && !v.inline() {
-				m.setAttrs(off, inst, v.cells(), v.ref, false)
-				m.attrDict(inst, v)
-			}
+			m.attrsFrom(off, inst, v, false, true)
 		}
 	}
 	if ref == 0 {
@@ -178,8 +177,10 @@ func (m *machine) setAttrs(off int64, inst Value, items []cell, ref uint32, slot
 			} else {
 				m.hold(off, inst, h, cell{}, true)
 			}
+			named = true
 		}
 	}
+	return named
 }
 
 // lostHook is a hook name in a dict beyond the items the dict keeps.
@@ -310,20 +311,40 @@ func (m *machine) buildHooks(off int64, inst, state Value) {
 			m.container(KindTuple, []cell{state.cell}))
 	}
 	switch state.kind {
-	case KindDict:
-		m.setAttrs(off, inst, state.cells(), state.ref, false)
-		m.attrDict(inst, state)
 	case KindTuple:
-		if state.count() != 2 || state.nkept() != 2 {
-			return
+		if state.count() == 2 && state.nkept() == 2 {
+			m.attrsFrom(off, inst, state.at(0), false, true)
+			m.attrsFrom(off, inst, state.at(1), true, false)
 		}
-		if d := state.at(0); d.kind == KindDict {
-			m.setAttrs(off, inst, d.cells(), d.ref, false)
-			m.attrDict(inst, d)
+	default:
+		m.attrsFrom(off, inst, state, false, true)
+	}
+}
+
+// attrsFrom applies d, a BUILD dict state or slot state (slot) or a
+// __dict__ a slot state installed, to the attributes of inst; alias marks
+// d as a dict whose later items are attributes of inst too. CPython takes
+// a dict subclass in each place (PyDict_Check) and reads its items, which
+// SETITEM(S) set: the hooks recorded on such an instance carry over.
+func (m *machine) attrsFrom(off int64, inst, d Value, slot, alias bool) {
+	switch {
+	case d.kind == KindDict && !d.inline():
+		m.setAttrs(off, inst, d.cells(), d.ref, slot)
+	case instance(d) && d.ref != inst.ref:
+		if s := m.hooksOf(d); s != nil {
+			// Copied: hold may grow hookList, which s points into.
+			held, lost, offs := s.held, s.lost, s.off
+			for h := range held {
+				if held[h].kind != kindAbsent || lost[h] {
+					m.hold(offs[h], inst, h, held[h], lost[h])
+				}
+			}
 		}
-		if d := state.at(1); d.kind == KindDict {
-			m.setAttrs(off, inst, d.cells(), d.ref, true)
-		}
+	default:
+		return
+	}
+	if alias {
+		m.attrDict(inst, d)
 	}
 }
 
@@ -334,7 +355,13 @@ func (m *machine) buildHooks(off int64, inst, state Value) {
 func (m *machine) itemHooks(off int64, op byte, inst Value, items []cell) {
 	switch op {
 	case opSETITEM, opSETITEMS:
-		m.setAttrs(off, inst, items, 0, false)
+		if m.setAttrs(off, inst, items, 0, false) {
+			if c, ok := m.attrDicts[inst.ref]; ok {
+				// A dict subclass installed as another instance's
+				// __dict__ or BUILD state.
+				m.setAttrs(off, m.t.val(c), items, 0, false)
+			}
+		}
 		return
 	}
 	s := m.hooksOf(inst)

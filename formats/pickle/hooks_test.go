@@ -75,6 +75,13 @@ func TestInstanceHooks(t *testing.T) {
 		{"__setstate__ beyond the kept items of DICT", func(v string) []byte {
 			return cat(proto(2), linear, mark, manyAttrs(80), sbu("__setstate__"), v, "d", build, sbu("x"), build, stop)
 		}, "BUILD"},
+		{"__setstate__ item of an OrderedDict BUILD state", func(v string) []byte {
+			return cat(proto(2), linear, glob("collections", "OrderedDict"), emptyTuple, reduce, sbu("__setstate__"), v, "s", build, sbu("x"), build, stop)
+		}, "BUILD"},
+		{"__setstate__ item of an OrderedDict installed as __dict__", func(v string) []byte {
+			return cat(proto(2), linear, binput(0), "N", emptyDict, sbu("__dict__"), glob("collections", "OrderedDict"), emptyTuple, reduce, binput(1), "s", tuple2, build, pop,
+				binget(1), sbu("__setstate__"), v, "s", pop, binget(0), sbu("x"), build, stop)
+		}, "BUILD"},
 		{"append then APPEND", func(v string) []byte {
 			return cat(proto(2), linear, attrState("append", v), build, sbu("x"), "a", stop)
 		}, "APPEND"},
@@ -180,6 +187,9 @@ func TestInstanceHooksCPython(t *testing.T) {
 		{"__setstate__ in dict state", cat(proto(2), ns, attrState("__setstate__", p), build, sbu("MARK"), build, stop), "BUILD"},
 		{"__setstate__ in slot state", cat(proto(2), ns, slotState("__setstate__", p), build, sbu("MARK"), build, stop), "BUILD"},
 		{"__setstate__ in an installed instance dict", cat(proto(2), ns, binput(0), "N", emptyDict, sbu("__dict__"), emptyDict, binput(1), "s", tuple2, build, pop,
+			binget(1), sbu("__setstate__"), p, "s", pop, binget(0), sbu("MARK"), build, stop), "BUILD"},
+		{"__setstate__ item of an OrderedDict BUILD state", cat(proto(2), ns, glob("collections", "OrderedDict"), emptyTuple, reduce, sbu("__setstate__"), p, "s", build, sbu("MARK"), build, stop), "BUILD"},
+		{"__setstate__ item of an OrderedDict installed as __dict__", cat(proto(2), ns, binput(0), "N", emptyDict, sbu("__dict__"), glob("collections", "OrderedDict"), emptyTuple, reduce, binput(1), "s", tuple2, build, pop,
 			binget(1), sbu("__setstate__"), p, "s", pop, binget(0), sbu("MARK"), build, stop), "BUILD"},
 		{"append then APPEND", cat(proto(2), ns, attrState("append", p), build, sbu("MARK"), "a", stop), "APPEND"},
 		{"append then APPENDS", cat(proto(2), ns, attrState("append", p), build, mark, sbu("MARK"), "e", stop), "APPENDS"},
