@@ -242,6 +242,14 @@ type machine struct {
 	kerasLoads int64
 	// sel is the allowlist ecosystems the scan's policy switched off.
 	sel globals.Selection
+	// hookList and hookIdx (by object ref) are the instances whose
+	// attributes hold a callable under a name the unpickler calls, and
+	// attrDicts the instance each dict flagged flagAttrDict fills (see
+	// hooks.go).
+	hookList  []hookSet
+	hookIdx   map[uint32]int32
+	attrDicts map[uint32]cell
+	lostHooks map[lostHook]cell
 }
 
 func newMachine(ctx context.Context, st *Stream, s formats.Scope, opt *Options, res *Result, sh *shared) *machine {
@@ -857,7 +865,11 @@ func (m *machine) step(off int64, op byte) error {
 			return errOddItems
 		}
 		m.hashed(off, items, 2)
-		m.push(m.container(KindDict, items))
+		d := m.container(KindDict, items)
+		if !m.probe && len(items) > m.maxItems {
+			m.dictItems(off, d.ref, d.obj(), items, m.maxItems)
+		}
+		m.push(d)
 	case opAPPEND:
 		v, err := m.pop()
 		if err != nil {
@@ -1285,12 +1297,16 @@ func (m *machine) addItems(off int64, op byte, items []cell) error {
 		if want == KindDict {
 			step = 2
 		}
+		// named notes a dict key spelled like a hook (see hooks.go).
+		named := false
 		if want != KindList {
 			m.hashed(off, items, step)
 			for i := 0; i < len(items); i += step {
 				switch items[i].kind {
 				case KindList, KindDict, KindSet:
 					return fmt.Errorf("unhashable type: '%s' as a %s key", items[i].kind, want)
+				case KindStr:
+					named = named || hookLength(items[i])
 				}
 			}
 		}
@@ -1313,14 +1329,23 @@ func (m *machine) addItems(off int64, op byte, items []cell) error {
 				o.capItems = uint32(n)
 			}
 			m.t.appendItems(o, add, limit)
+			if named && want == KindDict && !m.probe {
+				m.dictItems(off, t.ref, o, items, len(add))
+			}
+		} else if named && want == KindDict && !m.probe {
+			m.dictItems(off, t.ref, o, items, 0)
 		}
 		o.count += int64(len(items))
 	case KindCall, KindPersistent, KindExt, KindBuffer:
 		// An instance: its own append/__setitem__/add runs, which is the
-		// instance's class's business and judged with that class, except
-		// where the class reads its items as attributes (itemAttributes).
+		// instance's class's business and judged with that class, unless
+		// an instance attribute shadows it, or the class reads its items
+		// as attributes (itemAttributes).
 		if op == opSETITEM || op == opSETITEMS {
 			m.itemAttributes(off, op, t, items, nil)
+		}
+		if instance(t) && !m.probe {
+			m.itemHooks(off, op, t, items)
 		}
 	case KindList, KindDict:
 		if op != opSETITEM && op != opSETITEMS || t.kind != KindList {
@@ -1404,10 +1429,16 @@ func (m *machine) build(off int64, t *cell, state Value) error {
 			pairs, loose := m.pairs(state.at(1))
 			m.itemAttributes(off, opBUILD, obj, pairs, loose)
 		}
+		if instance(obj) && !m.probe {
+			m.buildHooks(off, obj, state)
+		}
 	case KindGlobal:
 		mainTarget(off, opBUILD, obj)
 		m.mutate(off, opBUILD, obj, state)
 	case KindExt, KindBuffer:
+		if instance(obj) && !m.probe {
+			m.buildHooks(off, obj, state)
+		}
 	default:
 		m.confused(off, opBUILD, obj)
 	}
@@ -2358,6 +2389,7 @@ func (m *machine) flush() {
 	if m.probe {
 		return
 	}
+	m.flushHooks()
 	for _, o := range m.order {
 		g := o.info
 		v := g.ref.Verdict

@@ -51,8 +51,9 @@ func init() {
 				"Do not load it unless you know why a model file needs this."},
 		{ID: RuleMisusedGlobal, Severity: formats.Medium, Title: "allowlisted global used in a way the allowlist does not permit",
 			Doc: "The global is on the allowlist for some uses only: built as a class (NEWOBJ, copyreg._reconstructor, " +
-				"which run no constructor on the pickle's arguments), called as a function (REDUCE, OBJ, INST), or only held " +
-				"as a value. This pickle uses it another way, e.g. calls a class that libraries only ever rebuild, which runs " +
+				"which run no constructor on the pickle's arguments), called as a function (REDUCE, OBJ, INST, or through an " +
+				"instance attribute the pickle set that BUILD, APPEND(S) or ADDITEMS calls: __setstate__, extend, append, add), " +
+				"or only held as a value. This pickle uses it another way, e.g. calls a class that libraries only ever rebuild, which runs " +
 				"its __init__ on arguments the file chose, or calls a function stored as a value. That is how an allowed " +
 				"class becomes a gadget; no library writes it. Do not load the file unless you know the library does this."},
 		{ID: RuleMainGlobal, Severity: formats.Low, Title: "pickle refers to the loading program's own definitions",
@@ -101,8 +102,10 @@ func init() {
 				"protocol mid-stream changes how globals are resolved (compat aliases, dotted names), which can mislead scanners."},
 		{ID: RuleComputedCall, Severity: formats.High, Title: "call of a computed object",
 			Doc: "A call opcode (REDUCE, OBJ, NEWOBJ, ...) calls something that is not an imported global: the result of an " +
-				"earlier call, a persistent object or an extension-registry entry. What runs is decided at load time, which " +
-				"is how call chains hide their target. Do not load the file."},
+				"earlier call, a persistent object or an extension-registry entry. The same holds for an instance attribute the " +
+				"unpickler calls in place of the class's method, when the pickle stored such an object there: __setstate__ " +
+				"(called by a later BUILD), extend or append (APPEND, APPENDS), add (ADDITEMS), or a __class__ set by a BUILD " +
+				"slot state. What runs is decided at load time, which is how call chains hide their target. Do not load the file."},
 		{ID: RuleExtension, Severity: formats.Medium, Title: "extension registry reference",
 			Doc: "EXT1/EXT2/EXT4 load a global through copyreg's extension registry, which is empty unless the loading program " +
 				"registered codes. The global cannot be identified from the file. Do not load it unless you know the registry."},
