@@ -104,6 +104,10 @@ def pandas_objects():
              pd.Index([True, False]), pd.Index([1, 2], dtype="UInt8"),
              pd.DataFrame(np.eye(2), index=pd.MultiIndex.from_tuples([(1, "a"), (2, "b")])),
              pd.offsets.Day(2), pd.offsets.MonthEnd(), pd.offsets.Week(weekday=1), pd.offsets.BusinessDay(),
+             # the Tick offsets a frequency-indexed series keeps (darts pickles a TimeSeries
+             # freq=pd.offsets.Minute(10)); Tick.__reduce__ calls the class with n
+             pd.offsets.Hour(3), pd.offsets.Minute(10), pd.offsets.Second(5), pd.offsets.Milli(2),
+             pd.offsets.Micro(2), pd.offsets.Nano(2),
              pd.DateOffset(months=1), pd.CategoricalDtype(["a", "b"]), pd.DatetimeTZDtype(tz="UTC"),
              pd.PeriodDtype("D"), pd.IntervalDtype("int64"), pd.SparseDtype("float64")]
     _safe(items, lambda: df.groupby("c").sum())
