@@ -591,6 +591,37 @@ def omegaconf_enumerated():
     return [(m, n, c) for m, n, c in _classes_of(None, "omegaconf") if m in own and c.__module__ == m]
 
 
+def xarray_objects():
+    """DataArrays and Datasets over every index kind a forecasting library or
+    a user keeps: default (no coordinate), integer, string, datetime with a
+    frequency, timezone-aware, multi-index, plus attrs and a non-index
+    coordinate. Built in memory: no backend (file) object is involved."""
+    import numpy as np
+    import pandas as pd
+    import xarray as xr
+
+    t = pd.date_range("2020-01-01", periods=3, freq="10T")
+    da = xr.DataArray(np.arange(6.0).reshape(3, 2), dims=("time", "component"),
+                      coords={"time": t, "component": ["a", "b"]}, name="x", attrs={"units": "m"})
+    items = [da, da.variable, da.to_dataset(), xr.DataArray(np.arange(3)),
+             xr.DataArray(np.arange(3), dims="i", coords={"i": [10, 20, 30], "lbl": ("i", ["p", "q", "r"])}),
+             xr.DataArray(np.ones(2), dims="t", coords={"t": pd.date_range("2020", periods=2, tz="UTC")}),
+             xr.Dataset({"v": ("s", [1.0, 2.0])}, coords={"s": [0.5, 1.5]}).stack(z=["s"])]
+    _safe(items, lambda: xr.DataArray(np.arange(4), dims="m", coords={"m": pd.MultiIndex.from_product(
+        [["a", "b"], [1, 2]], names=["p", "q"])}))
+    return items
+
+
+def xarray_enumerated():
+    """The core data model classes, under the modules that define them (not
+    the backends, coding or plotting modules, which pickles of in-memory
+    objects never name)."""
+    import xarray  # noqa: F401
+    own = ("xarray.core.dataarray", "xarray.core.dataset", "xarray.core.variable", "xarray.core.indexing",
+           "xarray.core.indexes", "xarray.core.coordinates")
+    return [(m, n, c) for m, n, c in _classes_of(None, "xarray") if m in own and c.__module__ == m]
+
+
 def _classes_of(pkg, prefix):
     """Classes reachable as attributes of the already-imported modules
     under prefix, as (module, name, class) under every name they have
@@ -671,4 +702,5 @@ ECOSYSTEMS = {
     "sentencepiece": (("sentencepiece",), sentencepiece_objects, None),
     "optuna": (("optuna",), optuna_objects, optuna_enumerated),
     "omegaconf": (("omegaconf",), omegaconf_objects, omegaconf_enumerated),
+    "xarray": (("xarray",), xarray_objects, xarray_enumerated),
 }

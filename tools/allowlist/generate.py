@@ -17,7 +17,7 @@ already lists, are not emitted (the hand entries stay authoritative).
 It imports Debian's python3-numpy, -scipy, -pandas, -sklearn, -statsmodels,
 -gensim, -xgboost, -torch, -torchvision, -torchaudio, -nltk, -imblearn,
 -networkx, -keras-preprocessing, -sklearn-pandas, -skimage, -sentencepiece,
--optuna and -omegaconf (apt-get install them first); a missing one stops the run
+-optuna, -omegaconf and -xarray (apt-get install them first); a missing one stops the run
 rather than dropping its ecosystem.
 
 Output is sorted and carries no timestamps; library versions are recorded
@@ -29,6 +29,7 @@ import importlib
 import io
 import os
 import pickle
+import subprocess
 import sys
 import zipfile
 
@@ -275,7 +276,14 @@ def lib_version(eco):
         return "python==%d.%d" % sys.version_info[:2]
     top = builders.ECOSYSTEMS[eco][0][0]
     m = importlib.import_module(top)
-    return "%s==%s" % (top, getattr(m, "__version__", "unknown"))
+    ver = getattr(m, "__version__", "unknown")
+    if ver == "999":
+        # Debian builds some packages (python3-xarray) without setuptools_scm
+        # metadata, so they report 999: record the package's upstream version.
+        out = subprocess.run(["dpkg-query", "-W", "-f=${Version}", "python3-" + top],
+                             capture_output=True, text=True, check=True).stdout
+        ver = out.split(":")[-1].rsplit("-", 1)[0]
+    return "%s==%s" % (top, ver)
 
 
 # ---------------------------------------------------------------- main
