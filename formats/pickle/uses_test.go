@@ -179,6 +179,7 @@ func TestEcosystemSelection(t *testing.T) {
 		{"globals/testdata/ecosystems/mlxtend.pkl", "mlxtend", []string{"mlxtend."}},
 		{"globals/testdata/ecosystems/pyannote.pkl", "pyannote", []string{"pyannote."}},
 		{"globals/testdata/ecosystems/chemprop.pkl", "chemprop", []string{"chemprop."}},
+		{"globals/testdata/ecosystems/rdkit.pkl", "rdkit", []string{"rdkit."}},
 		{"globals/testdata/ecosystems/rdkit_ml.pkl", "rdkit", []string{"rdkit."}},
 		{"globals/testdata/ecosystems/rdkit_chem.pkl", "rdkit", []string{"rdkit.", "Geometry."}},
 		{"globals/testdata/ecosystems/darts.pkl", "darts", []string{"darts."}},

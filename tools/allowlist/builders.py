@@ -622,6 +622,44 @@ def xarray_enumerated():
     return [(m, n, c) for m, n, c in _classes_of(None, "xarray") if m in own and c.__module__ == m]
 
 
+def rdkit_objects():
+    """The RDKit objects its own test data pickles: an rdkit.ML Composite of
+    quantized decision trees, a Subshape shape with a UniformGrid3D and
+    skeleton points, and free chemical features and points (Boost.Python
+    classes whose pickle suites call the class with getinitargs)."""
+    from rdkit import Geometry
+    from rdkit.Chem import rdChemicalFeatures
+    from rdkit.Chem.Subshape import SubshapeObjects
+    from rdkit.ML.Composite import Composite
+    from rdkit.ML.DecTree import DecTree, QuantTree
+
+    root = QuantTree.QuantTreeNode(None, "DESC0", label=0)
+    root.SetQuantBounds([0.5])
+    root.AddChildNode(DecTree.DecTreeNode(root, "leaf", label=1, isTerminal=1))
+    comp = Composite.Composite()
+    comp.AddModel(root, 0.1)
+    pt = Geometry.Point3D(1.0, 2.0, 3.0)
+    skel = SubshapeObjects.SkeletonPoint(location=pt)
+    skel.molFeatures = [rdChemicalFeatures.FreeChemicalFeature("HBondDonor", "HBondDonor1", pt)]
+    shape = SubshapeObjects.ShapeWithSkeleton()
+    shape.grid = Geometry.UniformGrid3D(2.0, 2.0, 2.0, 0.5)
+    shape.skelPts = [skel]
+    sub = SubshapeObjects.SubshapeShape()
+    sub.shapes = [shape]
+    return [comp, root, shape, sub, Geometry.Point2D(1.0, 2.0)]
+
+
+def rdkit_enumerated():
+    """The classes of the modules those objects come from (the ML trees and
+    Composite, the Subshape objects): not the rest of RDKit."""
+    import rdkit.Chem.Subshape.SubshapeObjects  # noqa: F401
+    import rdkit.ML.Composite.Composite  # noqa: F401
+    import rdkit.ML.DecTree.QuantTree  # noqa: F401
+    own = ("rdkit.ML.Composite.Composite", "rdkit.ML.DecTree.Tree", "rdkit.ML.DecTree.DecTree",
+           "rdkit.ML.DecTree.QuantTree", "rdkit.Chem.Subshape.SubshapeObjects")
+    return [(m, n, c) for m, n, c in _classes_of(None, "rdkit") if m in own and c.__module__ == m]
+
+
 def _classes_of(pkg, prefix):
     """Classes reachable as attributes of the already-imported modules
     under prefix, as (module, name, class) under every name they have
@@ -653,6 +691,11 @@ def numpy_enumerated():
 # that such pickles still load, with the use those pickles make of them.
 COMPAT = [
     ("numpy.core._internal", "_reconstruct", "function"),  # Python 2 era object arrays
+    # rdkit.ML's Python 2 era models (its test data): protocol 0 INST with no
+    # arguments, which the pickle machine counts as a call
+    ("rdkit.ML.DecTree.Tree", "TreeNode", "function"),
+    ("rdkit.ML.DecTree.DecTree", "DecTreeNode", "function"),
+    ("rdkit.ML.DecTree.QuantTree", "QuantTreeNode", "function"),
 ]
 
 # Globals judged as if called with free arguments although no object here
@@ -703,4 +746,5 @@ ECOSYSTEMS = {
     "optuna": (("optuna",), optuna_objects, optuna_enumerated),
     "omegaconf": (("omegaconf",), omegaconf_objects, omegaconf_enumerated),
     "xarray": (("xarray",), xarray_objects, xarray_enumerated),
+    "rdkit": (("rdkit",), rdkit_objects, rdkit_enumerated),
 }

@@ -17,7 +17,7 @@ already lists, are not emitted (the hand entries stay authoritative).
 It imports Debian's python3-numpy, -scipy, -pandas, -sklearn, -statsmodels,
 -gensim, -xgboost, -torch, -torchvision, -torchaudio, -nltk, -imblearn,
 -networkx, -keras-preprocessing, -sklearn-pandas, -skimage, -sentencepiece,
--optuna, -omegaconf and -xarray (apt-get install them first); a missing one stops the run
+-optuna, -omegaconf, -xarray and -rdkit (apt-get install them first); a missing one stops the run
 rather than dropping its ecosystem.
 
 Output is sorted and carries no timestamps; library versions are recorded
@@ -76,6 +76,19 @@ REVIEWED_C = [
     ("torch.qscheme", "quantisation scheme descriptor"),
     ("gensim.", "gensim Cython helpers rebuilt from arrays"),
     ("statsmodels.", "statsmodels Cython state rebuilt from arrays"),
+    # Boost.Python classes whose pickle suites (rdkit_pickle_suite: getinitargs
+    # only) make pickle call the class; the constructors read in rdkit's Code/.
+    # Boost.Python's instance.__new__ only allocates an empty holder: the
+    # class's own __init__ (listed per class below) is what runs on arguments.
+    ("Boost.Python.instance", "Boost.Python instance allocation (an empty holder; the class's __init__ is reviewed per class)"),
+    ("rdkit.Geometry.rdGeometry.Point3D", "RDKit Point3D: __init__ stores three doubles or copies a point"),
+    ("rdkit.Geometry.rdGeometry.Point2D", "RDKit Point2D: __init__ stores two doubles or copies a point"),
+    ("rdkit.Geometry.rdGeometry.UniformGrid3D_",
+     "RDKit UniformGrid3D_: the bytes constructor parses the grid in memory (UniformGrid3D::initFromText over a"
+     " stringstream, then a DiscreteValueVect of the pickled length)"),
+    ("rdkit.Chem.rdChemicalFeatures.FreeChemicalFeature",
+     "RDKit FreeChemicalFeature: the bytes constructor parses id, family, type and position in memory"
+     " (initFromString over a stringstream); the others store family, type, a Point3D and an id"),
 ]
 
 # Builtins whose call is pure: no I/O, no import, no attribute access by
@@ -323,8 +336,8 @@ def main():
 
     for module, name, use in builders.COMPAT:
         key = (module, name)
+        uses.setdefault(key, set()).add(use)
         if key not in observed:
-            uses.setdefault(key, set()).add(use)
             observed[key] = "enumerated"
             origin.setdefault(key, set()).add(ecosystem_of(module))
 
