@@ -122,7 +122,8 @@ faults:
 
 # Regenerates the pickle allowlist's ecosystem lists from the installed
 # Debian libraries (python3-numpy, -scipy, -pandas, -sklearn, -statsmodels,
-# -gensim, -xgboost, -torch, -torchvision, -torchaudio, -nltk, -joblib).
+# -gensim, -xgboost, -torch, -torchvision, -torchaudio, -nltk, -joblib, ...,
+# -xarray, -rdkit; the full list is in the generator's docstring).
 # The output is sorted and stamp-free: a rerun reproduces it byte for byte.
 allowlist:
 	/usr/bin/python3 tools/allowlist/generate.py

@@ -599,6 +599,75 @@ def omegaconf_enumerated():
     return [(m, n, c) for m, n, c in _classes_of(None, "omegaconf") if m in own and c.__module__ == m]
 
 
+def xarray_objects():
+    """DataArrays and Datasets over every index kind a forecasting library or
+    a user keeps: default (no coordinate), integer, string, datetime with a
+    frequency, timezone-aware, multi-index, plus attrs and a non-index
+    coordinate. Built in memory: no backend (file) object is involved."""
+    import numpy as np
+    import pandas as pd
+    import xarray as xr
+
+    t = pd.date_range("2020-01-01", periods=3, freq="10T")
+    da = xr.DataArray(np.arange(6.0).reshape(3, 2), dims=("time", "component"),
+                      coords={"time": t, "component": ["a", "b"]}, name="x", attrs={"units": "m"})
+    items = [da, da.variable, da.to_dataset(), xr.DataArray(np.arange(3)),
+             xr.DataArray(np.arange(3), dims="i", coords={"i": [10, 20, 30], "lbl": ("i", ["p", "q", "r"])}),
+             xr.DataArray(np.ones(2), dims="t", coords={"t": pd.date_range("2020", periods=2, tz="UTC")}),
+             xr.Dataset({"v": ("s", [1.0, 2.0])}, coords={"s": [0.5, 1.5]}).stack(z=["s"])]
+    _safe(items, lambda: xr.DataArray(np.arange(4), dims="m", coords={"m": pd.MultiIndex.from_product(
+        [["a", "b"], [1, 2]], names=["p", "q"])}))
+    return items
+
+
+def xarray_enumerated():
+    """The core data model classes, under the modules that define them (not
+    the backends, coding or plotting modules, which pickles of in-memory
+    objects never name)."""
+    import xarray  # noqa: F401
+    own = ("xarray.core.dataarray", "xarray.core.dataset", "xarray.core.variable", "xarray.core.indexing",
+           "xarray.core.indexes", "xarray.core.coordinates")
+    return [(m, n, c) for m, n, c in _classes_of(None, "xarray") if m in own and c.__module__ == m]
+
+
+def rdkit_objects():
+    """The RDKit objects its own test data pickles: an rdkit.ML Composite of
+    quantized decision trees, a Subshape shape with a UniformGrid3D and
+    skeleton points, and free chemical features and points (Boost.Python
+    classes whose pickle suites call the class with getinitargs)."""
+    from rdkit import Geometry
+    from rdkit.Chem import rdChemicalFeatures
+    from rdkit.Chem.Subshape import SubshapeObjects
+    from rdkit.ML.Composite import Composite
+    from rdkit.ML.DecTree import DecTree, QuantTree
+
+    root = QuantTree.QuantTreeNode(None, "DESC0", label=0)
+    root.SetQuantBounds([0.5])
+    root.AddChildNode(DecTree.DecTreeNode(root, "leaf", label=1, isTerminal=1))
+    comp = Composite.Composite()
+    comp.AddModel(root, 0.1)
+    pt = Geometry.Point3D(1.0, 2.0, 3.0)
+    skel = SubshapeObjects.SkeletonPoint(location=pt)
+    skel.molFeatures = [rdChemicalFeatures.FreeChemicalFeature("HBondDonor", "HBondDonor1", pt)]
+    shape = SubshapeObjects.ShapeWithSkeleton()
+    shape.grid = Geometry.UniformGrid3D(2.0, 2.0, 2.0, 0.5)
+    shape.skelPts = [skel]
+    sub = SubshapeObjects.SubshapeShape()
+    sub.shapes = [shape]
+    return [comp, root, shape, sub, Geometry.Point2D(1.0, 2.0)]
+
+
+def rdkit_enumerated():
+    """The classes of the modules those objects come from (the ML trees and
+    Composite, the Subshape objects): not the rest of RDKit."""
+    import rdkit.Chem.Subshape.SubshapeObjects  # noqa: F401
+    import rdkit.ML.Composite.Composite  # noqa: F401
+    import rdkit.ML.DecTree.QuantTree  # noqa: F401
+    own = ("rdkit.ML.Composite.Composite", "rdkit.ML.DecTree.Tree", "rdkit.ML.DecTree.DecTree",
+           "rdkit.ML.DecTree.QuantTree", "rdkit.Chem.Subshape.SubshapeObjects")
+    return [(m, n, c) for m, n, c in _classes_of(None, "rdkit") if m in own and c.__module__ == m]
+
+
 def _classes_of(pkg, prefix):
     """Classes reachable as attributes of the already-imported modules
     under prefix, as (module, name, class) under every name they have
@@ -630,6 +699,11 @@ def numpy_enumerated():
 # that such pickles still load, with the use those pickles make of them.
 COMPAT = [
     ("numpy.core._internal", "_reconstruct", "function"),  # Python 2 era object arrays
+    # rdkit.ML's Python 2 era models (its test data): protocol 0 INST with no
+    # arguments, which the pickle machine counts as a call
+    ("rdkit.ML.DecTree.Tree", "TreeNode", "function"),
+    ("rdkit.ML.DecTree.DecTree", "DecTreeNode", "function"),
+    ("rdkit.ML.DecTree.QuantTree", "QuantTreeNode", "function"),
 ]
 
 # Globals judged as if called with free arguments although no object here
@@ -679,4 +753,6 @@ ECOSYSTEMS = {
     "sentencepiece": (("sentencepiece",), sentencepiece_objects, None),
     "optuna": (("optuna",), optuna_objects, optuna_enumerated),
     "omegaconf": (("omegaconf",), omegaconf_objects, omegaconf_enumerated),
+    "xarray": (("xarray",), xarray_objects, xarray_enumerated),
+    "rdkit": (("rdkit",), rdkit_objects, rdkit_enumerated),
 }

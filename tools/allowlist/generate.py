@@ -17,7 +17,7 @@ already lists, are not emitted (the hand entries stay authoritative).
 It imports Debian's python3-numpy, -scipy, -pandas, -sklearn, -statsmodels,
 -gensim, -xgboost, -torch, -torchvision, -torchaudio, -nltk, -imblearn,
 -networkx, -keras-preprocessing, -sklearn-pandas, -skimage, -sentencepiece,
--optuna and -omegaconf (apt-get install them first); a missing one stops the run
+-optuna, -omegaconf, -xarray and -rdkit (apt-get install them first); a missing one stops the run
 rather than dropping its ecosystem.
 
 Output is sorted and carries no timestamps; library versions are recorded
@@ -29,6 +29,7 @@ import importlib
 import io
 import os
 import pickle
+import subprocess
 import sys
 import zipfile
 
@@ -75,6 +76,19 @@ REVIEWED_C = [
     ("torch.qscheme", "quantisation scheme descriptor"),
     ("gensim.", "gensim Cython helpers rebuilt from arrays"),
     ("statsmodels.", "statsmodels Cython state rebuilt from arrays"),
+    # Boost.Python classes whose pickle suites (rdkit_pickle_suite: getinitargs
+    # only) make pickle call the class; the constructors read in rdkit's Code/.
+    # Boost.Python's instance.__new__ only allocates an empty holder: the
+    # class's own __init__ (listed per class below) is what runs on arguments.
+    ("Boost.Python.instance", "Boost.Python instance allocation (an empty holder; the class's __init__ is reviewed per class)"),
+    ("rdkit.Geometry.rdGeometry.Point3D", "RDKit Point3D: __init__ stores three doubles or copies a point"),
+    ("rdkit.Geometry.rdGeometry.Point2D", "RDKit Point2D: __init__ stores two doubles or copies a point"),
+    ("rdkit.Geometry.rdGeometry.UniformGrid3D_",
+     "RDKit UniformGrid3D_: the bytes constructor parses the grid in memory (UniformGrid3D::initFromText over a"
+     " stringstream, then a DiscreteValueVect of the pickled length)"),
+    ("rdkit.Chem.rdChemicalFeatures.FreeChemicalFeature",
+     "RDKit FreeChemicalFeature: the bytes constructor parses id, family, type and position in memory"
+     " (initFromString over a stringstream); the others store family, type, a Point3D and an id"),
 ]
 
 # Builtins whose call is pure: no I/O, no import, no attribute access by
@@ -275,7 +289,14 @@ def lib_version(eco):
         return "python==%d.%d" % sys.version_info[:2]
     top = builders.ECOSYSTEMS[eco][0][0]
     m = importlib.import_module(top)
-    return "%s==%s" % (top, getattr(m, "__version__", "unknown"))
+    ver = getattr(m, "__version__", "unknown")
+    if ver == "999":
+        # Debian builds some packages (python3-xarray) without setuptools_scm
+        # metadata, so they report 999: record the package's upstream version.
+        out = subprocess.run(["dpkg-query", "-W", "-f=${Version}", "python3-" + top],
+                             capture_output=True, text=True, check=True).stdout
+        ver = out.split(":")[-1].rsplit("-", 1)[0]
+    return "%s==%s" % (top, ver)
 
 
 # ---------------------------------------------------------------- main
@@ -315,8 +336,8 @@ def main():
 
     for module, name, use in builders.COMPAT:
         key = (module, name)
+        uses.setdefault(key, set()).add(use)
         if key not in observed:
-            uses.setdefault(key, set()).add(use)
             observed[key] = "enumerated"
             origin.setdefault(key, set()).add(ecosystem_of(module))
 

@@ -385,6 +385,19 @@ func TestRealGlobals(t *testing.T) {
 		{"uuid", "UUID"},
 		{"pathlib", "PosixPath"},
 		{"_codecs", "encode"},
+		// chemprop v2 checkpoints, RDKit ML and chemistry pickles, darts
+		// models and the xarray objects their series hold
+		{"chemprop.nn.transforms", "GraphTransform"},
+		{"chemprop.nn.message_passing.mol_atom_bond", "MABBondMessagePassing"},
+		{"chemprop.nn.metrics", "MSE"},
+		{"rdkit.ML.DecTree.QuantTree", "QuantTreeNode"},
+		{"Geometry.rdGeometry", "UniformGrid3D_"},
+		{"rdkit.Chem.rdChemicalFeatures", "FreeChemicalFeature"},
+		{"darts.timeseries", "TimeSeries"},
+		{"darts.dataprocessing.encoders.encoders", "SequentialEncoder"},
+		{"xarray.core.dataarray", "DataArray"},
+		{"xarray.core.variable", "IndexVariable"},
+		{"xarray.core.indexes", "PandasMultiIndex"},
 	} {
 		check(t, g[0], g[1], allowed)
 	}
@@ -397,6 +410,13 @@ func TestPolicyEdges(t *testing.T) {
 		want                 want
 	}{
 		{"user class", "__main__", "Net", unknown},
+		{"chemprop's wildcard covers nn only", "chemprop.utils.registry", "ClassRegistry", unknown},
+		{"chemprop's wildcard passes no functions", "chemprop.nn.utils", "get_activation_function", unknown},
+		{"RDKit's file helpers stay off", "rdkit.ML.DecTree.Tree", "TreeNode.Pickle", unknown},
+		{"xarray backends reopen files", "xarray.backends.file_manager", "CachingFileManager", unknown},
+		{"xarray lazy decoders call a held function", "xarray.coding.variables", "_ElementwiseFunctionArray", unknown},
+		{"darts callable encoders hold a user function", "darts.dataprocessing.encoders.encoders", "PastCallableIndexEncoder", unknown},
+		{"darts torch models are not listed", "darts.models.forecasting.tft_model", "TFTModel", unknown},
 		{"unlisted package", "mypkg.models", "Classifier", unknown},
 		{"oneDAL lists its models, not its results", "onedal._onedal_py_host.decision_forest.classification", "train_result", unknown},
 		{"oneDAL wildcards cover estimator packages only", "onedal._device_offload", "SyclQueue", unknown},

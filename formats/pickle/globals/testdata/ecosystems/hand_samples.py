@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Hand-assembled pickles of libraries Debian does not package, for the
 ecosystems allow.tsv lists from their source (lightning, surprise, timm,
-segmentation_models_pytorch, efficientnet_pytorch, mlxtend, pyannote).
+segmentation_models_pytorch, efficientnet_pytorch, mlxtend, pyannote,
+chemprop, rdkit, darts).
 
     /usr/bin/python3 formats/pickle/globals/testdata/ecosystems/hand_samples.py
 
@@ -273,6 +274,126 @@ def pyannote():
         return z.read(next(n for n in z.namelist() if n.endswith("data.pkl")))
 
 
+def chemprop():
+    """A chemprop v2 checkpoint's data.pkl (Lightning, torch.save zip): the
+    hyper_parameters keep the message passing, aggregation and predictor
+    classes as references and the transforms and metrics built whole."""
+    import torch
+    from torch import nn
+
+    AttributeDict = type("AttributeDict", (dict,), {})
+    module("lightning.fabric.utilities.data", AttributeDict=AttributeDict)
+    scale, unscale, graph = (type(n, (nn.Module,), {}) for n in ("ScaleTransform", "UnscaleTransform", "GraphTransform"))
+    module("chemprop.nn.transforms", ScaleTransform=scale, UnscaleTransform=unscale, GraphTransform=graph)
+    bmp = type("BondMessagePassing", (nn.Module,), {})
+    module("chemprop.nn.message_passing.base", BondMessagePassing=bmp)
+    module("chemprop.nn.agg", MeanAggregation=type("MeanAggregation", (nn.Module,), {}))
+    module("chemprop.nn.predictors", RegressionFFN=type("RegressionFFN", (nn.Module,), {}))
+    module("chemprop.nn.metrics", MSE=type("MSE", (nn.Module,), {}))
+
+    def scaler(cls):
+        m = cls()
+        m.register_buffer("mean", torch.zeros(1, 2))
+        m.register_buffer("scale", torch.ones(1, 2))
+        return m
+
+    g = graph()
+    g.V_transform, g.E_transform = scaler(scale), nn.Identity()
+    agg = sys.modules["chemprop.nn.agg"].MeanAggregation
+    ffn = sys.modules["chemprop.nn.predictors"].RegressionFFN
+    hp = AttributeDict(
+        message_passing=AttributeDict(cls=bmp, d_h=300, depth=3, graph_transform=g),
+        agg=AttributeDict(cls=agg, dim=0),
+        predictor=AttributeDict(cls=ffn, n_tasks=1, output_transform=scaler(unscale),
+                                criterion=sys.modules["chemprop.nn.metrics"].MSE()),
+        metrics=[sys.modules["chemprop.nn.metrics"].MSE()], batch_norm=False)
+    ckpt = {"epoch": 1, "global_step": 10, "pytorch-lightning_version": "2.4.0",
+            "state_dict": OrderedDict([("message_passing.W_i.weight", torch.zeros(2, 2))]),
+            "hparams_name": "kwargs", "hyper_parameters": hp}
+    buf = io.BytesIO()
+    torch.save(ckpt, buf)
+    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as z:
+        return z.read(next(n for n in z.namelist() if n.endswith("data.pkl")))
+
+
+def rdkit():
+    """Two RDKit pickles: an rdkit.ML Composite of decision trees as the
+    Python 2 era files hold it (protocol 0: copy_reg._reconstructor for the
+    Composite, INST with no arguments for each tree node), written out
+    opcode by opcode since Python 3 no longer emits INST; and a Subshape
+    shape with Boost.Python geometry and a feature, whose pickle suites call
+    the class with their getinitargs (bytes for the grid and the feature)."""
+    ml = (b"ccopy_reg\n_reconstructor\np0\n(crdkit.ML.Composite.Composite\nComposite\np1\n"
+          b"c__builtin__\nobject\np2\nNtp3\nRp4\n(dp5\nS'modelList'\np6\n(lp7\n"
+          b"(irdkit.ML.DecTree.QuantTree\nQuantTreeNode\np8\n(dp9\nS'name'\np10\nS'DESC0'\np11\n"
+          b"sS'qBounds'\np12\n(lp13\nF0.5\nasS'children'\np14\n(lp15\n"
+          b"(irdkit.ML.DecTree.DecTree\nDecTreeNode\np16\n(dp17\nS'label'\np18\nI1\n"
+          b"sS'terminalNode'\np19\nI1\nsbasbasS'quantBounds'\np20\nNsb.")
+
+    class SkeletonPoint:
+        pass
+
+    class ShapeWithSkeleton:
+        pass
+
+    def boost(name, args):
+        return type(name, (), {"__init__": lambda self, *a: None, "__reduce__": lambda self: (type(self), args)})
+
+    point = boost("Point3D", (1.0, 2.0, 3.0))
+    grid = boost("UniformGrid3D_", (b"\xff\xff\xff\xff\x02\x00\x00\x00",))
+    feature = boost("FreeChemicalFeature", (b"\x10\x00\x00\x00\x0bHBondDonor",))
+    module("rdkit.Chem.Subshape.SubshapeObjects", SkeletonPoint=SkeletonPoint, ShapeWithSkeleton=ShapeWithSkeleton)
+    module("Geometry.rdGeometry", Point3D=point, UniformGrid3D_=grid)
+    module("rdkit.Chem.rdChemicalFeatures", FreeChemicalFeature=feature)
+    pt = SkeletonPoint()
+    pt.__dict__.update(location=point(), shapeMoments=(0.0, 0.0, 0.0), molFeatures=[feature()])
+    shape = ShapeWithSkeleton()
+    shape.__dict__.update(grid=grid(), skelPts=[pt])
+    return ml, pickle.dumps(shape, protocol=0)
+
+
+def darts():
+    """The data.pkl of torch.save of a fitted darts LinearRegressionModel (the
+    SageMaker Clarify example ships one, legacy format): the model, its SequentialEncoder and index
+    generators, a scikit-learn LinearRegression, and the training
+    TimeSeries holding a real xarray DataArray over a 10-minute index."""
+    import numpy as np
+    import pandas as pd
+    import torch
+    import xarray as xr
+    from sklearn.linear_model import LinearRegression
+
+    model_cls = type("LinearRegressionModel", (), {})
+    module("darts.models.forecasting.linear_regression_model", LinearRegressionModel=model_cls)
+    ts_cls = type("TimeSeries", (), {})
+    module("darts.timeseries", TimeSeries=ts_cls)
+    enc_cls = type("SequentialEncoder", (), {})
+    cyc_cls = type("PastCyclicEncoder", (), {})
+    module("darts.dataprocessing.encoders.encoders", SequentialEncoder=enc_cls, PastCyclicEncoder=cyc_cls)
+    gen_cls = type("PastCovariatesIndexGenerator", (), {})
+    module("darts.dataprocessing.encoders.encoder_base", PastCovariatesIndexGenerator=gen_cls)
+    idx = pd.date_range("2020-01-01", periods=4, freq="10T", name="Date Time")
+    xa = xr.DataArray(np.arange(4.0).reshape(4, 1, 1), dims=("Date Time", "component", "sample"),
+                      coords={"Date Time": idx, "component": ["p (mbar)"]})
+    series = ts_cls()
+    series.__dict__.update(_xa=xa, _time_dim="Date Time", _time_index=idx, _has_datetime_index=True,
+                           _freq=idx.freq, _freq_str="10T")
+    gen = gen_cls()
+    gen.__dict__.update(input_chunk_length=3, output_chunk_length=1, lags_covariates=None)
+    cyc = cyc_cls()
+    cyc.__dict__.update(index_generator=gen, attribute="month", _fit_called=True)
+    enc = enc_cls()
+    enc.__dict__.update(params={"cyclic": {"past": ["month"]}}, _past_encoders=[cyc], _future_encoders=[],
+                        _past_transformer=None, _fit_called=True)
+    model = model_cls()
+    model.__dict__.update(model=LinearRegression().fit(np.eye(3), np.arange(3.0)), lags={"target": [-3, -2, -1]},
+                          output_chunk_length=1, encoders=enc, training_series=series, _fit_called=True)
+    buf = io.BytesIO()
+    torch.save(model, buf)
+    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as z:
+        return z.read(next(n for n in z.namelist() if n.endswith("data.pkl")))
+
+
 def main():
     for i, data in enumerate(lightning()):
         with open(os.path.join(HERE, "lightning_%dx.pkl" % (i + 1)), "wb") as f:
@@ -284,6 +405,13 @@ def main():
         f.write(pyannote())
     with open(os.path.join(HERE, "mlxtend.pkl"), "wb") as f:
         f.write(mlxtend())
+    with open(os.path.join(HERE, "chemprop.pkl"), "wb") as f:
+        f.write(chemprop())
+    for name, data in zip(("rdkit_ml.pkl", "rdkit_chem.pkl"), rdkit()):
+        with open(os.path.join(HERE, name), "wb") as f:
+            f.write(data)
+    with open(os.path.join(HERE, "darts.pkl"), "wb") as f:
+        f.write(darts())
     for i, data in enumerate(surprise()):
         with open(os.path.join(HERE, "surprise_%d.pkl" % (i + 1)), "wb") as f:
             f.write(data)
