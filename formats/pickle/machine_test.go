@@ -23,6 +23,23 @@ func scanBytes(t testing.TB, data []byte, opt Options) (*formatstest.Recorder, *
 	return rec, res, err
 }
 
+// checkRule scans data and asserts the outcome a table row states: with
+// rule "" nothing at medium or above, otherwise a finding of rule.
+func checkRule(t *testing.T, data []byte, rule string) {
+	t.Helper()
+	rec, _, err := scanBytes(t, data, Options{})
+	if err != nil {
+		t.Fatalf("error %v", err)
+	}
+	worst, any := rec.Max()
+	if rule == "" && any && worst >= formats.Medium {
+		t.Errorf("benign form has findings: %v", rec.Findings)
+	}
+	if rule != "" && !slices.Contains(rec.Rules(), rule) {
+		t.Errorf("rule %s not reported: %v", rule, rec.Findings)
+	}
+}
+
 func hasGlobal(res *Result, full string) bool {
 	for _, g := range res.Globals {
 		if g.Module+"."+g.Name == full {

@@ -1,10 +1,7 @@
 package pickle
 
 import (
-	"slices"
 	"testing"
-
-	"github.com/modelgate/modelgate/formats"
 )
 
 // TestNewerLibraryPickles assembles pickles the way releases newer than
@@ -107,18 +104,6 @@ func TestNewerLibraryPickles(t *testing.T) {
 		{"torch DCP enum member called", cat(proto(2), encGetattr, emptyTuple, reduce, stop), RuleMisusedGlobal},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			rec, _, err := scanBytes(t, tt.data, Options{})
-			if err != nil {
-				t.Fatalf("error %v", err)
-			}
-			worst, any := rec.Max()
-			if tt.rule == "" && any && worst >= formats.Medium {
-				t.Errorf("benign form has findings: %v", rec.Findings)
-			}
-			if tt.rule != "" && !slices.Contains(rec.Rules(), tt.rule) {
-				t.Errorf("rule %s not reported; got %v", tt.rule, rec.Findings)
-			}
-		})
+		t.Run(tt.name, func(t *testing.T) { checkRule(t, tt.data, tt.rule) })
 	}
 }
