@@ -2228,13 +2228,22 @@ func transformerCleared(g *globalInfo) bool {
 // besides its callables and keyword arguments hold no global, persistent
 // ID or extension: an instance attribute shadows the class's methods
 // (transform, fit, append, which APPEND calls while loading), so one
-// holding a callable would be called in the method's place.
+// holding a callable would be called in the method's place. Every key
+// must be a constant: __dict__.update stores a computed key (str(...),
+// "".join(...), a numpy.str_) that equals an attribute name, so the
+// attribute holds its value while the checks, which read constant keys,
+// see none.
 func plainAttributes(st Value, h *holder) bool {
 	items := st.cells()
 	for i := 0; i+1 < len(items); i += 2 {
 		k := st.t.val(items[i])
-		if k.kind != KindStr {
+		switch k.kind {
+		case KindStr:
+		case KindNone, KindBool, KindInt, KindBigInt, KindFloat, KindBytes:
+			// never equal to a str
 			continue
+		default:
+			return false
 		}
 		name, ok := k.Text()
 		if ok && (slices.Contains(h.callables, name) || slices.Contains(h.kwargs, name)) {
