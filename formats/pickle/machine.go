@@ -1423,6 +1423,9 @@ func (m *machine) build(off int64, t *cell, state Value) error {
 		s[0] = state.cell
 		obj.obj().state = ref
 		noteTransformerState(obj, state)
+		// __setstate__ (or pickle.py's state.items()) reads a mapping
+		// state's items.
+		m.resolving(off, state, "as a BUILD state, whose items are read and so resolve their interpolations")
 		if state.kind == KindTuple && state.nkept() == 2 {
 			// The second element's pairs are set with setattr, which an
 			// item-attribute class turns into items.
@@ -1591,6 +1594,7 @@ func (m *machine) call(off int64, op byte, fn, args, kwargs Value) Value {
 			}
 			m.use(off, fn, need, res)
 			m.argRoles(off, fn, args, res)
+			m.consumedArgs(off, fn, args)
 			if g != nil && hashingCalls[g.ref.Module+"."+g.ref.Name] {
 				m.hashedArgs(off, args)
 			}
@@ -1772,14 +1776,48 @@ func (m *machine) hashed(off int64, items []cell, step int) {
 		return
 	}
 	for i := 0; i < len(items); i += step {
-		v := m.t.val(items[i])
-		cls, ok := builtClass(v)
-		if !ok || !resolvingEq[cls.gobj().module+"."+cls.gobj().name] {
-			continue
+		m.resolving(off, m.t.val(items[i]), "as a dict key or set element, whose __eq__ resolves interpolations")
+	}
+}
+
+// resolving records v, when it is an instance of a resolvingEq class, as
+// a use the allowlist does not permit (MG116), saying how.
+func (m *machine) resolving(off int64, v Value, how string) {
+	cls, ok := builtClass(v)
+	if !ok || !resolvingEq[cls.gobj().module+"."+cls.gobj().name] {
+		return
+	}
+	if g := cls.gobj().info; g != nil && g.misuse == "" && g.ref.Verdict.Class == globals.Allowed {
+		g.misuse, g.misuseOff, g.misuseUse = v.String()+" "+how, off, globals.UseFunction
+	}
+}
+
+// consumedArgs judges the arguments of a call of an allowlisted callable:
+// a resolvingEq config there, or as an element of a list or tuple there,
+// is read by the callee (list, tuple, sorted, max, all, "".join and
+// dict iterate it, a NEWOBJ of tuple or frozenset too, sum adds one
+// ListConfig to another), and reading its items resolves their
+// interpolations. The class a copyreg builder receives first is skipped:
+// it is the class, not a value.
+func (m *machine) consumedArgs(off int64, fn, args Value) {
+	if m.probe || args.kind != KindTuple {
+		return
+	}
+	cells := args.cells()
+	if mod, name, ok := fn.Global(); ok && mod == "copyreg" && len(cells) > 0 {
+		switch name {
+		case "__newobj__", "__newobj_ex__", "_reconstructor":
+			cells = cells[1:]
 		}
-		if g := cls.gobj().info; g != nil && g.misuse == "" && g.ref.Verdict.Class == globals.Allowed {
-			g.misuse, g.misuseOff, g.misuseUse = v.String()+" as a dict key or set element, whose __eq__ resolves "+
-				"interpolations", off, globals.UseFunction
+	}
+	const how = "as an argument of a call, which reads its items and so resolves their interpolations"
+	for _, c := range cells {
+		a := m.t.val(c)
+		m.resolving(off, a, how)
+		if a.kind == KindList || a.kind == KindTuple {
+			for _, e := range a.cells() {
+				m.resolving(off, m.t.val(e), how)
+			}
 		}
 	}
 }
