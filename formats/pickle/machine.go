@@ -1653,7 +1653,9 @@ func (m *machine) call(off int64, op byte, fn, args, kwargs Value) Value {
 	case KindCall, KindPersistent, KindExt, KindBuffer:
 		if partialObject(fn) {
 			// Calling a functools.partial object calls the function it
-			// binds, which partialCleared judges with the partial.
+			// binds, which partialCleared judges with the partial; the
+			// arguments are judged here as that function's.
+			m.partialCall(off, fn, args, res)
 			break
 		}
 		m.once("computed-call", func() formats.Finding {
@@ -1662,6 +1664,34 @@ func (m *machine) call(off int64, op byte, fn, args, kwargs Value) Value {
 		})
 	}
 	return res
+}
+
+// partialCall judges the arguments a call of a partial object passes to
+// the function it binds (its BUILD state's, else its first argument), its
+// bound arguments first, as a call of that function would be: argument
+// roles and forwarded calls (partial(_rebuild_from_type_v2) called on a
+// class the allowlist permits only to be rebuilt runs its __init__ on the
+// file's arguments) and configs the callee reads.
+func (m *machine) partialCall(off int64, p, args, res Value) {
+	if args.kind != KindTuple || p.nkept() < 2 {
+		return
+	}
+	f, bound := Value{}, Value{}
+	if st, ok := p.State(); ok {
+		if st.kind != KindTuple || st.nkept() < 2 {
+			return
+		}
+		f, bound = st.at(0), st.at(1)
+	} else if pa := p.at(1); pa.kind == KindTuple && pa.nkept() > 0 {
+		f = pa.at(0)
+		bound = m.container(KindTuple, pa.cells()[1:])
+	}
+	if f.kind != KindGlobal || f.gobj().dynamic || bound.kind != KindTuple {
+		return
+	}
+	all := m.container(KindTuple, append(slices.Clip(bound.cells()), args.cells()...))
+	m.argRoles(off, f, all, res)
+	m.consumedArgs(off, f, all)
 }
 
 // partialObject reports whether v is an object functools.partial made: a
