@@ -2390,10 +2390,36 @@ func (m *machine) argRoles(off int64, fn, args Value, call Value) {
 		return
 	}
 	for i, need := range fn.gobj().roles {
-		if i < args.nkept() && args.at(i).kind == KindGlobal {
-			m.use(off, args.at(i), need, call)
+		if i >= args.nkept() {
+			break
+		}
+		switch a := args.at(i); a.kind {
+		case KindGlobal:
+			m.use(off, a, need, call)
+		case KindCall, KindPersistent, KindExt, KindBuffer:
+			if computedRoleOK[fn.gobj().module+"."+fn.gobj().name] {
+				continue
+			}
+			// A value the pickle computed in a callable's place is
+			// called as one: next(reversed((Linear,))) or sum([], Linear)
+			// hands over a class that escapes the allowlist's uses.
+			m.once("computed-call", func() formats.Finding {
+				return formats.NewFinding(RuleComputedCall, off, "%s calls its argument %s", call, a).
+					With("call", call.String())
+			})
 		}
 	}
+}
+
+// computedRoleOK are the argRoles callables that take an object the
+// pickle built in a callable's place without calling it: map, filter and
+// iter iterate an iterable, and numpy 1.25+ pickles a RandomState or
+// Generator with its BitGenerator instance first.
+var computedRoleOK = map[string]bool{
+	"builtins.map": true, "builtins.filter": true, "builtins.iter": true,
+	"numpy.random._pickle.__bit_generator_ctor": true,
+	"numpy.random._pickle.__generator_ctor":     true,
+	"numpy.random._pickle.__randomstate_ctor":   true,
 }
 
 // forwardCalls are allowlisted callables that call one of their arguments

@@ -135,3 +135,35 @@ func TestPartialForwardedInit(t *testing.T) {
 		t.Fatalf("Linear.__init__ did not run: %s", out)
 	}
 }
+
+// TestLaunderedRoleArgument: a class the pickle computes (a pure builtin
+// returning its argument) in the place of a rebuild function's callable
+// is still called: with the real loader, _rebuild_from_type_v2 on
+// next(reversed((Linear,))) or sum([], Linear) returned Linear(2, 3).
+func TestLaunderedRoleArgument(t *testing.T) {
+	rebuild := func(f string) []byte {
+		return cat(proto(2), glob("torch._tensor", "_rebuild_from_type_v2"), mark, f, glob("torch", "Tensor"),
+			"K\x02K\x03"+tuple2, emptyDict, "t", reduce, stop)
+	}
+	linear := glob("torch.nn.modules.linear", "Linear")
+	tests := []struct {
+		name string
+		data []byte
+	}{
+		{"next(reversed((Linear,)))", rebuild(glob("builtins", "next") + glob("builtins", "reversed") + linear + tuple1 + tuple1 + reduce + tuple1 + reduce)},
+		{"sum([], Linear)", rebuild(glob("builtins", "sum") + emptyList + linear + tuple2 + reduce)},
+		{"through a partial", cat(proto(2), glob("functools", "partial"), glob("torch._tensor", "_rebuild_from_type_v2"), tuple1, reduce,
+			mark, glob("builtins", "sum"), emptyList, linear, tuple2, reduce, glob("torch", "Tensor"), "K\x02K\x03"+tuple2, emptyDict, "t", reduce, stop)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec, _, err := scanBytes(t, tt.data, Options{})
+			if err != nil {
+				t.Fatalf("error %v", err)
+			}
+			if worst, any := rec.Max(); !any || worst < formats.Medium {
+				t.Errorf("passes the gate: %s", list(rec.Findings))
+			}
+		})
+	}
+}
