@@ -2089,6 +2089,15 @@ var scipyDistribution = &holder{state: scipyDistState}
 // writes for its shapes. Without the key __setstate__ fails before any
 // exec.
 func scipyDistState(st Value) bool {
+	// __setstate__ calls these on the instance after updating its
+	// __dict__ (_attach_methods, and __init__ when that raised
+	// ValueError), so a state setting one has it call what the pickle
+	// put there.
+	for _, k := range []string{"_attach_methods", "_attach_argparser_methods", "__init__"} {
+		if _, ok := st.Get(k); ok {
+			return false
+		}
+	}
 	v, ok := st.Get("_parse_arg_template")
 	if !ok {
 		return true

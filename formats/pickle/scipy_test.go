@@ -87,6 +87,12 @@ func TestScipyDistributions(t *testing.T) {
 			"]", mark, sbu("_parse_arg"), sbu("_template"), "e", tuple1, reduce, bu(evil)), false},
 		{"key computed by str.lower", scipyDist(glob("builtins", "getattr"), sbu("_PARSE_ARG_TEMPLATE"), sbu("lower"), tuple2, reduce,
 			emptyTuple, reduce, bu(evil)), false},
+		// rv_generic.__setstate__ calls self._attach_methods(): with the
+		// real loader, sum([], logging.getLogger) there was called.
+		{"_attach_methods shadowed", scipyDist(tmpl(scipyTemplate("a, ")), sbu("_attach_methods"),
+			glob("builtins", "sum"), emptyList, glob("logging", "getLogger"), tuple2, reduce), false},
+		{"__init__ shadowed", scipyDist(tmpl(scipyTemplate("a, ")), sbu("__init__"), glob("builtins", "sum"), emptyList,
+			glob("logging", "getLogger"), tuple2, reduce), false},
 		{"built by REDUCE", cat(proto(2), glob("scipy.stats._continuous_distns", "gamma_gen"), emptyTuple, reduce, stop), false},
 	}
 	for _, tt := range tests {
