@@ -1918,6 +1918,14 @@ var argRoles = map[string][]globals.Use{
 	"numpy.random._pickle.__bit_generator_ctor": {globals.UseFunction},
 	"numpy.random._pickle.__generator_ctor":     {globals.UseFunction, globals.UseFunction},
 	"numpy.random._pickle.__randomstate_ctor":   {globals.UseFunction, globals.UseFunction},
+	// scikit-learn's Cython rebuild newObj(cls) is cls.__new__(cls), a
+	// NEWOBJ: its BUILD then runs that class's __setstate__.
+	"sklearn.neighbors._ball_tree.newObj":    {globals.UseClass},
+	"sklearn.neighbors._binary_tree.newObj":  {globals.UseClass},
+	"sklearn.neighbors._kd_tree.newObj":      {globals.UseClass},
+	"sklearn.neighbors._dist_metrics.newObj": {globals.UseClass},
+	"sklearn.neighbors.dist_metrics.newObj":  {globals.UseClass},
+	"sklearn.metrics._dist_metrics.newObj":   {globals.UseClass},
 	// map, filter and iter call their first argument on every item.
 	"builtins.map":    {globals.UseFunction},
 	"builtins.filter": {globals.UseFunction},

@@ -167,3 +167,28 @@ func TestLaunderedRoleArgument(t *testing.T) {
 		})
 	}
 }
+
+// TestNewObjRole: scikit-learn's newObj(cls) is cls.__new__(cls), so its
+// argument is used as a class, as NEWOBJ's is; a global the allowlist
+// permits only as a value is misused there.
+func TestNewObjRole(t *testing.T) {
+	newObj := func(cls string) []byte {
+		return cat(proto(2), glob("sklearn.neighbors._kd_tree", "newObj"), cls, tuple1, reduce, stop)
+	}
+	for _, tt := range []struct {
+		name string
+		data []byte
+		gate bool
+	}{
+		{"KDTree", newObj(glob("sklearn.neighbors._kd_tree", "KDTree")), false},
+		{"value-only class", newObj(glob("collections.abc", "Callable")), true},
+	} {
+		rec, _, err := scanBytes(t, tt.data, Options{})
+		if err != nil {
+			t.Fatalf("%s: error %v", tt.name, err)
+		}
+		if worst, any := rec.Max(); (any && worst >= formats.Medium) != tt.gate {
+			t.Errorf("%s: gate fails = %v, want %v: %s", tt.name, any && worst >= formats.Medium, tt.gate, list(rec.Findings))
+		}
+	}
+}
