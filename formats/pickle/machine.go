@@ -2334,10 +2334,31 @@ func plainAttributes(st Value, h *holder) bool {
 		if ok && (slices.Contains(h.callables, name) || slices.Contains(h.kwargs, name)) {
 			continue
 		}
-		switch st.t.val(items[i+1]).kind {
+		switch v := st.t.val(items[i+1]); v.kind {
 		case KindGlobal, KindPersistent, KindExt, KindBuffer:
 			return false
+		case KindCall:
+			if passThrough(v) {
+				return false
+			}
 		}
+	}
+	return true
+}
+
+// passThrough reports whether v is what a call of a builtin other than a
+// plain value constructor returned: sum([], f), max([f]), next(iter)
+// and getattr(g, "name") return a callable the pickle named, as a value
+// the global checks above do not see.
+func passThrough(v Value) bool {
+	f := v.at(0)
+	if f.kind != KindGlobal || f.gobj().dynamic || f.gobj().module != "builtins" {
+		return false
+	}
+	switch f.gobj().name {
+	case "set", "frozenset", "slice", "complex", "bytearray", "range", "bytes", "str", "int", "float", "bool",
+		"list", "dict", "tuple", "object":
+		return false
 	}
 	return true
 }
