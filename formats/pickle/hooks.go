@@ -141,10 +141,26 @@ func (m *machine) hold(off int64, inst Value, h int, c cell, lost bool) {
 // attributes of inst; slot is set for a BUILD slot state, which setattr
 // applies and which can replace __class__ and __dict__. ref is the dict's
 // object, whose flags tell of hook names beyond its kept items, or 0.
-// It reports whether a hook name was among the items.
-func (m *machine) setAttrs(off int64, inst Value, items []cell, ref uint32, slot bool) (named bool) {
+// attrs is set where the items are attributes (a BUILD state, an
+// installed __dict__), not items an instance answers lookups from: a
+// computed key there may name a hook. It reports whether a hook name was
+// among the items.
+func (m *machine) setAttrs(off int64, inst Value, items []cell, ref uint32, slot, attrs bool) (named bool) {
 	for i := 0; i+1 < len(items); i += 2 {
-		if items[i].kind != KindStr {
+		switch items[i].kind {
+		case KindStr:
+		case KindGlobal, KindCall, KindPersistent, KindExt, KindBuffer:
+			// A computed key (str("append"), a module's str constant) may
+			// name any hook: what it holds is taken as each, unless it is
+			// data, which must not clear a hook a constant key set.
+			if attrs && !isData(m.t.val(items[i+1])) {
+				for h := 0; h < nHooks; h++ {
+					m.hold(off, inst, h, items[i+1], false)
+				}
+				named = true
+			}
+			continue
+		default:
 			continue
 		}
 		k := m.t.val(items[i])
@@ -235,7 +251,7 @@ func (m *machine) dictItems(off int64, ref uint32, o *object, items []cell, kept
 		return
 	}
 	if c, ok := m.attrDicts[ref]; ok {
-		m.setAttrs(off, m.t.val(c), items, 0, false)
+		m.setAttrs(off, m.t.val(c), items, 0, false, true)
 		return
 	}
 	// An instance dict beyond maxHooks: a hook set in it is taken as
@@ -329,7 +345,7 @@ func (m *machine) buildHooks(off int64, inst, state Value) {
 func (m *machine) attrsFrom(off int64, inst, d Value, slot, alias bool) {
 	switch {
 	case d.kind == KindDict && !d.inline():
-		m.setAttrs(off, inst, d.cells(), d.ref, slot)
+		m.setAttrs(off, inst, d.cells(), d.ref, slot, true)
 	case instance(d) && d.ref != inst.ref:
 		if s := m.hooksOf(d); s != nil {
 			// Copied: hold may grow hookList, which s points into.
@@ -355,11 +371,11 @@ func (m *machine) attrsFrom(off int64, inst, d Value, slot, alias bool) {
 func (m *machine) itemHooks(off int64, op byte, inst Value, items []cell) {
 	switch op {
 	case opSETITEM, opSETITEMS:
-		if m.setAttrs(off, inst, items, 0, false) {
+		if m.setAttrs(off, inst, items, 0, false, false) {
 			if c, ok := m.attrDicts[inst.ref]; ok {
 				// A dict subclass installed as another instance's
 				// __dict__ or BUILD state.
-				m.setAttrs(off, m.t.val(c), items, 0, false)
+				m.setAttrs(off, m.t.val(c), items, 0, false, true)
 			}
 		}
 		return

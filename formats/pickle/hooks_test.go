@@ -187,6 +187,11 @@ func TestInstanceHooksCPython(t *testing.T) {
 		{"append then APPENDS", cat(proto(2), ns, attrState("append", p), build, mark, sbu("MARK"), "e", stop), "APPENDS"},
 		{"extend shadowing UserList.extend, APPENDS", cat(proto(2), glob("collections", "UserList"), emptyTuple, newobj, attrState("extend", p), build, mark, sbu("MARK"), "e", stop), "APPENDS"},
 		{"add then ADDITEMS", cat(proto(4), ns, attrState("add", p), build, mark, sbu("MARK"), "\x90", stop), "ADDITEMS"},
+		// The key is computed: the dict state sets the attribute it equals.
+		{"append under str(\"append\"), APPEND", cat(proto(2), ns, emptyDict, glob("builtins", "str"), sbu("append"), tuple1, reduce, p, "s", build,
+			sbu("MARK"), "a", stop), "APPEND"},
+		{"__setstate__ under str(\"__setstate__\") in slot state", cat(proto(2), ns, "N", emptyDict, glob("builtins", "str"), sbu("__setstate__"), tuple1, reduce,
+			p, "s", tuple2, build, sbu("MARK"), build, stop), "BUILD"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -127,6 +127,16 @@ func TestResolvingKeys(t *testing.T) {
 		{"builtins.set of configs", cat(proto(2), glob("builtins", "set"), mark, dc, dc, "l", tuple1, reduce, stop), true},
 		{"builtins.dict of pairs", cat(proto(2), glob("builtins", "dict"), mark, dc, k1(1), tuple2, "l", tuple1, reduce, stop), true},
 		{"Counter of configs", cat(proto(2), glob("collections", "Counter"), mark, lc, lc, "l", tuple1, reduce, stop), true},
+		// A callee that reads a config's items resolves them: with
+		// /usr/bin/python3 and omegaconf 2.2, list(lc), sorted, max, all,
+		// tuple, "".join(lc), dict(dc), sum([lc], lc0) and a DictConfig
+		// BUILD state of a scikit-learn estimator (BaseEstimator.__setstate__
+		// pops from and copies it) each called the "mark" resolver.
+		{"builtins.list of a config", cat(proto(2), glob("builtins", "list"), lc, tuple1, reduce, stop), true},
+		{"str.join of a config", cat(proto(2), glob("builtins", "getattr"), sbu(""), sbu("join"), tuple2, reduce, lc, tuple1, reduce, stop), true},
+		{"builtins.dict of a config", cat(proto(2), glob("builtins", "dict"), dc, tuple1, reduce, stop), true},
+		{"builtins.sum adding configs", cat(proto(2), glob("builtins", "sum"), mark, lc, "l", lc, tuple2, reduce, stop), true},
+		{"config as a BUILD state", cat(proto(2), glob("sklearn.linear_model._base", "LinearRegression"), emptyTuple, newobj, dc, build, stop), true},
 		// Lightning checkpoints hold configs as values.
 		{"config as a value", cat(proto(2), emptyDict, sbu("hyper_parameters"), dc, "s", stop), false},
 		{"configs in a list", cat(proto(2), mark, dc, lc, "l", stop), false},

@@ -1423,6 +1423,9 @@ func (m *machine) build(off int64, t *cell, state Value) error {
 		s[0] = state.cell
 		obj.obj().state = ref
 		noteTransformerState(obj, state)
+		// __setstate__ (or pickle.py's state.items()) reads a mapping
+		// state's items.
+		m.resolving(off, state, "as a BUILD state, whose items are read and so resolve their interpolations")
 		if state.kind == KindTuple && state.nkept() == 2 {
 			// The second element's pairs are set with setattr, which an
 			// item-attribute class turns into items.
@@ -1591,6 +1594,7 @@ func (m *machine) call(off int64, op byte, fn, args, kwargs Value) Value {
 			}
 			m.use(off, fn, need, res)
 			m.argRoles(off, fn, args, res)
+			m.consumedArgs(off, fn, args)
 			if g != nil && hashingCalls[g.ref.Module+"."+g.ref.Name] {
 				m.hashedArgs(off, args)
 			}
@@ -1649,7 +1653,9 @@ func (m *machine) call(off int64, op byte, fn, args, kwargs Value) Value {
 	case KindCall, KindPersistent, KindExt, KindBuffer:
 		if partialObject(fn) {
 			// Calling a functools.partial object calls the function it
-			// binds, which partialCleared judges with the partial.
+			// binds, which partialCleared judges with the partial; the
+			// arguments are judged here as that function's.
+			m.partialCall(off, fn, args, res)
 			break
 		}
 		m.once("computed-call", func() formats.Finding {
@@ -1658,6 +1664,34 @@ func (m *machine) call(off int64, op byte, fn, args, kwargs Value) Value {
 		})
 	}
 	return res
+}
+
+// partialCall judges the arguments a call of a partial object passes to
+// the function it binds (its BUILD state's, else its first argument), its
+// bound arguments first, as a call of that function would be: argument
+// roles and forwarded calls (partial(_rebuild_from_type_v2) called on a
+// class the allowlist permits only to be rebuilt runs its __init__ on the
+// file's arguments) and configs the callee reads.
+func (m *machine) partialCall(off int64, p, args, res Value) {
+	if args.kind != KindTuple || p.nkept() < 2 {
+		return
+	}
+	f, bound := Value{}, Value{}
+	if st, ok := p.State(); ok {
+		if st.kind != KindTuple || st.nkept() < 2 {
+			return
+		}
+		f, bound = st.at(0), st.at(1)
+	} else if pa := p.at(1); pa.kind == KindTuple && pa.nkept() > 0 {
+		f = pa.at(0)
+		bound = m.container(KindTuple, pa.cells()[1:])
+	}
+	if f.kind != KindGlobal || f.gobj().dynamic || bound.kind != KindTuple {
+		return
+	}
+	all := m.container(KindTuple, append(slices.Clip(bound.cells()), args.cells()...))
+	m.argRoles(off, f, all, res)
+	m.consumedArgs(off, f, all)
 }
 
 // partialObject reports whether v is an object functools.partial made: a
@@ -1772,14 +1806,48 @@ func (m *machine) hashed(off int64, items []cell, step int) {
 		return
 	}
 	for i := 0; i < len(items); i += step {
-		v := m.t.val(items[i])
-		cls, ok := builtClass(v)
-		if !ok || !resolvingEq[cls.gobj().module+"."+cls.gobj().name] {
-			continue
+		m.resolving(off, m.t.val(items[i]), "as a dict key or set element, whose __eq__ resolves interpolations")
+	}
+}
+
+// resolving records v, when it is an instance of a resolvingEq class, as
+// a use the allowlist does not permit (MG116), saying how.
+func (m *machine) resolving(off int64, v Value, how string) {
+	cls, ok := builtClass(v)
+	if !ok || !resolvingEq[cls.gobj().module+"."+cls.gobj().name] {
+		return
+	}
+	if g := cls.gobj().info; g != nil && g.misuse == "" && g.ref.Verdict.Class == globals.Allowed {
+		g.misuse, g.misuseOff, g.misuseUse = v.String()+" "+how, off, globals.UseFunction
+	}
+}
+
+// consumedArgs judges the arguments of a call of an allowlisted callable:
+// a resolvingEq config there, or as an element of a list or tuple there,
+// is read by the callee (list, tuple, sorted, max, all, "".join and
+// dict iterate it, a NEWOBJ of tuple or frozenset too, sum adds one
+// ListConfig to another), and reading its items resolves their
+// interpolations. The class a copyreg builder receives first is skipped:
+// it is the class, not a value.
+func (m *machine) consumedArgs(off int64, fn, args Value) {
+	if m.probe || args.kind != KindTuple {
+		return
+	}
+	cells := args.cells()
+	if mod, name, ok := fn.Global(); ok && mod == "copyreg" && len(cells) > 0 {
+		switch name {
+		case "__newobj__", "__newobj_ex__", "_reconstructor":
+			cells = cells[1:]
 		}
-		if g := cls.gobj().info; g != nil && g.misuse == "" && g.ref.Verdict.Class == globals.Allowed {
-			g.misuse, g.misuseOff, g.misuseUse = v.String()+" as a dict key or set element, whose __eq__ resolves "+
-				"interpolations", off, globals.UseFunction
+	}
+	const how = "as an argument of a call, which reads its items and so resolves their interpolations"
+	for _, c := range cells {
+		a := m.t.val(c)
+		m.resolving(off, a, how)
+		if a.kind == KindList || a.kind == KindTuple {
+			for _, e := range a.cells() {
+				m.resolving(off, m.t.val(e), how)
+			}
 		}
 	}
 }
@@ -1850,6 +1918,14 @@ var argRoles = map[string][]globals.Use{
 	"numpy.random._pickle.__bit_generator_ctor": {globals.UseFunction},
 	"numpy.random._pickle.__generator_ctor":     {globals.UseFunction, globals.UseFunction},
 	"numpy.random._pickle.__randomstate_ctor":   {globals.UseFunction, globals.UseFunction},
+	// scikit-learn's Cython rebuild newObj(cls) is cls.__new__(cls), a
+	// NEWOBJ: its BUILD then runs that class's __setstate__.
+	"sklearn.neighbors._ball_tree.newObj":    {globals.UseClass},
+	"sklearn.neighbors._binary_tree.newObj":  {globals.UseClass},
+	"sklearn.neighbors._kd_tree.newObj":      {globals.UseClass},
+	"sklearn.neighbors._dist_metrics.newObj": {globals.UseClass},
+	"sklearn.neighbors.dist_metrics.newObj":  {globals.UseClass},
+	"sklearn.metrics._dist_metrics.newObj":   {globals.UseClass},
 	// map, filter and iter call their first argument on every item.
 	"builtins.map":    {globals.UseFunction},
 	"builtins.filter": {globals.UseFunction},
@@ -2021,6 +2097,15 @@ var scipyDistribution = &holder{state: scipyDistState}
 // writes for its shapes. Without the key __setstate__ fails before any
 // exec.
 func scipyDistState(st Value) bool {
+	// __setstate__ calls these on the instance after updating its
+	// __dict__ (_attach_methods, and __init__ when that raised
+	// ValueError), so a state setting one has it call what the pickle
+	// put there.
+	for _, k := range []string{"_attach_methods", "_attach_argparser_methods", "__init__"} {
+		if _, ok := st.Get(k); ok {
+			return false
+		}
+	}
 	v, ok := st.Get("_parse_arg_template")
 	if !ok {
 		return true
@@ -2228,22 +2313,52 @@ func transformerCleared(g *globalInfo) bool {
 // besides its callables and keyword arguments hold no global, persistent
 // ID or extension: an instance attribute shadows the class's methods
 // (transform, fit, append, which APPEND calls while loading), so one
-// holding a callable would be called in the method's place.
+// holding a callable would be called in the method's place. Every key
+// must be a constant: __dict__.update stores a computed key (str(...),
+// "".join(...), a numpy.str_) that equals an attribute name, so the
+// attribute holds its value while the checks, which read constant keys,
+// see none.
 func plainAttributes(st Value, h *holder) bool {
 	items := st.cells()
 	for i := 0; i+1 < len(items); i += 2 {
 		k := st.t.val(items[i])
-		if k.kind != KindStr {
+		switch k.kind {
+		case KindStr:
+		case KindNone, KindBool, KindInt, KindBigInt, KindFloat, KindBytes:
+			// never equal to a str
 			continue
+		default:
+			return false
 		}
 		name, ok := k.Text()
 		if ok && (slices.Contains(h.callables, name) || slices.Contains(h.kwargs, name)) {
 			continue
 		}
-		switch st.t.val(items[i+1]).kind {
+		switch v := st.t.val(items[i+1]); v.kind {
 		case KindGlobal, KindPersistent, KindExt, KindBuffer:
 			return false
+		case KindCall:
+			if passThrough(v) {
+				return false
+			}
 		}
+	}
+	return true
+}
+
+// passThrough reports whether v is what a call of a builtin other than a
+// plain value constructor returned: sum([], f), max([f]), next(iter)
+// and getattr(g, "name") return a callable the pickle named, as a value
+// the global checks above do not see.
+func passThrough(v Value) bool {
+	f := v.at(0)
+	if f.kind != KindGlobal || f.gobj().dynamic || f.gobj().module != "builtins" {
+		return false
+	}
+	switch f.gobj().name {
+	case "set", "frozenset", "slice", "complex", "bytearray", "range", "bytes", "str", "int", "float", "bool",
+		"list", "dict", "tuple", "object":
+		return false
 	}
 	return true
 }
@@ -2313,10 +2428,36 @@ func (m *machine) argRoles(off int64, fn, args Value, call Value) {
 		return
 	}
 	for i, need := range fn.gobj().roles {
-		if i < args.nkept() && args.at(i).kind == KindGlobal {
-			m.use(off, args.at(i), need, call)
+		if i >= args.nkept() {
+			break
+		}
+		switch a := args.at(i); a.kind {
+		case KindGlobal:
+			m.use(off, a, need, call)
+		case KindCall, KindPersistent, KindExt, KindBuffer:
+			if computedRoleOK[fn.gobj().module+"."+fn.gobj().name] {
+				continue
+			}
+			// A value the pickle computed in a callable's place is
+			// called as one: next(reversed((Linear,))) or sum([], Linear)
+			// hands over a class that escapes the allowlist's uses.
+			m.once("computed-call", func() formats.Finding {
+				return formats.NewFinding(RuleComputedCall, off, "%s calls its argument %s", call, a).
+					With("call", call.String())
+			})
 		}
 	}
+}
+
+// computedRoleOK are the argRoles callables that take an object the
+// pickle built in a callable's place without calling it: map, filter and
+// iter iterate an iterable, and numpy 1.25+ pickles a RandomState or
+// Generator with its BitGenerator instance first.
+var computedRoleOK = map[string]bool{
+	"builtins.map": true, "builtins.filter": true, "builtins.iter": true,
+	"numpy.random._pickle.__bit_generator_ctor": true,
+	"numpy.random._pickle.__generator_ctor":     true,
+	"numpy.random._pickle.__randomstate_ctor":   true,
 }
 
 // forwardCalls are allowlisted callables that call one of their arguments

@@ -1,9 +1,12 @@
 package pickle
 
 import (
+	"os/exec"
+	"strings"
 	"testing"
 
 	"github.com/modelgate/modelgate/formats"
+	"github.com/modelgate/modelgate/internal/pythontest"
 )
 
 // TestPartial asserts when functools.partial is cleared: only when every
@@ -77,5 +80,115 @@ func TestPartial(t *testing.T) {
 				t.Errorf("benign partial has findings: %s", list(rec.Findings))
 			}
 		})
+	}
+}
+
+// partialRebuild calls partial(torch._tensor._rebuild_from_type_v2) on
+// cls, which _rebuild_from_type_v2 calls with args (func(*args)).
+func partialRebuild(cls, args string) []byte {
+	return cat(proto(2), glob("functools", "partial"), glob("torch._tensor", "_rebuild_from_type_v2"), tuple1, reduce,
+		mark, cls, glob("torch", "Tensor"), args, emptyDict, "t", reduce, stop)
+}
+
+// TestPartialCallArguments: the arguments a call of a partial object
+// passes are judged as the bound function's own: a class the allowlist
+// permits only to be rebuilt, handed to a forwarding rebuild function,
+// is called (its __init__ runs on the file's arguments), and a config
+// handed to list is iterated.
+func TestPartialCallArguments(t *testing.T) {
+	partial := glob("functools", "partial")
+	lc := glob("omegaconf.listconfig", "ListConfig") + emptyTuple + newobj + emptyDict + sbu("_content") + emptyList + "s" + build
+	tests := []struct {
+		name string
+		data []byte
+	}{
+		{"class-only class forwarded", partialRebuild(glob("gensim.models.word2vec", "Word2Vec"), "N"+sbu("/etc/passwd")+tuple2)},
+		{"reference-only function forwarded", partialRebuild(glob("gensim.utils", "call_on_class_only"), emptyTuple)},
+		{"forwarded class bound by the BUILD state", cat(proto(2), partial, glob("builtins", "len"), tuple1, reduce,
+			mark, glob("torch._tensor", "_rebuild_from_type_v2"), glob("torch.nn.modules.linear", "Linear"), tuple1, emptyDict, "N", "t", build,
+			glob("torch", "Tensor"), "K\x02K\x03"+tuple2, emptyDict, "\x87", reduce, stop)},
+		{"config iterated by list", cat(proto(2), partial, glob("builtins", "list"), tuple1, reduce, lc, tuple1, reduce, stop)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec, _, err := scanBytes(t, tt.data, Options{})
+			if err != nil {
+				t.Fatalf("error %v", err)
+			}
+			if worst, any := rec.Max(); !any || worst < formats.Medium {
+				t.Errorf("passes the gate: %s", list(rec.Findings))
+			}
+		})
+	}
+}
+
+// TestPartialForwardedInit proves with the real loader that a partial of
+// _rebuild_from_type_v2 runs the __init__ of the class it is called on:
+// the loaded object is Linear(2, 3).
+func TestPartialForwardedInit(t *testing.T) {
+	py := pythontest.Require(t, "torch")
+	cmd := exec.Command(py, "-c", "import pickle, sys, torch; print(pickle.loads(sys.stdin.buffer.read()))")
+	cmd.Stdin = strings.NewReader(string(partialRebuild(glob("torch.nn.modules.linear", "Linear"), "K\x02K\x03"+tuple2)))
+	cmd.Env = pythontest.Env(t.TempDir())
+	out, _ := cmd.CombinedOutput()
+	if !strings.Contains(string(out), "Linear(in_features=2, out_features=3") {
+		t.Fatalf("Linear.__init__ did not run: %s", out)
+	}
+}
+
+// TestLaunderedRoleArgument: a class the pickle computes (a pure builtin
+// returning its argument) in the place of a rebuild function's callable
+// is still called: with the real loader, _rebuild_from_type_v2 on
+// next(reversed((Linear,))) or sum([], Linear) returned Linear(2, 3).
+func TestLaunderedRoleArgument(t *testing.T) {
+	rebuild := func(f string) []byte {
+		return cat(proto(2), glob("torch._tensor", "_rebuild_from_type_v2"), mark, f, glob("torch", "Tensor"),
+			"K\x02K\x03"+tuple2, emptyDict, "t", reduce, stop)
+	}
+	linear := glob("torch.nn.modules.linear", "Linear")
+	tests := []struct {
+		name string
+		data []byte
+	}{
+		{"next(reversed((Linear,)))", rebuild(glob("builtins", "next") + glob("builtins", "reversed") + linear + tuple1 + tuple1 + reduce + tuple1 + reduce)},
+		{"sum([], Linear)", rebuild(glob("builtins", "sum") + emptyList + linear + tuple2 + reduce)},
+		{"through a partial", cat(proto(2), glob("functools", "partial"), glob("torch._tensor", "_rebuild_from_type_v2"), tuple1, reduce,
+			mark, glob("builtins", "sum"), emptyList, linear, tuple2, reduce, glob("torch", "Tensor"), "K\x02K\x03"+tuple2, emptyDict, "t", reduce, stop)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec, _, err := scanBytes(t, tt.data, Options{})
+			if err != nil {
+				t.Fatalf("error %v", err)
+			}
+			if worst, any := rec.Max(); !any || worst < formats.Medium {
+				t.Errorf("passes the gate: %s", list(rec.Findings))
+			}
+		})
+	}
+}
+
+// TestNewObjRole: scikit-learn's newObj(cls) is cls.__new__(cls), so its
+// argument is used as a class, as NEWOBJ's is; a global the allowlist
+// permits only as a value is misused there.
+func TestNewObjRole(t *testing.T) {
+	newObj := func(cls string) []byte {
+		return cat(proto(2), glob("sklearn.neighbors._kd_tree", "newObj"), cls, tuple1, reduce, stop)
+	}
+	for _, tt := range []struct {
+		name string
+		data []byte
+		gate bool
+	}{
+		{"KDTree", newObj(glob("sklearn.neighbors._kd_tree", "KDTree")), false},
+		{"value-only class", newObj(glob("collections.abc", "Callable")), true},
+	} {
+		rec, _, err := scanBytes(t, tt.data, Options{})
+		if err != nil {
+			t.Fatalf("%s: error %v", tt.name, err)
+		}
+		if worst, any := rec.Max(); (any && worst >= formats.Medium) != tt.gate {
+			t.Errorf("%s: gate fails = %v, want %v: %s", tt.name, any && worst >= formats.Medium, tt.gate, list(rec.Findings))
+		}
 	}
 }

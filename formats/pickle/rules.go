@@ -54,7 +54,9 @@ func init() {
 				"which run no constructor on the pickle's arguments), called as a function (REDUCE, OBJ, INST, or through an " +
 				"instance attribute the pickle set that BUILD, APPEND(S) or ADDITEMS calls: __setstate__, extend, append, add), " +
 				"or only held as a value. This pickle uses it another way, e.g. calls a class that libraries only ever rebuild, which runs " +
-				"its __init__ on arguments the file chose, or calls a function stored as a value. That is how an allowed " +
+				"its __init__ on arguments the file chose, calls a function stored as a value, or hands an omegaconf config to code that " +
+				"reads it (a dict key or set element, an argument of a call, a BUILD state), which resolves its interpolations " +
+				"with the loading program's resolvers. That is how an allowed " +
 				"class becomes a gadget; no library writes it. Do not load the file unless you know the library does this."},
 		{ID: RuleMainGlobal, Severity: formats.Low, Title: "pickle refers to the loading program's own definitions",
 			Doc: "The pickle names a class or function of __main__, the program that saved it (a notebook's class Net, a " +

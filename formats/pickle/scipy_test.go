@@ -79,6 +79,20 @@ func TestScipyDistributions(t *testing.T) {
 			mark, sbu("_parse_arg_template"), bu(evil), tuple2, "l", build, stop), false},
 		{"a second BUILD with another template", cat(string(twice[:len(twice)-1]), emptyDict, sbu("_parse_arg_template"), bu(evil), "s", build, stop), false},
 		{"a global in the state", scipyDist(tmpl(scipyTemplate("a, ")), sbu("_pdf"), glob("evil.mod", "pdf")), false},
+		// __dict__.update(state) stores a computed key equal to the name,
+		// so self._parse_arg_template is its value; a check reading only
+		// constant keys sees none.
+		{"key computed by str()", scipyDist(glob("builtins", "str"), sbu("_parse_arg_template"), tuple1, reduce, bu(evil)), false},
+		{"key computed by ''.join", scipyDist(glob("builtins", "getattr"), sbu(""), sbu("join"), tuple2, reduce,
+			"]", mark, sbu("_parse_arg"), sbu("_template"), "e", tuple1, reduce, bu(evil)), false},
+		{"key computed by str.lower", scipyDist(glob("builtins", "getattr"), sbu("_PARSE_ARG_TEMPLATE"), sbu("lower"), tuple2, reduce,
+			emptyTuple, reduce, bu(evil)), false},
+		// rv_generic.__setstate__ calls self._attach_methods(): with the
+		// real loader, sum([], logging.getLogger) there was called.
+		{"_attach_methods shadowed", scipyDist(tmpl(scipyTemplate("a, ")), sbu("_attach_methods"),
+			glob("builtins", "sum"), emptyList, glob("logging", "getLogger"), tuple2, reduce), false},
+		{"__init__ shadowed", scipyDist(tmpl(scipyTemplate("a, ")), sbu("__init__"), glob("builtins", "sum"), emptyList,
+			glob("logging", "getLogger"), tuple2, reduce), false},
 		{"built by REDUCE", cat(proto(2), glob("scipy.stats._continuous_distns", "gamma_gen"), emptyTuple, reduce, stop), false},
 	}
 	for _, tt := range tests {
@@ -102,12 +116,17 @@ func TestScipyDistributions(t *testing.T) {
 // executed on unpickling: a statement prepended to it runs.
 func TestScipyTemplateExecs(t *testing.T) {
 	py := pythontest.Require(t, "scipy")
-	data := scipyDist(tmpl("\nprint('mgmarker-scipy')\n" + scipyTemplate("a, ")))
-	cmd := exec.Command(py, "-c", "import pickle, sys; pickle.loads(sys.stdin.buffer.read())")
-	cmd.Stdin = strings.NewReader(string(data))
-	cmd.Env = pythontest.Env(t.TempDir())
-	out, _ := cmd.CombinedOutput()
-	if !strings.Contains(string(out), "mgmarker-scipy") {
-		t.Fatalf("the loader did not run the template: %s", out)
+	code := "\nprint('mgmarker-scipy')\n" + scipyTemplate("a, ")
+	for name, data := range map[string][]byte{
+		"constant key":          scipyDist(tmpl(code)),
+		"key computed by str()": scipyDist(glob("builtins", "str"), sbu("_parse_arg_template"), tuple1, reduce, bu(code)),
+	} {
+		cmd := exec.Command(py, "-c", "import pickle, sys; pickle.loads(sys.stdin.buffer.read())")
+		cmd.Stdin = strings.NewReader(string(data))
+		cmd.Env = pythontest.Env(t.TempDir())
+		out, _ := cmd.CombinedOutput()
+		if !strings.Contains(string(out), "mgmarker-scipy") {
+			t.Errorf("%s: the loader did not run the template: %s", name, out)
+		}
 	}
 }

@@ -70,6 +70,11 @@ func TestCallableHolders(t *testing.T) {
 			emptyDict, binput(0), mark, sbs("func"), linear, "u", build, binget(0), sbs("func"), "N", "s", pop, stop), false},
 		{"an attribute shadowing a method", "FunctionTransformer", cat(proto(2), inst(item("transform", linear)), stop), false},
 		{"an attribute shadowing append, which APPEND calls", "FunctionTransformer", cat(proto(2), inst(item("append", linear)), "N", "a", stop), false},
+		// A builtin returns the global it is given, as a value.
+		{"a method shadowed by sum([], f)", "FunctionTransformer", cat(proto(2), inst(item("transform",
+			glob("builtins", "sum")+emptyList+glob("logging", "getLogger")+tuple2+reduce)), stop), false},
+		{"a method shadowed by getattr(module, name)", "FunctionTransformer", cat(proto(2), inst(item("_transform",
+			glob("builtins", "getattr")+glob("logging", "getLogger")+sbu("__call__")+tuple2+reduce)), stop), false},
 		{"state as (dict, slotstate)", "FunctionTransformer", cat(proto(2), ft, emptyTuple, newobj, "N", emptyDict, sbs("func"), linear, "s", tuple2, build, stop), false},
 		{"Keras Tokenizer", "Tokenizer", cat(proto(2), tokenizer("N"), stop), true},
 		{"Keras Tokenizer with an unknown analyzer", "Tokenizer", cat(proto(2), tokenizer(glob("evil.mod", "split")), stop), false},

@@ -25,6 +25,13 @@ RECONSTRUCTORS = {
     ("numpy.random._pickle", "__bit_generator_ctor"): {0: "function"},
     ("numpy.random._pickle", "__generator_ctor"): {0: "function", 1: "function"},
     ("numpy.random._pickle", "__randomstate_ctor"): {0: "function", 1: "function"},
+    # scikit-learn's Cython rebuild newObj(cls) is cls.__new__(cls).
+    ("sklearn.neighbors._ball_tree", "newObj"): {0: "class"},
+    ("sklearn.neighbors._binary_tree", "newObj"): {0: "class"},
+    ("sklearn.neighbors._kd_tree", "newObj"): {0: "class"},
+    ("sklearn.neighbors._dist_metrics", "newObj"): {0: "class"},
+    ("sklearn.neighbors.dist_metrics", "newObj"): {0: "class"},
+    ("sklearn.metrics._dist_metrics", "newObj"): {0: "class"},
     ("builtins", "map"): {0: "function"},
     ("builtins", "filter"): {0: "function"},
     ("builtins", "iter"): {0: "function"},
