@@ -704,6 +704,7 @@ COMPAT = [
     ("rdkit.ML.DecTree.Tree", "TreeNode", "function"),
     ("rdkit.ML.DecTree.DecTree", "DecTreeNode", "function"),
     ("rdkit.ML.DecTree.QuantTree", "QuantTreeNode", "function"),
+    ("rdkit.ML.Composite.Composite", "Composite", "function"),  # __init__ takes no arguments
 ]
 
 # Globals judged as if called with free arguments although no object here

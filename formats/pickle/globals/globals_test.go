@@ -373,6 +373,8 @@ func TestRealGlobals(t *testing.T) {
 		{"sklearn.utils._metadata_requests", "MethodMetadataRequest"},
 		{"numpy.ma", "MaskedArray"},
 		{"sklearn.neighbors._dist_metrics", "newObj"},
+		{"sklearn.neighbors.ball_tree", "newObj"},
+		{"torch._C._nn", "gelu"},
 		// scikit-learn-intelex estimators and the oneDAL models they pickle
 		{"sklearnex.ensemble._forest", "RandomForestClassifier"},
 		{"onedal.ensemble.forest", "RandomForestClassifier"},
