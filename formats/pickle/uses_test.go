@@ -79,7 +79,7 @@ func TestUseGadgets(t *testing.T) {
 		{"chemprop module called", cat(proto(2), glob("chemprop.nn.agg", "MeanAggregation"), sbu("x"), tuple1, reduce, stop), RuleMisusedGlobal, ""},
 		{"rdkit tree node by INST", cat(mark, inst("rdkit.ML.DecTree.DecTree", "DecTreeNode"), stop), "", ""},
 		{"rdkit grid rebuilt from its bytes", cat(proto(2), glob("Geometry.rdGeometry", "UniformGrid3D_"), sbu("grid pickle"), tuple1, reduce, stop), "", ""},
-		{"rdkit Composite called", cat(proto(2), glob("rdkit.ML.Composite.Composite", "Composite"), sbu("x"), tuple1, reduce, stop), RuleMisusedGlobal, ""},
+		{"rdkit Composite by INST (its __init__ takes no arguments)", cat(mark, inst("rdkit.ML.Composite.Composite", "Composite"), stop), "", ""},
 		{"rdkit Subshape object called", cat(proto(2), glob("rdkit.Chem.Subshape.SubshapeObjects", "SkeletonPoint"), sbu("x"), tuple1, reduce, stop), RuleMisusedGlobal, ""},
 		{"darts TimeSeries called", cat(proto(2), glob("darts.timeseries", "TimeSeries"), sbu("x"), tuple1, reduce, stop), RuleMisusedGlobal, ""},
 		{"darts model called", cat(proto(2), glob("darts.models.forecasting.linear_regression_model", "LinearRegressionModel"), sbu("x"), tuple1, reduce, stop), RuleMisusedGlobal, ""},
