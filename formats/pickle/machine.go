@@ -1622,6 +1622,11 @@ func (m *machine) call(off int64, op byte, fn, args, kwargs Value) Value {
 				return m.resolve(off, module, name)
 			}
 		}
+		if g.lookup != nil && op == opREDUCE && kwargs.kind == kindAbsent && g.ref.Name == "getattr" && distMethod(args) {
+			// A bound method of a scipy distribution being built: its
+			// own class's method, which nothing calls at load.
+			g.lookupResolved++
+		}
 		if g.nameEval && op == opREDUCE && kwargs.kind == kindAbsent {
 			if v, ok := evalName(args); ok {
 				g.lookupResolved++
@@ -2040,6 +2045,10 @@ var (
 	// 2.x and in keras.src before 3.0).
 	kerasTokenizer  = &holder{callables: []string{"analyzer"}}
 	functionSampler = &holder{callables: []string{"func"}, kwargs: []string{"kw_args"}}
+	// numpy.vectorize calls pyfunc when the program calls it. scipy's
+	// discrete distributions pickle one, vectorize(getattr(dist,
+	// "_entropy")), which their __setstate__ replaces.
+	vectorize = &holder{callables: []string{"pyfunc"}}
 	// sklearn-crfsuite's FileResource owns the CRF model file
 	// (sklearn_crfsuite/_fileresource.py at 6efccac): __setstate__ writes
 	// the pickled bytes to a new tempfile.mkstemp(suffix, prefix) file, and
@@ -2063,6 +2072,7 @@ var (
 		"imblearn.FunctionSampler":                    functionSampler,
 		"imblearn.base.FunctionSampler":               functionSampler,
 		"sklearn_crfsuite._fileresource.FileResource": fileResource,
+		"numpy.vectorize":                             vectorize,
 	}
 )
 
@@ -2085,6 +2095,41 @@ func holderOf(module, name, full string) *holder {
 		}
 	}
 	return nil
+}
+
+// distMethods are the methods of a scipy distribution its pickles take
+// as bound methods: rv_discrete's __getstate__ keeps vecentropy,
+// vectorize(self._entropy) (scipy/stats/_distn_infrastructure.py, 1.10).
+var distMethods = map[string]bool{"_entropy": true}
+
+// distMethod reports whether getattr's arguments name a method of
+// distMethods on a scipy distribution the pickle builds (NEWOBJ of a
+// class holderOf gives scipyDistribution): the class's own method, bound.
+func distMethod(args Value) bool {
+	if args.kind != KindTuple || args.nkept() != 2 || args.Len() != 2 {
+		return false
+	}
+	obj, name := args.at(0), args.at(1)
+	n, ok := name.Text()
+	if !ok || name.kind != KindStr || !distMethods[n] {
+		return false
+	}
+	cls, ok := builtClass(obj)
+	return ok && cls.gobj().info != nil && cls.gobj().info.transformer == scipyDistribution
+}
+
+// distMethodValue reports whether v is such a bound method: the result of
+// getattr(dist, name) that distMethod accepts.
+func distMethodValue(v Value) bool {
+	if v.kind != KindCall || v.nkept() < 2 {
+		return false
+	}
+	f := v.at(0)
+	if f.kind != KindGlobal || f.gobj().dynamic || f.gobj().info == nil || f.gobj().info.lookup == nil ||
+		f.gobj().name != "getattr" {
+		return false
+	}
+	return distMethod(v.at(1))
 }
 
 // scipyDistribution is a scipy.stats distribution object: cleared only
@@ -2293,7 +2338,8 @@ func transformerCleared(g *globalInfo) bool {
 		}
 		for _, k := range h.callables {
 			v, ok := st.Get(k)
-			if ok && v.kind != KindNone && !callableFunction(v) && !mainFunction(v) && (k != h.strOK || v.kind != KindStr) {
+			if ok && v.kind != KindNone && !callableFunction(v) && !mainFunction(v) && !distMethodValue(v) &&
+				(k != h.strOK || v.kind != KindStr) {
 				return false
 			}
 		}

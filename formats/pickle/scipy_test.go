@@ -59,41 +59,50 @@ func TestScipyDistributions(t *testing.T) {
 	evil := "\nimport os\nos.system('id')\n" + scipyTemplate("a, ")
 	twice := scipyDist(tmpl(scipyTemplate("a, ")))
 	tests := []struct {
-		name  string
-		data  []byte
-		clean bool
+		name string
+		data []byte
+		want formats.Severity // the worst finding at least; Low: the gate passes
 	}{
-		{"scipy's template", scipyDist(tmpl(scipyTemplate("a, "))), true},
-		{"no shapes", scipyDist(tmpl(scipyTemplate(""))), true},
+		{"scipy's template", scipyDist(tmpl(scipyTemplate("a, "))), formats.Low},
+		{"no shapes", scipyDist(tmpl(scipyTemplate(""))), formats.Low},
 		{"discrete template", scipyDist(tmpl("\ndef _parse_args(self, low, high,  loc=0):\n    return (low, high, ), loc, 1\n\n" +
 			"def _parse_args_rvs(self, low, high,  loc=0, size=None):\n    return self._argcheck_rvs(low, high,  loc, 1, size=size)\n\n" +
-			"def _parse_args_stats(self, low, high,  loc=0, moments='mv'):\n    return (low, high, ), loc, 1, moments\n")), true},
-		{"no template: __setstate__ fails before exec", scipyDist(), true},
-		{"NEWOBJ without BUILD", cat(proto(2), glob("scipy.stats._continuous_distns", "gamma_gen"), emptyTuple, newobj, stop), true},
-		{"statements before the defs", scipyDist(tmpl(evil)), false},
-		{"a default that calls", scipyDist(tmpl(strings.Replace(scipyTemplate("a, "), "loc=0,", "loc=__import__('os').system('id'),", 1))), false},
-		{"a body that calls", scipyDist(tmpl(strings.Replace(scipyTemplate("a, "), "return (a, ), loc, scale", "return __import__('os').system('id')", 1))), false},
-		{"a shape that is not an identifier", scipyDist(tmpl(scipyTemplate("a=print('x'), "))), false},
-		{"template as bytes", scipyDist(sbu("_parse_arg_template") + "C\x05print"), false},
+			"def _parse_args_stats(self, low, high,  loc=0, moments='mv'):\n    return (low, high, ), loc, 1, moments\n")), formats.Low},
+		{"no template: __setstate__ fails before exec", scipyDist(), formats.Low},
+		{"NEWOBJ without BUILD", cat(proto(2), glob("scipy.stats._continuous_distns", "gamma_gen"), emptyTuple, newobj, stop), formats.Low},
+		{"statements before the defs", scipyDist(tmpl(evil)), formats.Critical},
+		{"a default that calls", scipyDist(tmpl(strings.Replace(scipyTemplate("a, "), "loc=0,", "loc=__import__('os').system('id'),", 1))), formats.Critical},
+		{"a body that calls", scipyDist(tmpl(strings.Replace(scipyTemplate("a, "), "return (a, ), loc, scale", "return __import__('os').system('id')", 1))), formats.Critical},
+		{"a shape that is not an identifier", scipyDist(tmpl(scipyTemplate("a=print('x'), "))), formats.Critical},
+		{"template as bytes", scipyDist(sbu("_parse_arg_template") + "C\x05print"), formats.Critical},
 		{"state as a list of pairs", cat(proto(2), glob("scipy.stats._continuous_distns", "gamma_gen"), emptyTuple, newobj,
-			mark, sbu("_parse_arg_template"), bu(evil), tuple2, "l", build, stop), false},
-		{"a second BUILD with another template", cat(string(twice[:len(twice)-1]), emptyDict, sbu("_parse_arg_template"), bu(evil), "s", build, stop), false},
-		{"a global in the state", scipyDist(tmpl(scipyTemplate("a, ")), sbu("_pdf"), glob("evil.mod", "pdf")), false},
+			mark, sbu("_parse_arg_template"), bu(evil), tuple2, "l", build, stop), formats.Critical},
+		{"a second BUILD with another template", cat(string(twice[:len(twice)-1]), emptyDict, sbu("_parse_arg_template"), bu(evil), "s", build, stop), formats.Critical},
+		{"a global in the state", scipyDist(tmpl(scipyTemplate("a, ")), sbu("_pdf"), glob("evil.mod", "pdf")), formats.Critical},
 		// __dict__.update(state) stores a computed key equal to the name,
 		// so self._parse_arg_template is its value; a check reading only
 		// constant keys sees none.
-		{"key computed by str()", scipyDist(glob("builtins", "str"), sbu("_parse_arg_template"), tuple1, reduce, bu(evil)), false},
+		{"key computed by str()", scipyDist(glob("builtins", "str"), sbu("_parse_arg_template"), tuple1, reduce, bu(evil)), formats.Critical},
 		{"key computed by ''.join", scipyDist(glob("builtins", "getattr"), sbu(""), sbu("join"), tuple2, reduce,
-			"]", mark, sbu("_parse_arg"), sbu("_template"), "e", tuple1, reduce, bu(evil)), false},
+			"]", mark, sbu("_parse_arg"), sbu("_template"), "e", tuple1, reduce, bu(evil)), formats.Critical},
 		{"key computed by str.lower", scipyDist(glob("builtins", "getattr"), sbu("_PARSE_ARG_TEMPLATE"), sbu("lower"), tuple2, reduce,
-			emptyTuple, reduce, bu(evil)), false},
+			emptyTuple, reduce, bu(evil)), formats.Critical},
 		// rv_generic.__setstate__ calls self._attach_methods(): with the
 		// real loader, sum([], logging.getLogger) there was called.
 		{"_attach_methods shadowed", scipyDist(tmpl(scipyTemplate("a, ")), sbu("_attach_methods"),
-			glob("builtins", "sum"), emptyList, glob("logging", "getLogger"), tuple2, reduce), false},
+			glob("builtins", "sum"), emptyList, glob("logging", "getLogger"), tuple2, reduce), formats.Critical},
 		{"__init__ shadowed", scipyDist(tmpl(scipyTemplate("a, ")), sbu("__init__"), glob("builtins", "sum"), emptyList,
-			glob("logging", "getLogger"), tuple2, reduce), false},
-		{"built by REDUCE", cat(proto(2), glob("scipy.stats._continuous_distns", "gamma_gen"), emptyTuple, reduce, stop), false},
+			glob("logging", "getLogger"), tuple2, reduce), formats.Critical},
+		{"built by REDUCE", cat(proto(2), glob("scipy.stats._continuous_distns", "gamma_gen"), emptyTuple, reduce, stop), formats.Critical},
+		// Discrete distributions keep vecentropy: vectorize(getattr(dist, "_entropy")).
+		{"vecentropy as scipy pickles it", discrete(vec(method("_entropy"))), formats.Low},
+		{"vectorize of another method", discrete(vec(method("_pdf"))), formats.Critical},
+		{"vectorize of a dunder", discrete(vec(method("__class__"))), formats.Critical},
+		{"vectorize of os.system", discrete(vec(glob("os", "system"))), formats.Critical},
+		{"the bound method of another object", cat(proto(2), glob("torch.nn.modules.linear", "Linear"), emptyTuple, newobj, binput(0),
+			vec(method("_entropy")), stop), formats.Critical},
+		{"vectorize called with the method", discrete(glob("numpy", "vectorize") + method("_entropy") + tuple1 + reduce), formats.High},
+		{"vectorize with a global attribute", discrete(vec(method("_entropy"), sbu("otypes"), glob("evil.mod", "t"))), formats.High},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -102,14 +111,33 @@ func TestScipyDistributions(t *testing.T) {
 				t.Fatalf("error %v", err)
 			}
 			worst, any := rec.Max()
-			if tt.clean && any && worst >= formats.Medium {
+			if tt.want == formats.Low && any && worst >= formats.Medium {
 				t.Errorf("findings:\n%s", list(rec.Findings))
 			}
-			if !tt.clean && (!any || worst < formats.Critical) {
-				t.Errorf("want critical, findings:\n%s", list(rec.Findings))
+			if tt.want > formats.Low && (!any || worst < tt.want) {
+				t.Errorf("want %s, findings:\n%s", tt.want, list(rec.Findings))
 			}
 		})
 	}
+}
+
+// discrete assembles a discrete distribution whose state holds vecentropy
+// v; the distribution is memo 0.
+func discrete(v string) []byte {
+	return cat(proto(2), glob("scipy.stats._discrete_distns", "randint_gen"), emptyTuple, newobj, binput(0), emptyDict, mark,
+		sbu("name"), sbu("randint"), sbu("vecentropy"), v, "u", build, stop)
+}
+
+// vec is a numpy.vectorize of pyfunc p, built as pickle builds it, with
+// more state items.
+func vec(p string, items ...string) string {
+	return glob("numpy", "vectorize") + emptyTuple + newobj + emptyDict + mark + sbu("pyfunc") + p + sbu("cache") + "\x89" +
+		string(cat(items...)) + "u" + build
+}
+
+// method is getattr(memo 0, name).
+func method(name string) string {
+	return glob("builtins", "getattr") + binget(0) + sbu(name) + tuple2 + reduce
 }
 
 // TestScipyTemplateExecs proves with the real loader that the template is

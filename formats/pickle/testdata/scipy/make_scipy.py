@@ -17,8 +17,12 @@ samples = {
     "uniform_frozen.pkl": st.uniform(0.1, 10),   # frozen, as RandomizedSearchCV params hold it
     "loguniform_frozen.pkl": st.loguniform(1e-4, 1e-1),  # reciprocal_gen, two shapes
     "gamma_gen.pkl": st.gamma,                   # one shape
+    # discrete: the state keeps vecentropy, vectorize(getattr(dist, "_entropy"))
+    "randint_frozen.pkl": st.randint(2, 5),
 }
 for name, obj in samples.items():
     with open(name, "wb") as f:
         pickle.dump(obj, f, protocol=4)
 joblib.dump(st.uniform(0, 10), "uniform_frozen.joblib")
+with open("randint_gen_p2.pkl", "wb") as f:
+    pickle.dump(st.randint, f, protocol=2)
