@@ -1928,6 +1928,8 @@ var argRoles = map[string][]globals.Use{
 	"sklearn.neighbors._ball_tree.newObj":    {globals.UseClass},
 	"sklearn.neighbors._binary_tree.newObj":  {globals.UseClass},
 	"sklearn.neighbors._kd_tree.newObj":      {globals.UseClass},
+	"sklearn.neighbors.ball_tree.newObj":     {globals.UseClass},
+	"sklearn.neighbors.kd_tree.newObj":       {globals.UseClass},
 	"sklearn.neighbors._dist_metrics.newObj": {globals.UseClass},
 	"sklearn.neighbors.dist_metrics.newObj":  {globals.UseClass},
 	"sklearn.metrics._dist_metrics.newObj":   {globals.UseClass},
