@@ -1435,6 +1435,11 @@ func (m *machine) build(off int64, t *cell, state Value) error {
 		if instance(obj) && !m.probe {
 			m.buildHooks(off, obj, state)
 		}
+		if distMethodValue(obj) {
+			// A bound method's __dict__ is its function's: BUILD sets
+			// attributes of the distribution class's own function.
+			m.mutate(off, opBUILD, obj, state)
+		}
 	case KindGlobal:
 		mainTarget(off, opBUILD, obj)
 		m.mutate(off, opBUILD, obj, state)
