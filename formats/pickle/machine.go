@@ -1435,6 +1435,11 @@ func (m *machine) build(off int64, t *cell, state Value) error {
 		if instance(obj) && !m.probe {
 			m.buildHooks(off, obj, state)
 		}
+		if distMethodValue(obj) {
+			// A bound method's __dict__ is its function's: BUILD sets
+			// attributes of the distribution class's own function.
+			m.mutate(off, opBUILD, obj, state)
+		}
 	case KindGlobal:
 		mainTarget(off, opBUILD, obj)
 		m.mutate(off, opBUILD, obj, state)
@@ -1928,6 +1933,8 @@ var argRoles = map[string][]globals.Use{
 	"sklearn.neighbors._ball_tree.newObj":    {globals.UseClass},
 	"sklearn.neighbors._binary_tree.newObj":  {globals.UseClass},
 	"sklearn.neighbors._kd_tree.newObj":      {globals.UseClass},
+	"sklearn.neighbors.ball_tree.newObj":     {globals.UseClass},
+	"sklearn.neighbors.kd_tree.newObj":       {globals.UseClass},
 	"sklearn.neighbors._dist_metrics.newObj": {globals.UseClass},
 	"sklearn.neighbors.dist_metrics.newObj":  {globals.UseClass},
 	"sklearn.metrics._dist_metrics.newObj":   {globals.UseClass},
@@ -2048,7 +2055,7 @@ var (
 	// numpy.vectorize calls pyfunc when the program calls it. scipy's
 	// discrete distributions pickle one, vectorize(getattr(dist,
 	// "_entropy")), which their __setstate__ replaces.
-	vectorize = &holder{callables: []string{"pyfunc"}}
+	vectorize = &holder{callables: []string{"pyfunc"}, state: vectorizeState}
 	// sklearn-crfsuite's FileResource owns the CRF model file
 	// (sklearn_crfsuite/_fileresource.py at 6efccac): __setstate__ writes
 	// the pickled bytes to a new tempfile.mkstemp(suffix, prefix) file, and
@@ -2095,6 +2102,16 @@ func holderOf(module, name, full string) *holder {
 		}
 	}
 	return nil
+}
+
+// vectorizeState reports whether a numpy.vectorize's state leaves its
+// _ufunc cache empty: with otypes set, a call takes _ufunc[nargs], when
+// present, in pyfunc's place (numpy/lib/function_base.py
+// _get_ufunc_and_otypes, 1.24 to 2.x). numpy pickles it empty, as a
+// frompyfunc ufunc cannot be pickled.
+func vectorizeState(st Value) bool {
+	v, ok := st.Get("_ufunc")
+	return !ok || v.kind == KindNone || v.kind == KindDict && v.count() == 0
 }
 
 // distMethods are the methods of a scipy distribution its pickles take
@@ -2147,6 +2164,14 @@ func scipyDistState(st Value) bool {
 	// ValueError), so a state setting one has it call what the pickle
 	// put there.
 	for _, k := range []string{"_attach_methods", "_attach_argparser_methods", "__init__"} {
+		if _, ok := st.Get(k); ok {
+			return false
+		}
+	}
+	// An instance attribute shadows the class's method: getattr(dist,
+	// "_entropy"), which distMethod takes for the bound method, would be
+	// the value the state put there.
+	for k := range distMethods {
 		if _, ok := st.Get(k); ok {
 			return false
 		}

@@ -103,6 +103,26 @@ func TestScipyDistributions(t *testing.T) {
 			vec(method("_entropy")), stop), formats.Critical},
 		{"vectorize called with the method", discrete(glob("numpy", "vectorize") + method("_entropy") + tuple1 + reduce), formats.High},
 		{"vectorize with a global attribute", discrete(vec(method("_entropy"), sbu("otypes"), glob("evil.mod", "t"))), formats.High},
+		// With otypes set, calling a vectorize calls its cached _ufunc[nargs]
+		// in pyfunc's place (numpy/lib/function_base.py, 1.24): the real
+		// loader called builtins.print held there.
+		{"vectorize with a _ufunc cache", discrete(vec("N", sbu("otypes"), sbu("O"), sbu("_ufunc"), emptyDict, k1(1),
+			glob("sentencepiece", "SentencePieceProcessor"), "s")), formats.High},
+		{"vectorize with a _ufunc cache of the method", discrete(vec(method("_entropy"), sbu("otypes"), sbu("O"), sbu("_ufunc"), emptyDict,
+			k1(1), method("_entropy"), "s")), formats.High},
+		// An instance attribute shadows the class's method: once BUILD has
+		// run, getattr(dist, "_entropy") is what the state put there, here
+		// a vectorize whose _ufunc cache holds a class-only global, which a
+		// FunctionTransformer then calls as its func.
+		{"_entropy shadowed by the state", cat(proto(2), glob("scipy.stats._discrete_distns", "randint_gen"), emptyTuple, newobj, binput(0),
+			emptyDict, mark, sbu("name"), sbu("randint"), sbu("_entropy"), vec("N"), "u", build,
+			glob("sklearn.preprocessing._function_transformer", "FunctionTransformer"), emptyTuple, newobj, emptyDict, mark,
+			sbu("func"), method("_entropy"), "u", build, stop), formats.Critical},
+		// BUILD on a bound method fills its function's __dict__: here
+		// randint_gen._entropy.__wrapped__, for every distribution.
+		{"BUILD on the bound method", discrete(method("_entropy") + emptyDict + sbu("__wrapped__") + k1(1) + "s" + build + "0" +
+			vec(method("_entropy"))), formats.Medium},
+		{"_entropy shadowed by a constant", discrete(vec(method("_entropy")) + sbu("_entropy") + k1(1)), formats.Critical},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -38,6 +38,9 @@ func TestUseGadgets(t *testing.T) {
 		{"value-only global held", cat(proto(2), glob("collections.abc", "Mapping"), tuple1, stop), "", ""},
 		{"enum base called (functional API)", cat(proto(2), glob("enum", "Enum"), sbu("E"), sbu("a b"), tuple2, reduce, stop), RuleMisusedGlobal, ""},
 		{"reconstructor with class-only class", cat(proto(2), glob("copyreg", "_reconstructor"), glob("torch.nn.modules.linear", "Linear"), glob("builtins", "object"), "N", "\x87", reduce, stop), "", ""},
+		// scikit-learn < 0.22 wrote the BinaryTree rebuild under these names.
+		{"pre-0.22 ball_tree.newObj with value-only class", cat(proto(2), glob("sklearn.neighbors.ball_tree", "newObj"), glob("collections.abc", "Mapping"), tuple1, reduce, stop), RuleMisusedGlobal, ""},
+		{"pre-0.22 kd_tree.newObj with value-only class", cat(proto(2), glob("sklearn.neighbors.kd_tree", "newObj"), glob("collections.abc", "Mapping"), tuple1, reduce, stop), RuleMisusedGlobal, ""},
 		{"reconstructor with value-only class", cat(proto(2), glob("copyreg", "_reconstructor"), glob("collections.abc", "Mapping"), glob("builtins", "object"), "N", "\x87", reduce, stop), RuleMisusedGlobal, ""},
 		{"rebuild_from_type_v2 calling a class-only global", cat(proto(2), glob("torch._tensor", "_rebuild_from_type_v2"), mark, glob("torch.nn.modules.linear", "Linear"), glob("torch", "Tensor"), emptyTuple, "N", "t", reduce, stop), RuleMisusedGlobal, ""},
 		{"map stays off the allowlist", cat(proto(2), glob("builtins", "list"), glob("builtins", "map"), glob("torch.nn.modules.linear", "Linear"), mark, sbu("x"), "l", tuple2, reduce, tuple1, reduce, stop), RuleIntrospection, ""},

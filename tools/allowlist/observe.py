@@ -29,6 +29,8 @@ RECONSTRUCTORS = {
     ("sklearn.neighbors._ball_tree", "newObj"): {0: "class"},
     ("sklearn.neighbors._binary_tree", "newObj"): {0: "class"},
     ("sklearn.neighbors._kd_tree", "newObj"): {0: "class"},
+    ("sklearn.neighbors.ball_tree", "newObj"): {0: "class"},
+    ("sklearn.neighbors.kd_tree", "newObj"): {0: "class"},
     ("sklearn.neighbors._dist_metrics", "newObj"): {0: "class"},
     ("sklearn.neighbors.dist_metrics", "newObj"): {0: "class"},
     ("sklearn.metrics._dist_metrics", "newObj"): {0: "class"},
