@@ -103,6 +103,8 @@ type globalInfo struct {
 	// Keras writes whose .keras archive was scanned as a nested file.
 	keras      bool
 	kerasLoads int64
+	// hashing marks a hashingCalls callable.
+	hashing bool
 	// For a name of the loading program's main module (see mainName):
 	// the uses that build it as a class, and those that call it (REDUCE,
 	// OBJ, INST, an allowlisted callable's function argument, a forwarded
@@ -242,6 +244,10 @@ type machine struct {
 	kerasLoads int64
 	// sel is the allowlist ecosystems the scan's policy switched off.
 	sel globals.Selection
+	// configs is set once the stream names a resolvingEq class: only then
+	// can a value be one of its instances, so the checks of dict keys,
+	// BUILD states and call arguments (resolving) run only then.
+	configs bool
 	// hookList and hookIdx (by object ref) are the instances whose
 	// attributes hold a callable under a name the unpickler calls, and
 	// attrDicts the instance each dict flagged flagAttrDict fills (see
@@ -1554,6 +1560,8 @@ func (m *machine) resolve(off int64, module, name string) Value {
 		g.nameEval = full == "builtins.eval"
 		g.main = mainName(module, name)
 		g.keras = kerasLoaders[full] != 0
+		g.hashing = hashingCalls[full]
+		m.configs = m.configs || resolvingEq[full]
 		o.roles = argRoles[full]
 		o.fwd, o.hasFwd = forwardCalls[full]
 		if len(m.res.Globals) < maxGlobals {
@@ -1600,7 +1608,7 @@ func (m *machine) call(off int64, op byte, fn, args, kwargs Value) Value {
 			m.use(off, fn, need, res)
 			m.argRoles(off, fn, args, res)
 			m.consumedArgs(off, fn, args)
-			if g != nil && hashingCalls[g.ref.Module+"."+g.ref.Name] {
+			if g != nil && g.hashing {
 				m.hashedArgs(off, args)
 			}
 			if g != nil && g.ref.Module == "copyreg" && g.ref.Name == "_reconstructor" && args.kind == KindTuple && args.nkept() == 3 {
@@ -1812,7 +1820,7 @@ var hashingCalls = map[string]bool{
 // elements, every step-th of items: an instance of a resolvingEq class
 // there is a use the allowlist does not permit (MG116).
 func (m *machine) hashed(off int64, items []cell, step int) {
-	if m.probe {
+	if m.probe || !m.configs {
 		return
 	}
 	for i := 0; i < len(items); i += step {
@@ -1823,6 +1831,9 @@ func (m *machine) hashed(off int64, items []cell, step int) {
 // resolving records v, when it is an instance of a resolvingEq class, as
 // a use the allowlist does not permit (MG116), saying how.
 func (m *machine) resolving(off int64, v Value, how string) {
+	if !m.configs {
+		return
+	}
 	cls, ok := builtClass(v)
 	if !ok || !resolvingEq[cls.gobj().module+"."+cls.gobj().name] {
 		return
@@ -1840,7 +1851,7 @@ func (m *machine) resolving(off int64, v Value, how string) {
 // interpolations. The class a copyreg builder receives first is skipped:
 // it is the class, not a value.
 func (m *machine) consumedArgs(off int64, fn, args Value) {
-	if m.probe || args.kind != KindTuple {
+	if m.probe || !m.configs || args.kind != KindTuple {
 		return
 	}
 	cells := args.cells()
@@ -1866,7 +1877,7 @@ func (m *machine) consumedArgs(off int64, fn, args Value) {
 // elements of a list, tuple or set argument, the first of each pair among
 // them, and a dict argument's keys.
 func (m *machine) hashedArgs(off int64, args Value) {
-	if args.kind != KindTuple {
+	if !m.configs || args.kind != KindTuple {
 		return
 	}
 	for _, c := range args.cells() {
