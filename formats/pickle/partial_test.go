@@ -110,15 +110,7 @@ func TestPartialCallArguments(t *testing.T) {
 		{"config iterated by list", cat(proto(2), partial, glob("builtins", "list"), tuple1, reduce, lc, tuple1, reduce, stop)},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			rec, _, err := scanBytes(t, tt.data, Options{})
-			if err != nil {
-				t.Fatalf("error %v", err)
-			}
-			if worst, any := rec.Max(); !any || worst < formats.Medium {
-				t.Errorf("passes the gate: %s", list(rec.Findings))
-			}
-		})
+		t.Run(tt.name, func(t *testing.T) { failsGate(t, tt.data) })
 	}
 }
 
@@ -156,15 +148,7 @@ func TestLaunderedRoleArgument(t *testing.T) {
 			mark, glob("builtins", "sum"), emptyList, linear, tuple2, reduce, glob("torch", "Tensor"), "K\x02K\x03"+tuple2, emptyDict, "t", reduce, stop)},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			rec, _, err := scanBytes(t, tt.data, Options{})
-			if err != nil {
-				t.Fatalf("error %v", err)
-			}
-			if worst, any := rec.Max(); !any || worst < formats.Medium {
-				t.Errorf("passes the gate: %s", list(rec.Findings))
-			}
-		})
+		t.Run(tt.name, func(t *testing.T) { failsGate(t, tt.data) })
 	}
 }
 
@@ -190,5 +174,17 @@ func TestNewObjRole(t *testing.T) {
 		if worst, any := rec.Max(); (any && worst >= formats.Medium) != tt.gate {
 			t.Errorf("%s: gate fails = %v, want %v: %s", tt.name, any && worst >= formats.Medium, tt.gate, list(rec.Findings))
 		}
+	}
+}
+
+// failsGate scans data and asserts a finding at medium or above.
+func failsGate(t *testing.T, data []byte) {
+	t.Helper()
+	rec, _, err := scanBytes(t, data, Options{})
+	if err != nil {
+		t.Fatalf("error %v", err)
+	}
+	if worst, any := rec.Max(); !any || worst < formats.Medium {
+		t.Errorf("passes the gate: %s", list(rec.Findings))
 	}
 }
