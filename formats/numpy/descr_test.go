@@ -229,6 +229,9 @@ func TestHeaderLiteral(t *testing.T) {
 	if v, _, err := parseLiteral("{'a': 3L}", true); err != nil || v.(dict)[0].val != int64(3) {
 		t.Errorf("3L in a 1.0 header: %v %v", v, err)
 	}
+	if _, _, err := parseLiteral("{'a': 1}\n  \t", true); err != nil {
+		t.Errorf("a last line of whitespace in a 1.0 header, which _filter_header drops: %v", err)
+	}
 	v, _, err := parseLiteral(`{'a': u'\x41\101\u0041\N{latin capital letter a}' r'\n', 'b': b'\777'}`, false)
 	if err != nil {
 		t.Fatal(err)

@@ -83,7 +83,12 @@ func (p *litParser) trailer() error {
 		}
 		if p.i < len(p.s) && p.s[p.i] == '#' {
 			p.comment()
-		} else if p.i == len(p.s) && p.i > start && !first {
+		} else if p.i == len(p.s) && p.i > start && !first && !p.allowL {
+			// Before 3.0 the text first goes through tokenize and
+			// untokenize (_filter_header), and tokenize ends at a last
+			// line of whitespace without emitting it: numpy reads such
+			// padded headers (DirectML's samples) that plain
+			// literal_eval refuses.
 			return errors.New("indented empty line at the end of the header")
 		}
 		if p.i == len(p.s) {
@@ -99,7 +104,7 @@ func (p *litParser) trailer() error {
 type litParser struct {
 	s      string
 	i      int
-	allowL bool
+	allowL bool // the header is read through _filter_header (format < 3.0)
 	named  int
 	topDup bool // a key repeated in the outermost dict
 }

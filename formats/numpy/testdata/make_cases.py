@@ -45,12 +45,26 @@ HEADERS = {
     "repeat-count": "{'descr': '2,3O', 'fortran_order': False, 'shape': (1,), }",
 }
 
+# Written as they are, without the usual padding and closing newline:
+# DirectML's sample arrays end their header with a newline and then the
+# padding spaces, which numpy reads in a 1.0 header (_filter_header's
+# tokenize drops a last line of whitespace) and refuses in a 3.0 one.
+RAW = {
+    "padded-after-newline": "{'descr': '|O', 'fortran_order': False, 'shape': (1,), }\n" + " " * 40,
+}
+
 
 def npy(header, version):
     text = header.encode("utf8" if version == 3 else "latin1")
     pre = 10 if version == 1 else 12
     pad = (-(pre + len(text) + 1)) % 64
     text += b" " * pad + b"\n"
+    length = struct.pack("<H", len(text)) if version == 1 else struct.pack("<I", len(text))
+    return b"\x93NUMPY" + bytes([version, 0]) + length + text + MARK
+
+
+def npy_raw(text, version):
+    text = text.encode("utf8" if version == 3 else "latin1")
     length = struct.pack("<H", len(text)) if version == 1 else struct.pack("<I", len(text))
     return b"\x93NUMPY" + bytes([version, 0]) + length + text + MARK
 
@@ -64,6 +78,10 @@ def main():
                 continue
             with open(os.path.join(out, "%s-v%d.npy" % (name, version)), "wb") as f:
                 f.write(npy(header, version))
+    for name, text in RAW.items():
+        for version in (1, 3):
+            with open(os.path.join(out, "%s-v%d.npy" % (name, version)), "wb") as f:
+                f.write(npy_raw(text, version))
 
 
 if __name__ == "__main__":
