@@ -1934,14 +1934,19 @@ func (m *machine) pairs(v Value) (pairs, loose []cell) {
 // and then base.__init__(obj, state): base is called with the pickle's
 // arguments, as REDUCE would call it.
 var argRoles = map[string][]globals.Use{
-	"copyreg._reconstructor":                    {globals.UseClass, globals.UseFunction},
-	"copyreg.__newobj__":                        {globals.UseClass},
-	"copyreg.__newobj_ex__":                     {globals.UseClass},
-	"numpy.core.multiarray._reconstruct":        {globals.UseClass},
-	"numpy._core.multiarray._reconstruct":       {globals.UseClass},
-	"numpy.core._internal._reconstruct":         {globals.UseClass},
-	"torch._tensor._rebuild_from_type":          {globals.UseFunction, globals.UseClass},
-	"torch._tensor._rebuild_from_type_v2":       {globals.UseFunction, globals.UseClass},
+	"copyreg._reconstructor":              {globals.UseClass, globals.UseFunction},
+	"copyreg.__newobj__":                  {globals.UseClass},
+	"copyreg.__newobj_ex__":               {globals.UseClass},
+	"numpy.core.multiarray._reconstruct":  {globals.UseClass},
+	"numpy._core.multiarray._reconstruct": {globals.UseClass},
+	"numpy.core._internal._reconstruct":   {globals.UseClass},
+	"torch._tensor._rebuild_from_type":    {globals.UseFunction, globals.UseClass},
+	"torch._tensor._rebuild_from_type_v2": {globals.UseFunction, globals.UseClass},
+	// fastai's copy of _rebuild_from_type, and _fa_rebuild_tensor(cls,
+	// *args), which calls cls on the tensor it rebuilds.
+	"fastai.torch_core._rebuild_from_type":      {globals.UseFunction, globals.UseClass},
+	"fastai.torch_core._fa_rebuild_tensor":      {globals.UseFunction},
+	"fastai.torch_core._fa_rebuild_qtensor":     {globals.UseFunction},
 	"numpy.random._pickle.__bit_generator_ctor": {globals.UseFunction},
 	"numpy.random._pickle.__generator_ctor":     {globals.UseFunction, globals.UseFunction},
 	"numpy.random._pickle.__randomstate_ctor":   {globals.UseFunction, globals.UseFunction},
