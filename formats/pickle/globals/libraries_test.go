@@ -5,8 +5,9 @@ import "testing"
 // TestLibraryVerdicts pins the verdicts on the third-party libraries added
 // from their source or Debian packages (omegaconf, Lightning, pyannote,
 // surprise, timm, segmentation_models_pytorch, efficientnet_pytorch,
-// mlxtend, scikeras, fastai/fastcore, flair): their classes are allowed, their loaders and the
-// names those modules import are denied, and the rest stays unknown.
+// mlxtend, scikeras, fastai/fastcore, flair): their classes are allowed,
+// their loaders and the names those modules import are denied, and the
+// rest stays unknown.
 func TestLibraryVerdicts(t *testing.T) {
 	tests := []struct {
 		module, name string
