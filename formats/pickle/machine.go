@@ -61,6 +61,9 @@ type globalInfo struct {
 	misuse    string
 	misuseOff int64
 	misuseUse globals.Use
+	// misuseOp is the opcode of the misuse when it was a call of the
+	// global itself (REDUCE, or BUILD/APPEND calling a held hook).
+	misuseOp string
 	// For functools.partial: the partial objects its calls made, and how
 	// often the global was pushed and consumed as a call's callable. A
 	// partial is cleared only when the global is used as nothing else.
@@ -1606,6 +1609,9 @@ func (m *machine) call(off int64, op byte, fn, args, kwargs Value) Value {
 				need = globals.UseClass
 			}
 			m.use(off, fn, need, res)
+			if g != nil && g.misuseOp == "" && g.misuseOff == off && g.misuse == res.String() {
+				g.misuseOp = opName(op)
+			}
 			m.argRoles(off, fn, args, res)
 			m.consumedArgs(off, fn, args)
 			if g != nil && g.hashing {
@@ -1928,14 +1934,19 @@ func (m *machine) pairs(v Value) (pairs, loose []cell) {
 // and then base.__init__(obj, state): base is called with the pickle's
 // arguments, as REDUCE would call it.
 var argRoles = map[string][]globals.Use{
-	"copyreg._reconstructor":                    {globals.UseClass, globals.UseFunction},
-	"copyreg.__newobj__":                        {globals.UseClass},
-	"copyreg.__newobj_ex__":                     {globals.UseClass},
-	"numpy.core.multiarray._reconstruct":        {globals.UseClass},
-	"numpy._core.multiarray._reconstruct":       {globals.UseClass},
-	"numpy.core._internal._reconstruct":         {globals.UseClass},
-	"torch._tensor._rebuild_from_type":          {globals.UseFunction, globals.UseClass},
-	"torch._tensor._rebuild_from_type_v2":       {globals.UseFunction, globals.UseClass},
+	"copyreg._reconstructor":              {globals.UseClass, globals.UseFunction},
+	"copyreg.__newobj__":                  {globals.UseClass},
+	"copyreg.__newobj_ex__":               {globals.UseClass},
+	"numpy.core.multiarray._reconstruct":  {globals.UseClass},
+	"numpy._core.multiarray._reconstruct": {globals.UseClass},
+	"numpy.core._internal._reconstruct":   {globals.UseClass},
+	"torch._tensor._rebuild_from_type":    {globals.UseFunction, globals.UseClass},
+	"torch._tensor._rebuild_from_type_v2": {globals.UseFunction, globals.UseClass},
+	// fastai's copy of _rebuild_from_type, and _fa_rebuild_tensor(cls,
+	// *args), which calls cls on the tensor it rebuilds.
+	"fastai.torch_core._rebuild_from_type":      {globals.UseFunction, globals.UseClass},
+	"fastai.torch_core._fa_rebuild_tensor":      {globals.UseFunction},
+	"fastai.torch_core._fa_rebuild_qtensor":     {globals.UseFunction},
 	"numpy.random._pickle.__bit_generator_ctor": {globals.UseFunction},
 	"numpy.random._pickle.__generator_ctor":     {globals.UseFunction, globals.UseFunction},
 	"numpy.random._pickle.__randomstate_ctor":   {globals.UseFunction, globals.UseFunction},
@@ -1973,10 +1984,29 @@ func namedAttribute(args Value) (string, string, bool) {
 		// pickle writes "".join) is the str method it names.
 		return "builtins", "str." + name, true
 	}
+	if cls, ok := builtClass(parent); ok && cls.gobj().info != nil {
+		return methodOf(cls.gobj().module, cls.gobj().name, name)
+	}
 	if parent.kind != KindGlobal || parent.gobj().dynamic || parent.gobj().info == nil {
 		return "", "", false
 	}
 	return parent.gobj().module, parent.gobj().name + "." + name, true
+}
+
+// methodOf is a bound method of an object the stream builds,
+// getattr(obj, "name"), as fastai's TabularPandas pickles the dataloaders
+// method it keeps as an attribute: judged as the class attribute
+// Class.name only when the allowlist lists that dotted name, so an entry
+// read in the class's source vouches that normal lookup finds it on the
+// class (no __getattr__ delegation). Any other name keeps getattr's
+// finding. An instance attribute of the same name set by an earlier BUILD
+// would shadow it; that value was judged where the stream made it, and
+// the listed entry's uses still bound what the stream does with the result.
+func methodOf(module, class, name string) (string, string, bool) {
+	if globals.Judge(module, class+"."+name).Class != globals.Allowed {
+		return "", "", false
+	}
+	return module, class + "." + name, true
 }
 
 // identifier reports a Python identifier of ASCII letters, digits and
@@ -2630,6 +2660,9 @@ func (m *machine) flush() {
 			f = formats.NewFinding(RuleMisusedGlobal, g.misuseOff, "%s %s, which the allowlist permits only as %s: %s",
 				how, full, v.Uses, g.misuse).
 				With("allowed_uses", v.Uses.String()).With("ecosystem", v.Ecosystem).With("entry", v.Entry)
+			if g.misuseOp != "" {
+				f = f.With("call_opcode", g.misuseOp)
+			}
 		case globals.Denied:
 			if partialCleared(g) || transformerCleared(g) {
 				continue

@@ -187,6 +187,11 @@ func TestEcosystemSelection(t *testing.T) {
 		{"globals/testdata/ecosystems/rdkit_chem.pkl", "rdkit", []string{"rdkit.", "Geometry."}},
 		{"globals/testdata/ecosystems/darts.pkl", "darts", []string{"darts."}},
 		{"globals/testdata/ecosystems/xarray.pkl", "xarray", []string{"xarray."}},
+		// Not fastai_vision.pkl: it binds flip_mat and Adam with partial,
+		// which stays critical (MG102) once their ecosystem is off.
+		{"globals/testdata/ecosystems/fastai_tabular.pkl", "fastai", []string{"fastai.", "fastcore."}},
+		{"globals/testdata/ecosystems/flair_tagger_legacy.pkl", "flair", []string{"flair."}},
+		{"globals/testdata/ecosystems/flair_tagger_state.pkl", "flair", []string{"flair."}},
 	} {
 		t.Run(tt.ecosystem, func(t *testing.T) {
 			data, err := os.ReadFile(tt.file)

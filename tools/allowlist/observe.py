@@ -22,6 +22,11 @@ RECONSTRUCTORS = {
     ("numpy.core._internal", "_reconstruct"): {0: "class"},
     ("torch._tensor", "_rebuild_from_type"): {0: "function", 1: "class"},
     ("torch._tensor", "_rebuild_from_type_v2"): {0: "function", 1: "class"},
+    # fastai's copies: _rebuild_from_type(func, type, args, dict) and
+    # _fa_rebuild_tensor(cls, *args), which calls cls on the rebuilt tensor.
+    ("fastai.torch_core", "_rebuild_from_type"): {0: "function", 1: "class"},
+    ("fastai.torch_core", "_fa_rebuild_tensor"): {0: "function"},
+    ("fastai.torch_core", "_fa_rebuild_qtensor"): {0: "function"},
     ("numpy.random._pickle", "__bit_generator_ctor"): {0: "function"},
     ("numpy.random._pickle", "__generator_ctor"): {0: "function", 1: "function"},
     ("numpy.random._pickle", "__randomstate_ctor"): {0: "function", 1: "function"},

@@ -5,8 +5,9 @@ import "testing"
 // TestLibraryVerdicts pins the verdicts on the third-party libraries added
 // from their source or Debian packages (omegaconf, Lightning, pyannote,
 // surprise, timm, segmentation_models_pytorch, efficientnet_pytorch,
-// mlxtend, scikeras): their classes are allowed, their loaders and the
-// names those modules import are denied, and the rest stays unknown.
+// mlxtend, scikeras, fastai/fastcore, flair): their classes are allowed,
+// their loaders and the names those modules import are denied, and the
+// rest stays unknown.
 func TestLibraryVerdicts(t *testing.T) {
 	tests := []struct {
 		module, name string
@@ -56,6 +57,42 @@ func TestLibraryVerdicts(t *testing.T) {
 		{"mlxtend.feature_selection.sequential_feature_selector", "SequentialFeatureSelector", unknown},
 		{"scikeras._saving_utils", "unpack_keras_model", high("nested-loader")},
 		{"kmodes.kmodes", "KModes", unknown},
+		{"fastai.learner", "Learner", allowed},
+		{"fastcore.transform", "Pipeline", allowed},
+		{"fasttransform.transform", "Pipeline", allowed},
+		{"fastai.vision.core", "PILImage.create", allowed},
+		{"fastai.tabular.core", "TabularPandas.dataloaders", allowed},
+		{"fastai.learner", "load_learner", critical("nested-loader")},
+		{"fastai.basic_train", "load_learner", critical("nested-loader")},
+		{"fastai.vision.all", "load_learner", critical("nested-loader")},
+		{"fastai.learner", "Learner.load", critical("nested-loader")},
+		{"fastai.data.external", "untar_data", high("network")},
+		{"fastcore.xtras", "run", critical("process")},
+		{"fastcore", "xtras.run", critical("process")},
+		{"fastai.learner", "load_learner.__call__", critical("nested-loader")},
+		{"flair", "file_utils.cached_path", high("network")},
+		{"fastcore.xtras", "open_file", high("file-io")},
+		{"fastcore.xtras", "load_pickle", critical("nested-loader")},
+		{"fastcore.basics", "exec_local", critical("code-execution")},
+		{"fastcore.parallel", "parallel", critical("process")},
+		{"fastcore.script", "call_parse", critical("code-execution")},
+		{"fastcore.xtras", "loads", unknown},
+		{"fastcore.basics", "AttrDict", unknown},
+		{"fastai.callback.progress", "CSVLogger", unknown},
+		{"fastai.callback.tracker", "SaveModelCallback", unknown},
+		{"fastai.text.core", "SentencePieceTokenizer", unknown},
+		{"fastai.torch_core", "load_model", unknown},
+		{"fastai.learner", "Learner.export", unknown},
+		{"flair.data", "Dictionary", allowed},
+		{"flair.models.sequence_tagger_model", "SequenceTagger", allowed},
+		{"flair.embeddings", "WordEmbeddings", allowed},
+		{"flair.file_utils", "cached_path", high("network")},
+		{"flair.nn.model", "Model.load", critical("nested-loader")},
+		{"flair.embeddings.token", "TransformerWordEmbeddings", high("network")},
+		{"flair.embeddings.token", "BPEmbSerializable", high("file-io")},
+		{"flair.embeddings.token", "MuseCrosslingualEmbeddings", unknown},
+		{"inspect", "Signature", allowed},
+		{"inspect", "getsource", high("attribute-traversal")},
 	}
 	for _, tt := range tests {
 		check(t, tt.module, tt.name, tt.want)
