@@ -43,14 +43,16 @@ const (
 var hookNames = [nHooks]string{"__setstate__", "extend", "append", "add"}
 
 // Object flags (object.flags) for dicts whose later items may become an
-// instance's attributes, and for dicts that received a hook name with a
-// callable value beyond the items they keep.
+// instance's attributes, for dicts that received a hook name with a
+// callable value beyond the items they keep, and for instances BUILT more
+// than once (only the last state is kept).
 const (
 	flagAttrDict uint8 = 1 << iota
 	flagLostSetstate
 	flagLostExtend
 	flagLostAppend
 	flagLostAdd
+	flagRebuilt
 )
 
 // hookSet is what one instance's attributes hold under the hook names: a

@@ -1426,6 +1426,7 @@ func (m *machine) build(off int64, t *cell, state Value) error {
 	case KindCall, KindPersistent:
 		if obj.obj().state != 0 {
 			poisonTransformer(obj)
+			obj.obj().flags |= flagRebuilt
 		}
 		countHolderBuild(obj)
 		ref, s := m.t.cells.carve(1, &m.t.full)
@@ -1984,7 +1985,7 @@ func namedAttribute(args Value) (string, string, bool) {
 		// pickle writes "".join) is the str method it names.
 		return "builtins", "str." + name, true
 	}
-	if cls, ok := builtClass(parent); ok && cls.gobj().info != nil {
+	if cls, ok := builtClass(parent); ok && cls.gobj().info != nil && !instanceAttribute(parent, name) {
 		return methodOf(cls.gobj().module, cls.gobj().name, name)
 	}
 	if parent.kind != KindGlobal || parent.gobj().dynamic || parent.gobj().info == nil {
@@ -1993,15 +1994,53 @@ func namedAttribute(args Value) (string, string, bool) {
 	return parent.gobj().module, parent.gobj().name + "." + name, true
 }
 
+// instanceAttribute reports whether BUILD may have set name on obj as an
+// instance attribute, which getattr finds before the class's: unless obj
+// was built once, with no state or a kept dict state (or a dict and slot
+// state pair) of string keys none of which is name.
+func instanceAttribute(obj Value, name string) bool {
+	if obj.obj().flags&flagRebuilt != 0 {
+		return true
+	}
+	st, ok := obj.State()
+	if !ok {
+		return false
+	}
+	parts := []Value{st}
+	if st.kind == KindTuple {
+		if st.nkept() != 2 || !kept(st) {
+			return true
+		}
+		parts = []Value{st.at(0), st.at(1)}
+	}
+	for _, p := range parts {
+		if p.kind == KindNone {
+			continue
+		}
+		if p.kind != KindDict || !kept(p) {
+			return true
+		}
+		items := p.cells()
+		for i := 0; i+1 < len(items); i += 2 {
+			k := p.t.val(items[i])
+			if t, ok := k.Text(); !ok || k.kind != KindStr || t == name {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // methodOf is a bound method of an object the stream builds,
 // getattr(obj, "name"), as fastai's TabularPandas pickles the dataloaders
 // method it keeps as an attribute: judged as the class attribute
 // Class.name only when the allowlist lists that dotted name, so an entry
 // read in the class's source vouches that normal lookup finds it on the
 // class (no __getattr__ delegation). Any other name keeps getattr's
-// finding. An instance attribute of the same name set by an earlier BUILD
-// would shadow it; that value was judged where the stream made it, and
-// the listed entry's uses still bound what the stream does with the result.
+// finding, and so does an object whose BUILD state may have set the name
+// as an instance attribute (instanceAttribute), which lookup finds first:
+// a class-only global stored there would otherwise be called as the
+// listed method.
 func methodOf(module, class, name string) (string, string, bool) {
 	if globals.Judge(module, class+"."+name).Class != globals.Allowed {
 		return "", "", false

@@ -71,6 +71,13 @@ func TestUseGadgets(t *testing.T) {
 		{"keras_preprocessing loader helper stays off", cat(proto(2), glob("keras_preprocessing.image.utils", "load_img"), sbu("/etc/passwd"), tuple1, reduce, stop), RuleUnknownGlobal, ""},
 		{"keras_preprocessing Tokenizer is left to the holder check", cat(proto(2), glob("keras_preprocessing.text", "Tokenizer"), emptyTuple, newobj, stop), RuleUnknownGlobal, ""},
 		{"imblearn FunctionSampler is left to the holder check", cat(proto(2), glob("imblearn.base", "FunctionSampler"), emptyTuple, newobj, stop), RuleUnknownGlobal, ""},
+		// getattr(obj, "dataloaders") is the listed bound method only while
+		// no BUILD state set that name on the instance: here it is the
+		// class-only MmWriter the state stored, called with a path.
+		{"listed method shadowed by an instance attribute", cat(proto(2), glob("builtins", "getattr"),
+			glob("fastai.tabular.core", "TabularPandas"), emptyTuple, newobj,
+			emptyDict, sbu("dataloaders"), glob("gensim.matutils", "MmWriter"), "s", build,
+			sbu("dataloaders"), tuple2, reduce, sbu("/tmp/x"), tuple1, reduce, stop), RuleDeniedGlobal, ""},
 		{"cupy array stays off the allowlist", cat(proto(2), glob("cupy._core.core", "array"), emptyTuple, reduce, stop), RuleUnknownGlobal, ""},
 		{"omegaconf DictConfig built", cat(proto(2), glob("omegaconf.dictconfig", "DictConfig"), emptyTuple, newobj, stop), "", ""},
 		{"omegaconf DictConfig called", cat(proto(2), glob("omegaconf.dictconfig", "DictConfig"), sbu("x"), tuple1, reduce, stop), RuleMisusedGlobal, ""},
