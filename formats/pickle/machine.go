@@ -1949,6 +1949,11 @@ var argRoles = map[string][]globals.Use{
 	"sklearn.neighbors._dist_metrics.newObj": {globals.UseClass},
 	"sklearn.neighbors.dist_metrics.newObj":  {globals.UseClass},
 	"sklearn.metrics._dist_metrics.newObj":   {globals.UseClass},
+	// astropy's _recreate_irreducible_unit(cls, names, registered) calls
+	// cls(names) (astropy/units/core.py, 5.2); matplotlib's
+	// _create_empty_object_of_class(cls) is cls.__new__(cls) (colors.py, 3.6).
+	"astropy.units.core._recreate_irreducible_unit":   {globals.UseFunction},
+	"matplotlib.colors._create_empty_object_of_class": {globals.UseClass},
 	// map, filter and iter call their first argument on every item.
 	"builtins.map":    {globals.UseFunction},
 	"builtins.filter": {globals.UseFunction},
@@ -2074,7 +2079,14 @@ var (
 	// only with the state CRF pickles (crfsuiteFileState); a state that
 	// names a file would have __del__ delete it.
 	fileResource = &holder{state: crfsuiteFileState}
-	holders      = map[string]*holder{
+	// statsmodels' ModelData.__setstate__ rebuilds a formula model's patsy
+	// DesignInfo by calling patsy.dmatrices on the formula string of its
+	// state when the state has restore_design_info (statsmodels/base/data.py,
+	// 0.10 to 0.14), and patsy evaluates each term of the formula as Python
+	// code in the caller's frames. Cleared only without that key: the state
+	// of a model fitted on arrays or data frames without a formula.
+	modelData = &holder{state: modelDataState}
+	holders   = map[string]*holder{
 		"sklearn.preprocessing.FunctionTransformer":                       functionTransformer,
 		"sklearn.preprocessing._function_transformer.FunctionTransformer": functionTransformer,
 		"keras.preprocessing.text.Tokenizer":                              kerasTokenizer,
@@ -2091,6 +2103,9 @@ var (
 		"imblearn.base.FunctionSampler":               functionSampler,
 		"sklearn_crfsuite._fileresource.FileResource": fileResource,
 		"numpy.vectorize":                             vectorize,
+		"statsmodels.base.data.ModelData":             modelData,
+		"statsmodels.base.data.PandasData":            modelData,
+		"statsmodels.base.data.PatsyData":             modelData,
 	}
 )
 
@@ -2123,6 +2138,14 @@ func holderOf(module, name, full string) *holder {
 func vectorizeState(st Value) bool {
 	v, ok := st.Get("_ufunc")
 	return !ok || v.kind == KindNone || v.kind == KindDict && v.count() == 0
+}
+
+// modelDataState reports whether a statsmodels ModelData state lacks
+// restore_design_info, the key that makes __setstate__ evaluate the
+// state's formula (see modelData).
+func modelDataState(st Value) bool {
+	_, ok := st.Get("restore_design_info")
+	return !ok
 }
 
 // distMethods are the methods of a scipy distribution its pickles take

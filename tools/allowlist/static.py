@@ -57,6 +57,13 @@ DANGER = {
     "marshal": "deserialises code", "shelve": "opens pickled databases", "joblib": "reaches joblib",
     "dill": "reaches dill", "cloudpickle": "reaches cloudpickle", "_load_from_bytes": "unpickles bytes",
     "torch_load": "unpickles files",
+    # patsy evaluates each term of a formula as Python code (EvalFactor: eval in an
+    # EvalEnvironment that captures the caller's frames); statsmodels' ModelData.__setstate__
+    # rebuilds its DesignInfo by calling dmatrices on the pickled formula
+    "dmatrices": "evaluates formula terms as Python code", "dmatrix": "evaluates formula terms as Python code",
+    "build_design_matrices": "evaluates formula terms as Python code",
+    "design_matrix_builders": "evaluates formula terms as Python code",
+    "EvalEnvironment": "evaluates formula terms as Python code",
 }
 
 LOAD_OPS = {"LOAD_GLOBAL", "LOAD_NAME", "LOAD_ATTR", "LOAD_METHOD", "IMPORT_NAME", "IMPORT_FROM",
