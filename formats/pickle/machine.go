@@ -2142,10 +2142,18 @@ func vectorizeState(st Value) bool {
 
 // modelDataState reports whether a statsmodels ModelData state lacks
 // restore_design_info, the key that makes __setstate__ evaluate the
-// state's formula (see modelData).
+// state's formula (see modelData). Every key must be a constant string:
+// __setstate__ tests the key with "in", which a computed string equal to
+// it passes.
 func modelDataState(st Value) bool {
-	_, ok := st.Get("restore_design_info")
-	return !ok
+	items := st.cells()
+	for i := 0; i+1 < len(items); i += 2 {
+		k := st.t.val(items[i])
+		if k.kind != KindStr || k.obj() != nil || k.chars() == "restore_design_info" {
+			return false
+		}
+	}
+	return true
 }
 
 // distMethods are the methods of a scipy distribution its pickles take

@@ -187,6 +187,10 @@ func TestEcosystemSelection(t *testing.T) {
 		{"globals/testdata/ecosystems/rdkit_chem.pkl", "rdkit", []string{"rdkit.", "Geometry."}},
 		{"globals/testdata/ecosystems/darts.pkl", "darts", []string{"darts."}},
 		{"globals/testdata/ecosystems/xarray.pkl", "xarray", []string{"xarray."}},
+		{"globals/testdata/ecosystems/astropy.pkl", "astropy", []string{"astropy."}},
+		{"globals/testdata/ecosystems/matplotlib.pkl", "matplotlib", []string{"matplotlib."}},
+		{"globals/testdata/ecosystems/shapely.pkl", "shapely", []string{"shapely."}},
+		{"globals/testdata/ecosystems/biopython.pkl", "biopython", []string{"Bio."}},
 	} {
 		t.Run(tt.ecosystem, func(t *testing.T) {
 			data, err := os.ReadFile(tt.file)

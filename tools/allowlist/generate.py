@@ -133,6 +133,9 @@ REVIEWED_UNSAFE = {
         "its geometry is made by calling the factory attribute of its state on its context (a callable holder)",
     ("shapely.geometry.proxy", "PolygonProxy"):
         "its geometry is made by calling the factory attribute of its state on its context (a callable holder)",
+    ("pynndescent.pynndescent_", "NNDescent"):
+        "__setstate__ JIT-compiles search functions with numba around the distance function and trees of its state"
+        " (_init_search_function); its real pickles always carry numba dispatchers, which are denied",
     ("numba.core.serialize", "custom_rebuild"):
         "calls _rebuild on the ctor its argument holds (numba's Dispatcher._rebuild compiles the pickled py_func)",
 }
