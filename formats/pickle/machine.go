@@ -2086,7 +2086,13 @@ var (
 	// code in the caller's frames. Cleared only without that key: the state
 	// of a model fitted on arrays or data frames without a formula.
 	modelData = &holder{state: modelDataState}
-	holders   = map[string]*holder{
+	// matplotlib's CallbackRegistry (a norm's or a figure's callbacks)
+	// calls every callable of callbacks ({signal: {cid: func}}) in
+	// process(), and exception_handler with the exception one raises
+	// (matplotlib/cbook.py, 3.6); pickles keep only the callbacks marked
+	// picklable, usually none.
+	callbackRegistry = &holder{callables: []string{"exception_handler"}, state: callbackRegistryState}
+	holders          = map[string]*holder{
 		"sklearn.preprocessing.FunctionTransformer":                       functionTransformer,
 		"sklearn.preprocessing._function_transformer.FunctionTransformer": functionTransformer,
 		"keras.preprocessing.text.Tokenizer":                              kerasTokenizer,
@@ -2106,6 +2112,7 @@ var (
 		"statsmodels.base.data.ModelData":             modelData,
 		"statsmodels.base.data.PandasData":            modelData,
 		"statsmodels.base.data.PatsyData":             modelData,
+		"matplotlib.cbook.CallbackRegistry":           callbackRegistry,
 	}
 )
 
@@ -2151,6 +2158,39 @@ func modelDataState(st Value) bool {
 		k := st.t.val(items[i])
 		if k.kind != KindStr || k.obj() != nil || k.chars() == "restore_design_info" {
 			return false
+		}
+	}
+	return true
+}
+
+// callbackRegistryState reports whether a CallbackRegistry state's keys
+// are constant strings and its callbacks, when set, a dict of dicts whose
+// callables are globals allowed as functions (see callbackRegistry).
+func callbackRegistryState(st Value) bool {
+	items := st.cells()
+	for i := 0; i+1 < len(items); i += 2 {
+		if k := st.t.val(items[i]); k.kind != KindStr || k.obj() != nil {
+			return false
+		}
+	}
+	cb, ok := st.Get("callbacks")
+	if !ok {
+		return true
+	}
+	if cb.kind != KindDict || !kept(cb) {
+		return false
+	}
+	signals := cb.cells()
+	for i := 1; i < len(signals); i += 2 {
+		d := cb.t.val(signals[i])
+		if d.kind != KindDict || !kept(d) {
+			return false
+		}
+		funcs := d.cells()
+		for j := 1; j < len(funcs); j += 2 {
+			if !callableFunction(d.t.val(funcs[j])) {
+				return false
+			}
 		}
 	}
 	return true

@@ -9,8 +9,9 @@ of their loading paths.
 benign/deb_*.pkl are pickle.dumps (protocol 4) of objects as models and
 their records hold them; they must scan clean. malicious/deb_*.pkl are
 made by the same libraries (a pickler whose dispatch_table swaps one
-reduction) or assembled from opcodes; their payloads are inert (echo,
-getpid) and none of them was loaded here except where a comment says so.
+reduction) or assembled from opcodes; their payloads are inert (echo
+pwned) and none of them was loaded here. The numba and pynndescent pickles
+carry a fresh uuid per run: a rerun rewrites them with other bytes.
 """
 import io
 import os
@@ -23,7 +24,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def write(kind, name, data):
-    pickletools.genops(data)  # malformed output would fail here, not in the tests
+    for _ in pickletools.genops(data):  # malformed output fails here, not in the tests
+        pass
     with open(os.path.join(HERE, kind, name), "wb") as f:
         f.write(data)
 
@@ -65,6 +67,9 @@ def benign():
         "cmap": plt.get_cmap("viridis"), "jet": plt.get_cmap("jet"),
         "custom": mc.LinearSegmentedColormap.from_list("two", ["red", "blue"]),
         "listed": mc.ListedColormap(["r", "g", "b"])}))
+    # Norms hold a CallbackRegistry (no callbacks, _exception_printer as its handler).
+    write("benign", "deb_matplotlib_norms.pkl", dumps([mc.Normalize(0, 1), mc.LogNorm(1, 10), mc.BoundaryNorm([0, 1, 2], 2),
+                                                       mc.TwoSlopeNorm(0.5, 0, 1), mc.SymLogNorm(1.0)]))
 
     import astropy.units as u
     write("benign", "deb_astropy_quantities.pkl", dumps({
@@ -128,6 +133,17 @@ def malicious():
     write("malicious", "deb_matplotlib_class_factory.pkl", PROTO + glob("matplotlib.cbook", "_picklable_class_constructor")
           + b"(" + glob("astropy.time.formats", "TimeISO") + s("{}Evil") + s("_base")
           + glob("astropy.time.formats", "TimeJD") + b"tR" + STOP)
+
+    # A norm whose CallbackRegistry keeps a callback matplotlib marks picklable:
+    # process("changed"), which setting vmin runs, calls it. Here a function
+    # allowed only to be held (an event handler of matplotlib itself).
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.colors as mc
+    from matplotlib.backend_bases import _key_handler
+    norm = mc.Normalize(0, 1)
+    norm.callbacks._pickled_cids.add(norm.callbacks.connect("changed", _key_handler))
+    write("malicious", "deb_matplotlib_norm_callback.pkl", dumps(norm))
 
     # shapely's WKBWriter: __del__ frees the _writer handle of its state through its _lgeos.
     write("malicious", "deb_shapely_wkbwriter_del.pkl", PROTO + glob("shapely.geos", "WKBWriter") + b")\x81}("

@@ -878,6 +878,13 @@ PROBES = [
     ("omegaconf.resolvers.oc", "decode"), ("omegaconf._impl", "_resolve"),
 ]
 
+# Functions libraries store in their objects as callbacks that their own
+# code calls (the pickle holds them as values): judged as called, so that
+# the pickle machine's holder checks, which accept only globals allowed as
+# functions, clear them. matplotlib's CallbackRegistry keeps
+# _exception_printer as exception_handler and calls it with an exception.
+HELD_CALLABLES = [("matplotlib.cbook", "_exception_printer")]
+
 # ecosystem name -> (top-level modules, builder of objects, enumerator of classes)
 ECOSYSTEMS = {
     "stdlib": (None, stdlib, None),

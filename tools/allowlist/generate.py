@@ -124,7 +124,10 @@ REVIEWED_UNSAFE = {
         " __init_subclass__ run), sets the attribute its argument names on it and builds it (cbook.py, 3.6)",
     ("matplotlib.cbook", "CallbackRegistry"):
         "holds callbacks (a dict of signal to callables) and exception_handler from its state, which process()"
-        " calls whenever the owning norm or figure changes: a holder of callables the machine has no check for",
+        " calls whenever the owning norm or figure changes: left to the pickle machine's holder check",
+    ("matplotlib.figure", "Figure"):
+        "with _restore_to_pylab in its state, __setstate__ imports pyplot, makes a figure manager with the"
+        " configured backend (a GUI window) and registers it as pyplot's active figure (figure.py, 3.6)",
     ("shapely.geos", "WKBWriter"): "__del__ frees, through the _lgeos object of its state, the _writer handle of its"
                                    " state: a pointer (and a callable holder) the file chooses",
     ("shapely.geos", "WKTWriter"): "__del__ frees, through the _lgeos object of its state, the _writer handle of its"
@@ -423,6 +426,8 @@ def main():
     for key in builders.PROBES:
         uses.setdefault(key, set()).add("function")
         observed.setdefault(key, "probed")
+    for key in builders.HELD_CALLABLES:
+        uses.setdefault(key, set()).add("function")
 
     checker = static.Checker()
     allowed = {}   # eco -> lines

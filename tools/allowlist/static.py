@@ -119,6 +119,8 @@ REVIEWED_PY = {
     "omegaconf._utils.is_union_annotation": "compares sys.version_info, then isinstance of types.UnionType or __origin__ is Union",
     "omegaconf._utils.type_str": "formats a type's name for error messages; sys.version_info only",
     "omegaconf._utils.is_primitive_type_annotation": "issubclass of a type against Enum, pathlib.Path and builtin value types",
+    "matplotlib.cbook._get_running_interactive_framework":
+        "names the GUI event loop running: reads sys.modules, the threads' frames and whether a display is set; no I/O",
     "omegaconf._utils._raise": "re-raises an error; reads the OC_CAUSE environment variable and sys.gettrace to choose the traceback",
 }
 
