@@ -2092,7 +2092,14 @@ var (
 	// (matplotlib/cbook.py, 3.6); pickles keep only the callbacks marked
 	// picklable, usually none.
 	callbackRegistry = &holder{callables: []string{"exception_handler"}, state: callbackRegistryState}
-	holders          = map[string]*holder{
+	// geopandas' GeoDataFrame.__setstate__ parses the crs or _crs of its
+	// state with pyproj's CRS.from_user_input, and GeometryArray keeps its
+	// _crs for the same parse on first use (geopandas/geodataframe.py and
+	// array.py, 0.12): PROJ opens the files a PROJ string or WKT names
+	// (+init=path:id, grid files). Cleared only without a CRS; a pickled
+	// pyproj CRS is itself off the allowlist.
+	geoNoCRS = &holder{state: geoNoCRSState}
+	holders  = map[string]*holder{
 		"sklearn.preprocessing.FunctionTransformer":                       functionTransformer,
 		"sklearn.preprocessing._function_transformer.FunctionTransformer": functionTransformer,
 		"keras.preprocessing.text.Tokenizer":                              kerasTokenizer,
@@ -2113,6 +2120,8 @@ var (
 		"statsmodels.base.data.PandasData":            modelData,
 		"statsmodels.base.data.PatsyData":             modelData,
 		"matplotlib.cbook.CallbackRegistry":           callbackRegistry,
+		"geopandas.geodataframe.GeoDataFrame":         geoNoCRS,
+		"geopandas.array.GeometryArray":               geoNoCRS,
 	}
 )
 
@@ -2157,6 +2166,23 @@ func modelDataState(st Value) bool {
 	for i := 0; i+1 < len(items); i += 2 {
 		k := st.t.val(items[i])
 		if k.kind != KindStr || k.obj() != nil || k.chars() == "restore_design_info" {
+			return false
+		}
+	}
+	return true
+}
+
+// geoNoCRSState reports whether a GeoDataFrame or GeometryArray state's
+// keys are constant strings and its crs and _crs, when present, None (see
+// geoNoCRS).
+func geoNoCRSState(st Value) bool {
+	items := st.cells()
+	for i := 0; i+1 < len(items); i += 2 {
+		k := st.t.val(items[i])
+		if k.kind != KindStr || k.obj() != nil {
+			return false
+		}
+		if c := k.chars(); (c == "crs" || c == "_crs") && st.t.val(items[i+1]).kind != KindNone {
 			return false
 		}
 	}

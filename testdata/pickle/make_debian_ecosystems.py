@@ -88,6 +88,11 @@ def benign():
     rec.features.append(SeqFeature(FeatureLocation(0, 3, strand=1), type="CDS"))
     write("benign", "deb_biopython_records.pkl", dumps([Seq("ACGT"), rec]))
 
+    import geopandas as gpd
+    pts = [g.Point(0, 0), g.Point(1, 1)]
+    # Without a coordinate reference system (a pickled pyproj CRS is off the allowlist).
+    write("benign", "deb_geopandas_frames.pkl", dumps([gpd.GeoDataFrame({"a": [1, 2]}, geometry=pts), gpd.GeoSeries(pts)]))
+
     import statsmodels.api as sm
     rng = np.random.RandomState(0)
     df = pd.DataFrame({"y": rng.rand(12), "x": rng.rand(12)})
@@ -148,6 +153,15 @@ def malicious():
     # shapely's WKBWriter: __del__ frees the _writer handle of its state through its _lgeos.
     write("malicious", "deb_shapely_wkbwriter_del.pkl", PROTO + glob("shapely.geos", "WKBWriter") + b")\x81}("
           + s("_writer") + b"J\x00\x10\x00\x00" + s("_lgeos") + b"Nub" + STOP)
+
+    # geopandas: GeoDataFrame.__setstate__ parses the _crs of its state with
+    # pyproj's CRS.from_user_input: a PROJ string naming an init file PROJ opens.
+    import geopandas as gpd
+    import shapely.geometry as g
+    gdf = gpd.GeoDataFrame({"a": [1, 2]}, geometry=[g.Point(0, 0), g.Point(1, 1)])
+    state = dict(gdf.__getstate__(), _crs="+init=/etc/hosts:x")
+    write("malicious", "deb_geopandas_crs_init_file.pkl",
+          dumps(gdf, {gpd.GeoDataFrame: lambda o: (copyreg.__newobj__, (gpd.GeoDataFrame,), state)}))
 
     # PIL beyond Image.Image is denied: Image.open reads the path it is given.
     write("malicious", "deb_pil_image_open.pkl", PROTO + glob("PIL.Image", "open") + s("/etc/passwd") + b"\x85R" + STOP)

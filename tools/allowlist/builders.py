@@ -796,6 +796,33 @@ def biopython_enumerated():
     return [(m, n, c) for m, n, c in _classes_of(None, "Bio") if m in own and c.__module__ == m]
 
 
+def geopandas_objects():
+    """GeoDataFrames and GeoSeries as geospatial models and their feature
+    tables keep them, with and without a coordinate reference system."""
+    import geopandas as gpd
+    import shapely.geometry as g
+
+    pts = [g.Point(0, 0), g.Point(1, 1)]
+    items = [gpd.GeoDataFrame({"a": [1, 2]}, geometry=pts), gpd.GeoSeries(pts),
+             gpd.GeoDataFrame({"a": [1, 2]}, geometry=[g.box(0, 0, 1, 1), g.LineString([(0, 0), (1, 1)])])]
+    _safe(items, lambda: gpd.GeoDataFrame({"a": [1, 2]}, geometry=pts, crs="EPSG:4326"))
+    _safe(items, lambda: gpd.GeoSeries(pts, crs="EPSG:3857"))
+    return items
+
+
+def geopandas_enumerated():
+    import geopandas  # noqa: F401
+    own = ("geopandas.geodataframe", "geopandas.geoseries", "geopandas.array", "geopandas.base")
+    return [(m, n, c) for m, n, c in _classes_of(None, "geopandas") if m in own and c.__module__ == m]
+
+
+def pyproj_objects():
+    """The coordinate reference systems geopandas objects carry."""
+    from pyproj import CRS
+
+    return [CRS("EPSG:4326"), CRS.from_epsg(3857)]
+
+
 def pynndescent_objects():
     """A fitted nearest-neighbour index (what umap.UMAP holds): its pickle
     carries numba-compiled distance functions through numba's serializer."""
@@ -915,6 +942,8 @@ ECOSYSTEMS = {
     "astropy": (("astropy",), astropy_objects, astropy_enumerated),
     "shapely": (("shapely",), shapely_objects, shapely_enumerated),
     "biopython": (("Bio",), biopython_objects, biopython_enumerated),
+    "geopandas": (("geopandas",), geopandas_objects, geopandas_enumerated),
+    "pyproj": (("pyproj",), pyproj_objects, None),
     "pynndescent": (("pynndescent",), pynndescent_objects, None),
     "numba": (("numba",), numba_objects, None),
 }

@@ -18,7 +18,7 @@ It imports Debian's python3-numpy, -scipy, -pandas, -sklearn, -statsmodels,
 -gensim, -xgboost, -torch, -torchvision, -torchaudio, -nltk, -imblearn,
 -networkx, -keras-preprocessing, -sklearn-pandas, -skimage, -sentencepiece,
 -optuna, -omegaconf, -xarray, -rdkit, -pil, -matplotlib, -astropy, -shapely, -biopython,
--pynndescent, -numba and -patsy (apt-get install them first); a missing one stops the run rather
+-pynndescent, -numba, -patsy, -geopandas and -pyproj (apt-get install them first); a missing one stops the run rather
 than dropping its ecosystem.
 
 Output is sorted and carries no timestamps; library versions are recorded
@@ -139,6 +139,13 @@ REVIEWED_UNSAFE = {
     ("pynndescent.pynndescent_", "NNDescent"):
         "__setstate__ JIT-compiles search functions with numba around the distance function and trees of its state"
         " (_init_search_function); its real pickles always carry numba dispatchers, which are denied",
+    ("pyproj.crs.crs", "CRS"):
+        "keeps the srs string of its state, which PROJ parses when the program first reads the CRS: a PROJ"
+        " string or WKT can name files PROJ opens (+init=path:id, grid files of +nadgrids/+geoidgrids,"
+        " WKT PARAMETERFILE) and, with PROJ networking on, grids it downloads",
+    ("geopandas.array", "GeometryArray"):
+        "keeps the _crs of its state, which geopandas hands to PROJ (CRS.from_user_input) when the program reads"
+        " or transforms the geometry: left to the pickle machine's holder check (no CRS)",
     ("numba.core.serialize", "custom_rebuild"):
         "calls _rebuild on the ctor its argument holds (numba's Dispatcher._rebuild compiles the pickled py_func)",
 }

@@ -64,6 +64,9 @@ DANGER = {
     "build_design_matrices": "evaluates formula terms as Python code",
     "design_matrix_builders": "evaluates formula terms as Python code",
     "EvalEnvironment": "evaluates formula terms as Python code",
+    # pyproj parses a CRS string with PROJ, which opens the files a PROJ string or WKT names
+    # (+init=path:id, grid files) and may download grids
+    "from_user_input": "parses a CRS string with PROJ, which can open files it names",
 }
 
 LOAD_OPS = {"LOAD_GLOBAL", "LOAD_NAME", "LOAD_ATTR", "LOAD_METHOD", "IMPORT_NAME", "IMPORT_FROM",
