@@ -1961,6 +1961,11 @@ var argRoles = map[string][]globals.Use{
 	"sklearn.neighbors._dist_metrics.newObj": {globals.UseClass},
 	"sklearn.neighbors.dist_metrics.newObj":  {globals.UseClass},
 	"sklearn.metrics._dist_metrics.newObj":   {globals.UseClass},
+	// astropy's _recreate_irreducible_unit(cls, names, registered) calls
+	// cls(names) (astropy/units/core.py, 5.2); matplotlib's
+	// _create_empty_object_of_class(cls) is cls.__new__(cls) (colors.py, 3.6).
+	"astropy.units.core._recreate_irreducible_unit":   {globals.UseFunction},
+	"matplotlib.colors._create_empty_object_of_class": {globals.UseClass},
 	// map, filter and iter call their first argument on every item.
 	"builtins.map":    {globals.UseFunction},
 	"builtins.filter": {globals.UseFunction},
@@ -2143,7 +2148,27 @@ var (
 	// only with the state CRF pickles (crfsuiteFileState); a state that
 	// names a file would have __del__ delete it.
 	fileResource = &holder{state: crfsuiteFileState}
-	holders      = map[string]*holder{
+	// statsmodels' ModelData.__setstate__ rebuilds a formula model's patsy
+	// DesignInfo by calling patsy.dmatrices on the formula string of its
+	// state when the state has restore_design_info (statsmodels/base/data.py,
+	// 0.10 to 0.14), and patsy evaluates each term of the formula as Python
+	// code in the caller's frames. Cleared only without that key: the state
+	// of a model fitted on arrays or data frames without a formula.
+	modelData = &holder{state: modelDataState}
+	// matplotlib's CallbackRegistry (a norm's or a figure's callbacks)
+	// calls every callable of callbacks ({signal: {cid: func}}) in
+	// process(), and exception_handler with the exception one raises
+	// (matplotlib/cbook.py, 3.6); pickles keep only the callbacks marked
+	// picklable, usually none.
+	callbackRegistry = &holder{callables: []string{"exception_handler"}, state: callbackRegistryState}
+	// geopandas' GeoDataFrame.__setstate__ parses the crs or _crs of its
+	// state with pyproj's CRS.from_user_input, and GeometryArray keeps its
+	// _crs for the same parse on first use (geopandas/geodataframe.py and
+	// array.py, 0.12): PROJ opens the files a PROJ string or WKT names
+	// (+init=path:id, grid files). Cleared only without a CRS; a pickled
+	// pyproj CRS is itself off the allowlist.
+	geoNoCRS = &holder{state: geoNoCRSState}
+	holders  = map[string]*holder{
 		"sklearn.preprocessing.FunctionTransformer":                       functionTransformer,
 		"sklearn.preprocessing._function_transformer.FunctionTransformer": functionTransformer,
 		"keras.preprocessing.text.Tokenizer":                              kerasTokenizer,
@@ -2160,6 +2185,12 @@ var (
 		"imblearn.base.FunctionSampler":               functionSampler,
 		"sklearn_crfsuite._fileresource.FileResource": fileResource,
 		"numpy.vectorize":                             vectorize,
+		"statsmodels.base.data.ModelData":             modelData,
+		"statsmodels.base.data.PandasData":            modelData,
+		"statsmodels.base.data.PatsyData":             modelData,
+		"matplotlib.cbook.CallbackRegistry":           callbackRegistry,
+		"geopandas.geodataframe.GeoDataFrame":         geoNoCRS,
+		"geopandas.array.GeometryArray":               geoNoCRS,
 	}
 )
 
@@ -2192,6 +2223,72 @@ func holderOf(module, name, full string) *holder {
 func vectorizeState(st Value) bool {
 	v, ok := st.Get("_ufunc")
 	return !ok || v.kind == KindNone || v.kind == KindDict && v.count() == 0
+}
+
+// modelDataState reports whether a statsmodels ModelData state lacks
+// restore_design_info, the key that makes __setstate__ evaluate the
+// state's formula (see modelData). Every key must be a constant string:
+// __setstate__ tests the key with "in", which a computed string equal to
+// it passes.
+func modelDataState(st Value) bool {
+	items := st.cells()
+	for i := 0; i+1 < len(items); i += 2 {
+		k := st.t.val(items[i])
+		if k.kind != KindStr || k.obj() != nil || k.chars() == "restore_design_info" {
+			return false
+		}
+	}
+	return true
+}
+
+// geoNoCRSState reports whether a GeoDataFrame or GeometryArray state's
+// keys are constant strings and its crs and _crs, when present, None (see
+// geoNoCRS).
+func geoNoCRSState(st Value) bool {
+	items := st.cells()
+	for i := 0; i+1 < len(items); i += 2 {
+		k := st.t.val(items[i])
+		if k.kind != KindStr || k.obj() != nil {
+			return false
+		}
+		if c := k.chars(); (c == "crs" || c == "_crs") && st.t.val(items[i+1]).kind != KindNone {
+			return false
+		}
+	}
+	return true
+}
+
+// callbackRegistryState reports whether a CallbackRegistry state's keys
+// are constant strings and its callbacks, when set, a dict of dicts whose
+// callables are globals allowed as functions (see callbackRegistry).
+func callbackRegistryState(st Value) bool {
+	items := st.cells()
+	for i := 0; i+1 < len(items); i += 2 {
+		if k := st.t.val(items[i]); k.kind != KindStr || k.obj() != nil {
+			return false
+		}
+	}
+	cb, ok := st.Get("callbacks")
+	if !ok {
+		return true
+	}
+	if cb.kind != KindDict || !kept(cb) {
+		return false
+	}
+	signals := cb.cells()
+	for i := 1; i < len(signals); i += 2 {
+		d := cb.t.val(signals[i])
+		if d.kind != KindDict || !kept(d) {
+			return false
+		}
+		funcs := d.cells()
+		for j := 1; j < len(funcs); j += 2 {
+			if !callableFunction(d.t.val(funcs[j])) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // distMethods are the methods of a scipy distribution its pickles take

@@ -199,6 +199,10 @@ func TestEcosystemSelection(t *testing.T) {
 		{"globals/testdata/ecosystems/fastai_tabular.pkl", "fastai", []string{"fastai.", "fastcore."}},
 		{"globals/testdata/ecosystems/flair_tagger_legacy.pkl", "flair", []string{"flair."}},
 		{"globals/testdata/ecosystems/flair_tagger_state.pkl", "flair", []string{"flair."}},
+		{"globals/testdata/ecosystems/astropy.pkl", "astropy", []string{"astropy."}},
+		{"globals/testdata/ecosystems/matplotlib.pkl", "matplotlib", []string{"matplotlib."}},
+		{"globals/testdata/ecosystems/shapely.pkl", "shapely", []string{"shapely."}},
+		{"globals/testdata/ecosystems/biopython.pkl", "biopython", []string{"Bio."}},
 	} {
 		t.Run(tt.ecosystem, func(t *testing.T) {
 			data, err := os.ReadFile(tt.file)

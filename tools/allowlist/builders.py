@@ -180,7 +180,7 @@ def statsmodels_objects():
     _safe(items, lambda: ARIMA(ts, order=(1, 0, 0)).fit())
     _safe(items, lambda: ExponentialSmoothing(ts).fit())
     _safe(items, lambda: sm.tsa.AutoReg(ts, lags=1).fit())
-    return items
+    return items + statsmodels_formula_objects()
 
 
 def gensim_objects():
@@ -668,6 +668,180 @@ def rdkit_enumerated():
     return [(m, n, c) for m, n, c in _classes_of(None, "rdkit") if m in own and c.__module__ == m]
 
 
+def statsmodels_formula_objects():
+    """Results of statsmodels' formula API (the models users fit on data
+    frames): their data object (PandasData) drops patsy's DesignInfo when
+    pickled and rebuilds it at load from the pickled formula."""
+    import numpy as np
+    import pandas as pd
+    import statsmodels.formula.api as smf
+
+    rng = np.random.RandomState(0)
+    df = pd.DataFrame({"y": rng.rand(30), "x": rng.rand(30) + 1, "g": list("abc") * 10,
+                       "b": (rng.rand(30) > 0.5).astype(float)})
+    items = []
+    _safe(items, lambda: smf.ols("y ~ x + C(g) + np.log(x)", data=df).fit())
+    _safe(items, lambda: smf.logit("b ~ x", data=df).fit(disp=0))
+    _safe(items, lambda: smf.glm("y ~ x", data=df).fit())
+    return items
+
+
+def pil_objects():
+    """PIL images as datasets and transforms keep them: every mode a model
+    input or a palette image has."""
+    from PIL import Image
+
+    items = []
+    for mode in ("RGB", "RGBA", "L", "P", "1", "I", "F", "I;16", "LA", "CMYK", "YCbCr"):
+        _safe(items, Image.new, mode, (3, 2))
+    p = Image.new("P", (2, 2))
+    p.putpalette([0, 0, 0, 255, 0, 0])
+    items.append(p)
+    return items
+
+
+def matplotlib_objects():
+    """What models and experiment records hold of matplotlib: colormaps
+    (built-in, from a list, listed), norms, and a small figure."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.colors as mc
+    import matplotlib.pyplot as plt
+
+    items = [plt.get_cmap("viridis"), plt.get_cmap("jet"), plt.get_cmap("tab10"), plt.get_cmap("coolwarm"),
+             mc.LinearSegmentedColormap.from_list("two", ["red", "blue"]), mc.ListedColormap(["r", "g"]),
+             mc.Normalize(0, 1), mc.LogNorm(1, 10), mc.BoundaryNorm([0, 1, 2], 2), mc.TwoSlopeNorm(0.5, 0, 1),
+             mc.CenteredNorm(), mc.PowerNorm(0.5), mc.SymLogNorm(1.0)]
+    fig, ax = plt.subplots()
+    ax.plot([1, 2], [3, 4], label="a")
+    ax.scatter([1], [2])
+    ax.set_title("t")
+    ax.legend()
+    items.append(fig)
+    return items
+
+
+def matplotlib_enumerated():
+    """The colormap and norm classes (not the backends, widgets or
+    file-writing animation classes)."""
+    import matplotlib.colors  # noqa: F401
+    return [(m, n, c) for m, n, c in _classes_of(None, "matplotlib.colors") if c.__module__ == m]
+
+
+def astropy_objects():
+    """Astropy values models and catalogues keep: quantities and units,
+    tables with units, times, sky coordinates."""
+    import numpy as np
+    import astropy.units as u
+    from astropy.coordinates import SkyCoord
+    from astropy.table import QTable, Table
+    from astropy.time import Time, TimeDelta
+
+    items = [3 * u.m, np.arange(3.0) * u.km / u.s, u.Unit("erg/s"), u.dimensionless_unscaled, u.mag, u.deg,
+             Table({"a": [1, 2], "b": [1.0, 2.0]}), QTable({"q": [1.0, 2.0] * u.m}),
+             Time("2020-01-01"), Time([58000.0, 58001.0], format="mjd"), TimeDelta(1.0, format="jd")]
+    _safe(items, lambda: SkyCoord(10 * u.deg, 20 * u.deg))
+    _safe(items, lambda: u.Magnitude(3.0))
+    _safe(items, lambda: u.Dex(1.0))
+    return items
+
+
+def astropy_enumerated():
+    import astropy.units  # noqa: F401
+    import astropy.table  # noqa: F401
+    import astropy.time  # noqa: F401
+    own = ("astropy.units.core", "astropy.units.quantity", "astropy.table.table", "astropy.table.column",
+           "astropy.time.core", "astropy.time.formats")
+    return [(m, n, c) for m, n, c in _classes_of(None, "astropy") if m in own and c.__module__ == m]
+
+
+def shapely_objects():
+    """Shapely geometries (features of geospatial models, geopandas
+    columns): every geometry type, pickled as WKB."""
+    import shapely.geometry as g
+
+    return [g.Point(1, 2), g.Point(1, 2, 3), g.LineString([(0, 0), (1, 1)]), g.LinearRing([(0, 0), (1, 0), (1, 1)]),
+            g.Polygon([(0, 0), (2, 0), (2, 2)], [[(0.5, 0.2), (1, 0.2), (1, 0.6)]]), g.box(0, 0, 1, 1),
+            g.MultiPoint([(0, 0), (1, 1)]), g.MultiLineString([[(0, 0), (1, 1)]]),
+            g.MultiPolygon([g.box(0, 0, 1, 1)]), g.GeometryCollection([g.Point(0, 0)])]
+
+
+def shapely_enumerated():
+    import shapely.geometry  # noqa: F401
+    return [(m, n, c) for m, n, c in _classes_of(None, "shapely.geometry") if c.__module__ == m]
+
+
+def biopython_objects():
+    """Biopython sequences, records, features and alignments as sequence
+    models and their feature pipelines keep them."""
+    from Bio.Align import MultipleSeqAlignment
+    from Bio.Seq import MutableSeq, Seq
+    from Bio.SeqFeature import FeatureLocation, SeqFeature
+    from Bio.SeqRecord import SeqRecord
+
+    rec = SeqRecord(Seq("ACGTAC"), id="r1", description="d", annotations={"molecule_type": "DNA"},
+                    letter_annotations={"q": [30] * 6})
+    rec.features.append(SeqFeature(FeatureLocation(0, 3, strand=1), type="CDS", qualifiers={"gene": ["g"]}))
+    return [Seq("ACGT"), MutableSeq("ACGT"), rec,
+            MultipleSeqAlignment([SeqRecord(Seq("AC-T"), id="a"), SeqRecord(Seq("ACGT"), id="b")])]
+
+
+def biopython_enumerated():
+    import Bio.Align  # noqa: F401
+    import Bio.Seq  # noqa: F401
+    import Bio.SeqFeature  # noqa: F401
+    import Bio.SeqRecord  # noqa: F401
+    own = ("Bio.Seq", "Bio.SeqRecord", "Bio.SeqFeature", "Bio.Align")
+    return [(m, n, c) for m, n, c in _classes_of(None, "Bio") if m in own and c.__module__ == m]
+
+
+def geopandas_objects():
+    """GeoDataFrames and GeoSeries as geospatial models and their feature
+    tables keep them, with and without a coordinate reference system."""
+    import geopandas as gpd
+    import shapely.geometry as g
+
+    pts = [g.Point(0, 0), g.Point(1, 1)]
+    items = [gpd.GeoDataFrame({"a": [1, 2]}, geometry=pts), gpd.GeoSeries(pts),
+             gpd.GeoDataFrame({"a": [1, 2]}, geometry=[g.box(0, 0, 1, 1), g.LineString([(0, 0), (1, 1)])])]
+    _safe(items, lambda: gpd.GeoDataFrame({"a": [1, 2]}, geometry=pts, crs="EPSG:4326"))
+    _safe(items, lambda: gpd.GeoSeries(pts, crs="EPSG:3857"))
+    return items
+
+
+def geopandas_enumerated():
+    import geopandas  # noqa: F401
+    own = ("geopandas.geodataframe", "geopandas.geoseries", "geopandas.array", "geopandas.base")
+    return [(m, n, c) for m, n, c in _classes_of(None, "geopandas") if m in own and c.__module__ == m]
+
+
+def pyproj_objects():
+    """The coordinate reference systems geopandas objects carry."""
+    from pyproj import CRS
+
+    return [CRS("EPSG:4326"), CRS.from_epsg(3857)]
+
+
+def pynndescent_objects():
+    """A fitted nearest-neighbour index (what umap.UMAP holds): its pickle
+    carries numba-compiled distance functions through numba's serializer."""
+    import numpy as np
+    import pynndescent
+
+    X = np.random.RandomState(0).rand(40, 3).astype(np.float32)
+    idx = pynndescent.NNDescent(X, n_neighbors=4, random_state=0, n_jobs=1)
+    return [idx]
+
+
+def numba_objects():
+    """numba dispatchers (an njit function of a library module) as
+    pynndescent and umap hold them."""
+    import pynndescent.distances as d
+
+    return [d.euclidean, d.cosine]
+
+
 def _classes_of(pkg, prefix):
     """Classes reachable as attributes of the already-imported modules
     under prefix, as (module, name, class) under every name they have
@@ -731,6 +905,13 @@ PROBES = [
     ("omegaconf.resolvers.oc", "decode"), ("omegaconf._impl", "_resolve"),
 ]
 
+# Functions libraries store in their objects as callbacks that their own
+# code calls (the pickle holds them as values): judged as called, so that
+# the pickle machine's holder checks, which accept only globals allowed as
+# functions, clear them. matplotlib's CallbackRegistry keeps
+# _exception_printer as exception_handler and calls it with an exception.
+HELD_CALLABLES = [("matplotlib.cbook", "_exception_printer")]
+
 # ecosystem name -> (top-level modules, builder of objects, enumerator of classes)
 ECOSYSTEMS = {
     "stdlib": (None, stdlib, None),
@@ -756,4 +937,13 @@ ECOSYSTEMS = {
     "omegaconf": (("omegaconf",), omegaconf_objects, omegaconf_enumerated),
     "xarray": (("xarray",), xarray_objects, xarray_enumerated),
     "rdkit": (("rdkit",), rdkit_objects, rdkit_enumerated),
+    "pil": (("PIL",), pil_objects, None),
+    "matplotlib": (("matplotlib",), matplotlib_objects, matplotlib_enumerated),
+    "astropy": (("astropy",), astropy_objects, astropy_enumerated),
+    "shapely": (("shapely",), shapely_objects, shapely_enumerated),
+    "biopython": (("Bio",), biopython_objects, biopython_enumerated),
+    "geopandas": (("geopandas",), geopandas_objects, geopandas_enumerated),
+    "pyproj": (("pyproj",), pyproj_objects, None),
+    "pynndescent": (("pynndescent",), pynndescent_objects, None),
+    "numba": (("numba",), numba_objects, None),
 }

@@ -39,6 +39,10 @@ RECONSTRUCTORS = {
     ("sklearn.neighbors._dist_metrics", "newObj"): {0: "class"},
     ("sklearn.neighbors.dist_metrics", "newObj"): {0: "class"},
     ("sklearn.metrics._dist_metrics", "newObj"): {0: "class"},
+    # astropy's _recreate_irreducible_unit(cls, names, registered) calls cls(names).
+    ("astropy.units.core", "_recreate_irreducible_unit"): {0: "function"},
+    # matplotlib's _create_empty_object_of_class(cls) is cls.__new__(cls).
+    ("matplotlib.colors", "_create_empty_object_of_class"): {0: "class"},
     ("builtins", "map"): {0: "function"},
     ("builtins", "filter"): {0: "function"},
     ("builtins", "iter"): {0: "function"},

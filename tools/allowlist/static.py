@@ -57,6 +57,16 @@ DANGER = {
     "marshal": "deserialises code", "shelve": "opens pickled databases", "joblib": "reaches joblib",
     "dill": "reaches dill", "cloudpickle": "reaches cloudpickle", "_load_from_bytes": "unpickles bytes",
     "torch_load": "unpickles files",
+    # patsy evaluates each term of a formula as Python code (EvalFactor: eval in an
+    # EvalEnvironment that captures the caller's frames); statsmodels' ModelData.__setstate__
+    # rebuilds its DesignInfo by calling dmatrices on the pickled formula
+    "dmatrices": "evaluates formula terms as Python code", "dmatrix": "evaluates formula terms as Python code",
+    "build_design_matrices": "evaluates formula terms as Python code",
+    "design_matrix_builders": "evaluates formula terms as Python code",
+    "EvalEnvironment": "evaluates formula terms as Python code",
+    # pyproj parses a CRS string with PROJ, which opens the files a PROJ string or WKT names
+    # (+init=path:id, grid files) and may download grids
+    "from_user_input": "parses a CRS string with PROJ, which can open files it names",
 }
 
 LOAD_OPS = {"LOAD_GLOBAL", "LOAD_NAME", "LOAD_ATTR", "LOAD_METHOD", "IMPORT_NAME", "IMPORT_FROM",
@@ -112,6 +122,8 @@ REVIEWED_PY = {
     "omegaconf._utils.is_union_annotation": "compares sys.version_info, then isinstance of types.UnionType or __origin__ is Union",
     "omegaconf._utils.type_str": "formats a type's name for error messages; sys.version_info only",
     "omegaconf._utils.is_primitive_type_annotation": "issubclass of a type against Enum, pathlib.Path and builtin value types",
+    "matplotlib.cbook._get_running_interactive_framework":
+        "names the GUI event loop running: reads sys.modules, the threads' frames and whether a display is set; no I/O",
     "omegaconf._utils._raise": "re-raises an error; reads the OC_CAUSE environment variable and sys.gettrace to choose the traceback",
 }
 
