@@ -11,7 +11,9 @@ objects did not name are enumerated too (as classes only). Each global is
 then classified by static inspection of what loading it runs (static.py):
 safe entries go to formats/pickle/globals/ecosystems/<ecosystem>.tsv,
 everything else to formats/pickle/globals/ecosystems/excluded.txt with the
-reason. Globals the denylist matches, or that the hand-kept allow.tsv
+reason. The methods loading triggers on allowed objects (a dict key's
+__hash__, str's __str__ ...) that dunders.py cannot vouch for go to
+formats/pickle/globals/ecosystems/dunders.txt. Globals the denylist matches, or that the hand-kept allow.tsv
 already lists, are not emitted (the hand entries stay authoritative).
 
 It imports Debian's python3-numpy, -scipy, -pandas, -sklearn, -statsmodels,

@@ -90,6 +90,9 @@ type dunderRow struct {
 // Why returns the severity and reason of the first method of d that u
 // does not vouch for on its instances (value false) or its own object.
 func (u *Unvouched) Why(value bool, d Dunder) (Dunder, formats.Severity, string, bool) {
+	if u == nil {
+		return 0, 0, "", false
+	}
 	for _, r := range u.rows {
 		if r.value == value && r.set&d != 0 {
 			return r.set & d & -(r.set & d), r.severity, r.reason, true
