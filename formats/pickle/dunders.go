@@ -73,7 +73,7 @@ var dunderCalls = map[string]dunderCall{
 	"builtins.all":        {arg: iterates, elem: globals.DunderBool},
 	"builtins.isinstance": {second: globals.DunderInstancecheck},
 	"builtins.issubclass": {second: globals.DunderSubclasscheck},
-	"builtins:str.join":   {arg: iterates},
+	"builtins.str.join":   {arg: iterates},
 	// Containers that hash the elements, or the keys of the pairs, they
 	// are given; a NEWOBJ of set or frozenset too.
 	"builtins.set":            {arg: iterates, hash: true},
@@ -153,15 +153,14 @@ func (m *machine) dunderArgs(off int64, g *globalInfo, args Value) {
 
 // trigger reports v when it is an object of an allowlisted global whose
 // method in d the generator did not vouch for: an instance the pickle
-// built of a class (NEWOBJ, a copyreg reconstructor, or a call of the
-// class), or the global's own object. how renders what loading does,
+// built of a class (see instanceClass), or the global's own object. how renders what loading does,
 // with a %s for the object.
 func (m *machine) trigger(off int64, v Value, d globals.Dunder, how string) {
 	var cls Value
 	value := false
 	switch v.kind {
 	case KindCall:
-		c, ok := builtClass(v)
+		c, ok := instanceClass(v)
 		if !ok {
 			return
 		}
@@ -206,4 +205,33 @@ func formatHow(how, what string) string {
 		}
 	}
 	return how
+}
+
+// instanceClass returns the global v is an instance of when v is a call:
+// the class a reconstructor builds (its argument argRoles marks as a
+// class: copyreg's, numpy's _reconstruct, torch's _rebuild_from_type_v2,
+// scikit-learn's newObj), else the callee itself (NEWOBJ of a class, a
+// call of a class; a function's result is none of the listed globals).
+func instanceClass(v Value) (Value, bool) {
+	if v.kind != KindCall || v.nkept() < 2 {
+		return Value{}, false
+	}
+	f := v.at(0)
+	if f.kind != KindGlobal || f.gobj().dynamic {
+		return Value{}, false
+	}
+	if len(f.gobj().roles) == 0 {
+		return f, true
+	}
+	args := v.at(1)
+	if args.kind != KindTuple {
+		return Value{}, false
+	}
+	for i, r := range f.gobj().roles {
+		if r == globals.UseClass && i < args.nkept() {
+			c := args.at(i)
+			return c, c.kind == KindGlobal && !c.gobj().dynamic
+		}
+	}
+	return Value{}, false
 }

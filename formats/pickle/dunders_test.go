@@ -46,6 +46,7 @@ func TestDunderTriggers(t *testing.T) {
 		{"format of an UntypedStorage", cat(proto(2), glob("builtins", "format"), storage, sbu(""), tuple2, reduce, stop), formats.Critical},
 		{"repr of a Series", cat(proto(2), call1("builtins", "repr", series), stop), formats.High},
 		{"str of a Series, NEWOBJ of str", cat(proto(2), glob("builtins", "str"), series, tuple1, newobj, stop), formats.High},
+		{"str.join of a Booster", cat(proto(2), glob("builtins", "getattr"), sbu(""), sbu("join"), tuple2, reduce, booster, tuple1, reduce, stop), formats.Critical},
 		{"list of a Booster", cat(proto(2), call1("builtins", "list", booster), stop), formats.Critical},
 		{"sorted of a Booster", cat(proto(2), call1("builtins", "sorted", booster), stop), formats.Critical},
 		{"sorted of a list holding a Booster, whose comparisons are vouched for", cat(proto(2), glob("builtins", "sorted"), mark, booster, booster, "l", tuple1, reduce, stop), 0},
@@ -54,6 +55,8 @@ func TestDunderTriggers(t *testing.T) {
 		{"set element in a tuple", cat(proto(4), "\x8f", mark, config, tuple1, "\x90", stop), formats.Medium},
 		{"dict.__init__ of copyreg._reconstructor on pairs", cat(proto(2), glob("copyreg", "_reconstructor"), glob("collections", "OrderedDict"),
 			glob("builtins", "dict"), mark, config, k1(1), tuple2, "l", "\x87", reduce, stop), formats.Medium},
+		{"str of a Series rebuilt by torch._rebuild_from_type_v2", cat(proto(2), glob("builtins", "str"), glob("torch._tensor", "_rebuild_from_type_v2"),
+			mark, glob("torch._utils", "_rebuild_parameter"), glob("pandas.core.series", "Series"), emptyTuple, "N", "t", reduce, tuple1, reduce, stop), formats.High},
 		{"frozenset NEWOBJ of configs", cat(proto(2), glob("builtins", "frozenset"), mark, config, "l", tuple1, newobj, stop), formats.Medium},
 		// Vouched methods and values stay clean.
 		{"UntypedStorage as a dict key", cat(proto(2), emptyDict, storage, k1(1), "s", stop), 0},
