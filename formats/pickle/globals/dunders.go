@@ -101,14 +101,6 @@ func (u *Unvouched) Why(value bool, d Dunder) (Dunder, formats.Severity, string,
 	return 0, 0, "", false
 }
 
-// Ecosystem returns the ecosystem of u's entries.
-func (u *Unvouched) Ecosystem() string {
-	if len(u.rows) == 0 {
-		return ""
-	}
-	return u.rows[0].ecosystem
-}
-
 var unvouched = mustParseDunders(dundersTXT)
 
 // UnvouchedOf returns what loading may run on module.name's instances or
