@@ -189,8 +189,11 @@ func (m *machine) trigger(off int64, v Value, d globals.Dunder, how string) {
 	one, sev, reason, _ := g.unvouched.Why(value, d)
 	key := "dunder:" + what + one.String()
 	m.once(key, func() formats.Finding {
-		msg := formatHow(how, what)
-		return formats.NewFinding(RuleUnvouchedDunder, off, "%s: loading runs its %s, which %s", msg, one, reason).
+		method := "its " + one.String()
+		if !value {
+			method = g.ref.Name + "." + one.String()
+		}
+		return formats.NewFinding(RuleUnvouchedDunder, off, "%s: loading runs %s, which %s", formatHow(how, what), method, reason).
 			At(sev).With("global", g.ref.Module+"."+g.ref.Name).With("method", one.String()).
 			With("object", v.String())
 	})

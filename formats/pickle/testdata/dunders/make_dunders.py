@@ -6,7 +6,8 @@ picklers (run with /usr/bin/python3 from this folder):
   set elements, which loading hashes: NumPy scalars, torch dtypes and
   devices, enum members, pandas Timestamps, Timedeltas, Periods and
   Intervals, tuples of those, in dicts, sets, frozensets, Counters and
-  OrderedDicts. They must scan clean.
+  OrderedDicts, beside a pandas Series held as a value. They must scan
+  clean.
 * str_series.pkl: a pickle whose loading calls builtins.str on a pandas
   Series (an object whose __reduce__ returns (str, (series,))), which runs
   Series.__repr__ and so Series.to_string; format_series.pkl the same
@@ -40,6 +41,9 @@ def keys():
         "sets": [{np.int64(1), np.int64(2)}, frozenset({ts, pd.Timestamp("2025-01-01")}), {(np.int64(1), np.float64(2))}],
         "counter": collections.Counter([np.int64(1), np.int64(1), np.int64(2)]),
         "ordered": collections.OrderedDict([(np.int64(1), "x"), (ts, "y")]),
+        # A Series held as a value: its __repr__ is not vouched for, so the
+        # machine checks every key of this stream.
+        "series": pd.Series([1.0, 2.0]),
     }
 
 
