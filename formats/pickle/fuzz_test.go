@@ -29,6 +29,9 @@ func FuzzScan(f *testing.F) {
 	// Pickled Keras models: their archives are handed to the registry.
 	keras, _ := filepath.Glob(filepath.Join("testdata", "keras", "*.pkl"))
 	files = append(files, keras...)
+	// Objects handed to dunders at load: dict keys, str of a Series.
+	dunders, _ := filepath.Glob(filepath.Join("testdata", "dunders", "*.pkl"))
+	files = append(files, dunders...)
 	// dill and cloudpickle pickles: type lookups and forwarded calls.
 	py, _ := filepath.Glob(filepath.Join("..", "..", "testdata", "pyformats", "*", "*.pkl"))
 	files = append(files, py...)

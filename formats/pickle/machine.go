@@ -106,8 +106,11 @@ type globalInfo struct {
 	// Keras writes whose .keras archive was scanned as a nested file.
 	keras      bool
 	kerasLoads int64
-	// hashing marks a hashingCalls callable.
-	hashing bool
+	// unvouched is what loading may run on the global's instances or
+	// object that the allowlist generator did not vouch for (nil: none),
+	// and dunders what calling the global runs on its arguments.
+	unvouched *globals.Unvouched
+	dunders   *dunderCall
 	// For a name of the loading program's main module (see mainName):
 	// the uses that build it as a class, and those that call it (REDUCE,
 	// OBJ, INST, an allowlisted callable's function argument, a forwarded
@@ -248,9 +251,13 @@ type machine struct {
 	// sel is the allowlist ecosystems the scan's policy switched off.
 	sel globals.Selection
 	// configs is set once the stream names a resolvingEq class: only then
-	// can a value be one of its instances, so the checks of dict keys,
-	// BUILD states and call arguments (resolving) run only then.
+	// can a value be one of its instances, so the checks of BUILD states
+	// and call arguments (resolving) run only then.
 	configs bool
+	// dunders is set once the stream names an allowed global with
+	// unvouched trigger methods: only then can a dict key, set element or
+	// builtin argument run one (see dunders.go).
+	dunders bool
 	// hookList and hookIdx (by object ref) are the instances whose
 	// attributes hold a callable under a name the unpickler calls, and
 	// attrDicts the instance each dict flagged flagAttrDict fills (see
@@ -1295,8 +1302,10 @@ func (m *machine) addItems(off int64, op byte, items []cell) error {
 	switch op {
 	case opSETITEM, opSETITEMS:
 		want = KindDict
+		m.hashed(off, items, 2)
 	case opADDITEMS:
 		want = KindSet
+		m.hashed(off, items, 1)
 	}
 	switch t.kind {
 	case want:
@@ -1309,7 +1318,6 @@ func (m *machine) addItems(off int64, op byte, items []cell) error {
 		// named notes a dict key spelled like a hook (see hooks.go).
 		named := false
 		if want != KindList {
-			m.hashed(off, items, step)
 			for i := 0; i < len(items); i += step {
 				switch items[i].kind {
 				case KindList, KindDict, KindSet:
@@ -1564,8 +1572,14 @@ func (m *machine) resolve(off int64, module, name string) Value {
 		g.nameEval = full == "builtins.eval"
 		g.main = mainName(module, name)
 		g.keras = kerasLoaders[full] != 0
-		g.hashing = hashingCalls[full]
 		m.configs = m.configs || resolvingEq[full]
+		if g.ref.Verdict.Class == globals.Allowed {
+			g.unvouched = globals.UnvouchedOf(module, name)
+			m.dunders = m.dunders || g.unvouched != nil
+			if d, ok := dunderCalls[full]; ok {
+				g.dunders = &d
+			}
+		}
 		o.roles = argRoles[full]
 		o.fwd, o.hasFwd = forwardCalls[full]
 		if len(m.res.Globals) < maxGlobals {
@@ -1615,14 +1629,18 @@ func (m *machine) call(off int64, op byte, fn, args, kwargs Value) Value {
 			}
 			m.argRoles(off, fn, args, res)
 			m.consumedArgs(off, fn, args)
-			if g != nil && g.hashing {
-				m.hashedArgs(off, args)
+			if g != nil && m.dunders {
+				m.dunderArgs(off, g, args)
 			}
 			if g != nil && g.ref.Module == "copyreg" && g.ref.Name == "_reconstructor" && args.kind == KindTuple && args.nkept() == 3 {
 				// _reconstructor(cls, base, state) runs base.__init__(obj,
 				// state): dict's fills the items from state.
 				pairs, loose := m.pairs(args.at(2))
 				m.itemAttributes(off, op, res, pairs, loose)
+				if base := args.at(1); m.dunders && base.kind == KindGlobal && !base.gobj().dynamic && base.gobj().info != nil {
+					// dict.__init__ or set.__init__ hashes what state holds.
+					m.dunderArgs(off, base.gobj().info, m.container(KindTuple, []cell{args.at(2).cell}))
+				}
 			}
 			if fn.gobj().nested {
 				m.nested(off, fn, args)
@@ -1804,35 +1822,15 @@ func builtClass(v Value) (Value, bool) {
 	return cls, cls.kind == KindGlobal && !cls.gobj().dynamic
 }
 
-// resolvingEq are allowlisted classes whose __eq__ resolves the
-// interpolations of both operands, calling the resolvers they name
-// (omegaconf BaseContainer._item_eq through _get_value, omegaconf 2.2),
-// and whose __hash__ is hash(str(self)), so that two configs of the same
-// text collide. As dict keys or set elements two of them are compared
-// while loading, which runs the resolvers the loading program registered
-// (an "eval" resolver is common) on the file's strings.
+// resolvingEq are allowlisted classes whose items resolve their
+// interpolations when read, calling the resolvers they name (omegaconf
+// 2.2 _get_value): the loading program's resolvers (an "eval" resolver is
+// common) run on the file's strings when a call or BUILD reads a config
+// (see consumedArgs). Their __eq__, which resolves both operands, is
+// listed for dict keys and set elements by the generator (dunders.go).
 var resolvingEq = map[string]bool{
 	"omegaconf.dictconfig.DictConfig": true,
 	"omegaconf.listconfig.ListConfig": true,
-}
-
-// hashingCalls are allowlisted callables that hash the elements (or the
-// keys of the key/value pairs) of their arguments.
-var hashingCalls = map[string]bool{
-	"builtins.set": true, "builtins.frozenset": true, "builtins.dict": true,
-	"collections.Counter": true, "collections.OrderedDict": true, "collections.defaultdict": true,
-}
-
-// hashed judges the values the unpickler hashes as dict keys or set
-// elements, every step-th of items: an instance of a resolvingEq class
-// there is a use the allowlist does not permit (MG116).
-func (m *machine) hashed(off int64, items []cell, step int) {
-	if m.probe || !m.configs {
-		return
-	}
-	for i := 0; i < len(items); i += step {
-		m.resolving(off, m.t.val(items[i]), "as a dict key or set element, whose __eq__ resolves interpolations")
-	}
 }
 
 // resolving records v, when it is an instance of a resolvingEq class, as
@@ -1875,28 +1873,6 @@ func (m *machine) consumedArgs(off int64, fn, args Value) {
 		if a.kind == KindList || a.kind == KindTuple {
 			for _, e := range a.cells() {
 				m.resolving(off, m.t.val(e), how)
-			}
-		}
-	}
-}
-
-// hashedArgs judges the arguments of a hashingCalls callable: the
-// elements of a list, tuple or set argument, the first of each pair among
-// them, and a dict argument's keys.
-func (m *machine) hashedArgs(off int64, args Value) {
-	if !m.configs || args.kind != KindTuple {
-		return
-	}
-	for _, c := range args.cells() {
-		switch a := m.t.val(c); a.kind {
-		case KindDict:
-			m.hashed(off, a.cells(), 2)
-		case KindList, KindTuple, KindSet, KindFrozenSet:
-			m.hashed(off, a.cells(), 1)
-			for _, e := range a.cells() {
-				if p := m.t.val(e); p.kind == KindTuple && p.nkept() == 2 {
-					m.hashed(off, p.cells(), 2)
-				}
 			}
 		}
 	}

@@ -150,7 +150,8 @@ type plainScope struct{ *teeScope }
 // written by joblib < 0.12 (no alignment padding), which otherwise failed
 // the gate with critical MG104/MG112.
 var callRules = map[string]bool{RuleUnknownGlobal: true, RuleDeniedGlobal: true, RuleRiskyGlobal: true,
-	RuleNestedPickle: true, RuleGlobalMutation: true, RuleMisusedGlobal: true, RuleIntrospection: true}
+	RuleNestedPickle: true, RuleGlobalMutation: true, RuleMisusedGlobal: true, RuleIntrospection: true,
+	RuleUnvouchedDunder: true}
 
 func (p *plainScope) Report(f formats.Finding) {
 	if !callRules[f.Rule] || p.seen[findingKey(f)] {

@@ -4,25 +4,26 @@ import "github.com/modelgate/modelgate/formats"
 
 // Rule IDs of the pickle machine. They never change meaning.
 const (
-	RuleUnknownGlobal  = "MG101"
-	RuleDeniedGlobal   = "MG102"
-	RuleRiskyGlobal    = "MG103"
-	RuleDynamicGlobal  = "MG104"
-	RuleNestedPickle   = "MG105"
-	RuleGlobalMutation = "MG106"
-	RuleFrame          = "MG107"
-	RuleTrailingData   = "MG108"
-	RuleMissingMemo    = "MG109"
-	RuleBadOpcode      = "MG110"
-	RuleProto          = "MG111"
-	RuleComputedCall   = "MG112"
-	RuleExtension      = "MG113"
-	RuleTypeConfusion  = "MG114"
-	RuleIntrospection  = "MG115"
-	RuleMisusedGlobal  = "MG116"
-	RuleMainGlobal     = "MG117"
-	RuleJoblibState    = "MG120"
-	RuleJoblibFile     = "MG121"
+	RuleUnknownGlobal   = "MG101"
+	RuleDeniedGlobal    = "MG102"
+	RuleRiskyGlobal     = "MG103"
+	RuleDynamicGlobal   = "MG104"
+	RuleNestedPickle    = "MG105"
+	RuleGlobalMutation  = "MG106"
+	RuleFrame           = "MG107"
+	RuleTrailingData    = "MG108"
+	RuleMissingMemo     = "MG109"
+	RuleBadOpcode       = "MG110"
+	RuleProto           = "MG111"
+	RuleComputedCall    = "MG112"
+	RuleExtension       = "MG113"
+	RuleTypeConfusion   = "MG114"
+	RuleIntrospection   = "MG115"
+	RuleMisusedGlobal   = "MG116"
+	RuleMainGlobal      = "MG117"
+	RuleUnvouchedDunder = "MG118"
+	RuleJoblibState     = "MG120"
+	RuleJoblibFile      = "MG121"
 )
 
 func init() {
@@ -55,7 +56,7 @@ func init() {
 				"instance attribute the pickle set that BUILD, APPEND(S) or ADDITEMS calls: __setstate__, extend, append, add), " +
 				"or only held as a value. This pickle uses it another way, e.g. calls a class that libraries only ever rebuild, which runs " +
 				"its __init__ on arguments the file chose, calls a function stored as a value, or hands an omegaconf config to code that " +
-				"reads it (a dict key or set element, an argument of a call, a BUILD state), which resolves its interpolations " +
+				"reads it (an argument of a call, a BUILD state), which resolves its interpolations " +
 				"with the loading program's resolvers. That is how an allowed " +
 				"class becomes a gadget; no library writes it. Do not load the file unless you know the library does this."},
 		{ID: RuleMainGlobal, Severity: formats.Low, Title: "pickle refers to the loading program's own definitions",
@@ -72,6 +73,18 @@ func init() {
 				"touch files or unpickle (system, Popen, remove, loads, ...), is reported as not on the allowlist (MG101) " +
 				"instead. A policy can raise " +
 				"this rule (rules.MG117: medium) to fail the gate on such files."},
+		{ID: RuleUnvouchedDunder, Severity: formats.Medium, Title: "loading runs a method of an allowlisted object that the allowlist does not vouch for",
+			Doc: "Unpickling runs more of an object than the way it is built: an object set as a dict key or set element " +
+				"(SETITEM(S), DICT, ADDITEMS, FROZENSET, or handed to set, frozenset, dict, Counter, OrderedDict) is hashed with its " +
+				"__hash__ and compared with colliding keys by its __eq__; an allowlisted builtin called with it runs its __str__, " +
+				"__repr__, __format__, __len__, __iter__, __lt__, __add__, __index__ ... (str, repr, len, list, sorted, sum, int, " +
+				"isinstance's metaclass __instancecheck__). The allowlist generator inspects those methods of each allowlisted " +
+				"class and vouches for the ones that are object's or a builtin's, reviewed C code, or Python code that reaches no " +
+				"process, code execution, import by name, file, network or nested unpickling. This pickle hands an object to " +
+				"one it did not vouch for, e.g. an omegaconf config as a dict key (its __eq__ resolves interpolations with the " +
+				"loading program's resolvers) or a pandas Series to builtins.str (its __repr__ reaches code that opens files). " +
+				"Medium when the method is merely not vouched for; high or critical when its code names a file, network, " +
+				"process, import or loader function. No library pickles this; do not load the file unless you know why it does."},
 		{ID: RuleDynamicGlobal, Severity: formats.Critical, Title: "STACK_GLOBAL with a computed module or name",
 			Doc: "A STACK_GLOBAL opcode takes its module or name from something other than a constant string (the result of a " +
 				"call, a number, bytes, a global). The imported name is only known at load time, which is how payloads hide from " +

@@ -130,10 +130,14 @@ REVIEWED_PY = {
 
 class Checker:
     """Checks construction paths; lib is the top-level package whose code is
-    followed (plus the stdlib module of the global itself)."""
+    followed (plus the stdlib module of the global itself). danger maps
+    names to why they are excluded; a name in global_only counts only read
+    as a global its function's module does not define (the builtin)."""
 
-    def __init__(self):
+    def __init__(self, danger=None, global_only=()):
         self.done = {}
+        self.danger = DANGER if danger is None else danger
+        self.global_only = set(global_only)
 
     def check_code(self, fn, lib, cls, depth, seen):
         code = fn.__code__
@@ -160,8 +164,9 @@ class Checker:
                         continue
                 parts = name.split(".")
                 for p in parts:
-                    if p in DANGER:
-                        raise Unsafe("%s names %s (%s)" % (_where(fn), name, DANGER[p]))
+                    if p in self.danger and (p not in self.global_only or
+                                             ins.opname in ("LOAD_GLOBAL", "LOAD_NAME") and p not in g):
+                        raise Unsafe("%s names %s (%s)" % (_where(fn), name, self.danger[p]))
                 if depth >= MAX_DEPTH:
                     continue
                 target = None

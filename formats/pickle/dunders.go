@@ -1,0 +1,240 @@
+package pickle
+
+import (
+	"github.com/modelgate/modelgate/formats"
+	"github.com/modelgate/modelgate/formats/pickle/globals"
+)
+
+// Loading runs more of an object than its construction path: a dict key
+// or set element is hashed, and compared with the keys it collides with;
+// an allowlisted builtin called with an object runs its __str__,
+// __len__, __iter__, __lt__ ... The allowlist generator vouches for those
+// methods per global and lists the ones it cannot vouch for
+// (globals.UnvouchedOf); an object of such a global that reaches one of
+// these triggers is reported (RuleUnvouchedDunder).
+
+// dunderCall is what calling an allowlisted builtin runs on its
+// arguments: arg on each argument, elem on each element of an argument
+// that it iterates (and on each argument, for min(a, b)); hash marks the
+// callables that hash elements or keys (set, dict, Counter ...), and
+// second the method isinstance and issubclass run on their second
+// argument's metaclass; pairs marks those of them that take key/value
+// pairs and hash only the key.
+type dunderCall struct {
+	arg, elem, second globals.Dunder
+	hash, pairs       bool
+}
+
+const (
+	iterates = globals.DunderIter | globals.DunderNext | globals.DunderLen
+	hashes   = globals.DunderHash | globals.DunderEq
+	orders   = globals.DunderLt | globals.DunderGt | globals.DunderLe | globals.DunderGe
+)
+
+// dunderCalls are the allowlisted callables that run methods of their
+// arguments, by global. CPython's builtins: str falls back to __repr__,
+// format to __str__, bool to __len__, int to __index__ and __trunc__ (the
+// generator folds those fallbacks into the method it lists); list, tuple
+// and bytes ask __len__ for a size hint; sorted, min and max compare
+// elements; sum adds them; any and all test their truth.
+var dunderCalls = map[string]dunderCall{
+	"builtins.hash":       {arg: globals.DunderHash},
+	"builtins.len":        {arg: globals.DunderLen},
+	"builtins.str":        {arg: globals.DunderStr},
+	"builtins.repr":       {arg: globals.DunderRepr},
+	"builtins.ascii":      {arg: globals.DunderRepr},
+	"builtins.format":     {arg: globals.DunderFormat},
+	"builtins.bool":       {arg: globals.DunderBool},
+	"builtins.int":        {arg: globals.DunderInt},
+	"builtins.float":      {arg: globals.DunderFloat},
+	"builtins.complex":    {arg: globals.DunderComplex},
+	"builtins.abs":        {arg: globals.DunderAbs},
+	"builtins.round":      {arg: globals.DunderRound},
+	"builtins.divmod":     {arg: globals.DunderDivmod | globals.DunderRdivmod},
+	"builtins.pow":        {arg: globals.DunderPow | globals.DunderRpow},
+	"builtins.bin":        {arg: globals.DunderIndex},
+	"builtins.hex":        {arg: globals.DunderIndex},
+	"builtins.oct":        {arg: globals.DunderIndex},
+	"builtins.chr":        {arg: globals.DunderIndex},
+	"builtins.range":      {arg: globals.DunderIndex},
+	"builtins.bytes":      {arg: globals.DunderBytes | globals.DunderIndex | iterates},
+	"builtins.bytearray":  {arg: globals.DunderIndex | iterates},
+	"builtins.list":       {arg: iterates},
+	"builtins.tuple":      {arg: iterates},
+	"builtins.enumerate":  {arg: iterates},
+	"builtins.zip":        {arg: iterates},
+	"builtins.reversed":   {arg: globals.DunderReversed},
+	"builtins.next":       {arg: globals.DunderNext},
+	"builtins.sorted":     {arg: iterates, elem: orders},
+	"builtins.min":        {arg: iterates, elem: orders},
+	"builtins.max":        {arg: iterates, elem: orders},
+	"builtins.sum":        {arg: iterates, elem: globals.DunderAdd | globals.DunderRadd},
+	"builtins.any":        {arg: iterates, elem: globals.DunderBool},
+	"builtins.all":        {arg: iterates, elem: globals.DunderBool},
+	"builtins.isinstance": {second: globals.DunderInstancecheck},
+	"builtins.issubclass": {second: globals.DunderSubclasscheck},
+	"builtins.str.join":   {arg: iterates},
+	// Containers that hash the elements, or the keys of the pairs, they
+	// are given; a NEWOBJ of set or frozenset too.
+	"builtins.set":            {arg: iterates, hash: true},
+	"builtins.frozenset":      {arg: iterates, hash: true},
+	"collections.Counter":     {arg: iterates, hash: true},
+	"builtins.dict":           {arg: iterates, hash: true, pairs: true},
+	"collections.OrderedDict": {arg: iterates, hash: true, pairs: true},
+	"collections.defaultdict": {arg: iterates, hash: true, pairs: true},
+}
+
+// maxKeyDepth bounds how deep hashed looks into tuple keys: hashing a
+// tuple hashes its elements, comparing two compares theirs.
+const maxKeyDepth = 4
+
+// hashed judges the values the unpickler hashes as dict keys or set
+// elements, every step-th of items (SETITEM(S), DICT, ADDITEMS,
+// FROZENSET): hashing runs __hash__, a collision __eq__.
+func (m *machine) hashed(off int64, items []cell, step int) {
+	if m.probe || !m.dunders {
+		return
+	}
+	for i := 0; i < len(items); i += step {
+		m.hashedValue(off, m.t.val(items[i]), 0)
+	}
+}
+
+func (m *machine) hashedValue(off int64, v Value, depth int) {
+	if v.kind == KindTuple && depth < maxKeyDepth {
+		for _, c := range v.cells() {
+			m.hashedValue(off, m.t.val(c), depth+1)
+		}
+		return
+	}
+	m.trigger(off, v, hashes, "sets %s as a dict key or set element")
+}
+
+// dunderArgs judges the arguments of a call of g, an allowlisted global,
+// against what the call runs on them (dunderCalls).
+func (m *machine) dunderArgs(off int64, g *globalInfo, args Value) {
+	d := g.dunders
+	if d == nil || m.probe || args.kind != KindTuple {
+		return
+	}
+	full := g.ref.Module + "." + g.ref.Name
+	how := "passes %s to " + full
+	for i, c := range args.cells() {
+		a := m.t.val(c)
+		if i == 1 && d.second != 0 {
+			m.trigger(off, a, d.second, "passes %s as the class argument of "+full)
+		}
+		m.trigger(off, a, d.arg|d.elem, how)
+		switch a.kind {
+		case KindDict:
+			if d.hash {
+				m.hashed(off, a.cells(), 2)
+			}
+		case KindList, KindTuple, KindSet, KindFrozenSet:
+			for _, e := range a.cells() {
+				ev := m.t.val(e)
+				if d.elem != 0 {
+					m.trigger(off, ev, d.elem, "passes %s, an element of its argument, to "+full)
+				}
+				if !d.hash {
+					continue
+				}
+				if d.pairs {
+					if ev.kind == KindTuple && ev.nkept() == 2 {
+						m.hashedValue(off, ev.at(0), 0)
+					}
+					continue
+				}
+				m.hashedValue(off, ev, 0)
+			}
+		}
+	}
+}
+
+// trigger reports v when it is an object of an allowlisted global whose
+// method in d the generator did not vouch for: an instance the pickle
+// built of a class (see instanceClass), or the global's own object. how renders what loading does,
+// with a %s for the object.
+func (m *machine) trigger(off int64, v Value, d globals.Dunder, how string) {
+	var cls Value
+	value := false
+	switch v.kind {
+	case KindCall:
+		c, ok := instanceClass(v)
+		if !ok {
+			return
+		}
+		cls = c
+	case KindGlobal:
+		if v.gobj().dynamic {
+			return
+		}
+		cls, value = v, true
+	default:
+		return
+	}
+	g := cls.gobj().info
+	if g == nil || g.unvouched == nil || g.ref.Verdict.Class != globals.Allowed {
+		return
+	}
+	set := g.unvouched.Instance
+	what := "an instance of " + g.ref.Module + "." + g.ref.Name
+	if value {
+		set = g.unvouched.Value
+		what = g.ref.Module + "." + g.ref.Name
+	}
+	if set&d == 0 {
+		return
+	}
+	one, sev, reason, _ := g.unvouched.Why(value, d)
+	key := "dunder:" + what + one.String()
+	m.once(key, func() formats.Finding {
+		method := "its " + one.String()
+		if !value {
+			method = g.ref.Name + "." + one.String()
+		}
+		return formats.NewFinding(RuleUnvouchedDunder, off, "%s: loading runs %s, which %s", formatHow(how, what), method, reason).
+			At(sev).With("global", g.ref.Module+"."+g.ref.Name).With("method", one.String()).
+			With("object", v.String())
+	})
+}
+
+// formatHow renders how (with one %s) for what without fmt's parsing of
+// names that hold a percent sign.
+func formatHow(how, what string) string {
+	for i := 0; i+1 < len(how); i++ {
+		if how[i] == '%' && how[i+1] == 's' {
+			return how[:i] + what + how[i+2:]
+		}
+	}
+	return how
+}
+
+// instanceClass returns the global v is an instance of when v is a call:
+// the class a reconstructor builds (its argument argRoles marks as a
+// class: copyreg's, numpy's _reconstruct, torch's _rebuild_from_type_v2,
+// scikit-learn's newObj), else the callee itself (NEWOBJ of a class, a
+// call of a class; a function's result is none of the listed globals).
+func instanceClass(v Value) (Value, bool) {
+	if v.kind != KindCall || v.nkept() < 2 {
+		return Value{}, false
+	}
+	f := v.at(0)
+	if f.kind != KindGlobal || f.gobj().dynamic {
+		return Value{}, false
+	}
+	if len(f.gobj().roles) == 0 {
+		return f, true
+	}
+	args := v.at(1)
+	if args.kind != KindTuple {
+		return Value{}, false
+	}
+	for i, r := range f.gobj().roles {
+		if r == globals.UseClass && i < args.nkept() {
+			c := args.at(i)
+			return c, c.kind == KindGlobal && !c.gobj().dynamic
+		}
+	}
+	return Value{}, false
+}

@@ -1,0 +1,192 @@
+package pickle
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/modelgate/modelgate/formats"
+	"github.com/modelgate/modelgate/internal/pythontest"
+)
+
+// Objects of allowlisted globals the dunder tests hand to triggers: an
+// empty torch UntypedStorage (whose __str__ reaches torch's
+// _import_dotted_name, ecosystems/dunders.txt), a pandas Series built the
+// way pickle builds one (its __repr__ reaches Series.to_string, which names
+// open), an omegaconf DictConfig (whose __eq__ resolves interpolations) and
+// an xgboost Booster (iterating it falls back to __getitem__, which calls
+// into ctypes).
+var (
+	storage = glob("torch.storage", "UntypedStorage") + emptyTuple + newobj
+	series  = glob("copyreg", "_reconstructor") + glob("pandas.core.series", "Series") + glob("builtins", "object") + "N" + "\x87" + reduce
+	config  = glob("omegaconf.dictconfig", "DictConfig") + emptyTuple + newobj + emptyDict + sbu("_content") + emptyDict + "s" + build
+	booster = glob("copyreg", "_reconstructor") + glob("xgboost.core", "Booster") + glob("builtins", "object") + "N" + "\x87" + reduce
+)
+
+// call1 is a REDUCE of module.name on one argument.
+func call1(module, name, arg string) string { return glob(module, name) + arg + tuple1 + reduce }
+
+// TestDunderTriggers asserts that an object of an allowlisted global
+// reaching a method the generator did not vouch for is reported (MG118,
+// at the severity of what the method's code names), for every kind of
+// trigger, and that the same objects held as values, or handed to a
+// trigger whose method is vouched for, stay clean.
+func TestDunderTriggers(t *testing.T) {
+	tests := []struct {
+		name string
+		data []byte
+		sev  formats.Severity // 0: nothing at medium or above
+	}{
+		// Builtins called with the object.
+		{"str of an UntypedStorage", cat(proto(2), call1("builtins", "str", storage), stop), formats.Critical},
+		{"format of an UntypedStorage", cat(proto(2), glob("builtins", "format"), storage, sbu(""), tuple2, reduce, stop), formats.Critical},
+		{"repr of a Series", cat(proto(2), call1("builtins", "repr", series), stop), formats.High},
+		{"str of a Series, NEWOBJ of str", cat(proto(2), glob("builtins", "str"), series, tuple1, newobj, stop), formats.High},
+		{"str.join of a Booster", cat(proto(2), glob("builtins", "getattr"), sbu(""), sbu("join"), tuple2, reduce, booster, tuple1, reduce, stop), formats.Critical},
+		{"list of a Booster", cat(proto(2), call1("builtins", "list", booster), stop), formats.Critical},
+		{"sorted of a Booster", cat(proto(2), call1("builtins", "sorted", booster), stop), formats.Critical},
+		{"sorted of a list holding a Booster, whose comparisons are vouched for", cat(proto(2), glob("builtins", "sorted"), mark, booster, booster, "l", tuple1, reduce, stop), 0},
+		// Dict keys and set elements.
+		{"tuple key holding a DictConfig", cat(proto(2), emptyDict, config, k1(1), tuple2, k1(1), "s", stop), formats.Medium},
+		{"set element in a tuple", cat(proto(4), "\x8f", mark, config, tuple1, "\x90", stop), formats.Medium},
+		{"dict.__init__ of copyreg._reconstructor on pairs", cat(proto(2), glob("copyreg", "_reconstructor"), glob("collections", "OrderedDict"),
+			glob("builtins", "dict"), mark, config, k1(1), tuple2, "l", "\x87", reduce, stop), formats.Medium},
+		{"str of a Series rebuilt by torch._rebuild_from_type_v2", cat(proto(2), glob("builtins", "str"), glob("torch._tensor", "_rebuild_from_type_v2"),
+			mark, glob("torch._utils", "_rebuild_parameter"), glob("pandas.core.series", "Series"), emptyTuple, "N", "t", reduce, tuple1, reduce, stop), formats.High},
+		{"frozenset NEWOBJ of configs", cat(proto(2), glob("builtins", "frozenset"), mark, config, "l", tuple1, newobj, stop), formats.Medium},
+		// Vouched methods and values stay clean.
+		{"isinstance against a legacy tensor type, whose metaclass check is reviewed", cat(proto(2), glob("builtins", "isinstance"), storage, glob("torch", "FloatTensor"), tuple2, reduce, stop), 0},
+		{"UntypedStorage as a dict key", cat(proto(2), emptyDict, storage, k1(1), "s", stop), 0},
+		{"hash of an UntypedStorage", cat(proto(2), call1("builtins", "hash", storage), stop), 0},
+		{"len of an UntypedStorage", cat(proto(2), call1("builtins", "len", storage), stop), 0},
+		{"Series as a dict value", cat(proto(2), emptyDict, sbu("s"), series, "s", stop), 0},
+		{"str of a string beside a Series", cat(proto(2), mark, series, call1("builtins", "str", sbu("x")), "l", stop), 0},
+		{"configs in a list", cat(proto(2), mark, config, config, "l", stop), 0},
+		{"Booster as a BUILD target", cat(proto(2), booster, emptyDict, build, stop), 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec, _, err := scanBytes(t, tt.data, Options{})
+			if err != nil {
+				t.Fatalf("error %v", err)
+			}
+			worst, any := rec.Max()
+			if tt.sev == 0 {
+				if any && worst >= formats.Medium {
+					t.Errorf("benign form has findings: %s", list(rec.Findings))
+				}
+				return
+			}
+			found := false
+			for _, f := range rec.Findings {
+				if f.Rule == RuleUnvouchedDunder && f.Severity == tt.sev {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("no %s MG118 finding: %s", tt.sev, list(rec.Findings))
+			}
+		})
+	}
+}
+
+// TestDunderSamples scans the real pickles of testdata/dunders
+// (make_dunders.py): objects libraries pickle as dict keys and set
+// elements stay clean; a Series handed to str or format and tuple keys of
+// equal configs are reported.
+func TestDunderSamples(t *testing.T) {
+	tests := []struct {
+		file string
+		sev  formats.Severity
+	}{
+		{"keys_p2.pkl", 0},
+		{"keys_p4.pkl", 0},
+		{"str_series.pkl", formats.High},
+		{"format_series.pkl", formats.High},
+		{"config_keys.pkl", formats.Medium},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			data, err := os.ReadFile(filepath.Join("testdata", "dunders", tt.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec, _, err := scanBytes(t, data, Options{})
+			if err != nil {
+				t.Fatalf("error %v", err)
+			}
+			worst, any := rec.Max()
+			if tt.sev == 0 && any && worst >= formats.Medium {
+				t.Errorf("real keys have findings: %s", list(rec.Findings))
+			}
+			if tt.sev != 0 && (worst != tt.sev || !strings.Contains(list(rec.Findings), RuleUnvouchedDunder)) {
+				t.Errorf("want a %s MG118 finding: %s", tt.sev, list(rec.Findings))
+			}
+		})
+	}
+}
+
+// TestDunderTriggersReached proves the triggers against CPython's
+// unpicklers (C and pure Python): loading each pickle runs the method the
+// finding names, seen by a marker the patched method or the program's
+// resolver prints.
+func TestDunderTriggersReached(t *testing.T) {
+	read := func(name string) []byte {
+		b, err := os.ReadFile(filepath.Join("testdata", "dunders", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	seriesMark := "import pandas.core.series as s\no = s.Series.to_string\n" +
+		"s.Series.to_string = lambda self, *a, **k: (print('MARK'), o(self, *a, **k))[1]\n"
+	tests := []struct {
+		name, module, preamble string
+		data                   []byte
+	}{
+		{"str of a Series runs Series.to_string", "pandas", seriesMark, read("str_series.pkl")},
+		{"format of a Series runs Series.to_string", "pandas", seriesMark, read("format_series.pkl")},
+		{"str of an UntypedStorage runs its __str__", "torch",
+			"import torch.storage as s\no = s._StorageBase.__str__\ns._StorageBase.__str__ = lambda self: (print('MARK'), o(self))[1]\n",
+			cat(proto(2), call1("builtins", "str", storage), stop)},
+		{"tuple keys of equal configs run DictConfig.__eq__", "omegaconf",
+			"from omegaconf import OmegaConf\nOmegaConf.register_new_resolver('spy', lambda x: print('MARK') or x)\n",
+			read("config_keys.pkl")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			py := pythontest.Require(t, tt.module)
+			out := loadPatched(t, py, tt.preamble, tt.data)
+			if strings.Count(out, "MARK") < 2 || strings.Contains(out, "error:") {
+				t.Errorf("both unpicklers should run the method: %s", out)
+			}
+		})
+	}
+}
+
+// loadPatched loads data with the C and the pure-Python unpickler after
+// running preamble, and returns what they printed.
+func loadPatched(t *testing.T, py, preamble string, data []byte) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	script := "import io, pickle, sys, warnings\nwarnings.simplefilter('ignore')\n" + preamble + `d = sys.stdin.buffer.read()
+for load in (pickle.loads, lambda d: pickle._Unpickler(io.BytesIO(d)).load()):
+    try:
+        load(d)
+    except Exception as e:
+        print("error:", type(e).__name__, e)
+`
+	cmd := exec.CommandContext(ctx, py, "-c", script)
+	cmd.Env = pythontest.Env(t.TempDir())
+	cmd.Stdin = strings.NewReader(string(data))
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("python: %v: %s", err, out)
+	}
+	return string(out)
+}
