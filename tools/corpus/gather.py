@@ -15,7 +15,7 @@ Files already in /work/shared/realworld (which modelgate was tuned on) are left 
 It never runs, imports or unpickles anything it copies. Standard library only.
 
 Usage: /usr/bin/python3 tools/corpus/gather.py [--mirrors DIR] [--corpus DIR]
-           [--set corpus|new3|new4|new5|new6|new7|new8] [--exclude-manifest MANIFEST]...
+           [--set corpus|new3|new4|new5|new6|new7|new8|new9] [--exclude-manifest MANIFEST]...
 """
 
 import argparse
@@ -734,8 +734,144 @@ ABDULLAHis17/car-price-ai-flask ADTrades/fastapi-live-signals
 SOURCES8 += [dict(name="wild", repo=r, license="detect",
                   include=r"\.(pkl|pickle|joblib|sav|pt|pth|bin|ckpt|keras|h5|hdf5|safetensors|"
                           r"onnx|tflite|npy|npz|gguf|zip|model)$") for r in WILD8]
+# The ninth corpus ("new9", /work/corpus9): sources no earlier manifest names (corpus2's in its
+# `repo` column) and no earlier SOURCES or WILD list reads, gathered once to measure main
+# untuned (issue 12). Projects: test models, examples and shipped models of well-known ML
+# projects, runtimes and model zoos whose snapshots hold model blobs: TensorRT's Polygraphy test
+# and example models, Tribuo's ONNX interop fixtures, ML.NET's, the JPMML converter's
+# scikit-learn test pickles, DL4J's and its examples', TF Java's, TensorFlow.NET's, TorchSharp's
+# test models, TF I/O's test data, NNI's, MMdnn's, DGL's, PyTorch3D's and
+# CTranslate2's test data, the AI Edge Quantizer's test models, TurnkeyML, OpenVINO's Open Model
+# Zoo and Datumaro, onnxruntime_go's test models, DirectML's samples, Barracuda's, Azure ML's and
+# Cloud ML's examples, SageMaker's Python SDK and its scikit-learn, XGBoost and PyTorch
+# containers' test artefacts, Triton Model Analyzer's, the Adversarial Robustness Toolbox's
+# test models, and the models that projects ship: Magika, OpenMV, Lyra, basic-pitch,
+# faster-whisper's VAD, face_classification, facenet-pytorch, DeepLabCut, pyAudioAnalysis,
+# madmom's models. Left out: snapshots too large to bring here
+# (pytorch/vision, pytorch/tutorials, openvino_notebooks, training_extensions, mmdetection,
+# stm32ai-modelzoo, espnet, armnn), those holding no model file this gatherer claims (anomalib,
+# openWakeWord, jpmml-lightgbm, jpmml-xgboost, sklearn2pmml, sherpa-ncnn, esp-tflite-micro, larq
+# compute-engine, transformers.js, mxnet, tfjs-models, tfjs-examples, kornia, asteroid, mtcnn,
+# crepe, ml5-library, CMSIS-NN, aimet, ir-py, wenet, icefall, ModelAssistant, ReAgent,
+# turicreate, onnxjs, coremltools, treelite, nncf, ML.NET samples, Resemblyzer), those whose
+# every model file an earlier corpus already holds (KotlinDL, picamera2) and ARM's
+# ML-zoo (Git LFS pointers). Every source, wild ones too, is capped at MAX_PER_SOURCE7 files, as
+# in the seventh and eighth sets. Gathered (after `fetch` of every repository named here) with
+#   tools/corpus/gather.py --set new9 --corpus /work/corpus9 \
+#     --exclude-manifest /work/corpus/manifest.tsv --exclude-manifest /work/corpus2/manifest.tsv \
+#     --exclude-manifest /work/h-precision-data/corpus3/manifest.tsv \
+#     --exclude-manifest /work/corpus4/manifest.tsv --exclude-manifest /work/corpus5/manifest.tsv \
+#     --exclude-manifest /work/corpus6/manifest.tsv \
+#     --exclude-manifest /work/h-ecosys-data/corpus5/manifest.tsv \
+#     --exclude-manifest /work/corpus7/manifest.tsv --exclude-manifest /work/corpus8/manifest.tsv
+SOURCES9 = [
+    dict(name="tensorrt", repo="NVIDIA/TensorRT", license="Apache-2.0", include=r""),
+    dict(name="tribuo", repo="oracle/tribuo", license="Apache-2.0", include=r""),
+    dict(name="mlnet", repo="dotnet/machinelearning", license="MIT", include=r""),
+    dict(name="jpmml-sklearn", repo="jpmml/jpmml-sklearn", license="AGPL-3.0-only", include=r""),
+    dict(name="deeplearning4j", repo="eclipse/deeplearning4j", license="Apache-2.0", include=r""),
+    dict(name="dl4j-examples", repo="eclipse/deeplearning4j-examples", license="Apache-2.0",
+         include=r""),
+    dict(name="tensorflow-java", repo="tensorflow/java", license="Apache-2.0", include=r""),
+    dict(name="tensorflow-net", repo="SciSharp/TensorFlow.NET", license="Apache-2.0", include=r""),
+    dict(name="torchsharp", repo="dotnet/TorchSharp", license="MIT", include=r""),
+    dict(name="tensorflow-io", repo="tensorflow/io", license="Apache-2.0", include=r""),
+    dict(name="nni", repo="microsoft/nni", license="MIT", include=r""),
+    dict(name="mmdnn", repo="microsoft/MMdnn", license="MIT", include=r""),
+    dict(name="dgl", repo="dmlc/dgl", license="Apache-2.0", include=r""),
+    dict(name="pytorch3d", repo="facebookresearch/pytorch3d", license="BSD-3-Clause", include=r""),
+    dict(name="ctranslate2", repo="OpenNMT/CTranslate2", license="MIT", include=r""),
+    dict(name="ai-edge-quantizer", repo="google-ai-edge/ai-edge-quantizer", license="Apache-2.0",
+         include=r""),
+    dict(name="turnkeyml", repo="onnx/turnkeyml", license="Apache-2.0", include=r""),
+    dict(name="open-model-zoo", repo="openvinotoolkit/open_model_zoo", license="Apache-2.0",
+         include=r""),
+    dict(name="datumaro", repo="openvinotoolkit/datumaro", license="MIT", include=r""),
+    dict(name="onnxruntime-go", repo="yalue/onnxruntime_go", license="MIT", include=r""),
+    dict(name="directml", repo="microsoft/DirectML", license="MIT", include=r""),
+    dict(name="barracuda", repo="Unity-Technologies/barracuda-release",
+         license="LicenseRef-Unity-Companion",
+         include=r""),
+    dict(name="azureml-examples", repo="Azure/azureml-examples", license="MIT", include=r""),
+    dict(name="cloudml-samples", repo="GoogleCloudPlatform/cloudml-samples", license="Apache-2.0",
+         include=r""),
+    dict(name="sagemaker-python-sdk", repo="aws/sagemaker-python-sdk", license="Apache-2.0",
+         include=r""),
+    dict(name="sagemaker-sklearn-container", repo="aws/sagemaker-scikit-learn-container",
+         license="Apache-2.0", include=r""),
+    dict(name="sagemaker-xgboost-container", repo="aws/sagemaker-xgboost-container",
+         license="Apache-2.0", include=r""),
+    dict(name="sagemaker-pytorch-inference", repo="aws/sagemaker-pytorch-inference-toolkit",
+         license="Apache-2.0", include=r""),
+    dict(name="triton-model-analyzer", repo="triton-inference-server/model_analyzer",
+         license="Apache-2.0", include=r""),
+    dict(name="adversarial-robustness-toolbox", repo="Trusted-AI/adversarial-robustness-toolbox",
+         license="MIT", include=r""),
+    # Models the projects ship.
+    dict(name="magika", repo="google/magika", license="Apache-2.0", include=r""),
+    dict(name="openmv", repo="openmv/openmv", license="detect", include=r""),
+    dict(name="lyra", repo="google/lyra", license="Apache-2.0", include=r""),
+    dict(name="basic-pitch", repo="spotify/basic-pitch", license="Apache-2.0", include=r""),
+    dict(name="faster-whisper", repo="SYSTRAN/faster-whisper", license="MIT", include=r""),
+    dict(name="face-classification", repo="oarriaga/face_classification", license="MIT",
+         include=r""),
+    dict(name="facenet-pytorch", repo="timesler/facenet-pytorch", license="MIT", include=r""),
+    dict(name="deeplabcut", repo="DeepLabCut/DeepLabCut", license="LGPL-3.0-only", include=r""),
+    dict(name="pyaudioanalysis", repo="tyiannak/pyAudioAnalysis", license="Apache-2.0",
+         include=r""),
+    dict(name="madmom-models", repo="CPJKU/madmom_models", license="CC-BY-NC-SA-4.0",
+         include=r""),
+]
+
+# Wild repositories of the ninth corpus: the first page (taken in order) of the code index's
+# listings of repositories holding tokenizer.pkl (Keras tokenizers), weights.pth, tfidf.pkl,
+# model_final.pth (detectron2), policy.pth (RL agents), features.npy, yolov8n.onnx (its first
+# eight could not be had: the next eight were read), embeddings.pkl, knn.pkl, nb_model.pkl,
+# pca.pkl, final_model.pth, yolov5s.pt, regressor.pkl and dt_model.pkl, names no earlier set
+# listed, the first eight of each that no earlier manifest or WILD list names and that were not
+# mirrored here before this set was gathered, in that order, skipping those whose snapshot could
+# not be had or held no model file. Every model file of each is kept (up to MAX_PER_SOURCE7).
+WILD9 = """
+02Jogabrata/Language-Detection-and-Text-Emotion-Analysis 02noDarling/Chatgpt
+0311Abena/Airline-Sentiment-Analysis 065060-Awantika/hotel-sentiment-rnn
+0Drishtant0/Next-Word-Generation-Using-Bi-Directional-LSTM 0rt3g4ju4n/python_ciencia_datos
+0xSangeet/Sentiment-Analysis 030helios/VRDL_HW4 AIDGH/Lunar-Lander Alanoudh/drlnd-Navigation
+Ameer1803/obelixx AnAnAsIK1234/ML-DL AritraAmbudhDutta/CS780-OBELIX Arvindvishal2673/capstone_pro
+01-Jitesh/AI-Powered-Resume-Screening-Analysis 0123-hamn/movie_recommendation 043dumb/CODSOFT_1
+11a42antojackson-cpu/mental-health-stress--detector.py 1404Samyak/RNN-classification
+GunpowderGuy/lab9 Alma30529/Trackmania-AI_Project BarnabasJuhasz1/Meta-Controller
+Bhagya-tech-2024/Mountain-Car-Problem ChaosTheoryVentures/InsubstantialHeavyPixel
+DidierVDVoort/AE4350_Flight_Control_RL GChen-ai/FlappyBird-DQN HeshikaVarthini/rl 1362860831/myNFT
+AAndrei06/Face-Recognition-OpenCV ACM-player/YOLOV5_Try AYSTRONGIRP/me_notMe-face_detection-
+Aakash-7-7-7/OpenCv_Tutorial Aayush-1333/OpenCV_projects Abhipsa05/Face-Recognition-Model
+AbhishekDimri/Face-Recognition Abhishek-00756/dhwani_drishti 1212Jack812/SLM-RAG-in-Ollama
+12akash34/ifitapparel 611noorsaeed/All-Recommendations 929763-ttl/Knowledgebase_test
+2024dc04135-ux/student_health_data_2 2024dc04227-collab/ML_Assignment
+2025aa05737-suneel/ML_Assingment_2 AKASH-M-hub/Heart_disease_Predictor
+Aarifmedharsha/KNN-from-scratch 32rfs/MovieRecomender ATY25/SearchEngine
+Aayush20art/spam_email_detection_system AbikshaaDevi/Email_Spam_Detection
+Adamszasz/online-learning-API Adarsh-Chaube/Email-spam-detection-using-Naive-Bayes
+AdilJabbar146686/task3-assignment-1-developershub 0mpDev/Parkinson-Detection-System
+22at1a0507/healthcare-backend 2305297jlhw/Jeremy-Steamlit-Raisin
+2ahmedabdullah/Customer-Segmentation AAY21/Carbon-Emission-Tracker
+ADRSH99/Classification-of-Arrhythmia- Aaditya1978/House_Predection_deployment Abdullah20004/Data
+Abdulkadir-inal/eeg-sinyal-siniflandirma AlanCramer/torch
+Alanbababa/Msc-Robotics-Dissertation---Miniaturising-a-Neuromorphic-Tactile-Sensor-with-On-board-Processing
+AlinaForsova/AVI_Multimodal_data Amir14Souri/VisualReasoning ArimChoii/ppg_based_BP_estimation
+BOYSABIO/DQN-DDQN-Gymnasium MahmudolHasan/Real-Time-Bangla-License-Plate-Detection-And-Recognition
+0xxhaisenberg/supermarket-sales-predictor 45Harry/MachineLearning
+A16S10/Bike_Sharing_Demand_Prediction AK-chinu/Regrassion
+Abhilash9030/student-performance-predictor
+AbhishekWaghchaure/PW_Skills-Data-Science-Masters-course-complete-
+Abineshik/House-Price-Prediction-with-Deployment AazainKhan/toronto-collision-prediction
+Abdelrahman-Shadoufa/DEPI-Graduation-Project AbdulRehman385/Apple-Quality-Prediction
+Abhinav-T9947/Political-Election-Analysis Adarshabrahamjohnson12/Titanic_Survival_Predictions
+""".split()
+SOURCES9 += [dict(name="wild", repo=r, license="detect",
+                  include=r"\.(pkl|pickle|joblib|sav|pt|pth|bin|ckpt|keras|h5|hdf5|safetensors|"
+                          r"onnx|tflite|npy|npz|gguf|zip|model)$") for r in WILD9]
 SETS = {"corpus": SOURCES, "new3": SOURCES3, "new4": SOURCES4, "new5": SOURCES5, "new6": SOURCES6,
-        "new7": SOURCES7, "new8": SOURCES8}
+        "new7": SOURCES7, "new8": SOURCES8, "new9": SOURCES9}
 
 # Paths of scanners' attack samples and anything naming a payload: never benign by intent.
 EXCLUDE = re.compile(r"malicious|exploit|payload|evil|attack|poison|backdoor|inject|"
@@ -955,7 +1091,7 @@ def main():
     ap.add_argument("--corpus", default="/work/corpus")
     ap.add_argument("--realworld", default="/work/shared/realworld")
     ap.add_argument("--set", default="corpus", choices=sorted(SETS),
-                    help="which source list to gather (new3 to new8: the third to eighth corpora)")
+                    help="which source list to gather (new3 to new9: the third to ninth corpora)")
     ap.add_argument("--exclude-manifest", action="append", default=[],
                     help="leave out files whose sha256 a manifest lists (another corpus)")
     args = ap.parse_args()
@@ -980,11 +1116,11 @@ def main():
             if digest in excluded or digest in seen or any(f[0] == digest for f in found):
                 continue
             found.append((digest, path, data, origin, license_, fmt))
-        capped = args.set in ("new4", "new5", "new6", "new7", "new8")
+        capped = args.set in ("new4", "new5", "new6", "new7", "new8", "new9")
         if capped or (args.set != "corpus" and src["name"] != "wild"):
             # A keyed hash picks the sample, so it is independent of the digest split.
             found = sorted(found, key=lambda f: hashlib.sha256(b"cap" + f[0].encode()).digest())
-            found = found[:MAX_PER_SOURCE7 if args.set in ("new7", "new8") else MAX_PER_PROJECT]
+            found = found[:MAX_PER_SOURCE7 if args.set in ("new7", "new8", "new9") else MAX_PER_PROJECT]
         for digest, path, data, origin, license_, fmt in found:
             seen.add(digest)
             where = src["name"].replace(":", "-")
