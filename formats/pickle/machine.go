@@ -2623,15 +2623,6 @@ func (m *machine) flush() {
 			if g.misuse == "" {
 				continue
 			}
-			if dv, ok := globals.DenyVerdict(g.ref.Module, g.ref.Name); ok && v.Uses == globals.UseReference {
-				// An entry that lets a library hold a denylisted global as a
-				// value (builtins.map, which madmom keeps) permits nothing
-				// else: building or calling it is the denied global it was.
-				v = dv
-				f = formats.NewFinding(deniedRule(v), g.ref.Offset, "imports %s (%s) and %s it, which the allowlist permits only as %s: %s",
-					full, reasonOr(v.Reason, "denylisted"), misuseVerb(g.misuseUse), g.ref.Verdict.Uses, g.misuse).At(v.Severity)
-				break
-			}
 			how := "calls"
 			if g.misuseUse == globals.UseClass {
 				how = "builds"
@@ -2680,6 +2671,14 @@ func (m *machine) flush() {
 			// misname those.
 			f = formats.NewFinding(RuleUnknownGlobal, g.ref.Offset, "imports %s, which is not on the allowlist", full).
 				At(max(v.Severity, formats.Medium))
+		}
+		if v.Class == globals.Allowed && v.Uses == globals.UseReference {
+			if dv, ok := globals.DenyVerdict(g.ref.Module, g.ref.Name); ok {
+				// An entry that lets a library hold a denylisted global as a
+				// value (builtins.map, which madmom keeps) permits nothing
+				// else: building or calling it is the denied global it was.
+				f.Rule, f.Severity, v = deniedRule(dv), dv.Severity, dv
+			}
 		}
 		f = f.With("global", full).With("module", g.ref.Module).With("name", g.ref.Name)
 		if v.Category != "" {
@@ -2737,13 +2736,6 @@ func deniedRule(v globals.Verdict) string {
 		return RuleIntrospection
 	}
 	return RuleDeniedGlobal
-}
-
-func misuseVerb(u globals.Use) string {
-	if u == globals.UseClass {
-		return "builds"
-	}
-	return "calls"
 }
 
 func reasonOr(s, def string) string {
