@@ -2817,6 +2817,14 @@ func (m *machine) flush() {
 			f = formats.NewFinding(RuleUnknownGlobal, g.ref.Offset, "imports %s, which is not on the allowlist", full).
 				At(max(v.Severity, formats.Medium))
 		}
+		if v.Class == globals.Allowed && v.Uses == globals.UseReference {
+			if dv, ok := globals.DenyVerdict(g.ref.Module, g.ref.Name); ok {
+				// An entry that lets a library hold a denylisted global as a
+				// value (builtins.map, which madmom keeps) permits nothing
+				// else: building or calling it is the denied global it was.
+				f.Rule, f.Severity, v = deniedRule(dv), dv.Severity, dv
+			}
+		}
 		f = f.With("global", full).With("module", g.ref.Module).With("name", g.ref.Name)
 		if v.Category != "" {
 			f = f.With("category", v.Category)

@@ -301,6 +301,18 @@ func (p *lists) judge(module, name string, sel Selection) Verdict {
 		Reason: "not on the allowlist of known-safe ML globals; loading it imports and may call code modelgate does not know"}
 }
 
+// DenyVerdict is the denylist's verdict on module.name, allow entries
+// aside: what an exact allow entry that overrides the denylist does not
+// cover. ok is false when no deny entry matches.
+func DenyVerdict(module, name string) (v Verdict, ok bool) {
+	best, ok := bestMatch(policy.denyMatches(module, name))
+	if !ok {
+		return Verdict{}, false
+	}
+	return Verdict{Class: Denied, Severity: best.e.Severity, Category: best.e.Category,
+		Reason: best.e.Reason, Entry: best.e.Pattern}, true
+}
+
 func allowedBy(e *entry) Verdict {
 	return Verdict{Class: Allowed, Severity: formats.Info, Reason: e.Reason, Entry: e.Pattern,
 		Uses: e.Uses | UseReference, Ecosystem: e.Category}

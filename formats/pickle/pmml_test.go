@@ -1,0 +1,133 @@
+package pickle
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/modelgate/modelgate/formats"
+	"github.com/modelgate/modelgate/formats/formatstest"
+	"github.com/modelgate/modelgate/formats/pickle/globals"
+)
+
+// TestSourceReadEcosystemGadgets asserts the uses of the sklearn2pmml,
+// sklego, madmom and sinabs entries: their classes may be built (NEWOBJ,
+// then BUILD), never called with the pickle's arguments; the functions
+// their objects hold (madmom's activations, numpy.dstack, builtins.map,
+// sinabs's MultiSpike class) may only be held; the classes left off after
+// reading (expression evaluators, DebugPipeline) stay unknown; and what a
+// pickle puts inside an allowed object is judged on its own.
+func TestSourceReadEcosystemGadgets(t *testing.T) {
+	newobj, build := "\x81", "b"
+	built := func(module, name string) string { return glob(module, name) + emptyTuple + newobj }
+	// NEWOBJ of the class, then BUILD with {key: value}.
+	withState := func(module, name, key, value string) []byte {
+		return cat(proto(2), built(module, name), "}", sbu(key), value, "s", build, stop)
+	}
+	osSystem := glob("os", "system") + sbu("id") + tuple1 + reduce
+	tests := []struct {
+		name string
+		data []byte
+		rule string // reported, or "" for clean
+	}{
+		{"PMMLPipeline built", cat(proto(2), built("sklearn2pmml.pipeline", "PMMLPipeline"), stop), ""},
+		{"PMMLPipeline called", cat(proto(2), glob("sklearn2pmml.pipeline", "PMMLPipeline"), sbu("x"), tuple1, reduce, stop), RuleMisusedGlobal},
+		{"PMMLPipeline holding os.system", withState("sklearn2pmml.pipeline", "PMMLPipeline", "predict_transformer", glob("os", "system")), RuleDeniedGlobal},
+		{"PMMLPipeline state calling os.system", withState("sklearn2pmml.pipeline", "PMMLPipeline", "header", osSystem), RuleDeniedGlobal},
+		{"Domain with a value list", withState("sklearn2pmml.decoration", "CategoricalDomain", "data_values_", mark+sbu("a")+sbu("b")+"l"), ""},
+		{"ReplaceTransformer called", cat(proto(2), glob("sklearn2pmml.preprocessing", "ReplaceTransformer"), sbu("x"), tuple1, reduce, stop), RuleMisusedGlobal},
+		// Building one runs nothing, but transform evaluates the text: the
+		// classes stay unknown rather than allowed.
+		{"ExpressionTransformer with Python text", withState("sklearn2pmml.preprocessing", "ExpressionTransformer", "expr", sbu("__import__('os').system('id')")), RuleUnknownGlobal},
+		{"Expression with Python text", withState("sklearn2pmml.util", "Expression", "expr", sbu("X[0]")), RuleUnknownGlobal},
+		{"ExpressionRegressor", cat(proto(2), built("sklearn2pmml.expression", "ExpressionRegressor"), stop), RuleUnknownGlobal},
+		{"RuleSetClassifier", cat(proto(2), built("sklearn2pmml.ruleset", "RuleSetClassifier"), stop), RuleUnknownGlobal},
+		{"sklego IdentityTransformer built", cat(proto(2), built("sklego.preprocessing.identitytransformer", "IdentityTransformer"), stop), ""},
+		{"sklego EstimatorTransformer called", cat(proto(2), glob("sklego.meta.estimator_transformer", "EstimatorTransformer"), sbu("x"), tuple1, reduce, stop), RuleMisusedGlobal},
+		// __setstate__ with a log callback makes a joblib.Memory from the
+		// pickled path and sets attributes of the pickled memory object.
+		{"sklego DebugPipeline stays off", withState("sklego.pipeline", "DebugPipeline", "_memory", sbu("/tmp/x")), RuleUnknownGlobal},
+		{"madmom network built", cat(proto(2), built("madmom.ml.nn", "NeuralNetwork"), stop), ""},
+		{"madmom layer called", cat(proto(2), glob("madmom.ml.nn.layers", "FeedForwardLayer"), sbu("x"), tuple1, reduce, stop), RuleMisusedGlobal},
+		{"madmom activation held", withState("madmom.ml.nn.layers", "FeedForwardLayer", "activation_fn", glob("madmom.ml.nn.activations", "sigmoid")), ""},
+		{"madmom activation called", cat(proto(2), glob("madmom.ml.nn.activations", "sigmoid"), sbu("x"), tuple1, reduce, stop), RuleMisusedGlobal},
+		{"numpy.dstack held", withState("madmom.processors", "SequentialProcessor", "processors", mark+glob("numpy", "dstack")+"l"), ""},
+		{"numpy.dstack called", cat(proto(2), glob("numpy", "dstack"), sbu("x"), tuple1, reduce, stop), RuleMisusedGlobal},
+		// Protocol 2 pickles name map as itertools.imap.
+		{"map held by ParallelProcessor", withState("madmom.processors", "ParallelProcessor", "map", glob("itertools", "imap")), ""},
+		{"map called stays introspection", cat(proto(2), glob("itertools", "imap"), glob("madmom.ml.nn.activations", "tanh"), mark, sbu("x"), "l", tuple2, reduce, stop), RuleIntrospection},
+		{"map built stays introspection", cat(proto(2), built("builtins", "map"), stop), RuleIntrospection},
+		{"sinabs layer built", cat(proto(2), built("sinabs.layers.iaf", "IAFSqueeze"), stop), ""},
+		{"sinabs reset built", cat(proto(2), built("sinabs.activation.reset_mechanism", "MembraneSubtract"), stop), ""},
+		{"sinabs reset called", cat(proto(2), glob("sinabs.activation.reset_mechanism", "MembraneSubtract"), sbu("x"), tuple1, reduce, stop), RuleMisusedGlobal},
+		{"sinabs spike function held", withState("sinabs.layers.iaf", "IAFSqueeze", "spike_fn", glob("sinabs.activation.spike_generation", "MultiSpike")), ""},
+		{"sinabs spike function built", cat(proto(2), built("sinabs.activation.spike_generation", "MultiSpike"), stop), RuleMisusedGlobal},
+		{"sinabs spike function called", cat(proto(2), glob("sinabs.activation.spike_generation", "MultiSpike"), sbu("x"), tuple1, reduce, stop), RuleMisusedGlobal},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec, _, err := scanBytes(t, tt.data, Options{})
+			if err != nil {
+				t.Fatalf("error %v", err)
+			}
+			worst, any := rec.Max()
+			if tt.rule == "" && any && worst >= formats.Medium {
+				t.Errorf("benign form has findings: %v", rec.Findings)
+			}
+			if tt.rule != "" && (!slices.Contains(rec.Rules(), tt.rule) || worst < formats.Medium) {
+				t.Errorf("rule %s not reported at medium or above; got %v", tt.rule, rec.Findings)
+			}
+		})
+	}
+}
+
+// TestSourceReadEcosystemSamples runs the pickles testdata/pmml/make.py
+// assembles with the globals the libraries' real files name: each is clean
+// with every ecosystem on, and with its ecosystem off reports only its own
+// globals (builtins.map goes back to the denylist's MG115).
+func TestSourceReadEcosystemSamples(t *testing.T) {
+	for _, tt := range []struct {
+		file, ecosystem string
+		prefixes        []string
+	}{
+		{"sklearn2pmml.pkl", "sklearn2pmml", []string{"sklearn2pmml."}},
+		{"sklego.pkl", "sklego", []string{"sklego."}},
+		{"madmom.pkl", "madmom", []string{"madmom.", "numpy.dstack", "builtins.map"}},
+		{"sinabs.pkl", "sinabs", []string{"sinabs."}},
+	} {
+		t.Run(tt.ecosystem, func(t *testing.T) {
+			data, err := os.ReadFile("testdata/pmml/" + tt.file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			off, err := globals.NewSelection(nil, []string{tt.ecosystem})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, sel := range []globals.Selection{{}, off} {
+				rec := formatstest.NewRecorder()
+				ctx := globals.WithSelection(context.Background(), sel)
+				if _, err := Scan(ctx, bytes.NewReader(data), rec, Options{Source: bytes.NewReader(data)}); err != nil {
+					t.Fatal(err)
+				}
+				var own, others int
+				for _, f := range rec.Findings {
+					if f.Severity < formats.Medium {
+						continue
+					}
+					if slices.ContainsFunc(tt.prefixes, func(p string) bool { return strings.HasPrefix(f.Details["global"], p) }) {
+						own++
+					} else {
+						others++
+					}
+				}
+				if disabled := len(sel.Disabled()) > 0; (own > 0) != disabled || others > 0 {
+					t.Errorf("disabled %v: %d own findings and %d others: %v", sel.Disabled(), own, others, rec.Findings)
+				}
+			}
+		})
+	}
+}
