@@ -454,6 +454,13 @@ def main():
                 row = widen_hand(checker, key, sorted(widened[key]), observed.get(key, "enumerated"), moved)
                 if row:
                     allowed.setdefault(eco, []).append(row)
+            d = deny_match(deny, module, name)
+            if d and key in uses and not uses[key] <= hand[key]:
+                # A hand entry that lets a library hold a denylisted
+                # global (madmom keeps builtins.map) leaves the uses it
+                # does not permit excluded as before.
+                excluded.append((eco, pattern(module, name), ",".join(sorted(uses[key])), lib_version(eco),
+                                 observed[key], "denylisted (%s): %s" % d))
             continue
         u = sorted(uses[key])
         pat = pattern(module, name)
