@@ -1,0 +1,47 @@
+package pickle
+
+import (
+	"testing"
+
+	"github.com/modelgate/modelgate/formats"
+)
+
+// TestRedTeam2Dunders holds red-team findings against the dunder trigger
+// check (MG118): each stream hands an object of a global listed in
+// ecosystems/dunders.txt to its unvouched method through a route the
+// machine does not follow, and CPython's unpickler runs that method (see
+// the red-team report for the proofs). Each must fail the gate at the
+// severity the direct trigger gets.
+func TestRedTeam2Dunders(t *testing.T) {
+	exc := func(arg string) string { return call1("builtins", "Exception", arg) }
+	tests := []struct {
+		name string
+		data []byte
+		sev  formats.Severity
+	}{
+		// str and repr of a list, tuple or dict run repr on every item.
+		{"str of a list holding a Series", cat(proto(2), glob("builtins", "str"), mark, series, "l", tuple1, reduce, stop), formats.High},
+		{"str of a tuple holding a Series", cat(proto(2), glob("builtins", "str"), series, tuple1, tuple1, reduce, stop), formats.High},
+		{"repr of a dict holding a Series as a value", cat(proto(2), glob("builtins", "repr"), emptyDict, sbu("k"), series, "s", tuple1, reduce, stop), formats.High},
+		// BaseException.__str__ of one argument is str(args[0]); its repr
+		// is repr(args).
+		{"str of an Exception holding a Series", cat(proto(2), call1("builtins", "str", exc(series)), stop), formats.High},
+		{"format of an Exception holding an UntypedStorage", cat(proto(2), glob("builtins", "format"), exc(storage), sbu(""), tuple2, reduce, stop), formats.Critical},
+		// Comparing tuples compares their items with == first.
+		{"sorted of tuples holding DictConfigs", cat(proto(2), glob("builtins", "sorted"), mark, config, k1(1), tuple2, config, k1(0), tuple2, "l", tuple1, reduce, stop), formats.Medium},
+		{"max of a list of tuples holding DictConfigs", cat(proto(2), glob("builtins", "max"), mark, config, tuple1, config, tuple1, "l", tuple1, reduce, stop), formats.Medium},
+		// deque(iterable) iterates like list.
+		{"collections.deque of a Booster", cat(proto(2), call1("collections", "deque", booster), stop), formats.Critical},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec, _, err := scanBytes(t, tt.data, Options{})
+			if err != nil {
+				t.Fatalf("error %v", err)
+			}
+			if worst, any := rec.Max(); !any || worst < tt.sev {
+				t.Errorf("want a finding at %s or above: %s", tt.sev, list(rec.Findings))
+			}
+		})
+	}
+}
