@@ -13,6 +13,7 @@ import (
 // the red-team report for the proofs). Each must fail the gate at the
 // severity the direct trigger gets.
 func TestRedTeam2Dunders(t *testing.T) {
+	listConfig := glob("omegaconf.listconfig", "ListConfig") + emptyTuple + newobj + emptyDict + sbu("_content") + emptyList + "s" + build
 	exc := func(arg string) string { return call1("builtins", "Exception", arg) }
 	tests := []struct {
 		name string
@@ -32,6 +33,16 @@ func TestRedTeam2Dunders(t *testing.T) {
 		{"max of a list of tuples holding DictConfigs", cat(proto(2), glob("builtins", "max"), mark, config, tuple1, config, tuple1, "l", tuple1, reduce, stop), formats.Medium},
 		// deque(iterable) iterates like list.
 		{"collections.deque of a Booster", cat(proto(2), call1("collections", "deque", booster), stop), formats.Critical},
+		// torch.optim.Adam (allowed as a function for fastai's opt_func)
+		// runs list(params), and list(group["params"]) for a param group.
+		{"torch.optim.Adam of a Booster", cat(proto(2), call1("torch.optim.adam", "Adam", booster), stop), formats.Critical},
+		{"torch.optim.Adam of a param group holding a ListConfig", cat(proto(2), glob("torch.optim.adam", "Adam"), mark, emptyDict, sbu("params"), listConfig, "s", "l", tuple1, reduce, stop), formats.Medium},
+		// A BUILD state's values are read by __setstate__: pandas'
+		// NDFrame.__setstate__ runs Flags(self, **state["_flags"]), which
+		// reads every item of a DictConfig; flair's Dictionary.__setstate__
+		// tests b"<unk>" in state["idx2item"], which iterates a ListConfig.
+		{"Series BUILD state whose _flags is a DictConfig", cat(proto(2), series, emptyDict, sbu("_typ"), sbu("series"), "s", sbu("_flags"), config, "s", build, stop), formats.Medium},
+		{"flair Dictionary BUILD state whose idx2item is a ListConfig", cat(proto(2), glob("flair.data", "Dictionary"), emptyTuple, newobj, emptyDict, sbu("idx2item"), listConfig, "s", build, stop), formats.Medium},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
