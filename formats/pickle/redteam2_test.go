@@ -42,6 +42,11 @@ func TestRedTeam2Dunders(t *testing.T) {
 		// reads every item of a DictConfig; flair's Dictionary.__setstate__
 		// tests b"<unk>" in state["idx2item"], which iterates a ListConfig.
 		{"Series BUILD state whose _flags is a DictConfig", cat(proto(2), series, emptyDict, sbu("_typ"), sbu("series"), "s", sbu("_flags"), config, "s", build, stop), formats.Medium},
+		// matplotlib's Axes.__setstate__ joins the objects of
+		// state["_shared_axes"][name] in a Grouper, a dict keyed by their
+		// weakrefs: two equal-hashing DictConfigs are compared with __eq__.
+		{"Axes BUILD state sharing two DictConfigs", cat(proto(2), glob("copyreg", "_reconstructor"), glob("matplotlib.axes._axes", "Axes"), glob("builtins", "object"), "N", "\x87", reduce,
+			emptyDict, sbu("_shared_axes"), emptyDict, sbu("x"), mark, config, config, "l", "s", "s", sbu("_twinned_axes"), mark, config, "l", "s", build, stop), formats.Medium},
 		{"flair Dictionary BUILD state whose idx2item is a ListConfig", cat(proto(2), glob("flair.data", "Dictionary"), emptyTuple, newobj, emptyDict, sbu("idx2item"), listConfig, "s", build, stop), formats.Medium},
 	}
 	for _, tt := range tests {
