@@ -2164,9 +2164,19 @@ var (
 		"statsmodels.base.data.ModelData":             modelData,
 		"statsmodels.base.data.PandasData":            modelData,
 		"statsmodels.base.data.PatsyData":             modelData,
-		"matplotlib.cbook.CallbackRegistry":           callbackRegistry,
-		"geopandas.geodataframe.GeoDataFrame":         geoNoCRS,
-		"geopandas.array.GeometryArray":               geoNoCRS,
+		// The same classes re-exported by statsmodels' model modules.
+		"statsmodels.tsa.ardl.model.PandasData":                        modelData,
+		"statsmodels.tsa.base.tsa_model.PandasData":                    modelData,
+		"statsmodels.tsa.exponential_smoothing.base.PandasData":        modelData,
+		"statsmodels.tsa.forecasting.stl.PandasData":                   modelData,
+		"statsmodels.tsa.holtwinters.results.PandasData":               modelData,
+		"statsmodels.tsa.regime_switching.markov_switching.PandasData": modelData,
+		"statsmodels.tsa.statespace.dynamic_factor_mq.PandasData":      modelData,
+		"statsmodels.tsa.statespace.exponential_smoothing.PandasData":  modelData,
+		"statsmodels.tsa.statespace.mlemodel.PandasData":               modelData,
+		"matplotlib.cbook.CallbackRegistry":                            callbackRegistry,
+		"geopandas.geodataframe.GeoDataFrame":                          geoNoCRS,
+		"geopandas.array.GeometryArray":                                geoNoCRS,
 	}
 )
 

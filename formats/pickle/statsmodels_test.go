@@ -45,8 +45,10 @@ func TestStatsmodelsModelData(t *testing.T) {
 			if tt.cleared && any && worst >= formats.Medium {
 				t.Errorf("cleared state has findings: %s", list(rec.Findings))
 			}
-			if !tt.cleared && (!any || worst < formats.Medium) {
-				t.Errorf("formula state passes: %s", list(rec.Findings))
+			// Not cleared, the class is denied: its __setstate__ may
+			// evaluate the formula.
+			if !tt.cleared && (!any || worst < formats.Critical) {
+				t.Errorf("formula state not critical: %s", list(rec.Findings))
 			}
 		})
 	}
