@@ -17,11 +17,7 @@ func TestGeopandasCRS(t *testing.T) {
 	}
 	item := func(k, v string) string { return sbu(k) + v }
 	const frame, array = "geopandas.geodataframe", "geopandas.array"
-	tests := []struct {
-		name    string
-		data    []byte
-		cleared bool
-	}{
+	tests := []stateCase{
 		{"frame without a CRS", built(frame, "GeoDataFrame", item("_geometry_column_name", sbu("geometry")), item("_crs", "N")), true},
 		{"frame with no crs key", built(frame, "GeoDataFrame", item("_geometry_column_name", sbu("geometry"))), true},
 		{"array without a CRS", built(array, "GeometryArray", item("_crs", "N"), item("_sindex", "N")), true},
@@ -30,19 +26,5 @@ func TestGeopandasCRS(t *testing.T) {
 		{"array _crs a PROJ string", built(array, "GeometryArray", item("_crs", sbu("+init=/etc/hosts:x"))), false},
 		{"a computed key", built(frame, "GeoDataFrame", glob("builtins", "str")+sbu("_crs")+tuple1+reduce+sbu("+init=/etc/hosts:x")), false},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			rec, _, err := scanBytes(t, tt.data, Options{})
-			if err != nil {
-				t.Fatalf("error %v", err)
-			}
-			worst, any := rec.Max()
-			if tt.cleared && any && worst >= formats.Medium {
-				t.Errorf("cleared state has findings: %s", list(rec.Findings))
-			}
-			if !tt.cleared && (!any || worst < formats.Medium) {
-				t.Errorf("CRS state passes: %s", list(rec.Findings))
-			}
-		})
-	}
+	checkCleared(t, tests, formats.Medium)
 }

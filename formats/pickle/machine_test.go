@@ -25,6 +25,35 @@ func scanBytes(t testing.TB, data []byte, opt Options) (*formatstest.Recorder, *
 
 // checkRule scans data and asserts the outcome a table row states: with
 // rule "" nothing at medium or above, otherwise a finding of rule.
+// stateCase is a pickle of a holder class whose state check either clears
+// it or not.
+type stateCase struct {
+	name    string
+	data    []byte
+	cleared bool
+}
+
+// checkCleared runs a holder's state cases: a cleared one has no finding
+// at or above medium, an uncleared one one at or above min.
+func checkCleared(t *testing.T, tests []stateCase, min formats.Severity) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec, _, err := scanBytes(t, tt.data, Options{})
+			if err != nil {
+				t.Fatalf("error %v", err)
+			}
+			worst, any := rec.Max()
+			if tt.cleared && any && worst >= formats.Medium {
+				t.Errorf("cleared state has findings: %s", list(rec.Findings))
+			}
+			if !tt.cleared && (!any || worst < min) {
+				t.Errorf("uncleared state below %s: %s", min, list(rec.Findings))
+			}
+		})
+	}
+}
+
 func checkRule(t *testing.T, data []byte, rule string) {
 	t.Helper()
 	rec, _, err := scanBytes(t, data, Options{})

@@ -22,11 +22,7 @@ func TestMatplotlibCallbackRegistry(t *testing.T) {
 	callbacks := func(f string) string {
 		return item("callbacks", emptyDict+sbu("changed")+emptyDict+"K\x01"+f+"s"+"s")
 	}
-	tests := []struct {
-		name    string
-		data    []byte
-		cleared bool
-	}{
+	tests := []stateCase{
 		{"what a norm pickles", norm(item("exception_handler", printer), item("callbacks", emptyDict),
 			item("_func_cid_map", "N"), item("_pickled_cids", glob("builtins", "set")+emptyList+tuple1+reduce)), true},
 		{"no exception handler", norm(item("exception_handler", "N"), item("callbacks", emptyDict)), true},
@@ -38,19 +34,5 @@ func TestMatplotlibCallbackRegistry(t *testing.T) {
 		{"a signal's callbacks not a dict", norm(item("callbacks", emptyDict+sbu("changed")+printer+"s")), false},
 		{"a computed key", norm(glob("builtins", "str")+sbu("callbacks")+tuple1+reduce+emptyDict, item("exception_handler", printer)), false},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			rec, _, err := scanBytes(t, tt.data, Options{})
-			if err != nil {
-				t.Fatalf("error %v", err)
-			}
-			worst, any := rec.Max()
-			if tt.cleared && any && worst >= formats.Medium {
-				t.Errorf("cleared registry has findings: %s", list(rec.Findings))
-			}
-			if !tt.cleared && (!any || worst < formats.Medium) {
-				t.Errorf("registry passes: %s", list(rec.Findings))
-			}
-		})
-	}
+	checkCleared(t, tests, formats.Medium)
 }

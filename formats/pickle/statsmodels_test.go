@@ -19,11 +19,7 @@ func TestStatsmodelsModelData(t *testing.T) {
 	}
 	item := func(k, v string) string { return sbu(k) + v }
 	formula := item("formula", sbu("y ~ I(__import__('os').system('echo pwned')) + x"))
-	tests := []struct {
-		name    string
-		data    []byte
-		cleared bool
-	}{
+	tests := []stateCase{
 		{"PandasData of a model fitted on data frames", data("PandasData", item("k_constant", "K\x01"), item("xnames", "N")), true},
 		{"ModelData of a model fitted on arrays", data("ModelData", item("k_constant", "K\x00")), true},
 		{"PatsyData without a formula", data("PatsyData", item("k_constant", "K\x00")), true},
@@ -35,21 +31,5 @@ func TestStatsmodelsModelData(t *testing.T) {
 		{"a second BUILD", cat(proto(2), glob("statsmodels.base.data", "PandasData"),
 			emptyTuple, newobj, emptyDict, build, emptyDict, item("restore_design_info", "\x88"), "s", build, stop), false},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			rec, _, err := scanBytes(t, tt.data, Options{})
-			if err != nil {
-				t.Fatalf("error %v", err)
-			}
-			worst, any := rec.Max()
-			if tt.cleared && any && worst >= formats.Medium {
-				t.Errorf("cleared state has findings: %s", list(rec.Findings))
-			}
-			// Not cleared, the class is denied: its __setstate__ may
-			// evaluate the formula.
-			if !tt.cleared && (!any || worst < formats.Critical) {
-				t.Errorf("formula state not critical: %s", list(rec.Findings))
-			}
-		})
-	}
+	checkCleared(t, tests, formats.Critical)
 }
