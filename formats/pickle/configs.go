@@ -93,6 +93,9 @@ func (s *configSearch) find(v Value, depth int) (Value, bool) {
 	switch v.kind {
 	case KindTuple, KindList, KindDict, KindSet, KindFrozenSet:
 	case KindCall:
+		if c, ok := s.m.heldConfigs[configKey{t: v.t, ref: v.ref}]; ok {
+			return v.t.val(c), true
+		}
 		fn, args := storingCall(v)
 		if fn == "" {
 			return Value{}, false
@@ -174,7 +177,7 @@ func (m *machine) buildConfigs(off int64, obj, state Value) {
 		return
 	}
 	if cfg, ok := m.searchConfigs().find(state, 0); ok {
-		m.resolving(off, cfg, "inside the BUILD state of "+cls.String()+", whose __setstate__ reads it and so resolves its interpolations")
+		m.resolving(off, cfg, "inside the BUILD state of "+cls.String()+", whose __setstate__ is not a plain attribute update and may read it, which resolves its interpolations")
 	}
 }
 
@@ -219,7 +222,7 @@ func (m *machine) consumedArgs(off int64, fn, args Value) {
 			}
 		default:
 			if cfg, ok := s.find(a, 0); ok {
-				m.resolving(off, cfg, how)
+				m.resolving(off, cfg, "inside the arguments of a call, which may read or compare it and so resolve its interpolations")
 			}
 		}
 	}
@@ -274,4 +277,28 @@ func dictValue(d Value, key string) Value {
 		}
 	}
 	return Value{}
+}
+
+// holdConfigs notes that inst, an instance that SETITEM(S) or APPEND(S)
+// fills through its own methods (an OrderedDict, a deque), now holds a
+// config found in items, which the instance keeps beyond the cells the
+// machine stores: a search reaching inst finds it there.
+func (m *machine) holdConfigs(inst Value, items []cell) {
+	if m.probe || !m.configs || !instance(inst) {
+		return
+	}
+	k := configKey{t: inst.t, ref: inst.ref}
+	if _, ok := m.heldConfigs[k]; ok {
+		return
+	}
+	s := m.searchConfigs()
+	for _, c := range items {
+		if cfg, ok := s.find(m.t.val(c), 0); ok {
+			if m.heldConfigs == nil {
+				m.heldConfigs = map[configKey]cell{}
+			}
+			m.heldConfigs[k] = cfg.cell
+			return
+		}
+	}
 }

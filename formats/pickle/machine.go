@@ -257,6 +257,9 @@ type machine struct {
 	// configSteps counts the values the stream's config searches visited
 	// (see configs.go).
 	configSteps int
+	// heldConfigs maps an instance filled with a config by SETITEM(S) or
+	// APPEND(S) to that config (see holdConfigs).
+	heldConfigs map[configKey]cell
 	// dunders is set once the stream names an allowed global with
 	// unvouched trigger methods: only then can a dict key, set element or
 	// builtin argument run one (see dunders.go).
@@ -315,6 +318,7 @@ func (m *machine) reset() {
 	m.mutations = m.mutations[:0]
 	m.lookups = 0
 	m.kerasLoads = 0
+	m.configSteps, m.heldConfigs = 0, nil
 	m.reported = make(map[string]bool)
 	m.counts = make(map[string]int)
 }
@@ -1364,6 +1368,7 @@ func (m *machine) addItems(off int64, op byte, items []cell) error {
 		if op == opSETITEM || op == opSETITEMS {
 			m.itemAttributes(off, op, t, items, nil)
 		}
+		m.holdConfigs(t, items)
 		if instance(t) && !m.probe {
 			m.itemHooks(off, op, t, items)
 		}
