@@ -1,6 +1,9 @@
 package pickle
 
 import (
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/modelgate/modelgate/formats"
@@ -67,6 +70,42 @@ func TestConfigsAtDepth(t *testing.T) {
 			}
 			if !seen {
 				t.Errorf("no %s or %s finding: %s", RuleMisusedGlobal, RuleUnvouchedDunder, list(rec.Findings))
+			}
+		})
+	}
+}
+
+// TestConfigSamples scans the real pickles of testdata/configs
+// (make_configs.py): configs a checkpoint or a module stores stay clean;
+// configs sorted compares or pandas' __setstate__ unpacks are reported.
+func TestConfigSamples(t *testing.T) {
+	tests := []struct {
+		file string
+		gate bool
+	}{
+		{"checkpoint_p2.pkl", false},
+		{"checkpoint_p4.pkl", false},
+		{"module_p2.pkl", false},
+		{"module_p4.pkl", false},
+		{"sorted_pairs.pkl", true},
+		{"series_flags.pkl", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			data, err := os.ReadFile(filepath.Join("testdata", "configs", tt.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec, _, err := scanBytes(t, data, Options{})
+			if err != nil {
+				t.Fatalf("error %v", err)
+			}
+			worst, any := rec.Max()
+			if got := any && worst >= formats.Medium; got != tt.gate {
+				t.Errorf("gate fails = %v, want %v: %s", got, tt.gate, list(rec.Findings))
+			}
+			if tt.gate && !strings.Contains(list(rec.Findings), RuleMisusedGlobal) {
+				t.Errorf("want an MG116 finding: %s", list(rec.Findings))
 			}
 		})
 	}
