@@ -51,7 +51,7 @@ var (
 // could hide beyond what was looked at.
 const (
 	maxConfigDepth = maxConstDepth
-	maxConfigSteps = 1 << 20
+	maxConfigSteps = 1 << 22
 )
 
 // configKey identifies a container for a search's visited set: an object,

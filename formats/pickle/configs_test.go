@@ -1,12 +1,15 @@
 package pickle
 
 import (
+	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/modelgate/modelgate/formats"
+	"github.com/modelgate/modelgate/formats/formatstest"
 )
 
 // TestConfigsAtDepth asserts where a DictConfig or ListConfig is read at
@@ -108,5 +111,24 @@ func TestConfigSamples(t *testing.T) {
 				t.Errorf("want an MG116 finding: %s", list(rec.Findings))
 			}
 		})
+	}
+}
+
+// TestConfigSearchLimit: one list searched again by every BUILD that
+// holds it would cost the product of their numbers; past maxConfigSteps
+// the stream ends in a limit error, inconclusive, not clean.
+func TestConfigSearchLimit(t *testing.T) {
+	const items, builds = 4096, maxConfigSteps/4096 + 16
+	var b strings.Builder
+	b.WriteString(proto(2) + config + pop + mark + strings.Repeat("N", items) + "l" + binput(1) + pop)
+	b.WriteString(glob("sklearn.linear_model._base", "LinearRegression") + binput(2) + pop)
+	for range builds {
+		b.WriteString(binget(2) + emptyTuple + newobj + emptyDict + sbu("a") + binget(1) + "s" + build + pop)
+	}
+	b.WriteString("N" + stop)
+	_, err := Scan(context.Background(), strings.NewReader(b.String()), formatstest.NewRecorder(), Options{MaxItems: 2 * items})
+	var le *formats.LimitError
+	if !errors.As(err, &le) || le.Limit != "pickle-config-search" {
+		t.Fatalf("err %v, want limit pickle-config-search", err)
 	}
 }
