@@ -41,6 +41,9 @@ func TestConfigsAtDepth(t *testing.T) {
 		{"estimator state holding an OrderedDict filled with a config", cat(proto(2), estimator(dict1("a", glob("collections", "OrderedDict")+emptyTuple+reduce+sbu("k")+dc+"s")), stop), true},
 		{"nn.Module state holding a config attribute", cat(proto(2), module(dict1("hparams", dc)), stop), false},
 		{"nn.Module state holding configs deep", cat(proto(2), module(dict1("hparams", mark+dc+dc+"l")), stop), false},
+		// An allowlist row whose reviewed reason says BUILD is
+		// nn.Module's __dict__ update, for a library not installed.
+		{"fastai module state holding a config", cat(proto(2), glob("fastai.layers", "SEModule"), emptyTuple, newobj, dict1("cfg", dc), build, stop), false},
 		{"argparse.Namespace state holding a config", cat(proto(2), glob("argparse", "Namespace"), emptyTuple, newobj, dict1("cfg", dc), build, stop), false},
 		{"config's own state holding nested configs", cat(proto(2), glob("omegaconf.dictconfig", "DictConfig"), emptyTuple, newobj, dict1("_content", dict1("a", dc)), build, stop), false},
 		{"AttributeDict item holding a config", cat(proto(2), glob("lightning.fabric.utilities.data", "AttributeDict"), emptyTuple, newobj, sbu("cfg"), dc, "s", stop), false},
