@@ -254,6 +254,12 @@ type machine struct {
 	// can a value be one of its instances, so the checks of BUILD states
 	// and call arguments (resolving) run only then.
 	configs bool
+	// configSteps counts the values the stream's config searches visited
+	// (see configs.go).
+	configSteps int
+	// heldConfigs maps an instance filled with a config by SETITEM(S) or
+	// APPEND(S) to that config (see holdConfigs).
+	heldConfigs map[configKey]cell
 	// dunders is set once the stream names an allowed global with
 	// unvouched trigger methods: only then can a dict key, set element or
 	// builtin argument run one (see dunders.go).
@@ -312,6 +318,7 @@ func (m *machine) reset() {
 	m.mutations = m.mutations[:0]
 	m.lookups = 0
 	m.kerasLoads = 0
+	m.configSteps, m.heldConfigs = 0, nil
 	m.reported = make(map[string]bool)
 	m.counts = make(map[string]int)
 }
@@ -1361,6 +1368,7 @@ func (m *machine) addItems(off int64, op byte, items []cell) error {
 		if op == opSETITEM || op == opSETITEMS {
 			m.itemAttributes(off, op, t, items, nil)
 		}
+		m.holdConfigs(t, items)
 		if instance(t) && !m.probe {
 			m.itemHooks(off, op, t, items)
 		}
@@ -1444,6 +1452,7 @@ func (m *machine) build(off int64, t *cell, state Value) error {
 		// __setstate__ (or pickle.py's state.items()) reads a mapping
 		// state's items.
 		m.resolving(off, state, "as a BUILD state, whose items are read and so resolve their interpolations")
+		m.buildConfigs(off, obj, state)
 		if state.kind == KindTuple && state.nkept() == 2 {
 			// The second element's pairs are set with setattr, which an
 			// item-attribute class turns into items.
@@ -1845,36 +1854,6 @@ func (m *machine) resolving(off int64, v Value, how string) {
 	}
 	if g := cls.gobj().info; g != nil && g.misuse == "" && g.ref.Verdict.Class == globals.Allowed {
 		g.misuse, g.misuseOff, g.misuseUse = v.String()+" "+how, off, globals.UseFunction
-	}
-}
-
-// consumedArgs judges the arguments of a call of an allowlisted callable:
-// a resolvingEq config there, or as an element of a list or tuple there,
-// is read by the callee (list, tuple, sorted, max, all, "".join and
-// dict iterate it, a NEWOBJ of tuple or frozenset too, sum adds one
-// ListConfig to another), and reading its items resolves their
-// interpolations. The class a copyreg builder receives first is skipped:
-// it is the class, not a value.
-func (m *machine) consumedArgs(off int64, fn, args Value) {
-	if m.probe || !m.configs || args.kind != KindTuple {
-		return
-	}
-	cells := args.cells()
-	if mod, name, ok := fn.Global(); ok && mod == "copyreg" && len(cells) > 0 {
-		switch name {
-		case "__newobj__", "__newobj_ex__", "_reconstructor":
-			cells = cells[1:]
-		}
-	}
-	const how = "as an argument of a call, which reads its items and so resolves their interpolations"
-	for _, c := range cells {
-		a := m.t.val(c)
-		m.resolving(off, a, how)
-		if a.kind == KindList || a.kind == KindTuple {
-			for _, e := range a.cells() {
-				m.resolving(off, m.t.val(e), how)
-			}
-		}
 	}
 }
 

@@ -56,7 +56,8 @@ func init() {
 				"instance attribute the pickle set that BUILD, APPEND(S) or ADDITEMS calls: __setstate__, extend, append, add), " +
 				"or only held as a value. This pickle uses it another way, e.g. calls a class that libraries only ever rebuild, which runs " +
 				"its __init__ on arguments the file chose, calls a function stored as a value, or hands an omegaconf config to code that " +
-				"reads it (an argument of a call, a BUILD state), which resolves its interpolations " +
+				"reads it (anywhere in the arguments of a call other than the values a list or dict builder stores, or in the BUILD " +
+				"state of a class whose __setstate__ is not a plain attribute update), which resolves its interpolations " +
 				"with the loading program's resolvers. That is how an allowed " +
 				"class becomes a gadget; no library writes it. Do not load the file unless you know the library does this."},
 		{ID: RuleMainGlobal, Severity: formats.Low, Title: "pickle refers to the loading program's own definitions",
