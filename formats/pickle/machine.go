@@ -258,6 +258,11 @@ type machine struct {
 	// unvouched trigger methods: only then can a dict key, set element or
 	// builtin argument run one (see dunders.go).
 	dunders bool
+	// dunderSet is every method dunders.txt lists for the stream's
+	// allowed globals, and dunderCells the cells the walks of dunders.go
+	// visited.
+	dunderSet   globals.Dunder
+	dunderCells int64
 	// hookList and hookIdx (by object ref) are the instances whose
 	// attributes hold a callable under a name the unpickler calls, and
 	// attrDicts the instance each dict flagged flagAttrDict fills (see
@@ -1576,6 +1581,9 @@ func (m *machine) resolve(off int64, module, name string) Value {
 		if g.ref.Verdict.Class == globals.Allowed {
 			g.unvouched = globals.UnvouchedOf(module, name)
 			m.dunders = m.dunders || g.unvouched != nil
+			if g.unvouched != nil {
+				m.dunderSet |= g.unvouched.Instance | g.unvouched.Value
+			}
 			if d, ok := dunderCalls[full]; ok {
 				g.dunders = &d
 			}
@@ -1630,7 +1638,7 @@ func (m *machine) call(off int64, op byte, fn, args, kwargs Value) Value {
 			m.argRoles(off, fn, args, res)
 			m.consumedArgs(off, fn, args)
 			if g != nil && m.dunders {
-				m.dunderArgs(off, g, args)
+				m.dunderArgs(off, g, args, kwargs)
 			}
 			if g != nil && g.ref.Module == "copyreg" && g.ref.Name == "_reconstructor" && args.kind == KindTuple && args.nkept() == 3 {
 				// _reconstructor(cls, base, state) runs base.__init__(obj,
@@ -1639,7 +1647,7 @@ func (m *machine) call(off int64, op byte, fn, args, kwargs Value) Value {
 				m.itemAttributes(off, op, res, pairs, loose)
 				if base := args.at(1); m.dunders && base.kind == KindGlobal && !base.gobj().dynamic && base.gobj().info != nil {
 					// dict.__init__ or set.__init__ hashes what state holds.
-					m.dunderArgs(off, base.gobj().info, m.container(KindTuple, []cell{args.at(2).cell}))
+					m.dunderArgs(off, base.gobj().info, m.container(KindTuple, []cell{args.at(2).cell}), Value{})
 				}
 			}
 			if fn.gobj().nested {
