@@ -146,7 +146,7 @@ func (m *machine) dunderArgs(off int64, g *globalInfo, args, kwargs Value) {
 		if i == 1 && d.second != 0 {
 			m.trigger(off, a, d.second, "passes %s as the class argument of "+full)
 		}
-		if d.arg&shows != 0 && m.dunderSet&(shows|globals.DunderRepr) != 0 {
+		if d.arg&shows != 0 && m.dunderSet&shows != 0 {
 			if i == 0 || d.arg&globals.DunderFormat == 0 {
 				m.shown(off, a, d.arg, "passes %s, held by its argument, to "+full, 0)
 			}
