@@ -220,7 +220,9 @@ func (m *machine) visit(v Value) bool {
 // set, which str and format fall back to, runs repr on every item (dict
 // keys and values); BaseException.__str__ runs str on its one argument
 // (KeyError's repr) and repr on the tuple of several (OSError's str
-// too), its __repr__ repr on each.
+// too), its __repr__ repr on each; any other instance is assumed to
+// render its arguments and BUILD state with repr. Items APPENDS or
+// SETITEMS added to an instance are not kept, and so not seen.
 func (m *machine) shown(off int64, v Value, d globals.Dunder, how string, depth int) {
 	if depth > 0 {
 		m.trigger(off, v, d, how)
@@ -238,7 +240,19 @@ func (m *machine) shown(off int64, v Value, d globals.Dunder, how string, depth 
 		}
 	case KindCall:
 		args, name, ok := exceptionArgs(v)
-		if !ok || !m.visit(args) {
+		if !ok {
+			// Any other instance's repr may render what it was built
+			// from and its state (a dataclass's fields, an estimator's
+			// parameters, an OrderedDict's pairs).
+			for i := 1; i < v.nkept(); i++ {
+				m.shown(off, v.at(i), globals.DunderRepr, how, depth+1)
+			}
+			if st, ok := v.State(); ok {
+				m.shown(off, st, globals.DunderRepr, how, depth+1)
+			}
+			return
+		}
+		if !m.visit(args) {
 			return
 		}
 		e := globals.DunderRepr

@@ -67,6 +67,9 @@ func TestDunderTriggers(t *testing.T) {
 		{"str of an OSError of two arguments holding an UntypedStorage", cat(proto(2), glob("builtins", "str"), glob("builtins", "OSError"), k1(1), storage, tuple2, reduce, tuple1, reduce, stop), formats.Critical},
 		{"str of an Exception whose BUILD state sets args to a Series", cat(proto(2), glob("builtins", "str"), glob("builtins", "Exception"), emptyTuple, reduce,
 			emptyDict, sbu("args"), series, tuple1, "s", build, tuple1, reduce, stop), formats.High},
+		{"str of an OrderedDict built from pairs holding a Series", cat(proto(2), glob("builtins", "str"), glob("collections", "OrderedDict"), mark, sbu("k"), series, tuple2, "l", tuple1, reduce, tuple1, reduce, stop), formats.High},
+		{"repr of an estimator whose BUILD state holds a Series", cat(proto(2), glob("builtins", "repr"), glob("copyreg", "_reconstructor"), glob("sklearn.linear_model._base", "LinearRegression"),
+			glob("builtins", "object"), "N", "\x87", reduce, emptyDict, sbu("n_jobs"), series, "s", build, tuple1, reduce, stop), formats.High},
 		// A callable outside builtins may iterate anything its arguments
 		// hold: torch.optim.Adam iterates a param group's params.
 		{"torch.optim.Adam of a param group holding a Booster", cat(proto(2), glob("torch.optim.adam", "Adam"), mark, emptyDict, sbu("params"), booster, "s", "l", tuple1, reduce, stop), formats.Critical},
