@@ -258,7 +258,7 @@ func (m *machine) shown(off int64, v Value, d globals.Dunder, how string, depth 
 		e := globals.DunderRepr
 		if d&(globals.DunderStr|globals.DunderFormat) != 0 {
 			switch {
-			case name == "OSError":
+			case name == "OSError" || name == "":
 				e = globals.DunderStr | globals.DunderRepr
 			case args.nkept() == 1 && name != "KeyError":
 				e = globals.DunderStr
@@ -301,7 +301,8 @@ var exceptions = map[string]bool{
 }
 
 // exceptionArgs returns the args and class name of v when v is an
-// exception the pickle built: the call's arguments, or the sequence a BUILD state set as its
+// exception the pickle built: the call's arguments (with an empty name
+// when a reconstructor built it, and args is the reconstructor's), or the sequence a BUILD state set as its
 // args attribute (BaseException.__setstate__ sets each item).
 func exceptionArgs(v Value) (Value, string, bool) {
 	cls, ok := instanceClass(v)
@@ -309,6 +310,11 @@ func exceptionArgs(v Value) (Value, string, bool) {
 		return Value{}, "", false
 	}
 	name := cls.gobj().name
+	if f := v.at(0); f.kind != KindGlobal || f.gobj() != cls.gobj() {
+		// A reconstructor's arguments: which of them become args
+		// depends on it.
+		name = ""
+	}
 	if st, ok := v.State(); ok && st.kind == KindDict {
 		cells := st.cells()
 		for i := 0; i+1 < len(cells); i += 2 {

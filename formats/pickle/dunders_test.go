@@ -65,6 +65,7 @@ func TestDunderTriggers(t *testing.T) {
 		{"repr of a set holding a Series", cat(proto(4), glob("builtins", "repr"), "\x8f", mark, series, "\x90", tuple1, reduce, stop), formats.High},
 		{"str of a KeyError holding a Series", cat(proto(2), call1("builtins", "str", call1("builtins", "KeyError", series)), stop), formats.High},
 		{"str of an OSError of two arguments holding an UntypedStorage", cat(proto(2), glob("builtins", "str"), glob("builtins", "OSError"), k1(1), storage, tuple2, reduce, tuple1, reduce, stop), formats.Critical},
+		{"str of a ValueError rebuilt by copyreg.__newobj__ holding an UntypedStorage", cat(proto(2), glob("builtins", "str"), glob("copyreg", "__newobj__"), glob("builtins", "ValueError"), storage, tuple2, reduce, tuple1, reduce, stop), formats.Critical},
 		{"str of an Exception whose BUILD state sets args to a Series", cat(proto(2), glob("builtins", "str"), glob("builtins", "Exception"), emptyTuple, reduce,
 			emptyDict, sbu("args"), series, tuple1, "s", build, tuple1, reduce, stop), formats.High},
 		{"str of an OrderedDict built from pairs holding a Series", cat(proto(2), glob("builtins", "str"), glob("collections", "OrderedDict"), mark, sbu("k"), series, tuple2, "l", tuple1, reduce, tuple1, reduce, stop), formats.High},
