@@ -238,3 +238,24 @@ func TestDunderShownUnkept(t *testing.T) {
 		t.Fatalf("want a limit error, got %v", err)
 	}
 }
+
+// TestDunderShownShared asserts that str of lists that share one list
+// 64 times at each of six levels (64^6 paths through 6*64 cells) ends
+// inconclusive at the walk's cell bound rather than visiting every path.
+func TestDunderShownShared(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(proto(2) + series + "0" + mark + strings.Repeat(k1(0), 64) + "l" + "q\x00" + "0")
+	for i := byte(1); i <= 6; i++ {
+		b.WriteString(mark + strings.Repeat("h"+string([]byte{i - 1}), 64) + "l" + "q" + string([]byte{i}) + "0")
+	}
+	b.WriteString(glob("builtins", "str") + "h\x06" + tuple1 + reduce + stop)
+	start := time.Now()
+	_, _, err := scanBytes(t, []byte(b.String()), Options{})
+	var le *formats.LimitError
+	if !errors.As(err, &le) || le.Limit != "pickle-dunder-cells" {
+		t.Fatalf("want the dunder cell limit, got %v", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("took %s", d)
+	}
+}
