@@ -222,7 +222,8 @@ func (m *machine) visit(v Value) bool {
 // (KeyError's repr) and repr on the tuple of several (OSError's str
 // too), its __repr__ repr on each; any other instance is assumed to
 // render its arguments and BUILD state with repr. Items APPENDS or
-// SETITEMS added to an instance are not kept, and so not seen.
+// SETITEMS added to an instance are not kept: rendering such an instance
+// ends the scan inconclusive.
 func (m *machine) shown(off int64, v Value, d globals.Dunder, how string, depth int) {
 	if depth > 0 {
 		m.trigger(off, v, d, how)
@@ -243,7 +244,12 @@ func (m *machine) shown(off int64, v Value, d globals.Dunder, how string, depth 
 		if !ok {
 			// Any other instance's repr may render what it was built
 			// from and its state (a dataclass's fields, an estimator's
-			// parameters, an OrderedDict's pairs).
+			// parameters, an OrderedDict's pairs), and the items it was
+			// given, which are not kept: they could hold anything.
+			if v.obj().flags&flagItems != 0 {
+				m.fatal = &formats.LimitError{Limit: "pickle-instance-items", Max: 0}
+				return
+			}
 			for i := 1; i < v.nkept(); i++ {
 				m.shown(off, v.at(i), globals.DunderRepr, how, depth+1)
 			}

@@ -227,15 +227,22 @@ for load in (pickle.loads, lambda d: pickle._Unpickler(io.BytesIO(d)).load()):
 }
 
 // TestDunderShownUnkept asserts that str of a container holding more
-// items than the machine keeps, in a stream naming a global with an
-// unvouched __repr__, is inconclusive: an item it did not keep could be
-// that global's instance.
+// items than the machine keeps, or of an instance given items, in a
+// stream naming a global with an unvouched __repr__, is inconclusive: an
+// item it did not keep could be that global's instance.
 func TestDunderShownUnkept(t *testing.T) {
-	data := cat(proto(2), series, "0", glob("builtins", "str"), mark, strings.Repeat(k1(0), 70), "l", tuple1, reduce, stop)
-	_, _, err := scanBytes(t, data, Options{})
-	var le *formats.LimitError
-	if !errors.As(err, &le) {
-		t.Fatalf("want a limit error, got %v", err)
+	for name, data := range map[string][]byte{
+		"list of 71 items": cat(proto(2), series, "0", glob("builtins", "str"), mark, strings.Repeat(k1(0), 70), "l", tuple1, reduce, stop),
+		"OrderedDict filled by SETITEMS": cat(proto(2), series, "0", glob("builtins", "str"), glob("collections", "OrderedDict"), emptyTuple, reduce,
+			mark, sbu("k"), k1(0), "u", tuple1, reduce, stop),
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, _, err := scanBytes(t, data, Options{})
+			var le *formats.LimitError
+			if !errors.As(err, &le) {
+				t.Fatalf("want a limit error, got %v", err)
+			}
+		})
 	}
 }
 

@@ -1363,6 +1363,9 @@ func (m *machine) addItems(off int64, op byte, items []cell) error {
 		// instance's class's business and judged with that class, unless
 		// an instance attribute shadows it, or the class reads its items
 		// as attributes (itemAttributes).
+		if t.kind == KindCall {
+			t.obj().flags |= flagItems
+		}
 		if op == opSETITEM || op == opSETITEMS {
 			m.itemAttributes(off, op, t, items, nil)
 		}
