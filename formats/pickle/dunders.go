@@ -82,6 +82,7 @@ var dunderCalls = map[string]dunderCall{
 	"builtins.dict":           {arg: iterates, hash: true, pairs: true},
 	"collections.OrderedDict": {arg: iterates, hash: true, pairs: true},
 	"collections.defaultdict": {arg: iterates, hash: true, pairs: true},
+	"collections.deque":       {arg: iterates},
 }
 
 // maxKeyDepth bounds how deep hashed looks into tuple keys: hashing a
@@ -110,19 +111,45 @@ func (m *machine) hashedValue(off int64, v Value, depth int) {
 	m.trigger(off, v, hashes, "sets %s as a dict key or set element")
 }
 
-// dunderArgs judges the arguments of a call of g, an allowlisted global,
-// against what the call runs on them (dunderCalls).
-func (m *machine) dunderArgs(off int64, g *globalInfo, args Value) {
-	d := g.dunders
-	if d == nil || m.probe || args.kind != KindTuple {
+// dunderArgs judges the arguments (args, and kwargs' values) of a call
+// of g, an allowlisted global, against what the call runs on them
+// (dunderCalls). str, repr and format show what their argument holds
+// (shown); any other allowlisted callable outside builtins may iterate,
+// hash or compare whatever its arguments hold, as far as its reviewed
+// code is concerned (reached).
+func (m *machine) dunderArgs(off int64, g *globalInfo, args, kwargs Value) {
+	if m.probe || args.kind != KindTuple {
 		return
 	}
 	full := g.ref.Module + "." + g.ref.Name
+	d := g.dunders
+	if d == nil {
+		if g.ref.Module == "builtins" || m.dunderSet&consumes == 0 {
+			return
+		}
+		how := "passes %s, held by its arguments, to " + full + ", whose code may iterate, hash or compare what it is given"
+		for _, c := range args.cells() {
+			m.reached(off, m.t.val(c), how, 0)
+		}
+		if kwargs.kind == KindDict {
+			for i, c := range kwargs.cells() {
+				if i%2 == 1 {
+					m.reached(off, m.t.val(c), how, 0)
+				}
+			}
+		}
+		return
+	}
 	how := "passes %s to " + full
 	for i, c := range args.cells() {
 		a := m.t.val(c)
 		if i == 1 && d.second != 0 {
 			m.trigger(off, a, d.second, "passes %s as the class argument of "+full)
+		}
+		if d.arg&shows != 0 && m.dunderSet&shows != 0 {
+			if i == 0 || d.arg&globals.DunderFormat == 0 {
+				m.shown(off, a, d.arg, "passes %s, held by its argument, to "+full, 0)
+			}
 		}
 		m.trigger(off, a, d.arg|d.elem, how)
 		switch a.kind {
@@ -149,6 +176,162 @@ func (m *machine) dunderArgs(off int64, g *globalInfo, args Value) {
 			}
 		}
 	}
+}
+
+const (
+	// shows are the methods by which str, repr and format render their
+	// argument.
+	shows = globals.DunderStr | globals.DunderRepr | globals.DunderFormat
+	// consumes are the methods an allowlisted callable outside builtins
+	// is assumed to run on anything its arguments hold.
+	consumes = iterates | hashes
+)
+
+// maxShownDepth bounds how deep shown and reached look into containers
+// and exception arguments; maxDunderCells bounds the cells they visit per
+// scan, beyond which the scan is inconclusive.
+const (
+	maxShownDepth  = 8
+	maxDunderCells = 1 << 22
+)
+
+// visit counts n more cells against maxDunderCells and reports whether
+// the walk may go on; a container whose items were not all kept could
+// hold anything, so a walk that meets one ends the scan inconclusive.
+func (m *machine) visit(v Value) bool {
+	if m.fatal != nil {
+		return false
+	}
+	n := v.nkept()
+	m.dunderCells += int64(n)
+	if m.dunderCells > maxDunderCells {
+		m.fatal = &formats.LimitError{Limit: "pickle-dunder-cells", Max: maxDunderCells}
+		return false
+	}
+	if v.count() > int64(n) {
+		m.fatal = &formats.LimitError{Limit: "pickle-items", Max: int64(m.maxItems)}
+		return false
+	}
+	return true
+}
+
+// shown judges v, rendered by str, repr or format (d), and what
+// rendering it renders in turn: CPython's repr of a list, tuple, dict or
+// set, which str and format fall back to, runs repr on every item (dict
+// keys and values); BaseException.__str__ runs str on its one argument
+// (KeyError's repr) and repr on the tuple of several (OSError's str
+// too), its __repr__ repr on each; any other instance is assumed to
+// render its arguments and BUILD state with repr. Items APPENDS or
+// SETITEMS added to an instance are not kept: rendering such an instance
+// ends the scan inconclusive.
+func (m *machine) shown(off int64, v Value, d globals.Dunder, how string, depth int) {
+	if depth > 0 {
+		m.trigger(off, v, d, how)
+	}
+	if depth >= maxShownDepth {
+		return
+	}
+	switch v.kind {
+	case KindList, KindTuple, KindDict, KindSet, KindFrozenSet:
+		if !m.visit(v) {
+			return
+		}
+		for _, c := range v.cells() {
+			m.shown(off, m.t.val(c), globals.DunderRepr, how, depth+1)
+		}
+	case KindCall:
+		args, name, ok := exceptionArgs(v)
+		if !ok {
+			// Any other instance's repr may render what it was built
+			// from and its state (a dataclass's fields, an estimator's
+			// parameters, an OrderedDict's pairs), and the items it was
+			// given, which are not kept: they could hold anything.
+			if v.obj().flags&flagItems != 0 {
+				m.fatal = &formats.LimitError{Limit: "pickle-instance-items", Max: 0}
+				return
+			}
+			for i := 1; i < v.nkept(); i++ {
+				m.shown(off, v.at(i), globals.DunderRepr, how, depth+1)
+			}
+			if st, ok := v.State(); ok {
+				m.shown(off, st, globals.DunderRepr, how, depth+1)
+			}
+			return
+		}
+		if !m.visit(args) {
+			return
+		}
+		e := globals.DunderRepr
+		if d&(globals.DunderStr|globals.DunderFormat) != 0 {
+			switch {
+			case name == "OSError" || name == "":
+				e = globals.DunderStr | globals.DunderRepr
+			case args.nkept() == 1 && name != "KeyError":
+				e = globals.DunderStr
+			}
+		}
+		for _, c := range args.cells() {
+			m.shown(off, m.t.val(c), e, how, depth+1)
+		}
+	}
+}
+
+// reached judges v and what it holds, at any depth through containers,
+// handed to a callable that may run any of consumes on them.
+func (m *machine) reached(off int64, v Value, how string, depth int) {
+	m.trigger(off, v, consumes, how)
+	if depth >= maxShownDepth {
+		return
+	}
+	switch v.kind {
+	case KindList, KindTuple, KindDict, KindSet, KindFrozenSet:
+		if !m.visit(v) {
+			return
+		}
+		for _, c := range v.cells() {
+			m.reached(off, m.t.val(c), how, depth+1)
+		}
+	}
+}
+
+// exceptions are the allowlisted exception classes, whose str and repr
+// render their arguments (BaseException.args).
+var exceptions = map[string]bool{
+	"BaseException": true, "Exception": true, "ArithmeticError": true, "AssertionError": true,
+	"AttributeError": true, "EOFError": true, "FloatingPointError": true, "ImportError": true,
+	"IndexError": true, "KeyError": true, "LookupError": true, "MemoryError": true, "NameError": true,
+	"NotImplementedError": true, "OSError": true, "OverflowError": true, "RuntimeError": true,
+	"StopIteration": true, "TypeError": true, "UnicodeDecodeError": true, "UnicodeEncodeError": true,
+	"UnicodeError": true, "ValueError": true, "ZeroDivisionError": true, "Warning": true,
+	"UserWarning": true, "DeprecationWarning": true, "FutureWarning": true, "RuntimeWarning": true,
+}
+
+// exceptionArgs returns the args and class name of v when v is an
+// exception the pickle built: the call's arguments (with an empty name
+// when a reconstructor built it, and args is the reconstructor's), or the sequence a BUILD state set as its
+// args attribute (BaseException.__setstate__ sets each item).
+func exceptionArgs(v Value) (Value, string, bool) {
+	cls, ok := instanceClass(v)
+	if !ok || cls.gobj().module != "builtins" || !exceptions[cls.gobj().name] {
+		return Value{}, "", false
+	}
+	name := cls.gobj().name
+	if f := v.at(0); f.kind != KindGlobal || f.gobj() != cls.gobj() {
+		// A reconstructor's arguments: which of them become args
+		// depends on it.
+		name = ""
+	}
+	if st, ok := v.State(); ok && st.kind == KindDict {
+		cells := st.cells()
+		for i := 0; i+1 < len(cells); i += 2 {
+			if k := v.t.val(cells[i]); k.kind == KindStr && k.chars() == "args" {
+				a := v.t.val(cells[i+1])
+				return a, name, a.kind == KindTuple || a.kind == KindList
+			}
+		}
+	}
+	args := v.at(1)
+	return args, name, args.kind == KindTuple
 }
 
 // trigger reports v when it is an object of an allowlisted global whose

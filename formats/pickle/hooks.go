@@ -44,8 +44,9 @@ var hookNames = [nHooks]string{"__setstate__", "extend", "append", "add"}
 
 // Object flags (object.flags) for dicts whose later items may become an
 // instance's attributes, for dicts that received a hook name with a
-// callable value beyond the items they keep, and for instances BUILT more
-// than once (only the last state is kept).
+// callable value beyond the items they keep, for instances BUILT more
+// than once (only the last state is kept), and for instances given items
+// by APPEND(S), SETITEM(S) or ADDITEMS, which are not kept (dunders.go).
 const (
 	flagAttrDict uint8 = 1 << iota
 	flagLostSetstate
@@ -53,6 +54,7 @@ const (
 	flagLostAppend
 	flagLostAdd
 	flagRebuilt
+	flagItems
 )
 
 // hookSet is what one instance's attributes hold under the hook names: a

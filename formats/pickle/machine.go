@@ -264,6 +264,11 @@ type machine struct {
 	// unvouched trigger methods: only then can a dict key, set element or
 	// builtin argument run one (see dunders.go).
 	dunders bool
+	// dunderSet is every method dunders.txt lists for the stream's
+	// allowed globals, and dunderCells the cells the walks of dunders.go
+	// visited.
+	dunderSet   globals.Dunder
+	dunderCells int64
 	// hookList and hookIdx (by object ref) are the instances whose
 	// attributes hold a callable under a name the unpickler calls, and
 	// attrDicts the instance each dict flagged flagAttrDict fills (see
@@ -1365,6 +1370,9 @@ func (m *machine) addItems(off int64, op byte, items []cell) error {
 		// instance's class's business and judged with that class, unless
 		// an instance attribute shadows it, or the class reads its items
 		// as attributes (itemAttributes).
+		if t.kind == KindCall {
+			t.obj().flags |= flagItems
+		}
 		if op == opSETITEM || op == opSETITEMS {
 			m.itemAttributes(off, op, t, items, nil)
 		}
@@ -1585,6 +1593,9 @@ func (m *machine) resolve(off int64, module, name string) Value {
 		if g.ref.Verdict.Class == globals.Allowed {
 			g.unvouched = globals.UnvouchedOf(module, name)
 			m.dunders = m.dunders || g.unvouched != nil
+			if g.unvouched != nil {
+				m.dunderSet |= g.unvouched.Instance | g.unvouched.Value
+			}
 			if d, ok := dunderCalls[full]; ok {
 				g.dunders = &d
 			}
@@ -1639,7 +1650,7 @@ func (m *machine) call(off int64, op byte, fn, args, kwargs Value) Value {
 			m.argRoles(off, fn, args, res)
 			m.consumedArgs(off, fn, args)
 			if g != nil && m.dunders {
-				m.dunderArgs(off, g, args)
+				m.dunderArgs(off, g, args, kwargs)
 			}
 			if g != nil && g.ref.Module == "copyreg" && g.ref.Name == "_reconstructor" && args.kind == KindTuple && args.nkept() == 3 {
 				// _reconstructor(cls, base, state) runs base.__init__(obj,
@@ -1648,7 +1659,7 @@ func (m *machine) call(off int64, op byte, fn, args, kwargs Value) Value {
 				m.itemAttributes(off, op, res, pairs, loose)
 				if base := args.at(1); m.dunders && base.kind == KindGlobal && !base.gobj().dynamic && base.gobj().info != nil {
 					// dict.__init__ or set.__init__ hashes what state holds.
-					m.dunderArgs(off, base.gobj().info, m.container(KindTuple, []cell{args.at(2).cell}))
+					m.dunderArgs(off, base.gobj().info, m.container(KindTuple, []cell{args.at(2).cell}), Value{})
 				}
 			}
 			if fn.gobj().nested {

@@ -79,7 +79,10 @@ func init() {
 				"(SETITEM(S), DICT, ADDITEMS, FROZENSET, or handed to set, frozenset, dict, Counter, OrderedDict) is hashed with its " +
 				"__hash__ and compared with colliding keys by its __eq__; an allowlisted builtin called with it runs its __str__, " +
 				"__repr__, __format__, __len__, __iter__, __lt__, __add__, __index__ ... (str, repr, len, list, sorted, sum, int, " +
-				"isinstance's metaclass __instancecheck__). The allowlist generator inspects those methods of each allowlisted " +
+				"isinstance's metaclass __instancecheck__); str, repr and format render the items of lists, tuples, dicts and sets, an " +
+				"exception's arguments and an instance's arguments and state with repr (or str); an allowlisted callable outside " +
+				"builtins (collections.deque, torch.optim optimizers ...) may iterate, hash or compare anything its arguments hold. " +
+				"The allowlist generator inspects those methods of each allowlisted " +
 				"class and vouches for the ones that are object's or a builtin's, reviewed C code, or Python code that reaches no " +
 				"process, code execution, import by name, file, network or nested unpickling. This pickle hands an object to " +
 				"one it did not vouch for, e.g. an omegaconf config as a dict key (its __eq__ resolves interpolations with the " +

@@ -17,6 +17,14 @@ picklers (run with /usr/bin/python3 from this folder):
   dict built with equal keys would have only one): loading hashes both
   tuples alike and compares them, which runs DictConfig.__eq__ and so the
   "spy" resolver the loading program registered. It must fail the gate.
+* str_list_series.pkl: builtins.str of a list holding a Series (repr of
+  a list runs repr on every item); format_exception_series.pkl
+  builtins.format of a ValueError holding one (BaseException.__str__ runs
+  str on its one argument). They must fail the gate.
+* deque_booster.pkl: collections.deque of an xgboost Booster, which
+  iterates it (Booster.__getitem__); adam_booster.pkl torch.optim.Adam of
+  a param group whose params are a Booster (Optimizer.add_param_group runs
+  list(params)). They must fail the gate.
 """
 import collections
 import pickle
@@ -24,6 +32,7 @@ import pickle
 import numpy as np
 import pandas as pd
 import torch
+import xgboost as xgb
 from omegaconf import OmegaConf
 from optuna.study import StudyDirection
 from optuna.trial import TrialState
@@ -79,6 +88,15 @@ def main():
     a, b = OmegaConf.create({"k": "${spy:x}"}), OmegaConf.create({"k": "${spy:x}"})
     with open("config_keys.pkl", "wb") as f:
         pickle.dump(Items([((a, 1), 1), ((b, 1), 2)]), f, protocol=2)
+    with open("str_list_series.pkl", "wb") as f:
+        pickle.dump(Call(str, [pd.Series([1, 2])]), f, protocol=4)
+    with open("format_exception_series.pkl", "wb") as f:
+        pickle.dump(Call(format, ValueError(pd.Series([1, 2])), ""), f, protocol=4)
+    booster = xgb.train({"nthread": 1}, xgb.DMatrix(np.arange(16.0).reshape(8, 2), label=np.arange(8.0)), 1)
+    with open("deque_booster.pkl", "wb") as f:
+        pickle.dump(Call(collections.deque, booster), f, protocol=2)
+    with open("adam_booster.pkl", "wb") as f:
+        pickle.dump(Call(torch.optim.Adam, [{"params": booster}]), f, protocol=2)
 
 
 if __name__ == "__main__":
