@@ -1,6 +1,7 @@
 package pickle
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/modelgate/modelgate/formats"
@@ -61,5 +62,35 @@ func TestRedTeam3Dunders(t *testing.T) {
 	}
 	if worst, any := rec.Max(); !any || worst < formats.Critical {
 		t.Errorf("want a critical finding: %s", list(rec.Findings))
+	}
+}
+
+// TestRedTeam3Depth: the dunder walk (maxShownDepth 8) and the config
+// search (maxConfigDepth 16) stop silently at their depth bound, while
+// CPython's repr of nested tuples and tuple comparison recurse to any
+// depth: past the bound is clean, not inconclusive. Proofs: str of a
+// Series nested 9 deep runs Series.__repr__ and to_string
+// (/work/redteam3/mk5.py), sorted of configs nested 17 deep resolves them
+// (mk6.py).
+func TestRedTeam3Depth(t *testing.T) {
+	nest := func(v string, n int) string { return v + strings.Repeat(tuple1, n) }
+	tests := []struct {
+		name string
+		data []byte
+		sev  formats.Severity
+	}{
+		{"str of a Series nested 9 deep", cat(proto(2), glob("builtins", "str"), nest(series, 9), tuple1, reduce, stop), formats.High},
+		{"sorted of DictConfigs nested 17 deep", cat(proto(2), glob("builtins", "sorted"), mark, nest(config, 17), nest(config, 17), "l", tuple1, reduce, stop), formats.Medium},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec, _, err := scanBytes(t, tt.data, Options{})
+			if err != nil {
+				t.Fatalf("error %v", err)
+			}
+			if worst, any := rec.Max(); !any || worst < tt.sev {
+				t.Errorf("want a finding at %s or above: %s", tt.sev, list(rec.Findings))
+			}
+		})
 	}
 }
