@@ -94,3 +94,20 @@ func TestRedTeam3Depth(t *testing.T) {
 		})
 	}
 }
+
+// TestRedTeam3Rendered: a non-builtin allowlisted callable is assumed to
+// iterate, hash or compare what its arguments hold, not to render it, yet
+// calling an Enum class with a value it does not know raises
+// ValueError("%r is not a valid ...") (Python 3.11 enum.py Enum.__new__),
+// which repr's the argument: SCMode([series]) runs Series.__repr__ and
+// to_string (/work/redteam3/mk8.py, traced with the real loader).
+func TestRedTeam3Rendered(t *testing.T) {
+	data := cat(proto(2), glob("omegaconf.base", "SCMode"), mark, series, "l", tuple1, reduce, stop)
+	rec, _, err := scanBytes(t, data, Options{})
+	if err != nil {
+		t.Fatalf("error %v", err)
+	}
+	if worst, any := rec.Max(); !any || worst < formats.High {
+		t.Errorf("want a finding at high or above: %s", list(rec.Findings))
+	}
+}
