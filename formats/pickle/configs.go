@@ -135,7 +135,7 @@ func (s *configSearch) find(v Value, depth int) (Value, bool) {
 		return Value{}, false
 	}
 	if depth >= maxConfigDepth {
-		if s.m.fatal == nil {
+		if s.m.fatal == nil && !constant(v, 0) {
 			s.m.fatal = &formats.LimitError{Limit: "pickle-config-depth", Max: maxConfigDepth}
 		}
 		return Value{}, false

@@ -198,15 +198,15 @@ const (
 )
 
 // deep reports whether depth is past maxShownDepth, ending the scan
-// inconclusive when v, there, could hold more: a container or an
-// instance.
+// inconclusive when v, there, could hold more: a container of more than
+// constants, or an instance.
 func (m *machine) deep(v Value, depth int) bool {
 	if depth < maxShownDepth {
 		return false
 	}
 	switch v.kind {
 	case KindList, KindTuple, KindDict, KindSet, KindFrozenSet, KindCall:
-		if m.fatal == nil {
+		if m.fatal == nil && !constant(v, 0) {
 			m.fatal = &formats.LimitError{Limit: "pickle-dunder-depth", Max: maxShownDepth}
 		}
 	}

@@ -9,22 +9,22 @@ the state dict's items in the instance __dict__ and sets the slot state's
 with setattr) or inherits torch.nn.Module's, which updates __dict__ and
 sets the hooks the state lacks with setattr, or omegaconf's
 Node.__setstate__ (omegaconf 2.2: __dict__.update, then a cache reset);
-and its __setattr__ is object's or torch.nn.Module's. Neither setstate
+and its __setattr__ is object's or torch.nn.Module's. No setstate of these
 reads the dict state's values, so a config there is stored, not resolved,
-with one exception the scanner handles: torch 1.13's Module.__setattr__
-tests `name in` the instance __dict__'s _parameters, then _modules, then
-_buffers (and, when the value is a Parameter or a Module, `name in`
-__dict__, _buffers, _modules, _parameters and _non_persistent_buffers_set
-to remove it), which iterates or looks up whatever the state put there.
-Such classes are marked "nn.Module" in a second column. The slot state
-(the second item of a BUILD tuple) is set with setattr whichever the
-class, which runs property setters: the scanner judges it for every class.
-A class whose library
-is not installed qualifies when its hand allowlist row's reason, written
-from reading the library's source, says BUILD restores it by a __dict__
-update (REVIEWED) and names no version whose __setstate__ differs (marked
-"nn.Module" when the reason names Module's); any
-other class that cannot be imported is left out, and the scanner then
+save where Module.__setattr__ reads: torch 1.13's tests `name in` the
+instance __dict__'s _parameters, then _modules, then _buffers (and, for a
+Parameter or Module value, `name in` __dict__, _buffers, _modules,
+_parameters and _non_persistent_buffers_set to remove it), which iterates
+or looks up whatever the state put there. Such classes are marked
+"nn.Module" in a second column, and the scanner judges those entries. The
+slot state (the second item of a BUILD tuple) is set with setattr, which
+runs property setters: the scanner judges it whatever the class.
+
+A class whose library is not installed qualifies when its hand allowlist
+row's reason, written from reading the library's source, says BUILD
+restores it by a __dict__ update (REVIEWED) and names no version whose
+__setstate__ differs (marked "nn.Module" when the reason names Module's);
+any other class that cannot be imported is left out, and the scanner then
 treats its __setstate__ as reading what it gets. The classes come from the
 hand and generated allowlists (rows allowing the class use).
 Nothing is loaded from a file; the output is sorted.
