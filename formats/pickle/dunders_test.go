@@ -255,6 +255,28 @@ func TestDunderShownUnkept(t *testing.T) {
 	}
 }
 
+// TestDunderShownSharedInstances: an enum called with instances each
+// built from the one before twice (2^40 paths through 80 cells) ends
+// inconclusive at the cell bound too, since rendering an instance is
+// assumed to render what it was built from.
+func TestDunderShownSharedInstances(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(proto(2) + series + "q\x00" + "0")
+	for i := byte(1); i <= 40; i++ {
+		b.WriteString(glob("argparse", "Namespace") + "h" + string([]byte{i - 1}) + "h" + string([]byte{i - 1}) + tuple2 + reduce + "q" + string([]byte{i}) + "0")
+	}
+	b.WriteString(glob("omegaconf.base", "SCMode") + "h\x28" + tuple1 + reduce + stop)
+	start := time.Now()
+	_, _, err := scanBytes(t, []byte(b.String()), Options{})
+	var le *formats.LimitError
+	if !errors.As(err, &le) || le.Limit != "pickle-dunder-cells" {
+		t.Fatalf("want the dunder cell limit, got %v", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("took %s", d)
+	}
+}
+
 // TestDunderShownShared asserts that str of lists that share one list
 // 64 times at each of six levels (64^6 paths through 6*64 cells) ends
 // inconclusive at the walk's cell bound rather than visiting every path.
