@@ -8,25 +8,52 @@ import (
 	"github.com/modelgate/modelgate/formats/pickle/globals"
 )
 
-// plainStateTXT lists the allowlisted classes whose BUILD state loading
-// stores without reading its values: no __setstate__ of their own (or
-// torch.nn.Module's, a __dict__ update) and a __setattr__ that looks at a
-// value's type only. tools/allowlist/plainstate.py writes it from the
+// plainStateTXT lists the allowlisted classes whose BUILD dict state
+// loading stores without reading its values: no __setstate__ of their own
+// (or torch.nn.Module's, a __dict__ update) and object's or Module's
+// __setattr__. A second column "nn.Module" marks the classes whose
+// __setattr__ is Module's, which tests name in the state's _parameters,
+// _modules and _buffers. tools/allowlist/plainstate.py writes it from the
 // installed libraries; a class it omits is taken to read its state.
 //
 //go:embed plainstate.txt
 var plainStateTXT string
 
-// plainState is plainStateTXT as a set of "module.name".
-var plainState = func() map[string]bool {
-	s := map[string]bool{}
+// plainKind is how a plainState class applies its dict state.
+type plainKind uint8
+
+const (
+	// plainDict stores the state's values unread.
+	plainDict plainKind = iota + 1
+	// plainModule stores them, then sets the hooks the state lacks with
+	// torch.nn.Module.__setattr__, which reads moduleLookups.
+	plainModule
+)
+
+// plainState is plainStateTXT by "module.name".
+var plainState = func() map[string]plainKind {
+	s := map[string]plainKind{}
 	for _, line := range strings.Split(plainStateTXT, "\n") {
-		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
-			s[line] = true
+		if line = strings.TrimSpace(line); line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		name, mark, _ := strings.Cut(line, "\t")
+		s[name] = plainDict
+		if mark == "nn.Module" {
+			s[name] = plainModule
 		}
 	}
 	return s
 }()
+
+// moduleLookups are the entries of a torch.nn.Module's BUILD dict state
+// that Module.__setattr__ (torch 1.13) tests a name's membership in when
+// Module.__setstate__ sets a missing hook or a slot state sets an
+// attribute: _parameters, _modules and _buffers, and, for a Parameter or
+// Module value, _non_persistent_buffers_set. "in" iterates a list and
+// compares its items, hashes into a dict or set and compares colliding
+// keys, and runs an instance's __contains__, __iter__ or __getitem__.
+var moduleLookups = []string{"_parameters", "_modules", "_buffers", "_non_persistent_buffers_set"}
 
 // Containers a config sits in, for the search of reachingConfig: storing
 // constructors keep their argument's elements as values without reading
@@ -45,12 +72,14 @@ var (
 	}
 )
 
-// maxConfigDepth bounds how deep reachingConfig follows containers, and
-// maxConfigSteps how many values one stream's searches visit in all: past
-// it the stream ends inconclusive (pickle-config-search), since a config
-// could hide beyond what was looked at.
+// maxConfigDepth bounds how deep reachingConfig follows containers
+// (CPython's default recursion limit: comparing or hashing nested tuples
+// recurses through them all until it), and maxConfigSteps how many values
+// one stream's searches visit in all: past either the stream ends
+// inconclusive (pickle-config-depth, pickle-config-search), since a
+// config could hide beyond what was looked at.
 const (
-	maxConfigDepth = maxConstDepth
+	maxConfigDepth = 1000
 	maxConfigSteps = 1 << 22
 )
 
@@ -87,9 +116,6 @@ func (s *configSearch) find(v Value, depth int) (Value, bool) {
 	if isConfig(v) {
 		return v, true
 	}
-	if depth >= maxConfigDepth {
-		return Value{}, false
-	}
 	switch v.kind {
 	case KindTuple, KindList, KindDict, KindSet, KindFrozenSet:
 	case KindCall:
@@ -106,6 +132,12 @@ func (s *configSearch) find(v Value, depth int) (Value, bool) {
 	}
 	k := configKey{t: v.t, ref: v.ref, inline: v.inline()}
 	if s.seen[k] {
+		return Value{}, false
+	}
+	if depth >= maxConfigDepth {
+		if s.m.fatal == nil && !constant(v, 0) {
+			s.m.fatal = &formats.LimitError{Limit: "pickle-config-depth", Max: maxConfigDepth}
+		}
 		return Value{}, false
 	}
 	s.seen[k] = true
@@ -154,16 +186,20 @@ func builtinException(module, name string) bool {
 // __setstate__ reads the state's values, and a config anywhere in them
 // resolves its interpolations (pandas' NDFrame unpacks state["_flags"],
 // matplotlib's Axes joins state["_shared_axes"] in a Grouper, flair's
-// Dictionary tests membership in state["idx2item"]).
+// Dictionary tests membership in state["idx2item"]). A plainState class
+// still has its slot state applied with setattr, which runs property
+// setters (optuna's FrozenTrial.values runs list on its value), and a
+// torch.nn.Module tests names in some of its dict state (moduleLookups).
 func (m *machine) buildConfigs(off int64, obj, state Value) {
 	if m.probe || !m.configs {
 		return
 	}
 	cls, ok := builtClass(obj)
-	if !ok || plainState[cls.gobj().module+"."+cls.gobj().name] {
+	if !ok {
 		return
 	}
-	if resolvingEq[cls.gobj().module+"."+cls.gobj().name] {
+	full := cls.gobj().module + "." + cls.gobj().name
+	if resolvingEq[full] {
 		// omegaconf 2.2's BaseContainer.__setstate__ reads attributes of
 		// state["_metadata"] only (key, element and reference types),
 		// then updates __dict__: the nested configs of _content and the
@@ -176,8 +212,42 @@ func (m *machine) buildConfigs(off int64, obj, state Value) {
 		// what its __setstate__ reads is the least of what it can do.
 		return
 	}
-	if cfg, ok := m.searchConfigs().find(state, 0); ok {
-		m.resolving(off, cfg, "inside the BUILD state of "+cls.String()+", whose __setstate__ is not a plain attribute update and may read it, which resolves its interpolations")
+	kind := plainState[full]
+	s := m.searchConfigs()
+	if kind == 0 {
+		if cfg, ok := s.find(state, 0); ok {
+			m.resolving(off, cfg, "inside the BUILD state of "+cls.String()+", whose __setstate__ is not a plain attribute update and may read it, which resolves its interpolations")
+		}
+		return
+	}
+	dict := state
+	if state.kind == KindTuple && state.nkept() == 2 {
+		dict = state.at(0)
+		if cfg, ok := s.find(state.at(1), 0); ok {
+			m.resolving(off, cfg, "inside the slot state of a BUILD of "+cls.String()+", which setattr applies, running any property setter, which may read it and so resolve its interpolations")
+		}
+	}
+	if kind != plainModule {
+		return
+	}
+	for _, k := range moduleLookups {
+		v := dictValue(dict, k)
+		how := "as the " + k + " of the BUILD state of " + cls.String() + ", in which torch.nn.Module.__setattr__ tests names, which resolves its interpolations"
+		m.resolving(off, v, how)
+		step := 1
+		switch v.kind {
+		case KindDict:
+			step = 2
+		case KindList, KindTuple, KindSet, KindFrozenSet:
+		default:
+			continue
+		}
+		// A name is compared with a list's items, and with the keys or
+		// elements its hash collides with.
+		cells := v.cells()
+		for i := 0; i < len(cells); i += step {
+			m.resolving(off, v.t.val(cells[i]), "as an item of "+k+" in the BUILD state of "+cls.String()+", which torch.nn.Module.__setattr__'s name test compares, which resolves its interpolations")
+		}
 	}
 }
 

@@ -44,6 +44,10 @@ func TestConfigsAtDepth(t *testing.T) {
 		// An allowlist row whose reviewed reason says BUILD is
 		// nn.Module's __dict__ update, for a library not installed.
 		{"fastai module state holding a config", cat(proto(2), glob("fastai.layers", "SEModule"), emptyTuple, newobj, dict1("cfg", dc), build, stop), false},
+		{"nn.Module state with real _parameters, _modules, _buffers beside a config", cat(proto(2), module(dict1("_parameters", glob("collections", "OrderedDict")+emptyTuple+reduce)+sbu("_modules")+emptyDict+"s"+sbu("_buffers")+emptyDict+"s"+sbu("cfg")+dc+"s"), stop), false},
+		{"nn.Module state whose _modules holds a config", cat(proto(2), module(dict1("_modules", mark+dc+"l")), stop), true},
+		{"nn.Module slot state holding a config", cat(proto(2), module(emptyDict+dict1("cfg", dc)+tuple2), stop), true},
+		{"nn.Module slot state holding constants", cat(proto(2), module(emptyDict+dict1("x", k1(1))+tuple2), stop), false},
 		{"argparse.Namespace state holding a config", cat(proto(2), glob("argparse", "Namespace"), emptyTuple, newobj, dict1("cfg", dc), build, stop), false},
 		{"config's own state holding nested configs", cat(proto(2), glob("omegaconf.dictconfig", "DictConfig"), emptyTuple, newobj, dict1("_content", dict1("a", dc)), build, stop), false},
 		{"AttributeDict item holding a config", cat(proto(2), glob("lightning.fabric.utilities.data", "AttributeDict"), emptyTuple, newobj, sbu("cfg"), dc, "s", stop), false},
@@ -112,6 +116,28 @@ func TestConfigSamples(t *testing.T) {
 			}
 			if tt.gate && !strings.Contains(list(rec.Findings), RuleMisusedGlobal) {
 				t.Errorf("want an MG116 finding: %s", list(rec.Findings))
+			}
+		})
+	}
+}
+
+// TestDepthLimits: past CPython's recursion limit a search stops, and
+// the stream ends inconclusive, never clean, when something lies deeper.
+func TestDepthLimits(t *testing.T) {
+	nest := func(v string, n int) string { return v + strings.Repeat(tuple1, n) }
+	tests := []struct {
+		name, limit string
+		data        []byte
+	}{
+		{"sorted of configs nested past the config depth", "pickle-config-depth", cat(proto(2), glob("builtins", "sorted"), mark, nest(config, maxConfigDepth+1), "l", tuple1, reduce, stop)},
+		{"str of a Series nested past the dunder depth", "pickle-dunder-depth", cat(proto(2), glob("builtins", "str"), nest(series, maxShownDepth+1), tuple1, reduce, stop)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := scanBytes(t, tt.data, Options{})
+			var le *formats.LimitError
+			if !errors.As(err, &le) || le.Limit != tt.limit {
+				t.Fatalf("err %v, want limit %s", err, tt.limit)
 			}
 		})
 	}

@@ -115,8 +115,8 @@ func (m *machine) hashedValue(off int64, v Value, depth int) {
 // of g, an allowlisted global, against what the call runs on them
 // (dunderCalls). str, repr and format show what their argument holds
 // (shown); any other allowlisted callable outside builtins may iterate,
-// hash or compare whatever its arguments hold, as far as its reviewed
-// code is concerned (reached).
+// hash, compare or render whatever its arguments hold, as far as its
+// reviewed code is concerned (handed).
 func (m *machine) dunderArgs(off int64, g *globalInfo, args, kwargs Value) {
 	if m.probe || args.kind != KindTuple {
 		return
@@ -124,17 +124,17 @@ func (m *machine) dunderArgs(off int64, g *globalInfo, args, kwargs Value) {
 	full := g.ref.Module + "." + g.ref.Name
 	d := g.dunders
 	if d == nil {
-		if g.ref.Module == "builtins" || m.dunderSet&consumes == 0 {
+		if g.ref.Module == "builtins" {
 			return
 		}
-		how := "passes %s, held by its arguments, to " + full + ", whose code may iterate, hash or compare what it is given"
+		how := "passes %s, held by its arguments, to " + full + ", whose code may iterate, hash, compare or render what it is given"
 		for _, c := range args.cells() {
-			m.reached(off, m.t.val(c), how, 0)
+			m.handed(off, m.t.val(c), how)
 		}
 		if kwargs.kind == KindDict {
 			for i, c := range kwargs.cells() {
 				if i%2 == 1 {
-					m.reached(off, m.t.val(c), how, 0)
+					m.handed(off, m.t.val(c), how)
 				}
 			}
 		}
@@ -188,12 +188,45 @@ const (
 )
 
 // maxShownDepth bounds how deep shown and reached look into containers
-// and exception arguments; maxDunderCells bounds the cells they visit per
-// scan, beyond which the scan is inconclusive.
+// and exception arguments (CPython's default recursion limit: repr and
+// comparison of nested containers recurse through them all until it);
+// maxDunderCells bounds the cells they visit per scan. Past either the
+// scan is inconclusive (pickle-dunder-depth, pickle-dunder-cells).
 const (
-	maxShownDepth  = 8
+	maxShownDepth  = 1000
 	maxDunderCells = 1 << 22
 )
+
+// deep reports whether depth is past maxShownDepth, ending the scan
+// inconclusive when v, there, could hold more: a container of more than
+// constants, or an instance.
+func (m *machine) deep(v Value, depth int) bool {
+	if depth < maxShownDepth {
+		return false
+	}
+	switch v.kind {
+	case KindList, KindTuple, KindDict, KindSet, KindFrozenSet, KindCall:
+		if m.fatal == nil && !constant(v, 0) {
+			m.fatal = &formats.LimitError{Limit: "pickle-dunder-depth", Max: maxShownDepth}
+		}
+	}
+	return true
+}
+
+// handed judges v, handed to code the allowlist vouches for without
+// knowing what it does with v (an allowlisted callable outside builtins,
+// a property setter): it may iterate, hash or compare what v holds at
+// any depth (reached), and render it, as an error message does (Enum's
+// ValueError repr's the value it does not know).
+func (m *machine) handed(off int64, v Value, how string) {
+	if m.dunderSet&consumes != 0 {
+		m.reached(off, v, how, 0)
+	}
+	if m.dunderSet&shows != 0 {
+		m.trigger(off, v, shows, how)
+		m.shown(off, v, shows, how, 0)
+	}
+}
 
 // visit counts n more cells against maxDunderCells and reports whether
 // the walk may go on; a container whose items were not all kept could
@@ -228,7 +261,7 @@ func (m *machine) shown(off int64, v Value, d globals.Dunder, how string, depth 
 	if depth > 0 {
 		m.trigger(off, v, d, how)
 	}
-	if depth >= maxShownDepth {
+	if m.deep(v, depth) {
 		return
 	}
 	switch v.kind {
@@ -280,16 +313,68 @@ func (m *machine) shown(off int64, v Value, d globals.Dunder, how string, depth 
 // handed to a callable that may run any of consumes on them.
 func (m *machine) reached(off int64, v Value, how string, depth int) {
 	m.trigger(off, v, consumes, how)
-	if depth >= maxShownDepth {
-		return
-	}
 	switch v.kind {
 	case KindList, KindTuple, KindDict, KindSet, KindFrozenSet:
-		if !m.visit(v) {
+		if m.deep(v, depth) || !m.visit(v) {
 			return
 		}
 		for _, c := range v.cells() {
 			m.reached(off, m.t.val(c), how, depth+1)
+		}
+	}
+}
+
+// buildDunders judges what applying a BUILD state to an instance of an
+// allowlisted class runs: pickle sets the slot state's items with
+// setattr, which runs the class's __setattr__ and property setters on
+// each value (optuna's FrozenTrial.values runs list on it), code that may
+// do with it what any allowlisted callable may (handed); and
+// torch.nn.Module.__setattr__, run for the hooks the dict state lacks,
+// tests names in the state's moduleLookups.
+func (m *machine) buildDunders(off int64, obj, state Value) {
+	if m.probe || !m.dunders {
+		return
+	}
+	cls, ok := builtClass(obj)
+	if !ok {
+		return
+	}
+	g := cls.gobj().info
+	if g == nil || g.ref.Verdict.Class != globals.Allowed {
+		return
+	}
+	full := g.ref.Module + "." + g.ref.Name
+	dict := state
+	if state.kind == KindTuple && state.nkept() == 2 {
+		dict = state.at(0)
+		how := "sets %s, held by the slot state of a BUILD, on an instance of " + full + " with setattr, whose property setters may iterate, hash, compare or render it"
+		pairs, loose := m.pairs(state.at(1))
+		for i := 1; i < len(pairs); i += 2 {
+			m.handed(off, m.t.val(pairs[i]), how)
+		}
+		for _, c := range loose {
+			m.handed(off, m.t.val(c), how)
+		}
+	}
+	if plainState[full] != plainModule {
+		return
+	}
+	for _, k := range moduleLookups {
+		v := dictValue(dict, k)
+		m.trigger(off, v, consumes, "tests names in %s, the "+k+" of the BUILD state of "+full+", with torch.nn.Module.__setattr__")
+		step := 1
+		switch v.kind {
+		case KindDict:
+			step = 2
+		case KindList, KindTuple, KindSet, KindFrozenSet:
+		default:
+			continue
+		}
+		// A name is compared with a list's items, and with the keys or
+		// elements its hash collides with.
+		cells := v.cells()
+		for i := 0; i < len(cells); i += step {
+			m.trigger(off, v.t.val(cells[i]), globals.DunderEq, "compares names with %s, held by the "+k+" of the BUILD state of "+full+", in torch.nn.Module.__setattr__")
 		}
 	}
 }

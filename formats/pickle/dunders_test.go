@@ -74,6 +74,15 @@ func TestDunderTriggers(t *testing.T) {
 		// A callable outside builtins may iterate anything its arguments
 		// hold: torch.optim.Adam iterates a param group's params.
 		{"torch.optim.Adam of a param group holding a Booster", cat(proto(2), glob("torch.optim.adam", "Adam"), mark, emptyDict, sbu("params"), booster, "s", "l", tuple1, reduce, stop), formats.Critical},
+		// It may render them too: an Enum repr's a value it does not know
+		// in its ValueError.
+		{"Enum class called with a tuple holding a Series", cat(proto(2), glob("omegaconf.base", "SCMode"), series, tuple1, tuple1, reduce, stop), formats.High},
+		{"Enum class called with an int beside a Series", cat(proto(2), mark, series, glob("omegaconf.base", "SCMode"), k1(1), tuple1, reduce, "l", stop), 0},
+		// BUILD: setattr of a slot state runs property setters; torch's
+		// Module.__setattr__ tests names in _parameters, _modules, _buffers.
+		{"slot state holding a Series", cat(proto(2), glob("sklearn.linear_model._base", "LinearRegression"), emptyTuple, newobj, "N", emptyDict, sbu("s"), mark, series, "l", "s", tuple2, build, stop), formats.High},
+		{"Linear state whose _modules is a Booster", cat(proto(2), glob("torch.nn.modules.linear", "Linear"), emptyTuple, newobj, emptyDict, sbu("_modules"), booster, "s", build, stop), formats.Critical},
+		{"Linear state holding a Booster attribute", cat(proto(2), glob("torch.nn.modules.linear", "Linear"), emptyTuple, newobj, emptyDict, sbu("b"), booster, "s", build, stop), 0},
 		{"str of a list holding an UntypedStorage, whose repr is vouched for", cat(proto(2), glob("builtins", "str"), mark, storage, "l", tuple1, reduce, stop), 0},
 		{"str of an Exception of two arguments holding an UntypedStorage, whose repr is vouched for", cat(proto(2), glob("builtins", "str"), glob("builtins", "Exception"), k1(1), storage, tuple2, reduce, tuple1, reduce, stop), 0},
 		{"repr of a ValueError holding an UntypedStorage", cat(proto(2), call1("builtins", "repr", call1("builtins", "ValueError", storage)), stop), 0},
@@ -243,6 +252,28 @@ func TestDunderShownUnkept(t *testing.T) {
 				t.Fatalf("want a limit error, got %v", err)
 			}
 		})
+	}
+}
+
+// TestDunderShownSharedInstances: an enum called with instances each
+// built from the one before twice (2^40 paths through 80 cells) ends
+// inconclusive at the cell bound too, since rendering an instance is
+// assumed to render what it was built from.
+func TestDunderShownSharedInstances(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(proto(2) + series + "q\x00" + "0")
+	for i := byte(1); i <= 40; i++ {
+		b.WriteString(glob("argparse", "Namespace") + "h" + string([]byte{i - 1}) + "h" + string([]byte{i - 1}) + tuple2 + reduce + "q" + string([]byte{i}) + "0")
+	}
+	b.WriteString(glob("omegaconf.base", "SCMode") + "h\x28" + tuple1 + reduce + stop)
+	start := time.Now()
+	_, _, err := scanBytes(t, []byte(b.String()), Options{})
+	var le *formats.LimitError
+	if !errors.As(err, &le) || le.Limit != "pickle-dunder-cells" {
+		t.Fatalf("want the dunder cell limit, got %v", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("took %s", d)
 	}
 }
 
