@@ -15,7 +15,7 @@ Files already in /work/shared/realworld (which modelgate was tuned on) are left 
 It never runs, imports or unpickles anything it copies. Standard library only.
 
 Usage: /usr/bin/python3 tools/corpus/gather.py [--mirrors DIR] [--corpus DIR]
-           [--set corpus|new3|new4|new5|new6|new7|new8|new9] [--exclude-manifest MANIFEST]...
+           [--set corpus|new3|new4|new5|new6|new7|new8|new9|new10] [--exclude-manifest MANIFEST]...
 """
 
 import argparse
@@ -870,8 +870,101 @@ Abhinav-T9947/Political-Election-Analysis Adarshabrahamjohnson12/Titanic_Surviva
 SOURCES9 += [dict(name="wild", repo=r, license="detect",
                   include=r"\.(pkl|pickle|joblib|sav|pt|pth|bin|ckpt|keras|h5|hdf5|safetensors|"
                           r"onnx|tflite|npy|npz|gguf|zip|model)$") for r in WILD9]
+# The tenth corpus ("new10", /work/corpus10): sources no earlier manifest names, no earlier
+# SOURCES or WILD list reads, none mirrored here before this set was gathered and none read by
+# the day's tuning (nor any jpmml, sklearn2pmml, scikit-lego, madmom, sinabs, fastai or flair
+# repository), gathered once to measure main untuned (issue 12); nothing is tuned on it.
+# Projects: test models, examples and shipped models of well-known ML projects: DiCE's sample
+# trained models, NNFusion's test ONNX models, MLRun's test artefacts, the RL Baselines Zoo's
+# (Stable Baselines 2) and rl-trained-agents' (SB3) trained agents and normalisation pickles,
+# Stable Baselines' test data, the Python Machine Learning book's pickles, Essentia's test
+# models, MMPretrain's, Torch-TensorRT's, Magenta's, Qlib's, PyText's, AIX360's, Lucid's,
+# onnx-coreml's, causal-learn's (its committed Sphinx doctree caches are pickles too: kept, as
+# a scanner meets them), NVIDIA's DL examples', Trax's and TF Probability's. Listed but yielding
+# no file (LFS pointers, formats not claimed here, or digests an earlier corpus holds): Seldon
+# Tempo, ModelMesh Serving, the ONNX.js demo, onnx-go, TensorBoard, the book's second edition,
+# ARM's KWS-for-MCU, Teachable Machine. Left out as holding no model file this gatherer claims:
+# ELL, EdgeML, TF Model Analysis, TF Transform, EloquentTinyML, JAX, PAZ, Tensor2Tensor, TF
+# Addons, OpenAI Baselines, FLAML, Distiller,
+# Tianshou, AIF360, MACE, CausalML, TPOT, Recommenders, NLP Recipes; CNTK's snapshot is too
+# large to bring here. Every source, wild ones too, is capped at MAX_PER_SOURCE7 files. Gathered
+# (after `fetch` of every repository named here) with
+#   tools/corpus/gather.py --set new10 --corpus /work/corpus10 \
+#     --exclude-manifest /work/corpus/manifest.tsv --exclude-manifest /work/corpus2/manifest.tsv \
+#     --exclude-manifest /work/h-precision-data/corpus3/manifest.tsv \
+#     --exclude-manifest /work/corpus4/manifest.tsv --exclude-manifest /work/corpus5/manifest.tsv \
+#     --exclude-manifest /work/corpus6/manifest.tsv \
+#     --exclude-manifest /work/h-ecosys-data/corpus5/manifest.tsv \
+#     --exclude-manifest /work/corpus7/manifest.tsv --exclude-manifest /work/corpus8/manifest.tsv \
+#     --exclude-manifest /work/corpus9/manifest.tsv
+SOURCES10 = [
+    dict(name="dice", repo="interpretml/DiCE", license="MIT", include=r""),
+    dict(name="seldon-tempo", repo="SeldonIO/tempo", license="Apache-2.0", include=r""),
+    dict(name="modelmesh-serving", repo="kserve/modelmesh-serving", license="Apache-2.0",
+         include=r""),
+    dict(name="nnfusion", repo="microsoft/nnfusion", license="MIT", include=r""),
+    dict(name="onnxjs-demo", repo="microsoft/onnxjs-demo", license="MIT", include=r""),
+    dict(name="mlrun", repo="mlrun/mlrun", license="Apache-2.0", include=r""),
+    dict(name="onnx-go", repo="owulveryck/onnx-go", license="MIT", include=r""),
+    dict(name="tensorboard", repo="tensorflow/tensorboard", license="Apache-2.0", include=r""),
+    dict(name="rl-trained-agents", repo="DLR-RM/rl-trained-agents", license="MIT", include=r""),
+    dict(name="rl-baselines-zoo", repo="araffin/rl-baselines-zoo", license="MIT", include=r""),
+    dict(name="stable-baselines", repo="hill-a/stable-baselines", license="MIT", include=r""),
+    dict(name="pyml-book", repo="rasbt/python-machine-learning-book", license="detect",
+         include=r""),
+    dict(name="pyml-book-2nd", repo="rasbt/python-machine-learning-book-2nd-edition",
+         license="detect", include=r""),
+    dict(name="ml-kws-for-mcu", repo="ARM-software/ML-KWS-for-MCU", license="Apache-2.0",
+         include=r""),
+    dict(name="essentia", repo="MTG/essentia", license="AGPL-3.0-only", include=r""),
+    dict(name="mmpretrain", repo="open-mmlab/mmpretrain", license="Apache-2.0", include=r""),
+    dict(name="torch-tensorrt", repo="pytorch/TensorRT", license="BSD-3-Clause", include=r""),
+    dict(name="teachablemachine", repo="googlecreativelab/teachablemachine-community",
+         license="Apache-2.0", include=r""),
+    dict(name="magenta", repo="tensorflow/magenta", license="Apache-2.0", include=r""),
+    dict(name="qlib", repo="microsoft/qlib", license="MIT", include=r""),
+    dict(name="pytext", repo="facebookresearch/pytext", license="detect", include=r""),
+    dict(name="aix360", repo="Trusted-AI/AIX360", license="Apache-2.0", include=r""),
+    dict(name="lucid", repo="tensorflow/lucid", license="Apache-2.0", include=r""),
+    dict(name="onnx-coreml", repo="onnx/onnx-coreml", license="MIT", include=r""),
+    dict(name="causal-learn", repo="py-why/causal-learn", license="MIT", include=r""),
+    dict(name="nvidia-dl-examples", repo="NVIDIA/DeepLearningExamples", license="detect",
+         include=r""),
+    dict(name="trax", repo="google/trax", license="Apache-2.0", include=r""),
+    dict(name="tensorflow-probability", repo="tensorflow/probability", license="Apache-2.0",
+         include=r""),
+]
+
+# Wild repositories of the tenth corpus: the code index's `find_files path=NAME` listings for
+# twelve names no earlier set listed (vocab.npy, stacking_model.pkl, gbm.pkl, label_encoders.pkl,
+# word_index.pkl, char2idx.pkl, ckpt.pth, q_table.pkl, columns.pkl, model_weights.pth, actor.pth,
+# dqn.pth), one line per name in that order. Tried, in listing order, were each listing's first
+# six repositories (seven for word_index.pkl, eight for label_encoders.pkl and columns.pkl,
+# whose listings began with excluded or unobtainable ones); kept are those that no earlier
+# manifest, WILD list or tuning list names, that were not mirrored here before, whose snapshot
+# could be had and that hold a model file (at most six a name). CIRCL/douglas-quaid's Sphinx
+# environment pickle is kept, as causal-learn's doctrees are.
+# Every model file of each is kept (up to MAX_PER_SOURCE7).
+WILD10 = """
+Aakash-02/NLP_CS6370_Project AlanJ2001/ImageCaptionGeneratorWebsite AriyoX/Restaurant-Reviews CIRCL/douglas-quaid ElsayedMMohammed/Scene-Recognition-with-Bag-of-Words GabrielMtzSoltero/wsEMBS
+4l3b/WorkTrack-predictor Abdullah-02-134212-098/Voice-to-Gender Abdullah-02-134212-098/update-voice AbyvargheseMandapathel/AdvAssist-Recommendation
+Harshkumar6200/SleepFit-Analysis HermNOHE/Projet_Final_NLP_DS MK117/ProjectSite SanikaAuti/parkinsonsDisease_detection abhinavsoni2601/project deepensingh/Final_Project_IPL_PREDICTION
+02-PRASHANT-12/PYTHON-PROJECT 022200933f-netizen/Dashboard-Interactivo-Uniandes 1543siddhant/StateWise-Yield-prediction 18Sandeep18/credit-risk-prediction 1Anish3/Genetic-Risk-Assessment-Using-AI
+AdrianHsu/S2VT-seq2seq-video-captioning-attention AdrianInsua/SentimentAnalysis Avk14/SentimentAnalysis CMaxK/robo_romeo_streamlit Chhandos/img_to_text Emmyyyyyyy/TextAudioOffenseDetect
+Alorvor/phishing-detector-tcn Chirag-1020/phishing-detector JonnyP1990/TwitterConspiracy Nayanx0013/Phishguard-Backend-extension Nitesh780/The-Axios-project-
+GuoooooJing/MachineLearning_handsign_recognition HangYeung1/dreamfusion Maxachine/icb-predictor-web Natthaphon-Sangmuang/AIE311_diffusion_module PhotonQuantum/pysjtu
+089487/DRL-Asignment-1 101code101/hi 17arhaan/Snake_AI 21S003018/Tik-Tak-Toe AAAA-source/DRL-Asignment-1 AAAA-source/DRL-Assignment-1
+0l3r7/ML_Based_NIDS_RealTime_Alerting 1385201/network-intrusion-detection 1512ks/hotel-booking 1pol/my_ml_projects
+01ive/AI_for_SnakeGame 12v/hn 1337Rox/MNIST
+AgainBot/Project2-ContinuousControl AgainBot/Project3-CollaborationAndCompetition Conqcd/ai_flappy_bird Conqcd/train_mario_ai Daffan/APPLR Dev-SaTu/OBRL
+110805/DQN_DDPG 4ndr3lu15/MARL-Studies APN-Pucky/ailiga Akshar1803/Assignment4Experiments
+""".split()
+SOURCES10 += [dict(name="wild", repo=r, license="detect",
+                   include=r"\.(pkl|pickle|joblib|sav|pt|pth|bin|ckpt|keras|h5|hdf5|safetensors|"
+                           r"onnx|tflite|npy|npz|gguf|zip|model)$") for r in WILD10]
 SETS = {"corpus": SOURCES, "new3": SOURCES3, "new4": SOURCES4, "new5": SOURCES5, "new6": SOURCES6,
-        "new7": SOURCES7, "new8": SOURCES8, "new9": SOURCES9}
+        "new7": SOURCES7, "new8": SOURCES8, "new9": SOURCES9,
+        "new10": SOURCES10}
 
 # Paths of scanners' attack samples and anything naming a payload: never benign by intent.
 EXCLUDE = re.compile(r"malicious|exploit|payload|evil|attack|poison|backdoor|inject|"
@@ -1091,7 +1184,7 @@ def main():
     ap.add_argument("--corpus", default="/work/corpus")
     ap.add_argument("--realworld", default="/work/shared/realworld")
     ap.add_argument("--set", default="corpus", choices=sorted(SETS),
-                    help="which source list to gather (new3 to new9: the third to ninth corpora)")
+                    help="which source list to gather (new3 to new10: the third to tenth corpora)")
     ap.add_argument("--exclude-manifest", action="append", default=[],
                     help="leave out files whose sha256 a manifest lists (another corpus)")
     args = ap.parse_args()
@@ -1116,11 +1209,12 @@ def main():
             if digest in excluded or digest in seen or any(f[0] == digest for f in found):
                 continue
             found.append((digest, path, data, origin, license_, fmt))
-        capped = args.set in ("new4", "new5", "new6", "new7", "new8", "new9")
+        capped = args.set in ("new4", "new5", "new6", "new7", "new8", "new9", "new10")
         if capped or (args.set != "corpus" and src["name"] != "wild"):
             # A keyed hash picks the sample, so it is independent of the digest split.
             found = sorted(found, key=lambda f: hashlib.sha256(b"cap" + f[0].encode()).digest())
-            found = found[:MAX_PER_SOURCE7 if args.set in ("new7", "new8", "new9") else MAX_PER_PROJECT]
+            found = found[:MAX_PER_SOURCE7 if args.set in ("new7", "new8", "new9", "new10")
+                           else MAX_PER_PROJECT]
         for digest, path, data, origin, license_, fmt in found:
             seen.add(digest)
             where = src["name"].replace(":", "-")
