@@ -141,6 +141,13 @@ func (s *configSearch) find(v Value, depth int) (Value, bool) {
 		return Value{}, false
 	}
 	s.seen[k] = true
+	if v.count() > int64(v.nkept()) && lostItems(v) {
+		// An object beyond the kept items could be a config.
+		if s.m.fatal == nil {
+			s.m.fatal = &formats.LimitError{Limit: "pickle-items", Max: int64(s.m.maxItems)}
+		}
+		return Value{}, false
+	}
 	for _, c := range v.cells() {
 		if cfg, ok := s.find(v.t.val(c), depth+1); ok {
 			return cfg, true

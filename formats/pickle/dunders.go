@@ -229,8 +229,9 @@ func (m *machine) handed(off int64, v Value, how string) {
 }
 
 // visit counts n more cells against maxDunderCells and reports whether
-// the walk may go on; a container whose items were not all kept could
-// hold anything, so a walk that meets one ends the scan inconclusive.
+// the walk may go on; a container that did not keep an item other than a
+// plain scalar could hold anything, so a walk that meets one ends the
+// scan inconclusive.
 func (m *machine) visit(v Value) bool {
 	if m.fatal != nil {
 		return false
@@ -241,7 +242,7 @@ func (m *machine) visit(v Value) bool {
 		m.fatal = &formats.LimitError{Limit: "pickle-dunder-cells", Max: maxDunderCells}
 		return false
 	}
-	if v.count() > int64(n) {
+	if v.count() > int64(n) && lostItems(v) {
 		m.fatal = &formats.LimitError{Limit: "pickle-items", Max: int64(m.maxItems)}
 		return false
 	}
@@ -505,4 +506,11 @@ func instanceClass(v Value) (Value, bool) {
 		}
 	}
 	return Value{}, false
+}
+
+// lostItems reports whether the container v dropped an item that is not a
+// plain scalar (flagLostObject); an inline tuple keeps every item.
+func lostItems(v Value) bool {
+	o := v.obj()
+	return o == nil || o.flags&flagLostObject != 0
 }

@@ -3,6 +3,7 @@ package pickle
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -240,8 +241,11 @@ for load in (pickle.loads, lambda d: pickle._Unpickler(io.BytesIO(d)).load()):
 // stream naming a global with an unvouched __repr__, is inconclusive: an
 // item it did not keep could be that global's instance.
 func TestDunderShownUnkept(t *testing.T) {
+	// 70 ints and then the Series: the list keeps the ints only.
 	for name, data := range map[string][]byte{
-		"list of 71 items": cat(proto(2), series, "0", glob("builtins", "str"), mark, strings.Repeat(k1(0), 70), "l", tuple1, reduce, stop),
+		"list of 71 items": cat(proto(2), series, "q\x00", "0", glob("builtins", "str"), mark, strings.Repeat(k1(0), 70), "h\x00", "l", tuple1, reduce, stop),
+		"config beyond a sorted list's kept items": cat(proto(2), glob("builtins", "sorted"), mark, strings.Repeat(k1(0), 70),
+			glob("omegaconf.dictconfig", "DictConfig"), emptyTuple, newobj, "l", tuple1, reduce, stop),
 		"OrderedDict filled by SETITEMS": cat(proto(2), series, "0", glob("builtins", "str"), glob("collections", "OrderedDict"), emptyTuple, reduce,
 			mark, sbu("k"), k1(0), "u", tuple1, reduce, stop),
 	} {
@@ -252,6 +256,25 @@ func TestDunderShownUnkept(t *testing.T) {
 				t.Fatalf("want a limit error, got %v", err)
 			}
 		})
+	}
+}
+
+// TestDunderUnkeptScalars: a container that dropped only plain scalars
+// holds no object, so a pandas Series pickle whose index has more names
+// than the machine keeps is clean (the shap crime.pickle shape).
+func TestDunderUnkeptScalars(t *testing.T) {
+	var names strings.Builder
+	for i := 0; i < 100; i++ {
+		names.WriteString(sbu(fmt.Sprintf("col%d", i)))
+	}
+	data := cat(proto(2), series, "0", glob("pandas.core.indexes.base", "_new_Index"), glob("pandas.core.indexes.base", "Index"),
+		emptyDict, sbu("data"), mark, names.String(), "l", "s", tuple2, reduce, stop)
+	rec, _, err := scanBytes(t, data, Options{})
+	if err != nil {
+		t.Fatalf("error %v", err)
+	}
+	if worst, any := rec.Max(); any && worst >= formats.Medium {
+		t.Errorf("findings: %s", list(rec.Findings))
 	}
 }
 

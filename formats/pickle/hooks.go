@@ -45,8 +45,10 @@ var hookNames = [nHooks]string{"__setstate__", "extend", "append", "add"}
 // Object flags (object.flags) for dicts whose later items may become an
 // instance's attributes, for dicts that received a hook name with a
 // callable value beyond the items they keep, for instances BUILT more
-// than once (only the last state is kept), and for instances given items
-// by APPEND(S), SETITEM(S) or ADDITEMS, which are not kept (dunders.go).
+// than once (only the last state is kept), for instances given items by
+// APPEND(S), SETITEM(S) or ADDITEMS, which are not kept (dunders.go), and
+// for containers that received, beyond the items they keep, one that is
+// not a plain scalar (lostObject).
 const (
 	flagAttrDict uint8 = 1 << iota
 	flagLostSetstate
@@ -55,7 +57,22 @@ const (
 	flagLostAdd
 	flagRebuilt
 	flagItems
+	flagLostObject
 )
+
+// lostObject reports whether items a container does not keep include one
+// that is not a str, bytes, number, bool or None: only such an item can be
+// an object whose methods the dunder and config walks look for.
+func lostObject(items []cell) bool {
+	for _, c := range items {
+		switch c.kind {
+		case KindStr, KindBytes, KindInt, KindBigInt, KindFloat, KindBool, KindNone:
+		default:
+			return true
+		}
+	}
+	return false
+}
 
 // hookSet is what one instance's attributes hold under the hook names: a
 // callable cell (kindAbsent when unset or set to data, which is never

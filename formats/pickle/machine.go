@@ -439,7 +439,7 @@ func (m *machine) popMark() ([]cell, error) {
 
 func (m *machine) container(kind Kind, items []cell) Value {
 	k := min(len(items), m.maxItems)
-	if kind == KindTuple && k <= maxInlineKept {
+	if kind == KindTuple && k <= maxInlineKept && k == len(items) {
 		v := Value{cell: cell{kind: KindTuple, aux: 1 | uint16(k)<<1, n: int64(len(items))}, t: m.t}
 		if k > 0 {
 			var elems []cell
@@ -450,6 +450,9 @@ func (m *machine) container(kind Kind, items []cell) Value {
 	}
 	ref, o := m.t.newObjectOf(items[:k])
 	o.count = int64(len(items))
+	if lostObject(items[k:]) {
+		o.flags |= flagLostObject
+	}
 	return m.t.objValue(kind, ref)
 }
 
@@ -1344,7 +1347,11 @@ func (m *machine) addItems(off int64, op byte, items []cell) error {
 		if want != KindDict {
 			limit = m.maxItems
 		}
-		if room := limit - int(o.nItems); room > 0 {
+		room := max(limit-int(o.nItems), 0)
+		if lostObject(items[min(room, len(items)):]) {
+			o.flags |= flagLostObject
+		}
+		if room > 0 {
 			add := items[:min(room, len(items))]
 			if o.capItems == 0 {
 				// A batch (APPENDS, SETITEMS, ADDITEMS) is how picklers
