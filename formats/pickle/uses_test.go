@@ -209,6 +209,8 @@ func TestEcosystemSelection(t *testing.T) {
 		{"testdata/pmml/sklego.pkl", "sklego", []string{"sklego."}},
 		{"testdata/pmml/madmom.pkl", "madmom", []string{"madmom.", "numpy.dstack", "builtins.map"}},
 		{"testdata/pmml/sinabs.pkl", "sinabs", []string{"sinabs."}},
+		{"testdata/rl/sb3_vecnormalize_gym.pkl", "stable_baselines", []string{"stable_baselines3."}},
+		{"testdata/rl/sb3_vecnormalize_gymnasium.pkl", "gym", []string{"gymnasium."}},
 	} {
 		t.Run(tt.ecosystem, func(t *testing.T) {
 			data, err := os.ReadFile(tt.file)

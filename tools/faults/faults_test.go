@@ -161,6 +161,7 @@ var knownGaps = []struct {
 	{"", regexp.MustCompile(`_reconstruct\(\) argument|encode\(\) argument|unknown encoding|codec can't encode|Cannot construct a dtype|memoryview: a bytes-like|cannot be interpreted as an integer|Insufficient precision|bad argument to internal function|bad argument type for built-in operation|embedded null character`),
 		"the argument types and values allowlisted callables (numpy's reconstructors, _codecs.encode) accept"},
 	{"pickle", regexp.MustCompile(`no persistent_load function`), "persistent IDs, which torch's loader resolves, in a file read as a plain pickle"},
+	{"pickle", regexp.MustCompile(`^MemoryError$`), "a memo index (PUT) far past the file's size: CPython's C unpickler grows its memo array to it and runs out of memory; the pure-Python unpickler keeps a dict"},
 	{"hdf5", regexp.MustCompile(`addr overflow|past end of allocation|different length than stored|dataset doesn.t exist|temporary file space|data size exceeds buffer size|fill size exceeds buffer size|bad flag value for superblock|driver get_eoa|sblock->base_addr = [1-9]`),
 		"HDF5 dataset storage addresses, fill values, attribute encodings, superblock flags and base address, which the library checks"},
 	{"", regexp.MustCompile(`'ascii' codec can't decode`),

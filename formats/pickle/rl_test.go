@@ -1,0 +1,96 @@
+package pickle
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/modelgate/modelgate/formats"
+	"github.com/modelgate/modelgate/formats/formatstest"
+)
+
+// TestReinforcementLearningPickles asserts the uses of the stable_baselines
+// and gym entries: VecNormalize, RunningMeanStd and the spaces may be built
+// (NEWOBJ, then BUILD), never called with the pickle's arguments; SB2's
+// policy classes may only be held; what a pickle puts in their state is
+// judged on its own. The files are testdata/rl/make.py's real-shaped
+// vecnormalize.pkl, obs_rms.pkl and agent data and its hostile variants.
+func TestReinforcementLearningPickles(t *testing.T) {
+	newobj, build := "\x81", "b"
+	built := func(module, name string) string { return glob(module, name) + emptyTuple + newobj }
+	withState := func(module, name, key, value string) []byte {
+		return cat(proto(2), built(module, name), "}", sbu(key), value, "s", build, stop)
+	}
+	called := func(module, name string) []byte {
+		return cat(proto(2), glob(module, name), sbu("/etc/passwd"), tuple1, reduce, stop)
+	}
+	const vecNormalize = "stable_baselines3.common.vec_env.vec_normalize"
+	osSystem := glob("os", "system") + sbu("id") + tuple1 + reduce
+	tests := []struct {
+		name string
+		data []byte
+		rule string // reported, or "" for clean
+	}{
+		{"VecNormalize built", cat(proto(2), built(vecNormalize, "VecNormalize"), stop), ""},
+		{"VecNormalize called", called(vecNormalize, "VecNormalize"), RuleMisusedGlobal},
+		{"VecNormalize holding os.system", withState(vecNormalize, "VecNormalize", "venv", glob("os", "system")), RuleDeniedGlobal},
+		{"VecNormalize state calling os.system", withState(vecNormalize, "VecNormalize", "norm_obs_keys", osSystem), RuleDeniedGlobal},
+		{"SB2 RunningMeanStd built", cat(proto(2), built("stable_baselines.common.running_mean_std", "RunningMeanStd"), stop), ""},
+		{"SB2 policy held", withState("gym.spaces.box", "Box", "policy", glob("stable_baselines.common.policies", "MlpPolicy")), ""},
+		{"SB2 policy built", cat(proto(2), built("stable_baselines.common.policies", "MlpPolicy"), stop), RuleMisusedGlobal},
+		{"SB2 policy called", called("stable_baselines.common.policies", "MlpPolicy"), RuleMisusedGlobal},
+		{"gym Box called with a path", called("gym.spaces.box", "Box"), RuleMisusedGlobal},
+		{"gymnasium Discrete called", called("gymnasium.spaces.discrete", "Discrete"), RuleMisusedGlobal},
+		{"gymnasium Dict built", cat(proto(2), built("gymnasium.spaces.dict", "Dict"), stop), ""},
+		{"gym legacy Tuple built", cat(proto(2), built("gym.spaces.tuple_space", "Tuple"), stop), ""},
+		// Not listed: no pickle of one seen.
+		{"gymnasium Text stays off", cat(proto(2), built("gymnasium.spaces.text", "Text"), stop), RuleUnknownGlobal},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec, _, err := scanBytes(t, tt.data, Options{})
+			if err != nil {
+				t.Fatalf("error %v", err)
+			}
+			checkRL(t, rec, tt.rule)
+		})
+	}
+	files := []struct {
+		file string
+		rule string
+	}{
+		{"sb3_vecnormalize_gym.pkl", ""},
+		{"sb3_vecnormalize_gymnasium.pkl", ""},
+		{"sb2_obs_rms.pkl", ""},
+		{"sb2_agent.pkl", ""},
+		{"hostile_vecnormalize_system.pkl", RuleDeniedGlobal},
+		{"hostile_vecnormalize_holds_system.pkl", RuleDeniedGlobal},
+		{"hostile_box_called.pkl", RuleMisusedGlobal},
+		{"hostile_policy_called.pkl", RuleMisusedGlobal},
+	}
+	for _, tt := range files {
+		t.Run(tt.file, func(t *testing.T) {
+			data, err := os.ReadFile(filepath.Join("testdata", "rl", tt.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec, _, err := scanBytes(t, data, Options{})
+			if err != nil {
+				t.Fatalf("error %v", err)
+			}
+			checkRL(t, rec, tt.rule)
+		})
+	}
+}
+
+func checkRL(t *testing.T, rec *formatstest.Recorder, rule string) {
+	t.Helper()
+	worst, any := rec.Max()
+	if rule == "" && any && worst >= formats.Medium {
+		t.Errorf("benign form has findings: %v", rec.Findings)
+	}
+	if rule != "" && (!slices.Contains(rec.Rules(), rule) || worst < formats.Medium) {
+		t.Errorf("rule %s not reported at medium or above; got %v", rule, rec.Findings)
+	}
+}
