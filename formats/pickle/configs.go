@@ -55,6 +55,29 @@ var plainState = func() map[string]plainKind {
 // keys, and runs an instance's __contains__, __iter__ or __getitem__.
 var moduleLookups = []string{"_parameters", "_modules", "_buffers", "_non_persistent_buffers_set"}
 
+// moduleTested calls fn with each value of a Module's BUILD state dict
+// that Module.__setattr__ tests names in (see moduleLookups), and then,
+// item set, with what the test compares a name with: a list's, tuple's
+// or set's items, or a dict's keys.
+func moduleTested(dict Value, fn func(key string, v Value, item bool)) {
+	for _, k := range moduleLookups {
+		v := dictValue(dict, k)
+		fn(k, v, false)
+		step := 1
+		switch v.kind {
+		case KindDict:
+			step = 2
+		case KindList, KindTuple, KindSet, KindFrozenSet:
+		default:
+			continue
+		}
+		cells := v.cells()
+		for i := 0; i < len(cells); i += step {
+			fn(k, v.t.val(cells[i]), true)
+		}
+	}
+}
+
 // Containers a config sits in, for the search of reachingConfig: storing
 // constructors keep their argument's elements as values without reading
 // them (a config is read only as the argument itself, or, for the dict
@@ -237,25 +260,13 @@ func (m *machine) buildConfigs(off int64, obj, state Value) {
 	if kind != plainModule {
 		return
 	}
-	for _, k := range moduleLookups {
-		v := dictValue(dict, k)
-		how := "as the " + k + " of the BUILD state of " + cls.String() + ", in which torch.nn.Module.__setattr__ tests names, which resolves its interpolations"
-		m.resolving(off, v, how)
-		step := 1
-		switch v.kind {
-		case KindDict:
-			step = 2
-		case KindList, KindTuple, KindSet, KindFrozenSet:
-		default:
-			continue
+	moduleTested(dict, func(k string, v Value, item bool) {
+		if item {
+			m.resolving(off, v, "as an item of "+k+" in the BUILD state of "+cls.String()+", which torch.nn.Module.__setattr__'s name test compares, which resolves its interpolations")
+			return
 		}
-		// A name is compared with a list's items, and with the keys or
-		// elements its hash collides with.
-		cells := v.cells()
-		for i := 0; i < len(cells); i += step {
-			m.resolving(off, v.t.val(cells[i]), "as an item of "+k+" in the BUILD state of "+cls.String()+", which torch.nn.Module.__setattr__'s name test compares, which resolves its interpolations")
-		}
-	}
+		m.resolving(off, v, "as the "+k+" of the BUILD state of "+cls.String()+", in which torch.nn.Module.__setattr__ tests names, which resolves its interpolations")
+	})
 }
 
 // consumedArgs judges the arguments of a call of an allowlisted callable:

@@ -360,24 +360,13 @@ func (m *machine) buildDunders(off int64, obj, state Value) {
 	if plainState[full] != plainModule {
 		return
 	}
-	for _, k := range moduleLookups {
-		v := dictValue(dict, k)
+	moduleTested(dict, func(k string, v Value, item bool) {
+		if item {
+			m.trigger(off, v, globals.DunderEq, "compares names with %s, held by the "+k+" of the BUILD state of "+full+", in torch.nn.Module.__setattr__")
+			return
+		}
 		m.trigger(off, v, consumes, "tests names in %s, the "+k+" of the BUILD state of "+full+", with torch.nn.Module.__setattr__")
-		step := 1
-		switch v.kind {
-		case KindDict:
-			step = 2
-		case KindList, KindTuple, KindSet, KindFrozenSet:
-		default:
-			continue
-		}
-		// A name is compared with a list's items, and with the keys or
-		// elements its hash collides with.
-		cells := v.cells()
-		for i := 0; i < len(cells); i += step {
-			m.trigger(off, v.t.val(cells[i]), globals.DunderEq, "compares names with %s, held by the "+k+" of the BUILD state of "+full+", in torch.nn.Module.__setattr__")
-		}
-	}
+	})
 }
 
 // exceptions are the allowlisted exception classes, whose str and repr
