@@ -25,6 +25,30 @@ func scanBytes(t testing.TB, data []byte, opt Options) (*formatstest.Recorder, *
 
 // checkRule scans data and asserts the outcome a table row states: with
 // rule "" nothing at medium or above, otherwise a finding of rule.
+// sevCase is a pickle that must have a finding at sev or above.
+type sevCase struct {
+	name string
+	data []byte
+	sev  formats.Severity
+}
+
+// checkAtLeast runs sevCases: each must scan without error and report a
+// finding at its severity or above.
+func checkAtLeast(t *testing.T, tests []sevCase) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec, _, err := scanBytes(t, tt.data, Options{})
+			if err != nil {
+				t.Fatalf("error %v", err)
+			}
+			if worst, any := rec.Max(); !any || worst < tt.sev {
+				t.Errorf("want a finding at %s or above: %s", tt.sev, list(rec.Findings))
+			}
+		})
+	}
+}
+
 // stateCase is a pickle of a holder class whose state check either clears
 // it or not.
 type stateCase struct {

@@ -15,11 +15,7 @@ import (
 func TestRedTeam2Dunders(t *testing.T) {
 	listConfig := glob("omegaconf.listconfig", "ListConfig") + emptyTuple + newobj + emptyDict + sbu("_content") + emptyList + "s" + build
 	exc := func(arg string) string { return call1("builtins", "Exception", arg) }
-	tests := []struct {
-		name string
-		data []byte
-		sev  formats.Severity
-	}{
+	tests := []sevCase{
 		// str and repr of a list, tuple or dict run repr on every item.
 		{"str of a list holding a Series", cat(proto(2), glob("builtins", "str"), mark, series, "l", tuple1, reduce, stop), formats.High},
 		{"str of a tuple holding a Series", cat(proto(2), glob("builtins", "str"), series, tuple1, tuple1, reduce, stop), formats.High},
@@ -49,15 +45,5 @@ func TestRedTeam2Dunders(t *testing.T) {
 			emptyDict, sbu("_shared_axes"), emptyDict, sbu("x"), mark, config, config, "l", "s", "s", sbu("_twinned_axes"), mark, config, "l", "s", build, stop), formats.Medium},
 		{"flair Dictionary BUILD state whose idx2item is a ListConfig", cat(proto(2), glob("flair.data", "Dictionary"), emptyTuple, newobj, emptyDict, sbu("idx2item"), listConfig, "s", build, stop), formats.Medium},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			rec, _, err := scanBytes(t, tt.data, Options{})
-			if err != nil {
-				t.Fatalf("error %v", err)
-			}
-			if worst, any := rec.Max(); !any || worst < tt.sev {
-				t.Errorf("want a finding at %s or above: %s", tt.sev, list(rec.Findings))
-			}
-		})
-	}
+	checkAtLeast(t, tests)
 }

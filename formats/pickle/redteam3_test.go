@@ -74,25 +74,11 @@ func TestRedTeam3Dunders(t *testing.T) {
 // (mk6.py).
 func TestRedTeam3Depth(t *testing.T) {
 	nest := func(v string, n int) string { return v + strings.Repeat(tuple1, n) }
-	tests := []struct {
-		name string
-		data []byte
-		sev  formats.Severity
-	}{
+	tests := []sevCase{
 		{"str of a Series nested 9 deep", cat(proto(2), glob("builtins", "str"), nest(series, 9), tuple1, reduce, stop), formats.High},
 		{"sorted of DictConfigs nested 17 deep", cat(proto(2), glob("builtins", "sorted"), mark, nest(config, 17), nest(config, 17), "l", tuple1, reduce, stop), formats.Medium},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			rec, _, err := scanBytes(t, tt.data, Options{})
-			if err != nil {
-				t.Fatalf("error %v", err)
-			}
-			if worst, any := rec.Max(); !any || worst < tt.sev {
-				t.Errorf("want a finding at %s or above: %s", tt.sev, list(rec.Findings))
-			}
-		})
-	}
+	checkAtLeast(t, tests)
 }
 
 // TestRedTeam3Rendered: a non-builtin allowlisted callable is assumed to
