@@ -1,0 +1,50 @@
+package pickle
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/modelgate/modelgate/formats"
+)
+
+// TestRedteam4Unkept asserts that an object a container holds beyond, or
+// in place of, the items the machine keeps is judged: each case ends
+// inconclusive or with a finding at medium or above.
+//
+// Failing on 92c5a32: SETITEM(S) on a list (CPython's load_setitem runs
+// list[i] = v) replaces an item the machine still shows as the old one,
+// and the element loop of dunderArgs walks a list or tuple argument's
+// kept cells only, without visit.
+func TestRedteam4Unkept(t *testing.T) {
+	ints := strings.Repeat(k1(0), 70)
+	pairs := strings.Repeat(k1(0)+k1(0)+tuple2, 70)
+	str := glob("builtins", "str")
+	for name, data := range map[string][]byte{
+		// Caught on 92c5a32: kept as regressions.
+		"str of TUPLE opcode":             cat(proto(2), series, binput(0), pop, str, mark, ints, binget(0), "t", tuple1, reduce, stop),
+		"str of FROZENSET opcode":         cat(proto(4), series, binput(0), pop, str, mark, ints, binget(0), "\x91", tuple1, reduce, stop),
+		"str of list APPENDS then APPEND": cat(proto(2), series, binput(0), pop, str, emptyList, mark, ints, "e", binget(0), "a", tuple1, reduce, stop),
+		"str of DICT opcode":              cat(proto(2), series, binput(0), pop, str, mark, strings.Repeat(k1(1)+k1(0), 40), k1(2), binget(0), "d", tuple1, reduce, stop),
+		// Bypasses.
+		"str of a list whose item SETITEM replaced": cat(proto(2), series, binput(0), pop, str, emptyList, k1(0), "a", k1(0), binget(0), "s", tuple1, reduce, stop),
+		"str of a 70-list SETITEMS set at index 69": cat(proto(2), series, binput(0), pop, str, emptyList, mark, ints, "e", mark, k1(69), binget(0), "u", tuple1, reduce, stop),
+		"sorted of a list whose item is a config":   cat(proto(2), glob("builtins", "sorted"), emptyList, k1(0), "a", k1(0), config, "s", tuple1, reduce, stop),
+		"dict of 70 pairs then two config keys":     cat(proto(2), glob("builtins", "dict"), mark, pairs, config, k1(1), tuple2, config, k1(1), tuple2, "l", tuple1, reduce, stop),
+		"set of a 72-tuple ending with two configs": cat(proto(4), glob("builtins", "set"), mark, ints, config, config, "t", tuple1, reduce, stop),
+	} {
+		t.Run(name, func(t *testing.T) {
+			rec, _, err := scanBytes(t, data, Options{})
+			var le *formats.LimitError
+			if errors.As(err, &le) {
+				return
+			}
+			if err != nil {
+				t.Fatalf("error %v", err)
+			}
+			if worst, any := rec.Max(); !any || worst < formats.Medium {
+				t.Errorf("passes: %s", list(rec.Findings))
+			}
+		})
+	}
+}
