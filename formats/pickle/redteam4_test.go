@@ -15,7 +15,8 @@ import (
 // Failing on 92c5a32: SETITEM(S) on a list (CPython's load_setitem runs
 // list[i] = v) replaces an item the machine still shows as the old one,
 // and the element loop of dunderArgs walks a list or tuple argument's
-// kept cells only, without visit.
+// kept cells only, without visit; a non-dict state handed to a
+// __setstate__ that calls dict() on it has its keys attribute called.
 func TestRedteam4Unkept(t *testing.T) {
 	ints := strings.Repeat(k1(0), 70)
 	pairs := strings.Repeat(k1(0)+k1(0)+tuple2, 70)
@@ -32,6 +33,12 @@ func TestRedteam4Unkept(t *testing.T) {
 		"sorted of a list whose item is a config":   cat(proto(2), glob("builtins", "sorted"), emptyList, k1(0), "a", k1(0), config, "s", tuple1, reduce, stop),
 		"dict of 70 pairs then two config keys":     cat(proto(2), glob("builtins", "dict"), mark, pairs, config, k1(1), tuple2, config, k1(1), tuple2, "l", tuple1, reduce, stop),
 		"set of a 72-tuple ending with two configs": cat(proto(4), glob("builtins", "set"), mark, ints, config, config, "t", tuple1, reduce, stop),
+		// gymnasium's Space.__setstate__ (and gym >= 0.21's) starts with
+		// dict(state): for a state that is not a dict, CPython's dict()
+		// calls state.keys(), an instance attribute of a Namespace, so the
+		// class-only Box is called as a __setstate__ attribute would call it.
+		"Space state whose keys attribute is a class": cat(proto(2), glob("gymnasium.spaces.box", "Box"), emptyTuple, newobj,
+			glob("argparse", "Namespace"), emptyTuple, newobj, emptyDict, sbu("keys"), glob("gymnasium.spaces.box", "Box"), "s", build, build, stop),
 	} {
 		t.Run(name, func(t *testing.T) {
 			rec, _, err := scanBytes(t, data, Options{})
