@@ -141,6 +141,9 @@ func (m *machine) dunderArgs(off int64, g *globalInfo, args, kwargs Value) {
 		return
 	}
 	how := "passes %s to " + full
+	if !m.visit(args) {
+		return
+	}
 	for i, c := range args.cells() {
 		a := m.t.val(c)
 		if i == 1 && d.second != 0 {
@@ -154,10 +157,13 @@ func (m *machine) dunderArgs(off int64, g *globalInfo, args, kwargs Value) {
 		m.trigger(off, a, d.arg|d.elem, how)
 		switch a.kind {
 		case KindDict:
-			if d.hash {
+			if d.hash && m.visit(a) {
 				m.hashed(off, a.cells(), 2)
 			}
 		case KindList, KindTuple, KindSet, KindFrozenSet:
+			if (d.elem != 0 || d.hash) && !m.visit(a) {
+				continue
+			}
 			for _, e := range a.cells() {
 				ev := m.t.val(e)
 				if d.elem != 0 {

@@ -1403,6 +1403,21 @@ func (m *machine) addItems(off int64, op byte, items []cell) error {
 				return fmt.Errorf("list assignment index %d out of range for a list of %d", k.n, t.count())
 			}
 		}
+		// The list now holds the values: a kept item is replaced, and an
+		// object set beyond the kept items marks the list as holding one
+		// it does not keep.
+		kept := t.cells()
+		for i := 0; i+1 < len(items); i += 2 {
+			idx := items[i].n
+			if idx < 0 {
+				idx += t.count()
+			}
+			if idx >= 0 && idx < int64(len(kept)) {
+				kept[idx] = items[i+1]
+			} else if lostObject(items[i+1 : i+2]) {
+				t.obj().flags |= flagLostObject
+			}
+		}
 	case KindGlobal:
 		mainTarget(off, op, t)
 		if m.probe || len(m.mutations) >= maxMutations {
@@ -1464,6 +1479,9 @@ func (m *machine) build(off int64, t *cell, state Value) error {
 		s[0] = state.cell
 		obj.obj().state = ref
 		noteTransformerState(obj, state)
+		if state.kind != KindDict && state.kind != KindNone {
+			m.dictState(off, obj, state)
+		}
 		// __setstate__ (or pickle.py's state.items()) reads a mapping
 		// state's items.
 		m.resolving(off, state, "as a BUILD state, whose items are read and so resolve their interpolations")
@@ -1873,6 +1891,25 @@ func (m *machine) resolving(off int64, v Value, how string) {
 	}
 	if g := cls.gobj().info; g != nil && g.misuse == "" && g.ref.Verdict.Class == globals.Allowed {
 		g.misuse, g.misuseOff, g.misuseUse = v.String()+" "+how, off, globals.UseFunction
+	}
+}
+
+// dictState reports a BUILD of a gym or gymnasium space whose state is
+// not a dict: Space.__setstate__ starts with dict(state), which calls the
+// keys method (or iterates) whatever object the pickle gave as the state,
+// and an instance attribute named keys answers that lookup.
+func (m *machine) dictState(off int64, obj, state Value) {
+	cls, ok := builtClass(obj)
+	if !ok {
+		return
+	}
+	mod := cls.gobj().module
+	if !strings.HasPrefix(mod, "gym.spaces.") && !strings.HasPrefix(mod, "gymnasium.spaces.") {
+		return
+	}
+	if g := cls.gobj().info; g != nil && g.misuse == "" && g.ref.Verdict.Class == globals.Allowed {
+		g.misuse, g.misuseOff, g.misuseUse = cls.String()+" built with a "+state.kind.String()+
+			" state, which its __setstate__ reads with dict(state), calling the state's keys", off, globals.UseFunction
 	}
 }
 
