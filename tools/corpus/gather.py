@@ -15,7 +15,7 @@ Files already in /work/shared/realworld (which modelgate was tuned on) are left 
 It never runs, imports or unpickles anything it copies. Standard library only.
 
 Usage: /usr/bin/python3 tools/corpus/gather.py [--mirrors DIR] [--corpus DIR]
-           [--set corpus|new3|new4|new5|new6|new7|new8|new9|new10] [--exclude-manifest MANIFEST]...
+           [--set corpus|new3|new4|new5|new6|new7|new8|new9|new10|new11] [--exclude-manifest MANIFEST]...
 """
 
 import argparse
@@ -962,9 +962,109 @@ AgainBot/Project2-ContinuousControl AgainBot/Project3-CollaborationAndCompetitio
 SOURCES10 += [dict(name="wild", repo=r, license="detect",
                    include=r"\.(pkl|pickle|joblib|sav|pt|pth|bin|ckpt|keras|h5|hdf5|safetensors|"
                            r"onnx|tflite|npy|npz|gguf|zip|model)$") for r in WILD10]
+# The eleventh corpus ("new11", /work/corpus11): sources no earlier manifest names, no earlier
+# SOURCES or WILD list reads, none mirrored here before this set was gathered and none read by
+# the day's tuning (nor any repository /work/h-fastai-seen.txt names), gathered once to measure
+# main untuned (issue 12); nothing is tuned on it. Projects: test models, examples and shipped
+# models of well-known ML projects: PyOD's and Evidently's test fixtures, Deepchecks' shipped
+# assets, EasyOCR's unit-test package, OpenL3's regression data, tsfresh's example pipeline,
+# scikit-survival's test arrays, EconML's data-generating process dumps, NeuralForecast's
+# backward-compatibility checkpoints, Chainer's example mean, Axon's and Bumblebee's (Elixir)
+# test fixtures, Gorgonia's (Go) example data, Merlion's test transform, TensorLy's datasets,
+# nGraph's test ONNX model, YDF's Python port test models, torch-mlir's ONNX importer tests,
+# nilearn's test design matrix, gotch's (Go) tensor examples, Udacity's deep-RL solution
+# checkpoints, Determined's test fixtures and examples, and ParlAI's test pickle. Tried but
+# yielding no file (the newest snapshot holds no model file this gatherer claims, though the code
+# index lists some in older versions of several): GluonTS, DeepFace, PyKEEN, cleanlab, LIME,
+# InterpretML, NannyML, Ludwig, d3rlpy, OGB, MMOCR, YOLOX, rembg, Demucs, OptBinning, Detectron2,
+# hmmlearn, pomegranate, pgmpy, Featuretools, PyTorch Forecasting, Orion, TabNet, Lightly,
+# PyTorch Metric Learning, TorchIO, Snorkel, scikit-optimize, Hyperopt, AutoGluon, GluonCV,
+# Fairlearn, Dopamine, the Responsible AI Toolbox, mljar-supervised, PFRL, golearn, CleanRL, Pyro,
+# dfdx, tfgo, GoMLX, rust-bert, linfa, WeSpeaker, PyKaldi, spaGO, Made-With-ML, Google's AI
+# Platform samples, handson-ml2, Vosk, dask-ml, Scholar, Flax, the scikit-learn Intel extension,
+# DeepSpeech, rasbt's deeplearning-models, smartcore, TF-GNN, TF-Agents, TF Hub, torch2trt,
+# trt_pose, Metaflow, scispaCy, OpenSpiel, Haystack, fastText, Feast, HanLP, Horovod, Katib, TF
+# Data Validation, ClassyVision. Snapshots too large to bring here: River, MMSegmentation, DoWhy,
+# AI-For-Beginners, Rasa; ndarray-npy could not be had. PyTables' 47 HDF5 test files were left
+# out as data files, not models. Every source, wild ones too, is capped at MAX_PER_SOURCE7 files.
+# Gathered (after `fetch` of every repository named here) with
+#   tools/corpus/gather.py --set new11 --corpus /work/corpus11 \
+#     --exclude-manifest /work/corpus/manifest.tsv --exclude-manifest /work/corpus2/manifest.tsv \
+#     --exclude-manifest /work/h-precision-data/corpus3/manifest.tsv \
+#     --exclude-manifest /work/corpus4/manifest.tsv --exclude-manifest /work/corpus5/manifest.tsv \
+#     --exclude-manifest /work/corpus6/manifest.tsv \
+#     --exclude-manifest /work/h-ecosys-data/corpus5/manifest.tsv \
+#     --exclude-manifest /work/corpus7/manifest.tsv --exclude-manifest /work/corpus8/manifest.tsv \
+#     --exclude-manifest /work/corpus9/manifest.tsv --exclude-manifest /work/corpus10/manifest.tsv
+SOURCES11 = [
+    dict(name="pyod", repo="yzhao062/pyod", license="BSD-2-Clause", include=r""),
+    dict(name="evidently", repo="evidentlyai/evidently", license="Apache-2.0", include=r""),
+    dict(name="deepchecks", repo="deepchecks/deepchecks", license="AGPL-3.0-only", include=r""),
+    dict(name="easyocr", repo="JaidedAI/EasyOCR", license="Apache-2.0", include=r""),
+    dict(name="openl3", repo="marl/openl3", license="MIT", include=r""),
+    dict(name="tsfresh", repo="blue-yonder/tsfresh", license="MIT", include=r""),
+    dict(name="scikit-survival", repo="sebp/scikit-survival", license="GPL-3.0-or-later",
+         include=r""),
+    dict(name="econml", repo="py-why/EconML", license="MIT", include=r""),
+    dict(name="neuralforecast", repo="Nixtla/neuralforecast", license="Apache-2.0", include=r""),
+    dict(name="chainer", repo="chainer/chainer", license="MIT", include=r""),
+    dict(name="axon", repo="elixir-nx/axon", license="Apache-2.0", include=r""),
+    dict(name="bumblebee", repo="elixir-nx/bumblebee", license="Apache-2.0", include=r""),
+    dict(name="gorgonia", repo="gorgonia/gorgonia", license="Apache-2.0", include=r""),
+    dict(name="merlion", repo="salesforce/Merlion", license="BSD-3-Clause", include=r""),
+    dict(name="tensorly", repo="tensorly/tensorly", license="BSD-3-Clause", include=r""),
+    dict(name="ngraph", repo="NervanaSystems/ngraph", license="Apache-2.0", include=r""),
+    dict(name="ydf", repo="google/yggdrasil-decision-forests", license="Apache-2.0",
+         include=r""),
+    dict(name="torch-mlir", repo="llvm/torch-mlir", license="Apache-2.0 WITH LLVM-exception",
+         include=r""),
+    dict(name="nilearn", repo="nilearn/nilearn", license="BSD-3-Clause", include=r""),
+    dict(name="gotch", repo="sugarme/gotch", license="Apache-2.0", include=r""),
+    dict(name="udacity-deep-rl", repo="udacity/deep-reinforcement-learning", license="MIT",
+         include=r""),
+    dict(name="determined", repo="determined-ai/determined", license="Apache-2.0", include=r""),
+    dict(name="parlai", repo="facebookresearch/ParlAI", license="MIT", include=r""),
+]
+
+# Wild repositories of the eleventh corpus: the code index's `find_files path=NAME` listings for
+# fourteen names no earlier set listed (xgboost_model.pkl, logistic_regression.pkl,
+# decision_tree.pkl, naive_bayes.pkl, kmeans_model.pkl, clf.joblib, trained_model.sav,
+# movie_dict.pkl, mnist_cnn.pt, q_network.pth, discriminator.pth, classes.npy, agent.pth,
+# encoder.pth), one line per name in that order. Tried, in listing order, were each listing's
+# first six repositories that no earlier manifest, WILD list or tuning list names and that were
+# not mirrored here before; kept are those whose snapshot could be had and that hold a model
+# file. Not to be had: 192511178/AI_Shield_Cloud, 2025aa05186/ml_assignment,
+# 2025aa05248-rgb/Ml-models-assignment-2,
+# Dariienko/ONU_NLP, Atotti/mnist-cnn, CodeRafay/image-captioning-seq2seq,
+# AfolabiAwonuga/sound_event_recognition (too large) and
+# 2-0-0-5-emil/-Movie-Recommendation-System (a name `fetch` refuses); holding no model file at
+# HEAD: 03nilb-spec/shopper-spectrum, 123-komal/Movie-Recommender-System,
+# 1DS22CS037-ANSHIKAJAISWAL/movies-recommender-system, 2003saurabh/new-movie-recommender,
+# Eastrom67/INF581, Akhil-Theerthala/Task2-Face-Generation,
+# AI-Solutions-KK/face_recognition_model_domain_specific, AI4SECLab/face_mask_recognition.
+# Every model file of each is kept (up to MAX_PER_SOURCE7).
+WILD11 = """
+001sapna/OnlineFraudDetector 01End/Heart-Disease-Risk-Prediction-Patient-Clustering- 0210rekha/CAPSTONE_Project-4 1-Tara-1/Praktikum-Ensemble 17rounak/Fraud-Detection-Xgboost
+2024dc04028-creator/income-classification-app 2025aa05464/wine-quality-classification2 2025ab05316-alt/ML_assignment_2 2025ac05623/ML-Assignment-2 30620Rajesh/mailspam
+07-shivam/Machine_Learning_and_Data_Science_Projects 2025aa05756-max/BankingMLModels 22540008/PDFMalware 3ckk0n/Weather_Prediction ABLO1234/analyse_et_prediction_sur_des_donnees_bancaire
+4GeeksAcademy/naive-bayes-project-tutorial-kr 99Manohar/sentiment_predictor_application Abdulelah-Hassan/graduation-project Abinaya132006/Fake-news-detection Adeebahaq/svm-based-network-intrusion-detection AffanA2003/Spam-Email-Detector
+0Chisom0/Market_Segmentation_In_Insurance 0xMiyu/is215-clustering 11-Sarthak/kmeansalgo 12iga/Prediksi_Cluster 1U22CA092-RITHIKA/customer-segment
+DouglasOliveira94/PrevisaoVendasRandonForest Dylanfg123/digit-classifier EmineNurr/Yapay-Zeka-Projesi EricSchles/py-ml FongDesmond/hello
+042Vidhi/Wine-Quality-Prediction-Web 1optimusPRIME/Excelr-bike-sharing-project 777DheerajGupta/DiabetesPrediction 7OKSH/Sentiment-Analysis-on-Social-Media-Data 7raju/Fraud-transaction 9691AdityaGupta/sentimental_analysis
+11shrushti/movie-recommender-system-tmbd-dataset 12Dinesh/mrs
+AbrahamS10/Python_ML AdamWang518/Vscode AhrazA/modelcompression-2019 Asiaticum/MNIST_Flask_Application AtharvaBhorpe/pytorch_beginner_examples
+DENGRENHAO/DRL-Assignment-1 DerekWWang/rl MagnusAI/solid-giggle Marcoibarra898/Q-learningModel NLTuan/rl_imps
+Allick11/DCGAN AmirMohammadiKarbalaei/GAN Aqeel-Ryan/X-ray-GAN Bcollier05/GAN_CancerousCellGenerationc BuroRoll/streamlit_passwords
+072zahra/Sentiment-Analysis-Web-App AbhaySIngh243/emotion-detector Abinbinu01/emo
+BeanBois/my_icl_agent_duchess CoAuToSe/RLsnake Digital-Physics/game-of-life-pattern-RL-gym Filquichante/Pong-AI J-Vaishnavi4/MotionPrimitive_RL LWaetzig/DQN-for-Ms.-PacMan
+Abk0003/ProteinFoldClassificationviaGNN Akshit-77/Mechanistic-Interpretability-in-deep-learning Ankit5001/Image-Generation-using-Simple-Encoder-Decoder-Architecture Arooran-Sivakarunai/CPS-843-Final-Project COOk921/CORL
+""".split()
+SOURCES11 += [dict(name="wild", repo=r, license="detect",
+                   include=r"\.(pkl|pickle|joblib|sav|pt|pth|bin|ckpt|keras|h5|hdf5|safetensors|"
+                           r"onnx|tflite|npy|npz|gguf|zip|model)$") for r in WILD11]
 SETS = {"corpus": SOURCES, "new3": SOURCES3, "new4": SOURCES4, "new5": SOURCES5, "new6": SOURCES6,
         "new7": SOURCES7, "new8": SOURCES8, "new9": SOURCES9,
-        "new10": SOURCES10}
+        "new10": SOURCES10, "new11": SOURCES11}
 
 # Paths of scanners' attack samples and anything naming a payload: never benign by intent.
 EXCLUDE = re.compile(r"malicious|exploit|payload|evil|attack|poison|backdoor|inject|"
@@ -1184,7 +1284,8 @@ def main():
     ap.add_argument("--corpus", default="/work/corpus")
     ap.add_argument("--realworld", default="/work/shared/realworld")
     ap.add_argument("--set", default="corpus", choices=sorted(SETS),
-                    help="which source list to gather (new3 to new10: the third to tenth corpora)")
+                    help="which source list to gather (new3 to new11: the third to eleventh "
+                         "corpora)")
     ap.add_argument("--exclude-manifest", action="append", default=[],
                     help="leave out files whose sha256 a manifest lists (another corpus)")
     args = ap.parse_args()
@@ -1209,11 +1310,11 @@ def main():
             if digest in excluded or digest in seen or any(f[0] == digest for f in found):
                 continue
             found.append((digest, path, data, origin, license_, fmt))
-        capped = args.set in ("new4", "new5", "new6", "new7", "new8", "new9", "new10")
+        capped = args.set in ("new4", "new5", "new6", "new7", "new8", "new9", "new10", "new11")
         if capped or (args.set != "corpus" and src["name"] != "wild"):
             # A keyed hash picks the sample, so it is independent of the digest split.
             found = sorted(found, key=lambda f: hashlib.sha256(b"cap" + f[0].encode()).digest())
-            found = found[:MAX_PER_SOURCE7 if args.set in ("new7", "new8", "new9", "new10")
+            found = found[:MAX_PER_SOURCE7 if args.set in ("new7", "new8", "new9", "new10", "new11")
                            else MAX_PER_PROJECT]
         for digest, path, data, origin, license_, fmt in found:
             seen.add(digest)
