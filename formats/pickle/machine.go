@@ -277,6 +277,12 @@ type machine struct {
 	hookIdx   map[uint32]int32
 	attrDicts map[uint32]cell
 	lostHooks map[lostHook]cell
+	// arrow is set once the stream names a pandas Arrow array or
+	// ArrowDtype class, whose states and items arrow.go checks, or wraps
+	// a bytearray with py_buffer (arrowWrapped, by object ref, with the
+	// py_buffer global).
+	arrow        bool
+	arrowWrapped map[uint32]*globalInfo
 }
 
 func newMachine(ctx context.Context, st *Stream, s formats.Scope, opt *Options, res *Result, sh *shared) *machine {
@@ -324,6 +330,7 @@ func (m *machine) reset() {
 	m.lookups = 0
 	m.kerasLoads = 0
 	m.configSteps, m.heldConfigs = 0, nil
+	m.arrow, m.arrowWrapped = false, nil
 	m.reported = make(map[string]bool)
 	m.counts = make(map[string]int)
 }
@@ -1379,6 +1386,9 @@ func (m *machine) addItems(off int64, op byte, items []cell) error {
 		// as attributes (itemAttributes).
 		if t.kind == KindCall {
 			t.obj().flags |= flagItems
+			if m.arrow && !m.probe {
+				m.arrowItems(off, t)
+			}
 		}
 		if op == opSETITEM || op == opSETITEMS {
 			m.itemAttributes(off, op, t, items, nil)
@@ -1485,6 +1495,9 @@ func (m *machine) build(off int64, t *cell, state Value) error {
 		// __setstate__ (or pickle.py's state.items()) reads a mapping
 		// state's items.
 		m.resolving(off, state, "as a BUILD state, whose items are read and so resolve their interpolations")
+		if m.arrow && !m.probe {
+			m.arrowState(off, obj, state)
+		}
 		m.buildConfigs(off, obj, state)
 		m.buildDunders(off, obj, state)
 		if state.kind == KindTuple && state.nkept() == 2 {
@@ -1627,6 +1640,8 @@ func (m *machine) resolve(off int64, module, name string) Value {
 			}
 		}
 		o.roles = argRoles[full]
+		o.shape = argShapes[full]
+		m.arrow = m.arrow || o.shape == shapeBuffer || arrowArrays[full] || arrowDtypes[full]
 		o.fwd, o.hasFwd = forwardCalls[full]
 		if len(m.res.Globals) < maxGlobals {
 			m.res.Globals = append(m.res.Globals, g.ref)
@@ -1674,6 +1689,9 @@ func (m *machine) call(off int64, op byte, fn, args, kwargs Value) Value {
 				g.misuseOp = opName(op)
 			}
 			m.argRoles(off, fn, args, res)
+			if fn.gobj().shape != shapeNone {
+				m.checkShape(off, fn, args, kwargs, res)
+			}
 			m.consumedArgs(off, fn, args)
 			if g != nil && m.dunders {
 				m.dunderArgs(off, g, args, kwargs)
@@ -1780,6 +1798,9 @@ func (m *machine) partialCall(off int64, p, args, res Value) {
 	}
 	all := m.container(KindTuple, append(slices.Clip(bound.cells()), args.cells()...))
 	m.argRoles(off, f, all, res)
+	if f.gobj().shape != shapeNone {
+		m.checkShape(off, f, all, Value{}, res)
+	}
 	m.consumedArgs(off, f, all)
 }
 
@@ -2758,7 +2779,17 @@ func (m *machine) forward(off int64, fw [2]int, args Value, call Value) {
 			return
 		}
 		m.use(off, f, globals.UseFunction, call)
-		if f.gobj().dynamic || fw[1] >= args.nkept() {
+		if f.gobj().dynamic {
+			return
+		}
+		if f.gobj().shape != shapeNone {
+			inner := Value{}
+			if fw[1] < args.nkept() {
+				inner = args.at(fw[1])
+			}
+			m.checkShape(off, f, inner, Value{}, call)
+		}
+		if fw[1] >= args.nkept() {
 			return
 		}
 		inner := args.at(fw[1])

@@ -220,6 +220,8 @@ type gobj struct {
 	roles  []globals.Use
 	fwd    [2]int
 	hasFwd bool
+	// shape is the global's literal-argument check (arrow.go).
+	shape argShape
 }
 
 // Kind returns the value's kind.
