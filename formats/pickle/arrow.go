@@ -142,13 +142,23 @@ const maxArrowLength = 1 << 48
 // checkShape judges a call of a global argShapes lists: a call whose
 // arguments are not the literal shape its library writes is a use the
 // allowlist does not permit (MG116).
-func (m *machine) checkShape(off int64, f, args, kwargs, call Value) {
+//
+// direct is false for a call made through a partial or forwarded by
+// another callable, which pyarrow and pandas never write: the buffer and
+// array functions are then refused, since the values they receive were
+// also held elsewhere.
+func (m *machine) checkShape(off int64, f, args, kwargs, call Value, direct bool) {
 	g := f.gobj().info
 	if g == nil || g.misuse != "" || g.ref.Verdict.Class != globals.Allowed {
 		return
 	}
 	var err error
-	switch {
+	// chain is every value the rebuilt buffers are reachable from: none
+	// may be pushed again (see pushedAgain).
+	chain := []cell{args.cell}
+	switch shape := f.gobj().shape; {
+	case !direct && (shape == shapeBuffer || shape == shapeRestore):
+		err = fmt.Errorf("a call through a partial or another callable")
 	case kwargs.kind != kindAbsent && (kwargs.kind != KindDict || kwargs.count() != 0):
 		err = fmt.Errorf("keyword arguments")
 	case args.kind != KindTuple || !kept(args):
@@ -158,15 +168,18 @@ func (m *machine) checkShape(off int64, f, args, kwargs, call Value) {
 		case shapeTypeAlias:
 			_, err = typeAliasArgs(args)
 		case shapeBuffer:
-			_, err = m.bufferArgs(args, g)
+			_, err = bufferArgs(args, &chain)
 		case shapeRestore:
 			if args.nkept() != 1 {
 				err = fmt.Errorf("%d arguments", args.nkept())
 			} else {
-				err = m.checkArray(args.at(0), 0, g)
+				err = checkArray(args.at(0), &chain)
 			}
 		case shapeStringDtype:
 			err = stringDtypeArgs(args)
+		}
+		if err == nil && (shape == shapeBuffer || shape == shapeRestore) {
+			err = m.claim(g, chain)
 		}
 	}
 	if err != nil {
@@ -210,14 +223,13 @@ type arrowBuffer struct {
 // bytearray from BYTEARRAY8, bytes from a protocol 5 read-only
 // PickleBuffer or to_pybytes) or builtins.bytearray(constant bytes),
 // which Buffer.__reduce_ex__ writes below protocol 5 for a mutable
-// buffer. Such a bytearray must not have been filled by the pickle, and
-// is remembered: SETITEM on it after py_buffer wrapped it would change
-// the buffer's bytes in place (see arrowWrappedItems).
-func (m *machine) bufferArgs(args Value, g *globalInfo) (arrowBuffer, error) {
+// buffer, not filled by the pickle. The argument is added to chain.
+func bufferArgs(args Value, chain *[]cell) (arrowBuffer, error) {
 	if args.nkept() != 1 {
 		return arrowBuffer{}, fmt.Errorf("%d arguments", args.nkept())
 	}
 	a := args.at(0)
+	*chain = append(*chain, a.cell)
 	if a.kind == KindCall {
 		mod, name, ok := a.Callable().Global()
 		if !ok || mod != "builtins" || name != "bytearray" || a.nkept() != 2 {
@@ -230,12 +242,6 @@ func (m *machine) bufferArgs(args Value, g *globalInfo) (arrowBuffer, error) {
 		if ba.kind != KindTuple || !kept(ba) || ba.nkept() != 1 || ba.at(0).kind != KindBytes {
 			return arrowBuffer{}, fmt.Errorf("a bytearray not made from constant bytes")
 		}
-		if m.arrowWrapped == nil {
-			m.arrowWrapped = make(map[uint32]*globalInfo)
-		}
-		if _, seen := m.arrowWrapped[a.ref]; !seen && len(m.arrowWrapped) < maxGlobals {
-			m.arrowWrapped[a.ref] = g
-		}
 		a = ba.at(0)
 	}
 	if a.kind != KindBytes {
@@ -245,20 +251,105 @@ func (m *machine) bufferArgs(args Value, g *globalInfo) (arrowBuffer, error) {
 	return arrowBuffer{size: a.Size(), content: s, known: ok}, nil
 }
 
-// arrowWrappedItems reports SETITEM, APPEND or ADDITEMS applied to a
-// bytearray a py_buffer call wrapped: it changes the buffer's bytes after
-// the array over them was checked.
+// The bytes under a checked array must stay what was checked. A value on
+// the way to them (the argument tuples, the array data tuple, its buffer
+// list, a py_buffer Buffer, the bytearray or BYTEARRAY8 bytes it wraps)
+// that GET or DUP pushes a second time can reach other calls: min(t,
+// key=str) returns an element, and numpy's _frombuffer makes a writable
+// view of a bytearray or Buffer whose SETITEM rewrites the checked value
+// offsets. pyarrow's pickles never push them twice (each Buffer reduces
+// to a fresh bytes or bytearray object), so a chain member pushed again,
+// before or after the call, is a misuse of the function that made it.
+
+// trackable reports whether a cell is a value worth tracking: an
+// object or a non-empty inline tuple or bytes (the empty ones are
+// CPython singletons, which picklers memoize and fetch again, and hold
+// nothing to change).
+func trackable(c cell) bool {
+	switch c.kind {
+	case KindCall, KindList:
+		return true
+	case KindTuple, KindBytes:
+		return c.n > 0
+	}
+	return false
+}
+
+// claim records a checked call's chain with its global, or refuses it
+// when a member was already pushed again.
+func (m *machine) claim(g *globalInfo, chain []cell) error {
+	if m.arrowPushedLost {
+		return fmt.Errorf("more values pushed again than modelgate tracks")
+	}
+	for _, c := range chain {
+		if trackable(c) && m.pushed(c) {
+			return fmt.Errorf("a value it is built from is also pushed again by GET or DUP, so other calls can reach and write its bytes")
+		}
+	}
+	if m.arrowUsed == nil {
+		m.arrowUsed = make(map[cell]*globalInfo)
+	}
+	for _, c := range chain {
+		if !trackable(c) {
+			continue
+		}
+		if _, seen := m.arrowUsed[c]; seen {
+			continue
+		}
+		if len(m.arrowUsed) >= maxGlobals {
+			return fmt.Errorf("more buffers than modelgate tracks for changes")
+		}
+		m.arrowUsed[c] = g
+	}
+	return nil
+}
+
+// pushed reports whether GET or DUP pushed c again.
+func (m *machine) pushed(c cell) bool {
+	if !c.inline() && c.ref != 0 {
+		return m.t.val(c).obj().again
+	}
+	return m.arrowPushed[c]
+}
+
+// pushedAgain notes a value GET or DUP pushes again (see claim). An
+// object (a list, a call, long bytes) is marked on itself, whenever it
+// is: a list can be pushed again before the stream names any global and
+// receive the buffers later. An inline tuple or bytes value goes to a
+// map, from the stream's first global or BYTEARRAY8 on (byteVals): the
+// tuples on the way to a buffer hold a call or a bytearray, which cannot
+// exist before, and immutable bytes (BINBYTES) have nothing to change.
+func (m *machine) pushedAgain(off int64, c cell) {
+	if m.probe || !trackable(c) {
+		return
+	}
+	if !c.inline() && c.ref != 0 {
+		m.t.val(c).obj().again = true
+	} else if m.byteVals {
+		if m.arrowPushed == nil {
+			m.arrowPushed = make(map[cell]bool)
+		}
+		if len(m.arrowPushed) < maxGlobals {
+			m.arrowPushed[c] = true
+		} else {
+			m.arrowPushedLost = true
+		}
+	}
+	if g, ok := m.arrowUsed[c]; ok && g.misuse == "" {
+		g.misuse, g.misuseOff, g.misuseUse = m.t.val(c).String()+", which a checked pyarrow call is built from, pushed again by the pickle, so other calls can reach and write its bytes", off, globals.UseFunction
+	}
+}
+
+// arrowWrappedItems reports SETITEM, APPEND or ADDITEMS applied to an
+// object a checked call is built from (a bytearray py_buffer wrapped): it
+// changes the buffer's bytes after the array over them was checked.
 func (m *machine) arrowWrappedItems(off int64, t Value) {
-	g, ok := m.arrowWrapped[t.ref]
+	g, ok := m.arrowUsed[t.cell]
 	if !ok || g.misuse != "" {
 		return
 	}
-	g.misuse, g.misuseOff, g.misuseUse = t.String()+" wrapped by py_buffer, then changed in place by the pickle", off, globals.UseFunction
+	g.misuse, g.misuseOff, g.misuseUse = t.String()+", which a checked pyarrow call is built from, then changed in place by the pickle", off, globals.UseFunction
 }
-
-// maxArrowDepth bounds nested array data (only a dictionary's would
-// nest, and checkArray refuses dictionaries).
-const maxArrowDepth = 1
 
 // checkArray checks the data tuple _restore_array receives, as
 // _reconstruct_array_data unpacks it: the type a type_for_alias call,
@@ -268,10 +359,8 @@ const maxArrowDepth = 1
 // value offsets of a binary-like type, which the machine must have kept,
 // must rise from 0 or more to at most the data buffer's size, each value
 // valid UTF-8 for a string type.
-func (m *machine) checkArray(data Value, depth int, g *globalInfo) error {
-	if depth > maxArrowDepth {
-		return fmt.Errorf("nested array data")
-	}
+func checkArray(data Value, chain *[]cell) error {
+	*chain = append(*chain, data.cell)
 	if data.kind != KindTuple || !kept(data) || data.nkept() != 7 {
 		return fmt.Errorf("array data that is not a 7-tuple")
 	}
@@ -310,6 +399,7 @@ func (m *machine) checkArray(data Value, depth int, g *globalInfo) error {
 		return fmt.Errorf("a dictionary, which a %s array has none of", layout.name)
 	}
 	list := data.at(4)
+	*chain = append(*chain, list.cell)
 	if list.kind != KindList || !kept(list) || list.nkept() != layout.buffers {
 		return fmt.Errorf("buffers that are not a list of the %d a %s array has", layout.buffers, layout.name)
 	}
@@ -319,15 +409,17 @@ func (m *machine) checkArray(data Value, depth int, g *globalInfo) error {
 		if b.kind == KindNone {
 			continue
 		}
+		*chain = append(*chain, b.cell)
 		mod, name, ok := b.Callable().Global()
 		if b.kind != KindCall || !ok || mod != "pyarrow.lib" || name != "py_buffer" || b.nkept() != 2 {
 			return fmt.Errorf("buffer %d is not a py_buffer call", i)
 		}
 		bargs := b.Args()
+		*chain = append(*chain, bargs.cell)
 		if bargs.kind != KindTuple || !kept(bargs) {
 			return fmt.Errorf("buffer %d is a py_buffer call without constant arguments", i)
 		}
-		buf, err := m.bufferArgs(bargs, g)
+		buf, err := bufferArgs(bargs, chain)
 		if err != nil {
 			return fmt.Errorf("buffer %d: %w", i, err)
 		}

@@ -144,6 +144,27 @@ func TestArrowShapes(t *testing.T) {
 		"bytearray changed after": cat(proto(4), arrowArrayBody(arrowData(arrowType("string"), 2, 0, 0, "N",
 			arrowGlobal("pyarrow.lib", "py_buffer")+arrowGlobal("builtins", "bytearray")+sbb(offsets32(0, 1, 3))+tuple1+reduce+binput(0)+tuple1+reduce,
 			arrowBuf("abc")), stringDtype3), pop, binget(0), k1(8), k1(255), "s", stop),
+		// The bytearray is in two places, so a writable view made from the
+		// other (numpy's _frombuffer) can change the checked offsets.
+		"bytearray fetched after": cat(proto(4), arrowArrayBody(arrowData(arrowType("string"), 2, 0, 0, "N",
+			arrowGlobal("pyarrow.lib", "py_buffer")+arrowGlobal("builtins", "bytearray")+sbb(offsets32(0, 1, 3))+tuple1+reduce+binput(0)+tuple1+reduce,
+			arrowBuf("abc")), stringDtype3), pop, arrowGlobal("numpy.core.numeric", "_frombuffer"), mark, binget(0),
+			arrowGlobal("numpy", "dtype"), sbu("i4"), tuple1, reduce, k1(3), tuple1, sbu("C"), "t", reduce, k1(2), k1(99), "s", stop),
+		"bytearray fetched before": cat(proto(4), arrowGlobal("builtins", "bytearray"), sbb(offsets32(0, 1, 3)), tuple1, reduce, binput(0), pop,
+			arrowArrayBody(arrowData(arrowType("string"), 2, 0, 0, "N",
+				arrowGlobal("pyarrow.lib", "py_buffer")+binget(0)+tuple1+reduce, arrowBuf("abc")), stringDtype3), stop),
+		"bytearray duplicated": cat(proto(4), arrowGlobal("pyarrow.lib", "py_buffer"), arrowGlobal("builtins", "bytearray"), sbb("ab"), tuple1, reduce,
+			"2", binput(0), pop, tuple1, reduce, stop),
+		"py_buffer arguments fetched after": cat(proto(4), arrowGlobal("pyarrow.lib", "py_buffer"), arrowGlobal("builtins", "bytearray"), sbb("ab"), tuple1, reduce,
+			tuple1, binput(1), reduce, pop, arrowGlobal("builtins", "min"), binget(1), tuple1, reduce, stop),
+		"BYTEARRAY8 fetched after": cat(proto(5), arrowGlobal("pyarrow.lib", "py_buffer"), "\x96", le64(2), "ab", binput(0), tuple1, reduce,
+			pop, binget(0), stop),
+		// The buffer list is pushed again (into M, memo 1) before it is
+		// filled and used: min(M) would reach the Buffers later.
+		"buffer list fetched before": cat(proto(4), arrowGlobal("pyarrow.lib", "_restore_array"), mark, arrowType("int8"), k1(1), k1(0), k1(0),
+			emptyList, binput(0), emptyList, binget(0), "a", binput(1), pop, mark, "N", arrowBuf("\x01"), "e", emptyList, "N", "t", tuple1, reduce, stop),
+		"array data fetched after": cat(proto(4), arrowGlobal("pyarrow.lib", "_restore_array"), mark, arrowType("int8"), k1(1), k1(0), k1(0),
+			emptyList, mark, "N", arrowBuf("\x01"), "e", emptyList, "N", "t", binput(0), tuple1, reduce, pop, binget(0), stop),
 		// the pandas array's state
 		"state data a list":     arrowArray(emptyList+sbu("a")+"a", stringDtype3),
 		"state data a str":      arrowArray(sbu("abc"), stringDtype3),

@@ -277,12 +277,18 @@ type machine struct {
 	hookIdx   map[uint32]int32
 	attrDicts map[uint32]cell
 	lostHooks map[lostHook]cell
-	// arrow is set once the stream names a pandas Arrow array or
-	// ArrowDtype class, whose states and items arrow.go checks, or wraps
-	// a bytearray with py_buffer (arrowWrapped, by object ref, with the
-	// py_buffer global).
-	arrow        bool
-	arrowWrapped map[uint32]*globalInfo
+	// arrow is set once the stream names py_buffer or a pandas Arrow
+	// array or ArrowDtype class, whose states and items arrow.go checks.
+	// arrowUsed holds the values checked pyarrow calls are built from,
+	// with the global called; arrowPushed the values GET or DUP pushed
+	// again as inline tuples or bytes (objects are marked on themselves,
+	// see pushedAgain), recorded from the stream's first global or
+	// BYTEARRAY8 on (byteVals).
+	arrow           bool
+	arrowUsed       map[cell]*globalInfo
+	byteVals        bool
+	arrowPushed     map[cell]bool
+	arrowPushedLost bool // arrowPushed was full: every checked call is refused
 }
 
 func newMachine(ctx context.Context, st *Stream, s formats.Scope, opt *Options, res *Result, sh *shared) *machine {
@@ -330,7 +336,8 @@ func (m *machine) reset() {
 	m.lookups = 0
 	m.kerasLoads = 0
 	m.configSteps, m.heldConfigs = 0, nil
-	m.arrow, m.arrowWrapped = false, nil
+	m.arrow, m.arrowUsed = false, nil
+	m.byteVals, m.arrowPushed, m.arrowPushedLost = false, nil, false
 	m.reported = make(map[string]bool)
 	m.counts = make(map[string]int)
 }
@@ -857,6 +864,7 @@ func (m *machine) step(off int64, op byte) error {
 		if err != nil {
 			return err
 		}
+		m.byteVals = m.byteVals || op == opBYTEARRAY8
 		return m.pushPayload(op, n)
 	case opSTRING, opUNICODE:
 		return m.textString(op)
@@ -948,6 +956,7 @@ func (m *machine) step(off int64, op byte) error {
 		if err != nil {
 			return err
 		}
+		m.pushedAgain(off, *t)
 		m.push(m.t.val(*t))
 	case opBINPUT, opLONGBINPUT, opPUT:
 		i, err := m.memoIndex(op)
@@ -978,6 +987,7 @@ func (m *machine) step(off int64, op byte) error {
 			m.report(formats.NewFinding(RuleMissingMemo, off, "%s of memo key %d, which holds nothing", opName(op), i))
 			return fmt.Errorf("memo value not found at index %d", i)
 		}
+		m.pushedAgain(off, v)
 		m.push(m.t.val(v))
 	case opGLOBAL:
 		mod, err := m.nameLine()
@@ -1642,6 +1652,7 @@ func (m *machine) resolve(off int64, module, name string) Value {
 		o.roles = argRoles[full]
 		o.shape = argShapes[full]
 		m.arrow = m.arrow || o.shape == shapeBuffer || arrowArrays[full] || arrowDtypes[full]
+		m.byteVals = true
 		o.fwd, o.hasFwd = forwardCalls[full]
 		if len(m.res.Globals) < maxGlobals {
 			m.res.Globals = append(m.res.Globals, g.ref)
@@ -1690,7 +1701,7 @@ func (m *machine) call(off int64, op byte, fn, args, kwargs Value) Value {
 			}
 			m.argRoles(off, fn, args, res)
 			if fn.gobj().shape != shapeNone {
-				m.checkShape(off, fn, args, kwargs, res)
+				m.checkShape(off, fn, args, kwargs, res, true)
 			}
 			m.consumedArgs(off, fn, args)
 			if g != nil && m.dunders {
@@ -1799,7 +1810,7 @@ func (m *machine) partialCall(off int64, p, args, res Value) {
 	all := m.container(KindTuple, append(slices.Clip(bound.cells()), args.cells()...))
 	m.argRoles(off, f, all, res)
 	if f.gobj().shape != shapeNone {
-		m.checkShape(off, f, all, Value{}, res)
+		m.checkShape(off, f, all, Value{}, res, false)
 	}
 	m.consumedArgs(off, f, all)
 }
@@ -2787,7 +2798,7 @@ func (m *machine) forward(off int64, fw [2]int, args Value, call Value) {
 			if fw[1] < args.nkept() {
 				inner = args.at(fw[1])
 			}
-			m.checkShape(off, f, inner, Value{}, call)
+			m.checkShape(off, f, inner, Value{}, call, false)
 		}
 		if fw[1] >= args.nkept() {
 			return
