@@ -316,9 +316,10 @@ func (m *machine) pushed(c cell) bool {
 // object (a list, a call, long bytes) is marked on itself, whenever it
 // is: a list can be pushed again before the stream names any global and
 // receive the buffers later. An inline tuple or bytes value goes to a
-// map, from the stream's first global or BYTEARRAY8 on (byteVals): the
-// tuples on the way to a buffer hold a call or a bytearray, which cannot
-// exist before, and immutable bytes (BINBYTES) have nothing to change.
+// map once the stream names builtins.bytearray or py_buffer or reads
+// BYTEARRAY8 (byteVals): before, no mutable bytes exist (immutable
+// BINBYTES have nothing to change), so no tuple can hold them, and the
+// array data tuple holds py_buffer calls.
 func (m *machine) pushedAgain(off int64, c cell) {
 	if m.probe || !trackable(c) {
 		return

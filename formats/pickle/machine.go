@@ -282,8 +282,8 @@ type machine struct {
 	// arrowUsed holds the values checked pyarrow calls are built from,
 	// with the global called; arrowPushed the values GET or DUP pushed
 	// again as inline tuples or bytes (objects are marked on themselves,
-	// see pushedAgain), recorded from the stream's first global or
-	// BYTEARRAY8 on (byteVals).
+	// see pushedAgain), recorded once the stream names builtins.bytearray
+	// or py_buffer or reads BYTEARRAY8 (byteVals).
 	arrow           bool
 	arrowUsed       map[cell]*globalInfo
 	byteVals        bool
@@ -1652,7 +1652,7 @@ func (m *machine) resolve(off int64, module, name string) Value {
 		o.roles = argRoles[full]
 		o.shape = argShapes[full]
 		m.arrow = m.arrow || o.shape == shapeBuffer || arrowArrays[full] || arrowDtypes[full]
-		m.byteVals = true
+		m.byteVals = m.byteVals || full == "builtins.bytearray" || o.shape == shapeBuffer
 		o.fwd, o.hasFwd = forwardCalls[full]
 		if len(m.res.Globals) < maxGlobals {
 			m.res.Globals = append(m.res.Globals, g.ref)
