@@ -173,7 +173,7 @@ func (m *machine) checkShape(off int64, f, args, kwargs, call Value, direct bool
 			if args.nkept() != 1 {
 				err = fmt.Errorf("%d arguments", args.nkept())
 			} else {
-				err = checkArray(args.at(0), &chain)
+				err = m.checkArray(args.at(0), &chain)
 			}
 		case shapeStringDtype:
 			err = stringDtypeArgs(args)
@@ -211,12 +211,13 @@ func typeAliasArgs(args Value) (arrowLayout, error) {
 	return l, nil
 }
 
-// arrowBuffer is a buffer py_buffer makes: its size, and its content when
-// the machine kept it.
+// arrowBuffer is a buffer py_buffer makes: its size, its content when
+// the machine kept it, and the bytes value it wraps.
 type arrowBuffer struct {
 	size    int64
 	content string
 	known   bool
+	val     Value
 }
 
 // bufferArgs reads a py_buffer call's argument: constant bytes (a
@@ -248,7 +249,7 @@ func bufferArgs(args Value, chain *[]cell) (arrowBuffer, error) {
 		return arrowBuffer{}, fmt.Errorf("a %s argument, not bytes (an out-of-band buffer is not in the file)", a.kind)
 	}
 	s, ok := a.Text()
-	return arrowBuffer{size: a.Size(), content: s, known: ok}, nil
+	return arrowBuffer{size: a.Size(), content: s, known: ok, val: a}, nil
 }
 
 // The bytes under a checked array must stay what was checked. A value on
@@ -360,7 +361,7 @@ func (m *machine) arrowWrappedItems(off int64, t Value) {
 // value offsets of a binary-like type, which the machine must have kept,
 // must rise from 0 or more to at most the data buffer's size, each value
 // valid UTF-8 for a string type.
-func checkArray(data Value, chain *[]cell) error {
+func (m *machine) checkArray(data Value, chain *[]cell) error {
 	*chain = append(*chain, data.cell)
 	if data.kind != KindTuple || !kept(data) || data.nkept() != 7 {
 		return fmt.Errorf("array data that is not a 7-tuple")
@@ -436,6 +437,10 @@ func checkArray(data Value, chain *[]cell) error {
 	if v := bufs[0]; v != nil && v.size < (end+7)/8 {
 		return fmt.Errorf("a validity bitmap of %d bytes for %d values", v.size, end)
 	}
+	if bufs[0] == nil && nulls > 0 {
+		// Kernels read the bitmap of an array that says it has nulls.
+		return fmt.Errorf("a null count of %d without a validity bitmap", nulls)
+	}
 	if layout.offsets == 0 {
 		need := (end + 7) / 8
 		if layout.width > 0 {
@@ -447,53 +452,82 @@ func checkArray(data Value, chain *[]cell) error {
 		}
 		return nil
 	}
-	return checkOffsets(layout, offset, length, bufs[1], bufs[2])
+	return m.checkOffsets(layout, offset, length, bufs[1], bufs[2])
+}
+
+// arrowReadCap bounds the buffer bytes re-read from the input per
+// top-level scan to check value offsets and UTF-8 the machine did not
+// keep; beyond it a call is refused.
+const arrowReadCap = 64 << 20
+
+// bufferRange returns bytes from to to of a buffer: its kept content, or
+// re-read from Options.Source (its bytes are stored raw in the stream).
+func (m *machine) bufferRange(b *arrowBuffer, from, to int64) ([]byte, error) {
+	if b.known {
+		return []byte(b.content[from:to]), nil
+	}
+	o := b.val.obj()
+	if o == nil || o.enc != encRaw || m.opt.Source == nil {
+		return nil, fmt.Errorf("a buffer of %d bytes, too long to keep, in an input modelgate cannot re-read", b.size)
+	}
+	if m.sh.arrowBytes+(to-from) > arrowReadCap {
+		return nil, fmt.Errorf("buffers beyond the %d bytes modelgate re-reads to check", arrowReadCap)
+	}
+	m.sh.arrowBytes += to - from
+	p := make([]byte, to-from)
+	if n, err := m.opt.Source.ReadAt(p, o.off+from); n < len(p) {
+		return nil, fmt.Errorf("re-reading a buffer: %v", err)
+	}
+	return p, nil
 }
 
 // checkOffsets checks a binary-like array's value offsets from offset
-// to offset+length: kept, never negative, never falling, the last at
-// most the data buffer's size; and for a string type each value UTF-8
-// (pyarrow's UTF-8 kernels decode without bounds checks).
-func checkOffsets(layout arrowLayout, offset, length int64, offs, data *arrowBuffer) error {
+// to offset+length: never negative, never falling, the last at most the
+// data buffer's size; and for a string type each value UTF-8 (pyarrow's
+// UTF-8 kernels decode without bounds checks). Buffers the machine did
+// not keep are re-read from the input.
+func (m *machine) checkOffsets(layout arrowLayout, offset, length int64, offs, data *arrowBuffer) error {
 	w := layout.offsets
 	if offs == nil || offs.size < (offset+length+1)*w {
 		return fmt.Errorf("an offsets buffer shorter than %d offsets", offset+length+1)
 	}
-	if !offs.known {
-		return fmt.Errorf("an offsets buffer of %d bytes, too long for modelgate to keep and check", offs.size)
+	ob, err := m.bufferRange(offs, offset*w, (offset+length+1)*w)
+	if err != nil {
+		return err
 	}
 	var dataSize int64
 	if data != nil {
 		dataSize = data.size
 	}
 	at := func(i int64) int64 {
-		b := offs.content[i*w:]
 		if w == 4 {
-			return int64(int32(binary.LittleEndian.Uint32([]byte(b[:4]))))
+			return int64(int32(binary.LittleEndian.Uint32(ob[i*4:])))
 		}
-		return int64(binary.LittleEndian.Uint64([]byte(b[:8])))
+		return int64(binary.LittleEndian.Uint64(ob[i*8:]))
 	}
-	prev := at(offset)
-	if prev < 0 {
-		return fmt.Errorf("a negative value offset")
+	first := at(0)
+	if first < 0 || first > dataSize {
+		return fmt.Errorf("value offset %d outside the %d-byte data buffer", first, dataSize)
 	}
-	for i := offset + 1; i <= offset+length; i++ {
+	prev := first
+	for i := int64(1); i <= length; i++ {
 		cur := at(i)
 		if cur < prev || cur > dataSize {
-			return fmt.Errorf("value offset %d at %d outside 0..%d or falling", cur, i, dataSize)
-		}
-		if layout.utf8 && cur > prev {
-			if data == nil || !data.known {
-				return fmt.Errorf("a string data buffer of %d bytes, too long for modelgate to keep and check as UTF-8", dataSize)
-			}
-			if !utf8.ValidString(data.content[prev:cur]) {
-				return fmt.Errorf("string value %d is not UTF-8", i-1)
-			}
+			return fmt.Errorf("value offset %d at %d outside %d..%d", cur, offset+i, prev, dataSize)
 		}
 		prev = cur
 	}
-	if prev > dataSize {
-		return fmt.Errorf("value offset %d past the %d-byte data buffer", prev, dataSize)
+	if !layout.utf8 || prev == first {
+		return nil
+	}
+	db, err := m.bufferRange(data, first, prev)
+	if err != nil {
+		return err
+	}
+	for i := int64(0); i < length; i++ {
+		if !utf8.Valid(db[at(i)-first : at(i+1)-first]) {
+			return fmt.Errorf("string value %d is not UTF-8", offset+i)
+		}
 	}
 	return nil
 }

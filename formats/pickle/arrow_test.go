@@ -1,12 +1,16 @@
 package pickle
 
 import (
+	"bytes"
+	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/modelgate/modelgate/formats"
+	"github.com/modelgate/modelgate/formats/formatstest"
 )
 
 // Assembler pieces for pyarrow-backed pandas arrays, in the shape
@@ -22,10 +26,39 @@ func arrowType(alias string) string {
 
 // arrowBuf is py_buffer(bytearray(b)); arrowBytes is py_buffer(b).
 func arrowBuf(b string) string {
-	return arrowGlobal("pyarrow.lib", "py_buffer") + arrowGlobal("builtins", "bytearray") + sbb(b) + tuple1 + reduce + tuple1 + reduce
+	return arrowGlobal("pyarrow.lib", "py_buffer") + arrowGlobal("builtins", "bytearray") + anyBytes(b) + tuple1 + reduce + tuple1 + reduce
 }
 func arrowBytes(b string) string {
-	return arrowGlobal("pyarrow.lib", "py_buffer") + sbb(b) + tuple1 + reduce
+	return arrowGlobal("pyarrow.lib", "py_buffer") + anyBytes(b) + tuple1 + reduce
+}
+
+// anyBytes is SHORT_BINBYTES or, past 255 bytes, BINBYTES.
+func anyBytes(b string) string {
+	if len(b) > 255 {
+		return bb(b)
+	}
+	return sbb(b)
+}
+
+// bigStrings is a string array of n values "v0", "v1", ... whose buffers
+// are longer than the machine keeps; bad, when >= 0, is the index of a
+// value offset set past the data, and notUTF8 of a value whose bytes are
+// not UTF-8.
+func bigStrings(n, bad, notUTF8 int) string {
+	offs := []int{0}
+	var data strings.Builder
+	for i := range n {
+		if i == notUTF8 {
+			data.WriteString("\xc3")
+		} else {
+			fmt.Fprintf(&data, "v%d", i)
+		}
+		offs = append(offs, data.Len())
+	}
+	if bad >= 0 {
+		offs[bad] = data.Len() + 1
+	}
+	return arrowData(arrowType("string"), n, 0, 0, "N", arrowBuf(offsets32(offs...)), arrowBytes(data.String()))
 }
 
 // binint is BININT (a signed 32-bit integer).
@@ -78,14 +111,15 @@ var abc = arrowData(arrowType("string"), 2, 0, 0, "N", arrowBuf(offsets32(0, 1, 
 func TestArrowShapes(t *testing.T) {
 	str := func(s string) string { return arrowGlobal("builtins", "str") + sbu(s) + tuple1 + reduce }
 	clean := map[string][]byte{
-		"string array":          arrowArray(abc, stringDtype3),
-		"large_string, bytes":   arrowArray(arrowData(arrowType("large_string"), 2, 0, 0, "N", arrowBytes(offsets64(0, 1, 3)), arrowBytes("abc")), stringDtype3),
-		"validity and null":     arrowArray(arrowData(arrowType("utf8"), 2, 1, 0, arrowBuf("\x01"), arrowBuf(offsets32(0, 1, 1)), arrowBuf("a")), stringDtype3),
-		"sliced int64":          arrowArray(arrowData(arrowType("int64"), 2, 0, 1, "N", arrowBuf(offsets64(1, 2, 3))), stringDtype3),
-		"bool bits":             arrowArray(arrowData(arrowType("bool"), 9, 0, 0, "N", arrowBuf("\xff\x01")), stringDtype3),
-		"alias in capitals":     arrowArray(arrowData(arrowType("Int8"), 1, 0, 0, "N", arrowBuf("\x01")), stringDtype3),
-		"null array":            arrowArray(arrowData(arrowType("null"), 3, 3, 0, "N"), stringDtype3),
-		"empty string, no data": arrowArray(arrowData(arrowType("string"), 1, 0, 0, "N", arrowBuf(offsets32(0, 0)), "N"), stringDtype3),
+		"string array":           arrowArray(abc, stringDtype3),
+		"large_string, bytes":    arrowArray(arrowData(arrowType("large_string"), 2, 0, 0, "N", arrowBytes(offsets64(0, 1, 3)), arrowBytes("abc")), stringDtype3),
+		"validity and null":      arrowArray(arrowData(arrowType("utf8"), 2, 1, 0, arrowBuf("\x01"), arrowBuf(offsets32(0, 1, 1)), arrowBuf("a")), stringDtype3),
+		"sliced int64":           arrowArray(arrowData(arrowType("int64"), 2, 0, 1, "N", arrowBuf(offsets64(1, 2, 3))), stringDtype3),
+		"bool bits":              arrowArray(arrowData(arrowType("bool"), 9, 0, 0, "N", arrowBuf("\xff\x01")), stringDtype3),
+		"alias in capitals":      arrowArray(arrowData(arrowType("Int8"), 1, 0, 0, "N", arrowBuf("\x01")), stringDtype3),
+		"null array":             arrowArray(arrowData(arrowType("null"), 3, 3, 0, "N"), stringDtype3),
+		"empty string, no data":  arrowArray(arrowData(arrowType("string"), 1, 0, 0, "N", arrowBuf(offsets32(0, 0)), "N"), stringDtype3),
+		"string buffers re-read": arrowArray(bigStrings(600, -1, -1), stringDtype3),
 		"pandas 2.0 _data key": cat(proto(4), arrowGlobal("pandas.core.arrays.string_arrow", "ArrowStringArray"), emptyTuple, newobj,
 			emptyDict, mark, sbu("_data"), abc, sbu("_dtype"), stringDtype3, "u", build, stop),
 		"ArrowDtype state": arrowArray(abc, arrowGlobal("pandas", "ArrowDtype")+emptyTuple+newobj+
@@ -110,30 +144,32 @@ func TestArrowShapes(t *testing.T) {
 		"computed alias":       cat(proto(4), arrowGlobal("pyarrow.lib", "type_for_alias"), str("int64"), tuple1, reduce, stop),
 		"alias alone, unknown": cat(proto(4), arrowType("decimal128(3, 2)"), stop),
 		// offsets and sizes
-		"offset past data":     arrowArray(arrowData(arrowType("string"), 2, 0, 0, "N", arrowBuf(offsets32(0, 1, 9)), arrowBuf("abc")), stringDtype3),
-		"falling offsets":      arrowArray(arrowData(arrowType("string"), 2, 0, 0, "N", arrowBuf(offsets32(0, 3, 1)), arrowBuf("abc")), stringDtype3),
-		"negative offset":      arrowArray(arrowData(arrowType("binary"), 2, 0, 0, "N", arrowBuf(offsets32(-4, 1, 3)), arrowBuf("abc")), stringDtype3),
-		"length past offsets":  arrowArray(arrowData(arrowType("string"), 5, 0, 0, "N", arrowBuf(offsets32(0, 1, 3)), arrowBuf("abc")), stringDtype3),
-		"slice past offsets":   arrowArray(arrowData(arrowType("string"), 2, 0, 1, "N", arrowBuf(offsets32(0, 1, 3)), arrowBuf("abc")), stringDtype3),
-		"large offsets as 32":  arrowArray(arrowData(arrowType("large_string"), 2, 0, 0, "N", arrowBuf(offsets32(0, 1, 3)), arrowBuf("abc")), stringDtype3),
-		"not UTF-8":            arrowArray(arrowData(arrowType("string"), 2, 0, 0, "N", arrowBuf(offsets32(0, 1, 3)), arrowBuf("a\xc3(")), stringDtype3),
-		"UTF-8 split by value": arrowArray(arrowData(arrowType("string"), 2, 0, 0, "N", arrowBuf(offsets32(0, 1, 2)), arrowBuf("\xc3\xa9")), stringDtype3),
-		"int64 values short":   arrowArray(arrowData(arrowType("int64"), 4, 0, 0, "N", arrowBuf(offsets64(1, 2))), stringDtype3),
-		"bool bits short":      arrowArray(arrowData(arrowType("bool"), 9, 0, 0, "N", arrowBuf("\xff")), stringDtype3),
-		"validity short":       arrowArray(arrowData(arrowType("int8"), 9, 0, 0, arrowBuf("\xff"), arrowBuf("123456789")), stringDtype3),
-		"values missing":       arrowArray(arrowData(arrowType("int8"), 1, 0, 0, "N", "N"), stringDtype3),
-		"too few buffers":      arrowArray(arrowData(arrowType("string"), 0, 0, 0, "N", arrowBuf(offsets32(0))), stringDtype3),
-		"too many buffers":     arrowArray(arrowData(arrowType("int8"), 1, 0, 0, "N", arrowBuf("\x01"), arrowBuf("\x01")), stringDtype3),
-		"negative length":      arrowArray(arrowData(arrowType("int8"), -1, 0, 0, "N", arrowBuf("\x01")), stringDtype3),
-		"negative offset arg":  arrowArray(arrowData(arrowType("int8"), 1, 0, -1, "N", arrowBuf("\x01")), stringDtype3),
-		"null count past":      arrowArray(arrowData(arrowType("int8"), 1, 2, 0, "N", arrowBuf("\x01")), stringDtype3),
-		"buffer in null array": arrowArray(arrowData(arrowType("null"), 1, 1, 0, arrowBuf("\x01")), stringDtype3),
-		"float length":         arrowArray(arrowDataWith(arrowType("int8"), "G?\xf0\x00\x00\x00\x00\x00\x00", binint(0), binint(0), emptyList+mark+"N"+arrowBuf("\x01")+"e", emptyList, "N"), stringDtype3),
-		"children":             arrowArray(arrowDataWith(arrowType("int8"), binint(1), binint(0), binint(0), emptyList+mark+"N"+arrowBuf("\x01")+"e", emptyList+abc+"a", "N"), stringDtype3),
-		"dictionary":           arrowArray(arrowDataWith(arrowType("int8"), binint(1), binint(0), binint(0), emptyList+mark+"N"+arrowBuf("\x01")+"e", emptyList, abc), stringDtype3),
-		"buffers not a list":   arrowArray(arrowDataWith(arrowType("int8"), binint(1), binint(0), binint(0), mark+"N"+arrowBuf("\x01")+"t", emptyList, "N"), stringDtype3),
-		"type not an alias":    arrowArray(arrowData(sbu("int8"), 1, 0, 0, "N", arrowBuf("\x01")), stringDtype3),
-		"data not a tuple":     cat(proto(4), arrowGlobal("pyarrow.lib", "_restore_array"), emptyList, mark, arrowType("int8"), k1(1), k1(0), k1(0), emptyList, mark, "N", arrowBuf("\x01"), "e", emptyList, "N", "e", tuple1, reduce, stop),
+		"offset past data":         arrowArray(arrowData(arrowType("string"), 2, 0, 0, "N", arrowBuf(offsets32(0, 1, 9)), arrowBuf("abc")), stringDtype3),
+		"falling offsets":          arrowArray(arrowData(arrowType("string"), 2, 0, 0, "N", arrowBuf(offsets32(0, 3, 1)), arrowBuf("abc")), stringDtype3),
+		"negative offset":          arrowArray(arrowData(arrowType("binary"), 2, 0, 0, "N", arrowBuf(offsets32(-4, 1, 3)), arrowBuf("abc")), stringDtype3),
+		"length past offsets":      arrowArray(arrowData(arrowType("string"), 5, 0, 0, "N", arrowBuf(offsets32(0, 1, 3)), arrowBuf("abc")), stringDtype3),
+		"slice past offsets":       arrowArray(arrowData(arrowType("string"), 2, 0, 1, "N", arrowBuf(offsets32(0, 1, 3)), arrowBuf("abc")), stringDtype3),
+		"large offsets as 32":      arrowArray(arrowData(arrowType("large_string"), 2, 0, 0, "N", arrowBuf(offsets32(0, 1, 3)), arrowBuf("abc")), stringDtype3),
+		"not UTF-8":                arrowArray(arrowData(arrowType("string"), 2, 0, 0, "N", arrowBuf(offsets32(0, 1, 3)), arrowBuf("a\xc3(")), stringDtype3),
+		"UTF-8 split by value":     arrowArray(arrowData(arrowType("string"), 2, 0, 0, "N", arrowBuf(offsets32(0, 1, 2)), arrowBuf("\xc3\xa9")), stringDtype3),
+		"int64 values short":       arrowArray(arrowData(arrowType("int64"), 4, 0, 0, "N", arrowBuf(offsets64(1, 2))), stringDtype3),
+		"bool bits short":          arrowArray(arrowData(arrowType("bool"), 9, 0, 0, "N", arrowBuf("\xff")), stringDtype3),
+		"validity short":           arrowArray(arrowData(arrowType("int8"), 9, 0, 0, arrowBuf("\xff"), arrowBuf("123456789")), stringDtype3),
+		"values missing":           arrowArray(arrowData(arrowType("int8"), 1, 0, 0, "N", "N"), stringDtype3),
+		"too few buffers":          arrowArray(arrowData(arrowType("string"), 0, 0, 0, "N", arrowBuf(offsets32(0))), stringDtype3),
+		"too many buffers":         arrowArray(arrowData(arrowType("int8"), 1, 0, 0, "N", arrowBuf("\x01"), arrowBuf("\x01")), stringDtype3),
+		"negative length":          arrowArray(arrowData(arrowType("int8"), -1, 0, 0, "N", arrowBuf("\x01")), stringDtype3),
+		"negative offset arg":      arrowArray(arrowData(arrowType("int8"), 1, 0, -1, "N", arrowBuf("\x01")), stringDtype3),
+		"null count past":          arrowArray(arrowData(arrowType("int8"), 1, 2, 0, "N", arrowBuf("\x01")), stringDtype3),
+		"buffer in null array":     arrowArray(arrowData(arrowType("null"), 1, 1, 0, arrowBuf("\x01")), stringDtype3),
+		"float length":             arrowArray(arrowDataWith(arrowType("int8"), "G?\xf0\x00\x00\x00\x00\x00\x00", binint(0), binint(0), emptyList+mark+"N"+arrowBuf("\x01")+"e", emptyList, "N"), stringDtype3),
+		"children":                 arrowArray(arrowDataWith(arrowType("int8"), binint(1), binint(0), binint(0), emptyList+mark+"N"+arrowBuf("\x01")+"e", emptyList+abc+"a", "N"), stringDtype3),
+		"dictionary":               arrowArray(arrowDataWith(arrowType("int8"), binint(1), binint(0), binint(0), emptyList+mark+"N"+arrowBuf("\x01")+"e", emptyList, abc), stringDtype3),
+		"buffers not a list":       arrowArray(arrowDataWith(arrowType("int8"), binint(1), binint(0), binint(0), mark+"N"+arrowBuf("\x01")+"t", emptyList, "N"), stringDtype3),
+		"type not an alias":        arrowArray(arrowData(sbu("int8"), 1, 0, 0, "N", arrowBuf("\x01")), stringDtype3),
+		"data not a tuple":         cat(proto(4), arrowGlobal("pyarrow.lib", "_restore_array"), emptyList, mark, arrowType("int8"), k1(1), k1(0), k1(0), emptyList, mark, "N", arrowBuf("\x01"), "e", emptyList, "N", "e", tuple1, reduce, stop),
+		"re-read offset past data": arrowArray(bigStrings(600, 577, -1), stringDtype3),
+		"re-read value not UTF-8":  arrowArray(bigStrings(600, -1, 590), stringDtype3),
 		// py_buffer
 		"buffer of a str":         cat(proto(4), arrowGlobal("pyarrow.lib", "py_buffer"), sbu("abc"), tuple1, reduce, stop),
 		"buffer of a call":        cat(proto(4), arrowGlobal("pyarrow.lib", "py_buffer"), str("abc"), tuple1, reduce, stop),
@@ -189,6 +225,12 @@ func TestArrowShapes(t *testing.T) {
 	// unsupported (inconclusive), never clean.
 	if _, _, err := scanBytes(t, cat(proto(5), arrowGlobal("pyarrow.lib", "py_buffer"), "\x97", tuple1, reduce, stop), Options{}); !errors.Is(err, formats.ErrUnsupported) {
 		t.Errorf("out-of-band buffer: error %v, want unsupported", err)
+	}
+	// Buffers too long to keep, in an input that cannot be re-read.
+	rec := formatstest.NewRecorder()
+	if _, err := Scan(context.Background(), bytes.NewReader(clean["string buffers re-read"]), rec, Options{}); err != nil ||
+		!slices.Contains(rec.Rules(), RuleMisusedGlobal) {
+		t.Errorf("no %s without a re-readable input: %v %s", RuleMisusedGlobal, err, list(rec.Findings))
 	}
 	for name, data := range misused {
 		t.Run("misused/"+name, func(t *testing.T) {

@@ -197,6 +197,8 @@ type shared struct {
 	pickles     int
 	nestedBytes int64
 	depth       int
+	// arrowBytes counts the pyarrow buffer bytes re-read (arrow.go).
+	arrowBytes int64
 }
 
 // machine is the pickle machine for one input; it runs one stream at a

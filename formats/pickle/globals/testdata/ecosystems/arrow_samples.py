@@ -16,7 +16,8 @@ the globals real files name in the same roles:
   shape of jpmml-sklearn's KNNHousing.pkl): pandas.arrays.ArrowStringArray
   of large_string with a validity bitmap, pandas.StringDtype("pyarrow",
   nan), and pandas.arrays.ArrowExtensionArray with pandas.ArrowDtype of
-  int64, double and bool; mutable buffers as bytearray(bytes).
+  int64, double and bool, and a 400-value column whose buffers are longer
+  than the scanner keeps; mutable buffers as bytearray(bytes).
 * pyarrow_pandas2.pkl: protocol 5 in-band buffers (BYTEARRAY8), pandas 2
   module names: ArrowStringArray of string with a non-ASCII value,
   ArrowStringArrayNumpySemantics, and a sliced int64 ArrowExtensionArray
@@ -158,6 +159,9 @@ def pandas3():
         "counts": arrays.ArrowExtensionArray(numbers("int64", "q", [1, 2, 3, 4]), ArrowDtype("int64")),
         "weights": arrays.ArrowExtensionArray(numbers("double", "d", [0.5, 1.5]), ArrowDtype("double")),
         "flags": arrays.ArrowExtensionArray(bools, ArrowDtype("bool")),
+        # Buffers longer than the scanner keeps (1 KiB): re-read to check.
+        "columns": arrays.ArrowStringArray(strings(["feature_%d" % i for i in range(400)], "large_string", "q"),
+                                           StringDtype("pyarrow", float("nan"))),
     }
 
 
