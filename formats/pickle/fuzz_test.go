@@ -35,6 +35,9 @@ func FuzzScan(f *testing.F) {
 	// dill and cloudpickle pickles: type lookups and forwarded calls.
 	py, _ := filepath.Glob(filepath.Join("..", "..", "testdata", "pyformats", "*", "*.pkl"))
 	files = append(files, py...)
+	// pandas Arrow arrays: pyarrow array data checked against its buffers.
+	arrow, _ := filepath.Glob(filepath.Join("globals", "testdata", "ecosystems", "pyarrow_*.pkl"))
+	files = append(files, arrow...)
 	for _, name := range files {
 		if fi, err := os.Stat(name); err != nil || fi.Size() > 64<<10 {
 			continue

@@ -197,6 +197,8 @@ type shared struct {
 	pickles     int
 	nestedBytes int64
 	depth       int
+	// arrowBytes counts the pyarrow buffer bytes re-read (arrow.go).
+	arrowBytes int64
 }
 
 // machine is the pickle machine for one input; it runs one stream at a
@@ -277,6 +279,18 @@ type machine struct {
 	hookIdx   map[uint32]int32
 	attrDicts map[uint32]cell
 	lostHooks map[lostHook]cell
+	// arrow is set once the stream names py_buffer or a pandas Arrow
+	// array or ArrowDtype class, whose states and items arrow.go checks.
+	// arrowUsed holds the values checked pyarrow calls are built from,
+	// with the global called; arrowPushed the values GET or DUP pushed
+	// again as inline tuples or bytes (objects are marked on themselves,
+	// see pushedAgain), recorded once the stream names builtins.bytearray
+	// or py_buffer or reads BYTEARRAY8 (byteVals).
+	arrow           bool
+	arrowUsed       map[cell]*globalInfo
+	byteVals        bool
+	arrowPushed     map[cell]bool
+	arrowPushedLost bool // arrowPushed was full: every checked call is refused
 }
 
 func newMachine(ctx context.Context, st *Stream, s formats.Scope, opt *Options, res *Result, sh *shared) *machine {
@@ -324,6 +338,8 @@ func (m *machine) reset() {
 	m.lookups = 0
 	m.kerasLoads = 0
 	m.configSteps, m.heldConfigs = 0, nil
+	m.arrow, m.arrowUsed = false, nil
+	m.byteVals, m.arrowPushed, m.arrowPushedLost = false, nil, false
 	m.reported = make(map[string]bool)
 	m.counts = make(map[string]int)
 }
@@ -850,6 +866,7 @@ func (m *machine) step(off int64, op byte) error {
 		if err != nil {
 			return err
 		}
+		m.byteVals = m.byteVals || op == opBYTEARRAY8
 		return m.pushPayload(op, n)
 	case opSTRING, opUNICODE:
 		return m.textString(op)
@@ -941,6 +958,7 @@ func (m *machine) step(off int64, op byte) error {
 		if err != nil {
 			return err
 		}
+		m.pushedAgain(off, *t)
 		m.push(m.t.val(*t))
 	case opBINPUT, opLONGBINPUT, opPUT:
 		i, err := m.memoIndex(op)
@@ -971,6 +989,7 @@ func (m *machine) step(off int64, op byte) error {
 			m.report(formats.NewFinding(RuleMissingMemo, off, "%s of memo key %d, which holds nothing", opName(op), i))
 			return fmt.Errorf("memo value not found at index %d", i)
 		}
+		m.pushedAgain(off, v)
 		m.push(m.t.val(v))
 	case opGLOBAL:
 		mod, err := m.nameLine()
@@ -1379,6 +1398,9 @@ func (m *machine) addItems(off int64, op byte, items []cell) error {
 		// as attributes (itemAttributes).
 		if t.kind == KindCall {
 			t.obj().flags |= flagItems
+			if m.arrow && !m.probe {
+				m.arrowItems(off, t)
+			}
 		}
 		if op == opSETITEM || op == opSETITEMS {
 			m.itemAttributes(off, op, t, items, nil)
@@ -1485,6 +1507,9 @@ func (m *machine) build(off int64, t *cell, state Value) error {
 		// __setstate__ (or pickle.py's state.items()) reads a mapping
 		// state's items.
 		m.resolving(off, state, "as a BUILD state, whose items are read and so resolve their interpolations")
+		if m.arrow && !m.probe {
+			m.arrowState(off, obj, state)
+		}
 		m.buildConfigs(off, obj, state)
 		m.buildDunders(off, obj, state)
 		if state.kind == KindTuple && state.nkept() == 2 {
@@ -1627,6 +1652,9 @@ func (m *machine) resolve(off int64, module, name string) Value {
 			}
 		}
 		o.roles = argRoles[full]
+		o.shape = argShapes[full]
+		m.arrow = m.arrow || o.shape == shapeBuffer || arrowArrays[full] || arrowDtypes[full]
+		m.byteVals = m.byteVals || full == "builtins.bytearray" || o.shape == shapeBuffer
 		o.fwd, o.hasFwd = forwardCalls[full]
 		if len(m.res.Globals) < maxGlobals {
 			m.res.Globals = append(m.res.Globals, g.ref)
@@ -1674,6 +1702,9 @@ func (m *machine) call(off int64, op byte, fn, args, kwargs Value) Value {
 				g.misuseOp = opName(op)
 			}
 			m.argRoles(off, fn, args, res)
+			if fn.gobj().shape != shapeNone {
+				m.checkShape(off, fn, args, kwargs, res, true)
+			}
 			m.consumedArgs(off, fn, args)
 			if g != nil && m.dunders {
 				m.dunderArgs(off, g, args, kwargs)
@@ -1780,6 +1811,9 @@ func (m *machine) partialCall(off int64, p, args, res Value) {
 	}
 	all := m.container(KindTuple, append(slices.Clip(bound.cells()), args.cells()...))
 	m.argRoles(off, f, all, res)
+	if f.gobj().shape != shapeNone {
+		m.checkShape(off, f, all, Value{}, res, false)
+	}
 	m.consumedArgs(off, f, all)
 }
 
@@ -2758,7 +2792,17 @@ func (m *machine) forward(off int64, fw [2]int, args Value, call Value) {
 			return
 		}
 		m.use(off, f, globals.UseFunction, call)
-		if f.gobj().dynamic || fw[1] >= args.nkept() {
+		if f.gobj().dynamic {
+			return
+		}
+		if f.gobj().shape != shapeNone {
+			inner := Value{}
+			if fw[1] < args.nkept() {
+				inner = args.at(fw[1])
+			}
+			m.checkShape(off, f, inner, Value{}, call, false)
+		}
+		if fw[1] >= args.nkept() {
 			return
 		}
 		inner := args.at(fw[1])

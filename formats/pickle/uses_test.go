@@ -194,6 +194,9 @@ func TestEcosystemSelection(t *testing.T) {
 		{"globals/testdata/ecosystems/rdkit_chem.pkl", "rdkit", []string{"rdkit.", "Geometry."}},
 		{"globals/testdata/ecosystems/darts.pkl", "darts", []string{"darts."}},
 		{"globals/testdata/ecosystems/xarray.pkl", "xarray", []string{"xarray."}},
+		{"globals/testdata/ecosystems/pyarrow_pandas3.pkl", "pyarrow", []string{"pyarrow."}},
+		{"globals/testdata/ecosystems/pyarrow_pandas2.pkl", "pyarrow", []string{"pyarrow."}},
+		{"globals/testdata/ecosystems/pyarrow_pandas20.pkl", "pyarrow", []string{"pyarrow."}},
 		// Not fastai_vision.pkl: it binds flip_mat and Adam with partial,
 		// which stays critical (MG102) once their ecosystem is off.
 		{"globals/testdata/ecosystems/fastai_tabular.pkl", "fastai", []string{"fastai.", "fastcore."}},

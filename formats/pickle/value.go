@@ -207,6 +207,7 @@ type object struct {
 	op       byte   // KindCall: the opcode; items holds callable, args[, kwargs]
 	enc      uint8  // an unkept payload's encoding
 	flags    uint8  // a dict's flag* bits (see hooks.go)
+	again    bool   // pushed a second time, by GET or DUP (see arrow.go claim)
 }
 
 // gobj is a global: one per distinct global and stream.
@@ -220,6 +221,8 @@ type gobj struct {
 	roles  []globals.Use
 	fwd    [2]int
 	hasFwd bool
+	// shape is the global's literal-argument check (arrow.go).
+	shape argShape
 }
 
 // Kind returns the value's kind.
