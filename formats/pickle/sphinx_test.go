@@ -2,8 +2,13 @@ package pickle
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
 	"testing"
+
+	"github.com/modelgate/modelgate/formats"
+	"github.com/modelgate/modelgate/internal/pythontest"
 )
 
 // TestDoctreesAndTrax asserts the uses of the docutils and sphinx
@@ -12,8 +17,8 @@ import (
 // classes, ShapeDtype, History and InMemoryStorage may be built (NEWOBJ,
 // then BUILD), never called with the
 // pickle's arguments; what their state holds is judged on its own; the
-// pending node, the translation proxy and the build environment stay
-// off. The real doctrees are globals/testdata/ecosystems/docutils.pkl
+// pending and ifconfig nodes, the translation proxy and the build
+// environment stay off. The real doctrees are globals/testdata/ecosystems/docutils.pkl
 // and sphinx.pkl (TestEcosystemSamples); the others are
 // testdata/trax/make.py's and testdata/lshash/make.py's.
 func TestDoctreesAndTrax(t *testing.T) {
@@ -42,6 +47,10 @@ func TestDoctreesAndTrax(t *testing.T) {
 		{"pending node stays off", cat(proto(2), built("docutils.nodes", "pending"), stop), RuleUnknownGlobal},
 		{"translation proxy stays off", cat(proto(2), built("sphinx.locale", "_TranslationProxy"), stop), RuleUnknownGlobal},
 		{"BuildEnvironment stays off", cat(proto(2), built("sphinx.environment", "BuildEnvironment"), stop), RuleUnknownGlobal},
+		{"todo node built", withState("sphinx.ext.todo", "todo_node", "rawsource", sbu("")), ""},
+		// Sphinx evaluates an ifconfig node's expr when it resolves the
+		// doctree (sphinx.ext.ifconfig): left off.
+		{"ifconfig node stays off", withState("sphinx.ext.ifconfig", "ifconfig", "expr", sbu("__import__('os').system('id')")), RuleUnknownGlobal},
 		{"trax ShapeDtype built", cat(proto(2), built("trax.shapes", "ShapeDtype"), stop), ""},
 		{"trax old History built", cat(proto(2), built("trax.history", "History"), stop), ""},
 		{"trax History called", called("trax.supervised.history", "History"), RuleMisusedGlobal},
@@ -77,6 +86,61 @@ func TestDoctreesAndTrax(t *testing.T) {
 				t.Fatalf("error %v", err)
 			}
 			checkRL(t, rec, tt.rule)
+		})
+	}
+}
+
+// sphinxBuild is a two-page Sphinx project built with Sphinx's own
+// command line: it writes .doctrees/*.doctree and environment.pickle.
+const sphinxBuild = `import os, sys
+src = sys.argv[1]
+pages = {
+    "conf.py": "project = 'p'\nextensions = ['sphinx.ext.autodoc', 'sphinx.ext.mathjax', 'sphinx.ext.todo']\n",
+    "index.rst": "Title\n=====\n\n.. toctree::\n\n   page\n\nText **strong** [#f]_ and :ref:` + "`sec`" + `.\n\n.. [#f] Note.\n\n"
+                 ".. _sec:\n\nSection\n-------\n\n* item\n\n.. note:: A note.\n\n.. math:: a^2\n\n.. todo:: later\n",
+    "page.rst": "Page\n====\n\n.. py:function:: f(x)\n\n   :param x: a value\n\n.. versionadded:: 1.0\n",
+}
+for name, text in pages.items():
+    with open(os.path.join(src, name), "w") as f:
+        f.write(text)
+from sphinx.cmd.build import main
+sys.exit(main(["-q", "-b", "html", "-d", os.path.join(src, ".doctrees"), src, os.path.join(src, "_build")]))
+`
+
+// TestRealSphinxDoctrees builds a Sphinx project with Debian's
+// python3-sphinx and scans what the build pickled: every doctree is
+// clean, and the build environment (environment.pickle, left off the
+// allowlist) is not.
+func TestRealSphinxDoctrees(t *testing.T) {
+	py := pythontest.Require(t, "sphinx", "docutils")
+	dir := t.TempDir()
+	cmd := exec.Command(py, "-c", sphinxBuild, dir)
+	cmd.Env = pythontest.Env(t.TempDir())
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("sphinx build: %v: %s", err, out)
+	}
+	doctrees, err := filepath.Glob(filepath.Join(dir, ".doctrees", "*.doctree"))
+	if err != nil || len(doctrees) != 2 {
+		t.Fatalf("doctrees %v %v", doctrees, err)
+	}
+	for _, f := range append(doctrees, filepath.Join(dir, ".doctrees", "environment.pickle")) {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec, _, err := scanBytes(t, data, Options{})
+			if err != nil {
+				t.Fatalf("error %v", err)
+			}
+			worst, any := rec.Max()
+			env := filepath.Base(f) == "environment.pickle"
+			if !env && any && worst >= formats.Medium {
+				t.Errorf("real doctree has findings: %v", rec.Findings)
+			}
+			if env && !slices.Contains(rec.Rules(), RuleUnknownGlobal) {
+				t.Errorf("environment.pickle reported no unknown global: %v", rec.Findings)
+			}
 		})
 	}
 }

@@ -886,7 +886,7 @@ def docutils_enumerated():
 def sphinx_objects():
     """The doctrees a Sphinx build pickles (*.doctree under .doctrees/): a
     two-page project with a toctree, cross-references, footnotes, code,
-    admonitions, math, tables, an image and Python domain objects, built
+    admonitions, a todo, math, tables, an image and Python domain objects, built
     with Sphinx's own builder; each doctree is the object Builder.
     write_doctree has just pickled. The build environment pickle
     (environment.pickle) is not built here: see the allow list's README."""
@@ -896,13 +896,14 @@ def sphinx_objects():
 
     src = tempfile.mkdtemp(prefix="mg-sphinx-")
     pages = {
-        "conf.py": "project = 'p'\nextensions = ['sphinx.ext.autodoc', 'sphinx.ext.mathjax']\n",
+        "conf.py": "project = 'p'\nextensions = ['sphinx.ext.autodoc', 'sphinx.ext.mathjax', 'sphinx.ext.todo']\n",
         "index.rst": "Title\n=====\n\n.. toctree::\n   :maxdepth: 2\n   :caption: Contents:\n\n   page\n\n"
                      "Text with **strong**, *emphasis*, ``literal``, a link_, a footnote [#f]_ and :ref:`sec`.\n\n"
                      ".. _link: https://example.org\n\n.. [#f] A footnote.\n\n.. _sec:\n\nSection\n-------\n\n"
                      "* item\n* item\n\n1. one\n2. two\n\n.. code-block:: python\n\n   x = 1\n\n"
                      ".. note:: A note.\n\n.. math:: a^2\n\n:math:`b`\n\nTerm\n   Definition.\n\n"
-                     "+---+---+\n| a | b |\n+---+---+\n\n.. image:: img.png\n\nShort\n===\n\n",
+                     "+---+---+\n| a | b |\n+---+---+\n\n.. image:: img.png\n\n.. todo:: Later.\n\n"
+                     "Short\n===\n\n",
         "page.rst": "Page\n====\n\n.. py:function:: f(x)\n\n   Calls :py:func:`f`.\n\n   :param x: a value\n"
                     "   :returns: x\n\n.. py:class:: C\n\n   .. py:method:: m()\n\n.. index:: single: f\n\n"
                     ".. versionadded:: 1.0\n\n.. seealso:: :doc:`index`\n",
@@ -928,9 +929,17 @@ def sphinx_objects():
 
 
 def sphinx_enumerated():
-    """Sphinx's own node classes (sphinx.addnodes)."""
+    """Sphinx's own node classes (sphinx.addnodes) and those of the
+    bundled extensions whose nodes doctrees keep: todo, and ifconfig,
+    graphviz and inheritance_diagram, which generate.py's review leaves
+    off."""
     import sphinx.addnodes  # noqa: F401
-    return _docutils_nodes("sphinx.addnodes")
+    import sphinx.ext.graphviz  # noqa: F401
+    import sphinx.ext.ifconfig  # noqa: F401
+    import sphinx.ext.inheritance_diagram  # noqa: F401
+    import sphinx.ext.todo  # noqa: F401
+    return [n for prefix in ("sphinx.addnodes", "sphinx.ext.todo", "sphinx.ext.ifconfig", "sphinx.ext.graphviz",
+                             "sphinx.ext.inheritance_diagram") for n in _docutils_nodes(prefix)]
 
 
 def _classes_of(pkg, prefix):

@@ -153,6 +153,15 @@ REVIEWED_UNSAFE = {
         "holds a transform class and its details, which docutils instantiates and applies to the document when a"
         " program hands the node to a Transformer (add_pending): a held callable; the doctrees Sphinx writes keep"
         " none, since applying a transform removes its pending node",
+    ("sphinx.ext.ifconfig", "ifconfig"):
+        "its expr is evaluated with eval() against the project's configuration when Sphinx resolves the doctree"
+        " (process_ifconfig_nodes on doctree-resolved), which an incremental build does for a cached doctree",
+    ("sphinx.ext.graphviz", "graphviz"):
+        "its code is handed to the dot program (the project's graphviz_dot) when Sphinx writes the document;"
+        " dot reads the files a graph names (image, shapefile attributes)",
+    ("sphinx.ext.inheritance_diagram", "inheritance_diagram"):
+        "holds an InheritanceGraph object (its graph attribute) whose generate_dot Sphinx calls when it writes the"
+        " document, then runs the dot program on the result",
     ("numba.core.serialize", "custom_rebuild"):
         "calls _rebuild on the ctor its argument holds (numba's Dispatcher._rebuild compiles the pickled py_func)",
 }
