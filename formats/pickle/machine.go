@@ -1512,6 +1512,9 @@ func (m *machine) build(off int64, t *cell, state Value) error {
 		}
 		m.buildConfigs(off, obj, state)
 		m.buildDunders(off, obj, state)
+		if !m.probe {
+			m.buildSkorch(off, obj, state)
+		}
 		if state.kind == KindTuple && state.nkept() == 2 {
 			// The second element's pairs are set with setattr, which an
 			// item-attribute class turns into items.

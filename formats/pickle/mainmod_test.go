@@ -77,16 +77,6 @@ func TestMainSamples(t *testing.T) {
 	}
 }
 
-// legacyModuleClass is legacy torch.load's persistent_load for a saved
-// module: ("module", class, source file, source) loads as the class.
-func legacyModuleClass(pid Value) (Value, bool) {
-	if tag, _ := pid.Index(0); pid.Kind() != KindTuple || tag.kind != KindStr {
-		return Value{}, false
-	}
-	class, _ := pid.Index(1)
-	return class, class.Kind() == KindGlobal
-}
-
 // zipMember returns the member of a torch.save zip whose name ends in
 // suffix.
 func zipMember(t *testing.T, data []byte, suffix string) []byte {

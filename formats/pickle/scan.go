@@ -204,8 +204,12 @@ func (m *machine) trailing(start int64, err error) {
 // a complete legacy torch.save stream, which is what torch tensors pickled
 // with plain pickle embed (torch.storage._load_from_bytes).
 func (m *machine) nested(off int64, fn, args Value) (torchStream bool) {
-	loader := fn.String()
 	arg, _ := args.Index(0)
+	return m.nestedPayload(off, fn.String(), arg)
+}
+
+// nestedPayload scans arg, the bytes loader unpickles, as nested does.
+func (m *machine) nestedPayload(off int64, loader string, arg Value) (torchStream bool) {
 	ra, n, why := m.nestedSource(arg)
 	if ra == nil || m.sh.depth >= maxNesting || m.sh.nestedBytes+n > nestedCap {
 		if m.capped("nested") {
@@ -246,6 +250,11 @@ func (m *machine) nested(off int64, fn, args Value) (torchStream bool) {
 	// legacy stream, and any more are at least suspicious.
 	opt := &Options{Source: ra, MaxItems: m.opt.MaxItems, Multiple: true}
 	opt.Hooks.AfterStream = legacyTorch(&torchStream)
+	// torch.load (torch.storage._load_from_bytes, skorch's nets) loads a
+	// legacy stream's ("module", class, file, source) IDs as the class; a
+	// plain pickle.loads refuses any persistent ID, so judging the class
+	// there reports no less.
+	opt.Hooks.PersistentLoad = legacyModuleClass
 	res := &Result{}
 	err := scan(m.ctx, io.NewSectionReader(ra, 0, n), ns, opt, res, m.sh)
 	m.sh.depth--
@@ -357,4 +366,15 @@ func (n *nestedScope) Report(f formats.Finding) {
 	f.Message = "in the pickle passed to " + n.loader + ": " + f.Message
 	f.Offset = n.off
 	n.Scope.Report(f.With("nested_offset", strconv.FormatInt(inner, 10)).With("nested_loader", n.loader))
+}
+
+// legacyModuleClass is legacy torch.load's persistent_load for a saved
+// module: ("module", class, source file, source) loads as the class.
+func legacyModuleClass(pid Value) (Value, bool) {
+	tag, _ := pid.Index(0)
+	if t, _ := tag.Text(); t != "module" || pid.kind != KindTuple {
+		return Value{}, false
+	}
+	class, _ := pid.Index(1)
+	return class, class.kind == KindGlobal
 }

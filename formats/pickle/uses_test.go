@@ -214,6 +214,13 @@ func TestEcosystemSelection(t *testing.T) {
 		{"testdata/pmml/sinabs.pkl", "sinabs", []string{"sinabs."}},
 		{"testdata/rl/sb3_vecnormalize_gym.pkl", "stable_baselines", []string{"stable_baselines3."}},
 		{"testdata/rl/sb3_vecnormalize_gymnasium.pkl", "gym", []string{"gymnasium."}},
+		{"globals/testdata/ecosystems/docutils.pkl", "docutils", []string{"docutils."}},
+		{"globals/testdata/ecosystems/sphinx.pkl", "sphinx", []string{"sphinx."}},
+		// testdata/skorch/make.py's net: its nested pickle names
+		// skorch.toy.MLPModule, and the net holds torch's DataLoader.
+		{"testdata/skorch/net.pkl", "skorch", []string{"skorch.", "torch.utils.data.dataloader.DataLoader"}},
+		{"testdata/trax/checkpoint.pkl", "trax", []string{"trax."}},
+		{"testdata/lshash/hash_tables.pkl", "lshashpy3", []string{"lshashpy3."}},
 	} {
 		t.Run(tt.ecosystem, func(t *testing.T) {
 			data, err := os.ReadFile(tt.file)

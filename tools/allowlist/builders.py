@@ -9,8 +9,11 @@ import decimal
 import enum
 import fractions
 import functools
+import io
+import os
 import pathlib
 import re
+import shutil
 import typing
 import uuid
 import warnings
@@ -842,6 +845,103 @@ def numba_objects():
     return [d.euclidean, d.cosine]
 
 
+def docutils_objects():
+    """Docutils document trees as a plain docutils parse makes them,
+    with the unpicklable parse-time references dropped the way Sphinx
+    drops them before writing a doctree (reporter, transformer, the
+    settings' warning stream)."""
+    from docutils.core import publish_doctree
+
+    doc = publish_doctree("Title\n=====\n\nText with **strong**, *emphasis* and ``literal``.\n\n"
+                          "* one\n* two\n\n.. note:: A note.\n\n.. [#f] A footnote [#f]_.\n\n"
+                          "Bad\n==\n", settings_overrides={"report_level": 5, "halt_level": 5})
+    _picklable_doctree(doc)
+    return [doc]
+
+
+def _picklable_doctree(doc):
+    """What sphinx.builders.Builder.write_doctree clears before it
+    pickles a doctree (Sphinx 5.3)."""
+    doc.reporter = None
+    doc.transformer = None
+    doc.settings.warning_stream = None
+    doc.settings.env = None
+    doc.settings.record_dependencies = None
+
+
+def _docutils_nodes(prefix):
+    import docutils.nodes as n
+    return [(m, name, c) for m, name, c in _classes_of(None, prefix)
+            if c.__module__ == m and issubclass(c, n.Node)]
+
+
+def docutils_enumerated():
+    """Every node class (not the visitors and transforms), and the
+    settings object a document keeps."""
+    import docutils.frontend
+    import docutils.nodes  # noqa: F401
+    return _docutils_nodes("docutils.nodes") + [("docutils.frontend", "Values", docutils.frontend.Values)]
+
+
+def sphinx_objects():
+    """The doctrees a Sphinx build pickles (*.doctree under .doctrees/): a
+    two-page project with a toctree, cross-references, footnotes, code,
+    admonitions, a todo, math, tables, an image and Python domain objects, built
+    with Sphinx's own builder; each doctree is the object Builder.
+    write_doctree has just pickled. The build environment pickle
+    (environment.pickle) is not built here: see the allow list's README."""
+    import tempfile
+    from sphinx.application import Sphinx
+    from sphinx.builders import Builder
+
+    src = tempfile.mkdtemp(prefix="mg-sphinx-")
+    pages = {
+        "conf.py": "project = 'p'\nextensions = ['sphinx.ext.autodoc', 'sphinx.ext.mathjax', 'sphinx.ext.todo']\n",
+        "index.rst": "Title\n=====\n\n.. toctree::\n   :maxdepth: 2\n   :caption: Contents:\n\n   page\n\n"
+                     "Text with **strong**, *emphasis*, ``literal``, a link_, a footnote [#f]_ and :ref:`sec`.\n\n"
+                     ".. _link: https://example.org\n\n.. [#f] A footnote.\n\n.. _sec:\n\nSection\n-------\n\n"
+                     "* item\n* item\n\n1. one\n2. two\n\n.. code-block:: python\n\n   x = 1\n\n"
+                     ".. note:: A note.\n\n.. math:: a^2\n\n:math:`b`\n\nTerm\n   Definition.\n\n"
+                     "+---+---+\n| a | b |\n+---+---+\n\n.. image:: img.png\n\n.. todo:: Later.\n\n"
+                     "Short\n===\n\n",
+        "page.rst": "Page\n====\n\n.. py:function:: f(x)\n\n   Calls :py:func:`f`.\n\n   :param x: a value\n"
+                    "   :returns: x\n\n.. py:class:: C\n\n   .. py:method:: m()\n\n.. index:: single: f\n\n"
+                    ".. versionadded:: 1.0\n\n.. seealso:: :doc:`index`\n",
+    }
+    for name, text in pages.items():
+        with open(os.path.join(src, name), "w", encoding="utf-8") as f:
+            f.write(text)
+    doctrees = []
+    write = Builder.write_doctree
+
+    def keep(self, docname, doctree, *a, **k):
+        write(self, docname, doctree, *a, **k)
+        doctrees.append(doctree)
+    Builder.write_doctree = keep
+    try:
+        app = Sphinx(src, src, os.path.join(src, "_build"), os.path.join(src, "_doctrees"), "html",
+                     status=None, warning=io.StringIO(), freshenv=True)
+        app.build()
+    finally:
+        Builder.write_doctree = write
+        shutil.rmtree(src, ignore_errors=True)
+    return sorted(doctrees, key=lambda d: d["source"])
+
+
+def sphinx_enumerated():
+    """Sphinx's own node classes (sphinx.addnodes) and those of the
+    bundled extensions whose nodes doctrees keep: todo, and ifconfig,
+    graphviz and inheritance_diagram, which generate.py's review leaves
+    off."""
+    import sphinx.addnodes  # noqa: F401
+    import sphinx.ext.graphviz  # noqa: F401
+    import sphinx.ext.ifconfig  # noqa: F401
+    import sphinx.ext.inheritance_diagram  # noqa: F401
+    import sphinx.ext.todo  # noqa: F401
+    return [n for prefix in ("sphinx.addnodes", "sphinx.ext.todo", "sphinx.ext.ifconfig", "sphinx.ext.graphviz",
+                             "sphinx.ext.inheritance_diagram") for n in _docutils_nodes(prefix)]
+
+
 def _classes_of(pkg, prefix):
     """Classes reachable as attributes of the already-imported modules
     under prefix, as (module, name, class) under every name they have
@@ -946,4 +1046,7 @@ ECOSYSTEMS = {
     "pyproj": (("pyproj",), pyproj_objects, None),
     "pynndescent": (("pynndescent",), pynndescent_objects, None),
     "numba": (("numba",), numba_objects, None),
+    "docutils": (("docutils",), docutils_objects, docutils_enumerated),
+    # Last: a Sphinx build registers directives, roles and nodes in docutils.
+    "sphinx": (("sphinx",), sphinx_objects, sphinx_enumerated),
 }

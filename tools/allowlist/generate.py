@@ -20,7 +20,7 @@ It imports Debian's python3-numpy, -scipy, -pandas, -sklearn, -statsmodels,
 -gensim, -xgboost, -torch, -torchvision, -torchaudio, -nltk, -imblearn,
 -networkx, -keras-preprocessing, -sklearn-pandas, -skimage, -sentencepiece,
 -optuna, -omegaconf, -xarray, -rdkit, -pil, -matplotlib, -astropy, -shapely, -biopython,
--pynndescent, -numba, -patsy, -geopandas and -pyproj (apt-get install them first); a missing one stops the run rather
+-pynndescent, -numba, -patsy, -geopandas, -pyproj, -docutils and -sphinx (apt-get install them first); a missing one stops the run rather
 than dropping its ecosystem.
 
 Output is sorted and carries no timestamps; library versions are recorded
@@ -149,6 +149,19 @@ REVIEWED_UNSAFE = {
     ("geopandas.array", "GeometryArray"):
         "keeps the _crs of its state, which geopandas hands to PROJ (CRS.from_user_input) when the program reads"
         " or transforms the geometry: left to the pickle machine's holder check (no CRS)",
+    ("docutils.nodes", "pending"):
+        "holds a transform class and its details, which docutils instantiates and applies to the document when a"
+        " program hands the node to a Transformer (add_pending): a held callable; the doctrees Sphinx writes keep"
+        " none, since applying a transform removes its pending node",
+    ("sphinx.ext.ifconfig", "ifconfig"):
+        "its expr is evaluated with eval() against the project's configuration when Sphinx resolves the doctree"
+        " (process_ifconfig_nodes on doctree-resolved), which an incremental build does for a cached doctree",
+    ("sphinx.ext.graphviz", "graphviz"):
+        "its code is handed to the dot program (the project's graphviz_dot) when Sphinx writes the document;"
+        " dot reads the files a graph names (image, shapefile attributes)",
+    ("sphinx.ext.inheritance_diagram", "inheritance_diagram"):
+        "holds an InheritanceGraph object (its graph attribute) whose generate_dot Sphinx calls when it writes the"
+        " document, then runs the dot program on the result",
     ("numba.core.serialize", "custom_rebuild"):
         "calls _rebuild on the ctor its argument holds (numba's Dispatcher._rebuild compiles the pickled py_func)",
 }
