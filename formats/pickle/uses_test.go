@@ -211,6 +211,17 @@ func TestEcosystemSelection(t *testing.T) {
 		{"testdata/pmml/sinabs.pkl", "sinabs", []string{"sinabs."}},
 		{"testdata/rl/sb3_vecnormalize_gym.pkl", "stable_baselines", []string{"stable_baselines3."}},
 		{"testdata/rl/sb3_vecnormalize_gymnasium.pkl", "gym", []string{"gymnasium."}},
+		// testdata/cfgs/make.py's training checkpoints.
+		{"testdata/cfgs/yacs_maskrcnn.pkl", "yacs", []string{"yacs."}},
+		{"testdata/cfgs/yacs_detectron2.pkl", "yacs", []string{"detectron2."}},
+		{"testdata/cfgs/yacs_zoo.pkl", "yacs", []string{"fvcore."}},
+		{"testdata/cfgs/easydict.pkl", "easydict", []string{"easydict."}},
+		{"testdata/cfgs/addict.pkl", "addict", []string{"addict."}},
+		{"testdata/cfgs/munch.pkl", "munch", []string{"munch."}},
+		{"testdata/cfgs/ml_collections.pkl", "ml_collections", []string{"ml_collections."}},
+		{"testdata/cfgs/mmengine.pkl", "mmengine", []string{"mmengine."}},
+		{"testdata/cfgs/mmengine_hub_p4.pkl", "mmengine", []string{"mmengine."}},
+		{"testdata/cfgs/mmcv.pkl", "mmcv", []string{"mmcv."}},
 	} {
 		t.Run(tt.ecosystem, func(t *testing.T) {
 			data, err := os.ReadFile(tt.file)

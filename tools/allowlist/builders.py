@@ -842,6 +842,27 @@ def numba_objects():
     return [d.euclidean, d.cosine]
 
 
+def munch_objects():
+    """Munch, AutoMunch and DefaultMunch configs the way training scripts
+    keep them: nested Munches with lists, munchify's output, a default.
+    DefaultFactoryMunch and RecursiveMunch are left out: their pickles drop
+    the default_factory their __missing__ calls, so they do not load."""
+    import munch
+
+    return [munch.Munch(model=munch.Munch(depth=18, widths=[64, 128]), lr=0.01),
+            munch.AutoMunch(data={"root": "data/", "batch": 32}), munch.DefaultMunch(None, {"dropout": 0.1}),
+            munch.munchify({"a": {"b": [1, {"c": 2}]}})]
+
+
+def easydict_objects():
+    """A nested EasyDict training config (dicts, lists of dicts, tuples)."""
+    import easydict
+
+    return [easydict.EasyDict({"model": {"name": "resnet18", "layers": [2, 2, 2, 2]},
+                               "train": {"lr": 0.1, "milestones": (30, 60), "schedules": [{"warmup": 5}]},
+                               "seed": 0})]
+
+
 def _classes_of(pkg, prefix):
     """Classes reachable as attributes of the already-imported modules
     under prefix, as (module, name, class) under every name they have
@@ -946,4 +967,6 @@ ECOSYSTEMS = {
     "pyproj": (("pyproj",), pyproj_objects, None),
     "pynndescent": (("pynndescent",), pynndescent_objects, None),
     "numba": (("numba",), numba_objects, None),
+    "munch": (("munch",), munch_objects, None),
+    "easydict": (("easydict",), easydict_objects, None),
 }

@@ -1,0 +1,108 @@
+package pickle
+
+import (
+	"github.com/modelgate/modelgate/formats"
+	"github.com/modelgate/modelgate/formats/pickle/globals"
+)
+
+// missingAttrClasses are allowlisted training-config classes whose
+// __getattr__ answers a name the instance lacks with something the pickle
+// chose (see allow.tsv's training-config section): addict's Dict (and the
+// mmcv and mmengine ConfigDicts built on it) returns an item, or for a
+// missing one a new child Dict; Munch's DefaultMunch its default;
+// ml_collections' ConfigDict a field (a FieldReference's get() runs its
+// ops); mmcv's and mmengine's Config delegate to their _cfg_dict; yacs
+// CfgNodes and Munch return an item. APPEND(S) looks up extend or append
+// and ADDITEMS add on anything but a list or set, so the unpickler calls
+// what that lookup returns with the pickle's items. No pickler writes
+// these opcodes for such an object, so any is reported.
+var missingAttrClasses = map[string]bool{
+	"yacs.config.CfgNode":              true,
+	"fvcore.common.config.CfgNode":     true,
+	"detectron2.config.config.CfgNode": true,
+	"easydict.EasyDict":                true,
+	"addict.addict.Dict":               true,
+	"addict.Dict":                      true,
+	"munch.Munch":                      true,
+	"munch.AutoMunch":                  true,
+	"munch.DefaultMunch":               true,
+	"ml_collections.config_dict.config_dict.ConfigDict":       true,
+	"ml_collections.config_dict.config_dict.FrozenConfigDict": true,
+	"mmengine.config.config.ConfigDict":                       true,
+	"mmengine.config.config.Config":                           true,
+	"mmcv.utils.config.ConfigDict":                            true,
+	"mmcv.utils.config.Config":                                true,
+}
+
+// missingAttrs reports APPEND, APPENDS or ADDITEMS applied to an instance
+// of a missingAttrClasses class as a use its allowlist entry does not
+// permit (MG116): the call's target is whatever the class's __getattr__
+// answers for extend, append or add.
+func (m *machine) missingAttrs(off int64, op byte, inst Value) {
+	if m.probe {
+		return
+	}
+	cls, ok := builtClass(inst)
+	if !ok || !missingAttrClasses[cls.gobj().module+"."+cls.gobj().name] {
+		return
+	}
+	if g := cls.gobj().info; g != nil && g.misuse == "" && g.ref.Verdict.Class == globals.Allowed {
+		g.misuse, g.misuseOff, g.misuseUse = cls.String()+" instance given items by "+opName(op)+
+			", which calls what its __getattr__ answers for extend, append or add (an item, a default or a new object)",
+			off, globals.UseFunction
+	}
+}
+
+// statisticsHolders are allowlisted classes whose __setstate__ keeps the
+// callables of one dict of its BUILD state, which the library later calls
+// with the instance: mmengine's HistoryBuffer merges
+// state["statistics_methods"] into the class-wide _statistics_methods,
+// and statistics(name) calls the method registered under name.
+var statisticsHolders = map[string]string{
+	"mmengine.logging.history_buffer.HistoryBuffer": "statistics_methods",
+}
+
+// heldStatistics judges each value of a statisticsHolders BUILD state's
+// method dict as a call: a global must be allowed as a function, and an
+// object the pickle computed is a computed call. Values beyond the items
+// the scan keeps make the stream inconclusive.
+func (m *machine) heldStatistics(off int64, obj, state Value) {
+	if m.probe {
+		return
+	}
+	cls, ok := builtClass(obj)
+	if !ok {
+		return
+	}
+	key, ok := statisticsHolders[cls.gobj().module+"."+cls.gobj().name]
+	if !ok {
+		return
+	}
+	methods := dictValue(state, key)
+	switch methods.kind {
+	case kindAbsent, KindNone:
+		return
+	case KindDict:
+	default:
+		// dict.update takes the pairs of a list or the keys and items of
+		// any mapping: values the scan does not follow.
+		if g := cls.gobj().info; g != nil && g.misuse == "" && g.ref.Verdict.Class == globals.Allowed {
+			g.misuse, g.misuseOff, g.misuseUse = cls.String()+" built with a "+key+" that is a "+methods.kind.String()+
+				", whose values its __setstate__ registers as methods the library calls", off, globals.UseFunction
+		}
+		return
+	}
+	if methods.count() > int64(methods.nkept()) && lostItems(methods) {
+		if m.fatal == nil {
+			m.fatal = &formats.LimitError{Limit: "pickle-items", Max: int64(m.maxItems)}
+		}
+		return
+	}
+	cells := methods.cells()
+	for i := 1; i < len(cells); i += 2 {
+		switch v := m.t.val(cells[i]); v.kind {
+		case KindGlobal, KindCall, KindPersistent, KindExt, KindBuffer:
+			m.call(off, opBUILD, v, Value{cell: cell{kind: KindTuple, aux: 1}}, Value{})
+		}
+	}
+}
