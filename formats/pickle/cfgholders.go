@@ -12,7 +12,8 @@ import (
 // missing one a new child Dict; Munch's DefaultMunch its default;
 // ml_collections' ConfigDict a field (a FieldReference's get() runs its
 // ops); mmcv's and mmengine's Config delegate to their _cfg_dict; yacs
-// CfgNodes and Munch return an item. APPEND(S) looks up extend or append
+// CfgNodes and Munch return an item; cmdstanpy's fits return a Stan
+// variable, which CmdStanMCMC reads from the run's CSV files. APPEND(S) looks up extend or append
 // and ADDITEMS add on anything but a list or set, so the unpickler calls
 // what that lookup returns with the pickle's items. No pickler writes
 // these opcodes for such an object, so any is reported.
@@ -32,6 +33,10 @@ var missingAttrClasses = map[string]bool{
 	"mmengine.config.config.Config":                           true,
 	"mmcv.utils.config.ConfigDict":                            true,
 	"mmcv.utils.config.Config":                                true,
+	"cmdstanpy.stanfit.mle.CmdStanMLE":                        true,
+	"cmdstanpy.stanfit.mcmc.CmdStanMCMC":                      true,
+	"cmdstanpy.stanfit.CmdStanMLE":                            true,
+	"cmdstanpy.stanfit.CmdStanMCMC":                           true,
 }
 
 // missingAttrs reports APPEND, APPENDS or ADDITEMS applied to an instance
@@ -48,7 +53,7 @@ func (m *machine) missingAttrs(off int64, op byte, inst Value) {
 	}
 	if g := cls.gobj().info; g != nil && g.misuse == "" && g.ref.Verdict.Class == globals.Allowed {
 		g.misuse, g.misuseOff, g.misuseUse = cls.String()+" instance given items by "+opName(op)+
-			", which calls what its __getattr__ answers for extend, append or add (an item, a default or a new object)",
+			", which calls what its __getattr__ answers for extend, append or add",
 			off, globals.UseFunction
 	}
 }

@@ -7,7 +7,8 @@ import (
 )
 
 // TestTrainingConfigPickles asserts the uses of the training-config
-// entries (yacs, easydict, addict, munch, ml_collections, mmengine, mmcv):
+// entries (yacs, easydict, addict, munch, ml_collections, mmengine, mmcv)
+// and of the Prophet forecaster's (prophet, cmdstanpy):
 // the checkpoints testdata/cfgs/make.py writes (EasyDict's and Munch's from
 // Debian's libraries, the others' stand-ins naming the same globals in the
 // same roles) are clean, and what their loading can be made to run fails:
@@ -16,7 +17,8 @@ import (
 // extend (EasyDict, DefaultMunch and the append forms were run with
 // /usr/bin/python3: the stored value or the default is called), a
 // FieldReference holding an op (get() runs it at load), a HistoryBuffer
-// registering a statistics method that is not a listed function.
+// registering a statistics method that is not a listed function, a
+// CmdStanModel called (its __init__ compiles with make).
 func TestTrainingConfigPickles(t *testing.T) {
 	setitem, setitems, build, appends := "s", "u", "b", "e"
 	built := func(module, name string) string { return glob(module, name) + emptyTuple + newobj }
@@ -82,6 +84,14 @@ func TestTrainingConfigPickles(t *testing.T) {
 			"]", setitem, build, stop), RuleMisusedGlobal},
 		{"HistoryBuffer method called by the pickle", cat(proto(4), "\x95\x00\x00\x00\x00\x00\x00\x00\x00", sbu(hist),
 			sbu("HistoryBuffer.mean"), "\x93", sbu("x"), tuple1, reduce, stop), ""},
+		{"CmdStanModel built", cat(proto(2), built("cmdstanpy.model", "CmdStanModel"), stop), ""},
+		{"CmdStanModel called (compiles)", called("cmdstanpy.model", "CmdStanModel"), RuleMisusedGlobal},
+		{"RunSet called (temporary files)", called("cmdstanpy.stanfit.runset", "RunSet"), RuleMisusedGlobal},
+		{"Prophet called (loads the Stan model)", called("prophet.forecaster", "Prophet"), RuleMisusedGlobal},
+		{"Method looked up by value", cat(proto(2), glob("cmdstanpy.cmdstan_args", "Method"), k1(2), tuple1, reduce, stop), ""},
+		{"CmdStanMLE APPENDS", cat(proto(2), built("cmdstanpy.stanfit.mle", "CmdStanMLE"), mark, sbu("x"), appends, stop), RuleMisusedGlobal},
+		// pystan's StanModel.__setstate__ loads the compiled module it pickled.
+		{"fbprophet stays off", cat(proto(2), built("fbprophet.models", "PyStanBackend"), stop), RuleUnknownGlobal},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -117,6 +127,9 @@ func TestTrainingConfigPickles(t *testing.T) {
 		{"hostile_mmengine_config_called.pkl", RuleMisusedGlobal},
 		{"hostile_mmengine_configdict_append.pkl", RuleMisusedGlobal},
 		{"hostile_historybuffer_method.pkl", RuleMisusedGlobal},
+		{"prophet.pkl", ""},
+		{"hostile_cmdstanmodel_called.pkl", RuleMisusedGlobal},
+		{"hostile_cmdstanmcmc_append.pkl", RuleMisusedGlobal},
 	}
 	for _, tt := range files {
 		t.Run(tt.file, func(t *testing.T) {

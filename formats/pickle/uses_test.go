@@ -222,6 +222,8 @@ func TestEcosystemSelection(t *testing.T) {
 		{"testdata/cfgs/mmengine.pkl", "mmengine", []string{"mmengine."}},
 		{"testdata/cfgs/mmengine_hub_p4.pkl", "mmengine", []string{"mmengine."}},
 		{"testdata/cfgs/mmcv.pkl", "mmcv", []string{"mmcv."}},
+		{"testdata/cfgs/prophet.pkl", "prophet", []string{"prophet."}},
+		{"testdata/cfgs/prophet.pkl", "cmdstanpy", []string{"cmdstanpy.", "stanio."}},
 	} {
 		t.Run(tt.ecosystem, func(t *testing.T) {
 			data, err := os.ReadFile(tt.file)

@@ -1,13 +1,15 @@
 #!/usr/bin/python3
-"""Training checkpoints that embed their config objects and loggers, for
-the yacs, easydict, addict, munch, ml_collections, mmengine and mmcv
-ecosystems allow.tsv lists from their source, and hostile variants.
+"""Training checkpoints that embed their config objects and loggers, and
+pickled Prophet forecasters, for the yacs, easydict, addict, munch,
+ml_collections, mmengine, mmcv, prophet and cmdstanpy ecosystems (allow.tsv
+and the generated lists), and hostile variants.
 
     /usr/bin/python3 formats/pickle/testdata/cfgs/make.py
 
 EasyDict and Munch are Debian's (python3-easydict, python3-munch): those
 samples are the libraries' own pickles. yacs, fvcore, detectron2, addict,
-ml_collections, mmengine and mmcv are not packaged: their classes are
+ml_collections, mmengine, mmcv, prophet, cmdstanpy and stanio are not
+packaged: their classes are
 stand-ins registered under the real module names whose pickling methods
 give the same stream shape as the real ones (read at the commits allow.tsv
 names): a yacs CfgNode is a dict subclass pickled as NEWOBJ, SETITEMS and
@@ -346,12 +348,86 @@ def mmengine_samples():
     HistoryBuffer._statistics_methods = saved
 
 
+# --- Prophet and cmdstanpy --------------------------------------------------------------------
+
+
+def prophet_samples():
+    import enum
+
+    import pandas as pd
+
+    def plain(modname, name):
+        cls = type(name, (), {})
+        module(modname, **{name: cls})
+        return cls
+
+    def obj(cls, **attrs):
+        o = cls.__new__(cls)
+        o.__dict__.update(attrs)
+        return o
+
+    class Method(enum.Enum):
+        SAMPLE = 1
+        OPTIMIZE = 2
+
+    class VariableType(enum.Enum):
+        SCALAR = 1
+        COMPLEX = 2
+        TUPLE = 3
+
+    module("cmdstanpy.cmdstan_args", Method=Method)
+    module("stanio.reshape", VariableType=VariableType)
+    prophet = plain("prophet.forecaster", "Prophet")
+    backend = plain("prophet.models", "CmdStanPyBackend")
+    model_cls = plain("cmdstanpy.model", "CmdStanModel")
+    mle = plain("cmdstanpy.stanfit.mle", "CmdStanMLE")
+    mcmc = plain("cmdstanpy.stanfit.mcmc", "CmdStanMCMC")
+    runset = plain("cmdstanpy.stanfit.runset", "RunSet")
+    meta = plain("cmdstanpy.stanfit.metadata", "InferenceMetadata")
+    args_cls = plain("cmdstanpy.cmdstan_args", "CmdStanArgs")
+    opt = plain("cmdstanpy.cmdstan_args", "OptimizeArgs")
+    copts = plain("cmdstanpy.compilation", "CompilerOptions")
+    var = plain("stanio.reshape", "Variable")
+
+    exe = "/usr/lib/python3/site-packages/prophet/stan_model/prophet_model.bin"
+    model = obj(model_cls, _name="prophet_model", _stan_file=None, _exe_file=exe,
+                _compiler_options=obj(copts, _stanc_options={}, _cpp_options={}, _user_header=""),
+                _fixed_param=False)
+    oargs = obj(opt, algorithm="LBFGS", init_alpha=None, iter=10000, save_iterations=False, jacobian=False)
+    cargs = obj(args_cls, model_name="prophet_model", model_exe=exe, chain_ids=None, data="/tmp/tmpab/data.json",
+                seed=1234, inits="/tmp/tmpab/inits.json", output_dir="/tmp/tmpab", sig_figs=None,
+                method_args=oargs, method=Method.OPTIMIZE, refresh=None)
+    rs = obj(runset, _args=cargs, _chains=1, _one_process_per_chain=True, _num_procs=1, _retcodes=[0],
+             _timeout_flags=[False], _chain_ids=[1], _csv_files=["/tmp/tmpab/prophet_model-20210101.csv"],
+             _stdout_files=["/tmp/tmpab/prophet_model-20210101-stdout.txt"], _diagnostic_files=[],
+             _profile_files=[], _base_outfile="prophet_model-20210101")
+    variables = {"k": obj(var, name="k", start_idx=1, end_idx=2, dimensions=(), type=VariableType.SCALAR,
+                          contents=[])}
+    fit = obj(mle, runset=rs, converged=True, _save_iterations=False,
+              _metadata=obj(meta, _cmdstan_config={"model": "prophet_model", "method": "optimize"},
+                            _method_vars={}, _stan_vars=variables),
+              _column_names=("lp__", "k", "m"), _mle=np.array([100.0, 0.1, 0.5]))
+    be = obj(backend, model=model, stan_fit=fit, newton_fallback=True)
+    history = pd.DataFrame({"ds": pd.date_range("2021-01-01", periods=3), "y": [1.0, 2.0, 3.0]})
+    m = obj(prophet, growth="linear", changepoints=None, n_changepoints=25, changepoint_range=0.8,
+            yearly_seasonality="auto", weekly_seasonality="auto", daily_seasonality="auto", holidays=None,
+            seasonality_mode="additive", seasonality_prior_scale=10.0, changepoint_prior_scale=0.05,
+            holidays_prior_scale=10.0, mcmc_samples=0, interval_width=0.8, uncertainty_samples=1000,
+            stan_backend=be, params={"k": np.array([[0.1]]), "m": np.array([[0.5]])}, history=history,
+            stan_fit=fit, y_scale=3.0, logistic_floor=False, fit_kwargs={})
+    write("prophet.pkl", pickle.dumps(m, protocol=4))
+    write("hostile_cmdstanmodel_called.pkl", pickle.dumps(Call(model_cls, "/tmp/x.stan"), protocol=4))
+    chain = obj(mcmc, runset=rs)
+    write("hostile_cmdstanmcmc_append.pkl", pickle.dumps(chain, protocol=4)[:-1] + b"(X\x01\x00\x00\x00xe.")
+
+
 def main():
     yacs_samples()
     easydict_munch_samples()
     addict_samples()
     ml_collections_samples()
     mmengine_samples()
+    prophet_samples()
 
 
 if __name__ == "__main__":
