@@ -111,3 +111,80 @@ func (m *machine) heldStatistics(off int64, obj, state Value) {
 		}
 	}
 }
+
+// stateShape is the BUILD state a config class's __setstate__ is written
+// for; any other state makes it iterate, index or call methods of an
+// object the pickle chose (dict(state), state[0], state["_fields"]).
+type stateShape uint8
+
+const (
+	// shapeDict: a dict (Munch's clear and update, HistoryBuffer's pop,
+	// ml_collections' ConfigDict, whose _fields is a dict too).
+	shapeDict stateShape = iota + 1
+	// shapeDefault: DefaultMunch's (default, items dict).
+	shapeDefault
+	// shapeSelf: addict's __getstate__ returns the instance itself, which
+	// __setstate__ merges with update(); a dict is read the same way.
+	shapeSelf
+	// shapeTuple: OpenMMLab's Config unpacks a tuple.
+	shapeTuple
+	// shapeFrozen: FrozenConfigDict runs __init__(state["_configdict"]),
+	// an ml_collections ConfigDict.
+	shapeFrozen
+)
+
+var stateShapes = map[string]stateShape{
+	"munch.Munch":        shapeDict,
+	"munch.AutoMunch":    shapeDict,
+	"munch.DefaultMunch": shapeDefault,
+	"addict.addict.Dict": shapeSelf, "addict.Dict": shapeSelf,
+	"mmcv.utils.config.ConfigDict":                            shapeSelf,
+	"mmengine.config.config.ConfigDict":                       shapeSelf,
+	"mmcv.utils.config.Config":                                shapeTuple,
+	"mmengine.config.config.Config":                           shapeTuple,
+	"mmengine.logging.history_buffer.HistoryBuffer":           shapeDict,
+	"ml_collections.config_dict.config_dict.ConfigDict":       shapeDict,
+	"ml_collections.config_dict.config_dict.FrozenConfigDict": shapeFrozen,
+}
+
+// configState reports a BUILD of a stateShapes class whose state is not
+// the shape its __setstate__ is written for as a use the allowlist does
+// not permit (MG116), as dictState does for gym spaces.
+func (m *machine) configState(off int64, obj, state Value) {
+	if m.probe {
+		return
+	}
+	cls, ok := builtClass(obj)
+	if !ok {
+		return
+	}
+	full := cls.gobj().module + "." + cls.gobj().name
+	shape, ok := stateShapes[full]
+	if !ok {
+		return
+	}
+	good := false
+	switch shape {
+	case shapeDict:
+		good = state.kind == KindDict
+		if good && full == "ml_collections.config_dict.config_dict.ConfigDict" {
+			good = dictValue(state, "_fields").kind == KindDict
+		}
+	case shapeDefault:
+		good = state.kind == KindTuple && state.nkept() == 2 && state.at(1).kind == KindDict
+	case shapeSelf:
+		good = state.kind == KindDict || state.kind == obj.kind && state.t == obj.t && state.ref == obj.ref
+	case shapeTuple:
+		good = state.kind == KindTuple
+	case shapeFrozen:
+		c, ok := builtClass(dictValue(state, "_configdict"))
+		good = state.kind == KindDict && ok && c.gobj().module+"."+c.gobj().name == "ml_collections.config_dict.config_dict.ConfigDict"
+	}
+	if good {
+		return
+	}
+	if g := cls.gobj().info; g != nil && g.misuse == "" && g.ref.Verdict.Class == globals.Allowed {
+		g.misuse, g.misuseOff, g.misuseUse = cls.String()+" built with a "+state.kind.String()+
+			" state, not the shape its __setstate__ reads (it would iterate, index or call methods of that state)", off, globals.UseFunction
+	}
+}

@@ -84,6 +84,18 @@ func TestTrainingConfigPickles(t *testing.T) {
 			"]", setitem, build, stop), RuleMisusedGlobal},
 		{"HistoryBuffer method called by the pickle", cat(proto(4), "\x95\x00\x00\x00\x00\x00\x00\x00\x00", sbu(hist),
 			sbu("HistoryBuffer.mean"), "\x93", sbu("x"), tuple1, reduce, stop), ""},
+		// A state of another shape than the library writes: __setstate__
+		// iterates, indexes or calls methods of what the pickle chose.
+		{"Munch BUILT with a list", cat(proto(2), built(munch, "Munch"), "]", build, stop), RuleMisusedGlobal},
+		{"DefaultMunch BUILT with a dict", cat(proto(2), built(munch, "DefaultMunch"), emptyDict, build, stop), RuleMisusedGlobal},
+		{"addict Dict BUILT with a list", cat(proto(2), built("addict.addict", "Dict"), "]", build, stop), RuleMisusedGlobal},
+		{"mmengine Config BUILT with a dict", cat(proto(2), built(mme, "Config"), emptyDict, build, stop), RuleMisusedGlobal},
+		{"ConfigDict _fields not a dict", cat(proto(2), built(mlc, "ConfigDict"), emptyDict, sbu("_fields"), "]", setitem, build, stop),
+			RuleMisusedGlobal},
+		{"FrozenConfigDict _configdict a dict", cat(proto(2), built(mlc, "FrozenConfigDict"), emptyDict, sbu("_configdict"), emptyDict,
+			setitem, build, stop), RuleMisusedGlobal},
+		{"FrozenConfigDict _configdict a ConfigDict", cat(proto(2), built(mlc, "FrozenConfigDict"), emptyDict, sbu("_configdict"),
+			built(mlc, "ConfigDict"), emptyDict, sbu("_fields"), emptyDict, setitem, build, setitem, build, stop), ""},
 		{"CmdStanModel built", cat(proto(2), built("cmdstanpy.model", "CmdStanModel"), stop), ""},
 		{"CmdStanModel called (compiles)", called("cmdstanpy.model", "CmdStanModel"), RuleMisusedGlobal},
 		{"RunSet called (temporary files)", called("cmdstanpy.stanfit.runset", "RunSet"), RuleMisusedGlobal},

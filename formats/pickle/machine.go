@@ -1485,6 +1485,7 @@ func (m *machine) build(off int64, t *cell, state Value) error {
 			m.dictState(off, obj, state)
 		}
 		m.heldStatistics(off, obj, state)
+		m.configState(off, obj, state)
 		// __setstate__ (or pickle.py's state.items()) reads a mapping
 		// state's items.
 		m.resolving(off, state, "as a BUILD state, whose items are read and so resolve their interpolations")
