@@ -126,6 +126,8 @@ func TestTrainingConfigPickles(t *testing.T) {
 		{"munch.pkl", ""},
 		{"munch_p4.pkl", ""},
 		{"addict.pkl", ""},
+		// mmcv.pkl and mmengine_hub_p4.pkl keep a Config naming
+		// custom_imports: only Config.fromfile imports them, never loading.
 		{"mmcv.pkl", ""},
 		{"ml_collections.pkl", ""},
 		{"mmengine.pkl", ""},
