@@ -1404,6 +1404,8 @@ func (m *machine) addItems(off int64, op byte, items []cell) error {
 		}
 		if op == opSETITEM || op == opSETITEMS {
 			m.itemAttributes(off, op, t, items, nil)
+		} else {
+			m.missingAttrs(off, op, t)
 		}
 		m.holdConfigs(t, items)
 		if instance(t) && !m.probe {
@@ -1504,6 +1506,8 @@ func (m *machine) build(off int64, t *cell, state Value) error {
 		if state.kind != KindDict && state.kind != KindNone {
 			m.dictState(off, obj, state)
 		}
+		m.heldStatistics(off, obj, state)
+		m.configState(off, obj, state)
 		// __setstate__ (or pickle.py's state.items()) reads a mapping
 		// state's items.
 		m.resolving(off, state, "as a BUILD state, whose items are read and so resolve their interpolations")
@@ -1712,6 +1716,11 @@ func (m *machine) call(off int64, op byte, fn, args, kwargs Value) Value {
 			if g != nil && m.dunders {
 				m.dunderArgs(off, g, args, kwargs)
 			}
+			if itemArgClasses[fn.gobj().module+"."+fn.gobj().name] && args.kind == KindTuple && args.nkept() > 0 {
+				// The class's __init__ assigns its argument's items.
+				pairs, loose := m.pairs(args.at(0))
+				m.itemAttributes(off, op, res, pairs, loose)
+			}
 			if g != nil && g.ref.Module == "copyreg" && g.ref.Name == "_reconstructor" && args.kind == KindTuple && args.nkept() == 3 {
 				// _reconstructor(cls, base, state) runs base.__init__(obj,
 				// state): dict's fills the items from state.
@@ -1847,6 +1856,28 @@ var itemAttributeClasses = map[string]bool{
 	"lightning.pytorch.utilities.parsing.AttributeDict": true,
 	"lightning_fabric.utilities.data.AttributeDict":     true,
 	"lightning.fabric.utilities.data.AttributeDict":     true,
+	// Training configs (allow.tsv): yacs CfgNodes and Munch answer
+	// attributes from items, EasyDict's __setitem__ sets the attribute
+	// too, addict's Dict (and the mmcv and mmengine ConfigDicts on it)
+	// answers a missing attribute with the item.
+	"yacs.config.CfgNode":               true,
+	"fvcore.common.config.CfgNode":      true,
+	"detectron2.config.config.CfgNode":  true,
+	"easydict.EasyDict":                 true,
+	"addict.addict.Dict":                true,
+	"addict.Dict":                       true,
+	"munch.Munch":                       true,
+	"munch.AutoMunch":                   true,
+	"munch.DefaultMunch":                true,
+	"mmcv.utils.config.ConfigDict":      true,
+	"mmengine.config.config.ConfigDict": true,
+}
+
+// itemArgClasses are item-attribute classes allowlisted as functions,
+// whose __init__ assigns the items of its first argument:
+// mmengine's ConfigDict, which its __reduce_ex__ calls with its items.
+var itemArgClasses = map[string]bool{
+	"mmengine.config.config.ConfigDict": true,
 }
 
 // unpicklerLookups are the attributes CPython's unpickler looks up on an

@@ -221,6 +221,19 @@ func TestEcosystemSelection(t *testing.T) {
 		{"testdata/skorch/net.pkl", "skorch", []string{"skorch.", "torch.utils.data.dataloader.DataLoader"}},
 		{"testdata/trax/checkpoint.pkl", "trax", []string{"trax."}},
 		{"testdata/lshash/hash_tables.pkl", "lshashpy3", []string{"lshashpy3."}},
+		// testdata/cfgs/make.py's training checkpoints.
+		{"testdata/cfgs/yacs_maskrcnn.pkl", "yacs", []string{"yacs."}},
+		{"testdata/cfgs/yacs_detectron2.pkl", "yacs", []string{"detectron2."}},
+		{"testdata/cfgs/yacs_zoo.pkl", "yacs", []string{"fvcore."}},
+		{"testdata/cfgs/easydict.pkl", "easydict", []string{"easydict."}},
+		{"testdata/cfgs/addict.pkl", "addict", []string{"addict."}},
+		{"testdata/cfgs/munch.pkl", "munch", []string{"munch."}},
+		{"testdata/cfgs/ml_collections.pkl", "ml_collections", []string{"ml_collections."}},
+		{"testdata/cfgs/mmengine.pkl", "mmengine", []string{"mmengine."}},
+		{"testdata/cfgs/mmengine_hub_p4.pkl", "mmengine", []string{"mmengine."}},
+		{"testdata/cfgs/mmcv.pkl", "mmcv", []string{"mmcv."}},
+		{"testdata/cfgs/prophet.pkl", "prophet", []string{"prophet."}},
+		{"testdata/cfgs/prophet.pkl", "cmdstanpy", []string{"cmdstanpy.", "stanio."}},
 	} {
 		t.Run(tt.ecosystem, func(t *testing.T) {
 			data, err := os.ReadFile(tt.file)

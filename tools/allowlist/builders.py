@@ -940,6 +940,25 @@ def sphinx_enumerated():
     import sphinx.ext.todo  # noqa: F401
     return [n for prefix in ("sphinx.addnodes", "sphinx.ext.todo", "sphinx.ext.ifconfig", "sphinx.ext.graphviz",
                              "sphinx.ext.inheritance_diagram") for n in _docutils_nodes(prefix)]
+def munch_objects():
+    """Munch, AutoMunch and DefaultMunch configs the way training scripts
+    keep them: nested Munches with lists, munchify's output, a default.
+    DefaultFactoryMunch and RecursiveMunch are left out: their pickles drop
+    the default_factory their __missing__ calls, so they do not load."""
+    import munch
+
+    return [munch.Munch(model=munch.Munch(depth=18, widths=[64, 128]), lr=0.01),
+            munch.AutoMunch(data={"root": "data/", "batch": 32}), munch.DefaultMunch(None, {"dropout": 0.1}),
+            munch.munchify({"a": {"b": [1, {"c": 2}]}})]
+
+
+def easydict_objects():
+    """A nested EasyDict training config (dicts, lists of dicts, tuples)."""
+    import easydict
+
+    return [easydict.EasyDict({"model": {"name": "resnet18", "layers": [2, 2, 2, 2]},
+                               "train": {"lr": 0.1, "milestones": (30, 60), "schedules": [{"warmup": 5}]},
+                               "seed": 0})]
 
 
 def _classes_of(pkg, prefix):
@@ -1046,6 +1065,8 @@ ECOSYSTEMS = {
     "pyproj": (("pyproj",), pyproj_objects, None),
     "pynndescent": (("pynndescent",), pynndescent_objects, None),
     "numba": (("numba",), numba_objects, None),
+    "munch": (("munch",), munch_objects, None),
+    "easydict": (("easydict",), easydict_objects, None),
     "docutils": (("docutils",), docutils_objects, docutils_enumerated),
     # Last: a Sphinx build registers directives, roles and nodes in docutils.
     "sphinx": (("sphinx",), sphinx_objects, sphinx_enumerated),

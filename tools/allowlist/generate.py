@@ -20,7 +20,7 @@ It imports Debian's python3-numpy, -scipy, -pandas, -sklearn, -statsmodels,
 -gensim, -xgboost, -torch, -torchvision, -torchaudio, -nltk, -imblearn,
 -networkx, -keras-preprocessing, -sklearn-pandas, -skimage, -sentencepiece,
 -optuna, -omegaconf, -xarray, -rdkit, -pil, -matplotlib, -astropy, -shapely, -biopython,
--pynndescent, -numba, -patsy, -geopandas, -pyproj, -docutils and -sphinx (apt-get install them first); a missing one stops the run rather
+-pynndescent, -numba, -patsy, -geopandas, -pyproj, -munch, -easydict, -docutils and -sphinx (apt-get install them first); a missing one stops the run rather
 than dropping its ecosystem.
 
 Output is sorted and carries no timestamps; library versions are recorded
@@ -342,9 +342,10 @@ def lib_version(eco):
     top = builders.ECOSYSTEMS[eco][0][0]
     m = importlib.import_module(top)
     ver = getattr(m, "__version__", "unknown")
-    if ver == "999":
+    if ver in ("999", "unknown"):
         # Debian builds some packages (python3-xarray) without setuptools_scm
-        # metadata, so they report 999: record the package's upstream version.
+        # metadata, so they report 999, and some (python3-easydict) keep no
+        # __version__: record the package's upstream version.
         out = subprocess.run(["dpkg-query", "-W", "-f=${Version}", "python3-" + top],
                              capture_output=True, text=True, check=True).stdout
         ver = out.split(":")[-1].rsplit("-", 1)[0]
