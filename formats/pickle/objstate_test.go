@@ -48,6 +48,12 @@ func TestObjectStateReads(t *testing.T) {
 		// beyond the items the scan keeps.
 		{"keys set by a slot state", cat(proto(2), lr, ns, "N", emptyDict, sbu("keys"), box, "s", tuple2, build, build, stop), RuleMisusedGlobal},
 		{"keys beyond the kept items", cat(proto(2), lr, ns, emptyDict, mark, strings.Repeat(sbu("a")+k1(0), 200), sbu("keys"), box, "u", build, build, stop), RuleMisusedGlobal},
+		// Red team: a persistent object's attribute, and one set in a
+		// __dict__ a slot state installed, after the install.
+		{"keys of a persistent object", cat(proto(2), lr, sbu("x"), "Q", emptyDict, sbu("keys"), box, "s", build, build, stop), RuleMisusedGlobal},
+		{"keys in an installed __dict__", cat(proto(2), lr, ns, "N", emptyDict, sbu("__dict__"), emptyDict, binput(1), "s", tuple2, build,
+			binget(1), sbu("keys"), box, "s", pop, build, stop), RuleMisusedGlobal},
+		{"keys of a memoized state set twice", cat(proto(2), lr, nsWith("keys", box), binput(2), emptyDict, sbu("keys"), k1(1), "s", build, pop, binget(2), build, stop), ""},
 		// The gym case, through the state's items and a pair state.
 		{"Space state whose items is a class", cat(proto(2), box, emptyTuple, newobj, nsWith("items", box), build, stop), RuleMisusedGlobal},
 		{"Space pair state holding such an object", cat(proto(2), box, emptyTuple, newobj, nsWith("keys", box), "N", tuple2, build, stop), RuleMisusedGlobal},
