@@ -2644,7 +2644,7 @@ func transformerCleared(g *globalInfo) bool {
 		}
 		for _, k := range h.callables {
 			v, ok := st.Get(k)
-			if ok && v.kind != KindNone && !callableFunction(v) && !mainFunction(v) && !distMethodValue(v) &&
+			if ok && v.kind != KindNone && !callableFunction(v) && !heldUfunc(v) && !mainFunction(v) && !distMethodValue(v) &&
 				(k != h.strOK || v.kind != KindStr) {
 				return false
 			}
@@ -2723,6 +2723,15 @@ func callableFunction(v Value) bool {
 	}
 	vd := v.gobj().info.ref.Verdict
 	return vd.Class == globals.Allowed && vd.Uses.Has(globals.UseFunction)
+}
+
+// heldUfunc reports whether v is an allowlisted numpy ufunc (allowed as
+// a reference): a holder that calls it computes on arrays.
+func heldUfunc(v Value) bool {
+	if v.kind != KindGlobal || v.gobj().dynamic || v.gobj().info == nil {
+		return false
+	}
+	return v.gobj().info.ref.Verdict.Class == globals.Allowed && globals.NumpyUfunc(v.gobj().module, v.gobj().name)
 }
 
 // mainFunction reports whether v is a plain name of the loading program's
