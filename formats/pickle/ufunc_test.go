@@ -41,6 +41,8 @@ func TestNumpyUfuncs(t *testing.T) {
 	}{
 		{"FunctionTransformer of numpy.log1p", ft("func", glob("numpy", "log1p")), ""},
 		{"FunctionTransformer of umath log1p", ft("func", glob(umath, "log1p")), ""},
+		{"FunctionTransformer of numpy 2's umath log1p", ft("func", glob("numpy._core._multiarray_umath", "log1p")), ""},
+		{"FunctionTransformer of numpy 2's umath, reconstructed", ft("func", recon+sbu("numpy._core.umath")+sbu("expm1")+tuple2+reduce), ""},
 		{"FunctionTransformer of umath.log1p, reconstructed", ft("func", reconOf(umath, "log1p")), ""},
 		{"FunctionTransformer of numpy.abs, reconstructed", ft("func", reconOf("numpy", "abs")), ""},
 		{"Word2Vec hashfxn a ufunc", w2v(glob("numpy", "log1p")), ""},

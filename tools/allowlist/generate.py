@@ -513,6 +513,7 @@ def main():
         allowed.setdefault(eco, []).append((pat, uses_text(why[0]), ver, how, why[1] + NOTES.get(eco, "")))
 
     compat_aliases(deny, hand, uses, allowed)
+    numpy2_ufuncs(deny, allowed)
 
     if args.samples:
         ok = {k for k in uses if pattern(*k) in {a[0] for rows in allowed.values() for a in rows}} | set(hand)
@@ -699,6 +700,22 @@ def compat_aliases(deny, hand, uses, allowed):
             allowed.setdefault(eco, []).append((
                 pattern(*old), uses_text(have[target]), lib_version(eco), "enumerated",
                 "compat alias of %s (%s): the library's loader reads it as that global" % (target, where)))
+
+
+def numpy2_ufuncs(deny, allowed):
+    """numpy 2.0 renamed numpy.core to numpy._core (numpy.core stays as a
+    shim): a ufunc a numpy 2 pickle finds under the new name is the one the
+    installed numpy's numpy.core name holds, listed with its uses."""
+    rows = allowed.get("numpy", [])
+    have = {r[0]: r for r in rows}
+    for mod in ("numpy.core._multiarray_umath", "numpy.core.umath"):
+        new_mod = mod.replace("numpy.core.", "numpy._core.", 1)
+        for name in builders.numpy_ufunc_names():
+            row = have.get(pattern(mod, name))
+            if row is None or pattern(new_mod, name) in have or deny_match(deny, new_mod, name):
+                continue
+            rows.append((pattern(new_mod, name), row[1], row[2], "enumerated",
+                         "numpy 2 name of %s (numpy.core became numpy._core in 2.0): %s" % (pattern(mod, name), row[4])))
 
 
 def resolve_moved(module, name):
