@@ -149,7 +149,7 @@ var stateShapes = map[string]stateShape{
 
 // configState reports a BUILD of a stateShapes class whose state is not
 // the shape its __setstate__ is written for as a use the allowlist does
-// not permit (MG116), as dictState does for gym spaces.
+// not permit (MG116), as stateReads does for a mapping state.
 func (m *machine) configState(off int64, obj, state Value) {
 	if m.probe {
 		return

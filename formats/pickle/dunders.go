@@ -23,6 +23,9 @@ import (
 type dunderCall struct {
 	arg, elem, second globals.Dunder
 	hash, pairs       bool
+	// mapping is 1 + the index of the argument read as a mapping when it
+	// is an object (see mapped), or 0.
+	mapping int
 }
 
 const (
@@ -76,12 +79,14 @@ var dunderCalls = map[string]dunderCall{
 	"builtins.str.join":   {arg: iterates},
 	// Containers that hash the elements, or the keys of the pairs, they
 	// are given; a NEWOBJ of set or frozenset too.
-	"builtins.set":            {arg: iterates, hash: true},
-	"builtins.frozenset":      {arg: iterates, hash: true},
-	"collections.Counter":     {arg: iterates, hash: true},
-	"builtins.dict":           {arg: iterates, hash: true, pairs: true},
-	"collections.OrderedDict": {arg: iterates, hash: true, pairs: true},
-	"collections.defaultdict": {arg: iterates, hash: true, pairs: true},
+	"builtins.set":       {arg: iterates, hash: true},
+	"builtins.frozenset": {arg: iterates, hash: true},
+	// dict(m), OrderedDict(m), defaultdict(f, m) and Counter(m) (through
+	// dict.update for a Mapping) read an object m as a mapping.
+	"collections.Counter":     {arg: iterates, hash: true, mapping: 1},
+	"builtins.dict":           {arg: iterates, hash: true, pairs: true, mapping: 1},
+	"collections.OrderedDict": {arg: iterates, hash: true, pairs: true, mapping: 1},
+	"collections.defaultdict": {arg: iterates, hash: true, pairs: true, mapping: 2},
 	"collections.deque":       {arg: iterates},
 }
 
@@ -182,6 +187,18 @@ func (m *machine) dunderArgs(off int64, g *globalInfo, args, kwargs Value) {
 			}
 		}
 	}
+}
+
+// mappingArgs judges the argument a call of g, an allowlisted global,
+// reads as a mapping (dunderCall.mapping), whether or not the stream
+// names a global with unvouched methods: its keys and items attributes
+// are called.
+func (m *machine) mappingArgs(off int64, op byte, g *globalInfo, args Value) {
+	d := g.dunders
+	if m.probe || d == nil || d.mapping == 0 || args.kind != KindTuple || args.nkept() < d.mapping {
+		return
+	}
+	m.mapped(off, op, args.at(d.mapping-1), "passes %s to "+g.ref.Module+"."+g.ref.Name+", which reads it as a mapping")
 }
 
 const (

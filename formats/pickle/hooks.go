@@ -21,6 +21,11 @@ import (
 //     calls obj.append(item).
 //   - add: ADDITEMS on anything but a set (or subclass) calls obj.add per
 //     item.
+//   - keys, items: not the unpickler's own lookups, but those of what
+//     reads an object as a mapping at load: dict(obj) and dict.update(obj)
+//     (a __setstate__ such as gym's Space or torch.nn.Module's) call
+//     obj.keys(), the C OrderedDict obj.items() when there is no keys,
+//     pickle.py's BUILD state.items() (machine.go stateReads).
 //
 // SETITEM(S) calls type(obj).__setitem__ (a type slot: an instance
 // attribute is not consulted), and find_class and persistent_load are the
@@ -37,10 +42,12 @@ const (
 	hookExtend
 	hookAppend
 	hookAdd
+	hookKeys
+	hookItems
 	nHooks
 )
 
-var hookNames = [nHooks]string{"__setstate__", "extend", "append", "add"}
+var hookNames = [nHooks]string{"__setstate__", "extend", "append", "add", "keys", "items"}
 
 // Object flags (object.flags) for dicts whose later items may become an
 // instance's attributes, for dicts that received a hook name with a
@@ -50,11 +57,13 @@ var hookNames = [nHooks]string{"__setstate__", "extend", "append", "add"}
 // for containers that received, beyond the items they keep, one that is
 // not a plain scalar (lostObject).
 const (
-	flagAttrDict uint8 = 1 << iota
+	flagAttrDict uint16 = 1 << iota
 	flagLostSetstate
 	flagLostExtend
 	flagLostAppend
 	flagLostAdd
+	flagLostKeys
+	flagLostItems
 	flagRebuilt
 	flagItems
 	flagLostObject
@@ -92,7 +101,7 @@ const maxHooks = maxPartials
 // hookLength reports whether c is a kept str as long as a hook name: the
 // cheap test that every dict key and instance item passes through.
 func hookLength(c cell) bool {
-	return c.kind == KindStr && c.aux&1 != 0 && uint64(c.n) < 13 && (1<<3|1<<6|1<<12)>>c.n&1 != 0
+	return c.kind == KindStr && c.aux&1 != 0 && uint64(c.n) < 13 && (1<<3|1<<4|1<<5|1<<6|1<<12)>>c.n&1 != 0
 }
 
 // hookIndex returns the hook a dict key names, or -1.
@@ -107,6 +116,10 @@ func hookIndex(k Value) int {
 			return hookAppend
 		case "add":
 			return hookAdd
+		case "keys":
+			return hookKeys
+		case "items":
+			return hookItems
 		}
 	}
 	return -1

@@ -1,6 +1,10 @@
 package pickle
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/modelgate/modelgate/formats/pickle/globals"
+)
 
 // lookupFunc recognises the arguments of a call that only looks an object
 // up by constant names, and returns the global the call evaluates to.
@@ -25,6 +29,30 @@ var lookups = map[string]lookupFunc{
 	"cloudpickle.cloudpickle_fast._builtin_type":                  cloudpickleType,
 	"joblib.externals.cloudpickle.cloudpickle._builtin_type":      cloudpickleType,
 	"joblib.externals.cloudpickle.cloudpickle_fast._builtin_type": cloudpickleType,
+	// numpy < 1.20 pickled a ufunc as _ufunc_reconstruct(module, name),
+	// which imports module and returns its attribute name.
+	"numpy.core._ufunc_reconstruct":  ufuncReconstruct,
+	"numpy._core._ufunc_reconstruct": ufuncReconstruct,
+}
+
+// ufuncReconstruct is numpy's _ufunc_reconstruct(module, name), a lookup
+// only when both are constant strings naming one of numpy's ufunc modules
+// and a name numpy's generated list holds (globals.NumpyUfunc): any other
+// module or name is an import primitive and stays denied.
+func ufuncReconstruct(args Value) (string, string, bool) {
+	if args.kind != KindTuple || args.nkept() != 2 || args.Len() != 2 {
+		return "", "", false
+	}
+	mod, name := args.at(0), args.at(1)
+	if mod.kind != KindStr || name.kind != KindStr {
+		return "", "", false
+	}
+	m, ok1 := mod.Text()
+	n, ok2 := name.Text()
+	if !ok1 || !ok2 || !globals.NumpyUfunc(m, n) {
+		return "", "", false
+	}
+	return m, n, true
 }
 
 // constName returns the single constant identifier argument of a call.

@@ -1503,9 +1503,7 @@ func (m *machine) build(off int64, t *cell, state Value) error {
 		s[0] = state.cell
 		obj.obj().state = ref
 		noteTransformerState(obj, state)
-		if state.kind != KindDict && state.kind != KindNone {
-			m.dictState(off, obj, state)
-		}
+		m.stateReads(off, obj, state)
 		m.heldStatistics(off, obj, state)
 		m.configState(off, obj, state)
 		// __setstate__ (or pickle.py's state.items()) reads a mapping
@@ -1713,6 +1711,9 @@ func (m *machine) call(off int64, op byte, fn, args, kwargs Value) Value {
 				m.checkShape(off, fn, args, kwargs, res, true)
 			}
 			m.consumedArgs(off, fn, args)
+			if g != nil {
+				m.mappingArgs(off, op, g, args)
+			}
 			if g != nil && m.dunders {
 				m.dunderArgs(off, g, args, kwargs)
 			}
@@ -1726,9 +1727,14 @@ func (m *machine) call(off int64, op byte, fn, args, kwargs Value) Value {
 				// state): dict's fills the items from state.
 				pairs, loose := m.pairs(args.at(2))
 				m.itemAttributes(off, op, res, pairs, loose)
-				if base := args.at(1); m.dunders && base.kind == KindGlobal && !base.gobj().dynamic && base.gobj().info != nil {
-					// dict.__init__ or set.__init__ hashes what state holds.
-					m.dunderArgs(off, base.gobj().info, m.container(KindTuple, []cell{args.at(2).cell}), Value{})
+				if base := args.at(1); base.kind == KindGlobal && !base.gobj().dynamic && base.gobj().info != nil {
+					// dict.__init__ or set.__init__ hashes what state
+					// holds, and dict's reads an object as a mapping.
+					arg := m.container(KindTuple, []cell{args.at(2).cell})
+					m.mappingArgs(off, op, base.gobj().info, arg)
+					if m.dunders {
+						m.dunderArgs(off, base.gobj().info, arg, Value{})
+					}
 				}
 			}
 			if fn.gobj().nested {
@@ -1962,22 +1968,99 @@ func (m *machine) resolving(off int64, v Value, how string) {
 	}
 }
 
-// dictState reports a BUILD of a gym or gymnasium space whose state is
-// not a dict: Space.__setstate__ starts with dict(state), which calls the
-// keys method (or iterates) whatever object the pickle gave as the state,
-// and an instance attribute named keys answers that lookup.
-func (m *machine) dictState(off int64, obj, state Value) {
-	cls, ok := builtClass(obj)
-	if !ok {
+// stateReads judges what applying a BUILD state that is not a dict runs
+// on it. CPython's C load_build without a __setstate__ requires a dict
+// (PyDict_Check, which a dict subclass passes and is then read by
+// PyDict_Next, running nothing), slot state too; pickle.py's (joblib's
+// unpickler) tests `if state:` and calls state.items(), and the same of
+// the slot state. A class's __setstate__ gets the state as it is: the
+// __dict__ updates plainState lists (torch.nn.Module's, omegaconf
+// Node's, fastcore GetAttr's) run dict.update(state), which calls its
+// keys (or iterates it) and __getitem__; any other __setstate__ may do
+// with it what any allowlisted callable may (handed), and gym's Space
+// and others start with dict(state). An object state is therefore read
+// as a mapping (mapped), and handed when the class is not a plainState
+// one; the pairs a list state gives dict() have their keys hashed.
+func (m *machine) stateReads(off int64, obj, state Value) {
+	if m.probe {
 		return
 	}
-	mod := cls.gobj().module
-	if !strings.HasPrefix(mod, "gym.spaces.") && !strings.HasPrefix(mod, "gymnasium.spaces.") {
+	plain := false
+	if cls, ok := builtClass(obj); ok {
+		if g := cls.gobj().info; g != nil && g.ref.Verdict.Class == globals.Allowed {
+			plain = plainState[g.ref.Module+"."+g.ref.Name] != 0
+		}
+	}
+	how := "sets %s as the BUILD state of " + obj.String() + ", which loading reads as a mapping"
+	switch state.kind {
+	case KindDict, KindNone:
+	case KindTuple:
+		if state.count() == 2 && state.nkept() == 2 {
+			// (state, slotstate), or a __setstate__'s pair.
+			m.mapped(off, opBUILD, state.at(0), how)
+			m.mapped(off, opBUILD, state.at(1), how)
+		}
+		if !plain {
+			m.statePairs(off, state)
+		}
+	case KindList, KindSet, KindFrozenSet:
+		if !plain {
+			m.statePairs(off, state)
+		}
+	default:
+		m.mapped(off, opBUILD, state, how)
+		if !plain && m.dunders {
+			m.handed(off, state, "sets %s as the BUILD state of "+obj.String()+", whose __setstate__ may iterate, hash, compare or render it")
+		}
+	}
+}
+
+// mappingReads are the methods dict(v), dict.update(v), the C
+// OrderedDict's update and pickle.py's BUILD run on v, an object that is
+// not a dict: keys then __getitem__ per key, or items, or iteration of
+// (key, value) pairs, and a truth test.
+const mappingReads = globals.DunderKeys | globals.DunderItems | globals.DunderGetitem | iterates | globals.DunderBool
+
+// mapped judges v, an object read as a mapping (mappingReads): an
+// instance of an allowlisted class whose method the generator does not
+// vouch for (MG118), and the keys or items instance attribute the pickle
+// gave it, which the lookup finds before the class's method and which is
+// then called.
+func (m *machine) mapped(off int64, op byte, v Value, how string) {
+	switch v.kind {
+	case KindCall, KindPersistent, KindExt, KindGlobal:
+	default:
 		return
 	}
-	if g := cls.gobj().info; g != nil && g.misuse == "" && g.ref.Verdict.Class == globals.Allowed {
-		g.misuse, g.misuseOff, g.misuseUse = cls.String()+" built with a "+state.kind.String()+
-			" state, which its __setstate__ reads with dict(state), calling the state's keys", off, globals.UseFunction
+	if m.dunders {
+		m.trigger(off, v, mappingReads, how)
+	}
+	if !instance(v) {
+		return
+	}
+	if s := m.hooksOf(v); s != nil {
+		for _, h := range [...]int{hookKeys, hookItems} {
+			if s.held[h].kind != kindAbsent || s.lost[h] {
+				m.hookCall(off, op, h, v, m.t.val(s.held[h]), s.lost[h], m.container(KindTuple, nil))
+			}
+		}
+	}
+}
+
+// statePairs judges a list, tuple or set state that a __setstate__ may
+// hand to dict(): each element is iterated as a (key, value) pair and
+// the key hashed.
+func (m *machine) statePairs(off int64, state Value) {
+	if !m.dunders || !m.visit(state) {
+		return
+	}
+	for _, c := range state.cells() {
+		e := m.t.val(c)
+		if e.kind == KindTuple && e.nkept() == 2 {
+			m.hashedValue(off, e.at(0), 0)
+			continue
+		}
+		m.trigger(off, e, iterates, "sets %s, an element of a BUILD state, which dict() iterates as a (key, value) pair")
 	}
 }
 
@@ -2629,7 +2712,7 @@ func transformerCleared(g *globalInfo) bool {
 		}
 		for _, k := range h.callables {
 			v, ok := st.Get(k)
-			if ok && v.kind != KindNone && !callableFunction(v) && !mainFunction(v) && !distMethodValue(v) &&
+			if ok && v.kind != KindNone && !callableFunction(v) && !heldUfunc(v) && !mainFunction(v) && !distMethodValue(v) &&
 				(k != h.strOK || v.kind != KindStr) {
 				return false
 			}
@@ -2708,6 +2791,15 @@ func callableFunction(v Value) bool {
 	}
 	vd := v.gobj().info.ref.Verdict
 	return vd.Class == globals.Allowed && vd.Uses.Has(globals.UseFunction)
+}
+
+// heldUfunc reports whether v is an allowlisted numpy ufunc (allowed as
+// a reference): a holder that calls it computes on arrays.
+func heldUfunc(v Value) bool {
+	if v.kind != KindGlobal || v.gobj().dynamic || v.gobj().info == nil {
+		return false
+	}
+	return v.gobj().info.ref.Verdict.Class == globals.Allowed && globals.NumpyUfunc(v.gobj().module, v.gobj().name)
 }
 
 // mainFunction reports whether v is a plain name of the loading program's

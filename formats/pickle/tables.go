@@ -281,7 +281,7 @@ func (c *copier) object(ref uint32) uint32 {
 	src := *c.from.objs.at(ref)
 	to, o := c.to.newObject()
 	c.objs[ref] = to
-	o.count, o.off, o.op, o.enc = src.count, src.off, src.op, src.enc
+	o.count, o.off, o.op, o.enc, o.flags = src.count, src.off, src.op, src.enc, src.flags
 	if src.nItems > 0 {
 		var dst []cell
 		o.items, dst = c.to.cells.carve(int(src.nItems), &c.to.full)

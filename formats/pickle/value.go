@@ -206,7 +206,7 @@ type object struct {
 	state    uint32 // the cell BUILD set on a call or persistent value, or 0
 	op       byte   // KindCall: the opcode; items holds callable, args[, kwargs]
 	enc      uint8  // an unkept payload's encoding
-	flags    uint8  // a dict's flag* bits (see hooks.go)
+	flags    uint16 // flag* bits (see hooks.go)
 	again    bool   // pushed a second time, by GET or DUP (see arrow.go claim)
 }
 

@@ -40,7 +40,9 @@ func TestNodes(t *testing.T) {
 		{"estimator", schema(node("ObjectNode", "sklearn.linear_model._logistic", "LogisticRegression",
 			`"content": `+dict(`"C": `+json("1.0")))), nil, formats.Info},
 		{"function eval", schema(node("FunctionNode", "builtins", "eval", "")), []string{RuleDenied}, formats.Critical},
-		{"protocol 0 function", formatstest.Tree{"schema.json": []byte(`{"protocol": 0, "__loader__": "FunctionNode", "__module__": "numpy", "__class__": "add",
+		// A numpy ufunc held (FunctionTransformer(func=np.log1p)).
+		{"function ufunc", schema(node("FunctionNode", "numpy", "log1p", "")), nil, formats.Info},
+		{"protocol 0 function", formatstest.Tree{"schema.json": []byte(`{"protocol": 0, "__loader__": "FunctionNode", "__module__": "mypkg", "__class__": "fn",
 			"content": {"module_path": "posix", "function": "system"}}`)}, []string{RuleUnknown, RuleDenied}, formats.Critical},
 		{"reduce call", schema(node("ConstructorFromReduceNode", "subprocess", "Popen", `"content": `+node("TupleNode", "builtins", "tuple", `"content": []`))),
 			[]string{RuleDenied}, formats.Critical},

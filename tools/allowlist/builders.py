@@ -1031,6 +1031,38 @@ PROBES = [
 # _exception_printer as exception_handler and calls it with an exception.
 HELD_CALLABLES = [("matplotlib.cbook", "_exception_printer")]
 
+# The modules under which a pickle names a numpy ufunc: numpy >= 1.20
+# reduces one to its __name__, which pickle's whichmodule finds in
+# numpy.core._multiarray_umath (1.24 here) or, for ufuncs whose __module__
+# is numpy (2.x), in numpy; numpy.core.umath re-exports them all.
+UFUNC_MODULES = ("numpy", "numpy.core._multiarray_umath", "numpy.core.umath")
+
+
+def numpy_ufunc_names():
+    """The names under which numpy and its umath modules hold a ufunc,
+    sorted: what numpy.core._ufunc_reconstruct(module, name) may name."""
+    import importlib
+
+    import numpy as np
+    names = set()
+    for mod in UFUNC_MODULES:
+        m = importlib.import_module(mod)
+        names.update(n for n in dir(m) if not n.startswith("_") and isinstance(getattr(m, n), np.ufunc))
+    return sorted(names)
+
+
+def numpy_ufuncs():
+    """(module, name) of every numpy ufunc under each UFUNC_MODULES
+    spelling that holds it."""
+    import importlib
+
+    import numpy as np
+    out = []
+    for mod in UFUNC_MODULES:
+        m = importlib.import_module(mod)
+        out.extend((mod, n) for n in numpy_ufunc_names() if isinstance(getattr(m, n, None), np.ufunc))
+    return out
+
 # ecosystem name -> (top-level modules, builder of objects, enumerator of classes)
 ECOSYSTEMS = {
     "stdlib": (None, stdlib, None),

@@ -63,14 +63,16 @@ REACH = {
 _SEVERITY = {why: sev for sev, why in REACH.values()}
 
 # The dunders loading can trigger on an instance: as a dict key or set
-# element (__hash__, __eq__), or through an allowlisted builtin called with
-# it. A dunder the class leaves to object falls back the way the
+# element (__hash__, __eq__), through an allowlisted builtin called with
+# it, or as a mapping that BUILD or a __setstate__ reads (dict(state),
+# dict.update(state) and pickle.py's state.items() call keys and
+# __getitem__, or items, both ordinary methods: see machine.go stateReads). A dunder the class leaves to object falls back the way the
 # interpreter does: str() to __repr__, format() to str(), bool() to
 # __len__, iter() to __getitem__, int() to __index__ and __trunc__.
 INSTANCE = ("__hash__", "__eq__", "__repr__", "__str__", "__format__", "__len__", "__bool__", "__iter__",
             "__next__", "__reversed__", "__lt__", "__gt__", "__le__", "__ge__", "__add__", "__radd__", "__index__",
             "__int__", "__float__", "__complex__", "__abs__", "__round__", "__trunc__", "__divmod__", "__rdivmod__",
-            "__pow__", "__rpow__", "__bytes__")
+            "__pow__", "__rpow__", "__bytes__", "__getitem__", "keys", "items")
 FALLBACK = {"__str__": ("__repr__",), "__format__": ("__str__",), "__bool__": ("__len__",),
             "__iter__": ("__getitem__",), "__int__": ("__index__", "__trunc__"), "__float__": ("__index__",),
             "__complex__": ("__float__", "__index__"), "__reversed__": ("__len__",)}

@@ -18,7 +18,7 @@ var dundersTXT string
 // Dunder is a set of methods the unpickler or an allowed builtin runs on
 // an object it is handed: as a dict key or set element (__hash__,
 // __eq__), or as an argument of str, len, sorted, int ...
-type Dunder uint32
+type Dunder uint64
 
 // The trigger methods, one bit each.
 const (
@@ -52,12 +52,22 @@ const (
 	DunderBytes
 	DunderInstancecheck
 	DunderSubclasscheck
+	// Methods a mapping consumer runs on a state that is not a dict:
+	// dict(state), dict.update(state) (torch.nn.Module's __setstate__)
+	// call its keys and then __getitem__ per key, the C OrderedDict its
+	// items when it has no keys, pickle.py's BUILD state.items(). keys
+	// and items are ordinary methods: an instance attribute of the name
+	// answers first (hooks.go).
+	DunderGetitem
+	DunderKeys
+	DunderItems
 )
 
 var dunderNames = [...]string{"__hash__", "__eq__", "__repr__", "__str__", "__format__", "__len__", "__bool__",
 	"__iter__", "__next__", "__reversed__", "__lt__", "__gt__", "__le__", "__ge__", "__add__", "__radd__",
 	"__index__", "__int__", "__float__", "__complex__", "__abs__", "__round__", "__trunc__", "__divmod__",
-	"__rdivmod__", "__pow__", "__rpow__", "__bytes__", "__instancecheck__", "__subclasscheck__"}
+	"__rdivmod__", "__pow__", "__rpow__", "__bytes__", "__instancecheck__", "__subclasscheck__",
+	"__getitem__", "keys", "items"}
 
 // String names the lowest method of d ("__hash__").
 func (d Dunder) String() string {
