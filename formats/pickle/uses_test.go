@@ -211,6 +211,9 @@ func TestEcosystemSelection(t *testing.T) {
 		{"testdata/pmml/sinabs.pkl", "sinabs", []string{"sinabs."}},
 		{"testdata/rl/sb3_vecnormalize_gym.pkl", "stable_baselines", []string{"stable_baselines3."}},
 		{"testdata/rl/sb3_vecnormalize_gymnasium.pkl", "gym", []string{"gymnasium."}},
+		{"globals/testdata/ecosystems/tensorflow_callbacks.pkl", "tensorflow", []string{"tensorflow."}},
+		// The variable's partial stays critical (MG102) with its callable off.
+		{"globals/testdata/ecosystems/tensorflow_rng_state.pkl", "tensorflow", []string{"tensorflow.", "functools.partial"}},
 	} {
 		t.Run(tt.ecosystem, func(t *testing.T) {
 			data, err := os.ReadFile(tt.file)
@@ -244,7 +247,7 @@ func TestEcosystemSelection(t *testing.T) {
 			}
 		})
 	}
-	if _, err := globals.NewSelection([]string{"tensorflow"}, nil); err == nil {
+	if _, err := globals.NewSelection([]string{"no_such_ecosystem"}, nil); err == nil {
 		t.Error("NewSelection accepted an unknown ecosystem")
 	}
 }
