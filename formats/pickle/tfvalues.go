@@ -20,23 +20,58 @@ package pickle
 //     constraint and a caching device it calls later: only the keys its
 //     __reduce__ writes are accepted, with a numpy value, literals, an
 //     as_dtype call and None for constraint and distribute_strategy.
+//   - TensorShape.__reduce__ and Dimension.__reduce__ (tensor_shape.py)
+//     return (TensorShape, (self.dims,)), a list of Dimension(int or
+//     None) or None, and (Dimension, (self._value,)): tuples of ints.
 const (
 	tfConvertToTensor = "tensorflow.python.framework.ops.convert_to_tensor"
 	tfAsDtype         = "tensorflow.python.framework.dtypes.as_dtype"
 	tfResourceVar     = "tensorflow.python.ops.resource_variable_ops.ResourceVariable"
+	tfTensorShape     = "tensorflow.python.framework.tensor_shape.TensorShape"
+	tfDimension       = "tensorflow.python.framework.tensor_shape.Dimension"
 )
 
 // tfShapes are the checks of a direct call (REDUCE, OBJ, INST) of each
 // TensorFlow function allow.tsv lists; ResourceVariable is only ever
 // called through the partial its __reduce__ writes (tfPartialKwargs).
 var tfShapes = map[string]func(args, kwargs Value) bool{
-	tfConvertToTensor: func(args, kwargs Value) bool {
-		return kwargs.kind == kindAbsent && oneArg(args) && tfTensorValue(args.at(0))
+	tfConvertToTensor: tfConvertArgs,
+	tfAsDtype:         tfAsDtypeArgs,
+	tfResourceVar:     func(args, kwargs Value) bool { return false },
+	tfTensorShape: func(args, kwargs Value) bool {
+		return kwargs.kind == kindAbsent && oneArg(args) && tfDims(args.at(0))
 	},
-	tfAsDtype: func(args, kwargs Value) bool {
-		return kwargs.kind == kindAbsent && oneArg(args) && tfDtypeName(args.at(0))
-	},
-	tfResourceVar: func(args, kwargs Value) bool { return false },
+	tfDimension: tfDimensionArgs,
+}
+
+func tfConvertArgs(args, kwargs Value) bool {
+	return kwargs.kind == kindAbsent && oneArg(args) && tfTensorValue(args.at(0))
+}
+
+func tfAsDtypeArgs(args, kwargs Value) bool {
+	return kwargs.kind == kindAbsent && oneArg(args) && tfDtypeName(args.at(0))
+}
+
+func tfDimensionArgs(args, kwargs Value) bool {
+	return kwargs.kind == kindAbsent && oneArg(args) && (args.at(0).kind == KindInt || args.at(0).kind == KindNone)
+}
+
+// tfDims reports whether v is what TensorShape.__reduce__ writes for its
+// dims: None (unknown rank), or a list of Dimension calls, ints and Nones.
+func tfDims(v Value) bool {
+	if v.kind == KindNone {
+		return true
+	}
+	if v.kind != KindList && v.kind != KindTuple || !kept(v) {
+		return false
+	}
+	for _, c := range v.cells() {
+		d := v.t.val(c)
+		if d.kind != KindInt && d.kind != KindNone && !tfCallOf(d, tfDimension, tfDimensionArgs) {
+			return false
+		}
+	}
+	return true
 }
 
 // tfPartialKwargs checks the keyword arguments a functools.partial binds
@@ -123,7 +158,7 @@ func tfVariableKwargs(kw Value) bool {
 		switch key {
 		case "initial_value":
 			initial = true
-			if !tfTensorValue(v) && !tfCallOf(v, tfConvertToTensor) {
+			if !tfTensorValue(v) && !tfCallOf(v, tfConvertToTensor, tfConvertArgs) {
 				return false
 			}
 		case "trainable":
@@ -135,7 +170,7 @@ func tfVariableKwargs(kw Value) bool {
 				return false
 			}
 		case "dtype":
-			if v.kind != KindNone && !tfCallOf(v, tfAsDtype) {
+			if v.kind != KindNone && !tfCallOf(v, tfAsDtype, tfAsDtypeArgs) {
 				return false
 			}
 		case "constraint", "distribute_strategy":
@@ -150,8 +185,8 @@ func tfVariableKwargs(kw Value) bool {
 }
 
 // tfCallOf reports whether v is a call of the global full whose
-// arguments pass its shape check.
-func tfCallOf(v Value, full string) bool {
+// arguments pass check, its shape check.
+func tfCallOf(v Value, full string, check func(args, kwargs Value) bool) bool {
 	if v.kind != KindCall || v.nkept() < 2 {
 		return false
 	}
@@ -163,7 +198,7 @@ func tfCallOf(v Value, full string) bool {
 	if v.nkept() > 2 {
 		kwargs = v.at(2)
 	}
-	return tfShapes[full](v.Args(), kwargs)
+	return check(v.Args(), kwargs)
 }
 
 // tfShapeMiss records the first use of a checked TensorFlow global

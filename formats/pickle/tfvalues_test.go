@@ -21,6 +21,8 @@ func TestTensorFlowValues(t *testing.T) {
 		dtypes = "tensorflow.python.framework.dtypes"
 		rvops  = "tensorflow.python.ops.resource_variable_ops"
 	)
+	const shape = "tensorflow.python.framework.tensor_shape"
+	dim := glob(shape, "Dimension")
 	convert := glob(ops, "convert_to_tensor")
 	asDtype := glob(dtypes, "as_dtype")
 	resVar := glob(rvops, "ResourceVariable")
@@ -62,6 +64,11 @@ func TestTensorFlowValues(t *testing.T) {
 		{"DType", cat(proto(2), dtype, stop), ""},
 		{"DType held", cat(proto(2), asDtype, stop), ""},
 		{"ResourceVariable", variable(emptyTuple, good...), ""},
+		{"TensorShape of Dimensions", cat(proto(2), glob(shape, "TensorShape"), "]", mark, dim+"K\x03"+tuple1+reduce, dim+"N"+tuple1+reduce, "e", tuple1, reduce, stop), ""},
+		{"TensorShape of unknown rank", cat(proto(2), glob(shape, "TensorShape"), "N", tuple1, reduce, stop), ""},
+		{"TensorShape of an object", cat(proto(2), glob(shape, "TensorShape"), glob("collections", "OrderedDict")+emptyTuple+reduce, tuple1, reduce, stop), shape + ".TensorShape"},
+		{"TensorShape of an object in a list", cat(proto(2), glob(shape, "TensorShape"), "]", glob("collections", "OrderedDict")+emptyTuple+reduce, "a", tuple1, reduce, stop), shape + ".TensorShape"},
+		{"Dimension of a string", cat(proto(2), dim, sbu("x"), tuple1, reduce, stop), shape + ".Dimension"},
 		{"ResourceVariable with a convert_to_tensor value", variable(emptyTuple, sbu("initial_value")+convert+scalar+tuple1+reduce), ""},
 
 		{"convert_to_tensor of an object", cat(proto(2), convert, glob("collections", "OrderedDict")+emptyTuple+reduce, tuple1, reduce, stop), ops + ".convert_to_tensor"},
