@@ -123,6 +123,12 @@ type globalInfo struct {
 	mainCall    string
 	mainCallOp  string
 	mainCallOff int64
+	// For an allowlisted TensorFlow function held to the argument shape
+	// TensorFlow's __reduce__ writes (see tfShapes): the check, and the
+	// first use outside it, reported as the denied global it was.
+	shapeCheck   func(args, kwargs Value) bool
+	shapeMiss    string
+	shapeMissOff int64
 }
 
 // mainName reports whether module.name is one plain attribute of the
@@ -1655,6 +1661,7 @@ func (m *machine) resolve(off int64, module, name string) Value {
 			if d, ok := dunderCalls[full]; ok {
 				g.dunders = &d
 			}
+			g.shapeCheck = tfShapes[full]
 		}
 		o.roles = argRoles[full]
 		o.shape = argShapes[full]
@@ -1705,6 +1712,9 @@ func (m *machine) call(off int64, op byte, fn, args, kwargs Value) Value {
 			m.use(off, fn, need, res)
 			if g != nil && g.misuseOp == "" && g.misuseOff == off && g.misuse == res.String() {
 				g.misuseOp = opName(op)
+			}
+			if g != nil && g.shapeCheck != nil && !g.shapeCheck(args, kwargs) {
+				g.tfShapeMiss(off, res)
 			}
 			m.argRoles(off, fn, args, res)
 			if fn.gobj().shape != shapeNone {
@@ -1826,6 +1836,9 @@ func (m *machine) partialCall(off int64, p, args, res Value) {
 	}
 	if f.kind != KindGlobal || f.gobj().dynamic || bound.kind != KindTuple {
 		return
+	}
+	if g := f.gobj().info; g != nil && g.shapeCheck != nil && (bound.count() > 0 || args.count() > 0) {
+		g.tfShapeMiss(off, res)
 	}
 	all := m.container(KindTuple, append(slices.Clip(bound.cells()), args.cells()...))
 	m.argRoles(off, f, all, res)
@@ -2260,14 +2273,25 @@ func partialCleared(g *globalInfo) bool {
 		}
 		st, ok := p.State()
 		if !ok {
+			if tfChecked(args.at(0)) {
+				return false
+			}
 			continue
 		}
 		if st.kind != KindTuple || !kept(st) || st.nkept() != 4 {
 			return false
 		}
 		f, a, kw, d := st.at(0), st.at(1), st.at(2), st.at(3)
-		if !callableFunction(f) || a.kind != KindTuple || !constant(a, 0) ||
-			(kw.kind != KindNone && !constDict(kw)) || (d.kind != KindNone && !constDict(d)) {
+		if !callableFunction(f) || a.kind != KindTuple || !constant(a, 0) || (d.kind != KindNone && !constDict(d)) {
+			return false
+		}
+		if tfChecked(f) {
+			// ResourceVariable's partial binds a numpy value and an
+			// as_dtype call, which its own check reads.
+			if !tfPartialOK(f, a, kw) {
+				return false
+			}
+		} else if kw.kind != KindNone && !constDict(kw) {
 			return false
 		}
 	}
@@ -2956,6 +2980,11 @@ func (m *machine) use(off int64, v Value, need globals.Use, call Value) {
 	if g != nil && g.main {
 		g.mainUse(off, "argument", need == globals.UseClass, call)
 	}
+	if g != nil && g.shapeCheck != nil && !v.gobj().dynamic && (call.kind != KindCall || call.at(0).kind != KindGlobal || call.at(0).n != v.n) {
+		// Another callable builds or calls it with arguments its shape
+		// check never sees.
+		g.tfShapeMiss(off, call)
+	}
 	if g == nil || v.gobj().dynamic || g.ref.Verdict.Class != globals.Allowed || g.ref.Verdict.Uses.Has(need) || g.misuse != "" {
 		return
 	}
@@ -2977,6 +3006,19 @@ func (m *machine) flush() {
 		var f formats.Finding
 		switch v.Class {
 		case globals.Allowed:
+			if dv, ok := globals.DenyVerdict(g.ref.Module, g.ref.Name); ok && g.shapeCheck != nil && (g.shapeMiss != "" || g.misuse != "") {
+				// A checked TensorFlow function used outside the shape
+				// TensorFlow writes is the denied global it was.
+				call, callOff := g.shapeMiss, g.shapeMissOff
+				if call == "" {
+					call, callOff = g.misuse, g.misuseOff
+				}
+				v = dv
+				f = formats.NewFinding(deniedRule(v), g.ref.Offset, "imports %s (%s)", full, reasonOr(v.Reason, "denylisted")).
+					At(v.Severity).With("call", call).With("call_offset", strconv.FormatInt(callOff, 10)).
+					With("shape", "not the arguments TensorFlow's __reduce__ writes")
+				break
+			}
 			if g.misuse == "" {
 				continue
 			}

@@ -234,6 +234,9 @@ func TestEcosystemSelection(t *testing.T) {
 		{"testdata/cfgs/mmcv.pkl", "mmcv", []string{"mmcv."}},
 		{"testdata/cfgs/prophet.pkl", "prophet", []string{"prophet."}},
 		{"testdata/cfgs/prophet.pkl", "cmdstanpy", []string{"cmdstanpy.", "stanio."}},
+		{"globals/testdata/ecosystems/tensorflow_callbacks.pkl", "tensorflow", []string{"tensorflow."}},
+		// The variable's partial stays critical (MG102) with its callable off.
+		{"globals/testdata/ecosystems/tensorflow_rng_state.pkl", "tensorflow", []string{"tensorflow.", "functools.partial"}},
 	} {
 		t.Run(tt.ecosystem, func(t *testing.T) {
 			data, err := os.ReadFile(tt.file)
@@ -267,7 +270,7 @@ func TestEcosystemSelection(t *testing.T) {
 			}
 		})
 	}
-	if _, err := globals.NewSelection([]string{"tensorflow"}, nil); err == nil {
+	if _, err := globals.NewSelection([]string{"no_such_ecosystem"}, nil); err == nil {
 		t.Error("NewSelection accepted an unknown ecosystem")
 	}
 }
