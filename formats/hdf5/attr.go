@@ -108,6 +108,11 @@ func (f *File) attribute(b []byte, addr uint64) (Attribute, error) {
 		// cannot be typed, so it is left out.
 		return a, nil
 	}
+	// Datatype message versions run from 1 to 5 (H5O_DTYPE_VERSION_5, HDF5
+	// 2.0); every library refuses the others, so the value is not read.
+	if v := dt[0] >> 4; v < 1 || v > 5 {
+		return a, fmt.Errorf("attribute %q at %#x: datatype message version %d: %w", a.Name, addr, v, ErrMalformed)
+	}
 	class, size := int(dt[0]&0x0f), le32(dt[4:])
 	count, err := f.elements(ds, addr)
 	if err != nil {

@@ -164,6 +164,8 @@ var knownGaps = []struct {
 	{"pickle", regexp.MustCompile(`^MemoryError$`), "a memo index (PUT) far past the file's size: CPython's C unpickler grows its memo array to it and runs out of memory; the pure-Python unpickler keeps a dict"},
 	{"hdf5", regexp.MustCompile(`addr overflow|past end of allocation|different length than stored|dataset doesn.t exist|temporary file space|data size exceeds buffer size|fill size exceeds buffer size|bad flag value for superblock|driver get_eoa|sblock->base_addr = [1-9]`),
 		"HDF5 dataset storage addresses, fill values, attribute encodings, superblock flags and base address, which the library checks"},
+	{"hdf5", regexp.MustCompile(`bad version number for datatype message`),
+		"datatype message versions 4 and 5, which HDF5 1.12 and later write (libver latest) and read, and Debian's 1.10 refuses; modelgate reads a string attribute the same under every version and refuses versions no library reads"},
 	{"", regexp.MustCompile(`'ascii' codec can't decode`),
 		"Python 2 str opcodes (STRING, BINSTRING) decoded with the unpickler's encoding argument: ASCII by default, latin1 where numpy, joblib and torch load Python 2 pickles; modelgate reads them as every encoding would"},
 	{"", regexp.MustCompile(`unhashable type`), "dict keys and set items unhashable through what they hold (a tuple holding a list, an object)"},
