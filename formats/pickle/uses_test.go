@@ -193,6 +193,8 @@ func TestEcosystemSelection(t *testing.T) {
 		{"globals/testdata/ecosystems/rdkit_ml.pkl", "rdkit", []string{"rdkit."}},
 		{"globals/testdata/ecosystems/rdkit_chem.pkl", "rdkit", []string{"rdkit.", "Geometry."}},
 		{"globals/testdata/ecosystems/darts.pkl", "darts", []string{"darts."}},
+		{"globals/testdata/ecosystems/neuralforecast.pkl", "neuralforecast", []string{"neuralforecast."}},
+		{"globals/testdata/ecosystems/tsfresh.pkl", "tsfresh", []string{"tsfresh."}},
 		{"globals/testdata/ecosystems/xarray.pkl", "xarray", []string{"xarray."}},
 		// Not fastai_vision.pkl: it binds flip_mat and Adam with partial,
 		// which stays critical (MG102) once their ecosystem is off.

@@ -57,8 +57,9 @@ IO_NAMES = re.compile(
     r"|write.*|.*_write.*|open.*|.*_open.*|export.*|.*_export.*|import.*|system|exec.*|eval|eval_.*|.*_eval"
     r"|compile.*|run.*|.*_run|call.*|.*callback.*|spawn.*|fork.*|download.*|upload.*|fetch.*|url.*|.*_url.*"
     r"|connect.*|serialize.*|deserialize.*|persist.*|store.*|checkpoint.*|register.*|hook.*|.*_hook.*"
-    r"|apply.*|pipe|agg|aggregate|transform_fn|map|applymap|query|eval_.*|script.*|trace.*|jit.*|compile"
-    r"|plot.*|.*_plot|hist|boxplot|show.*|print.*|display.*|log.*|summary|summary2|report.*|tofile|fromfile"
+    r"|apply.*|pipe|agg|aggregate|transform_fn|map|applymap|query|eval_.*|script.*|jit.*|compile"
+    r"|plot.*|.*_plot|hist|boxplot|show.*|print.*|display.*|log|log_metric.*|log_hyperparam.*|log_artifact.*|log_model|log_graph|log_image.*"
+    r"|log_text|log_figure|log_table|logger.*|report.*|tofile|fromfile"
     r"|memmap|mmap|cuda|share_memory.*|pin_memory|set_.*|create.*|make_.*|build.*|from_pretrained|recv.*|send.*)$")
 
 # Modules whose classes are handles on files, sockets, processes or
