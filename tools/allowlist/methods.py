@@ -58,8 +58,9 @@ IO_NAMES = re.compile(
     r"|compile.*|run.*|.*_run|call.*|.*callback.*|spawn.*|fork.*|download.*|upload.*|fetch.*|url.*|.*_url.*"
     r"|connect.*|serialize.*|deserialize.*|persist.*|store.*|checkpoint.*|register.*|hook.*|.*_hook.*"
     r"|apply.*|pipe|agg|aggregate|transform_fn|map|applymap|query|eval_.*|script.*|jit.*|compile"
-    r"|plot.*|.*_plot|hist|boxplot|show.*|print.*|display.*|log|log_metric.*|log_hyperparam.*|log_artifact.*|log_model|log_graph|log_image.*"
-    r"|log_text|log_figure|log_table|logger.*|report.*|tofile|fromfile"
+    r"|plot.*|.*_plot|hist|boxplot|show.*|print.*|display.*|report.*|tofile|fromfile"
+    r"|log|log_metric.*|log_hyperparam.*|log_artifact.*|log_model|log_graph|log_image.*|log_text|log_figure|log_table"
+    r"|logger.*"
     r"|memmap|mmap|cuda|share_memory.*|pin_memory|set_.*|create.*|make_.*|build.*|from_pretrained|recv.*|send.*)$")
 
 # Modules whose classes are handles on files, sockets, processes or
