@@ -7,7 +7,8 @@ the bound method and calls nothing, provided getattr runs no code: the
 instance's type keeps object's attribute lookup (no __getattribute__ of
 its own anywhere in the MRO) and what the class attribute is binds in C.
 For every class the generated ecosystems allow to be built (and allow.tsv's
-classes of those ecosystems that are installed here), this module lists the
+classes of those ecosystems that are installed here, less those the
+denylist matches), this module lists the
 non-underscore names inspect.getattr_static finds on the class as a plain
 Python function, a builtin function or method descriptor, a staticmethod or
 a classmethod of a plain function: never a property, cached_property or any
@@ -256,9 +257,12 @@ def main():
     for pat, eco in generate.hand_rows():
         if eco in ecos and (pat not in uses or "class" in uses[pat]):
             todo.append((pat, eco, generate.lib_version(eco), pat))
+    deny = generate.load_deny()
     classes = []
     for pat, eco, lib, spelled in todo:
         module, name = spelled.split(":", 1) if ":" in spelled else spelled.rsplit(".", 1)
+        if generate.deny_match(deny, *(pat.split(":", 1) if ":" in pat else pat.rsplit(".", 1))):
+            continue  # a wildcard's class the denylist keeps (FunctionTransformer)
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")

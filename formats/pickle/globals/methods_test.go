@@ -73,3 +73,15 @@ func TestParseMethodsErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestMethodsOfAllowedClasses checks that methods.txt lists methods only
+// for classes the lists allow to be built, in the same ecosystem.
+func TestMethodsOfAllowedClasses(t *testing.T) {
+	for k, c := range methods {
+		v := Judge(k[0], k[1])
+		if v.Class != Allowed || !v.Uses.Has(UseClass) || v.Ecosystem != c.ecosystem {
+			t.Errorf("%s.%s has methods (%s) but is judged %s, uses %s, ecosystem %q", k[0], k[1], c.ecosystem,
+				v.Class, v.Uses, v.Ecosystem)
+		}
+	}
+}
