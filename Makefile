@@ -127,4 +127,5 @@ faults:
 # The output is sorted and stamp-free: a rerun reproduces it byte for byte.
 allowlist:
 	/usr/bin/python3 tools/allowlist/generate.py
+	/usr/bin/python3 tools/allowlist/methods.py
 	/usr/bin/python3 tools/allowlist/plainstate.py > formats/pickle/plainstate.txt

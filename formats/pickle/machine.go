@@ -2213,10 +2213,13 @@ func instanceAttribute(obj Value, name string) bool {
 
 // methodOf is a bound method of an object the stream builds,
 // getattr(obj, "name"), as fastai's TabularPandas pickles the dataloaders
-// method it keeps as an attribute: judged as the class attribute
-// Class.name only when the allowlist lists that dotted name, so an entry
-// read in the class's source vouches that normal lookup finds it on the
-// class (no __getattr__ delegation). Any other name keeps getattr's
+// method it keeps as an attribute, or as pickle writes df.to_dict: judged
+// as the class attribute Class.name only when the allowlist lists that
+// dotted name (a hand entry read in the class's source, or a method the
+// generator's ecosystems/methods.txt lists, reference only), so the entry
+// vouches that normal lookup finds it on the class and binds it without
+// running code (no __getattribute__, no Python descriptor, no __getattr__
+// delegation). Any other name keeps getattr's
 // finding, and so does an object whose BUILD state may have set the name
 // as an instance attribute (instanceAttribute), which lookup finds first:
 // a class-only global stored there would otherwise be called as the

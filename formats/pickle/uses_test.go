@@ -193,6 +193,8 @@ func TestEcosystemSelection(t *testing.T) {
 		{"globals/testdata/ecosystems/rdkit_ml.pkl", "rdkit", []string{"rdkit."}},
 		{"globals/testdata/ecosystems/rdkit_chem.pkl", "rdkit", []string{"rdkit.", "Geometry."}},
 		{"globals/testdata/ecosystems/darts.pkl", "darts", []string{"darts."}},
+		{"globals/testdata/ecosystems/neuralforecast.pkl", "neuralforecast", []string{"neuralforecast."}},
+		{"globals/testdata/ecosystems/tsfresh.pkl", "tsfresh", []string{"tsfresh."}},
 		{"globals/testdata/ecosystems/xarray.pkl", "xarray", []string{"xarray."}},
 		{"globals/testdata/ecosystems/pyarrow_pandas3.pkl", "pyarrow", []string{"pyarrow."}},
 		{"globals/testdata/ecosystems/pyarrow_pandas2.pkl", "pyarrow", []string{"pyarrow."}},

@@ -282,13 +282,63 @@ def torch_objects():
                  lambda o: torch.optim.lr_scheduler.MultiStepLR(o, [1, 2])):
         s = make(torch.optim.SGD(net.parameters(), lr=0.1))
         items.append(s.state_dict())
-    return items
+    return items + torch_distribution_objects()
+
+
+def torch_distribution_objects():
+    """torch.distributions objects as checkpoints hold them (a loss's
+    output distribution, a prior), with their lazy properties computed
+    and validate_args on, and the constraints and transforms they name."""
+    import torch
+    from torch import distributions as D
+    from torch.distributions import constraints as C
+    from torch.distributions import transforms as T
+
+    torch.manual_seed(0)
+    one, two = torch.tensor([1.0]), torch.tensor([2.0])
+    p, v = torch.tensor([0.3, 0.7]), torch.tensor([0.5])
+    cov = torch.eye(2)
+    dists = [D.StudentT(3.0, 0.0, 1.0, validate_args=True), D.Normal(one, two), D.Categorical(probs=p),
+             D.Categorical(logits=p), D.Bernoulli(probs=v), D.Beta(one, two), D.Gamma(one, two), D.Poisson(one),
+             D.NegativeBinomial(one, probs=v), D.MultivariateNormal(torch.zeros(2), cov),
+             D.LowRankMultivariateNormal(torch.zeros(2), torch.ones(2, 1), torch.ones(2)),
+             D.Independent(D.Normal(torch.zeros(2), torch.ones(2)), 1),
+             D.MixtureSameFamily(D.Categorical(probs=p), D.Normal(torch.zeros(2), torch.ones(2))),
+             D.LogNormal(one, two), D.Laplace(one, two), D.Cauchy(one, two), D.Dirichlet(p),
+             D.Exponential(one), D.Uniform(0.0, 1.0), D.Binomial(3, v), D.Multinomial(3, p),
+             D.OneHotCategorical(p), D.RelaxedBernoulli(v, probs=v), D.RelaxedOneHotCategorical(v, probs=p),
+             D.Chi2(one), D.FisherSnedecor(one, two), D.Gumbel(one, two), D.HalfNormal(one), D.HalfCauchy(one),
+             D.Weibull(one, two), D.VonMises(one, two), D.Kumaraswamy(one, two), D.LKJCholesky(2, 1.0),
+             D.Wishart(torch.tensor(3.0), cov), D.Geometric(v), D.ContinuousBernoulli(v), D.Pareto(one, two),
+             D.LogisticNormal(torch.zeros(1), torch.ones(1)), D.LowRankMultivariateNormal(torch.zeros(2),
+                                                                                         torch.ones(2, 1), torch.ones(2)),
+             D.TransformedDistribution(D.Normal(one, two), [T.AffineTransform(0.0, 2.0), T.ExpTransform(),
+                                                           T.SigmoidTransform(), T.TanhTransform(),
+                                                           T.PowerTransform(two), T.SoftmaxTransform(),
+                                                           T.AbsTransform()])]
+    for d in dists:
+        for attr in ("mean", "variance", "stddev", "logits", "probs", "scale_tril", "covariance_matrix",
+                     "precision_matrix", "_unbroadcasted_scale_tril"):
+            try:
+                getattr(d, attr)
+            except Exception:  # noqa: BLE001 - not every distribution has each
+                pass
+    extra = [C.positive, C.real, C.interval(0.0, 1.0), C.simplex, C.lower_cholesky, C.positive_definite,
+             C.integer_interval(0, 3), C.greater_than(0.0), C.independent(C.real, 1), C.boolean,
+             C.nonnegative_integer, C.unit_interval, C.real_vector, C.stack([C.real], 0), C.cat([C.real], 0),
+             T.ComposeTransform([T.ExpTransform(), T.AffineTransform(0.0, 1.0)]), T.StickBreakingTransform(),
+             T.LowerCholeskyTransform(), T.CorrCholeskyTransform(), T.ReshapeTransform((2,), (2, 1)),
+             T.IndependentTransform(T.ExpTransform(), 1), T.identity_transform, T.CatTransform([T.ExpTransform()]),
+             T.StackTransform([T.ExpTransform()]), T.ExpTransform().inv]
+    return dists + extra
 
 
 def torch_enumerated():
+    import torch.distributions
     import torch.nn
     import torch.optim
-    return _classes_of(None, "torch.nn.modules") + _classes_of(None, "torch.optim")
+    return _classes_of(None, "torch.nn.modules") + _classes_of(None, "torch.optim") + \
+        _classes_of(None, "torch.distributions")
 
 
 def torchvision_objects():

@@ -294,6 +294,9 @@ func (p *lists) judge(module, name string, sel Selection) Verdict {
 		return Verdict{Class: Denied, Severity: best.e.Severity, Category: best.e.Category,
 			Reason: best.e.Reason, Entry: best.e.Pattern}
 	}
+	if v, ok := method(module, name, sel); ok {
+		return v
+	}
 	if e, ok := p.allowWildcard(module, name); ok && sel.Enabled(e.Category) {
 		return allowedBy(e)
 	}
