@@ -1,0 +1,64 @@
+package pickle
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/modelgate/modelgate/formats"
+)
+
+// TestRedteam6Update asserts that a callable the pickle stores as the
+// update attribute of a dict it puts in an addict Dict is judged when the
+// Dict's BUILD runs: addict's __setstate__ is update(state), which for a
+// key whose held item and state value are both dicts calls
+// self[k].update(v) (mmcv's and mmengine's ConfigDicts likewise), and an
+// instance attribute named update shadows the dict's method. EasyDict's
+// __setitem__ sets the attribute (SETITEMS), and a BUILD state sets it on
+// any object with a __dict__ (OrderedDict, yacs CfgNode). Each case ran
+// its payload with easydict 1.10 and a stand-in for addict 2.4.0's
+// pickling methods under CPython 3.11; here the payload is
+// cmdstanpy's CmdStanModel, allowlisted as a class only (its __init__
+// compiles with make).
+//
+// Failing on 01d48df: each case scans clean.
+func TestRedteam6Update(t *testing.T) {
+	pay := glob("cmdstanpy.model", "CmdStanModel")
+	addict := glob("addict.addict", "Dict") + emptyTuple + newobj
+	easy := glob("easydict", "EasyDict") + emptyTuple + newobj
+	mmengine := glob("mmengine.config.config", "ConfigDict") + emptyTuple + newobj
+	// then is the BUILD that runs addict's update over item "x".
+	then := emptyDict + sbu("x") + emptyDict + "s" + build + stop
+	for name, data := range map[string][]byte{
+		"EasyDict item update in an addict Dict": cat(proto(2), addict, sbu("x"), easy, sbu("update"), pay, "s", "s", then),
+		"OrderedDict state update in an addict Dict": cat(proto(2), addict, sbu("x"),
+			glob("collections", "OrderedDict"), emptyTuple, reduce, emptyDict, sbu("update"), pay, "s", build, "s", then),
+		"EasyDict slot state update in an addict Dict": cat(proto(2), addict, sbu("x"),
+			easy, "N", emptyDict, sbu("update"), pay, "s", tuple2, build, "s", then),
+		"addict Dict built from itself": cat(proto(2), addict, binput(0), sbu("x"), easy, sbu("update"), pay, "s",
+			sbu("d"), emptyDict, "s", "s", binget(0), build, stop),
+		"EasyDict update set after it became an item": cat(proto(2), addict, binput(0), sbu("x"), easy, binput(1), "s",
+			binget(1), sbu("update"), pay, "s", pop, then),
+		"yacs CfgNode state update in an addict Dict": cat(proto(2), addict, sbu("x"),
+			glob("yacs.config", "CfgNode"), emptyTuple, newobj, emptyDict, sbu("update"), pay, "s", build, "s", then),
+		"mmengine ConfigDict built over a CfgNode with update": cat(proto(2), mmengine, sbu("x"),
+			glob("yacs.config", "CfgNode"), emptyTuple, newobj, emptyDict, sbu("update"), pay, "s", build, "s", then),
+		// mmengine's ConfigDict.__setitem__ runs _hook, which for an exact
+		// dict or OrderedDict calls ConfigDict(item): arg.items().
+		"mmengine ConfigDict item an OrderedDict with items": cat(proto(2), mmengine, sbu("x"),
+			glob("collections", "OrderedDict"), emptyTuple, reduce, emptyDict, sbu("items"), pay, "s", build, sbu("k"), k1(1), "s", "s", stop),
+	} {
+		t.Run(name, func(t *testing.T) {
+			rec, _, err := scanBytes(t, data, Options{})
+			var le *formats.LimitError
+			if errors.As(err, &le) {
+				return
+			}
+			if err != nil {
+				t.Fatalf("error %v", err)
+			}
+			if worst, any := rec.Max(); !any || worst < formats.Medium {
+				t.Errorf("passes: %s", list(rec.Findings))
+			}
+		})
+	}
+}
