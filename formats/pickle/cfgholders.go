@@ -188,3 +188,59 @@ func (m *machine) configState(off int64, obj, state Value) {
 			" state, not the shape its __setstate__ reads (it would iterate, index or call methods of that state)", off, globals.UseFunction
 	}
 }
+
+// hookingConfigDicts are the allowlisted ConfigDicts whose __setitem__
+// runs _hook, which hands an item whose type is exactly dict or
+// OrderedDict to ConfigDict(item), whose __init__ calls item.items():
+// mmengine's (mmcv's ConfigDict has addict's __setitem__).
+var hookingConfigDicts = map[string]bool{
+	"mmengine.config.config.ConfigDict": true,
+}
+
+// configItems judges the values SETITEM(S), BUILD's update or a call puts
+// in a hookingConfigDicts instance: an items attribute the pickle gave a
+// value is called (hooks.go).
+func (m *machine) configItems(off int64, op byte, inst Value, values []cell) {
+	if m.probe {
+		return
+	}
+	cls, ok := builtClass(inst)
+	if !ok || !hookingConfigDicts[cls.gobj().module+"."+cls.gobj().name] {
+		return
+	}
+	for _, c := range values {
+		v := m.t.val(c)
+		if !instance(v) {
+			continue
+		}
+		if s := m.hooksOf(v); s != nil && (s.held[hookItems].kind != kindAbsent || s.lost[hookItems]) {
+			m.hookCall(off, op, hookItems, v, m.t.val(s.held[hookItems]), s.lost[hookItems], m.container(KindTuple, nil))
+		}
+	}
+}
+
+// updateHooks runs at the BUILD of an addict-family instance (shapeSelf):
+// its __setstate__, update(state), calls self[k].update(v) for each key
+// whose held item and state value are dicts. The items the instance holds
+// are not kept, so every update attribute an object holds by then is
+// taken as called, and a mmengine ConfigDict's state values are handed to
+// _hook (configItems).
+func (m *machine) updateHooks(off int64, obj, state Value) {
+	if m.probe {
+		return
+	}
+	cls, ok := builtClass(obj)
+	if !ok || stateShapes[cls.gobj().module+"."+cls.gobj().name] != shapeSelf {
+		return
+	}
+	for i := 0; i < len(m.hookList); i++ {
+		s := m.hookList[i]
+		if s.held[hookUpdate].kind != kindAbsent || s.lost[hookUpdate] {
+			m.hookCall(off, opBUILD, hookUpdate, m.t.val(s.inst), m.t.val(s.held[hookUpdate]), s.lost[hookUpdate],
+				m.container(KindTuple, []cell{state.cell}))
+		}
+	}
+	if state.kind == KindDict && !state.inline() {
+		m.configItems(off, opBUILD, obj, pairValues(state.cells()))
+	}
+}

@@ -1410,6 +1410,7 @@ func (m *machine) addItems(off int64, op byte, items []cell) error {
 		}
 		if op == opSETITEM || op == opSETITEMS {
 			m.itemAttributes(off, op, t, items, nil)
+			m.configItems(off, op, t, pairValues(items))
 		} else {
 			m.missingAttrs(off, op, t)
 		}
@@ -1512,6 +1513,7 @@ func (m *machine) build(off int64, t *cell, state Value) error {
 		m.stateReads(off, obj, state)
 		m.heldStatistics(off, obj, state)
 		m.configState(off, obj, state)
+		m.updateHooks(off, obj, state)
 		// __setstate__ (or pickle.py's state.items()) reads a mapping
 		// state's items.
 		m.resolving(off, state, "as a BUILD state, whose items are read and so resolve their interpolations")
@@ -1929,6 +1931,15 @@ func (m *machine) itemAttributes(off int64, op byte, inst Value, pairs, loose []
 			m.call(off, op, v, Value{cell: cell{kind: KindTuple, aux: 1}}, Value{})
 		}
 	}
+}
+
+// pairValues returns the values of key/value pairs.
+func pairValues(pairs []cell) []cell {
+	var values []cell
+	for i := 1; i < len(pairs); i += 2 {
+		values = append(values, pairs[i])
+	}
+	return values
 }
 
 // itemAttributeClass reports whether v is an instance of an

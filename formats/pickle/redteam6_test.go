@@ -18,7 +18,8 @@ import (
 // its payload with easydict 1.10 and a stand-in for addict 2.4.0's
 // pickling methods under CPython 3.11; here the payload is
 // cmdstanpy's CmdStanModel, allowlisted as a class only (its __init__
-// compiles with make).
+// compiles with make). The mmengine cases ran with a stand-in for its
+// ConfigDict (mmengine@254342938d).
 //
 // Failing on 01d48df: each case scans clean.
 func TestRedteam6Update(t *testing.T) {
