@@ -27,6 +27,7 @@ func TestRedteam6Update(t *testing.T) {
 	addict := glob("addict.addict", "Dict") + emptyTuple + newobj
 	easy := glob("easydict", "EasyDict") + emptyTuple + newobj
 	mmengine := glob("mmengine.config.config", "ConfigDict") + emptyTuple + newobj
+	od := glob("collections", "OrderedDict") + emptyTuple + reduce + emptyDict + sbu("items") + pay + "s" + build + sbu("k") + k1(1) + "s"
 	// then is the BUILD that runs addict's update over item "x".
 	then := emptyDict + sbu("x") + emptyDict + "s" + build + stop
 	for name, data := range map[string][]byte{
@@ -46,7 +47,12 @@ func TestRedteam6Update(t *testing.T) {
 		// mmengine's ConfigDict.__setitem__ runs _hook, which for an exact
 		// dict or OrderedDict calls ConfigDict(item): arg.items().
 		"mmengine ConfigDict item an OrderedDict with items": cat(proto(2), mmengine, sbu("x"),
-			glob("collections", "OrderedDict"), emptyTuple, reduce, emptyDict, sbu("items"), pay, "s", build, sbu("k"), k1(1), "s", "s", stop),
+			od, "s", stop),
+		"mmengine ConfigDict called with a dict holding an OrderedDict with items": cat(proto(2),
+			glob("mmengine.config.config", "ConfigDict"), emptyDict, sbu("x"), od, "s", tuple1, reduce, stop),
+		// _hook rebuilds a list or tuple item element by element.
+		"mmengine ConfigDict item a list of an OrderedDict with items": cat(proto(2), mmengine, sbu("x"),
+			emptyList, od, "a", "s", stop),
 	} {
 		t.Run(name, func(t *testing.T) {
 			rec, _, err := scanBytes(t, data, Options{})
