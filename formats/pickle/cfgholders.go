@@ -198,8 +198,7 @@ var hookingConfigDicts = map[string]bool{
 }
 
 // configItems judges the values SETITEM(S), BUILD's update or a call puts
-// in a hookingConfigDicts instance: an items attribute the pickle gave a
-// value is called (hooks.go).
+// in a hookingConfigDicts instance.
 func (m *machine) configItems(off int64, op byte, inst Value, values []cell) {
 	if m.probe {
 		return
@@ -209,13 +208,36 @@ func (m *machine) configItems(off int64, op byte, inst Value, values []cell) {
 		return
 	}
 	for _, c := range values {
-		v := m.t.val(c)
-		if !instance(v) {
-			continue
+		m.hooked(off, op, m.t.val(c), 0)
+	}
+}
+
+// hooked follows _hook over v: a list or tuple is rebuilt from its
+// elements' _hook, a dict (and an OrderedDict, whose items the scan does
+// not keep) becomes a ConfigDict whose __init__ runs _hook on each value,
+// and an items attribute the pickle gave an instance is called
+// (hooks.go). A walk past maxShownDepth ends the scan inconclusive.
+func (m *machine) hooked(off int64, op byte, v Value, depth int) {
+	switch v.kind {
+	case KindList, KindTuple, KindDict:
+		if m.deep(v, depth) || !m.visit(v) {
+			return
 		}
-		if s := m.hooksOf(v); s != nil && (s.held[hookItems].kind != kindAbsent || s.lost[hookItems]) {
-			m.hookCall(off, op, hookItems, v, m.t.val(s.held[hookItems]), s.lost[hookItems], m.container(KindTuple, nil))
+		cells := v.cells()
+		first, step := 0, 1
+		if v.kind == KindDict {
+			first, step = 1, 2
 		}
+		for i := first; i < len(cells); i += step {
+			m.hooked(off, op, m.t.val(cells[i]), depth+1)
+		}
+		return
+	}
+	if !instance(v) {
+		return
+	}
+	if s := m.hooksOf(v); s != nil && (s.held[hookItems].kind != kindAbsent || s.lost[hookItems]) {
+		m.hookCall(off, op, hookItems, v, m.t.val(s.held[hookItems]), s.lost[hookItems], m.container(KindTuple, nil))
 	}
 }
 
@@ -240,7 +262,7 @@ func (m *machine) updateHooks(off int64, obj, state Value) {
 				m.container(KindTuple, []cell{state.cell}))
 		}
 	}
-	if state.kind == KindDict && !state.inline() {
+	if state.kind == KindDict {
 		m.configItems(off, opBUILD, obj, pairValues(state.cells()))
 	}
 }

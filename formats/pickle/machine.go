@@ -1733,6 +1733,7 @@ func (m *machine) call(off int64, op byte, fn, args, kwargs Value) Value {
 				// The class's __init__ assigns its argument's items.
 				pairs, loose := m.pairs(args.at(0))
 				m.itemAttributes(off, op, res, pairs, loose)
+				m.configItems(off, op, res, append(pairValues(pairs), loose...))
 			}
 			if g != nil && g.ref.Module == "copyreg" && g.ref.Name == "_reconstructor" && args.kind == KindTuple && args.nkept() == 3 {
 				// _reconstructor(cls, base, state) runs base.__init__(obj,
