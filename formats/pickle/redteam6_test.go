@@ -69,3 +69,43 @@ func TestRedteam6Update(t *testing.T) {
 		})
 	}
 }
+
+// TestRedteam6Forwarded asserts that a hook attribute (hooks.go) the
+// pickle gives an object is judged when an allowlisted class's method,
+// not the unpickler, looks it up: docutils' Element.extend (APPENDS)
+// calls self.children.append(child), and Element.__setitem__ with a str
+// key sets self.attributes[key], whose mmengine ConfigDict __setitem__
+// hands an OrderedDict to ConfigDict(item), which calls item.items().
+// Both ran their payload with docutils 0.19 (and the mmengine stand-in)
+// under CPython 3.11.
+//
+// Failing on 9f8a7e2: each case scans clean.
+func TestRedteam6Forwarded(t *testing.T) {
+	pay := glob("cmdstanpy.model", "CmdStanModel")
+	element := glob("docutils.nodes", "Element") + emptyTuple + newobj
+	hooked := func(name string) string {
+		return glob("collections", "OrderedDict") + emptyTuple + reduce + emptyDict + sbu(name) + pay + "s" + build
+	}
+	child := glob("argparse", "Namespace") + emptyTuple + newobj
+	for name, data := range map[string][]byte{
+		"Element APPENDS into children with append": cat(proto(2), element,
+			emptyDict, sbu("children"), hooked("append"), "s", sbu("document"), "N", "s", build, mark, child, "e", stop),
+		"Element str SETITEM into a ConfigDict attributes": cat(proto(2), element,
+			emptyDict, sbu("attributes"), glob("mmengine.config.config", "ConfigDict"), emptyTuple, newobj, "s", build,
+			sbu("a"), hooked("items"), sbu("k"), k1(1), "s", "s", stop),
+	} {
+		t.Run(name, func(t *testing.T) {
+			rec, _, err := scanBytes(t, data, Options{})
+			var le *formats.LimitError
+			if errors.As(err, &le) {
+				return
+			}
+			if err != nil {
+				t.Fatalf("error %v", err)
+			}
+			if worst, any := rec.Max(); !any || worst < formats.Medium {
+				t.Errorf("passes: %s", list(rec.Findings))
+			}
+		})
+	}
+}
