@@ -1414,6 +1414,7 @@ func (m *machine) addItems(off int64, op byte, items []cell) error {
 		} else {
 			m.missingAttrs(off, op, t)
 		}
+		m.doctreeItems(off, op, t, items)
 		m.holdConfigs(t, items)
 		if instance(t) && !m.probe {
 			m.itemHooks(off, op, t, items)
