@@ -109,3 +109,38 @@ func TestRedteam6Forwarded(t *testing.T) {
 		})
 	}
 }
+
+// TestRedteam6EasyDictConverts asserts that a keys attribute the pickle
+// gives a mapping put in an EasyDict is judged: EasyDict's __setattr__
+// (its __setitem__, and BUILD's setattr of a slot state) turns a dict
+// value that is not an EasyDict, and each dict element of a list or
+// tuple value, into EasyDict(value), whose dict(value) calls
+// value.keys() for an OrderedDict. Each ran its payload with easydict
+// 1.10 under CPython 3.11.
+//
+// Failing on e9e4470: each case scans clean.
+func TestRedteam6EasyDictConverts(t *testing.T) {
+	pay := glob("cmdstanpy.model", "CmdStanModel")
+	easy := glob("easydict", "EasyDict") + emptyTuple + newobj
+	od := glob("collections", "OrderedDict") + emptyTuple + reduce + emptyDict + sbu("keys") + pay + "s" + build + sbu("k") + k1(1) + "s"
+	for name, data := range map[string][]byte{
+		"SETITEM an OrderedDict with keys":           cat(proto(2), easy, sbu("x"), od, "s", stop),
+		"SETITEM a list of an OrderedDict with keys": cat(proto(2), easy, sbu("x"), emptyList, od, "a", "s", stop),
+		"slot state an OrderedDict with keys":        cat(proto(2), easy, "N", emptyDict, sbu("x"), od, "s", tuple2, build, stop),
+		"SETITEM a dict holding an OrderedDict":      cat(proto(2), easy, sbu("x"), emptyDict, sbu("y"), od, "s", "s", stop),
+	} {
+		t.Run(name, func(t *testing.T) {
+			rec, _, err := scanBytes(t, data, Options{})
+			var le *formats.LimitError
+			if errors.As(err, &le) {
+				return
+			}
+			if err != nil {
+				t.Fatalf("error %v", err)
+			}
+			if worst, any := rec.Max(); !any || worst < formats.Medium {
+				t.Errorf("passes: %s", list(rec.Findings))
+			}
+		})
+	}
+}
