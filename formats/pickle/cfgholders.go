@@ -266,3 +266,41 @@ func (m *machine) updateHooks(off int64, obj, state Value) {
 		m.configItems(off, opBUILD, obj, pairValues(state.cells()))
 	}
 }
+
+// easyConverted judges the values EasyDict's __setattr__ (its
+// __setitem__, and BUILD's setattr of a slot state) receives: a dict that
+// is not an EasyDict becomes EasyDict(value), whose dict(value) calls
+// value.keys() for a mapping other than a plain dict (an OrderedDict) and
+// whose __init__ sets each item in turn; a list or tuple is rebuilt with
+// each dict element converted. The keys and items attributes the pickle
+// gave such a value are called (hooks.go).
+func (m *machine) easyConverted(off int64, op byte, v Value, depth int) {
+	switch v.kind {
+	case KindList, KindTuple, KindDict:
+		if m.deep(v, depth) || !m.visit(v) {
+			return
+		}
+		cells := v.cells()
+		first, step := 0, 1
+		if v.kind == KindDict {
+			first, step = 1, 2
+		}
+		for i := first; i < len(cells); i += step {
+			m.easyConverted(off, op, m.t.val(cells[i]), depth+1)
+		}
+		return
+	}
+	if !instance(v) {
+		return
+	}
+	if cls, ok := builtClass(v); ok && cls.gobj().module == "easydict" && cls.gobj().name == "EasyDict" {
+		return
+	}
+	if s := m.hooksOf(v); s != nil {
+		for _, h := range [...]int{hookKeys, hookItems} {
+			if s.held[h].kind != kindAbsent || s.lost[h] {
+				m.hookCall(off, op, h, v, m.t.val(s.held[h]), s.lost[h], m.container(KindTuple, nil))
+			}
+		}
+	}
+}

@@ -1919,6 +1919,14 @@ func (m *machine) itemAttributes(off int64, op byte, inst Value, pairs, loose []
 	if m.probe || !itemAttributeClass(inst) {
 		return
 	}
+	if cls, _ := builtClass(inst); cls.gobj().module == "easydict" && cls.gobj().name == "EasyDict" {
+		for i := 1; i < len(pairs); i += 2 {
+			m.easyConverted(off, op, m.t.val(pairs[i]), 0)
+		}
+		for _, c := range loose {
+			m.easyConverted(off, op, m.t.val(c), 0)
+		}
+	}
 	for i := 0; i+1 < len(pairs); i += 2 {
 		k := m.t.val(pairs[i])
 		if name, ok := k.Text(); k.kind == KindStr && (ok && !unpicklerLookups[name] || !ok && k.Size() > 16) ||
