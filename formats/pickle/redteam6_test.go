@@ -93,6 +93,13 @@ func TestRedteam6Forwarded(t *testing.T) {
 		"Element str SETITEM into a ConfigDict attributes": cat(proto(2), element,
 			emptyDict, sbu("attributes"), glob("mmengine.config.config", "ConfigDict"), emptyTuple, newobj, "s", build,
 			sbu("a"), hooked("items"), sbu("k"), k1(1), "s", "s", stop),
+		// Element.append's setup_child reads child.source and child.line
+		// when the node has a document: CmdStanMCMC's __getattr__ is
+		// stan_variable, which reads the run's CSV files (ran with a
+		// stand-in for cmdstanpy 1.0's __getattr__).
+		"Element APPENDS a cmdstanpy fit": cat(proto(2), element,
+			emptyDict, sbu("children"), emptyList, "s", sbu("_document"), child, "s", build, mark,
+			glob("cmdstanpy.stanfit", "CmdStanMCMC"), emptyTuple, newobj, "e", stop),
 	} {
 		t.Run(name, func(t *testing.T) {
 			rec, _, err := scanBytes(t, data, Options{})
