@@ -151,3 +151,38 @@ func TestRedteam6EasyDictConverts(t *testing.T) {
 		})
 	}
 }
+
+// TestRedteam6FieldsConverted asserts that an items attribute the pickle
+// gives a mapping an ml_collections ConfigDict receives is judged: its
+// __setstate__ sets self[field] for each of state["_fields"], and its
+// __setitem__ turns a dict value into ConfigDict(value), whose
+// _configdict_fill_seed calls value.items() (read at ml_collections
+// HEAD, config_dict.py; the library is not installed here).
+//
+// Failing on f82b2fa: each case scans clean.
+func TestRedteam6FieldsConverted(t *testing.T) {
+	pay := glob("cmdstanpy.model", "CmdStanModel")
+	od := glob("collections", "OrderedDict") + emptyTuple + reduce + emptyDict + sbu("items") + pay + "s" + build + sbu("k") + k1(1) + "s"
+	cd := glob("ml_collections.config_dict.config_dict", "ConfigDict") + emptyTuple + newobj
+	state := func(fields string) string {
+		return emptyDict + sbu("_fields") + emptyDict + fields + "s" + sbu("_type_safe") + "\x88" + "s" + sbu("_locked") + "\x89" + "s"
+	}
+	for name, data := range map[string][]byte{
+		"BUILD fields an OrderedDict with items": cat(proto(2), cd, state(sbu("x")+od), build, stop),
+		"SETITEM an OrderedDict with items":      cat(proto(2), cd, state(""), build, sbu("x"), od, "s", stop),
+	} {
+		t.Run(name, func(t *testing.T) {
+			rec, _, err := scanBytes(t, data, Options{})
+			var le *formats.LimitError
+			if errors.As(err, &le) {
+				return
+			}
+			if err != nil {
+				t.Fatalf("error %v", err)
+			}
+			if worst, any := rec.Max(); !any || worst < formats.Medium {
+				t.Errorf("passes: %s", list(rec.Findings))
+			}
+		})
+	}
+}
