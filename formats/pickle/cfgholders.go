@@ -190,11 +190,14 @@ func (m *machine) configState(off int64, obj, state Value) {
 }
 
 // hookingConfigDicts are the allowlisted ConfigDicts whose __setitem__
-// runs _hook, which hands an item whose type is exactly dict or
-// OrderedDict to ConfigDict(item), whose __init__ calls item.items():
-// mmengine's (mmcv's ConfigDict has addict's __setitem__).
+// hands a mapping item to ConfigDict(item), which calls item.items():
+// mmengine's _hook does for an item whose type is exactly dict or
+// OrderedDict (mmcv's ConfigDict has addict's __setitem__), and
+// ml_collections' __setitem__ (which its __setstate__ runs for each
+// field) for any dict, through _configdict_fill_seed.
 var hookingConfigDicts = map[string]bool{
-	"mmengine.config.config.ConfigDict": true,
+	"mmengine.config.config.ConfigDict":                 true,
+	"ml_collections.config_dict.config_dict.ConfigDict": true,
 }
 
 // configItems judges the values SETITEM(S), BUILD's update or a call puts
