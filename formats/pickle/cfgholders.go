@@ -188,3 +188,122 @@ func (m *machine) configState(off int64, obj, state Value) {
 			" state, not the shape its __setstate__ reads (it would iterate, index or call methods of that state)", off, globals.UseFunction
 	}
 }
+
+// hookingConfigDicts are the allowlisted ConfigDicts whose __setitem__
+// hands a mapping item to ConfigDict(item), which calls item.items():
+// mmengine's _hook does for an item whose type is exactly dict or
+// OrderedDict (mmcv's ConfigDict has addict's __setitem__), and
+// ml_collections' __setitem__ (which its __setstate__ runs for each
+// field) for any dict, through _configdict_fill_seed.
+var hookingConfigDicts = map[string]bool{
+	"mmengine.config.config.ConfigDict":                 true,
+	"ml_collections.config_dict.config_dict.ConfigDict": true,
+}
+
+// configItems judges the values SETITEM(S), BUILD's update or a call puts
+// in a hookingConfigDicts instance.
+func (m *machine) configItems(off int64, op byte, inst Value, values []cell) {
+	if m.probe {
+		return
+	}
+	cls, ok := builtClass(inst)
+	if !ok || !hookingConfigDicts[cls.gobj().module+"."+cls.gobj().name] {
+		return
+	}
+	for _, c := range values {
+		m.hooked(off, op, m.t.val(c), 0)
+	}
+}
+
+// hooked follows _hook over v: a list or tuple is rebuilt from its
+// elements' _hook, a dict (and an OrderedDict, whose items the scan does
+// not keep) becomes a ConfigDict whose __init__ runs _hook on each value,
+// and an items attribute the pickle gave an instance is called
+// (hooks.go). A walk past maxShownDepth ends the scan inconclusive.
+func (m *machine) hooked(off int64, op byte, v Value, depth int) {
+	switch v.kind {
+	case KindList, KindTuple, KindDict:
+		if m.deep(v, depth) || !m.visit(v) {
+			return
+		}
+		cells := v.cells()
+		first, step := 0, 1
+		if v.kind == KindDict {
+			first, step = 1, 2
+		}
+		for i := first; i < len(cells); i += step {
+			m.hooked(off, op, m.t.val(cells[i]), depth+1)
+		}
+		return
+	}
+	if !instance(v) {
+		return
+	}
+	if s := m.hooksOf(v); s != nil && (s.held[hookItems].kind != kindAbsent || s.lost[hookItems]) {
+		m.hookCall(off, op, hookItems, v, m.t.val(s.held[hookItems]), s.lost[hookItems], m.container(KindTuple, nil))
+	}
+}
+
+// updateHooks runs at the BUILD of an addict-family instance (shapeSelf):
+// its __setstate__, update(state), calls self[k].update(v) for each key
+// whose held item and state value are dicts. The items the instance holds
+// are not kept, so every update attribute an object holds by then is
+// taken as called, and a mmengine ConfigDict's state values are handed to
+// _hook (configItems).
+func (m *machine) updateHooks(off int64, obj, state Value) {
+	if m.probe {
+		return
+	}
+	cls, ok := builtClass(obj)
+	if !ok || stateShapes[cls.gobj().module+"."+cls.gobj().name] != shapeSelf {
+		return
+	}
+	for i := 0; i < len(m.hookList); i++ {
+		s := m.hookList[i]
+		if s.held[hookUpdate].kind != kindAbsent || s.lost[hookUpdate] {
+			m.hookCall(off, opBUILD, hookUpdate, m.t.val(s.inst), m.t.val(s.held[hookUpdate]), s.lost[hookUpdate],
+				m.container(KindTuple, []cell{state.cell}))
+		}
+	}
+	if state.kind == KindDict {
+		m.configItems(off, opBUILD, obj, pairValues(state.cells()))
+	}
+}
+
+// easyConverted judges the values EasyDict's __setattr__ (its
+// __setitem__, and BUILD's setattr of a slot state) receives: a dict that
+// is not an EasyDict becomes EasyDict(value), whose dict(value) calls
+// value.keys() for a mapping other than a plain dict (an OrderedDict) and
+// whose __init__ sets each item in turn; a list or tuple is rebuilt with
+// each dict element converted. The keys and items attributes the pickle
+// gave such a value are called (hooks.go).
+func (m *machine) easyConverted(off int64, op byte, v Value, depth int) {
+	switch v.kind {
+	case KindList, KindTuple, KindDict:
+		if m.deep(v, depth) || !m.visit(v) {
+			return
+		}
+		cells := v.cells()
+		first, step := 0, 1
+		if v.kind == KindDict {
+			first, step = 1, 2
+		}
+		for i := first; i < len(cells); i += step {
+			m.easyConverted(off, op, m.t.val(cells[i]), depth+1)
+		}
+		return
+	}
+	if !instance(v) {
+		return
+	}
+	if cls, ok := builtClass(v); ok && cls.gobj().module == "easydict" && cls.gobj().name == "EasyDict" {
+		return
+	}
+	if s := m.hooksOf(v); s != nil {
+		for _, h := range [...]int{hookKeys, hookItems} {
+			if s.held[h].kind != kindAbsent || s.lost[h] {
+				m.hookCall(off, op, h, v, m.t.val(s.held[h]), s.lost[h], m.container(KindTuple, nil))
+			}
+		}
+	}
+}

@@ -25,7 +25,12 @@ import (
 //     reads an object as a mapping at load: dict(obj) and dict.update(obj)
 //     (a __setstate__ such as gym's Space or torch.nn.Module's) call
 //     obj.keys(), the C OrderedDict obj.items() when there is no keys,
-//     pickle.py's BUILD state.items() (machine.go stateReads).
+//     pickle.py's BUILD state.items() (machine.go stateReads); mmengine's
+//     ConfigDict._hook calls ConfigDict(item), which calls item.items(),
+//     for an OrderedDict item (cfgholders.go).
+//   - update: not the unpickler's either: addict's __setstate__ (and the
+//     mmcv and mmengine ConfigDicts') is update(state), which calls
+//     self[k].update(v) for a dict item and a dict value (cfgholders.go).
 //
 // SETITEM(S) calls type(obj).__setitem__ (a type slot: an instance
 // attribute is not consulted), and find_class and persistent_load are the
@@ -44,10 +49,11 @@ const (
 	hookAdd
 	hookKeys
 	hookItems
+	hookUpdate
 	nHooks
 )
 
-var hookNames = [nHooks]string{"__setstate__", "extend", "append", "add", "keys", "items"}
+var hookNames = [nHooks]string{"__setstate__", "extend", "append", "add", "keys", "items", "update"}
 
 // Object flags (object.flags) for dicts whose later items may become an
 // instance's attributes, for dicts that received a hook name with a
@@ -64,6 +70,7 @@ const (
 	flagLostAdd
 	flagLostKeys
 	flagLostItems
+	flagLostUpdate
 	flagRebuilt
 	flagItems
 	flagLostObject
@@ -120,6 +127,8 @@ func hookIndex(k Value) int {
 			return hookKeys
 		case "items":
 			return hookItems
+		case "update":
+			return hookUpdate
 		}
 	}
 	return -1

@@ -1410,9 +1410,11 @@ func (m *machine) addItems(off int64, op byte, items []cell) error {
 		}
 		if op == opSETITEM || op == opSETITEMS {
 			m.itemAttributes(off, op, t, items, nil)
+			m.configItems(off, op, t, pairValues(items))
 		} else {
 			m.missingAttrs(off, op, t)
 		}
+		m.doctreeItems(off, op, t, items)
 		m.holdConfigs(t, items)
 		if instance(t) && !m.probe {
 			m.itemHooks(off, op, t, items)
@@ -1512,6 +1514,7 @@ func (m *machine) build(off int64, t *cell, state Value) error {
 		m.stateReads(off, obj, state)
 		m.heldStatistics(off, obj, state)
 		m.configState(off, obj, state)
+		m.updateHooks(off, obj, state)
 		// __setstate__ (or pickle.py's state.items()) reads a mapping
 		// state's items.
 		m.resolving(off, state, "as a BUILD state, whose items are read and so resolve their interpolations")
@@ -1731,6 +1734,7 @@ func (m *machine) call(off int64, op byte, fn, args, kwargs Value) Value {
 				// The class's __init__ assigns its argument's items.
 				pairs, loose := m.pairs(args.at(0))
 				m.itemAttributes(off, op, res, pairs, loose)
+				m.configItems(off, op, res, append(pairValues(pairs), loose...))
 			}
 			if g != nil && g.ref.Module == "copyreg" && g.ref.Name == "_reconstructor" && args.kind == KindTuple && args.nkept() == 3 {
 				// _reconstructor(cls, base, state) runs base.__init__(obj,
@@ -1915,6 +1919,14 @@ func (m *machine) itemAttributes(off int64, op byte, inst Value, pairs, loose []
 	if m.probe || !itemAttributeClass(inst) {
 		return
 	}
+	if cls, _ := builtClass(inst); cls.gobj().module == "easydict" && cls.gobj().name == "EasyDict" {
+		for i := 1; i < len(pairs); i += 2 {
+			m.easyConverted(off, op, m.t.val(pairs[i]), 0)
+		}
+		for _, c := range loose {
+			m.easyConverted(off, op, m.t.val(c), 0)
+		}
+	}
 	for i := 0; i+1 < len(pairs); i += 2 {
 		k := m.t.val(pairs[i])
 		if name, ok := k.Text(); k.kind == KindStr && (ok && !unpicklerLookups[name] || !ok && k.Size() > 16) ||
@@ -1929,6 +1941,15 @@ func (m *machine) itemAttributes(off int64, op byte, inst Value, pairs, loose []
 			m.call(off, op, v, Value{cell: cell{kind: KindTuple, aux: 1}}, Value{})
 		}
 	}
+}
+
+// pairValues returns the values of key/value pairs.
+func pairValues(pairs []cell) []cell {
+	var values []cell
+	for i := 1; i < len(pairs); i += 2 {
+		values = append(values, pairs[i])
+	}
+	return values
 }
 
 // itemAttributeClass reports whether v is an instance of an
