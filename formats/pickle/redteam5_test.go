@@ -63,38 +63,47 @@ func TestRedteam5(t *testing.T) {
 		"convert_to_tensor of an array built twice": cat(proto(2), glob("tensorflow.python.framework.ops", "convert_to_tensor"),
 			int64s, arrayState("O8", emptyList+box+"a"), tuple1, reduce, stop),
 		// 3. numpy ufuncs held, then called by allowed builtins.
-		"sorted key=ufunc":  cat(proto(2), glob("builtins", "sorted"), emptyList, k1(1), "a", tuple1, emptyDict, sbu("key"), ufunc, "s", "\x92", stop),
-		"map ufunc":         cat(proto(2), glob("builtins", "list"), glob("builtins", "map"), ufunc, emptyList, k1(1), "a", tuple2, reduce, tuple1, reduce, stop),
-		"ufunc called":      cat(proto(2), ufunc, k1(1), tuple1, reduce, stop),
-		"getattr of ufunc":  cat(proto(2), glob("builtins", "getattr"), ufunc, sbu("reduce"), tuple2, reduce, stop),
+		"sorted key=ufunc":     cat(proto(2), glob("builtins", "sorted"), emptyList, k1(1), "a", tuple1, emptyDict, sbu("key"), ufunc, "s", "\x92", stop),
+		"map ufunc":            cat(proto(2), glob("builtins", "list"), glob("builtins", "map"), ufunc, emptyList, k1(1), "a", tuple2, reduce, tuple1, reduce, stop),
+		"ufunc called":         cat(proto(2), ufunc, k1(1), tuple1, reduce, stop),
+		"getattr of ufunc":     cat(proto(2), glob("builtins", "getattr"), ufunc, sbu("reduce"), tuple2, reduce, stop),
 		"ufunc_reconstruct os": cat(proto(2), glob("numpy.core", "_ufunc_reconstruct"), sbu("os"), sbu("system"), tuple2, reduce, stop),
 		"ufunc_reconstruct numpy.core.umath.__builtins__": cat(proto(2), glob("numpy.core", "_ufunc_reconstruct"), sbu("numpy.core.umath"), sbu("__builtins__"), tuple2, reduce, stop),
 		// 4. An OrderedDict (a dict subclass with an instance __dict__)
 		// whose keys or items instance attribute is a class-only global.
-		"OrderedDict state whose keys is a class":  cat(proto(2), lr, od, emptyDict, sbu("keys"), box, "s", build, build, stop),
-		"OrderedDict state whose items is a class": cat(proto(2), ns, od, emptyDict, sbu("items"), box, "s", build, build, stop),
-		"dict of an OrderedDict whose keys is a class": cat(proto(2), glob("builtins", "dict"), od, emptyDict, sbu("keys"), box, "s", build, tuple1, reduce, stop),
+		"OrderedDict state whose keys is a class":                    cat(proto(2), lr, od, emptyDict, sbu("keys"), box, "s", build, build, stop),
+		"OrderedDict state whose items is a class":                   cat(proto(2), ns, od, emptyDict, sbu("items"), box, "s", build, build, stop),
+		"dict of an OrderedDict whose keys is a class":               cat(proto(2), glob("builtins", "dict"), od, emptyDict, sbu("keys"), box, "s", build, tuple1, reduce, stop),
 		"OrderedDict update of an OrderedDict whose keys is a class": cat(proto(2), glob("collections", "OrderedDict"), od, emptyDict, sbu("keys"), box, "s", build, tuple1, reduce, stop),
-		"Counter state whose items is a class": cat(proto(2), ns, glob("collections", "Counter"), emptyTuple, reduce, emptyDict, sbu("items"), box, "s", build, build, stop),
-		"Counter state whose keys is a class":  cat(proto(2), lr, glob("collections", "Counter"), emptyTuple, reduce, emptyDict, sbu("keys"), box, "s", build, build, stop),
-		"SimpleNamespace state whose items is a class": cat(proto(2), ns, glob("types", "SimpleNamespace"), emptyTuple, reduce, emptyDict, sbu("items"), box, "s", build, build, stop),
-		"OrderedDict pair state items":  cat(proto(2), ns, od, emptyDict, sbu("items"), box, "s", build, "N", tuple2, build, stop),
-		"OrderedDict slot state items":  cat(proto(2), ns, "N", od, emptyDict, sbu("items"), box, "s", build, tuple2, build, stop),
-		"OrderedDict items set after memo": cat(proto(2), od, binput(3), pop, ns, binget(3), build, pop, binget(3), emptyDict, sbu("items"), box, "s", build, pop, ns, binget(3), build, stop),
-		"OrderedDict __dict__ installed by a slot state": cat(proto(2), lr, od, "N", emptyDict, sbu("__dict__"), emptyDict, sbu("keys"), box, "s", "s", tuple2, build, build, stop),
-		"Namespace keys via nested state": cat(proto(2), lr, ns, emptyDict, sbu("keys"), ns, emptyDict, sbu("x"), k1(1), "s", build, "s", build, build, stop),
+		"Counter state whose items is a class":                       cat(proto(2), ns, glob("collections", "Counter"), emptyTuple, reduce, emptyDict, sbu("items"), box, "s", build, build, stop),
+		"Counter state whose keys is a class":                        cat(proto(2), lr, glob("collections", "Counter"), emptyTuple, reduce, emptyDict, sbu("keys"), box, "s", build, build, stop),
+		"SimpleNamespace state whose items is a class":               cat(proto(2), ns, glob("types", "SimpleNamespace"), emptyTuple, reduce, emptyDict, sbu("items"), box, "s", build, build, stop),
+		"OrderedDict pair state items":                               cat(proto(2), ns, od, emptyDict, sbu("items"), box, "s", build, "N", tuple2, build, stop),
+		"OrderedDict slot state items":                               cat(proto(2), ns, "N", od, emptyDict, sbu("items"), box, "s", build, tuple2, build, stop),
+		"OrderedDict items set after memo":                           cat(proto(2), od, binput(3), pop, ns, binget(3), build, pop, binget(3), emptyDict, sbu("items"), box, "s", build, pop, ns, binget(3), build, stop),
+		"OrderedDict __dict__ installed by a slot state":             cat(proto(2), lr, od, "N", emptyDict, sbu("__dict__"), emptyDict, sbu("keys"), box, "s", "s", tuple2, build, build, stop),
+		// The shape check of StringDtype(storage[, na_value]) under the
+		// re-exported spellings the allowlist also lists as functions:
+		// __init__ compares storage (storage == "pyarrow_numpy"), and a
+		// DictConfig's __eq__ resolves interpolations.
+		"StringDtype via pandas.core.api, DictConfig storage": cat(proto(2), glob("pandas.core.api", "StringDtype"), config, tuple1, reduce, stop),
+		"StringDtype via string_arrow, DictConfig storage":    cat(proto(2), glob("pandas.core.arrays.string_arrow", "StringDtype"), config, tuple1, reduce, stop),
+		"StringDtype via groupby.ops, DictConfig storage":     cat(proto(2), glob("pandas.core.groupby.ops", "StringDtype"), config, tuple1, reduce, stop),
+		"StringDtype via pandas, DictConfig storage":          cat(proto(2), glob("pandas", "StringDtype"), config, tuple1, reduce, stop),
+		// Failing on 01d48df: the re-exported spellings skipped the
+		// shape check (argShapes listed two of the five).
+		"StringDtype via pandas.core.api, Box storage": cat(proto(2), glob("pandas.core.api", "StringDtype"), box, tuple1, reduce, stop),
+		"Namespace keys via nested state":              cat(proto(2), lr, ns, emptyDict, sbu("keys"), ns, emptyDict, sbu("x"), k1(1), "s", build, "s", build, build, stop),
 	} {
 		t.Run(name, func(t *testing.T) {
 			rec, _, err := scanBytes(t, data, Options{})
 			var le *formats.LimitError
 			if errors.As(err, &le) || errors.Is(err, formats.ErrUnsupported) {
-				t.Logf("err %v", err)
 				return
 			}
 			if err != nil {
 				t.Fatalf("error %v", err)
 			}
-			t.Logf("%v", list(rec.Findings))
 			if worst, any := rec.Max(); !any || worst < formats.Medium {
 				t.Errorf("passes: %s", list(rec.Findings))
 			}
