@@ -62,6 +62,22 @@ func TestRedteam5(t *testing.T) {
 			mark, binget(1), emptyTuple, emptyDict, sbu("initial_value"), box, "s", "N", "t", build, emptyTuple, reduce, stop),
 		"convert_to_tensor of an array built twice": cat(proto(2), glob("tensorflow.python.framework.ops", "convert_to_tensor"),
 			int64s, arrayState("O8", emptyList+box+"a"), tuple1, reduce, stop),
+		// Failing on 01d48df: a partial object BUILT, called, then BUILT
+		// again. partial.__setstate__ replaces the function, arguments
+		// and keywords each time (CPython's partial_setstate), so the
+		// call runs the first state's, while partialCleared reads only
+		// the last: a class-only CmdStanModel (whose __init__ loads or
+		// compiles a Stan model) or Box was called, and ResourceVariable
+		// called a class given as its initial_value, on a clean scan.
+		"partial BUILT, called, BUILT again: CmdStanModel": cat(proto(2), partial, glob("builtins", "len"), binput(1), tuple1, reduce, binput(5),
+			mark, glob("cmdstanpy.model", "CmdStanModel"), emptyTuple, emptyDict, sbu("exe_file"), sbu("/usr/bin/touch"), "s", "N", "t", build,
+			pop, binget(5), emptyTuple, reduce, pop, binget(5), mark, binget(1), mark, sbu("ab"), "t", "N", "N", "t", build, stop),
+		"partial BUILT, called, BUILT again: Box": cat(proto(2), partial, glob("builtins", "len"), binput(1), tuple1, reduce, binput(5),
+			mark, box, emptyTuple, "N", "N", "t", build,
+			pop, binget(5), emptyTuple, reduce, pop, binget(5), mark, binget(1), mark, sbu("ab"), "t", "N", "N", "t", build, stop),
+		"ResourceVariable BUILT, called, BUILT again": cat(proto(2), partial, resVar, binput(1), tuple1, reduce, binput(5),
+			mark, binget(1), emptyTuple, emptyDict, sbu("initial_value"), box, "s", "N", "t", build,
+			pop, binget(5), emptyTuple, reduce, pop, binget(5), mark, binget(1), emptyTuple, emptyDict, mark, good, "u", "N", "t", build, stop),
 		// 3. numpy ufuncs held, then called by allowed builtins.
 		"sorted key=ufunc":     cat(proto(2), glob("builtins", "sorted"), emptyList, k1(1), "a", tuple1, emptyDict, sbu("key"), ufunc, "s", "\x92", stop),
 		"map ufunc":            cat(proto(2), glob("builtins", "list"), glob("builtins", "map"), ufunc, emptyList, k1(1), "a", tuple2, reduce, tuple1, reduce, stop),
