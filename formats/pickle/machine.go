@@ -2253,7 +2253,7 @@ const maxPartials = 1024
 
 // partialCleared reports whether every use of functools.partial in the
 // stream binds an allowlisted function to constant arguments: partial(f,
-// *args, **kw) built by REDUCE, OBJ, INST or NEWOBJ, whose BUILD state
+// *args, **kw) built by REDUCE, OBJ, INST or NEWOBJ, whose one BUILD state
 // (f, args, kw, dict) replaces all of it. The callable in both places must
 // be a global allowed as a function and every argument, keyword and
 // attribute a constant; the global may not be pushed for any other use
@@ -2269,6 +2269,12 @@ func partialCleared(g *globalInfo) bool {
 		args := p.at(1)
 		if args.kind != KindTuple || !kept(args) || args.nkept() == 0 || !callableFunction(args.at(0)) ||
 			!constants(args, 1, 0) {
+			return false
+		}
+		if p.obj().flags&flagRebuilt != 0 {
+			// partial.__setstate__ replaces everything each time and a
+			// call between two BUILDs runs the earlier state, which the
+			// checks below, reading the last one, never see.
 			return false
 		}
 		st, ok := p.State()
