@@ -35,6 +35,23 @@ func TestRedteam5(t *testing.T) {
 	good := sbu("initial_value") + int64s + sbu("trainable") + "\x89" + sbu("name") + sbu("Variable") + sbu("dtype") + asDtype +
 		sbu("constraint") + "N" + sbu("distribute_strategy") + "N"
 	ufunc := glob("numpy.core._multiarray_umath", "log1p")
+	// dtypeFlags is numpy.dtype(code) with a version 3 state whose flags
+	// are flags; objArray an array of three elements of that dtype whose
+	// data is 24 bytes 0x41, which numpy copies in when the flags lack
+	// NPY_LIST_PICKLE and reads as PyObject pointers when its type is
+	// object (segfault on /usr/bin/python3 with numpy 1.24).
+	dtypeFlags := func(code, fields string, flags byte) string {
+		return glob("numpy", "dtype") + sbu(code) + "\x89\x88\x87" + reduce +
+			mark + "K\x03" + sbu("|") + "N" + fields + "J\xff\xff\xff\xff" + "J\xff\xff\xff\xff" + k1(flags) + "t" + build
+	}
+	arrayOf := func(dt string) string {
+		return glob("numpy.core.multiarray", "_reconstruct") + glob("numpy", "ndarray") + "K\x00" + tuple1 + sbb("b") + "\x87" + reduce +
+			mark + "K\x01" + "K\x03" + tuple1 + dt + "\x89" + sbb(strings.Repeat("A", 24)) + "t" + build
+	}
+	objFlags0 := dtypeFlags("O8", "NN", 0)
+	// [('a', 'O')] as numpy pickles it, its flags cleared.
+	objField := dtypeFlags("V8", mark+sbu("a")+"t"+emptyDict+sbu("a")+glob("numpy", "dtype")+sbu("O8")+"\x89\x88\x87"+reduce+k1(0)+tuple2+"s", 0)
+	objField = strings.Replace(objField, "J\xff\xff\xff\xff"+"J\xff\xff\xff\xff", "K\x08K\x01", 1)
 	for name, data := range map[string][]byte{
 		// 1. pyarrow: a protocol 5 BYTEARRAY8 is a mutable bytearray;
 		// SETITEM on it before py_buffer wraps it rewrites the offsets
@@ -78,6 +95,23 @@ func TestRedteam5(t *testing.T) {
 		"ResourceVariable BUILT, called, BUILT again": cat(proto(2), partial, resVar, binput(1), tuple1, reduce, binput(5),
 			mark, binget(1), emptyTuple, emptyDict, sbu("initial_value"), box, "s", "N", "t", build,
 			pop, binget(5), emptyTuple, reduce, pop, binget(5), mark, binget(1), emptyTuple, emptyDict, mark, good, "u", "N", "t", build, stop),
+		// Failing on 01d48df: numpy takes a dtype state's flags as they
+		// are. An object dtype (or a structured one with an object
+		// field) whose flags lack NPY_ITEM_REFCOUNT unpickles its array
+		// from bytes, which every later read dereferences as pointers.
+		"object array from bytes, flags 0":            cat(proto(2), arrayOf(objFlags0), stop),
+		"object-field array from bytes, flags 0":      cat(proto(2), arrayOf(objField), stop),
+		"object dtype, flags 0, alone":                cat(proto(2), objFlags0, stop),
+		"convert_to_tensor of a flags-0 object array": cat(proto(2), glob("tensorflow.python.framework.ops", "convert_to_tensor"), arrayOf(objFlags0), tuple1, reduce, stop),
+		// Failing on 01d48df: ResourceVariable's initial_value array is
+		// BUILT as an object array, the partial called, then the array
+		// BUILT again as int64: the check reads the last state only.
+		"ResourceVariable initial_value rebuilt after the call": cat(proto(2),
+			glob("numpy.core.multiarray", "_reconstruct")+glob("numpy", "ndarray")+"K\x00"+tuple1+sbb("b")+"\x87"+reduce, binput(3),
+			arrayState("O8", emptyList+box+emptyTuple+newobj+"a"), pop,
+			partial, resVar, binput(1), tuple1, reduce,
+			mark, binget(1), emptyTuple, emptyDict, mark, strings.Replace(good, int64s, binget(3), 1), "u", "N", "t", build, emptyTuple, reduce, pop,
+			binget(3), arrayState("i8", sbb(strings.Repeat("\x00", 24))), stop),
 		// 3. numpy ufuncs held, then called by allowed builtins.
 		"sorted key=ufunc":     cat(proto(2), glob("builtins", "sorted"), emptyList, k1(1), "a", tuple1, emptyDict, sbu("key"), ufunc, "s", "\x92", stop),
 		"map ufunc":            cat(proto(2), glob("builtins", "list"), glob("builtins", "map"), ufunc, emptyList, k1(1), "a", tuple2, reduce, tuple1, reduce, stop),
