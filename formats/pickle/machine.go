@@ -1510,6 +1510,7 @@ func (m *machine) build(off int64, t *cell, state Value) error {
 		obj.obj().state = ref
 		noteTransformerState(obj, state)
 		m.stateReads(off, obj, state)
+		m.dtypeState(off, obj, state)
 		m.heldStatistics(off, obj, state)
 		m.configState(off, obj, state)
 		// __setstate__ (or pickle.py's state.items()) reads a mapping
@@ -1978,6 +1979,22 @@ func (m *machine) resolving(off int64, v Value, how string) {
 	}
 	if g := cls.gobj().info; g != nil && g.misuse == "" && g.ref.Verdict.Class == globals.Allowed {
 		g.misuse, g.misuseOff, g.misuseUse = v.String()+" "+how, off, globals.UseFunction
+	}
+}
+
+// dtypeState reports a numpy dtype BUILT with a state numpy never writes
+// and that makes its arrays read bytes as object pointers
+// (objectFlagsCleared): a misuse of the dtype global.
+func (m *machine) dtypeState(off int64, obj, state Value) {
+	if m.probe || !numpyDtypeCall(obj) {
+		return
+	}
+	why := objectFlagsCleared(obj, state)
+	if why == "" {
+		return
+	}
+	if g := obj.Callable().gobj().info; g != nil && g.misuse == "" && g.ref.Verdict.Class == globals.Allowed {
+		g.misuse, g.misuseOff, g.misuseUse = obj.String()+" built with a state numpy does not write: "+why, off, globals.UseClass
 	}
 }
 

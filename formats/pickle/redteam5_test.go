@@ -101,6 +101,8 @@ func TestRedteam5(t *testing.T) {
 		// from bytes, which every later read dereferences as pointers.
 		"object array from bytes, flags 0":            cat(proto(2), arrayOf(objFlags0), stop),
 		"object-field array from bytes, flags 0":      cat(proto(2), arrayOf(objField), stop),
+		"numpy.object_ dtype, flags 0":                cat(proto(2), strings.Replace(objFlags0, sbu("O8"), glob("numpy", "object_"), 1), stop),
+		"record dtype with an object field, flags 0":  cat(proto(2), strings.Replace(objField, sbu("V8"), glob("numpy", "record"), 1), stop),
 		"object dtype, flags 0, alone":                cat(proto(2), objFlags0, stop),
 		"convert_to_tensor of a flags-0 object array": cat(proto(2), glob("tensorflow.python.framework.ops", "convert_to_tensor"), arrayOf(objFlags0), tuple1, reduce, stop),
 		// Failing on 01d48df: ResourceVariable's initial_value array is
