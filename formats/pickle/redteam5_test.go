@@ -2,10 +2,13 @@ package pickle
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/modelgate/modelgate/formats"
+	"github.com/modelgate/modelgate/formats/formatstest"
 )
 
 // TestRedteam5 asserts that the shapes allowed on 01d48df (pyarrow-backed
@@ -158,6 +161,28 @@ func TestRedteam5(t *testing.T) {
 			}
 			if worst, any := rec.Max(); !any || worst < formats.Medium {
 				t.Errorf("passes: %s", list(rec.Findings))
+			}
+		})
+	}
+}
+
+// TestRedteam5Samples scans the real-library samples of
+// testdata/redteam5/make_samples.py, each of which crashes or runs code
+// when loaded: each must end with a finding at medium or above.
+//
+// Clean on 01d48df: joblib_object_field_flags0.pkl, a joblib array whose
+// structured dtype's field is an object type stated with flags 0.
+func TestRedteam5Samples(t *testing.T) {
+	a, _ := formats.Lookup(formats.Pickle)
+	for _, name := range []string{"joblib_object_field_flags0.pkl"} {
+		t.Run(name, func(t *testing.T) {
+			data, err := os.ReadFile(filepath.Join("testdata", "redteam5", name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec, err := formatstest.Run(t, a, name, data)
+			if worst, any := rec.Max(); !any || worst < formats.Medium {
+				t.Errorf("passes (err %v): %s", err, list(rec.Findings))
 			}
 		})
 	}
