@@ -45,11 +45,17 @@ const (
 // argShapes are the globals whose calls are checked for their literal
 // shape, wherever the call is made (REDUCE, a forwarded call, a partial).
 var argShapes = map[string]argShape{
-	"pyarrow.lib.type_for_alias":             shapeTypeAlias,
-	"pyarrow.lib.py_buffer":                  shapeBuffer,
-	"pyarrow.lib._restore_array":             shapeRestore,
-	"pandas.StringDtype":                     shapeStringDtype,
-	"pandas.core.arrays.string_.StringDtype": shapeStringDtype,
+	"pyarrow.lib.type_for_alias": shapeTypeAlias,
+	"pyarrow.lib.py_buffer":      shapeBuffer,
+	"pyarrow.lib._restore_array": shapeRestore,
+	// StringDtype under every name the allowlist gives it a function
+	// use: the generator lists one object's re-exports with the uses
+	// any of its names was seen with.
+	"pandas.StringDtype":                          shapeStringDtype,
+	"pandas.core.api.StringDtype":                 shapeStringDtype,
+	"pandas.core.arrays.string_.StringDtype":      shapeStringDtype,
+	"pandas.core.arrays.string_arrow.StringDtype": shapeStringDtype,
+	"pandas.core.groupby.ops.StringDtype":         shapeStringDtype,
 }
 
 // arrowArrays are the pandas array classes whose __setstate__ passes the

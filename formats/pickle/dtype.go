@@ -193,3 +193,114 @@ func setDtypeState(d dtype, flexible bool, name string, state Value) (dtype, err
 	d.hasObject = flags&1 != 0
 	return d, nil
 }
+
+// numpyDtypeCall reports whether v is a call of numpy.dtype under a name
+// readDtype reads.
+func numpyDtypeCall(v Value) bool {
+	mod, fn, ok := v.Callable().Global()
+	return ok && v.kind == KindCall && fn == "dtype" && (mod == "numpy" || mod == "numpy.core.multiarray" || mod == "numpy._core.multiarray")
+}
+
+// maxDtypeDepth bounds the nesting of fields and subarrays
+// dtypeHoldsObjects follows; deeper counts as holding objects.
+const maxDtypeDepth = 16
+
+// dtypeHoldsObjects reports whether a numpy dtype value's type holds
+// Python objects whatever its own flags say: an object type name, a
+// state whose flags set NPY_ITEM_REFCOUNT, or a field or subarray base
+// that holds them. What the machine cannot read counts as holding them.
+func dtypeHoldsObjects(v Value, depth int) bool {
+	if depth > maxDtypeDepth || !numpyDtypeCall(v) {
+		return true
+	}
+	if typeObjects(v) {
+		return true
+	}
+	st, ok := v.State()
+	if !ok {
+		return false
+	}
+	if st.kind != KindTuple || !kept(st) {
+		return true
+	}
+	if st.nkept() >= 8 {
+		if f, ok := st.at(7).Int(); !ok || f&1 != 0 {
+			return true
+		}
+	}
+	return stateHoldsObjects(st, depth)
+}
+
+// typeObjects reports whether the type a numpy.dtype call names may hold
+// objects: an object type string ("O8", "object"), a global naming an
+// object type (numpy.object_, builtins.object), or anything computed. A
+// type such as numpy.record holds objects only through its fields.
+func typeObjects(v Value) bool {
+	arg, _ := v.Args().Index(0)
+	switch arg.kind {
+	case KindStr:
+		name, ok := arg.Text()
+		return !ok || strings.Contains(name, "O") || strings.Contains(strings.ToLower(name), "object")
+	case KindGlobal:
+		return arg.gobj().dynamic || strings.Contains(strings.ToLower(arg.gobj().name), "object")
+	}
+	return true
+}
+
+// stateHoldsObjects reports whether a dtype state's subarray base or
+// fields hold objects (dtypeHoldsObjects), in the layouts setDtypeState
+// reads.
+func stateHoldsObjects(st Value, depth int) bool {
+	var subarray, fields Value
+	switch st.nkept() {
+	case 9, 8, 7:
+		subarray, fields = st.at(2), st.at(4)
+	case 6:
+		subarray, fields = st.at(2), st.at(3)
+	case 5:
+		subarray, fields = st.at(1), st.at(2)
+	default:
+		return true
+	}
+	if subarray.kind != KindNone {
+		if subarray.kind != KindTuple || subarray.nkept() == 0 || dtypeHoldsObjects(subarray.at(0), depth+1) {
+			return true
+		}
+	}
+	if fields.kind == KindNone {
+		return false
+	}
+	if fields.kind != KindDict || !kept(fields) {
+		return true
+	}
+	for i := 1; i < fields.nkept(); i += 2 {
+		f := fields.at(i)
+		if f.kind != KindTuple || f.nkept() == 0 || dtypeHoldsObjects(f.at(0), depth+1) {
+			return true
+		}
+	}
+	return false
+}
+
+// objectFlagsCleared reports why a BUILD state applied to a numpy dtype
+// makes its arrays read bytes as object pointers, or "". From state
+// version 3 on, arraydescr_setstate takes the flags as stated: an object
+// type (or a structured type with an object field) whose flags lack
+// NPY_ITEM_REFCOUNT (bit 0) unpickles its array data with memcpy from
+// bytes, and every later read of an element dereferences those bytes as
+// PyObject pointers (a segfault on numpy 1.24 with 0x41 bytes). numpy's
+// own __reduce__ never writes such a state.
+func objectFlagsCleared(dt, state Value) string {
+	if state.kind != KindTuple || !kept(state) || state.nkept() < 8 {
+		return ""
+	}
+	version, ok1 := state.at(0).Int()
+	flags, ok2 := state.at(7).Int()
+	if !ok1 || !ok2 || version < 3 || flags&1 != 0 {
+		return ""
+	}
+	if !typeObjects(dt) && !stateHoldsObjects(state, 0) {
+		return ""
+	}
+	return fmt.Sprintf("flags %d without NPY_ITEM_REFCOUNT for a type that holds objects, so its arrays read their bytes as object pointers", flags)
+}

@@ -1512,6 +1512,7 @@ func (m *machine) build(off int64, t *cell, state Value) error {
 		obj.obj().state = ref
 		noteTransformerState(obj, state)
 		m.stateReads(off, obj, state)
+		m.dtypeState(off, obj, state)
 		m.heldStatistics(off, obj, state)
 		m.configState(off, obj, state)
 		m.updateHooks(off, obj, state)
@@ -2002,6 +2003,22 @@ func (m *machine) resolving(off int64, v Value, how string) {
 	}
 }
 
+// dtypeState reports a numpy dtype BUILT with a state numpy never writes
+// and that makes its arrays read bytes as object pointers
+// (objectFlagsCleared): a misuse of the dtype global.
+func (m *machine) dtypeState(off int64, obj, state Value) {
+	if m.probe || !numpyDtypeCall(obj) {
+		return
+	}
+	why := objectFlagsCleared(obj, state)
+	if why == "" {
+		return
+	}
+	if g := obj.Callable().gobj().info; g != nil && g.misuse == "" && g.ref.Verdict.Class == globals.Allowed {
+		g.misuse, g.misuseOff, g.misuseUse = obj.String()+" built with a state numpy does not write: "+why, off, globals.UseClass
+	}
+}
+
 // stateReads judges what applying a BUILD state that is not a dict runs
 // on it. CPython's C load_build without a __setstate__ requires a dict
 // (PyDict_Check, which a dict subclass passes and is then read by
@@ -2277,7 +2294,7 @@ const maxPartials = 1024
 
 // partialCleared reports whether every use of functools.partial in the
 // stream binds an allowlisted function to constant arguments: partial(f,
-// *args, **kw) built by REDUCE, OBJ, INST or NEWOBJ, whose BUILD state
+// *args, **kw) built by REDUCE, OBJ, INST or NEWOBJ, whose one BUILD state
 // (f, args, kw, dict) replaces all of it. The callable in both places must
 // be a global allowed as a function and every argument, keyword and
 // attribute a constant; the global may not be pushed for any other use
@@ -2293,6 +2310,12 @@ func partialCleared(g *globalInfo) bool {
 		args := p.at(1)
 		if args.kind != KindTuple || !kept(args) || args.nkept() == 0 || !callableFunction(args.at(0)) ||
 			!constants(args, 1, 0) {
+			return false
+		}
+		if p.obj().flags&flagRebuilt != 0 {
+			// partial.__setstate__ replaces everything each time and a
+			// call between two BUILDs runs the earlier state, which the
+			// checks below, reading the last one, never see.
 			return false
 		}
 		st, ok := p.State()

@@ -131,6 +131,10 @@ func tfTensorValue(v Value) bool {
 			return false
 		}
 		st, ok := v.State()
+		if v.obj().flags&flagRebuilt != 0 {
+			// A call between two BUILDs saw the earlier state.
+			return false
+		}
 		if !ok || st.kind != KindTuple || !kept(st) || st.nkept() != 5 || st.at(4).kind != KindBytes {
 			return false
 		}
