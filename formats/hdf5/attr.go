@@ -120,6 +120,10 @@ func (f *File) attribute(b []byte, addr uint64) (Attribute, error) {
 	}
 	data := d.b[d.p:]
 	switch {
+	case class == classString && dt[1]>>4 > 1, class == classVLen && dt[1]&0x0f == 1 && dt[2]&0x0f > 1:
+		// Character sets other than ASCII (0) and UTF-8 (1) are reserved:
+		// h5py refuses to decode them, so Keras cannot read the value.
+		return a, fmt.Errorf("attribute %q at %#x: string character set %d: %w", a.Name, addr, max(dt[1]>>4, dt[2]&0x0f), ErrMalformed)
 	case class == classString:
 		if size == 0 || count > uint64(len(data))/uint64(size) {
 			return a, fmt.Errorf("attribute %q at %#x: %d strings of %d bytes in %d bytes: %w", a.Name, addr, count, size, len(data), ErrMalformed)

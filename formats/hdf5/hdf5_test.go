@@ -141,25 +141,27 @@ func TestRootCacheType(t *testing.T) {
 	}
 }
 
-// TestAttributeDatatypeVersion holds a string attribute's datatype message
-// to the versions HDF5 libraries decode (1 to 5): any other is refused by
-// every library, so its value is not read.
-func TestAttributeDatatypeVersion(t *testing.T) {
-	msg := func(version byte) []byte {
+// TestAttributeDatatype holds a string attribute's datatype message to
+// what HDF5 libraries and h5py decode: versions 1 to 5, and the ASCII or
+// UTF-8 character set. Any other is refused, so its value is not read.
+func TestAttributeDatatype(t *testing.T) {
+	msg := func(version, cset byte) []byte {
 		var b []byte
-		b = append(b, 1, 0, 2, 0, 8, 0, 8, 0)                      // version 1, reserved, name, datatype, dataspace sizes
-		b = append(b, 'a', 0, 0, 0, 0, 0, 0, 0)                    // name "a", padded to 8
-		b = append(b, version<<4|classString, 0, 0, 0, 2, 0, 0, 0) // string of 2 bytes
-		b = append(b, 1, 0, 0, 0, 0, 0, 0, 0)                      // scalar dataspace
+		b = append(b, 1, 0, 2, 0, 8, 0, 8, 0)                            // version 1, reserved, name, datatype, dataspace sizes
+		b = append(b, 'a', 0, 0, 0, 0, 0, 0, 0)                          // name "a", padded to 8
+		b = append(b, version<<4|classString, cset<<4, 0, 0, 2, 0, 0, 0) // string of 2 bytes
+		b = append(b, 1, 0, 0, 0, 0, 0, 0, 0)                            // scalar dataspace
 		return append(b, 'h', 'i')
 	}
 	f := open(t, "plain_v0.h5")
 	for v := byte(0); v <= 6; v++ {
-		a, err := f.attribute(msg(v), 0)
-		if ok := v >= 1 && v <= 5; ok != (err == nil) {
-			t.Errorf("datatype version %d: err %v", v, err)
-		} else if ok && a.String() != "hi" {
-			t.Errorf("datatype version %d: value %q", v, a.String())
+		for cset := byte(0); cset <= 2; cset++ {
+			a, err := f.attribute(msg(v, cset), 0)
+			if ok := v >= 1 && v <= 5 && cset <= 1; ok != (err == nil) {
+				t.Errorf("datatype version %d, character set %d: err %v", v, cset, err)
+			} else if ok && a.String() != "hi" {
+				t.Errorf("datatype version %d, character set %d: value %q", v, cset, a.String())
+			}
 		}
 	}
 }
