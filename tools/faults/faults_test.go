@@ -166,6 +166,8 @@ var knownGaps = []struct {
 		"HDF5 dataset storage addresses, fill values, attribute encodings, superblock flags and base address, which the library checks"},
 	{"hdf5", regexp.MustCompile(`bad version number for datatype message`),
 		"datatype message versions 4 and 5, which HDF5 1.12 and later write (libver latest) and read, and Debian's 1.10 refuses; modelgate reads a string attribute the same under every version and refuses versions no library reads"},
+	{"hdf5", regexp.MustCompile(`Unknown string encoding`),
+		"the character set of attributes below the root (model_weights' layer_names, each layer's weight_names), which name weights and carry no code: modelgate reads and checks only the root's attributes, where Keras keeps its config"},
 	{"", regexp.MustCompile(`'ascii' codec can't decode`),
 		"Python 2 str opcodes (STRING, BINSTRING) decoded with the unpickler's encoding argument: ASCII by default, latin1 where numpy, joblib and torch load Python 2 pickles; modelgate reads them as every encoding would"},
 	{"", regexp.MustCompile(`unhashable type`), "dict keys and set items unhashable through what they hold (a tuple holding a list, an object)"},
