@@ -1,0 +1,66 @@
+package pickle
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/modelgate/modelgate/formats"
+)
+
+// TestRedteam7SetstateSelfCalls asserts that a callable a BUILD state
+// stores under a name an allowed class's own __setstate__ then calls on
+// the instance, or on an object the state holds, ends with a finding at
+// medium or above: each was confirmed calling a __main__ marker (or the
+// bound method) with /usr/bin/python3, torch 1.13, sklearn 1.2,
+// matplotlib 3.6.
+//
+// Failing on 7f39108: the held value ends clean (a bound method, a
+// class-only global) or MG117 low (a __main__ name), while loading calls
+// it:
+//   - torch.optim.Optimizer.__setstate__: self.__dict__.update(state),
+//     then self._hook_for_profile() and self.defaults.setdefault(
+//     "differentiable", False);
+//   - sklearn IsotonicRegression.__setstate__: self._build_f(
+//     self.X_thresholds_, self.y_thresholds_), both arguments the state's;
+//   - matplotlib _process_plot_var_args.__setstate__: self.__dict__ =
+//     state.copy(), then self.set_prop_cycle(None).
+func TestRedteam7SetstateSelfCalls(t *testing.T) {
+	sgd := glob("torch.optim.sgd", "SGD") + emptyTuple + newobj
+	box := glob("gymnasium.spaces.box", "Box")
+	marker := glob("__main__", "marker")
+	ns := glob("argparse", "Namespace") + emptyTuple + newobj
+	seq := glob("torch.nn.modules.container", "Sequential") + emptyTuple + newobj + emptyDict + build
+	train := glob("builtins", "getattr") + seq + sbu("train") + tuple2 + reduce
+	opt := func(x string) []byte {
+		return cat(proto(2), sgd, emptyDict, sbu("defaults"), emptyDict, "s", sbu("_hook_for_profile"), x, "s", build, stop)
+	}
+	iso := func(x string) []byte {
+		return cat(proto(2), glob("sklearn.isotonic", "IsotonicRegression"), emptyTuple, newobj, emptyDict,
+			sbu("_build_f"), x, "s", sbu("X_thresholds_"), sbu("/tmp/x"), "s", sbu("y_thresholds_"), sbu("y"), "s", build, stop)
+	}
+	for name, data := range map[string][]byte{
+		"Optimizer _hook_for_profile a class":         opt(box),
+		"Optimizer _hook_for_profile a __main__ name": opt(marker),
+		"Optimizer _hook_for_profile a bound method":  opt(train),
+		"Optimizer defaults whose setdefault a class": cat(proto(2), sgd, emptyDict, sbu("defaults"), ns, emptyDict, sbu("setdefault"), box, "s", build, "s", build, stop),
+		"Optimizer defaults item setdefault a class":  cat(proto(2), sgd, emptyDict, sbu("defaults"), glob("easydict", "EasyDict"), emptyTuple, newobj, sbu("setdefault"), box, "s", "s", build, stop),
+		"IsotonicRegression _build_f a class":         iso(box),
+		"IsotonicRegression _build_f a __main__ name": iso(marker),
+		"plot var args set_prop_cycle a __main__ name": cat(proto(2), glob("matplotlib.axes._base", "_process_plot_var_args"), emptyTuple, newobj, emptyDict,
+			sbu("set_prop_cycle"), marker, "s", build, stop),
+	} {
+		t.Run(name, func(t *testing.T) {
+			rec, _, err := scanBytes(t, data, Options{})
+			var le *formats.LimitError
+			if errors.As(err, &le) {
+				return
+			}
+			if err != nil {
+				t.Fatalf("error %v", err)
+			}
+			if worst, any := rec.Max(); !any || worst < formats.Medium {
+				t.Errorf("passes: %s", list(rec.Findings))
+			}
+		})
+	}
+}
