@@ -44,6 +44,8 @@ func TestRedteam7SetstateSelfCalls(t *testing.T) {
 		"Optimizer _hook_for_profile a bound method":  opt(train),
 		"Optimizer defaults whose setdefault a class": cat(proto(2), sgd, emptyDict, sbu("defaults"), ns, emptyDict, sbu("setdefault"), box, "s", build, "s", build, stop),
 		"Optimizer defaults item setdefault a class":  cat(proto(2), sgd, emptyDict, sbu("defaults"), glob("easydict", "EasyDict"), emptyTuple, newobj, sbu("setdefault"), box, "s", "s", build, stop),
+		"Optimizer _hook_for_profile a class then data": cat(proto(2), sgd, emptyDict, sbu("defaults"), emptyDict, "s", sbu("_hook_for_profile"), box, "s", build,
+			emptyDict, sbu("_hook_for_profile"), k1(0), "s", build, stop),
 		"IsotonicRegression _build_f a class":         iso(box),
 		"IsotonicRegression _build_f a __main__ name": iso(marker),
 		"plot var args set_prop_cycle a __main__ name": cat(proto(2), glob("matplotlib.axes._base", "_process_plot_var_args"), emptyTuple, newobj, emptyDict,
