@@ -23,7 +23,9 @@ import (
 //   - sklearn IsotonicRegression.__setstate__: self._build_f(
 //     self.X_thresholds_, self.y_thresholds_), both arguments the state's;
 //   - matplotlib _process_plot_var_args.__setstate__: self.__dict__ =
-//     state.copy(), then self.set_prop_cycle(None).
+//     state.copy(), then self.set_prop_cycle(None);
+//   - Adam.__setstate__ (most optimizers'): self.state.values();
+//   - statsmodels NegativeBinomial.__setstate__: self._initialize().
 func TestRedteam7SetstateSelfCalls(t *testing.T) {
 	sgd := glob("torch.optim.sgd", "SGD") + emptyTuple + newobj
 	box := glob("gymnasium.spaces.box", "Box")
@@ -46,6 +48,12 @@ func TestRedteam7SetstateSelfCalls(t *testing.T) {
 		"Optimizer defaults item setdefault a class":  cat(proto(2), sgd, emptyDict, sbu("defaults"), glob("easydict", "EasyDict"), emptyTuple, newobj, sbu("setdefault"), box, "s", "s", build, stop),
 		"Optimizer _hook_for_profile a class then data": cat(proto(2), sgd, emptyDict, sbu("defaults"), emptyDict, "s", sbu("_hook_for_profile"), box, "s", build,
 			emptyDict, sbu("_hook_for_profile"), k1(0), "s", build, stop),
+		"Adam state whose values a class": cat(proto(2), glob("torch.optim.adam", "Adam"), emptyTuple, newobj, emptyDict, sbu("defaults"), emptyDict, "s",
+			sbu("param_groups"), emptyList, "s", sbu("state"), ns, emptyDict, sbu("values"), box, "s", build, "s", build, stop),
+		"Adam state whose values a bound method": cat(proto(2), glob("torch.optim.adam", "Adam"), emptyTuple, newobj, emptyDict, sbu("defaults"), emptyDict, "s",
+			sbu("param_groups"), emptyList, "s", sbu("state"), ns, emptyDict, sbu("values"), train, "s", build, "s", build, stop),
+		"NegativeBinomial _initialize a __main__ name": cat(proto(2), glob("statsmodels.discrete.discrete_model", "NegativeBinomial"), emptyTuple, newobj, emptyDict,
+			sbu("_initialize"), marker, "s", build, stop),
 		"IsotonicRegression _build_f a class":         iso(box),
 		"IsotonicRegression _build_f a __main__ name": iso(marker),
 		"plot var args set_prop_cycle a __main__ name": cat(proto(2), glob("matplotlib.axes._base", "_process_plot_var_args"), emptyTuple, newobj, emptyDict,
