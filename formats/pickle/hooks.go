@@ -31,16 +31,21 @@ import (
 //   - update: not the unpickler's either: addict's __setstate__ (and the
 //     mmcv and mmengine ConfigDicts') is update(state), which calls
 //     self[k].update(v) for a dict item and a dict value (cfgholders.go).
-//   - _hook_for_profile, setdefault, _build_f, set_prop_cycle: the names an
-//     allowed class's own __setstate__ calls after it installed the state
-//     as __dict__, where the state's entry wins over the method:
-//     torch.optim.Optimizer's calls self._hook_for_profile() and
-//     self.defaults.setdefault("differentiable", False) (torch 1.13),
-//     scikit-learn IsotonicRegression's self._build_f(self.X_thresholds_,
+//   - _hook_for_profile, setdefault, _build_f, set_prop_cycle, _initialize,
+//     values: the names an allowed class's own __setstate__ calls after it
+//     installed the state as __dict__, where the state's entry wins over
+//     the method: torch.optim.Optimizer's calls self._hook_for_profile()
+//     and self.defaults.setdefault("differentiable", False), Adam's (and
+//     most optimizers') group.setdefault(...) for each of its param_groups
+//     and self.state.values() (torch 1.13), scikit-learn
+//     IsotonicRegression's self._build_f(self.X_thresholds_,
 //     self.y_thresholds_) (1.2), matplotlib _process_plot_var_args's
-//     self.set_prop_cycle(None) (3.6). The class is not needed: no pickler
+//     self.set_prop_cycle(None) (3.6), statsmodels NegativeBinomial's
+//     self._initialize() (0.13). The class is not needed: no pickler
 //     writes a callable under these names, so setting one on any instance
-//     is taken as its call (the instance may become another's defaults).
+//     is taken as its call (the instance may become another's defaults or
+//     state). values is a common data attribute (an array): only a global,
+//     a getattr result (a bound method) or a lost value held there is.
 //
 // SETITEM(S) calls type(obj).__setitem__ (a type slot: an instance
 // attribute is not consulted), and find_class and persistent_load are the
@@ -65,11 +70,13 @@ const (
 	hookSetdefault
 	hookBuildF
 	hookPropCycle
+	hookInitialize
+	hookStateValues
 	nHooks
 )
 
 var hookNames = [nHooks]string{"__setstate__", "extend", "append", "add", "keys", "items", "update",
-	"_hook_for_profile", "setdefault", "_build_f", "set_prop_cycle"}
+	"_hook_for_profile", "setdefault", "_build_f", "set_prop_cycle", "_initialize", "values"}
 
 // setstateCalled reports whether hook h is one an allowed class's
 // __setstate__ calls as soon as a BUILD state sets it: holding one is
@@ -84,7 +91,7 @@ func setstateCalled(h int) bool { return h >= hookProfile }
 // for containers that received, beyond the items they keep, one that is
 // not a plain scalar (lostObject).
 const (
-	flagAttrDict uint16 = 1 << iota
+	flagAttrDict uint32 = 1 << iota
 	flagLostSetstate
 	flagLostExtend
 	flagLostAppend
@@ -96,6 +103,8 @@ const (
 	flagLostSetdefault
 	flagLostBuildF
 	flagLostPropCycle
+	flagLostInitialize
+	flagLostValues
 	flagRebuilt
 	flagItems
 	flagLostObject
@@ -133,7 +142,7 @@ const maxHooks = maxPartials
 // hookLength reports whether c is a kept str as long as a hook name: the
 // cheap test that every dict key and instance item passes through.
 func hookLength(c cell) bool {
-	return c.kind == KindStr && c.aux&1 != 0 && uint64(c.n) < 18 && (1<<3|1<<4|1<<5|1<<6|1<<8|1<<10|1<<12|1<<14|1<<17)>>c.n&1 != 0
+	return c.kind == KindStr && c.aux&1 != 0 && uint64(c.n) < 18 && (1<<3|1<<4|1<<5|1<<6|1<<8|1<<10|1<<11|1<<12|1<<14|1<<17)>>c.n&1 != 0
 }
 
 // hookIndex returns the hook a dict key names, or -1.
@@ -162,6 +171,10 @@ func hookIndex(k Value) int {
 			return hookBuildF
 		case "set_prop_cycle":
 			return hookPropCycle
+		case "_initialize":
+			return hookInitialize
+		case "values":
+			return hookStateValues
 		}
 	}
 	return -1
@@ -481,6 +494,19 @@ func (m *machine) itemHooks(off int64, op byte, inst Value, items []cell) {
 	}
 }
 
+// callableHeld reports a global or the result of a getattr call (a bound
+// method): what a data attribute never holds.
+func callableHeld(v Value) bool {
+	if v.kind == KindGlobal {
+		return true
+	}
+	if v.kind != KindCall || v.nkept() < 1 {
+		return false
+	}
+	fn := v.at(0)
+	return fn.kind == KindGlobal && !fn.gobj().dynamic && fn.gobj().module == "builtins" && fn.gobj().name == "getattr"
+}
+
 // flushHooks reports each __setstate__ an instance attribute still holds
 // that no BUILD called, and each hook an allowed __setstate__ calls when
 // set (setstateCalled), reported here so that a call the stream itself
@@ -493,6 +519,9 @@ func (m *machine) flushHooks() {
 		s := &m.hookList[i]
 		for h := range s.held {
 			if h == hookSetstate && s.called || h != hookSetstate && !setstateCalled(h) || s.held[h].kind == kindAbsent && !s.lost[h] {
+				continue
+			}
+			if h == hookStateValues && !s.lost[h] && !callableHeld(m.t.val(s.held[h])) {
 				continue
 			}
 			m.hookCall(s.off[h], opBUILD, h, m.t.val(s.inst), m.t.val(s.held[h]), s.lost[h], m.container(KindTuple, nil))
