@@ -25,7 +25,9 @@ import (
 //   - matplotlib _process_plot_var_args.__setstate__: self.__dict__ =
 //     state.copy(), then self.set_prop_cycle(None);
 //   - Adam.__setstate__ (most optimizers'): self.state.values();
-//   - statsmodels NegativeBinomial.__setstate__: self._initialize().
+//   - statsmodels NegativeBinomial.__setstate__: self._initialize();
+//   - Adam.__setstate__ reads state_values[0]["step"], which calls the
+//     factory of a collections.defaultdict there.
 func TestRedteam7SetstateSelfCalls(t *testing.T) {
 	sgd := glob("torch.optim.sgd", "SGD") + emptyTuple + newobj
 	box := glob("gymnasium.spaces.box", "Box")
@@ -39,6 +41,12 @@ func TestRedteam7SetstateSelfCalls(t *testing.T) {
 	iso := func(x string) []byte {
 		return cat(proto(2), glob("sklearn.isotonic", "IsotonicRegression"), emptyTuple, newobj, emptyDict,
 			sbu("_build_f"), x, "s", sbu("X_thresholds_"), sbu("/tmp/x"), "s", sbu("y_thresholds_"), sbu("y"), "s", build, stop)
+	}
+	// Adam.__setstate__ reads state_values[0]["step"]: a defaultdict
+	// there calls its factory for the missing key.
+	adamDefault := func(x string) []byte {
+		return cat(proto(2), glob("torch.optim.adam", "Adam"), emptyTuple, newobj, emptyDict, sbu("defaults"), emptyDict, "s",
+			sbu("param_groups"), emptyList, "s", sbu("state"), emptyDict, k1(0), glob("collections", "defaultdict"), x, tuple1, reduce, "s", "s", build, stop)
 	}
 	for name, data := range map[string][]byte{
 		"Optimizer _hook_for_profile a class":         opt(box),
@@ -54,8 +62,11 @@ func TestRedteam7SetstateSelfCalls(t *testing.T) {
 			sbu("param_groups"), emptyList, "s", sbu("state"), ns, emptyDict, sbu("values"), train, "s", build, "s", build, stop),
 		"NegativeBinomial _initialize a __main__ name": cat(proto(2), glob("statsmodels.discrete.discrete_model", "NegativeBinomial"), emptyTuple, newobj, emptyDict,
 			sbu("_initialize"), marker, "s", build, stop),
-		"IsotonicRegression _build_f a class":         iso(box),
-		"IsotonicRegression _build_f a __main__ name": iso(marker),
+		"Adam state defaultdict whose factory a class":         adamDefault(box),
+		"Adam state defaultdict whose factory a __main__ name": adamDefault(marker),
+		"Adam state defaultdict whose factory a bound method":  adamDefault(train),
+		"IsotonicRegression _build_f a class":                  iso(box),
+		"IsotonicRegression _build_f a __main__ name":          iso(marker),
 		"plot var args set_prop_cycle a __main__ name": cat(proto(2), glob("matplotlib.axes._base", "_process_plot_var_args"), emptyTuple, newobj, emptyDict,
 			sbu("set_prop_cycle"), marker, "s", build, stop),
 	} {
