@@ -2183,6 +2183,10 @@ var argRoles = map[string][]globals.Use{
 	"builtins.map":    {globals.UseFunction},
 	"builtins.filter": {globals.UseFunction},
 	"builtins.iter":   {globals.UseFunction},
+	// defaultdict(factory) calls factory() for every missing key a read
+	// asks for, and loading reads some: Adam's __setstate__ (torch 1.13)
+	// reads state_values[0]["step"] of the optimizer state it is given.
+	"collections.defaultdict": {globals.UseFunction},
 }
 
 // namedAttribute recognises the arguments (global, "name") of a getattr
