@@ -27,7 +27,9 @@ import (
 //   - Adam.__setstate__ (most optimizers'): self.state.values();
 //   - statsmodels NegativeBinomial.__setstate__: self._initialize();
 //   - Adam.__setstate__ reads state_values[0]["step"], which calls the
-//     factory of a collections.defaultdict there.
+//     factory of a collections.defaultdict there, however it was set
+//     (REDUCE, a slot state's default_factory, copyreg._reconstructor
+//     with defaultdict as base, which runs base.__init__(obj, state)).
 func TestRedteam7SetstateSelfCalls(t *testing.T) {
 	sgd := glob("torch.optim.sgd", "SGD") + emptyTuple + newobj
 	box := glob("gymnasium.spaces.box", "Box")
@@ -44,10 +46,12 @@ func TestRedteam7SetstateSelfCalls(t *testing.T) {
 	}
 	// Adam.__setstate__ reads state_values[0]["step"]: a defaultdict
 	// there calls its factory for the missing key.
-	adamDefault := func(x string) []byte {
+	dd := glob("collections", "defaultdict")
+	adamState := func(x string) []byte {
 		return cat(proto(2), glob("torch.optim.adam", "Adam"), emptyTuple, newobj, emptyDict, sbu("defaults"), emptyDict, "s",
-			sbu("param_groups"), emptyList, "s", sbu("state"), emptyDict, k1(0), glob("collections", "defaultdict"), x, tuple1, reduce, "s", "s", build, stop)
+			sbu("param_groups"), emptyList, "s", sbu("state"), emptyDict, k1(0), x, "s", "s", build, stop)
 	}
+	adamDefault := func(x string) []byte { return adamState(dd + x + tuple1 + reduce) }
 	for name, data := range map[string][]byte{
 		"Optimizer _hook_for_profile a class":         opt(box),
 		"Optimizer _hook_for_profile a __main__ name": opt(marker),
@@ -62,11 +66,13 @@ func TestRedteam7SetstateSelfCalls(t *testing.T) {
 			sbu("param_groups"), emptyList, "s", sbu("state"), ns, emptyDict, sbu("values"), train, "s", build, "s", build, stop),
 		"NegativeBinomial _initialize a __main__ name": cat(proto(2), glob("statsmodels.discrete.discrete_model", "NegativeBinomial"), emptyTuple, newobj, emptyDict,
 			sbu("_initialize"), marker, "s", build, stop),
-		"Adam state defaultdict whose factory a class":         adamDefault(box),
-		"Adam state defaultdict whose factory a __main__ name": adamDefault(marker),
-		"Adam state defaultdict whose factory a bound method":  adamDefault(train),
-		"IsotonicRegression _build_f a class":                  iso(box),
-		"IsotonicRegression _build_f a __main__ name":          iso(marker),
+		"Adam state defaultdict whose factory a class":                 adamDefault(box),
+		"Adam state defaultdict whose factory a __main__ name":         adamDefault(marker),
+		"Adam state defaultdict whose factory a bound method":          adamDefault(train),
+		"Adam state defaultdict whose slot state sets a class factory": adamState(dd + emptyTuple + newobj + "N" + emptyDict + sbu("default_factory") + box + "s" + tuple2 + build),
+		"Adam state defaultdict a reconstructor gives a class factory": adamState(glob("copyreg", "_reconstructor") + dd + dd + box + "\x87" + reduce),
+		"IsotonicRegression _build_f a class":                          iso(box),
+		"IsotonicRegression _build_f a __main__ name":                  iso(marker),
 		"plot var args set_prop_cycle a __main__ name": cat(proto(2), glob("matplotlib.axes._base", "_process_plot_var_args"), emptyTuple, newobj, emptyDict,
 			sbu("set_prop_cycle"), marker, "s", build, stop),
 	} {
