@@ -32,7 +32,7 @@ import (
 //     mmcv and mmengine ConfigDicts') is update(state), which calls
 //     self[k].update(v) for a dict item and a dict value (cfgholders.go).
 //   - _hook_for_profile, setdefault, _build_f, set_prop_cycle, _initialize,
-//     values: the names an allowed class's own __setstate__ calls after it
+//     values, default_factory: the names an allowed class's own __setstate__ calls after it
 //     installed the state as __dict__, where the state's entry wins over
 //     the method: torch.optim.Optimizer's calls self._hook_for_profile()
 //     and self.defaults.setdefault("differentiable", False), Adam's (and
@@ -44,7 +44,9 @@ import (
 //     self._initialize() (0.13). The class is not needed: no pickler
 //     writes a callable under these names, so setting one on any instance
 //     is taken as its call (the instance may become another's defaults or
-//     state). values is a common data attribute (an array): only a global,
+//     state). default_factory is not a method but a defaultdict's slot,
+//     which a slot state sets and a read of a missing key calls (Adam's
+//     __setstate__ reads state_values[0]["step"]). values is a common data attribute (an array): only a global,
 //     a getattr result (a bound method) or a lost value held there is.
 //
 // SETITEM(S) calls type(obj).__setitem__ (a type slot: an instance
@@ -72,11 +74,12 @@ const (
 	hookPropCycle
 	hookInitialize
 	hookStateValues
+	hookFactory
 	nHooks
 )
 
 var hookNames = [nHooks]string{"__setstate__", "extend", "append", "add", "keys", "items", "update",
-	"_hook_for_profile", "setdefault", "_build_f", "set_prop_cycle", "_initialize", "values"}
+	"_hook_for_profile", "setdefault", "_build_f", "set_prop_cycle", "_initialize", "values", "default_factory"}
 
 // setstateCalled reports whether hook h is one an allowed class's
 // __setstate__ calls as soon as a BUILD state sets it: holding one is
@@ -105,6 +108,7 @@ const (
 	flagLostPropCycle
 	flagLostInitialize
 	flagLostValues
+	flagLostFactory
 	flagRebuilt
 	flagItems
 	flagLostObject
@@ -142,7 +146,7 @@ const maxHooks = maxPartials
 // hookLength reports whether c is a kept str as long as a hook name: the
 // cheap test that every dict key and instance item passes through.
 func hookLength(c cell) bool {
-	return c.kind == KindStr && c.aux&1 != 0 && uint64(c.n) < 18 && (1<<3|1<<4|1<<5|1<<6|1<<8|1<<10|1<<11|1<<12|1<<14|1<<17)>>c.n&1 != 0
+	return c.kind == KindStr && c.aux&1 != 0 && uint64(c.n) < 18 && (1<<3|1<<4|1<<5|1<<6|1<<8|1<<10|1<<11|1<<12|1<<14|1<<15|1<<17)>>c.n&1 != 0
 }
 
 // hookIndex returns the hook a dict key names, or -1.
@@ -175,6 +179,8 @@ func hookIndex(k Value) int {
 			return hookInitialize
 		case "values":
 			return hookStateValues
+		case "default_factory":
+			return hookFactory
 		}
 	}
 	return -1

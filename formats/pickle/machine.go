@@ -2931,25 +2931,40 @@ func (m *machine) argRoles(off int64, fn, args Value, call Value) {
 		m.forward(off, g.fwd, args, call)
 		return
 	}
+	full := fn.gobj().module + "." + fn.gobj().name
 	for i, need := range fn.gobj().roles {
 		if i >= args.nkept() {
 			break
 		}
-		switch a := args.at(i); a.kind {
-		case KindGlobal:
-			m.use(off, a, need, call)
-		case KindCall, KindPersistent, KindExt, KindBuffer:
-			if computedRoleOK[fn.gobj().module+"."+fn.gobj().name] {
-				continue
-			}
-			// A value the pickle computed in a callable's place is
-			// called as one: next(reversed((Linear,))) or sum([], Linear)
-			// hands over a class that escapes the allowlist's uses.
-			m.once("computed-call", func() formats.Finding {
-				return formats.NewFinding(RuleComputedCall, off, "%s calls its argument %s", call, a).
-					With("call", call.String())
-			})
+		m.argRole(off, full, args.at(i), need, call)
+	}
+	// copyreg._reconstructor(cls, base, state) runs base.__new__(cls,
+	// state) and base.__init__(obj, state): state is base's one argument
+	// (defaultdict's factory).
+	if full == "copyreg._reconstructor" && args.nkept() >= 3 {
+		if base := args.at(1); base.kind == KindGlobal && len(base.gobj().roles) > 0 {
+			m.argRole(off, base.gobj().module+"."+base.gobj().name, args.at(2), base.gobj().roles[0], call)
 		}
+	}
+}
+
+// argRole checks a, an argument the allowlisted callable full will build
+// or call (need).
+func (m *machine) argRole(off int64, full string, a Value, need globals.Use, call Value) {
+	switch a.kind {
+	case KindGlobal:
+		m.use(off, a, need, call)
+	case KindCall, KindPersistent, KindExt, KindBuffer:
+		if computedRoleOK[full] {
+			return
+		}
+		// A value the pickle computed in a callable's place is
+		// called as one: next(reversed((Linear,))) or sum([], Linear)
+		// hands over a class that escapes the allowlist's uses.
+		m.once("computed-call", func() formats.Finding {
+			return formats.NewFinding(RuleComputedCall, off, "%s calls its argument %s", call, a).
+				With("call", call.String())
+		})
 	}
 }
 
