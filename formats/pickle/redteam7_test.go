@@ -91,3 +91,31 @@ func TestRedteam7SetstateSelfCalls(t *testing.T) {
 		})
 	}
 }
+
+// TestRedteam7BoundMethodRepr asserts that a bound method of an instance
+// whose __repr__ the generator does not vouch for, handed to a builtin
+// that renders it, brings that instance's finding: a bound method's repr
+// is "<bound method ... of repr(obj)>". Confirmed with /usr/bin/python3 and
+// pandas 1.5: loading str(series.copy), as pickle writes it, runs
+// Series.__repr__.
+//
+// Failing on 7f39108: clean (the getattr result is the reference-only
+// method, and the dunder walk sees no instance).
+func TestRedteam7BoundMethodRepr(t *testing.T) {
+	series := glob("pandas.core.series", "Series") + emptyTuple + newobj + emptyDict + build
+	copyOf := glob("builtins", "getattr") + series + sbu("copy") + tuple2 + reduce
+	for name, data := range map[string][]byte{
+		"str of series.copy":    cat(proto(2), glob("builtins", "str"), copyOf, tuple1, reduce, stop),
+		"format of series.copy": cat(proto(2), glob("builtins", "format"), copyOf, tuple1, reduce, stop),
+	} {
+		t.Run(name, func(t *testing.T) {
+			rec, _, err := scanBytes(t, data, Options{})
+			if err != nil {
+				t.Fatalf("error %v", err)
+			}
+			if worst, any := rec.Max(); !any || worst < formats.Medium {
+				t.Errorf("passes: %s", list(rec.Findings))
+			}
+		})
+	}
+}
