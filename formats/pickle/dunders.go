@@ -437,7 +437,7 @@ func exceptionArgs(v Value) (Value, string, bool) {
 // built of a class (see instanceClass), or the global's own object. how renders what loading does,
 // with a %s for the object.
 func (m *machine) trigger(off int64, v Value, d globals.Dunder, how string) {
-	var cls Value
+	var g *globalInfo
 	value := false
 	switch v.kind {
 	case KindCall:
@@ -445,16 +445,22 @@ func (m *machine) trigger(off int64, v Value, d globals.Dunder, how string) {
 		if !ok {
 			return
 		}
-		cls = c
+		g = c.gobj().info
 	case KindGlobal:
 		if v.gobj().dynamic {
 			return
 		}
-		cls, value = v, true
+		g, value = v.gobj().info, true
+		if g != nil && g.boundTo != nil && d&(globals.DunderRepr|globals.DunderStr|globals.DunderFormat) != 0 {
+			// A bound method's repr (str and format fall back to it) is
+			// that of its __self__: str(series.copy) runs
+			// Series.__repr__. Its hash and == use __self__'s identity
+			// (CPython >= 3.8).
+			g, value, d = g.boundTo, false, globals.DunderRepr
+		}
 	default:
 		return
 	}
-	g := cls.gobj().info
 	if g == nil || g.unvouched == nil || g.ref.Verdict.Class != globals.Allowed {
 		return
 	}

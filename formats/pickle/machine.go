@@ -48,7 +48,11 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // globalInfo is what the machine knows of one distinct global in a stream.
 type globalInfo struct {
-	ref     GlobalRef
+	ref GlobalRef
+	// boundTo is, for a method getattr(obj, name) resolved as the global
+	// Class.name (namedAttribute), Class: the bound method renders as
+	// repr(obj).
+	boundTo *globalInfo
 	calls   int64
 	call    string // the first call, rendered
 	callOp  string
@@ -1767,7 +1771,13 @@ func (m *machine) call(off int64, op byte, fn, args, kwargs Value) Value {
 		if g.lookup != nil && op == opREDUCE && kwargs.kind == kindAbsent {
 			if module, name, ok := g.lookup(args); ok {
 				g.lookupResolved++
-				return m.resolve(off, module, name)
+				v := m.resolve(off, module, name)
+				if g.ref.Name == "getattr" && g.ref.Module == "builtins" && v.kind == KindGlobal && v.gobj().info != nil {
+					if cls, ok := builtClass(args.at(0)); ok && cls.gobj().info != nil {
+						v.gobj().info.boundTo = cls.gobj().info
+					}
+				}
+				return v
 			}
 		}
 		if g.lookup != nil && op == opREDUCE && kwargs.kind == kindAbsent && g.ref.Name == "getattr" && distMethod(args) {
