@@ -119,3 +119,35 @@ func TestRedteam7BoundMethodRepr(t *testing.T) {
 		})
 	}
 }
+
+// TestRedteam7RenderedAttributeCalls asserts that rendering an allowed
+// instance whose vouched __repr__ calls methods of its attributes ends
+// with a finding when an attribute object stores a callable under such a
+// name. Confirmed with /usr/bin/python3 and torch 1.13: str(Normal) runs
+// Distribution.__repr__, which calls self.arg_constraints.items() and
+// self.loc.numel(), each a __main__ marker stored on a Namespace.
+//
+// Failing on 7f39108: MG117 low (the __main__ name held), clean for a
+// class-only global.
+func TestRedteam7RenderedAttributeCalls(t *testing.T) {
+	ns := glob("argparse", "Namespace") + emptyTuple + newobj
+	normal := func(attr, method, v string) []byte {
+		return cat(proto(2), glob("builtins", "str"), glob("torch.distributions.normal", "Normal"), emptyTuple, newobj,
+			emptyDict, sbu(attr), ns, emptyDict, sbu(method), v, "s", build, "s", build, tuple1, reduce, stop)
+	}
+	for name, data := range map[string][]byte{
+		"arg_constraints items a __main__ name": normal("arg_constraints", "items", glob("__main__", "marker")),
+		"arg_constraints items a class":         normal("arg_constraints", "items", glob("gymnasium.spaces.box", "Box")),
+		"loc numel a __main__ name":             normal("loc", "numel", glob("__main__", "marker")),
+	} {
+		t.Run(name, func(t *testing.T) {
+			rec, _, err := scanBytes(t, data, Options{})
+			if err != nil {
+				t.Fatalf("error %v", err)
+			}
+			if worst, any := rec.Max(); !any || worst < formats.Medium {
+				t.Errorf("passes: %s", list(rec.Findings))
+			}
+		})
+	}
+}
