@@ -1735,6 +1735,9 @@ func (m *machine) call(off int64, op byte, fn, args, kwargs Value) Value {
 			if g != nil && m.dunders {
 				m.dunderArgs(off, g, args, kwargs)
 			}
+			if g != nil {
+				m.renderArgs(off, g, args)
+			}
 			if itemArgClasses[fn.gobj().module+"."+fn.gobj().name] && args.kind == KindTuple && args.nkept() > 0 {
 				// The class's __init__ assigns its argument's items.
 				pairs, loose := m.pairs(args.at(0))
