@@ -20,7 +20,7 @@ func TestCopierKeepsFlags(t *testing.T) {
 	tests := []struct {
 		name string
 		data []byte
-		flag uint16
+		flag uint32
 	}{
 		{"list that dropped an object", cat(proto(2), emptyList, mark, ints, glob("builtins", "len"), "e", stop), flagLostObject},
 		{"list SETITEM beyond the kept items", cat(proto(2), emptyList, mark, ints, "e", k1(69), glob("builtins", "len"), "s", stop), flagLostObject},

@@ -333,6 +333,92 @@ func (m *machine) shown(off int64, v Value, d globals.Dunder, how string, depth 
 	}
 }
 
+// renderArgs walks what a builtin that renders its first argument (str,
+// repr, format) renders, whether or not the stream names a class whose
+// rendering the generator does not vouch for: containers' items, and
+// instances' arguments and states (renderedCalls).
+func (m *machine) renderArgs(off int64, g *globalInfo, args Value) {
+	if m.probe || g.dunders == nil || g.dunders.arg&shows == 0 || args.kind != KindTuple || args.nkept() == 0 {
+		return
+	}
+	m.rendered(off, args.at(0), 0)
+}
+
+func (m *machine) rendered(off int64, v Value, depth int) {
+	if m.deep(v, depth) {
+		return
+	}
+	switch v.kind {
+	case KindList, KindTuple, KindDict, KindSet, KindFrozenSet:
+		if !m.visit(v) {
+			return
+		}
+		for _, c := range v.cells() {
+			m.rendered(off, m.t.val(c), depth+1)
+		}
+	case KindCall:
+		if !m.visit(v) {
+			return
+		}
+		for i := 1; i < v.nkept(); i++ {
+			m.rendered(off, v.at(i), depth+1)
+		}
+		if st, ok := v.State(); ok {
+			m.renderedCalls(off, v, st)
+			m.rendered(off, st, depth+1)
+		}
+	}
+}
+
+// renderedCalls judges the state st of inst, an instance a builtin
+// renders: its __repr__, vouched for as the class wrote it, calls methods
+// of its attributes (torch's Distribution.__repr__ calls
+// self.arg_constraints.items() and numel() of each parameter), which an
+// attribute object's own state shadows. A global or a bound method stored
+// in the state of an attribute object is taken as called.
+func (m *machine) renderedCalls(off int64, inst, st Value) {
+	attrs := []Value{st}
+	if st.kind == KindTuple && st.nkept() == 2 {
+		attrs = []Value{st.at(0), st.at(1)}
+	}
+	for _, d := range attrs {
+		if d.kind != KindDict {
+			continue
+		}
+		for i, c := range d.cells() {
+			if i%2 == 0 {
+				continue
+			}
+			a := m.t.val(c)
+			if a.kind != KindCall {
+				continue
+			}
+			ast, ok := a.State()
+			if !ok {
+				continue
+			}
+			parts := []Value{ast}
+			if ast.kind == KindTuple && ast.nkept() == 2 {
+				parts = []Value{ast.at(0), ast.at(1)}
+			}
+			for _, p := range parts {
+				if p.kind != KindDict {
+					continue
+				}
+				for j, e := range p.cells() {
+					if v := m.t.val(e); j%2 == 1 && callableHeld(v) {
+						m.once("computed-call", func() formats.Finding {
+							return formats.NewFinding(RuleComputedCall, off, "renders %s, whose __repr__ may call %s, which the pickle stored as an attribute of %s", inst, v, a).
+								With("target", a.String())
+						})
+						return
+					}
+				}
+			}
+		}
+	}
+}
+
 // reached judges v and what it holds, at any depth through containers,
 // handed to a callable that may run any of consumes on them.
 func (m *machine) reached(off int64, v Value, how string, depth int) {
@@ -437,7 +523,7 @@ func exceptionArgs(v Value) (Value, string, bool) {
 // built of a class (see instanceClass), or the global's own object. how renders what loading does,
 // with a %s for the object.
 func (m *machine) trigger(off int64, v Value, d globals.Dunder, how string) {
-	var cls Value
+	var g *globalInfo
 	value := false
 	switch v.kind {
 	case KindCall:
@@ -445,16 +531,22 @@ func (m *machine) trigger(off int64, v Value, d globals.Dunder, how string) {
 		if !ok {
 			return
 		}
-		cls = c
+		g = c.gobj().info
 	case KindGlobal:
 		if v.gobj().dynamic {
 			return
 		}
-		cls, value = v, true
+		g, value = v.gobj().info, true
+		if g != nil && g.boundTo != nil && d&(globals.DunderRepr|globals.DunderStr|globals.DunderFormat) != 0 {
+			// A bound method's repr (str and format fall back to it) is
+			// that of its __self__: str(series.copy) runs
+			// Series.__repr__. Its hash and == use __self__'s identity
+			// (CPython >= 3.8).
+			g, value, d = g.boundTo, false, globals.DunderRepr
+		}
 	default:
 		return
 	}
-	g := cls.gobj().info
 	if g == nil || g.unvouched == nil || g.ref.Verdict.Class != globals.Allowed {
 		return
 	}

@@ -31,6 +31,23 @@ import (
 //   - update: not the unpickler's either: addict's __setstate__ (and the
 //     mmcv and mmengine ConfigDicts') is update(state), which calls
 //     self[k].update(v) for a dict item and a dict value (cfgholders.go).
+//   - _hook_for_profile, setdefault, _build_f, set_prop_cycle, _initialize,
+//     values, default_factory: the names an allowed class's own __setstate__ calls after it
+//     installed the state as __dict__, where the state's entry wins over
+//     the method: torch.optim.Optimizer's calls self._hook_for_profile()
+//     and self.defaults.setdefault("differentiable", False), Adam's (and
+//     most optimizers') group.setdefault(...) for each of its param_groups
+//     and self.state.values() (torch 1.13), scikit-learn
+//     IsotonicRegression's self._build_f(self.X_thresholds_,
+//     self.y_thresholds_) (1.2), matplotlib _process_plot_var_args's
+//     self.set_prop_cycle(None) (3.6), statsmodels NegativeBinomial's
+//     self._initialize() (0.13). The class is not needed: no pickler
+//     writes a callable under these names, so setting one on any instance
+//     is taken as its call (the instance may become another's defaults or
+//     state). default_factory is not a method but a defaultdict's slot,
+//     which a slot state sets and a read of a missing key calls (Adam's
+//     __setstate__ reads state_values[0]["step"]). values is a common data attribute (an array): only a global,
+//     a getattr result (a bound method) or a lost value held there is.
 //
 // SETITEM(S) calls type(obj).__setitem__ (a type slot: an instance
 // attribute is not consulted), and find_class and persistent_load are the
@@ -50,10 +67,24 @@ const (
 	hookKeys
 	hookItems
 	hookUpdate
+	// The hooks from here on are called when set (setstateCalled).
+	hookProfile
+	hookSetdefault
+	hookBuildF
+	hookPropCycle
+	hookInitialize
+	hookStateValues
+	hookFactory
 	nHooks
 )
 
-var hookNames = [nHooks]string{"__setstate__", "extend", "append", "add", "keys", "items", "update"}
+var hookNames = [nHooks]string{"__setstate__", "extend", "append", "add", "keys", "items", "update",
+	"_hook_for_profile", "setdefault", "_build_f", "set_prop_cycle", "_initialize", "values", "default_factory"}
+
+// setstateCalled reports whether hook h is one an allowed class's
+// __setstate__ calls as soon as a BUILD state sets it: holding one is
+// reported as its call (flushHooks).
+func setstateCalled(h int) bool { return h >= hookProfile }
 
 // Object flags (object.flags) for dicts whose later items may become an
 // instance's attributes, for dicts that received a hook name with a
@@ -63,7 +94,7 @@ var hookNames = [nHooks]string{"__setstate__", "extend", "append", "add", "keys"
 // for containers that received, beyond the items they keep, one that is
 // not a plain scalar (lostObject).
 const (
-	flagAttrDict uint16 = 1 << iota
+	flagAttrDict uint32 = 1 << iota
 	flagLostSetstate
 	flagLostExtend
 	flagLostAppend
@@ -71,6 +102,13 @@ const (
 	flagLostKeys
 	flagLostItems
 	flagLostUpdate
+	flagLostProfile
+	flagLostSetdefault
+	flagLostBuildF
+	flagLostPropCycle
+	flagLostInitialize
+	flagLostValues
+	flagLostFactory
 	flagRebuilt
 	flagItems
 	flagLostObject
@@ -108,7 +146,7 @@ const maxHooks = maxPartials
 // hookLength reports whether c is a kept str as long as a hook name: the
 // cheap test that every dict key and instance item passes through.
 func hookLength(c cell) bool {
-	return c.kind == KindStr && c.aux&1 != 0 && uint64(c.n) < 13 && (1<<3|1<<4|1<<5|1<<6|1<<12)>>c.n&1 != 0
+	return c.kind == KindStr && c.aux&1 != 0 && uint64(c.n) < 18 && (1<<3|1<<4|1<<5|1<<6|1<<8|1<<10|1<<11|1<<12|1<<14|1<<15|1<<17)>>c.n&1 != 0
 }
 
 // hookIndex returns the hook a dict key names, or -1.
@@ -129,6 +167,20 @@ func hookIndex(k Value) int {
 			return hookItems
 		case "update":
 			return hookUpdate
+		case "_hook_for_profile":
+			return hookProfile
+		case "setdefault":
+			return hookSetdefault
+		case "_build_f":
+			return hookBuildF
+		case "set_prop_cycle":
+			return hookPropCycle
+		case "_initialize":
+			return hookInitialize
+		case "values":
+			return hookStateValues
+		case "default_factory":
+			return hookFactory
 		}
 	}
 	return -1
@@ -155,7 +207,9 @@ func (m *machine) hooksOf(inst Value) *hookSet {
 func (m *machine) hold(off int64, inst Value, h int, c cell, lost bool) {
 	s := m.hooksOf(inst)
 	if !lost && isData(m.t.val(c)) {
-		if s != nil {
+		// Data set later does not undo the call a setstateCalled hook's
+		// first BUILD made.
+		if s != nil && !setstateCalled(h) {
 			s.held[h], s.lost[h] = cell{}, false
 		}
 		return
@@ -446,19 +500,38 @@ func (m *machine) itemHooks(off int64, op byte, inst Value, items []cell) {
 	}
 }
 
+// callableHeld reports a global or the result of a getattr call (a bound
+// method): what a data attribute never holds.
+func callableHeld(v Value) bool {
+	if v.kind == KindGlobal {
+		return true
+	}
+	if v.kind != KindCall || v.nkept() < 1 {
+		return false
+	}
+	fn := v.at(0)
+	return fn.kind == KindGlobal && !fn.gobj().dynamic && fn.gobj().module == "builtins" && fn.gobj().name == "getattr"
+}
+
 // flushHooks reports each __setstate__ an instance attribute still holds
-// that no BUILD called. No pickler writes an instance attribute of that
+// that no BUILD called, and each hook an allowed __setstate__ calls when
+// set (setstateCalled), reported here so that a call the stream itself
+// makes (APPEND of a computed "append" key's value) is recorded first. No pickler writes an instance attribute of that
 // name, and the object can be built again where the machine does not see
 // it is the same (persistent_load returns one storage for each key, torch
 // caches them), so setting it is taken as the call.
 func (m *machine) flushHooks() {
 	for i := range m.hookList {
 		s := &m.hookList[i]
-		if s.called || s.held[hookSetstate].kind == kindAbsent && !s.lost[hookSetstate] {
-			continue
+		for h := range s.held {
+			if h == hookSetstate && s.called || h != hookSetstate && !setstateCalled(h) || s.held[h].kind == kindAbsent && !s.lost[h] {
+				continue
+			}
+			if h == hookStateValues && !s.lost[h] && !callableHeld(m.t.val(s.held[h])) {
+				continue
+			}
+			m.hookCall(s.off[h], opBUILD, h, m.t.val(s.inst), m.t.val(s.held[h]), s.lost[h], m.container(KindTuple, nil))
 		}
-		m.hookCall(s.off[hookSetstate], opBUILD, hookSetstate, m.t.val(s.inst), m.t.val(s.held[hookSetstate]), s.lost[hookSetstate],
-			m.container(KindTuple, nil))
 	}
 	m.hookList = m.hookList[:0]
 	clear(m.hookIdx)

@@ -48,7 +48,11 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // globalInfo is what the machine knows of one distinct global in a stream.
 type globalInfo struct {
-	ref     GlobalRef
+	ref GlobalRef
+	// boundTo is, for a method getattr(obj, name) resolved as the global
+	// Class.name (namedAttribute), Class: the bound method renders as
+	// repr(obj).
+	boundTo *globalInfo
 	calls   int64
 	call    string // the first call, rendered
 	callOp  string
@@ -1731,6 +1735,9 @@ func (m *machine) call(off int64, op byte, fn, args, kwargs Value) Value {
 			if g != nil && m.dunders {
 				m.dunderArgs(off, g, args, kwargs)
 			}
+			if g != nil {
+				m.renderArgs(off, g, args)
+			}
 			if itemArgClasses[fn.gobj().module+"."+fn.gobj().name] && args.kind == KindTuple && args.nkept() > 0 {
 				// The class's __init__ assigns its argument's items.
 				pairs, loose := m.pairs(args.at(0))
@@ -1767,7 +1774,13 @@ func (m *machine) call(off int64, op byte, fn, args, kwargs Value) Value {
 		if g.lookup != nil && op == opREDUCE && kwargs.kind == kindAbsent {
 			if module, name, ok := g.lookup(args); ok {
 				g.lookupResolved++
-				return m.resolve(off, module, name)
+				v := m.resolve(off, module, name)
+				if g.ref.Name == "getattr" && g.ref.Module == "builtins" && v.kind == KindGlobal && v.gobj().info != nil {
+					if cls, ok := builtClass(args.at(0)); ok && cls.gobj().info != nil {
+						v.gobj().info.boundTo = cls.gobj().info
+					}
+				}
+				return v
 			}
 		}
 		if g.lookup != nil && op == opREDUCE && kwargs.kind == kindAbsent && g.ref.Name == "getattr" && distMethod(args) {
@@ -2183,6 +2196,10 @@ var argRoles = map[string][]globals.Use{
 	"builtins.map":    {globals.UseFunction},
 	"builtins.filter": {globals.UseFunction},
 	"builtins.iter":   {globals.UseFunction},
+	// defaultdict(factory) calls factory() for every missing key a read
+	// asks for, and loading reads some: Adam's __setstate__ (torch 1.13)
+	// reads state_values[0]["step"] of the optimizer state it is given.
+	"collections.defaultdict": {globals.UseFunction},
 }
 
 // namedAttribute recognises the arguments (global, "name") of a getattr
@@ -2927,25 +2944,40 @@ func (m *machine) argRoles(off int64, fn, args Value, call Value) {
 		m.forward(off, g.fwd, args, call)
 		return
 	}
+	full := fn.gobj().module + "." + fn.gobj().name
 	for i, need := range fn.gobj().roles {
 		if i >= args.nkept() {
 			break
 		}
-		switch a := args.at(i); a.kind {
-		case KindGlobal:
-			m.use(off, a, need, call)
-		case KindCall, KindPersistent, KindExt, KindBuffer:
-			if computedRoleOK[fn.gobj().module+"."+fn.gobj().name] {
-				continue
-			}
-			// A value the pickle computed in a callable's place is
-			// called as one: next(reversed((Linear,))) or sum([], Linear)
-			// hands over a class that escapes the allowlist's uses.
-			m.once("computed-call", func() formats.Finding {
-				return formats.NewFinding(RuleComputedCall, off, "%s calls its argument %s", call, a).
-					With("call", call.String())
-			})
+		m.argRole(off, full, args.at(i), need, call)
+	}
+	// copyreg._reconstructor(cls, base, state) runs base.__new__(cls,
+	// state) and base.__init__(obj, state): state is base's one argument
+	// (defaultdict's factory).
+	if full == "copyreg._reconstructor" && args.nkept() >= 3 {
+		if base := args.at(1); base.kind == KindGlobal && len(base.gobj().roles) > 0 {
+			m.argRole(off, base.gobj().module+"."+base.gobj().name, args.at(2), base.gobj().roles[0], call)
 		}
+	}
+}
+
+// argRole checks a, an argument the allowlisted callable full will build
+// or call (need).
+func (m *machine) argRole(off int64, full string, a Value, need globals.Use, call Value) {
+	switch a.kind {
+	case KindGlobal:
+		m.use(off, a, need, call)
+	case KindCall, KindPersistent, KindExt, KindBuffer:
+		if computedRoleOK[full] {
+			return
+		}
+		// A value the pickle computed in a callable's place is
+		// called as one: next(reversed((Linear,))) or sum([], Linear)
+		// hands over a class that escapes the allowlist's uses.
+		m.once("computed-call", func() formats.Finding {
+			return formats.NewFinding(RuleComputedCall, off, "%s calls its argument %s", call, a).
+				With("call", call.String())
+		})
 	}
 }
 

@@ -204,9 +204,9 @@ type object struct {
 	nItems   uint32
 	capItems uint32
 	state    uint32 // the cell BUILD set on a call or persistent value, or 0
+	flags    uint32 // flag* bits (see hooks.go)
 	op       byte   // KindCall: the opcode; items holds callable, args[, kwargs]
 	enc      uint8  // an unkept payload's encoding
-	flags    uint16 // flag* bits (see hooks.go)
 	again    bool   // pushed a second time, by GET or DUP (see arrow.go claim)
 }
 

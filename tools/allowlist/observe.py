@@ -46,6 +46,8 @@ RECONSTRUCTORS = {
     ("builtins", "map"): {0: "function"},
     ("builtins", "filter"): {0: "function"},
     ("builtins", "iter"): {0: "function"},
+    # defaultdict(factory) calls factory() for each missing key read at load.
+    ("collections", "defaultdict"): {0: "function"},
 }
 
 
