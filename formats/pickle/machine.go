@@ -1411,8 +1411,10 @@ func (m *machine) addItems(off int64, op byte, items []cell) error {
 		if op == opSETITEM || op == opSETITEMS {
 			m.itemAttributes(off, op, t, items, nil)
 			m.configItems(off, op, t, pairValues(items))
+			m.plainConfig(off, op, t, pairValues(items))
 		} else {
 			m.missingAttrs(off, op, t)
+			m.plainConfig(off, op, t, items)
 		}
 		m.doctreeItems(off, op, t, items)
 		m.holdConfigs(t, items)
@@ -1516,6 +1518,7 @@ func (m *machine) build(off int64, t *cell, state Value) error {
 		m.heldStatistics(off, obj, state)
 		m.configState(off, obj, state)
 		m.updateHooks(off, obj, state)
+		m.plainConfig(off, opBUILD, obj, []cell{state.cell})
 		// __setstate__ (or pickle.py's state.items()) reads a mapping
 		// state's items.
 		m.resolving(off, state, "as a BUILD state, whose items are read and so resolve their interpolations")
@@ -1725,6 +1728,11 @@ func (m *machine) call(off int64, op byte, fn, args, kwargs Value) Value {
 				m.checkShape(off, fn, args, kwargs, res, true)
 			}
 			m.consumedArgs(off, fn, args)
+			if kwargs.kind == kindAbsent {
+				m.plainConfig(off, op, res, []cell{args.cell})
+			} else {
+				m.plainConfig(off, op, res, []cell{args.cell, kwargs.cell})
+			}
 			if g != nil {
 				m.mappingArgs(off, op, g, args)
 			}
