@@ -101,7 +101,7 @@ func (m *machine) plainConfig(off int64, op byte, inst Value, values []cell) {
 }
 
 // plainValue reports whether v is plain config data: None, a bool,
-// number, str or bytes; a list, tuple, dict, set or frozenset of plain
+// number, str, bytes or out-of-band buffer; a list, tuple, dict, set or frozenset of plain
 // data; a global held, not called (a class or function a config names,
 // as mmengine's type=); another config of family, whose own stores are
 // judged when they happen; a plainCalls result built from plain data; an
@@ -110,7 +110,7 @@ func (m *machine) plainConfig(off int64, op byte, inst Value, values []cell) {
 // ended the walk (m.fatal), an absent value.
 func (m *machine) plainValue(v Value, family string, depth int) (Value, bool) {
 	switch v.kind {
-	case KindNone, KindBool, KindInt, KindBigInt, KindFloat, KindStr, KindBytes:
+	case KindNone, KindBool, KindInt, KindBigInt, KindFloat, KindStr, KindBytes, KindBuffer:
 		return Value{}, true
 	case KindGlobal:
 		return v, !v.gobj().dynamic
