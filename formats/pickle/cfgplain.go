@@ -67,7 +67,8 @@ func configFamily(v Value) string {
 
 // plainConfig judges values stored into inst, when it is a config
 // (configFamilies), by SETITEM(S), APPEND(S), BUILD or the call that made
-// it: each must be plain data (plainValue). One that is not is a use the
+// it, or added later to a container it holds (heldItems): each must be
+// plain data (plainValue). One that is not is a use the
 // config's allowlist entry does not permit (MG116); a walk past the
 // machine's depth or cell caps ends the scan inconclusive.
 func (m *machine) plainConfig(off int64, op byte, inst Value, values []cell) {
@@ -78,6 +79,7 @@ func (m *machine) plainConfig(off int64, op byte, inst Value, values []cell) {
 	if family == "" {
 		return
 	}
+	m.cfgLast = inst.cell
 	cls, _ := builtClass(inst)
 	g := cls.gobj().info
 	if g == nil || g.misuse != "" || g.ref.Verdict.Class != globals.Allowed {
@@ -89,7 +91,7 @@ func (m *machine) plainConfig(off int64, op byte, inst Value, values []cell) {
 			// addict's state is the instance itself.
 			continue
 		}
-		if bad, ok := m.plainValue(v, family, 0); !ok {
+		if bad, ok := m.plainValue(v, inst, family, 0); !ok {
 			if m.fatal != nil && bad.kind == kindAbsent {
 				return
 			}
@@ -106,9 +108,10 @@ func (m *machine) plainConfig(off int64, op byte, inst Value, values []cell) {
 // as mmengine's type=); another config of family, whose own stores are
 // judged when they happen; a plainCalls result built from plain data; an
 // OrderedDict that carries no state, attributes or items the scan did
-// not see. Otherwise it returns the object that is not, or, when a cap
+// not see. The lists, dicts and sets walked are noted as held by inst
+// (holdIn). Otherwise it returns the object that is not, or, when a cap
 // ended the walk (m.fatal), an absent value.
-func (m *machine) plainValue(v Value, family string, depth int) (Value, bool) {
+func (m *machine) plainValue(v Value, inst Value, family string, depth int) (Value, bool) {
 	switch v.kind {
 	case KindNone, KindBool, KindInt, KindBigInt, KindFloat, KindStr, KindBytes, KindBuffer:
 		return Value{}, true
@@ -118,8 +121,9 @@ func (m *machine) plainValue(v Value, family string, depth int) (Value, bool) {
 		if m.deep(v, depth) || !m.visit(v) {
 			return Value{}, m.fatal == nil
 		}
+		m.holdIn(v, inst)
 		for _, c := range v.cells() {
-			if bad, ok := m.plainValue(m.t.val(c), family, depth+1); !ok {
+			if bad, ok := m.plainValue(m.t.val(c), inst, family, depth+1); !ok {
 				return bad, false
 			}
 		}
@@ -148,14 +152,49 @@ func (m *machine) plainValue(v Value, family string, depth int) (Value, bool) {
 		return Value{}, m.fatal == nil
 	}
 	for _, c := range v.cells()[1:] {
-		if bad, ok := m.plainValue(m.t.val(c), family, depth+1); !ok {
+		if bad, ok := m.plainValue(m.t.val(c), inst, family, depth+1); !ok {
 			return bad, false
 		}
 	}
 	if state, ok := v.State(); ok {
-		if bad, ok := m.plainValue(state, family, depth+1); !ok {
+		if bad, ok := m.plainValue(state, inst, family, depth+1); !ok {
 			return bad, false
 		}
 	}
 	return Value{}, true
+}
+
+// holdIn notes that inst, a config, holds v, a list, dict or set: items
+// the pickle adds to v later (through the memo) are stored in the config
+// too (heldItems). Beyond maxHooks containers the last config judged
+// stands for the holder.
+func (m *machine) holdIn(v, inst Value) {
+	o := v.obj()
+	if v.kind == KindTuple || v.kind == KindFrozenSet || o == nil || o.flags&flagCfgHeld != 0 {
+		return
+	}
+	o.flags |= flagCfgHeld
+	if len(m.cfgHeld) < maxHooks {
+		if m.cfgHeld == nil {
+			m.cfgHeld = make(map[uint32]cell)
+		}
+		m.cfgHeld[v.ref] = inst.cell
+	}
+}
+
+// heldItems judges items APPEND(S), SETITEM(S) or ADDITEMS add to t, a
+// list, dict or set, after a config stored it (holdIn), as stored in that
+// config.
+func (m *machine) heldItems(off int64, op byte, t Value, items []cell) {
+	if m.probe || t.obj().flags&flagCfgHeld == 0 {
+		return
+	}
+	inst, ok := m.cfgHeld[t.ref]
+	if !ok {
+		inst = m.cfgLast
+	}
+	if op == opSETITEM || op == opSETITEMS {
+		items = pairValues(items)
+	}
+	m.plainConfig(off, op, m.t.val(inst), items)
 }

@@ -58,6 +58,10 @@ func TestPlainConfigs(t *testing.T) {
 		{"mmengine Config state holding an OrderedDict with state", built(mme, "Config") + emptyDict + odState + tuple2 + build + stop, false},
 		{"EasyDict list holding a Path", easy + sbu("roots") + emptyList + path + "a" + "s" + stop, false},
 		{"Munch holding an EasyDict", munch + emptyDict + sbu("a") + easy + "s" + build + stop, false},
+		// Stored empty, filled through the memo afterwards.
+		{"EasyDict list filled after it was stored", easy + sbu("roots") + emptyList + binput(0) + "s" + binget(0) + path + "a" + stop, false},
+		{"mmengine ConfigDict argument filled after the call", glob(mme, "ConfigDict") + emptyDict + sbu("d") + emptyDict + binput(0) + "s" +
+			tuple1 + reduce + binget(0) + sbu("p") + path + "s" + stop, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -285,6 +285,10 @@ type machine struct {
 	hookIdx   map[uint32]int32
 	attrDicts map[uint32]cell
 	lostHooks map[lostHook]cell
+	// cfgHeld is the config each list, dict or set flagged flagCfgHeld
+	// was stored in, and cfgLast the last config judged (cfgplain.go).
+	cfgHeld map[uint32]cell
+	cfgLast cell
 	// arrow is set once the stream names py_buffer or a pandas Arrow
 	// array or ArrowDtype class, whose states and items arrow.go checks.
 	// arrowUsed holds the values checked pyarrow calls are built from,
@@ -1397,6 +1401,7 @@ func (m *machine) addItems(off int64, op byte, items []cell) error {
 			m.dictItems(off, t.ref, o, items, 0)
 		}
 		o.count += int64(len(items))
+		m.heldItems(off, op, t, items)
 	case KindCall, KindPersistent, KindExt, KindBuffer:
 		// An instance: its own append/__setitem__/add runs, which is the
 		// instance's class's business and judged with that class, unless
