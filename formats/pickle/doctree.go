@@ -61,6 +61,7 @@ func (m *machine) doctreeItems(off int64, op byte, node Value, items []cell) {
 		if op == opSETITEM || op == opSETITEMS {
 			m.itemAttributes(off, op, t, items, nil)
 			m.configItems(off, op, t, pairValues(items))
+			m.plainConfig(off, op, t, pairValues(items))
 			continue
 		}
 		m.missingAttrs(off, op, t)

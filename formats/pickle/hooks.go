@@ -92,7 +92,8 @@ func setstateCalled(h int) bool { return h >= hookProfile }
 // than once (only the last state is kept), for instances given items by
 // APPEND(S), SETITEM(S) or ADDITEMS, which are not kept (dunders.go), and
 // for containers that received, beyond the items they keep, one that is
-// not a plain scalar (lostObject).
+// not a plain scalar (lostObject), and for containers a config holds
+// (cfgplain.go).
 const (
 	flagAttrDict uint32 = 1 << iota
 	flagLostSetstate
@@ -112,6 +113,7 @@ const (
 	flagRebuilt
 	flagItems
 	flagLostObject
+	flagCfgHeld
 )
 
 // lostObject reports whether items a container does not keep include one
@@ -536,5 +538,7 @@ func (m *machine) flushHooks() {
 	m.hookList = m.hookList[:0]
 	clear(m.hookIdx)
 	clear(m.attrDicts)
+	clear(m.cfgHeld)
+	m.cfgLast = cell{}
 	clear(m.lostHooks)
 }

@@ -289,6 +289,10 @@ type machine struct {
 	hookIdx   map[uint32]int32
 	attrDicts map[uint32]cell
 	lostHooks map[lostHook]cell
+	// cfgHeld is the config each list, dict or set flagged flagCfgHeld
+	// was stored in, and cfgLast the last config judged (cfgplain.go).
+	cfgHeld map[uint32]cell
+	cfgLast cell
 	// arrow is set once the stream names py_buffer or a pandas Arrow
 	// array or ArrowDtype class, whose states and items arrow.go checks.
 	// arrowUsed holds the values checked pyarrow calls are built from,
@@ -1401,6 +1405,7 @@ func (m *machine) addItems(off int64, op byte, items []cell) error {
 			m.dictItems(off, t.ref, o, items, 0)
 		}
 		o.count += int64(len(items))
+		m.heldItems(off, op, t, items)
 	case KindCall, KindPersistent, KindExt, KindBuffer:
 		// An instance: its own append/__setitem__/add runs, which is the
 		// instance's class's business and judged with that class, unless
@@ -1415,8 +1420,10 @@ func (m *machine) addItems(off int64, op byte, items []cell) error {
 		if op == opSETITEM || op == opSETITEMS {
 			m.itemAttributes(off, op, t, items, nil)
 			m.configItems(off, op, t, pairValues(items))
+			m.plainConfig(off, op, t, pairValues(items))
 		} else {
 			m.missingAttrs(off, op, t)
+			m.plainConfig(off, op, t, items)
 		}
 		m.doctreeItems(off, op, t, items)
 		m.holdConfigs(t, items)
@@ -1520,6 +1527,7 @@ func (m *machine) build(off int64, t *cell, state Value) error {
 		m.heldStatistics(off, obj, state)
 		m.configState(off, obj, state)
 		m.updateHooks(off, obj, state)
+		m.plainConfig(off, opBUILD, obj, []cell{state.cell})
 		// __setstate__ (or pickle.py's state.items()) reads a mapping
 		// state's items.
 		m.resolving(off, state, "as a BUILD state, whose items are read and so resolve their interpolations")
@@ -1729,6 +1737,11 @@ func (m *machine) call(off int64, op byte, fn, args, kwargs Value) Value {
 				m.checkShape(off, fn, args, kwargs, res, true)
 			}
 			m.consumedArgs(off, fn, args)
+			if kwargs.kind == kindAbsent {
+				m.plainConfig(off, op, res, []cell{args.cell})
+			} else {
+				m.plainConfig(off, op, res, []cell{args.cell, kwargs.cell})
+			}
 			if g != nil {
 				m.mappingArgs(off, op, g, args)
 			}
