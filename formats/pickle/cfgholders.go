@@ -221,19 +221,7 @@ func (m *machine) configItems(off int64, op byte, inst Value, values []cell) {
 // and an items attribute the pickle gave an instance is called
 // (hooks.go). A walk past maxShownDepth ends the scan inconclusive.
 func (m *machine) hooked(off int64, op byte, v Value, depth int) {
-	switch v.kind {
-	case KindList, KindTuple, KindDict:
-		if m.deep(v, depth) || !m.visit(v) {
-			return
-		}
-		cells := v.cells()
-		first, step := 0, 1
-		if v.kind == KindDict {
-			first, step = 1, 2
-		}
-		for i := first; i < len(cells); i += step {
-			m.hooked(off, op, m.t.val(cells[i]), depth+1)
-		}
+	if m.containerValues(v, depth, func(e Value, d int) { m.hooked(off, op, e, d) }) {
 		return
 	}
 	if !instance(v) {
@@ -278,19 +266,7 @@ func (m *machine) updateHooks(off int64, obj, state Value) {
 // each dict element converted. The keys and items attributes the pickle
 // gave such a value are called (hooks.go).
 func (m *machine) easyConverted(off int64, op byte, v Value, depth int) {
-	switch v.kind {
-	case KindList, KindTuple, KindDict:
-		if m.deep(v, depth) || !m.visit(v) {
-			return
-		}
-		cells := v.cells()
-		first, step := 0, 1
-		if v.kind == KindDict {
-			first, step = 1, 2
-		}
-		for i := first; i < len(cells); i += step {
-			m.easyConverted(off, op, m.t.val(cells[i]), depth+1)
-		}
+	if m.containerValues(v, depth, func(e Value, d int) { m.easyConverted(off, op, e, d) }) {
 		return
 	}
 	if !instance(v) {
@@ -306,4 +282,27 @@ func (m *machine) easyConverted(off int64, op byte, v Value, depth int) {
 			}
 		}
 	}
+}
+
+// containerValues calls fn with each element of a list or tuple v and each
+// value of a dict v, one level deeper, within the walk's caps (deep,
+// visit), and reports whether v was such a container.
+func (m *machine) containerValues(v Value, depth int, fn func(Value, int)) bool {
+	switch v.kind {
+	case KindList, KindTuple, KindDict:
+	default:
+		return false
+	}
+	if m.deep(v, depth) || !m.visit(v) {
+		return true
+	}
+	cells := v.cells()
+	first, step := 0, 1
+	if v.kind == KindDict {
+		first, step = 1, 2
+	}
+	for i := first; i < len(cells); i += step {
+		fn(m.t.val(cells[i]), depth+1)
+	}
+	return true
 }

@@ -34,11 +34,7 @@ func TestTrainingConfigPickles(t *testing.T) {
 	)
 	cfgNode := built(yacs, "CfgNode")
 	flags := emptyDict + mark + sbu("__immutable__") + "\x89" + sbu("__new_allowed__") + "\x89" + setitems
-	tests := []struct {
-		name string
-		data []byte
-		rule string // reported at medium or above, or "" for clean
-	}{
+	tests := []ruleCase{
 		{"CfgNode built, items, flags", cat(proto(2), cfgNode, mark, sbu("MODEL"), cfgNode, sbu("DEPTH"), k1(50), setitem,
 			sbu("LR"), "G?\xb9\x99\x99\x99\x99\x99\x9a", setitems, flags, build, stop), ""},
 		{"CfgNode called", called(yacs, "CfgNode"), RuleMisusedGlobal},
@@ -105,15 +101,7 @@ func TestTrainingConfigPickles(t *testing.T) {
 		// pystan's StanModel.__setstate__ loads the compiled module it pickled.
 		{"fbprophet stays off", cat(proto(2), built("fbprophet.models", "PyStanBackend"), stop), RuleUnknownGlobal},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			rec, _, err := scanBytes(t, tt.data, Options{})
-			if err != nil {
-				t.Fatalf("error %v", err)
-			}
-			checkRL(t, rec, tt.rule)
-		})
-	}
+	runRuleCases(t, tests)
 	files := []struct {
 		file string
 		rule string

@@ -27,11 +27,7 @@ func TestReinforcementLearningPickles(t *testing.T) {
 	}
 	const vecNormalize = "stable_baselines3.common.vec_env.vec_normalize"
 	osSystem := glob("os", "system") + sbu("id") + tuple1 + reduce
-	tests := []struct {
-		name string
-		data []byte
-		rule string // reported, or "" for clean
-	}{
+	tests := []ruleCase{
 		{"VecNormalize built", cat(proto(2), built(vecNormalize, "VecNormalize"), stop), ""},
 		{"VecNormalize called", called(vecNormalize, "VecNormalize"), RuleMisusedGlobal},
 		{"VecNormalize holding os.system", withState(vecNormalize, "VecNormalize", "venv", glob("os", "system")), RuleDeniedGlobal},
@@ -47,15 +43,7 @@ func TestReinforcementLearningPickles(t *testing.T) {
 		// Not listed: no pickle of one seen.
 		{"gymnasium Text stays off", cat(proto(2), built("gymnasium.spaces.text", "Text"), stop), RuleUnknownGlobal},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			rec, _, err := scanBytes(t, tt.data, Options{})
-			if err != nil {
-				t.Fatalf("error %v", err)
-			}
-			checkRL(t, rec, tt.rule)
-		})
-	}
+	runRuleCases(t, tests)
 	files := []struct {
 		file string
 		rule string
@@ -76,6 +64,28 @@ func TestReinforcementLearningPickles(t *testing.T) {
 				t.Fatal(err)
 			}
 			rec, _, err := scanBytes(t, data, Options{})
+			if err != nil {
+				t.Fatalf("error %v", err)
+			}
+			checkRL(t, rec, tt.rule)
+		})
+	}
+}
+
+// ruleCase is a stream and the rule it must be reported under at medium
+// or above, or "" for a stream that must pass the gate.
+type ruleCase struct {
+	name string
+	data []byte
+	rule string
+}
+
+// runRuleCases scans each case and checks its verdict with checkRL.
+func runRuleCases(t *testing.T, cases []ruleCase) {
+	t.Helper()
+	for _, tt := range cases {
+		t.Run(tt.name, func(t *testing.T) {
+			rec, _, err := scanBytes(t, tt.data, Options{})
 			if err != nil {
 				t.Fatalf("error %v", err)
 			}

@@ -21,11 +21,7 @@ func TestSkorchPickles(t *testing.T) {
 	}
 	item := func(key, value string) string { return "(" + sbu(key) + value + "u" }
 	system := glob("os", "system") + sbu("id") + tuple1 + reduce
-	tests := []struct {
-		name string
-		data []byte
-		rule string // reported, or "" for clean
-	}{
+	tests := []ruleCase{
 		{"net with an empty nested pickle", net(item("__cuda_dependent_attributes__", binbytes("\x80\x02}q\x00."))), ""},
 		{"net without its nested pickle", net(item("device", sbu("cpu"))), RuleNestedPickle},
 		{"net with a computed nested pickle", net(item("__cuda_dependent_attributes__", system)), RuleDeniedGlobal},
@@ -42,15 +38,7 @@ func TestSkorchPickles(t *testing.T) {
 		// Not listed: it saves the net to files when the program trains.
 		{"Checkpoint stays off", cat(proto(2), glob("skorch.callbacks.training", "Checkpoint"), emptyTuple, newobj, stop), RuleUnknownGlobal},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			rec, _, err := scanBytes(t, tt.data, Options{})
-			if err != nil {
-				t.Fatalf("error %v", err)
-			}
-			checkRL(t, rec, tt.rule)
-		})
-	}
+	runRuleCases(t, tests)
 	files := []struct {
 		file string
 		rule string
