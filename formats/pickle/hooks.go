@@ -502,8 +502,9 @@ func (m *machine) itemHooks(off int64, op byte, inst Value, items []cell) {
 	}
 }
 
-// callableHeld reports a global or the result of a getattr call (a bound
-// method): what a data attribute never holds.
+// callableHeld reports a held value whose call runs code: a global, a
+// bound method (a getattr call), a partial or a torch.nn.Module instance;
+// what a data attribute such as an array never holds.
 func callableHeld(v Value) bool {
 	if v.kind == KindGlobal {
 		return true
@@ -512,7 +513,17 @@ func callableHeld(v Value) bool {
 		return false
 	}
 	fn := v.at(0)
-	return fn.kind == KindGlobal && !fn.gobj().dynamic && fn.gobj().module == "builtins" && fn.gobj().name == "getattr"
+	if fn.kind == KindGlobal && !fn.gobj().dynamic {
+		switch fn.gobj().module + "." + fn.gobj().name {
+		case "builtins.getattr", "functools.partial":
+			// A bound method, or a partial, whose call calls its function.
+			return true
+		}
+	}
+	// A torch.nn.Module instance: calling it runs the hooks and forward
+	// its state holds.
+	cls, ok := builtClass(v)
+	return ok && plainState[cls.gobj().module+"."+cls.gobj().name] == plainModule
 }
 
 // flushHooks reports each __setstate__ an instance attribute still holds

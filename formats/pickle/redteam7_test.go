@@ -92,6 +92,30 @@ func TestRedteam7SetstateSelfCalls(t *testing.T) {
 	}
 }
 
+// TestRedteam7CallableValues asserts that Adam.__setstate__'s
+// self.state.values() call is judged when the values attribute holds a
+// callable instance: a torch.nn.Module (its call runs the forward and the
+// hooks its state holds) or a functools.partial. An array there, the data
+// a values attribute holds, stays clean.
+//
+// Failing on 574189b: both passed (only globals and bound methods counted
+// as callable there).
+func TestRedteam7CallableValues(t *testing.T) {
+	ns := glob("argparse", "Namespace") + emptyTuple + newobj
+	adam := func(x string) []byte {
+		return cat(proto(2), glob("torch.optim.adam", "Adam"), emptyTuple, newobj, emptyDict, sbu("defaults"), emptyDict, "s",
+			sbu("param_groups"), emptyList, "s", sbu("state"), ns, emptyDict, sbu("values"), x, "s", build, "s", build, stop)
+	}
+	module := glob("torch.nn.modules.container", "Sequential") + emptyTuple + newobj + emptyDict + build
+	partial := glob("functools", "partial") + glob("builtins", "len") + tuple1 + reduce
+	array := glob("numpy.core.multiarray", "_reconstruct") + glob("numpy", "ndarray") + k1(0) + tuple1 + sbu("b") + "\x87" + reduce
+	runRuleCases(t, []ruleCase{
+		{"values a Module", adam(module), RuleComputedCall},
+		{"values a partial", adam(partial), RuleComputedCall},
+		{"values an array", adam(array), ""},
+	})
+}
+
 // TestRedteam7BoundMethodRepr asserts that a bound method of an instance
 // whose __repr__ the generator does not vouch for, handed to a builtin
 // that renders it, brings that instance's finding: a bound method's repr
