@@ -64,3 +64,19 @@ const (
 
 // osSystem4 is the classic protocol-4 payload: os.system("id").
 var osSystem4 = cat(proto(4), sbu("os"), sbu("system"), stackGlobal, sbu("id"), tuple1, reduce, stop)
+
+// built is NEWOBJ of module.name with no arguments: an object the stream
+// may then BUILD.
+func built(module, name string) string { return glob(module, name) + emptyTuple + newobj }
+
+// withState is a stream that builds module.name and BUILDs it with the
+// dict state {key: value}.
+func withState(module, name, key, value string) []byte {
+	return cat(proto(2), built(module, name), "}", sbu(key), value, "s", build, stop)
+}
+
+// called is a stream that calls module.name with a path, which a class
+// allowed only to be built must never be.
+func called(module, name string) []byte {
+	return cat(proto(2), glob(module, name), sbu("/etc/passwd"), tuple1, reduce, stop)
+}

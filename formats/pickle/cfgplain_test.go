@@ -18,7 +18,6 @@ func TestPlainConfigs(t *testing.T) {
 		mlc = "ml_collections.config_dict.config_dict"
 		mme = "mmengine.config.config"
 	)
-	built := func(module, name string) string { return glob(module, name) + emptyTuple + newobj }
 	easy, cfgNode, munch := built("easydict", "EasyDict"), built("yacs.config", "CfgNode"), built("munch", "Munch")
 	addict := built("addict.addict", "Dict")
 	// Objects an allowlist permits but no config holds.

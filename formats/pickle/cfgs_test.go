@@ -21,10 +21,6 @@ import (
 // CmdStanModel called (its __init__ compiles with make).
 func TestTrainingConfigPickles(t *testing.T) {
 	setitem, setitems, build, appends := "s", "u", "b", "e"
-	built := func(module, name string) string { return glob(module, name) + emptyTuple + newobj }
-	called := func(module, name string) []byte {
-		return cat(proto(2), glob(module, name), sbu("/etc/passwd"), tuple1, reduce, stop)
-	}
 	const (
 		yacs  = "yacs.config"
 		munch = "munch"

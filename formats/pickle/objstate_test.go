@@ -24,7 +24,6 @@ func TestObjectStateReads(t *testing.T) {
 	ns := glob("argparse", "Namespace") + emptyTuple + newobj
 	// nsWith is a Namespace whose attribute name holds value.
 	nsWith := func(name, value string) string { return ns + emptyDict + sbu(name) + value + "s" + build }
-	built := func(module, name string) string { return glob(module, name) + emptyTuple + newobj }
 	lr := built("sklearn.linear_model._base", "LinearRegression")
 	linear := built("torch.nn.modules.linear", "Linear")
 	booster := built("xgboost.core", "Booster")

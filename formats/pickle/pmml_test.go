@@ -15,12 +15,6 @@ import (
 // reading (expression evaluators, DebugPipeline) stay unknown; and what a
 // pickle puts inside an allowed object is judged on its own.
 func TestSourceReadEcosystemGadgets(t *testing.T) {
-	newobj, build := "\x81", "b"
-	built := func(module, name string) string { return glob(module, name) + emptyTuple + newobj }
-	// NEWOBJ of the class, then BUILD with {key: value}.
-	withState := func(module, name, key, value string) []byte {
-		return cat(proto(2), built(module, name), "}", sbu(key), value, "s", build, stop)
-	}
 	osSystem := glob("os", "system") + sbu("id") + tuple1 + reduce
 	tests := []struct {
 		name string

@@ -17,14 +17,6 @@ import (
 // judged on its own. The files are testdata/rl/make.py's real-shaped
 // vecnormalize.pkl, obs_rms.pkl and agent data and its hostile variants.
 func TestReinforcementLearningPickles(t *testing.T) {
-	newobj, build := "\x81", "b"
-	built := func(module, name string) string { return glob(module, name) + emptyTuple + newobj }
-	withState := func(module, name, key, value string) []byte {
-		return cat(proto(2), built(module, name), "}", sbu(key), value, "s", build, stop)
-	}
-	called := func(module, name string) []byte {
-		return cat(proto(2), glob(module, name), sbu("/etc/passwd"), tuple1, reduce, stop)
-	}
 	const vecNormalize = "stable_baselines3.common.vec_env.vec_normalize"
 	osSystem := glob("os", "system") + sbu("id") + tuple1 + reduce
 	tests := []ruleCase{

@@ -14,7 +14,6 @@ import (
 // constant weights_only and mmap flags. The files are
 // testdata/skorch/make.py's nets and hostile variants.
 func TestSkorchPickles(t *testing.T) {
-	newobj, build := "\x81", "b"
 	const clf = "skorch.classifier"
 	net := func(items string) []byte {
 		return cat(proto(2), glob(clf, "NeuralNetClassifier"), emptyTuple, newobj, "}", items, build, stop)

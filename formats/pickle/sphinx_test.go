@@ -22,20 +22,8 @@ import (
 // and sphinx.pkl (TestEcosystemSamples); the others are
 // testdata/trax/make.py's and testdata/lshash/make.py's.
 func TestDoctreesAndTrax(t *testing.T) {
-	newobj, build := "\x81", "b"
-	built := func(module, name string) string { return glob(module, name) + emptyTuple + newobj }
-	withState := func(module, name, key, value string) []byte {
-		return cat(proto(2), built(module, name), "}", sbu(key), value, "s", build, stop)
-	}
-	called := func(module, name string) []byte {
-		return cat(proto(2), glob(module, name), sbu("/etc/passwd"), tuple1, reduce, stop)
-	}
 	osSystem := glob("os", "system") + sbu("id") + tuple1 + reduce
-	tests := []struct {
-		name string
-		data []byte
-		rule string // reported, or "" for clean
-	}{
+	tests := []ruleCase{
 		{"sphinx document built", withState("sphinx.addnodes", "document", "rawsource", sbu("")), ""},
 		{"docutils Values built", withState("docutils.frontend", "Values", "report_level", "K\x02"), ""},
 		{"paragraph state calling os.system", withState("docutils.nodes", "paragraph", "rawsource", osSystem), RuleDeniedGlobal},
@@ -55,15 +43,7 @@ func TestDoctreesAndTrax(t *testing.T) {
 		{"trax old History built", cat(proto(2), built("trax.history", "History"), stop), ""},
 		{"trax History called", called("trax.supervised.history", "History"), RuleMisusedGlobal},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			rec, _, err := scanBytes(t, tt.data, Options{})
-			if err != nil {
-				t.Fatalf("error %v", err)
-			}
-			checkRL(t, rec, tt.rule)
-		})
-	}
+	runRuleCases(t, tests)
 	for _, tt := range []struct {
 		file string
 		rule string
