@@ -111,21 +111,13 @@ func (u *Unvouched) Why(value bool, d Dunder) (Dunder, formats.Severity, string,
 	return 0, 0, "", false
 }
 
-var unvouched = mustParseDunders(dundersTXT)
+var unvouched = mustEmbedded("ecosystems/dunders.txt", parseDunders, dundersTXT)
 
 // UnvouchedOf returns what loading may run on module.name's instances or
 // object that the generator did not vouch for, or nil when it vouched for
 // every trigger method (the common case) or the global is not generated.
 func UnvouchedOf(module, name string) *Unvouched {
 	return unvouched[allowKey(module, name)]
-}
-
-func mustParseDunders(src string) map[[2]string]*Unvouched {
-	m, err := parseDunders(src)
-	if err != nil {
-		panic("globals: embedded ecosystems/dunders.txt: " + err.Error())
-	}
-	return m
 }
 
 // parseDunders reads pattern, of (instance or value), dunders

@@ -28,9 +28,9 @@ var (
 // The parsed lists are filled once at init and never written afterwards.
 var (
 	policy = mustParse(append([]source{{handFile, allowTSV}}, generated()...), denyTSV)
-	compat = mustParseCompat(compatTSV)
+	compat = mustEmbedded("compat.tsv", parseCompat, compatTSV)
 	// aliases maps attribute names commonly bound to modules to those modules.
-	aliases = mustParseAliases(aliasesTSV)
+	aliases = mustEmbedded("aliases.tsv", parseAliases, aliasesTSV)
 )
 
 // entry is a parsed list line with the form of its pattern.
@@ -86,6 +86,17 @@ type compatTable struct {
 	names   map[[2]string][2]string
 }
 
+// mustEmbedded parses the embedded data file named file. A malformed
+// embedded file is a programming error that the first test run reports,
+// never an input error.
+func mustEmbedded[T any](file string, parse func(string) (T, error), src string) T {
+	v, err := parse(src)
+	if err != nil {
+		panic("globals: embedded " + file + ": " + err.Error())
+	}
+	return v
+}
+
 // mustParse parses the embedded lists. A malformed embedded list is a
 // programming error that the first test run reports, never an input error.
 func mustParse(allow []source, deny string) *lists {
@@ -94,22 +105,6 @@ func mustParse(allow []source, deny string) *lists {
 		panic("globals: embedded list: " + err.Error())
 	}
 	return l
-}
-
-func mustParseCompat(src string) compatTable {
-	c, err := parseCompat(src)
-	if err != nil {
-		panic("globals: embedded compat.tsv: " + err.Error())
-	}
-	return c
-}
-
-func mustParseAliases(src string) map[string][]string {
-	a, err := parseAliases(src)
-	if err != nil {
-		panic("globals: embedded aliases.tsv: " + err.Error())
-	}
-	return a
 }
 
 // parseAliases reads "alias<TAB>module" lines.

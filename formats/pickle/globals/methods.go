@@ -41,15 +41,7 @@ func (c *classMethods) has(name string) bool {
 	return false
 }
 
-var methods = mustParseMethods(methodsTXT)
-
-func mustParseMethods(src string) map[[2]string]*classMethods {
-	m, err := parseMethods(src)
-	if err != nil {
-		panic("globals: embedded ecosystems/methods.txt: " + err.Error())
-	}
-	return m
-}
+var methods = mustEmbedded("ecosystems/methods.txt", parseMethods, methodsTXT)
 
 // parseMethods reads "=N<TAB>owner<TAB>names" group lines, which precede
 // their use, and "name<TAB>modules<TAB>ecosystem<TAB>library<TAB>items"
