@@ -17,27 +17,21 @@ import (
 // and ADDITEMS add on anything but a list or set, so the unpickler calls
 // what that lookup returns with the pickle's items. No pickler writes
 // these opcodes for such an object, so any is reported.
-var missingAttrClasses = map[string]bool{
-	"yacs.config.CfgNode":              true,
-	"fvcore.common.config.CfgNode":     true,
-	"detectron2.config.config.CfgNode": true,
-	"easydict.EasyDict":                true,
-	"addict.addict.Dict":               true,
-	"addict.Dict":                      true,
-	"munch.Munch":                      true,
-	"munch.AutoMunch":                  true,
-	"munch.DefaultMunch":               true,
-	"ml_collections.config_dict.config_dict.ConfigDict":       true,
-	"ml_collections.config_dict.config_dict.FrozenConfigDict": true,
-	"mmengine.config.config.ConfigDict":                       true,
-	"mmengine.config.config.Config":                           true,
-	"mmcv.utils.config.ConfigDict":                            true,
-	"mmcv.utils.config.Config":                                true,
-	"cmdstanpy.stanfit.mle.CmdStanMLE":                        true,
-	"cmdstanpy.stanfit.mcmc.CmdStanMCMC":                      true,
-	"cmdstanpy.stanfit.CmdStanMLE":                            true,
-	"cmdstanpy.stanfit.CmdStanMCMC":                           true,
-}
+var missingAttrClasses = func() map[string]bool {
+	m := map[string]bool{
+		"cmdstanpy.stanfit.mle.CmdStanMLE":   true,
+		"cmdstanpy.stanfit.mcmc.CmdStanMCMC": true,
+		"cmdstanpy.stanfit.CmdStanMLE":       true,
+		"cmdstanpy.stanfit.CmdStanMCMC":      true,
+	}
+	// Every training-config class but FieldReference, which is no mapping.
+	for c := range configFamilies {
+		if c != "ml_collections.config_dict.config_dict.FieldReference" {
+			m[c] = true
+		}
+	}
+	return m
+}()
 
 // missingAttrs reports APPEND, APPENDS or ADDITEMS applied to an instance
 // of a missingAttrClasses class as a use its allowlist entry does not
