@@ -27,6 +27,12 @@ func TestSkorchPickles(t *testing.T) {
 		{"net with a str state", cat(proto(2), glob(clf, "NeuralNetClassifier"), emptyTuple, newobj, sbu("x"), build, stop), RuleNestedPickle},
 		{"net with the nested pickle set twice", net(item("__cuda_dependent_attributes__", binbytes("\x80\x02}q\x00.")) +
 			item("__cuda_dependent_attributes__", binbytes("\x80\x02cos\nsystem\nX\x02\x00\x00\x00id\x85R."))), RuleDeniedGlobal},
+		// "".join(["__cuda_dependent_attributes__"]) is the key skorch >=
+		// 0.6 reads; the old key's benign bytes must not stand in for it.
+		{"net with a computed key beside the old key", net("(" + glob("builtins", "getattr") + sbu("") + sbu("join") + tuple2 + reduce +
+			"]" + sbu("__cuda_dependent_attributes__") + "a" + tuple1 + reduce +
+			binbytes("\x80\x02cos\nsystem\nX\x02\x00\x00\x00id\x85R.") + "u" +
+			item("cuda_dependent_attributes_", binbytes("\x80\x02}q\x00."))), RuleNestedPickle},
 		{"net with a torch_load_kwargs flag", net(item("__cuda_dependent_attributes__", binbytes("\x80\x02}q\x00.")) +
 			item("torch_load_kwargs", "}"+sbu("weights_only")+"\x88s")), ""},
 		{"net with a torch_load_kwargs string", net(item("__cuda_dependent_attributes__", binbytes("\x80\x02}q\x00.")) +
