@@ -39,9 +39,9 @@ func (m *machine) buildSkorch(off int64, obj, state Value) {
 		return
 	}
 	loader := full + ".__setstate__ (pickle.Unpickler and torch.load)"
-	if state.kind != KindDict {
+	if state.kind != KindDict || !constantKeys(state) {
 		m.report(formats.NewFinding(RuleNestedPickle, off,
-			"%s is handed a %s state, whose __cuda_dependent_attributes__ cannot be told apart", loader, state.kind).
+			"%s is handed a %s state whose keys are not all constant strings: its __cuda_dependent_attributes__ cannot be told apart", loader, state.kind).
 			With("loader", loader))
 		return
 	}
@@ -79,6 +79,22 @@ func (m *machine) buildSkorch(off int64, obj, state Value) {
 	m.report(formats.NewFinding(RuleNestedPickle, off,
 		"%s passes torch_load_kwargs %s to torch.load: only constant weights_only and mmap flags are known (pickle_module picks the unpickler)", loader, kw).
 		With("loader", loader).With("torch_load_kwargs", kw.String()))
+}
+
+// constantKeys reports whether the machine kept every item of dict d and
+// each key is a constant string: a computed key (a str call, "".join)
+// may name any entry.
+func constantKeys(d Value) bool {
+	if int64(d.nkept()) != 2*d.Len() {
+		return false
+	}
+	cells := d.cells()
+	for i := 0; i < len(cells); i += 2 {
+		if d.t.val(cells[i]).kind != KindStr {
+			return false
+		}
+	}
+	return true
 }
 
 // lastValue returns the value of key in a dict state, as Python keeps it:
