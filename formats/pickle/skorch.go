@@ -85,7 +85,7 @@ func (m *machine) buildSkorch(off int64, obj, state Value) {
 // each key is a constant string: a computed key (a str call, "".join)
 // may name any entry.
 func constantKeys(d Value) bool {
-	if int64(d.nkept()) != 2*d.Len() {
+	if !kept(d) {
 		return false
 	}
 	cells := d.cells()
@@ -101,7 +101,7 @@ func constantKeys(d Value) bool {
 // the last item set under it wins. An item the machine did not keep
 // leaves the result absent, so a payload cannot hide behind it.
 func lastValue(d Value, key string) Value {
-	if int64(d.nkept()) != 2*d.Len() {
+	if !kept(d) {
 		return Value{}
 	}
 	var v Value
