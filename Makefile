@@ -22,7 +22,7 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 PLATFORMS ?= linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64
 IMAGE     ?= ghcr.io/modelgate/modelgate:$(VERSION)
 
-.PHONY: build test fuzz bench bench-scale lint vet fmt-check differential differential-numpy faults allowlist release image
+.PHONY: build test fuzz bench bench-scale lint vet fmt-check differential differential-numpy faults allowlist allowlist-source release image
 
 build:
 	$(GO) build -buildvcs=auto -o bin/modelgate ./cmd/modelgate
@@ -129,3 +129,10 @@ allowlist:
 	/usr/bin/python3 tools/allowlist/generate.py
 	/usr/bin/python3 tools/allowlist/methods.py
 	/usr/bin/python3 tools/allowlist/plainstate.py > formats/pickle/plainstate.txt
+
+# Derives the allowlist entries of libraries Debian does not package from
+# their source, pinned in tools/allowlist/sources.tsv and read from bare git
+# snapshots under $(MIRRORS) (owner+name/repo); parses, never imports them.
+MIRRORS ?= /work/.mirror
+allowlist-source:
+	/usr/bin/python3 tools/allowlist/source.py --mirrors $(MIRRORS)

@@ -171,7 +171,7 @@ func parseLists(allowSrc []source, denySrc string) (*lists, error) {
 }
 
 // Observations an allow entry may state as its provenance.
-var observations = []string{"pickled", "enumerated", "probed", "source-read"}
+var observations = []string{"pickled", "enumerated", "probed", "source-read", "parsed"}
 
 // parseTSV reads "#version<TAB>v" and then entry lines of fields
 // tab-separated fields; "#" starts a comment line. Deny lines (4 fields)

@@ -1,0 +1,924 @@
+#!/usr/bin/python3
+"""Derives allowlist entries for libraries Debian does not package, from their source.
+
+    make allowlist-source      (= /usr/bin/python3 tools/allowlist/source.py)
+
+Each library in sources.tsv is read at its pinned commit from a bare git
+snapshot (MIRRORS/owner+name/repo, as `git clone --bare` or the `fetch` tool
+leaves it). Every module below the library's package roots is parsed with
+ast; nothing here imports, runs or unpickles the code it reads. Together the
+libraries form one world: a base class, a decorator or a callee is resolved
+through the modules' imports to a class or function of the world, or to an
+external global, which is imported from Debian's libraries (torch,
+scikit-learn ...) only to disassemble what loading runs of it.
+
+A class is allowed to be built (uses "class": NEWOBJ or a reconstructor,
+then BUILD; never called with arguments) when what the unpickler runs on it
+is code the checker read and found inert, failing closed at every step:
+
+  - its module and the packages above it are not a program, a test or an
+    example, and run no program, process or download at import;
+  - every decorator returns the class it is given;
+  - every base resolves, to a class of the world that passes the same
+    check, or to an external class the lists already allow as a class
+    (object, builtin containers and exceptions included);
+  - the methods BUILD runs on it (__new__, __setstate__, __setattr__,
+    __delattr__, __setitem__, __del__, the extend/append/add/keys/items/
+    update the unpickler and dict() look up, property setters: a slot state
+    sets any attribute) name no file, network, process, import, eval or
+    nested unpickling, call no method through self (a state entry can
+    replace it, pickle.py's and the C unpickler's lookups find the instance
+    attribute first), read no attribute by computed name and import nothing;
+    __getattr__ and __getattribute__ are refused outright;
+  - the methods an external base runs while it is built or handed to a
+    dunder, when the class overrides them, pass the same check;
+  - the dunders loading triggers on an instance (dunders.py: __hash__,
+    __eq__, __repr__, __iter__ ...) reach no process, code, import, file,
+    network or nested unpickling, following calls through self into the
+    class's own methods, and no external base has one the lists do not vouch
+    for.
+
+Allowed classes go to formats/pickle/globals/ecosystems/<ecosystem>.tsv
+(observed "parsed", library "owner/name@commit"); the rest, with the reason,
+to formats/pickle/globals/ecosystems/excluded-source.txt. Globals the
+denylist matches or allow.tsv lists are not emitted. The output is sorted and
+carries no timestamps, so a rerun on the same snapshots reproduces it byte
+for byte.
+"""
+import argparse
+import ast
+import builtins
+import dis
+import importlib
+import os
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+import dunders  # noqa: E402
+import static  # noqa: E402
+from generate import GLOBALS, VERSION, classify, deny_match, load_deny, load_hand, reviewed  # noqa: E402
+
+SOURCES = os.path.join(HERE, "sources.tsv")
+MAX_DEPTH = 4
+
+# Path components that mark code no pickle of a model names: tests, examples,
+# documentation, command-line programs.
+SKIP_PARTS = {"test", "tests", "testing", "_testing", "examples", "example", "docs", "doc",
+              "benchmarks", "benchmark", "scripts", "script", "conftest", "setup", "__main__",
+              "tutorials", "notebooks", "integration_tests", "fixtures", "test_utils", "cli"}
+
+# Calls that make a module a program, or do I/O with consequences, when its
+# top level (or a package above it) runs them at import.
+PROGRAM = {"main", "cli", "app", "exit", "system", "popen", "Popen", "call", "check_call", "check_output",
+           "run_module", "run_path", "exec", "eval", "input", "urlopen", "urlretrieve", "download",
+           "hf_hub_download", "snapshot_download", "from_pretrained", "load", "loads", "parse_args",
+           "serve", "start", "spawn", "fork", "remove", "unlink", "rmtree", "makedirs", "mkdir"}
+
+# What BUILD runs on an instance: the unpickler's and dict()'s lookups.
+BUILD = ("__new__", "__setstate__", "__setattr__", "__delattr__", "__setitem__", "__del__",
+         "extend", "append", "add", "keys", "items", "update")
+REFUSED = ("__getattr__", "__getattribute__")
+TRIGGERS = ("__hash__", "__eq__", "__ne__", "__repr__", "__str__", "__format__", "__len__", "__bool__",
+            "__iter__", "__next__", "__reversed__", "__lt__", "__gt__", "__le__", "__ge__", "__add__",
+            "__radd__", "__index__", "__int__", "__float__", "__complex__", "__abs__", "__round__",
+            "__trunc__", "__divmod__", "__rdivmod__", "__pow__", "__rpow__", "__bytes__", "__getitem__",
+            "__call__", "__len__", "__enter__", "__exit__", "__contains__")
+
+# Decorators read to return the class unchanged (or a class with only the
+# generated __init__, __repr__, __eq__, ordering and hash methods).
+BENIGN_DECORATORS = {"dataclasses.dataclass", "functools.total_ordering", "typing.final",
+                     "typing.runtime_checkable", "abc.abstractmethod"}
+
+# External bases a class may derive from without being on the lists: they
+# run no Python code while built (C types whose construction the
+# generator's reviewed list covers).
+BUILTIN_BASES = {"builtins.object", "builtins.dict", "builtins.list", "builtins.tuple", "builtins.set",
+                 "builtins.frozenset", "builtins.int", "builtins.float", "builtins.str", "builtins.bytes",
+                 "builtins.complex", "builtins.bool", "collections.OrderedDict", "abc.ABC", "typing.Generic",
+                 "typing.Protocol", "typing.NamedTuple", "builtins.BaseException"}
+
+
+class Unsafe(Exception):
+    pass
+
+
+def git(gitdir, *args, data=None):
+    return subprocess.run(["git", "--git-dir=" + gitdir] + list(args), input=data,
+                          stdout=subprocess.PIPE, check=True).stdout
+
+
+class Module:
+    def __init__(self, name, path, tree, is_pkg, src):
+        self.name, self.path, self.tree, self.is_pkg, self.src = name, path, tree, is_pkg, src
+        self.names = {}   # local name -> ("class"|"func", node) or ("import", dotted)
+        self.star = False
+        for st in tree.body:
+            self._bind(st)
+
+    def _bind(self, st):
+        if isinstance(st, ast.ClassDef):
+            self.names[st.name] = ("class", st)
+        elif isinstance(st, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            self.names[st.name] = ("func", st)
+        elif isinstance(st, ast.Import):
+            for a in st.names:
+                if a.asname:
+                    self.names[a.asname] = ("import", a.name)
+                else:
+                    top = a.name.split(".")[0]
+                    self.names[top] = ("import", top)
+        elif isinstance(st, ast.ImportFrom):
+            base = self.absolute(st.module, st.level)
+            if base is None:
+                return
+            for a in st.names:
+                if a.name == "*":
+                    self.star = True
+                    continue
+                self.names[a.asname or a.name] = ("import", base + "." + a.name)
+        elif isinstance(st, ast.Assign) and len(st.targets) == 1 and isinstance(st.targets[0], ast.Name):
+            d = dotted(st.value)
+            if d is not None:
+                self.names[st.targets[0].id] = ("alias", d)
+            else:
+                self.names[st.targets[0].id] = ("value", st.value)
+        elif isinstance(st, (ast.If, ast.Try)):
+            # Conditional imports (try: import x except ImportError: x = None):
+            # the first binding read wins; a name bound differently in the
+            # branches resolves to what the first one says.
+            for body in [st.body] + ([st.orelse] if isinstance(st, ast.If) else
+                                     [h.body for h in st.handlers] + [st.orelse, st.finalbody]):
+                for s in body:
+                    saved = dict(self.names)
+                    self._bind(s)
+                    for k, v in saved.items():
+                        self.names[k] = v
+
+    def absolute(self, module, level):
+        if not level:
+            return module
+        parts = self.name.split(".")
+        if not self.is_pkg:
+            parts = parts[:-1]
+        if level - 1 > len(parts):
+            return None
+        parts = parts[:len(parts) - (level - 1)]
+        if module:
+            parts.append(module)
+        return ".".join(parts)
+
+
+def dotted(node):
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    return None
+
+
+class World:
+    def __init__(self):
+        self.modules = {}
+        self.origin = {}   # top-level package -> source row
+
+    def add(self, mod):
+        self.modules.setdefault(mod.name, mod)
+
+    def resolve(self, mod, name, hops=0):
+        """What name, read in mod, is: ("class", Module, ClassDef),
+        ("func", Module, FunctionDef), ("module", Module), ("external",
+        dotted) or None when it cannot be told."""
+        if hops > 12:
+            return None
+        first, _, rest = name.partition(".")
+        b = mod.names.get(first)
+        if b is None:
+            if mod.star:
+                return None
+            if hasattr(builtins, first):
+                return ("external", "builtins." + name)
+            return None
+        kind, v = b
+        if kind in ("class", "func"):
+            return (kind, mod, v) if not rest else None
+        if kind == "value":
+            return None
+        full = v + ("." + rest if rest else "")
+        if kind == "alias":
+            return self.resolve(mod, full, hops + 1) if full.split(".")[0] != first else None
+        return self.resolve_full(full, hops + 1)
+
+    def resolve_full(self, full, hops=0):
+        parts = full.split(".")
+        for i in range(len(parts), 0, -1):
+            m = self.modules.get(".".join(parts[:i]))
+            if m is None:
+                continue
+            if i == len(parts):
+                return ("module", m)
+            return self.resolve(m, ".".join(parts[i:]), hops + 1)
+        if parts[0] in self.origin:
+            return None   # a module of the world the snapshot does not hold (generated, compiled)
+        return ("external", full)
+
+
+def snapshot(mirrors, repo):
+    d = os.path.join(mirrors, repo.replace("/", "+"), "repo")
+    return os.path.join(d, ".git") if os.path.isdir(os.path.join(d, ".git")) else d
+
+
+def load_world(rows, mirrors):
+    world = World()
+    for row in rows:
+        gitdir = snapshot(mirrors, row["repo"])
+        listing = git(gitdir, "ls-tree", "-r", "--name-only", row["commit"]).decode().split("\n")
+        roots = []
+        for r in row["roots"]:
+            path, _, name = r.partition("=")
+            roots.append((path, name or path.rsplit("/", 1)[-1]))
+            world.origin[(name or path.rsplit("/", 1)[-1]).split(".")[0]] = row
+        want = []
+        for p in listing:
+            if not p.endswith(".py"):
+                continue
+            # A subpackage installed under its own name as well
+            # (lightning.pytorch as pytorch_lightning) is read under both.
+            for path, name in roots:
+                if p.startswith(path + "/"):
+                    want.append((p, name.replace(".", "/") + p[len(path):-3]))
+        if not want:
+            continue
+        blobs = git(gitdir, "cat-file", "--batch", data="".join(
+            "%s:%s\n" % (row["commit"], p) for p, _ in want).encode())
+        pos, files = 0, []
+        for p, rel in want:
+            header_end = blobs.index(b"\n", pos)
+            size = int(blobs[pos:header_end].split()[2])
+            files.append((p, rel, blobs[header_end + 1:header_end + 1 + size]))
+            pos = header_end + 1 + size + 1
+        add_files(world, row, files)
+    return world
+
+
+def add_files(world, row, files):
+    """Parses files, (path, module path without .py, bytes), into world."""
+    for p, rel, body in files:
+        parts = rel.split("/")
+        is_pkg = parts[-1] == "__init__"
+        if is_pkg:
+            parts = parts[:-1]
+        if not all(x.isidentifier() for x in parts):
+            continue
+        try:
+            tree = ast.parse(body, filename=p)
+        except (SyntaxError, ValueError):
+            row["unparsed"].append(".".join(parts))
+            continue
+        world.add(Module(".".join(parts), p, tree, is_pkg, row))
+
+
+# ---------------------------------------------------------------- modules
+
+
+def program_call(tree):
+    """The first call at a module's top level (class bodies, decorators and
+    defaults included, function bodies and `if __name__ == "__main__"` not)
+    that makes importing it run a program or I/O."""
+    def walk(node):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for d in node.decorator_list + node.args.defaults + node.args.kw_defaults:
+                if d is not None:
+                    yield from walk(d)
+            return
+        if isinstance(node, ast.Lambda):
+            return
+        if isinstance(node, ast.If) and "__main__" in ast.dump(node.test):
+            return
+        if isinstance(node, ast.Call):
+            f = node.func
+            n = f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else None
+            if n in PROGRAM:
+                yield n
+        for c in ast.iter_child_nodes(node):
+            yield from walk(c)
+    for n in walk(tree):
+        return n
+    return None
+
+
+class Checker:
+    def __init__(self, world, allowed, unvouched):
+        self.world = world
+        self.allowed_classes, self.allowed_prefixes = allowed
+        self.unvouched = unvouched
+        self.static = static.Checker()
+        self.vouch = dunders.Vouch(reviewed)
+        self.module_why = {}
+        self.class_why = {}
+        self.external_names = {}
+
+    def module_excluded(self, mod):
+        if mod.name in self.module_why:
+            return self.module_why[mod.name]
+        why = None
+        parts = mod.name.split(".")
+        skip = [p for p in parts if p in SKIP_PARTS or p.startswith("test_") or p.endswith("_test")]
+        if skip:
+            why = "module %s is a test, example, documentation or program module" % mod.name
+        else:
+            n = program_call(mod.tree)
+            if n is not None:
+                why = "importing %s calls %s() at its top level" % (mod.name, n)
+            elif len(parts) > 1:
+                parent = self.world.modules.get(".".join(parts[:-1]))
+                if parent is not None:
+                    why = self.module_excluded(parent)
+        self.module_why[mod.name] = why
+        return why
+
+    # ------------------------------------------------------------ classes
+
+    def class_excluded(self, mod, cdef, stack=()):
+        key = (mod.name, cdef.name)
+        if key in self.class_why:
+            return self.class_why[key]
+        if key in stack:
+            return "its bases form a cycle"
+        try:
+            self._check_class(mod, cdef, stack + (key,))
+            why = None
+        except Unsafe as e:
+            why = str(e)
+        except RecursionError:
+            why = "construction path too deep to read"
+        self.class_why[key] = why
+        return why
+
+    def mro(self, mod, cdef, stack):
+        """The world classes of cdef's ancestry (cdef first) and its
+        external bases, each checked as a class first."""
+        world, external = [(mod, cdef)], []
+        bases = list(cdef.bases)
+        while bases:
+            b = bases.pop(0)
+            if isinstance(b, ast.Subscript):
+                b = b.value
+            if isinstance(b, ast.Call) and (dotted(b.func) or "").rsplit(".", 1)[-1] == "with_metaclass" and \
+                    len(b.args) >= 2:
+                # six's with_metaclass(Meta, *bases): the metaclass runs
+                # when the class is defined, never when it is built.
+                bases.extend(b.args[1:])
+                continue
+            if isinstance(b, ast.Call):
+                raise Unsafe("a base is computed by a call (%s)" % ast.unparse(b)[:60])
+            name = dotted(b)
+            r = self.world.resolve(mod, name) if name else None
+            if r is None:
+                raise Unsafe("base %s cannot be resolved" % (ast.unparse(b)[:60]))
+            if r[0] == "class":
+                why = self.class_excluded(r[1], r[2], stack)
+                if why is not None:
+                    raise Unsafe("base %s.%s: %s" % (r[1].name, r[2].name, why))
+                w, e = self.mro(r[1], r[2], stack)
+                world += [x for x in w if x not in world]
+                external += [x for x in e if x not in external]
+            elif r[0] == "external":
+                external.append(r[1])
+            else:
+                raise Unsafe("base %s is not a class" % name)
+        return world, external
+
+    def _check_class(self, mod, cdef, stack):
+        why = self.module_excluded(mod)
+        if why:
+            raise Unsafe(why)
+        for d in cdef.decorator_list:
+            self.decorator(mod, d)
+        world, external = self.mro(mod, cdef, stack)
+        ext = [self.external_class(e) for e in external]
+        held = holder(self.world, world, external)
+        if held:
+            raise Unsafe("holds a callable it is given and calls it (self.%s): a holder, which formats/pickle "
+                         "checks only for the classes it lists" % held)
+        for (m, c) in world:
+            body = {}
+            for st in c.body:
+                if isinstance(st, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    body[st.name] = st
+                    for d in st.decorator_list:
+                        if isinstance(d, ast.Attribute) and d.attr in ("setter", "deleter"):
+                            self.strict(m, st, world, "%s.%s property setter" % (c.name, st.name))
+                elif isinstance(st, ast.Assign):
+                    for t in st.targets:
+                        if isinstance(t, ast.Name) and isinstance(st.value, ast.Call):
+                            f = dotted(st.value.func)
+                            if f in ("property", "builtins.property") and len(st.value.args) > 1:
+                                raise Unsafe("%s.%s is a property with a setter given by value" % (c.name, t.id))
+                            r = self.world.resolve(m, f) if f else None
+                            if r and r[0] == "class" and any(isinstance(s, ast.FunctionDef) and s.name in (
+                                    "__set__", "__delete__") for s in r[2].body):
+                                raise Unsafe("%s.%s is a data descriptor (%s)" % (c.name, t.id, f))
+            for name in REFUSED:
+                if name in body:
+                    raise Unsafe("%s defines %s, which the unpickler's attribute lookups run" % (c.name, name))
+            for name in BUILD:
+                if name in body:
+                    self.strict(m, body[name], world, "%s.%s" % (c.name, name))
+            for name in TRIGGERS:
+                if name in body:
+                    self.loose(m, body[name], world, "%s.%s" % (c.name, name))
+            for strict_names, loose_names, ename in ext:
+                for name in strict_names & body.keys():
+                    self.strict(m, body[name], world, "%s.%s (called by %s while it is built)" % (c.name, name, ename))
+                for name in loose_names & body.keys():
+                    self.loose(m, body[name], world, "%s.%s (called by %s's dunders)" % (c.name, name, ename))
+                shadow = (strict_names | loose_names) & class_attrs(c)
+                if shadow:
+                    raise Unsafe("%s sets %s, which %s calls, as a class attribute" % (
+                        c.name, sorted(shadow)[0], ename))
+
+    def decorator(self, mod, d):
+        call = isinstance(d, ast.Call)
+        name = dotted(d.func if call else d)
+        r = self.world.resolve(mod, name) if name else None
+        if r is None:
+            raise Unsafe("decorator %s cannot be resolved" % ast.unparse(d)[:60])
+        if r[0] == "external":
+            if r[1] in BENIGN_DECORATORS:
+                return
+            raise Unsafe("decorator %s may replace the class" % r[1])
+        if r[0] == "class" and call:
+            # An instance used as a decorator (keras_hub_export("...")):
+            # its __call__ must return the class it is given.
+            fn = method(r[2], "__call__")
+            args = (fn.args.posonlyargs + fn.args.args)[1:2] if fn is not None else []
+            if not args or not returns_only(fn, args[0].arg):
+                raise Unsafe("decorator %s is not read to return the class it is given" % name)
+            self.code(r[1], fn, True, None, 1, set(), (), name)
+            return
+        if r[0] != "func":
+            raise Unsafe("decorator %s is not a function of the library" % name)
+        fn = r[2]
+        if call:
+            # A decorator factory: it must return its one inner function.
+            inner = [s for s in fn.body if isinstance(s, ast.FunctionDef)]
+            if len(inner) != 1 or not returns_only(fn, inner[0].name):
+                raise Unsafe("decorator %s is not read to return the class it is given" % name)
+            self.code(r[1], fn, True, None, 1, set(), (), name, skip=inner[0])
+            fn = inner[0]
+        if not fn.args.args or not returns_only(fn, fn.args.args[0].arg):
+            raise Unsafe("decorator %s is not read to return the class it is given" % name)
+        self.code(r[1], fn, True, None, 1, set(), (), name)
+
+    def external_class(self, full):
+        if full in self.external_names:
+            v = self.external_names[full]
+            if isinstance(v, str):
+                raise Unsafe(v)
+            return v
+        try:
+            v = self._external_class(full)
+        except Unsafe as e:
+            self.external_names[full] = str(e)
+            raise
+        self.external_names[full] = v
+        return v
+
+    def _external_class(self, full):
+        if full in ("typing.NamedTuple", "typing.Generic", "typing.Protocol"):
+            # Factories and markers, not classes in the MRO: a NamedTuple
+            # is a tuple subclass whose generated __new__ fills fields.
+            return (set(), set(), full)
+        obj = import_dotted(full)
+        if not isinstance(obj, type):
+            raise Unsafe("base %s is not an importable class" % full)
+        pat = "%s.%s" % (obj.__module__, obj.__qualname__)
+        if pat in self.unvouched:
+            raise Unsafe("base %s has dunders the lists do not vouch for" % pat)
+        if pat not in BUILTIN_BASES and not self.listed(obj.__module__, pat) and not (
+                obj.__module__ == "builtins" and issubclass(obj, BaseException)):
+            # Not on the lists (a base class no pickle names): inspected as
+            # the generator inspects a library class it enumerates.
+            uses, why = classify(self.static, obj, ["class"], obj.__module__, obj.__qualname__)
+            if uses is None:
+                raise Unsafe("base %s: %s" % (pat, why))
+            rows = self.vouch.rows(obj.__module__, obj.__qualname__, obj)
+            if rows:
+                raise Unsafe("base %s: %s %s" % (pat, rows[0][1], rows[0][3]))
+        return (self_calls(obj, BUILD), self_calls(obj, TRIGGERS), pat)
+
+    def listed(self, module, pat):
+        if pat in self.allowed_classes:
+            return True
+        parts = module.split(".")
+        return any(".".join(parts[:i]) in self.allowed_prefixes for i in range(1, len(parts) + 1))
+
+    # ------------------------------------------------------------ code
+
+    def strict(self, mod, fn, world, what):
+        self.code(mod, fn, True, first_arg(fn), 0, set(), world, what)
+
+    def loose(self, mod, fn, world, what):
+        self.code(mod, fn, False, first_arg(fn), 0, set(), world, what)
+
+    def code(self, mod, fn, strict, self_name, depth, seen, world, what, skip=None):
+        """Reads fn for what loading runs. strict: a method BUILD runs, so
+        no call through self and no attribute read by computed name; world
+        is the (module, ClassDef) ancestry self's methods resolve in."""
+        key = (mod.name, id(fn), strict)
+        if key in seen:
+            return
+        seen.add(key)
+        danger = static.DANGER if strict else {k: v[1] for k, v in dunders.REACH.items()}
+        # As in dunders.py, a dunder's "compile" is the builtin only (not
+        # re.compile, not a module named compile).
+        attr_danger = danger if strict else {k: v for k, v in danger.items() if k != "compile"}
+        local = local_names(fn)
+        calls = {id(n.func) for n in ast.walk(fn) if isinstance(n, ast.Call)}
+        for node in walk_code(fn, skip):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                if strict:
+                    raise Unsafe("%s imports at load (%s)" % (what, ast.unparse(node)[:60]))
+                # A dunder's import is judged by the names it imports, as
+                # dunders.py judges IMPORT_NAME.
+                names = [a.name for a in node.names] + ([node.module] if getattr(node, "module", None) else [])
+                for n in names:
+                    for p in n.split("."):
+                        if p in attr_danger:
+                            raise Unsafe("%s imports %s (%s)" % (what, n, danger[p]))
+            if isinstance(node, (ast.Global, ast.Nonlocal)):
+                raise Unsafe("%s rebinds module state" % what)
+            if isinstance(node, ast.Call) and strict and isinstance(node.func, ast.Call) and \
+                    dotted(node.func.func) == "getattr":
+                raise Unsafe("%s calls what getattr returns" % what)
+            if isinstance(node, ast.Call) and strict and dotted(node.func) == "getattr" and (
+                    len(node.args) < 2 or not isinstance(node.args[1], ast.Constant)):
+                raise Unsafe("%s reads an attribute by computed name" % what)
+            if isinstance(node, ast.Attribute):
+                if node.attr in attr_danger:
+                    raise Unsafe("%s names %s (%s)" % (what, node.attr, danger[node.attr]))
+                on_self = isinstance(node.value, ast.Name) and node.value.id == self_name
+                if on_self and id(node) in calls and (not dunder(node.attr) or node.attr == "__init__"):
+                    if strict and node.attr != "__init__":
+                        raise Unsafe("%s calls self.%s(), which a state entry can replace" % (what, node.attr))
+                    self.follow_self(node.attr, strict, world, depth, seen, what)
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id not in local:
+                # A name the module binds (theano's "from theano import
+                # compile") is not the builtin of that name.
+                bound = node.id in mod.names
+                if node.id in (attr_danger if bound else danger):
+                    raise Unsafe("%s names %s (%s)" % (what, node.id, danger[node.id]))
+                if strict and node.id in ("globals", "locals", "eval", "exec", "__import__"):
+                    raise Unsafe("%s reads %s" % (what, node.id))
+                if depth >= MAX_DEPTH:
+                    continue
+                r = self.world.resolve(mod, node.id)
+                if r is None:
+                    continue
+                if r[0] == "func":
+                    self.code(r[1], r[2], strict, None, depth + 1, seen, (), what)
+                elif r[0] == "class":
+                    # Called or not, a class read here may be built: its
+                    # construction code runs on values of the state.
+                    for name in ("__new__", "__init__", "__setattr__", "__setitem__"):
+                        mm = method(r[2], name)
+                        if mm is not None:
+                            self.code(r[1], mm, strict, first_arg(mm), depth + 1, seen, [(r[1], r[2])], what)
+                elif r[0] == "external":
+                    # A builtin is judged by its own name ("builtins" is
+                    # the module every unqualified name falls back to).
+                    builtin = r[1].startswith("builtins.")
+                    for p in r[1].split(".")[1 if builtin else 0:]:
+                        if p in (danger if builtin else attr_danger):
+                            raise Unsafe("%s reaches %s (%s)" % (what, r[1], danger[p]))
+
+    def follow_self(self, name, strict, world, depth, seen, what):
+        """Reads the method self.name resolves to in world (the first
+        world class defining it); an external base's is inspected where
+        the base is accepted."""
+        if depth >= MAX_DEPTH:
+            raise Unsafe("%s calls through self too deep to read" % what)
+        for m, c in world:
+            mm = method(c, name)
+            if mm is not None:
+                self.code(m, mm, strict, first_arg(mm), depth + 1, seen, world, what)
+                return
+            if name in class_attrs(c):
+                raise Unsafe("%s calls self.%s, a class attribute" % (what, name))
+
+
+def holder(w, world, external):
+    """The first attribute the world classes store from a method's argument
+    (directly or through another such attribute) and then call, or pass to
+    a call where the argument's default is a function (KModes' cat_dissim,
+    darts' callable encoders, mlxtend's scorer), that no class of the
+    ancestry defines; "" when there is none. Loading does not call it, but
+    the class calls what the pickle put there on the data it is used on."""
+    methods, stored, defaults_fn = set(), set(), set()
+    fns = []
+    for m, c in world:
+        for st in c.body:
+            if isinstance(st, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                methods.add(st.name)
+                fns.append((m, st))
+            elif isinstance(st, ast.Assign):
+                methods |= {t.id for t in st.targets if isinstance(t, ast.Name)}
+    bases = [import_dotted(e) for e in external]
+    methods |= {n for b in bases if isinstance(b, type) for n in dir(b)}
+    for _ in range(2):
+        for _m, fn in fns:
+            me = first_arg(fn)
+            params = {a.arg for a in fn.args.posonlyargs + fn.args.args + fn.args.kwonlyargs}
+            pos = fn.args.posonlyargs + fn.args.args
+            for a, d in zip(pos[len(pos) - len(fn.args.defaults):], fn.args.defaults):
+                if isinstance(d, (ast.Name, ast.Attribute)) and dotted(d) not in ("None", "True", "False"):
+                    defaults_fn.add(a.arg)
+            for node in ast.walk(fn):
+                if not isinstance(node, ast.Assign):
+                    continue
+                v = node.value
+                src = v.id if isinstance(v, ast.Name) and v.id in params else (
+                    v.attr if isinstance(v, ast.Attribute) and isinstance(v.value, ast.Name) and
+                    v.value.id == me and v.attr in stored else None)
+                if src is None:
+                    continue
+                for t in node.targets:
+                    if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == me:
+                        stored.add(t.attr)
+                        if src in defaults_fn:
+                            defaults_fn.add(t.attr)
+    for m, fn in fns:
+        me = first_arg(fn)
+        for node in ast.walk(fn):
+            if not isinstance(node, ast.Call):
+                continue
+            f = node.func
+            # self handed to a function of the library that calls the held
+            # attribute on it (mlxtend's _calc_score(selector, ...) calls
+            # selector.scorer).
+            callee = w.resolve(m, dotted(f)) if dotted(f) and not isinstance(f, ast.Attribute) else None
+            if callee is not None and callee[0] == "func":
+                cargs = callee[2].args.posonlyargs + callee[2].args.args
+                for i, a in enumerate(node.args):
+                    if isinstance(a, ast.Name) and a.id == me and i < len(cargs):
+                        x = calls_on(callee[2], cargs[i].arg, stored - methods)
+                        if x:
+                            return x
+            if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.value.id == me and \
+                    f.attr in stored and f.attr not in methods:
+                return f.attr
+            for a in list(node.args) + [k.value for k in node.keywords]:
+                if isinstance(a, ast.Attribute) and isinstance(a.value, ast.Name) and a.value.id == me and \
+                        a.attr in defaults_fn and a.attr not in methods:
+                    return a.attr
+    return ""
+
+
+def calls_on(fn, name, attrs):
+    """The first of attrs fn calls as name.attr(...); "" when none."""
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+                isinstance(node.func.value, ast.Name) and node.func.value.id == name and node.func.attr in attrs:
+            return node.func.attr
+    return ""
+
+
+def walk_code(fn, skip):
+    """ast.walk over fn, leaving out the subtree skip."""
+    todo = [fn]
+    while todo:
+        node = todo.pop()
+        if node is skip:
+            continue
+        yield node
+        todo.extend(ast.iter_child_nodes(node))
+
+
+def returns_only(fn, name):
+    """Whether every return of fn's own body (not of functions nested in
+    it) returns the name name, and fn has one."""
+    rets, todo = [], list(fn.body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue
+        if isinstance(node, ast.Return):
+            rets.append(node)
+        todo.extend(ast.iter_child_nodes(node))
+    return bool(rets) and all(isinstance(r.value, ast.Name) and r.value.id == name for r in rets)
+
+
+def method(cdef, name):
+    for st in cdef.body:
+        if isinstance(st, (ast.FunctionDef, ast.AsyncFunctionDef)) and st.name == name:
+            return st
+    return None
+
+
+def class_attrs(cdef):
+    out = set()
+    for st in cdef.body:
+        if isinstance(st, ast.Assign):
+            out |= {t.id for t in st.targets if isinstance(t, ast.Name)}
+        elif isinstance(st, ast.AnnAssign) and st.value is not None and isinstance(st.target, ast.Name):
+            out.add(st.target.id)
+    return out
+
+
+def first_arg(fn):
+    a = fn.args.posonlyargs + fn.args.args
+    if not a or any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in fn.decorator_list):
+        return None
+    return a[0].arg
+
+
+def dunder(name):
+    return len(name) > 4 and name.startswith("__") and name.endswith("__")
+
+
+
+
+def local_names(fn):
+    out = {a.arg for a in fn.args.posonlyargs + fn.args.args + fn.args.kwonlyargs}
+    for a in (fn.args.vararg, fn.args.kwarg):
+        if a is not None:
+            out.add(a.arg)
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            out.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node is not fn:
+            out.add(node.name)
+        elif isinstance(node, ast.arg):
+            out.add(node.arg)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            out.add(node.name)
+    return out
+
+
+def import_dotted(full):
+    parts = full.split(".")
+    for i in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:i]))
+        except Exception:
+            continue
+        try:
+            for p in parts[i:]:
+                obj = getattr(obj, p)
+        except AttributeError:
+            return None
+        return obj
+    return None
+
+
+def self_calls(cls, names):
+    """The attribute names the methods names of the class cls (from its
+    MRO, object's left out) read through self, following self's methods;
+    an override of one runs where cls's code calls it."""
+    out = set()
+    seen = set()
+
+    def code_of(f):
+        f = static.python_function(f)
+        return f.__code__ if f is not None else None
+
+    def walk(code, depth):
+        if code is None or code in seen or depth > MAX_DEPTH:
+            return
+        seen.add(code)
+        for co in static._codes(code):
+            prev = None
+            for ins in dis.get_instructions(co):
+                on_self, prev = static._on_self(prev, co), ins
+                if on_self and ins.opname in ("LOAD_ATTR", "LOAD_METHOD") and isinstance(ins.argval, str):
+                    out.add(ins.argval)
+                    walk(code_of(static._lookup(cls, ins.argval)), depth + 1)
+    for n in names:
+        walk(code_of(static._lookup(cls, n)), 0)
+    return {n for n in out if not dunder(n)}
+
+
+# ---------------------------------------------------------------- lists
+
+
+def allowed_classes():
+    """Patterns the lists allow as a class, and wildcard modules: allow.tsv
+    and every generated ecosystem list (source-derived ones left out, so
+    the output does not depend on itself)."""
+    out, prefixes = set(), set()
+    eco = os.path.join(GLOBALS, "ecosystems")
+    files = [os.path.join(GLOBALS, "allow.tsv")] + [
+        os.path.join(eco, f) for f in sorted(os.listdir(eco)) if f.endswith(".tsv")]
+    for path in files:
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("#") or not line.strip():
+                    continue
+                fs = line.rstrip("\n").split("\t")
+                if len(fs) == 6 and fs[4] != "parsed" and "class" in fs[1].split(","):
+                    if fs[0].endswith(".*"):
+                        prefixes.add(fs[0][:-2])
+                    else:
+                        out.add(fs[0].replace(":", "."))
+    return out, prefixes
+
+
+def unvouched():
+    out = set()
+    with open(os.path.join(GLOBALS, "ecosystems", "dunders.txt"), encoding="utf-8") as f:
+        for line in f:
+            if not line.startswith("#"):
+                out.add(line.split("\t", 1)[0].replace(":", "."))
+    return out
+
+
+def read_sources(path):
+    rows = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("#") or not line.strip():
+                continue
+            eco, repo, commit, lic, roots = line.rstrip("\n").split("\t")
+            rows.append(dict(eco=eco, repo=repo, commit=commit, license=lic, roots=roots.split(","),
+                             unparsed=[]))
+    return rows
+
+
+def judge(world, checker, deny, hand):
+    """The world's top-level classes: allowed, {ecosystem: [row]}, and
+    excluded, [row], rows as the lists' fields."""
+    allowed, excluded = {}, []
+    for name in sorted(world.modules):
+        mod = world.modules[name]
+        row = mod.src
+        lib = "%s@%s" % (row["repo"], row["commit"][:12])
+        for st in mod.tree.body:
+            # The binding import leaves is the one a pickle's name finds:
+            # a class redefined or rebound later is not this definition.
+            if not isinstance(st, ast.ClassDef) or mod.names.get(st.name) != ("class", st):
+                continue
+            key = (mod.name, st.name)
+            pat = "%s.%s" % key
+            if key in hand or deny_match(deny, mod.name, st.name):
+                continue
+            why = checker.class_excluded(mod, st)
+            if why is not None:
+                excluded.append((row["eco"], pat, "class", lib, "parsed", why))
+                continue
+            own = [m for m in BUILD + TRIGGERS if method(st, m) is not None]
+            reason = "%s:%d: %s" % (mod.path, st.lineno, "runs only read code (%s)" % ",".join(
+                sorted(set(own))) if own else "no construction code of its own")
+            allowed.setdefault(row["eco"], []).append((pat, "class", row["eco"], lib, "parsed", reason))
+    return allowed, excluded
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--mirrors", default=os.environ.get("MIRRORS", "/work/.mirror"))
+    ap.add_argument("--out", default=os.path.join(GLOBALS, "ecosystems"))
+    args = ap.parse_args()
+    rows = read_sources(SOURCES)
+    world = load_world(rows, args.mirrors)
+    allowed, excluded = judge(world, Checker(world, allowed_classes(), unvouched()), load_deny(), load_hand())
+    for row in rows:
+        path = os.path.join(args.out, row["eco"] + ".tsv")
+        entries = sorted(allowed.get(row["eco"], []))
+        if not entries:
+            # An ecosystem whose every class is excluded embeds nothing.
+            if os.path.exists(path) and not any(allowed.get(r["eco"]) for r in rows if r["eco"] == row["eco"]):
+                os.remove(path)
+            continue
+        libs = sorted({e[3] for e in entries})
+        with open(path, "w", encoding="utf-8") as f:
+            f.write("#version\t%s\n" % VERSION)
+            f.write("# Generated by tools/allowlist/source.py (make allowlist-source); do not edit by hand.\n")
+            f.write("# ecosystem %s; parsed from: %s\n" % (row["eco"], " ".join(libs)))
+            f.write("# Each class is allowed to be built (never called): what BUILD and the dunders loading triggers run\n")
+            f.write("# of it was read and names no file, network, process, import, eval or nested unpickling, and\n")
+            f.write("# calls no method through self on its build path. The reason gives where the class is defined.\n")
+            f.write("# pattern\tuses\tecosystem\tlibrary\tobserved\treason\n")
+            for e in entries:
+                f.write("\t".join(e) + "\n")
+    with open(os.path.join(args.out, "excluded-source.txt"), "w", encoding="utf-8") as f:
+        f.write("# Classes tools/allowlist/source.py parsed and left off the allowlist, with the reason.\n")
+        f.write("# Generated by tools/allowlist/source.py (make allowlist-source); do not edit by hand.\n")
+        f.write("# ecosystem\tpattern\tuses\tlibrary\tobserved\treason\n")
+        for row in sorted(excluded):
+            f.write("\t".join(row) + "\n")
+        for row in rows:
+            for m in sorted(row["unparsed"]):
+                f.write("\t".join((row["eco"], m + ".*", "class", "%s@%s" % (row["repo"], row["commit"][:12]),
+                                   "parsed", "module does not parse as Python 3")) + "\n")
+    n_ok = sum(len(v) for v in allowed.values())
+    print("source.py: %d classes allowed, %d excluded, %d modules" % (n_ok, len(excluded), len(world.modules)),
+          file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

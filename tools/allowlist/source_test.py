@@ -1,0 +1,244 @@
+"""Tests of source.py's reading on a small library written here.
+
+    /usr/bin/python3 -m unittest tools/allowlist/source_test.py   (run by go test ./tools/allowlist)
+
+Each class below is built to pass or to fail one rule of the checker; the
+test asserts which and, for a failure, the reason's words.
+"""
+import os
+import sys
+import textwrap
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import source  # noqa: E402
+
+LIB = {
+    "toylib/__init__": """
+        from .plain import Plain
+        """,
+    "toylib/plain": """
+        import os
+        import subprocess
+        import typing
+        from collections import OrderedDict
+
+        class Plain:
+            pass
+
+        class WithInit:
+            def __init__(self, path):
+                self.f = open(path)   # never runs: the class is built, not called
+
+        class SystemSetstate:
+            def __setstate__(self, state):
+                os.system(state["cmd"])
+
+        class SelfCall:
+            def __setstate__(self, state):
+                self.__dict__.update(state)
+                self._rebuild()
+
+            def _rebuild(self):
+                pass
+
+        class DictUpdate:
+            def __setstate__(self, state):
+                state = dict(state)
+                state.setdefault("version", 1)
+                self.__dict__.update(state)
+
+        class Lookup:
+            def __getattr__(self, name):
+                return 1
+
+        class Setter:
+            @property
+            def path(self):
+                return self._path
+
+            @path.setter
+            def path(self, value):
+                self._path = open(value)
+
+        class SubOfBad(SystemSetstate):
+            pass
+
+        class SubOfPlain(Plain):
+            pass
+
+        class ExecItems(OrderedDict):
+            def __setitem__(self, key, value):
+                exec(value)
+
+        def helper(state):
+            return eval(state)
+
+        class ViaHelper:
+            def __setstate__(self, state):
+                self.__dict__.update(helper(state))
+
+        class Computed:
+            def __setstate__(self, state):
+                for k in state:
+                    getattr(self, k)()
+
+        class ReprSelf:
+            def __repr__(self):
+                return self.describe()
+
+            def describe(self):
+                return "ReprSelf"
+
+        class ReprShell:
+            def __repr__(self):
+                return self.describe()
+
+            def describe(self):
+                return subprocess.check_output(["uname"]).decode()
+
+        class Point(typing.NamedTuple):
+            x: int
+            y: int
+
+        def keep(cls):
+            cls.registered = True
+            return cls
+
+        def swap(cls):
+            return Plain
+
+        def register(name):
+            def wrap(cls):
+                return cls
+            return wrap
+
+        @keep
+        class Kept:
+            pass
+
+        @swap
+        class Swapped:
+            pass
+
+        @register("x")
+        class Registered:
+            pass
+
+        def matching(a, b):
+            return a == b
+
+        class CallsHeld:
+            def __init__(self, fn):
+                self.fn = fn
+
+            def predict(self, x):
+                return self.fn(x)
+
+        class PassesHeld:
+            def __init__(self, dissim=matching):
+                self.dissim = dissim
+
+            def fit(self, x):
+                return helper2(x, self.dissim)
+
+        def score(sel, x):
+            return sel.scorer(x)
+
+        class HandsItself:
+            def __init__(self, scoring):
+                self.scoring = scoring
+                self.scorer = self.scoring
+
+            def fit(self, x):
+                return score(self, x)
+
+        class CallsOwn:
+            def __init__(self, n):
+                self.n = n
+
+            def run(self, x):
+                return self.step(x) * self.n
+
+            def step(self, x):
+                return x
+        """,
+    "toylib/other": """
+        from toylib import Plain
+        from elsewhere import Base
+
+        class ReExported(Plain):
+            pass
+
+        class Unknown(Base):
+            pass
+        """,
+    "toylib/tests/test_plain": """
+        class Fixture:
+            pass
+        """,
+    "toylib/runner": """
+        def main():
+            pass
+
+        main()
+
+        class InProgram:
+            pass
+        """,
+}
+
+WANT = {
+    "toylib.plain.Plain": None,
+    "toylib.plain.WithInit": None,
+    "toylib.plain.SystemSetstate": "system",
+    "toylib.plain.SelfCall": "self._rebuild()",
+    "toylib.plain.DictUpdate": None,
+    "toylib.plain.Lookup": "__getattr__",
+    "toylib.plain.Setter": "property setter",
+    "toylib.plain.SubOfBad": "base toylib.plain.SystemSetstate",
+    "toylib.plain.SubOfPlain": None,
+    "toylib.plain.ExecItems": "exec",
+    "toylib.plain.ViaHelper": "eval",
+    "toylib.plain.Computed": "getattr",
+    "toylib.plain.ReprSelf": None,
+    "toylib.plain.ReprShell": "subprocess",
+    "toylib.plain.Point": None,
+    "toylib.plain.Kept": None,
+    "toylib.plain.Swapped": "decorator",
+    "toylib.plain.Registered": None,
+    "toylib.plain.CallsHeld": "holder",
+    "toylib.plain.PassesHeld": "holder",
+    "toylib.plain.CallsOwn": None,
+    "toylib.plain.HandsItself": "holder",
+    "toylib.other.ReExported": None,
+    "toylib.other.Unknown": "not an importable class",
+    "toylib.tests.test_plain.Fixture": "test",
+    "toylib.runner.InProgram": "main()",
+}
+
+
+class SourceTest(unittest.TestCase):
+    def test_classes(self):
+        row = dict(eco="toylib", repo="example/toylib", commit="0" * 40, license="MIT", roots=["toylib"],
+                   unparsed=[])
+        world = source.World()
+        world.origin["toylib"] = row
+        source.add_files(world, row, [(k + ".py", k, textwrap.dedent(v).encode()) for k, v in LIB.items()])
+        checker = source.Checker(world, (set(), set()), set())
+        allowed, excluded = source.judge(world, checker, [], {})
+        got = {r[0]: None for r in allowed.get("toylib", [])}
+        got.update({r[1]: r[5] for r in excluded})
+        self.assertEqual(sorted(got), sorted(WANT))
+        for pat, want in WANT.items():
+            with self.subTest(pat):
+                if want is None:
+                    self.assertIsNone(got[pat], "%s excluded: %s" % (pat, got[pat]))
+                else:
+                    self.assertIsNotNone(got[pat], "%s allowed, want excluded for %s" % (pat, want))
+                    self.assertIn(want, got[pat])
+
+
+if __name__ == "__main__":
+    unittest.main()
