@@ -114,7 +114,7 @@ class Module:
     def __init__(self, name, path, tree, is_pkg, src):
         self.name, self.path, self.tree, self.is_pkg, self.src = name, path, tree, is_pkg, src
         self.names = {}   # local name -> ("class"|"func", node) or ("import", dotted)
-        self.star = False
+        self.stars = []   # modules "from M import *" names, in order
         for st in tree.body:
             self._bind(st)
 
@@ -136,7 +136,7 @@ class Module:
                 return
             for a in st.names:
                 if a.name == "*":
-                    self.star = True
+                    self.stars.append(base)
                     continue
                 self.names[a.asname or a.name] = ("import", base + "." + a.name)
         elif isinstance(st, ast.Assign) and len(st.targets) == 1 and isinstance(st.targets[0], ast.Name):
@@ -199,8 +199,8 @@ class World:
         first, _, rest = name.partition(".")
         b = mod.names.get(first)
         if b is None:
-            if mod.star:
-                return None
+            if mod.stars:
+                return self.resolve_star(mod, name, hops)
             if hasattr(builtins, first):
                 return ("external", "builtins." + name)
             return None
@@ -213,6 +213,25 @@ class World:
         if kind == "alias":
             return self.resolve(mod, full, hops + 1) if full.split(".")[0] != first else None
         return self.resolve_full(full, hops + 1)
+
+    def resolve_star(self, mod, name, hops):
+        """name through mod's star imports: the last one binding it wins,
+        as at import; a star import of a module outside the snapshot may
+        bind anything, so the name is then unknown."""
+        first = name.split(".")[0]
+        for star in reversed(mod.stars):
+            m = self.modules.get(star)
+            if m is None:
+                return None
+            public = m.names.get("__all__")
+            exported = public is None and not first.startswith("_") or public is not None and (
+                public[0] == "value" and isinstance(public[1], (ast.List, ast.Tuple)) and
+                any(isinstance(e, ast.Constant) and e.value == first for e in public[1].elts))
+            if exported and (first in m.names or m.stars):
+                r = self.resolve(m, name, hops + 1)
+                if r is not None or first in m.names:
+                    return r
+        return None
 
     def resolve_full(self, full, hops=0):
         parts = full.split(".")
@@ -771,7 +790,7 @@ def import_dotted(full):
         try:
             for p in parts[i:]:
                 obj = getattr(obj, p)
-        except AttributeError:
+        except Exception:   # a module __getattr__ may raise anything (sklearn's experimental imputers)
             return None
         return obj
     return None

@@ -164,14 +164,28 @@ LIB = {
             def step(self, x):
                 return x
         """,
+    "toylib/starred": """
+        __all__ = ["Exported"]
+
+        class Exported:
+            pass
+
+        class Hidden:
+            def __setstate__(self, state):
+                exec(state)
+        """,
     "toylib/other": """
         from toylib import Plain
         from elsewhere import Base
+        from toylib.starred import *
 
         class ReExported(Plain):
             pass
 
         class Unknown(Base):
+            pass
+
+        class ViaStar(Exported):
             pass
         """,
     "toylib/tests/test_plain": """
@@ -214,6 +228,9 @@ WANT = {
     "toylib.plain.HandsItself": "holder",
     "toylib.other.ReExported": None,
     "toylib.other.Unknown": "not an importable class",
+    "toylib.other.ViaStar": None,
+    "toylib.starred.Exported": None,
+    "toylib.starred.Hidden": "exec",
     "toylib.tests.test_plain.Fixture": "test",
     "toylib.runner.InProgram": "main()",
 }
