@@ -154,6 +154,12 @@ def malicious():
     write("malicious", "deb_shapely_wkbwriter_del.pkl", PROTO + glob("shapely.geos", "WKBWriter") + b")\x81}("
           + s("_writer") + b"J\x00\x10\x00\x00" + s("_lgeos") + b"Nub" + STOP)
 
+    # xgboost's DMatrix: BUILD's slot state is applied with setattr, which runs
+    # the feature_names property setter; it calls num_col(), a ctypes call on
+    # the handle of the dict state (0x41414141 here: loading it segfaults).
+    write("malicious", "deb_xgboost_dmatrix_setter.pkl", PROTO + glob("xgboost.core", "DMatrix") + b")\x81}("
+          + s("handle") + b"JAAAA" + b"u}(" + s("feature_names") + b"]" + s("a") + b"au\x86b" + STOP)
+
     # geopandas: GeoDataFrame.__setstate__ parses the _crs of its state with
     # pyproj's CRS.from_user_input: a PROJ string naming an init file PROJ opens.
     import geopandas as gpd

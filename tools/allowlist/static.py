@@ -5,7 +5,10 @@ __new__, then __setstate__ (or __setattr__/__setitem__ while BUILD restores
 state). For a global called by REDUCE, loading runs the function itself, or
 for a class its metaclass __call__, __new__ and __init__. Each of those code
 objects is disassembled and every name it loads, imports or reads as an
-attribute is checked against DANGER; callees that resolve to functions or
+attribute is checked against DANGER. A built instance also runs the data
+descriptors of its type: BUILD applies a slot state with setattr, so every
+property setter or deleter and Python descriptor __set__/__delete__ on the
+class's MRO is checked the same way; callees that resolve to functions or
 classes of the same library are followed MAX_DEPTH levels. The check fails
 closed: a dangerous name anywhere on the path excludes the global, with the
 name and the place as the reason. Nothing here calls the code it inspects.
@@ -124,6 +127,10 @@ REVIEWED_PY = {
     "omegaconf._utils.is_primitive_type_annotation": "issubclass of a type against Enum, pathlib.Path and builtin value types",
     "matplotlib.cbook._get_running_interactive_framework":
         "names the GUI event loop running: reads sys.modules, the threads' frames and whether a display is set; no I/O",
+    "numpy.ma.core.is_string_or_list_of_strings": "isinstance checks; builtins.all is the builtin all",
+    "matplotlib.font_manager.FontProperties.set_file": "stores os.fspath of the value; opens no file",
+    "matplotlib.path.Path._update_values":
+        "reads two rcParams and compares the codes with Path.LINETO (matplotlib's Path class, not pathlib)",
     "omegaconf._utils._raise": "re-raises an error; reads the OC_CAUSE environment variable and sys.gettrace to choose the traceback",
 }
 
@@ -160,7 +167,8 @@ class Checker:
                     # follow it instead of judging the name.
                     own = python_function(_lookup(cls, name))
                     if own is not None and top(own.__module__) == lib and depth < MAX_DEPTH:
-                        self.check_code(own, lib, cls, depth + 1, seen)
+                        if "%s.%s" % (own.__module__, own.__qualname__) not in REVIEWED_PY:
+                            self.check_code(own, lib, cls, depth + 1, seen)
                         continue
                 parts = name.split(".")
                 for p in parts:
@@ -214,6 +222,73 @@ class Checker:
                     raise Unsafe("C implementation %s has no bytecode to inspect and is not on the reviewed list" % what)
                 continue
             self.check_code(f, top(f.__module__), cls, 0, seen)
+        if cls is not None and self.slot_state_applied(cls):
+            for owner, name, where, kind, f, self_cls in data_descriptors(cls):
+                if f is None:
+                    # A C setter (Cython, Boost.Python) is vouched for with
+                    # the rest of its class's C code.
+                    if reviewed(owner, name) is None:
+                        raise Unsafe("%s %s is a C implementation with no bytecode to inspect and is not on "
+                                     "the reviewed list" % (where, kind))
+                    continue
+                try:
+                    self.check_code(f, top(f.__module__), self_cls, 0, seen)
+                except Unsafe as e:
+                    msg = str(e)
+                    own = msg.startswith(_where(f) + " names ")
+                    raise Unsafe("%s %s %s" % (where, kind, msg[len(_where(f)) + 1:] if own
+                                               else "calls " + msg)) from None
+
+
+    def slot_state_applied(self, cls):
+        """Whether BUILD can run setattr on an instance of cls. load_build
+        hands the whole state to a __setstate__ when the instance has one
+        and applies a slot state itself only when it has none; a Python
+        __setstate__ that reaches setattr or __setattr__ (its own code or a
+        same-library callee) runs the descriptors as well. A C __setstate__
+        was reviewed as rebuilding the value from the state."""
+        f = _lookup(cls, "__setstate__")
+        if f is None:
+            return True
+        f = python_function(f)
+        if f is None:
+            return False
+        reach = Checker(danger={"setattr": "sets attributes by name", "__setattr__": "sets attributes by name"},
+                        global_only=("setattr",))
+        try:
+            reach.check_code(f, top(f.__module__), cls, 0, set())
+        except Unsafe:
+            return True
+        return False
+
+
+def data_descriptors(cls):
+    """The Python code setattr and delattr can run on an instance of cls:
+    load_build applies a BUILD slot state with setattr(inst, key, value)
+    for any key, which runs the data descriptor the type has under that
+    key, so a property setter or a descriptor's __set__ sees a
+    pickle-controlled value. Yields (owner, name, where, kind, function,
+    self class); function is None for a property whose setter has no
+    bytecode. Descriptor types implemented in C (getset and member
+    descriptors, Cython properties) yield nothing."""
+    seen = set()
+    for k in cls.__mro__:
+        if k is object:
+            continue
+        for name, v in list(k.__dict__.items()):
+            if name in seen:
+                continue
+            seen.add(name)
+            where = "%s.%s" % (_where(k), name)
+            if isinstance(v, property):
+                for kind, acc in (("setter", v.fset), ("deleter", v.fdel)):
+                    if acc is not None:
+                        yield k, name, "property " + where, kind, python_function(acc), cls
+            t = type(v)
+            for m, kind in (("__set__", "setter"), ("__delete__", "deleter")):
+                f = python_function(_lookup(t, m))
+                if f is not None:
+                    yield k, name, "descriptor %s (%s.%s)" % (where, t.__module__, t.__qualname__), kind, f, t
 
 
 def _on_self(prev, code):
