@@ -47,7 +47,7 @@ func TestCheckoutGlobals(t *testing.T) {
 		{"yolov6 inference backend left unknown", cat(proto(2), built("yolov6.layers.common", "DetectBackend"), stop), RuleUnknownGlobal},
 		{"layer called by REDUCE", cat(proto(2), glob("models.common", "Conv"), k1(3), k1(16), tuple2, reduce, stop), RuleMisusedGlobal},
 		{"model called with a cfg path", cat(proto(2), glob("models.yolo", "DetectionModel"), sbu("/etc/passwd"), tuple1, reduce, stop), RuleMisusedGlobal},
-		{"layer called by INST", cat(mark, inst("models.common", "SPPF"), stop), RuleMisusedGlobal},
+		{"layer called by INST", cat(mark, k1(3), inst("models.common", "SPPF"), stop), RuleMisusedGlobal},
 		{"unlisted models.common name", cat(proto(2), built("models.common", "Evil"), stop), RuleUnknownGlobal},
 		{"inference wrapper left unknown", cat(proto(2), built("models.common", "DetectMultiBackend"), stop), RuleUnknownGlobal},
 		{"AutoShape left unknown", cat(proto(2), built("models.common", "AutoShape"), stop), RuleUnknownGlobal},

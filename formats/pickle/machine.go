@@ -1722,7 +1722,12 @@ func (m *machine) call(off int64, op byte, fn, args, kwargs Value) Value {
 		g := fn.gobj().info
 		if g == nil || g.ref.Verdict.Class == globals.Allowed {
 			need := globals.UseFunction
-			if op == opNEWOBJ || op == opNEWOBJEX {
+			if op == opNEWOBJ || op == opNEWOBJEX || (op == opINST || op == opOBJ) && args.count() == 0 {
+				// INST and OBJ without arguments build a class with
+				// cls.__new__(cls), as NEWOBJ does, unless it defines
+				// __getinitargs__ (_pickle.c instantiate, pickle.py
+				// _instantiate); the generators leave such classes off
+				// the class use.
 				need = globals.UseClass
 			}
 			m.use(off, fn, need, res)

@@ -32,7 +32,7 @@ func TestUseGadgets(t *testing.T) {
 		{"class-only global built by NEWOBJ", cat(proto(2), glob("torch.nn.modules.linear", "Linear"), emptyTuple, newobj, stop), "", ""},
 		{"class-only global called by REDUCE", cat(proto(2), glob("torch.nn.modules.linear", "Linear"), sbu("x"), tuple1, reduce, stop), RuleMisusedGlobal, ""},
 		{"wildcard class called by REDUCE", cat(proto(2), glob("ultralytics.nn.tasks", "DetectionModel"), sbu("https://x/y.yaml"), tuple1, reduce, stop), RuleMisusedGlobal, ""},
-		{"class-only global called by INST", cat(mark, inst("torch.nn.modules.linear", "Linear"), stop), RuleMisusedGlobal, ""},
+		{"class-only global called by INST", cat(mark, sbu("x"), inst("torch.nn.modules.linear", "Linear"), stop), RuleMisusedGlobal, ""},
 		{"value-only global called", cat(proto(2), glob("collections.abc", "Mapping"), emptyTuple, reduce, stop), RuleMisusedGlobal, ""},
 		{"value-only global built", cat(proto(2), glob("collections.abc", "Mapping"), emptyTuple, newobj, stop), RuleMisusedGlobal, ""},
 		{"value-only global held", cat(proto(2), glob("collections.abc", "Mapping"), tuple1, stop), "", ""},

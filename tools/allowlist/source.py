@@ -80,7 +80,9 @@ PROGRAM = {"main", "cli", "app", "exit", "system", "popen", "Popen", "call", "ch
 # What BUILD runs on an instance: the unpickler's and dict()'s lookups.
 BUILD = ("__new__", "__setstate__", "__setattr__", "__delattr__", "__setitem__", "__del__",
          "extend", "append", "add", "keys", "items", "update")
-REFUSED = ("__getattr__", "__getattribute__")
+# __getinitargs__ makes INST and OBJ without arguments call the class
+# (running __init__) instead of building it with __new__.
+REFUSED = ("__getattr__", "__getattribute__", "__getinitargs__")
 TRIGGERS = ("__hash__", "__eq__", "__ne__", "__repr__", "__str__", "__format__", "__len__", "__bool__",
             "__iter__", "__next__", "__reversed__", "__lt__", "__gt__", "__le__", "__ge__", "__add__",
             "__radd__", "__index__", "__int__", "__float__", "__complex__", "__abs__", "__round__",
@@ -99,6 +101,14 @@ BUILTIN_BASES = {"builtins.object", "builtins.dict", "builtins.list", "builtins.
                  "builtins.frozenset", "builtins.int", "builtins.float", "builtins.str", "builtins.bytes",
                  "builtins.complex", "builtins.bool", "collections.OrderedDict", "abc.ABC", "typing.Generic",
                  "typing.Protocol", "typing.NamedTuple", "builtins.BaseException"}
+
+
+# Classes a reading by hand refused for what their methods do once loaded,
+# beyond what the checker follows (allow.tsv's reviews).
+HAND_REFUSED = {
+    "surprise.dataset.DatasetUserFolds": "opens the folds_files paths it holds when its folds are iterated "
+                                         "(allow.tsv's surprise review)",
+}
 
 
 class Unsafe(Exception):
@@ -338,6 +348,7 @@ class Checker:
         self.unvouched = unvouched
         self.static = static.Checker()
         self.vouch = dunders.Vouch(reviewed)
+        self.external_why = {}
         self.module_why = {}
         self.class_why = {}
         self.external_names = {}
@@ -616,6 +627,46 @@ class Checker:
                     for p in r[1].split(".")[1 if builtin else 0:]:
                         if p in (danger if builtin else attr_danger):
                             raise Unsafe("%s reaches %s (%s)" % (what, r[1], danger[p]))
+                    if not builtin:
+                        self.external_code(r[1], strict, what)
+
+    def external_code(self, full, strict, what):
+        """Reads an external global a method names, as generate.py reads a
+        library's: a Python function's body and callees, a class's Python
+        construction methods (scikit-learn's check_memory makes a
+        joblib.Memory directory). C code is judged by its name only, as
+        static.py's callees are; on the build path (strict) a global that
+        cannot be imported is refused."""
+        key = (full, strict)
+        if key not in self.external_why:
+            self.external_why[key] = self._external_code(full, strict)
+        if self.external_why[key]:
+            raise Unsafe("%s calls %s: %s" % (what, full, self.external_why[key]))
+
+    def _external_code(self, full, strict):
+        obj = import_dotted(full)
+        if obj is None:
+            return "it cannot be imported to read" if strict else None
+        checker = self.static if strict else self.vouch.checker
+        targets = []
+        f = static.python_function(obj) if callable(obj) and not isinstance(obj, type) else None
+        if f is not None:
+            targets.append((f, None))
+        elif isinstance(obj, type):
+            for m in ("__new__", "__init__", "__setattr__", "__setitem__"):
+                mf = static.python_function(static._lookup(obj, m))
+                if mf is not None:
+                    targets.append((mf, obj))
+        for fn, cls in targets:
+            if "%s.%s" % (fn.__module__, fn.__qualname__) in static.REVIEWED_PY:
+                continue
+            try:
+                checker.check_code(fn, static.top(fn.__module__), cls, 0, set())
+            except static.Unsafe as e:
+                return str(e)
+            except RecursionError:
+                return "too deep to read"
+        return None
 
     def follow_self(self, name, strict, world, depth, seen, what):
         """Reads the method self.name resolves to in world (the first
@@ -656,7 +707,11 @@ def holder(w, world, external):
             params = {a.arg for a in fn.args.posonlyargs + fn.args.args + fn.args.kwonlyargs}
             pos = fn.args.posonlyargs + fn.args.args
             for a, d in zip(pos[len(pos) - len(fn.args.defaults):], fn.args.defaults):
-                if isinstance(d, (ast.Name, ast.Attribute)) and dotted(d) not in ("None", "True", "False"):
+                # A default that is a function (not a constant such as
+                # DEFAULT_SIZE) marks a parameter that takes callables.
+                r = w.resolve(_m, dotted(d)) if isinstance(d, (ast.Name, ast.Attribute)) and dotted(d) else None
+                if r is not None and (r[0] == "func" or r[0] == "external" and not r[1].startswith("builtins.")
+                                      and not r[1].rsplit(".", 1)[-1].isupper()):
                     defaults_fn.add(a.arg)
             for node in ast.walk(fn):
                 if not isinstance(node, ast.Assign):
@@ -886,7 +941,7 @@ def judge(world, checker, deny, hand):
             pat = "%s.%s" % key
             if key in hand or deny_match(deny, mod.name, st.name):
                 continue
-            why = checker.class_excluded(mod, st)
+            why = HAND_REFUSED.get(pat) or checker.class_excluded(mod, st)
             if why is not None:
                 excluded.append((row["eco"], pat, "class", lib, "parsed", why))
                 continue

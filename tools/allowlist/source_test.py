@@ -154,6 +154,13 @@ LIB = {
             def fit(self, x):
                 return score(self, x)
 
+        from sklearn.utils.validation import check_memory
+
+        class MakesMemory:
+            def __setstate__(self, state):
+                self.__dict__.update(state)
+                self.memory = check_memory(self.memory)
+
         class CallsOwn:
             def __init__(self, n):
                 self.n = n
@@ -225,6 +232,7 @@ WANT = {
     "toylib.plain.CallsHeld": "holder",
     "toylib.plain.PassesHeld": "holder",
     "toylib.plain.CallsOwn": None,
+    "toylib.plain.MakesMemory": "check_memory",
     "toylib.plain.HandsItself": "holder",
     "toylib.other.ReExported": None,
     "toylib.other.Unknown": "not an importable class",

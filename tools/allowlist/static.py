@@ -214,6 +214,10 @@ class Checker:
     def _check(self, obj, uses, reviewed):
         seen = set()
         cls = obj if isinstance(obj, type) else None
+        if cls is not None and "class" in uses and _lookup(cls, "__getinitargs__") is not None:
+            # INST and OBJ without arguments then call the class (its
+            # __init__) where formats/pickle counts a build.
+            raise Unsafe("%s defines __getinitargs__, so INST and OBJ call it" % _where(cls))
         for owner, m, meth in run_methods(obj, uses):
             f = python_function(meth)
             if f is None:
