@@ -4,20 +4,26 @@
 package allowlist_test
 
 import (
+	"context"
 	"os/exec"
 	"testing"
+	"time"
 
 	"github.com/modelgate/modelgate/internal/pythontest"
 )
 
-// TestSourceChecker runs source_test.py: a small library written to pass
-// or fail each rule of the source-derived allowlist's checker.
-func TestSourceChecker(t *testing.T) {
+// TestCheckers runs the unit tests of the generators' checkers:
+// test_static.py (the bytecode checker: a class whose property setter or
+// descriptor __set__ does I/O is excluded, because BUILD applies a slot
+// state with setattr) and source_test.py (the source checker, on a small
+// library written to pass or fail each of its rules).
+func TestCheckers(t *testing.T) {
 	py := pythontest.Require(t)
-	cmd := exec.Command(py, "-m", "unittest", "-v", "source_test.py")
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, py, "-m", "unittest", "-q", "test_static", "source_test")
 	cmd.Env = pythontest.Env(t.TempDir())
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("source_test.py: %v\n%s", err, out)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("tools/allowlist unit tests: %v\n%s", err, out)
 	}
 }

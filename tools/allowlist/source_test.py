@@ -1,6 +1,6 @@
 """Tests of source.py's reading on a small library written here.
 
-    /usr/bin/python3 -m unittest tools/allowlist/source_test.py   (run by go test ./tools/allowlist)
+    /usr/bin/python3 -m unittest tools/allowlist/source_test.py   (run by go test ./tools/allowlist, TestCheckers)
 
 Each class below is built to pass or to fail one rule of the checker; the
 test asserts which and, for a failure, the reason's words.

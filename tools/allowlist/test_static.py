@@ -1,5 +1,5 @@
 """Tests of static.py's build-path check (run by
-formats/pickle/globals/static_test.go with Debian's Python).
+tools/allowlist/source_test.go, TestCheckers, with Debian's Python).
 
 BUILD applies a pickle's slot state with setattr, which runs the data
 descriptors of the instance's type, so a class whose property setter or
