@@ -304,7 +304,11 @@ class World:
                         if not name or name.split(".")[0] in ("self", "cls"):
                             continue
                         r = self.resolve(m, name)
-                        if r and r[0] == "class":
+                        # A method or dunder replaced (C.__setstate__ = f) runs
+                        # code this reading never saw; a flag (C._tracing =
+                        # True) is data a state entry could set as well.
+                        if r and r[0] == "class" and (attr == "(setattr)" or dunder(attr) or
+                                                      method(r[2], attr) is not None):
                             self._patched.setdefault((r[1].name, r[2].name), "%s.%s assigned in %s:%d" % (
                                 r[2].name, attr, m.path, node.lineno))
         return self._patched.get((mod.name, cdef.name), "")
