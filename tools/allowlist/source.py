@@ -505,10 +505,23 @@ class Checker:
             return
         # (Its __getattr__ and __call__ run on a missing class attribute and
         # on a call, neither of which building an instance does.)
-        if r and r[0] == "class" and not any(method(c, n) for _m, c in self.mro(r[1], r[2], ())[0]
-                                             for n in ("__new__", "__init__", "__getattribute__",
-                                                       "__setattr__", "__prepare__")):
-            return
+        if r and r[0] == "class":
+            world = self.mro(r[1], r[2], ())[0]
+            if not any(method(c, n) for _m, c in world for n in ("__getattribute__", "__setattr__", "__prepare__")):
+                # Its __new__ and __init__ (theano's MetaObject, which adds
+                # __eq__ and __hash__ read from __props__) are read as code
+                # the dunders loading triggers, the methods they define
+                # included; __new__
+                # must return what type.__new__ made.
+                for m, c in world:
+                    for n in ("__new__", "__init__"):
+                        fn = method(c, n)
+                        if fn is None:
+                            continue
+                        if n == "__new__" and not returns_new(fn):
+                            raise Unsafe("metaclass %s.__new__ may return another class" % c.name)
+                        self.code(m, fn, False, None, 1, set(), (), "metaclass %s.%s" % (c.name, n))
+                return
         raise Unsafe("metaclass %s is not read to leave the class as defined" % ast.unparse(node)[:60])
 
     def _check_class(self, mod, cdef, stack):
@@ -893,6 +906,21 @@ def walk_code(fn, skip):
             continue
         yield node
         todo.extend(ast.iter_child_nodes(node))
+
+
+def returns_new(fn):
+    """Whether every return of fn's own body returns a call of some
+    __new__ (super().__new__(...), type.__new__(...))."""
+    rets, todo = [], list(fn.body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue
+        if isinstance(node, ast.Return):
+            rets.append(node)
+        todo.extend(ast.iter_child_nodes(node))
+    return bool(rets) and all(isinstance(r.value, ast.Call) and isinstance(r.value.func, ast.Attribute) and
+                              r.value.func.attr == "__new__" for r in rets)
 
 
 def returns_only(fn, name):
