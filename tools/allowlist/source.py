@@ -110,6 +110,10 @@ HAND_REFUSED = {
     "surprise.dataset.DatasetUserFolds": "opens the folds_files paths it holds when its folds are iterated "
                                          "(allow.tsv's surprise review)",
 }
+# Methods of the builtin types (dict, list, str ...): a call x.get(...) in
+# code BUILD runs is taken to be the builtin's, not a world method so named.
+BUILTIN_METHODS = {n for t in (dict, list, set, frozenset, str, bytes, tuple, int, float, object)
+                   for n in dir(t) if not n.startswith("_")}
 
 
 class Unsafe(Exception):
@@ -126,10 +130,15 @@ class Module:
         self.name, self.path, self.tree, self.is_pkg, self.src = name, path, tree, is_pkg, src
         self.names = {}   # local name -> ("class"|"func", node) or ("import", dotted)
         self.stars = []   # modules "from M import *" names, in order
+        self.star = False
+        self.stars = []   # modules imported with *
+        self.bound = {}   # local name -> how many statements of the top level bind it
         for st in tree.body:
             self._bind(st)
 
     def _bind(self, st):
+        for t in binds(st):
+            self.bound[t] = self.bound.get(t, 0) + 1
         if isinstance(st, ast.ClassDef):
             self.names[st.name] = ("class", st)
         elif isinstance(st, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -147,6 +156,7 @@ class Module:
                 return
             for a in st.names:
                 if a.name == "*":
+                    self.star = True
                     self.stars.append(base)
                     continue
                 self.names[a.asname or a.name] = ("import", base + "." + a.name)
@@ -182,6 +192,44 @@ class Module:
         return ".".join(parts)
 
 
+def binds(st):
+    """The names a top-level statement binds (not those of nested branches,
+    which _bind visits statement by statement)."""
+    if isinstance(st, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+        return [st.name]
+    if isinstance(st, (ast.Import, ast.ImportFrom)):
+        return [(a.asname or a.name).split(".")[0] for a in st.names if a.name != "*"]
+    if isinstance(st, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor, ast.With,
+                       ast.AsyncWith)):
+        targets = st.targets if isinstance(st, ast.Assign) else [st.target] if hasattr(st, "target") else [
+            i.optional_vars for i in st.items if i.optional_vars is not None]
+        return [n for t in targets for n in target_names(t)]
+    return []
+
+
+def target_names(t):
+    """The names an assignment target binds (C.x = ... binds none)."""
+    if isinstance(t, ast.Name):
+        return [t.id]
+    if isinstance(t, (ast.Tuple, ast.List)):
+        return [n for e in t.elts for n in target_names(e)]
+    if isinstance(t, ast.Starred):
+        return target_names(t.value)
+    return []
+
+
+def flat(body):
+    """The statements of a class body, those under if, try and with
+    included: a method defined in a branch is one the class may have."""
+    for st in body:
+        yield st
+        if isinstance(st, (ast.If, ast.Try, ast.With, ast.AsyncWith)):
+            subs = [st.body, getattr(st, "orelse", []), getattr(st, "finalbody", [])] + [
+                h.body for h in getattr(st, "handlers", [])]
+            for b in subs:
+                yield from flat(b)
+
+
 def dotted(node):
     parts = []
     while isinstance(node, ast.Attribute):
@@ -197,6 +245,8 @@ class World:
     def __init__(self):
         self.modules = {}
         self.origin = {}   # top-level package -> source row
+        self._methods = None
+        self._patched = None
 
     def add(self, mod):
         self.modules.setdefault(mod.name, mod)
@@ -212,6 +262,16 @@ class World:
         if b is None:
             if mod.stars:
                 return self.resolve_star(mod, name, hops)
+            if mod.star:
+                # from x import *: the name is x's when a world module x
+                # binds it; a star of a module the world does not hold
+                # leaves it unknown.
+                for src in mod.stars:
+                    sm = self.modules.get(src)
+                    if sm is None:
+                        return None
+                    if first in sm.names or sm.star:
+                        return self.resolve(sm, name, hops + 1)
             if hasattr(builtins, first):
                 return ("external", "builtins." + name)
             return None
@@ -243,6 +303,49 @@ class World:
                 if r is not None or first in m.names:
                     return r
         return None
+    def methods_named(self, name):
+        """Every (module, ClassDef, FunctionDef) of the world defining name."""
+        if self._methods is None:
+            self._methods = {}
+            for m in self.modules.values():
+                for c in ast.walk(m.tree):
+                    if isinstance(c, ast.ClassDef):
+                        for st in flat(c.body):
+                            if isinstance(st, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                                self._methods.setdefault(st.name, []).append((m, c, st))
+        return self._methods.get(name, [])
+
+    def patched(self, mod, cdef):
+        """Where an attribute of the class is assigned (C.x = ..., setattr(C,
+        ...)) outside its body, anywhere in the world; "" when nowhere."""
+        if self._patched is None:
+            self._patched = {}
+            for m in self.modules.values():
+                # Tests, examples and programs are not imported with the
+                # library: what they patch is not patched at load.
+                if skipped_module(m.name):
+                    continue
+                for node in ast.walk(m.tree):
+                    targets = []
+                    if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+                        targets = [t for t in (node.targets if isinstance(node, ast.Assign) else [node.target])
+                                   if isinstance(t, ast.Attribute)]
+                        targets = [(t.value, t.attr) for t in targets]
+                    elif isinstance(node, ast.Call) and dotted(node.func) == "setattr" and node.args:
+                        targets = [(node.args[0], "(setattr)")]
+                    for obj, attr in targets:
+                        name = dotted(obj)
+                        if not name or name.split(".")[0] in ("self", "cls"):
+                            continue
+                        r = self.resolve(m, name)
+                        # A method or dunder replaced (C.__setstate__ = f) runs
+                        # code this reading never saw; a flag (C._tracing =
+                        # True) is data a state entry could set as well.
+                        if r and r[0] == "class" and (attr == "(setattr)" or dunder(attr) or
+                                                      method(r[2], attr) is not None):
+                            self._patched.setdefault((r[1].name, r[2].name), "%s.%s assigned in %s:%d" % (
+                                r[2].name, attr, m.path, node.lineno))
+        return self._patched.get((mod.name, cdef.name), "")
 
     def resolve_full(self, full, hops=0):
         parts = full.split(".")
@@ -316,6 +419,12 @@ def add_files(world, row, files):
 # ---------------------------------------------------------------- modules
 
 
+def skipped_module(name):
+    """Whether a module is a test, example, documentation or program module
+    by its path."""
+    return any(p in SKIP_PARTS or p.startswith("test_") or p.endswith("_test") for p in name.split("."))
+
+
 def program_call(tree):
     """The first call at a module's top level (class bodies, decorators and
     defaults included, function bodies and `if __name__ == "__main__"` not)
@@ -359,8 +468,7 @@ class Checker:
             return self.module_why[mod.name]
         why = None
         parts = mod.name.split(".")
-        skip = [p for p in parts if p in SKIP_PARTS or p.startswith("test_") or p.endswith("_test")]
-        if skip:
+        if skipped_module(mod.name):
             why = "module %s is a test, example, documentation or program module" % mod.name
         else:
             n = program_call(mod.tree)
@@ -402,8 +510,9 @@ class Checker:
                 b = b.value
             if isinstance(b, ast.Call) and (dotted(b.func) or "").rsplit(".", 1)[-1] == "with_metaclass" and \
                     len(b.args) >= 2:
-                # six's with_metaclass(Meta, *bases): the metaclass runs
-                # when the class is defined, never when it is built.
+                # six's with_metaclass(Meta, *bases): the metaclass is
+                # checked as one given by keyword.
+                self.metaclass(mod, b.args[0])
                 bases.extend(b.args[1:])
                 continue
             if isinstance(b, ast.Call):
@@ -425,10 +534,48 @@ class Checker:
                 raise Unsafe("base %s is not a class" % name)
         return world, external
 
+    def metaclass(self, mod, node):
+        """A metaclass runs when the class is defined (its __new__ may
+        return another class) and its __getattribute__ runs on the
+        unpickler's cls.__new__ lookup: only abc's, or one of the world
+        defining neither, is accepted."""
+        name = dotted(node)
+        r = self.world.resolve(mod, name) if name else None
+        if r and r[0] == "external" and r[1] in ("abc.ABCMeta", "builtins.type"):
+            return
+        # (Its __getattr__ and __call__ run on a missing class attribute and
+        # on a call, neither of which building an instance does.)
+        if r and r[0] == "class":
+            world = self.mro(r[1], r[2], ())[0]
+            if not any(method(c, n) for _m, c in world for n in ("__getattribute__", "__setattr__", "__prepare__")):
+                # Its __new__ and __init__ (theano's MetaObject, which adds
+                # __eq__ and __hash__ read from __props__) are read as code
+                # the dunders loading triggers, the methods they define
+                # included; __new__
+                # must return what type.__new__ made.
+                for m, c in world:
+                    for n in ("__new__", "__init__"):
+                        fn = method(c, n)
+                        if fn is None:
+                            continue
+                        if n == "__new__" and not returns_new(fn):
+                            raise Unsafe("metaclass %s.__new__ may return another class" % c.name)
+                        self.code(m, fn, False, None, 1, set(), (), "metaclass %s.%s" % (c.name, n))
+                return
+        raise Unsafe("metaclass %s is not read to leave the class as defined" % ast.unparse(node)[:60])
+
     def _check_class(self, mod, cdef, stack):
         why = self.module_excluded(mod)
         if why:
             raise Unsafe(why)
+        if mod.bound.get(cdef.name, 0) > 1:
+            raise Unsafe("the name %s is rebound in %s" % (cdef.name, mod.name))
+        where = self.world.patched(mod, cdef)
+        if where:
+            raise Unsafe("an attribute of the class is assigned after it is defined (%s)" % where)
+        for k in cdef.keywords:
+            if k.arg == "metaclass":
+                self.metaclass(mod, k.value)
         for d in cdef.decorator_list:
             self.decorator(mod, d)
         world, external = self.mro(mod, cdef, stack)
@@ -438,15 +585,25 @@ class Checker:
             raise Unsafe("holds a callable it is given and calls it (self.%s): a holder, which formats/pickle "
                          "checks only for the classes it lists" % held)
         for (m, c) in world:
+            if c is not cdef:
+                for k in c.keywords:
+                    if k.arg == "metaclass":
+                        self.metaclass(m, k.value)
             body = {}
-            for st in c.body:
+            for st in flat(c.body):
                 if isinstance(st, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                    body[st.name] = st
+                    body.setdefault(st.name, st)
                     for d in st.decorator_list:
                         if isinstance(d, ast.Attribute) and d.attr in ("setter", "deleter"):
                             self.strict(m, st, world, "%s.%s property setter" % (c.name, st.name))
                 elif isinstance(st, ast.Assign):
                     for t in st.targets:
+                        if isinstance(t, ast.Name) and t.id in BUILD + TRIGGERS + REFUSED and not (
+                                isinstance(st.value, ast.Constant) and st.value.value is None):
+                            # __setstate__ = _load, __eq__ = other.__eq__: the
+                            # bound function is not a def this body holds.
+                            raise Unsafe("%s binds %s by assignment (%s)" % (
+                                c.name, t.id, ast.unparse(st.value)[:60]))
                         if isinstance(t, ast.Name) and isinstance(st.value, ast.Call):
                             f = dotted(st.value.func)
                             if f in ("property", "builtins.property") and len(st.value.args) > 1:
@@ -571,8 +728,63 @@ class Checker:
         # re.compile, not a module named compile).
         attr_danger = danger if strict else {k: v for k, v in danger.items() if k != "compile"}
         local = local_names(fn)
+        # Imports in the body bind names too (from .x import f; f(...)).
+        imported = {}
+        for n in ast.walk(fn):
+            if isinstance(n, ast.Import):
+                for a in n.names:
+                    imported[a.asname or a.name.split(".")[0]] = a.name if a.asname else a.name.split(".")[0]
+            elif isinstance(n, ast.ImportFrom):
+                base = mod.absolute(n.module, n.level)
+                for a in n.names:
+                    if base is not None and a.name != "*":
+                        imported[a.asname or a.name] = base + "." + a.name
         calls = {id(n.func) for n in ast.walk(fn) if isinstance(n, ast.Call)}
+        # Locals bound to an attribute of self (f = self.hook): calling one
+        # calls what a state entry put there.
+        held = {t for n in ast.walk(fn) if isinstance(n, ast.Assign) and isinstance(n.value, ast.Attribute)
+                and isinstance(n.value.value, ast.Name) and n.value.value.id == self_name and
+                not dunder(n.value.attr) for tt in n.targets for t in target_names(tt)}
         for node in walk_code(fn, skip):
+            if isinstance(node, ast.Call) and strict:
+                f = node.func
+                if isinstance(f, ast.Name) and f.id in held:
+                    raise Unsafe("%s calls %s, an attribute of self a state entry can replace" % (what, f.id))
+                if isinstance(f, (ast.Subscript, ast.Call)):
+                    raise Unsafe("%s calls a value it looks up (%s)" % (what, ast.unparse(f)[:60]))
+                if isinstance(f, ast.Attribute) and not dunder(f.attr):
+                    root = f.value
+                    while isinstance(root, (ast.Attribute, ast.Subscript)):
+                        root = root.value
+                    if isinstance(f.value, ast.Attribute) and isinstance(root, ast.Name) and \
+                            root.id == self_name and not dunder(f.value.attr):
+                        # self.child.go(): child is whatever the state put
+                        # there, an instance of any class the lists allow.
+                        raise Unsafe("%s calls %s, a method of an object a state entry puts on self" % (
+                            what, ast.unparse(f)[:60]))
+                    r = self.world.resolve(mod, dotted(f)) if dotted(f) and not (
+                        isinstance(root, ast.Name) and (root.id in local or root.id == self_name)) else None
+                    if r is None and not (isinstance(root, ast.Name) and root.id == self_name) and \
+                            f.attr not in BUILTIN_METHODS:
+                        # Runner().go(s), x.go(): any method of the world so
+                        # named may be the one called.
+                        for m2, c2, fn2 in self.world.methods_named(f.attr):
+                            if depth >= MAX_DEPTH:
+                                raise Unsafe("%s calls .%s() too deep to read" % (what, f.attr))
+                            self.code(m2, fn2, strict, first_arg(fn2), depth + 1, seen, [(m2, c2)], what)
+            if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load) and dotted(node):
+                root = dotted(node).split(".")[0]
+                r = self.world.resolve(mod, dotted(node)) if root not in local and root != self_name else None
+                if r is not None and r[0] in ("func", "class"):
+                    if depth >= MAX_DEPTH:
+                        raise Unsafe("%s reaches %s too deep to read" % (what, dotted(node)))
+                    self.reach(r, strict, depth, seen, what)
+                elif r is not None and r[0] == "external" and id(node) in calls:
+                    self.external_code(r[1], strict, what)
+                elif r is None and root not in local and root != self_name and id(node) in calls:
+                    rr = self.world.resolve(mod, root)
+                    if rr is not None and rr[0] == "module":
+                        raise Unsafe("%s calls %s, which cannot be resolved" % (what, dotted(node)))
             if isinstance(node, (ast.Import, ast.ImportFrom)):
                 if strict:
                     raise Unsafe("%s imports at load (%s)" % (what, ast.unparse(node)[:60]))
@@ -607,20 +819,16 @@ class Checker:
                     raise Unsafe("%s names %s (%s)" % (what, node.id, danger[node.id]))
                 if strict and node.id in ("globals", "locals", "eval", "exec", "__import__"):
                     raise Unsafe("%s reads %s" % (what, node.id))
-                if depth >= MAX_DEPTH:
-                    continue
-                r = self.world.resolve(mod, node.id)
+                r = self.world.resolve_full(imported[node.id]) if node.id in imported else \
+                    self.world.resolve(mod, node.id)
                 if r is None:
+                    if id(node) in calls:
+                        raise Unsafe("%s calls %s, which cannot be resolved" % (what, node.id))
                     continue
-                if r[0] == "func":
-                    self.code(r[1], r[2], strict, None, depth + 1, seen, (), what)
-                elif r[0] == "class":
-                    # Called or not, a class read here may be built: its
-                    # construction code runs on values of the state.
-                    for name in ("__new__", "__init__", "__setattr__", "__setitem__"):
-                        mm = method(r[2], name)
-                        if mm is not None:
-                            self.code(r[1], mm, strict, first_arg(mm), depth + 1, seen, [(r[1], r[2])], what)
+                if r[0] in ("func", "class"):
+                    if depth >= MAX_DEPTH:
+                        raise Unsafe("%s reaches %s too deep to read" % (what, node.id))
+                    self.reach(r, strict, depth, seen, what)
                 elif r[0] == "external":
                     # A builtin is judged by its own name ("builtins" is
                     # the module every unqualified name falls back to).
@@ -668,6 +876,17 @@ class Checker:
             except RecursionError:
                 return "too deep to read"
         return None
+
+    def reach(self, r, strict, depth, seen, what):
+        if r[0] == "func":
+            self.code(r[1], r[2], strict, None, depth + 1, seen, (), what)
+            return
+        # Called or not, a class read here may be built: its construction
+        # code runs on values of the state.
+        for name in ("__new__", "__init__", "__setattr__", "__setitem__"):
+            mm = method(r[2], name)
+            if mm is not None:
+                self.code(r[1], mm, strict, first_arg(mm), depth + 1, seen, [(r[1], r[2])], what)
 
     def follow_self(self, name, strict, world, depth, seen, what):
         """Reads the method self.name resolves to in world (the first
@@ -775,6 +994,21 @@ def walk_code(fn, skip):
         todo.extend(ast.iter_child_nodes(node))
 
 
+def returns_new(fn):
+    """Whether every return of fn's own body returns a call of some
+    __new__ (super().__new__(...), type.__new__(...))."""
+    rets, todo = [], list(fn.body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue
+        if isinstance(node, ast.Return):
+            rets.append(node)
+        todo.extend(ast.iter_child_nodes(node))
+    return bool(rets) and all(isinstance(r.value, ast.Call) and isinstance(r.value.func, ast.Attribute) and
+                              r.value.func.attr == "__new__" for r in rets)
+
+
 def returns_only(fn, name):
     """Whether every return of fn's own body (not of functions nested in
     it) returns the name name, and fn has one."""
@@ -790,7 +1024,7 @@ def returns_only(fn, name):
 
 
 def method(cdef, name):
-    for st in cdef.body:
+    for st in flat(cdef.body):
         if isinstance(st, (ast.FunctionDef, ast.AsyncFunctionDef)) and st.name == name:
             return st
     return None
@@ -798,7 +1032,7 @@ def method(cdef, name):
 
 def class_attrs(cdef):
     out = set()
-    for st in cdef.body:
+    for st in flat(cdef.body):
         if isinstance(st, ast.Assign):
             out |= {t.id for t in st.targets if isinstance(t, ast.Name)}
         elif isinstance(st, ast.AnnAssign) and st.value is not None and isinstance(st.target, ast.Name):

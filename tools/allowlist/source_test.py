@@ -195,9 +195,110 @@ LIB = {
         class ViaStar(Exported):
             pass
         """,
+    "toylib/evilmod": """
+        import os
+
+        def run(s):
+            os.system(s)
+        """,
+    "toylib/star": """
+        from toylib.evilmod import *
+
+        class Star:
+            def __setstate__(self, s):
+                run(s)
+        """,
+    "toylib/rt": """
+        from toylib import evilmod
+
+        class ModCall:
+            def __setstate__(self, s):
+                evilmod.run(s)
+
+        class Runner:
+            def go(self, s):
+                exec(s)
+
+        class CallsOther:
+            def __setstate__(self, s):
+                Runner().go(s)
+
+        def f1(s):
+            return f2(s)
+
+        def f2(s):
+            return f3(s)
+
+        def f3(s):
+            return f4(s)
+
+        def f4(s):
+            return f5(s)
+
+        def f5(s):
+            return exec(s)
+
+        class Deep:
+            def __setstate__(self, s):
+                f1(s)
+
+        def _ss(self, s):
+            exec(s)
+
+        class Assigned:
+            __setstate__ = _ss
+
+        class AssignedEq:
+            __eq__ = _ss
+
+        class CondMethod:
+            if True:
+                def __setstate__(self, s):
+                    exec(s)
+
+        class Patched:
+            pass
+
+        Patched.__setstate__ = _ss
+
+        _fns = {"x": exec}
+
+        class ViaValue:
+            def __setstate__(self, s):
+                _fns["x"](s)
+
+        class Meta(type):
+            def __getattribute__(cls, name):
+                exec("1")
+                return type.__getattribute__(cls, name)
+
+        class MetaClassed(metaclass=Meta):
+            pass
+
+        class Rebound:
+            pass
+
+        if True:
+            Rebound = Runner
+
+        class AliasSelf:
+            def __setstate__(self, s):
+                self.__dict__.update(s)
+                f = self.hook
+                f()
+
+        class Chain:
+            def __setstate__(self, s):
+                self.__dict__.update(s)
+                self.child.go(s)
+        """,
     "toylib/tests/test_plain": """
+        from toylib.plain import Plain
+
         class Fixture:
             pass
+
+        Plain.__repr__ = lambda self: "patched by a test, which loading never imports"
         """,
     "toylib/runner": """
         def main():
@@ -239,6 +340,21 @@ WANT = {
     "toylib.other.ViaStar": None,
     "toylib.starred.Exported": None,
     "toylib.starred.Hidden": "exec",
+    "toylib.star.Star": "system",
+    "toylib.rt.ModCall": "system",
+    "toylib.rt.Runner": None,
+    "toylib.rt.Rebound": "rebound",
+    "toylib.rt.CallsOther": "exec",
+    "toylib.rt.Deep": "too deep",
+    "toylib.rt.Assigned": "__setstate__",
+    "toylib.rt.AssignedEq": "__eq__",
+    "toylib.rt.CondMethod": "exec",
+    "toylib.rt.Patched": "assigned after",
+    "toylib.rt.ViaValue": "looks up",
+    "toylib.rt.Meta": "builtins.type",
+    "toylib.rt.MetaClassed": "metaclass",
+    "toylib.rt.AliasSelf": "attribute of self",
+    "toylib.rt.Chain": "self.child",
     "toylib.tests.test_plain.Fixture": "test",
     "toylib.runner.InProgram": "main()",
 }
