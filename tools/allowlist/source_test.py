@@ -278,6 +278,24 @@ LIB = {
         class Rebound:
             pass
 
+        class MissMeta(type):
+            def __getattr__(cls, name):
+                open("/tmp/rt2-marker", "w").write(name)
+                raise AttributeError(name)
+
+        class MissClassed(metaclass=MissMeta):
+            pass
+
+        class InitArgsMeta(type):
+            def __getinitargs__(cls):
+                return ()
+
+            def __call__(cls, *args):
+                return exec("1")
+
+        class InitArgsClassed(metaclass=InitArgsMeta):
+            pass
+
         if True:
             Rebound = Runner
 
@@ -353,6 +371,10 @@ WANT = {
     "toylib.rt.ViaValue": "looks up",
     "toylib.rt.Meta": "builtins.type",
     "toylib.rt.MetaClassed": "metaclass",
+    "toylib.rt.MissMeta": "builtins.type",
+    "toylib.rt.MissClassed": "__getattr__",
+    "toylib.rt.InitArgsMeta": "builtins.type",
+    "toylib.rt.InitArgsClassed": "__getinitargs__",
     "toylib.rt.AliasSelf": "attribute of self",
     "toylib.rt.Chain": "self.child",
     "toylib.tests.test_plain.Fixture": "test",
