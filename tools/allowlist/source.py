@@ -543,10 +543,20 @@ class Checker:
         r = self.world.resolve(mod, name) if name else None
         if r and r[0] == "external" and r[1] in ("abc.ABCMeta", "builtins.type"):
             return
-        # (Its __getattr__ and __call__ run on a missing class attribute and
-        # on a call, neither of which building an instance does.)
+        # Its __getattr__ runs on a missing class attribute: INST and OBJ
+        # without arguments look up __getinitargs__ on the class, and
+        # finding one there (the metaclass's own, or what __getattr__
+        # returns) makes them call the class, the metaclass's __call__
+        # and the class's __init__ included.
         if r and r[0] == "class":
-            world = self.mro(r[1], r[2], ())[0]
+            world, external = self.mro(r[1], r[2], ())
+            for e in external:
+                if e not in ("abc.ABCMeta", "builtins.type"):
+                    raise Unsafe("metaclass %s derives from %s, whose lookups are not read" % (r[2].name, e))
+            for _m, c in world:
+                for n in REFUSED:
+                    if method(c, n) is not None or n in class_attrs(c):
+                        raise Unsafe("metaclass %s defines %s, which INST and OBJ look up on the class" % (c.name, n))
             if not any(method(c, n) for _m, c in world for n in ("__getattribute__", "__setattr__", "__prepare__")):
                 # Its __new__ and __init__ (theano's MetaObject, which adds
                 # __eq__ and __hash__ read from __props__) are read as code
@@ -687,6 +697,11 @@ class Checker:
         if not isinstance(obj, type):
             raise Unsafe("base %s is not an importable class" % full)
         pat = "%s.%s" % (obj.__module__, obj.__qualname__)
+        if getattr(obj, "__getinitargs__", None) is not None:
+            # INST and OBJ without arguments call a subclass (its __init__)
+            # when the class lookup finds one (the base's, or its
+            # metaclass's __getattr__).
+            raise Unsafe("base %s has __getinitargs__, so INST and OBJ call the class" % pat)
         if pat in self.unvouched:
             raise Unsafe("base %s has dunders the lists do not vouch for" % pat)
         if pat not in BUILTIN_BASES and not self.listed(obj.__module__, pat) and not (
