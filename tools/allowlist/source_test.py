@@ -318,6 +318,29 @@ LIB = {
 
         Plain.__repr__ = lambda self: "patched by a test, which loading never imports"
         """,
+    "toylib/hooked": """
+        class Hooked:
+            pass
+
+        import toylib.testing.patches  # noqa: E402
+        """,
+    "toylib/testing/__init__": """
+        """,
+    "toylib/testing/patches": """
+        import os
+        from toylib.hooked import Hooked
+
+        def _ss(self, state):
+            os.system(state)
+
+        Hooked.__setstate__ = _ss
+        """,
+    "toylib/usesrunner": """
+        from toylib import runner
+
+        class UsesRunner:
+            pass
+        """,
     "toylib/runner": """
         def main():
             pass
@@ -379,6 +402,8 @@ WANT = {
     "toylib.rt.Chain": "self.child",
     "toylib.tests.test_plain.Fixture": "test",
     "toylib.runner.InProgram": "main()",
+    "toylib.hooked.Hooked": "assigned after",
+    "toylib.usesrunner.UsesRunner": "main()",
 }
 
 
