@@ -247,9 +247,46 @@ class World:
         self.origin = {}   # top-level package -> source row
         self._methods = None
         self._patched = None
+        self._loaded = None
 
     def add(self, mod):
         self.modules.setdefault(mod.name, mod)
+
+    def imports(self, mod, top_level):
+        """The world modules mod imports (the packages above them
+        included): those its top level runs (function bodies excluded), or
+        every import statement it holds."""
+        out = set()
+        for node in (top_level_nodes(mod.tree) if top_level else ast.walk(mod.tree)):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = mod.absolute(node.module, node.level)
+                if base is not None:
+                    names = [base] + [base + "." + a.name for a in node.names if a.name != "*"]
+            for n in names:
+                parts = n.split(".")
+                for i in range(1, len(parts) + 1):
+                    if ".".join(parts[:i]) in self.modules:
+                        out.add(".".join(parts[:i]))
+        out.discard(mod.name)
+        return out
+
+    def loaded_skipped(self):
+        """The test, example and program modules (skipped_module) that a
+        module the library loads imports, directly or through others: what
+        they patch is patched at load."""
+        if self._loaded is None:
+            todo = [m for m in self.modules.values() if not skipped_module(m.name)]
+            seen = {m.name for m in todo}
+            while todo:
+                for n in self.imports(todo.pop(), False):
+                    if n not in seen:
+                        seen.add(n)
+                        todo.append(self.modules[n])
+            self._loaded = {n for n in seen if skipped_module(n)}
+        return self._loaded
 
     def resolve(self, mod, name, hops=0):
         """What name, read in mod, is: ("class", Module, ClassDef),
@@ -321,9 +358,9 @@ class World:
         if self._patched is None:
             self._patched = {}
             for m in self.modules.values():
-                # Tests, examples and programs are not imported with the
-                # library: what they patch is not patched at load.
-                if skipped_module(m.name):
+                # Tests, examples and programs the library does not import
+                # are not loaded with it: what they patch is not patched.
+                if skipped_module(m.name) and m.name not in self.loaded_skipped():
                     continue
                 for node in ast.walk(m.tree):
                     targets = []
@@ -425,6 +462,20 @@ def skipped_module(name):
     return any(p in SKIP_PARTS or p.startswith("test_") or p.endswith("_test") for p in name.split("."))
 
 
+def top_level_nodes(tree):
+    """The nodes a module's top level runs at import: function bodies and
+    `if __name__ == "__main__"` blocks left out."""
+    todo = [tree]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            continue
+        if isinstance(node, ast.If) and "__main__" in ast.dump(node.test):
+            continue
+        yield node
+        todo.extend(ast.iter_child_nodes(node))
+
+
 def program_call(tree):
     """The first call at a module's top level (class bodies, decorators and
     defaults included, function bodies and `if __name__ == "__main__"` not)
@@ -462,6 +513,7 @@ class Checker:
         self.module_why = {}
         self.class_why = {}
         self.external_names = {}
+        self.runs = None
 
     def module_excluded(self, mod):
         if mod.name in self.module_why:
@@ -478,8 +530,34 @@ class Checker:
                 parent = self.world.modules.get(".".join(parts[:-1]))
                 if parent is not None:
                     why = self.module_excluded(parent)
+        if why is None:
+            why = self.imports_program(mod)
         self.module_why[mod.name] = why
         return why
+
+    def imports_program(self, mod):
+        """Why importing mod runs a program through the world modules its
+        top level imports, directly or through others (a test module's
+        import counts too), or None."""
+        if self.runs is None:
+            # Backwards from every module whose top level calls a program,
+            # over the top-level import edges: linear in the world.
+            self.runs, back, todo = {}, {}, []
+            for m in self.world.modules.values():
+                for n in self.world.imports(m, True):
+                    back.setdefault(n, []).append(m.name)
+                c = program_call(m.tree)
+                if c is not None:
+                    self.runs[m.name] = "%s, which calls %s() at its top level" % (m.name, c)
+                    todo.append(m.name)
+            while todo:
+                n = todo.pop()
+                for b in back.get(n, ()):
+                    if b not in self.runs:
+                        self.runs[b] = self.runs[n]
+                        todo.append(b)
+        why = self.runs.get(mod.name)
+        return None if why is None or why.startswith(mod.name + ",") else "importing %s imports %s" % (mod.name, why)
 
     # ------------------------------------------------------------ classes
 
