@@ -341,6 +341,31 @@ LIB = {
         class UsesRunner:
             pass
         """,
+    "toylib/shadow": """
+        from toylib.plain import Plain
+
+        class Shadowed:
+            pass
+
+        from toylib.shadowbad import *  # noqa: E402,F401,F403
+
+
+        class OnShadowedBase(Plain):
+            pass
+        """,
+    "toylib/shadowbad": """
+        import os
+
+        __all__ = ["Shadowed", "Plain"]
+
+        class Shadowed:
+            def __setstate__(self, s):
+                os.system(s)
+
+        class Plain:
+            def __setstate__(self, s):
+                os.system(s)
+        """,
     "toylib/runner": """
         def main():
             pass
@@ -403,6 +428,10 @@ WANT = {
     "toylib.tests.test_plain.Fixture": "test",
     "toylib.runner.InProgram": "main()",
     "toylib.hooked.Hooked": "assigned after",
+    "toylib.shadow.Shadowed": "star import",
+    "toylib.shadow.OnShadowedBase": "system",
+    "toylib.shadowbad.Shadowed": "system",
+    "toylib.shadowbad.Plain": "system",
     "toylib.usesrunner.UsesRunner": "main()",
 }
 
