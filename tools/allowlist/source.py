@@ -133,12 +133,37 @@ class Module:
         self.star = False
         self.stars = []   # modules imported with *
         self.bound = {}   # local name -> how many statements of the top level bind it
+        self.pos = 0      # statements bound so far, in order
+        self.bind_pos = {}   # local name -> position of the last statement binding it
+        self.star_pos = []   # positions of the star imports, as stars
         for st in tree.body:
             self._bind(st)
 
+    def exports(self, name):
+        """Whether `from <this module> import *` binds name: True, False, or
+        None when __all__ is computed or changed after it is assigned
+        (__all__ += [...], __all__.append(...))."""
+        uses = [n for n in ast.walk(self.tree) if isinstance(n, ast.Name) and n.id == "__all__"]
+        if not uses:
+            return not name.startswith("_")
+        public = self.names.get("__all__")
+        if len(uses) == 1 and public is not None and public[0] == "value" and \
+                isinstance(public[1], (ast.List, ast.Tuple)) and \
+                all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in public[1].elts):
+            return any(e.value == name for e in public[1].elts)
+        return None
+
+    def later_stars(self, name):
+        """The modules star-imported after the last statement binding name:
+        at import the last binding wins, so one of them may rebind it."""
+        p = self.bind_pos.get(name, 0)
+        return [m for m, q in zip(self.stars, self.star_pos) if q > p]
+
     def _bind(self, st):
+        self.pos += 1
         for t in binds(st):
             self.bound[t] = self.bound.get(t, 0) + 1
+            self.bind_pos[t] = self.pos
         if isinstance(st, ast.ClassDef):
             self.names[st.name] = ("class", st)
         elif isinstance(st, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -158,6 +183,7 @@ class Module:
                 if a.name == "*":
                     self.star = True
                     self.stars.append(base)
+                    self.star_pos.append(self.pos)
                     continue
                 self.names[a.asname or a.name] = ("import", base + "." + a.name)
         elif isinstance(st, ast.Assign) and len(st.targets) == 1 and isinstance(st.targets[0], ast.Name):
@@ -296,6 +322,10 @@ class World:
             return None
         first, _, rest = name.partition(".")
         b = mod.names.get(first)
+        if b is not None and mod.later_stars(first):
+            bound, r = self.star_binding(mod, name, hops, mod.later_stars(first))
+            if bound:
+                return r
         if b is None:
             if mod.stars:
                 return self.resolve_star(mod, name, hops)
@@ -322,24 +352,32 @@ class World:
             return self.resolve(mod, full, hops + 1) if full.split(".")[0] != first else None
         return self.resolve_full(full, hops + 1)
 
-    def resolve_star(self, mod, name, hops):
-        """name through mod's star imports: the last one binding it wins,
-        as at import; a star import of a module outside the snapshot may
-        bind anything, so the name is then unknown."""
+    def star_binding(self, mod, name, hops, stars):
+        """(True, what name is) when one of stars (the last first) may bind
+        it, what None when that cannot be told; (False, None) when none
+        does."""
         first = name.split(".")[0]
-        for star in reversed(mod.stars):
+        for star in reversed(stars):
             m = self.modules.get(star)
             if m is None:
-                return None
-            public = m.names.get("__all__")
-            exported = public is None and not first.startswith("_") or public is not None and (
-                public[0] == "value" and isinstance(public[1], (ast.List, ast.Tuple)) and
-                any(isinstance(e, ast.Constant) and e.value == first for e in public[1].elts))
+                return True, None
+            exported = m.exports(first)
+            if exported is None:
+                return True, None
             if exported and (first in m.names or m.stars):
                 r = self.resolve(m, name, hops + 1)
                 if r is not None or first in m.names:
-                    return r
-        return None
+                    return True, r
+                return True, None
+        return False, None
+
+    def resolve_star(self, mod, name, hops):
+        """name through mod's star imports: the last one binding it wins,
+        as at import; a star import of a module outside the snapshot, or of
+        one whose __all__ cannot be read, may bind anything, so the name is
+        then unknown."""
+        return self.star_binding(mod, name, hops, mod.stars)[1]
+
     def methods_named(self, name):
         """Every (module, ClassDef, FunctionDef) of the world defining name."""
         if self._methods is None:
@@ -658,6 +696,9 @@ class Checker:
             raise Unsafe(why)
         if mod.bound.get(cdef.name, 0) > 1:
             raise Unsafe("the name %s is rebound in %s" % (cdef.name, mod.name))
+        if mod.later_stars(cdef.name) and self.world.star_binding(mod, cdef.name, 0, mod.later_stars(cdef.name))[0]:
+            raise Unsafe("the name %s may be rebound by a later star import (from %s import *)" % (
+                cdef.name, mod.later_stars(cdef.name)[-1]))
         where = self.world.patched(mod, cdef)
         if where:
             raise Unsafe("an attribute of the class is assigned after it is defined (%s)" % where)
