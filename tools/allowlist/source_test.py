@@ -366,6 +366,21 @@ LIB = {
             def __setstate__(self, s):
                 os.system(s)
         """,
+    "toylib/extcall": """
+        import rt2ext
+
+        class ViaPartial:
+            def __setstate__(self, s):
+                rt2ext.runit(s)
+
+        class ViaInstance:
+            def __setstate__(self, s):
+                rt2ext.runner(s)
+
+        class ViaInstanceRepr:
+            def __repr__(self):
+                return rt2ext.runner(self.cmd)
+        """,
     "toylib/runner": """
         def main():
             pass
@@ -428,12 +443,37 @@ WANT = {
     "toylib.tests.test_plain.Fixture": "test",
     "toylib.runner.InProgram": "main()",
     "toylib.hooked.Hooked": "assigned after",
+    "toylib.extcall.ViaPartial": "system",
+    "toylib.extcall.ViaInstance": "system",
+    "toylib.extcall.ViaInstanceRepr": "system",
     "toylib.shadow.Shadowed": "star import",
     "toylib.shadow.OnShadowedBase": "system",
     "toylib.shadowbad.Shadowed": "system",
     "toylib.shadowbad.Plain": "system",
     "toylib.usesrunner.UsesRunner": "main()",
 }
+
+
+def _external():
+    """rt2ext: an external module whose callables are objects, not
+    functions: a partial of os.system and an instance whose __call__ runs
+    a command."""
+    import functools
+    import types
+    mod = types.ModuleType("rt2ext")
+    exec(textwrap.dedent("""
+        import os
+
+        class Runner:
+            def __call__(self, cmd):
+                os.system(cmd)
+        """), mod.__dict__)
+    mod.runit = functools.partial(os.system)
+    mod.runner = mod.Runner()
+    sys.modules["rt2ext"] = mod
+
+
+_external()
 
 
 class SourceTest(unittest.TestCase):
