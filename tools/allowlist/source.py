@@ -49,10 +49,12 @@ import argparse
 import ast
 import builtins
 import dis
+import functools
 import importlib
 import os
 import subprocess
 import sys
+import types
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -992,9 +994,27 @@ class Checker:
             return "it cannot be imported to read" if strict else None
         checker = self.static if strict else self.vouch.checker
         targets = []
+        seen = set()
+        while isinstance(obj, functools.partial) and id(obj) not in seen:
+            # A partial calls what it wraps: judged as that callee.
+            seen.add(id(obj))
+            obj = obj.func
+            name = "%s.%s" % (getattr(obj, "__module__", None) or "", getattr(obj, "__qualname__", None) or "")
+            for p in name.split("."):
+                if p in checker.danger:
+                    return "it wraps %s (%s)" % (name, checker.danger[p])
         f = static.python_function(obj) if callable(obj) and not isinstance(obj, type) else None
         if f is not None:
             targets.append((f, None))
+        elif callable(obj) and not isinstance(obj, (type, types.BuiltinFunctionType, types.BuiltinMethodType,
+                                                     types.MethodWrapperType, types.WrapperDescriptorType,
+                                                     types.MethodDescriptorType)) and \
+                not type(obj).__name__ == "ufunc":
+            # An instance called as a function runs its class's __call__.
+            mf = static.python_function(static._lookup(type(obj), "__call__"))
+            if mf is None:
+                return "it is a %s instance whose C __call__ is not read" % type(obj).__name__
+            targets.append((mf, type(obj)))
         elif isinstance(obj, type):
             for m in ("__new__", "__init__", "__setattr__", "__setitem__"):
                 mf = static.python_function(static._lookup(obj, m))
