@@ -136,6 +136,27 @@ LIB = {
             def predict(self, x):
                 return self.fn(x)
 
+        class TupleHeld:
+            def __init__(self, fn, n):
+                self.fn, self.n = fn, n
+
+            def predict(self, x):
+                return self.fn(x)
+
+        class AnnHeld:
+            def __init__(self, fn):
+                self.fn: typing.Callable = fn
+
+            def predict(self, x):
+                return self.fn(x)
+
+        class OrHeld:
+            def __init__(self, fn=None):
+                self.fn = fn or len
+
+            def predict(self, x):
+                return self.fn(x)
+
         class PassesHeld:
             def __init__(self, dissim=matching):
                 self.dissim = dissim
@@ -413,6 +434,9 @@ WANT = {
     "toylib.plain.Registered": None,
     "toylib.plain.CallsHeld": "holder",
     "toylib.plain.PassesHeld": "holder",
+    "toylib.plain.TupleHeld": "holder",
+    "toylib.plain.AnnHeld": "holder",
+    "toylib.plain.OrHeld": "holder",
     "toylib.plain.CallsOwn": None,
     "toylib.plain.MakesMemory": "check_memory",
     "toylib.plain.HandsItself": "holder",
