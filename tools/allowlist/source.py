@@ -1088,15 +1088,16 @@ def holder(w, world, external):
                                       and not r[1].rsplit(".", 1)[-1].isupper()):
                     defaults_fn.add(a.arg)
             for node in ast.walk(fn):
-                if not isinstance(node, ast.Assign):
+                if isinstance(node, ast.Assign):
+                    pairs = [p for t in node.targets for p in assigned(t, node.value)]
+                elif isinstance(node, ast.AnnAssign) and node.value is not None:
+                    pairs = assigned(node.target, node.value)
+                else:
                     continue
-                v = node.value
-                src = v.id if isinstance(v, ast.Name) and v.id in params else (
-                    v.attr if isinstance(v, ast.Attribute) and isinstance(v.value, ast.Name) and
-                    v.value.id == me and v.attr in stored else None)
-                if src is None:
-                    continue
-                for t in node.targets:
+                for t, v in pairs:
+                    src = held_source(v, params, me, stored)
+                    if src is None:
+                        continue
                     if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == me:
                         stored.add(t.attr)
                         if src in defaults_fn:
@@ -1126,6 +1127,33 @@ def holder(w, world, external):
                         a.attr in defaults_fn and a.attr not in methods:
                     return a.attr
     return ""
+
+
+def assigned(target, value):
+    """(target, value) pairs of an assignment, a tuple unpacked element by
+    element (self.fn, self.n = fn, n)."""
+    if isinstance(target, (ast.Tuple, ast.List)):
+        if isinstance(value, (ast.Tuple, ast.List)) and len(value.elts) == len(target.elts):
+            return [p for t, v in zip(target.elts, value.elts) for p in assigned(t, v)]
+        return [p for t in target.elts for p in assigned(t, value)]
+    return [(target, value)]
+
+
+def held_source(v, params, me, stored):
+    """The parameter or held attribute an assigned value may be (fn,
+    self.fn, fn or default, fn if fn else default), or None."""
+    if isinstance(v, ast.Name) and v.id in params:
+        return v.id
+    if isinstance(v, ast.Attribute) and isinstance(v.value, ast.Name) and v.value.id == me and v.attr in stored:
+        return v.attr
+    if isinstance(v, ast.BoolOp):
+        for e in v.values:
+            src = held_source(e, params, me, stored)
+            if src is not None:
+                return src
+    if isinstance(v, ast.IfExp):
+        return held_source(v.body, params, me, stored) or held_source(v.orelse, params, me, stored)
+    return None
 
 
 def calls_on(fn, name, attrs):
