@@ -157,6 +157,12 @@ LIB = {
             def predict(self, x):
                 return self.fn(x)
 
+        class HandRefused:
+            pass
+
+        class SubOfHandRefused(HandRefused):
+            pass
+
         class PassesHeld:
             def __init__(self, dissim=matching):
                 self.dissim = dissim
@@ -434,6 +440,8 @@ WANT = {
     "toylib.plain.Registered": None,
     "toylib.plain.CallsHeld": "holder",
     "toylib.plain.PassesHeld": "holder",
+    "toylib.plain.HandRefused": "hand refusal",
+    "toylib.plain.SubOfHandRefused": "hand refusal",
     "toylib.plain.TupleHeld": "holder",
     "toylib.plain.AnnHeld": "holder",
     "toylib.plain.OrHeld": "holder",
@@ -507,6 +515,7 @@ class SourceTest(unittest.TestCase):
         world = source.World()
         world.origin["toylib"] = row
         source.add_files(world, row, [(k + ".py", k, textwrap.dedent(v).encode()) for k, v in LIB.items()])
+        source.HAND_REFUSED["toylib.plain.HandRefused"] = "a hand refusal for the test"
         checker = source.Checker(world, (set(), set()), set())
         allowed, excluded = source.judge(world, checker, [], {})
         got = {r[0]: None for r in allowed.get("toylib", [])}
