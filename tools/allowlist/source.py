@@ -693,7 +693,9 @@ class Checker:
         raise Unsafe("metaclass %s is not read to leave the class as defined" % ast.unparse(node)[:60])
 
     def _check_class(self, mod, cdef, stack):
-        why = self.module_excluded(mod)
+        # A hand refusal is of the methods the class has: its subclasses
+        # inherit them (mro checks each world base as a class).
+        why = HAND_REFUSED.get("%s.%s" % (mod.name, cdef.name)) or self.module_excluded(mod)
         if why:
             raise Unsafe(why)
         if mod.bound.get(cdef.name, 0) > 1:
@@ -1358,7 +1360,7 @@ def judge(world, checker, deny, hand):
             pat = "%s.%s" % key
             if key in hand or deny_match(deny, mod.name, st.name):
                 continue
-            why = HAND_REFUSED.get(pat) or checker.class_excluded(mod, st)
+            why = checker.class_excluded(mod, st)
             if why is not None:
                 excluded.append((row["eco"], pat, "class", lib, "parsed", why))
                 continue
