@@ -80,6 +80,14 @@ PROGRAM = {"main", "cli", "app", "exit", "system", "popen", "Popen", "call", "ch
            "hf_hub_download", "snapshot_download", "from_pretrained", "load", "loads", "parse_args",
            "serve", "start", "spawn", "fork", "remove", "unlink", "rmtree", "makedirs", "mkdir"}
 
+# The PROGRAM calls that make a module imported by another a program even
+# when only named by attribute: platform.system(), list.remove(),
+# json.load() are too common in a library's imports to tell apart from a
+# program's by name.
+PROGRAM_IMPORTED = {"main", "cli", "app", "exit", "parse_args", "run_module", "run_path", "serve", "spawn",
+                    "fork", "Popen", "exec", "eval", "check_call", "check_output", "urlopen", "urlretrieve",
+                    "download", "hf_hub_download", "snapshot_download"}
+
 # What BUILD runs on an instance: the unpickler's and dict()'s lookups.
 BUILD = ("__new__", "__setstate__", "__setattr__", "__delattr__", "__setitem__", "__del__",
          "extend", "append", "add", "keys", "items", "update")
@@ -516,7 +524,7 @@ def top_level_nodes(tree):
         todo.extend(ast.iter_child_nodes(node))
 
 
-def program_call(tree):
+def program_call(tree, names=PROGRAM):
     """The first call at a module's top level (class bodies, decorators and
     defaults included, function bodies and `if __name__ == "__main__"` not)
     that makes importing it run a program or I/O."""
@@ -533,7 +541,7 @@ def program_call(tree):
         if isinstance(node, ast.Call):
             f = node.func
             n = f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else None
-            if n in PROGRAM:
+            if n in names:
                 yield n
         for c in ast.iter_child_nodes(node):
             yield from walk(c)
@@ -586,7 +594,7 @@ class Checker:
             for m in self.world.modules.values():
                 for n in self.world.imports(m, True):
                     back.setdefault(n, []).append(m.name)
-                c = program_call(m.tree)
+                c = program_call(m.tree, PROGRAM_IMPORTED)
                 if c is not None:
                     self.runs[m.name] = "%s, which calls %s() at its top level" % (m.name, c)
                     todo.append(m.name)
