@@ -683,9 +683,26 @@ def torch_module_mapping():
     raise LookupError("torch.serialization._load has no load_module_mapping")
 
 
+def pandas_public_names():
+    """pandas 3.0 sets the __module__ of its public classes to the package
+    ("pandas.Series", "pandas.arrays.IntegerArray"), so its pickles name
+    them there; find_class resolves such a name to the very class this
+    version defines elsewhere (pandas.Series is pandas.core.series.Series)."""
+    import pandas
+    import pandas.arrays
+    names = {}
+    for mod in (pandas, pandas.arrays):
+        for name in dir(mod):
+            obj = getattr(mod, name)
+            if not name.startswith("_") and isinstance(obj, type) and obj.__module__ != mod.__name__:
+                names[(mod.__name__, name)] = (obj.__module__, obj.__qualname__)
+    return "the pandas public namespace, where pandas 3 pickles its classes", names, {}
+
+
 # Libraries' own tables of names older versions pickled, which their
-# loaders map to current names: (source, {old: new}, {old module: new module}).
-COMPAT_MAPS = [pandas_class_locations, torch_module_mapping]
+# loaders map to current names, and names newer versions pickle that are
+# the same objects: (source, {old: new}, {old module: new module}).
+COMPAT_MAPS = [pandas_class_locations, torch_module_mapping, pandas_public_names]
 
 
 def compat_aliases(deny, hand, uses, allowed):

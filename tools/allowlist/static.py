@@ -214,9 +214,11 @@ class Checker:
     def _check(self, obj, uses, reviewed):
         seen = set()
         cls = obj if isinstance(obj, type) else None
-        if cls is not None and "class" in uses and _lookup(cls, "__getinitargs__") is not None:
+        if cls is not None and "class" in uses and "function" not in uses and \
+                _lookup(cls, "__getinitargs__") is not None:
             # INST and OBJ without arguments then call the class (its
-            # __init__) where formats/pickle counts a build.
+            # __init__) where formats/pickle counts a build; a class also
+            # allowed to be called has had that call checked.
             raise Unsafe("%s defines __getinitargs__, so INST and OBJ call it" % _where(cls))
         for owner, m, meth in run_methods(obj, uses):
             f = python_function(meth)
