@@ -15,7 +15,7 @@ Files already in /work/shared/realworld (which modelgate was tuned on) are left 
 It never runs, imports or unpickles anything it copies. Standard library only.
 
 Usage: /usr/bin/python3 tools/corpus/gather.py [--mirrors DIR] [--corpus DIR]
-           [--set corpus|new3|new4|new5|new6|new7|new8|new9|new10|new11|new12] [--exclude-manifest MANIFEST]...
+           [--set corpus|new3|new4|new5|new6|new7|new8|new9|new10|new11|new12|new13] [--exclude-manifest MANIFEST]...
 """
 
 import argparse
@@ -1161,9 +1161,88 @@ Liyu-Gan/Customized-Design-of-Dynamically-Full-PolarizationControlled-Color-Modu
 SOURCES12 += [dict(name="wild", repo=r, license="detect",
                    include=r"\.(pkl|pickle|joblib|sav|pt|pth|bin|ckpt|keras|h5|hdf5|safetensors|"
                            r"onnx|tflite|npy|npz|gguf|zip|model)$") for r in WILD12]
+# The thirteenth corpus ("new13", /work/corpus13): sources no earlier manifest names, no earlier
+# SOURCES or WILD list reads, none mirrored here before this set was gathered and none named by
+# /work/h-fastai-seen.txt or /work/s4-libs.txt (libraries being tuned on while it was gathered),
+# gathered once to measure the starting build untuned (issue 12); nothing is tuned on it.
+# Projects: test models, examples and fixtures of well-known ML projects and of readers of these
+# formats in other languages: h5py's and PyTables' test files, TinyMaix's example TFLite models,
+# deepC's ONNX test cases, JPMML-Python's and JPMML-StatsModels' test pickles (Java), R torch's
+# and R safetensors' test files, ndarray-npy and npy-rs (Rust), npyjs (JavaScript), onnx-gomlx
+# (Go), Nx (Elixir), xtensor and xtensor-io (C++), HDF5.jl (Julia) and jeongukjae's C++ unpickler.
+# Tried but yielding no file (the newest snapshot holds no model file this gatherer claims): dill,
+# anndata, CleanRL, llm.c, JLD2.jl, BSON.jl, xarray, zarr-python, garage, transformers.js,
+# HighFive, jdavisp3's Erlang pickle and the PyTorch examples. gonnx could not be had. The code
+# index listed no model file of the kinds looked up for nltk_data, hmmlearn, detectron2, numba,
+# Flax, TorchRL or gomlx, so they were not fetched.
+# Every source, wild ones too, is capped at MAX_PER_SOURCE7 files. Gathered (after `fetch` of
+# every repository named here) with
+#   tools/corpus/gather.py --set new13 --corpus /work/corpus13 \
+#     --exclude-manifest /work/corpus/manifest.tsv --exclude-manifest /work/corpus2/manifest.tsv \
+#     --exclude-manifest /work/h-precision-data/corpus3/manifest.tsv \
+#     --exclude-manifest /work/corpus4/manifest.tsv --exclude-manifest /work/corpus5/manifest.tsv \
+#     --exclude-manifest /work/corpus6/manifest.tsv \
+#     --exclude-manifest /work/h-ecosys-data/corpus5/manifest.tsv \
+#     --exclude-manifest /work/corpus7/manifest.tsv --exclude-manifest /work/corpus8/manifest.tsv \
+#     --exclude-manifest /work/corpus9/manifest.tsv --exclude-manifest /work/corpus10/manifest.tsv \
+#     --exclude-manifest /work/corpus11/manifest.tsv --exclude-manifest /work/corpus12/manifest.tsv
+SOURCES13 = [
+    dict(name="h5py", repo="h5py/h5py", license="BSD-3-Clause", include=r""),
+    dict(name="pytables", repo="PyTables/PyTables", license="BSD-3-Clause", include=r""),
+    dict(name="tinymaix", repo="sipeed/TinyMaix", license="Apache-2.0", include=r""),
+    dict(name="deepc", repo="ai-techsystems/deepC", license="Apache-2.0", include=r""),
+    dict(name="jpmml-python", repo="jpmml/jpmml-python", license="AGPL-3.0-only", include=r""),
+    dict(name="jpmml-statsmodels", repo="jpmml/jpmml-statsmodels", license="AGPL-3.0-only",
+         include=r""),
+    dict(name="r-torch", repo="mlverse/torch", license="MIT", include=r""),
+    dict(name="r-safetensors", repo="mlverse/safetensors", license="MIT", include=r""),
+    dict(name="ndarray-npy", repo="jturner314/ndarray-npy", license="MIT OR Apache-2.0",
+         include=r""),
+    dict(name="npy-rs", repo="potocpav/npy-rs", license="MIT", include=r""),
+    dict(name="npyjs", repo="aplbrain/npyjs", license="Apache-2.0", include=r""),
+    dict(name="onnx-gomlx", repo="gomlx/onnx-gomlx", license="Apache-2.0", include=r""),
+    dict(name="nx", repo="elixir-nx/nx", license="Apache-2.0", include=r""),
+    dict(name="xtensor", repo="xtensor-stack/xtensor", license="BSD-3-Clause", include=r""),
+    dict(name="xtensor-io", repo="xtensor-stack/xtensor-io", license="BSD-3-Clause", include=r""),
+    dict(name="hdf5-jl", repo="JuliaIO/HDF5.jl", license="MIT", include=r""),
+    dict(name="unpickler-cpp", repo="jeongukjae/unpickler", license="MIT", include=r""),
+]
+
+# Wild repositories of the thirteenth corpus: the code index's `find_files path=NAME` listings for
+# ten names no earlier set listed (xgb_model.joblib, scaler.save, best_model.pt, rf_model.joblib,
+# tfidf_vectorizer.joblib, svm_model.joblib, generator.pt, dqn_model.pth, mlp_model.pkl, cv.pkl),
+# one line per name in that order. Tried, in listing order, were each listing's first six
+# repositories that no earlier manifest, WILD list or tuning list names and that were not
+# mirrored here before (passed over for that: 17sindhu/AnoMatrix,
+# 2004harsha/video-game-sales-prediction, 2308087369/PV-prediction-DKA; and
+# AkashCodes0123/Machine_learning_bassed_attack_detection_in_IoT_using_Network_Traffic_Analysis,
+# whose name EXCLUDE matches); kept are those whose snapshot could be had. Not to be had:
+# 43jv/MLNS_Project, Aherpratik/Adaptive-traffic-control and
+# Antiflex/Multimodal-Pedestrian-Trajectory-Prediction (too large); holding no model file at HEAD
+# (or only digests an earlier corpus holds): 9mithun9/Calorie-Prediction-Model,
+# 2001welly/autoencoder1, 404-ammar-not-found/Twitter-Emotion-Recognition-with-NLP,
+# 20041021-hub/112304260148wangwenhua, BeichenXu/MasProjectLISA, 9082825/Assignment-2-CSCN-8020,
+# 1clarkj/Manus_MLP. The suffixes read add `.save` (scaler.save's). Every model file of each is
+# kept (up to MAX_PER_SOURCE7).
+WILD13 = """
+9mithun9/Calorie-Prediction-Model AIOnGraph/Store_sales_prediction AhmedAlhisan/FrudDetection AhmedKamel200058/Heart-Failure-Prediction AjaXsb/cardiac-analysis-by-ensemble-AI AkeBoss-tech/top-coder-challenge
+051821/wearable-health-monitor 0xtnpxsgt/Allora-Comprehensive-Guide 2001welly/autoencoder-HI 2001welly/autoencoder1 2015131141143821/Vehicle-Detection-and-Tracking 31shruti/Air-Quality-Prediction-System
+2022SungkyulMLTeam1-4/ml_regression 3233022243/team-project 404-ammar-not-found/Twitter-Emotion-Recognition-with-NLP 4run04/Sepsis_Clinician 54DhanashreeNaik/Power-Plant-Energy-Prediction-ANN
+0xjoex/tking-predictive-maintenance 21s21022/TAIF-MPA 228375/Explainability_IA 612202400184-gif/tugasSIC 632025001-droid/Animal-Sound AHMED000Z/card_fraud_detection
+05AVM/Naive-Bayes-Deploy 16safary16/safary 1Francisco/Covid-Real-or-Fake-News 1xiaoxiaoxiao/ai_assignment 20041021-hub/112304260148wangwenhua 22bayusetia/PyCuan
+2024-LGSI-Internship/backend_dashboard 49500/495CapstoneProject 6767bean69/ai-streamlit-app 6767bean69/student-performance-prediction 713ayan/Vision-To-Blind ABDERRHMAN8BENAICHA/Sentiment_Analysis_backend
+BeichenXu/MasProjectLISA Flowx08/WGAN_DTU Gabrikon/mnist_gen HugoAudas/Machine-Learning-ATIAM JihoonBrianJun/BTC_masked_prediction_GAN
+1357570890/L-Reinforce 9082825/Assignment-2-CSCN-8020 ARAVINDH-1505/tic-tac-toe AarushSharma04/blackjack-agent AdjiPutraNK-bin/Pyroguard
+0109931069/hand_digt_calss 1clarkj/Manus_MLP 1richi1/Parking_Slot_Detector 3omarismail/Linux_Project_Code 4rifin/arifin_2702749544_Deep_Learning_Forum_03_Multi_Layer_Perceptron_MLP AKASH1231961/Intrusion-Detection-in-Network-Traffic-
+103sunil/Duplicate-question-pair 183aryan/duplicateDetection 19bce027/Sentiment_Analysis_on_text 2000pawan/Restaurant-Review-System 25benjaminli/zoonotic-prediction 4Kaustubh/Sentiment-Analysis-NLP
+""".split()
+SOURCES13 += [dict(name="wild", repo=r, license="detect",
+                   include=r"\.(pkl|pickle|joblib|sav|save|pt|pth|bin|ckpt|keras|h5|hdf5|"
+                           r"safetensors|onnx|tflite|npy|npz|gguf|zip|model)$") for r in WILD13]
 SETS = {"corpus": SOURCES, "new3": SOURCES3, "new4": SOURCES4, "new5": SOURCES5, "new6": SOURCES6,
         "new7": SOURCES7, "new8": SOURCES8, "new9": SOURCES9,
-        "new10": SOURCES10, "new11": SOURCES11, "new12": SOURCES12}
+        "new10": SOURCES10, "new11": SOURCES11, "new12": SOURCES12,
+        "new13": SOURCES13}
 
 # Paths of scanners' attack samples and anything naming a payload: never benign by intent.
 EXCLUDE = re.compile(r"malicious|exploit|payload|evil|attack|poison|backdoor|inject|"
@@ -1383,7 +1462,7 @@ def main():
     ap.add_argument("--corpus", default="/work/corpus")
     ap.add_argument("--realworld", default="/work/shared/realworld")
     ap.add_argument("--set", default="corpus", choices=sorted(SETS),
-                    help="which source list to gather (new3 to new12: the third to twelfth "
+                    help="which source list to gather (new3 to new13: the third to thirteenth "
                          "corpora)")
     ap.add_argument("--exclude-manifest", action="append", default=[],
                     help="leave out files whose sha256 a manifest lists (another corpus)")
@@ -1410,12 +1489,12 @@ def main():
                 continue
             found.append((digest, path, data, origin, license_, fmt))
         capped = args.set in ("new4", "new5", "new6", "new7", "new8", "new9", "new10", "new11",
-                              "new12")
+                              "new12", "new13")
         if capped or (args.set != "corpus" and src["name"] != "wild"):
             # A keyed hash picks the sample, so it is independent of the digest split.
             found = sorted(found, key=lambda f: hashlib.sha256(b"cap" + f[0].encode()).digest())
             found = found[:MAX_PER_SOURCE7 if args.set in ("new7", "new8", "new9", "new10", "new11",
-                                                          "new12")
+                                                          "new12", "new13")
                            else MAX_PER_PROJECT]
         for digest, path, data, origin, license_, fmt in found:
             seen.add(digest)
