@@ -1186,9 +1186,9 @@ def walk_code(fn, skip):
         todo.extend(ast.iter_child_nodes(node))
 
 
-def returns_new(fn):
-    """Whether every return of fn's own body returns a call of some
-    __new__ (super().__new__(...), type.__new__(...))."""
+def own_returns(fn):
+    """The return statements of fn's own body, not of functions nested in
+    it."""
     rets, todo = [], list(fn.body)
     while todo:
         node = todo.pop()
@@ -1197,21 +1197,20 @@ def returns_new(fn):
         if isinstance(node, ast.Return):
             rets.append(node)
         todo.extend(ast.iter_child_nodes(node))
+    return rets
+
+
+def returns_new(fn):
+    """Whether fn returns, and every return is a call of some __new__
+    (super().__new__(...), type.__new__(...))."""
+    rets = own_returns(fn)
     return bool(rets) and all(isinstance(r.value, ast.Call) and isinstance(r.value.func, ast.Attribute) and
                               r.value.func.attr == "__new__" for r in rets)
 
 
 def returns_only(fn, name):
-    """Whether every return of fn's own body (not of functions nested in
-    it) returns the name name, and fn has one."""
-    rets, todo = [], list(fn.body)
-    while todo:
-        node = todo.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-            continue
-        if isinstance(node, ast.Return):
-            rets.append(node)
-        todo.extend(ast.iter_child_nodes(node))
+    """Whether fn returns, and every return returns the name name."""
+    rets = own_returns(fn)
     return bool(rets) and all(isinstance(r.value, ast.Name) and r.value.id == name for r in rets)
 
 
