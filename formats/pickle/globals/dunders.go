@@ -2,6 +2,7 @@ package globals
 
 import (
 	_ "embed"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -124,26 +125,18 @@ func UnvouchedOf(module, name string) *Unvouched {
 // (comma-separated), severity, ecosystem, library and reason.
 func parseDunders(src string) (map[[2]string]*Unvouched, error) {
 	out := map[[2]string]*Unvouched{}
-	version := ""
-	for i, line := range strings.Split(src, "\n") {
-		if v, ok := strings.CutPrefix(line, "#version\t"); ok {
-			version = v
-			continue
-		}
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
+	err := dataLines(src, func(line string) error {
 		f := strings.Split(line, "\t")
 		if len(f) != 7 {
-			return nil, fmt.Errorf("line %d: want 7 tab-separated fields, got %d", i+1, len(f))
+			return fmt.Errorf("want 7 tab-separated fields, got %d", len(f))
 		}
 		mod, name, err := splitPattern(f[0])
 		if err != nil {
-			return nil, fmt.Errorf("line %d: %w", i+1, err)
+			return err
 		}
 		r := dunderRow{value: f[1] == "value", ecosystem: f[4], library: f[5], reason: f[6]}
 		if f[1] != "value" && f[1] != "instance" {
-			return nil, fmt.Errorf("line %d: of %q is neither instance nor value", i+1, f[1])
+			return fmt.Errorf("of %q is neither instance nor value", f[1])
 		}
 		for _, d := range strings.Split(f[2], ",") {
 			j := -1
@@ -153,15 +146,15 @@ func parseDunders(src string) (map[[2]string]*Unvouched, error) {
 				}
 			}
 			if j < 0 {
-				return nil, fmt.Errorf("line %d: unknown dunder %q", i+1, d)
+				return fmt.Errorf("unknown dunder %q", d)
 			}
 			r.set |= 1 << j
 		}
 		if r.severity, err = formats.ParseSeverity(f[3]); err != nil {
-			return nil, fmt.Errorf("line %d: %w", i+1, err)
+			return err
 		}
 		if r.severity < formats.Medium || r.reason == "" {
-			return nil, fmt.Errorf("line %d: severity below medium or no reason", i+1)
+			return errors.New("severity below medium or no reason")
 		}
 		k := allowKey(mod, name)
 		u := out[k]
@@ -175,9 +168,10 @@ func parseDunders(src string) (map[[2]string]*Unvouched, error) {
 			u.Instance |= r.set
 		}
 		u.rows = append(u.rows, r)
-	}
-	if version != policy.version {
-		return nil, fmt.Errorf("version %q differs from the lists' %q", version, policy.version)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -170,6 +170,30 @@ func parseLists(allowSrc []source, denySrc string) (*lists, error) {
 	return l, nil
 }
 
+// dataLines calls fn with each entry line of an embedded data file other
+// than the allow and deny lists (blank lines and "#" lines are comments),
+// and requires its "#version<TAB>" line to carry the lists' version. An
+// error of fn stops it, prefixed with the line's number.
+func dataLines(src string, fn func(line string) error) error {
+	version := ""
+	for i, line := range strings.Split(src, "\n") {
+		if v, ok := strings.CutPrefix(line, "#version\t"); ok {
+			version = v
+			continue
+		}
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if err := fn(line); err != nil {
+			return fmt.Errorf("line %d: %w", i+1, err)
+		}
+	}
+	if version != policy.version {
+		return fmt.Errorf("version %q differs from the lists' %q", version, policy.version)
+	}
+	return nil
+}
+
 // Observations an allow entry may state as its provenance.
 var observations = []string{"pickled", "enumerated", "probed", "source-read", "parsed"}
 

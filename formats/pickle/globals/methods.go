@@ -49,29 +49,21 @@ var methods = mustEmbedded("ecosystems/methods.txt", parseMethods, methodsTXT)
 func parseMethods(src string) (map[[2]string]*classMethods, error) {
 	out := map[[2]string]*classMethods{}
 	groups := map[string][]string{}
-	version := ""
-	for i, line := range strings.Split(src, "\n") {
-		if v, ok := strings.CutPrefix(line, "#version\t"); ok {
-			version = v
-			continue
-		}
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
+	err := dataLines(src, func(line string) error {
 		f := strings.Split(line, "\t")
 		if strings.HasPrefix(line, "=") {
 			if len(f) != 3 {
-				return nil, fmt.Errorf("line %d: want 3 tab-separated fields in a group line, got %d", i+1, len(f))
+				return fmt.Errorf("want 3 tab-separated fields in a group line, got %d", len(f))
 			}
 			names := strings.Split(f[2], ",")
 			if err := methodNames(names); err != nil {
-				return nil, fmt.Errorf("line %d: %w", i+1, err)
+				return err
 			}
 			groups[f[0][1:]] = names
-			continue
+			return nil
 		}
 		if len(f) != 5 {
-			return nil, fmt.Errorf("line %d: want 5 tab-separated fields, got %d", i+1, len(f))
+			return fmt.Errorf("want 5 tab-separated fields, got %d", len(f))
 		}
 		c := &classMethods{ecosystem: f[2]}
 		for _, it := range strings.Split(f[4], ",") {
@@ -79,7 +71,7 @@ func parseMethods(src string) (map[[2]string]*classMethods, error) {
 			case strings.HasPrefix(it, "="):
 				g, ok := groups[it[1:]]
 				if !ok {
-					return nil, fmt.Errorf("line %d: group %q not defined before", i+1, it)
+					return fmt.Errorf("group %q not defined before", it)
 				}
 				c.groups = append(c.groups, g)
 			case strings.HasPrefix(it, "-"):
@@ -89,24 +81,25 @@ func parseMethods(src string) (map[[2]string]*classMethods, error) {
 			}
 		}
 		if err := methodNames(c.names); err != nil {
-			return nil, fmt.Errorf("line %d: %w", i+1, err)
+			return err
 		}
 		if err := methodNames(c.minus); err != nil {
-			return nil, fmt.Errorf("line %d: %w", i+1, err)
+			return err
 		}
 		for _, mod := range strings.Split(f[1], ",") {
 			if !identPath(mod) || !identPath(f[0]) {
-				return nil, fmt.Errorf("line %d: malformed class %s.%s", i+1, mod, f[0])
+				return fmt.Errorf("malformed class %s.%s", mod, f[0])
 			}
 			k := allowKey(mod, f[0])
 			if _, dup := out[k]; dup {
-				return nil, fmt.Errorf("line %d: class %s.%s listed twice", i+1, mod, f[0])
+				return fmt.Errorf("class %s.%s listed twice", mod, f[0])
 			}
 			out[k] = c
 		}
-	}
-	if version != policy.version {
-		return nil, fmt.Errorf("version %q differs from the lists' %q", version, policy.version)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }

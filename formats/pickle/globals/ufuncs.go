@@ -2,8 +2,8 @@ package globals
 
 import (
 	_ "embed"
+	"errors"
 	"fmt"
-	"strings"
 )
 
 // ufuncsTXT lists the names of numpy's ufuncs, generated from numpy by
@@ -33,22 +33,18 @@ func NumpyUfunc(module, name string) bool {
 
 func mustParseUfuncs(src string) map[string]bool {
 	out := map[string]bool{}
-	version := ""
-	for i, line := range strings.Split(src, "\n") {
-		if v, ok := strings.CutPrefix(line, "#version\t"); ok {
-			version = v
-			continue
-		}
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
+	err := dataLines(src, func(line string) error {
 		if !ufuncName(line) {
-			panic(fmt.Sprintf("globals: embedded ecosystems/ufuncs.txt line %d: %q is not a name", i+1, line))
+			return fmt.Errorf("%q is not a name", line)
 		}
 		out[line] = true
+		return nil
+	})
+	if err == nil && len(out) == 0 {
+		err = errors.New("no names")
 	}
-	if version != policy.version || len(out) == 0 {
-		panic(fmt.Sprintf("globals: embedded ecosystems/ufuncs.txt: version %q (lists %q), %d names", version, policy.version, len(out)))
+	if err != nil {
+		panic("globals: embedded ecosystems/ufuncs.txt: " + err.Error())
 	}
 	return out
 }
