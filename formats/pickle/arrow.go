@@ -615,16 +615,8 @@ func (m *machine) arrowItems(off int64, t Value) {
 // own arguments checkShape checked) and the dtype a StringDtype call or
 // an ArrowDtype.
 func arrowArrayState(st Value) error {
-	if st.kind != KindDict || !kept(st) {
-		return fmt.Errorf("a %s state, not a dict the pickle spells out", st.kind)
-	}
 	data := 0
-	for i := 0; i+1 < st.nkept(); i += 2 {
-		k, v := st.at(i), st.at(i+1)
-		key, ok := k.Text()
-		if k.kind != KindStr || !ok {
-			return fmt.Errorf("a computed key")
-		}
+	err := stateItems(st, func(key string, v Value) error {
 		switch key {
 		case "_pa_array", "_data":
 			data++
@@ -644,16 +636,17 @@ func arrowArrayState(st Value) error {
 		default:
 			return fmt.Errorf("the attribute %q, which pandas does not pickle", key)
 		}
+		return nil
+	})
+	if err == nil && data == 0 {
+		err = fmt.Errorf("no array data")
 	}
-	if data == 0 {
-		return fmt.Errorf("no array data")
-	}
-	return nil
+	return err
 }
 
-// arrowDtypeState checks an ArrowDtype's state: storage a constant
-// string and pyarrow_dtype a type_for_alias call.
-func arrowDtypeState(st Value) error {
+// stateItems calls fn with each key and value of a BUILD state that must
+// be a dict the pickle spells out with constant string keys.
+func stateItems(st Value, fn func(key string, v Value) error) error {
 	if st.kind != KindDict || !kept(st) {
 		return fmt.Errorf("a %s state, not a dict the pickle spells out", st.kind)
 	}
@@ -663,6 +656,17 @@ func arrowDtypeState(st Value) error {
 		if k.kind != KindStr || !ok {
 			return fmt.Errorf("a computed key")
 		}
+		if err := fn(key, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// arrowDtypeState checks an ArrowDtype's state: storage a constant
+// string and pyarrow_dtype a type_for_alias call.
+func arrowDtypeState(st Value) error {
+	return stateItems(st, func(key string, v Value) error {
 		switch key {
 		case "storage":
 			if _, ok := v.Text(); v.kind != KindStr || !ok {
@@ -676,6 +680,6 @@ func arrowDtypeState(st Value) error {
 		default:
 			return fmt.Errorf("the attribute %q, which pandas does not pickle", key)
 		}
-	}
-	return nil
+		return nil
+	})
 }
