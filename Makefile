@@ -133,6 +133,9 @@ allowlist:
 # Derives the allowlist entries of libraries Debian does not package from
 # their source, pinned in tools/allowlist/sources.tsv and read from bare git
 # snapshots under $(MIRRORS) (owner+name/repo); parses, never imports them.
+# Then writes the top-level modules known libraries provide (modules.py),
+# from the top-PyPI lists' history and pipreqs' mapping, pinned there.
 MIRRORS ?= /work/.mirror
 allowlist-source:
 	/usr/bin/python3 tools/allowlist/source.py --mirrors $(MIRRORS)
+	/usr/bin/python3 tools/allowlist/modules.py --mirrors $(MIRRORS)

@@ -211,6 +211,7 @@ func scanTree(ctx context.Context, name string, files []fetch.File, results []Fi
 	if err != nil {
 		fs.fail(name, err)
 	}
+	raiseProjectModules(t, results)
 	extra := &FileResult{Path: name, Formats: matched, Findings: []formats.Finding{}}
 	if single {
 		// The target is that one file: what the layouts say about the

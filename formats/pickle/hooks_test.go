@@ -140,7 +140,7 @@ func TestInstanceHookCases(t *testing.T) {
 	}{
 		{"reviewer's reproducer", []byte("\x80\x02ctorch.nn.modules.linear\nLinear\n)\x81}\x8c\x0c__setstate__cultralytics.nn.tasks\nDetectionModel\nsb\x8c\x10https://x/y.yamlb."), RuleMisusedGlobal},
 		{"__class__ set to a value-only class", cat(proto(2), linear, slotState("__class__", glob("collections.abc", "Mapping")), build, stop), RuleMisusedGlobal},
-		{"__class__ set to an unknown class", cat(proto(2), linear, slotState("__class__", glob("evilpkg", "Cls")), build, stop), RuleUnknownGlobal},
+		{"__class__ set to an unknown class", cat(proto(2), linear, slotState("__class__", glob("click.evil", "Cls")), build, stop), RuleUnknownGlobal},
 		{"__class__ set to a computed class", cat(proto(2), linear, slotState("__class__", sbu("pid")+"Q"), build, stop), RuleComputedCall},
 		{"__class__ set to an allowed class", cat(proto(2), linear, slotState("__class__", dm), build, stop), ""},
 		{"__class__ in a dict state changes nothing", cat(proto(2), linear, attrState("__class__", glob("collections.abc", "Mapping")), build, stop), ""},

@@ -115,13 +115,15 @@ type globalInfo struct {
 	// and dunders what calling the global runs on its arguments.
 	unvouched *globals.Unvouched
 	dunders   *dunderCall
-	// For a name of the loading program's main module (see mainName):
-	// the uses that build it as a class, and those that call it (REDUCE,
-	// OBJ, INST, an allowlisted callable's function argument, a forwarded
-	// call, BUILD or SETITEM applied to it), with the first call. Any other
+	// For a name of the loading program's main module (see mainName) or
+	// of the saving project's own module (project, see projectName): the
+	// uses that build it as a class, and those that call it (REDUCE, OBJ,
+	// INST, an allowlisted callable's function argument, a forwarded call,
+	// BUILD or SETITEM applied to it), with the first call. Any other
 	// appearance only holds it as a value. It is reported under
-	// RuleMainGlobal when nothing calls it.
+	// RuleMainGlobal, or RuleProjectGlobal, when nothing calls it.
 	main        bool
+	project     bool
 	mainBuilds  int64
 	mainCalls   int64
 	mainCall    string
@@ -148,7 +150,25 @@ type globalInfo struct {
 // there the program's "definition" is likely the library function a
 // script imported by name, which a holder would call on the data.
 func mainName(module, name string) bool {
-	return module == "__main__" && identifier(name) && !strings.HasPrefix(name, "__") && !mainImports[name]
+	return module == "__main__" && ownName(name)
+}
+
+// projectName reports whether module.name is one plain attribute of a
+// module no known library provides (globals.ProjectModule): the saving
+// project's own code (model.Net, titanic_model.preprocessors.ToInteger).
+// find_class imports it from the loading program's sys.path, so it
+// resolves only where that project, or a file of that name in the
+// directory a notebook or "python -c" runs in, is there. The name is held
+// to mainName's rules: a project module's attribute spelled like os.system
+// is likely "from os import system" in it.
+func projectName(module, name string) bool {
+	return module != "__main__" && ownName(name) && globals.ProjectModule(module)
+}
+
+// ownName reports whether name can be a definition of the program's or
+// project's own code rather than a name it imported or the interpreter's.
+func ownName(name string) bool {
+	return identifier(name) && !strings.HasPrefix(name, "__") && !mainImports[name]
 }
 
 // mainImports are the names that "from os import system" and the like bind
@@ -1665,7 +1685,8 @@ func (m *machine) resolve(off int64, module, name string) Value {
 		g.transformer = holderOf(module, name, full)
 		g.lookup = lookups[full]
 		g.nameEval = full == "builtins.eval"
-		g.main = mainName(module, name)
+		g.project = projectName(module, name)
+		g.main = g.project || mainName(module, name)
 		g.keras = kerasLoaders[full] != 0
 		m.configs = m.configs || resolvingEq[full]
 		if g.ref.Verdict.Class == globals.Allowed {
@@ -2780,8 +2801,8 @@ func noteTransformerState(v, state Value) {
 // the stream is built the way pickle builds one (NEWOBJ with no
 // arguments, then one BUILD with a dict) and can only call what the
 // allowlist permits to be called: each callable attribute is None, an
-// allowlisted function, a name of the loading program's main module (see
-// mainFunction) or, where the class allows it, a string, and the
+// allowlisted function, a name of the loading program's main module or
+// the saving project's own module (see mainFunction) or, where the class allows it, a string, and the
 // keyword arguments they get are constants. A FunctionTransformer whose
 // func is None is the identity scikit-learn >= 1.2 fits for every
 // ColumnTransformer "passthrough"; a Tokenizer's analyzer is None unless
@@ -2909,9 +2930,10 @@ func heldUfunc(v Value) bool {
 }
 
 // mainFunction reports whether v is a plain name of the loading program's
-// main module (see mainName): a holder that calls it calls the program's
-// own function, which the name's own finding (RuleMainGlobal, or MG101
-// when the pickle also calls it) reports.
+// main module (see mainName) or of the saving project's own module (see
+// projectName): a holder that calls it calls the program's or project's
+// own function, which the name's own finding (RuleMainGlobal or
+// RuleProjectGlobal, or MG101 when the pickle also calls it) reports.
 func mainFunction(v Value) bool {
 	return v.kind == KindGlobal && !v.gobj().dynamic && v.gobj().info != nil && v.gobj().info.main
 }
@@ -3154,6 +3176,11 @@ func (m *machine) flush() {
 			if transformerCleared(g) {
 				continue
 			}
+			if mainOnly(g) && g.project {
+				f = formats.NewFinding(RuleProjectGlobal, g.ref.Offset, "refers to %s, of a module no known library "+
+					"provides (the saving project's own code), which it only %s", full, mainUses(g))
+				break
+			}
 			if mainOnly(g) {
 				f = formats.NewFinding(RuleMainGlobal, g.ref.Offset, "refers to %s, the loading program's own definition, "+
 					"which it only %s", full, mainUses(g))
@@ -3207,9 +3234,9 @@ func (m *machine) flush() {
 	m.mutations = m.mutations[:0]
 }
 
-// mainOnly reports whether g is a main-module name (see mainName) that
-// the stream only builds as a class or holds as a value, and that the
-// allowlist does not judge worse than unknown.
+// mainOnly reports whether g is a main-module or project name (see
+// mainName, projectName) that the stream only builds as a class or holds
+// as a value, and that the allowlist does not judge worse than unknown.
 func mainOnly(g *globalInfo) bool {
 	return g.main && g.mainCalls == 0 && g.ref.Verdict.Class == globals.Unknown && g.ref.Verdict.Severity <= formats.Medium
 }

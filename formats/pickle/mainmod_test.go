@@ -191,7 +191,7 @@ func TestMainUses(t *testing.T) {
 		{"__mp_main__ imports a module of that name", cat(proto(2), glob("__mp_main__", "A"), emptyTuple, newobj, stop),
 			[]want{unknown("A")}, true},
 		{"FunctionTransformer of a __main__ function and an unknown one", cat(proto(2), ft(sbs("func"), glob("__main__", "f"),
-			sbs("inverse_func"), glob("evil.mod", "g")), stop), []want{low("f"), unknown("g"), {"FunctionTransformer", RuleDeniedGlobal, formats.High}}, true},
+			sbs("inverse_func"), glob("click.evil", "g")), stop), []want{low("f"), unknown("g"), {"FunctionTransformer", RuleDeniedGlobal, formats.High}}, true},
 		{"FunctionTransformer of a dotted __main__ name", cat(proto(4), glob("sklearn.preprocessing._function_transformer", "FunctionTransformer"),
 			emptyTuple, newobj, emptyDict, mark, sbs("func"), sbu("__main__"), sbu("os.system"), stackGlobal, "u", build, stop),
 			[]want{{"FunctionTransformer", RuleDeniedGlobal, formats.High}}, true},

@@ -22,6 +22,7 @@ const (
 	RuleMisusedGlobal   = "MG116"
 	RuleMainGlobal      = "MG117"
 	RuleUnvouchedDunder = "MG118"
+	RuleProjectGlobal   = "MG119"
 	RuleJoblibState     = "MG120"
 	RuleJoblibFile      = "MG121"
 )
@@ -74,6 +75,25 @@ func init() {
 				"touch files or unpickle (system, Popen, remove, loads, ...), is reported as not on the allowlist (MG101) " +
 				"instead. A policy can raise " +
 				"this rule (rules.MG117: medium) to fail the gate on such files."},
+		{ID: RuleProjectGlobal, Severity: formats.Low, Title: "pickle refers to the saving project's own module",
+			Doc: "The pickle names a class or function of a module that no known library provides: not the standard " +
+				"library, not one of the 15,000 most-downloaded PyPI distributions, not a library on modelgate's lists nor a " +
+				"git-installed one real checkpoints name (detectron2, ldm, YOLOv5's models). That is the saving project's own " +
+				"code (model.Net, titanic_model.preprocessors.ToInteger), and the pickle only builds the class the way pickle " +
+				"rebuilds an instance (NEWOBJ, copyreg._reconstructor with base object) or holds the name as a value, for " +
+				"example as a FunctionTransformer's func. Loading it imports that module from the loading program's sys.path: " +
+				"where there is none, loading fails with ModuleNotFoundError before running any of it; where there is (the " +
+				"project's checkout, or a file of that name in the directory a notebook or python -c runs in), importing runs " +
+				"the module's top-level code and building the instance runs its __new__ and __setstate__. The file brings no " +
+				"code, but loading it runs code the host has under that name: load it only from the project that saved it, " +
+				"never from a folder holding Python files you have not reviewed (scan the folder: modelgate reports the Python " +
+				"files a model directory, repository or archive carries). It is medium when the module is there to import: " +
+				"a .py, package, bytecode, extension module or symlink of that name in the folder holding the pickle or at the " +
+				"root of the scanned directory or archive, on disk beside a file scanned on its own too. A pickle that calls " +
+				"such a name (REDUCE, OBJ, INST), " +
+				"names a dotted or dunder attribute of it, or one spelled like a function scripts import by name to run " +
+				"processes, touch files or unpickle (system, Popen, remove, loads, ...), is reported as not on the allowlist " +
+				"(MG101) instead. A policy can raise this rule (rules.MG119: medium) to fail the gate on such files."},
 		{ID: RuleUnvouchedDunder, Severity: formats.Medium, Title: "loading runs a method of an allowlisted object that the allowlist does not vouch for",
 			Doc: "Unpickling runs more of an object than the way it is built: an object set as a dict key or set element " +
 				"(SETITEM(S), DICT, ADDITEMS, FROZENSET, or handed to set, frozenset, dict, Counter, OrderedDict) is hashed with its " +

@@ -1,0 +1,122 @@
+package scanner
+
+import (
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"github.com/modelgate/modelgate/formats"
+	"github.com/modelgate/modelgate/formats/pickle"
+)
+
+// raiseProjectModules raises to medium a pickle's MG119 finding (a module no
+// known library provides, which loading imports from sys.path) when the
+// module is there to import: a Python file of that name in the folder
+// holding the pickle or at the root of the target, as a file of the
+// target or, for a local target, on disk beside it. Python puts the
+// script's folder, or a notebook's or "python -c"'s working directory, on
+// sys.path first, so loading the model from there runs that file, which a
+// scan of the pickle alone never read.
+func raiseProjectModules(t *sourceTree, results []FileResult) {
+	for i := range results {
+		r := &results[i]
+		if i >= len(t.files) {
+			break
+		}
+		dir := path.Dir(t.files[i].Rel)
+		for j := range r.Findings {
+			f := &r.Findings[j]
+			if f.Rule != pickle.RuleProjectGlobal || f.Severity >= formats.Medium || !ownLocation(f.Location, r.Path) {
+				continue
+			}
+			if file := moduleFile(t, f.Details["module"], dir); file != "" {
+				f.Severity = formats.Medium
+				f.Message += "; the folder holding it has " + file + ", which loading it from there imports and runs"
+				f.Details = withDetail(f.Details, "module_file", file)
+			}
+		}
+		sortFindings(r.Findings)
+	}
+}
+
+// ownLocation reports whether loc is in the file at p itself, not in a
+// member of it (an archive's pickle is beside the archive's own files,
+// which its scan reports).
+func ownLocation(loc, p string) bool {
+	rest, ok := strings.CutPrefix(loc, p)
+	return ok && !strings.Contains(rest, "!")
+}
+
+// moduleFile returns the first file that importing module would run, in
+// dir or at the root: for a.b, a's package or module file, then a/b's.
+func moduleFile(t *sourceTree, module, dir string) string {
+	if module == "" {
+		return ""
+	}
+	parts := strings.Split(module, ".")
+	bases := []string{dir}
+	if dir != "." {
+		bases = append(bases, ".")
+	}
+	for _, base := range bases {
+		for n := 1; n <= len(parts); n++ {
+			stem := path.Join(base, path.Join(parts[:n]...))
+			for _, suffix := range moduleSuffixes {
+				if name := stem + suffix; t.has(name) {
+					return name
+				}
+			}
+			if name := t.extension(stem); name != "" {
+				return name
+			}
+		}
+	}
+	return ""
+}
+
+// moduleSuffixes are the files CPython's path finder imports a module or
+// package from: source, sourceless bytecode and extension modules
+// (importlib.machinery SOURCE_SUFFIXES, BYTECODE_SUFFIXES,
+// EXTENSION_SUFFIXES on Linux and Windows).
+var moduleSuffixes = []string{".py", "/__init__.py", ".pyc", "/__init__.pyc", ".so", ".abi3.so", ".pyd", ".pyw"}
+
+// has reports whether the target holds a file of that name, or, for a
+// local target, anything is on disk under that name where the loader
+// would look: a symlink or a directory there imports as well as a file.
+func (t *sourceTree) has(name string) bool {
+	if _, ok := t.byRel[name]; ok {
+		return true
+	}
+	if t.dir == "" {
+		return false
+	}
+	p := filepath.Join(t.dir, filepath.FromSlash(name))
+	if _, err := os.Lstat(p); err == nil {
+		return true
+	}
+	_, err := os.Stat(p)
+	return err == nil
+}
+
+// extension returns a file of the target that is an extension module
+// with a platform tag for stem (stem.cpython-311-x86_64-linux-gnu.so,
+// stem.cp311-win_amd64.pyd).
+func (t *sourceTree) extension(stem string) string {
+	for name := range t.byRel {
+		if rest, ok := strings.CutPrefix(name, stem+"."); ok && !strings.Contains(rest, "/") &&
+			(strings.HasSuffix(rest, ".so") || strings.HasSuffix(rest, ".pyd")) {
+			return name
+		}
+	}
+	return ""
+}
+
+func withDetail(d map[string]string, k, v string) map[string]string {
+	out := make(map[string]string, len(d)+1)
+	for key, val := range d {
+		out[key] = val
+	}
+	out[k] = v
+	return out
+}
