@@ -15,10 +15,16 @@ list is what "known" means. A name is on it when it is
     has fallen out of use, such as fbprophet, stays known), the same without a "python_" or "py"
     prefix or a "_python" suffix, and the first part of every name that two or more of them share
     as a prefix (namespace packages: google, azure, jaraco, zope, backports);
+  - a top-level module that one of the 20,458 distributions of replit/upm's package index (pkgs.json
+    at UPM_COMMIT, read from each distribution's wheel or sdist) installs: absl, caffe2, open_clip,
+    win32api, and the utils, models and src that careless distributions put in site-packages;
   - an import name or distribution name of pipreqs' mapping of import names that differ from their
     distribution (bndr/pipreqs at PIPREQS_COMMIT: sklearn, cv2, PIL, yaml, skimage ...);
   - a top-level module of any entry of modelgate's own lists (allow.tsv, deny.tsv, compat.tsv,
     aliases.tsv and the ecosystem lists);
+  - a module or package the Debian python3 packages installed here provide (the entries of
+    /usr/lib/python3/dist-packages, as make allowlist reads the same installed set), or one of
+    NEWER_STDLIB, the standard-library modules added after the interpreter's version;
   - one of GIT_ONLY: libraries installed from a git checkout rather than PyPI whose classes real
     checkpoints name, so that an attacker could study them as well as any PyPI library.
 
@@ -33,6 +39,7 @@ Usage: /usr/bin/python3 tools/allowlist/modules.py [--mirrors DIR]
 import argparse
 import collections
 import glob
+import json
 import os
 import re
 import subprocess
@@ -40,6 +47,8 @@ import sys
 import _compat_pickle
 
 PYPI_REPO, PYPI_COMMIT = "hugovk/top-pypi-packages", "5501c5c934df26d6f01fb1ca810845db02111c7d"
+UPM_REPO, UPM_COMMIT = "replit/upm", "a5fa4e2282b7da19f13b3eb2e19c662c4f69e59e"
+UPM_FILE = "internal/backends/python/pkgs.json"
 PIPREQS_REPO, PIPREQS_COMMIT = "bndr/pipreqs", "48dbafd39003b9de177b8d314795e45797555850"
 PIPREQS_FILE = "pipreqs/mapping"
 
@@ -52,6 +61,16 @@ GIT_ONLY = """
 detectron2 ldm sgm clip groundingdino modules models utils nnunet nnunetv2 mmcv_custom taming basicsr
 realesrgan gfpgan dinov2 segment_anything sam2 llava minigpt4 fairscale apex megatron deepspeed
 """.split()
+
+# Top-level standard-library modules of Python 3.12 to 3.14 that 3.11's stdlib_module_names lacks
+# (What's New in Python 3.12, 3.13, 3.14).
+NEWER_STDLIB = """
+annotationlib compression _colorize _pyrepl _interpreters _interpqueues _interpchannels _opcode_metadata
+_suggestions _sysconfig _testexternalinspection _remote_debugging _zstd _hmac _types _apple_support
+_android_support _ios_support _wmi
+""".split()
+
+DIST_PACKAGES = "/usr/lib/python3/dist-packages"
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 GLOBALS = os.path.join(HERE, "..", "..", "formats", "pickle", "globals")
@@ -93,6 +112,21 @@ def list_modules():
     return out
 
 
+def installed_modules():
+    """What `import name` finds in Debian's dist-packages: packages, modules, extension modules."""
+    out = set()
+    for entry in os.listdir(DIST_PACKAGES):
+        full = os.path.join(DIST_PACKAGES, entry)
+        if os.path.isdir(full):
+            if not re.search(r"\.(dist|egg)-info$", entry):
+                out.add(entry)
+            continue
+        m = re.match(r"^([A-Za-z_][A-Za-z0-9_]*)(\.[^.]+)*\.(py|pyc|so)$", entry)
+        if m:
+            out.add(m.group(1))
+    return out
+
+
 def pypi_history(mirrors):
     """Every project name of every version of the top-PyPI lists up to PYPI_COMMIT."""
     gitdir = os.path.join(mirrors, PYPI_REPO.replace("/", "+"), "repo")
@@ -128,6 +162,21 @@ def pypi_names(names):
     return out
 
 
+def upm_modules(text):
+    """Top-level modules of every distribution of upm's index (one JSON object per line)."""
+    out = set()
+    for line in text.splitlines():
+        try:
+            d = json.loads(line)
+        except ValueError:
+            continue
+        for m in d.get("modules") or []:
+            top = m.split(".", 1)[0]
+            if IDENT.match(top):
+                out.add(top.lower())
+    return out
+
+
 def pipreqs_names(text):
     out = set()
     for line in text.splitlines():
@@ -153,8 +202,11 @@ def main():
     names.update(m.split(".", 1)[0].lower() for m in _compat_pickle.IMPORT_MAPPING)
     names.update(m.split(".", 1)[0].lower() for m, _ in _compat_pickle.NAME_MAPPING)
     names.update(pypi_names(pypi_history(args.mirrors)))
+    names.update(upm_modules(git_show(args.mirrors, UPM_REPO, UPM_COMMIT, UPM_FILE)))
     names.update(pipreqs_names(git_show(args.mirrors, PIPREQS_REPO, PIPREQS_COMMIT, PIPREQS_FILE)))
     names.update(m.lower() for m in list_modules())
+    names.update(m.lower() for m in installed_modules())
+    names.update(m.lower() for m in NEWER_STDLIB)
     names.update(GIT_ONLY)
     names = sorted(n for n in names if IDENT.match(n))
 
@@ -165,8 +217,10 @@ def main():
         f.write("# Top-level modules known libraries provide, lowercased: Python %s's standard library and\n" % py)
         f.write("# _compat_pickle names; every PyPI distribution the most-downloaded lists ever held\n")
         f.write("# (%s@%s and its history);\n" % (PYPI_REPO, PYPI_COMMIT))
+        f.write("# the modules of upm's package index (%s@%s);\n" % (UPM_REPO, UPM_COMMIT))
         f.write("# pipreqs' import-name mapping (%s@%s);\n" % (PIPREQS_REPO, PIPREQS_COMMIT))
-        f.write("# modelgate's lists; the git-only libraries the script names. A pickle global of any other\n")
+        f.write("# Debian's dist-packages as installed; newer stdlib modules; modelgate's lists; the git-only\n")
+        f.write("# libraries the script names. A pickle global of any other\n")
         f.write("# module is the saving project's own (MG119).\n")
         for n in names:
             f.write(n + "\n")
