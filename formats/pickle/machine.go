@@ -2441,8 +2441,10 @@ var (
 	// DesignInfo by calling patsy.dmatrices on the formula string of its
 	// state when the state has restore_design_info (statsmodels/base/data.py,
 	// 0.10 to 0.14), and patsy evaluates each term of the formula as Python
-	// code in the caller's frames. Cleared only without that key: the state
-	// of a model fitted on arrays or data frames without a formula.
+	// code in the caller's frames. Cleared without that key (a model fitted
+	// on arrays or data frames without a formula) or with a formula of
+	// names, numbers and patsy's own operators and builtins over the
+	// state's data frame (modelDataState).
 	modelData = &holder{state: modelDataState}
 	// matplotlib's CallbackRegistry (a norm's or a figure's callbacks)
 	// calls every callable of callbacks ({signal: {cid: func}}) in
@@ -2526,19 +2528,132 @@ func vectorizeState(st Value) bool {
 
 // modelDataState reports whether a statsmodels ModelData state lacks
 // restore_design_info, the key that makes __setstate__ evaluate the
-// state's formula (see modelData). Every key must be a constant string:
-// __setstate__ tests the key with "in", which a computed string equal to
-// it passes.
+// state's formula (see modelData), or has it with a formula that patsy
+// evaluates to nothing but lookups and a data frame to look them up in.
+// Every key must be a constant string: __setstate__ tests the key with
+// "in", which a computed string equal to it passes.
 func modelDataState(st Value) bool {
 	items := st.cells()
+	restore := false
 	for i := 0; i+1 < len(items); i += 2 {
 		k := st.t.val(items[i])
-		if k.kind != KindStr || k.obj() != nil || k.chars() == "restore_design_info" {
+		if k.kind != KindStr || k.obj() != nil {
+			return false
+		}
+		restore = restore || k.chars() == "restore_design_info"
+	}
+	if !restore {
+		return true
+	}
+	formula, ok := st.Get("formula")
+	if !ok || formula.kind != KindStr || formula.obj() != nil {
+		return false
+	}
+	frame, ok := st.Get("frame")
+	if !ok {
+		return false
+	}
+	cls, ok := builtClass(frame)
+	if !ok || !dataFrames[cls.gobj().module+"."+cls.gobj().name] || cls.gobj().info == nil ||
+		cls.gobj().info.ref.Verdict.Class != globals.Allowed {
+		return false
+	}
+	return plainFormula(formula.chars())
+}
+
+// dataFrames are the names pandas DataFrames pickle under (pandas 3 sets
+// __module__ to "pandas"). With the state's frame one, patsy looks each
+// name of the formula up as a column of it before the loading program's
+// frames, and never calls what a column holds.
+var dataFrames = map[string]bool{"pandas.core.frame.DataFrame": true, "pandas.DataFrame": true}
+
+// maxFormula bounds the formula text plainFormula reads.
+const maxFormula = 1 << 16
+
+// plainFormula reports whether a patsy formula runs no code of the file's
+// choosing when ModelData.__setstate__ has patsy.dmatrices evaluate it
+// (patsy 0.5 desc.py and eval.py: each term between the formula operators
+// ~ + - * / : ** and parentheses is Python code that EvalEnvironment.eval
+// runs with eval, builtins included, over the data frame's columns, the
+// loading program's frames and patsy's builtins). Accepted are names (not
+// starting with "_", not keywords), decimal numbers, those operators and
+// commas, and calls only of patsy's C, I, center, standardize and scale
+// or of numpy's ufuncs spelled np.NAME or numpy.NAME: a name evaluates to
+// a column or the program's own value and is never called, the callees
+// only compute on their arguments. Strings, attributes, subscripts, other
+// calls, lambdas and keywords are refused: they are how a formula runs
+// __import__("os").system or open.
+func plainFormula(f string) bool {
+	if len(f) > maxFormula || !strings.Contains(f, "~") {
+		return false
+	}
+	const (
+		start   = iota // start, after an operator, a comma or "("
+		name           // a name that may not be called
+		callee         // a name that may be called
+		operand        // a number or ")"
+	)
+	prev, depth := start, 0
+	for i := 0; i < len(f); {
+		c := f[i]
+		switch {
+		case c == ' ' || c == '\t':
+			i++
+		case c == '_' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z':
+			j := i
+			for j < len(f) && (f[j] == '_' || f[j] == '.' || 'a' <= f[j] && f[j] <= 'z' || 'A' <= f[j] && f[j] <= 'Z' || '0' <= f[j] && f[j] <= '9') {
+				j++
+			}
+			w := f[i:j]
+			if prev != start || c == '_' || pythonKeywords[w] {
+				return false
+			}
+			prev = name
+			if mod, fn, dotted := strings.Cut(w, "."); dotted {
+				if mod != "np" && mod != "numpy" || !globals.NumpyUfunc("numpy", fn) {
+					return false
+				}
+				prev = callee
+			} else if formulaCallees[w] {
+				prev = callee
+			}
+			i = j
+		case '0' <= c && c <= '9':
+			j := i
+			for j < len(f) && '0' <= f[j] && f[j] <= '9' {
+				j++
+			}
+			if j+1 < len(f) && f[j] == '.' && '0' <= f[j+1] && f[j+1] <= '9' {
+				for j++; j < len(f) && '0' <= f[j] && f[j] <= '9'; j++ {
+				}
+			}
+			if prev != start {
+				return false
+			}
+			prev, i = operand, j
+		case c == '(':
+			if prev != start && prev != callee {
+				return false
+			}
+			prev, depth, i = start, depth+1, i+1
+		case c == ')':
+			if depth == 0 || prev == start {
+				return false
+			}
+			prev, depth, i = operand, depth-1, i+1
+		case strings.IndexByte("~+-*/:,", c) >= 0:
+			prev, i = start, i+1
+		default:
 			return false
 		}
 	}
-	return true
+	return depth == 0
 }
+
+// formulaCallees are patsy's builtins a formula calls (patsy/builtins.py,
+// 0.5): C marks a factor categorical, I evaluates its argument as
+// arithmetic, and the stateful transforms compute means and deviations.
+var formulaCallees = map[string]bool{"C": true, "I": true, "center": true, "standardize": true, "scale": true}
 
 // geoNoCRSState reports whether a GeoDataFrame or GeometryArray state's
 // keys are constant strings and its crs and _crs, when present, None (see

@@ -10,8 +10,10 @@ import (
 // PatsyData are off the allowlist (ModelData.__setstate__ calls
 // patsy.dmatrices, which evals the terms of the state's formula, when the
 // state has restore_design_info) and cleared only when built by NEWOBJ
-// and one BUILD whose dict has constant keys and no restore_design_info:
-// what a model fitted without a formula pickles.
+// and one BUILD whose dict has constant keys and no restore_design_info
+// (what a model fitted without a formula pickles), or restore_design_info
+// with a formula of names, numbers, patsy's operators and builtins and
+// numpy's ufuncs over a pandas data frame (a formula model's).
 func TestStatsmodelsModelData(t *testing.T) {
 	data := func(name string, items ...string) []byte {
 		return cat(proto(2), glob("statsmodels.base.data", name), emptyTuple, newobj, emptyDict, mark,
@@ -31,5 +33,49 @@ func TestStatsmodelsModelData(t *testing.T) {
 		{"a second BUILD", cat(proto(2), glob("statsmodels.base.data", "PandasData"),
 			emptyTuple, newobj, emptyDict, build, emptyDict, item("restore_design_info", "\x88"), "s", build, stop), false},
 	}
+	// A formula model's state: its formula and the data frame patsy
+	// looks the formula's names up in.
+	frame := item("frame", glob("pandas.core.frame", "DataFrame")+emptyTuple+newobj+emptyDict+build)
+	withFormula := func(f string, more ...string) []byte {
+		return data("PandasData", append([]string{item("restore_design_info", "\x88"), item("formula", sbu(f))}, more...)...)
+	}
+	for _, f := range []struct {
+		formula string
+		plain   bool
+	}{
+		{"docvis ~ C(edlevel) + C(outwork) + hhninc + educ + C(self)", true},
+		{"mpg ~ C(cylinders) + displacement + I(weight ** 2) + acceleration - 1", true},
+		{"np.log(y) ~ x1 * x2 + x1:x2 + numpy.sqrt(x3) + center(x4) + standardize(x5) + scale(x6)", true},
+		{"y ~ C(g, Treatment) + 0.5 * x + (a + b) ** 2", true},
+		{"y ~ I(__import__('os').system('echo pwned')) + x", false},
+		{"y ~ __import__", false},
+		{"y ~ open(x)", false},
+		{"y ~ eval(x)", false},
+		{"y ~ np.load(x)", false},
+		{"y ~ os.system(x)", false},
+		{"y ~ x.__class__", false},
+		{"y ~ C(x)(z)", false},
+		{"y ~ (x)(z)", false},
+		{"y ~ x[0]", false},
+		{"y ~ lambda: x", false},
+		{"y ~ C(x, levels=z)", false},
+		{"y ~ x if z else w", false},
+		{"y ~ C + np.log", true}, // looked up, never called
+		{"y ~ C(x", false},
+		{"y ~ 'x'", false},
+		{"y ~ x; z", false},
+		{"y + x", false},
+		{"y ~ x\nimport os", false},
+	} {
+		tests = append(tests, stateCase{"formula " + f.formula, withFormula(f.formula, frame), f.plain})
+	}
+	tests = append(tests,
+		stateCase{"plain formula without a frame", withFormula("y ~ x"), false},
+		stateCase{"plain formula over a dict, not a data frame", withFormula("y ~ C(x)", item("frame", emptyDict)), false},
+		stateCase{"plain formula over an unknown class", withFormula("y ~ x",
+			item("frame", glob("mario_ppo", "Frame")+emptyTuple+newobj+emptyDict+build)), false},
+		stateCase{"a computed formula", data("PandasData", item("restore_design_info", "\x88"),
+			item("formula", glob("builtins", "str")+sbu("y ~ x")+tuple1+reduce), frame), false},
+	)
 	checkCleared(t, tests, formats.Critical)
 }
