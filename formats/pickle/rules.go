@@ -33,7 +33,9 @@ func init() {
 			Doc: "Loading this pickle imports a module attribute that is not on modelgate's allowlist of known-safe ML globals. " +
 				"A loader imports and may call it, so it can run code; PyTorch's weights_only loader would refuse it. " +
 				"Check the global in the finding's details: if it is a class from a library you trust, load the file with that " +
-				"library's safe loader or convert it to safetensors; otherwise do not load it."},
+				"library's safe loader or convert it to safetensors; otherwise do not load it. Low when only pickle.load's reading " +
+				"of a joblib dump's array bytes (details.reading) imports it, from a module no known library provides (MG119): " +
+				"joblib.load never imports it, and pickle.load would also need a module of that name on the host."},
 		{ID: RuleDeniedGlobal, Severity: formats.Critical, Title: "pickle imports a global that can execute code",
 			Doc: "The pickle imports a global on the denylist of code-execution, process, import or nested-loader primitives " +
 				"(os.system, builtins.eval, subprocess, pickle.loads, ...). Loading the file runs attacker-chosen code. " +

@@ -81,6 +81,7 @@ func TestJoblib(t *testing.T) {
 		{"joblib_arrays_p2.pkl", false},
 		{"joblib_arrays_p4.pkl", false},
 		{"joblib_arrays_p5.pkl", false},
+		{"joblib_object_array_p5.pkl", false},
 		{"joblib_payload_after_arrays.pkl", true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -97,6 +98,32 @@ func TestJoblib(t *testing.T) {
 				t.Errorf("benign joblib file has findings:\n%s", list(rec.Findings))
 			}
 		})
+	}
+}
+
+// TestPlainReadingProjectModules: what only pickle.load's reading of a
+// joblib dump imports (the nested object-array pickle's GETs fetching the
+// dump's strings) is low when no known library provides the module, and
+// keeps its severity otherwise.
+func TestPlainReadingProjectModules(t *testing.T) {
+	for _, c := range []struct {
+		module string
+		rule   string
+		sev    formats.Severity
+		want   formats.Severity
+	}{
+		{"LabelEncoder", RuleUnknownGlobal, formats.Medium, formats.Low},
+		{"Pipeline", RuleUnknownGlobal, formats.Medium, formats.Medium}, // PyPI's pipeline
+		{"sklearn.evil", RuleUnknownGlobal, formats.Medium, formats.Medium},
+		{"os", RuleDeniedGlobal, formats.Critical, formats.Critical},
+	} {
+		rec := formatstest.NewRecorder()
+		p := &plainScope{&teeScope{Scope: rec, seen: map[string]bool{}}}
+		p.Report(formats.NewFinding(c.rule, 1, "imports %s.dtype", c.module).At(c.sev).
+			With("module", c.module).With("global", c.module+".dtype"))
+		if len(rec.Findings) != 1 || rec.Findings[0].Severity != c.want || rec.Findings[0].Details["reading"] == "" {
+			t.Errorf("%s: %+v, want one %s finding of the plain reading", c.module, rec.Findings, c.want)
+		}
 	}
 }
 
