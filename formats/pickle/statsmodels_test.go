@@ -1,6 +1,7 @@
 package pickle
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/modelgate/modelgate/formats"
@@ -78,4 +79,36 @@ func TestStatsmodelsModelData(t *testing.T) {
 			item("formula", glob("builtins", "str")+sbu("y ~ x")+tuple1+reduce), frame), false},
 	)
 	checkCleared(t, tests, formats.Critical)
+}
+
+// FuzzPlainFormula: a formula plainFormula accepts holds nothing patsy
+// would evaluate as more than a lookup, a number, an operator or a call of
+// patsy's builtins and numpy's ufuncs: only names, numbers, np.NAME or
+// numpy.NAME, and the formula operators; no quote, subscript, keyword or
+// underscore-led name.
+func FuzzPlainFormula(f *testing.F) {
+	for _, s := range []string{"y ~ x", "y ~ C(a) + np.log(b) ** 2", "y ~ I(__import__('os'))", "y ~ x.y", "y~(a:b)-1"} {
+		f.Add(s)
+	}
+	word := func(r rune) bool {
+		return r == '_' || r == '.' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !plainFormula(s) {
+			return
+		}
+		if strings.IndexFunc(s, func(r rune) bool { return !word(r) && !strings.ContainsRune(" \t~+-*/:(),", r) }) >= 0 {
+			t.Fatalf("accepted %q: a character outside names, numbers and operators", s)
+		}
+		for _, w := range strings.FieldsFunc(s, func(r rune) bool { return !word(r) }) {
+			mod, fn, dotted := strings.Cut(w, ".")
+			switch {
+			case strings.Trim(w, "0123456789.") == "":
+			case strings.HasPrefix(w, "_") || pythonKeywords[w]:
+				t.Fatalf("accepted %q: name %q", s, w)
+			case dotted && (mod != "np" && mod != "numpy" || strings.Contains(fn, ".")):
+				t.Fatalf("accepted %q: attribute %q", s, w)
+			}
+		}
+	})
 }
