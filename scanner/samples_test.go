@@ -108,6 +108,10 @@ func TestExecuTorchSamples(t *testing.T) {
 
 func TestLlamafileSamples(t *testing.T) { checkSamples(t, "../formats/llamafile/testdata/samples.tsv") }
 
+func TestStableBaselinesSamples(t *testing.T) {
+	checkSamples(t, "../formats/stablebaselines/testdata/samples.tsv")
+}
+
 func TestPyTorchMobileSamples(t *testing.T) {
 	checkSamples(t, "../formats/pytorch/testdata/mobile/samples.tsv")
 }

@@ -24,6 +24,7 @@ import (
 	_ "github.com/modelgate/modelgate/formats/pyyaml"
 	_ "github.com/modelgate/modelgate/formats/safetensors"
 	_ "github.com/modelgate/modelgate/formats/sevenzip"
+	_ "github.com/modelgate/modelgate/formats/stablebaselines"
 	_ "github.com/modelgate/modelgate/formats/skops"
 	_ "github.com/modelgate/modelgate/formats/tar"
 	_ "github.com/modelgate/modelgate/formats/tensorflow"

@@ -1,0 +1,468 @@
+// Package stablebaselines checks the "data" file of Stable-Baselines3 and
+// Stable-Baselines model archives: a JSON object of the algorithm's
+// parameters in which every value that is not plain JSON (the policy class,
+// the observation and action spaces, learning-rate and clip-range
+// schedules) is a cloudpickle stream, base64-encoded under the key
+// ":serialized:". BaseAlgorithm.load reads the archive's "data" member and
+// unpickles each of them with cloudpickle.loads (save_util.py json_to_data,
+// stable-baselines3 2.x; the same in stable-baselines 2.x), then calls the
+// policy class and the schedules, so each is a pickle the loader runs.
+//
+// The layout decodes every ":serialized:" string of a file named "data"
+// as Python's base64.b64decode does and hands the bytes to the engine as a
+// nested file, where the pickle analyzer judges them. It never decodes
+// base64 more strictly than Python, never unpickles, and never runs what
+// it finds.
+package stablebaselines
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+
+	"github.com/modelgate/modelgate/formats"
+)
+
+// Rule IDs. They never change meaning once released.
+const (
+	RuleUnreadable = "MG840"
+)
+
+func init() {
+	formats.RegisterRule(formats.Rule{ID: RuleUnreadable, Severity: formats.High,
+		Title: "Stable-Baselines data file whose serialized objects cannot be read",
+		Doc: "A file named data, which BaseAlgorithm.load reads from a Stable-Baselines model archive, holds " +
+			"\":serialized:\" values (base64 cloudpickle streams the loader unpickles) that modelgate could not " +
+			"decode or whose JSON it could not read to the end. What the loader unpickles from it was not checked. " +
+			"Re-save the model with the library, or load it with custom_objects replacing every serialized value."})
+	formats.RegisterLayout("stable-baselines", layout{})
+}
+
+// dataFile is the member BaseAlgorithm.load reads (save_util.py
+// load_from_zip_file: archive.read("data")). A model folder unpacked from
+// such an archive (Hugging Face model repositories publish one beside it)
+// holds the same file.
+const dataFile = "data"
+
+type layout struct{}
+
+// Match implements formats.Layout: a file named data anywhere in the tree.
+func (layout) Match(names []string) bool {
+	for _, n := range names {
+		if path.Base(n) == dataFile {
+			return true
+		}
+	}
+	return false
+}
+
+// AnalyzeTree implements formats.Layout.
+func (layout) AnalyzeTree(ctx context.Context, t formats.Tree, s formats.Scope) error {
+	var errs []error
+	for _, n := range t.Names() {
+		if path.Base(n) != dataFile {
+			continue
+		}
+		if err := analyzeData(ctx, t, n, s); err != nil {
+			errs = append(errs, fmt.Errorf("stable-baselines %q: %w", n, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func analyzeData(ctx context.Context, t formats.Tree, name string, s formats.Scope) error {
+	in, err := t.Open(name)
+	if err != nil {
+		return fmt.Errorf("open: %w", err)
+	}
+	rc, err := in.Open()
+	if err != nil {
+		return fmt.Errorf("open: %w", err)
+	}
+	defer rc.Close()
+	r := bufio.NewReader(rc)
+	if !startsObject(r) {
+		// Not JSON text: json.loads fails before anything is unpickled.
+		return nil
+	}
+	err = serialized(r, s.Limits().Buffer, func(key string, value []byte, off int64) error {
+		raw, err := b64decode(value)
+		if err != nil {
+			// base64.b64decode raises here, which json_to_data does not
+			// catch: loading stops before unpickling this value.
+			f := formats.NewFinding(RuleUnreadable, off, "serialized value of %q: %v; the loader stops here", key, err).
+				At(formats.Medium).With("key", key)
+			f.Member = name
+			s.Report(f)
+			return nil
+		}
+		return s.Scan(ctx, formats.NewInput(fmt.Sprintf("%s[%s]", name, key), bytes.NewReader(raw), int64(len(raw))))
+	})
+	var syntax *syntaxError
+	switch {
+	case err == nil, errors.As(err, &syntax):
+		// json.loads refuses text this reading cannot lex (an unended
+		// string, an invalid escape) before unpickling anything.
+		return nil
+	case errors.Is(err, errSerializedCap):
+		f := formats.NewFinding(RuleUnreadable, formats.NoOffset, "%v: what the loader unpickles from it was not checked", err)
+		f.Member = name
+		s.Report(f)
+		return nil
+	}
+	return err
+}
+
+// startsObject reports whether r's text starts, after JSON whitespace and
+// a UTF-8 byte-order mark (which json.loads of the decoded text refuses,
+// so nothing is unpickled from such a file either way), with "{".
+func startsObject(r *bufio.Reader) bool {
+	for {
+		b, err := r.ReadByte()
+		if err != nil {
+			return false
+		}
+		switch b {
+		case ' ', '\t', '\n', '\r':
+			continue
+		case '{':
+			return r.UnreadByte() == nil
+		default:
+			return false
+		}
+	}
+}
+
+var errSerializedCap = errors.New("a serialized value exceeds the buffer limit")
+
+// counter reads bytes and counts them, for offsets.
+type counter struct {
+	r   *bufio.Reader
+	off int64
+}
+
+func (c *counter) byte() (byte, error) {
+	b, err := c.r.ReadByte()
+	if err == nil {
+		c.off++
+	}
+	return b, err
+}
+
+// serialized calls fn with every string value whose key is ":serialized:",
+// and the key of the object holding it,
+// at any depth of the JSON text r holds (json_to_data reads those of the
+// top-level object's values; any other is read too, which only ever
+// checks more). Keys and values are unescaped as Python's json module
+// does, so an escaped spelling of the key counts. It reads the text once
+// and holds only the current string, up to max bytes for a value.
+func serialized(br *bufio.Reader, max int64, fn func(parent string, value []byte, off int64) error) error {
+	c := &counter{r: br}
+	var last []byte // the last string read, when it may be a key
+	lastIsKey := false
+	var key string
+	// parents are the keys of the objects the reading is in: the value
+	// json_to_data deserializes is named by its object's key.
+	var parents []string
+	for {
+		b, err := c.byte()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		switch b {
+		case '"':
+			start := c.off - 1
+			limit := int64(1 << 16)
+			isValue := lastIsKey && key == serializedKey
+			if isValue {
+				limit = max
+			}
+			str, err := readString(c, limit)
+			if err != nil {
+				if isValue && errors.Is(err, errStringCap) {
+					return errSerializedCap
+				}
+				if errors.Is(err, errStringCap) {
+					// A long ordinary string (an observation
+					// buffer's text): skip it.
+					if err := skipString(c); err != nil {
+						return err
+					}
+					last, lastIsKey = nil, false
+					continue
+				}
+				return err
+			}
+			if isValue {
+				parent := ""
+				if len(parents) > 0 {
+					parent = parents[len(parents)-1]
+				}
+				if err := fn(parent, str, start); err != nil {
+					return err
+				}
+				last, lastIsKey = nil, false
+				continue
+			}
+			last, lastIsKey = str, false
+		case ':':
+			if last != nil {
+				key, lastIsKey = string(last), true
+			}
+			last = nil
+		case '{', '[':
+			if len(parents) >= maxDepth {
+				return &syntaxError{"nesting deeper than json.loads reads"}
+			}
+			p := ""
+			if lastIsKey {
+				p = key
+			}
+			parents = append(parents, p)
+			last, lastIsKey = nil, false
+		case '}', ']':
+			if len(parents) > 0 {
+				parents = parents[:len(parents)-1]
+			}
+			last, lastIsKey = nil, false
+		case ',':
+			last, lastIsKey = nil, false
+		default:
+			// Whitespace, numbers, true, false, null, NaN, Infinity:
+			// a value other than a string ends any key.
+			if b != ' ' && b != '\t' && b != '\n' && b != '\r' {
+				last, lastIsKey = nil, false
+			}
+		}
+	}
+}
+
+const serializedKey = ":serialized:"
+
+// maxDepth is deeper than CPython's json.loads reads: its recursion limit
+// (1000 frames by default) stops it first, before unpickling anything.
+const maxDepth = 100_000
+
+var errStringCap = errors.New("string too long")
+
+// readString reads a JSON string's rest after its opening quote and
+// returns it unescaped as UTF-8, as Python's json decodes it and str.encode
+// then encodes it (a lone surrogate, which encode refuses, is written as
+// U+FFFD: its bytes are not base64 either way).
+func readString(c *counter, limit int64) ([]byte, error) {
+	var out []byte
+	for {
+		b, err := c.byte()
+		if err != nil {
+			return nil, unexpected(err)
+		}
+		switch {
+		case b == '"':
+			return out, nil
+		case b == '\\':
+			e, err := c.byte()
+			if err != nil {
+				return nil, unexpected(err)
+			}
+			switch e {
+			case '"', '\\', '/':
+				out = append(out, e)
+			case 'b':
+				out = append(out, '\b')
+			case 'f':
+				out = append(out, '\f')
+			case 'n':
+				out = append(out, '\n')
+			case 'r':
+				out = append(out, '\r')
+			case 't':
+				out = append(out, '\t')
+			case 'u':
+				r, err := hex4(c)
+				if err != nil {
+					return nil, err
+				}
+				if 0xd800 <= r && r < 0xdc00 {
+					// A high surrogate: json pairs it with a following
+					// \uDC00-\uDFFF escape.
+					if n, ok := lowSurrogate(c); ok {
+						r = 0x10000 + (r-0xd800)<<10 + (n - 0xdc00)
+					} else {
+						r = 0xfffd
+					}
+				} else if 0xdc00 <= r && r < 0xe000 {
+					r = 0xfffd
+				}
+				out = appendRune(out, r)
+			default:
+				return nil, &syntaxError{fmt.Sprintf("invalid escape \\%c at offset %d", e, c.off-1)}
+			}
+		default:
+			out = append(out, b)
+		}
+		if int64(len(out)) > limit {
+			return nil, errStringCap
+		}
+	}
+}
+
+// skipString reads past the rest of a string whose start readString
+// returned errStringCap for.
+func skipString(c *counter) error {
+	for {
+		b, err := c.byte()
+		if err != nil {
+			return unexpected(err)
+		}
+		switch b {
+		case '"':
+			return nil
+		case '\\':
+			if _, err := c.byte(); err != nil {
+				return unexpected(err)
+			}
+		}
+	}
+}
+
+// syntaxError is text json.loads refuses.
+type syntaxError struct{ msg string }
+
+func (e *syntaxError) Error() string { return e.msg }
+
+func unexpected(err error) error {
+	if err == io.EOF {
+		return &syntaxError{"text ends inside a string"}
+	}
+	return err
+}
+
+func hex4(c *counter) (rune, error) {
+	var r rune
+	for range 4 {
+		b, err := c.byte()
+		if err != nil {
+			return 0, unexpected(err)
+		}
+		var d byte
+		switch {
+		case '0' <= b && b <= '9':
+			d = b - '0'
+		case 'a' <= b && b <= 'f':
+			d = b - 'a' + 10
+		case 'A' <= b && b <= 'F':
+			d = b - 'A' + 10
+		default:
+			return 0, &syntaxError{fmt.Sprintf("invalid \\u escape at offset %d", c.off-1)}
+		}
+		r = r<<4 | rune(d)
+	}
+	return r, nil
+}
+
+// lowSurrogate reads a \uDC00-\uDFFF escape if one follows, else reads
+// nothing.
+func lowSurrogate(c *counter) (rune, bool) {
+	p, err := c.r.Peek(6)
+	if err != nil || p[0] != '\\' || p[1] != 'u' {
+		return 0, false
+	}
+	var r rune
+	for _, b := range p[2:] {
+		var d byte
+		switch {
+		case '0' <= b && b <= '9':
+			d = b - '0'
+		case 'a' <= b && b <= 'f':
+			d = b - 'a' + 10
+		case 'A' <= b && b <= 'F':
+			d = b - 'A' + 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(d)
+	}
+	if r < 0xdc00 || r >= 0xe000 {
+		return 0, false
+	}
+	c.r.Discard(6)
+	c.off += 6
+	return r, true
+}
+
+func appendRune(b []byte, r rune) []byte {
+	return append(b, string(r)...)
+}
+
+// b64decode decodes as Python's base64.b64decode(s) with validate=False
+// (binascii.a2b_base64 in CPython 3.11, not strict): bytes outside the
+// alphabet are skipped, each byte is written as soon as its bits are in,
+// a padding sequence that completes a group ends the data (what follows is
+// ignored), and data that ends inside a group is an error.
+func b64decode(s []byte) ([]byte, error) {
+	out := make([]byte, 0, len(s)*3/4)
+	var left byte
+	quad, pads := 0, 0
+	for _, c := range s {
+		if c == '=' {
+			if quad >= 2 {
+				pads++
+				if quad+pads >= 4 {
+					return out, nil
+				}
+			}
+			continue
+		}
+		v, ok := b64value(c)
+		if !ok {
+			continue
+		}
+		pads = 0
+		switch quad {
+		case 0:
+			left = v
+		case 1:
+			out = append(out, left<<2|v>>4)
+			left = v & 0x0f
+		case 2:
+			out = append(out, left<<4|v>>2)
+			left = v & 0x03
+		case 3:
+			out = append(out, left<<6|v)
+		}
+		quad = (quad + 1) % 4
+	}
+	switch quad {
+	case 0:
+		return out, nil
+	case 1:
+		return nil, errors.New("base64: the number of data characters is 1 more than a multiple of 4")
+	default:
+		return nil, errors.New("base64: incorrect padding")
+	}
+}
+
+// b64value is the standard alphabet's value of c, and ok false for any
+// other byte.
+func b64value(c byte) (byte, bool) {
+	switch {
+	case 'A' <= c && c <= 'Z':
+		return c - 'A', true
+	case 'a' <= c && c <= 'z':
+		return c - 'a' + 26, true
+	case '0' <= c && c <= '9':
+		return c - '0' + 52, true
+	case c == '+':
+		return 62, true
+	case c == '/':
+		return 63, true
+	}
+	return 0, false
+}

@@ -1,0 +1,123 @@
+package stablebaselines
+
+import (
+	"bufio"
+	"encoding/hex"
+	"errors"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/modelgate/modelgate/internal/pythontest"
+)
+
+// TestB64DecodeMatchesPython decodes what base64.b64decode(s.encode())
+// decodes, byte for byte, and fails exactly where it raises: bytes outside
+// the alphabet skipped, padding that ends the data, data after it ignored,
+// stray "=" where a group has under two characters.
+func TestB64DecodeMatchesPython(t *testing.T) {
+	py := pythontest.Require(t)
+	cases := []string{
+		"", "QUJD", "QUI=", "QQ==", "QUI=AAAA", "QU!I=", "QQ==AAAA", "QQ=A=", "Q", "QQ", "QUI", "QUJDRA",
+		"=QUJD", "Q=UJD", "QUJD=", "QUJD====", "QU JD\n", "Q\x00UJD", "QUJD\xff\xfeRA==", "QUJD-_", "QUJDR=A=",
+		"gAWVHwAAAAAAAACMBXBvc2l4lIwGc3lzdGVtlJOUjApl!Y2hvIHB3bmVklIWUUpQu", "////", "+/+/", "QUJDR===x",
+	}
+	script := "import base64,sys\nfor line in sys.stdin.read().split('\\n'):\n" +
+		"    try:\n        print(base64.b64decode(bytes.fromhex(line)).hex())\n    except Exception as e:\n        print('error')\n"
+	var in strings.Builder
+	for i, c := range cases {
+		if i > 0 {
+			in.WriteString("\n")
+		}
+		in.WriteString(hex.EncodeToString([]byte(c)))
+	}
+	cmd := exec.Command(py, "-c", script)
+	cmd.Stdin = strings.NewReader(in.String())
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("python: %v", err)
+	}
+	want := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
+	if len(want) != len(cases) {
+		t.Fatalf("python gave %d lines for %d cases", len(want), len(cases))
+	}
+	for i, c := range cases {
+		got, err := b64decode([]byte(c))
+		g := hex.EncodeToString(got)
+		if err != nil {
+			g = "error"
+		}
+		if g != want[i] {
+			t.Errorf("b64decode(%q) = %s, Python %s", c, g, want[i])
+		}
+	}
+}
+
+// TestSerialized: every ":serialized:" string value is found, under any
+// spelling json.loads decodes to that key, with the key of the object
+// holding it; text json.loads refuses yields a syntax error.
+func TestSerialized(t *testing.T) {
+	tests := []struct {
+		name   string
+		text   string
+		want   []string // parent=value
+		syntax bool
+	}{
+		{"stable-baselines3", `{"policy_class": {":type:": "<class 'abc.ABCMeta'>", ":serialized:": "gAWV", "__module__": "x"}, "n": 3}`,
+			[]string{"policy_class=gAWV"}, false},
+		{"escaped key", `{"a": {"\u003aserialized\u003a": "QUJD"}}`, []string{"a=QUJD"}, false},
+		{"escaped value", `{"a": {":serialized:": "QU\/JD\u0041"}}`, []string{"a=QU/JDA"}, false},
+		{"surrogate pair and a lone surrogate", `{"a": {":serialized:": "\ud83d\ude00\udc00"}}`, []string{"a=\U0001F600\uFFFD"}, false},
+		{"non-JSON numbers before", `{"x": NaN, "y": -Infinity, "a": {":serialized:": "QUJD"}}`, []string{"a=QUJD"}, false},
+		{"two, one nested deeper", `{"a": {":serialized:": "A"}, "b": {"c": [{":serialized:": "B"}]}}`, []string{"a=A", "=B"}, false},
+		{"duplicate keys", `{"a": {":serialized:": "A", ":serialized:": "B"}}`, []string{"a=A", "a=B"}, false},
+		{"key only as a value", `{"a": ":serialized:", "b": "QUJD"}`, nil, false},
+		{"not a string", `{"a": {":serialized:": 5}}`, nil, false},
+		{"unended string", `{"a": {":serialized:": "QUJD`, nil, true},
+		{"invalid escape", `{"a": "\x", "b": {":serialized:": "QUJD"}}`, nil, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			err := serialized(bufio.NewReader(strings.NewReader(tt.text)), 1<<20, func(parent string, value []byte, _ int64) error {
+				got = append(got, parent+"="+string(value))
+				return nil
+			})
+			var syntax *syntaxError
+			if errors.As(err, &syntax) != tt.syntax || err != nil && !tt.syntax {
+				t.Fatalf("error %v, want syntax error %v", err, tt.syntax)
+			}
+			if tt.syntax {
+				return
+			}
+			if strings.Join(got, "|") != strings.Join(tt.want, "|") {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestSerializedCap: a serialized value over the buffer limit is an error
+// the layout reports, not a value skipped as an ordinary long string is.
+func TestSerializedCap(t *testing.T) {
+	long := strings.Repeat("A", 200_000)
+	text := `{"obs": "` + long + `", "a": {":serialized:": "` + long + `"}}`
+	n := 0
+	err := serialized(bufio.NewReader(strings.NewReader(text)), 100_000, func(string, []byte, int64) error { n++; return nil })
+	if !errors.Is(err, errSerializedCap) || n != 0 {
+		t.Fatalf("error %v after %d values, want errSerializedCap", err, n)
+	}
+}
+
+// FuzzSerialized: the reader never panics, and every value it reports
+// decodes or fails without panicking.
+func FuzzSerialized(f *testing.F) {
+	f.Add(`{"a": {":serialized:": "gAWV"}}`)
+	f.Add(`{"a": {"\u003aserialized\u003a": "Q\ud800UJD=="}}`)
+	f.Fuzz(func(t *testing.T, s string) {
+		_ = serialized(bufio.NewReader(strings.NewReader(s)), 1<<16, func(_ string, v []byte, _ int64) error {
+			_, _ = b64decode(v)
+			return nil
+		})
+	})
+}

@@ -1,0 +1,66 @@
+#!/usr/bin/python3
+"""Writes Stable-Baselines model archives whose "data" member carries
+":serialized:" values as stable-baselines3's data_to_json writes them
+(base64 of a cloudpickle stream), for the stable-baselines layout:
+
+  benign/sb3_plain_data.zip           only plain JSON values, nothing to unpickle
+  malicious/sb3_policy_class.zip      policy_class unpickles to os.system("echo pwned")
+  malicious/sb3_escaped_key.zip       the key spelled with JSON escapes, which json.loads decodes
+  malicious/sb3_base64_junk.zip       base64 with bytes b64decode skips and data after the padding
+  malicious/sb3_nested_schedule.zip   the payload under lr_schedule, after a long plain string
+
+The payload pickles are assembled from opcodes (an inert echo); nothing here
+is unpickled. Standard library only: /usr/bin/python3 make_samples.py
+"""
+import base64
+import json
+import os
+import zipfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def payload(command):
+    """pickle protocol 4 of os.system(command), as cloudpickle.dumps of a __reduce__ payload writes it."""
+    body = (b"\x8c\x05posix\x94\x8c\x06system\x94\x93\x94\x8c" + bytes([len(command)]) + command.encode()
+            + b"\x94\x85\x94R\x94.")
+    return b"\x80\x04\x95" + len(body).to_bytes(8, "little") + body
+
+
+# 49 bytes: its base64 ends in padding, after which b64decode ignores the rest.
+PAYLOAD = payload("echo pwned!")
+
+
+def archive(kind, name, data_text):
+    with zipfile.ZipFile(os.path.join(HERE, kind, name), "w") as z:
+        z.writestr("data", data_text)
+        z.writestr("_stable_baselines3_version", "2.3.2")
+        z.writestr("system_info.txt", "- OS: Linux\n- Python: 3.11\n")
+
+
+def main():
+    b64 = base64.b64encode(PAYLOAD).decode()
+    plain = {"learning_rate": 0.0003, "n_steps": 2048, "gamma": 0.99, "verbose": 1, "seed": None}
+    archive("benign", "sb3_plain_data.zip", json.dumps(plain, indent=4))
+
+    data = dict(plain, policy_class={":type:": "<class 'abc.ABCMeta'>", ":serialized:": b64,
+                                     "__module__": "stable_baselines3.common.policies"})
+    archive("malicious", "sb3_policy_class.zip", json.dumps(data, indent=4))
+
+    text = '{"policy_class": {":type:": "<class \'abc.ABCMeta\'>", "\\u003aserialized\\u003a": "%s"}}' % b64
+    assert json.loads(text)["policy_class"][":serialized:"] == b64
+    archive("malicious", "sb3_escaped_key.zip", text)
+
+    junk = "!".join(b64[i:i + 4] for i in range(0, len(b64), 4))
+    junk = junk.rstrip("=") + "=" * (-len(b64.rstrip("=")) % 4) + "AAAA#not-data"
+    assert base64.b64decode(junk.encode()) == PAYLOAD
+    archive("malicious", "sb3_base64_junk.zip", json.dumps({"policy_class": {":serialized:": junk}}))
+
+    long_plain = "x" * 100_000
+    data = dict(plain, observation_space={":type:": "str", "description": long_plain},
+                lr_schedule={":type:": "<class 'function'>", ":serialized:": b64})
+    archive("malicious", "sb3_nested_schedule.zip", json.dumps(data))
+
+
+if __name__ == "__main__":
+    main()
