@@ -62,24 +62,27 @@ func moduleFile(t *sourceTree, module, dir string) string {
 	for _, base := range bases {
 		for n := 1; n <= len(parts); n++ {
 			stem := path.Join(base, path.Join(parts[:n]...))
-			for _, suffix := range moduleSuffixes {
-				if name := stem + suffix; t.has(name) {
+			// A module file, or a package's __init__ of any suffix.
+			for _, s := range []string{stem, stem + "/__init__"} {
+				for _, suffix := range moduleSuffixes {
+					if name := s + suffix; t.has(name) {
+						return name
+					}
+				}
+				if name := t.extension(s); name != "" {
 					return name
 				}
-			}
-			if name := t.extension(stem); name != "" {
-				return name
 			}
 		}
 	}
 	return ""
 }
 
-// moduleSuffixes are the files CPython's path finder imports a module or
-// package from: source, sourceless bytecode and extension modules
-// (importlib.machinery SOURCE_SUFFIXES, BYTECODE_SUFFIXES,
+// moduleSuffixes are the files CPython's path finder imports a module, or
+// a package's __init__, from: source, sourceless bytecode and extension
+// modules (importlib.machinery SOURCE_SUFFIXES, BYTECODE_SUFFIXES,
 // EXTENSION_SUFFIXES on Linux and Windows).
-var moduleSuffixes = []string{".py", "/__init__.py", ".pyc", "/__init__.pyc", ".so", ".abi3.so", ".pyd", ".pyw"}
+var moduleSuffixes = []string{".py", ".pyc", ".so", ".abi3.so", ".pyd", ".pyw"}
 
 // has reports whether the target holds a file of that name, or, for a
 // local target, anything is on disk under that name where the loader
@@ -99,17 +102,35 @@ func (t *sourceTree) has(name string) bool {
 	return err == nil
 }
 
-// extension returns a file of the target that is an extension module
-// with a platform tag for stem (stem.cpython-311-x86_64-linux-gnu.so,
+// extension returns a file of the target, or for a local target one on
+// disk where the loader would look, that is an extension module with a
+// platform tag for stem (stem.cpython-311-x86_64-linux-gnu.so,
 // stem.cp311-win_amd64.pyd).
 func (t *sourceTree) extension(stem string) string {
 	for name := range t.byRel {
-		if rest, ok := strings.CutPrefix(name, stem+"."); ok && !strings.Contains(rest, "/") &&
-			(strings.HasSuffix(rest, ".so") || strings.HasSuffix(rest, ".pyd")) {
+		if taggedExtension(name, stem) {
+			return name
+		}
+	}
+	if t.dir == "" {
+		return ""
+	}
+	dir := path.Dir(stem)
+	entries, err := os.ReadDir(filepath.Join(t.dir, filepath.FromSlash(dir)))
+	if err != nil {
+		return ""
+	}
+	for _, e := range entries {
+		if name := path.Join(dir, e.Name()); taggedExtension(name, stem) {
 			return name
 		}
 	}
 	return ""
+}
+
+func taggedExtension(name, stem string) bool {
+	rest, ok := strings.CutPrefix(name, stem+".")
+	return ok && !strings.Contains(rest, "/") && (strings.HasSuffix(rest, ".so") || strings.HasSuffix(rest, ".pyd"))
 }
 
 func withDetail(d map[string]string, k, v string) map[string]string {

@@ -32,6 +32,14 @@ func TestProjectModuleBeside(t *testing.T) {
 		{"a symlink", func(d string) error { return os.Symlink("/nonexistent", filepath.Join(d, "evil.py")) }, "", formats.Medium},
 		{"in a directory scan, at the root", touch("evil.py"), ".", formats.Medium},
 		{"in a directory scan, a tagged extension module", touch("evil.cpython-311-x86_64-linux-gnu.so"), ".", formats.Medium},
+		// The path finder imports a package from an __init__ of any
+		// suffix, extension modules too, and a file scanned on its own
+		// is beside tagged extension modules the scan never listed.
+		{"a tagged extension module beside", touch("evil.cpython-311-x86_64-linux-gnu.so"), "", formats.Medium},
+		{"a package of an extension module", touch("evil/__init__.so"), "", formats.Medium},
+		{"a package of a tagged extension module", touch("evil/__init__.cpython-311-x86_64-linux-gnu.so"), "", formats.Medium},
+		{"in a directory scan, a package of a tagged extension module", touch("evil/__init__.abi3.so"), ".", formats.Medium},
+		{"in a directory scan, a Windows package of a .pyw", touch("evil/__init__.pyw"), ".", formats.Medium},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
