@@ -54,6 +54,7 @@ func TestProjectUses(t *testing.T) {
 		{"a CPython test extension module", newObj("_testbuffer", "ndarray"), RuleUnknownGlobal, true},
 		{"pywin32's COM client", newObj("win32com.client.dynamic", "CDispatch"), RuleUnknownGlobal, true},
 		{"conda's environment package", newObj("conda_env.env", "Environment"), RuleUnknownGlobal, true},
+		{"Kaggle notebooks' secrets client", newObj("kaggle_secrets", "UserSecretsClient"), RuleUnknownGlobal, true},
 		{"TorchScript's __torch__", newObj("__torch__.nn", "Linear"), "", false},
 		{"a module with a non-ASCII name", newObj("modèle", "Net"), RuleUnknownGlobal, true},
 		{"a module path with an empty part", newObj("mario_ppo..x", "Net"), RuleUnknownGlobal, true},

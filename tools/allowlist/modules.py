@@ -87,13 +87,18 @@ _xxtestfuzz binhex dummy_threading formatter macpath macurl2path parser symbol x
 
 # Top-level modules that installers and hosts put on sys.path rather than a PyPI wheel's file list
 # upm reads: pywin32's (its post-install and the win32/lib, win32comext and Pythonwin folders),
-# conda's base environment, PyCharm's and virtualenv's helpers.
+# conda's base environment, PyCharm's, Spyder's and virtualenv's helpers, the modules Kaggle's
+# notebook image puts on sys.path (Kaggle/docker-python patches/) and NVIDIA apex's extensions.
 HOST_ONLY = """
 win32com win32comext pythoncom pywintypes win32ui win32uiole dde pythonwin pywin isapi adodbapi afxres
 perfmon mmapfile servicemanager _win32sysloader _winxptheme pywin32_bootstrap pywin32_testutil
 pywin32_system32 win32evtlogutil netbios ntsecuritycon commctrl dbi mmsystem regutil rasutil sspi
 sspicon conda conda_env conda_build conda_libmamba_solver libmambapy menuinst anaconda_navigator
-navigator_updater pycharm_matplotlib_backend pydev_jupyter_utils _virtualenv
+navigator_updater pycharm_matplotlib_backend pydev_jupyter_utils spydercustomize _virtualenv
+kaggle_gcp kaggle_secrets kaggle_web_client kaggle_datasets kaggle_session kaggle_module_resolver
+adspy_shared_utilities generativeaipatch keras_internal torchvision_downloads learntools
+amp_C apex_C fused_layer_norm_cuda syncbn fused_adam_cuda fused_dense_cuda mlp_cuda
+scaled_masked_softmax_cuda scaled_upper_triang_masked_softmax_cuda
 """.split()
 
 DIST_PACKAGES = "/usr/lib/python3/dist-packages"
