@@ -13,7 +13,7 @@ import (
 // raiseProjectModules raises to medium a pickle's MG119 finding (a module no
 // known library provides, which loading imports from sys.path) when the
 // module is there to import: a Python file of that name in the folder
-// holding the pickle or at the root of the target, as a file of the
+// holding the pickle, a folder above it or at the root of the target, as a file of the
 // target or, for a local target, on disk beside it. Python puts the
 // script's folder, or a notebook's or "python -c"'s working directory, on
 // sys.path first, so loading the model from there runs that file, which a
@@ -49,15 +49,19 @@ func ownLocation(loc, p string) bool {
 }
 
 // moduleFile returns the first file that importing module would run, in
-// dir or at the root: for a.b, a's package or module file, then a/b's.
+// dir, a folder above it or at the root: for a.b, a's package or module
+// file, then a/b's.
 func moduleFile(t *sourceTree, module, dir string) string {
 	if module == "" {
 		return ""
 	}
 	parts := strings.Split(module, ".")
+	// The loading script or notebook may run in any folder from the
+	// pickle's up to the root (a/load.ipynb reading a/b/model.pkl).
 	bases := []string{dir}
-	if dir != "." {
-		bases = append(bases, ".")
+	for d := dir; d != "." && d != "/"; {
+		d = path.Dir(d)
+		bases = append(bases, d)
 	}
 	for _, base := range bases {
 		for n := 1; n <= len(parts); n++ {

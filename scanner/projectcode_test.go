@@ -40,6 +40,16 @@ func TestProjectModuleBeside(t *testing.T) {
 		{"a package of a tagged extension module", touch("evil/__init__.cpython-311-x86_64-linux-gnu.so"), "", formats.Medium},
 		{"in a directory scan, a package of a tagged extension module", touch("evil/__init__.abi3.so"), ".", formats.Medium},
 		{"in a directory scan, a Windows package of a .pyw", touch("evil/__init__.pyw"), ".", formats.Medium},
+		// A notebook in a/ that loads a/b/model.pkl imports from a/.
+		{"in a directory scan, in a folder between the pickle's and the root", func(d string) error {
+			if err := os.MkdirAll(filepath.Join(d, "a", "b"), 0o755); err != nil {
+				return err
+			}
+			if err := os.Rename(filepath.Join(d, "model.pkl"), filepath.Join(d, "a", "b", "model.pkl")); err != nil {
+				return err
+			}
+			return touch("a/evil.pyw")(d)
+		}, ".", formats.Medium},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
