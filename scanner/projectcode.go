@@ -40,12 +40,13 @@ func raiseProjectModules(t *sourceTree, results []FileResult) {
 	}
 }
 
-// ownLocation reports whether loc is in the file at p itself, not in a
-// member of it (an archive's pickle is beside the archive's own files,
-// which its scan reports).
+// ownLocation reports whether loc is in the file at p: the file itself or
+// a member of it. A pickle inside a container a loader opens whole
+// (torch.load's zip, a .nemo or joblib archive) imports from the folder
+// the container is loaded from, as a bare pickle does.
 func ownLocation(loc, p string) bool {
 	rest, ok := strings.CutPrefix(loc, p)
-	return ok && !strings.Contains(rest, "!")
+	return ok && (rest == "" || rest[0] == '@' || rest[0] == '!')
 }
 
 // moduleFile returns the first file that importing module would run, in

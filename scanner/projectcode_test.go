@@ -1,6 +1,8 @@
 package scanner_test
 
 import (
+	"archive/zip"
+	"bytes"
 	"os"
 	"path/filepath"
 	"testing"
@@ -89,5 +91,60 @@ func touch(name string) func(dir string) error {
 			return err
 		}
 		return os.WriteFile(p, nil, 0o644)
+	}
+}
+
+// TestProjectModuleBesideContainer: torch.load opens a checkpoint's zip
+// whole, so the pickle inside imports from the folder the .pt is loaded
+// from, as a bare pickle does.
+func TestProjectModuleBesideContainer(t *testing.T) {
+	dir := t.TempDir()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for name, body := range map[string]string{
+		"archive/data.pkl": "\x80\x02cevil\nNet\nq\x00)\x81q\x01.",
+		"archive/version":  "3\n",
+	} {
+		w, err := zw.Create(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Write([]byte(body)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, "model.pt")
+	if err := os.WriteFile(p, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		file string
+		want formats.Severity
+	}{
+		{"nothing beside", "", formats.Low},
+		{"the module beside", "evil.py", formats.Medium},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.file != "" {
+				if err := touch(tc.file)(dir); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var got []formats.Severity
+			for _, r := range scanPath(t, p).Files {
+				for _, f := range r.Findings {
+					if f.Rule == "MG119" {
+						got = append(got, f.Severity)
+					}
+				}
+			}
+			if len(got) != 1 || got[0] != tc.want {
+				t.Fatalf("MG119 at %v, want %v", got, tc.want)
+			}
+		})
 	}
 }
