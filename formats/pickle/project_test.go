@@ -50,6 +50,7 @@ func TestProjectUses(t *testing.T) {
 		// Importable on hosts other than the generator's: stdlib of
 		// older or newer interpreters, CPython's test modules, pywin32.
 		{"a module removed from the standard library", newObj("binhex", "BinHex"), RuleUnknownGlobal, true},
+		{"Python 2's restricted execution", newObj("rexec", "RExec"), RuleUnknownGlobal, true},
 		{"a newer standard library's internal", newObj("_pydatetime", "datetime"), RuleUnknownGlobal, true},
 		{"a CPython test extension module", newObj("_testbuffer", "ndarray"), RuleUnknownGlobal, true},
 		{"pywin32's COM client", newObj("win32com.client.dynamic", "CDispatch"), RuleUnknownGlobal, true},

@@ -73,8 +73,9 @@ _suggestions _sysconfig _testexternalinspection _remote_debugging _zstd _hmac _t
 _android_support _ios_support _wmi
 """.split()
 
-# Top-level modules a CPython 3.6 to 3.13 installation imports that 3.11's stdlib_module_names
-# lacks: the ones removed before 3.11 (macpath, formatter, symbol, binhex ...), newer internals
+# Top-level modules a CPython 2.7 or 3.6 to 3.13 installation imports that 3.11's stdlib_module_names
+# and _compat_pickle lack: the ones removed before 3.11 (macpath, formatter, symbol, binhex, Python
+# 2's rexec, Bastion, ihooks ...), newer internals
 # (_pydatetime, _pylong, _sha2) and the test and example extension modules it leaves out but
 # installs (_testbuffer, _testmultiphase, xxlimited ...). Read from pyenv builds of each version
 # (pkgutil.iter_modules over the lib and lib-dynload folders); the name stays stdlib on every
@@ -83,6 +84,10 @@ OTHER_STDLIB = """
 _bootlocale _ctypes_test _dummy_thread _peg_parser _pydatetime _pylong _sha2 _testbuffer _testclinic
 _testclinic_limited _testimportmultiple _testlimitedcapi _testmultiphase _testsinglephase
 _xxtestfuzz binhex dummy_threading formatter macpath macurl2path parser symbol xxlimited xxlimited_35
+Bastion MimeWriter _LWPCookieJar _MozillaCookieJar _hotshot _sha _sysconfigdata audiodev bsddb compiler
+dircache fpformat future_builtins hotshot htmllib ihooks imputil linuxaudiodev md5 mhlib mimetools
+mimify multifile mutex os2emxpath posixfile rexec rfc822 sha sre statvfs stringold strop sunaudio
+toaiff xmllib
 """.split()
 
 # Top-level modules that installers and hosts put on sys.path rather than a PyPI wheel's file list
