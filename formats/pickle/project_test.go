@@ -56,6 +56,7 @@ func TestProjectUses(t *testing.T) {
 		{"pywin32's COM client", newObj("win32com.client.dynamic", "CDispatch"), RuleUnknownGlobal, true},
 		{"conda's environment package", newObj("conda_env.env", "Environment"), RuleUnknownGlobal, true},
 		{"Kaggle notebooks' secrets client", newObj("kaggle_secrets", "UserSecretsClient"), RuleUnknownGlobal, true},
+		{"remote code transformers cached", newObj("transformers_modules.org.repo.modeling_x", "XModel"), RuleUnknownGlobal, true},
 		{"TorchScript's __torch__", newObj("__torch__.nn", "Linear"), "", false},
 		{"a module with a non-ASCII name", newObj("modèle", "Net"), RuleUnknownGlobal, true},
 		{"a module path with an empty part", newObj("mario_ppo..x", "Net"), RuleUnknownGlobal, true},

@@ -93,7 +93,9 @@ toaiff xmllib
 # Top-level modules that installers and hosts put on sys.path rather than a PyPI wheel's file list
 # upm reads: pywin32's (its post-install and the win32/lib, win32comext and Pythonwin folders),
 # conda's base environment, PyCharm's, Spyder's and virtualenv's helpers, the modules Kaggle's
-# notebook image puts on sys.path (Kaggle/docker-python patches/) and NVIDIA apex's extensions.
+# notebook image puts on sys.path (Kaggle/docker-python patches/), NVIDIA apex's extensions and the
+# packages transformers and diffusers create in their modules cache and append to sys.path for
+# trust_remote_code (transformers_modules, diffusers_modules: every remote repository's code run before).
 HOST_ONLY = """
 win32com win32comext pythoncom pywintypes win32ui win32uiole dde pythonwin pywin isapi adodbapi afxres
 perfmon mmapfile servicemanager _win32sysloader _winxptheme pywin32_bootstrap pywin32_testutil
@@ -103,7 +105,7 @@ navigator_updater pycharm_matplotlib_backend pydev_jupyter_utils spydercustomize
 kaggle_gcp kaggle_secrets kaggle_web_client kaggle_datasets kaggle_session kaggle_module_resolver
 adspy_shared_utilities generativeaipatch keras_internal torchvision_downloads learntools
 amp_C apex_C fused_layer_norm_cuda syncbn fused_adam_cuda fused_dense_cuda mlp_cuda
-scaled_masked_softmax_cuda scaled_upper_triang_masked_softmax_cuda
+scaled_masked_softmax_cuda scaled_upper_triang_masked_softmax_cuda transformers_modules diffusers_modules
 """.split()
 
 DIST_PACKAGES = "/usr/lib/python3/dist-packages"
