@@ -13,7 +13,7 @@ import (
 // raiseProjectModules raises to medium a pickle's MG119 finding (a module no
 // known library provides, which loading imports from sys.path) when the
 // module is there to import: a Python file of that name in the folder
-// holding the pickle or at the root of the target, as a file of the
+// holding the pickle, a folder above it or at the root of the target, as a file of the
 // target or, for a local target, on disk beside it. Python puts the
 // script's folder, or a notebook's or "python -c"'s working directory, on
 // sys.path first, so loading the model from there runs that file, which a
@@ -40,46 +40,54 @@ func raiseProjectModules(t *sourceTree, results []FileResult) {
 	}
 }
 
-// ownLocation reports whether loc is in the file at p itself, not in a
-// member of it (an archive's pickle is beside the archive's own files,
-// which its scan reports).
+// ownLocation reports whether loc is in the file at p: the file itself or
+// a member of it. A pickle inside a container a loader opens whole
+// (torch.load's zip, a .nemo or joblib archive) imports from the folder
+// the container is loaded from, as a bare pickle does.
 func ownLocation(loc, p string) bool {
 	rest, ok := strings.CutPrefix(loc, p)
-	return ok && !strings.Contains(rest, "!")
+	return ok && (rest == "" || rest[0] == '@' || rest[0] == '!')
 }
 
 // moduleFile returns the first file that importing module would run, in
-// dir or at the root: for a.b, a's package or module file, then a/b's.
+// dir, a folder above it or at the root: for a.b, a's package or module
+// file, then a/b's.
 func moduleFile(t *sourceTree, module, dir string) string {
 	if module == "" {
 		return ""
 	}
 	parts := strings.Split(module, ".")
+	// The loading script or notebook may run in any folder from the
+	// pickle's up to the root (a/load.ipynb reading a/b/model.pkl).
 	bases := []string{dir}
-	if dir != "." {
-		bases = append(bases, ".")
+	for d := dir; d != "." && d != "/"; {
+		d = path.Dir(d)
+		bases = append(bases, d)
 	}
 	for _, base := range bases {
 		for n := 1; n <= len(parts); n++ {
 			stem := path.Join(base, path.Join(parts[:n]...))
-			for _, suffix := range moduleSuffixes {
-				if name := stem + suffix; t.has(name) {
+			// A module file, or a package's __init__ of any suffix.
+			for _, s := range []string{stem, stem + "/__init__"} {
+				for _, suffix := range moduleSuffixes {
+					if name := s + suffix; t.has(name) {
+						return name
+					}
+				}
+				if name := t.extension(s); name != "" {
 					return name
 				}
-			}
-			if name := t.extension(stem); name != "" {
-				return name
 			}
 		}
 	}
 	return ""
 }
 
-// moduleSuffixes are the files CPython's path finder imports a module or
-// package from: source, sourceless bytecode and extension modules
-// (importlib.machinery SOURCE_SUFFIXES, BYTECODE_SUFFIXES,
+// moduleSuffixes are the files CPython's path finder imports a module, or
+// a package's __init__, from: source, sourceless bytecode and extension
+// modules (importlib.machinery SOURCE_SUFFIXES, BYTECODE_SUFFIXES,
 // EXTENSION_SUFFIXES on Linux and Windows).
-var moduleSuffixes = []string{".py", "/__init__.py", ".pyc", "/__init__.pyc", ".so", ".abi3.so", ".pyd", ".pyw"}
+var moduleSuffixes = []string{".py", ".pyc", ".so", ".abi3.so", ".pyd", ".pyw"}
 
 // has reports whether the target holds a file of that name, or, for a
 // local target, anything is on disk under that name where the loader
@@ -99,17 +107,35 @@ func (t *sourceTree) has(name string) bool {
 	return err == nil
 }
 
-// extension returns a file of the target that is an extension module
-// with a platform tag for stem (stem.cpython-311-x86_64-linux-gnu.so,
+// extension returns a file of the target, or for a local target one on
+// disk where the loader would look, that is an extension module with a
+// platform tag for stem (stem.cpython-311-x86_64-linux-gnu.so,
 // stem.cp311-win_amd64.pyd).
 func (t *sourceTree) extension(stem string) string {
 	for name := range t.byRel {
-		if rest, ok := strings.CutPrefix(name, stem+"."); ok && !strings.Contains(rest, "/") &&
-			(strings.HasSuffix(rest, ".so") || strings.HasSuffix(rest, ".pyd")) {
+		if taggedExtension(name, stem) {
+			return name
+		}
+	}
+	if t.dir == "" {
+		return ""
+	}
+	dir := path.Dir(stem)
+	entries, err := os.ReadDir(filepath.Join(t.dir, filepath.FromSlash(dir)))
+	if err != nil {
+		return ""
+	}
+	for _, e := range entries {
+		if name := path.Join(dir, e.Name()); taggedExtension(name, stem) {
 			return name
 		}
 	}
 	return ""
+}
+
+func taggedExtension(name, stem string) bool {
+	rest, ok := strings.CutPrefix(name, stem+".")
+	return ok && !strings.Contains(rest, "/") && (strings.HasSuffix(rest, ".so") || strings.HasSuffix(rest, ".pyd"))
 }
 
 func withDetail(d map[string]string, k, v string) map[string]string {

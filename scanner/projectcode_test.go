@@ -1,6 +1,8 @@
 package scanner_test
 
 import (
+	"archive/zip"
+	"bytes"
 	"os"
 	"path/filepath"
 	"testing"
@@ -32,6 +34,24 @@ func TestProjectModuleBeside(t *testing.T) {
 		{"a symlink", func(d string) error { return os.Symlink("/nonexistent", filepath.Join(d, "evil.py")) }, "", formats.Medium},
 		{"in a directory scan, at the root", touch("evil.py"), ".", formats.Medium},
 		{"in a directory scan, a tagged extension module", touch("evil.cpython-311-x86_64-linux-gnu.so"), ".", formats.Medium},
+		// The path finder imports a package from an __init__ of any
+		// suffix, extension modules too, and a file scanned on its own
+		// is beside tagged extension modules the scan never listed.
+		{"a tagged extension module beside", touch("evil.cpython-311-x86_64-linux-gnu.so"), "", formats.Medium},
+		{"a package of an extension module", touch("evil/__init__.so"), "", formats.Medium},
+		{"a package of a tagged extension module", touch("evil/__init__.cpython-311-x86_64-linux-gnu.so"), "", formats.Medium},
+		{"in a directory scan, a package of a tagged extension module", touch("evil/__init__.abi3.so"), ".", formats.Medium},
+		{"in a directory scan, a Windows package of a .pyw", touch("evil/__init__.pyw"), ".", formats.Medium},
+		// A notebook in a/ that loads a/b/model.pkl imports from a/.
+		{"in a directory scan, in a folder between the pickle's and the root", func(d string) error {
+			if err := os.MkdirAll(filepath.Join(d, "a", "b"), 0o755); err != nil {
+				return err
+			}
+			if err := os.Rename(filepath.Join(d, "model.pkl"), filepath.Join(d, "a", "b", "model.pkl")); err != nil {
+				return err
+			}
+			return touch("a/evil.pyw")(d)
+		}, ".", formats.Medium},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -71,5 +91,60 @@ func touch(name string) func(dir string) error {
 			return err
 		}
 		return os.WriteFile(p, nil, 0o644)
+	}
+}
+
+// TestProjectModuleBesideContainer: torch.load opens a checkpoint's zip
+// whole, so the pickle inside imports from the folder the .pt is loaded
+// from, as a bare pickle does.
+func TestProjectModuleBesideContainer(t *testing.T) {
+	dir := t.TempDir()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for name, body := range map[string]string{
+		"archive/data.pkl": "\x80\x02cevil\nNet\nq\x00)\x81q\x01.",
+		"archive/version":  "3\n",
+	} {
+		w, err := zw.Create(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Write([]byte(body)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, "model.pt")
+	if err := os.WriteFile(p, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		file string
+		want formats.Severity
+	}{
+		{"nothing beside", "", formats.Low},
+		{"the module beside", "evil.py", formats.Medium},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.file != "" {
+				if err := touch(tc.file)(dir); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var got []formats.Severity
+			for _, r := range scanPath(t, p).Files {
+				for _, f := range r.Findings {
+					if f.Rule == "MG119" {
+						got = append(got, f.Severity)
+					}
+				}
+			}
+			if len(got) != 1 || got[0] != tc.want {
+				t.Fatalf("MG119 at %v, want %v", got, tc.want)
+			}
+		})
 	}
 }

@@ -80,7 +80,8 @@ func kindOf(name string) fileKind {
 		// TorchScript sources of a torch.jit.save archive: the pytorch
 		// layout checks their operators; they are not Hub remote code.
 		return kindNone
-	case ext == ".py":
+	case ext == ".py" || ext == ".pyw":
+		// .pyw: Windows imports it as a source module too.
 		return kindPython
 	case ext == ".jinja" || ext == ".j2":
 		return kindTemplate

@@ -115,6 +115,11 @@ func TestAnalyzeTree(t *testing.T) {
 			// x() calls a class taken from __subclasses__().
 			{RuleTemplateComputed, "tokenizer_config.json", formats.High},
 		}},
+		// Windows imports a .pyw as it does a .py (a pickle's class of
+		// module evil, from evil.pyw beside it).
+		{name: "Windows source module", tree: formatstest.Tree{
+			"evil.pyw": []byte("x = 1\n"),
+		}, want: []want{{RulePython, "evil.pyw", formats.Medium}}},
 		{name: "ssti chat_template.jinja", tree: formatstest.Tree{
 			"chat_template.jinja": []byte(`{{ lipsum.__globals__['os'].popen('id').read() }}`),
 		}, want: []want{{RuleTemplateEscape, "chat_template.jinja", formats.Critical}}},

@@ -47,6 +47,16 @@ func TestProjectUses(t *testing.T) {
 		{"a git-only library", newObj("detectron2.evil", "Cls"), RuleUnknownGlobal, true},
 		{"a known library spelled in capitals", newObj("Click.evil", "Cls"), RuleUnknownGlobal, true},
 		{"a standard-library module", newObj("xmlrpc.client", "ServerProxy"), "", true},
+		// Importable on hosts other than the generator's: stdlib of
+		// older or newer interpreters, CPython's test modules, pywin32.
+		{"a module removed from the standard library", newObj("binhex", "BinHex"), RuleUnknownGlobal, true},
+		{"Python 2's restricted execution", newObj("rexec", "RExec"), RuleUnknownGlobal, true},
+		{"a newer standard library's internal", newObj("_pydatetime", "datetime"), RuleUnknownGlobal, true},
+		{"a CPython test extension module", newObj("_testbuffer", "ndarray"), RuleUnknownGlobal, true},
+		{"pywin32's COM client", newObj("win32com.client.dynamic", "CDispatch"), RuleUnknownGlobal, true},
+		{"conda's environment package", newObj("conda_env.env", "Environment"), RuleUnknownGlobal, true},
+		{"Kaggle notebooks' secrets client", newObj("kaggle_secrets", "UserSecretsClient"), RuleUnknownGlobal, true},
+		{"remote code transformers cached", newObj("transformers_modules.org.repo.modeling_x", "XModel"), RuleUnknownGlobal, true},
 		{"TorchScript's __torch__", newObj("__torch__.nn", "Linear"), "", false},
 		{"a module with a non-ASCII name", newObj("modèle", "Net"), RuleUnknownGlobal, true},
 		{"a module path with an empty part", newObj("mario_ppo..x", "Net"), RuleUnknownGlobal, true},

@@ -90,8 +90,9 @@ func init() {
 				"code, but loading it runs code the host has under that name: load it only from the project that saved it, " +
 				"never from a folder holding Python files you have not reviewed (scan the folder: modelgate reports the Python " +
 				"files a model directory, repository or archive carries). It is medium when the module is there to import: " +
-				"a .py, package, bytecode, extension module or symlink of that name in the folder holding the pickle or at the " +
-				"root of the scanned directory or archive, on disk beside a file scanned on its own too. A pickle that calls " +
+				"a .py, package, bytecode, extension module or symlink of that name in the folder holding the pickle, a folder " +
+				"above it in the scanned directory or archive or at its root, on disk beside a file scanned on its own too, " +
+				"and for a pickle inside a checkpoint's zip or another archive, beside that archive. A pickle that calls " +
 				"such a name (REDUCE, OBJ, INST), " +
 				"names a dotted or dunder attribute of it, or one spelled like a function scripts import by name to run " +
 				"processes, touch files or unpickle (system, Popen, remove, loads, ...), is reported as not on the allowlist " +

@@ -25,6 +25,9 @@ list is what "known" means. A name is on it when it is
   - a module or package the Debian python3 packages installed here provide (the entries of
     /usr/lib/python3/dist-packages, as make allowlist reads the same installed set), or one of
     NEWER_STDLIB, the standard-library modules added after the interpreter's version;
+  - one of OTHER_STDLIB, the modules older and newer CPython installations import that
+    stdlib_module_names omits (removed ones, test extension modules), or of HOST_ONLY, the ones
+    installers and hosts (pywin32, conda, IDEs) put on sys.path outside a wheel's file list;
   - one of GIT_ONLY: libraries installed from a git checkout rather than PyPI whose classes real
     checkpoints name, so that an attacker could study them as well as any PyPI library.
 
@@ -68,6 +71,41 @@ NEWER_STDLIB = """
 annotationlib compression _colorize _pyrepl _interpreters _interpqueues _interpchannels _opcode_metadata
 _suggestions _sysconfig _testexternalinspection _remote_debugging _zstd _hmac _types _apple_support
 _android_support _ios_support _wmi
+""".split()
+
+# Top-level modules a CPython 2.7 or 3.6 to 3.13 installation imports that 3.11's stdlib_module_names
+# and _compat_pickle lack: the ones removed before 3.11 (macpath, formatter, symbol, binhex, Python
+# 2's rexec, Bastion, ihooks ...), newer internals
+# (_pydatetime, _pylong, _sha2) and the test and example extension modules it leaves out but
+# installs (_testbuffer, _testmultiphase, xxlimited ...). Read from pyenv builds of each version
+# (pkgutil.iter_modules over the lib and lib-dynload folders); the name stays stdlib on every
+# host that runs an older or newer interpreter.
+OTHER_STDLIB = """
+_bootlocale _ctypes_test _dummy_thread _peg_parser _pydatetime _pylong _sha2 _testbuffer _testclinic
+_testclinic_limited _testimportmultiple _testlimitedcapi _testmultiphase _testsinglephase
+_xxtestfuzz binhex dummy_threading formatter macpath macurl2path parser symbol xxlimited xxlimited_35
+Bastion MimeWriter _LWPCookieJar _MozillaCookieJar _hotshot _sha _sysconfigdata audiodev bsddb compiler
+dircache fpformat future_builtins hotshot htmllib ihooks imputil linuxaudiodev md5 mhlib mimetools
+mimify multifile mutex os2emxpath posixfile rexec rfc822 sha sre statvfs stringold strop sunaudio
+toaiff xmllib
+""".split()
+
+# Top-level modules that installers and hosts put on sys.path rather than a PyPI wheel's file list
+# upm reads: pywin32's (its post-install and the win32/lib, win32comext and Pythonwin folders),
+# conda's base environment, PyCharm's, Spyder's and virtualenv's helpers, the modules Kaggle's
+# notebook image puts on sys.path (Kaggle/docker-python patches/), NVIDIA apex's extensions and the
+# packages transformers and diffusers create in their modules cache and append to sys.path for
+# trust_remote_code (transformers_modules, diffusers_modules: every remote repository's code run before).
+HOST_ONLY = """
+win32com win32comext pythoncom pywintypes win32ui win32uiole dde pythonwin pywin isapi adodbapi afxres
+perfmon mmapfile servicemanager _win32sysloader _winxptheme pywin32_bootstrap pywin32_testutil
+pywin32_system32 win32evtlogutil netbios ntsecuritycon commctrl dbi mmsystem regutil rasutil sspi
+sspicon conda conda_env conda_build conda_libmamba_solver libmambapy menuinst anaconda_navigator
+navigator_updater pycharm_matplotlib_backend pydev_jupyter_utils spydercustomize _virtualenv
+kaggle_gcp kaggle_secrets kaggle_web_client kaggle_datasets kaggle_session kaggle_module_resolver
+adspy_shared_utilities generativeaipatch keras_internal torchvision_downloads learntools
+amp_C apex_C fused_layer_norm_cuda syncbn fused_adam_cuda fused_dense_cuda mlp_cuda
+scaled_masked_softmax_cuda scaled_upper_triang_masked_softmax_cuda transformers_modules diffusers_modules
 """.split()
 
 DIST_PACKAGES = "/usr/lib/python3/dist-packages"
@@ -207,6 +245,8 @@ def main():
     names.update(m.lower() for m in list_modules())
     names.update(m.lower() for m in installed_modules())
     names.update(m.lower() for m in NEWER_STDLIB)
+    names.update(m.lower() for m in OTHER_STDLIB)
+    names.update(m.lower() for m in HOST_ONLY)
     names.update(GIT_ONLY)
     names = sorted(n for n in names if IDENT.match(n))
 
@@ -219,7 +259,7 @@ def main():
         f.write("# (%s@%s and its history);\n" % (PYPI_REPO, PYPI_COMMIT))
         f.write("# the modules of upm's package index (%s@%s);\n" % (UPM_REPO, UPM_COMMIT))
         f.write("# pipreqs' import-name mapping (%s@%s);\n" % (PIPREQS_REPO, PIPREQS_COMMIT))
-        f.write("# Debian's dist-packages as installed; newer stdlib modules; modelgate's lists; the git-only\n")
+        f.write("# Debian's dist-packages as installed; other stdlib and host modules; modelgate's lists; the git-only\n")
         f.write("# libraries the script names. A pickle global of any other\n")
         f.write("# module is the saving project's own (MG119).\n")
         for n in names:
