@@ -351,15 +351,8 @@ func hex4(c *counter) (rune, error) {
 		if err != nil {
 			return 0, unexpected(err)
 		}
-		var d byte
-		switch {
-		case '0' <= b && b <= '9':
-			d = b - '0'
-		case 'a' <= b && b <= 'f':
-			d = b - 'a' + 10
-		case 'A' <= b && b <= 'F':
-			d = b - 'A' + 10
-		default:
+		d, ok := hexDigit(b)
+		if !ok {
 			return 0, &syntaxError{fmt.Sprintf("invalid \\u escape at offset %d", c.off-1)}
 		}
 		r = r<<4 | rune(d)
@@ -376,15 +369,8 @@ func lowSurrogate(c *counter) (rune, bool) {
 	}
 	var r rune
 	for _, b := range p[2:] {
-		var d byte
-		switch {
-		case '0' <= b && b <= '9':
-			d = b - '0'
-		case 'a' <= b && b <= 'f':
-			d = b - 'a' + 10
-		case 'A' <= b && b <= 'F':
-			d = b - 'A' + 10
-		default:
+		d, ok := hexDigit(b)
+		if !ok {
 			return 0, false
 		}
 		r = r<<4 | rune(d)
@@ -395,6 +381,18 @@ func lowSurrogate(c *counter) (rune, bool) {
 	c.r.Discard(6)
 	c.off += 6
 	return r, true
+}
+
+func hexDigit(b byte) (byte, bool) {
+	switch {
+	case '0' <= b && b <= '9':
+		return b - '0', true
+	case 'a' <= b && b <= 'f':
+		return b - 'a' + 10, true
+	case 'A' <= b && b <= 'F':
+		return b - 'A' + 10, true
+	}
+	return 0, false
 }
 
 func appendRune(b []byte, r rune) []byte {
