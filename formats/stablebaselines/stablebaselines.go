@@ -10,7 +10,8 @@
 //
 // The layout decodes every ":serialized:" string of a file named "data"
 // as Python's base64.b64decode does and hands the bytes to the engine as a
-// nested file, where the pickle analyzer judges them. It never decodes
+// nested file, where the pickle analyzer judges them, and reports the
+// values loading goes on to call (MG841). It never decodes
 // base64 more strictly than Python, never unpickles, and never runs what
 // it finds.
 package stablebaselines
@@ -30,7 +31,21 @@ import (
 // Rule IDs. They never change meaning once released.
 const (
 	RuleUnreadable = "MG840"
+	RuleCalled     = "MG841"
 )
+
+// calledKeys are the data keys whose deserialized value loading calls:
+// BaseAlgorithm.load passes policy_class to the algorithm, whose
+// _setup_model instantiates it with the spaces, a schedule made of
+// learning_rate (or the saved lr_schedule) and **policy_kwargs, and
+// instantiates rollout_buffer_class or replay_buffer_class with their
+// kwargs; the policy calls the schedule to make its optimizer
+// (stable-baselines3 2.x on_policy_algorithm.py, off_policy_algorithm.py,
+// base_class.py at e05d2db).
+var calledKeys = map[string]bool{
+	"policy_class": true, "policy_kwargs": true, "learning_rate": true, "lr_schedule": true,
+	"rollout_buffer_class": true, "rollout_buffer_kwargs": true, "replay_buffer_class": true, "replay_buffer_kwargs": true,
+}
 
 func init() {
 	formats.RegisterRule(formats.Rule{ID: RuleUnreadable, Severity: formats.High,
@@ -39,6 +54,16 @@ func init() {
 			"\":serialized:\" values (base64 cloudpickle streams the loader unpickles) that modelgate could not " +
 			"decode or whose JSON it could not read to the end. What the loader unpickles from it was not checked. " +
 			"Re-save the model with the library, or load it with custom_objects replacing every serialized value."})
+	formats.RegisterRule(formats.Rule{ID: RuleCalled, Severity: formats.Medium,
+		Title: "Stable-Baselines loading calls a class or function the data file names",
+		Doc: "The data file of a Stable-Baselines model archive serializes, under policy_class, policy_kwargs, " +
+			"learning_rate, lr_schedule or the rollout and replay buffer keys, what BaseAlgorithm.load then calls: it " +
+			"instantiates the policy class with the spaces, a learning-rate schedule and **policy_kwargs (whose classes, " +
+			"such as the feature extractor, optimizer and activation function, the policy instantiates in turn), " +
+			"instantiates the buffer class, and calls the schedule. The pickle analyzer judges these values as held, " +
+			"which is all pickle.loads does with them; which classes Stable-Baselines may safely call this way is not on " +
+			"modelgate's lists yet. Review the classes the finding names, or load the model with custom_objects replacing " +
+			"these keys."})
 	formats.RegisterLayout("stable-baselines", layout{})
 }
 
@@ -99,6 +124,12 @@ func analyzeData(ctx context.Context, t formats.Tree, name string, s formats.Sco
 			f.Member = name
 			s.Report(f)
 			return nil
+		}
+		if calledKeys[key] {
+			f := formats.NewFinding(RuleCalled, off, "loading calls what the serialized %q holds, with arguments the file chooses", key).
+				With("key", key)
+			f.Member = name
+			s.Report(f)
 		}
 		return s.Scan(ctx, formats.NewInput(fmt.Sprintf("%s[%s]", name, key), bytes.NewReader(raw), int64(len(raw))))
 	})

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/modelgate/modelgate/formats/formatstest"
 	"github.com/modelgate/modelgate/internal/pythontest"
 )
 
@@ -120,4 +121,36 @@ func FuzzSerialized(f *testing.F) {
 			return nil
 		})
 	})
+}
+
+// TestLayout: every serialized value is handed on as a nested file named
+// after its key, decoded; the keys loading calls are reported (MG841), an
+// undecodable value is reported (MG840), and a data file that is not a
+// JSON object, or one json.loads refuses, is left alone.
+func TestLayout(t *testing.T) {
+	tree := formatstest.Tree{
+		"data": []byte(`{"policy_class": {":serialized:": "QUJD"}, "observation_space": {":serialized:": "QUI="},
+			"learning_rate": 0.0003, "lr_schedule": {":serialized:": "Q"}}`),
+		"sub/data":  []byte(`not json`),
+		"bad/data":  []byte(`{"policy_class": {":serialized:": "QUJD`),
+		"data.json": []byte(`{"policy_class": {":serialized:": "QUJD"}}`),
+	}
+	rec, err := formatstest.RunTree(t, layout{}, tree)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var members []string
+	for _, m := range rec.Members {
+		members = append(members, m.Name+"="+string(m.Data))
+	}
+	if got, want := strings.Join(members, " "), "data[policy_class]=ABC data[observation_space]=AB"; got != want {
+		t.Errorf("members %q, want %q", got, want)
+	}
+	var findings []string
+	for _, f := range rec.Findings {
+		findings = append(findings, f.Rule+" "+f.Member+" "+f.Details["key"])
+	}
+	if got, want := strings.Join(findings, ", "), "MG841 data policy_class, MG840 data lr_schedule"; got != want {
+		t.Errorf("findings %q, want %q", got, want)
+	}
 }
