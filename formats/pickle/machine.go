@@ -2576,13 +2576,16 @@ const maxFormula = 1 << 16
 // ~ + - * / : ** and parentheses is Python code that EvalEnvironment.eval
 // runs with eval, builtins included, over the data frame's columns, the
 // loading program's frames and patsy's builtins). Accepted are names (not
-// starting with "_", not keywords), decimal numbers, those operators and
-// commas, and calls only of patsy's C, I, center, standardize and scale
-// or of numpy's ufuncs spelled np.NAME or numpy.NAME: a name evaluates to
-// a column or the program's own value and is never called, the callees
-// only compute on their arguments. Strings, attributes, subscripts, other
-// calls, lambdas and keywords are refused: they are how a formula runs
-// __import__("os").system or open.
+// starting with "_", not keywords), decimal numbers, those operators, and
+// calls of one argument (no comma) only of patsy's C, I, center,
+// standardize and scale or of numpy's ufuncs spelled np.NAME or
+// numpy.NAME: a name evaluates to a column or the program's own value and
+// is never called, the callees only compute on their argument. Strings,
+// attributes, subscripts, other calls, lambdas and keywords are refused:
+// they are how a formula runs __import__("os").system or open. So are
+// commas: C's second argument is a contrast that patsy calls when it is
+// callable (code_contrast_matrix), so C(x, exit) or C(x, main) would call
+// a builtin or the loading program's own function.
 func plainFormula(f string) bool {
 	if len(f) > maxFormula || !strings.Contains(f, "~") {
 		return false
@@ -2641,7 +2644,7 @@ func plainFormula(f string) bool {
 				return false
 			}
 			prev, depth, i = operand, depth-1, i+1
-		case strings.IndexByte("~+-*/:,", c) >= 0:
+		case strings.IndexByte("~+-*/:", c) >= 0:
 			prev, i = start, i+1
 		default:
 			return false
