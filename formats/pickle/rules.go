@@ -78,9 +78,11 @@ func init() {
 				"instead. A policy can raise " +
 				"this rule (rules.MG117: medium) to fail the gate on such files."},
 		{ID: RuleProjectGlobal, Severity: formats.Low, Title: "pickle refers to the saving project's own module",
-			Doc: "The pickle names a class or function of a module that no known library provides: not the standard " +
-				"library, not one of the 15,000 most-downloaded PyPI distributions, not a library on modelgate's lists nor a " +
-				"git-installed one real checkpoints name (detectron2, ldm, YOLOv5's models). That is the saving project's own " +
+			Doc: "The pickle names a class or function of a module that no known library provides: not CPython's standard " +
+				"library (2.7 to 3.14), not a distribution the most-downloaded-PyPI lists held since 2018 nor a module one of " +
+				"20,000 indexed distributions installs, not a library on modelgate's lists, Debian's or a git-installed one real " +
+				"checkpoints name (detectron2, ldm, YOLOv5's models); a library outside all of them is taken for project code. " +
+				"That is the saving project's own " +
 				"code (model.Net, titanic_model.preprocessors.ToInteger), and the pickle only builds the class the way pickle " +
 				"rebuilds an instance (NEWOBJ, copyreg._reconstructor with base object) or holds the name as a value, for " +
 				"example as a FunctionTransformer's func. Loading it imports that module from the loading program's sys.path: " +
