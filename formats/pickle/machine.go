@@ -2459,7 +2459,14 @@ var (
 	// (+init=path:id, grid files). Cleared only without a CRS; a pickled
 	// pyproj CRS is itself off the allowlist.
 	geoNoCRS = &holder{state: geoNoCRSState}
-	holders  = map[string]*holder{
+	// Stable-Baselines3's FloatSchedule calls value_schedule with the
+	// training progress and float()s what it returns
+	// (stable_baselines3/common/utils.py at e05d2db). The library pickles
+	// it holding a ConstantSchedule or LinearSchedule, whose __call__
+	// returns or interpolates their numbers (both allowlisted as classes
+	// from source); cleared only so (sb3ScheduleState).
+	floatSchedule = &holder{state: sb3ScheduleState}
+	holders       = map[string]*holder{
 		"sklearn.preprocessing.FunctionTransformer":                       functionTransformer,
 		"sklearn.preprocessing._function_transformer.FunctionTransformer": functionTransformer,
 		"keras.preprocessing.text.Tokenizer":                              kerasTokenizer,
@@ -2492,6 +2499,7 @@ var (
 		"matplotlib.cbook.CallbackRegistry":                            callbackRegistry,
 		"geopandas.geodataframe.GeoDataFrame":                          geoNoCRS,
 		"geopandas.array.GeometryArray":                                geoNoCRS,
+		"stable_baselines3.common.utils.FloatSchedule":                 floatSchedule,
 	}
 )
 
@@ -2657,6 +2665,46 @@ func plainFormula(f string) bool {
 // 0.5): C marks a factor categorical, I evaluates its argument as
 // arithmetic, and the stateful transforms compute means and deviations.
 var formulaCallees = map[string]bool{"C": true, "I": true, "center": true, "standardize": true, "scale": true}
+
+// sb3ScheduleState reports whether a FloatSchedule's state holds, as its
+// value_schedule, an instance the pickle built (NEWOBJ, one BUILD) of
+// Stable-Baselines3's ConstantSchedule or LinearSchedule, allowlisted,
+// whose state is numbers under constant keys: what their __call__ reads.
+func sb3ScheduleState(st Value) bool {
+	items := st.cells()
+	for i := 0; i+1 < len(items); i += 2 {
+		if k := st.t.val(items[i]); k.kind != KindStr || k.obj() != nil {
+			return false
+		}
+	}
+	v, ok := st.Get("value_schedule")
+	if !ok {
+		return true
+	}
+	cls, ok := builtClass(v)
+	if !ok || v.obj().op != opNEWOBJ || !sb3Schedules[cls.gobj().module+"."+cls.gobj().name] || cls.gobj().info == nil ||
+		cls.gobj().info.ref.Verdict.Class != globals.Allowed {
+		return false
+	}
+	inner, ok := v.State()
+	if !ok || inner.kind != KindDict || !kept(inner) {
+		return false
+	}
+	cells := inner.cells()
+	for i := 0; i+1 < len(cells); i += 2 {
+		k, val := inner.t.val(cells[i]), inner.t.val(cells[i+1])
+		if k.kind != KindStr || k.obj() != nil || val.kind != KindInt && val.kind != KindFloat {
+			return false
+		}
+	}
+	return true
+}
+
+// sb3Schedules are Stable-Baselines3's schedules a FloatSchedule holds.
+var sb3Schedules = map[string]bool{
+	"stable_baselines3.common.utils.ConstantSchedule": true,
+	"stable_baselines3.common.utils.LinearSchedule":   true,
+}
 
 // geoNoCRSState reports whether a GeoDataFrame or GeometryArray state's
 // keys are constant strings and its crs and _crs, when present, None (see

@@ -98,3 +98,25 @@ func checkRL(t *testing.T, rec *formatstest.Recorder, rule string) {
 		t.Errorf("rule %s not reported at medium or above; got %v", rule, rec.Findings)
 	}
 }
+
+// TestFloatSchedule: Stable-Baselines3's FloatSchedule, off the lists as a
+// holder (it calls value_schedule), is cleared only when built as pickle
+// builds it holding a ConstantSchedule or LinearSchedule of numbers, as
+// the library writes lr_schedule and clip_range.
+func TestFloatSchedule(t *testing.T) {
+	const utils = "stable_baselines3.common.utils"
+	schedule := func(inner string) []byte { return withState(utils, "FloatSchedule", "value_schedule", inner) }
+	number := func(k string) string { return sbu(k) + "G?3\xa9*0U2a" }
+	constant := built(utils, "ConstantSchedule") + "}" + number("val") + "s" + build
+	checkCleared(t, []stateCase{
+		{"ConstantSchedule", schedule(constant), true},
+		{"LinearSchedule", schedule(built(utils, "LinearSchedule") + "}(" + number("start") + number("end") + number("end_fraction") + "u" + build), true},
+		{"no value_schedule", withState(utils, "FloatSchedule", "x", "K\x01"), true},
+		{"a ConstantSchedule holding a string", schedule(built(utils, "ConstantSchedule") + "}" + sbu("val") + sbu("x") + "s" + build), false},
+		{"a ConstantSchedule called", schedule(glob(utils, "ConstantSchedule") + "K\x01" + tuple1 + reduce), false},
+		{"an allowlisted function", schedule(glob("builtins", "len")), false},
+		{"os.system", schedule(glob("os", "system")), false},
+		{"another allowlisted class", schedule(built("collections", "OrderedDict") + "}" + build), false},
+		{"FloatSchedule called", cat(proto(2), glob(utils, "FloatSchedule"), "K\x01", tuple1, reduce, stop), false},
+	}, formats.Medium)
+}

@@ -26,6 +26,7 @@ import (
 	"path"
 
 	"github.com/modelgate/modelgate/formats"
+	"github.com/modelgate/modelgate/formats/pickle"
 )
 
 // Rule IDs. They never change meaning once released.
@@ -61,9 +62,11 @@ func init() {
 			"instantiates the policy class with the spaces, a learning-rate schedule and **policy_kwargs (whose classes, " +
 			"such as the feature extractor, optimizer and activation function, the policy instantiates in turn), " +
 			"instantiates the buffer class, and calls the schedule. The pickle analyzer judges these values as held, " +
-			"which is all pickle.loads does with them; which classes Stable-Baselines may safely call this way is not on " +
-			"modelgate's lists yet. Review the classes the finding names, or load the model with custom_objects replacing " +
-			"these keys."})
+			"which is all pickle.loads does with them. Not reported for what Stable-Baselines3 writes itself: a reference " +
+			"to one of its policy or buffer classes, and a FloatSchedule, ConstantSchedule or LinearSchedule of numbers " +
+			"built the way pickle builds one. Anything else here, serialized keyword arguments above all (classes the " +
+			"policy instantiates in turn), is code loading runs with arguments the file chose: review it, or load the " +
+			"model with custom_objects replacing these keys."})
 	formats.RegisterLayout("stable-baselines", layout{})
 }
 
@@ -125,7 +128,7 @@ func analyzeData(ctx context.Context, t formats.Tree, name string, s formats.Sco
 			s.Report(f)
 			return nil
 		}
-		if calledKeys[key] {
+		if calledKeys[key] && !vetted(ctx, key, raw, s.Limits()) {
 			f := formats.NewFinding(RuleCalled, off, "loading calls what the serialized %q holds, with arguments the file chooses", key).
 				With("key", key)
 			f.Member = name
@@ -147,6 +150,118 @@ func analyzeData(ctx context.Context, t formats.Tree, name string, s formats.Sco
 	}
 	return err
 }
+
+// sb3Classes are the classes whose instantiation by BaseAlgorithm.load is
+// Stable-Baselines3's own code path: its policies (ActorCriticPolicy,
+// DQNPolicy, SACPolicy, TD3Policy and their CNN and multi-input variants;
+// PPO's and A2C's MlpPolicy is ActorCriticPolicy) and buffers
+// (stable_baselines3/common/policies.py, buffers.py, dqn, sac and td3
+// policies.py at e05d2db). Given the spaces, the schedule and plain JSON
+// keyword arguments they build torch modules and allocate arrays.
+var sb3Classes = map[string]bool{
+	"stable_baselines3.common.policies.ActorCriticPolicy":           true,
+	"stable_baselines3.common.policies.ActorCriticCnnPolicy":        true,
+	"stable_baselines3.common.policies.MultiInputActorCriticPolicy": true,
+	"stable_baselines3.dqn.policies.DQNPolicy":                      true,
+	"stable_baselines3.dqn.policies.CnnPolicy":                      true,
+	"stable_baselines3.dqn.policies.MultiInputPolicy":               true,
+	"stable_baselines3.sac.policies.SACPolicy":                      true,
+	"stable_baselines3.sac.policies.CnnPolicy":                      true,
+	"stable_baselines3.sac.policies.MultiInputPolicy":               true,
+	"stable_baselines3.td3.policies.TD3Policy":                      true,
+	"stable_baselines3.td3.policies.CnnPolicy":                      true,
+	"stable_baselines3.td3.policies.MultiInputPolicy":               true,
+	"stable_baselines3.common.buffers.RolloutBuffer":                true,
+	"stable_baselines3.common.buffers.DictRolloutBuffer":            true,
+	"stable_baselines3.common.buffers.ReplayBuffer":                 true,
+	"stable_baselines3.common.buffers.DictReplayBuffer":             true,
+}
+
+// sb3Schedules are Stable-Baselines3's schedule classes: called with the
+// training progress, they return or interpolate the numbers they hold
+// (stable_baselines3/common/utils.py at e05d2db).
+var sb3Schedules = map[string]bool{
+	"stable_baselines3.common.utils.FloatSchedule":    true,
+	"stable_baselines3.common.utils.ConstantSchedule": true,
+	"stable_baselines3.common.utils.LinearSchedule":   true,
+}
+
+// classKeys hold a class loading instantiates; the other called keys hold
+// a schedule or keyword arguments.
+var classKeys = map[string]bool{"policy_class": true, "rollout_buffer_class": true, "replay_buffer_class": true}
+
+// vetted reports whether what loading calls of a key's deserialized value
+// is Stable-Baselines3's own code on numbers: a class key holding exactly
+// a reference to one of sb3Classes, or a schedule key (learning_rate,
+// lr_schedule) holding an instance of sb3Schedules built the way pickle
+// builds one, nested schedules likewise, with numbers for everything
+// else. The pickle analyzer judges the same bytes on their own; anything
+// else, keyword arguments above all (classes the policy instantiates),
+// stays MG841.
+func vetted(ctx context.Context, key string, raw []byte, lim formats.Limits) bool {
+	res, err := pickle.Scan(ctx, bytes.NewReader(raw), discard{lim}, pickle.Options{})
+	if err != nil || res.Streams != 1 || len(res.Values) != 1 {
+		return false
+	}
+	v := res.Values[0]
+	if classKeys[key] {
+		m, n, ok := v.Global()
+		return ok && len(res.Globals) == 1 && sb3Classes[m+"."+n]
+	}
+	if key != "learning_rate" && key != "lr_schedule" {
+		return false
+	}
+	for _, g := range res.Globals {
+		if !sb3Schedules[g.Module+"."+g.Name] {
+			return false
+		}
+	}
+	return schedule(v, 0)
+}
+
+// schedule reports whether v is an instance of a schedule class built by
+// NEWOBJ without arguments and one BUILD whose state maps names to
+// numbers or, at most a few levels deep, to schedules.
+func schedule(v pickle.Value, depth int) bool {
+	if depth > 3 || v.Kind() != pickle.KindCall {
+		return false
+	}
+	m, n, ok := v.Callable().Global()
+	if !ok || !sb3Schedules[m+"."+n] || v.Args().Kind() != pickle.KindTuple || v.Args().Len() != 0 {
+		return false
+	}
+	st, ok := v.State()
+	if !ok || st.Kind() != pickle.KindDict {
+		return false
+	}
+	for i := int64(0); i < st.Len(); i++ {
+		k, ok := st.Index(int(i))
+		if !ok || k.Kind() != pickle.KindStr {
+			return false
+		}
+		name, _ := k.Text()
+		item, ok := st.Get(name)
+		if !ok {
+			return false
+		}
+		switch item.Kind() {
+		case pickle.KindInt, pickle.KindFloat:
+		default:
+			if !schedule(item, depth+1) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// discard is the scope of vetted's own reading, whose findings the
+// engine's scan of the same bytes reports.
+type discard struct{ lim formats.Limits }
+
+func (discard) Report(formats.Finding)                     {}
+func (discard) Scan(context.Context, *formats.Input) error { return nil }
+func (d discard) Limits() formats.Limits                   { return d.lim }
 
 // startsObject reports whether r's text starts, after JSON whitespace and
 // a UTF-8 byte-order mark (which json.loads of the decoded text refuses,

@@ -2,12 +2,14 @@ package stablebaselines
 
 import (
 	"bufio"
+	"context"
 	"encoding/hex"
 	"errors"
 	"os/exec"
 	"strings"
 	"testing"
 
+	"github.com/modelgate/modelgate/formats"
 	"github.com/modelgate/modelgate/formats/formatstest"
 	"github.com/modelgate/modelgate/internal/pythontest"
 )
@@ -152,5 +154,46 @@ func TestLayout(t *testing.T) {
 	}
 	if got, want := strings.Join(findings, ", "), "MG841 data policy_class, MG840 data lr_schedule"; got != want {
 		t.Errorf("findings %q, want %q", got, want)
+	}
+}
+
+// TestVetted: MG841 is left out only for what Stable-Baselines3 itself
+// instantiates and calls on numbers: a reference to one of its policy or
+// buffer classes under a class key, a FloatSchedule of a ConstantSchedule
+// or LinearSchedule of numbers under a schedule key.
+func TestVetted(t *testing.T) {
+	sbu := func(s string) string { return "\x8c" + string(rune(len(s))) + s }
+	glob := func(m, n string) string { return sbu(m) + sbu(n) + "\x93" }
+	const proto, newobj, stop = "\x80\x04", ")\x81", "."
+	built := func(cls, items string) string { return cls + newobj + "}(" + items + "ub" }
+	num := func(k string) string { return sbu(k) + "G?3\xa9*0U2a" }
+	constant := built(glob("stable_baselines3.common.utils", "ConstantSchedule"), num("val"))
+	float := func(inner string) string {
+		return proto + built(glob("stable_baselines3.common.utils", "FloatSchedule"), sbu("value_schedule")+inner) + stop
+	}
+	tests := []struct {
+		name, key, pickle string
+		want              bool
+	}{
+		{"PPO's policy", "policy_class", proto + glob("stable_baselines3.common.policies", "ActorCriticPolicy") + stop, true},
+		{"DQN's policy", "policy_class", proto + glob("stable_baselines3.dqn.policies", "DQNPolicy") + stop, true},
+		{"rollout buffer", "rollout_buffer_class", proto + glob("stable_baselines3.common.buffers", "RolloutBuffer") + stop, true},
+		{"another class", "policy_class", proto + glob("collections", "OrderedDict") + stop, false},
+		{"a policy class called in the pickle", "policy_class", proto + glob("stable_baselines3.common.policies", "ActorCriticPolicy") + ")R" + stop, false},
+		{"a buffer under the policy key's sibling", "policy_kwargs", proto + glob("stable_baselines3.common.buffers", "RolloutBuffer") + stop, false},
+		{"constant learning rate", "lr_schedule", float(constant), true},
+		{"linear schedule", "learning_rate", float(built(glob("stable_baselines3.common.utils", "LinearSchedule"), num("start")+num("end")+num("end_fraction"))), true},
+		{"a bare constant schedule", "learning_rate", proto + constant + stop, true},
+		{"a schedule holding a string", "lr_schedule", float(built(glob("stable_baselines3.common.utils", "ConstantSchedule"), sbu("val")+sbu("x"))), false},
+		{"a schedule holding a function", "lr_schedule", float(glob("builtins", "print")), false},
+		{"a schedule built with arguments", "lr_schedule", proto + glob("stable_baselines3.common.utils", "ConstantSchedule") + "K\x01\x85R" + stop, false},
+		{"a schedule under a key loading does not vet", "clip_range", float(constant), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := vetted(context.Background(), tt.key, []byte(tt.pickle), formats.DefaultLimits()); got != tt.want {
+				t.Errorf("vetted = %v, want %v", got, tt.want)
+			}
+		})
 	}
 }

@@ -4,6 +4,9 @@
 (base64 of a cloudpickle stream), for the stable-baselines layout:
 
   benign/sb3_plain_data.zip           only plain JSON values, nothing to unpickle
+  benign/sb3_ppo_2_7.zip              what stable-baselines3 2.7 writes for PPO: its policy and buffer classes
+                                      by reference, FloatSchedule(ConstantSchedule(x)) schedules
+  malicious/sb3_foreign_policy.zip    policy_class a class loading would instantiate that is not SB3's (MG841)
   malicious/sb3_policy_class.zip      policy_class unpickles to os.system("echo pwned")
   malicious/sb3_escaped_key.zip       the key spelled with JSON escapes, which json.loads decodes
   malicious/sb3_base64_junk.zip       base64 with bytes b64decode skips and data after the padding
@@ -33,9 +36,29 @@ PAYLOAD = payload("echo pwned!")
 
 def archive(kind, name, data_text):
     with zipfile.ZipFile(os.path.join(HERE, kind, name), "w") as z:
-        z.writestr("data", data_text)
-        z.writestr("_stable_baselines3_version", "2.3.2")
-        z.writestr("system_info.txt", "- OS: Linux\n- Python: 3.11\n")
+        for member, text in (("data", data_text), ("_stable_baselines3_version", "2.3.2"),
+                             ("system_info.txt", "- OS: Linux\n- Python: 3.11\n")):
+            # A fixed time, so that a rerun writes the same bytes.
+            z.writestr(zipfile.ZipInfo(member, date_time=(2026, 1, 1, 0, 0, 0)), text)
+
+
+def reference(module, name):
+    """cloudpickle.dumps of a class importable by name: protocol 5, a STACK_GLOBAL."""
+    body = s(module) + b"\x94" + s(name) + b"\x94\x93\x94."
+    return b"\x80\x05\x95" + len(body).to_bytes(8, "little") + body
+
+
+def s(text):
+    return b"\x8c" + bytes([len(text)]) + text.encode()
+
+
+def constant_schedule(value):
+    """cloudpickle.dumps(FloatSchedule(ConstantSchedule(value))) as stable-baselines3 2.7 writes it."""
+    import struct
+    body = (s("stable_baselines3.common.utils") + b"\x94" + s("FloatSchedule") + b"\x94\x93\x94)\x81\x94}\x94"
+            + s("value_schedule") + b"\x94h\x00" + s("ConstantSchedule") + b"\x94\x93\x94)\x81\x94}\x94"
+            + s("val") + b"\x94G" + struct.pack(">d", value) + b"sbsb.")
+    return b"\x80\x05\x95" + len(body).to_bytes(8, "little") + body
 
 
 def main():
@@ -55,6 +78,17 @@ def main():
     junk = junk.rstrip("=") + "=" * (-len(b64.rstrip("=")) % 4) + "AAAA#not-data"
     assert base64.b64decode(junk.encode()) == PAYLOAD
     archive("malicious", "sb3_base64_junk.zip", json.dumps({"policy_class": {":serialized:": junk}}))
+
+    def ser(raw, type_="<class 'abc.ABCMeta'>"):
+        return {":type:": type_, ":serialized:": base64.b64encode(raw).decode()}
+
+    ppo = dict(plain, policy_class=ser(reference("stable_baselines3.common.policies", "ActorCriticPolicy")),
+               policy_kwargs={}, rollout_buffer_class=ser(reference("stable_baselines3.common.buffers", "RolloutBuffer")),
+               lr_schedule=ser(constant_schedule(0.0003), "<class 'stable_baselines3.common.utils.FloatSchedule'>"),
+               clip_range=ser(constant_schedule(0.2), "<class 'stable_baselines3.common.utils.FloatSchedule'>"))
+    archive("benign", "sb3_ppo_2_7.zip", json.dumps(ppo, indent=4))
+    foreign = dict(ppo, policy_class=ser(reference("collections", "OrderedDict")))
+    archive("malicious", "sb3_foreign_policy.zip", json.dumps(foreign, indent=4))
 
     long_plain = "x" * 100_000
     data = dict(plain, observation_space={":type:": "str", "description": long_plain},
