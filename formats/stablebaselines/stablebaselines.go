@@ -63,10 +63,10 @@ func init() {
 			"such as the feature extractor, optimizer and activation function, the policy instantiates in turn), " +
 			"instantiates the buffer class, and calls the schedule. The pickle analyzer judges these values as held, " +
 			"which is all pickle.loads does with them. Not reported for what Stable-Baselines3 writes itself: a reference " +
-			"to one of its policy or buffer classes, and a FloatSchedule, ConstantSchedule or LinearSchedule of numbers " +
-			"built the way pickle builds one. Anything else here, serialized keyword arguments above all (classes the " +
-			"policy instantiates in turn), is code loading runs with arguments the file chose: review it, or load the " +
-			"model with custom_objects replacing these keys."})
+			"to one of its policy or buffer classes, a FloatSchedule, ConstantSchedule or LinearSchedule of numbers " +
+			"built the way pickle builds one, and policy_kwargs of constants naming only torch's activations and " +
+			"optimizers and Stable-Baselines3's feature extractors. Anything else here is code loading runs with " +
+			"arguments the file chose: review it, or load the model with custom_objects replacing these keys."})
 	formats.RegisterLayout("stable-baselines", layout{})
 }
 
@@ -186,6 +186,66 @@ var sb3Schedules = map[string]bool{
 	"stable_baselines3.common.utils.LinearSchedule":   true,
 }
 
+// kwargClasses are the classes policy_kwargs names that Stable-Baselines3's
+// policies instantiate (stable_baselines3/common/policies.py and
+// torch_layers.py at e05d2db): the activation function, called with no
+// arguments; the optimizer, given the parameters and optimizer_kwargs; the
+// features extractor, given the observation space and
+// features_extractor_kwargs. Torch's activations and optimizers and SB3's
+// own extractors and RMSpropTFLike compute on tensors.
+var kwargClasses = map[string]bool{
+	"torch.nn.modules.activation.ReLU": true, "torch.nn.modules.activation.Tanh": true,
+	"torch.nn.modules.activation.ELU": true, "torch.nn.modules.activation.LeakyReLU": true,
+	"torch.nn.modules.activation.SiLU": true, "torch.nn.modules.activation.GELU": true,
+	"torch.nn.modules.activation.Sigmoid": true, "torch.nn.modules.activation.Softplus": true,
+	"torch.nn.modules.activation.Mish": true, "torch.nn.modules.activation.Hardswish": true,
+	"torch.nn.modules.activation.SELU": true, "torch.nn.modules.activation.ReLU6": true,
+	"torch.optim.adam.Adam": true, "torch.optim.adamw.AdamW": true, "torch.optim.rmsprop.RMSprop": true,
+	"torch.optim.sgd.SGD": true,
+	"stable_baselines3.common.sb2_compat.rmsprop_tf_like.RMSpropTFLike": true,
+	"stable_baselines3.common.torch_layers.FlattenExtractor":            true,
+	"stable_baselines3.common.torch_layers.NatureCNN":                   true,
+	"stable_baselines3.common.torch_layers.CombinedExtractor":           true,
+}
+
+// plainKwargs reports whether v, a keyword-arguments dict or one of its
+// values, holds only constants (numbers, strings, booleans, None), lists,
+// tuples and string-keyed dicts of them, and references to kwargClasses.
+func plainKwargs(v pickle.Value, depth int) bool {
+	if depth > 8 {
+		return false
+	}
+	switch v.Kind() {
+	case pickle.KindNone, pickle.KindBool, pickle.KindInt, pickle.KindFloat, pickle.KindStr:
+		return true
+	case pickle.KindGlobal:
+		m, n, ok := v.Global()
+		return ok && kwargClasses[m+"."+n]
+	case pickle.KindList, pickle.KindTuple:
+		for i := int64(0); i < v.Len(); i++ {
+			item, ok := v.Index(int(i))
+			if !ok || !plainKwargs(item, depth+1) {
+				return false
+			}
+		}
+		return true
+	case pickle.KindDict:
+		for i := int64(0); i < v.Len(); i++ {
+			k, ok := v.Index(int(i))
+			if !ok || k.Kind() != pickle.KindStr {
+				return false
+			}
+			name, _ := k.Text()
+			item, ok := v.Get(name)
+			if !ok || !plainKwargs(item, depth+1) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
 // classKeys hold a class loading instantiates; the other called keys hold
 // a schedule or keyword arguments.
 var classKeys = map[string]bool{"policy_class": true, "rollout_buffer_class": true, "replay_buffer_class": true}
@@ -195,9 +255,8 @@ var classKeys = map[string]bool{"policy_class": true, "rollout_buffer_class": tr
 // a reference to one of sb3Classes, or a schedule key (learning_rate,
 // lr_schedule) holding an instance of sb3Schedules built the way pickle
 // builds one, nested schedules likewise, with numbers for everything
-// else. The pickle analyzer judges the same bytes on their own; anything
-// else, keyword arguments above all (classes the policy instantiates),
-// stays MG841.
+// else, or policy_kwargs holding constants and kwargClasses. The pickle
+// analyzer judges the same bytes on their own; anything else stays MG841.
 func vetted(ctx context.Context, key string, raw []byte, lim formats.Limits) bool {
 	res, err := pickle.Scan(ctx, bytes.NewReader(raw), discard{lim}, pickle.Options{})
 	if err != nil || res.Streams != 1 || len(res.Values) != 1 {
@@ -207,6 +266,14 @@ func vetted(ctx context.Context, key string, raw []byte, lim formats.Limits) boo
 	if classKeys[key] {
 		m, n, ok := v.Global()
 		return ok && len(res.Globals) == 1 && sb3Classes[m+"."+n]
+	}
+	if key == "policy_kwargs" {
+		for _, g := range res.Globals {
+			if !kwargClasses[g.Module+"."+g.Name] {
+				return false
+			}
+		}
+		return v.Kind() == pickle.KindDict && plainKwargs(v, 0)
 	}
 	if key != "learning_rate" && key != "lr_schedule" {
 		return false

@@ -188,6 +188,14 @@ func TestVetted(t *testing.T) {
 		{"a schedule holding a function", "lr_schedule", float(glob("builtins", "print")), false},
 		{"a schedule built with arguments", "lr_schedule", proto + glob("stable_baselines3.common.utils", "ConstantSchedule") + "K\x01\x85R" + stop, false},
 		{"a schedule under a key loading does not vet", "clip_range", float(constant), false},
+		{"policy_kwargs of an activation and numbers", "policy_kwargs",
+			proto + "}(" + sbu("activation_fn") + glob("torch.nn.modules.activation", "ReLU") + sbu("net_arch") + "](K@K@e" +
+				sbu("optimizer_kwargs") + "}" + sbu("eps") + "G>\xe4\xf8\xb5\x88\xe3h\xf1" + "s" + "u" + stop, true},
+		{"policy_kwargs naming another class", "policy_kwargs",
+			proto + "}" + sbu("features_extractor_class") + glob("collections", "OrderedDict") + "s" + stop, false},
+		{"policy_kwargs calling its class", "policy_kwargs",
+			proto + "}" + sbu("activation_fn") + glob("torch.nn.modules.activation", "ReLU") + ")R" + "s" + stop, false},
+		{"policy_kwargs not a dict", "policy_kwargs", proto + glob("torch.nn.modules.activation", "ReLU") + stop, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

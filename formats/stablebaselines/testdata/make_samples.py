@@ -6,6 +6,7 @@
   benign/sb3_plain_data.zip           only plain JSON values, nothing to unpickle
   benign/sb3_ppo_2_7.zip              what stable-baselines3 2.7 writes for PPO: its policy and buffer classes
                                       by reference, FloatSchedule(ConstantSchedule(x)) schedules
+  benign/sb3_ppo_relu.zip             the same with policy_kwargs naming torch's ReLU, which data_to_json cloudpickles
   malicious/sb3_foreign_policy.zip    policy_class a class loading would instantiate that is not SB3's (MG841)
   malicious/sb3_policy_class.zip      policy_class unpickles to os.system("echo pwned")
   malicious/sb3_escaped_key.zip       the key spelled with JSON escapes, which json.loads decodes
@@ -87,6 +88,11 @@ def main():
                lr_schedule=ser(constant_schedule(0.0003), "<class 'stable_baselines3.common.utils.FloatSchedule'>"),
                clip_range=ser(constant_schedule(0.2), "<class 'stable_baselines3.common.utils.FloatSchedule'>"))
     archive("benign", "sb3_ppo_2_7.zip", json.dumps(ppo, indent=4))
+    # policy_kwargs=dict(activation_fn=nn.ReLU, net_arch=[64, 64]): not JSON, so cloudpickled.
+    kwargs = (b"}\x94(" + s("activation_fn") + b"\x94" + s("torch.nn.modules.activation") + b"\x94" + s("ReLU")
+              + b"\x94\x93\x94" + s("net_arch") + b"\x94]\x94(K@K@eu.")
+    kwargs = b"\x80\x05\x95" + len(kwargs).to_bytes(8, "little") + kwargs
+    archive("benign", "sb3_ppo_relu.zip", json.dumps(dict(ppo, policy_kwargs=ser(kwargs, "<class 'dict'>")), indent=4))
     foreign = dict(ppo, policy_class=ser(reference("collections", "OrderedDict")))
     archive("malicious", "sb3_foreign_policy.zip", json.dumps(foreign, indent=4))
 
