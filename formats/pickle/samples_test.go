@@ -3,6 +3,7 @@ package pickle
 import (
 	"bufio"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/modelgate/modelgate/formats"
 	"github.com/modelgate/modelgate/formats/formatstest"
+	"github.com/modelgate/modelgate/internal/pythontest"
 )
 
 const samplesDir = "../../testdata/pickle"
@@ -168,4 +170,29 @@ func TestJoblibWrappers(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestPlainReadingMatchesPickleLoad: on a joblib dump whose object array
+// is a protocol-5 pickle of its own, the module modelgate's plain reading
+// reports is the one CPython's pickle.load tries to import.
+func TestPlainReadingMatchesPickleLoad(t *testing.T) {
+	py := pythontest.Require(t)
+	const name = "joblib_object_array_p5.pkl"
+	out, err := exec.Command(py, "-c", "import pickle,sys\ntry:\n    pickle.load(open(sys.argv[1],'rb'))\n"+
+		"except ModuleNotFoundError as e:\n    print(e.name)\n", filepath.Join("testdata", name)).Output()
+	if err != nil {
+		t.Fatalf("python: %v", err)
+	}
+	want := strings.TrimSpace(string(out))
+	a, _ := formats.Lookup(formats.Pickle)
+	rec, err := formatstest.Run(t, a, name, formatstest.Testdata(t, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range rec.Findings {
+		if f.Details["reading"] != "" && f.Details["module"] == want {
+			return
+		}
+	}
+	t.Errorf("pickle.load imports %q; the plain reading reported:\n%s", want, list(rec.Findings))
 }
