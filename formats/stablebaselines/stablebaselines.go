@@ -42,10 +42,16 @@ const (
 // instantiates rollout_buffer_class or replay_buffer_class with their
 // kwargs; the policy calls the schedule to make its optimizer
 // (stable-baselines3 2.x on_policy_algorithm.py, off_policy_algorithm.py,
-// base_class.py at e05d2db).
+// base_class.py at e05d2db). load copies every data key onto the model
+// (model.__dict__.update(data)) before it calls _setup_model and
+// set_parameters, so a key named after a method load calls on the model
+// replaces that method and is called: with no arguments, with the data's
+// own "seed" (set_random_seed), or with the parameters (set_parameters).
 var calledKeys = map[string]bool{
 	"policy_class": true, "policy_kwargs": true, "learning_rate": true, "lr_schedule": true,
 	"rollout_buffer_class": true, "rollout_buffer_kwargs": true, "replay_buffer_class": true, "replay_buffer_kwargs": true,
+	"_setup_model": true, "_setup_lr_schedule": true, "set_random_seed": true, "_maybe_recommend_cpu": true,
+	"_convert_train_freq": true, "_create_aliases": true, "set_parameters": true, "_get_torch_save_params": true,
 }
 
 func init() {
@@ -58,7 +64,9 @@ func init() {
 	formats.RegisterRule(formats.Rule{ID: RuleCalled, Severity: formats.Medium,
 		Title: "Stable-Baselines loading calls a class or function the data file names",
 		Doc: "The data file of a Stable-Baselines model archive serializes, under policy_class, policy_kwargs, " +
-			"learning_rate, lr_schedule or the rollout and replay buffer keys, what BaseAlgorithm.load then calls: it " +
+			"learning_rate, lr_schedule, the rollout and replay buffer keys, or the name of a method load calls on the model " +
+			"(_setup_model, set_random_seed, set_parameters and those they call, which the data key replaces), what " +
+			"BaseAlgorithm.load then calls: it " +
 			"instantiates the policy class with the spaces, a learning-rate schedule and **policy_kwargs (whose classes, " +
 			"such as the feature extractor, optimizer and activation function, the policy instantiates in turn), " +
 			"instantiates the buffer class, and calls the schedule. The pickle analyzer judges these values as held, " +

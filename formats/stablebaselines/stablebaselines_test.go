@@ -205,3 +205,31 @@ func TestVetted(t *testing.T) {
 		})
 	}
 }
+
+// TestShadowedMethods: BaseAlgorithm.load copies every data key onto the
+// model (model.__dict__.update(data)) before calling _setup_model and
+// set_parameters, so a serialized value named after a method loading
+// calls replaces the method and is called, even a class the allowlist
+// lets a pickle hold by reference.
+func TestShadowedMethods(t *testing.T) {
+	// base64 of pickle protocol 4 "stable_baselines3.common.policies
+	// ActorCriticPolicy" STACK_GLOBAL, a reference vetted under policy_class.
+	const ref = "gASVOwAAAAAAAACMIXN0YWJsZV9iYXNlbGluZXMzLmNvbW1vbi5wb2xpY2llc5SMEUFjdG9yQ3JpdGljUG9saWN5lJOULg=="
+	for _, key := range []string{"_setup_model", "_setup_lr_schedule", "set_random_seed", "_maybe_recommend_cpu",
+		"_convert_train_freq", "_create_aliases", "set_parameters", "_get_torch_save_params"} {
+		t.Run(key, func(t *testing.T) {
+			tree := formatstest.Tree{"data": []byte(`{"seed": "x", "` + key + `": {":serialized:": "` + ref + `"}}`)}
+			rec, err := formatstest.RunTree(t, layout{}, tree)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var findings []string
+			for _, f := range rec.Findings {
+				findings = append(findings, f.Rule+" "+f.Details["key"])
+			}
+			if got, want := strings.Join(findings, ", "), "MG841 "+key; got != want {
+				t.Errorf("findings %q, want %q", got, want)
+			}
+		})
+	}
+}
