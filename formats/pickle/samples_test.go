@@ -117,6 +117,13 @@ func TestPlainReadingProjectModules(t *testing.T) {
 		{"LabelEncoder", RuleUnknownGlobal, formats.Medium, formats.Low},
 		{"Pipeline", RuleUnknownGlobal, formats.Medium, formats.Medium}, // PyPI's pipeline
 		{"sklearn.evil", RuleUnknownGlobal, formats.Medium, formats.Medium},
+		// Distributions' system Python: cloudinit.subp.subp and
+		// uaclient.system.subp run a command on every Ubuntu cloud
+		// image, dnf and yum's on Fedora and RHEL.
+		{"cloudinit.subp", RuleUnknownGlobal, formats.Medium, formats.Medium},
+		{"uaclient.system", RuleUnknownGlobal, formats.Medium, formats.Medium},
+		{"apport.fileutils", RuleUnknownGlobal, formats.Medium, formats.Medium},
+		{"dnf.cli", RuleUnknownGlobal, formats.Medium, formats.Medium},
 		{"os", RuleDeniedGlobal, formats.Critical, formats.Critical},
 	} {
 		rec := formatstest.NewRecorder()

@@ -27,7 +27,8 @@ list is what "known" means. A name is on it when it is
     NEWER_STDLIB, the standard-library modules added after the interpreter's version;
   - one of OTHER_STDLIB, the modules older and newer CPython installations import that
     stdlib_module_names omits (removed ones, test extension modules), or of HOST_ONLY, the ones
-    installers and hosts (pywin32, conda, IDEs) put on sys.path outside a wheel's file list;
+    installers and hosts (pywin32, conda, IDEs, the system Python of Ubuntu, Fedora and RHEL, whose
+    cloudinit.subp.subp or dnf run commands) put on sys.path outside a wheel's file list;
   - one of GIT_ONLY: libraries installed from a git checkout rather than PyPI whose classes real
     checkpoints name, so that an attacker could study them as well as any PyPI library.
 
@@ -96,6 +97,9 @@ toaiff xmllib
 # notebook image puts on sys.path (Kaggle/docker-python patches/), NVIDIA apex's extensions and the
 # packages transformers and diffusers create in their modules cache and append to sys.path for
 # trust_remote_code (transformers_modules, diffusers_modules: every remote repository's code run before).
+# Also the modules of Ubuntu's, Fedora's and RHEL's system Python outside Debian's dist-packages here
+# (cloud-init, apport, ubuntu-advantage, dnf, yum, subscription-manager ...): importable on those
+# hosts, and some run commands (cloudinit.subp.subp, uaclient.system.subp).
 HOST_ONLY = """
 win32com win32comext pythoncom pywintypes win32ui win32uiole dde pythonwin pywin isapi adodbapi afxres
 perfmon mmapfile servicemanager _win32sysloader _winxptheme pywin32_bootstrap pywin32_testutil
@@ -106,6 +110,11 @@ kaggle_gcp kaggle_secrets kaggle_web_client kaggle_datasets kaggle_session kaggl
 adspy_shared_utilities generativeaipatch keras_internal torchvision_downloads learntools
 amp_C apex_C fused_layer_norm_cuda syncbn fused_adam_cuda fused_dense_cuda mlp_cuda
 scaled_masked_softmax_cuda scaled_upper_triang_masked_softmax_cuda transformers_modules diffusers_modules
+cloudinit apport apport_python_hook problem_report uaclient CommandNotFound lsb_release UpdateManager
+DistUpgrade landscape netplan LanguageSelector UbuntuDrivers Quirks xkit aptdaemon debconf ubuntutools
+unattended_upgrades update_manager_core ufw hplip dnf dnfpluginscore dnf_plugins libdnf hawkey libcomps
+yum yumutils rhsm subscription_manager insights_client rhn up2date_client sepolicy setroubleshoot tuned
+cockpit pyanaconda blivet
 """.split()
 
 DIST_PACKAGES = "/usr/lib/python3/dist-packages"
