@@ -12,6 +12,7 @@
   malicious/sb3_escaped_key.zip       the key spelled with JSON escapes, which json.loads decodes
   malicious/sb3_base64_junk.zip       base64 with bytes b64decode skips and data after the padding
   malicious/sb3_nested_schedule.zip   the payload under lr_schedule, after a long plain string
+  malicious/sb3_shadowed_method.zip   _setup_model, a method load calls, replaced by a class the data names (MG841)
 
 The payload pickles are assembled from opcodes (an inert echo); nothing here
 is unpickled. Standard library only: /usr/bin/python3 make_samples.py
@@ -95,6 +96,11 @@ def main():
     archive("benign", "sb3_ppo_relu.zip", json.dumps(dict(ppo, policy_kwargs=ser(kwargs, "<class 'dict'>")), indent=4))
     foreign = dict(ppo, policy_class=ser(reference("collections", "OrderedDict")))
     archive("malicious", "sb3_foreign_policy.zip", json.dumps(foreign, indent=4))
+
+    # load copies every data key onto the model (model.__dict__.update(data)) before it calls
+    # model._setup_model(): this key replaces the method, and loading calls the class it holds.
+    shadowed = dict(ppo, _setup_model=ser(reference("stable_baselines3.common.policies", "ActorCriticPolicy")))
+    archive("malicious", "sb3_shadowed_method.zip", json.dumps(shadowed, indent=4))
 
     long_plain = "x" * 100_000
     data = dict(plain, observation_space={":type:": "str", "description": long_plain},
