@@ -124,6 +124,8 @@ func TestPlainReadingProjectModules(t *testing.T) {
 		{"uaclient.system", RuleUnknownGlobal, formats.Medium, formats.Medium},
 		{"apport.fileutils", RuleUnknownGlobal, formats.Medium, formats.Medium},
 		{"dnf.cli", RuleUnknownGlobal, formats.Medium, formats.Medium},
+		{"uno", RuleUnknownGlobal, formats.Medium, formats.Medium},
+		{"dbruntime.dbutils", RuleUnknownGlobal, formats.Medium, formats.Medium},
 		{"os", RuleDeniedGlobal, formats.Critical, formats.Critical},
 	} {
 		rec := formatstest.NewRecorder()

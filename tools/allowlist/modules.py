@@ -99,7 +99,9 @@ toaiff xmllib
 # trust_remote_code (transformers_modules, diffusers_modules: every remote repository's code run before).
 # Also the modules of Ubuntu's, Fedora's and RHEL's system Python outside Debian's dist-packages here
 # (cloud-init, apport, ubuntu-advantage, dnf, yum, subscription-manager ...): importable on those
-# hosts, and some run commands (cloudinit.subp.subp, uaclient.system.subp).
+# hosts, and some run commands (cloudinit.subp.subp, uaclient.system.subp); the Python bindings
+# Debian and Ubuntu desktops and servers install outside this image's set (LibreOffice's uno, CUPS,
+# AT-SPI, Samba, Ceph, libxml2, QGIS, ParaView, GIMP), Databricks' runtime and the Google Cloud SDK.
 HOST_ONLY = """
 win32com win32comext pythoncom pywintypes win32ui win32uiole dde pythonwin pywin isapi adodbapi afxres
 perfmon mmapfile servicemanager _win32sysloader _winxptheme pywin32_bootstrap pywin32_testutil
@@ -114,7 +116,9 @@ cloudinit apport apport_python_hook problem_report uaclient CommandNotFound lsb_
 DistUpgrade landscape netplan LanguageSelector UbuntuDrivers Quirks xkit aptdaemon debconf ubuntutools
 unattended_upgrades update_manager_core ufw hplip dnf dnfpluginscore dnf_plugins libdnf hawkey libcomps
 yum yumutils rhsm subscription_manager insights_client rhn up2date_client sepolicy setroubleshoot tuned
-cockpit pyanaconda blivet
+cockpit pyanaconda blivet uno unohelper cupshelpers pyatspi brlapi louis speechd samba ldb talloc tdb ntdb
+rados rbd cephfs ceph_argparse libxml2 drv_libxml2 qgis paraview scribus gimpfu dbruntime dbacademy
+googlecloudsdk _xxinterpqueues
 """.split()
 
 DIST_PACKAGES = "/usr/lib/python3/dist-packages"
