@@ -2586,9 +2586,12 @@ const maxFormula = 1 << 16
 // loading program's frames and patsy's builtins). Accepted are names (not
 // starting with "_", not keywords), decimal numbers, those operators, and
 // calls of one argument (no comma) only of patsy's C, I, center,
-// standardize and scale or of numpy's ufuncs spelled np.NAME or
-// numpy.NAME: a name evaluates to a column or the program's own value and
-// is never called, the callees only compute on their argument. Strings,
+// standardize and scale: a name evaluates to a column or the program's own
+// value and is never called, the callees only compute on their argument
+// (a column named like one is a Series, which calling fails on).
+// Attributes are refused even as np.log: patsy looks np up as a column of
+// the frame first, and a Series returns the element at an index label for
+// an attribute of that name. Strings,
 // attributes, subscripts, other calls, lambdas and keywords are refused:
 // they are how a formula runs __import__("os").system or open. So are
 // commas: C's second argument is a contrast that patsy calls when it is
@@ -2620,11 +2623,11 @@ func plainFormula(f string) bool {
 				return false
 			}
 			prev = name
-			if mod, fn, dotted := strings.Cut(w, "."); dotted {
-				if mod != "np" && mod != "numpy" || !globals.NumpyUfunc("numpy", fn) {
-					return false
-				}
-				prev = callee
+			if strings.Contains(w, ".") {
+				// np.log is the frame's column "np" first: a Series,
+				// whose attribute log is the element at that index label,
+				// which the call then calls.
+				return false
 			} else if formulaCallees[w] {
 				prev = callee
 			}

@@ -99,10 +99,10 @@ def benign():
     # Fitted on data frames without a formula: PandasData without restore_design_info.
     write("benign", "deb_statsmodels_pandas_ols.pkl", dumps(sm.OLS(df["y"], sm.add_constant(df[["x"]])).fit()))
     # Fitted with the formula API: PandasData with restore_design_info, whose formula patsy evaluates
-    # when loading (names, patsy's C and I, a numpy ufunc) over the pickled data frame.
+    # when loading (names, patsy's C and I) over the pickled data frame.
     import statsmodels.formula.api as smf
     df["g"] = ["a", "b", "c"] * 4
-    write("benign", "deb_statsmodels_formula_ols.pkl", dumps(smf.ols("y ~ C(g) + np.log(x) + I(x ** 2)", df).fit()))
+    write("benign", "deb_statsmodels_formula_ols.pkl", dumps(smf.ols("y ~ C(g) + x + I(x ** 2)", df).fit()))
 
 
 def malicious():
