@@ -118,6 +118,20 @@ type Scope interface {
 	Limits() Limits
 }
 
+// Discard is a Scope that keeps nothing and scans no member: the scope of
+// a second reading of bytes whose findings the engine has from its own
+// analysis of them (a layout re-reading a pickle for what it declares).
+type Discard struct{ Lim Limits }
+
+// Report implements Scope.
+func (Discard) Report(Finding) {}
+
+// Scan implements Scope.
+func (Discard) Scan(context.Context, *Input) error { return nil }
+
+// Limits implements Scope.
+func (d Discard) Limits() Limits { return d.Lim }
+
 var (
 	registryMu sync.RWMutex
 	analyzers  = map[string]Analyzer{}

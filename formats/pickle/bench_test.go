@@ -191,7 +191,7 @@ func framed(body []byte) []byte {
 
 func benchScan(b *testing.B, data []byte, ops int) {
 	sha := shaTime(data)
-	rec := discard{}
+	rec := discard()
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -265,7 +265,7 @@ func opsPerCPUSecond(b *testing.B, data []byte, ops int) float64 {
 	const rounds = 3
 	t0, ok := cpuTime()
 	for range rounds {
-		if _, err := Scan(context.Background(), bytes.NewReader(data), discard{}, Options{Multiple: true}); err != nil {
+		if _, err := Scan(context.Background(), bytes.NewReader(data), discard(), Options{Multiple: true}); err != nil {
 			b.Fatal(err)
 		}
 	}

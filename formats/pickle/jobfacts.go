@@ -5,7 +5,6 @@ import (
 	"io"
 	"strings"
 
-	"github.com/modelgate/modelgate/formats"
 	"github.com/modelgate/modelgate/formats/pickle/globals"
 )
 
@@ -40,7 +39,7 @@ type JoblibArray struct {
 // to step over it.
 func DescribeJoblib(ctx context.Context, r io.Reader) (*JoblibFacts, error) {
 	f := &JoblibFacts{}
-	hook := JoblibArrays(ctx, discard{})
+	hook := JoblibArrays(ctx, discard())
 	opt := Options{Multiple: true}
 	opt.Hooks.OnBuild = func(st *Stream, obj, state Value) (Value, error) {
 		switch kind, _, _ := wrapperOf(obj); {
@@ -56,7 +55,7 @@ func DescribeJoblib(ctx context.Context, r io.Reader) (*JoblibFacts, error) {
 		}
 		return hook(st, obj, state)
 	}
-	res, err := Scan(ctx, NewStream(r, 0), discard{}, opt)
+	res, err := Scan(ctx, NewStream(r, 0), discard(), opt)
 	if err != nil {
 		return nil, err
 	}
@@ -112,5 +111,3 @@ func (f *JoblibFacts) addArray(state Value) {
 	}
 	f.Arrays = append(f.Arrays, a)
 }
-
-var _ formats.Scope = discard{}

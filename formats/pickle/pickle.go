@@ -234,7 +234,7 @@ func probe(h formats.Head) bool {
 	if len(p) < 2 || !probeStart[p[0]] {
 		return false
 	}
-	rec := discard{}
+	rec := discard()
 	res := &Result{}
 	opt := &Options{}
 	m := newMachine(context.Background(), NewStream(bytes.NewReader(p), 0), rec, opt, res, &shared{})
@@ -302,7 +302,7 @@ func imports(m *machine, p []byte) bool {
 // global that is not on the allowlist before p ends or breaks: text such
 // as "(cmod\nfn\no" is a payload, whatever else follows.
 func callsGlobal(p []byte) bool {
-	rec := &callRecorder{}
+	rec := &callRecorder{Discard: discard()}
 	m := newMachine(context.Background(), NewStream(bytes.NewReader(p), 0), rec, &Options{}, &Result{}, &shared{})
 	m.maxOps = probeOps
 	m.run()
@@ -311,7 +311,7 @@ func callsGlobal(p []byte) bool {
 
 // callRecorder notes a finding about a global the pickle calls.
 type callRecorder struct {
-	discard
+	formats.Discard
 	called bool
 }
 
@@ -341,12 +341,9 @@ func plausible(m *machine) bool {
 	return (m.consumed || m.lookups > 0) && (len(m.marks) > 0 || len(m.stack) <= 16)
 }
 
-// discard is the Scope of the probe: it keeps nothing.
-type discard struct{}
-
-func (discard) Report(formats.Finding)                     {}
-func (discard) Scan(context.Context, *formats.Input) error { return nil }
-func (discard) Limits() formats.Limits                     { return formats.DefaultLimits() }
+// discard is the Scope of the probe and of other readings whose findings
+// are not kept, with the default limits.
+func discard() formats.Discard { return formats.Discard{Lim: formats.DefaultLimits()} }
 
 // Runs reports whether in, read from its first byte as pickle.load reads
 // it, imports a global the lists know or calls a global before it stops
@@ -364,7 +361,7 @@ func Runs(ctx context.Context, in *formats.Input) (bool, error) {
 		return false, &formats.ReadError{Err: fmt.Errorf("open %s: %w", in.Name, err)}
 	}
 	defer rc.Close()
-	rec := &callRecorder{}
+	rec := &callRecorder{Discard: discard()}
 	m := newMachine(ctx, NewStream(rc, 0), rec, &Options{}, &Result{}, &shared{})
 	_, err = m.run()
 	if cerr := ctx.Err(); cerr != nil {

@@ -38,7 +38,7 @@ func TestDataFilesVouchOnlyWhatWasRead(t *testing.T) {
 	base := func() *memTree {
 		return tree("archive/data.pkl", dataPkl(4), "archive/data/0", string(make([]byte, 16)))
 	}
-	s := discard{}
+	s := formats.Discard{}
 	for _, tc := range []struct {
 		name  string
 		tree  formats.Tree

@@ -236,7 +236,7 @@ func checkBytecode(ctx context.Context, t formats.Tree, name string, s formats.S
 		return &formats.ReadError{Err: err}
 	}
 	defer rc.Close()
-	res, err := pickle.Scan(ctx, io.LimitReader(rc, maxSource), discard{s.Limits()}, pickle.Options{MaxItems: maxBytecodeOps})
+	res, err := pickle.Scan(ctx, io.LimitReader(rc, maxSource), formats.Discard{Lim: s.Limits()}, pickle.Options{MaxItems: maxBytecodeOps})
 	if err != nil || len(res.Values) == 0 {
 		// The engine reports the pickle's own error on the member.
 		return nil

@@ -222,14 +222,6 @@ func checkRecords(t formats.Tree, prefix string, names []string, s formats.Scope
 	return nil
 }
 
-// discard is a Scope for re-reading a pickle whose findings the engine
-// already has from analyzing the member itself.
-type discard struct{ lim formats.Limits }
-
-func (discard) Report(formats.Finding)                     {}
-func (discard) Scan(context.Context, *formats.Input) error { return nil }
-func (d discard) Limits() formats.Limits                   { return d.lim }
-
 // declaredStorages returns the storages a pickle member declares by
 // persistent ID, or ok false when the pickle does not read (the engine
 // reports its error when it analyzes the member itself). It uses what the
@@ -260,7 +252,7 @@ func declaredStorages(ctx context.Context, t formats.Tree, member string, s form
 		declared(off, pid, decl)
 		return nil
 	}
-	if _, err := pickle.Scan(ctx, bufio.NewReader(rc), discard{s.Limits()}, opt); err != nil {
+	if _, err := pickle.Scan(ctx, bufio.NewReader(rc), formats.Discard{Lim: s.Limits()}, opt); err != nil {
 		return nil, false, nil
 	}
 	return decl, true, nil

@@ -266,7 +266,7 @@ var classKeys = map[string]bool{"policy_class": true, "rollout_buffer_class": tr
 // else, or policy_kwargs holding constants and kwargClasses. The pickle
 // analyzer judges the same bytes on their own; anything else stays MG841.
 func vetted(ctx context.Context, key string, raw []byte, lim formats.Limits) bool {
-	res, err := pickle.Scan(ctx, bytes.NewReader(raw), discard{lim}, pickle.Options{})
+	res, err := pickle.Scan(ctx, bytes.NewReader(raw), formats.Discard{Lim: lim}, pickle.Options{})
 	if err != nil || res.Streams != 1 || len(res.Values) != 1 {
 		return false
 	}
@@ -329,14 +329,6 @@ func schedule(v pickle.Value, depth int) bool {
 	}
 	return true
 }
-
-// discard is the scope of vetted's own reading, whose findings the
-// engine's scan of the same bytes reports.
-type discard struct{ lim formats.Limits }
-
-func (discard) Report(formats.Finding)                     {}
-func (discard) Scan(context.Context, *formats.Input) error { return nil }
-func (d discard) Limits() formats.Limits                   { return d.lim }
 
 // startsObject reports whether r's text starts, after JSON whitespace and
 // a UTF-8 byte-order mark (which json.loads of the decoded text refuses,
