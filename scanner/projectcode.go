@@ -25,18 +25,19 @@ func raiseProjectModules(t *sourceTree, results []FileResult) {
 			break
 		}
 		dir := path.Dir(t.files[i].Rel)
-		for j := range r.Findings {
-			f := &r.Findings[j]
+		raised := false
+		for j, f := range r.Findings {
 			if f.Rule != pickle.RuleProjectGlobal || f.Severity >= formats.Medium || !ownLocation(f.Location, r.Path) {
 				continue
 			}
 			if file := moduleFile(t, f.Details["module"], dir); file != "" {
-				f.Severity = formats.Medium
 				f.Message += "; the folder holding it has " + file + ", which loading it from there imports and runs"
-				f.Details = withDetail(f.Details, "module_file", file)
+				r.Findings[j], raised = f.At(formats.Medium).With("module_file", file), true
 			}
 		}
-		sortFindings(r.Findings)
+		if raised {
+			sortFindings(r.Findings)
+		}
 	}
 }
 
@@ -99,11 +100,7 @@ func (t *sourceTree) has(name string) bool {
 	if t.dir == "" {
 		return false
 	}
-	p := filepath.Join(t.dir, filepath.FromSlash(name))
-	if _, err := os.Lstat(p); err == nil {
-		return true
-	}
-	_, err := os.Stat(p)
+	_, err := os.Lstat(filepath.Join(t.dir, filepath.FromSlash(name)))
 	return err == nil
 }
 
@@ -121,14 +118,20 @@ func (t *sourceTree) extension(stem string) string {
 		return ""
 	}
 	dir := path.Dir(stem)
-	entries, err := os.ReadDir(filepath.Join(t.dir, filepath.FromSlash(dir)))
+	f, err := os.Open(filepath.Join(t.dir, filepath.FromSlash(dir)))
 	if err != nil {
 		return ""
 	}
-	for _, e := range entries {
-		if name := path.Join(dir, e.Name()); taggedExtension(name, stem) {
+	defer f.Close()
+	names, _ := f.Readdirnames(maxFoldEntries)
+	for _, n := range names {
+		if name := path.Join(dir, n); taggedExtension(name, stem) {
 			return name
 		}
+	}
+	if len(names) == maxFoldEntries {
+		// Not all read: the module may be among the rest.
+		return dir + "/ (a folder of more entries than were read)"
 	}
 	return ""
 }
@@ -136,13 +139,4 @@ func (t *sourceTree) extension(stem string) string {
 func taggedExtension(name, stem string) bool {
 	rest, ok := strings.CutPrefix(name, stem+".")
 	return ok && !strings.Contains(rest, "/") && (strings.HasSuffix(rest, ".so") || strings.HasSuffix(rest, ".pyd"))
-}
-
-func withDetail(d map[string]string, k, v string) map[string]string {
-	out := make(map[string]string, len(d)+1)
-	for key, val := range d {
-		out[key] = val
-	}
-	out[k] = v
-	return out
 }
