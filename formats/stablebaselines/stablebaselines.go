@@ -130,17 +130,13 @@ func analyzeData(ctx context.Context, t formats.Tree, name string, s formats.Sco
 		if err != nil {
 			// base64.b64decode raises here, which json_to_data does not
 			// catch: loading stops before unpickling this value.
-			f := formats.NewFinding(RuleUnreadable, off, "serialized value of %q: %v; the loader stops here", key, err).
-				At(formats.Medium).With("key", key)
-			f.Member = name
-			s.Report(f)
+			s.Report(formats.NewFinding(RuleUnreadable, off, "serialized value of %q: %v; the loader stops here", key, err).
+				At(formats.Medium).With("key", key).In(name))
 			return nil
 		}
 		if calledKeys[key] && !vetted(ctx, key, raw, s.Limits()) {
-			f := formats.NewFinding(RuleCalled, off, "loading calls what the serialized %q holds, with arguments the file chooses", key).
-				With("key", key)
-			f.Member = name
-			s.Report(f)
+			s.Report(formats.NewFinding(RuleCalled, off, "loading calls what the serialized %q holds, with arguments the file chooses", key).
+				With("key", key).In(name))
 		}
 		return s.Scan(ctx, formats.NewInput(fmt.Sprintf("%s[%s]", name, key), bytes.NewReader(raw), int64(len(raw))))
 	})
@@ -150,10 +146,8 @@ func analyzeData(ctx context.Context, t formats.Tree, name string, s formats.Sco
 		// json.loads refuses text this reading cannot lex (an unended
 		// string, an invalid escape) before unpickling anything.
 		return nil
-	case errors.Is(err, errSerializedCap):
-		f := formats.NewFinding(RuleUnreadable, formats.NoOffset, "%v: what the loader unpickles from it was not checked", err)
-		f.Member = name
-		s.Report(f)
+	case errors.Is(err, errSerializedCap), errors.Is(err, errTooDeep):
+		s.Report(formats.NewFinding(RuleUnreadable, formats.NoOffset, "%v: what the loader unpickles from it was not checked", err).In(name))
 		return nil
 	}
 	return err
@@ -432,10 +426,10 @@ func serialized(br *bufio.Reader, max int64, fn func(parent string, value []byte
 			last = nil
 		case '{', '[':
 			if len(parents) >= maxDepth {
-				return &syntaxError{"nesting deeper than json.loads reads"}
+				return errTooDeep
 			}
 			p := ""
-			if lastIsKey {
+			if lastIsKey && len(key) <= maxParentKey {
 				p = key
 			}
 			parents = append(parents, p)
@@ -459,9 +453,18 @@ func serialized(br *bufio.Reader, max int64, fn func(parent string, value []byte
 
 const serializedKey = ":serialized:"
 
-// maxDepth is deeper than CPython's json.loads reads: its recursion limit
-// (1000 frames by default) stops it first, before unpickling anything.
-const maxDepth = 100_000
+// maxDepth is deeper than CPython's json.loads reads with its default
+// recursion limit (1000 frames), which stops it before unpickling
+// anything; a program that raised the limit reads deeper, so text nested
+// past maxDepth is reported unread (errTooDeep), not passed.
+const maxDepth = 10_000
+
+// maxParentKey bounds the keys kept as the names of the objects the
+// reading is in (no key loading calls is longer), so that deep nesting
+// under long keys holds little.
+const maxParentKey = 256
+
+var errTooDeep = errors.New("JSON nested deeper than modelgate reads")
 
 var errStringCap = errors.New("string too long")
 

@@ -233,3 +233,21 @@ func TestShadowedMethods(t *testing.T) {
 		})
 	}
 }
+
+// TestTooDeep: text nested past what modelgate reads is reported unread
+// (MG840), not passed, and the keys kept for naming stay short.
+func TestTooDeep(t *testing.T) {
+	key := `"` + strings.Repeat("k", 1000) + `": `
+	deep := `{"a": ` + strings.Repeat(`{`+key, maxDepth) + `{":serialized:": "QUJD"}`
+	err := serialized(bufio.NewReader(strings.NewReader(deep)), 1<<20, func(string, []byte, int64) error { return nil })
+	if !errors.Is(err, errTooDeep) {
+		t.Fatalf("error %v, want errTooDeep", err)
+	}
+	rec, err := formatstest.RunTree(t, layout{}, formatstest.Tree{"data": []byte(deep)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rec.Findings) != 1 || rec.Findings[0].Rule != RuleUnreadable || rec.Findings[0].Severity != formats.High {
+		t.Errorf("findings %+v, want one high MG840", rec.Findings)
+	}
+}
