@@ -1685,7 +1685,10 @@ func (m *machine) resolve(off int64, module, name string) Value {
 		g.transformer = holderOf(module, name, full)
 		g.lookup = lookups[full]
 		g.nameEval = full == "builtins.eval"
-		g.project = projectName(module, name)
+		// Only an unknown global can be a project's: every module the lists
+		// name is a known library, and the lazily parsed list of known
+		// libraries is then read only for pickles that import one.
+		g.project = g.ref.Verdict.Class == globals.Unknown && projectName(module, name)
 		g.main = g.project || mainName(module, name)
 		g.keras = kerasLoaders[full] != 0
 		m.configs = m.configs || resolvingEq[full]

@@ -176,7 +176,11 @@ func parseLists(allowSrc []source, denySrc string) (*lists, error) {
 // error of fn stops it, prefixed with the line's number.
 func dataLines(src string, fn func(line string) error) error {
 	version := ""
-	for i, line := range strings.Split(src, "\n") {
+	// One line at a time, not strings.Split: the lists run to tens of
+	// thousands of lines, and a slice of them all is garbage at once.
+	for i := 0; src != ""; i++ {
+		var line string
+		line, src, _ = strings.Cut(src, "\n")
 		if v, ok := strings.CutPrefix(line, "#version\t"); ok {
 			version = v
 			continue
