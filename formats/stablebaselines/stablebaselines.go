@@ -232,20 +232,26 @@ func plainKwargs(v pickle.Value, depth int) bool {
 		}
 		return true
 	case pickle.KindDict:
-		for i := int64(0); i < v.Len(); i++ {
-			k, ok := v.Index(int(i))
-			if !ok || k.Kind() != pickle.KindStr {
-				return false
-			}
-			name, _ := k.Text()
-			item, ok := v.Get(name)
-			if !ok || !plainKwargs(item, depth+1) {
-				return false
-			}
-		}
-		return true
+		return eachValue(v, func(item pickle.Value) bool { return plainKwargs(item, depth+1) })
 	}
 	return false
+}
+
+// eachValue reports whether every key of dict d is a constant string and
+// ok holds for every value.
+func eachValue(d pickle.Value, ok func(pickle.Value) bool) bool {
+	for i := int64(0); i < d.Len(); i++ {
+		k, kept := d.Index(int(i))
+		if !kept || k.Kind() != pickle.KindStr {
+			return false
+		}
+		name, constant := k.Text()
+		item, found := d.Get(name)
+		if !constant || !found || !ok(item) {
+			return false
+		}
+	}
+	return true
 }
 
 // classKeys hold a class loading instantiates; the other called keys hold
@@ -303,25 +309,10 @@ func schedule(v pickle.Value, depth int) bool {
 	if !ok || st.Kind() != pickle.KindDict {
 		return false
 	}
-	for i := int64(0); i < st.Len(); i++ {
-		k, ok := st.Index(int(i))
-		if !ok || k.Kind() != pickle.KindStr {
-			return false
-		}
-		name, _ := k.Text()
-		item, ok := st.Get(name)
-		if !ok {
-			return false
-		}
-		switch item.Kind() {
-		case pickle.KindInt, pickle.KindFloat:
-		default:
-			if !schedule(item, depth+1) {
-				return false
-			}
-		}
-	}
-	return true
+	return eachValue(st, func(item pickle.Value) bool {
+		k := item.Kind()
+		return k == pickle.KindInt || k == pickle.KindFloat || schedule(item, depth+1)
+	})
 }
 
 // startsObject reports whether r's text starts, after JSON whitespace and
