@@ -171,6 +171,8 @@ var knownGaps = []struct {
 	{"", regexp.MustCompile(`'ascii' codec can't decode`),
 		"Python 2 str opcodes (STRING, BINSTRING) decoded with the unpickler's encoding argument: ASCII by default, latin1 where numpy, joblib and torch load Python 2 pickles; modelgate reads them as every encoding would"},
 	{"", regexp.MustCompile(`unhashable type`), "dict keys and set items unhashable through what they hold (a tuple holding a list, an object)"},
+	{"pickle", regexp.MustCompile(`^TypeError$`),
+		"a structured numpy dtype whose pickled fields dict has a key that is not a string: numpy builds the dtype, and joblib's read_array fails with a bare TypeError assigning the array data to it; modelgate does not model structured-dtype fields"},
 	{"", regexp.MustCompile(`Weights only load failed`), "the harness loads torch files with weights_only=True, whose allowlist is narrower than torch.load's default"},
 	{"compressed:bzip2", regexp.MustCompile(`Invalid data stream`),
 		"Go's bzip2 decoder accepts some malformed block headers libbz2 refuses (it decodes the same bytes)"},
