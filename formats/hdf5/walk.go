@@ -38,8 +38,16 @@ type Finding struct {
 // links once each, and calls fn for every external link, soft link,
 // external storage list and virtual dataset layout.
 func (f *File) Walk(ctx context.Context, fn func(Finding)) error {
+	return f.WalkObjects(ctx, nil, fn)
+}
+
+// WalkObjects is Walk that also calls obj, when not nil, with the path of
+// every object it visits (each group and dataset once, by the first hard
+// link that reaches it), so that a caller can tell what kind of file the
+// layout is.
+func (f *File) WalkObjects(ctx context.Context, obj func(path string), fn func(Finding)) error {
 	seen := map[uint64]bool{}
-	return f.visit(ctx, f.rootAddr, "/", 0, seen, fn)
+	return f.visit(ctx, f.rootAddr, "/", 0, seen, obj, fn)
 }
 
 // link is one member of a group.
@@ -51,7 +59,7 @@ type link struct {
 	at     uint64
 }
 
-func (f *File) visit(ctx context.Context, addr uint64, p string, depth int, seen map[uint64]bool, fn func(Finding)) error {
+func (f *File) visit(ctx context.Context, addr uint64, p string, depth int, seen map[uint64]bool, obj func(string), fn func(Finding)) error {
 	if seen[addr] {
 		return nil
 	}
@@ -65,6 +73,9 @@ func (f *File) visit(ctx context.Context, addr uint64, p string, depth int, seen
 	}
 	if err := ctx.Err(); err != nil {
 		return err
+	}
+	if obj != nil {
+		obj(p)
 	}
 	msgs, err := f.header(ctx, addr)
 	if err != nil {
@@ -138,7 +149,7 @@ func (f *File) visit(ctx context.Context, addr uint64, p string, depth int, seen
 		child := path.Join(p, l.name)
 		switch l.kind {
 		case 0:
-			if err := f.visit(ctx, l.addr, child, depth+1, seen, fn); err != nil {
+			if err := f.visit(ctx, l.addr, child, depth+1, seen, obj, fn); err != nil {
 				return err
 			}
 		case 1:

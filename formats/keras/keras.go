@@ -17,6 +17,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/modelgate/modelgate/formats"
 	"github.com/modelgate/modelgate/formats/hdf5"
@@ -62,8 +63,31 @@ func AnalyzeH5(ctx context.Context, in *formats.Input, s formats.Scope) error {
 		}
 		embedded = append(embedded, c.Embedded...)
 	}
-	if err := f.Walk(ctx, func(x hdf5.Finding) { s.Report(hdf5Finding(x)) }); err != nil {
+	// A soft link only matters to Keras, whose loaders would read one
+	// weight through another; in any other HDF5 file (NWB, netCDF,
+	// PyTables) it is an ordinary path inside the file.
+	layout := strings.HasSuffix(strings.ToLower(in.Name), ".weights.h5")
+	for _, a := range attrs {
+		layout = layout || kerasRootAttr(a.Name)
+	}
+	var softLinks []hdf5.Finding
+	err = f.WalkObjects(ctx, func(p string) { layout = layout || kerasObject(p) }, func(x hdf5.Finding) {
+		if x.Kind == hdf5.SoftLink {
+			softLinks = append(softLinks, x)
+			return
+		}
+		s.Report(hdf5Finding(x))
+	})
+	if err != nil {
 		errs = append(errs, err)
+	}
+	for _, x := range softLinks {
+		finding := hdf5Finding(x)
+		// Only a whole reading can show there is no Keras layout.
+		if !layout && len(errs) == 0 {
+			finding = finding.At(formats.Low).With("keras_layout", "none")
+		}
+		s.Report(finding)
 	}
 	if err := scanEmbedded(ctx, in.Name, embedded, s); err != nil {
 		errs = append(errs, err)
@@ -72,6 +96,29 @@ func AnalyzeH5(ctx context.Context, in *formats.Input, s formats.Scope) error {
 		return fmt.Errorf("hdf5 %s: %w", in.Name, err)
 	}
 	return nil
+}
+
+// kerasRootAttr reports a root attribute that Keras writes and its
+// legacy loaders read: the configs, the versions, and the layer_names
+// list (split into layer_names0, layer_names1 ... when it outgrows an
+// attribute) that load_weights walks.
+func kerasRootAttr(name string) bool {
+	switch name {
+	case "model_config", "training_config", "keras_version", "backend":
+		return true
+	}
+	return strings.HasPrefix(name, "layer_names")
+}
+
+// kerasObject reports an object path of a Keras layout: the legacy
+// model_weights and optimizer_weights groups, and the vars groups Keras
+// 3's weights files keep every layer's variables in.
+func kerasObject(p string) bool {
+	switch p {
+	case "/model_weights", "/optimizer_weights":
+		return true
+	}
+	return p == "/vars" || strings.HasSuffix(p, "/vars")
 }
 
 func hdf5Finding(x hdf5.Finding) formats.Finding {

@@ -43,6 +43,8 @@ func TestH5(t *testing.T) {
 		{"../hdf5/testdata/external_storage.h5", RuleExternalStorage},
 		{"../hdf5/testdata/virtual.h5", RuleVirtualDataset},
 		{"../hdf5/testdata/soft_link.h5", RuleSoftLink},
+		{"../hdf5/testdata/soft_link_vars.h5", RuleSoftLink},
+		{"../hdf5/testdata/soft_link_layer_names.h5", RuleSoftLink},
 		{"../hdf5/testdata/shape_bomb.h5", RuleShapeBomb},
 	} {
 		t.Run(filepath.Base(tc.file), func(t *testing.T) {
@@ -59,6 +61,32 @@ func TestH5(t *testing.T) {
 				t.Fatalf("want %q, got %v", tc.want, r.Findings)
 			}
 		})
+	}
+}
+
+// TestSoftLinkOutsideKeras: a soft link in an HDF5 file with no Keras
+// layout (no Keras root attribute, no model_weights or vars group) is
+// reported low, and the same link named as a Keras 3 weights file stays
+// medium.
+func TestSoftLinkOutsideKeras(t *testing.T) {
+	data, err := os.ReadFile("../hdf5/testdata/soft_link_data.h5")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]formats.Severity{"data.h5": formats.Low, "model.weights.h5": formats.Medium} {
+		r, err := formatstest.Run(t, formats.AnalyzerFunc(AnalyzeH5), name, data)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		var got []formats.Finding
+		for _, f := range r.Findings {
+			if f.Rule == RuleSoftLink {
+				got = append(got, f)
+			}
+		}
+		if len(got) != 1 || got[0].Severity != want {
+			t.Fatalf("%s: want one soft link at %v, got %v", name, want, r.Findings)
+		}
 	}
 }
 

@@ -43,7 +43,7 @@ func init() {
 		{ID: RuleVirtualDataset, Severity: formats.High, Title: "HDF5 virtual dataset",
 			Doc: "A dataset is virtual: its data is mapped from other datasets, possibly in other files. Keras now rejects virtual datasets because they read data from outside the file."},
 		{ID: RuleSoftLink, Severity: formats.Medium, Title: "HDF5 soft link",
-			Doc: "A group holds a soft link, a path that h5py resolves inside the file. Keras never writes them and now rejects them, because they make one weight alias another and confuse path checks."},
+			Doc: "A group holds a soft link, a path that h5py resolves inside the file. Keras never writes them and now rejects them, because they make one weight alias another and confuse path checks. Medium in a file with a Keras layout (Keras's root attributes, a model_weights, optimizer_weights or vars group, a .weights.h5 name); low in any other HDF5 file, where a soft link is an ordinary path (NWB, netCDF and PyTables files keep them) and no Keras loader finds weights to alias."},
 		{ID: RuleCustomObject, Severity: formats.Low, Title: "Keras config needs a custom object",
 			Doc: "An object in the config is registered under a package of its own (registered_name \"package>Name\") with no module Keras can import. Keras only loads it if the caller supplies the class as a custom object, i.e. code from outside the file. Check where that code comes from."},
 		{ID: RuleShapeBomb, Severity: formats.Medium, Title: "HDF5 dataset declares far more data than it stores",

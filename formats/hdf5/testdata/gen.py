@@ -62,6 +62,22 @@ with h5py.File("soft_link.h5", "w") as f:
     weights(f)
     f["alias"] = h5py.SoftLink("/model_weights/dense")
 
+# Soft links in a data file with no Keras layout (as NWB and netCDF files
+# keep them), in a Keras 3 weights layout (vars groups) and in a legacy
+# save_weights file (root layer_names, no model_weights group).
+with h5py.File("soft_link_data.h5", "w") as f:
+    f.create_dataset("acquisition/raw", data=np.zeros((4,), "f4"))
+    f["processing/raw"] = h5py.SoftLink("/acquisition/raw")
+
+with h5py.File("soft_link_vars.h5", "w") as f:
+    f.create_dataset("layers/dense/vars/0", data=np.zeros((2, 2), "f4"))
+    f["layers/dense_1/vars"] = h5py.SoftLink("/layers/dense/vars")
+
+with h5py.File("soft_link_layer_names.h5", "w") as f:
+    f.attrs["layer_names"] = [b"dense"]
+    f.create_dataset("dense/dense/kernel:0", data=np.zeros((2, 2), "f4"))
+    f["dense/alias"] = h5py.SoftLink("/dense/dense")
+
 with h5py.File("external_storage.h5", "w") as f:
     f.create_dataset("kernel", shape=(10,), dtype="u1", external=[("/etc/passwd", 0, 10)])
 
