@@ -2415,6 +2415,10 @@ type holder struct {
 	// state, when set, must accept each instance's BUILD state: for a
 	// class whose __setstate__ or __del__ acts on its attributes.
 	state func(st Value) bool
+	// instance, when set, replaces the checks of how each instance is
+	// built and what its state holds, for a class whose pickles pass
+	// __new__ arguments or a state that is not a dict.
+	instance func(o Value) bool
 }
 
 var (
@@ -2469,7 +2473,16 @@ var (
 	// returns or interpolates their numbers (both allowlisted as classes
 	// from source); cleared only so (sb3ScheduleState).
 	floatSchedule = &holder{state: sb3ScheduleState}
-	holders       = map[string]*holder{
+	// Sphinx's lazy translation proxy calls the function its state holds,
+	// with the held arguments, whenever it is turned into a string,
+	// hashed or compared (sphinx/locale/__init__.py, 1.x to 6.x), which
+	// a build environment's domain labels are as soon as Sphinx reads
+	// them: a call gadget for any allowlisted function. Sphinx 7
+	// keeps the catalogue, namespace and message strings instead.
+	// Cleared only with Sphinx's own translation function and strings
+	// (sphinxProxy).
+	translationProxy = &holder{instance: sphinxProxy}
+	holders          = map[string]*holder{
 		"sklearn.preprocessing.FunctionTransformer":                       functionTransformer,
 		"sklearn.preprocessing._function_transformer.FunctionTransformer": functionTransformer,
 		"keras.preprocessing.text.Tokenizer":                              kerasTokenizer,
@@ -2503,6 +2516,7 @@ var (
 		"geopandas.geodataframe.GeoDataFrame":                          geoNoCRS,
 		"geopandas.array.GeometryArray":                                geoNoCRS,
 		"stable_baselines3.common.utils.FloatSchedule":                 floatSchedule,
+		"sphinx.locale._TranslationProxy":                              translationProxy,
 	}
 )
 
@@ -2992,6 +3006,12 @@ func transformerCleared(g *globalInfo) bool {
 		}
 	}
 	for _, o := range g.transformers {
+		if h.instance != nil {
+			if !h.instance(o) {
+				return false
+			}
+			continue
+		}
 		if o.nkept() != 2 || o.at(1).kind != KindTuple || !kept(o.at(1)) || o.at(1).nkept() != 0 {
 			return false
 		}
@@ -3441,4 +3461,58 @@ func reasonOr(s, def string) string {
 		return def
 	}
 	return s
+}
+
+// sphinxTranslators are the functions Sphinx's lazy translation proxies
+// hold: _lazy_translate(catalog, namespace, message) looks the message
+// up in the translator registered for the catalog and namespace, or a
+// NullTranslations (Sphinx 2 to 6), and mygettext(message) calls the
+// default translator on it (Sphinx 1.x).
+var sphinxTranslators = map[string]bool{
+	"sphinx.locale._lazy_translate": true,
+	"sphinx.locale.mygettext":       true,
+}
+
+// sphinxProxy reports whether o, an instance of sphinx.locale.
+// _TranslationProxy, is built the way Sphinx pickles one: NEWOBJ with
+// __getnewargs__'s (function, *strings) and a BUILD state of
+// __getstate__'s (function, (strings)), the function one of
+// sphinxTranslators (Sphinx up to 6), or NEWOBJ with no arguments and a
+// state of the three strings catalogue, namespace and message (Sphinx 7).
+// Built only once: a second BUILD poisons the holder (poisonTransformer).
+func sphinxProxy(o Value) bool {
+	if o.nkept() != 2 {
+		return false
+	}
+	args := o.at(1)
+	if args.kind != KindTuple || !kept(args) {
+		return false
+	}
+	st, built := o.State()
+	if args.nkept() == 0 {
+		return !built || st.kind == KindTuple && kept(st) && st.nkept() == 3 && allStrings(st, 0)
+	}
+	if !sphinxTranslator(args.at(0)) || args.nkept() < 2 || !allStrings(args, 1) {
+		return false
+	}
+	if !built {
+		return true
+	}
+	return st.kind == KindTuple && kept(st) && st.nkept() == 2 && sphinxTranslator(st.at(0)) &&
+		st.at(1).kind == KindTuple && kept(st.at(1)) && allStrings(st.at(1), 0)
+}
+
+func sphinxTranslator(v Value) bool {
+	return v.kind == KindGlobal && !v.gobj().dynamic && sphinxTranslators[v.gobj().module+"."+v.gobj().name]
+}
+
+// allStrings reports whether the elements of the kept tuple v from the
+// i-th on are constant strings.
+func allStrings(v Value, i int) bool {
+	for ; i < v.nkept(); i++ {
+		if e := v.at(i); e.kind != KindStr || e.obj() != nil {
+			return false
+		}
+	}
+	return true
 }

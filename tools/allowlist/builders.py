@@ -938,15 +938,21 @@ def sphinx_objects():
     two-page project with a toctree, cross-references, footnotes, code,
     admonitions, a todo, math, tables, an image and Python domain objects, built
     with Sphinx's own builder; each doctree is the object Builder.
-    write_doctree has just pickled. The build environment pickle
-    (environment.pickle) is not built here: see the allow list's README."""
+    write_doctree has just pickled, and the build environment Builder.build
+    pickles (environment.pickle: BuildEnvironment.__getstate__ drops the
+    application, the domains and the event manager), with the C, C++,
+    JavaScript, reST and standard domains' objects and data of the
+    extensions most projects enable."""
     import tempfile
     from sphinx.application import Sphinx
     from sphinx.builders import Builder
 
     src = tempfile.mkdtemp(prefix="mg-sphinx-")
     pages = {
-        "conf.py": "project = 'p'\nextensions = ['sphinx.ext.autodoc', 'sphinx.ext.mathjax', 'sphinx.ext.todo']\n",
+        "conf.py": "project = 'p'\nextensions = ['sphinx.ext.autodoc', 'sphinx.ext.mathjax', 'sphinx.ext.todo',"
+                   " 'sphinx.ext.napoleon', 'sphinx.ext.viewcode', 'sphinx.ext.intersphinx', 'sphinx.ext.autosummary',"
+                   " 'sphinx.ext.githubpages', 'sphinx.ext.coverage', 'sphinx.ext.doctest', 'sphinx.ext.extlinks',"
+                   " 'sphinx.ext.duration']\n",
         "index.rst": "Title\n=====\n\n.. toctree::\n   :maxdepth: 2\n   :caption: Contents:\n\n   page\n\n"
                      "Text with **strong**, *emphasis*, ``literal``, a link_, a footnote [#f]_ and :ref:`sec`.\n\n"
                      ".. _link: https://example.org\n\n.. [#f] A footnote.\n\n.. _sec:\n\nSection\n-------\n\n"
@@ -956,7 +962,12 @@ def sphinx_objects():
                      "Short\n===\n\n",
         "page.rst": "Page\n====\n\n.. py:function:: f(x)\n\n   Calls :py:func:`f`.\n\n   :param x: a value\n"
                     "   :returns: x\n\n.. py:class:: C\n\n   .. py:method:: m()\n\n.. index:: single: f\n\n"
-                    ".. versionadded:: 1.0\n\n.. seealso:: :doc:`index`\n",
+                    ".. versionadded:: 1.0\n\n.. seealso:: :doc:`index`\n\n.. cpp:class:: Foo\n\n"
+                    "   .. cpp:function:: void f(int x) const\n\n.. c:function:: int g(int x)\n\n"
+                    ".. c:struct:: S\n\n.. js:function:: h(a)\n\n.. rst:directive:: foo\n\n"
+                    ".. option:: -x\n\n.. envvar:: FOO\n\n.. glossary::\n\n   term\n      A term.\n\n"
+                    ".. math:: a\n   :label: eq1\n\n:download:`page.rst`\n\n.. py:module:: mm\n\n"
+                    ".. py:data:: d\n",
     }
     for name, text in pages.items():
         with open(os.path.join(src, name), "w", encoding="utf-8") as f:
@@ -975,21 +986,33 @@ def sphinx_objects():
     finally:
         Builder.write_doctree = write
         shutil.rmtree(src, ignore_errors=True)
-    return sorted(doctrees, key=lambda d: d["source"])
+    return sorted(doctrees, key=lambda d: d["source"]) + [app.env]
 
 
 def sphinx_enumerated():
     """Sphinx's own node classes (sphinx.addnodes) and those of the
     bundled extensions whose nodes doctrees keep: todo, and ifconfig,
     graphviz and inheritance_diagram, which generate.py's review leaves
-    off."""
+    off; and every class of the domains, whose declarations (the C and
+    C++ domains' AST and symbol trees, the Python domain's entries) a
+    build environment keeps, whichever directives a project uses."""
     import sphinx.addnodes  # noqa: F401
+    import sphinx.domains.c  # noqa: F401
+    import sphinx.domains.cpp  # noqa: F401
+    import sphinx.domains.javascript  # noqa: F401
+    import sphinx.domains.python  # noqa: F401
+    import sphinx.domains.std  # noqa: F401
     import sphinx.ext.graphviz  # noqa: F401
     import sphinx.ext.ifconfig  # noqa: F401
     import sphinx.ext.inheritance_diagram  # noqa: F401
     import sphinx.ext.todo  # noqa: F401
-    return [n for prefix in ("sphinx.addnodes", "sphinx.ext.todo", "sphinx.ext.ifconfig", "sphinx.ext.graphviz",
-                             "sphinx.ext.inheritance_diagram") for n in _docutils_nodes(prefix)]
+    import sphinx.util.cfamily  # noqa: F401
+    nodes = [n for prefix in ("sphinx.addnodes", "sphinx.ext.todo", "sphinx.ext.ifconfig", "sphinx.ext.graphviz",
+                              "sphinx.ext.inheritance_diagram") for n in _docutils_nodes(prefix)]
+    domains = [(m, name, c) for prefix in ("sphinx.domains", "sphinx.util.cfamily")
+               for m, name, c in _classes_of(None, prefix)
+               if c.__module__ == m and (m == prefix or m.startswith(prefix + ".")) and "." not in name]
+    return nodes + domains
 def munch_objects():
     """Munch, AutoMunch and DefaultMunch configs the way training scripts
     keep them: nested Munches with lists, munchify's output, a default.

@@ -162,6 +162,10 @@ REVIEWED_UNSAFE = {
     ("sphinx.ext.inheritance_diagram", "inheritance_diagram"):
         "holds an InheritanceGraph object (its graph attribute) whose generate_dot Sphinx calls when it writes the"
         " document, then runs the dot program on the result",
+    ("sphinx.locale", "_TranslationProxy"):
+        "calls the function its state holds with the held arguments whenever it is turned into a string, hashed or"
+        " compared (Sphinx up to 6): left to the pickle machine's holder check (Sphinx's own translation function"
+        " and constant strings)",
     ("numba.core.serialize", "custom_rebuild"):
         "calls _rebuild on the ctor its argument holds (numba's Dispatcher._rebuild compiles the pickled py_func)",
 }
