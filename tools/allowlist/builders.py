@@ -183,6 +183,12 @@ def statsmodels_objects():
     _safe(items, lambda: ARIMA(ts, order=(1, 0, 0)).fit())
     _safe(items, lambda: ExponentialSmoothing(ts).fit())
     _safe(items, lambda: sm.tsa.AutoReg(ts, lags=1).fit())
+    # Penalized fits: elastic net (RegularizedResults and its wrapper) and
+    # L1 (the results keep fit_l1_slsqp in mle_settings).
+    _safe(items, lambda: sm.OLS(y, X).fit_regularized(method="elastic_net", alpha=0.1, L1_wt=0.5))
+    _safe(items, lambda: sm.GLM(y, X).fit_regularized(method="elastic_net", alpha=0.1))
+    _safe(items, lambda: sm.Logit(yb, X).fit_regularized(method="l1", alpha=0.1, disp=0))
+    _safe(items, lambda: sm.Poisson(np.round(y * 2), X).fit_regularized(method="l1", alpha=0.1, disp=0))
     return items + statsmodels_formula_objects()
 
 
