@@ -46,7 +46,7 @@ import static  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(HERE))
 GLOBALS = os.path.join(ROOT, "formats", "pickle", "globals")
-VERSION = "2026.12.9"
+VERSION = "2026.12.10"
 
 # C and Cython code has no bytecode to inspect. These owners were reviewed
 # by reading their source: their __new__/__setstate__/__reduce__ rebuild a
