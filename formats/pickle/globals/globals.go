@@ -415,7 +415,7 @@ func (p *lists) prefixMatches(path []string, out *[]match) {
 // allowWildcard finds a "module.*" allow entry covering module (or a parent
 // package of it) when name is a single class-like component.
 func (p *lists) allowWildcard(module, name string) (*entry, bool) {
-	if !classLike(name) {
+	if !classLike(name) && !torchScriptClass(module, name) {
 		return nil, false
 	}
 	for i := len(module); i > 0; i = strings.LastIndexByte(module[:i], '.') {
@@ -424,6 +424,15 @@ func (p *lists) allowWildcard(module, name string) (*entry, bool) {
 		}
 	}
 	return nil, false
+}
+
+// torchScriptClass reports a class of the TorchScript namespace
+// (__torch__.*), which torch.jit.load's unpickler resolves against the
+// classes compiled from the archive's code/ folder, never by a Python
+// import: any identifier names a compiled class, CapWords or not (R
+// torch's nn_linear_<hash>, a lowercase Python class name scripted).
+func torchScriptClass(module, name string) bool {
+	return (module == "__torch__" || strings.HasPrefix(module, "__torch__.")) && ident(name) && !isDunder(name)
 }
 
 // reservedNames are CapWords names ML code conventionally binds to modules

@@ -54,6 +54,17 @@ class Flow(torch.nn.Module):
         return x.view(-1)[: len(s)]
 
 
+class lowercase_net(torch.nn.Module):  # noqa: N801 - a lowercase class name, as student code has
+    """data.pkl then names __torch__.lowercase_net, a class TorchScript compiled."""
+
+    def __init__(self):
+        super().__init__()
+        self.inner = Inner()
+
+    def forward(self, x):
+        return self.inner(x)
+
+
 class Saver(torch.nn.Module):
     """What an attacker scripts: a forward that writes a file."""
 
@@ -69,6 +80,7 @@ def save_benign():
     m = torch.jit.script(Flow())
     m._save_for_lite_interpreter("benign_lite.ptl")
     torch.jit.save(torch.jit.script(Inner()), "benign_extra.pt", _extra_files={"meta.json": b'{"v": 1}'})
+    torch.jit.save(torch.jit.script(lowercase_net()), "benign_lowercase.pt")
 
 
 
