@@ -13,6 +13,7 @@ import (
 
 	"github.com/modelgate/modelgate/formats"
 	"github.com/modelgate/modelgate/formats/marshal"
+	"github.com/modelgate/modelgate/formats/pickle/globals"
 )
 
 // Caps on a config.
@@ -115,6 +116,32 @@ func kerasModule(mod string) bool {
 	return false
 }
 
+// projectClass reports a class (not a "function") of a module no known
+// library provides (globals.ProjectModule), as Keras 3 writes a custom
+// layer or model the training code defined: Keras 3.9 and later resolve
+// it only from the loader's registered custom objects; older Keras
+// imports the module, which only the project that saved the model has,
+// and calls the class's from_config. A "function" stays RuleModule: the
+// name could be one the module imported (from os import system).
+func projectClass(mod, cn string) bool {
+	return cn != "function" && globals.ProjectModule(mod) && identifier(cn)
+}
+
+// identifier reports a Python identifier of ASCII letters, digits and
+// underscores that is not a dunder name.
+func identifier(s string) bool {
+	if s == "" || s[0] >= '0' && s[0] <= '9' || strings.HasPrefix(s, "__") {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
 // Functions of Keras that are not modelling APIs: Keras 3.11 refuses
 // them in configs. The value is whether calling one switches the
 // remaining protections off.
@@ -165,6 +192,9 @@ func (c *Checker) object(m map[string]any, where string) {
 		if lib, ok := extensionOf(mod, name); ok {
 			c.emit("module"+where, formats.NewFinding(RuleExtension, c.At, "config at %s uses %s from %s (module %q)", where, name, lib, mod).
 				With("module", mod).With("class_name", cn).With("name", name).With("library", lib))
+		} else if projectClass(mod, cn) {
+			c.emit("module"+where, formats.NewFinding(RuleCustomObject, c.At, "config at %s needs class %s of module %q, which no known library provides (the saving project's own code)", where, cn, mod).
+				With("module", mod).With("class_name", cn).With("registered_name", reg))
 		} else {
 			c.emit("module"+where, formats.NewFinding(RuleModule, c.At, "config at %s imports %s from module %q", where, name, mod).
 				With("module", mod).With("class_name", cn).With("name", name))
