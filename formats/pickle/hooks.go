@@ -114,6 +114,7 @@ const (
 	flagItems
 	flagLostObject
 	flagCfgHeld
+	flagCallableDefault
 )
 
 // lostObject reports whether items a container does not keep include one

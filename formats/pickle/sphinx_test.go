@@ -1,6 +1,7 @@
 package pickle
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -140,4 +141,39 @@ func TestRealSphinxDoctrees(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestSphinxConfigDefaults asserts that a Sphinx Config is cleared only
+// with the defaults Sphinx pickles: its __getattr__ calls a callable
+// values[name][0] with the Config, which BuildEnvironment._update_config
+// reads for every "env" value as soon as Sphinx loads environment.pickle
+// (a chr default there made Sphinx 5.3 call chr(config)).
+func TestSphinxConfigDefaults(t *testing.T) {
+	cfg := built("sphinx.config", "Config")
+	entry := func(def string) string { return mark + def + sbu("env") + "N" + "t" }
+	config := func(values ...string) []byte {
+		return cat(proto(2), cfg, emptyDict, sbu("values"), emptyDict, mark, strings.Join(values, ""), "u", "s", build, stop)
+	}
+	language := func(def string) string { return sbu("language") + entry(def) }
+	chr := glob("builtins", "chr")
+	ordered := glob("collections", "OrderedDict") + emptyTuple + reduce
+	var many []string
+	for i := 0; i < 80; i++ {
+		many = append(many, sbu(fmt.Sprintf("v%d", i))+entry(sbu("x")))
+	}
+	tests := []ruleCase{
+		{"constant defaults", config(language(sbu("en")), sbu("numfig")+entry("\x89")), ""},
+		{"OrderedDict default", config(language(ordered)), ""},
+		{"no values", withState("sphinx.config", "Config", "project", sbu("p")), ""},
+		{"function default", config(language(chr)), RuleMisusedGlobal},
+		{"function default beyond the kept items", config(append(many, language(chr))...), RuleMisusedGlobal},
+		{"entry that is not a tuple", config(sbu("language") + mark + chr + "l"), RuleMisusedGlobal},
+		{"function default put in after BUILD", cat(proto(2), cfg, emptyDict, sbu("values"), emptyDict, binput(1), "s", build,
+			binget(1), language(chr), "s", stop), RuleMisusedGlobal},
+		{"values set by SETITEM on the Config", cat(proto(2), cfg, sbu("values"), emptyDict, language(chr), "s", "s", stop), RuleMisusedGlobal},
+		{"Config built twice", cat(proto(2), cfg, emptyDict, build, emptyDict, build, stop), RuleMisusedGlobal},
+		{"computed attribute name", cat(proto(2), cfg, emptyDict, glob("builtins", "str")+sbu("values")+tuple1+reduce,
+			emptyDict, language(chr), "s", "s", build, stop), RuleMisusedGlobal},
+	}
+	runRuleCases(t, tests)
 }

@@ -1,0 +1,140 @@
+package pickle
+
+import "github.com/modelgate/modelgate/formats/pickle/globals"
+
+// sphinxConfigClass is Sphinx's Config, which a build environment
+// (environment.pickle) holds. Its __getattr__ answers a name missing from
+// the instance's __dict__ with values[name][0], and calls that default
+// with the Config when it has a __call__ (sphinx/config.py, 1.x to 7.x).
+// Sphinx reads the loaded environment's config that way as soon as it
+// loads it (BuildEnvironment._update_config compares every "env" value),
+// and APPEND(S) or attribute reads on the instance go through the same
+// lookup: a held callable in values is a call gadget, run with the
+// Config as its argument. Sphinx pickles resolved defaults only (its
+// __getstate__ puts getattr(self, name) there and drops functions and
+// classes), so a default that may be callable is not how Sphinx wrote it.
+const sphinxConfigClass = "sphinx.config.Config"
+
+// sphinxConfigDefaults are the instances Sphinx's pickled defaults hold
+// besides constants, none of them callable: an OrderedDict, the HTML
+// builder's placeholder for a removed option, and lazy translations
+// (whose own check is sphinxProxy).
+var sphinxConfigDefaults = map[string]bool{
+	"collections.OrderedDict":                  true,
+	"sphinx.builders.html._stable_repr_object": true,
+	"sphinx.locale._TranslationProxy":          true,
+}
+
+type sphinxConfig struct {
+	off int64
+	obj Value
+}
+
+const maxSphinxConfigs = 64
+
+// sphinxConfigOf reports the class global of obj when obj is a Config.
+func sphinxConfigOf(obj Value) (Value, bool) {
+	cls, ok := builtClass(obj)
+	if !ok || cls.gobj().module+"."+cls.gobj().name != sphinxConfigClass {
+		return Value{}, false
+	}
+	return cls, true
+}
+
+// noteSphinxConfig records a Config instance BUILD filled, whose defaults
+// are judged when the stream ends: the values dict is shared with the
+// instance, so items SETITEM puts into it after BUILD are the instance's.
+func (m *machine) noteSphinxConfig(off int64, obj Value) {
+	cls, ok := sphinxConfigOf(obj)
+	if !ok || m.probe {
+		return
+	}
+	if len(m.sphinxConfigs) >= maxSphinxConfigs {
+		sphinxConfigMisuse(cls, off, "more Config instances than the scanner follows")
+		return
+	}
+	m.sphinxConfigs = append(m.sphinxConfigs, sphinxConfig{off: off, obj: obj})
+}
+
+// sphinxConfigItems judges SETITEM(S), APPEND(S) or ADDITEMS on a Config:
+// its __setitem__ is setattr (values itself may be replaced), and append
+// or extend are looked up in values by __getattr__. Sphinx never pickles
+// a Config that way.
+func (m *machine) sphinxConfigItems(off int64, op byte, obj Value) {
+	if cls, ok := sphinxConfigOf(obj); ok && !m.probe {
+		sphinxConfigMisuse(cls, off, opName(op)+" applied to a Config, which sets its attributes or looks methods up in its values")
+	}
+}
+
+// checkSphinxConfigs judges each recorded Config's final state: a kept
+// dict BUILT once whose values map names to kept tuples or lists whose
+// first element cannot be callable.
+func (m *machine) checkSphinxConfigs() {
+	for _, c := range m.sphinxConfigs {
+		cls, _ := sphinxConfigOf(c.obj)
+		if why := sphinxConfigState(c.obj); why != "" {
+			sphinxConfigMisuse(cls, c.off, why)
+		}
+	}
+}
+
+func sphinxConfigState(obj Value) string {
+	if obj.obj().flags&flagRebuilt != 0 {
+		return "a Config built twice (an earlier state's values survive __dict__.update)"
+	}
+	st, ok := obj.State()
+	if !ok || st.kind != KindDict || !kept(st) {
+		return "a Config state that is not a dict the scanner reads whole"
+	}
+	cells := st.cells()
+	for i := 0; i+1 < len(cells); i += 2 {
+		k, v := st.t.val(cells[i]), st.t.val(cells[i+1])
+		if k.kind != KindStr || k.obj() != nil {
+			// __dict__.update stores a computed key that equals "values".
+			return "a Config state with a computed attribute name"
+		}
+		if name, _ := k.Text(); name != "values" {
+			continue
+		}
+		if v.kind != KindDict || v.obj() == nil || v.obj().flags&flagCallableDefault != 0 {
+			return "a Config whose values hold an entry that is not a tuple of an inert default: " +
+				"__getattr__ calls a callable default with the Config"
+		}
+	}
+	return ""
+}
+
+// noteDefaults flags dict o when an item put in it could not be a Sphinx
+// Config's values entry, a tuple whose first element has no __call__, so
+// that sphinxConfigState judges every item, kept or not, and those put in
+// after BUILD.
+func (m *machine) noteDefaults(o *object, items []cell) {
+	if o == nil || m.probe {
+		return
+	}
+	for i := 1; i < len(items); i += 2 {
+		v := m.t.val(items[i])
+		if v.kind != KindTuple || v.nkept() == 0 || !inertDefault(v.at(0)) {
+			o.flags |= flagCallableDefault
+			return
+		}
+	}
+}
+
+// inertDefault reports whether v, a Config default, has no __call__.
+func inertDefault(v Value) bool {
+	switch v.kind {
+	case KindNone, KindBool, KindInt, KindFloat, KindStr, KindBytes, KindTuple, KindList, KindDict, KindSet, KindFrozenSet:
+		return true
+	case KindCall:
+		cls, ok := builtClass(v)
+		return ok && sphinxConfigDefaults[cls.gobj().module+"."+cls.gobj().name]
+	}
+	return false
+}
+
+func sphinxConfigMisuse(cls Value, off int64, why string) {
+	if g := cls.gobj().info; g != nil && g.misuse == "" && g.ref.Verdict.Class == globals.Allowed {
+		g.misuse, g.misuseOff, g.misuseUse = why, off, globals.UseFunction
+	}
+}
