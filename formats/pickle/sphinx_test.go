@@ -177,3 +177,24 @@ func TestSphinxConfigDefaults(t *testing.T) {
 	}
 	runRuleCases(t, tests)
 }
+
+// TestSphinxEnvSettings asserts that a build environment is cleared only
+// with the docutils settings Sphinx keeps: Sphinx parses every page it
+// reads again with env.settings, and docutils opens a warning_stream
+// path for writing (an environment.pickle naming one truncated that file
+// on Sphinx 5.3's next build).
+func TestSphinxEnvSettings(t *testing.T) {
+	env := func(settings ...string) []byte {
+		return cat(proto(2), glob("sphinx.environment", "BuildEnvironment"), emptyTuple, newobj, binput(1), emptyDict, sbu("settings"),
+			emptyDict, mark, strings.Join(settings, ""), "u", "s", build, stop)
+	}
+	tests := []ruleCase{
+		{"Sphinx's settings", env(sbu("env"), binget(1), sbu("halt_level"), k1(5), sbu("smartquotes_locales"), emptyList), ""},
+		{"warning_stream a path", env(sbu("warning_stream"), sbu("/home/u/.bashrc")), RuleMisusedGlobal},
+		{"env another object", env(sbu("env"), built("sphinx.config", "Config")), RuleMisusedGlobal},
+		{"setting holding an object", env(sbu("halt_level"), built("sphinx.config", "Config")), RuleMisusedGlobal},
+		{"setting put in after BUILD", cat(proto(2), glob("sphinx.environment", "BuildEnvironment"), emptyTuple, newobj, emptyDict,
+			sbu("settings"), emptyDict, binput(2), "s", build, binget(2), sbu("warning_stream"), sbu("/tmp/x"), "s", stop), RuleMisusedGlobal},
+	}
+	runRuleCases(t, tests)
+}

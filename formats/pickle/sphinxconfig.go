@@ -15,6 +15,25 @@ import "github.com/modelgate/modelgate/formats/pickle/globals"
 // classes), so a default that may be callable is not how Sphinx wrote it.
 const sphinxConfigClass = "sphinx.config.Config"
 
+// sphinxEnvClass is Sphinx's BuildEnvironment. Its settings dict is the
+// docutils settings every document Sphinx reads again is parsed with
+// (sphinx/io.py create_publisher: {"traceback": True, **env.settings}):
+// a setting Sphinx never writes there acts on the reader, and
+// warning_stream, a path, has docutils' Reporter open it for writing, so
+// an environment.pickle naming one truncated that file when Sphinx 5.3
+// rebuilt a changed page. Only the settings Sphinx itself keeps are
+// cleared: its default_settings, env (the environment itself) and those
+// _update_settings sets.
+const sphinxEnvClass = "sphinx.environment.BuildEnvironment"
+
+var sphinxSettings = map[string]bool{
+	"auto_id_prefix": true, "cloak_email_addresses": true, "doctitle_xform": true, "embed_stylesheet": true,
+	"file_insertion_enabled": true, "halt_level": true, "image_loading": true, "input_encoding": true,
+	"language_code": true, "pep_base_url": true, "pep_references": true, "rfc_base_url": true,
+	"rfc_references": true, "section_self_link": true, "sectsubtitle_xform": true, "smart_quotes": true,
+	"smartquotes_locales": true, "trim_footnote_reference_space": true,
+}
+
 // sphinxConfigDefaults are the instances Sphinx's pickled defaults hold
 // besides constants, none of them callable: an OrderedDict, the HTML
 // builder's placeholder for a removed option, and lazy translations
@@ -32,13 +51,18 @@ type sphinxConfig struct {
 
 const maxSphinxConfigs = 64
 
-// sphinxConfigOf reports the class global of obj when obj is a Config.
+// sphinxConfigOf reports the class global of obj when obj is a Config
+// or a BuildEnvironment.
 func sphinxConfigOf(obj Value) (Value, bool) {
 	cls, ok := builtClass(obj)
-	if !ok || cls.gobj().module+"."+cls.gobj().name != sphinxConfigClass {
+	if !ok {
 		return Value{}, false
 	}
-	return cls, true
+	switch cls.gobj().module + "." + cls.gobj().name {
+	case sphinxConfigClass, sphinxEnvClass:
+		return cls, true
+	}
+	return Value{}, false
 }
 
 // noteSphinxConfig records a Config instance BUILD filled, whose defaults
@@ -72,7 +96,11 @@ func (m *machine) sphinxConfigItems(off int64, op byte, obj Value) {
 func (m *machine) checkSphinxConfigs() {
 	for _, c := range m.sphinxConfigs {
 		cls, _ := sphinxConfigOf(c.obj)
-		if why := sphinxConfigState(c.obj); why != "" {
+		check := sphinxConfigState
+		if cls.gobj().module+"."+cls.gobj().name == sphinxEnvClass {
+			check = sphinxEnvState
+		}
+		if why := check(c.obj); why != "" {
 			sphinxConfigMisuse(cls, c.off, why)
 		}
 	}
@@ -99,6 +127,51 @@ func sphinxConfigState(obj Value) string {
 		if v.kind != KindDict || v.obj() == nil || v.obj().flags&flagCallableDefault != 0 {
 			return "a Config whose values hold an entry that is not a tuple of an inert default: " +
 				"__getattr__ calls a callable default with the Config"
+		}
+	}
+	return ""
+}
+
+// sphinxEnvState judges a BuildEnvironment's final state: a kept dict
+// BUILT once whose settings hold only the settings Sphinx keeps, as
+// constants, and env, the environment itself.
+func sphinxEnvState(obj Value) string {
+	if obj.obj().flags&flagRebuilt != 0 {
+		return "a BuildEnvironment built twice (an earlier state's settings survive __dict__.update)"
+	}
+	st, ok := obj.State()
+	if !ok || st.kind != KindDict || !kept(st) {
+		return "a BuildEnvironment state that is not a dict the scanner reads whole"
+	}
+	cells := st.cells()
+	for i := 0; i+1 < len(cells); i += 2 {
+		k, v := st.t.val(cells[i]), st.t.val(cells[i+1])
+		if k.kind != KindStr || k.obj() != nil {
+			return "a BuildEnvironment state with a computed attribute name"
+		}
+		if name, _ := k.Text(); name != "settings" {
+			continue
+		}
+		if v.kind != KindDict || !kept(v) {
+			return "BuildEnvironment settings that are not a dict the scanner reads whole"
+		}
+		set := v.cells()
+		for j := 0; j+1 < len(set); j += 2 {
+			sk, sv := v.t.val(set[j]), v.t.val(set[j+1])
+			name, _ := sk.Text()
+			switch {
+			case sk.kind != KindStr || sk.obj() != nil:
+				return "BuildEnvironment settings with a computed name"
+			case name == "env":
+				if sv.kind != obj.kind || sv.t != obj.t || sv.ref != obj.ref {
+					return "BuildEnvironment settings whose env is not the environment"
+				}
+			case !sphinxSettings[name]:
+				return "BuildEnvironment settings with " + name + ", which Sphinx never keeps there and docutils acts on " +
+					"when Sphinx reads a page (warning_stream is a file docutils opens for writing)"
+			case !constant(sv, 0):
+				return "BuildEnvironment setting " + name + " that is not a constant"
+			}
 		}
 	}
 	return ""
