@@ -1455,6 +1455,7 @@ func (m *machine) addItems(off int64, op byte, items []cell) error {
 		}
 		m.doctreeItems(off, op, t, items)
 		m.sphinxConfigItems(off, op, t)
+		m.sphinxFileItems(off, op, t, items)
 		m.holdConfigs(t, items)
 		if instance(t) && !m.probe {
 			m.itemHooks(off, op, t, items)

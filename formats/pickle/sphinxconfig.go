@@ -1,6 +1,14 @@
 package pickle
 
-import "github.com/modelgate/modelgate/formats/pickle/globals"
+import (
+	"crypto/md5"
+	"encoding/hex"
+	"fmt"
+	"path"
+	"strings"
+
+	"github.com/modelgate/modelgate/formats/pickle/globals"
+)
 
 // sphinxConfigClass is Sphinx's Config, which a build environment
 // (environment.pickle) holds. Its __getattr__ answers a name missing from
@@ -210,4 +218,89 @@ func sphinxConfigMisuse(cls Value, off int64, why string) {
 	if g := cls.gobj().info; g != nil && g.misuse == "" && g.ref.Verdict.Class == globals.Allowed {
 		g.misuse, g.misuseOff, g.misuseUse = why, off, globals.UseFunction
 	}
+}
+
+// Sphinx's HTML builder copies every file a build environment's dlfiles
+// (a DownloadFiles) and images (a FilenameUniqDict) name, each an item
+// source path -> (docnames, destination), from the source directory
+// joined with the path into the output (copy_download_files: _downloads/
+// destination; copy_image_files: _images/destination). An
+// environment.pickle whose entry named /etc/hostname, or a destination
+// climbing out of the output, made Sphinx 5.3 copy that file into the
+// HTML, or over a file outside it. Sphinx writes a download's
+// destination as md5(path)/basename(path) and an image's as a file name
+// (add_file).
+const (
+	sphinxDownloads = "sphinx.util.DownloadFiles"
+	sphinxImages    = "sphinx.util.FilenameUniqDict"
+)
+
+// sphinxFileItems judges the items SETITEM(S) puts in a DownloadFiles or
+// FilenameUniqDict, as they are put in: the machine keeps no instance's
+// items.
+func (m *machine) sphinxFileItems(off int64, op byte, obj Value, items []cell) {
+	cls, ok := builtClass(obj)
+	if !ok || m.probe {
+		return
+	}
+	full := cls.gobj().module + "." + cls.gobj().name
+	if full != sphinxDownloads && full != sphinxImages {
+		return
+	}
+	if op != opSETITEM && op != opSETITEMS {
+		sphinxConfigMisuse(cls, off, opName(op)+" applied to a "+full)
+		return
+	}
+	for i := 0; i+1 < len(items); i += 2 {
+		if why := sphinxFileItem(full == sphinxDownloads, m.t.val(items[i]), m.t.val(items[i+1])); why != "" {
+			sphinxConfigMisuse(cls, off, why)
+			return
+		}
+	}
+}
+
+func sphinxFileItem(download bool, k, v Value) string {
+	src, _ := k.Text()
+	if k.kind != KindStr || k.obj() != nil {
+		return "a file entry whose path is not a constant string"
+	}
+	if v.kind != KindTuple || !kept(v) || v.nkept() != 2 || v.at(1).kind != KindStr || v.at(1).obj() != nil {
+		return "a file entry that is not (docnames, destination)"
+	}
+	dest, _ := v.at(1).Text()
+	if !insideSource(src) {
+		return fmt.Sprintf("a file entry naming %q, outside the source directory, which Sphinx's HTML builder copies into its output", src)
+	}
+	if download {
+		sum := md5.Sum([]byte(src))
+		digest := hex.EncodeToString(sum[:])
+		if dest != digest+"/"+path.Base(src) && dest != digest+"/"+ntBase(src) {
+			return fmt.Sprintf("a download entry whose destination %q is not md5(path)/basename(path), where Sphinx's HTML builder writes the file", dest)
+		}
+		return ""
+	}
+	if dest == "" || dest == "." || dest == ".." || strings.ContainsAny(dest, `/\`) {
+		return fmt.Sprintf("an image entry whose destination %q is not a file name, where Sphinx's HTML builder writes the file", dest)
+	}
+	return ""
+}
+
+// insideSource reports whether p, joined to the source directory, stays
+// inside it: relative and without a parent step, whichever separator the
+// saving system used.
+func insideSource(p string) bool {
+	if p == "" || p[0] == '/' || p[0] == '\\' || len(p) > 1 && p[1] == ':' {
+		return false
+	}
+	for _, part := range strings.FieldsFunc(p, func(r rune) bool { return r == '/' || r == '\\' }) {
+		if part == ".." {
+			return false
+		}
+	}
+	return true
+}
+
+// ntBase is ntpath.basename: the part after the last slash or backslash.
+func ntBase(p string) string {
+	return p[strings.LastIndexAny(p, `/\`)+1:]
 }
