@@ -51,7 +51,9 @@ import (
 //     attribute read (res.params) with
 //     results.model.data.wrap_output(value, *how), how from the wrapper's
 //     _wrap_attrs, which BUILD may set too (statsmodels/base/wrapper.py,
-//     0.13); only ModelData's own method is ever pickled there. values is a common data attribute (an array): only a global,
+//     0.13); only ModelData's own method is ever pickled there. (The
+//     attach_<how> methods ModelData's wrap_output calls in turn need a
+//     ModelData, which is denied.) values is a common data attribute (an array): only a global,
 //     a getattr result (a bound method) or a lost value held there is.
 //
 // SETITEM(S) calls type(obj).__setitem__ (a type slot: an instance
