@@ -110,3 +110,13 @@ with h5py.File("soft_link_nb_layers.h5", "w") as f:
     g = f.create_group("layer_0")
     g.attrs["nb_params"] = 1
     g["param_0"] = h5py.SoftLink("/data/w")
+
+# A legacy weights group whose model_weights name is a second hard link:
+# the walk reaches the group first as /a.
+with h5py.File("soft_link_hard_model_weights.h5", "w") as f:
+    g = f.create_group("a")
+    g.attrs["layer_names"] = [b"dense"]
+    g.create_group("dense").attrs["weight_names"] = [b"dense/kernel:0"]
+    f.create_dataset("data/w", data=np.zeros((2, 2), "f4"))
+    g["dense/dense/kernel:0"] = h5py.SoftLink("/data/w")
+    f["model_weights"] = g
