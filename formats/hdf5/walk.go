@@ -42,9 +42,11 @@ func (f *File) Walk(ctx context.Context, fn func(Finding)) error {
 }
 
 // WalkObjects is Walk that also calls obj, when not nil, with the path of
-// every object it visits (each group and dataset once, by the first hard
-// link that reaches it), so that a caller can tell what kind of file the
-// layout is.
+// every hard link it follows, so that a caller can tell what kind of file
+// the layout is: an object two hard links reach is visited once but
+// reported under both names, since a loader may look it up by either (a
+// group hard-linked as /model_weights is what Keras's load_weights
+// enters).
 func (f *File) WalkObjects(ctx context.Context, obj func(path string), fn func(Finding)) error {
 	seen := map[uint64]bool{}
 	return f.visit(ctx, f.rootAddr, "/", 0, seen, obj, fn)
@@ -60,6 +62,9 @@ type link struct {
 }
 
 func (f *File) visit(ctx context.Context, addr uint64, p string, depth int, seen map[uint64]bool, obj func(string), fn func(Finding)) error {
+	if obj != nil {
+		obj(p)
+	}
 	if seen[addr] {
 		return nil
 	}
@@ -73,9 +78,6 @@ func (f *File) visit(ctx context.Context, addr uint64, p string, depth int, seen
 	}
 	if err := ctx.Err(); err != nil {
 		return err
-	}
-	if obj != nil {
-		obj(p)
 	}
 	msgs, err := f.header(ctx, addr)
 	if err != nil {

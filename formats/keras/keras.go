@@ -73,6 +73,9 @@ func AnalyzeH5(ctx context.Context, in *formats.Input, s formats.Scope) error {
 	var softLinks []hdf5.Finding
 	err = f.WalkObjects(ctx, func(p string) { layout = layout || kerasObject(p) }, func(x hdf5.Finding) {
 		if x.Kind == hdf5.SoftLink {
+			// A soft link named model_weights is the group the legacy
+			// loaders enter ("model_weights" in f follows the link).
+			layout = layout || kerasObject(x.Path)
 			softLinks = append(softLinks, x)
 			return
 		}
@@ -99,12 +102,14 @@ func AnalyzeH5(ctx context.Context, in *formats.Input, s formats.Scope) error {
 }
 
 // kerasRootAttr reports a root attribute that Keras writes and its
-// legacy loaders read: the configs, the versions, and the layer_names
-// list (split into layer_names0, layer_names1 ... when it outgrows an
-// attribute) that load_weights walks.
+// legacy loaders read: the configs, the versions, the layer_names list
+// (split into layer_names0, layer_names1 ... when it outgrows an
+// attribute) that load_weights walks, and Keras 1's nb_layers, whose
+// legacy weights layout (layer_<k> groups of param_<p> datasets) its
+// load_weights still reads.
 func kerasRootAttr(name string) bool {
 	switch name {
-	case "model_config", "training_config", "keras_version", "backend":
+	case "model_config", "training_config", "keras_version", "backend", "nb_layers":
 		return true
 	}
 	return strings.HasPrefix(name, "layer_names")

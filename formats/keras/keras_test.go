@@ -45,6 +45,9 @@ func TestH5(t *testing.T) {
 		{"../hdf5/testdata/soft_link.h5", RuleSoftLink},
 		{"../hdf5/testdata/soft_link_vars.h5", RuleSoftLink},
 		{"../hdf5/testdata/soft_link_layer_names.h5", RuleSoftLink},
+		{"../hdf5/testdata/soft_link_model_weights.h5", RuleSoftLink},
+		{"../hdf5/testdata/soft_link_nb_layers.h5", RuleSoftLink},
+		{"../hdf5/testdata/soft_link_hard_model_weights.h5", RuleSoftLink},
 		{"../hdf5/testdata/shape_bomb.h5", RuleShapeBomb},
 	} {
 		t.Run(filepath.Base(tc.file), func(t *testing.T) {

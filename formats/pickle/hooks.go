@@ -46,7 +46,14 @@ import (
 //     is taken as its call (the instance may become another's defaults or
 //     state). default_factory is not a method but a defaultdict's slot,
 //     which a slot state sets and a read of a missing key calls (Adam's
-//     __setstate__ reads state_values[0]["step"]). values is a common data attribute (an array): only a global,
+//     __setstate__ reads state_values[0]["step"]). wrap_output is not
+//     called at load either: statsmodels' ResultsWrapper answers every
+//     attribute read (res.params) with
+//     results.model.data.wrap_output(value, *how), how from the wrapper's
+//     _wrap_attrs, which BUILD may set too (statsmodels/base/wrapper.py,
+//     0.13); only ModelData's own method is ever pickled there. (The
+//     attach_<how> methods ModelData's wrap_output calls in turn need a
+//     ModelData, which is denied.) values is a common data attribute (an array): only a global,
 //     a getattr result (a bound method) or a lost value held there is.
 //
 // SETITEM(S) calls type(obj).__setitem__ (a type slot: an instance
@@ -75,11 +82,13 @@ const (
 	hookInitialize
 	hookStateValues
 	hookFactory
+	hookWrapOutput
 	nHooks
 )
 
 var hookNames = [nHooks]string{"__setstate__", "extend", "append", "add", "keys", "items", "update",
-	"_hook_for_profile", "setdefault", "_build_f", "set_prop_cycle", "_initialize", "values", "default_factory"}
+	"_hook_for_profile", "setdefault", "_build_f", "set_prop_cycle", "_initialize", "values", "default_factory",
+	"wrap_output"}
 
 // setstateCalled reports whether hook h is one an allowed class's
 // __setstate__ calls as soon as a BUILD state sets it: holding one is
@@ -110,10 +119,12 @@ const (
 	flagLostInitialize
 	flagLostValues
 	flagLostFactory
+	flagLostWrapOutput
 	flagRebuilt
 	flagItems
 	flagLostObject
 	flagCfgHeld
+	flagCallableDefault
 )
 
 // lostObject reports whether items a container does not keep include one
@@ -183,6 +194,8 @@ func hookIndex(k Value) int {
 			return hookStateValues
 		case "default_factory":
 			return hookFactory
+		case "wrap_output":
+			return hookWrapOutput
 		}
 	}
 	return -1

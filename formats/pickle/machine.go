@@ -242,6 +242,10 @@ type machine struct {
 	res   *Result
 	sh    *shared
 
+	// sphinxConfigs are the Sphinx Configs BUILD filled (see
+	// noteSphinxConfig).
+	sphinxConfigs []sphinxConfig
+
 	probe     bool  // sniffing: no findings, strict syntax
 	consumed  bool  // an opcode took values off the stack
 	longArg   bool  // the last argument read was too long to keep
@@ -948,6 +952,7 @@ func (m *machine) step(off int64, op byte) error {
 		}
 		m.hashed(off, items, 2)
 		d := m.container(KindDict, items)
+		m.noteDefaults(d.obj(), items)
 		if !m.probe && len(items) > m.maxItems {
 			m.dictItems(off, d.ref, d.obj(), items, m.maxItems)
 		}
@@ -1396,6 +1401,9 @@ func (m *machine) addItems(off int64, op byte, items []cell) error {
 			}
 		}
 		o := t.obj()
+		if want == KindDict {
+			m.noteDefaults(o, items)
+		}
 		limit := 2 * m.maxItems
 		if want != KindDict {
 			limit = m.maxItems
@@ -1446,6 +1454,8 @@ func (m *machine) addItems(off int64, op byte, items []cell) error {
 			m.plainConfig(off, op, t, items)
 		}
 		m.doctreeItems(off, op, t, items)
+		m.sphinxConfigItems(off, op, t)
+		m.sphinxFileItems(off, op, t, items)
 		m.holdConfigs(t, items)
 		if instance(t) && !m.probe {
 			m.itemHooks(off, op, t, items)
@@ -1542,6 +1552,7 @@ func (m *machine) build(off int64, t *cell, state Value) error {
 		s[0] = state.cell
 		obj.obj().state = ref
 		noteTransformerState(obj, state)
+		m.noteSphinxConfig(off, obj)
 		m.stateReads(off, obj, state)
 		m.dtypeState(off, obj, state)
 		m.heldStatistics(off, obj, state)
@@ -3310,6 +3321,7 @@ func (m *machine) flush() {
 		return
 	}
 	m.flushHooks()
+	m.checkSphinxConfigs()
 	for _, o := range m.order {
 		g := o.info
 		v := g.ref.Verdict

@@ -1,6 +1,9 @@
 package pickle
 
 import (
+	"crypto/md5"
+	"encoding/hex"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -101,8 +104,12 @@ pages = {
     "conf.py": "project = 'p'\nextensions = ['sphinx.ext.autodoc', 'sphinx.ext.mathjax', 'sphinx.ext.todo']\n",
     "index.rst": "Title\n=====\n\n.. toctree::\n\n   page\n\nText **strong** [#f]_ and :ref:` + "`sec`" + `.\n\n.. [#f] Note.\n\n"
                  ".. _sec:\n\nSection\n-------\n\n* item\n\n.. note:: A note.\n\n.. math:: a^2\n\n.. todo:: later\n",
-    "page.rst": "Page\n====\n\n.. py:function:: f(x)\n\n   :param x: a value\n\n.. versionadded:: 1.0\n",
+    "page.rst": "Page\n====\n\n.. py:function:: f(x)\n\n   :param x: a value\n\n.. versionadded:: 1.0\n\n"
+                ":download:` + "`data/table.txt`" + ` and\n\n.. image:: pic.svg\n",
+    "data/table.txt": "1 2\n",
+    "pic.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>\n",
 }
+os.makedirs(os.path.join(src, "data"), exist_ok=True)
 for name, text in pages.items():
     with open(os.path.join(src, name), "w") as f:
         f.write(text)
@@ -140,4 +147,91 @@ func TestRealSphinxDoctrees(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestSphinxConfigDefaults asserts that a Sphinx Config is cleared only
+// with the defaults Sphinx pickles: its __getattr__ calls a callable
+// values[name][0] with the Config, which BuildEnvironment._update_config
+// reads for every "env" value as soon as Sphinx loads environment.pickle
+// (a chr default there made Sphinx 5.3 call chr(config)).
+func TestSphinxConfigDefaults(t *testing.T) {
+	cfg := built("sphinx.config", "Config")
+	entry := func(def string) string { return mark + def + sbu("env") + "N" + "t" }
+	config := func(values ...string) []byte {
+		return cat(proto(2), cfg, emptyDict, sbu("values"), emptyDict, mark, strings.Join(values, ""), "u", "s", build, stop)
+	}
+	language := func(def string) string { return sbu("language") + entry(def) }
+	chr := glob("builtins", "chr")
+	ordered := glob("collections", "OrderedDict") + emptyTuple + reduce
+	var many []string
+	for i := 0; i < 80; i++ {
+		many = append(many, sbu(fmt.Sprintf("v%d", i))+entry(sbu("x")))
+	}
+	tests := []ruleCase{
+		{"constant defaults", config(language(sbu("en")), sbu("numfig")+entry("\x89")), ""},
+		{"OrderedDict default", config(language(ordered)), ""},
+		{"no values", withState("sphinx.config", "Config", "project", sbu("p")), ""},
+		{"function default", config(language(chr)), RuleMisusedGlobal},
+		{"function default beyond the kept items", config(append(many, language(chr))...), RuleMisusedGlobal},
+		{"entry that is not a tuple", config(sbu("language") + mark + chr + "l"), RuleMisusedGlobal},
+		{"function default put in after BUILD", cat(proto(2), cfg, emptyDict, sbu("values"), emptyDict, binput(1), "s", build,
+			binget(1), language(chr), "s", stop), RuleMisusedGlobal},
+		{"values set by SETITEM on the Config", cat(proto(2), cfg, sbu("values"), emptyDict, language(chr), "s", "s", stop), RuleMisusedGlobal},
+		{"Config built twice", cat(proto(2), cfg, emptyDict, build, emptyDict, build, stop), RuleMisusedGlobal},
+		{"computed attribute name", cat(proto(2), cfg, emptyDict, glob("builtins", "str")+sbu("values")+tuple1+reduce,
+			emptyDict, language(chr), "s", "s", build, stop), RuleMisusedGlobal},
+	}
+	runRuleCases(t, tests)
+}
+
+// TestSphinxEnvSettings asserts that a build environment is cleared only
+// with the docutils settings Sphinx keeps: Sphinx parses every page it
+// reads again with env.settings, and docutils opens a warning_stream
+// path for writing (an environment.pickle naming one truncated that file
+// on Sphinx 5.3's next build).
+func TestSphinxEnvSettings(t *testing.T) {
+	env := func(settings ...string) []byte {
+		return cat(proto(2), glob("sphinx.environment", "BuildEnvironment"), emptyTuple, newobj, binput(1), emptyDict, sbu("settings"),
+			emptyDict, mark, strings.Join(settings, ""), "u", "s", build, stop)
+	}
+	tests := []ruleCase{
+		{"Sphinx's settings", env(sbu("env"), binget(1), sbu("halt_level"), k1(5), sbu("smartquotes_locales"), emptyList), ""},
+		{"warning_stream a path", env(sbu("warning_stream"), sbu("/home/u/.bashrc")), RuleMisusedGlobal},
+		{"env another object", env(sbu("env"), built("sphinx.config", "Config")), RuleMisusedGlobal},
+		{"setting holding an object", env(sbu("halt_level"), built("sphinx.config", "Config")), RuleMisusedGlobal},
+		{"setting put in after BUILD", cat(proto(2), glob("sphinx.environment", "BuildEnvironment"), emptyTuple, newobj, emptyDict,
+			sbu("settings"), emptyDict, binput(2), "s", build, binget(2), sbu("warning_stream"), sbu("/tmp/x"), "s", stop), RuleMisusedGlobal},
+	}
+	runRuleCases(t, tests)
+}
+
+// TestSphinxEnvFiles asserts that the files a build environment's dlfiles
+// and images name are cleared only as Sphinx writes them: a path inside
+// the source directory, a download's destination md5(path)/basename and
+// an image's a file name. Sphinx's HTML builder copies each from the
+// source directory into its output (an environment.pickle naming
+// /etc/hostname, or a destination with ../, made Sphinx 5.3 copy that
+// file into the HTML, or out of the output directory).
+func TestSphinxEnvFiles(t *testing.T) {
+	files := func(class string, pairs ...string) []byte {
+		return cat(proto(2), built("sphinx.util", class), mark, strings.Join(pairs, ""), "u", stop)
+	}
+	entry := func(src, dest string) string {
+		return sbu(src) + mark + "\x8f" + mark + sbu("index") + "\x90" + sbu(dest) + "t"
+	}
+	md5hex := func(s string) string {
+		sum := md5.Sum([]byte(s))
+		return hex.EncodeToString(sum[:])
+	}
+	tests := []ruleCase{
+		{"download as Sphinx writes it", files("DownloadFiles", entry("data/table.txt", md5hex("data/table.txt")+"/table.txt")), ""},
+		{"image as Sphinx writes it", files("FilenameUniqDict", entry("img/pic.svg", "pic1.svg")), ""},
+		{"download of an absolute path", files("DownloadFiles", entry("/etc/hostname", md5hex("/etc/hostname")+"/hostname")), RuleMisusedGlobal},
+		{"download climbing out", files("DownloadFiles", entry("../../.ssh/id_rsa", md5hex("../../.ssh/id_rsa")+"/id_rsa")), RuleMisusedGlobal},
+		{"download written out of the output", files("DownloadFiles", entry("x.sh", "../../../../home/u/.bashrc")), RuleMisusedGlobal},
+		{"image written out of the output", files("FilenameUniqDict", entry("x.sh", "../x.sh")), RuleMisusedGlobal},
+		{"image of a Windows absolute path", files("FilenameUniqDict", entry(`C:\secret.png`, "secret.png")), RuleMisusedGlobal},
+		{"download APPENDS", cat(proto(2), built("sphinx.util", "DownloadFiles"), mark, sbu("x"), "e", stop), RuleMisusedGlobal},
+	}
+	runRuleCases(t, tests)
 }

@@ -90,3 +90,33 @@ with h5py.File("virtual.h5", "w", libver="latest") as f:
 with h5py.File("shape_bomb.h5", "w") as f:
     f.create_dataset("bomb", shape=(10 ** 10,), dtype="f4")
     f.create_dataset("chunked_bomb", shape=(10 ** 10,), dtype="f4", chunks=(1024,))
+
+# A legacy save_weights layout reached only through a soft link: the root
+# has no Keras attribute, and model_weights, which the legacy loaders
+# enter when the root has no layer_names, is a soft link to the group
+# that has them.
+with h5py.File("soft_link_model_weights.h5", "w") as f:
+    g = f.create_group("w")
+    g.attrs["layer_names"] = [b"dense"]
+    g.create_group("dense").attrs["weight_names"] = [b"dense/kernel:0"]
+    g.create_dataset("dense/dense/kernel:0", data=np.zeros((2, 2), "f4"))
+    f["model_weights"] = h5py.SoftLink("/w")
+
+# Keras 1's legacy weights layout (root nb_layers, layer_<k> groups of
+# param_<p> datasets), a weight of it a soft link.
+with h5py.File("soft_link_nb_layers.h5", "w") as f:
+    f.attrs["nb_layers"] = 1
+    f.create_dataset("data/w", data=np.zeros((2, 2), "f4"))
+    g = f.create_group("layer_0")
+    g.attrs["nb_params"] = 1
+    g["param_0"] = h5py.SoftLink("/data/w")
+
+# A legacy weights group whose model_weights name is a second hard link:
+# the walk reaches the group first as /a.
+with h5py.File("soft_link_hard_model_weights.h5", "w") as f:
+    g = f.create_group("a")
+    g.attrs["layer_names"] = [b"dense"]
+    g.create_group("dense").attrs["weight_names"] = [b"dense/kernel:0"]
+    f.create_dataset("data/w", data=np.zeros((2, 2), "f4"))
+    g["dense/dense/kernel:0"] = h5py.SoftLink("/data/w")
+    f["model_weights"] = g
