@@ -31,15 +31,18 @@ const sphinxConfigClass = "sphinx.config.Config"
 // an environment.pickle naming one truncated that file when Sphinx 5.3
 // rebuilt a changed page. Only the settings Sphinx itself keeps are
 // cleared: its default_settings, env (the environment itself) and those
-// _update_settings sets.
+// _update_settings sets, in Sphinx 1.x to 7.x (embed_images before 5.2's
+// image_loading; gettext_compact, the message catalogue name Sphinx 1.x
+// to 4.x kept there for its i18n transform).
 const sphinxEnvClass = "sphinx.environment.BuildEnvironment"
 
 var sphinxSettings = map[string]bool{
-	"auto_id_prefix": true, "cloak_email_addresses": true, "doctitle_xform": true, "embed_stylesheet": true,
-	"file_insertion_enabled": true, "halt_level": true, "image_loading": true, "input_encoding": true,
-	"language_code": true, "pep_base_url": true, "pep_references": true, "rfc_base_url": true,
-	"rfc_references": true, "section_self_link": true, "sectsubtitle_xform": true, "smart_quotes": true,
-	"smartquotes_locales": true, "trim_footnote_reference_space": true,
+	"auto_id_prefix": true, "cloak_email_addresses": true, "doctitle_xform": true, "embed_images": true,
+	"embed_stylesheet": true, "file_insertion_enabled": true, "gettext_compact": true, "halt_level": true,
+	"image_loading": true, "input_encoding": true, "language_code": true, "pep_base_url": true,
+	"pep_references": true, "rfc_base_url": true, "rfc_references": true, "section_self_link": true,
+	"sectsubtitle_xform": true, "smart_quotes": true, "smartquotes_locales": true,
+	"trim_footnote_reference_space": true,
 }
 
 // sphinxConfigDefaults are the instances Sphinx's pickled defaults hold
