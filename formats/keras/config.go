@@ -154,6 +154,53 @@ var gadgets = map[string]bool{
 	"get_custom_objects": false, "custom_object_scope": false, "disable_interactive_logging": false,
 }
 
+// reachesPythonBuiltins reports whether an object of module "builtins"
+// can resolve to one of Python's builtins. tf.keras 2.13-2.15 and Keras 3
+// write a loss, metric or activation given by name as a "function" of
+// module "builtins" (binary_crossentropy); loading looks the name up in
+// Keras's own activations, losses, metrics and the like first, then in
+// the loader's custom objects, and only then (tf.keras, Keras 3 before
+// 3.9) in vars(builtins), by the name, by the registered name, or by the
+// first part of a one-dot qualified name (tf_keras/saving/
+// serialization_lib.py _retrieve_class_or_fn). A name that is not one of
+// Python's builtins is therefore Keras's own function or the loader's.
+func reachesPythonBuiltins(names ...string) bool {
+	for _, n := range names {
+		outer, _, _ := strings.Cut(n, ".")
+		if n != "" && (pythonBuiltins[outer] || strings.HasPrefix(outer, "_")) {
+			return true
+		}
+	}
+	return false
+}
+
+// pythonBuiltins are the names of Python's builtins module (dir(builtins)
+// of CPython 3.11, and PythonFinalizationError of 3.13; every other name
+// starting with "_" is treated as one too).
+var pythonBuiltins = func() map[string]bool {
+	m := map[string]bool{}
+	for _, n := range strings.Fields(`ArithmeticError AssertionError AttributeError BaseException
+		BaseExceptionGroup BlockingIOError BrokenPipeError BufferError BytesWarning ChildProcessError
+		ConnectionAbortedError ConnectionError ConnectionRefusedError ConnectionResetError DeprecationWarning
+		EOFError Ellipsis EncodingWarning EnvironmentError Exception ExceptionGroup False FileExistsError
+		FileNotFoundError FloatingPointError FutureWarning GeneratorExit IOError ImportError ImportWarning
+		IndentationError IndexError InterruptedError IsADirectoryError KeyError KeyboardInterrupt LookupError
+		MemoryError ModuleNotFoundError NameError None NotADirectoryError NotImplemented NotImplementedError
+		OSError OverflowError PendingDeprecationWarning PermissionError ProcessLookupError
+		PythonFinalizationError RecursionError ReferenceError ResourceWarning RuntimeError RuntimeWarning
+		StopAsyncIteration StopIteration SyntaxError SyntaxWarning SystemError SystemExit TabError
+		TimeoutError True TypeError UnboundLocalError UnicodeDecodeError UnicodeEncodeError UnicodeError
+		UnicodeTranslateError UnicodeWarning UserWarning ValueError Warning ZeroDivisionError abs aiter all
+		anext any ascii bin bool breakpoint bytearray bytes callable chr classmethod compile complex copyright
+		credits delattr dict dir divmod enumerate eval exec exit filter float format frozenset getattr globals
+		hasattr hash help hex id input int isinstance issubclass iter len license list locals map max
+		memoryview min next object oct open ord pow print property quit range repr reversed round set
+		setattr slice sorted staticmethod str sum super tuple type vars zip`) {
+		m[n] = true
+	}
+	return m
+}()
+
 // Builtin types Keras serializes with module "builtins".
 var builtinTypes = map[string]bool{"tuple": true, "list": true, "dict": true, "int": true, "float": true, "str": true, "bool": true, "bytes": true}
 
@@ -188,7 +235,8 @@ func (c *Checker) object(m map[string]any, where string) {
 		}
 		c.emit("gadget"+where, f)
 	}
-	if hasMod && cn != "" && !kerasModule(mod) && !(mod == "builtins" && builtinTypes[cn]) {
+	if hasMod && cn != "" && !kerasModule(mod) && !(mod == "builtins" && builtinTypes[cn]) &&
+		!(mod == "builtins" && !reachesPythonBuiltins(name, reg)) {
 		if lib, ok := extensionOf(mod, name); ok {
 			c.emit("module"+where, formats.NewFinding(RuleExtension, c.At, "config at %s uses %s from %s (module %q)", where, name, lib, mod).
 				With("module", mod).With("class_name", cn).With("name", name).With("library", lib))

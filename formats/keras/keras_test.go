@@ -299,6 +299,12 @@ func TestConfigRules(t *testing.T) {
 		{"main module class", `{"module": "__main__", "class_name": "Block", "config": {}}`, RuleModule},
 		{"project dunder class", `{"module": "my_layers", "class_name": "__class__", "config": {}}`, RuleModule},
 		{"builtins tuple", `{"module": "builtins", "class_name": "tuple", "config": [1, 2]}`, ""},
+		{"builtins Keras loss", `{"module": "builtins", "class_name": "function", "config": "binary_crossentropy", "registered_name": "function"}`, ""},
+		{"builtins custom metric", `{"module": "builtins", "class_name": "function", "config": "f1_metric", "registered_name": "function"}`, ""},
+		{"builtins registered name", `{"module": "builtins", "class_name": "function", "config": "binary_crossentropy", "registered_name": "exec"}`, RuleModule},
+		{"builtins qualified name", `{"module": "builtins", "class_name": "function", "config": "object.__subclasses__"}`, RuleModule},
+		{"builtins dunder", `{"module": "builtins", "class_name": "function", "config": "__import__"}`, RuleModule},
+		{"builtins class", `{"module": "builtins", "class_name": "object", "config": {}}`, RuleModule},
 		{"keras function", `{"module": "keras.activations", "class_name": "function", "config": "relu"}`, ""},
 		{"lambda named function", `{"class_name": "Lambda", "config": {"function": "system", "function_type": "function", "module": "os"}}`, RuleModule},
 	} {
