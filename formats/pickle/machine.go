@@ -1371,6 +1371,9 @@ func (m *machine) addItems(off int64, op byte, items []cell) error {
 		return err
 	}
 	t := m.t.val(*tc)
+	if h := m.opt.Hooks.OnItems; h != nil && !m.probe {
+		h(t)
+	}
 	want := KindList
 	switch op {
 	case opSETITEM, opSETITEMS:
@@ -1744,6 +1747,9 @@ func (m *machine) call(off int64, op byte, fn, args, kwargs Value) Value {
 	res := m.t.objValue(KindCall, ref)
 	if m.probe {
 		return res
+	}
+	if h := m.opt.Hooks.OnCall; h != nil {
+		h(res)
 	}
 	switch fn.kind {
 	case KindGlobal:

@@ -55,6 +55,14 @@ type Hooks struct {
 	// AfterStream runs after each complete pickle with its index and the
 	// value its STOP returned; returning false ends the scan there.
 	AfterStream func(index int, v Value) bool
+	// OnCall runs for every call the stream makes (REDUCE, NEWOBJ,
+	// NEWOBJ_EX, INST, OBJ), with the call: its Callable and Args.
+	OnCall func(call Value)
+	// OnItems runs for every APPEND, APPENDS, SETITEM, SETITEMS and
+	// ADDITEMS with the object they add to, which is not always a list,
+	// dict or set: the loader calls the object's append, extend,
+	// __setitem__ or add.
+	OnItems func(target Value)
 }
 
 // Result is what Scan learnt about the input. It is filled as far as the

@@ -33,12 +33,13 @@ import (
 const (
 	RuleUnreadable = "MG840"
 	RuleCalled     = "MG841"
+	RuleDiscarded  = "MG842"
 )
 
 // calledKeys are the data keys whose deserialized value loading calls:
 // BaseAlgorithm.load passes policy_class to the algorithm, whose
 // _setup_model instantiates it with the spaces, a schedule made of
-// learning_rate (or the saved lr_schedule) and **policy_kwargs, and
+// learning_rate and **policy_kwargs, and
 // instantiates rollout_buffer_class or replay_buffer_class with their
 // kwargs; the policy calls the schedule to make its optimizer
 // (stable-baselines3 2.x on_policy_algorithm.py, off_policy_algorithm.py,
@@ -48,13 +49,30 @@ const (
 // replaces that method and is called: with no arguments, with the data's
 // own "seed" (set_random_seed), or with the parameters (set_parameters).
 var calledKeys = map[string]bool{
-	"policy_class": true, "policy_kwargs": true, "learning_rate": true, "lr_schedule": true,
+	"policy_class": true, "policy_kwargs": true, "learning_rate": true,
 	"rollout_buffer_class": true, "rollout_buffer_kwargs": true, "replay_buffer_class": true, "replay_buffer_kwargs": true,
 	"_setup_model": true, "_setup_lr_schedule": true, "set_random_seed": true, "_maybe_recommend_cpu": true,
 	"_convert_train_freq": true, "_create_aliases": true, "set_parameters": true, "_get_torch_save_params": true,
 }
 
+// discardedKeys are the data keys whose deserialized value loading
+// replaces before anything reads it: _setup_model starts with
+// _setup_lr_schedule, which sets lr_schedule anew from learning_rate, and
+// DQN's (and QR-DQN's) then sets exploration_schedule anew from its three
+// numbers (on_policy_algorithm.py, off_policy_algorithm.py, dqn.py at
+// e05d2db; so since 1.0). Archives before 2.4 keep both as cloudpickled
+// lambdas of stable_baselines3.common.utils.
+var discardedKeys = map[string]bool{"lr_schedule": true, "exploration_schedule": true}
+
 func init() {
+	formats.RegisterRule(formats.Rule{ID: RuleDiscarded, Severity: formats.Low,
+		Title: "Stable-Baselines data holds functions loading replaces unused",
+		Doc: "The data file of a Stable-Baselines model archive serializes, under lr_schedule or exploration_schedule, " +
+			"a cloudpickle stream that only builds functions from bytecode (as stable-baselines3 before 2.4 writes its " +
+			"schedules): cloudpickle's function builders, code objects, cells and a fresh globals dict, nothing else " +
+			"called, built or imported. BaseAlgorithm.load's _setup_model replaces both values (from learning_rate, " +
+			"and DQN's exploration numbers) before anything reads them, so the functions are never called. Any other " +
+			"stream under these keys is judged by the pickle analyzer as usual."})
 	formats.RegisterRule(formats.Rule{ID: RuleUnreadable, Severity: formats.High,
 		Title: "Stable-Baselines data file whose serialized objects cannot be read",
 		Doc: "A file named data, which BaseAlgorithm.load reads from a Stable-Baselines model archive, holds " +
@@ -132,6 +150,11 @@ func analyzeData(ctx context.Context, t formats.Tree, name string, s formats.Sco
 			// catch: loading stops before unpickling this value.
 			s.Report(formats.NewFinding(RuleUnreadable, off, "serialized value of %q: %v; the loader stops here", key, err).
 				At(formats.Medium).With("key", key).In(name))
+			return nil
+		}
+		if discardedKeys[key] && onlyBuildsFunctions(ctx, raw, s.Limits()) {
+			s.Report(formats.NewFinding(RuleDiscarded, off, "serialized %q only builds functions, which loading replaces before anything calls them", key).
+				With("key", key).In(name))
 			return nil
 		}
 		if calledKeys[key] && !vetted(ctx, key, raw, s.Limits()) {
@@ -671,3 +694,111 @@ func b64value(c byte) (byte, bool) {
 	}
 	return 0, false
 }
+
+// cloudpickle's function builders (cloudpickle.py and cloudpickle_fast.py,
+// 1.5 to 3.x): _make_function is types.FunctionType, _make_cell and
+// _make_empty_cell make closure cells, and _function_setstate sets a
+// function's attributes, closure cells and globals from its state.
+var (
+	functionMakers = map[string]bool{
+		"cloudpickle.cloudpickle._make_function":      true,
+		"cloudpickle.cloudpickle_fast._make_function": true,
+		"types.FunctionType":                          true,
+		"types.LambdaType":                            true,
+	}
+	functionBuilders = map[string]bool{
+		"cloudpickle.cloudpickle._make_function":          true,
+		"cloudpickle.cloudpickle_fast._make_function":     true,
+		"cloudpickle.cloudpickle._builtin_type":           true,
+		"cloudpickle.cloudpickle_fast._builtin_type":      true,
+		"cloudpickle.cloudpickle._make_cell":              true,
+		"cloudpickle.cloudpickle_fast._make_cell":         true,
+		"cloudpickle.cloudpickle._make_empty_cell":        true,
+		"cloudpickle.cloudpickle_fast._make_empty_cell":   true,
+		"cloudpickle.cloudpickle._function_setstate":      true,
+		"cloudpickle.cloudpickle_fast._function_setstate": true,
+		"types.CodeType":     true,
+		"types.FunctionType": true,
+		"types.LambdaType":   true,
+	}
+	// builtinTypes are the names _builtin_type (getattr(types, name)) may
+	// be given: the types a function is built from.
+	builtinTypes = map[string]bool{"CodeType": true, "FunctionType": true, "LambdaType": true}
+)
+
+// onlyBuildsFunctions reports whether raw, one cloudpickle stream, does
+// nothing but build functions: every call is one of functionBuilders,
+// _builtin_type only looks up builtinTypes, a function is made with a
+// globals dict the stream spells out, _function_setstate only sets a
+// function the stream made, nothing is built by BUILD and no items are
+// added but to lists, dicts and sets (a function's __dict__, which
+// _function_setstate fills, could hold the __setstate__, append or
+// __setitem__ those opcodes call), and the pickle analyzer reports nothing
+// but the builders themselves. The functions are never called.
+func onlyBuildsFunctions(ctx context.Context, raw []byte, lim formats.Limits) bool {
+	ok := true
+	opt := pickle.Options{Hooks: pickle.Hooks{
+		OnCall: func(c pickle.Value) { ok = ok && builderCall(c) },
+		OnItems: func(t pickle.Value) {
+			k := t.Kind()
+			ok = ok && (k == pickle.KindDict || k == pickle.KindList || k == pickle.KindSet)
+		},
+		OnBuild: func(*pickle.Stream, pickle.Value, pickle.Value) (pickle.Value, error) {
+			ok = false
+			return pickle.Value{}, nil
+		},
+	}}
+	rec := &recorder{lim: lim}
+	res, err := pickle.Scan(ctx, bytes.NewReader(raw), rec, opt)
+	if err != nil || !ok || rec.nested || res.Streams != 1 || len(res.PersistentIDs) > 0 {
+		return false
+	}
+	for _, f := range rec.findings {
+		if g := f.Details["global"]; g == "" || !functionBuilders[g] {
+			return false
+		}
+	}
+	return true
+}
+
+func builderCall(c pickle.Value) bool {
+	m, n, ok := c.Callable().Global()
+	if !ok || !functionBuilders[m+"."+n] {
+		return false
+	}
+	args := c.Args()
+	switch n {
+	case "_builtin_type":
+		name, ok := args.Index(0)
+		t, isStr := name.Text()
+		return ok && args.Len() == 1 && isStr && name.Kind() == pickle.KindStr && builtinTypes[t]
+	case "_make_function", "FunctionType", "LambdaType":
+		g, ok := args.Index(1)
+		return ok && g.Kind() == pickle.KindDict
+	case "_function_setstate":
+		f, ok := args.Index(0)
+		if !ok || f.Kind() != pickle.KindCall {
+			return false
+		}
+		fm, fn, ok := f.Callable().Global()
+		return ok && functionMakers[fm+"."+fn]
+	}
+	return true
+}
+
+// recorder is the scope of onlyBuildsFunctions' reading: it keeps the
+// findings and notes any nested input the analyzer would scan.
+type recorder struct {
+	lim      formats.Limits
+	findings []formats.Finding
+	nested   bool
+}
+
+func (r *recorder) Report(f formats.Finding) { r.findings = append(r.findings, f) }
+
+func (r *recorder) Scan(context.Context, *formats.Input) error {
+	r.nested = true
+	return nil
+}
+
+func (r *recorder) Limits() formats.Limits { return r.lim }

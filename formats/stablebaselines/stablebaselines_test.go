@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/hex"
 	"errors"
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -249,5 +250,49 @@ func TestTooDeep(t *testing.T) {
 	}
 	if len(rec.Findings) != 1 || rec.Findings[0].Rule != RuleUnreadable || rec.Findings[0].Severity != formats.High {
 		t.Errorf("findings %+v, want one high MG840", rec.Findings)
+	}
+}
+
+// TestOnlyBuildsFunctions: a discarded key's cloudpickle stream is cleared
+// only when all it does is build functions (testdata/schedule.pkl, written
+// by cloudpickle from closures shaped like stable-baselines3's schedules);
+// any call, BUILD, item or attribute it applies to something else keeps the
+// pickle analyzer's findings.
+func TestOnlyBuildsFunctions(t *testing.T) {
+	real, err := os.ReadFile("testdata/schedule.pkl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(real) < 12 || real[2] != 0x95 {
+		t.Fatal("schedule.pkl does not start with PROTO and FRAME")
+	}
+	// The stream without its FRAME (framing is optional) and STOP, so
+	// that opcodes appended to it stay inside no frame.
+	body := string(real[:2]) + string(real[11:len(real)-1])
+	// Memo slots of schedule.pkl: the function built (33), the
+	// _function_setstate global (36), the _make_function global (2) and
+	// the code object (7).
+	const fn, setstate, maker, code = "h!", "h$", "h\x02", "h\x07"
+	tests := []struct {
+		name, pickle string
+		want         bool
+	}{
+		{"cloudpickle's closure", string(real), true},
+		{"the same without its frame", body + ".", true},
+		{"a call of os.system too", body + "\x8c\x05posix\x8c\x06system\x93\x8c\x02id\x85R0.", false},
+		{"setstate of the builder itself", body + setstate + maker + "}}\x86\x86R0.", false},
+		{"a function made with no globals dict", body + maker + "(" + code + "N\x8c\x01fNNtR0.", false},
+		{"an item appended to the function", body + fn + "K\x01a0.", false},
+		{"the function built by BUILD", body + fn + "}b0.", false},
+		{"the function called", body + fn + "K\x01\x85R0.", false},
+		{"another type looked up", body + "\x8c\x17cloudpickle.cloudpickle\x8c\x0d_builtin_type\x93\x8c\x09new_class\x85R0.", false},
+		{"a module imported", body + "\x8c\x17cloudpickle.cloudpickle\x8c\x09subimport\x93\x8c\x02os\x85R0.", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := onlyBuildsFunctions(context.Background(), []byte(tt.pickle), formats.DefaultLimits()); got != tt.want {
+				t.Errorf("onlyBuildsFunctions = %v, want %v", got, tt.want)
+			}
+		})
 	}
 }
