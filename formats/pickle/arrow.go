@@ -40,6 +40,10 @@ const (
 	// shapeStringDtype: pandas StringDtype(storage[, na_value]), storage
 	// a constant string or None, na_value a float or pandas.NA.
 	shapeStringDtype
+	// shapeEnumValue: an Enum class called with one constant value, as
+	// Enum.__reduce_ex__ pickles a member before Python 3.12; more
+	// arguments would be EnumMeta's functional API, which builds a class.
+	shapeEnumValue
 )
 
 // argShapes are the globals whose calls are checked for their literal
@@ -51,11 +55,12 @@ var argShapes = map[string]argShape{
 	// StringDtype under every name the allowlist gives it a function
 	// use: the generator lists one object's re-exports with the uses
 	// any of its names was seen with.
-	"pandas.StringDtype":                          shapeStringDtype,
-	"pandas.core.api.StringDtype":                 shapeStringDtype,
-	"pandas.core.arrays.string_.StringDtype":      shapeStringDtype,
-	"pandas.core.arrays.string_arrow.StringDtype": shapeStringDtype,
-	"pandas.core.groupby.ops.StringDtype":         shapeStringDtype,
+	"pandas.StringDtype":                                       shapeStringDtype,
+	"pandas.core.api.StringDtype":                              shapeStringDtype,
+	"pandas.core.arrays.string_.StringDtype":                   shapeStringDtype,
+	"pandas.core.arrays.string_arrow.StringDtype":              shapeStringDtype,
+	"pandas.core.groupby.ops.StringDtype":                      shapeStringDtype,
+	"stable_baselines3.common.type_aliases.TrainFrequencyUnit": shapeEnumValue,
 }
 
 // arrowArrays are the pandas array classes whose __setstate__ passes the
@@ -183,6 +188,8 @@ func (m *machine) checkShape(off int64, f, args, kwargs, call Value, direct bool
 			}
 		case shapeStringDtype:
 			err = stringDtypeArgs(args)
+		case shapeEnumValue:
+			err = enumValueArgs(args)
 		}
 		if err == nil && (shape == shapeBuffer || shape == shapeRestore) {
 			err = m.claim(g, chain)
@@ -682,4 +689,22 @@ func arrowDtypeState(st Value) error {
 		}
 		return nil
 	})
+}
+
+// enumValueArgs accepts the one argument Enum.__reduce_ex__ writes: the
+// member's value, a constant string, number, bool or None.
+func enumValueArgs(args Value) error {
+	if args.nkept() != 1 {
+		return fmt.Errorf("%d arguments", args.nkept())
+	}
+	switch v := args.at(0); v.kind {
+	case KindStr:
+		if v.obj() != nil {
+			return fmt.Errorf("a computed string")
+		}
+	case KindInt, KindBigInt, KindFloat, KindBool, KindNone:
+	default:
+		return fmt.Errorf("a value that is not a constant")
+	}
+	return nil
 }

@@ -120,3 +120,18 @@ func TestFloatSchedule(t *testing.T) {
 		{"FloatSchedule called", cat(proto(2), glob(utils, "FloatSchedule"), "K\x01", tuple1, reduce, stop), false},
 	}, formats.Medium)
 }
+
+// TestEnumValueCall: Stable-Baselines3's TrainFrequencyUnit, an Enum,
+// pickles before Python 3.12 as the class called with the member's value
+// (Enum.__reduce_ex__); a call with one constant value is a member lookup,
+// anything more is EnumMeta's functional API, which builds a class.
+func TestEnumValueCall(t *testing.T) {
+	unit := glob("stable_baselines3.common.type_aliases", "TrainFrequencyUnit")
+	tests := []ruleCase{
+		{"the member's value", cat(proto(2), unit, sbu("step"), tuple1, reduce, stop), ""},
+		{"a TrainFreq holding it", cat(proto(2), glob("stable_baselines3.common.type_aliases", "TrainFreq"), "K\x04", unit, sbu("step"), tuple1, reduce, tuple2, newobj, stop), ""},
+		{"the functional API", cat(proto(2), unit, sbu("X"), mark, sbu("a"), sbu("b"), "l", tuple2, reduce, stop), RuleMisusedGlobal},
+		{"a computed value", cat(proto(2), unit, glob("builtins", "str"), "K\x01", tuple1, reduce, tuple1, reduce, stop), RuleMisusedGlobal},
+	}
+	runRuleCases(t, tests)
+}
