@@ -694,8 +694,8 @@ func arrowDtypeState(st Value) error {
 // enumValueArgs accepts the one argument Enum.__reduce_ex__ writes: the
 // member's value, a constant string, number, bool or None.
 func enumValueArgs(args Value) error {
-	if args.nkept() != 1 {
-		return fmt.Errorf("%d arguments", args.nkept())
+	if args.count() != 1 || args.nkept() != 1 {
+		return fmt.Errorf("%d arguments", args.count())
 	}
 	switch v := args.at(0); v.kind {
 	case KindStr:
@@ -707,4 +707,15 @@ func enumValueArgs(args Value) error {
 		return fmt.Errorf("a value that is not a constant")
 	}
 	return nil
+}
+
+// enumMember reports whether v is a call of an Enum class held to
+// shapeEnumValue: the class's member, shared by the whole process, not a
+// new object.
+func enumMember(v Value) bool {
+	if v.kind != KindCall || v.nkept() < 1 {
+		return false
+	}
+	f := v.at(0)
+	return f.kind == KindGlobal && !f.gobj().dynamic && f.gobj().shape == shapeEnumValue
 }
