@@ -709,13 +709,13 @@ func enumValueArgs(args Value) error {
 	return nil
 }
 
-// enumMember reports whether v is a call of an Enum class held to
-// shapeEnumValue: the class's member, shared by the whole process, not a
-// new object.
+// enumMember reports whether v is an instance of an Enum class held to
+// shapeEnumValue, built by calling it or by a reconstructor given it
+// (copyreg.__newobj__(cls, value) and _reconstructor(cls, cls, value)
+// run Enum.__new__ too): the class's member, shared by the whole process,
+// not a new object. (_reconstructor(cls, object, None) makes a fresh
+// instance, which no pickler writes for an Enum.)
 func enumMember(v Value) bool {
-	if v.kind != KindCall || v.nkept() < 1 {
-		return false
-	}
-	f := v.at(0)
-	return f.kind == KindGlobal && !f.gobj().dynamic && f.gobj().shape == shapeEnumValue
+	f, ok := instanceClass(v)
+	return ok && f.gobj().shape == shapeEnumValue
 }

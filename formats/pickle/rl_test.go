@@ -138,6 +138,9 @@ func TestEnumValueCall(t *testing.T) {
 		{"BUILD on the member", cat(proto(2), unit, sbu("step"), tuple1, reduce, emptyDict, sbu("_value_"), sbu("episode"), "s", build, stop), RuleGlobalMutation},
 		{"BUILD of slot state on the member", cat(proto(2), unit, sbu("step"), tuple1, reduce, "N", emptyDict, sbu("_value_"), sbu("episode"), "s", tuple2, build, stop), RuleGlobalMutation},
 		{"BUILD on the member by NEWOBJ", cat(proto(2), unit, sbu("step"), tuple1, newobj, emptyDict, sbu("append"), glob("builtins", "len"), "s", build, sbu("x"), "a", stop), RuleGlobalMutation},
+		{"BUILD on the member by copyreg.__newobj__", cat(proto(2), glob("copyreg", "__newobj__"), unit, sbu("step"), tuple2, reduce, emptyDict, sbu("_value_"), sbu("episode"), "s", build, stop), RuleGlobalMutation},
+		{"BUILD on the member by _reconstructor", cat(proto(2), glob("copyreg", "_reconstructor"), unit, unit, sbu("step"), "\x87", reduce, emptyDict, sbu("_value_"), sbu("episode"), "s", build, stop), RuleGlobalMutation},
+		{"BUILD on the member by OBJ", cat(proto(2), mark, unit, sbu("step"), "o", emptyDict, sbu("_value_"), sbu("episode"), "s", build, stop), RuleGlobalMutation},
 		{"NEWOBJ_EX with the functional API's names", cat(proto(4), unit, sbu("X"), tuple1, emptyDict, sbu("names"), sbu("a b"), "s", newobjEx, stop), RuleMisusedGlobal},
 	}
 	runRuleCases(t, tests)
