@@ -176,7 +176,9 @@ func reachesPythonBuiltins(names ...string) bool {
 
 // pythonBuiltins are the names of Python's builtins module (dir(builtins)
 // of CPython 3.11, and PythonFinalizationError of 3.13; every other name
-// starting with "_" is treated as one too).
+// starting with "_" is treated as one too), and those the shells Keras
+// models are often loaded in add to it: IPython's (Jupyter, Colab)
+// get_ipython and display, Spyder's runfile, debugfile and runcell.
 var pythonBuiltins = func() map[string]bool {
 	m := map[string]bool{}
 	for _, n := range strings.Fields(`ArithmeticError AssertionError AttributeError BaseException
@@ -195,7 +197,8 @@ var pythonBuiltins = func() map[string]bool {
 		credits delattr dict dir divmod enumerate eval exec exit filter float format frozenset getattr globals
 		hasattr hash help hex id input int isinstance issubclass iter len license list locals map max
 		memoryview min next object oct open ord pow print property quit range repr reversed round set
-		setattr slice sorted staticmethod str sum super tuple type vars zip`) {
+		setattr slice sorted staticmethod str sum super tuple type vars zip
+		get_ipython display runfile debugfile runcell`) {
 		m[n] = true
 	}
 	return m

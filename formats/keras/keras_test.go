@@ -305,6 +305,10 @@ func TestConfigRules(t *testing.T) {
 		{"builtins qualified name", `{"module": "builtins", "class_name": "function", "config": "object.__subclasses__"}`, RuleModule},
 		{"builtins dunder", `{"module": "builtins", "class_name": "function", "config": "__import__"}`, RuleModule},
 		{"builtins class", `{"module": "builtins", "class_name": "object", "config": {}}`, RuleModule},
+		{"builtins IPython adds", `{"module": "builtins", "class_name": "function", "config": "get_ipython"}`, RuleModule},
+		{"builtins Spyder adds", `{"module": "builtins", "class_name": "runfile", "config": {}}`, RuleModule},
+		{"lambda builtins eval", `{"class_name": "Lambda", "config": {"function": "eval", "function_type": "function", "module": "builtins"}}`, RuleModule},
+		{"builtins duplicate config key", `{"module": "builtins", "class_name": "function", "config": "binary_crossentropy", "config": "eval"}`, RuleModule},
 		{"keras function", `{"module": "keras.activations", "class_name": "function", "config": "relu"}`, ""},
 		{"lambda named function", `{"class_name": "Lambda", "config": {"function": "system", "function_type": "function", "module": "os"}}`, RuleModule},
 	} {

@@ -694,8 +694,8 @@ func arrowDtypeState(st Value) error {
 // enumValueArgs accepts the one argument Enum.__reduce_ex__ writes: the
 // member's value, a constant string, number, bool or None.
 func enumValueArgs(args Value) error {
-	if args.nkept() != 1 {
-		return fmt.Errorf("%d arguments", args.nkept())
+	if args.count() != 1 || args.nkept() != 1 {
+		return fmt.Errorf("%d arguments", args.count())
 	}
 	switch v := args.at(0); v.kind {
 	case KindStr:
@@ -707,4 +707,15 @@ func enumValueArgs(args Value) error {
 		return fmt.Errorf("a value that is not a constant")
 	}
 	return nil
+}
+
+// enumMember reports whether v is an instance of an Enum class held to
+// shapeEnumValue, built by calling it or by a reconstructor given it
+// (copyreg.__newobj__(cls, value) and _reconstructor(cls, cls, value)
+// run Enum.__new__ too): the class's member, shared by the whole process,
+// not a new object. (_reconstructor(cls, object, None) makes a fresh
+// instance, which no pickler writes for an Enum.)
+func enumMember(v Value) bool {
+	f, ok := instanceClass(v)
+	return ok && f.gobj().shape == shapeEnumValue
 }

@@ -1587,6 +1587,13 @@ func (m *machine) build(off int64, t *cell, state Value) error {
 			// attributes of the distribution class's own function.
 			m.mutate(off, opBUILD, obj, state)
 		}
+		if enumMember(obj) {
+			// An Enum called with a value returns its member, one
+			// object of the class for the whole process: BUILD sets
+			// attributes of it (its _value_, or an append a later
+			// APPEND calls). Enum.__reduce_ex__ writes no state.
+			m.mutate(off, opBUILD, obj, state)
+		}
 	case KindGlobal:
 		mainTarget(off, opBUILD, obj)
 		m.mutate(off, opBUILD, obj, state)

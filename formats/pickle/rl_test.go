@@ -132,6 +132,16 @@ func TestEnumValueCall(t *testing.T) {
 		{"a TrainFreq holding it", cat(proto(2), glob("stable_baselines3.common.type_aliases", "TrainFreq"), "K\x04", unit, sbu("step"), tuple1, reduce, tuple2, newobj, stop), ""},
 		{"the functional API", cat(proto(2), unit, sbu("X"), mark, sbu("a"), sbu("b"), "l", tuple2, reduce, stop), RuleMisusedGlobal},
 		{"a computed value", cat(proto(2), unit, glob("builtins", "str"), "K\x01", tuple1, reduce, tuple1, reduce, stop), RuleMisusedGlobal},
+		// The call returns the class's member, shared by the process:
+		// BUILD on it changed TrainFrequencyUnit.STEP.value for every
+		// later reader (Python 3.11), or set an append that APPEND calls.
+		{"BUILD on the member", cat(proto(2), unit, sbu("step"), tuple1, reduce, emptyDict, sbu("_value_"), sbu("episode"), "s", build, stop), RuleGlobalMutation},
+		{"BUILD of slot state on the member", cat(proto(2), unit, sbu("step"), tuple1, reduce, "N", emptyDict, sbu("_value_"), sbu("episode"), "s", tuple2, build, stop), RuleGlobalMutation},
+		{"BUILD on the member by NEWOBJ", cat(proto(2), unit, sbu("step"), tuple1, newobj, emptyDict, sbu("append"), glob("builtins", "len"), "s", build, sbu("x"), "a", stop), RuleGlobalMutation},
+		{"BUILD on the member by copyreg.__newobj__", cat(proto(2), glob("copyreg", "__newobj__"), unit, sbu("step"), tuple2, reduce, emptyDict, sbu("_value_"), sbu("episode"), "s", build, stop), RuleGlobalMutation},
+		{"BUILD on the member by _reconstructor", cat(proto(2), glob("copyreg", "_reconstructor"), unit, unit, sbu("step"), "\x87", reduce, emptyDict, sbu("_value_"), sbu("episode"), "s", build, stop), RuleGlobalMutation},
+		{"BUILD on the member by OBJ", cat(proto(2), mark, unit, sbu("step"), "o", emptyDict, sbu("_value_"), sbu("episode"), "s", build, stop), RuleGlobalMutation},
+		{"NEWOBJ_EX with the functional API's names", cat(proto(4), unit, sbu("X"), tuple1, emptyDict, sbu("names"), sbu("a b"), "s", newobjEx, stop), RuleMisusedGlobal},
 	}
 	runRuleCases(t, tests)
 }

@@ -124,8 +124,8 @@ func init() {
 				"findings are listed with a nested offset. When they are computed at load time, too large to re-read, or " +
 				"unparsable, the nested pickle cannot be checked and the finding is high: do not load the file."},
 		{ID: RuleGlobalMutation, Severity: formats.High, Title: "pickle overwrites attributes of a class or module",
-			Doc: "BUILD, SETITEM, APPEND or ADDITEMS is applied to a global (a class, function or module) instead of an object the " +
-				"pickle created, so loading it changes library code for the rest of the process, for example redirecting " +
+			Doc: "BUILD, SETITEM, APPEND or ADDITEMS is applied to a global (a class, function or module, or an Enum member its class returns) " +
+				"instead of an object the pickle created, so loading it changes library code for the rest of the process, for example redirecting " +
 				"torch._utils to builtins.eval. It is critical when the same pickle then imports more globals. Do not load it."},
 		{ID: RuleFrame, Severity: formats.High, Title: "opcode straddles a FRAME boundary",
 			Doc: "An opcode starts inside a protocol-4 FRAME and ends after it, or a FRAME starts inside another. Picklers never " +

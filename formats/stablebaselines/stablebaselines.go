@@ -781,7 +781,42 @@ func builderCall(c pickle.Value) bool {
 			return false
 		}
 		fm, fn, ok := f.Callable().Global()
-		return ok && functionMakers[fm+"."+fn]
+		return ok && functionMakers[fm+"."+fn] && args.Len() == 2 && plainFunctionState(args)
+	}
+	return true
+}
+
+// plainFunctionState reports whether _function_setstate's state, its
+// second argument, is a pair of dicts whose slot state's "__globals__" is
+// a dict too. _function_setstate calls obj.__dict__.update(state),
+// slotstate.pop and obj.__globals__.update(slotstate["__globals__"]); given
+// a function the stream made instead of a dict, Python looks up keys or pop
+// in that function's __dict__ (which an earlier _function_setstate fills)
+// and calls what it finds: bytecode of the stream's, run by
+// cloudpickle.loads.
+func plainFunctionState(args pickle.Value) bool {
+	st, ok := args.Index(1)
+	if !ok || st.Kind() != pickle.KindTuple || st.Len() != 2 {
+		return false
+	}
+	attrs, ok1 := st.Index(0)
+	slots, ok2 := st.Index(1)
+	if !ok1 || !ok2 || attrs.Kind() != pickle.KindDict || slots.Kind() != pickle.KindDict {
+		return false
+	}
+	// Every key of the slot state kept and a str, so that Get sees the
+	// "__globals__" that pop finds.
+	for i := 0; int64(i) < slots.Len(); i++ {
+		k, ok := slots.Index(i)
+		if !ok || k.Kind() != pickle.KindStr {
+			return false
+		}
+		if _, ok := k.Text(); !ok {
+			return false
+		}
+	}
+	if g, ok := slots.Get("__globals__"); ok && g.Kind() != pickle.KindDict {
+		return false
 	}
 	return true
 }

@@ -288,6 +288,27 @@ func TestOnlyBuildsFunctions(t *testing.T) {
 		{"another type looked up", body + "\x8c\x17cloudpickle.cloudpickle\x8c\x0d_builtin_type\x93\x8c\x09new_class\x85R0.", false},
 		{"a module imported", body + "\x8c\x17cloudpickle.cloudpickle\x8c\x09subimport\x93\x8c\x02os\x85R0.", false},
 	}
+	keys, err := os.ReadFile("testdata/schedule_keys.pkl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A made function in place of _function_setstate's dicts: dict.update
+	// and pop find keys or pop in its __dict__ and call them.
+	state := func(attrs, slots string) string {
+		return setstate + fn + attrs + slots + "\x86\x86R0."
+	}
+	tests = append(tests, []struct {
+		name, pickle string
+		want         bool
+	}{
+		{"setstate's update calls a function's keys", string(keys), false},
+		{"setstate of the plain pair again", body + state("}", "}"), true},
+		{"setstate's state a function", body + setstate + fn + fn + "\x86R0.", false},
+		{"setstate's attributes a function", body + state(fn, "}"), false},
+		{"setstate's slot state a function", body + state("}", fn), false},
+		{"setstate's __globals__ a function", body + state("}", "}\x8c\x0b__globals__"+fn+"s"), false},
+		{"setstate's __globals__ a dict", body + state("}", "}\x8c\x0b__globals__}s"), true},
+	}...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := onlyBuildsFunctions(context.Background(), []byte(tt.pickle), formats.DefaultLimits()); got != tt.want {
