@@ -124,22 +124,7 @@ func kerasModule(mod string) bool {
 // and calls the class's from_config. A "function" stays RuleModule: the
 // name could be one the module imported (from os import system).
 func projectClass(mod, cn string) bool {
-	return cn != "function" && globals.ProjectModule(mod) && identifier(cn)
-}
-
-// identifier reports a Python identifier of ASCII letters, digits and
-// underscores that is not a dunder name.
-func identifier(s string) bool {
-	if s == "" || s[0] >= '0' && s[0] <= '9' || strings.HasPrefix(s, "__") {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
-			return false
-		}
-	}
-	return true
+	return cn != "function" && globals.ProjectModule(mod) && globals.Identifier(cn) && !strings.HasPrefix(cn, "__")
 }
 
 // Functions of Keras that are not modelling APIs: Keras 3.11 refuses

@@ -386,6 +386,10 @@ func identPath(s string) bool {
 	return true
 }
 
+// Identifier reports whether s is an ASCII Python identifier, as the
+// lists spell every name.
+func Identifier(s string) bool { return ident(s) }
+
 // ident accepts ASCII Python identifiers; the lists name no others.
 func ident(s string) bool {
 	if s == "" || (s[0] >= '0' && s[0] <= '9') {
