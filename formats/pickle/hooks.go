@@ -220,6 +220,12 @@ func (m *machine) hooksOf(inst Value) *hookSet {
 
 // hold records that the attribute hook of inst now holds c.
 func (m *machine) hold(off int64, inst Value, h int, c cell, lost bool) {
+	if h == hookStateValues && !lost && !callableHeld(m.t.val(c)) {
+		// Only a callable values attribute is taken as called
+		// (flushHooks): an array, which every tree of a forest keeps,
+		// takes no slot, and does not undo what an earlier BUILD set.
+		return
+	}
 	s := m.hooksOf(inst)
 	if !lost && isData(m.t.val(c)) {
 		// Data set later does not undo the call a setstateCalled hook's

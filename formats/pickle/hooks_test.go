@@ -233,3 +233,31 @@ func TestInstanceHooksCap(t *testing.T) {
 		t.Errorf("hook beyond the cap not reported: %v", rec.Findings)
 	}
 }
+
+// TestStateValuesArrays: a values attribute holding an array (every tree
+// of a forest keeps one, and a MultiOutputRegressor of random forests
+// holds more trees than maxHooks) takes no hook slot and is never a call;
+// an array BUILT over a callable values does not undo the call
+// Adam.__setstate__ made of the callable.
+func TestStateValuesArrays(t *testing.T) {
+	array := glob("numpy.core.multiarray", "_reconstruct") + glob("numpy", "ndarray") + "K\x00" + tuple1 + sbu("b") + "\x87" + reduce
+	var b strings.Builder
+	b.WriteString(proto(2) + emptyList + mark)
+	for i := 0; i < maxHooks+10; i++ {
+		b.WriteString(linear + attrState("values", array) + build)
+	}
+	b.WriteString("e" + stop)
+	rec, _, err := scanBytes(t, []byte(b.String()), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if worst, any := rec.Max(); any && worst >= formats.Medium {
+		t.Errorf("a forest's arrays reported: %v", rec.Findings)
+	}
+	ns := glob("argparse", "Namespace") + emptyTuple + newobj
+	box := glob("gymnasium.spaces.box", "Box")
+	adam := cat(proto(2), glob("torch.optim.adam", "Adam"), emptyTuple, newobj, emptyDict, sbu("defaults"), emptyDict, "s",
+		sbu("param_groups"), emptyList, "s", sbu("state"), ns, attrState("values", box), build,
+		attrState("values", array), build, "s", build, stop)
+	mustFail(t, map[string][]byte{"Adam state whose values a class, then an array": adam})
+}
