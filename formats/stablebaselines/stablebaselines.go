@@ -200,6 +200,27 @@ var sb3Classes = map[string]bool{
 	"stable_baselines3.common.buffers.DictRolloutBuffer":            true,
 	"stable_baselines3.common.buffers.ReplayBuffer":                 true,
 	"stable_baselines3.common.buffers.DictReplayBuffer":             true,
+	// sb3-contrib's (sb3_contrib/*/policies.py and common/*/buffers.py at
+	// 0ca7fdd), built on the same base classes.
+	"sb3_contrib.ars.policies.ARSPolicy":                                         true,
+	"sb3_contrib.ars.policies.ARSLinearPolicy":                                   true,
+	"sb3_contrib.tqc.policies.TQCPolicy":                                         true,
+	"sb3_contrib.tqc.policies.CnnPolicy":                                         true,
+	"sb3_contrib.tqc.policies.MultiInputPolicy":                                  true,
+	"sb3_contrib.qrdqn.policies.QRDQNPolicy":                                     true,
+	"sb3_contrib.qrdqn.policies.CnnPolicy":                                       true,
+	"sb3_contrib.qrdqn.policies.MultiInputPolicy":                                true,
+	"sb3_contrib.crossq.policies.CrossQPolicy":                                   true,
+	"sb3_contrib.common.recurrent.policies.RecurrentActorCriticPolicy":           true,
+	"sb3_contrib.common.recurrent.policies.RecurrentActorCriticCnnPolicy":        true,
+	"sb3_contrib.common.recurrent.policies.RecurrentMultiInputActorCriticPolicy": true,
+	"sb3_contrib.common.maskable.policies.MaskableActorCriticPolicy":             true,
+	"sb3_contrib.common.maskable.policies.MaskableActorCriticCnnPolicy":          true,
+	"sb3_contrib.common.maskable.policies.MaskableMultiInputActorCriticPolicy":   true,
+	"sb3_contrib.common.recurrent.buffers.RecurrentRolloutBuffer":                true,
+	"sb3_contrib.common.recurrent.buffers.RecurrentDictRolloutBuffer":            true,
+	"sb3_contrib.common.maskable.buffers.MaskableRolloutBuffer":                  true,
+	"sb3_contrib.common.maskable.buffers.MaskableDictRolloutBuffer":              true,
 }
 
 // sb3Schedules are Stable-Baselines3's schedule classes: called with the
