@@ -55,7 +55,10 @@ func DefaultLimits() Limits {
 		Opcodes:      100_000_000,
 		Stack:        1_000_000,
 		Memo:         10_000_000,
-		Pickles:      1_000,
+		// A torch model pickled with plain pickle embeds one legacy
+		// torch.save stream, five pickles, per storage: ResNet-50's 320
+		// make 1,600.
+		Pickles: 20_000,
 	}
 }
 

@@ -58,7 +58,8 @@ type globalInfo struct {
 	callOp  string
 	callOff int64
 	// torchStreams counts calls whose payload was a constant legacy
-	// torch.save stream, scanned in full.
+	// torch.save stream, scanned in full, or a zip archive the engine
+	// scanned as a file of its own.
 	torchStreams int64
 	// misuse is the first use of an allowlisted global that its entry does
 	// not permit (a class-only global called, a value built), rendered.

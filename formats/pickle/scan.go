@@ -98,7 +98,9 @@ type PersistentID struct {
 	ID     Value
 }
 
-// nestedCap bounds the bytes of nested pickles scanned per top-level Scan.
+// nestedCap bounds the bytes of nested payloads read per top-level Scan:
+// the pickles parsed (a legacy torch.save stream's raw storage bytes after
+// its five pickles are not read) and the archives handed to the engine.
 const nestedCap = 64 << 20
 
 // maxNesting bounds how deep nested pickles are followed.
@@ -210,7 +212,8 @@ func (m *machine) trailing(start int64, err error) {
 // nested scans the payload a nested loader (pickle.loads, ...) is called
 // with, when it is known from the file. It reports whether the payload was
 // a complete legacy torch.save stream, which is what torch tensors pickled
-// with plain pickle embed (torch.storage._load_from_bytes).
+// with plain pickle embed (torch.storage._load_from_bytes), or a zip
+// archive the engine scanned as a file of its own (torch.save's format).
 func (m *machine) nested(off int64, fn, args Value) (torchStream bool) {
 	arg, _ := args.Index(0)
 	return m.nestedPayload(off, fn.String(), arg)
@@ -219,7 +222,7 @@ func (m *machine) nested(off int64, fn, args Value) (torchStream bool) {
 // nestedPayload scans arg, the bytes loader unpickles, as nested does.
 func (m *machine) nestedPayload(off int64, loader string, arg Value) (torchStream bool) {
 	ra, n, why := m.nestedSource(arg)
-	if ra == nil || m.sh.depth >= maxNesting || m.sh.nestedBytes+n > nestedCap {
+	if ra == nil || m.sh.depth >= maxNesting || m.sh.nestedBytes >= nestedCap {
 		if m.capped("nested") {
 			return false
 		}
@@ -234,23 +237,26 @@ func (m *machine) nestedPayload(off int64, loader string, arg Value) (torchStrea
 			With("loader", loader))
 		return false
 	}
-	if m.sh.nestedBytes+n > nestedCap {
+	if m.sh.nestedBytes >= nestedCap {
 		m.report(formats.NewFinding(RuleNestedPickle, off, "%s is called on a %d-byte payload beyond the nested-scan budget", loader, n).
 			With("loader", loader))
 		return false
 	}
-	m.sh.nestedBytes += n
 	head := make([]byte, 4)
 	k, _ := ra.ReadAt(head, 0)
 	if bytes.HasPrefix(head[:k], []byte("PK\x03\x04")) {
-		// torch.load on bytes: a zip archive, which the engine dispatches.
+		// torch.load on bytes: a zip archive, which the engine dispatches
+		// and judges as a file of its own, findings and all, as a legacy
+		// stream's are judged here.
+		m.sh.nestedBytes += n
 		name := fmt.Sprintf("nested@%d", off)
 		m.report(formats.NewFinding(RuleNestedPickle, off, "%s is called on an embedded %d-byte archive, scanned as %s", loader, n, name).
 			At(formats.Info).With("loader", loader))
 		if err := m.scope.Scan(m.ctx, formats.NewInput(name, ra, n)); err != nil {
 			m.fatal = err
+			return false
 		}
-		return false
+		return true
 	}
 	m.sh.depth++
 	ns := &nestedScope{Scope: m.scope, off: off, loader: loader}
@@ -266,6 +272,11 @@ func (m *machine) nestedPayload(off int64, loader string, arg Value) (torchStrea
 	res := &Result{}
 	err := scan(m.ctx, io.NewSectionReader(ra, 0, n), ns, opt, res, m.sh)
 	m.sh.depth--
+	if err != nil {
+		m.sh.nestedBytes += n
+	} else {
+		m.sh.nestedBytes += res.End
+	}
 	if err != nil && !isMalformed(err) {
 		m.fatal = err
 		return false
