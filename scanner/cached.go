@@ -20,7 +20,7 @@ import (
 // VCS revision (which the caller puts in Options.CacheVersion): bump it in
 // any change that can change a file's findings or outcome, so that a
 // build from a modified tree never reuses results of an older one.
-const AnalyzersVersion = "2026-12-07.34"
+const AnalyzersVersion = "2026-12-07.35"
 
 // ResultCache keeps scan results by key (package scanner/cache). Get must
 // return exactly the bytes Put stored under the key, or nothing.

@@ -50,6 +50,8 @@ func TestDoctreesAndTrax(t *testing.T) {
 		// (environment.pickle) is built; its lazy translation proxies
 		// are cleared only as Sphinx writes them.
 		{"pending node stays off", cat(proto(2), built("docutils.nodes", "pending"), stop), RuleUnknownGlobal},
+		{"old docutils reprunicode built with its string", cat(proto(2), glob("docutils.nodes", "reprunicode"), sbu("Title"), tuple1, newobj, stop), ""},
+		{"old docutils reprunicode called", called("docutils.nodes", "reprunicode"), RuleMisusedGlobal},
 		{"BuildEnvironment built", withState("sphinx.environment", "BuildEnvironment", "version", "K\x02"), ""},
 		{"proxy of _lazy_translate", proxy(lazy, lazy, sbu("sphinx"), general, index), ""},
 		{"proxy of Sphinx 1's mygettext", proxy(mygettext, mygettext, index), ""},
