@@ -118,51 +118,20 @@ func (m *machine) checkSphinxConfigs() {
 }
 
 func sphinxConfigState(obj Value) string {
-	if obj.obj().flags&flagRebuilt != 0 {
-		return "a Config built twice (an earlier state's values survive __dict__.update)"
-	}
-	st, ok := obj.State()
-	if !ok || st.kind != KindDict || !kept(st) {
-		return "a Config state that is not a dict the scanner reads whole"
-	}
-	cells := st.cells()
-	for i := 0; i+1 < len(cells); i += 2 {
-		k, v := st.t.val(cells[i]), st.t.val(cells[i+1])
-		if k.kind != KindStr || k.obj() != nil {
-			// __dict__.update stores a computed key that equals "values".
-			return "a Config state with a computed attribute name"
-		}
-		if name, _ := k.Text(); name != "values" {
-			continue
-		}
+	return eachAttribute(obj, "Config", "values", func(v Value) string {
 		if v.kind != KindDict || v.obj() == nil || v.obj().flags&flagCallableDefault != 0 {
 			return "a Config whose values hold an entry that is not a tuple of an inert default: " +
 				"__getattr__ calls a callable default with the Config"
 		}
-	}
-	return ""
+		return ""
+	})
 }
 
 // sphinxEnvState judges a BuildEnvironment's final state: a kept dict
 // BUILT once whose settings hold only the settings Sphinx keeps, as
 // constants, and env, the environment itself.
 func sphinxEnvState(obj Value) string {
-	if obj.obj().flags&flagRebuilt != 0 {
-		return "a BuildEnvironment built twice (an earlier state's settings survive __dict__.update)"
-	}
-	st, ok := obj.State()
-	if !ok || st.kind != KindDict || !kept(st) {
-		return "a BuildEnvironment state that is not a dict the scanner reads whole"
-	}
-	cells := st.cells()
-	for i := 0; i+1 < len(cells); i += 2 {
-		k, v := st.t.val(cells[i]), st.t.val(cells[i+1])
-		if k.kind != KindStr || k.obj() != nil {
-			return "a BuildEnvironment state with a computed attribute name"
-		}
-		if name, _ := k.Text(); name != "settings" {
-			continue
-		}
+	return eachAttribute(obj, "BuildEnvironment", "settings", func(v Value) string {
 		if v.kind != KindDict || !kept(v) {
 			return "BuildEnvironment settings that are not a dict the scanner reads whole"
 		}
@@ -183,6 +152,35 @@ func sphinxEnvState(obj Value) string {
 			case !constant(sv, 0):
 				return "BuildEnvironment setting " + name + " that is not a constant"
 			}
+		}
+		return ""
+	})
+}
+
+// eachAttribute judges the state obj (a what) was BUILT with: a kept dict
+// of constant string keys, applied once, each item named attr passed to
+// check. It returns why the state is not how Sphinx writes it, or "".
+// Every key must be a constant (__dict__.update stores a computed key
+// equal to attr), and a second BUILD keeps an earlier state's attr.
+func eachAttribute(obj Value, what, attr string, check func(Value) string) string {
+	if obj.obj().flags&flagRebuilt != 0 {
+		return "a " + what + " built twice (an earlier state's " + attr + " survive __dict__.update)"
+	}
+	st, ok := obj.State()
+	if !ok || st.kind != KindDict || !kept(st) {
+		return "a " + what + " state that is not a dict the scanner reads whole"
+	}
+	cells := st.cells()
+	for i := 0; i+1 < len(cells); i += 2 {
+		k, v := st.t.val(cells[i]), st.t.val(cells[i+1])
+		if k.kind != KindStr || k.obj() != nil {
+			return "a " + what + " state with a computed attribute name"
+		}
+		if name, _ := k.Text(); name != attr {
+			continue
+		}
+		if why := check(v); why != "" {
+			return why
 		}
 	}
 	return ""

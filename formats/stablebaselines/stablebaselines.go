@@ -24,6 +24,8 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/modelgate/modelgate/formats"
 	"github.com/modelgate/modelgate/formats/pickle"
@@ -544,14 +546,14 @@ func readString(c *counter, limit int64) ([]byte, error) {
 					// A high surrogate: json pairs it with a following
 					// \uDC00-\uDFFF escape.
 					if n, ok := lowSurrogate(c); ok {
-						r = 0x10000 + (r-0xd800)<<10 + (n - 0xdc00)
+						r = utf16.DecodeRune(r, n)
 					} else {
 						r = 0xfffd
 					}
 				} else if 0xdc00 <= r && r < 0xe000 {
 					r = 0xfffd
 				}
-				out = appendRune(out, r)
+				out = utf8.AppendRune(out, r)
 			default:
 				return nil, &syntaxError{fmt.Sprintf("invalid escape \\%c at offset %d", e, c.off-1)}
 			}
@@ -644,10 +646,6 @@ func hexDigit(b byte) (byte, bool) {
 		return b - 'A' + 10, true
 	}
 	return 0, false
-}
-
-func appendRune(b []byte, r rune) []byte {
-	return append(b, string(r)...)
 }
 
 // b64decode decodes as Python's base64.b64decode(s) with validate=False
